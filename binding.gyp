@@ -1,0 +1,23 @@
+{
+  "targets": [
+    {
+      "target_name": "ipvs",
+      "sources": [
+        "native/addon.cc",
+        "native/ipvs/codec.cc",
+        "native/ipvs/session.cc",
+        "native/js/convert.cc",
+        "native/js/handle.cc"
+      ],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "include_dirs": ["<!@(pkg-config --cflags-only-I libnl-genl-3.0 | sed 's/-I//g')"],
+      "libraries": ["<!@(pkg-config --libs libnl-genl-3.0)"],
+      "defines": [
+        "NAPI_VERSION=9",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+      ],
+      "cflags_cc": ["-std=c++17", "-fvisibility=hidden", "-fstack-protector-strong", "-Wall", "-Wextra", "-Wno-missing-field-initializers"]
+    }
+  ]
+}

@@ -1,0 +1,17 @@
+/**
+ * `ipvs`: drive the Linux kernel's IP Virtual Server (LVS) from Node.js over
+ * generic netlink.
+ *
+ * @example
+ * ```ts
+ * import { Ipvs } from 'ipvs';
+ * const ipvs = await Ipvs.open();
+ * await ipvs.addService({ protocol: 'tcp', address: '10.0.0.13', port: 80, scheduler: 'rr' });
+ * ```
+ * @module
+ */
+export { Ipvs } from './ipvs';
+export { IpvsError, IpvsArgumentError } from './errors';
+export type { IpvsErrorReason, IpvsErrorInit } from './errors';
+export type { ServicePatch, ListOptions } from './operations';
+export type * from './types';

@@ -1,0 +1,184 @@
+/**
+ * The private contract between the TypeScript layer and the C++ addon
+ * (native/). Records are flat and mirror the kernel's IPVS attributes: numbers
+ * are wire values (address families, protocol numbers, method codes), ports
+ * and masks are in host order (the addon owns byte order), addresses are text.
+ * Optional fields are sent only when present.
+ * @internal
+ * @module
+ */
+
+/** Kernel IPVS generic-netlink commands (`IPVS_CMD_*`). */
+export const enum Cmd {
+  NewService = 1,
+  SetService = 2,
+  DelService = 3,
+  GetService = 4,
+  NewDest = 5,
+  SetDest = 6,
+  DelDest = 7,
+  GetDest = 8,
+  NewDaemon = 9,
+  DelDaemon = 10,
+  GetDaemon = 11,
+  SetConfig = 12,
+  GetConfig = 13,
+  GetInfo = 15,
+  Zero = 16,
+  Flush = 17,
+}
+
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+
+export interface WireService {
+  af: number;
+  /** Non-zero selects a firewall-mark service; protocol/address/port are then ignored. */
+  fwmark?: number;
+  protocol?: number;
+  address?: string;
+  port?: number;
+  scheduler?: string;
+  flags?: number;
+  flagsMask?: number;
+  timeout?: number;
+  /** IPv4: the mask as a host-order u32 (0xffffff00); IPv6: prefix length. */
+  netmask?: number;
+  pe?: string;
+}
+
+export interface WireDest {
+  address: string;
+  port: number;
+  /** Only for a destination whose family differs from the service's (tunnels). */
+  af?: number;
+  forwarding?: number;
+  weight?: number;
+  upperThreshold?: number;
+  lowerThreshold?: number;
+  tunnelType?: number;
+  tunnelPort?: number;
+  tunnelFlags?: number;
+}
+
+export interface WireDaemon {
+  state: number;
+  interface?: string;
+  syncId?: number;
+  maxLength?: number;
+  group?: string;
+  port?: number;
+  ttl?: number;
+}
+
+export interface WireTimeouts {
+  tcp?: number;
+  tcpFin?: number;
+  udp?: number;
+}
+
+export interface WireRequest {
+  cmd: Cmd;
+  dump?: boolean;
+  service?: WireService;
+  dest?: WireDest;
+  daemon?: WireDaemon;
+  timeouts?: WireTimeouts;
+}
+
+export interface WireStats {
+  conns: bigint;
+  inpkts: bigint;
+  outpkts: bigint;
+  inbytes: bigint;
+  outbytes: bigint;
+  cps: bigint;
+  inpps: bigint;
+  outpps: bigint;
+  inbps: bigint;
+  outbps: bigint;
+}
+
+export interface WireServiceReply {
+  af: number;
+  protocol: number;
+  address: string;
+  port: number;
+  fwmark: number;
+  scheduler: string;
+  flags: number;
+  timeout: number;
+  netmask: number;
+  pe?: string;
+  stats: WireStats;
+}
+
+export interface WireDestReply {
+  af: number;
+  address: string;
+  port: number;
+  forwarding: number;
+  weight: number;
+  upperThreshold: number;
+  lowerThreshold: number;
+  activeConns: number;
+  inactiveConns: number;
+  persistentConns: number;
+  tunnelType: number;
+  tunnelPort: number;
+  tunnelFlags: number;
+  stats: WireStats;
+}
+
+export interface WireDaemonReply {
+  state: number;
+  interface: string;
+  syncId: number;
+  maxLength: number;
+  group: string;
+  port: number;
+  ttl: number;
+}
+
+/** What came back for one request; `error` is a positive errno, 0 on success. */
+export interface WireResult {
+  error: number;
+  extack?: string;
+  services?: WireServiceReply[];
+  dests?: WireDestReply[];
+  daemons?: WireDaemonReply[];
+  timeouts?: { tcp: number; tcpFin: number; udp: number };
+  info?: { version: number; connTableSize: number };
+}
+
+export interface NativeOpenOptions {
+  /** Path of a network-namespace file; the socket is created inside it. */
+  netns?: string;
+}
+
+export interface NativeOpenFailure {
+  errno: number;
+  stage: 'netns' | 'socket' | 'connect' | 'resolve';
+  detail: string;
+}
+
+export type NativeOpenOutcome = { handle: NativeHandle; failure?: undefined } | { handle?: undefined; failure: NativeOpenFailure };
+
+export interface NativeHandle {
+  /** Runs the batch on the calling thread. */
+  execute(requests: readonly WireRequest[]): WireResult[];
+  /** Runs the batch on a libuv pool thread. */
+  executeAsync(requests: readonly WireRequest[]): Promise<WireResult[]>;
+  /** Idempotent; takes effect once in-flight batches complete. */
+  close(): void;
+  readonly isOpen: boolean;
+}
+
+export interface NativeBinding {
+  open(options: NativeOpenOptions): NativeOpenOutcome;
+  openAsync(options: NativeOpenOptions): Promise<NativeOpenOutcome>;
+  /** Test hook: the bytes of one request message. */
+  encodeRequest(request: WireRequest, family: number, seq: number, flags: number): Uint8Array;
+  /** Test hook: a captured reply, decoded as the session would. */
+  decodeMessages(bytes: Uint8Array, family: number, serviceAf: number): WireResult;
+}

@@ -1,0 +1,51 @@
+/**
+ * The one place that loads the compiled addon. Loading is lazy, so importing
+ * the package never throws: validators and types work without libnl.
+ * @internal
+ * @module
+ */
+import * as path from 'node:path';
+import type { NativeBinding } from './contract';
+import { IpvsError } from '../errors';
+
+let binding: NativeBinding | undefined;
+let override: NativeBinding | undefined;
+
+/** Package root: dist/lib/native/load.js → three levels up. */
+const packageRoot = path.resolve(__dirname, '..', '..', '..');
+
+export function loadNative(): NativeBinding {
+  if (override) return override;
+  if (binding) return binding;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    binding = load(packageRoot) as NativeBinding;
+    return binding;
+  } catch (cause) {
+    throw nativeUnavailable(cause);
+  }
+}
+
+function nativeUnavailable(cause: unknown): IpvsError {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  let hint = 'rebuild it from source with `npm rebuild ipvs` (needs a C++ compiler, pkg-config and libnl-genl-3-dev).';
+  const missing = /lib(nl-genl-3|nl-3)\.so[.\d]*: cannot open shared object/.exec(text);
+  if (missing) {
+    const pkg = missing[1] === 'nl-3' ? 'libnl-3-200' : 'libnl-genl-3-200';
+    hint = `the system library lib${missing[1]} is missing: install it (Debian/Ubuntu: \`apt-get install ${pkg}\`).`;
+  }
+  return new IpvsError({
+    message: `the ipvs native addon could not be loaded: ${hint} Loader said: ${text}`,
+    code: 'ERR_IPVS_NATIVE_UNAVAILABLE',
+    operation: 'open',
+  });
+}
+
+/**
+ * Replaces the addon for this process (tests use an in-memory fake kernel).
+ * Pass `undefined` to restore the real one.
+ */
+export function setNativeBinding(replacement: NativeBinding | undefined): void {
+  override = replacement;
+}

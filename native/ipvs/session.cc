@@ -1,0 +1,288 @@
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/genetlink.h>
+#include <linux/ip_vs.h>
+#include <linux/netlink.h>
+#include <netlink/errno.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/socket.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "codec.h"
+
+namespace ipvs {
+namespace {
+
+constexpr size_t kReceiveBytes = 256 * 1024;
+
+// libnl reports its own failures as NLE_* codes; this is the one place they
+// become errnos (kernel errors never pass through here: we read them raw).
+int errnoFromLibnl(int nle) {
+  switch (nle < 0 ? -nle : nle) {
+    case NLE_OBJ_NOTFOUND: return ENOENT;
+    case NLE_PERM: return EPERM;
+    case NLE_NOMEM: return ENOMEM;
+    case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
+    case NLE_PROTO_MISMATCH: return EPROTONOSUPPORT;
+    default: return EIO;
+  }
+}
+
+void setBuffer(int fd, int forced, int plain, uint32_t bytes) {
+  int size = static_cast<int>(bytes);
+  // FORCE needs CAP_NET_ADMIN, which IPVS needs anyway; without it the
+  // plain option still raises the buffer up to the sysctl limit.
+  if (setsockopt(fd, SOL_SOCKET, forced, &size, sizeof size) != 0) {
+    setsockopt(fd, SOL_SOCKET, plain, &size, sizeof size);
+  }
+}
+
+// Creates and resolves the socket in the calling thread's network namespace.
+nl_sock* connectSocket(const SessionOptions& options, uint16_t& family, OpenFailure& failure) {
+  nl_sock* sock = nl_socket_alloc();
+  if (!sock) {
+    failure = {ENOMEM, "socket", "nl_socket_alloc failed"};
+    return nullptr;
+  }
+  if (int rc = genl_connect(sock); rc < 0) {
+    failure = {errnoFromLibnl(rc), "connect", nl_geterror(rc)};
+    nl_socket_free(sock);
+    return nullptr;
+  }
+  int fd = nl_socket_get_fd(sock);
+  setBuffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, options.sendBuffer);
+  setBuffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, options.receiveBuffer);
+  int one = 1;
+  setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  // The kernel answers inside sendmsg, so a reply never takes long; the
+  // timeout only guards against a lost reply hanging a thread forever.
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  int id = genl_ctrl_resolve(sock, IPVS_GENL_NAME);
+  if (id < 0) {
+    failure = {errnoFromLibnl(id), "resolve", nl_geterror(id)};
+    nl_socket_free(sock);
+    return nullptr;
+  }
+  family = static_cast<uint16_t>(id);
+  return sock;
+}
+
+}  // namespace
+
+std::unique_ptr<Session> Session::open(const SessionOptions& options, OpenFailure& failure) {
+  uint16_t family = 0;
+  nl_sock* sock = nullptr;
+  if (options.netns.empty()) {
+    sock = connectSocket(options, family, failure);
+  } else {
+    // A socket belongs to the namespace it was created in. Enter the
+    // namespace on a short-lived thread so no other thread ever moves.
+    std::thread([&] {
+      int ns = ::open(options.netns.c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0) {
+        failure = {errno, "netns", options.netns};
+        return;
+      }
+      if (setns(ns, CLONE_NEWNET) != 0) {
+        failure = {errno, "netns", options.netns};
+        close(ns);
+        return;
+      }
+      close(ns);
+      sock = connectSocket(options, family, failure);
+    }).join();
+  }
+  if (!sock) return nullptr;
+  return std::unique_ptr<Session>(new Session(sock, family));
+}
+
+Session::Session(nl_sock* sock, uint16_t family)
+    : sock_(sock), fd_(nl_socket_get_fd(sock)), family_(family), seq_(1), in_(kReceiveBytes) {}
+
+Session::~Session() { nl_socket_free(sock_); }
+
+std::vector<Result> Session::execute(const std::vector<Request>& requests) {
+  std::vector<Result> results(requests.size());
+  size_t i = 0;
+  while (i < requests.size()) {
+    if (requests[i].dump) {
+      runDump(requests[i], results[i]);
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < requests.size() && !requests[end].dump && end - i < kChunkMessages) ++end;
+    runChunk(requests, i, end, results);
+    i = end;
+  }
+  return results;
+}
+
+bool Session::sendBuffered(int& error) {
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  for (;;) {
+    ssize_t n = sendto(fd_, out_.data(), out_.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
+                       sizeof kernel);
+    if (n >= 0) return true;
+    if (errno == EINTR) continue;
+    error = errno;
+    return false;
+  }
+}
+
+long Session::receive() {
+  for (;;) {
+    iovec iov{in_.data(), in_.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    ssize_t n = recvmsg(fd_, &msg, 0);
+    if (n >= 0) return (msg.msg_flags & MSG_TRUNC) ? -EMSGSIZE : n;
+    if (errno == EINTR) continue;
+    return -errno;
+  }
+}
+
+uint32_t Session::sendFence() {
+  out_.clear();
+  Request info;
+  info.cmd = CMD_GET_INFO;
+  uint32_t seq = seq_++;
+  encodeRequest(out_, info, family_, seq, NLM_F_ACK);
+  int error = 0;
+  sendBuffered(error);
+  return seq;
+}
+
+// Sends requests [begin, end) in as few sendmsg calls as the chunk limits
+// allow. Only the last message of each sendmsg asks for an ACK: the kernel
+// handles the messages in order inside sendmsg and reports each failure
+// with the failing message's sequence number, so when the last ACK arrives
+// every earlier message without an error reply has succeeded.
+void Session::runChunk(const std::vector<Request>& requests, size_t begin, size_t end,
+                       std::vector<Result>& results) {
+  while (begin < end) {
+    out_.clear();
+    uint32_t base = seq_;
+    size_t stop = begin;
+    size_t lastMessage = 0;
+    while (stop < end) {
+      size_t mark = out_.size();
+      encodeRequest(out_, requests[stop], family_, seq_, 0);
+      if (out_.size() > kChunkBytes && stop > begin) {
+        out_.truncate(mark);  // this one starts the next sendmsg
+        break;
+      }
+      lastMessage = mark;
+      ++seq_;
+      ++stop;
+    }
+    out_.addMessageFlags(lastMessage, NLM_F_ACK);
+    const uint32_t lastSeq = seq_ - 1;
+    const size_t count = stop - begin;
+    int error = 0;
+    if (!sendBuffered(error)) {
+      for (size_t i = begin; i < stop; ++i) results[i].error = error;
+      begin = stop;
+      continue;
+    }
+    std::vector<bool> answered(count, false);
+    bool overrun = false;
+    uint32_t doneSeq = lastSeq;
+    for (bool done = false; !done;) {
+      long n = receive();
+      if (n < 0) {
+        if (n == -ENOBUFS && !overrun) {
+          // Replies were dropped: fence the chunk so we know when the kernel
+          // is finished with it, and mark unanswered requests as unknown.
+          overrun = true;
+          doneSeq = sendFence();
+          continue;
+        }
+        for (size_t i = 0; i < count; ++i) {
+          if (!answered[i]) results[begin + i].error = static_cast<int>(-n);
+        }
+        break;
+      }
+      auto* msg = reinterpret_cast<const nlmsghdr*>(in_.data());
+      for (int len = static_cast<int>(n); NLMSG_OK(msg, len); msg = NLMSG_NEXT(msg, len)) {
+        uint32_t seq = msg->nlmsg_seq;
+        if (seq == doneSeq && overrun) {
+          if (msg->nlmsg_type == NLMSG_ERROR) done = true;
+          continue;
+        }
+        uint32_t index = seq - base;
+        if (index >= count) continue;  // stale reply from an earlier, failed exchange
+        Result& result = results[begin + index];
+        if (msg->nlmsg_type == NLMSG_ERROR) {
+          auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(msg));
+          result.error = -err->error;
+          if (err->error) result.extack = decodeExtack(msg);
+          answered[index] = true;
+          if (seq == lastSeq && !overrun) done = true;
+        } else if (msg->nlmsg_type == family_) {
+          decodeReply(msg, requests[begin + index].service ? requests[begin + index].service->af : 0,
+                      result);
+          answered[index] = true;
+        }
+      }
+    }
+    if (overrun) {
+      for (size_t i = 0; i < count; ++i) {
+        if (!answered[i]) results[begin + i].error = ENOBUFS;
+      }
+    }
+    begin = stop;
+  }
+}
+
+void Session::runDump(const Request& request, Result& result) {
+  out_.clear();
+  uint32_t seq = seq_++;
+  encodeRequest(out_, request, family_, seq, 0);
+  int error = 0;
+  if (!sendBuffered(error)) {
+    result.error = error;
+    return;
+  }
+  uint16_t serviceAf = request.service ? request.service->af : 0;
+  for (;;) {
+    long n = receive();
+    if (n < 0) {
+      result.error = static_cast<int>(-n);
+      return;
+    }
+    auto* msg = reinterpret_cast<const nlmsghdr*>(in_.data());
+    for (int len = static_cast<int>(n); NLMSG_OK(msg, len); msg = NLMSG_NEXT(msg, len)) {
+      if (msg->nlmsg_seq != seq) continue;
+      if (msg->nlmsg_type == NLMSG_DONE) {
+        // A dump that fails part-way puts the error in the DONE payload.
+        if (msg->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+          int status = *static_cast<const int*>(NLMSG_DATA(msg));
+          if (status < 0) result.error = -status;
+        }
+        return;
+      }
+      if (msg->nlmsg_type == NLMSG_ERROR) {
+        auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(msg));
+        result.error = -err->error;
+        if (err->error) result.extack = decodeExtack(msg);
+        return;
+      }
+      if (msg->nlmsg_type == family_) decodeReply(msg, serviceAf, result);
+    }
+  }
+}
+
+}  // namespace ipvs

@@ -1,0 +1,54 @@
+// The JavaScript object that owns one ipvs::Session. Requests reach it as
+// whole batches, run on the calling thread (execute) or on a libuv pool
+// thread (executeAsync); a mutex keeps the socket to one user at a time.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "../ipvs/session.h"
+
+namespace js {
+
+class Handle;
+
+// Every live handle, so an environment being torn down (process exit,
+// worker thread end) can close their sockets.
+struct Registry {
+  std::mutex lock;
+  std::set<Handle*> handles;
+};
+
+class Handle : public Napi::ObjectWrap<Handle> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  static Napi::Object New(Napi::Env env, std::unique_ptr<ipvs::Session> session);
+  static Handle* Unwrap(const Napi::Value& value);
+
+  explicit Handle(const Napi::CallbackInfo& info);
+  ~Handle() override;
+
+  // Runs a batch under the socket lock; throws std::runtime_error if closed.
+  std::vector<ipvs::Result> run(const std::vector<ipvs::Request>& requests);
+  void workerDone();
+  void release();  // frees the socket now (waits for a running batch)
+
+ private:
+  Napi::Value Execute(const Napi::CallbackInfo& info);
+  Napi::Value ExecuteAsync(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value IsOpen(const Napi::CallbackInfo& info);
+
+  std::mutex socketLock_;
+  std::unique_ptr<ipvs::Session> session_;
+  std::shared_ptr<Registry> registry_;
+  // Main-thread bookkeeping: a close requested while batches are in flight
+  // takes effect when the last one completes.
+  unsigned inFlight_ = 0;
+  bool closeRequested_ = false;
+};
+
+}  // namespace js
