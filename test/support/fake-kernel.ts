@@ -1,0 +1,194 @@
+/**
+ * An in-memory IPVS that implements the native contract with the kernel's
+ * errnos, so the TypeScript layer is tested on any machine. It records every
+ * native call and can be told to fail the next request of a command.
+ */
+import {
+  AF_INET6, Cmd, type NativeBinding, type NativeHandle, type NativeOpenOutcome, type WireDaemonReply, type WireDest,
+  type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
+} from '../../lib/native/contract';
+
+const EEXIST = 17, ESRCH = 3, ENOENT = 2, EINVAL = 22, ERANGE = 34, EOPNOTSUPP = 95;
+
+const zeroStats = (): WireStats => ({
+  conns: 0n, inpkts: 0n, outpkts: 0n, inbytes: 0n, outbytes: 0n, cps: 0n, inpps: 0n, outpps: 0n, inbps: 0n, outbps: 0n,
+});
+
+interface StoredService {
+  reply: WireServiceReply;
+  dests: Map<string, WireDestReply>;
+}
+
+function serviceId(s: WireService): string {
+  return s.fwmark ? `${s.af}/fwm/${s.fwmark}` : `${s.af}/${s.protocol}/${s.address}/${s.port}`;
+}
+
+function destId(d: { address: string; port: number }): string {
+  return `${d.address}/${d.port}`;
+}
+
+export class FakeKernel {
+  readonly services = new Map<string, StoredService>();
+  readonly daemons = new Map<number, WireDaemonReply>();
+  timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
+  /** Scheduler modules this fake kernel "has". */
+  schedulers = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos']);
+  /** Every batch that crossed into "native", in order. */
+  readonly batches: WireRequest[][] = [];
+  private injected: { cmd: Cmd; errno: number }[] = [];
+
+  /** The next request with this command fails with `errno`. */
+  failNext(cmd: Cmd, errno: number): void {
+    this.injected.push({ cmd, errno });
+  }
+
+  get requests(): WireRequest[] {
+    return this.batches.flat();
+  }
+
+  execute(requests: readonly WireRequest[]): WireResult[] {
+    this.batches.push(structuredClone([...requests]));
+    return requests.map((r) => {
+      const i = this.injected.findIndex((x) => x.cmd === r.cmd);
+      if (i >= 0) return { error: this.injected.splice(i, 1)[0]!.errno };
+      return this.handle(r);
+    });
+  }
+
+  private handle(r: WireRequest): WireResult {
+    const ok: WireResult = { error: 0 };
+    const svc = r.service ? this.services.get(serviceId(r.service)) : undefined;
+    switch (r.cmd) {
+      case Cmd.NewService:
+      case Cmd.SetService: {
+        const s = r.service!;
+        if (s.scheduler === undefined || s.flags === undefined || s.timeout === undefined || s.netmask === undefined) return { error: EINVAL };
+        if (r.cmd === Cmd.NewService && svc) return { error: EEXIST };
+        if (r.cmd === Cmd.SetService && !svc) return { error: ESRCH };
+        if (!this.schedulers.has(s.scheduler)) return { error: ENOENT };
+        const reply: WireServiceReply = {
+          af: s.af, protocol: s.fwmark ? 6 : s.protocol!, address: s.address ?? '', port: s.port ?? 0, fwmark: s.fwmark ?? 0,
+          scheduler: s.scheduler, flags: (s.flags & (s.flagsMask ?? 0xffffffff)) | 0x2, timeout: s.timeout, netmask: s.netmask,
+          stats: svc?.reply.stats ?? zeroStats(),
+        };
+        if (s.pe) reply.pe = s.pe;
+        this.services.set(serviceId(s), { reply, dests: svc?.dests ?? new Map() });
+        return ok;
+      }
+      case Cmd.DelService:
+        if (!svc) return { error: ESRCH };
+        this.services.delete(serviceId(r.service!));
+        return ok;
+      case Cmd.GetService:
+        if (r.dump) return { error: 0, services: [...this.services.values()].map((x) => structuredClone(x.reply)) };
+        if (!r.service) return { error: EINVAL };
+        return svc ? { error: 0, services: [structuredClone(svc.reply)] } : { error: ESRCH };
+      case Cmd.NewDest:
+      case Cmd.SetDest: {
+        if (!svc) return { error: ESRCH };
+        const d = r.dest!;
+        if (d.forwarding === undefined || d.weight === undefined || d.upperThreshold === undefined || d.lowerThreshold === undefined) {
+          return { error: EINVAL };
+        }
+        if (d.weight > 0x7fffffff || d.lowerThreshold > d.upperThreshold) return { error: ERANGE };
+        const existing = svc.dests.get(destId(d));
+        if (r.cmd === Cmd.NewDest && existing) return { error: EEXIST };
+        if (r.cmd === Cmd.SetDest && !existing) return { error: ENOENT };
+        svc.dests.set(destId(d), this.destReply(d, r.service!, existing));
+        return ok;
+      }
+      case Cmd.DelDest:
+        if (!svc) return { error: ESRCH };
+        if (!svc.dests.delete(destId(r.dest!))) return { error: ENOENT };
+        return ok;
+      case Cmd.GetDest:
+        if (!r.dump) return { error: EOPNOTSUPP };
+        return { error: 0, dests: svc ? [...svc.dests.values()].map((d) => structuredClone(d)) : [] };
+      case Cmd.Flush:
+        this.services.clear();
+        return ok;
+      case Cmd.Zero:
+        if (r.service && !svc) return { error: ESRCH };
+        for (const s of r.service ? [svc!] : this.services.values()) {
+          s.reply.stats = zeroStats();
+          for (const d of s.dests.values()) d.stats = zeroStats();
+        }
+        return ok;
+      case Cmd.GetInfo:
+        return { error: 0, info: { version: 0x010201, connTableSize: 4096 } };
+      case Cmd.GetConfig:
+        return { error: 0, timeouts: { ...this.timeouts } };
+      case Cmd.SetConfig:
+        for (const k of ['tcp', 'tcpFin', 'udp'] as const) {
+          const v = r.timeouts?.[k];
+          if (v) this.timeouts[k] = v;
+        }
+        return ok;
+      case Cmd.NewDaemon: {
+        const d = r.daemon!;
+        if (!d.interface || d.syncId === undefined) return { error: EINVAL };
+        if (this.daemons.has(d.state)) return { error: EEXIST };
+        this.daemons.set(d.state, {
+          state: d.state, interface: d.interface, syncId: d.syncId, maxLength: d.maxLength ?? 1472,
+          group: d.group ?? '224.0.0.81', port: d.port ?? 8848, ttl: d.ttl ?? 1,
+        });
+        return ok;
+      }
+      case Cmd.DelDaemon:
+        return this.daemons.delete(r.daemon!.state) ? ok : { error: ESRCH };
+      case Cmd.GetDaemon:
+        return { error: 0, daemons: [...this.daemons.values()] };
+      default:
+        return { error: EOPNOTSUPP };
+    }
+  }
+
+  private destReply(d: WireDest, s: WireService, previous?: WireDestReply): WireDestReply {
+    return {
+      af: d.af ?? s.af, address: d.address, port: d.port, forwarding: d.forwarding!, weight: d.weight!,
+      upperThreshold: d.upperThreshold!, lowerThreshold: d.lowerThreshold!, activeConns: 0, inactiveConns: 0,
+      persistentConns: 0, tunnelType: d.tunnelType ?? 0, tunnelPort: d.tunnelPort ?? 0, tunnelFlags: d.tunnelFlags ?? 0,
+      stats: previous?.stats ?? zeroStats(),
+    };
+  }
+}
+
+/** A native binding whose handles all talk to `kernel`. */
+export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: NativeHandle[] } {
+  const handles: NativeHandle[] = [];
+  const open = (): NativeOpenOutcome => {
+    let open = true;
+    const handle: NativeHandle = {
+      execute: (requests) => {
+        if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
+        return kernel.execute(requests);
+      },
+      executeAsync: async (requests) => {
+        if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
+        await new Promise((r) => setImmediate(r));
+        return kernel.execute(requests);
+      },
+      close: () => {
+        open = false;
+      },
+      get isOpen() {
+        return open;
+      },
+    };
+    handles.push(handle);
+    return { handle };
+  };
+  return {
+    handles,
+    open,
+    openAsync: async () => open(),
+    encodeRequest: () => {
+      throw new Error('not available in the fake kernel');
+    },
+    decodeMessages: () => {
+      throw new Error('not available in the fake kernel');
+    },
+  };
+}
+
+export { AF_INET6 };
