@@ -16,7 +16,7 @@ import { checkServiceKey, checkServicePatch, checkServiceSpec, serviceWithOption
 import { checkDestKey, checkDestPatch, checkDestSpec, destWithOptions } from './validate/destination';
 import { checkDaemonOptions, checkDaemonState, checkTimeouts } from './validate/system';
 import { toDaemon, toDestination, toService } from './read-model';
-import { fail } from './validate/check';
+import { boolean, record } from './validate/check';
 
 /** An operation: yields request batches, returns its value. */
 export type Operation<T> = Generator<readonly WireRequest[], T, WireResult[]>;
@@ -60,7 +60,7 @@ export type ServicePatch = Omit<Partial<ServiceOptions>, 'persistent'> & { persi
 
 export function* editService(service: ServiceKey, patch: ServicePatch): Operation<void> {
   const key = checkServiceKey(service);
-  checkServicePatch(patch);
+  checkServicePatch(patch, key);
   const current = yield* readService(key, 'editService', false);
   if (!current) throw kernelError(3, 'editService', 'service', key.label);
   const merged = optionsOf(current);
@@ -99,8 +99,8 @@ export interface ListOptions {
 }
 
 export function* listServices(options: ListOptions = {}): Operation<Service[]> {
-  const withDests = options.destinations === undefined ? true : options.destinations;
-  if (typeof withDests !== 'boolean') fail('options.destinations', 'true or false', withDests);
+  const o = record(options, 'options', ['destinations']);
+  const withDests = o.destinations === undefined ? true : boolean(o.destinations, 'options.destinations');
   const [dump] = yield [{ cmd: Cmd.GetService, dump: true }];
   check(dump!, 'listServices', 'other');
   const replies = dump!.services ?? [];

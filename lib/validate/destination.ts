@@ -100,9 +100,17 @@ export function checkDestSpec(value: unknown, service: CheckedKey, field = 'dest
   return { key, wire: checkOptions(o, key, service, field) };
 }
 
-/** Validates a patch of destination options (no identity fields). */
+/**
+ * Validates a patch of destination options on its own, before the current
+ * destination is read; joint rules are checked again on the merged result.
+ */
 export function checkDestPatch(value: unknown, field = 'patch'): Partial<DestinationOptions> {
-  record(value, field, OPTION_FIELDS);
+  const o = record(value, field, OPTION_FIELDS);
+  if (o.forwarding !== undefined) oneOf(o.forwarding, `${field}.forwarding`, FORWARDINGS);
+  for (const k of ['weight', 'upperThreshold', 'lowerThreshold'] as const) {
+    if (o[k] !== undefined) integer(o[k], `${field}.${k}`, 0, MAX_WEIGHT);
+  }
+  if (o.tunnel !== undefined) checkTunnel(o.tunnel, `${field}.tunnel`);
   return value as Partial<DestinationOptions>;
 }
 

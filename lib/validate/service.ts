@@ -124,9 +124,26 @@ export function checkServiceSpec(value: unknown, field = 'service'): CheckedServ
   return { key, wire: checkOptions(o, key, field) };
 }
 
-/** Validates a patch of service options (no identity fields). */
-export function checkServicePatch(value: unknown, field = 'patch'): Partial<ServiceOptions> {
-  record(value, field, OPTION_FIELDS);
+/**
+ * Validates a patch of service options on its own (no identity fields):
+ * every value that can be judged without the current service is checked
+ * here, before the service is read; rules that join fields are checked
+ * again on the merged result.
+ */
+export function checkServicePatch(value: unknown, key: CheckedKey, field = 'patch'): Partial<ServiceOptions> {
+  const o = record(value, field, OPTION_FIELDS);
+  if (o.scheduler !== undefined) oneOf(o.scheduler, `${field}.scheduler`, SCHEDULERS);
+  if (o.schedulerFlags !== undefined) {
+    if (!Array.isArray(o.schedulerFlags)) fail(`${field}.schedulerFlags`, 'an array of scheduler flag names', o.schedulerFlags);
+    o.schedulerFlags.forEach((f: unknown, i: number) => oneOf(f, `${field}.schedulerFlags[${i}]`, SCHEDULER_FLAG_NAMES));
+  }
+  if (o.persistent !== undefined && o.persistent !== null) {
+    const p = record(o.persistent, `${field}.persistent`, PERSISTENCE_FIELDS);
+    if (p.timeout !== undefined) integer(p.timeout, `${field}.persistent.timeout`, 1, MAX_PERSISTENCE_TIMEOUT);
+    if (p.netmask !== undefined) parseNetmask(p.netmask, key.family, `${field}.persistent.netmask`);
+    if (p.engine !== undefined) name(p.engine, `${field}.persistent.engine`, 15);
+  }
+  if (o.onePacket !== undefined) boolean(o.onePacket, `${field}.onePacket`);
   return value as Partial<ServiceOptions>;
 }
 

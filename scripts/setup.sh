@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Brings a clone to a built state on a fresh machine: the Debian packages the
+# project needs, the npm dependencies, the native addon and the TypeScript.
+# Cheap when everything is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lab/ensure-packages
+
+# node-gyp must build against the headers installed with Node: there is no
+# network to download them from.
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then
+  export npm_config_nodedir=/usr
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --ignore-scripts
+fi
+
+# The addon: configure once, then let make rebuild only what changed.
+[ -f build/Makefile ] || npx --no-install node-gyp configure >/dev/null
+npx --no-install node-gyp build >/dev/null
+
+npx --no-install tsc -p tsconfig.json

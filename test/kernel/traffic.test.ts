@@ -1,0 +1,81 @@
+// Real traffic through an LVS-NAT director built from namespaces: the
+// seed scenario, its counters, and the demo program end to end.
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { Ipvs } from '../../lib';
+import { NatTopology, REAL_SERVERS, VIP } from '../../demo/nat-topology';
+
+const service = { protocol: 'tcp', address: VIP, port: 80 } as const;
+
+describe('LVS-NAT with real traffic', () => {
+  let topology: NatTopology;
+  let ipvs: Ipvs;
+
+  beforeAll(async () => {
+    topology = new NatTopology(`t${process.pid}`).create().startWebServers();
+    ipvs = await Ipvs.open({ netns: topology.directorNetns });
+    await ipvs.addService({ ...service, scheduler: 'rr' });
+    for (const rs of REAL_SERVERS) await ipvs.addDestination(service, { address: rs.address, port: 80, forwarding: 'masq' });
+  });
+  afterAll(async () => {
+    await ipvs?.close();
+    topology?.destroy();
+  });
+
+  test('round robin answers alternately from rs1 and rs2', () => {
+    const bodies = [1, 2, 3, 4].map(() => topology.curl().trim());
+    expect(new Set(bodies)).toEqual(new Set(['Hello from rs1', 'Hello from rs2']));
+    expect(bodies[0]).not.toBe(bodies[1]);
+    expect(bodies[0]).toBe(bodies[2]);
+    expect(bodies[1]).toBe(bodies[3]);
+  });
+
+  test('counters move with the traffic and agree with ipvsadm; zero() resets them', async () => {
+    await ipvs.zero();
+    for (let i = 0; i < 6; i++) topology.curl();
+    const svc = (await ipvs.getService(service))!;
+    expect(svc.stats.connections).toBe(6n);
+    expect(svc.stats.inPackets).toBeGreaterThanOrEqual(6n * 4n);
+    expect(svc.stats.outPackets).toBeGreaterThanOrEqual(6n * 3n);
+    expect(svc.stats.inBytes).toBeGreaterThan(0n);
+    expect(svc.stats.outBytes).toBeGreaterThan(svc.stats.inBytes);
+    for (const d of svc.destinations) {
+      expect(d.stats.connections).toBe(3n);
+      expect(d.activeConnections + d.inactiveConnections).toBeGreaterThanOrEqual(1);
+    }
+    const exact = topology.exec(topology.director, 'ipvsadm', '-Ln', '--stats', '--exact').split('\n');
+    const row = exact.find((l) => l.startsWith('TCP'))!.trim().split(/\s+/);
+    expect(row.slice(1).map(BigInt)).toEqual([svc.stats.connections, svc.stats.inPackets, svc.stats.outPackets, svc.stats.inBytes, svc.stats.outBytes]);
+
+    await ipvs.zero(service);
+    const zeroed = (await ipvs.getService(service))!;
+    expect(zeroed.stats.connections).toBe(0n);
+    expect(zeroed.destinations.map((d) => d.stats.connections)).toEqual([0n, 0n]);
+  });
+
+  test('weight 0 drains a real server', async () => {
+    await ipvs.editDestination(service, { address: REAL_SERVERS[0].address }, { weight: 0 });
+    expect([1, 2, 3].map(() => topology.curl().trim())).toEqual(['Hello from rs2', 'Hello from rs2', 'Hello from rs2']);
+    await ipvs.editDestination(service, { address: REAL_SERVERS[0].address }, { weight: 1 });
+  });
+});
+
+describe('npm run demo', () => {
+  test('prints the table as ipvsadm -Ln and four alternating answers', () => {
+    const demo = path.resolve(__dirname, '../../demo/nat.js');
+    const out = execFileSync(process.execPath, [demo], { encoding: 'utf8' });
+    expect(out).toContain(
+      [
+        'Prot LocalAddress:Port Scheduler Flags',
+        '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+        'TCP  10.0.0.13:80 rr',
+        '  -> 10.1.0.4:80                  Masq    1      0          0         ',
+        '  -> 10.1.0.5:80                  Masq    1      0          0         ',
+      ].join('\n'),
+    );
+    const answers = [...out.matchAll(/^ {2}\d: (Hello from rs\d)$/gm)].map((m) => m[1]);
+    expect(answers).toHaveLength(4);
+    expect(answers[0]).not.toBe(answers[1]);
+    expect([answers[2], answers[3]]).toEqual([answers[0], answers[1]]);
+  });
+});
