@@ -91,14 +91,15 @@ export class NatTopology {
     });
     this.httpd[index] = child;
     // Ready when port 80 answers on the real server itself.
-    for (let attempt = 0; attempt < 200; attempt++) {
+    for (let attempt = 0; attempt < 100; attempt++) {
       try {
-        this.exec(this.servers[index]!, 'busybox', 'nc', '-z', '-w', '1', '127.0.0.1', '80');
+        this.exec(this.servers[index]!, 'curl', '-s', '-o', '/dev/null', '--max-time', '2', 'http://127.0.0.1/');
         return;
       } catch {
-        execFileSync('sleep', ['0.05']);
+        execFileSync('sleep', ['0.1']);
       }
     }
+    this.stopWebServer(index);
     throw new Error(`httpd on ${this.servers[index]} did not start`);
   }
 

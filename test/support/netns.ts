@@ -9,12 +9,16 @@ let counter = 0;
 export class TestNamespace {
   private constructor(readonly name: string) {}
 
-  /** A fresh namespace with `lo` up (IPv4 destinations need a local routing table). */
-  static create(label = 'ns'): TestNamespace {
+  /**
+   * A fresh namespace, by default with `lo` up: the kernel checks that a
+   * destination is routable, and a namespace whose loopback was never up
+   * has no local routing table yet.
+   */
+  static create(label = 'ns', options: { loopback?: boolean } = {}): TestNamespace {
     const name = `ipvs-${label}-${process.pid}-${++counter}`;
     execFileSync('ip', ['netns', 'add', name]);
     const ns = new TestNamespace(name);
-    ns.run('ip', 'link', 'set', 'lo', 'up');
+    if (options.loopback !== false) ns.run('ip', 'link', 'set', 'lo', 'up');
     return ns;
   }
 

@@ -1,0 +1,25 @@
+// The package as users load it: `import { Ipvs } from 'ipvs'` and
+// `require('ipvs')`, through package.json's exports, without a kernel.
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../../..');
+const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
+
+test('ESM named import', () => {
+  expect(node(['--input-type=module', '-e', "import { Ipvs, IpvsError, IpvsArgumentError } from 'ipvs'; console.log(typeof Ipvs.open, typeof IpvsError, typeof IpvsArgumentError)"])).toBe(
+    'function function function',
+  );
+});
+
+test('CommonJS require', () => {
+  expect(node(['-e', "const { Ipvs } = require('ipvs'); console.log(typeof Ipvs.openSync)"])).toBe('function');
+});
+
+test('importing never loads the addon; validation works without it', () => {
+  const out = node([
+    '-e',
+    "const m = require('ipvs'); const loaded = Object.keys(require.cache).some((k) => k.endsWith('.node')); console.log(loaded, Object.keys(m).sort().join(','))",
+  ]);
+  expect(out).toBe('false Ipvs,IpvsArgumentError,IpvsError');
+});
