@@ -12,6 +12,8 @@
  */
 export { Ipvs } from './ipvs';
 export { IpvsError, IpvsArgumentError } from './errors';
+export { Batch } from './batch';
+export type { BatchResult } from './batch';
 export type { IpvsErrorReason, IpvsErrorInit } from './errors';
 export type { ServicePatch, ListOptions } from './operations';
 export type * from './types';

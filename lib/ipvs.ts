@@ -4,7 +4,8 @@
  * @module
  */
 import * as path from 'node:path';
-import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome } from './native/contract';
+import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome, WireRequest, WireResult } from './native/contract';
+import { Batch } from './batch';
 import { loadNative } from './native/load';
 import { IpvsError, errnoName } from './errors';
 import { Dispatcher, closedError } from './dispatcher';
@@ -59,6 +60,10 @@ function settle(outcome: NativeOpenOutcome, netns: string | undefined): Ipvs {
 }
 
 const constructionKey = Symbol('Ipvs');
+
+function* sendAll(requests: readonly WireRequest[]): Operation<WireResult[]> {
+  return yield requests;
+}
 
 /**
  * A handle on the kernel's IPVS table of one network namespace.
@@ -452,6 +457,21 @@ export class Ipvs implements Disposable, AsyncDisposable {
   /** Synchronous {@link Ipvs.listDaemons}. @example `const daemons = ipvs.listDaemonsSync()` */
   listDaemonsSync(): SyncDaemon[] {
     return this.#runSync(ops.listDaemons(), 'listDaemonsSync');
+  }
+
+  /**
+   * Starts a batch of write operations, sent to the kernel together by
+   * {@link Batch.commit}. See {@link Batch} for the partial-failure policy.
+   * @example
+   * ```ts
+   * const results = await ipvs.batch().addService(web).addDestination(web, { address: '10.1.0.4' }).commit();
+   * ```
+   */
+  batch(): Batch {
+    return new Batch(
+      (requests) => this.#run(sendAll(requests), 'batch'),
+      (requests) => this.#runSync(sendAll(requests), 'batch'),
+    );
   }
 
   /**

@@ -14,7 +14,7 @@ jest=node_modules/jest/bin/jest.js
 status=0
 node "$jest" --selectProjects unit native --json --outputFile="$results/host.json" || status=$?
 # The kernel layer runs in band: its tests share one kernel.
-bash scripts/kernel.sh node "$jest" --selectProjects kernel --runInBand --json --outputFile="$results/kernel.json" || status=$?
+bash scripts/kernel.sh node --expose-gc "$jest" --selectProjects kernel --runInBand --json --outputFile="$results/kernel.json" || status=$?
 
 node scripts/check-results.js "$results/host.json" "$results/kernel.json" || status=$?
 exit "$status"

@@ -1,0 +1,83 @@
+// Explicit batches against the fake kernel: validation at add time, one
+// native crossing, one result per operation, failures do not stop the rest.
+import { Ipvs, IpvsArgumentError, IpvsError } from '../../lib';
+import { setNativeBinding } from '../../lib/native/load';
+import { FakeKernel, fakeBinding } from '../support/fake-kernel';
+
+let kernel: FakeKernel;
+let ipvs: Ipvs;
+const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
+
+beforeEach(() => {
+  kernel = new FakeKernel();
+  setNativeBinding(fakeBinding(kernel));
+  ipvs = Ipvs.openSync();
+});
+afterEach(() => {
+  ipvs.closeSync();
+  setNativeBinding(undefined);
+});
+
+test('one crossing, one result per operation, in order; failures reported and skipped over', async () => {
+  const results = await ipvs
+    .batch()
+    .addService({ ...web, scheduler: 'rr' })
+    .addDestination(web, { address: '10.1.0.4', forwarding: 'masq' })
+    .addDestination(web, { address: '10.1.0.4', forwarding: 'masq' }) // EEXIST
+    .deleteService({ ...web, port: 81 }) // ESRCH
+    .addDestination(web, { address: '10.1.0.5' })
+    .commit();
+  expect(kernel.batches).toHaveLength(1);
+  expect(results.map((r) => r.ok)).toEqual([true, true, false, false, true]);
+  expect(results[2]).toMatchObject({ ok: false, operation: 'addDestination', target: 'tcp/10.0.0.13:80 -> 10.1.0.4:80', error: { code: 'EEXIST', reason: 'destination-exists' } });
+  expect(!results[3]!.ok && results[3]!.error).toBeInstanceOf(IpvsError);
+  expect((await ipvs.listDestinations(web)).map((d) => d.address).sort()).toEqual(['10.1.0.4', '10.1.0.5']);
+});
+
+test('arguments are validated when added, naming the field', () => {
+  const batch = ipvs.batch().addService(web);
+  expect(() => batch.addDestination(web, { address: '10.1.0.4', weight: -1 })).toThrow(IpvsArgumentError);
+  expect(() => batch.addService({ ...web, port: 1e6 })).toThrow(/service.port/);
+  expect(batch.size).toBe(1);
+});
+
+test('a batch commits once; commitSync works; an empty batch sends nothing', async () => {
+  const batch = ipvs.batch().addService(web).setTimeouts({ udp: 30 }).zero().flush();
+  expect(batch.commitSync().every((r) => r.ok)).toBe(true);
+  expect(() => batch.commitSync()).toThrow(/already committed/);
+  await expect(batch.commit()).rejects.toMatchObject({ code: 'ERR_IPVS_BATCH_COMMITTED' });
+  expect(() => batch.flush()).toThrow(/already committed/);
+  const sent = kernel.batches.length;
+  expect(await ipvs.batch().commit()).toEqual([]);
+  expect(kernel.batches.length).toBe(sent);
+});
+
+test('the final state equals running the same operations one by one', async () => {
+  type Op = ['addService' | 'addDestination' | 'deleteDestination' | 'replaceDestination', unknown[]];
+  const ops: Op[] = [];
+  for (let i = 0; i < 50; i++) ops.push(['addService', [{ ...web, port: 1000 + (i % 30) }]]); // 20 duplicates
+  for (let i = 0; i < 100; i++) ops.push(['addDestination', [{ ...web, port: 1000 + (i % 40) }, { address: `10.1.0.${i % 7}`, forwarding: 'masq' }]]);
+  for (let i = 0; i < 20; i++) ops.push(['deleteDestination', [{ ...web, port: 1000 + i }, { address: '10.1.0.3' }]]);
+  for (let i = 0; i < 10; i++) ops.push(['replaceDestination', [{ ...web, port: 1000 + i }, { address: '10.1.0.1', weight: 5 }]]);
+
+  const batch = ipvs.batch() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const [method, args] of ops) batch[method]!(...args);
+  const results = await (batch as unknown as ReturnType<Ipvs['batch']>).commit();
+  expect(results).toHaveLength(ops.length);
+  const batched = await ipvs.listServices();
+
+  setNativeBinding(fakeBinding(new FakeKernel()));
+  const one = Ipvs.openSync();
+  const failures: boolean[] = [];
+  for (const [method, args] of ops) {
+    try {
+      (one as unknown as Record<string, (...a: unknown[]) => void>)[`${method}Sync`]!(...args);
+      failures.push(false);
+    } catch {
+      failures.push(true);
+    }
+  }
+  expect(results.map((r) => !r.ok)).toEqual(failures);
+  expect(await one.listServices()).toEqual(batched);
+  one.closeSync();
+});
