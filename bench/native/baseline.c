@@ -49,6 +49,11 @@
  *    flags, timeout, netmask, PE; dest address/port/method/weight/thresholds/
  *    connection counters/tunnel fields) plus the 64-bit stats nests, and
  *    then throws the result away.
+ *  - Warm up before timing: the first NEW_SERVICE with a scheduler after
+ *    boot autoloads ip_vs_<sched> inside the timed region (~1 s in the TCG
+ *    VM), and the first service of a netns registers the netfilter hooks.
+ *  - A batch stops after the first chunk that had a failure (the kernel
+ *    still ran the rest of that chunk); all of its errors are reported.
  *  - Experiment knob (not part of the runner's CLI): the environment
  *    variable BASELINE_CHUNK_BYTES overrides the 128 KiB per-sendmsg cap.
  */
@@ -135,9 +140,11 @@ static void describe_op(const struct op *o, char *out, size_t n)
 		break;
 	case IPVS_CMD_NEW_DEST:
 	case IPVS_CMD_SET_DEST:
-	case IPVS_CMD_DEL_DEST:
 		snprintf(out, n, "%s tcp %s:%u -> %s:%u weight %u", cmd_name(o->cmd),
 			 v, o->vport, r, o->rport, o->weight);
+		break;
+	case IPVS_CMD_DEL_DEST:
+		snprintf(out, n, "%s tcp %s:%u -> %s:%u", cmd_name(o->cmd), v, o->vport, r, o->rport);
 		break;
 	default:
 		snprintf(out, n, "%s", cmd_name(o->cmd));

@@ -42,7 +42,8 @@ export function record(value: unknown, field: string, allowed: readonly string[]
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'an object', value);
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) fail(field, 'a plain object', value);
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     if (!allowed.includes(key)) {
       const near = allowed.find((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
       const hint = near ? ` (did you mean '${near}'?)` : ` (known: ${allowed.join(', ')})`;

@@ -14,6 +14,8 @@ import type { CheckedKey } from './service';
 const KEY_FIELDS = ['address', 'port'] as const;
 const OPTION_FIELDS = ['forwarding', 'weight', 'upperThreshold', 'lowerThreshold', 'tunnel'] as const;
 const FORWARDINGS = Object.keys(FORWARDING_NUMBER) as Forwarding[];
+const SPEC_FIELDS = [...KEY_FIELDS, ...OPTION_FIELDS] as const;
+const NO_TUNNEL = { tunnelType: 0, tunnelPort: 0, tunnelFlags: 0 } as const;
 /** The kernel keeps weights and thresholds in an int. */
 export const MAX_WEIGHT = 0x7fffffff;
 
@@ -73,19 +75,24 @@ function checkOptions(o: Record<string, unknown>, key: CheckedDestKey, service: 
       `an ${key.family} destination in an ${service.family} service needs forwarding 'tunnel'`,
     );
   }
-  let tunnel: Pick<WireDest, 'tunnelType' | 'tunnelPort' | 'tunnelFlags'> = { tunnelType: 0, tunnelPort: 0, tunnelFlags: 0 };
+  let tunnel: Pick<WireDest, 'tunnelType' | 'tunnelPort' | 'tunnelFlags'> = NO_TUNNEL;
   if (o.tunnel !== undefined) {
     if (forwarding !== 'tunnel') throw new IpvsArgumentError(`${field}.tunnel`, `only for forwarding 'tunnel' (this destination uses '${forwarding}')`);
     tunnel = checkTunnel(o.tunnel, `${field}.tunnel`);
   }
-  return {
-    ...key.wire,
+  const wire: WireDest = {
+    address: key.wire.address,
+    port: key.wire.port,
     forwarding: FORWARDING_NUMBER[forwarding],
     weight,
     upperThreshold: upper,
     lowerThreshold: lower,
-    ...tunnel,
+    tunnelType: tunnel.tunnelType,
+    tunnelPort: tunnel.tunnelPort,
+    tunnelFlags: tunnel.tunnelFlags,
   };
+  if (key.wire.af !== undefined) wire.af = key.wire.af;
+  return wire;
 }
 
 export interface CheckedDest {
@@ -95,7 +102,7 @@ export interface CheckedDest {
 
 /** Validates a complete destination spec (defaults applied). */
 export function checkDestSpec(value: unknown, service: CheckedKey, field = 'destination'): CheckedDest {
-  const o = record(value, field, [...KEY_FIELDS, ...OPTION_FIELDS]);
+  const o = record(value, field, SPEC_FIELDS);
   const key = checkKeyFields(o, service, field);
   return { key, wire: checkOptions(o, key, service, field) };
 }

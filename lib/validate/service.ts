@@ -13,6 +13,7 @@ import { parseAddress, parseNetmask } from './address';
 const KEY_FIELDS = ['protocol', 'address', 'port', 'fwmark', 'family'] as const;
 const OPTION_FIELDS = ['scheduler', 'schedulerFlags', 'persistent', 'onePacket'] as const;
 const PERSISTENCE_FIELDS = ['timeout', 'netmask', 'engine'] as const;
+const SPEC_FIELDS = [...KEY_FIELDS, ...OPTION_FIELDS] as const;
 
 /** ipvsadm's default and upper bound for the persistence timeout. */
 export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
@@ -64,9 +65,29 @@ function checkKeyFields(o: Record<string, unknown>, field: string): CheckedKey {
   };
 }
 
+/**
+ * The last key validated, and the fields it had: bulk code passes the same
+ * key object for a service and each of its destinations, so re-validating
+ * it is skipped while none of its fields changed.
+ */
+let lastKey: { value: Record<string, unknown>; fields: unknown[]; checked: CheckedKey } | undefined;
+
+function keyFieldValues(o: Record<string, unknown>): unknown[] {
+  let count = 0;
+  for (const _ in o) count++;
+  return [o.protocol, o.address, o.port, o.fwmark, o.family, count];
+}
+
 /** Validates a service identity (extra option fields are refused). */
 export function checkServiceKey(value: unknown, field = 'service'): CheckedKey {
-  return checkKeyFields(record(value, field, KEY_FIELDS), field);
+  if (lastKey && lastKey.value === value) {
+    const now = keyFieldValues(lastKey.value);
+    if (now.every((v, i) => v === lastKey!.fields[i])) return lastKey.checked;
+  }
+  const o = record(value, field, KEY_FIELDS);
+  const checked = checkKeyFields(o, field);
+  lastKey = { value: o, fields: keyFieldValues(o), checked };
+  return checked;
 }
 
 function schedulerFlagBits(value: unknown, scheduler: string, field: string): number {
@@ -119,7 +140,7 @@ export interface CheckedService {
 
 /** Validates a complete service spec (key + options, defaults applied). */
 export function checkServiceSpec(value: unknown, field = 'service'): CheckedService {
-  const o = record(value, field, [...KEY_FIELDS, ...OPTION_FIELDS]);
+  const o = record(value, field, SPEC_FIELDS);
   const key = checkKeyFields(o, field);
   return { key, wire: checkOptions(o, key, field) };
 }

@@ -1,5 +1,7 @@
 #include "convert.h"
 
+#include <array>
+
 #include <arpa/inet.h>
 
 #include <cmath>
@@ -14,6 +16,40 @@ using ipvs::Result;
 using ipvs::Service;
 using ipvs::Stats;
 
+// Property-name strings for the conversion in progress, found by the
+// address of the string literal naming them, so reading a field of the
+// 100,000th request of a batch does not create its name again. There are
+// fewer than 48 names; a linear scan over pointers beats hashing here.
+struct KeyScope {
+  struct Slot {
+    const char* name;
+    napi_value key;
+  };
+  std::array<Slot, 48> slots;
+  size_t used = 0;
+  KeyScope* outer;
+  KeyScope();
+  ~KeyScope();
+};
+thread_local KeyScope* currentKeys = nullptr;
+KeyScope::KeyScope() : outer(currentKeys) {
+  if (!outer) currentKeys = this;
+}
+KeyScope::~KeyScope() {
+  if (!outer) currentKeys = nullptr;
+}
+
+Napi::Value property(const Napi::Object& o, const char* name) {
+  KeyScope* scope = currentKeys;
+  if (!scope) return o.Get(name);
+  for (size_t i = 0; i < scope->used; ++i) {
+    if (scope->slots[i].name == name) return o.Get(Napi::Value(o.Env(), scope->slots[i].key));
+  }
+  napi_value key = Napi::String::New(o.Env(), name);
+  if (scope->used < scope->slots.size()) scope->slots[scope->used++] = {name, key};
+  return o.Get(Napi::Value(o.Env(), key));
+}
+
 [[noreturn]] void fail(Napi::Env env, const std::string& path, const char* expected) {
   throw Napi::TypeError::New(env, "native contract: " + path + " must be " + expected);
 }
@@ -26,7 +62,7 @@ Napi::Object objectAt(const Napi::Value& v, const std::string& path) {
 // Reads an optional unsigned integer no larger than `max`.
 template <typename T>
 std::optional<T> optUint(const Napi::Object& o, const char* key, const std::string& path) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = property(o, key);
   if (v.IsUndefined()) return std::nullopt;
   double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
   if (!v.IsNumber() || !std::isfinite(d) || d < 0 || d != std::floor(d) ||
@@ -45,7 +81,7 @@ T reqUint(const Napi::Object& o, const char* key, const std::string& path) {
 
 std::optional<std::string> optString(const Napi::Object& o, const char* key, const std::string& path,
                                      size_t maxLength) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = property(o, key);
   if (v.IsUndefined()) return std::nullopt;
   if (!v.IsString()) fail(o.Env(), path + "." + key, "a string");
   std::string s = v.As<Napi::String>().Utf8Value();
@@ -253,21 +289,22 @@ Napi::Object resultToJs(Keys& k, const Result& r) {
 }  // namespace
 
 Request requestFromJs(const Napi::Value& value) {
+  KeyScope scope;
   Napi::Object o = objectAt(value, "request");
   Request r;
   auto cmd = reqUint<uint8_t>(o, "cmd", "request");
   if (cmd < ipvs::CMD_NEW_SERVICE || cmd > ipvs::CMD_MAX) fail(o.Env(), "request.cmd", "an IPVS command");
   r.cmd = static_cast<ipvs::Command>(cmd);
-  Napi::Value dump = o.Get("dump");
+  Napi::Value dump = property(o, "dump");
   if (!dump.IsUndefined() && !dump.IsBoolean()) fail(o.Env(), "request.dump", "a boolean");
   r.dump = dump.IsBoolean() && dump.As<Napi::Boolean>().Value();
-  if (Napi::Value v = o.Get("service"); !v.IsUndefined()) r.service = serviceFromJs(v);
-  if (Napi::Value v = o.Get("dest"); !v.IsUndefined()) {
+  if (Napi::Value v = property(o, "service"); !v.IsUndefined()) r.service = serviceFromJs(v);
+  if (Napi::Value v = property(o, "dest"); !v.IsUndefined()) {
     if (!r.service) fail(o.Env(), "request.service", "present with a dest");
     r.dest = destFromJs(v, r.service->af);
   }
-  if (Napi::Value v = o.Get("daemon"); !v.IsUndefined()) r.daemon = daemonFromJs(v);
-  if (Napi::Value v = o.Get("timeouts"); !v.IsUndefined()) {
+  if (Napi::Value v = property(o, "daemon"); !v.IsUndefined()) r.daemon = daemonFromJs(v);
+  if (Napi::Value v = property(o, "timeouts"); !v.IsUndefined()) {
     Napi::Object t = objectAt(v, "timeouts");
     r.timeouts = ipvs::Timeouts{optUint<uint32_t>(t, "tcp", "timeouts"),
                                 optUint<uint32_t>(t, "tcpFin", "timeouts"),
@@ -279,6 +316,7 @@ Request requestFromJs(const Napi::Value& value) {
 std::vector<Request> requestsFromJs(const Napi::Value& value) {
   if (!value.IsArray()) fail(value.Env(), "requests", "an array");
   Napi::Array a = value.As<Napi::Array>();
+  KeyScope scope;
   std::vector<Request> out;
   out.reserve(a.Length());
   for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(requestFromJs(a.Get(i)));

@@ -1,0 +1,47 @@
+/**
+ * Single-operation latency: add then delete one destination, --samples
+ * times, each call awaited alone (Promise API) and then with the *Sync
+ * twin; percentiles over every request.
+ */
+import { Ipvs } from '../../lib';
+import { args, report } from '../support/table';
+
+function percentiles(samples: number[]): { p50: number; p99: number; mean: number } {
+  const sorted = [...samples].sort((x, y) => x - y);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: at(0.5), p99: at(0.99), mean: sorted.reduce((s, x) => s + x, 0) / sorted.length };
+}
+
+async function main(): Promise<void> {
+  const a = args();
+  const samples = Number(a.samples ?? 2000);
+  const ipvs = await Ipvs.open({ netns: a.netns });
+  const service = { protocol: 'tcp', address: '10.255.0.1', port: 80 } as const;
+  const dest = { address: '10.1.0.1', port: 80, forwarding: 'masq' } as const;
+  await ipvs.addService(service);
+  const time = async (f: () => unknown) => {
+    const t = process.hrtime.bigint();
+    await f();
+    return Number(process.hrtime.bigint() - t) / 1e3;
+  };
+  const promise: number[] = [];
+  const sync: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    promise.push(await time(() => ipvs.addDestination(service, dest)));
+    promise.push(await time(() => ipvs.deleteDestination(service, dest)));
+  }
+  for (let i = 0; i < samples; i++) {
+    sync.push(await time(() => ipvs.addDestinationSync(service, dest)));
+    sync.push(await time(() => ipvs.deleteDestinationSync(service, dest)));
+  }
+  await ipvs.deleteService(service);
+  await ipvs.close();
+  const p = percentiles(promise);
+  const s = percentiles(sync);
+  report({ samples, promise: { p50_us: p.p50, p99_us: p.p99, mean_us: p.mean }, sync: { p50_us: s.p50, p99_us: s.p99, mean_us: s.mean } });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

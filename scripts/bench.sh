@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# `npm run bench`: builds the library and the C baseline, then runs every
+# benchmark scenario on one kernel (natively, or in the kernel lab VM).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cc -O2 -Wall -o bench/native/baseline bench/native/baseline.c $(pkg-config --cflags --libs libnl-genl-3.0)
+export LAB_PASS_ENV="${LAB_PASS_ENV:-} BENCH_QUICK BENCH_SERVICES BENCH_DESTS"
+exec bash scripts/kernel.sh node dist/bench/run.js
