@@ -8,6 +8,7 @@
  */
 import type { NativeHandle, WireRequest, WireResult } from './native/contract';
 import { IpvsError } from './errors';
+import { exchange } from './native/exchange';
 
 interface Pending {
   requests: readonly WireRequest[];
@@ -48,7 +49,7 @@ export class Dispatcher {
         const requests = group.length === 1 ? group[0]!.requests : group.flatMap((p) => p.requests);
         let results: WireResult[];
         try {
-          results = await this.native.executeAsync(requests);
+          results = await exchange(this.native, requests);
         } catch (error) {
           for (const p of group) p.reject(error);
           continue;

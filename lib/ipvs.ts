@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome, WireRequest, WireResult } from './native/contract';
 import { Batch } from './batch';
+import { exchangeSync } from './native/exchange';
 import { loadNative } from './native/load';
 import { IpvsError, errnoName } from './errors';
 import { Dispatcher, closedError } from './dispatcher';
@@ -146,7 +147,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
   #runSync<T>(operation: Operation<T>, name: string): T {
     if (this.#closed) throw closedError(name);
     let step = operation.next();
-    while (!step.done) step = operation.next(this.#native.execute(step.value));
+    while (!step.done) step = operation.next(exchangeSync(this.#native, step.value));
     return step.value;
   }
 

@@ -67,17 +67,19 @@ Napi::Value OpenAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// encodeRequest(request, familyId, seq, flags) -> Uint8Array
+// encodeRequest(words, strings, familyId, seq, flags) -> Uint8Array: the
+// netlink message of one packed request.
 Napi::Value EncodeRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ipvs::Request request = js::requestFromJs(info[0]);
+  std::vector<ipvs::Request> requests = js::requestsFromJs(info[0], info[1]);
+  if (requests.size() != 1) throw Napi::TypeError::New(env, "encodeRequest takes exactly one request");
   auto number = [&](size_t i, const char* name) {
     if (!info[i].IsNumber()) throw Napi::TypeError::New(env, std::string(name) + " must be a number");
     return info[i].As<Napi::Number>().Uint32Value();
   };
   netlink::Writer out;
-  ipvs::encodeRequest(out, request, static_cast<uint16_t>(number(1, "family")), number(2, "seq"),
-                      static_cast<uint16_t>(number(3, "flags")));
+  ipvs::encodeRequest(out, requests[0], static_cast<uint16_t>(number(2, "family")), number(3, "seq"),
+                      static_cast<uint16_t>(number(4, "flags")));
   Napi::Uint8Array bytes = Napi::Uint8Array::New(env, out.size());
   std::memcpy(bytes.Data(), out.data(), out.size());
   return bytes;

@@ -2,8 +2,10 @@
  * The private contract between the TypeScript layer and the C++ addon
  * (native/). Records are flat and mirror the kernel's IPVS attributes: numbers
  * are wire values (address families, protocol numbers, method codes), ports
- * and masks are in host order (the addon owns byte order), addresses are text.
- * Optional fields are sent only when present.
+ * and masks are in host order (the addon owns byte order), addresses are
+ * canonical text. Optional fields are sent only when present. Requests cross
+ * packed into one Uint32Array per batch (pack.ts); replies come back as
+ * objects built by the addon.
  * @internal
  * @module
  */
@@ -164,11 +166,21 @@ export interface NativeOpenFailure {
 
 export type NativeOpenOutcome = { handle: NativeHandle; failure?: undefined } | { handle?: undefined; failure: NativeOpenFailure };
 
+/**
+ * Results of a batch: one errno per request (0 = success), and a detail
+ * object only for requests that brought back data or an extended-ack text.
+ */
+export interface NativeBatchOutcome {
+  errors: Int32Array;
+  details: (WireResult & { index: number })[];
+}
+
+/** Requests packed by lib/native/pack.ts (layout in native/js/packed.h). */
 export interface NativeHandle {
   /** Runs the batch on the calling thread. */
-  execute(requests: readonly WireRequest[]): WireResult[];
+  execute(words: Uint32Array, strings: readonly string[]): NativeBatchOutcome;
   /** Runs the batch on a libuv pool thread. */
-  executeAsync(requests: readonly WireRequest[]): Promise<WireResult[]>;
+  executeAsync(words: Uint32Array, strings: readonly string[]): Promise<NativeBatchOutcome>;
   /** Idempotent; takes effect once in-flight batches complete. */
   close(): void;
   readonly isOpen: boolean;
@@ -177,8 +189,8 @@ export interface NativeHandle {
 export interface NativeBinding {
   open(options: NativeOpenOptions): NativeOpenOutcome;
   openAsync(options: NativeOpenOptions): Promise<NativeOpenOutcome>;
-  /** Test hook: the bytes of one request message. */
-  encodeRequest(request: WireRequest, family: number, seq: number, flags: number): Uint8Array;
+  /** Test hook: the netlink message of one packed request. */
+  encodeRequest(words: Uint32Array, strings: readonly string[], family: number, seq: number, flags: number): Uint8Array;
   /** Test hook: a captured reply, decoded as the session would. */
   decodeMessages(bytes: Uint8Array, family: number, serviceAf: number): WireResult;
 }

@@ -16,14 +16,8 @@ constexpr uint8_t kGenlVersion = IPVS_GENL_VERSION;
 
 // Address attributes are always 16 bytes (union nf_inet_addr), as ipvsadm
 // sends them; an IPv4 address sits in the first 4 bytes.
-void putAddress(netlink::Writer& out, uint16_t type, uint16_t af, const std::string& text,
-                const char* what) {
-  uint8_t addr[16] = {};
-  if (inet_pton(af, text.c_str(), addr) != 1) {
-    throw EncodeError(std::string(what) + " is not an address of family " + std::to_string(af) +
-                      ": '" + text + "'");
-  }
-  out.attr(type, addr, sizeof addr);
+void putAddress(netlink::Writer& out, uint16_t type, const Address& address) {
+  out.attr(type, address.data(), address.size());
 }
 
 void putService(netlink::Writer& out, const Service& s) {
@@ -33,7 +27,7 @@ void putService(netlink::Writer& out, const Service& s) {
     out.u32(IPVS_SVC_ATTR_FWMARK, s.fwmark);
   } else {
     out.u16(IPVS_SVC_ATTR_PROTOCOL, s.protocol);
-    putAddress(out, IPVS_SVC_ATTR_ADDR, s.af, s.address, "service address");
+    putAddress(out, IPVS_SVC_ATTR_ADDR, s.address);
     out.u16(IPVS_SVC_ATTR_PORT, htons(s.port));
   }
   if (s.scheduler) out.string(IPVS_SVC_ATTR_SCHED_NAME, *s.scheduler);
@@ -51,10 +45,9 @@ void putService(netlink::Writer& out, const Service& s) {
   out.endNest(nest);
 }
 
-void putDest(netlink::Writer& out, const Destination& d, uint16_t serviceAf) {
+void putDest(netlink::Writer& out, const Destination& d) {
   size_t nest = out.beginNest(IPVS_CMD_ATTR_DEST);
-  uint16_t af = d.af.value_or(serviceAf);
-  putAddress(out, IPVS_DEST_ATTR_ADDR, af, d.address, "destination address");
+  putAddress(out, IPVS_DEST_ATTR_ADDR, d.address);
   out.u16(IPVS_DEST_ATTR_PORT, htons(d.port));
   if (d.af) out.u16(IPVS_DEST_ATTR_ADDR_FAMILY, *d.af);
   if (d.forwarding) out.u32(IPVS_DEST_ATTR_FWD_METHOD, *d.forwarding);
@@ -74,13 +67,10 @@ void putDaemon(netlink::Writer& out, const Daemon& d) {
   if (d.syncId) out.u32(IPVS_DAEMON_ATTR_SYNC_ID, *d.syncId);
   if (d.maxLength) out.u16(IPVS_DAEMON_ATTR_SYNC_MAXLEN, *d.maxLength);
   if (d.group) {
-    uint8_t addr[16] = {};
-    if (inet_pton(AF_INET, d.group->c_str(), addr) == 1) {
-      out.attr(IPVS_DAEMON_ATTR_MCAST_GROUP, addr, 4);  // network-order IPv4 in a u32
-    } else if (inet_pton(AF_INET6, d.group->c_str(), addr) == 1) {
-      out.attr(IPVS_DAEMON_ATTR_MCAST_GROUP6, addr, 16);
+    if (d.groupFamily == AF_INET6) {
+      out.attr(IPVS_DAEMON_ATTR_MCAST_GROUP6, d.group->data(), 16);
     } else {
-      throw EncodeError("multicast group is not an address: '" + *d.group + "'");
+      out.attr(IPVS_DAEMON_ATTR_MCAST_GROUP, d.group->data(), 4);  // network-order IPv4 in a u32
     }
   }
   if (d.port) out.u16(IPVS_DAEMON_ATTR_MCAST_PORT, *d.port);  // host order, unlike ports elsewhere
@@ -134,13 +124,10 @@ std::string getString(const nlattr* a) {
   return std::string(s, strnlen(s, payloadLen(a)));
 }
 
-std::string getAddress(const nlattr* a, uint16_t af) {
-  if (!a) return {};
-  uint8_t addr[16] = {};
-  std::memcpy(addr, payload(a), std::min(payloadLen(a), sizeof addr));
-  char text[INET6_ADDRSTRLEN] = {};
-  if (!inet_ntop(af, addr, text, sizeof text)) return {};
-  return text;
+Address getAddress(const nlattr* a) {
+  Address addr{};
+  if (a) std::memcpy(addr.data(), payload(a), std::min(payloadLen(a), addr.size()));
+  return addr;
 }
 
 // STATS64 when the kernel has it (4.1+), otherwise the legacy 32/64-bit mix.
@@ -169,7 +156,7 @@ Service decodeService(const nlattr* nest) {
   s.protocol = static_cast<uint16_t>(getUint(t, IPVS_SVC_ATTR_PROTOCOL));
   s.fwmark = static_cast<uint32_t>(getUint(t, IPVS_SVC_ATTR_FWMARK));
   if (!s.fwmark) {
-    s.address = getAddress(t[IPVS_SVC_ATTR_ADDR], s.af);
+    s.address = getAddress(t[IPVS_SVC_ATTR_ADDR]);
     s.port = getNetPort(t[IPVS_SVC_ATTR_PORT]);
   }
   if (t[IPVS_SVC_ATTR_SCHED_NAME]) s.scheduler = getString(t[IPVS_SVC_ATTR_SCHED_NAME]);
@@ -194,7 +181,7 @@ Destination decodeDest(const nlattr* nest, uint16_t serviceAf) {
                     ? static_cast<uint16_t>(getUint(t, IPVS_DEST_ATTR_ADDR_FAMILY))
                     : serviceAf;
   d.af = af;
-  d.address = getAddress(t[IPVS_DEST_ATTR_ADDR], af);
+  d.address = getAddress(t[IPVS_DEST_ATTR_ADDR]);
   d.port = getNetPort(t[IPVS_DEST_ATTR_PORT]);
   d.forwarding = static_cast<uint32_t>(getUint(t, IPVS_DEST_ATTR_FWD_METHOD));
   d.weight = static_cast<uint32_t>(getUint(t, IPVS_DEST_ATTR_WEIGHT));
@@ -218,9 +205,11 @@ Daemon decodeDaemon(const nlattr* nest) {
   d.syncId = static_cast<uint32_t>(getUint(t, IPVS_DAEMON_ATTR_SYNC_ID));
   d.maxLength = static_cast<uint16_t>(getUint(t, IPVS_DAEMON_ATTR_SYNC_MAXLEN));
   if (t[IPVS_DAEMON_ATTR_MCAST_GROUP6]) {
-    d.group = getAddress(t[IPVS_DAEMON_ATTR_MCAST_GROUP6], AF_INET6);
+    d.group = getAddress(t[IPVS_DAEMON_ATTR_MCAST_GROUP6]);
+    d.groupFamily = AF_INET6;
   } else if (t[IPVS_DAEMON_ATTR_MCAST_GROUP]) {
-    d.group = getAddress(t[IPVS_DAEMON_ATTR_MCAST_GROUP], AF_INET);
+    d.group = getAddress(t[IPVS_DAEMON_ATTR_MCAST_GROUP]);
+    d.groupFamily = AF_INET;
   }
   d.port = static_cast<uint16_t>(getUint(t, IPVS_DAEMON_ATTR_MCAST_PORT));
   d.ttl = static_cast<uint8_t>(getUint(t, IPVS_DAEMON_ATTR_MCAST_TTL));
@@ -238,7 +227,7 @@ void encodeRequest(netlink::Writer& out, const Request& req, uint16_t family, ui
   genl.version = kGenlVersion;
   out.bytes(&genl, sizeof genl);
   if (req.service) putService(out, *req.service);
-  if (req.dest) putDest(out, *req.dest, req.service ? req.service->af : AF_INET);
+  if (req.dest) putDest(out, *req.dest);
   if (req.daemon) putDaemon(out, *req.daemon);
   if (req.timeouts) {
     if (req.timeouts->tcp) out.u32(IPVS_CMD_ATTR_TIMEOUT_TCP, *req.timeouts->tcp);

@@ -4,18 +4,10 @@
 
 #include <linux/netlink.h>
 
-#include <stdexcept>
-
 #include "../netlink/writer.h"
 #include "records.h"
 
 namespace ipvs {
-
-// A record that cannot be put on the wire (bad address text, empty name...).
-// TypeScript validates first, so this only fires on a contract violation.
-struct EncodeError : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
 
 // Appends one request as a generic-netlink message for `family`.
 void encodeRequest(netlink::Writer& out, const Request& req, uint16_t family,

@@ -4,6 +4,7 @@
 // encoder writes exactly what TypeScript asked for.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ enum Command : uint8_t {
   CMD_MAX = 17,
 };
 
+// An address as the kernel carries it (union nf_inet_addr): IPv4 in the
+// first 4 bytes, network order.
+using Address = std::array<uint8_t, 16>;
+
 struct Stats {
   // Order of IPVS_STATS_ATTR_* 1..10.
   uint64_t conns = 0, inpkts = 0, outpkts = 0, inbytes = 0, outbytes = 0;
@@ -42,7 +47,7 @@ struct Stats {
 struct Service {
   uint16_t af = 0;
   uint16_t protocol = 0;
-  std::string address;  // textual; empty for fwmark services
+  Address address{};  // unused for fwmark services
   uint16_t port = 0;
   uint32_t fwmark = 0;
   // Present only in "full" service messages (NEW/SET) and in replies.
@@ -58,7 +63,7 @@ struct Service {
 };
 
 struct Destination {
-  std::string address;
+  Address address{};
   uint16_t port = 0;
   std::optional<uint16_t> af;  // IPVS_DEST_ATTR_ADDR_FAMILY, absent = service family
   std::optional<uint32_t> forwarding;
@@ -78,7 +83,8 @@ struct Daemon {
   std::optional<std::string> interface;
   std::optional<uint32_t> syncId;
   std::optional<uint16_t> maxLength;
-  std::optional<std::string> group;  // textual IPv4 or IPv6 multicast address
+  std::optional<Address> group;
+  uint16_t groupFamily = 0;  // AF_INET or AF_INET6 when group is set
   std::optional<uint16_t> port;
   std::optional<uint8_t> ttl;
 };

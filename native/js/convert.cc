@@ -1,11 +1,13 @@
 #include "convert.h"
 
-#include <array>
-
 #include <arpa/inet.h>
 
-#include <cmath>
+#include <cstring>
 #include <limits>
+#include <optional>
+#include <string>
+
+#include "packed.h"
 
 namespace js {
 namespace {
@@ -15,153 +17,98 @@ using ipvs::Request;
 using ipvs::Result;
 using ipvs::Service;
 using ipvs::Stats;
+namespace pk = packed;
 
-// Property-name strings for the conversion in progress, found by the
-// address of the string literal naming them, so reading a field of the
-// 100,000th request of a batch does not create its name again. There are
-// fewer than 48 names; a linear scan over pointers beats hashing here.
-struct KeyScope {
-  struct Slot {
-    const char* name;
-    napi_value key;
-  };
-  std::array<Slot, 48> slots;
-  size_t used = 0;
-  KeyScope* outer;
-  KeyScope();
-  ~KeyScope();
+[[noreturn]] void fail(Napi::Env env, size_t index, const char* what) {
+  throw Napi::TypeError::New(env, "native contract: request " + std::to_string(index) + ": " + what);
+}
+
+// Reads one packed request, checking every value against its wire type.
+class Reader {
+ public:
+  Reader(Napi::Env env, const uint32_t* words, const std::vector<std::string>& strings, size_t index)
+      : env_(env), w_(words), strings_(strings), index_(index) {}
+
+  uint32_t u32(uint32_t at) const { return w_[at]; }
+  template <typename T>
+  T narrow(uint32_t at, const char* what) const {
+    if (w_[at] > std::numeric_limits<T>::max()) fail(env_, index_, what);
+    return static_cast<T>(w_[at]);
+  }
+  uint16_t family(uint32_t at) const {
+    if (w_[at] != AF_INET && w_[at] != AF_INET6) fail(env_, index_, "address family must be AF_INET or AF_INET6");
+    return static_cast<uint16_t>(w_[at]);
+  }
+  ipvs::Address address(uint32_t at) const {
+    ipvs::Address a;
+    std::memcpy(a.data(), &w_[at], a.size());
+    return a;
+  }
+  const std::string& string(uint32_t at) const {
+    if (w_[at] >= strings_.size()) fail(env_, index_, "string index out of range");
+    return strings_[w_[at]];
+  }
+
+ private:
+  Napi::Env env_;
+  const uint32_t* w_;
+  const std::vector<std::string>& strings_;
+  size_t index_;
 };
-thread_local KeyScope* currentKeys = nullptr;
-KeyScope::KeyScope() : outer(currentKeys) {
-  if (!outer) currentKeys = this;
-}
-KeyScope::~KeyScope() {
-  if (!outer) currentKeys = nullptr;
-}
 
-Napi::Value property(const Napi::Object& o, const char* name) {
-  KeyScope* scope = currentKeys;
-  if (!scope) return o.Get(name);
-  for (size_t i = 0; i < scope->used; ++i) {
-    if (scope->slots[i].name == name) return o.Get(Napi::Value(o.Env(), scope->slots[i].key));
-  }
-  napi_value key = Napi::String::New(o.Env(), name);
-  if (scope->used < scope->slots.size()) scope->slots[scope->used++] = {name, key};
-  return o.Get(Napi::Value(o.Env(), key));
-}
-
-[[noreturn]] void fail(Napi::Env env, const std::string& path, const char* expected) {
-  throw Napi::TypeError::New(env, "native contract: " + path + " must be " + expected);
-}
-
-Napi::Object objectAt(const Napi::Value& v, const std::string& path) {
-  if (!v.IsObject() || v.IsArray()) fail(v.Env(), path, "an object");
-  return v.As<Napi::Object>();
-}
-
-// Reads an optional unsigned integer no larger than `max`.
-template <typename T>
-std::optional<T> optUint(const Napi::Object& o, const char* key, const std::string& path) {
-  Napi::Value v = property(o, key);
-  if (v.IsUndefined()) return std::nullopt;
-  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-  if (!v.IsNumber() || !std::isfinite(d) || d < 0 || d != std::floor(d) ||
-      d > static_cast<double>(std::numeric_limits<T>::max())) {
-    fail(o.Env(), path + "." + key, "an unsigned integer in range");
-  }
-  return static_cast<T>(d);
-}
-
-template <typename T>
-T reqUint(const Napi::Object& o, const char* key, const std::string& path) {
-  auto v = optUint<T>(o, key, path);
-  if (!v) fail(o.Env(), path + "." + key, "present");
-  return *v;
-}
-
-std::optional<std::string> optString(const Napi::Object& o, const char* key, const std::string& path,
-                                     size_t maxLength) {
-  Napi::Value v = property(o, key);
-  if (v.IsUndefined()) return std::nullopt;
-  if (!v.IsString()) fail(o.Env(), path + "." + key, "a string");
-  std::string s = v.As<Napi::String>().Utf8Value();
-  if (s.size() > maxLength || s.find('\0') != std::string::npos) {
-    fail(o.Env(), path + "." + key, "a short string without NUL");
-  }
-  return s;
-}
-
-std::string address(const Napi::Object& o, const char* key, uint16_t af, const std::string& path) {
-  auto s = optString(o, key, path, 64);
-  uint8_t buf[16];
-  if (!s || inet_pton(af, s->c_str(), buf) != 1) {
-    fail(o.Env(), path + "." + key, af == AF_INET6 ? "an IPv6 address" : "an IPv4 address");
-  }
-  return *s;
-}
-
-uint16_t family(const Napi::Object& o, const char* key, const std::string& path) {
-  uint16_t af = reqUint<uint16_t>(o, key, path);
-  if (af != AF_INET && af != AF_INET6) fail(o.Env(), path + "." + key, "AF_INET or AF_INET6");
-  return af;
-}
-
-Service serviceFromJs(const Napi::Value& value) {
-  const std::string path = "service";
-  Napi::Object o = objectAt(value, path);
+Service serviceFrom(const Reader& r) {
   Service s;
-  s.af = family(o, "af", path);
-  s.fwmark = optUint<uint32_t>(o, "fwmark", path).value_or(0);
-  if (!s.fwmark) {
-    s.protocol = reqUint<uint16_t>(o, "protocol", path);
-    s.address = address(o, "address", s.af, path);
-    s.port = reqUint<uint16_t>(o, "port", path);
-  }
-  s.scheduler = optString(o, "scheduler", path, 15);
-  s.flags = optUint<uint32_t>(o, "flags", path);
-  s.flagsMask = optUint<uint32_t>(o, "flagsMask", path);
-  s.timeout = optUint<uint32_t>(o, "timeout", path);
-  s.netmask = optUint<uint32_t>(o, "netmask", path);
-  s.pe = optString(o, "pe", path, 15);
+  s.af = r.family(pk::S_AF);
+  s.fwmark = r.u32(pk::S_FWMARK);
+  s.protocol = r.narrow<uint16_t>(pk::S_PROTOCOL, "service protocol must fit 16 bits");
+  s.port = r.narrow<uint16_t>(pk::S_PORT, "service port must fit 16 bits");
+  s.address = r.address(pk::S_ADDR);
+  uint32_t opt = r.u32(pk::S_OPT);
+  if (opt & pk::SO_SCHED) s.scheduler = r.string(pk::S_SCHED);
+  if (opt & pk::SO_FLAGS) s.flags = r.u32(pk::S_FLAGS);
+  if (opt & pk::SO_MASK) s.flagsMask = r.u32(pk::S_MASK);
+  if (opt & pk::SO_TIMEOUT) s.timeout = r.u32(pk::S_TIMEOUT);
+  if (opt & pk::SO_NETMASK) s.netmask = r.u32(pk::S_NETMASK);
+  if (opt & pk::SO_PE) s.pe = r.string(pk::S_PE);
   return s;
 }
 
-Destination destFromJs(const Napi::Value& value, uint16_t serviceAf) {
-  const std::string path = "dest";
-  Napi::Object o = objectAt(value, path);
+Destination destFrom(const Reader& r) {
   Destination d;
-  d.af = optUint<uint16_t>(o, "af", path);
-  if (d.af && *d.af != AF_INET && *d.af != AF_INET6) fail(o.Env(), path + ".af", "AF_INET or AF_INET6");
-  d.address = address(o, "address", d.af.value_or(serviceAf), path);
-  d.port = reqUint<uint16_t>(o, "port", path);
-  d.forwarding = optUint<uint32_t>(o, "forwarding", path);
-  d.weight = optUint<uint32_t>(o, "weight", path);
-  d.upperThreshold = optUint<uint32_t>(o, "upperThreshold", path);
-  d.lowerThreshold = optUint<uint32_t>(o, "lowerThreshold", path);
-  d.tunnelType = optUint<uint8_t>(o, "tunnelType", path);
-  d.tunnelPort = optUint<uint16_t>(o, "tunnelPort", path);
-  d.tunnelFlags = optUint<uint16_t>(o, "tunnelFlags", path);
+  uint32_t opt = r.u32(pk::D_OPT);
+  if (opt & pk::DO_AF) d.af = r.family(pk::D_AF);
+  d.port = r.narrow<uint16_t>(pk::D_PORT, "destination port must fit 16 bits");
+  d.address = r.address(pk::D_ADDR);
+  if (opt & pk::DO_FWD) d.forwarding = r.u32(pk::D_FWD);
+  if (opt & pk::DO_WEIGHT) d.weight = r.u32(pk::D_WEIGHT);
+  if (opt & pk::DO_UPPER) d.upperThreshold = r.u32(pk::D_UPPER);
+  if (opt & pk::DO_LOWER) d.lowerThreshold = r.u32(pk::D_LOWER);
+  if (opt & pk::DO_TUN_TYPE) d.tunnelType = r.narrow<uint8_t>(pk::D_TUN_TYPE, "tunnel type must fit 8 bits");
+  if (opt & pk::DO_TUN_PORT) d.tunnelPort = r.narrow<uint16_t>(pk::D_TUN_PORT, "tunnel port must fit 16 bits");
+  if (opt & pk::DO_TUN_FLAGS) d.tunnelFlags = r.narrow<uint16_t>(pk::D_TUN_FLAGS, "tunnel flags must fit 16 bits");
   return d;
 }
 
-ipvs::Daemon daemonFromJs(const Napi::Value& value) {
-  const std::string path = "daemon";
-  Napi::Object o = objectAt(value, path);
+ipvs::Daemon daemonFrom(const Reader& r) {
   ipvs::Daemon d;
-  d.state = reqUint<uint32_t>(o, "state", path);
-  d.interface = optString(o, "interface", path, 15);
-  d.syncId = optUint<uint32_t>(o, "syncId", path);
-  d.maxLength = optUint<uint16_t>(o, "maxLength", path);
-  d.group = optString(o, "group", path, 64);
-  if (d.group) {
-    uint8_t buf[16];
-    if (inet_pton(AF_INET, d.group->c_str(), buf) != 1 && inet_pton(AF_INET6, d.group->c_str(), buf) != 1) {
-      fail(o.Env(), path + ".group", "an IP address");
-    }
+  uint32_t opt = r.u32(pk::M_OPT);
+  d.state = r.u32(pk::M_STATE);
+  if (opt & pk::MO_IFNAME) d.interface = r.string(pk::M_IFNAME);
+  if (opt & pk::MO_SYNC_ID) d.syncId = r.u32(pk::M_SYNC_ID);
+  if (opt & pk::MO_MAXLEN) d.maxLength = r.narrow<uint16_t>(pk::M_MAXLEN, "sync max length must fit 16 bits");
+  if (opt & pk::MO_GROUP) {
+    d.groupFamily = r.family(pk::M_GROUP_AF);
+    d.group = r.address(pk::M_GROUP);
   }
-  d.port = optUint<uint16_t>(o, "port", path);
-  d.ttl = optUint<uint8_t>(o, "ttl", path);
+  if (opt & pk::MO_PORT) d.port = r.narrow<uint16_t>(pk::M_PORT, "sync port must fit 16 bits");
+  if (opt & pk::MO_TTL) d.ttl = r.narrow<uint8_t>(pk::M_TTL, "sync TTL must fit 8 bits");
   return d;
+}
+
+std::string textOf(const ipvs::Address& a, uint16_t af) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (!inet_ntop(af == AF_INET6 ? AF_INET6 : AF_INET, a.data(), text, sizeof text)) return {};
+  return text;
 }
 
 // Property names are created once per conversion, not once per object.
@@ -169,7 +116,7 @@ struct Keys {
   explicit Keys(Napi::Env env) : env(env) {}
   Napi::Env env;
   Napi::String k(const char* name) { return Napi::String::New(env, name); }
-  Napi::String error = k("error"), extack = k("extack"), services = k("services"), dests = k("dests"),
+  Napi::String index = k("index"), errors = k("errors"), details = k("details"), error = k("error"), extack = k("extack"), services = k("services"), dests = k("dests"),
                daemons = k("daemons"), timeouts = k("timeouts"), info = k("info");
   Napi::String af = k("af"), protocol = k("protocol"), address = k("address"), port = k("port"),
                fwmark = k("fwmark"), scheduler = k("scheduler"), flags = k("flags"), timeout = k("timeout"),
@@ -210,7 +157,7 @@ Napi::Object serviceToJs(Keys& k, const Service& s) {
   Napi::Object o = Napi::Object::New(env);
   o.Set(k.af, num(env, s.af));
   o.Set(k.protocol, num(env, s.protocol));
-  o.Set(k.address, Napi::String::New(env, s.address));
+  o.Set(k.address, Napi::String::New(env, s.fwmark ? std::string() : textOf(s.address, s.af)));
   o.Set(k.port, num(env, s.port));
   o.Set(k.fwmark, num(env, s.fwmark));
   o.Set(k.scheduler, Napi::String::New(env, s.scheduler.value_or("")));
@@ -226,7 +173,7 @@ Napi::Object destToJs(Keys& k, const Destination& d) {
   Napi::Env env = k.env;
   Napi::Object o = Napi::Object::New(env);
   o.Set(k.af, num(env, d.af.value_or(0)));
-  o.Set(k.address, Napi::String::New(env, d.address));
+  o.Set(k.address, Napi::String::New(env, textOf(d.address, d.af.value_or(AF_INET))));
   o.Set(k.port, num(env, d.port));
   o.Set(k.forwarding, num(env, d.forwarding.value_or(0)));
   o.Set(k.weight, num(env, d.weight.value_or(0)));
@@ -249,7 +196,7 @@ Napi::Object daemonToJs(Keys& k, const ipvs::Daemon& d) {
   o.Set(k.interface, Napi::String::New(env, d.interface.value_or("")));
   o.Set(k.syncId, num(env, d.syncId.value_or(0)));
   o.Set(k.maxLength, num(env, d.maxLength.value_or(0)));
-  o.Set(k.group, Napi::String::New(env, d.group.value_or("")));
+  o.Set(k.group, Napi::String::New(env, d.group ? textOf(*d.group, d.groupFamily) : std::string()));
   o.Set(k.port, num(env, d.port.value_or(0)));
   o.Set(k.ttl, num(env, d.ttl.value_or(0)));
   return o;
@@ -286,46 +233,81 @@ Napi::Object resultToJs(Keys& k, const Result& r) {
   return o;
 }
 
-}  // namespace
 
-Request requestFromJs(const Napi::Value& value) {
-  KeyScope scope;
-  Napi::Object o = objectAt(value, "request");
-  Request r;
-  auto cmd = reqUint<uint8_t>(o, "cmd", "request");
-  if (cmd < ipvs::CMD_NEW_SERVICE || cmd > ipvs::CMD_MAX) fail(o.Env(), "request.cmd", "an IPVS command");
-  r.cmd = static_cast<ipvs::Command>(cmd);
-  Napi::Value dump = property(o, "dump");
-  if (!dump.IsUndefined() && !dump.IsBoolean()) fail(o.Env(), "request.dump", "a boolean");
-  r.dump = dump.IsBoolean() && dump.As<Napi::Boolean>().Value();
-  if (Napi::Value v = property(o, "service"); !v.IsUndefined()) r.service = serviceFromJs(v);
-  if (Napi::Value v = property(o, "dest"); !v.IsUndefined()) {
-    if (!r.service) fail(o.Env(), "request.service", "present with a dest");
-    r.dest = destFromJs(v, r.service->af);
-  }
-  if (Napi::Value v = property(o, "daemon"); !v.IsUndefined()) r.daemon = daemonFromJs(v);
-  if (Napi::Value v = property(o, "timeouts"); !v.IsUndefined()) {
-    Napi::Object t = objectAt(v, "timeouts");
-    r.timeouts = ipvs::Timeouts{optUint<uint32_t>(t, "tcp", "timeouts"),
-                                optUint<uint32_t>(t, "tcpFin", "timeouts"),
-                                optUint<uint32_t>(t, "udp", "timeouts")};
-  }
-  return r;
+bool hasDetail(const Result& r) {
+  return !r.extack.empty() || !r.services.empty() || !r.dests.empty() || !r.daemons.empty() || r.timeouts || r.info;
 }
 
-std::vector<Request> requestsFromJs(const Napi::Value& value) {
-  if (!value.IsArray()) fail(value.Env(), "requests", "an array");
-  Napi::Array a = value.As<Napi::Array>();
-  KeyScope scope;
-  std::vector<Request> out;
-  out.reserve(a.Length());
-  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(requestFromJs(a.Get(i)));
+}  // namespace
+
+std::vector<Request> requestsFromJs(const Napi::Value& wordsValue, const Napi::Value& stringsValue) {
+  Napi::Env env = wordsValue.Env();
+  if (!wordsValue.IsTypedArray() || wordsValue.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    throw Napi::TypeError::New(env, "native contract: requests must be a Uint32Array");
+  }
+  if (!stringsValue.IsArray()) throw Napi::TypeError::New(env, "native contract: strings must be an array");
+  auto words = wordsValue.As<Napi::Uint32Array>();
+  if (words.ElementLength() % pk::STRIDE != 0) {
+    throw Napi::TypeError::New(env, "native contract: requests length must be a multiple of the stride");
+  }
+  auto stringArray = stringsValue.As<Napi::Array>();
+  std::vector<std::string> strings;
+  strings.reserve(stringArray.Length());
+  for (uint32_t i = 0; i < stringArray.Length(); ++i) {
+    Napi::Value v = stringArray.Get(i);
+    if (!v.IsString()) throw Napi::TypeError::New(env, "native contract: strings must hold strings");
+    std::string s = v.As<Napi::String>().Utf8Value();
+    if (s.empty() || s.size() > 15 || s.find('\0') != std::string::npos) {
+      throw Napi::TypeError::New(env, "native contract: names must be 1 to 15 bytes without NUL");
+    }
+    strings.push_back(std::move(s));
+  }
+  size_t count = words.ElementLength() / pk::STRIDE;
+  std::vector<Request> out(count);
+  for (size_t i = 0; i < count; ++i) {
+    Reader r(env, words.Data() + i * pk::STRIDE, strings, i);
+    Request& req = out[i];
+    uint32_t cmd = r.u32(pk::CMD);
+    if (cmd < ipvs::CMD_NEW_SERVICE || cmd > ipvs::CMD_MAX) fail(env, i, "cmd must be an IPVS command");
+    req.cmd = static_cast<ipvs::Command>(cmd);
+    uint32_t flags = r.u32(pk::FLAGS);
+    req.dump = flags & pk::F_DUMP;
+    if (flags & pk::F_SERVICE) req.service = serviceFrom(r);
+    if (flags & pk::F_DEST) {
+      if (!req.service) fail(env, i, "a destination needs its service");
+      req.dest = destFrom(r);
+    }
+    if (flags & pk::F_DAEMON) req.daemon = daemonFrom(r);
+    if (flags & pk::F_TIMEOUTS) {
+      uint32_t opt = r.u32(pk::T_OPT);
+      req.timeouts = ipvs::Timeouts{};
+      if (opt & pk::TO_TCP) req.timeouts->tcp = r.u32(pk::T_TCP);
+      if (opt & pk::TO_TCP_FIN) req.timeouts->tcpFin = r.u32(pk::T_TCP_FIN);
+      if (opt & pk::TO_UDP) req.timeouts->udp = r.u32(pk::T_UDP);
+    }
+  }
   return out;
 }
 
-Napi::Array resultsToJs(Napi::Env env, const std::vector<Result>& results) {
-  Keys k(env);
-  return arrayToJs(k, results, [](Keys& keys, const Result& r) { return resultToJs(keys, r); });
+Napi::Object resultsToJs(Napi::Env env, const std::vector<Result>& results) {
+  // Errnos go in one typed array; only results that carry more (data or an
+  // extended-ack text) become objects, and property names are made only then.
+  Napi::Int32Array errors = Napi::Int32Array::New(env, results.size());
+  Napi::Array details = Napi::Array::New(env);
+  std::optional<Keys> keys;
+  uint32_t n = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    errors[i] = results[i].error;
+    if (!hasDetail(results[i])) continue;
+    if (!keys) keys.emplace(env);
+    Napi::Object detail = resultToJs(*keys, results[i]);
+    detail.Set(keys->index, Napi::Number::New(env, static_cast<double>(i)));
+    details.Set(n++, detail);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errors", errors);
+  out.Set("details", details);
+  return out;
 }
 
 Napi::Object resultToJs(Napi::Env env, const Result& result) {

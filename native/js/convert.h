@@ -1,6 +1,7 @@
-// Conversion between JavaScript wire records (see lib/native/contract.ts) and
-// the C++ records. Type mismatches throw TypeError naming the field: the
-// TypeScript layer validates first, so these only catch contract bugs.
+// Conversion between the JavaScript side of the native contract (see
+// lib/native/contract.ts) and the C++ records: packed requests in, an errno
+// array plus sparse details out. Contract violations throw TypeError naming
+// the word: TypeScript validates first, so they only catch bugs.
 #pragma once
 
 #include <napi.h>
@@ -9,9 +10,11 @@
 
 namespace js {
 
-std::vector<ipvs::Request> requestsFromJs(const Napi::Value& value);
-ipvs::Request requestFromJs(const Napi::Value& value);
-Napi::Array resultsToJs(Napi::Env env, const std::vector<ipvs::Result>& results);
+/** Unpacks requests(words: Uint32Array, strings: string[]). */
+std::vector<ipvs::Request> requestsFromJs(const Napi::Value& words, const Napi::Value& strings);
+/** { errors: Int32Array, details: [{ index, extack?, services?, ... }] } */
+Napi::Object resultsToJs(Napi::Env env, const std::vector<ipvs::Result>& results);
+/** One result as a detail object (test hook). */
 Napi::Object resultToJs(Napi::Env env, const ipvs::Result& result);
 
 }  // namespace js

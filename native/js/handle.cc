@@ -131,7 +131,7 @@ Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto self = Unwrap(info.This());
   if (self->closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
-  std::vector<ipvs::Request> requests = requestsFromJs(info[0]);
+  std::vector<ipvs::Request> requests = requestsFromJs(info[0], info[1]);
   try {
     return resultsToJs(env, self->run(requests));
   } catch (const std::runtime_error& e) {
@@ -143,7 +143,7 @@ Napi::Value Handle::ExecuteAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto self = Unwrap(info.This());
   if (self->closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
-  std::vector<ipvs::Request> requests = requestsFromJs(info[0]);
+  std::vector<ipvs::Request> requests = requestsFromJs(info[0], info[1]);
   auto* worker = new ExecuteWorker(env, self, info.This().As<Napi::Object>(), std::move(requests));
   Napi::Promise promise = worker->promise();
   ++self->inFlight_;

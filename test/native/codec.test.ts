@@ -1,12 +1,16 @@
 // The C++ codec without a socket: golden request bytes for every kind of
 // request, and decoding of kernel replies. Runs on any machine.
 import { loadNative } from '../../lib/native/load';
+import { pack } from '../../lib/native/pack';
 import { Cmd, type WireRequest } from '../../lib/native/contract';
 import { addr, attrBytes, genl, message, str, u16, u16be, u32, u32be, u64, u8, type Attr } from '../support/netlink-bytes';
 
 const native = loadNative();
 const FAMILY = 0x20;
-const hex = (req: WireRequest, flags = 5) => Buffer.from(native.encodeRequest(req, FAMILY, 1, flags)).toString('hex');
+const hex = (req: WireRequest, flags = 5) => {
+  const { words, strings } = pack([req]);
+  return Buffer.from(native.encodeRequest(words, strings, FAMILY, 1, flags)).toString('hex');
+};
 const udp53 = { af: 2, protocol: 17, address: '10.0.0.2', port: 53 };
 
 // Header: len, type 0x0020, flags, seq 1, pid 0; then genl cmd, version 1.

@@ -4,9 +4,10 @@
  * native call and can be told to fail the next request of a command.
  */
 import {
-  AF_INET6, Cmd, type NativeBinding, type NativeHandle, type NativeOpenOutcome, type WireDaemonReply, type WireDest,
+  AF_INET6, Cmd, type NativeBatchOutcome, type NativeBinding, type NativeHandle, type NativeOpenOutcome, type WireDaemonReply, type WireDest,
   type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
 } from '../../lib/native/contract';
+import { unpack } from '../../lib/native/pack';
 
 const EEXIST = 17, ESRCH = 3, ENOENT = 2, EINVAL = 22, ERANGE = 34, EOPNOTSUPP = 95;
 
@@ -158,15 +159,20 @@ export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: Nati
   const handles: NativeHandle[] = [];
   const open = (): NativeOpenOutcome => {
     let open = true;
+    // The fake sits at the real contract: packed requests in, errnos and
+    // sparse details out.
+    const run = (words: Uint32Array, strings: readonly string[]): NativeBatchOutcome => {
+      if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
+      const results = kernel.execute(unpack({ words, strings: [...strings] }));
+      const errors = Int32Array.from(results, (r) => r.error);
+      const details = results.flatMap((r, index) => (Object.keys(r).length > 1 ? [{ ...r, index }] : []));
+      return { errors, details };
+    };
     const handle: NativeHandle = {
-      execute: (requests) => {
-        if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
-        return kernel.execute(requests);
-      },
-      executeAsync: async (requests) => {
-        if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
+      execute: run,
+      executeAsync: async (words, strings) => {
         await new Promise((r) => setImmediate(r));
-        return kernel.execute(requests);
+        return run(words, strings);
       },
       close: () => {
         open = false;

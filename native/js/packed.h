@@ -1,0 +1,42 @@
+// The packed request layout shared with lib/native/pack.ts: every request
+// is STRIDE 32-bit words in one Uint32Array, strings (scheduler, engine,
+// interface names) live in a side array and are referred to by index, and
+// addresses are their 16 raw bytes (parsed and validated in TypeScript).
+// One typed array crosses into C++ instead of ~30 property reads per
+// request. Keep the two files in step.
+#pragma once
+
+#include <cstdint>
+
+namespace js::packed {
+
+enum Word : uint32_t {
+  CMD = 0,
+  FLAGS = 1,  // F_* below
+  // service
+  S_AF = 2, S_PROTOCOL = 3, S_PORT = 4, S_FWMARK = 5, S_ADDR = 6,  // 6..9
+  S_OPT = 10,  // SO_* below
+  S_SCHED = 11, S_FLAGS = 12, S_MASK = 13, S_TIMEOUT = 14, S_NETMASK = 15, S_PE = 16,
+  // destination
+  D_OPT = 17,  // DO_* below
+  D_AF = 18, D_PORT = 19, D_ADDR = 20,  // 20..23
+  D_FWD = 24, D_WEIGHT = 25, D_UPPER = 26, D_LOWER = 27, D_TUN_TYPE = 28, D_TUN_PORT = 29, D_TUN_FLAGS = 30,
+  // sync daemon
+  M_OPT = 31,  // MO_* below
+  M_STATE = 32, M_IFNAME = 33, M_SYNC_ID = 34, M_MAXLEN = 35, M_GROUP_AF = 36, M_GROUP = 37,  // 37..40
+  M_PORT = 41, M_TTL = 42,
+  // timeouts
+  T_OPT = 43,  // bit per field below
+  T_TCP = 44, T_TCP_FIN = 45, T_UDP = 46,
+  STRIDE = 47,
+};
+
+enum Flag : uint32_t { F_DUMP = 1, F_SERVICE = 2, F_DEST = 4, F_DAEMON = 8, F_TIMEOUTS = 16 };
+enum ServiceOpt : uint32_t { SO_SCHED = 1, SO_FLAGS = 2, SO_MASK = 4, SO_TIMEOUT = 8, SO_NETMASK = 16, SO_PE = 32 };
+enum DestOpt : uint32_t {
+  DO_AF = 1, DO_FWD = 2, DO_WEIGHT = 4, DO_UPPER = 8, DO_LOWER = 16, DO_TUN_TYPE = 32, DO_TUN_PORT = 64, DO_TUN_FLAGS = 128,
+};
+enum DaemonOpt : uint32_t { MO_IFNAME = 1, MO_SYNC_ID = 2, MO_MAXLEN = 4, MO_GROUP = 8, MO_PORT = 16, MO_TTL = 32 };
+enum TimeoutOpt : uint32_t { TO_TCP = 1, TO_TCP_FIN = 2, TO_UDP = 4 };
+
+}  // namespace js::packed
