@@ -68,6 +68,10 @@ function main(): void {
   log(`ipvs benchmark — kernel ${env.kernel}, ${env.cpus} CPU (${env.cpu}), Node ${env.node}, commit ${env.commit}`);
   log(`table: ${S} services × ${D} destinations = ${OPS} operations\n`);
 
+  // Load the modules a first use would load inside a timed region
+  // (ip_vs_wlc, ipvs per-netns setup) before anything is measured.
+  withTable(() => undefined);
+
   // 1. Bulk apply from empty.
   log('1. apply from empty');
   const saveText = saveFile(S, D);

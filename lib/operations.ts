@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import { Cmd, type WireDestReply, type WireRequest, type WireResult, type WireService } from './native/contract';
+import { Cmd, type WireRequest, type WireResult, type WireService } from './native/contract';
 import type {
   Destination, DestinationKey, DestinationOptions, DestinationSpec, Info, PersistenceOptions, Service, ServiceKey,
   ServiceOptions, ServiceSpec, SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
@@ -16,10 +16,17 @@ import { checkServiceKey, checkServicePatch, checkServiceSpec, serviceWithOption
 import { checkDestKey, checkDestPatch, checkDestSpec, destWithOptions } from './validate/destination';
 import { checkDaemonOptions, checkDaemonState, checkTimeouts } from './validate/system';
 import { toDaemon, toDestination, toService } from './read-model';
+import { destAt, records, serviceAt } from './native/pack';
 import { boolean, record } from './validate/check';
 
 /** An operation: yields request batches, returns its value. */
 export type Operation<T> = Generator<readonly WireRequest[], T, WireResult[]>;
+
+function destinationsOf(result: WireResult | undefined): Destination[] {
+  const out: Destination[] = [];
+  for (const d of records(result?.dests, destAt)) out.push(toDestination(d));
+  return out;
+}
 
 function check(result: WireResult, operation: string, kind: OperationKind, target?: string): void {
   if (result.error) throw kernelError(result.error, operation, kind, target, result.extack);
@@ -83,10 +90,9 @@ function* readService(key: CheckedKey, operation: string, withDestinations: bool
   const [svc, dests] = yield requests;
   if (svc!.error === 3) return null;
   check(svc!, operation, 'service', key.label);
-  const reply = svc!.services?.[0];
-  if (!reply) return null;
+  if (!svc!.services?.count) return null;
   if (dests) check(dests, operation, 'destination', key.label);
-  return toService(reply, (dests?.dests ?? []).map(toDestination));
+  return toService(serviceAt(svc!.services, 0), destinationsOf(dests));
 }
 
 export function* getService(service: ServiceKey): Operation<Service | null> {
@@ -103,7 +109,7 @@ export function* listServices(options: ListOptions = {}): Operation<Service[]> {
   const withDests = o.destinations === undefined ? true : boolean(o.destinations, 'options.destinations');
   const [dump] = yield [{ cmd: Cmd.GetService, dump: true }];
   check(dump!, 'listServices', 'other');
-  const replies = dump!.services ?? [];
+  const replies = [...records(dump!.services, serviceAt)];
   if (!withDests || replies.length === 0) return replies.map((s) => toService(s, []));
   const identities: WireService[] = replies.map((s) =>
     s.fwmark ? { af: s.af, fwmark: s.fwmark } : { af: s.af, protocol: s.protocol, address: s.address, port: s.port },
@@ -112,7 +118,7 @@ export function* listServices(options: ListOptions = {}): Operation<Service[]> {
   return replies.map((s, i) => {
     const r = results[i]!;
     check(r, 'listServices', 'destination');
-    return toService(s, (r.dests ?? []).map(toDestination));
+    return toService(s, destinationsOf(r));
   });
 }
 
@@ -166,7 +172,7 @@ function* readDestinations(key: CheckedKey, operation: string): Operation<Destin
   ];
   check(svc!, operation, 'service', key.label);
   check(dests!, operation, 'destination', key.label);
-  return (dests!.dests ?? ([] as WireDestReply[])).map(toDestination);
+  return destinationsOf(dests!);
 }
 
 export function* listDestinations(service: ServiceKey): Operation<Destination[]> {

@@ -142,12 +142,24 @@ export interface WireDaemonReply {
   ttl: number;
 }
 
+/**
+ * Services or destinations as the addon returns them: `count` fixed-stride
+ * records in `words` (layout in pack.ts / packed.h), their ten 64-bit
+ * counters each in `stats`, and the names (schedulers, engines) they use.
+ */
+export interface PackedTable {
+  count: number;
+  words: Uint32Array;
+  stats: BigUint64Array;
+  names: string[];
+}
+
 /** What came back for one request; `error` is a positive errno, 0 on success. */
 export interface WireResult {
   error: number;
   extack?: string;
-  services?: WireServiceReply[];
-  dests?: WireDestReply[];
+  services?: PackedTable;
+  dests?: PackedTable;
   daemons?: WireDaemonReply[];
   timeouts?: { tcp: number; tcpFin: number; udp: number };
   info?: { version: number; connTableSize: number };
@@ -167,20 +179,21 @@ export interface NativeOpenFailure {
 export type NativeOpenOutcome = { handle: NativeHandle; failure?: undefined } | { handle?: undefined; failure: NativeOpenFailure };
 
 /**
- * Results of a batch: one errno per request (0 = success), and a detail
- * object only for requests that brought back data or an extended-ack text.
+ * Details of a batch's results: objects only for requests that brought back
+ * data or an extended-ack text; `undefined` when there are none. Each
+ * request's errno (0 = success) goes into the caller's `errors` array.
  */
-export interface NativeBatchOutcome {
-  errors: Int32Array;
-  details: (WireResult & { index: number })[];
-}
+export type NativeDetails = (WireResult & { index: number })[] | undefined;
 
-/** Requests packed by lib/native/pack.ts (layout in native/js/packed.h). */
+/**
+ * Requests packed by lib/native/pack.ts (layout in native/js/packed.h);
+ * `errors` has one slot per request and receives its errno.
+ */
 export interface NativeHandle {
   /** Runs the batch on the calling thread. */
-  execute(words: Uint32Array, strings: readonly string[]): NativeBatchOutcome;
+  execute(words: Uint32Array, strings: readonly string[], errors: Int32Array): NativeDetails;
   /** Runs the batch on a libuv pool thread. */
-  executeAsync(words: Uint32Array, strings: readonly string[]): Promise<NativeBatchOutcome>;
+  executeAsync(words: Uint32Array, strings: readonly string[], errors: Int32Array): Promise<NativeDetails>;
   /** Idempotent; takes effect once in-flight batches complete. */
   close(): void;
   readonly isOpen: boolean;

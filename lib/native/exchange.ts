@@ -8,10 +8,12 @@ import { pack, unpackResults } from './pack';
 
 export function exchangeSync(handle: NativeHandle, requests: readonly WireRequest[]): WireResult[] {
   const { words, strings } = pack(requests);
-  return unpackResults(handle.execute(words, strings));
+  const errors = new Int32Array(requests.length);
+  return unpackResults(errors, handle.execute(words, strings, errors));
 }
 
 export async function exchange(handle: NativeHandle, requests: readonly WireRequest[]): Promise<WireResult[]> {
   const { words, strings } = pack(requests);
-  return unpackResults(await handle.executeAsync(words, strings));
+  const errors = new Int32Array(requests.length);
+  return unpackResults(errors, await handle.executeAsync(words, strings, errors));
 }

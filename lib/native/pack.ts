@@ -6,7 +6,9 @@
  * @internal
  * @module
  */
-import type { NativeBatchOutcome, WireDaemon, WireDest, WireRequest, WireResult, WireService, WireTimeouts } from './contract';
+import type {
+  NativeDetails, PackedTable, WireDaemon, WireDest, WireDestReply, WireRequest, WireResult, WireService, WireServiceReply, WireStats, WireTimeouts,
+} from './contract';
 import { AF_INET6 } from './contract';
 
 export const enum W {
@@ -138,11 +140,10 @@ export function pack(requests: readonly WireRequest[]): Packed {
 }
 
 /** The native outcome as one WireResult per request. */
-export function unpackResults(outcome: NativeBatchOutcome): WireResult[] {
-  const { errors, details } = outcome;
+export function unpackResults(errors: Int32Array, details: NativeDetails): WireResult[] {
   const results: WireResult[] = new Array(errors.length);
   for (let i = 0; i < errors.length; i++) results[i] = { error: errors[i]! };
-  for (const d of details) {
+  for (const d of details ?? []) {
     const { index, ...rest } = d;
     results[index] = rest;
   }
@@ -214,4 +215,97 @@ export function unpack({ words, strings }: Packed): WireRequest[] {
     out.push(req);
   }
   return out;
+}
+
+// ---- replies ----------------------------------------------------------------
+
+export const enum SR { AF = 0, PROTOCOL = 1, PORT = 2, FWMARK = 3, ADDR = 4, FLAGS = 8, TIMEOUT = 9, NETMASK = 10, SCHED = 11, PE = 12, STRIDE = 13 }
+export const enum DR {
+  AF = 0, PORT = 1, FWD = 2, WEIGHT = 3, UPPER = 4, LOWER = 5, ACTIVE = 6, INACTIVE = 7, PERSIST = 8,
+  TUN_TYPE = 9, TUN_PORT = 10, TUN_FLAGS = 11, ADDR = 12, STRIDE = 16,
+}
+const STATS = 10;
+const STAT_KEYS = ['conns', 'inpkts', 'outpkts', 'inbytes', 'outbytes', 'cps', 'inpps', 'outpps', 'inbps', 'outbps'] as const;
+
+function statsAt(stats: BigUint64Array, i: number): WireStats {
+  const o = i * STATS;
+  return {
+    conns: stats[o]!, inpkts: stats[o + 1]!, outpkts: stats[o + 2]!, inbytes: stats[o + 3]!, outbytes: stats[o + 4]!,
+    cps: stats[o + 5]!, inpps: stats[o + 6]!, outpps: stats[o + 7]!, inbps: stats[o + 8]!, outbps: stats[o + 9]!,
+  };
+}
+
+/** Record `i` of a packed service table. */
+export function serviceAt(t: PackedTable, i: number): WireServiceReply {
+  const w = t.words;
+  const o = i * SR.STRIDE;
+  const af = w[o + SR.AF]!;
+  const fwmark = w[o + SR.FWMARK]!;
+  const reply: WireServiceReply = {
+    af, protocol: w[o + SR.PROTOCOL]!, port: w[o + SR.PORT]!, fwmark,
+    address: fwmark ? '' : addressAt(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), (o + SR.ADDR) * 4, af),
+    scheduler: t.names[w[o + SR.SCHED]!] ?? '', flags: w[o + SR.FLAGS]!, timeout: w[o + SR.TIMEOUT]!, netmask: w[o + SR.NETMASK]!,
+    stats: statsAt(t.stats, i),
+  };
+  const pe = w[o + SR.PE]!;
+  if (pe) reply.pe = t.names[pe - 1]!;
+  return reply;
+}
+
+/** Record `i` of a packed destination table. */
+export function destAt(t: PackedTable, i: number): WireDestReply {
+  const w = t.words;
+  const o = i * DR.STRIDE;
+  const af = w[o + DR.AF]!;
+  return {
+    af, address: addressAt(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), (o + DR.ADDR) * 4, af), port: w[o + DR.PORT]!,
+    forwarding: w[o + DR.FWD]!, weight: w[o + DR.WEIGHT]!, upperThreshold: w[o + DR.UPPER]!, lowerThreshold: w[o + DR.LOWER]!,
+    activeConns: w[o + DR.ACTIVE]!, inactiveConns: w[o + DR.INACTIVE]!, persistentConns: w[o + DR.PERSIST]!,
+    tunnelType: w[o + DR.TUN_TYPE]!, tunnelPort: w[o + DR.TUN_PORT]!, tunnelFlags: w[o + DR.TUN_FLAGS]!,
+    stats: statsAt(t.stats, i),
+  };
+}
+
+export function* records<T>(t: PackedTable | undefined, at: (t: PackedTable, i: number) => T): Generator<T> {
+  if (t) for (let i = 0; i < t.count; i++) yield at(t, i);
+}
+
+function packStats(stats: BigUint64Array, i: number, s: WireStats): void {
+  STAT_KEYS.forEach((k, j) => (stats[i * STATS + j] = s[k]));
+}
+
+/** Packs service replies as the addon does (for fakes of the native layer). */
+export function packServices(list: readonly WireServiceReply[]): PackedTable {
+  const words = new Uint32Array(list.length * SR.STRIDE);
+  const stats = new BigUint64Array(list.length * STATS);
+  const bytes = new Uint8Array(words.buffer);
+  const names: string[] = [];
+  const nameIndex = (n: string) => (names.includes(n) ? names.indexOf(n) : names.push(n) - 1);
+  list.forEach((s, i) => {
+    const o = i * SR.STRIDE;
+    Object.assign(words, { [o + SR.AF]: s.af, [o + SR.PROTOCOL]: s.protocol, [o + SR.PORT]: s.port, [o + SR.FWMARK]: s.fwmark, [o + SR.FLAGS]: s.flags, [o + SR.TIMEOUT]: s.timeout, [o + SR.NETMASK]: s.netmask });
+    if (!s.fwmark) putAddress(bytes, (o + SR.ADDR) * 4, s.address);
+    words[o + SR.SCHED] = nameIndex(s.scheduler);
+    words[o + SR.PE] = s.pe ? nameIndex(s.pe) + 1 : 0;
+    packStats(stats, i, s.stats);
+  });
+  return { count: list.length, words, stats, names };
+}
+
+/** Packs destination replies as the addon does (for fakes of the native layer). */
+export function packDests(list: readonly WireDestReply[]): PackedTable {
+  const words = new Uint32Array(list.length * DR.STRIDE);
+  const stats = new BigUint64Array(list.length * STATS);
+  const bytes = new Uint8Array(words.buffer);
+  list.forEach((d, i) => {
+    const o = i * DR.STRIDE;
+    Object.assign(words, {
+      [o + DR.AF]: d.af, [o + DR.PORT]: d.port, [o + DR.FWD]: d.forwarding, [o + DR.WEIGHT]: d.weight, [o + DR.UPPER]: d.upperThreshold,
+      [o + DR.LOWER]: d.lowerThreshold, [o + DR.ACTIVE]: d.activeConns, [o + DR.INACTIVE]: d.inactiveConns, [o + DR.PERSIST]: d.persistentConns,
+      [o + DR.TUN_TYPE]: d.tunnelType, [o + DR.TUN_PORT]: d.tunnelPort, [o + DR.TUN_FLAGS]: d.tunnelFlags,
+    });
+    putAddress(bytes, (o + DR.ADDR) * 4, d.address);
+    packStats(stats, i, d.stats);
+  });
+  return { count: list.length, words, stats, names: [] };
 }

@@ -19,6 +19,7 @@ using ipvs::Service;
 using ipvs::Stats;
 namespace pk = packed;
 
+
 [[noreturn]] void fail(Napi::Env env, size_t index, const char* what) {
   throw Napi::TypeError::New(env, "native contract: request " + std::to_string(index) + ": " + what);
 }
@@ -111,128 +112,117 @@ std::string textOf(const ipvs::Address& a, uint16_t af) {
   return text;
 }
 
-// Property names are created once per conversion, not once per object.
-struct Keys {
-  explicit Keys(Napi::Env env) : env(env) {}
-  Napi::Env env;
-  Napi::String k(const char* name) { return Napi::String::New(env, name); }
-  Napi::String index = k("index"), errors = k("errors"), details = k("details"), error = k("error"), extack = k("extack"), services = k("services"), dests = k("dests"),
-               daemons = k("daemons"), timeouts = k("timeouts"), info = k("info");
-  Napi::String af = k("af"), protocol = k("protocol"), address = k("address"), port = k("port"),
-               fwmark = k("fwmark"), scheduler = k("scheduler"), flags = k("flags"), timeout = k("timeout"),
-               netmask = k("netmask"), pe = k("pe"), stats = k("stats");
-  Napi::String forwarding = k("forwarding"), weight = k("weight"), upperThreshold = k("upperThreshold"),
-               lowerThreshold = k("lowerThreshold"), activeConns = k("activeConns"),
-               inactiveConns = k("inactiveConns"), persistentConns = k("persistentConns"),
-               tunnelType = k("tunnelType"), tunnelPort = k("tunnelPort"), tunnelFlags = k("tunnelFlags");
-  Napi::String conns = k("conns"), inpkts = k("inpkts"), outpkts = k("outpkts"), inbytes = k("inbytes"),
-               outbytes = k("outbytes"), cps = k("cps"), inpps = k("inpps"), outpps = k("outpps"),
-               inbps = k("inbps"), outbps = k("outbps");
-  Napi::String state = k("state"), interface = k("interface"), syncId = k("syncId"),
-               maxLength = k("maxLength"), group = k("group"), ttl = k("ttl");
-  Napi::String tcp = k("tcp"), tcpFin = k("tcpFin"), udp = k("udp"), version = k("version"),
-               connTableSize = k("connTableSize");
-};
-
-Napi::Number num(Napi::Env env, double v) { return Napi::Number::New(env, v); }
-
-Napi::Object statsToJs(Keys& k, const Stats& s) {
-  Napi::Env env = k.env;
+// Services and destinations come back packed (layout in packed.h): one
+// Uint32Array of fixed-stride records, one BigUint64Array of their ten
+// counters each, and the names they use; TypeScript builds the objects,
+// which the JIT does far faster than property-by-property N-API calls.
+Napi::Object packedTable(Napi::Env env, size_t count, uint32_t stride) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set(k.conns, Napi::BigInt::New(env, s.conns));
-  o.Set(k.inpkts, Napi::BigInt::New(env, s.inpkts));
-  o.Set(k.outpkts, Napi::BigInt::New(env, s.outpkts));
-  o.Set(k.inbytes, Napi::BigInt::New(env, s.inbytes));
-  o.Set(k.outbytes, Napi::BigInt::New(env, s.outbytes));
-  o.Set(k.cps, Napi::BigInt::New(env, s.cps));
-  o.Set(k.inpps, Napi::BigInt::New(env, s.inpps));
-  o.Set(k.outpps, Napi::BigInt::New(env, s.outpps));
-  o.Set(k.inbps, Napi::BigInt::New(env, s.inbps));
-  o.Set(k.outbps, Napi::BigInt::New(env, s.outbps));
+  o.Set("count", Napi::Number::New(env, static_cast<double>(count)));
+  o.Set("words", Napi::Uint32Array::New(env, count * stride));
+  o.Set("stats", Napi::BigUint64Array::New(env, count * pk::STATS));
   return o;
 }
 
-Napi::Object serviceToJs(Keys& k, const Service& s) {
-  Napi::Env env = k.env;
+void putStats(uint64_t* out, const Stats& s) {
+  const uint64_t values[pk::STATS] = {s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes,
+                                      s.cps, s.inpps, s.outpps, s.inbps, s.outbps};
+  std::memcpy(out, values, sizeof values);
+}
+
+Napi::Object servicesToJs(Napi::Env env, const std::vector<Service>& services) {
+  Napi::Object table = packedTable(env, services.size(), pk::SR_STRIDE);
+  uint32_t* w = table.Get("words").As<Napi::Uint32Array>().Data();
+  uint64_t* st = table.Get("stats").As<Napi::BigUint64Array>().Data();
+  std::vector<std::string> names;
+  auto nameIndex = [&](const std::string& n) {
+    for (size_t i = 0; i < names.size(); ++i) if (names[i] == n) return static_cast<uint32_t>(i);
+    names.push_back(n);
+    return static_cast<uint32_t>(names.size() - 1);
+  };
+  for (size_t i = 0; i < services.size(); ++i, w += pk::SR_STRIDE, st += pk::STATS) {
+    const Service& s = services[i];
+    w[pk::SR_AF] = s.af;
+    w[pk::SR_PROTOCOL] = s.protocol;
+    w[pk::SR_PORT] = s.port;
+    w[pk::SR_FWMARK] = s.fwmark;
+    std::memcpy(&w[pk::SR_ADDR], s.address.data(), s.address.size());
+    w[pk::SR_FLAGS] = s.flags.value_or(0);
+    w[pk::SR_TIMEOUT] = s.timeout.value_or(0);
+    w[pk::SR_NETMASK] = s.netmask.value_or(0);
+    w[pk::SR_SCHED] = nameIndex(s.scheduler.value_or(""));
+    w[pk::SR_PE] = s.pe ? nameIndex(*s.pe) + 1 : 0;
+    putStats(st, s.stats.value_or(Stats{}));
+  }
+  Napi::Array list = Napi::Array::New(env, names.size());
+  for (size_t i = 0; i < names.size(); ++i) list.Set(static_cast<uint32_t>(i), names[i]);
+  table.Set("names", list);
+  return table;
+}
+
+Napi::Object destsToJs(Napi::Env env, const std::vector<Destination>& dests) {
+  Napi::Object table = packedTable(env, dests.size(), pk::DR_STRIDE);
+  uint32_t* w = table.Get("words").As<Napi::Uint32Array>().Data();
+  uint64_t* st = table.Get("stats").As<Napi::BigUint64Array>().Data();
+  for (size_t i = 0; i < dests.size(); ++i, w += pk::DR_STRIDE, st += pk::STATS) {
+    const Destination& d = dests[i];
+    w[pk::DR_AF] = d.af.value_or(AF_INET);
+    w[pk::DR_PORT] = d.port;
+    w[pk::DR_FWD] = d.forwarding.value_or(0);
+    w[pk::DR_WEIGHT] = d.weight.value_or(0);
+    w[pk::DR_UPPER] = d.upperThreshold.value_or(0);
+    w[pk::DR_LOWER] = d.lowerThreshold.value_or(0);
+    w[pk::DR_ACTIVE] = d.activeConns;
+    w[pk::DR_INACTIVE] = d.inactiveConns;
+    w[pk::DR_PERSIST] = d.persistentConns;
+    w[pk::DR_TUN_TYPE] = d.tunnelType.value_or(0);
+    w[pk::DR_TUN_PORT] = d.tunnelPort.value_or(0);
+    w[pk::DR_TUN_FLAGS] = d.tunnelFlags.value_or(0);
+    std::memcpy(&w[pk::DR_ADDR], d.address.data(), d.address.size());
+    putStats(st, d.stats.value_or(Stats{}));
+  }
+  table.Set("names", Napi::Array::New(env));
+  return table;
+}
+
+Napi::Object daemonToJs(Napi::Env env, const ipvs::Daemon& d) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set(k.af, num(env, s.af));
-  o.Set(k.protocol, num(env, s.protocol));
-  o.Set(k.address, Napi::String::New(env, s.fwmark ? std::string() : textOf(s.address, s.af)));
-  o.Set(k.port, num(env, s.port));
-  o.Set(k.fwmark, num(env, s.fwmark));
-  o.Set(k.scheduler, Napi::String::New(env, s.scheduler.value_or("")));
-  o.Set(k.flags, num(env, s.flags.value_or(0)));
-  o.Set(k.timeout, num(env, s.timeout.value_or(0)));
-  o.Set(k.netmask, num(env, s.netmask.value_or(0)));
-  if (s.pe) o.Set(k.pe, Napi::String::New(env, *s.pe));
-  o.Set(k.stats, statsToJs(k, s.stats.value_or(Stats{})));
+  o.Set("state", d.state);
+  o.Set("interface", d.interface.value_or(""));
+  o.Set("syncId", d.syncId.value_or(0));
+  o.Set("maxLength", d.maxLength.value_or(0));
+  o.Set("group", d.group ? textOf(*d.group, d.groupFamily) : std::string());
+  o.Set("port", d.port.value_or(0));
+  o.Set("ttl", d.ttl.value_or(0));
   return o;
 }
 
-Napi::Object destToJs(Keys& k, const Destination& d) {
-  Napi::Env env = k.env;
+Napi::Object detailToJs(Napi::Env env, const Result& r) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set(k.af, num(env, d.af.value_or(0)));
-  o.Set(k.address, Napi::String::New(env, textOf(d.address, d.af.value_or(AF_INET))));
-  o.Set(k.port, num(env, d.port));
-  o.Set(k.forwarding, num(env, d.forwarding.value_or(0)));
-  o.Set(k.weight, num(env, d.weight.value_or(0)));
-  o.Set(k.upperThreshold, num(env, d.upperThreshold.value_or(0)));
-  o.Set(k.lowerThreshold, num(env, d.lowerThreshold.value_or(0)));
-  o.Set(k.activeConns, num(env, d.activeConns));
-  o.Set(k.inactiveConns, num(env, d.inactiveConns));
-  o.Set(k.persistentConns, num(env, d.persistentConns));
-  o.Set(k.tunnelType, num(env, d.tunnelType.value_or(0)));
-  o.Set(k.tunnelPort, num(env, d.tunnelPort.value_or(0)));
-  o.Set(k.tunnelFlags, num(env, d.tunnelFlags.value_or(0)));
-  o.Set(k.stats, statsToJs(k, d.stats.value_or(Stats{})));
-  return o;
-}
-
-Napi::Object daemonToJs(Keys& k, const ipvs::Daemon& d) {
-  Napi::Env env = k.env;
-  Napi::Object o = Napi::Object::New(env);
-  o.Set(k.state, num(env, d.state));
-  o.Set(k.interface, Napi::String::New(env, d.interface.value_or("")));
-  o.Set(k.syncId, num(env, d.syncId.value_or(0)));
-  o.Set(k.maxLength, num(env, d.maxLength.value_or(0)));
-  o.Set(k.group, Napi::String::New(env, d.group ? textOf(*d.group, d.groupFamily) : std::string()));
-  o.Set(k.port, num(env, d.port.value_or(0)));
-  o.Set(k.ttl, num(env, d.ttl.value_or(0)));
-  return o;
-}
-
-template <typename T, typename F>
-Napi::Array arrayToJs(Keys& k, const std::vector<T>& items, F convert) {
-  Napi::Array a = Napi::Array::New(k.env, items.size());
-  for (size_t i = 0; i < items.size(); ++i) a.Set(static_cast<uint32_t>(i), convert(k, items[i]));
-  return a;
-}
-
-Napi::Object resultToJs(Keys& k, const Result& r) {
-  Napi::Env env = k.env;
-  Napi::Object o = Napi::Object::New(env);
-  o.Set(k.error, num(env, r.error));
-  if (!r.extack.empty()) o.Set(k.extack, Napi::String::New(env, r.extack));
-  if (!r.services.empty()) o.Set(k.services, arrayToJs(k, r.services, serviceToJs));
-  if (!r.dests.empty()) o.Set(k.dests, arrayToJs(k, r.dests, destToJs));
-  if (!r.daemons.empty()) o.Set(k.daemons, arrayToJs(k, r.daemons, daemonToJs));
+  o.Set("error", r.error);
+  if (!r.extack.empty()) o.Set("extack", r.extack);
+  if (!r.services.empty()) o.Set("services", servicesToJs(env, r.services));
+  if (!r.dests.empty()) o.Set("dests", destsToJs(env, r.dests));
+  if (!r.daemons.empty()) {
+    Napi::Array a = Napi::Array::New(env, r.daemons.size());
+    for (size_t i = 0; i < r.daemons.size(); ++i) a.Set(static_cast<uint32_t>(i), daemonToJs(env, r.daemons[i]));
+    o.Set("daemons", a);
+  }
   if (r.timeouts) {
     Napi::Object t = Napi::Object::New(env);
-    t.Set(k.tcp, num(env, r.timeouts->tcp.value_or(0)));
-    t.Set(k.tcpFin, num(env, r.timeouts->tcpFin.value_or(0)));
-    t.Set(k.udp, num(env, r.timeouts->udp.value_or(0)));
-    o.Set(k.timeouts, t);
+    t.Set("tcp", r.timeouts->tcp.value_or(0));
+    t.Set("tcpFin", r.timeouts->tcpFin.value_or(0));
+    t.Set("udp", r.timeouts->udp.value_or(0));
+    o.Set("timeouts", t);
   }
   if (r.info) {
     Napi::Object i = Napi::Object::New(env);
-    i.Set(k.version, num(env, r.info->version));
-    i.Set(k.connTableSize, num(env, r.info->connTableSize));
-    o.Set(k.info, i);
+    i.Set("version", r.info->version);
+    i.Set("connTableSize", r.info->connTableSize);
+    o.Set("info", i);
   }
   return o;
 }
-
 
 bool hasDetail(const Result& r) {
   return !r.extack.empty() || !r.services.empty() || !r.dests.empty() || !r.daemons.empty() || r.timeouts || r.info;
@@ -240,20 +230,33 @@ bool hasDetail(const Result& r) {
 
 }  // namespace
 
+// The raw typed-array query: one N-API call for type, length and data
+// (each call is costly under emulation, so the hot path counts them).
+uint32_t* uint32Data(Napi::Env env, napi_value value, size_t& length, const char* what) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  napi_typedarray_type type;
+  void* data = nullptr;
+  if (!isTyped || napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint32_array) {
+    throw Napi::TypeError::New(env, std::string("native contract: ") + what + " must be a Uint32Array");
+  }
+  return static_cast<uint32_t*>(data);
+}
+
 std::vector<Request> requestsFromJs(const Napi::Value& wordsValue, const Napi::Value& stringsValue) {
   Napi::Env env = wordsValue.Env();
-  if (!wordsValue.IsTypedArray() || wordsValue.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    throw Napi::TypeError::New(env, "native contract: requests must be a Uint32Array");
-  }
-  if (!stringsValue.IsArray()) throw Napi::TypeError::New(env, "native contract: strings must be an array");
-  auto words = wordsValue.As<Napi::Uint32Array>();
-  if (words.ElementLength() % pk::STRIDE != 0) {
+  size_t length = 0;
+  const uint32_t* data = uint32Data(env, wordsValue, length, "requests");
+  if (length % pk::STRIDE != 0) {
     throw Napi::TypeError::New(env, "native contract: requests length must be a multiple of the stride");
   }
-  auto stringArray = stringsValue.As<Napi::Array>();
   std::vector<std::string> strings;
-  strings.reserve(stringArray.Length());
-  for (uint32_t i = 0; i < stringArray.Length(); ++i) {
+  if (!stringsValue.IsArray()) throw Napi::TypeError::New(env, "native contract: strings must be an array");
+  auto stringArray = stringsValue.As<Napi::Array>();
+  uint32_t stringCount = stringArray.Length();
+  strings.reserve(stringCount);
+  for (uint32_t i = 0; i < stringCount; ++i) {
     Napi::Value v = stringArray.Get(i);
     if (!v.IsString()) throw Napi::TypeError::New(env, "native contract: strings must hold strings");
     std::string s = v.As<Napi::String>().Utf8Value();
@@ -262,10 +265,10 @@ std::vector<Request> requestsFromJs(const Napi::Value& wordsValue, const Napi::V
     }
     strings.push_back(std::move(s));
   }
-  size_t count = words.ElementLength() / pk::STRIDE;
+  size_t count = length / pk::STRIDE;
   std::vector<Request> out(count);
   for (size_t i = 0; i < count; ++i) {
-    Reader r(env, words.Data() + i * pk::STRIDE, strings, i);
+    Reader r(env, data + i * pk::STRIDE, strings, i);
     Request& req = out[i];
     uint32_t cmd = r.u32(pk::CMD);
     if (cmd < ipvs::CMD_NEW_SERVICE || cmd > ipvs::CMD_MAX) fail(env, i, "cmd must be an IPVS command");
@@ -289,30 +292,37 @@ std::vector<Request> requestsFromJs(const Napi::Value& wordsValue, const Napi::V
   return out;
 }
 
-Napi::Object resultsToJs(Napi::Env env, const std::vector<Result>& results) {
-  // Errnos go in one typed array; only results that carry more (data or an
-  // extended-ack text) become objects, and property names are made only then.
-  Napi::Int32Array errors = Napi::Int32Array::New(env, results.size());
-  Napi::Array details = Napi::Array::New(env);
-  std::optional<Keys> keys;
+int32_t* errorSlots(Napi::Env env, napi_value errorsArray, size_t count) {
+  bool isTyped = false;
+  napi_is_typedarray(env, errorsArray, &isTyped);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!isTyped || napi_get_typedarray_info(env, errorsArray, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_int32_array || length != count) {
+    throw Napi::TypeError::New(env, "native contract: errors must be an Int32Array with one slot per request");
+  }
+  return static_cast<int32_t*>(data);
+}
+
+Napi::Value resultsToJs(Napi::Env env, const std::vector<Result>& results, napi_value errorsArray) {
+  // Errnos go into the caller's Int32Array; only results that carry more
+  // (data or an extended-ack text) become objects. With none, the answer
+  // is undefined: a write batch costs no allocation here at all.
+  int32_t* errors = errorSlots(env, errorsArray, results.size());
+  Napi::Array details;
   uint32_t n = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     errors[i] = results[i].error;
     if (!hasDetail(results[i])) continue;
-    if (!keys) keys.emplace(env);
-    Napi::Object detail = resultToJs(*keys, results[i]);
-    detail.Set(keys->index, Napi::Number::New(env, static_cast<double>(i)));
+    if (n == 0) details = Napi::Array::New(env);
+    Napi::Object detail = detailToJs(env, results[i]);
+    detail.Set("index", Napi::Number::New(env, static_cast<double>(i)));
     details.Set(n++, detail);
   }
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("errors", errors);
-  out.Set("details", details);
-  return out;
+  return n ? Napi::Value(details) : env.Undefined();
 }
 
-Napi::Object resultToJs(Napi::Env env, const Result& result) {
-  Keys k(env);
-  return resultToJs(k, result);
-}
+Napi::Object resultToJs(Napi::Env env, const Result& result) { return detailToJs(env, result); }
 
 }  // namespace js

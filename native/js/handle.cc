@@ -18,13 +18,16 @@ struct PendingSession {
 
 class ExecuteWorker : public Napi::AsyncWorker {
  public:
-  ExecuteWorker(Napi::Env env, Handle* handle, Napi::Object owner, std::vector<ipvs::Request> requests)
+  ExecuteWorker(Napi::Env env, Handle* handle, Napi::Object owner, std::vector<ipvs::Request> requests,
+                Napi::Object errors)
       : Napi::AsyncWorker(env, "ipvs:execute"),
         deferred_(Napi::Promise::Deferred::New(env)),
         handle_(handle),
         requests_(std::move(requests)) {
-    // Keep the JS object (and so the socket) alive while the batch runs.
+    // Keep the JS object (and so the socket) alive while the batch runs,
+    // and the array the errnos go to.
     owner_ = Napi::Persistent(owner);
+    errors_ = Napi::Persistent(errors);
   }
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -37,7 +40,11 @@ class ExecuteWorker : public Napi::AsyncWorker {
   }
   void OnOK() override {
     handle_->workerDone();
-    deferred_.Resolve(resultsToJs(Env(), results_));
+    try {
+      deferred_.Resolve(resultsToJs(Env(), results_, errors_.Value()));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
   }
   void OnError(const Napi::Error& error) override {
     handle_->workerDone();
@@ -48,6 +55,7 @@ class ExecuteWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Handle* handle_;
   Napi::ObjectReference owner_;
+  Napi::ObjectReference errors_;
   std::vector<ipvs::Request> requests_;
   std::vector<ipvs::Result> results_;
 };
@@ -132,8 +140,9 @@ Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
   auto self = Unwrap(info.This());
   if (self->closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
   std::vector<ipvs::Request> requests = requestsFromJs(info[0], info[1]);
+  errorSlots(env, info[2], requests.size());  // checked before anything is sent
   try {
-    return resultsToJs(env, self->run(requests));
+    return resultsToJs(env, self->run(requests), info[2]);
   } catch (const std::runtime_error& e) {
     throw Napi::Error::New(env, e.what());
   }
@@ -144,7 +153,9 @@ Napi::Value Handle::ExecuteAsync(const Napi::CallbackInfo& info) {
   auto self = Unwrap(info.This());
   if (self->closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
   std::vector<ipvs::Request> requests = requestsFromJs(info[0], info[1]);
-  auto* worker = new ExecuteWorker(env, self, info.This().As<Napi::Object>(), std::move(requests));
+  errorSlots(env, info[2], requests.size());  // checked before anything is sent
+  auto* worker = new ExecuteWorker(env, self, info.This().As<Napi::Object>(), std::move(requests),
+                                   info[2].As<Napi::Object>());
   Napi::Promise promise = worker->promise();
   ++self->inFlight_;
   worker->Queue();

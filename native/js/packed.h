@@ -31,6 +31,20 @@ enum Word : uint32_t {
   STRIDE = 47,
 };
 
+// Replies: services and destinations as fixed-stride records, with their
+// ten 64-bit counters (IPVS_STATS_ATTR_* order) in a separate array.
+enum ServiceReplyWord : uint32_t {
+  SR_AF = 0, SR_PROTOCOL = 1, SR_PORT = 2, SR_FWMARK = 3, SR_ADDR = 4,  // 4..7
+  SR_FLAGS = 8, SR_TIMEOUT = 9, SR_NETMASK = 10, SR_SCHED = 11, SR_PE = 12,  // SR_PE: name index + 1, 0 = none
+  SR_STRIDE = 13,
+};
+enum DestReplyWord : uint32_t {
+  DR_AF = 0, DR_PORT = 1, DR_FWD = 2, DR_WEIGHT = 3, DR_UPPER = 4, DR_LOWER = 5, DR_ACTIVE = 6, DR_INACTIVE = 7,
+  DR_PERSIST = 8, DR_TUN_TYPE = 9, DR_TUN_PORT = 10, DR_TUN_FLAGS = 11, DR_ADDR = 12,  // 12..15
+  DR_STRIDE = 16,
+};
+constexpr uint32_t STATS = 10;
+
 enum Flag : uint32_t { F_DUMP = 1, F_SERVICE = 2, F_DEST = 4, F_DAEMON = 8, F_TIMEOUTS = 16 };
 enum ServiceOpt : uint32_t { SO_SCHED = 1, SO_FLAGS = 2, SO_MASK = 4, SO_TIMEOUT = 8, SO_NETMASK = 16, SO_PE = 32 };
 enum DestOpt : uint32_t {

@@ -1,7 +1,7 @@
 // The C++ codec without a socket: golden request bytes for every kind of
 // request, and decoding of kernel replies. Runs on any machine.
 import { loadNative } from '../../lib/native/load';
-import { pack } from '../../lib/native/pack';
+import { destAt, pack, records, serviceAt } from '../../lib/native/pack';
 import { Cmd, type WireRequest } from '../../lib/native/contract';
 import { addr, attrBytes, genl, message, str, u16, u16be, u32, u32be, u64, u8, type Attr } from '../support/netlink-bytes';
 
@@ -95,7 +95,7 @@ describe('reply decoding', () => {
     ] }]));
     const result = native.decodeMessages(reply, FAMILY, 2);
     expect(result.error).toBe(0);
-    expect(result.services).toEqual([
+    expect([...records(result.services, serviceAt)]).toEqual([
       {
         af: 2, protocol: 6, address: '10.0.0.1', port: 80, fwmark: 0, scheduler: 'rr', flags: 3, timeout: 360, netmask: 0xffffff00, pe: 'sip',
         stats: { conns: 1000000000000n, inpkts: 2000000000000n, outpkts: 3000000000000n, inbytes: 4000000000000n, outbytes: 5000000000000n,
@@ -109,7 +109,7 @@ describe('reply decoding', () => {
       { type: 1, value: u16(10) }, { type: 5, value: u32(42) }, { type: 6, value: str('wlc') }, { type: 9, value: u32(64) },
       { type: 10, value: [{ type: 1, value: u32(5) }, { type: 4, value: u64(1n << 40n) }] },
     ] }]));
-    const [svc] = native.decodeMessages(reply, FAMILY, 10).services!;
+    const [svc] = records(native.decodeMessages(reply, FAMILY, 10).services, serviceAt);
     expect(svc).toMatchObject({ af: 10, fwmark: 42, address: '', scheduler: 'wlc', netmask: 64 });
     expect(svc!.stats.conns).toBe(5n);
     expect(svc!.stats.inbytes).toBe(1n << 40n);
@@ -122,12 +122,12 @@ describe('reply decoding', () => {
       { type: 13, value: u8(1) }, { type: 14, value: u16be(6080) }, { type: 15, value: u16(2) }, { type: 12, value: stats64 }, ...extra,
     ] }]));
     const v4 = native.decodeMessages(Buffer.concat([dest([{ type: 1, value: addr([10, 1, 0, 4]) }, { type: 11, value: u16(2) }])]), FAMILY, 10);
-    expect(v4.dests![0]).toMatchObject({
+    expect(destAt(v4.dests!, 0)).toMatchObject({
       af: 2, address: '10.1.0.4', port: 8080, forwarding: 2, weight: 5, upperThreshold: 100, lowerThreshold: 50,
       activeConns: 11, inactiveConns: 12, persistentConns: 13, tunnelType: 1, tunnelPort: 6080, tunnelFlags: 2,
     });
     const v6 = native.decodeMessages(dest([{ type: 1, value: addr([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xa0]) }]), FAMILY, 10);
-    expect(v6.dests![0]).toMatchObject({ af: 10, address: '2001:db8::a0' });
+    expect(destAt(v6.dests!, 0)).toMatchObject({ af: 10, address: '2001:db8::a0' });
   });
 
   test('info, config and daemon replies', () => {

@@ -4,10 +4,10 @@
  * native call and can be told to fail the next request of a command.
  */
 import {
-  AF_INET6, Cmd, type NativeBatchOutcome, type NativeBinding, type NativeHandle, type NativeOpenOutcome, type WireDaemonReply, type WireDest,
+  AF_INET6, Cmd, type NativeDetails, type NativeBinding, type NativeHandle, type NativeOpenOutcome, type WireDaemonReply, type WireDest,
   type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
 } from '../../lib/native/contract';
-import { unpack } from '../../lib/native/pack';
+import { packDests, packServices, unpack } from '../../lib/native/pack';
 
 const EEXIST = 17, ESRCH = 3, ENOENT = 2, EINVAL = 22, ERANGE = 34, EOPNOTSUPP = 95;
 
@@ -81,9 +81,9 @@ export class FakeKernel {
         this.services.delete(serviceId(r.service!));
         return ok;
       case Cmd.GetService:
-        if (r.dump) return { error: 0, services: [...this.services.values()].map((x) => structuredClone(x.reply)) };
+        if (r.dump) return { error: 0, services: packServices([...this.services.values()].map((x) => x.reply)) };
         if (!r.service) return { error: EINVAL };
-        return svc ? { error: 0, services: [structuredClone(svc.reply)] } : { error: ESRCH };
+        return svc ? { error: 0, services: packServices([svc.reply]) } : { error: ESRCH };
       case Cmd.NewDest:
       case Cmd.SetDest: {
         if (!svc) return { error: ESRCH };
@@ -104,7 +104,7 @@ export class FakeKernel {
         return ok;
       case Cmd.GetDest:
         if (!r.dump) return { error: EOPNOTSUPP };
-        return { error: 0, dests: svc ? [...svc.dests.values()].map((d) => structuredClone(d)) : [] };
+        return { error: 0, dests: packDests(svc ? [...svc.dests.values()] : []) };
       case Cmd.Flush:
         this.services.clear();
         return ok;
@@ -161,18 +161,18 @@ export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: Nati
     let open = true;
     // The fake sits at the real contract: packed requests in, errnos and
     // sparse details out.
-    const run = (words: Uint32Array, strings: readonly string[]): NativeBatchOutcome => {
+    const run = (words: Uint32Array, strings: readonly string[], errors: Int32Array): NativeDetails => {
       if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
       const results = kernel.execute(unpack({ words, strings: [...strings] }));
-      const errors = Int32Array.from(results, (r) => r.error);
+      results.forEach((r, i) => (errors[i] = r.error));
       const details = results.flatMap((r, index) => (Object.keys(r).length > 1 ? [{ ...r, index }] : []));
-      return { errors, details };
+      return details.length ? details : undefined;
     };
     const handle: NativeHandle = {
       execute: run,
-      executeAsync: async (words, strings) => {
+      executeAsync: async (words, strings, errors) => {
         await new Promise((r) => setImmediate(r));
-        return run(words, strings);
+        return run(words, strings, errors);
       },
       close: () => {
         open = false;
