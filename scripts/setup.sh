@@ -9,7 +9,7 @@ lab/ensure-packages
 
 # node-gyp must build against the headers installed with Node: there is no
 # network to download them from.
-if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ] && ! grep -qs '^nodedir=' ~/.npmrc; then
   export npm_config_nodedir=/usr
 fi
 
@@ -18,7 +18,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 # The addon: configure once, then let make rebuild only what changed.
-[ -f build/Makefile ] || npx --no-install node-gyp configure >/dev/null
-npx --no-install node-gyp build >/dev/null
+[ -f build/Makefile ] || npx --no-install node-gyp configure --silent
+npx --no-install node-gyp build --silent
 
 npx --no-install tsc -p tsconfig.json

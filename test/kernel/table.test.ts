@@ -3,6 +3,7 @@
 import { Ipvs, IpvsArgumentError, IpvsError } from '../../lib';
 import { formatList } from '../../lib/ipvsadm/format';
 import { TestNamespace } from '../support/netns';
+import { failure } from '../support/failure';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
 jest.setTimeout(120_000);
@@ -22,11 +23,6 @@ afterEach(async () => {
 const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
 const dns = { protocol: 'udp', address: '10.0.0.2', port: 53 } as const;
 
-async function failure(p: Promise<unknown>): Promise<IpvsError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(IpvsError);
-  return e as IpvsError;
-}
 
 describe('services and destinations (foundation)', () => {
   test('info matches the kernel header ipvsadm prints', async () => {

@@ -8,6 +8,8 @@ import {
   type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
 } from '../../lib/native/contract';
 import { packDests, packServices, unpack } from '../../lib/native/pack';
+import { setNativeBinding } from '../../lib/native/load';
+import { Ipvs } from '../../lib';
 
 const EEXIST = 17, ESRCH = 3, ENOENT = 2, EINVAL = 22, ERANGE = 34, EOPNOTSUPP = 95;
 
@@ -198,3 +200,27 @@ export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: Nati
 }
 
 export { AF_INET6 };
+
+/**
+ * Registers beforeAll/afterAll hooks that put a fake kernel behind the
+ * library and open one handle on it; `setup` runs once the handle is open.
+ */
+export function withFakeIpvs(setup: (ipvs: Ipvs) => void = () => undefined): { kernel: FakeKernel; readonly ipvs: Ipvs } {
+  const kernel = new FakeKernel();
+  let handle: Ipvs | undefined;
+  beforeAll(() => {
+    setNativeBinding(fakeBinding(kernel));
+    handle = Ipvs.openSync();
+    setup(handle);
+  });
+  afterAll(() => {
+    handle?.closeSync();
+    setNativeBinding(undefined);
+  });
+  return {
+    kernel,
+    get ipvs(): Ipvs {
+      return handle!;
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { Ipvs, IpvsError, type Service } from '../../lib';
 import { setNativeBinding } from '../../lib/native/load';
 import { Cmd } from '../../lib/native/contract';
 import { FakeKernel, fakeBinding } from '../support/fake-kernel';
+import { failure } from '../support/failure';
 
 let kernel: FakeKernel;
 let ipvs: Ipvs;
@@ -19,11 +20,6 @@ afterEach(async () => {
   setNativeBinding(undefined);
 });
 
-async function failure(p: Promise<unknown>): Promise<IpvsError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(IpvsError);
-  return e as IpvsError;
-}
 
 describe('services', () => {
   test('addService sends a full service with ipvsadm defaults', async () => {

@@ -1,41 +1,32 @@
 // Thousands of random and malformed objects through every public method:
 // every rejection is typed, nothing crashes, nothing reaches the kernel.
-import { Ipvs, IpvsArgumentError, IpvsError } from '../../lib';
-import { setNativeBinding } from '../../lib/native/load';
-import { FakeKernel, fakeBinding } from '../support/fake-kernel';
+import { IpvsArgumentError, IpvsError } from '../../lib';
+import { withFakeIpvs } from '../support/fake-kernel';
 import { Fuzzer } from '../support/fuzz';
 
-const kernel = new FakeKernel();
-let ipvs: Ipvs;
 const vip = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
-
-beforeAll(() => {
-  setNativeBinding(fakeBinding(kernel));
-  ipvs = Ipvs.openSync();
+const fixture = withFakeIpvs((ipvs) => {
   ipvs.addServiceSync({ ...vip, scheduler: 'rr' });
   ipvs.addDestinationSync(vip, { address: '10.1.0.4', forwarding: 'masq' });
 });
-afterAll(() => {
-  ipvs.closeSync();
-  setNativeBinding(undefined);
-});
+const { kernel } = fixture;
 
 /** Valid calls; the fuzzer corrupts exactly one argument of each. */
 const calls: [string, unknown[], (a: unknown[]) => Promise<unknown>][] = [
-  ['addService', [{ ...vip, port: 81, scheduler: 'sh', schedulerFlags: ['sh-port'], persistent: { timeout: 60, netmask: 24 } }], (a) => ipvs.addService(a[0] as never)],
-  ['addService fwmark', [{ fwmark: 9, family: 'ipv6', scheduler: 'rr' }], (a) => ipvs.addService(a[0] as never)],
-  ['editService', [vip, { scheduler: 'wrr', persistent: { timeout: 10 } }], (a) => ipvs.editService(a[0] as never, a[1] as never)],
-  ['replaceService', [{ ...vip, scheduler: 'lc', onePacket: false }], (a) => ipvs.replaceService(a[0] as never)],
-  ['deleteService', [vip], (a) => ipvs.deleteService(a[0] as never)],
-  ['getService', [vip], (a) => ipvs.getService(a[0] as never)],
-  ['addDestination', [vip, { address: '10.1.0.9', port: 80, forwarding: 'tunnel', weight: 3, tunnel: { type: 'gue', port: 6080, checksum: 'csum' } }], (a) => ipvs.addDestination(a[0] as never, a[1] as never)],
-  ['editDestination', [vip, { address: '10.1.0.4', port: 80 }, { weight: 2, upperThreshold: 10, lowerThreshold: 5 }], (a) => ipvs.editDestination(a[0] as never, a[1] as never, a[2] as never)],
-  ['deleteDestination', [vip, { address: '10.1.0.4', port: 80 }], (a) => ipvs.deleteDestination(a[0] as never, a[1] as never)],
-  ['listDestinations', [vip], (a) => ipvs.listDestinations(a[0] as never)],
-  ['zero', [vip], (a) => ipvs.zero(a[0] as never)],
-  ['setTimeouts', [{ tcp: 100, tcpFin: 10, udp: 10 }], (a) => ipvs.setTimeouts(a[0] as never)],
-  ['startDaemon', [{ state: 'master', interface: 'eth0', syncId: 1, maxLength: 1400, group: '239.0.0.1', port: 9000, ttl: 2 }], (a) => ipvs.startDaemon(a[0] as never)],
-  ['listServices', [{ destinations: true }], (a) => ipvs.listServices(a[0] as never)],
+  ['addService', [{ ...vip, port: 81, scheduler: 'sh', schedulerFlags: ['sh-port'], persistent: { timeout: 60, netmask: 24 } }], (a) => fixture.ipvs.addService(a[0] as never)],
+  ['addService fwmark', [{ fwmark: 9, family: 'ipv6', scheduler: 'rr' }], (a) => fixture.ipvs.addService(a[0] as never)],
+  ['editService', [vip, { scheduler: 'wrr', persistent: { timeout: 10 } }], (a) => fixture.ipvs.editService(a[0] as never, a[1] as never)],
+  ['replaceService', [{ ...vip, scheduler: 'lc', onePacket: false }], (a) => fixture.ipvs.replaceService(a[0] as never)],
+  ['deleteService', [vip], (a) => fixture.ipvs.deleteService(a[0] as never)],
+  ['getService', [vip], (a) => fixture.ipvs.getService(a[0] as never)],
+  ['addDestination', [vip, { address: '10.1.0.9', port: 80, forwarding: 'tunnel', weight: 3, tunnel: { type: 'gue', port: 6080, checksum: 'csum' } }], (a) => fixture.ipvs.addDestination(a[0] as never, a[1] as never)],
+  ['editDestination', [vip, { address: '10.1.0.4', port: 80 }, { weight: 2, upperThreshold: 10, lowerThreshold: 5 }], (a) => fixture.ipvs.editDestination(a[0] as never, a[1] as never, a[2] as never)],
+  ['deleteDestination', [vip, { address: '10.1.0.4', port: 80 }], (a) => fixture.ipvs.deleteDestination(a[0] as never, a[1] as never)],
+  ['listDestinations', [vip], (a) => fixture.ipvs.listDestinations(a[0] as never)],
+  ['zero', [vip], (a) => fixture.ipvs.zero(a[0] as never)],
+  ['setTimeouts', [{ tcp: 100, tcpFin: 10, udp: 10 }], (a) => fixture.ipvs.setTimeouts(a[0] as never)],
+  ['startDaemon', [{ state: 'master', interface: 'eth0', syncId: 1, maxLength: 1400, group: '239.0.0.1', port: 9000, ttl: 2 }], (a) => fixture.ipvs.startDaemon(a[0] as never)],
+  ['listServices', [{ destinations: true }], (a) => fixture.ipvs.listServices(a[0] as never)],
 ];
 
 test('5,000 corrupted calls: every failure typed; argument errors send nothing to the kernel', async () => {
