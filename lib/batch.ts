@@ -153,6 +153,6 @@ function outcomes(entries: readonly Entry[], results: readonly WireResult[]): Ba
     const r = results[i]!;
     const base = e.target === undefined ? { operation: e.operation } : { operation: e.operation, target: e.target };
     if (!r.error) return { ok: true, ...base };
-    return { ok: false, ...base, error: kernelError(r.error, e.operation, e.kind, e.target, r.extack) };
+    return { ok: false, ...base, error: kernelError(r.error, e.operation, e.kind, e.target, r.extack, e.request.service) };
   });
 }

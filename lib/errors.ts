@@ -106,7 +106,21 @@ interface Meaning {
   text: string;
 }
 
-function meaning(errno: number, kind: OperationKind): Meaning {
+/** The scheduler and persistence engine a service request asked for, to name them in ENOENT. */
+export interface ServiceModules {
+  scheduler?: string;
+  pe?: string;
+}
+
+function missingModules(m: ServiceModules | undefined): string {
+  const names = [
+    m?.scheduler ? `scheduler '${m.scheduler}' (module ip_vs_${m.scheduler})` : undefined,
+    m?.pe ? `persistence engine '${m.pe}' (module ip_vs_pe_${m.pe})` : undefined,
+  ].filter(Boolean);
+  return names.length ? names.join(' or the ') : 'scheduler or persistence engine';
+}
+
+function meaning(errno: number, kind: OperationKind, modules?: ServiceModules): Meaning {
   switch (errno) {
     case 17: // EEXIST
       if (kind === 'destination') return { reason: 'destination-exists', text: 'the destination already exists in this service' };
@@ -119,7 +133,7 @@ function meaning(errno: number, kind: OperationKind): Meaning {
       if (kind === 'destination') return { reason: 'no-such-destination', text: 'the destination does not exist in this service' };
       return {
         reason: 'scheduler-unavailable',
-        text: 'the scheduler or persistence engine is not available in this kernel (its module ip_vs_<name> could not be loaded)',
+        text: `the ${missingModules(modules)} is not available in this kernel: the module could not be loaded`,
       };
     case 22: // EINVAL
       return {
@@ -177,8 +191,9 @@ export function kernelError(
   kind: OperationKind,
   target?: string,
   kernelMessage?: string,
+  modules?: ServiceModules,
 ): IpvsError {
-  const { reason, text } = meaning(errno, kind);
+  const { reason, text } = meaning(errno, kind, modules);
   const code = errnoName(errno);
   const about = target ? ` ${target}` : '';
   const extra = kernelMessage ? ` (kernel: ${kernelMessage})` : '';

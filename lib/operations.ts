@@ -11,7 +11,7 @@ import type {
   Destination, DestinationKey, DestinationOptions, DestinationSpec, Info, PersistenceOptions, Service, ServiceKey,
   ServiceOptions, ServiceSpec, SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
 } from './types';
-import { kernelError, type OperationKind } from './errors';
+import { kernelError, type OperationKind, type ServiceModules } from './errors';
 import { checkServiceKey, checkServicePatch, checkServiceSpec, serviceWithOptions, type CheckedKey } from './validate/service';
 import { checkDestKey, checkDestPatch, checkDestSpec, destWithOptions } from './validate/destination';
 import { checkDaemonOptions, checkDaemonState, checkTimeouts } from './validate/system';
@@ -23,18 +23,16 @@ import { boolean, record } from './validate/check';
 export type Operation<T> = Generator<readonly WireRequest[], T, WireResult[]>;
 
 function destinationsOf(result: WireResult | undefined): Destination[] {
-  const out: Destination[] = [];
-  for (const d of records(result?.dests, destAt)) out.push(toDestination(d));
-  return out;
+  return records(result?.dests, destAt).map(toDestination);
 }
 
-function check(result: WireResult, operation: string, kind: OperationKind, target?: string): void {
-  if (result.error) throw kernelError(result.error, operation, kind, target, result.extack);
+function check(result: WireResult, operation: string, kind: OperationKind, target?: string, modules?: ServiceModules): void {
+  if (result.error) throw kernelError(result.error, operation, kind, target, result.extack, modules);
 }
 
 function* single(request: WireRequest, operation: string, kind: OperationKind, target?: string): Operation<WireResult> {
   const [result] = yield [request];
-  check(result!, operation, kind, target);
+  check(result!, operation, kind, target, request.service);
   return result!;
 }
 
@@ -109,7 +107,7 @@ export function* listServices(options: ListOptions = {}): Operation<Service[]> {
   const withDests = o.destinations === undefined ? true : boolean(o.destinations, 'options.destinations');
   const [dump] = yield [{ cmd: Cmd.GetService, dump: true }];
   check(dump!, 'listServices', 'other');
-  const replies = [...records(dump!.services, serviceAt)];
+  const replies = records(dump!.services, serviceAt);
   if (!withDests || replies.length === 0) return replies.map((s) => toService(s, []));
   const identities: WireService[] = replies.map((s) =>
     s.fwmark ? { af: s.af, fwmark: s.fwmark } : { af: s.af, protocol: s.protocol, address: s.address, port: s.port },

@@ -3,9 +3,9 @@
  * @internal
  * @module
  */
-import type { WireDaemonReply, WireDestReply, WireServiceReply, WireStats } from './native/contract';
+import type { WireDaemonReply, WireDestReply, WireServiceReply } from './native/contract';
 import type {
-  Destination, Family, Forwarding, Persistence, Protocol, SchedulerFlag, Service, Stats, SyncDaemon, TunnelOptions,
+  Destination, Family, Forwarding, Persistence, Protocol, SchedulerFlag, Service, SyncDaemon, TunnelOptions,
 } from './types';
 import { FORWARDING_NUMBER, PROTOCOL_NUMBER, SVC_FLAG, nameOf } from './codes';
 import { AF_INET6 } from './native/contract';
@@ -15,20 +15,6 @@ export function familyOf(af: number): Family {
   return af === AF_INET6 ? 'ipv6' : 'ipv4';
 }
 
-export function toStats(s: WireStats): Stats {
-  return {
-    connections: s.conns,
-    inPackets: s.inpkts,
-    outPackets: s.outpkts,
-    inBytes: s.inbytes,
-    outBytes: s.outbytes,
-    connectionsPerSecond: s.cps,
-    inPacketsPerSecond: s.inpps,
-    outPacketsPerSecond: s.outpps,
-    inBytesPerSecond: s.inbps,
-    outBytesPerSecond: s.outbps,
-  };
-}
 
 /** Names the SCHED1-3 bits as ipvsadm does: per scheduler for sh and mh. */
 export function schedulerFlagNames(flags: number, scheduler: string): SchedulerFlag[] {
@@ -58,7 +44,7 @@ export function toService(w: WireServiceReply, destinations: readonly Destinatio
     schedulerFlags: schedulerFlagNames(w.flags, w.scheduler),
     persistent: persistenceOf(w),
     onePacket: (w.flags & SVC_FLAG.onePacket) !== 0,
-    stats: toStats(w.stats),
+    stats: w.stats,
     destinations,
   };
   if (w.fwmark) return { fwmark: w.fwmark, ...common };
@@ -75,8 +61,12 @@ function tunnelOf(w: WireDestReply): TunnelOptions {
   return { type: 'ipip' };
 }
 
+const FORWARDING_BY_NUMBER = Object.keys(FORWARDING_NUMBER).sort(
+  (a, b) => FORWARDING_NUMBER[a as Forwarding] - FORWARDING_NUMBER[b as Forwarding],
+) as Forwarding[];
+
 export function toDestination(w: WireDestReply): Destination {
-  const forwarding = nameOf(FORWARDING_NUMBER, w.forwarding & 7) ?? (String(w.forwarding) as Forwarding);
+  const forwarding = FORWARDING_BY_NUMBER[w.forwarding & 7] ?? (String(w.forwarding) as Forwarding);
   const d: Destination = {
     address: w.address,
     port: w.port,
@@ -88,7 +78,7 @@ export function toDestination(w: WireDestReply): Destination {
     activeConnections: w.activeConns,
     inactiveConnections: w.inactiveConns,
     persistentConnections: w.persistentConns,
-    stats: toStats(w.stats),
+    stats: w.stats,
   };
   return forwarding === 'tunnel' ? { ...d, tunnel: tunnelOf(w) } : d;
 }

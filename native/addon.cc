@@ -97,8 +97,8 @@ Napi::Value DecodeMessages(const Napi::CallbackInfo& info) {
   auto family = static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value());
   auto serviceAf = static_cast<uint16_t>(info[2].As<Napi::Number>().Uint32Value());
   // Copy into aligned storage: netlink headers are read in place.
-  std::vector<uint32_t> aligned((bytes.ByteLength() + 3) / 4);
-  std::memcpy(aligned.data(), bytes.Data(), bytes.ByteLength());
+  std::vector<uint32_t> aligned((bytes.ByteLength() + 3) / 4 + 1);
+  if (bytes.ByteLength()) std::memcpy(aligned.data(), bytes.Data(), bytes.ByteLength());
   ipvs::Result result;
   auto* msg = reinterpret_cast<const nlmsghdr*>(aligned.data());
   for (int len = static_cast<int>(bytes.ByteLength()); NLMSG_OK(msg, len); msg = NLMSG_NEXT(msg, len)) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: unit and native-codec tests on this machine, then the kernel
-# tests against real IPVS (natively or in the kernel lab VM). Fails if any
-# layer fails, ran no test, or skipped one.
+# `npm test`: unit and native-codec tests on this machine (the native ones
+# also under ASan/UBSan), then the kernel tests against real IPVS (natively
+# or in the kernel lab VM). Fails if any layer fails, ran no test, or
+# skipped one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +14,10 @@ jest=node_modules/jest/bin/jest.js
 
 status=0
 node "$jest" --selectProjects unit native --json --outputFile="$results/host.json" || status=$?
+# The native layer again, under AddressSanitizer and UBSan.
+bash scripts/sanitize.sh "$results/sanitize.json" || status=$?
 # The kernel layer runs in band: its tests share one kernel.
 bash scripts/kernel.sh node --expose-gc "$jest" --selectProjects kernel --runInBand --json --outputFile="$results/kernel.json" || status=$?
 
-node scripts/check-results.js "$results/host.json" "$results/kernel.json" || status=$?
+node scripts/check-results.js "$results/host.json" "$results/sanitize.json" "$results/kernel.json" || status=$?
 exit "$status"

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const start = process.hrtime.bigint();
   const batch = ipvs.batch();
   for (let i = 0; i < 1000; i++) batch.replaceDestination(serviceKey(i), { ...destination(0), weight: 2 });
-  for (let i = 0; i < 100; i++) batch.deleteDestination(serviceKey(i), destination(1));
+  for (let i = 0; i < 100; i++) batch.deleteDestination(serviceKey(i), { address: destination(1).address, port: 80 });
   for (let i = 0; i < 100; i++) batch.addDestination(serviceKey(i), { address: '10.1.1.1', port: 80, forwarding: 'masq' });
   const results = await batch.commit();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;

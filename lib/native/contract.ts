@@ -9,6 +9,7 @@
  * @internal
  * @module
  */
+import type { Stats } from '../types';
 
 /** Kernel IPVS generic-netlink commands (`IPVS_CMD_*`). */
 export const enum Cmd {
@@ -88,18 +89,8 @@ export interface WireRequest {
   timeouts?: WireTimeouts;
 }
 
-export interface WireStats {
-  conns: bigint;
-  inpkts: bigint;
-  outpkts: bigint;
-  inbytes: bigint;
-  outbytes: bigint;
-  cps: bigint;
-  inpps: bigint;
-  outpps: bigint;
-  inbps: bigint;
-  outbps: bigint;
-}
+/** Counters as the kernel reports them (STATS64), named as in the public {@link Stats}. */
+export type WireStats = Stats;
 
 export interface WireServiceReply {
   af: number;

@@ -18,9 +18,11 @@ export function loadNative(): NativeBinding {
   if (override) return override;
   if (binding) return binding;
   try {
+    // IPVS_NATIVE_PATH names a specific build (e.g. a sanitizer build).
+    const explicit = process.env.IPVS_NATIVE_PATH;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = require('node-gyp-build') as (dir: string) => unknown;
-    binding = load(packageRoot) as NativeBinding;
+    binding = (explicit ? require(path.resolve(explicit)) : load(packageRoot)) as NativeBinding;
     return binding;
   } catch (cause) {
     throw nativeUnavailable(cause);

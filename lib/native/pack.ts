@@ -225,25 +225,27 @@ export const enum DR {
   TUN_TYPE = 9, TUN_PORT = 10, TUN_FLAGS = 11, ADDR = 12, STRIDE = 16,
 }
 const STATS = 10;
-const STAT_KEYS = ['conns', 'inpkts', 'outpkts', 'inbytes', 'outbytes', 'cps', 'inpps', 'outpps', 'inbps', 'outbps'] as const;
+const STAT_KEYS = ['connections', 'inPackets', 'outPackets', 'inBytes', 'outBytes', 'connectionsPerSecond', 'inPacketsPerSecond', 'outPacketsPerSecond', 'inBytesPerSecond', 'outBytesPerSecond'] as const;
 
 function statsAt(stats: BigUint64Array, i: number): WireStats {
   const o = i * STATS;
   return {
-    conns: stats[o]!, inpkts: stats[o + 1]!, outpkts: stats[o + 2]!, inbytes: stats[o + 3]!, outbytes: stats[o + 4]!,
-    cps: stats[o + 5]!, inpps: stats[o + 6]!, outpps: stats[o + 7]!, inbps: stats[o + 8]!, outbps: stats[o + 9]!,
+    connections: stats[o]!, inPackets: stats[o + 1]!, outPackets: stats[o + 2]!, inBytes: stats[o + 3]!, outBytes: stats[o + 4]!,
+    connectionsPerSecond: stats[o + 5]!, inPacketsPerSecond: stats[o + 6]!, outPacketsPerSecond: stats[o + 7]!, inBytesPerSecond: stats[o + 8]!, outBytesPerSecond: stats[o + 9]!,
   };
 }
 
-/** Record `i` of a packed service table. */
-export function serviceAt(t: PackedTable, i: number): WireServiceReply {
+const byteView = (t: PackedTable) => new Uint8Array(t.words.buffer, t.words.byteOffset, t.words.byteLength);
+
+/** Record `i` of a packed service table (`bytes`: the table's byte view, when the caller has one). */
+export function serviceAt(t: PackedTable, i: number, bytes = byteView(t)): WireServiceReply {
   const w = t.words;
   const o = i * SR.STRIDE;
   const af = w[o + SR.AF]!;
   const fwmark = w[o + SR.FWMARK]!;
   const reply: WireServiceReply = {
     af, protocol: w[o + SR.PROTOCOL]!, port: w[o + SR.PORT]!, fwmark,
-    address: fwmark ? '' : addressAt(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), (o + SR.ADDR) * 4, af),
+    address: fwmark ? '' : addressAt(bytes, (o + SR.ADDR) * 4, af),
     scheduler: t.names[w[o + SR.SCHED]!] ?? '', flags: w[o + SR.FLAGS]!, timeout: w[o + SR.TIMEOUT]!, netmask: w[o + SR.NETMASK]!,
     stats: statsAt(t.stats, i),
   };
@@ -252,13 +254,13 @@ export function serviceAt(t: PackedTable, i: number): WireServiceReply {
   return reply;
 }
 
-/** Record `i` of a packed destination table. */
-export function destAt(t: PackedTable, i: number): WireDestReply {
+/** Record `i` of a packed destination table (`bytes`: as for {@link serviceAt}). */
+export function destAt(t: PackedTable, i: number, bytes = byteView(t)): WireDestReply {
   const w = t.words;
   const o = i * DR.STRIDE;
   const af = w[o + DR.AF]!;
   return {
-    af, address: addressAt(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), (o + DR.ADDR) * 4, af), port: w[o + DR.PORT]!,
+    af, address: addressAt(bytes, (o + DR.ADDR) * 4, af), port: w[o + DR.PORT]!,
     forwarding: w[o + DR.FWD]!, weight: w[o + DR.WEIGHT]!, upperThreshold: w[o + DR.UPPER]!, lowerThreshold: w[o + DR.LOWER]!,
     activeConns: w[o + DR.ACTIVE]!, inactiveConns: w[o + DR.INACTIVE]!, persistentConns: w[o + DR.PERSIST]!,
     tunnelType: w[o + DR.TUN_TYPE]!, tunnelPort: w[o + DR.TUN_PORT]!, tunnelFlags: w[o + DR.TUN_FLAGS]!,
@@ -266,8 +268,13 @@ export function destAt(t: PackedTable, i: number): WireDestReply {
   };
 }
 
-export function* records<T>(t: PackedTable | undefined, at: (t: PackedTable, i: number) => T): Generator<T> {
-  if (t) for (let i = 0; i < t.count; i++) yield at(t, i);
+/** Every record of a table, in kernel order. */
+export function records<T>(t: PackedTable | undefined, at: (t: PackedTable, i: number, bytes: Uint8Array) => T): T[] {
+  if (!t) return [];
+  const bytes = byteView(t);
+  const out: T[] = new Array(t.count);
+  for (let i = 0; i < t.count; i++) out[i] = at(t, i, bytes);
+  return out;
 }
 
 function packStats(stats: BigUint64Array, i: number, s: WireStats): void {

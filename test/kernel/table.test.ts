@@ -125,6 +125,7 @@ describe('the rest of the interface', () => {
     // twos arrived in Linux 6.2; this kernel (6.1) has no ip_vs_twos module.
     const e = await failure(ipvs.addService({ ...web, port: 2000, scheduler: 'twos' }));
     expect(e).toMatchObject({ code: 'ENOENT', reason: 'scheduler-unavailable' });
+    expect(e.message).toMatch(/scheduler 'twos' \(module ip_vs_twos\) is not available/);
   });
 
   test('scheduler flags, one-packet, persistence with netmask and engine', async () => {

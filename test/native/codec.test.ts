@@ -76,6 +76,35 @@ describe('request encoding (golden bytes)', () => {
     expect(hex({ cmd: Cmd.SetConfig, timeouts: { tcp: 3600, udp: 60 } })).toBe('240000002000050001000000000000000c01000008000400100e0000080006003c000000');
   });
 
+  test('every other command: its number in the genl header, attributes as for its twin', () => {
+    const svc = { cmd: Cmd.DelService, service: udp53 };
+    const dest = { service: udp53, dest: { address: '10.1.0.4', port: 8080, forwarding: 0, weight: 5, upperThreshold: 100, lowerThreshold: 50 } };
+    const body = (h: string) => h.slice(40); // past nlmsghdr (32 hex) and genl cmd/version/reserved (8)
+    const cmdOf = (h: string) => parseInt(h.slice(32, 34), 16);
+    const setService = hex({ cmd: Cmd.SetService, service: { ...udp53, scheduler: 'rr', flags: 0, flagsMask: 0xffffffff, timeout: 0, netmask: 0xffffffff } });
+    const newService = hex({ cmd: Cmd.NewService, service: { ...udp53, scheduler: 'rr', flags: 0, flagsMask: 0xffffffff, timeout: 0, netmask: 0xffffffff } });
+    expect([cmdOf(setService), body(setService)]).toEqual([Cmd.SetService, body(newService)]);
+    const getService = hex({ ...svc, cmd: Cmd.GetService });
+    expect([cmdOf(getService), body(getService)]).toEqual([Cmd.GetService, body(hex(svc))]);
+    const zeroOne = hex({ ...svc, cmd: Cmd.Zero });
+    expect([cmdOf(zeroOne), body(zeroOne)]).toEqual([Cmd.Zero, body(hex(svc))]);
+    const setDest = hex({ cmd: Cmd.SetDest, ...dest });
+    expect([cmdOf(setDest), body(setDest)]).toEqual([Cmd.SetDest, body(hex({ cmd: Cmd.NewDest, ...dest }))]);
+    // DEL_DEST: the destination's address and port only.
+    const svcNest = '30000180' + '060001000200' + '0000' + '060002001100' + '0000' + '14000300' + '0a000002' + '00'.repeat(12) + '060004000035' + '0000';
+    expect(hex({ cmd: Cmd.DelDest, service: udp53, dest: { address: '10.1.0.4', port: 8080 } })).toBe(
+      '64000000' + '2000' + '0500' + '01000000' + '00000000' + '07010000' + svcNest + '20000280' + '14000100' + '0a010004' + '00'.repeat(12) + '060002001f90' + '0000',
+    );
+    // DEL_DAEMON: the state only.
+    expect(hex({ cmd: Cmd.DelDaemon, daemon: { state: 2 } })).toBe('20000000' + '2000' + '0500' + '01000000' + '00000000' + '0a010000' + '0c000380' + '08000100' + '02000000');
+  });
+
+  test('dumps of services and daemons, and GET_CONFIG: bare requests', () => {
+    expect(hex({ cmd: Cmd.GetService, dump: true }, 0)).toBe('1400000020000103010000000000000004010000');
+    expect(hex({ cmd: Cmd.GetDaemon, dump: true }, 0)).toBe('140000002000010301000000000000000b010000');
+    expect(hex({ cmd: Cmd.GetConfig })).toBe('140000002000050001000000000000000d010000');
+  });
+
   test('FLUSH, GET_INFO, ZERO: bare commands', () => {
     expect(hex({ cmd: Cmd.Flush })).toBe('1400000020000500010000000000000011010000');
     expect(hex({ cmd: Cmd.GetInfo })).toBe('140000002000050001000000000000000f010000');
@@ -95,11 +124,11 @@ describe('reply decoding', () => {
     ] }]));
     const result = native.decodeMessages(reply, FAMILY, 2);
     expect(result.error).toBe(0);
-    expect([...records(result.services, serviceAt)]).toEqual([
+    expect(records(result.services, serviceAt)).toEqual([
       {
         af: 2, protocol: 6, address: '10.0.0.1', port: 80, fwmark: 0, scheduler: 'rr', flags: 3, timeout: 360, netmask: 0xffffff00, pe: 'sip',
-        stats: { conns: 1000000000000n, inpkts: 2000000000000n, outpkts: 3000000000000n, inbytes: 4000000000000n, outbytes: 5000000000000n,
-          cps: 6000000000000n, inpps: 7000000000000n, outpps: 8000000000000n, inbps: 9000000000000n, outbps: 10000000000000n },
+        stats: { connections: 1000000000000n, inPackets: 2000000000000n, outPackets: 3000000000000n, inBytes: 4000000000000n, outBytes: 5000000000000n,
+          connectionsPerSecond: 6000000000000n, inPacketsPerSecond: 7000000000000n, outPacketsPerSecond: 8000000000000n, inBytesPerSecond: 9000000000000n, outBytesPerSecond: 10000000000000n },
       },
     ]);
   });
@@ -111,8 +140,8 @@ describe('reply decoding', () => {
     ] }]));
     const [svc] = records(native.decodeMessages(reply, FAMILY, 10).services, serviceAt);
     expect(svc).toMatchObject({ af: 10, fwmark: 42, address: '', scheduler: 'wlc', netmask: 64 });
-    expect(svc!.stats.conns).toBe(5n);
-    expect(svc!.stats.inbytes).toBe(1n << 40n);
+    expect(svc!.stats.connections).toBe(5n);
+    expect(svc!.stats.inBytes).toBe(1n << 40n);
   });
 
   test('destinations: family from ADDR_FAMILY, else from the service; tunnel fields', () => {

@@ -68,7 +68,7 @@ describe('services', () => {
     kernel.schedulers.delete('mh');
     const e = await failure(ipvs.addService({ ...vip, scheduler: 'mh' }));
     expect(e).toMatchObject({ code: 'ENOENT', reason: 'scheduler-unavailable' });
-    expect(e.message).toMatch(/scheduler or persistence engine is not available/);
+    expect(e.message).toMatch(/the scheduler 'mh' \(module ip_vs_mh\) is not available in this kernel/);
   });
 
   test('EPERM explains CAP_NET_ADMIN', async () => {
