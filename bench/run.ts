@@ -16,7 +16,7 @@ import { saveFile } from './support/table';
 import { lineChart } from './support/chart';
 
 const quick = process.env.BENCH_QUICK === '1';
-const S = Number(process.env.BENCH_SERVICES ?? (quick ? 500 : 10000));
+const S = Number(process.env.BENCH_SERVICES ?? (quick ? 1000 : 10000)); // churn needs ≥ 1000
 const D = Number(process.env.BENCH_DESTS ?? 10);
 const OPS = S * (D + 1);
 

@@ -71,58 +71,58 @@ export class Batch {
     return this;
   }
 
-  /** Queues {@link Ipvs.addService}. */
+  /** Queues {@link Ipvs.addService}. @example `batch.addService({ protocol: 'tcp', address: '10.0.0.13', port: 80, scheduler: 'rr' })` */
   addService(spec: ServiceSpec): this {
     const { key, wire } = checkServiceSpec(spec);
     return this.#add({ request: { cmd: Cmd.NewService, service: wire }, operation: 'addService', kind: 'service', target: key.label });
   }
 
-  /** Queues {@link Ipvs.replaceService} (ipvsadm `-E` semantics). */
+  /** Queues {@link Ipvs.replaceService} (ipvsadm `-E` semantics). @example `batch.replaceService({ fwmark: 42, scheduler: 'sh' })` */
   replaceService(spec: ServiceSpec): this {
     const { key, wire } = checkServiceSpec(spec);
     return this.#add({ request: { cmd: Cmd.SetService, service: wire }, operation: 'replaceService', kind: 'service', target: key.label });
   }
 
-  /** Queues {@link Ipvs.deleteService}. */
+  /** Queues {@link Ipvs.deleteService}. @example `batch.deleteService({ protocol: 'udp', address: '10.0.0.2', port: 53 })` */
   deleteService(service: ServiceKey): this {
     const key = checkServiceKey(service);
     return this.#add({ request: { cmd: Cmd.DelService, service: key.wire }, operation: 'deleteService', kind: 'service', target: key.label });
   }
 
-  /** Queues {@link Ipvs.addDestination}. */
+  /** Queues {@link Ipvs.addDestination}. @example `batch.addDestination(web, { address: '10.1.0.4', forwarding: 'masq' })` */
   addDestination(service: ServiceKey, destination: DestinationSpec): this {
     const key = checkServiceKey(service);
     const dest = checkDestSpec(destination, key);
     return this.#add({ request: { cmd: Cmd.NewDest, service: key.wire, dest: dest.wire }, operation: 'addDestination', kind: 'destination', target: dest.key.label });
   }
 
-  /** Queues {@link Ipvs.replaceDestination} (ipvsadm `-e` semantics). */
+  /** Queues {@link Ipvs.replaceDestination} (ipvsadm `-e` semantics). @example `batch.replaceDestination(web, { address: '10.1.0.4', forwarding: 'masq', weight: 0 })` */
   replaceDestination(service: ServiceKey, destination: DestinationSpec): this {
     const key = checkServiceKey(service);
     const dest = checkDestSpec(destination, key);
     return this.#add({ request: { cmd: Cmd.SetDest, service: key.wire, dest: dest.wire }, operation: 'replaceDestination', kind: 'destination', target: dest.key.label });
   }
 
-  /** Queues {@link Ipvs.deleteDestination}. */
+  /** Queues {@link Ipvs.deleteDestination}. @example `batch.deleteDestination(web, { address: '10.1.0.4' })` */
   deleteDestination(service: ServiceKey, destination: DestinationKey): this {
     const key = checkServiceKey(service);
     const dest = checkDestKey(destination, key);
     return this.#add({ request: { cmd: Cmd.DelDest, service: key.wire, dest: dest.wire }, operation: 'deleteDestination', kind: 'destination', target: dest.label });
   }
 
-  /** Queues {@link Ipvs.zero}. */
+  /** Queues {@link Ipvs.zero}. @example `batch.zero()` */
   zero(service?: ServiceKey): this {
     if (service === undefined) return this.#add({ request: { cmd: Cmd.Zero }, operation: 'zero', kind: 'other' });
     const key = checkServiceKey(service);
     return this.#add({ request: { cmd: Cmd.Zero, service: key.wire }, operation: 'zero', kind: 'service', target: key.label });
   }
 
-  /** Queues {@link Ipvs.flush}. */
+  /** Queues {@link Ipvs.flush}. @example `batch.flush()` */
   flush(): this {
     return this.#add({ request: { cmd: Cmd.Flush }, operation: 'flush', kind: 'other' });
   }
 
-  /** Queues {@link Ipvs.setTimeouts}. */
+  /** Queues {@link Ipvs.setTimeouts}. @example `batch.setTimeouts({ tcp: 3600 })` */
   setTimeouts(timeouts: Partial<Timeouts>): this {
     return this.#add({ request: { cmd: Cmd.SetConfig, timeouts: checkTimeouts(timeouts) }, operation: 'setTimeouts', kind: 'other' });
   }
@@ -133,14 +133,14 @@ export class Batch {
     return this.#entries;
   }
 
-  /** Sends every operation, in order, in one native call; one result per operation. */
+  /** Sends every operation, in order, in one native call; one result per operation. @example `const failed = (await batch.commit()).filter((r) => !r.ok)` */
   async commit(): Promise<BatchResult[]> {
     const entries = this.#take();
     if (entries.length === 0) return [];
     return outcomes(entries, await this.#send(entries.map((e) => e.request)));
   }
 
-  /** Synchronous {@link Batch.commit}. */
+  /** Synchronous {@link Batch.commit}. @example `const results = batch.commitSync()` */
   commitSync(): BatchResult[] {
     const entries = this.#take();
     if (entries.length === 0) return [];

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const ipvs = await Ipvs.open({ netns: a.netns });
   const service = { protocol: 'tcp', address: '10.255.0.1', port: 80 } as const;
   const dest = { address: '10.1.0.1', port: 80, forwarding: 'masq' } as const;
+  const destKey = { address: dest.address, port: dest.port };
   await ipvs.addService(service);
   const time = async (f: () => unknown) => {
     const t = process.hrtime.bigint();
@@ -28,11 +29,11 @@ async function main(): Promise<void> {
   const sync: number[] = [];
   for (let i = 0; i < samples; i++) {
     promise.push(await time(() => ipvs.addDestination(service, dest)));
-    promise.push(await time(() => ipvs.deleteDestination(service, dest)));
+    promise.push(await time(() => ipvs.deleteDestination(service, destKey)));
   }
   for (let i = 0; i < samples; i++) {
     sync.push(await time(() => ipvs.addDestinationSync(service, dest)));
-    sync.push(await time(() => ipvs.deleteDestinationSync(service, dest)));
+    sync.push(await time(() => ipvs.deleteDestinationSync(service, destKey)));
   }
   await ipvs.deleteService(service);
   await ipvs.close();
