@@ -15,15 +15,15 @@ import { kernelError, type OperationKind, type ServiceModules } from './errors';
 import { checkServiceKey, checkServicePatch, checkServiceSpec, serviceWithOptions, type CheckedKey } from './validate/service';
 import { checkDestKey, checkDestPatch, checkDestSpec, destWithOptions } from './validate/destination';
 import { checkDaemonOptions, checkDaemonState, checkTimeouts } from './validate/system';
-import { toDaemon, toDestination, toService } from './read-model';
-import { destAt, records, serviceAt } from './native/pack';
+import { destinationAt, toDaemon, toService } from './read-model';
+import { records, serviceAt } from './native/pack';
 import { boolean, record } from './validate/check';
 
 /** An operation: yields request batches, returns its value. */
 export type Operation<T> = Generator<readonly WireRequest[], T, WireResult[]>;
 
 function destinationsOf(result: WireResult | undefined): Destination[] {
-  return records(result?.dests, destAt).map(toDestination);
+  return records(result?.dests, destinationAt);
 }
 
 function check(result: WireResult, operation: string, kind: OperationKind, target?: string, modules?: ServiceModules): void {

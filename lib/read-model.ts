@@ -3,7 +3,8 @@
  * @internal
  * @module
  */
-import type { WireDaemonReply, WireDestReply, WireServiceReply } from './native/contract';
+import type { PackedTable, WireDaemonReply, WireServiceReply } from './native/contract';
+import { addressAt, DR, statsAt } from './native/pack';
 import type {
   Destination, Family, Forwarding, Persistence, Protocol, SchedulerFlag, Service, SyncDaemon, TunnelOptions,
 } from './types';
@@ -54,10 +55,10 @@ export function toService(w: WireServiceReply, destinations: readonly Destinatio
   return { protocol, address: w.address, port: w.port, ...common };
 }
 
-function tunnelOf(w: WireDestReply): TunnelOptions {
-  const checksum = (['none', 'csum', 'remcsum'] as const)[w.tunnelFlags] ?? 'none';
-  if (w.tunnelType === 1) return { type: 'gue', port: w.tunnelPort, checksum };
-  if (w.tunnelType === 2) return { type: 'gre', checksum: checksum === 'remcsum' ? 'none' : checksum };
+function tunnelOf(type: number, port: number, flags: number): TunnelOptions {
+  const checksum = (['none', 'csum', 'remcsum'] as const)[flags] ?? 'none';
+  if (type === 1) return { type: 'gue', port, checksum };
+  if (type === 2) return { type: 'gre', checksum: checksum === 'remcsum' ? 'none' : checksum };
   return { type: 'ipip' };
 }
 
@@ -65,22 +66,30 @@ const FORWARDING_BY_NUMBER = Object.keys(FORWARDING_NUMBER).sort(
   (a, b) => FORWARDING_NUMBER[a as Forwarding] - FORWARDING_NUMBER[b as Forwarding],
 ) as Forwarding[];
 
-export function toDestination(w: WireDestReply): Destination {
-  const forwarding = FORWARDING_BY_NUMBER[w.forwarding & 7] ?? (String(w.forwarding) as Forwarding);
+/**
+ * Destination `i` of a packed table, built straight from its words: a dump
+ * can hold 100,000 of them, so no intermediate record is made.
+ */
+export function destinationAt(t: PackedTable, i: number, bytes: Uint8Array): Destination {
+  const w = t.words;
+  const o = i * DR.STRIDE;
+  const af = w[o + DR.AF]!;
+  const code = w[o + DR.FWD]!;
+  const forwarding = FORWARDING_BY_NUMBER[code & 7] ?? (String(code) as Forwarding);
   const d: Destination = {
-    address: w.address,
-    port: w.port,
-    family: familyOf(w.af),
+    address: addressAt(bytes, (o + DR.ADDR) * 4, af),
+    port: w[o + DR.PORT]!,
+    family: familyOf(af),
     forwarding,
-    weight: w.weight,
-    upperThreshold: w.upperThreshold,
-    lowerThreshold: w.lowerThreshold,
-    activeConnections: w.activeConns,
-    inactiveConnections: w.inactiveConns,
-    persistentConnections: w.persistentConns,
-    stats: w.stats,
+    weight: w[o + DR.WEIGHT]!,
+    upperThreshold: w[o + DR.UPPER]!,
+    lowerThreshold: w[o + DR.LOWER]!,
+    activeConnections: w[o + DR.ACTIVE]!,
+    inactiveConnections: w[o + DR.INACTIVE]!,
+    persistentConnections: w[o + DR.PERSIST]!,
+    stats: statsAt(t.stats, i),
   };
-  return forwarding === 'tunnel' ? { ...d, tunnel: tunnelOf(w) } : d;
+  return forwarding === 'tunnel' ? { ...d, tunnel: tunnelOf(w[o + DR.TUN_TYPE]!, w[o + DR.TUN_PORT]!, w[o + DR.TUN_FLAGS]!) } : d;
 }
 
 export function toDaemon(w: WireDaemonReply): SyncDaemon {

@@ -150,7 +150,7 @@ export function unpackResults(errors: Int32Array, details: NativeDetails): WireR
   return results;
 }
 
-function addressAt(bytes: Uint8Array, at: number, af: number): string {
+export function addressAt(bytes: Uint8Array, at: number, af: number): string {
   if (af !== AF_INET6) return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
   const groups: string[] = [];
   for (let i = 0; i < 8; i++) groups.push(((bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]!).toString(16));
@@ -227,7 +227,7 @@ export const enum DR {
 const STATS = 10;
 const STAT_KEYS = ['connections', 'inPackets', 'outPackets', 'inBytes', 'outBytes', 'connectionsPerSecond', 'inPacketsPerSecond', 'outPacketsPerSecond', 'inBytesPerSecond', 'outBytesPerSecond'] as const;
 
-function statsAt(stats: BigUint64Array, i: number): WireStats {
+export function statsAt(stats: BigUint64Array, i: number): WireStats {
   const o = i * STATS;
   return {
     connections: stats[o]!, inPackets: stats[o + 1]!, outPackets: stats[o + 2]!, inBytes: stats[o + 3]!, outBytes: stats[o + 4]!,
