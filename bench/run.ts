@@ -100,7 +100,7 @@ ${rows([
   ['C + libnl, batched (the practical limit)', sec(a.seconds.cBatch)],
 ])}
 
-Event-loop delay while the ${a.ops}-operation batch ran: max ${a.eventLoopDelayDuringBatchMs.max.toFixed(1)} ms.
+Event-loop delay while the ${a.ops}-operation batch was committed (the histogram's first sample follows the synchronous build of the batch, so it covers the commit): max ${a.eventLoopDelayDuringBatchMs.max.toFixed(1)} ms.
 
 ## 2. Dump everything with statistics (${d.destinations} destinations)
 

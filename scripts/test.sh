@@ -14,6 +14,8 @@ jest=node_modules/jest/bin/jest.js
 
 status=0
 node "$jest" --selectProjects unit native --json --outputFile="$results/host.json" || status=$?
+# The API reference must build without a warning.
+npx --no-install typedoc --emit none || status=$?
 # The native layer again, under AddressSanitizer and UBSan.
 bash scripts/sanitize.sh "$results/sanitize.json" || status=$?
 # The kernel layer runs in band: its tests share one kernel.
