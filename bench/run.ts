@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Namespace, baseline, inNamespace, root, scenario, timed } from './support/harness';
+import { Namespace, baseline, inFreshNamespace, inNamespace, root, scenario, timed } from './support/harness';
 import { saveFile } from './support/table';
 import { lineChart } from './support/chart';
 
@@ -27,26 +27,20 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Runs `apply` in a fresh namespace, checks the table, returns seconds. */
 function apply(label: string, run: (ns: Namespace) => Applied): Applied {
-  const ns = new Namespace();
-  try {
+  return inFreshNamespace((ns) => {
     const r = run(ns);
     const rules = ns.ruleCount();
     if (rules !== OPS) throw new Error(`${label}: the kernel holds ${rules} rules, expected ${OPS}`);
     log(`  ${label.padEnd(34)} ${r.seconds.toFixed(3).padStart(9)} s  ${Math.round(OPS / r.seconds).toLocaleString('en').padStart(9)} ops/s`);
     return r;
-  } finally {
-    ns.destroy();
-  }
+  });
 }
 
 function withTable<T>(run: (ns: Namespace) => T): T {
-  const ns = new Namespace();
-  try {
+  return inFreshNamespace((ns) => {
     baseline(['apply', '--services', S, '--dests', D, '--mode', 'batch', '--netns', ns.path]);
     return run(ns);
-  } finally {
-    ns.destroy();
-  }
+  });
 }
 
 const ratio = (a: number, b: number) => a / b;
@@ -161,15 +155,10 @@ function main(): void {
   const cBatch = apply('C libnl, batched', (ns) => baseline<Applied>(['apply', '--services', S, '--dests', D, '--mode', 'batch', '--netns', ns.path]));
   // One ipvsadm process per rule: a sample, extrapolated to the whole table.
   const sampleLines = saveText.split('\n').filter(Boolean).slice(0, Math.min(OPS, 200));
-  const perRule = (() => {
-    const ns = new Namespace();
-    try {
-      const t = timed('sh', ['-c', sampleLines.map((l) => `ip netns exec ${ns.name} ipvsadm ${l}`).join('\n')]);
-      return (t.seconds / sampleLines.length) * OPS;
-    } finally {
-      ns.destroy();
-    }
-  })();
+  const perRule = inFreshNamespace((ns) => {
+    const t = timed('sh', ['-c', sampleLines.map((l) => `ip netns exec ${ns.name} ipvsadm ${l}`).join('\n')]);
+    return (t.seconds / sampleLines.length) * OPS;
+  });
   log(`  ${'ipvsadm per rule (extrapolated)'.padEnd(34)} ${perRule.toFixed(3).padStart(9)} s  (sample of ${sampleLines.length} rules)`);
   results.apply = {
     ops: OPS,
@@ -201,17 +190,12 @@ function main(): void {
   // 4. Single-operation latency.
   log('\n4. single-operation latency');
   const samples = quick ? 300 : 2000;
-  const lat = (() => {
-    const ns = new Namespace();
-    try {
-      return {
-        js: scenario<{ promise: { p50_us: number; p99_us: number }; sync: { p50_us: number; p99_us: number } }>('latency', { netns: ns.path, samples }),
-        c: baseline<{ p50_us: number; p99_us: number }>(['latency', '--samples', samples, '--netns', ns.path]),
-      };
-    } finally {
-      ns.destroy();
-    }
-  })();
+  const lat = inFreshNamespace((ns) => {
+    return {
+      js: scenario<{ promise: { p50_us: number; p99_us: number }; sync: { p50_us: number; p99_us: number } }>('latency', { netns: ns.path, samples }),
+      c: baseline<{ p50_us: number; p99_us: number }>(['latency', '--samples', samples, '--netns', ns.path]),
+    };
+  });
   log(`  ipvs (await)  p50 ${lat.js.promise.p50_us.toFixed(1)} µs  p99 ${lat.js.promise.p99_us.toFixed(1)} µs`);
   log(`  ipvs (*Sync)  p50 ${lat.js.sync.p50_us.toFixed(1)} µs  p99 ${lat.js.sync.p99_us.toFixed(1)} µs`);
   log(`  C libnl       p50 ${lat.c.p50_us.toFixed(1)} µs  p99 ${lat.c.p99_us.toFixed(1)} µs`);
@@ -223,24 +207,14 @@ function main(): void {
   const sweepOps = sweepS * (D + 1);
   const sizes = [1, 10, 100, 1000, 10000].filter((k) => k <= sweepOps);
   const sweep = sizes.map((chunk) => {
-    const js = (() => {
-      const ns = new Namespace();
-      try {
-        return scenario<Applied>('apply', { mode: 'chunked', chunk, services: sweepS, dests: D, netns: ns.path }).seconds;
-      } finally {
-        ns.destroy();
-      }
-    })();
-    const c = (() => {
-      const ns = new Namespace();
-      try {
-        // The C program's chunk is one sendmsg (at most 1024 messages); an
-        // ipvs batch larger than that is cut into such chunks too.
-        return baseline<Applied>(['apply', '--services', sweepS, '--dests', D, '--mode', 'batch', '--chunk', Math.min(chunk, 1024), '--netns', ns.path]).seconds;
-      } finally {
-        ns.destroy();
-      }
-    })();
+    const js = inFreshNamespace((ns) => {
+      return scenario<Applied>('apply', { mode: 'chunked', chunk, services: sweepS, dests: D, netns: ns.path }).seconds;
+    });
+    const c = inFreshNamespace((ns) => {
+      // The C program's chunk is one sendmsg (at most 1024 messages); an
+      // ipvs batch larger than that is cut into such chunks too.
+      return baseline<Applied>(['apply', '--services', sweepS, '--dests', D, '--mode', 'batch', '--chunk', Math.min(chunk, 1024), '--netns', ns.path]).seconds;
+    });
     log(`  batch ${String(chunk).padStart(5)}: ipvs ${Math.round(sweepOps / js).toLocaleString('en').padStart(8)} ops/s   C ${Math.round(sweepOps / c).toLocaleString('en').padStart(8)} ops/s`);
     return { chunk, ipvsOpsPerSecond: sweepOps / js, cOpsPerSecond: sweepOps / c };
   });

@@ -26,6 +26,16 @@ export class Namespace {
   }
 }
 
+/** Runs `fn` with a fresh namespace, removed afterwards whatever happens. */
+export function inFreshNamespace<T>(fn: (ns: Namespace) => T): T {
+  const ns = new Namespace();
+  try {
+    return fn(ns);
+  } finally {
+    ns.destroy();
+  }
+}
+
 export interface Timed {
   seconds: number;
   stdout: string;

@@ -135,12 +135,21 @@ void Handle::workerDone() {
   if (--inFlight_ == 0 && closeRequested_) release();
 }
 
-Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
+// (words, strings, errors) → the unpacked requests, all arguments checked
+// before anything is sent; the handle must still be open.
+std::vector<ipvs::Request> Handle::acceptBatch(const Napi::CallbackInfo& info, Handle*& self) {
   Napi::Env env = info.Env();
-  auto self = Unwrap(info.This());
+  self = Unwrap(info.This());
   if (self->closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
   std::vector<ipvs::Request> requests = requestsFromJs(info[0], info[1]);
-  errorSlots(env, info[2], requests.size());  // checked before anything is sent
+  errorSlots(env, info[2], requests.size());
+  return requests;
+}
+
+Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Handle* self = nullptr;
+  std::vector<ipvs::Request> requests = acceptBatch(info, self);
   try {
     return resultsToJs(env, self->run(requests), info[2]);
   } catch (const std::runtime_error& e) {
@@ -150,10 +159,8 @@ Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
 
 Napi::Value Handle::ExecuteAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto self = Unwrap(info.This());
-  if (self->closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
-  std::vector<ipvs::Request> requests = requestsFromJs(info[0], info[1]);
-  errorSlots(env, info[2], requests.size());  // checked before anything is sent
+  Handle* self = nullptr;
+  std::vector<ipvs::Request> requests = acceptBatch(info, self);
   auto* worker = new ExecuteWorker(env, self, info.This().As<Napi::Object>(), std::move(requests),
                                    info[2].As<Napi::Object>());
   Napi::Promise promise = worker->promise();

@@ -37,6 +37,7 @@ class Handle : public Napi::ObjectWrap<Handle> {
   void release();  // frees the socket now (waits for a running batch)
 
  private:
+  static std::vector<ipvs::Request> acceptBatch(const Napi::CallbackInfo& info, Handle*& self);
   Napi::Value Execute(const Napi::CallbackInfo& info);
   Napi::Value ExecuteAsync(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
