@@ -4,8 +4,10 @@
  * are wire values (address families, protocol numbers, method codes), ports
  * and masks are in host order (the addon owns byte order), addresses are
  * canonical text. Optional fields are sent only when present. Requests cross
- * packed into one Uint32Array per batch (pack.ts); replies come back as
- * objects built by the addon.
+ * packed into one Uint32Array per batch (pack.ts); each errno is written into
+ * an Int32Array the caller passes; services and destinations come back as
+ * packed tables ({@link PackedTable}), the rare rest (daemons, timeouts,
+ * info, extended-ack text) as small objects.
  * @internal
  * @module
  */
@@ -92,6 +94,7 @@ export interface WireRequest {
 /** Counters as the kernel reports them (STATS64), named as in the public {@link Stats}. */
 export type WireStats = Stats;
 
+/** One service of a {@link PackedTable}, as `serviceAt` reads it. */
 export interface WireServiceReply {
   af: number;
   protocol: number;
@@ -106,6 +109,7 @@ export interface WireServiceReply {
   stats: WireStats;
 }
 
+/** One destination of a {@link PackedTable}, as `destAt` reads it (tests and fakes). */
 export interface WireDestReply {
   af: number;
   address: string;
