@@ -3,7 +3,7 @@
  * @internal
  * @module
  */
-import type { Family, ServiceKey, ServiceOptions, ServiceSpec, SchedulerFlag } from '../types';
+import type { Family, ServiceOptions, SchedulerFlag } from '../types';
 import type { WireService } from '../native/contract';
 import { FAMILY_NUMBER, PROTOCOL_NUMBER, SCHEDULERS, SCHEDULER_FLAG, SCHEDULER_FLAG_NAMES, SVC_FLAG } from '../codes';
 import { IpvsArgumentError } from '../errors';
@@ -173,4 +173,3 @@ export function serviceWithOptions(key: CheckedKey, options: ServiceOptions, fie
   return checkOptions(record(options, field, OPTION_FIELDS), key, field);
 }
 
-export type { ServiceKey, ServiceSpec };
