@@ -7,11 +7,7 @@ cd "$(dirname "$0")/.."
 
 lab/ensure-packages
 
-# node-gyp must build against the headers installed with Node: there is no
-# network to download them from.
-if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ] && ! grep -qs '^nodedir=' ~/.npmrc; then
-  export npm_config_nodedir=/usr
-fi
+source scripts/nodedir.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --ignore-scripts

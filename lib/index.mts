@@ -1,0 +1,9 @@
+/**
+ * The ES module entry of `ipvs` (`import { Ipvs } from 'ipvs'`). It
+ * re-exports the CommonJS build rather than shipping a second copy, so both
+ * module systems share one set of classes (`instanceof IpvsError` holds
+ * whichever way the error was made) and one loaded addon.
+ * @module
+ */
+export { Ipvs, IpvsError, IpvsArgumentError, Batch } from './index.js';
+export type * from './index.js';
