@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The seed scenario from the installed package, in the kernel lab VM (run by
+# scripts/package-test.sh as `lab/run-in-vm -- bash test/package/in-vm.sh DIR`,
+# DIR being the consumer project): the guide's NAT lab comes up, the guide's
+# program, loaded from DIR/node_modules/ipvs, configures IPVS in it, and the
+# client's requests are answered by rs1 and rs2 in turn. Fails loudly.
+set -euo pipefail
+cd "$1"
+
+fail() {
+  echo "package test (VM): $*" >&2
+  exit 1
+}
+
+sh nat-lab.sh up
+trap 'sh nat-lab.sh down' EXIT
+
+node getting-started.mjs > program.out
+# Run twice: the guide's program is safe to repeat.
+node getting-started.mjs >> program.out
+ip netns exec director ipvsadm -Ln > ipvsadm.out
+sh nat-lab.sh requests > requests.out
+node -e "
+  const { Ipvs } = require('ipvs');
+  const ipvs = Ipvs.openSync({ netns: 'director' });
+  ipvs.closeSync();
+  console.log(Object.keys(require.cache).filter((f) => f.endsWith('.node')).map((f) => require('path').relative(process.cwd(), f)).join(' '));
+" > addon.out
+
+for file in program ipvsadm requests addon; do
+  sed "s/^/  $file | /" "$file.out"
+done
+
+grep -qx 'tcp 10.0.0.13:80 rr, .* connections' program.out || fail "the program did not list the service"
+[ "$(grep -c -- '-> 10.1.0.[45]:80 masq weight 1' program.out)" = 4 ] || fail "the program did not list both real servers on both runs"
+# The kernel's table as ipvsadm sees it (the oracle).
+grep -q '^TCP  10.0.0.13:80 rr' ipvsadm.out || fail "ipvsadm does not show the service"
+grep -q -- '-> 10.1.0.4:80 *Masq *1 ' ipvsadm.out || fail "ipvsadm does not show rs1"
+grep -q -- '-> 10.1.0.5:80 *Masq *1 ' ipvsadm.out || fail "ipvsadm does not show rs2"
+[ "$(grep -c -- '-> [0-9]' ipvsadm.out)" = 2 ] || fail "ipvsadm shows other than two real servers"
+# Round robin: four requests, answered alternately by the two real servers.
+mapfile -t answers < requests.out
+[ "${#answers[@]}" = 4 ] || fail "expected four answers, got ${#answers[@]}"
+[ "${answers[0]}" != "${answers[1]}" ] && [ "${answers[0]}" = "${answers[2]}" ] && [ "${answers[1]}" = "${answers[3]}" ] \
+  || fail "answers do not alternate: ${answers[*]}"
+printf '%s\n' "${answers[@]}" | sort -u | tr '\n' ' ' | grep -qx 'Hello from rs1 Hello from rs2 ' || fail "unexpected answers: ${answers[*]}"
+grep -qx 'node_modules/ipvs/prebuilds/linux-x64/ipvs.glibc.node' addon.out || fail "the addon loaded was not the prebuild: $(cat addon.out)"
+echo "package test (VM): seed scenario passed from the installed package"
