@@ -13,8 +13,24 @@ import { checkTimeouts } from './validate/system';
 
 /** Outcome of one operation of a batch, in the order the operations were added. */
 export type BatchResult =
-  | { readonly ok: true; readonly operation: string; readonly target?: string }
-  | { readonly ok: false; readonly operation: string; readonly target?: string; readonly error: IpvsError };
+  | {
+      /** The operation succeeded. */
+      readonly ok: true;
+      /** The method that queued it, e.g. `'addDestination'`. */
+      readonly operation: string;
+      /** The object concerned, e.g. `'tcp/10.0.0.13:80 -> 10.1.0.4:80'`. */
+      readonly target?: string;
+    }
+  | {
+      /** The operation failed; see `error`. */
+      readonly ok: false;
+      /** The method that queued it, e.g. `'addDestination'`. */
+      readonly operation: string;
+      /** The object concerned, e.g. `'tcp/10.0.0.13:80 -> 10.1.0.4:80'`. */
+      readonly target?: string;
+      /** What the kernel said, as for the single call. */
+      readonly error: IpvsError;
+    };
 
 interface Entry {
   request: WireRequest;

@@ -43,12 +43,19 @@ export type IpvsErrorReason =
 
 /** Fields of an {@link IpvsError}. */
 export interface IpvsErrorInit {
+  /** Human-readable message. */
   message: string;
+  /** See {@link IpvsError.code}. */
   code: string;
+  /** See {@link IpvsError.operation}. */
   operation: string;
+  /** See {@link IpvsError.reason}; default `'unknown'`. */
   reason?: IpvsErrorReason;
+  /** See {@link IpvsError.errno}. */
   errno?: number;
+  /** See {@link IpvsError.target}. */
   target?: string;
+  /** See {@link IpvsError.kernelMessage}. */
   kernelMessage?: string;
 }
 
@@ -77,6 +84,7 @@ export class IpvsError extends Error {
     if (init.kernelMessage) this.kernelMessage = init.kernelMessage;
   }
 
+  /** Always `'IpvsError'`. */
   override get name(): string {
     return 'IpvsError';
   }
@@ -84,6 +92,7 @@ export class IpvsError extends Error {
 
 /** Input rejected before it reached the kernel. */
 export class IpvsArgumentError extends TypeError {
+  /** Always `'ERR_IPVS_INVALID_ARGUMENT'`. */
   readonly code = 'ERR_IPVS_INVALID_ARGUMENT';
   /** Path of the offending field, e.g. `'destination.weight'`. */
   readonly field: string;
@@ -93,6 +102,7 @@ export class IpvsArgumentError extends TypeError {
     this.field = field;
   }
 
+  /** Always `'IpvsArgumentError'`. */
   override get name(): string {
     return 'IpvsArgumentError';
   }

@@ -61,7 +61,10 @@ function optionsOf(s: Service): ServiceOptions {
 }
 
 /** Patch of {@link ServiceOptions}; `persistent: null` turns persistence off. */
-export type ServicePatch = Omit<Partial<ServiceOptions>, 'persistent'> & { persistent?: PersistenceOptions | null };
+export type ServicePatch = Omit<Partial<ServiceOptions>, 'persistent'> & {
+  /** New persistence options (merged with the current ones), or `null` to turn persistence off. */
+  persistent?: PersistenceOptions | null;
+};
 
 export function* editService(service: ServiceKey, patch: ServicePatch): Operation<void> {
   const key = checkServiceKey(service);
@@ -97,6 +100,7 @@ export function* getService(service: ServiceKey): Operation<Service | null> {
   return yield* readService(checkServiceKey(service), 'getService', true);
 }
 
+/** Options of {@link Ipvs.listServices}. */
 export interface ListOptions {
   /** Include each service's destinations (default true). */
   destinations?: boolean;

@@ -29,6 +29,7 @@ export type SchedulerFlag =
 
 /** A virtual service identified by protocol, virtual IP and port. */
 export interface AddressServiceKey {
+  /** Transport protocol (ipvsadm `-t` / `-u` / `--sctp-service`). */
   protocol: Protocol;
   /** IPv4 or IPv6 address; the family follows from it. */
   address: string;
@@ -65,6 +66,7 @@ export interface PersistenceOptions {
 export interface ServiceOptions {
   /** Default `'wlc'`, as ipvsadm. */
   scheduler?: Scheduler;
+  /** Scheduler flags (ipvsadm `-b`), e.g. `['mh-port']`; default none. */
   schedulerFlags?: readonly SchedulerFlag[];
   /** Session affinity; absent = not persistent. */
   persistent?: PersistenceOptions;
@@ -90,12 +92,28 @@ export type Forwarding =
 
 /** Tunnel encapsulation of a `'tunnel'` destination. */
 export type TunnelOptions =
-  | { type: 'ipip' }
-  | { type: 'gue'; /** UDP port, 1–65535. */ port: number; checksum?: 'none' | 'csum' | 'remcsum' }
-  | { type: 'gre'; checksum?: 'none' | 'csum' };
+  | {
+      /** IP-in-IP (ipvsadm `--tun-type ipip`). */
+      type: 'ipip';
+    }
+  | {
+      /** Generic UDP Encapsulation (`--tun-type gue`), Linux 5.2+. */
+      type: 'gue';
+      /** UDP port, 1–65535 (`--tun-port`). */
+      port: number;
+      /** Outer UDP checksum: none (default), full, or remote checksum offload. */
+      checksum?: 'none' | 'csum' | 'remcsum';
+    }
+  | {
+      /** GRE (`--tun-type gre`), Linux 5.3+. */
+      type: 'gre';
+      /** GRE checksum: none (default) or full. */
+      checksum?: 'none' | 'csum';
+    };
 
 /** Identity of a real server within a service. */
 export interface DestinationKey {
+  /** IPv4 or IPv6 address of the real server. */
   address: string;
   /** Default: the service's port. */
   port?: number;
@@ -120,49 +138,78 @@ export type DestinationSpec = DestinationKey & DestinationOptions;
 
 /** Traffic counters and rates. Rates are the kernel estimator's (2 s EWMA). */
 export interface Stats {
+  /** Connections scheduled. */
   readonly connections: bigint;
+  /** Packets from clients. */
   readonly inPackets: bigint;
+  /** Packets to clients. */
   readonly outPackets: bigint;
+  /** Bytes from clients. */
   readonly inBytes: bigint;
+  /** Bytes to clients. */
   readonly outBytes: bigint;
+  /** Connection rate. */
   readonly connectionsPerSecond: bigint;
+  /** Incoming packet rate. */
   readonly inPacketsPerSecond: bigint;
+  /** Outgoing packet rate. */
   readonly outPacketsPerSecond: bigint;
+  /** Incoming byte rate. */
   readonly inBytesPerSecond: bigint;
+  /** Outgoing byte rate. */
   readonly outBytesPerSecond: bigint;
 }
 
 /** Persistence as the kernel reports it. */
 export interface Persistence {
+  /** Seconds a client stays with its real server after its last connection. */
   readonly timeout: number;
   /** Prefix length; a dotted string only for a non-contiguous IPv4 mask. */
   readonly netmask: number | string;
+  /** Persistence engine, e.g. `'sip'`; absent: by client address. */
   readonly engine?: string;
 }
 
 /** A real server as the kernel reports it. */
 export interface Destination {
+  /** Address of the real server. */
   readonly address: string;
+  /** Port of the real server. */
   readonly port: number;
+  /** Address family of the real server. */
   readonly family: Family;
+  /** How packets reach it. */
   readonly forwarding: Forwarding;
+  /** Scheduling weight; 0 takes no new connections. */
   readonly weight: number;
+  /** Connection limit above which it takes no new ones (0: none). */
   readonly upperThreshold: number;
+  /** Connection count below which it takes new ones again. */
   readonly lowerThreshold: number;
   /** Present for `'tunnel'` destinations. */
   readonly tunnel?: TunnelOptions;
+  /** Established connections (ipvsadm `ActiveConn`). */
   readonly activeConnections: number;
+  /** Connections in other states (ipvsadm `InActConn`). */
   readonly inactiveConnections: number;
+  /** Persistence templates pointing at it. */
   readonly persistentConnections: number;
+  /** Traffic counters and rates. */
   readonly stats: Stats;
 }
 
 interface ServiceBase {
+  /** Address family of the service. */
   readonly family: Family;
+  /** Scheduler name as the kernel reports it. */
   readonly scheduler: string;
+  /** Scheduler flags set on the service. */
   readonly schedulerFlags: readonly SchedulerFlag[];
+  /** Persistence, or `null` when the service is not persistent. */
   readonly persistent: Persistence | null;
+  /** One-packet scheduling. */
   readonly onePacket: boolean;
+  /** Traffic counters and rates of the whole service. */
   readonly stats: Stats;
   /** Present when listed with destinations (the default). */
   readonly destinations: readonly Destination[];
@@ -170,13 +217,17 @@ interface ServiceBase {
 
 /** An address-based virtual service as the kernel reports it. */
 export interface AddressService extends ServiceBase {
+  /** Transport protocol. */
   readonly protocol: Protocol;
+  /** Virtual IP address. */
   readonly address: string;
+  /** Virtual port. */
   readonly port: number;
 }
 
 /** A firewall-mark virtual service as the kernel reports it. */
 export interface FwmarkService extends ServiceBase {
+  /** Firewall mark the service matches. */
   readonly fwmark: number;
 }
 
@@ -208,6 +259,7 @@ export type SyncDaemonState = 'master' | 'backup';
 
 /** Options of {@link Ipvs.startDaemon}. */
 export interface SyncDaemonOptions {
+  /** Send (`'master'`) or receive (`'backup'`) connection state. */
   state: SyncDaemonState;
   /** Interface the sync messages use (ipvsadm `--mcast-interface`). */
   interface: string;
@@ -225,18 +277,28 @@ export interface SyncDaemonOptions {
 
 /** A running connection-synchronisation daemon. */
 export interface SyncDaemon {
+  /** Sending (`'master'`) or receiving (`'backup'`). */
   readonly state: SyncDaemonState;
+  /** Interface the sync messages use. */
   readonly interface: string;
+  /** Sync ID that filters messages between director pairs. */
   readonly syncId: number;
+  /** Largest sync message payload. */
   readonly maxLength: number;
+  /** Multicast group. */
   readonly group: string;
+  /** UDP port. */
   readonly port: number;
+  /** Multicast TTL. */
   readonly ttl: number;
 }
 
 /** Connection timeouts in seconds (kernel defaults 900 / 120 / 300). */
 export interface Timeouts {
+  /** Established TCP connections. */
   readonly tcp: number;
+  /** TCP connections after a FIN. */
   readonly tcpFin: number;
+  /** UDP "connections". */
   readonly udp: number;
 }
