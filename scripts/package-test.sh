@@ -16,7 +16,7 @@ bash scripts/setup.sh
 
 # Inside the checkout (git-ignored): the kernel lab VM sees only the checkout.
 work=.package-test
-rm -rf "$work" && mkdir -p "$work/consumer" "$work/bin"
+rm -rf "$work" && mkdir -p "$work"
 
 # --- pack (prepack compiles the TypeScript and builds the prebuild) --------
 tarball=$(npm pack --pack-destination "$work" 2>/dev/null | tail -n 1)
@@ -33,42 +33,54 @@ unwanted=$(grep -E '^(test|bench|demo|docs|lab|scripts|lib|build|dist/(test|benc
 echo "package test: $tarball, $(wc -l < "$work/contents.txt") files, $(du -k "$work/$tarball" | cut -f1) KiB"
 
 # --- install with no toolchain reachable -----------------------------------
+# Outside the checkout, so that neither the checkout's node_modules (module
+# resolution walks up) nor its node_modules/.bin (npm puts ancestors' on the
+# PATH of install scripts) can stand in for what the package brings.
+outside=$(mktemp -d /tmp/ipvs-package-test.XXXXXX)
+trap 'rm -rf "$outside"' EXIT
+consumer="$outside/consumer"
+mkdir -p "$consumer" "$outside/bin"
 for tool in node npm npx sh bash env; do
-  ln -s "$(command -v "$tool")" "$work/bin/$tool"
+  ln -s "$(command -v "$tool")" "$outside/bin/$tool"
 done
 for tool in cc gcc g++ c++ clang make cmake; do
-  if PATH="$PWD/$work/bin" command -v "$tool" >/dev/null; then fail "$tool is reachable on the stripped PATH"; fi
+  if PATH="$outside/bin" command -v "$tool" >/dev/null; then fail "$tool is reachable on the stripped PATH"; fi
 done
-cp test/package/*.mjs test/package/*.cjs test/package/*.mts test/package/*.cts test/package/tsconfig.json "$work/consumer/"
-cp docs/examples/nat-lab.sh dist/docs/examples/getting-started.mjs "$work/consumer/"
-echo '{ "name": "consumer", "private": true }' > "$work/consumer/package.json"
+cp test/package/*.mjs test/package/*.cjs test/package/*.mts test/package/*.cts test/package/tsconfig.json "$consumer/"
+cp docs/examples/nat-lab.sh dist/docs/examples/getting-started.mjs "$consumer/"
+echo '{ "name": "consumer", "private": true }' > "$consumer/package.json"
+typescript="$PWD/node_modules/typescript/bin/tsc"
+cp "$work/$tarball" "$outside/"
 (
-  cd "$work/consumer"
+  cd "$consumer"
   # No network and no compiler: dependencies come from npm's cache and the
   # addon must come from the prebuild, or the install script fails.
-  PATH="$PWD/../bin" npm install --offline --no-audit --no-fund --foreground-scripts "../$tarball"
+  PATH="$outside/bin" npm install --offline --no-audit --no-fund --foreground-scripts "../$tarball"
 )
-installed="$work/consumer/node_modules/ipvs"
+installed="$consumer/node_modules/ipvs"
 [ -f "$installed/prebuilds/linux-x64/ipvs.glibc.node" ] || fail "the installed package has no prebuild"
 [ ! -e "$installed/build" ] || fail "the install compiled the addon ($installed/build exists): the prebuild was not taken"
 
 # --- imports and types, on this machine -------------------------------------
 (
-  cd "$work/consumer"
+  cd "$consumer"
   expected='dist/lib/index.%s [Batch,Ipvs,IpvsArgumentError,IpvsError] loaded node_modules/ipvs/prebuilds/linux-x64/ipvs.glibc.node'
-  esm=$(PATH="$PWD/../bin" node esm.mjs)
-  cjs=$(PATH="$PWD/../bin" node cjs.cjs)
+  esm=$(PATH="$outside/bin" node esm.mjs)
+  cjs=$(PATH="$outside/bin" node cjs.cjs)
   echo "$esm"; echo "$cjs"
   [ "$esm" = "esm: node_modules/ipvs/$(printf "$expected" mjs)" ] || fail "ESM import: $esm"
   [ "$cjs" = "cjs: node_modules/ipvs/$(printf "$expected" js)" ] || fail "CommonJS require: $cjs"
   # The published types, strictly (no skipLibCheck, no @types/node), from
   # an ES module and a CommonJS module; each must get its own entry's types.
-  node ../../node_modules/typescript/bin/tsc -p tsconfig.json --explainFiles > types.out || { cat types.out; fail "the packed types do not compile"; }
+  PATH="$outside/bin" node "$typescript" -p tsconfig.json --explainFiles > types.out || { cat types.out; fail "the packed types do not compile"; }
   grep -q '^node_modules/ipvs/dist/lib/index.d.mts$' types.out || fail "types.mts did not get index.d.mts"
   grep -q '^node_modules/ipvs/dist/lib/index.d.ts$' types.out || fail "types.cts did not get index.d.ts"
   echo "package test: typed consumers compile (module nodenext, .mts and .cts)"
 )
 
 # --- the seed scenario from the installed package, against real IPVS -------
+# The VM sees only the checkout: the installed project goes there, and
+# in-vm.sh copies it out of the checkout again before running it.
+cp -a "$consumer" "$work/consumer"
 bash scripts/kernel.sh bash test/package/in-vm.sh "$work/consumer"
 echo "package test: passed"

@@ -2,10 +2,15 @@
 # The seed scenario from the installed package, in the kernel lab VM (run by
 # scripts/package-test.sh as `lab/run-in-vm -- bash test/package/in-vm.sh DIR`,
 # DIR being the consumer project): the guide's NAT lab comes up, the guide's
-# program, loaded from DIR/node_modules/ipvs, configures IPVS in it, and the
+# program, loaded from the project's node_modules/ipvs, configures IPVS in it, and the
 # client's requests are answered by rs1 and rs2 in turn. Fails loudly.
 set -euo pipefail
-cd "$1"
+
+# Run from a copy outside the checkout, so that only the installed package's
+# own node_modules can satisfy its imports.
+copy=$(mktemp -d /tmp/ipvs-consumer.XXXXXX)
+cp -a "$1/." "$copy/"
+cd "$copy"
 
 fail() {
   echo "package test (VM): $*" >&2
@@ -13,7 +18,7 @@ fail() {
 }
 
 sh nat-lab.sh up
-trap 'sh nat-lab.sh down' EXIT
+trap 'sh nat-lab.sh down; rm -rf "$copy"' EXIT
 
 node getting-started.mjs > program.out
 # Run twice: the guide's program is safe to repeat.
