@@ -4,13 +4,38 @@
 # must take the prebuild), imports from ES modules and CommonJS, the typed
 # consumer check for both module systems, and the seed scenario run from the
 # installed package in the kernel lab. Fails loudly at the first surprise.
+#
+# Usage: scripts/package-test.sh [REPORT.json]. The optional report has the
+# fields of jest's JSON report that scripts/check-results.js reads, one
+# passed test per stage, so `npm test` counts this test with the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
+report=${1:+$(realpath -m "$1")}
 
 fail() {
   echo "package test: $*" >&2
   exit 1
 }
+
+stages=0
+passed() {
+  stages=$((stages + 1))
+  echo "package test: ok - $*"
+}
+
+outside=
+finish() {
+  local status=$?
+  [ -z "$outside" ] || rm -rf "$outside"
+  if [ -n "$report" ]; then
+    mkdir -p "$(dirname "$report")"
+    local failed=$((status == 0 ? 0 : 1)) success=$([ "$status" = 0 ] && echo true || echo false)
+    printf '{"numPassedTests":%d,"numFailedTests":%d,"numTotalTests":%d,"numPendingTests":0,"numTodoTests":0,"numTotalTestSuites":1,"success":%s}\n' \
+      "$stages" "$failed" "$((stages + failed))" "$success" > "$report"
+  fi
+}
+trap finish EXIT
 
 bash scripts/setup.sh
 
@@ -30,14 +55,13 @@ done
 unwanted=$(grep -E '^(test|bench|demo|docs|lab|scripts|lib|build|dist/(test|bench|demo|docs))/|\.map$|(^|[^d])\.[mc]?ts$' "$work/contents.txt" \
   | grep -vE '\.d\.[mc]?ts$' || true)
 [ -z "$unwanted" ] || fail "the tarball holds files users do not need: $unwanted"
-echo "package test: $tarball, $(wc -l < "$work/contents.txt") files, $(du -k "$work/$tarball" | cut -f1) KiB"
+passed "$tarball holds what users need and nothing else: $(wc -l < "$work/contents.txt") files, $(du -k "$work/$tarball" | cut -f1) KiB"
 
 # --- install with no toolchain reachable -----------------------------------
 # Outside the checkout, so that neither the checkout's node_modules (module
 # resolution walks up) nor its node_modules/.bin (npm puts ancestors' on the
 # PATH of install scripts) can stand in for what the package brings.
 outside=$(mktemp -d /tmp/ipvs-package-test.XXXXXX)
-trap 'rm -rf "$outside"' EXIT
 consumer="$outside/consumer"
 mkdir -p "$consumer" "$outside/bin"
 for tool in node npm npx sh bash env; do
@@ -60,27 +84,28 @@ cp "$work/$tarball" "$outside/"
 installed="$consumer/node_modules/ipvs"
 [ -f "$installed/prebuilds/linux-x64/ipvs.glibc.node" ] || fail "the installed package has no prebuild"
 [ ! -e "$installed/build" ] || fail "the install compiled the addon ($installed/build exists): the prebuild was not taken"
+passed "installed with no compiler, make or network: the prebuild was taken"
 
 # --- imports and types, on this machine -------------------------------------
-(
-  cd "$consumer"
-  expected='dist/lib/index.%s [Batch,Ipvs,IpvsArgumentError,IpvsError] loaded node_modules/ipvs/prebuilds/linux-x64/ipvs.glibc.node'
-  esm=$(PATH="$outside/bin" node esm.mjs)
-  cjs=$(PATH="$outside/bin" node cjs.cjs)
-  echo "$esm"; echo "$cjs"
-  [ "$esm" = "esm: node_modules/ipvs/$(printf "$expected" mjs)" ] || fail "ESM import: $esm"
-  [ "$cjs" = "cjs: node_modules/ipvs/$(printf "$expected" js)" ] || fail "CommonJS require: $cjs"
-  # The published types, strictly (no skipLibCheck, no @types/node), from
-  # an ES module and a CommonJS module; each must get its own entry's types.
-  PATH="$outside/bin" node "$typescript" -p tsconfig.json --explainFiles > types.out || { cat types.out; fail "the packed types do not compile"; }
-  grep -q '^node_modules/ipvs/dist/lib/index.d.mts$' types.out || fail "types.mts did not get index.d.mts"
-  grep -q '^node_modules/ipvs/dist/lib/index.d.ts$' types.out || fail "types.cts did not get index.d.ts"
-  echo "package test: typed consumers compile (module nodenext, .mts and .cts)"
-)
+cd "$consumer"
+expected='dist/lib/index.%s [Batch,Ipvs,IpvsArgumentError,IpvsError] loaded node_modules/ipvs/prebuilds/linux-x64/ipvs.glibc.node'
+esm=$(PATH="$outside/bin" node esm.mjs)
+cjs=$(PATH="$outside/bin" node cjs.cjs)
+[ "$esm" = "esm: node_modules/ipvs/$(printf "$expected" mjs)" ] || fail "ESM import: $esm"
+passed "$esm"
+[ "$cjs" = "cjs: node_modules/ipvs/$(printf "$expected" js)" ] || fail "CommonJS require: $cjs"
+passed "$cjs"
+# The published types, strictly (no skipLibCheck, no @types/node), from
+# an ES module and a CommonJS module; each must get its own entry's types.
+PATH="$outside/bin" node "$typescript" -p tsconfig.json --explainFiles > types.out || { cat types.out; fail "the packed types do not compile"; }
+grep -q '^node_modules/ipvs/dist/lib/index.d.mts$' types.out || fail "types.mts did not get index.d.mts"
+grep -q '^node_modules/ipvs/dist/lib/index.d.ts$' types.out || fail "types.cts did not get index.d.ts"
+passed "typed consumers compile (module nodenext, .mts and .cts)"
+cd "$root"
 
 # --- the seed scenario from the installed package, against real IPVS -------
 # The VM sees only the checkout: the installed project goes there, and
 # in-vm.sh copies it out of the checkout again before running it.
 cp -a "$consumer" "$work/consumer"
 bash scripts/kernel.sh bash test/package/in-vm.sh "$work/consumer"
-echo "package test: passed"
+passed "the getting-started scenario ran from the installed package against real IPVS"
