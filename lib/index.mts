@@ -2,7 +2,9 @@
  * The ES module entry of `ipvs` (`import { Ipvs } from 'ipvs'`). It
  * re-exports the CommonJS build rather than shipping a second copy, so both
  * module systems share one set of classes (`instanceof IpvsError` holds
- * whichever way the error was made) and one loaded addon.
+ * whichever way the error was made) and one loaded addon. The value names
+ * are listed (`export *` would leak `__esModule`); test/unit/package.test.ts
+ * fails when they differ from index.ts's.
  * @module
  */
 export { Ipvs, IpvsError, IpvsArgumentError, Batch } from './index.js';
