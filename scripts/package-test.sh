@@ -72,6 +72,8 @@ for tool in cc gcc g++ c++ clang make cmake; do
 done
 cp test/package/*.mjs test/package/*.cjs test/package/*.mts test/package/*.cts test/package/tsconfig.json "$consumer/"
 cp docs/examples/nat-lab.sh dist/docs/examples/getting-started.mjs "$consumer/"
+mkdir "$consumer/examples"
+find dist/docs/examples -name '*.mjs' ! -name getting-started.mjs -exec cp {} "$consumer/examples/" \;
 echo '{ "name": "consumer", "private": true }' > "$consumer/package.json"
 typescript="$PWD/node_modules/typescript/bin/tsc"
 cp "$work/$tarball" "$outside/"
@@ -108,4 +110,4 @@ cd "$root"
 # in-vm.sh copies it out of the checkout again before running it.
 cp -a "$consumer" "$work/consumer"
 bash scripts/kernel.sh bash test/package/in-vm.sh "$work/consumer"
-passed "the getting-started scenario ran from the installed package against real IPVS"
+passed "the getting-started scenario and every guide program ran from the installed package against real IPVS"

@@ -2,7 +2,7 @@
  * The samples of docs/migrating.md: an ipvsadm script and a keepalived
  * virtual_server block, each as calls of the library.
  */
-import { Ipvs, type DestinationSpec, type ServiceSpec } from 'ipvs';
+import { Ipvs, type DestinationSpec, type ServiceKey, type ServiceOptions } from 'ipvs';
 
 const ipvs = await Ipvs.open();
 
@@ -39,15 +39,14 @@ if (failed.length > 0) throw new Error(`${failed.length} rules failed`);
 //     real_server 192.0.2.31 443 { weight 3 }
 //     real_server 192.0.2.32 443 { weight 1  uthreshold 1000 }
 // }
-const api: ServiceSpec = {
-  protocol: 'tcp', address: '192.0.2.20', port: 443, scheduler: 'wlc',
-  persistent: { timeout: 600, netmask: '255.255.255.0' },
-};
+const api: ServiceKey = { protocol: 'tcp', address: '192.0.2.20', port: 443 };
+const options: ServiceOptions = { scheduler: 'wlc', persistent: { timeout: 600, netmask: '255.255.255.0' } };
 const reals: DestinationSpec[] = [
   { address: '192.0.2.31', port: 443, forwarding: 'route', weight: 3 },
   { address: '192.0.2.32', port: 443, forwarding: 'route', weight: 1, upperThreshold: 1000 },
 ];
-const batch = ipvs.batch().addService(api);
+// The key names the service in every call; the options only create it.
+const batch = ipvs.batch().addService({ ...api, ...options });
 for (const real of reals) batch.addDestination(api, real);
 await batch.commit();
 // #endregion

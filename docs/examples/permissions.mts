@@ -27,7 +27,7 @@ async function openIpvs(netns?: string): Promise<Ipvs> {
 // A handle per namespace; the calling thread never moves.
 const host = await openIpvs();                         // ipvsadm -Ln
 const lb = await openIpvs('lb');                       // ip netns exec lb ipvsadm -Ln
-const byPath = await openIpvs('/proc/1234/ns/net');    // nsenter -t 1234 -n ipvsadm -Ln
+const byPath = await openIpvs('/proc/1/ns/net');       // nsenter -t 1 -n ipvsadm -Ln (PID 1's: the host's, from a container)
 // #endregion
 
 // #region capability

@@ -3,7 +3,9 @@
 # scripts/package-test.sh as `lab/run-in-vm -- bash test/package/in-vm.sh DIR`,
 # DIR being the consumer project): the guide's NAT lab comes up, the guide's
 # program, loaded from the project's node_modules/ipvs, configures IPVS in it, and the
-# client's requests are answered by rs1 and rs2 in turn. Fails loudly.
+# client's requests are answered by rs1 and rs2 in turn; then every other
+# program of the guides (DIR/examples/) runs in a namespace of its own.
+# Fails loudly.
 set -euo pipefail
 
 # Run from a copy outside the checkout, so that only the installed package's
@@ -31,6 +33,21 @@ node -e "
   ipvs.closeSync();
   console.log(Object.keys(require.cache).filter((f) => f.endsWith('.node')).map((f) => require('path').relative(process.cwd(), f)).join(' '));
 " > addon.out
+
+# Every other program of the guides, each in a fresh namespace of its own,
+# from the installed package: they must run to the end, not only compile.
+ip netns add lb && ip -n lb link set lo up # the namespace permissions.mjs opens by name
+for program in examples/*.mjs; do
+  ns="example-$(basename "$program" .mjs)"
+  ip netns add "$ns" && ip -n "$ns" link set lo up
+  if ! ip netns exec "$ns" node "$program" > "$ns.out" 2>&1; then
+    sed "s/^/  $ns | /" "$ns.out"
+    fail "the guide's program $program failed"
+  fi
+  echo "  $ns: ran to the end"
+  ip netns del "$ns"
+done
+ip netns del lb
 
 for file in program ipvsadm requests addon; do
   sed "s/^/  $file | /" "$file.out"

@@ -2,10 +2,11 @@
 // (index.d.mts through the "import" condition).
 import { Ipvs, IpvsError, type Service, type ServiceSpec, type BatchResult } from 'ipvs';
 
-const spec: ServiceSpec = { protocol: 'tcp', address: '10.0.0.13', port: 80, scheduler: 'rr' };
+const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
+const spec: ServiceSpec = { ...web, scheduler: 'rr' };
 const ipvs: Ipvs = await Ipvs.open({ netns: 'director' });
 await ipvs.addService(spec);
-const results: BatchResult[] = await ipvs.batch().addDestination(spec, { address: '10.1.0.4', forwarding: 'masq' }).commit();
+const results: BatchResult[] = await ipvs.batch().addDestination(web, { address: '10.1.0.4', forwarding: 'masq' }).commit();
 const services: Service[] = ipvs.listServicesSync();
 const failed = results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.error.reason));
 const first = services[0];
