@@ -71,7 +71,7 @@ for tool in cc gcc g++ c++ clang make cmake; do
   if PATH="$outside/bin" command -v "$tool" >/dev/null; then fail "$tool is reachable on the stripped PATH"; fi
 done
 cp test/package/*.mjs test/package/*.cjs test/package/*.mts test/package/*.cts test/package/tsconfig.json "$consumer/"
-cp docs/examples/nat-lab.sh dist/docs/examples/getting-started.mjs "$consumer/"
+cp docs/examples/nat-lab.sh docs/examples/real-server-dr.sh dist/docs/examples/getting-started.mjs "$consumer/"
 mkdir "$consumer/examples"
 find dist/docs/examples -name '*.mjs' ! -name getting-started.mjs -exec cp {} "$consumer/examples/" \;
 echo '{ "name": "consumer", "private": true }' > "$consumer/package.json"

@@ -7,6 +7,7 @@
 # program of the guides (DIR/examples/) runs in a namespace of its own.
 # Fails loudly.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 # Run from a copy outside the checkout, so that only the installed package's
 # own node_modules can satisfy its imports.
@@ -48,6 +49,8 @@ for program in examples/*.mjs; do
   ip netns del "$ns"
 done
 ip netns del lb
+# Direct routing end to end, with the guide's real-server script.
+bash "$here/dr-lab.sh"
 
 for file in program ipvsadm requests addon; do
   sed "s/^/  $file | /" "$file.out"
