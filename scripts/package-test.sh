@@ -3,8 +3,8 @@
 # into an empty project on a PATH with no compiler or make (so the install
 # must take the prebuild), imports from ES modules and CommonJS, the typed
 # consumer check for both module systems, and then, in the kernel lab, the
-# seed scenario, every guide program and the guide's direct-routing setup
-# run from the installed package. Fails loudly at the first surprise.
+# seed scenario, every guide program and the forwarding guide's direct
+# routing and tunnelling setups run from the installed package. Fails loudly at the first surprise.
 #
 # Usage: scripts/package-test.sh [REPORT.json]. The optional report has the
 # fields of jest's JSON report that scripts/check-results.js reads, one
@@ -72,7 +72,7 @@ for tool in cc gcc g++ c++ clang make cmake; do
   if PATH="$outside/bin" command -v "$tool" >/dev/null; then fail "$tool is reachable on the stripped PATH"; fi
 done
 cp test/package/*.mjs test/package/*.cjs test/package/*.mts test/package/*.cts test/package/tsconfig.json "$consumer/"
-cp docs/examples/nat-lab.sh docs/examples/real-server-dr.sh dist/docs/examples/getting-started.mjs "$consumer/"
+cp docs/examples/nat-lab.sh docs/examples/real-server-*.sh dist/docs/examples/getting-started.mjs "$consumer/"
 mkdir "$consumer/examples"
 find dist/docs/examples -name '*.mjs' ! -name getting-started.mjs -exec cp {} "$consumer/examples/" \;
 echo '{ "name": "consumer", "private": true }' > "$consumer/package.json"

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The real-server side of IP-in-IP tunnelling (docs/forwarding.md), on each
-# real server, as root. VIP is the service's virtual IP.
+# The real-server side of tunnelling (docs/forwarding.md), on each real
+# server, as root. VIP is the service's virtual IP. `sh real-server-tun.sh`
+# sets up IP-in-IP; `sh real-server-tun.sh gue` also takes GUE on port 6080.
 set -eu
 VIP=192.0.2.53
 
@@ -13,3 +14,13 @@ ip addr add $VIP/32 dev tunl0
 sysctl -w net.ipv4.conf.tunl0.rp_filter=0
 sysctl -w net.ipv4.conf.all.rp_filter=0
 # #endregion
+
+if [ "${1:-}" = gue ]; then
+  # #region gue
+  # GUE (tunnel: { type: 'gue', port: 6080 }): strip the UDP and GUE
+  # headers of what arrives on that port; the inner packet then reaches
+  # tunl0 as above.
+  modprobe fou
+  ip fou add port 6080 gue
+  # #endregion
+fi

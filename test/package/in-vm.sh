@@ -51,6 +51,8 @@ done
 ip netns del lb
 # Direct routing end to end, with the guide's real-server script.
 bash "$here/dr-lab.sh"
+# Tunnelling (IP-in-IP and GUE) end to end, with the guide's real-server script.
+bash "$here/tun-lab.sh"
 
 for file in program ipvsadm requests addon; do
   sed "s/^/  $file | /" "$file.out"
