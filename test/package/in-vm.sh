@@ -4,8 +4,9 @@
 # DIR being the consumer project): the guide's NAT lab comes up, the guide's
 # program, loaded from the project's node_modules/ipvs, configures IPVS in it, and the
 # client's requests are answered by rs1 and rs2 in turn; then every other
-# program of the guides (DIR/examples/) runs in a namespace of its own.
-# Fails loudly.
+# program of the guides (DIR/examples/) runs in a namespace of its own, and
+# the forwarding guide's direct routing (dr-lab.sh) and tunnelling
+# (tun-lab.sh) are built and used. Fails loudly.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
