@@ -53,9 +53,17 @@ export function record(value: unknown, field: string, allowed: readonly string[]
   return value as Record<string, unknown>;
 }
 
-export function integer(value: unknown, field: string, min: number, max: number): number {
+/**
+ * `field.key`, or `field` alone. Hot validators take the key separately so
+ * the joined name is only built for an error message.
+ */
+export function fieldName(field: string, key?: string): string {
+  return key === undefined ? field : `${field}.${key}`;
+}
+
+export function integer(value: unknown, field: string, min: number, max: number, key?: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, `an integer from ${min} to ${max}`, value);
+    fail(fieldName(field, key), `an integer from ${min} to ${max}`, value);
   }
   return value;
 }
@@ -65,9 +73,9 @@ export function boolean(value: unknown, field: string): boolean {
   return value;
 }
 
-export function oneOf<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
+export function oneOf<T extends string>(value: unknown, field: string, choices: readonly T[], key?: string): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    fail(field, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
+    fail(fieldName(field, key), `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
   }
   return value as T;
 }
