@@ -174,6 +174,14 @@ export class RequestWriter {
     words[base + W.FLAGS] = flags;
   }
 
+  /** Empties the writer for reuse, keeping its buffer. */
+  reset(): void {
+    this.#words.fill(0, 0, this.#count * W.STRIDE);
+    this.#count = 0;
+    this.#strings.length = 0;
+    this.#names.clear();
+  }
+
   /** The requests written so far, in the layout the addon reads. */
   packed(): Packed {
     return { words: this.#words.subarray(0, this.#count * W.STRIDE), strings: this.#strings };

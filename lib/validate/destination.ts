@@ -56,9 +56,7 @@ function fillKey(o: Record<string, unknown>, service: CheckedKey, field: string,
 
 function checkKeyFields(o: Record<string, unknown>, service: CheckedKey, field: string): CheckedDestKey {
   const wire: WireDest = { address: '', port: 0, af: undefined };
-  const family = fillKey(o, service, field, wire);
-  if (wire.af === undefined) delete wire.af;
-  return new CheckedDestKey(wire, family, service);
+  return new CheckedDestKey(wire, fillKey(o, service, field, wire), service);
 }
 
 /** Validates a destination identity within `service`. */
@@ -126,9 +124,8 @@ function checkOptions(o: Record<string, unknown>, key: CheckedDestKey, service: 
   const wire = emptyDest();
   wire.address = key.wire.address;
   wire.port = key.wire.port;
+  wire.af = key.wire.af;
   fillOptions(o, key.family, service, field, wire);
-  if (key.wire.af === undefined) delete wire.af;
-  else wire.af = key.wire.af;
   return wire;
 }
 
