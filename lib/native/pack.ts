@@ -286,11 +286,22 @@ export const enum DR {
 const STATS = 10;
 const STAT_KEYS = ['connections', 'inPackets', 'outPackets', 'inBytes', 'outBytes', 'connectionsPerSecond', 'inPacketsPerSecond', 'outPacketsPerSecond', 'inBytesPerSecond', 'outBytesPerSecond'] as const;
 
+/**
+ * A counter as a bigint; zero (most rates, idle destinations) is one shared
+ * value, so 100,000 listed destinations do not each keep ten fresh zeros.
+ */
+function counter(stats: BigUint64Array, i: number): bigint {
+  const v = stats[i]!;
+  return v === 0n ? 0n : v;
+}
+
 export function statsAt(stats: BigUint64Array, i: number): WireStats {
   const o = i * STATS;
   return {
-    connections: stats[o]!, inPackets: stats[o + 1]!, outPackets: stats[o + 2]!, inBytes: stats[o + 3]!, outBytes: stats[o + 4]!,
-    connectionsPerSecond: stats[o + 5]!, inPacketsPerSecond: stats[o + 6]!, outPacketsPerSecond: stats[o + 7]!, inBytesPerSecond: stats[o + 8]!, outBytesPerSecond: stats[o + 9]!,
+    connections: counter(stats, o), inPackets: counter(stats, o + 1), outPackets: counter(stats, o + 2),
+    inBytes: counter(stats, o + 3), outBytes: counter(stats, o + 4), connectionsPerSecond: counter(stats, o + 5),
+    inPacketsPerSecond: counter(stats, o + 6), outPacketsPerSecond: counter(stats, o + 7),
+    inBytesPerSecond: counter(stats, o + 8), outBytesPerSecond: counter(stats, o + 9),
   };
 }
 
