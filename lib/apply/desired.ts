@@ -15,6 +15,7 @@ import { schedulerFlagNames } from '../read-model';
 import { checkServiceSpec, type CheckedKey } from '../validate/service';
 import { checkDestSpec } from '../validate/destination';
 import { prefixOfMask, u32ToIpv4 } from '../validate/address';
+import { compareDestinations, compareServices, mergeSort } from '../ipvsadm/sort';
 import { DesiredStateError, fieldName, parseFieldName, type FieldPath } from './errors';
 import { applySchema } from './schema';
 
@@ -200,8 +201,13 @@ export function desiredServiceOf(s: Service): DesiredService {
   return { ...serviceSpecOf(s), destinations: s.destinations.map(destinationSpecOf) };
 }
 
+/** The kernel's table in ipvsadm's listing order (services, and destinations within each), so plans and exports are stable. */
+export function inListingOrder(services: readonly Service[]): DesiredService[] {
+  return mergeSort(services, compareServices).map((s) => desiredServiceOf({ ...s, destinations: mergeSort(s.destinations, compareDestinations) }));
+}
+
 /** The kernel's table, normalised like a desired state. */
 export function normaliseCurrent(services: readonly Service[]): NormalService[] {
   const seen = new Map<string, FieldPath>();
-  return services.map((s, i) => normalService(desiredServiceOf(s), ['kernel', i], seen));
+  return inListingOrder(services).map((s, i) => normalService(s, ['kernel', i], seen));
 }

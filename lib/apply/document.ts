@@ -7,8 +7,7 @@
  */
 import { LineCounter, isMap, isPair, isScalar, parseDocument, stringify, type Document, type Node } from 'yaml';
 import type { Service } from '../types';
-import { compareDestinations, compareServices, mergeSort } from '../ipvsadm/sort';
-import { checkDesiredState, desiredServiceOf, type DesiredState } from './desired';
+import { checkDesiredState, inListingOrder, type DesiredState } from './desired';
 import { DesiredStateError, type FieldPath, type SourceLocation } from './errors';
 
 /** Offset in the text of the field at `path`, or of its nearest ancestor that exists. */
@@ -70,9 +69,7 @@ export function parseDesiredState(text: string, file = '<input>'): DesiredState 
  * ```
  */
 export function exportState(services: readonly Service[]): DesiredState {
-  return {
-    services: mergeSort(services, compareServices).map((s) => desiredServiceOf({ ...s, destinations: mergeSort(s.destinations, compareDestinations) })),
-  };
+  return { services: inListingOrder(services) };
 }
 
 /** Text formats of a desired-state file. */

@@ -39,7 +39,13 @@ function distance(a: string, b: string): number {
 
 /** The allowed name a misspelt `key` most likely meant, if any is close. */
 export function nearest(key: string, allowed: readonly string[]): string | undefined {
-  return allowed.find((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of allowed) {
+    const d = distance(k.toLowerCase(), key.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
 }
 
 /** A plain object whose keys are all among `allowed`. */
