@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { Ipvs, parseDesiredState, type DesiredState } from '../../lib';
 import { applyCommand } from '../../lib/cli/apply-command';
 import { exportCommand } from '../../lib/cli/export-command';
-import type { CliContext } from '../../lib/cli/context';
+import type { CliCommand } from '../../lib/cli/context';
+import { runCommand, type CommandOutcome } from '../support/cli';
 import { TestNamespace } from '../support/netns';
 import { NatTopology, REAL_SERVERS, VIP } from '../../demo/nat-topology';
 
@@ -19,18 +20,9 @@ function restore(ns: TestNamespace, rules: string): void {
   execFileSync('ip', ['netns', 'exec', ns.name, 'ipvsadm', '-R'], { input: rules });
 }
 
-/** Runs a command function as `bin/ipvs` would, with stdin given and the output collected. */
-async function run(command: typeof applyCommand, args: string[], ipvs: Ipvs, stdin = ''): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const context: CliContext = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: async () => stdin,
-    openIpvs: async () => ipvs,
-  };
-  const status = await command(args, context);
-  return { status, stdout, stderr };
+/** Runs a command on `ipvs`, as the `ipvs` executable would. */
+function run(command: CliCommand, args: string[], ipvs: Ipvs, stdin = ''): Promise<CommandOutcome> {
+  return runCommand(command, args, async () => ipvs, stdin);
 }
 
 const sorted = (lines: string[]) => [...lines].sort();

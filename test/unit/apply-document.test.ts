@@ -7,9 +7,7 @@ import {
 } from '../../lib';
 import { SchemaValidator } from '../../lib/apply/schema';
 import { SCHEDULERS, SCHEDULER_FLAG_NAMES, FORWARDING_NUMBER } from '../../lib/codes';
-import { FakeKernel, fakeBinding } from '../support/fake-kernel';
-import { setNativeBinding } from '../../lib/native/load';
-import { Ipvs } from '../../lib';
+import { withFakeIpvs } from '../support/fake-kernel';
 
 const YAML = `# the web farm
 services:
@@ -123,19 +121,10 @@ describe('the shipped schema', () => {
 });
 
 describe('export', () => {
-  let kernel: FakeKernel;
-  let ipvs: Ipvs;
-  beforeEach(() => {
-    kernel = new FakeKernel();
-    setNativeBinding(fakeBinding(kernel));
-    ipvs = Ipvs.openSync();
-  });
-  afterEach(() => {
-    ipvs.closeSync();
-    setNativeBinding(undefined);
-  });
+  const fake = withFakeIpvs();
 
   test('writes only non-default options, in ipvsadm order, and reads back to a state that plans nothing', () => {
+    const { ipvs } = fake;
     ipvs.applySync(parseDesiredState(YAML));
     ipvs.addServiceSync({ protocol: 'udp', address: '10.0.0.2', port: 53, onePacket: true });
     ipvs.addDestinationSync({ protocol: 'udp', address: '10.0.0.2', port: 53 }, { address: '2001:db8::4', forwarding: 'tunnel', tunnel: { type: 'gue', port: 6080, checksum: 'remcsum' } });
