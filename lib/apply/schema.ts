@@ -156,11 +156,13 @@ export class SchemaValidator {
         return { path: [...at, key], atKey: true, problem: `unknown key${near ? ` (did you mean '${near}'?)` : ` (known: ${known.join(', ')})`}` };
       }
     }
+    // An undefined value (only possible from code, never from a file) is an
+    // omitted one, as everywhere in the library.
     for (const key of (schema.required ?? []) as string[]) {
-      if (!Object.hasOwn(value, key)) return { path: at, problem: `missing required key '${key}'` };
+      if (value[key] === undefined) return { path: at, problem: `missing required key '${key}'` };
     }
     for (const [key, v] of Object.entries(value)) {
-      if (!Object.hasOwn(properties, key)) continue;
+      if (!Object.hasOwn(properties, key) || v === undefined) continue;
       const failure = this.#node(properties[key]!, v, [...at, key]);
       if (failure) return failure;
     }
@@ -174,7 +176,7 @@ export class SchemaValidator {
     if (matching.length === 1) return undefined;
     if (matching.length === 0) {
       // The branch the value went furthest towards explains best what is missing.
-      const present = branches.map((b) => ((b.required ?? []) as string[]).filter((k) => isPlainObject(value) && Object.hasOwn(value, k)).length);
+      const present = branches.map((b) => ((b.required ?? []) as string[]).filter((k) => isPlainObject(value) && value[k] !== undefined).length);
       const best = present.indexOf(Math.max(...present));
       if (present[best]! > 0) return { ...failures[best]!, problem: `${failures[best]!.problem} for ${titles[best]}` };
       return { path: at, problem: `expected ${titles.join(' or ')}` };
