@@ -297,6 +297,8 @@ describe('a live connection through the VIP', () => {
       // the destination from its trash).
       const echoKey = { protocol: 'tcp', address: VIP, port: ECHO_PORT } as const;
       const counted = async () => (await ipvs.getService(echoKey))!.stats.connections;
+      // The kernel adds its per-CPU counters into the reported ones every 2 s.
+      for (let tries = 0; tries < 100 && (await counted()) === 0n; tries++) await new Promise((r) => setTimeout(r, 200));
       expect(await counted()).toBe(1n);
 
       // Other services change (one added, one pruned) and the connection's own
