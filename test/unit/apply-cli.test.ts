@@ -4,37 +4,27 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Ipvs } from '../../lib';
 import { Cmd } from '../../lib/native/contract';
-import { setNativeBinding } from '../../lib/native/load';
 import { applyCommand } from '../../lib/cli/apply-command';
 import { exportCommand } from '../../lib/cli/export-command';
 import type { CliCommand } from '../../lib/cli/context';
 import { runCommand, type CommandOutcome } from '../support/cli';
-import { FakeKernel, fakeBinding } from '../support/fake-kernel';
+import { withFreshFakeIpvs } from '../support/fake-kernel';
 
-let kernel: FakeKernel;
-let ipvs: Ipvs;
+const fake = withFreshFakeIpvs();
 let dir: string;
 let opened: number;
 
 beforeEach(() => {
-  kernel = new FakeKernel();
-  setNativeBinding(fakeBinding(kernel));
-  ipvs = Ipvs.openSync();
   dir = mkdtempSync(path.join(tmpdir(), 'ipvs-apply-cli-'));
   opened = 0;
 });
-afterEach(() => {
-  ipvs.closeSync();
-  setNativeBinding(undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(command: CliCommand, args: string[], stdin = ''): Promise<CommandOutcome> {
   return runCommand(command, args, async () => {
     opened++;
-    return ipvs;
+    return fake.ipvs;
   }, stdin);
 }
 
@@ -54,7 +44,7 @@ const LB = `services:
       - { address: 10.1.0.5, forwarding: masq, weight: 2 }
 `;
 
-const writes = () => kernel.requests.filter((r) => r.cmd !== Cmd.GetService && r.cmd !== Cmd.GetDest);
+const writes = () => fake.kernel.requests.filter((r) => r.cmd !== Cmd.GetService && r.cmd !== Cmd.GetDest);
 
 describe('ipvs apply', () => {
   test('applies a file, then finds nothing to do', async () => {
@@ -78,7 +68,7 @@ describe('ipvs apply', () => {
   });
 
   test('--dry-run prints the plan and sends nothing that writes', async () => {
-    ipvs.addServiceSync({ fwmark: 1 });
+    fake.ipvs.addServiceSync({ fwmark: 1 });
     const before = writes().length;
     const result = await run(applyCommand, ['--dry-run', '--prune', file('lb.yaml', LB)]);
     expect(result.status).toBe(0);
@@ -106,11 +96,11 @@ describe('ipvs apply', () => {
         changes: [{ setting: 'weight', from: 2, to: 5 }],
       }],
     });
-    expect(kernel.requests.filter((r) => r.cmd === Cmd.SetDest)).toHaveLength(1);
+    expect(fake.kernel.requests.filter((r) => r.cmd === Cmd.SetDest)).toHaveLength(1);
   });
 
   test('a step the kernel refuses is reported, the others still run, and the status is 1', async () => {
-    kernel.failNext(Cmd.NewDest, 22);
+    fake.kernel.failNext(Cmd.NewDest, 22);
     const result = await run(applyCommand, ['-'], LB);
     expect(result.status).toBe(1);
     const lines = result.stdout.split('\n');
@@ -129,7 +119,7 @@ describe('ipvs apply', () => {
       status: 1, stderr: 'ipvs apply: <stdin>:3:5: services[1]: duplicate service fwmark/ipv4/1 (already at services[0])\n',
     });
     expect(opened).toBe(0);
-    expect(kernel.requests).toEqual([]);
+    expect(fake.kernel.requests).toEqual([]);
   });
 
   test('a file that cannot be read', async () => {
@@ -174,7 +164,7 @@ describe('ipvs export', () => {
   });
 
   test('a kernel failure is reported with status 1', async () => {
-    kernel.failNext(Cmd.GetService, 1);
+    fake.kernel.failNext(Cmd.GetService, 1);
     const result = await run(exportCommand, []);
     expect(result).toMatchObject({ status: 1, stdout: '' });
     expect(result.stderr).toMatch(/^ipvs export: .*permission denied/);

@@ -1,21 +1,10 @@
 // The library's apply on the fake kernel: one read, one batch of writes,
 // a typed report, and nothing sent for an invalid state or a dry run.
-import { DesiredStateError, Ipvs, IpvsArgumentError, IpvsError, applyState, type DesiredState } from '../../lib';
+import { DesiredStateError, IpvsArgumentError, IpvsError, applyState, type DesiredState } from '../../lib';
 import { Cmd } from '../../lib/native/contract';
-import { setNativeBinding } from '../../lib/native/load';
-import { FakeKernel, fakeBinding } from '../support/fake-kernel';
+import { withFreshFakeIpvs } from '../support/fake-kernel';
 
-let kernel: FakeKernel;
-let ipvs: Ipvs;
-beforeEach(() => {
-  kernel = new FakeKernel();
-  setNativeBinding(fakeBinding(kernel));
-  ipvs = Ipvs.openSync();
-});
-afterEach(() => {
-  ipvs.closeSync();
-  setNativeBinding(undefined);
-});
+const fake = withFreshFakeIpvs();
 
 const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
 const desired: DesiredState = {
@@ -27,6 +16,7 @@ const desired: DesiredState = {
 const isWrite = (cmd: Cmd) => cmd !== Cmd.GetService && cmd !== Cmd.GetDest;
 
 test('all writes go to the kernel in one batch, after one read of the table', async () => {
+  const { kernel, ipvs } = fake;
   const report = await ipvs.apply(desired);
   const writeBatches = kernel.batches.filter((b) => b.some((r) => isWrite(r.cmd)));
   expect(writeBatches).toHaveLength(1);
@@ -36,6 +26,7 @@ test('all writes go to the kernel in one batch, after one read of the table', as
 });
 
 test('the sync twin and the free function give the same reports', async () => {
+  const { ipvs } = fake;
   const edited: DesiredState = { services: [{ ...desired.services[0]!, scheduler: 'wrr' }] };
   ipvs.applySync(desired);
   const viaSync = ipvs.applySync(edited, { dryRun: true, prune: true });
@@ -45,6 +36,7 @@ test('the sync twin and the free function give the same reports', async () => {
 });
 
 test('a dry run reads the table and writes nothing', async () => {
+  const { kernel, ipvs } = fake;
   const report = await ipvs.apply(desired, { dryRun: true });
   expect(report.steps).toHaveLength(5);
   expect(kernel.requests.filter((r) => isWrite(r.cmd))).toEqual([]);
@@ -52,6 +44,7 @@ test('a dry run reads the table and writes nothing', async () => {
 });
 
 test('an invalid state or options are refused before the kernel is asked anything', async () => {
+  const { kernel, ipvs } = fake;
   const bad = { services: [{ ...web, destinations: [{ address: '10.1.0.4', weight: 1.5 }] }] } as DesiredState;
   const error = await ipvs.apply(bad).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(DesiredStateError);
@@ -62,6 +55,7 @@ test('an invalid state or options are refused before the kernel is asked anythin
 });
 
 test('a failed step carries the kernel error; the rest still ran', async () => {
+  const { kernel, ipvs } = fake;
   kernel.failNext(Cmd.NewService, 2); // the scheduler module is missing
   const report = await ipvs.apply(desired);
   // Its destinations then fail too (no such service); the other service is made.
@@ -74,6 +68,7 @@ test('a failed step carries the kernel error; the rest still ran', async () => {
 });
 
 test('a closed handle rejects like every other call', async () => {
+  const { ipvs } = fake;
   ipvs.closeSync();
   expect(await ipvs.apply(desired).catch((e: unknown) => e)).toMatchObject({ code: 'ERR_IPVS_CLOSED' });
 });
