@@ -127,19 +127,20 @@ function located<T>(check: () => T): T {
 
 function normalService(service: DesiredService, at: FieldPath, seen: Map<string, FieldPath>): NormalService {
   const { destinations = [], ...spec } = service;
-  const checked = located(() => checkServiceSpec(spec, fieldName(at)));
+  const field = fieldName(at);
+  const checked = located(() => checkServiceSpec(spec, field));
   const label = checked.key.label;
   const earlier = seen.get(label);
   if (earlier) throw new DesiredStateError(at, `duplicate service ${label} (already at ${fieldName(earlier)})`);
   seen.set(label, at);
   const dests = new Map<string, NormalDestination>();
-  const destPaths = new Map<string, FieldPath>();
   destinations.forEach((d, j) => {
-    const path = [...at, 'destinations', j];
-    const c = located(() => checkDestSpec(d, checked.key, fieldName(path)));
-    const first = destPaths.get(c.key.label);
-    if (first) throw new DesiredStateError(path, `duplicate destination ${c.key.label} (already at ${fieldName(first)})`);
-    destPaths.set(c.key.label, path);
+    const c = located(() => checkDestSpec(d, checked.key, `${field}.destinations[${j}]`));
+    const first = dests.get(c.key.label);
+    if (first) {
+      const index = destinations.indexOf(first.spec);
+      throw new DesiredStateError([...at, 'destinations', j], `duplicate destination ${c.key.label} (already at ${field}.destinations[${index}])`);
+    }
     dests.set(c.key.label, {
       label: c.key.label,
       key: { address: c.wire.address, port: c.wire.port },

@@ -23,6 +23,7 @@ const ASSERTIONS = [
 ];
 
 interface Failure {
+  /** A copy of the path stack at the failure. */
   path: FieldPath;
   problem: string;
   atKey?: boolean;
@@ -78,6 +79,9 @@ function expectation(schema: Schema): string {
 
 export class SchemaValidator {
   readonly #root: Schema;
+  readonly #refs = new Map<string, Schema>();
+  /** The path of the value being checked: one stack, copied only into a failure. */
+  readonly #at: (string | number)[] = [];
 
   constructor(root: Schema) {
     this.#root = root;
@@ -86,7 +90,8 @@ export class SchemaValidator {
 
   /** Throws {@link DesiredStateError} at the first value the schema refuses. */
   validate(value: unknown): void {
-    const failure = this.#node(this.#root, value, []);
+    this.#at.length = 0;
+    const failure = this.#node(this.#root, value);
     if (failure) throw new DesiredStateError(failure.path, failure.problem, { atKey: failure.atKey ?? false });
   }
 
@@ -109,69 +114,84 @@ export class SchemaValidator {
   }
 
   #resolve(ref: string): Schema {
+    const known = this.#refs.get(ref);
+    if (known) return known;
     const m = /^#\/\$defs\/([^/]+)$/.exec(ref);
     const target = m ? (this.#root.$defs as Record<string, Schema> | undefined)?.[m[1]!] : undefined;
     if (!target) throw new Error(`schema: cannot resolve $ref '${ref}'`);
+    this.#refs.set(ref, target);
     return target;
   }
 
-  #node(schema: Schema, value: unknown, at: FieldPath): Failure | undefined {
+  #fail(problem: string, key?: string): Failure {
+    return key === undefined ? { path: [...this.#at], problem } : { path: [...this.#at, key], problem, atKey: true };
+  }
+
+  /** Checks `value` one level down, at `step`. */
+  #child(schema: Schema, value: unknown, step: string | number): Failure | undefined {
+    this.#at.push(step);
+    const failure = this.#node(schema, value);
+    this.#at.pop();
+    return failure;
+  }
+
+  #node(schema: Schema, value: unknown): Failure | undefined {
     if (typeof schema.$ref === 'string') {
-      const failure = this.#node(this.#resolve(schema.$ref), value, at);
+      const failure = this.#node(this.#resolve(schema.$ref), value);
       if (failure) return failure;
     }
     const types = typeNames(schema);
-    if (types.length && !types.some((t) => hasType(value, t))) return { path: at, problem: `expected ${expectation(schema)}, got ${shown(value)}` };
+    if (types.length && !types.some((t) => hasType(value, t))) return this.#fail(`expected ${expectation(schema)}, got ${shown(value)}`);
     if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
       const near = typeof value === 'string' ? nearest(value, schema.enum as string[]) : undefined;
-      return { path: at, problem: `expected ${expectation(schema)}, got ${shown(value)}${near ? ` (did you mean '${near}'?)` : ''}` };
+      return this.#fail(`expected ${expectation(schema)}, got ${shown(value)}${near ? ` (did you mean '${near}'?)` : ''}`);
     }
     if (typeof value === 'number' && ((schema.minimum !== undefined && value < (schema.minimum as number)) || (schema.maximum !== undefined && value > (schema.maximum as number)))) {
-      return { path: at, problem: `expected ${expectation(schema)}, got ${shown(value)}` };
+      return this.#fail(`expected ${expectation(schema)}, got ${shown(value)}`);
     }
     if (typeof value === 'string' && ((schema.minLength !== undefined && value.length < (schema.minLength as number)) || (schema.maxLength !== undefined && value.length > (schema.maxLength as number)))) {
-      return { path: at, problem: `expected ${expectation(schema)}, got ${shown(value)}` };
+      return this.#fail(`expected ${expectation(schema)}, got ${shown(value)}`);
     }
     if (isPlainObject(value)) {
-      const failure = this.#object(schema, value, at);
+      const failure = this.#object(schema, value);
       if (failure) return failure;
     }
     if (Array.isArray(value) && schema.items !== undefined) {
       for (let i = 0; i < value.length; i++) {
-        const failure = this.#node(schema.items as Schema, value[i], [...at, i]);
+        const failure = this.#child(schema.items as Schema, value[i], i);
         if (failure) return failure;
       }
     }
-    if (Array.isArray(schema.oneOf)) return this.#oneOf(schema.oneOf as Schema[], value, at);
+    if (Array.isArray(schema.oneOf)) return this.#oneOf(schema.oneOf as Schema[], value);
     return undefined;
   }
 
-  #object(schema: Schema, value: Record<string, unknown>, at: FieldPath): Failure | undefined {
+  #object(schema: Schema, value: Record<string, unknown>): Failure | undefined {
     const properties = (schema.properties ?? {}) as Record<string, Schema>;
     const known = Object.keys(properties);
     if (schema.additionalProperties === false) {
       for (const key of Object.keys(value)) {
         if (Object.hasOwn(properties, key)) continue;
         const near = nearest(key, known);
-        return { path: [...at, key], atKey: true, problem: `unknown key${near ? ` (did you mean '${near}'?)` : ` (known: ${known.join(', ')})`}` };
+        return this.#fail(`unknown key${near ? ` (did you mean '${near}'?)` : ` (known: ${known.join(', ')})`}`, key);
       }
     }
     // An undefined value (only possible from code, never from a file) is an
     // omitted one, as everywhere in the library.
     for (const key of (schema.required ?? []) as string[]) {
-      if (value[key] === undefined) return { path: at, problem: `missing required key '${key}'` };
+      if (value[key] === undefined) return this.#fail(`missing required key '${key}'`);
     }
     for (const [key, v] of Object.entries(value)) {
       if (!Object.hasOwn(properties, key) || v === undefined) continue;
-      const failure = this.#node(properties[key]!, v, [...at, key]);
+      const failure = this.#child(properties[key]!, v, key);
       if (failure) return failure;
     }
     return undefined;
   }
 
-  #oneOf(branches: readonly Schema[], value: unknown, at: FieldPath): Failure | undefined {
+  #oneOf(branches: readonly Schema[], value: unknown): Failure | undefined {
     const titles = branches.map((b, i) => (typeof b.title === 'string' ? b.title : `choice ${i + 1}`));
-    const failures = branches.map((b) => this.#node(b, value, at));
+    const failures = branches.map((b) => this.#node(b, value));
     const matching = branches.filter((_, i) => failures[i] === undefined);
     if (matching.length === 1) return undefined;
     if (matching.length === 0) {
@@ -179,10 +199,10 @@ export class SchemaValidator {
       const present = branches.map((b) => ((b.required ?? []) as string[]).filter((k) => isPlainObject(value) && value[k] !== undefined).length);
       const best = present.indexOf(Math.max(...present));
       if (present[best]! > 0) return { ...failures[best]!, problem: `${failures[best]!.problem} for ${titles[best]}` };
-      return { path: at, problem: `expected ${titles.join(' or ')}` };
+      return this.#fail(`expected ${titles.join(' or ')}`);
     }
     const both = matching.map((b) => titles[branches.indexOf(b)]);
-    return { path: at, problem: `is both ${both.join(' and ')}: give only one` };
+    return this.#fail(`is both ${both.join(' and ')}: give only one`);
   }
 }
 
