@@ -174,7 +174,7 @@ function persistenceOf(s: Service): PersistenceOptions | undefined {
   return p;
 }
 
-/** The spec that reproduces a kernel service exactly, with only non-default options written. */
+/** The spec that reproduces a kernel service exactly: identity and scheduler, other options where not the default. */
 export function serviceSpecOf(s: Service): ServiceSpec {
   const key: ServiceKey =
     'fwmark' in s ? (s.family === 'ipv4' ? { fwmark: s.fwmark } : { fwmark: s.fwmark, family: s.family }) : { protocol: s.protocol, address: s.address, port: s.port };
@@ -186,7 +186,7 @@ export function serviceSpecOf(s: Service): ServiceSpec {
   return spec;
 }
 
-/** The spec that reproduces a kernel destination exactly, with only non-default options written. */
+/** The spec that reproduces a kernel destination exactly: address, port, forwarding and weight, other options where not the default. */
 export function destinationSpecOf(d: Destination): DestinationSpec {
   const spec: DestinationSpec = { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight };
   if (d.upperThreshold) spec.upperThreshold = d.upperThreshold;

@@ -61,8 +61,9 @@ export function parseDesiredState(text: string, file = '<input>'): DesiredState 
 
 /**
  * The kernel's table (as listed with destinations) as a desired state, in
- * ipvsadm's listing order, with only non-default options written: applying
- * it to that kernel plans no step.
+ * ipvsadm's listing order: schedulers, destination ports, forwarding and
+ * weights always written, other options only where not the default.
+ * Applying it to that kernel plans no step.
  * @example
  * ```ts
  * const state = exportState(await ipvs.listServices());

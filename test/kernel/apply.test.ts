@@ -238,9 +238,17 @@ class HeldConnection {
     return !this.closed;
   }
 
-  end(): void {
-    if (!this.closed) this.child.kill('SIGTERM');
+  end(): Promise<void> {
+    return stopProcess(this.child);
   }
+}
+
+/** Ends a process this test started and waits until it is gone. */
+async function stopProcess(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await gone;
 }
 
 describe('a live connection through the VIP', () => {
@@ -268,7 +276,7 @@ describe('a live connection through the VIP', () => {
   });
   afterAll(async () => {
     await ipvs?.close();
-    for (const s of servers) s.kill('SIGTERM');
+    for (const s of servers) await stopProcess(s);
     topology.destroy();
   });
 
@@ -331,7 +339,7 @@ describe('a live connection through the VIP', () => {
       topology.startWebServers();
       expect(topology.curl()).toMatch(/^Hello from rs[12]\n$/);
     } finally {
-      connection.end();
+      await connection.end();
       topology.stopWebServer(0);
       topology.stopWebServer(1);
     }
