@@ -17,6 +17,8 @@ import type {
   SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
 } from './types';
 import { record, fail } from './validate/check';
+import { applyState, applyStateSync, type ApplyOptions, type ApplyReport } from './apply/execute';
+import type { DesiredState } from './apply/desired';
 
 function nativeOptions(options: OpenOptions | undefined): { netns?: string } {
   if (options === undefined) return {};
@@ -478,6 +480,22 @@ export class Ipvs implements Disposable, AsyncDisposable {
         return exchangePackedSync(this.#native, packed, count);
       },
     });
+  }
+
+  /**
+   * Makes the table match `desired`, changing only what differs, in one
+   * batch; see {@link applyState} (this is that function on this handle).
+   * @example
+   * ```ts
+   * const report = await ipvs.apply({ services: [{ ...web, scheduler: 'rr', destinations: [{ address: '10.1.0.4' }] }] }, { prune: true });
+   * ```
+   */
+  apply(desired: DesiredState, options?: ApplyOptions): Promise<ApplyReport> {
+    return applyState(this, desired, options);
+  }
+  /** Synchronous {@link Ipvs.apply}. @example `const report = ipvs.applySync(desired, { dryRun: true })` */
+  applySync(desired: DesiredState, options?: ApplyOptions): ApplyReport {
+    return applyStateSync(this, desired, options);
   }
 
   /**

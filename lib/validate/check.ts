@@ -37,6 +37,17 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** The allowed name a misspelt `key` most likely meant, if any is close. */
+export function nearest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of allowed) {
+    const d = distance(k.toLowerCase(), key.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
 /** A plain object whose keys are all among `allowed`. */
 export function record(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'an object', value);
@@ -45,7 +56,7 @@ export function record(value: unknown, field: string, allowed: readonly string[]
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     if (!allowed.includes(key)) {
-      const near = allowed.find((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+      const near = nearest(key, allowed);
       const hint = near ? ` (did you mean '${near}'?)` : ` (known: ${allowed.join(', ')})`;
       throw new IpvsArgumentError(`${field}.${key}`, `unknown option${hint}`);
     }
