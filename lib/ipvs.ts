@@ -17,6 +17,7 @@ import type {
   SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
 } from './types';
 import { record, fail } from './validate/check';
+import { toService } from './read-model';
 import { applyState, applyStateSync, type ApplyOptions, type ApplyReport } from './apply/execute';
 import type { DesiredState } from './apply/desired';
 
@@ -246,6 +247,30 @@ export class Ipvs implements Disposable, AsyncDisposable {
    */
   listServices(options?: ListOptions): Promise<Service[]> {
     return this.#run(ops.listServices(options), 'listServices');
+  }
+
+  /**
+   * Streams the table: yields every service, with its destinations, in
+   * kernel order, fetching destinations for 256 services per native call. Memory stays bounded by one group however large the
+   * table, so use it over {@link Ipvs.listServices} to walk 100,000s of
+   * destinations. Services changed while the walk runs may or may not be seen.
+   * @example
+   * ```ts
+   * for await (const s of ipvs.services()) total += s.destinations.length;
+   * ```
+   */
+  async *services(options?: ListOptions): AsyncGenerator<Service, void, undefined> {
+    const withDests = ops.checkListOptions(options ?? {});
+    const replies = await this.#run(ops.serviceReplies('services'), 'services');
+    if (!withDests) {
+      for (const s of replies) yield toService(s, []);
+      return;
+    }
+    // Splicing drops each group's records once they are walked.
+    while (replies.length > 0) {
+      const group = replies.splice(0, ops.LISTING_GROUP);
+      yield* await this.#run(ops.withDestinations(group, 'services'), 'services');
+    }
   }
   /** Synchronous {@link Ipvs.listServices}. @example `const all = ipvs.listServicesSync()` */
   listServicesSync(options?: ListOptions): Service[] {

@@ -98,3 +98,26 @@ test('a listing asks for destinations in bounded groups and keeps every service 
   expect(list.map((s) => ('port' in s ? s.port : 0))).toEqual(Array.from({ length: count }, (_, i) => 1 + i));
   expect(list.map((s) => s.destinations[0]!.weight)).toEqual(Array.from({ length: count }, (_, i) => i));
 });
+
+test('services() streams the same services as listServices(), one group of destination dumps at a time', async () => {
+  const count = LISTING_GROUP + 3;
+  const batch = ipvs.batch();
+  for (let i = 0; i < count; i++) {
+    const key = { ...web, port: 1 + i };
+    batch.addService(key).addDestination(key, { address: '10.1.0.1', weight: i });
+  }
+  await batch.commit();
+  const listed = await ipvs.listServices();
+  kernel.batches.length = 0;
+  const streamed = [];
+  for await (const s of ipvs.services()) {
+    streamed.push(s);
+    // Destinations are fetched group by group, as the walk goes.
+    expect(kernel.batches.length).toBe(streamed.length <= LISTING_GROUP ? 2 : 3);
+  }
+  expect(streamed).toEqual(listed);
+  const bare = [];
+  for await (const s of ipvs.services({ destinations: false })) bare.push(s);
+  expect(bare.map((s) => s.destinations)).toEqual(listed.map(() => []));
+  await expect(ipvs.services({ destinations: 'yes' } as never).next()).rejects.toThrow(/options\.destinations/);
+});
