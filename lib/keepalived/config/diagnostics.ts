@@ -41,8 +41,12 @@ export type DiagnosticCode =
 
 /** One finding about the configuration. */
 export interface Diagnostic {
-  /** `error`: keepalived ignores or drops something; `warning`: it accepts but corrects or reports it. */
-  readonly severity: 'error' | 'warning';
+  /**
+   * `error`: keepalived ignores or drops something; `warning`: it accepts but
+   * corrects or reports it; `notice`: keepalived mentions it but `keepalived -t`
+   * still passes (a missing include, say).
+   */
+  readonly severity: 'error' | 'warning' | 'notice';
   readonly code: DiagnosticCode;
   readonly message: string;
   readonly source: SourceRef;
@@ -63,5 +67,9 @@ export class Diagnostics {
 
   warning(code: DiagnosticCode, message: string, source: SourceRef): void {
     this.list.push({ severity: 'warning', code, message, source });
+  }
+
+  notice(code: DiagnosticCode, message: string, source: SourceRef): void {
+    this.list.push({ severity: 'notice', code, message, source });
   }
 }

@@ -235,8 +235,9 @@ export class Preprocessor {
     }
     for (const piece of splitBraces(text)) {
       const { words, unmatchedQuote } = splitWords(piece);
+      // The line is already reported as broken; its truncated words would only add noise.
       if (unmatchedQuote) this.diag.error('syntax', `Unmatched quote: '${piece}'`, source);
-      if (words.length) this.lines.push({ words, source });
+      else if (words.length) this.lines.push({ words, source });
     }
   }
 
@@ -249,10 +250,10 @@ export class Preprocessor {
     const perAlternative = alternatives.map((p) => globOne(p).filter((f) => !isDirectory(f)));
     const matched = perAlternative.flat();
     if (!matched.length) {
-      this.diag.error('include', `Config files missing '${pattern}'.`, source);
+      this.diag.notice('include', `Config files missing '${pattern}'.`, source);
       return;
     }
-    if (perAlternative.some((m) => !m.length)) this.diag.error('include', `Some config files missing: "${pattern}".`, source);
+    if (perAlternative.some((m) => !m.length)) this.diag.notice('include', `Some config files missing: "${pattern}".`, source);
     this.includeDepth++;
     for (const file of matched) this.readFile(file, source);
     this.includeDepth--;

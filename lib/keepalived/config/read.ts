@@ -73,9 +73,9 @@ export interface CheckResult extends ReadResult {
   readonly complete: boolean;
 }
 
-/** The exit status `keepalived -t` gives for these diagnostics (`unsupported` ones do not count). */
+/** The exit status `keepalived -t` gives for these diagnostics (notices and `unsupported` warnings do not count). */
 export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTestStatus {
-  const counted = diagnostics.filter((d) => d.code !== 'unsupported');
+  const counted = diagnostics.filter((d) => d.severity !== 'notice' && d.code !== 'unsupported');
   if (counted.some((d) => d.code === 'file')) return 4;
   if (counted.some((d) => d.code === 'missing-parameter')) return 2;
   if (counted.some((d) => d.code === 'script-security')) return 6;
