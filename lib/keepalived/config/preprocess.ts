@@ -142,10 +142,10 @@ export class Preprocessor {
   private definition(text: string): boolean {
     const name = NAME.exec(text.slice(1))?.[0];
     if (!name) return false;
+    // keepalived allows nothing between the name and '=': `$A = 1` is no definition.
     const afterName = text.slice(1 + name.length);
-    const eq = /^[ \t]*=/.exec(afterName);
-    if (!eq) return false;
-    let value = afterName.slice(eq[0].length).replace(/^[ \t]+/, '');
+    if (!afterName.startsWith('=')) return false;
+    let value = afterName.slice(1).replace(/^[ \t]+/, '');
     const multiline = value.endsWith('\\');
     if (multiline) value = value.slice(0, -1).replace(/[ \t]+$/, '');
     const def: Definition = { value, multiline };
