@@ -79,7 +79,9 @@ const persistenceGranularity: KeywordSpec<VirtualServerDraft> = {
     const ipv6 = target.key.kind === 'address' ? target.key.family === 'inet6' : !word.includes('.');
     const valid = ipv6 ? /^\d+$/.test(word) && Number(word) >= 1 && Number(word) <= 128 : isSolidNetmask(word);
     if (!valid) {
-      ctx.diag.notice('invalid-value', `Invalid ${ipv6 ? 'IPv6' : 'IPv4'} persistence_granularity specified - ${word} - ignoring`, stmt.source);
+      // keepalived 2.2.7 fails the IPv6 case but only logs the IPv4 one.
+      const report = ipv6 ? ctx.diag.error.bind(ctx.diag) : ctx.diag.notice.bind(ctx.diag);
+      report('invalid-value', `Invalid ${ipv6 ? 'IPv6' : 'IPv4'} persistence_granularity specified - ${word} - ignoring`, stmt.source);
       return;
     }
     setValue(target, 'persistenceGranularity', word, stmt.source);
