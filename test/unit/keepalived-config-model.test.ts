@@ -24,6 +24,8 @@ const VS = 'virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kin
 describe('models.conf: every block of the checker side', () => {
   const file = fixture('models.conf');
   const { config, diagnostics } = read(file);
+  /** Timing of the first service, inherited by its real servers and checkers. */
+  const webTiming = { delayLoop: 10, connectTimeout: 5, retry: 4, delayBeforeRetry: 1, warmup: 10, alpha: true, logAllFailures: true };
   const [web, mark, group] = config.virtualServers as [KeepalivedConfig['virtualServers'][number], KeepalivedConfig['virtualServers'][number], KeepalivedConfig['virtualServers'][number]];
 
   test('reads without a diagnostic', () => {
@@ -77,13 +79,7 @@ describe('models.conf: every block of the checker side', () => {
       inhibitOnFailure: true,
       virtualhost: 'www.example.com',
       weight: 1,
-      delayLoop: 10,
-      connectTimeout: 5,
-      retry: 4,
-      delayBeforeRetry: 1,
-      warmup: 10,
-      alpha: true,
-      logAllFailures: true,
+      ...webTiming,
       sorryServer: { address: '192.0.2.99', family: 'inet', port: 443, forwarding: { method: 'DR' }, inhibit: false, source: at(file, 33) },
       source: at(file, 17),
     });
@@ -107,13 +103,8 @@ describe('models.conf: every block of the checker side', () => {
       lowerThreshold: 800,
       notifyUp: { command: '/nonexistent/rs.sh up', argv: ['/nonexistent/rs.sh', 'up'], source: at(file, 40) },
       virtualhost: 'www.example.com',
-      delayLoop: 10,
+      ...webTiming,
       connectTimeout: 7,
-      retry: 4,
-      delayBeforeRetry: 1,
-      warmup: 10,
-      alpha: true,
-      logAllFailures: true,
       source: at(file, 35),
       sources: {
         weight: at(file, 36), inhibitOnFailure: at(file, 30), delayLoop: at(file, 18), connectTimeout: at(file, 37), retry: at(file, 32),
@@ -135,13 +126,9 @@ describe('models.conf: every block of the checker side', () => {
       fastRecovery: false,
       enableSni: true,
       tlsCompliant: false,
-      delayLoop: 10,
+      ...webTiming,
       connectTimeout: 7,
-      retry: 4,
       delayBeforeRetry: 2,
-      warmup: 10,
-      alpha: true,
-      logAllFailures: true,
       source: at(file, 41),
       sources: {
         delayLoop: at(file, 18), connectTimeout: at(file, 37), retry: at(file, 32), delayBeforeRetry: at(file, 51), alpha: at(file, 28),
@@ -158,13 +145,7 @@ describe('models.conf: every block of the checker side', () => {
       script: { command: "/nonexistent/check.sh --fast 'two words'", argv: ['/nonexistent/check.sh', '--fast', 'two words'], source: at(file, 64) },
       timeout: 4,
       dynamic: true,
-      delayLoop: 10,
-      connectTimeout: 5,
-      retry: 4,
-      delayBeforeRetry: 1,
-      warmup: 10,
-      alpha: true,
-      logAllFailures: true,
+      ...webTiming,
       source: at(file, 63),
       sources: { delayLoop: at(file, 18), retry: at(file, 32), alpha: at(file, 28), script: at(file, 64), timeout: at(file, 65), dynamic: at(file, 66) },
     });

@@ -7,6 +7,24 @@
  */
 import type { SourceRef } from './diagnostics';
 
+/** An item of the configuration and where it was written. */
+export interface Located {
+  readonly source: SourceRef;
+}
+
+/** An item, and where each field written explicitly was set (a field absent here holds a default or an inherited value). */
+export interface Traced extends Located {
+  readonly sources: Readonly<Record<string, SourceRef>>;
+}
+
+/** Address and port of a real or sorry server. */
+export interface ServerAddress {
+  readonly address: string;
+  readonly family: 'inet' | 'inet6';
+  /** The virtual server's port when not written (NAT), 0 for fwmark services. */
+  readonly port: number;
+}
+
 /** A script keepalived runs, as written and split into argv. */
 export interface ScriptSpec {
   /** The command line as written (quotes removed once). */
@@ -131,10 +149,7 @@ export interface ConnectionOptions {
   readonly fwmark?: number;
 }
 
-interface CheckerBase extends CheckTiming {
-  readonly source: SourceRef;
-  readonly sources: Readonly<Record<string, SourceRef>>;
-}
+type CheckerBase = CheckTiming & Traced;
 
 /** `TCP_CHECK`: success is a TCP connection within connect_timeout. */
 export interface TcpCheck extends CheckerBase, ConnectionOptions {
@@ -228,11 +243,7 @@ export interface MiscCheck extends CheckerBase {
 export type Checker = TcpCheck | HttpCheck | SmtpCheck | DnsCheck | UdpCheck | PingCheck | MiscCheck;
 
 /** `real_server ADDR [PORT] { }`. */
-export interface RealServer extends CheckTiming {
-  readonly address: string;
-  readonly family: 'inet' | 'inet6';
-  /** VS port when not written (NAT), 0 for fwmark services. */
-  readonly port: number;
+export interface RealServer extends CheckTiming, ServerAddress, Traced {
   /** Default 1 (or the virtual server's `weight`). */
   readonly weight: number;
   readonly forwarding: Forwarding;
@@ -246,22 +257,16 @@ export interface RealServer extends CheckTiming {
   readonly smtpAlert?: boolean;
   readonly snmpName?: string;
   readonly checkers: readonly Checker[];
-  readonly source: SourceRef;
-  readonly sources: Readonly<Record<string, SourceRef>>;
 }
 
 /** `sorry_server ADDR [PORT]`. */
-export interface SorryServer {
-  readonly address: string;
-  readonly family: 'inet' | 'inet6';
-  readonly port: number;
+export interface SorryServer extends ServerAddress, Located {
   readonly forwarding: Forwarding;
   readonly inhibit: boolean;
-  readonly source: SourceRef;
 }
 
 /** `virtual_server ADDR PORT | fwmark N | group NAME { }`. */
-export interface VirtualServer extends CheckTiming {
+export interface VirtualServer extends CheckTiming, Traced {
   readonly key: VirtualServerKey;
   /** Absent for fwmark services (keepalived ignores it there); UDP when not written (with a warning). */
   readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
@@ -292,8 +297,6 @@ export interface VirtualServer extends CheckTiming {
   readonly snmpName?: string;
   readonly sorryServer?: SorryServer;
   readonly realServers: readonly RealServer[];
-  readonly source: SourceRef;
-  readonly sources: Readonly<Record<string, SourceRef>>;
 }
 
 /** A keyword line kept as written: a block this reader does not check yet, or a setting it does not model. */
