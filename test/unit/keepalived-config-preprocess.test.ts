@@ -141,6 +141,12 @@ describe('~SEQ', () => {
     expect(only(`${line}\n`).lines).toEqual(expected.map((e) => `${e} @ main.conf:1`));
   });
 
+  test('a sequence too long to be meant is refused', () => {
+    expect(only('~SEQ(i, 1000000000) k\n').diagnostics).toEqual([
+      "error syntax main.conf:1 ~SEQ '~SEQ(i, 1000000000) k' would repeat its line more than 65536 times - ignoring",
+    ]);
+  });
+
   test('parameters may give the bounds', () => {
     expect(only('$N=2\n~SEQ(i, $N) k $i\n').lines).toEqual(['k 1 @ main.conf:2', 'k 2 @ main.conf:2']);
   });

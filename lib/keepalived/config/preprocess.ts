@@ -34,6 +34,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 /** keepalived stops substituting after this many rounds on one line (a definition that uses itself). */
 const MAX_SUBSTITUTIONS = 64;
 const MAX_INCLUDE_DEPTH = 16;
+/** A bound on one ~SEQ, so that a typo such as `~SEQ(i, 1000000000)` cannot exhaust memory. */
+const MAX_SEQUENCE = 65536;
 
 /** Reads `file` and everything it includes into logical lines. */
 export class Preprocessor {
@@ -169,6 +171,10 @@ export class Preprocessor {
     else [start, step, end] = [a!, b!, c!];
     if (step === 0 || (start < end && step < 0) || (start > end && step > 0) || (hex && (start < 0 || end < 0))) {
       return invalid();
+    }
+    if (Math.floor((end - start) / step) + 1 > MAX_SEQUENCE) {
+      this.diag.error('syntax', `~SEQ '${text}' would repeat its line more than ${MAX_SEQUENCE} times - ignoring`, source);
+      return;
     }
     for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
       this.defs.set(m[2]!, { value: hex ? v.toString(16) : String(v), multiline: false });
