@@ -53,7 +53,10 @@ const CASES: readonly [string, string, number, Found[]][] = [
   ['quorum 0', inVs('  quorum 0\n'), 5, [['error', 5, "quorum '0' invalid - number outside range [1, 4294967295]"]]],
   ['hashed is a legacy flag', inVs('  hashed\n'), 5, [['warning', 5, 'hashed is a legacy flag without effect - ignoring']]],
   ['persistence granularity for IPv6 is a prefix length', 'virtual_server fd00::1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n  persistence_granularity 129\n  real_server fd00::2 80 {\n  }\n}\n', 5, [['error', 5, 'Invalid IPv6 persistence_granularity specified - 129 - ignoring']]],
-  ['group service that names no group is left to keepalived (no verdict)', 'virtual_server group NOPE {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n  real_server 10.0.1.1 80 {\n  }\n}\n', 0, []],
+  ['a group service naming no group is only a notice, as keepalived passes it', 'virtual_server group NOPE {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n  real_server 10.0.1.1 80 {\n  }\n}\n', 0, [
+    ['notice', 1, 'virtual_server group NOPE: no virtual_server_group NOPE is defined'],
+  ]],
+  ['a service defined twice is only a notice, as keepalived passes it', `${inVs('')}${inVs('')}`, 0, [['notice', 8, 'Virtual server [10.0.0.1]:tcp:80 is already defined at FILE:1']]],
 ];
 
 function run(text: string, fn: (file: string) => void): void {
@@ -69,7 +72,7 @@ describe('diagnostics with their lines', () => {
   test.each(CASES)('%s', (_what, text, status, expected) => {
     run(text, (file) => {
       const result: CheckResult = checkConfig(file, { configId: CONFIG_ID });
-      expect(result.diagnostics.map((d) => [d.severity, d.source.line, d.message])).toEqual(expected);
+      expect(result.diagnostics.map((d) => [d.severity, d.source.line, d.message.replace(file, 'FILE')])).toEqual(expected);
       expect(result.diagnostics.every((d) => d.source.file === file)).toBe(true);
       expect(result.exitCode).toBe(status);
     });

@@ -100,7 +100,7 @@ const CORPUS: readonly [string, number, number, Expected[]][] = [
   ['unknown-top', 5, 5, [['unknown-keyword', 1]]],
   ['unterminated-quote', 5, 5, [['syntax', 6], ['syntax', 6]]],
   ['vrrp-only', 5, 0, [['unsupported', 1]]],
-  ['vsg-bad-range', 5, 5, [['invalid-value', 2], ['semantic', 1]]],
+  ['vsg-bad-range', 5, 5, [['invalid-value', 2], ['semantic', 1], ['semantic', 4]]],
   ['vsg-empty', 5, 5, [['semantic', 1]]],
   ['zero-port', 5, 5, [['semantic', 1]]],
 ];

@@ -324,10 +324,30 @@ function finishGlobal(draft: ConfigDraft): GlobalDefs {
   );
 }
 
+/**
+ * Things `keepalived -t` lets pass without a word, but that are almost
+ * certainly mistakes: a service naming a group that is not defined, and a
+ * service defined twice. Notices, so the verdict stays keepalived's.
+ */
+function noticeWhatKeepalivedPassesSilently(virtualServers: readonly VirtualServer[], draft: ConfigDraft, diag: Diagnostics): void {
+  const seen = new Map<string, SourceRef>();
+  for (const vs of virtualServers) {
+    const key = vs.key;
+    if (key.kind === 'group' && !draft.groups.some((g) => g.name === key.group)) {
+      diag.notice('semantic', `virtual_server group ${key.group}: no virtual_server_group ${key.group} is defined`, vs.source);
+    }
+    const id = JSON.stringify([vs.key, vs.protocol]);
+    const first = seen.get(id);
+    if (first) diag.notice('semantic', `Virtual server ${describe(vs.key, vs.protocol)} is already defined at ${first.file}:${first.line}`, vs.source);
+    else seen.set(id, vs.source);
+  }
+}
+
 /** The typed model of everything read (diagnostics for what keepalived would correct go to `diag`). */
 export function finishConfig(draft: ConfigDraft, files: readonly string[], diag: Diagnostics): KeepalivedConfig {
   const global = finishGlobal(draft);
   const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);
+  noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(
     {
       files,
