@@ -48,8 +48,7 @@ function defined<T extends object>(base: T, extra: Record<string, unknown>): T {
 function describe(key: VirtualServerKey, protocol?: string): string {
   if (key.kind === 'fwmark') return `FWM ${key.fwmark}`;
   if (key.kind === 'group') return `group ${key.group}`;
-  const addr = key.family === 'inet6' ? `[${key.address}]` : `[${key.address}]`;
-  return `${addr}:${(protocol ?? 'none').toLowerCase()}:${key.port}`;
+  return `[${key.address}]:${(protocol ?? 'none').toLowerCase()}:${key.port}`;
 }
 
 function timing(chain: Chain, retryDefault: number, delayBeforeRetryDefault: (delayLoop: number) => number, logAll: boolean): CheckTiming {
