@@ -169,16 +169,19 @@ function main(): void {
   // 2. Dump everything with stats; 5. peak RSS while dumping.
   log('\n2. dump everything with statistics');
   const dump = withTable((ns) => {
-    const lib = scenario<{ seconds: number; dests: number; rssGrowthMiB: number; peakRssMiB: number }>('dump', { netns: ns.path, repeat: 3 });
+    const lib = scenario<{ seconds: number; dests: number }>('dump', { netns: ns.path, repeat: 3 });
+    // Memory in a process of its own that lists once: the timing process
+    // holds one listing while making the next.
+    const memory = scenario<{ rssGrowthMiB: number; peakRssMiB: number }>('dump', { netns: ns.path, repeat: 1 });
     const best = (cmd: string[]) => Math.min(...[0, 1, 2].map(() => inNamespace(ns, 'ipvsadm', cmd).seconds));
     const c = baseline<{ seconds: number }>(['dump', '--netns', ns.path]);
-    return { lib, stats: best(['-Ln', '--stats']), save: best(['-Sn']), c: c.seconds };
+    return { lib, memory, stats: best(['-Ln', '--stats']), save: best(['-Sn']), c: c.seconds };
   });
   log(`  ipvs listServices()   ${dump.lib.seconds.toFixed(3)} s (${dump.lib.dests} destinations)`);
   log(`  ipvsadm -Ln --stats   ${dump.stats.toFixed(3)} s`);
   log(`  ipvsadm -Sn           ${dump.save.toFixed(3)} s`);
   log(`  C libnl dump          ${dump.c.toFixed(3)} s`);
-  results.dump = { seconds: { ipvs: dump.lib.seconds, ipvsadmStats: dump.stats, ipvsadmSave: dump.save, c: dump.c }, destinations: dump.lib.dests, peakRssMiB: dump.lib.peakRssMiB, rssGrowthMiB: dump.lib.rssGrowthMiB };
+  results.dump = { seconds: { ipvs: dump.lib.seconds, ipvsadmStats: dump.stats, ipvsadmSave: dump.save, c: dump.c }, destinations: dump.lib.dests, peakRssMiB: dump.memory.peakRssMiB, rssGrowthMiB: dump.memory.rssGrowthMiB };
 
   // 3. Churn.
   log('\n3. re-apply after 1 % churn (1,000 weight changes, 100 removals, 100 additions)');
@@ -228,7 +231,7 @@ function main(): void {
     ['dump: ipvs / ipvsadm -Ln --stats', ratio(dump.lib.seconds, dump.stats), 0.5],
     ['churn: ipvs churn / ipvs full apply', ratio(churn.seconds, a.seconds.ipvsBatch!), 0.1],
     ['latency p50: ipvs await / C', ratio(lat.js.promise.p50_us, lat.c.p50_us), 1.5],
-    ['memory: RSS growth dumping (MiB)', dump.lib.rssGrowthMiB, 64],
+    ['memory: RSS growth dumping (MiB)', dump.memory.rssGrowthMiB, 64],
   ] as const;
   log('\nratios (same run, same kernel)                 value   target');
   for (const [name, value, bar] of targets) log(`  ${name.padEnd(42)} ${name.startsWith('memory') ? value.toFixed(1).padStart(7) + ' ' : fmt(value).padStart(8)}  ≤ ${bar}  ${value <= bar ? 'met' : 'NOT MET'}`);

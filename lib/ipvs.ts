@@ -4,9 +4,9 @@
  * @module
  */
 import * as path from 'node:path';
-import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome, WireRequest, WireResult } from './native/contract';
+import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome } from './native/contract';
 import { Batch } from './batch';
-import { exchangeSync } from './native/exchange';
+import { exchangePackedSync, exchangeSync } from './native/exchange';
 import { loadNative } from './native/load';
 import { IpvsError, errnoName } from './errors';
 import { Dispatcher, closedError } from './dispatcher';
@@ -17,6 +17,8 @@ import type {
   SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
 } from './types';
 import { record, fail } from './validate/check';
+import { applyState, applyStateSync, type ApplyOptions, type ApplyReport } from './apply/execute';
+import type { DesiredState } from './apply/desired';
 
 function nativeOptions(options: OpenOptions | undefined): { netns?: string } {
   if (options === undefined) return {};
@@ -61,10 +63,6 @@ function settle(outcome: NativeOpenOutcome, netns: string | undefined): Ipvs {
 }
 
 const constructionKey = Symbol('Ipvs');
-
-function* sendAll(requests: readonly WireRequest[]): Operation<WireResult[]> {
-  return yield requests;
-}
 
 /**
  * A handle on the kernel's IPVS table of one network namespace.
@@ -130,8 +128,11 @@ export class Ipvs implements Disposable, AsyncDisposable {
 
   #run<T>(operation: Operation<T>, name: string): Promise<T> {
     if (this.#closed) return Promise.reject(closedError(name));
-    const running = this.#drive(operation);
-    // close() waits for operations already started, all their steps included.
+    return this.#track(this.#drive(operation));
+  }
+
+  /** close() waits for operations already started, all their steps included. */
+  #track<T>(running: Promise<T>): Promise<T> {
     this.#active.add(running);
     const forget = () => this.#active.delete(running);
     running.then(forget, forget);
@@ -469,10 +470,32 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   batch(): Batch {
-    return new Batch(
-      (requests) => this.#run(sendAll(requests), 'batch'),
-      (requests) => this.#runSync(sendAll(requests), 'batch'),
-    );
+    return new Batch({
+      send: (packed, count) => {
+        if (this.#closed) return Promise.reject(closedError('commit'));
+        return this.#track(this.#dispatcher.submitPacked(packed, count));
+      },
+      sendSync: (packed, count) => {
+        if (this.#closed) throw closedError('commitSync');
+        return exchangePackedSync(this.#native, packed, count);
+      },
+    });
+  }
+
+  /**
+   * Makes the table match `desired`, changing only what differs, in one
+   * batch; see {@link applyState} (this is that function on this handle).
+   * @example
+   * ```ts
+   * const report = await ipvs.apply({ services: [{ ...web, scheduler: 'rr', destinations: [{ address: '10.1.0.4' }] }] }, { prune: true });
+   * ```
+   */
+  apply(desired: DesiredState, options?: ApplyOptions): Promise<ApplyReport> {
+    return applyState(this, desired, options);
+  }
+  /** Synchronous {@link Ipvs.apply}. @example `const report = ipvs.applySync(desired, { dryRun: true })` */
+  applySync(desired: DesiredState, options?: ApplyOptions): ApplyReport {
+    return applyStateSync(this, desired, options);
   }
 
   /**

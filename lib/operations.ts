@@ -102,22 +102,34 @@ export interface ListOptions {
   destinations?: boolean;
 }
 
+/**
+ * Services whose destinations are dumped per native call by a listing: the
+ * kernel's replies for one group are turned into objects before the next
+ * group is asked for, so a listing of 100,000 destinations never holds
+ * them all as raw replies at once.
+ */
+export const LISTING_GROUP = 256;
+
 export function* listServices(options: ListOptions = {}): Operation<Service[]> {
   const o = record(options, 'options', ['destinations']);
   const withDests = o.destinations === undefined ? true : boolean(o.destinations, 'options.destinations');
   const [dump] = yield [{ cmd: Cmd.GetService, dump: true }];
   check(dump!, 'listServices', 'other');
   const replies = records(dump!.services, serviceAt);
-  if (!withDests || replies.length === 0) return replies.map((s) => toService(s, []));
-  const identities: WireService[] = replies.map((s) =>
-    s.fwmark ? { af: s.af, fwmark: s.fwmark } : { af: s.af, protocol: s.protocol, address: s.address, port: s.port },
-  );
-  const results = yield identities.map((service) => ({ cmd: Cmd.GetDest, dump: true, service }));
-  return replies.map((s, i) => {
-    const r = results[i]!;
-    check(r, 'listServices', 'destination');
-    return toService(s, destinationsOf(r));
-  });
+  if (!withDests) return replies.map((s) => toService(s, []));
+  const out: Service[] = new Array(replies.length);
+  for (let at = 0; at < replies.length; at += LISTING_GROUP) {
+    const group = replies.slice(at, at + LISTING_GROUP);
+    const identities: WireService[] = group.map((s) =>
+      s.fwmark ? { af: s.af, fwmark: s.fwmark } : { af: s.af, protocol: s.protocol, address: s.address, port: s.port },
+    );
+    const results = yield identities.map((service) => ({ cmd: Cmd.GetDest, dump: true, service }));
+    group.forEach((s, k) => {
+      check(results[k]!, 'listServices', 'destination');
+      out[at + k] = toService(s, destinationsOf(results[k]));
+    });
+  }
+  return out;
 }
 
 // ---- destinations ------------------------------------------------------------

@@ -3,6 +3,7 @@
 import { Ipvs, IpvsArgumentError, IpvsError } from '../../lib';
 import { setNativeBinding } from '../../lib/native/load';
 import { FakeKernel, fakeBinding } from '../support/fake-kernel';
+import { LISTING_GROUP } from '../../lib/operations';
 
 let kernel: FakeKernel;
 let ipvs: Ipvs;
@@ -80,4 +81,20 @@ test('the final state equals running the same operations one by one', async () =
   expect(results.map((r) => !r.ok)).toEqual(failures);
   expect(await one.listServices()).toEqual(batched);
   one.closeSync();
+});
+
+test('a listing asks for destinations in bounded groups and keeps every service in kernel order', async () => {
+  const count = 2 * LISTING_GROUP + 7;
+  const batch = ipvs.batch();
+  for (let i = 0; i < count; i++) {
+    const key = { ...web, port: 1 + i };
+    batch.addService(key).addDestination(key, { address: `10.1.${i >> 8}.${i & 255}`, weight: i });
+  }
+  expect((await batch.commit()).every((r) => r.ok)).toBe(true);
+  kernel.batches.length = 0;
+  const list = await ipvs.listServices();
+  // One service dump, then one native call per group of destination dumps.
+  expect(kernel.batches.map((b) => b.length)).toEqual([1, LISTING_GROUP, LISTING_GROUP, 7]);
+  expect(list.map((s) => ('port' in s ? s.port : 0))).toEqual(Array.from({ length: count }, (_, i) => 1 + i));
+  expect(list.map((s) => s.destinations[0]!.weight)).toEqual(Array.from({ length: count }, (_, i) => i));
 });
