@@ -8,4 +8,8 @@
  * @module
  */
 export { Ipvs, IpvsError, IpvsArgumentError, Batch } from './index.js';
+export {
+  applyState, applyStateSync, planApply, parseDesiredState, exportState, formatDesiredState,
+  formatApplyReport, applyReportJson, DesiredStateError, applySchemaPath,
+} from './index.js';
 export type * from './index.js';

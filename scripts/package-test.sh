@@ -49,7 +49,8 @@ tarball=$(npm pack --pack-destination "$work" 2>/dev/null | tail -n 1)
 [ -f "$work/$tarball" ] || fail "npm pack produced no tarball"
 tar -tzf "$work/$tarball" | sed 's|^package/||' | sort > "$work/contents.txt"
 for file in package.json README.md LICENSE CHANGELOG.md binding.gyp native/addon.cc \
-  prebuilds/linux-x64/ipvs.glibc.node dist/lib/index.js dist/lib/index.d.ts dist/lib/index.mjs dist/lib/index.d.mts; do
+  prebuilds/linux-x64/ipvs.glibc.node dist/lib/index.js dist/lib/index.d.ts dist/lib/index.mjs dist/lib/index.d.mts \
+  dist/lib/keepalived/index.js dist/lib/keepalived/index.d.ts dist/lib/keepalived/index.mjs dist/lib/keepalived/index.d.mts schema/apply.schema.json; do
   grep -qx "$file" "$work/contents.txt" || fail "the tarball lacks $file"
 done
 # Nothing a user does not need: tests, sources of the TypeScript, maps, tools.
@@ -106,6 +107,8 @@ passed "$cjs"
 PATH="$outside/bin" node "$typescript" -p tsconfig.json --explainFiles > types.out || { cat types.out; fail "the packed types do not compile"; }
 grep -q '^node_modules/ipvs/dist/lib/index.d.mts$' types.out || fail "types.mts did not get index.d.mts"
 grep -q '^node_modules/ipvs/dist/lib/index.d.ts$' types.out || fail "types.cts did not get index.d.ts"
+grep -q '^node_modules/ipvs/dist/lib/keepalived/index.d.mts$' types.out || fail "types.mts did not get keepalived/index.d.mts"
+grep -q '^node_modules/ipvs/dist/lib/keepalived/index.d.ts$' types.out || fail "types.cts did not get keepalived/index.d.ts"
 passed "typed consumers compile (module nodenext, .mts and .cts)"
 cd "$root"
 

@@ -1,8 +1,11 @@
 // A user's TypeScript CommonJS module, compiled against the packed types
 // (index.d.ts through the "require" condition).
 import { Ipvs, IpvsArgumentError, type Destination, type ServiceKey } from 'ipvs';
+import { readKeepalivedConfig } from 'ipvs/keepalived';
 
 const web: ServiceKey = { fwmark: 42 };
+export const virtualServers: number = readKeepalivedConfig('/etc/keepalived/keepalived.conf').config.virtualServers.length;
+
 export function drain(): Destination[] {
   const ipvs = Ipvs.openSync();
   try {

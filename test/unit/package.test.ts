@@ -18,18 +18,21 @@ test('CommonJS require', () => {
   expect(node(['-e', "const { Ipvs } = require('ipvs'); console.log(typeof Ipvs.openSync)"])).toBe('function');
 });
 
-test('the ES module entry exports exactly the CommonJS objects', () => {
+test.each([
+  ['ipvs', '/dist/lib/index.mjs'],
+  ['ipvs/keepalived', '/dist/lib/keepalived/index.mjs'],
+])('the ES module entry of %s exports exactly the CommonJS objects', (entry, file) => {
   const out = node([
     '--input-type=module',
     '-e',
-    `import * as esm from 'ipvs';
+    `import * as esm from '${entry}';
      import { createRequire } from 'node:module';
-     const cjs = createRequire(import.meta.url)('ipvs');
-     const names = Object.keys(esm).sort();
-     console.log(names.join(','), names.every((n) => esm[n] === cjs[n]) && names.length === Object.keys(cjs).length,
-       import.meta.resolve('ipvs').endsWith('/dist/lib/index.mjs'));`,
+     const cjs = createRequire(import.meta.url)('${entry}');
+     const names = Object.keys(esm);
+     console.log(names.length > 0 && names.every((n) => esm[n] === cjs[n]) && names.length === Object.keys(cjs).length,
+       import.meta.resolve('${entry}').endsWith('${file}'));`,
   ]);
-  expect(out).toBe('Batch,Ipvs,IpvsArgumentError,IpvsError true true');
+  expect(out).toBe('true true');
 });
 
 test('importing never loads the addon; validation works without it', () => {
@@ -37,7 +40,17 @@ test('importing never loads the addon; validation works without it', () => {
     '-e',
     "const m = require('ipvs'); const loaded = Object.keys(require.cache).some((k) => k.endsWith('.node')); console.log(loaded, Object.keys(m).sort().join(','))",
   ]);
-  expect(out).toBe('false Batch,Ipvs,IpvsArgumentError,IpvsError');
+  expect(out).toBe(
+    'false Batch,DesiredStateError,Ipvs,IpvsArgumentError,IpvsError,applyReportJson,applySchemaPath,applyState,applyStateSync,' +
+      'exportState,formatApplyReport,formatDesiredState,parseDesiredState,planApply',
+  );
+});
+
+test('the desired-state JSON Schema ships with the package, where applySchemaPath says', () => {
+  const pkg = require(path.join(root, 'package.json')) as { files: string[] };
+  expect(pkg.files).toContain('schema/');
+  const out = node(['-e', "const { applySchemaPath } = require('ipvs'); console.log(require.resolve('ipvs/schema/apply.schema.json') === applySchemaPath, require(applySchemaPath).title)"]);
+  expect(out).toBe('true ipvs desired state');
 });
 
 describe('a missing libnl is named with the package that provides it', () => {
