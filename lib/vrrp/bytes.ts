@@ -7,6 +7,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { canonicalIPv6 } from '../validate/address';
 
+/** IP version of an address or instance. */
 export type IpFamily = 4 | 6;
 
 export function familyOf(address: string): IpFamily | undefined {
