@@ -1,0 +1,230 @@
+/**
+ * VRRP against real keepalived (Debian's), in network namespaces on the host
+ * kernel (root). Router a runs our instance, router b keepalived, c is a
+ * client on the same bridge.
+ */
+import { VrrpInstance, type VrrpInstanceOptions } from '../../lib/vrrp';
+import { VrrpMachine } from '../../lib/vrrp/state-machine';
+import { LAB, VrrpLab, eventually, sleep, type Keepalived } from '../support/vrrp-lab';
+
+jest.setTimeout(60_000);
+
+interface Flavour {
+  label: string;
+  version: 2 | 3;
+  advertInt: number;
+  vip: string;
+  prefix: number;
+  unicast?: boolean;
+  pass?: string;
+}
+
+const FLAVOURS: Flavour[] = [
+  { label: 'VRRPv2 IPv4 with PASS authentication', version: 2, advertInt: 1, vip: '10.9.0.100', prefix: 24, pass: 'secret1' },
+  { label: 'VRRPv3 IPv4 multicast', version: 3, advertInt: 0.1, vip: '10.9.0.101', prefix: 24 },
+  { label: 'VRRPv3 IPv4 unicast peers', version: 3, advertInt: 0.1, vip: '10.9.0.102', prefix: 24, unicast: true },
+  { label: 'VRRPv3 IPv6', version: 3, advertInt: 0.1, vip: 'fd09::100', prefix: 64 },
+];
+
+let lab: VrrpLab;
+let vrid = 10;
+const running: { ka: Keepalived[]; vi: VrrpInstance[] } = { ka: [], vi: [] };
+
+beforeAll(() => {
+  lab = new VrrpLab();
+});
+afterEach(async () => {
+  for (const vi of running.vi.splice(0)) vi.close();
+  for (const ka of running.ka.splice(0)) await ka.stop();
+});
+afterAll(() => lab.destroy());
+
+const family = (f: Flavour) => (f.vip.includes(':') ? 'ipv6' : 'ipv4');
+
+function startKeepalived(f: Flavour, id: number, o: { priority: number; state: 'MASTER' | 'BACKUP'; nopreempt?: boolean }): Keepalived {
+  const lines = [
+    `vrrp_instance VI_${id} {`,
+    `  state ${o.state}`,
+    '  interface eth0',
+    `  virtual_router_id ${id}`,
+    `  priority ${o.priority}`,
+    `  advert_int ${f.advertInt}`,
+    `  version ${f.version}`,
+    o.nopreempt ? '  nopreempt' : '',
+    f.pass ? `  authentication {\n    auth_type PASS\n    auth_pass ${f.pass}\n  }` : '',
+    f.unicast ? `  unicast_src_ip ${LAB.ipv4.b}\n  unicast_peer {\n    ${LAB.ipv4.a}\n  }` : '',
+    `  virtual_ipaddress {\n    ${f.vip}/${f.prefix}\n  }`,
+    '}',
+  ];
+  const ka = lab.keepalived('b', `ka-${id}`, lines.filter(Boolean).join('\n') + '\n');
+  running.ka.push(ka);
+  return ka;
+}
+
+function openOurs(f: Flavour, id: number, extra: Partial<VrrpInstanceOptions>): VrrpInstance {
+  const options: VrrpInstanceOptions = {
+    name: `VI_${id}`,
+    interface: 'eth0',
+    virtualRouterId: id,
+    version: f.version,
+    advertInt: f.advertInt,
+    virtualIpaddress: [{ address: f.vip, prefix: f.prefix }],
+    ...(f.pass ? { authentication: { authType: 'PASS' as const, authPass: f.pass } } : {}),
+    ...(f.unicast ? { unicastSrcIp: LAB.ipv4.a, unicastPeer: [LAB.ipv4.b] } : {}),
+    ...extra,
+  };
+  const vi = VrrpInstance.open(options, { netns: lab.netns('a') });
+  running.vi.push(vi);
+  return vi;
+}
+
+/** Master_Down_Interval (ms) of a router with `priority` on this flavour. */
+function masterDown(f: Flavour, priority: number): number {
+  return new VrrpMachine({
+    version: f.version, priority, intervalCs: Math.round(f.advertInt * 100), localAddress: '0.0.0.0', nopreempt: false,
+    preemptDelayMs: 0, downTimerAdverts: 3, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, garpMasterDelayMs: 0,
+    garpMasterRepeat: 0, garpLowerPrioDelayMs: 0, garpLowerPrioRepeat: 0, garpMasterRefreshMs: 0, garpMasterRefreshRepeat: 1,
+  }).masterDownMs();
+}
+
+/** keepalived's current state, from the last "Entering … STATE" line of its log. */
+function kaState(ka: Keepalived): string | undefined {
+  const states = [...ka.log.matchAll(/Entering (\w+) STATE/g)];
+  return states.at(-1)?.[1];
+}
+
+function whenState(vi: VrrpInstance, state: string, timeoutMs: number): Promise<boolean> {
+  if (vi.state === state) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      vi.off('state', listener);
+      resolve(false);
+    }, timeoutMs);
+    const listener = (change: { to: string }) => {
+      if (change.to !== state) return;
+      clearTimeout(timer);
+      vi.off('state', listener);
+      resolve(true);
+    };
+    vi.on('state', listener);
+  });
+}
+
+describe.each(FLAVOURS)('$label', (f) => {
+  test('ours MASTER, keepalived BACKUP; our priority-0 advert hands over within Master_Down_Interval', async () => {
+    const id = ++vrid;
+    const ka = startKeepalived(f, id, { priority: 100, state: 'BACKUP' });
+    const vi = openOurs(f, id, { priority: 150 });
+    expect(await whenState(vi, 'MASTER', 2 * masterDown(f, 150) + 2000)).toBe(true);
+    // keepalived keeps hearing us: it stays BACKUP well past its own Master_Down_Interval.
+    await sleep(2 * masterDown(f, 100));
+    expect(kaState(ka)).toBe('BACKUP');
+    expect(lab.hasAddress('a', f.vip)).toBe(true);
+    expect(lab.hasAddress('b', f.vip)).toBe(false);
+    expect(vi.status().stats.advertSent).toBeGreaterThan(1);
+
+    const start = Date.now();
+    vi.close();
+    expect(lab.hasAddress('a', f.vip)).toBe(false);
+    expect(await eventually(() => lab.hasAddress('b', f.vip), 2 * masterDown(f, 100))).toBe(true);
+    const elapsed = Date.now() - start;
+    // Its log reaches us through a pipe, a little after the address change.
+    expect(await eventually(() => kaState(ka) === 'MASTER', 1000)).toBe(true);
+    expect(ka.log).toMatch(/Backup received priority 0 advertisement/);
+    expect(vi.status().stats.priZeroSent).toBe(1);
+    expect(elapsed).toBeLessThan(masterDown(f, 100));
+  });
+
+  test('keepalived MASTER, ours BACKUP; the master dies, ours takes over, the VIP moves and clients follow', async () => {
+    const id = ++vrid;
+    const ka = startKeepalived(f, id, { priority: 150, state: 'MASTER' });
+    expect(await eventually(() => lab.hasAddress('b', f.vip), masterDown(f, 150) + 3000)).toBe(true);
+    expect(lab.ping('c', f.vip)).toBe(true);
+    expect(lab.neighbour('c', f.vip)).toBe(lab.mac('b'));
+
+    const vi = openOurs(f, id, { priority: 100, garpMasterDelay: 0 });
+    await sleep(2 * masterDown(f, 100));
+    expect(vi.state).toBe('BACKUP');
+    const status = vi.status();
+    expect(status.masterAddress).toEqual(family(f) === 'ipv4' ? LAB.ipv4.b : expect.stringMatching(/^fe80:/));
+    expect(status.stats.advertRcvd).toBeGreaterThan(1);
+    expect(status.stats.advertSent).toBe(0);
+
+    // The master's host dies: no priority 0, and its addresses vanish with it.
+    await ka.kill();
+    const died = Date.now();
+    lab.hosts.b.run('ip', 'addr', 'del', `${f.vip}/${f.prefix}`, 'dev', 'eth0');
+    expect(await whenState(vi, 'MASTER', masterDown(f, 100) + 1000)).toBe(true);
+    expect(Date.now() - died).toBeLessThan(masterDown(f, 100) + 100);
+    expect(lab.hasAddress('a', f.vip)).toBe(true);
+    // Gratuitous ARP / unsolicited NA repoint the client before it sends anything.
+    expect(await eventually(() => lab.neighbour('c', f.vip) === lab.mac('a'), 1000)).toBe(true);
+    expect(lab.ping('c', f.vip)).toBe(true);
+    expect(vi.status().stats).toMatchObject({ becomeMaster: 1, failovers: 1 });
+    expect(vi.status().stats.gratuitousSent).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('preemption (VRRPv3 IPv4, 100 ms adverts)', () => {
+  const f = FLAVOURS[1]!;
+
+  test('a higher-priority instance preempts a live keepalived master', async () => {
+    const id = ++vrid;
+    const ka = startKeepalived(f, id, { priority: 100, state: 'MASTER' });
+    expect(await eventually(() => kaState(ka) === 'MASTER', masterDown(f, 100) + 3000)).toBe(true);
+    const vi = openOurs(f, id, { priority: 150 });
+    expect(await whenState(vi, 'MASTER', 2 * masterDown(f, 150) + 1000)).toBe(true);
+    expect(await eventually(() => kaState(ka) === 'BACKUP', 1000)).toBe(true);
+    expect(await eventually(() => !lab.hasAddress('b', f.vip), 1000)).toBe(true);
+  });
+
+  test('nopreempt: a higher-priority instance leaves a live master alone, and takes over when it stops', async () => {
+    const id = ++vrid;
+    const ka = startKeepalived(f, id, { priority: 100, state: 'MASTER' });
+    expect(await eventually(() => kaState(ka) === 'MASTER', masterDown(f, 100) + 3000)).toBe(true);
+    const vi = openOurs(f, id, { priority: 150, nopreempt: true });
+    await sleep(4 * masterDown(f, 150));
+    expect(vi.state).toBe('BACKUP');
+    expect(kaState(ka)).toBe('MASTER');
+    await ka.stop();
+    expect(await whenState(vi, 'MASTER', masterDown(f, 150))).toBe(true);
+  });
+
+  test('keepalived with nopreempt stays BACKUP under our lower-priority master', async () => {
+    const id = ++vrid;
+    const vi = openOurs(f, id, { priority: 100 });
+    expect(await whenState(vi, 'MASTER', masterDown(f, 100) + 1000)).toBe(true);
+    const ka = startKeepalived(f, id, { priority: 150, state: 'BACKUP', nopreempt: true });
+    await sleep(4 * masterDown(f, 150));
+    expect(kaState(ka)).toBe('BACKUP');
+    expect(vi.state).toBe('MASTER');
+  });
+});
+
+describe('a busy event loop', () => {
+  const f = FLAVOURS[1]!;
+
+  test('a 3 s synchronous spin does not make our master lose mastership to keepalived', async () => {
+    const id = ++vrid;
+    const ka = startKeepalived(f, id, { priority: 100, state: 'BACKUP' });
+    const vi = openOurs(f, id, { priority: 150 });
+    expect(await whenState(vi, 'MASTER', 2 * masterDown(f, 150) + 2000)).toBe(true);
+    await sleep(2 * masterDown(f, 100));
+    expect(kaState(ka)).toBe('BACKUP');
+    const mastersBefore = ka.count('Entering MASTER STATE');
+    const sentBefore = vi.status().stats.advertSent;
+
+    const end = Date.now() + 3000;
+    while (Date.now() < end) {
+      // JavaScript is blocked; only the native thread can keep advertising.
+    }
+    await sleep(2 * masterDown(f, 100));
+
+    // 3 s of 100 ms adverts is ~30 packets sent while JavaScript could not run.
+    expect(vi.status().stats.advertSent - sentBefore).toBeGreaterThanOrEqual(30);
+    expect(ka.count('Entering MASTER STATE')).toBe(mastersBefore);
+    expect(kaState(ka)).toBe('BACKUP');
+    expect(vi.state).toBe('MASTER');
+    expect(lab.hasAddress('b', f.vip)).toBe(false);
+  });
+});
