@@ -61,8 +61,8 @@ export interface NativeVrrpLink {
   schedule(packets: NativeOutgoing[], intervalUs: number): void;
   /** Adverts sent now on the calling thread; returns the first errno or 0. */
   sendNow(packets: NativeOutgoing[]): number;
-  /** Ethernet frames sent by the native thread, `gapUs` apart. */
-  queueFrames(frames: Uint8Array[], gapUs: number): void;
+  /** Ethernet frames sent on interface `ifindex` by the native thread, `gapUs` apart. */
+  queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number): void;
   addAddress(spec: NativeAddressSpec): number;
   deleteAddress(spec: NativeAddressSpec): number;
   counters(): NativeVrrpCounters;
@@ -82,4 +82,6 @@ export interface NativeVrrpBinding {
   vrrpInterface(options: { netns?: string; interface: string }): NativeInterfaceInfo;
   vrrpCreateMacvlan(options: { netns?: string; name: string; parentIfindex: number; mac: Uint8Array }): number;
   vrrpDeleteLink(options: { netns?: string; name: string }): number;
+  /** Sets one IPv4 devconf value by sysctl name (`arp_ignore`…); returns the value it replaced. */
+  vrrpSetIpv4Conf(options: { netns?: string; ifindex: number; name: string; value: number }): { errno: number; previous: number };
 }

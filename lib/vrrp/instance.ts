@@ -75,7 +75,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     private readonly link: NativeVrrpLinkHolder,
     private readonly source: string,
     private readonly mac: Uint8Array,
-    private readonly vmacCreated: boolean,
+    private readonly vmac: VmacState | undefined,
   ) {
     super();
     this.machine = new VrrpMachine({ ...options, localAddress: source });
@@ -91,14 +91,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const native = loadVrrpNative();
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
-    let mac = info.mac;
-    let vmacCreated = false;
-    if (resolved.vmac) {
-      mac = virtualMac(resolved.virtualRouterId, resolved.family);
-      const errno = native.vrrpCreateMacvlan({ ...netns, name: resolved.vmac, parentIfindex: info.ifindex, mac });
-      if (errno) throw VrrpError.fromErrno(errno, 'open', `creating macvlan ${resolved.vmac}`, 'macvlan');
-      vmacCreated = true;
-    }
+    const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex) : undefined;
     const source = resolved.source ?? pickSource(info.addresses, resolved);
     const holder: NativeVrrpLinkHolder = { link: undefined };
     let instance: VrrpInstance | undefined;
@@ -117,12 +110,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
         (data, src, dst, hopLimit) => instance?.onPacket(data, src, dst, hopLimit),
       );
     } catch (e) {
-      if (vmacCreated) native.vrrpDeleteLink({ ...netns, name: resolved.vmac! });
+      if (vmac) removeVmac(native, resolved, netns, vmac);
       const err = e as { errno?: number; stage?: string };
       throw VrrpError.fromErrno(err.errno ?? 5, 'open', `VRRP socket on ${resolved.interface}`, err.stage);
     }
-    instance = new VrrpInstance(resolved, runtime, native, holder, source, mac, vmacCreated);
+    instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
     instance.ifindexOf.set(resolved.interface, info.ifindex);
+    if (vmac) instance.ifindexOf.set(resolved.vmac!, vmac.ifindex);
     instance.apply(instance.machine.start(performance.now()));
     return instance;
   }
@@ -170,7 +164,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.stats.advertSent = counters.sent;
     this.stats.gratuitousSent = counters.framesSent;
     link.close();
-    if (this.vmacCreated) this.native.vrrpDeleteLink({ ...this.netns(), name: this.options.vmac! });
+    if (this.vmac) removeVmac(this.native, this.options, this.netns(), this.vmac);
   }
 
   private netns(): { netns?: string } {
@@ -257,7 +251,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           this.options.addresses.forEach((a) => this.changeAddress(a, false));
           break;
         case 'gratuitous':
-          link.queueFrames(this.announcements(action.repeat), this.options.garpIntervalUs);
+          link.queueFrames(this.deviceIndex(this.options.vmac ?? this.options.interface), this.announcements(action.repeat), this.options.garpIntervalUs);
           break;
         case 'lower-priority-seen':
           this.log({ event: 'master-rx-lower-pri', source: action.source, advertPriority: action.priority });
@@ -356,6 +350,49 @@ function describeInterface(native: NativeVrrpBinding, query: { netns?: string; i
     const err = e as { errno?: number; stage?: string };
     throw VrrpError.fromErrno(err.errno ?? 5, 'open', `interface ${query.interface}`, err.stage);
   }
+}
+
+/** A macvlan made for `use_vmac`, and the base interface settings it changed. */
+interface VmacState {
+  ifindex: number;
+  mac: Uint8Array;
+  baseIfindex: number;
+  restore: { name: string; value: number }[];
+}
+
+/**
+ * The `use_vmac` macvlan (private mode, virtual MAC) with keepalived's
+ * settings: the VMAC answers ARP only for its own addresses, and the base
+ * interface stops answering for addresses that live on the VMAC. Adverts stay
+ * on the base interface (keepalived's `vmac_xmit_base`).
+ */
+function createVmac(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }, baseIfindex: number): VmacState {
+  const mac = virtualMac(o.virtualRouterId, o.family);
+  const errno = native.vrrpCreateMacvlan({ ...netns, name: o.vmac!, parentIfindex: baseIfindex, mac });
+  if (errno) throw VrrpError.fromErrno(errno, 'open', `creating macvlan ${o.vmac}`, 'macvlan');
+  const state: VmacState = { ifindex: 0, mac, baseIfindex, restore: [] };
+  try {
+    state.ifindex = describeInterface(native, { ...netns, interface: o.vmac! }).ifindex;
+    const set = (ifindex: number, name: string, value: number) => {
+      const r = native.vrrpSetIpv4Conf({ ...netns, ifindex, name, value });
+      if (r.errno) throw VrrpError.fromErrno(r.errno, 'open', `setting ${name} on interface ${ifindex}`, 'sysctl');
+      return r.previous;
+    };
+    for (const [name, value] of [['arp_ignore', 1], ['accept_local', 1], ['rp_filter', 0]] as const) set(state.ifindex, name, value);
+    // libnl's devconf names: 'arpfilter' is the arp_filter sysctl.
+    for (const [name, value] of [['arp_ignore', 1], ['arpfilter', 1]] as const) {
+      state.restore.push({ name, value: set(baseIfindex, name, value) });
+    }
+    return state;
+  } catch (e) {
+    removeVmac(native, o, netns, state);
+    throw e;
+  }
+}
+
+function removeVmac(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }, state: VmacState): void {
+  for (const { name, value } of state.restore) native.vrrpSetIpv4Conf({ ...netns, ifindex: state.baseIfindex, name, value });
+  native.vrrpDeleteLink({ ...netns, name: o.vmac! });
 }
 
 /** keepalived's default source: the interface's first IPv4 address, or its IPv6 link-local one. */

@@ -11,7 +11,7 @@ import { VrrpError } from './errors';
 
 export function loadVrrpNative(): NativeVrrpBinding {
   const binding = loadNative() as unknown as Partial<NativeVrrpBinding>;
-  if (!binding.VrrpLink || !binding.vrrpInterface || !binding.vrrpCreateMacvlan || !binding.vrrpDeleteLink) {
+  if (!binding.VrrpLink || !binding.vrrpInterface || !binding.vrrpCreateMacvlan || !binding.vrrpDeleteLink || !binding.vrrpSetIpv4Conf) {
     throw new VrrpError({ message: 'the loaded native addon has no VRRP support', code: 'ERR_VRRP_NATIVE_UNAVAILABLE', operation: 'open' });
   }
   return binding as NativeVrrpBinding;

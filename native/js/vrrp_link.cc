@@ -109,7 +109,6 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     if (nsError) throw failure(env, nsError, "netns");
     if (failed.error) throw failure(env, failed.error, failed.stage);
     if (routeError) throw failure(env, routeError, "rtnetlink");
-    family_ = options.family;
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:receive", kQueueLimit, 1);
     open_ = true;
     channel_->start([this](vrrp::Received&& r) {
@@ -160,11 +159,14 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
 
   Napi::Value QueueFrames(const Napi::CallbackInfo& info) {
     ensureOpen(info.Env());
-    if (!info[0].IsArray() || !info[1].IsNumber()) throw Napi::TypeError::New(info.Env(), "native contract: queueFrames(frames, gapUs)");
-    auto a = info[0].As<Napi::Array>();
+    if (!info[0].IsNumber() || !info[1].IsArray() || !info[2].IsNumber()) {
+      throw Napi::TypeError::New(info.Env(), "native contract: queueFrames(ifindex, frames, gapUs)");
+    }
+    auto a = info[1].As<Napi::Array>();
     std::vector<std::vector<uint8_t>> frames;
     for (uint32_t i = 0; i < a.Length(); ++i) frames.push_back(bytesOf(a.Get(i)));
-    channel_->queueFrames(std::move(frames), std::chrono::microseconds(info[1].As<Napi::Number>().Int64Value()));
+    channel_->queueFrames(info[0].As<Napi::Number>().Int32Value(), std::move(frames),
+                         std::chrono::microseconds(info[2].As<Napi::Number>().Int64Value()));
     return info.Env().Undefined();
   }
 
@@ -197,7 +199,6 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
   std::unique_ptr<vrrp::Route> route_;
   Napi::ThreadSafeFunction tsfn_;
   std::atomic<uint64_t> dropped_{0};
-  int family_ = 0;
   bool open_ = false;
 };
 
@@ -259,6 +260,25 @@ Napi::Value DeleteLink(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), nsError ? nsError : error);
 }
 
+// vrrpSetIpv4Conf({netns, ifindex, name, value}) -> {errno, previous}
+Napi::Value SetIpv4Conf(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  int ifindex = intField(o, "ifindex", 0, true);
+  std::string name = stringField(o, "name");
+  auto value = static_cast<uint32_t>(intField(o, "value", 0, true));
+  uint32_t previous = 0;
+  int error = 0;
+  int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] {
+    vrrp::Route route;
+    error = route.open();
+    if (!error) error = route.setIpv4Conf(ifindex, name, value, previous);
+  });
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("errno", nsError ? nsError : error);
+  out.Set("previous", previous);
+  return out;
+}
+
 }  // namespace
 
 void defineVrrp(Napi::Env env, Napi::Object exports) {
@@ -266,6 +286,7 @@ void defineVrrp(Napi::Env env, Napi::Object exports) {
   exports.Set("vrrpInterface", Napi::Function::New<InterfaceInfo>(env, "vrrpInterface"));
   exports.Set("vrrpCreateMacvlan", Napi::Function::New<CreateMacvlan>(env, "vrrpCreateMacvlan"));
   exports.Set("vrrpDeleteLink", Napi::Function::New<DeleteLink>(env, "vrrpDeleteLink"));
+  exports.Set("vrrpSetIpv4Conf", Napi::Function::New<SetIpv4Conf>(env, "vrrpSetIpv4Conf"));
 }
 
 }  // namespace js

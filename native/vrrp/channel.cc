@@ -98,12 +98,12 @@ void Channel::schedule(std::vector<Outgoing> packets, std::chrono::microseconds 
   wake();
 }
 
-void Channel::queueFrames(std::vector<std::vector<uint8_t>> frames, std::chrono::microseconds gap) {
+void Channel::queueFrames(int ifindex, std::vector<std::vector<uint8_t>> frames, std::chrono::microseconds gap) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     Clock::time_point at = frames_.empty() ? Clock::now() : frames_.back().at + gap;
     for (auto& frame : frames) {
-      frames_.push_back({at, std::move(frame)});
+      frames_.push_back({at, ifindex, std::move(frame)});
       at += gap;
     }
   }
@@ -216,7 +216,7 @@ void Channel::run() {
     Clock::time_point now = Clock::now();
     Clock::time_point due = now + std::chrono::seconds(1);
     std::vector<Outgoing> toSend;
-    std::vector<std::vector<uint8_t>> framesDue;
+    std::vector<Frame> framesDue;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!adverts_.empty() && interval_.count() > 0) {
@@ -229,16 +229,17 @@ void Channel::run() {
         due = std::min(due, nextAdvert_);
       }
       while (!frames_.empty() && frames_.front().at <= now) {
-        framesDue.push_back(std::move(frames_.front().bytes));
+        framesDue.push_back(std::move(frames_.front()));
         frames_.pop_front();
       }
       if (!frames_.empty()) due = std::min(due, frames_.front().at);
     }
     for (const auto& p : toSend) sendOne(p);
-    for (const auto& frame : framesDue) {
+    for (const auto& due : framesDue) {
+      const std::vector<uint8_t>& frame = due.bytes;
       sockaddr_ll to{};
       to.sll_family = AF_PACKET;
-      to.sll_ifindex = options_.ifindex;
+      to.sll_ifindex = due.ifindex;
       to.sll_halen = ETH_ALEN;
       if (frame.size() >= ETH_ALEN) std::memcpy(to.sll_addr, frame.data(), ETH_ALEN);
       if (sendto(packetFd_, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {

@@ -55,8 +55,8 @@ class Channel {
   void schedule(std::vector<Outgoing> packets, std::chrono::microseconds interval);
   // One advert now, on the calling thread; returns the first errno or 0.
   int sendNow(const std::vector<Outgoing>& packets);
-  // Ethernet frames (GARP / NA), sent by the thread `gap` apart.
-  void queueFrames(std::vector<std::vector<uint8_t>> frames, std::chrono::microseconds gap);
+  // Ethernet frames (GARP / NA) for interface `ifindex`, sent by the thread `gap` apart.
+  void queueFrames(int ifindex, std::vector<std::vector<uint8_t>> frames, std::chrono::microseconds gap);
   void stop();
   uint64_t sent() const { return sent_; }
   uint64_t sendErrors() const { return sendErrors_; }
@@ -82,6 +82,7 @@ class Channel {
   Clock::time_point nextAdvert_;
   struct Frame {
     Clock::time_point at;
+    int ifindex;
     std::vector<uint8_t> bytes;
   };
   std::deque<Frame> frames_;

@@ -8,6 +8,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet.h>
 #include <netlink/route/link/macvlan.h>
 
 #include <cerrno>
@@ -147,6 +148,25 @@ int Route::deleteLink(const std::string& name) {
   if (!link) return ENOMEM;
   rtnl_link_set_name(link, name.c_str());
   int rc = rtnl_link_delete(sock_, link);
+  rtnl_link_put(link);
+  return errnoOf(rc);
+}
+
+int Route::setIpv4Conf(int ifindex, const std::string& name, uint32_t value, uint32_t& previous) {
+  int id = rtnl_link_inet_str2devconf(name.c_str());
+  if (id < 0) return EINVAL;
+  rtnl_link* link = nullptr;
+  int rc = rtnl_link_get_kernel(sock_, ifindex, nullptr, &link);
+  if (rc < 0) return errnoOf(rc);
+  rc = rtnl_link_inet_get_conf(link, id, &previous);
+  rtnl_link* change = rc < 0 ? nullptr : rtnl_link_alloc();
+  if (change) {
+    rc = rtnl_link_inet_set_conf(change, id, value);
+    if (rc >= 0) rc = rtnl_link_change(sock_, link, change, 0);
+    rtnl_link_put(change);
+  } else if (rc >= 0) {
+    rc = -NLE_NOMEM;
+  }
   rtnl_link_put(link);
   return errnoOf(rc);
 }

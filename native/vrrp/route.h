@@ -51,6 +51,9 @@ class Route {
   int deleteAddress(const AddressSpec& spec);
   int createMacvlan(const MacvlanSpec& spec);
   int deleteLink(const std::string& name);
+  // Sets one IPv4 devconf setting (by its sysctl name, e.g. "arp_ignore")
+  // and reports the value it replaced.
+  int setIpv4Conf(int ifindex, const std::string& name, uint32_t value, uint32_t& previous);
 
  private:
   nl_sock* sock_ = nullptr;

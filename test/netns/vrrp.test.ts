@@ -228,3 +228,55 @@ describe('a busy event loop', () => {
     expect(lab.hasAddress('b', f.vip)).toBe(false);
   });
 });
+
+describe('virtual addresses and the virtual MAC', () => {
+  const f = FLAVOURS[1]!;
+
+  test('use_vmac: the VIP lives on a macvlan with the RFC virtual MAC that clients resolve, removed on close', async () => {
+    const id = ++vrid;
+    const vmac = `vrrp.${id}`;
+    // A stale entry the client holds for the VIP: gratuitous ARP updates existing entries only.
+    lab.hosts.c.run('ip', 'neigh', 'replace', f.vip, 'lladdr', '02:00:00:00:00:99', 'dev', 'eth0', 'nud', 'stale');
+    const vi = openOurs(f, id, { priority: 255, useVmac: true });
+    expect(vi.state).toBe('MASTER');
+    const virtual = `00:00:5e:00:01:${id.toString(16).padStart(2, '0')}`;
+    expect(lab.hosts.a.run('ip', 'link', 'show', vmac)).toContain(`link/ether ${virtual}`);
+    expect(lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', vmac)).toContain(` ${f.vip}/${f.prefix}`);
+    expect(lab.hosts.a.run('sysctl', '-n', 'net.ipv4.conf.eth0.arp_ignore').trim()).toBe('1');
+    // The gratuitous ARPs carry the virtual MAC, and only the VMAC answers ARP for the VIP.
+    expect(await eventually(() => lab.neighbour('c', f.vip) === virtual, 1000)).toBe(true);
+    expect(lab.arpReplies('c', f.vip)).toEqual([virtual]);
+
+    vi.close();
+    expect(lab.hosts.a.try('ip', 'link', 'show', vmac).status).not.toBe(0);
+    expect(lab.hosts.a.run('sysctl', '-n', 'net.ipv4.conf.eth0.arp_ignore').trim()).toBe('0');
+  });
+
+  test('label, scope, dev and IPv6 nodad reach the kernel as configured', () => {
+    // A second interface (the host kernel has no dummy module): one end of a veth pair.
+    lab.hosts.a.run('ip', 'link', 'add', 'dum0', 'type', 'veth', 'peer', 'name', 'dum1');
+    lab.hosts.a.run('ip', 'link', 'set', 'dum0', 'up');
+    try {
+      const v4 = openOurs(f, ++vrid, {
+        priority: 255,
+        virtualIpaddress: [
+          { address: '10.9.0.120', prefix: 24, label: 'eth0:vip', brd: '10.9.0.255' },
+          { address: '10.9.0.121', scope: 'link' },
+          { address: '10.9.1.1', prefix: 24, dev: 'dum0' },
+        ],
+      });
+      const v6 = openOurs(FLAVOURS[3]!, ++vrid, { priority: 255, virtualIpaddress: [{ address: 'fd09::120', prefix: 64, nodad: true }] });
+      const eth0 = lab.addresses('a');
+      expect(eth0).toMatch(/inet 10\.9\.0\.120\/24 brd 10\.9\.0\.255 scope global secondary eth0:vip/);
+      expect(eth0).toMatch(/inet 10\.9\.0\.121\/32 scope link/);
+      expect(eth0).toMatch(/inet6 fd09::120\/64 scope global nodad/);
+      expect(lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', 'dum0')).toContain(' 10.9.1.1/24');
+      v4.close();
+      v6.close();
+      expect(lab.addresses('a')).not.toMatch(/10\.9\.0\.12[01]|fd09::120/);
+      expect(lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', 'dum0')).not.toContain('10.9.1.1');
+    } finally {
+      lab.hosts.a.run('ip', 'link', 'del', 'dum0');
+    }
+  });
+});

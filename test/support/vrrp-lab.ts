@@ -64,6 +64,12 @@ export class VrrpLab {
     return /lladdr ([0-9a-f:]+)/.exec(this.hosts[on].run('ip', 'neigh', 'show', address))?.[1];
   }
 
+  /** Distinct MACs that answer ARP requests for `address` from host `from` (three probes). */
+  arpReplies(from: Host, address: string): string[] {
+    const out = this.hosts[from].try('busybox', 'arping', '-c', '3', '-w', '2', '-I', 'eth0', address).stdout.toLowerCase();
+    return [...new Set([...out.matchAll(/reply from \S+ \[([0-9a-f:]+)\]/g)].map((m) => m[1]!))];
+  }
+
   /** One ICMP echo from a host (busybox ping: the lab has no iputils). */
   ping(from: Host, address: string): boolean {
     const args = address.includes(':') ? ['ping6'] : ['ping'];
