@@ -31,10 +31,10 @@ export function loadNative(): NativeBinding {
 
 function nativeUnavailable(cause: unknown): IpvsError {
   const text = cause instanceof Error ? cause.message : String(cause);
-  let hint = 'rebuild it from source with `npm rebuild ipvs` (needs a C++ compiler, pkg-config and libnl-genl-3-dev).';
-  const missing = /lib(nl-genl-3|nl-3)\.so[.\d]*: cannot open shared object/.exec(text);
+  let hint = 'rebuild it from source with `npm rebuild ipvs` (needs a C++ compiler, pkg-config, libnl-genl-3-dev and libnl-route-3-dev).';
+  const missing = /lib(nl-genl-3|nl-route-3|nl-3)\.so[.\d]*: cannot open shared object/.exec(text);
   if (missing) {
-    const pkg = missing[1] === 'nl-3' ? 'libnl-3-200' : 'libnl-genl-3-200';
+    const pkg = `lib${missing[1]}-200`;
     hint = `the system library lib${missing[1]} is missing: install it (Debian/Ubuntu: \`apt-get install ${pkg}\`).`;
   }
   return new IpvsError({
