@@ -11,6 +11,7 @@ import { fail, record } from '../validate/check';
 import { familyOf, type IpFamily } from './bytes';
 import { canonicalIPv6 } from '../validate/address';
 import { AUTH_NONE, AUTH_PASS, VRRP_GROUP_V4, VRRP_GROUP_V6, passwordField } from './packet';
+import type { MachineOptions } from './state-machine';
 
 /** `scope` of a virtual address, as `ip addr` names it. */
 export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
@@ -112,18 +113,12 @@ export interface ResolvedAddress {
   nodad: boolean;
 }
 
-/** Options after validation, every default filled in. */
-export interface ResolvedVrrpOptions {
+/** Options after validation, every default filled in; the machine's share is {@link MachineOptions}. */
+export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'> {
   name: string;
   interface: string;
   family: IpFamily;
   virtualRouterId: number;
-  priority: number;
-  version: 2 | 3;
-  intervalCs: number;
-  nopreempt: boolean;
-  preemptDelayMs: number;
-  downTimerAdverts: number;
   addresses: ResolvedAddress[];
   source?: string;
   peers: string[];
@@ -133,15 +128,7 @@ export interface ResolvedVrrpOptions {
   authType: number;
   authData?: Uint8Array;
   v3ChecksumAsV2: boolean;
-  lowerPrioNoAdvert: boolean;
-  higherPrioSendAdvert: boolean;
   ownerIgnoreAdverts: boolean;
-  garpMasterDelayMs: number;
-  garpMasterRepeat: number;
-  garpLowerPrioDelayMs: number;
-  garpLowerPrioRepeat: number;
-  garpMasterRefreshMs: number;
-  garpMasterRefreshRepeat: number;
   garpIntervalUs: number;
   vmac?: string;
 }

@@ -71,6 +71,18 @@ vrrp::AddressSpec addressSpecOf(const Napi::Object& o) {
   return s;
 }
 
+// Runs `work` with an rtnetlink handle inside `netns`; returns the first errno.
+template <typename Work>
+int withRoute(const std::string& netns, Work&& work) {
+  int error = 0;
+  int nsError = vrrp::inNetns(netns, [&] {
+    vrrp::Route route;
+    error = route.open();
+    if (!error) error = work(route);
+  });
+  return nsError ? nsError : error;
+}
+
 class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -208,13 +220,7 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   Napi::Object o = objectArg(info, 0);
   std::string name = stringField(o, "interface");
   vrrp::InterfaceInfo out;
-  int error = 0;
-  int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] {
-    vrrp::Route route;
-    error = route.open();
-    if (!error) error = route.interfaceInfo(name, out);
-  });
-  if (nsError) throw failure(env, nsError, "netns");
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.interfaceInfo(name, out); });
   if (error) throw failure(env, error, "interface");
   Napi::Object r = Napi::Object::New(env);
   r.Set("ifindex", out.ifindex);
@@ -239,25 +245,15 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
 Napi::Value CreateMacvlan(const Napi::CallbackInfo& info) {
   Napi::Object o = objectArg(info, 0);
   vrrp::MacvlanSpec spec{stringField(o, "name"), intField(o, "parentIfindex", 0, true), bytesOf(o.Get("mac"))};
-  int error = 0;
-  int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] {
-    vrrp::Route route;
-    error = route.open();
-    if (!error) error = route.createMacvlan(spec);
-  });
-  return Napi::Number::New(info.Env(), nsError ? nsError : error);
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.createMacvlan(spec); });
+  return Napi::Number::New(info.Env(), error);
 }
 
 Napi::Value DeleteLink(const Napi::CallbackInfo& info) {
   Napi::Object o = objectArg(info, 0);
   std::string name = stringField(o, "name");
-  int error = 0;
-  int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] {
-    vrrp::Route route;
-    error = route.open();
-    if (!error) error = route.deleteLink(name);
-  });
-  return Napi::Number::New(info.Env(), nsError ? nsError : error);
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.deleteLink(name); });
+  return Napi::Number::New(info.Env(), error);
 }
 
 // vrrpSetIpv4Conf({netns, ifindex, name, value}) -> {errno, previous}
@@ -267,14 +263,10 @@ Napi::Value SetIpv4Conf(const Napi::CallbackInfo& info) {
   std::string name = stringField(o, "name");
   auto value = static_cast<uint32_t>(intField(o, "value", 0, true));
   uint32_t previous = 0;
-  int error = 0;
-  int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] {
-    vrrp::Route route;
-    error = route.open();
-    if (!error) error = route.setIpv4Conf(ifindex, name, value, previous);
-  });
+  int error = withRoute(stringField(o, "netns", false),
+                        [&](vrrp::Route& route) { return route.setIpv4Conf(ifindex, name, value, previous); });
   Napi::Object out = Napi::Object::New(info.Env());
-  out.Set("errno", nsError ? nsError : error);
+  out.Set("errno", error);
   out.Set("previous", previous);
   return out;
 }

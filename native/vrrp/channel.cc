@@ -25,6 +25,17 @@ bool set(int fd, int level, int name, const T& value) {
   return setsockopt(fd, level, name, &value, sizeof value) == 0;
 }
 
+// Puts one ancillary record (the source address to send from) into `msg`.
+template <typename Info>
+void setPacketInfo(msghdr& msg, int level, int type, const Info& info) {
+  msg.msg_controllen = CMSG_SPACE(sizeof(Info));
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = level;
+  c->cmsg_type = type;
+  c->cmsg_len = CMSG_LEN(sizeof(Info));
+  std::memcpy(CMSG_DATA(c), &info, sizeof info);
+}
+
 }  // namespace
 
 Channel::~Channel() {
@@ -118,36 +129,25 @@ int Channel::sendOne(const Outgoing& packet) {
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {0};
   sockaddr_in to4{};
   sockaddr_in6 to6{};
-  cmsghdr* c;
   msg.msg_control = control;
   if (options_.family == AF_INET) {
     to4.sin_family = AF_INET;
     inet_pton(AF_INET, packet.destination.c_str(), &to4.sin_addr);
     msg.msg_name = &to4;
     msg.msg_namelen = sizeof to4;
-    msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
     in_pktinfo info{};
     inet_pton(AF_INET, options_.source.c_str(), &info.ipi_spec_dst);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    setPacketInfo(msg, IPPROTO_IP, IP_PKTINFO, info);
   } else {
     to6.sin6_family = AF_INET6;
     inet_pton(AF_INET6, packet.destination.c_str(), &to6.sin6_addr);
     to6.sin6_scope_id = options_.ifindex;
     msg.msg_name = &to6;
     msg.msg_namelen = sizeof to6;
-    msg.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
     in6_pktinfo info{};
     inet_pton(AF_INET6, options_.source.c_str(), &info.ipi6_addr);
     info.ipi6_ifindex = options_.ifindex;
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    setPacketInfo(msg, IPPROTO_IPV6, IPV6_PKTINFO, info);
   }
   if (sendmsg(fd_, &msg, 0) < 0) {
     lastError_ = errno;
