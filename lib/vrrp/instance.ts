@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { NativeAddressSpec, NativeOutgoing, NativeVrrpBinding, NativeVrrpLink } from '../native/vrrp-contract';
+import type { NativeAddressSpec, NativeOutgoing, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink } from '../native/vrrp-contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
 import { resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './config';
 import { VrrpError } from './errors';
@@ -146,7 +146,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       ...(this.machine.masterAddress ? { masterAddress: this.machine.masterAddress } : {}),
       ...(this.lastTransition ? { lastTransition: this.lastTransition.toISOString() } : {}),
       virtualAddresses: this.options.addresses.map((a) => `${a.address}/${a.prefix}`),
-      stats: { ...this.stats, advertSent: counters?.sent ?? this.stats.advertSent, gratuitousSent: counters?.framesSent ?? this.stats.gratuitousSent },
+      stats: { ...this.stats, ...(counters ? nativeStats(counters) : {}) },
     };
   }
 
@@ -160,9 +160,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     const link = this.link.link!;
-    const counters = link.counters();
-    this.stats.advertSent = counters.sent;
-    this.stats.gratuitousSent = counters.framesSent;
+    Object.assign(this.stats, nativeStats(link.counters()));
     link.close();
     if (this.vmac) removeVmac(this.native, this.options, this.netns(), this.vmac);
   }
@@ -336,6 +334,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       this.apply(this.machine.tick(performance.now()));
     }, Math.max(0, deadline - performance.now()));
   }
+}
+
+/** The counters the native thread keeps, under their status names. */
+function nativeStats(c: NativeVrrpCounters): Pick<VrrpStats, 'advertSent' | 'gratuitousSent' | 'advertSendErrors' | 'receiveQueueDrops'> {
+  return { advertSent: c.sent, gratuitousSent: c.framesSent, advertSendErrors: c.sendErrors, receiveQueueDrops: c.receiveDropped };
 }
 
 /** The addon link, set once the constructor returns (the receive callback is made first). */

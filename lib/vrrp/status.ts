@@ -27,6 +27,10 @@ export interface VrrpStats {
   priZeroSent: number;
   /** Gratuitous ARP / unsolicited NA frames sent. */
   gratuitousSent: number;
+  /** Adverts the native thread failed to send (e.g. the source address vanished). */
+  advertSendErrors: number;
+  /** Received packets dropped because JavaScript did not take them in time. */
+  receiveQueueDrops: number;
 }
 
 /** JSON status of one instance. */
@@ -54,7 +58,7 @@ export function emptyStats(): VrrpStats {
     advertRcvd: 0, advertSent: 0, becomeMaster: 0, releaseMaster: 0, failovers: 0, packetLenErr: 0,
     advertIntervalErr: 0, ipTtlErr: 0, invalidTypeRcvd: 0, addrListErr: 0, invalidAuthtype: 0,
     authtypeMismatch: 0, authFailure: 0, checksumErr: 0, versionErr: 0, priZeroRcvd: 0, priZeroSent: 0,
-    gratuitousSent: 0,
+    gratuitousSent: 0, advertSendErrors: 0, receiveQueueDrops: 0,
   };
 }
 
