@@ -133,13 +133,50 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   vmac?: string;
 }
 
-const KEYS = [
+/** Every option field of {@link VrrpInstanceOptions}. */
+export const VRRP_OPTION_NAMES = [
   'name', 'interface', 'virtualRouterId', 'priority', 'state', 'advertInt', 'version', 'nopreempt', 'preemptDelay',
   'downTimerAdverts', 'virtualIpaddress', 'unicastSrcIp', 'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
   'garpMasterRefreshRepeat', 'garpInterval', 'useVmac',
 ] as const;
+const KEYS = VRRP_OPTION_NAMES;
+
+/**
+ * keepalived.conf `vrrp_instance` keyword → option field, for a config reader
+ * (the instance name is the block's argument; `vrrp_garp_interval` is global).
+ */
+export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceOptions>> = {
+  state: 'state',
+  interface: 'interface',
+  virtual_router_id: 'virtualRouterId',
+  priority: 'priority',
+  advert_int: 'advertInt',
+  version: 'version',
+  nopreempt: 'nopreempt',
+  preempt_delay: 'preemptDelay',
+  down_timer_adverts: 'downTimerAdverts',
+  virtual_ipaddress: 'virtualIpaddress',
+  unicast_src_ip: 'unicastSrcIp',
+  mcast_src_ip: 'unicastSrcIp',
+  unicast_peer: 'unicastPeer',
+  unicast_ttl: 'unicastTtl',
+  check_unicast_src: 'checkUnicastSrc',
+  mcast_dst_ip: 'mcastDstIp',
+  authentication: 'authentication',
+  v3_checksum_as_v2: 'v3ChecksumAsV2',
+  lower_prio_no_advert: 'lowerPrioNoAdvert',
+  higher_prio_send_advert: 'higherPrioSendAdvert',
+  owner_ignore_adverts: 'ownerIgnoreAdverts',
+  garp_master_delay: 'garpMasterDelay',
+  garp_master_repeat: 'garpMasterRepeat',
+  garp_lower_prio_delay: 'garpLowerPrioDelay',
+  garp_lower_prio_repeat: 'garpLowerPrioRepeat',
+  garp_master_refresh: 'garpMasterRefresh',
+  garp_master_refresh_repeat: 'garpMasterRefreshRepeat',
+  use_vmac: 'useVmac',
+};
 const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad'] as const;
 const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
 const IFNAME = /^[^\s/:]{1,15}$/;

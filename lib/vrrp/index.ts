@@ -15,7 +15,7 @@
  */
 export { VrrpInstance } from './instance';
 export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
-export { resolveVrrpOptions } from './config';
+export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from './config';
 export type { VrrpInstanceOptions, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './config';
 export { VrrpError } from './errors';
 export type { IpFamily } from './bytes';

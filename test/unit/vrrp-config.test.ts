@@ -1,5 +1,5 @@
 import { IpvsArgumentError } from '../../lib/errors';
-import { resolveVrrpOptions } from '../../lib/vrrp/config';
+import { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from '../../lib/vrrp/config';
 import { emptyStats, vrrpMetrics, type VrrpStatus } from '../../lib/vrrp/status';
 import { Fuzzer } from '../support/fuzz';
 
@@ -91,6 +91,18 @@ describe('validation names the field', () => {
       const key = fuzz.pick(keys);
       const field = fieldOf({ ...minimal, [key]: fuzz.badScalar() });
       if (field !== undefined) expect(field.startsWith(`vrrp.${key}`)).toBe(true);
+    }
+  });
+});
+
+describe('keyword map for keepalived.conf', () => {
+  test('every keyword names an option, and every option but name and garpInterval has a keyword', () => {
+    const mapped = new Set(Object.values(VRRP_INSTANCE_KEYWORDS));
+    for (const field of mapped) expect(VRRP_OPTION_NAMES).toContain(field);
+    expect(VRRP_OPTION_NAMES.filter((n) => !mapped.has(n))).toEqual(['name', 'garpInterval']);
+    // The camel-case rule holds except for the mcast_src_ip alias.
+    for (const [keyword, field] of Object.entries(VRRP_INSTANCE_KEYWORDS)) {
+      if (keyword !== 'mcast_src_ip') expect(keyword.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase()).replace('V3', 'v3')).toBe(field);
     }
   });
 });
