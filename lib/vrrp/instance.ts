@@ -83,16 +83,19 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
 
   /**
    * Validates `options` (an `IpvsArgumentError` names the bad field),
-   * opens the socket inside `runtime.netns` and starts as BACKUP (or MASTER at
-   * once when priority is 255). Needs CAP_NET_RAW and CAP_NET_ADMIN.
+   * opens the socket inside `runtime.netns` and, on the next microtask (so
+   * listeners attached right after `open` see the first transition), starts
+   * as BACKUP, or MASTER at once when priority is 255. Needs CAP_NET_RAW and
+   * CAP_NET_ADMIN. Call {@link VrrpInstance.close} to leave: until then the
+   * socket thread keeps the process alive.
    */
   static open(options: VrrpInstanceOptions, runtime: VrrpRuntimeOptions = {}): VrrpInstance {
     const resolved = resolveVrrpOptions(options);
     const native = loadVrrpNative();
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
-    const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex) : undefined;
     const source = resolved.source ?? pickSource(info.addresses, resolved);
+    const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex) : undefined;
     const holder: NativeVrrpLinkHolder = { link: undefined };
     let instance: VrrpInstance | undefined;
     try {
@@ -117,7 +120,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
     instance.ifindexOf.set(resolved.interface, info.ifindex);
     if (vmac) instance.ifindexOf.set(resolved.vmac!, vmac.ifindex);
-    instance.apply(instance.machine.start(performance.now()));
+    // Start once the caller has attached its listeners: the first transition is an event too.
+    const started = instance;
+    queueMicrotask(() => {
+      if (!started.closed) started.apply(started.machine.start(performance.now()));
+    });
     return instance;
   }
 

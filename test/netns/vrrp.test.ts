@@ -245,7 +245,7 @@ describe('virtual addresses and the virtual MAC', () => {
     // A stale entry the client holds for the VIP: gratuitous ARP updates existing entries only.
     lab.hosts.c.run('ip', 'neigh', 'replace', f.vip, 'lladdr', '02:00:00:00:00:99', 'dev', 'eth0', 'nud', 'stale');
     const vi = openOurs(f, id, { priority: 255, useVmac: true });
-    expect(vi.state).toBe('MASTER');
+    expect(await whenState(vi, 'MASTER', 100)).toBe(true);
     const virtual = `00:00:5e:00:01:${id.toString(16).padStart(2, '0')}`;
     expect(lab.hosts.a.run('ip', 'link', 'show', vmac)).toContain(`link/ether ${virtual}`);
     expect(lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', vmac)).toContain(` ${f.vip}/${f.prefix}`);
@@ -259,7 +259,7 @@ describe('virtual addresses and the virtual MAC', () => {
     expect(lab.hosts.a.run('sysctl', '-n', 'net.ipv4.conf.eth0.arp_ignore').trim()).toBe('0');
   });
 
-  test('label, scope, dev and IPv6 nodad reach the kernel as configured', () => {
+  test('label, scope, dev and IPv6 nodad reach the kernel as configured', async () => {
     // A second interface (the host kernel has no dummy module): one end of a veth pair.
     lab.hosts.a.run('ip', 'link', 'add', 'dum0', 'type', 'veth', 'peer', 'name', 'dum1');
     lab.hosts.a.run('ip', 'link', 'set', 'dum0', 'up');
@@ -273,6 +273,8 @@ describe('virtual addresses and the virtual MAC', () => {
         ],
       });
       const v6 = openOurs(FLAVOURS[3]!, ++vrid, { priority: 255, virtualIpaddress: [{ address: 'fd09::120', prefix: 64, nodad: true }] });
+      expect(await whenState(v4, 'MASTER', 100)).toBe(true);
+      expect(await whenState(v6, 'MASTER', 100)).toBe(true);
       const eth0 = lab.addresses('a');
       expect(eth0).toMatch(/inet 10\.9\.0\.120\/24 brd 10\.9\.0\.255 scope global secondary eth0:vip/);
       expect(eth0).toMatch(/inet 10\.9\.0\.121\/32 scope link/);
