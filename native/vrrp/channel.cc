@@ -168,7 +168,8 @@ int Channel::sendNow(const std::vector<Outgoing>& packets) {
 }
 
 void Channel::receiveAll() {
-  std::vector<uint8_t> buffer(kReceiveBytes);
+  std::vector<uint8_t>& buffer = receiveBuffer_;
+  if (buffer.empty()) buffer.resize(kReceiveBytes);
   for (;;) {
     sockaddr_storage from{};
     alignas(cmsghdr) char control[256];

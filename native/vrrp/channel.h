@@ -74,6 +74,7 @@ class Channel {
   int packetFd_ = -1;
   int eventFd_ = -1;
   std::function<void(Received&&)> onPacket_;
+  std::vector<uint8_t> receiveBuffer_;  // the thread's, reused for every packet
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
