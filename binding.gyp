@@ -7,11 +7,14 @@
         "native/ipvs/codec.cc",
         "native/ipvs/session.cc",
         "native/js/convert.cc",
-        "native/js/handle.cc"
+        "native/js/handle.cc",
+        "native/js/vrrp_link.cc",
+        "native/vrrp/channel.cc",
+        "native/vrrp/route.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "include_dirs": ["<!@(pkg-config --cflags-only-I libnl-genl-3.0 | sed 's/-I//g')"],
-      "libraries": ["<!@(pkg-config --libs libnl-genl-3.0)"],
+      "include_dirs": ["<!@(pkg-config --cflags-only-I libnl-genl-3.0 libnl-route-3.0 | sed 's/-I//g')"],
+      "libraries": ["<!@(pkg-config --libs libnl-genl-3.0 libnl-route-3.0)"],
       "defines": [
         "NAPI_VERSION=9",
         "NODE_ADDON_API_DISABLE_DEPRECATED",

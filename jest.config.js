@@ -11,5 +11,6 @@ const layer = (name) => ({
 
 module.exports = {
   watchman: false,
-  projects: [layer('unit'), layer('native'), layer('kernel')],
+  // netns: VRRP against real keepalived in network namespaces on the host (root).
+  projects: [layer('unit'), layer('native'), layer('kernel'), layer('netns')],
 };

@@ -6,6 +6,7 @@
 #include "js/addon_data.h"
 #include "js/convert.h"
 #include "js/handle.h"
+#include "js/vrrp_link.h"
 
 namespace {
 
@@ -122,6 +123,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openAsync", Napi::Function::New<OpenAsync>(env, "openAsync"));
   exports.Set("encodeRequest", Napi::Function::New<EncodeRequest>(env, "encodeRequest"));
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
+  js::defineVrrp(env, exports);
   return exports;
 }
 

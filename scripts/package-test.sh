@@ -50,7 +50,8 @@ tarball=$(npm pack --pack-destination "$work" 2>/dev/null | tail -n 1)
 tar -tzf "$work/$tarball" | sed 's|^package/||' | sort > "$work/contents.txt"
 for file in package.json README.md LICENSE CHANGELOG.md binding.gyp native/addon.cc \
   prebuilds/linux-x64/ipvs.glibc.node dist/lib/index.js dist/lib/index.d.ts dist/lib/index.mjs dist/lib/index.d.mts \
-  dist/lib/keepalived/index.js dist/lib/keepalived/index.d.ts dist/lib/keepalived/index.mjs dist/lib/keepalived/index.d.mts schema/apply.schema.json; do
+  dist/lib/keepalived/index.js dist/lib/keepalived/index.d.ts dist/lib/keepalived/index.mjs dist/lib/keepalived/index.d.mts \
+  dist/lib/vrrp/index.js dist/lib/vrrp/index.mjs dist/lib/vrrp/index.d.mts schema/apply.schema.json; do
   grep -qx "$file" "$work/contents.txt" || fail "the tarball lacks $file"
 done
 # Nothing a user does not need: tests, sources of the TypeScript, maps, tools.

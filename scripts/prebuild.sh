@@ -4,7 +4,8 @@
 # picks at install time instead of compiling. Node-API keeps one build valid
 # for every Node version from the one it targets on. libnl stays a shared
 # system library (Debian's static libnl is not position-independent), so the
-# build is checked to need libnl-3 and libnl-genl-3 and nothing unusual.
+# build is checked to need libnl-3, libnl-genl-3, libnl-route-3 and nothing
+# unusual.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/nodedir.sh
@@ -25,7 +26,7 @@ rm -rf "$work"
 built=prebuilds/linux-x64/ipvs.glibc.node
 [ -f "$built" ] || { echo "prebuild: $built was not produced" >&2; exit 1; }
 needed=$(readelf -d "$built" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
-expected='libc.so.6 libgcc_s.so.1 libnl-3.so.200 libnl-genl-3.so.200 libstdc++.so.6 '
+expected='libc.so.6 libgcc_s.so.1 libnl-3.so.200 libnl-genl-3.so.200 libnl-route-3.so.200 libstdc++.so.6 '
 if [ "$needed" != "$expected" ]; then
   echo "prebuild: $built needs [$needed], expected [$expected]" >&2
   exit 1

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: unit and native-codec tests on this machine (the native ones
-# also under ASan/UBSan), then the kernel tests against real IPVS (natively
-# or in the kernel lab VM). Fails if any layer fails, ran no test, or
-# skipped one.
+# also under ASan/UBSan), VRRP interop in network namespaces, then the
+# kernel tests against real IPVS (natively or in the kernel lab VM). Fails
+# if any layer fails, ran no test, or skipped one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +18,11 @@ node "$jest" --selectProjects unit native --json --outputFile="$results/host.jso
 npx --no-install typedoc --emit none || status=$?
 # The native layer again, under AddressSanitizer and UBSan.
 bash scripts/sanitize.sh "$results/sanitize.json" || status=$?
+# VRRP against the real keepalived, in network namespaces of this kernel
+# (VRRP needs no IPVS, so no VM; needs root).
+node "$jest" --selectProjects netns --runInBand --json --outputFile="$results/netns.json" || status=$?
 # The kernel layer runs in band: its tests share one kernel.
 bash scripts/kernel.sh node --expose-gc "$jest" --selectProjects kernel --runInBand --json --outputFile="$results/kernel.json" || status=$?
 
-node scripts/check-results.js "$results/host.json" "$results/sanitize.json" "$results/kernel.json" || status=$?
+node scripts/check-results.js "$results/host.json" "$results/sanitize.json" "$results/netns.json" "$results/kernel.json" || status=$?
 exit "$status"

@@ -33,17 +33,18 @@ export function loadNative(): NativeBinding {
 const LIBRARY_PACKAGES: Readonly<Record<string, string>> = {
   'libnl-3.so.200': 'libnl-3-200',
   'libnl-genl-3.so.200': 'libnl-genl-3-200',
+  'libnl-route-3.so.200': 'libnl-route-3-200',
 };
 
 function nativeUnavailable(cause: unknown): IpvsError {
   const text = cause instanceof Error ? cause.message : String(cause);
-  let hint = 'rebuild it from source with `npm rebuild ipvs` (needs a C++ compiler, make, pkg-config and libnl-genl-3-dev).';
+  let hint = 'rebuild it from source with `npm rebuild ipvs` (needs a C++ compiler, make, pkg-config, libnl-genl-3-dev and libnl-route-3-dev).';
   // The dynamic loader names the first library it could not find.
   const library = /(lib[\w.+-]+\.so[.\d]*): cannot open shared object file/.exec(text)?.[1];
   const pkg = library === undefined ? undefined : LIBRARY_PACKAGES[library];
   if (library !== undefined && pkg !== undefined) {
     hint = `the system library ${library} is missing: install the package ${pkg} ` +
-      `(Debian/Ubuntu: \`sudo apt-get install ${pkg}\`; the addon needs both libnl-3-200 and libnl-genl-3-200).`;
+      `(Debian/Ubuntu: \`sudo apt-get install ${pkg}\`; the addon needs libnl-3-200, libnl-genl-3-200 and libnl-route-3-200).`;
   }
   return new IpvsError({
     message: `the ipvs native addon could not be loaded: ${hint} Loader said: ${text}`,

@@ -21,6 +21,7 @@ test('CommonJS require', () => {
 test.each([
   ['ipvs', '/dist/lib/index.mjs'],
   ['ipvs/keepalived', '/dist/lib/keepalived/index.mjs'],
+  ['ipvs/vrrp', '/dist/lib/vrrp/index.mjs'],
 ])('the ES module entry of %s exports exactly the CommonJS objects', (entry, file) => {
   const out = node([
     '--input-type=module',
@@ -83,6 +84,7 @@ describe('a missing libnl is named with the package that provides it', () => {
   test.each([
     ['libnl-genl-3.so.200', 'libnl-genl-3-200'],
     ['libnl-3.so.200', 'libnl-3-200'],
+    ['libnl-route-3.so.200', 'libnl-route-3-200'],
   ])('%s missing: install %s', (library, pkg) => {
     const error = openWithout(library);
     expect(error.code).toBe('ERR_IPVS_NATIVE_UNAVAILABLE');

@@ -1,0 +1,87 @@
+/**
+ * The private contract of the VRRP part of the addon (native/vrrp,
+ * native/js/vrrp_link.cc). Addresses are text, families are AF_* numbers,
+ * packets are the exact bytes to send. Failures to open throw an Error with
+ * `errno` and `stage`; address and link changes return a positive errno or 0.
+ * @internal
+ * @module
+ */
+
+export interface NativeVrrpLinkOptions {
+  /** Path of a network-namespace file; sockets are created inside it. */
+  netns?: string;
+  family: number;
+  interface: string;
+  ifindex: number;
+  /** Join `group` and expect multicast adverts (false: unicast peers). */
+  multicast: boolean;
+  group?: string;
+  /** Source address of adverts. */
+  source: string;
+  /** TTL / hop limit of unicast adverts. */
+  ttl?: number;
+}
+
+export interface NativeOutgoing {
+  destination: string;
+  bytes: Uint8Array;
+}
+
+export interface NativeAddressSpec {
+  ifindex: number;
+  family: number;
+  address: string;
+  prefix: number;
+  label?: string;
+  /** RT_SCOPE_* number. */
+  scope?: number;
+  broadcast?: string;
+  nodad?: boolean;
+}
+
+export interface NativeVrrpCounters {
+  /** Advert packets sent (one per destination). */
+  sent: number;
+  sendErrors: number;
+  /** GARP / NA frames sent. */
+  framesSent: number;
+  /** Packets dropped because JavaScript did not take them in time. */
+  receiveDropped: number;
+  lastError: number;
+}
+
+/**
+ * Received packet: IPv4 gives the whole datagram and empty texts; IPv6 the
+ * VRRP message with source, destination and hop limit.
+ */
+export type NativePacketHandler = (data: Uint8Array, source: string, destination: string, hopLimit: number) => void;
+
+export interface NativeVrrpLink {
+  /** Periodic adverts sent by the native thread; the first at once; `[]` stops. */
+  schedule(packets: NativeOutgoing[], intervalUs: number): void;
+  /** Adverts sent now on the calling thread; returns the first errno or 0. */
+  sendNow(packets: NativeOutgoing[]): number;
+  /** Ethernet frames sent on interface `ifindex` by the native thread, `gapUs` apart. */
+  queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number): void;
+  addAddress(spec: NativeAddressSpec): number;
+  deleteAddress(spec: NativeAddressSpec): number;
+  counters(): NativeVrrpCounters;
+  /** Stops the thread and releases the receive callback; idempotent. */
+  close(): void;
+}
+
+export interface NativeInterfaceInfo {
+  ifindex: number;
+  up: boolean;
+  mac: Uint8Array;
+  addresses: { family: number; address: string; prefix: number; scope: number }[];
+}
+
+export interface NativeVrrpBinding {
+  VrrpLink: new (options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) => NativeVrrpLink;
+  vrrpInterface(options: { netns?: string; interface: string }): NativeInterfaceInfo;
+  vrrpCreateMacvlan(options: { netns?: string; name: string; parentIfindex: number; mac: Uint8Array }): number;
+  vrrpDeleteLink(options: { netns?: string; name: string }): number;
+  /** Sets one IPv4 devconf value by sysctl name (`arp_ignore`…); returns the value it replaced. */
+  vrrpSetIpv4Conf(options: { netns?: string; ifindex: number; name: string; value: number }): { errno: number; previous: number };
+}

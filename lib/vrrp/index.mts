@@ -1,0 +1,12 @@
+/**
+ * The ES module entry of `ipvs/vrrp`: the CommonJS build re-exported, as
+ * `ipvs` itself does (see `../index.mts`); test/unit/package.test.ts fails
+ * when the names differ from index.ts's.
+ * @module
+ */
+export {
+  VrrpInstance, resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VrrpError, vrrpMetrics, VrrpMachine,
+  encodeAdvert, receiveAdvert, advertChecksum, messageLength, passwordField, VRRP_PROTOCOL, VRRP_GROUP_V4, VRRP_GROUP_V6,
+  VRRP_TTL, AUTH_NONE, AUTH_PASS, AUTH_AH, gratuitousArp, unsolicitedNeighbourAdvert, virtualMac,
+} from './index.js';
+export type * from './index.js';

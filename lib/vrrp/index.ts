@@ -1,0 +1,32 @@
+/**
+ * `ipvs/vrrp`: VRRP failover (RFC 3768 v2, RFC 5798 v3; IPv4 and IPv6),
+ * wire-compatible with keepalived. Options map 1:1 onto keepalived's
+ * `vrrp_instance` keywords.
+ *
+ * @example
+ * ```ts
+ * import { VrrpInstance } from 'ipvs/vrrp';
+ * const vi = VrrpInstance.open({ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priority: 150,
+ *   virtualIpaddress: ['192.168.200.16/24'] });
+ * vi.on('state', (change) => console.log(change.from, '->', change.to));
+ * process.on('SIGTERM', () => vi.close());
+ * ```
+ * @module
+ */
+export { VrrpInstance } from './instance';
+export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
+export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from './config';
+export type { VrrpInstanceOptions, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './config';
+export { VrrpError } from './errors';
+export type { IpFamily } from './bytes';
+export type { VrrpErrorInit } from './errors';
+export { vrrpMetrics } from './status';
+export type { VrrpStats, VrrpStatus } from './status';
+export { VrrpMachine } from './state-machine';
+export type { VrrpState, TransitionReason, MachineOptions, MachineAction, AdvertSeen } from './state-machine';
+export {
+  encodeAdvert, receiveAdvert, advertChecksum, messageLength, passwordField,
+  VRRP_PROTOCOL, VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_TTL, AUTH_NONE, AUTH_PASS, AUTH_AH,
+} from './packet';
+export type { Advert, EncodeContext, V3Checksum, Datagram, DropReason, ReceivePolicy, AcceptedAdvert, Verdict } from './packet';
+export { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';

@@ -1,0 +1,422 @@
+/**
+ * One running VRRP instance: the pure state machine wired to the addon's
+ * socket thread, rtnetlink and GARP/NA sender. Periodic adverts are sent by
+ * the native thread (TypeScript sets their bytes and interval), so a busy
+ * event loop does not make a healthy master miss adverts; received adverts
+ * arrive as callbacks, without polling.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { NativeAddressSpec, NativeOutgoing, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink } from '../native/vrrp-contract';
+import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
+import { resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './config';
+import { VrrpError } from './errors';
+import { loadVrrpNative } from './native';
+import { encodeAdvert, receiveAdvert, type DropReason, type ReceivePolicy } from './packet';
+import { VrrpMachine, type MachineAction, type TransitionReason, type VrrpState } from './state-machine';
+import { emptyStats, type VrrpStats, type VrrpStatus } from './status';
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SCOPES = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 } as const;
+const GONE = new Set(['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']);
+
+/** A state change, as emitted (`'state'`) and logged. */
+export interface VrrpStateChange {
+  instance: string;
+  from: VrrpState;
+  to: VrrpState;
+  reason: TransitionReason;
+  priority: number;
+  /** The master we now follow, when it is known. */
+  masterAddress?: string;
+  at: Date;
+}
+
+/** Events of a {@link VrrpInstance}. */
+export interface VrrpInstanceEvents {
+  /** Every transition, including the first one out of INIT. */
+  state: [change: VrrpStateChange];
+  /** As master, an advert with a lower priority came in (a split brain healing). */
+  'lower-priority': [info: { instance: string; source: string; priority: number }];
+  /** An advert was dropped by the receive checks. */
+  drop: [info: { instance: string; reason: DropReason }];
+  /** A runtime failure (address change, send); the instance keeps running. */
+  error: [error: VrrpError];
+}
+
+/** camelCase statistics key of each keepalived drop counter. */
+const DROP_STAT: Partial<Record<DropReason, keyof VrrpStats>> = {
+  packet_len_err: 'packetLenErr',
+  authtype_mismatch: 'authtypeMismatch',
+  ip_ttl_err: 'ipTtlErr',
+  invalid_authtype: 'invalidAuthtype',
+  auth_failure: 'authFailure',
+  advert_interval_err: 'advertIntervalErr',
+  invalid_type_rcvd: 'invalidTypeRcvd',
+  chk_err: 'checksumErr',
+  addr_list_err: 'addrListErr',
+  vers_err: 'versionErr',
+};
+
+export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
+  private readonly machine: VrrpMachine;
+  private readonly stats: VrrpStats = emptyStats();
+  private timer: NodeJS.Timeout | undefined;
+  private lastTransition: Date | undefined;
+  private closed = false;
+  private readonly ifindexOf = new Map<string, number>();
+
+  private constructor(
+    readonly options: ResolvedVrrpOptions,
+    private readonly runtime: VrrpRuntimeOptions,
+    private readonly native: NativeVrrpBinding,
+    private readonly link: NativeVrrpLinkHolder,
+    private readonly source: string,
+    private readonly mac: Uint8Array,
+    private readonly vmac: VmacState | undefined,
+  ) {
+    super();
+    this.machine = new VrrpMachine({ ...options, localAddress: source });
+  }
+
+  /**
+   * Validates `options` (an `IpvsArgumentError` names the bad field),
+   * opens the socket inside `runtime.netns` and, on the next microtask (so
+   * listeners attached right after `open` see the first transition), starts
+   * as BACKUP, or MASTER at once when priority is 255. Needs CAP_NET_RAW and
+   * CAP_NET_ADMIN. Call {@link VrrpInstance.close} to leave: until then the
+   * socket thread keeps the process alive.
+   */
+  static open(options: VrrpInstanceOptions, runtime: VrrpRuntimeOptions = {}): VrrpInstance {
+    const resolved = resolveVrrpOptions(options);
+    const native = loadVrrpNative();
+    const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
+    const info = describeInterface(native, { ...netns, interface: resolved.interface });
+    const source = resolved.source ?? pickSource(info.addresses, resolved);
+    const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex) : undefined;
+    const holder: NativeVrrpLinkHolder = { link: undefined };
+    let instance: VrrpInstance | undefined;
+    try {
+      holder.link = new native.VrrpLink(
+        {
+          ...netns,
+          family: resolved.family === 4 ? AF_INET : AF_INET6,
+          interface: resolved.interface,
+          ifindex: info.ifindex,
+          multicast: resolved.peers.length === 0,
+          group: resolved.group,
+          source,
+          ttl: resolved.ttl,
+        },
+        (data, src, dst, hopLimit) => instance?.onPacket(data, src, dst, hopLimit),
+      );
+    } catch (e) {
+      if (vmac) removeVmac(native, resolved, netns, vmac);
+      const err = e as { errno?: number; stage?: string };
+      throw VrrpError.fromErrno(err.errno ?? 5, 'open', `VRRP socket on ${resolved.interface}`, err.stage);
+    }
+    instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
+    instance.ifindexOf.set(resolved.interface, info.ifindex);
+    if (vmac) instance.ifindexOf.set(resolved.vmac!, vmac.ifindex);
+    // Start once the caller has attached its listeners: the first transition is an event too.
+    const started = instance;
+    queueMicrotask(() => {
+      if (!started.closed) started.apply(started.machine.start(performance.now()));
+    });
+    return instance;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get state(): VrrpState {
+    return this.machine.state;
+  }
+
+  /** State, priority, counters: the JSON status of this instance. */
+  status(): VrrpStatus {
+    const counters = this.link.link?.counters();
+    return {
+      name: this.options.name,
+      interface: this.options.interface,
+      virtualRouterId: this.options.virtualRouterId,
+      family: this.options.family === 4 ? 'ipv4' : 'ipv6',
+      version: this.options.version,
+      state: this.machine.state,
+      priority: this.options.priority,
+      advertIntervalMs: this.options.intervalCs * 10,
+      masterAdverIntervalMs: this.machine.masterAdverIntervalCs * 10,
+      sourceAddress: this.source,
+      ...(this.machine.masterAddress ? { masterAddress: this.machine.masterAddress } : {}),
+      ...(this.lastTransition ? { lastTransition: this.lastTransition.toISOString() } : {}),
+      virtualAddresses: this.options.addresses.map((a) => `${a.address}/${a.prefix}`),
+      stats: { ...this.stats, ...(counters ? nativeStats(counters) : {}) },
+    };
+  }
+
+  /**
+   * Leaves VRRP: a master sends priority 0 so a backup takes over at once
+   * (Skew_Time), then removes its addresses; the socket thread stops.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.apply(this.machine.shutdown());
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const link = this.link.link!;
+    Object.assign(this.stats, nativeStats(link.counters()));
+    link.close();
+    if (this.vmac) removeVmac(this.native, this.options, this.netns(), this.vmac);
+  }
+
+  private netns(): { netns?: string } {
+    return this.runtime.netns !== undefined ? { netns: this.runtime.netns } : {};
+  }
+
+  private policy(): ReceivePolicy {
+    const o = this.options;
+    return {
+      family: o.family,
+      version: o.version,
+      virtualRouterId: o.virtualRouterId,
+      intervalCs: o.intervalCs,
+      unicast: o.peers.length > 0,
+      authType: o.authType,
+      ...(o.authData ? { authData: o.authData } : {}),
+      v3Checksum: o.v3ChecksumAsV2 ? 'plain' : 'pseudo-header',
+      addresses: o.addresses.map((a) => a.address),
+      ignoreAll: o.ownerIgnoreAdverts && o.priority === 255,
+      ...(o.checkUnicastSrc ? { allowedSources: o.peers } : {}),
+    };
+  }
+
+  private onPacket(data: Uint8Array, source: string, destination: string, hopLimit: number): void {
+    if (this.closed) return;
+    const datagram = this.options.family === 4 ? { family: 4 as const, data } : { family: 6 as const, data, source, destination, hopLimit };
+    const verdict = receiveAdvert(datagram, this.policy());
+    if (verdict.drop) {
+      const stat = DROP_STAT[verdict.drop];
+      if (stat) this.stats[stat]++;
+      if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop });
+      return;
+    }
+    const { advert, source: from } = verdict.accepted;
+    this.stats.advertRcvd++;
+    if (advert.priority === 0) this.stats.priZeroRcvd++;
+    if (verdict.accepted.addressListMismatch) this.stats.addrListErr++;
+    this.apply(this.machine.receive({ priority: advert.priority, intervalCs: advert.intervalCs, source: from }, performance.now()));
+  }
+
+  private adverts(priority: number): NativeOutgoing[] {
+    const o = this.options;
+    const destinations = o.peers.length ? o.peers : [o.group];
+    return destinations.map((destination) => ({
+      destination,
+      bytes: encodeAdvert(
+        {
+          version: o.version,
+          virtualRouterId: o.virtualRouterId,
+          priority,
+          intervalCs: o.intervalCs,
+          addresses: o.addresses.map((a) => a.address),
+          authType: o.authType,
+          ...(o.authData ? { authData: o.authData } : {}),
+        },
+        { family: o.family, source: this.source, destination, v3Checksum: o.v3ChecksumAsV2 ? 'plain' : 'pseudo-header' },
+      ),
+    }));
+  }
+
+  private apply(actions: MachineAction[]): void {
+    const link = this.link.link!;
+    for (const action of actions) {
+      switch (action.kind) {
+        case 'transition':
+          this.transitioned(action.from, action.to, action.reason);
+          break;
+        case 'start-adverts':
+          link.schedule(this.adverts(action.priority), action.intervalCs * 10_000);
+          break;
+        case 'stop-adverts':
+          link.schedule([], 0);
+          break;
+        case 'send-advert': {
+          const errno = link.sendNow(this.adverts(action.priority));
+          if (action.priority === 0) this.stats.priZeroSent++;
+          if (errno) this.fail(VrrpError.fromErrno(errno, 'sendAdvert', `advert on ${this.options.interface}`));
+          break;
+        }
+        case 'add-addresses':
+          this.options.addresses.forEach((a) => this.changeAddress(a, true));
+          break;
+        case 'remove-addresses':
+          this.options.addresses.forEach((a) => this.changeAddress(a, false));
+          break;
+        case 'gratuitous':
+          link.queueFrames(this.deviceIndex(this.options.vmac ?? this.options.interface), this.announcements(action.repeat), this.options.garpIntervalUs);
+          break;
+        case 'lower-priority-seen':
+          this.log({ event: 'master-rx-lower-pri', source: action.source, advertPriority: action.priority });
+          this.emit('lower-priority', { instance: this.name, source: action.source, priority: action.priority });
+          break;
+      }
+    }
+    this.arm();
+  }
+
+  private announcements(repeat: number): Uint8Array[] {
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < repeat; i++) {
+      for (const a of this.options.addresses) {
+        frames.push(this.options.family === 4 ? gratuitousArp(this.mac, a.address) : unsolicitedNeighbourAdvert(this.mac, a.address));
+      }
+    }
+    return frames;
+  }
+
+  private transitioned(from: VrrpState, to: VrrpState, reason: TransitionReason): void {
+    this.lastTransition = new Date();
+    if (to === 'MASTER') this.stats.becomeMaster++;
+    if (from === 'MASTER') this.stats.releaseMaster++;
+    if (to === 'MASTER' && reason === 'master-down-timer') this.stats.failovers++;
+    const change: VrrpStateChange = { instance: this.name, from, to, reason, priority: this.options.priority, at: this.lastTransition };
+    if (this.machine.masterAddress) change.masterAddress = this.machine.masterAddress;
+    this.log({ event: 'state', from, to, reason, priority: this.options.priority, ...(change.masterAddress ? { master: change.masterAddress } : {}) });
+    this.emit('state', change);
+  }
+
+  private changeAddress(a: ResolvedAddress, add: boolean): void {
+    const device = this.options.vmac ?? a.dev ?? this.options.interface;
+    try {
+      const spec: NativeAddressSpec = {
+        ifindex: this.deviceIndex(a.dev ?? device),
+        family: this.options.family === 4 ? AF_INET : AF_INET6,
+        address: a.address,
+        prefix: a.prefix,
+        nodad: a.nodad,
+        ...(a.label ? { label: a.label } : {}),
+        ...(a.scope ? { scope: SCOPES[a.scope] } : {}),
+        ...(a.brd ? { broadcast: a.brd } : {}),
+      };
+      const link = this.link.link!;
+      const errno = add ? link.addAddress(spec) : link.deleteAddress(spec);
+      if (!errno) return;
+      const error = VrrpError.fromErrno(errno, add ? 'addAddress' : 'deleteAddress', `${a.address}/${a.prefix} on ${device}`);
+      // Already there / already gone is the state we wanted.
+      if ((add && error.code === 'EEXIST') || (!add && GONE.has(error.code))) return;
+      this.fail(error);
+    } catch (e) {
+      this.fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_ADDRESS', operation: 'address' }));
+    }
+  }
+
+  private deviceIndex(name: string): number {
+    let index = this.ifindexOf.get(name);
+    if (index === undefined) {
+      index = describeInterface(this.native, { ...this.netns(), interface: name }).ifindex;
+      this.ifindexOf.set(name, index);
+    }
+    return index;
+  }
+
+  private fail(error: VrrpError): void {
+    this.log({ event: 'error', code: error.code, message: error.message });
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  private log(fields: Record<string, unknown>): void {
+    this.runtime.log?.(JSON.stringify({ time: new Date().toISOString(), instance: this.name, vrid: this.options.virtualRouterId, ...fields }));
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const deadline = this.machine.deadline();
+    if (deadline === undefined || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.apply(this.machine.tick(performance.now()));
+    }, Math.max(0, deadline - performance.now()));
+  }
+}
+
+/** The counters the native thread keeps, under their status names. */
+function nativeStats(c: NativeVrrpCounters): Pick<VrrpStats, 'advertSent' | 'gratuitousSent' | 'advertSendErrors' | 'receiveQueueDrops'> {
+  return { advertSent: c.sent, gratuitousSent: c.framesSent, advertSendErrors: c.sendErrors, receiveQueueDrops: c.receiveDropped };
+}
+
+/** The addon link, set once the constructor returns (the receive callback is made first). */
+interface NativeVrrpLinkHolder {
+  link: NativeVrrpLink | undefined;
+}
+
+function describeInterface(native: NativeVrrpBinding, query: { netns?: string; interface: string }) {
+  try {
+    return native.vrrpInterface(query);
+  } catch (e) {
+    const err = e as { errno?: number; stage?: string };
+    throw VrrpError.fromErrno(err.errno ?? 5, 'open', `interface ${query.interface}`, err.stage);
+  }
+}
+
+/** A macvlan made for `use_vmac`, and the base interface settings it changed. */
+interface VmacState {
+  ifindex: number;
+  mac: Uint8Array;
+  baseIfindex: number;
+  restore: { name: string; value: number }[];
+}
+
+/**
+ * The `use_vmac` macvlan (private mode, virtual MAC) with keepalived's
+ * settings: the VMAC answers ARP only for its own addresses, and the base
+ * interface stops answering for addresses that live on the VMAC. Adverts stay
+ * on the base interface (keepalived's `vmac_xmit_base`).
+ */
+function createVmac(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }, baseIfindex: number): VmacState {
+  const mac = virtualMac(o.virtualRouterId, o.family);
+  const errno = native.vrrpCreateMacvlan({ ...netns, name: o.vmac!, parentIfindex: baseIfindex, mac });
+  if (errno) throw VrrpError.fromErrno(errno, 'open', `creating macvlan ${o.vmac}`, 'macvlan');
+  const state: VmacState = { ifindex: 0, mac, baseIfindex, restore: [] };
+  try {
+    state.ifindex = describeInterface(native, { ...netns, interface: o.vmac! }).ifindex;
+    const set = (ifindex: number, name: string, value: number) => {
+      const r = native.vrrpSetIpv4Conf({ ...netns, ifindex, name, value });
+      if (r.errno) throw VrrpError.fromErrno(r.errno, 'open', `setting ${name} on interface ${ifindex}`, 'sysctl');
+      return r.previous;
+    };
+    for (const [name, value] of [['arp_ignore', 1], ['accept_local', 1], ['rp_filter', 0]] as const) set(state.ifindex, name, value);
+    // libnl's devconf names: 'arpfilter' is the arp_filter sysctl.
+    for (const [name, value] of [['arp_ignore', 1], ['arpfilter', 1]] as const) {
+      state.restore.push({ name, value: set(baseIfindex, name, value) });
+    }
+    return state;
+  } catch (e) {
+    removeVmac(native, o, netns, state);
+    throw e;
+  }
+}
+
+function removeVmac(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }, state: VmacState): void {
+  for (const { name, value } of state.restore) native.vrrpSetIpv4Conf({ ...netns, ifindex: state.baseIfindex, name, value });
+  native.vrrpDeleteLink({ ...netns, name: o.vmac! });
+}
+
+/** keepalived's default source: the interface's first IPv4 address, or its IPv6 link-local one. */
+function pickSource(addresses: { family: number; address: string; scope: number }[], o: ResolvedVrrpOptions): string {
+  const own = new Set(o.addresses.map((a) => a.address));
+  const found = addresses.find((a) =>
+    o.family === 4 ? a.family === AF_INET && !own.has(a.address) : a.family === AF_INET6 && a.address.toLowerCase().startsWith('fe80:'),
+  );
+  if (!found) {
+    throw new VrrpError({
+      message: `interface ${o.interface} has no ${o.family === 4 ? 'IPv4' : 'IPv6 link-local'} address to send adverts from (set unicastSrcIp)`,
+      code: 'ERR_VRRP_NO_SOURCE_ADDRESS',
+      operation: 'open',
+    });
+  }
+  return found.address;
+}

@@ -1,0 +1,276 @@
+/**
+ * VRRP advertisements exactly as on the wire: VRRPv2 (RFC 3768, with the
+ * RFC 2338 simple-password field) and VRRPv3 (RFC 5798) over IPv4 and IPv6,
+ * with keepalived's checksum conventions, and the receive checks in
+ * keepalived's order so drops land in the same counters. Pure: bytes in,
+ * bytes or verdicts out.
+ * @module
+ */
+import { addressBytes, addressText, internetChecksum, pseudoHeader, type IpFamily } from './bytes';
+
+/** IANA protocol number of VRRP. */
+export const VRRP_PROTOCOL = 112;
+/** Multicast groups adverts go to unless unicast peers are configured. */
+export const VRRP_GROUP_V4 = '224.0.0.18';
+export const VRRP_GROUP_V6 = 'ff02::12';
+/** TTL / hop limit adverts are sent with and multicast adverts must arrive with. */
+export const VRRP_TTL = 255;
+
+/** Authentication types of VRRPv2 (RFC 2338): none, simple password, IPsec AH. */
+export const AUTH_NONE = 0;
+export const AUTH_PASS = 1;
+export const AUTH_AH = 2;
+
+/** The content of one advertisement, independent of version-specific encoding. */
+export interface Advert {
+  version: 2 | 3;
+  virtualRouterId: number;
+  priority: number;
+  /** Advertisement interval in centiseconds (v2 carries whole seconds on the wire). */
+  intervalCs: number;
+  /** Virtual addresses carried, all of the advert's family. */
+  addresses: string[];
+  /** VRRPv2 only: authentication type and its 8 data bytes. */
+  authType?: number;
+  authData?: Uint8Array;
+}
+
+/** Which IPv4 VRRPv3 checksum to compute: keepalived's default pseudo-header form or RFC 9568's plain form. */
+export type V3Checksum = 'pseudo-header' | 'plain';
+
+export interface EncodeContext {
+  family: IpFamily;
+  /** Source and destination of the IP packet: they enter the pseudo-header. */
+  source: string;
+  destination: string;
+  v3Checksum?: V3Checksum;
+}
+
+function addressLength(family: IpFamily): number {
+  return family === 4 ? 4 : 16;
+}
+
+/** Length of the VRRP message (no IP header) for `count` addresses. */
+export function messageLength(version: 2 | 3, family: IpFamily, count: number): number {
+  return 8 + count * addressLength(family) + (version === 2 && family === 4 ? 8 : 0);
+}
+
+/** The checksum a message must carry (its checksum field is ignored). */
+export function advertChecksum(message: Uint8Array, version: 2 | 3, context: EncodeContext): number {
+  const zeroed = message.slice();
+  zeroed[6] = 0;
+  zeroed[7] = 0;
+  const withPseudo = context.family === 6 || (version === 3 && (context.v3Checksum ?? 'pseudo-header') === 'pseudo-header');
+  if (!withPseudo) return internetChecksum(zeroed);
+  return internetChecksum(pseudoHeader(context.source, context.destination, VRRP_PROTOCOL, zeroed.length), zeroed);
+}
+
+/** The VRRP message bytes (the kernel adds the IP header). */
+export function encodeAdvert(advert: Advert, context: EncodeContext): Uint8Array {
+  const { version, addresses } = advert;
+  const out = new Uint8Array(messageLength(version, context.family, addresses.length));
+  out[0] = (version << 4) | 1;
+  out[1] = advert.virtualRouterId;
+  out[2] = advert.priority;
+  out[3] = addresses.length;
+  if (version === 2) {
+    out[4] = advert.authType ?? AUTH_NONE;
+    out[5] = Math.round(advert.intervalCs / 100);
+  } else {
+    out[4] = (advert.intervalCs >> 8) & 0x0f;
+    out[5] = advert.intervalCs & 0xff;
+  }
+  const size = addressLength(context.family);
+  addresses.forEach((address, i) => out.set(addressBytes(address), 8 + i * size));
+  if (version === 2 && context.family === 4 && advert.authData) out.set(advert.authData.subarray(0, 8), 8 + addresses.length * 4);
+  const sum = advertChecksum(out, version, context);
+  out[6] = sum >> 8;
+  out[7] = sum & 0xff;
+  return out;
+}
+
+/** An 8-byte PASS authentication field: truncated or zero-padded, as keepalived does. */
+export function passwordField(password: string): Uint8Array {
+  const out = new Uint8Array(8);
+  out.set(new TextEncoder().encode(password).subarray(0, 8));
+  return out;
+}
+
+/**
+ * What the socket delivered. IPv4: the whole datagram (header included, as
+ * raw sockets give it). IPv6: the VRRP message, with the source, destination
+ * and hop limit from the ancillary data.
+ */
+export interface Datagram {
+  family: IpFamily;
+  data: Uint8Array;
+  source?: string;
+  destination?: string;
+  hopLimit?: number;
+}
+
+/**
+ * Why an advert was dropped; the names are keepalived's statistics counters
+ * where it has one (`packet_len_err`, `ip_ttl_err`…), else a short name.
+ */
+export type DropReason =
+  | 'packet_len_err'
+  | 'authtype_mismatch'
+  | 'ip_ttl_err'
+  | 'vers_err'
+  | 'invalid_authtype'
+  | 'auth_failure'
+  | 'advert_interval_err'
+  | 'invalid_type_rcvd'
+  | 'chk_err'
+  | 'addr_list_err'
+  | 'unknown_vrid'
+  | 'owner_ignore'
+  | 'not_a_peer';
+
+/** What the receiver is configured for: the inputs of the checks. */
+export interface ReceivePolicy {
+  family: IpFamily;
+  version: 2 | 3;
+  virtualRouterId: number;
+  /** Configured interval in centiseconds (v2 drops a mismatch, v3 adopts the master's). */
+  intervalCs: number;
+  /** Unicast mode: skip the TTL check; packets must not come to a multicast address. */
+  unicast: boolean;
+  /** v2: expected auth type and data. */
+  authType: number;
+  authData?: Uint8Array;
+  v3Checksum: V3Checksum;
+  /** The addresses this instance advertises, for the (log-only) list comparison. */
+  addresses: readonly string[];
+  /** Priority-255 instance that ignores all adverts (`owner_ignore_adverts`). */
+  ignoreAll: boolean;
+  /** `check_unicast_src`: the only sources accepted in unicast mode. */
+  allowedSources?: readonly string[];
+}
+
+/** An advert that passed every check, with what the state machine and counters need. */
+export interface AcceptedAdvert {
+  advert: Advert;
+  source: string;
+  destination: string;
+  ttl: number;
+  /** v3: the master advertises another interval (logged; adopted while backup). */
+  intervalMismatch: boolean;
+  /** The carried address list differs from ours (logged and counted, not dropped). */
+  addressListMismatch: boolean;
+}
+
+export type Verdict = { accepted: AcceptedAdvert; drop?: undefined } | { accepted?: undefined; drop: DropReason };
+
+const drop = (reason: DropReason): Verdict => ({ drop: reason });
+
+/** Frames shorter than Ethernet's 46-byte minimum payload arrive padded. */
+const MIN_ETHERNET_PAYLOAD = 46;
+
+interface Located {
+  message: Uint8Array;
+  source: string;
+  destination: string;
+  ttl: number;
+  ipProtocol: number;
+  /** IPv4 total-length field, or the datagram length for IPv6. */
+  ipTotal: number;
+  headerLength: number;
+}
+
+function locate(d: Datagram): Located | undefined {
+  if (d.family === 6) {
+    if (d.source === undefined || d.destination === undefined || d.hopLimit === undefined) return undefined;
+    return { message: d.data, source: d.source, destination: d.destination, ttl: d.hopLimit, ipProtocol: VRRP_PROTOCOL, ipTotal: d.data.length, headerLength: 0 };
+  }
+  const data = d.data;
+  if (data.length < 20 || data[0]! >> 4 !== 4) return undefined;
+  const headerLength = (data[0]! & 0x0f) * 4;
+  if (headerLength < 20 || data.length < headerLength) return undefined;
+  return {
+    message: data.subarray(headerLength),
+    source: addressText(data.subarray(12, 16)),
+    destination: addressText(data.subarray(16, 20)),
+    ttl: data[8]!,
+    ipProtocol: data[9]!,
+    ipTotal: (data[2]! << 8) | data[3]!,
+    headerLength,
+  };
+}
+
+function isMulticast(address: string, family: IpFamily): boolean {
+  const first = addressBytes(address)[0]!;
+  return family === 4 ? first >= 224 && first <= 239 : first === 0xff;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Parses the fixed fields and addresses of a message already known long enough. */
+function readAdvert(message: Uint8Array, family: IpFamily): Advert {
+  const version = (message[0]! >> 4) as 2 | 3;
+  const count = message[3]!;
+  const size = addressLength(family);
+  const addresses: string[] = [];
+  for (let i = 0; i < count; i++) addresses.push(addressText(message.subarray(8 + i * size, 8 + (i + 1) * size)));
+  const advert: Advert = {
+    version,
+    virtualRouterId: message[1]!,
+    priority: message[2]!,
+    intervalCs: version === 2 ? message[5]! * 100 : ((message[4]! & 0x0f) << 8) | message[5]!,
+    addresses,
+  };
+  if (version === 2 && family === 4) {
+    advert.authType = message[4]!;
+    const start = 8 + count * 4;
+    advert.authData = message.slice(start, start + 8);
+  }
+  return advert;
+}
+
+/**
+ * Decodes and checks one received datagram against `policy`, in keepalived's
+ * order (inventory §21.5): lengths, AH, exact length, TTL, version, v2
+ * authentication and interval, type, IP length, checksum, unicast/multicast
+ * destination, owner ignore, source peer. Never throws on any input.
+ */
+export function receiveAdvert(datagram: Datagram, policy: ReceivePolicy): Verdict {
+  const at = locate(datagram);
+  if (!at || at.message.length < 8) return drop('packet_len_err');
+  const { message, ttl } = at;
+  if (at.ipProtocol !== VRRP_PROTOCOL) return drop('authtype_mismatch');
+  const version = message[0]! >> 4;
+  const lengthVersion = version === 2 || version === 3 ? version : policy.version;
+  const expected = messageLength(lengthVersion, policy.family, message[3]!);
+  const padded = at.headerLength + message.length <= MIN_ETHERNET_PAYLOAD;
+  if (message.length < expected || (message.length > expected && !padded)) return drop('packet_len_err');
+  if (message[1] !== policy.virtualRouterId) return drop('unknown_vrid');
+  if (!policy.unicast && ttl !== VRRP_TTL) return drop('ip_ttl_err');
+  if (version !== policy.version) return drop('vers_err');
+  const body = message.subarray(0, expected);
+  const advert = readAdvert(body, policy.family);
+  if (version === 2 && policy.family === 4) {
+    if (advert.authType! > AUTH_AH) return drop('invalid_authtype');
+    if (advert.authType !== policy.authType) return drop('authtype_mismatch');
+    if (policy.authType === AUTH_PASS && !sameBytes(advert.authData!, policy.authData ?? new Uint8Array(8))) return drop('auth_failure');
+  }
+  if (version === 2 && advert.intervalCs !== policy.intervalCs) return drop('advert_interval_err');
+  if ((message[0]! & 0x0f) !== 1) return drop('invalid_type_rcvd');
+  if (policy.family === 4 && at.ipTotal !== at.headerLength + message.length && at.ipTotal !== at.headerLength + expected) return drop('packet_len_err');
+  const intervalMismatch = version === 3 && advert.intervalCs !== policy.intervalCs;
+  const verifyChecksum = !(version === 3 && policy.family === 4 && policy.v3Checksum === 'plain');
+  if (verifyChecksum) {
+    const carried = (body[6]! << 8) | body[7]!;
+    const context = { family: policy.family, source: at.source, destination: at.destination, v3Checksum: policy.v3Checksum };
+    if (advertChecksum(body, version as 2 | 3, context) !== carried) return drop('chk_err');
+  }
+  if (policy.unicast === isMulticast(at.destination, policy.family)) return drop('addr_list_err');
+  if (policy.ignoreAll) return drop('owner_ignore');
+  if (policy.unicast && policy.allowedSources && !policy.allowedSources.includes(at.source)) return drop('not_a_peer');
+  const ours = [...policy.addresses].sort();
+  const theirs = [...advert.addresses].sort();
+  const addressListMismatch = ours.length !== theirs.length || ours.some((a, i) => a !== theirs[i]);
+  return { accepted: { advert, source: at.source, destination: at.destination, ttl, intervalMismatch, addressListMismatch } };
+}

@@ -1,0 +1,284 @@
+#include "vrrp_link.h"
+
+#include <arpa/inet.h>
+
+#include <memory>
+
+#include "../vrrp/channel.h"
+#include "../vrrp/netns.h"
+#include "../vrrp/route.h"
+
+namespace js {
+namespace {
+
+std::string stringField(const Napi::Object& o, const char* name, bool required = true) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined() && !required) return "";
+  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string("native contract: ") + name + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+int intField(const Napi::Object& o, const char* name, int fallback, bool required = false) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined() && !required) return fallback;
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("native contract: ") + name + " must be a number");
+  return v.As<Napi::Number>().Int32Value();
+}
+
+Napi::Object objectArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsObject()) throw Napi::TypeError::New(info.Env(), "native contract: expected an object");
+  return info[i].As<Napi::Object>();
+}
+
+std::vector<uint8_t> bytesOf(Napi::Value v) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(v.Env(), "native contract: bytes must be a Uint8Array");
+  }
+  auto a = v.As<Napi::Uint8Array>();
+  return std::vector<uint8_t>(a.Data(), a.Data() + a.ElementLength());
+}
+
+std::vector<vrrp::Outgoing> packetsOf(Napi::Value v) {
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "native contract: packets must be an array");
+  auto a = v.As<Napi::Array>();
+  std::vector<vrrp::Outgoing> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value item = a.Get(i);
+    if (!item.IsObject()) throw Napi::TypeError::New(v.Env(), "native contract: packet must be an object");
+    auto o = item.As<Napi::Object>();
+    out.push_back({stringField(o, "destination"), bytesOf(o.Get("bytes"))});
+  }
+  return out;
+}
+
+Napi::Error failure(Napi::Env env, int error, const std::string& stage) {
+  Napi::Error e = Napi::Error::New(env, stage + ": " + strerror(error));
+  e.Set("errno", Napi::Number::New(env, error));
+  e.Set("stage", Napi::String::New(env, stage));
+  return e;
+}
+
+vrrp::AddressSpec addressSpecOf(const Napi::Object& o) {
+  vrrp::AddressSpec s;
+  s.ifindex = intField(o, "ifindex", 0, true);
+  s.family = intField(o, "family", 0, true);
+  s.address = stringField(o, "address");
+  s.prefix = intField(o, "prefix", 0, true);
+  s.label = stringField(o, "label", false);
+  s.scope = intField(o, "scope", -1);
+  s.broadcast = stringField(o, "broadcast", false);
+  s.nodad = o.Get("nodad").ToBoolean().Value();
+  return s;
+}
+
+// Runs `work` with an rtnetlink handle inside `netns`; returns the first errno.
+template <typename Work>
+int withRoute(const std::string& netns, Work&& work) {
+  int error = 0;
+  int nsError = vrrp::inNetns(netns, [&] {
+    vrrp::Route route;
+    error = route.open();
+    if (!error) error = work(route);
+  });
+  return nsError ? nsError : error;
+}
+
+class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "VrrpLink",
+                       {InstanceMethod<&VrrpLink::Schedule>("schedule"),
+                        InstanceMethod<&VrrpLink::SendNow>("sendNow"),
+                        InstanceMethod<&VrrpLink::QueueFrames>("queueFrames"),
+                        InstanceMethod<&VrrpLink::AddAddress>("addAddress"),
+                        InstanceMethod<&VrrpLink::DeleteAddress>("deleteAddress"),
+                        InstanceMethod<&VrrpLink::Counters>("counters"),
+                        InstanceMethod<&VrrpLink::Close>("close")});
+  }
+
+  // new VrrpLink(options, onPacket): opens everything inside options.netns.
+  explicit VrrpLink(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VrrpLink>(info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = objectArg(info, 0);
+    if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "native contract: onPacket must be a function");
+    vrrp::ChannelOptions options;
+    options.family = intField(o, "family", 0, true);
+    options.ifname = stringField(o, "interface");
+    options.ifindex = intField(o, "ifindex", 0, true);
+    options.multicast = o.Get("multicast").ToBoolean().Value();
+    options.group = stringField(o, "group", false);
+    options.source = stringField(o, "source");
+    options.ttl = intField(o, "ttl", 255);
+    std::string netns = stringField(o, "netns", false);
+    channel_ = std::make_unique<vrrp::Channel>();
+    route_ = std::make_unique<vrrp::Route>();
+    vrrp::ChannelFailure failed;
+    int routeError = 0;
+    int nsError = vrrp::inNetns(netns, [&] {
+      failed = channel_->open(options);
+      if (!failed.error) routeError = route_->open();
+    });
+    if (nsError) throw failure(env, nsError, "netns");
+    if (failed.error) throw failure(env, failed.error, failed.stage);
+    if (routeError) throw failure(env, routeError, "rtnetlink");
+    tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:receive", kQueueLimit, 1);
+    open_ = true;
+    channel_->start([this](vrrp::Received&& r) {
+      auto* packet = new vrrp::Received(std::move(r));
+      // A full queue means JavaScript is stalled: drop, as a congested link would.
+      napi_status status = tsfn_.NonBlockingCall(packet, [](Napi::Env env, Napi::Function callback, vrrp::Received* p) {
+        std::unique_ptr<vrrp::Received> owned(p);
+        if (!env) return;
+        Napi::Uint8Array data = Napi::Uint8Array::New(env, p->data.size());
+        std::memcpy(data.Data(), p->data.data(), p->data.size());
+        callback.Call({data, Napi::String::New(env, p->source), Napi::String::New(env, p->destination),
+                       Napi::Number::New(env, p->hopLimit)});
+      });
+      if (status != napi_ok) {
+        delete packet;
+        ++dropped_;
+      }
+    });
+  }
+
+  ~VrrpLink() override { shutdown(); }
+
+ private:
+  static constexpr size_t kQueueLimit = 1024;
+
+  void ensureOpen(Napi::Env env) {
+    if (!open_) throw Napi::Error::New(env, "native contract: link is closed");
+  }
+
+  void shutdown() {
+    if (!open_) return;
+    open_ = false;
+    channel_->stop();
+    tsfn_.Release();
+  }
+
+  Napi::Value Schedule(const Napi::CallbackInfo& info) {
+    ensureOpen(info.Env());
+    if (!info[1].IsNumber()) throw Napi::TypeError::New(info.Env(), "native contract: intervalUs must be a number");
+    channel_->schedule(packetsOf(info[0]), std::chrono::microseconds(info[1].As<Napi::Number>().Int64Value()));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value SendNow(const Napi::CallbackInfo& info) {
+    ensureOpen(info.Env());
+    return Napi::Number::New(info.Env(), channel_->sendNow(packetsOf(info[0])));
+  }
+
+  Napi::Value QueueFrames(const Napi::CallbackInfo& info) {
+    ensureOpen(info.Env());
+    if (!info[0].IsNumber() || !info[1].IsArray() || !info[2].IsNumber()) {
+      throw Napi::TypeError::New(info.Env(), "native contract: queueFrames(ifindex, frames, gapUs)");
+    }
+    auto a = info[1].As<Napi::Array>();
+    std::vector<std::vector<uint8_t>> frames;
+    for (uint32_t i = 0; i < a.Length(); ++i) frames.push_back(bytesOf(a.Get(i)));
+    channel_->queueFrames(info[0].As<Napi::Number>().Int32Value(), std::move(frames),
+                         std::chrono::microseconds(info[2].As<Napi::Number>().Int64Value()));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value AddAddress(const Napi::CallbackInfo& info) {
+    ensureOpen(info.Env());
+    return Napi::Number::New(info.Env(), route_->addAddress(addressSpecOf(objectArg(info, 0))));
+  }
+
+  Napi::Value DeleteAddress(const Napi::CallbackInfo& info) {
+    ensureOpen(info.Env());
+    return Napi::Number::New(info.Env(), route_->deleteAddress(addressSpecOf(objectArg(info, 0))));
+  }
+
+  Napi::Value Counters(const Napi::CallbackInfo& info) {
+    Napi::Object out = Napi::Object::New(info.Env());
+    out.Set("sent", Napi::Number::New(info.Env(), static_cast<double>(channel_->sent())));
+    out.Set("sendErrors", Napi::Number::New(info.Env(), static_cast<double>(channel_->sendErrors())));
+    out.Set("framesSent", Napi::Number::New(info.Env(), static_cast<double>(channel_->framesSent())));
+    out.Set("receiveDropped", Napi::Number::New(info.Env(), static_cast<double>(dropped_.load())));
+    out.Set("lastError", Napi::Number::New(info.Env(), channel_->lastError()));
+    return out;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    shutdown();
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<vrrp::Channel> channel_;
+  std::unique_ptr<vrrp::Route> route_;
+  Napi::ThreadSafeFunction tsfn_;
+  std::atomic<uint64_t> dropped_{0};
+  bool open_ = false;
+};
+
+// vrrpInterface({netns, interface}) -> {ifindex, mac, up, addresses[]}
+Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = objectArg(info, 0);
+  std::string name = stringField(o, "interface");
+  vrrp::InterfaceInfo out;
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.interfaceInfo(name, out); });
+  if (error) throw failure(env, error, "interface");
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("ifindex", out.ifindex);
+  r.Set("up", out.up);
+  Napi::Uint8Array mac = Napi::Uint8Array::New(env, out.mac.size());
+  if (!out.mac.empty()) std::memcpy(mac.Data(), out.mac.data(), out.mac.size());
+  r.Set("mac", mac);
+  Napi::Array addresses = Napi::Array::New(env, out.addresses.size());
+  for (size_t i = 0; i < out.addresses.size(); ++i) {
+    Napi::Object a = Napi::Object::New(env);
+    a.Set("family", out.addresses[i].family);
+    a.Set("address", out.addresses[i].address);
+    a.Set("prefix", out.addresses[i].prefix);
+    a.Set("scope", out.addresses[i].scope);
+    addresses.Set(static_cast<uint32_t>(i), a);
+  }
+  r.Set("addresses", addresses);
+  return r;
+}
+
+// vrrpCreateMacvlan({netns, name, parentIfindex, mac}) / vrrpDeleteLink({netns, name}) -> errno
+Napi::Value CreateMacvlan(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  vrrp::MacvlanSpec spec{stringField(o, "name"), intField(o, "parentIfindex", 0, true), bytesOf(o.Get("mac"))};
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.createMacvlan(spec); });
+  return Napi::Number::New(info.Env(), error);
+}
+
+Napi::Value DeleteLink(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  std::string name = stringField(o, "name");
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.deleteLink(name); });
+  return Napi::Number::New(info.Env(), error);
+}
+
+// vrrpSetIpv4Conf({netns, ifindex, name, value}) -> {errno, previous}
+Napi::Value SetIpv4Conf(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  int ifindex = intField(o, "ifindex", 0, true);
+  std::string name = stringField(o, "name");
+  auto value = static_cast<uint32_t>(intField(o, "value", 0, true));
+  uint32_t previous = 0;
+  int error = withRoute(stringField(o, "netns", false),
+                        [&](vrrp::Route& route) { return route.setIpv4Conf(ifindex, name, value, previous); });
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("errno", error);
+  out.Set("previous", previous);
+  return out;
+}
+
+}  // namespace
+
+void defineVrrp(Napi::Env env, Napi::Object exports) {
+  exports.Set("VrrpLink", VrrpLink::Define(env));
+  exports.Set("vrrpInterface", Napi::Function::New<InterfaceInfo>(env, "vrrpInterface"));
+  exports.Set("vrrpCreateMacvlan", Napi::Function::New<CreateMacvlan>(env, "vrrpCreateMacvlan"));
+  exports.Set("vrrpDeleteLink", Napi::Function::New<DeleteLink>(env, "vrrpDeleteLink"));
+  exports.Set("vrrpSetIpv4Conf", Napi::Function::New<SetIpv4Conf>(env, "vrrpSetIpv4Conf"));
+}
+
+}  // namespace js

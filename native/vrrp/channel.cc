@@ -1,0 +1,274 @@
+#include "channel.h"
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace vrrp {
+namespace {
+
+constexpr int kVrrpProtocol = 112;
+constexpr int kInternetControlTos = 0xc0;  // what keepalived sends
+constexpr size_t kReceiveBytes = 65536;
+
+template <typename T>
+bool set(int fd, int level, int name, const T& value) {
+  return setsockopt(fd, level, name, &value, sizeof value) == 0;
+}
+
+// Puts one ancillary record (the source address to send from) into `msg`.
+template <typename Info>
+void setPacketInfo(msghdr& msg, int level, int type, const Info& info) {
+  msg.msg_controllen = CMSG_SPACE(sizeof(Info));
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = level;
+  c->cmsg_type = type;
+  c->cmsg_len = CMSG_LEN(sizeof(Info));
+  std::memcpy(CMSG_DATA(c), &info, sizeof info);
+}
+
+}  // namespace
+
+Channel::~Channel() {
+  stop();
+  if (fd_ >= 0) ::close(fd_);
+  if (packetFd_ >= 0) ::close(packetFd_);
+  if (eventFd_ >= 0) ::close(eventFd_);
+}
+
+ChannelFailure Channel::open(const ChannelOptions& options) {
+  options_ = options;
+  const bool v4 = options.family == AF_INET;
+  fd_ = socket(options.family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, kVrrpProtocol);
+  if (fd_ < 0) return {errno, "socket"};
+  if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, options.ifname.c_str(), options.ifname.size()) != 0) {
+    return {errno, "bind-device"};
+  }
+  int one = 1, zero = 0, ttl = 255, tos = kInternetControlTos;
+  bool ok;
+  if (v4) {
+    ip_mreqn iface{};
+    iface.imr_ifindex = options.ifindex;
+    ok = set(fd_, IPPROTO_IP, IP_MULTICAST_IF, iface) && set(fd_, IPPROTO_IP, IP_MULTICAST_TTL, ttl) &&
+         set(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, zero) && set(fd_, IPPROTO_IP, IP_TTL, options.ttl) &&
+         set(fd_, IPPROTO_IP, IP_TOS, tos);
+  } else {
+    ok = set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF, options.ifindex) &&
+         set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) && set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, zero) &&
+         set(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, options.ttl) &&
+         set(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, one) && set(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, one);
+  }
+  if (!ok) return {errno, "socket-options"};
+  if (options.multicast) {
+    if (v4) {
+      ip_mreqn group{};
+      inet_pton(AF_INET, options.group.c_str(), &group.imr_multiaddr);
+      group.imr_ifindex = options.ifindex;
+      if (!set(fd_, IPPROTO_IP, IP_ADD_MEMBERSHIP, group)) return {errno, "join-group"};
+    } else {
+      ipv6_mreq group{};
+      inet_pton(AF_INET6, options.group.c_str(), &group.ipv6mr_multiaddr);
+      group.ipv6mr_interface = options.ifindex;
+      if (!set(fd_, IPPROTO_IPV6, IPV6_JOIN_GROUP, group)) return {errno, "join-group"};
+    }
+  }
+  // Protocol 0: a send-only packet socket for gratuitous ARP / NA frames.
+  packetFd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (packetFd_ < 0) return {errno, "packet-socket"};
+  eventFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (eventFd_ < 0) return {errno, "eventfd"};
+  return {};
+}
+
+void Channel::start(std::function<void(Received&&)> onPacket) {
+  onPacket_ = std::move(onPacket);
+  thread_ = std::thread([this] { run(); });
+}
+
+void Channel::wake() {
+  uint64_t one = 1;
+  if (write(eventFd_, &one, sizeof one) < 0) lastError_ = errno;
+}
+
+void Channel::schedule(std::vector<Outgoing> packets, std::chrono::microseconds interval) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    adverts_ = std::move(packets);
+    interval_ = interval;
+    nextAdvert_ = Clock::now();
+  }
+  wake();
+}
+
+void Channel::queueFrames(int ifindex, std::vector<std::vector<uint8_t>> frames, std::chrono::microseconds gap) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Clock::time_point at = frames_.empty() ? Clock::now() : frames_.back().at + gap;
+    for (auto& frame : frames) {
+      frames_.push_back({at, ifindex, std::move(frame)});
+      at += gap;
+    }
+  }
+  wake();
+}
+
+int Channel::sendOne(const Outgoing& packet) {
+  msghdr msg{};
+  iovec iov{const_cast<uint8_t*>(packet.bytes.data()), packet.bytes.size()};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {0};
+  sockaddr_in to4{};
+  sockaddr_in6 to6{};
+  msg.msg_control = control;
+  if (options_.family == AF_INET) {
+    to4.sin_family = AF_INET;
+    inet_pton(AF_INET, packet.destination.c_str(), &to4.sin_addr);
+    msg.msg_name = &to4;
+    msg.msg_namelen = sizeof to4;
+    in_pktinfo info{};
+    inet_pton(AF_INET, options_.source.c_str(), &info.ipi_spec_dst);
+    setPacketInfo(msg, IPPROTO_IP, IP_PKTINFO, info);
+  } else {
+    to6.sin6_family = AF_INET6;
+    inet_pton(AF_INET6, packet.destination.c_str(), &to6.sin6_addr);
+    to6.sin6_scope_id = options_.ifindex;
+    msg.msg_name = &to6;
+    msg.msg_namelen = sizeof to6;
+    in6_pktinfo info{};
+    inet_pton(AF_INET6, options_.source.c_str(), &info.ipi6_addr);
+    info.ipi6_ifindex = options_.ifindex;
+    setPacketInfo(msg, IPPROTO_IPV6, IPV6_PKTINFO, info);
+  }
+  if (sendmsg(fd_, &msg, 0) < 0) {
+    lastError_ = errno;
+    ++sendErrors_;
+    return errno;
+  }
+  ++sent_;
+  return 0;
+}
+
+int Channel::sendNow(const std::vector<Outgoing>& packets) {
+  int first = 0;
+  for (const auto& p : packets) {
+    int error = sendOne(p);
+    if (error && !first) first = error;
+  }
+  return first;
+}
+
+void Channel::receiveAll() {
+  std::vector<uint8_t>& buffer = receiveBuffer_;
+  if (buffer.empty()) buffer.resize(kReceiveBytes);
+  for (;;) {
+    sockaddr_storage from{};
+    alignas(cmsghdr) char control[256];
+    iovec iov{buffer.data(), buffer.size()};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = recvmsg(fd_, &msg, MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) lastError_ = errno;
+      return;
+    }
+    Received r;
+    r.data.assign(buffer.begin(), buffer.begin() + n);
+    char text[INET6_ADDRSTRLEN] = {0};
+    if (options_.family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, text, sizeof text);
+      r.source = text;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != IPPROTO_IPV6) continue;
+        if (c->cmsg_type == IPV6_HOPLIMIT) {
+          int hops;
+          std::memcpy(&hops, CMSG_DATA(c), sizeof hops);
+          r.hopLimit = hops;
+        } else if (c->cmsg_type == IPV6_PKTINFO) {
+          in6_pktinfo info;
+          std::memcpy(&info, CMSG_DATA(c), sizeof info);
+          inet_ntop(AF_INET6, &info.ipi6_addr, text, sizeof text);
+          r.destination = text;
+        }
+      }
+    }
+    onPacket_(std::move(r));
+  }
+}
+
+void Channel::run() {
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  while (!stopping_) {
+    Clock::time_point now = Clock::now();
+    Clock::time_point due = now + std::chrono::seconds(1);
+    std::vector<Outgoing> toSend;
+    std::vector<Frame> framesDue;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!adverts_.empty() && interval_.count() > 0) {
+        if (now >= nextAdvert_) {
+          toSend = adverts_;
+          nextAdvert_ += interval_;
+          // After a long stall start a fresh cadence rather than a burst.
+          if (nextAdvert_ <= now) nextAdvert_ = now + interval_;
+        }
+        due = std::min(due, nextAdvert_);
+      }
+      while (!frames_.empty() && frames_.front().at <= now) {
+        framesDue.push_back(std::move(frames_.front()));
+        frames_.pop_front();
+      }
+      if (!frames_.empty()) due = std::min(due, frames_.front().at);
+    }
+    for (const auto& p : toSend) sendOne(p);
+    for (const auto& due : framesDue) {
+      const std::vector<uint8_t>& frame = due.bytes;
+      sockaddr_ll to{};
+      to.sll_family = AF_PACKET;
+      to.sll_ifindex = due.ifindex;
+      to.sll_halen = ETH_ALEN;
+      if (frame.size() >= ETH_ALEN) std::memcpy(to.sll_addr, frame.data(), ETH_ALEN);
+      if (sendto(packetFd_, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {
+        lastError_ = errno;
+      } else {
+        ++framesSent_;
+      }
+    }
+    if (!toSend.empty() || !framesDue.empty()) continue;
+    auto wait = duration_cast<microseconds>(due - Clock::now());
+    if (wait.count() < 0) wait = microseconds(0);
+    timespec timeout{static_cast<time_t>(wait.count() / 1000000), static_cast<long>((wait.count() % 1000000) * 1000)};
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {eventFd_, POLLIN, 0}};
+    if (ppoll(fds, 2, &timeout, nullptr) < 0) continue;
+    if (fds[1].revents & POLLIN) {
+      uint64_t count;
+      while (read(eventFd_, &count, sizeof count) > 0) {
+      }
+    }
+    if (fds[0].revents & POLLIN) receiveAll();
+  }
+}
+
+void Channel::stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  wake();
+  thread_.join();
+}
+
+}  // namespace vrrp

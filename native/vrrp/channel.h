@@ -1,0 +1,96 @@
+// The VRRP socket of one instance and the native thread that owns it: it
+// receives adverts (handed to JavaScript without polling) and, while master,
+// sends the scheduled adverts itself, so a busy JavaScript event loop cannot
+// delay them. TypeScript sets what is sent and how often; gratuitous ARP/NA
+// frames go through the same thread, paced.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace vrrp {
+
+struct ChannelOptions {
+  int family = 0;  // AF_INET / AF_INET6
+  std::string ifname;
+  int ifindex = 0;
+  bool multicast = true;
+  std::string group;   // multicast group joined when `multicast`
+  std::string source;  // advert source address
+  int ttl = 255;       // unicast TTL / hop limit
+};
+
+struct Received {
+  std::vector<uint8_t> data;  // IPv4: the datagram; IPv6: the VRRP message
+  std::string source;
+  std::string destination;
+  int hopLimit = -1;
+};
+
+struct Outgoing {
+  std::string destination;
+  std::vector<uint8_t> bytes;
+};
+
+struct ChannelFailure {
+  int error = 0;
+  const char* stage = "";
+};
+
+class Channel {
+ public:
+  using Clock = std::chrono::steady_clock;
+  ~Channel();
+  // Opens the sockets in the calling thread's namespace.
+  ChannelFailure open(const ChannelOptions& options);
+  void start(std::function<void(Received&&)> onPacket);
+  // Periodic adverts: the first goes out at once; empty `packets` stops them.
+  void schedule(std::vector<Outgoing> packets, std::chrono::microseconds interval);
+  // One advert now, on the calling thread; returns the first errno or 0.
+  int sendNow(const std::vector<Outgoing>& packets);
+  // Ethernet frames (GARP / NA) for interface `ifindex`, sent by the thread `gap` apart.
+  void queueFrames(int ifindex, std::vector<std::vector<uint8_t>> frames, std::chrono::microseconds gap);
+  void stop();
+  uint64_t sent() const { return sent_; }
+  uint64_t sendErrors() const { return sendErrors_; }
+  uint64_t framesSent() const { return framesSent_; }
+  int lastError() const { return lastError_; }
+
+ private:
+  void run();
+  void wake();
+  int sendOne(const Outgoing& packet);
+  void receiveAll();
+
+  ChannelOptions options_;
+  int fd_ = -1;
+  int packetFd_ = -1;
+  int eventFd_ = -1;
+  std::function<void(Received&&)> onPacket_;
+  std::vector<uint8_t> receiveBuffer_;  // the thread's, reused for every packet
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::vector<Outgoing> adverts_;
+  std::chrono::microseconds interval_{0};
+  Clock::time_point nextAdvert_;
+  struct Frame {
+    Clock::time_point at;
+    int ifindex;
+    std::vector<uint8_t> bytes;
+  };
+  std::deque<Frame> frames_;
+  std::atomic<uint64_t> sent_{0};
+  std::atomic<uint64_t> sendErrors_{0};
+  std::atomic<uint64_t> framesSent_{0};
+  std::atomic<int> lastError_{0};
+};
+
+}  // namespace vrrp

@@ -1,0 +1,174 @@
+#include "route.h"
+
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/inet.h>
+#include <netlink/route/link/macvlan.h>
+
+#include <cerrno>
+
+namespace vrrp {
+namespace {
+
+// libnl folds kernel errnos into its own codes; map back the ones address
+// and link changes produce so TypeScript can name them.
+int errnoOf(int nle) {
+  switch (nle < 0 ? -nle : nle) {
+    case 0: return 0;
+    case NLE_EXIST: return EEXIST;
+    case NLE_NOADDR: return EADDRNOTAVAIL;
+    case NLE_NODEV: return ENODEV;
+    case NLE_INVAL: return EINVAL;
+    case NLE_BUSY: return EBUSY;
+    case NLE_OBJ_NOTFOUND: return ENOENT;
+    case NLE_PERM: return EPERM;
+    case NLE_NOMEM: return ENOMEM;
+    case NLE_OPNOTSUPP: return EOPNOTSUPP;
+    case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
+    case NLE_RANGE: return ERANGE;
+    default: return EIO;
+  }
+}
+
+std::string textOf(nl_addr* addr) {
+  char buf[INET6_ADDRSTRLEN] = {0};
+  inet_ntop(nl_addr_get_family(addr), nl_addr_get_binary_addr(addr), buf, sizeof buf);
+  return buf;
+}
+
+struct AddrGuard {
+  rtnl_addr* addr = rtnl_addr_alloc();
+  ~AddrGuard() { if (addr) rtnl_addr_put(addr); }
+};
+
+// Fills an rtnl_addr from the spec; returns an errno.
+int build(const AddressSpec& spec, rtnl_addr* addr) {
+  nl_addr* local = nullptr;
+  int rc = nl_addr_parse(spec.address.c_str(), spec.family, &local);
+  if (rc < 0) return EINVAL;
+  nl_addr_set_prefixlen(local, spec.prefix);
+  rtnl_addr_set_ifindex(addr, spec.ifindex);
+  rtnl_addr_set_family(addr, spec.family);
+  rc = rtnl_addr_set_local(addr, local);
+  nl_addr_put(local);
+  if (rc < 0) return errnoOf(rc);
+  rtnl_addr_set_prefixlen(addr, spec.prefix);
+  if (!spec.label.empty() && rtnl_addr_set_label(addr, spec.label.c_str()) < 0) return EINVAL;
+  if (spec.scope >= 0) rtnl_addr_set_scope(addr, spec.scope);
+  if (spec.nodad) rtnl_addr_set_flags(addr, IFA_F_NODAD);
+  if (!spec.broadcast.empty()) {
+    nl_addr* brd = nullptr;
+    if (nl_addr_parse(spec.broadcast.c_str(), AF_INET, &brd) < 0) return EINVAL;
+    rc = rtnl_addr_set_broadcast(addr, brd);
+    nl_addr_put(brd);
+    if (rc < 0) return errnoOf(rc);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int Route::open() {
+  sock_ = nl_socket_alloc();
+  if (!sock_) return ENOMEM;
+  int rc = nl_connect(sock_, NETLINK_ROUTE);
+  return rc < 0 ? errnoOf(rc) : 0;
+}
+
+Route::~Route() {
+  if (sock_) nl_socket_free(sock_);
+}
+
+int Route::interfaceInfo(const std::string& name, InterfaceInfo& out) {
+  rtnl_link* link = nullptr;
+  int rc = rtnl_link_get_kernel(sock_, 0, name.c_str(), &link);
+  if (rc < 0) return errnoOf(rc);
+  out.ifindex = rtnl_link_get_ifindex(link);
+  out.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+  if (nl_addr* mac = rtnl_link_get_addr(link)) {
+    auto* bytes = static_cast<const uint8_t*>(nl_addr_get_binary_addr(mac));
+    out.mac.assign(bytes, bytes + nl_addr_get_len(mac));
+  }
+  rtnl_link_put(link);
+  nl_cache* cache = nullptr;
+  rc = rtnl_addr_alloc_cache(sock_, &cache);
+  if (rc < 0) return errnoOf(rc);
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* addr = reinterpret_cast<rtnl_addr*>(o);
+    if (rtnl_addr_get_ifindex(addr) != out.ifindex) continue;
+    nl_addr* local = rtnl_addr_get_local(addr);
+    if (!local) continue;
+    out.addresses.push_back({rtnl_addr_get_family(addr), textOf(local), rtnl_addr_get_prefixlen(addr),
+                             rtnl_addr_get_scope(addr)});
+  }
+  nl_cache_free(cache);
+  return 0;
+}
+
+int Route::addAddress(const AddressSpec& spec) {
+  AddrGuard g;
+  if (!g.addr) return ENOMEM;
+  int error = build(spec, g.addr);
+  if (error) return error;
+  return errnoOf(rtnl_addr_add(sock_, g.addr, NLM_F_EXCL));
+}
+
+int Route::deleteAddress(const AddressSpec& spec) {
+  AddrGuard g;
+  if (!g.addr) return ENOMEM;
+  int error = build(spec, g.addr);
+  if (error) return error;
+  return errnoOf(rtnl_addr_delete(sock_, g.addr, 0));
+}
+
+int Route::createMacvlan(const MacvlanSpec& spec) {
+  rtnl_link* link = rtnl_link_macvlan_alloc();
+  if (!link) return ENOMEM;
+  rtnl_link_set_name(link, spec.name.c_str());
+  rtnl_link_set_link(link, spec.parentIfindex);
+  // Private mode: the VRRP virtual MAC must not talk to sibling macvlans.
+  rtnl_link_macvlan_set_mode(link, MACVLAN_MODE_PRIVATE);
+  nl_addr* mac = nl_addr_build(AF_LLC, spec.mac.data(), spec.mac.size());
+  rtnl_link_set_addr(link, mac);
+  nl_addr_put(mac);
+  rtnl_link_set_flags(link, IFF_UP);
+  int rc = rtnl_link_add(sock_, link, NLM_F_CREATE | NLM_F_EXCL);
+  rtnl_link_put(link);
+  return errnoOf(rc);
+}
+
+int Route::deleteLink(const std::string& name) {
+  rtnl_link* link = rtnl_link_alloc();
+  if (!link) return ENOMEM;
+  rtnl_link_set_name(link, name.c_str());
+  int rc = rtnl_link_delete(sock_, link);
+  rtnl_link_put(link);
+  return errnoOf(rc);
+}
+
+int Route::setIpv4Conf(int ifindex, const std::string& name, uint32_t value, uint32_t& previous) {
+  int id = rtnl_link_inet_str2devconf(name.c_str());
+  if (id < 0) return EINVAL;
+  rtnl_link* link = nullptr;
+  int rc = rtnl_link_get_kernel(sock_, ifindex, nullptr, &link);
+  if (rc < 0) return errnoOf(rc);
+  rc = rtnl_link_inet_get_conf(link, id, &previous);
+  rtnl_link* change = rc < 0 ? nullptr : rtnl_link_alloc();
+  if (change) {
+    rc = rtnl_link_inet_set_conf(change, id, value);
+    if (rc >= 0) rc = rtnl_link_change(sock_, link, change, 0);
+    rtnl_link_put(change);
+  } else if (rc >= 0) {
+    rc = -NLE_NOMEM;
+  }
+  rtnl_link_put(link);
+  return errnoOf(rc);
+}
+
+}  // namespace vrrp

@@ -1,0 +1,62 @@
+// Interface facts, addresses and macvlan links over rtnetlink (libnl-route-3).
+// Callers validate everything first; these only report the kernel's errno.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct nl_sock;
+
+namespace vrrp {
+
+struct InterfaceAddress {
+  int family;  // AF_INET / AF_INET6
+  std::string address;
+  int prefix;
+  int scope;
+};
+
+struct InterfaceInfo {
+  int ifindex = 0;
+  std::vector<uint8_t> mac;
+  bool up = false;
+  std::vector<InterfaceAddress> addresses;
+};
+
+struct AddressSpec {
+  int ifindex = 0;
+  int family = 0;
+  std::string address;
+  int prefix = 0;
+  std::string label;     // empty: none
+  int scope = -1;        // -1: kernel default
+  std::string broadcast; // empty: none
+  bool nodad = false;
+};
+
+struct MacvlanSpec {
+  std::string name;
+  int parentIfindex = 0;
+  std::vector<uint8_t> mac;
+};
+
+class Route {
+ public:
+  // errno (positive) on failure, 0 on success.
+  int open();
+  ~Route();
+  int interfaceInfo(const std::string& name, InterfaceInfo& out);
+  int addAddress(const AddressSpec& spec);
+  int deleteAddress(const AddressSpec& spec);
+  int createMacvlan(const MacvlanSpec& spec);
+  int deleteLink(const std::string& name);
+  // Sets one IPv4 devconf setting (by its sysctl name, e.g. "arp_ignore")
+  // and reports the value it replaced.
+  int setIpv4Conf(int ifindex, const std::string& name, uint32_t value, uint32_t& previous);
+
+ private:
+  nl_sock* sock_ = nullptr;
+};
+
+}  // namespace vrrp

@@ -1,0 +1,109 @@
+// The VRRP half of the addon: contract checks, interface facts, and the
+// socket thread on loopback (sending on its own schedule, handing received
+// packets to JavaScript) — no namespace needed, and run under ASan/UBSan too.
+// Needs CAP_NET_RAW (the host layers run as root).
+import { loadVrrpNative } from '../../lib/vrrp/native';
+import { encodeAdvert, receiveAdvert, AUTH_NONE } from '../../lib/vrrp/packet';
+import { expectTypeError } from '../support/throws';
+import type { NativeVrrpLink, NativeVrrpLinkOptions } from '../../lib/native/vrrp-contract';
+
+const native = loadVrrpNative();
+const AF_INET = 2;
+const AF_INET6 = 10;
+
+function eventually(probe: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  return new Promise((resolve) => {
+    const poll = () => (probe() ? resolve(true) : Date.now() > end ? resolve(false) : setTimeout(poll, 5));
+    poll();
+  });
+}
+
+describe('contract checks', () => {
+  const good: NativeVrrpLinkOptions = { family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: '127.0.0.1' };
+  test('malformed options are TypeErrors, not crashes', () => {
+    const make = (o: unknown, cb: unknown = () => {}) => new native.VrrpLink(o as NativeVrrpLinkOptions, cb as () => void);
+    expectTypeError(() => make(undefined), /native contract/);
+    expectTypeError(() => make({ ...good, family: '2' }), /family/);
+    expectTypeError(() => make({ ...good, interface: 5 }), /interface/);
+    expectTypeError(() => make({ ...good, ifindex: undefined }), /ifindex/);
+    expectTypeError(() => make(good, 'not a function'), /onPacket/);
+    expectTypeError(() => native.vrrpInterface({ interface: 1 } as never), /interface/);
+    expectTypeError(() => native.vrrpCreateMacvlan({ name: 'x', parentIfindex: 1, mac: [0, 0, 0x5e, 0, 1, 1] } as never), /Uint8Array/);
+    expectTypeError(() => native.vrrpSetIpv4Conf({ ifindex: 'lo', name: 'arp_ignore', value: 1 } as never), /ifindex/);
+  });
+
+  test('interface facts of lo; a missing interface reports ENODEV', () => {
+    const lo = native.vrrpInterface({ interface: 'lo' });
+    expect(lo.ifindex).toBe(1);
+    expect(lo.up).toBe(true);
+    expect(lo.addresses).toEqual(expect.arrayContaining([expect.objectContaining({ family: AF_INET, address: '127.0.0.1', prefix: 8 })]));
+    let thrown: unknown;
+    try {
+      native.vrrpInterface({ interface: 'nosuchif0' });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toMatchObject({ errno: 19, stage: 'interface' });
+  });
+
+  test('a namespace that does not exist reports ENOENT', () => {
+    expect(native.vrrpDeleteLink({ netns: '/nonexistent/netns', name: 'x' })).toBe(2);
+  });
+});
+
+// Raw and packet sockets need CAP_NET_RAW: the host layers run as root.
+describe('the socket thread on loopback', () => {
+  const links: NativeVrrpLink[] = [];
+  afterEach(() => links.splice(0).forEach((l) => l.close()));
+
+  test.each([
+    [AF_INET, '127.0.0.1'],
+    [AF_INET6, '::1'],
+  ])('family %i: scheduled adverts go out from the native thread and come back as callbacks', async (family, address) => {
+    const received: { data: Uint8Array; source: string; destination: string; hopLimit: number }[] = [];
+    const link = new native.VrrpLink({ family, interface: 'lo', ifindex: 1, multicast: false, source: address }, (data, source, destination, hopLimit) =>
+      received.push({ data, source, destination, hopLimit }),
+    );
+    links.push(link);
+    const fam = family === AF_INET ? 4 : 6;
+    const advert = (priority: number) =>
+      encodeAdvert({ version: 3, virtualRouterId: 7, priority, intervalCs: 1, addresses: [fam === 4 ? '10.7.0.1' : 'fd07::1'] }, { family: fam, source: address, destination: address });
+    link.schedule([{ destination: address, bytes: advert(100) }], 10_000);
+    expect(await eventually(() => received.length >= 5)).toBe(true);
+
+    const first = received[0]!;
+    const datagram = fam === 4 ? { family: 4 as const, data: first.data } : { family: 6 as const, ...first };
+    const verdict = receiveAdvert(datagram, {
+      family: fam, version: 3, virtualRouterId: 7, intervalCs: 1, unicast: true, authType: AUTH_NONE, v3Checksum: 'pseudo-header',
+      addresses: [fam === 4 ? '10.7.0.1' : 'fd07::1'], ignoreAll: false,
+    });
+    expect(verdict.accepted).toMatchObject({ source: address, destination: address, ttl: 255, advert: { priority: 100 } });
+
+    link.schedule([], 0);
+    await new Promise((r) => setTimeout(r, 50));
+    const stopped = link.counters().sent;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(link.counters().sent).toBe(stopped);
+    expect(stopped).toBeGreaterThanOrEqual(5);
+
+    const before = received.length;
+    expect(link.sendNow([{ destination: address, bytes: advert(0) }])).toBe(0);
+    expect(await eventually(() => received.length === before + 1)).toBe(true);
+    expect(received.at(-1)!.data.at(fam === 4 ? 22 : 2)).toBe(0);
+    expect(link.counters()).toMatchObject({ sendErrors: 0, receiveDropped: 0 });
+  });
+
+  test('frames are paced by the thread; closed links refuse calls; close is idempotent', async () => {
+    const link = new native.VrrpLink({ family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: '127.0.0.1' }, () => {});
+    const frame = new Uint8Array(60);
+    frame.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x88, 0xb5]); // local experimental EtherType: nobody parses it
+    const start = Date.now();
+    link.queueFrames(1, [frame, frame, frame], 20_000);
+    expect(await eventually(() => link.counters().framesSent === 3)).toBe(true);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(35);
+    link.close();
+    link.close();
+    expect(() => link.sendNow([])).toThrow(/closed/);
+  });
+});

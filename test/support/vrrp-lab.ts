@@ -1,0 +1,143 @@
+/**
+ * A VRRP test network on the host kernel: routers `a` and `b` and a client
+ * `c`, each a network namespace with `eth0` on one bridge (inside a fourth
+ * namespace, so nothing appears on the host). Real keepalived runs per test
+ * in a namespace with its own config and pid files, stopped by PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { TestNamespace } from './netns';
+
+export type Host = 'a' | 'b' | 'c';
+
+/** Addresses of the lab: eth0 of a, b, c. */
+export const LAB = {
+  ipv4: { a: '10.9.0.1', b: '10.9.0.2', c: '10.9.0.3' },
+  ipv6: { a: 'fd09::1', b: 'fd09::2', c: 'fd09::3' },
+};
+
+export class VrrpLab {
+  readonly hosts: Record<Host, TestNamespace>;
+  private readonly sw: TestNamespace;
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'vrrp-lab-'));
+
+  constructor() {
+    this.sw = TestNamespace.create('sw');
+    this.sw.run('ip', 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0');
+    this.sw.run('ip', 'link', 'set', 'br0', 'up');
+    const hosts = {} as Record<Host, TestNamespace>;
+    for (const host of ['a', 'b', 'c'] as const) {
+      const ns = TestNamespace.create(host);
+      this.sw.run('ip', 'link', 'add', `p${host}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.name);
+      this.sw.run('ip', 'link', 'set', `p${host}`, 'master', 'br0', 'up');
+      ns.run('ip', 'addr', 'add', `${LAB.ipv4[host]}/24`, 'dev', 'eth0');
+      ns.run('ip', 'addr', 'add', `${LAB.ipv6[host]}/64`, 'dev', 'eth0', 'nodad');
+      // Link-local without DAD: it is the VRRPv3 source address and must be usable at once.
+      ns.run('sysctl', '-qw', 'net.ipv6.conf.eth0.accept_dad=0');
+      ns.run('ip', 'link', 'set', 'eth0', 'up');
+      hosts[host] = ns;
+    }
+    this.hosts = hosts;
+  }
+
+  netns(host: Host): string {
+    return this.hosts[host].path;
+  }
+
+  /** `ip -o addr show eth0` of a host, as text. */
+  addresses(host: Host): string {
+    return this.hosts[host].run('ip', '-o', 'addr', 'show', 'dev', 'eth0');
+  }
+
+  hasAddress(host: Host, address: string): boolean {
+    return this.addresses(host).includes(` ${address}/`);
+  }
+
+  mac(host: Host): string {
+    return /link\/ether ([0-9a-f:]+)/.exec(this.hosts[host].run('ip', 'link', 'show', 'eth0'))![1]!;
+  }
+
+  /** The link-layer address host `on` has cached for `address`, if any. */
+  neighbour(on: Host, address: string): string | undefined {
+    return /lladdr ([0-9a-f:]+)/.exec(this.hosts[on].run('ip', 'neigh', 'show', address))?.[1];
+  }
+
+  /** Distinct MACs that answer ARP requests for `address` from host `from` (three probes). */
+  arpReplies(from: Host, address: string): string[] {
+    const out = this.hosts[from].try('busybox', 'arping', '-c', '3', '-w', '2', '-I', 'eth0', address).stdout.toLowerCase();
+    return [...new Set([...out.matchAll(/reply from \S+ \[([0-9a-f:]+)\]/g)].map((m) => m[1]!))];
+  }
+
+  /** One ICMP echo from a host (busybox ping: the lab has no iputils). */
+  ping(from: Host, address: string): boolean {
+    const args = address.includes(':') ? ['ping6'] : ['ping'];
+    return this.hosts[from].try('busybox', ...args, '-c', '1', '-W', '1', address).status === 0;
+  }
+
+  keepalived(host: Host, name: string, config: string): Keepalived {
+    return new Keepalived(this.hosts[host], path.join(this.dir, name), config);
+  }
+
+  destroy(): void {
+    for (const ns of [...Object.values(this.hosts), this.sw]) ns.destroy();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** One keepalived (VRRP child only), foreground, logging to our pipe. */
+export class Keepalived {
+  private readonly child: ChildProcess;
+  private output = '';
+  private readonly exited: Promise<void>;
+
+  constructor(ns: TestNamespace, private readonly base: string, config: string) {
+    writeFileSync(`${base}.conf`, config);
+    this.child = spawn(
+      'ip',
+      ['netns', 'exec', ns.name, 'keepalived', '--dont-fork', '--log-console', '--log-detail', '--vrrp', '--dont-respawn',
+        '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const collect = (chunk: Buffer) => (this.output += chunk.toString());
+    this.child.stdout!.on('data', collect);
+    this.child.stderr!.on('data', collect);
+    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  /** Lines containing `text` (keepalived logs "(VI_1) Entering MASTER STATE"). */
+  count(text: string): number {
+    return this.output.split('\n').filter((l) => l.includes(text)).length;
+  }
+
+  /** Orderly stop (SIGTERM): a master sends priority 0 and removes its VIPs. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+  }
+
+  /** Sudden death: the VRRP child first (no priority 0), then the parent, by PID. */
+  async kill(): Promise<void> {
+    const vrrpPid = Number(readFileSync(`${this.base}.vrrp.pid`, 'utf8'));
+    process.kill(vrrpPid, 'SIGKILL');
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Polls `probe` every 20 ms until it holds; false after `timeoutMs`. */
+export async function eventually(probe: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (probe()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
