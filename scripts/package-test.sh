@@ -45,8 +45,8 @@ work=.package-test
 rm -rf "$work" && mkdir -p "$work"
 
 # --- pack (prepack compiles the TypeScript and builds the prebuild) --------
-tarball=$(npm pack --pack-destination "$work" 2>/dev/null | tail -n 1)
-[ -f "$work/$tarball" ] || fail "npm pack produced no tarball"
+tarball=$(npm pack --pack-destination "$work" 2> "$work/pack.log" | tail -n 1)
+[ -f "$work/$tarball" ] || { cat "$work/pack.log" >&2; fail "npm pack produced no tarball"; }
 tar -tzf "$work/$tarball" | sed 's|^package/||' | sort > "$work/contents.txt"
 for file in package.json README.md LICENSE CHANGELOG.md binding.gyp native/addon.cc \
   prebuilds/linux-x64/ipvs.glibc.node dist/lib/index.js dist/lib/index.d.ts dist/lib/index.mjs dist/lib/index.d.mts \
