@@ -23,3 +23,9 @@ test('importing never loads the addon; validation works without it', () => {
   ]);
   expect(out).toBe('false Batch,Ipvs,IpvsArgumentError,IpvsError');
 });
+
+test('the ipvs executable runs without a kernel (help needs no handle)', () => {
+  const pkg = require(path.join(root, 'package.json')) as { bin: Record<string, string> };
+  const out = execFileSync(process.execPath, [path.join(root, pkg.bin.ipvs!), '-v'], { cwd: root, encoding: 'utf8' });
+  expect(out).toBe('ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n');
+});
