@@ -48,7 +48,8 @@ const NULL_TEXT = '(null)';
 
 /** ipvsadm prints the mark with `%d`: marks of 2^31 and above come out negative. */
 const markText = (fwmark: number): string => String(fwmark | 0);
-const protocolOf = (s: Service): string => ('protocol' in s ? s.protocol : 'tcp');
+/** libipvs reads no protocol for firewall-mark services, so their ports are never named. */
+const protocolOf = (s: Service): string => ('protocol' in s ? s.protocol : '');
 
 function ipv4MaskText(netmask: number | string): string {
   return typeof netmask === 'number' ? u32ToIpv4(maskOfPrefix(netmask)) : u32ToIpv4(ipv4ToU32(netmask));
