@@ -7,6 +7,7 @@ import { Cmd } from '../../lib/native/contract';
 import { OPTIONS, COMMANDS, legality } from '../../lib/cli/ipvsadm/grammar';
 import { parseLine } from '../../lib/cli/ipvsadm/parse';
 import { restoreLines } from '../../lib/cli/ipvsadm/restore';
+import { parseSavedLine } from '../../lib/cli/ipvsadm/fast';
 import { inetAton } from '../../lib/cli/ipvsadm/inet';
 import type { NameResolver } from '../../lib/cli/ipvsadm/names';
 import { parseServices } from '../../lib/cli/ipvsadm/names';
@@ -221,6 +222,24 @@ describe('commands on the fake kernel', () => {
     expect((await cli(['-Sn'])).stdout).toBe('-A -t 10.0.0.42:80 -s wlc\n');
     expect(await cli(['-R'], '-R\n')).toEqual({ status: 255, stdout: '', stderr: "Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n" });
     expect((await cli(['-R'], '# comment\n-A -t 10.0.0.45:80\n')).status).toBe(255);
+  });
+
+  test('the -R fast path reads saved lines exactly as the full parser does, and only those', async () => {
+    const fast = [
+      '-A -t 10.0.0.1:80 -s wlc', '-A -u 10.0.0.2:53 -s rr -p 60', '-A --sctp-service 10.0.0.3:3868 -s mh -p 360 -M 255.255.255.0',
+      '-a -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 1', '-a -t 10.0.0.1:80 -r 10.1.0.2:8080 -g -w 0', '-a -u 10.0.0.2:53 -r 10.1.0.3:5353 -i -w 2147483647',
+    ];
+    for (const text of fast) {
+      const full = await parseLine(text.split(' '), 'ipvsadm', names);
+      expect(full.kind).toBe('line');
+      expect(parseSavedLine(text)).toEqual((full as { line: unknown }).line);
+    }
+    const slow = [
+      '-A -t 10.0.0.1:0 -s wlc', '-A -t 10.0.0.1:80 -s averyveryverylongname', '-A -t 010.0.0.1:80 -s wlc', '-A -t 10.0.0.1:80 -s wlc -M 255.0.0.0',
+      '-A -t 10.0.0.1:80 -s wlc -p 2678401', '-A -t 10.0.0.1:65536 -s wlc', '-a -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 2147483648', '-A  -t 10.0.0.1:80 -s wlc',
+      '-A -t [::1]:80 -s wlc', '-A -t 10.0.0.1:http -s wlc', '-a -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 1 -x 5', 'ipvsadm -A -t 10.0.0.1:80 -s wlc',
+    ];
+    for (const text of slow) expect(parseSavedLine(text)).toBeUndefined();
   });
 
   test('restore input is cut into words as ipvsadm cuts it', () => {

@@ -18,6 +18,8 @@ function cNumber(part: string): number | undefined {
 
 /** glibc `inet_aton`: 1 to 4 parts, the last filling the remaining bytes; dotted text or undefined. */
 export function inetAton(text: string): string | undefined {
+  // The usual case, already canonical.
+  if (inetPton4(text) !== undefined) return text;
   // glibc stops at the first blank and accepts what came before it.
   const body = text.split(/[ \t\n\v\f\r]/, 1)[0]!;
   const parts = body.split('.');

@@ -117,7 +117,8 @@ function tryHelp(program: string): never {
   throw new Exit(255, '', `Try \`${program} -h' or '${program} --help' for more information.\n`);
 }
 
-function newLine(): ParsedLine & { options: Set<OptionName> } {
+/** A line with ipvsadm's defaults and no command yet. */
+export function newLine(): ParsedLine & { options: Set<OptionName> } {
   return {
     command: 'list',
     options: new Set(),
@@ -142,8 +143,20 @@ interface Endpoint {
   hasPort: boolean;
 }
 
+type MaybePromise<T> = T | Promise<T>;
+
+/** Continues with `next` now, or once `value` resolves (host names need a lookup; numbers do not). */
+function then<T, R>(value: MaybePromise<T>, next: (v: T) => R): MaybePromise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/** An IPv4 word as `inet_aton` reads it, else as a host name. */
+function ipv4OrHost(word: string, names: NameResolver): MaybePromise<string | undefined> {
+  return inetAton(word) ?? names.hostToIPv4(word);
+}
+
 /** ipvsadm's `parse_service`: `host[:port]`, `[v6]:port` or a bare IPv6 address. */
-async function parseEndpoint(word: string, protocol: ServiceProtocol | undefined, names: NameResolver): Promise<Endpoint | undefined> {
+function parseEndpoint(word: string, protocol: ServiceProtocol | undefined, names: NameResolver): MaybePromise<Endpoint | undefined> {
   if (isAllDigits(word)) return undefined;
   let host = word;
   let portText: string | undefined;
@@ -153,24 +166,20 @@ async function parseEndpoint(word: string, protocol: ServiceProtocol | undefined
     portText = host.slice(close + 2);
     host = host.slice(1, close);
   }
-  let family: Family;
-  let address: string | undefined = inetPton6(host);
-  if (address !== undefined) {
-    family = 'ipv6';
-  } else {
-    const colon = host.lastIndexOf(':');
-    if (colon >= 0) {
-      portText = host.slice(colon + 1);
-      host = host.slice(0, colon);
-    }
-    family = 'ipv4';
-    address = inetAton(host) ?? (await names.hostToIPv4(host));
+  const withPort = (family: Family, address: string | undefined): Endpoint | undefined => {
     if (address === undefined) return undefined;
+    if (portText === undefined) return { family, address, port: 0, hasPort: false };
+    const port = stringToNumber(portText, 0, 65535) ?? (protocol ? names.serviceToPort(portText, protocol) : undefined);
+    return port === undefined ? undefined : { family, address, port, hasPort: true };
+  };
+  const v6 = inetPton6(host);
+  if (v6 !== undefined) return withPort('ipv6', v6);
+  const colon = host.lastIndexOf(':');
+  if (colon >= 0) {
+    portText = host.slice(colon + 1);
+    host = host.slice(0, colon);
   }
-  if (portText === undefined) return { family, address, port: 0, hasPort: false };
-  const port = stringToNumber(portText, 0, 65535) ?? (protocol ? names.serviceToPort(portText, protocol) : undefined);
-  if (port === undefined) return undefined;
-  return { family, address, port, hasPort: true };
+  return then(ipv4OrHost(host, names), (address) => withPort('ipv4', address));
 }
 
 function parseTimeout(word: string | undefined, min: number): number {
@@ -240,7 +249,7 @@ function startCommand(step: PoptStep, program: string, line: ReturnType<typeof n
   tryHelp(program);
 }
 
-async function applyOption(step: Extract<PoptStep, { kind: 'option' }>, line: ReturnType<typeof newLine>, names: NameResolver): Promise<void> {
+function applyOption(step: Extract<PoptStep, { kind: 'option' }>, line: ReturnType<typeof newLine>, names: NameResolver): MaybePromise<void> {
   const { service: svc, destination: dest, daemon, format } = line;
   const arg = step.argument ?? '';
   switch (step.tag) {
@@ -249,13 +258,13 @@ async function applyOption(step: Extract<PoptStep, { kind: 'option' }>, line: Re
     case 'sctp-service': {
       setOption(line, 'service-address');
       svc.protocol = PROTOCOL_OF_TAG[step.tag];
-      const ep = await parseEndpoint(arg, svc.protocol, names);
-      if (!ep) fail('illegal virtual server address[:port] specified');
-      svc.family = ep.family;
-      svc.address = ep.address;
-      if (ep.family === 'ipv6') svc.netmask = 128;
-      if (ep.hasPort) svc.port = ep.port;
-      return;
+      return then(parseEndpoint(arg, svc.protocol, names), (ep) => {
+        if (!ep) fail('illegal virtual server address[:port] specified');
+        svc.family = ep.family;
+        svc.address = ep.address;
+        if (ep.family === 'ipv6') svc.netmask = 128;
+        if (ep.hasPort) svc.port = ep.port;
+      });
     }
     case 'f':
       setOption(line, 'service-address');
@@ -275,9 +284,10 @@ async function applyOption(step: Extract<PoptStep, { kind: 'option' }>, line: Re
     case 'M':
       setOption(line, 'netmask');
       if (svc.family !== 'ipv6') {
-        const mask = inetAton(arg) ?? (await names.hostToIPv4(arg));
-        if (mask === undefined) fail('illegal virtual server persistent mask specified');
-        svc.netmask = mask.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+        return then(ipv4OrHost(arg, names), (mask) => {
+          if (mask === undefined) fail('illegal virtual server persistent mask specified');
+          svc.netmask = mask.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+        });
       } else {
         svc.netmask = atoi(arg);
         if (svc.netmask < 1 || svc.netmask > 128) fail('illegal ipv6 netmask specified');
@@ -285,13 +295,13 @@ async function applyOption(step: Extract<PoptStep, { kind: 'option' }>, line: Re
       return;
     case 'r': {
       setOption(line, 'real-server');
-      const ep = await parseEndpoint(arg, svc.protocol, names);
-      if (!ep) fail('illegal real server address[:port] specified');
-      dest.family = ep.family;
-      dest.address = ep.address;
-      // Without a port of its own the server takes the service's (as parsed so far).
-      dest.port = ep.hasPort ? ep.port : svc.port;
-      return;
+      return then(parseEndpoint(arg, svc.protocol, names), (ep) => {
+        if (!ep) fail('illegal real server address[:port] specified');
+        dest.family = ep.family;
+        dest.address = ep.address;
+        // Without a port of its own the server takes the service's (as parsed so far).
+        dest.port = ep.hasPort ? ep.port : svc.port;
+      });
     }
     case 'i':
     case 'g':
@@ -483,7 +493,8 @@ export async function parseLine(argv: readonly string[], program: string, names:
       const step = context.next();
       if (step.kind === 'end') break;
       if (step.kind === 'error') return { kind: 'rejected', stderr: `${step.word}: ${POPT_ERRORS[step.error]}\n` };
-      await applyOption(step, line, names);
+      const pending = applyOption(step, line, names);
+      if (pending) await pending;
     }
     if (line.command === 'set') {
       const words = [context.nextArgument(), context.nextArgument(), context.nextArgument()];

@@ -10,6 +10,7 @@ import { IpvsArgumentError, IpvsError } from '../../errors';
 import type { Batch } from '../../batch';
 import { SCHEDULERS } from '../../codes';
 import type { Ipvs } from '../../ipvs';
+import type { ServiceKey } from '../../types';
 import { ERRNO, ipvsStrerror } from './messages';
 import type { CommandName } from './grammar';
 import type { ParsedLine } from './parse';
@@ -42,6 +43,8 @@ export class LineRunner {
   #operations = 0;
   #pending: Pending[] = [];
   #lastStatus: number | undefined;
+  /** The last service key handed to the batch: consecutive lines of one service pass the same object, which the library validates once. */
+  #key: { id: string; key: ServiceKey } | undefined;
 
   constructor(session: Session) {
     this.#session = session;
@@ -69,13 +72,20 @@ export class LineRunner {
     }
     const batch = this.#batch ?? (this.#batch = (await this.#session.ipvs()).batch());
     try {
-      queue(batch, line);
+      queue(batch, line, this.#serviceKey(line));
       this.#pending.push({ command: line.command, operation: this.#operations++ });
     } catch (e) {
       if (!(e instanceof IpvsArgumentError)) throw e;
       // Values only the kernel would refuse: ipvsadm would print its EINVAL text.
       this.#pending.push({ command: line.command, text: `${ipvsStrerror(line.command, ERRNO.EINVAL)}\n`, status: 255 });
     }
+  }
+
+  #serviceKey(line: ParsedLine): ServiceKey {
+    const s = line.service;
+    const id = `${s.fwmark}/${s.family}/${s.protocol}/${s.address}/${s.port}`;
+    if (this.#key?.id !== id) this.#key = { id, key: serviceKeyOf(s) };
+    return this.#key.key;
   }
 
   async #daemon(ipvs: Ipvs, line: ParsedLine): Promise<number> {
@@ -120,8 +130,8 @@ function errnoOf(e: unknown): number {
   throw e;
 }
 
-function queue(batch: Batch, line: ParsedLine): void {
-  const key = () => serviceKeyOf(line.service);
+function queue(batch: Batch, line: ParsedLine, serviceKey: ServiceKey): void {
+  const key = () => serviceKey;
   switch (line.command) {
     case 'add-service':
       batch.addService(serviceSpecOf(line.service));

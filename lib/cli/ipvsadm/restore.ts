@@ -7,6 +7,7 @@
  * @module
  */
 import { parseLine } from './parse';
+import { parseSavedLine } from './fast';
 import { LineRunner } from './queue';
 import type { Session } from './session';
 
@@ -18,11 +19,15 @@ import type { Session } from './session';
  * is lost, as with ipvsadm.
  */
 export function restoreLines(text: string): string[][] {
+  return rawLines(text).map(words);
+}
+
+/** The lines of restore input that ipvsadm reads (see {@link restoreLines}), uncut. */
+function rawLines(text: string): string[] {
   const pieces = text.split('\n');
   const last = pieces.pop()!;
-  const lines = pieces.map((l) => words(l));
-  if (last !== '' && !/[ \t\r]$/.test(last)) lines.push(words(last));
-  return lines;
+  if (last !== '' && !/[ \t\r]$/.test(last)) pieces.push(last);
+  return pieces;
 }
 
 function words(line: string): string[] {
@@ -32,9 +37,15 @@ function words(line: string): string[] {
 /** Runs restore input; returns the exit status (the last line's, or an early exit's). */
 export async function restore(input: string, session: Session): Promise<number> {
   const runner = new LineRunner(session);
-  for (const words of restoreLines(input)) {
-    if (words.length === 0) continue;
-    const outcome = await parseLine(words, session.program, session.names);
+  for (const text of rawLines(input)) {
+    const saved = parseSavedLine(text);
+    if (saved) {
+      await runner.run(saved);
+      continue;
+    }
+    const argv = words(text);
+    if (argv.length === 0) continue;
+    const outcome = await parseLine(argv, session.program, session.names);
     if (outcome.kind === 'rejected') {
       runner.reject(outcome.stderr);
       continue;
