@@ -117,8 +117,7 @@ function tryHelp(program: string): never {
   throw new Exit(255, '', `Try \`${program} -h' or '${program} --help' for more information.\n`);
 }
 
-/** A line with ipvsadm's defaults and no command yet. */
-export function newLine(): ParsedLine & { options: Set<OptionName> } {
+function newLine(): ParsedLine & { options: Set<OptionName> } {
   return {
     command: 'list',
     options: new Set(),

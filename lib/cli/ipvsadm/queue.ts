@@ -27,6 +27,9 @@ interface Pending {
   status?: number;
 }
 
+/** Commands that are table changes, sent through the batch. */
+const BATCHED = new Set<CommandName>(['add-service', 'edit-service', 'delete-service', 'flush', 'zero', 'add-server', 'edit-server', 'delete-server', 'set']);
+
 /** Whether the library would refuse a value the kernel answers itself (so ipvsadm's answer is emulated). */
 function kernelDecides(line: ParsedLine): boolean {
   const svc = line.service;
@@ -70,7 +73,17 @@ export class LineRunner {
       await this.flush();
       return;
     }
-    const batch = this.#batch ?? (this.#batch = (await this.#session.ipvs()).batch());
+    if (!this.#batch) this.#batch = (await this.#session.ipvs()).batch();
+    this.queue(line);
+  }
+
+  /**
+   * Queues a table change on the open batch without waiting (the hot path
+   * of a restore); false when the line needs {@link LineRunner.run}.
+   */
+  queue(line: ParsedLine): boolean {
+    const batch = this.#batch;
+    if (!batch || !BATCHED.has(line.command) || kernelDecides(line)) return false;
     try {
       queue(batch, line, this.#serviceKey(line));
       this.#pending.push({ command: line.command, operation: this.#operations++ });
@@ -79,6 +92,7 @@ export class LineRunner {
       // Values only the kernel would refuse: ipvsadm would print its EINVAL text.
       this.#pending.push({ command: line.command, text: `${ipvsStrerror(line.command, ERRNO.EINVAL)}\n`, status: 255 });
     }
+    return true;
   }
 
   #serviceKey(line: ParsedLine): ServiceKey {

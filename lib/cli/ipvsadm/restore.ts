@@ -40,7 +40,7 @@ export async function restore(input: string, session: Session): Promise<number> 
   for (const text of rawLines(input)) {
     const saved = parseSavedLine(text);
     if (saved) {
-      await runner.run(saved);
+      if (!runner.queue(saved)) await runner.run(saved);
       continue;
     }
     const argv = words(text);
