@@ -1,8 +1,6 @@
 // The ipvs command line on the fake kernel: ipvsadm's option grammar and
 // messages (facts observed from ipvsadm 1.31 in the kernel lab), the batch
 // path of -R, JSON listings and the subcommand seam.
-import { Ipvs } from '../../lib';
-import { setNativeBinding } from '../../lib/native/load';
 import { Cmd } from '../../lib/native/contract';
 import { OPTIONS, COMMANDS, legality } from '../../lib/cli/ipvsadm/grammar';
 import { parseLine } from '../../lib/cli/ipvsadm/parse';
@@ -13,7 +11,7 @@ import type { NameResolver } from '../../lib/cli/ipvsadm/names';
 import { parseServices } from '../../lib/cli/ipvsadm/names';
 import { largeNumber } from '../../lib/ipvsadm/format';
 import { parseConnections, formatConnections } from '../../lib/ipvsadm/connections';
-import { FakeKernel, fakeBinding } from '../support/fake-kernel';
+import { withFakeIpvs } from '../support/fake-kernel';
 import { runCli } from '../support/cli';
 
 const services = parseServices('http 80/tcp www # web\nhttp 80/udp\ndomain 53/udp\nhttp-alt 8080/tcp webcache\n');
@@ -24,19 +22,16 @@ const names: NameResolver = {
   addressToHost: async (address) => (address === '127.0.0.1' ? 'localhost' : undefined),
 };
 
-let kernel: FakeKernel;
-let ipvs: Ipvs;
-beforeEach(async () => {
-  kernel = new FakeKernel();
-  setNativeBinding(fakeBinding(kernel));
-  ipvs = await Ipvs.open();
-});
-afterEach(async () => {
-  await ipvs.close();
-  setNativeBinding(undefined);
+const fake = withFakeIpvs();
+const kernel = fake.kernel;
+// Every test starts from an empty table with the kernel's default timeouts.
+beforeEach(() => {
+  kernel.services.clear();
+  kernel.daemons.clear();
+  kernel.timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
 });
 
-const cli = (argv: string[], stdin?: string) => runCli(argv, async () => ipvs, { program: 'ipvsadm', names, stdin });
+const cli = (argv: string[], stdin?: string) => runCli(argv, async () => fake.ipvs, { program: 'ipvsadm', names, stdin });
 
 describe('grammar tables', () => {
   test('every command row has one legality mark per option', () => {
@@ -262,7 +257,7 @@ describe('commands on the fake kernel', () => {
 
   test('subcommands are routed to their table entry', async () => {
     const seen: string[][] = [];
-    const r = await runCli(['apply', '-f', 'x.json'], async () => ipvs, {
+    const r = await runCli(['apply', '-f', 'x.json'], async () => fake.ipvs, {
       subcommands: { apply: async (args, ctx) => (seen.push([...args]), ctx.stdout('applied\n'), 3) },
     });
     expect(r).toEqual({ status: 3, stdout: 'applied\n', stderr: '' });

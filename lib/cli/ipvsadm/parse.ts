@@ -420,42 +420,29 @@ function applyOption(step: Extract<PoptStep, { kind: 'option' }>, line: ReturnTy
 /** The `-b` text of a line being parsed (applied after all options, as ipvsadm does). */
 const schedFlagsText = new WeakMap<object, string>();
 
-function checkCommandOptions(line: ParsedLine): void {
+/**
+ * ipvsadm's legality check of options against one table row (`+` required,
+ * `x` refused, `1` at most one of them), naming the row as `what`.
+ */
+function checkRow(names: readonly OptionName[], rule: (j: number) => string, present: ReadonlySet<OptionName>, what: string): void {
   let first: string | undefined;
-  OPTIONS.forEach((option, j) => {
-    const rule = legality(line.command, j);
-    if (!line.options.has(option)) {
-      if (rule === '+') fail(`You need to supply the '${option}' option for the '${line.command}' command`);
+  names.forEach((option, j) => {
+    const mark = rule(j);
+    if (!present.has(option)) {
+      if (mark === '+') fail(`You need to supply the '${option}' option for the ${what}`);
       return;
     }
-    if (rule === 'x') fail(`Illegal '${option}' option with the '${line.command}' command`);
-    if (rule === '1') {
+    if (mark === 'x') fail(`Illegal '${option}' option with the ${what}`);
+    if (mark === '1') {
       if (first === undefined) first = option;
-      else fail(`The option '${option}' conflicts with the '${first}' option in the '${line.command}' command`);
-    }
-  });
-}
-
-function checkTunnelOptions(line: ParsedLine): void {
-  const type = line.destination.tunnelType;
-  let first: string | undefined;
-  TUNNEL_OPTIONS.forEach((option, j) => {
-    const rule = TUNNEL_LEGALITY[type][j];
-    if (!line.options.has(option)) {
-      if (rule === '+') fail(`You need to supply the '${option}' option for the '${type}' tunnel type`);
-      return;
-    }
-    if (rule === 'x') fail(`Illegal '${option}' option with the '${type}' tunnel type`);
-    if (rule === '1') {
-      if (first === undefined) first = option;
-      else fail(`The option '${option}' conflicts with the '${first}' option in the '${type}' tunnel type`);
+      else fail(`The option '${option}' conflicts with the '${first}' option in the ${what}`);
     }
   });
 }
 
 /** `process_options` after parsing: the per-command consistency checks. */
 function checkLine(line: ParsedLine): void {
-  checkCommandOptions(line);
+  checkRow(OPTIONS, (j) => legality(line.command, j), line.options, `'${line.command}' command`);
   const { service: svc, destination: dest, options } = line;
   if (line.command === 'add-service' || line.command === 'edit-service') {
     if (!svc.fwmark && !svc.port && !svc.persistent) fail('Zero port specified for non-persistent service');
@@ -469,7 +456,8 @@ function checkLine(line: ParsedLine): void {
     if (dest.family !== svc.family && dest.forwarding !== 'tunnel') fail('Different address family is allowed only for tunneling servers');
     const tunnelOptions = ['tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const;
     if (tunnelOptions.some((o) => options.has(o)) && dest.forwarding !== 'tunnel') fail('Tunnel options conflict with forward method');
-    checkTunnelOptions(line);
+    const type = dest.tunnelType;
+    checkRow(TUNNEL_OPTIONS, (j) => TUNNEL_LEGALITY[type][j]!, options, `'${type}' tunnel type`);
   }
   if (line.command === 'list') {
     const has = (...names: OptionName[]) => names.some((n) => options.has(n));
