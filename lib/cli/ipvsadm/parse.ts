@@ -146,7 +146,8 @@ type MaybePromise<T> = T | Promise<T>;
 
 /** Continues with `next` now, or once `value` resolves (host names need a lookup; numbers do not). */
 function then<T, R>(value: MaybePromise<T>, next: (v: T) => R): MaybePromise<R> {
-  return value instanceof Promise ? value.then(next) : next(value);
+  // A thenable test, not instanceof: promises from Node's own modules belong to another realm under jest.
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function' ? (value as Promise<T>).then(next) : next(value as T);
 }
 
 /** An IPv4 word as `inet_aton` reads it, else as a host name. */
