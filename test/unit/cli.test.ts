@@ -8,7 +8,7 @@ import { restoreLines } from '../../lib/cli/ipvsadm/restore';
 import { parseSavedLine } from '../../lib/cli/ipvsadm/fast';
 import { inetAton } from '../../lib/cli/ipvsadm/inet';
 import type { NameResolver } from '../../lib/cli/ipvsadm/names';
-import { parseServices } from '../../lib/cli/ipvsadm/names';
+import { parseServices, systemResolver } from '../../lib/cli/ipvsadm/names';
 import { largeNumber } from '../../lib/ipvsadm/format';
 import { parseConnections, formatConnections } from '../../lib/ipvsadm/connections';
 import { withFakeIpvs } from '../support/fake-kernel';
@@ -142,6 +142,10 @@ describe('option forms popt accepts', () => {
     expect(inetAton('10.1')).toBe('10.0.0.1');
     expect(inetAton('0x0a.0.0.010')).toBe('10.0.0.8');
     expect(inetAton('1.2.3.256')).toBeUndefined();
+  });
+  test('host names go through the system resolver (its promises come from Node itself)', async () => {
+    const o = await parseLine(['-A', '-t', 'localhost:80', '-M', 'localhost', '-p'], 'ipvsadm', systemResolver('http 80/tcp\n'));
+    expect(o.kind === 'line' && o.line.service).toMatchObject({ address: '127.0.0.1', port: 80, netmask: 0x7f000001 });
   });
   test('a real server without a port takes the service port; -g and -i force it', async () => {
     expect((await parsed('-a -t 10.0.0.1:80 -r 10.1.0.1 -m')).destination.port).toBe(80);
