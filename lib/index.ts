@@ -17,3 +17,4 @@ export type { BatchResult } from './batch';
 export type { IpvsErrorReason, IpvsErrorInit } from './errors';
 export type { ServicePatch, ListOptions } from './operations';
 export type * from './types';
+export * from './apply';

@@ -3,13 +3,18 @@
  * command registered here under that name with the remaining arguments;
  * every other command line is ipvsadm's.
  *
- * Merge seam: `apply` (lib/cli/apply-command.ts), `export`
- * (lib/cli/export-command.ts) and `keepalived` (lib/cli/keepalived-command.ts)
- * are built on other branches and registered here when they are merged.
+ * Merge seam: `keepalived` (lib/cli/keepalived-command.ts, exporting
+ * `keepalivedCommand`) is built on another branch and is registered here
+ * when it is merged.
  * @internal
  * @module
  */
 import type { CliCommand } from './context';
+import { applyCommand } from './apply-command';
+import { exportCommand } from './export-command';
 
 /** Subcommand name → command. */
-export const SUBCOMMANDS: Readonly<Record<string, CliCommand>> = {};
+export const SUBCOMMANDS: Readonly<Record<string, CliCommand>> = {
+  apply: applyCommand,
+  export: exportCommand,
+};

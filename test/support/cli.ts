@@ -1,27 +1,33 @@
 /**
- * Runs the `ipvs` command line in-process with in-memory standard streams:
- * what a test compares with the real ipvsadm is stdout, stderr and status.
+ * Runs a command-line command as the `ipvs` dispatcher would, with the
+ * given standard input and handle, and collects what it printed.
  */
 import type { Ipvs } from '../../lib';
-import type { CliContext } from '../../lib/cli/context';
+import type { CliCommand } from '../../lib/cli/context';
 import { main, type MainOptions } from '../../lib/cli/main';
 
-export interface CliRun {
+export interface CommandOutcome {
   status: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs `argv` against the handle `open` gives (it is not closed). */
-export async function runCli(argv: readonly string[], open: () => Promise<Ipvs>, options: MainOptions & { stdin?: string } = {}): Promise<CliRun> {
+export async function runCommand(command: CliCommand, args: readonly string[], openIpvs: () => Promise<Ipvs>, stdin = ''): Promise<CommandOutcome> {
   let stdout = '';
   let stderr = '';
-  const context: CliContext = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    readStdin: async () => options.stdin ?? '',
-    openIpvs: open,
-  };
-  const status = await main(argv, context, options);
+  const status = await command(args, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: async () => stdin,
+    openIpvs,
+  });
   return { status, stdout, stderr };
+}
+
+/** What a test compares with the real ipvsadm: stdout, stderr and status. */
+export type CliRun = CommandOutcome;
+
+/** Runs the whole `ipvs` command line (`main`) on `argv` against the handle `open` gives (not closed). */
+export function runCli(argv: readonly string[], open: () => Promise<Ipvs>, options: MainOptions & { stdin?: string } = {}): Promise<CliRun> {
+  return runCommand((args, context) => main(args, context, options), argv, open, options.stdin);
 }

@@ -268,6 +268,14 @@ describe('commands on the fake kernel', () => {
     expect(seen).toEqual([['-f', 'x.json']]);
   });
 
+  test('ipvs export and ipvs apply are the package\'s own commands', async () => {
+    await cli('-A -t 10.0.0.1:80 -s rr'.split(' '));
+    const exported = await cli(['export', '--json']);
+    expect(exported.status).toBe(0);
+    expect(exported.stdout).toContain('10.0.0.1');
+    expect((await cli(['apply'])).status).not.toBe(0);
+  });
+
   test('an unreachable IPVS is reported as ipvsadm reports it', async () => {
     const r = await runCli(['-Ln'], () => Promise.reject(new (require('../../lib').IpvsError)({ message: 'x', code: 'ENOENT', operation: 'open', reason: 'ipvs-unavailable' })), { program: 'ipvs' });
     expect(r).toEqual({
