@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { IpvsError } from '../errors';
 import type { Ipvs } from '../ipvs';
-import type { CliCommand, CliContext } from './context';
-import { SUBCOMMANDS } from './subcommands';
+import type { CliContext } from './context';
+import { SUBCOMMANDS, type SubcommandLoader } from './subcommands';
 import { parseLine } from './ipvsadm/parse';
 import { LineRunner } from './ipvsadm/queue';
 import { restore } from './ipvsadm/restore';
@@ -32,7 +32,7 @@ export interface MainOptions {
    */
   truncateDestinationCounters?: boolean;
   /** Subcommand table; default {@link SUBCOMMANDS}. */
-  subcommands?: Readonly<Record<string, CliCommand>>;
+  subcommands?: Readonly<Record<string, SubcommandLoader>>;
 }
 
 const LISTINGS = new Set(['list', 'save']);
@@ -50,9 +50,9 @@ function openFailure(e: unknown): CannotInitialize {
  * exit status; output goes through `context`.
  */
 export async function main(argv: readonly string[], context: CliContext, options: MainOptions = {}): Promise<number> {
-  const subcommand = (options.subcommands ?? SUBCOMMANDS)[argv[0] ?? ''];
-  if (subcommand && Object.prototype.hasOwnProperty.call(options.subcommands ?? SUBCOMMANDS, argv[0]!)) {
-    return subcommand(argv.slice(1), context);
+  const table = options.subcommands ?? SUBCOMMANDS;
+  if (argv.length > 0 && Object.prototype.hasOwnProperty.call(table, argv[0]!)) {
+    return (await table[argv[0]!]!())(argv.slice(1), context);
   }
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');

@@ -1,7 +1,8 @@
 /**
  * Subcommands of `ipvs` that are not ipvsadm's: `ipvs <name> ...` runs the
  * command registered here under that name with the remaining arguments;
- * every other command line is ipvsadm's.
+ * every other command line is ipvsadm's. Each is loaded only when used, so
+ * ipvsadm's commands start without their modules.
  *
  * Merge seam: `keepalived` (lib/cli/keepalived-command.ts, exporting
  * `keepalivedCommand`) is built on another branch and is registered here
@@ -10,11 +11,13 @@
  * @module
  */
 import type { CliCommand } from './context';
-import { applyCommand } from './apply-command';
-import { exportCommand } from './export-command';
 
-/** Subcommand name → command. */
-export const SUBCOMMANDS: Readonly<Record<string, CliCommand>> = {
-  apply: applyCommand,
-  export: exportCommand,
+/** Loads a subcommand. */
+export type SubcommandLoader = () => Promise<CliCommand>;
+
+/** Subcommand name → its loader. */
+export const SUBCOMMANDS: Readonly<Record<string, SubcommandLoader>> = {
+  // require, not import(): the package is CommonJS, and jest runs it so.
+  apply: async () => (require('./apply-command') as typeof import('./apply-command.js')).applyCommand,
+  export: async () => (require('./export-command') as typeof import('./export-command.js')).exportCommand,
 };

@@ -262,7 +262,7 @@ describe('commands on the fake kernel', () => {
   test('subcommands are routed to their table entry', async () => {
     const seen: string[][] = [];
     const r = await runCli(['apply', '-f', 'x.json'], async () => fake.ipvs, {
-      subcommands: { apply: async (args, ctx) => (seen.push([...args]), ctx.stdout('applied\n'), 3) },
+      subcommands: { apply: async () => async (args, ctx) => (seen.push([...args]), ctx.stdout('applied\n'), 3) },
     });
     expect(r).toEqual({ status: 3, stdout: 'applied\n', stderr: '' });
     expect(seen).toEqual([['-f', 'x.json']]);
