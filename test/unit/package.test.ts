@@ -33,3 +33,9 @@ test('the desired-state JSON Schema ships with the package, where applySchemaPat
   const out = node(['-e', "const { applySchemaPath } = require('ipvs'); console.log(require.resolve('ipvs/schema/apply.schema.json') === applySchemaPath, require(applySchemaPath).title)"]);
   expect(out).toBe('true ipvs desired state');
 });
+
+test('the ipvs executable runs without a kernel (help needs no handle)', () => {
+  const pkg = require(path.join(root, 'package.json')) as { bin: Record<string, string> };
+  const out = execFileSync(process.execPath, [path.join(root, pkg.bin.ipvs!), '-v'], { cwd: root, encoding: 'utf8' });
+  expect(out).toBe('ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n');
+});
