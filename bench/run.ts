@@ -65,6 +65,7 @@ function markdown(r: Record<string, unknown>, targets: (readonly [string, number
   const a = r.apply as { ops: number; seconds: Record<string, number>; eventLoopDelayDuringBatchMs: { max: number } };
   const d = r.dump as { seconds: Record<string, number>; destinations: number; rssGrowthMiB: number; streamed: { seconds: number; rssGrowthMiB: number } };
   const c = r.churn as { seconds: Record<string, number> };
+  const rs = r.restore as { seconds: Record<string, number> };
   const l = r.latency as { ipvsPromise: Record<string, number>; ipvsSync: Record<string, number>; c: Record<string, number> };
   const sw = r.sweep as { ops: number; points: { chunk: number; ipvsOpsPerSecond: number; cOpsPerSecond: number }[] };
   const rows = (entries: [string, string][]) => entries.map(([k, v]) => `| ${k} | ${v} |`).join('\n');
@@ -95,6 +96,14 @@ ${rows([
 ])}
 
 Event-loop delay while the ${a.ops}-operation batch was committed (the histogram's first sample follows the synchronous build of the batch, so it covers the commit): max ${a.eventLoopDelayDuringBatchMs.max.toFixed(1)} ms.
+
+## 1b. Restore from ipvsadm save format
+
+| contender | time |
+|---|---|
+| \`ipvsadm -R\` | ${sec(rs.seconds.ipvsadmRestore)} |
+| \`ipvs -R\` (a new process, Node start-up included) | ${sec(rs.seconds.ipvsRestore)} |
+| \`ipvs -R\` through \`main()\` in a running process | ${sec(rs.seconds.ipvsRestoreInProcess)} |
 
 ## 2. Dump everything with statistics (${d.destinations} destinations)
 
@@ -186,6 +195,12 @@ function main(): void {
   log(`  RSS growth: listServices() ${dump.memory.rssGrowthMiB.toFixed(1)} MiB, services() ${dump.streamed.rssGrowthMiB.toFixed(1)} MiB`);
   results.dump = { seconds: { ipvs: dump.lib.seconds, ipvsadmStats: dump.stats, ipvsadmSave: dump.save, c: dump.c }, destinations: dump.lib.dests, peakRssMiB: dump.memory.peakRssMiB, rssGrowthMiB: dump.memory.rssGrowthMiB, streamed: dump.streamed };
 
+  // 1b. The command line's restore against ipvsadm's (its own namespaces).
+  log('\n1b. restore from ipvsadm save format');
+  const cliRestore = scenario<{ ops: number; seconds: { ipvsadmRestore: number; ipvsRestore: number; ipvsRestoreInProcess: number }; ratio: number }>('restore', { services: S, dests: D });
+  log(`  ipvsadm -R ${sec(cliRestore.seconds.ipvsadmRestore)}   ipvs -R ${sec(cliRestore.seconds.ipvsRestore)} (Node start-up included; in process ${sec(cliRestore.seconds.ipvsRestoreInProcess)})`);
+  results.restore = cliRestore;
+
   // 3. Churn.
   log('\n3. re-apply after 1 % churn (1,000 weight changes, 100 removals, 100 additions)');
   const churn = withTable((ns) => scenario<{ seconds: number }>('churn', { netns: ns.path }));
@@ -231,6 +246,7 @@ function main(): void {
   const targets = [
     ['bulk apply: ipvs batch / ipvsadm -R', ratio(a.seconds.ipvsBatch!, a.seconds.ipvsadmRestore!), 0.25],
     ['bulk apply: ipvs batch / C batched', ratio(a.seconds.ipvsBatch!, a.seconds.cBatch!), 1.3],
+    ['restore: ipvs -R / ipvsadm -R', cliRestore.ratio, 0.25],
     ['dump: ipvs / ipvsadm -Ln --stats', ratio(dump.lib.seconds, dump.stats), 0.5],
     ['churn: ipvs churn / ipvs full apply', ratio(churn.seconds, a.seconds.ipvsBatch!), 0.1],
     ['latency p50: ipvs await / C', ratio(lat.js.promise.p50_us, lat.c.p50_us), 1.5],

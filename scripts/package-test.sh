@@ -48,7 +48,7 @@ rm -rf "$work" && mkdir -p "$work"
 tarball=$(npm pack --pack-destination "$work" 2> "$work/pack.log" | tail -n 1)
 [ -f "$work/$tarball" ] || { cat "$work/pack.log" >&2; fail "npm pack produced no tarball"; }
 tar -tzf "$work/$tarball" | sed 's|^package/||' | sort > "$work/contents.txt"
-for file in package.json README.md LICENSE CHANGELOG.md binding.gyp native/addon.cc \
+for file in package.json README.md LICENSE CHANGELOG.md binding.gyp native/addon.cc bin/ipvs \
   prebuilds/linux-x64/ipvs.glibc.node dist/lib/index.js dist/lib/index.d.ts dist/lib/index.mjs dist/lib/index.d.mts \
   dist/lib/keepalived/index.js dist/lib/keepalived/index.d.ts dist/lib/keepalived/index.mjs dist/lib/keepalived/index.d.mts \
   dist/lib/vrrp/index.js dist/lib/vrrp/index.mjs dist/lib/vrrp/index.d.mts schema/apply.schema.json; do
@@ -111,6 +111,10 @@ grep -q '^node_modules/ipvs/dist/lib/index.d.ts$' types.out || fail "types.cts d
 grep -q '^node_modules/ipvs/dist/lib/keepalived/index.d.mts$' types.out || fail "types.mts did not get keepalived/index.d.mts"
 grep -q '^node_modules/ipvs/dist/lib/keepalived/index.d.ts$' types.out || fail "types.cts did not get keepalived/index.d.ts"
 passed "typed consumers compile (module nodenext, .mts and .cts)"
+# The command line the package installs.
+version=$(PATH="$outside/bin" node_modules/.bin/ipvs -v) || fail "the installed ipvs command does not run"
+[[ "$version" == ipvsadm\ v1.31* ]] || fail "ipvs -v printed: $version"
+passed "the installed ipvs command runs: $version"
 cd "$root"
 
 # --- the seed scenario from the installed package, against real IPVS -------

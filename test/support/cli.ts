@@ -4,6 +4,7 @@
  */
 import type { Ipvs } from '../../lib';
 import type { CliCommand } from '../../lib/cli/context';
+import { main, type MainOptions } from '../../lib/cli/main';
 
 export interface CommandOutcome {
   status: number;
@@ -21,4 +22,12 @@ export async function runCommand(command: CliCommand, args: readonly string[], o
     openIpvs,
   });
   return { status, stdout, stderr };
+}
+
+/** What a test compares with the real ipvsadm: stdout, stderr and status. */
+export type CliRun = CommandOutcome;
+
+/** Runs the whole `ipvs` command line (`main`) on `argv` against the handle `open` gives (not closed). */
+export function runCli(argv: readonly string[], open: () => Promise<Ipvs>, options: MainOptions & { stdin?: string } = {}): Promise<CliRun> {
+  return runCommand((args, context) => main(args, context, options), argv, open, options.stdin);
 }

@@ -54,6 +54,12 @@ test('the desired-state JSON Schema ships with the package, where applySchemaPat
   expect(out).toBe('true ipvs desired state');
 });
 
+test('the ipvs executable runs without a kernel (help needs no handle)', () => {
+  const pkg = require(path.join(root, 'package.json')) as { bin: Record<string, string> };
+  const out = execFileSync(process.execPath, [path.join(root, pkg.bin.ipvs!), '-v'], { cwd: root, encoding: 'utf8' });
+  expect(out).toBe('ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n');
+});
+
 describe('a missing libnl is named with the package that provides it', () => {
   // The library is hidden the way an unprovisioned machine lacks it: in a
   // private mount namespace, an overlay with a whiteout for it covers the
