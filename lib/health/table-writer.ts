@@ -1,0 +1,138 @@
+/**
+ * The one place the health checker changes the kernel's table. It keeps
+ * what it last applied per service and turns each new desired set of real
+ * servers into the few add / edit / delete operations that differ, sent in
+ * one batch, so unchanged real servers (and their connections) are never
+ * touched. When declarative `apply` lands, this module is what switches.
+ * @internal
+ * @module
+ */
+import type { Ipvs } from '../ipvs';
+import type { BatchResult } from '../batch';
+import type { Destination, DestinationSpec, ServiceSpec } from '../types';
+import type { IpvsError } from '../errors';
+
+/** A real server as the table should hold it. */
+export type DesiredDestination = DestinationSpec & { port: number; weight: number };
+
+/** One change made (or attempted) to the table. */
+export interface TableChange {
+  service: string;
+  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'sync';
+  destination?: DesiredDestination;
+  error?: IpvsError;
+}
+
+function destinationId(d: { address: string; port: number }): string {
+  return `${d.address}/${d.port}`;
+}
+
+function sameDestination(a: DesiredDestination, b: DesiredDestination): boolean {
+  return a.weight === b.weight && (a.forwarding ?? 'route') === (b.forwarding ?? 'route') &&
+    (a.upperThreshold ?? 0) === (b.upperThreshold ?? 0) && (a.lowerThreshold ?? 0) === (b.lowerThreshold ?? 0);
+}
+
+function fromKernel(d: Destination): DesiredDestination {
+  return { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold };
+}
+
+interface Planned {
+  service: string;
+  change: TableChange;
+  /** Applies the success to what this writer believes the table holds. */
+  commit: () => void;
+}
+
+export class TableWriter {
+  readonly #applied = new Map<string, Map<string, DesiredDestination>>();
+
+  constructor(private readonly ipvs: Ipvs) {}
+
+  /**
+   * Makes sure the service exists with these options; real servers already
+   * in the kernel are adopted (not removed), so a restart keeps connections.
+   */
+  async ensureService(id: string, spec: ServiceSpec, optionsChanged = false): Promise<TableChange[]> {
+    const existing = await this.ipvs.getService(spec);
+    const changes: TableChange[] = [];
+    if (!existing) {
+      const change: TableChange = { service: id, action: 'add-service' };
+      await this.ipvs.addService(spec).catch((e: IpvsError) => (change.error = e));
+      changes.push(change);
+      this.#applied.set(id, new Map());
+      return changes;
+    }
+    if (optionsChanged || !this.#applied.has(id)) {
+      const change: TableChange = { service: id, action: 'edit-service' };
+      await this.ipvs.replaceService(spec).catch((e: IpvsError) => (change.error = e));
+      changes.push(change);
+    }
+    const applied = new Map<string, DesiredDestination>();
+    for (const d of existing.destinations) applied.set(destinationId(d), fromKernel(d));
+    this.#applied.set(id, applied);
+    return changes;
+  }
+
+  /** Deletes the service and forgets it. */
+  async removeService(id: string, spec: ServiceSpec): Promise<TableChange> {
+    this.#applied.delete(id);
+    const change: TableChange = { service: id, action: 'delete-service' };
+    await this.ipvs.deleteService(spec).catch((e: IpvsError) => {
+      if (e.reason !== 'no-such-service') change.error = e;
+    });
+    return change;
+  }
+
+  /** Brings each listed service's real servers to the desired set, in one batch. */
+  async sync(targets: readonly { id: string; service: ServiceSpec; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
+    const batch = this.ipvs.batch();
+    const planned: Planned[] = [];
+    for (const { id, service, desired } of targets) {
+      const applied = this.#applied.get(id);
+      if (!applied) continue;
+      const wanted = new Map(desired.map((d) => [destinationId(d), d]));
+      for (const [key, d] of wanted) {
+        const now = applied.get(key);
+        if (now && sameDestination(now, d)) continue;
+        batch[now ? 'replaceDestination' : 'addDestination'](service, d);
+        planned.push({ service: id, change: { service: id, action: now ? 'edit' : 'add', destination: d }, commit: () => applied.set(key, d) });
+      }
+      for (const [key, d] of applied) {
+        if (wanted.has(key)) continue;
+        batch.deleteDestination(service, { address: d.address, port: d.port });
+        planned.push({ service: id, change: { service: id, action: 'delete', destination: d }, commit: () => applied.delete(key) });
+      }
+    }
+    if (planned.length === 0) return [];
+    const results = await batch.commit();
+    return Promise.all(planned.map((p, i) => this.#settle(p, results[i]!, targets)));
+  }
+
+  /** Kernel disagreements with what we believed (someone else edited the table) are repaired once. */
+  async #settle(p: Planned, result: BatchResult, targets: readonly { id: string; service: ServiceSpec }[]): Promise<TableChange> {
+    if (result.ok) {
+      p.commit();
+      return p.change;
+    }
+    const service = targets.find((t) => t.id === p.service)!.service;
+    const d = p.change.destination!;
+    const reason = result.error.reason;
+    try {
+      if (p.change.action === 'add' && reason === 'destination-exists') await this.ipvs.replaceDestination(service, d);
+      else if (p.change.action === 'edit' && reason === 'no-such-destination') await this.ipvs.addDestination(service, d);
+      else if (!(p.change.action === 'delete' && reason === 'no-such-destination')) {
+        p.change.error = result.error;
+        return p.change;
+      }
+      p.commit();
+    } catch (e) {
+      p.change.error = e as IpvsError;
+    }
+    return p.change;
+  }
+
+  /** What this writer believes the table holds for a service. */
+  applied(id: string): DesiredDestination[] {
+    return [...(this.#applied.get(id)?.values() ?? [])];
+  }
+}
