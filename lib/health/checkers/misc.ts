@@ -19,21 +19,20 @@ export function splitCommand(command: string): string[] {
   return words;
 }
 
-/** A user or group id by name or number, from /etc/passwd or /etc/group. */
-export function lookupId(nameOrId: string, database: '/etc/passwd' | '/etc/group'): number | undefined {
-  if (/^\d+$/.test(nameOrId)) return Number(nameOrId);
-  const line = readFileSync(database, 'utf8').split('\n').find((l) => l.split(':')[0] === nameOrId);
-  const id = line?.split(':')[2];
-  return id === undefined ? undefined : Number(id);
+function entry(database: '/etc/passwd' | '/etc/group', name: string): string[] | undefined {
+  return readFileSync(database, 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
 }
 
-function identity(c: MiscCheck): { uid?: number; gid?: number } | string {
+/** uid and gid for `user [group]`, by name or number; the group defaults to the user's primary one. */
+export function identity(c: Pick<MiscCheck, 'user' | 'group'>): { uid?: number; gid?: number } | string {
   if (c.user === undefined) return {};
-  const uid = lookupId(c.user, '/etc/passwd');
-  if (uid === undefined) return `no user ${c.user}`;
-  const gid = lookupId(c.group ?? c.user, '/etc/group');
-  if (gid === undefined) return `no group ${c.group ?? c.user}`;
-  return { uid, gid };
+  const account = /^\d+$/.test(c.user) ? undefined : entry('/etc/passwd', c.user);
+  if (!/^\d+$/.test(c.user) && account === undefined) return `no user ${c.user}`;
+  const uid = account ? Number(account[2]) : Number(c.user);
+  if (c.group === undefined) return { uid, gid: account ? Number(account[3]) : uid };
+  if (/^\d+$/.test(c.group)) return { uid, gid: Number(c.group) };
+  const group = entry('/etc/group', c.group);
+  return group ? { uid, gid: Number(group[2]) } : `no group ${c.group}`;
 }
 
 export const miscProbe: Probe = (checker, signal) => {
