@@ -119,7 +119,7 @@ export class VirtualServerManager extends EventEmitter {
       for (const rs of state.realServers.values()) rs.stop();
       this.#servers.delete(id);
       this.#dirty.delete(id);
-      this.#table(await this.#writer.removeService(id, state.config.service));
+      this.#table(await this.#writer.removeService(id, state.config.key));
     }
     const started: RealServerState[] = [];
     for (const vs of resolved) {
@@ -146,7 +146,7 @@ export class VirtualServerManager extends EventEmitter {
       if (vs.config.omega && vs.quorumUp && vs.config.quorumDown) this.#script({ virtualServer: vs.config.id, kind: 'quorum-down', command: vs.config.quorumDown });
     }
     await this.#flushing;
-    if (options.removeServices) for (const vs of this.#servers.values()) this.#table(await this.#writer.removeService(vs.config.id, vs.config.service));
+    if (options.removeServices) for (const vs of this.#servers.values()) this.#table(await this.#writer.removeService(vs.config.id, vs.config.key));
     this.#servers.clear();
   }
 
@@ -194,7 +194,7 @@ export class VirtualServerManager extends EventEmitter {
     const realServers = config.realServers.map((rs) => this.#newRealServer(() => state!, rs));
     state = new VirtualServerState(config, realServers);
     this.#servers.set(config.id, state);
-    for (const change of await this.#writer.ensureService(config.id, config.service)) this.#table(change);
+    for (const change of await this.#writer.ensureService(config.id, config.service, config.key)) this.#table(change);
     this.#dirty.add(config.id);
     return realServers;
   }
@@ -202,7 +202,7 @@ export class VirtualServerManager extends EventEmitter {
   async #updateVirtualServer(state: VirtualServerState, config: ResolvedVirtualServer): Promise<RealServerState[]> {
     const serviceChanged = state.config.serviceFingerprint !== config.serviceFingerprint;
     state.config = config;
-    if (serviceChanged) for (const change of await this.#writer.ensureService(config.id, config.service, true)) this.#table(change);
+    if (serviceChanged) for (const change of await this.#writer.ensureService(config.id, config.service, config.key, true)) this.#table(change);
     const started: RealServerState[] = [];
     const wanted = new Map(config.realServers.map((rs) => [rs.id, rs]));
     for (const [id, rs] of state.realServers) {
@@ -275,7 +275,7 @@ export class VirtualServerManager extends EventEmitter {
       while (this.#dirty.size > 0) {
         const targets = [...this.#dirty].flatMap((id) => {
           const vs = this.#servers.get(id);
-          return vs ? [{ id, service: vs.config.service, desired: vs.desired() }] : [];
+          return vs ? [{ id, service: vs.config.key, desired: vs.desired() }] : [];
         });
         this.#dirty.clear();
         let changes: TableChange[];

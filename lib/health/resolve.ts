@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import type { DestinationSpec, Forwarding, ServiceSpec } from '../types';
+import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec } from '../types';
 import type { CheckerConfig, CheckTiming, HealthConfig, RealServerConfig, VirtualServerConfig } from './types';
 import { IpvsArgumentError } from '../errors';
 import { boolean, fail, integer, oneOf, record } from '../validate/check';
@@ -54,6 +54,8 @@ export interface ResolvedVirtualServer {
   /** The service label, e.g. `'tcp/10.0.0.13:80'`. */
   id: string;
   service: ServiceSpec;
+  /** Just the identity fields of `service`. */
+  key: ServiceKey;
   quorum: number;
   hysteresis: number;
   quorumUp?: string;
@@ -200,7 +202,7 @@ function resolveChecker(value: unknown, field: string, index: number, rs: { addr
   }
   const resolved: ResolvedChecker = {
     name: `${KEEPALIVED_NAMES[type]}#${index}`,
-    config: structuredClone(value) as CheckerConfig,
+    config: value as CheckerConfig,
     host,
     port: target,
     timing: resolveTiming([[c, field], ...levels], type),
@@ -223,6 +225,11 @@ function destination(o: Record<string, unknown>, field: string, key: CheckedKey,
   const checked = checkDestSpec(spec, key, field);
   spec.address = checked.wire.address;
   return spec;
+}
+
+function serviceKey(spec: ServiceSpec): ServiceKey {
+  if ('fwmark' in spec) return spec.family === undefined ? { fwmark: spec.fwmark } : { fwmark: spec.fwmark, family: spec.family };
+  return { protocol: spec.protocol, address: spec.address, port: spec.port };
 }
 
 function hostLabel(address: string, port: number): string {
@@ -273,7 +280,8 @@ export function resolveVirtualServer(value: unknown, field = 'virtualServer'): R
   const hysteresis = vs.hysteresis === undefined ? 0 : integer(vs.hysteresis, `${field}.hysteresis`, 0, quorum - 1);
   const resolved: ResolvedVirtualServer = {
     id: key.label,
-    service: structuredClone(vs.service) as ServiceSpec,
+    service: vs.service as ServiceSpec,
+    key: serviceKey(vs.service as ServiceSpec),
     quorum,
     hysteresis,
     omega: vs.omega === undefined ? false : boolean(vs.omega, `${field}.omega`),

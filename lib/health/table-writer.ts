@@ -9,7 +9,7 @@
  */
 import type { Ipvs } from '../ipvs';
 import type { BatchResult } from '../batch';
-import type { Destination, DestinationSpec, ServiceSpec } from '../types';
+import type { Destination, DestinationSpec, ServiceKey, ServiceSpec } from '../types';
 import type { IpvsError } from '../errors';
 
 /** A real server as the table should hold it. */
@@ -52,8 +52,8 @@ export class TableWriter {
    * Makes sure the service exists with these options; real servers already
    * in the kernel are adopted (not removed), so a restart keeps connections.
    */
-  async ensureService(id: string, spec: ServiceSpec, optionsChanged = false): Promise<TableChange[]> {
-    const existing = await this.ipvs.getService(spec);
+  async ensureService(id: string, spec: ServiceSpec, key: ServiceKey, optionsChanged = false): Promise<TableChange[]> {
+    const existing = await this.ipvs.getService(key);
     const changes: TableChange[] = [];
     if (!existing) {
       const change: TableChange = { service: id, action: 'add-service' };
@@ -74,17 +74,17 @@ export class TableWriter {
   }
 
   /** Deletes the service and forgets it. */
-  async removeService(id: string, spec: ServiceSpec): Promise<TableChange> {
+  async removeService(id: string, key: ServiceKey): Promise<TableChange> {
     this.#applied.delete(id);
     const change: TableChange = { service: id, action: 'delete-service' };
-    await this.ipvs.deleteService(spec).catch((e: IpvsError) => {
+    await this.ipvs.deleteService(key).catch((e: IpvsError) => {
       if (e.reason !== 'no-such-service') change.error = e;
     });
     return change;
   }
 
   /** Brings each listed service's real servers to the desired set, in one batch. */
-  async sync(targets: readonly { id: string; service: ServiceSpec; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
+  async sync(targets: readonly { id: string; service: ServiceKey; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
     const batch = this.ipvs.batch();
     const planned: Planned[] = [];
     for (const { id, service, desired } of targets) {
@@ -109,7 +109,7 @@ export class TableWriter {
   }
 
   /** Kernel disagreements with what we believed (someone else edited the table) are repaired once. */
-  async #settle(p: Planned, result: BatchResult, targets: readonly { id: string; service: ServiceSpec }[]): Promise<TableChange> {
+  async #settle(p: Planned, result: BatchResult, targets: readonly { id: string; service: ServiceKey }[]): Promise<TableChange> {
     if (result.ok) {
       p.commit();
       return p.change;
