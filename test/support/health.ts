@@ -15,7 +15,7 @@ import type { HealthEvents } from '../../lib/health/events';
 export function resolvedChecker(checker: CheckerConfig, host = '127.0.0.1', port = 80): ResolvedChecker {
   const vs = resolveVirtualServer({
     service: { protocol: 'tcp', address: '10.0.0.13', port: 80 },
-    connectTimeout: 1,
+    connectTimeout: 5,
     realServers: [{ address: host, port, checkers: [checker] }],
   });
   return vs.realServers[0]!.checkers[0]!;
@@ -24,7 +24,8 @@ export function resolvedChecker(checker: CheckerConfig, host = '127.0.0.1', port
 /** A TCP server on a free loopback port; `handle` gets each connection. */
 export async function tcpServer(handle: (socket: net.Socket) => void = (s) => s.end()): Promise<{ server: net.Server; port: number }> {
   const server = net.createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A deep accept queue: the scale test connects thousands of times at once.
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   return { server, port: (server.address() as net.AddressInfo).port };
 }
 

@@ -203,7 +203,7 @@ describe('DNS_CHECK', () => {
 
   test('no answer is down', async () => {
     const { socket, port } = await udpServer(() => undefined);
-    expect(await probe({ type: 'dns', connectTimeout: 0.2 }, port)).toMatchObject({ ok: false, reason: expect.stringContaining('no reply') });
+    expect(await probe({ type: 'dns', connectTimeout: 0.3 }, port)).toMatchObject({ ok: false, reason: expect.stringContaining('no reply') });
     socket.close();
   });
 });
