@@ -1,0 +1,151 @@
+/**
+ * `global_defs { }`: the keywords that concern the checker side are
+ * modelled; every other keyword keepalived knows there (VRRP defaults, SNMP,
+ * process tuning...) is accepted, range-checked where keepalived rejects
+ * values, and listed in `other`, so it is never reported as unknown.
+ * @module
+ */
+import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '../grammar';
+import type { GlobalDefs, KeywordItem } from '../model';
+import { readInteger, readPort, readTimer } from '../values';
+import { boolField, draft, stringField, valueField, type Draft } from './draft';
+
+/** Fields of global_defs as written. */
+export type GlobalFields = Omit<GlobalDefs, 'source' | 'sources' | 'other' | 'notificationEmail'>;
+
+/** global_defs being read (it may appear more than once; later values win). */
+export interface GlobalDraft extends Draft<GlobalFields> {
+  readonly notificationEmail: string[];
+  readonly other: KeywordItem[];
+}
+
+/** An empty global_defs draft. */
+export function globalDraft(): GlobalDraft {
+  return { ...draft<GlobalFields>({ file: '', line: 0 }), notificationEmail: [], other: [] };
+}
+
+/** Keywords of global_defs that keepalived knows but the checker does not use. */
+const OTHER_KEYWORDS = `
+  process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
+  startup_script startup_script_timeout shutdown_script shutdown_script_timeout max_auto_priority
+  min_auto_priority_delay smtp_alert_vrrp dynamic_interfaces no_email_faults default_interface
+  disable_local_igmp vrrp_mcast_group4 vrrp_mcast_group6 vrrp_garp_master_delay vrrp_garp_master_repeat
+  vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay
+  vrrp_garp_lower_prio_repeat vrrp_down_timer_adverts vrrp_min_garp vrrp_garp_extra_if vrrp_vmac_garp_intvl
+  vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_version vrrp_iptables vrrp_ipsets nftables
+  nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
+  nftables_counters vrrp_check_unicast_src vrrp_skip_check_adv_addr vrrp_strict vrrp_owner_ignore_adverts
+  vrrp_priority vrrp_no_swap vrrp_rt_priority vrrp_cpu_affinity vrrp_rlimit_rttime vrrp_rlimit_rtime
+  vrrp_notify_fifo vrrp_notify_fifo_script vrrp_notify_priority_changes lvs_notify_fifo_script
+  notify_fifo_script checker_priority checker_no_swap checker_rt_priority checker_cpu_affinity
+  checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority bfd_cpu_affinity
+  bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket enable_traps enable_snmp_vrrp enable_snmp_keepalived
+  enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_snmp_checker enable_dbus dbus_service_name
+  dbus_no_interface_name vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force
+  vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
+  process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force
+  lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy
+  vrrp_rx_bufs_multiplier vrrp_startup_delay vrrp_delay_after_boot vmac_prefix vmac_addr_prefix random_seed
+  reload_check_config reload_time_file reload_repeat reload_file include_check config_save_dir
+  tmp_config_directory data_use_instance fifo_write_vrrp_states_on_reload umask use_symlink_paths
+  set_supplementary_groups json_version iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file
+  json_dump_file state_file_location stats_file_location json_file_location log_unknown_vrids
+  v3_checksum_as_v2 snmp_vs_stats_update_interval snmp_rs_stats_update_interval linkbeat_use_polling
+`.trim().split(/\s+/);
+
+/** keepalived refuses a zero GARP/NA interval (the shipped default config has one). */
+const GARP_INTERVALS = ['vrrp_garp_interval', 'vrrp_gna_interval'];
+
+const recordOther: KeywordSpec<GlobalDraft> = {
+  handle(stmt, target) {
+    target.other.push({ keyword: stmt.keyword, args: stmt.args, source: stmt.source });
+  },
+};
+
+const garpInterval: KeywordSpec<GlobalDraft> = {
+  minArgs: 1,
+  handle(stmt, target, ctx) {
+    if (readTimer(stmt, ctx, stmt.args[0]!, stmt.keyword) !== undefined) recordOther.handle(stmt, target, ctx);
+  },
+};
+
+const emailGrammar = grammar<GlobalDraft>([], (stmt, target) => {
+  target.notificationEmail.push(stmt.keyword, ...stmt.args);
+});
+
+const modelled: KeywordTable<GlobalDraft> = {
+  router_id: stringField('routerId'),
+  notification_email: {
+    handle(stmt, target): BlockOpen<GlobalDraft> {
+      target.sources['notificationEmail'] = stmt.source;
+      return { grammar: emailGrammar, target };
+    },
+  },
+  notification_email_from: stringField('notificationEmailFrom'),
+  smtp_server: valueField('smtpServer', (stmt, ctx) => {
+    const port = stmt.args[1] === undefined ? 25 : readPort(stmt, ctx, stmt.args[1], 'smtp_server port');
+    return port === undefined ? undefined : { host: stmt.args[0]!, port };
+  }),
+  smtp_helo_name: stringField('smtpHeloName'),
+  smtp_connect_timeout: valueField('smtpConnectTimeout', (stmt, ctx) => readInteger(stmt, ctx, stmt.args[0]!, 'smtp_connect_timeout', 1, 4294967295)),
+  smtp_alert: boolField('smtpAlert', 'smtp_alert'),
+  smtp_alert_checker: boolField('smtpAlertChecker', 'smtp_alert_checker'),
+  checker_log_all_failures: boolField('checkerLogAllFailures', 'checker_log_all_failures'),
+  no_checker_emails: boolField('noCheckerEmails', 'no_checker_emails'),
+  rs_init_notifies: boolField('rsInitNotifies', 'rs_init_notifies'),
+  enable_script_security: boolField('enableScriptSecurity', 'enable_script_security'),
+  script_user: valueField('scriptUser', (stmt) => (stmt.args[1] === undefined ? { user: stmt.args[0]! } : { user: stmt.args[0]!, group: stmt.args[1] })),
+  lvs_flush: boolField('lvsFlush', 'lvs_flush'),
+  lvs_flush_on_stop: valueField('lvsFlushOnStop', (stmt) => (stmt.args[0] === 'VS' ? 'VS' : 'all'), 0),
+  lvs_flush_onstop: valueField('lvsFlushOnStop', (stmt) => (stmt.args[0] === 'VS' ? 'VS' : 'all'), 0),
+  lvs_timeouts: valueField('lvsTimeouts', (stmt, ctx) => {
+    const out: { tcp?: number; tcpfin?: number; udp?: number } = {};
+    for (let i = 0; i < stmt.args.length; i += 2) {
+      const name = stmt.args[i]!;
+      if (name !== 'tcp' && name !== 'tcpfin' && name !== 'udp') {
+        ctx.diag.error('invalid-value', `Unknown option ${name} specified for lvs_timeouts`, stmt.source);
+        return undefined;
+      }
+      const value = readInteger(stmt, ctx, stmt.args[i + 1] ?? '', `lvs_timeouts ${name}`, 0, 2147483);
+      if (value === undefined) return undefined;
+      out[name] = value;
+    }
+    return out;
+  }),
+  lvs_sync_daemon: valueField('lvsSyncDaemon', (stmt, ctx) => {
+    const [iface, ...rest] = stmt.args as [string, ...string[]];
+    const out: Record<string, string | number> = { interface: iface };
+    const numeric: Record<string, [number, number]> = { id: [0, 255], maxlen: [1, 65507], port: [1, 65535], ttl: [1, 255] };
+    for (let i = 0; i < rest.length; i++) {
+      const word = rest[i]!;
+      const range = numeric[word];
+      if (range) {
+        const value = readInteger(stmt, ctx, rest[++i] ?? '', `lvs_sync_daemon ${word}`, range[0], range[1]);
+        if (value === undefined) return undefined;
+        out[word === 'id' ? 'syncId' : word] = value;
+      } else if (word === 'group') out['group'] = rest[++i] ?? '';
+      else if (word === 'inst') out['instance'] = rest[++i] ?? '';
+      else out['instance'] = word;
+    }
+    return out as unknown as GlobalDefs['lvsSyncDaemon'];
+  }),
+  lvs_notify_fifo: stringField('lvsNotifyFifo'),
+  notify_fifo: stringField('notifyFifo'),
+};
+
+const otherTable: KeywordTable<GlobalDraft> = {
+  ...Object.fromEntries(OTHER_KEYWORDS.map((k) => [k, recordOther])),
+  ...Object.fromEntries(GARP_INTERVALS.map((k) => [k, garpInterval])),
+};
+
+const globalGrammar = grammar<GlobalDraft>([otherTable, modelled]);
+
+/** `global_defs` at the top level, filling `global`. */
+export function globalDefsKeyword<T extends { global: GlobalDraft; globalSource?: GlobalDefs['source'] }>(): KeywordSpec<T> {
+  return {
+    handle(stmt, target): BlockOpen<GlobalDraft> {
+      target.globalSource ??= stmt.source;
+      return { grammar: globalGrammar, target: target.global };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * `real_server ADDR [PORT] { }` and `sorry_server ADDR [PORT]`.
+ * @module
+ */
+import { SKIP_BLOCK, grammar, type BlockOpen, type KeywordSpec, type ParseContext, type Statement } from '../grammar';
+import type { RealServer, SorryServer } from '../model';
+import { addressFamily, readPort } from '../values';
+import { checkerKeywords, type CheckerDraft } from './checkers';
+import { boolField, draft, integerField, stringField, valueField, type Draft } from './draft';
+import { readForwarding } from './forwarding';
+import { scriptField, timingKeywords } from './shared';
+
+/** Fields of a real server written in its block. */
+export type RealServerFields = Omit<RealServer, 'address' | 'family' | 'port' | 'checkers' | 'source' | 'sources'>;
+
+/** A real server being read. */
+export interface RealServerDraft extends Draft<RealServerFields> {
+  readonly address: string;
+  readonly family: 'inet' | 'inet6';
+  /** As written; undefined when no port was given. */
+  readonly port?: number;
+  readonly checkers: CheckerDraft[];
+}
+
+/** `ADDR [PORT]` of a real or sorry server; undefined (reported) when invalid. */
+export function readServerAddress(stmt: Statement, ctx: ParseContext, what: string): { address: string; family: 'inet' | 'inet6'; port?: number } | undefined {
+  const [address, portWord] = stmt.args as [string, string | undefined];
+  const family = addressFamily(address);
+  const port = portWord === undefined ? undefined : readPort(stmt, ctx, portWord, `${what} port`, true);
+  if (!family || (portWord !== undefined && port === undefined)) {
+    ctx.diag.error('invalid-value', `Invalid ${what} ip address/port ${address}/${portWord ?? ''} - skipping`, stmt.source);
+    return undefined;
+  }
+  return port === undefined ? { address, family } : { address, family, port };
+}
+
+const realServerGrammar = grammar<RealServerDraft>([
+  timingKeywords(1),
+  checkerKeywords<RealServerDraft>(),
+  {
+    weight: integerField('weight', 'Real server weight', 0, 2147483647),
+    lvs_method: valueField('forwarding', (stmt, ctx) => readForwarding(stmt, ctx, 'real server')),
+    uthreshold: integerField('upperThreshold', 'real_server uthreshold', 0, 4294967295),
+    lthreshold: integerField('lowerThreshold', 'real_server lthreshold', 0, 4294967295),
+    inhibit_on_failure: boolField('inhibitOnFailure', 'inhibit_on_failure'),
+    notify_up: scriptField('notifyUp'),
+    notify_down: scriptField('notifyDown'),
+    virtualhost: stringField('virtualhost'),
+    smtp_alert: boolField('smtpAlert', 'real_server smtp_alert'),
+    snmp_name: stringField('snmpName'),
+  },
+]);
+
+/** `real_server` inside a virtual server, adding to its `realServers`. */
+export function realServerKeyword<T extends { realServers: RealServerDraft[] }>(): KeywordSpec<T> {
+  return {
+    minArgs: 1,
+    handle(stmt, target, ctx): BlockOpen<RealServerDraft> | typeof SKIP_BLOCK {
+      const at = readServerAddress(stmt, ctx, 'real server');
+      if (!at) return SKIP_BLOCK;
+      const rs: RealServerDraft = { ...draft<RealServerFields>(stmt.source), ...at, checkers: [] };
+      target.realServers.push(rs);
+      return { grammar: realServerGrammar, target: rs };
+    },
+  };
+}
+
+/** A sorry server being read (its options come from later VS keywords). */
+export interface SorryServerDraft {
+  readonly address: string;
+  readonly family: 'inet' | 'inet6';
+  readonly port?: number;
+  forwarding?: SorryServer['forwarding'];
+  inhibit: boolean;
+  readonly source: Statement['source'];
+}

@@ -1,0 +1,77 @@
+/**
+ * The top level of keepalived.conf. Blocks this reader does not read yet
+ * (VRRP, BFD, static addresses...) are listed in {@link NOT_SUPPORTED_YET}:
+ * each is reported with a "not supported yet" warning and skipped, never
+ * silently ignored. Supporting one means giving it a handler here and
+ * removing it from that list.
+ * @module
+ */
+import type { SourceRef } from '../diagnostics';
+import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable } from '../grammar';
+import type { KeywordItem, SslContext } from '../model';
+import { stringField, draft, type Draft } from './draft';
+import { globalDefsKeyword, globalDraft, type GlobalDraft } from './global-defs';
+import { virtualServerGroupKeyword, type VirtualServerGroupDraft } from './virtual-server-group';
+import { virtualServerKeyword, type VirtualServerDraft } from './virtual-server';
+
+/** Everything read so far. */
+export interface ConfigDraft {
+  readonly global: GlobalDraft;
+  globalSource?: SourceRef;
+  ssl?: Draft<Omit<SslContext, 'source'>>;
+  readonly groups: VirtualServerGroupDraft[];
+  readonly virtualServers: VirtualServerDraft[];
+  readonly daemonOptions: KeywordItem[];
+  readonly unsupported: KeywordItem[];
+}
+
+/** An empty configuration. */
+export function configDraft(): ConfigDraft {
+  return { global: globalDraft(), groups: [], virtualServers: [], daemonOptions: [], unsupported: [] };
+}
+
+/** Top-level blocks and keywords of keepalived that this reader does not check yet. */
+export const NOT_SUPPORTED_YET: readonly string[] = [
+  'vrrp_instance', 'vrrp_sync_group', 'vrrp_script', 'vrrp_track_process', 'track_file', 'vrrp_track_file',
+  'bfd_instance', 'garp_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces',
+  'interface_up_down_delays', 'track_group',
+];
+
+/** Top-level daemon settings, kept as written in `daemonOptions`. */
+const DAEMON_OPTIONS = ['net_namespace', 'net_namespace_ipvs', 'namespace_with_ipsets', 'instance', 'use_pid_dir', 'linkbeat_use_polling', 'child_wait_time'];
+
+const notSupported: KeywordSpec<ConfigDraft> = {
+  handle(stmt, target, ctx) {
+    ctx.diag.warning('unsupported', `${stmt.keyword} is not supported yet - ${stmt.keyword}${stmt.args.length ? ' ' + stmt.args.join(' ') : ''} not checked`, stmt.source);
+    target.unsupported.push({ keyword: stmt.keyword, args: stmt.args, source: stmt.source });
+    return SKIP_BLOCK;
+  },
+};
+
+const daemonOption: KeywordSpec<ConfigDraft> = {
+  handle(stmt, target) {
+    target.daemonOptions.push({ keyword: stmt.keyword, args: stmt.args, source: stmt.source });
+  },
+};
+
+type SslDraft = NonNullable<ConfigDraft['ssl']>;
+const sslGrammar = grammar<SslDraft>([
+  { password: stringField('password'), ca: stringField('ca'), certificate: stringField('certificate'), key: stringField('key') },
+]);
+
+const rootKeywords: KeywordTable<ConfigDraft> = {
+  ...Object.fromEntries(NOT_SUPPORTED_YET.map((k) => [k, notSupported])),
+  ...Object.fromEntries(DAEMON_OPTIONS.map((k) => [k, daemonOption])),
+  global_defs: globalDefsKeyword<ConfigDraft>(),
+  virtual_server_group: virtualServerGroupKeyword<ConfigDraft>(),
+  virtual_server: virtualServerKeyword<ConfigDraft>(),
+  SSL: {
+    handle(stmt, target): BlockOpen<SslDraft> {
+      target.ssl = draft(stmt.source);
+      return { grammar: sslGrammar, target: target.ssl };
+    },
+  },
+};
+
+/** The grammar of the top level. */
+export const rootGrammar: Grammar<ConfigDraft> = grammar([rootKeywords]);

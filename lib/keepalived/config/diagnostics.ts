@@ -1,0 +1,75 @@
+/**
+ * Diagnostics of the keepalived.conf reader: every one names the file and
+ * line it is about, and its wording follows keepalived's own where users
+ * search for it ("Unknown keyword 'x'", "Extra '}' found").
+ * @module
+ */
+
+/** Where an item of the configuration was written. */
+export interface SourceRef {
+  /** The file as it was opened (absolute when the caller passed an absolute path). */
+  readonly file: string;
+  /** 1-based line number in that file. */
+  readonly line: number;
+}
+
+/**
+ * What a diagnostic is about, for programs that react to it:
+ * - `syntax`: braces, quotes, a malformed `~SEQ` or definition.
+ * - `unknown-keyword`: a keyword keepalived does not know in that block.
+ * - `missing-parameter`: a keyword without the value it needs (keepalived stops reading: exit 2).
+ * - `invalid-value`: a number, address, port or name keepalived rejects (the keyword is ignored).
+ * - `include`: an `include` that matched no file or an unreadable file.
+ * - `semantic`: the configuration reads but keepalived corrects it (defaults applied with a warning,
+ *   ports reset, duplicates removed, quorum reduced...).
+ * - `deprecated`: an old spelling keepalived still accepts but reports.
+ * - `script-security`: scripts would run without `enable_script_security` (keepalived exit 6).
+ * - `unsupported`: a block or keyword this reader does not check yet (VRRP, BFD...).
+ * - `file`: the configuration file itself is missing or unreadable.
+ */
+export type DiagnosticCode =
+  | 'syntax'
+  | 'unknown-keyword'
+  | 'missing-parameter'
+  | 'invalid-value'
+  | 'include'
+  | 'semantic'
+  | 'deprecated'
+  | 'script-security'
+  | 'unsupported'
+  | 'file';
+
+/** One finding about the configuration. */
+export interface Diagnostic {
+  /**
+   * `error`: keepalived ignores or drops something; `warning`: it accepts but
+   * corrects or reports it; `notice`: keepalived mentions it but `keepalived -t`
+   * still passes (a missing include, say).
+   */
+  readonly severity: 'error' | 'warning' | 'notice';
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  readonly source: SourceRef;
+}
+
+/** `(file: Line N) message`, the way `keepalived -t` prints it. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `(${d.source.file}: Line ${d.source.line}) ${d.message}`;
+}
+
+/** Collects diagnostics while a configuration is read. */
+export class Diagnostics {
+  readonly list: Diagnostic[] = [];
+
+  error(code: DiagnosticCode, message: string, source: SourceRef): void {
+    this.list.push({ severity: 'error', code, message, source });
+  }
+
+  warning(code: DiagnosticCode, message: string, source: SourceRef): void {
+    this.list.push({ severity: 'warning', code, message, source });
+  }
+
+  notice(code: DiagnosticCode, message: string, source: SourceRef): void {
+    this.list.push({ severity: 'notice', code, message, source });
+  }
+}

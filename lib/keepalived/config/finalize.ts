@@ -1,0 +1,361 @@
+/**
+ * From drafts to the typed model: defaults, inheritance (virtual server →
+ * real server → checker) and the checks keepalived makes once a virtual
+ * server is read (missing protocol, port mismatches, duplicates, quorum...),
+ * with keepalived's wording.
+ * @module
+ */
+import type { CheckerDraft } from './blocks/checkers';
+import type { Draft } from './blocks/draft';
+import type { RealServerDraft } from './blocks/real-server';
+import type { ConfigDraft } from './blocks/root';
+import { finishGroup } from './blocks/virtual-server-group';
+import type { VirtualServerDraft } from './blocks/virtual-server';
+import { DEFAULTS, defaultDelayBeforeRetry, defaultRetry } from './defaults';
+import type { Diagnostics, SourceRef } from './diagnostics';
+import type {
+  Checker, CheckTiming, ConnectionOptions, Forwarding, GlobalDefs, KeepalivedConfig, RealServer, ScriptSpec,
+  SorryServer, VirtualServer, VirtualServerKey,
+} from './model';
+
+/** Values looked up through a chain of drafts, most specific first, remembering where each was written. */
+class Chain {
+  readonly sources: Record<string, SourceRef> = {};
+  constructor(private readonly layers: readonly Draft<object>[]) {}
+
+  get<T>(key: string, fallback: T): T {
+    return this.opt<T>(key) ?? fallback;
+  }
+
+  opt<T>(key: string): T | undefined {
+    for (const layer of this.layers) {
+      const value = (layer.values as Record<string, unknown>)[key];
+      if (value === undefined) continue;
+      const source = layer.sources[key];
+      if (source) this.sources[key] = source;
+      return value as T;
+    }
+    return undefined;
+  }
+}
+
+/** Copies the defined entries of `extra` onto `base` (exactOptionalPropertyTypes-friendly). */
+function defined<T extends object>(base: T, extra: Record<string, unknown>): T {
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) (base as Record<string, unknown>)[k] = v;
+  return base;
+}
+
+function describe(key: VirtualServerKey, protocol?: string): string {
+  if (key.kind === 'fwmark') return `FWM ${key.fwmark}`;
+  if (key.kind === 'group') return `group ${key.group}`;
+  return `[${key.address}]:${(protocol ?? 'none').toLowerCase()}:${key.port}`;
+}
+
+function timing(chain: Chain, retryDefault: number, delayBeforeRetryDefault: (delayLoop: number) => number, logAll: boolean): CheckTiming {
+  const delayLoop = chain.get('delayLoop', DEFAULTS.delayLoop);
+  return {
+    delayLoop,
+    connectTimeout: chain.get('connectTimeout', DEFAULTS.connectTimeout),
+    retry: chain.get('retry', retryDefault),
+    delayBeforeRetry: chain.get('delayBeforeRetry', delayBeforeRetryDefault(delayLoop)),
+    warmup: chain.get('warmup', delayLoop),
+    alpha: chain.get('alpha', false),
+    logAllFailures: chain.get('logAllFailures', logAll),
+  };
+}
+
+function connection(chain: Chain): ConnectionOptions {
+  return defined({}, {
+    connectIp: chain.opt('connectIp'),
+    connectPort: chain.opt('connectPort'),
+    bindTo: chain.opt('bindTo'),
+    bindPort: chain.opt('bindPort'),
+    bindIf: chain.opt('bindIf'),
+    fwmark: chain.opt('fwmark'),
+  });
+}
+
+function finishChecker(c: CheckerDraft, rs: RealServerDraft, vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): Checker | undefined {
+  const chain = new Chain([c, rs, vs]);
+  const base = { source: c.source, ...timing(chain, defaultRetry(c.type), (d) => defaultDelayBeforeRetry(c.type, d), global.checkerLogAllFailures) };
+  const own = new Chain([c]);
+  let checker: Checker;
+  switch (c.type) {
+    case 'TCP_CHECK':
+    case 'PING_CHECK':
+      checker = { ...base, ...connection(own), type: c.type, sources: {} };
+      break;
+    case 'HTTP_GET':
+    case 'SSL_GET': {
+      const urls = c.urls.map((u) => {
+        const url = new Chain([u]);
+        const path = url.opt<string>('path');
+        if (path === undefined) diag.error('semantic', `${c.type} url has no path - ignoring url`, u.source);
+        return path === undefined ? undefined : defined(
+          { path, statusCodes: url.get('statusCodes', DEFAULTS.statusCodes), regexNoMatch: url.get('regexNoMatch', false), regexOptions: url.get('regexOptions', []), source: u.source },
+          { digest: url.opt('digest'), virtualhost: url.opt('virtualhost'), regex: url.opt('regex'), regexMinOffset: url.opt('regexMinOffset'), regexMaxOffset: url.opt('regexMaxOffset'), regexStack: url.opt('regexStack') },
+        );
+      });
+      checker = defined(
+        {
+          ...base, ...connection(own), type: c.type, sources: {},
+          urls: urls.filter((u) => u !== undefined),
+          httpProtocol: own.get('httpProtocol', DEFAULTS.httpProtocol),
+          fastRecovery: own.get('fastRecovery', false),
+          enableSni: own.get('enableSni', false),
+          tlsCompliant: own.get('tlsCompliant', false),
+        },
+        { virtualhost: chain.opt('virtualhost'), sniName: own.opt('sniName') },
+      );
+      break;
+    }
+    case 'SMTP_CHECK':
+      checker = {
+        ...base, ...connection(own), type: c.type, sources: {},
+        heloName: own.get('heloName', DEFAULTS.heloName),
+        hosts: c.hosts.map((h) => {
+          const host = new Chain([h]);
+          return defined({ ...connection(host), source: h.source }, { connectTimeout: host.opt('connectTimeout') });
+        }),
+      };
+      break;
+    case 'DNS_CHECK':
+      checker = { ...base, ...connection(own), type: c.type, sources: {}, queryType: own.get('queryType', DEFAULTS.dnsType), name: own.get('name', DEFAULTS.dnsName) };
+      break;
+    case 'UDP_CHECK':
+      checker = defined(
+        { ...base, ...connection(own), type: c.type, sources: {}, minReplyLength: own.get('minReplyLength', DEFAULTS.udpMinReplyLength), maxReplyLength: own.get('maxReplyLength', DEFAULTS.udpMaxReplyLength) },
+        { payload: own.opt('payload'), requireReply: own.opt('requireReply') },
+      );
+      break;
+    case 'MISC_CHECK': {
+      const script = own.opt<ScriptSpec>('script');
+      if (!script) {
+        diag.error('semantic', 'MISC_CHECK has no misc_path - ignoring checker', c.source);
+        return undefined;
+      }
+      checker = defined(
+        { ...base, type: c.type, sources: {}, script, timeout: own.get('timeout', base.delayLoop), dynamic: own.get('dynamic', false) },
+        { user: own.opt('user') },
+      );
+      break;
+    }
+  }
+  return { ...checker, sources: { ...chain.sources, ...own.sources } };
+}
+
+function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, vsForwarding: Forwarding, global: GlobalDefs, diag: Diagnostics): RealServer {
+  const chain = new Chain([rs, vs]);
+  const own = new Chain([rs]);
+  const forwarding = own.get<Forwarding>('forwarding', vsForwarding);
+  let port = rs.port ?? (vs.key.kind === 'address' ? vs.key.port : 0);
+  const where = `[${rs.address}]:${rs.port ?? 0}`;
+  if (vs.key.kind === 'fwmark' && rs.port !== undefined && rs.port !== 0) {
+    diag.warning('semantic', `fwmark virtual server FWM ${vs.key.fwmark}, real server ${where} has port specified - clearing`, rs.source);
+    port = 0;
+  } else if (vs.key.kind === 'address' && forwarding.method !== 'NAT' && rs.port !== undefined && rs.port !== vs.key.port) {
+    diag.warning('semantic', `virtual server ${describe(vs.key, vs.values.protocol)} and real server ${where} ports don't match - resetting`, rs.source);
+    port = vs.key.port;
+  }
+  const smtpAlertDefault = global.smtpAlertChecker ?? global.smtpAlert;
+  const server = defined(
+    {
+      address: rs.address,
+      family: rs.family,
+      port,
+      weight: chain.get('weight', DEFAULTS.weight),
+      forwarding,
+      inhibitOnFailure: chain.get('inhibitOnFailure', false),
+      upperThreshold: own.get('upperThreshold', 0),
+      lowerThreshold: own.get('lowerThreshold', 0),
+      ...timing(chain, 1, () => 1, global.checkerLogAllFailures),
+      checkers: rs.checkers.map((c) => finishChecker(c, rs, vs, global, diag)).filter((c) => c !== undefined),
+      source: rs.source,
+      sources: {},
+    },
+    {
+      notifyUp: own.opt('notifyUp'),
+      notifyDown: own.opt('notifyDown'),
+      virtualhost: chain.opt('virtualhost'),
+      smtpAlert: chain.opt('smtpAlert') ?? smtpAlertDefault,
+      snmpName: own.opt('snmpName'),
+    },
+  );
+  return { ...server, sources: { ...chain.sources, ...own.sources } };
+}
+
+function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): VirtualServer | undefined {
+  const chain = new Chain([vs]);
+  const v = vs.values;
+  const name = () => describe(vs.key, protocol);
+  let protocol = v.protocol;
+  if (vs.key.kind === 'fwmark') {
+    if (protocol) diag.warning('semantic', `Warning: Virtual server FWM ${vs.key.fwmark}: protocol specified for fwmark - protocol will be ignored`, vs.sources['protocol'] ?? vs.source);
+    protocol = undefined;
+  } else if (!protocol) {
+    diag.warning('semantic', `Virtual server ${name()}: no protocol set - defaulting to UDP`, vs.source);
+    protocol = DEFAULTS.protocol;
+  }
+  if (v.scheduler === undefined) diag.warning('semantic', `Virtual server ${name()}: no scheduler set, setting default '${DEFAULTS.scheduler}'`, vs.source);
+  if (v.forwarding === undefined) diag.warning('semantic', `Virtual server ${name()}: no forwarding method set, setting default NAT`, vs.source);
+  const forwarding: Forwarding = v.forwarding ?? { method: DEFAULTS.forwardingMethod };
+  let persistenceTimeout = v.persistenceTimeout;
+  if (vs.key.kind === 'address' && vs.key.port === 0 && persistenceTimeout === undefined) {
+    diag.warning('semantic', `Virtual server ${name()}: zero port only valid for persistent services - setting`, vs.source);
+    persistenceTimeout = DEFAULTS.persistenceTimeout;
+  }
+  let onePacket = v.onePacket ?? false;
+  if (onePacket && protocol !== 'UDP' && vs.key.kind !== 'fwmark') {
+    diag.warning('semantic', `Virtual server ${name()}: one packet scheduling requires UDP - resetting`, vs.sources['onePacket'] ?? vs.source);
+    onePacket = false;
+  }
+
+  const realServers: RealServer[] = [];
+  let family = vs.key.kind === 'address' ? vs.key.family : undefined;
+  for (const draftRs of vs.realServers) {
+    const rs = finishRealServer(draftRs, vs, forwarding, global, diag);
+    if (rs.forwarding.method !== 'TUN') {
+      family ??= rs.family;
+      if (rs.family !== family) {
+        diag.error('semantic', `Address family of virtual server and real server ${rs.address} don't match - skipping real server.`, rs.source);
+        continue;
+      }
+    }
+    if (realServers.some((r) => r.address === rs.address && r.port === rs.port)) {
+      diag.error('semantic', `VS ${name()}: real server [${rs.address}]:${rs.port} is duplicated - removing second rs`, rs.source);
+      continue;
+    }
+    realServers.push(rs);
+  }
+  if (!realServers.length) {
+    diag.error('semantic', `Virtual server ${name()} has no real servers - ignoring`, vs.source);
+    return undefined;
+  }
+
+  let quorum = v.quorum ?? DEFAULTS.quorum;
+  const totalWeight = realServers.reduce((sum, r) => sum + r.weight, 0);
+  if (quorum > totalWeight && totalWeight > 0) {
+    diag.warning('semantic', `Warning - quorum ${quorum} for ${name()} exceeds total weight of real servers ${totalWeight}, reducing quorum to ${totalWeight}`, vs.sources['quorum'] ?? vs.source);
+    quorum = totalWeight;
+  }
+  let hysteresis = v.hysteresis ?? DEFAULTS.hysteresis;
+  if (hysteresis && hysteresis >= quorum) {
+    diag.warning('semantic', `Virtual server ${name()}: hysteresis ${hysteresis} >= quorum ${quorum}; setting hysteresis to 0`, vs.sources['hysteresis'] ?? vs.source);
+    hysteresis = 0;
+  }
+
+  let sorryServer: SorryServer | undefined;
+  if (vs.sorry) {
+    const s = vs.sorry;
+    const sForwarding = s.forwarding ?? forwarding;
+    if (sForwarding.method !== 'TUN' && family && s.family !== family) {
+      diag.error('semantic', `Address family of virtual server and sorry server ${s.address} don't match - skipping sorry server.`, s.source);
+    } else {
+      const port = vs.key.kind === 'fwmark' ? 0 : s.port ?? (vs.key.kind === 'address' ? vs.key.port : 0);
+      sorryServer = { address: s.address, family: s.family, port, forwarding: sForwarding, inhibit: s.inhibit, source: s.source };
+    }
+  }
+
+  const server = defined(
+    {
+      key: vs.key,
+      scheduler: v.scheduler ?? DEFAULTS.scheduler,
+      schedulerFlags: vs.schedulerFlags,
+      onePacket,
+      forwarding,
+      haSuspend: v.haSuspend ?? false,
+      quorum,
+      hysteresis,
+      omega: v.omega ?? false,
+      inhibitOnFailure: v.inhibitOnFailure ?? false,
+      weight: v.weight ?? DEFAULTS.weight,
+      ...timing(chain, 1, () => 1, global.checkerLogAllFailures),
+      realServers,
+      source: vs.source,
+      sources: vs.sources,
+    },
+    {
+      protocol,
+      persistenceTimeout,
+      persistenceGranularity: v.persistenceGranularity,
+      persistenceEngine: v.persistenceEngine,
+      ipFamily: v.ipFamily,
+      quorumUp: v.quorumUp,
+      quorumDown: v.quorumDown,
+      virtualhost: v.virtualhost,
+      smtpAlert: v.smtpAlert ?? global.smtpAlert,
+      snmpName: v.snmpName,
+      sorryServer,
+    },
+  );
+  return server;
+}
+
+function finishGlobal(draft: ConfigDraft): GlobalDefs {
+  const g = draft.global;
+  return defined(
+    {
+      notificationEmail: g.notificationEmail,
+      smtpConnectTimeout: g.values.smtpConnectTimeout ?? DEFAULTS.smtpConnectTimeout,
+      checkerLogAllFailures: g.values.checkerLogAllFailures ?? false,
+      noCheckerEmails: g.values.noCheckerEmails ?? false,
+      rsInitNotifies: g.values.rsInitNotifies ?? false,
+      enableScriptSecurity: g.values.enableScriptSecurity ?? false,
+      lvsFlush: g.values.lvsFlush ?? false,
+      other: g.other,
+      sources: g.sources,
+    },
+    {
+      source: draft.globalSource,
+      routerId: g.values.routerId,
+      notificationEmailFrom: g.values.notificationEmailFrom,
+      smtpServer: g.values.smtpServer,
+      smtpHeloName: g.values.smtpHeloName,
+      smtpAlert: g.values.smtpAlert,
+      smtpAlertChecker: g.values.smtpAlertChecker,
+      scriptUser: g.values.scriptUser,
+      lvsFlushOnStop: g.values.lvsFlushOnStop,
+      lvsTimeouts: g.values.lvsTimeouts,
+      lvsSyncDaemon: g.values.lvsSyncDaemon,
+      lvsNotifyFifo: g.values.lvsNotifyFifo,
+      notifyFifo: g.values.notifyFifo,
+    },
+  );
+}
+
+/**
+ * Things `keepalived -t` lets pass without a word, but that are almost
+ * certainly mistakes: a service naming a group that is not defined, and a
+ * service defined twice. Notices, so the verdict stays keepalived's.
+ */
+function noticeWhatKeepalivedPassesSilently(virtualServers: readonly VirtualServer[], draft: ConfigDraft, diag: Diagnostics): void {
+  const seen = new Map<string, SourceRef>();
+  for (const vs of virtualServers) {
+    const key = vs.key;
+    if (key.kind === 'group' && !draft.groups.some((g) => g.name === key.group)) {
+      diag.notice('semantic', `virtual_server group ${key.group}: no virtual_server_group ${key.group} is defined`, vs.source);
+    }
+    const id = JSON.stringify([vs.key, vs.protocol]);
+    const first = seen.get(id);
+    if (first) diag.notice('semantic', `Virtual server ${describe(vs.key, vs.protocol)} is already defined at ${first.file}:${first.line}`, vs.source);
+    else seen.set(id, vs.source);
+  }
+}
+
+/** The typed model of everything read (diagnostics for what keepalived would correct go to `diag`). */
+export function finishConfig(draft: ConfigDraft, files: readonly string[], diag: Diagnostics): KeepalivedConfig {
+  const global = finishGlobal(draft);
+  const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);
+  noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
+  return defined(
+    {
+      files,
+      global,
+      virtualServerGroups: draft.groups.map(finishGroup),
+      virtualServers,
+      daemonOptions: draft.daemonOptions,
+      unsupported: draft.unsupported,
+    },
+    { ssl: draft.ssl ? defined({ source: draft.ssl.source }, { ...draft.ssl.values }) : undefined },
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * Walks logical lines through the block grammar: opens a block on
+ * `keyword ... {`, closes it on `}`, and reports what keepalived reports
+ * about the structure (unknown keywords, stray or missing braces, missing
+ * parameters).
+ * @module
+ */
+import type { SourceRef } from './diagnostics';
+import { SKIP_BLOCK, type BlockOpen, type ParseContext, type Statement } from './grammar';
+import type { LogicalLine } from './preprocess';
+
+interface Frame {
+  readonly block: BlockOpen<any>;
+  readonly source: SourceRef;
+}
+
+/** Reads `lines` into `root`; every block's close handler runs, even for a block the file never closed. */
+export function parseBlocks(lines: readonly LogicalLine[], root: BlockOpen<any>, ctx: ParseContext): void {
+  const stack: Frame[] = [{ block: root, source: lines[0]?.source ?? { file: '', line: 0 } }];
+  let i = 0;
+  const nextIsOpen = () => lines[i]?.words[0] === '{';
+  const skipBlock = () => {
+    let depth = 0;
+    for (; i < lines.length; i++) {
+      const w = lines[i]!.words[0];
+      if (w === '{') depth++;
+      else if (w === '}' && --depth === 0) {
+        i++;
+        return;
+      }
+    }
+  };
+
+  while (i < lines.length) {
+    const line = lines[i++]!;
+    const [keyword, ...args] = line.words as [string, ...string[]];
+    const stmt: Statement = { keyword, args, source: line.source };
+    if (keyword === '{') {
+      ctx.diag.error('syntax', "Unexpected '{' - ignoring", line.source);
+      continue;
+    }
+    if (keyword === '}') {
+      const frame = stack.length > 1 ? stack.pop()! : undefined;
+      if (frame) frame.block.close?.(frame.block.target, ctx);
+      else ctx.diag.error('syntax', "Extra '}' found", line.source);
+      continue;
+    }
+    const { grammar, target } = stack[stack.length - 1]!.block;
+    const spec = grammar.keywords.get(keyword);
+    if (!spec) {
+      if (grammar.other) grammar.other(stmt, target, ctx);
+      else {
+        ctx.diag.error('unknown-keyword', `Unknown keyword '${keyword}'`, line.source);
+        if (nextIsOpen()) skipBlock();
+      }
+      continue;
+    }
+    if (args.length < (spec.minArgs ?? 0)) {
+      ctx.diag.error(
+        'missing-parameter',
+        `Configuration line starting '${keyword}' is missing a parameter after keyword '${line.words[line.words.length - 1]}' at word position ${line.words.length + 1}`,
+        line.source,
+      );
+      if (nextIsOpen()) skipBlock();
+      continue;
+    }
+    const result = spec.handle(stmt, target, ctx);
+    if (result === SKIP_BLOCK) {
+      if (nextIsOpen()) skipBlock();
+    } else if (result) {
+      if (nextIsOpen()) i++;
+      else ctx.diag.error('syntax', "Missing '{' at beginning of configuration block", line.source);
+      stack.push({ block: result, source: line.source });
+    }
+  }
+
+  if (stack.length > 1) {
+    const missing = stack.length - 1;
+    const last = lines[lines.length - 1]!.source;
+    ctx.diag.error('syntax', `There are ${missing} missing '}'s or extra '{'s`, last);
+    while (stack.length > 1) {
+      const frame = stack.pop()!;
+      frame.block.close?.(frame.block.target, ctx);
+    }
+  }
+}

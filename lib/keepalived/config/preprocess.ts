@@ -1,0 +1,284 @@
+/**
+ * Turns configuration files into logical lines of words, each with the file
+ * and line it came from. Everything keepalived does before it looks at
+ * keywords happens here: comments, `include` (with globs and braces),
+ * conditional lines `@id` / `@^id`, parameters `$NAME=` (also multi-line
+ * macros), their expansion `$NAME` / `${NAME}`, `~SEQ(...)` repetition, and
+ * the splitting of lines at braces.
+ * @module
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Diagnostics, type SourceRef } from './diagnostics';
+import { expandBraces, globOne } from './glob';
+import { decomment, splitBraces, splitWords } from './lexer';
+
+/** One line of words, braces on lines of their own. */
+export interface LogicalLine {
+  readonly words: readonly string[];
+  readonly source: SourceRef;
+}
+
+/** Options of the preprocessor. */
+export interface PreprocessOptions {
+  /** The configuration id matched by `@id` lines (keepalived `-i`); default: the host name up to its first dot. */
+  readonly configId: string;
+}
+
+interface Definition {
+  value: string;
+  multiline: boolean;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** keepalived stops substituting after this many rounds on one line (a definition that uses itself). */
+const MAX_SUBSTITUTIONS = 64;
+const MAX_INCLUDE_DEPTH = 16;
+/** A bound on one ~SEQ, so that a typo such as `~SEQ(i, 1000000000)` cannot exhaust memory. */
+const MAX_SEQUENCE = 65536;
+
+/** Reads `file` and everything it includes into logical lines. */
+export class Preprocessor {
+  readonly lines: LogicalLine[] = [];
+  /** Every file read, in order. */
+  readonly files: string[] = [];
+  private readonly defs = new Map<string, Definition>();
+  private open: Definition | undefined;
+  private includeDepth = 0;
+  private currentDir = '.';
+
+  constructor(
+    private readonly options: PreprocessOptions,
+    private readonly diag: Diagnostics,
+  ) {}
+
+  /** Reads one file; returns false when it could not be read (a diagnostic says why). */
+  readFile(file: string, from?: SourceRef): boolean {
+    let text: string;
+    try {
+      if (!fs.statSync(file).isFile()) throw new Error('not a regular file');
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      this.diag.error(from ? 'include' : 'file', `Configuration file '${file}' cannot be read (${reason})`, from ?? { file, line: 0 });
+      return false;
+    }
+    this.files.push(file);
+    const savedDir = this.currentDir;
+    this.currentDir = path.dirname(file);
+    const physical = text.split('\n');
+    if (physical[physical.length - 1] === '') physical.pop();
+    physical.forEach((raw, index) => this.physicalLine(raw.replace(/\r+$/, ''), { file, line: index + 1 }));
+    this.closeDefinition();
+    this.currentDir = savedDir;
+    return true;
+  }
+
+  private physicalLine(raw: string, source: SourceRef): void {
+    if (!raw.trim()) {
+      this.closeDefinition();
+      return;
+    }
+    const clean = decomment(raw);
+    if (clean.unterminatedQuote) this.diag.error('syntax', `Unterminated quote '${clean.text}'`, source);
+    if (this.open) {
+      this.continueDefinition(clean.text, clean.continued);
+      return;
+    }
+    if (!clean.text && !clean.continued) return;
+    this.processLine(clean.continued ? `${clean.text}\\` : clean.text, source, 0);
+  }
+
+  private continueDefinition(text: string, continued: boolean): void {
+    const def = this.open!;
+    const piece = text.replace(/[ \t]+$/, '');
+    if (piece) def.value += (def.value ? '\n' : '') + piece;
+    if (!continued) this.closeDefinition();
+  }
+
+  private closeDefinition(): void {
+    if (this.open?.value === '') this.open.multiline = false;
+    this.open = undefined;
+  }
+
+  private processLine(input: string, source: SourceRef, depth: number): void {
+    let text = input;
+    let pending: string[] = [];
+    for (let round = 0; ; round++) {
+      if (round > MAX_SUBSTITUTIONS) {
+        this.diag.error('syntax', `Parameter substitution on line '${input}' does not end`, source);
+        return;
+      }
+      if (text.startsWith('@')) {
+        const kept = this.conditional(text);
+        if (kept === undefined) return;
+        text = kept;
+      }
+      if (text.startsWith('$') && this.definition(text)) return;
+      if (text.startsWith('~SEQ')) {
+        this.sequence(text, source, depth);
+        return;
+      }
+      if (text.startsWith('~') || !text.includes('$')) break;
+      const replaced = this.substitute(text);
+      if (!replaced) break;
+      text = replaced.text;
+      pending = [...replaced.more, ...pending];
+      if (!text.startsWith('@') && !text.includes('$')) break;
+    }
+    this.emit(text, source);
+    for (const more of pending) this.processLine(more, source, depth);
+  }
+
+  /** `@id rest` / `@^id rest`: the rest when the line applies to this configuration id. */
+  private conditional(text: string): string | undefined {
+    const negate = text[1] === '^';
+    const body = text.slice(negate ? 2 : 1);
+    const blank = body.search(/[ \t]/);
+    if (blank < 0) return undefined;
+    const matches = body.slice(0, blank) === this.options.configId;
+    return matches !== negate ? body.slice(blank).trimStart() : undefined;
+  }
+
+  /** `$NAME=value` (a trailing `\` starts a multi-line definition). */
+  private definition(text: string): boolean {
+    const name = NAME.exec(text.slice(1))?.[0];
+    if (!name) return false;
+    // keepalived allows nothing between the name and '=': `$A = 1` is no definition.
+    const afterName = text.slice(1 + name.length);
+    if (!afterName.startsWith('=')) return false;
+    let value = afterName.slice(1).replace(/^[ \t]+/, '');
+    const multiline = value.endsWith('\\');
+    if (multiline) value = value.slice(0, -1).replace(/[ \t]+$/, '');
+    const def: Definition = { value, multiline };
+    this.defs.set(name, def);
+    if (multiline) this.open = def;
+    return true;
+  }
+
+  /** `~SEQ(var, start, step, end) text` and `~SEQx(...)`: the text once per value of var. */
+  private sequence(text: string, source: SourceRef, depth: number): void {
+    const m = /^~SEQ(x?)[ \t]*\([ \t]*([^ \t,)]+)[ \t]*,([^)]*)\)[ \t]*(.*)$/.exec(text);
+    const invalid = () => this.diag.error('syntax', `Invalid ~SEQ specification '${text}'`, source);
+    if (!m) return invalid();
+    const hex = m[1] === 'x';
+    const params = (this.substitute(m[3]!)?.text ?? m[3]!).split(',').map((p) => parseCInteger(p.trim()));
+    if (params.some((p) => p === undefined) || params.length > 3) return invalid();
+    const [a, b, c] = params as number[];
+    let start: number, step: number, end: number;
+    if (params.length === 1) [end, start, step] = [a!, a! < 0 ? -1 : 1, a! < 1 ? -1 : 1];
+    else if (params.length === 2) [start, end, step] = [a!, b!, a! <= b! ? 1 : -1];
+    else [start, step, end] = [a!, b!, c!];
+    if (step === 0 || (start < end && step < 0) || (start > end && step > 0) || (hex && (start < 0 || end < 0))) {
+      return invalid();
+    }
+    if (Math.floor((end - start) / step) + 1 > MAX_SEQUENCE) {
+      this.diag.error('syntax', `~SEQ '${text}' would repeat its line more than ${MAX_SEQUENCE} times - ignoring`, source);
+      return;
+    }
+    for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
+      this.defs.set(m[2]!, { value: hex ? v.toString(16) : String(v), multiline: false });
+      this.processLine(m[4]!, source, depth + 1);
+    }
+  }
+
+  /** Replaces the first known parameter; undefined when there is none. */
+  private substitute(text: string): { text: string; more: string[] } | undefined {
+    for (let at = text.indexOf('$'); at >= 0 && at + 1 < text.length; at = text.indexOf('$', at + 1)) {
+      const ref = this.reference(text, at);
+      if (!ref) continue;
+      const [first, ...more] = ref.value.split('\n');
+      return { text: text.slice(0, at) + first + text.slice(ref.end), more };
+    }
+    return undefined;
+  }
+
+  /** The parameter referenced at `text[at] === '$'`, with the end of the reference. */
+  private reference(text: string, at: number): { value: string; end: number } | undefined {
+    const braces = text[at + 1] === '{';
+    const nameStart = at + (braces ? 2 : 1);
+    const name = NAME.exec(text.slice(nameStart))?.[0];
+    if (!name) return undefined;
+    let end = nameStart + name.length;
+    let params: number[] = [];
+    if (braces) {
+      const args = /^((?: +\d+)*)\}/.exec(text.slice(end));
+      if (!args) return undefined;
+      params = args[1]!.trim() ? args[1]!.trim().split(/ +/).map(Number) : [];
+      end += args[0].length;
+    } else if (end < text.length && !/[ \t,)]/.test(text[end]!)) {
+      return undefined;
+    }
+    const def = this.defs.get(name);
+    if (def) {
+      if (params.length || (def.multiline && end !== text.length)) return undefined;
+      return { value: def.value, end };
+    }
+    const builtin = this.builtin(name, params);
+    return builtin === undefined ? undefined : { value: builtin, end };
+  }
+
+  private builtin(name: string, params: number[]): string | undefined {
+    if (name === '_RANDOM') {
+      const [min = 0, max = 32767] = params;
+      return String(min + Math.floor(Math.random() * (max - min + 1)));
+    }
+    if (params.length) return undefined;
+    switch (name) {
+      case '_PWD': return path.resolve(this.currentDir);
+      case '_INSTANCE': return this.options.configId;
+      case '_HASH': return '#';
+      case '_BANG': return '!';
+      default: return undefined;
+    }
+  }
+
+  private emit(text: string, source: SourceRef): void {
+    const first = splitWords(text).words;
+    if (first[0] === 'include' && first.length === 2) {
+      this.include(first[1]!, source);
+      return;
+    }
+    for (const piece of splitBraces(text)) {
+      const { words, unmatchedQuote } = splitWords(piece);
+      // The line is already reported as broken; its truncated words would only add noise.
+      if (unmatchedQuote) this.diag.error('syntax', `Unmatched quote: '${piece}'`, source);
+      else if (words.length) this.lines.push({ words, source });
+    }
+  }
+
+  private include(pattern: string, source: SourceRef): void {
+    if (this.includeDepth >= MAX_INCLUDE_DEPTH) {
+      this.diag.error('include', `include '${pattern}' nested more than ${MAX_INCLUDE_DEPTH} deep - skipping`, source);
+      return;
+    }
+    const alternatives = expandBraces(path.isAbsolute(pattern) ? pattern : path.join(this.currentDir, pattern));
+    const perAlternative = alternatives.map((p) => globOne(p).filter((f) => !isDirectory(f)));
+    const matched = perAlternative.flat();
+    if (!matched.length) {
+      this.diag.notice('include', `Config files missing '${pattern}'.`, source);
+      return;
+    }
+    if (perAlternative.some((m) => !m.length)) this.diag.notice('include', `Some config files missing: "${pattern}".`, source);
+    this.includeDepth++;
+    for (const file of matched) this.readFile(file, source);
+    this.includeDepth--;
+  }
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** strtol(…, 0): decimal, `0x` hexadecimal or `0` octal, with a sign. */
+export function parseCInteger(text: string): number | undefined {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
+  if (!m) return undefined;
+  const digits = m[2]!;
+  const value = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : parseInt(digits, 10);
+  return m[1] === '-' ? -value : value;
+}

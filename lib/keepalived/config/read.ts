@@ -1,0 +1,101 @@
+/**
+ * Reading a keepalived.conf into the typed model, and the verdict of
+ * `keepalived -t` on it.
+ * @module
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { configDraft, rootGrammar } from './blocks/root';
+import { Diagnostics, type Diagnostic } from './diagnostics';
+import { finishConfig } from './finalize';
+import type { KeepalivedConfig } from './model';
+import { parseBlocks } from './parser';
+import { Preprocessor } from './preprocess';
+import { checkScriptSecurity } from './scripts';
+
+/** Options of {@link readKeepalivedConfig} and {@link checkConfig}. */
+export interface ReadOptions {
+  /**
+   * The configuration id that `@id` / `@^id` lines are matched against
+   * (keepalived's `-i`). Default: this host's name up to its first dot.
+   */
+  readonly configId?: string;
+}
+
+/** A configuration and what was found while reading it. */
+export interface ReadResult {
+  readonly config: KeepalivedConfig;
+  /** In the order found; each names its file and line. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The default configuration id: the host name up to its first dot, as keepalived. */
+export function defaultConfigId(): string {
+  return os.hostname().split('.')[0]!;
+}
+
+/**
+ * Reads `file` (and its includes) into the typed model. Never throws for
+ * configuration problems: they are returned as diagnostics and the model
+ * holds what keepalived would keep.
+ *
+ * @example
+ * ```ts
+ * import { readKeepalivedConfig } from 'ipvs/keepalived';
+ * const { config, diagnostics } = readKeepalivedConfig('/etc/keepalived/keepalived.conf');
+ * for (const vs of config.virtualServers) console.log(vs.key, vs.realServers.length);
+ * ```
+ */
+export function readKeepalivedConfig(file: string, options: ReadOptions = {}): ReadResult {
+  const diag = new Diagnostics();
+  const pre = new Preprocessor({ configId: options.configId ?? defaultConfigId() }, diag);
+  const draft = configDraft();
+  if (pre.readFile(file)) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag });
+  const config = finishConfig(draft, pre.files, diag);
+  checkScriptSecurity(config, path.dirname(file), diag);
+  return { config, diagnostics: diag.list };
+}
+
+/** Exit status of `keepalived -t`: 0 clean, 2 missing parameter, 4 no configuration file, 5 errors or warnings, 6 script security. */
+export type ConfigTestStatus = 0 | 2 | 4 | 5 | 6;
+
+/** The verdict on a configuration file. */
+export interface CheckResult extends ReadResult {
+  /** True when keepalived would accept the file without a message (`exitCode` 0). */
+  readonly ok: boolean;
+  /** What `keepalived -t -f FILE` exits with, judged on the parts this reader checks. */
+  readonly exitCode: ConfigTestStatus;
+  /**
+   * False when the file has blocks this reader does not check yet (VRRP,
+   * BFD...; each has an `unsupported` warning): keepalived may still find
+   * errors there, so the verdict covers the checker side only.
+   */
+  readonly complete: boolean;
+}
+
+/** The exit status `keepalived -t` gives for these diagnostics (notices and `unsupported` warnings do not count). */
+export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTestStatus {
+  const counted = diagnostics.filter((d) => d.severity !== 'notice' && d.code !== 'unsupported');
+  if (counted.some((d) => d.code === 'file')) return 4;
+  if (counted.some((d) => d.code === 'missing-parameter')) return 2;
+  if (counted.some((d) => d.code === 'script-security')) return 6;
+  return counted.length ? 5 : 0;
+}
+
+/**
+ * Validates a configuration like `keepalived -t -f FILE`: the verdict, the
+ * diagnostics (each with file and line) and the model.
+ *
+ * @example
+ * ```ts
+ * import { checkConfig, formatDiagnostic } from 'ipvs/keepalived';
+ * const result = checkConfig('/etc/keepalived/keepalived.conf');
+ * for (const d of result.diagnostics) console.error(formatDiagnostic(d));
+ * process.exitCode = result.exitCode;
+ * ```
+ */
+export function checkConfig(file: string, options: ReadOptions = {}): CheckResult {
+  const read = readKeepalivedConfig(file, options);
+  const exitCode = configTestStatus(read.diagnostics);
+  return { ...read, ok: exitCode === 0, exitCode, complete: read.config.unsupported.length === 0 && !read.diagnostics.some((d) => d.code === 'unsupported') };
+}

@@ -1,0 +1,58 @@
+/**
+ * Readers of keyword values with keepalived's ranges and wording. Each
+ * returns undefined after reporting why the value was refused; keepalived
+ * then ignores the keyword and keeps the default.
+ * @module
+ */
+import { isIP } from 'node:net';
+import type { Statement, ParseContext } from './grammar';
+
+/** Largest timer keepalived accepts (µs in an unsigned 32-bit value). */
+export const TIMER_MAX = 4294.967295;
+
+function invalid(stmt: Statement, ctx: ParseContext, message: string): undefined {
+  ctx.diag.error('invalid-value', message, stmt.source);
+  return undefined;
+}
+
+/** A decimal number of seconds (µs resolution) in [min, max]. */
+export function readTimer(stmt: Statement, ctx: ParseContext, word: string, what: string, min = 0.000001, max = TIMER_MAX): number | undefined {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(word)) return invalid(stmt, ctx, `${what} '${word}' invalid - invalid number`);
+  const value = Number(word);
+  if (value < min || value > max) return invalid(stmt, ctx, `${what} '${word}' invalid - number outside range [${min}, ${max}]`);
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/** A decimal integer in [min, max]. */
+export function readInteger(stmt: Statement, ctx: ParseContext, word: string, what: string, min: number, max: number): number | undefined {
+  if (!/^\s*[+-]?\d+$/.test(word)) return invalid(stmt, ctx, `${what} '${word}' invalid - invalid number`);
+  const value = Number(word);
+  if (value < 0 && min >= 0) return invalid(stmt, ctx, `${what} '${word}' invalid - negative number`);
+  if (value < min || value > max) return invalid(stmt, ctx, `${what} '${word}' invalid - number outside range [${min}, ${max}]`);
+  return value;
+}
+
+/** A TCP/UDP port, 1–65535 (0 too when `allowZero`). */
+export function readPort(stmt: Statement, ctx: ParseContext, word: string, what: string, allowZero = false): number | undefined {
+  return readInteger(stmt, ctx, word, what, allowZero ? 0 : 1, 65535);
+}
+
+/** on/off, true/false, yes/no; a bare keyword means true. */
+export function readBool(stmt: Statement, ctx: ParseContext, what: string): boolean | undefined {
+  const word = stmt.args[0];
+  if (word === undefined) return true;
+  if (word === 'on' || word === 'true' || word === 'yes') return true;
+  if (word === 'off' || word === 'false' || word === 'no') return false;
+  return invalid(stmt, ctx, `Invalid ${what} parameter ${word}`);
+}
+
+/** The family of an IP address, or undefined when it is none. */
+export function addressFamily(word: string): 'inet' | 'inet6' | undefined {
+  const v = isIP(word);
+  return v === 4 ? 'inet' : v === 6 ? 'inet6' : undefined;
+}
+
+/** An IPv4 or IPv6 address. */
+export function readAddress(stmt: Statement, ctx: ParseContext, word: string, what: string): string | undefined {
+  return addressFamily(word) ? word : invalid(stmt, ctx, `Invalid ${what} address ${word} - ignoring`);
+}

@@ -1,0 +1,47 @@
+/**
+ * Where the keepalived.conf fixtures are, and the real keepalived as an
+ * oracle: `keepalived -t` only (it parses, prints its findings and exits;
+ * nothing is started), run in a fresh network namespace so that its
+ * interface checks see the same empty namespace on every machine.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+export const fixtures = path.join(repoRoot, 'test/fixtures/keepalived');
+export const corpus = path.join(fixtures, 'corpus');
+/** The keepalived project's sample configurations, kept beside the repository (GPL data, not copied in). */
+export const samples = process.env['KEEPALIVED_SAMPLES'] ?? path.resolve(repoRoot, '../shared/keepalived-samples');
+
+/** The config id every test reads with (keepalived `-i test`). */
+export const CONFIG_ID = 'test';
+
+/** Path of a file under the fixture directory. */
+export const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
+
+/** Exit status of `keepalived -t -i test -f FILE`, run from the file's directory in a new network namespace. */
+export function keepalivedVerdict(file: string): { status: number | null; output: string } {
+  const run = spawnSync('unshare', ['--net', 'keepalived', '-t', '-i', CONFIG_ID, '-f', path.basename(file)], {
+    cwd: path.dirname(file),
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+/** True when the keepalived binary is installed (lab/ensure-packages installs it). */
+export function keepalivedInstalled(): boolean {
+  return fs.existsSync('/usr/sbin/keepalived');
+}
+
+/** A scratch directory with the given files (relative path → content); removed by the caller. */
+export function scratch(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaconf-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
