@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec } from '../types';
+import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec, TunnelOptions } from '../types';
 import type { CheckerConfig, CheckTiming, HealthConfig, RealServerConfig, VirtualServerConfig } from './types';
 import { IpvsArgumentError } from '../errors';
 import { boolean, fail, integer, oneOf, record } from '../validate/check';
@@ -171,11 +171,11 @@ function checkSpecifics(c: Record<string, unknown>, type: CheckerConfig['type'],
   } else if (type === 'smtp') {
     optionalText(c.heloName, `${field}.heloName`);
   } else if (type === 'dns') {
-    if (c.recordType !== undefined) oneOf(c.recordType, `${field}.recordType`, ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const);
+    if (c.recordType !== undefined) oneOf(c.recordType, `${field}.recordType`, ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const);
     if (c.name !== undefined && (typeof c.name !== 'string' || !/^(\.|([A-Za-z0-9_-]{1,63}\.?)+)$/.test(c.name) || c.name.length > 253)) fail(`${field}.name`, 'a domain name', c.name);
   } else if (type === 'udp') {
     if (c.payload !== undefined) hexBytes(c.payload, `${field}.payload`, false);
-    if (c.requireReply !== undefined) hexBytes(c.requireReply, `${field}.requireReply`, true);
+    if (c.requireReply !== undefined && c.requireReply !== '') hexBytes(c.requireReply, `${field}.requireReply`, true);
     const min = c.minReplyLength === undefined ? 0 : integer(c.minReplyLength, `${field}.minReplyLength`, 0, 65507);
     if (c.maxReplyLength !== undefined) integer(c.maxReplyLength, `${field}.maxReplyLength`, min, 65507);
   } else if (type === 'misc') {
@@ -221,6 +221,7 @@ function destination(o: Record<string, unknown>, field: string, key: CheckedKey,
   };
   if (o.upperThreshold !== undefined) spec.upperThreshold = o.upperThreshold as number;
   if (o.lowerThreshold !== undefined) spec.lowerThreshold = o.lowerThreshold as number;
+  if (o.tunnel !== undefined) spec.tunnel = o.tunnel as TunnelOptions;
   // The library's own destination rules (address, port, thresholds).
   const checked = checkDestSpec(spec, key, field);
   spec.address = checked.wire.address;
@@ -237,7 +238,7 @@ function hostLabel(address: string, port: number): string {
 }
 
 function resolveRealServer(value: unknown, field: string, key: CheckedKey, vs: Record<string, unknown>, forwarding: Forwarding, weight: number): ResolvedRealServer {
-  const o = record(value, field, ['address', 'port', 'weight', 'forwarding', 'upperThreshold', 'lowerThreshold', 'notifyUp', 'notifyDown', 'checkers', ...DEFAULTS_FIELDS]);
+  const o = record(value, field, ['address', 'port', 'weight', 'forwarding', 'tunnel', 'upperThreshold', 'lowerThreshold', 'notifyUp', 'notifyDown', 'checkers', ...DEFAULTS_FIELDS]);
   const dest = destination(o, field, key, forwarding, weight);
   const levels: [Partials, string][] = [[o, field], [vs, 'virtualServer']];
   const checkers = o.checkers === undefined ? [] : o.checkers;

@@ -27,13 +27,23 @@ function destinationId(d: { address: string; port: number }): string {
   return `${d.address}/${d.port}`;
 }
 
+/** The encapsulation as the kernel reports it (`ipip` unless told otherwise). */
+function tunnelOf(d: DesiredDestination): string {
+  if (d.forwarding !== 'tunnel') return '';
+  const t = d.tunnel ?? { type: 'ipip' };
+  return t.type === 'ipip' ? 'ipip' : `${t.type}/${'port' in t ? t.port : 0}/${t.checksum ?? 'none'}`;
+}
+
 function sameDestination(a: DesiredDestination, b: DesiredDestination): boolean {
   return a.weight === b.weight && (a.forwarding ?? 'route') === (b.forwarding ?? 'route') &&
+    tunnelOf(a) === tunnelOf(b) &&
     (a.upperThreshold ?? 0) === (b.upperThreshold ?? 0) && (a.lowerThreshold ?? 0) === (b.lowerThreshold ?? 0);
 }
 
 function fromKernel(d: Destination): DesiredDestination {
-  return { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold };
+  const out: DesiredDestination = { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold };
+  if (d.tunnel) out.tunnel = d.tunnel;
+  return out;
 }
 
 interface Planned {

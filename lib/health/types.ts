@@ -7,7 +7,7 @@
  * real servers, and a real server's is the default for its checkers.
  * @module
  */
-import type { Forwarding, ServiceSpec } from '../types';
+import type { Forwarding, ServiceSpec, TunnelOptions } from '../types';
 
 /** Timing and start-state options every checker takes (inherited downwards). */
 export interface CheckTiming {
@@ -83,7 +83,7 @@ export interface SmtpCheck extends CheckTiming, CheckTarget {
 }
 
 /** Record types a DNS check may ask for. */
-export type DnsRecordType = 'A' | 'NS' | 'CNAME' | 'SOA' | 'MX' | 'TXT' | 'AAAA';
+export type DnsRecordType = 'A' | 'NS' | 'CNAME' | 'SOA' | 'MX' | 'TXT' | 'AAAA' | 'RRSIG' | 'DNSKEY';
 
 /** `DNS_CHECK`: a UDP query; up on an answer with our id and RCODE 0. */
 export interface DnsCheck extends CheckTiming, CheckTarget {
@@ -101,7 +101,8 @@ export interface UdpCheck extends CheckTiming, CheckTarget {
   payload?: string;
   /**
    * A reply is required and must start with these hex digits (`X` or `x`
-   * matches any nibble). Without it, silence until the timeout counts as up.
+   * matches any nibble; `''` accepts any reply). Without it, silence until
+   * the timeout counts as up.
    */
   requireReply?: string;
   /** Default 0. */
@@ -150,6 +151,8 @@ export interface RealServerConfig extends RealServerDefaults {
   weight?: number;
   /** Default: the virtual server's `forwarding`. */
   forwarding?: Forwarding;
+  /** Encapsulation of a `'tunnel'` real server. */
+  tunnel?: TunnelOptions;
   upperThreshold?: number;
   lowerThreshold?: number;
   /** Shell command run when the real server comes up. */

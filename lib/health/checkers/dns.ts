@@ -10,7 +10,7 @@ import type { Probe } from './probe';
 import { endpoint, failure, pass } from './probe';
 import { exchange } from './datagram';
 
-const TYPE_CODES: Record<DnsRecordType, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, MX: 15, TXT: 16, AAAA: 28 };
+const TYPE_CODES: Record<DnsRecordType, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, MX: 15, TXT: 16, AAAA: 28, RRSIG: 46, DNSKEY: 48 };
 
 /** A query message (RFC 1035 §4.1) with recursion desired. */
 export function dnsQuery(id: number, name: string, type: DnsRecordType): Buffer {
