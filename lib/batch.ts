@@ -4,23 +4,39 @@
  * one result per operation.
  * @module
  */
-import { Cmd, type WireRequest, type WireResult } from './native/contract';
+import { Cmd, AF_INET6, type WireDest, type WireRequest, type WireService } from './native/contract';
 import type { DestinationKey, DestinationSpec, ServiceKey, ServiceSpec, Timeouts } from './types';
 import { IpvsError, kernelError, type OperationKind } from './errors';
 import { checkServiceKey, checkServiceSpec } from './validate/service';
-import { checkDestKey, checkDestSpec } from './validate/destination';
+import { destinationLabel, emptyDest, fillDestKey, fillDestSpec } from './validate/destination';
 import { checkTimeouts } from './validate/system';
+import { RequestWriter, W, addressAt, unpackAt, type Packed } from './native/pack';
+import type { RawResults } from './native/exchange';
 
 /** Outcome of one operation of a batch, in the order the operations were added. */
 export type BatchResult =
   | { readonly ok: true; readonly operation: string; readonly target?: string }
   | { readonly ok: false; readonly operation: string; readonly target?: string; readonly error: IpvsError };
 
-interface Entry {
-  request: WireRequest;
-  operation: string;
-  kind: OperationKind;
-  target?: string;
+/** The operations a batch can hold; an operation's code is its index here. */
+const OPERATIONS: readonly { name: string; kind: OperationKind }[] = [
+  { name: 'addService', kind: 'service' },
+  { name: 'replaceService', kind: 'service' },
+  { name: 'deleteService', kind: 'service' },
+  { name: 'addDestination', kind: 'destination' },
+  { name: 'replaceDestination', kind: 'destination' },
+  { name: 'deleteDestination', kind: 'destination' },
+  { name: 'zero', kind: 'service' },
+  { name: 'zero', kind: 'other' },
+  { name: 'flush', kind: 'other' },
+  { name: 'setTimeouts', kind: 'other' },
+];
+const enum Op { AddService, ReplaceService, DeleteService, AddDest, ReplaceDest, DeleteDest, ZeroService, ZeroAll, Flush, SetTimeouts }
+
+/** How a batch reaches the kernel: already packed, one native call. */
+export interface BatchTransport {
+  send(packed: Packed, count: number): Promise<RawResults>;
+  sendSync(packed: Packed, count: number): RawResults;
 }
 
 /**
@@ -49,110 +65,148 @@ interface Entry {
  * ```
  */
 export class Batch {
-  readonly #entries: Entry[] = [];
-  readonly #send: (requests: readonly WireRequest[]) => Promise<WireResult[]>;
-  readonly #sendSync: (requests: readonly WireRequest[]) => WireResult[];
+  // Operations are packed as they are added: a batch of 100,000 holds one
+  // growing Uint32Array, an operation code and a shared service label each,
+  // and no per-operation objects.
+  readonly #writer = new RequestWriter(64);
+  readonly #codes: Op[] = [];
+  readonly #labels: string[] = [];
+  readonly #transport: BatchTransport;
   #committed = false;
+  // Reused for every operation: validated into, packed, overwritten.
+  readonly #request: WireRequest = { cmd: Cmd.Flush, dump: false, service: undefined, dest: undefined, daemon: undefined, timeouts: undefined };
+  readonly #dest: WireDest = emptyDest();
+  readonly #destKey: WireDest = { address: '', port: 0, af: undefined };
 
   /** @internal Use {@link Ipvs.batch}. */
-  constructor(send: (requests: readonly WireRequest[]) => Promise<WireResult[]>, sendSync: (requests: readonly WireRequest[]) => WireResult[]) {
-    this.#send = send;
-    this.#sendSync = sendSync;
+  constructor(transport: BatchTransport) {
+    this.#transport = transport;
   }
 
   /** Number of operations added so far. */
   get size(): number {
-    return this.#entries.length;
+    return this.#codes.length;
   }
 
-  #add(entry: Entry): this {
-    if (this.#committed) throw new IpvsError({ message: `${entry.operation}: this batch was already committed`, code: 'ERR_IPVS_BATCH_COMMITTED', operation: entry.operation });
-    this.#entries.push(entry);
+  #add(code: Op, cmd: Cmd, label = '', service?: WireService, dest?: WireDest, timeouts?: WireRequest['timeouts']): this {
+    if (this.#committed) {
+      const operation = OPERATIONS[code]!.name;
+      throw new IpvsError({ message: `${operation}: this batch was already committed`, code: 'ERR_IPVS_BATCH_COMMITTED', operation });
+    }
+    const request = this.#request;
+    request.cmd = cmd;
+    request.service = service;
+    request.dest = dest;
+    request.timeouts = timeouts;
+    this.#writer.write(request);
+    this.#codes.push(code);
+    this.#labels.push(label);
     return this;
   }
 
   /** Queues {@link Ipvs.addService}. @example `batch.addService({ protocol: 'tcp', address: '10.0.0.13', port: 80, scheduler: 'rr' })` */
   addService(spec: ServiceSpec): this {
     const { key, wire } = checkServiceSpec(spec);
-    return this.#add({ request: { cmd: Cmd.NewService, service: wire }, operation: 'addService', kind: 'service', target: key.label });
+    return this.#add(Op.AddService, Cmd.NewService, key.label, wire);
   }
 
   /** Queues {@link Ipvs.replaceService} (ipvsadm `-E` semantics). @example `batch.replaceService({ fwmark: 42, scheduler: 'sh' })` */
   replaceService(spec: ServiceSpec): this {
     const { key, wire } = checkServiceSpec(spec);
-    return this.#add({ request: { cmd: Cmd.SetService, service: wire }, operation: 'replaceService', kind: 'service', target: key.label });
+    return this.#add(Op.ReplaceService, Cmd.SetService, key.label, wire);
   }
 
   /** Queues {@link Ipvs.deleteService}. @example `batch.deleteService({ protocol: 'udp', address: '10.0.0.2', port: 53 })` */
   deleteService(service: ServiceKey): this {
     const key = checkServiceKey(service);
-    return this.#add({ request: { cmd: Cmd.DelService, service: key.wire }, operation: 'deleteService', kind: 'service', target: key.label });
+    return this.#add(Op.DeleteService, Cmd.DelService, key.label, key.wire);
   }
 
   /** Queues {@link Ipvs.addDestination}. @example `batch.addDestination(web, { address: '10.1.0.4', forwarding: 'masq' })` */
   addDestination(service: ServiceKey, destination: DestinationSpec): this {
     const key = checkServiceKey(service);
-    const dest = checkDestSpec(destination, key);
-    return this.#add({ request: { cmd: Cmd.NewDest, service: key.wire, dest: dest.wire }, operation: 'addDestination', kind: 'destination', target: dest.key.label });
+    fillDestSpec(destination, key, this.#dest);
+    return this.#add(Op.AddDest, Cmd.NewDest, key.label, key.wire, this.#dest);
   }
 
   /** Queues {@link Ipvs.replaceDestination} (ipvsadm `-e` semantics). @example `batch.replaceDestination(web, { address: '10.1.0.4', forwarding: 'masq', weight: 0 })` */
   replaceDestination(service: ServiceKey, destination: DestinationSpec): this {
     const key = checkServiceKey(service);
-    const dest = checkDestSpec(destination, key);
-    return this.#add({ request: { cmd: Cmd.SetDest, service: key.wire, dest: dest.wire }, operation: 'replaceDestination', kind: 'destination', target: dest.key.label });
+    fillDestSpec(destination, key, this.#dest);
+    return this.#add(Op.ReplaceDest, Cmd.SetDest, key.label, key.wire, this.#dest);
   }
 
   /** Queues {@link Ipvs.deleteDestination}. @example `batch.deleteDestination(web, { address: '10.1.0.4' })` */
   deleteDestination(service: ServiceKey, destination: DestinationKey): this {
     const key = checkServiceKey(service);
-    const dest = checkDestKey(destination, key);
-    return this.#add({ request: { cmd: Cmd.DelDest, service: key.wire, dest: dest.wire }, operation: 'deleteDestination', kind: 'destination', target: dest.label });
+    fillDestKey(destination, key, this.#destKey);
+    return this.#add(Op.DeleteDest, Cmd.DelDest, key.label, key.wire, this.#destKey);
   }
 
   /** Queues {@link Ipvs.zero}. @example `batch.zero()` */
   zero(service?: ServiceKey): this {
-    if (service === undefined) return this.#add({ request: { cmd: Cmd.Zero }, operation: 'zero', kind: 'other' });
+    if (service === undefined) return this.#add(Op.ZeroAll, Cmd.Zero);
     const key = checkServiceKey(service);
-    return this.#add({ request: { cmd: Cmd.Zero, service: key.wire }, operation: 'zero', kind: 'service', target: key.label });
+    return this.#add(Op.ZeroService, Cmd.Zero, key.label, key.wire);
   }
 
   /** Queues {@link Ipvs.flush}. @example `batch.flush()` */
   flush(): this {
-    return this.#add({ request: { cmd: Cmd.Flush }, operation: 'flush', kind: 'other' });
+    return this.#add(Op.Flush, Cmd.Flush);
   }
 
   /** Queues {@link Ipvs.setTimeouts}. @example `batch.setTimeouts({ tcp: 3600 })` */
   setTimeouts(timeouts: Partial<Timeouts>): this {
-    return this.#add({ request: { cmd: Cmd.SetConfig, timeouts: checkTimeouts(timeouts) }, operation: 'setTimeouts', kind: 'other' });
+    return this.#add(Op.SetTimeouts, Cmd.SetConfig, '', undefined, undefined, checkTimeouts(timeouts));
   }
 
-  #take(): Entry[] {
+  #take(): Packed {
     if (this.#committed) throw new IpvsError({ message: 'commit: this batch was already committed', code: 'ERR_IPVS_BATCH_COMMITTED', operation: 'commit' });
     this.#committed = true;
-    return this.#entries;
+    return this.#writer.packed();
   }
 
   /** Sends every operation, in order, in one native call; one result per operation. @example `const failed = (await batch.commit()).filter((r) => !r.ok)` */
   async commit(): Promise<BatchResult[]> {
-    const entries = this.#take();
-    if (entries.length === 0) return [];
-    return outcomes(entries, await this.#send(entries.map((e) => e.request)));
+    const packed = this.#take();
+    if (this.size === 0) return [];
+    return outcomes(packed, this.#codes, this.#labels, await this.#transport.send(packed, this.size));
   }
 
   /** Synchronous {@link Batch.commit}. @example `const results = batch.commitSync()` */
   commitSync(): BatchResult[] {
-    const entries = this.#take();
-    if (entries.length === 0) return [];
-    return outcomes(entries, this.#sendSync(entries.map((e) => e.request)));
+    const packed = this.#take();
+    if (this.size === 0) return [];
+    return outcomes(packed, this.#codes, this.#labels, this.#transport.sendSync(packed, this.size));
   }
 }
 
-function outcomes(entries: readonly Entry[], results: readonly WireResult[]): BatchResult[] {
-  return entries.map((e, i) => {
-    const r = results[i]!;
-    const base = e.target === undefined ? { operation: e.operation } : { operation: e.operation, target: e.target };
-    if (!r.error) return { ok: true, ...base };
-    return { ok: false, ...base, error: kernelError(r.error, e.operation, e.kind, e.target, r.extack, e.request.service) };
-  });
+/** The target of operation `i`: its service's label, plus the destination for destination operations. */
+function targetOf(packed: Packed, i: number, code: Op, serviceLabel: string, bytes: Uint8Array): string | undefined {
+  if (serviceLabel === '') return undefined;
+  if (code < Op.AddDest || code > Op.DeleteDest) return serviceLabel;
+  const base = i * W.STRIDE;
+  const words = packed.words;
+  const af = words[base + W.D_OPT]! & 1 ? words[base + W.D_AF]! : words[base + W.S_AF]!;
+  return destinationLabel(serviceLabel, af === AF_INET6, addressAt(bytes, (base + W.D_ADDR) * 4, af), words[base + W.D_PORT]!);
+}
+
+function outcomes(packed: Packed, codes: readonly Op[], labels: readonly string[], { errors, details }: RawResults): BatchResult[] {
+  const extacks = new Map<number, string | undefined>();
+  for (const d of details ?? []) extacks.set(d.index, d.extack);
+  const bytes = new Uint8Array(packed.words.buffer, packed.words.byteOffset, packed.words.byteLength);
+  const out: BatchResult[] = new Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    const { name: operation, kind } = OPERATIONS[code]!;
+    const target = targetOf(packed, i, code, labels[i]!, bytes);
+    const errno = errors[i]!;
+    if (errno === 0) {
+      out[i] = target === undefined ? { ok: true, operation } : { ok: true, operation, target };
+      continue;
+    }
+    const error = kernelError(errno, operation, kind, target, extacks.get(i), unpackAt(packed, i).service);
+    out[i] = target === undefined ? { ok: false, operation, error } : { ok: false, operation, target, error };
+  }
+  return out;
 }

@@ -2,19 +2,19 @@
  * Serialises a handle's asynchronous work and coalesces it: every request
  * submitted while the previous batch is in flight (or in the same tick) goes
  * to the kernel in the next single native call, in submission order, and each
- * submitter gets back exactly its own results.
+ * submitter gets back exactly its own results. Batches that arrive already
+ * packed (explicit {@link Batch}es) keep their own native call, in order.
  * @internal
  * @module
  */
 import type { NativeHandle, WireRequest, WireResult } from './native/contract';
+import type { Packed } from './native/pack';
 import { IpvsError } from './errors';
-import { exchange } from './native/exchange';
+import { exchange, exchangePacked, type RawResults } from './native/exchange';
 
-interface Pending {
-  requests: readonly WireRequest[];
-  resolve(results: WireResult[]): void;
-  reject(error: unknown): void;
-}
+type Pending =
+  | { requests: readonly WireRequest[]; resolve(results: WireResult[]): void; reject(error: unknown): void }
+  | { packed: Packed; count: number; resolve(results: RawResults): void; reject(error: unknown): void };
 
 export function closedError(operation: string): IpvsError {
   return new IpvsError({ message: `${operation}: the IPVS handle is closed`, code: 'ERR_IPVS_CLOSED', operation, reason: 'closed' });
@@ -28,9 +28,17 @@ export class Dispatcher {
   constructor(private readonly native: NativeHandle) {}
 
   submit(requests: readonly WireRequest[]): Promise<WireResult[]> {
+    return this.enqueue((resolve, reject) => ({ requests, resolve, reject }));
+  }
+
+  submitPacked(packed: Packed, count: number): Promise<RawResults> {
+    return this.enqueue((resolve, reject) => ({ packed, count, resolve, reject }));
+  }
+
+  private enqueue<T>(entry: (resolve: (value: T) => void, reject: (error: unknown) => void) => Pending): Promise<T> {
     if (this.closed) return Promise.reject(closedError('close'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ requests, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(entry(resolve, reject));
       // Start on a microtask so calls made in the same tick share a batch.
       this.running ??= Promise.resolve().then(() => this.drain());
     });
@@ -45,23 +53,36 @@ export class Dispatcher {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const group = this.queue.splice(0);
-        const requests = group.length === 1 ? group[0]!.requests : group.flatMap((p) => p.requests);
-        let results: WireResult[];
-        try {
-          results = await exchange(this.native, requests);
-        } catch (error) {
-          for (const p of group) p.reject(error);
+        const head = this.queue[0]!;
+        if ('packed' in head) {
+          this.queue.shift();
+          await exchangePacked(this.native, head.packed, head.count).then(head.resolve, head.reject);
           continue;
         }
-        let at = 0;
-        for (const p of group) {
-          p.resolve(results.slice(at, at + p.requests.length));
-          at += p.requests.length;
-        }
+        // Every request-list submission up to the next packed batch.
+        let n = 0;
+        while (n < this.queue.length && !('packed' in this.queue[n]!)) n++;
+        const group = this.queue.splice(0, n) as Extract<Pending, { requests: unknown }>[];
+        await this.sendGroup(group);
       }
     } finally {
       this.running = undefined;
+    }
+  }
+
+  private async sendGroup(group: Extract<Pending, { requests: unknown }>[]): Promise<void> {
+    const requests = group.length === 1 ? group[0]!.requests : group.flatMap((p) => p.requests);
+    let results: WireResult[];
+    try {
+      results = await exchange(this.native, requests);
+    } catch (error) {
+      for (const p of group) p.reject(error);
+      return;
+    }
+    let at = 0;
+    for (const p of group) {
+      p.resolve(results.slice(at, at + p.requests.length));
+      at += p.requests.length;
     }
   }
 }

@@ -17,6 +17,7 @@ export type { BatchResult } from './batch';
 export type { IpvsErrorReason, IpvsErrorInit } from './errors';
 export type { ServicePatch, ListOptions } from './operations';
 export type * from './types';
+export * from './apply';
 export { VirtualServerManager } from './health/manager';
 export type { ManagerOptions, StopOptions } from './health/manager';
 export type * from './health/types';

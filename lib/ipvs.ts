@@ -4,9 +4,9 @@
  * @module
  */
 import * as path from 'node:path';
-import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome, WireRequest, WireResult } from './native/contract';
+import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome } from './native/contract';
 import { Batch } from './batch';
-import { exchangeSync } from './native/exchange';
+import { exchangePackedSync, exchangeSync } from './native/exchange';
 import { loadNative } from './native/load';
 import { IpvsError, errnoName } from './errors';
 import { Dispatcher, closedError } from './dispatcher';
@@ -17,6 +17,9 @@ import type {
   SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
 } from './types';
 import { record, fail } from './validate/check';
+import { toService } from './read-model';
+import { applyState, applyStateSync, type ApplyOptions, type ApplyReport } from './apply/execute';
+import type { DesiredState } from './apply/desired';
 
 function nativeOptions(options: OpenOptions | undefined): { netns?: string } {
   if (options === undefined) return {};
@@ -61,10 +64,6 @@ function settle(outcome: NativeOpenOutcome, netns: string | undefined): Ipvs {
 }
 
 const constructionKey = Symbol('Ipvs');
-
-function* sendAll(requests: readonly WireRequest[]): Operation<WireResult[]> {
-  return yield requests;
-}
 
 /**
  * A handle on the kernel's IPVS table of one network namespace.
@@ -130,8 +129,11 @@ export class Ipvs implements Disposable, AsyncDisposable {
 
   #run<T>(operation: Operation<T>, name: string): Promise<T> {
     if (this.#closed) return Promise.reject(closedError(name));
-    const running = this.#drive(operation);
-    // close() waits for operations already started, all their steps included.
+    return this.#track(this.#drive(operation));
+  }
+
+  /** close() waits for operations already started, all their steps included. */
+  #track<T>(running: Promise<T>): Promise<T> {
     this.#active.add(running);
     const forget = () => this.#active.delete(running);
     running.then(forget, forget);
@@ -245,6 +247,30 @@ export class Ipvs implements Disposable, AsyncDisposable {
    */
   listServices(options?: ListOptions): Promise<Service[]> {
     return this.#run(ops.listServices(options), 'listServices');
+  }
+
+  /**
+   * Streams the table: yields every service, with its destinations, in
+   * kernel order, fetching destinations for 256 services per native call. Memory stays bounded by one group however large the
+   * table, so use it over {@link Ipvs.listServices} to walk 100,000s of
+   * destinations. Services changed while the walk runs may or may not be seen.
+   * @example
+   * ```ts
+   * for await (const s of ipvs.services()) total += s.destinations.length;
+   * ```
+   */
+  async *services(options?: ListOptions): AsyncGenerator<Service, void, undefined> {
+    const withDests = ops.checkListOptions(options ?? {});
+    const replies = await this.#run(ops.serviceReplies('services'), 'services');
+    if (!withDests) {
+      for (const s of replies) yield toService(s, []);
+      return;
+    }
+    // Splicing drops each group's records once they are walked.
+    while (replies.length > 0) {
+      const group = replies.splice(0, ops.LISTING_GROUP);
+      yield* await this.#run(ops.withDestinations(group, 'services'), 'services');
+    }
   }
   /** Synchronous {@link Ipvs.listServices}. @example `const all = ipvs.listServicesSync()` */
   listServicesSync(options?: ListOptions): Service[] {
@@ -469,10 +495,32 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   batch(): Batch {
-    return new Batch(
-      (requests) => this.#run(sendAll(requests), 'batch'),
-      (requests) => this.#runSync(sendAll(requests), 'batch'),
-    );
+    return new Batch({
+      send: (packed, count) => {
+        if (this.#closed) return Promise.reject(closedError('commit'));
+        return this.#track(this.#dispatcher.submitPacked(packed, count));
+      },
+      sendSync: (packed, count) => {
+        if (this.#closed) throw closedError('commitSync');
+        return exchangePackedSync(this.#native, packed, count);
+      },
+    });
+  }
+
+  /**
+   * Makes the table match `desired`, changing only what differs, in one
+   * batch; see {@link applyState} (this is that function on this handle).
+   * @example
+   * ```ts
+   * const report = await ipvs.apply({ services: [{ ...web, scheduler: 'rr', destinations: [{ address: '10.1.0.4' }] }] }, { prune: true });
+   * ```
+   */
+  apply(desired: DesiredState, options?: ApplyOptions): Promise<ApplyReport> {
+    return applyState(this, desired, options);
+  }
+  /** Synchronous {@link Ipvs.apply}. @example `const report = ipvs.applySync(desired, { dryRun: true })` */
+  applySync(desired: DesiredState, options?: ApplyOptions): ApplyReport {
+    return applyStateSync(this, desired, options);
   }
 
   /**

@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import { Cmd, type WireRequest, type WireResult, type WireService } from './native/contract';
+import { Cmd, type WireRequest, type WireResult, type WireService, type WireServiceReply } from './native/contract';
 import type {
   Destination, DestinationKey, DestinationOptions, DestinationSpec, Info, PersistenceOptions, Service, ServiceKey,
   ServiceOptions, ServiceSpec, SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
@@ -102,22 +102,48 @@ export interface ListOptions {
   destinations?: boolean;
 }
 
-export function* listServices(options: ListOptions = {}): Operation<Service[]> {
+/**
+ * Services whose destinations are dumped per native call by a listing: the
+ * kernel's replies for one group are turned into objects before the next
+ * group is asked for, so a listing of 100,000 destinations never holds
+ * them all as raw replies at once.
+ */
+export const LISTING_GROUP = 256;
+
+/** `options.destinations`, checked (default true). */
+export function checkListOptions(options: ListOptions): boolean {
   const o = record(options, 'options', ['destinations']);
-  const withDests = o.destinations === undefined ? true : boolean(o.destinations, 'options.destinations');
+  return o.destinations === undefined ? true : boolean(o.destinations, 'options.destinations');
+}
+
+/** Every service's record, without destinations. */
+export function* serviceReplies(operation: string): Operation<WireServiceReply[]> {
   const [dump] = yield [{ cmd: Cmd.GetService, dump: true }];
-  check(dump!, 'listServices', 'other');
-  const replies = records(dump!.services, serviceAt);
-  if (!withDests || replies.length === 0) return replies.map((s) => toService(s, []));
-  const identities: WireService[] = replies.map((s) =>
+  check(dump!, operation, 'other');
+  return records(dump!.services, serviceAt);
+}
+
+/** The services of `group` with their destinations, in one native call. */
+export function* withDestinations(group: readonly WireServiceReply[], operation: string): Operation<Service[]> {
+  const identities: WireService[] = group.map((s) =>
     s.fwmark ? { af: s.af, fwmark: s.fwmark } : { af: s.af, protocol: s.protocol, address: s.address, port: s.port },
   );
   const results = yield identities.map((service) => ({ cmd: Cmd.GetDest, dump: true, service }));
-  return replies.map((s, i) => {
-    const r = results[i]!;
-    check(r, 'listServices', 'destination');
-    return toService(s, destinationsOf(r));
+  return group.map((s, k) => {
+    check(results[k]!, operation, 'destination');
+    return toService(s, destinationsOf(results[k]));
   });
+}
+
+export function* listServices(options: ListOptions = {}): Operation<Service[]> {
+  const withDests = checkListOptions(options);
+  const replies = yield* serviceReplies('listServices');
+  if (!withDests) return replies.map((s) => toService(s, []));
+  const out: Service[] = [];
+  for (let at = 0; at < replies.length; at += LISTING_GROUP) {
+    out.push(...(yield* withDestinations(replies.slice(at, at + LISTING_GROUP), 'listServices')));
+  }
+  return out;
 }
 
 // ---- destinations ------------------------------------------------------------

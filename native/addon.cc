@@ -72,14 +72,14 @@ Napi::Value OpenAsync(const Napi::CallbackInfo& info) {
 // netlink message of one packed request.
 Napi::Value EncodeRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<ipvs::Request> requests = js::requestsFromJs(info[0], info[1]);
+  js::PackedRequests requests = js::acceptRequests(info[0], info[1], false);
   if (requests.size() != 1) throw Napi::TypeError::New(env, "encodeRequest takes exactly one request");
   auto number = [&](size_t i, const char* name) {
     if (!info[i].IsNumber()) throw Napi::TypeError::New(env, std::string(name) + " must be a number");
     return info[i].As<Napi::Number>().Uint32Value();
   };
   netlink::Writer out;
-  ipvs::encodeRequest(out, requests[0], static_cast<uint16_t>(number(2, "family")), number(3, "seq"),
+  ipvs::encodeRequest(out, requests.at(0), static_cast<uint16_t>(number(2, "family")), number(3, "seq"),
                       static_cast<uint16_t>(number(4, "flags")));
   Napi::Uint8Array bytes = Napi::Uint8Array::New(env, out.size());
   std::memcpy(bytes.Data(), out.data(), out.size());

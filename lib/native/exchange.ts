@@ -3,17 +3,48 @@
  * @internal
  * @module
  */
-import type { NativeHandle, WireRequest, WireResult } from './contract';
-import { pack, unpackResults } from './pack';
+import type { NativeDetails, NativeHandle, WireRequest, WireResult } from './contract';
+import { RequestWriter, pack, unpackResults, type Packed } from './pack';
+
+/** A packed batch's outcome as the addon leaves it: one errno per request, details where there are any. */
+export interface RawResults {
+  errors: Int32Array;
+  details: NativeDetails;
+}
+
+export function exchangePackedSync(handle: NativeHandle, packed: Packed, count: number): RawResults {
+  const errors = new Int32Array(count);
+  return { errors, details: handle.execute(packed.words, packed.strings, errors) };
+}
+
+export async function exchangePacked(handle: NativeHandle, packed: Packed, count: number): Promise<RawResults> {
+  const errors = new Int32Array(count);
+  return { errors, details: await handle.executeAsync(packed.words, packed.strings, errors) };
+}
+
+// The synchronous path is done with its buffers when execute() returns, so
+// small batches (every single *Sync call) reuse one writer and errno array.
+const SMALL = 8;
+const smallWriter = new RequestWriter(SMALL);
+const smallErrors = [...Array<unknown>(SMALL + 1)].map((_, n) => new Int32Array(n));
 
 export function exchangeSync(handle: NativeHandle, requests: readonly WireRequest[]): WireResult[] {
-  const { words, strings } = pack(requests);
-  const errors = new Int32Array(requests.length);
-  return unpackResults(errors, handle.execute(words, strings, errors));
+  if (requests.length > SMALL) {
+    const { errors, details } = exchangePackedSync(handle, pack(requests), requests.length);
+    return unpackResults(errors, details);
+  }
+  smallWriter.reset();
+  for (const request of requests) smallWriter.write(request);
+  const errors = smallErrors[requests.length]!;
+  try {
+    const { words, strings } = smallWriter.packed();
+    return unpackResults(errors, handle.execute(words, strings, errors));
+  } finally {
+    errors.fill(0);
+  }
 }
 
 export async function exchange(handle: NativeHandle, requests: readonly WireRequest[]): Promise<WireResult[]> {
-  const { words, strings } = pack(requests);
-  const errors = new Int32Array(requests.length);
-  return unpackResults(errors, await handle.executeAsync(words, strings, errors));
+  const { errors, details } = await exchangePacked(handle, pack(requests), requests.length);
+  return unpackResults(errors, details);
 }

@@ -29,13 +29,24 @@ export interface Packed {
   strings: string[];
 }
 
+/** Writes an IPv4 address's 4 bytes at byte offset `at` (text already validated). */
+function putIPv4(bytes: Uint8Array, at: number, text: string): void {
+  let part = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46) {
+      bytes[at++] = part;
+      part = 0;
+    } else {
+      part = part * 10 + (c - 48);
+    }
+  }
+  bytes[at] = part;
+}
+
 /** Writes an IPv4 or IPv6 address's 16 bytes at byte offset `at` (IPv4 in the first 4). */
 function putAddress(bytes: Uint8Array, at: number, text: string): void {
-  if (!text.includes(':')) {
-    const parts = text.split('.');
-    for (let i = 0; i < 4; i++) bytes[at + i] = Number(parts[i]);
-    return;
-  }
+  if (!text.includes(':')) return putIPv4(bytes, at, text);
   // Dotted tail (::ffff:1.2.3.4) → two hex groups.
   let t = text;
   const dot = t.lastIndexOf('.');
@@ -55,22 +66,48 @@ function putAddress(bytes: Uint8Array, at: number, text: string): void {
   }
 }
 
-export function pack(requests: readonly WireRequest[]): Packed {
-  const words = new Uint32Array(requests.length * W.STRIDE);
-  const bytes = new Uint8Array(words.buffer);
-  const strings: string[] = [];
-  const names = new Map<string, number>();
-  const name = (s: string): number => {
-    let i = names.get(s);
+/**
+ * Packs requests one at a time into a growing buffer, so a batch is packed
+ * as its operations are added and no request object outlives its `write`.
+ */
+export class RequestWriter {
+  #words: Uint32Array;
+  #bytes: Uint8Array;
+  #count = 0;
+  readonly #strings: string[] = [];
+  readonly #names = new Map<string, number>();
+
+  constructor(capacity = 8) {
+    this.#words = new Uint32Array(Math.max(1, capacity) * W.STRIDE);
+    this.#bytes = new Uint8Array(this.#words.buffer);
+  }
+
+  /** Requests written so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  #name(s: string): number {
+    let i = this.#names.get(s);
     if (i === undefined) {
-      i = strings.push(s) - 1;
-      names.set(s, i);
+      i = this.#strings.push(s) - 1;
+      this.#names.set(s, i);
     }
     return i;
-  };
-  for (let r = 0; r < requests.length; r++) {
-    const req = requests[r]!;
-    const base = r * W.STRIDE;
+  }
+
+  write(req: WireRequest): void {
+    const base = this.#count * W.STRIDE;
+    if (base === this.#words.length) {
+      // Doubling: the new buffer is zeroed past the copy, as writing assumes.
+      const grown = new Uint32Array(this.#words.length * 2);
+      grown.set(this.#words);
+      this.#words = grown;
+      this.#bytes = new Uint8Array(grown.buffer);
+    }
+    const words = this.#words;
+    const bytes = this.#bytes;
+    this.#count++;
     words[base + W.CMD] = req.cmd;
     let flags = req.dump ? F_DUMP : 0;
     const s = req.service;
@@ -84,12 +121,12 @@ export function pack(requests: readonly WireRequest[]): Packed {
         if (s.address !== undefined) putAddress(bytes, (base + W.S_ADDR) * 4, s.address);
       }
       let opt = 0;
-      if (s.scheduler !== undefined) { opt |= 1; words[base + W.S_SCHED] = name(s.scheduler); }
+      if (s.scheduler !== undefined) { opt |= 1; words[base + W.S_SCHED] = this.#name(s.scheduler); }
       if (s.flags !== undefined) { opt |= 2; words[base + W.S_FLAGS] = s.flags; }
       if (s.flagsMask !== undefined) { opt |= 4; words[base + W.S_MASK] = s.flagsMask; }
       if (s.timeout !== undefined) { opt |= 8; words[base + W.S_TIMEOUT] = s.timeout; }
       if (s.netmask !== undefined) { opt |= 16; words[base + W.S_NETMASK] = s.netmask; }
-      if (s.pe !== undefined) { opt |= 32; words[base + W.S_PE] = name(s.pe); }
+      if (s.pe !== undefined) { opt |= 32; words[base + W.S_PE] = this.#name(s.pe); }
       words[base + W.S_OPT] = opt;
     }
     const d = req.dest;
@@ -113,7 +150,7 @@ export function pack(requests: readonly WireRequest[]): Packed {
       flags |= F_DAEMON;
       let opt = 0;
       words[base + W.M_STATE] = m.state;
-      if (m.interface !== undefined) { opt |= 1; words[base + W.M_IFNAME] = name(m.interface); }
+      if (m.interface !== undefined) { opt |= 1; words[base + W.M_IFNAME] = this.#name(m.interface); }
       if (m.syncId !== undefined) { opt |= 2; words[base + W.M_SYNC_ID] = m.syncId; }
       if (m.maxLength !== undefined) { opt |= 4; words[base + W.M_MAXLEN] = m.maxLength; }
       if (m.group !== undefined) {
@@ -136,7 +173,25 @@ export function pack(requests: readonly WireRequest[]): Packed {
     }
     words[base + W.FLAGS] = flags;
   }
-  return { words, strings };
+
+  /** Empties the writer for reuse, keeping its buffer. */
+  reset(): void {
+    this.#words.fill(0, 0, this.#count * W.STRIDE);
+    this.#count = 0;
+    this.#strings.length = 0;
+    this.#names.clear();
+  }
+
+  /** The requests written so far, in the layout the addon reads. */
+  packed(): Packed {
+    return { words: this.#words.subarray(0, this.#count * W.STRIDE), strings: this.#strings };
+  }
+}
+
+export function pack(requests: readonly WireRequest[]): Packed {
+  const writer = new RequestWriter(requests.length);
+  for (const request of requests) writer.write(request);
+  return writer.packed();
 }
 
 /** The native outcome as one WireResult per request. */
@@ -158,63 +213,67 @@ export function addressAt(bytes: Uint8Array, at: number, af: number): string {
 }
 
 /** The inverse of {@link pack}, for fakes of the native layer in tests. */
-export function unpack({ words, strings }: Packed): WireRequest[] {
-  const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+export function unpack(packed: Packed): WireRequest[] {
   const out: WireRequest[] = [];
-  for (let base = 0; base < words.length; base += W.STRIDE) {
-    const w = (i: W) => words[base + i]!;
-    const flags = w(W.FLAGS);
-    const req: WireRequest = { cmd: w(W.CMD) };
-    if (flags & F_DUMP) req.dump = true;
-    if (flags & F_SERVICE) {
-      const s: WireService = { af: w(W.S_AF) };
-      if (w(W.S_FWMARK)) s.fwmark = w(W.S_FWMARK);
-      else Object.assign(s, { protocol: w(W.S_PROTOCOL), address: addressAt(bytes, (base + W.S_ADDR) * 4, s.af), port: w(W.S_PORT) });
-      const opt = w(W.S_OPT);
-      if (opt & 1) s.scheduler = strings[w(W.S_SCHED)]!;
-      if (opt & 2) s.flags = w(W.S_FLAGS);
-      if (opt & 4) s.flagsMask = w(W.S_MASK);
-      if (opt & 8) s.timeout = w(W.S_TIMEOUT);
-      if (opt & 16) s.netmask = w(W.S_NETMASK);
-      if (opt & 32) s.pe = strings[w(W.S_PE)]!;
-      req.service = s;
-    }
-    if (flags & F_DEST) {
-      const opt = w(W.D_OPT);
-      const af = opt & 1 ? w(W.D_AF) : req.service!.af;
-      const d: WireDest = { address: addressAt(bytes, (base + W.D_ADDR) * 4, af), port: w(W.D_PORT) };
-      if (opt & 1) d.af = af;
-      if (opt & 2) d.forwarding = w(W.D_FWD);
-      if (opt & 4) d.weight = w(W.D_WEIGHT);
-      if (opt & 8) d.upperThreshold = w(W.D_UPPER);
-      if (opt & 16) d.lowerThreshold = w(W.D_LOWER);
-      if (opt & 32) d.tunnelType = w(W.D_TUN_TYPE);
-      if (opt & 64) d.tunnelPort = w(W.D_TUN_PORT);
-      if (opt & 128) d.tunnelFlags = w(W.D_TUN_FLAGS);
-      req.dest = d;
-    }
-    if (flags & F_DAEMON) {
-      const opt = w(W.M_OPT);
-      const m: WireDaemon = { state: w(W.M_STATE) };
-      if (opt & 1) m.interface = strings[w(W.M_IFNAME)]!;
-      if (opt & 2) m.syncId = w(W.M_SYNC_ID);
-      if (opt & 4) m.maxLength = w(W.M_MAXLEN);
-      if (opt & 8) m.group = addressAt(bytes, (base + W.M_GROUP) * 4, w(W.M_GROUP_AF));
-      if (opt & 16) m.port = w(W.M_PORT);
-      if (opt & 32) m.ttl = w(W.M_TTL);
-      req.daemon = m;
-    }
-    if (flags & F_TIMEOUTS) {
-      const opt = w(W.T_OPT);
-      const t: WireTimeouts = {};
-      if (opt & 1) t.tcp = w(W.T_TCP);
-      if (opt & 2) t.tcpFin = w(W.T_TCP_FIN);
-      if (opt & 4) t.udp = w(W.T_UDP);
-      req.timeouts = t;
-    }
-    out.push(req);
-  }
+  for (let i = 0; i * W.STRIDE < packed.words.length; i++) out.push(unpackAt(packed, i));
   return out;
+}
+
+/** Request `index` of a packed batch, as the record it was packed from. */
+export function unpackAt({ words, strings }: Packed, index: number): WireRequest {
+  const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+  const base = index * W.STRIDE;
+  const w = (i: W) => words[base + i]!;
+  const flags = w(W.FLAGS);
+  const req: WireRequest = { cmd: w(W.CMD) };
+  if (flags & F_DUMP) req.dump = true;
+  if (flags & F_SERVICE) {
+    const s: WireService = { af: w(W.S_AF) };
+    if (w(W.S_FWMARK)) s.fwmark = w(W.S_FWMARK);
+    else Object.assign(s, { protocol: w(W.S_PROTOCOL), address: addressAt(bytes, (base + W.S_ADDR) * 4, s.af), port: w(W.S_PORT) });
+    const opt = w(W.S_OPT);
+    if (opt & 1) s.scheduler = strings[w(W.S_SCHED)]!;
+    if (opt & 2) s.flags = w(W.S_FLAGS);
+    if (opt & 4) s.flagsMask = w(W.S_MASK);
+    if (opt & 8) s.timeout = w(W.S_TIMEOUT);
+    if (opt & 16) s.netmask = w(W.S_NETMASK);
+    if (opt & 32) s.pe = strings[w(W.S_PE)]!;
+    req.service = s;
+  }
+  if (flags & F_DEST) {
+    const opt = w(W.D_OPT);
+    const af = opt & 1 ? w(W.D_AF) : req.service!.af;
+    const d: WireDest = { address: addressAt(bytes, (base + W.D_ADDR) * 4, af), port: w(W.D_PORT) };
+    if (opt & 1) d.af = af;
+    if (opt & 2) d.forwarding = w(W.D_FWD);
+    if (opt & 4) d.weight = w(W.D_WEIGHT);
+    if (opt & 8) d.upperThreshold = w(W.D_UPPER);
+    if (opt & 16) d.lowerThreshold = w(W.D_LOWER);
+    if (opt & 32) d.tunnelType = w(W.D_TUN_TYPE);
+    if (opt & 64) d.tunnelPort = w(W.D_TUN_PORT);
+    if (opt & 128) d.tunnelFlags = w(W.D_TUN_FLAGS);
+    req.dest = d;
+  }
+  if (flags & F_DAEMON) {
+    const opt = w(W.M_OPT);
+    const m: WireDaemon = { state: w(W.M_STATE) };
+    if (opt & 1) m.interface = strings[w(W.M_IFNAME)]!;
+    if (opt & 2) m.syncId = w(W.M_SYNC_ID);
+    if (opt & 4) m.maxLength = w(W.M_MAXLEN);
+    if (opt & 8) m.group = addressAt(bytes, (base + W.M_GROUP) * 4, w(W.M_GROUP_AF));
+    if (opt & 16) m.port = w(W.M_PORT);
+    if (opt & 32) m.ttl = w(W.M_TTL);
+    req.daemon = m;
+  }
+  if (flags & F_TIMEOUTS) {
+    const opt = w(W.T_OPT);
+    const t: WireTimeouts = {};
+    if (opt & 1) t.tcp = w(W.T_TCP);
+    if (opt & 2) t.tcpFin = w(W.T_TCP_FIN);
+    if (opt & 4) t.udp = w(W.T_UDP);
+    req.timeouts = t;
+  }
+  return req;
 }
 
 // ---- replies ----------------------------------------------------------------
@@ -227,11 +286,22 @@ export const enum DR {
 const STATS = 10;
 const STAT_KEYS = ['connections', 'inPackets', 'outPackets', 'inBytes', 'outBytes', 'connectionsPerSecond', 'inPacketsPerSecond', 'outPacketsPerSecond', 'inBytesPerSecond', 'outBytesPerSecond'] as const;
 
+/**
+ * A counter as a bigint; zero (most rates, idle destinations) is one shared
+ * value, so 100,000 listed destinations do not each keep ten fresh zeros.
+ */
+function counter(stats: BigUint64Array, i: number): bigint {
+  const v = stats[i]!;
+  return v === 0n ? 0n : v;
+}
+
 export function statsAt(stats: BigUint64Array, i: number): WireStats {
   const o = i * STATS;
   return {
-    connections: stats[o]!, inPackets: stats[o + 1]!, outPackets: stats[o + 2]!, inBytes: stats[o + 3]!, outBytes: stats[o + 4]!,
-    connectionsPerSecond: stats[o + 5]!, inPacketsPerSecond: stats[o + 6]!, outPacketsPerSecond: stats[o + 7]!, inBytesPerSecond: stats[o + 8]!, outBytesPerSecond: stats[o + 9]!,
+    connections: counter(stats, o), inPackets: counter(stats, o + 1), outPackets: counter(stats, o + 2),
+    inBytes: counter(stats, o + 3), outBytes: counter(stats, o + 4), connectionsPerSecond: counter(stats, o + 5),
+    inPacketsPerSecond: counter(stats, o + 6), outPacketsPerSecond: counter(stats, o + 7),
+    inBytesPerSecond: counter(stats, o + 8), outBytesPerSecond: counter(stats, o + 9),
   };
 }
 

@@ -6,20 +6,45 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Family } from '../types';
-import { fail } from './check';
+import { fail, fieldName } from './check';
 
 export interface ParsedAddress {
   family: Family;
   address: string;
 }
 
-export function parseAddress(value: unknown, field: string): ParsedAddress {
+/** Dotted-quad IPv4 as node's isIPv4 accepts it (no leading zeros), without a regular expression. */
+export function isDottedQuad(text: string): boolean {
+  const n = text.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let i = 0;
+  while (i <= n) {
+    const start = i;
+    let value = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return false;
+    parts++;
+    if (i === n) return parts === 4;
+    if (text.charCodeAt(i) !== 46 || parts === 4) return false;
+    i++;
+  }
+  return false;
+}
+
+export function parseAddress(value: unknown, field: string, key?: string): ParsedAddress {
   if (typeof value === 'string') {
-    if (isIPv4(value)) return { family: 'ipv4', address: value };
+    if (isDottedQuad(value)) return { family: 'ipv4', address: value };
     // Zone indexes (fe80::1%eth0) have no meaning for IPVS.
     if (isIPv6(value) && !value.includes('%')) return { family: 'ipv6', address: canonicalIPv6(value) };
   }
-  return fail(field, 'an IPv4 or IPv6 address', value);
+  return fail(fieldName(field, key), 'an IPv4 or IPv6 address', value);
 }
 
 /** RFC 5952 form, via the URL parser's host serialisation. */

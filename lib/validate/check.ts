@@ -37,6 +37,17 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** The allowed name a misspelt `key` most likely meant, if any is close. */
+export function nearest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of allowed) {
+    const d = distance(k.toLowerCase(), key.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
 /** A plain object whose keys are all among `allowed`. */
 export function record(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'an object', value);
@@ -45,7 +56,7 @@ export function record(value: unknown, field: string, allowed: readonly string[]
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     if (!allowed.includes(key)) {
-      const near = allowed.find((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+      const near = nearest(key, allowed);
       const hint = near ? ` (did you mean '${near}'?)` : ` (known: ${allowed.join(', ')})`;
       throw new IpvsArgumentError(`${field}.${key}`, `unknown option${hint}`);
     }
@@ -53,9 +64,17 @@ export function record(value: unknown, field: string, allowed: readonly string[]
   return value as Record<string, unknown>;
 }
 
-export function integer(value: unknown, field: string, min: number, max: number): number {
+/**
+ * `field.key`, or `field` alone. Hot validators take the key separately so
+ * the joined name is only built for an error message.
+ */
+export function fieldName(field: string, key?: string): string {
+  return key === undefined ? field : `${field}.${key}`;
+}
+
+export function integer(value: unknown, field: string, min: number, max: number, key?: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, `an integer from ${min} to ${max}`, value);
+    fail(fieldName(field, key), `an integer from ${min} to ${max}`, value);
   }
   return value;
 }
@@ -65,9 +84,9 @@ export function boolean(value: unknown, field: string): boolean {
   return value;
 }
 
-export function oneOf<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
+export function oneOf<T extends string>(value: unknown, field: string, choices: readonly T[], key?: string): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    fail(field, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
+    fail(fieldName(field, key), `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
   }
   return value as T;
 }

@@ -70,23 +70,29 @@ function checkKeyFields(o: Record<string, unknown>, field: string): CheckedKey {
  * key object for a service and each of its destinations, so re-validating
  * it is skipped while none of its fields changed.
  */
-let lastKey: { value: Record<string, unknown>; fields: unknown[]; checked: CheckedKey } | undefined;
+const last = {
+  value: undefined as object | undefined,
+  protocol: undefined as unknown, address: undefined as unknown, port: undefined as unknown, fwmark: undefined as unknown, family: undefined as unknown,
+  keys: 0,
+  checked: undefined as CheckedKey | undefined,
+};
 
-function keyFieldValues(o: Record<string, unknown>): unknown[] {
+function ownKeyCount(o: object): number {
   let count = 0;
   for (const _ in o) count++;
-  return [o.protocol, o.address, o.port, o.fwmark, o.family, count];
+  return count;
 }
 
 /** Validates a service identity (extra option fields are refused). */
 export function checkServiceKey(value: unknown, field = 'service'): CheckedKey {
-  if (lastKey && lastKey.value === value) {
-    const now = keyFieldValues(lastKey.value);
-    if (now.every((v, i) => v === lastKey!.fields[i])) return lastKey.checked;
+  if (last.value === value && last.checked) {
+    const o = value as Record<string, unknown>;
+    if (o.protocol === last.protocol && o.address === last.address && o.port === last.port && o.fwmark === last.fwmark &&
+        o.family === last.family && ownKeyCount(o) === last.keys) return last.checked;
   }
   const o = record(value, field, KEY_FIELDS);
   const checked = checkKeyFields(o, field);
-  lastKey = { value: o, fields: keyFieldValues(o), checked };
+  Object.assign(last, { value: o, protocol: o.protocol, address: o.address, port: o.port, fwmark: o.fwmark, family: o.family, keys: ownKeyCount(o), checked });
   return checked;
 }
 
@@ -127,7 +133,11 @@ function checkOptions(o: Record<string, unknown>, key: CheckedKey, field: string
     }
     flags |= SVC_FLAG.onePacket;
   }
-  const wire: WireService = { ...key.wire, scheduler, flags, flagsMask: 0xffffffff, timeout, netmask };
+  // Built field by field: a spread plus extra fields makes a slow object.
+  const k = key.wire;
+  const wire: WireService = k.fwmark
+    ? { af: k.af, fwmark: k.fwmark, scheduler, flags, flagsMask: 0xffffffff, timeout, netmask }
+    : { af: k.af, protocol: k.protocol, address: k.address, port: k.port, scheduler, flags, flagsMask: 0xffffffff, timeout, netmask };
   if (pe !== undefined) wire.pe = pe;
   return wire;
 }

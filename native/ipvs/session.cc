@@ -111,21 +111,49 @@ Session::Session(nl_sock* sock, uint16_t family)
 
 Session::~Session() { nl_socket_free(sock_); }
 
-std::vector<Result> Session::execute(const std::vector<Request>& requests) {
-  std::vector<Result> results(requests.size());
+namespace {
+
+bool hasDetail(const Result& r) {
+  return !r.extack.empty() || !r.services.empty() || !r.dests.empty() || !r.daemons.empty() || r.timeouts || r.info;
+}
+
+void collect(Outcome& outcome, size_t index, Result& result) {
+  outcome.errors[index] = result.error;
+  if (hasDetail(result)) outcome.details.emplace_back(index, std::move(result));
+}
+
+}  // namespace
+
+Outcome Session::execute(const RequestSource& requests) {
+  Outcome outcome;
+  const size_t count = requests.size();
+  outcome.errors.assign(count, 0);
   size_t i = 0;
-  while (i < requests.size()) {
-    if (requests[i].dump) {
-      runDump(requests[i], results[i]);
+  while (i < count) {
+    Request first = requests.at(i);
+    if (first.dump) {
+      Result result;
+      runDump(first, result);
+      collect(outcome, i, result);
       ++i;
       continue;
     }
-    size_t end = i;
-    while (end < requests.size() && !requests[end].dump && end - i < kChunkMessages) ++end;
-    runChunk(requests, i, end, results);
+    chunk_.clear();
+    chunk_.push_back(std::move(first));
+    size_t end = i + 1;
+    for (; end < count && chunk_.size() < kChunkMessages; ++end) {
+      Request next = requests.at(end);
+      if (next.dump) break;
+      chunk_.push_back(std::move(next));
+    }
+    results_.assign(chunk_.size(), Result{});
+    runChunk();
+    for (size_t k = 0; k < chunk_.size(); ++k) collect(outcome, i + k, results_[k]);
     i = end;
   }
-  return results;
+  chunk_.clear();
+  results_.clear();
+  return outcome;
 }
 
 bool Session::sendBuffered(int& error) {
@@ -170,8 +198,11 @@ uint32_t Session::sendFence() {
 // handles the messages in order inside sendmsg and reports each failure
 // with the failing message's sequence number, so when the last ACK arrives
 // every earlier message without an error reply has succeeded.
-void Session::runChunk(const std::vector<Request>& requests, size_t begin, size_t end,
-                       std::vector<Result>& results) {
+void Session::runChunk() {
+  const std::vector<Request>& requests = chunk_;
+  std::vector<Result>& results = results_;
+  size_t begin = 0;
+  const size_t end = chunk_.size();
   while (begin < end) {
     out_.clear();
     uint32_t base = seq_;

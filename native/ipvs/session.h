@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../netlink/writer.h"
@@ -31,6 +32,22 @@ struct SessionOptions {
   uint32_t receiveBuffer = 8u << 20;
 };
 
+// The requests of one batch, made one at a time: a batch of 100,000 is
+// converted and encoded chunk by chunk instead of all at once.
+class RequestSource {
+ public:
+  virtual ~RequestSource() = default;
+  virtual size_t size() const = 0;
+  virtual Request at(size_t index) const = 0;
+};
+
+// What a batch brought back: one errno per request (0 = success), and a
+// full Result only for requests that carried data or an extended-ack text.
+struct Outcome {
+  std::vector<int32_t> errors;
+  std::vector<std::pair<size_t, Result>> details;
+};
+
 class Session {
  public:
   // Returns nullptr and fills `failure` when the socket cannot be set up.
@@ -39,7 +56,7 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  std::vector<Result> execute(const std::vector<Request>& requests);
+  Outcome execute(const RequestSource& requests);
   uint16_t family() const { return family_; }
 
   // Limits of one sendmsg; a batch is cut into chunks that respect both.
@@ -48,8 +65,9 @@ class Session {
 
  private:
   Session(nl_sock* sock, uint16_t family);
-  void runChunk(const std::vector<Request>& requests, size_t begin, size_t end,
-                std::vector<Result>& results);
+  // Sends chunk_ (no dumps) in as few sendmsg calls as the limits allow;
+  // fills results_ (one per chunk_ entry).
+  void runChunk();
   void runDump(const Request& request, Result& result);
   bool sendBuffered(int& error);
   // Reads one datagram; returns its length, or -errno.
@@ -62,6 +80,9 @@ class Session {
   uint32_t seq_;
   netlink::Writer out_;
   std::vector<uint8_t> in_;
+  // Reused per chunk, so a batch's memory is bounded by the chunk size.
+  std::vector<Request> chunk_;
+  std::vector<Result> results_;
 };
 
 }  // namespace ipvs

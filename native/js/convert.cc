@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "packed.h"
@@ -20,24 +21,30 @@ using ipvs::Stats;
 namespace pk = packed;
 
 
-[[noreturn]] void fail(Napi::Env env, size_t index, const char* what) {
-  throw Napi::TypeError::New(env, "native contract: request " + std::to_string(index) + ": " + what);
-}
+// A packed request that breaks the contract. Raised while reading, which
+// may happen off the JavaScript thread; the batch is checked on the
+// JavaScript thread first, where it becomes a TypeError.
+struct ContractViolation : std::runtime_error {
+  ContractViolation(size_t index, const char* what)
+      : std::runtime_error("native contract: request " + std::to_string(index) + ": " + what) {}
+};
+
+[[noreturn]] void fail(size_t index, const char* what) { throw ContractViolation(index, what); }
 
 // Reads one packed request, checking every value against its wire type.
 class Reader {
  public:
-  Reader(Napi::Env env, const uint32_t* words, const std::vector<std::string>& strings, size_t index)
-      : env_(env), w_(words), strings_(strings), index_(index) {}
+  Reader(const uint32_t* words, const std::vector<std::string>& strings, size_t index)
+      : w_(words), strings_(strings), index_(index) {}
 
   uint32_t u32(uint32_t at) const { return w_[at]; }
   template <typename T>
   T narrow(uint32_t at, const char* what) const {
-    if (w_[at] > std::numeric_limits<T>::max()) fail(env_, index_, what);
+    if (w_[at] > std::numeric_limits<T>::max()) fail(index_, what);
     return static_cast<T>(w_[at]);
   }
   uint16_t family(uint32_t at) const {
-    if (w_[at] != AF_INET && w_[at] != AF_INET6) fail(env_, index_, "address family must be AF_INET or AF_INET6");
+    if (w_[at] != AF_INET && w_[at] != AF_INET6) fail(index_, "address family must be AF_INET or AF_INET6");
     return static_cast<uint16_t>(w_[at]);
   }
   ipvs::Address address(uint32_t at) const {
@@ -46,12 +53,11 @@ class Reader {
     return a;
   }
   const std::string& string(uint32_t at) const {
-    if (w_[at] >= strings_.size()) fail(env_, index_, "string index out of range");
+    if (w_[at] >= strings_.size()) fail(index_, "string index out of range");
     return strings_[w_[at]];
   }
 
  private:
-  Napi::Env env_;
   const uint32_t* w_;
   const std::vector<std::string>& strings_;
   size_t index_;
@@ -224,9 +230,6 @@ Napi::Object detailToJs(Napi::Env env, const Result& r) {
   return o;
 }
 
-bool hasDetail(const Result& r) {
-  return !r.extack.empty() || !r.services.empty() || !r.dests.empty() || !r.daemons.empty() || r.timeouts || r.info;
-}
 
 }  // namespace
 
@@ -244,7 +247,39 @@ uint32_t* uint32Data(Napi::Env env, napi_value value, size_t& length, const char
   return static_cast<uint32_t*>(data);
 }
 
-std::vector<Request> requestsFromJs(const Napi::Value& wordsValue, const Napi::Value& stringsValue) {
+Request requestAt(const uint32_t* words, const std::vector<std::string>& strings, size_t i) {
+  Reader r(words + i * pk::STRIDE, strings, i);
+  Request req;
+  uint32_t cmd = r.u32(pk::CMD);
+  if (cmd < ipvs::CMD_NEW_SERVICE || cmd > ipvs::CMD_MAX) fail(i, "cmd must be an IPVS command");
+  req.cmd = static_cast<ipvs::Command>(cmd);
+  uint32_t flags = r.u32(pk::FLAGS);
+  req.dump = flags & pk::F_DUMP;
+  if (flags & pk::F_SERVICE) req.service = serviceFrom(r);
+  if (flags & pk::F_DEST) {
+    if (!req.service) fail(i, "a destination needs its service");
+    req.dest = destFrom(r);
+  }
+  if (flags & pk::F_DAEMON) req.daemon = daemonFrom(r);
+  if (flags & pk::F_TIMEOUTS) {
+    uint32_t opt = r.u32(pk::T_OPT);
+    req.timeouts = ipvs::Timeouts{};
+    if (opt & pk::TO_TCP) req.timeouts->tcp = r.u32(pk::T_TCP);
+    if (opt & pk::TO_TCP_FIN) req.timeouts->tcpFin = r.u32(pk::T_TCP_FIN);
+    if (opt & pk::TO_UDP) req.timeouts->udp = r.u32(pk::T_UDP);
+  }
+  return req;
+}
+
+PackedRequests::PackedRequests(const uint32_t* words, size_t count, std::vector<std::string> strings,
+                               std::vector<uint32_t> owned)
+    : words_(words), count_(count), strings_(std::move(strings)), owned_(std::move(owned)) {
+  if (!owned_.empty()) words_ = owned_.data();
+}
+
+Request PackedRequests::at(size_t index) const { return requestAt(words_, strings_, index); }
+
+PackedRequests acceptRequests(const Napi::Value& wordsValue, const Napi::Value& stringsValue, bool copy) {
   Napi::Env env = wordsValue.Env();
   size_t length = 0;
   const uint32_t* data = uint32Data(env, wordsValue, length, "requests");
@@ -266,30 +301,17 @@ std::vector<Request> requestsFromJs(const Napi::Value& wordsValue, const Napi::V
     strings.push_back(std::move(s));
   }
   size_t count = length / pk::STRIDE;
-  std::vector<Request> out(count);
-  for (size_t i = 0; i < count; ++i) {
-    Reader r(env, data + i * pk::STRIDE, strings, i);
-    Request& req = out[i];
-    uint32_t cmd = r.u32(pk::CMD);
-    if (cmd < ipvs::CMD_NEW_SERVICE || cmd > ipvs::CMD_MAX) fail(env, i, "cmd must be an IPVS command");
-    req.cmd = static_cast<ipvs::Command>(cmd);
-    uint32_t flags = r.u32(pk::FLAGS);
-    req.dump = flags & pk::F_DUMP;
-    if (flags & pk::F_SERVICE) req.service = serviceFrom(r);
-    if (flags & pk::F_DEST) {
-      if (!req.service) fail(env, i, "a destination needs its service");
-      req.dest = destFrom(r);
-    }
-    if (flags & pk::F_DAEMON) req.daemon = daemonFrom(r);
-    if (flags & pk::F_TIMEOUTS) {
-      uint32_t opt = r.u32(pk::T_OPT);
-      req.timeouts = ipvs::Timeouts{};
-      if (opt & pk::TO_TCP) req.timeouts->tcp = r.u32(pk::T_TCP);
-      if (opt & pk::TO_TCP_FIN) req.timeouts->tcpFin = r.u32(pk::T_TCP_FIN);
-      if (opt & pk::TO_UDP) req.timeouts->udp = r.u32(pk::T_UDP);
-    }
+  // Every request is read once here, so a bad one is refused before any
+  // is sent; the reads that build them for sending cannot fail after this.
+  try {
+    for (size_t i = 0; i < count; ++i) requestAt(data, strings, i);
+  } catch (const ContractViolation& e) {
+    throw Napi::TypeError::New(env, e.what());
   }
-  return out;
+  // A batch sent from another thread reads its own copy of the words.
+  std::vector<uint32_t> owned;
+  if (copy && count) owned.assign(data, data + length);
+  return PackedRequests(data, count, std::move(strings), std::move(owned));
 }
 
 int32_t* errorSlots(Napi::Env env, napi_value errorsArray, size_t count) {
@@ -305,22 +327,21 @@ int32_t* errorSlots(Napi::Env env, napi_value errorsArray, size_t count) {
   return static_cast<int32_t*>(data);
 }
 
-Napi::Value resultsToJs(Napi::Env env, const std::vector<Result>& results, napi_value errorsArray) {
+Napi::Value resultsToJs(Napi::Env env, const ipvs::Outcome& outcome, napi_value errorsArray) {
   // Errnos go into the caller's Int32Array; only results that carry more
   // (data or an extended-ack text) become objects. With none, the answer
   // is undefined: a write batch costs no allocation here at all.
-  int32_t* errors = errorSlots(env, errorsArray, results.size());
-  Napi::Array details;
+  int32_t* errors = errorSlots(env, errorsArray, outcome.errors.size());
+  if (!outcome.errors.empty()) std::memcpy(errors, outcome.errors.data(), outcome.errors.size() * sizeof(int32_t));
+  if (outcome.details.empty()) return env.Undefined();
+  Napi::Array details = Napi::Array::New(env, outcome.details.size());
   uint32_t n = 0;
-  for (size_t i = 0; i < results.size(); ++i) {
-    errors[i] = results[i].error;
-    if (!hasDetail(results[i])) continue;
-    if (n == 0) details = Napi::Array::New(env);
-    Napi::Object detail = detailToJs(env, results[i]);
-    detail.Set("index", Napi::Number::New(env, static_cast<double>(i)));
+  for (const auto& [index, result] : outcome.details) {
+    Napi::Object detail = detailToJs(env, result);
+    detail.Set("index", Napi::Number::New(env, static_cast<double>(index)));
     details.Set(n++, detail);
   }
-  return n ? Napi::Value(details) : env.Undefined();
+  return details;
 }
 
 Napi::Object resultToJs(Napi::Env env, const Result& result) { return detailToJs(env, result); }

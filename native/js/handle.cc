@@ -18,8 +18,7 @@ struct PendingSession {
 
 class ExecuteWorker : public Napi::AsyncWorker {
  public:
-  ExecuteWorker(Napi::Env env, Handle* handle, Napi::Object owner, std::vector<ipvs::Request> requests,
-                Napi::Object errors)
+  ExecuteWorker(Napi::Env env, Handle* handle, Napi::Object owner, PackedRequests requests, Napi::Object errors)
       : Napi::AsyncWorker(env, "ipvs:execute"),
         deferred_(Napi::Promise::Deferred::New(env)),
         handle_(handle),
@@ -33,7 +32,7 @@ class ExecuteWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      results_ = handle_->run(requests_);
+      outcome_ = handle_->run(requests_);
     } catch (const std::exception& e) {
       SetError(e.what());
     }
@@ -41,7 +40,7 @@ class ExecuteWorker : public Napi::AsyncWorker {
   void OnOK() override {
     handle_->workerDone();
     try {
-      deferred_.Resolve(resultsToJs(Env(), results_, errors_.Value()));
+      deferred_.Resolve(resultsToJs(Env(), outcome_, errors_.Value()));
     } catch (const Napi::Error& e) {
       deferred_.Reject(e.Value());
     }
@@ -56,8 +55,8 @@ class ExecuteWorker : public Napi::AsyncWorker {
   Handle* handle_;
   Napi::ObjectReference owner_;
   Napi::ObjectReference errors_;
-  std::vector<ipvs::Request> requests_;
-  std::vector<ipvs::Result> results_;
+  PackedRequests requests_;
+  ipvs::Outcome outcome_;
 };
 
 void CleanupRegistry(std::shared_ptr<Registry>* holder) {
@@ -125,7 +124,7 @@ void Handle::release() {
   session_.reset();
 }
 
-std::vector<ipvs::Result> Handle::run(const std::vector<ipvs::Request>& requests) {
+ipvs::Outcome Handle::run(const ipvs::RequestSource& requests) {
   std::lock_guard<std::mutex> guard(socketLock_);
   if (!session_) throw std::runtime_error("ERR_IPVS_CLOSED: the IPVS handle is closed");
   return session_->execute(requests);
@@ -137,11 +136,11 @@ void Handle::workerDone() {
 
 // (words, strings, errors) → the unpacked requests, all arguments checked
 // before anything is sent; the handle must still be open.
-std::vector<ipvs::Request> Handle::acceptBatch(const Napi::CallbackInfo& info, Handle*& self) {
+PackedRequests Handle::acceptBatch(const Napi::CallbackInfo& info, Handle*& self, bool copy) {
   Napi::Env env = info.Env();
   self = Unwrap(info.This());
   if (self->closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
-  std::vector<ipvs::Request> requests = requestsFromJs(info[0], info[1]);
+  PackedRequests requests = acceptRequests(info[0], info[1], copy);
   errorSlots(env, info[2], requests.size());
   return requests;
 }
@@ -149,7 +148,7 @@ std::vector<ipvs::Request> Handle::acceptBatch(const Napi::CallbackInfo& info, H
 Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Handle* self = nullptr;
-  std::vector<ipvs::Request> requests = acceptBatch(info, self);
+  PackedRequests requests = acceptBatch(info, self, false);
   try {
     return resultsToJs(env, self->run(requests), info[2]);
   } catch (const std::runtime_error& e) {
@@ -160,7 +159,7 @@ Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
 Napi::Value Handle::ExecuteAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Handle* self = nullptr;
-  std::vector<ipvs::Request> requests = acceptBatch(info, self);
+  PackedRequests requests = acceptBatch(info, self, true);
   auto* worker = new ExecuteWorker(env, self, info.This().As<Napi::Object>(), std::move(requests),
                                    info[2].As<Napi::Object>());
   Napi::Promise promise = worker->promise();

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../ipvs/session.h"
+#include "convert.h"
 
 namespace js {
 
@@ -32,12 +33,12 @@ class Handle : public Napi::ObjectWrap<Handle> {
   ~Handle() override;
 
   // Runs a batch under the socket lock; throws std::runtime_error if closed.
-  std::vector<ipvs::Result> run(const std::vector<ipvs::Request>& requests);
+  ipvs::Outcome run(const ipvs::RequestSource& requests);
   void workerDone();
   void release();  // frees the socket now (waits for a running batch)
 
  private:
-  static std::vector<ipvs::Request> acceptBatch(const Napi::CallbackInfo& info, Handle*& self);
+  static PackedRequests acceptBatch(const Napi::CallbackInfo& info, Handle*& self, bool copy);
   Napi::Value Execute(const Napi::CallbackInfo& info);
   Napi::Value ExecuteAsync(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

@@ -224,3 +224,26 @@ export function withFakeIpvs(setup: (ipvs: Ipvs) => void = () => undefined): { k
     },
   };
 }
+
+/** Registers beforeEach/afterEach hooks: every test gets a new fake kernel and a handle open on it. */
+export function withFreshFakeIpvs(): { readonly kernel: FakeKernel; readonly ipvs: Ipvs } {
+  let kernel = new FakeKernel();
+  let handle: Ipvs | undefined;
+  beforeEach(() => {
+    kernel = new FakeKernel();
+    setNativeBinding(fakeBinding(kernel));
+    handle = Ipvs.openSync();
+  });
+  afterEach(() => {
+    handle?.closeSync();
+    setNativeBinding(undefined);
+  });
+  return {
+    get kernel(): FakeKernel {
+      return kernel;
+    },
+    get ipvs(): Ipvs {
+      return handle!;
+    },
+  };
+}

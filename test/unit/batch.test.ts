@@ -3,6 +3,7 @@
 import { Ipvs, IpvsArgumentError, IpvsError } from '../../lib';
 import { setNativeBinding } from '../../lib/native/load';
 import { FakeKernel, fakeBinding } from '../support/fake-kernel';
+import { LISTING_GROUP } from '../../lib/operations';
 
 let kernel: FakeKernel;
 let ipvs: Ipvs;
@@ -80,4 +81,43 @@ test('the final state equals running the same operations one by one', async () =
   expect(results.map((r) => !r.ok)).toEqual(failures);
   expect(await one.listServices()).toEqual(batched);
   one.closeSync();
+});
+
+test('a listing asks for destinations in bounded groups and keeps every service in kernel order', async () => {
+  const count = 2 * LISTING_GROUP + 7;
+  const batch = ipvs.batch();
+  for (let i = 0; i < count; i++) {
+    const key = { ...web, port: 1 + i };
+    batch.addService(key).addDestination(key, { address: `10.1.${i >> 8}.${i & 255}`, weight: i });
+  }
+  expect((await batch.commit()).every((r) => r.ok)).toBe(true);
+  kernel.batches.length = 0;
+  const list = await ipvs.listServices();
+  // One service dump, then one native call per group of destination dumps.
+  expect(kernel.batches.map((b) => b.length)).toEqual([1, LISTING_GROUP, LISTING_GROUP, 7]);
+  expect(list.map((s) => ('port' in s ? s.port : 0))).toEqual(Array.from({ length: count }, (_, i) => 1 + i));
+  expect(list.map((s) => s.destinations[0]!.weight)).toEqual(Array.from({ length: count }, (_, i) => i));
+});
+
+test('services() streams the same services as listServices(), one group of destination dumps at a time', async () => {
+  const count = LISTING_GROUP + 3;
+  const batch = ipvs.batch();
+  for (let i = 0; i < count; i++) {
+    const key = { ...web, port: 1 + i };
+    batch.addService(key).addDestination(key, { address: '10.1.0.1', weight: i });
+  }
+  await batch.commit();
+  const listed = await ipvs.listServices();
+  kernel.batches.length = 0;
+  const streamed = [];
+  for await (const s of ipvs.services()) {
+    streamed.push(s);
+    // Destinations are fetched group by group, as the walk goes.
+    expect(kernel.batches.length).toBe(streamed.length <= LISTING_GROUP ? 2 : 3);
+  }
+  expect(streamed).toEqual(listed);
+  const bare = [];
+  for await (const s of ipvs.services({ destinations: false })) bare.push(s);
+  expect(bare.map((s) => s.destinations)).toEqual(listed.map(() => []));
+  await expect(ipvs.services({ destinations: 'yes' } as never).next()).rejects.toThrow(/options\.destinations/);
 });

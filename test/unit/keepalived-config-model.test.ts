@@ -315,6 +315,12 @@ describe('more keywords', () => {
     ]);
   });
 
+  test('lvs_sync_daemon with every option', () => {
+    const { config, diagnostics } = readText(`global_defs {\n  lvs_sync_daemon lo inst VI_1 maxlen 1400 ttl 2 group 224.0.0.81 port 8849\n}\n`);
+    expect(diagnostics).toEqual([]);
+    expect(config.global.lvsSyncDaemon).toEqual({ interface: 'lo', instance: 'VI_1', maxlen: 1400, ttl: 2, group: '224.0.0.81', port: 8849 });
+  });
+
   test('SSL block, top-level daemon options, BFD_CHECK and FILE_CHECK reported as not supported yet', () => {
     const { config, diagnostics, file } = readText(
       'net_namespace lb\nSSL {\n  ca /etc/ca.pem\n  certificate /etc/c.pem\n  key /etc/k.pem\n  password secret\n}\n' +

@@ -121,6 +121,12 @@ describe('multi-line macros', () => {
     expect(read.lines).toEqual(['after 8 @ main.conf:8', 'outer a @ main.conf:9', 'inner 1 @ main.conf:9', 'inner 2 @ main.conf:9']);
   });
 
+  test('a macro that uses itself stops with one error, however it branches', () => {
+    const read = only('$M=\\\nx \\\n$M \\\n$M\n$M\nafter 6\n');
+    expect(read.lines).toEqual([...Array<string>(65).fill('x @ main.conf:5'), 'after 6 @ main.conf:6']);
+    expect(read.diagnostics).toEqual(["error syntax main.conf:5 Macros expand more than 64 levels deep at '$M' - stopping"]);
+  });
+
   test('are only expanded at the end of a line', () => {
     expect(only('$M=\\\na 1 \\\nb 2\nk $M x\n').lines).toEqual(['k $M x @ main.conf:4']);
   });

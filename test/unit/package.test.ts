@@ -21,5 +21,15 @@ test('importing never loads the addon; validation works without it', () => {
     '-e',
     "const m = require('ipvs'); const loaded = Object.keys(require.cache).some((k) => k.endsWith('.node')); console.log(loaded, Object.keys(m).sort().join(','))",
   ]);
-  expect(out).toBe('false Batch,Ipvs,IpvsArgumentError,IpvsError,VirtualServerManager');
+  expect(out).toBe(
+    'false Batch,DesiredStateError,Ipvs,IpvsArgumentError,IpvsError,VirtualServerManager,applyReportJson,applySchemaPath,applyState,applyStateSync,' +
+      'exportState,formatApplyReport,formatDesiredState,parseDesiredState,planApply',
+  );
+});
+
+test('the desired-state JSON Schema ships with the package, where applySchemaPath says', () => {
+  const pkg = require(path.join(root, 'package.json')) as { files: string[] };
+  expect(pkg.files).toContain('schema/');
+  const out = node(['-e', "const { applySchemaPath } = require('ipvs'); console.log(require.resolve('ipvs/schema/apply.schema.json') === applySchemaPath, require(applySchemaPath).title)"]);
+  expect(out).toBe('true ipvs desired state');
 });

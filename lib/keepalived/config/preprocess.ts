@@ -36,6 +36,8 @@ const MAX_SUBSTITUTIONS = 64;
 const MAX_INCLUDE_DEPTH = 16;
 /** A bound on one ~SEQ, so that a typo such as `~SEQ(i, 1000000000)` cannot exhaust memory. */
 const MAX_SEQUENCE = 65536;
+/** How deep macros may expand into macros (a macro that uses itself would never end). */
+const MAX_EXPANSION_DEPTH = 64;
 
 /** Reads `file` and everything it includes into logical lines. */
 export class Preprocessor {
@@ -45,6 +47,8 @@ export class Preprocessor {
   private readonly defs = new Map<string, Definition>();
   private open: Definition | undefined;
   private includeDepth = 0;
+  /** Set once macros expanded too deep: every later expanded line is dropped, without more errors. */
+  private tooDeep = false;
   private currentDir = '.';
 
   constructor(
@@ -102,6 +106,12 @@ export class Preprocessor {
   }
 
   private processLine(input: string, source: SourceRef, depth: number): void {
+    if (depth > 0 && this.tooDeep) return;
+    if (depth > MAX_EXPANSION_DEPTH) {
+      this.diag.error('syntax', `Macros expand more than ${MAX_EXPANSION_DEPTH} levels deep at '${input}' - stopping`, source);
+      this.tooDeep = true;
+      return;
+    }
     let text = input;
     let pending: string[] = [];
     for (let round = 0; ; round++) {
@@ -127,7 +137,7 @@ export class Preprocessor {
       if (!text.startsWith('@') && !text.includes('$')) break;
     }
     this.emit(text, source);
-    for (const more of pending) this.processLine(more, source, depth);
+    for (const more of pending) this.processLine(more, source, depth + 1);
   }
 
   /** `@id rest` / `@^id rest`: the rest when the line applies to this configuration id. */

@@ -114,20 +114,21 @@ const modelled: KeywordTable<GlobalDraft> = {
   }),
   lvs_sync_daemon: valueField('lvsSyncDaemon', (stmt, ctx) => {
     const [iface, ...rest] = stmt.args as [string, ...string[]];
-    const out: Record<string, string | number> = { interface: iface };
-    const numeric: Record<string, [number, number]> = { id: [0, 255], maxlen: [1, 65507], port: [1, 65535], ttl: [1, 255] };
+    type SyncDaemon = NonNullable<GlobalDefs['lvsSyncDaemon']>;
+    const out: { -readonly [K in keyof SyncDaemon]: SyncDaemon[K] } = { interface: iface };
+    const numeric = { id: ['syncId', 0, 255], maxlen: ['maxlen', 1, 65507], port: ['port', 1, 65535], ttl: ['ttl', 1, 255] } as const;
     for (let i = 0; i < rest.length; i++) {
       const word = rest[i]!;
-      const range = numeric[word];
-      if (range) {
-        const value = readInteger(stmt, ctx, rest[++i] ?? '', `lvs_sync_daemon ${word}`, range[0], range[1]);
+      if (word in numeric) {
+        const [field, min, max] = numeric[word as keyof typeof numeric];
+        const value = readInteger(stmt, ctx, rest[++i] ?? '', `lvs_sync_daemon ${word}`, min, max);
         if (value === undefined) return undefined;
-        out[word === 'id' ? 'syncId' : word] = value;
-      } else if (word === 'group') out['group'] = rest[++i] ?? '';
-      else if (word === 'inst') out['instance'] = rest[++i] ?? '';
-      else out['instance'] = word;
+        out[field] = value;
+      } else if (word === 'group') out.group = rest[++i] ?? '';
+      else if (word === 'inst') out.instance = rest[++i] ?? '';
+      else out.instance = word;
     }
-    return out as unknown as GlobalDefs['lvsSyncDaemon'];
+    return out;
   }),
   lvs_notify_fifo: stringField('lvsNotifyFifo'),
   notify_fifo: stringField('notifyFifo'),

@@ -1,0 +1,99 @@
+/**
+ * Runs a plan: the kernel's table is read once, diffed against the desired
+ * state, and every step is sent in one {@link Batch} commit; the report
+ * says, step by step, what was done.
+ * @module
+ */
+import type { Ipvs } from '../ipvs';
+import type { Batch, BatchResult } from '../batch';
+import type { IpvsError } from '../errors';
+import { record, boolean } from '../validate/check';
+import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService } from './desired';
+import { checkPrune, diff, type Plan, type PlanOptions, type PlanStep } from './plan';
+
+/** Options of {@link applyState}. */
+export interface ApplyOptions extends PlanOptions {
+  /** Plan only: read the kernel's table and report the steps, change nothing. Default `false`. */
+  dryRun?: boolean;
+}
+
+/** What became of one step: `planned` (dry run), `done`, or `failed` with the kernel's error. */
+export type StepResult =
+  | { readonly step: PlanStep; readonly status: 'planned' | 'done' }
+  | { readonly step: PlanStep; readonly status: 'failed'; readonly error: IpvsError };
+
+/** What {@link applyState} did. */
+export interface ApplyReport {
+  readonly dryRun: boolean;
+  readonly prune: boolean;
+  /** One result per step, in the order the steps ran. Empty when the kernel already held the desired state. */
+  readonly steps: readonly StepResult[];
+  /** Services and destinations that were already as desired. */
+  readonly unchanged: Plan['unchanged'];
+  /** Number of failed steps (the others still ran: IPVS has no transactions). */
+  readonly failed: number;
+}
+
+function checkOptions(options: ApplyOptions): { prune: boolean; dryRun: boolean } {
+  const o = record(options, 'options', ['prune', 'dryRun']);
+  return { prune: checkPrune(o), dryRun: o.dryRun === undefined ? false : boolean(o.dryRun, 'options.dryRun') };
+}
+
+function queue(batch: Batch, step: PlanStep): void {
+  switch (step.action) {
+    case 'add-service': batch.addService(step.service); break;
+    case 'edit-service': batch.replaceService(step.service); break;
+    case 'delete-service': batch.deleteService(step.service); break;
+    case 'add-destination': batch.addDestination(step.service, step.destination); break;
+    case 'edit-destination': batch.replaceDestination(step.service, step.destination); break;
+    case 'delete-destination': batch.deleteDestination(step.service, step.destination); break;
+  }
+}
+
+function report(plan: Plan, options: { prune: boolean; dryRun: boolean }, results?: readonly BatchResult[]): ApplyReport {
+  const steps: StepResult[] = plan.steps.map((step, i) => {
+    const r = results?.[i];
+    if (!r) return { step, status: 'planned' };
+    return r.ok ? { step, status: 'done' } : { step, status: 'failed', error: r.error };
+  });
+  return { ...options, steps, unchanged: plan.unchanged, failed: steps.filter((s) => s.status === 'failed').length };
+}
+
+/** Validation and options first, so a bad desired state never reaches the kernel. */
+function prepare(desired: DesiredState, options: ApplyOptions): { wanted: NormalService[]; options: { prune: boolean; dryRun: boolean } } {
+  const checked = checkOptions(options);
+  return { wanted: checkDesiredState(desired), options: checked };
+}
+
+function batchOf(ipvs: Ipvs, plan: Plan): Batch {
+  const batch = ipvs.batch();
+  for (const step of plan.steps) queue(batch, step);
+  return batch;
+}
+
+/**
+ * Makes the kernel's table match `desired`, changing only what differs, in
+ * one batch: services and destinations are added and edited in place
+ * (their connections stay), then — with `prune` — what is not listed is
+ * deleted. Applying the same state twice changes nothing the second time.
+ * @throws {@link DesiredStateError} for an invalid desired state (nothing is sent).
+ * @example
+ * ```ts
+ * const report = await applyState(ipvs, desired, { prune: true });
+ * if (report.failed) console.error(report.steps.filter((s) => s.status === 'failed'));
+ * ```
+ */
+export async function applyState(ipvs: Ipvs, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyReport> {
+  const { wanted, options: o } = prepare(desired, options);
+  const plan = diff(normaliseCurrent(await ipvs.listServices()), wanted, o.prune);
+  if (o.dryRun || plan.steps.length === 0) return report(plan, o);
+  return report(plan, o, await batchOf(ipvs, plan).commit());
+}
+
+/** Synchronous {@link applyState}. @example `const report = applyStateSync(ipvs, desired)` */
+export function applyStateSync(ipvs: Ipvs, desired: DesiredState, options: ApplyOptions = {}): ApplyReport {
+  const { wanted, options: o } = prepare(desired, options);
+  const plan = diff(normaliseCurrent(ipvs.listServicesSync()), wanted, o.prune);
+  if (o.dryRun || plan.steps.length === 0) return report(plan, o);
+  return report(plan, o, batchOf(ipvs, plan).commitSync());
+}

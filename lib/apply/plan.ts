@@ -1,0 +1,173 @@
+/**
+ * The diff: the kernel's table and a desired state in, the ordered steps
+ * that turn one into the other out. Pure (no kernel), so every case is
+ * tested on any machine.
+ *
+ * Order: new services (each followed by its destinations), then edits of
+ * services, then new and edited destinations of existing services, and only
+ * then — with prune — deletions of destinations and of services. Traffic
+ * therefore always has the new destination before the old one goes, and a
+ * service never passes through an empty state it is not meant to end in.
+ * @module
+ */
+import type { DestinationKey, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../types';
+import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService, type SettingValue, type Settings } from './desired';
+import { boolean, record } from '../validate/check';
+
+/** One setting that an edit changes. */
+export interface SettingChange {
+  /** `scheduler`, `schedulerFlags`, `persistent.timeout`, `persistent.netmask`, `persistent.engine`, `onePacket`;
+   *  `forwarding`, `weight`, `upperThreshold`, `lowerThreshold`, `tunnel.type`, `tunnel.port`, `tunnel.checksum`. */
+  readonly setting: string;
+  /** The kernel's value now (`null`: not set, e.g. no persistence). */
+  readonly from: SettingValue;
+  /** The desired value. */
+  readonly to: SettingValue;
+}
+
+/** Creates a service (ipvsadm `-A`). */
+export interface AddServiceStep {
+  readonly action: 'add-service';
+  /** The service's label, e.g. `tcp/10.0.0.13:80` or `fwmark/ipv4/42`. */
+  readonly target: string;
+  readonly service: ServiceSpec;
+}
+
+/**
+ * Changes a service's options in place (ipvsadm `-E`): its connections and
+ * destinations stay. Every option of a service can be edited; only its
+ * identity (protocol, address and so family, port, fwmark) cannot, and a
+ * different identity is a different service.
+ */
+export interface EditServiceStep {
+  readonly action: 'edit-service';
+  readonly target: string;
+  readonly service: ServiceSpec;
+  readonly changes: readonly SettingChange[];
+}
+
+/** Deletes a service with its destinations (ipvsadm `-D`); only with prune. */
+export interface DeleteServiceStep {
+  readonly action: 'delete-service';
+  readonly target: string;
+  readonly service: ServiceKey;
+}
+
+/** Adds a real server (ipvsadm `-a`). */
+export interface AddDestinationStep {
+  readonly action: 'add-destination';
+  /** E.g. `tcp/10.0.0.13:80 -> 10.1.0.4:80`. */
+  readonly target: string;
+  readonly service: ServiceKey;
+  readonly destination: DestinationSpec;
+}
+
+/** Changes a real server's options in place (ipvsadm `-e`): its connections stay. */
+export interface EditDestinationStep {
+  readonly action: 'edit-destination';
+  readonly target: string;
+  readonly service: ServiceKey;
+  readonly destination: DestinationSpec;
+  readonly changes: readonly SettingChange[];
+}
+
+/** Removes a real server (ipvsadm `-d`); only with prune. */
+export interface DeleteDestinationStep {
+  readonly action: 'delete-destination';
+  readonly target: string;
+  readonly service: ServiceKey;
+  readonly destination: DestinationKey;
+}
+
+/** One change to the kernel's table. */
+export type PlanStep = AddServiceStep | EditServiceStep | DeleteServiceStep | AddDestinationStep | EditDestinationStep | DeleteDestinationStep;
+
+/** What {@link planApply} found: the steps, in the order they are to run, and what is already as desired. */
+export interface Plan {
+  readonly steps: readonly PlanStep[];
+  /** Services and destinations in the desired state that need no step. */
+  readonly unchanged: { readonly services: number; readonly destinations: number };
+}
+
+/** Options of {@link planApply} and {@link applyState}. */
+export interface PlanOptions {
+  /**
+   * Also delete what the desired state does not list: services not in it,
+   * and destinations not listed under a listed service. Default `false`:
+   * apply only adds and edits.
+   */
+  prune?: boolean;
+}
+
+export function checkPrune(options: Record<string, unknown>): boolean {
+  return options.prune === undefined ? false : boolean(options.prune, 'options.prune');
+}
+
+function changesBetween(from: Settings, to: Settings): SettingChange[] {
+  return Object.keys(to)
+    .filter((setting) => from[setting] !== to[setting])
+    .map((setting) => ({ setting, from: from[setting] ?? null, to: to[setting] ?? null }));
+}
+
+/** The diff of two normalised tables; see the module comment for the order. */
+export function diff(current: readonly NormalService[], desired: readonly NormalService[], prune: boolean): Plan {
+  const now = new Map(current.map((s) => [s.label, s]));
+  const wanted = new Set(desired.map((s) => s.label));
+  const creates: PlanStep[] = [];
+  const edits: PlanStep[] = [];
+  const destinationChanges: PlanStep[] = [];
+  const removals: PlanStep[] = [];
+  let unchangedServices = 0;
+  let unchangedDestinations = 0;
+
+  for (const want of desired) {
+    const have = now.get(want.label);
+    if (!have) {
+      creates.push({ action: 'add-service', target: want.label, service: want.spec });
+      for (const d of want.destinations.values()) creates.push({ action: 'add-destination', target: d.label, service: want.key, destination: d.spec });
+      continue;
+    }
+    const changes = changesBetween(have.settings, want.settings);
+    if (changes.length) edits.push({ action: 'edit-service', target: want.label, service: want.spec, changes });
+    else unchangedServices++;
+    for (const d of want.destinations.values()) {
+      const old = have.destinations.get(d.label);
+      if (!old) {
+        destinationChanges.push({ action: 'add-destination', target: d.label, service: want.key, destination: d.spec });
+        continue;
+      }
+      const destChanges = changesBetween(old.settings, d.settings);
+      if (destChanges.length) destinationChanges.push({ action: 'edit-destination', target: d.label, service: want.key, destination: d.spec, changes: destChanges });
+      else unchangedDestinations++;
+    }
+    if (prune) {
+      for (const old of have.destinations.values()) {
+        if (!want.destinations.has(old.label)) removals.push({ action: 'delete-destination', target: old.label, service: want.key, destination: old.key });
+      }
+    }
+  }
+  if (prune) {
+    // Deleting a service takes its destinations with it.
+    for (const have of current) if (!wanted.has(have.label)) removals.push({ action: 'delete-service', target: have.label, service: have.key });
+  }
+  return {
+    steps: [...creates, ...edits, ...destinationChanges, ...removals],
+    unchanged: { services: unchangedServices, destinations: unchangedDestinations },
+  };
+}
+
+/**
+ * The steps that turn the kernel's table `current` (as listed by
+ * {@link Ipvs.listServices}) into `desired`, without touching the kernel.
+ * Applying a desired state the kernel already holds plans no step.
+ * @throws {@link DesiredStateError} if `desired` is not a valid desired state.
+ * @example
+ * ```ts
+ * const plan = planApply(await ipvs.listServices(), desired, { prune: true });
+ * for (const step of plan.steps) console.log(step.action, step.target);
+ * ```
+ */
+export function planApply(current: readonly Service[], desired: DesiredState, options: PlanOptions = {}): Plan {
+  const prune = checkPrune(record(options, 'options', ['prune']));
+  return diff(normaliseCurrent(current), checkDesiredState(desired), prune);
+}
