@@ -99,7 +99,8 @@ export class VirtualServerManager extends EventEmitter {
     if (this.#running) throw new Error('VirtualServerManager.start: already running (use reload)');
     const resolved = resolveHealthConfig(config);
     this.#running = true;
-    for (const vs of resolved) await this.#addVirtualServer(vs);
+    for (const vs of resolved) this.#addVirtualServer(vs);
+    await this.#applyWhole(resolved.map((vs) => vs.id));
     await this.#flush();
     for (const vs of this.#servers.values()) for (const rs of vs.realServers.values()) rs.start();
   }
@@ -122,11 +123,18 @@ export class VirtualServerManager extends EventEmitter {
       this.#table(await this.#writer.removeService(id, state.config.key));
     }
     const started: RealServerState[] = [];
+    const whole: string[] = [];
     for (const vs of resolved) {
       const state = this.#servers.get(vs.id);
-      if (!state) started.push(...(await this.#addVirtualServer(vs)));
-      else started.push(...(await this.#updateVirtualServer(state, vs)));
+      if (!state) {
+        started.push(...this.#addVirtualServer(vs));
+        whole.push(vs.id);
+      } else {
+        if (state.config.serviceFingerprint !== vs.serviceFingerprint) whole.push(vs.id);
+        started.push(...this.#updateVirtualServer(state, vs));
+      }
     }
+    await this.#applyWhole(whole);
     await this.#flush();
     for (const rs of started) rs.start();
   }
@@ -189,20 +197,26 @@ export class VirtualServerManager extends EventEmitter {
     return new RealServerState(config, this.#probes, (rs, loop, outcome) => this.#onOutcome(vs(), rs, loop, outcome), options, initiallyUp);
   }
 
-  async #addVirtualServer(config: ResolvedVirtualServer): Promise<RealServerState[]> {
+  #addVirtualServer(config: ResolvedVirtualServer): RealServerState[] {
     let state: VirtualServerState | undefined;
     const realServers = config.realServers.map((rs) => this.#newRealServer(() => state!, rs));
     state = new VirtualServerState(config, realServers);
     this.#servers.set(config.id, state);
-    for (const change of await this.#writer.ensureService(config.id, config.service, config.key)) this.#table(change);
     this.#dirty.add(config.id);
     return realServers;
   }
 
-  async #updateVirtualServer(state: VirtualServerState, config: ResolvedVirtualServer): Promise<RealServerState[]> {
-    const serviceChanged = state.config.serviceFingerprint !== config.serviceFingerprint;
+  /** New services, and services whose options changed, go in whole through declarative apply. */
+  async #applyWhole(ids: readonly string[]): Promise<void> {
+    const entries = ids.map((id) => {
+      const vs = this.#servers.get(id)!;
+      return { id, spec: vs.config.service, key: vs.config.key, desired: vs.desired() };
+    });
+    for (const change of await this.#writer.applyServices(entries)) this.#table(change);
+  }
+
+  #updateVirtualServer(state: VirtualServerState, config: ResolvedVirtualServer): RealServerState[] {
     state.config = config;
-    if (serviceChanged) for (const change of await this.#writer.ensureService(config.id, config.service, config.key, true)) this.#table(change);
     const started: RealServerState[] = [];
     const wanted = new Map(config.realServers.map((rs) => [rs.id, rs]));
     for (const [id, rs] of state.realServers) {

@@ -3,14 +3,28 @@
  * what it last applied per service and turns each new desired set of real
  * servers into the few add / edit / delete operations that differ, sent in
  * one batch, so unchanged real servers (and their connections) are never
- * touched. When declarative `apply` lands, this module is what switches.
+ * touched. Whole services (at start, and services a reload adds or
+ * changes) go in through declarative apply.
  * @internal
  * @module
  */
 import type { Ipvs } from '../ipvs';
 import type { BatchResult } from '../batch';
-import type { Destination, DestinationSpec, ServiceKey, ServiceSpec } from '../types';
+import type { Destination, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../types';
 import type { IpvsError } from '../errors';
+import { applyState } from '../apply';
+import type { PlanStep } from '../apply';
+import { checkServiceKey } from '../validate/service';
+
+const STEP_ACTIONS: Record<PlanStep['action'], TableChange['action']> = {
+  'add-service': 'add-service', 'edit-service': 'edit-service', 'delete-service': 'delete-service',
+  'add-destination': 'add', 'edit-destination': 'edit', 'delete-destination': 'delete',
+};
+
+/** The identity of a service the kernel reported. */
+function keyOf(s: Service): ServiceKey {
+  return 'fwmark' in s ? { fwmark: s.fwmark, family: s.family } : { protocol: s.protocol, address: s.address, port: s.port };
+}
 
 /** A real server as the table should hold it. */
 export type DesiredDestination = DestinationSpec & { port: number; weight: number };
@@ -59,27 +73,27 @@ export class TableWriter {
   constructor(private readonly ipvs: Ipvs) {}
 
   /**
-   * Makes sure the service exists with these options; real servers already
-   * in the kernel are adopted (not removed), so a restart keeps connections.
+   * Puts whole services in place through declarative apply (without prune:
+   * services that are not ours stay), then adopts what the kernel holds for
+   * them, so later syncs are differences against the real table. Real
+   * servers already there are kept, and with them their connections.
    */
-  async ensureService(id: string, spec: ServiceSpec, key: ServiceKey, optionsChanged = false): Promise<TableChange[]> {
-    const existing = await this.ipvs.getService(key);
-    const changes: TableChange[] = [];
-    if (!existing) {
-      const change: TableChange = { service: id, action: 'add-service' };
-      await this.ipvs.addService(spec).catch((e: IpvsError) => (change.error = e));
-      changes.push(change);
-      this.#applied.set(id, new Map());
-      return changes;
+  async applyServices(entries: readonly { id: string; spec: ServiceSpec; key: ServiceKey; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
+    if (entries.length === 0) return [];
+    const report = await applyState(this.ipvs, { services: entries.map((e) => ({ ...e.spec, destinations: e.desired })) });
+    const changes = report.steps.map((r): TableChange => {
+      const step = r.step;
+      const change: TableChange = { service: step.target.split(' -> ')[0]!, action: STEP_ACTIONS[step.action] };
+      if (step.action === 'add-destination' || step.action === 'edit-destination') change.destination = step.destination as DesiredDestination;
+      if (r.status === 'failed') change.error = r.error;
+      return change;
+    });
+    const current = new Map((await this.ipvs.listServices()).map((s) => [checkServiceKey(keyOf(s)).label, s]));
+    for (const e of entries) {
+      const applied = new Map<string, DesiredDestination>();
+      for (const d of current.get(e.id)?.destinations ?? []) applied.set(destinationId(d), fromKernel(d));
+      this.#applied.set(e.id, applied);
     }
-    if (optionsChanged || !this.#applied.has(id)) {
-      const change: TableChange = { service: id, action: 'edit-service' };
-      await this.ipvs.replaceService(spec).catch((e: IpvsError) => (change.error = e));
-      changes.push(change);
-    }
-    const applied = new Map<string, DesiredDestination>();
-    for (const d of existing.destinations) applied.set(destinationId(d), fromKernel(d));
-    this.#applied.set(id, applied);
     return changes;
   }
 
