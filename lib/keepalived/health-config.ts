@@ -200,7 +200,7 @@ function expandRange(first: string, last: string): string[] | undefined {
 
 /**
  * Maps a keepalived.conf model onto a {@link HealthConfig} for the
- * {@link VirtualServerManager}.
+ * `VirtualServerManager` (from `ipvs`).
  *
  * @example
  * ```ts

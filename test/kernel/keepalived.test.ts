@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NatTopology, VIP } from '../../demo/nat-topology';
+import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
 jest.setTimeout(600_000);
@@ -43,7 +44,15 @@ const CONFIG =
   virtualServer(80, realServer('10.1.0.4') + realServer('10.1.0.5')) +
   virtualServer(8080, '    inhibit_on_failure' + realServer('10.1.0.4') + realServer('10.1.0.5')) +
   // rs1 alone carries quorum 2; when it fails, rs2 stands in as sorry server.
-  virtualServer(8081, '    quorum 2\n    sorry_server 10.1.0.5 80' + realServer('10.1.0.4', 2));
+  virtualServer(8081, '    quorum 2\n    sorry_server 10.1.0.5 80' + realServer('10.1.0.4', 2)) +
+  // PING_CHECK from a fresh namespace (empty ping_group_range): rs1 answers,
+  // 10.1.0.99 does not exist. alpha: only what answered enters the table.
+  virtualServer(8082, '    alpha' + ['10.1.0.4', '10.1.0.99'].map((a) => `
+    real_server ${a} 80 {
+        PING_CHECK {
+            connect_timeout 2
+        }
+    }`).join(''));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,6 +72,20 @@ describe('ipvs keepalived on the NAT topology', () => {
       await sleep(500);
     }
     throw new Error(`timed out waiting for ${what}; table ${JSON.stringify(table())}; log tail ${log.slice(-10).join('')}`);
+  }
+  /** The daemon's state, through SIGUSR2 and its JSON file. */
+  function dumpState(): DaemonStatus {
+    const file = path.join(dir, 'state.json');
+    rmSync(file, { force: true });
+    daemon.kill('SIGUSR2');
+    for (let i = 0; i < 600; i++) {
+      try {
+        return JSON.parse(execFileSync('cat', [file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      } catch {
+        execFileSync('sleep', ['0.1']);
+      }
+    }
+    throw new Error('no state file');
   }
   const logged = (message: string) => () => log.join('').split('\n').some((l) => l.includes(`"message":"${message}"`));
   const bodies = (port: number, n: number) => Array.from({ length: n }, () => topology.curl(`http://${VIP}:${port}/`).trim());
@@ -88,8 +111,19 @@ describe('ipvs keepalived on the NAT topology', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  test('PING_CHECK: the answering real server enters the table, the silent one never does', async () => {
+    await waitFor('rs1 to answer pings', table, (t) => t.includes(`-a -t ${VIP}:8082 -r 10.1.0.4:80 -m -w 1`));
+    const silent = await waitFor('10.1.0.99 to be checked', () => {
+      const vs = dumpState().virtualServers.find((v) => v.id === `tcp/${VIP}:8082`)!;
+      return vs.realServers.find((r) => r.id === '10.1.0.99:80')!;
+    }, (rs) => rs.checkers[0]!.attempts >= 2);
+    expect(silent).toMatchObject({ up: false, checkers: [{ name: 'PING_CHECK#0', up: false, lastOk: false, lastReason: 'ping 10.1.0.99: no echo reply' }] });
+    expect(table().filter((l) => l.includes(':8082'))).toEqual([`-A -t ${VIP}:8082 -s rr`, `-a -t ${VIP}:8082 -r 10.1.0.4:80 -m -w 1`]);
+    expect(topology.exec(topology.director, 'sysctl', '-n', 'net.ipv4.ping_group_range').trim()).toBe('0\t0');
+  });
+
   test('the initial table holds every service with both real servers, and traffic reaches both', () => {
-    expect(table()).toEqual([
+    expect(table().filter((l) => !l.includes(':8082'))).toEqual([
       `-A -t ${VIP}:80 -s rr`, `-A -t ${VIP}:8080 -s rr`, `-A -t ${VIP}:8081 -s rr`,
       `-a -t ${VIP}:80 -r 10.1.0.4:80 -m -w 1`, `-a -t ${VIP}:80 -r 10.1.0.5:80 -m -w 1`,
       `-a -t ${VIP}:8080 -r 10.1.0.4:80 -m -w 1`, `-a -t ${VIP}:8080 -r 10.1.0.5:80 -m -w 1`,
@@ -106,13 +140,16 @@ describe('ipvs keepalived on the NAT topology', () => {
       `-a -t ${VIP}:8080 -r 10.1.0.4:80 -m -w 0`, `-a -t ${VIP}:8080 -r 10.1.0.5:80 -m -w 1`,
       `-a -t ${VIP}:8081 -r 10.1.0.5:80 -m -w 1`,
     ].sort();
-    await waitFor('rs1 to leave every table', table, (t) => JSON.stringify(t) === JSON.stringify(expected));
+    const checked = () => table().filter((l) => !l.includes(':8082'));
+    await waitFor('rs1 to leave every table', checked, (t) => JSON.stringify(t) === JSON.stringify(expected));
     expect(bodies(80, 4)).toEqual(Array(4).fill('Hello from rs2'));
     expect(bodies(8080, 4)).toEqual(Array(4).fill('Hello from rs2'));
     expect(bodies(8081, 2)).toEqual(Array(2).fill('Hello from rs2'));
-    const lines = log.join('').split('\n').filter((l) => l.includes('"message":"real server down"'));
-    expect(lines.some((l) => l.includes('"realServer":"10.1.0.4:80"'))).toBe(true);
-    expect(logged('quorum lost')()).toBe(true);
+    // The structured lines (read from the daemon's stderr as they arrive).
+    const downLines = () => log.join('').split('\n').filter((l) => l.includes('"message":"real server down"') && l.includes('"realServer":"10.1.0.4:80"'));
+    expect((await waitFor('the real server down lines', downLines, (l) => l.length === 3)).map((l) => JSON.parse(l).virtualServer).sort())
+      .toEqual([`tcp/${VIP}:80`, `tcp/${VIP}:8080`, `tcp/${VIP}:8081`]);
+    await waitFor('the quorum lost line', logged('quorum lost'), Boolean);
   });
 
   test('rs1 web server starts again: it comes back everywhere and the sorry server leaves', async () => {
@@ -149,10 +186,8 @@ describe('ipvs keepalived on the NAT topology', () => {
   });
 
   test('SIGUSR2 writes the state as JSON; SIGTERM stops the daemon and removes its services', async () => {
-    daemon.kill('SIGUSR2');
-    await waitFor('the state file', logged('state written'), Boolean);
-    const state = JSON.parse(execFileSync('cat', [path.join(dir, 'state.json')], { encoding: 'utf8' }));
-    expect(state.virtualServers.map((v: { id: string }) => v.id)).toEqual([`tcp/${VIP}:80`, `tcp/${VIP}:8080`, `tcp/${VIP}:8081`, `tcp/${VIP}:9090`]);
+    const state = dumpState();
+    expect(state.virtualServers.map((v) => v.id)).toEqual([`tcp/${VIP}:80`, `tcp/${VIP}:8080`, `tcp/${VIP}:8081`, `tcp/${VIP}:8082`, `tcp/${VIP}:9090`]);
     daemon.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(table()).toEqual([]);
