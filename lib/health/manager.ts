@@ -99,9 +99,17 @@ export class VirtualServerManager extends EventEmitter {
     if (this.#running) throw new Error('VirtualServerManager.start: already running (use reload)');
     const resolved = resolveHealthConfig(config);
     this.#running = true;
-    for (const vs of resolved) this.#addVirtualServer(vs);
-    await this.#applyWhole(resolved.map((vs) => vs.id));
-    await this.#flush();
+    try {
+      for (const vs of resolved) this.#addVirtualServer(vs);
+      await this.#applyWhole(resolved.map((vs) => vs.id));
+      await this.#flush();
+    } catch (e) {
+      // Nothing was started: the manager can be started again.
+      this.#running = false;
+      this.#servers.clear();
+      this.#dirty.clear();
+      throw e;
+    }
     for (const vs of this.#servers.values()) for (const rs of vs.realServers.values()) rs.start();
   }
 
