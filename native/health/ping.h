@@ -1,5 +1,5 @@
 // PING_CHECK's probe: one ICMP echo over an unprivileged ICMP datagram
-// socket (net.ipv4.ping_group_range), run on the libuv thread pool.
+// socket (net.ipv4.ping_group_range), watched by the event loop.
 #pragma once
 #include <napi.h>
 
