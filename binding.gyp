@@ -4,6 +4,7 @@
       "target_name": "ipvs",
       "sources": [
         "native/addon.cc",
+        "native/health/ping.cc",
         "native/ipvs/codec.cc",
         "native/ipvs/session.cc",
         "native/js/convert.cc",

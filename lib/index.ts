@@ -18,3 +18,7 @@ export type { IpvsErrorReason, IpvsErrorInit } from './errors';
 export type { ServicePatch, ListOptions } from './operations';
 export type * from './types';
 export * from './apply';
+export { VirtualServerManager } from './health/manager';
+export type { ManagerOptions, StopOptions } from './health/manager';
+export type * from './health/types';
+export type * from './health/events';

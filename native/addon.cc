@@ -2,6 +2,7 @@
 // expose the codec without a socket, for golden-byte tests.
 #include <napi.h>
 
+#include "health/ping.h"
 #include "ipvs/codec.h"
 #include "js/addon_data.h"
 #include "js/convert.h"
@@ -124,6 +125,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeRequest", Napi::Function::New<EncodeRequest>(env, "encodeRequest"));
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
+  health::registerPing(env, exports);
   return exports;
 }
 

@@ -8,14 +8,16 @@ cd "$(dirname "$0")/.."
 
 out=build-sanitize
 mkdir -p "$out"
-cp binding.gyp "$out/"
+# -p keeps the time stamp: a binding.gyp newer than the Makefile (a new
+# source file) makes the sanitized build configure again.
+cp -p binding.gyp "$out/"
 rm -rf "$out/native" && cp -r native "$out/native"
 ln -sfn ../node_modules "$out/node_modules"
 (
   cd "$out"
   export CXXFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
   export LDFLAGS="-fsanitize=address,undefined"
-  [ -f build/Makefile ] || npx --no-install node-gyp configure --silent
+  [ build/Makefile -nt binding.gyp ] || npx --no-install node-gyp configure --silent
   npx --no-install node-gyp build --silent
 )
 

@@ -3,10 +3,6 @@
  * command registered here under that name with the remaining arguments;
  * every other command line is ipvsadm's. Each is loaded only when used, so
  * ipvsadm's commands start without their modules.
- *
- * Merge seam: `keepalived` (lib/cli/keepalived-command.ts, exporting
- * `keepalivedCommand`) is built on another branch and is registered here
- * when it is merged.
  * @internal
  * @module
  */
@@ -20,4 +16,5 @@ export const SUBCOMMANDS: Readonly<Record<string, SubcommandLoader>> = {
   // require, not import(): the package is CommonJS, and jest runs it so.
   apply: async () => (require('./apply-command') as typeof import('./apply-command.js')).applyCommand,
   export: async () => (require('./export-command') as typeof import('./export-command.js')).exportCommand,
+  keepalived: async () => (require('./keepalived-command') as typeof import('./keepalived-command.js')).keepalivedCommand,
 };

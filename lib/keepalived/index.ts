@@ -12,3 +12,5 @@
  * @module
  */
 export * from './config';
+export { toHealthConfig } from './health-config';
+export type { HealthMapping } from './health-config';

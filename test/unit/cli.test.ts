@@ -276,6 +276,12 @@ describe('commands on the fake kernel', () => {
     expect((await cli(['apply'])).status).not.toBe(0);
   });
 
+  test('ipvs keepalived is the health-check daemon (its config test through the command line)', async () => {
+    const missing = await cli(['keepalived', '--check', '-f', '/nonexistent/keepalived.conf']);
+    expect(missing.status).toBe(4);
+    expect(missing.stderr).toContain('/nonexistent/keepalived.conf');
+  });
+
   test('an unreachable IPVS is reported as ipvsadm reports it', async () => {
     const r = await runCli(['-Ln'], () => Promise.reject(new (require('../../lib').IpvsError)({ message: 'x', code: 'ENOENT', operation: 'open', reason: 'ipvs-unavailable' })), { program: 'ipvs' });
     expect(r).toEqual({

@@ -1,0 +1,151 @@
+/**
+ * `ipvs keepalived`: keepalived's health-checker daemon on this package.
+ *
+ *     ipvs keepalived [-f FILE] [--check] [-i ID] [-I] [--status-listen HOST:PORT] [--json-file PATH]
+ *
+ * Runs in the foreground (systemd `Type=simple`), logs JSON lines to
+ * standard error, reloads on SIGHUP, writes its state as JSON on SIGUSR2,
+ * and stops on SIGTERM / SIGINT (deleting its services unless `-I`).
+ * @module
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import type { CliCommand, CliContext } from './context';
+import { checkConfig } from '../keepalived/config/read';
+import { formatDiagnostic } from '../keepalived/config/diagnostics';
+import { toHealthConfig } from '../keepalived/health-config';
+import { KeepalivedDaemon } from '../keepalived/daemon/daemon';
+import { jsonLogger } from '../keepalived/daemon/log';
+import type { ManagerOptions } from '../health/manager';
+
+const USAGE = `Usage: ipvs keepalived [options]
+  -f, --use-file FILE        keepalived.conf to run (default /etc/keepalived/keepalived.conf)
+  -t, --config-test, --check validate the configuration and exit as keepalived -t does
+  -i, --config-id ID         match @ID lines against ID (default: the host name)
+  -I, --dont-release-ipvs    leave the services in the kernel on stop
+      --status-listen HOST:PORT  serve GET /metrics (Prometheus) and GET /status (JSON)
+      --json-file PATH       where SIGUSR2 writes the state (default /tmp/keepalived_check.json)
+  -n, -l, -D, -C             accepted for keepalived compatibility (always foreground, checker only)
+  -h, --help                 this text
+Signals: SIGHUP reloads, SIGUSR2 writes the JSON state, SIGTERM/SIGINT stop.
+`;
+
+/** Parsed command line. */
+interface Options {
+  configFile: string;
+  test: boolean;
+  configId?: string;
+  keepServices: boolean;
+  listen?: { host: string; port: number };
+  jsonFile: string;
+}
+
+class UsageError extends Error {}
+
+function parse(args: readonly string[]): Options | 'help' {
+  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json' };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? [args[i]!.slice(0, args[i]!.indexOf('=')), args[i]!.slice(args[i]!.indexOf('=') + 1)] : [args[i]!, undefined];
+    const value = (): string => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-f': case '--use-file': o.configFile = value(); break;
+      case '-t': case '--config-test': case '--check': o.test = true; break;
+      case '-i': case '--config-id': o.configId = value(); break;
+      case '-I': case '--dont-release-ipvs': o.keepServices = true; break;
+      case '--json-file': o.jsonFile = value(); break;
+      case '--status-listen': {
+        const v = value();
+        const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v);
+        if (!m || Number(m[3]) > 65535) throw new UsageError(`--status-listen expects HOST:PORT, got ${JSON.stringify(v)}`);
+        o.listen = { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
+        break;
+      }
+      case '-n': case '--dont-fork': case '-l': case '--log-console': case '-D': case '--log-detail': case '-C': break;
+      case '-h': case '--help': return 'help';
+      default: throw new UsageError(`unknown option ${JSON.stringify(args[i])}`);
+    }
+  }
+  return o;
+}
+
+function configTest(o: Options, context: CliContext): number {
+  const result = checkConfig(o.configFile, o.configId === undefined ? {} : { configId: o.configId });
+  for (const d of result.diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
+  if (result.exitCode !== 4 && result.exitCode !== 2) {
+    for (const w of toHealthConfig(result.config).warnings) context.stderr(`${formatDiagnostic(w)}\n`);
+  }
+  return result.exitCode;
+}
+
+/** Where the daemon gets its signals: `process`, or an emitter in tests. */
+export interface SignalSource {
+  on(signal: NodeJS.Signals, listener: () => void): unknown;
+  off(signal: NodeJS.Signals, listener: () => void): unknown;
+}
+
+/** Writes the state through a temporary file, so readers never see half of it. */
+function writeJson(file: string, value: unknown): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temporary, file);
+}
+
+/**
+ * The command with its signal source and manager options passed in
+ * (`keepalivedCommand` uses the process's signals).
+ */
+export async function runKeepalived(args: readonly string[], context: CliContext, signals: SignalSource, manager: ManagerOptions = {}): Promise<number> {
+  let o: Options | 'help';
+  try {
+    o = parse(args);
+  } catch (e) {
+    context.stderr(`ipvs keepalived: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (o === 'help') {
+    context.stdout(USAGE);
+    return 0;
+  }
+  if (o.test) return configTest(o, context);
+  const options = o;
+  const log = jsonLogger(context.stderr);
+  const ipvs = await context.openIpvs();
+  const daemon = new KeepalivedDaemon(ipvs, { configFile: options.configFile, log, manager, ...(options.configId === undefined ? {} : { configId: options.configId }) });
+  let finished!: (status: number) => void;
+  const done = new Promise<number>((resolve) => (finished = resolve));
+  let queue = Promise.resolve();
+  const serially = (work: () => Promise<unknown>): void => void (queue = queue.then(work).then(() => undefined, (e: Error) => log('error', e.message)));
+  const handlers: [NodeJS.Signals, () => void][] = [
+    ['SIGHUP', () => serially(() => daemon.reload())],
+    ['SIGUSR2', () => serially(async () => {
+      writeJson(options.jsonFile, daemon.status());
+      log('info', 'state written', { file: options.jsonFile });
+    })],
+    ['SIGTERM', () => serially(async () => finished(0))],
+    ['SIGINT', () => serially(async () => finished(0))],
+  ];
+  for (const [signal, handler] of handlers) signals.on(signal, handler);
+  try {
+    await daemon.start();
+    if (options.listen) await daemon.listen(options.listen.host, options.listen.port);
+    log('info', 'ready', { pid: process.pid });
+  } catch (e) {
+    log('error', 'could not start', { error: (e as Error).message });
+    await daemon.stop(!options.keepServices).catch(() => undefined);
+    for (const [signal, handler] of handlers) signals.off(signal, handler);
+    await ipvs.close();
+    return 1;
+  }
+  const status = await done;
+  for (const [signal, handler] of handlers) signals.off(signal, handler);
+  await queue;
+  await daemon.stop(!options.keepServices);
+  await ipvs.close();
+  return status;
+}
+
+/** `ipvs keepalived` for the dispatcher. */
+export const keepalivedCommand: CliCommand = (args, context) => runKeepalived(args, context, process);

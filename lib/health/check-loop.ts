@@ -1,0 +1,110 @@
+/**
+ * One checker's schedule and up/down state, with keepalived's semantics:
+ * the next check is timed from the end of the previous one (`delayLoop`);
+ * while the checker is up (or has never run), a failure is retried
+ * `retry` times `delayBeforeRetry` apart before it counts; once down, one
+ * success brings it back up. Attempts of different checkers run
+ * concurrently and never wait for each other.
+ * @internal
+ * @module
+ */
+import type { ResolvedChecker } from './resolve';
+import type { Probe, ProbeResult } from './checkers/probe';
+
+/** What a checker reports after each attempt. */
+export interface CheckOutcome {
+  result: ProbeResult;
+  /** The checker's up/down state changed with this attempt. */
+  changed: boolean;
+  /** A failure that will be retried (state unchanged for now). */
+  retrying: boolean;
+}
+
+export interface CheckLoopOptions {
+  /** Random number in [0, 1) for the warmup delay; default Math.random. */
+  random?: () => number;
+}
+
+export class CheckLoop {
+  up: boolean;
+  /** Attempts made so far. */
+  attempts = 0;
+  /** Consecutive failures being retried. */
+  #retries = 0;
+  #hasRun = false;
+  #timer: NodeJS.Timeout | undefined;
+  #abort: AbortController | undefined;
+  #stopped = true;
+  last: ProbeResult | undefined;
+  /** `Date.now()` of the last finished attempt. */
+  lastAt: number | undefined;
+
+  constructor(
+    readonly checker: ResolvedChecker,
+    private readonly probe: Probe,
+    private readonly report: (loop: CheckLoop, outcome: CheckOutcome) => void,
+    private readonly options: CheckLoopOptions = {},
+  ) {
+    this.up = !checker.timing.alpha;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    const warmup = this.checker.timing.warmup;
+    this.#schedule(warmup > 0 ? Math.floor((this.options.random ?? Math.random)() * warmup) : 0);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#abort?.abort();
+  }
+
+  get running(): boolean {
+    return !this.#stopped;
+  }
+
+  #schedule(delay: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#attempt(), delay);
+  }
+
+  async #attempt(): Promise<void> {
+    this.#timer = undefined;
+    const abort = new AbortController();
+    this.#abort = abort;
+    let result: ProbeResult;
+    try {
+      result = await this.probe(this.checker, abort.signal);
+    } catch (e) {
+      result = { ok: false, reason: `checker error: ${(e as Error).message}` };
+    }
+    this.#abort = undefined;
+    if (this.#stopped) return;
+    this.attempts++;
+    this.last = result;
+    this.lastAt = Date.now();
+    const { delayLoop, delayBeforeRetry, retry } = this.checker.timing;
+    let changed = false;
+    let retrying = false;
+    let next = delayLoop;
+    if (result.ok) {
+      this.#retries = 0;
+      changed = !this.up;
+      this.up = true;
+    } else if ((this.up || !this.#hasRun) && this.#retries < retry) {
+      this.#retries++;
+      retrying = true;
+      next = delayBeforeRetry;
+    } else {
+      this.#retries = 0;
+      changed = this.up;
+      this.up = false;
+    }
+    this.#hasRun = true;
+    this.report(this, { result, changed, retrying });
+    this.#schedule(next);
+  }
+}

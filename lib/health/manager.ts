@@ -1,0 +1,316 @@
+/**
+ * The health-checking load balancer: keepalived's checker process as a
+ * library. It runs every checker of every real server on its own schedule,
+ * keeps each real server's and virtual server's state, turns state changes
+ * into the few IPVS changes they need, and emits a typed event for each.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { Ipvs } from '../ipvs';
+import type { IpvsError } from '../errors';
+import type { HealthConfig } from './types';
+import type { CheckEvent, HealthEvents, ManagerStatus, ScriptEvent, VirtualServerStatus } from './events';
+import { resolveHealthConfig, type ResolvedVirtualServer } from './resolve';
+import { RealServerState, type ProbeTable } from './real-server';
+import { VirtualServerState } from './virtual-server';
+import { TableWriter, type TableChange } from './table-writer';
+import type { CheckLoop, CheckOutcome } from './check-loop';
+import { PROBES } from './checkers';
+import { runScript } from './scripts';
+
+/** Options of {@link VirtualServerManager}. */
+export interface ManagerOptions {
+  /** Random numbers in [0, 1) for warmup delays (tests pass a fixed one). */
+  random?: () => number;
+  /** Run notify / quorum scripts. Default true. */
+  runScripts?: boolean;
+}
+
+/** Options of {@link VirtualServerManager.stop}. */
+export interface StopOptions {
+  /** Delete the managed services from the kernel (keepalived does unless `-I`). Default false. */
+  removeServices?: boolean;
+}
+
+/**
+ * Runs health checks for virtual servers and keeps the kernel's IPVS table
+ * in line with them.
+ *
+ * @example
+ * ```ts
+ * import { Ipvs, VirtualServerManager } from 'ipvs';
+ * const manager = new VirtualServerManager(await Ipvs.open());
+ * manager.on('realServer', (e) => console.log(e.realServer, e.up ? 'up' : 'down'));
+ * await manager.start({ virtualServers: [{
+ *   service: { protocol: 'tcp', address: '10.0.0.13', port: 80, scheduler: 'rr' },
+ *   delayLoop: 5,
+ *   realServers: [{ address: '10.1.0.4', checkers: [{ type: 'http', urls: [{ path: '/' }] }] }],
+ * }] });
+ * ```
+ */
+export class VirtualServerManager extends EventEmitter {
+  readonly #writer: TableWriter;
+  readonly #probes: ProbeTable;
+  readonly #options: ManagerOptions;
+  readonly #servers = new Map<string, VirtualServerState>();
+  readonly #dirty = new Set<string>();
+  #flushing: Promise<void> | undefined;
+  #running = false;
+
+  /** `ipvs` stays owned by the caller (the manager never closes it). */
+  constructor(ipvs: Ipvs, options: ManagerOptions = {}) {
+    super();
+    this.#writer = new TableWriter(ipvs);
+    this.#probes = PROBES;
+    this.#options = options;
+  }
+
+  /** Typed `EventEmitter.on`: the payload type follows the event name. */
+  override on<K extends keyof HealthEvents>(event: K, listener: (e: HealthEvents[K]) => void): this {
+    return super.on(event, listener);
+  }
+
+  /** Typed `EventEmitter.once`: the payload type follows the event name. */
+  override once<K extends keyof HealthEvents>(event: K, listener: (e: HealthEvents[K]) => void): this {
+    return super.once(event, listener);
+  }
+
+  /** Typed `EventEmitter.off`: the payload type follows the event name. */
+  override off<K extends keyof HealthEvents>(event: K, listener: (e: HealthEvents[K]) => void): this {
+    return super.off(event, listener);
+  }
+
+  /** Typed `EventEmitter.emit`: the payload type follows the event name. */
+  override emit<K extends keyof HealthEvents>(event: K, payload: HealthEvents[K]): boolean {
+    return super.emit(event, payload);
+  }
+
+  /** True between {@link VirtualServerManager.start} and {@link VirtualServerManager.stop}. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Validates the configuration, creates the services and their initial
+   * real servers (all up, or none with `alpha`), and starts checking.
+   * @throws {@link IpvsArgumentError} naming the offending field.
+   */
+  async start(config: HealthConfig): Promise<void> {
+    if (this.#running) throw new Error('VirtualServerManager.start: already running (use reload)');
+    const resolved = resolveHealthConfig(config);
+    this.#running = true;
+    try {
+      for (const vs of resolved) this.#addVirtualServer(vs);
+      await this.#applyWhole(resolved.map((vs) => vs.id));
+      await this.#flush();
+    } catch (e) {
+      // Nothing was started: the manager can be started again.
+      this.#running = false;
+      this.#servers.clear();
+      this.#dirty.clear();
+      throw e;
+    }
+    for (const vs of this.#servers.values()) for (const rs of vs.realServers.values()) rs.start();
+  }
+
+  /**
+   * Moves to a new configuration by difference: unchanged virtual and real
+   * servers keep their state, their checkers' schedule and their table
+   * entries; removed ones are stopped and deleted; new ones are added.
+   * @throws {@link IpvsArgumentError} (nothing is changed then).
+   */
+  async reload(config: HealthConfig): Promise<void> {
+    if (!this.#running) throw new Error('VirtualServerManager.reload: not running');
+    const resolved = resolveHealthConfig(config);
+    const wanted = new Map(resolved.map((vs) => [vs.id, vs]));
+    for (const [id, state] of this.#servers) {
+      if (wanted.has(id)) continue;
+      for (const rs of state.realServers.values()) rs.stop();
+      this.#servers.delete(id);
+      this.#dirty.delete(id);
+      this.#table(await this.#writer.removeService(id, state.config.key));
+    }
+    const started: RealServerState[] = [];
+    const whole: string[] = [];
+    for (const vs of resolved) {
+      const state = this.#servers.get(vs.id);
+      if (!state) {
+        started.push(...this.#addVirtualServer(vs));
+        whole.push(vs.id);
+      } else {
+        if (state.config.serviceFingerprint !== vs.serviceFingerprint) whole.push(vs.id);
+        started.push(...this.#updateVirtualServer(state, vs));
+      }
+    }
+    await this.#applyWhole(whole);
+    await this.#flush();
+    for (const rs of started) rs.start();
+  }
+
+  /**
+   * Stops every checker. With `omega` set on a virtual server, its
+   * notify_down and quorum_down scripts run, as keepalived's.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const vs of this.#servers.values()) {
+      for (const rs of vs.realServers.values()) {
+        rs.stop();
+        if (vs.config.omega && rs.up && rs.config.notifyDown) this.#script({ virtualServer: vs.config.id, realServer: rs.config.id, kind: 'notify-down', command: rs.config.notifyDown });
+      }
+      if (vs.config.omega && vs.quorumUp && vs.config.quorumDown) this.#script({ virtualServer: vs.config.id, kind: 'quorum-down', command: vs.config.quorumDown });
+    }
+    await this.#flushing;
+    if (options.removeServices) for (const vs of this.#servers.values()) this.#table(await this.#writer.removeService(vs.config.id, vs.config.key));
+    this.#servers.clear();
+  }
+
+  /** A snapshot of every virtual server, real server and checker. */
+  status(): ManagerStatus {
+    return { running: this.#running, virtualServers: [...this.#servers.values()].map((vs) => this.#vsStatus(vs)) };
+  }
+
+  #vsStatus(vs: VirtualServerState): VirtualServerStatus {
+    return {
+      id: vs.config.id,
+      quorumUp: vs.quorumUp,
+      aliveWeight: vs.aliveWeight(),
+      quorum: vs.config.quorum,
+      hysteresis: vs.config.hysteresis,
+      sorryServerActive: vs.sorryActive,
+      table: this.#writer.applied(vs.config.id),
+      realServers: [...vs.realServers.values()].map((rs) => ({
+        id: rs.config.id,
+        address: rs.config.destination.address,
+        port: rs.config.destination.port,
+        up: rs.up,
+        weight: rs.weight,
+        inhibitOnFailure: rs.config.inhibitOnFailure,
+        checkers: rs.loops.map((l) => {
+          const s: VirtualServerStatus['realServers'][number]['checkers'][number] = { name: l.checker.name, up: l.up, attempts: l.attempts };
+          if (l.last) {
+            s.lastOk = l.last.ok;
+            s.lastReason = l.last.reason;
+          }
+          if (l.lastAt !== undefined) s.lastCheck = new Date(l.lastAt).toISOString();
+          return s;
+        }),
+      })),
+    };
+  }
+
+  #newRealServer(vs: () => VirtualServerState, config: ResolvedVirtualServer['realServers'][number], initiallyUp?: boolean): RealServerState {
+    const options = this.#options.random ? { random: this.#options.random } : {};
+    return new RealServerState(config, this.#probes, (rs, loop, outcome) => this.#onOutcome(vs(), rs, loop, outcome), options, initiallyUp);
+  }
+
+  #addVirtualServer(config: ResolvedVirtualServer): RealServerState[] {
+    let state: VirtualServerState | undefined;
+    const realServers = config.realServers.map((rs) => this.#newRealServer(() => state!, rs));
+    state = new VirtualServerState(config, realServers);
+    this.#servers.set(config.id, state);
+    this.#dirty.add(config.id);
+    return realServers;
+  }
+
+  /** New services, and services whose options changed, go in whole through declarative apply. */
+  async #applyWhole(ids: readonly string[]): Promise<void> {
+    const entries = ids.map((id) => {
+      const vs = this.#servers.get(id)!;
+      return { id, spec: vs.config.service, key: vs.config.key, desired: vs.desired() };
+    });
+    for (const change of await this.#writer.applyServices(entries)) this.#table(change);
+  }
+
+  #updateVirtualServer(state: VirtualServerState, config: ResolvedVirtualServer): RealServerState[] {
+    state.config = config;
+    const started: RealServerState[] = [];
+    const wanted = new Map(config.realServers.map((rs) => [rs.id, rs]));
+    for (const [id, rs] of state.realServers) {
+      const next = wanted.get(id);
+      if (next && next.fingerprint === rs.config.fingerprint) continue;
+      rs.stop();
+      state.realServers.delete(id);
+      if (next) {
+        // Changed settings: new checkers, but the server keeps its up/down state.
+        const replacement = this.#newRealServer(() => state, next, rs.up);
+        state.realServers.set(id, replacement);
+        started.push(replacement);
+      }
+    }
+    for (const rs of config.realServers) {
+      if (state.realServers.has(rs.id)) continue;
+      const added = this.#newRealServer(() => state, rs);
+      state.realServers.set(rs.id, added);
+      started.push(added);
+    }
+    this.#updateQuorum(state);
+    this.#dirty.add(config.id);
+    return started;
+  }
+
+  #onOutcome(vs: VirtualServerState, rs: RealServerState, loop: CheckLoop, outcome: CheckOutcome): void {
+    if (!this.#running || this.#servers.get(vs.config.id) !== vs) return;
+    const event: CheckEvent = {
+      virtualServer: vs.config.id, realServer: rs.config.id, checker: loop.checker.name,
+      ok: outcome.result.ok, reason: outcome.result.reason, up: loop.up, retrying: outcome.retrying,
+    };
+    this.emit('check', event);
+    if (outcome.changed) this.emit('checker', event);
+    const { upChanged, weightChanged } = rs.update(outcome);
+    if (!upChanged && !weightChanged) return;
+    this.emit('realServer', { virtualServer: vs.config.id, realServer: rs.config.id, up: rs.up, weight: rs.weight, reason: outcome.result.reason });
+    if (upChanged) {
+      const command = rs.up ? rs.config.notifyUp : rs.config.notifyDown;
+      if (command) this.#script({ virtualServer: vs.config.id, realServer: rs.config.id, kind: rs.up ? 'notify-up' : 'notify-down', command });
+    }
+    this.#updateQuorum(vs);
+    this.#dirty.add(vs.config.id);
+    void this.#flush();
+  }
+
+  #updateQuorum(vs: VirtualServerState): void {
+    if (!vs.updateQuorum()) return;
+    const { id, quorum, hysteresis, quorumUp, quorumDown } = vs.config;
+    this.emit('quorum', { virtualServer: id, up: vs.quorumUp, aliveWeight: vs.aliveWeight(), quorum, hysteresis, sorryServer: vs.sorryActive });
+    const command = vs.quorumUp ? quorumUp : quorumDown;
+    if (command) this.#script({ virtualServer: id, kind: vs.quorumUp ? 'quorum-up' : 'quorum-down', command });
+  }
+
+  #script(event: Omit<ScriptEvent, 'status' | 'error'>): void {
+    if (this.#options.runScripts === false) return;
+    void runScript(event.command).then((outcome) => this.emit('script', { ...event, ...outcome }));
+  }
+
+  #table(change: TableChange): void {
+    const event: HealthEvents['table'] = { virtualServer: change.service, action: change.action };
+    if (change.destination) event.destination = change.destination;
+    if (change.error) event.error = change.error;
+    this.emit('table', event);
+  }
+
+  /** Writes every dirty virtual server's table; one flush at a time, in one batch. */
+  #flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing.then(() => (this.#dirty.size ? this.#flush() : undefined));
+    const run = async (): Promise<void> => {
+      while (this.#dirty.size > 0) {
+        const targets = [...this.#dirty].flatMap((id) => {
+          const vs = this.#servers.get(id);
+          return vs ? [{ id, service: vs.config.key, desired: vs.desired() }] : [];
+        });
+        this.#dirty.clear();
+        let changes: TableChange[];
+        try {
+          changes = await this.#writer.sync(targets);
+        } catch (e) {
+          // The handle itself failed (closed, socket error): report, keep checking.
+          changes = targets.map((t) => ({ service: t.id, action: 'sync', error: e as IpvsError }));
+        }
+        for (const change of changes) this.#table(change);
+      }
+    };
+    this.#flushing = run().finally(() => (this.#flushing = undefined));
+    return this.#flushing;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The one place the health checker changes the kernel's table. It keeps
+ * what it last applied per service and turns each new desired set of real
+ * servers into the few add / edit / delete operations that differ, sent in
+ * one batch, so unchanged real servers (and their connections) are never
+ * touched. Whole services (at start, and services a reload adds or
+ * changes) go in through declarative apply.
+ * @internal
+ * @module
+ */
+import type { Ipvs } from '../ipvs';
+import type { BatchResult } from '../batch';
+import type { Destination, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../types';
+import type { IpvsError } from '../errors';
+import { applyState } from '../apply';
+import type { PlanStep } from '../apply';
+import { checkServiceKey } from '../validate/service';
+
+const STEP_ACTIONS: Record<PlanStep['action'], TableChange['action']> = {
+  'add-service': 'add-service', 'edit-service': 'edit-service', 'delete-service': 'delete-service',
+  'add-destination': 'add', 'edit-destination': 'edit', 'delete-destination': 'delete',
+};
+
+/** The identity of a service the kernel reported. */
+function keyOf(s: Service): ServiceKey {
+  return 'fwmark' in s ? { fwmark: s.fwmark, family: s.family } : { protocol: s.protocol, address: s.address, port: s.port };
+}
+
+/** A real server as the table should hold it. */
+export type DesiredDestination = DestinationSpec & { port: number; weight: number };
+
+/** One change made (or attempted) to the table. */
+export interface TableChange {
+  service: string;
+  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'sync';
+  destination?: DesiredDestination;
+  error?: IpvsError;
+}
+
+function destinationId(d: { address: string; port: number }): string {
+  return `${d.address}/${d.port}`;
+}
+
+/** The encapsulation as the kernel reports it (`ipip` unless told otherwise). */
+function tunnelOf(d: DesiredDestination): string {
+  if (d.forwarding !== 'tunnel') return '';
+  const t = d.tunnel ?? { type: 'ipip' };
+  return t.type === 'ipip' ? 'ipip' : `${t.type}/${'port' in t ? t.port : 0}/${t.checksum ?? 'none'}`;
+}
+
+function sameDestination(a: DesiredDestination, b: DesiredDestination): boolean {
+  return a.weight === b.weight && (a.forwarding ?? 'route') === (b.forwarding ?? 'route') &&
+    tunnelOf(a) === tunnelOf(b) &&
+    (a.upperThreshold ?? 0) === (b.upperThreshold ?? 0) && (a.lowerThreshold ?? 0) === (b.lowerThreshold ?? 0);
+}
+
+function fromKernel(d: Destination): DesiredDestination {
+  const out: DesiredDestination = { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold };
+  if (d.tunnel) out.tunnel = d.tunnel;
+  return out;
+}
+
+interface Planned {
+  service: string;
+  change: TableChange;
+  /** Applies the success to what this writer believes the table holds. */
+  commit: () => void;
+}
+
+export class TableWriter {
+  readonly #applied = new Map<string, Map<string, DesiredDestination>>();
+
+  constructor(private readonly ipvs: Ipvs) {}
+
+  /**
+   * Puts whole services in place through declarative apply (without prune:
+   * services that are not ours stay), then adopts what the kernel holds for
+   * them, so later syncs are differences against the real table. Real
+   * servers already there are kept, and with them their connections.
+   */
+  async applyServices(entries: readonly { id: string; spec: ServiceSpec; key: ServiceKey; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
+    if (entries.length === 0) return [];
+    const report = await applyState(this.ipvs, { services: entries.map((e) => ({ ...e.spec, destinations: e.desired })) });
+    const changes = report.steps.map((r): TableChange => {
+      const step = r.step;
+      const change: TableChange = { service: step.target.split(' -> ')[0]!, action: STEP_ACTIONS[step.action] };
+      if (step.action === 'add-destination' || step.action === 'edit-destination') change.destination = step.destination as DesiredDestination;
+      if (r.status === 'failed') change.error = r.error;
+      return change;
+    });
+    const current = new Map((await this.ipvs.listServices()).map((s) => [checkServiceKey(keyOf(s)).label, s]));
+    for (const e of entries) {
+      const applied = new Map<string, DesiredDestination>();
+      for (const d of current.get(e.id)?.destinations ?? []) applied.set(destinationId(d), fromKernel(d));
+      this.#applied.set(e.id, applied);
+    }
+    return changes;
+  }
+
+  /** Deletes the service and forgets it. */
+  async removeService(id: string, key: ServiceKey): Promise<TableChange> {
+    this.#applied.delete(id);
+    const change: TableChange = { service: id, action: 'delete-service' };
+    await this.ipvs.deleteService(key).catch((e: IpvsError) => {
+      if (e.reason !== 'no-such-service') change.error = e;
+    });
+    return change;
+  }
+
+  /** Brings each listed service's real servers to the desired set, in one batch. */
+  async sync(targets: readonly { id: string; service: ServiceKey; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
+    const batch = this.ipvs.batch();
+    const planned: Planned[] = [];
+    for (const { id, service, desired } of targets) {
+      const applied = this.#applied.get(id);
+      if (!applied) continue;
+      const wanted = new Map(desired.map((d) => [destinationId(d), d]));
+      for (const [key, d] of wanted) {
+        const now = applied.get(key);
+        if (now && sameDestination(now, d)) continue;
+        batch[now ? 'replaceDestination' : 'addDestination'](service, d);
+        planned.push({ service: id, change: { service: id, action: now ? 'edit' : 'add', destination: d }, commit: () => applied.set(key, d) });
+      }
+      for (const [key, d] of applied) {
+        if (wanted.has(key)) continue;
+        batch.deleteDestination(service, { address: d.address, port: d.port });
+        planned.push({ service: id, change: { service: id, action: 'delete', destination: d }, commit: () => applied.delete(key) });
+      }
+    }
+    if (planned.length === 0) return [];
+    const results = await batch.commit();
+    return Promise.all(planned.map((p, i) => this.#settle(p, results[i]!, targets)));
+  }
+
+  /** Kernel disagreements with what we believed (someone else edited the table) are repaired once. */
+  async #settle(p: Planned, result: BatchResult, targets: readonly { id: string; service: ServiceKey }[]): Promise<TableChange> {
+    if (result.ok) {
+      p.commit();
+      return p.change;
+    }
+    const service = targets.find((t) => t.id === p.service)!.service;
+    const d = p.change.destination!;
+    const reason = result.error.reason;
+    try {
+      if (p.change.action === 'add' && reason === 'destination-exists') await this.ipvs.replaceDestination(service, d);
+      else if (p.change.action === 'edit' && reason === 'no-such-destination') await this.ipvs.addDestination(service, d);
+      else if (!(p.change.action === 'delete' && reason === 'no-such-destination')) {
+        p.change.error = result.error;
+        return p.change;
+      }
+      p.commit();
+    } catch (e) {
+      p.change.error = e as IpvsError;
+    }
+    return p.change;
+  }
+
+  /** What this writer believes the table holds for a service. */
+  applied(id: string): DesiredDestination[] {
+    return [...(this.#applied.get(id)?.values() ?? [])];
+  }
+}

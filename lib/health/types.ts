@@ -1,0 +1,202 @@
+/**
+ * Configuration of the health-checking load balancer: virtual servers, their
+ * real servers and the checkers that decide whether each real server takes
+ * traffic. The shapes follow keepalived's `virtual_server` blocks with
+ * camel-cased names; times are in seconds (fractions allowed), as in
+ * keepalived.conf. A value set on a virtual server is the default for its
+ * real servers, and a real server's is the default for its checkers.
+ * @module
+ */
+import type { Forwarding, ServiceSpec, TunnelOptions } from '../types';
+
+/** Timing and start-state options every checker takes (inherited downwards). */
+export interface CheckTiming {
+  /** Seconds between checks while the result does not change. Default 60. */
+  delayLoop?: number;
+  /** Seconds to wait for a connection (and a reply). Default 5. */
+  connectTimeout?: number;
+  /** Extra attempts before a failing check marks the server down. Default 1 (MISC 0, DNS 3). */
+  retry?: number;
+  /** Seconds between those extra attempts. Default 1 (HTTP/SSL 3, DNS the delay loop). */
+  delayBeforeRetry?: number;
+  /**
+   * The first check happens at a random moment within this many seconds, so
+   * many checkers started together spread out. Default 0 (check at once);
+   * keepalived's default is the delay loop.
+   */
+  warmup?: number;
+  /** Start down and come up only after a successful check (keepalived `alpha`). */
+  alpha?: boolean;
+}
+
+/** Where a network checker connects. */
+export interface CheckTarget {
+  /** Default: the real server's address. */
+  connectIp?: string;
+  /** Default: the real server's port. */
+  connectPort?: number;
+  /** Source address of the checker's socket. */
+  bindTo?: string;
+  /** Source port of the checker's socket. */
+  bindPort?: number;
+}
+
+/** `TCP_CHECK`: up when a TCP connection is accepted within `connectTimeout`. */
+export interface TcpCheck extends CheckTiming, CheckTarget {
+  type: 'tcp';
+}
+
+/** One `url { }` block of an HTTP or SSL check: every URL must pass. */
+export interface HttpUrl {
+  path: string;
+  /** MD5 of the response body, 32 hex digits (keepalived `genhash`). */
+  digest?: string;
+  /** Accepted status codes: numbers and `[from, to]` ranges. Default 200–299. */
+  statusCode?: readonly (number | readonly [number, number])[];
+  /** Host header for this URL; default the checker's or virtual server's. */
+  virtualhost?: string;
+}
+
+/** `HTTP_GET` (`type: 'http'`) and `SSL_GET` (`type: 'https'`). */
+export interface HttpCheck extends CheckTiming, CheckTarget {
+  type: 'http' | 'https';
+  urls: readonly HttpUrl[];
+  /** Host header; default the virtual server's `virtualhost`, else the address. */
+  virtualhost?: string;
+  /** Request line version; `'1.1'` adds `Connection: close`. Default `'1.0'`. */
+  httpProtocol?: '1.0' | '1.1';
+  /** SSL_GET: send SNI (the virtualhost, or `sniName`). Default false. */
+  enableSni?: boolean;
+  sniName?: string;
+  /**
+   * SSL_GET: verify the server certificate against these PEM CA
+   * certificates. Absent (the default, as keepalived): any certificate.
+   */
+  ca?: string;
+}
+
+/** `SMTP_CHECK`: up on a 220 banner and a 250 answer to HELO. */
+export interface SmtpCheck extends CheckTiming, CheckTarget {
+  type: 'smtp';
+  /** Default `smtpchecker.keepalived.org`. */
+  heloName?: string;
+}
+
+/** Record types a DNS check may ask for. */
+export type DnsRecordType = 'A' | 'NS' | 'CNAME' | 'SOA' | 'MX' | 'TXT' | 'AAAA' | 'RRSIG' | 'DNSKEY';
+
+/** `DNS_CHECK`: a UDP query; up on an answer with our id and RCODE 0. */
+export interface DnsCheck extends CheckTiming, CheckTarget {
+  type: 'dns';
+  /** Default `'SOA'`. */
+  recordType?: DnsRecordType;
+  /** Default `'.'`. */
+  name?: string;
+}
+
+/** `UDP_CHECK`: sends a datagram; down on an ICMP error or no (matching) reply. */
+export interface UdpCheck extends CheckTiming, CheckTarget {
+  type: 'udp';
+  /** Payload as hex digits; default one zero byte. */
+  payload?: string;
+  /**
+   * A reply is required and must start with these hex digits (`X` or `x`
+   * matches any nibble; `''` accepts any reply). Without it, silence until
+   * the timeout counts as up.
+   */
+  requireReply?: string;
+  /** Default 0. */
+  minReplyLength?: number;
+  /** Default 255. */
+  maxReplyLength?: number;
+}
+
+/** `MISC_CHECK`: runs a program; exit 0 is up. */
+export interface MiscCheck extends CheckTiming {
+  type: 'misc';
+  /** Command line, split on spaces (double quotes group words). */
+  path: string;
+  /** Seconds before the program is killed and counted as failed; default the delay loop. */
+  timeout?: number;
+  /** Exit 0 = up, 1 = down, 2–255 = up with weight status − 2. */
+  dynamic?: boolean;
+  /** Run as this user (and group), by name or id. */
+  user?: string;
+  group?: string;
+}
+
+/** `PING_CHECK`: an ICMP (or ICMPv6) echo answered within `connectTimeout`. */
+export interface PingCheck extends CheckTiming {
+  type: 'ping';
+  connectIp?: string;
+}
+
+/** Any checker. */
+export type CheckerConfig = TcpCheck | HttpCheck | SmtpCheck | DnsCheck | UdpCheck | MiscCheck | PingCheck;
+
+/** Options a virtual server passes down to its real servers. */
+export interface RealServerDefaults extends CheckTiming {
+  /** On failure keep the real server with weight 0 instead of removing it. */
+  inhibitOnFailure?: boolean;
+  /** Host header default of HTTP/SSL checks. */
+  virtualhost?: string;
+}
+
+/** A `real_server` block. */
+export interface RealServerConfig extends RealServerDefaults {
+  address: string;
+  /** Default: the virtual server's port (0 for firewall-mark services). */
+  port?: number;
+  /** Default 1 (or the virtual server's `weight`). */
+  weight?: number;
+  /** Default: the virtual server's `forwarding`. */
+  forwarding?: Forwarding;
+  /** Encapsulation of a `'tunnel'` real server. */
+  tunnel?: TunnelOptions;
+  upperThreshold?: number;
+  lowerThreshold?: number;
+  /** Shell command run when the real server comes up. */
+  notifyUp?: string;
+  /** Shell command run when it goes down. */
+  notifyDown?: string;
+  /** The server is up only while all of these pass; none = always up. */
+  checkers?: readonly CheckerConfig[];
+}
+
+/** The `sorry_server` of a virtual server. */
+export interface SorryServerConfig {
+  address: string;
+  port?: number;
+  /** Default: the virtual server's `forwarding`. */
+  forwarding?: Forwarding;
+  /** Default 1. */
+  weight?: number;
+}
+
+/** A `virtual_server` block. */
+export interface VirtualServerConfig extends RealServerDefaults {
+  /** The IPVS service: identity and scheduling options. */
+  service: ServiceSpec;
+  /** Forwarding of real servers that do not set their own. Default `'masq'` (keepalived NAT). */
+  forwarding?: Forwarding;
+  /** Default weight of its real servers. Default 1. */
+  weight?: number;
+  /** Minimum total weight of live real servers for the service to be up. Default 1. */
+  quorum?: number;
+  /** Quorum is gained at `quorum + hysteresis` and lost below `quorum - hysteresis`. Default 0. */
+  hysteresis?: number;
+  /** Shell command run when quorum is gained. */
+  quorumUp?: string;
+  /** Shell command run when quorum is lost. */
+  quorumDown?: string;
+  /** Put into the table (and every real server out) while quorum is lost. */
+  sorryServer?: SorryServerConfig;
+  /** On stop, run the notify_down and quorum_down commands (keepalived `omega`). */
+  omega?: boolean;
+  realServers: readonly RealServerConfig[];
+}
+
+/** Everything a {@link VirtualServerManager} runs. */
+export interface HealthConfig {
+  virtualServers: readonly VirtualServerConfig[];
+}

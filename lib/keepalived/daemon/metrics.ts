@@ -1,0 +1,55 @@
+/**
+ * Prometheus metrics of the checker daemon (prom-client, in a registry of
+ * its own): per-real-server and per-virtual-server gauges read from the
+ * manager's status at scrape time, and counters fed by its events.
+ * @module
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { VirtualServerManager } from '../../health/manager';
+
+/** Builds the registry for one manager; `reloads` is counted by the daemon. */
+export function daemonMetrics(manager: VirtualServerManager): { registry: Registry; reloads: Counter; reloadFailures: Counter } {
+  const registry = new Registry();
+  const status = () => manager.status().virtualServers;
+  new Gauge({
+    name: 'ipvs_keepalived_real_server_up', help: 'Whether the real server passes its checks (1) or not (0).',
+    labelNames: ['virtual_server', 'real_server'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const vs of status()) for (const rs of vs.realServers) this.set({ virtual_server: vs.id, real_server: rs.id }, rs.up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ipvs_keepalived_real_server_weight', help: 'Weight the real server has when up (dynamic MISC_CHECK weights included).',
+    labelNames: ['virtual_server', 'real_server'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const vs of status()) for (const rs of vs.realServers) this.set({ virtual_server: vs.id, real_server: rs.id }, rs.weight);
+    },
+  });
+  new Gauge({
+    name: 'ipvs_keepalived_virtual_server_quorum_up', help: 'Whether the virtual server has quorum (1) or not (0).',
+    labelNames: ['virtual_server'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const vs of status()) this.set({ virtual_server: vs.id }, vs.quorumUp ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ipvs_keepalived_virtual_server_alive_weight', help: 'Sum of the weights of the live real servers.',
+    labelNames: ['virtual_server'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const vs of status()) this.set({ virtual_server: vs.id }, vs.aliveWeight);
+    },
+  });
+  const checks = new Counter({ name: 'ipvs_keepalived_checks_total', help: 'Check attempts by result.', labelNames: ['virtual_server', 'result'], registers: [registry] });
+  const transitions = new Counter({ name: 'ipvs_keepalived_real_server_transitions_total', help: 'Real server state or weight changes, by the state after the change.', labelNames: ['virtual_server', 'to'], registers: [registry] });
+  const tableChanges = new Counter({ name: 'ipvs_keepalived_table_changes_total', help: 'Changes made to the IPVS table, by action and outcome.', labelNames: ['action', 'result'], registers: [registry] });
+  const reloads = new Counter({ name: 'ipvs_keepalived_reloads_total', help: 'Configuration reloads applied.', registers: [registry] });
+  const reloadFailures = new Counter({ name: 'ipvs_keepalived_reload_failures_total', help: 'Reloads refused (the previous configuration stays).', registers: [registry] });
+  manager.on('check', (e) => checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
+  manager.on('realServer', (e) => transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
+  manager.on('table', (e) => tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));
+  return { registry, reloads, reloadFailures };
+}

@@ -1,0 +1,215 @@
+/**
+ * The keepalived.conf model (from the reader) mapped onto the health
+ * checker's own configuration. Inheritance was already applied by the
+ * reader, so every checker gets its timing spelled out. What keepalived
+ * does but this implementation does not run yet is reported as an
+ * `unsupported` warning with its file and line, never dropped silently.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { Forwarding as IpvsForwarding, ServiceSpec, TunnelOptions, Scheduler, SchedulerFlag } from '../types';
+import type { CheckerConfig, HealthConfig, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../health/types';
+import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, VirtualServer, VirtualServerGroup } from './config/model';
+import type { Diagnostic, SourceRef } from './config/diagnostics';
+
+/** A health configuration and what of the file it cannot honour. */
+export interface HealthMapping {
+  config: HealthConfig;
+  /** `unsupported` warnings, each with the file and line of the keyword. */
+  warnings: Diagnostic[];
+}
+
+function forwarding(f: Forwarding): { forwarding: IpvsForwarding; tunnel?: TunnelOptions } {
+  if (f.method === 'NAT') return { forwarding: 'masq' };
+  if (f.method === 'DR') return { forwarding: 'route' };
+  const t = f.tunnel;
+  if (!t || t.type === 'ipip') return { forwarding: 'tunnel' };
+  if (t.type === 'gre') return { forwarding: 'tunnel', tunnel: { type: 'gre', checksum: t.checksum === 'csum' ? 'csum' : 'none' } };
+  return { forwarding: 'tunnel', tunnel: { type: 'gue', port: t.port ?? 0, checksum: t.checksum === 'nocsum' || t.checksum === undefined ? 'none' : t.checksum } };
+}
+
+/** Words back into one command line, quoting those with spaces (the scripts module splits it again). */
+function commandLine(script: ScriptSpec): string {
+  return script.argv.map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ');
+}
+
+class Mapper {
+  readonly warnings: Diagnostic[] = [];
+
+  constructor(private readonly model: KeepalivedConfig) {}
+
+  unsupported(source: SourceRef | undefined, message: string): void {
+    if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
+  }
+
+  checker(c: Checker): CheckerConfig | undefined {
+    const timing = { delayLoop: c.delayLoop, connectTimeout: c.connectTimeout, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry, warmup: c.warmup, alpha: c.alpha };
+    if (c.type === 'MISC_CHECK') {
+      const misc: CheckerConfig = { type: 'misc', path: commandLine(c.script), timeout: c.timeout, dynamic: c.dynamic, ...timing };
+      const user = c.user ?? (c.script.user ? { user: c.script.user, group: c.script.group } : this.model.global.scriptUser);
+      if (user) {
+        misc.user = user.user;
+        if (user.group !== undefined) misc.group = user.group;
+      }
+      return misc;
+    }
+    const target: { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number } = {};
+    if (c.connectIp !== undefined) target.connectIp = c.connectIp;
+    if (c.connectPort !== undefined) target.connectPort = c.connectPort;
+    if (c.bindTo !== undefined) target.bindTo = c.bindTo;
+    if (c.bindPort !== undefined) target.bindPort = c.bindPort;
+    if (c.bindIf !== undefined) this.unsupported(c.sources.bind_if, 'bind_if is not applied to checker sockets yet');
+    if (c.fwmark !== undefined) this.unsupported(c.sources.fwmark, 'fwmark (SO_MARK) is not set on checker sockets yet');
+    switch (c.type) {
+      case 'TCP_CHECK':
+        return { type: 'tcp', ...timing, ...target };
+      case 'PING_CHECK':
+        return target.connectIp === undefined ? { type: 'ping', ...timing } : { type: 'ping', connectIp: target.connectIp, ...timing };
+      case 'SMTP_CHECK':
+        if (c.hosts.length) this.unsupported(c.hosts[0]!.source, 'legacy host { } blocks of SMTP_CHECK are not checked');
+        return { type: 'smtp', heloName: c.heloName, ...timing, ...target };
+      case 'DNS_CHECK':
+        return { type: 'dns', recordType: c.queryType, name: c.name, ...timing, ...target };
+      case 'UDP_CHECK': {
+        const udp: CheckerConfig = { type: 'udp', minReplyLength: c.minReplyLength, maxReplyLength: c.maxReplyLength, ...timing, ...target };
+        if (c.payload) udp.payload = Buffer.from(c.payload).toString('hex');
+        if (c.requireReply !== undefined) udp.requireReply = c.requireReply === true ? '' : c.requireReply;
+        return udp;
+      }
+      case 'HTTP_GET':
+      case 'SSL_GET': {
+        for (const u of c.urls) if (u.regex !== undefined) this.unsupported(u.source, 'url regex matching is not implemented; the URL is checked by status and digest only');
+        if (c.fastRecovery) this.unsupported(c.sources.fast_recovery, 'fast_recovery is not implemented');
+        const http: CheckerConfig = {
+          type: c.type === 'SSL_GET' ? 'https' : 'http',
+          httpProtocol: c.httpProtocol === '1.1' ? '1.1' : '1.0',
+          urls: c.urls.map((u) => {
+            const url: { path: string; digest?: string; statusCode: [number, number][]; virtualhost?: string } = { path: u.path, statusCode: u.statusCodes.map((r) => [r.from, r.to]) };
+            if (u.digest !== undefined) url.digest = u.digest;
+            if (u.virtualhost !== undefined) url.virtualhost = u.virtualhost;
+            return url;
+          }),
+          ...timing,
+          ...target,
+        };
+        if (c.virtualhost !== undefined) http.virtualhost = c.virtualhost;
+        if (c.type === 'SSL_GET') {
+          if (c.enableSni) http.enableSni = true;
+          if (c.sniName !== undefined) http.sniName = c.sniName;
+          const ssl = this.model.ssl;
+          if (ssl?.ca !== undefined) http.ca = readFileSync(ssl.ca, 'utf8');
+          if (ssl?.certificate !== undefined) this.unsupported(ssl.source, 'SSL client certificates are not presented yet');
+        }
+        return http;
+      }
+    }
+  }
+
+  realServer(rs: RealServer): RealServerConfig {
+    const out: RealServerConfig = {
+      address: rs.address,
+      port: rs.port,
+      weight: rs.weight,
+      ...forwarding(rs.forwarding),
+      inhibitOnFailure: rs.inhibitOnFailure,
+      alpha: rs.alpha,
+      checkers: rs.checkers.flatMap((c) => this.checker(c) ?? []),
+    };
+    if (rs.upperThreshold) out.upperThreshold = rs.upperThreshold;
+    if (rs.lowerThreshold) out.lowerThreshold = rs.lowerThreshold;
+    if (rs.virtualhost !== undefined) out.virtualhost = rs.virtualhost;
+    if (rs.notifyUp) out.notifyUp = commandLine(rs.notifyUp);
+    if (rs.notifyDown) out.notifyDown = commandLine(rs.notifyDown);
+    return out;
+  }
+
+  /** The IPVS services a virtual server stands for (a group stands for several). */
+  services(vs: VirtualServer): ServiceSpec[] {
+    const options: Partial<ServiceSpec> = { scheduler: vs.scheduler as Scheduler };
+    if (vs.schedulerFlags.length) options.schedulerFlags = vs.schedulerFlags as SchedulerFlag[];
+    if (vs.onePacket) options.onePacket = true;
+    if (vs.persistenceTimeout !== undefined) {
+      const p: NonNullable<ServiceSpec['persistent']> = { timeout: vs.persistenceTimeout };
+      if (vs.persistenceGranularity !== undefined) p.netmask = /^\d+$/.test(vs.persistenceGranularity) ? Number(vs.persistenceGranularity) : vs.persistenceGranularity;
+      if (vs.persistenceEngine !== undefined) p.engine = vs.persistenceEngine;
+      options.persistent = p;
+    }
+    const protocol = (vs.protocol ?? 'UDP').toLowerCase() as 'tcp' | 'udp' | 'sctp';
+    const key = vs.key;
+    if (key.kind === 'address') return [{ protocol, address: key.address, port: key.port, ...options } as ServiceSpec];
+    const family = vs.ipFamily === 'inet6' ? 'ipv6' : 'ipv4';
+    if (key.kind === 'fwmark') return [{ fwmark: key.fwmark, family, ...options } as ServiceSpec];
+    const group = this.model.virtualServerGroups.find((g) => g.name === key.group);
+    return group ? this.groupServices(group, protocol, vs, options) : [];
+  }
+
+  groupServices(group: VirtualServerGroup, protocol: 'tcp' | 'udp' | 'sctp', vs: VirtualServer, options: Partial<ServiceSpec>): ServiceSpec[] {
+    const out: ServiceSpec[] = [];
+    for (const e of group.entries) {
+      if (e.kind === 'fwmark') {
+        out.push({ fwmark: e.fwmark, family: e.family === 'inet6' ? 'ipv6' : 'ipv4', ...options } as ServiceSpec);
+        continue;
+      }
+      const addresses = expandRange(e.address, e.lastAddress);
+      if (addresses === undefined) {
+        this.unsupported(e.source, 'IPv6 address ranges in virtual_server_group are not expanded yet');
+        continue;
+      }
+      for (const address of addresses) out.push({ protocol, address, port: e.port, ...options } as ServiceSpec);
+    }
+    if (vs.haSuspend) this.unsupported(vs.sources.ha_suspend, 'ha_suspend is not implemented (checks always run)');
+    return out;
+  }
+
+  virtualServers(vs: VirtualServer): VirtualServerConfig[] {
+    if (vs.haSuspend && vs.key.kind !== 'group') this.unsupported(vs.sources.ha_suspend, 'ha_suspend is not implemented (checks always run)');
+    const realServers = vs.realServers.map((rs) => this.realServer(rs));
+    return this.services(vs).map((service) => {
+      const out: VirtualServerConfig = {
+        service,
+        ...forwarding(vs.forwarding),
+        quorum: vs.quorum,
+        hysteresis: vs.hysteresis,
+        omega: vs.omega,
+        realServers,
+      };
+      delete (out as { tunnel?: unknown }).tunnel;
+      if (vs.quorumUp) out.quorumUp = commandLine(vs.quorumUp);
+      if (vs.quorumDown) out.quorumDown = commandLine(vs.quorumDown);
+      if (vs.sorryServer) {
+        const s = vs.sorryServer;
+        const sorry: SorryServerConfig = { address: s.address, port: s.port, ...forwarding(s.forwarding) };
+        delete (sorry as { tunnel?: unknown }).tunnel;
+        if (s.inhibit) this.unsupported(s.source, 'sorry_server_inhibit is not implemented');
+        out.sorryServer = sorry;
+      }
+      return out;
+    });
+  }
+}
+
+/** IPv4 addresses from `first` to `last` inclusive; undefined for IPv6 ranges. */
+function expandRange(first: string, last: string): string[] | undefined {
+  if (first === last) return [first];
+  if (first.includes(':')) return undefined;
+  const toNumber = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const out: string[] = [];
+  for (let n = toNumber(first); n <= toNumber(last); n++) out.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'));
+  return out;
+}
+
+/**
+ * Maps a keepalived.conf model onto a {@link HealthConfig} for the
+ * `VirtualServerManager` (from `ipvs`).
+ *
+ * @example
+ * ```ts
+ * import { readKeepalivedConfig, toHealthConfig } from 'ipvs/keepalived';
+ * const { config: health, warnings } = toHealthConfig(readKeepalivedConfig('/etc/keepalived/keepalived.conf').config);
+ * ```
+ */
+export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
+  const mapper = new Mapper(model);
+  const virtualServers = model.virtualServers.flatMap((vs) => mapper.virtualServers(vs));
+  return { config: { virtualServers }, warnings: mapper.warnings };
+}

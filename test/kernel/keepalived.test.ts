@@ -1,0 +1,195 @@
+// The keepalived proof on real IPVS: the seed NAT topology driven by a
+// keepalived.conf with HTTP_GET checks, run by `ipvs keepalived` inside the
+// director's namespace. A web server stopping takes its real server out
+// (or to weight 0 with inhibit_on_failure) and clients only reach the
+// other; quorum loss brings in the sorry server; restarting brings it all
+// back; a SIGHUP reload adding a service leaves an open connection alone.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { NatTopology, VIP } from '../../demo/nat-topology';
+import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
+
+// JavaScript in the kernel lab VM runs 10-25x slower than on the host.
+jest.setTimeout(600_000);
+
+const httpCheck = `
+        HTTP_GET {
+            url {
+                path /
+                status_code 200
+            }
+            connect_timeout 3
+            retry 1
+            delay_before_retry 1
+        }`;
+
+const realServer = (address: string, weight = 1) => `
+    real_server ${address} 80 {
+        weight ${weight}${httpCheck}
+    }`;
+
+const virtualServer = (port: number, body: string) => `
+virtual_server ${VIP} ${port} {
+    delay_loop 2
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+${body}
+}
+`;
+
+const CONFIG =
+  virtualServer(80, realServer('10.1.0.4') + realServer('10.1.0.5')) +
+  virtualServer(8080, '    inhibit_on_failure' + realServer('10.1.0.4') + realServer('10.1.0.5')) +
+  // rs1 alone carries quorum 2; when it fails, rs2 stands in as sorry server.
+  virtualServer(8081, '    quorum 2\n    sorry_server 10.1.0.5 80' + realServer('10.1.0.4', 2)) +
+  // PING_CHECK from a fresh namespace (empty ping_group_range): rs1 answers,
+  // 10.1.0.99 does not exist. alpha: only what answered enters the table.
+  virtualServer(8082, '    alpha' + ['10.1.0.4', '10.1.0.99'].map((a) => `
+    real_server ${a} 80 {
+        PING_CHECK {
+            connect_timeout 2
+        }
+    }`).join(''));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ipvs keepalived on the NAT topology', () => {
+  let topology: NatTopology;
+  let daemon: ChildProcess;
+  let dir: string;
+  let conf: string;
+  const log: string[] = [];
+  let exited: Promise<number | null>;
+
+  const table = () => topology.exec(topology.director, 'ipvsadm', '-Sn').split('\n').filter(Boolean).sort();
+  async function waitFor<T>(what: string, read: () => T, accept: (v: T) => boolean): Promise<T> {
+    for (let i = 0; i < 240; i++) {
+      const v = read();
+      if (accept(v)) return v;
+      await sleep(500);
+    }
+    throw new Error(`timed out waiting for ${what}; table ${JSON.stringify(table())}; log tail ${log.slice(-10).join('')}`);
+  }
+  /** The daemon's state, through SIGUSR2 and its JSON file. */
+  function dumpState(): DaemonStatus {
+    const file = path.join(dir, 'state.json');
+    rmSync(file, { force: true });
+    daemon.kill('SIGUSR2');
+    for (let i = 0; i < 600; i++) {
+      try {
+        return JSON.parse(execFileSync('cat', [file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      } catch {
+        execFileSync('sleep', ['0.1']);
+      }
+    }
+    throw new Error('no state file');
+  }
+  const logged = (message: string) => () => log.join('').split('\n').some((l) => l.includes(`"message":"${message}"`));
+  const bodies = (port: number, n: number) => Array.from({ length: n }, () => topology.curl(`http://${VIP}:${port}/`).trim());
+
+  beforeAll(async () => {
+    topology = new NatTopology(`k${process.pid}`);
+    topology.create().startWebServers();
+    dir = mkdtempSync(path.join(tmpdir(), 'ipvs-ka-'));
+    conf = path.join(dir, 'keepalived.conf');
+    writeFileSync(conf, CONFIG);
+    const script = path.resolve(__dirname, '../support/keepalived-process.js');
+    daemon = spawn('ip', ['netns', 'exec', topology.director, process.execPath, script, '-f', conf, '--json-file', path.join(dir, 'state.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    daemon.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+    exited = new Promise((resolve) => daemon.on('exit', (code) => resolve(code)));
+    await waitFor('the daemon to be ready', logged('ready'), Boolean);
+  });
+  afterAll(async () => {
+    if (daemon?.exitCode === null) {
+      daemon.kill('SIGKILL');
+      await exited;
+    }
+    topology?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('PING_CHECK: the answering real server enters the table, the silent one never does', async () => {
+    await waitFor('rs1 to answer pings', table, (t) => t.includes(`-a -t ${VIP}:8082 -r 10.1.0.4:80 -m -w 1`));
+    const silent = await waitFor('10.1.0.99 to be checked', () => {
+      const vs = dumpState().virtualServers.find((v) => v.id === `tcp/${VIP}:8082`)!;
+      return vs.realServers.find((r) => r.id === '10.1.0.99:80')!;
+    }, (rs) => rs.checkers[0]!.attempts >= 2);
+    expect(silent).toMatchObject({ up: false, checkers: [{ name: 'PING_CHECK#0', up: false, lastOk: false, lastReason: 'ping 10.1.0.99: no echo reply' }] });
+    expect(table().filter((l) => l.includes(':8082'))).toEqual([`-A -t ${VIP}:8082 -s rr`, `-a -t ${VIP}:8082 -r 10.1.0.4:80 -m -w 1`]);
+    expect(topology.exec(topology.director, 'sysctl', '-n', 'net.ipv4.ping_group_range').trim()).toBe('0\t0');
+  });
+
+  test('the initial table holds every service with both real servers, and traffic reaches both', () => {
+    expect(table().filter((l) => !l.includes(':8082'))).toEqual([
+      `-A -t ${VIP}:80 -s rr`, `-A -t ${VIP}:8080 -s rr`, `-A -t ${VIP}:8081 -s rr`,
+      `-a -t ${VIP}:80 -r 10.1.0.4:80 -m -w 1`, `-a -t ${VIP}:80 -r 10.1.0.5:80 -m -w 1`,
+      `-a -t ${VIP}:8080 -r 10.1.0.4:80 -m -w 1`, `-a -t ${VIP}:8080 -r 10.1.0.5:80 -m -w 1`,
+      `-a -t ${VIP}:8081 -r 10.1.0.4:80 -m -w 2`,
+    ].sort());
+    expect(new Set(bodies(80, 4))).toEqual(new Set(['Hello from rs1', 'Hello from rs2']));
+  });
+
+  test('rs1 web server stops: it leaves (or gets weight 0), the sorry server comes in, every request is answered by rs2', async () => {
+    topology.stopWebServer(0);
+    const expected = [
+      `-A -t ${VIP}:80 -s rr`, `-A -t ${VIP}:8080 -s rr`, `-A -t ${VIP}:8081 -s rr`,
+      `-a -t ${VIP}:80 -r 10.1.0.5:80 -m -w 1`,
+      `-a -t ${VIP}:8080 -r 10.1.0.4:80 -m -w 0`, `-a -t ${VIP}:8080 -r 10.1.0.5:80 -m -w 1`,
+      `-a -t ${VIP}:8081 -r 10.1.0.5:80 -m -w 1`,
+    ].sort();
+    const checked = () => table().filter((l) => !l.includes(':8082'));
+    await waitFor('rs1 to leave every table', checked, (t) => JSON.stringify(t) === JSON.stringify(expected));
+    expect(bodies(80, 4)).toEqual(Array(4).fill('Hello from rs2'));
+    expect(bodies(8080, 4)).toEqual(Array(4).fill('Hello from rs2'));
+    expect(bodies(8081, 2)).toEqual(Array(2).fill('Hello from rs2'));
+    // The structured lines (read from the daemon's stderr as they arrive).
+    const downLines = () => log.join('').split('\n').filter((l) => l.includes('"message":"real server down"') && l.includes('"realServer":"10.1.0.4:80"'));
+    expect((await waitFor('the real server down lines', downLines, (l) => l.length === 3)).map((l) => JSON.parse(l).virtualServer).sort())
+      .toEqual([`tcp/${VIP}:80`, `tcp/${VIP}:8080`, `tcp/${VIP}:8081`]);
+    await waitFor('the quorum lost line', logged('quorum lost'), Boolean);
+  });
+
+  test('rs1 web server starts again: it comes back everywhere and the sorry server leaves', async () => {
+    topology.startWebServer(0, 'Hello from rs1\n');
+    await waitFor('rs1 to come back', table, (t) => t.includes(`-a -t ${VIP}:8081 -r 10.1.0.4:80 -m -w 2`) && t.includes(`-a -t ${VIP}:80 -r 10.1.0.4:80 -m -w 1`) && t.includes(`-a -t ${VIP}:8080 -r 10.1.0.4:80 -m -w 1`));
+    expect(table()).not.toContain(`-a -t ${VIP}:8081 -r 10.1.0.5:80 -m -w 1`);
+    expect(new Set(bodies(80, 4))).toEqual(new Set(['Hello from rs1', 'Hello from rs2']));
+  });
+
+  test('a SIGHUP reload that adds a service leaves an open connection to another untouched', async () => {
+    // A request left half-sent on an open connection through VIP:80.
+    const client = spawn('ip', ['netns', 'exec', topology.client, 'busybox', 'nc', VIP, '80'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let answer = '';
+    client.stdout!.on('data', (d: Buffer) => (answer += d.toString()));
+    const closed = new Promise<void>((resolve) => client.on('exit', () => resolve()));
+    client.stdin!.write('GET / HTTP/1.0\r\n');
+    const connections = () => topology.exec(topology.director, 'ipvsadm', '-Lnc');
+    const open = /ESTABLISHED\s+(10\.0\.0\.2:\d+)\s+10\.0\.0\.13:80\s+(10\.1\.0\.[45]:80)/;
+    const entry = open.exec(await waitFor('the connection to be established', connections, (c) => open.test(c)))!;
+
+    appendFileSync(conf, virtualServer(9090, realServer('10.1.0.4') + realServer('10.1.0.5')));
+    const reloadsBefore = log.join('').split('"message":"reloaded"').length;
+    daemon.kill('SIGHUP');
+    await waitFor('the reload', () => log.join('').split('"message":"reloaded"').length, (n) => n > reloadsBefore);
+    await waitFor('the new service', table, (t) => t.includes(`-a -t ${VIP}:9090 -r 10.1.0.5:80 -m -w 1`));
+    // The same client connection, to the same real server, still established.
+    expect(open.exec(connections())?.slice(1)).toEqual(entry.slice(1));
+
+    client.stdin!.end('\r\n');
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.[01] 200/);
+    expect(answer).toMatch(/Hello from rs[12]/);
+    expect(new Set(bodies(9090, 2)).size).toBe(2);
+  });
+
+  test('SIGUSR2 writes the state as JSON; SIGTERM stops the daemon and removes its services', async () => {
+    const state = dumpState();
+    expect(state.virtualServers.map((v) => v.id)).toEqual([`tcp/${VIP}:80`, `tcp/${VIP}:8080`, `tcp/${VIP}:8081`, `tcp/${VIP}:8082`, `tcp/${VIP}:9090`]);
+    daemon.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(table()).toEqual([]);
+  });
+});

@@ -1,0 +1,29 @@
+// The ICMP echo probe of PING_CHECK at the native boundary: wrong argument
+// types are TypeErrors, a bad address is EINVAL, loopback answers (also run
+// under ASan/UBSan by scripts/sanitize.sh).
+import { loadNative } from '../../lib/native/load';
+import { expectTypeError } from '../support/throws';
+
+interface Echo {
+  icmpEcho(address: unknown, v6: unknown, sequence: unknown, timeoutMs: unknown): Promise<{ errno: number; rttMicros: number }>;
+}
+const native = loadNative() as unknown as Echo;
+
+test('arguments of the wrong type are refused before anything is sent', () => {
+  for (const args of [[], [1, false, 1, 100], ['127.0.0.1', 'no', 1, 100], ['127.0.0.1', false, '1', 100], ['127.0.0.1', false, 1, null]]) {
+    expectTypeError(() => native.icmpEcho(...(args as [unknown, unknown, unknown, unknown])), /icmpEcho/);
+  }
+});
+
+test('an address that does not parse for its family is EINVAL', async () => {
+  expect(await native.icmpEcho('::1', false, 1, 100)).toEqual({ errno: 22, rttMicros: 0 });
+  expect(await native.icmpEcho('127.0.0.1', true, 1, 100)).toEqual({ errno: 22, rttMicros: 0 });
+});
+
+test('loopback answers IPv4 and IPv6 echoes, many at once', async () => {
+  const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => native.icmpEcho(i % 2 ? '::1' : '127.0.0.1', i % 2 === 1, 100 + i, 2000)));
+  for (const r of replies) {
+    expect(r.errno).toBe(0);
+    expect(r.rttMicros).toBeGreaterThan(0);
+  }
+});

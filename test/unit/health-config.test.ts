@@ -1,0 +1,128 @@
+// Configuration: keepalived's defaults and inheritance as the health
+// checker resolves them, and a keepalived.conf mapped onto it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { resolveHealthConfig, resolveVirtualServer } from '../../lib/health/resolve';
+import { readKeepalivedConfig, toHealthConfig } from '../../lib/keepalived';
+
+const service = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
+
+describe('defaults and inheritance', () => {
+  test('per-checker retry and delay_before_retry defaults follow keepalived', () => {
+    const vs = resolveVirtualServer({
+      service, delayLoop: 10,
+      realServers: [{ address: '10.1.0.4', checkers: [
+        { type: 'tcp' }, { type: 'http', urls: [{ path: '/' }] }, { type: 'misc', path: '/bin/true' }, { type: 'dns' },
+      ] }],
+    });
+    expect(vs.realServers[0]!.checkers.map((c) => [c.name, c.timing.retry, c.timing.delayBeforeRetry, c.timing.connectTimeout, c.timing.delayLoop])).toEqual([
+      ['TCP_CHECK#0', 1, 1000, 5000, 10_000],
+      ['HTTP_GET#1', 1, 3000, 5000, 10_000],
+      ['MISC_CHECK#2', 0, 1000, 5000, 10_000],
+      ['DNS_CHECK#3', 3, 10_000, 5000, 10_000],
+    ]);
+  });
+
+  test('checker beats real server beats virtual server; ports and forwarding inherit', () => {
+    const vs = resolveVirtualServer({
+      service, delayLoop: 30, retry: 4, virtualhost: 'vs.example.test', forwarding: 'route', inhibitOnFailure: true,
+      realServers: [{ address: '10.1.0.4', retry: 2, virtualhost: 'rs.example.test', checkers: [
+        { type: 'http', retry: 1, urls: [{ path: '/' }] }, { type: 'tcp', connectPort: 8080 },
+      ] }],
+    });
+    const rs = vs.realServers[0]!;
+    expect(rs.destination).toEqual({ address: '10.1.0.4', port: 80, forwarding: 'route', weight: 1 });
+    expect(rs.inhibitOnFailure).toBe(true);
+    expect(rs.checkers.map((c) => [c.timing.retry, c.timing.delayLoop, c.port, c.virtualhost])).toEqual([[1, 30_000, 80, 'rs.example.test'], [2, 30_000, 8080, undefined]]);
+  });
+
+  test('errors name the field', () => {
+    const bad = (vs: object, field: string) => expect(() => resolveHealthConfig({ virtualServers: [vs] })).toThrow(expect.objectContaining({ field }));
+    bad({ service, realServers: [{ address: 'x' }] }, 'config.virtualServers[0].realServers[0].address');
+    bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'http', urls: [{ path: '/', digest: 'abc' }] }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].urls[0].digest');
+    bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp', delayLoop: -1 }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].delayLoop');
+    bad({ service, delayLoop: 'soon', realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp' }] }] }, 'virtualServer.delayLoop');
+    bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'udp', requireReply: 'zz' }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].requireReply');
+    bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'http', urls: [{ path: '/' }], ca: 'x' }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].ca');
+    bad({ service, realServers: [{ address: '10.1.0.4' }, { address: '10.1.0.4', port: 80 }] }, 'config.virtualServers[0].realServers[1]');
+    bad({ service: { fwmark: 5 }, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp' }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].connectPort');
+    expect(() => resolveHealthConfig({ virtualServers: [{ service, realServers: [] }, { service, realServers: [] }] })).toThrow(expect.objectContaining({ field: 'config.virtualServers[1].service' }));
+  });
+});
+
+describe('keepalived.conf → health configuration', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'ipvs-kamap-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('every checker type, quorum, sorry server and forwarding map over; what is not run is reported with its line', () => {
+    const file = path.join(dir, 'keepalived.conf');
+    writeFileSync(file, `virtual_server 10.0.0.13 443 {
+    delay_loop 7
+    lb_algo wrr
+    lb_kind DR
+    protocol TCP
+    persistence_timeout 600
+    quorum 3
+    hysteresis 1
+    sorry_server 10.1.0.9 443
+    real_server 10.1.0.4 443 {
+        weight 3
+        inhibit_on_failure
+        SSL_GET {
+            url {
+                path /health
+                digest 0123456789abcdef0123456789abcdef
+                regex "ok"
+            }
+            virtualhost www.example.test
+            retry 2
+        }
+        SMTP_CHECK {
+            helo_name lb.example.test
+        }
+    }
+    real_server 10.1.0.5 443 {
+        DNS_CHECK {
+            type A
+            name www.example.test
+        }
+        UDP_CHECK {
+            payload cafe
+            require_reply beXf
+        }
+        PING_CHECK {
+        }
+        TCP_CHECK {
+            connect_port 8443
+            connect_timeout 2
+        }
+    }
+}
+`);
+    const { config: model, diagnostics } = readKeepalivedConfig(file, { configId: 'test' });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const { config, warnings } = toHealthConfig(model);
+    expect(warnings.map((w) => [w.code, w.source.line, w.message.split(' ')[0]])).toEqual([['unsupported', 14, 'url']]) // the url { } line;
+    const [vs] = config.virtualServers;
+    expect(vs).toMatchObject({
+      service: { protocol: 'tcp', address: '10.0.0.13', port: 443, scheduler: 'wrr', persistent: { timeout: 600 } },
+      forwarding: 'route', quorum: 3, hysteresis: 1, sorryServer: { address: '10.1.0.9', port: 443, forwarding: 'route' },
+    });
+    expect(vs!.realServers[0]).toMatchObject({ address: '10.1.0.4', port: 443, weight: 3, inhibitOnFailure: true, forwarding: 'route' });
+    expect(vs!.realServers[0]!.checkers).toMatchObject([
+      { type: 'https', virtualhost: 'www.example.test', retry: 2, delayLoop: 7, urls: [{ path: '/health', digest: '0123456789abcdef0123456789abcdef', statusCode: [[200, 299]] }] },
+      { type: 'smtp', heloName: 'lb.example.test' },
+    ]);
+    expect(vs!.realServers[1]!.checkers).toMatchObject([
+      { type: 'dns', recordType: 'A', name: 'www.example.test' },
+      { type: 'udp', payload: 'cafe', requireReply: 'beXf' },
+      { type: 'ping' },
+      { type: 'tcp', connectPort: 8443, connectTimeout: 2 },
+    ]);
+    // And the health checker accepts the result as it is.
+    const resolved = resolveHealthConfig(config);
+    expect(resolved[0]!.realServers[1]!.checkers.map((c) => c.name)).toEqual(['DNS_CHECK#0', 'UDP_CHECK#1', 'PING_CHECK#2', 'TCP_CHECK#3']);
+  });
+});
