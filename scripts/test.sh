@@ -21,8 +21,11 @@ bash scripts/sanitize.sh "$results/sanitize.json" || status=$?
 # VRRP against the real keepalived, in network namespaces of this kernel
 # (VRRP needs no IPVS, so no VM; needs root).
 node "$jest" --selectProjects netns --runInBand --json --outputFile="$results/netns.json" || status=$?
+# The package as a user gets it: packed, installed with no compiler reachable,
+# imported from ESM and CommonJS, its guides run in the kernel lab.
+bash scripts/package-test.sh "$results/package.json" || status=$?
 # The kernel layer runs in band: its tests share one kernel.
 bash scripts/kernel.sh node --expose-gc "$jest" --selectProjects kernel --runInBand --json --outputFile="$results/kernel.json" || status=$?
 
-node scripts/check-results.js "$results/host.json" "$results/sanitize.json" "$results/netns.json" "$results/kernel.json" || status=$?
+node scripts/check-results.js "$results/host.json" "$results/sanitize.json" "$results/netns.json" "$results/package.json" "$results/kernel.json" || status=$?
 exit "$status"
