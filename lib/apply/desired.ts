@@ -46,6 +46,7 @@ export type DesiredService = ServiceSpec & {
 export interface DesiredState {
   /** Where editors find the schema; ignored by apply. */
   $schema?: string;
+  /** Every virtual service the kernel should hold, with its real servers. */
   services: readonly DesiredService[];
 }
 

@@ -10,8 +10,11 @@ export type FieldPath = readonly (string | number)[];
 
 /** Where in a file a problem is (1-based line and column). */
 export interface SourceLocation {
+  /** Path of the file, as given. */
   readonly file: string;
+  /** Line number, from 1. */
   readonly line: number;
+  /** Column number, from 1. */
   readonly column: number;
 }
 

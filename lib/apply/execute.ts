@@ -19,12 +19,26 @@ export interface ApplyOptions extends PlanOptions {
 
 /** What became of one step: `planned` (dry run), `done`, or `failed` with the kernel's error. */
 export type StepResult =
-  | { readonly step: PlanStep; readonly status: 'planned' | 'done' }
-  | { readonly step: PlanStep; readonly status: 'failed'; readonly error: IpvsError };
+  | {
+    /** The plan step this result is for. */
+    readonly step: PlanStep;
+    /** `planned`: dry run, not sent; `done`: the kernel accepted it. */
+    readonly status: 'planned' | 'done';
+  }
+  | {
+    /** The plan step this result is for. */
+    readonly step: PlanStep;
+    /** The kernel refused the step. */
+    readonly status: 'failed';
+    /** The kernel's error for this step. */
+    readonly error: IpvsError;
+  };
 
 /** What {@link applyState} did. */
 export interface ApplyReport {
+  /** Whether this was a dry run (steps `planned`, nothing changed). */
   readonly dryRun: boolean;
+  /** Whether unlisted services and destinations were deleted. */
   readonly prune: boolean;
   /** One result per step, in the order the steps ran. Empty when the kernel already held the desired state. */
   readonly steps: readonly StepResult[];

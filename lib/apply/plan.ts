@@ -27,9 +27,11 @@ export interface SettingChange {
 
 /** Creates a service (ipvsadm `-A`). */
 export interface AddServiceStep {
+  /** Discriminant: create a service. */
   readonly action: 'add-service';
   /** The service's label, e.g. `tcp/10.0.0.13:80` or `fwmark/ipv4/42`. */
   readonly target: string;
+  /** The complete service to create. */
   readonly service: ServiceSpec;
 }
 
@@ -40,42 +42,61 @@ export interface AddServiceStep {
  * different identity is a different service.
  */
 export interface EditServiceStep {
+  /** Discriminant: edit a service in place. */
   readonly action: 'edit-service';
+  /** The service's label, e.g. `tcp/10.0.0.13:80`. */
   readonly target: string;
+  /** The complete desired service, sent as its replacement. */
   readonly service: ServiceSpec;
+  /** The settings that differ, with the kernel's and the desired value. */
   readonly changes: readonly SettingChange[];
 }
 
 /** Deletes a service with its destinations (ipvsadm `-D`); only with prune. */
 export interface DeleteServiceStep {
+  /** Discriminant: delete a service. */
   readonly action: 'delete-service';
+  /** The service's label, e.g. `tcp/10.0.0.13:80`. */
   readonly target: string;
+  /** Identity of the service to delete. */
   readonly service: ServiceKey;
 }
 
 /** Adds a real server (ipvsadm `-a`). */
 export interface AddDestinationStep {
+  /** Discriminant: add a real server. */
   readonly action: 'add-destination';
   /** E.g. `tcp/10.0.0.13:80 -> 10.1.0.4:80`. */
   readonly target: string;
+  /** Identity of the service it is added to. */
   readonly service: ServiceKey;
+  /** The complete real server to add. */
   readonly destination: DestinationSpec;
 }
 
 /** Changes a real server's options in place (ipvsadm `-e`): its connections stay. */
 export interface EditDestinationStep {
+  /** Discriminant: edit a real server in place. */
   readonly action: 'edit-destination';
+  /** The real server's label, e.g. `tcp/10.0.0.13:80 -> 10.1.0.4:80`. */
   readonly target: string;
+  /** Identity of the service it belongs to. */
   readonly service: ServiceKey;
+  /** The complete desired real server, sent as its replacement. */
   readonly destination: DestinationSpec;
+  /** The settings that differ, with the kernel's and the desired value. */
   readonly changes: readonly SettingChange[];
 }
 
 /** Removes a real server (ipvsadm `-d`); only with prune. */
 export interface DeleteDestinationStep {
+  /** Discriminant: remove a real server. */
   readonly action: 'delete-destination';
+  /** The real server's label, e.g. `tcp/10.0.0.13:80 -> 10.1.0.4:80`. */
   readonly target: string;
+  /** Identity of the service it belongs to. */
   readonly service: ServiceKey;
+  /** Identity (address and port) of the real server to remove. */
   readonly destination: DestinationKey;
 }
 
@@ -84,9 +105,15 @@ export type PlanStep = AddServiceStep | EditServiceStep | DeleteServiceStep | Ad
 
 /** What {@link planApply} found: the steps, in the order they are to run, and what is already as desired. */
 export interface Plan {
+  /** The steps, in the order they are to run; empty when the kernel already matches. */
   readonly steps: readonly PlanStep[];
   /** Services and destinations in the desired state that need no step. */
-  readonly unchanged: { readonly services: number; readonly destinations: number };
+  readonly unchanged: {
+    /** Number of desired services the kernel already holds with the same settings. */
+    readonly services: number;
+    /** Number of desired destinations, under existing services, already as desired. */
+    readonly destinations: number;
+  };
 }
 
 /** Options of {@link planApply} and {@link applyState}. */

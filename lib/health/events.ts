@@ -9,10 +9,15 @@ import type { IpvsError } from '../errors';
 
 /** One finished check attempt (`check`), or a checker changing state (`checker`). */
 export interface CheckEvent {
+  /** The virtual server's label, e.g. `'tcp/10.0.0.13:80'`. */
   virtualServer: string;
+  /** The real server, as `address:port` (`[v6]:port` for IPv6). */
   realServer: string;
+  /** The checker, as keepalived's name and position, e.g. `'HTTP_GET#0'`. */
   checker: string;
+  /** Whether this attempt passed. */
   ok: boolean;
+  /** What the attempt found, e.g. the failure's cause. */
   reason: string;
   /** The checker's state after this attempt. */
   up: boolean;
@@ -22,9 +27,13 @@ export interface CheckEvent {
 
 /** A real server came up or went down, or its (dynamic) weight changed. */
 export interface RealServerEvent {
+  /** The virtual server's label, e.g. `'tcp/10.0.0.13:80'`. */
   virtualServer: string;
+  /** The real server, as `address:port`. */
   realServer: string;
+  /** True when every checker of the real server is up. */
   up: boolean;
+  /** Its weight now: the configured one, or what a `dynamic` MISC_CHECK last set. */
   weight: number;
   /** The check result that caused it. */
   reason: string;
@@ -32,10 +41,15 @@ export interface RealServerEvent {
 
 /** A virtual server gained or lost quorum. */
 export interface QuorumEvent {
+  /** The virtual server's label, e.g. `'tcp/10.0.0.13:80'`. */
   virtualServer: string;
+  /** True when quorum was gained, false when it was lost. */
   up: boolean;
+  /** Sum of the weights of the real servers that are up. */
   aliveWeight: number;
+  /** The configured quorum (minimum alive weight). */
   quorum: number;
+  /** The configured hysteresis around the quorum. */
   hysteresis: number;
   /** The sorry server is in the table now. */
   sorryServer: boolean;
@@ -43,39 +57,59 @@ export interface QuorumEvent {
 
 /** A change made to the kernel's table (with `error` when the kernel refused it). */
 export interface TableEvent {
+  /** The virtual server's label, e.g. `'tcp/10.0.0.13:80'`. */
   virtualServer: string;
   /** `'sync'`: a whole batch failed (the handle, not the kernel, refused). */
   action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'sync';
+  /** The real server (or sorry server) added, edited or deleted; absent for service and `'sync'` actions. */
   destination?: DestinationSpec;
+  /** Why the change failed; absent when it succeeded. */
   error?: IpvsError;
 }
 
 /** A notify or quorum script finished (or could not start). */
 export interface ScriptEvent {
+  /** The virtual server's label, e.g. `'tcp/10.0.0.13:80'`. */
   virtualServer: string;
+  /** The real server (`address:port`) of a notify script; absent for quorum scripts. */
   realServer?: string;
+  /** Which script ran: keepalived `notify_up`, `notify_down`, `quorum_up` or `quorum_down`. */
   kind: 'notify-up' | 'notify-down' | 'quorum-up' | 'quorum-down';
+  /** The command line as configured. */
   command: string;
+  /** Exit status, when the program exited. */
   status?: number;
+  /** Why it did not run or finish, e.g. `'killed by SIGTERM'`. */
   error?: string;
 }
 
 /** Every event a {@link VirtualServerManager} emits, by name. */
 export interface HealthEvents {
+  /** Every finished check attempt. */
   check: CheckEvent;
+  /** A checker went up or down. */
   checker: CheckEvent;
+  /** A real server went up or down, or its weight changed. */
   realServer: RealServerEvent;
+  /** A virtual server gained or lost quorum. */
   quorum: QuorumEvent;
+  /** A change was written to (or refused by) the kernel's table. */
   table: TableEvent;
+  /** A notify or quorum script finished or failed to start. */
   script: ScriptEvent;
 }
 
 /** A checker in {@link ManagerStatus}. */
 export interface CheckerStatus {
+  /** keepalived's checker name and position, e.g. `'HTTP_GET#0'`. */
   name: string;
+  /** The checker's current state. */
   up: boolean;
+  /** Check attempts made so far. */
   attempts: number;
+  /** Whether the last finished attempt passed; absent before the first. */
   lastOk?: boolean;
+  /** What the last finished attempt found; absent before the first. */
   lastReason?: string;
   /** ISO time of the last finished attempt. */
   lastCheck?: string;
@@ -83,23 +117,37 @@ export interface CheckerStatus {
 
 /** A real server in {@link ManagerStatus}. */
 export interface RealServerStatus {
+  /** The real server as `address:port` (`[v6]:port` for IPv6). */
   id: string;
+  /** The real server's address. */
   address: string;
+  /** The real server's port (0 under a firewall-mark service). */
   port: number;
+  /** True when every one of its checkers is up. */
   up: boolean;
+  /** Current weight: the configured one, or what a `dynamic` MISC_CHECK last set. */
   weight: number;
+  /** When down it stays in the table with weight 0 instead of being removed. */
   inhibitOnFailure: boolean;
+  /** Its checkers, in configuration order. */
   checkers: CheckerStatus[];
 }
 
 /** A virtual server in {@link ManagerStatus}. */
 export interface VirtualServerStatus {
+  /** The virtual server's label, e.g. `'tcp/10.0.0.13:80'`. */
   id: string;
+  /** Whether it has quorum. */
   quorumUp: boolean;
+  /** Sum of the weights of the real servers that are up. */
   aliveWeight: number;
+  /** The configured quorum (minimum alive weight). */
   quorum: number;
+  /** The configured hysteresis around the quorum. */
   hysteresis: number;
+  /** Quorum is lost and the sorry server takes the traffic. */
   sorryServerActive: boolean;
+  /** Its real servers and their checkers. */
   realServers: RealServerStatus[];
   /** What the manager last put in the kernel's table. */
   table: DestinationSpec[];
@@ -107,6 +155,8 @@ export interface VirtualServerStatus {
 
 /** Snapshot of everything a manager knows (the daemon's JSON dump). */
 export interface ManagerStatus {
+  /** Whether the manager is started (checking and writing the table). */
   running: boolean;
+  /** Every managed virtual server. */
   virtualServers: VirtualServerStatus[];
 }

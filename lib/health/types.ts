@@ -43,11 +43,13 @@ export interface CheckTarget {
 
 /** `TCP_CHECK`: up when a TCP connection is accepted within `connectTimeout`. */
 export interface TcpCheck extends CheckTiming, CheckTarget {
+  /** Selects `TCP_CHECK`. */
   type: 'tcp';
 }
 
 /** One `url { }` block of an HTTP or SSL check: every URL must pass. */
 export interface HttpUrl {
+  /** Path (and query) requested, e.g. `/health`; keepalived `path`. */
   path: string;
   /** MD5 of the response body, 32 hex digits (keepalived `genhash`). */
   digest?: string;
@@ -59,7 +61,9 @@ export interface HttpUrl {
 
 /** `HTTP_GET` (`type: 'http'`) and `SSL_GET` (`type: 'https'`). */
 export interface HttpCheck extends CheckTiming, CheckTarget {
+  /** `'http'` for `HTTP_GET`, `'https'` for `SSL_GET` (TLS). */
   type: 'http' | 'https';
+  /** The URLs fetched on each check (at least one); the server is up only if every one passes. */
   urls: readonly HttpUrl[];
   /** Host header; default the virtual server's `virtualhost`, else the address. */
   virtualhost?: string;
@@ -67,6 +71,7 @@ export interface HttpCheck extends CheckTiming, CheckTarget {
   httpProtocol?: '1.0' | '1.1';
   /** SSL_GET: send SNI (the virtualhost, or `sniName`). Default false. */
   enableSni?: boolean;
+  /** SSL_GET: server name sent in SNI instead of the virtualhost (keepalived `enable_sni` name). */
   sniName?: string;
   /**
    * SSL_GET: verify the server certificate against these PEM CA
@@ -77,6 +82,7 @@ export interface HttpCheck extends CheckTiming, CheckTarget {
 
 /** `SMTP_CHECK`: up on a 220 banner and a 250 answer to HELO. */
 export interface SmtpCheck extends CheckTiming, CheckTarget {
+  /** Selects `SMTP_CHECK`. */
   type: 'smtp';
   /** Default `smtpchecker.keepalived.org`. */
   heloName?: string;
@@ -87,6 +93,7 @@ export type DnsRecordType = 'A' | 'NS' | 'CNAME' | 'SOA' | 'MX' | 'TXT' | 'AAAA'
 
 /** `DNS_CHECK`: a UDP query; up on an answer with our id and RCODE 0. */
 export interface DnsCheck extends CheckTiming, CheckTarget {
+  /** Selects `DNS_CHECK`. */
   type: 'dns';
   /** Default `'SOA'`. */
   recordType?: DnsRecordType;
@@ -96,6 +103,7 @@ export interface DnsCheck extends CheckTiming, CheckTarget {
 
 /** `UDP_CHECK`: sends a datagram; down on an ICMP error or no (matching) reply. */
 export interface UdpCheck extends CheckTiming, CheckTarget {
+  /** Selects `UDP_CHECK`. */
   type: 'udp';
   /** Payload as hex digits; default one zero byte. */
   payload?: string;
@@ -113,6 +121,7 @@ export interface UdpCheck extends CheckTiming, CheckTarget {
 
 /** `MISC_CHECK`: runs a program; exit 0 is up. */
 export interface MiscCheck extends CheckTiming {
+  /** Selects `MISC_CHECK`. */
   type: 'misc';
   /** Command line, split on spaces (double quotes group words). */
   path: string;
@@ -122,12 +131,15 @@ export interface MiscCheck extends CheckTiming {
   dynamic?: boolean;
   /** Run as this user (and group), by name or id. */
   user?: string;
+  /** Run with this group, by name or id; default the `user`'s primary group. */
   group?: string;
 }
 
 /** `PING_CHECK`: an ICMP (or ICMPv6) echo answered within `connectTimeout`. */
 export interface PingCheck extends CheckTiming {
+  /** Selects `PING_CHECK`. */
   type: 'ping';
+  /** Address pinged; default the real server's address. */
   connectIp?: string;
 }
 
@@ -144,6 +156,7 @@ export interface RealServerDefaults extends CheckTiming {
 
 /** A `real_server` block. */
 export interface RealServerConfig extends RealServerDefaults {
+  /** The real server's IPv4 or IPv6 address. */
   address: string;
   /** Default: the virtual server's port (0 for firewall-mark services). */
   port?: number;
@@ -153,7 +166,9 @@ export interface RealServerConfig extends RealServerDefaults {
   forwarding?: Forwarding;
   /** Encapsulation of a `'tunnel'` real server. */
   tunnel?: TunnelOptions;
+  /** Stop sending it new connections above this many (keepalived `uthreshold`); 0 or absent = no limit. */
   upperThreshold?: number;
+  /** Resume sending it connections below this many (keepalived `lthreshold`). */
   lowerThreshold?: number;
   /** Shell command run when the real server comes up. */
   notifyUp?: string;
@@ -165,7 +180,9 @@ export interface RealServerConfig extends RealServerDefaults {
 
 /** The `sorry_server` of a virtual server. */
 export interface SorryServerConfig {
+  /** The sorry server's IPv4 or IPv6 address. */
   address: string;
+  /** Default: the virtual server's port. */
   port?: number;
   /** Default: the virtual server's `forwarding`. */
   forwarding?: Forwarding;
@@ -193,10 +210,12 @@ export interface VirtualServerConfig extends RealServerDefaults {
   sorryServer?: SorryServerConfig;
   /** On stop, run the notify_down and quorum_down commands (keepalived `omega`). */
   omega?: boolean;
+  /** Its `real_server` blocks. */
   realServers: readonly RealServerConfig[];
 }
 
 /** Everything a {@link VirtualServerManager} runs. */
 export interface HealthConfig {
+  /** The `virtual_server` blocks to manage, one IPVS service each. */
   virtualServers: readonly VirtualServerConfig[];
 }
