@@ -14,6 +14,7 @@ import type { Diagnostic, SourceRef } from './config/diagnostics';
 
 /** A health configuration and what of the file it cannot honour. */
 export interface HealthMapping {
+  /** The health checker's configuration: the virtual servers of the file, a `virtual_server_group` becoming one per address it covers. */
   config: HealthConfig;
   /** `unsupported` warnings, each with the file and line of the keyword. */
   warnings: Diagnostic[];

@@ -47,8 +47,11 @@ export interface Diagnostic {
    * still passes (a missing include, say).
    */
   readonly severity: 'error' | 'warning' | 'notice';
+  /** What the finding is about (see {@link DiagnosticCode}). */
   readonly code: DiagnosticCode;
+  /** Text worded like keepalived's own message, without the file and line. */
   readonly message: string;
+  /** File and line the finding is about. */
   readonly source: SourceRef;
 }
 

@@ -9,17 +9,21 @@ import type { SourceRef } from './diagnostics';
 
 /** An item of the configuration and where it was written. */
 export interface Located {
+  /** File and line where the block or line starts. */
   readonly source: SourceRef;
 }
 
 /** An item, and where each field written explicitly was set (a field absent here holds a default or an inherited value). */
 export interface Traced extends Located {
+  /** Where each explicitly written field was set, keyed by field name. */
   readonly sources: Readonly<Record<string, SourceRef>>;
 }
 
 /** Address and port of a real or sorry server. */
 export interface ServerAddress {
+  /** IP address as written (`real_server ADDR` / `sorry_server ADDR`). */
   readonly address: string;
+  /** Address family of `address`. */
   readonly family: 'inet' | 'inet6';
   /** The virtual server's port when not written (NAT), 0 for fwmark services. */
   readonly port: number;
@@ -33,7 +37,9 @@ export interface ScriptSpec {
   readonly argv: readonly string[];
   /** `user [group]` written after the command (or the MISC_CHECK `user` keyword). */
   readonly user?: string;
+  /** Group written after `user`; default the user's primary group. */
   readonly group?: string;
+  /** Where the script was written. */
   readonly source: SourceRef;
 }
 
@@ -42,61 +48,119 @@ export type LvsMethod = 'NAT' | 'DR' | 'TUN';
 
 /** Forwarding of a virtual, real or sorry server. */
 export interface Forwarding {
+  /** `lvs_method` / `lb_kind`; default `NAT`. */
   readonly method: LvsMethod;
   /** TUN only: encapsulation, default `ipip`. */
-  readonly tunnel?: { readonly type: 'ipip' | 'gue' | 'gre'; readonly port?: number; readonly checksum?: 'nocsum' | 'csum' | 'remcsum' };
+  readonly tunnel?: {
+    /** `type ipip|gue|gre` after `TUN`; GUE/GRE need Linux 5.2/5.3+. */
+    readonly type: 'ipip' | 'gue' | 'gre';
+    /** `port N`: UDP port of GUE encapsulation. */
+    readonly port?: number;
+    /** `nocsum` / `csum` / `remcsum`: encapsulation checksum mode (GUE/GRE). */
+    readonly checksum?: 'nocsum' | 'csum' | 'remcsum';
+  };
 }
 
 /** Options of `global_defs` that concern the checker side (others are listed in `other`). */
 export interface GlobalDefs {
+  /** Where the `global_defs` block starts; absent when the file has none. */
   readonly source?: SourceRef;
+  /** `router_id`: host identifier used in emails and SNMP; keepalived's default is the local hostname. */
   readonly routerId?: string;
+  /** `notification_email { ... }`: alert recipients; default none. */
   readonly notificationEmail: readonly string[];
+  /** `notification_email_from`: sender address; keepalived defaults to `<user>@<hostname>`. */
   readonly notificationEmailFrom?: string;
-  readonly smtpServer?: { readonly host: string; readonly port: number };
+  /** `smtp_server HOST [PORT]`: SMTP relay for alerts. */
+  readonly smtpServer?: {
+    /** Relay host name or address. */
+    readonly host: string;
+    /** TCP port; default 25. */
+    readonly port: number;
+  };
+  /** `smtp_helo_name`: HELO name sent to the relay; keepalived's default is the hostname. */
   readonly smtpHeloName?: string;
   /** Seconds, default 30. */
   readonly smtpConnectTimeout: number;
   /** `smtp_alert` / `smtp_alert_checker`: default for virtual/real servers (unset: RS on, VS off). */
   readonly smtpAlert?: boolean;
+  /** `smtp_alert_checker`: default `smtp_alert` for checker (virtual/real server) objects; overrides `smtp_alert`. */
   readonly smtpAlertChecker?: boolean;
+  /** `checker_log_all_failures`: log every failed check, not only state changes; default off. */
   readonly checkerLogAllFailures: boolean;
+  /** `no_checker_emails`: email only when a real server is added/removed; default off. */
   readonly noCheckerEmails: boolean;
+  /** `rs_init_notifies`: run real-server notifies at startup; default off. */
   readonly rsInitNotifies: boolean;
+  /** `enable_script_security`: refuse root scripts whose path is writable by non-root users; default off. */
   readonly enableScriptSecurity: boolean;
-  readonly scriptUser?: { readonly user: string; readonly group?: string };
-  readonly lvsFlush: boolean;
-  readonly lvsFlushOnStop?: 'all' | 'VS';
-  readonly lvsTimeouts?: { readonly tcp?: number; readonly tcpfin?: number; readonly udp?: number };
-  readonly lvsSyncDaemon?: {
-    readonly interface: string;
-    readonly instance?: string;
-    readonly syncId?: number;
-    readonly maxlen?: number;
-    readonly port?: number;
-    readonly ttl?: number;
+  /** `script_user USER [GROUP]`: default user scripts run as (keepalived defaults to `keepalived_script` if that user exists, else root). */
+  readonly scriptUser?: {
+    /** User name. */
+    readonly user: string;
+    /** Group name; default the user's primary group. */
     readonly group?: string;
   };
+  /** `lvs_flush`: flush the IPVS table at startup; default off. */
+  readonly lvsFlush: boolean;
+  /** `lvs_flush_on_stop [VS]`: at shutdown flush everything (`all`) or only keepalived's virtual servers (`VS`); absent = delete configured entries one by one. */
+  readonly lvsFlushOnStop?: 'all' | 'VS';
+  /** `lvs_timeouts`: IPVS connection timeouts to set; absent = unchanged. */
+  readonly lvsTimeouts?: {
+    /** `tcp N`: established TCP timeout, seconds. */
+    readonly tcp?: number;
+    /** `tcpfin N`: TCP FIN_WAIT timeout, seconds. */
+    readonly tcpfin?: number;
+    /** `udp N`: UDP timeout, seconds. */
+    readonly udp?: number;
+  };
+  /** `lvs_sync_daemon IF ...`: run the IPVS connection-sync daemon, its role following a VRRP instance. */
+  readonly lvsSyncDaemon?: {
+    /** Interface the sync daemon sends/receives on. */
+    readonly interface: string;
+    /** `[inst] VRRP_INSTANCE`: VRRP instance whose state picks master/backup. */
+    readonly instance?: string;
+    /** `id N`: sync id; default the instance's VRID (or 0). */
+    readonly syncId?: number;
+    /** `maxlen N`: maximum sync message length, bytes (1..65507). */
+    readonly maxlen?: number;
+    /** `port N`: UDP port; default 8848. */
+    readonly port?: number;
+    /** `ttl N`: multicast TTL (1..255). */
+    readonly ttl?: number;
+    /** `group ADDR`: multicast group; default 224.0.0.81. */
+    readonly group?: string;
+  };
+  /** `lvs_notify_fifo`: checker-only FIFO receiving virtual/real server UP/DOWN events; default none. */
   readonly lvsNotifyFifo?: string;
+  /** `notify_fifo`: FIFO receiving all VRRP and LVS events in order; default none. */
   readonly notifyFifo?: string;
   /** Other keywords of global_defs (VRRP, SNMP, process tuning...), read and range-checked but not modelled. */
   readonly other: readonly KeywordItem[];
+  /** Where each explicitly written option was set, keyed by field name. */
   readonly sources: Readonly<Record<string, SourceRef>>;
 }
 
 /** The top-level `SSL { }` block (client context of SSL_GET). */
 export interface SslContext {
+  /** `password`: passphrase of the private key. */
   readonly password?: string;
+  /** `ca`: CA certificate file path. */
   readonly ca?: string;
+  /** `certificate`: client certificate file path. */
   readonly certificate?: string;
+  /** `key`: client private key file path. */
   readonly key?: string;
+  /** Where the `SSL` block starts. */
   readonly source: SourceRef;
 }
 
 /** One entry of a `virtual_server_group`. */
 export type VirtualServerGroupEntry =
   | {
+      /** An address, address range or CIDR entry (`ADDR [PORT]`). */
       readonly kind: 'range';
+      /** Address family of the entry. */
       readonly family: 'inet' | 'inet6';
       /** First address of the range. */
       readonly address: string;
@@ -104,22 +168,54 @@ export type VirtualServerGroupEntry =
       readonly lastAddress: string;
       /** 0 when no port was given. */
       readonly port: number;
+      /** Where the entry was written. */
       readonly source: SourceRef;
     }
-  | { readonly kind: 'fwmark'; readonly fwmark: number; readonly family?: 'inet' | 'inet6'; readonly source: SourceRef };
+  | {
+      /** A `fwmark N [inet|inet6]` entry. */
+      readonly kind: 'fwmark';
+      /** Firewall mark. */
+      readonly fwmark: number;
+      /** `inet` / `inet6` when written. */
+      readonly family?: 'inet' | 'inet6';
+      /** Where the entry was written. */
+      readonly source: SourceRef;
+    };
 
 /** `virtual_server_group NAME { ... }`. */
 export interface VirtualServerGroup {
+  /** Group name, referenced by `virtual_server group NAME`. */
   readonly name: string;
+  /** Entries in file order. */
   readonly entries: readonly VirtualServerGroupEntry[];
+  /** Where the block starts. */
   readonly source: SourceRef;
 }
 
 /** What a virtual server is addressed by. */
 export type VirtualServerKey =
-  | { readonly kind: 'address'; readonly address: string; readonly port: number; readonly family: 'inet' | 'inet6' }
-  | { readonly kind: 'fwmark'; readonly fwmark: number }
-  | { readonly kind: 'group'; readonly group: string };
+  | {
+      /** `virtual_server ADDR PORT`. */
+      readonly kind: 'address';
+      /** Virtual IP address. */
+      readonly address: string;
+      /** Virtual port (0 = all ports, forces persistence). */
+      readonly port: number;
+      /** Address family of `address`. */
+      readonly family: 'inet' | 'inet6';
+    }
+  | {
+      /** `virtual_server fwmark N`. */
+      readonly kind: 'fwmark';
+      /** Firewall mark of the service. */
+      readonly fwmark: number;
+    }
+  | {
+      /** `virtual_server group NAME`. */
+      readonly kind: 'group';
+      /** Name of the `virtual_server_group`. */
+      readonly group: string;
+    };
 
 /** Timing and retry options shared by virtual servers, real servers and checkers (inherited downwards). */
 export interface CheckTiming {
@@ -135,15 +231,21 @@ export interface CheckTiming {
   readonly warmup: number;
   /** Start considered down until the first success. */
   readonly alpha: boolean;
+  /** `log_all_failures`: log every failed check while up; default global `checker_log_all_failures`. */
   readonly logAllFailures: boolean;
 }
 
 /** Keywords common to every checker except MISC_CHECK, FILE_CHECK and BFD_CHECK. */
 export interface ConnectionOptions {
+  /** `connect_ip`: address to check; default the real server's address. */
   readonly connectIp?: string;
+  /** `connect_port`: port to check; default the real server's port. */
   readonly connectPort?: number;
+  /** `bindto`: source address of the check; default chosen by the kernel. */
   readonly bindTo?: string;
+  /** `bind_port`: source port of the check; default chosen by the kernel. */
   readonly bindPort?: number;
+  /** `bind_if`: source interface (required for IPv6 link-local addresses). */
   readonly bindIf?: string;
   /** SO_MARK of the checker socket. */
   readonly fwmark?: number;
@@ -153,34 +255,59 @@ type CheckerBase = CheckTiming & Traced;
 
 /** `TCP_CHECK`: success is a TCP connection within connect_timeout. */
 export interface TcpCheck extends CheckerBase, ConnectionOptions {
+  /** Checker keyword. */
   readonly type: 'TCP_CHECK';
 }
 
 /** A `url { }` of HTTP_GET / SSL_GET. */
 export interface UrlSpec {
+  /** `path`: URL path requested. */
   readonly path: string;
   /** MD5 of the body, lowercase hex. */
   readonly digest?: string;
   /** Accepted status codes as inclusive ranges; default 200-299. */
-  readonly statusCodes: readonly { readonly from: number; readonly to: number }[];
+  readonly statusCodes: readonly {
+    /** First status code of the range. */
+    readonly from: number;
+    /** Last status code of the range (inclusive). */
+    readonly to: number;
+  }[];
+  /** `virtualhost`: Host header for this URL; default the checker's virtualhost. */
   readonly virtualhost?: string;
+  /** `regex`: PCRE2 pattern the body must match. */
   readonly regex?: string;
+  /** `regex_no_match`: success when the regex does not match; default off. */
   readonly regexNoMatch: boolean;
+  /** `regex_options`: PCRE2 option names. */
   readonly regexOptions: readonly string[];
+  /** `regex_min_offset`: body offset where matching may start, bytes. */
   readonly regexMinOffset?: number;
+  /** `regex_max_offset`: body offset where matching must end, bytes. */
   readonly regexMaxOffset?: number;
-  readonly regexStack?: { readonly start: number; readonly max: number };
+  /** `regex_stack START MAX`: PCRE2 JIT stack sizes. */
+  readonly regexStack?: {
+    /** Initial JIT stack size, bytes. */
+    readonly start: number;
+    /** Maximum JIT stack size, bytes. */
+    readonly max: number;
+  };
+  /** Where the `url` block starts. */
   readonly source: SourceRef;
 }
 
 /** `HTTP_GET` / `SSL_GET`. */
 export interface HttpCheck extends CheckerBase, ConnectionOptions {
+  /** Checker keyword. */
   readonly type: 'HTTP_GET' | 'SSL_GET';
+  /** `url { }` blocks; all must pass. */
   readonly urls: readonly UrlSpec[];
   /** `1.0` (default), `1.0C` or `1.1`. */
   readonly httpProtocol: '1.0' | '1.0C' | '1.1';
+  /** `virtualhost`: Host header; default the real or virtual server's virtualhost. */
   readonly virtualhost?: string;
+  /** `fast_recovery`: check all URLs without delay_loop gaps; default off. */
   readonly fastRecovery: boolean;
+  /** SSL_GET `enable_sni`: send SNI; default off. */
   readonly enableSni: boolean;
   /** SSL_GET: SNI name (keepalived 2.3+); default the virtualhost. */
   readonly sniName?: string;
@@ -190,20 +317,25 @@ export interface HttpCheck extends CheckerBase, ConnectionOptions {
 
 /** A legacy `host { }` of SMTP_CHECK: one more address checked by the same checker. */
 export interface SmtpHost extends ConnectionOptions {
+  /** `connect_timeout` inside `host { }`, seconds; default the checker's. */
   readonly connectTimeout?: number;
+  /** Where the `host` block starts. */
   readonly source: SourceRef;
 }
 
 /** `SMTP_CHECK` (legacy `host { }` blocks become `hosts`). */
 export interface SmtpCheck extends CheckerBase, ConnectionOptions {
+  /** Checker keyword. */
   readonly type: 'SMTP_CHECK';
   /** Default `smtpchecker.keepalived.org`. */
   readonly heloName: string;
+  /** Legacy `host { }` blocks (deprecated), in file order. */
   readonly hosts: readonly SmtpHost[];
 }
 
 /** `DNS_CHECK`. */
 export interface DnsCheck extends CheckerBase, ConnectionOptions {
+  /** Checker keyword. */
   readonly type: 'DNS_CHECK';
   /** Default `SOA`. */
   readonly queryType: 'A' | 'NS' | 'CNAME' | 'SOA' | 'MX' | 'TXT' | 'AAAA' | 'RRSIG' | 'DNSKEY';
@@ -213,30 +345,41 @@ export interface DnsCheck extends CheckerBase, ConnectionOptions {
 
 /** `UDP_CHECK`. */
 export interface UdpCheck extends CheckerBase, ConnectionOptions {
+  /** Checker keyword. */
   readonly type: 'UDP_CHECK';
   /** Bytes to send, from hex. */
   readonly payload?: Uint8Array;
   /** Reply pattern (hex, `X` nibbles match anything); `true` when only some reply is required. */
   readonly requireReply?: string | true;
+  /** `min_reply_length`: shortest accepted reply, bytes; default 0. */
   readonly minReplyLength: number;
+  /** `max_reply_length`: longest accepted reply, bytes; default 255. */
   readonly maxReplyLength: number;
 }
 
 /** `PING_CHECK`. */
 export interface PingCheck extends CheckerBase, ConnectionOptions {
+  /** Checker keyword. */
   readonly type: 'PING_CHECK';
 }
 
 /** `MISC_CHECK`: an external program decides. */
 export interface MiscCheck extends CheckerBase {
+  /** Checker keyword. */
   readonly type: 'MISC_CHECK';
+  /** `misc_path`: the command run for each check. */
   readonly script: ScriptSpec;
   /** Seconds; default delay_loop. */
   readonly timeout: number;
   /** Exit status 2..255 sets the weight to status-2. */
   readonly dynamic: boolean;
   /** `user USER [GROUP]`: whom the script runs as (default: global script_user). */
-  readonly user?: { readonly user: string; readonly group?: string };
+  readonly user?: {
+    /** User name. */
+    readonly user: string;
+    /** Group name; default the user's primary group. */
+    readonly group?: string;
+  };
 }
 
 /** Every checker the reader models. */
@@ -246,63 +389,93 @@ export type Checker = TcpCheck | HttpCheck | SmtpCheck | DnsCheck | UdpCheck | P
 export interface RealServer extends CheckTiming, ServerAddress, Traced {
   /** Default 1 (or the virtual server's `weight`). */
   readonly weight: number;
+  /** `lvs_method` / `lb_kind`; default the virtual server's. */
   readonly forwarding: Forwarding;
+  /** `inhibit_on_failure`: on failure set weight 0 instead of removing; default the virtual server's. */
   readonly inhibitOnFailure: boolean;
+  /** `notify_up`: script run when the server comes up. */
   readonly notifyUp?: ScriptSpec;
+  /** `notify_down`: script run when the server goes down. */
   readonly notifyDown?: ScriptSpec;
   /** 0 = no limit. */
   readonly upperThreshold: number;
+  /** `lthreshold`: IPVS lower connection threshold; 0 = none. */
   readonly lowerThreshold: number;
+  /** `virtualhost`: default Host header for its HTTP/SSL checkers; default the virtual server's. */
   readonly virtualhost?: string;
+  /** `smtp_alert`: email on state changes; default global, else on. */
   readonly smtpAlert?: boolean;
+  /** `snmp_name`: label exposed in SNMP. */
   readonly snmpName?: string;
+  /** Health checkers in file order; the server is up only when all are up (always up with none). */
   readonly checkers: readonly Checker[];
 }
 
 /** `sorry_server ADDR [PORT]`. */
 export interface SorryServer extends ServerAddress, Located {
+  /** `sorry_server_lvs_method`; default the virtual server's. */
   readonly forwarding: Forwarding;
+  /** `sorry_server_inhibit`: apply inhibit_on_failure to the sorry server; default off. */
   readonly inhibit: boolean;
 }
 
 /** `virtual_server ADDR PORT | fwmark N | group NAME { }`. */
 export interface VirtualServer extends CheckTiming, Traced {
+  /** Address and port, fwmark or group named on the `virtual_server` line. */
   readonly key: VirtualServerKey;
   /** Absent for fwmark services (keepalived ignores it there); UDP when not written (with a warning). */
   readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
   /** `lb_algo` / `lvs_sched`; default `wlc`. */
   readonly scheduler: string;
+  /** Scheduler flag keywords written (`sh-*` only after `lvs_sched sh`, `mh-*` only after `mh`); default none. */
   readonly schedulerFlags: readonly ('flag-1' | 'flag-2' | 'flag-3' | 'sh-port' | 'sh-fallback' | 'mh-port' | 'mh-fallback')[];
+  /** `ops`: one-packet scheduling (UDP only); default off. */
   readonly onePacket: boolean;
+  /** `lvs_method` / `lb_kind`; default `NAT`. */
   readonly forwarding: Forwarding;
   /** Seconds; absent = not persistent. */
   readonly persistenceTimeout?: number;
   /** Netmask (IPv4 dotted) or prefix length (IPv6). */
   readonly persistenceGranularity?: string;
+  /** `persistence_engine`: IPVS persistence engine, e.g. `sip`; default none. */
   readonly persistenceEngine?: string;
+  /** `ip_family`: family of a fwmark service whose real servers are all tunnelled; default inet. */
   readonly ipFamily?: 'inet' | 'inet6';
+  /** `ha_suspend`: suspend checkers while the virtual address is not configured locally; default off. */
   readonly haSuspend: boolean;
   /** Default 1. */
   readonly quorum: number;
   /** Default 0. */
   readonly hysteresis: number;
+  /** `quorum_up`: script run when quorum is gained. */
   readonly quorumUp?: ScriptSpec;
+  /** `quorum_down`: script run when quorum is lost. */
   readonly quorumDown?: ScriptSpec;
+  /** `omega`: run quorum_down / notify_down scripts at shutdown; default off. */
   readonly omega: boolean;
+  /** `inhibit_on_failure`: failed real servers get weight 0 instead of being removed; default off. */
   readonly inhibitOnFailure: boolean;
+  /** `virtualhost`: default Host header for HTTP/SSL checkers; default none. */
   readonly virtualhost?: string;
+  /** `smtp_alert`: email on quorum changes; default global, else off. */
   readonly smtpAlert?: boolean;
   /** Default real-server weight; default 1. */
   readonly weight: number;
+  /** `snmp_name`: label exposed in SNMP. */
   readonly snmpName?: string;
+  /** `sorry_server`: added when quorum is lost; default none. */
   readonly sorryServer?: SorryServer;
+  /** `real_server` blocks in file order. */
   readonly realServers: readonly RealServer[];
 }
 
 /** A keyword line kept as written: a block this reader does not check yet, or a setting it does not model. */
 export interface KeywordItem {
+  /** The keyword (first word of the line). */
   readonly keyword: string;
+  /** Remaining words of the line, unquoted. */
   readonly args: readonly string[];
+  /** Where the line was written. */
   readonly source: SourceRef;
 }
 
@@ -310,9 +483,13 @@ export interface KeywordItem {
 export interface KeepalivedConfig {
   /** Every file read, the main one first. */
   readonly files: readonly string[];
+  /** The `global_defs` block (defaults when absent). */
   readonly global: GlobalDefs;
+  /** The top-level `SSL { }` block, if any. */
   readonly ssl?: SslContext;
+  /** `virtual_server_group` blocks in file order. */
   readonly virtualServerGroups: readonly VirtualServerGroup[];
+  /** `virtual_server` blocks in file order. */
   readonly virtualServers: readonly VirtualServer[];
   /** Top-level daemon keywords (`net_namespace`, `instance`, `use_pid_dir`, `child_wait_time`...). */
   readonly daemonOptions: readonly KeywordItem[];

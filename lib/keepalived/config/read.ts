@@ -24,6 +24,7 @@ export interface ReadOptions {
 
 /** A configuration and what was found while reading it. */
 export interface ReadResult {
+  /** The model, holding what keepalived would keep (defaults applied, invalid values dropped). */
   readonly config: KeepalivedConfig;
   /** In the order found; each names its file and line. */
   readonly diagnostics: readonly Diagnostic[];
