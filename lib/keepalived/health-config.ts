@@ -59,7 +59,7 @@ class Mapper {
     if (c.connectPort !== undefined) target.connectPort = c.connectPort;
     if (c.bindTo !== undefined) target.bindTo = c.bindTo;
     if (c.bindPort !== undefined) target.bindPort = c.bindPort;
-    if (c.bindIf !== undefined) this.unsupported(c.sources.bind_if, 'bind_if is not applied to checker sockets yet');
+    if (c.bindIf !== undefined) this.unsupported(c.sources.bindIf, 'bind_if is not applied to checker sockets yet');
     if (c.fwmark !== undefined) this.unsupported(c.sources.fwmark, 'fwmark (SO_MARK) is not set on checker sockets yet');
     switch (c.type) {
       case 'TCP_CHECK':
@@ -80,7 +80,7 @@ class Mapper {
       case 'HTTP_GET':
       case 'SSL_GET': {
         for (const u of c.urls) if (u.regex !== undefined) this.unsupported(u.source, 'url regex matching is not implemented; the URL is checked by status and digest only');
-        if (c.fastRecovery) this.unsupported(c.sources.fast_recovery, 'fast_recovery is not implemented');
+        if (c.fastRecovery) this.unsupported(c.sources.fastRecovery, 'fast_recovery is not implemented');
         const http: CheckerConfig = {
           type: c.type === 'SSL_GET' ? 'https' : 'http',
           httpProtocol: c.httpProtocol === '1.1' ? '1.1' : '1.0',
@@ -158,12 +158,12 @@ class Mapper {
       }
       for (const address of addresses) out.push({ protocol, address, port: e.port, ...options } as ServiceSpec);
     }
-    if (vs.haSuspend) this.unsupported(vs.sources.ha_suspend, 'ha_suspend is not implemented (checks always run)');
+    if (vs.haSuspend) this.unsupported(vs.sources.haSuspend, 'ha_suspend is not implemented (checks always run)');
     return out;
   }
 
   virtualServers(vs: VirtualServer): VirtualServerConfig[] {
-    if (vs.haSuspend && vs.key.kind !== 'group') this.unsupported(vs.sources.ha_suspend, 'ha_suspend is not implemented (checks always run)');
+    if (vs.haSuspend && vs.key.kind !== 'group') this.unsupported(vs.sources.haSuspend, 'ha_suspend is not implemented (checks always run)');
     const realServers = vs.realServers.map((rs) => this.realServer(rs));
     return this.services(vs).map((service) => {
       const out: VirtualServerConfig = {

@@ -125,4 +125,28 @@ describe('keepalived.conf → health configuration', () => {
     const resolved = resolveHealthConfig(config);
     expect(resolved[0]!.realServers[1]!.checkers.map((c) => c.name)).toEqual(['DNS_CHECK#0', 'UDP_CHECK#1', 'PING_CHECK#2', 'TCP_CHECK#3']);
   });
+  test('keywords read but not acted on (ha_suspend, bind_if, fast_recovery) are reported at their own lines', () => {
+    const file = path.join(dir, 'unsupported.conf');
+    writeFileSync(file, `virtual_server 10.0.0.13 80 {
+    lb_kind NAT
+    ha_suspend
+    real_server 10.1.0.4 80 {
+        TCP_CHECK {
+            bind_if lo
+        }
+        HTTP_GET {
+            url {
+                path /
+            }
+            fast_recovery
+        }
+    }
+}
+`);
+    const { config: model, diagnostics } = readKeepalivedConfig(file, { configId: 'test' });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const { warnings } = toHealthConfig(model);
+    const reported = warnings.map((w) => [w.source.line, w.message.split(' ')[0]] as const).sort((a, b) => a[0] - b[0]);
+    expect(reported).toEqual([[3, 'ha_suspend'], [6, 'bind_if'], [12, 'fast_recovery']]);
+  });
 });
