@@ -18,6 +18,7 @@ export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
 
 /** One `virtual_ipaddress` line: `ADDR[/MASK] [brd ADDR] [dev IF] [scope S] [label L] [-nodad]`. */
 export interface VirtualAddress {
+  /** The virtual IPv4 or IPv6 address (`ADDR`), without prefix. */
   address: string;
   /** Prefix length; default 32 (IPv4) or 128 (IPv6). */
   prefix?: number;
@@ -25,6 +26,7 @@ export interface VirtualAddress {
   brd?: string;
   /** Interface to put the address on (`dev`); default the instance's interface. */
   dev?: string;
+  /** Address scope (`scope`); default as the kernel assigns it. */
   scope?: AddressScope;
   /** IPv4 label such as `eth0:vip` (`label`). */
   label?: string;
@@ -67,7 +69,12 @@ export interface VrrpInstanceOptions {
   /** `mcast_dst_ip`: another multicast group. */
   mcastDstIp?: string;
   /** `authentication { auth_type PASS; auth_pass … }`: VRRPv2 over IPv4 only. */
-  authentication?: { authType: 'PASS'; authPass: string };
+  authentication?: {
+    /** `auth_type`: only `'PASS'` (simple password, Auth Type 1). */
+    authType: 'PASS';
+    /** `auth_pass`: the password; only its first 8 bytes go on the wire, zero-padded. */
+    authPass: string;
+  };
   /** `v3_checksum_as_v2`: VRRPv3/IPv4 checksum without pseudo-header (RFC 9568). */
   v3ChecksumAsV2?: boolean;
   /** `lower_prio_no_advert`: as master, do not answer a lower-priority advert. */
@@ -104,32 +111,55 @@ export interface VrrpRuntimeOptions {
 
 /** A {@link VirtualAddress} after validation. */
 export interface ResolvedAddress {
+  /** The virtual address; IPv6 in canonical form. */
   address: string;
+  /** Prefix length, defaulted to 32 (IPv4) or 128 (IPv6). */
   prefix: number;
+  /** IPv4 broadcast address (`brd`), if given. */
   brd?: string;
+  /** Interface for the address (`dev`), if not the instance's. */
   dev?: string;
+  /** Address scope (`scope`), if given. */
   scope?: AddressScope;
+  /** IPv4 label (`label`), if given. */
   label?: string;
+  /** IPv6: skip duplicate address detection (`-nodad`); false by default. */
   nodad: boolean;
 }
 
 /** Options after validation, every default filled in; the machine's share is {@link MachineOptions}. */
 export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'> {
+  /** Instance name (`vrrp_instance NAME`), 1..64 characters. */
   name: string;
+  /** Interface adverts are sent and received on (`interface`). */
   interface: string;
+  /** IP version of the instance, taken from the first virtual address. */
   family: IpFamily;
+  /** VRID (`virtual_router_id`), 1..255. */
   virtualRouterId: number;
+  /** The virtual addresses (`virtual_ipaddress`), validated, 1..255 of one family. */
   addresses: ResolvedAddress[];
+  /** `unicast_src_ip` / `mcast_src_ip`, if set; otherwise chosen from the interface at open. */
   source?: string;
+  /** `unicast_peer` addresses; empty means multicast mode. */
   peers: string[];
+  /** `unicast_ttl`: TTL / hop limit of sent adverts, 1..255; default 255. */
   ttl: number;
+  /** `check_unicast_src`: accept unicast adverts only from `peers`; default false. */
   checkUnicastSrc: boolean;
+  /** Multicast destination (`mcast_dst_ip`); default 224.0.0.18 (IPv4) or ff02::12 (IPv6). */
   group: string;
+  /** VRRPv2 Auth Type field: 0 (none, default) or 1 (PASS). */
   authType: number;
+  /** With PASS: the 8-byte Authentication Data (password truncated or zero-padded). */
   authData?: Uint8Array;
+  /** `v3_checksum_as_v2`: IPv4 VRRPv3 checksum without pseudo-header; default false. */
   v3ChecksumAsV2: boolean;
+  /** `owner_ignore_adverts`: a priority-255 instance ignores received adverts; default false. */
   ownerIgnoreAdverts: boolean;
+  /** `vrrp_garp_interval` / `vrrp_gna_interval` in microseconds between GARP/NA frames; default 0 (no pacing). */
   garpIntervalUs: number;
+  /** `use_vmac`: name of the macvlan carrying the addresses (`vrrp.VRID` for `true`), if used. */
   vmac?: string;
 }
 

@@ -8,9 +8,11 @@ import { getSystemErrorName } from 'node:util';
 
 /** Fields of a {@link VrrpError}. */
 export interface VrrpErrorInit {
+  /** Human-readable message of the error. */
   message: string;
   /** `'EPERM'`, `'EADDRNOTAVAIL'`…, or `'ERR_VRRP_*'`. */
   code: string;
+  /** What the instance was doing, e.g. `'open'`, `'addAddress'`. */
   operation: string;
   /** Positive errno from the system, when there is one. */
   errno?: number;
@@ -20,11 +22,13 @@ export interface VrrpErrorInit {
 
 /** A system call or kernel request of a VRRP instance failed. */
 export class VrrpError extends Error {
+  /** `'EPERM'`, `'EADDRNOTAVAIL'`… (system error name), or `'ERR_VRRP_*'`. */
   readonly code: string;
   /** Negative errno, Node's convention, when the system reported one. */
   readonly errno?: number;
   /** What the instance was doing, e.g. `'open'`, `'addAddress'`. */
   readonly operation: string;
+  /** Step of opening that failed (`socket`, `join-group`, `netns`, `macvlan`, `sysctl`…), when known. */
   readonly stage?: string;
 
   constructor(init: VrrpErrorInit) {
@@ -35,6 +39,7 @@ export class VrrpError extends Error {
     if (init.stage !== undefined) this.stage = init.stage;
   }
 
+  /** Always `'VrrpError'`. */
   override get name(): string {
     return 'VrrpError';
   }

@@ -24,13 +24,19 @@ const GONE = new Set(['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']);
 
 /** A state change, as emitted (`'state'`) and logged. */
 export interface VrrpStateChange {
+  /** Name of the instance (`vrrp_instance NAME`). */
   instance: string;
+  /** State left. */
   from: VrrpState;
+  /** State entered. */
   to: VrrpState;
+  /** Why the transition happened. */
   reason: TransitionReason;
+  /** Our configured priority, 1..255. */
   priority: number;
   /** The master we now follow, when it is known. */
   masterAddress?: string;
+  /** Wall-clock time of the transition. */
   at: Date;
 }
 
@@ -39,9 +45,25 @@ export interface VrrpInstanceEvents {
   /** Every transition, including the first one out of INIT. */
   state: [change: VrrpStateChange];
   /** As master, an advert with a lower priority came in (a split brain healing). */
-  'lower-priority': [info: { instance: string; source: string; priority: number }];
+  'lower-priority': [
+    info: {
+      /** Name of the instance. */
+      instance: string;
+      /** IP source address of the lower-priority advert. */
+      source: string;
+      /** Priority field (1..255) that advert carried. */
+      priority: number;
+    },
+  ];
   /** An advert was dropped by the receive checks. */
-  drop: [info: { instance: string; reason: DropReason }];
+  drop: [
+    info: {
+      /** Name of the instance. */
+      instance: string;
+      /** Why the advert was dropped (keepalived's counter name where it has one). */
+      reason: DropReason;
+    },
+  ];
   /** A runtime failure (address change, send); the instance keeps running. */
   error: [error: VrrpError];
 }
@@ -60,6 +82,11 @@ const DROP_STAT: Partial<Record<DropReason, keyof VrrpStats>> = {
   vers_err: 'versionErr',
 };
 
+/**
+ * A running VRRP instance (one keepalived `vrrp_instance`): create it with
+ * {@link VrrpInstance.open}, watch its {@link VrrpInstanceEvents}, stop it with
+ * {@link VrrpInstance.close}.
+ */
 export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   private readonly machine: VrrpMachine;
   private readonly stats: VrrpStats = emptyStats();
@@ -69,6 +96,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   private readonly ifindexOf = new Map<string, number>();
 
   private constructor(
+    /** The validated options, keepalived's defaults filled in. */
     readonly options: ResolvedVrrpOptions,
     private readonly runtime: VrrpRuntimeOptions,
     private readonly native: NativeVrrpBinding,
@@ -128,10 +156,12 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     return instance;
   }
 
+  /** Instance name (`vrrp_instance NAME`). */
   get name(): string {
     return this.options.name;
   }
 
+  /** Current state: `INIT` until the first transition, then `BACKUP`/`MASTER`, `STOPPED` after close. */
   get state(): VrrpState {
     return this.machine.state;
   }

@@ -12,19 +12,25 @@ import { addressBytes, addressText, internetChecksum, pseudoHeader, type IpFamil
 export const VRRP_PROTOCOL = 112;
 /** Multicast groups adverts go to unless unicast peers are configured. */
 export const VRRP_GROUP_V4 = '224.0.0.18';
+/** IPv6 multicast group of VRRPv3 adverts (RFC 5798 §5.1.2.2); {@link VRRP_GROUP_V4} is IPv4's. */
 export const VRRP_GROUP_V6 = 'ff02::12';
 /** TTL / hop limit adverts are sent with and multicast adverts must arrive with. */
 export const VRRP_TTL = 255;
 
 /** Authentication types of VRRPv2 (RFC 2338): none, simple password, IPsec AH. */
 export const AUTH_NONE = 0;
+/** Auth Type 1: simple text password (`auth_type PASS`). */
 export const AUTH_PASS = 1;
+/** Auth Type 2: IP Authentication Header (`auth_type AH`); the options accept only PASS, so such adverts fail the auth type check. */
 export const AUTH_AH = 2;
 
 /** The content of one advertisement, independent of version-specific encoding. */
 export interface Advert {
+  /** Version field: 2 (RFC 3768) or 3 (RFC 5798). */
   version: 2 | 3;
+  /** Virtual Rtr ID (VRID) field, 1..255. */
   virtualRouterId: number;
+  /** Priority field, 0..255: 255 address owner, 0 master leaving. */
   priority: number;
   /** Advertisement interval in centiseconds (v2 carries whole seconds on the wire). */
   intervalCs: number;
@@ -32,17 +38,22 @@ export interface Advert {
   addresses: string[];
   /** VRRPv2 only: authentication type and its 8 data bytes. */
   authType?: number;
+  /** VRRPv2 only: the 8 Authentication Data bytes (the PASS password, zero-padded). */
   authData?: Uint8Array;
 }
 
 /** Which IPv4 VRRPv3 checksum to compute: keepalived's default pseudo-header form or RFC 9568's plain form. */
 export type V3Checksum = 'pseudo-header' | 'plain';
 
+/** The IP-level facts the VRRP checksum depends on. */
 export interface EncodeContext {
+  /** IP version of the packet: 4 or 6. */
   family: IpFamily;
   /** Source and destination of the IP packet: they enter the pseudo-header. */
   source: string;
+  /** IP destination: the multicast group or a unicast peer. */
   destination: string;
+  /** IPv4 VRRPv3 only: checksum form; default `'pseudo-header'` (`v3_checksum_as_v2` selects `'plain'`). */
   v3Checksum?: V3Checksum;
 }
 
@@ -102,10 +113,15 @@ export function passwordField(password: string): Uint8Array {
  * and hop limit from the ancillary data.
  */
 export interface Datagram {
+  /** IP version the socket is for: 4 or 6. */
   family: IpFamily;
+  /** IPv4: the whole IP datagram; IPv6: the VRRP message only. */
   data: Uint8Array;
+  /** IPv6 only: IP source address, from the ancillary data. */
   source?: string;
+  /** IPv6 only: IP destination address, from the ancillary data. */
   destination?: string;
+  /** IPv6 only: Hop Limit the packet arrived with (must be 255 for multicast). */
   hopLimit?: number;
 }
 
@@ -130,8 +146,11 @@ export type DropReason =
 
 /** What the receiver is configured for: the inputs of the checks. */
 export interface ReceivePolicy {
+  /** IP version of the instance: 4 or 6. */
   family: IpFamily;
+  /** Our VRRP version (`version`); adverts of the other version are dropped (`vers_err`). */
   version: 2 | 3;
+  /** Our VRID (`virtual_router_id`); other VRIDs are dropped as `unknown_vrid`. */
   virtualRouterId: number;
   /** Configured interval in centiseconds (v2 drops a mismatch, v3 adopts the master's). */
   intervalCs: number;
@@ -139,7 +158,9 @@ export interface ReceivePolicy {
   unicast: boolean;
   /** v2: expected auth type and data. */
   authType: number;
+  /** v2 PASS: the expected 8 Authentication Data bytes; missing means all zeros. */
   authData?: Uint8Array;
+  /** IPv4 VRRPv3 checksum form; with `'plain'` the checksum is not verified. */
   v3Checksum: V3Checksum;
   /** The addresses this instance advertises, for the (log-only) list comparison. */
   addresses: readonly string[];
@@ -151,9 +172,13 @@ export interface ReceivePolicy {
 
 /** An advert that passed every check, with what the state machine and counters need. */
 export interface AcceptedAdvert {
+  /** The decoded advertisement. */
   advert: Advert;
+  /** IP source address of the packet: the sender's address. */
   source: string;
+  /** IP destination address: the multicast group or our unicast address. */
   destination: string;
+  /** IPv4 TTL or IPv6 Hop Limit the packet arrived with. */
   ttl: number;
   /** v3: the master advertises another interval (logged; adopted while backup). */
   intervalMismatch: boolean;
@@ -161,7 +186,20 @@ export interface AcceptedAdvert {
   addressListMismatch: boolean;
 }
 
-export type Verdict = { accepted: AcceptedAdvert; drop?: undefined } | { accepted?: undefined; drop: DropReason };
+/** Outcome of {@link receiveAdvert}: exactly one of `accepted` or `drop` is set. */
+export type Verdict =
+  | {
+      /** The advert passed every check. */
+      accepted: AcceptedAdvert;
+      /** Unset when accepted. */
+      drop?: undefined;
+    }
+  | {
+      /** Unset when dropped. */
+      accepted?: undefined;
+      /** Why the advert was dropped. */
+      drop: DropReason;
+    };
 
 const drop = (reason: DropReason): Verdict => ({ drop: reason });
 

@@ -21,43 +21,102 @@ export type TransitionReason =
 
 /** Everything the machine needs; times in milliseconds, intervals in centiseconds. */
 export interface MachineOptions {
+  /** VRRP protocol version (keepalived `version`): 2 = RFC 3768, 3 = RFC 5798. */
   version: 2 | 3;
+  /** Our Priority (`priority`), 1..255; 255 is the address owner and becomes master at once. */
   priority: number;
+  /** Our Advertisement_Interval (`advert_int`) in centiseconds. */
   intervalCs: number;
   /** Our advert source address, for the equal-priority tie-break. */
   localAddress: string;
+  /** `nopreempt`: as backup, never take over from a live lower-priority master. */
   nopreempt: boolean;
+  /** `preempt_delay` in ms: how long a backup tolerates a lower-priority master before preempting (0: none). */
   preemptDelayMs: number;
+  /** `down_timer_adverts`: N in Master_Down_Interval = N × Master_Adver_Interval + Skew_Time (keepalived default 3). */
   downTimerAdverts: number;
+  /** `lower_prio_no_advert`: as master, do not answer a lower-priority advert with an advert of our own. */
   lowerPrioNoAdvert: boolean;
+  /** `higher_prio_send_advert`: as master, send one advert before yielding to a higher-priority one. */
   higherPrioSendAdvert: boolean;
+  /** `garp_master_delay` in ms: delay of the second GARP/NA burst after becoming master (0: no second burst). */
   garpMasterDelayMs: number;
+  /** `garp_master_repeat`: GARPs/NAs per virtual address per burst on becoming master (0: none). */
   garpMasterRepeat: number;
+  /** `garp_lower_prio_delay` in ms: delay of the second burst after a lower-priority advert as master. */
   garpLowerPrioDelayMs: number;
+  /** `garp_lower_prio_repeat`: GARPs/NAs per address per burst after a lower-priority advert as master (0: none). */
   garpLowerPrioRepeat: number;
+  /** `garp_master_refresh` in ms: period of refresh bursts while master (0: off). */
   garpMasterRefreshMs: number;
+  /** `garp_master_refresh_repeat`: GARPs/NAs per address in each refresh burst. */
   garpMasterRefreshRepeat: number;
 }
 
 /** What the machine asks its owner to do, in order. */
 export type MachineAction =
-  | { kind: 'transition'; from: VrrpState; to: VrrpState; reason: TransitionReason }
+  | {
+      /** The state changed; the owner logs and emits it. */
+      kind: 'transition';
+      /** State left. */
+      from: VrrpState;
+      /** State entered. */
+      to: VrrpState;
+      /** Why the change happened. */
+      reason: TransitionReason;
+    }
   /** Start (or restart with new content) periodic adverts; the first goes out at once. */
-  | { kind: 'start-adverts'; priority: number; intervalCs: number }
-  | { kind: 'stop-adverts' }
+  | {
+      /** Start (or restart) periodic adverts. */
+      kind: 'start-adverts';
+      /** Priority field (0..255) to put in the adverts. */
+      priority: number;
+      /** Advertisement interval in centiseconds. */
+      intervalCs: number;
+    }
+  | {
+      /** Stop periodic adverts. */
+      kind: 'stop-adverts';
+    }
   /** One advert now, outside the periodic schedule. */
-  | { kind: 'send-advert'; priority: number }
-  | { kind: 'add-addresses' }
-  | { kind: 'remove-addresses' }
+  | {
+      /** Send one advert now. */
+      kind: 'send-advert';
+      /** Priority field of that advert; 0 announces that we leave (RFC 5798 §6.4.3). */
+      priority: number;
+    }
+  | {
+      /** Add the virtual addresses (`virtual_ipaddress`) to their interfaces. */
+      kind: 'add-addresses';
+    }
+  | {
+      /** Remove the virtual addresses from their interfaces. */
+      kind: 'remove-addresses';
+    }
   /** `repeat` gratuitous ARPs / unsolicited NAs per virtual address. */
-  | { kind: 'gratuitous'; repeat: number }
+  | {
+      /** Send a burst of gratuitous ARPs (IPv4) or unsolicited NAs (IPv6). */
+      kind: 'gratuitous';
+      /** Frames per virtual address in this burst. */
+      repeat: number;
+    }
   /** As MASTER, an advert with lower priority arrived (keepalived's MASTER_RX_LOWER_PRI). */
-  | { kind: 'lower-priority-seen'; source: string; priority: number };
+  | {
+      /** As master, a lower-priority advert was received. */
+      kind: 'lower-priority-seen';
+      /** IP source address of that advert. */
+      source: string;
+      /** Priority field (1..255) it carried. */
+      priority: number;
+    };
 
 /** The parts of an accepted advert the machine decides on. */
 export interface AdvertSeen {
+  /** Priority field of the advert, 0..255 (0: the master is leaving). */
   priority: number;
+  /** Max Advert Int (v3) or Adver Int (v2, × 100) of the advert, in centiseconds. */
   intervalCs: number;
+  /** IP source address of the advert: the sender's primary address. */
   source: string;
 }
 
@@ -68,6 +127,11 @@ function compareAddresses(a: string, b: string): number {
   return x.length - y.length;
 }
 
+/**
+ * One instance's VRRP state machine: feed it {@link VrrpMachine.start},
+ * {@link VrrpMachine.receive}, {@link VrrpMachine.tick} and
+ * {@link VrrpMachine.shutdown} and carry out the {@link MachineAction}s returned.
+ */
 export class VrrpMachine {
   private current: VrrpState = 'INIT';
   /** Interval of the master we follow (v3 adopts it); our own while master. */
@@ -84,6 +148,7 @@ export class VrrpMachine {
     this.masterIntervalCs = options.intervalCs;
   }
 
+  /** Current state; `INIT` until {@link VrrpMachine.start}. */
   get state(): VrrpState {
     return this.current;
   }
@@ -115,6 +180,10 @@ export class VrrpMachine {
     return times.length ? Math.min(...times) : undefined;
   }
 
+  /**
+   * Leaves INIT (ms clock `now`): MASTER at once with priority 255, else BACKUP
+   * with the Master_Down timer armed (and preempt_delay, if set). No-op after the first call.
+   */
   start(now: number): MachineAction[] {
     if (this.current !== 'INIT') return [];
     if (this.options.priority === 255) return this.becomeMaster(now, 'address-owner');
@@ -131,6 +200,7 @@ export class VrrpMachine {
     return [];
   }
 
+  /** Runs the timers due at `now` (ms): Master_Down expiry, second GARP burst, GARP refresh. */
   tick(now: number): MachineAction[] {
     const actions: MachineAction[] = [];
     if (this.current === 'BACKUP' && this.downAt !== undefined && now >= this.downAt) {

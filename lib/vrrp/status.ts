@@ -7,23 +7,39 @@
 
 /** Per-instance counters. */
 export interface VrrpStats {
+  /** Adverts that passed the receive checks (keepalived `advert_rcvd`). */
   advertRcvd: number;
+  /** Adverts sent, as counted by the native socket thread (`advert_sent`). */
   advertSent: number;
+  /** Transitions into MASTER (`become_master`). */
   becomeMaster: number;
+  /** Transitions out of MASTER (`release_master`). */
   releaseMaster: number;
   /** Times this instance took over because the master went silent or sent priority 0. */
   failovers: number;
+  /** Adverts dropped for a bad IP or VRRP length (`packet_len_err`). */
   packetLenErr: number;
+  /** VRRPv2 adverts dropped because their Adver Int differs from our `advert_int` (`advert_interval_err`). */
   advertIntervalErr: number;
+  /** Multicast adverts dropped because TTL / hop limit was not 255 (`ip_ttl_err`). */
   ipTtlErr: number;
+  /** Adverts dropped because the Type field was not 1 (ADVERTISEMENT) (`invalid_type_rcvd`). */
   invalidTypeRcvd: number;
+  /** Adverts whose address list differs from ours, or that came to the wrong kind of destination (unicast vs multicast) (`addr_list_err`). */
   addrListErr: number;
+  /** VRRPv2 adverts dropped for an unknown Auth Type (> 2) (`invalid_authtype`). */
   invalidAuthtype: number;
+  /** Adverts dropped because their Auth Type differs from ours, or that were not IP protocol 112 (`authtype_mismatch`). */
   authtypeMismatch: number;
+  /** VRRPv2 PASS adverts dropped for a wrong password (`auth_failure`). */
   authFailure: number;
+  /** Adverts dropped for a bad VRRP checksum (keepalived `chk_err`). */
   checksumErr: number;
+  /** Adverts dropped because their Version field differs from ours (keepalived `vers_err`). */
   versionErr: number;
+  /** Accepted adverts with priority 0, i.e. the master leaving (`pri_zero_rcvd`). */
   priZeroRcvd: number;
+  /** Priority-0 adverts we sent on shutdown as master (`pri_zero_sent`). */
   priZeroSent: number;
   /** Gratuitous ARP / unsolicited NA frames sent. */
   gratuitousSent: number;
@@ -35,21 +51,33 @@ export interface VrrpStats {
 
 /** JSON status of one instance. */
 export interface VrrpStatus {
+  /** Instance name (`vrrp_instance NAME`). */
   name: string;
+  /** Interface adverts are sent and received on (`interface`). */
   interface: string;
+  /** VRID (`virtual_router_id`), 1..255. */
   virtualRouterId: number;
+  /** Address family of the instance, from its virtual addresses. */
   family: 'ipv4' | 'ipv6';
+  /** VRRP version in use: 2 (RFC 3768) or 3 (RFC 5798). */
   version: 2 | 3;
+  /** Current state: `INIT`, `BACKUP`, `MASTER` or `STOPPED`. */
   state: string;
+  /** Configured priority (`priority`), 1..255. */
   priority: number;
+  /** Our configured advert interval (`advert_int`) in milliseconds. */
   advertIntervalMs: number;
   /** The interval of the master we follow (v3 adopts it), or ours while master. */
   masterAdverIntervalMs: number;
+  /** Source address of our adverts (`unicast_src_ip` or the interface's default). */
   sourceAddress: string;
+  /** Source address of the master last heard while backup; absent while master or before any advert. */
   masterAddress?: string;
   /** ISO time of the last state change. */
   lastTransition?: string;
+  /** Virtual addresses (`virtual_ipaddress`) as `ADDRESS/PREFIX`. */
   virtualAddresses: string[];
+  /** Counters since the instance was opened. */
   stats: VrrpStats;
 }
 
