@@ -35,13 +35,10 @@ export function exchangeSync(handle: NativeHandle, requests: readonly WireReques
   }
   smallWriter.reset();
   for (const request of requests) smallWriter.write(request);
+  // No clearing between calls: the addon writes every request's errno.
   const errors = smallErrors[requests.length]!;
-  try {
-    const { words, strings } = smallWriter.packed();
-    return unpackResults(errors, handle.execute(words, strings, errors));
-  } finally {
-    errors.fill(0);
-  }
+  const { words, strings } = smallWriter.packed();
+  return unpackResults(errors, handle.execute(words, strings, errors));
 }
 
 export async function exchange(handle: NativeHandle, requests: readonly WireRequest[]): Promise<WireResult[]> {
