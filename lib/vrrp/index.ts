@@ -17,6 +17,10 @@ export { VrrpInstance } from './instance';
 export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
 export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from './config';
 export type { VrrpInstanceOptions, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './config';
+export type {
+  VrrpRouterConfig, VrrpRouterInstance, VrrpScriptOptions, VrrpTrackFileOptions, TrackRef, VrrpNotifyCommand,
+  VrrpNotifyScripts, VrrpSyncGroupOptions,
+} from './router-config';
 export { VrrpError } from './errors';
 export type { IpFamily } from './bytes';
 export type { VrrpErrorInit } from './errors';
