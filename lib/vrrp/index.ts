@@ -14,6 +14,11 @@
  * @module
  */
 export { VrrpInstance } from './instance';
+export { VrrpRouter } from './router';
+export type {
+  VrrpRouterEvents, VrrpRouterStateChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus, VrrpRouterInstanceStatus, VrrpTrackStatus,
+} from './router';
+export type { NotifyResult, NotifyState, NotifyTarget } from './notify';
 export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
 export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from './config';
 export type { VrrpInstanceOptions, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './config';

@@ -224,7 +224,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
 
   /** Sync groups: while held, this backup emits `want-master` instead of taking over alone. */
   holdMaster(held: boolean): void {
-    this.machine.holdMaster(held);
+    if (this.closed) return;
+    this.machine.holdMaster(held, performance.now());
+    this.apply([]);
   }
 
   /** Sync groups: a backup becomes master together with the other members. */

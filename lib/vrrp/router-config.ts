@@ -123,6 +123,8 @@ export interface VrrpSyncGroupOptions {
   trackScript?: TrackRef[];
   /** `track_file` applied to every member. */
   trackFile?: TrackRef[];
+  /** `sync_group_tracking_weight`: members' tracker weights count; without it a member's failing tracker puts the group in FAULT. */
+  syncGroupTrackingWeight?: boolean;
 }
 
 /** Everything the VRRP half of keepalived needs. */

@@ -175,9 +175,13 @@ export class VrrpMachine {
     return this.wanting;
   }
 
-  /** A sync group's hold: with it, Master_Down expiry yields `want-master` instead of MASTER. */
-  holdMaster(held: boolean): void {
+  /** A sync group's hold: with it, Master_Down expiry yields `want-master` instead of MASTER. Released while wanting, the timer is due at `now`. */
+  holdMaster(held: boolean, now: number): void {
     this.held = held;
+    if (!held && this.wanting) {
+      this.wanting = false;
+      this.downAt = now;
+    }
   }
 
   /** Current state; `INIT` until {@link VrrpMachine.start}. */

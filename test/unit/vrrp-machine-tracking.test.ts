@@ -110,7 +110,7 @@ describe('effective priority', () => {
 describe('sync-group hold', () => {
   test('held, Master_Down expiry asks instead of taking over; forceMaster takes over', () => {
     const m = machine();
-    m.holdMaster(true);
+    m.holdMaster(true, 0);
     m.start(0);
     expect(kinds(m.tick(4000))).toEqual(['want-master']);
     expect(m.state).toBe('BACKUP');
@@ -122,7 +122,7 @@ describe('sync-group hold', () => {
 
   test('an advert from a live master withdraws the wish', () => {
     const m = machine();
-    m.holdMaster(true);
+    m.holdMaster(true, 0);
     m.start(0);
     m.tick(4000);
     m.receive(from('10.0.0.1', 150), 4100);
