@@ -9,6 +9,7 @@
  * @module
  */
 import type { Ipvs } from '../../ipvs';
+import { IpvsError } from '../../errors';
 import type { SyncDaemonOptions, SyncDaemonState } from '../../types';
 import type { Diagnostic } from '../config/diagnostics';
 import type { KeepalivedConfig } from '../config/model';
@@ -114,7 +115,7 @@ export class SyncDaemonControl {
       this.log('info', 'sync daemon stopped', { role });
     } catch (e) {
       // Stopping a role that is not running is what keepalived does too; only other errors matter.
-      if ((e as { code?: string }).code !== 'no-such-daemon') this.log('error', 'sync daemon could not stop', { role, error: (e as Error).message });
+      if (!(e instanceof IpvsError && e.reason === 'no-such-daemon')) this.log('error', 'sync daemon could not stop', { role, error: (e as Error).message });
     }
     if (this.#role === role) this.#role = undefined;
   }

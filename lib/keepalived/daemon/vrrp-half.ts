@@ -7,11 +7,17 @@
  */
 import type { VrrpRouterConfig } from '../../vrrp/router-config';
 import type { VrrpRuntimeOptions } from '../../vrrp/config';
-import { VrrpRouter, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
+import { VrrpRouter, type VrrpRouterEvents, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
 import type { LogLine } from './log';
 
-/** What the daemon uses of a {@link VrrpRouter}. */
-export type VrrpRouterHandle = Pick<VrrpRouter, 'update' | 'status' | 'metrics' | 'close' | 'on'>;
+/** What the daemon uses of a {@link VrrpRouter} (tests stand in for it). */
+export interface VrrpRouterHandle {
+  update(config: VrrpRouterConfig): Promise<void>;
+  status(): VrrpRouterStatus;
+  metrics(): string;
+  close(): Promise<void>;
+  on<E extends keyof VrrpRouterEvents>(event: E, listener: (...args: VrrpRouterEvents[E]) => void): unknown;
+}
 
 /** Opens a router. */
 export type VrrpRouterOpener = (config: VrrpRouterConfig, runtime: VrrpRuntimeOptions) => VrrpRouterHandle | Promise<VrrpRouterHandle>;
