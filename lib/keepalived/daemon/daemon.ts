@@ -99,7 +99,12 @@ export class KeepalivedDaemon {
   }
 
   #ipvsHandle(): Promise<Ipvs> {
-    return (this.#ipvs ??= this.#options.openIpvs());
+    const opening = (this.#ipvs ??= this.#options.openIpvs());
+    // A failed open is not remembered: the next half that needs IPVS tries again.
+    opening.catch(() => {
+      if (this.#ipvs === opening) this.#ipvs = undefined;
+    });
+    return opening;
   }
 
   #logEvents(m: VirtualServerManager): void {
@@ -155,8 +160,16 @@ export class KeepalivedDaemon {
     this.#vrrp = await VrrpHalf.open(r.vrrp, this.#options.openVrrp ?? openVrrpRouter, this.#options.log, (t) => this.#onTransition(t));
   }
 
+  /** Without IPVS keepalived still runs VRRP and only logs that the sync daemon cannot run; so does this. */
   async #startSync(settings: SyncDaemonSettings): Promise<void> {
-    this.#sync = new SyncDaemonControl(await this.#ipvsHandle(), settings, this.#options.log);
+    let ipvs: Ipvs;
+    try {
+      ipvs = await this.#ipvsHandle();
+    } catch (e) {
+      this.#options.log('error', 'sync daemon not started: IPVS is not available', { error: (e as Error).message });
+      return;
+    }
+    this.#sync = new SyncDaemonControl(ipvs, settings, this.#options.log);
     await this.#sync.start(this.#vrrp?.isMaster(settings.instance) ?? false);
   }
 
@@ -265,8 +278,9 @@ export class KeepalivedDaemon {
     await this.#stopSync();
     await this.#manager?.stop({ removeServices });
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
-    if (this.#ipvs) await (await this.#ipvs).close();
+    const ipvs = this.#ipvs;
     this.#ipvs = undefined;
+    if (ipvs) await (await ipvs).close();
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
 }
