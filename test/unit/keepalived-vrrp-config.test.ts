@@ -69,7 +69,13 @@ describe('vrrp.conf mapped', () => {
   });
 
   test('what the router does not do is a warning at its line', () => {
-    expect(warnings.map((w) => [w.code, w.source.line])).toEqual([['unsupported', 71], ['unsupported', 80], ['unsupported', 65], ['unsupported', 117]]);
+    expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
+      ['unsupported', 2, 'vrrp_startup_delay 1.5 is not applied - VRRP starts with the daemon'],
+      ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
+      ['unsupported', 80, '(VI_1) virtual_ipaddress_excluded is not moved by the router yet'],
+      ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],
+      ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
+    ]);
   });
 
   test("every mapped instance passes the router's own validation", () => {
