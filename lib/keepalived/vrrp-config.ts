@@ -47,6 +47,20 @@ function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
   return refs.map((r) => ({ name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse ? { reverse: true } : {}) }));
 }
 
+/** The trackers and notify scripts of an instance or sync group, only those written. */
+function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: readonly VrrpTrackRef[]; trackFile: readonly VrrpTrackRef[]; notify: VrrpNotify }): Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> {
+  const out: Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> = {};
+  const trackInterface = trackRefs(o.trackInterface);
+  const trackScript = trackRefs(o.trackScript);
+  const trackFile = trackRefs(o.trackFile);
+  const notify = notifyScripts(o.notify);
+  if (trackInterface) out.trackInterface = trackInterface;
+  if (trackScript) out.trackScript = trackScript;
+  if (trackFile) out.trackFile = trackFile;
+  if (notify) out.notify = notify;
+  return out;
+}
+
 class Mapper {
   readonly warnings: Diagnostic[] = [];
 
@@ -134,14 +148,7 @@ class Mapper {
     if (i.accept === false) this.unsupported(at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
     if (i.strict) this.unsupported(at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
     if (i.dontTrackPrimary) this.unsupported(at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
-    const trackInterface = trackRefs(i.trackInterface);
-    const trackScript = trackRefs(i.trackScript);
-    const trackFile = trackRefs(i.trackFile);
-    const notify = notifyScripts(i.notify);
-    if (trackInterface) out.trackInterface = trackInterface;
-    if (trackScript) out.trackScript = trackScript;
-    if (trackFile) out.trackFile = trackFile;
-    if (notify) out.notify = notify;
+    Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
     return out;
   }
@@ -160,18 +167,9 @@ class Mapper {
         ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
       })),
       trackFiles: vrrp.trackFiles.map((f) => ({ name: f.name, file: f.file, weight: f.weight, weightReverse: f.weightReverse, ...(f.initFile ? { initFile: f.initFile } : {}) })),
-      syncGroups: vrrp.syncGroups.map((s) => {
-        const group = { name: s.name, group: s.group.filter((m) => running.has(m)) } as VrrpRouterConfig['syncGroups'][number];
-        const notify = notifyScripts(s.notify);
-        const trackInterface = trackRefs(s.trackInterface);
-        const trackScript = trackRefs(s.trackScript);
-        const trackFile = trackRefs(s.trackFile);
-        if (notify) group.notify = notify;
-        if (trackInterface) group.trackInterface = trackInterface;
-        if (trackScript) group.trackScript = trackScript;
-        if (trackFile) group.trackFile = trackFile;
-        return group;
-      }).filter((s) => s.group.length),
+      syncGroups: vrrp.syncGroups
+        .map((s) => ({ name: s.name, group: s.group.filter((m) => running.has(m)), ...tracking(s) }))
+        .filter((s) => s.group.length),
     };
     if (global.scriptUser) config.scriptUser = global.scriptUser.group === undefined ? { user: global.scriptUser.user } : { ...global.scriptUser, group: global.scriptUser.group };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;

@@ -96,6 +96,19 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
   };
 }
 
+/** `weight W [reverse]` of a vrrp_script or track_file block, into `weight` and `weightReverse`. */
+function weightField<T extends Draft<{ weight: number; weightReverse: boolean }> & { name: string }>(block: string, limit: number): KeywordSpec<T> {
+  return {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const w = readWeight(stmt, ctx, 0, `${block} ${target.name}`, limit);
+      if (!w) return;
+      setValue(target, 'weight', w.weight, stmt.source);
+      setValue(target, 'weightReverse', w.reverse, stmt.source);
+    },
+  };
+}
+
 /** Fields of vrrp_script as written. */
 type ScriptFields = Omit<VrrpScript, 'name' | 'source' | 'sources'>;
 
@@ -113,15 +126,7 @@ const scriptGrammar = grammar<VrrpScriptDraft>([
     fall: integerField('fall', 'vrrp_script fall', 1, 2147483647),
     init_fail: boolField('initFail', 'init_fail'),
     user: valueField('user', (stmt) => (stmt.args[1] === undefined ? { user: stmt.args[0]! } : { user: stmt.args[0]!, group: stmt.args[1] })),
-    weight: {
-      minArgs: 1,
-      handle(stmt, target, ctx) {
-        const w = readWeight(stmt, ctx, 0, `vrrp_script ${target.name}`, 253);
-        if (!w) return;
-        setValue(target, 'weight', w.weight, stmt.source);
-        setValue(target, 'weightReverse', w.reverse, stmt.source);
-      },
-    },
+    weight: weightField('vrrp_script', 253),
   },
 ]);
 
@@ -148,15 +153,7 @@ export interface VrrpTrackFileDraft extends Draft<TrackFileFields> {
 const trackFileGrammar = grammar<VrrpTrackFileDraft>([
   {
     file: valueField('file', (stmt) => stmt.args[0]),
-    weight: {
-      minArgs: 1,
-      handle(stmt, target, ctx) {
-        const w = readWeight(stmt, ctx, 0, `track_file ${target.name}`, 2147483647);
-        if (!w) return;
-        setValue(target, 'weight', w.weight, stmt.source);
-        setValue(target, 'weightReverse', w.reverse, stmt.source);
-      },
-    },
+    weight: weightField('track_file', 2147483647),
     init_file: valueField('initFile', (stmt, ctx) => {
       let value = 0;
       let overwrite = false;
