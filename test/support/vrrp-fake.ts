@@ -5,6 +5,7 @@
  */
 import { addressBytes } from '../../lib/vrrp/bytes';
 import { encodeAdvert, type Advert } from '../../lib/vrrp/packet';
+import type { MachineOptions } from '../../lib/vrrp/state-machine';
 import type {
   NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLinkOptions,
 } from '../../lib/native/vrrp-contract';
@@ -73,3 +74,10 @@ export function ipv4Advert(advert: Advert, src: string, ttl = 255): Uint8Array {
   out.set(message, 20);
   return out;
 }
+
+/** keepalived's defaults for a priority-100, 1 s, VRRPv2 machine; tests override what they exercise. */
+export const MACHINE_DEFAULTS: MachineOptions = {
+  version: 2, priority: 100, intervalCs: 100, localAddress: '10.0.0.2', nopreempt: false, preemptDelayMs: 0,
+  downTimerAdverts: 3, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, garpMasterDelayMs: 5000,
+  garpMasterRepeat: 5, garpLowerPrioDelayMs: 5000, garpLowerPrioRepeat: 5, garpMasterRefreshMs: 0, garpMasterRefreshRepeat: 1,
+};

@@ -73,6 +73,13 @@ describe('validation names the field', () => {
     expectArgumentError(() => VrrpRouter.open(config(over as unknown as Partial<VrrpRouterConfig>)), field, message);
   });
 
+  test('script users must exist', () => {
+    expectArgumentError(() => VrrpRouter.open(config({ scripts: [{ name: 'c', script: '/bin/true', user: 'no-such-user-x' }] })), 'scripts[0].user', /no user no-such-user-x/);
+    const notify = { master: { command: '/bin/true', user: 'root', group: 'no-such-group-x' } };
+    expectArgumentError(() => VrrpRouter.open(config({ instances: [vi('VI_1', 1, { notify })] })), 'instances[0].notify.master.user', /no group/);
+    expectArgumentError(() => VrrpRouter.open(config({ scriptUser: { user: 'no-such-user-x' }, scripts: [{ name: 'c', script: '/bin/true' }] })), 'scriptUser', /no user/);
+  });
+
   test('enable_script_security refuses a root-run script others can change', () => {
     const s = path.join(dir, 'chk.sh');
     writeFileSync(s, '#!/bin/sh\n');
@@ -87,8 +94,11 @@ describe('tracking', () => {
     const { router, changes } = open(config({ instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1' }] })] }));
     await waitFor(() => changes.length > 0);
     expect(changes[0]).toMatchObject({ type: 'instance', name: 'VI_1', from: 'INIT', to: 'BACKUP' });
+    const tracked: unknown[] = [];
+    router.on('track', (t) => tracked.push(t));
     const monitor = fake.monitors.at(-1)!;
     monitor.report(3, 'eth1', 0x1, false); // UP without RUNNING (no carrier) is down
+    expect(tracked).toEqual([{ type: 'interface', name: 'eth1', ok: false }]);
     expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'FAULT', faults: ['interface:eth1'] });
     monitor.report(3, 'eth1', 0x41, false);
     expect(stateOf(router, 'VI_1').state).toBe('BACKUP');
@@ -172,6 +182,31 @@ describe('notify and sync groups', () => {
     expect(router.status().instances.map((i) => [i.state, i.faults])).toEqual([['FAULT', ['interface:eth1']], ['FAULT', ['group:VI_1']]]);
     expect(router.status().syncGroups[0]!.state).toBe('FAULT');
   });
+});
+
+test('a sync group\'s own trackers apply to every member', async () => {
+  const { router } = open(config({
+    instances: [vi('VI_1', 1), vi('VI_2', 2)],
+    syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'], trackInterface: [{ name: 'eth1' }] }],
+  }));
+  await waitFor(() => router.status().instances.every((i) => i.state !== 'INIT'));
+  fake.monitors.at(-1)!.report(3, 'eth1', 0, false);
+  expect(router.status().instances.map((i) => i.faults)).toEqual([['interface:eth1', 'group:VI_2'], ['interface:eth1', 'group:VI_1']]);
+  expect(router.status().instances[1]!.tracking).toEqual([{ type: 'interface', name: 'eth1', weight: 0, reverse: false, ok: false }]);
+});
+
+test('notify_master_rx_lower_pri runs when a master hears a lower priority', async () => {
+  const out = path.join(dir, 'out');
+  const s = path.join(dir, 'lp.sh');
+  writeFileSync(s, `#!/bin/sh\necho "lower $*" >> ${out}\n`, { mode: 0o755 });
+  const { router } = open(config({ instances: [vi('VI_1', 1, { priority: 255, notify: { masterRxLowerPri: `${s} now` } })] }));
+  await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
+  const notified: string[] = [];
+  router.on('notify', (n) => notified.push(`${n.target} ${n.name} ${n.script} ${n.status}`));
+  fake.links.at(-1)!.onPacket(ipv4Advert({ version: 3, virtualRouterId: 1, priority: 50, intervalCs: 5, addresses: ['10.0.1.1'] }, '10.0.0.9'), '', '', -1);
+  expect(await waitFor(() => notified.length > 0)).toBe(true);
+  expect(notified).toEqual(['INSTANCE VI_1 masterRxLowerPri 0']);
+  expect(readFileSync(out, 'utf8')).toBe('lower now\n');
 });
 
 describe('update by difference', () => {
