@@ -168,7 +168,7 @@ class Mapper {
       })),
       trackFiles: vrrp.trackFiles.map((f) => ({ name: f.name, file: f.file, weight: f.weight, weightReverse: f.weightReverse, ...(f.initFile ? { initFile: f.initFile } : {}) })),
       syncGroups: vrrp.syncGroups
-        .map((s) => ({ name: s.name, group: s.group.filter((m) => running.has(m)), ...tracking(s) }))
+        .map((s) => ({ name: s.name, group: s.group.filter((m) => running.has(m)), ...tracking(s), ...(s.trackingWeight ? { syncGroupTrackingWeight: true } : {}) }))
         .filter((s) => s.group.length),
     };
     if (global.scriptUser) config.scriptUser = global.scriptUser.group === undefined ? { user: global.scriptUser.user } : { ...global.scriptUser, group: global.scriptUser.group };

@@ -110,6 +110,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         trackInterface: [{ name: 'vrrp1', reverse: false, source: at(file, 50) }],
         trackScript: [{ name: 'chk_plain', reverse: false, source: at(file, 53) }],
         trackFile: [],
+        trackingWeight: false,
       },
     ]);
   });

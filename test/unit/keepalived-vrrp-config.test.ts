@@ -104,6 +104,13 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(m.config.instances[1]!.advertInt).toBe(40.95);
   });
 
+  test('sync_group_tracking_weight keeps the members\' weighted trackers and reaches the router', () => {
+    const m = mapText('vrrp_script s {\n  script /bin/true\n  weight 5\n}\nvrrp_sync_group G {\n  group {\n    A\n  }\n  sync_group_tracking_weight\n}\n'
+      + 'vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n  track_script {\n    s\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n');
+    expect(m.config.syncGroups).toEqual([{ name: 'G', group: ['A'], syncGroupTrackingWeight: true }]);
+    expect(m.config.instances[0]!.trackScript).toEqual([{ name: 's' }]);
+  });
+
   test('a sync group keeps only members the router runs; a group left empty is dropped', () => {
     const m = mapText('vrrp_sync_group G {\n  group {\n    A\n    B\n  }\n}\nvrrp_sync_group H {\n  group {\n    A\n  }\n}\n'
       + 'vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n}\n'

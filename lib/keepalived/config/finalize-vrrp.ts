@@ -278,7 +278,7 @@ function finishSyncGroup(d: VrrpSyncGroupDraft, instances: VrrpInstance[], scrip
   }
   return {
     name: d.name, group, notify: d.notify, trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile,
-    source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
+    trackingWeight: d.trackingWeight, source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
   };
 }
 
