@@ -150,6 +150,25 @@ describe("keepalived's defaults", () => {
   });
 });
 
+describe('the remaining keywords', () => {
+  test('instance switches, legacy no-ops reported as notices, use_vmac without a name, sync group extras', () => {
+    const r = readText(instance('  virtual_router_id 9\n  preempt\n  debug 2\n  native_ipv6\n  strict_mode\n  v3_checksum_as_v2\n  owner_ignore_adverts off\n'
+      + '  higher_prio_send_advert\n  use_vmac\n  virtual_ipaddress {\n    192.0.2.9\n  }\n')
+      + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  global_tracking\n  sync_group_tracking_weight\n  track_bfd {\n    b\n  }\n}\n'
+      + 'vrrp_instance VI_2 {\n  interface vrrp1\n  virtual_router_id 9\n  virtual_ipaddress {\n    192.0.2.10\n  }\n}\n');
+    expect(found(r)).toEqual([
+      ['deprecated', 4, '"preempt" is the default and has no effect'],
+      ['deprecated', 5, 'debug is not implemented by keepalived - ignored'],
+      ['deprecated', 6, 'native_ipv6 is deprecated - the family comes from the virtual addresses'],
+      ['deprecated', 21, 'global_tracking is deprecated - use tracking on the sync group'],
+      ['unsupported', 23, 'track_bfd in vrrp_sync_group is not supported yet - ignored'],
+    ]);
+    expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'unsupported']);
+    expect(r.config.vrrp.instances[0]).toMatchObject({ strict: true, v3ChecksumAsV2: true, ownerIgnoreAdverts: false, higherPrioSendAdvert: true, lowerPrioNoAdvert: true, useVmac: {} });
+    expect(r.config.vrrp.syncGroups[0]).toMatchObject({ group: ['VI_1', 'VI_2'], trackingWeight: true });
+  });
+});
+
 describe('errors and corrections, each at its line', () => {
   test('bad values keep the default and say why', () => {
     const r = readText(instance('  virtual_router_id 300\n  priority 0\n  advert_int 0\n  state LEADER\n  version 4\n  virtual_ipaddress {\n    192.0.2.300\n    192.0.2.1 scope galaxy\n  }\n'));
