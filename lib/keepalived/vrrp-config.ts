@@ -22,7 +22,7 @@ export interface VrrpMapping {
 }
 
 /** The router's limits where keepalived's are wider. */
-const LIMITS = { v3AdvertMax: 40.95, garpIntervalMax: 1, nameMax: 64 } as const;
+const LIMITS = { v3AdvertMax: 40.95, garpIntervalMax: 1, nameMax: 64, garpDelayMax: 3600, garpRepeatMax: 1000, garpRefreshMax: 86400 } as const;
 
 /** Words back into one command line, quoting those with spaces (the router splits it again). */
 function commandLine(script: ScriptSpec): string {
@@ -81,6 +81,13 @@ class Mapper {
     return out;
   }
 
+  /** `value`, or the router's `max` with a warning where the instance (or global_defs) set more. */
+  limit(i: VrrpInstance, field: string, value: number, max: number): number {
+    if (value <= max) return value;
+    this.unsupported(i.sources[field] ?? this.model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
+    return max;
+  }
+
   instance(i: VrrpInstance): VrrpRouterInstance | undefined {
     const at = (key: string) => i.sources[key] ?? i.source;
     if (i.interface === undefined) {
@@ -124,12 +131,12 @@ class Mapper {
       lowerPrioNoAdvert: i.lowerPrioNoAdvert,
       higherPrioSendAdvert: i.higherPrioSendAdvert,
       ownerIgnoreAdverts: i.ownerIgnoreAdverts,
-      garpMasterDelay: i.garp.masterDelay,
-      garpMasterRepeat: i.garp.masterRepeat,
-      garpLowerPrioDelay: i.garp.lowerPrioDelay,
-      garpLowerPrioRepeat: i.garp.lowerPrioRepeat,
-      garpMasterRefresh: i.garp.masterRefresh,
-      garpMasterRefreshRepeat: i.garp.masterRefreshRepeat,
+      garpMasterDelay: this.limit(i, 'garpMasterDelay', i.garp.masterDelay, LIMITS.garpDelayMax),
+      garpMasterRepeat: this.limit(i, 'garpMasterRepeat', i.garp.masterRepeat, LIMITS.garpRepeatMax),
+      garpLowerPrioDelay: this.limit(i, 'garpLowerPrioDelay', i.garp.lowerPrioDelay, LIMITS.garpDelayMax),
+      garpLowerPrioRepeat: this.limit(i, 'garpLowerPrioRepeat', i.garp.lowerPrioRepeat, LIMITS.garpRepeatMax),
+      garpMasterRefresh: this.limit(i, 'garpMasterRefresh', i.garp.masterRefresh, LIMITS.garpRefreshMax),
+      garpMasterRefreshRepeat: this.limit(i, 'garpMasterRefreshRepeat', i.garp.masterRefreshRepeat, LIMITS.garpRepeatMax),
       garpInterval,
     };
     if (i.unicastSrcIp !== undefined) out.unicastSrcIp = i.unicastSrcIp;

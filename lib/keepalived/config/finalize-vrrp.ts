@@ -109,6 +109,8 @@ interface Known {
 function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstance | undefined {
   const v = d.values;
   const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
+  // keepalived needs an interface even for unicast (it does not pick one from the addresses).
+  if (v.interface === undefined) diag.error('semantic', `(${d.name}) Unknown interface!`, d.source);
   const trackScript = knownRefs(d.trackScript, known.scripts, d.name, 'track script', diag);
   const trackFile = knownRefs(d.trackFile, known.files, d.name, 'track file', diag);
   if (v.virtualRouterId === undefined) {
@@ -134,9 +136,6 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     if (authentication && version === 3) {
       diag.warning('semantic', `(${d.name}) VRRP version 3 does not support authentication. Ignoring.`, d.sources['authentication'] ?? d.source);
       authentication = undefined;
-    }
-    if (authentication?.type === 'AH' && state === 'MASTER') {
-      diag.warning('semantic', `(${d.name}) initial state master is incompatible with AH authentication - clearing`, d.sources['authentication'] ?? d.source);
     }
     if (nopreempt && (priority === VRRP_DEFAULTS.ownerPriority || state === 'MASTER')) {
       const why = priority === VRRP_DEFAULTS.ownerPriority ? `(${d.name}) nopreempt is incompatible with priority 255. resetting nopreempt` : `(${d.name}) Warning - nopreempt will not work with initial state MASTER - clearing`;

@@ -158,12 +158,20 @@ const instanceKeywords: KeywordTable<D> = {
   virtual_ipaddress: addressList('virtualIpaddress'),
   virtual_ipaddress_excluded: addressList('virtualIpaddressExcluded'),
   smtp_alert: boolField('smtpAlert', 'smtp_alert'),
-  garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0, 255),
-  garp_master_repeat: integerField('garpMasterRepeat', 'garp_master_repeat', 0, 255),
-  garp_lower_prio_delay: timerField('garpLowerPrioDelay', 'garp_lower_prio_delay', 0, 255),
-  garp_lower_prio_repeat: integerField('garpLowerPrioRepeat', 'garp_lower_prio_repeat', 0, 255),
+  garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0),
+  garp_master_repeat: {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const repeat = readInteger(stmt, ctx, stmt.args[0]!, 'garp_master_repeat', 0, 2147483647);
+      if (repeat === undefined) return;
+      if (repeat === 0) ctx.diag.warning('semantic', `(${target.name}): garp_master_repeat must be greater than 0, setting to 1`, stmt.source);
+      setValue(target, 'garpMasterRepeat', Math.max(1, repeat), stmt.source);
+    },
+  },
+  garp_lower_prio_delay: timerField('garpLowerPrioDelay', 'garp_lower_prio_delay', 0),
+  garp_lower_prio_repeat: integerField('garpLowerPrioRepeat', 'garp_lower_prio_repeat', 0, 2147483647),
   garp_master_refresh: timerField('garpMasterRefresh', 'garp_master_refresh', 0),
-  garp_master_refresh_repeat: integerField('garpMasterRefreshRepeat', 'garp_master_refresh_repeat', 1, 255),
+  garp_master_refresh_repeat: integerField('garpMasterRefreshRepeat', 'garp_master_refresh_repeat', 1, 2147483647),
   use_vmac: valueField('useVmac', (stmt) => (stmt.args[0] === undefined ? {} : { name: stmt.args[0] }), 0),
   lvs_sync_daemon_interface: {
     minArgs: 1,
