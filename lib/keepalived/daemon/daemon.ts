@@ -15,6 +15,7 @@ import type { Ipvs } from '../../ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
 import type { VrrpRouterConfig } from '../../vrrp/router-config';
+import { resolveRouterConfig } from '../../vrrp/router-validate';
 import { checkConfig, type CheckResult } from '../config/read';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics';
 import { toHealthConfig, type HealthMapping } from '../health-config';
@@ -132,6 +133,8 @@ export class KeepalivedDaemon {
     const vrrp = toVrrpConfig(result.config);
     const sync = syncDaemonSettings(result.config);
     for (const w of [...health.warnings, ...vrrp.warnings, ...sync.warnings]) this.#logDiagnostic(w);
+    // The router's own validation, before either half changes: a reload it would refuse is refused whole.
+    if (this.#halves.vrrp && vrrp.config.instances.length) resolveRouterConfig(vrrp.config);
     return { result, health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) };
   }
 
