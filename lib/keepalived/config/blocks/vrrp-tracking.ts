@@ -74,10 +74,11 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
     const body = trackLine(name, what, limit);
     return { handle: (_stmt, target): BlockOpen<TrackingDraft> => ({ grammar: body, target }) };
   };
-  const notify = (key: keyof VrrpNotify, allowUser: boolean): KeywordSpec<T> => ({
+  // `notify_* "CMD ARGS" [USER [GROUP]]`
+  const notify = (key: keyof VrrpNotify): KeywordSpec<T> => ({
     minArgs: 1,
     handle(stmt, target, ctx) {
-      const script = readScript(stmt, ctx, stmt.args[0]!, allowUser ? stmt.args[1] : undefined, allowUser ? stmt.args[2] : undefined);
+      const script = readScript(stmt, ctx, stmt.args[0]!, stmt.args[1], stmt.args[2]);
       if (!script) return;
       target.notify[key] = script;
       target.notifySources[`notify.${key}`] = stmt.source;
@@ -87,12 +88,12 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
     track_interface: list('trackInterface', 'track_interface', 253),
     track_script: list('trackScript', 'track_script', 253),
     track_file: list('trackFile', 'track_file', 254),
-    notify_master: notify('master', true),
-    notify_backup: notify('backup', true),
-    notify_fault: notify('fault', true),
-    notify_stop: notify('stop', true),
-    notify: notify('notify', true),
-    notify_master_rx_lower_pri: notify('masterRxLowerPri', true),
+    notify_master: notify('master'),
+    notify_backup: notify('backup'),
+    notify_fault: notify('fault'),
+    notify_stop: notify('stop'),
+    notify: notify('notify'),
+    notify_master_rx_lower_pri: notify('masterRxLowerPri'),
   };
 }
 
