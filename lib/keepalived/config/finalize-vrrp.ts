@@ -125,7 +125,8 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   let advertInt = v.advertInt ?? VRRP_DEFAULTS.advertInt;
   let nopreempt = v.nopreempt ?? false;
   let preemptDelay = v.preemptDelay ?? 0;
-  let authentication = v.authentication;
+  const written = v.authentication;
+  let authentication = written?.type && written.password !== undefined ? { type: written.type, password: written.password } : undefined;
   // keepalived's completion checks only run for instances whose interface it could use.
   if (usable) {
     if (!d.virtualIpaddress.length) diag.warning('semantic', `(${d.name}) No VIP specified; at least one is sensible`, d.source);
@@ -191,7 +192,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(v.accept !== undefined ? { accept: v.accept } : {}),
     ...(v.unicastSrcIp !== undefined ? { unicastSrcIp: v.unicastSrcIp } : {}),
     ...(v.unicastTtl !== undefined ? { unicastTtl: v.unicastTtl } : {}),
-    ...(authentication?.type && authentication.password !== undefined ? { authentication } : {}),
+    ...(authentication ? { authentication } : {}),
     ...(v.smtpAlert !== undefined ? { smtpAlert: v.smtpAlert } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),

@@ -17,8 +17,11 @@ type GarpFields = Pick<VrrpGlobalDefs, 'garpMasterDelay' | 'garpMasterRepeat' | 
 /** Scalar fields of an instance as written (lists live beside them in the draft). */
 export type VrrpInstanceFields = Omit<
   VrrpInstance,
-  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'notify' | 'garp'
-> & GarpFields;
+  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'notify' | 'garp' | 'authentication'
+> & GarpFields & {
+  /** `authentication { }` as far as written (both parts are needed to use it). */
+  readonly authentication: Partial<NonNullable<VrrpInstance['authentication']>>;
+};
 
 /** An instance being read. */
 export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDraft {
@@ -76,7 +79,6 @@ const peerGrammar = grammar<D>([], (stmt, target, ctx) => {
   target.unicastPeers.push(peer);
 });
 
-type AuthDraft = { type?: 'PASS' | 'AH'; password?: string };
 const authGrammar = grammar<D>([
   {
     auth_type: {
@@ -87,8 +89,7 @@ const authGrammar = grammar<D>([
           ctx.diag.error('invalid-value', `(${target.name}) unknown authentication type '${word}'`, stmt.source);
           return;
         }
-        const auth = (target.values.authentication ?? {}) as AuthDraft;
-        setValue(target, 'authentication', { ...auth, type: word } as VrrpInstance['authentication'], stmt.source);
+        setValue(target, 'authentication', { ...target.values.authentication, type: word }, stmt.source);
       },
     },
     auth_pass: {
@@ -96,8 +97,7 @@ const authGrammar = grammar<D>([
       handle(stmt, target, ctx) {
         const pass = stmt.args[0]!;
         if (Buffer.byteLength(pass) > 8) ctx.diag.warning('semantic', `(${target.name}) Truncating auth_pass to 8 characters`, stmt.source);
-        const auth = (target.values.authentication ?? {}) as AuthDraft;
-        setValue(target, 'authentication', { ...auth, password: pass } as VrrpInstance['authentication'], stmt.source);
+        setValue(target, 'authentication', { ...target.values.authentication, password: pass }, stmt.source);
       },
     },
   },
