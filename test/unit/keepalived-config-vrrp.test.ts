@@ -224,6 +224,12 @@ describe('errors and corrections, each at its line', () => {
     expect(r.config.vrrp.instances.map((i) => i.name)).toEqual(['VI_1', 'VI_3']);
   });
 
+  test('use_vmac: the interface name (after an optional `name`) is modelled, a MAC or group is reported', () => {
+    const r = readText(instance('  virtual_router_id 1\n  use_vmac name vip51 02:00:5e:00:01:33 group 7\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'));
+    expect(found(r)).toEqual([['unsupported', 4, 'use_vmac options 02:00:5e:00:01:33 group 7 are not supported yet - ignored']]);
+    expect(r.config.vrrp.instances[0]!.useVmac).toEqual({ name: 'vip51' });
+  });
+
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
     const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0\n  }\n  track_process {\n    p\n  }\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
     expect(found(r)).toEqual([

@@ -172,7 +172,19 @@ const instanceKeywords: KeywordTable<D> = {
   garp_lower_prio_repeat: integerField('garpLowerPrioRepeat', 'garp_lower_prio_repeat', 0, 2147483647),
   garp_master_refresh: timerField('garpMasterRefresh', 'garp_master_refresh', 0),
   garp_master_refresh_repeat: integerField('garpMasterRefreshRepeat', 'garp_master_refresh_repeat', 1, 2147483647),
-  use_vmac: valueField('useVmac', (stmt) => (stmt.args[0] === undefined ? {} : { name: stmt.args[0] }), 0),
+  use_vmac: {
+    // `use_vmac [[name] IF] [MAC] [netlink_notify_msg] [group GID]`: the name is modelled, the rest reported.
+    handle(stmt, target, ctx) {
+      const args = [...stmt.args];
+      if (args[0] === 'name') args.shift();
+      const name = args[0] !== undefined && !/^([0-9a-fA-F]{2}:){4,5}[0-9a-fA-F]{2}$/.test(args[0]) && args[0] !== 'netlink_notify_msg' && args[0] !== 'group' ? args.shift() : undefined;
+      if (args.length) {
+        ctx.diag.warning('unsupported', `use_vmac options ${args.join(' ')} are not supported yet - ignored`, stmt.source);
+        target.unsupported.push({ keyword: 'use_vmac', args, source: stmt.source });
+      }
+      setValue(target, 'useVmac', name === undefined ? {} : { name }, stmt.source);
+    },
+  },
   lvs_sync_daemon_interface: {
     minArgs: 1,
     handle(stmt, target, ctx) {
