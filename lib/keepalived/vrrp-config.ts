@@ -163,7 +163,6 @@ class Mapper {
   config(): VrrpRouterConfig {
     const { vrrp, global } = this.model;
     if (global.vrrp.minGarp) this.unsupported(global.source, 'vrrp_min_garp is not supported - GARP bursts follow garp_master_*');
-    if (global.vrrp.startupDelay > 0) this.unsupported(global.source, `vrrp_startup_delay ${global.vrrp.startupDelay} is not applied - VRRP starts with the daemon`);
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
     const running = new Set(instances.map((i) => i.name));
     const config: VrrpRouterConfig = {

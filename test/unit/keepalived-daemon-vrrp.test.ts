@@ -212,3 +212,24 @@ test('lvs_sync_daemon: backup at start, master while the instance is MASTER, bac
   expect(await running).toBe(0);
   expect(await daemons()).toEqual([]);
 });
+
+test('vrrp_startup_delay: the router opens that much after the daemon is ready, on the file read last', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'delayed.conf');
+  writeFileSync(conf, 'global_defs {\n  vrrp_startup_delay 0.5\n}\n' + instance('VI_1', 81, 100));
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(h.logs().find((x) => x.message === 'vrrp start delayed')).toMatchObject({ seconds: 0.5 });
+  expect(h.routers).toHaveLength(0);
+  // A reload while waiting changes what will start, and starts nothing early.
+  writeFileSync(conf, 'global_defs {\n  vrrp_startup_delay 0.5\n}\n' + instance('VI_1', 81, 110));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  expect(h.routers).toHaveLength(0);
+  await until(() => h.routers.length, (n) => n === 1, 'the delayed router');
+  expect(h.routers[0]!.configs[0]!.instances[0]!.priority).toBe(110);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(h.routers[0]!.closed).toBe(true);
+});

@@ -70,7 +70,6 @@ describe('vrrp.conf mapped', () => {
 
   test('what the router does not do is a warning at its line', () => {
     expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
-      ['unsupported', 2, 'vrrp_startup_delay 1.5 is not applied - VRRP starts with the daemon'],
       ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
       ['unsupported', 80, '(VI_1) virtual_ipaddress_excluded is not moved by the router yet'],
       ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],

@@ -87,6 +87,10 @@ export class KeepalivedDaemon {
   #loadedAt = new Date();
   #reloads = 0;
   #server: http.Server | undefined;
+  /** `vrrp_startup_delay`: the VRRP half waiting to start, with the newest reading. */
+  #delayed: { timer: NodeJS.Timeout; reading: Reading } | undefined;
+  /** The delayed start once it runs. */
+  #starting: Promise<void> | undefined;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
@@ -176,21 +180,61 @@ export class KeepalivedDaemon {
     await this.#sync.start(this.#vrrp?.isMaster(settings.instance) ?? false);
   }
 
+  /** The sync daemon (as backup, before the instance it follows can become master), then the router. */
+  async #startVrrpHalf(r: Reading): Promise<void> {
+    if (r.sync) await this.#startSync(r.sync);
+    await this.#startVrrp(r);
+  }
+
+  /** `vrrp_startup_delay`: the VRRP half starts that much after the daemon, on the newest configuration by then. */
+  #delayVrrpHalf(r: Reading, seconds: number): void {
+    const timer = setTimeout(() => {
+      const reading = this.#delayed!.reading;
+      this.#delayed = undefined;
+      this.#starting = this.#startVrrpHalf(reading).catch((e: Error) => this.#options.log('error', 'vrrp could not start', { error: e.message }));
+    }, seconds * 1000);
+    this.#delayed = { timer, reading: r };
+    this.#options.log('info', 'vrrp start delayed', { seconds });
+  }
+
   /** Reads the configuration and starts the halves it has. */
   async start(): Promise<void> {
     const r = this.#read();
     if (this.#wantsChecker(r)) await this.#startChecker(r);
     if (this.#wantsVrrp(r)) {
-      // The sync daemon starts as backup before the instance it follows can become master.
-      if (r.sync) await this.#startSync(r.sync);
-      await this.#startVrrp(r);
+      const delay = r.result.config.global.vrrp.startupDelay;
+      if (delay > 0) this.#delayVrrpHalf(r, delay);
+      else await this.#startVrrpHalf(r);
     }
     this.#loadedAt = new Date();
     this.#options.log('info', 'started', {
       configFile: this.#options.configFile,
       virtualServers: this.#manager ? r.health.config.virtualServers.length : 0,
-      vrrpInstances: this.#vrrp ? r.vrrp.instances.length : 0,
+      vrrpInstances: this.#wantsVrrp(r) ? r.vrrp.instances.length : 0,
     });
+  }
+
+  /** The VRRP half's part of a reload. */
+  async #reloadVrrp(r: Reading): Promise<void> {
+    if (this.#delayed) {
+      // Not started yet: it will start on this reading.
+      if (this.#wantsVrrp(r)) this.#delayed.reading = r;
+      else {
+        clearTimeout(this.#delayed.timer);
+        this.#delayed = undefined;
+      }
+      return;
+    }
+    if (this.#wantsVrrp(r)) {
+      if (this.#vrrp) await this.#vrrp.update(r.vrrp);
+      else await this.#startVrrp(r);
+      if (r.sync && this.#sync) await this.#sync.update(r.sync, this.#vrrp!.isMaster(r.sync.instance));
+      else if (r.sync) await this.#startSync(r.sync);
+    } else if (this.#vrrp) {
+      await this.#vrrp.close();
+      this.#vrrp = undefined;
+    }
+    if (!r.sync || !this.#vrrp) await this.#stopSync();
   }
 
   /**
@@ -200,6 +244,7 @@ export class KeepalivedDaemon {
    */
   async reload(): Promise<boolean> {
     try {
+      await this.#starting;
       const r = this.#read();
       if (this.#wantsChecker(r)) {
         if (this.#manager) await this.#manager.reload(r.health.config);
@@ -208,16 +253,7 @@ export class KeepalivedDaemon {
         await this.#manager.stop({ removeServices: true });
         this.#manager = undefined;
       }
-      if (this.#wantsVrrp(r)) {
-        if (this.#vrrp) await this.#vrrp.update(r.vrrp);
-        else await this.#startVrrp(r);
-        if (r.sync && this.#sync) await this.#sync.update(r.sync, this.#vrrp!.isMaster(r.sync.instance));
-        else if (r.sync) await this.#startSync(r.sync);
-      } else if (this.#vrrp) {
-        await this.#vrrp.close();
-        this.#vrrp = undefined;
-      }
-      if (!r.sync || !this.#vrrp) await this.#stopSync();
+      await this.#reloadVrrp(r);
     } catch (e) {
       this.#metrics.reloadFailures.inc();
       this.#options.log('error', 'reload refused; the previous configuration stays', { error: (e as Error).message });
@@ -276,6 +312,9 @@ export class KeepalivedDaemon {
    * `removeServices` deletes the managed services.
    */
   async stop(removeServices: boolean): Promise<void> {
+    if (this.#delayed) clearTimeout(this.#delayed.timer);
+    this.#delayed = undefined;
+    await this.#starting;
     await this.#vrrp?.close();
     this.#vrrp = undefined;
     await this.#stopSync();
