@@ -312,6 +312,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const groupTracks = [...this.config.groups.values()].flatMap((g) => g.tracks);
     const instanceTracks = [...this.config.instances.values()].flatMap((c) => c.tracks);
     for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.interfaces?.watch(ref.name);
+    for (const c of this.config.instances.values()) this.interfaces?.watch(c.resolved.interface);
   }
 
   private trackChanged(change: VrrpTrackChange): void {
@@ -337,10 +338,16 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     return [...m.faults, ...others.map((n) => `group:${n}`)];
   }
 
-  /** The readings of every tracker line of `m`: its own, then its group's; in a group weights count only with sync_group_tracking_weight. */
+  /**
+   * The readings of every tracker of `m`: its own interface (keepalived
+   * tracks it implicitly: down is FAULT), its tracker lines, then its group's;
+   * in a group weights count only with sync_group_tracking_weight.
+   */
   private readings(m: Member): TrackReading[] {
     const zeroWeights = m.group !== undefined && !m.group.config.trackingWeight;
-    const refs: ResolvedTrackRef[] = [...m.config.tracks, ...(m.group?.config.tracks ?? [])];
+    const own: ResolvedTrackRef = { kind: 'interface', name: m.config.resolved.interface, weight: 0, reverse: false };
+    const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && r.name === own.name));
+    const refs: ResolvedTrackRef[] = [own, ...lines];
     return refs.map((ref) => {
       const weight = zeroWeights ? 0 : ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.files.get(ref.name)?.value ?? 0 };

@@ -115,13 +115,19 @@ export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
       if (program === undefined) return resolve({ error: 'empty command' });
       const child = spawn(program, args, { stdio: 'ignore', ...this.identity });
       let timedOut = false;
+      const kill = () => {
+        if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // Exited between the check and the signal: nothing left to stop.
+        }
+      };
       const timer = setTimeout(() => {
         timedOut = true;
-        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+        kill();
       }, this.options.timeoutMs);
-      this.kill = () => {
-        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
-      };
+      this.kill = kill;
       child.on('error', (e) => {
         clearTimeout(timer);
         resolve({ error: e.message });
