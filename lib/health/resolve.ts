@@ -163,7 +163,7 @@ function checkSpecifics(c: Record<string, unknown>, type: CheckerConfig['type'],
       optionalText(url.virtualhost, `${f}.virtualhost`);
     });
     optionalText(c.virtualhost, `${field}.virtualhost`);
-    if (c.httpProtocol !== undefined) oneOf(c.httpProtocol, `${field}.httpProtocol`, ['1.0', '1.1'] as const);
+    if (c.httpProtocol !== undefined) oneOf(c.httpProtocol, `${field}.httpProtocol`, ['1.0', '1.0C', '1.1'] as const);
     if (c.enableSni !== undefined) boolean(c.enableSni, `${field}.enableSni`);
     optionalText(c.sniName, `${field}.sniName`);
     optionalText(c.ca, `${field}.ca`);

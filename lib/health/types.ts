@@ -67,8 +67,11 @@ export interface HttpCheck extends CheckTiming, CheckTarget {
   urls: readonly HttpUrl[];
   /** Host header; default the virtual server's `virtualhost`, else the address. */
   virtualhost?: string;
-  /** Request line version; `'1.1'` adds `Connection: close`. Default `'1.0'`. */
-  httpProtocol?: '1.0' | '1.1';
+  /**
+   * keepalived's `http_protocol`: `'1.0'` (the default), `'1.0C'` (1.0 with
+   * `Connection: close`) or `'1.1'` (which always sends `Connection: close`).
+   */
+  httpProtocol?: '1.0' | '1.0C' | '1.1';
   /** SSL_GET: send SNI (the virtualhost, or `sniName`). Default false. */
   enableSni?: boolean;
   /** SSL_GET: server name sent in SNI instead of the virtualhost (keepalived `enable_sni` name). */

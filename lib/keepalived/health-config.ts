@@ -83,7 +83,7 @@ class Mapper {
         if (c.fastRecovery) this.unsupported(c.sources.fastRecovery, 'fast_recovery is not implemented');
         const http: CheckerConfig = {
           type: c.type === 'SSL_GET' ? 'https' : 'http',
-          httpProtocol: c.httpProtocol === '1.1' ? '1.1' : '1.0',
+          httpProtocol: c.httpProtocol,
           urls: c.urls.map((u) => {
             const url: { path: string; digest?: string; statusCode: [number, number][]; virtualhost?: string } = { path: u.path, statusCode: u.statusCodes.map((r) => [r.from, r.to]) };
             if (u.digest !== undefined) url.digest = u.digest;
