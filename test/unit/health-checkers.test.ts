@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { PROBES } from '../../lib/health/checkers';
 import type { CheckerConfig } from '../../lib';
 import { closedPort, closeServer, resolvedChecker, tcpServer } from '../support/health';
+import { runCli } from '../support/cli';
 
 const signal = new AbortController().signal;
 const execFileAsync = promisify(execFile);
@@ -141,6 +142,18 @@ describe('HTTP_GET is byte-compatible with keepalived (its genhash as the oracle
     }
     // The check is not vacuous: a different body's digest fails.
     expect(await probe({ type: 'http', urls: [{ path: '/cut', digest: await genhash('-u', '/plain') }] }, port)).toMatchObject({ ok: false });
+  });
+
+  test('ipvs genhash prints what genhash prints, -v dumps included (but the timing line)', async () => {
+    const untimed = (text: string) => text.replace(/= \d+ usecs/, '= N usecs');
+    for (const args of [['-u', '/plain'], ['-u', '/chunked', '-P', '1.1'], ['--url=/cut', '-V', 'www.example.test'], ['-u', '/plain', '-v'], ['-u', '/empty', '-v']]) {
+      const theirs = await execFileAsync('genhash', ['-s', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' });
+      const ours = await runCli(['genhash', '-s', '127.0.0.1', '-p', String(port), ...args], () => Promise.reject(new Error('no IPVS needed')));
+      expect({ status: ours.status, stdout: untimed(ours.stdout) }).toEqual({ status: 0, stdout: untimed(theirs.stdout) });
+    }
+    expect((await runCli(['genhash', '-s', 'rs1.example.test'], () => Promise.reject(new Error('unused')))).stderr).toContain('server should be an IP, not rs1.example.test');
+    const refused = await runCli(['genhash', '-s', '127.0.0.1', '-p', String(await closedPort())], () => Promise.reject(new Error('unused')));
+    expect(refused).toMatchObject({ status: 1, stdout: '', stderr: expect.stringContaining('ECONNREFUSED') });
   });
 
   test("the request is keepalived's, for every http_protocol and with or without a virtualhost", async () => {
