@@ -138,8 +138,8 @@ function checkStatusCodes(value: unknown, field: string): void {
 
 const SPECIFIC_FIELDS: Record<CheckerConfig['type'], readonly string[]> = {
   tcp: TARGET_FIELDS,
-  http: [...TARGET_FIELDS, 'urls', 'virtualhost', 'httpProtocol', 'enableSni', 'sniName', 'ca'],
-  https: [...TARGET_FIELDS, 'urls', 'virtualhost', 'httpProtocol', 'enableSni', 'sniName', 'ca'],
+  http: [...TARGET_FIELDS, 'urls', 'virtualhost', 'httpProtocol', 'enableSni', 'sniName', 'ca', 'certificate', 'key', 'password'],
+  https: [...TARGET_FIELDS, 'urls', 'virtualhost', 'httpProtocol', 'enableSni', 'sniName', 'ca', 'certificate', 'key', 'password'],
   smtp: [...TARGET_FIELDS, 'heloName'],
   dns: [...TARGET_FIELDS, 'recordType', 'name'],
   udp: [...TARGET_FIELDS, 'payload', 'requireReply', 'minReplyLength', 'maxReplyLength'],
@@ -151,23 +151,42 @@ const KEEPALIVED_NAMES: Record<CheckerConfig['type'], string> = {
   tcp: 'TCP_CHECK', http: 'HTTP_GET', https: 'SSL_GET', smtp: 'SMTP_CHECK', dns: 'DNS_CHECK', udp: 'UDP_CHECK', misc: 'MISC_CHECK', ping: 'PING_CHECK',
 };
 
+function checkRegex(value: unknown, field: string): void {
+  const r = record(value, field, ['pattern', 'flags', 'noMatch', 'minOffset', 'maxOffset']);
+  if (typeof r.pattern !== 'string' || r.pattern === '') fail(`${field}.pattern`, 'a non-empty regular expression', r.pattern);
+  if (r.flags !== undefined && (typeof r.flags !== 'string' || !/^[imsu]*$/.test(r.flags) || new Set(r.flags).size !== r.flags.length)) {
+    fail(`${field}.flags`, 'distinct flags out of i, m, s, u', r.flags);
+  }
+  try {
+    new RegExp(r.pattern, r.flags as string | undefined);
+  } catch (e) {
+    throw new IpvsArgumentError(`${field}.pattern`, `a valid regular expression (${(e as Error).message})`);
+  }
+  if (r.noMatch !== undefined) boolean(r.noMatch, `${field}.noMatch`);
+  if (r.minOffset !== undefined) integer(r.minOffset, `${field}.minOffset`, 0, 2 ** 32 - 1);
+  if (r.maxOffset !== undefined) integer(r.maxOffset, `${field}.maxOffset`, 1, 2 ** 32 - 1);
+}
+
 function checkSpecifics(c: Record<string, unknown>, type: CheckerConfig['type'], field: string): void {
   if (type === 'http' || type === 'https') {
     if (!Array.isArray(c.urls) || c.urls.length === 0) fail(`${field}.urls`, 'a non-empty array of { path, digest?, statusCode?, virtualhost? }', c.urls);
     c.urls.forEach((u: unknown, i) => {
       const f = `${field}.urls[${i}]`;
-      const url = record(u, f, ['path', 'digest', 'statusCode', 'virtualhost']);
+      const url = record(u, f, ['path', 'digest', 'statusCode', 'virtualhost', 'regex']);
       if (typeof url.path !== 'string' || !url.path.startsWith('/') || /[\s\0]/.test(url.path)) fail(`${f}.path`, 'a path starting with /', url.path);
       if (url.digest !== undefined && (typeof url.digest !== 'string' || !/^[0-9a-fA-F]{32}$/.test(url.digest))) fail(`${f}.digest`, 'an MD5 digest of 32 hex digits', url.digest);
       if (url.statusCode !== undefined) checkStatusCodes(url.statusCode, `${f}.statusCode`);
       optionalText(url.virtualhost, `${f}.virtualhost`);
+      if (url.regex !== undefined) checkRegex(url.regex, `${f}.regex`);
     });
     optionalText(c.virtualhost, `${field}.virtualhost`);
     if (c.httpProtocol !== undefined) oneOf(c.httpProtocol, `${field}.httpProtocol`, ['1.0', '1.0C', '1.1'] as const);
     if (c.enableSni !== undefined) boolean(c.enableSni, `${field}.enableSni`);
     optionalText(c.sniName, `${field}.sniName`);
     optionalText(c.ca, `${field}.ca`);
-    if (type === 'http') for (const k of ['enableSni', 'sniName', 'ca'] as const) if (c[k] !== undefined) throw new IpvsArgumentError(`${field}.${k}`, 'only for SSL checks (type https)');
+    for (const k of ['certificate', 'key', 'password'] as const) optionalText(c[k], `${field}.${k}`);
+    if ((c.certificate === undefined) !== (c.key === undefined)) throw new IpvsArgumentError(`${field}.${c.key === undefined ? 'key' : 'certificate'}`, 'a client certificate needs its key, and a key its certificate');
+    if (type === 'http') for (const k of ['enableSni', 'sniName', 'ca', 'certificate', 'key', 'password'] as const) if (c[k] !== undefined) throw new IpvsArgumentError(`${field}.${k}`, 'only for SSL checks (type https)');
   } else if (type === 'smtp') {
     optionalText(c.heloName, `${field}.heloName`);
   } else if (type === 'dns') {

@@ -57,6 +57,27 @@ export interface HttpUrl {
   statusCode?: readonly (number | readonly [number, number])[];
   /** Host header for this URL; default the checker's or virtual server's. */
   virtualhost?: string;
+  /** A pattern the reply must (or must not) match: keepalived's `regex` keywords. */
+  regex?: HttpUrlRegex;
+}
+
+/**
+ * keepalived's `regex`, `regex_no_match`, `regex_options`,
+ * `regex_min_offset` and `regex_max_offset`. As in keepalived, the pattern
+ * is matched against the whole reply, header included, and offsets count
+ * bytes from its first byte.
+ */
+export interface HttpUrlRegex {
+  /** The pattern, in JavaScript syntax (keepalived uses PCRE2; simple patterns read the same in both). */
+  pattern: string;
+  /** Flags: `i` (PCRE2 caseless), `m` (multiline), `s` (dotall), `u` (utf). Default none. */
+  flags?: string;
+  /** `regex_no_match`: up when the reply does not match. Default false. */
+  noMatch?: boolean;
+  /** `regex_min_offset`: a match may start no earlier than this byte. Default 0. */
+  minOffset?: number;
+  /** `regex_max_offset`: a match must start before this byte. Default: anywhere. */
+  maxOffset?: number;
 }
 
 /** `HTTP_GET` (`type: 'http'`) and `SSL_GET` (`type: 'https'`). */
@@ -81,6 +102,12 @@ export interface HttpCheck extends CheckTiming, CheckTarget {
    * certificates. Absent (the default, as keepalived): any certificate.
    */
   ca?: string;
+  /** SSL_GET: client certificate (PEM) presented to the server (keepalived `SSL { certificate }`). */
+  certificate?: string;
+  /** SSL_GET: the client certificate's private key (PEM; keepalived `SSL { key }`). Needed with `certificate`. */
+  key?: string;
+  /** SSL_GET: pass phrase of an encrypted `key` (keepalived `SSL { password }`). */
+  password?: string;
 }
 
 /** `SMTP_CHECK`: up on a 220 banner and a 250 answer to HELO. */

@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Forwarding as IpvsForwarding, ServiceSpec, TunnelOptions, Scheduler, SchedulerFlag } from '../types';
-import type { CheckerConfig, HealthConfig, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../health/types';
-import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, VirtualServer, VirtualServerGroup } from './config/model';
+import type { CheckerConfig, HealthConfig, HttpUrl, HttpUrlRegex, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../health/types';
+import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, UrlSpec, VirtualServer, VirtualServerGroup } from './config/model';
 import type { Diagnostic, SourceRef } from './config/diagnostics';
 
 /** A health configuration and what of the file it cannot honour. */
@@ -19,6 +19,11 @@ export interface HealthMapping {
   /** `unsupported` warnings, each with the file and line of the keyword. */
   warnings: Diagnostic[];
 }
+
+/** PCRE2 options (keepalived `regex_options`) with a JavaScript flag. */
+const REGEX_FLAGS: Readonly<Record<string, string>> = { caseless: 'i', multiline: 'm', dotall: 's', utf: 'u' };
+/** PCRE2 options that only tune matching speed or captures: the verdict is the same without them. */
+const REGEX_HARMLESS = ['no_auto_capture', 'no_auto_possess', 'no_dotstar_anchor', 'no_start_optimize', 'auto_callout'];
 
 function forwarding(f: Forwarding): { forwarding: IpvsForwarding; tunnel?: TunnelOptions } {
   if (f.method === 'NAT') return { forwarding: 'masq' };
@@ -79,15 +84,16 @@ class Mapper {
       }
       case 'HTTP_GET':
       case 'SSL_GET': {
-        for (const u of c.urls) if (u.regex !== undefined) this.unsupported(u.source, 'url regex matching is not implemented; the URL is checked by status and digest only');
         if (c.fastRecovery) this.unsupported(c.sources.fastRecovery, 'fast_recovery is not implemented');
         const http: CheckerConfig = {
           type: c.type === 'SSL_GET' ? 'https' : 'http',
           httpProtocol: c.httpProtocol,
           urls: c.urls.map((u) => {
-            const url: { path: string; digest?: string; statusCode: [number, number][]; virtualhost?: string } = { path: u.path, statusCode: u.statusCodes.map((r) => [r.from, r.to]) };
+            const url: HttpUrl = { path: u.path, statusCode: u.statusCodes.map((r) => [r.from, r.to] as const) };
             if (u.digest !== undefined) url.digest = u.digest;
             if (u.virtualhost !== undefined) url.virtualhost = u.virtualhost;
+            const regex = this.regex(u);
+            if (regex) url.regex = regex;
             return url;
           }),
           ...timing,
@@ -99,11 +105,39 @@ class Mapper {
           if (c.sniName !== undefined) http.sniName = c.sniName;
           const ssl = this.model.ssl;
           if (ssl?.ca !== undefined) http.ca = readFileSync(ssl.ca, 'utf8');
-          if (ssl?.certificate !== undefined) this.unsupported(ssl.source, 'SSL client certificates are not presented yet');
+          if (ssl?.certificate !== undefined) {
+            http.certificate = readFileSync(ssl.certificate, 'utf8');
+            // Without a key file the key is looked for in the certificate's PEM file, as OpenSSL bundles are.
+            http.key = readFileSync(ssl.key ?? ssl.certificate, 'utf8');
+          }
+          if (ssl?.password !== undefined) http.password = ssl.password;
         }
         return http;
       }
     }
+  }
+
+  /** A url's regex keywords; PCRE2 options JavaScript has no equivalent for are reported. */
+  regex(u: UrlSpec): HttpUrlRegex | undefined {
+    if (u.regex === undefined) return undefined;
+    let flags = '';
+    for (const option of u.regexOptions) {
+      const flag = REGEX_FLAGS[option];
+      if (flag !== undefined) flags += flags.includes(flag) ? '' : flag;
+      else if (!REGEX_HARMLESS.includes(option)) this.unsupported(u.source, `regex_options ${option} has no JavaScript equivalent and is ignored`);
+    }
+    try {
+      new RegExp(u.regex, flags);
+    } catch (e) {
+      this.unsupported(u.source, `regex ${u.regex} is not a JavaScript regular expression (${(e as Error).message}); the URL is checked without it`);
+      return undefined;
+    }
+    const regex: HttpUrlRegex = { pattern: u.regex };
+    if (flags) regex.flags = flags;
+    if (u.regexNoMatch) regex.noMatch = true;
+    if (u.regexMinOffset) regex.minOffset = u.regexMinOffset;
+    if (u.regexMaxOffset) regex.maxOffset = u.regexMaxOffset;
+    return regex;
   }
 
   realServer(rs: RealServer): RealServerConfig {

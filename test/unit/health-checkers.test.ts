@@ -87,6 +87,19 @@ describe('HTTP_GET', () => {
     expect(await probe({ type: 'http', urls: [{ path: '/' }, { path: '/missing' }] }, port)).toMatchObject({ ok: false });
   });
 
+  test('regex: over the whole reply, header included; regex_no_match inverts; offsets bound where a match starts', async () => {
+    const http = (regex: object) => probe({ type: 'http', urls: [{ path: '/', regex: { pattern: 'rs1', ...regex } }] }, port);
+    expect(await http({})).toMatchObject({ ok: true });
+    expect(await http({ pattern: 'RS1' })).toMatchObject({ ok: false, reason: expect.stringContaining('does not match /RS1/') });
+    expect(await http({ pattern: 'RS1', flags: 'i' })).toMatchObject({ ok: true });
+    expect(await http({ pattern: '^HTTP/1\\.1 200' })).toMatchObject({ ok: true });
+    expect(await http({ noMatch: true })).toMatchObject({ ok: false, reason: expect.stringContaining('matches /rs1/') });
+    expect(await http({ pattern: 'down', noMatch: true })).toMatchObject({ ok: true });
+    // "rs1" sits in the last bytes of the reply: a window ending before it misses it.
+    expect(await http({ maxOffset: 20 })).toMatchObject({ ok: false });
+    expect(await http({ pattern: '^HTTP', minOffset: 1 })).toMatchObject({ ok: false });
+  });
+
   test('Host header: url virtualhost, then checker virtualhost, then address:port', async () => {
     requests.length = 0;
     await probe({ type: 'http', urls: [{ path: '/' }] }, port);
@@ -192,6 +205,23 @@ describe('SSL_GET', () => {
     const body = `tls rs1.example.test`;
     const r = await probe({ type: 'https', virtualhost: 'rs1.example.test', urls: [{ path: '/', digest: createHash('md5').update(body).digest('hex') }] }, port);
     expect(r).toMatchObject({ ok: true });
+  });
+
+  test('a client certificate (SSL { certificate key password }) is presented to a server that demands one', async () => {
+    const clientDir = mkdtempSync(path.join(tmpdir(), 'ipvs-client-'));
+    const file = (name: string) => path.join(clientDir, name);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-passout', 'pass:s3cret', '-keyout', file('key.pem'), '-out', file('cert.pem'), '-days', '1', '-subj', '/CN=lb.example.test'], { stdio: 'ignore' });
+    const client = { certificate: readFileSync(file('cert.pem'), 'utf8'), key: readFileSync(file('key.pem'), 'utf8'), password: 's3cret' };
+    rmSync(clientDir, { recursive: true, force: true });
+    const strict = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert, requestCert: true, rejectUnauthorized: true, ca: client.certificate },
+      (req, res) => res.writeHead(200).end(`client ${(req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN}`));
+    await new Promise<void>((r) => strict.listen(0, '127.0.0.1', r));
+    const strictPort = (strict.address() as net.AddressInfo).port;
+    const md5 = createHash('md5').update('client lb.example.test').digest('hex');
+    expect(await probe({ type: 'https', ...client, urls: [{ path: '/', digest: md5 }] }, strictPort)).toMatchObject({ ok: true });
+    expect(await probe({ type: 'https', urls: [{ path: '/' }] }, strictPort)).toMatchObject({ ok: false });
+    await closeServer(strict as unknown as net.Server);
+    expect(() => resolvedChecker({ type: 'https', certificate: client.certificate, urls: [{ path: '/' }] })).toThrow(expect.objectContaining({ field: expect.stringMatching(/\.key$/) }));
   });
 
   test('with a CA configured, a certificate it did not sign is refused', async () => {

@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { HttpCheck, HttpUrl } from '../types';
+import type { HttpCheck, HttpUrl, HttpUrlRegex } from '../types';
 import type { ResolvedChecker } from '../resolve';
 import type { Probe, ProbeResult } from './probe';
 import { endpoint, failure, pass } from './probe';
@@ -62,6 +62,20 @@ export function httpRequest(path: string, host: string, protocol: NonNullable<Ht
     (protocol === '1.0' ? '' : 'Connection: close\r\n') + `Host: ${host}\r\n\r\n`;
 }
 
+/**
+ * keepalived's regex test: over the whole reply from its first byte (the
+ * header too), a match starting within [minOffset, maxOffset); a reply
+ * without body bytes never matches, as keepalived only looks once some arrive.
+ */
+export function regexMatches(r: HttpUrlRegex, raw: Buffer, reply: HttpReply): boolean {
+  if (reply.body.length === 0) return false;
+  const pattern = new RegExp(r.pattern, `${r.flags ?? ''}g`);
+  pattern.lastIndex = r.minOffset ?? 0;
+  // Without the u flag a byte is a character, so offsets are byte offsets as in keepalived.
+  const match = pattern.exec(raw.toString(r.flags?.includes('u') ? 'utf8' : 'latin1'));
+  return match !== null && (r.maxOffset === undefined || match.index < r.maxOffset);
+}
+
 function request(checker: ResolvedChecker, url: HttpUrl): string {
   const c = checker.config as HttpCheck;
   return httpRequest(url.path, hostHeader(checker.host, checker.port, url.virtualhost ?? checker.virtualhost), c.httpProtocol);
@@ -73,12 +87,16 @@ async function fetchUrl(checker: ResolvedChecker, url: HttpUrl, signal: AbortSig
   try {
     conversation = await Conversation.open(checker, signal, (checker.config as HttpCheck).type === 'https');
     conversation.write(request(checker, url));
-    const reply = parseHttpReply(await conversation.readToEnd(MAX_REPLY));
+    const raw = await conversation.readToEnd(MAX_REPLY);
+    const reply = parseHttpReply(raw);
     if (!reply) return failure(`${where}: no HTTP header in the reply`);
     if (!accepted(url, reply.status)) return failure(`${where}: status ${reply.status}`);
     if (url.digest !== undefined) {
       const digest = createHash('md5').update(reply.body).digest('hex');
       if (digest !== url.digest.toLowerCase()) return failure(`${where}: digest ${digest} differs from ${url.digest.toLowerCase()}`);
+    }
+    if (url.regex !== undefined && regexMatches(url.regex, raw, reply) === (url.regex.noMatch === true)) {
+      return failure(`${where}: reply ${url.regex.noMatch ? 'matches' : 'does not match'} /${url.regex.pattern}/`);
     }
     return pass(`${where}: status ${reply.status}`);
   } catch (e) {
