@@ -11,6 +11,8 @@ import type { Forwarding as IpvsForwarding, ServiceSpec, TunnelOptions, Schedule
 import type { CheckerConfig, HealthConfig, HttpUrl, HttpUrlRegex, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../health/types';
 import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, UrlSpec, VirtualServer, VirtualServerGroup } from './config/model';
 import type { Diagnostic, SourceRef } from './config/diagnostics';
+import { bigToV6, v6ToBig } from './config/blocks/virtual-server-group';
+import { ipv4ToU32, u32ToIpv4 } from '../validate/address';
 
 /** A health configuration and what of the file it cannot honour. */
 export interface HealthMapping {
@@ -187,7 +189,7 @@ class Mapper {
       }
       const addresses = expandRange(e.address, e.lastAddress);
       if (addresses === undefined) {
-        this.unsupported(e.source, 'IPv6 address ranges in virtual_server_group are not expanded yet');
+        this.unsupported(e.source, `the range ${e.address}-${e.lastAddress} stands for more than ${MAX_RANGE} services; it is not created`);
         continue;
       }
       for (const address of addresses) out.push({ protocol, address, port: e.port, ...options } as ServiceSpec);
@@ -223,13 +225,18 @@ class Mapper {
   }
 }
 
-/** IPv4 addresses from `first` to `last` inclusive; undefined for IPv6 ranges. */
+/** Most services one group entry may stand for: keepalived's IPv6 `-END` form reaches 65,536. */
+const MAX_RANGE = 65536;
+
+/** Addresses from `first` to `last` inclusive (IPv4 or IPv6); undefined above {@link MAX_RANGE}. */
 function expandRange(first: string, last: string): string[] | undefined {
   if (first === last) return [first];
-  if (first.includes(':')) return undefined;
-  const toNumber = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const v6 = first.includes(':');
+  const from = v6 ? v6ToBig(first) : BigInt(ipv4ToU32(first));
+  const to = v6 ? v6ToBig(last) : BigInt(ipv4ToU32(last));
+  if (to - from >= BigInt(MAX_RANGE)) return undefined;
   const out: string[] = [];
-  for (let n = toNumber(first); n <= toNumber(last); n++) out.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'));
+  for (let n = from; n <= to; n++) out.push(v6 ? bigToV6(n) : u32ToIpv4(Number(n)));
   return out;
 }
 

@@ -190,6 +190,29 @@ describe('keepalived.conf → health configuration', () => {
     expect(conf(`certificate ${cert}`)).toMatchObject({ certificate: 'CERT\n', key: 'CERT\n' });
   });
 
+  test('virtual_server_group ranges become one service per address, IPv6 too; a range above 65,536 addresses is reported', () => {
+    const file = path.join(dir, 'group.conf');
+    writeFileSync(file, `virtual_server_group G {
+    10.0.0.254-255 80
+    2001:db8::1:0:0:fe-101 80
+    10.1.0.0/30 80
+    2001:db8::/64 80
+}
+virtual_server group G {
+    real_server 10.1.0.4 80 {
+        TCP_CHECK {
+        }
+    }
+}
+`);
+    const { config, warnings } = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);
+    expect(config.virtualServers.map((vs) => (vs.service as { address: string }).address)).toEqual([
+      '10.0.0.254', '10.0.0.255', '2001:db8::1:0:0:fe', '2001:db8::1:0:0:ff', '2001:db8::1:0:0:100', '2001:db8::1:0:0:101',
+      '10.1.0.0', '10.1.0.1', '10.1.0.2', '10.1.0.3',
+    ]);
+    expect(warnings.map((w) => [w.source.line, w.message])).toEqual([[5, 'the range 2001:db8::-2001:db8::ffff:ffff:ffff:ffff stands for more than 65536 services; it is not created']]);
+  });
+
   test('keywords read but not acted on (ha_suspend, bind_if, fast_recovery) are reported at their own lines', () => {
     const file = path.join(dir, 'unsupported.conf');
     writeFileSync(file, `virtual_server 10.0.0.13 80 {
