@@ -61,6 +61,8 @@ export interface ResolvedVirtualServer {
   quorumUp?: string;
   quorumDown?: string;
   sorryServer?: DestinationSpec & { port: number; weight: number };
+  /** `sorry_server_inhibit`: the sorry server stays in the table at weight 0 while quorum holds. */
+  sorryInhibit: boolean;
   omega: boolean;
   realServers: ResolvedRealServer[];
   /** Equal fingerprints: the IPVS service itself needs no edit on reload. */
@@ -305,12 +307,15 @@ export function resolveVirtualServer(value: unknown, field = 'virtualServer'): R
     quorum,
     hysteresis,
     omega: vs.omega === undefined ? false : boolean(vs.omega, `${field}.omega`),
+    sorryInhibit: false,
     realServers,
     serviceFingerprint: JSON.stringify(vs.service),
   };
   if (vs.sorryServer !== undefined) {
-    const s = record(vs.sorryServer, `${field}.sorryServer`, ['address', 'port', 'forwarding', 'weight']);
-    resolved.sorryServer = destination(s, `${field}.sorryServer`, key, forwarding, 1);
+    const s = record(vs.sorryServer, `${field}.sorryServer`, ['address', 'port', 'forwarding', 'weight', 'inhibit']);
+    const { inhibit, ...spec } = s;
+    resolved.sorryServer = destination(spec, `${field}.sorryServer`, key, forwarding, 1);
+    if (inhibit !== undefined) resolved.sorryInhibit = boolean(inhibit, `${field}.sorryServer.inhibit`);
   }
   const up = optionalText(vs.quorumUp, `${field}.quorumUp`);
   const down = optionalText(vs.quorumDown, `${field}.quorumDown`);

@@ -218,6 +218,12 @@ export interface SorryServerConfig {
   forwarding?: Forwarding;
   /** Default 1. */
   weight?: number;
+  /**
+   * keepalived's `sorry_server_inhibit`: while quorum holds, keep the sorry
+   * server in the table at weight 0 instead of removing it (as
+   * `inhibit_on_failure` does for real servers). Default false.
+   */
+  inhibit?: boolean;
 }
 
 /** A `virtual_server` block. */

@@ -64,6 +64,7 @@ export class VirtualServerState {
       else if (rs.config.inhibitOnFailure) out.push({ ...rs.config.destination, weight: 0 });
     }
     if (sorry) out.push(this.config.sorryServer!);
+    else if (this.config.sorryServer && this.config.sorryInhibit) out.push({ ...this.config.sorryServer, weight: 0 });
     return out;
   }
 }

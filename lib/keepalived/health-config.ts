@@ -217,7 +217,7 @@ class Mapper {
         const s = vs.sorryServer;
         const sorry: SorryServerConfig = { address: s.address, port: s.port, ...forwarding(s.forwarding) };
         delete (sorry as { tunnel?: unknown }).tunnel;
-        if (s.inhibit) this.unsupported(s.source, 'sorry_server_inhibit is not implemented');
+        if (s.inhibit) sorry.inhibit = true;
         out.sorryServer = sorry;
       }
       return out;

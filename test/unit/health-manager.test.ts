@@ -139,6 +139,20 @@ test('quorum lost brings in the sorry server (and takes the rest out); regained,
   await manager.stop();
 });
 
+test('sorry_server_inhibit: the sorry server waits in the table at weight 0 while quorum holds', async () => {
+  const service = nextService();
+  const manager = managerFor();
+  await manager.start({ virtualServers: [twoServers(service, { quorum: 2, sorryServer: { address: '10.1.0.9', port: 8080, inhibit: true } })] });
+  expect(await table(service)).toEqual(['10.1.0.4:80 w1', '10.1.0.5:80 w1', '10.1.0.9:8080 w0']);
+  health.set(`p${service.port}-rs1`, 1);
+  await nextEvent(manager, 'quorum', (e) => !e.up);
+  expect(await until(() => table(service), (t) => t.length === 1)).toEqual(['10.1.0.9:8080 w1']);
+  health.set(`p${service.port}-rs1`, 0);
+  await nextEvent(manager, 'quorum', (e) => e.up);
+  expect(await until(() => table(service), (t) => t.length === 3)).toEqual(['10.1.0.4:80 w1', '10.1.0.5:80 w1', '10.1.0.9:8080 w0']);
+  await manager.stop();
+});
+
 test('hysteresis: quorum 2 ± 1 is lost only at 0 live weight and regained only at 3', async () => {
   const service = nextService();
   const manager = managerFor();
