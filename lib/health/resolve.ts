@@ -10,7 +10,7 @@ import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec, TunnelOption
 import type { CheckerConfig, CheckTiming, HealthConfig, RealServerConfig, VirtualServerConfig } from './types';
 import { IpvsArgumentError } from '../errors';
 import { boolean, fail, integer, oneOf, record } from '../validate/check';
-import { parseAddress } from '../validate/address';
+import { canonicalIPv6, parseAddress } from '../validate/address';
 import { checkServiceSpec, type CheckedKey } from '../validate/service';
 import { checkDestSpec } from '../validate/destination';
 
@@ -63,6 +63,8 @@ export interface ResolvedVirtualServer {
   sorryServer?: DestinationSpec & { port: number; weight: number };
   /** `sorry_server_inhibit`: the sorry server stays in the table at weight 0 while quorum holds. */
   sorryInhibit: boolean;
+  /** `ha_suspend`: the service address whose presence on this machine lets the checks run. */
+  suspendUnless?: string;
   omega: boolean;
   realServers: ResolvedRealServer[];
   /** Equal fingerprints: the IPVS service itself needs no edit on reload. */
@@ -283,9 +285,12 @@ function resolveRealServer(value: unknown, field: string, key: CheckedKey, vs: R
   return rs;
 }
 
+/** One spelling per address, to compare with the machine's own. */
+export const canonicalAddress = (address: string): string => (address.includes(':') ? canonicalIPv6(address) : address);
+
 /** Validates and resolves one virtual server; `field` names it in errors. */
 export function resolveVirtualServer(value: unknown, field = 'virtualServer'): ResolvedVirtualServer {
-  const vs = record(value, field, ['service', 'forwarding', 'weight', 'quorum', 'hysteresis', 'quorumUp', 'quorumDown', 'sorryServer', 'omega', 'realServers', ...DEFAULTS_FIELDS]);
+  const vs = record(value, field, ['service', 'forwarding', 'weight', 'quorum', 'hysteresis', 'quorumUp', 'quorumDown', 'sorryServer', 'omega', 'haSuspend', 'realServers', ...DEFAULTS_FIELDS]);
   const { key } = checkServiceSpec(vs.service, `${field}.service`);
   const forwarding = vs.forwarding === undefined ? 'masq' : oneOf(vs.forwarding, `${field}.forwarding`, FORWARDINGS);
   const weight = vs.weight === undefined ? 1 : integer(vs.weight, `${field}.weight`, 0, 0x7fffffff);
@@ -316,6 +321,10 @@ export function resolveVirtualServer(value: unknown, field = 'virtualServer'): R
     const { inhibit, ...spec } = s;
     resolved.sorryServer = destination(spec, `${field}.sorryServer`, key, forwarding, 1);
     if (inhibit !== undefined) resolved.sorryInhibit = boolean(inhibit, `${field}.sorryServer.inhibit`);
+  }
+  if (vs.haSuspend !== undefined && boolean(vs.haSuspend, `${field}.haSuspend`)) {
+    if (!('address' in resolved.key)) throw new IpvsArgumentError(`${field}.haSuspend`, 'a firewall-mark service has no address to wait for');
+    resolved.suspendUnless = canonicalAddress((resolved.key as { address: string }).address);
   }
   const up = optionalText(vs.quorumUp, `${field}.quorumUp`);
   const down = optionalText(vs.quorumDown, `${field}.quorumDown`);

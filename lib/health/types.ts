@@ -246,6 +246,13 @@ export interface VirtualServerConfig extends RealServerDefaults {
   sorryServer?: SorryServerConfig;
   /** On stop, run the notify_down and quorum_down commands (keepalived `omega`). */
   omega?: boolean;
+  /**
+   * keepalived's `ha_suspend`: check the real servers only while the
+   * service's address is configured on this machine (a VRRP backup does not
+   * hold it); in between their checkers pause and keep their last state.
+   * Not for firewall-mark services. Default false.
+   */
+  haSuspend?: boolean;
   /** Its `real_server` blocks. */
   realServers: readonly RealServerConfig[];
 }

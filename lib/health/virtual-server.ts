@@ -14,6 +14,8 @@ import type { DesiredDestination } from './table-writer';
 
 export class VirtualServerState {
   quorumUp: boolean;
+  /** ha_suspend: the service address is not on this machine, so its checks pause. */
+  suspended = false;
   readonly realServers = new Map<string, RealServerState>();
 
   constructor(public config: ResolvedVirtualServer, realServers: readonly RealServerState[], quorumUp?: boolean) {

@@ -194,14 +194,14 @@ class Mapper {
       }
       for (const address of addresses) out.push({ protocol, address, port: e.port, ...options } as ServiceSpec);
     }
-    if (vs.haSuspend) this.unsupported(vs.sources.haSuspend, 'ha_suspend is not implemented (checks always run)');
     return out;
   }
 
   virtualServers(vs: VirtualServer): VirtualServerConfig[] {
-    if (vs.haSuspend && vs.key.kind !== 'group') this.unsupported(vs.sources.haSuspend, 'ha_suspend is not implemented (checks always run)');
     const realServers = vs.realServers.map((rs) => this.realServer(rs));
-    return this.services(vs).map((service) => {
+    const services = this.services(vs);
+    if (vs.haSuspend && services.some((s) => 'fwmark' in s)) this.unsupported(vs.sources.haSuspend, 'ha_suspend does not apply to firewall-mark services: their checks always run');
+    return services.map((service) => {
       const out: VirtualServerConfig = {
         service,
         ...forwarding(vs.forwarding),
@@ -211,6 +211,7 @@ class Mapper {
         realServers,
       };
       delete (out as { tunnel?: unknown }).tunnel;
+      if (vs.haSuspend && 'address' in service) out.haSuspend = true;
       if (vs.quorumUp) out.quorumUp = commandLine(vs.quorumUp);
       if (vs.quorumDown) out.quorumDown = commandLine(vs.quorumDown);
       if (vs.sorryServer) {

@@ -213,7 +213,7 @@ virtual_server group G {
     expect(warnings.map((w) => [w.source.line, w.message])).toEqual([[5, 'the range 2001:db8::-2001:db8::ffff:ffff:ffff:ffff stands for more than 65536 services; it is not created']]);
   });
 
-  test('keywords read but not acted on (ha_suspend, bind_if, fast_recovery) are reported at their own lines', () => {
+  test('keywords read but not acted on (bind_if, fast_recovery) are reported at their own lines; ha_suspend maps, except onto fwmark services', () => {
     const file = path.join(dir, 'unsupported.conf');
     writeFileSync(file, `virtual_server 10.0.0.13 80 {
     lb_kind NAT
@@ -233,8 +233,13 @@ virtual_server group G {
 `);
     const { config: model, diagnostics } = readKeepalivedConfig(file, { configId: 'test' });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const { warnings } = toHealthConfig(model);
+    const { config, warnings } = toHealthConfig(model);
     const reported = warnings.map((w) => [w.source.line, w.message.split(' ')[0]] as const).sort((a, b) => a[0] - b[0]);
-    expect(reported).toEqual([[3, 'ha_suspend'], [6, 'bind_if'], [12, 'fast_recovery']]);
+    expect(reported).toEqual([[6, 'bind_if'], [12, 'fast_recovery']]);
+    expect(config.virtualServers[0]!.haSuspend).toBe(true);
+    writeFileSync(file, 'virtual_server fwmark 7 {\n    ha_suspend\n    real_server 10.1.0.4 80 {\n    }\n}\n');
+    const fwmark = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);
+    expect(fwmark.warnings.map((w) => [w.source.line, w.message])).toEqual([[2, 'ha_suspend does not apply to firewall-mark services: their checks always run']]);
+    expect(fwmark.config.virtualServers[0]!.haSuspend).toBeUndefined();
   });
 });
