@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { Forwarding as IpvsForwarding, ServiceSpec, TunnelOptions, Scheduler, SchedulerFlag } from '../types';
 import type { CheckerConfig, HealthConfig, HttpUrl, HttpUrlRegex, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../health/types';
-import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, UrlSpec, VirtualServer, VirtualServerGroup } from './config/model';
+import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, SmtpHost, UrlSpec, VirtualServer, VirtualServerGroup } from './config/model';
 import type { Diagnostic, SourceRef } from './config/diagnostics';
 import { bigToV6, v6ToBig } from './config/blocks/virtual-server-group';
 import { ipv4ToU32, u32ToIpv4 } from '../validate/address';
@@ -50,7 +50,7 @@ class Mapper {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
   }
 
-  checker(c: Checker): CheckerConfig | undefined {
+  checker(c: Checker): CheckerConfig | CheckerConfig[] | undefined {
     const timing = { delayLoop: c.delayLoop, connectTimeout: c.connectTimeout, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry, warmup: c.warmup, alpha: c.alpha };
     if (c.type === 'MISC_CHECK') {
       const misc: CheckerConfig = { type: 'misc', path: commandLine(c.script), timeout: c.timeout, dynamic: c.dynamic, ...timing };
@@ -74,7 +74,8 @@ class Mapper {
       case 'PING_CHECK':
         return target.connectIp === undefined ? { type: 'ping', ...timing } : { type: 'ping', connectIp: target.connectIp, ...timing };
       case 'SMTP_CHECK':
-        if (c.hosts.length) this.unsupported(c.hosts[0]!.source, 'legacy host { } blocks of SMTP_CHECK are not checked');
+        // Legacy host { } blocks: one checker per host, and then only the hosts are checked (keepalived).
+        if (c.hosts.length) return c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...target, ...this.hostTarget(h) }));
         return { type: 'smtp', heloName: c.heloName, ...timing, ...target };
       case 'DNS_CHECK':
         return { type: 'dns', recordType: c.queryType, name: c.name, ...timing, ...target };
@@ -117,6 +118,19 @@ class Mapper {
         return http;
       }
     }
+  }
+
+  /** A legacy SMTP `host { }` block's own connection settings, over the checker's. */
+  hostTarget(h: SmtpHost): { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number; connectTimeout?: number } {
+    const out: ReturnType<Mapper['hostTarget']> = {};
+    if (h.connectIp !== undefined) out.connectIp = h.connectIp;
+    if (h.connectPort !== undefined) out.connectPort = h.connectPort;
+    if (h.bindTo !== undefined) out.bindTo = h.bindTo;
+    if (h.bindPort !== undefined) out.bindPort = h.bindPort;
+    if (h.connectTimeout !== undefined) out.connectTimeout = h.connectTimeout;
+    if (h.bindIf !== undefined) this.unsupported(h.source, 'bind_if is not applied to checker sockets yet');
+    if (h.fwmark !== undefined) this.unsupported(h.source, 'fwmark (SO_MARK) is not set on checker sockets yet');
+    return out;
   }
 
   /** A url's regex keywords; PCRE2 options JavaScript has no equivalent for are reported. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resolveHealthConfig, resolveVirtualServer } from '../../lib/health/resolve';
 import { readKeepalivedConfig, toHealthConfig } from '../../lib/keepalived';
+import { samples } from '../support/keepalived';
 
 const service = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
 
@@ -211,6 +212,19 @@ virtual_server group G {
       '10.1.0.0', '10.1.0.1', '10.1.0.2', '10.1.0.3',
     ]);
     expect(warnings.map((w) => [w.source.line, w.message])).toEqual([[5, 'the range 2001:db8::-2001:db8::ffff:ffff:ffff:ffff stands for more than 65536 services; it is not created']]);
+  });
+
+  test("SMTP_CHECK's legacy host { } blocks (keepalived's own sample): one checker per host, and only the hosts", () => {
+    const { config, warnings } = toHealthConfig(readKeepalivedConfig(path.join(samples, 'keepalived.conf.SMTP_CHECK'), { configId: 'test' }).config);
+    expect(warnings).toEqual([]);
+    const [plain, hosts] = config.virtualServers[0]!.realServers!.map((rs) => rs.checkers!);
+    expect(plain).toEqual([expect.objectContaining({ type: 'smtp', heloName: 'foo.bar.com', connectTimeout: 30 })]);
+    expect(plain![0]).not.toHaveProperty('connectIp');
+    expect(hosts).toEqual(['172.16.1.11', '192.168.155.10', '64.233.167.99'].map((connectIp) =>
+      expect.objectContaining({ type: 'smtp', heloName: 'foo.bar.com', connectIp, connectTimeout: 10, retry: 2, delayBeforeRetry: 5 })));
+    expect(resolveHealthConfig(config)[0]!.realServers[1]!.checkers.map((c) => `${c.name} ${c.host}`)).toEqual([
+      'SMTP_CHECK#0 172.16.1.11', 'SMTP_CHECK#1 192.168.155.10', 'SMTP_CHECK#2 64.233.167.99',
+    ]);
   });
 
   test('keywords read but not acted on (bind_if, fast_recovery) are reported at their own lines; ha_suspend maps, except onto fwmark services', () => {
