@@ -87,7 +87,7 @@ class Mapper {
       }
       case 'HTTP_GET':
       case 'SSL_GET': {
-        if (c.fastRecovery) this.unsupported(c.sources.fastRecovery, 'fast_recovery is not implemented');
+        // fast_recovery needs no mapping: every attempt fetches all URLs back to back, which is what it asks for.
         const http: CheckerConfig = {
           type: c.type === 'SSL_GET' ? 'https' : 'http',
           httpProtocol: c.httpProtocol,

@@ -227,7 +227,7 @@ virtual_server group G {
     ]);
   });
 
-  test('keywords read but not acted on (bind_if, fast_recovery) are reported at their own lines; ha_suspend maps, except onto fwmark services', () => {
+  test('keywords read but not acted on (bind_if) are reported at their own lines; fast_recovery is how URLs are always checked; ha_suspend maps, except onto fwmark services', () => {
     const file = path.join(dir, 'unsupported.conf');
     writeFileSync(file, `virtual_server 10.0.0.13 80 {
     lb_kind NAT
@@ -249,7 +249,7 @@ virtual_server group G {
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const { config, warnings } = toHealthConfig(model);
     const reported = warnings.map((w) => [w.source.line, w.message.split(' ')[0]] as const).sort((a, b) => a[0] - b[0]);
-    expect(reported).toEqual([[6, 'bind_if'], [12, 'fast_recovery']]);
+    expect(reported).toEqual([[6, 'bind_if']]);
     expect(config.virtualServers[0]!.haSuspend).toBe(true);
     writeFileSync(file, 'virtual_server fwmark 7 {\n    ha_suspend\n    real_server 10.1.0.4 80 {\n    }\n}\n');
     const fwmark = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);
