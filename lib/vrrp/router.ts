@@ -140,6 +140,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   private readonly files = new Map<string, FileTracker>();
   private interfaces: InterfaceTracker | undefined;
   private closed = false;
+  /** The update in progress: the next one waits for it. */
+  private updating: Promise<void> = Promise.resolve();
   /** Notify queues of removed groups, awaited by close(). */
   private readonly draining: Promise<void>[] = [];
 
@@ -179,9 +181,16 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
    * notify scripts take the new configuration. Changed instances restart,
    * new ones start, removed ones stop (notify_stop). Trackers whose
    * definition did not change keep running and keep their state. A config
-   * that does not validate changes nothing.
+   * that does not validate changes nothing. Updates run one at a time, in
+   * call order.
    */
-  async update(config: VrrpRouterConfig): Promise<void> {
+  update(config: VrrpRouterConfig): Promise<void> {
+    const run = this.updating.then(() => this.apply(config));
+    this.updating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(config: VrrpRouterConfig): Promise<void> {
     if (this.closed) throw new VrrpError({ message: 'the router is closed', code: 'ERR_VRRP_CLOSED', operation: 'update' });
     const next = resolveRouterConfig(config);
     checkScripts(next);

@@ -241,6 +241,16 @@ describe('update by difference', () => {
     expect(router.status().instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2']);
   });
 
+  test('updates called together run one after another, in call order', async () => {
+    const { router } = open(config({ instances: [vi('VI_1', 1)] }));
+    const before = fake.links.length;
+    const first = router.update(config({ instances: [vi('VI_1', 1), vi('VI_3', 3)] }));
+    const second = router.update(config({ instances: [vi('VI_1', 1)] }));
+    await Promise.all([first, second]);
+    expect(router.status().instances.map((i) => i.name)).toEqual(['VI_1']);
+    expect(fake.links.slice(before).map((l) => l.closed)).toEqual([true]);
+  });
+
   test('an invalid update changes nothing', async () => {
     const { router } = open(config({ instances: [vi('VI_1', 1)] }));
     await expect(router.update(config({ instances: [vi('VI_1', 1, { trackScript: [{ name: 'x' }] })] }))).rejects.toThrow(/instances\[0\]\.trackScript\[0\]\.name/);
