@@ -333,12 +333,18 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   /** Recomputes effective priority and FAULT of every instance from the trackers' readings. */
   private retrack(): void {
     if (this.closed) return;
+    const waiting = new Set<Member>();
     for (const m of this.members.values()) {
-      const outcome = trackOutcome(m.config.resolved.priority, this.readings(m));
+      const readings = this.readings(m);
+      const outcome = trackOutcome(m.config.resolved.priority, readings);
       m.faults = outcome.faults;
       if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
+      if (readings.some((r) => r.kind === 'script' && r.weight === 0 && r.ok === undefined)) waiting.add(m);
     }
+    // A sync group waits for all its members (keepalived's num_member_init).
+    for (const m of [...waiting]) for (const n of m.group?.config.members ?? []) waiting.add(this.members.get(n)!);
     for (const m of this.members.values()) m.instance.setFault(this.faultsOf(m).length > 0);
+    for (const m of this.members.values()) m.instance.holdInit(waiting.has(m));
   }
 
   private faultsOf(m: Member): string[] {

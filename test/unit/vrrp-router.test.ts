@@ -112,6 +112,20 @@ describe('tracking', () => {
     expect(changes.slice(1).map((c) => `${c.from}->${c.to}:${c.reason}`)).toEqual(['BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared']);
   });
 
+  test('a weight-0 script keeps the instance in INIT until its first result, then decides (FAULT for a failure)', async () => {
+    const gate = path.join(dir, 'gate');
+    const { router, changes } = open(config({
+      instances: [vi('VI_1', 1, { trackScript: [{ name: 'slow' }] })],
+      scripts: [{ name: 'slow', script: `/bin/sh -c "while [ ! -e ${gate} ]; do sleep 0.02; done; exit 1"`, interval: 5 }],
+    }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stateOf(router, 'VI_1').state).toBe('INIT');
+    expect(changes).toEqual([]);
+    writeFileSync(gate, '');
+    expect(await waitFor(() => changes.length > 0)).toBe(true);
+    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['INIT->FAULT']);
+  });
+
   test('an interface already down at start means FAULT from the first transition', async () => {
     fake.interfaces.set('eth1', false);
     const { changes } = open(config({ instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1' }] })] }));
