@@ -288,7 +288,13 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       // checkScripts resolved every user before anything changed.
       const tracker = new ScriptTracker(s, scriptIdentity(s, config.scriptUser) as ScriptIdentity);
       tracker.on('change', (ok) => this.trackChanged({ type: 'script', name, ok }));
-      tracker.on('run', (run) => this.log({ event: 'script', script: name, ...run }));
+      // A run is logged when its outcome differs from the previous run's (exit 0 → timeout, say), not every interval.
+      let last = '';
+      tracker.on('run', (run) => {
+        const outcome = JSON.stringify(run);
+        if (outcome !== last) this.log({ event: 'script', script: name, ...run });
+        last = outcome;
+      });
       return tracker;
     });
     reconcile(this.files, config.files, (f, name) => {
