@@ -72,7 +72,10 @@ export interface NativeVrrpLink {
 
 export interface NativeInterfaceInfo {
   ifindex: number;
+  /** IFF_UP. */
   up: boolean;
+  /** IFF_RUNNING (carrier). */
+  running: boolean;
   mac: Uint8Array;
   addresses: { family: number; address: string; prefix: number; scope: number }[];
 }

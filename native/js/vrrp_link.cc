@@ -278,6 +278,7 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   Napi::Object r = Napi::Object::New(env);
   r.Set("ifindex", out.ifindex);
   r.Set("up", out.up);
+  r.Set("running", out.running);
   Napi::Uint8Array mac = Napi::Uint8Array::New(env, out.mac.size());
   if (!out.mac.empty()) std::memcpy(mac.Data(), out.mac.data(), out.mac.size());
   r.Set("mac", mac);

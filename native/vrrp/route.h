@@ -20,7 +20,8 @@ struct InterfaceAddress {
 struct InterfaceInfo {
   int ifindex = 0;
   std::vector<uint8_t> mac;
-  bool up = false;
+  bool up = false;       // IFF_UP
+  bool running = false;  // IFF_RUNNING: carrier (operationally up)
   std::vector<InterfaceAddress> addresses;
 };
 

@@ -37,6 +37,7 @@ describe('contract checks', () => {
     const lo = native.vrrpInterface({ interface: 'lo' });
     expect(lo.ifindex).toBe(1);
     expect(lo.up).toBe(true);
+    expect(lo.running).toBe(true);
     expect(lo.addresses).toEqual(expect.arrayContaining([expect.objectContaining({ family: AF_INET, address: '127.0.0.1', prefix: 8 })]));
     let thrown: unknown;
     try {

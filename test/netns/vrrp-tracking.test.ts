@@ -65,11 +65,13 @@ function openOurs(config: Partial<VrrpRouterConfig>): { router: VrrpRouter; chan
 
 const stateOf = (router: VrrpRouter, name: string) => router.status().instances.find((i) => i.name === name)!.state;
 
-/** A veth pair in a, both ends up: `name` is tracked (the host has no dummy driver). */
-function trackedLink(name: string): void {
+/** A veth pair in a, both ends up and with carrier: `name` is tracked (the host has no dummy driver). */
+async function trackedLink(name: string): Promise<void> {
   lab.hosts.a.run('ip', 'link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`);
   lab.hosts.a.run('ip', 'link', 'set', `${name}p`, 'up');
   lab.hosts.a.run('ip', 'link', 'set', name, 'up');
+  // The kernel reports carrier (IFF_RUNNING) a moment after the link is set up.
+  expect(await eventually(() => lab.hosts.a.run('ip', 'link', 'show', name).includes('state UP'), 3000)).toBe(true);
 }
 
 /** An executable shell script in the lab directory (root-owned, 0700 directory). */
@@ -95,7 +97,7 @@ test('track_script: a failing check lowers our priority below keepalived, which 
   // 120 − 30 = 90 < 100: keepalived ignores our adverts, takes over, and we yield to its 100.
   expect(await eventually(() => kaState(ka, id) === 'MASTER' && lab.hasAddress('b', vip(id)), FAILOVER_MS)).toBe(true);
   expect(await eventually(() => stateOf(router, `VI_${id}`) === 'BACKUP' && !lab.hasAddress('a', vip(id)), FAILOVER_MS)).toBe(true);
-  expect(router.status().instances[0]).toMatchObject({ effectivePriority: 90, tracking: [{ type: 'script', name: 'chk', ok: false, weight: -30 }] });
+  expect(router.status().instances[0]).toMatchObject({ effectivePriority: 90, tracking: [{ type: 'interface', name: 'eth0', ok: true }, { type: 'script', name: 'chk', ok: false, weight: -30 }] });
 
   writeFileSync(flag, '');
   expect(await eventually(() => stateOf(router, `VI_${id}`) === 'MASTER' && lab.hasAddress('a', vip(id)), FAILOVER_MS)).toBe(true);
@@ -104,7 +106,7 @@ test('track_script: a failing check lowers our priority below keepalived, which 
 
 test('track_interface: link down is FAULT (VIP gone, keepalived takes over), link up is BACKUP; notify scripts run in order', async () => {
   const id = ++vrid;
-  trackedLink('trk0');
+  await trackedLink('trk0');
   const out = path.join(lab.dir, `notify-${id}`);
   const log = shellScript(`log-${id}.sh`, `echo "$*" >> ${out}`);
   const ka = keepalivedBackup([id]);
@@ -148,7 +150,7 @@ test('track_interface: link down is FAULT (VIP gone, keepalived takes over), lin
 
 test('sync group: one member FAULT takes both to FAULT, keepalived takes both VIPs; recovery brings both back', async () => {
   const ids = [++vrid, ++vrid] as const;
-  trackedLink('trk1');
+  await trackedLink('trk1');
   const out = path.join(lab.dir, `group-${ids[0]}`);
   const log = shellScript(`group-${ids[0]}.sh`, `echo "$*" >> ${out}`);
   const ka = keepalivedBackup([...ids]);

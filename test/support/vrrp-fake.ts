@@ -55,7 +55,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
     } as unknown as NativeVrrpBinding['VrrpLinkMonitor'],
     vrrpInterface: ({ interface: name }) => {
       if (!interfaces.has(name)) throw Object.assign(new Error('interface: No such device'), { errno: 19, stage: 'interface' });
-      return { ifindex: 2, up: interfaces.get(name)!, mac: FAKE_MAC, addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }] };
+      return { ifindex: 2, up: interfaces.get(name)!, running: interfaces.get(name)!, mac: FAKE_MAC, addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }] };
     },
     vrrpCreateMacvlan: () => 0,
     vrrpDeleteLink: () => 0,

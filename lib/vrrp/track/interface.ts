@@ -31,13 +31,15 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
   }
 
   /**
-   * Reads the present state of `name` at once (IFF_UP; ENODEV: down) unless
-   * the monitor already reported it, so tracking is right before the dump arrives.
+   * Reads the present state of `name` at once (IFF_UP and IFF_RUNNING;
+   * ENODEV: down) unless the monitor already reported it, so tracking is right
+   * before the dump arrives.
    */
   watch(name: string): void {
     if (this.up.has(name)) return;
     try {
-      this.up.set(name, this.native.vrrpInterface({ ...(this.netns !== undefined ? { netns: this.netns } : {}), interface: name }).up);
+      const info = this.native.vrrpInterface({ ...(this.netns !== undefined ? { netns: this.netns } : {}), interface: name });
+      this.up.set(name, info.up && info.running);
     } catch {
       this.up.set(name, false);
     }
