@@ -233,3 +233,35 @@ test('vrrp_startup_delay: the router opens that much after the daemon is ready, 
   expect(await running).toBe(0);
   expect(h.routers[0]!.closed).toBe(true);
 });
+
+test('ha_suspend: a virtual server is checked only while its address is here; every VRRP transition looks again', async () => {
+  const h = harness(true);
+  const conf = path.join(dir, 'suspend.conf');
+  const local = new Set<string>();
+  writeFileSync(conf, instance('VI_1', 91, 100) + `
+virtual_server 10.0.0.91 80 {
+    ha_suspend
+    delay_loop 0.05
+    real_server 10.1.0.91 80 {
+        MISC_CHECK {
+            misc_path /bin/true
+        }
+    }
+}
+`);
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp, manager: { localAddresses: () => local } });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const suspends = () => h.logs().filter((x) => String(x.message).endsWith('(ha_suspend)')).map((x) => x.message);
+  expect(suspends()).toEqual(['checks suspended (ha_suspend)']);
+  // The VIP arrives with mastership (the stand-in router only announces it).
+  local.add('10.0.0.91');
+  h.routers[0]!.transition('VI_1', 'BACKUP', 'MASTER');
+  await until(suspends, (s) => s.length === 2, 'resumed');
+  expect(suspends()[1]).toBe('checks resumed (ha_suspend)');
+  local.delete('10.0.0.91');
+  h.routers[0]!.transition('VI_1', 'MASTER', 'BACKUP');
+  await until(suspends, (s) => s.length === 3, 'suspended again');
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});

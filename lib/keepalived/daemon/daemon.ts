@@ -121,6 +121,7 @@ export class KeepalivedDaemon {
       virtualServer: e.virtualServer, destination: e.destination, ...(e.error ? { error: e.error.message } : {}),
     }));
     m.on('script', (e) => log(e.error || e.status ? 'warning' : 'info', `script ${e.kind}`, { ...e }));
+    m.on('suspend', (e) => log('info', `checks ${e.suspended ? 'suspended' : 'resumed'} (ha_suspend)`, { ...e }));
   }
 
   #logDiagnostic(d: Diagnostic): void {
@@ -161,6 +162,8 @@ export class KeepalivedDaemon {
   #onTransition(t: VrrpRouterStateChange): void {
     const sync = this.#sync;
     if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
+    // ha_suspend: the instance adds or removes its VIPs right after announcing the transition.
+    if (t.type === 'instance') setImmediate(() => this.#manager?.refreshLocalAddresses());
   }
 
   async #startVrrp(r: Reading): Promise<void> {
