@@ -20,6 +20,12 @@ export interface HealthMapping {
   config: HealthConfig;
   /** `unsupported` warnings, each with the file and line of the keyword. */
   warnings: Diagnostic[];
+  /**
+   * `smtp_alert` of each virtual server (quorum changes; keepalived's default
+   * off) and of its real servers (up/down; default on), in the order of
+   * `config.virtualServers` and their `realServers`.
+   */
+  alerts: { virtualServer: boolean; realServers: boolean[] }[];
 }
 
 /** PCRE2 options (keepalived `regex_options`) with a JavaScript flag. */
@@ -43,6 +49,7 @@ function commandLine(script: ScriptSpec): string {
 
 class Mapper {
   readonly warnings: Diagnostic[] = [];
+  readonly alerts: HealthMapping['alerts'] = [];
 
   constructor(private readonly model: KeepalivedConfig) {}
 
@@ -215,7 +222,9 @@ class Mapper {
     const realServers = vs.realServers.map((rs) => this.realServer(rs));
     const services = this.services(vs);
     if (vs.haSuspend && services.some((s) => 'fwmark' in s)) this.unsupported(vs.sources.haSuspend, 'ha_suspend does not apply to firewall-mark services: their checks always run');
+    const alerts = { virtualServer: vs.smtpAlert ?? false, realServers: vs.realServers.map((rs) => rs.smtpAlert ?? true) };
     return services.map((service) => {
+      this.alerts.push(alerts);
       const out: VirtualServerConfig = {
         service,
         ...forwarding(vs.forwarding),
@@ -268,5 +277,5 @@ function expandRange(first: string, last: string): string[] | undefined {
 export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
   const mapper = new Mapper(model);
   const virtualServers = model.virtualServers.flatMap((vs) => mapper.virtualServers(vs));
-  return { config: { virtualServers }, warnings: mapper.warnings };
+  return { config: { virtualServers }, warnings: mapper.warnings, alerts: mapper.alerts };
 }

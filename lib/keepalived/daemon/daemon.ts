@@ -25,6 +25,7 @@ import { daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, syncDaemonSettings, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import { VrrpHalf, openVrrpRouter, type VrrpRouterOpener } from './vrrp-half';
+import { DaemonAlerts } from './alerts';
 
 /** Which halves may run (keepalived's `-P` runs only VRRP, `-C` only the checker). */
 export interface Halves {
@@ -85,6 +86,7 @@ export class KeepalivedDaemon {
   #sync: SyncDaemonControl | undefined;
   #ipvs: Promise<Ipvs> | undefined;
   #loadedAt = new Date();
+  readonly #alerts: DaemonAlerts;
   #reloads = 0;
   #server: http.Server | undefined;
   /** `vrrp_startup_delay`: the VRRP half waiting to start, with the newest reading. */
@@ -94,6 +96,7 @@ export class KeepalivedDaemon {
 
   constructor(options: DaemonOptions) {
     this.#options = options;
+    this.#alerts = new DaemonAlerts(options.log);
     this.#halves = options.halves ?? { check: true, vrrp: true };
     this.#metrics = daemonMetrics(() => this.#manager);
   }
@@ -115,8 +118,14 @@ export class KeepalivedDaemon {
   #logEvents(m: VirtualServerManager): void {
     const log = this.#options.log;
     m.on('checker', (e) => log(e.up ? 'info' : 'warning', `checker ${e.up ? 'up' : 'down'}`, { ...e }));
-    m.on('realServer', (e) => log(e.up ? 'info' : 'warning', `real server ${e.up ? 'up' : 'down'}`, { ...e }));
-    m.on('quorum', (e) => log(e.up ? 'info' : 'warning', `quorum ${e.up ? 'gained' : 'lost'}`, { ...e }));
+    m.on('realServer', (e) => {
+      log(e.up ? 'info' : 'warning', `real server ${e.up ? 'up' : 'down'}`, { ...e });
+      this.#alerts.onRealServer(e);
+    });
+    m.on('quorum', (e) => {
+      log(e.up ? 'info' : 'warning', `quorum ${e.up ? 'gained' : 'lost'}`, { ...e });
+      this.#alerts.onQuorum(e);
+    });
     m.on('table', (e) => log(e.error ? 'error' : 'info', `table ${e.action}`, {
       virtualServer: e.virtualServer, destination: e.destination, ...(e.error ? { error: e.error.message } : {}),
     }));
@@ -162,6 +171,7 @@ export class KeepalivedDaemon {
   #onTransition(t: VrrpRouterStateChange): void {
     const sync = this.#sync;
     if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
+    this.#alerts.onVrrp(t);
     // ha_suspend: the instance adds or removes its VIPs right after announcing the transition.
     if (t.type === 'instance') setImmediate(() => this.#manager?.refreshLocalAddresses());
   }
@@ -204,6 +214,7 @@ export class KeepalivedDaemon {
   async start(): Promise<void> {
     const r = this.#read();
     if (this.#wantsChecker(r)) await this.#startChecker(r);
+    this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
     if (this.#wantsVrrp(r)) {
       const delay = r.result.config.global.vrrp.startupDelay;
       if (delay > 0) this.#delayVrrpHalf(r, delay);
@@ -257,6 +268,7 @@ export class KeepalivedDaemon {
         this.#manager = undefined;
       }
       await this.#reloadVrrp(r);
+      this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
     } catch (e) {
       this.#metrics.reloadFailures.inc();
       this.#options.log('error', 'reload refused; the previous configuration stays', { error: (e as Error).message });

@@ -1,0 +1,74 @@
+/**
+ * Which events of `ipvs keepalived` send an e-mail alert, per the file's
+ * `smtp_alert` settings: a real server going up or down, a virtual server
+ * gaining or losing quorum, a VRRP instance or sync group changing state.
+ * @internal
+ * @module
+ */
+import type { ManagerStatus, QuorumEvent, RealServerEvent } from '../../health/events';
+import { resolveHealthConfig } from '../../health/resolve';
+import type { VrrpRouterStateChange } from '../../vrrp/router';
+import type { KeepalivedConfig } from '../config/model';
+import type { HealthMapping } from '../health-config';
+import type { LogLine } from './log';
+import { ALERT_TEXT, sendAlert, smtpAlertSettings, type SmtpAlertSettings } from './smtp-alert';
+
+export class DaemonAlerts {
+  #settings: SmtpAlertSettings | undefined;
+  #virtualServers = new Set<string>();
+  #realServers = new Set<string>();
+  #vrrp = new Set<string>();
+  /** Last up/down seen per real server: a weight change alone sends nothing. */
+  readonly #up = new Map<string, boolean>();
+
+  constructor(private readonly log: LogLine) {}
+
+  /** Takes the settings of a configuration just applied, and the real servers' states as it starts from. */
+  configure(model: KeepalivedConfig, health: HealthMapping, status?: ManagerStatus): void {
+    this.#settings = smtpAlertSettings(model.global);
+    for (const vs of status?.virtualServers ?? []) for (const rs of vs.realServers) if (!this.#up.has(`${vs.id} ${rs.id}`)) this.#up.set(`${vs.id} ${rs.id}`, rs.up);
+    this.#virtualServers.clear();
+    this.#realServers.clear();
+    this.#vrrp.clear();
+    if (!this.#settings) return;
+    // The manager names servers by their resolved labels; resolve the same configuration to match them.
+    resolveHealthConfig(health.config).forEach((vs, i) => {
+      const alerts = health.alerts[i]!;
+      if (alerts.virtualServer) this.#virtualServers.add(vs.id);
+      vs.realServers.forEach((rs, j) => alerts.realServers[j] && this.#realServers.add(`${vs.id} ${rs.id}`));
+    });
+    const vrrpDefault = model.global.smtpAlert ?? false;
+    for (const i of model.vrrp.instances) if (i.smtpAlert ?? vrrpDefault) this.#vrrp.add(`instance ${i.name}`);
+    for (const g of model.vrrp.syncGroups) if (g.smtpAlert ?? vrrpDefault) this.#vrrp.add(`group ${g.name}`);
+  }
+
+  onRealServer(e: RealServerEvent): void {
+    const key = `${e.virtualServer} ${e.realServer}`;
+    const was = this.#up.get(key);
+    this.#up.set(key, e.up);
+    if (was === e.up || !this.#realServers.has(key)) return;
+    const text = ALERT_TEXT.realServer(this.#settings!.routerId, e.realServer, e.virtualServer, e.up, e.reason);
+    this.#send(text.subject, text.body);
+  }
+
+  onQuorum(e: QuorumEvent): void {
+    if (!this.#virtualServers.has(e.virtualServer)) return;
+    const text = ALERT_TEXT.virtualServer(this.#settings!.routerId, e.virtualServer, e.up);
+    this.#send(text.subject, text.body);
+  }
+
+  onVrrp(t: VrrpRouterStateChange): void {
+    if (!this.#vrrp.has(`${t.type} ${t.name}`) || (t.to !== 'MASTER' && t.to !== 'BACKUP' && t.to !== 'FAULT')) return;
+    const text = ALERT_TEXT.vrrp(this.#settings!.routerId, t.type, t.name, t.to);
+    this.#send(text.subject, text.body);
+  }
+
+  #send(subject: string, body: string): void {
+    const s = this.#settings!;
+    const relay = `${s.host}:${s.port}`;
+    sendAlert(s, subject, body).then(
+      () => this.log('info', 'smtp alert sent', { subject, relay }),
+      (e: Error) => this.log('warning', 'smtp alert failed', { subject, relay, error: e.message }),
+    );
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * keepalived's e-mail alerts: `notification_email`, `notification_email_from`,
+ * `smtp_server`, `smtp_helo_name`, `smtp_connect_timeout` and `router_id` in
+ * global_defs, and `smtp_alert` on real servers, virtual servers and VRRP
+ * instances and groups. Each alert is one SMTP conversation with the relay
+ * (HELO, MAIL, one RCPT per recipient, DATA), as keepalived holds it, with
+ * keepalived's subjects; failures are reported, never thrown at the caller.
+ * @module
+ */
+import * as net from 'node:net';
+import { hostname, userInfo } from 'node:os';
+import type { GlobalDefs } from '../config/model';
+
+/** Where and how alerts are sent. */
+export interface SmtpAlertSettings {
+  /** Relay host name or address (`smtp_server`). */
+  host: string;
+  /** Relay port (`smtp_server HOST PORT`); default 25. */
+  port: number;
+  /** HELO name (`smtp_helo_name`); default the host name. */
+  heloName: string;
+  /** Envelope and header sender (`notification_email_from`); default `USER@HOST`. */
+  from: string;
+  /** Recipients (`notification_email`). */
+  to: readonly string[];
+  /** Bound on the connect and on every reply (`smtp_connect_timeout`), milliseconds. */
+  timeoutMs: number;
+  /** Subject prefix (`router_id`); default the host name. */
+  routerId: string;
+}
+
+/** The settings global_defs gives, or `undefined` when it names no relay or no recipient (keepalived sends nothing then). */
+export function smtpAlertSettings(global: GlobalDefs): SmtpAlertSettings | undefined {
+  if (!global.smtpServer || global.notificationEmail.length === 0) return undefined;
+  const host = hostname();
+  return {
+    host: global.smtpServer.host,
+    port: global.smtpServer.port,
+    heloName: global.smtpHeloName ?? host,
+    from: global.notificationEmailFrom ?? `${userInfo().username}@${host}`,
+    to: global.notificationEmail,
+    timeoutMs: global.smtpConnectTimeout * 1000,
+    routerId: global.routerId ?? host,
+  };
+}
+
+const pad = (n: number, width = 2): string => String(Math.abs(n)).padStart(width, '0');
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** RFC 5322 date in local time, as keepalived's strftime("%a, %d %b %Y %H:%M:%S %z"). */
+export function mailDate(d: Date): string {
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}${pad(offset % 60)}`;
+  return `${DAYS[d.getDay()]}, ${pad(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zone}`;
+}
+
+/** The whole message after DATA, dot-stuffed, ending with the lone dot. */
+export function mailMessage(s: SmtpAlertSettings, subject: string, body: string, date = new Date()): string {
+  const text = `Date: ${mailDate(date)}\r\nFrom: ${s.from}\r\nSubject: ${subject}\r\nX-Mailer: Keepalived\r\nTo: ${s.to.join(', ')}\r\n\r\n${body}\r\n`;
+  return text.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..') + '.\r\n';
+}
+
+/** Reads SMTP replies (multi-line ones end at `NNN ` rather than `NNN-`). */
+class ReplyReader {
+  #buffer = '';
+  #waiting: ((code: number) => void) | undefined;
+  #failed: ((e: Error) => void) | undefined;
+  #error: Error | undefined;
+
+  constructor(socket: net.Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.#buffer += chunk;
+      this.#deliver();
+    });
+    const fail = (e: Error): void => {
+      this.#error ??= e;
+      this.#failed?.(this.#error);
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('the relay closed the connection')));
+  }
+
+  #deliver(): void {
+    for (;;) {
+      const end = this.#buffer.indexOf('\r\n');
+      if (end < 0 || !this.#waiting) return;
+      const line = this.#buffer.slice(0, end);
+      this.#buffer = this.#buffer.slice(end + 2);
+      if (line[3] === '-') continue;
+      const wake = this.#waiting;
+      this.#waiting = undefined;
+      this.#failed = undefined;
+      wake(Number(line.slice(0, 3)) || 0);
+    }
+  }
+
+  next(timeoutMs: number, stage: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.#error) return reject(this.#error);
+      const timer = setTimeout(() => reject(new Error(`no reply to ${stage} within ${timeoutMs} ms`)), timeoutMs);
+      this.#waiting = (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      };
+      this.#failed = (e) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      this.#deliver();
+    });
+  }
+}
+
+/** Sends one alert; rejects with the stage and the relay's code when the relay refuses. */
+export async function sendAlert(s: SmtpAlertSettings, subject: string, body: string): Promise<void> {
+  const socket = net.connect({ host: s.host, port: s.port });
+  const replies = new ReplyReader(socket);
+  try {
+    const expect = async (stage: string, wanted: number, command?: string): Promise<void> => {
+      if (command !== undefined) socket.write(command);
+      const code = await replies.next(s.timeoutMs, stage);
+      if (code !== wanted) throw new Error(`${stage}: the relay answered ${code}, not ${wanted}`);
+    };
+    await expect('connect', 220);
+    await expect('HELO', 250, `HELO ${s.heloName}\r\n`);
+    await expect('MAIL', 250, `MAIL FROM:<${s.from}>\r\n`);
+    for (const to of s.to) await expect(`RCPT ${to}`, 250, `RCPT TO:<${to}>\r\n`);
+    await expect('DATA', 354, 'DATA\r\n');
+    await expect('message', 250, mailMessage(s, subject, body));
+    socket.end('QUIT\r\n');
+  } finally {
+    socket.destroySoon();
+  }
+}
+
+/** keepalived's subject and body for each alert. */
+export const ALERT_TEXT = {
+  realServer: (routerId: string, realServer: string, virtualServer: string, up: boolean, reason: string) => ({
+    subject: `[${routerId}] Realserver ${realServer} of virtual server ${virtualServer} - ${up ? 'UP' : 'DOWN'}`,
+    body: up ? '=> CHECK succeed on service <=' : `=> CHECK failed on service : ${reason} <=`,
+  }),
+  virtualServer: (routerId: string, virtualServer: string, up: boolean) => ({
+    subject: `[${routerId}] Virtualserver ${virtualServer} - ${up ? 'UP' : 'DOWN'}`,
+    body: up ? '=> gained quorum <=' : '=> lost quorum <=',
+  }),
+  vrrp: (routerId: string, kind: 'instance' | 'group', name: string, state: string) => ({
+    subject: `[${routerId}] VRRP ${kind === 'instance' ? 'Instance' : 'Group'} ${name} - Entering ${state} state`,
+    body: kind === 'group'
+      ? `=> All VRRP group instances are now in ${state} state <=`
+      : state === 'MASTER' ? '=> VRRP Instance is now owning VRRP VIPs <='
+        : state === 'FAULT' ? '=> VRRP Instance is in FAULT state <=' : '=> VRRP Instance is nolonger owning VRRP VIPs <=',
+  }),
+};
