@@ -68,8 +68,8 @@ export interface VrrpInstanceEvents {
   error: [error: VrrpError];
 }
 
-/** camelCase statistics key of each keepalived drop counter. */
-const DROP_STAT: Partial<Record<DropReason, keyof VrrpStats>> = {
+/** camelCase statistics key of each drop reason: every dropped advert is counted. */
+const DROP_STAT: Record<DropReason, keyof VrrpStats> = {
   packet_len_err: 'packetLenErr',
   authtype_mismatch: 'authtypeMismatch',
   ip_ttl_err: 'ipTtlErr',
@@ -80,6 +80,9 @@ const DROP_STAT: Partial<Record<DropReason, keyof VrrpStats>> = {
   chk_err: 'checksumErr',
   addr_list_err: 'addrListErr',
   vers_err: 'versionErr',
+  unknown_vrid: 'unknownVrid',
+  owner_ignore: 'ownerIgnored',
+  not_a_peer: 'notAPeer',
 };
 
 /**
@@ -228,8 +231,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const datagram = this.options.family === 4 ? { family: 4 as const, data } : { family: 6 as const, data, source, destination, hopLimit };
     const verdict = receiveAdvert(datagram, this.policy());
     if (verdict.drop) {
-      const stat = DROP_STAT[verdict.drop];
-      if (stat) this.stats[stat]++;
+      this.stats[DROP_STAT[verdict.drop]]++;
       if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop });
       return;
     }
