@@ -69,7 +69,7 @@ export interface VrrpInstanceEvents {
 }
 
 /** camelCase statistics key of each drop reason: every dropped advert is counted. */
-const DROP_STAT: Record<DropReason, keyof VrrpStats> = {
+export const DROP_STAT: Record<DropReason, keyof VrrpStats> = {
   packet_len_err: 'packetLenErr',
   authtype_mismatch: 'authtypeMismatch',
   ip_ttl_err: 'ipTtlErr',
