@@ -115,6 +115,16 @@ export class Keepalived {
     return this.output.split('\n').filter((l) => l.includes(text)).length;
   }
 
+  /** Current state, from the last "Entering … STATE" line of its log. */
+  get state(): string | undefined {
+    return [...this.output.matchAll(/Entering (\w+) STATE/g)].at(-1)?.[1];
+  }
+
+  /** PID of the VRRP child (the process that sends and receives adverts). */
+  get vrrpPid(): number {
+    return Number(readFileSync(`${this.base}.vrrp.pid`, 'utf8'));
+  }
+
   /** Orderly stop (SIGTERM): a master sends priority 0 and removes its VIPs. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
@@ -123,11 +133,52 @@ export class Keepalived {
 
   /** Sudden death: the VRRP child first (no priority 0), then the parent, by PID. */
   async kill(): Promise<void> {
-    const vrrpPid = Number(readFileSync(`${this.base}.vrrp.pid`, 'utf8'));
-    process.kill(vrrpPid, 'SIGKILL');
+    process.kill(this.vrrpPid, 'SIGKILL');
     this.child.kill('SIGKILL');
     await this.exited;
   }
+}
+
+/** One keepalived `vrrp_instance` on eth0, written as keepalived.conf text. */
+export interface KeepalivedInstance {
+  name: string;
+  state: 'MASTER' | 'BACKUP';
+  virtualRouterId: number;
+  priority: number;
+  /** Seconds. */
+  advertInt: number;
+  version: 2 | 3;
+  vips: string[];
+  nopreempt?: boolean;
+  authPass?: string;
+  /** Unicast mode: our source and the peers. */
+  unicast?: { source: string; peers: string[] };
+  /** Extra keyword lines inside the instance block. */
+  extra?: string[];
+}
+
+export function keepalivedConfig(...instances: KeepalivedInstance[]): string {
+  return instances
+    .map((i) =>
+      [
+        `vrrp_instance ${i.name} {`,
+        `  state ${i.state}`,
+        '  interface eth0',
+        `  virtual_router_id ${i.virtualRouterId}`,
+        `  priority ${i.priority}`,
+        `  advert_int ${i.advertInt}`,
+        `  version ${i.version}`,
+        i.nopreempt ? '  nopreempt' : '',
+        i.authPass ? `  authentication {\n    auth_type PASS\n    auth_pass ${i.authPass}\n  }` : '',
+        i.unicast ? `  unicast_src_ip ${i.unicast.source}\n  unicast_peer {\n${i.unicast.peers.map((p) => `    ${p}\n`).join('')}  }` : '',
+        ...(i.extra ?? []).map((line) => `  ${line}`),
+        `  virtual_ipaddress {\n${i.vips.map((v) => `    ${v}\n`).join('')}  }`,
+        '}',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
+    .join('\n') + '\n';
 }
 
 /** Polls `probe` every 20 ms until it holds; false after `timeoutMs`. */
