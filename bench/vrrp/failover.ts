@@ -15,12 +15,13 @@
  * Writes bench/results/vrrp-failover.json and its section of bench/RESULTS.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LAB, VrrpLab, eventually, keepalivedConfig, sleep, type Keepalived } from '../../test/support/vrrp-lab';
-import { AddressMonitor, LinkCapture } from './watch';
+import { AddressMonitor, LinkCapture } from '../../test/support/line-watchers';
+import { writeSection } from '../support/sections';
 
 const root = path.resolve(__dirname, '../../..');
 const REPS = Number(process.env.VRRP_BENCH_REPS ?? 7);
@@ -203,19 +204,6 @@ function markdown(rows: Row[], meta: Record<string, unknown>): string {
   return `${lines.join('\n')}\n`;
 }
 
-const START = '<!-- vrrp-failover:start -->';
-const END = '<!-- vrrp-failover:end -->';
-
-/** Replaces (or appends) this benchmark's section of bench/RESULTS.md. */
-function writeSection(section: string): void {
-  const file = path.join(root, 'bench/RESULTS.md');
-  const text = readFileSync(file, 'utf8');
-  const block = `${START}\n${section}${END}\n`;
-  const at = text.indexOf(START);
-  const next = at < 0 ? `${text.trimEnd()}\n\n${block}` : text.slice(0, at) + block + text.slice(text.indexOf(END) + END.length + 1);
-  writeFileSync(file, next);
-}
-
 async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0]!.toFixed(2);
   const lab = new VrrpLab();
@@ -263,7 +251,7 @@ async function main(): Promise<void> {
   }
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/vrrp-failover.json'), `${JSON.stringify({ meta, rows, runs }, null, 2)}\n`);
-  writeSection(markdown(rows, meta));
+  writeSection(path.join(root, 'bench/RESULTS.md'), 'vrrp-failover', markdown(rows, meta));
   log('\nresults written to bench/results/vrrp-failover.json and bench/RESULTS.md');
 }
 

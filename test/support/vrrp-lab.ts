@@ -90,6 +90,8 @@ export class VrrpLab {
 export class Keepalived {
   private readonly child: ChildProcess;
   private output = '';
+  /** Every "Entering … STATE" with the time its line reached us. */
+  readonly transitions: { state: string; at: number }[] = [];
   private readonly exited: Promise<void>;
 
   constructor(ns: TestNamespace, private readonly base: string, config: string) {
@@ -100,7 +102,10 @@ export class Keepalived {
         '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const collect = (chunk: Buffer) => (this.output += chunk.toString());
+    const collect = (chunk: Buffer) => {
+      this.output += chunk.toString();
+      for (const m of chunk.toString().matchAll(/Entering (\w+) STATE/g)) this.transitions.push({ state: m[1]!, at: Date.now() });
+    };
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));

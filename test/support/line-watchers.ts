@@ -1,5 +1,5 @@
 /**
- * Line-oriented watchers for the failover benchmark, each a child process
+ * Line-oriented watchers of a VRRP lab, each a child process
  * inside a lab namespace: tcpdump on the client's link (kernel timestamps of
  * adverts, gratuitous ARPs and echo replies) and `ip -ts monitor address` on
  * the backup (when the VIP arrived). Stopped by PID.
