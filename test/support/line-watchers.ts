@@ -5,6 +5,7 @@
  * the backup (when the VIP arrived). Stopped by PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 /** One output line with the wall-clock time (ms since the epoch) it carries. */
 export interface Stamped {
@@ -18,19 +19,28 @@ abstract class LineWatcher {
   private readonly exited: Promise<void>;
   protected errors = '';
 
-  constructor(netns: string, command: string[]) {
-    this.child = spawn('ip', ['netns', 'exec', netns, ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * With `file`, output goes to that file and is read on {@link stop}: a
+   * process whose event loop is blocked for long (the kernel test) would
+   * otherwise stall the watcher on a full pipe, and tcpdump would drop packets.
+   */
+  constructor(netns: string, command: string[], private readonly file?: string) {
+    const out = file === undefined ? 'pipe' : openSync(file, 'w');
+    this.child = spawn('ip', ['netns', 'exec', netns, ...command], { stdio: ['ignore', out, 'pipe'] });
+    if (typeof out === 'number') closeSync(out);
     let rest = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
+    this.child.stdout?.on('data', (chunk: Buffer) => {
       const parts = (rest + chunk.toString()).split('\n');
       rest = parts.pop()!;
-      for (const line of parts) {
-        const at = this.stamp(line);
-        if (at !== undefined) this.lines.push({ at, line });
-      }
+      for (const line of parts) this.take(line);
     });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.errors += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+
+  private take(line: string): void {
+    const at = this.stamp(line);
+    if (at !== undefined) this.lines.push({ at, line });
   }
 
   /** The time a line carries, or undefined for lines without one. */
@@ -44,13 +54,14 @@ abstract class LineWatcher {
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) process.kill(this.child.pid!, 'SIGTERM');
     await this.exited;
+    if (this.file !== undefined) readFileSync(this.file, 'utf8').split('\n').forEach((line) => this.take(line));
   }
 }
 
 /** tcpdump -tt -e on eth0: `1764032400.123456 02:..:01 > ff:..:ff, ethertype ARP …`. */
 export class LinkCapture extends LineWatcher {
-  constructor(netns: string, filter: string) {
-    super(netns, ['tcpdump', '-i', 'eth0', '-n', '-l', '-e', '-tt', '--immediate-mode', filter]);
+  constructor(netns: string, filter: string, file?: string) {
+    super(netns, ['tcpdump', '-i', 'eth0', '-n', '-l', '-e', '-tt', '--immediate-mode', filter], file);
   }
 
   protected stamp(line: string): number | undefined {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { VrrpInstance, type VrrpStateChange } from '../../lib/vrrp';
 import { TestNamespace } from './netns';
 
 export type Host = 'a' | 'b' | 'c';
@@ -197,3 +198,51 @@ export async function eventually(probe: () => boolean, timeoutMs: number): Promi
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The no-false-failover pair: our instance (priority 150) on a as master
+ * over a real keepalived (priority 100) on b as backup, VRRPv3 on one VIP.
+ */
+export class MasterOverKeepalived {
+  readonly keepalived: Keepalived;
+  readonly ours: VrrpInstance;
+  private readonly changes: VrrpStateChange[] = [];
+  private settled = 0;
+
+  constructor(private readonly lab: VrrpLab, private readonly o: { virtualRouterId: number; vip: string; advertInt: number }) {
+    this.keepalived = lab.keepalived('b', `ka-${o.virtualRouterId}`, keepalivedConfig({
+      name: 'VI_1', state: 'BACKUP', virtualRouterId: o.virtualRouterId, priority: 100, advertInt: o.advertInt, version: 3, vips: [`${o.vip}/24`],
+    }));
+    this.ours = VrrpInstance.open(
+      { name: 'VI_1', interface: 'eth0', virtualRouterId: o.virtualRouterId, priority: 150, advertInt: o.advertInt, version: 3, virtualIpaddress: [`${o.vip}/24`] },
+      { netns: lab.netns('a') },
+    );
+    this.ours.on('state', (change) => this.changes.push(change));
+  }
+
+  /** Waits until ours is MASTER and keepalived BACKUP; what changes after this counts as a failover. */
+  async settle(timeoutMs: number): Promise<boolean> {
+    const ok = await eventually(() => this.ours.state === 'MASTER' && this.keepalived.state === 'BACKUP', timeoutMs);
+    this.settled = this.changes.length;
+    return ok;
+  }
+
+  /** Everything that would show a false failover; all quiet is `{ ourChanges: [], ourState: 'MASTER', keepalivedMasters: 0, keepalivedState: 'BACKUP', vipOn: ['a'] }`. */
+  verdict(): { ourChanges: VrrpStateChange[]; ourState: string; keepalivedMasters: number; keepalivedState?: string; vipOn: Host[] } {
+    return {
+      ourChanges: this.changes.slice(this.settled),
+      ourState: this.ours.state,
+      keepalivedMasters: this.keepalived.count('Entering MASTER STATE'),
+      keepalivedState: this.keepalived.state,
+      vipOn: (['a', 'b'] as const).filter((h) => this.lab.hasAddress(h, this.o.vip)),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.ours.close();
+    await this.keepalived.stop();
+  }
+}
+
+/** The verdict of a {@link MasterOverKeepalived} pair where nothing moved. */
+export const NO_FAILOVER = { ourChanges: [], ourState: 'MASTER', keepalivedMasters: 0, keepalivedState: 'BACKUP', vipOn: ['a'] };
