@@ -11,6 +11,7 @@
         "native/js/handle.cc",
         "native/js/vrrp_link.cc",
         "native/vrrp/channel.cc",
+        "native/vrrp/link_monitor.cc",
         "native/vrrp/route.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

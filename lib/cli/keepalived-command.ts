@@ -1,11 +1,14 @@
 /**
- * `ipvs keepalived`: keepalived's health-checker daemon on this package.
+ * `ipvs keepalived`: keepalived on this package — VRRP and the health
+ * checkers, each half run only when the file has it (`-P` / `-C` restrict
+ * to one, as keepalived's).
  *
- *     ipvs keepalived [-f FILE] [--check] [-i ID] [-I] [--status-listen HOST:PORT] [--json-file PATH]
+ *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT] [--json-file PATH]
  *
  * Runs in the foreground (systemd `Type=simple`), logs JSON lines to
  * standard error, reloads on SIGHUP, writes its state as JSON on SIGUSR2,
- * and stops on SIGTERM / SIGINT (deleting its services unless `-I`).
+ * and stops on SIGTERM / SIGINT (masters hand over, services are deleted
+ * unless `-I`).
  * @module
  */
 import { renameSync, writeFileSync } from 'node:fs';
@@ -13,18 +16,22 @@ import type { CliCommand, CliContext } from './context';
 import { checkConfig } from '../keepalived/config/read';
 import { formatDiagnostic } from '../keepalived/config/diagnostics';
 import { toHealthConfig } from '../keepalived/health-config';
-import { KeepalivedDaemon } from '../keepalived/daemon/daemon';
+import { toVrrpConfig } from '../keepalived/vrrp-config';
+import { KeepalivedDaemon, type Halves } from '../keepalived/daemon/daemon';
+import type { VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';
 import type { ManagerOptions } from '../health/manager';
 
 const USAGE = `Usage: ipvs keepalived [options]
   -f, --use-file FILE        keepalived.conf to run (default /etc/keepalived/keepalived.conf)
-  -t, --config-test, --check validate the configuration and exit as keepalived -t does
+  -t, --config-test          validate the configuration and exit as keepalived -t does
+  -P, --vrrp                 run only the VRRP half
+  -C, --check                run only the health-checker half
   -i, --config-id ID         match @ID lines against ID (default: the host name)
   -I, --dont-release-ipvs    leave the services in the kernel on stop
       --status-listen HOST:PORT  serve GET /metrics (Prometheus) and GET /status (JSON)
       --json-file PATH       where SIGUSR2 writes the state (default /tmp/keepalived_check.json)
-  -n, -l, -D, -C             accepted for keepalived compatibility (always foreground, checker only)
+  -n, -l, -D                 accepted for keepalived compatibility (always foreground, logs to stderr)
   -h, --help                 this text
 Signals: SIGHUP reloads, SIGUSR2 writes the JSON state, SIGTERM/SIGINT stop.
 `;
@@ -37,12 +44,13 @@ interface Options {
   keepServices: boolean;
   listen?: { host: string; port: number };
   jsonFile: string;
+  halves: Halves;
 }
 
 class UsageError extends Error {}
 
 function parse(args: readonly string[]): Options | 'help' {
-  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json' };
+  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true } };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? [args[i]!.slice(0, args[i]!.indexOf('=')), args[i]!.slice(args[i]!.indexOf('=') + 1)] : [args[i]!, undefined];
     const value = (): string => {
@@ -52,7 +60,9 @@ function parse(args: readonly string[]): Options | 'help' {
     };
     switch (flag) {
       case '-f': case '--use-file': o.configFile = value(); break;
-      case '-t': case '--config-test': case '--check': o.test = true; break;
+      case '-t': case '--config-test': o.test = true; break;
+      case '-P': case '--vrrp': o.halves = { check: false, vrrp: true }; break;
+      case '-C': case '--check': o.halves = { check: true, vrrp: false }; break;
       case '-i': case '--config-id': o.configId = value(); break;
       case '-I': case '--dont-release-ipvs': o.keepServices = true; break;
       case '--json-file': o.jsonFile = value(); break;
@@ -63,7 +73,7 @@ function parse(args: readonly string[]): Options | 'help' {
         o.listen = { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
         break;
       }
-      case '-n': case '--dont-fork': case '-l': case '--log-console': case '-D': case '--log-detail': case '-C': break;
+      case '-n': case '--dont-fork': case '-l': case '--log-console': case '-D': case '--log-detail': break;
       case '-h': case '--help': return 'help';
       default: throw new UsageError(`unknown option ${JSON.stringify(args[i])}`);
     }
@@ -75,7 +85,7 @@ function configTest(o: Options, context: CliContext): number {
   const result = checkConfig(o.configFile, o.configId === undefined ? {} : { configId: o.configId });
   for (const d of result.diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
   if (result.exitCode !== 4 && result.exitCode !== 2) {
-    for (const w of toHealthConfig(result.config).warnings) context.stderr(`${formatDiagnostic(w)}\n`);
+    for (const w of [...toHealthConfig(result.config).warnings, ...toVrrpConfig(result.config).warnings]) context.stderr(`${formatDiagnostic(w)}\n`);
   }
   return result.exitCode;
 }
@@ -93,11 +103,17 @@ function writeJson(file: string, value: unknown): void {
   renameSync(temporary, file);
 }
 
+/** What tests replace: the manager's randomness, the VRRP router. */
+export interface RunOptions {
+  manager?: ManagerOptions;
+  openVrrp?: VrrpRouterOpener;
+}
+
 /**
- * The command with its signal source and manager options passed in
+ * The command with its signal source and options passed in
  * (`keepalivedCommand` uses the process's signals).
  */
-export async function runKeepalived(args: readonly string[], context: CliContext, signals: SignalSource, manager: ManagerOptions = {}): Promise<number> {
+export async function runKeepalived(args: readonly string[], context: CliContext, signals: SignalSource, run: RunOptions = {}): Promise<number> {
   let o: Options | 'help';
   try {
     o = parse(args);
@@ -112,8 +128,12 @@ export async function runKeepalived(args: readonly string[], context: CliContext
   if (o.test) return configTest(o, context);
   const options = o;
   const log = jsonLogger(context.stderr);
-  const ipvs = await context.openIpvs();
-  const daemon = new KeepalivedDaemon(ipvs, { configFile: options.configFile, log, manager, ...(options.configId === undefined ? {} : { configId: options.configId }) });
+  const daemon = new KeepalivedDaemon({
+    configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves,
+    ...(run.manager ? { manager: run.manager } : {}),
+    ...(run.openVrrp ? { openVrrp: run.openVrrp } : {}),
+    ...(options.configId === undefined ? {} : { configId: options.configId }),
+  });
   let finished!: (status: number) => void;
   const done = new Promise<number>((resolve) => (finished = resolve));
   let queue = Promise.resolve();
@@ -136,14 +156,12 @@ export async function runKeepalived(args: readonly string[], context: CliContext
     log('error', 'could not start', { error: (e as Error).message });
     await daemon.stop(!options.keepServices).catch(() => undefined);
     for (const [signal, handler] of handlers) signals.off(signal, handler);
-    await ipvs.close();
     return 1;
   }
   const status = await done;
   for (const [signal, handler] of handlers) signals.off(signal, handler);
   await queue;
   await daemon.stop(!options.keepServices);
-  await ipvs.close();
   return status;
 }
 

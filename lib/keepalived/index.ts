@@ -14,3 +14,5 @@
 export * from './config';
 export { toHealthConfig } from './health-config';
 export type { HealthMapping } from './health-config';
+export { toVrrpConfig } from './vrrp-config';
+export type { VrrpMapping } from './vrrp-config';

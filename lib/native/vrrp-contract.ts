@@ -77,8 +77,18 @@ export interface NativeInterfaceInfo {
   addresses: { family: number; address: string; prefix: number; scope: number }[];
 }
 
+/** One link report: first one per existing link (a dump), then one per change. `flags` are the IFF_* bits. */
+export type NativeLinkHandler = (ifindex: number, name: string, flags: number, deleted: boolean) => void;
+
+export interface NativeVrrpLinkMonitor {
+  /** Stops the reading thread and releases the callback; idempotent. */
+  close(): void;
+}
+
 export interface NativeVrrpBinding {
   VrrpLink: new (options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) => NativeVrrpLink;
+  /** rtnetlink link notifications of a namespace, read by a native thread (no polling). */
+  VrrpLinkMonitor: new (options: { netns?: string }, onLink: NativeLinkHandler) => NativeVrrpLinkMonitor;
   vrrpInterface(options: { netns?: string; interface: string }): NativeInterfaceInfo;
   vrrpCreateMacvlan(options: { netns?: string; name: string; parentIfindex: number; mac: Uint8Array }): number;
   vrrpDeleteLink(options: { netns?: string; name: string }): number;

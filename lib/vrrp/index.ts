@@ -14,9 +14,18 @@
  * @module
  */
 export { VrrpInstance } from './instance';
+export { VrrpRouter } from './router';
+export type {
+  VrrpRouterEvents, VrrpRouterStateChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus, VrrpRouterInstanceStatus, VrrpTrackStatus,
+} from './router';
+export type { NotifyResult, NotifyState, NotifyTarget } from './notify';
 export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
 export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from './config';
 export type { VrrpInstanceOptions, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './config';
+export type {
+  VrrpRouterConfig, VrrpRouterInstance, VrrpScriptOptions, VrrpTrackFileOptions, TrackRef, VrrpNotifyCommand,
+  VrrpNotifyScripts, VrrpSyncGroupOptions,
+} from './router-config';
 export { VrrpError } from './errors';
 export type { IpFamily } from './bytes';
 export type { VrrpErrorInit } from './errors';

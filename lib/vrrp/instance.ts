@@ -12,6 +12,7 @@ import type { NativeAddressSpec, NativeOutgoing, NativeVrrpBinding, NativeVrrpCo
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
 import { resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './config';
 import { VrrpError } from './errors';
+import { IpvsArgumentError } from '../errors';
 import { loadVrrpNative } from './native';
 import { encodeAdvert, receiveAdvert, type DropReason, type ReceivePolicy } from './packet';
 import { VrrpMachine, type MachineAction, type TransitionReason, type VrrpState } from './state-machine';
@@ -32,7 +33,7 @@ export interface VrrpStateChange {
   to: VrrpState;
   /** Why the transition happened. */
   reason: TransitionReason;
-  /** Our configured priority, 1..255. */
+  /** Our effective priority (configured, moved by tracking weights), 1..255. */
   priority: number;
   /** The master we now follow, when it is known. */
   masterAddress?: string;
@@ -64,6 +65,8 @@ export interface VrrpInstanceEvents {
       reason: DropReason;
     },
   ];
+  /** Held by {@link VrrpInstance.holdMaster}, the Master_Down timer ran out: the sync group decides. */
+  'want-master': [];
   /** A runtime failure (address change, send); the instance keeps running. */
   error: [error: VrrpError];
 }
@@ -180,6 +183,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       version: this.options.version,
       state: this.machine.state,
       priority: this.options.priority,
+      effectivePriority: this.machine.effectivePriority,
       advertIntervalMs: this.options.intervalCs * 10,
       masterAdverIntervalMs: this.machine.masterAdverIntervalCs * 10,
       sourceAddress: this.source,
@@ -188,6 +192,54 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       virtualAddresses: this.options.addresses.map((a) => `${a.address}/${a.prefix}`),
       stats: { ...this.stats, ...(counters ? nativeStats(counters) : {}) },
     };
+  }
+
+  /** Effective priority: the configured one moved by tracking weights (see {@link VrrpInstance.setPriority}). */
+  get effectivePriority(): number {
+    return this.machine.effectivePriority;
+  }
+
+  /** True while a sync group holds this backup after its Master_Down timer ran out. */
+  get wantsMaster(): boolean {
+    return this.machine.wantsMaster;
+  }
+
+  /**
+   * Sets the effective priority (1..254) that tracking computed; ignored for
+   * an address owner (255). A master advertises it at once, so a backup with
+   * a higher priority preempts through the normal protocol.
+   */
+  setPriority(priority: number): void {
+    if (!Number.isInteger(priority) || priority < 1 || priority > 254) {
+      throw new IpvsArgumentError('priority', `expected an integer from 1 to 254, received ${String(priority)}`);
+    }
+    if (!this.closed) this.apply(this.machine.setPriority(priority, performance.now()));
+  }
+
+  /**
+   * Enters (true) or leaves (false) FAULT, as tracking decides: a master
+   * sends priority 0 and removes its addresses; leaving goes to BACKUP.
+   */
+  setFault(fault: boolean): void {
+    if (this.closed) return;
+    this.apply(fault ? this.machine.fault() : this.machine.recover(performance.now()));
+  }
+
+  /** Sync groups: while held, this backup emits `want-master` instead of taking over alone. */
+  holdMaster(held: boolean): void {
+    if (this.closed) return;
+    this.machine.holdMaster(held, performance.now());
+    this.apply([]);
+  }
+
+  /** Sync groups: a backup becomes master together with the other members. */
+  forceMaster(): void {
+    if (!this.closed) this.apply(this.machine.forceMaster(performance.now()));
+  }
+
+  /** Sync groups: a master becomes backup together with the other members. */
+  forceBackup(): void {
+    if (!this.closed) this.apply(this.machine.forceBackup(performance.now()));
   }
 
   /**
@@ -290,6 +342,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
         case 'gratuitous':
           link.queueFrames(this.deviceIndex(this.options.vmac ?? this.options.interface), this.announcements(action.repeat), this.options.garpIntervalUs);
           break;
+        case 'want-master':
+          this.emit('want-master');
+          break;
         case 'lower-priority-seen':
           this.log({ event: 'master-rx-lower-pri', source: action.source, advertPriority: action.priority });
           this.emit('lower-priority', { instance: this.name, source: action.source, priority: action.priority });
@@ -314,9 +369,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (to === 'MASTER') this.stats.becomeMaster++;
     if (from === 'MASTER') this.stats.releaseMaster++;
     if (to === 'MASTER' && reason === 'master-down-timer') this.stats.failovers++;
-    const change: VrrpStateChange = { instance: this.name, from, to, reason, priority: this.options.priority, at: this.lastTransition };
+    const priority = this.machine.effectivePriority;
+    const change: VrrpStateChange = { instance: this.name, from, to, reason, priority, at: this.lastTransition };
     if (this.machine.masterAddress) change.masterAddress = this.machine.masterAddress;
-    this.log({ event: 'state', from, to, reason, priority: this.options.priority, ...(change.masterAddress ? { master: change.masterAddress } : {}) });
+    this.log({ event: 'state', from, to, reason, priority, ...(change.masterAddress ? { master: change.masterAddress } : {}) });
     this.emit('state', change);
   }
 

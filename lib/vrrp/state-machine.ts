@@ -2,14 +2,15 @@
  * The VRRP state machine (RFC 3768 §6.4 / RFC 5798 §6.4) with keepalived's
  * extensions: nopreempt, preempt_delay, configurable Master_Down multiplier,
  * answering a lower-priority master, GARP bursts and refresh, priority 0 on
- * shutdown. Pure: events and the current time (milliseconds, any monotonic
+ * shutdown, the FAULT state of tracking, an effective priority that tracking
+ * weights move, and the hold a sync group puts on becoming master. Pure: events and the current time (milliseconds, any monotonic
  * origin) in, actions out; the owner arms one timer at {@link VrrpMachine.deadline}.
  * @module
  */
 import { addressBytes } from './bytes';
 
-/** States of an instance; `STOPPED` after shutdown. */
-export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'STOPPED';
+/** States of an instance; `FAULT` while tracking says it must not serve; `STOPPED` after shutdown. */
+export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOPPED';
 
 /** Why a transition happened, as logged and emitted. */
 export type TransitionReason =
@@ -17,13 +18,16 @@ export type TransitionReason =
   | 'address-owner'
   | 'master-down-timer'
   | 'higher-priority-master'
+  | 'fault'
+  | 'fault-cleared'
+  | 'sync-group'
   | 'shutdown';
 
 /** Everything the machine needs; times in milliseconds, intervals in centiseconds. */
 export interface MachineOptions {
   /** VRRP protocol version (keepalived `version`): 2 = RFC 3768, 3 = RFC 5798. */
   version: 2 | 3;
-  /** Our Priority (`priority`), 1..255; 255 is the address owner and becomes master at once. */
+  /** Our configured Priority (`priority`), 1..255; 255 is the address owner and becomes master at once. Tracking moves the effective priority ({@link VrrpMachine.setPriority}). */
   priority: number;
   /** Our Advertisement_Interval (`advert_int`) in centiseconds. */
   intervalCs: number;
@@ -108,6 +112,11 @@ export type MachineAction =
       source: string;
       /** Priority field (1..255) it carried. */
       priority: number;
+    }
+  /** Held by a sync group, the Master_Down timer ran out: the group decides (keepalived's wantstate MASTER). */
+  | {
+      /** The instance would become master now; it stays BACKUP until {@link VrrpMachine.forceMaster}. */
+      kind: 'want-master';
     };
 
 /** The parts of an accepted advert the machine decides on. */
@@ -143,9 +152,36 @@ export class VrrpMachine {
   /** When a lower-priority master stops holding us back (preempt_delay). */
   private preemptAt: number | undefined;
   private masterSource: string | undefined;
+  /** Effective priority: the configured one moved by tracking weights. */
+  private priority: number;
+  /** Tracking says FAULT; remembered through INIT so start() enters FAULT. */
+  private faulted = false;
+  /** In a sync group: the Master_Down timer only asks (`want-master`). */
+  private held = false;
+  private wanting = false;
 
   constructor(private readonly options: MachineOptions) {
     this.masterIntervalCs = options.intervalCs;
+    this.priority = options.priority;
+  }
+
+  /** Effective priority: what adverts carry and elections use. */
+  get effectivePriority(): number {
+    return this.priority;
+  }
+
+  /** True while held by a sync group after the Master_Down timer ran out. */
+  get wantsMaster(): boolean {
+    return this.wanting;
+  }
+
+  /** A sync group's hold: with it, Master_Down expiry yields `want-master` instead of MASTER. Released while wanting, the timer is due at `now`. */
+  holdMaster(held: boolean, now: number): void {
+    this.held = held;
+    if (!held && this.wanting) {
+      this.wanting = false;
+      this.downAt = now;
+    }
   }
 
   /** Current state; `INIT` until {@link VrrpMachine.start}. */
@@ -165,7 +201,7 @@ export class VrrpMachine {
 
   /** Skew_Time in ms: v2 (256−P)/256 s; v3 (256−P)×Master_Adver_Interval/256. */
   skewMs(): number {
-    const p = this.options.priority;
+    const p = this.priority;
     return this.options.version === 2 ? ((256 - p) * 1000) / 256 : ((256 - p) * this.masterIntervalCs * 10) / 256;
   }
 
@@ -186,8 +222,61 @@ export class VrrpMachine {
    */
   start(now: number): MachineAction[] {
     if (this.current !== 'INIT') return [];
-    if (this.options.priority === 255) return this.becomeMaster(now, 'address-owner');
-    const actions = this.enter('BACKUP', 'startup');
+    if (this.faulted) return this.enter('FAULT', 'fault');
+    return this.up(now, 'startup');
+  }
+
+  /**
+   * Sets the effective priority (1..254; the owner's 255 never moves). A
+   * master advertises the new value at once; a backup's Master_Down timer
+   * moves with its Skew_Time, as keepalived's does.
+   */
+  setPriority(priority: number, now: number): MachineAction[] {
+    if (this.options.priority === 255 || priority === this.priority) return [];
+    const oldDownMs = this.masterDownMs();
+    this.priority = priority;
+    if (this.current === 'MASTER') return [{ kind: 'start-adverts', priority, intervalCs: this.options.intervalCs }];
+    if (this.current === 'BACKUP' && this.downAt !== undefined) this.downAt = Math.max(now, this.downAt + this.masterDownMs() - oldDownMs);
+    return [];
+  }
+
+  /** Tracking failed: FAULT. A master first hands over with priority 0 and drops its addresses. */
+  fault(): MachineAction[] {
+    this.faulted = true;
+    if (this.current !== 'BACKUP' && this.current !== 'MASTER') return [];
+    const wasMaster = this.current === 'MASTER';
+    const actions = this.enter('FAULT', 'fault');
+    if (wasMaster) actions.push({ kind: 'stop-adverts' }, { kind: 'send-advert', priority: 0 }, { kind: 'remove-addresses' });
+    this.clearTimers();
+    this.wanting = false;
+    return actions;
+  }
+
+  /** Tracking recovered: FAULT is left for BACKUP (the owner: MASTER), as at start. */
+  recover(now: number): MachineAction[] {
+    this.faulted = false;
+    if (this.current !== 'FAULT') return [];
+    return this.up(now, 'fault-cleared');
+  }
+
+  /** A sync group moves this member to MASTER with the others (keepalived's vrrp_sync_master). */
+  forceMaster(now: number): MachineAction[] {
+    if (this.current !== 'BACKUP') return [];
+    return this.becomeMaster(now, 'sync-group');
+  }
+
+  /** A sync group moves this member to BACKUP with the others (keepalived's vrrp_sync_backup). */
+  forceBackup(now: number): MachineAction[] {
+    if (this.current !== 'MASTER') return [];
+    const actions = [...this.enter('BACKUP', 'sync-group'), { kind: 'stop-adverts' } as const, { kind: 'remove-addresses' } as const];
+    this.clearTimers();
+    this.downAt = now + this.masterDownMs();
+    return actions;
+  }
+
+  private up(now: number, reason: TransitionReason): MachineAction[] {
+    if (this.options.priority === 255) return this.becomeMaster(now, reason === 'startup' ? 'address-owner' : reason);
+    const actions = this.enter('BACKUP', reason);
     this.downAt = now + this.masterDownMs();
     if (this.options.preemptDelayMs > 0) this.preemptAt = now + this.options.preemptDelayMs;
     return actions;
@@ -204,7 +293,13 @@ export class VrrpMachine {
   tick(now: number): MachineAction[] {
     const actions: MachineAction[] = [];
     if (this.current === 'BACKUP' && this.downAt !== undefined && now >= this.downAt) {
-      actions.push(...this.becomeMaster(now, 'master-down-timer'));
+      if (this.held) {
+        this.downAt = undefined;
+        this.wanting = true;
+        actions.push({ kind: 'want-master' });
+      } else {
+        actions.push(...this.becomeMaster(now, 'master-down-timer'));
+      }
     }
     if (this.current !== 'MASTER') return actions;
     if (this.garpAt !== undefined && now >= this.garpAt) {
@@ -230,16 +325,17 @@ export class VrrpMachine {
 
   private backupReceives(advert: AdvertSeen, now: number): MachineAction[] {
     if (advert.priority === 0) {
-      this.downAt = now + this.skewMs();
+      if (!this.wanting) this.downAt = now + this.skewMs();
       return [];
     }
-    const lower = advert.priority < this.options.priority;
+    const lower = advert.priority < this.priority;
     if (lower && !this.options.nopreempt && this.options.preemptDelayMs > 0 && this.preemptAt === undefined) {
       this.preemptAt = now + this.options.preemptDelayMs;
     }
     const heldBack = this.preemptAt !== undefined && now < this.preemptAt;
     if (!lower) this.preemptAt = undefined;
     if (!lower || this.options.nopreempt || heldBack) {
+      this.wanting = false;
       if (this.options.version === 3) this.masterIntervalCs = advert.intervalCs;
       this.masterSource = advert.source;
       this.downAt = now + this.masterDownMs();
@@ -249,7 +345,7 @@ export class VrrpMachine {
   }
 
   private masterReceives(advert: AdvertSeen, now: number): MachineAction[] {
-    const ours = this.options.priority;
+    const ours = this.priority;
     if (advert.priority === 0) return [{ kind: 'send-advert', priority: ours }];
     const yields = advert.priority > ours || (advert.priority === ours && compareAddresses(advert.source, this.options.localAddress) > 0);
     if (yields) {
@@ -276,7 +372,8 @@ export class VrrpMachine {
     this.clearTimers();
     this.masterIntervalCs = this.options.intervalCs;
     this.masterSource = undefined;
-    actions.push({ kind: 'start-adverts', priority: this.options.priority, intervalCs: this.options.intervalCs }, { kind: 'add-addresses' });
+    this.wanting = false;
+    actions.push({ kind: 'start-adverts', priority: this.priority, intervalCs: this.options.intervalCs }, { kind: 'add-addresses' });
     if (this.options.garpMasterRepeat > 0) {
       actions.push({ kind: 'gratuitous', repeat: this.options.garpMasterRepeat });
       this.scheduleSecondBurst(now, this.options.garpMasterDelayMs, this.options.garpMasterRepeat);

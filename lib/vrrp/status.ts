@@ -67,10 +67,12 @@ export interface VrrpStatus {
   family: 'ipv4' | 'ipv6';
   /** VRRP version in use: 2 (RFC 3768) or 3 (RFC 5798). */
   version: 2 | 3;
-  /** Current state: `INIT`, `BACKUP`, `MASTER` or `STOPPED`. */
+  /** Current state: `INIT`, `BACKUP`, `MASTER`, `FAULT` or `STOPPED`. */
   state: string;
   /** Configured priority (`priority`), 1..255. */
   priority: number;
+  /** Effective priority: the configured one moved by tracking weights. */
+  effectivePriority: number;
   /** Our configured advert interval (`advert_int`) in milliseconds. */
   advertIntervalMs: number;
   /** The interval of the master we follow (v3 adopts it), or ours while master. */
@@ -96,7 +98,7 @@ export function emptyStats(): VrrpStats {
   };
 }
 
-const STATES = ['INIT', 'BACKUP', 'MASTER', 'STOPPED'];
+const STATES = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOPPED'];
 
 function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -118,6 +120,8 @@ export function vrrpMetrics(statuses: readonly VrrpStatus[]): string {
   for (const s of statuses) for (const state of STATES) lines.push(`vrrp_state${labels(s, `,state="${state}"`)} ${s.state === state ? 1 : 0}`);
   lines.push('# HELP vrrp_priority Configured VRRP priority.', '# TYPE vrrp_priority gauge');
   for (const s of statuses) lines.push(`vrrp_priority${labels(s)} ${s.priority}`);
+  lines.push('# HELP vrrp_effective_priority Priority after tracking weights.', '# TYPE vrrp_effective_priority gauge');
+  for (const s of statuses) lines.push(`vrrp_effective_priority${labels(s)} ${s.effectivePriority}`);
   for (const key of Object.keys(emptyStats()) as (keyof VrrpStats)[]) {
     const metric = `vrrp_${snake(key)}_total`;
     lines.push(`# HELP ${metric} VRRP statistic ${key}.`, `# TYPE ${metric} counter`);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "../vrrp/channel.h"
+#include "../vrrp/link_monitor.h"
 #include "../vrrp/netns.h"
 #include "../vrrp/route.h"
 
@@ -214,6 +215,58 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
   bool open_ = false;
 };
 
+// new VrrpLinkMonitor({netns}, onLink): link state reports (first a dump of
+// every link, then changes) delivered to onLink(ifindex, name, flags, deleted).
+class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "VrrpLinkMonitor", {InstanceMethod<&VrrpLinkMonitor::Close>("close")});
+  }
+
+  explicit VrrpLinkMonitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VrrpLinkMonitor>(info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = objectArg(info, 0);
+    if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "native contract: onLink must be a function");
+    monitor_ = std::make_unique<vrrp::LinkMonitor>();
+    int error = 0;
+    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(); });
+    if (nsError) throw failure(env, nsError, "netns");
+    if (error) throw failure(env, error, "rtnetlink");
+    tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:link", 0, 1);
+    open_ = true;
+    monitor_->start([this](vrrp::LinkEvent&& e) {
+      auto* event = new vrrp::LinkEvent(std::move(e));
+      // Unbounded queue: link changes are rare and none may be lost.
+      napi_status status = tsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::LinkEvent* p) {
+        std::unique_ptr<vrrp::LinkEvent> owned(p);
+        if (!env) return;
+        callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name),
+                       Napi::Number::New(env, p->flags), Napi::Boolean::New(env, p->deleted)});
+      });
+      if (status != napi_ok) delete event;
+    });
+  }
+
+  ~VrrpLinkMonitor() override { shutdown(); }
+
+ private:
+  void shutdown() {
+    if (!open_) return;
+    open_ = false;
+    monitor_->stop();
+    tsfn_.Release();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    shutdown();
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<vrrp::LinkMonitor> monitor_;
+  Napi::ThreadSafeFunction tsfn_;
+  bool open_ = false;
+};
+
 // vrrpInterface({netns, interface}) -> {ifindex, mac, up, addresses[]}
 Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -275,6 +328,7 @@ Napi::Value SetIpv4Conf(const Napi::CallbackInfo& info) {
 
 void defineVrrp(Napi::Env env, Napi::Object exports) {
   exports.Set("VrrpLink", VrrpLink::Define(env));
+  exports.Set("VrrpLinkMonitor", VrrpLinkMonitor::Define(env));
   exports.Set("vrrpInterface", Napi::Function::New<InterfaceInfo>(env, "vrrpInterface"));
   exports.Set("vrrpCreateMacvlan", Napi::Function::New<CreateMacvlan>(env, "vrrpCreateMacvlan"));
   exports.Set("vrrpDeleteLink", Napi::Function::New<DeleteLink>(env, "vrrpDeleteLink"));

@@ -107,3 +107,25 @@ describe('the socket thread on loopback', () => {
     expect(() => link.sendNow([])).toThrow(/closed/);
   });
 });
+
+describe('the link monitor', () => {
+  test('malformed arguments are TypeErrors', () => {
+    expectTypeError(() => new native.VrrpLinkMonitor({}, 'x' as never), /onLink/);
+    expectTypeError(() => new native.VrrpLinkMonitor({ netns: 5 } as never, () => {}), /netns/);
+  });
+
+  test('reports every link first (lo is up), and close is idempotent', async () => {
+    const seen: { ifindex: number; name: string; flags: number; deleted: boolean }[] = [];
+    const monitor = new native.VrrpLinkMonitor({}, (ifindex, name, flags, deleted) => seen.push({ ifindex, name, flags, deleted }));
+    try {
+      expect(await eventually(() => seen.some((s) => s.name === 'lo'))).toBe(true);
+      const lo = seen.find((s) => s.name === 'lo')!;
+      const IFF_UP = 1;
+      expect(lo).toMatchObject({ ifindex: 1, deleted: false });
+      expect(lo.flags & IFF_UP).toBe(IFF_UP);
+    } finally {
+      monitor.close();
+      monitor.close();
+    }
+  });
+});

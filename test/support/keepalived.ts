@@ -21,9 +21,17 @@ export const CONFIG_ID = 'test';
 /** Path of a file under the fixture directory. */
 export const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
 
-/** Exit status of `keepalived -t -i test -f FILE`, run from the file's directory in a new network namespace. */
+/**
+ * The interfaces of the namespace keepalived judges in: loopback and one
+ * veth pair, so VRRP fixtures can name a usable interface (`vrrp0`) while
+ * the samples' eth0..eth3 stay missing on every machine.
+ */
+export const VERDICT_INTERFACES: readonly string[] = ['lo', 'vrrp0', 'vrrp1'];
+
+/** Exit status of `keepalived -t -i test -f FILE`, run from the file's directory in a new network namespace holding {@link VERDICT_INTERFACES}. */
 export function keepalivedVerdict(file: string): { status: number | null; output: string } {
-  const run = spawnSync('unshare', ['--net', 'keepalived', '-t', '-i', CONFIG_ID, '-f', path.basename(file)], {
+  const script = 'ip link add vrrp0 type veth peer name vrrp1 && exec keepalived -t -i "$1" -f "$2"';
+  const run = spawnSync('unshare', ['--net', 'sh', '-c', script, 'sh', CONFIG_ID, path.basename(file)], {
     cwd: path.dirname(file),
     encoding: 'utf8',
     timeout: 20_000,

@@ -277,7 +277,7 @@ describe('commands on the fake kernel', () => {
   });
 
   test('ipvs keepalived is the health-check daemon (its config test through the command line)', async () => {
-    const missing = await cli(['keepalived', '--check', '-f', '/nonexistent/keepalived.conf']);
+    const missing = await cli(['keepalived', '-t', '-f', '/nonexistent/keepalived.conf']);
     expect(missing.status).toBe(4);
     expect(missing.stderr).toContain('/nonexistent/keepalived.conf');
   });

@@ -6,42 +6,43 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, formatDiagnostic, type CheckResult, type DiagnosticCode } from '../../lib/keepalived';
-import { CONFIG_ID, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, samples } from '../support/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, samples } from '../support/keepalived';
 
-/** Why keepalived rejects a sample whose checker side is clean: VRRP, which this reader does not check yet. */
-const VRRP = 'VRRP only';
-
-/** [sample, keepalived -t status, our status, why they differ ('' when they do not)]. */
-const SAMPLES: readonly [string, number, number, string][] = [
-  ['docker.keepalived.conf', 5, 0, `${VRRP}: interface eth0 does not exist`],
-  ['keepalived.conf', 5, 5, ''],
-  ['keepalived.conf.HTTP_GET.port', 0, 0, ''],
-  ['keepalived.conf.IPv6', 0, 0, ''],
-  ['keepalived.conf.PING_CHECK', 0, 0, ''],
-  ['keepalived.conf.SMTP_CHECK', 0, 0, ''],
-  ['keepalived.conf.SSL_GET', 5, 0, `${VRRP}: initial state master is incompatible with AH authentication`],
-  ['keepalived.conf.UDP_CHECK', 0, 0, ''],
-  ['keepalived.conf.conditional_conf', 5, 0, `${VRRP}: vrrp_script without script, missing interfaces`],
-  ['keepalived.conf.fwmark', 5, 5, ''],
-  ['keepalived.conf.inhibit', 0, 0, ''],
-  ['keepalived.conf.misc_check', 0, 0, ''],
-  ['keepalived.conf.misc_check_arg', 0, 0, ''],
-  ['keepalived.conf.quorum', 0, 0, ''],
-  ['keepalived.conf.sample', 5, 0, `${VRRP}: interface eth0 does not exist`],
-  ['keepalived.conf.sample.in', 5, 5, ''],
-  ['keepalived.conf.status_code', 0, 0, ''],
-  ['keepalived.conf.track_interface', 5, 0, `${VRRP}: missing interfaces`],
-  ['keepalived.conf.virtual_server_group', 0, 0, ''],
-  ['keepalived.conf.virtualhost', 0, 0, ''],
-  ['keepalived.conf.vrrp', 5, 0, `${VRRP}: missing interfaces`],
-  ['keepalived.conf.vrrp.localcheck', 5, 0, `${VRRP}: missing interfaces`],
-  ['keepalived.conf.vrrp.lvs_syncd', 5, 0, `${VRRP}: old sync group syntax, lvs_sync_daemon_interface`],
-  ['keepalived.conf.vrrp.routes', 5, 0, `${VRRP}: missing interfaces`],
-  ['keepalived.conf.vrrp.rules', 5, 0, `${VRRP}: invalid rule addresses`],
-  ['keepalived.conf.vrrp.scripts', 5, 0, `${VRRP}: interface eth0 does not exist`],
-  ['keepalived.conf.vrrp.static_ipaddress', 5, 0, `${VRRP}: missing interfaces`],
-  ['keepalived.conf.vrrp.sync', 5, 0, `${VRRP}: missing interfaces`],
-  ['keepalived.service.d.auth_hmac.conf', 5, 5, ''],
+/**
+ * [sample, keepalived -t status, complete]: our status must equal
+ * keepalived's on every sample; `complete` is false where the sample has
+ * blocks this reader reports as unsupported (routes, rules, static addresses).
+ */
+const SAMPLES: readonly [string, number, boolean][] = [
+  ['docker.keepalived.conf', 5, true],
+  ['keepalived.conf', 5, true],
+  ['keepalived.conf.HTTP_GET.port', 0, true],
+  ['keepalived.conf.IPv6', 0, true],
+  ['keepalived.conf.PING_CHECK', 0, true],
+  ['keepalived.conf.SMTP_CHECK', 0, true],
+  ['keepalived.conf.SSL_GET', 5, true],
+  ['keepalived.conf.UDP_CHECK', 0, true],
+  ['keepalived.conf.conditional_conf', 5, true],
+  ['keepalived.conf.fwmark', 5, true],
+  ['keepalived.conf.inhibit', 0, true],
+  ['keepalived.conf.misc_check', 0, true],
+  ['keepalived.conf.misc_check_arg', 0, true],
+  ['keepalived.conf.quorum', 0, true],
+  ['keepalived.conf.sample', 5, true],
+  ['keepalived.conf.sample.in', 5, true],
+  ['keepalived.conf.status_code', 0, true],
+  ['keepalived.conf.track_interface', 5, false],
+  ['keepalived.conf.virtual_server_group', 0, true],
+  ['keepalived.conf.virtualhost', 0, true],
+  ['keepalived.conf.vrrp', 5, true],
+  ['keepalived.conf.vrrp.localcheck', 5, true],
+  ['keepalived.conf.vrrp.lvs_syncd', 5, true],
+  ['keepalived.conf.vrrp.routes', 5, false],
+  ['keepalived.conf.vrrp.rules', 5, false],
+  ['keepalived.conf.vrrp.scripts', 5, true],
+  ['keepalived.conf.vrrp.static_ipaddress', 5, false],
+  ['keepalived.conf.vrrp.sync', 5, true],
+  ['keepalived.service.d.auth_hmac.conf', 5, true],
 ];
 
 type Expected = [DiagnosticCode, number] | [DiagnosticCode, string, number];
@@ -99,16 +100,45 @@ const CORPUS: readonly [string, number, number, Expected[]][] = [
   ['unknown-keyword', 5, 5, [['unknown-keyword', 5]]],
   ['unknown-top', 5, 5, [['unknown-keyword', 1]]],
   ['unterminated-quote', 5, 5, [['syntax', 6], ['syntax', 6]]],
-  ['vrrp-only', 5, 0, [['unsupported', 1]]],
+  ['vrrp-advert-int-fraction-v2', 5, 5, [['semantic', 4]]],
+  ['vrrp-auth-v3', 5, 5, [['semantic', 7]]],
+  ['vrrp-bad-advert-int', 5, 5, [['invalid-value', 4], ['invalid-value', 4]]],
+  ['vrrp-bad-priority', 5, 5, [['invalid-value', 4], ['invalid-value', 4]]],
+  ['vrrp-bad-state', 5, 5, [['invalid-value', 2]]],
+  ['vrrp-bad-vip', 5, 5, [['invalid-value', 5]]],
+  ['vrrp-bad-vrid', 5, 5, [['invalid-value', 3], ['invalid-value', 3], ['semantic', 1]]],
+  ['vrrp-duplicate-vrid', 5, 5, [['semantic', 8]]],
+  ['vrrp-excluded-family', 0, 0, []],
+  ['vrrp-ipv6-v2', 0, 0, []],
+  ['vrrp-lvs-sync-daemon', 0, 0, []],
+  ['vrrp-missing-interface', 5, 5, [['semantic', 2]]],
+  ['vrrp-mixed-family', 5, 5, [['semantic', 7]]],
+  ['vrrp-no-vip', 5, 5, [['semantic', 1]]],
+  ['vrrp-no-vrid', 5, 5, [['semantic', 1]]],
+  ['vrrp-nopreempt-master', 5, 5, [['semantic', 3]]],
+  ['vrrp-ok', 0, 0, []],
+  ['vrrp-only', 5, 5, [['semantic', 3]]],
+  ['vrrp-preempt-delay-nopreempt', 5, 5, [['semantic', 5]]],
+  ['vrrp-script-no-script', 5, 5, [['semantic', 1]]],
+  ['vrrp-strict-unicast', 0, 0, []],
+  ['vrrp-sync-group-unknown', 5, 5, [['semantic', 4], ['semantic', 1]]],
+  ['vrrp-sync-group-weight', 6, 6, [['semantic', 5], ['semantic', 14], ['script-security', 2]]],
+  ['vrrp-track-file', 0, 0, []],
+  ['vrrp-track-interface-missing', 5, 5, [['semantic', 5]]],
+  ['vrrp-unicast', 0, 0, []],
+  ['vrrp-unknown-keyword', 5, 5, [['unknown-keyword', 4]]],
+  ['vrrp-unknown-track-script', 5, 5, [['semantic', 5]]],
+  ['vrrp-virtual-routes', 0, 0, [['unsupported', 7]]],
+  ['vrrp-weight-range', 6, 6, [['invalid-value', 3], ['script-security', 2]]],
   ['vsg-bad-range', 5, 5, [['invalid-value', 2], ['semantic', 1], ['semantic', 4]]],
   ['vsg-empty', 5, 5, [['semantic', 1]]],
   ['zero-port', 5, 5, [['semantic', 1]]],
 ];
 
-/** The other fixture files, all clean for keepalived. */
-const CLEAN_FIXTURES = ['lexical.conf', 'models.conf'];
+/** The other fixture files, all clean for keepalived (in the namespace of VERDICT_INTERFACES). */
+const CLEAN_FIXTURES = ['lexical.conf', 'models.conf', 'vrrp.conf'];
 
-const check = (file: string): CheckResult => checkConfig(file, { configId: CONFIG_ID });
+const check = (file: string): CheckResult => checkConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
 
 function expectEveryDiagnosticPointsIntoTheFiles(result: CheckResult): void {
   for (const d of result.diagnostics) {
@@ -123,30 +153,27 @@ describe('samples of the keepalived project', () => {
     expect(fs.readdirSync(samples).filter((f) => f !== 'README.md').sort()).toEqual(SAMPLES.map(([f]) => f).sort());
   });
 
-  test.each(SAMPLES)('%s: keepalived %i, reader %i', (name, keepalived, ours, gap) => {
+  test.each(SAMPLES)('%s: keepalived and reader %i (complete %s)', (name, keepalived, complete) => {
     const result = check(path.join(samples, name));
-    expect(result.exitCode).toBe(ours);
-    expect(result.ok).toBe(ours === 0);
+    expect(result.exitCode).toBe(keepalived);
+    expect(result.ok).toBe(keepalived === 0);
+    expect(result.complete).toBe(complete);
     expectEveryDiagnosticPointsIntoTheFiles(result);
-    if (gap) {
-      // Only where keepalived's complaint is about blocks this reader reports as not checked.
-      expect(result.complete).toBe(false);
-      expect(result.diagnostics.filter((d) => d.code !== 'unsupported')).toEqual([]);
-      expect(result.config.unsupported.length).toBeGreaterThan(0);
-    } else {
-      expect(ours).toBe(keepalived);
-    }
   });
 
-  test('a sample with VRRP blocks says which blocks were not checked, at their lines', () => {
+  test('the old sync group syntax, the deprecated lvs_sync_daemon_interface and missing interfaces, at their lines', () => {
     const result = check(path.join(samples, 'keepalived.conf.vrrp.lvs_syncd'));
     expect(result.diagnostics.map((d) => [d.severity, d.code, d.source.line, d.message])).toEqual([
-      ['warning', 'unsupported', 3, 'vrrp_sync_group is not supported yet - vrrp_sync_group VG1 not checked'],
-      ['warning', 'unsupported', 8, 'vrrp_instance is not supported yet - vrrp_instance VI_1 not checked'],
-      ['warning', 'unsupported', 26, 'vrrp_instance is not supported yet - vrrp_instance VI_2 not checked'],
-      ['warning', 'unsupported', 38, 'vrrp_instance is not supported yet - vrrp_instance VI_3 not checked'],
+      ['error', 'unknown-keyword', 4, "Unknown keyword 'VI_2'"],
+      ['error', 'unknown-keyword', 5, "Unknown keyword 'VI_3'"],
+      ['warning', 'deprecated', 11, '(VI_1) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon'],
+      ['error', 'semantic', 10, "WARNING - interface eth0 for vrrp_instance VI_1 doesn't exist"],
+      ['error', 'semantic', 27, "WARNING - interface eth0 for vrrp_instance VI_2 doesn't exist"],
+      ['error', 'semantic', 39, "WARNING - interface eth1 for vrrp_instance VI_3 doesn't exist"],
     ]);
     expect(result.config.virtualServers).toHaveLength(1);
+    expect(result.config.vrrp.instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2', 'VI_3']);
+    expect(result.config.vrrp.missingInterfaces).toEqual(['eth0', 'eth1']);
   });
 });
 

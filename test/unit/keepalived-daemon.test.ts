@@ -68,22 +68,22 @@ ${misc ? `        MISC_CHECK {
 }
 `;
 
-test('--check exits like keepalived -t: 0 for a clean file, 4 for a missing one, with file:line diagnostics', async () => {
+test('-t exits like keepalived -t: 0 for a clean file, 4 for a missing one, with file:line diagnostics', async () => {
   const good = path.join(dir, 'good.conf');
   writeFileSync(good, vs(80, 1, false));
   const c = context();
-  expect(await runKeepalived(['--check', '-f', good], c, new EventEmitter())).toBe(0);
+  expect(await runKeepalived(['-t', '-f', good], c, new EventEmitter())).toBe(0);
   const c2 = context();
   expect(await runKeepalived(['-t', '-f', path.join(dir, 'missing.conf')], c2, new EventEmitter())).toBe(4);
   const bad = path.join(dir, 'bad.conf');
   writeFileSync(bad, 'virtual_server 10.0.0.13 80 {\n    lb_algo nosuch\n    delay_loop 3\n}\n');
   const c3 = context();
-  expect(await runKeepalived(['--check', `--use-file=${bad}`], c3, new EventEmitter())).toBe(5);
+  expect(await runKeepalived(['--config-test', `--use-file=${bad}`], c3, new EventEmitter())).toBe(5);
   expect(c3.err.join('')).toContain(`(${bad}: Line 2)`);
   expect(await runKeepalived(['--bogus'], context(), new EventEmitter())).toBe(2);
   // A script without enable_script_security: keepalived -t exits 6.
   writeFileSync(good, vs(80, 1, true));
-  expect(await runKeepalived(['--check', '-f', good], context(), new EventEmitter())).toBe(6);
+  expect(await runKeepalived(['-t', '-f', good], context(), new EventEmitter())).toBe(6);
 });
 
 test('the daemon applies the table, serves status and metrics, dumps JSON, reloads by difference and stops on SIGTERM', async () => {
@@ -94,7 +94,7 @@ test('the daemon applies the table, serves status and metrics, dumps JSON, reloa
   const signals = new EventEmitter();
   const c = context();
   const jsonFile = path.join(dir, 'state.json');
-  const running = runKeepalived(['-f', conf, '--status-listen', '127.0.0.1:0', '--json-file', jsonFile], c, signals, { random: () => 0 });
+  const running = runKeepalived(['-f', conf, '--status-listen', '127.0.0.1:0', '--json-file', jsonFile], c, signals, { manager: { random: () => 0 } });
   const logs = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
   const listenPort = ready.find((x) => x.message === 'status listener ready')!.port as number;

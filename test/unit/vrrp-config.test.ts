@@ -110,7 +110,7 @@ describe('keyword map for keepalived.conf', () => {
 describe('status and Prometheus metrics', () => {
   test('one series per state, priority, and keepalived counters', () => {
     const status: VrrpStatus = {
-      name: 'VI_"1"', interface: 'eth0', virtualRouterId: 51, family: 'ipv4', version: 2, state: 'MASTER', priority: 150,
+      name: 'VI_"1"', interface: 'eth0', virtualRouterId: 51, family: 'ipv4', version: 2, state: 'MASTER', priority: 150, effectivePriority: 140,
       advertIntervalMs: 1000, masterAdverIntervalMs: 1000, sourceAddress: '10.0.0.1', virtualAddresses: ['10.0.0.100/24'],
       stats: { ...emptyStats(), advertSent: 12, failovers: 1 },
     };
@@ -119,6 +119,8 @@ describe('status and Prometheus metrics', () => {
     expect(text).toContain(`vrrp_state${labels},state="MASTER"} 1`);
     expect(text).toContain(`vrrp_state${labels},state="BACKUP"} 0`);
     expect(text).toContain(`vrrp_priority${labels}} 150`);
+    expect(text).toContain(`vrrp_effective_priority${labels}} 140`);
+    expect(text).toContain(`vrrp_state${labels},state="FAULT"} 0`);
     expect(text).toContain(`vrrp_advert_sent_total${labels}} 12`);
     expect(text).toContain(`vrrp_failovers_total${labels}} 1`);
     expect(text).toContain('# TYPE vrrp_pri_zero_rcvd_total counter');

@@ -35,6 +35,9 @@ const fake: NativeVrrpBinding = {
     link = new FakeLink(onPacket);
     return link;
   } as unknown as NativeVrrpBinding['VrrpLink'],
+  VrrpLinkMonitor: function () {
+    return { close() {} };
+  } as unknown as NativeVrrpBinding['VrrpLinkMonitor'],
   vrrpInterface: () => ({ ifindex: 2, up: true, mac: MAC, addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }] }),
   vrrpCreateMacvlan: () => 0,
   vrrpDeleteLink: () => 0,

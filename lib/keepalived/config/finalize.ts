@@ -12,6 +12,7 @@ import type { ConfigDraft } from './blocks/root';
 import { finishGroup } from './blocks/virtual-server-group';
 import type { VirtualServerDraft } from './blocks/virtual-server';
 import { DEFAULTS, defaultDelayBeforeRetry, defaultRetry } from './defaults';
+import { finishVrrp, finishVrrpGlobals, type InterfaceNames } from './finalize-vrrp';
 import type { Diagnostics, SourceRef } from './diagnostics';
 import type {
   Checker, CheckTiming, ConnectionOptions, Forwarding, GlobalDefs, KeepalivedConfig, RealServer, ScriptSpec,
@@ -295,6 +296,7 @@ function finishGlobal(draft: ConfigDraft): GlobalDefs {
   const g = draft.global;
   return defined(
     {
+      vrrp: finishVrrpGlobals(draft),
       notificationEmail: g.notificationEmail,
       smtpConnectTimeout: g.values.smtpConnectTimeout ?? DEFAULTS.smtpConnectTimeout,
       checkerLogAllFailures: g.values.checkerLogAllFailures ?? false,
@@ -342,9 +344,14 @@ function noticeWhatKeepalivedPassesSilently(virtualServers: readonly VirtualServ
   }
 }
 
-/** The typed model of everything read (diagnostics for what keepalived would correct go to `diag`). */
-export function finishConfig(draft: ConfigDraft, files: readonly string[], diag: Diagnostics): KeepalivedConfig {
+/**
+ * The typed model of everything read (diagnostics for what keepalived would
+ * correct go to `diag`); `interfaces` are the network namespace's, checked
+ * as keepalived checks them (undefined: not checked).
+ */
+export function finishConfig(draft: ConfigDraft, files: readonly string[], diag: Diagnostics, interfaces?: InterfaceNames): KeepalivedConfig {
   const global = finishGlobal(draft);
+  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag);
   const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);
   noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(
@@ -353,6 +360,7 @@ export function finishConfig(draft: ConfigDraft, files: readonly string[], diag:
       global,
       virtualServerGroups: draft.groups.map(finishGroup),
       virtualServers,
+      vrrp,
       daemonOptions: draft.daemonOptions,
       unsupported: draft.unsupported,
     },

@@ -10,3 +10,4 @@ export { formatDiagnostic } from './diagnostics';
 export type { Diagnostic, DiagnosticCode, SourceRef } from './diagnostics';
 export { NOT_SUPPORTED_YET } from './blocks/root';
 export type * from './model';
+export type * from './vrrp-model';

@@ -1,11 +1,11 @@
 /**
- * The typed model of a keepalived.conf as the checker side of keepalived
- * uses it. Every object carries `source` (where its block or line starts)
+ * The typed model of a keepalived.conf (the VRRP half is in `vrrp-model.ts`). Every object carries `source` (where its block or line starts)
  * and `sources` (where each explicitly written field was set; a field absent
  * from `sources` holds its default or an inherited value).
  * @module
  */
 import type { SourceRef } from './diagnostics';
+import type { VrrpConfig, VrrpGlobalDefs } from './vrrp-model';
 
 /** An item of the configuration and where it was written. */
 export interface Located {
@@ -135,7 +135,9 @@ export interface GlobalDefs {
   readonly lvsNotifyFifo?: string;
   /** `notify_fifo`: FIFO receiving all VRRP and LVS events in order; default none. */
   readonly notifyFifo?: string;
-  /** Other keywords of global_defs (VRRP, SNMP, process tuning...), read and range-checked but not modelled. */
+  /** global_defs' VRRP defaults (`vrrp_version`, `vrrp_garp_*`, `vrrp_mcast_group4`...), keepalived's defaults filled in. */
+  readonly vrrp: VrrpGlobalDefs;
+  /** Other keywords of global_defs (SNMP, process tuning...), read and range-checked but not modelled. */
   readonly other: readonly KeywordItem[];
   /** Where each explicitly written option was set, keyed by field name. */
   readonly sources: Readonly<Record<string, SourceRef>>;
@@ -491,8 +493,10 @@ export interface KeepalivedConfig {
   readonly virtualServerGroups: readonly VirtualServerGroup[];
   /** `virtual_server` blocks in file order. */
   readonly virtualServers: readonly VirtualServer[];
+  /** The VRRP half: instances, scripts, tracked files and sync groups. */
+  readonly vrrp: VrrpConfig;
   /** Top-level daemon keywords (`net_namespace`, `instance`, `use_pid_dir`, `child_wait_time`...). */
   readonly daemonOptions: readonly KeywordItem[];
-  /** VRRP, BFD and other blocks present in the file but not read by this reader (each also has a warning). */
+  /** BFD, static addresses and other blocks or keywords present in the file but not read by this reader (each also has a warning). */
   readonly unsupported: readonly KeywordItem[];
 }

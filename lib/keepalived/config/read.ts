@@ -3,6 +3,7 @@
  * `keepalived -t` on it.
  * @module
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { configDraft, rootGrammar } from './blocks/root';
@@ -20,6 +21,21 @@ export interface ReadOptions {
    * (keepalived's `-i`). Default: this host's name up to its first dot.
    */
   readonly configId?: string;
+  /**
+   * Interfaces of the network namespace, against which `interface`, `dev`
+   * and `track_interface` are checked as keepalived checks them. Default:
+   * the interfaces of this process's namespace (`/proc/net/dev`).
+   */
+  readonly interfaces?: readonly string[];
+}
+
+/** The interfaces of this process's network namespace, or undefined when they cannot be listed. */
+export function namespaceInterfaces(): string[] | undefined {
+  try {
+    return fs.readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A configuration and what was found while reading it. */
@@ -52,7 +68,8 @@ export function readKeepalivedConfig(file: string, options: ReadOptions = {}): R
   const pre = new Preprocessor({ configId: options.configId ?? defaultConfigId() }, diag);
   const draft = configDraft();
   if (pre.readFile(file)) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag });
-  const config = finishConfig(draft, pre.files, diag);
+  const interfaces = options.interfaces ?? namespaceInterfaces();
+  const config = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined);
   checkScriptSecurity(config, path.dirname(file), diag);
   return { config, diagnostics: diag.list };
 }
@@ -67,9 +84,9 @@ export interface CheckResult extends ReadResult {
   /** What `keepalived -t -f FILE` exits with, judged on the parts this reader checks. */
   readonly exitCode: ConfigTestStatus;
   /**
-   * False when the file has blocks this reader does not check yet (VRRP,
-   * BFD...; each has an `unsupported` warning): keepalived may still find
-   * errors there, so the verdict covers the checker side only.
+   * False when the file has blocks or keywords this reader does not check
+   * yet (BFD, virtual_routes...; each has an `unsupported` warning): keepalived may still find
+   * errors there, so the verdict covers the rest only.
    */
   readonly complete: boolean;
 }

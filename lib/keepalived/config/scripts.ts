@@ -1,5 +1,6 @@
 /**
- * keepalived's script-security verdict: when a configured script exists and
+ * keepalived's script-security verdict: when a configured script (checker
+ * or VRRP) exists and
  * `enable_script_security` is off, `keepalived -t` exits 6 ("SECURITY
  * VIOLATION"). Scripts whose program cannot be found are dropped by
  * keepalived without a verdict, so they do not count here either.
@@ -35,11 +36,20 @@ export function resolveProgram(program: string, baseDir: string, searchPath = pr
   });
 }
 
+/** Every script of the VRRP half: vrrp_script commands, then notify scripts of instances and sync groups. */
+export function vrrpScripts(config: KeepalivedConfig): ScriptSpec[] {
+  const { scripts, instances, syncGroups } = config.vrrp;
+  const notify = [...instances, ...syncGroups].flatMap((o) => Object.values(o.notify) as ScriptSpec[]);
+  return [...scripts.map((s) => s.script), ...notify];
+}
+
 /** Reports the security violation keepalived reports, at the first script that would run. */
 export function checkScriptSecurity(config: KeepalivedConfig, baseDir: string, diag: Diagnostics): void {
   if (config.global.enableScriptSecurity) return;
-  const runnable = checkerScripts(config).find((s) => resolveProgram(s.argv[0]!, baseDir) !== undefined);
-  if (runnable) {
-    diag.error('script-security', 'SECURITY VIOLATION - check scripts are being executed but script_security not enabled.', runnable.source);
-  }
+  const runs = (s: ScriptSpec) => resolveProgram(s.argv[0]!, baseDir) !== undefined;
+  // keepalived gives up on VRRP over a missing interface before it looks at VRRP scripts.
+  const vrrp = config.vrrp.missingInterfaces.length ? undefined : vrrpScripts(config).find(runs);
+  const checker = checkerScripts(config).find(runs);
+  if (vrrp) diag.error('script-security', 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.', vrrp.source);
+  else if (checker) diag.error('script-security', 'SECURITY VIOLATION - check scripts are being executed but script_security not enabled.', checker.source);
 }

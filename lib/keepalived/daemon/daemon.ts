@@ -1,8 +1,12 @@
 /**
- * The checker daemon behind `ipvs keepalived`: reads keepalived.conf, runs
- * a {@link VirtualServerManager} on it, reloads by difference, and answers
- * status and metrics requests. Signals and the process are the command's
- * business; this class only reacts to calls.
+ * The daemon behind `ipvs keepalived`: reads keepalived.conf and runs its
+ * two halves like keepalived's two children — the checker half (a
+ * {@link VirtualServerManager} on the virtual servers) and the VRRP half (a
+ * VRRP router on the instances, with the IPVS sync daemon following one of
+ * them). A half runs only when its part of the file is non-empty and it is
+ * not excluded (`-P` / `-C`), so a VRRP-only file never opens IPVS. Reloads
+ * apply the difference to both halves. Signals and the process are the
+ * command's business; this class only reacts to calls.
  * @module
  */
 import * as http from 'node:http';
@@ -10,11 +14,22 @@ import type { AddressInfo } from 'node:net';
 import type { Ipvs } from '../../ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
+import type { VrrpRouterConfig } from '../../vrrp/router-config';
 import { checkConfig, type CheckResult } from '../config/read';
-import { formatDiagnostic } from '../config/diagnostics';
-import { toHealthConfig } from '../health-config';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostics';
+import { toHealthConfig, type HealthMapping } from '../health-config';
+import { toVrrpConfig } from '../vrrp-config';
 import type { LogLine } from './log';
-import { daemonMetrics } from './metrics';
+import { daemonMetrics, type DaemonMetrics } from './metrics';
+import { SyncDaemonControl, syncDaemonSettings, type SyncDaemonSettings } from './sync-daemon';
+import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
+import { VrrpHalf, openVrrpRouter, type VrrpRouterOpener } from './vrrp-half';
+
+/** Which halves may run (keepalived's `-P` runs only VRRP, `-C` only the checker). */
+export interface Halves {
+  check: boolean;
+  vrrp: boolean;
+}
 
 /** Options of {@link KeepalivedDaemon}. */
 export interface DaemonOptions {
@@ -23,6 +38,12 @@ export interface DaemonOptions {
   /** `@id` lines are matched against this (keepalived `-i`). */
   configId?: string;
   log: LogLine;
+  /** Opens IPVS, only when the checker half or the sync daemon needs it. */
+  openIpvs: () => Promise<Ipvs>;
+  /** Opens the VRRP router, only when the file has instances; default the package's {@link VrrpRouter}. */
+  openVrrp?: VrrpRouterOpener;
+  /** Default: both. */
+  halves?: Halves;
   /** Passed to the manager (tests fix the warmup randomness). */
   manager?: ManagerOptions;
 }
@@ -33,6 +54,10 @@ export interface DaemonStatus extends ManagerStatus {
   /** ISO time of the last configuration applied. */
   loadedAt: string;
   reloads: number;
+  /** The VRRP router's status (per instance: state, priority, adverts sent/received, failovers), when the VRRP half runs. */
+  vrrp?: VrrpRouterStatus;
+  /** The IPVS sync daemon's role, when one is controlled. */
+  syncDaemon?: { instance: string; role: string | null };
 }
 
 /** Why a configuration could not be used. */
@@ -42,24 +67,43 @@ export class ConfigUnusableError extends Error {
   }
 }
 
+/** One reading of the file: the verdict and both mappings. */
+interface Reading {
+  result: CheckResult;
+  health: HealthMapping;
+  vrrp: VrrpRouterConfig;
+  sync?: SyncDaemonSettings;
+}
+
 export class KeepalivedDaemon {
-  readonly manager: VirtualServerManager;
   readonly #options: DaemonOptions;
-  readonly #metrics: ReturnType<typeof daemonMetrics>;
+  readonly #halves: Halves;
+  readonly #metrics: DaemonMetrics;
+  #manager: VirtualServerManager | undefined;
+  #vrrp: VrrpHalf | undefined;
+  #sync: SyncDaemonControl | undefined;
+  #ipvs: Promise<Ipvs> | undefined;
   #loadedAt = new Date();
   #reloads = 0;
   #server: http.Server | undefined;
 
-  constructor(ipvs: Ipvs, options: DaemonOptions) {
+  constructor(options: DaemonOptions) {
     this.#options = options;
-    this.manager = new VirtualServerManager(ipvs, options.manager);
-    this.#metrics = daemonMetrics(this.manager);
-    this.#logEvents();
+    this.#halves = options.halves ?? { check: true, vrrp: true };
+    this.#metrics = daemonMetrics(() => this.#manager);
   }
 
-  #logEvents(): void {
+  /** The checker half's manager, while it runs. */
+  get manager(): VirtualServerManager | undefined {
+    return this.#manager;
+  }
+
+  #ipvsHandle(): Promise<Ipvs> {
+    return (this.#ipvs ??= this.#options.openIpvs());
+  }
+
+  #logEvents(m: VirtualServerManager): void {
     const log = this.#options.log;
-    const m = this.manager;
     m.on('checker', (e) => log(e.up ? 'info' : 'warning', `checker ${e.up ? 'up' : 'down'}`, { ...e }));
     m.on('realServer', (e) => log(e.up ? 'info' : 'warning', `real server ${e.up ? 'up' : 'down'}`, { ...e }));
     m.on('quorum', (e) => log(e.up ? 'info' : 'warning', `quorum ${e.up ? 'gained' : 'lost'}`, { ...e }));
@@ -69,34 +113,95 @@ export class KeepalivedDaemon {
     m.on('script', (e) => log(e.error || e.status ? 'warning' : 'info', `script ${e.kind}`, { ...e }));
   }
 
-  /** Reads and maps the configuration; diagnostics are logged with file:line. */
-  #read(): { result: CheckResult; health: ReturnType<typeof toHealthConfig> } {
-    const result = checkConfig(this.#options.configFile, this.#options.configId === undefined ? {} : { configId: this.#options.configId });
-    for (const d of result.diagnostics) {
-      this.#options.log(d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'info', formatDiagnostic(d), { code: d.code, file: d.source.file, line: d.source.line });
-    }
-    if (result.exitCode === 4 || result.exitCode === 2) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
-    const health = toHealthConfig(result.config);
-    for (const w of health.warnings) this.#options.log('warning', formatDiagnostic(w), { code: w.code, file: w.source.file, line: w.source.line });
-    return { result, health };
+  #logDiagnostic(d: Diagnostic): void {
+    const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
+    this.#options.log(level, formatDiagnostic(d), { code: d.code, file: d.source.file, line: d.source.line });
   }
 
-  /** Reads the configuration, puts the initial table in place and starts checking. */
+  /** Reads and maps the configuration; diagnostics are logged with file:line. */
+  #read(): Reading {
+    const result = checkConfig(this.#options.configFile, this.#options.configId === undefined ? {} : { configId: this.#options.configId });
+    for (const d of result.diagnostics) this.#logDiagnostic(d);
+    if (result.exitCode === 4 || result.exitCode === 2) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
+    const health = toHealthConfig(result.config);
+    const vrrp = toVrrpConfig(result.config);
+    const sync = syncDaemonSettings(result.config);
+    for (const w of [...health.warnings, ...vrrp.warnings, ...sync.warnings]) this.#logDiagnostic(w);
+    return { result, health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) };
+  }
+
+  #wantsChecker(r: Reading): boolean {
+    return this.#halves.check && r.health.config.virtualServers.length > 0;
+  }
+
+  #wantsVrrp(r: Reading): boolean {
+    return this.#halves.vrrp && r.vrrp.instances.length > 0;
+  }
+
+  async #startChecker(r: Reading): Promise<void> {
+    const manager = new VirtualServerManager(await this.#ipvsHandle(), this.#options.manager);
+    this.#logEvents(manager);
+    this.#metrics.watch(manager);
+    this.#manager = manager;
+    await manager.start(r.health.config);
+  }
+
+  #onTransition(t: VrrpRouterStateChange): void {
+    const sync = this.#sync;
+    if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
+  }
+
+  async #startVrrp(r: Reading): Promise<void> {
+    this.#vrrp = await VrrpHalf.open(r.vrrp, this.#options.openVrrp ?? openVrrpRouter, this.#options.log, (t) => this.#onTransition(t));
+  }
+
+  async #startSync(settings: SyncDaemonSettings): Promise<void> {
+    this.#sync = new SyncDaemonControl(await this.#ipvsHandle(), settings, this.#options.log);
+    await this.#sync.start(this.#vrrp?.isMaster(settings.instance) ?? false);
+  }
+
+  /** Reads the configuration and starts the halves it has. */
   async start(): Promise<void> {
-    const { health } = this.#read();
-    await this.manager.start(health.config);
+    const r = this.#read();
+    if (this.#wantsChecker(r)) await this.#startChecker(r);
+    if (this.#wantsVrrp(r)) {
+      // The sync daemon starts as backup before the instance it follows can become master.
+      if (r.sync) await this.#startSync(r.sync);
+      await this.#startVrrp(r);
+    }
     this.#loadedAt = new Date();
-    this.#options.log('info', 'started', { configFile: this.#options.configFile, virtualServers: health.config.virtualServers.length });
+    this.#options.log('info', 'started', {
+      configFile: this.#options.configFile,
+      virtualServers: this.#manager ? r.health.config.virtualServers.length : 0,
+      vrrpInstances: this.#vrrp ? r.vrrp.instances.length : 0,
+    });
   }
 
   /**
-   * Re-reads the configuration and applies the difference. A file that
-   * cannot be used leaves the running configuration in place.
+   * Re-reads the configuration and applies the difference to both halves
+   * (a half that now has configuration starts, one that lost it stops). A
+   * file that cannot be used leaves the running configuration in place.
    */
   async reload(): Promise<boolean> {
     try {
-      const { health } = this.#read();
-      await this.manager.reload(health.config);
+      const r = this.#read();
+      if (this.#wantsChecker(r)) {
+        if (this.#manager) await this.#manager.reload(r.health.config);
+        else await this.#startChecker(r);
+      } else if (this.#manager) {
+        await this.#manager.stop({ removeServices: true });
+        this.#manager = undefined;
+      }
+      if (this.#wantsVrrp(r)) {
+        if (this.#vrrp) await this.#vrrp.update(r.vrrp);
+        else await this.#startVrrp(r);
+        if (r.sync && this.#sync) await this.#sync.update(r.sync, this.#vrrp!.isMaster(r.sync.instance));
+        else if (r.sync) await this.#startSync(r.sync);
+      } else if (this.#vrrp) {
+        await this.#vrrp.close();
+        this.#vrrp = undefined;
+      }
+      if (!r.sync || !this.#vrrp) await this.#stopSync();
     } catch (e) {
       this.#metrics.reloadFailures.inc();
       this.#options.log('error', 'reload refused; the previous configuration stays', { error: (e as Error).message });
@@ -109,11 +214,26 @@ export class KeepalivedDaemon {
     return true;
   }
 
-  status(): DaemonStatus {
-    return { configFile: this.#options.configFile, loadedAt: this.#loadedAt.toISOString(), reloads: this.#reloads, ...this.manager.status() };
+  async #stopSync(): Promise<void> {
+    await this.#sync?.stop();
+    this.#sync = undefined;
   }
 
-  /** Serves `GET /metrics` (Prometheus text) and `GET /status` (JSON) on host:port. */
+  status(): DaemonStatus {
+    const checker = this.#manager?.status() ?? { running: false, virtualServers: [] };
+    const status: DaemonStatus = { configFile: this.#options.configFile, loadedAt: this.#loadedAt.toISOString(), reloads: this.#reloads, ...checker };
+    if (this.#vrrp) status.vrrp = this.#vrrp.status();
+    if (this.#sync) status.syncDaemon = { instance: this.#sync.settings.instance, role: this.#sync.role ?? null };
+    return status;
+  }
+
+  /** Prometheus text of both halves. */
+  async metrics(): Promise<string> {
+    const checker = await this.#metrics.registry.metrics();
+    return this.#vrrp ? `${checker}${this.#vrrp.metrics()}` : checker;
+  }
+
+  /** Serves `GET /metrics` (Prometheus) and `GET /status` (JSON) on host:port. */
   async listen(host: string, port: number): Promise<AddressInfo> {
     const server = http.createServer((req, res) => void this.#serve(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -129,18 +249,24 @@ export class KeepalivedDaemon {
   async #serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
-    if (path === '/metrics') {
-      const body = await this.#metrics.registry.metrics();
-      return void res.writeHead(200, { 'content-type': this.#metrics.registry.contentType }).end(body);
-    }
+    if (path === '/metrics') return void res.writeHead(200, { 'content-type': this.#metrics.registry.contentType }).end(await this.metrics());
     if (path === '/status') return void res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(this.status(), null, 2)}\n`);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('GET /metrics or /status\n');
   }
 
-  /** Stops checking and the listener; `removeServices` deletes the managed services. */
+  /**
+   * Stops both halves and the listener: VRRP first (masters hand over with
+   * priority 0 and drop their VIPs), then the sync daemon, then checking;
+   * `removeServices` deletes the managed services.
+   */
   async stop(removeServices: boolean): Promise<void> {
-    await this.manager.stop({ removeServices });
+    await this.#vrrp?.close();
+    this.#vrrp = undefined;
+    await this.#stopSync();
+    await this.#manager?.stop({ removeServices });
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    if (this.#ipvs) await (await this.#ipvs).close();
+    this.#ipvs = undefined;
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
 }

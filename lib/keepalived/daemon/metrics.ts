@@ -1,16 +1,27 @@
 /**
- * Prometheus metrics of the checker daemon (prom-client, in a registry of
+ * Prometheus metrics of the checker half (prom-client, in a registry of
  * its own): per-real-server and per-virtual-server gauges read from the
- * manager's status at scrape time, and counters fed by its events.
+ * manager's status at scrape time, and counters fed by its events. The
+ * manager exists only while the checker half runs, so it is looked up at
+ * scrape time and watched once created.
  * @module
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { VirtualServerManager } from '../../health/manager';
 
-/** Builds the registry for one manager; `reloads` is counted by the daemon. */
-export function daemonMetrics(manager: VirtualServerManager): { registry: Registry; reloads: Counter; reloadFailures: Counter } {
+/** What {@link daemonMetrics} gives the daemon. */
+export interface DaemonMetrics {
+  registry: Registry;
+  reloads: Counter;
+  reloadFailures: Counter;
+  /** Feeds the counters from a manager's events. */
+  watch(manager: VirtualServerManager): void;
+}
+
+/** Builds the registry; `reloads` is counted by the daemon. */
+export function daemonMetrics(manager: () => VirtualServerManager | undefined): DaemonMetrics {
   const registry = new Registry();
-  const status = () => manager.status().virtualServers;
+  const status = () => manager()?.status().virtualServers ?? [];
   new Gauge({
     name: 'ipvs_keepalived_real_server_up', help: 'Whether the real server passes its checks (1) or not (0).',
     labelNames: ['virtual_server', 'real_server'], registers: [registry],
@@ -48,8 +59,10 @@ export function daemonMetrics(manager: VirtualServerManager): { registry: Regist
   const tableChanges = new Counter({ name: 'ipvs_keepalived_table_changes_total', help: 'Changes made to the IPVS table, by action and outcome.', labelNames: ['action', 'result'], registers: [registry] });
   const reloads = new Counter({ name: 'ipvs_keepalived_reloads_total', help: 'Configuration reloads applied.', registers: [registry] });
   const reloadFailures = new Counter({ name: 'ipvs_keepalived_reload_failures_total', help: 'Reloads refused (the previous configuration stays).', registers: [registry] });
-  manager.on('check', (e) => checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
-  manager.on('realServer', (e) => transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
-  manager.on('table', (e) => tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));
-  return { registry, reloads, reloadFailures };
+  const watch = (m: VirtualServerManager): void => {
+    m.on('check', (e) => checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
+    m.on('realServer', (e) => transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
+    m.on('table', (e) => tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));
+  };
+  return { registry, reloads, reloadFailures, watch };
 }

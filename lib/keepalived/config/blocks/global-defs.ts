@@ -1,60 +1,58 @@
 /**
- * `global_defs { }`: the keywords that concern the checker side are
- * modelled; every other keyword keepalived knows there (VRRP defaults, SNMP,
- * process tuning...) is accepted, range-checked where keepalived rejects
- * values, and listed in `other`, so it is never reported as unknown.
+ * `global_defs { }`: the keywords that concern the checker side and the
+ * VRRP defaults are modelled; every other keyword keepalived knows there
+ * (SNMP, process tuning...) is accepted, range-checked where keepalived
+ * rejects values, and listed in `other`, so it is never reported as unknown.
  * @module
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { GlobalDefs, KeywordItem } from '../model';
-import { readInteger, readPort, readTimer } from '../values';
-import { boolField, draft, stringField, valueField, type Draft } from './draft';
+import { addressFamily, readInteger, readPort } from '../values';
+import type { VrrpGlobalDefs } from '../vrrp-model';
+import { boolField, draft, integerField, stringField, timerField, valueField, type Draft } from './draft';
 
 /** Fields of global_defs as written. */
-export type GlobalFields = Omit<GlobalDefs, 'source' | 'sources' | 'other' | 'notificationEmail'>;
+export type GlobalFields = Omit<GlobalDefs, 'source' | 'sources' | 'other' | 'notificationEmail' | 'vrrp'>;
 
 /** global_defs being read (it may appear more than once; later values win). */
 export interface GlobalDraft extends Draft<GlobalFields> {
   readonly notificationEmail: string[];
   readonly other: KeywordItem[];
+  /** The VRRP defaults as written. */
+  readonly vrrp: Draft<VrrpGlobalDefs>;
 }
 
 /** An empty global_defs draft. */
 export function globalDraft(): GlobalDraft {
-  return { ...draft<GlobalFields>({ file: '', line: 0 }), notificationEmail: [], other: [] };
+  const nowhere = { file: '', line: 0 };
+  return { ...draft<GlobalFields>(nowhere), notificationEmail: [], other: [], vrrp: draft<VrrpGlobalDefs>(nowhere) };
 }
 
-/** Keywords of global_defs that keepalived knows but the checker does not use. */
+/** Keywords of global_defs that keepalived knows but neither the checker nor VRRP half uses. */
 const OTHER_KEYWORDS = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   startup_script startup_script_timeout shutdown_script shutdown_script_timeout max_auto_priority
   min_auto_priority_delay smtp_alert_vrrp dynamic_interfaces no_email_faults default_interface
-  disable_local_igmp vrrp_mcast_group4 vrrp_mcast_group6 vrrp_garp_master_delay vrrp_garp_master_repeat
-  vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay
-  vrrp_garp_lower_prio_repeat vrrp_down_timer_adverts vrrp_min_garp vrrp_garp_extra_if vrrp_vmac_garp_intvl
-  vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert vrrp_version vrrp_iptables vrrp_ipsets nftables
+  disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
-  nftables_counters vrrp_check_unicast_src vrrp_skip_check_adv_addr vrrp_strict vrrp_owner_ignore_adverts
-  vrrp_priority vrrp_no_swap vrrp_rt_priority vrrp_cpu_affinity vrrp_rlimit_rttime vrrp_rlimit_rtime
-  vrrp_notify_fifo vrrp_notify_fifo_script vrrp_notify_priority_changes lvs_notify_fifo_script
-  notify_fifo_script checker_priority checker_no_swap checker_rt_priority checker_cpu_affinity
-  checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority bfd_cpu_affinity
-  bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket enable_traps enable_snmp_vrrp enable_snmp_keepalived
-  enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_snmp_checker enable_dbus dbus_service_name
-  dbus_no_interface_name vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force
+  nftables_counters vrrp_priority vrrp_no_swap vrrp_rt_priority vrrp_cpu_affinity vrrp_rlimit_rttime
+  vrrp_rlimit_rtime vrrp_notify_fifo vrrp_notify_fifo_script vrrp_notify_priority_changes
+  lvs_notify_fifo_script notify_fifo_script checker_priority checker_no_swap checker_rt_priority
+  checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority
+  bfd_cpu_affinity bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket enable_traps enable_snmp_vrrp
+  enable_snmp_keepalived enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_snmp_checker enable_dbus
+  dbus_service_name dbus_no_interface_name vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force
   vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
   process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force
-  lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy
-  vrrp_rx_bufs_multiplier vrrp_startup_delay vrrp_delay_after_boot vmac_prefix vmac_addr_prefix random_seed
-  reload_check_config reload_time_file reload_repeat reload_file include_check config_save_dir
-  tmp_config_directory data_use_instance fifo_write_vrrp_states_on_reload umask use_symlink_paths
-  set_supplementary_groups json_version iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file
-  json_dump_file state_file_location stats_file_location json_file_location log_unknown_vrids
-  v3_checksum_as_v2 snmp_vs_stats_update_interval snmp_rs_stats_update_interval linkbeat_use_polling
+  lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
+  vrrp_delay_after_boot vmac_prefix vmac_addr_prefix random_seed reload_check_config reload_time_file
+  reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance
+  fifo_write_vrrp_states_on_reload umask use_symlink_paths set_supplementary_groups json_version
+  iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file json_dump_file state_file_location
+  stats_file_location json_file_location log_unknown_vrids snmp_vs_stats_update_interval
+  snmp_rs_stats_update_interval linkbeat_use_polling
 `.trim().split(/\s+/);
 
-/** keepalived refuses a zero GARP/NA interval (the shipped default config has one). */
-const GARP_INTERVALS = ['vrrp_garp_interval', 'vrrp_gna_interval'];
 
 const recordOther: KeywordSpec<GlobalDraft> = {
   handle(stmt, target) {
@@ -62,11 +60,45 @@ const recordOther: KeywordSpec<GlobalDraft> = {
   },
 };
 
-const garpInterval: KeywordSpec<GlobalDraft> = {
-  minArgs: 1,
-  handle(stmt, target, ctx) {
-    if (readTimer(stmt, ctx, stmt.args[0]!, stmt.keyword) !== undefined) recordOther.handle(stmt, target, ctx);
-  },
+/** A VRRP default: read by `spec` into the `vrrp` draft. */
+function vrrpDefault(spec: KeywordSpec<Draft<VrrpGlobalDefs>>): KeywordSpec<GlobalDraft> {
+  return { ...(spec.minArgs === undefined ? {} : { minArgs: spec.minArgs }), handle: (stmt, target, ctx) => spec.handle(stmt, target.vrrp, ctx) };
+}
+
+const mcastGroup = (key: 'mcastGroup4' | 'mcastGroup6', family: 'inet' | 'inet6') =>
+  vrrpDefault(valueField(key, (stmt, ctx) => {
+    const word = stmt.args[0]!;
+    if (addressFamily(word) === family) return word;
+    ctx.diag.error('invalid-value', `${stmt.keyword} '${word}' is not an ${family === 'inet' ? 'IPv4' : 'IPv6'} multicast address - ignoring`, stmt.source);
+    return undefined;
+  }));
+
+/** global_defs' VRRP defaults (keepalived's ranges; a zero GARP/NA interval is refused, the shipped default config has one). */
+const vrrpDefaults: KeywordTable<GlobalDraft> = {
+  vrrp_version: vrrpDefault(valueField('version', (stmt, ctx) => {
+    const version = readInteger(stmt, ctx, stmt.args[0]!, 'vrrp_version', 2, 3);
+    return version === undefined ? undefined : (version as 2 | 3);
+  })),
+  vrrp_mcast_group4: mcastGroup('mcastGroup4', 'inet'),
+  vrrp_mcast_group6: mcastGroup('mcastGroup6', 'inet6'),
+  vrrp_garp_master_delay: vrrpDefault(timerField('garpMasterDelay', 'vrrp_garp_master_delay', 0, 255)),
+  vrrp_garp_master_repeat: vrrpDefault(integerField('garpMasterRepeat', 'vrrp_garp_master_repeat', 0, 255)),
+  vrrp_garp_lower_prio_delay: vrrpDefault(timerField('garpLowerPrioDelay', 'vrrp_garp_lower_prio_delay', 0, 255)),
+  vrrp_garp_lower_prio_repeat: vrrpDefault(integerField('garpLowerPrioRepeat', 'vrrp_garp_lower_prio_repeat', 0, 255)),
+  vrrp_garp_master_refresh: vrrpDefault(timerField('garpMasterRefresh', 'vrrp_garp_master_refresh', 0)),
+  vrrp_garp_master_refresh_repeat: vrrpDefault(integerField('garpMasterRefreshRepeat', 'vrrp_garp_master_refresh_repeat', 1, 255)),
+  vrrp_garp_interval: vrrpDefault(timerField('garpInterval', 'vrrp_garp_interval')),
+  vrrp_gna_interval: vrrpDefault(timerField('gnaInterval', 'vrrp_gna_interval')),
+  vrrp_down_timer_adverts: vrrpDefault(integerField('downTimerAdverts', 'vrrp_down_timer_adverts', 1, 100)),
+  vrrp_check_unicast_src: vrrpDefault(boolField('checkUnicastSrc', 'vrrp_check_unicast_src')),
+  vrrp_skip_check_adv_addr: vrrpDefault(boolField('skipCheckAdvAddr', 'vrrp_skip_check_adv_addr')),
+  vrrp_strict: vrrpDefault(boolField('strict', 'vrrp_strict')),
+  vrrp_lower_prio_no_advert: vrrpDefault(boolField('lowerPrioNoAdvert', 'vrrp_lower_prio_no_advert')),
+  vrrp_higher_prio_send_advert: vrrpDefault(boolField('higherPrioSendAdvert', 'vrrp_higher_prio_send_advert')),
+  vrrp_owner_ignore_adverts: vrrpDefault(boolField('ownerIgnoreAdverts', 'vrrp_owner_ignore_adverts')),
+  v3_checksum_as_v2: vrrpDefault(boolField('v3ChecksumAsV2', 'v3_checksum_as_v2')),
+  vrrp_startup_delay: vrrpDefault(timerField('startupDelay', 'vrrp_startup_delay', 0)),
+  vrrp_min_garp: vrrpDefault(boolField('minGarp', 'vrrp_min_garp')),
 };
 
 const emailGrammar = grammar<GlobalDraft>([], (stmt, target) => {
@@ -134,12 +166,9 @@ const modelled: KeywordTable<GlobalDraft> = {
   notify_fifo: stringField('notifyFifo'),
 };
 
-const otherTable: KeywordTable<GlobalDraft> = {
-  ...Object.fromEntries(OTHER_KEYWORDS.map((k) => [k, recordOther])),
-  ...Object.fromEntries(GARP_INTERVALS.map((k) => [k, garpInterval])),
-};
+const otherTable: KeywordTable<GlobalDraft> = Object.fromEntries(OTHER_KEYWORDS.map((k) => [k, recordOther]));
 
-const globalGrammar = grammar<GlobalDraft>([otherTable, modelled]);
+const globalGrammar = grammar<GlobalDraft>([otherTable, vrrpDefaults, modelled]);
 
 /** `global_defs` at the top level, filling `global`. */
 export function globalDefsKeyword<T extends { global: GlobalDraft; globalSource?: GlobalDefs['source'] }>(): KeywordSpec<T> {

@@ -1,6 +1,6 @@
 /**
  * The top level of keepalived.conf. Blocks this reader does not read yet
- * (VRRP, BFD, static addresses...) are listed in {@link NOT_SUPPORTED_YET}:
+ * (BFD, static addresses, track_process...) are listed in {@link NOT_SUPPORTED_YET}:
  * each is reported with a "not supported yet" warning and skipped, never
  * silently ignored. Supporting one means giving it a handler here and
  * removing it from that list.
@@ -13,6 +13,9 @@ import { stringField, draft, type Draft } from './draft';
 import { globalDefsKeyword, globalDraft, type GlobalDraft } from './global-defs';
 import { virtualServerGroupKeyword, type VirtualServerGroupDraft } from './virtual-server-group';
 import { virtualServerKeyword, type VirtualServerDraft } from './virtual-server';
+import { vrrpInstanceKeyword, type VrrpInstanceDraft } from './vrrp-instance';
+import { vrrpSyncGroupKeyword, type VrrpSyncGroupDraft } from './vrrp-sync-group';
+import { trackFileKeyword, vrrpScriptKeyword, type VrrpScriptDraft, type VrrpTrackFileDraft } from './vrrp-tracking';
 
 /** Everything read so far. */
 export interface ConfigDraft {
@@ -21,19 +24,25 @@ export interface ConfigDraft {
   ssl?: Draft<Omit<SslContext, 'source'>>;
   readonly groups: VirtualServerGroupDraft[];
   readonly virtualServers: VirtualServerDraft[];
+  readonly vrrpInstances: VrrpInstanceDraft[];
+  readonly vrrpScripts: VrrpScriptDraft[];
+  readonly trackFiles: VrrpTrackFileDraft[];
+  readonly syncGroups: VrrpSyncGroupDraft[];
   readonly daemonOptions: KeywordItem[];
   readonly unsupported: KeywordItem[];
 }
 
 /** An empty configuration. */
 export function configDraft(): ConfigDraft {
-  return { global: globalDraft(), groups: [], virtualServers: [], daemonOptions: [], unsupported: [] };
+  return {
+    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], syncGroups: [],
+    daemonOptions: [], unsupported: [],
+  };
 }
 
 /** Top-level blocks and keywords of keepalived that this reader does not check yet. */
 export const NOT_SUPPORTED_YET: readonly string[] = [
-  'vrrp_instance', 'vrrp_sync_group', 'vrrp_script', 'vrrp_track_process', 'track_file', 'vrrp_track_file',
-  'bfd_instance', 'garp_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces',
+  'vrrp_track_process', 'bfd_instance', 'garp_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces',
   'interface_up_down_delays', 'track_group',
 ];
 
@@ -65,6 +74,11 @@ const rootKeywords: KeywordTable<ConfigDraft> = {
   global_defs: globalDefsKeyword<ConfigDraft>(),
   virtual_server_group: virtualServerGroupKeyword<ConfigDraft>(),
   virtual_server: virtualServerKeyword<ConfigDraft>(),
+  vrrp_instance: vrrpInstanceKeyword<ConfigDraft>(),
+  vrrp_script: vrrpScriptKeyword<ConfigDraft>(),
+  vrrp_sync_group: vrrpSyncGroupKeyword<ConfigDraft>(),
+  track_file: trackFileKeyword<ConfigDraft>(),
+  vrrp_track_file: trackFileKeyword<ConfigDraft>(),
   SSL: {
     handle(stmt, target): BlockOpen<SslDraft> {
       target.ssl = draft(stmt.source);

@@ -1,0 +1,240 @@
+/**
+ * `vrrp_instance NAME { }`: every keyword keepalived knows there is either
+ * read into the draft or reported as `unsupported` at its line.
+ * @module
+ */
+import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
+import type { KeywordItem } from '../model';
+import { addressFamily, readInteger, readTimer } from '../values';
+import type { VrrpAddress, VrrpInstance, VrrpUnicastPeer } from '../vrrp-model';
+import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
+import { readVrrpAddress } from './vrrp-addresses';
+import { trackingDraft, trackingKeywords, unsupportedKeyword, type TrackingDraft } from './vrrp-tracking';
+
+/** Scalar fields of an instance as written (lists live beside them in the draft). */
+export type VrrpInstanceFields = Omit<
+  VrrpInstance,
+  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'notify' | 'garp' | 'mcastDstIp'
+> & {
+  readonly garpMasterDelay: number;
+  readonly garpMasterRepeat: number;
+  readonly garpLowerPrioDelay: number;
+  readonly garpLowerPrioRepeat: number;
+  readonly garpMasterRefresh: number;
+  readonly garpMasterRefreshRepeat: number;
+  readonly mcastDstIp: string;
+  /** `state` exactly as keepalived reads it (an unknown word becomes BACKUP). */
+  readonly state: 'MASTER' | 'BACKUP';
+};
+
+/** An instance being read. */
+export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDraft {
+  readonly name: string;
+  readonly virtualIpaddress: VrrpAddress[];
+  readonly virtualIpaddressExcluded: VrrpAddress[];
+  readonly unicastPeers: VrrpUnicastPeer[];
+  /** Set when `unicast_peer { }` was written (even empty). */
+  unicastWritten: boolean;
+}
+
+/** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
+const UNSUPPORTED = [
+  'virtual_routes', 'virtual_rules', 'track_process', 'track_bfd', 'use_ipvlan', 'vmac_xmit_base', 'use_vmac_addr',
+  'auth_hmac', 'unicast_fault_no_peer', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
+  'timer_expired_backup', 'thread_timer_expired', 'notify_deleted', 'notify_priority_changes', 'garp_extra_if',
+  'vmac_garp_intvl', 'promote_secondaries', 'no_virtual_ipaddress', 'linkbeat_use_polling',
+];
+
+type D = VrrpInstanceDraft;
+
+function addressList(list: 'virtualIpaddress' | 'virtualIpaddressExcluded'): KeywordSpec<D> {
+  const body = grammar<D>([], (stmt, target, ctx) => {
+    const address = readVrrpAddress(stmt, ctx, target.unsupported);
+    if (!address) return;
+    // keepalived decides the family from the first advertised address and drops the others.
+    const first = target.virtualIpaddress[0];
+    if (list === 'virtualIpaddress' && first && first.family !== address.family) {
+      ctx.diag.error('semantic', `(${target.name}): address family must match VRRP instance [${address.address}] - ignoring`, stmt.source);
+      return;
+    }
+    target[list].push(address);
+  });
+  return { handle: (stmt, target): BlockOpen<D> => {
+    target.sources[list] ??= stmt.source;
+    return { grammar: body, target };
+  } };
+}
+
+const peerGrammar = grammar<D>([], (stmt, target, ctx) => {
+  if (!addressFamily(stmt.keyword)) {
+    ctx.diag.error('invalid-value', `(${target.name}) unicast_peer ${stmt.keyword} is not a valid address - ignoring`, stmt.source);
+    return;
+  }
+  const peer: { -readonly [K in keyof VrrpUnicastPeer]: VrrpUnicastPeer[K] } = { address: stmt.keyword, source: stmt.source };
+  for (let i = 0; i < stmt.args.length; i += 2) {
+    const option = stmt.args[i]!;
+    if (option !== 'min_ttl' && option !== 'max_ttl') {
+      ctx.diag.error('invalid-value', `(${target.name}) unknown unicast_peer option ${option} - ignoring`, stmt.source);
+      continue;
+    }
+    const ttl = readInteger(stmt, ctx, stmt.args[i + 1] ?? '', `unicast_peer ${option}`, 0, 255);
+    if (ttl !== undefined) peer[option === 'min_ttl' ? 'minTtl' : 'maxTtl'] = ttl;
+  }
+  target.unicastPeers.push(peer);
+});
+
+type AuthDraft = { type?: 'PASS' | 'AH'; password?: string };
+const authGrammar = grammar<D>([
+  {
+    auth_type: {
+      minArgs: 1,
+      handle(stmt, target, ctx) {
+        const word = stmt.args[0]!;
+        if (word !== 'PASS' && word !== 'AH') {
+          ctx.diag.error('invalid-value', `(${target.name}) unknown authentication type '${word}'`, stmt.source);
+          return;
+        }
+        const auth = (target.values.authentication ?? {}) as AuthDraft;
+        setValue(target, 'authentication', { ...auth, type: word } as VrrpInstance['authentication'], stmt.source);
+      },
+    },
+    auth_pass: {
+      minArgs: 1,
+      handle(stmt, target, ctx) {
+        const pass = stmt.args[0]!;
+        if (Buffer.byteLength(pass) > 8) ctx.diag.warning('semantic', `(${target.name}) Truncating auth_pass to 8 characters`, stmt.source);
+        const auth = (target.values.authentication ?? {}) as AuthDraft;
+        setValue(target, 'authentication', { ...auth, password: pass } as VrrpInstance['authentication'], stmt.source);
+      },
+    },
+  },
+]);
+
+const instanceKeywords: KeywordTable<D> = {
+  state: {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const word = stmt.args[0]!;
+      if (word !== 'MASTER' && word !== 'BACKUP') ctx.diag.warning('invalid-value', `(${target.name}) unknown state '${word}', defaulting to BACKUP`, stmt.source);
+      setValue(target, 'state', word === 'MASTER' ? 'MASTER' : 'BACKUP', stmt.source);
+    },
+  },
+  interface: stringField('interface'),
+  virtual_router_id: rangedField('virtualRouterId', (stmt, ctx) => readInteger(stmt, ctx, stmt.args[0]!, 'virtual_router_id', 1, 255),
+    (stmt, target) => `(${target.name}): VRID '${stmt.args[0]}' not valid - must be between 1 & 255`),
+  priority: rangedField('priority', (stmt, ctx) => readInteger(stmt, ctx, stmt.args[0]!, 'priority', 1, 255),
+    (_stmt, target) => `(${target.name}) Priority not valid! must be between 1 & 255. Using default 100`),
+  advert_int: rangedField('advertInt', (stmt, ctx) => readTimer(stmt, ctx, stmt.args[0]!, 'advert_int', 0.01, 255),
+    (stmt, target) => `(${target.name}) Advert interval (${stmt.args[0]}) not valid! Must be > 0 - ignoring`),
+  version: valueField('version', (stmt, ctx) => {
+    const word = stmt.args[0];
+    if (word === '2' || word === '3') return Number(word) as 2 | 3;
+    ctx.diag.error('invalid-value', `VRRP version ${word} not valid - must be 2 or 3`, stmt.source);
+    return undefined;
+  }),
+  nopreempt: boolField('nopreempt', 'nopreempt'),
+  preempt: {
+    handle(stmt, _target, ctx) {
+      ctx.diag.notice('deprecated', '"preempt" is the default and has no effect', stmt.source);
+    },
+  },
+  preempt_delay: timerField('preemptDelay', 'preempt_delay', 0, 1000),
+  accept: valueField('accept', () => true, 0),
+  no_accept: valueField('accept', () => false, 0),
+  strict_mode: boolField('strict', 'strict_mode'),
+  skip_check_adv_addr: boolField('skipCheckAdvAddr', 'skip_check_adv_addr'),
+  dont_track_primary: boolField('dontTrackPrimary', 'dont_track_primary'),
+  down_timer_adverts: integerField('downTimerAdverts', 'down_timer_adverts', 1, 100),
+  lower_prio_no_advert: boolField('lowerPrioNoAdvert', 'lower_prio_no_advert'),
+  higher_prio_send_advert: boolField('higherPrioSendAdvert', 'higher_prio_send_advert'),
+  owner_ignore_adverts: boolField('ownerIgnoreAdverts', 'owner_ignore_adverts'),
+  v3_checksum_as_v2: boolField('v3ChecksumAsV2', 'v3_checksum_as_v2'),
+  mcast_src_ip: valueField('unicastSrcIp', (stmt, ctx) => sourceAddress(stmt.args[0]!, stmt.source, ctx)),
+  unicast_src_ip: valueField('unicastSrcIp', (stmt, ctx) => sourceAddress(stmt.args[0]!, stmt.source, ctx)),
+  unicast_peer: {
+    handle(stmt, target): BlockOpen<D> {
+      target.unicastWritten = true;
+      target.sources['unicastPeers'] = stmt.source;
+      return { grammar: peerGrammar, target };
+    },
+  },
+  unicast_ttl: integerField('unicastTtl', 'unicast_ttl', 0, 255),
+  check_unicast_src: boolField('checkUnicastSrc', 'check_unicast_src'),
+  mcast_dst_ip: valueField('mcastDstIp', (stmt, ctx) => sourceAddress(stmt.args[0]!, stmt.source, ctx)),
+  authentication: { handle: (_stmt, target): BlockOpen<D> => ({ grammar: authGrammar, target }) },
+  virtual_ipaddress: addressList('virtualIpaddress'),
+  virtual_ipaddress_excluded: addressList('virtualIpaddressExcluded'),
+  smtp_alert: boolField('smtpAlert', 'smtp_alert'),
+  garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0, 255),
+  garp_master_repeat: integerField('garpMasterRepeat', 'garp_master_repeat', 0, 255),
+  garp_lower_prio_delay: timerField('garpLowerPrioDelay', 'garp_lower_prio_delay', 0, 255),
+  garp_lower_prio_repeat: integerField('garpLowerPrioRepeat', 'garp_lower_prio_repeat', 0, 255),
+  garp_master_refresh: timerField('garpMasterRefresh', 'garp_master_refresh', 0),
+  garp_master_refresh_repeat: integerField('garpMasterRefreshRepeat', 'garp_master_refresh_repeat', 1, 255),
+  use_vmac: valueField('useVmac', (stmt) => (stmt.args[0] === undefined ? {} : { name: stmt.args[0] }), 0),
+  lvs_sync_daemon_interface: {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      ctx.diag.warning('deprecated', `(${target.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon`, stmt.source);
+      setValue(target, 'lvsSyncDaemonInterface', stmt.args[0]!, stmt.source);
+    },
+  },
+  debug: {
+    handle(stmt, _target, ctx) {
+      ctx.diag.notice('deprecated', 'debug is not implemented by keepalived - ignored', stmt.source);
+    },
+  },
+  native_ipv6: {
+    handle(stmt, _target, ctx) {
+      ctx.diag.notice('deprecated', 'native_ipv6 is deprecated - the family comes from the virtual addresses', stmt.source);
+    },
+  },
+};
+
+/** A number keepalived range-checks, then refuses with a message of its own (both lines are reported, as keepalived prints both). */
+function rangedField<K extends 'virtualRouterId' | 'priority' | 'advertInt'>(
+  key: K,
+  read: (stmt: Statement, ctx: ParseContext) => number | undefined,
+  refusal: (stmt: Statement, target: D) => string,
+): KeywordSpec<D> {
+  return {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const value = read(stmt, ctx);
+      if (value === undefined) ctx.diag.error('invalid-value', refusal(stmt, target), stmt.source);
+      else setValue(target, key, value, stmt.source);
+    },
+  };
+}
+
+function sourceAddress(word: string, source: Statement['source'], ctx: ParseContext): string | undefined {
+  if (addressFamily(word)) return word;
+  ctx.diag.error('invalid-value', `VRRP parsed invalid IP ${word}. skipping IP...`, source);
+  return undefined;
+}
+
+const instanceGrammar = grammar<D>([
+  Object.fromEntries(UNSUPPORTED.map((k) => [k, unsupportedKeyword<D>('vrrp_instance')])),
+  trackingKeywords<D>(),
+  instanceKeywords,
+]);
+
+/** `vrrp_instance NAME` at the top level, adding to `vrrpInstances`. */
+export function vrrpInstanceKeyword<T extends { vrrpInstances: VrrpInstanceDraft[]; unsupported: KeywordItem[] }>(): KeywordSpec<T> {
+  return {
+    minArgs: 1,
+    handle(stmt, target): BlockOpen<D> {
+      const instance: D = {
+        ...draft<VrrpInstanceFields>(stmt.source),
+        ...trackingDraft(target.unsupported),
+        name: stmt.args[0]!,
+        virtualIpaddress: [],
+        virtualIpaddressExcluded: [],
+        unicastPeers: [],
+        unicastWritten: false,
+      };
+      target.vrrpInstances.push(instance);
+      return { grammar: instanceGrammar, target: instance };
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * What VRRP instances and sync groups track and run: `vrrp_script`,
+ * `track_file` (alias `vrrp_track_file`), the `track_*` lists that refer to
+ * them, and the `notify_*` keywords.
+ * @module
+ */
+import type { SourceRef } from '../diagnostics';
+import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
+import type { KeywordItem } from '../model';
+import { readInteger } from '../values';
+import type { VrrpNotify, VrrpScript, VrrpTrackFile, VrrpTrackRef } from '../vrrp-model';
+import { boolField, draft, integerField, setValue, timerField, valueField, type Draft } from './draft';
+import { readScript } from './shared';
+
+/** What a block that tracks things collects. */
+export interface TrackingDraft {
+  readonly trackInterface: VrrpTrackRef[];
+  readonly trackScript: VrrpTrackRef[];
+  readonly trackFile: VrrpTrackRef[];
+  readonly notify: { -readonly [K in keyof VrrpNotify]: VrrpNotify[K] };
+  readonly notifySources: Record<string, SourceRef>;
+  /** Keywords keepalived knows here but this reader does not model (each also gets an `unsupported` warning). */
+  readonly unsupported: KeywordItem[];
+}
+
+/** An empty tracking draft. */
+export function trackingDraft(unsupported: KeywordItem[]): TrackingDraft {
+  return { trackInterface: [], trackScript: [], trackFile: [], notify: {}, notifySources: {}, unsupported };
+}
+
+/** A keyword (or block) keepalived accepts but this reader does not model: an `unsupported` warning at its line, never silence. */
+export function unsupportedKeyword<T extends { unsupported: KeywordItem[] }>(where: string): KeywordSpec<T> {
+  return {
+    handle(stmt, target, ctx) {
+      ctx.diag.warning('unsupported', `${stmt.keyword} in ${where} is not supported yet - ignored`, stmt.source);
+      target.unsupported.push({ keyword: stmt.keyword, args: stmt.args, source: stmt.source });
+      return SKIP_BLOCK;
+    },
+  };
+}
+
+/** A `weight W [reverse|noreverse]` tail starting at `args[at]`; undefined (reported) when invalid. */
+function readWeight(stmt: Statement, ctx: ParseContext, at: number, what: string, limit: number): { weight: number; reverse: boolean } | undefined {
+  const weight = readInteger(stmt, ctx, stmt.args[at] ?? '', `${what} weight`, -limit, limit);
+  if (weight === undefined) return undefined;
+  const flag = stmt.args[at + 1];
+  if (flag !== undefined && flag !== 'reverse' && flag !== 'noreverse') {
+    ctx.diag.error('invalid-value', `${what} weight: unknown option '${flag}'`, stmt.source);
+    return undefined;
+  }
+  return { weight, reverse: flag === 'reverse' };
+}
+
+/** One line of a `track_*` list: `NAME [weight W [reverse|noreverse]]`. */
+function trackLine(list: 'trackInterface' | 'trackScript' | 'trackFile', what: string, limit: number): Grammar<TrackingDraft> {
+  return grammar<TrackingDraft>([], (stmt, target, ctx) => {
+    let ref: VrrpTrackRef = { name: stmt.keyword, reverse: false, source: stmt.source };
+    if (stmt.args.length) {
+      if (stmt.args[0] !== 'weight') {
+        ctx.diag.error('invalid-value', `${what} ${stmt.keyword} option '${stmt.args[0]}' unknown - ignoring`, stmt.source);
+        return;
+      }
+      const w = readWeight(stmt, ctx, 1, `${what} ${stmt.keyword}`, limit);
+      if (!w) return;
+      ref = { ...ref, ...w };
+    }
+    target[list].push(ref);
+  });
+}
+
+/** `track_interface`, `track_script`, `track_file` lists and `notify_*` scripts, for instances and sync groups. */
+export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
+  const list = (name: 'trackInterface' | 'trackScript' | 'trackFile', what: string, limit: number): KeywordSpec<T> => {
+    const body = trackLine(name, what, limit);
+    return { handle: (_stmt, target): BlockOpen<TrackingDraft> => ({ grammar: body, target }) };
+  };
+  const notify = (key: keyof VrrpNotify, allowUser: boolean): KeywordSpec<T> => ({
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const script = readScript(stmt, ctx, stmt.args[0]!, allowUser ? stmt.args[1] : undefined, allowUser ? stmt.args[2] : undefined);
+      if (!script) return;
+      target.notify[key] = script;
+      target.notifySources[`notify.${key}`] = stmt.source;
+    },
+  });
+  return {
+    track_interface: list('trackInterface', 'track_interface', 253),
+    track_script: list('trackScript', 'track_script', 253),
+    track_file: list('trackFile', 'track_file', 254),
+    notify_master: notify('master', true),
+    notify_backup: notify('backup', true),
+    notify_fault: notify('fault', true),
+    notify_stop: notify('stop', true),
+    notify: notify('notify', true),
+    notify_master_rx_lower_pri: notify('masterRxLowerPri', true),
+  };
+}
+
+/** Fields of vrrp_script as written. */
+type ScriptFields = Omit<VrrpScript, 'name' | 'source' | 'sources'>;
+
+/** A vrrp_script being read. */
+export interface VrrpScriptDraft extends Draft<ScriptFields> {
+  readonly name: string;
+}
+
+const scriptGrammar = grammar<VrrpScriptDraft>([
+  {
+    script: valueField('script', (stmt, ctx) => readScript(stmt, ctx, stmt.args.join(' '))),
+    interval: timerField('interval', 'vrrp_script interval'),
+    timeout: timerField('timeout', 'vrrp_script timeout'),
+    rise: integerField('rise', 'vrrp_script rise', 1, 2147483647),
+    fall: integerField('fall', 'vrrp_script fall', 1, 2147483647),
+    init_fail: boolField('initFail', 'init_fail'),
+    user: valueField('user', (stmt) => (stmt.args[1] === undefined ? { user: stmt.args[0]! } : { user: stmt.args[0]!, group: stmt.args[1] })),
+    weight: {
+      minArgs: 1,
+      handle(stmt, target, ctx) {
+        const w = readWeight(stmt, ctx, 0, `vrrp_script ${target.name}`, 253);
+        if (!w) return;
+        setValue(target, 'weight', w.weight, stmt.source);
+        setValue(target, 'weightReverse', w.reverse, stmt.source);
+      },
+    },
+  },
+]);
+
+/** `vrrp_script NAME { }` at the top level. */
+export function vrrpScriptKeyword<T extends { vrrpScripts: VrrpScriptDraft[] }>(): KeywordSpec<T> {
+  return {
+    minArgs: 1,
+    handle(stmt, target): BlockOpen<VrrpScriptDraft> {
+      const script: VrrpScriptDraft = { ...draft<ScriptFields>(stmt.source), name: stmt.args[0]! };
+      target.vrrpScripts.push(script);
+      return { grammar: scriptGrammar, target: script };
+    },
+  };
+}
+
+/** Fields of track_file as written. */
+type TrackFileFields = Omit<VrrpTrackFile, 'name' | 'source' | 'sources'>;
+
+/** A track_file being read. */
+export interface VrrpTrackFileDraft extends Draft<TrackFileFields> {
+  readonly name: string;
+}
+
+const trackFileGrammar = grammar<VrrpTrackFileDraft>([
+  {
+    file: valueField('file', (stmt) => stmt.args[0]),
+    weight: {
+      minArgs: 1,
+      handle(stmt, target, ctx) {
+        const w = readWeight(stmt, ctx, 0, `track_file ${target.name}`, 2147483647);
+        if (!w) return;
+        setValue(target, 'weight', w.weight, stmt.source);
+        setValue(target, 'weightReverse', w.reverse, stmt.source);
+      },
+    },
+    init_file: valueField('initFile', (stmt, ctx) => {
+      let value = 0;
+      let overwrite = false;
+      for (const word of stmt.args) {
+        if (word === 'overwrite') overwrite = true;
+        else {
+          const n = readInteger(stmt, ctx, word, 'track_file init_file value', -2147483647, 2147483647);
+          if (n === undefined) return undefined;
+          value = n;
+        }
+      }
+      return { value, overwrite };
+    }, 0),
+  },
+]);
+
+/** `track_file NAME { }` / `vrrp_track_file NAME { }` at the top level (the latter is reported as deprecated). */
+export function trackFileKeyword<T extends { trackFiles: VrrpTrackFileDraft[] }>(): KeywordSpec<T> {
+  return {
+    minArgs: 1,
+    handle(stmt, target, ctx): BlockOpen<VrrpTrackFileDraft> {
+      if (stmt.keyword === 'vrrp_track_file') ctx.diag.warning('deprecated', 'vrrp_track_file is deprecated, use track_file', stmt.source);
+      const file: VrrpTrackFileDraft = { ...draft<TrackFileFields>(stmt.source), name: stmt.args[0]! };
+      target.trackFiles.push(file);
+      return { grammar: trackFileGrammar, target: file };
+    },
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * From VRRP drafts to the typed model: global_defs' defaults, and the
+ * checks keepalived makes once the whole file is read (interfaces that do
+ * not exist, missing VRIDs, incompatible options, unknown tracked scripts,
+ * duplicate VRIDs, sync group members), with keepalived's wording.
+ * @module
+ */
+import type { ConfigDraft } from './blocks/root';
+import type { VrrpInstanceDraft } from './blocks/vrrp-instance';
+import type { VrrpSyncGroupDraft } from './blocks/vrrp-sync-group';
+import type { TrackingDraft } from './blocks/vrrp-tracking';
+import type { Diagnostics } from './diagnostics';
+import type { VrrpConfig, VrrpGlobalDefs, VrrpInstance, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackRef } from './vrrp-model';
+
+/** keepalived's VRRP defaults (keepalived.conf(5), global_defs). */
+export const VRRP_DEFAULTS = {
+  version: 2,
+  mcastGroup4: '224.0.0.18',
+  mcastGroup6: 'ff02::12',
+  garpMasterDelay: 5,
+  garpMasterRepeat: 5,
+  garpMasterRefresh: 0,
+  garpMasterRefreshRepeat: 1,
+  downTimerAdverts: 3,
+  priority: 100,
+  ownerPriority: 255,
+  advertInt: 1,
+  scriptInterval: 1,
+  trackFileWeight: 1,
+} as const;
+
+/** The interfaces of the network namespace, when known; `lo` is the loopback of every namespace. */
+export type InterfaceNames = ReadonlySet<string> | undefined;
+
+/** global_defs' VRRP defaults. */
+export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
+  const v = draft.global.vrrp.values;
+  const strict = v.strict ?? false;
+  const garpMasterDelay = v.garpMasterDelay ?? VRRP_DEFAULTS.garpMasterDelay;
+  const garpMasterRepeat = v.garpMasterRepeat ?? VRRP_DEFAULTS.garpMasterRepeat;
+  return {
+    version: v.version ?? VRRP_DEFAULTS.version,
+    mcastGroup4: v.mcastGroup4 ?? VRRP_DEFAULTS.mcastGroup4,
+    mcastGroup6: v.mcastGroup6 ?? VRRP_DEFAULTS.mcastGroup6,
+    garpMasterDelay,
+    garpMasterRepeat,
+    garpLowerPrioDelay: v.garpLowerPrioDelay ?? garpMasterDelay,
+    garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? garpMasterRepeat,
+    garpMasterRefresh: v.garpMasterRefresh ?? VRRP_DEFAULTS.garpMasterRefresh,
+    garpMasterRefreshRepeat: v.garpMasterRefreshRepeat ?? VRRP_DEFAULTS.garpMasterRefreshRepeat,
+    garpInterval: v.garpInterval ?? 0,
+    gnaInterval: v.gnaInterval ?? 0,
+    downTimerAdverts: v.downTimerAdverts ?? VRRP_DEFAULTS.downTimerAdverts,
+    checkUnicastSrc: v.checkUnicastSrc ?? false,
+    skipCheckAdvAddr: v.skipCheckAdvAddr ?? false,
+    strict,
+    lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? strict,
+    higherPrioSendAdvert: v.higherPrioSendAdvert ?? false,
+    ownerIgnoreAdverts: v.ownerIgnoreAdverts ?? strict,
+    v3ChecksumAsV2: v.v3ChecksumAsV2 ?? false,
+    startupDelay: v.startupDelay ?? 0,
+    minGarp: v.minGarp ?? false,
+  };
+}
+
+/** Interface checks keepalived makes while reading; false when the instance's own interface is unusable. */
+function checkInterfaces(d: VrrpInstanceDraft, interfaces: InterfaceNames, missing: Set<string>, diag: Diagnostics): boolean {
+  if (!interfaces) return true;
+  let usable = true;
+  const iface = d.values.interface;
+  if (iface !== undefined) {
+    const at = d.sources['interface']!;
+    if (iface === 'lo') {
+      diag.error('semantic', `(${d.name}) cannot use a loopback interface (${iface}) for vrrp - ignoring`, at);
+      usable = false;
+    } else if (!interfaces.has(iface)) {
+      diag.error('semantic', `WARNING - interface ${iface} for vrrp_instance ${d.name} doesn't exist`, at);
+      missing.add(iface);
+      usable = false;
+    }
+  }
+  for (const a of [...d.virtualIpaddress, ...d.virtualIpaddressExcluded]) {
+    if (a.dev !== undefined && !interfaces.has(a.dev)) diag.error('semantic', `WARNING - interface ${a.dev} for ip address ${a.address}${a.prefix === (a.family === 'inet' ? 32 : 128) ? '' : `/${a.prefix}`} doesn't exist`, a.source);
+  }
+  for (const t of d.trackInterface) {
+    if (interfaces.has(t.name)) continue;
+    diag.error('semantic', `(${d.name}) tracked interface ${t.name} doesn't exist`, t.source);
+    missing.add(t.name);
+  }
+  return usable;
+}
+
+/** Keeps the references whose target exists; keepalived warns about the others at their line. */
+function knownRefs(refs: readonly VrrpTrackRef[], known: ReadonlySet<string>, owner: string, what: string, diag: Diagnostics): VrrpTrackRef[] {
+  return refs.filter((r) => {
+    if (known.has(r.name)) return true;
+    diag.warning('semantic', `(${owner}) ${what} ${r.name} not found, ignoring...`, r.source);
+    return false;
+  });
+}
+
+interface Known {
+  readonly scripts: ReadonlySet<string>;
+  readonly files: ReadonlySet<string>;
+  readonly interfaces: InterfaceNames;
+  readonly missing: Set<string>;
+}
+
+function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstance | undefined {
+  const v = d.values;
+  const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
+  const trackScript = knownRefs(d.trackScript, known.scripts, d.name, 'track script', diag);
+  const trackFile = knownRefs(d.trackFile, known.files, d.name, 'track file', diag);
+  if (v.virtualRouterId === undefined) {
+    diag.error('semantic', `(${d.name}) the virtual router id must be set`, d.source);
+    return undefined;
+  }
+  const family = d.virtualIpaddress[0]?.family ?? 'inet';
+  let priority = v.priority ?? (v.state === 'MASTER' ? VRRP_DEFAULTS.ownerPriority : VRRP_DEFAULTS.priority);
+  const state = v.state ?? (priority === VRRP_DEFAULTS.ownerPriority ? 'MASTER' : 'BACKUP');
+  // keepalived silently runs IPv6 instances as VRRPv3.
+  const version = family === 'inet6' ? 3 : v.version ?? g.version;
+  let advertInt = v.advertInt ?? VRRP_DEFAULTS.advertInt;
+  let nopreempt = v.nopreempt ?? false;
+  let preemptDelay = v.preemptDelay ?? 0;
+  let authentication = v.authentication;
+  // keepalived's completion checks only run for instances whose interface it could use.
+  if (usable) {
+    if (!d.virtualIpaddress.length) diag.warning('semantic', `(${d.name}) No VIP specified; at least one is sensible`, d.source);
+    if (version === 2 && !Number.isInteger(advertInt)) {
+      diag.warning('semantic', `(${d.name}) VRRPv2 advertisement interval ${advertInt.toFixed(6)}s must be an integer. rounding`, d.sources['advertInt'] ?? d.source);
+      advertInt = Math.max(1, Math.round(advertInt));
+    }
+    if (authentication && version === 3) {
+      diag.warning('semantic', `(${d.name}) VRRP version 3 does not support authentication. Ignoring.`, d.sources['authentication'] ?? d.source);
+      authentication = undefined;
+    }
+    if (authentication?.type === 'AH' && state === 'MASTER') {
+      diag.warning('semantic', `(${d.name}) initial state master is incompatible with AH authentication - clearing`, d.sources['authentication'] ?? d.source);
+    }
+    if (nopreempt && (priority === VRRP_DEFAULTS.ownerPriority || state === 'MASTER')) {
+      const why = priority === VRRP_DEFAULTS.ownerPriority ? `(${d.name}) nopreempt is incompatible with priority 255. resetting nopreempt` : `(${d.name}) Warning - nopreempt will not work with initial state MASTER - clearing`;
+      diag.warning('semantic', why, d.sources['nopreempt'] ?? d.source);
+      nopreempt = false;
+    }
+    if (nopreempt && preemptDelay) {
+      diag.warning('semantic', `(${d.name}) preempt_delay is incompatible with nopreempt mode - resetting`, d.sources['preemptDelay'] ?? d.source);
+      preemptDelay = 0;
+    }
+  }
+  if (version === 3) advertInt = Math.round(advertInt * 100) / 100;
+  if (priority < 1) priority = VRRP_DEFAULTS.priority;
+  const strict = v.strict ?? g.strict;
+  const instance: VrrpInstance = {
+    name: d.name,
+    state,
+    virtualRouterId: v.virtualRouterId,
+    priority,
+    advertInt,
+    version,
+    family,
+    nopreempt,
+    preemptDelay,
+    strict,
+    skipCheckAdvAddr: v.skipCheckAdvAddr ?? g.skipCheckAdvAddr,
+    dontTrackPrimary: v.dontTrackPrimary ?? false,
+    downTimerAdverts: v.downTimerAdverts ?? g.downTimerAdverts,
+    lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? (g.lowerPrioNoAdvert || strict),
+    higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.higherPrioSendAdvert,
+    ownerIgnoreAdverts: v.ownerIgnoreAdverts ?? (g.ownerIgnoreAdverts || strict),
+    v3ChecksumAsV2: v.v3ChecksumAsV2 ?? g.v3ChecksumAsV2,
+    unicastPeers: d.unicastPeers,
+    checkUnicastSrc: v.checkUnicastSrc ?? g.checkUnicastSrc,
+    mcastDstIp: v.mcastDstIp ?? (family === 'inet' ? g.mcastGroup4 : g.mcastGroup6),
+    virtualIpaddress: d.virtualIpaddress,
+    virtualIpaddressExcluded: d.virtualIpaddressExcluded,
+    trackInterface: d.trackInterface,
+    trackScript,
+    trackFile,
+    notify: d.notify,
+    garp: {
+      masterDelay: v.garpMasterDelay ?? g.garpMasterDelay,
+      masterRepeat: v.garpMasterRepeat ?? g.garpMasterRepeat,
+      lowerPrioDelay: v.garpLowerPrioDelay ?? g.garpLowerPrioDelay,
+      lowerPrioRepeat: v.garpLowerPrioRepeat ?? g.garpLowerPrioRepeat,
+      masterRefresh: v.garpMasterRefresh ?? g.garpMasterRefresh,
+      masterRefreshRepeat: v.garpMasterRefreshRepeat ?? g.garpMasterRefreshRepeat,
+    },
+    source: d.source,
+    sources: { ...d.sources, ...d.notifySources },
+    ...(v.interface !== undefined ? { interface: v.interface } : {}),
+    ...(v.accept !== undefined ? { accept: v.accept } : {}),
+    ...(v.unicastSrcIp !== undefined ? { unicastSrcIp: v.unicastSrcIp } : {}),
+    ...(v.unicastTtl !== undefined ? { unicastTtl: v.unicastTtl } : {}),
+    ...(authentication?.type && authentication.password !== undefined ? { authentication } : {}),
+    ...(v.smtpAlert !== undefined ? { smtpAlert: v.smtpAlert } : {}),
+    ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
+    ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),
+  };
+  return instance;
+}
+
+function finishScripts(draft: ConfigDraft, diag: Diagnostics): VrrpScript[] {
+  const out: VrrpScript[] = [];
+  for (const d of draft.vrrpScripts) {
+    const v = d.values;
+    if (!v.script) {
+      diag.error('semantic', `No script set for vrrp_script ${d.name} - removing`, d.source);
+      continue;
+    }
+    const interval = v.interval ?? VRRP_DEFAULTS.scriptInterval;
+    out.push({
+      name: d.name, script: v.script, interval, timeout: v.timeout ?? interval, weight: v.weight ?? 0, weightReverse: v.weightReverse ?? false,
+      rise: v.rise ?? 1, fall: v.fall ?? 1, initFail: v.initFail ?? false, source: d.source, sources: d.sources,
+      ...(v.user ? { user: v.user } : {}),
+    });
+  }
+  return out;
+}
+
+function finishTrackFiles(draft: ConfigDraft, diag: Diagnostics): VrrpTrackFile[] {
+  const out: VrrpTrackFile[] = [];
+  for (const d of draft.trackFiles) {
+    const v = d.values;
+    if (!v.file) {
+      diag.error('semantic', `No file set for track_file ${d.name} - removing`, d.source);
+      continue;
+    }
+    out.push({
+      name: d.name, file: v.file, weight: v.weight ?? VRRP_DEFAULTS.trackFileWeight, weightReverse: v.weightReverse ?? false,
+      source: d.source, sources: d.sources, ...(v.initFile ? { initFile: v.initFile } : {}),
+    });
+  }
+  return out;
+}
+
+/** Two instances may not share a VRID on one interface and family while both use its multicast group. */
+function checkDuplicateVrids(instances: readonly VrrpInstance[], interfaces: InterfaceNames, diag: Diagnostics): VrrpInstance[] {
+  const seen = new Map<string, VrrpInstance>();
+  return instances.filter((i) => {
+    if (i.interface === undefined || i.unicastPeers.length || (interfaces && !interfaces.has(i.interface))) return true;
+    const key = `${i.interface}/${i.family}/${i.mcastDstIp}/${i.virtualRouterId}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, i);
+      return true;
+    }
+    diag.error('semantic', `${first.name} and ${i.name} both use VRID ${i.virtualRouterId} with ${i.family === 'inet' ? 'IPv4' : 'IPv6'} on interface ${i.interface}`, i.source);
+    return false;
+  });
+}
+
+function finishSyncGroup(d: VrrpSyncGroupDraft, instances: VrrpInstance[], scripts: readonly VrrpScript[], diag: Diagnostics): VrrpSyncGroup {
+  const names = new Set(instances.map((i) => i.name));
+  const group = d.group.filter((m) => {
+    if (names.has(m.name)) return true;
+    diag.warning('semantic', `Virtual router ${m.name} specified in sync group ${d.name} doesn't exist - ignoring`, m.source);
+    return false;
+  }).map((m) => m.name);
+  if (group.length === 1) diag.warning('semantic', `Sync group ${d.name} has only 1 virtual router(s) - this probably isn't what you want`, d.source);
+  if (!d.trackingWeight) {
+    // Members of a sync group track without weights; keepalived drops weighted trackers there.
+    for (const [index, instance] of instances.entries()) {
+      if (!group.includes(instance.name)) continue;
+      const weighted = (r: VrrpTrackRef) => (r.weight ?? scripts.find((s) => s.name === r.name)?.weight ?? 0) !== 0;
+      const kept = instance.trackScript.filter((r) => {
+        if (!weighted(r)) return true;
+        diag.warning('semantic', `(${instance.name}) ignoring tracked script ${r.name} with weights due to SYNC group`, r.source);
+        return false;
+      });
+      const unweighted = instance.trackInterface.map((r) => {
+        if (!r.weight) return r;
+        diag.warning('semantic', `(${instance.name}) ignoring ${r.name} tracked interface weight due to SYNC group`, r.source);
+        return { name: r.name, reverse: false, source: r.source };
+      });
+      instances[index] = { ...instance, trackScript: kept, trackInterface: unweighted };
+    }
+  }
+  return {
+    name: d.name, group, notify: d.notify, trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile,
+    source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
+  };
+}
+
+/** The VRRP part of the model. */
+export function finishVrrp(draft: ConfigDraft, globals: VrrpGlobalDefs, interfaces: InterfaceNames, diag: Diagnostics): VrrpConfig {
+  const scripts = finishScripts(draft, diag);
+  const trackFiles = finishTrackFiles(draft, diag);
+  const scriptNames = new Set(scripts.map((s) => s.name));
+  const fileNames = new Set(trackFiles.map((f) => f.name));
+  for (const g of draft.syncGroups) groupRefs(g, scriptNames, fileNames, diag);
+  const known: Known = { scripts: scriptNames, files: fileNames, interfaces, missing: new Set() };
+  const finished = draft.vrrpInstances.map((d) => finishInstance(d, globals, known, diag)).filter((i) => i !== undefined);
+  const instances = checkDuplicateVrids(finished, interfaces, diag);
+  const syncGroups = draft.syncGroups.map((g) => finishSyncGroup(g, instances, scripts, diag));
+  return { instances, scripts, trackFiles, syncGroups, missingInterfaces: [...known.missing] };
+}
+
+/** Sync-group trackers name scripts and files the same way instances do. */
+function groupRefs(g: TrackingDraft & { name: string }, scripts: ReadonlySet<string>, files: ReadonlySet<string>, diag: Diagnostics): void {
+  const keepScripts = knownRefs(g.trackScript, scripts, g.name, 'track script', diag);
+  const keepFiles = knownRefs(g.trackFile, files, g.name, 'track file', diag);
+  g.trackScript.splice(0, g.trackScript.length, ...keepScripts);
+  g.trackFile.splice(0, g.trackFile.length, ...keepFiles);
+}

@@ -1,0 +1,290 @@
+/**
+ * The typed model of the VRRP half of a keepalived.conf: `vrrp_instance`,
+ * `vrrp_script`, `track_file`, `vrrp_sync_group` and global_defs' VRRP
+ * keys, with keepalived's defaults applied. Like the checker model, every
+ * object carries `source` and, where fields can be written, `sources`.
+ * @module
+ */
+import type { Located, ScriptSpec, Traced } from './model';
+
+/** global_defs' VRRP keys, keepalived's defaults filled in. */
+export interface VrrpGlobalDefs {
+  /** `vrrp_version`: default protocol version of instances; default 2. */
+  readonly version: 2 | 3;
+  /** `vrrp_mcast_group4`: IPv4 advert group; default 224.0.0.18. */
+  readonly mcastGroup4: string;
+  /** `vrrp_mcast_group6`: IPv6 advert group; default ff02::12. */
+  readonly mcastGroup6: string;
+  /** `vrrp_garp_master_delay`: seconds before the second GARP burst after becoming master; default 5. */
+  readonly garpMasterDelay: number;
+  /** `vrrp_garp_master_repeat`: GARPs per address per burst; default 5. */
+  readonly garpMasterRepeat: number;
+  /** `vrrp_garp_lower_prio_delay`: default `garpMasterDelay`. */
+  readonly garpLowerPrioDelay: number;
+  /** `vrrp_garp_lower_prio_repeat`: default `garpMasterRepeat`. */
+  readonly garpLowerPrioRepeat: number;
+  /** `vrrp_garp_master_refresh`: seconds between refresh bursts while master; default 0 (none). */
+  readonly garpMasterRefresh: number;
+  /** `vrrp_garp_master_refresh_repeat`: GARPs per refresh; default 1. */
+  readonly garpMasterRefreshRepeat: number;
+  /** `vrrp_garp_interval`: seconds between GARPs on one interface; default 0 (no pacing). */
+  readonly garpInterval: number;
+  /** `vrrp_gna_interval`: seconds between unsolicited NAs on one interface; default 0. */
+  readonly gnaInterval: number;
+  /** `vrrp_down_timer_adverts`: Master_Down multiplier; default 3. */
+  readonly downTimerAdverts: number;
+  /** `vrrp_check_unicast_src`: drop unicast adverts from non-peers; default off. */
+  readonly checkUnicastSrc: boolean;
+  /** `vrrp_skip_check_adv_addr`: do not compare the address list of adverts from the same master; default off. */
+  readonly skipCheckAdvAddr: boolean;
+  /** `vrrp_strict`: strict RFC mode; default off. */
+  readonly strict: boolean;
+  /** `vrrp_lower_prio_no_advert`: default off (on in strict mode). */
+  readonly lowerPrioNoAdvert: boolean;
+  /** `vrrp_higher_prio_send_advert`: default off. */
+  readonly higherPrioSendAdvert: boolean;
+  /** `vrrp_owner_ignore_adverts`: default off (on in strict mode). */
+  readonly ownerIgnoreAdverts: boolean;
+  /** `v3_checksum_as_v2`: VRRPv3/IPv4 checksum without pseudo-header; default off. */
+  readonly v3ChecksumAsV2: boolean;
+  /** `vrrp_startup_delay`: seconds VRRP waits after the daemon starts; default 0. */
+  readonly startupDelay: number;
+  /** `vrrp_min_garp`: one GARP/NA per transition, no second burst; default off. */
+  readonly minGarp: boolean;
+}
+
+/** One line of `track_interface` / `track_script` / `track_file`: `NAME [weight W [reverse|noreverse]]`. */
+export interface VrrpTrackRef extends Located {
+  /** Interface, script or file name. */
+  readonly name: string;
+  /** `weight W`: overrides the tracked object's own weight; absent = the object's. */
+  readonly weight?: number;
+  /** `reverse`: the weight applies in the other direction; default off. */
+  readonly reverse: boolean;
+}
+
+/** One `virtual_ipaddress` / `virtual_ipaddress_excluded` line. */
+export interface VrrpAddress extends Located {
+  /** The address without prefix. */
+  readonly address: string;
+  /** Address family. */
+  readonly family: 'inet' | 'inet6';
+  /** Prefix length; default 32 (IPv4) or 128 (IPv6). */
+  readonly prefix: number;
+  /** `brd ADDR`: IPv4 broadcast address. */
+  readonly brd?: string;
+  /** `dev IF`: interface; default the instance's. */
+  readonly dev?: string;
+  /** `scope`: address scope. */
+  readonly scope?: 'global' | 'site' | 'link' | 'host' | 'nowhere';
+  /** `label IF:TAG`: IPv4 address label. */
+  readonly label?: string;
+  /** `-nodad` / `nodad`: IPv6 without duplicate address detection; default off. */
+  readonly nodad: boolean;
+  /** `no_track`: removal by someone else does not force the instance out of MASTER; default off. */
+  readonly noTrack: boolean;
+}
+
+/** The notify scripts of an instance or sync group. */
+export interface VrrpNotify {
+  /** `notify_master`: run on entering MASTER. */
+  readonly master?: ScriptSpec;
+  /** `notify_backup`: run on entering BACKUP. */
+  readonly backup?: ScriptSpec;
+  /** `notify_fault`: run on entering FAULT. */
+  readonly fault?: ScriptSpec;
+  /** `notify_stop`: run when the instance stops. */
+  readonly stop?: ScriptSpec;
+  /** `notify`: run on every transition with TYPE NAME STATE PRIORITY appended. */
+  readonly notify?: ScriptSpec;
+  /** `notify_master_rx_lower_pri`: run when a master receives a lower-priority advert. */
+  readonly masterRxLowerPri?: ScriptSpec;
+}
+
+/** A `unicast_peer` entry. */
+export interface VrrpUnicastPeer extends Located {
+  /** Peer address. */
+  readonly address: string;
+  /** `min_ttl N`: lowest accepted TTL from this peer. */
+  readonly minTtl?: number;
+  /** `max_ttl N`: highest accepted TTL from this peer. */
+  readonly maxTtl?: number;
+}
+
+/** `vrrp_instance NAME { }` after keepalived's corrections. */
+export interface VrrpInstance extends Traced {
+  /** Instance name. */
+  readonly name: string;
+  /** `state`: initial state; default MASTER iff priority 255. */
+  readonly state: 'MASTER' | 'BACKUP';
+  /** `interface`: where adverts go; absent only in unicast setups. */
+  readonly interface?: string;
+  /** `virtual_router_id`, 1..255. */
+  readonly virtualRouterId: number;
+  /** `priority`, 1..255; default 100 (255 with `state MASTER` and no priority). */
+  readonly priority: number;
+  /** `advert_int` seconds; default 1 (v2 rounded to whole seconds). */
+  readonly advertInt: number;
+  /** `version`; default global `vrrp_version`, IPv6 forces 3. */
+  readonly version: 2 | 3;
+  /** Family of the advertised addresses (IPv4 when none). */
+  readonly family: 'inet' | 'inet6';
+  /** `nopreempt`; default off. */
+  readonly nopreempt: boolean;
+  /** `preempt_delay` seconds; default 0. */
+  readonly preemptDelay: number;
+  /** `accept` / `no_accept`; absent = keepalived's default (accept unless strict). */
+  readonly accept?: boolean;
+  /** `strict_mode`; default global `vrrp_strict`. */
+  readonly strict: boolean;
+  /** `skip_check_adv_addr`; default global. */
+  readonly skipCheckAdvAddr: boolean;
+  /** `dont_track_primary`; default off. */
+  readonly dontTrackPrimary: boolean;
+  /** `down_timer_adverts`; default global (3). */
+  readonly downTimerAdverts: number;
+  /** `lower_prio_no_advert`; default global. */
+  readonly lowerPrioNoAdvert: boolean;
+  /** `higher_prio_send_advert`; default global. */
+  readonly higherPrioSendAdvert: boolean;
+  /** `owner_ignore_adverts`; default global. */
+  readonly ownerIgnoreAdverts: boolean;
+  /** `v3_checksum_as_v2`; default global. */
+  readonly v3ChecksumAsV2: boolean;
+  /** `unicast_src_ip` / `mcast_src_ip`: advert source. */
+  readonly unicastSrcIp?: string;
+  /** `unicast_peer { }`: empty = multicast. */
+  readonly unicastPeers: readonly VrrpUnicastPeer[];
+  /** `unicast_ttl`; default 255. */
+  readonly unicastTtl?: number;
+  /** `check_unicast_src`; default global `vrrp_check_unicast_src`. */
+  readonly checkUnicastSrc: boolean;
+  /** `mcast_dst_ip`: another multicast group; default the global group of the family. */
+  readonly mcastDstIp: string;
+  /** `authentication { auth_type; auth_pass }` (VRRPv2 only). */
+  readonly authentication?: {
+    /** `auth_type PASS|AH`. */
+    readonly type: 'PASS' | 'AH';
+    /** `auth_pass`: the password as written (only 8 bytes go on the wire). */
+    readonly password: string;
+  };
+  /** `virtual_ipaddress { }`: the advertised addresses. */
+  readonly virtualIpaddress: readonly VrrpAddress[];
+  /** `virtual_ipaddress_excluded { }`: moved with the state, not advertised. */
+  readonly virtualIpaddressExcluded: readonly VrrpAddress[];
+  /** `track_interface { }`. */
+  readonly trackInterface: readonly VrrpTrackRef[];
+  /** `track_script { }` (only scripts that exist). */
+  readonly trackScript: readonly VrrpTrackRef[];
+  /** `track_file { }` (only files that exist). */
+  readonly trackFile: readonly VrrpTrackRef[];
+  /** `notify_*` scripts. */
+  readonly notify: VrrpNotify;
+  /** `smtp_alert`; default global. */
+  readonly smtpAlert?: boolean;
+  /** GARP settings; defaults from global_defs. */
+  readonly garp: {
+    /** `garp_master_delay` seconds. */
+    readonly masterDelay: number;
+    /** `garp_master_repeat`. */
+    readonly masterRepeat: number;
+    /** `garp_lower_prio_delay` seconds. */
+    readonly lowerPrioDelay: number;
+    /** `garp_lower_prio_repeat`. */
+    readonly lowerPrioRepeat: number;
+    /** `garp_master_refresh` seconds (0 = none). */
+    readonly masterRefresh: number;
+    /** `garp_master_refresh_repeat`. */
+    readonly masterRefreshRepeat: number;
+  };
+  /** `use_vmac [NAME]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
+  readonly useVmac?: {
+    /** Interface name given after `use_vmac`. */
+    readonly name?: string;
+  };
+  /** `lvs_sync_daemon_interface` (deprecated form of global `lvs_sync_daemon IF inst NAME`). */
+  readonly lvsSyncDaemonInterface?: string;
+}
+
+/** `vrrp_script NAME { }`. */
+export interface VrrpScript extends Traced {
+  /** Script name, referenced by `track_script`. */
+  readonly name: string;
+  /** `script "CMD ARGS"`. */
+  readonly script: ScriptSpec;
+  /** `interval` seconds; default 1. */
+  readonly interval: number;
+  /** `timeout` seconds; default `interval`. */
+  readonly timeout: number;
+  /** `weight`, -253..253; default 0 (failure = FAULT). */
+  readonly weight: number;
+  /** `weight W reverse`; default off. */
+  readonly weightReverse: boolean;
+  /** `rise`; default 1. */
+  readonly rise: number;
+  /** `fall`; default 1. */
+  readonly fall: number;
+  /** `user USER [GROUP]`; default global `script_user`. */
+  readonly user?: {
+    /** User name. */
+    readonly user: string;
+    /** Group name. */
+    readonly group?: string;
+  };
+  /** `init_fail`: start failed; default off. */
+  readonly initFail: boolean;
+}
+
+/** `track_file NAME { }` (or the deprecated `vrrp_track_file`). */
+export interface VrrpTrackFile extends Traced {
+  /** Name, referenced by `track_file` in instances. */
+  readonly name: string;
+  /** `file PATH`. */
+  readonly file: string;
+  /** `weight`; default 1. */
+  readonly weight: number;
+  /** `weight W reverse`; default off. */
+  readonly weightReverse: boolean;
+  /** `init_file [VALUE] [overwrite]`: create the file at start. */
+  readonly initFile?: {
+    /** Value written; default 0. */
+    readonly value: number;
+    /** Overwrite an existing file. */
+    readonly overwrite: boolean;
+  };
+}
+
+/** `vrrp_sync_group NAME { }`. */
+export interface VrrpSyncGroup extends Located {
+  /** Group name. */
+  readonly name: string;
+  /** Member instances (only those that exist). */
+  readonly group: readonly string[];
+  /** Group-level notify scripts. */
+  readonly notify: VrrpNotify;
+  /** Group-level `track_interface`. */
+  readonly trackInterface: readonly VrrpTrackRef[];
+  /** Group-level `track_script`. */
+  readonly trackScript: readonly VrrpTrackRef[];
+  /** Group-level `track_file`. */
+  readonly trackFile: readonly VrrpTrackRef[];
+  /** `smtp_alert`. */
+  readonly smtpAlert?: boolean;
+}
+
+/** Everything VRRP in a configuration. */
+export interface VrrpConfig {
+  /** `vrrp_instance` blocks in file order (those keepalived keeps). */
+  readonly instances: readonly VrrpInstance[];
+  /** `vrrp_script` blocks with a script. */
+  readonly scripts: readonly VrrpScript[];
+  /** `track_file` / `vrrp_track_file` blocks with a file. */
+  readonly trackFiles: readonly VrrpTrackFile[];
+  /** `vrrp_sync_group` blocks. */
+  readonly syncGroups: readonly VrrpSyncGroup[];
+  /**
+   * Interfaces named by instances (`interface`, `track_interface`) that the
+   * network namespace does not have; keepalived refuses to start VRRP then.
+   */
+  readonly missingInterfaces: readonly string[];
+}

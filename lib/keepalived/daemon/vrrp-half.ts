@@ -1,0 +1,77 @@
+/**
+ * The VRRP half of `ipvs keepalived`: a VRRP router run on the mapped
+ * configuration, its transitions logged as structured lines and followed
+ * by the IPVS sync daemon, and reloads passed on as a difference (the
+ * router leaves instances whose options did not change untouched).
+ * @module
+ */
+import type { VrrpRouterConfig } from '../../vrrp/router-config';
+import type { VrrpRuntimeOptions } from '../../vrrp/config';
+import { VrrpRouter, type VrrpRouterEvents, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
+import type { LogLine } from './log';
+
+/** What the daemon uses of a {@link VrrpRouter} (tests stand in for it). */
+export interface VrrpRouterHandle {
+  update(config: VrrpRouterConfig): Promise<void>;
+  status(): VrrpRouterStatus;
+  metrics(): string;
+  close(): Promise<void>;
+  on<E extends keyof VrrpRouterEvents>(event: E, listener: (...args: VrrpRouterEvents[E]) => void): unknown;
+}
+
+/** Opens a router. */
+export type VrrpRouterOpener = (config: VrrpRouterConfig, runtime: VrrpRuntimeOptions) => VrrpRouterHandle | Promise<VrrpRouterHandle>;
+
+/** The package's router. */
+export const openVrrpRouter: VrrpRouterOpener = (config, runtime) => VrrpRouter.open(config, runtime);
+
+/** The running VRRP half. */
+export class VrrpHalf {
+  /** Last state of each instance, as reported by the router. */
+  readonly states = new Map<string, string>();
+  #transitions = 0;
+
+  private constructor(private readonly router: VrrpRouterHandle) {}
+
+  /** Opens the router on `config`; every transition is logged, then passed to `onTransition`. */
+  static async open(config: VrrpRouterConfig, open: VrrpRouterOpener, log: LogLine, onTransition: (t: VrrpRouterStateChange) => void): Promise<VrrpHalf> {
+    const router = await open(config, { log: (line) => log('debug', 'vrrp', { detail: line }) });
+    const half = new VrrpHalf(router);
+    router.on('state', (t) => {
+      half.#transitions++;
+      if (t.type === 'instance') half.states.set(t.name, t.to);
+      log(t.to === 'FAULT' ? 'warning' : 'info', `vrrp ${t.type === 'group' ? 'sync group' : 'instance'} ${t.to}`, { [t.type]: t.name, from: t.from, to: t.to, priority: t.priority, ...(t.reason ? { reason: t.reason } : {}) });
+      onTransition(t);
+    });
+    router.on('track', (t) => log(t.ok === false ? 'warning' : 'info', `vrrp track ${t.type}`, { ...t }));
+    router.on('notify', (e) => log('info', 'vrrp notify', { ...e }));
+    router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
+    return half;
+  }
+
+  /** Transitions seen since start. */
+  get transitions(): number {
+    return this.#transitions;
+  }
+
+  /** Whether `instance` is master now. */
+  isMaster(instance: string): boolean {
+    return this.states.get(instance) === 'MASTER';
+  }
+
+  update(config: VrrpRouterConfig): Promise<void> {
+    return this.router.update(config);
+  }
+
+  status(): VrrpRouterStatus {
+    return this.router.status();
+  }
+
+  metrics(): string {
+    return this.router.metrics();
+  }
+
+  async close(): Promise<void> {
+    await this.router.close();
+  }
+}

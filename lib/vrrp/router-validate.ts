@@ -1,0 +1,258 @@
+/**
+ * Validation of a {@link VrrpRouterConfig}: every error is an
+ * IpvsArgumentError naming the field (`instances[1].trackScript[0].name`),
+ * and the result has keepalived's defaults filled in.
+ * @module
+ */
+import * as path from 'node:path';
+import { IpvsArgumentError } from '../errors';
+import { fail, record } from '../validate/check';
+import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './config';
+import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpSyncGroupOptions } from './router-config';
+import type { ResolvedTrackFile } from './track/file';
+import type { ResolvedScript } from './track/script';
+
+/** A tracker reference with the weight it has for this instance. */
+export interface ResolvedTrackRef {
+  /** Which tracker. */
+  kind: 'interface' | 'script' | 'file';
+  /** Interface, vrrp_script or track_file name. */
+  name: string;
+  /** Weight for this instance (the tracker's own when the line gives none). */
+  weight: number;
+  /** `reverse` for this instance. */
+  reverse: boolean;
+}
+
+/** One instance after validation. */
+export interface ResolvedRouterInstance {
+  /** The protocol options as given (VrrpInstance.open takes them). */
+  protocol: VrrpInstanceOptions;
+  /** The protocol options validated: the instance restarts on update only when these change. */
+  resolved: ResolvedVrrpOptions;
+  /** The instance's own tracker lines. */
+  tracks: ResolvedTrackRef[];
+  /** Notify scripts. */
+  notify?: VrrpNotifyScripts;
+}
+
+/** A sync group after validation. */
+export interface ResolvedSyncGroup {
+  /** Group name. */
+  name: string;
+  /** Member instance names. */
+  members: string[];
+  /** Group notify scripts. */
+  notify?: VrrpNotifyScripts;
+  /** Group tracker lines, applied to every member. */
+  tracks: ResolvedTrackRef[];
+  /** `sync_group_tracking_weight`. */
+  trackingWeight: boolean;
+}
+
+/** The whole configuration after validation. */
+export interface ResolvedRouterConfig {
+  /** Instances by name, in configuration order. */
+  instances: Map<string, ResolvedRouterInstance>;
+  /** vrrp_scripts by name. */
+  scripts: Map<string, ResolvedScript>;
+  /** track_files by name. */
+  files: Map<string, ResolvedTrackFile>;
+  /** Sync groups by name. */
+  groups: Map<string, ResolvedSyncGroup>;
+  /** `script_user`. */
+  scriptUser?: { user: string; group?: string };
+  /** `enable_script_security`. */
+  enableScriptSecurity: boolean;
+}
+
+const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'syncGroups', 'scriptUser', 'enableScriptSecurity'] as const;
+const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightReverse', 'rise', 'fall', 'user', 'group', 'initFail'] as const;
+const FILE_KEYS = ['name', 'file', 'weight', 'weightReverse', 'initFile'] as const;
+const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'syncGroupTrackingWeight'] as const;
+const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
+const TRACK_KEYS = ['name', 'weight', 'reverse'] as const;
+const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'notify', 'smtpAlert'] as const;
+const IFNAME = /^[^\s/:]{1,15}$/;
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0) fail(field, 'a non-empty string', value);
+  return value;
+}
+
+function optionalText(value: unknown, field: string): string | undefined {
+  return value === undefined ? undefined : text(value, field);
+}
+
+function int(value: unknown, field: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, `an integer from ${min} to ${max}`, value);
+  return value;
+}
+
+function bool(value: unknown, field: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') fail(field, 'a boolean', value);
+  return value;
+}
+
+function secondsMs(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0.001 || value > 86_400) fail(field, 'a number of seconds from 0.001 to 86400', value);
+  return Math.round(value * 1000);
+}
+
+function list(value: unknown, field: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(field, 'an array', value);
+  return value;
+}
+
+function user(value: unknown, field: string): { user: string; group?: string } | undefined {
+  if (value === undefined) return undefined;
+  const o = record(value, field, ['user', 'group']);
+  const group = optionalText(o['group'], `${field}.group`);
+  return { user: text(o['user'], `${field}.user`), ...(group !== undefined ? { group } : {}) };
+}
+
+function notifyCommand(value: unknown, field: string): VrrpNotifyCommand {
+  if (typeof value === 'string') return text(value, field);
+  const o = record(value, field, ['command', 'user', 'group']);
+  const command = text(o['command'], `${field}.command`);
+  const u = optionalText(o['user'], `${field}.user`);
+  const g = optionalText(o['group'], `${field}.group`);
+  if (g !== undefined && u === undefined) throw new IpvsArgumentError(`${field}.group`, 'a group needs a user');
+  return { command, ...(u !== undefined ? { user: u } : {}), ...(g !== undefined ? { group: g } : {}) };
+}
+
+function notifyScripts(value: unknown, field: string): VrrpNotifyScripts | undefined {
+  if (value === undefined) return undefined;
+  const o = record(value, field, NOTIFY_KEYS);
+  const out: VrrpNotifyScripts = {};
+  for (const key of NOTIFY_KEYS) if (o[key] !== undefined) out[key] = notifyCommand(o[key], `${field}.${key}`);
+  return out;
+}
+
+function script(value: unknown, field: string): ResolvedScript {
+  const o = record(value, field, SCRIPT_KEYS);
+  const intervalMs = secondsMs(o['interval'], `${field}.interval`, 1000);
+  const out: ResolvedScript = {
+    name: text(o['name'], `${field}.name`),
+    script: text(o['script'], `${field}.script`),
+    intervalMs,
+    timeoutMs: secondsMs(o['timeout'], `${field}.timeout`, intervalMs),
+    weight: int(o['weight'], `${field}.weight`, -253, 253, 0),
+    weightReverse: bool(o['weightReverse'], `${field}.weightReverse`),
+    rise: int(o['rise'], `${field}.rise`, 1, 1_000_000, 1),
+    fall: int(o['fall'], `${field}.fall`, 1, 1_000_000, 1),
+    initFail: bool(o['initFail'], `${field}.initFail`),
+  };
+  const u = optionalText(o['user'], `${field}.user`);
+  const g = optionalText(o['group'], `${field}.group`);
+  if (g !== undefined && u === undefined) throw new IpvsArgumentError(`${field}.group`, 'a group needs a user');
+  if (u !== undefined) out.user = u;
+  if (g !== undefined) out.group = g;
+  return out;
+}
+
+function trackFile(value: unknown, field: string): ResolvedTrackFile {
+  const o = record(value, field, FILE_KEYS);
+  const file = text(o['file'], `${field}.file`);
+  if (!path.isAbsolute(file)) throw new IpvsArgumentError(`${field}.file`, `expected an absolute path, received ${JSON.stringify(file)}`);
+  const out: ResolvedTrackFile = {
+    name: text(o['name'], `${field}.name`),
+    file,
+    weight: int(o['weight'], `${field}.weight`, -254, 254, 1),
+    weightReverse: bool(o['weightReverse'], `${field}.weightReverse`),
+  };
+  if (o['initFile'] !== undefined) {
+    const init = record(o['initFile'], `${field}.initFile`, ['value', 'overwrite']);
+    out.initFile = { value: int(init['value'], `${field}.initFile.value`, -254, 254, 0), overwrite: bool(init['overwrite'], `${field}.initFile.overwrite`) };
+  }
+  return out;
+}
+
+/** Resolves the track_* lines of an instance or group against the defined trackers. */
+function tracks(
+  o: { trackInterface?: unknown; trackScript?: unknown; trackFile?: unknown },
+  field: string,
+  scripts: Map<string, ResolvedScript>,
+  files: Map<string, ResolvedTrackFile>,
+): ResolvedTrackRef[] {
+  const out: ResolvedTrackRef[] = [];
+  const kinds = [
+    ['trackInterface', 'interface', 253],
+    ['trackScript', 'script', 253],
+    ['trackFile', 'file', 254],
+  ] as const;
+  for (const [key, kind, limit] of kinds) {
+    const seen = new Set<string>();
+    list(o[key], `${field}.${key}`).forEach((item, i) => {
+      const f = `${field}.${key}[${i}]`;
+      const ref = record(item, f, TRACK_KEYS) as Partial<TrackRef>;
+      const name = text(ref.name, `${f}.name`);
+      let weight = 0;
+      let reverse = false;
+      if (kind === 'interface') {
+        if (!IFNAME.test(name)) fail(`${f}.name`, 'an interface name of 1 to 15 characters', name);
+      } else {
+        const def = kind === 'script' ? scripts.get(name) : files.get(name);
+        if (!def) throw new IpvsArgumentError(`${f}.name`, `no ${kind === 'script' ? 'vrrp_script' : 'track_file'} "${name}"`);
+        weight = def.weight;
+        reverse = def.weightReverse;
+      }
+      if (seen.has(name)) throw new IpvsArgumentError(`${f}.name`, `"${name}" is tracked twice`);
+      seen.add(name);
+      out.push({ kind, name, weight: int(ref.weight, `${f}.weight`, -limit, limit, weight), reverse: ref.reverse === undefined ? reverse : bool(ref.reverse, `${f}.reverse`) });
+    });
+  }
+  return out;
+}
+
+function byName<T extends { name: string }>(items: T[], field: string, what: string): Map<string, T> {
+  const out = new Map<string, T>();
+  items.forEach((item, i) => {
+    if (out.has(item.name)) throw new IpvsArgumentError(`${field}[${i}].name`, `${what} "${item.name}" is defined twice`);
+    out.set(item.name, item);
+  });
+  return out;
+}
+
+/** Validates `config`; throws an IpvsArgumentError naming the first bad field. */
+export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
+  const c = record(config, 'config', CONFIG_KEYS) as Partial<Record<keyof VrrpRouterConfig, unknown>>;
+  if (!Array.isArray(c.instances)) fail('instances', 'an array', c.instances);
+  const scripts = byName(list(c.scripts, 'scripts').map((s, i) => script(s, `scripts[${i}]`)), 'scripts', 'vrrp_script');
+  const files = byName(list(c.trackFiles, 'trackFiles').map((f, i) => trackFile(f, `trackFiles[${i}]`)), 'trackFiles', 'track_file');
+  const instances = new Map<string, ResolvedRouterInstance>();
+  c.instances.forEach((value, i) => {
+    const field = `instances[${i}]`;
+    const o = record(value, field, [...VRRP_OPTION_NAMES, ...ROUTER_ONLY]);
+    const protocol = Object.fromEntries(Object.entries(o).filter(([k]) => !(ROUTER_ONLY as readonly string[]).includes(k))) as unknown as VrrpInstanceOptions;
+    const resolved = resolveVrrpOptions(protocol, field);
+    if (instances.has(resolved.name)) throw new IpvsArgumentError(`${field}.name`, `vrrp_instance "${resolved.name}" is defined twice`);
+    bool(o['smtpAlert'], `${field}.smtpAlert`);
+    const notify = notifyScripts(o['notify'], `${field}.notify`);
+    instances.set(resolved.name, { protocol, resolved, tracks: tracks(o, field, scripts, files), ...(notify ? { notify } : {}) });
+  });
+  const groups = new Map<string, ResolvedSyncGroup>();
+  const memberOf = new Map<string, string>();
+  list(c.syncGroups, 'syncGroups').forEach((value, i) => {
+    const field = `syncGroups[${i}]`;
+    const o = record(value, field, GROUP_KEYS) as Partial<Record<keyof VrrpSyncGroupOptions, unknown>>;
+    const name = text(o.name, `${field}.name`);
+    if (groups.has(name)) throw new IpvsArgumentError(`${field}.name`, `vrrp_sync_group "${name}" is defined twice`);
+    const members = list(o.group, `${field}.group`).map((m, j) => {
+      const member = text(m, `${field}.group[${j}]`);
+      if (!instances.has(member)) throw new IpvsArgumentError(`${field}.group[${j}]`, `no vrrp_instance "${member}"`);
+      if (memberOf.has(member)) throw new IpvsArgumentError(`${field}.group[${j}]`, `"${member}" is already in vrrp_sync_group "${memberOf.get(member)}"`);
+      memberOf.set(member, name);
+      return member;
+    });
+    if (members.length === 0) fail(`${field}.group`, 'at least one instance name', o.group);
+    const notify = notifyScripts(o.notify, `${field}.notify`);
+    groups.set(name, { name, members, tracks: tracks(o, field, scripts, files), trackingWeight: bool(o.syncGroupTrackingWeight, `${field}.syncGroupTrackingWeight`), ...(notify ? { notify } : {}) });
+  });
+  const scriptUser = user(c.scriptUser, 'scriptUser');
+  return { instances, scripts, files, groups, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: bool(c.enableScriptSecurity, 'enableScriptSecurity') };
+}

@@ -1,0 +1,457 @@
+/**
+ * {@link VrrpRouter}: the VRRP half of keepalived — every `vrrp_instance`
+ * of a configuration with its tracking (`track_interface`, `track_script`,
+ * `track_file`), notify scripts and sync groups — and reload by difference.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { VrrpRuntimeOptions } from './config';
+import { VrrpError } from './errors';
+import { VrrpInstance } from './instance';
+import { loadVrrpNative } from './native';
+import { lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
+import type { VrrpRouterConfig } from './router-config';
+import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
+import type { TransitionReason, VrrpState } from './state-machine';
+import { vrrpMetrics, type VrrpStatus } from './status';
+import { SyncGroup } from './sync-group';
+import { FileTracker } from './track/file';
+import { InterfaceTracker } from './track/interface';
+import { ScriptTracker } from './track/script';
+import { insecurity, scriptIdentity } from './track/security';
+import { trackOutcome, type TrackReading } from './track/weights';
+import { IpvsArgumentError } from '../errors';
+import { splitCommand } from '../health/checkers/misc';
+
+/** A state change of an instance or a sync group (`'state'` event). */
+export interface VrrpRouterStateChange {
+  /** `instance` or `group` (a vrrp_sync_group). */
+  type: 'instance' | 'group';
+  /** Instance or group name. */
+  name: string;
+  /** State left. */
+  from: VrrpState;
+  /** State entered. */
+  to: VrrpState;
+  /** Why (instances only). */
+  reason?: TransitionReason;
+  /** Effective priority of an instance; 0 for a group. */
+  priority: number;
+}
+
+/** A tracker's reading changed (`'track'` event). */
+export interface VrrpTrackChange {
+  /** Which kind of tracker. */
+  type: 'interface' | 'script' | 'file';
+  /** Interface, vrrp_script or track_file name. */
+  name: string;
+  /** Interface up / script succeeding (interface and script). */
+  ok?: boolean;
+  /** The file's value (file). */
+  value?: number;
+}
+
+/** A notify script finished (`'notify'` event). */
+export interface VrrpNotifyEvent extends NotifyResult {
+  /** `INSTANCE` or `GROUP`. */
+  target: NotifyTarget;
+  /** Instance or group name. */
+  name: string;
+}
+
+/** Events of a {@link VrrpRouter}. */
+export interface VrrpRouterEvents {
+  /** Instance and sync-group transitions, FAULT included. */
+  state: [change: VrrpRouterStateChange];
+  /** Tracked interface, script or file readings. */
+  track: [change: VrrpTrackChange];
+  /** A notify script ended (exit status or error). */
+  notify: [event: VrrpNotifyEvent];
+  /** A runtime failure of an instance; it keeps running. */
+  error: [error: VrrpError];
+}
+
+/** One tracker line of an instance with its reading now, in {@link VrrpRouterStatus}. */
+export interface VrrpTrackStatus {
+  /** Which kind of tracker. */
+  type: 'interface' | 'script' | 'file';
+  /** Interface, vrrp_script or track_file name. */
+  name: string;
+  /** Weight for this instance (0: failure is FAULT). */
+  weight: number;
+  /** `reverse`. */
+  reverse: boolean;
+  /** Up / succeeding; absent for files and for a script before its first result. */
+  ok?: boolean;
+  /** The file's value (files). */
+  value?: number;
+}
+
+/** An instance's status inside the router: {@link VrrpStatus} plus tracking. */
+export interface VrrpRouterInstanceStatus extends VrrpStatus {
+  /** The sync group the instance belongs to. */
+  syncGroup?: string;
+  /** Every tracker the instance follows (its own and its group's). */
+  tracking: VrrpTrackStatus[];
+  /** Trackers that hold it in FAULT (`kind:name`, or `group:NAME` for a faulty sync-group member). */
+  faults: string[];
+}
+
+/** JSON status of a {@link VrrpRouter}. */
+export interface VrrpRouterStatus {
+  /** Every instance, in configuration order. */
+  instances: VrrpRouterInstanceStatus[];
+  /** Every sync group. */
+  syncGroups: {
+    /** Group name. */
+    name: string;
+    /** The group's state. */
+    state: VrrpState;
+    /** Member names. */
+    members: string[];
+  }[];
+}
+
+interface Member {
+  config: ResolvedRouterInstance;
+  instance: VrrpInstance;
+  notify: NotifyQueue;
+  group?: GroupRuntime;
+  /** This instance's own FAULT causes, group ones excluded. */
+  faults: string[];
+}
+
+interface GroupRuntime {
+  config: ResolvedSyncGroup;
+  group: SyncGroup;
+  notify: NotifyQueue;
+}
+
+/**
+ * Runs the VRRP part of a keepalived configuration: open it with
+ * {@link VrrpRouter.open}, reload with {@link VrrpRouter.update}, stop with
+ * {@link VrrpRouter.close}.
+ */
+export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
+  private config: ResolvedRouterConfig;
+  private readonly members = new Map<string, Member>();
+  private groups = new Map<string, GroupRuntime>();
+  private readonly scripts = new Map<string, ScriptTracker>();
+  private readonly files = new Map<string, FileTracker>();
+  private interfaces: InterfaceTracker | undefined;
+  private closed = false;
+  /** Notify queues of removed groups, awaited by close(). */
+  private readonly draining: Promise<void>[] = [];
+
+  private constructor(config: ResolvedRouterConfig, private readonly runtime: VrrpRuntimeOptions) {
+    super();
+    this.config = config;
+  }
+
+  /**
+   * Validates `config` (an IpvsArgumentError names the field, e.g.
+   * `instances[1].trackScript[0].name`), starts the trackers and every
+   * instance inside `runtime.netns`. Listeners attached right after `open`
+   * see the first transitions.
+   */
+  static open(config: VrrpRouterConfig, runtime: VrrpRuntimeOptions = {}): VrrpRouter {
+    const resolved = resolveRouterConfig(config);
+    checkScripts(resolved);
+    const router = new VrrpRouter(resolved, runtime);
+    try {
+      router.interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
+      router.interfaces.on('change', (name, up) => router.trackChanged({ type: 'interface', name, ok: up }));
+      router.syncTrackers(resolved);
+      router.watchInterfaces();
+      for (const [name, c] of resolved.instances) router.startInstance(name, c);
+      router.buildGroups();
+      router.retrack();
+    } catch (e) {
+      void router.close();
+      throw e;
+    }
+    return router;
+  }
+
+  /**
+   * Reloads by difference: instances whose protocol options did not change
+   * are not touched (their addresses stay, no transition); their tracking and
+   * notify scripts take the new configuration. Changed instances restart,
+   * new ones start, removed ones stop (notify_stop). Trackers whose
+   * definition did not change keep running and keep their state. A config
+   * that does not validate changes nothing.
+   */
+  async update(config: VrrpRouterConfig): Promise<void> {
+    if (this.closed) throw new VrrpError({ message: 'the router is closed', code: 'ERR_VRRP_CLOSED', operation: 'update' });
+    const next = resolveRouterConfig(config);
+    checkScripts(next);
+    const stopping: Promise<void>[] = [];
+    for (const [name, member] of this.members) {
+      const wanted = next.instances.get(name);
+      if (!wanted || JSON.stringify(wanted.resolved) !== JSON.stringify(member.config.resolved)) stopping.push(this.stopInstance(name));
+    }
+    await Promise.all(stopping);
+    this.config = next;
+    this.syncTrackers(next);
+    this.watchInterfaces();
+    for (const [name, c] of next.instances) {
+      const member = this.members.get(name);
+      if (member) member.config = c;
+      else this.startInstance(name, c);
+    }
+    // Order of the configuration: the status lists instances as written.
+    const ordered = [...next.instances.keys()].map((n) => [n, this.members.get(n)!] as const);
+    this.members.clear();
+    for (const [n, m] of ordered) this.members.set(n, m);
+    this.buildGroups();
+    this.retrack();
+  }
+
+  /** JSON status: per instance state, effective priority, counters, tracking; per group state. */
+  status(): VrrpRouterStatus {
+    return {
+      instances: [...this.members.values()].map((m) => ({
+        ...m.instance.status(),
+        ...(m.group ? { syncGroup: m.group.config.name } : {}),
+        tracking: this.readings(m).map(statusOf),
+        faults: this.faultsOf(m),
+      })),
+      syncGroups: [...this.groups.values()].map((g) => ({ name: g.config.name, state: g.group.state, members: g.group.memberNames })),
+    };
+  }
+
+  /** Prometheus text: {@link vrrpMetrics} of every instance, plus sync-group states and tracker readings. */
+  metrics(): string {
+    const status = this.status();
+    const lines = [vrrpMetrics(status.instances).trimEnd()];
+    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+    lines.push('# HELP vrrp_sync_group_state Current sync group state (1 for the state the group is in).', '# TYPE vrrp_sync_group_state gauge');
+    for (const g of status.syncGroups) {
+      for (const s of ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOPPED']) lines.push(`vrrp_sync_group_state{group="${esc(g.name)}",state="${s}"} ${g.state === s ? 1 : 0}`);
+    }
+    lines.push('# HELP vrrp_script_ok Whether a vrrp_script is succeeding (1), failing (0); absent before its first result.', '# TYPE vrrp_script_ok gauge');
+    for (const [name, t] of this.scripts) if (t.ok !== undefined) lines.push(`vrrp_script_ok{script="${esc(name)}"} ${t.ok ? 1 : 0}`);
+    lines.push('# HELP vrrp_track_file_value The value read from a track_file.', '# TYPE vrrp_track_file_value gauge');
+    for (const [name, t] of this.files) lines.push(`vrrp_track_file_value{file="${esc(name)}"} ${t.value}`);
+    return lines.join('\n') + '\n';
+  }
+
+  /**
+   * Stops everything: masters hand over with priority 0 and drop their
+   * addresses, notify_stop scripts run (awaited), trackers stop.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.members.keys()].map((n) => this.stopInstance(n)));
+    await Promise.all([...this.draining, ...[...this.groups.values()].map((g) => g.notify.drained())]);
+    for (const t of this.scripts.values()) t.stop();
+    for (const t of this.files.values()) t.stop();
+    this.scripts.clear();
+    this.files.clear();
+    this.interfaces?.close();
+  }
+
+  private startInstance(name: string, c: ResolvedRouterInstance): void {
+    const instance = VrrpInstance.open(c.protocol, this.runtime);
+    const notify = new NotifyQueue(this.config.scriptUser, (r) => this.notified('INSTANCE', name, r));
+    const member: Member = { config: c, instance, notify, faults: [] };
+    this.members.set(name, member);
+    instance.on('state', (change) => this.instanceChanged(member, change.from, change.to, change.reason));
+    instance.on('want-master', () => this.groupChanged(member.group, member.group?.group.memberWantsMaster()));
+    instance.on('lower-priority', () => this.run(member.notify, lowerPriorityCall(member.config.notify)));
+    instance.on('error', (e) => {
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    });
+  }
+
+  private async stopInstance(name: string): Promise<void> {
+    const member = this.members.get(name);
+    if (!member) return;
+    member.instance.close();
+    this.members.delete(name);
+    await member.notify.drained();
+  }
+
+  /** Starts trackers that are new or changed, stops the ones no longer defined. */
+  private syncTrackers(config: ResolvedRouterConfig): void {
+    for (const [name, tracker] of this.scripts) {
+      const wanted = config.scripts.get(name);
+      if (!wanted || JSON.stringify(wanted) !== JSON.stringify(tracker.options)) {
+        tracker.stop();
+        this.scripts.delete(name);
+      }
+    }
+    for (const [name, s] of config.scripts) {
+      if (this.scripts.has(name)) continue;
+      const ids = scriptIdentity(s, config.scriptUser);
+      if (typeof ids === 'string') throw new IpvsArgumentError(`scripts[${[...config.scripts.keys()].indexOf(name)}].user`, ids);
+      const tracker = new ScriptTracker(s, ids);
+      tracker.on('change', (ok) => this.trackChanged({ type: 'script', name, ok }));
+      tracker.on('run', (run) => this.log({ event: 'script', script: name, ...run }));
+      this.scripts.set(name, tracker);
+      tracker.start();
+    }
+    for (const [name, tracker] of this.files) {
+      const wanted = config.files.get(name);
+      if (!wanted || JSON.stringify(wanted) !== JSON.stringify(tracker.options)) {
+        tracker.stop();
+        this.files.delete(name);
+      }
+    }
+    for (const [name, f] of config.files) {
+      if (this.files.has(name)) continue;
+      const tracker = new FileTracker(f);
+      tracker.on('change', (value) => this.trackChanged({ type: 'file', name, value }));
+      this.files.set(name, tracker);
+      tracker.start();
+    }
+  }
+
+  private buildGroups(): void {
+    for (const m of this.members.values()) delete m.group;
+    const groups = new Map<string, GroupRuntime>();
+    for (const [name, config] of this.config.groups) {
+      const old = this.groups.get(name);
+      const members = config.members.map((n) => this.members.get(n)!);
+      const group = new SyncGroup(name, members.map((m) => syncMember(m.instance)));
+      const runtime: GroupRuntime = { config, group, notify: old?.notify ?? new NotifyQueue(this.config.scriptUser, (r) => this.notified('GROUP', name, r)) };
+      for (const m of members) m.group = runtime;
+      groups.set(name, runtime);
+      // A rebuilt group takes up its members' present state without notifying again.
+      group.adopt();
+    }
+    for (const m of this.members.values()) if (!m.group) m.instance.holdMaster(false);
+    for (const [name, old] of this.groups) if (!groups.has(name)) this.draining.push(old.notify.drained());
+    this.groups = groups;
+  }
+
+  /** Learns the present state of every tracked interface before the monitor's dump arrives. */
+  private watchInterfaces(): void {
+    const groupTracks = [...this.config.groups.values()].flatMap((g) => g.tracks);
+    const instanceTracks = [...this.config.instances.values()].flatMap((c) => c.tracks);
+    for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.interfaces?.watch(ref.name);
+  }
+
+  private trackChanged(change: VrrpTrackChange): void {
+    this.log({ event: 'track', ...change });
+    this.emit('track', change);
+    this.retrack();
+  }
+
+  /** Recomputes effective priority and FAULT of every instance from the trackers' readings. */
+  private retrack(): void {
+    if (this.closed) return;
+    for (const m of this.members.values()) {
+      const outcome = trackOutcome(m.config.resolved.priority, this.readings(m));
+      m.faults = outcome.faults;
+      if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
+    }
+    for (const m of this.members.values()) m.instance.setFault(this.faultsOf(m).length > 0);
+  }
+
+  private faultsOf(m: Member): string[] {
+    if (!m.group) return m.faults;
+    const others = m.group.config.members.filter((n) => n !== m.config.resolved.name && (this.members.get(n)?.faults.length ?? 0) > 0);
+    return [...m.faults, ...others.map((n) => `group:${n}`)];
+  }
+
+  /** The readings of every tracker line of `m`: its own, then its group's; in a group weights count only with sync_group_tracking_weight. */
+  private readings(m: Member): TrackReading[] {
+    const zeroWeights = m.group !== undefined && !m.group.config.trackingWeight;
+    const refs: ResolvedTrackRef[] = [...m.config.tracks, ...(m.group?.config.tracks ?? [])];
+    return refs.map((ref) => {
+      const weight = zeroWeights ? 0 : ref.weight;
+      if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.files.get(ref.name)?.value ?? 0 };
+      const ok = ref.kind === 'interface' ? this.interfaceUp(ref.name) : this.scripts.get(ref.name)?.ok;
+      return { kind: ref.kind, name: ref.name, weight, reverse: ref.reverse, ok };
+    });
+  }
+
+  private interfaceUp(name: string): boolean {
+    return this.interfaces?.isUp(name) ?? false;
+  }
+
+  private instanceChanged(m: Member, from: VrrpState, to: VrrpState, reason: TransitionReason): void {
+    const priority = m.instance.effectivePriority;
+    this.emit('state', { type: 'instance', name: m.config.resolved.name, from, to, reason, priority });
+    const state = notifyState(to);
+    if (state) this.run(m.notify, notifyCalls(m.config.notify, 'INSTANCE', m.config.resolved.name, state, priority));
+    if (m.group) this.groupChanged(m.group, m.group.group.memberChanged(from, to, reason));
+  }
+
+  private groupChanged(g: GroupRuntime | undefined, change: { from: VrrpState; to: VrrpState } | undefined): void {
+    if (!g || !change) return;
+    this.log({ event: 'group-state', group: g.config.name, from: change.from, to: change.to });
+    this.emit('state', { type: 'group', name: g.config.name, from: change.from, to: change.to, priority: 0 });
+    const state = notifyState(change.to);
+    if (state) this.run(g.notify, notifyCalls(g.config.notify, 'GROUP', g.config.name, state, 0));
+  }
+
+  private run(queue: NotifyQueue, calls: NotifyCall[]): void {
+    if (calls.length) queue.push(calls);
+  }
+
+  private notified(target: NotifyTarget, name: string, result: NotifyResult): void {
+    this.log({ event: 'notify', target, name, script: result.script, argv: result.argv, ...(result.status !== undefined ? { status: result.status } : { error: result.error }) });
+    this.emit('notify', { target, name, ...result });
+  }
+
+  private log(fields: Record<string, unknown>): void {
+    this.runtime.log?.(JSON.stringify({ time: new Date().toISOString(), ...fields }));
+  }
+}
+
+function notifyState(state: VrrpState): NotifyState | undefined {
+  if (state === 'STOPPED') return 'STOP';
+  return state === 'MASTER' || state === 'BACKUP' || state === 'FAULT' ? state : undefined;
+}
+
+function statusOf(r: TrackReading): VrrpTrackStatus {
+  const base = { type: r.kind, name: r.name, weight: r.weight, reverse: r.reverse };
+  if (r.kind === 'file') return { ...base, value: r.value };
+  return r.ok === undefined ? base : { ...base, ok: r.ok };
+}
+
+function syncMember(instance: VrrpInstance) {
+  return {
+    get name() {
+      return instance.name;
+    },
+    get state() {
+      return instance.state;
+    },
+    get wantsMaster() {
+      return instance.wantsMaster;
+    },
+    forceMaster: () => instance.forceMaster(),
+    forceBackup: () => instance.forceBackup(),
+    holdMaster: (held: boolean) => instance.holdMaster(held),
+  };
+}
+
+/**
+ * `enable_script_security`: a script that would run as root from a path a
+ * non-root user could change is refused, naming the field.
+ */
+function checkScripts(config: ResolvedRouterConfig): void {
+  if (!config.enableScriptSecurity) return;
+  const check = (command: string, own: { user?: string; group?: string }, field: string) => {
+    const ids = scriptIdentity(own, config.scriptUser);
+    if (typeof ids === 'string') throw new IpvsArgumentError(field, ids);
+    const program = splitCommand(command)[0];
+    const why = program === undefined ? undefined : insecurity(program, ids.uid ?? process.getuid?.() ?? 0);
+    if (why) throw new IpvsArgumentError(field, `refused by enable_script_security: ${why}`);
+  };
+  [...config.scripts.values()].forEach((s, i) => check(s.script, s, `scripts[${i}].script`));
+  const notifies = [
+    ...[...config.instances.values()].map((c, i) => [`instances[${i}].notify`, c.notify] as const),
+    ...[...config.groups.values()].map((g, i) => [`syncGroups[${i}].notify`, g.notify] as const),
+  ];
+  for (const [field, scripts] of notifies) {
+    for (const [key, cmd] of Object.entries(scripts ?? {})) {
+      const c = typeof cmd === 'string' ? { command: cmd } : cmd;
+      check(c.command, c, `${field}.${key}`);
+    }
+  }
+}

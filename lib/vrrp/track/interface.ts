@@ -1,0 +1,72 @@
+/**
+ * `track_interface`: link state of every interface of one network namespace,
+ * from the addon's rtnetlink link monitor (a native thread that blocks on the
+ * socket; no polling). An interface counts as up when IFF_UP and IFF_RUNNING
+ * are both set (keepalived's IF_FLAGS_UP); a deleted or unknown one is down.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { NativeVrrpBinding, NativeVrrpLinkMonitor } from '../../native/vrrp-contract';
+
+const IFF_UP = 0x1;
+const IFF_RUNNING = 0x40;
+
+/** Events of an {@link InterfaceTracker}. */
+export interface InterfaceTrackerEvents {
+  /** An interface went up or down. */
+  change: [name: string, up: boolean];
+}
+
+export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
+  private readonly up = new Map<string, boolean>();
+  private readonly names = new Map<number, string>();
+  private monitor: NativeVrrpLinkMonitor | undefined;
+
+  /** Opens the monitor in `netns`. */
+  constructor(private readonly native: NativeVrrpBinding, private readonly netns: string | undefined) {
+    super();
+    this.monitor = new native.VrrpLinkMonitor(netns !== undefined ? { netns } : {}, (ifindex, name, flags, deleted) =>
+      this.report(ifindex, name, flags, deleted),
+    );
+  }
+
+  /**
+   * Reads the present state of `name` at once (IFF_UP; ENODEV: down) unless
+   * the monitor already reported it, so tracking is right before the dump arrives.
+   */
+  watch(name: string): void {
+    if (this.up.has(name)) return;
+    try {
+      this.up.set(name, this.native.vrrpInterface({ ...(this.netns !== undefined ? { netns: this.netns } : {}), interface: name }).up);
+    } catch {
+      this.up.set(name, false);
+    }
+  }
+
+  /** Whether `name` is up now. */
+  isUp(name: string): boolean {
+    return this.up.get(name) ?? false;
+  }
+
+  /** Stops the native monitor. */
+  close(): void {
+    this.monitor?.close();
+    this.monitor = undefined;
+  }
+
+  /** One link report from the native thread. */
+  private report(ifindex: number, name: string, flags: number, deleted: boolean): void {
+    // A rename arrives as the new name on the same index: the old name is gone.
+    const previous = this.names.get(ifindex);
+    if (previous !== undefined && previous !== name) this.set(previous, false);
+    if (deleted) this.names.delete(ifindex);
+    else this.names.set(ifindex, name);
+    this.set(name, !deleted && (flags & (IFF_UP | IFF_RUNNING)) === (IFF_UP | IFF_RUNNING));
+  }
+
+  private set(name: string, up: boolean): void {
+    if (this.up.get(name) === up) return;
+    this.up.set(name, up);
+    this.emit('change', name, up);
+  }
+}

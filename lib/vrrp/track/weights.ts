@@ -1,0 +1,117 @@
+/**
+ * keepalived's tracking arithmetic (vrrp_track.c), pure: what one tracked
+ * interface, script or file contributes to an instance — FAULT or a priority
+ * delta — and the effective priority they add up to.
+ * @module
+ */
+
+/** The current reading of one tracker, with the weight the instance gave it. */
+export type TrackReading =
+  | {
+      /** `track_interface` (up = IFF_UP and IFF_RUNNING) or `track_script` (ok = the script succeeds, after rise/fall). */
+      kind: 'interface' | 'script';
+      /** Interface or vrrp_script name. */
+      name: string;
+      /** Weight −253..253; 0 means failure is FAULT. */
+      weight: number;
+      /** `reverse`: the weight's direction (or, with weight 0, the failing condition) is inverted. */
+      reverse: boolean;
+      /** Up / succeeding; `undefined` while a script has not finished its first run. */
+      ok: boolean | undefined;
+    }
+  | {
+      /** `track_file`: the integer in the file. */
+      kind: 'file';
+      /** track_file block name. */
+      name: string;
+      /** Multiplier −254..254; 0 means a non-zero value is FAULT. */
+      weight: number;
+      /** `reverse`: the product is negated. */
+      reverse: boolean;
+      /** The file's value, clamped to −254..254. */
+      value: number;
+    };
+
+/** What one reading does to its instance. */
+export interface TrackEffect {
+  /** The instance must be in FAULT. */
+  fault: boolean;
+  /** Added to the configured priority (ignored for an address owner). */
+  delta: number;
+}
+
+/** One reading's effect, by keepalived's rules. */
+export function trackEffect(r: TrackReading): TrackEffect {
+  const sign = r.reverse ? -1 : 1;
+  if (r.kind === 'file') {
+    const status = r.weight === 0 ? (r.value !== 0 ? -254 : 0) : Math.max(-254, Math.min(253, r.value * r.weight * sign));
+    return status <= -254 ? { fault: true, delta: 0 } : { fault: false, delta: status };
+  }
+  if (r.ok === undefined) return { fault: false, delta: 0 };
+  // Weight 0: down (or, reversed, up) means FAULT.
+  if (r.weight === 0) return { fault: r.ok !== (sign === 1), delta: 0 };
+  // A positive weight counts while OK, a negative one while failing.
+  if (r.ok) return { fault: false, delta: r.weight > 0 ? r.weight * sign : 0 };
+  return { fault: false, delta: r.weight < 0 ? r.weight * sign : 0 };
+}
+
+/** The outcome for one instance: FAULT causes and effective priority. */
+export interface TrackOutcome {
+  /** Names (`kind:name`) of the trackers that put the instance in FAULT; empty when none. */
+  faults: string[];
+  /** Effective priority: configured + Σ deltas clamped to 1..254; an owner's 255 stays. */
+  priority: number;
+}
+
+/** Adds up the readings of one instance with configured priority `base`. */
+export function trackOutcome(base: number, readings: readonly TrackReading[]): TrackOutcome {
+  let total = base;
+  const faults: string[] = [];
+  for (const r of readings) {
+    const effect = trackEffect(r);
+    if (effect.fault) faults.push(`${r.kind}:${r.name}`);
+    total += effect.delta;
+  }
+  const priority = base === 255 ? 255 : Math.max(1, Math.min(254, total));
+  return { faults, priority };
+}
+
+/**
+ * keepalived's rise/fall counter of a vrrp_script: `rise` successes in a row
+ * make a failing script OK, `fall` failures in a row make an OK one fail. A
+ * new script counts as one success short of OK (so its first result decides),
+ * or failed with `init_fail`.
+ */
+export class RiseFall {
+  private result: number;
+  private known: boolean;
+
+  constructor(private readonly rise: number, private readonly fall: number, initFail: boolean) {
+    this.result = initFail ? 0 : rise - 1;
+    this.known = initFail;
+  }
+
+  /** OK, failing, or `undefined` before the first result (without init_fail). */
+  get ok(): boolean | undefined {
+    return this.known ? this.result >= this.rise : undefined;
+  }
+
+  /** Records one run; returns true when {@link RiseFall.ok} changed. */
+  record(success: boolean): boolean {
+    const before = this.ok;
+    if (success) this.result = this.result < this.rise - 1 ? this.result + 1 : this.rise + this.fall - 1;
+    else this.result = this.result > this.rise ? this.result - 1 : 0;
+    if (this.result >= this.rise || this.result === 0) this.known = true;
+    return this.ok !== before;
+  }
+}
+
+/** The value of a track_file's content as keepalived reads it (strtol base 0; garbage reads 0), clamped to −254..254. */
+export function fileValue(text: string): number {
+  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
+  if (!m) return 0;
+  const digits = m[2]!;
+  const magnitude = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : parseInt(digits, 10);
+  const value = m[1] === '-' ? -magnitude : magnitude;
+  return Math.max(-254, Math.min(254, value));
+}

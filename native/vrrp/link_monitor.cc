@@ -1,0 +1,93 @@
+#include "link_monitor.h"
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace vrrp {
+
+LinkMonitor::~LinkMonitor() { stop(); }
+
+int LinkMonitor::open() {
+  sock_ = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (sock_ < 0) return errno;
+  sockaddr_nl local{};
+  local.nl_family = AF_NETLINK;
+  local.nl_groups = RTMGRP_LINK;
+  if (::bind(sock_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return errno;
+  wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_ < 0) return errno;
+  struct {
+    nlmsghdr header;
+    ifinfomsg body;
+  } request{};
+  request.header.nlmsg_len = sizeof(request);
+  request.header.nlmsg_type = RTM_GETLINK;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request.header.nlmsg_seq = 1;
+  request.body.ifi_family = AF_UNSPEC;
+  if (::send(sock_, &request, sizeof(request), 0) < 0) return errno;
+  return 0;
+}
+
+void LinkMonitor::start(Handler handler) {
+  handler_ = std::move(handler);
+  thread_ = std::thread([this] { run(); });
+}
+
+void LinkMonitor::stop() {
+  if (thread_.joinable()) {
+    stopping_ = true;
+    uint64_t one = 1;
+    if (::write(wake_, &one, sizeof(one)) < 0) {
+      // The eventfd cannot be full with one write; nothing else to do.
+    }
+    thread_.join();
+  }
+  if (sock_ >= 0) ::close(sock_);
+  if (wake_ >= 0) ::close(wake_);
+  sock_ = wake_ = -1;
+}
+
+void LinkMonitor::run() {
+  std::vector<char> buffer(64 * 1024);
+  pollfd fds[2] = {{sock_, POLLIN, 0}, {wake_, POLLIN, 0}};
+  while (!stopping_) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    ssize_t n = ::recv(sock_, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    // ENOBUFS: the kernel dropped notifications; later ones still come.
+    if (n > 0) parse(buffer.data(), static_cast<size_t>(n));
+  }
+}
+
+void LinkMonitor::parse(const char* data, size_t length) {
+  auto remaining = static_cast<int>(length);
+  for (auto* h = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
+    if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) continue;
+    const auto* info = static_cast<const ifinfomsg*>(NLMSG_DATA(h));
+    LinkEvent event;
+    event.ifindex = info->ifi_index;
+    event.flags = info->ifi_flags;
+    event.deleted = h->nlmsg_type == RTM_DELLINK;
+    int attrLength = static_cast<int>(IFLA_PAYLOAD(h));
+    for (auto* a = IFLA_RTA(info); RTA_OK(a, attrLength); a = RTA_NEXT(a, attrLength)) {
+      if (a->rta_type != IFLA_IFNAME) continue;
+      const auto* name = static_cast<const char*>(RTA_DATA(a));
+      event.name.assign(name, strnlen(name, RTA_PAYLOAD(a)));
+    }
+    handler_(std::move(event));
+  }
+}
+
+}  // namespace vrrp
