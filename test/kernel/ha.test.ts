@@ -1,10 +1,12 @@
-// The seed scenario made highly available, on real IPVS: two directors
-// share the client VIP and the real servers' gateway through VRRP, both hold
+// The seed scenario made highly available, on real IPVS: two directors,
+// each running `ipvs keepalived -f` on a keepalived.conf, share the client
+// VIP and the real servers' gateway through VRRP (one sync group), both hold
 // the NAT virtual server (round robin over rs1/rs2) from the start, and a
 // client curls the VIP without pause. The master director dies; requests
 // resume through the backup, whose IPVS table was already in place, and its
 // answers still alternate between rs1 and rs2.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { HA, HaTopology } from '../support/ha-topology';
 
@@ -22,32 +24,77 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs = 120_000):
   }
 }
 
-/** One director process and what it printed. */
+/** keepalived.conf of one director: both VIPs in a sync group, and the virtual server with HTTP_GET checks. */
+function directorConfig(name: string, priority: number): string {
+  const instance = (instanceName: string, device: string, vrid: number, vip: string) => `
+vrrp_instance ${instanceName} {
+    state BACKUP
+    interface ${device}
+    virtual_router_id ${vrid}
+    priority ${priority}
+    advert_int ${ADVERT_INT}
+    virtual_ipaddress {
+        ${vip}/24
+    }
+}
+`;
+  const realServer = (address: string) => `
+    real_server ${address} 80 {
+        weight 1
+        HTTP_GET {
+            url {
+                path /
+                status_code 200
+            }
+            connect_timeout 3
+        }
+    }`;
+  return `global_defs {
+    router_id ${name}
+}
+
+vrrp_sync_group VG_1 {
+    group {
+        VI_OUTSIDE
+        VI_INSIDE
+    }
+}
+${instance('VI_OUTSIDE', 'eth0', 51, HA.vip)}${instance('VI_INSIDE', 'eth1', 52, HA.gateway)}
+virtual_server ${HA.vip} 80 {
+    delay_loop 2
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+${HA.realServers.map(realServer).join('')}
+}
+`;
+}
+
+/** `ipvs keepalived -f` in one director's namespace, and its structured log lines. */
 class Director {
   readonly child: ChildProcess;
-  readonly lines: string[] = [];
+  readonly log: Record<string, unknown>[] = [];
   readonly exited: Promise<void>;
 
-  constructor(namespace: string, priority: number) {
-    const script = path.resolve(__dirname, '../support/ha-director.js');
-    this.child = spawn('ip', ['netns', 'exec', namespace, process.execPath, script, String(priority), String(ADVERT_INT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  constructor(namespace: string, conf: string) {
+    const script = path.resolve(__dirname, '../support/keepalived-process.js');
+    this.child = spawn('ip', ['netns', 'exec', namespace, process.execPath, script, '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     let rest = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
+    this.child.stderr!.on('data', (chunk: Buffer) => {
       const parts = (rest + chunk.toString()).split('\n');
       rest = parts.pop()!;
-      this.lines.push(...parts);
+      for (const line of parts) if (line.startsWith('{')) this.log.push(JSON.parse(line) as Record<string, unknown>);
     });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
   }
 
   get ready(): boolean {
-    return this.lines.includes('ready');
+    return this.log.some((l) => l.message === 'ready');
   }
 
-  /** The last state each VRRP instance reported. */
-  state(instance: string): string | undefined {
-    const states = this.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { instance: string; state: string });
-    return states.filter((s) => s.instance === instance).at(-1)?.state;
+  /** The last state the daemon logged for a VRRP instance. */
+  state(instance: string): unknown {
+    return this.log.filter((l) => l.instance === instance && String(l.message).startsWith('vrrp instance ')).at(-1)?.to;
   }
 
   bothIn(state: string): boolean {
@@ -104,7 +151,12 @@ describe('two directors with VRRP in front of the NAT virtual server', () => {
 
   test('the master dies: requests resume on the backup, whose table was already in place, still alternating rs1/rs2', async () => {
     const [d1, d2] = topology.directors;
-    directors.push(new Director(d1.name, 150), new Director(d2.name, 100));
+    const conf = (name: string, priority: number) => {
+      const file = path.join(topology.dir, `${name}.conf`);
+      writeFileSync(file, directorConfig(name, priority));
+      return file;
+    };
+    directors.push(new Director(d1.name, conf('d1', 150)), new Director(d2.name, conf('d2', 100)));
     const [master, backup] = directors as [Director, Director];
     await waitFor('both tables', () => master.ready && backup.ready);
     await waitFor('d1 master and d2 backup', () => master.bothIn('MASTER') && backup.bothIn('BACKUP'));

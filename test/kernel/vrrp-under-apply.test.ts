@@ -3,15 +3,27 @@
 // backup in a neighbouring namespace, and the same process commits
 // 100,000-operation applies for 60 s. The adverts come from the addon's
 // thread, so keepalived must never hear silence long enough to take over.
+//
+// Under QEMU TCG on a loaded host the whole VM can stall for longer than
+// the 180 ms Master_Down_Interval, and then keepalived takes over through
+// no fault of either router. The backup's link is captured (to a file) with
+// a control stream beside our adverts: pings from c every 50 ms. A silence
+// of our adverts while the pings kept flowing is our fault and fails the
+// test; keepalived taking over is excused only inside a proven VM stall
+// (both streams silent), and the numbers are printed either way.
 import * as path from 'node:path';
 import { Ipvs, type DesiredState } from '../../lib';
-import { LinkCapture } from '../support/line-watchers';
-import { MasterOverKeepalived, NO_FAILOVER, VrrpLab } from '../support/vrrp-lab';
+import { spawn } from 'node:child_process';
+import { LinkCapture, type Stamped } from '../support/line-watchers';
+import { LAB, MasterOverKeepalived, NO_FAILOVER, VrrpLab } from '../support/vrrp-lab';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
 jest.setTimeout(900_000);
 
 const HOLD_MS = 60_000;
+const ADVERT_INT = 0.05;
+/** keepalived's Master_Down_Interval at priority 100: 3 × 50 ms + Skew_Time (156/256 × 50 ms). */
+const MASTER_DOWN_MS = 3 * 50 + (156 * 50) / 256;
 const SERVICES = 10_000;
 const DESTINATIONS = 9;
 const OPERATIONS = SERVICES * (DESTINATIONS + 1);
@@ -29,6 +41,24 @@ function bigTable(): DesiredState {
   return { services };
 }
 
+interface Silence {
+  from: number;
+  to: number;
+}
+
+/** Stretches longer than `limitMs` between consecutive `times` (ms). */
+function silences(times: number[], limitMs: number): Silence[] {
+  return times.slice(1).flatMap((to, i) => (to - times[i]! > limitMs ? [{ from: times[i]!, to }] : []));
+}
+
+/** Whether `stream` also fell silent for longer than `limitMs` somewhere inside `s`: the VM as a whole stalled. */
+function stalledWithin(s: Silence, stream: number[], limitMs: number): boolean {
+  const inside = [s.from, ...stream.filter((t) => t > s.from && t < s.to), s.to];
+  return silences(inside, limitMs).length > 0;
+}
+
+const times = (lines: Stamped[], match: (line: string) => boolean) => lines.filter((l) => match(l.line)).map((l) => l.at);
+
 describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS operations', () => {
   let lab: VrrpLab;
   let pair: MasterOverKeepalived | undefined;
@@ -43,14 +73,14 @@ describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS op
     lab.destroy();
   });
 
-  test('keepalived never leaves BACKUP, ours never leaves MASTER, and every apply commits', async () => {
-    pair = new MasterOverKeepalived(lab, { virtualRouterId: 50, vip: '10.9.0.100', advertInt: 0.05 });
+  test('keepalived never takes over outside a VM stall, ours never leaves MASTER, and every apply commits', async () => {
+    pair = new MasterOverKeepalived(lab, { virtualRouterId: 50, vip: '10.9.0.100', advertInt: ADVERT_INT });
     expect(await pair.settle(30_000)).toBe(true);
     const sentBefore = pair.ours.status().stats.advertSent;
 
-    // The wire as the backup's link sees it: were our adverts late, or did keepalived not take them in?
-    const wire = new LinkCapture(lab.hosts.b.name, 'ip proto 112', path.join(lab.dir, 'wire.txt'));
+    const wire = new LinkCapture(lab.hosts.b.name, 'ip proto 112 or icmp', path.join(lab.dir, 'wire.txt'));
     await wire.ready();
+    const control = spawn('ip', ['netns', 'exec', lab.hosts.c.name, 'busybox', 'ping', '-q', '-i', String(ADVERT_INT), LAB.ipv4.b], { stdio: 'ignore' });
     ipvs = await Ipvs.open({ netns: lab.netns('a') });
     const desired = bigTable();
     const start = Date.now();
@@ -63,24 +93,39 @@ describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS op
       if (Date.now() - start >= HOLD_MS) break;
       await ipvs.apply({ services: [] }, { prune: true });
     }
-    const heldMs = Date.now() - start;
+    const end = Date.now();
+    process.kill(control.pid!, 'SIGKILL');
+    await wire.stop();
     // ipvsadm is the oracle that the kernel really holds the last apply's table.
     const rules = Number(lab.hosts.a.run('sh', '-c', 'ipvsadm -Sn | wc -l').trim());
-    await wire.stop();
-    const stats = pair.ours.status().stats;
-    const mac = lab.mac('a');
-    const adverts = wire.lines.filter((l) => l.at >= start && l.line.includes(`${mac} >`)).map((l) => l.at);
-    const gaps = adverts.slice(1).map((at, i) => ({ at, gapMs: Math.round(at - adverts[i]!) }));
+
+    const during = wire.lines.filter((l) => l.at >= start && l.at <= end);
+    const ours = times(during, (line) => line.includes(`${lab.mac('a')} >`) && line.includes('VRRP'));
+    const theirs = times(during, (line) => line.includes(`${lab.mac('b')} >`) && line.includes('VRRP'));
+    const pings = times(during, (line) => line.includes(`${lab.mac('c')} >`) && line.includes('ICMP echo request'));
+    const quiet = silences(ours, MASTER_DOWN_MS);
+    const vmStalls = quiet.filter((s) => stalledWithin(s, pings, MASTER_DOWN_MS));
+    const oursAlone = quiet.filter((s) => !vmStalls.includes(s));
+    const verdict = pair.verdict();
     console.log(JSON.stringify({
-      heldMs, applies, advertsSent: stats.advertSent - sentBefore, advertsOnWire: adverts.length,
-      maxGapMs: Math.max(...gaps.map((g) => g.gapMs)),
-      gapsOver100Ms: gaps.filter((g) => g.gapMs > 100).map((g) => ({ sinceStartMs: Math.round(g.at - start), gapMs: g.gapMs })),
-      keepalived: pair.keepalived.transitions.map((t) => ({ state: t.state, sinceStartMs: t.at - start })),
+      heldMs: end - start, applies, advertsSent: pair.ours.status().stats.advertSent - sentBefore, advertsOnWire: ours.length, pingsOnWire: pings.length,
+      longestAdvertSilenceMs: Math.round(Math.max(0, ...ours.slice(1).map((t, i) => t - ours[i]!))),
+      silencesOverMasterDown: quiet.map((s) => ({ atMs: Math.round(s.from - start), ms: Math.round(s.to - s.from), vmStall: vmStalls.includes(s) })),
+      keepalivedAdvertsOnWire: theirs.length, keepalivedMasters: verdict.keepalivedMasters,
     }));
 
     expect(applies[0]).toMatchObject({ steps: OPERATIONS, failed: 0 });
     expect(rules).toBe(OPERATIONS);
     expect(applies.every((a) => a.steps === OPERATIONS && a.failed === 0)).toBe(true);
-    expect(pair.verdict()).toEqual(NO_FAILOVER);
+    // Our adverts never fell silent while the rest of the VM ran.
+    expect(oursAlone).toEqual([]);
+    if (vmStalls.length === 0) {
+      expect(verdict).toEqual(NO_FAILOVER);
+      expect(theirs).toEqual([]);
+    } else {
+      // keepalived may have taken over inside a stall; we held MASTER throughout and it is back to BACKUP.
+      expect({ ...verdict, keepalivedMasters: 0 }).toEqual(NO_FAILOVER);
+      expect(theirs.every((t) => vmStalls.some((s) => t >= s.from && t <= s.to + 1000))).toBe(true);
+    }
   });
 });
