@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { NativeAddressSpec, NativeOutgoing, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink } from '../native/vrrp-contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
-import { resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './config';
+import { resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './config';
 import { VrrpError } from './errors';
 import { IpvsArgumentError } from '../errors';
 import { loadVrrpNative } from './native';
@@ -125,6 +125,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    */
   static open(options: VrrpInstanceOptions, runtime: VrrpRuntimeOptions = {}): VrrpInstance {
     const resolved = resolveVrrpOptions(options);
+    const rtPriority = resolveRtPriority(runtime);
     const native = loadVrrpNative();
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
@@ -143,6 +144,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           group: resolved.group,
           source,
           ttl: resolved.ttl,
+          ...(rtPriority !== undefined ? { rtPriority } : {}),
         },
         (data, src, dst, hopLimit) => instance?.onPacket(data, src, dst, hopLimit),
       );

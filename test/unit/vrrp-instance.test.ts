@@ -19,7 +19,7 @@ class FakeLink {
   frames: { ifindex: number; frames: Uint8Array[]; gapUs: number }[] = [];
   closed = false;
   addErrno = 0;
-  constructor(readonly onPacket: NativePacketHandler) {}
+  constructor(readonly onPacket: NativePacketHandler, readonly options?: unknown) {}
   schedule(packets: NativeOutgoing[], intervalUs: number) { this.schedules.push({ packets, intervalUs }); }
   sendNow(packets: NativeOutgoing[]) { this.sent.push(packets); return 0; }
   queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.frames.push({ ifindex, frames, gapUs }); }
@@ -31,8 +31,8 @@ class FakeLink {
 
 let link: FakeLink;
 const fake: NativeVrrpBinding = {
-  VrrpLink: function (this: unknown, _o: unknown, onPacket: NativePacketHandler) {
-    link = new FakeLink(onPacket);
+  VrrpLink: function (this: unknown, options: unknown, onPacket: NativePacketHandler) {
+    link = new FakeLink(onPacket, options);
     return link;
   } as unknown as NativeVrrpBinding['VrrpLink'],
   VrrpLinkMonitor: function () {
@@ -159,4 +159,17 @@ test('closing before the first microtask never starts the machine', async () => 
   expect(vi.state).toBe('STOPPED');
   expect(link.schedules).toEqual([]);
   expect(link.added).toEqual([]);
+});
+
+test('runtime.rtPriority reaches the socket thread; outside 1..99 it is refused naming the field', () => {
+  const options = { name: 'VI_6', interface: 'eth0', virtualRouterId: 54, priority: 255, virtualIpaddress: ['10.0.0.100'] };
+  const realtime = VrrpInstance.open(options, { rtPriority: 10 });
+  expect(link.options).toMatchObject({ rtPriority: 10 });
+  realtime.close();
+  const plain = VrrpInstance.open(options);
+  expect(link.options).not.toHaveProperty('rtPriority');
+  plain.close();
+  for (const bad of [0, 100, 1.5, '10']) {
+    expect(() => VrrpInstance.open(options, { rtPriority: bad as number })).toThrow(/runtime\.rtPriority/);
+  }
 });
