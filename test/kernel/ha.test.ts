@@ -158,7 +158,10 @@ describe('two directors with VRRP in front of the NAT virtual server', () => {
     };
     directors.push(new Director(d1.name, conf('d1', 150)), new Director(d2.name, conf('d2', 100)));
     const [master, backup] = directors as [Director, Director];
-    await waitFor('both tables', () => master.ready && backup.ready);
+    await waitFor('both daemons ready', () => {
+      for (const d of directors) if (d.child.exitCode !== null) throw new Error(`a director exited: ${JSON.stringify(d.log.slice(-5))}`);
+      return master.ready && backup.ready;
+    });
     await waitFor('d1 master and d2 backup', () => master.bothIn('MASTER') && backup.bothIn('BACKUP'));
     expect(topology.holders(HA.vip)).toEqual([0]);
     expect(topology.holders(HA.gateway)).toEqual([0]);

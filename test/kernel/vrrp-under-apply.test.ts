@@ -1,7 +1,7 @@
 // No false failover while the master's own Node process works IPVS hard:
 // our VrrpInstance is master at 50 ms adverts, the real keepalived is its
 // backup in a neighbouring namespace, and the same process commits
-// 100,000-operation applies for 60 s. The adverts come from the addon's
+// a 100,000-operation apply, the test holding for at least 60 s. The adverts come from the addon's
 // thread, so keepalived must never hear silence long enough to take over.
 //
 // Under QEMU TCG on a loaded host the whole VM can stall for longer than
@@ -14,7 +14,8 @@
 import * as path from 'node:path';
 import { Ipvs, type DesiredState } from '../../lib';
 import { spawn } from 'node:child_process';
-import { LinkCapture, type Stamped } from '../support/line-watchers';
+import { LinkCapture } from '../support/line-watchers';
+import { analyseWire } from '../support/wire-silence';
 import { LAB, MasterOverKeepalived, NO_FAILOVER, VrrpLab } from '../support/vrrp-lab';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
@@ -41,24 +42,6 @@ function bigTable(): DesiredState {
   return { services };
 }
 
-interface Silence {
-  from: number;
-  to: number;
-}
-
-/** Stretches longer than `limitMs` between consecutive `times` (ms). */
-function silences(times: number[], limitMs: number): Silence[] {
-  return times.slice(1).flatMap((to, i) => (to - times[i]! > limitMs ? [{ from: times[i]!, to }] : []));
-}
-
-/** Whether `stream` also fell silent for longer than `limitMs` somewhere inside `s`: the VM as a whole stalled. */
-function stalledWithin(s: Silence, stream: number[], limitMs: number): boolean {
-  const inside = [s.from, ...stream.filter((t) => t > s.from && t < s.to), s.to];
-  return silences(inside, limitMs).length > 0;
-}
-
-const times = (lines: Stamped[], match: (line: string) => boolean) => lines.filter((l) => match(l.line)).map((l) => l.at);
-
 describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS operations', () => {
   let lab: VrrpLab;
   let pair: MasterOverKeepalived | undefined;
@@ -73,7 +56,7 @@ describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS op
     lab.destroy();
   });
 
-  test('keepalived never takes over outside a VM stall, ours never leaves MASTER, and every apply commits', async () => {
+  test('keepalived never takes over outside a VM stall, ours never leaves MASTER, and the apply commits', async () => {
     pair = new MasterOverKeepalived(lab, { virtualRouterId: 50, vip: '10.9.0.100', advertInt: ADVERT_INT });
     expect(await pair.settle(30_000)).toBe(true);
     const sentBefore = pair.ours.status().stats.advertSent;
@@ -84,15 +67,10 @@ describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS op
     ipvs = await Ipvs.open({ netns: lab.netns('a') });
     const desired = bigTable();
     const start = Date.now();
-    const applies: { steps: number; failed: number; seconds: number }[] = [];
-    // Under QEMU one apply of 100,000 operations can outlast the hold on its own.
-    for (;;) {
-      const began = Date.now();
-      const report = await ipvs.apply(desired);
-      applies.push({ steps: report.steps.length, failed: report.failed, seconds: (Date.now() - began) / 1000 });
-      if (Date.now() - start >= HOLD_MS) break;
-      await ipvs.apply({ services: [] }, { prune: true });
-    }
+    const report = await ipvs.apply(desired);
+    const applySeconds = (Date.now() - start) / 1000;
+    // Under QEMU the apply alone usually outlasts the hold; if not, the hold goes on idle.
+    await new Promise((r) => setTimeout(r, Math.max(0, start + HOLD_MS - Date.now())));
     const end = Date.now();
     process.kill(control.pid!, 'SIGKILL');
     await wire.stop();
@@ -100,23 +78,17 @@ describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS op
     const rules = Number(lab.hosts.a.run('sh', '-c', 'ipvsadm -Sn | wc -l').trim());
 
     const during = wire.lines.filter((l) => l.at >= start && l.at <= end);
-    const ours = times(during, (line) => line.includes(`${lab.mac('a')} >`) && line.includes('VRRP'));
-    const theirs = times(during, (line) => line.includes(`${lab.mac('b')} >`) && line.includes('VRRP'));
-    const pings = times(during, (line) => line.includes(`${lab.mac('c')} >`) && line.includes('ICMP echo request'));
-    const quiet = silences(ours, MASTER_DOWN_MS);
-    const vmStalls = quiet.filter((s) => stalledWithin(s, pings, MASTER_DOWN_MS));
-    const oursAlone = quiet.filter((s) => !vmStalls.includes(s));
+    const { ours, theirs, pings, quiet, stalls: vmStalls, oursAlone, longestSilenceMs } = analyseWire(during, { master: lab.mac('a'), backup: lab.mac('b'), client: lab.mac('c') }, MASTER_DOWN_MS);
     const verdict = pair.verdict();
     console.log(JSON.stringify({
-      heldMs: end - start, applies, advertsSent: pair.ours.status().stats.advertSent - sentBefore, advertsOnWire: ours.length, pingsOnWire: pings.length,
-      longestAdvertSilenceMs: Math.round(Math.max(0, ...ours.slice(1).map((t, i) => t - ours[i]!))),
+      heldMs: end - start, applySeconds, advertsSent: pair.ours.status().stats.advertSent - sentBefore, advertsOnWire: ours.length, pingsOnWire: pings.length,
+      longestAdvertSilenceMs: longestSilenceMs,
       silencesOverMasterDown: quiet.map((s) => ({ atMs: Math.round(s.from - start), ms: Math.round(s.to - s.from), vmStall: vmStalls.includes(s) })),
       keepalivedAdvertsOnWire: theirs.length, keepalivedMasters: verdict.keepalivedMasters,
     }));
 
-    expect(applies[0]).toMatchObject({ steps: OPERATIONS, failed: 0 });
+    expect({ steps: report.steps.length, failed: report.failed }).toEqual({ steps: OPERATIONS, failed: 0 });
     expect(rules).toBe(OPERATIONS);
-    expect(applies.every((a) => a.steps === OPERATIONS && a.failed === 0)).toBe(true);
     // Our adverts never fell silent while the rest of the VM ran.
     expect(oursAlone).toEqual([]);
     if (vmStalls.length === 0) {

@@ -209,13 +209,13 @@ export class MasterOverKeepalived {
   private readonly changes: VrrpStateChange[] = [];
   private settled = 0;
 
-  constructor(private readonly lab: VrrpLab, private readonly o: { virtualRouterId: number; vip: string; advertInt: number }) {
+  constructor(private readonly lab: VrrpLab, private readonly o: { virtualRouterId: number; vip: string; advertInt: number; rtPriority?: number }) {
     this.keepalived = lab.keepalived('b', `ka-${o.virtualRouterId}`, keepalivedConfig({
       name: 'VI_1', state: 'BACKUP', virtualRouterId: o.virtualRouterId, priority: 100, advertInt: o.advertInt, version: 3, vips: [`${o.vip}/24`],
     }));
     this.ours = VrrpInstance.open(
       { name: 'VI_1', interface: 'eth0', virtualRouterId: o.virtualRouterId, priority: 150, advertInt: o.advertInt, version: 3, virtualIpaddress: [`${o.vip}/24`] },
-      { netns: lab.netns('a') },
+      { netns: lab.netns('a'), ...(o.rtPriority ? { rtPriority: o.rtPriority } : {}) },
     );
     this.ours.on('state', (change) => this.changes.push(change));
   }
