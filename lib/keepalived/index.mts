@@ -4,5 +4,5 @@
  * fails when the names differ from index.ts's.
  * @module
  */
-export { toHealthConfig, readKeepalivedConfig, checkConfig, configTestStatus, defaultConfigId, formatDiagnostic, NOT_SUPPORTED_YET } from './index.js';
+export { toHealthConfig, toVrrpConfig, readKeepalivedConfig, checkConfig, configTestStatus, defaultConfigId, formatDiagnostic, NOT_SUPPORTED_YET } from './index.js';
 export type * from './index.js';

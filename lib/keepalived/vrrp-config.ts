@@ -22,7 +22,7 @@ export interface VrrpMapping {
 }
 
 /** The router's limits where keepalived's are wider. */
-const LIMITS = { v3AdvertMax: 40.95, garpIntervalMax: 1, nameMax: 64 } as const;
+const LIMITS = { v3AdvertMax: 40.95, garpIntervalMax: 1, nameMax: 64, garpDelayMax: 3600, garpRepeatMax: 1000, garpRefreshMax: 86400 } as const;
 
 /** Words back into one command line, quoting those with spaces (the router splits it again). */
 function commandLine(script: ScriptSpec): string {
@@ -47,6 +47,20 @@ function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
   return refs.map((r) => ({ name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse ? { reverse: true } : {}) }));
 }
 
+/** The trackers and notify scripts of an instance or sync group, only those written. */
+function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: readonly VrrpTrackRef[]; trackFile: readonly VrrpTrackRef[]; notify: VrrpNotify }): Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> {
+  const out: Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> = {};
+  const trackInterface = trackRefs(o.trackInterface);
+  const trackScript = trackRefs(o.trackScript);
+  const trackFile = trackRefs(o.trackFile);
+  const notify = notifyScripts(o.notify);
+  if (trackInterface) out.trackInterface = trackInterface;
+  if (trackScript) out.trackScript = trackScript;
+  if (trackFile) out.trackFile = trackFile;
+  if (notify) out.notify = notify;
+  return out;
+}
+
 class Mapper {
   readonly warnings: Diagnostic[] = [];
 
@@ -65,6 +79,13 @@ class Mapper {
     if (a.label !== undefined) out.label = a.label;
     if (a.nodad && a.family === 'inet6') out.nodad = true;
     return out;
+  }
+
+  /** `value`, or the router's `max` with a warning where the instance (or global_defs) set more. */
+  limit(i: VrrpInstance, field: string, value: number, max: number): number {
+    if (value <= max) return value;
+    this.unsupported(i.sources[field] ?? this.model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
+    return max;
   }
 
   instance(i: VrrpInstance): VrrpRouterInstance | undefined {
@@ -110,12 +131,12 @@ class Mapper {
       lowerPrioNoAdvert: i.lowerPrioNoAdvert,
       higherPrioSendAdvert: i.higherPrioSendAdvert,
       ownerIgnoreAdverts: i.ownerIgnoreAdverts,
-      garpMasterDelay: i.garp.masterDelay,
-      garpMasterRepeat: i.garp.masterRepeat,
-      garpLowerPrioDelay: i.garp.lowerPrioDelay,
-      garpLowerPrioRepeat: i.garp.lowerPrioRepeat,
-      garpMasterRefresh: i.garp.masterRefresh,
-      garpMasterRefreshRepeat: i.garp.masterRefreshRepeat,
+      garpMasterDelay: this.limit(i, 'garpMasterDelay', i.garp.masterDelay, LIMITS.garpDelayMax),
+      garpMasterRepeat: this.limit(i, 'garpMasterRepeat', i.garp.masterRepeat, LIMITS.garpRepeatMax),
+      garpLowerPrioDelay: this.limit(i, 'garpLowerPrioDelay', i.garp.lowerPrioDelay, LIMITS.garpDelayMax),
+      garpLowerPrioRepeat: this.limit(i, 'garpLowerPrioRepeat', i.garp.lowerPrioRepeat, LIMITS.garpRepeatMax),
+      garpMasterRefresh: this.limit(i, 'garpMasterRefresh', i.garp.masterRefresh, LIMITS.garpRefreshMax),
+      garpMasterRefreshRepeat: this.limit(i, 'garpMasterRefreshRepeat', i.garp.masterRefreshRepeat, LIMITS.garpRepeatMax),
       garpInterval,
     };
     if (i.unicastSrcIp !== undefined) out.unicastSrcIp = i.unicastSrcIp;
@@ -134,14 +155,7 @@ class Mapper {
     if (i.accept === false) this.unsupported(at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
     if (i.strict) this.unsupported(at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
     if (i.dontTrackPrimary) this.unsupported(at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
-    const trackInterface = trackRefs(i.trackInterface);
-    const trackScript = trackRefs(i.trackScript);
-    const trackFile = trackRefs(i.trackFile);
-    const notify = notifyScripts(i.notify);
-    if (trackInterface) out.trackInterface = trackInterface;
-    if (trackScript) out.trackScript = trackScript;
-    if (trackFile) out.trackFile = trackFile;
-    if (notify) out.notify = notify;
+    Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
     return out;
   }
@@ -149,6 +163,7 @@ class Mapper {
   config(): VrrpRouterConfig {
     const { vrrp, global } = this.model;
     if (global.vrrp.minGarp) this.unsupported(global.source, 'vrrp_min_garp is not supported - GARP bursts follow garp_master_*');
+    if (global.vrrp.startupDelay > 0) this.unsupported(global.source, `vrrp_startup_delay ${global.vrrp.startupDelay} is not applied - VRRP starts with the daemon`);
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
     const running = new Set(instances.map((i) => i.name));
     const config: VrrpRouterConfig = {
@@ -159,18 +174,9 @@ class Mapper {
         ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
       })),
       trackFiles: vrrp.trackFiles.map((f) => ({ name: f.name, file: f.file, weight: f.weight, weightReverse: f.weightReverse, ...(f.initFile ? { initFile: f.initFile } : {}) })),
-      syncGroups: vrrp.syncGroups.map((s) => {
-        const group = { name: s.name, group: s.group.filter((m) => running.has(m)) } as VrrpRouterConfig['syncGroups'][number];
-        const notify = notifyScripts(s.notify);
-        const trackInterface = trackRefs(s.trackInterface);
-        const trackScript = trackRefs(s.trackScript);
-        const trackFile = trackRefs(s.trackFile);
-        if (notify) group.notify = notify;
-        if (trackInterface) group.trackInterface = trackInterface;
-        if (trackScript) group.trackScript = trackScript;
-        if (trackFile) group.trackFile = trackFile;
-        return group;
-      }).filter((s) => s.group.length),
+      syncGroups: vrrp.syncGroups
+        .map((s) => ({ name: s.name, group: s.group.filter((m) => running.has(m)), ...tracking(s), ...(s.trackingWeight ? { syncGroupTrackingWeight: true } : {}) }))
+        .filter((s) => s.group.length),
     };
     if (global.scriptUser) config.scriptUser = global.scriptUser.group === undefined ? { user: global.scriptUser.user } : { ...global.scriptUser, group: global.scriptUser.group };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;

@@ -18,7 +18,7 @@ import { SyncGroup } from './sync-group';
 import { FileTracker } from './track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
-import { insecurity, scriptIdentity } from './track/security';
+import { insecurity, scriptIdentity, type ScriptIdentity } from './track/security';
 import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../errors';
 import { splitCommand } from '../health/checkers/misc';
@@ -275,37 +275,18 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   /** Starts trackers that are new or changed, stops the ones no longer defined. */
   private syncTrackers(config: ResolvedRouterConfig): void {
-    for (const [name, tracker] of this.scripts) {
-      const wanted = config.scripts.get(name);
-      if (!wanted || JSON.stringify(wanted) !== JSON.stringify(tracker.options)) {
-        tracker.stop();
-        this.scripts.delete(name);
-      }
-    }
-    for (const [name, s] of config.scripts) {
-      if (this.scripts.has(name)) continue;
-      const ids = scriptIdentity(s, config.scriptUser);
-      if (typeof ids === 'string') throw new IpvsArgumentError(`scripts[${[...config.scripts.keys()].indexOf(name)}].user`, ids);
-      const tracker = new ScriptTracker(s, ids);
+    reconcile(this.scripts, config.scripts, (s, name) => {
+      // checkScripts resolved every user before anything changed.
+      const tracker = new ScriptTracker(s, scriptIdentity(s, config.scriptUser) as ScriptIdentity);
       tracker.on('change', (ok) => this.trackChanged({ type: 'script', name, ok }));
       tracker.on('run', (run) => this.log({ event: 'script', script: name, ...run }));
-      this.scripts.set(name, tracker);
-      tracker.start();
-    }
-    for (const [name, tracker] of this.files) {
-      const wanted = config.files.get(name);
-      if (!wanted || JSON.stringify(wanted) !== JSON.stringify(tracker.options)) {
-        tracker.stop();
-        this.files.delete(name);
-      }
-    }
-    for (const [name, f] of config.files) {
-      if (this.files.has(name)) continue;
+      return tracker;
+    });
+    reconcile(this.files, config.files, (f, name) => {
       const tracker = new FileTracker(f);
       tracker.on('change', (value) => this.trackChanged({ type: 'file', name, value }));
-      this.files.set(name, tracker);
-      tracker.start();
-    }
+      return tracker;
+    });
   }
 
   private buildGroups(): void {
@@ -402,6 +383,27 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   }
 }
 
+/** Keeps the trackers whose definition is unchanged; stops the others and starts the new or changed ones. */
+function reconcile<O, T extends { readonly options: O; start(): void; stop(): void }>(
+  running: Map<string, T>,
+  wanted: ReadonlyMap<string, O>,
+  create: (options: O, name: string) => T,
+): void {
+  for (const [name, tracker] of running) {
+    const w = wanted.get(name);
+    if (w === undefined || JSON.stringify(w) !== JSON.stringify(tracker.options)) {
+      tracker.stop();
+      running.delete(name);
+    }
+  }
+  for (const [name, options] of wanted) {
+    if (running.has(name)) continue;
+    const tracker = create(options, name);
+    running.set(name, tracker);
+    tracker.start();
+  }
+}
+
 function notifyState(state: VrrpState): NotifyState | undefined {
   if (state === 'STOPPED') return 'STOP';
   return state === 'MASTER' || state === 'BACKUP' || state === 'FAULT' ? state : undefined;
@@ -431,19 +433,20 @@ function syncMember(instance: VrrpInstance) {
 }
 
 /**
- * `enable_script_security`: a script that would run as root from a path a
- * non-root user could change is refused, naming the field.
+ * Every script's user and group must exist; with `enable_script_security`, a
+ * script that would run as root from a path a non-root user could change is
+ * refused. Errors name the field.
  */
 function checkScripts(config: ResolvedRouterConfig): void {
-  if (!config.enableScriptSecurity) return;
-  const check = (command: string, own: { user?: string; group?: string }, field: string) => {
+  const check = (command: string, own: { user?: string; group?: string }, field: string, userField: string) => {
     const ids = scriptIdentity(own, config.scriptUser);
-    if (typeof ids === 'string') throw new IpvsArgumentError(field, ids);
+    if (typeof ids === 'string') throw new IpvsArgumentError(own.user !== undefined ? userField : 'scriptUser', ids);
+    if (!config.enableScriptSecurity) return;
     const program = splitCommand(command)[0];
     const why = program === undefined ? undefined : insecurity(program, ids.uid ?? process.getuid?.() ?? 0);
     if (why) throw new IpvsArgumentError(field, `refused by enable_script_security: ${why}`);
   };
-  [...config.scripts.values()].forEach((s, i) => check(s.script, s, `scripts[${i}].script`));
+  [...config.scripts.values()].forEach((s, i) => check(s.script, s, `scripts[${i}].script`, `scripts[${i}].user`));
   const notifies = [
     ...[...config.instances.values()].map((c, i) => [`instances[${i}].notify`, c.notify] as const),
     ...[...config.groups.values()].map((g, i) => [`syncGroups[${i}].notify`, g.notify] as const),
@@ -451,7 +454,7 @@ function checkScripts(config: ResolvedRouterConfig): void {
   for (const [field, scripts] of notifies) {
     for (const [key, cmd] of Object.entries(scripts ?? {})) {
       const c = typeof cmd === 'string' ? { command: cmd } : cmd;
-      check(c.command, c, `${field}.${key}`);
+      check(c.command, c, `${field}.${key}`, `${field}.${key}.user`);
     }
   }
 }

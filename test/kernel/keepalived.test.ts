@@ -4,6 +4,8 @@
 // (or to weight 0 with inhibit_on_failure) and clients only reach the
 // other; quorum loss brings in the sorry server; restarting brings it all
 // back; a SIGHUP reload adding a service leaves an open connection alone.
+// With a vrrp_instance and lvs_sync_daemon, the IPVS sync daemon follows
+// the instance's state as keepalived's does (ipvsadm -L --daemon the oracle).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -191,5 +193,85 @@ describe('ipvs keepalived on the NAT topology', () => {
     daemon.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(table()).toEqual([]);
+  });
+});
+
+describe('lvs_sync_daemon follows the VRRP instance', () => {
+  const ns = `ipvs-syncd-${process.pid}`;
+  let dir: string;
+  let daemon: ChildProcess;
+  let exited: Promise<number | null>;
+  const log: string[] = [];
+  const run = (...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...args], { encoding: 'utf8' });
+  const daemons = () => run('ipvsadm', '-L', '--daemon').split('\n').filter(Boolean);
+  async function waitFor<T>(what: string, read: () => T, accept: (v: T) => boolean): Promise<T> {
+    for (let i = 0; i < 240; i++) {
+      const v = read();
+      if (accept(v)) return v;
+      await sleep(500);
+    }
+    throw new Error(`timed out waiting for ${what}; daemons ${JSON.stringify(daemons())}; log tail ${log.slice(-10).join('')}`);
+  }
+  const states = () => log.join('').split('\n').filter((l) => l.includes('"message":"vrrp instance ')).map((l) => JSON.parse(l).to as string);
+
+  beforeAll(() => {
+    execFileSync('ip', ['netns', 'add', ns]);
+    run('ip', 'link', 'set', 'lo', 'up');
+    // sync0 carries adverts and sync messages; trk0 is tracked: down means FAULT.
+    run('ip', 'link', 'add', 'sync0', 'type', 'veth', 'peer', 'name', 'sync1');
+    run('ip', 'link', 'add', 'trk0', 'type', 'veth', 'peer', 'name', 'trk1');
+    run('ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'sync0');
+    for (const link of ['sync0', 'sync1', 'trk1']) run('ip', 'link', 'set', link, 'up');
+    dir = mkdtempSync(path.join(tmpdir(), 'ipvs-syncd-'));
+    const conf = path.join(dir, 'keepalived.conf');
+    writeFileSync(conf, `
+global_defs {
+    lvs_sync_daemon sync0 VI_9 maxlen 1400
+}
+vrrp_instance VI_9 {
+    state BACKUP
+    interface sync0
+    virtual_router_id 9
+    priority 100
+    advert_int 1
+    track_interface {
+        trk0
+    }
+    virtual_ipaddress {
+        10.77.0.100/24
+    }
+}
+`);
+    const script = path.resolve(__dirname, '../support/keepalived-process.js');
+    daemon = spawn('ip', ['netns', 'exec', ns, process.execPath, script, '-f', conf, '--json-file', path.join(dir, 'state.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    daemon.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+    exited = new Promise((resolve) => daemon.on('exit', (code) => resolve(code)));
+  });
+  afterAll(async () => {
+    if (daemon?.exitCode === null) {
+      daemon.kill('SIGKILL');
+      await exited;
+    }
+    execFileSync('ip', ['netns', 'del', ns]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('backup while the instance is not master, master while it is, backup again when it leaves, none after stop', async () => {
+    await waitFor('the daemon to be ready', () => log.join(''), (l) => l.includes('"message":"ready"'));
+    // trk0 is down: the instance sits in FAULT, the sync daemon receives (backup), its sync id the VRID.
+    await waitFor('FAULT', states, (s) => s.includes('FAULT'));
+    expect(daemons()).toEqual(['backup sync daemon (mcast=sync0, syncid=9, maxlen=1400, group=224.0.0.81, port=8848, ttl=1)']);
+
+    run('ip', 'link', 'set', 'trk0', 'up');
+    await waitFor('MASTER', states, (s) => s.at(-1) === 'MASTER');
+    await waitFor('the master sync daemon', daemons, (d) => d.length === 1 && d[0]!.startsWith('master sync daemon (mcast=sync0, syncid=9, maxlen=1400,'));
+
+    run('ip', 'link', 'set', 'trk0', 'down');
+    await waitFor('FAULT again', states, (s) => s.at(-1) === 'FAULT');
+    await waitFor('the backup sync daemon again', daemons, (d) => d.length === 1 && d[0]!.startsWith('backup sync daemon (mcast=sync0, syncid=9,'));
+
+    daemon.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(daemons()).toEqual([]);
   });
 });

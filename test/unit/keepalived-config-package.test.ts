@@ -10,7 +10,7 @@ test('CommonJS require of ipvs/keepalived reads a file and never loads the addon
     const r = k.checkConfig(${JSON.stringify(fixture('models.conf'))}, { configId: 'test' });
     const addon = Object.keys(require.cache).some((f) => f.endsWith('.node'));
     console.log(r.exitCode, r.config.virtualServers.length, addon, Object.keys(k).sort().join(','));`;
-  expect(node(['-e', script])).toBe('0 3 false NOT_SUPPORTED_YET,checkConfig,configTestStatus,defaultConfigId,formatDiagnostic,readKeepalivedConfig,toHealthConfig');
+  expect(node(['-e', script])).toBe('0 3 false NOT_SUPPORTED_YET,checkConfig,configTestStatus,defaultConfigId,formatDiagnostic,readKeepalivedConfig,toHealthConfig,toVrrpConfig');
 });
 
 test('ESM named import of ipvs/keepalived', () => {

@@ -110,6 +110,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         trackInterface: [{ name: 'vrrp1', reverse: false, source: at(file, 50) }],
         trackScript: [{ name: 'chk_plain', reverse: false, source: at(file, 53) }],
         trackFile: [],
+        trackingWeight: false,
       },
     ]);
   });
@@ -146,6 +147,25 @@ describe("keepalived's defaults", () => {
     const v2 = readText(instance('  advert_int 2.6\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7\n  }\n'));
     expect(v2.config.vrrp.instances[0]!.advertInt).toBe(3);
     expect(found(v2)).toEqual([['semantic', 3, '(VI_1) VRRPv2 advertisement interval 2.600000s must be an integer. rounding']]);
+  });
+});
+
+describe('the remaining keywords', () => {
+  test('instance switches, legacy no-ops reported as notices, use_vmac without a name, sync group extras', () => {
+    const r = readText(instance('  virtual_router_id 9\n  preempt\n  debug 2\n  native_ipv6\n  strict_mode\n  v3_checksum_as_v2\n  owner_ignore_adverts off\n'
+      + '  higher_prio_send_advert\n  use_vmac\n  virtual_ipaddress {\n    192.0.2.9\n  }\n')
+      + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  global_tracking\n  sync_group_tracking_weight\n  track_bfd {\n    b\n  }\n}\n'
+      + 'vrrp_instance VI_2 {\n  interface vrrp1\n  virtual_router_id 9\n  virtual_ipaddress {\n    192.0.2.10\n  }\n}\n');
+    expect(found(r)).toEqual([
+      ['deprecated', 4, '"preempt" is the default and has no effect'],
+      ['deprecated', 5, 'debug is not implemented by keepalived - ignored'],
+      ['deprecated', 6, 'native_ipv6 is deprecated - the family comes from the virtual addresses'],
+      ['deprecated', 21, 'global_tracking is deprecated - use tracking on the sync group'],
+      ['unsupported', 23, 'track_bfd in vrrp_sync_group is not supported yet - ignored'],
+    ]);
+    expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'unsupported']);
+    expect(r.config.vrrp.instances[0]).toMatchObject({ strict: true, v3ChecksumAsV2: true, ownerIgnoreAdverts: false, higherPrioSendAdvert: true, lowerPrioNoAdvert: true, useVmac: {} });
+    expect(r.config.vrrp.syncGroups[0]).toMatchObject({ group: ['VI_1', 'VI_2'], trackingWeight: true });
   });
 });
 
@@ -202,6 +222,12 @@ describe('errors and corrections, each at its line', () => {
     const r = readText(instance(body(5, '192.0.2.1')) + instance(body(5, '192.0.2.2'), 'VI_2') + instance(body(5, 'fe80::5'), 'VI_3'));
     expect(found(r)).toEqual([['semantic', 8, 'VI_1 and VI_2 both use VRID 5 with IPv4 on interface vrrp0']]);
     expect(r.config.vrrp.instances.map((i) => i.name)).toEqual(['VI_1', 'VI_3']);
+  });
+
+  test('use_vmac: the interface name (after an optional `name`) is modelled, a MAC or group is reported', () => {
+    const r = readText(instance('  virtual_router_id 1\n  use_vmac name vip51 02:00:5e:00:01:33 group 7\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'));
+    expect(found(r)).toEqual([['unsupported', 4, 'use_vmac options 02:00:5e:00:01:33 group 7 are not supported yet - ignored']]);
+    expect(r.config.vrrp.instances[0]!.useVmac).toEqual({ name: 'vip51' });
   });
 
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {

@@ -25,8 +25,8 @@ let dir: string;
 beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'ipvs-kav-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** An interface this namespace has, so the reader's interface check passes. */
-const IFACE = namespaceInterfaces()!.find((i) => i !== 'lo')!;
+/** An interface this namespace has, so the reader's interface check passes (the stand-in router runs it either way). */
+const IFACE = namespaceInterfaces()?.find((i) => i !== 'lo') ?? 'eth0';
 
 /** Records what the daemon asks of a router; the test plays the router's transitions. */
 class StandInRouter extends EventEmitter implements VrrpRouterHandle {
@@ -138,6 +138,12 @@ test('a VRRP-only file runs the router without opening IPVS; reloads go to the r
   await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 2, 'second reload');
   expect(router.configs[2]!.instances.map((i) => i.priority)).toEqual([120, 90]);
   expect(h.routers).toHaveLength(1);
+  // A file the router would refuse (an interface name longer than Linux allows) is refused whole, naming the field.
+  writeFileSync(conf, instance('VI_1', 51, 120).replace('192.0.2.51/32', '192.0.2.51/32 dev an-interface-name-too-long'));
+  signals.emit('SIGHUP');
+  const refused = await until(h.logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
+  expect(String(refused.find((x) => x.message === 'reload refused; the previous configuration stays')!.error)).toContain('instances[0].virtualIpaddress[0].dev');
+  expect(router.configs).toHaveLength(3);
 
   signals.emit('SIGTERM');
   expect(await running).toBe(0);

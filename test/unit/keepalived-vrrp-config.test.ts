@@ -69,7 +69,13 @@ describe('vrrp.conf mapped', () => {
   });
 
   test('what the router does not do is a warning at its line', () => {
-    expect(warnings.map((w) => [w.code, w.source.line])).toEqual([['unsupported', 71], ['unsupported', 80], ['unsupported', 65], ['unsupported', 117]]);
+    expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
+      ['unsupported', 2, 'vrrp_startup_delay 1.5 is not applied - VRRP starts with the daemon'],
+      ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
+      ['unsupported', 80, '(VI_1) virtual_ipaddress_excluded is not moved by the router yet'],
+      ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],
+      ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
+    ]);
   });
 
   test("every mapped instance passes the router's own validation", () => {
@@ -96,6 +102,13 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(m.config.instances[0]!.authentication).toBeUndefined();
     expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24 }]);
     expect(m.config.instances[1]!.advertInt).toBe(40.95);
+  });
+
+  test('sync_group_tracking_weight keeps the members\' weighted trackers and reaches the router', () => {
+    const m = mapText('vrrp_script s {\n  script /bin/true\n  weight 5\n}\nvrrp_sync_group G {\n  group {\n    A\n  }\n  sync_group_tracking_weight\n}\n'
+      + 'vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n  track_script {\n    s\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n');
+    expect(m.config.syncGroups).toEqual([{ name: 'G', group: ['A'], syncGroupTrackingWeight: true }]);
+    expect(m.config.instances[0]!.trackScript).toEqual([{ name: 's' }]);
   });
 
   test('a sync group keeps only members the router runs; a group left empty is dropped', () => {

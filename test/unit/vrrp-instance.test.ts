@@ -3,59 +3,22 @@
 // received packets are counted, and the events and log lines it emits.
 import { setNativeBinding } from '../../lib/native/load';
 import type { NativeBinding } from '../../lib/native/contract';
-import type { NativeAddressSpec, NativeOutgoing, NativePacketHandler, NativeVrrpBinding } from '../../lib/native/vrrp-contract';
+import { FAKE_MAC, fakeVrrpNative, ipv4Advert, type FakeLink } from '../support/vrrp-fake';
 import { VrrpInstance, vrrpMetrics, type VrrpStateChange } from '../../lib/vrrp';
-import { encodeAdvert, receiveAdvert, AUTH_NONE } from '../../lib/vrrp/packet';
+import { receiveAdvert, AUTH_NONE } from '../../lib/vrrp/packet';
 import { addressBytes } from '../../lib/vrrp/bytes';
 import { VrrpError } from '../../lib/vrrp/errors';
 
-const MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
-
-class FakeLink {
-  schedules: { packets: NativeOutgoing[]; intervalUs: number }[] = [];
-  sent: NativeOutgoing[][] = [];
-  added: NativeAddressSpec[] = [];
-  deleted: NativeAddressSpec[] = [];
-  frames: { ifindex: number; frames: Uint8Array[]; gapUs: number }[] = [];
-  closed = false;
-  addErrno = 0;
-  constructor(readonly onPacket: NativePacketHandler, readonly options?: unknown) {}
-  schedule(packets: NativeOutgoing[], intervalUs: number) { this.schedules.push({ packets, intervalUs }); }
-  sendNow(packets: NativeOutgoing[]) { this.sent.push(packets); return 0; }
-  queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.frames.push({ ifindex, frames, gapUs }); }
-  addAddress(spec: NativeAddressSpec) { this.added.push(spec); return this.addErrno; }
-  deleteAddress(spec: NativeAddressSpec) { this.deleted.push(spec); return 0; }
-  counters() { return { sent: 7, sendErrors: 0, framesSent: 5, receiveDropped: 0, lastError: 0 }; }
-  close() { this.closed = true; }
-}
-
+const MAC = FAKE_MAC;
 let link: FakeLink;
-const fake: NativeVrrpBinding = {
-  VrrpLink: function (this: unknown, options: unknown, onPacket: NativePacketHandler) {
-    link = new FakeLink(onPacket, options);
-    return link;
-  } as unknown as NativeVrrpBinding['VrrpLink'],
-  VrrpLinkMonitor: function () {
-    return { close() {} };
-  } as unknown as NativeVrrpBinding['VrrpLinkMonitor'],
-  vrrpInterface: () => ({ ifindex: 2, up: true, mac: MAC, addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }] }),
-  vrrpCreateMacvlan: () => 0,
-  vrrpDeleteLink: () => 0,
-  vrrpSetIpv4Conf: () => ({ errno: 0, previous: 0 }),
-};
+const fake = fakeVrrpNative((l) => (link = l)).binding;
 
 beforeAll(() => setNativeBinding(fake as unknown as NativeBinding));
 afterAll(() => setNativeBinding(undefined));
 
 /** An IPv4 datagram as the socket gives it, carrying `priority` from `src`. */
 function datagram(priority: number, src: string, ttl = 255): Uint8Array {
-  const message = encodeAdvert({ version: 2, virtualRouterId: 51, priority, intervalCs: 100, addresses: ['10.0.0.100'] }, { family: 4, source: src, destination: '224.0.0.18' });
-  const out = new Uint8Array(20 + message.length);
-  out.set([0x45, 0xc0, 0, out.length, 0, 0, 0, 0, ttl, 112]);
-  out.set(addressBytes(src), 12);
-  out.set(addressBytes('224.0.0.18'), 16);
-  out.set(message, 20);
-  return out;
+  return ipv4Advert({ version: 2, virtualRouterId: 51, priority, intervalCs: 100, addresses: ['10.0.0.100'] }, src, ttl);
 }
 
 const policy = { family: 4 as const, version: 2 as const, virtualRouterId: 51, intervalCs: 100, unicast: false, authType: AUTH_NONE, v3Checksum: 'pseudo-header' as const, addresses: ['10.0.0.100'], ignoreAll: false };

@@ -1,12 +1,9 @@
 // The machine's tracking side: FAULT in and out, the effective priority that
 // weights move, and the hold a sync group puts on becoming master.
 import { VrrpMachine, type MachineAction, type MachineOptions } from '../../lib/vrrp/state-machine';
+import { MACHINE_DEFAULTS } from '../support/vrrp-fake';
 
-const base: MachineOptions = {
-  version: 2, priority: 100, intervalCs: 100, localAddress: '10.0.0.2', nopreempt: false, preemptDelayMs: 0,
-  downTimerAdverts: 3, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, garpMasterDelayMs: 0,
-  garpMasterRepeat: 1, garpLowerPrioDelayMs: 0, garpLowerPrioRepeat: 0, garpMasterRefreshMs: 0, garpMasterRefreshRepeat: 1,
-};
+const base: MachineOptions = { ...MACHINE_DEFAULTS, garpMasterDelayMs: 0, garpMasterRepeat: 1, garpLowerPrioDelayMs: 0, garpLowerPrioRepeat: 0 };
 const machine = (over: Partial<MachineOptions> = {}) => new VrrpMachine({ ...base, ...over });
 const kinds = (actions: MachineAction[]) => actions.map((a) => (a.kind === 'transition' ? `${a.from}->${a.to}:${a.reason}` : a.kind));
 const from = (source: string, priority: number) => ({ source, priority, intervalCs: 100 });

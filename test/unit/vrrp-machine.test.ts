@@ -1,10 +1,7 @@
 import { VrrpMachine, type MachineAction, type MachineOptions } from '../../lib/vrrp/state-machine';
+import { MACHINE_DEFAULTS } from '../support/vrrp-fake';
 
-const base: MachineOptions = {
-  version: 2, priority: 100, intervalCs: 100, localAddress: '10.0.0.2', nopreempt: false, preemptDelayMs: 0,
-  downTimerAdverts: 3, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, garpMasterDelayMs: 5000,
-  garpMasterRepeat: 5, garpLowerPrioDelayMs: 5000, garpLowerPrioRepeat: 5, garpMasterRefreshMs: 0, garpMasterRefreshRepeat: 1,
-};
+const base = MACHINE_DEFAULTS;
 const machine = (over: Partial<MachineOptions> = {}) => new VrrpMachine({ ...base, ...over });
 const kinds = (actions: MachineAction[]) => actions.map((a) => (a.kind === 'transition' ? `${a.from}->${a.to}:${a.reason}` : a.kind));
 const from = (source: string, priority: number, intervalCs = 100) => ({ source, priority, intervalCs });

@@ -109,6 +109,8 @@ interface Known {
 function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstance | undefined {
   const v = d.values;
   const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
+  // keepalived needs an interface even for unicast (it does not pick one from the addresses).
+  if (v.interface === undefined) diag.error('semantic', `(${d.name}) Unknown interface!`, d.source);
   const trackScript = knownRefs(d.trackScript, known.scripts, d.name, 'track script', diag);
   const trackFile = knownRefs(d.trackFile, known.files, d.name, 'track file', diag);
   if (v.virtualRouterId === undefined) {
@@ -123,7 +125,8 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   let advertInt = v.advertInt ?? VRRP_DEFAULTS.advertInt;
   let nopreempt = v.nopreempt ?? false;
   let preemptDelay = v.preemptDelay ?? 0;
-  let authentication = v.authentication;
+  const written = v.authentication;
+  let authentication = written?.type && written.password !== undefined ? { type: written.type, password: written.password } : undefined;
   // keepalived's completion checks only run for instances whose interface it could use.
   if (usable) {
     if (!d.virtualIpaddress.length) diag.warning('semantic', `(${d.name}) No VIP specified; at least one is sensible`, d.source);
@@ -134,9 +137,6 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     if (authentication && version === 3) {
       diag.warning('semantic', `(${d.name}) VRRP version 3 does not support authentication. Ignoring.`, d.sources['authentication'] ?? d.source);
       authentication = undefined;
-    }
-    if (authentication?.type === 'AH' && state === 'MASTER') {
-      diag.warning('semantic', `(${d.name}) initial state master is incompatible with AH authentication - clearing`, d.sources['authentication'] ?? d.source);
     }
     if (nopreempt && (priority === VRRP_DEFAULTS.ownerPriority || state === 'MASTER')) {
       const why = priority === VRRP_DEFAULTS.ownerPriority ? `(${d.name}) nopreempt is incompatible with priority 255. resetting nopreempt` : `(${d.name}) Warning - nopreempt will not work with initial state MASTER - clearing`;
@@ -192,7 +192,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(v.accept !== undefined ? { accept: v.accept } : {}),
     ...(v.unicastSrcIp !== undefined ? { unicastSrcIp: v.unicastSrcIp } : {}),
     ...(v.unicastTtl !== undefined ? { unicastTtl: v.unicastTtl } : {}),
-    ...(authentication?.type && authentication.password !== undefined ? { authentication } : {}),
+    ...(authentication ? { authentication } : {}),
     ...(v.smtpAlert !== undefined ? { smtpAlert: v.smtpAlert } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),
@@ -278,7 +278,7 @@ function finishSyncGroup(d: VrrpSyncGroupDraft, instances: VrrpInstance[], scrip
   }
   return {
     name: d.name, group, notify: d.notify, trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile,
-    source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
+    trackingWeight: d.trackingWeight, source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
   };
 }
 

@@ -270,6 +270,8 @@ export interface VrrpSyncGroup extends Located {
   readonly trackFile: readonly VrrpTrackRef[];
   /** `smtp_alert`. */
   readonly smtpAlert?: boolean;
+  /** `sync_group_tracking_weight`: members keep weighted trackers; default off (keepalived drops their weights). */
+  readonly trackingWeight: boolean;
 }
 
 /** Everything VRRP in a configuration. */

@@ -15,6 +15,7 @@ import type { Ipvs } from '../../ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
 import type { VrrpRouterConfig } from '../../vrrp/router-config';
+import { resolveRouterConfig } from '../../vrrp/router-validate';
 import { checkConfig, type CheckResult } from '../config/read';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics';
 import { toHealthConfig, type HealthMapping } from '../health-config';
@@ -99,7 +100,12 @@ export class KeepalivedDaemon {
   }
 
   #ipvsHandle(): Promise<Ipvs> {
-    return (this.#ipvs ??= this.#options.openIpvs());
+    const opening = (this.#ipvs ??= this.#options.openIpvs());
+    // A failed open is not remembered: the next half that needs IPVS tries again.
+    opening.catch(() => {
+      if (this.#ipvs === opening) this.#ipvs = undefined;
+    });
+    return opening;
   }
 
   #logEvents(m: VirtualServerManager): void {
@@ -127,6 +133,8 @@ export class KeepalivedDaemon {
     const vrrp = toVrrpConfig(result.config);
     const sync = syncDaemonSettings(result.config);
     for (const w of [...health.warnings, ...vrrp.warnings, ...sync.warnings]) this.#logDiagnostic(w);
+    // The router's own validation, before either half changes: a reload it would refuse is refused whole.
+    if (this.#halves.vrrp && vrrp.config.instances.length) resolveRouterConfig(vrrp.config);
     return { result, health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) };
   }
 
@@ -155,8 +163,16 @@ export class KeepalivedDaemon {
     this.#vrrp = await VrrpHalf.open(r.vrrp, this.#options.openVrrp ?? openVrrpRouter, this.#options.log, (t) => this.#onTransition(t));
   }
 
+  /** Without IPVS keepalived still runs VRRP and only logs that the sync daemon cannot run; so does this. */
   async #startSync(settings: SyncDaemonSettings): Promise<void> {
-    this.#sync = new SyncDaemonControl(await this.#ipvsHandle(), settings, this.#options.log);
+    let ipvs: Ipvs;
+    try {
+      ipvs = await this.#ipvsHandle();
+    } catch (e) {
+      this.#options.log('error', 'sync daemon not started: IPVS is not available', { error: (e as Error).message });
+      return;
+    }
+    this.#sync = new SyncDaemonControl(ipvs, settings, this.#options.log);
     await this.#sync.start(this.#vrrp?.isMaster(settings.instance) ?? false);
   }
 
@@ -265,8 +281,9 @@ export class KeepalivedDaemon {
     await this.#stopSync();
     await this.#manager?.stop({ removeServices });
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
-    if (this.#ipvs) await (await this.#ipvs).close();
+    const ipvs = this.#ipvs;
     this.#ipvs = undefined;
+    if (ipvs) await (await ipvs).close();
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
 }

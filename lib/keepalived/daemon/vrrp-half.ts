@@ -7,6 +7,7 @@
  */
 import type { VrrpRouterConfig } from '../../vrrp/router-config';
 import type { VrrpRuntimeOptions } from '../../vrrp/config';
+import type { VrrpState } from '../../vrrp/state-machine';
 import { VrrpRouter, type VrrpRouterEvents, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
 import type { LogLine } from './log';
 
@@ -37,14 +38,22 @@ export class VrrpHalf {
   static async open(config: VrrpRouterConfig, open: VrrpRouterOpener, log: LogLine, onTransition: (t: VrrpRouterStateChange) => void): Promise<VrrpHalf> {
     const router = await open(config, { log: (line) => log('debug', 'vrrp', { detail: line }) });
     const half = new VrrpHalf(router);
+    const logState = (t: VrrpRouterStateChange) =>
+      log(t.to === 'FAULT' ? 'warning' : 'info', `vrrp ${t.type === 'group' ? 'sync group' : 'instance'} ${t.to}`, { [t.type]: t.name, from: t.from, to: t.to, priority: t.priority, ...(t.reason ? { reason: t.reason } : {}) });
+    // Transitions made while the router opened happened before anyone listened: the status has them.
+    for (const i of router.status().instances) {
+      half.states.set(i.name, i.state);
+      if (i.state !== 'INIT') logState({ type: 'instance', name: i.name, from: 'INIT', to: i.state as VrrpState, priority: i.effectivePriority });
+    }
     router.on('state', (t) => {
       half.#transitions++;
       if (t.type === 'instance') half.states.set(t.name, t.to);
-      log(t.to === 'FAULT' ? 'warning' : 'info', `vrrp ${t.type === 'group' ? 'sync group' : 'instance'} ${t.to}`, { [t.type]: t.name, from: t.from, to: t.to, priority: t.priority, ...(t.reason ? { reason: t.reason } : {}) });
+      logState(t);
       onTransition(t);
     });
-    router.on('track', (t) => log(t.ok === false ? 'warning' : 'info', `vrrp track ${t.type}`, { ...t }));
-    router.on('notify', (e) => log('info', 'vrrp notify', { ...e }));
+    // Every link's readings arrive here, tracked or not: detail for debugging, not news.
+    router.on('track', (t) => log('debug', `vrrp track ${t.type}`, { ...t }));
+    router.on('notify', (e) => log(e.error || e.status ? 'warning' : 'info', 'vrrp notify', { ...e }));
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
     return half;
   }

@@ -6,25 +6,21 @@
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
 import { addressFamily, readInteger, readTimer } from '../values';
-import type { VrrpAddress, VrrpInstance, VrrpUnicastPeer } from '../vrrp-model';
+import type { VrrpAddress, VrrpGlobalDefs, VrrpInstance, VrrpUnicastPeer } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readVrrpAddress } from './vrrp-addresses';
 import { trackingDraft, trackingKeywords, unsupportedKeyword, type TrackingDraft } from './vrrp-tracking';
 
+/** The per-instance GARP keywords, written flat as global_defs' `vrrp_garp_*` (the model groups them in `garp`). */
+type GarpFields = Pick<VrrpGlobalDefs, 'garpMasterDelay' | 'garpMasterRepeat' | 'garpLowerPrioDelay' | 'garpLowerPrioRepeat' | 'garpMasterRefresh' | 'garpMasterRefreshRepeat'>;
+
 /** Scalar fields of an instance as written (lists live beside them in the draft). */
 export type VrrpInstanceFields = Omit<
   VrrpInstance,
-  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'notify' | 'garp' | 'mcastDstIp'
-> & {
-  readonly garpMasterDelay: number;
-  readonly garpMasterRepeat: number;
-  readonly garpLowerPrioDelay: number;
-  readonly garpLowerPrioRepeat: number;
-  readonly garpMasterRefresh: number;
-  readonly garpMasterRefreshRepeat: number;
-  readonly mcastDstIp: string;
-  /** `state` exactly as keepalived reads it (an unknown word becomes BACKUP). */
-  readonly state: 'MASTER' | 'BACKUP';
+  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'notify' | 'garp' | 'authentication'
+> & GarpFields & {
+  /** `authentication { }` as far as written (both parts are needed to use it). */
+  readonly authentication: Partial<NonNullable<VrrpInstance['authentication']>>;
 };
 
 /** An instance being read. */
@@ -83,7 +79,6 @@ const peerGrammar = grammar<D>([], (stmt, target, ctx) => {
   target.unicastPeers.push(peer);
 });
 
-type AuthDraft = { type?: 'PASS' | 'AH'; password?: string };
 const authGrammar = grammar<D>([
   {
     auth_type: {
@@ -94,8 +89,7 @@ const authGrammar = grammar<D>([
           ctx.diag.error('invalid-value', `(${target.name}) unknown authentication type '${word}'`, stmt.source);
           return;
         }
-        const auth = (target.values.authentication ?? {}) as AuthDraft;
-        setValue(target, 'authentication', { ...auth, type: word } as VrrpInstance['authentication'], stmt.source);
+        setValue(target, 'authentication', { ...target.values.authentication, type: word }, stmt.source);
       },
     },
     auth_pass: {
@@ -103,8 +97,7 @@ const authGrammar = grammar<D>([
       handle(stmt, target, ctx) {
         const pass = stmt.args[0]!;
         if (Buffer.byteLength(pass) > 8) ctx.diag.warning('semantic', `(${target.name}) Truncating auth_pass to 8 characters`, stmt.source);
-        const auth = (target.values.authentication ?? {}) as AuthDraft;
-        setValue(target, 'authentication', { ...auth, password: pass } as VrrpInstance['authentication'], stmt.source);
+        setValue(target, 'authentication', { ...target.values.authentication, password: pass }, stmt.source);
       },
     },
   },
@@ -165,13 +158,33 @@ const instanceKeywords: KeywordTable<D> = {
   virtual_ipaddress: addressList('virtualIpaddress'),
   virtual_ipaddress_excluded: addressList('virtualIpaddressExcluded'),
   smtp_alert: boolField('smtpAlert', 'smtp_alert'),
-  garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0, 255),
-  garp_master_repeat: integerField('garpMasterRepeat', 'garp_master_repeat', 0, 255),
-  garp_lower_prio_delay: timerField('garpLowerPrioDelay', 'garp_lower_prio_delay', 0, 255),
-  garp_lower_prio_repeat: integerField('garpLowerPrioRepeat', 'garp_lower_prio_repeat', 0, 255),
+  garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0),
+  garp_master_repeat: {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const repeat = readInteger(stmt, ctx, stmt.args[0]!, 'garp_master_repeat', 0, 2147483647);
+      if (repeat === undefined) return;
+      if (repeat === 0) ctx.diag.warning('semantic', `(${target.name}): garp_master_repeat must be greater than 0, setting to 1`, stmt.source);
+      setValue(target, 'garpMasterRepeat', Math.max(1, repeat), stmt.source);
+    },
+  },
+  garp_lower_prio_delay: timerField('garpLowerPrioDelay', 'garp_lower_prio_delay', 0),
+  garp_lower_prio_repeat: integerField('garpLowerPrioRepeat', 'garp_lower_prio_repeat', 0, 2147483647),
   garp_master_refresh: timerField('garpMasterRefresh', 'garp_master_refresh', 0),
-  garp_master_refresh_repeat: integerField('garpMasterRefreshRepeat', 'garp_master_refresh_repeat', 1, 255),
-  use_vmac: valueField('useVmac', (stmt) => (stmt.args[0] === undefined ? {} : { name: stmt.args[0] }), 0),
+  garp_master_refresh_repeat: integerField('garpMasterRefreshRepeat', 'garp_master_refresh_repeat', 1, 2147483647),
+  use_vmac: {
+    // `use_vmac [[name] IF] [MAC] [netlink_notify_msg] [group GID]`: the name is modelled, the rest reported.
+    handle(stmt, target, ctx) {
+      const args = [...stmt.args];
+      if (args[0] === 'name') args.shift();
+      const name = args[0] !== undefined && !/^([0-9a-fA-F]{2}:){4,5}[0-9a-fA-F]{2}$/.test(args[0]) && args[0] !== 'netlink_notify_msg' && args[0] !== 'group' ? args.shift() : undefined;
+      if (args.length) {
+        ctx.diag.warning('unsupported', `use_vmac options ${args.join(' ')} are not supported yet - ignored`, stmt.source);
+        target.unsupported.push({ keyword: 'use_vmac', args, source: stmt.source });
+      }
+      setValue(target, 'useVmac', name === undefined ? {} : { name }, stmt.source);
+    },
+  },
   lvs_sync_daemon_interface: {
     minArgs: 1,
     handle(stmt, target, ctx) {

@@ -74,10 +74,11 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
     const body = trackLine(name, what, limit);
     return { handle: (_stmt, target): BlockOpen<TrackingDraft> => ({ grammar: body, target }) };
   };
-  const notify = (key: keyof VrrpNotify, allowUser: boolean): KeywordSpec<T> => ({
+  // `notify_* "CMD ARGS" [USER [GROUP]]`
+  const notify = (key: keyof VrrpNotify): KeywordSpec<T> => ({
     minArgs: 1,
     handle(stmt, target, ctx) {
-      const script = readScript(stmt, ctx, stmt.args[0]!, allowUser ? stmt.args[1] : undefined, allowUser ? stmt.args[2] : undefined);
+      const script = readScript(stmt, ctx, stmt.args[0]!, stmt.args[1], stmt.args[2]);
       if (!script) return;
       target.notify[key] = script;
       target.notifySources[`notify.${key}`] = stmt.source;
@@ -87,12 +88,25 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
     track_interface: list('trackInterface', 'track_interface', 253),
     track_script: list('trackScript', 'track_script', 253),
     track_file: list('trackFile', 'track_file', 254),
-    notify_master: notify('master', true),
-    notify_backup: notify('backup', true),
-    notify_fault: notify('fault', true),
-    notify_stop: notify('stop', true),
-    notify: notify('notify', true),
-    notify_master_rx_lower_pri: notify('masterRxLowerPri', true),
+    notify_master: notify('master'),
+    notify_backup: notify('backup'),
+    notify_fault: notify('fault'),
+    notify_stop: notify('stop'),
+    notify: notify('notify'),
+    notify_master_rx_lower_pri: notify('masterRxLowerPri'),
+  };
+}
+
+/** `weight W [reverse]` of a vrrp_script or track_file block, into `weight` and `weightReverse`. */
+function weightField<T extends Draft<{ weight: number; weightReverse: boolean }> & { name: string }>(block: string, limit: number): KeywordSpec<T> {
+  return {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const w = readWeight(stmt, ctx, 0, `${block} ${target.name}`, limit);
+      if (!w) return;
+      setValue(target, 'weight', w.weight, stmt.source);
+      setValue(target, 'weightReverse', w.reverse, stmt.source);
+    },
   };
 }
 
@@ -113,15 +127,7 @@ const scriptGrammar = grammar<VrrpScriptDraft>([
     fall: integerField('fall', 'vrrp_script fall', 1, 2147483647),
     init_fail: boolField('initFail', 'init_fail'),
     user: valueField('user', (stmt) => (stmt.args[1] === undefined ? { user: stmt.args[0]! } : { user: stmt.args[0]!, group: stmt.args[1] })),
-    weight: {
-      minArgs: 1,
-      handle(stmt, target, ctx) {
-        const w = readWeight(stmt, ctx, 0, `vrrp_script ${target.name}`, 253);
-        if (!w) return;
-        setValue(target, 'weight', w.weight, stmt.source);
-        setValue(target, 'weightReverse', w.reverse, stmt.source);
-      },
-    },
+    weight: weightField('vrrp_script', 253),
   },
 ]);
 
@@ -148,15 +154,7 @@ export interface VrrpTrackFileDraft extends Draft<TrackFileFields> {
 const trackFileGrammar = grammar<VrrpTrackFileDraft>([
   {
     file: valueField('file', (stmt) => stmt.args[0]),
-    weight: {
-      minArgs: 1,
-      handle(stmt, target, ctx) {
-        const w = readWeight(stmt, ctx, 0, `track_file ${target.name}`, 2147483647);
-        if (!w) return;
-        setValue(target, 'weight', w.weight, stmt.source);
-        setValue(target, 'weightReverse', w.reverse, stmt.source);
-      },
-    },
+    weight: weightField('track_file', 2147483647),
     init_file: valueField('initFile', (stmt, ctx) => {
       let value = 0;
       let overwrite = false;

@@ -1,0 +1,180 @@
+/**
+ * `ipvs keepalived -f FILE` with a vrrp_instance, as its own process in
+ * router a of the VRRP lab, against Debian's keepalived in router b (host
+ * kernel, network namespaces, root). The file has no virtual_server, so the
+ * daemon runs without IPVS (the host has none). Our state is read from the
+ * daemon's structured log lines and its SIGUSR2 JSON; addresses from `ip`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
+import { VrrpLab, eventually, sleep, type Keepalived } from '../support/vrrp-lab';
+
+jest.setTimeout(90_000);
+
+const ADVERT = 0.5;
+/** Master_Down_Interval at this advert interval is under 2 s; this leaves room on a loaded machine. */
+const TAKEOVER_MS = 8000;
+
+let lab: VrrpLab;
+let vrid = 40;
+const cleanup: (() => Promise<void> | void)[] = [];
+
+beforeAll(() => {
+  lab = new VrrpLab();
+});
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+afterAll(() => lab.destroy());
+
+const config = (o: { id: number; vip: string; priority: number; state: 'MASTER' | 'BACKUP'; extra?: string }) => `
+vrrp_instance VI_${o.id} {
+    state ${o.state}
+    interface eth0
+    virtual_router_id ${o.id}
+    priority ${o.priority}
+    advert_int ${ADVERT}
+    version 3
+    ${o.extra ?? ''}
+    virtual_ipaddress {
+        ${o.vip}/24
+    }
+}
+`;
+
+/** `ipvs keepalived` in router a, run by PID, with its log lines parsed. */
+class OurDaemon {
+  readonly conf: string;
+  readonly json: string;
+  private readonly child: ChildProcess;
+  private output = '';
+  private readonly exited: Promise<number | null>;
+
+  constructor(name: string, text: string) {
+    this.conf = path.join(lab.dir, `${name}.conf`);
+    this.json = path.join(lab.dir, `${name}.json`);
+    writeFileSync(this.conf, text);
+    const script = path.resolve(__dirname, '../support/keepalived-process.js');
+    this.child = spawn('ip', ['netns', 'exec', lab.hosts.a.name, process.execPath, script, '-f', this.conf, '--json-file', this.json], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    cleanup.push(() => this.stop().then(() => undefined));
+  }
+
+  lines(): Record<string, unknown>[] {
+    return this.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** States the instance entered, in order, from the 'vrrp instance STATE' lines. */
+  states(): string[] {
+    return this.lines().filter((l) => l.instance !== undefined && String(l.message).startsWith('vrrp instance ')).map((l) => String(l.to));
+  }
+
+  has(message: string, count = 1): boolean {
+    return this.lines().filter((l) => l.message === message).length >= count;
+  }
+
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
+  }
+
+  async status(): Promise<DaemonStatus> {
+    rmSync(this.json, { force: true });
+    this.signal('SIGUSR2');
+    expect(await eventually(() => existsSync(this.json), 5000)).toBe(true);
+    return JSON.parse(readFileSync(this.json, 'utf8')) as DaemonStatus;
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+}
+
+function startKeepalived(text: string, id: number): Keepalived {
+  const ka = lab.keepalived('b', `ka-${id}`, text);
+  cleanup.push(() => ka.stop());
+  return ka;
+}
+
+const kaState = (ka: Keepalived) => [...ka.log.matchAll(/Entering (\w+) STATE/g)].at(-1)?.[1];
+
+/** Address events (`ip monitor address`) in router a while the test runs. */
+function monitorAddresses(): () => string {
+  let seen = '';
+  const child = spawn('ip', ['netns', 'exec', lab.hosts.a.name, 'ip', 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  cleanup.push(() => {
+    child.kill('SIGTERM');
+  });
+  return () => seen;
+}
+
+test('behind a keepalived master ours stays BACKUP without IPVS, and takes the VIP over when keepalived dies', async () => {
+  const id = ++vrid;
+  const vip = '10.9.0.140';
+  const ka = startKeepalived(config({ id, vip, priority: 150, state: 'MASTER' }), id);
+  expect(await eventually(() => lab.hasAddress('b', vip), TAKEOVER_MS)).toBe(true);
+  const ours = new OurDaemon(`backup-${id}`, config({ id, vip, priority: 100, state: 'BACKUP' }));
+  expect(await eventually(() => ours.has('ready'), TAKEOVER_MS)).toBe(true);
+  await sleep(3000);
+  // BACKUP from the start, and never MASTER while keepalived's adverts come in.
+  expect(ours.states()).toEqual(['BACKUP']);
+  expect(lab.hasAddress('a', vip)).toBe(false);
+  expect(ours.lines().find((l) => l.message === 'started')).toMatchObject({ virtualServers: 0, vrrpInstances: 1 });
+
+  const status = await ours.status();
+  expect(status.vrrp!.instances[0]).toMatchObject({ name: `VI_${id}`, state: 'BACKUP', priority: 100 });
+  expect(status.vrrp!.instances[0]!.stats.advertRcvd).toBeGreaterThan(2);
+
+  await ka.kill();
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => lab.hasAddress('a', vip), 2000)).toBe(true);
+  expect(lab.ping('c', vip)).toBe(true);
+  expect(await ours.stop()).toBe(0);
+  expect(lab.hasAddress('a', vip)).toBe(false);
+});
+
+test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the VIP (no address removal), SIGHUP lowering the priority hands over', async () => {
+  const id = ++vrid;
+  const vip = '10.9.0.141';
+  const ka = startKeepalived(config({ id, vip, priority: 100, state: 'BACKUP' }), id);
+  const ours = new OurDaemon(`master-${id}`, config({ id, vip, priority: 150, state: 'MASTER' }));
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => lab.hasAddress('a', vip), 2000)).toBe(true);
+  // keepalived hears our adverts: it stays BACKUP well past its Master_Down_Interval.
+  await sleep(3000);
+  expect(kaState(ka)).toBe('BACKUP');
+  expect(lab.hasAddress('b', vip)).toBe(false);
+
+  const addressEvents = monitorAddresses();
+  await sleep(300);
+  const before = await ours.status();
+  ours.signal('SIGHUP');
+  expect(await eventually(() => ours.has('reloaded'), 10_000)).toBe(true);
+  await sleep(2000);
+  const after = await ours.status();
+  // No removal (nor re-add) of the VIP, no transition, and adverts kept flowing.
+  expect(addressEvents()).not.toContain(vip);
+  expect(lab.hasAddress('a', vip)).toBe(true);
+  expect(ours.states()).toEqual(['BACKUP', 'MASTER']);
+  expect(after.reloads).toBe(1);
+  expect(after.vrrp!.instances[0]!.state).toBe('MASTER');
+  expect(after.vrrp!.instances[0]!.stats.advertSent).toBeGreaterThan(before.vrrp!.instances[0]!.stats.advertSent);
+  expect(after.vrrp!.instances[0]!.stats.becomeMaster).toBe(before.vrrp!.instances[0]!.stats.becomeMaster);
+  expect(kaState(ka)).toBe('BACKUP');
+
+  // Priority 50 now: keepalived (100, preempting) takes over as the protocol says.
+  writeFileSync(ours.conf, config({ id, vip, priority: 50, state: 'BACKUP' }));
+  ours.signal('SIGHUP');
+  expect(await eventually(() => ours.has('reloaded', 2), 10_000)).toBe(true);
+  expect(await eventually(() => kaState(ka) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => lab.hasAddress('b', vip) && !lab.hasAddress('a', vip), TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => ours.states().at(-1) === 'BACKUP', TAKEOVER_MS)).toBe(true);
+  const last = await ours.status();
+  expect(last.vrrp!.instances[0]).toMatchObject({ state: 'BACKUP', priority: 50 });
+  // The monitor does see removals: the handover's shows up.
+  expect(await eventually(() => new RegExp(`Deleted .*${vip.replace(/\./g, '\\.')}/`).test(addressEvents()), 5000)).toBe(true);
+});

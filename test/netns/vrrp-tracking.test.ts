@@ -1,0 +1,205 @@
+/**
+ * VrrpRouter's tracking, notify scripts, sync groups and reload against real
+ * keepalived (Debian's), in network namespaces on the host kernel (root).
+ * Router a runs ours, router b keepalived; VRRPv3 IPv4 at 100 ms adverts.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { VrrpRouter, type VrrpRouterConfig, type VrrpRouterInstance, type VrrpRouterStateChange } from '../../lib/vrrp';
+import { VrrpLab, eventually, sleep, type Keepalived } from '../support/vrrp-lab';
+
+jest.setTimeout(60_000);
+
+const ADVERT_INT = 0.1;
+/** Generous bound for one failover at 100 ms adverts on a shared machine (Master_Down is ~0.35 s). */
+const FAILOVER_MS = 3000;
+
+let lab: VrrpLab;
+let vrid = 60;
+const running: { ka: Keepalived[]; routers: VrrpRouter[] } = { ka: [], routers: [] };
+
+beforeAll(() => {
+  lab = new VrrpLab();
+});
+afterEach(async () => {
+  for (const r of running.routers.splice(0)) await r.close();
+  for (const ka of running.ka.splice(0)) await ka.stop();
+});
+afterAll(() => lab.destroy());
+
+const vip = (id: number) => `10.9.0.${id + 100}`;
+
+/** keepalived on b: one instance per id (all in one sync group when there are several), priority 100, preempting. */
+function keepalivedBackup(ids: number[]): Keepalived {
+  const lines: string[] = [];
+  if (ids.length > 1) lines.push(`vrrp_sync_group KA_G {\n  group {\n${ids.map((id) => `    KA_${id}\n`).join('')}  }\n}`);
+  for (const id of ids) {
+    lines.push(
+      `vrrp_instance KA_${id} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${id}\n  priority 100\n` +
+        `  advert_int ${ADVERT_INT}\n  version 3\n  virtual_ipaddress {\n    ${vip(id)}/24\n  }\n}`,
+    );
+  }
+  const ka = lab.keepalived('b', `ka-track-${ids.join('-')}`, lines.join('\n') + '\n');
+  running.ka.push(ka);
+  return ka;
+}
+
+/** keepalived's state of instance KA_id, from its last "(KA_id) Entering … STATE" line. */
+function kaState(ka: Keepalived, id: number): string | undefined {
+  return [...ka.log.matchAll(new RegExp(`\\(KA_${id}\\) Entering (\\w+) STATE`, 'g'))].at(-1)?.[1];
+}
+
+const instance = (id: number, over: Partial<VrrpRouterInstance> = {}): VrrpRouterInstance => ({
+  name: `VI_${id}`, interface: 'eth0', virtualRouterId: id, version: 3, advertInt: ADVERT_INT, priority: 150,
+  garpMasterDelay: 0, virtualIpaddress: [`${vip(id)}/24`], ...over,
+});
+
+function openOurs(config: Partial<VrrpRouterConfig>): { router: VrrpRouter; changes: VrrpRouterStateChange[] } {
+  const router = VrrpRouter.open({ instances: [], scripts: [], trackFiles: [], syncGroups: [], ...config }, { netns: lab.netns('a') });
+  running.routers.push(router);
+  const changes: VrrpRouterStateChange[] = [];
+  router.on('state', (c) => changes.push(c));
+  return { router, changes };
+}
+
+const stateOf = (router: VrrpRouter, name: string) => router.status().instances.find((i) => i.name === name)!.state;
+
+/** A veth pair in a, both ends up: `name` is tracked (the host has no dummy driver). */
+function trackedLink(name: string): void {
+  lab.hosts.a.run('ip', 'link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`);
+  lab.hosts.a.run('ip', 'link', 'set', `${name}p`, 'up');
+  lab.hosts.a.run('ip', 'link', 'set', name, 'up');
+}
+
+/** An executable shell script in the lab directory (root-owned, 0700 directory). */
+function shellScript(name: string, body: string): string {
+  const file = path.join(lab.dir, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return file;
+}
+
+test('track_script: a failing check lowers our priority below keepalived, which takes over; recovery preempts back', async () => {
+  const id = ++vrid;
+  const flag = path.join(lab.dir, `healthy-${id}`);
+  writeFileSync(flag, '');
+  const ka = keepalivedBackup([id]);
+  const { router } = openOurs({
+    instances: [instance(id, { priority: 120, trackScript: [{ name: 'chk' }] })],
+    scripts: [{ name: 'chk', script: `/bin/test -e ${flag}`, interval: 0.1, weight: -30 }],
+  });
+  expect(await eventually(() => stateOf(router, `VI_${id}`) === 'MASTER' && lab.hasAddress('a', vip(id)), FAILOVER_MS + 2000)).toBe(true);
+  expect(await eventually(() => kaState(ka, id) === 'BACKUP', FAILOVER_MS)).toBe(true);
+
+  rmSync(flag);
+  // 120 − 30 = 90 < 100: keepalived ignores our adverts, takes over, and we yield to its 100.
+  expect(await eventually(() => kaState(ka, id) === 'MASTER' && lab.hasAddress('b', vip(id)), FAILOVER_MS)).toBe(true);
+  expect(await eventually(() => stateOf(router, `VI_${id}`) === 'BACKUP' && !lab.hasAddress('a', vip(id)), FAILOVER_MS)).toBe(true);
+  expect(router.status().instances[0]).toMatchObject({ effectivePriority: 90, tracking: [{ type: 'script', name: 'chk', ok: false, weight: -30 }] });
+
+  writeFileSync(flag, '');
+  expect(await eventually(() => stateOf(router, `VI_${id}`) === 'MASTER' && lab.hasAddress('a', vip(id)), FAILOVER_MS)).toBe(true);
+  expect(await eventually(() => kaState(ka, id) === 'BACKUP' && !lab.hasAddress('b', vip(id)), FAILOVER_MS)).toBe(true);
+});
+
+test('track_interface: link down is FAULT (VIP gone, keepalived takes over), link up is BACKUP; notify scripts run in order', async () => {
+  const id = ++vrid;
+  trackedLink('trk0');
+  const out = path.join(lab.dir, `notify-${id}`);
+  const log = shellScript(`log-${id}.sh`, `echo "$*" >> ${out}`);
+  const ka = keepalivedBackup([id]);
+  try {
+    const { router, changes } = openOurs({
+      instances: [instance(id, {
+        trackInterface: [{ name: 'trk0' }],
+        notify: { master: `${log} master`, backup: `${log} backup`, fault: `${log} fault`, notify: log },
+      })],
+    });
+    expect(await eventually(() => stateOf(router, `VI_${id}`) === 'MASTER' && lab.hasAddress('a', vip(id)), FAILOVER_MS + 2000)).toBe(true);
+    expect(await eventually(() => kaState(ka, id) === 'BACKUP', FAILOVER_MS)).toBe(true);
+
+    lab.hosts.a.run('ip', 'link', 'set', 'trk0', 'down');
+    expect(await eventually(() => stateOf(router, `VI_${id}`) === 'FAULT', FAILOVER_MS)).toBe(true);
+    expect(lab.hasAddress('a', vip(id))).toBe(false);
+    // Our priority-0 advert hands over at once.
+    expect(await eventually(() => kaState(ka, id) === 'MASTER' && lab.hasAddress('b', vip(id)), FAILOVER_MS)).toBe(true);
+    expect(ka.log).toMatch(/received priority 0/);
+
+    lab.hosts.a.run('ip', 'link', 'set', 'trk0', 'up');
+    // Out of FAULT into BACKUP, then (150 > 100) preempting keepalived.
+    expect(await eventually(() => stateOf(router, `VI_${id}`) === 'MASTER', FAILOVER_MS)).toBe(true);
+    const mine = changes.filter((c) => c.type === 'instance').map((c) => `${c.from}->${c.to}:${c.reason}`);
+    expect(mine).toEqual([
+      'INIT->BACKUP:startup', 'BACKUP->MASTER:master-down-timer', 'MASTER->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->MASTER:master-down-timer',
+    ]);
+    await router.close();
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toEqual([
+      'backup', `INSTANCE VI_${id} BACKUP 150`,
+      'master', `INSTANCE VI_${id} MASTER 150`,
+      'fault', `INSTANCE VI_${id} FAULT 150`,
+      'backup', `INSTANCE VI_${id} BACKUP 150`,
+      'master', `INSTANCE VI_${id} MASTER 150`,
+      `INSTANCE VI_${id} STOP 150`,
+    ]);
+  } finally {
+    lab.hosts.a.run('ip', 'link', 'del', 'trk0');
+  }
+});
+
+test('sync group: one member FAULT takes both to FAULT, keepalived takes both VIPs; recovery brings both back', async () => {
+  const ids = [++vrid, ++vrid] as const;
+  trackedLink('trk1');
+  const out = path.join(lab.dir, `group-${ids[0]}`);
+  const log = shellScript(`group-${ids[0]}.sh`, `echo "$*" >> ${out}`);
+  const ka = keepalivedBackup([...ids]);
+  try {
+    const { router } = openOurs({
+      instances: [instance(ids[0], { trackInterface: [{ name: 'trk1' }] }), instance(ids[1])],
+      syncGroups: [{ name: 'G', group: [`VI_${ids[0]}`, `VI_${ids[1]}`], notify: { notify: log } }],
+    });
+    const both = (host: 'a' | 'b') => ids.every((id) => lab.hasAddress(host, vip(id)));
+    expect(await eventually(() => router.status().syncGroups[0]!.state === 'MASTER' && both('a'), FAILOVER_MS + 2000)).toBe(true);
+
+    lab.hosts.a.run('ip', 'link', 'set', 'trk1', 'down');
+    expect(await eventually(() => router.status().instances.every((i) => i.state === 'FAULT'), FAILOVER_MS)).toBe(true);
+    expect(router.status().instances.map((i) => i.faults)).toEqual([['interface:trk1'], [`group:VI_${ids[0]}`]]);
+    expect(await eventually(() => both('b') && ids.every((id) => kaState(ka, id) === 'MASTER'), FAILOVER_MS)).toBe(true);
+    expect(ids.some((id) => lab.hasAddress('a', vip(id)))).toBe(false);
+
+    lab.hosts.a.run('ip', 'link', 'set', 'trk1', 'up');
+    expect(await eventually(() => router.status().syncGroups[0]!.state === 'MASTER' && both('a'), FAILOVER_MS)).toBe(true);
+    expect(await eventually(() => !ids.some((id) => lab.hasAddress('b', vip(id))), FAILOVER_MS)).toBe(true);
+    await router.close();
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toEqual(['GROUP G BACKUP 0', 'GROUP G MASTER 0', 'GROUP G FAULT 0', 'GROUP G BACKUP 0', 'GROUP G MASTER 0', 'GROUP G STOP 0']);
+  } finally {
+    lab.hosts.a.run('ip', 'link', 'del', 'trk1');
+  }
+});
+
+test('update(): an unchanged instance keeps its VIP (ip monitor sees no removal) while a changed one restarts', async () => {
+  const ids = [++vrid, ++vrid] as const;
+  const config: Partial<VrrpRouterConfig> = { instances: [instance(ids[0]), instance(ids[1])] };
+  const { router, changes } = openOurs(config);
+  expect(await eventually(() => ids.every((id) => lab.hasAddress('a', vip(id))), FAILOVER_MS + 2000)).toBe(true);
+
+  const monitor = spawn('ip', ['-n', lab.hosts.a.name, 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let seen = '';
+  monitor.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  try {
+    await sleep(300);
+    changes.length = 0;
+    const next: VrrpRouterConfig = { instances: [instance(ids[0]), instance(ids[1], { priority: 140 })], scripts: [], trackFiles: [], syncGroups: [] };
+    await router.update(next); // VI_2 changed: restarted
+    await router.update(next); // nothing changed: nothing touched
+    expect(await eventually(() => lab.hasAddress('a', vip(ids[1])), FAILOVER_MS)).toBe(true);
+    await sleep(500);
+  } finally {
+    monitor.kill();
+  }
+  // The changed instance was restarted once (its VIP removed and added again); the unchanged one was not touched.
+  expect(seen.split('\n').filter((l) => l.startsWith('Deleted') && l.includes(` ${vip(ids[1])}/24`))).toHaveLength(1);
+  expect(seen).not.toContain(`${vip(ids[0])}/24`);
+  expect(changes.filter((c) => c.name === `VI_${ids[0]}`)).toEqual([]);
+  expect(stateOf(router, `VI_${ids[0]}`)).toBe('MASTER');
+  expect(router.status().instances.map((i) => i.priority)).toEqual([150, 140]);
+});

@@ -1,0 +1,83 @@
+/**
+ * A fake VRRP addon for unit tests: records what instances ask of the native
+ * side (schedules, one-off adverts, address changes, frames) and lets a test
+ * deliver packets and link reports.
+ */
+import { addressBytes } from '../../lib/vrrp/bytes';
+import { encodeAdvert, type Advert } from '../../lib/vrrp/packet';
+import type { MachineOptions } from '../../lib/vrrp/state-machine';
+import type {
+  NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLinkOptions,
+} from '../../lib/native/vrrp-contract';
+
+export const FAKE_MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
+
+export class FakeLink {
+  schedules: { packets: NativeOutgoing[]; intervalUs: number }[] = [];
+  sent: NativeOutgoing[][] = [];
+  added: NativeAddressSpec[] = [];
+  deleted: NativeAddressSpec[] = [];
+  frames: { ifindex: number; frames: Uint8Array[]; gapUs: number }[] = [];
+  closed = false;
+  addErrno = 0;
+  constructor(readonly options: NativeVrrpLinkOptions, readonly onPacket: NativePacketHandler) {}
+  schedule(packets: NativeOutgoing[], intervalUs: number) { this.schedules.push({ packets, intervalUs }); }
+  sendNow(packets: NativeOutgoing[]) { this.sent.push(packets); return 0; }
+  queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.frames.push({ ifindex, frames, gapUs }); }
+  addAddress(spec: NativeAddressSpec) { this.added.push(spec); return this.addErrno; }
+  deleteAddress(spec: NativeAddressSpec) { this.deleted.push(spec); return 0; }
+  counters() { return { sent: 7, sendErrors: 0, framesSent: 5, receiveDropped: 0, lastError: 0 }; }
+  close() { this.closed = true; }
+}
+
+export class FakeMonitor {
+  closed = false;
+  constructor(readonly report: NativeLinkHandler) {}
+  close() { this.closed = true; }
+}
+
+/** The fake binding and everything it created; `interfaces` says which exist and are up. */
+export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
+  const links: FakeLink[] = [];
+  const monitors: FakeMonitor[] = [];
+  const interfaces = new Map<string, boolean>([['eth0', true]]);
+  const binding: NativeVrrpBinding = {
+    VrrpLink: function (this: unknown, options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) {
+      const link = new FakeLink(options, onPacket);
+      links.push(link);
+      onLink?.(link);
+      return link;
+    } as unknown as NativeVrrpBinding['VrrpLink'],
+    VrrpLinkMonitor: function (this: unknown, _o: unknown, report: NativeLinkHandler) {
+      const monitor = new FakeMonitor(report);
+      monitors.push(monitor);
+      return monitor;
+    } as unknown as NativeVrrpBinding['VrrpLinkMonitor'],
+    vrrpInterface: ({ interface: name }) => {
+      if (!interfaces.has(name)) throw Object.assign(new Error('interface: No such device'), { errno: 19, stage: 'interface' });
+      return { ifindex: 2, up: interfaces.get(name)!, mac: FAKE_MAC, addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }] };
+    },
+    vrrpCreateMacvlan: () => 0,
+    vrrpDeleteLink: () => 0,
+    vrrpSetIpv4Conf: () => ({ errno: 0, previous: 0 }),
+  };
+  return { binding, links, monitors, interfaces };
+}
+
+/** An IPv4 datagram as the socket gives it: `advert` from `src` to 224.0.0.18 with `ttl`. */
+export function ipv4Advert(advert: Advert, src: string, ttl = 255): Uint8Array {
+  const message = encodeAdvert(advert, { family: 4, source: src, destination: '224.0.0.18' });
+  const out = new Uint8Array(20 + message.length);
+  out.set([0x45, 0xc0, 0, out.length, 0, 0, 0, 0, ttl, 112]);
+  out.set(addressBytes(src), 12);
+  out.set(addressBytes('224.0.0.18'), 16);
+  out.set(message, 20);
+  return out;
+}
+
+/** keepalived's defaults for a priority-100, 1 s, VRRPv2 machine; tests override what they exercise. */
+export const MACHINE_DEFAULTS: MachineOptions = {
+  version: 2, priority: 100, intervalCs: 100, localAddress: '10.0.0.2', nopreempt: false, preemptDelayMs: 0,
+  downTimerAdverts: 3, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, garpMasterDelayMs: 5000,
+  garpMasterRepeat: 5, garpLowerPrioDelayMs: 5000, garpLowerPrioRepeat: 5, garpMasterRefreshMs: 0, garpMasterRefreshRepeat: 1,
+};
