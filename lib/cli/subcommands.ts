@@ -15,6 +15,7 @@ export type SubcommandLoader = () => Promise<CliCommand>;
 export const SUBCOMMANDS: Readonly<Record<string, SubcommandLoader>> = {
   // require, not import(): the package is CommonJS, and jest runs it so.
   apply: async () => (require('./apply-command') as typeof import('./apply-command.js')).applyCommand,
+  genhash: async () => (require('./genhash-command') as typeof import('./genhash-command.js')).genhashCommand,
   export: async () => (require('./export-command') as typeof import('./export-command.js')).exportCommand,
   keepalived: async () => (require('./keepalived-command') as typeof import('./keepalived-command.js')).keepalivedCommand,
 };

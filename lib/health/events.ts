@@ -97,6 +97,16 @@ export interface HealthEvents {
   table: TableEvent;
   /** A notify or quorum script finished or failed to start. */
   script: ScriptEvent;
+  /** ha_suspend: a virtual server's checks paused (its address left this machine) or resumed. */
+  suspend: SuspendEvent;
+}
+
+/** Payload of the `suspend` event. */
+export interface SuspendEvent {
+  /** The virtual server's label. */
+  virtualServer: string;
+  /** True while its checks are paused. */
+  suspended: boolean;
 }
 
 /** A checker in {@link ManagerStatus}. */
@@ -147,6 +157,8 @@ export interface VirtualServerStatus {
   hysteresis: number;
   /** Quorum is lost and the sorry server takes the traffic. */
   sorryServerActive: boolean;
+  /** ha_suspend: its checks are paused because its address is not on this machine. */
+  suspended: boolean;
   /** Its real servers and their checkers. */
   realServers: RealServerStatus[];
   /** What the manager last put in the kernel's table. */

@@ -6,11 +6,12 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import { networkInterfaces } from 'node:os';
 import type { Ipvs } from '../ipvs';
 import type { IpvsError } from '../errors';
 import type { HealthConfig } from './types';
 import type { CheckEvent, HealthEvents, ManagerStatus, ScriptEvent, VirtualServerStatus } from './events';
-import { resolveHealthConfig, type ResolvedVirtualServer } from './resolve';
+import { canonicalAddress, resolveHealthConfig, type ResolvedVirtualServer } from './resolve';
 import { RealServerState, type ProbeTable } from './real-server';
 import { VirtualServerState } from './virtual-server';
 import { TableWriter, type TableChange } from './table-writer';
@@ -24,6 +25,8 @@ export interface ManagerOptions {
   random?: () => number;
   /** Run notify / quorum scripts. Default true. */
   runScripts?: boolean;
+  /** This machine's addresses, for `haSuspend`. Default: `os.networkInterfaces()` (the process's network namespace). */
+  localAddresses?: () => Iterable<string>;
 }
 
 /** Options of {@link VirtualServerManager.stop}. */
@@ -111,6 +114,25 @@ export class VirtualServerManager extends EventEmitter {
       throw e;
     }
     for (const vs of this.#servers.values()) for (const rs of vs.realServers.values()) rs.start();
+    this.refreshLocalAddresses();
+  }
+
+  /**
+   * ha_suspend: reads this machine's addresses again and pauses (or
+   * resumes) the checks of every virtual server with `haSuspend` whose
+   * address left (or came back). Call it when addresses change; the
+   * keepalived daemon does on every VRRP transition.
+   */
+  refreshLocalAddresses(): void {
+    if (!this.#running) return;
+    const local = new Set([...(this.#options.localAddresses?.() ?? interfaceAddresses())].map(canonicalAddress));
+    for (const vs of this.#servers.values()) {
+      const suspended = vs.config.suspendUnless !== undefined && !local.has(vs.config.suspendUnless);
+      if (suspended === vs.suspended) continue;
+      vs.suspended = suspended;
+      for (const rs of vs.realServers.values()) (suspended ? rs.stop() : rs.start());
+      this.emit('suspend', { virtualServer: vs.config.id, suspended });
+    }
   }
 
   /**
@@ -145,6 +167,9 @@ export class VirtualServerManager extends EventEmitter {
     await this.#applyWhole(whole);
     await this.#flush();
     for (const rs of started) rs.start();
+    // New real servers of a paused virtual server wait with the others.
+    for (const vs of this.#servers.values()) if (vs.suspended) for (const rs of vs.realServers.values()) rs.stop();
+    this.refreshLocalAddresses();
   }
 
   /**
@@ -179,6 +204,7 @@ export class VirtualServerManager extends EventEmitter {
       quorum: vs.config.quorum,
       hysteresis: vs.config.hysteresis,
       sorryServerActive: vs.sorryActive,
+      suspended: vs.suspended,
       table: this.#writer.applied(vs.config.id),
       realServers: [...vs.realServers.values()].map((rs) => ({
         id: rs.config.id,
@@ -313,4 +339,9 @@ export class VirtualServerManager extends EventEmitter {
     this.#flushing = run().finally(() => (this.#flushing = undefined));
     return this.#flushing;
   }
+}
+
+/** Every address of this network namespace's interfaces. */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
 }

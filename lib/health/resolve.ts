@@ -10,7 +10,7 @@ import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec, TunnelOption
 import type { CheckerConfig, CheckTiming, HealthConfig, RealServerConfig, VirtualServerConfig } from './types';
 import { IpvsArgumentError } from '../errors';
 import { boolean, fail, integer, oneOf, record } from '../validate/check';
-import { parseAddress } from '../validate/address';
+import { canonicalIPv6, parseAddress } from '../validate/address';
 import { checkServiceSpec, type CheckedKey } from '../validate/service';
 import { checkDestSpec } from '../validate/destination';
 
@@ -61,6 +61,10 @@ export interface ResolvedVirtualServer {
   quorumUp?: string;
   quorumDown?: string;
   sorryServer?: DestinationSpec & { port: number; weight: number };
+  /** `sorry_server_inhibit`: the sorry server stays in the table at weight 0 while quorum holds. */
+  sorryInhibit: boolean;
+  /** `ha_suspend`: the service address whose presence on this machine lets the checks run. */
+  suspendUnless?: string;
   omega: boolean;
   realServers: ResolvedRealServer[];
   /** Equal fingerprints: the IPVS service itself needs no edit on reload. */
@@ -138,8 +142,8 @@ function checkStatusCodes(value: unknown, field: string): void {
 
 const SPECIFIC_FIELDS: Record<CheckerConfig['type'], readonly string[]> = {
   tcp: TARGET_FIELDS,
-  http: [...TARGET_FIELDS, 'urls', 'virtualhost', 'httpProtocol', 'enableSni', 'sniName', 'ca'],
-  https: [...TARGET_FIELDS, 'urls', 'virtualhost', 'httpProtocol', 'enableSni', 'sniName', 'ca'],
+  http: [...TARGET_FIELDS, 'urls', 'virtualhost', 'httpProtocol', 'enableSni', 'sniName', 'ca', 'certificate', 'key', 'password'],
+  https: [...TARGET_FIELDS, 'urls', 'virtualhost', 'httpProtocol', 'enableSni', 'sniName', 'ca', 'certificate', 'key', 'password'],
   smtp: [...TARGET_FIELDS, 'heloName'],
   dns: [...TARGET_FIELDS, 'recordType', 'name'],
   udp: [...TARGET_FIELDS, 'payload', 'requireReply', 'minReplyLength', 'maxReplyLength'],
@@ -151,23 +155,42 @@ const KEEPALIVED_NAMES: Record<CheckerConfig['type'], string> = {
   tcp: 'TCP_CHECK', http: 'HTTP_GET', https: 'SSL_GET', smtp: 'SMTP_CHECK', dns: 'DNS_CHECK', udp: 'UDP_CHECK', misc: 'MISC_CHECK', ping: 'PING_CHECK',
 };
 
+function checkRegex(value: unknown, field: string): void {
+  const r = record(value, field, ['pattern', 'flags', 'noMatch', 'minOffset', 'maxOffset']);
+  if (typeof r.pattern !== 'string' || r.pattern === '') fail(`${field}.pattern`, 'a non-empty regular expression', r.pattern);
+  if (r.flags !== undefined && (typeof r.flags !== 'string' || !/^[imsu]*$/.test(r.flags) || new Set(r.flags).size !== r.flags.length)) {
+    fail(`${field}.flags`, 'distinct flags out of i, m, s, u', r.flags);
+  }
+  try {
+    new RegExp(r.pattern, r.flags as string | undefined);
+  } catch (e) {
+    throw new IpvsArgumentError(`${field}.pattern`, `a valid regular expression (${(e as Error).message})`);
+  }
+  if (r.noMatch !== undefined) boolean(r.noMatch, `${field}.noMatch`);
+  if (r.minOffset !== undefined) integer(r.minOffset, `${field}.minOffset`, 0, 2 ** 32 - 1);
+  if (r.maxOffset !== undefined) integer(r.maxOffset, `${field}.maxOffset`, 1, 2 ** 32 - 1);
+}
+
 function checkSpecifics(c: Record<string, unknown>, type: CheckerConfig['type'], field: string): void {
   if (type === 'http' || type === 'https') {
     if (!Array.isArray(c.urls) || c.urls.length === 0) fail(`${field}.urls`, 'a non-empty array of { path, digest?, statusCode?, virtualhost? }', c.urls);
     c.urls.forEach((u: unknown, i) => {
       const f = `${field}.urls[${i}]`;
-      const url = record(u, f, ['path', 'digest', 'statusCode', 'virtualhost']);
+      const url = record(u, f, ['path', 'digest', 'statusCode', 'virtualhost', 'regex']);
       if (typeof url.path !== 'string' || !url.path.startsWith('/') || /[\s\0]/.test(url.path)) fail(`${f}.path`, 'a path starting with /', url.path);
       if (url.digest !== undefined && (typeof url.digest !== 'string' || !/^[0-9a-fA-F]{32}$/.test(url.digest))) fail(`${f}.digest`, 'an MD5 digest of 32 hex digits', url.digest);
       if (url.statusCode !== undefined) checkStatusCodes(url.statusCode, `${f}.statusCode`);
       optionalText(url.virtualhost, `${f}.virtualhost`);
+      if (url.regex !== undefined) checkRegex(url.regex, `${f}.regex`);
     });
     optionalText(c.virtualhost, `${field}.virtualhost`);
-    if (c.httpProtocol !== undefined) oneOf(c.httpProtocol, `${field}.httpProtocol`, ['1.0', '1.1'] as const);
+    if (c.httpProtocol !== undefined) oneOf(c.httpProtocol, `${field}.httpProtocol`, ['1.0', '1.0C', '1.1'] as const);
     if (c.enableSni !== undefined) boolean(c.enableSni, `${field}.enableSni`);
     optionalText(c.sniName, `${field}.sniName`);
     optionalText(c.ca, `${field}.ca`);
-    if (type === 'http') for (const k of ['enableSni', 'sniName', 'ca'] as const) if (c[k] !== undefined) throw new IpvsArgumentError(`${field}.${k}`, 'only for SSL checks (type https)');
+    for (const k of ['certificate', 'key', 'password'] as const) optionalText(c[k], `${field}.${k}`);
+    if ((c.certificate === undefined) !== (c.key === undefined)) throw new IpvsArgumentError(`${field}.${c.key === undefined ? 'key' : 'certificate'}`, 'a client certificate needs its key, and a key its certificate');
+    if (type === 'http') for (const k of ['enableSni', 'sniName', 'ca', 'certificate', 'key', 'password'] as const) if (c[k] !== undefined) throw new IpvsArgumentError(`${field}.${k}`, 'only for SSL checks (type https)');
   } else if (type === 'smtp') {
     optionalText(c.heloName, `${field}.heloName`);
   } else if (type === 'dns') {
@@ -262,9 +285,12 @@ function resolveRealServer(value: unknown, field: string, key: CheckedKey, vs: R
   return rs;
 }
 
+/** One spelling per address, to compare with the machine's own. */
+export const canonicalAddress = (address: string): string => (address.includes(':') ? canonicalIPv6(address) : address);
+
 /** Validates and resolves one virtual server; `field` names it in errors. */
 export function resolveVirtualServer(value: unknown, field = 'virtualServer'): ResolvedVirtualServer {
-  const vs = record(value, field, ['service', 'forwarding', 'weight', 'quorum', 'hysteresis', 'quorumUp', 'quorumDown', 'sorryServer', 'omega', 'realServers', ...DEFAULTS_FIELDS]);
+  const vs = record(value, field, ['service', 'forwarding', 'weight', 'quorum', 'hysteresis', 'quorumUp', 'quorumDown', 'sorryServer', 'omega', 'haSuspend', 'realServers', ...DEFAULTS_FIELDS]);
   const { key } = checkServiceSpec(vs.service, `${field}.service`);
   const forwarding = vs.forwarding === undefined ? 'masq' : oneOf(vs.forwarding, `${field}.forwarding`, FORWARDINGS);
   const weight = vs.weight === undefined ? 1 : integer(vs.weight, `${field}.weight`, 0, 0x7fffffff);
@@ -286,12 +312,19 @@ export function resolveVirtualServer(value: unknown, field = 'virtualServer'): R
     quorum,
     hysteresis,
     omega: vs.omega === undefined ? false : boolean(vs.omega, `${field}.omega`),
+    sorryInhibit: false,
     realServers,
     serviceFingerprint: JSON.stringify(vs.service),
   };
   if (vs.sorryServer !== undefined) {
-    const s = record(vs.sorryServer, `${field}.sorryServer`, ['address', 'port', 'forwarding', 'weight']);
-    resolved.sorryServer = destination(s, `${field}.sorryServer`, key, forwarding, 1);
+    const s = record(vs.sorryServer, `${field}.sorryServer`, ['address', 'port', 'forwarding', 'weight', 'inhibit']);
+    const { inhibit, ...spec } = s;
+    resolved.sorryServer = destination(spec, `${field}.sorryServer`, key, forwarding, 1);
+    if (inhibit !== undefined) resolved.sorryInhibit = boolean(inhibit, `${field}.sorryServer.inhibit`);
+  }
+  if (vs.haSuspend !== undefined && boolean(vs.haSuspend, `${field}.haSuspend`)) {
+    if (!('address' in resolved.key)) throw new IpvsArgumentError(`${field}.haSuspend`, 'a firewall-mark service has no address to wait for');
+    resolved.suspendUnless = canonicalAddress((resolved.key as { address: string }).address);
   }
   const up = optionalText(vs.quorumUp, `${field}.quorumUp`);
   const down = optionalText(vs.quorumDown, `${field}.quorumDown`);

@@ -57,6 +57,27 @@ export interface HttpUrl {
   statusCode?: readonly (number | readonly [number, number])[];
   /** Host header for this URL; default the checker's or virtual server's. */
   virtualhost?: string;
+  /** A pattern the reply must (or must not) match: keepalived's `regex` keywords. */
+  regex?: HttpUrlRegex;
+}
+
+/**
+ * keepalived's `regex`, `regex_no_match`, `regex_options`,
+ * `regex_min_offset` and `regex_max_offset`. As in keepalived, the pattern
+ * is matched against the whole reply, header included, and offsets count
+ * bytes from its first byte.
+ */
+export interface HttpUrlRegex {
+  /** The pattern, in JavaScript syntax (keepalived uses PCRE2; simple patterns read the same in both). */
+  pattern: string;
+  /** Flags: `i` (PCRE2 caseless), `m` (multiline), `s` (dotall), `u` (utf). Default none. */
+  flags?: string;
+  /** `regex_no_match`: up when the reply does not match. Default false. */
+  noMatch?: boolean;
+  /** `regex_min_offset`: a match may start no earlier than this byte. Default 0. */
+  minOffset?: number;
+  /** `regex_max_offset`: a match must start before this byte. Default: anywhere. */
+  maxOffset?: number;
 }
 
 /** `HTTP_GET` (`type: 'http'`) and `SSL_GET` (`type: 'https'`). */
@@ -67,8 +88,11 @@ export interface HttpCheck extends CheckTiming, CheckTarget {
   urls: readonly HttpUrl[];
   /** Host header; default the virtual server's `virtualhost`, else the address. */
   virtualhost?: string;
-  /** Request line version; `'1.1'` adds `Connection: close`. Default `'1.0'`. */
-  httpProtocol?: '1.0' | '1.1';
+  /**
+   * keepalived's `http_protocol`: `'1.0'` (the default), `'1.0C'` (1.0 with
+   * `Connection: close`) or `'1.1'` (which always sends `Connection: close`).
+   */
+  httpProtocol?: '1.0' | '1.0C' | '1.1';
   /** SSL_GET: send SNI (the virtualhost, or `sniName`). Default false. */
   enableSni?: boolean;
   /** SSL_GET: server name sent in SNI instead of the virtualhost (keepalived `enable_sni` name). */
@@ -78,6 +102,12 @@ export interface HttpCheck extends CheckTiming, CheckTarget {
    * certificates. Absent (the default, as keepalived): any certificate.
    */
   ca?: string;
+  /** SSL_GET: client certificate (PEM) presented to the server (keepalived `SSL { certificate }`). */
+  certificate?: string;
+  /** SSL_GET: the client certificate's private key (PEM; keepalived `SSL { key }`). Needed with `certificate`. */
+  key?: string;
+  /** SSL_GET: pass phrase of an encrypted `key` (keepalived `SSL { password }`). */
+  password?: string;
 }
 
 /** `SMTP_CHECK`: up on a 220 banner and a 250 answer to HELO. */
@@ -188,6 +218,12 @@ export interface SorryServerConfig {
   forwarding?: Forwarding;
   /** Default 1. */
   weight?: number;
+  /**
+   * keepalived's `sorry_server_inhibit`: while quorum holds, keep the sorry
+   * server in the table at weight 0 instead of removing it (as
+   * `inhibit_on_failure` does for real servers). Default false.
+   */
+  inhibit?: boolean;
 }
 
 /** A `virtual_server` block. */
@@ -210,6 +246,13 @@ export interface VirtualServerConfig extends RealServerDefaults {
   sorryServer?: SorryServerConfig;
   /** On stop, run the notify_down and quorum_down commands (keepalived `omega`). */
   omega?: boolean;
+  /**
+   * keepalived's `ha_suspend`: check the real servers only while the
+   * service's address is configured on this machine (a VRRP backup does not
+   * hold it); in between their checkers pause and keep their last state.
+   * Not for firewall-mark services. Default false.
+   */
+  haSuspend?: boolean;
   /** Its `real_server` blocks. */
   realServers: readonly RealServerConfig[];
 }

@@ -14,6 +14,8 @@ import type { DesiredDestination } from './table-writer';
 
 export class VirtualServerState {
   quorumUp: boolean;
+  /** ha_suspend: the service address is not on this machine, so its checks pause. */
+  suspended = false;
   readonly realServers = new Map<string, RealServerState>();
 
   constructor(public config: ResolvedVirtualServer, realServers: readonly RealServerState[], quorumUp?: boolean) {
@@ -64,6 +66,7 @@ export class VirtualServerState {
       else if (rs.config.inhibitOnFailure) out.push({ ...rs.config.destination, weight: 0 });
     }
     if (sorry) out.push(this.config.sorryServer!);
+    else if (this.config.sorryServer && this.config.sorryInhibit) out.push({ ...this.config.sorryServer, weight: 0 });
     return out;
   }
 }

@@ -8,9 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Forwarding as IpvsForwarding, ServiceSpec, TunnelOptions, Scheduler, SchedulerFlag } from '../types';
-import type { CheckerConfig, HealthConfig, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../health/types';
-import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, VirtualServer, VirtualServerGroup } from './config/model';
+import type { CheckerConfig, HealthConfig, HttpUrl, HttpUrlRegex, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../health/types';
+import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, SmtpHost, UrlSpec, VirtualServer, VirtualServerGroup } from './config/model';
 import type { Diagnostic, SourceRef } from './config/diagnostics';
+import { bigToV6, v6ToBig } from './config/blocks/virtual-server-group';
+import { ipv4ToU32, u32ToIpv4 } from '../validate/address';
 
 /** A health configuration and what of the file it cannot honour. */
 export interface HealthMapping {
@@ -19,6 +21,11 @@ export interface HealthMapping {
   /** `unsupported` warnings, each with the file and line of the keyword. */
   warnings: Diagnostic[];
 }
+
+/** PCRE2 options (keepalived `regex_options`) with a JavaScript flag. */
+const REGEX_FLAGS: Readonly<Record<string, string>> = { caseless: 'i', multiline: 'm', dotall: 's', utf: 'u' };
+/** PCRE2 options that only tune matching speed or captures: the verdict is the same without them. */
+const REGEX_HARMLESS = ['no_auto_capture', 'no_auto_possess', 'no_dotstar_anchor', 'no_start_optimize', 'auto_callout'];
 
 function forwarding(f: Forwarding): { forwarding: IpvsForwarding; tunnel?: TunnelOptions } {
   if (f.method === 'NAT') return { forwarding: 'masq' };
@@ -43,7 +50,7 @@ class Mapper {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
   }
 
-  checker(c: Checker): CheckerConfig | undefined {
+  checker(c: Checker): CheckerConfig | CheckerConfig[] | undefined {
     const timing = { delayLoop: c.delayLoop, connectTimeout: c.connectTimeout, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry, warmup: c.warmup, alpha: c.alpha };
     if (c.type === 'MISC_CHECK') {
       const misc: CheckerConfig = { type: 'misc', path: commandLine(c.script), timeout: c.timeout, dynamic: c.dynamic, ...timing };
@@ -67,7 +74,8 @@ class Mapper {
       case 'PING_CHECK':
         return target.connectIp === undefined ? { type: 'ping', ...timing } : { type: 'ping', connectIp: target.connectIp, ...timing };
       case 'SMTP_CHECK':
-        if (c.hosts.length) this.unsupported(c.hosts[0]!.source, 'legacy host { } blocks of SMTP_CHECK are not checked');
+        // Legacy host { } blocks: one checker per host, and then only the hosts are checked (keepalived).
+        if (c.hosts.length) return c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...target, ...this.hostTarget(h) }));
         return { type: 'smtp', heloName: c.heloName, ...timing, ...target };
       case 'DNS_CHECK':
         return { type: 'dns', recordType: c.queryType, name: c.name, ...timing, ...target };
@@ -79,15 +87,16 @@ class Mapper {
       }
       case 'HTTP_GET':
       case 'SSL_GET': {
-        for (const u of c.urls) if (u.regex !== undefined) this.unsupported(u.source, 'url regex matching is not implemented; the URL is checked by status and digest only');
-        if (c.fastRecovery) this.unsupported(c.sources.fastRecovery, 'fast_recovery is not implemented');
+        // fast_recovery needs no mapping: every attempt fetches all URLs back to back, which is what it asks for.
         const http: CheckerConfig = {
           type: c.type === 'SSL_GET' ? 'https' : 'http',
-          httpProtocol: c.httpProtocol === '1.1' ? '1.1' : '1.0',
+          httpProtocol: c.httpProtocol,
           urls: c.urls.map((u) => {
-            const url: { path: string; digest?: string; statusCode: [number, number][]; virtualhost?: string } = { path: u.path, statusCode: u.statusCodes.map((r) => [r.from, r.to]) };
+            const url: HttpUrl = { path: u.path, statusCode: u.statusCodes.map((r) => [r.from, r.to] as const) };
             if (u.digest !== undefined) url.digest = u.digest;
             if (u.virtualhost !== undefined) url.virtualhost = u.virtualhost;
+            const regex = this.regex(u);
+            if (regex) url.regex = regex;
             return url;
           }),
           ...timing,
@@ -99,11 +108,52 @@ class Mapper {
           if (c.sniName !== undefined) http.sniName = c.sniName;
           const ssl = this.model.ssl;
           if (ssl?.ca !== undefined) http.ca = readFileSync(ssl.ca, 'utf8');
-          if (ssl?.certificate !== undefined) this.unsupported(ssl.source, 'SSL client certificates are not presented yet');
+          if (ssl?.certificate !== undefined) {
+            http.certificate = readFileSync(ssl.certificate, 'utf8');
+            // Without a key file the key is looked for in the certificate's PEM file, as OpenSSL bundles are.
+            http.key = readFileSync(ssl.key ?? ssl.certificate, 'utf8');
+          }
+          if (ssl?.password !== undefined) http.password = ssl.password;
         }
         return http;
       }
     }
+  }
+
+  /** A legacy SMTP `host { }` block's own connection settings, over the checker's. */
+  hostTarget(h: SmtpHost): { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number; connectTimeout?: number } {
+    const out: ReturnType<Mapper['hostTarget']> = {};
+    if (h.connectIp !== undefined) out.connectIp = h.connectIp;
+    if (h.connectPort !== undefined) out.connectPort = h.connectPort;
+    if (h.bindTo !== undefined) out.bindTo = h.bindTo;
+    if (h.bindPort !== undefined) out.bindPort = h.bindPort;
+    if (h.connectTimeout !== undefined) out.connectTimeout = h.connectTimeout;
+    if (h.bindIf !== undefined) this.unsupported(h.source, 'bind_if is not applied to checker sockets yet');
+    if (h.fwmark !== undefined) this.unsupported(h.source, 'fwmark (SO_MARK) is not set on checker sockets yet');
+    return out;
+  }
+
+  /** A url's regex keywords; PCRE2 options JavaScript has no equivalent for are reported. */
+  regex(u: UrlSpec): HttpUrlRegex | undefined {
+    if (u.regex === undefined) return undefined;
+    let flags = '';
+    for (const option of u.regexOptions) {
+      const flag = REGEX_FLAGS[option];
+      if (flag !== undefined) flags += flags.includes(flag) ? '' : flag;
+      else if (!REGEX_HARMLESS.includes(option)) this.unsupported(u.source, `regex_options ${option} has no JavaScript equivalent and is ignored`);
+    }
+    try {
+      new RegExp(u.regex, flags);
+    } catch (e) {
+      this.unsupported(u.source, `regex ${u.regex} is not a JavaScript regular expression (${(e as Error).message}); the URL is checked without it`);
+      return undefined;
+    }
+    const regex: HttpUrlRegex = { pattern: u.regex };
+    if (flags) regex.flags = flags;
+    if (u.regexNoMatch) regex.noMatch = true;
+    if (u.regexMinOffset) regex.minOffset = u.regexMinOffset;
+    if (u.regexMaxOffset) regex.maxOffset = u.regexMaxOffset;
+    return regex;
   }
 
   realServer(rs: RealServer): RealServerConfig {
@@ -153,19 +203,19 @@ class Mapper {
       }
       const addresses = expandRange(e.address, e.lastAddress);
       if (addresses === undefined) {
-        this.unsupported(e.source, 'IPv6 address ranges in virtual_server_group are not expanded yet');
+        this.unsupported(e.source, `the range ${e.address}-${e.lastAddress} stands for more than ${MAX_RANGE} services; it is not created`);
         continue;
       }
       for (const address of addresses) out.push({ protocol, address, port: e.port, ...options } as ServiceSpec);
     }
-    if (vs.haSuspend) this.unsupported(vs.sources.haSuspend, 'ha_suspend is not implemented (checks always run)');
     return out;
   }
 
   virtualServers(vs: VirtualServer): VirtualServerConfig[] {
-    if (vs.haSuspend && vs.key.kind !== 'group') this.unsupported(vs.sources.haSuspend, 'ha_suspend is not implemented (checks always run)');
     const realServers = vs.realServers.map((rs) => this.realServer(rs));
-    return this.services(vs).map((service) => {
+    const services = this.services(vs);
+    if (vs.haSuspend && services.some((s) => 'fwmark' in s)) this.unsupported(vs.sources.haSuspend, 'ha_suspend does not apply to firewall-mark services: their checks always run');
+    return services.map((service) => {
       const out: VirtualServerConfig = {
         service,
         ...forwarding(vs.forwarding),
@@ -175,13 +225,14 @@ class Mapper {
         realServers,
       };
       delete (out as { tunnel?: unknown }).tunnel;
+      if (vs.haSuspend && 'address' in service) out.haSuspend = true;
       if (vs.quorumUp) out.quorumUp = commandLine(vs.quorumUp);
       if (vs.quorumDown) out.quorumDown = commandLine(vs.quorumDown);
       if (vs.sorryServer) {
         const s = vs.sorryServer;
         const sorry: SorryServerConfig = { address: s.address, port: s.port, ...forwarding(s.forwarding) };
         delete (sorry as { tunnel?: unknown }).tunnel;
-        if (s.inhibit) this.unsupported(s.source, 'sorry_server_inhibit is not implemented');
+        if (s.inhibit) sorry.inhibit = true;
         out.sorryServer = sorry;
       }
       return out;
@@ -189,13 +240,18 @@ class Mapper {
   }
 }
 
-/** IPv4 addresses from `first` to `last` inclusive; undefined for IPv6 ranges. */
+/** Most services one group entry may stand for: keepalived's IPv6 `-END` form reaches 65,536. */
+const MAX_RANGE = 65536;
+
+/** Addresses from `first` to `last` inclusive (IPv4 or IPv6); undefined above {@link MAX_RANGE}. */
 function expandRange(first: string, last: string): string[] | undefined {
   if (first === last) return [first];
-  if (first.includes(':')) return undefined;
-  const toNumber = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const v6 = first.includes(':');
+  const from = v6 ? v6ToBig(first) : BigInt(ipv4ToU32(first));
+  const to = v6 ? v6ToBig(last) : BigInt(ipv4ToU32(last));
+  if (to - from >= BigInt(MAX_RANGE)) return undefined;
   const out: string[] = [];
-  for (let n = toNumber(first); n <= toNumber(last); n++) out.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'));
+  for (let n = from; n <= to; n++) out.push(v6 ? bigToV6(n) : u32ToIpv4(Number(n)));
   return out;
 }
 

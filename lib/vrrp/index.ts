@@ -1,7 +1,9 @@
 /**
  * `ipvs/vrrp`: VRRP failover (RFC 3768 v2, RFC 5798 v3; IPv4 and IPv6),
  * wire-compatible with keepalived. Options map 1:1 onto keepalived's
- * `vrrp_instance` keywords.
+ * `vrrp_instance` keywords. {@link VrrpInstance} runs one instance;
+ * {@link VrrpRouter} runs a whole configuration with tracking, notify
+ * scripts, sync groups and reload by difference.
  *
  * @example
  * ```ts

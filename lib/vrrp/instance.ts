@@ -227,6 +227,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.apply(fault ? this.machine.fault() : this.machine.recover(performance.now()));
   }
 
+  /** Keeps the instance in INIT while tracking has no verdict yet (true), then starts it (false). */
+  holdInit(held: boolean): void {
+    if (!this.closed) this.apply(this.machine.holdInit(held, performance.now()));
+  }
+
   /** Sync groups: while held, this backup emits `want-master` instead of taking over alone. */
   holdMaster(held: boolean): void {
     if (this.closed) return;

@@ -2,13 +2,13 @@
  * Notify scripts as keepalived runs them: on a transition, first the
  * state's own script (`notify_master`, `notify_backup`, `notify_fault`,
  * `notify_stop`), then the generic `notify` with `INSTANCE|GROUP NAME STATE
- * PRIORITY` appended. Commands are split into words and executed without a
- * shell. Unlike keepalived, the scripts of one instance or group never
+ * PRIORITY` appended. Commands start as keepalived starts them (see
+ * track/exec.ts: directly, or through `/bin/sh -c` when the program is not
+ * an executable). Unlike keepalived, the scripts of one instance or group never
  * overlap: they wait in a queue, so they run in transition order.
  * @module
  */
-import { spawn } from 'node:child_process';
-import { splitCommand } from '../health/checkers/misc';
+import { scriptArgv, spawnScript } from './track/exec';
 import type { VrrpNotifyCommand, VrrpNotifyScripts } from './router-config';
 import { scriptIdentity, type ScriptIdentity } from './track/security';
 
@@ -34,7 +34,7 @@ const SPECIFIC: Record<NotifyState, keyof VrrpNotifyScripts> = { MASTER: 'master
 
 function call(command: VrrpNotifyCommand, script: keyof VrrpNotifyScripts, extra: string[] = []): NotifyCall {
   const c = typeof command === 'string' ? { command } : command;
-  return { argv: [...splitCommand(c.command), ...extra], script, ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
+  return { argv: scriptArgv(c.command, extra), script, ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
 }
 
 /** The commands for entering `state`, in keepalived's order. A group's priority is always 0. */
@@ -87,10 +87,8 @@ export class NotifyQueue {
     const base = { argv: c.argv, script: c.script };
     const ids: ScriptIdentity | string = scriptIdentity(c, this.scriptUser);
     if (typeof ids === 'string') return Promise.resolve({ ...base, error: ids });
-    const [program, ...args] = c.argv;
-    if (program === undefined) return Promise.resolve({ ...base, error: 'empty command' });
     return new Promise((resolve) => {
-      const child = spawn(program, args, { stdio: 'ignore', ...ids });
+      const child = spawnScript(c.argv, ids);
       child.on('error', (e) => resolve({ ...base, error: e.message }));
       child.on('exit', (code, signal) => resolve(code === null ? { ...base, error: `killed by ${signal}` } : { ...base, status: code }));
     });

@@ -140,6 +140,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   private readonly files = new Map<string, FileTracker>();
   private interfaces: InterfaceTracker | undefined;
   private closed = false;
+  /** The update in progress: the next one waits for it. */
+  private updating: Promise<void> = Promise.resolve();
   /** Notify queues of removed groups, awaited by close(). */
   private readonly draining: Promise<void>[] = [];
 
@@ -179,9 +181,16 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
    * notify scripts take the new configuration. Changed instances restart,
    * new ones start, removed ones stop (notify_stop). Trackers whose
    * definition did not change keep running and keep their state. A config
-   * that does not validate changes nothing.
+   * that does not validate changes nothing. Updates run one at a time, in
+   * call order.
    */
-  async update(config: VrrpRouterConfig): Promise<void> {
+  update(config: VrrpRouterConfig): Promise<void> {
+    const run = this.updating.then(() => this.apply(config));
+    this.updating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(config: VrrpRouterConfig): Promise<void> {
     if (this.closed) throw new VrrpError({ message: 'the router is closed', code: 'ERR_VRRP_CLOSED', operation: 'update' });
     const next = resolveRouterConfig(config);
     checkScripts(next);
@@ -279,7 +288,13 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       // checkScripts resolved every user before anything changed.
       const tracker = new ScriptTracker(s, scriptIdentity(s, config.scriptUser) as ScriptIdentity);
       tracker.on('change', (ok) => this.trackChanged({ type: 'script', name, ok }));
-      tracker.on('run', (run) => this.log({ event: 'script', script: name, ...run }));
+      // A run is logged when its outcome differs from the previous run's (exit 0 → timeout, say), not every interval.
+      let last = '';
+      tracker.on('run', (run) => {
+        const outcome = JSON.stringify(run);
+        if (outcome !== last) this.log({ event: 'script', script: name, ...run });
+        last = outcome;
+      });
       return tracker;
     });
     reconcile(this.files, config.files, (f, name) => {
@@ -312,6 +327,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const groupTracks = [...this.config.groups.values()].flatMap((g) => g.tracks);
     const instanceTracks = [...this.config.instances.values()].flatMap((c) => c.tracks);
     for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.interfaces?.watch(ref.name);
+    for (const c of this.config.instances.values()) this.interfaces?.watch(c.resolved.interface);
   }
 
   private trackChanged(change: VrrpTrackChange): void {
@@ -323,12 +339,18 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   /** Recomputes effective priority and FAULT of every instance from the trackers' readings. */
   private retrack(): void {
     if (this.closed) return;
+    const waiting = new Set<Member>();
     for (const m of this.members.values()) {
-      const outcome = trackOutcome(m.config.resolved.priority, this.readings(m));
+      const readings = this.readings(m);
+      const outcome = trackOutcome(m.config.resolved.priority, readings);
       m.faults = outcome.faults;
       if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
+      if (readings.some((r) => r.kind === 'script' && r.weight === 0 && r.ok === undefined)) waiting.add(m);
     }
+    // A sync group waits for all its members (keepalived's num_member_init).
+    for (const m of [...waiting]) for (const n of m.group?.config.members ?? []) waiting.add(this.members.get(n)!);
     for (const m of this.members.values()) m.instance.setFault(this.faultsOf(m).length > 0);
+    for (const m of this.members.values()) m.instance.holdInit(waiting.has(m));
   }
 
   private faultsOf(m: Member): string[] {
@@ -337,10 +359,16 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     return [...m.faults, ...others.map((n) => `group:${n}`)];
   }
 
-  /** The readings of every tracker line of `m`: its own, then its group's; in a group weights count only with sync_group_tracking_weight. */
+  /**
+   * The readings of every tracker of `m`: its own interface (keepalived
+   * tracks it implicitly: down is FAULT), its tracker lines, then its group's;
+   * in a group weights count only with sync_group_tracking_weight.
+   */
   private readings(m: Member): TrackReading[] {
     const zeroWeights = m.group !== undefined && !m.group.config.trackingWeight;
-    const refs: ResolvedTrackRef[] = [...m.config.tracks, ...(m.group?.config.tracks ?? [])];
+    const own: ResolvedTrackRef = { kind: 'interface', name: m.config.resolved.interface, weight: 0, reverse: false };
+    const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && r.name === own.name));
+    const refs: ResolvedTrackRef[] = [own, ...lines];
     return refs.map((ref) => {
       const weight = zeroWeights ? 0 : ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.files.get(ref.name)?.value ?? 0 };

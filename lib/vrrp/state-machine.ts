@@ -159,6 +159,9 @@ export class VrrpMachine {
   /** In a sync group: the Master_Down timer only asks (`want-master`). */
   private held = false;
   private wanting = false;
+  /** Tracking has no verdict yet (a weight-0 script before its first run): start waits in INIT. */
+  private initHeld = false;
+  private startAt: number | undefined;
 
   constructor(private readonly options: MachineOptions) {
     this.masterIntervalCs = options.intervalCs;
@@ -222,8 +225,24 @@ export class VrrpMachine {
    */
   start(now: number): MachineAction[] {
     if (this.current !== 'INIT') return [];
+    if (this.initHeld) {
+      this.startAt = now;
+      return [];
+    }
     if (this.faulted) return this.enter('FAULT', 'fault');
     return this.up(now, 'startup');
+  }
+
+  /**
+   * keepalived keeps an instance in INIT while a script it tracks with
+   * weight 0 has not yet given a result. Released, a start that was asked
+   * for happens now (into FAULT when tracking failed meanwhile).
+   */
+  holdInit(held: boolean, now: number): MachineAction[] {
+    this.initHeld = held;
+    if (held || this.startAt === undefined) return [];
+    this.startAt = undefined;
+    return this.start(now);
   }
 
   /**

@@ -95,7 +95,7 @@ test('track_script: a failing check lowers our priority below keepalived, which 
   // 120 − 30 = 90 < 100: keepalived ignores our adverts, takes over, and we yield to its 100.
   expect(await eventually(() => kaState(ka, id) === 'MASTER' && lab.hasAddress('b', vip(id)), FAILOVER_MS)).toBe(true);
   expect(await eventually(() => stateOf(router, `VI_${id}`) === 'BACKUP' && !lab.hasAddress('a', vip(id)), FAILOVER_MS)).toBe(true);
-  expect(router.status().instances[0]).toMatchObject({ effectivePriority: 90, tracking: [{ type: 'script', name: 'chk', ok: false, weight: -30 }] });
+  expect(router.status().instances[0]).toMatchObject({ effectivePriority: 90, tracking: [{ type: 'interface', name: 'eth0', ok: true }, { type: 'script', name: 'chk', ok: false, weight: -30 }] });
 
   writeFileSync(flag, '');
   expect(await eventually(() => stateOf(router, `VI_${id}`) === 'MASTER' && lab.hasAddress('a', vip(id)), FAILOVER_MS)).toBe(true);

@@ -9,7 +9,7 @@ import { parseSavedLine } from '../../lib/cli/ipvsadm/fast';
 import { inetAton } from '../../lib/cli/ipvsadm/inet';
 import type { NameResolver } from '../../lib/cli/ipvsadm/names';
 import { parseServices, systemResolver } from '../../lib/cli/ipvsadm/names';
-import { largeNumber } from '../../lib/ipvsadm/format';
+import { destinationLine, largeNumber } from '../../lib/ipvsadm/format';
 import { parseConnections, formatConnections } from '../../lib/ipvsadm/connections';
 import { withFakeIpvs } from '../support/fake-kernel';
 import { runCli } from '../support/cli';
@@ -301,6 +301,18 @@ describe('renderers', () => {
     expect(largeNumber(987654321000000n)).toBe('     987T');
     expect(largeNumber(123456789012n, true)).toBe(' 123456789012');
     expect(largeNumber(5n, true)).toBe('        5');
+  });
+  test('destination counters wrap at 2^32 as ipvsadm prints them, unless full counters are asked for', async () => {
+    await fake.ipvs.addService({ protocol: 'tcp', address: '10.0.0.1', port: 80 });
+    await fake.ipvs.addDestination({ protocol: 'tcp', address: '10.0.0.1', port: 80 }, { address: '10.1.0.1', port: 80 });
+    const [listed] = await fake.ipvs.listServices();
+    const dest = listed!.destinations[0]!;
+    const big = 2n ** 32n;
+    const wide = { ...dest, stats: { ...dest.stats, connections: big + 7n, inPackets: big * 3n + 1n, outPackets: 9n, inBytes: big + 2n, outBytes: 3n } };
+    // ipvsadm reads the 32-bit packet and connection counters of a destination; bytes are 64-bit.
+    expect(destinationLine(wide, { stats: true, exact: true })).toBe(`  -> ${'10.1.0.1:80'.padEnd(28)}        7        1        9 ${big + 2n}        3`);
+    expect(destinationLine(wide, { stats: true, exact: true, truncateDestinationCounters: false })).toBe(
+      `  -> ${'10.1.0.1:80'.padEnd(28)} ${big + 7n} ${big * 3n + 1n}        9 ${big + 2n}        3`);
   });
   test('connection entries from /proc/net/ip_vs_conn', () => {
     const text = 'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n' +

@@ -5,15 +5,18 @@ import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROBES } from '../../lib/health/checkers';
 import type { CheckerConfig } from '../../lib';
 import { closedPort, closeServer, resolvedChecker, tcpServer } from '../support/health';
+import { runCli } from '../support/cli';
 
 const signal = new AbortController().signal;
+const execFileAsync = promisify(execFile);
 const probe = (c: CheckerConfig, port: number, host = '127.0.0.1') => PROBES[c.type](resolvedChecker(c, host, port), signal);
 
 describe('TCP_CHECK', () => {
@@ -77,12 +80,24 @@ describe('HTTP_GET', () => {
     expect(await probe({ type: 'http', urls: [{ path: '/', statusCode: [301] }] }, port)).toMatchObject({ ok: false });
   });
 
-  test('digest is the MD5 of the body (also of a chunked body); every URL must pass', async () => {
+  test('digest is the MD5 of the body; every URL must pass', async () => {
     expect(await probe({ type: 'http', urls: [{ path: '/', digest: md5('Hello from rs1\n') }] }, port)).toMatchObject({ ok: true });
-    expect(await probe({ type: 'http', urls: [{ path: '/chunked', digest: md5('Hello chunks') }], httpProtocol: '1.1' }, port)).toMatchObject({ ok: true });
     const wrong = await probe({ type: 'http', urls: [{ path: '/', digest: md5('other') }] }, port);
     expect(wrong.reason).toContain('digest');
     expect(await probe({ type: 'http', urls: [{ path: '/' }, { path: '/missing' }] }, port)).toMatchObject({ ok: false });
+  });
+
+  test('regex: over the whole reply, header included; regex_no_match inverts; offsets bound where a match starts', async () => {
+    const http = (regex: object) => probe({ type: 'http', urls: [{ path: '/', regex: { pattern: 'rs1', ...regex } }] }, port);
+    expect(await http({})).toMatchObject({ ok: true });
+    expect(await http({ pattern: 'RS1' })).toMatchObject({ ok: false, reason: expect.stringContaining('does not match /RS1/') });
+    expect(await http({ pattern: 'RS1', flags: 'i' })).toMatchObject({ ok: true });
+    expect(await http({ pattern: '^HTTP/1\\.1 200' })).toMatchObject({ ok: true });
+    expect(await http({ noMatch: true })).toMatchObject({ ok: false, reason: expect.stringContaining('matches /rs1/') });
+    expect(await http({ pattern: 'down', noMatch: true })).toMatchObject({ ok: true });
+    // "rs1" sits in the last bytes of the reply: a window ending before it misses it.
+    expect(await http({ maxOffset: 20 })).toMatchObject({ ok: false });
+    expect(await http({ pattern: '^HTTP', minOffset: 1 })).toMatchObject({ ok: false });
   });
 
   test('Host header: url virtualhost, then checker virtualhost, then address:port', async () => {
@@ -100,6 +115,70 @@ describe('HTTP_GET', () => {
     expect(r.ok).toBe(false);
     expect(r.reason).toContain('timeout');
     silent.close();
+  });
+});
+
+describe('HTTP_GET is byte-compatible with keepalived (its genhash as the oracle)', () => {
+  // Raw replies, so chunk framing, header spelling and lengths are exact.
+  const REPLIES: Record<string, string> = {
+    '/plain': 'HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nbody',
+    '/chunked': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n',
+    '/cut': 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nbody',
+    '/lowercase': 'HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nbody',
+    '/empty': 'HTTP/1.0 200 OK\r\n\r\n',
+  };
+  const requests: string[] = [];
+  let server: net.Server;
+  let port: number;
+  beforeAll(async () => {
+    ({ server, port } = await tcpServer((socket) => {
+      let seen = '';
+      socket.on('data', (b) => {
+        seen += b.toString('latin1');
+        if (!seen.includes('\r\n\r\n')) return;
+        requests.push(seen);
+        socket.write(REPLIES[/^GET (\S+)/.exec(seen)![1]!] ?? 'HTTP/1.0 404 Not Found\r\n\r\nnf');
+        // genhash 2.2.7 reports "Connection failed" if the peer closes in the same instant.
+        setTimeout(() => socket.end(), 20);
+      });
+    }));
+  });
+  afterAll(() => closeServer(server));
+  // Asynchronous: the server answering genhash lives in this process.
+  const genhash = async (...args: string[]) => (await execFileAsync('genhash', ['-s', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' })).stdout.trim();
+
+  test('the digest genhash prints is the one the checker accepts: chunk framing kept, cut at Content-Length', async () => {
+    for (const path of Object.keys(REPLIES)) {
+      const digest = await genhash('-u', path);
+      expect(digest).toMatch(/^[0-9a-f]{32}$/);
+      expect(await probe({ type: 'http', urls: [{ path, digest }] }, port)).toMatchObject({ ok: true, reason: expect.stringContaining('status 200') });
+    }
+    // The check is not vacuous: a different body's digest fails.
+    expect(await probe({ type: 'http', urls: [{ path: '/cut', digest: await genhash('-u', '/plain') }] }, port)).toMatchObject({ ok: false });
+  });
+
+  test('ipvs genhash prints what genhash prints, -v dumps included (but the timing line)', async () => {
+    const untimed = (text: string) => text.replace(/= \d+ usecs/, '= N usecs');
+    for (const args of [['-u', '/plain'], ['-u', '/chunked', '-P', '1.1'], ['--url=/cut', '-V', 'www.example.test'], ['-u', '/plain', '-v'], ['-u', '/empty', '-v']]) {
+      const theirs = await execFileAsync('genhash', ['-s', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' });
+      const ours = await runCli(['genhash', '-s', '127.0.0.1', '-p', String(port), ...args], () => Promise.reject(new Error('no IPVS needed')));
+      expect({ status: ours.status, stdout: untimed(ours.stdout) }).toEqual({ status: 0, stdout: untimed(theirs.stdout) });
+    }
+    expect((await runCli(['genhash', '-s', 'rs1.example.test'], () => Promise.reject(new Error('unused')))).stderr).toContain('server should be an IP, not rs1.example.test');
+    const refused = await runCli(['genhash', '-s', '127.0.0.1', '-p', String(await closedPort())], () => Promise.reject(new Error('unused')));
+    expect(refused).toMatchObject({ status: 1, stdout: '', stderr: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  test("the request is keepalived's, for every http_protocol and with or without a virtualhost", async () => {
+    for (const [protocol, flag] of [['1.0', '1.0'], ['1.0C', '1.0c'], ['1.1', '1.1']] as const) {
+      for (const vhost of [undefined, 'www.example.test']) {
+        requests.length = 0;
+        await genhash('-u', '/plain', '-P', flag, ...(vhost ? ['-V', vhost] : []));
+        await probe({ type: 'http', httpProtocol: protocol, ...(vhost ? { virtualhost: vhost } : {}), urls: [{ path: '/plain' }] }, port);
+        expect(requests).toHaveLength(2);
+        expect(requests[1]).toBe(requests[0]);
+      }
+    }
   });
 });
 
@@ -126,6 +205,23 @@ describe('SSL_GET', () => {
     const body = `tls rs1.example.test`;
     const r = await probe({ type: 'https', virtualhost: 'rs1.example.test', urls: [{ path: '/', digest: createHash('md5').update(body).digest('hex') }] }, port);
     expect(r).toMatchObject({ ok: true });
+  });
+
+  test('a client certificate (SSL { certificate key password }) is presented to a server that demands one', async () => {
+    const clientDir = mkdtempSync(path.join(tmpdir(), 'ipvs-client-'));
+    const file = (name: string) => path.join(clientDir, name);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-passout', 'pass:s3cret', '-keyout', file('key.pem'), '-out', file('cert.pem'), '-days', '1', '-subj', '/CN=lb.example.test'], { stdio: 'ignore' });
+    const client = { certificate: readFileSync(file('cert.pem'), 'utf8'), key: readFileSync(file('key.pem'), 'utf8'), password: 's3cret' };
+    rmSync(clientDir, { recursive: true, force: true });
+    const strict = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert, requestCert: true, rejectUnauthorized: true, ca: client.certificate },
+      (req, res) => res.writeHead(200).end(`client ${(req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN}`));
+    await new Promise<void>((r) => strict.listen(0, '127.0.0.1', r));
+    const strictPort = (strict.address() as net.AddressInfo).port;
+    const md5 = createHash('md5').update('client lb.example.test').digest('hex');
+    expect(await probe({ type: 'https', ...client, urls: [{ path: '/', digest: md5 }] }, strictPort)).toMatchObject({ ok: true });
+    expect(await probe({ type: 'https', urls: [{ path: '/' }] }, strictPort)).toMatchObject({ ok: false });
+    await closeServer(strict as unknown as net.Server);
+    expect(() => resolvedChecker({ type: 'https', certificate: client.certificate, urls: [{ path: '/' }] })).toThrow(expect.objectContaining({ field: expect.stringMatching(/\.key$/) }));
   });
 
   test('with a CA configured, a certificate it did not sign is refused', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resolveHealthConfig, resolveVirtualServer } from '../../lib/health/resolve';
 import { readKeepalivedConfig, toHealthConfig } from '../../lib/keepalived';
+import { samples } from '../support/keepalived';
 
 const service = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
 
@@ -44,6 +45,10 @@ describe('defaults and inheritance', () => {
     bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp', delayLoop: -1 }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].delayLoop');
     bad({ service, delayLoop: 'soon', realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp' }] }] }, 'virtualServer.delayLoop');
     bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'udp', requireReply: 'zz' }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].requireReply');
+    const regex = (r: object) => ({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'http', urls: [{ path: '/', regex: r }] }] }] });
+    bad(regex({ pattern: '(' }), 'config.virtualServers[0].realServers[0].checkers[0].urls[0].regex.pattern');
+    bad(regex({ pattern: 'a', flags: 'gx' }), 'config.virtualServers[0].realServers[0].checkers[0].urls[0].regex.flags');
+    bad(regex({ pattern: 'a', minOffset: -1 }), 'config.virtualServers[0].realServers[0].checkers[0].urls[0].regex.minOffset');
     bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'http', urls: [{ path: '/' }], ca: 'x' }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].ca');
     bad({ service, realServers: [{ address: '10.1.0.4' }, { address: '10.1.0.4', port: 80 }] }, 'config.virtualServers[0].realServers[1]');
     bad({ service: { fwmark: 5 }, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp' }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].connectPort');
@@ -104,7 +109,7 @@ describe('keepalived.conf → health configuration', () => {
     const { config: model, diagnostics } = readKeepalivedConfig(file, { configId: 'test' });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const { config, warnings } = toHealthConfig(model);
-    expect(warnings.map((w) => [w.code, w.source.line, w.message.split(' ')[0]])).toEqual([['unsupported', 14, 'url']]) // the url { } line;
+    expect(warnings).toEqual([]);
     const [vs] = config.virtualServers;
     expect(vs).toMatchObject({
       service: { protocol: 'tcp', address: '10.0.0.13', port: 443, scheduler: 'wrr', persistent: { timeout: 600 } },
@@ -112,7 +117,7 @@ describe('keepalived.conf → health configuration', () => {
     });
     expect(vs!.realServers[0]).toMatchObject({ address: '10.1.0.4', port: 443, weight: 3, inhibitOnFailure: true, forwarding: 'route' });
     expect(vs!.realServers[0]!.checkers).toMatchObject([
-      { type: 'https', virtualhost: 'www.example.test', retry: 2, delayLoop: 7, urls: [{ path: '/health', digest: '0123456789abcdef0123456789abcdef', statusCode: [[200, 299]] }] },
+      { type: 'https', virtualhost: 'www.example.test', retry: 2, delayLoop: 7, urls: [{ path: '/health', digest: '0123456789abcdef0123456789abcdef', statusCode: [[200, 299]], regex: { pattern: 'ok' } }] },
       { type: 'smtp', heloName: 'lb.example.test' },
     ]);
     expect(vs!.realServers[1]!.checkers).toMatchObject([
@@ -125,7 +130,104 @@ describe('keepalived.conf → health configuration', () => {
     const resolved = resolveHealthConfig(config);
     expect(resolved[0]!.realServers[1]!.checkers.map((c) => c.name)).toEqual(['DNS_CHECK#0', 'UDP_CHECK#1', 'PING_CHECK#2', 'TCP_CHECK#3']);
   });
-  test('keywords read but not acted on (ha_suspend, bind_if, fast_recovery) are reported at their own lines', () => {
+  test('regex keywords: PCRE2 options become JavaScript flags; what JavaScript cannot do is reported at the url', () => {
+    const file = path.join(dir, 'regex.conf');
+    writeFileSync(file, `virtual_server 10.0.0.13 80 {
+    real_server 10.1.0.4 80 {
+        HTTP_GET {
+            url {
+                path /a
+                regex "^status: (up|ok)$"
+                regex_options caseless multiline no_start_optimize
+                regex_no_match
+                regex_min_offset 4
+                regex_max_offset 900
+                regex_stack 32768 65536
+            }
+            url {
+                path /b
+                regex "a"
+                regex_options ungreedy
+            }
+            url {
+                path /c
+                regex "(?<n>a)(?<n>b)"
+            }
+        }
+    }
+}
+`);
+    const { config: model, diagnostics } = readKeepalivedConfig(file, { configId: 'test' });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const { config, warnings } = toHealthConfig(model);
+    // At the url { } line of each.
+    expect(warnings.map((w) => [w.source.line, w.message])).toEqual([
+      [13, expect.stringMatching(/^regex_options ungreedy has no JavaScript equivalent/)],
+      [18, expect.stringMatching(/^regex \(\?<n>a\)\(\?<n>b\) is not a JavaScript regular expression .*checked without it$/)],
+    ]);
+    const checker = config.virtualServers[0]!.realServers![0]!.checkers![0] as unknown as { urls: { regex?: unknown }[] };
+    expect(checker).toMatchObject({ urls: [
+      { path: '/a', regex: { pattern: '^status: (up|ok)$', flags: 'im', noMatch: true, minOffset: 4, maxOffset: 900 } },
+      { path: '/b', regex: { pattern: 'a' } },
+      { path: '/c' },
+    ] });
+    expect(checker.urls[2]!.regex).toBeUndefined();
+    expect(() => resolveHealthConfig(config)).not.toThrow();
+  });
+
+  test('SSL { certificate key password } gives SSL_GET checkers their client certificate; without key, the key is read from the certificate file', () => {
+    const pem = (name: string, text: string) => {
+      writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const cert = pem('client.pem', 'CERT\n'), key = pem('client.key', 'KEY\n');
+    const conf = (ssl: string) => {
+      writeFileSync(path.join(dir, 'ssl.conf'), `SSL {\n${ssl}\n}\nvirtual_server 10.0.0.13 443 {\n  real_server 10.1.0.4 443 {\n    SSL_GET {\n      url {\n        path /\n      }\n    }\n  }\n}\n`);
+      const { config, warnings } = toHealthConfig(readKeepalivedConfig(path.join(dir, 'ssl.conf'), { configId: 'test' }).config);
+      expect(warnings).toEqual([]);
+      return config.virtualServers[0]!.realServers![0]!.checkers![0];
+    };
+    expect(conf(`certificate ${cert}\nkey ${key}\npassword s3cret`)).toMatchObject({ type: 'https', certificate: 'CERT\n', key: 'KEY\n', password: 's3cret' });
+    expect(conf(`certificate ${cert}`)).toMatchObject({ certificate: 'CERT\n', key: 'CERT\n' });
+  });
+
+  test('virtual_server_group ranges become one service per address, IPv6 too; a range above 65,536 addresses is reported', () => {
+    const file = path.join(dir, 'group.conf');
+    writeFileSync(file, `virtual_server_group G {
+    10.0.0.254-255 80
+    2001:db8::1:0:0:fe-101 80
+    10.1.0.0/30 80
+    2001:db8::/64 80
+}
+virtual_server group G {
+    real_server 10.1.0.4 80 {
+        TCP_CHECK {
+        }
+    }
+}
+`);
+    const { config, warnings } = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);
+    expect(config.virtualServers.map((vs) => (vs.service as { address: string }).address)).toEqual([
+      '10.0.0.254', '10.0.0.255', '2001:db8::1:0:0:fe', '2001:db8::1:0:0:ff', '2001:db8::1:0:0:100', '2001:db8::1:0:0:101',
+      '10.1.0.0', '10.1.0.1', '10.1.0.2', '10.1.0.3',
+    ]);
+    expect(warnings.map((w) => [w.source.line, w.message])).toEqual([[5, 'the range 2001:db8::-2001:db8::ffff:ffff:ffff:ffff stands for more than 65536 services; it is not created']]);
+  });
+
+  test("SMTP_CHECK's legacy host { } blocks (keepalived's own sample): one checker per host, and only the hosts", () => {
+    const { config, warnings } = toHealthConfig(readKeepalivedConfig(path.join(samples, 'keepalived.conf.SMTP_CHECK'), { configId: 'test' }).config);
+    expect(warnings).toEqual([]);
+    const [plain, hosts] = config.virtualServers[0]!.realServers!.map((rs) => rs.checkers!);
+    expect(plain).toEqual([expect.objectContaining({ type: 'smtp', heloName: 'foo.bar.com', connectTimeout: 30 })]);
+    expect(plain![0]).not.toHaveProperty('connectIp');
+    expect(hosts).toEqual(['172.16.1.11', '192.168.155.10', '64.233.167.99'].map((connectIp) =>
+      expect.objectContaining({ type: 'smtp', heloName: 'foo.bar.com', connectIp, connectTimeout: 10, retry: 2, delayBeforeRetry: 5 })));
+    expect(resolveHealthConfig(config)[0]!.realServers[1]!.checkers.map((c) => `${c.name} ${c.host}`)).toEqual([
+      'SMTP_CHECK#0 172.16.1.11', 'SMTP_CHECK#1 192.168.155.10', 'SMTP_CHECK#2 64.233.167.99',
+    ]);
+  });
+
+  test('keywords read but not acted on (bind_if) are reported at their own lines; fast_recovery is how URLs are always checked; ha_suspend maps, except onto fwmark services', () => {
     const file = path.join(dir, 'unsupported.conf');
     writeFileSync(file, `virtual_server 10.0.0.13 80 {
     lb_kind NAT
@@ -145,8 +247,13 @@ describe('keepalived.conf → health configuration', () => {
 `);
     const { config: model, diagnostics } = readKeepalivedConfig(file, { configId: 'test' });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const { warnings } = toHealthConfig(model);
+    const { config, warnings } = toHealthConfig(model);
     const reported = warnings.map((w) => [w.source.line, w.message.split(' ')[0]] as const).sort((a, b) => a[0] - b[0]);
-    expect(reported).toEqual([[3, 'ha_suspend'], [6, 'bind_if'], [12, 'fast_recovery']]);
+    expect(reported).toEqual([[6, 'bind_if']]);
+    expect(config.virtualServers[0]!.haSuspend).toBe(true);
+    writeFileSync(file, 'virtual_server fwmark 7 {\n    ha_suspend\n    real_server 10.1.0.4 80 {\n    }\n}\n');
+    const fwmark = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);
+    expect(fwmark.warnings.map((w) => [w.source.line, w.message])).toEqual([[2, 'ha_suspend does not apply to firewall-mark services: their checks always run']]);
+    expect(fwmark.config.virtualServers[0]!.haSuspend).toBeUndefined();
   });
 });

@@ -139,6 +139,49 @@ test('quorum lost brings in the sorry server (and takes the rest out); regained,
   await manager.stop();
 });
 
+test('sorry_server_inhibit: the sorry server waits in the table at weight 0 while quorum holds', async () => {
+  const service = nextService();
+  const manager = managerFor();
+  await manager.start({ virtualServers: [twoServers(service, { quorum: 2, sorryServer: { address: '10.1.0.9', port: 8080, inhibit: true } })] });
+  expect(await table(service)).toEqual(['10.1.0.4:80 w1', '10.1.0.5:80 w1', '10.1.0.9:8080 w0']);
+  health.set(`p${service.port}-rs1`, 1);
+  await nextEvent(manager, 'quorum', (e) => !e.up);
+  expect(await until(() => table(service), (t) => t.length === 1)).toEqual(['10.1.0.9:8080 w1']);
+  health.set(`p${service.port}-rs1`, 0);
+  await nextEvent(manager, 'quorum', (e) => e.up);
+  expect(await until(() => table(service), (t) => t.length === 3)).toEqual(['10.1.0.4:80 w1', '10.1.0.5:80 w1', '10.1.0.9:8080 w0']);
+  await manager.stop();
+});
+
+test('ha_suspend: checks pause while the service address is not on this machine, keeping their state, and resume when it comes', async () => {
+  const service = nextService();
+  const local = new Set<string>(['127.0.0.1']);
+  const manager = new VirtualServerManager(fake.ipvs, { random: () => 0, localAddresses: () => local });
+  const suspends: boolean[] = [];
+  manager.on('suspend', (e) => suspends.push(e.suspended));
+  const attempts = () => manager.status().virtualServers[0]!.realServers.map((r) => r.checkers[0]!.attempts);
+  await manager.start({ virtualServers: [twoServers(service, { haSuspend: true })] });
+  expect(manager.status().virtualServers[0]!.suspended).toBe(true);
+  // Failing checks would take rs1 out; paused, they never run.
+  health.set(`p${service.port}-rs1`, 1);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(attempts()).toEqual([0, 0]);
+  expect(await table(service)).toEqual(['10.1.0.4:80 w1', '10.1.0.5:80 w1']);
+  local.add('10.0.0.13');
+  manager.refreshLocalAddresses();
+  expect(await until(() => table(service), (t) => t.length === 1)).toEqual(['10.1.0.5:80 w1']);
+  local.delete('10.0.0.13');
+  manager.refreshLocalAddresses();
+  const paused = attempts();
+  await new Promise((r) => setTimeout(r, 200));
+  expect(attempts()).toEqual(paused);
+  expect(suspends).toEqual([true, false, true]);
+  expect(() => manager.refreshLocalAddresses()).not.toThrow();
+  await manager.stop();
+  await expect(new VirtualServerManager(fake.ipvs).start({ virtualServers: [{ service: { fwmark: 9 }, haSuspend: true, realServers: [] }] }))
+    .rejects.toMatchObject({ field: 'config.virtualServers[0].haSuspend' });
+});
+
 test('hysteresis: quorum 2 ± 1 is lost only at 0 live weight and regained only at 3', async () => {
   const service = nextService();
   const manager = managerFor();

@@ -61,6 +61,34 @@ describe('FAULT', () => {
   });
 });
 
+describe('INIT hold', () => {
+  test('start waits while tracking has no verdict, then happens on release', () => {
+    const m = machine();
+    expect(m.holdInit(true, 0)).toEqual([]);
+    expect(m.start(0)).toEqual([]);
+    expect(m.state).toBe('INIT');
+    expect(m.deadline()).toBeUndefined();
+    expect(kinds(m.holdInit(false, 500))).toEqual(['INIT->BACKUP:startup']);
+    expect(m.deadline()).toBeCloseTo(500 + 3609.375);
+    expect(m.holdInit(false, 600)).toEqual([]);
+  });
+
+  test('a verdict of failure leaves INIT straight for FAULT', () => {
+    const m = machine();
+    m.holdInit(true, 0);
+    m.start(0);
+    m.fault();
+    expect(kinds(m.holdInit(false, 10))).toEqual(['INIT->FAULT:fault']);
+  });
+
+  test('released before start, start runs as usual', () => {
+    const m = machine();
+    m.holdInit(true, 0);
+    expect(m.holdInit(false, 1)).toEqual([]);
+    expect(kinds(m.start(2))).toEqual(['INIT->BACKUP:startup']);
+  });
+});
+
 describe('effective priority', () => {
   test('a master advertises a changed priority at once and loses to a backup that now outranks it', () => {
     const m = master();

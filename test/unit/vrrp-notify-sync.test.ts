@@ -8,22 +8,29 @@ import type { TransitionReason, VrrpState } from '../../lib/vrrp/state-machine';
 import { SyncGroup, type SyncMember } from '../../lib/vrrp/sync-group';
 
 describe('notify commands', () => {
-  const scripts = { master: '/bin/m "a b"', backup: { command: '/bin/b', user: 'nobody', group: 'nogroup' }, notify: '/bin/n x', masterRxLowerPri: '/bin/lp' };
+  const scripts = { master: '/bin/echo "a b"', backup: { command: '/bin/true', user: 'nobody', group: 'nogroup' }, notify: '/bin/echo x', masterRxLowerPri: '/bin/false' };
 
   test("the state's own script first, then notify with TYPE NAME STATE PRIORITY", () => {
     expect(notifyCalls(scripts, 'INSTANCE', 'VI_1', 'MASTER', 150)).toEqual([
-      { argv: ['/bin/m', 'a b'], script: 'master' },
-      { argv: ['/bin/n', 'x', 'INSTANCE', 'VI_1', 'MASTER', '150'], script: 'notify' },
+      { argv: ['/bin/echo', 'a b'], script: 'master' },
+      { argv: ['/bin/echo', 'x', 'INSTANCE', 'VI_1', 'MASTER', '150'], script: 'notify' },
     ]);
-    expect(notifyCalls(scripts, 'INSTANCE', 'VI_1', 'BACKUP', 90)[0]).toEqual({ argv: ['/bin/b'], script: 'backup', user: 'nobody', group: 'nogroup' });
-    expect(notifyCalls(scripts, 'INSTANCE', 'VI_1', 'FAULT', 90)).toEqual([{ argv: ['/bin/n', 'x', 'INSTANCE', 'VI_1', 'FAULT', '90'], script: 'notify' }]);
+    expect(notifyCalls(scripts, 'INSTANCE', 'VI_1', 'BACKUP', 90)[0]).toEqual({ argv: ['/bin/true'], script: 'backup', user: 'nobody', group: 'nogroup' });
+    expect(notifyCalls(scripts, 'INSTANCE', 'VI_1', 'FAULT', 90)).toEqual([{ argv: ['/bin/echo', 'x', 'INSTANCE', 'VI_1', 'FAULT', '90'], script: 'notify' }]);
     expect(notifyCalls(undefined, 'INSTANCE', 'VI_1', 'STOP', 90)).toEqual([]);
   });
 
   test('a group always reports priority 0; notify_master_rx_lower_pri has no arguments appended', () => {
-    expect(notifyCalls({ notify: '/bin/n' }, 'GROUP', 'G', 'STOP', 200)).toEqual([{ argv: ['/bin/n', 'GROUP', 'G', 'STOP', '0'], script: 'notify' }]);
-    expect(lowerPriorityCall(scripts)).toEqual([{ argv: ['/bin/lp'], script: 'masterRxLowerPri' }]);
+    expect(notifyCalls({ notify: '/bin/echo' }, 'GROUP', 'G', 'STOP', 200)).toEqual([{ argv: ['/bin/echo', 'GROUP', 'G', 'STOP', '0'], script: 'notify' }]);
+    expect(lowerPriorityCall(scripts)).toEqual([{ argv: ['/bin/false'], script: 'masterRxLowerPri' }]);
     expect(lowerPriorityCall({})).toEqual([]);
+  });
+
+  test('a command whose program is not an executable goes to /bin/sh -c, appended arguments quoted', () => {
+    expect(notifyCalls({ notify: 'if true; then echo; fi' }, 'INSTANCE', "it's", 'BACKUP', 5)).toEqual([
+      { argv: ['/bin/sh', '-c', `if true; then echo; fi 'INSTANCE' 'it'\\''s' 'BACKUP' '5'`], script: 'notify' },
+    ]);
+    expect(notifyCalls({ master: 'no-such-program-x' }, 'INSTANCE', 'VI_1', 'MASTER', 5)[0]!.argv).toEqual(['/bin/sh', '-c', 'no-such-program-x']);
   });
 
   test('queued scripts run one after another in order, each exit status reported', async () => {

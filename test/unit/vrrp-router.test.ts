@@ -104,7 +104,26 @@ describe('tracking', () => {
     expect(stateOf(router, 'VI_1').state).toBe('BACKUP');
     monitor.report(3, 'eth1', 0x41, true);
     expect(stateOf(router, 'VI_1').state).toBe('FAULT');
-    expect(changes.slice(1).map((c) => `${c.from}->${c.to}:${c.reason}`)).toEqual(['BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault']);
+    // The instance's own interface is tracked without being listed.
+    monitor.report(3, 'eth1', 0x41, false);
+    monitor.report(2, 'eth0', 0, false);
+    expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'FAULT', faults: ['interface:eth0'] });
+    monitor.report(2, 'eth0', 0x41, false);
+    expect(changes.slice(1).map((c) => `${c.from}->${c.to}:${c.reason}`)).toEqual(['BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared']);
+  });
+
+  test('a weight-0 script keeps the instance in INIT until its first result, then decides (FAULT for a failure)', async () => {
+    const gate = path.join(dir, 'gate');
+    const { router, changes } = open(config({
+      instances: [vi('VI_1', 1, { trackScript: [{ name: 'slow' }] })],
+      scripts: [{ name: 'slow', script: `/bin/sh -c "while [ ! -e ${gate} ]; do sleep 0.02; done; exit 1"`, interval: 5 }],
+    }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stateOf(router, 'VI_1').state).toBe('INIT');
+    expect(changes).toEqual([]);
+    writeFileSync(gate, '');
+    expect(await waitFor(() => changes.length > 0)).toBe(true);
+    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['INIT->FAULT']);
   });
 
   test('an interface already down at start means FAULT from the first transition', async () => {
@@ -124,6 +143,7 @@ describe('tracking', () => {
     }));
     expect(await waitFor(() => stateOf(router, 'VI_1').effectivePriority === 100 - 30 + 7 + 6)).toBe(true);
     expect(stateOf(router, 'VI_1').tracking).toEqual([
+      { type: 'interface', name: 'eth0', weight: 0, reverse: false, ok: true },
       { type: 'script', name: 'bad', weight: -30, reverse: false, ok: false },
       { type: 'script', name: 'good', weight: 7, reverse: false, ok: true },
       { type: 'file', name: 'f', weight: 2, reverse: false, value: 3 },
@@ -192,7 +212,10 @@ test('a sync group\'s own trackers apply to every member', async () => {
   await waitFor(() => router.status().instances.every((i) => i.state !== 'INIT'));
   fake.monitors.at(-1)!.report(3, 'eth1', 0, false);
   expect(router.status().instances.map((i) => i.faults)).toEqual([['interface:eth1', 'group:VI_2'], ['interface:eth1', 'group:VI_1']]);
-  expect(router.status().instances[1]!.tracking).toEqual([{ type: 'interface', name: 'eth1', weight: 0, reverse: false, ok: false }]);
+  expect(router.status().instances[1]!.tracking).toEqual([
+    { type: 'interface', name: 'eth0', weight: 0, reverse: false, ok: true },
+    { type: 'interface', name: 'eth1', weight: 0, reverse: false, ok: false },
+  ]);
 });
 
 test('notify_master_rx_lower_pri runs when a master hears a lower priority', async () => {
@@ -230,6 +253,16 @@ describe('update by difference', () => {
     expect(link3.closed).toBe(true);
     expect(link1.closed).toBe(false);
     expect(router.status().instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2']);
+  });
+
+  test('updates called together run one after another, in call order', async () => {
+    const { router } = open(config({ instances: [vi('VI_1', 1)] }));
+    const before = fake.links.length;
+    const first = router.update(config({ instances: [vi('VI_1', 1), vi('VI_3', 3)] }));
+    const second = router.update(config({ instances: [vi('VI_1', 1)] }));
+    await Promise.all([first, second]);
+    expect(router.status().instances.map((i) => i.name)).toEqual(['VI_1']);
+    expect(fake.links.slice(before).map((l) => l.closed)).toEqual([true]);
   });
 
   test('an invalid update changes nothing', async () => {

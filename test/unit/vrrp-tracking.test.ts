@@ -1,6 +1,6 @@
 // Tracking as keepalived does it: weights, FAULT, the rise/fall counter, the
 // value of a track_file, and the trackers that run scripts and watch files.
-import { chmodSync, chownSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FileTracker } from '../../lib/vrrp/track/file';
@@ -90,6 +90,15 @@ test.each([
   expect(fileValue(text)).toBe(value);
 });
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const waitFor = async (probe: () => boolean) => {
   for (let i = 0; i < 250 && !probe(); i++) await new Promise((r) => setTimeout(r, 20));
   return probe();
@@ -134,6 +143,19 @@ describe('trackers', () => {
       expect(runs[0]).toEqual({ error: 'timed out after 100 ms' });
       expect(t.ok).toBe(false);
       expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      t.stop();
+    }
+  });
+
+  test('a timeout kills the whole process group, shell children included', async () => {
+    const pidFile = path.join(dir, 'child');
+    const t = new ScriptTracker(options(`/bin/sh -c "sleep 30 & echo $! > ${pidFile}; wait"`, { timeoutMs: 200, intervalMs: 5000 }), {});
+    t.start();
+    try {
+      expect(await waitFor(() => t.ok === false)).toBe(true);
+      const child = Number(readFileSync(pidFile, 'utf8'));
+      expect(await waitFor(() => !alive(child))).toBe(true);
     } finally {
       t.stop();
     }

@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { HttpCheck, HttpUrl } from '../types';
+import type { HttpCheck, HttpUrl, HttpUrlRegex } from '../types';
 import type { ResolvedChecker } from '../resolve';
 import type { Probe, ProbeResult } from './probe';
 import { endpoint, failure, pass } from './probe';
@@ -21,55 +21,64 @@ function accepted(url: HttpUrl, status: number): boolean {
   return url.statusCode.some((c) => (typeof c === 'number' ? c === status : status >= c[0] && status <= c[1]));
 }
 
-interface Reply {
+/** What keepalived reads of a reply: the status code and the body it hashes. */
+export interface HttpReply {
+  /** Status code, or 0 when the status line is not `HTTP/x.y NNN ...` (keepalived's extract_status_code). */
   status: number;
-  headers: Map<string, string>;
+  /** The header, up to and including the blank line. */
+  header: Buffer;
+  /**
+   * The bytes after the header as received (a chunked body is hashed with
+   * its chunk framing, as keepalived does), cut at `Content-Length:` when the
+   * header has that exact spelling.
+   */
   body: Buffer;
 }
 
-function parseReply(raw: Buffer): Reply | string {
-  const split = raw.indexOf('\r\n\r\n');
-  const headEnd = split >= 0 ? split : raw.indexOf('\n\n');
-  if (headEnd < 0) return 'incomplete HTTP header';
-  const head = raw.subarray(0, headEnd).toString('latin1').split(/\r?\n/);
-  const statusLine = /^HTTP\/\d\.\d (\d{3})/.exec(head[0] ?? '');
-  if (!statusLine) return `not an HTTP status line: ${JSON.stringify((head[0] ?? '').slice(0, 60))}`;
-  const headers = new Map<string, string>();
-  for (const line of head.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  let body = raw.subarray(headEnd + (split >= 0 ? 4 : 2));
-  if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) {
-    const decoded = dechunk(body);
-    if (typeof decoded === 'string') return decoded;
-    body = decoded;
-  }
-  return { status: Number(statusLine[1]), headers, body };
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** Splits a whole reply as keepalived's HTTP checker and genhash do; `undefined` when no header ends in it. */
+export function parseHttpReply(raw: Buffer): HttpReply | undefined {
+  const headerEnd = raw.indexOf(HEADER_END);
+  if (headerEnd < 0) return undefined;
+  const header = raw.subarray(0, headerEnd + 4);
+  const text = header.toString('latin1');
+  let body = raw.subarray(headerEnd + 4);
+  const length = /(?:^|\n)Content-Length:[ \t]*(\d+)[ \t]*\r?\n/.exec(text);
+  if (length && Number(length[1]) < body.length) body = body.subarray(0, Number(length[1]));
+  const status = /^[^ \r]* (\d{3}) /.exec(text);
+  return { status: status ? Number(status[1]) : 0, header, body };
 }
 
-function dechunk(data: Buffer): Buffer | string {
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const lineEnd = data.indexOf('\r\n', at);
-    if (lineEnd < 0) return 'truncated chunked body';
-    const size = parseInt(data.subarray(at, lineEnd).toString('latin1'), 16);
-    if (!Number.isFinite(size)) return 'bad chunk size';
-    if (size === 0) return Buffer.concat(parts);
-    parts.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
-    at = lineEnd + 2 + size + 2;
-  }
+/** The `Host:` value keepalived sends: the virtualhost, else the address and port (always with the port). */
+export function hostHeader(host: string, port: number, virtualhost?: string): string {
+  if (virtualhost !== undefined) return virtualhost;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** keepalived's GET request, its header lines in keepalived's order. */
+export function httpRequest(path: string, host: string, protocol: NonNullable<HttpCheck['httpProtocol']> = '1.0'): string {
+  return `GET ${path} HTTP/${protocol === '1.1' ? '1.1' : '1.0'}\r\nUser-Agent: KeepAliveClient\r\n` +
+    (protocol === '1.0' ? '' : 'Connection: close\r\n') + `Host: ${host}\r\n\r\n`;
+}
+
+/**
+ * keepalived's regex test: over the whole reply from its first byte (the
+ * header too), a match starting within [minOffset, maxOffset); a reply
+ * without body bytes never matches, as keepalived only looks once some arrive.
+ */
+export function regexMatches(r: HttpUrlRegex, raw: Buffer, reply: HttpReply): boolean {
+  if (reply.body.length === 0) return false;
+  const pattern = new RegExp(r.pattern, `${r.flags ?? ''}g`);
+  pattern.lastIndex = r.minOffset ?? 0;
+  // Without the u flag a byte is a character, so offsets are byte offsets as in keepalived.
+  const match = pattern.exec(raw.toString(r.flags?.includes('u') ? 'utf8' : 'latin1'));
+  return match !== null && (r.maxOffset === undefined || match.index < r.maxOffset);
 }
 
 function request(checker: ResolvedChecker, url: HttpUrl): string {
   const c = checker.config as HttpCheck;
-  const version = c.httpProtocol ?? '1.0';
-  const address = checker.host.includes(':') ? `[${checker.host}]` : checker.host;
-  const defaultPort = checker.port === (c.type === 'https' ? 443 : 80);
-  const host = url.virtualhost ?? checker.virtualhost ?? (defaultPort ? address : `${address}:${checker.port}`);
-  return `GET ${url.path} HTTP/${version}\r\nUser-Agent: KeepAliveClient\r\nHost: ${host}\r\n` +
-    (version === '1.1' ? 'Connection: close\r\n' : '') + '\r\n';
+  return httpRequest(url.path, hostHeader(checker.host, checker.port, url.virtualhost ?? checker.virtualhost), c.httpProtocol);
 }
 
 async function fetchUrl(checker: ResolvedChecker, url: HttpUrl, signal: AbortSignal): Promise<ProbeResult> {
@@ -78,12 +87,16 @@ async function fetchUrl(checker: ResolvedChecker, url: HttpUrl, signal: AbortSig
   try {
     conversation = await Conversation.open(checker, signal, (checker.config as HttpCheck).type === 'https');
     conversation.write(request(checker, url));
-    const reply = parseReply(await conversation.readToEnd(MAX_REPLY));
-    if (typeof reply === 'string') return failure(`${where}: ${reply}`);
+    const raw = await conversation.readToEnd(MAX_REPLY);
+    const reply = parseHttpReply(raw);
+    if (!reply) return failure(`${where}: no HTTP header in the reply`);
     if (!accepted(url, reply.status)) return failure(`${where}: status ${reply.status}`);
     if (url.digest !== undefined) {
       const digest = createHash('md5').update(reply.body).digest('hex');
       if (digest !== url.digest.toLowerCase()) return failure(`${where}: digest ${digest} differs from ${url.digest.toLowerCase()}`);
+    }
+    if (url.regex !== undefined && regexMatches(url.regex, raw, reply) === (url.regex.noMatch === true)) {
+      return failure(`${where}: reply ${url.regex.noMatch ? 'matches' : 'does not match'} /${url.regex.pattern}/`);
     }
     return pass(`${where}: status ${reply.status}`);
   } catch (e) {

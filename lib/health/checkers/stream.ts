@@ -80,6 +80,7 @@ export class Conversation {
         const servername = c.enableSni ? (c.sniName ?? checker.virtualhost) : undefined;
         const tlsOptions: tls.ConnectionOptions = { ...options, rejectUnauthorized: c.ca !== undefined };
         if (c.ca !== undefined) tlsOptions.ca = c.ca;
+        if (c.certificate !== undefined) Object.assign(tlsOptions, { cert: c.certificate, key: c.key, passphrase: c.password });
         if (servername !== undefined && !net.isIP(servername)) tlsOptions.servername = servername;
         // keepalived checks certificates only when told to (ca given); the
         // host name is not matched against the certificate either way.

@@ -276,15 +276,15 @@ export interface UrlSpec {
   }[];
   /** `virtualhost`: Host header for this URL; default the checker's virtualhost. */
   readonly virtualhost?: string;
-  /** `regex`: PCRE2 pattern the body must match. */
+  /** `regex`: PCRE2 pattern the reply must match (keepalived matches from its first byte, header included). */
   readonly regex?: string;
   /** `regex_no_match`: success when the regex does not match; default off. */
   readonly regexNoMatch: boolean;
   /** `regex_options`: PCRE2 option names. */
   readonly regexOptions: readonly string[];
-  /** `regex_min_offset`: body offset where matching may start, bytes. */
+  /** `regex_min_offset`: reply offset where a match may start, bytes. */
   readonly regexMinOffset?: number;
-  /** `regex_max_offset`: body offset where matching must end, bytes. */
+  /** `regex_max_offset`: a match must start before this reply offset, bytes. */
   readonly regexMaxOffset?: number;
   /** `regex_stack START MAX`: PCRE2 JIT stack sizes. */
   readonly regexStack?: {

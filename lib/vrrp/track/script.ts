@@ -1,13 +1,12 @@
 /**
- * A `vrrp_script`: run every `interval` (the first run at once), killed by
- * PID after `timeout` (counted as a failure), exit 0 is success, and the
+ * A `vrrp_script`: run every `interval` (the first run at once), its process
+ * group killed by PID after `timeout` (counted as a failure), exit 0 is success, and the
  * rise/fall counter decides when the script's state flips. One run at a time:
  * a run still going when the next is due makes that one wait.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { splitCommand } from '../../health/checkers/misc';
+import { killScript, scriptArgv, spawnScript } from './exec';
 import type { ScriptIdentity } from './security';
 import { RiseFall } from './weights';
 
@@ -110,18 +109,15 @@ export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
   }
 
   private execute(): Promise<ScriptRun> {
-    const [program, ...args] = splitCommand(this.options.script);
     return new Promise((resolve) => {
-      if (program === undefined) return resolve({ error: 'empty command' });
-      const child = spawn(program, args, { stdio: 'ignore', ...this.identity });
+      const child = spawnScript(scriptArgv(this.options.script), this.identity);
       let timedOut = false;
+      const kill = () => killScript(child);
       const timer = setTimeout(() => {
         timedOut = true;
-        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+        kill();
       }, this.options.timeoutMs);
-      this.kill = () => {
-        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
-      };
+      this.kill = kill;
       child.on('error', (e) => {
         clearTimeout(timer);
         resolve({ error: e.message });

@@ -6,6 +6,7 @@ import type { SourceRef } from '../diagnostics';
 import { grammar, type BlockOpen, type KeywordSpec, type ParseContext, type Statement } from '../grammar';
 import type { VirtualServerGroup, VirtualServerGroupEntry } from '../model';
 import { addressFamily, readInteger, readPort } from '../values';
+import { ipv4ToU32, u32ToIpv4 } from '../../../validate/address';
 
 /** A group being read. */
 export interface VirtualServerGroupDraft {
@@ -14,10 +15,9 @@ export interface VirtualServerGroupDraft {
   readonly source: SourceRef;
 }
 
-const v4ToInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-const intToV4 = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
-function v6ToBig(address: string): bigint {
+/** An IPv6 address as a 128-bit number. */
+export function v6ToBig(address: string): bigint {
   const [head = '', tail] = address.split('::');
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
@@ -25,7 +25,7 @@ function v6ToBig(address: string): bigint {
   return groups.reduce((n, g) => (n << 16n) + BigInt(parseInt(g || '0', 16)), 0n);
 }
 /** RFC 5952 text: lowercase, the longest run of two or more zero groups as `::`. */
-function bigToV6(n: bigint): string {
+export function bigToV6(n: bigint): string {
   const groups = Array.from({ length: 8 }, (_, i) => ((n >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
   let best = { at: -1, len: 1 };
   for (let i = 0; i < 8; ) {
@@ -47,9 +47,9 @@ function readRange(word: string): { family: 'inet' | 'inet6'; address: string; l
   if (m[2] !== undefined) {
     const end = parseInt(m[2], family === 'inet' ? 10 : 16);
     if (family === 'inet') {
-      const start = v4ToInt(address);
+      const start = ipv4ToU32(address);
       if (end > 255 || end < start % 256) return `Virtual server group range '${word}' end '${m[2]}' too large`;
-      return { family, address, lastAddress: intToV4(start - (start % 256) + end) };
+      return { family, address, lastAddress: u32ToIpv4(start - (start % 256) + end) };
     }
     const start = v6ToBig(address);
     if (end > 0xffff || BigInt(end) < (start & 0xffffn)) return `Virtual server group range '${word}' end '${m[2]}' too large`;
@@ -61,8 +61,8 @@ function readRange(word: string): { family: 'inet' | 'inet6'; address: string; l
     if (len > bits) return `Invalid virtual server group prefix length ${word} - skipping`;
     if (family === 'inet') {
       const size = 2 ** (32 - len);
-      const first = Math.floor(v4ToInt(address) / size) * size;
-      return { family, address: intToV4(first), lastAddress: intToV4(first + size - 1) };
+      const first = Math.floor(ipv4ToU32(address) / size) * size;
+      return { family, address: u32ToIpv4(first), lastAddress: u32ToIpv4(first + size - 1) };
     }
     const hostMask = (1n << BigInt(128 - len)) - 1n;
     const first = v6ToBig(address) & ~hostMask;
