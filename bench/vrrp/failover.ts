@@ -152,6 +152,21 @@ async function failover(lab: VrrpLab, i: Interval, contender: Contender): Promis
   }
 }
 
+/** Runs that could not be measured (e.g. the backup fell back to BACKUP), with why; each is tried again. */
+const discarded: { contender: Contender; advertInt: number; reason: string }[] = [];
+
+async function attempt(lab: VrrpLab, i: Interval, contender: Contender): Promise<Run> {
+  for (;;) {
+    try {
+      return await failover(lab, i, contender);
+    } catch (e) {
+      discarded.push({ contender, advertInt: i.advertInt, reason: (e as Error).message });
+      log(`  advert_int ${i.advertInt} ${contender}: run discarded (${(e as Error).message})`);
+      if (discarded.length > 10) throw e;
+    }
+  }
+}
+
 interface Summary {
   median: number;
   min: number;
@@ -192,6 +207,8 @@ function markdown(rows: Row[], meta: Record<string, unknown>): string {
     'advert: the same end point measured from the master\'s last advert on the wire. Resume: takeover → first',
     'echo reply from the backup to the client\'s continuous ping. Milliseconds, median (min–max).',
     '',
+    `Runs discarded and repeated: ${(meta.discarded as unknown[]).length ? JSON.stringify(meta.discarded) : 'none'}.`,
+    '',
     '| advert_int | takeover ipvs | takeover keepalived | ratio | from last advert ipvs | keepalived | ratio | resume ipvs | resume keepalived |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) =>
@@ -214,7 +231,7 @@ async function main(): Promise<void> {
         // Alternate who goes first, so drift in the machine's load hits both alike.
         const order: Contender[] = rep % 2 ? ['keepalived', 'ipvs'] : ['ipvs', 'keepalived'];
         for (const contender of order) {
-          const run = await failover(lab, i, contender);
+          const run = await attempt(lab, i, contender);
           runs.push(run);
           log(`  advert_int ${String(i.advertInt).padEnd(4)} ${contender.padEnd(10)} takeover ${ms(run.takeoverMs).padStart(7)} ms  from last advert ${ms(run.fromLastAdvertMs).padStart(7)} ms  resume ${ms(run.resumeMs).padStart(6)} ms`);
         }
@@ -243,6 +260,7 @@ async function main(): Promise<void> {
     reps: REPS,
     loadBefore,
     loadAfter: os.loadavg()[0]!.toFixed(2),
+    discarded,
   };
   log('');
   log('advert_int  takeover ipvs / keepalived (median ms)   ratio   resume ipvs / keepalived (max ms)');
