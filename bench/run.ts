@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { Namespace, baseline, inFreshNamespace, inNamespace, root, scenario, timed } from './support/harness';
 import { saveFile } from './support/table';
 import { lineChart } from './support/chart';
+import { sectionsOf } from './support/sections';
 
 const quick = process.env.BENCH_QUICK === '1';
 const S = Number(process.env.BENCH_SERVICES ?? (quick ? 1000 : 10000)); // churn needs ≥ 1000
@@ -275,7 +276,9 @@ function main(): void {
       { name: 'C libnl batched', color: '#d62728', points: sweep.map((p) => ({ x: p.chunk, y: p.cOpsPerSecond })) },
     ]),
   );
-  if (!quick) writeFileSync(path.join(root, 'bench/RESULTS.md'), markdown(results, targets.map(([n, v, b]) => [n, v, b])));
+  const summary = path.join(root, 'bench/RESULTS.md');
+  // Sections other benchmarks own (bench:vrrp) are kept.
+  if (!quick) writeFileSync(summary, markdown(results, targets.map(([n, v, b]) => [n, v, b])) + sectionsOf(summary));
   log(`\nresults written to bench/results/${quick ? 'quick' : 'latest'}.json and the chart beside it${quick ? '' : ', summary in bench/RESULTS.md'}`);
 }
 

@@ -20,6 +20,8 @@ export interface NativeVrrpLinkOptions {
   source: string;
   /** TTL / hop limit of unicast adverts. */
   ttl?: number;
+  /** SCHED_RR priority (1..99) of the socket thread; absent: normal scheduling. */
+  rtPriority?: number;
 }
 
 export interface NativeOutgoing {

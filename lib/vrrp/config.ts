@@ -107,6 +107,17 @@ export interface VrrpRuntimeOptions {
   netns?: string;
   /** Receives one structured line per state change and notable event; default none. */
   log?: (line: string) => void;
+  /**
+   * keepalived's `vrrp_rt_priority` (1..99): the thread that sends the adverts
+   * runs SCHED_RR at this priority, so processes saturating the CPUs cannot
+   * delay them. Default: normal scheduling. Needs CAP_SYS_NICE.
+   */
+  rtPriority?: number;
+}
+
+/** The validated {@link VrrpRuntimeOptions.rtPriority}, or undefined when not set. */
+export function resolveRtPriority(runtime: VrrpRuntimeOptions): number | undefined {
+  return runtime.rtPriority === undefined ? undefined : integer(runtime.rtPriority, 'runtime.rtPriority', 1, 99, 0);
 }
 
 /** A {@link VirtualAddress} after validation. */

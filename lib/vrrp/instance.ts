@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { NativeAddressSpec, NativeOutgoing, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink } from '../native/vrrp-contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
-import { resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './config';
+import { resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './config';
 import { VrrpError } from './errors';
 import { IpvsArgumentError } from '../errors';
 import { loadVrrpNative } from './native';
@@ -71,8 +71,8 @@ export interface VrrpInstanceEvents {
   error: [error: VrrpError];
 }
 
-/** camelCase statistics key of each keepalived drop counter. */
-const DROP_STAT: Partial<Record<DropReason, keyof VrrpStats>> = {
+/** camelCase statistics key of each drop reason: every dropped advert is counted. */
+export const DROP_STAT: Record<DropReason, keyof VrrpStats> = {
   packet_len_err: 'packetLenErr',
   authtype_mismatch: 'authtypeMismatch',
   ip_ttl_err: 'ipTtlErr',
@@ -83,6 +83,9 @@ const DROP_STAT: Partial<Record<DropReason, keyof VrrpStats>> = {
   chk_err: 'checksumErr',
   addr_list_err: 'addrListErr',
   vers_err: 'versionErr',
+  unknown_vrid: 'unknownVrid',
+  owner_ignore: 'ownerIgnored',
+  not_a_peer: 'notAPeer',
 };
 
 /**
@@ -122,6 +125,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    */
   static open(options: VrrpInstanceOptions, runtime: VrrpRuntimeOptions = {}): VrrpInstance {
     const resolved = resolveVrrpOptions(options);
+    const rtPriority = resolveRtPriority(runtime);
     const native = loadVrrpNative();
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
@@ -140,6 +144,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           group: resolved.group,
           source,
           ttl: resolved.ttl,
+          ...(rtPriority !== undefined ? { rtPriority } : {}),
         },
         (data, src, dst, hopLimit) => instance?.onPacket(data, src, dst, hopLimit),
       );
@@ -285,8 +290,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const datagram = this.options.family === 4 ? { family: 4 as const, data } : { family: 6 as const, data, source, destination, hopLimit };
     const verdict = receiveAdvert(datagram, this.policy());
     if (verdict.drop) {
-      const stat = DROP_STAT[verdict.drop];
-      if (stat) this.stats[stat]++;
+      this.stats[DROP_STAT[verdict.drop]]++;
       if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop });
       return;
     }

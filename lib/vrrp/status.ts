@@ -37,6 +37,12 @@ export interface VrrpStats {
   checksumErr: number;
   /** Adverts dropped because their Version field differs from ours (keepalived `vers_err`). */
   versionErr: number;
+  /** Adverts for another VRID, e.g. other routers sharing the group (keepalived drops them before any instance). */
+  unknownVrid: number;
+  /** Adverts a priority-255 owner ignored (`owner_ignore_adverts`). */
+  ownerIgnored: number;
+  /** Unicast adverts from a source that is not a `unicast_peer`, refused by `check_unicast_src`. */
+  notAPeer: number;
   /** Accepted adverts with priority 0, i.e. the master leaving (`pri_zero_rcvd`). */
   priZeroRcvd: number;
   /** Priority-0 adverts we sent on shutdown as master (`pri_zero_sent`). */
@@ -87,7 +93,7 @@ export function emptyStats(): VrrpStats {
   return {
     advertRcvd: 0, advertSent: 0, becomeMaster: 0, releaseMaster: 0, failovers: 0, packetLenErr: 0,
     advertIntervalErr: 0, ipTtlErr: 0, invalidTypeRcvd: 0, addrListErr: 0, invalidAuthtype: 0,
-    authtypeMismatch: 0, authFailure: 0, checksumErr: 0, versionErr: 0, priZeroRcvd: 0, priZeroSent: 0,
+    authtypeMismatch: 0, authFailure: 0, checksumErr: 0, versionErr: 0, unknownVrid: 0, ownerIgnored: 0, notAPeer: 0, priZeroRcvd: 0, priZeroSent: 0,
     gratuitousSent: 0, advertSendErrors: 0, receiveQueueDrops: 0,
   };
 }

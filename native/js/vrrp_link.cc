@@ -110,6 +110,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     options.group = stringField(o, "group", false);
     options.source = stringField(o, "source");
     options.ttl = intField(o, "ttl", 255);
+    options.rtPriority = intField(o, "rtPriority", 0);
     std::string netns = stringField(o, "netns", false);
     channel_ = std::make_unique<vrrp::Channel>();
     route_ = std::make_unique<vrrp::Route>();
@@ -124,7 +125,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     if (routeError) throw failure(env, routeError, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:receive", kQueueLimit, 1);
     open_ = true;
-    channel_->start([this](vrrp::Received&& r) {
+    int rtError = channel_->start([this](vrrp::Received&& r) {
       auto* packet = new vrrp::Received(std::move(r));
       // A full queue means JavaScript is stalled: drop, as a congested link would.
       napi_status status = tsfn_.NonBlockingCall(packet, [](Napi::Env env, Napi::Function callback, vrrp::Received* p) {
@@ -140,6 +141,10 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
         ++dropped_;
       }
     });
+    if (rtError) {
+      shutdown();
+      throw failure(env, rtError, "rt-priority");
+    }
   }
 
   ~VrrpLink() override { shutdown(); }

@@ -6,6 +6,8 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -89,9 +91,14 @@ ChannelFailure Channel::open(const ChannelOptions& options) {
   return {};
 }
 
-void Channel::start(std::function<void(Received&&)> onPacket) {
+int Channel::start(std::function<void(Received&&)> onPacket) {
   onPacket_ = std::move(onPacket);
   thread_ = std::thread([this] { run(); });
+  if (options_.rtPriority <= 0) return 0;
+  // Realtime: on a saturated machine the adverts still leave on time.
+  sched_param param{};
+  param.sched_priority = options_.rtPriority;
+  return pthread_setschedparam(thread_.native_handle(), SCHED_RR, &param);
 }
 
 void Channel::wake() {

@@ -25,6 +25,7 @@ struct ChannelOptions {
   std::string group;   // multicast group joined when `multicast`
   std::string source;  // advert source address
   int ttl = 255;       // unicast TTL / hop limit
+  int rtPriority = 0;  // SCHED_RR priority of the thread (keepalived's vrrp_rt_priority); 0: normal
 };
 
 struct Received {
@@ -50,7 +51,8 @@ class Channel {
   ~Channel();
   // Opens the sockets in the calling thread's namespace.
   ChannelFailure open(const ChannelOptions& options);
-  void start(std::function<void(Received&&)> onPacket);
+  // Starts the thread; returns the errno of giving it realtime priority, or 0.
+  int start(std::function<void(Received&&)> onPacket);
   // Periodic adverts: the first goes out at once; empty `packets` stops them.
   void schedule(std::vector<Outgoing> packets, std::chrono::microseconds interval);
   // One advert now, on the calling thread; returns the first errno or 0.

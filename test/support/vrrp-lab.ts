@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { VrrpInstance, type VrrpStateChange } from '../../lib/vrrp';
 import { TestNamespace } from './netns';
 
 export type Host = 'a' | 'b' | 'c';
@@ -90,6 +91,8 @@ export class VrrpLab {
 export class Keepalived {
   private readonly child: ChildProcess;
   private output = '';
+  /** Every "Entering … STATE" with the time its line reached us. */
+  readonly transitions: { state: string; at: number }[] = [];
   private readonly exited: Promise<void>;
 
   constructor(ns: TestNamespace, private readonly base: string, config: string) {
@@ -100,7 +103,10 @@ export class Keepalived {
         '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const collect = (chunk: Buffer) => (this.output += chunk.toString());
+    const collect = (chunk: Buffer) => {
+      this.output += chunk.toString();
+      for (const m of chunk.toString().matchAll(/Entering (\w+) STATE/g)) this.transitions.push({ state: m[1]!, at: Date.now() });
+    };
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
@@ -115,6 +121,16 @@ export class Keepalived {
     return this.output.split('\n').filter((l) => l.includes(text)).length;
   }
 
+  /** Current state, from the last "Entering … STATE" line of its log. */
+  get state(): string | undefined {
+    return [...this.output.matchAll(/Entering (\w+) STATE/g)].at(-1)?.[1];
+  }
+
+  /** PID of the VRRP child (the process that sends and receives adverts). */
+  get vrrpPid(): number {
+    return Number(readFileSync(`${this.base}.vrrp.pid`, 'utf8'));
+  }
+
   /** Orderly stop (SIGTERM): a master sends priority 0 and removes its VIPs. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
@@ -123,11 +139,52 @@ export class Keepalived {
 
   /** Sudden death: the VRRP child first (no priority 0), then the parent, by PID. */
   async kill(): Promise<void> {
-    const vrrpPid = Number(readFileSync(`${this.base}.vrrp.pid`, 'utf8'));
-    process.kill(vrrpPid, 'SIGKILL');
+    process.kill(this.vrrpPid, 'SIGKILL');
     this.child.kill('SIGKILL');
     await this.exited;
   }
+}
+
+/** One keepalived `vrrp_instance` on eth0, written as keepalived.conf text. */
+export interface KeepalivedInstance {
+  name: string;
+  state: 'MASTER' | 'BACKUP';
+  virtualRouterId: number;
+  priority: number;
+  /** Seconds. */
+  advertInt: number;
+  version: 2 | 3;
+  vips: string[];
+  nopreempt?: boolean;
+  authPass?: string;
+  /** Unicast mode: our source and the peers. */
+  unicast?: { source: string; peers: string[] };
+  /** Extra keyword lines inside the instance block. */
+  extra?: string[];
+}
+
+export function keepalivedConfig(...instances: KeepalivedInstance[]): string {
+  return instances
+    .map((i) =>
+      [
+        `vrrp_instance ${i.name} {`,
+        `  state ${i.state}`,
+        '  interface eth0',
+        `  virtual_router_id ${i.virtualRouterId}`,
+        `  priority ${i.priority}`,
+        `  advert_int ${i.advertInt}`,
+        `  version ${i.version}`,
+        i.nopreempt ? '  nopreempt' : '',
+        i.authPass ? `  authentication {\n    auth_type PASS\n    auth_pass ${i.authPass}\n  }` : '',
+        i.unicast ? `  unicast_src_ip ${i.unicast.source}\n  unicast_peer {\n${i.unicast.peers.map((p) => `    ${p}\n`).join('')}  }` : '',
+        ...(i.extra ?? []).map((line) => `  ${line}`),
+        `  virtual_ipaddress {\n${i.vips.map((v) => `    ${v}\n`).join('')}  }`,
+        '}',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
+    .join('\n') + '\n';
 }
 
 /** Polls `probe` every 20 ms until it holds; false after `timeoutMs`. */
@@ -141,3 +198,51 @@ export async function eventually(probe: () => boolean, timeoutMs: number): Promi
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The no-false-failover pair: our instance (priority 150) on a as master
+ * over a real keepalived (priority 100) on b as backup, VRRPv3 on one VIP.
+ */
+export class MasterOverKeepalived {
+  readonly keepalived: Keepalived;
+  readonly ours: VrrpInstance;
+  private readonly changes: VrrpStateChange[] = [];
+  private settled = 0;
+
+  constructor(private readonly lab: VrrpLab, private readonly o: { virtualRouterId: number; vip: string; advertInt: number; rtPriority?: number }) {
+    this.keepalived = lab.keepalived('b', `ka-${o.virtualRouterId}`, keepalivedConfig({
+      name: 'VI_1', state: 'BACKUP', virtualRouterId: o.virtualRouterId, priority: 100, advertInt: o.advertInt, version: 3, vips: [`${o.vip}/24`],
+    }));
+    this.ours = VrrpInstance.open(
+      { name: 'VI_1', interface: 'eth0', virtualRouterId: o.virtualRouterId, priority: 150, advertInt: o.advertInt, version: 3, virtualIpaddress: [`${o.vip}/24`] },
+      { netns: lab.netns('a'), ...(o.rtPriority ? { rtPriority: o.rtPriority } : {}) },
+    );
+    this.ours.on('state', (change) => this.changes.push(change));
+  }
+
+  /** Waits until ours is MASTER and keepalived BACKUP; what changes after this counts as a failover. */
+  async settle(timeoutMs: number): Promise<boolean> {
+    const ok = await eventually(() => this.ours.state === 'MASTER' && this.keepalived.state === 'BACKUP', timeoutMs);
+    this.settled = this.changes.length;
+    return ok;
+  }
+
+  /** Everything that would show a false failover; all quiet is `{ ourChanges: [], ourState: 'MASTER', keepalivedMasters: 0, keepalivedState: 'BACKUP', vipOn: ['a'] }`. */
+  verdict(): { ourChanges: VrrpStateChange[]; ourState: string; keepalivedMasters: number; keepalivedState?: string; vipOn: Host[] } {
+    return {
+      ourChanges: this.changes.slice(this.settled),
+      ourState: this.ours.state,
+      keepalivedMasters: this.keepalived.count('Entering MASTER STATE'),
+      keepalivedState: this.keepalived.state,
+      vipOn: (['a', 'b'] as const).filter((h) => this.lab.hasAddress(h, this.o.vip)),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.ours.close();
+    await this.keepalived.stop();
+  }
+}
+
+/** The verdict of a {@link MasterOverKeepalived} pair where nothing moved. */
+export const NO_FAILOVER = { ourChanges: [], ourState: 'MASTER', keepalivedMasters: 0, keepalivedState: 'BACKUP', vipOn: ['a'] };

@@ -123,3 +123,16 @@ test('closing before the first microtask never starts the machine', async () => 
   expect(link.schedules).toEqual([]);
   expect(link.added).toEqual([]);
 });
+
+test('runtime.rtPriority reaches the socket thread; outside 1..99 it is refused naming the field', () => {
+  const options = { name: 'VI_6', interface: 'eth0', virtualRouterId: 54, priority: 255, virtualIpaddress: ['10.0.0.100'] };
+  const realtime = VrrpInstance.open(options, { rtPriority: 10 });
+  expect(link.options).toMatchObject({ rtPriority: 10 });
+  realtime.close();
+  const plain = VrrpInstance.open(options);
+  expect(link.options).not.toHaveProperty('rtPriority');
+  plain.close();
+  for (const bad of [0, 100, 1.5, '10']) {
+    expect(() => VrrpInstance.open(options, { rtPriority: bad as number })).toThrow(/runtime\.rtPriority/);
+  }
+});
