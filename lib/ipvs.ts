@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome } from './native/contract';
 import { Batch } from './batch';
-import { exchangePackedSync, exchangeSync } from './native/exchange';
+import { SyncChannel, exchangePackedSync } from './native/exchange';
 import { loadNative } from './native/load';
 import { IpvsError, errnoName } from './errors';
 import { Dispatcher, closedError } from './dispatcher';
@@ -86,6 +86,7 @@ const constructionKey = Symbol('Ipvs');
 export class Ipvs implements Disposable, AsyncDisposable {
   readonly #native: NativeHandle;
   readonly #dispatcher: Dispatcher;
+  readonly #channel: SyncChannel;
   #closed = false;
   readonly #active = new Set<Promise<unknown>>();
 
@@ -93,7 +94,8 @@ export class Ipvs implements Disposable, AsyncDisposable {
   constructor(native: NativeHandle, key: symbol) {
     if (key !== constructionKey) throw new TypeError('use Ipvs.open() or Ipvs.openSync()');
     this.#native = native;
-    this.#dispatcher = new Dispatcher(native);
+    this.#channel = new SyncChannel(native);
+    this.#dispatcher = new Dispatcher(native, this.#channel);
   }
 
   /**
@@ -149,7 +151,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
   #runSync<T>(operation: Operation<T>, name: string): T {
     if (this.#closed) throw closedError(name);
     let step = operation.next();
-    while (!step.done) step = operation.next(exchangeSync(this.#native, step.value));
+    while (!step.done) step = operation.next(this.#channel.exchange(step.value));
     return step.value;
   }
 

@@ -7,7 +7,7 @@ import {
   AF_INET6, Cmd, type NativeDetails, type NativeBinding, type NativeHandle, type NativeOpenOutcome, type WireDaemonReply, type WireDest,
   type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
 } from '../../lib/native/contract';
-import { packDests, packServices, unpack } from '../../lib/native/pack';
+import { Shared, W, packDests, packServices, unpack } from '../../lib/native/pack';
 import { setNativeBinding } from '../../lib/native/load';
 import { Ipvs } from '../../lib';
 
@@ -175,6 +175,12 @@ export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: Nati
       executeAsync: async (words, strings, errors) => {
         await new Promise((r) => setImmediate(r));
         return run(words, strings, errors);
+      },
+      // As the addon: requests and errnos live in the shared buffer.
+      bindShared: (shared) => (strings = []) => {
+        const count = shared[Shared.COUNT]!;
+        const words = shared.subarray(Shared.WORDS, Shared.WORDS + count * W.STRIDE);
+        return run(words, strings, new Int32Array(shared.buffer, shared.byteOffset + Shared.ERRORS * 4, count));
       },
       close: () => {
         open = false;
