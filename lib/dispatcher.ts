@@ -35,9 +35,14 @@ export class Dispatcher {
   private running: Promise<void> | undefined;
   private closed = false;
 
+  /**
+   * `inlineAllowed` says whether nothing else is queued in the addon (a
+   * stream's chunks): an inline call must not overtake those.
+   */
   constructor(
     private readonly native: NativeHandle,
     private readonly inline: SyncChannel,
+    private readonly inlineAllowed: () => boolean,
   ) {}
 
   submit(requests: readonly WireRequest[]): Promise<WireResult[]> {
@@ -87,7 +92,8 @@ export class Dispatcher {
     const requests = group.length === 1 ? group[0]!.requests : group.flatMap((p) => p.requests);
     let results: WireResult[];
     try {
-      results = requests.length === 1 && isSmall(requests[0]!) ? this.inline.exchange(requests) : await exchange(this.native, requests);
+      const inline = requests.length === 1 && isSmall(requests[0]!) && this.inlineAllowed();
+      results = inline ? this.inline.exchange(requests) : await exchange(this.native, requests);
     } catch (error) {
       for (const p of group) p.reject(error);
       return;

@@ -88,6 +88,8 @@ export class Ipvs implements Disposable, AsyncDisposable {
   readonly #native: NativeHandle;
   readonly #dispatcher: Dispatcher;
   readonly #channel: SyncChannel;
+  /** Stream chunks queued in the addon and not yet settled. */
+  #streamChunks = 0;
   #closed = false;
   readonly #active = new Set<Promise<unknown>>();
 
@@ -96,7 +98,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
     if (key !== constructionKey) throw new TypeError('use Ipvs.open() or Ipvs.openSync()');
     this.#native = native;
     this.#channel = new SyncChannel(native);
-    this.#dispatcher = new Dispatcher(native, this.#channel);
+    this.#dispatcher = new Dispatcher(native, this.#channel, () => this.#streamChunks === 0);
   }
 
   /**
@@ -532,7 +534,11 @@ export class Ipvs implements Disposable, AsyncDisposable {
       // queued now, while the caller's loop still runs, not on a microtask.
       send: (packed, count) => {
         if (this.#closed) return Promise.reject(closedError('stream'));
-        return this.#track(exchangePacked(this.#native, packed, count));
+        const sending = this.#track(exchangePacked(this.#native, packed, count));
+        this.#streamChunks++;
+        const settled = () => void this.#streamChunks--;
+        sending.then(settled, settled);
+        return sending;
       },
     }, chunkSize);
   }

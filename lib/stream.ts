@@ -48,9 +48,10 @@ export const DEFAULT_CHUNK_SIZE = 4096;
  * - `end()` never rejects because of the kernel; adding after `end()`
  *   throws `ERR_IPVS_STREAM_ENDED`.
  *
- * Order: the stream's chunks run in the order they were added. Calls made
- * on the same handle while a stream is open may run between two of its
- * chunks.
+ * Order: the stream's chunks run in the order they were added. A Promise
+ * call made on the same handle runs after the chunks already sent (and may
+ * run before the next one); a `*Sync` call runs at once, ahead of chunks
+ * still queued.
  *
  * @example
  * ```ts

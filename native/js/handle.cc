@@ -37,6 +37,17 @@ class DrainWorker : public Napi::AsyncWorker {
 
 }  // namespace
 
+// The one-crossing path's state: the shared words (layout in packed.h) and
+// buffers reused by every call, so a call allocates nothing of its own.
+// `handle` is null once the handle object was collected.
+struct SharedBinding {
+  Handle* handle;
+  Napi::Reference<Napi::Value> shared;
+  uint32_t* words;
+  std::vector<std::string> names;
+  ipvs::Details details;
+};
+
 // One asynchronous batch: JavaScript-side objects are only touched on the
 // JavaScript thread (here and in OnOK); the pool thread reads the words in
 // place (the reference keeps them alive) and fills errors and details.
@@ -81,17 +92,6 @@ void DrainWorker::OnOK() {
     delete job;
   }
 }
-
-// The one-crossing path's state: the shared words (layout in packed.h) and
-// buffers reused by every call, so a call allocates nothing of its own.
-struct SharedBinding {
-  Handle* handle;
-  Napi::ObjectReference owner;
-  Napi::Reference<Napi::Value> shared;
-  uint32_t* words;
-  std::vector<std::string> names;
-  ipvs::Details details;
-};
 
 void CleanupRegistry(std::shared_ptr<Registry>* holder) {
   std::shared_ptr<Registry> registry = *holder;
@@ -147,6 +147,7 @@ Handle::Handle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Handle>(info) 
 }
 
 Handle::~Handle() {
+  for (SharedBinding* b : bindings_) b->handle = nullptr;
   {
     std::lock_guard<std::mutex> guard(registry_->lock);
     registry_->handles.erase(this);
@@ -237,16 +238,22 @@ Napi::Value Handle::BindShared(const Napi::CallbackInfo& info) {
   if (length != packed::SHARED_LENGTH) {
     throw Napi::TypeError::New(env, "native contract: shared must hold " + std::to_string(packed::SHARED_LENGTH) + " words");
   }
-  auto* binding = new SharedBinding{self, Napi::Persistent(info.This().As<Napi::Object>()), Napi::Persistent(info[0]),
-                                    words, {}, {}};
+  auto* binding = new SharedBinding{self, Napi::Persistent(info[0]), words, {}, {}};
   Napi::Function call = Napi::Function::New<&Handle::ExecuteShared>(env, "executeShared", binding);
-  call.AddFinalizer([](Napi::Env, SharedBinding* b) { delete b; }, binding);
+  call.AddFinalizer(
+      [](Napi::Env, SharedBinding* b) {
+        if (b->handle) b->handle->bindings_.erase(b);
+        delete b;
+      },
+      binding);
+  self->bindings_.insert(binding);
   return call;
 }
 
 Napi::Value Handle::ExecuteShared(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* b = static_cast<SharedBinding*>(info.Data());
+  if (!b->handle) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
   b->handle->checkOpen(env);
   const uint32_t count = b->words[packed::SHARED_COUNT];
   if (count > packed::SHARED_SLOTS) throw Napi::TypeError::New(env, "native contract: shared count out of range");

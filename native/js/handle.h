@@ -19,6 +19,7 @@ namespace js {
 
 class Handle;
 struct AsyncJob;
+struct SharedBinding;
 
 // Every live handle, so an environment being torn down (process exit,
 // worker thread end) can close their sockets.
@@ -67,6 +68,10 @@ class Handle : public Napi::ObjectWrap<Handle> {
   std::mutex queueLock_;
   std::deque<AsyncJob*> queue_;
   bool draining_ = false;
+  // The one-crossing functions bound to this handle. They point at it
+  // without keeping it alive (that would keep a dropped handle's socket
+  // open until a second collection); whichever goes first unlinks the pair.
+  std::set<SharedBinding*> bindings_;
 };
 
 }  // namespace js

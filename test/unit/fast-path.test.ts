@@ -89,3 +89,15 @@ test('a fixed request writer writes in place, at its offset, and refuses to grow
   writer.reset();
   expect(buffer.every((w) => w === 0)).toBe(true);
 });
+
+test('while stream chunks are queued, an awaited call queues behind them instead of running inline', async () => {
+  const executeAsync = jest.spyOn(binding.handles[0]!, 'executeAsync');
+  const stream = ipvs.stream({ chunkSize: 1 });
+  stream.addService(web);
+  await ipvs.addDestination(web, { address: '10.1.0.4' }); // would fail with ESRCH if it overtook the chunk
+  expect(executeAsync).toHaveBeenCalledTimes(2);
+  expect(shared).not.toHaveBeenCalled();
+  expect((await stream.end())[0]).toMatchObject({ ok: true });
+  await ipvs.addDestination(web, { address: '10.1.0.5' });
+  expect(shared).toHaveBeenCalledTimes(1);
+});
