@@ -13,7 +13,7 @@
  * event loop is held for one kernel request — about 14 µs under emulation,
  * less natively — while the pool hand-off it replaces costs about 1.1 ms
  * there (two thread wake-ups and an event-loop turn). Anything bigger still
- * goes to the pool. See docs/threading.md.
+ * goes to the pool. See docs/batching.md, "Which thread does the work".
  * @internal
  * @module
  */
