@@ -47,7 +47,7 @@ const OPERATIONS: readonly { name: string; kind: OperationKind }[] = [
   { name: 'flush', kind: 'other' },
   { name: 'setTimeouts', kind: 'other' },
 ];
-const enum Op { AddService, ReplaceService, DeleteService, AddDest, ReplaceDest, DeleteDest, ZeroService, ZeroAll, Flush, SetTimeouts }
+export const enum Op { AddService, ReplaceService, DeleteService, AddDest, ReplaceDest, DeleteDest, ZeroService, ZeroAll, Flush, SetTimeouts }
 
 /** How a batch reaches the kernel: already packed, one native call. */
 export interface BatchTransport {
@@ -56,67 +56,51 @@ export interface BatchTransport {
 }
 
 /**
- * A list of write operations committed together.
- *
- * Each method validates its arguments at once (throwing
- * {@link IpvsArgumentError}, so a bad batch is refused before anything is
- * sent) and returns the batch for chaining. {@link Batch.commit} sends
- * everything in order and resolves to one {@link BatchResult} per operation.
- *
- * **Partial failure**: IPVS has no transactions. The kernel executes every
- * operation of a batch in order, and a failing one does not stop the ones
- * after it; `commit` never rejects because of a kernel error — check
- * `results.filter((r) => !r.ok)`. The final state is exactly what running the
- * same operations one by one, ignoring failures, would give.
- *
- * @example
- * ```ts
- * const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
- * const results = await ipvs.batch()
- *   .addService({ ...web, scheduler: 'rr' })
- *   .addDestination(web, { address: '10.1.0.4', forwarding: 'masq' })
- *   .addDestination(web, { address: '10.1.0.5', forwarding: 'masq' })
- *   .commit();
- * const failed = results.filter((r) => !r.ok);
- * ```
+ * The write operations {@link Batch} and {@link Stream} collect. Each method
+ * validates its arguments at once (throwing {@link IpvsArgumentError}, and
+ * then nothing of that operation is queued) and returns `this` for chaining.
  */
-export class Batch {
-  // Operations are packed as they are added: a batch of 100,000 holds one
-  // growing Uint32Array, an operation code and a shared service label each,
-  // and no per-operation objects.
-  readonly #writer = new RequestWriter(64);
-  readonly #codes: Op[] = [];
-  readonly #labels: string[] = [];
-  readonly #transport: BatchTransport;
-  #committed = false;
+export abstract class WriteOperations {
+  // Operations are packed as they are added: one growing Uint32Array, an
+  // operation code and a shared service label each, no per-operation objects.
+  /** @internal */
+  protected writer: RequestWriter;
+  /** @internal */
+  protected codes: Op[] = [];
+  /** @internal */
+  protected labels: string[] = [];
   // Reused for every operation: validated into, packed, overwritten.
   readonly #request: WireRequest = { cmd: Cmd.Flush, dump: false, service: undefined, dest: undefined, daemon: undefined, timeouts: undefined };
   readonly #dest: WireDest = emptyDest();
   readonly #destKey: WireDest = { address: '', port: 0, af: undefined };
 
-  /** @internal Use {@link Ipvs.batch}. */
-  constructor(transport: BatchTransport) {
-    this.#transport = transport;
+  /** @internal */
+  protected constructor(capacity: number) {
+    this.writer = new RequestWriter(capacity);
   }
 
   /** Number of operations added so far. */
   get size(): number {
-    return this.#codes.length;
+    return this.codes.length;
   }
 
+  /** @internal Throws to refuse any further operation (`operation` names the call). */
+  protected abstract admit(operation: string): void;
+
+  /** @internal Runs after each operation was packed. */
+  protected added(): void {}
+
   #add(code: Op, cmd: Cmd, label = '', service?: WireService, dest?: WireDest, timeouts?: WireRequest['timeouts']): this {
-    if (this.#committed) {
-      const operation = OPERATIONS[code]!.name;
-      throw new IpvsError({ message: `${operation}: this batch was already committed`, code: 'ERR_IPVS_BATCH_COMMITTED', operation });
-    }
+    this.admit(OPERATIONS[code]!.name);
     const request = this.#request;
     request.cmd = cmd;
     request.service = service;
     request.dest = dest;
     request.timeouts = timeouts;
-    this.#writer.write(request);
-    this.#codes.push(code);
-    this.#labels.push(label);
+    this.writer.write(request);
+    this.codes.push(code);
+    this.labels.push(label);
+    this.added();
     return this;
   }
 
@@ -175,25 +159,68 @@ export class Batch {
   setTimeouts(timeouts: Partial<Timeouts>): this {
     return this.#add(Op.SetTimeouts, Cmd.SetConfig, '', undefined, undefined, checkTimeouts(timeouts));
   }
+}
+
+/**
+ * A list of write operations committed together.
+ *
+ * Each method validates its arguments at once (throwing
+ * {@link IpvsArgumentError}, so a bad batch is refused before anything is
+ * sent) and returns the batch for chaining. {@link Batch.commit} sends
+ * everything in order and resolves to one {@link BatchResult} per operation.
+ *
+ * **Partial failure**: IPVS has no transactions. The kernel executes every
+ * operation of a batch in order, and a failing one does not stop the ones
+ * after it; `commit` never rejects because of a kernel error — check
+ * `results.filter((r) => !r.ok)`. The final state is exactly what running the
+ * same operations one by one, ignoring failures, would give.
+ *
+ * @example
+ * ```ts
+ * const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
+ * const results = await ipvs.batch()
+ *   .addService({ ...web, scheduler: 'rr' })
+ *   .addDestination(web, { address: '10.1.0.4', forwarding: 'masq' })
+ *   .addDestination(web, { address: '10.1.0.5', forwarding: 'masq' })
+ *   .commit();
+ * const failed = results.filter((r) => !r.ok);
+ * ```
+ */
+export class Batch extends WriteOperations {
+  readonly #transport: BatchTransport;
+  #committed = false;
+
+  /** @internal Use {@link Ipvs.batch}. */
+  constructor(transport: BatchTransport) {
+    super(64);
+    this.#transport = transport;
+  }
+
+  /** @internal */
+  protected admit(operation: string): void {
+    if (this.#committed) {
+      throw new IpvsError({ message: `${operation}: this batch was already committed`, code: 'ERR_IPVS_BATCH_COMMITTED', operation });
+    }
+  }
 
   #take(): Packed {
     if (this.#committed) throw new IpvsError({ message: 'commit: this batch was already committed', code: 'ERR_IPVS_BATCH_COMMITTED', operation: 'commit' });
     this.#committed = true;
-    return this.#writer.packed();
+    return this.writer.packed();
   }
 
   /** Sends every operation, in order, in one native call; one result per operation. @example `const failed = (await batch.commit()).filter((r) => !r.ok)` */
   async commit(): Promise<BatchResult[]> {
     const packed = this.#take();
     if (this.size === 0) return [];
-    return outcomes(packed, this.#codes, this.#labels, await this.#transport.send(packed, this.size));
+    return outcomes(packed, this.codes, this.labels, await this.#transport.send(packed, this.size));
   }
 
   /** Synchronous {@link Batch.commit}. @example `const results = batch.commitSync()` */
   commitSync(): BatchResult[] {
     const packed = this.#take();
     if (this.size === 0) return [];
-    return outcomes(packed, this.#codes, this.#labels, this.#transport.sendSync(packed, this.size));
+    return outcomes(packed, this.codes, this.labels, this.#transport.sendSync(packed, this.size));
   }
 }
 
@@ -207,7 +234,13 @@ function targetOf(packed: Packed, i: number, code: Op, serviceLabel: string, byt
   return destinationLabel(serviceLabel, af === AF_INET6, addressAt(bytes, (base + W.D_ADDR) * 4, af), words[base + W.D_PORT]!);
 }
 
-function outcomes(packed: Packed, codes: readonly Op[], labels: readonly string[], { errors, details }: RawResults): BatchResult[] {
+/**
+ * @internal One {@link BatchResult} per packed operation: from the kernel's
+ * errnos, or every one failed with `raw` when the operations never reached it.
+ */
+export function outcomes(packed: Packed, codes: readonly Op[], labels: readonly string[], raw: RawResults | IpvsError): BatchResult[] {
+  const failure = raw instanceof IpvsError ? raw : undefined;
+  const { errors, details } = failure ? { errors: undefined, details: undefined } : (raw as RawResults);
   const extacks = new Map<number, string | undefined>();
   for (const d of details ?? []) extacks.set(d.index, d.extack);
   const bytes = new Uint8Array(packed.words.buffer, packed.words.byteOffset, packed.words.byteLength);
@@ -216,12 +249,12 @@ function outcomes(packed: Packed, codes: readonly Op[], labels: readonly string[
     const code = codes[i]!;
     const { name: operation, kind } = OPERATIONS[code]!;
     const target = targetOf(packed, i, code, labels[i]!, bytes);
-    const errno = errors[i]!;
-    if (errno === 0) {
+    const errno = errors?.[i] ?? 0;
+    if (!failure && errno === 0) {
       out[i] = target === undefined ? { ok: true, operation } : { ok: true, operation, target };
       continue;
     }
-    const error = kernelError(errno, operation, kind, target, extacks.get(i), unpackAt(packed, i).service);
+    const error = failure ?? kernelError(errno, operation, kind, target, extacks.get(i), unpackAt(packed, i).service);
     out[i] = target === undefined ? { ok: false, operation, error } : { ok: false, operation, target, error };
   }
   return out;

@@ -13,6 +13,9 @@
 export { Ipvs } from './ipvs';
 export { IpvsError, IpvsArgumentError } from './errors';
 export { Batch } from './batch';
+export type { WriteOperations } from './batch';
+export { Stream } from './stream';
+export type { StreamOptions } from './stream';
 export type { BatchResult } from './batch';
 export type { IpvsErrorReason, IpvsErrorInit } from './errors';
 export type { ServicePatch, ListOptions } from './operations';

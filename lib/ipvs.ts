@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome } from './native/contract';
 import { Batch } from './batch';
-import { exchangePackedSync, exchangeSync } from './native/exchange';
+import { SyncChannel, exchangePacked, exchangePackedSync } from './native/exchange';
+import { DEFAULT_CHUNK_SIZE, Stream, type StreamOptions } from './stream';
 import { loadNative } from './native/load';
 import { IpvsError, errnoName } from './errors';
 import { Dispatcher, closedError } from './dispatcher';
@@ -16,7 +17,7 @@ import type {
   Destination, DestinationKey, DestinationOptions, DestinationSpec, Info, OpenOptions, Service, ServiceKey, ServiceSpec,
   SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
 } from './types';
-import { record, fail } from './validate/check';
+import { record, fail, integer } from './validate/check';
 import { toService } from './read-model';
 import { applyState, applyStateSync, type ApplyOptions, type ApplyReport } from './apply/execute';
 import type { DesiredState } from './apply/desired';
@@ -86,6 +87,9 @@ const constructionKey = Symbol('Ipvs');
 export class Ipvs implements Disposable, AsyncDisposable {
   readonly #native: NativeHandle;
   readonly #dispatcher: Dispatcher;
+  readonly #channel: SyncChannel;
+  /** Stream chunks queued in the addon and not yet settled. */
+  #streamChunks = 0;
   #closed = false;
   readonly #active = new Set<Promise<unknown>>();
 
@@ -93,7 +97,8 @@ export class Ipvs implements Disposable, AsyncDisposable {
   constructor(native: NativeHandle, key: symbol) {
     if (key !== constructionKey) throw new TypeError('use Ipvs.open() or Ipvs.openSync()');
     this.#native = native;
-    this.#dispatcher = new Dispatcher(native);
+    this.#channel = new SyncChannel(native);
+    this.#dispatcher = new Dispatcher(native, this.#channel, () => this.#streamChunks === 0);
   }
 
   /**
@@ -149,7 +154,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
   #runSync<T>(operation: Operation<T>, name: string): T {
     if (this.#closed) throw closedError(name);
     let step = operation.next();
-    while (!step.done) step = operation.next(exchangeSync(this.#native, step.value));
+    while (!step.done) step = operation.next(this.#channel.exchange(step.value));
     return step.value;
   }
 
@@ -505,6 +510,37 @@ export class Ipvs implements Disposable, AsyncDisposable {
         return exchangePackedSync(this.#native, packed, count);
       },
     });
+  }
+
+  /**
+   * Starts a streaming batch: every `chunkSize` operations go to the kernel
+   * as soon as they are added, so building a large change set and applying
+   * it overlap. See {@link Stream} for its partial-failure policy, which is
+   * weaker than a batch's: operations added before an invalid one may
+   * already be applied.
+   * @throws {@link IpvsArgumentError} for invalid options.
+   * @example
+   * ```ts
+   * const stream = ipvs.stream({ chunkSize: 2048 });
+   * stream.addService(web).addDestination(web, { address: '10.1.0.4' });
+   * const results = await stream.end();
+   * ```
+   */
+  stream(options: StreamOptions = {}): Stream {
+    const o = record(options, 'options', ['chunkSize']);
+    const chunkSize = o.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : integer(o.chunkSize, 'options.chunkSize', 1, 1_000_000);
+    return new Stream({
+      // Straight to the addon, not through the dispatcher: the chunk must be
+      // queued now, while the caller's loop still runs, not on a microtask.
+      send: (packed, count) => {
+        if (this.#closed) return Promise.reject(closedError('stream'));
+        const sending = this.#track(exchangePacked(this.#native, packed, count));
+        this.#streamChunks++;
+        const settled = () => void this.#streamChunks--;
+        sending.then(settled, settled);
+        return sending;
+      },
+    }, chunkSize);
   }
 
   /**

@@ -73,7 +73,8 @@ Napi::Value OpenAsync(const Napi::CallbackInfo& info) {
 // netlink message of one packed request.
 Napi::Value EncodeRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  js::PackedRequests requests = js::acceptRequests(info[0], info[1], false);
+  std::vector<std::string> names;
+  js::PackedRequests requests = js::acceptRequests(info[0], info[1], names);
   if (requests.size() != 1) throw Napi::TypeError::New(env, "encodeRequest takes exactly one request");
   auto number = [&](size_t i, const char* name) {
     if (!info[i].IsNumber()) throw Napi::TypeError::New(env, std::string(name) + " must be a number");

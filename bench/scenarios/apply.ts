@@ -2,6 +2,8 @@
  * Applies the reference table from empty with the ipvs library.
  *   --mode batch     one Batch of every operation (one native crossing)
  *   --mode chunked   batches of --chunk operations, each awaited
+ *   --mode stream    one ipvs.stream() (chunks of --chunk, default 4096,
+ *                    go to the kernel while the loop still adds)
  *   --mode each      one awaited call per operation (what naive code does)
  *   --mode sync      one *Sync call per operation
  * Reports seconds and, for the async modes, the event-loop delay seen by a
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
   const services = Number(a.services);
   const dests = Number(a.dests);
   const mode = a.mode!;
-  const chunk = Number(a.chunk ?? 0) || services * (dests + 1);
+  const chunk = Number(a.chunk ?? 0) || (mode === 'stream' ? 4096 : services * (dests + 1));
   const ipvs = await Ipvs.open({ netns: a.netns });
   const delay = monitorEventLoopDelay({ resolution: 10 });
   const ops = services * (dests + 1);
@@ -40,6 +42,15 @@ async function main(): Promise<void> {
       }
     }
     if (batch.size) await flush();
+  } else if (mode === 'stream') {
+    const stream = ipvs.stream({ chunkSize: chunk });
+    for (let i = 0; i < services; i++) {
+      const key = serviceKey(i);
+      stream.addService(key);
+      for (let j = 0; j < dests; j++) stream.addDestination(key, destination(j));
+    }
+    const failed = (await stream.end()).find((r) => !r.ok);
+    if (failed && !failed.ok) throw failed.error;
   } else if (mode === 'each') {
     for (let i = 0; i < services; i++) {
       const key = serviceKey(i);

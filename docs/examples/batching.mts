@@ -71,5 +71,14 @@ await Promise.all([
 const count = ipvs.batch().zero(web).commitSync().length;
 // #endregion
 
+// #region stream
+// A large change set: every 4096 operations go to the kernel while the
+// loop is still adding the next ones.
+const stream = ipvs.stream();
+for (let i = 1; i <= 200; i++) stream.addDestination(web, { address: `10.2.0.${i}`, forwarding: 'masq' });
+const streamed = await stream.end();
+console.log(`${streamed.filter((r) => !r.ok).length} of ${streamed.length} failed`);
+// #endregion
+
 console.log(count);
 await ipvs.close();

@@ -181,14 +181,31 @@ export type NativeOpenOutcome = { handle: NativeHandle; failure?: undefined } | 
 export type NativeDetails = (WireResult & { index: number })[] | undefined;
 
 /**
+ * The one-crossing call bindShared returns: runs the requests in the shared
+ * buffer (count at word 0) on the calling thread and writes their errnos
+ * back into it; `strings` only when the requests use names.
+ */
+export type SharedExecute = (strings?: readonly string[]) => NativeDetails;
+
+/**
  * Requests packed by lib/native/pack.ts (layout in native/js/packed.h);
  * `errors` has one slot per request and receives its errno.
  */
 export interface NativeHandle {
   /** Runs the batch on the calling thread. */
   execute(words: Uint32Array, strings: readonly string[], errors: Int32Array): NativeDetails;
-  /** Runs the batch on a libuv pool thread. */
+  /**
+   * Runs the batch on a libuv pool thread, after every batch queued before
+   * it. `words` and `errors` must stay untouched until the promise settles
+   * (they are used in place, not copied).
+   */
   executeAsync(words: Uint32Array, strings: readonly string[], errors: Int32Array): Promise<NativeDetails>;
+  /**
+   * Binds a shared buffer of `Shared.LENGTH` words (pack.ts) to a call that
+   * crosses into native code once per small batch: no arguments to read but
+   * the optional names, no result object for plain writes.
+   */
+  bindShared(shared: Uint32Array): SharedExecute;
   /** Idempotent; takes effect once in-flight batches complete. */
   close(): void;
   readonly isOpen: boolean;

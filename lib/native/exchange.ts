@@ -3,8 +3,8 @@
  * @internal
  * @module
  */
-import type { NativeDetails, NativeHandle, WireRequest, WireResult } from './contract';
-import { RequestWriter, pack, unpackResults, type Packed } from './pack';
+import { Cmd, type NativeDetails, type NativeHandle, type SharedExecute, type WireRequest, type WireResult } from './contract';
+import { RequestWriter, Shared, pack, unpackResults, type Packed } from './pack';
 
 /** A packed batch's outcome as the addon leaves it: one errno per request, details where there are any. */
 export interface RawResults {
@@ -22,26 +22,53 @@ export async function exchangePacked(handle: NativeHandle, packed: Packed, count
   return { errors, details: await handle.executeAsync(packed.words, packed.strings, errors) };
 }
 
-// The synchronous path is done with its buffers when execute() returns, so
-// small batches (every single *Sync call) reuse one writer and errno array.
-const SMALL = 8;
-const smallWriter = new RequestWriter(SMALL);
-const smallErrors = [...Array<unknown>(SMALL + 1)].map((_, n) => new Int32Array(n));
-
-export function exchangeSync(handle: NativeHandle, requests: readonly WireRequest[]): WireResult[] {
-  if (requests.length > SMALL) {
-    const { errors, details } = exchangePackedSync(handle, pack(requests), requests.length);
-    return unpackResults(errors, details);
-  }
-  smallWriter.reset();
-  for (const request of requests) smallWriter.write(request);
-  // No clearing between calls: the addon writes every request's errno.
-  const errors = smallErrors[requests.length]!;
-  const { words, strings } = smallWriter.packed();
-  return unpackResults(errors, handle.execute(words, strings, errors));
-}
-
 export async function exchange(handle: NativeHandle, requests: readonly WireRequest[]): Promise<WireResult[]> {
   const { errors, details } = await exchangePacked(handle, pack(requests), requests.length);
   return unpackResults(errors, details);
+}
+
+/**
+ * True for a request whose kernel work is one object's worth: not a dump,
+ * and not a flush or zero of the whole table (whose cost grows with it).
+ */
+export function isSmall(request: WireRequest): boolean {
+  if (request.dump) return false;
+  if (request.cmd === Cmd.Flush) return false;
+  return !(request.cmd === Cmd.Zero && request.service === undefined);
+}
+
+/**
+ * The synchronous path of one handle. Batches of up to `Shared.SLOTS`
+ * requests are written straight into a buffer the addon holds a reference
+ * to and cross into native code with one call that reads no arguments
+ * (names aside) and returns nothing for plain writes: under emulation each
+ * N-API call costs microseconds, and a single operation used to make a
+ * dozen. Larger batches take the general path.
+ */
+export class SyncChannel {
+  readonly #handle: NativeHandle;
+  readonly #shared = new Uint32Array(Shared.LENGTH);
+  readonly #errors = new Int32Array(this.#shared.buffer, Shared.ERRORS * 4, Shared.SLOTS);
+  readonly #writer = new RequestWriter(this.#shared.subarray(Shared.WORDS));
+  readonly #call: SharedExecute;
+
+  constructor(handle: NativeHandle) {
+    this.#handle = handle;
+    this.#call = handle.bindShared(this.#shared);
+  }
+
+  exchange(requests: readonly WireRequest[]): WireResult[] {
+    const count = requests.length;
+    if (count > Shared.SLOTS) {
+      const { errors, details } = exchangePackedSync(this.#handle, pack(requests), count);
+      return unpackResults(errors, details);
+    }
+    const writer = this.#writer;
+    writer.reset();
+    for (const request of requests) writer.write(request);
+    this.#shared[Shared.COUNT] = count;
+    // No clearing of the errno slots: the addon writes every request's.
+    const details = writer.strings.length === 0 ? this.#call() : this.#call(writer.strings);
+    return unpackResults(this.#errors, details, count);
+  }
 }

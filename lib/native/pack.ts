@@ -22,6 +22,12 @@ export const enum W {
   STRIDE = 47,
 }
 
+/**
+ * The shared buffer of the one-crossing path (NativeHandle.bindShared; layout
+ * in packed.h): the request count, SHARED_SLOTS errno slots, then the requests.
+ */
+export const enum Shared { COUNT = 0, ERRORS = 1, SLOTS = 8, WORDS = 9, LENGTH = 9 + 8 * W.STRIDE }
+
 const F_DUMP = 1, F_SERVICE = 2, F_DEST = 4, F_DAEMON = 8, F_TIMEOUTS = 16;
 
 export interface Packed {
@@ -74,17 +80,25 @@ export class RequestWriter {
   #words: Uint32Array;
   #bytes: Uint8Array;
   #count = 0;
+  readonly #fixed: boolean;
   readonly #strings: string[] = [];
   readonly #names = new Map<string, number>();
 
-  constructor(capacity = 8) {
-    this.#words = new Uint32Array(Math.max(1, capacity) * W.STRIDE);
-    this.#bytes = new Uint8Array(this.#words.buffer);
+  /** A growing writer with room for `capacity` requests, or one that writes into `words` and never grows. */
+  constructor(capacity: number | Uint32Array = 8) {
+    this.#fixed = typeof capacity !== 'number';
+    this.#words = typeof capacity === 'number' ? new Uint32Array(Math.max(1, capacity) * W.STRIDE) : capacity;
+    this.#bytes = new Uint8Array(this.#words.buffer, this.#words.byteOffset, this.#words.byteLength);
   }
 
   /** Requests written so far. */
   get count(): number {
     return this.#count;
+  }
+
+  /** The names (schedulers, engines, interfaces) the requests refer to. */
+  get strings(): readonly string[] {
+    return this.#strings;
   }
 
   #name(s: string): number {
@@ -99,6 +113,7 @@ export class RequestWriter {
   write(req: WireRequest): void {
     const base = this.#count * W.STRIDE;
     if (base === this.#words.length) {
+      if (this.#fixed) throw new RangeError(`a fixed request buffer holds ${this.#count} requests`);
       // Doubling: the new buffer is zeroed past the copy, as writing assumes.
       const grown = new Uint32Array(this.#words.length * 2);
       grown.set(this.#words);
@@ -178,8 +193,12 @@ export class RequestWriter {
   reset(): void {
     this.#words.fill(0, 0, this.#count * W.STRIDE);
     this.#count = 0;
-    this.#strings.length = 0;
-    this.#names.clear();
+    // Clearing a Map costs more than a whole small request: skip it when
+    // no names were used (every destination operation).
+    if (this.#strings.length > 0) {
+      this.#strings.length = 0;
+      this.#names.clear();
+    }
   }
 
   /** The requests written so far, in the layout the addon reads. */
@@ -194,10 +213,10 @@ export function pack(requests: readonly WireRequest[]): Packed {
   return writer.packed();
 }
 
-/** The native outcome as one WireResult per request. */
-export function unpackResults(errors: Int32Array, details: NativeDetails): WireResult[] {
-  const results: WireResult[] = new Array(errors.length);
-  for (let i = 0; i < errors.length; i++) results[i] = { error: errors[i]! };
+/** The native outcome of `count` requests as one WireResult per request. */
+export function unpackResults(errors: Int32Array, details: NativeDetails, count = errors.length): WireResult[] {
+  const results: WireResult[] = new Array(count);
+  for (let i = 0; i < count; i++) results[i] = { error: errors[i]! };
   for (const d of details ?? []) {
     const { index, ...rest } = d;
     results[index] = rest;

@@ -117,24 +117,22 @@ bool hasDetail(const Result& r) {
   return !r.extack.empty() || !r.services.empty() || !r.dests.empty() || !r.daemons.empty() || r.timeouts || r.info;
 }
 
-void collect(Outcome& outcome, size_t index, Result& result) {
-  outcome.errors[index] = result.error;
-  if (hasDetail(result)) outcome.details.emplace_back(index, std::move(result));
+void collect(int32_t* errors, Details& details, size_t index, Result& result) {
+  errors[index] = result.error;
+  if (hasDetail(result)) details.emplace_back(index, std::move(result));
 }
 
 }  // namespace
 
-Outcome Session::execute(const RequestSource& requests) {
-  Outcome outcome;
+void Session::execute(const RequestSource& requests, int32_t* errors, Details& details) {
   const size_t count = requests.size();
-  outcome.errors.assign(count, 0);
   size_t i = 0;
   while (i < count) {
     Request first = requests.at(i);
     if (first.dump) {
       Result result;
       runDump(first, result);
-      collect(outcome, i, result);
+      collect(errors, details, i, result);
       ++i;
       continue;
     }
@@ -146,14 +144,15 @@ Outcome Session::execute(const RequestSource& requests) {
       if (next.dump) break;
       chunk_.push_back(std::move(next));
     }
-    results_.assign(chunk_.size(), Result{});
+    // Shrinks or grows in place: cleared Results keep no heap memory, so
+    // this costs no allocation once the vector has its chunk's size.
+    results_.resize(chunk_.size());
+    for (Result& r : results_) r = Result{};
     runChunk();
-    for (size_t k = 0; k < chunk_.size(); ++k) collect(outcome, i + k, results_[k]);
+    for (size_t k = 0; k < chunk_.size(); ++k) collect(errors, details, i + k, results_[k]);
     i = end;
   }
   chunk_.clear();
-  results_.clear();
-  return outcome;
 }
 
 bool Session::sendBuffered(int& error) {
@@ -228,7 +227,8 @@ void Session::runChunk() {
       begin = stop;
       continue;
     }
-    std::vector<bool> answered(count, false);
+    std::vector<uint8_t>& answered = answered_;
+    answered.assign(count, 0);
     bool overrun = false;
     uint32_t doneSeq = lastSeq;
     for (bool done = false; !done;) {
@@ -260,12 +260,12 @@ void Session::runChunk() {
           auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(msg));
           result.error = -err->error;
           if (err->error) result.extack = decodeExtack(msg);
-          answered[index] = true;
+          answered[index] = 1;
           if (seq == lastSeq && !overrun) done = true;
         } else if (msg->nlmsg_type == family_) {
           decodeReply(msg, requests[begin + index].service ? requests[begin + index].service->af : 0,
                       result);
-          answered[index] = true;
+          answered[index] = 1;
         }
       }
     }

@@ -41,12 +41,9 @@ class RequestSource {
   virtual Request at(size_t index) const = 0;
 };
 
-// What a batch brought back: one errno per request (0 = success), and a
-// full Result only for requests that carried data or an extended-ack text.
-struct Outcome {
-  std::vector<int32_t> errors;
-  std::vector<std::pair<size_t, Result>> details;
-};
+// The full Result of each request that carried data or an extended-ack
+// text, with its index; plain writes leave it empty.
+using Details = std::vector<std::pair<size_t, Result>>;
 
 class Session {
  public:
@@ -56,7 +53,10 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  Outcome execute(const RequestSource& requests);
+  // Runs a batch: request i's errno (0 = success) goes to errors[i], which
+  // has requests.size() slots. Reuses its own buffers, so a batch of plain
+  // writes allocates nothing once the session has warmed up.
+  void execute(const RequestSource& requests, int32_t* errors, Details& details);
   uint16_t family() const { return family_; }
 
   // Limits of one sendmsg; a batch is cut into chunks that respect both.
@@ -83,6 +83,7 @@ class Session {
   // Reused per chunk, so a batch's memory is bounded by the chunk size.
   std::vector<Request> chunk_;
   std::vector<Result> results_;
+  std::vector<uint8_t> answered_;
 };
 
 }  // namespace ipvs

@@ -21,54 +21,34 @@ using ipvs::Stats;
 namespace pk = packed;
 
 
-// A packed request that breaks the contract. Raised while reading, which
-// may happen off the JavaScript thread; the batch is checked on the
-// JavaScript thread first, where it becomes a TypeError.
-struct ContractViolation : std::runtime_error {
-  ContractViolation(size_t index, const char* what)
-      : std::runtime_error("native contract: request " + std::to_string(index) + ": " + what) {}
-};
-
-[[noreturn]] void fail(size_t index, const char* what) { throw ContractViolation(index, what); }
-
-// Reads one packed request, checking every value against its wire type.
+// Reads one packed request. The batch was checked word by word first
+// (checkRequest, on the JavaScript thread), so reading cannot fail and
+// narrowing casts are exact.
 class Reader {
  public:
-  Reader(const uint32_t* words, const std::vector<std::string>& strings, size_t index)
-      : w_(words), strings_(strings), index_(index) {}
+  Reader(const uint32_t* words, const std::vector<std::string>& strings) : w_(words), strings_(strings) {}
 
   uint32_t u32(uint32_t at) const { return w_[at]; }
   template <typename T>
-  T narrow(uint32_t at, const char* what) const {
-    if (w_[at] > std::numeric_limits<T>::max()) fail(index_, what);
-    return static_cast<T>(w_[at]);
-  }
-  uint16_t family(uint32_t at) const {
-    if (w_[at] != AF_INET && w_[at] != AF_INET6) fail(index_, "address family must be AF_INET or AF_INET6");
-    return static_cast<uint16_t>(w_[at]);
-  }
+  T narrow(uint32_t at) const { return static_cast<T>(w_[at]); }
   ipvs::Address address(uint32_t at) const {
     ipvs::Address a;
     std::memcpy(a.data(), &w_[at], a.size());
     return a;
   }
-  const std::string& string(uint32_t at) const {
-    if (w_[at] >= strings_.size()) fail(index_, "string index out of range");
-    return strings_[w_[at]];
-  }
+  const std::string& string(uint32_t at) const { return strings_[w_[at]]; }
 
  private:
   const uint32_t* w_;
   const std::vector<std::string>& strings_;
-  size_t index_;
 };
 
 Service serviceFrom(const Reader& r) {
   Service s;
-  s.af = r.family(pk::S_AF);
+  s.af = r.narrow<uint16_t>(pk::S_AF);
   s.fwmark = r.u32(pk::S_FWMARK);
-  s.protocol = r.narrow<uint16_t>(pk::S_PROTOCOL, "service protocol must fit 16 bits");
-  s.port = r.narrow<uint16_t>(pk::S_PORT, "service port must fit 16 bits");
+  s.protocol = r.narrow<uint16_t>(pk::S_PROTOCOL);
+  s.port = r.narrow<uint16_t>(pk::S_PORT);
   s.address = r.address(pk::S_ADDR);
   uint32_t opt = r.u32(pk::S_OPT);
   if (opt & pk::SO_SCHED) s.scheduler = r.string(pk::S_SCHED);
@@ -83,16 +63,16 @@ Service serviceFrom(const Reader& r) {
 Destination destFrom(const Reader& r) {
   Destination d;
   uint32_t opt = r.u32(pk::D_OPT);
-  if (opt & pk::DO_AF) d.af = r.family(pk::D_AF);
-  d.port = r.narrow<uint16_t>(pk::D_PORT, "destination port must fit 16 bits");
+  if (opt & pk::DO_AF) d.af = r.narrow<uint16_t>(pk::D_AF);
+  d.port = r.narrow<uint16_t>(pk::D_PORT);
   d.address = r.address(pk::D_ADDR);
   if (opt & pk::DO_FWD) d.forwarding = r.u32(pk::D_FWD);
   if (opt & pk::DO_WEIGHT) d.weight = r.u32(pk::D_WEIGHT);
   if (opt & pk::DO_UPPER) d.upperThreshold = r.u32(pk::D_UPPER);
   if (opt & pk::DO_LOWER) d.lowerThreshold = r.u32(pk::D_LOWER);
-  if (opt & pk::DO_TUN_TYPE) d.tunnelType = r.narrow<uint8_t>(pk::D_TUN_TYPE, "tunnel type must fit 8 bits");
-  if (opt & pk::DO_TUN_PORT) d.tunnelPort = r.narrow<uint16_t>(pk::D_TUN_PORT, "tunnel port must fit 16 bits");
-  if (opt & pk::DO_TUN_FLAGS) d.tunnelFlags = r.narrow<uint16_t>(pk::D_TUN_FLAGS, "tunnel flags must fit 16 bits");
+  if (opt & pk::DO_TUN_TYPE) d.tunnelType = r.narrow<uint8_t>(pk::D_TUN_TYPE);
+  if (opt & pk::DO_TUN_PORT) d.tunnelPort = r.narrow<uint16_t>(pk::D_TUN_PORT);
+  if (opt & pk::DO_TUN_FLAGS) d.tunnelFlags = r.narrow<uint16_t>(pk::D_TUN_FLAGS);
   return d;
 }
 
@@ -102,14 +82,52 @@ ipvs::Daemon daemonFrom(const Reader& r) {
   d.state = r.u32(pk::M_STATE);
   if (opt & pk::MO_IFNAME) d.interface = r.string(pk::M_IFNAME);
   if (opt & pk::MO_SYNC_ID) d.syncId = r.u32(pk::M_SYNC_ID);
-  if (opt & pk::MO_MAXLEN) d.maxLength = r.narrow<uint16_t>(pk::M_MAXLEN, "sync max length must fit 16 bits");
+  if (opt & pk::MO_MAXLEN) d.maxLength = r.narrow<uint16_t>(pk::M_MAXLEN);
   if (opt & pk::MO_GROUP) {
-    d.groupFamily = r.family(pk::M_GROUP_AF);
+    d.groupFamily = r.narrow<uint16_t>(pk::M_GROUP_AF);
     d.group = r.address(pk::M_GROUP);
   }
-  if (opt & pk::MO_PORT) d.port = r.narrow<uint16_t>(pk::M_PORT, "sync port must fit 16 bits");
-  if (opt & pk::MO_TTL) d.ttl = r.narrow<uint8_t>(pk::M_TTL, "sync TTL must fit 8 bits");
+  if (opt & pk::MO_PORT) d.port = r.narrow<uint16_t>(pk::M_PORT);
+  if (opt & pk::MO_TTL) d.ttl = r.narrow<uint8_t>(pk::M_TTL);
   return d;
+}
+
+// The contract of one packed request, checked without building it: the
+// first violation's description, or nullptr. Every constraint the reading
+// above relies on is here, and only here.
+const char* checkRequest(const uint32_t* w, size_t names) {
+  auto fits = [&](uint32_t at, uint32_t max) { return w[at] <= max; };
+  auto family = [&](uint32_t at) { return w[at] == AF_INET || w[at] == AF_INET6; };
+  auto name = [&](uint32_t at) { return w[at] < names; };
+  if (w[pk::CMD] < ipvs::CMD_NEW_SERVICE || w[pk::CMD] > ipvs::CMD_MAX) return "cmd must be an IPVS command";
+  const uint32_t flags = w[pk::FLAGS];
+  if (flags & pk::F_SERVICE) {
+    if (!family(pk::S_AF)) return "address family must be AF_INET or AF_INET6";
+    if (!fits(pk::S_PROTOCOL, 0xffff)) return "service protocol must fit 16 bits";
+    if (!fits(pk::S_PORT, 0xffff)) return "service port must fit 16 bits";
+    const uint32_t opt = w[pk::S_OPT];
+    if (((opt & pk::SO_SCHED) && !name(pk::S_SCHED)) || ((opt & pk::SO_PE) && !name(pk::S_PE))) {
+      return "string index out of range";
+    }
+  }
+  if (flags & pk::F_DEST) {
+    if (!(flags & pk::F_SERVICE)) return "a destination needs its service";
+    const uint32_t opt = w[pk::D_OPT];
+    if ((opt & pk::DO_AF) && !family(pk::D_AF)) return "address family must be AF_INET or AF_INET6";
+    if (!fits(pk::D_PORT, 0xffff)) return "destination port must fit 16 bits";
+    if ((opt & pk::DO_TUN_TYPE) && !fits(pk::D_TUN_TYPE, 0xff)) return "tunnel type must fit 8 bits";
+    if ((opt & pk::DO_TUN_PORT) && !fits(pk::D_TUN_PORT, 0xffff)) return "tunnel port must fit 16 bits";
+    if ((opt & pk::DO_TUN_FLAGS) && !fits(pk::D_TUN_FLAGS, 0xffff)) return "tunnel flags must fit 16 bits";
+  }
+  if (flags & pk::F_DAEMON) {
+    const uint32_t opt = w[pk::M_OPT];
+    if ((opt & pk::MO_IFNAME) && !name(pk::M_IFNAME)) return "string index out of range";
+    if ((opt & pk::MO_MAXLEN) && !fits(pk::M_MAXLEN, 0xffff)) return "sync max length must fit 16 bits";
+    if ((opt & pk::MO_GROUP) && !family(pk::M_GROUP_AF)) return "address family must be AF_INET or AF_INET6";
+    if ((opt & pk::MO_PORT) && !fits(pk::M_PORT, 0xffff)) return "sync port must fit 16 bits";
+    if ((opt & pk::MO_TTL) && !fits(pk::M_TTL, 0xff)) return "sync TTL must fit 8 bits";
+  }
+  return nullptr;
 }
 
 std::string textOf(const ipvs::Address& a, uint16_t af) {
@@ -247,19 +265,14 @@ uint32_t* uint32Data(Napi::Env env, napi_value value, size_t& length, const char
   return static_cast<uint32_t*>(data);
 }
 
-Request requestAt(const uint32_t* words, const std::vector<std::string>& strings, size_t i) {
-  Reader r(words + i * pk::STRIDE, strings, i);
+Request requestAt(const uint32_t* words, const std::vector<std::string>& strings) {
+  Reader r(words, strings);
   Request req;
-  uint32_t cmd = r.u32(pk::CMD);
-  if (cmd < ipvs::CMD_NEW_SERVICE || cmd > ipvs::CMD_MAX) fail(i, "cmd must be an IPVS command");
-  req.cmd = static_cast<ipvs::Command>(cmd);
+  req.cmd = static_cast<ipvs::Command>(r.u32(pk::CMD));
   uint32_t flags = r.u32(pk::FLAGS);
   req.dump = flags & pk::F_DUMP;
   if (flags & pk::F_SERVICE) req.service = serviceFrom(r);
-  if (flags & pk::F_DEST) {
-    if (!req.service) fail(i, "a destination needs its service");
-    req.dest = destFrom(r);
-  }
+  if (flags & pk::F_DEST) req.dest = destFrom(r);
   if (flags & pk::F_DAEMON) req.daemon = daemonFrom(r);
   if (flags & pk::F_TIMEOUTS) {
     uint32_t opt = r.u32(pk::T_OPT);
@@ -271,47 +284,52 @@ Request requestAt(const uint32_t* words, const std::vector<std::string>& strings
   return req;
 }
 
-PackedRequests::PackedRequests(const uint32_t* words, size_t count, std::vector<std::string> strings,
-                               std::vector<uint32_t> owned)
-    : words_(words), count_(count), strings_(std::move(strings)), owned_(std::move(owned)) {
-  if (!owned_.empty()) words_ = owned_.data();
+Request PackedRequests::at(size_t index) const { return requestAt(words_ + index * pk::STRIDE, *strings_); }
+
+void checkRequests(Napi::Env env, const uint32_t* words, size_t count, size_t names) {
+  // Every request is checked here, so a bad one is refused before any is
+  // sent; the reads that build them for sending cannot fail after this.
+  for (size_t i = 0; i < count; ++i) {
+    if (const char* violation = checkRequest(words + i * pk::STRIDE, names)) {
+      throw Napi::TypeError::New(env, "native contract: request " + std::to_string(i) + ": " + violation);
+    }
+  }
 }
 
-Request PackedRequests::at(size_t index) const { return requestAt(words_, strings_, index); }
+void acceptNames(const Napi::Value& stringsValue, std::vector<std::string>& names) {
+  Napi::Env env = stringsValue.Env();
+  if (!stringsValue.IsArray()) throw Napi::TypeError::New(env, "native contract: strings must be an array");
+  auto stringArray = stringsValue.As<Napi::Array>();
+  uint32_t stringCount = stringArray.Length();
+  names.resize(stringCount);
+  for (uint32_t i = 0; i < stringCount; ++i) {
+    Napi::Value v = stringArray.Get(i);
+    if (!v.IsString()) throw Napi::TypeError::New(env, "native contract: strings must hold strings");
+    // Read into a stack buffer: names are at most 15 bytes, so the short
+    // string the vector slot keeps needs no allocation. The buffer is far
+    // larger than a name, so a cut-off long name still reads as too long.
+    char buffer[64];
+    size_t length = 0;
+    napi_get_value_string_utf8(env, v, buffer, sizeof buffer, &length);
+    if (length == 0 || length > 15 || std::memchr(buffer, 0, length) != nullptr) {
+      throw Napi::TypeError::New(env, "native contract: names must be 1 to 15 bytes without NUL");
+    }
+    names[i].assign(buffer, length);
+  }
+}
 
-PackedRequests acceptRequests(const Napi::Value& wordsValue, const Napi::Value& stringsValue, bool copy) {
+PackedRequests acceptRequests(const Napi::Value& wordsValue, const Napi::Value& stringsValue,
+                              std::vector<std::string>& names) {
   Napi::Env env = wordsValue.Env();
   size_t length = 0;
   const uint32_t* data = uint32Data(env, wordsValue, length, "requests");
   if (length % pk::STRIDE != 0) {
     throw Napi::TypeError::New(env, "native contract: requests length must be a multiple of the stride");
   }
-  std::vector<std::string> strings;
-  if (!stringsValue.IsArray()) throw Napi::TypeError::New(env, "native contract: strings must be an array");
-  auto stringArray = stringsValue.As<Napi::Array>();
-  uint32_t stringCount = stringArray.Length();
-  strings.reserve(stringCount);
-  for (uint32_t i = 0; i < stringCount; ++i) {
-    Napi::Value v = stringArray.Get(i);
-    if (!v.IsString()) throw Napi::TypeError::New(env, "native contract: strings must hold strings");
-    std::string s = v.As<Napi::String>().Utf8Value();
-    if (s.empty() || s.size() > 15 || s.find('\0') != std::string::npos) {
-      throw Napi::TypeError::New(env, "native contract: names must be 1 to 15 bytes without NUL");
-    }
-    strings.push_back(std::move(s));
-  }
+  acceptNames(stringsValue, names);
   size_t count = length / pk::STRIDE;
-  // Every request is read once here, so a bad one is refused before any
-  // is sent; the reads that build them for sending cannot fail after this.
-  try {
-    for (size_t i = 0; i < count; ++i) requestAt(data, strings, i);
-  } catch (const ContractViolation& e) {
-    throw Napi::TypeError::New(env, e.what());
-  }
-  // A batch sent from another thread reads its own copy of the words.
-  std::vector<uint32_t> owned;
-  if (copy && count) owned.assign(data, data + length);
-  return PackedRequests(data, count, std::move(strings), std::move(owned));
+  checkRequests(env, data, count, names.size());
+  return PackedRequests(data, count, names);
 }
 
 int32_t* errorSlots(Napi::Env env, napi_value errorsArray, size_t count) {
@@ -327,21 +345,19 @@ int32_t* errorSlots(Napi::Env env, napi_value errorsArray, size_t count) {
   return static_cast<int32_t*>(data);
 }
 
-Napi::Value resultsToJs(Napi::Env env, const ipvs::Outcome& outcome, napi_value errorsArray) {
-  // Errnos go into the caller's Int32Array; only results that carry more
-  // (data or an extended-ack text) become objects. With none, the answer
-  // is undefined: a write batch costs no allocation here at all.
-  int32_t* errors = errorSlots(env, errorsArray, outcome.errors.size());
-  if (!outcome.errors.empty()) std::memcpy(errors, outcome.errors.data(), outcome.errors.size() * sizeof(int32_t));
-  if (outcome.details.empty()) return env.Undefined();
-  Napi::Array details = Napi::Array::New(env, outcome.details.size());
+Napi::Value detailsToJs(Napi::Env env, const ipvs::Details& details) {
+  // Only results that carry more than an errno (data or an extended-ack
+  // text) become objects. With none, the answer is undefined: a write
+  // batch costs no allocation here at all.
+  if (details.empty()) return env.Undefined();
+  Napi::Array out = Napi::Array::New(env, details.size());
   uint32_t n = 0;
-  for (const auto& [index, result] : outcome.details) {
+  for (const auto& [index, result] : details) {
     Napi::Object detail = detailToJs(env, result);
     detail.Set("index", Napi::Number::New(env, static_cast<double>(index)));
-    details.Set(n++, detail);
+    out.Set(n++, detail);
   }
-  return details;
+  return out;
 }
 
 Napi::Object resultToJs(Napi::Env env, const Result& result) { return detailToJs(env, result); }

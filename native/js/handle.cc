@@ -4,6 +4,7 @@
 
 #include "addon_data.h"
 #include "convert.h"
+#include "packed.h"
 
 namespace js {
 namespace {
@@ -16,48 +17,81 @@ struct PendingSession {
   std::unique_ptr<ipvs::Session> session;
 };
 
-class ExecuteWorker : public Napi::AsyncWorker {
+// Runs queued asynchronous batches on a pool thread, in order, until the
+// queue is empty, then settles each batch's promise on the JavaScript
+// thread. A batch queued while a drainer runs is picked up by it.
+class DrainWorker : public Napi::AsyncWorker {
  public:
-  ExecuteWorker(Napi::Env env, Handle* handle, Napi::Object owner, PackedRequests requests, Napi::Object errors)
-      : Napi::AsyncWorker(env, "ipvs:execute"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        handle_(handle),
-        requests_(std::move(requests)) {
-    // Keep the JS object (and so the socket) alive while the batch runs,
-    // and the array the errnos go to.
-    owner_ = Napi::Persistent(owner);
-    errors_ = Napi::Persistent(errors);
+  DrainWorker(Napi::Env env, Handle* handle, Napi::Object owner)
+      : Napi::AsyncWorker(env, "ipvs:execute"), handle_(handle) {
+    owner_ = Napi::Persistent(owner);  // keeps the handle (and its socket) alive
   }
-  Napi::Promise promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      outcome_ = handle_->run(requests_);
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    handle_->workerDone();
-    try {
-      deferred_.Resolve(resultsToJs(Env(), outcome_, errors_.Value()));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-  void OnError(const Napi::Error& error) override {
-    handle_->workerDone();
-    deferred_.Reject(error.Value());
-  }
+  void Execute() override;
+  void OnOK() override;
 
  private:
-  Napi::Promise::Deferred deferred_;
   Handle* handle_;
   Napi::ObjectReference owner_;
-  Napi::ObjectReference errors_;
-  PackedRequests requests_;
-  ipvs::Outcome outcome_;
+  std::vector<AsyncJob*> done_;
 };
+
+}  // namespace
+
+// The one-crossing path's state: the shared words (layout in packed.h) and
+// buffers reused by every call, so a call allocates nothing of its own.
+// `handle` is null once the handle object was collected.
+struct SharedBinding {
+  Handle* handle;
+  Napi::Reference<Napi::Value> shared;
+  uint32_t* words;
+  std::vector<std::string> names;
+  ipvs::Details details;
+};
+
+// One asynchronous batch: JavaScript-side objects are only touched on the
+// JavaScript thread (here and in OnOK); the pool thread reads the words in
+// place (the reference keeps them alive) and fills errors and details.
+struct AsyncJob {
+  Napi::Promise::Deferred deferred;
+  Napi::Reference<Napi::Value> words;
+  Napi::Reference<Napi::Value> errorsArray;
+  std::vector<std::string> names;
+  PackedRequests requests{nullptr, 0, names};
+  int32_t* errors = nullptr;
+  ipvs::Details details;
+  std::string failure;
+  explicit AsyncJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+};
+
+namespace {
+
+void DrainWorker::Execute() {
+  while (AsyncJob* job = handle_->nextJob()) {
+    try {
+      handle_->run(job->requests, job->errors, job->details);
+    } catch (const std::exception& e) {
+      job->failure = e.what();
+    }
+    done_.push_back(job);
+  }
+}
+
+void DrainWorker::OnOK() {
+  Napi::Env env = Env();
+  for (AsyncJob* job : done_) {
+    handle_->workerDone();
+    if (!job->failure.empty()) {
+      job->deferred.Reject(Napi::Error::New(env, job->failure).Value());
+    } else {
+      try {
+        job->deferred.Resolve(detailsToJs(env, job->details));
+      } catch (const Napi::Error& e) {
+        job->deferred.Reject(e.Value());
+      }
+    }
+    delete job;
+  }
+}
 
 void CleanupRegistry(std::shared_ptr<Registry>* holder) {
   std::shared_ptr<Registry> registry = *holder;
@@ -77,6 +111,7 @@ Napi::Function Handle::Define(Napi::Env env) {
                                     {
                                         InstanceMethod<&Handle::Execute>("execute"),
                                         InstanceMethod<&Handle::ExecuteAsync>("executeAsync"),
+                                        InstanceMethod<&Handle::BindShared>("bindShared"),
                                         InstanceMethod<&Handle::Close>("close"),
                                         InstanceAccessor<&Handle::IsOpen>("isOpen"),
                                     });
@@ -112,6 +147,7 @@ Handle::Handle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Handle>(info) 
 }
 
 Handle::~Handle() {
+  for (SharedBinding* b : bindings_) b->handle = nullptr;
   {
     std::lock_guard<std::mutex> guard(registry_->lock);
     registry_->handles.erase(this);
@@ -124,48 +160,120 @@ void Handle::release() {
   session_.reset();
 }
 
-ipvs::Outcome Handle::run(const ipvs::RequestSource& requests) {
+void Handle::run(const ipvs::RequestSource& requests, int32_t* errors, ipvs::Details& details) {
   std::lock_guard<std::mutex> guard(socketLock_);
   if (!session_) throw std::runtime_error("ERR_IPVS_CLOSED: the IPVS handle is closed");
-  return session_->execute(requests);
+  session_->execute(requests, errors, details);
 }
 
 void Handle::workerDone() {
   if (--inFlight_ == 0 && closeRequested_) release();
 }
 
-// (words, strings, errors) → the unpacked requests, all arguments checked
-// before anything is sent; the handle must still be open.
-PackedRequests Handle::acceptBatch(const Napi::CallbackInfo& info, Handle*& self, bool copy) {
-  Napi::Env env = info.Env();
-  self = Unwrap(info.This());
-  if (self->closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
-  PackedRequests requests = acceptRequests(info[0], info[1], copy);
-  errorSlots(env, info[2], requests.size());
-  return requests;
+AsyncJob* Handle::nextJob() {
+  std::lock_guard<std::mutex> guard(queueLock_);
+  if (queue_.empty()) {
+    draining_ = false;
+    return nullptr;
+  }
+  AsyncJob* job = queue_.front();
+  queue_.pop_front();
+  return job;
 }
 
+void Handle::checkOpen(Napi::Env env) const {
+  if (closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
+}
+
+// execute(words, strings, errors): the batch on the calling thread.
 Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Handle* self = nullptr;
-  PackedRequests requests = acceptBatch(info, self, false);
+  Handle* self = Unwrap(info.This());
+  self->checkOpen(env);
+  std::vector<std::string> names;
+  PackedRequests requests = acceptRequests(info[0], info[1], names);
+  int32_t* errors = errorSlots(env, info[2], requests.size());
+  ipvs::Details details;
   try {
-    return resultsToJs(env, self->run(requests), info[2]);
+    self->run(requests, errors, details);
   } catch (const std::runtime_error& e) {
     throw Napi::Error::New(env, e.what());
   }
+  return detailsToJs(env, details);
 }
 
+// executeAsync(words, strings, errors): the batch on a pool thread, after
+// every batch queued before it. The words are read in place, not copied.
 Napi::Value Handle::ExecuteAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Handle* self = nullptr;
-  PackedRequests requests = acceptBatch(info, self, true);
-  auto* worker = new ExecuteWorker(env, self, info.This().As<Napi::Object>(), std::move(requests),
-                                   info[2].As<Napi::Object>());
-  Napi::Promise promise = worker->promise();
+  Handle* self = Unwrap(info.This());
+  self->checkOpen(env);
+  auto job = std::make_unique<AsyncJob>(env);
+  job->requests = acceptRequests(info[0], info[1], job->names);
+  job->errors = errorSlots(env, info[2], job->requests.size());
+  job->words = Napi::Persistent(info[0]);
+  job->errorsArray = Napi::Persistent(info[2]);
+  Napi::Promise promise = job->deferred.Promise();
+  bool start = false;
+  {
+    std::lock_guard<std::mutex> guard(self->queueLock_);
+    self->queue_.push_back(job.release());
+    start = !self->draining_;
+    self->draining_ = true;
+  }
   ++self->inFlight_;
-  worker->Queue();
+  if (start) (new DrainWorker(env, self, info.This().As<Napi::Object>()))->Queue();
   return promise;
+}
+
+// bindShared(shared: Uint32Array) -> (strings?) => details: the one-crossing
+// path for small synchronous batches. The returned function reads its
+// requests from `shared` and writes the errnos back there, so a call costs
+// one N-API call (reading its arguments) when it passes no names.
+Napi::Value Handle::BindShared(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Handle* self = Unwrap(info.This());
+  size_t length = 0;
+  uint32_t* words = uint32Data(env, info[0], length, "shared");
+  if (length != packed::SHARED_LENGTH) {
+    throw Napi::TypeError::New(env, "native contract: shared must hold " + std::to_string(packed::SHARED_LENGTH) + " words");
+  }
+  auto* binding = new SharedBinding{self, Napi::Persistent(info[0]), words, {}, {}};
+  Napi::Function call = Napi::Function::New<&Handle::ExecuteShared>(env, "executeShared", binding);
+  call.AddFinalizer(
+      [](Napi::Env, SharedBinding* b) {
+        if (b->handle) b->handle->bindings_.erase(b);
+        delete b;
+      },
+      binding);
+  self->bindings_.insert(binding);
+  return call;
+}
+
+Napi::Value Handle::ExecuteShared(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* b = static_cast<SharedBinding*>(info.Data());
+  if (!b->handle) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
+  b->handle->checkOpen(env);
+  const uint32_t count = b->words[packed::SHARED_COUNT];
+  if (count > packed::SHARED_SLOTS) throw Napi::TypeError::New(env, "native contract: shared count out of range");
+  if (info.Length() > 0) {
+    acceptNames(info[0], b->names);
+  } else {
+    b->names.clear();
+  }
+  const uint32_t* requestWords = b->words + packed::SHARED_WORDS;
+  checkRequests(env, requestWords, count, b->names.size());
+  PackedRequests requests(requestWords, count, b->names);
+  b->details.clear();
+  try {
+    b->handle->run(requests, reinterpret_cast<int32_t*>(b->words + packed::SHARED_ERRORS), b->details);
+  } catch (const std::runtime_error& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  // No details (every plain write): undefined, without another N-API call.
+  if (b->details.empty()) return Napi::Value();
+  return detailsToJs(env, b->details);
 }
 
 Napi::Value Handle::Close(const Napi::CallbackInfo& info) {

@@ -1,11 +1,14 @@
 // The JavaScript object that owns one ipvs::Session. Requests reach it as
-// whole batches, run on the calling thread (execute) or on a libuv pool
-// thread (executeAsync); a mutex keeps the socket to one user at a time.
+// whole batches, run on the calling thread (execute, and the one-crossing
+// function bindShared returns) or on a libuv pool thread (executeAsync,
+// whose batches run in submission order); a mutex keeps the socket to one
+// user at a time.
 #pragma once
 
 #include <napi.h>
 
 #include <memory>
+#include <deque>
 #include <mutex>
 #include <set>
 
@@ -15,6 +18,8 @@
 namespace js {
 
 class Handle;
+struct AsyncJob;
+struct SharedBinding;
 
 // Every live handle, so an environment being torn down (process exit,
 // worker thread end) can close their sockets.
@@ -33,14 +38,20 @@ class Handle : public Napi::ObjectWrap<Handle> {
   ~Handle() override;
 
   // Runs a batch under the socket lock; throws std::runtime_error if closed.
-  ipvs::Outcome run(const ipvs::RequestSource& requests);
+  void run(const ipvs::RequestSource& requests, int32_t* errors, ipvs::Details& details);
   void workerDone();
   void release();  // frees the socket now (waits for a running batch)
+  // Pool thread: the next queued asynchronous batch, or nullptr (and no
+  // drainer any more) when the queue is empty.
+  AsyncJob* nextJob();
+  // Throws ERR_IPVS_CLOSED once close() was called.
+  void checkOpen(Napi::Env env) const;
 
  private:
-  static PackedRequests acceptBatch(const Napi::CallbackInfo& info, Handle*& self, bool copy);
+  static Napi::Value ExecuteShared(const Napi::CallbackInfo& info);
   Napi::Value Execute(const Napi::CallbackInfo& info);
   Napi::Value ExecuteAsync(const Napi::CallbackInfo& info);
+  Napi::Value BindShared(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value IsOpen(const Napi::CallbackInfo& info);
 
@@ -51,6 +62,16 @@ class Handle : public Napi::ObjectWrap<Handle> {
   // takes effect when the last one completes.
   unsigned inFlight_ = 0;
   bool closeRequested_ = false;
+  // Asynchronous batches wait here and one pool thread at a time drains
+  // them in order, so batches queued back to back (a stream's chunks) keep
+  // their order without waiting for the JavaScript thread in between.
+  std::mutex queueLock_;
+  std::deque<AsyncJob*> queue_;
+  bool draining_ = false;
+  // The one-crossing functions bound to this handle. They point at it
+  // without keeping it alive (that would keep a dropped handle's socket
+  // open until a second collection); whichever goes first unlinks the pair.
+  std::set<SharedBinding*> bindings_;
 };
 
 }  // namespace js

@@ -31,6 +31,16 @@ enum Word : uint32_t {
   STRIDE = 47,
 };
 
+// The shared buffer of the one-crossing path (Handle::bindShared): a
+// Uint32Array the addon keeps a reference to, written by TypeScript and read
+// in place. Word 0 is the request count, the next SHARED_SLOTS words receive
+// the errnos (as int32), and the requests follow from SHARED_WORDS on.
+constexpr uint32_t SHARED_COUNT = 0;
+constexpr uint32_t SHARED_ERRORS = 1;
+constexpr uint32_t SHARED_SLOTS = 8;
+constexpr uint32_t SHARED_WORDS = SHARED_ERRORS + SHARED_SLOTS;
+constexpr uint32_t SHARED_LENGTH = SHARED_WORDS + SHARED_SLOTS * STRIDE;
+
 // Replies: services and destinations as fixed-stride records, with their
 // ten 64-bit counters (IPVS_STATS_ATTR_* order) in a separate array.
 enum ServiceReplyWord : uint32_t {

@@ -1,6 +1,9 @@
 // The library against real kernel IPVS, one fresh network namespace per
 // test; the real ipvsadm inside the same namespace is the oracle.
-import { Ipvs, IpvsArgumentError, IpvsError } from '../../lib';
+import { Ipvs, IpvsArgumentError, IpvsError, type BatchResult } from '../../lib';
+import { loadNative } from '../../lib/native/load';
+import { Cmd } from '../../lib/native/contract';
+import { RequestWriter, Shared } from '../../lib/native/pack';
 import { formatList } from '../../lib/ipvsadm/format';
 import { TestNamespace } from '../support/netns';
 import { failure } from '../support/failure';
@@ -287,17 +290,26 @@ describe('the rest of the interface', () => {
   });
 });
 
+type MixedOp = ['addService' | 'addDestination' | 'deleteDestination' | 'replaceDestination' | 'deleteService', unknown[]];
+
+/** 5,000 operations of which several hundred fail in the kernel (EEXIST, ENOENT, ESRCH). */
+function mixedOperations(): MixedOp[] {
+  const ops: MixedOp[] = [];
+  for (let i = 0; i < 300; i++) ops.push(['addService', [{ ...web, port: 1000 + (i % 250) }]]); // 50 EEXIST
+  for (let i = 0; i < 4000; i++) ops.push(['addDestination', [{ ...web, port: 1000 + (i % 260) }, { address: `10.1.${i % 16}.${1 + (i % 250)}`, forwarding: 'masq' }]]);
+  for (let i = 0; i < 500; i++) ops.push(['deleteDestination', [{ ...web, port: 1000 + (i % 250) }, { address: `10.1.${i % 16}.${1 + (i % 250)}` }]]);
+  for (let i = 0; i < 150; i++) ops.push(['replaceDestination', [{ ...web, port: 1000 + i }, { address: '10.9.9.9', weight: 3 }]]); // ENOENT
+  for (let i = 0; i < 50; i++) ops.push(['deleteService', [{ ...web, port: 1200 + i }]]);
+  return ops;
+}
+
+type Collector = Record<string, (...a: unknown[]) => unknown>;
+const errorCodes = (results: BatchResult[]) => results.map((r) => (r.ok ? undefined : r.error.code));
+
 describe('batches', () => {
   test('5,000 operations across many sendmsg chunks: every result reported, failures per operation, state as if one by one', async () => {
-    type Op = ['addService' | 'addDestination' | 'deleteDestination' | 'replaceDestination' | 'deleteService', unknown[]];
-    const ops: Op[] = [];
-    for (let i = 0; i < 300; i++) ops.push(['addService', [{ ...web, port: 1000 + (i % 250) }]]); // 50 EEXIST
-    for (let i = 0; i < 4000; i++) ops.push(['addDestination', [{ ...web, port: 1000 + (i % 260) }, { address: `10.1.${i % 16}.${1 + (i % 250)}`, forwarding: 'masq' }]]);
-    for (let i = 0; i < 500; i++) ops.push(['deleteDestination', [{ ...web, port: 1000 + (i % 250) }, { address: `10.1.${i % 16}.${1 + (i % 250)}` }]]);
-    for (let i = 0; i < 150; i++) ops.push(['replaceDestination', [{ ...web, port: 1000 + i }, { address: '10.9.9.9', weight: 3 }]]); // ENOENT
-    for (let i = 0; i < 50; i++) ops.push(['deleteService', [{ ...web, port: 1200 + i }]]);
-
-    const batch = ipvs.batch() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const ops = mixedOperations();
+    const batch = ipvs.batch() as unknown as Collector;
     for (const [method, args] of ops) batch[method]!(...args);
     const results = await (batch as unknown as ReturnType<Ipvs['batch']>).commit();
     expect(results).toHaveLength(5000);
@@ -310,11 +322,71 @@ describe('batches', () => {
         expected.push(await (one as unknown as Record<string, (...a: unknown[]) => Promise<void>>)[method]!(...args).then(() => undefined, (e: IpvsError) => e.code));
       }
       await one.close();
-      expect(results.map((r) => (r.ok ? undefined : r.error.code))).toEqual(expected);
+      expect(errorCodes(results)).toEqual(expected);
       expect(expected.filter(Boolean).length).toBeGreaterThan(200);
       expect(ns.saved()).toEqual(other.saved());
     } finally {
       other.destroy();
     }
+  });
+
+  test('a stream of the same 5,000 operations in 700-operation chunks: the same results and final state as one batch', async () => {
+    const ops = mixedOperations();
+    const stream = ipvs.stream({ chunkSize: 700 });
+    for (const [method, args] of ops) (stream as unknown as Collector)[method]!(...args);
+    expect(stream.sent).toBe(4900);
+    const results = await stream.end();
+    expect(results).toHaveLength(5000);
+    const other = TestNamespace.create('batch');
+    try {
+      const one = await Ipvs.open({ netns: other.path });
+      const batch = one.batch() as unknown as Collector;
+      for (const [method, args] of ops) batch[method]!(...args);
+      const expected = await (batch as unknown as ReturnType<Ipvs['batch']>).commit();
+      await one.close();
+      expect(errorCodes(results)).toEqual(errorCodes(expected));
+      expect(results.map((r) => r.target)).toEqual(expected.map((r) => r.target));
+      expect(ns.saved()).toEqual(other.saved());
+    } finally {
+      other.destroy();
+    }
+  });
+
+  test('stream partial failures: an invalid operation after sent chunks, kernel errors, a handle closed mid-stream', async () => {
+    const stream = ipvs.stream({ chunkSize: 2 });
+    stream.addService({ ...web, scheduler: 'rr' }).addDestination(web, { address: '10.1.0.4', forwarding: 'masq' });
+    expect(() => stream.addDestination(web, { address: '10.1.0.5', weight: -1 })).toThrow(IpvsArgumentError);
+    // Already applied: the awaited listing queues behind the sent chunk.
+    expect((await ipvs.listDestinations(web)).map((d) => d.address)).toEqual(['10.1.0.4']);
+    stream.addDestination(web, { address: '10.1.0.4', forwarding: 'masq' }); // EEXIST
+    stream.addDestination(web, { address: '10.1.0.6', forwarding: 'masq' }); // fills chunk 2
+    stream.addDestination(web, { address: '10.1.0.7', forwarding: 'masq' });
+    ipvs.closeSync(); // chunk 3 never reaches the kernel
+    const results = await stream.end();
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['ok', 'ok', 'EEXIST', 'ok', 'ERR_IPVS_CLOSED']);
+    expect(results[2]).toMatchObject({ operation: 'addDestination', target: 'tcp/10.0.0.13:80 -> 10.1.0.4:80', error: { reason: 'destination-exists' } });
+    expect(ns.saved()).toEqual(['-A -t 10.0.0.13:80 -s rr', '-a -t 10.0.0.13:80 -r 10.1.0.4:80 -m -w 1', '-a -t 10.0.0.13:80 -r 10.1.0.6:80 -m -w 1']);
+  });
+
+  test('the one-crossing native call checks its buffer, count and names', async () => {
+    const native = loadNative().open({ netns: ns.path });
+    const handle = native.handle!;
+    expect(() => handle.bindShared(new Uint32Array(5))).toThrow(/shared must hold/);
+    const shared = new Uint32Array(Shared.LENGTH);
+    const call = handle.bindShared(shared);
+    shared[Shared.COUNT] = Shared.SLOTS + 1;
+    expect(() => call()).toThrow(/count out of range/);
+    const writer = new RequestWriter(shared.subarray(Shared.WORDS));
+    writer.write({ cmd: Cmd.NewService, service: { af: 2, protocol: 6, address: '10.0.0.9', port: 80, scheduler: 'rr', flags: 0, flagsMask: 0, timeout: 0, netmask: 0xffffffff } });
+    shared[Shared.COUNT] = 1;
+    expect(() => call()).toThrow(/string index/); // the name was not passed
+    expect(() => call(['x'.repeat(16)])).toThrow(/names must be/);
+    expect(call(['rr'])).toBeUndefined();
+    expect(shared[Shared.ERRORS]).toBe(0);
+    expect(call(['rr'])).toBeUndefined();
+    expect(shared[Shared.ERRORS]).toBe(17); // EEXIST
+    handle.close();
+    expect(() => call(['rr'])).toThrow(/ERR_IPVS_CLOSED/);
+    expect(ns.saved()).toEqual(['-A -t 10.0.0.9:80 -s rr']);
   });
 });

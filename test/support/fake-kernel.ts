@@ -7,7 +7,7 @@ import {
   AF_INET6, Cmd, type NativeDetails, type NativeBinding, type NativeHandle, type NativeOpenOutcome, type WireDaemonReply, type WireDest,
   type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
 } from '../../lib/native/contract';
-import { packDests, packServices, unpack } from '../../lib/native/pack';
+import { Shared, W, packDests, packServices, unpack } from '../../lib/native/pack';
 import { setNativeBinding } from '../../lib/native/load';
 import { Ipvs } from '../../lib';
 
@@ -163,8 +163,8 @@ export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: Nati
     let open = true;
     // The fake sits at the real contract: packed requests in, errnos and
     // sparse details out.
-    const run = (words: Uint32Array, strings: readonly string[], errors: Int32Array): NativeDetails => {
-      if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
+    const run = (words: Uint32Array, strings: readonly string[], errors: Int32Array, accepted = false): NativeDetails => {
+      if (!open && !accepted) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
       const results = kernel.execute(unpack({ words, strings: [...strings] }));
       results.forEach((r, i) => (errors[i] = r.error));
       const details = results.flatMap((r, index) => (Object.keys(r).length > 1 ? [{ ...r, index }] : []));
@@ -172,9 +172,18 @@ export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: Nati
     };
     const handle: NativeHandle = {
       execute: run,
+      // As the addon: refused when closed at submission, but a batch
+      // accepted before close() still runs.
       executeAsync: async (words, strings, errors) => {
+        if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
         await new Promise((r) => setImmediate(r));
-        return run(words, strings, errors);
+        return run(words, strings, errors, true);
+      },
+      // As the addon: requests and errnos live in the shared buffer.
+      bindShared: (shared) => (strings = []) => {
+        const count = shared[Shared.COUNT]!;
+        const words = shared.subarray(Shared.WORDS, Shared.WORDS + count * W.STRIDE);
+        return run(words, strings, new Int32Array(shared.buffer, shared.byteOffset + Shared.ERRORS * 4, count));
       },
       close: () => {
         open = false;
