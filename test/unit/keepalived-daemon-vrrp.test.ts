@@ -265,3 +265,21 @@ virtual_server 10.0.0.91 80 {
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
+
+test('vrrp_rt_priority reaches the router as the advert thread\'s realtime priority', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'rt.conf');
+  writeFileSync(conf, 'global_defs {\n  vrrp_rt_priority 12\n}\n' + instance('VI_1', 95, 100));
+  const runtimes: unknown[] = [];
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, {
+    openVrrp: (config, runtime) => {
+      runtimes.push(runtime);
+      return h.openVrrp(config);
+    },
+  });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(runtimes).toEqual([expect.objectContaining({ rtPriority: 12 })]);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});

@@ -60,6 +60,7 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     v3ChecksumAsV2: v.v3ChecksumAsV2 ?? false,
     startupDelay: v.startupDelay ?? 0,
     minGarp: v.minGarp ?? false,
+    ...(v.rtPriority !== undefined ? { rtPriority: v.rtPriority } : {}),
   };
 }
 

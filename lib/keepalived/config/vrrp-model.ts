@@ -49,6 +49,8 @@ export interface VrrpGlobalDefs {
   readonly v3ChecksumAsV2: boolean;
   /** `vrrp_startup_delay`: seconds VRRP waits after the daemon starts; default 0. */
   readonly startupDelay: number;
+  /** `vrrp_rt_priority` (1..99): the advert thread runs SCHED_RR at this priority; default none (normal scheduling). */
+  readonly rtPriority?: number;
   /** `vrrp_min_garp`: one GARP/NA per transition, no second burst; default off. */
   readonly minGarp: boolean;
 }

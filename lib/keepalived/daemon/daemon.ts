@@ -177,7 +177,7 @@ export class KeepalivedDaemon {
   }
 
   async #startVrrp(r: Reading): Promise<void> {
-    this.#vrrp = await VrrpHalf.open(r.vrrp, this.#options.openVrrp ?? openVrrpRouter, this.#options.log, (t) => this.#onTransition(t));
+    this.#vrrp = await VrrpHalf.open(r.vrrp, this.#options.openVrrp ?? openVrrpRouter, this.#options.log, (t) => this.#onTransition(t), r.result.config.global.vrrp.rtPriority);
   }
 
   /** Without IPVS keepalived still runs VRRP and only logs that the sync daemon cannot run; so does this. */

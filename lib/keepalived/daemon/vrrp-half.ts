@@ -34,9 +34,12 @@ export class VrrpHalf {
 
   private constructor(private readonly router: VrrpRouterHandle) {}
 
-  /** Opens the router on `config`; every transition is logged, then passed to `onTransition`. */
-  static async open(config: VrrpRouterConfig, open: VrrpRouterOpener, log: LogLine, onTransition: (t: VrrpRouterStateChange) => void): Promise<VrrpHalf> {
-    const router = await open(config, { log: (line) => log('debug', 'vrrp', { detail: line }) });
+  /**
+   * Opens the router on `config`; every transition is logged, then passed to
+   * `onTransition`. `rtPriority` is global_defs' `vrrp_rt_priority`.
+   */
+  static async open(config: VrrpRouterConfig, open: VrrpRouterOpener, log: LogLine, onTransition: (t: VrrpRouterStateChange) => void, rtPriority?: number): Promise<VrrpHalf> {
+    const router = await open(config, { log: (line) => log('debug', 'vrrp', { detail: line }), ...(rtPriority !== undefined ? { rtPriority } : {}) });
     const half = new VrrpHalf(router);
     const logState = (t: VrrpRouterStateChange) =>
       log(t.to === 'FAULT' ? 'warning' : 'info', `vrrp ${t.type === 'group' ? 'sync group' : 'instance'} ${t.to}`, { [t.type]: t.name, from: t.from, to: t.to, priority: t.priority, ...(t.reason ? { reason: t.reason } : {}) });

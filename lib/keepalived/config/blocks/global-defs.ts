@@ -35,7 +35,7 @@ const OTHER_KEYWORDS = `
   min_auto_priority_delay smtp_alert_vrrp dynamic_interfaces no_email_faults default_interface
   disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
-  nftables_counters vrrp_priority vrrp_no_swap vrrp_rt_priority vrrp_cpu_affinity vrrp_rlimit_rttime
+  nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
   vrrp_rlimit_rtime vrrp_notify_fifo vrrp_notify_fifo_script vrrp_notify_priority_changes
   lvs_notify_fifo_script notify_fifo_script checker_priority checker_no_swap checker_rt_priority
   checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority
@@ -99,6 +99,7 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   v3_checksum_as_v2: vrrpDefault(boolField('v3ChecksumAsV2', 'v3_checksum_as_v2')),
   vrrp_startup_delay: vrrpDefault(timerField('startupDelay', 'vrrp_startup_delay', 0)),
   vrrp_min_garp: vrrpDefault(boolField('minGarp', 'vrrp_min_garp')),
+  vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
 };
 
 const emailGrammar = grammar<GlobalDraft>([], (stmt, target) => {
