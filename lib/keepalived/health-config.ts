@@ -25,7 +25,15 @@ export interface HealthMapping {
    * off) and of its real servers (up/down; default on), in the order of
    * `config.virtualServers` and their `realServers`.
    */
-  alerts: { virtualServer: boolean; realServers: boolean[] }[];
+  alerts: ServerAlerts[];
+}
+
+/** The `smtp_alert` settings of one mapped virtual server. */
+export interface ServerAlerts {
+  /** Mail when the virtual server gains or loses quorum. */
+  virtualServer: boolean;
+  /** Mail when each real server (in `realServers` order) goes up or down. */
+  realServers: boolean[];
 }
 
 /** PCRE2 options (keepalived `regex_options`) with a JavaScript flag. */

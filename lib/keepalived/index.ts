@@ -13,6 +13,6 @@
  */
 export * from './config';
 export { toHealthConfig } from './health-config';
-export type { HealthMapping } from './health-config';
+export type { HealthMapping, ServerAlerts } from './health-config';
 export { toVrrpConfig } from './vrrp-config';
 export type { VrrpMapping } from './vrrp-config';
