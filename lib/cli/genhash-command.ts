@@ -11,8 +11,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { resolveVirtualServer } from '../health/resolve';
 import type { HttpCheck } from '../health/types';
-import { Conversation } from '../health/checkers/stream';
-import { hostHeader, httpRequest, parseHttpReply } from '../health/checkers/http';
+import { fetchRaw, parseHttpReply, urlText } from '../health/checkers/http';
 import type { CliCommand, CliContext } from './context';
 
 export const GENHASH_USAGE = `Usage: ipvs genhash [OPTIONS] -s server-address [-p port] [-u url]
@@ -139,25 +138,21 @@ async function fetchDigest(o: GenhashOptions, context: CliContext): Promise<numb
   const check: HttpCheck = { type: o.ssl ? 'https' : 'http', urls: [{ path: o.url }], httpProtocol: o.protocol };
   if (o.sni) check.enableSni = true;
   if (o.virtualhost !== undefined) check.virtualhost = o.virtualhost;
-  const family = isIP(o.server) === 6 ? 'ipv6' : 'ipv4';
   const vs = resolveVirtualServer({
     service: { protocol: 'tcp', address: o.server, port },
     connectTimeout: o.timeoutSeconds,
     realServers: [{ address: o.server, port, checkers: [check] }],
   });
+  // The checker's own request and reading, so the digest is the one it will compare.
   const checker = vs.realServers[0]!.checkers[0]!;
+  const url = check.urls[0]!;
   const started = performance.now();
-  let conversation: Conversation | undefined;
   let raw: Buffer;
   try {
-    conversation = await Conversation.open(checker, new AbortController().signal, o.ssl);
-    conversation.write(httpRequest(o.url, hostHeader(o.server, port, o.virtualhost), o.protocol));
-    raw = await conversation.readToEnd(16 * 1024 * 1024);
+    raw = await fetchRaw(checker, url, new AbortController().signal);
   } catch (e) {
-    context.stderr(`ipvs genhash: ${o.ssl ? 'https' : 'http'}://${family === 'ipv6' ? `[${o.server}]` : o.server}:${port}${o.url}: ${(e as Error).message}\n`);
+    context.stderr(`ipvs genhash: ${urlText(checker, url)}: ${(e as Error).message}\n`);
     return 1;
-  } finally {
-    conversation?.close();
   }
   const reply = parseHttpReply(raw);
   if (!reply) {

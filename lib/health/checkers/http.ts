@@ -51,13 +51,13 @@ export function parseHttpReply(raw: Buffer): HttpReply | undefined {
 }
 
 /** The `Host:` value keepalived sends: the virtualhost, else the address and port (always with the port). */
-export function hostHeader(host: string, port: number, virtualhost?: string): string {
+function hostHeader(host: string, port: number, virtualhost?: string): string {
   if (virtualhost !== undefined) return virtualhost;
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** keepalived's GET request, its header lines in keepalived's order. */
-export function httpRequest(path: string, host: string, protocol: NonNullable<HttpCheck['httpProtocol']> = '1.0'): string {
+function httpRequest(path: string, host: string, protocol: NonNullable<HttpCheck['httpProtocol']> = '1.0'): string {
   return `GET ${path} HTTP/${protocol === '1.1' ? '1.1' : '1.0'}\r\nUser-Agent: KeepAliveClient\r\n` +
     (protocol === '1.0' ? '' : 'Connection: close\r\n') + `Host: ${host}\r\n\r\n`;
 }
@@ -81,13 +81,26 @@ function request(checker: ResolvedChecker, url: HttpUrl): string {
   return httpRequest(url.path, hostHeader(checker.host, checker.port, url.virtualhost ?? checker.virtualhost), c.httpProtocol);
 }
 
-async function fetchUrl(checker: ResolvedChecker, url: HttpUrl, signal: AbortSignal): Promise<ProbeResult> {
-  const where = `${(checker.config as HttpCheck).type === 'https' ? 'https' : 'http'}://${endpoint(checker)}${url.path}`;
-  let conversation: Conversation | undefined;
+/** `scheme://host:port/path` of one URL of a checker, for messages. */
+export function urlText(checker: ResolvedChecker, url: HttpUrl): string {
+  return `${(checker.config as HttpCheck).type === 'https' ? 'https' : 'http'}://${endpoint(checker)}${url.path}`;
+}
+
+/** One GET exactly as the checker sends it, over a fresh connection: the whole raw reply. */
+export async function fetchRaw(checker: ResolvedChecker, url: HttpUrl, signal: AbortSignal): Promise<Buffer> {
+  const conversation = await Conversation.open(checker, signal, (checker.config as HttpCheck).type === 'https');
   try {
-    conversation = await Conversation.open(checker, signal, (checker.config as HttpCheck).type === 'https');
     conversation.write(request(checker, url));
-    const raw = await conversation.readToEnd(MAX_REPLY);
+    return await conversation.readToEnd(MAX_REPLY);
+  } finally {
+    conversation.close();
+  }
+}
+
+async function fetchUrl(checker: ResolvedChecker, url: HttpUrl, signal: AbortSignal): Promise<ProbeResult> {
+  const where = urlText(checker, url);
+  try {
+    const raw = await fetchRaw(checker, url, signal);
     const reply = parseHttpReply(raw);
     if (!reply) return failure(`${where}: no HTTP header in the reply`);
     if (!accepted(url, reply.status)) return failure(`${where}: status ${reply.status}`);
@@ -101,8 +114,6 @@ async function fetchUrl(checker: ResolvedChecker, url: HttpUrl, signal: AbortSig
     return pass(`${where}: status ${reply.status}`);
   } catch (e) {
     return failure(`${where}: ${(e as Error).message}`);
-  } finally {
-    conversation?.close();
   }
 }
 
