@@ -11,7 +11,7 @@ import { Conversation } from './stream';
 const DEFAULT_HELO = 'smtpchecker.keepalived.org';
 
 /** The final line of a (possibly multi-line, `250-…`) SMTP reply. */
-async function reply(conversation: Conversation): Promise<string> {
+export async function smtpReply(conversation: Conversation): Promise<string> {
   for (;;) {
     const line = await conversation.readLine();
     if (!/^\d{3}-/.test(line)) return line;
@@ -23,10 +23,10 @@ export const smtpProbe: Probe = async (checker, signal) => {
   let conversation: Conversation | undefined;
   try {
     conversation = await Conversation.open(checker, signal);
-    const greeting = await reply(conversation);
+    const greeting = await smtpReply(conversation);
     if (!greeting.startsWith('220')) return failure(`${where}: greeting ${JSON.stringify(greeting.slice(0, 60))}`);
     conversation.write(`HELO ${(checker.config as SmtpCheck).heloName ?? DEFAULT_HELO}\r\n`);
-    const helo = await reply(conversation);
+    const helo = await smtpReply(conversation);
     if (!helo.startsWith('250')) return failure(`${where}: HELO answered ${JSON.stringify(helo.slice(0, 60))}`);
     conversation.write('QUIT\r\n');
     return pass(`${where}: 220 and 250`);

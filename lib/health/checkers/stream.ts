@@ -53,13 +53,31 @@ export class Conversation {
   /** Connects (TLS for SSL_GET) within the checker's connect timeout. */
   static open(checker: ResolvedChecker, signal: AbortSignal, secure = false): Promise<Conversation> {
     const c = checker.config as CheckTarget & Partial<HttpCheck>;
-    const timeout = checker.timing.connectTimeout;
+    const options: net.NetConnectOpts = { host: checker.host, port: checker.port, timeout: checker.timing.connectTimeout };
+    if (c.bindTo !== undefined) options.localAddress = c.bindTo;
+    if (c.bindPort !== undefined) options.localPort = c.bindPort;
+    if (!secure) return Conversation.#dial(() => net.connect(options), 'connect', signal);
+    const servername = c.enableSni ? (c.sniName ?? checker.virtualhost) : undefined;
+    const tlsOptions: tls.ConnectionOptions = { ...options, rejectUnauthorized: c.ca !== undefined };
+    if (c.ca !== undefined) tlsOptions.ca = c.ca;
+    if (c.certificate !== undefined) Object.assign(tlsOptions, { cert: c.certificate, key: c.key, passphrase: c.password });
+    if (servername !== undefined && !net.isIP(servername)) tlsOptions.servername = servername;
+    // keepalived checks certificates only when told to (ca given); the
+    // host name is not matched against the certificate either way.
+    if (c.ca !== undefined) tlsOptions.checkServerIdentity = () => undefined;
+    return Conversation.#dial(() => tls.connect(tlsOptions), 'secureConnect', signal);
+  }
+
+  /** A plain TCP conversation; `timeoutMs` bounds the connect and every wait for data. */
+  static connect(host: string, port: number, timeoutMs: number, signal: AbortSignal = new AbortController().signal): Promise<Conversation> {
+    return Conversation.#dial(() => net.connect({ host, port, timeout: timeoutMs }), 'connect', signal);
+  }
+
+  /** Opens the socket `dial` makes and settles once `ready` fires, or fails on error, timeout or abort. */
+  static #dial(dial: () => net.Socket, ready: 'connect' | 'secureConnect', signal: AbortSignal): Promise<Conversation> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new StreamError('aborted'));
-      const options: net.NetConnectOpts = { host: checker.host, port: checker.port, timeout };
-      if (c.bindTo !== undefined) options.localAddress = c.bindTo;
-      if (c.bindPort !== undefined) options.localPort = c.bindPort;
-      let socket: net.Socket;
+      const socket = dial();
       const connected = (): void => {
         cleanup();
         resolve(new Conversation(socket));
@@ -76,21 +94,7 @@ export class Conversation {
         socket.off('timeout', timedOut);
         signal.removeEventListener('abort', aborted);
       };
-      if (secure) {
-        const servername = c.enableSni ? (c.sniName ?? checker.virtualhost) : undefined;
-        const tlsOptions: tls.ConnectionOptions = { ...options, rejectUnauthorized: c.ca !== undefined };
-        if (c.ca !== undefined) tlsOptions.ca = c.ca;
-        if (c.certificate !== undefined) Object.assign(tlsOptions, { cert: c.certificate, key: c.key, passphrase: c.password });
-        if (servername !== undefined && !net.isIP(servername)) tlsOptions.servername = servername;
-        // keepalived checks certificates only when told to (ca given); the
-        // host name is not matched against the certificate either way.
-        if (c.ca !== undefined) tlsOptions.checkServerIdentity = () => undefined;
-        socket = tls.connect(tlsOptions);
-        socket.once('secureConnect', connected);
-      } else {
-        socket = net.connect(options);
-        socket.once('connect', connected);
-      }
+      socket.once(ready, connected);
       socket.on('error', failed);
       socket.on('timeout', timedOut);
       signal.addEventListener('abort', aborted, { once: true });

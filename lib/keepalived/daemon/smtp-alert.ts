@@ -7,9 +7,10 @@
  * keepalived's subjects; failures are reported, never thrown at the caller.
  * @module
  */
-import * as net from 'node:net';
 import { hostname, userInfo } from 'node:os';
 import type { GlobalDefs } from '../config/model';
+import { Conversation } from '../../health/checkers/stream';
+import { smtpReply } from '../../health/checkers/smtp';
 
 /** Where and how alerts are sent. */
 export interface SmtpAlertSettings {
@@ -61,66 +62,20 @@ export function mailMessage(s: SmtpAlertSettings, subject: string, body: string,
   return text.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..') + '.\r\n';
 }
 
-/** Reads SMTP replies (multi-line ones end at `NNN ` rather than `NNN-`). */
-class ReplyReader {
-  #buffer = '';
-  #waiting: ((code: number) => void) | undefined;
-  #failed: ((e: Error) => void) | undefined;
-  #error: Error | undefined;
-
-  constructor(socket: net.Socket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      this.#buffer += chunk;
-      this.#deliver();
-    });
-    const fail = (e: Error): void => {
-      this.#error ??= e;
-      this.#failed?.(this.#error);
-    };
-    socket.on('error', fail);
-    socket.on('close', () => fail(new Error('the relay closed the connection')));
-  }
-
-  #deliver(): void {
-    for (;;) {
-      const end = this.#buffer.indexOf('\r\n');
-      if (end < 0 || !this.#waiting) return;
-      const line = this.#buffer.slice(0, end);
-      this.#buffer = this.#buffer.slice(end + 2);
-      if (line[3] === '-') continue;
-      const wake = this.#waiting;
-      this.#waiting = undefined;
-      this.#failed = undefined;
-      wake(Number(line.slice(0, 3)) || 0);
-    }
-  }
-
-  next(timeoutMs: number, stage: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      if (this.#error) return reject(this.#error);
-      const timer = setTimeout(() => reject(new Error(`no reply to ${stage} within ${timeoutMs} ms`)), timeoutMs);
-      this.#waiting = (code) => {
-        clearTimeout(timer);
-        resolve(code);
-      };
-      this.#failed = (e) => {
-        clearTimeout(timer);
-        reject(e);
-      };
-      this.#deliver();
-    });
-  }
-}
-
 /** Sends one alert; rejects with the stage and the relay's code when the relay refuses. */
 export async function sendAlert(s: SmtpAlertSettings, subject: string, body: string): Promise<void> {
-  const socket = net.connect({ host: s.host, port: s.port });
-  const replies = new ReplyReader(socket);
+  const conversation = await Conversation.connect(s.host, s.port, s.timeoutMs);
   try {
     const expect = async (stage: string, wanted: number, command?: string): Promise<void> => {
-      if (command !== undefined) socket.write(command);
-      const code = await replies.next(s.timeoutMs, stage);
+      if (command !== undefined) conversation.write(command);
+      let line: string;
+      try {
+        line = await smtpReply(conversation);
+      } catch (e) {
+        // The connection's idle timeout is what bounds the wait for each reply.
+        throw (e as Error).message === 'timeout' ? new Error(`no reply to ${stage} within ${s.timeoutMs} ms`) : e;
+      }
+      const code = Number(line.slice(0, 3)) || 0;
       if (code !== wanted) throw new Error(`${stage}: the relay answered ${code}, not ${wanted}`);
     };
     await expect('connect', 220);
@@ -129,9 +84,10 @@ export async function sendAlert(s: SmtpAlertSettings, subject: string, body: str
     for (const to of s.to) await expect(`RCPT ${to}`, 250, `RCPT TO:<${to}>\r\n`);
     await expect('DATA', 354, 'DATA\r\n');
     await expect('message', 250, mailMessage(s, subject, body));
-    socket.end('QUIT\r\n');
+    conversation.socket.end('QUIT\r\n');
   } finally {
-    socket.destroySoon();
+    // After QUIT is flushed (or at once on a failure's already-ended socket).
+    conversation.socket.destroySoon();
   }
 }
 
