@@ -74,9 +74,9 @@ export abstract class WriteOperations {
   readonly #dest: WireDest = emptyDest();
   readonly #destKey: WireDest = { address: '', port: 0, af: undefined };
 
-  /** @internal */
-  protected constructor(capacity: number) {
-    this.writer = new RequestWriter(capacity);
+  /** @internal `capacity`: a growing writer's initial room, or the writer to pack into. */
+  protected constructor(capacity: number | RequestWriter) {
+    this.writer = typeof capacity === 'number' ? new RequestWriter(capacity) : capacity;
   }
 
   /** Number of operations added so far. */

@@ -13,7 +13,9 @@
  * event loop is held for one kernel request — about 14 µs under emulation,
  * less natively — while the pool hand-off it replaces costs about 1.1 ms
  * there (two thread wake-ups and an event-loop turn). Anything bigger still
- * goes to the pool. See docs/batching.md, "Which thread does the work".
+ * goes to the pool. The handle's plain single writes skip the dispatcher
+ * altogether while it is idle (Ipvs#write). See docs/batching.md, "Which
+ * thread does the work".
  * @internal
  * @module
  */
@@ -44,6 +46,11 @@ export class Dispatcher {
     private readonly inline: SyncChannel,
     private readonly inlineAllowed: () => boolean,
   ) {}
+
+  /** Nothing queued or in flight. */
+  get idle(): boolean {
+    return this.running === undefined;
+  }
 
   submit(requests: readonly WireRequest[]): Promise<WireResult[]> {
     return this.enqueue((resolve, reject) => ({ requests, resolve, reject }));

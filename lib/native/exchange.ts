@@ -57,6 +57,24 @@ export class SyncChannel {
     this.#call = handle.bindShared(this.#shared);
   }
 
+  /** The writer over the shared buffer (room for `Shared.SLOTS` requests), for callers that pack in place. */
+  get writer(): RequestWriter {
+    return this.#writer;
+  }
+
+  /** The errno slots the last {@link SyncChannel.send} filled, one per request. */
+  get errors(): Int32Array {
+    return this.#errors;
+  }
+
+  /** Runs the requests written into {@link SyncChannel.writer}: one crossing, errnos into {@link SyncChannel.errors}. */
+  send(): NativeDetails {
+    const writer = this.#writer;
+    this.#shared[Shared.COUNT] = writer.count;
+    // No clearing of the errno slots: the addon writes every request's.
+    return writer.strings.length === 0 ? this.#call() : this.#call(writer.strings);
+  }
+
   exchange(requests: readonly WireRequest[]): WireResult[] {
     const count = requests.length;
     if (count > Shared.SLOTS) {
@@ -66,9 +84,6 @@ export class SyncChannel {
     const writer = this.#writer;
     writer.reset();
     for (const request of requests) writer.write(request);
-    this.#shared[Shared.COUNT] = count;
-    // No clearing of the errno slots: the addon writes every request's.
-    const details = writer.strings.length === 0 ? this.#call() : this.#call(writer.strings);
-    return unpackResults(this.#errors, details, count);
+    return unpackResults(this.#errors, this.send(), count);
   }
 }

@@ -64,12 +64,32 @@ test('an awaited single write runs inline, without the pool; dumps, flushes and 
   await ipvs.zero(web);
   expect(executeAsync).not.toHaveBeenCalled();
   expect(shared).toHaveBeenCalledTimes(3);
-  for (const call of [() => ipvs.listServices(), () => ipvs.flush(), () => ipvs.zero(), () => Promise.all([ipvs.addService(web), ipvs.addService({ ...web, port: 81 })])]) {
+  for (const call of [() => ipvs.listServices(), () => ipvs.flush(), () => ipvs.zero()]) {
     const before = executeAsync.mock.calls.length;
     await call();
     expect(executeAsync.mock.calls.length).toBeGreaterThan(before);
   }
   expect(shared).toHaveBeenCalledTimes(3);
+  // Calls made together: the first runs at once, the rest go to the pool in one batch.
+  const before = executeAsync.mock.calls.length;
+  await Promise.all([ipvs.addService(web), ipvs.addService({ ...web, port: 81 }), ipvs.addService({ ...web, port: 82 })]);
+  expect(shared).toHaveBeenCalledTimes(4);
+  expect(executeAsync.mock.calls.length).toBe(before + 1);
+  expect(kernel.requests.slice(-3).map((r) => r.service?.port)).toEqual([80, 81, 82]);
+});
+
+test('a single write waits behind work in flight, and runs at once again after an await', async () => {
+  await ipvs.addService(web);
+  const zeroing = ipvs.zero(); // the whole table: goes to the pool
+  for (let i = 0; i < 3; i++) await Promise.resolve(); // now in flight there
+  const adding = ipvs.addDestination(web, { address: '10.1.0.4' });
+  const calls = shared.mock.calls.length;
+  await Promise.all([zeroing, adding]);
+  expect(shared.mock.calls.length).toBe(calls + 1); // sent by the dispatcher once the zero was done
+  expect(kernel.requests.slice(-2).map((r) => r.cmd)).toEqual([Cmd.Zero, Cmd.NewDest]);
+  await ipvs.deleteDestination(web, { address: '10.1.0.4' });
+  expect(shared.mock.calls.length).toBe(calls + 2);
+  expect(kernel.requests.slice(-1).map((r) => r.cmd)).toEqual([Cmd.DelDest]);
 });
 
 test('an inline call on a handle closed underneath rejects instead of throwing', async () => {
