@@ -53,6 +53,9 @@ const OPERATIONS: readonly { name: string; kind: OperationKind }[] = [
 ];
 export const enum Op { AddService, ReplaceService, DeleteService, AddDest, ReplaceDest, DeleteDest, ZeroService, ZeroAll, Flush, SetTimeouts }
 
+/** Results {@link Batch.commit} makes between two turns of the event loop. */
+const RESULT_SLICE = 16384;
+
 /** How a batch reaches the kernel: already packed, one native call. */
 export interface BatchTransport {
   send(packed: Packed, count: number): Promise<RawResults>;
@@ -216,8 +219,18 @@ export class Batch extends WriteOperations {
   /** Sends every operation, in order, in one native call; one result per operation. @example `const failed = (await batch.commit()).filter((r) => !r.ok)` */
   async commit(): Promise<BatchResult[]> {
     const packed = this.#take();
-    if (this.size === 0) return [];
-    return outcomes(packed, this.codes, this.labels, await this.#transport.send(packed, this.size));
+    const count = this.size;
+    if (count === 0) return [];
+    const raw = await this.#transport.send(packed, count);
+    // Results are made a slice at a time, with a turn of the event loop
+    // between slices, so a commit of 100,000 operations never holds the loop
+    // for all of them.
+    const out: BatchResult[] = [];
+    for (let from = 0; from < count; from += RESULT_SLICE) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      outcomes(packed, this.codes, this.labels, raw, from, Math.min(count, from + RESULT_SLICE), out);
+    }
+    return out;
   }
 
   /** Synchronous {@link Batch.commit}. @example `const results = batch.commitSync()` */
@@ -286,15 +299,16 @@ const NAMES = OPERATIONS.map((o) => o.name);
  * This loop is most of a large commit's JavaScript, so it does per
  * operation only what the result needs.
  */
-export function outcomes(packed: Packed, codes: readonly Op[], labels: readonly string[], raw: RawResults | IpvsError): BatchResult[] {
+export function outcomes(
+  packed: Packed, codes: readonly Op[], labels: readonly string[], raw: RawResults | IpvsError, from = 0, to = codes.length, out: BatchResult[] = [],
+): BatchResult[] {
   const failure = raw instanceof IpvsError ? raw : undefined;
   const errors = failure ? undefined : (raw as RawResults).errors;
   const details = failure ? undefined : (raw as RawResults).details;
   // Extended-ack texts by operation, looked up only for failures.
   const extacks = details?.length ? new Map(details.map((d) => [d.index, d.extack])) : undefined;
   const source = new ResultSource(packed.words, codes, labels);
-  const out: BatchResult[] = [];
-  for (let i = 0; i < codes.length; i++) {
+  for (let i = from; i < to; i++) {
     const code = codes[i]!;
     const operation = NAMES[code]!;
     const errno = errors === undefined ? -1 : errors[i]!;

@@ -48,6 +48,17 @@ test("a successful result's target is read on demand, and shows in JSON and cons
   expect(flush!.target).toBeUndefined();
 });
 
+test('a commit larger than one result slice keeps every result in order', async () => {
+  const batch = ipvs.batch().addService(web);
+  for (let i = 0; i < 40_000; i++) batch.addDestination(web, { address: `10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}` });
+  batch.addDestination(web, { address: '10.1.0.0' }); // EEXIST: the first destination again
+  const results = await batch.commit();
+  expect(results).toHaveLength(40_002);
+  expect(results.filter((r) => !r.ok).map((r) => results.indexOf(r))).toEqual([40_001]);
+  expect(results[20_000]!.target).toBe('tcp/10.0.0.13:80 -> 10.1.78.31:80');
+  expect(results[40_001]).toMatchObject({ ok: false, target: 'tcp/10.0.0.13:80 -> 10.1.0.0:80', error: { code: 'EEXIST' } });
+});
+
 test('arguments are validated when added, naming the field', () => {
   const batch = ipvs.batch().addService(web);
   expect(() => batch.addDestination(web, { address: '10.1.0.4', weight: -1 })).toThrow(IpvsArgumentError);
