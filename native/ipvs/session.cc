@@ -134,7 +134,6 @@ void Session::execute(const RequestSource& requests, int32_t* errors, Details& d
   const Batch batch{requests, errors, details};
   // A batch cut short by an exception leaves nothing behind for the next.
   chunk_.count = 0;
-  out_.clear();
   const size_t count = requests.size();
   for (size_t i = 0; i < count; ++i) {
     requests.read(i, scratch_);
@@ -154,15 +153,18 @@ void Session::execute(const RequestSource& requests, int32_t* errors, Details& d
 
 void Session::append(const Batch& batch, size_t index) {
   if (chunk_.count == kChunkMessages) sendChunk(batch);
+  // A chunk starts on an empty buffer (the chunk sent before it, a dump
+  // or an overrun fence left their messages there).
+  if (chunk_.count == 0) out_.clear();
   size_t mark = out_.size();
   encodeRequest(out_, scratch_, family_, seq_, 0);
   if (out_.size() > kChunkBytes && chunk_.count > 0) {
-    // It does not fit: send the others, then it starts the next chunk
-    // (encoded again, since sending may have used a sequence number).
+    // It does not fit: send the others; it starts the next chunk, encoded
+    // again (sending may have used a sequence number).
     out_.truncate(mark);
     sendChunk(batch);
-    mark = 0;
-    encodeRequest(out_, scratch_, family_, seq_, 0);
+    append(batch, index);
+    return;
   }
   if (chunk_.count == 0) {
     chunk_.first = index;
@@ -223,7 +225,6 @@ void Session::sendChunk(const Batch& batch) {
   const uint32_t lastSeq = chunk.seq + static_cast<uint32_t>(chunk.count) - 1;
   int error = 0;
   const bool sent = sendBuffered(error);
-  out_.clear();
   if (!sent) {
     std::fill(errors, errors + chunk.count, error);
     return;

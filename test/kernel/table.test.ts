@@ -379,14 +379,16 @@ describe('batches', () => {
     requests.push({ cmd: Cmd.DelDest, service, dest: { address: dest(1).address, port: 80 } }); // 1503
     requests.push({ cmd: Cmd.GetService, service }); // 1504: a reply, but no ACK asked for
     requests.push({ cmd: Cmd.DelService, service: { ...service, port: 81 } }); // 1505: ESRCH
-    requests.push({ cmd: Cmd.GetInfo }); // 1506, the last: a reply and the ACK
+    requests.push({ cmd: Cmd.GetInfo }); // 1506: a reply and the ACK
+    requests.push({ cmd: Cmd.GetDest, dump: true, service }); // 1507: no other dump still running
     const { words, strings } = pack(requests);
     const errors = new Int32Array(requests.length);
     const details = handle.execute(words, strings, errors) ?? [];
     handle.close();
     expect([...errors.entries()].filter(([, e]) => e !== 0)).toEqual([[1501, 17], [1505, 3]]);
-    expect(details.map((d) => [d.index, d.error])).toEqual([[1502, 0], [1504, 0], [1506, 0]]);
+    expect(details.map((d) => [d.index, d.error])).toEqual([[1502, 0], [1504, 0], [1506, 0], [1507, 0]]);
     expect(records(details[0]!.dests, destAt)).toHaveLength(1500);
+    expect(records(details[3]!.dests, destAt)).toHaveLength(1499);
     expect(records(details[1]!.services, serviceAt)).toMatchObject([{ address: '10.0.0.7', port: 80, scheduler: 'rr' }]);
     expect(details[2]!.info?.version).toBeGreaterThan(0);
     const saved = ns.saved();
