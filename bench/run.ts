@@ -68,7 +68,7 @@ function markdown(r: Record<string, unknown>, targets: (readonly [string, number
   const d = r.dump as { seconds: Record<string, number>; destinations: number; rssGrowthMiB: number; streamed: { seconds: number; rssGrowthMiB: number } };
   const c = r.churn as { seconds: Record<string, number> };
   const rs = r.restore as { seconds: Record<string, number> };
-  const l = r.latency as { ipvsPromise: Record<string, number>; ipvsSync: Record<string, number>; c: Record<string, number> };
+  const l = r.latency as { samples: number; warmup: number; ipvsPromise: Record<string, number>; ipvsSync: Record<string, number>; c: Record<string, number> };
   const sw = r.sweep as { ops: number; points: { chunk: number; ipvsOpsPerSecond: number; cOpsPerSecond: number }[] };
   const rows = (entries: [string, string][]) => entries.map(([k, v]) => `| ${k} | ${v} |`).join('\n');
   return `# Benchmark results
@@ -128,6 +128,9 @@ Peak RSS growth of a Node process that lists once: ${d.rssGrowthMiB.toFixed(1)} 
 ipvs batch ${sec(c.seconds.ipvs)}; C + libnl batched ${sec(c.seconds.c)}.
 
 ## 4. Single-operation latency
+
+Add then delete one destination, ${l.samples} requests per row; the JavaScript
+rows after ${l.warmup} untimed calls of each kind (the JIT's warm-up).
 
 | | p50 | p99 |
 |---|---|---|
@@ -217,16 +220,17 @@ function main(): void {
   // 4. Single-operation latency.
   log('\n4. single-operation latency');
   const samples = quick ? 300 : 2000;
+  const warmup = quick ? 100 : 1000;
   const lat = inFreshNamespace((ns) => {
     return {
-      js: scenario<{ promise: { p50_us: number; p99_us: number }; sync: { p50_us: number; p99_us: number } }>('latency', { netns: ns.path, samples }),
+      js: scenario<{ promise: { p50_us: number; p99_us: number }; sync: { p50_us: number; p99_us: number } }>('latency', { netns: ns.path, samples, warmup }),
       c: baseline<{ p50_us: number; p99_us: number }>(['latency', '--samples', samples, '--netns', ns.path]),
     };
   });
   log(`  ipvs (await)  p50 ${lat.js.promise.p50_us.toFixed(1)} µs  p99 ${lat.js.promise.p99_us.toFixed(1)} µs`);
   log(`  ipvs (*Sync)  p50 ${lat.js.sync.p50_us.toFixed(1)} µs  p99 ${lat.js.sync.p99_us.toFixed(1)} µs`);
   log(`  C libnl       p50 ${lat.c.p50_us.toFixed(1)} µs  p99 ${lat.c.p99_us.toFixed(1)} µs`);
-  results.latency = { samples: samples * 2, ipvsPromise: lat.js.promise, ipvsSync: lat.js.sync, c: lat.c };
+  results.latency = { samples: samples * 2, warmup: warmup * 2, ipvsPromise: lat.js.promise, ipvsSync: lat.js.sync, c: lat.c };
 
   // Throughput against batch size, for the chart.
   log('\n6. operations per second against batch size');

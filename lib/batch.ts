@@ -20,7 +20,11 @@ export type BatchResult =
       readonly ok: true;
       /** The method that queued it, e.g. `'addDestination'`. */
       readonly operation: string;
-      /** The object concerned, e.g. `'tcp/10.0.0.13:80 -> 10.1.0.4:80'`. */
+      /**
+       * The object concerned, e.g. `'tcp/10.0.0.13:80 -> 10.1.0.4:80'`. On a
+       * successful result this is an accessor, computed when read (so a
+       * spread copy leaves it out; JSON and `console.log` show it).
+       */
       readonly target?: string;
     }
   | {
@@ -224,38 +228,83 @@ export class Batch extends WriteOperations {
   }
 }
 
-/** The target of operation `i`: its service's label, plus the destination for destination operations. */
-function targetOf(packed: Packed, i: number, code: Op, serviceLabel: string, bytes: Uint8Array): string | undefined {
-  if (serviceLabel === '') return undefined;
-  if (code < Op.AddDest || code > Op.DeleteDest) return serviceLabel;
-  const base = i * W.STRIDE;
-  const words = packed.words;
-  const af = words[base + W.D_OPT]! & 1 ? words[base + W.D_AF]! : words[base + W.S_AF]!;
-  return destinationLabel(serviceLabel, af === AF_INET6, addressAt(bytes, (base + W.D_ADDR) * 4, af), words[base + W.D_PORT]!);
+/** The packed operations a batch's results read their targets from. */
+class ResultSource {
+  readonly bytes: Uint8Array;
+  constructor(readonly words: Uint32Array, readonly codes: readonly Op[], readonly labels: readonly string[]) {
+    this.bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+  }
+
+  /** Operation `i`'s target: its service's label, plus the destination for destination operations. */
+  targetOf(i: number): string | undefined {
+    const label = this.labels[i]!;
+    const code = this.codes[i]!;
+    if (label === '' || code < Op.AddDest || code > Op.DeleteDest) return label === '' ? undefined : label;
+    const words = this.words;
+    const base = i * W.STRIDE;
+    const af = words[base + W.D_OPT]! & 1 ? words[base + W.D_AF]! : words[base + W.S_AF]!;
+    return destinationLabel(label, af === AF_INET6, addressAt(this.bytes, (base + W.D_ADDR) * 4, af), words[base + W.D_PORT]!);
+  }
 }
+
+/**
+ * A successful operation's {@link BatchResult}. Its `target` is an accessor,
+ * worked out when read: a commit of 100,000 operations would otherwise
+ * spend most of its JavaScript time writing target texts that are rarely
+ * read. `JSON.stringify` and `console.log` show it; a spread copy does not.
+ */
+class Succeeded {
+  readonly ok = true as const;
+  readonly #source: ResultSource;
+  readonly #index: number;
+
+  constructor(readonly operation: string, source: ResultSource, index: number) {
+    this.#source = source;
+    this.#index = index;
+  }
+
+  /** The object concerned, e.g. `'tcp/10.0.0.13:80 -> 10.1.0.4:80'`. */
+  get target(): string | undefined {
+    return this.#source.targetOf(this.#index);
+  }
+
+  toJSON(): { ok: true; operation: string; target?: string } {
+    const target = this.target;
+    return target === undefined ? { ok: true, operation: this.operation } : { ok: true, operation: this.operation, target };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): unknown {
+    return this.toJSON();
+  }
+}
+
+const NAMES = OPERATIONS.map((o) => o.name);
 
 /**
  * @internal One {@link BatchResult} per packed operation: from the kernel's
  * errnos, or every one failed with `raw` when the operations never reached it.
+ * This loop is most of a large commit's JavaScript, so it does per
+ * operation only what the result needs.
  */
 export function outcomes(packed: Packed, codes: readonly Op[], labels: readonly string[], raw: RawResults | IpvsError): BatchResult[] {
   const failure = raw instanceof IpvsError ? raw : undefined;
-  const { errors, details } = failure ? { errors: undefined, details: undefined } : (raw as RawResults);
-  const extacks = new Map<number, string | undefined>();
-  for (const d of details ?? []) extacks.set(d.index, d.extack);
-  const bytes = new Uint8Array(packed.words.buffer, packed.words.byteOffset, packed.words.byteLength);
-  const out: BatchResult[] = new Array(codes.length);
+  const errors = failure ? undefined : (raw as RawResults).errors;
+  const details = failure ? undefined : (raw as RawResults).details;
+  // Extended-ack texts by operation, looked up only for failures.
+  const extacks = details?.length ? new Map(details.map((d) => [d.index, d.extack])) : undefined;
+  const source = new ResultSource(packed.words, codes, labels);
+  const out: BatchResult[] = [];
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i]!;
-    const { name: operation, kind } = OPERATIONS[code]!;
-    const target = targetOf(packed, i, code, labels[i]!, bytes);
-    const errno = errors?.[i] ?? 0;
-    if (!failure && errno === 0) {
-      out[i] = target === undefined ? { ok: true, operation } : { ok: true, operation, target };
+    const operation = NAMES[code]!;
+    const errno = errors === undefined ? -1 : errors[i]!;
+    if (errno === 0) {
+      out.push(new Succeeded(operation, source, i));
       continue;
     }
-    const error = failure ?? kernelError(errno, operation, kind, target, extacks.get(i), unpackAt(packed, i).service);
-    out[i] = target === undefined ? { ok: false, operation, error } : { ok: false, operation, target, error };
+    const target = source.targetOf(i);
+    const error = failure ?? kernelError(errno, operation, OPERATIONS[code]!.kind, target, extacks?.get(i), unpackAt(packed, i).service);
+    out.push(target === undefined ? { ok: false, operation, error } : { ok: false, operation, target, error });
   }
   return out;
 }

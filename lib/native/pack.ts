@@ -86,6 +86,8 @@ export class RequestWriter {
   readonly #fixed: boolean;
   readonly #strings: string[] = [];
   readonly #names = new Map<string, number>();
+  /** The service record of the last request written (records are not changed once written). */
+  #lastService: WireService | undefined;
 
   /** A growing writer with room for `capacity` requests, or one that writes into `words` and never grows. */
   constructor(capacity: number | Uint32Array = 8) {
@@ -131,12 +133,18 @@ export class RequestWriter {
     const s = req.service;
     if (s) {
       flags |= F_SERVICE;
-      words[base + W.S_AF] = s.af;
-      if (s.fwmark) words[base + W.S_FWMARK] = s.fwmark;
-      else {
-        words[base + W.S_PROTOCOL] = s.protocol ?? 0;
-        words[base + W.S_PORT] = s.port ?? 0;
-        if (s.address !== undefined) putAddress(bytes, (base + W.S_ADDR) * 4, s.address, s.af);
+      if (s === this.#lastService) {
+        // The identity of the request before (a service's destinations, one
+        // after another): copy its words instead of parsing the address again.
+        for (let k = W.S_AF; k < W.S_OPT; k++) words[base + k] = words[base - W.STRIDE + k]!;
+      } else {
+        words[base + W.S_AF] = s.af;
+        if (s.fwmark) words[base + W.S_FWMARK] = s.fwmark;
+        else {
+          words[base + W.S_PROTOCOL] = s.protocol ?? 0;
+          words[base + W.S_PORT] = s.port ?? 0;
+          if (s.address !== undefined) putAddress(bytes, (base + W.S_ADDR) * 4, s.address, s.af);
+        }
       }
       let opt = 0;
       if (s.scheduler !== undefined) { opt |= 1; words[base + W.S_SCHED] = this.#name(s.scheduler); }
@@ -190,6 +198,7 @@ export class RequestWriter {
       words[base + W.T_OPT] = opt;
     }
     words[base + W.FLAGS] = flags;
+    this.#lastService = s;
   }
 
   /** Empties the writer for reuse, keeping its buffer. */
@@ -200,6 +209,7 @@ export class RequestWriter {
     if (end <= W.STRIDE) for (let i = 0; i < end; i++) words[i] = 0;
     else words.fill(0, 0, end);
     this.#count = 0;
+    this.#lastService = undefined;
     // Clearing a Map costs more than a whole small request: skip it when
     // no names were used (every destination operation).
     if (this.#strings.length > 0) {
@@ -231,8 +241,11 @@ export function unpackResults(errors: Int32Array, details: NativeDetails, count 
   return results;
 }
 
+/** '0' … '255': dumps and batch results turn 100,000s of IPv4 addresses into text. */
+const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
+
 export function addressAt(bytes: Uint8Array, at: number, af: number): string {
-  if (af !== AF_INET6) return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
+  if (af !== AF_INET6) return OCTET[bytes[at]!]! + '.' + OCTET[bytes[at + 1]!]! + '.' + OCTET[bytes[at + 2]!]! + '.' + OCTET[bytes[at + 3]!]!;
   const groups: string[] = [];
   for (let i = 0; i < 8; i++) groups.push(((bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]!).toString(16));
   return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);

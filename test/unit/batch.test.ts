@@ -1,5 +1,6 @@
 // Explicit batches against the fake kernel: validation at add time, one
 // native crossing, one result per operation, failures do not stop the rest.
+import { inspect } from 'node:util';
 import { Ipvs, IpvsArgumentError, IpvsError } from '../../lib';
 import { setNativeBinding } from '../../lib/native/load';
 import { FakeKernel, fakeBinding } from '../support/fake-kernel';
@@ -33,6 +34,18 @@ test('one crossing, one result per operation, in order; failures reported and sk
   expect(results[2]).toMatchObject({ ok: false, operation: 'addDestination', target: 'tcp/10.0.0.13:80 -> 10.1.0.4:80', error: { code: 'EEXIST', reason: 'destination-exists' } });
   expect(!results[3]!.ok && results[3]!.error).toBeInstanceOf(IpvsError);
   expect((await ipvs.listDestinations(web)).map((d) => d.address).sort()).toEqual(['10.1.0.4', '10.1.0.5']);
+});
+
+test("a successful result's target is read on demand, and shows in JSON and console output", async () => {
+  const [svc, dest, flush] = await ipvs.batch().addService(web).addDestination(web, { address: '10.1.0.4', port: 8080 }).flush().commit();
+  expect(dest!.target).toBe('tcp/10.0.0.13:80 -> 10.1.0.4:8080');
+  expect(JSON.parse(JSON.stringify([svc, dest, flush]))).toEqual([
+    { ok: true, operation: 'addService', target: 'tcp/10.0.0.13:80' },
+    { ok: true, operation: 'addDestination', target: 'tcp/10.0.0.13:80 -> 10.1.0.4:8080' },
+    { ok: true, operation: 'flush' },
+  ]);
+  expect(inspect(dest)).toBe(inspect({ ok: true, operation: 'addDestination', target: 'tcp/10.0.0.13:80 -> 10.1.0.4:8080' }));
+  expect(flush!.target).toBeUndefined();
 });
 
 test('arguments are validated when added, naming the field', () => {

@@ -40,7 +40,7 @@ test('each full chunk goes to native code at once, while operations are still be
   expect(kernel.batches.map((b) => b.length)).toEqual([3, 3, 1]);
   expect(results).toHaveLength(7);
   expect(results.every((r) => r.ok)).toBe(true);
-  expect(results[6]).toEqual({ ok: true, operation: 'addDestination', target: 'tcp/10.0.0.13:80 -> 10.1.0.6:80' });
+  expect(results[6]).toMatchObject({ ok: true, operation: 'addDestination', target: 'tcp/10.0.0.13:80 -> 10.1.0.6:80' });
   expect((await ipvs.listDestinations(web)).map((d) => d.address).sort()).toEqual([1, 2, 3, 4, 5, 6].map((n) => `10.1.0.${n}`));
 });
 
