@@ -80,8 +80,10 @@ Napi::Value EncodeRequest(const Napi::CallbackInfo& info) {
     if (!info[i].IsNumber()) throw Napi::TypeError::New(env, std::string(name) + " must be a number");
     return info[i].As<Napi::Number>().Uint32Value();
   };
+  ipvs::Request request;
+  requests.read(0, request);
   netlink::Writer out;
-  ipvs::encodeRequest(out, requests.at(0), static_cast<uint16_t>(number(2, "family")), number(3, "seq"),
+  ipvs::encodeRequest(out, request, static_cast<uint16_t>(number(2, "family")), number(3, "seq"),
                       static_cast<uint16_t>(number(4, "flags")));
   Napi::Uint8Array bytes = Napi::Uint8Array::New(env, out.size());
   std::memcpy(bytes.Data(), out.data(), out.size());

@@ -14,6 +14,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "codec.h"
@@ -113,46 +114,65 @@ Session::~Session() { nl_socket_free(sock_); }
 
 namespace {
 
+// An errno slot whose request has had no answer yet (errnos are >= 0).
+constexpr int32_t kPending = -1;
+
 bool hasDetail(const Result& r) {
   return !r.extack.empty() || !r.services.empty() || !r.dests.empty() || !r.daemons.empty() || r.timeouts || r.info;
 }
 
-void collect(int32_t* errors, Details& details, size_t index, Result& result) {
-  errors[index] = result.error;
-  if (hasDetail(result)) details.emplace_back(index, std::move(result));
+// The detail of request `index`, created on first use. Answers arrive in
+// request order, so an existing one is always the last.
+Result& detailFor(Details& details, size_t index) {
+  if (details.empty() || details.back().first != index) details.emplace_back(index, Result{});
+  return details.back().second;
 }
 
 }  // namespace
 
 void Session::execute(const RequestSource& requests, int32_t* errors, Details& details) {
+  const Batch batch{requests, errors, details};
+  // A batch cut short by an exception leaves nothing behind for the next.
+  chunk_.count = 0;
   const size_t count = requests.size();
-  size_t i = 0;
-  while (i < count) {
-    Request first = requests.at(i);
-    if (first.dump) {
-      Result result;
-      runDump(first, result);
-      collect(errors, details, i, result);
-      ++i;
+  for (size_t i = 0; i < count; ++i) {
+    requests.read(i, scratch_);
+    if (!scratch_.dump) {
+      append(batch, i);
       continue;
     }
-    chunk_.clear();
-    chunk_.push_back(std::move(first));
-    size_t end = i + 1;
-    for (; end < count && chunk_.size() < kChunkMessages; ++end) {
-      Request next = requests.at(end);
-      if (next.dump) break;
-      chunk_.push_back(std::move(next));
-    }
-    // Shrinks or grows in place: cleared Results keep no heap memory, so
-    // this costs no allocation once the vector has its chunk's size.
-    results_.resize(chunk_.size());
-    for (Result& r : results_) r = Result{};
-    runChunk();
-    for (size_t k = 0; k < chunk_.size(); ++k) collect(errors, details, i + k, results_[k]);
-    i = end;
+    // One dump at a time, after everything before it.
+    sendChunk(batch);
+    Result result;
+    runDump(scratch_, result);
+    errors[i] = result.error;
+    if (hasDetail(result)) details.emplace_back(i, std::move(result));
   }
-  chunk_.clear();
+  sendChunk(batch);
+}
+
+void Session::append(const Batch& batch, size_t index) {
+  if (chunk_.count == kChunkMessages) sendChunk(batch);
+  // A chunk starts on an empty buffer (the chunk sent before it, a dump
+  // or an overrun fence left their messages there).
+  if (chunk_.count == 0) out_.clear();
+  size_t mark = out_.size();
+  encodeRequest(out_, scratch_, family_, seq_, 0);
+  if (out_.size() > kChunkBytes && chunk_.count > 0) {
+    // It does not fit: send the others; it starts the next chunk, encoded
+    // again (sending may have used a sequence number).
+    out_.truncate(mark);
+    sendChunk(batch);
+    append(batch, index);
+    return;
+  }
+  if (chunk_.count == 0) {
+    chunk_.first = index;
+    chunk_.seq = seq_;
+  }
+  chunk_.lastMessage = mark;
+  ++chunk_.count;
+  ++seq_;
 }
 
 bool Session::sendBuffered(int& error) {
@@ -192,89 +212,75 @@ uint32_t Session::sendFence() {
   return seq;
 }
 
-// Sends requests [begin, end) in as few sendmsg calls as the chunk limits
-// allow. Only the last message of each sendmsg asks for an ACK: the kernel
-// handles the messages in order inside sendmsg and reports each failure
-// with the failing message's sequence number, so when the last ACK arrives
-// every earlier message without an error reply has succeeded.
-void Session::runChunk() {
-  const std::vector<Request>& requests = chunk_;
-  std::vector<Result>& results = results_;
-  size_t begin = 0;
-  const size_t end = chunk_.size();
-  while (begin < end) {
-    out_.clear();
-    uint32_t base = seq_;
-    size_t stop = begin;
-    size_t lastMessage = 0;
-    while (stop < end) {
-      size_t mark = out_.size();
-      encodeRequest(out_, requests[stop], family_, seq_, 0);
-      if (out_.size() > kChunkBytes && stop > begin) {
-        out_.truncate(mark);  // this one starts the next sendmsg
-        break;
+// Only the last message of a chunk asks for an ACK: the kernel handles the
+// messages in order inside sendmsg and reports each failure with the
+// failing message's sequence number, so when the last ACK arrives every
+// earlier message without an error reply has succeeded.
+void Session::sendChunk(const Batch& batch) {
+  if (chunk_.count == 0) return;
+  const Chunk chunk = chunk_;
+  chunk_.count = 0;
+  out_.addMessageFlags(chunk.lastMessage, NLM_F_ACK);
+  int32_t* errors = batch.errors + chunk.first;
+  const uint32_t lastSeq = chunk.seq + static_cast<uint32_t>(chunk.count) - 1;
+  int error = 0;
+  const bool sent = sendBuffered(error);
+  if (!sent) {
+    std::fill(errors, errors + chunk.count, error);
+    return;
+  }
+  std::fill(errors, errors + chunk.count, kPending);
+  // What a request without an answer gets once the chunk is over: success
+  // after the last ACK, otherwise the receive failure.
+  int unanswered = 0;
+  bool overrun = false;
+  uint32_t doneSeq = lastSeq;
+  for (bool done = false; !done;) {
+    long n = receive();
+    if (n < 0) {
+      if (n == -ENOBUFS && !overrun) {
+        // Replies were dropped: fence the chunk so we know when the kernel
+        // is finished with it, and mark unanswered requests as unknown.
+        overrun = true;
+        doneSeq = sendFence();
+        continue;
       }
-      lastMessage = mark;
-      ++seq_;
-      ++stop;
+      unanswered = static_cast<int>(-n);
+      break;
     }
-    out_.addMessageFlags(lastMessage, NLM_F_ACK);
-    const uint32_t lastSeq = seq_ - 1;
-    const size_t count = stop - begin;
-    int error = 0;
-    if (!sendBuffered(error)) {
-      for (size_t i = begin; i < stop; ++i) results[i].error = error;
-      begin = stop;
-      continue;
-    }
-    std::vector<uint8_t>& answered = answered_;
-    answered.assign(count, 0);
-    bool overrun = false;
-    uint32_t doneSeq = lastSeq;
-    for (bool done = false; !done;) {
-      long n = receive();
-      if (n < 0) {
-        if (n == -ENOBUFS && !overrun) {
-          // Replies were dropped: fence the chunk so we know when the kernel
-          // is finished with it, and mark unanswered requests as unknown.
-          overrun = true;
-          doneSeq = sendFence();
-          continue;
-        }
-        for (size_t i = 0; i < count; ++i) {
-          if (!answered[i]) results[begin + i].error = static_cast<int>(-n);
-        }
-        break;
+    auto* msg = reinterpret_cast<const nlmsghdr*>(in_.data());
+    for (int len = static_cast<int>(n); NLMSG_OK(msg, len); msg = NLMSG_NEXT(msg, len)) {
+      uint32_t seq = msg->nlmsg_seq;
+      if (seq == doneSeq && overrun) {
+        if (msg->nlmsg_type == NLMSG_ERROR) done = true;
+        continue;
       }
-      auto* msg = reinterpret_cast<const nlmsghdr*>(in_.data());
-      for (int len = static_cast<int>(n); NLMSG_OK(msg, len); msg = NLMSG_NEXT(msg, len)) {
-        uint32_t seq = msg->nlmsg_seq;
-        if (seq == doneSeq && overrun) {
-          if (msg->nlmsg_type == NLMSG_ERROR) done = true;
-          continue;
+      uint32_t index = seq - chunk.seq;
+      if (index >= chunk.count) continue;  // stale reply from an earlier, failed exchange
+      const size_t request = chunk.first + index;
+      if (msg->nlmsg_type == NLMSG_ERROR) {
+        auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(msg));
+        errors[index] = -err->error;
+        std::string extack = err->error ? decodeExtack(msg) : std::string();
+        Details& details = batch.details;
+        if (!extack.empty()) {
+          detailFor(details, request).extack = std::move(extack);
         }
-        uint32_t index = seq - base;
-        if (index >= count) continue;  // stale reply from an earlier, failed exchange
-        Result& result = results[begin + index];
-        if (msg->nlmsg_type == NLMSG_ERROR) {
-          auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(msg));
-          result.error = -err->error;
-          if (err->error) result.extack = decodeExtack(msg);
-          answered[index] = 1;
-          if (seq == lastSeq && !overrun) done = true;
-        } else if (msg->nlmsg_type == family_) {
-          decodeReply(msg, requests[begin + index].service ? requests[begin + index].service->af : 0,
-                      result);
-          answered[index] = 1;
-        }
+        if (!details.empty() && details.back().first == request) details.back().second.error = -err->error;
+        if (seq == lastSeq && !overrun) done = true;
+      } else if (msg->nlmsg_type == family_) {
+        // Data for a plain request is rare (a single GET): read the
+        // request again for the service family the decoder needs.
+        Request asked;
+        batch.requests.read(request, asked);
+        decodeReply(msg, asked.service ? asked.service->af : 0, detailFor(batch.details, request));
+        if (errors[index] == kPending) errors[index] = 0;
       }
     }
-    if (overrun) {
-      for (size_t i = 0; i < count; ++i) {
-        if (!answered[i]) results[begin + i].error = ENOBUFS;
-      }
-    }
-    begin = stop;
+  }
+  if (overrun) unanswered = ENOBUFS;
+  for (size_t i = 0; i < chunk.count; ++i) {
+    if (errors[i] == kPending) errors[i] = unanswered;
   }
 }
 

@@ -32,13 +32,16 @@ struct SessionOptions {
   uint32_t receiveBuffer = 8u << 20;
 };
 
-// The requests of one batch, made one at a time: a batch of 100,000 is
-// converted and encoded chunk by chunk instead of all at once.
+// The requests of one batch, read one at a time into one reused Request: a
+// batch of 100,000 is converted and encoded request by request, and never
+// held as 100,000 records.
 class RequestSource {
  public:
   virtual ~RequestSource() = default;
   virtual size_t size() const = 0;
-  virtual Request at(size_t index) const = 0;
+  // Overwrites every field of `into` that the encoder reads with request
+  // `index`, reusing its storage (a warm Request costs no allocation).
+  virtual void read(size_t index, Request& into) const = 0;
 };
 
 // The full Result of each request that carried data or an extended-ack
@@ -54,8 +57,9 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   // Runs a batch: request i's errno (0 = success) goes to errors[i], which
-  // has requests.size() slots. Reuses its own buffers, so a batch of plain
-  // writes allocates nothing once the session has warmed up.
+  // has requests.size() slots. Each request is read and encoded straight
+  // into the send buffer; the session reuses its buffers, so a batch of
+  // plain writes allocates nothing once the session has warmed up.
   void execute(const RequestSource& requests, int32_t* errors, Details& details);
   uint16_t family() const { return family_; }
 
@@ -64,10 +68,27 @@ class Session {
   static constexpr size_t kChunkMessages = 1024;
 
  private:
+  // Where one batch's answers go.
+  struct Batch {
+    const RequestSource& requests;
+    int32_t* errors;
+    Details& details;
+  };
+  // The requests encoded in out_ and not sent yet: batch indexes
+  // [first, first + count), sequence numbers from seq on.
+  struct Chunk {
+    size_t first = 0;
+    size_t count = 0;
+    uint32_t seq = 0;
+    size_t lastMessage = 0;  // offset of the last message in out_
+  };
+
   Session(nl_sock* sock, uint16_t family);
-  // Sends chunk_ (no dumps) in as few sendmsg calls as the limits allow;
-  // fills results_ (one per chunk_ entry).
-  void runChunk();
+  // Appends request `index` (in scratch_) to the chunk, sending the chunk
+  // first when the request would not fit its limits.
+  void append(const Batch& batch, size_t index);
+  // Sends the chunk with one sendmsg and reads its answers into the batch.
+  void sendChunk(const Batch& batch);
   void runDump(const Request& request, Result& result);
   bool sendBuffered(int& error);
   // Reads one datagram; returns its length, or -errno.
@@ -80,10 +101,9 @@ class Session {
   uint32_t seq_;
   netlink::Writer out_;
   std::vector<uint8_t> in_;
-  // Reused per chunk, so a batch's memory is bounded by the chunk size.
-  std::vector<Request> chunk_;
-  std::vector<Result> results_;
-  std::vector<uint8_t> answered_;
+  Chunk chunk_;
+  // The request being encoded, reused for every request of every batch.
+  Request scratch_;
 };
 
 }  // namespace ipvs

@@ -21,9 +21,11 @@ using ipvs::Stats;
 namespace pk = packed;
 
 
-// Reads one packed request. The batch was checked word by word first
-// (checkRequest, on the JavaScript thread), so reading cannot fail and
-// narrowing casts are exact.
+// Reads one packed request into a reused Request. The batch was checked
+// word by word first (checkRequest, on the JavaScript thread), so reading
+// cannot fail and narrowing casts are exact. Fields are assigned in place,
+// never rebuilt: names fit the strings' inline storage, so a warm Request
+// is refilled without allocating.
 class Reader {
  public:
   Reader(const uint32_t* words, const std::vector<std::string>& strings) : w_(words), strings_(strings) {}
@@ -31,65 +33,91 @@ class Reader {
   uint32_t u32(uint32_t at) const { return w_[at]; }
   template <typename T>
   T narrow(uint32_t at) const { return static_cast<T>(w_[at]); }
-  ipvs::Address address(uint32_t at) const {
-    ipvs::Address a;
-    std::memcpy(a.data(), &w_[at], a.size());
-    return a;
+  void address(uint32_t at, ipvs::Address& a) const { std::memcpy(a.data(), &w_[at], sizeof a); }
+  // An optional field: word `at` when `present`, otherwise absent.
+  template <typename T>
+  void optional(std::optional<T>& field, bool present, uint32_t at) const {
+    if (present) {
+      field = static_cast<T>(w_[at]);
+    } else {
+      field.reset();
+    }
   }
-  const std::string& string(uint32_t at) const { return strings_[w_[at]]; }
+  void optionalName(std::optional<std::string>& field, bool present, uint32_t at) const {
+    if (present) {
+      field = strings_[w_[at]];
+    } else {
+      field.reset();
+    }
+  }
 
  private:
   const uint32_t* w_;
   const std::vector<std::string>& strings_;
 };
 
-Service serviceFrom(const Reader& r) {
-  Service s;
+void readService(const Reader& r, Service& s) {
   s.af = r.narrow<uint16_t>(pk::S_AF);
   s.fwmark = r.u32(pk::S_FWMARK);
   s.protocol = r.narrow<uint16_t>(pk::S_PROTOCOL);
   s.port = r.narrow<uint16_t>(pk::S_PORT);
-  s.address = r.address(pk::S_ADDR);
-  uint32_t opt = r.u32(pk::S_OPT);
-  if (opt & pk::SO_SCHED) s.scheduler = r.string(pk::S_SCHED);
-  if (opt & pk::SO_FLAGS) s.flags = r.u32(pk::S_FLAGS);
-  if (opt & pk::SO_MASK) s.flagsMask = r.u32(pk::S_MASK);
-  if (opt & pk::SO_TIMEOUT) s.timeout = r.u32(pk::S_TIMEOUT);
-  if (opt & pk::SO_NETMASK) s.netmask = r.u32(pk::S_NETMASK);
-  if (opt & pk::SO_PE) s.pe = r.string(pk::S_PE);
-  return s;
+  r.address(pk::S_ADDR, s.address);
+  const uint32_t opt = r.u32(pk::S_OPT);
+  r.optionalName(s.scheduler, opt & pk::SO_SCHED, pk::S_SCHED);
+  r.optional(s.flags, opt & pk::SO_FLAGS, pk::S_FLAGS);
+  r.optional(s.flagsMask, opt & pk::SO_MASK, pk::S_MASK);
+  r.optional(s.timeout, opt & pk::SO_TIMEOUT, pk::S_TIMEOUT);
+  r.optional(s.netmask, opt & pk::SO_NETMASK, pk::S_NETMASK);
+  r.optionalName(s.pe, opt & pk::SO_PE, pk::S_PE);
 }
 
-Destination destFrom(const Reader& r) {
-  Destination d;
-  uint32_t opt = r.u32(pk::D_OPT);
-  if (opt & pk::DO_AF) d.af = r.narrow<uint16_t>(pk::D_AF);
+void readDest(const Reader& r, Destination& d) {
+  const uint32_t opt = r.u32(pk::D_OPT);
+  r.optional(d.af, opt & pk::DO_AF, pk::D_AF);
   d.port = r.narrow<uint16_t>(pk::D_PORT);
-  d.address = r.address(pk::D_ADDR);
-  if (opt & pk::DO_FWD) d.forwarding = r.u32(pk::D_FWD);
-  if (opt & pk::DO_WEIGHT) d.weight = r.u32(pk::D_WEIGHT);
-  if (opt & pk::DO_UPPER) d.upperThreshold = r.u32(pk::D_UPPER);
-  if (opt & pk::DO_LOWER) d.lowerThreshold = r.u32(pk::D_LOWER);
-  if (opt & pk::DO_TUN_TYPE) d.tunnelType = r.narrow<uint8_t>(pk::D_TUN_TYPE);
-  if (opt & pk::DO_TUN_PORT) d.tunnelPort = r.narrow<uint16_t>(pk::D_TUN_PORT);
-  if (opt & pk::DO_TUN_FLAGS) d.tunnelFlags = r.narrow<uint16_t>(pk::D_TUN_FLAGS);
-  return d;
+  r.address(pk::D_ADDR, d.address);
+  r.optional(d.forwarding, opt & pk::DO_FWD, pk::D_FWD);
+  r.optional(d.weight, opt & pk::DO_WEIGHT, pk::D_WEIGHT);
+  r.optional(d.upperThreshold, opt & pk::DO_UPPER, pk::D_UPPER);
+  r.optional(d.lowerThreshold, opt & pk::DO_LOWER, pk::D_LOWER);
+  r.optional(d.tunnelType, opt & pk::DO_TUN_TYPE, pk::D_TUN_TYPE);
+  r.optional(d.tunnelPort, opt & pk::DO_TUN_PORT, pk::D_TUN_PORT);
+  r.optional(d.tunnelFlags, opt & pk::DO_TUN_FLAGS, pk::D_TUN_FLAGS);
 }
 
-ipvs::Daemon daemonFrom(const Reader& r) {
-  ipvs::Daemon d;
-  uint32_t opt = r.u32(pk::M_OPT);
+void readDaemon(const Reader& r, ipvs::Daemon& d) {
+  const uint32_t opt = r.u32(pk::M_OPT);
   d.state = r.u32(pk::M_STATE);
-  if (opt & pk::MO_IFNAME) d.interface = r.string(pk::M_IFNAME);
-  if (opt & pk::MO_SYNC_ID) d.syncId = r.u32(pk::M_SYNC_ID);
-  if (opt & pk::MO_MAXLEN) d.maxLength = r.narrow<uint16_t>(pk::M_MAXLEN);
+  r.optionalName(d.interface, opt & pk::MO_IFNAME, pk::M_IFNAME);
+  r.optional(d.syncId, opt & pk::MO_SYNC_ID, pk::M_SYNC_ID);
+  r.optional(d.maxLength, opt & pk::MO_MAXLEN, pk::M_MAXLEN);
   if (opt & pk::MO_GROUP) {
     d.groupFamily = r.narrow<uint16_t>(pk::M_GROUP_AF);
-    d.group = r.address(pk::M_GROUP);
+    r.address(pk::M_GROUP, d.group ? *d.group : d.group.emplace());
+  } else {
+    d.group.reset();
+    d.groupFamily = 0;
   }
-  if (opt & pk::MO_PORT) d.port = r.narrow<uint16_t>(pk::M_PORT);
-  if (opt & pk::MO_TTL) d.ttl = r.narrow<uint8_t>(pk::M_TTL);
-  return d;
+  r.optional(d.port, opt & pk::MO_PORT, pk::M_PORT);
+  r.optional(d.ttl, opt & pk::MO_TTL, pk::M_TTL);
+}
+
+void readTimeouts(const Reader& r, ipvs::Timeouts& t) {
+  const uint32_t opt = r.u32(pk::T_OPT);
+  r.optional(t.tcp, opt & pk::TO_TCP, pk::T_TCP);
+  r.optional(t.tcpFin, opt & pk::TO_TCP_FIN, pk::T_TCP_FIN);
+  r.optional(t.udp, opt & pk::TO_UDP, pk::T_UDP);
+}
+
+// Reads part `present` of a request with `read`, into the optional's
+// existing value when there is one.
+template <typename T, typename Read>
+void readPart(const Reader& r, std::optional<T>& part, bool present, Read read) {
+  if (present) {
+    read(r, part ? *part : part.emplace());
+  } else {
+    part.reset();
+  }
 }
 
 // The contract of one packed request, checked without building it: the
@@ -265,26 +293,16 @@ uint32_t* uint32Data(Napi::Env env, napi_value value, size_t& length, const char
   return static_cast<uint32_t*>(data);
 }
 
-Request requestAt(const uint32_t* words, const std::vector<std::string>& strings) {
-  Reader r(words, strings);
-  Request req;
-  req.cmd = static_cast<ipvs::Command>(r.u32(pk::CMD));
-  uint32_t flags = r.u32(pk::FLAGS);
-  req.dump = flags & pk::F_DUMP;
-  if (flags & pk::F_SERVICE) req.service = serviceFrom(r);
-  if (flags & pk::F_DEST) req.dest = destFrom(r);
-  if (flags & pk::F_DAEMON) req.daemon = daemonFrom(r);
-  if (flags & pk::F_TIMEOUTS) {
-    uint32_t opt = r.u32(pk::T_OPT);
-    req.timeouts = ipvs::Timeouts{};
-    if (opt & pk::TO_TCP) req.timeouts->tcp = r.u32(pk::T_TCP);
-    if (opt & pk::TO_TCP_FIN) req.timeouts->tcpFin = r.u32(pk::T_TCP_FIN);
-    if (opt & pk::TO_UDP) req.timeouts->udp = r.u32(pk::T_UDP);
-  }
-  return req;
+void PackedRequests::read(size_t index, Request& into) const {
+  Reader r(words_ + index * pk::STRIDE, *strings_);
+  into.cmd = static_cast<ipvs::Command>(r.u32(pk::CMD));
+  const uint32_t flags = r.u32(pk::FLAGS);
+  into.dump = flags & pk::F_DUMP;
+  readPart(r, into.service, flags & pk::F_SERVICE, readService);
+  readPart(r, into.dest, flags & pk::F_DEST, readDest);
+  readPart(r, into.daemon, flags & pk::F_DAEMON, readDaemon);
+  readPart(r, into.timeouts, flags & pk::F_TIMEOUTS, readTimeouts);
 }
-
-Request PackedRequests::at(size_t index) const { return requestAt(words_ + index * pk::STRIDE, *strings_); }
 
 void checkRequests(Napi::Env env, const uint32_t* words, size_t count, size_t names) {
   // Every request is checked here, so a bad one is refused before any is

@@ -15,8 +15,8 @@
 namespace js {
 
 /**
- * A checked packed batch (words: Uint32Array, strings: string[]) that makes
- * its requests one at a time, reading the words in place. Whoever holds it
+ * A checked packed batch (words: Uint32Array, strings: string[]) that reads
+ * its requests one at a time from the words in place. Whoever holds it
  * keeps the words and the strings alive (a batch sent from a pool thread
  * holds a reference to the JavaScript array instead of a copy).
  */
@@ -25,7 +25,7 @@ class PackedRequests : public ipvs::RequestSource {
   PackedRequests(const uint32_t* words, size_t count, const std::vector<std::string>& strings)
       : words_(words), count_(count), strings_(&strings) {}
   size_t size() const override { return count_; }
-  ipvs::Request at(size_t index) const override;
+  void read(size_t index, ipvs::Request& into) const override;
 
  private:
   const uint32_t* words_;

@@ -2,8 +2,8 @@
 // test; the real ipvsadm inside the same namespace is the oracle.
 import { Ipvs, IpvsArgumentError, IpvsError, type BatchResult } from '../../lib';
 import { loadNative } from '../../lib/native/load';
-import { Cmd } from '../../lib/native/contract';
-import { RequestWriter, Shared } from '../../lib/native/pack';
+import { Cmd, type WireRequest } from '../../lib/native/contract';
+import { RequestWriter, Shared, destAt, pack, records, serviceAt } from '../../lib/native/pack';
 import { formatList } from '../../lib/ipvsadm/format';
 import { TestNamespace } from '../support/netns';
 import { failure } from '../support/failure';
@@ -366,6 +366,34 @@ describe('batches', () => {
     expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['ok', 'ok', 'EEXIST', 'ok', 'ERR_IPVS_CLOSED']);
     expect(results[2]).toMatchObject({ operation: 'addDestination', target: 'tcp/10.0.0.13:80 -> 10.1.0.4:80', error: { reason: 'destination-exists' } });
     expect(ns.saved()).toEqual(['-A -t 10.0.0.13:80 -s rr', '-a -t 10.0.0.13:80 -r 10.1.0.4:80 -m -w 1', '-a -t 10.0.0.13:80 -r 10.1.0.6:80 -m -w 1']);
+  });
+
+  test('one native batch of writes across chunks, failures, a dump and single GETs: each errno and detail on its own index', async () => {
+    const handle = loadNative().open({ netns: ns.path }).handle!;
+    const service = { af: 2, protocol: 6, address: '10.0.0.7', port: 80 };
+    const dest = (i: number) => ({ address: `10.1.${i >> 8}.${i & 255}`, port: 80, forwarding: 0, weight: 1, upperThreshold: 0, lowerThreshold: 0 });
+    const requests: WireRequest[] = [{ cmd: Cmd.NewService, service: { ...service, scheduler: 'rr', flags: 0, flagsMask: 0, timeout: 0, netmask: 0xffffffff } }];
+    for (let i = 1; i <= 1500; i++) requests.push({ cmd: Cmd.NewDest, service, dest: dest(i) }); // more than one sendmsg
+    requests.push({ cmd: Cmd.NewDest, service, dest: dest(7) }); // 1501: EEXIST
+    requests.push({ cmd: Cmd.GetDest, dump: true, service }); // 1502: sees everything before it
+    requests.push({ cmd: Cmd.DelDest, service, dest: { address: dest(1).address, port: 80 } }); // 1503
+    requests.push({ cmd: Cmd.GetService, service }); // 1504: a reply, but no ACK asked for
+    requests.push({ cmd: Cmd.DelService, service: { ...service, port: 81 } }); // 1505: ESRCH
+    requests.push({ cmd: Cmd.GetInfo }); // 1506: a reply and the ACK
+    requests.push({ cmd: Cmd.GetDest, dump: true, service }); // 1507: no other dump still running
+    const { words, strings } = pack(requests);
+    const errors = new Int32Array(requests.length);
+    const details = handle.execute(words, strings, errors) ?? [];
+    handle.close();
+    expect([...errors.entries()].filter(([, e]) => e !== 0)).toEqual([[1501, 17], [1505, 3]]);
+    expect(details.map((d) => [d.index, d.error])).toEqual([[1502, 0], [1504, 0], [1506, 0], [1507, 0]]);
+    expect(records(details[0]!.dests, destAt)).toHaveLength(1500);
+    expect(records(details[3]!.dests, destAt)).toHaveLength(1499);
+    expect(records(details[1]!.services, serviceAt)).toMatchObject([{ address: '10.0.0.7', port: 80, scheduler: 'rr' }]);
+    expect(details[2]!.info?.version).toBeGreaterThan(0);
+    const saved = ns.saved();
+    expect(saved).toHaveLength(1500);
+    expect(saved).not.toContain('-a -t 10.0.0.7:80 -r 10.1.0.1:80 -m -w 1');
   });
 
   test('the one-crossing native call checks its buffer, count and names', async () => {
