@@ -252,7 +252,8 @@ class ResultSource {
   targetOf(i: number): string | undefined {
     const label = this.labels[i]!;
     const code = this.codes[i]!;
-    if (label === '' || code < Op.AddDest || code > Op.DeleteDest) return label === '' ? undefined : label;
+    if (label === '') return undefined;
+    if (code < Op.AddDest || code > Op.DeleteDest) return label;
     const words = this.words;
     const base = i * W.STRIDE;
     const af = words[base + W.D_OPT]! & 1 ? words[base + W.D_AF]! : words[base + W.S_AF]!;
@@ -291,8 +292,6 @@ class Succeeded {
   }
 }
 
-const NAMES = OPERATIONS.map((o) => o.name);
-
 /**
  * @internal One {@link BatchResult} per packed operation: from the kernel's
  * errnos, or every one failed with `raw` when the operations never reached it.
@@ -310,14 +309,14 @@ export function outcomes(
   const source = new ResultSource(packed.words, codes, labels);
   for (let i = from; i < to; i++) {
     const code = codes[i]!;
-    const operation = NAMES[code]!;
+    const { name: operation, kind } = OPERATIONS[code]!;
     const errno = errors === undefined ? -1 : errors[i]!;
     if (errno === 0) {
       out.push(new Succeeded(operation, source, i));
       continue;
     }
     const target = source.targetOf(i);
-    const error = failure ?? kernelError(errno, operation, OPERATIONS[code]!.kind, target, extacks?.get(i), unpackAt(packed, i).service);
+    const error = failure ?? kernelError(errno, operation, kind, target, extacks?.get(i), unpackAt(packed, i).service);
     out.push(target === undefined ? { ok: false, operation, error } : { ok: false, operation, target, error });
   }
   return out;

@@ -27,8 +27,6 @@ async function main(): Promise<void> {
   // is the library's validation, packing, kernel work and results.
   const keys = Array.from({ length: services }, (_, i) => serviceKey(i));
   const specs = Array.from({ length: services * dests }, (_, k) => destination(k % dests));
-  const serviceKeyOf = (i: number) => keys[i]!;
-  const destinationOf = (i: number, j: number) => specs[i * dests + j]!;
   const start = process.hrtime.bigint();
   delay.enable();
   if (mode === 'batch' || mode === 'chunked') {
@@ -40,11 +38,11 @@ async function main(): Promise<void> {
       batch = ipvs.batch();
     };
     for (let i = 0; i < services; i++) {
-      const key = serviceKeyOf(i);
+      const key = keys[i]!;
       batch.addService(key);
       if (batch.size >= chunk) await flush();
       for (let j = 0; j < dests; j++) {
-        batch.addDestination(key, destinationOf(i, j));
+        batch.addDestination(key, specs[i * dests + j]!);
         if (batch.size >= chunk) await flush();
       }
     }
@@ -52,23 +50,23 @@ async function main(): Promise<void> {
   } else if (mode === 'stream') {
     const stream = ipvs.stream({ chunkSize: chunk });
     for (let i = 0; i < services; i++) {
-      const key = serviceKeyOf(i);
+      const key = keys[i]!;
       stream.addService(key);
-      for (let j = 0; j < dests; j++) stream.addDestination(key, destinationOf(i, j));
+      for (let j = 0; j < dests; j++) stream.addDestination(key, specs[i * dests + j]!);
     }
     const failed = (await stream.end()).find((r) => !r.ok);
     if (failed && !failed.ok) throw failed.error;
   } else if (mode === 'each') {
     for (let i = 0; i < services; i++) {
-      const key = serviceKeyOf(i);
+      const key = keys[i]!;
       await ipvs.addService(key);
-      for (let j = 0; j < dests; j++) await ipvs.addDestination(key, destinationOf(i, j));
+      for (let j = 0; j < dests; j++) await ipvs.addDestination(key, specs[i * dests + j]!);
     }
   } else if (mode === 'sync') {
     for (let i = 0; i < services; i++) {
-      const key = serviceKeyOf(i);
+      const key = keys[i]!;
       ipvs.addServiceSync(key);
-      for (let j = 0; j < dests; j++) ipvs.addDestinationSync(key, destinationOf(i, j));
+      for (let j = 0; j < dests; j++) ipvs.addDestinationSync(key, specs[i * dests + j]!);
     }
   } else {
     throw new Error(`unknown mode ${mode}`);
