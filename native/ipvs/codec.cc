@@ -54,9 +54,13 @@ void putDest(netlink::Writer& out, const Destination& d) {
   if (d.weight) out.u32(IPVS_DEST_ATTR_WEIGHT, *d.weight);
   if (d.upperThreshold) out.u32(IPVS_DEST_ATTR_U_THRESH, *d.upperThreshold);
   if (d.lowerThreshold) out.u32(IPVS_DEST_ATTR_L_THRESH, *d.lowerThreshold);
-  if (d.tunnelType) out.u8(IPVS_DEST_ATTR_TUN_TYPE, *d.tunnelType);
-  if (d.tunnelPort) out.u16(IPVS_DEST_ATTR_TUN_PORT, htons(*d.tunnelPort));
-  if (d.tunnelFlags) out.u16(IPVS_DEST_ATTR_TUN_FLAGS, *d.tunnelFlags);
+  // Tunnel fields are optional and zero when absent, even on a SET_DEST
+  // (the kernel starts from a zeroed record), so zeros are not sent: three
+  // attributes less for the kernel to parse on every plain destination, and
+  // nothing a pre-5.2 kernel does not know.
+  if (d.tunnelType.value_or(0)) out.u8(IPVS_DEST_ATTR_TUN_TYPE, *d.tunnelType);
+  if (d.tunnelPort.value_or(0)) out.u16(IPVS_DEST_ATTR_TUN_PORT, htons(*d.tunnelPort));
+  if (d.tunnelFlags.value_or(0)) out.u16(IPVS_DEST_ATTR_TUN_FLAGS, *d.tunnelFlags);
   out.endNest(nest);
 }
 

@@ -46,6 +46,15 @@ describe('request encoding (golden bytes)', () => {
     );
   });
 
+  test('SET_DEST with zero tunnel fields sends none of them (the kernel zeroes what is absent)', () => {
+    const dest = { address: '10.1.0.4', port: 8080, forwarding: 0, weight: 5, upperThreshold: 100, lowerThreshold: 50 };
+    const plain = hex({ cmd: Cmd.SetDest, service: udp53, dest });
+    expect(hex({ cmd: Cmd.SetDest, service: udp53, dest: { ...dest, tunnelType: 0, tunnelPort: 0, tunnelFlags: 0 } })).toBe(plain);
+    // The same bytes as the NEW_DEST above, but for the command byte.
+    expect(plain.slice(32, 34)).toBe('06');
+    expect(plain.slice(34)).toBe(hex({ cmd: Cmd.NewDest, service: udp53, dest }).slice(34));
+  });
+
   test('NEW_DEST, IPv4 GUE tunnel under an IPv6 service: address family and tunnel port (network order)', () => {
     expect(
       hex({
