@@ -8,5 +8,5 @@ cc -O2 -Wall -o bench/native/baseline bench/native/baseline.c $(pkg-config --cfl
 # The host's load when the run starts: under emulation, other work on the
 # host moves every absolute figure, so the results record it.
 export BENCH_HOST_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
-export LAB_PASS_ENV="${LAB_PASS_ENV:-} BENCH_QUICK BENCH_SERVICES BENCH_DESTS BENCH_HOST_LOAD"
+export LAB_PASS_ENV="${LAB_PASS_ENV:-} BENCH_QUICK BENCH_SERVICES BENCH_DESTS BENCH_ROUNDS BENCH_HOST_LOAD"
 exec bash scripts/kernel.sh node dist/bench/run.js
