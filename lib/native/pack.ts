@@ -326,27 +326,15 @@ const STATS = 10;
 const STAT_KEYS = ['connections', 'inPackets', 'outPackets', 'inBytes', 'outBytes', 'connectionsPerSecond', 'inPacketsPerSecond', 'outPacketsPerSecond', 'inBytesPerSecond', 'outBytesPerSecond'] as const;
 
 /**
- * The 32-bit halves of the counter array read last (tables are read record
- * by record); {@link records} lets go of it when its table is done.
- */
-let halvesOf: BigUint64Array | undefined;
-let halves: Uint32Array = new Uint32Array(0);
-
-/**
- * A counter as a bigint. Zero (most rates, idle destinations) is the one
- * shared literal, and is recognised from the counter's two 32-bit halves:
- * reading the 64-bit element would make a bigint first, and a listing of
- * 100,000 idle destinations would make a million of them only to drop them.
+ * A counter as a bigint; zero (most rates, idle destinations) is one shared
+ * value, so 100,000 listed destinations do not each keep ten fresh zeros.
  */
 function counter(stats: BigUint64Array, i: number): bigint {
-  return (halves[2 * i]! | halves[2 * i + 1]!) === 0 ? 0n : stats[i]!;
+  const v = stats[i]!;
+  return v === 0n ? 0n : v;
 }
 
 export function statsAt(stats: BigUint64Array, i: number): WireStats {
-  if (stats !== halvesOf) {
-    halvesOf = stats;
-    halves = new Uint32Array(stats.buffer, stats.byteOffset, stats.length * 2);
-  }
   const o = i * STATS;
   return {
     connections: counter(stats, o), inPackets: counter(stats, o + 1), outPackets: counter(stats, o + 2),
@@ -395,8 +383,6 @@ export function records<T>(t: PackedTable | undefined, at: (t: PackedTable, i: n
   const bytes = byteView(t);
   const out: T[] = new Array(t.count);
   for (let i = 0; i < t.count; i++) out[i] = at(t, i, bytes);
-  halvesOf = undefined;
-  halves = new Uint32Array(0);
   return out;
 }
 
