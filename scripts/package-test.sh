@@ -80,6 +80,19 @@ find dist/docs/examples -name '*.mjs' ! -name getting-started.mjs -exec cp {} "$
 echo '{ "name": "consumer", "private": true }' > "$consumer/package.json"
 typescript="$PWD/node_modules/typescript/bin/tsc"
 cp "$work/$tarball" "$outside/"
+# Fill npm's cache first, with the network, in a throwaway project: `npm ci`
+# in the checkout fetches tarballs by the lockfile's addresses and leaves no
+# package documents in the cache, so on a fresh machine the offline install
+# below would fail to resolve the package's dependencies (ENOTCACHED). No
+# scripts run here, so nothing is built or installed that the real install
+# could reuse.
+mkdir "$outside/warm"
+(
+  cd "$outside/warm"
+  echo '{ "name": "warm-cache", "private": true }' > package.json
+  npm install --ignore-scripts --no-audit --no-fund --loglevel=error "../$tarball" > /dev/null
+)
+rm -rf "$outside/warm"
 (
   cd "$consumer"
   # No network and no compiler: dependencies come from npm's cache and the
