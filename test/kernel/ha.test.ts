@@ -124,7 +124,7 @@ class CurlLoop {
   }
 
   stop(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) process.kill(this.child.pid!, 'SIGKILL');
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 }
 
@@ -143,7 +143,7 @@ describe('two directors with VRRP in front of the NAT virtual server', () => {
   afterAll(async () => {
     client?.stop();
     for (const d of directors) {
-      if (d.child.exitCode === null && d.child.signalCode === null) process.kill(d.child.pid!, 'SIGTERM');
+      if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGTERM');
       await d.exited;
     }
     topology.destroy();
@@ -180,7 +180,7 @@ describe('two directors with VRRP in front of the NAT virtual server', () => {
     expect(alternates(before)).toBe(true);
 
     // d1 dies: its VRRP process without a priority-0 goodbye, then its links, as a host losing power.
-    process.kill(master.child.pid!, 'SIGKILL');
+    master.child.kill('SIGKILL');
     await master.exited;
     const died = Date.now();
     d1.run('ip', 'link', 'set', 'eth0', 'down');

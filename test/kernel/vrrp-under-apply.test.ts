@@ -72,7 +72,7 @@ describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS op
     // Under QEMU the apply alone usually outlasts the hold; if not, the hold goes on idle.
     await new Promise((r) => setTimeout(r, Math.max(0, start + HOLD_MS - Date.now())));
     const end = Date.now();
-    process.kill(control.pid!, 'SIGKILL');
+    control.kill('SIGKILL');
     await wire.stop();
     // ipvsadm is the oracle that the kernel really holds the last apply's table.
     const rules = Number(lab.hosts.a.run('sh', '-c', 'ipvsadm -Sn | wc -l').trim());

@@ -37,9 +37,13 @@ describe('VRRP master at 50 ms adverts with every CPU saturated', () => {
     lab = new VrrpLab();
   });
   afterAll(async () => {
-    for (const child of spinners) if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
-    await pair?.close();
-    lab.destroy();
+    // child.kill() (unlike process.kill) takes an already-gone child quietly.
+    for (const child of spinners) child.kill('SIGKILL');
+    try {
+      await pair?.close();
+    } finally {
+      lab.destroy();
+    }
   });
 
   test('keepalived stays BACKUP and ours stays MASTER for 60 s', async () => {
@@ -59,7 +63,7 @@ describe('VRRP master at 50 ms adverts with every CPU saturated', () => {
     const before = cpuTimes();
     await sleep(HOLD_MS);
     const after = cpuTimes();
-    for (const child of spinners) process.kill(child.pid!, 'SIGKILL');
+    for (const child of spinners) child.kill('SIGKILL');
     const busy = (after.busy - before.busy) / (after.total - before.total);
     await wire.stop();
     const w = analyseWire(wire.lines, { master: lab.mac('a'), backup: lab.mac('b'), client: lab.mac('c') }, MASTER_DOWN_MS);

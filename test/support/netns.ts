@@ -3,7 +3,14 @@
  * namespace, so kernel tests never touch the host's (or VM's) own table.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
+/**
+ * Jest gives each test file its own module registry, so a counter alone
+ * would restart at 1 in every file of a run-in-band process: a namespace a
+ * failed file left behind would then collide with the next file's.
+ */
+const runTag = randomBytes(3).toString('hex');
 let counter = 0;
 
 export class TestNamespace {
@@ -15,7 +22,7 @@ export class TestNamespace {
    * has no local routing table yet.
    */
   static create(label = 'ns', options: { loopback?: boolean } = {}): TestNamespace {
-    const name = `ipvs-${label}-${process.pid}-${++counter}`;
+    const name = `ipvs-${label}-${process.pid}-${runTag}-${++counter}`;
     execFileSync('ip', ['netns', 'add', name]);
     const ns = new TestNamespace(name);
     if (options.loopback !== false) ns.run('ip', 'link', 'set', 'lo', 'up');
