@@ -208,6 +208,7 @@ export class MasterOverKeepalived {
   readonly ours: VrrpInstance;
   private readonly changes: VrrpStateChange[] = [];
   private settled = 0;
+  private keepalivedSettled = 0;
 
   constructor(private readonly lab: VrrpLab, private readonly o: { virtualRouterId: number; vip: string; advertInt: number; rtPriority?: number }) {
     this.keepalived = lab.keepalived('b', `ka-${o.virtualRouterId}`, keepalivedConfig({
@@ -224,6 +225,9 @@ export class MasterOverKeepalived {
   async settle(timeoutMs: number): Promise<boolean> {
     const ok = await eventually(() => this.ours.state === 'MASTER' && this.keepalived.state === 'BACKUP', timeoutMs);
     this.settled = this.changes.length;
+    // keepalived may have been master for a moment before our first advert
+    // reached it (a slow start, not a failover).
+    this.keepalivedSettled = this.keepalived.log.length;
     return ok;
   }
 
@@ -232,7 +236,7 @@ export class MasterOverKeepalived {
     return {
       ourChanges: this.changes.slice(this.settled),
       ourState: this.ours.state,
-      keepalivedMasters: this.keepalived.count('Entering MASTER STATE'),
+      keepalivedMasters: this.keepalived.log.slice(this.keepalivedSettled).split('Entering MASTER STATE').length - 1,
       keepalivedState: this.keepalived.state,
       vipOn: (['a', 'b'] as const).filter((h) => this.lab.hasAddress(h, this.o.vip)),
     };
