@@ -124,7 +124,7 @@ class CurlLoop {
   }
 
   stop(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.child.kill('SIGKILL');
   }
 }
 
@@ -143,7 +143,7 @@ describe('two directors with VRRP in front of the NAT virtual server', () => {
   afterAll(async () => {
     client?.stop();
     for (const d of directors) {
-      if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGTERM');
+      d.child.kill('SIGTERM');
       await d.exited;
     }
     topology.destroy();

@@ -88,7 +88,7 @@ class OurDaemon {
   }
 
   async stop(): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    this.child.kill('SIGTERM');
     return this.exited;
   }
 }

@@ -85,7 +85,7 @@ export class HaTopology {
   }
 
   destroy(): void {
-    for (const child of this.httpd) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    for (const child of this.httpd) child.kill('SIGTERM');
     for (const ns of [this.client, ...this.directors, ...this.realServers, this.sw]) ns.destroy();
     rmSync(this.dir, { recursive: true, force: true });
   }

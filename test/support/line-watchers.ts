@@ -52,7 +52,7 @@ abstract class LineWatcher {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    this.child.kill('SIGTERM');
     await this.exited;
     if (this.file !== undefined) readFileSync(this.file, 'utf8').split('\n').forEach((line) => this.take(line));
   }

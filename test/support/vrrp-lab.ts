@@ -116,9 +116,12 @@ export class Keepalived {
     return this.output;
   }
 
-  /** Lines containing `text` (keepalived logs "(VI_1) Entering MASTER STATE"). */
-  count(text: string): number {
-    return this.output.split('\n').filter((l) => l.includes(text)).length;
+  /**
+   * Lines containing `text` (keepalived logs "(VI_1) Entering MASTER STATE"),
+   * in the log from offset `from` (a past {@link log}'s length) on.
+   */
+  count(text: string, from = 0): number {
+    return this.output.slice(from).split('\n').filter((l) => l.includes(text)).length;
   }
 
   /** Current state, from the last "Entering … STATE" line of its log. */
@@ -133,7 +136,7 @@ export class Keepalived {
 
   /** Orderly stop (SIGTERM): a master sends priority 0 and removes its VIPs. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    this.child.kill('SIGTERM');
     await this.exited;
   }
 
@@ -236,7 +239,7 @@ export class MasterOverKeepalived {
     return {
       ourChanges: this.changes.slice(this.settled),
       ourState: this.ours.state,
-      keepalivedMasters: this.keepalived.log.slice(this.keepalivedSettled).split('Entering MASTER STATE').length - 1,
+      keepalivedMasters: this.keepalived.count('Entering MASTER STATE', this.keepalivedSettled),
       keepalivedState: this.keepalived.state,
       vipOn: (['a', 'b'] as const).filter((h) => this.lab.hasAddress(h, this.o.vip)),
     };
