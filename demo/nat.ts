@@ -6,7 +6,7 @@
  * the VIP four times.
  */
 import { Ipvs } from '../lib';
-import { formatList } from '../lib/ipvsadm/format';
+import { formatList } from '../lib/listing/format';
 import { NatTopology, REAL_SERVERS, VIP } from './nat-topology';
 
 async function main(): Promise<void> {

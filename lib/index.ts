@@ -10,16 +10,16 @@
  * ```
  * @module
  */
-export { Ipvs } from './ipvs';
-export { IpvsError, IpvsArgumentError } from './errors';
-export { Batch } from './batch';
-export type { WriteOperations } from './batch';
-export { Stream } from './stream';
-export type { StreamOptions } from './stream';
-export type { BatchResult } from './batch';
-export type { IpvsErrorReason, IpvsErrorInit } from './errors';
-export type { ServicePatch, ListOptions } from './operations';
-export type * from './types';
+export { Ipvs } from './core/ipvs';
+export { IpvsError, IpvsArgumentError } from './model/errors';
+export { Batch } from './core/batch';
+export type { WriteOperations } from './core/batch';
+export { Stream } from './core/stream';
+export type { StreamOptions } from './core/stream';
+export type { BatchResult } from './core/batch';
+export type { IpvsErrorReason, IpvsErrorInit } from './model/errors';
+export type { ServicePatch, ListOptions } from './core/operations';
+export type * from './model/types';
 export * from './apply';
 export { VirtualServerManager } from './health/manager';
 export type { ManagerOptions, StopOptions } from './health/manager';

@@ -3,7 +3,7 @@
  * several times in one process, with no kernel: cold versus warm JIT.
  *   node dist/bench/probes/build.js [--services N] [--rounds N]
  */
-import { Batch } from '../../lib/batch';
+import { Batch } from '../../lib/core/batch';
 import { args, destination, report, serviceKey } from '../support/table';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms

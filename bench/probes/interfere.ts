@@ -7,7 +7,7 @@ import { openNativeHandle } from './native-handle';
 import { AF_INET, Cmd, type WireRequest } from '../../lib/native/contract';
 import { pack } from '../../lib/native/pack';
 import { args, destination, report, serviceAddress, serviceKey } from '../support/table';
-import { Batch } from '../../lib/batch';
+import { Batch } from '../../lib/core/batch';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 

@@ -7,15 +7,15 @@
  */
 import type {
   Destination, DestinationKey, DestinationSpec, Family, PersistenceOptions, Scheduler, Service, ServiceKey, ServiceSpec,
-} from '../types';
+} from '../model/types';
 import type { WireDest, WireService } from '../native/contract';
-import { FORWARDING_NUMBER, SVC_FLAG, TUNNEL_CHECKSUM_NUMBER, TUNNEL_TYPE_NUMBER, nameOf } from '../codes';
-import { IpvsArgumentError } from '../errors';
-import { schedulerFlagNames } from '../read-model';
-import { checkServiceSpec, type CheckedKey } from '../validate/service';
-import { checkDestSpec } from '../validate/destination';
-import { prefixOfMask, u32ToIpv4 } from '../validate/address';
-import { compareDestinations, compareServices, mergeSort } from '../ipvsadm/sort';
+import { FORWARDING_NUMBER, SVC_FLAG, TUNNEL_CHECKSUM_NUMBER, TUNNEL_TYPE_NUMBER, nameOf } from '../native/kernel-numbers';
+import { IpvsArgumentError } from '../model/errors';
+import { schedulerFlagNames } from '../core/replies';
+import { checkServiceSpec, type CheckedKey } from '../core/validate/service';
+import { checkDestSpec } from '../core/validate/destination';
+import { prefixOfMask, u32ToIpv4 } from '../core/validate/address';
+import { compareDestinations, compareServices, mergeSort } from '../listing/sort';
 import { DesiredStateError, fieldName, parseFieldName, type FieldPath } from './errors';
 import { applySchema } from './schema';
 

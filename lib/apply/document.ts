@@ -6,7 +6,7 @@
  * @module
  */
 import { LineCounter, isMap, isPair, isScalar, parseDocument, stringify, type Document, type Node } from 'yaml';
-import type { Service } from '../types';
+import type { Service } from '../model/types';
 import { checkDesiredState, inListingOrder, type DesiredState } from './desired';
 import { DesiredStateError, type FieldPath, type SourceLocation } from './errors';
 

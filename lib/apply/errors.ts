@@ -3,7 +3,7 @@
  * by its path and, when the state came from a file, the line and column.
  * @module
  */
-import { IpvsArgumentError } from '../errors';
+import { IpvsArgumentError } from '../model/errors';
 
 /** A step on the way from the document's root to a value: a key or a list index. */
 export type FieldPath = readonly (string | number)[];

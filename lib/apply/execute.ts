@@ -4,10 +4,10 @@
  * says, step by step, what was done.
  * @module
  */
-import type { Ipvs } from '../ipvs';
-import type { Batch, BatchResult } from '../batch';
-import type { IpvsError } from '../errors';
-import { record, boolean } from '../validate/check';
+import type { Ipvs } from '../core/ipvs';
+import type { Batch, BatchResult } from '../core/batch';
+import type { IpvsError } from '../model/errors';
+import { record, boolean } from '../core/validate/check';
 import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService } from './desired';
 import { checkPrune, diff, type Plan, type PlanOptions, type PlanStep } from './plan';
 

@@ -10,9 +10,9 @@
  * service never passes through an empty state it is not meant to end in.
  * @module
  */
-import type { DestinationKey, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../types';
+import type { DestinationKey, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../model/types';
 import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService, type SettingValue, type Settings } from './desired';
-import { boolean, record } from '../validate/check';
+import { boolean, record } from '../core/validate/check';
 
 /** One setting that an edit changes. */
 export interface SettingChange {

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { nearest } from '../validate/check';
+import { nearest } from '../core/validate/check';
 import { DesiredStateError, type FieldPath } from './errors';
 
 /** Absolute path of the JSON Schema of desired-state files (shipped in the package). */

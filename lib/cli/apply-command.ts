@@ -5,7 +5,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { IpvsError } from '../errors';
+import { IpvsError } from '../model/errors';
 import { DesiredStateError } from '../apply/errors';
 import { parseDesiredState } from '../apply/document';
 import { applyReportJson, formatApplyReport } from '../apply/report';

@@ -1,4 +1,4 @@
-import type { Ipvs } from '../ipvs';
+import type { Ipvs } from '../core/ipvs';
 
 /**
  * Everything a command-line command touches outside its arguments: where its

@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { IpvsError } from '../errors';
+import { IpvsError } from '../model/errors';
 import { exportState, formatDesiredState, type DesiredStateFormat } from '../apply/document';
 import type { CliCommand } from './context';
 

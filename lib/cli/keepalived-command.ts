@@ -13,10 +13,10 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
-import { checkConfig } from '../keepalived/config/read';
-import { formatDiagnostic } from '../keepalived/config/diagnostics';
-import { toHealthConfig } from '../keepalived/health-config';
-import { toVrrpConfig } from '../keepalived/vrrp-config';
+import { checkConfig } from '../keepalived/reader/read';
+import { formatDiagnostic } from '../keepalived/reader/diagnostics';
+import { toHealthConfig } from '../keepalived/mapping/health';
+import { toVrrpConfig } from '../keepalived/mapping/vrrp';
 import { KeepalivedDaemon, type Halves } from '../keepalived/daemon/daemon';
 import type { VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';

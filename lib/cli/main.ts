@@ -6,14 +6,14 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { IpvsError } from '../errors';
-import type { Ipvs } from '../ipvs';
+import { IpvsError } from '../model/errors';
+import type { Ipvs } from '../core/ipvs';
 import type { CliContext } from './context';
 import { SUBCOMMANDS, type SubcommandLoader } from './subcommands';
 import { parseLine } from './ipvsadm/parse';
-import { LineRunner } from './ipvsadm/queue';
+import { LineRunner } from './ipvsadm/line-runner';
 import { restore } from './ipvsadm/restore';
-import { CannotInitialize, type Session } from './ipvsadm/session';
+import { CannotInitialize, type Session } from './ipvsadm/line-context';
 import { systemResolver, type NameResolver } from './ipvsadm/names';
 import { ipvsStrerror } from './ipvsadm/messages';
 

@@ -4,8 +4,8 @@
  * `address:port`, checkers by keepalived's name and position (`'HTTP_GET#0'`).
  * @module
  */
-import type { DestinationSpec } from '../types';
-import type { IpvsError } from '../errors';
+import type { DestinationSpec } from '../model/types';
+import type { IpvsError } from '../model/errors';
 
 /** One finished check attempt (`check`), or a checker changing state (`checker`). */
 export interface CheckEvent {

@@ -7,8 +7,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
-import type { Ipvs } from '../ipvs';
-import type { IpvsError } from '../errors';
+import type { Ipvs } from '../core/ipvs';
+import type { IpvsError } from '../model/errors';
 import type { HealthConfig } from './types';
 import type { CheckEvent, HealthEvents, ManagerStatus, ScriptEvent, VirtualServerStatus } from './events';
 import { canonicalAddress, resolveHealthConfig, type ResolvedVirtualServer } from './resolve';
@@ -17,7 +17,7 @@ import { VirtualServerState } from './virtual-server';
 import { TableWriter, type TableChange } from './table-writer';
 import type { CheckLoop, CheckOutcome } from './check-loop';
 import { PROBES } from './checkers';
-import { runScript } from './scripts';
+import { runScript } from '../scripts/notify-command';
 
 /** Options of {@link VirtualServerManager}. */
 export interface ManagerOptions {

@@ -6,13 +6,13 @@
  * @internal
  * @module
  */
-import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec, TunnelOptions } from '../types';
+import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec, TunnelOptions } from '../model/types';
 import type { CheckerConfig, CheckTiming, HealthConfig, RealServerConfig, VirtualServerConfig } from './types';
-import { IpvsArgumentError } from '../errors';
-import { boolean, fail, integer, oneOf, record } from '../validate/check';
-import { canonicalIPv6, parseAddress } from '../validate/address';
-import { checkServiceSpec, type CheckedKey } from '../validate/service';
-import { checkDestSpec } from '../validate/destination';
+import { IpvsArgumentError } from '../model/errors';
+import { boolean, fail, integer, oneOf, record } from '../core/validate/check';
+import { canonicalIPv6, parseAddress } from '../core/validate/address';
+import { checkServiceSpec, type CheckedKey } from '../core/validate/service';
+import { checkDestSpec } from '../core/validate/destination';
 
 /** Checker timing, resolved, in milliseconds. */
 export interface Timing {

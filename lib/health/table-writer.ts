@@ -8,13 +8,13 @@
  * @internal
  * @module
  */
-import type { Ipvs } from '../ipvs';
-import type { BatchResult } from '../batch';
-import type { Destination, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../types';
-import type { IpvsError } from '../errors';
+import type { Ipvs } from '../core/ipvs';
+import type { BatchResult } from '../core/batch';
+import type { Destination, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../model/types';
+import type { IpvsError } from '../model/errors';
 import { applyState } from '../apply';
 import type { PlanStep } from '../apply';
-import { checkServiceKey } from '../validate/service';
+import { checkServiceKey } from '../core/validate/service';
 
 const STEP_ACTIONS: Record<PlanStep['action'], TableChange['action']> = {
   'add-service': 'add-service', 'edit-service': 'edit-service', 'delete-service': 'delete-service',

@@ -7,7 +7,7 @@
  * real servers, and a real server's is the default for its checkers.
  * @module
  */
-import type { Forwarding, ServiceSpec, TunnelOptions } from '../types';
+import type { Forwarding, ServiceSpec, TunnelOptions } from '../model/types';
 
 /** Timing and start-state options every checker takes (inherited downwards). */
 export interface CheckTiming {

@@ -11,8 +11,8 @@
  * ```
  * @module
  */
-export * from './config';
-export { toHealthConfig } from './health-config';
-export type { HealthMapping, ServerAlerts } from './health-config';
-export { toVrrpConfig } from './vrrp-config';
-export type { VrrpMapping } from './vrrp-config';
+export * from './reader';
+export { toHealthConfig } from './mapping/health';
+export type { HealthMapping, ServerAlerts } from './mapping/health';
+export { toVrrpConfig } from './mapping/vrrp';
+export type { VrrpMapping } from './mapping/vrrp';

@@ -11,7 +11,7 @@
  * @internal
  * @module
  */
-import type { Stats } from '../types';
+import type { Stats } from '../model/types';
 
 /** Kernel IPVS generic-netlink commands (`IPVS_CMD_*`). */
 export const enum Cmd {

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { NativeBinding } from './contract';
-import { IpvsError } from '../errors';
+import { IpvsError } from '../model/errors';
 
 let binding: NativeBinding | undefined;
 let override: NativeBinding | undefined;

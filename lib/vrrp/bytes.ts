@@ -5,7 +5,7 @@
  * @module
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { canonicalIPv6 } from '../validate/address';
+import { canonicalIPv6 } from '../core/validate/address';
 
 /** IP version of an address or instance. */
 export type IpFamily = 4 | 6;

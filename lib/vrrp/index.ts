@@ -22,12 +22,12 @@ export type {
 } from './router';
 export type { NotifyResult, NotifyState, NotifyTarget } from './notify';
 export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
-export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from './config';
-export type { VrrpInstanceOptions, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './config';
+export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from './instance-options';
+export type { VrrpInstanceOptions, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './instance-options';
 export type {
   VrrpRouterConfig, VrrpRouterInstance, VrrpScriptOptions, VrrpTrackFileOptions, TrackRef, VrrpNotifyCommand,
   VrrpNotifyScripts, VrrpSyncGroupOptions,
-} from './router-config';
+} from './router-options';
 export { VrrpError } from './errors';
 export type { IpFamily } from './bytes';
 export type { VrrpErrorInit } from './errors';

@@ -3,14 +3,14 @@
  * state's own script (`notify_master`, `notify_backup`, `notify_fault`,
  * `notify_stop`), then the generic `notify` with `INSTANCE|GROUP NAME STATE
  * PRIORITY` appended. Commands start as keepalived starts them (see
- * track/exec.ts: directly, or through `/bin/sh -c` when the program is not
+ * scripts/exec.ts: directly, or through `/bin/sh -c` when the program is not
  * an executable). Unlike keepalived, the scripts of one instance or group never
  * overlap: they wait in a queue, so they run in transition order.
  * @module
  */
-import { scriptArgv, spawnScript } from './track/exec';
-import type { VrrpNotifyCommand, VrrpNotifyScripts } from './router-config';
-import { scriptIdentity, type ScriptIdentity } from './track/security';
+import { scriptArgv, spawnScript } from '../scripts/exec';
+import type { VrrpNotifyCommand, VrrpNotifyScripts } from './router-options';
+import { scriptIdentity, type ScriptIdentity } from '../scripts/security';
 
 /** A state as notify scripts name it. */
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';

@@ -5,10 +5,10 @@
  * @module
  */
 import * as path from 'node:path';
-import { IpvsArgumentError } from '../errors';
-import { fail, record } from '../validate/check';
-import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './config';
-import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpSyncGroupOptions } from './router-config';
+import { IpvsArgumentError } from '../model/errors';
+import { fail, record } from '../core/validate/check';
+import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './instance-options';
+import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpSyncGroupOptions } from './router-options';
 import type { ResolvedTrackFile } from './track/file';
 import type { ResolvedScript } from './track/script';
 

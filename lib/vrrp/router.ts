@@ -5,12 +5,12 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { VrrpRuntimeOptions } from './config';
+import type { VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { VrrpInstance } from './instance';
 import { loadVrrpNative } from './native';
 import { lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
-import type { VrrpRouterConfig } from './router-config';
+import type { VrrpRouterConfig } from './router-options';
 import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
 import type { TransitionReason, VrrpState } from './state-machine';
 import { vrrpMetrics, type VrrpStatus } from './status';
@@ -18,9 +18,9 @@ import { SyncGroup } from './sync-group';
 import { FileTracker } from './track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
-import { insecurity, scriptIdentity, type ScriptIdentity } from './track/security';
+import { insecurity, scriptIdentity, type ScriptIdentity } from '../scripts/security';
 import { trackOutcome, type TrackReading } from './track/weights';
-import { IpvsArgumentError } from '../errors';
+import { IpvsArgumentError } from '../model/errors';
 import { splitCommand } from '../health/checkers/misc';
 
 /** A state change of an instance or a sync group (`'state'` event). */

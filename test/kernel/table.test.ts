@@ -4,7 +4,7 @@ import { Ipvs, IpvsArgumentError, IpvsError, type BatchResult } from '../../lib'
 import { loadNative } from '../../lib/native/load';
 import { Cmd, type WireRequest } from '../../lib/native/contract';
 import { RequestWriter, Shared, destAt, pack, records, serviceAt } from '../../lib/native/pack';
-import { formatList } from '../../lib/ipvsadm/format';
+import { formatList } from '../../lib/listing/format';
 import { TestNamespace } from '../support/netns';
 import { failure } from '../support/failure';
 

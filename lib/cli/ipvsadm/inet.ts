@@ -6,7 +6,7 @@
  * @module
  */
 import { isIPv6 } from 'node:net';
-import { canonicalIPv6, u32ToIpv4 } from '../../validate/address';
+import { canonicalIPv6, u32ToIpv4 } from '../../core/validate/address';
 
 function cNumber(part: string): number | undefined {
   let m: RegExpExecArray | null;

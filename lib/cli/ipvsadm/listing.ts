@@ -4,14 +4,14 @@
  * @internal
  * @module
  */
-import { IpvsError } from '../../errors';
-import type { Family, Service } from '../../types';
-import { formatListing, formatSave, listingTitle, numericName, serviceBlock, type EndpointNamer } from '../../ipvsadm/format';
-import { formatConnections, parseConnections, type Connection } from '../../ipvsadm/connections';
-import { sortLikeIpvsadm } from '../../ipvsadm/sort';
+import { IpvsError } from '../../model/errors';
+import type { Family, Service } from '../../model/types';
+import { formatListing, formatSave, listingTitle, numericName, serviceBlock, type EndpointNamer } from '../../listing/format';
+import { formatConnections, parseConnections, type Connection } from '../../listing/connections';
+import { sortLikeIpvsadm } from '../../listing/sort';
 import { ipvsStrerror } from './messages';
 import type { ParsedLine } from './parse';
-import type { Session } from './session';
+import type { Session } from './line-context';
 import { serviceKeyOf } from './specs';
 import type { ServiceProtocol } from './names';
 import { toJson } from '../json';

@@ -8,8 +8,8 @@
  */
 import { parseLine } from './parse';
 import { parseSavedLine } from './fast';
-import { LineRunner } from './queue';
-import type { Session } from './session';
+import { LineRunner } from './line-runner';
+import type { Session } from './line-context';
 
 /**
  * Splits restore input into word lists: words are separated by blanks,

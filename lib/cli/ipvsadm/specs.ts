@@ -5,8 +5,8 @@
  * @internal
  * @module
  */
-import type { DestinationSpec, SchedulerFlag, ServiceKey, ServiceSpec, SyncDaemonOptions, TunnelOptions } from '../../types';
-import { u32ToIpv4 } from '../../validate/address';
+import type { DestinationSpec, SchedulerFlag, ServiceKey, ServiceSpec, SyncDaemonOptions, TunnelOptions } from '../../model/types';
+import { u32ToIpv4 } from '../../core/validate/address';
 import type { DestinationFields, ParsedLine, ServiceFields } from './parse';
 
 const CHECKSUM = ['none', 'csum', 'remcsum'] as const;

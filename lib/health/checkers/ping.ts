@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { loadNative } from '../../native/load';
-import { errnoName } from '../../errors';
+import { errnoName } from '../../model/errors';
 import type { Probe } from './probe';
 import { failure, pass } from './probe';
 

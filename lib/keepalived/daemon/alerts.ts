@@ -8,8 +8,8 @@
 import type { ManagerStatus, QuorumEvent, RealServerEvent } from '../../health/events';
 import { resolveHealthConfig } from '../../health/resolve';
 import type { VrrpRouterStateChange } from '../../vrrp/router';
-import type { KeepalivedConfig } from '../config/model';
-import type { HealthMapping } from '../health-config';
+import type { KeepalivedConfig } from '../reader/model';
+import type { HealthMapping } from '../mapping/health';
 import type { LogLine } from './log';
 import { ALERT_TEXT, sendAlert, smtpAlertSettings, type SmtpAlertSettings } from './smtp-alert';
 

@@ -11,15 +11,15 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Ipvs } from '../../ipvs';
+import type { Ipvs } from '../../core/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
-import type { VrrpRouterConfig } from '../../vrrp/router-config';
+import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import { resolveRouterConfig } from '../../vrrp/router-validate';
-import { checkConfig, type CheckResult } from '../config/read';
-import { formatDiagnostic, type Diagnostic } from '../config/diagnostics';
-import { toHealthConfig, type HealthMapping } from '../health-config';
-import { toVrrpConfig } from '../vrrp-config';
+import { checkConfig, type CheckResult } from '../reader/read';
+import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
+import { toHealthConfig, type HealthMapping } from '../mapping/health';
+import { toVrrpConfig } from '../mapping/vrrp';
 import type { LogLine } from './log';
 import { daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, syncDaemonSettings, type SyncDaemonSettings } from './sync-daemon';

@@ -8,7 +8,7 @@
  * @module
  */
 import { hostname, userInfo } from 'node:os';
-import type { GlobalDefs } from '../config/model';
+import type { GlobalDefs } from '../reader/model';
 import { Conversation } from '../../health/checkers/stream';
 import { smtpReply } from '../../health/checkers/smtp';
 

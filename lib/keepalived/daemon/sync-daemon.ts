@@ -8,11 +8,11 @@
  * means stop master, start backup. At shutdown the running role is stopped.
  * @module
  */
-import type { Ipvs } from '../../ipvs';
-import { IpvsError } from '../../errors';
-import type { SyncDaemonOptions, SyncDaemonState } from '../../types';
-import type { Diagnostic } from '../config/diagnostics';
-import type { KeepalivedConfig } from '../config/model';
+import type { Ipvs } from '../../core/ipvs';
+import { IpvsError } from '../../model/errors';
+import type { SyncDaemonOptions, SyncDaemonState } from '../../model/types';
+import type { Diagnostic } from '../reader/diagnostics';
+import type { KeepalivedConfig } from '../reader/model';
 import type { LogLine } from './log';
 
 /** What the sync daemon is started with, and the VRRP instance it follows. */

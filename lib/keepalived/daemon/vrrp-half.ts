@@ -5,8 +5,8 @@
  * router leaves instances whose options did not change untouched).
  * @module
  */
-import type { VrrpRouterConfig } from '../../vrrp/router-config';
-import type { VrrpRuntimeOptions } from '../../vrrp/config';
+import type { VrrpRouterConfig } from '../../vrrp/router-options';
+import type { VrrpRuntimeOptions } from '../../vrrp/instance-options';
 import type { VrrpState } from '../../vrrp/state-machine';
 import { VrrpRouter, type VrrpRouterEvents, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
 import type { LogLine } from './log';

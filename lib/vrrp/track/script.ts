@@ -6,8 +6,8 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { killScript, scriptArgv, spawnScript } from './exec';
-import type { ScriptIdentity } from './security';
+import { killScript, scriptArgv, spawnScript } from '../../scripts/exec';
+import type { ScriptIdentity } from '../../scripts/security';
 import { RiseFall } from './weights';
 
 /** A vrrp_script after validation, defaults filled. */

@@ -1,0 +1,289 @@
+/**
+ * The keepalived.conf model (from the reader) mapped onto the health
+ * checker's own configuration. Inheritance was already applied by the
+ * reader, so every checker gets its timing spelled out. What keepalived
+ * does but this implementation does not run yet is reported as an
+ * `unsupported` warning with its file and line, never dropped silently.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { Forwarding as IpvsForwarding, ServiceSpec, TunnelOptions, Scheduler, SchedulerFlag } from '../../model/types';
+import type { CheckerConfig, HealthConfig, HttpUrl, HttpUrlRegex, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../../health/types';
+import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, SmtpHost, UrlSpec, VirtualServer, VirtualServerGroup } from '../reader/model';
+import type { Diagnostic, SourceRef } from '../reader/diagnostics';
+import { bigToV6, v6ToBig } from '../reader/blocks/virtual-server-group';
+import { ipv4ToU32, u32ToIpv4 } from '../../core/validate/address';
+
+/** A health configuration and what of the file it cannot honour. */
+export interface HealthMapping {
+  /** The health checker's configuration: the virtual servers of the file, a `virtual_server_group` becoming one per address it covers. */
+  config: HealthConfig;
+  /** `unsupported` warnings, each with the file and line of the keyword. */
+  warnings: Diagnostic[];
+  /**
+   * `smtp_alert` of each virtual server (quorum changes; keepalived's default
+   * off) and of its real servers (up/down; default on), in the order of
+   * `config.virtualServers` and their `realServers`.
+   */
+  alerts: ServerAlerts[];
+}
+
+/** The `smtp_alert` settings of one mapped virtual server. */
+export interface ServerAlerts {
+  /** Mail when the virtual server gains or loses quorum. */
+  virtualServer: boolean;
+  /** Mail when each real server (in `realServers` order) goes up or down. */
+  realServers: boolean[];
+}
+
+/** PCRE2 options (keepalived `regex_options`) with a JavaScript flag. */
+const REGEX_FLAGS: Readonly<Record<string, string>> = { caseless: 'i', multiline: 'm', dotall: 's', utf: 'u' };
+/** PCRE2 options that only tune matching speed or captures: the verdict is the same without them. */
+const REGEX_HARMLESS = ['no_auto_capture', 'no_auto_possess', 'no_dotstar_anchor', 'no_start_optimize', 'auto_callout'];
+
+function forwarding(f: Forwarding): { forwarding: IpvsForwarding; tunnel?: TunnelOptions } {
+  if (f.method === 'NAT') return { forwarding: 'masq' };
+  if (f.method === 'DR') return { forwarding: 'route' };
+  const t = f.tunnel;
+  if (!t || t.type === 'ipip') return { forwarding: 'tunnel' };
+  if (t.type === 'gre') return { forwarding: 'tunnel', tunnel: { type: 'gre', checksum: t.checksum === 'csum' ? 'csum' : 'none' } };
+  return { forwarding: 'tunnel', tunnel: { type: 'gue', port: t.port ?? 0, checksum: t.checksum === 'nocsum' || t.checksum === undefined ? 'none' : t.checksum } };
+}
+
+/** Words back into one command line, quoting those with spaces (the scripts module splits it again). */
+function commandLine(script: ScriptSpec): string {
+  return script.argv.map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ');
+}
+
+class Mapper {
+  readonly warnings: Diagnostic[] = [];
+  readonly alerts: HealthMapping['alerts'] = [];
+
+  constructor(private readonly model: KeepalivedConfig) {}
+
+  unsupported(source: SourceRef | undefined, message: string): void {
+    if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
+  }
+
+  checker(c: Checker): CheckerConfig | CheckerConfig[] | undefined {
+    const timing = { delayLoop: c.delayLoop, connectTimeout: c.connectTimeout, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry, warmup: c.warmup, alpha: c.alpha };
+    if (c.type === 'MISC_CHECK') {
+      const misc: CheckerConfig = { type: 'misc', path: commandLine(c.script), timeout: c.timeout, dynamic: c.dynamic, ...timing };
+      const user = c.user ?? (c.script.user ? { user: c.script.user, group: c.script.group } : this.model.global.scriptUser);
+      if (user) {
+        misc.user = user.user;
+        if (user.group !== undefined) misc.group = user.group;
+      }
+      return misc;
+    }
+    const target: { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number } = {};
+    if (c.connectIp !== undefined) target.connectIp = c.connectIp;
+    if (c.connectPort !== undefined) target.connectPort = c.connectPort;
+    if (c.bindTo !== undefined) target.bindTo = c.bindTo;
+    if (c.bindPort !== undefined) target.bindPort = c.bindPort;
+    if (c.bindIf !== undefined) this.unsupported(c.sources.bindIf, 'bind_if is not applied to checker sockets yet');
+    if (c.fwmark !== undefined) this.unsupported(c.sources.fwmark, 'fwmark (SO_MARK) is not set on checker sockets yet');
+    switch (c.type) {
+      case 'TCP_CHECK':
+        return { type: 'tcp', ...timing, ...target };
+      case 'PING_CHECK':
+        return target.connectIp === undefined ? { type: 'ping', ...timing } : { type: 'ping', connectIp: target.connectIp, ...timing };
+      case 'SMTP_CHECK':
+        // Legacy host { } blocks: one checker per host, and then only the hosts are checked (keepalived).
+        if (c.hosts.length) return c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...target, ...this.hostTarget(h) }));
+        return { type: 'smtp', heloName: c.heloName, ...timing, ...target };
+      case 'DNS_CHECK':
+        return { type: 'dns', recordType: c.queryType, name: c.name, ...timing, ...target };
+      case 'UDP_CHECK': {
+        const udp: CheckerConfig = { type: 'udp', minReplyLength: c.minReplyLength, maxReplyLength: c.maxReplyLength, ...timing, ...target };
+        if (c.payload) udp.payload = Buffer.from(c.payload).toString('hex');
+        if (c.requireReply !== undefined) udp.requireReply = c.requireReply === true ? '' : c.requireReply;
+        return udp;
+      }
+      case 'HTTP_GET':
+      case 'SSL_GET': {
+        // fast_recovery needs no mapping: every attempt fetches all URLs back to back, which is what it asks for.
+        const http: CheckerConfig = {
+          type: c.type === 'SSL_GET' ? 'https' : 'http',
+          httpProtocol: c.httpProtocol,
+          urls: c.urls.map((u) => {
+            const url: HttpUrl = { path: u.path, statusCode: u.statusCodes.map((r) => [r.from, r.to] as const) };
+            if (u.digest !== undefined) url.digest = u.digest;
+            if (u.virtualhost !== undefined) url.virtualhost = u.virtualhost;
+            const regex = this.regex(u);
+            if (regex) url.regex = regex;
+            return url;
+          }),
+          ...timing,
+          ...target,
+        };
+        if (c.virtualhost !== undefined) http.virtualhost = c.virtualhost;
+        if (c.type === 'SSL_GET') {
+          if (c.enableSni) http.enableSni = true;
+          if (c.sniName !== undefined) http.sniName = c.sniName;
+          const ssl = this.model.ssl;
+          if (ssl?.ca !== undefined) http.ca = readFileSync(ssl.ca, 'utf8');
+          if (ssl?.certificate !== undefined) {
+            http.certificate = readFileSync(ssl.certificate, 'utf8');
+            // Without a key file the key is looked for in the certificate's PEM file, as OpenSSL bundles are.
+            http.key = readFileSync(ssl.key ?? ssl.certificate, 'utf8');
+          }
+          if (ssl?.password !== undefined) http.password = ssl.password;
+        }
+        return http;
+      }
+    }
+  }
+
+  /** A legacy SMTP `host { }` block's own connection settings, over the checker's. */
+  hostTarget(h: SmtpHost): { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number; connectTimeout?: number } {
+    const out: ReturnType<Mapper['hostTarget']> = {};
+    if (h.connectIp !== undefined) out.connectIp = h.connectIp;
+    if (h.connectPort !== undefined) out.connectPort = h.connectPort;
+    if (h.bindTo !== undefined) out.bindTo = h.bindTo;
+    if (h.bindPort !== undefined) out.bindPort = h.bindPort;
+    if (h.connectTimeout !== undefined) out.connectTimeout = h.connectTimeout;
+    if (h.bindIf !== undefined) this.unsupported(h.source, 'bind_if is not applied to checker sockets yet');
+    if (h.fwmark !== undefined) this.unsupported(h.source, 'fwmark (SO_MARK) is not set on checker sockets yet');
+    return out;
+  }
+
+  /** A url's regex keywords; PCRE2 options JavaScript has no equivalent for are reported. */
+  regex(u: UrlSpec): HttpUrlRegex | undefined {
+    if (u.regex === undefined) return undefined;
+    let flags = '';
+    for (const option of u.regexOptions) {
+      const flag = REGEX_FLAGS[option];
+      if (flag !== undefined) flags += flags.includes(flag) ? '' : flag;
+      else if (!REGEX_HARMLESS.includes(option)) this.unsupported(u.source, `regex_options ${option} has no JavaScript equivalent and is ignored`);
+    }
+    try {
+      new RegExp(u.regex, flags);
+    } catch (e) {
+      this.unsupported(u.source, `regex ${u.regex} is not a JavaScript regular expression (${(e as Error).message}); the URL is checked without it`);
+      return undefined;
+    }
+    const regex: HttpUrlRegex = { pattern: u.regex };
+    if (flags) regex.flags = flags;
+    if (u.regexNoMatch) regex.noMatch = true;
+    if (u.regexMinOffset) regex.minOffset = u.regexMinOffset;
+    if (u.regexMaxOffset) regex.maxOffset = u.regexMaxOffset;
+    return regex;
+  }
+
+  realServer(rs: RealServer): RealServerConfig {
+    const out: RealServerConfig = {
+      address: rs.address,
+      port: rs.port,
+      weight: rs.weight,
+      ...forwarding(rs.forwarding),
+      inhibitOnFailure: rs.inhibitOnFailure,
+      alpha: rs.alpha,
+      checkers: rs.checkers.flatMap((c) => this.checker(c) ?? []),
+    };
+    if (rs.upperThreshold) out.upperThreshold = rs.upperThreshold;
+    if (rs.lowerThreshold) out.lowerThreshold = rs.lowerThreshold;
+    if (rs.virtualhost !== undefined) out.virtualhost = rs.virtualhost;
+    if (rs.notifyUp) out.notifyUp = commandLine(rs.notifyUp);
+    if (rs.notifyDown) out.notifyDown = commandLine(rs.notifyDown);
+    return out;
+  }
+
+  /** The IPVS services a virtual server stands for (a group stands for several). */
+  services(vs: VirtualServer): ServiceSpec[] {
+    const options: Partial<ServiceSpec> = { scheduler: vs.scheduler as Scheduler };
+    if (vs.schedulerFlags.length) options.schedulerFlags = vs.schedulerFlags as SchedulerFlag[];
+    if (vs.onePacket) options.onePacket = true;
+    if (vs.persistenceTimeout !== undefined) {
+      const p: NonNullable<ServiceSpec['persistent']> = { timeout: vs.persistenceTimeout };
+      if (vs.persistenceGranularity !== undefined) p.netmask = /^\d+$/.test(vs.persistenceGranularity) ? Number(vs.persistenceGranularity) : vs.persistenceGranularity;
+      if (vs.persistenceEngine !== undefined) p.engine = vs.persistenceEngine;
+      options.persistent = p;
+    }
+    const protocol = (vs.protocol ?? 'UDP').toLowerCase() as 'tcp' | 'udp' | 'sctp';
+    const key = vs.key;
+    if (key.kind === 'address') return [{ protocol, address: key.address, port: key.port, ...options } as ServiceSpec];
+    const family = vs.ipFamily === 'inet6' ? 'ipv6' : 'ipv4';
+    if (key.kind === 'fwmark') return [{ fwmark: key.fwmark, family, ...options } as ServiceSpec];
+    const group = this.model.virtualServerGroups.find((g) => g.name === key.group);
+    return group ? this.groupServices(group, protocol, vs, options) : [];
+  }
+
+  groupServices(group: VirtualServerGroup, protocol: 'tcp' | 'udp' | 'sctp', vs: VirtualServer, options: Partial<ServiceSpec>): ServiceSpec[] {
+    const out: ServiceSpec[] = [];
+    for (const e of group.entries) {
+      if (e.kind === 'fwmark') {
+        out.push({ fwmark: e.fwmark, family: e.family === 'inet6' ? 'ipv6' : 'ipv4', ...options } as ServiceSpec);
+        continue;
+      }
+      const addresses = expandRange(e.address, e.lastAddress);
+      if (addresses === undefined) {
+        this.unsupported(e.source, `the range ${e.address}-${e.lastAddress} stands for more than ${MAX_RANGE} services; it is not created`);
+        continue;
+      }
+      for (const address of addresses) out.push({ protocol, address, port: e.port, ...options } as ServiceSpec);
+    }
+    return out;
+  }
+
+  virtualServers(vs: VirtualServer): VirtualServerConfig[] {
+    const realServers = vs.realServers.map((rs) => this.realServer(rs));
+    const services = this.services(vs);
+    if (vs.haSuspend && services.some((s) => 'fwmark' in s)) this.unsupported(vs.sources.haSuspend, 'ha_suspend does not apply to firewall-mark services: their checks always run');
+    const alerts = { virtualServer: vs.smtpAlert ?? false, realServers: vs.realServers.map((rs) => rs.smtpAlert ?? true) };
+    return services.map((service) => {
+      this.alerts.push(alerts);
+      const out: VirtualServerConfig = {
+        service,
+        ...forwarding(vs.forwarding),
+        quorum: vs.quorum,
+        hysteresis: vs.hysteresis,
+        omega: vs.omega,
+        realServers,
+      };
+      delete (out as { tunnel?: unknown }).tunnel;
+      if (vs.haSuspend && 'address' in service) out.haSuspend = true;
+      if (vs.quorumUp) out.quorumUp = commandLine(vs.quorumUp);
+      if (vs.quorumDown) out.quorumDown = commandLine(vs.quorumDown);
+      if (vs.sorryServer) {
+        const s = vs.sorryServer;
+        const sorry: SorryServerConfig = { address: s.address, port: s.port, ...forwarding(s.forwarding) };
+        delete (sorry as { tunnel?: unknown }).tunnel;
+        if (s.inhibit) sorry.inhibit = true;
+        out.sorryServer = sorry;
+      }
+      return out;
+    });
+  }
+}
+
+/** Most services one group entry may stand for: keepalived's IPv6 `-END` form reaches 65,536. */
+const MAX_RANGE = 65536;
+
+/** Addresses from `first` to `last` inclusive (IPv4 or IPv6); undefined above {@link MAX_RANGE}. */
+function expandRange(first: string, last: string): string[] | undefined {
+  if (first === last) return [first];
+  const v6 = first.includes(':');
+  const from = v6 ? v6ToBig(first) : BigInt(ipv4ToU32(first));
+  const to = v6 ? v6ToBig(last) : BigInt(ipv4ToU32(last));
+  if (to - from >= BigInt(MAX_RANGE)) return undefined;
+  const out: string[] = [];
+  for (let n = from; n <= to; n++) out.push(v6 ? bigToV6(n) : u32ToIpv4(Number(n)));
+  return out;
+}
+
+/**
+ * Maps a keepalived.conf model onto a {@link HealthConfig} for the
+ * `VirtualServerManager` (from `ipvs`).
+ *
+ * @example
+ * ```ts
+ * import { readKeepalivedConfig, toHealthConfig } from 'ipvs/keepalived';
+ * const { config: health, warnings } = toHealthConfig(readKeepalivedConfig('/etc/keepalived/keepalived.conf').config);
+ * ```
+ */
+export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
+  const mapper = new Mapper(model);
+  const virtualServers = model.virtualServers.flatMap((vs) => mapper.virtualServers(vs));
+  return { config: { virtualServers }, warnings: mapper.warnings, alerts: mapper.alerts };
+}

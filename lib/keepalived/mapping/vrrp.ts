@@ -1,0 +1,202 @@
+/**
+ * The VRRP half of the keepalived.conf model mapped onto the VRRP router's
+ * configuration ({@link VrrpRouterConfig}). The reader already applied
+ * keepalived's defaults and global_defs, so every instance is spelled out.
+ * What keepalived does but the router does not is reported as an
+ * `unsupported` warning at its file and line, never dropped silently; an
+ * instance the router cannot run at all is left out with such a warning.
+ * @module
+ */
+import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpRouterInstance } from '../../vrrp/router-options';
+import type { VirtualAddress } from '../../vrrp/instance-options';
+import type { Diagnostic, SourceRef } from '../reader/diagnostics';
+import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
+import type { VrrpAddress, VrrpInstance, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
+
+/** A router configuration and what of the file it cannot honour. */
+export interface VrrpMapping {
+  /** The router's configuration. */
+  config: VrrpRouterConfig;
+  /** `unsupported` warnings, each with the file and line of the keyword. */
+  warnings: Diagnostic[];
+}
+
+/** The router's limits where keepalived's are wider. */
+const LIMITS = { v3AdvertMax: 40.95, garpIntervalMax: 1, nameMax: 64, garpDelayMax: 3600, garpRepeatMax: 1000, garpRefreshMax: 86400 } as const;
+
+/** Words back into one command line, quoting those with spaces (the router splits it again). */
+function commandLine(script: ScriptSpec): string {
+  return script.argv.map((w) => (/\s/.test(w) ? `"${w.replace(/"/g, '\\"')}"` : w)).join(' ');
+}
+
+function notifyCommand(script: ScriptSpec): VrrpNotifyCommand {
+  if (script.user === undefined) return commandLine(script);
+  return { command: commandLine(script), user: script.user, ...(script.group !== undefined ? { group: script.group } : {}) };
+}
+
+function notifyScripts(notify: VrrpNotify): VrrpNotifyScripts | undefined {
+  const out: VrrpNotifyScripts = {};
+  for (const [key, script] of Object.entries(notify) as [keyof VrrpNotify, ScriptSpec | undefined][]) {
+    if (script) out[key] = notifyCommand(script);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
+  if (!refs.length) return undefined;
+  return refs.map((r) => ({ name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse ? { reverse: true } : {}) }));
+}
+
+/** The trackers and notify scripts of an instance or sync group, only those written. */
+function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: readonly VrrpTrackRef[]; trackFile: readonly VrrpTrackRef[]; notify: VrrpNotify }): Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> {
+  const out: Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> = {};
+  const trackInterface = trackRefs(o.trackInterface);
+  const trackScript = trackRefs(o.trackScript);
+  const trackFile = trackRefs(o.trackFile);
+  const notify = notifyScripts(o.notify);
+  if (trackInterface) out.trackInterface = trackInterface;
+  if (trackScript) out.trackScript = trackScript;
+  if (trackFile) out.trackFile = trackFile;
+  if (notify) out.notify = notify;
+  return out;
+}
+
+class Mapper {
+  readonly warnings: Diagnostic[] = [];
+
+  constructor(private readonly model: KeepalivedConfig) {}
+
+  unsupported(source: SourceRef | undefined, message: string): void {
+    if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
+  }
+
+  address(a: VrrpAddress, owner: string): VirtualAddress {
+    const out: VirtualAddress = { address: a.address, prefix: a.prefix };
+    if (a.brd === '+' || a.brd === '-') this.unsupported(a.source, `(${owner}) brd ${a.brd} is not computed by the router - the kernel's default broadcast is used`);
+    else if (a.brd !== undefined) out.brd = a.brd;
+    if (a.dev !== undefined) out.dev = a.dev;
+    if (a.scope !== undefined) out.scope = a.scope;
+    if (a.label !== undefined) out.label = a.label;
+    if (a.nodad && a.family === 'inet6') out.nodad = true;
+    return out;
+  }
+
+  /** `value`, or the router's `max` with a warning where the instance (or global_defs) set more. */
+  limit(i: VrrpInstance, field: string, value: number, max: number): number {
+    if (value <= max) return value;
+    this.unsupported(i.sources[field] ?? this.model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
+    return max;
+  }
+
+  instance(i: VrrpInstance): VrrpRouterInstance | undefined {
+    const at = (key: string) => i.sources[key] ?? i.source;
+    if (i.interface === undefined) {
+      this.unsupported(i.source, `(${i.name}) an instance without interface is not run by the router - give it an interface`);
+      return undefined;
+    }
+    if (!i.virtualIpaddress.length) {
+      this.unsupported(i.source, `(${i.name}) an instance without virtual_ipaddress is not run by the router`);
+      return undefined;
+    }
+    if (i.name.length > LIMITS.nameMax) {
+      this.unsupported(i.source, `(${i.name}) instance names longer than ${LIMITS.nameMax} characters are not run by the router`);
+      return undefined;
+    }
+    const g = this.model.global.vrrp;
+    let advertInt = i.advertInt;
+    if (i.version === 3 && advertInt > LIMITS.v3AdvertMax) {
+      this.unsupported(at('advertInt'), `(${i.name}) VRRPv3 carries at most ${LIMITS.v3AdvertMax} s - advert_int ${advertInt} becomes ${LIMITS.v3AdvertMax}`);
+      advertInt = LIMITS.v3AdvertMax;
+    }
+    let garpInterval = i.family === 'inet' ? g.garpInterval : g.gnaInterval;
+    if (garpInterval > LIMITS.garpIntervalMax) {
+      this.unsupported(this.model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${LIMITS.garpIntervalMax} s is not supported - using ${LIMITS.garpIntervalMax} s`);
+      garpInterval = LIMITS.garpIntervalMax;
+    }
+    const out: VrrpRouterInstance = {
+      name: i.name,
+      interface: i.interface,
+      virtualRouterId: i.virtualRouterId,
+      priority: i.priority,
+      state: i.state,
+      advertInt,
+      version: i.version,
+      nopreempt: i.nopreempt,
+      preemptDelay: i.preemptDelay,
+      downTimerAdverts: i.downTimerAdverts,
+      virtualIpaddress: i.virtualIpaddress.map((a) => this.address(a, i.name)),
+      checkUnicastSrc: i.checkUnicastSrc,
+      mcastDstIp: i.mcastDstIp,
+      v3ChecksumAsV2: i.v3ChecksumAsV2,
+      lowerPrioNoAdvert: i.lowerPrioNoAdvert,
+      higherPrioSendAdvert: i.higherPrioSendAdvert,
+      ownerIgnoreAdverts: i.ownerIgnoreAdverts,
+      garpMasterDelay: this.limit(i, 'garpMasterDelay', i.garp.masterDelay, LIMITS.garpDelayMax),
+      garpMasterRepeat: this.limit(i, 'garpMasterRepeat', i.garp.masterRepeat, LIMITS.garpRepeatMax),
+      garpLowerPrioDelay: this.limit(i, 'garpLowerPrioDelay', i.garp.lowerPrioDelay, LIMITS.garpDelayMax),
+      garpLowerPrioRepeat: this.limit(i, 'garpLowerPrioRepeat', i.garp.lowerPrioRepeat, LIMITS.garpRepeatMax),
+      garpMasterRefresh: this.limit(i, 'garpMasterRefresh', i.garp.masterRefresh, LIMITS.garpRefreshMax),
+      garpMasterRefreshRepeat: this.limit(i, 'garpMasterRefreshRepeat', i.garp.masterRefreshRepeat, LIMITS.garpRepeatMax),
+      garpInterval,
+    };
+    if (i.unicastSrcIp !== undefined) out.unicastSrcIp = i.unicastSrcIp;
+    if (i.unicastPeers.length) out.unicastPeer = i.unicastPeers.map((p) => p.address);
+    for (const p of i.unicastPeers) {
+      if (p.minTtl !== undefined || p.maxTtl !== undefined) this.unsupported(p.source, `(${i.name}) unicast_peer min_ttl/max_ttl are not checked by the router`);
+    }
+    if (i.unicastTtl !== undefined) {
+      if (i.unicastTtl === 0) this.unsupported(at('unicastTtl'), `(${i.name}) unicast_ttl 0 (kernel default) is not supported - using 255`);
+      else out.unicastTtl = i.unicastTtl;
+    }
+    if (i.authentication?.type === 'PASS') out.authentication = { authType: 'PASS', authPass: i.authentication.password };
+    else if (i.authentication) this.unsupported(at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
+    if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
+    if (i.virtualIpaddressExcluded.length) this.unsupported(at('virtualIpaddressExcluded'), `(${i.name}) virtual_ipaddress_excluded is not moved by the router yet`);
+    if (i.accept === false) this.unsupported(at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
+    if (i.strict) this.unsupported(at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
+    if (i.dontTrackPrimary) this.unsupported(at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
+    Object.assign(out, tracking(i));
+    if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
+    return out;
+  }
+
+  config(): VrrpRouterConfig {
+    const { vrrp, global } = this.model;
+    if (global.vrrp.minGarp) this.unsupported(global.source, 'vrrp_min_garp is not supported - GARP bursts follow garp_master_*');
+    const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
+    const running = new Set(instances.map((i) => i.name));
+    const config: VrrpRouterConfig = {
+      instances,
+      scripts: vrrp.scripts.map((s) => ({
+        name: s.name, script: commandLine(s.script), interval: s.interval, timeout: s.timeout, weight: s.weight, weightReverse: s.weightReverse,
+        rise: s.rise, fall: s.fall, initFail: s.initFail,
+        ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
+      })),
+      trackFiles: vrrp.trackFiles.map((f) => ({ name: f.name, file: f.file, weight: f.weight, weightReverse: f.weightReverse, ...(f.initFile ? { initFile: f.initFile } : {}) })),
+      syncGroups: vrrp.syncGroups
+        .map((s) => ({ name: s.name, group: s.group.filter((m) => running.has(m)), ...tracking(s), ...(s.trackingWeight ? { syncGroupTrackingWeight: true } : {}) }))
+        .filter((s) => s.group.length),
+    };
+    if (global.scriptUser) config.scriptUser = global.scriptUser.group === undefined ? { user: global.scriptUser.user } : { ...global.scriptUser, group: global.scriptUser.group };
+    if (global.enableScriptSecurity) config.enableScriptSecurity = true;
+    return config;
+  }
+}
+
+/**
+ * Maps the VRRP half of a keepalived.conf model onto the router's
+ * configuration, with warnings for what the router cannot do.
+ *
+ * @example
+ * ```ts
+ * import { readKeepalivedConfig, toVrrpConfig } from 'ipvs/keepalived';
+ * const { config } = readKeepalivedConfig('/etc/keepalived/keepalived.conf');
+ * const { config: vrrp, warnings } = toVrrpConfig(config);
+ * console.log(vrrp.instances.map((i) => i.name), warnings.length);
+ * ```
+ */
+export function toVrrpConfig(model: KeepalivedConfig): VrrpMapping {
+  const mapper = new Mapper(model);
+  const config = mapper.config();
+  return { config, warnings: mapper.warnings };
+}

@@ -1,0 +1,383 @@
+/**
+ * Typed options of one VRRP instance. Each field is one `vrrp_instance`
+ * keyword of keepalived.conf, camel-cased (`virtual_router_id` →
+ * `virtualRouterId`, `garp_master_repeat` → `garpMasterRepeat`), with
+ * keepalived's defaults and ranges. {@link resolveVrrpOptions} validates and
+ * fills defaults; every error names the field.
+ * @module
+ */
+import { IpvsArgumentError } from '../model/errors';
+import { fail, record } from '../core/validate/check';
+import { familyOf, type IpFamily } from './bytes';
+import { canonicalIPv6 } from '../core/validate/address';
+import { AUTH_NONE, AUTH_PASS, VRRP_GROUP_V4, VRRP_GROUP_V6, passwordField } from './packet';
+import type { MachineOptions } from './state-machine';
+
+/** `scope` of a virtual address, as `ip addr` names it. */
+export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
+
+/** One `virtual_ipaddress` line: `ADDR[/MASK] [brd ADDR] [dev IF] [scope S] [label L] [-nodad]`. */
+export interface VirtualAddress {
+  /** The virtual IPv4 or IPv6 address (`ADDR`), without prefix. */
+  address: string;
+  /** Prefix length; default 32 (IPv4) or 128 (IPv6). */
+  prefix?: number;
+  /** IPv4 broadcast address (`brd`). */
+  brd?: string;
+  /** Interface to put the address on (`dev`); default the instance's interface. */
+  dev?: string;
+  /** Address scope (`scope`); default as the kernel assigns it. */
+  scope?: AddressScope;
+  /** IPv4 label such as `eth0:vip` (`label`). */
+  label?: string;
+  /** IPv6: skip duplicate address detection (`-nodad`). */
+  nodad?: boolean;
+}
+
+/** The options of one instance; see the module comment for the naming rule. */
+export interface VrrpInstanceOptions {
+  /** `vrrp_instance NAME`: used in logs, events and metrics. */
+  name: string;
+  /** `interface`: where adverts are sent and received. */
+  interface: string;
+  /** `virtual_router_id`, 1..255. */
+  virtualRouterId: number;
+  /** `priority`, 1..255 (255 = address owner). Default 100, or 255 with `state: 'MASTER'`. */
+  priority?: number;
+  /** `state`: only an address owner (255) becomes master at once; others wait Master_Down_Interval. */
+  state?: 'MASTER' | 'BACKUP';
+  /** `advert_int` in seconds: v2 whole seconds 1..255, v3 0.01..40.95 in 10 ms steps. Default 1. */
+  advertInt?: number;
+  /** `version`: 2 or 3; IPv6 implies 3. Default 2. */
+  version?: 2 | 3;
+  /** `nopreempt`: a higher-priority backup does not take over from a live master. */
+  nopreempt?: boolean;
+  /** `preempt_delay` in seconds (0..1000) before preempting a lower-priority master. */
+  preemptDelay?: number;
+  /** `down_timer_adverts`: the Master_Down multiplier, 1..100. Default 3. */
+  downTimerAdverts?: number;
+  /** `virtual_ipaddress`: at least one; all of one family (it decides the instance's). */
+  virtualIpaddress: (VirtualAddress | string)[];
+  /** `unicast_src_ip` / `mcast_src_ip`: advert source; default the interface's primary (IPv6: link-local) address. */
+  unicastSrcIp?: string;
+  /** `unicast_peer`: send adverts to each peer instead of the multicast group. */
+  unicastPeer?: string[];
+  /** `unicast_ttl`, 1..255. Default 255. */
+  unicastTtl?: number;
+  /** `check_unicast_src`: drop unicast adverts whose source is not a peer. */
+  checkUnicastSrc?: boolean;
+  /** `mcast_dst_ip`: another multicast group. */
+  mcastDstIp?: string;
+  /** `authentication { auth_type PASS; auth_pass … }`: VRRPv2 over IPv4 only. */
+  authentication?: {
+    /** `auth_type`: only `'PASS'` (simple password, Auth Type 1). */
+    authType: 'PASS';
+    /** `auth_pass`: the password; only its first 8 bytes go on the wire, zero-padded. */
+    authPass: string;
+  };
+  /** `v3_checksum_as_v2`: VRRPv3/IPv4 checksum without pseudo-header (RFC 9568). */
+  v3ChecksumAsV2?: boolean;
+  /** `lower_prio_no_advert`: as master, do not answer a lower-priority advert. */
+  lowerPrioNoAdvert?: boolean;
+  /** `higher_prio_send_advert`: as master, send one advert before yielding. */
+  higherPrioSendAdvert?: boolean;
+  /** `owner_ignore_adverts`: a priority-255 instance ignores all adverts. */
+  ownerIgnoreAdverts?: boolean;
+  /** `garp_master_delay` seconds before the second GARP/NA burst (0: none). Default 5. */
+  garpMasterDelay?: number;
+  /** `garp_master_repeat`: GARPs/NAs per address per burst. Default 5. */
+  garpMasterRepeat?: number;
+  /** `garp_lower_prio_delay`. Default `garpMasterDelay`. */
+  garpLowerPrioDelay?: number;
+  /** `garp_lower_prio_repeat`. Default `garpMasterRepeat`. */
+  garpLowerPrioRepeat?: number;
+  /** `garp_master_refresh` seconds between refresh bursts while master (0: off). */
+  garpMasterRefresh?: number;
+  /** `garp_master_refresh_repeat`. Default 1. */
+  garpMasterRefreshRepeat?: number;
+  /** `vrrp_garp_interval` / `vrrp_gna_interval` seconds between frames on the interface. Default 0. */
+  garpInterval?: number;
+  /** `use_vmac [NAME]`: a macvlan with the virtual MAC carries the addresses; `true` names it `vrrp.VRID`. */
+  useVmac?: boolean | string;
+}
+
+/** Where the instance lives; not part of keepalived.conf's vrrp_instance. */
+export interface VrrpRuntimeOptions {
+  /** Network namespace file (e.g. `/var/run/netns/blue`); default the process's own. */
+  netns?: string;
+  /** Receives one structured line per state change and notable event; default none. */
+  log?: (line: string) => void;
+  /**
+   * keepalived's `vrrp_rt_priority` (1..99): the thread that sends the adverts
+   * runs SCHED_RR at this priority, so processes saturating the CPUs cannot
+   * delay them. Default: normal scheduling. Needs CAP_SYS_NICE.
+   */
+  rtPriority?: number;
+}
+
+/** The validated {@link VrrpRuntimeOptions.rtPriority}, or undefined when not set. */
+export function resolveRtPriority(runtime: VrrpRuntimeOptions): number | undefined {
+  return runtime.rtPriority === undefined ? undefined : integer(runtime.rtPriority, 'runtime.rtPriority', 1, 99, 0);
+}
+
+/** A {@link VirtualAddress} after validation. */
+export interface ResolvedAddress {
+  /** The virtual address; IPv6 in canonical form. */
+  address: string;
+  /** Prefix length, defaulted to 32 (IPv4) or 128 (IPv6). */
+  prefix: number;
+  /** IPv4 broadcast address (`brd`), if given. */
+  brd?: string;
+  /** Interface for the address (`dev`), if not the instance's. */
+  dev?: string;
+  /** Address scope (`scope`), if given. */
+  scope?: AddressScope;
+  /** IPv4 label (`label`), if given. */
+  label?: string;
+  /** IPv6: skip duplicate address detection (`-nodad`); false by default. */
+  nodad: boolean;
+}
+
+/** Options after validation, every default filled in; the machine's share is {@link MachineOptions}. */
+export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'> {
+  /** Instance name (`vrrp_instance NAME`), 1..64 characters. */
+  name: string;
+  /** Interface adverts are sent and received on (`interface`). */
+  interface: string;
+  /** IP version of the instance, taken from the first virtual address. */
+  family: IpFamily;
+  /** VRID (`virtual_router_id`), 1..255. */
+  virtualRouterId: number;
+  /** The virtual addresses (`virtual_ipaddress`), validated, 1..255 of one family. */
+  addresses: ResolvedAddress[];
+  /** `unicast_src_ip` / `mcast_src_ip`, if set; otherwise chosen from the interface at open. */
+  source?: string;
+  /** `unicast_peer` addresses; empty means multicast mode. */
+  peers: string[];
+  /** `unicast_ttl`: TTL / hop limit of sent adverts, 1..255; default 255. */
+  ttl: number;
+  /** `check_unicast_src`: accept unicast adverts only from `peers`; default false. */
+  checkUnicastSrc: boolean;
+  /** Multicast destination (`mcast_dst_ip`); default 224.0.0.18 (IPv4) or ff02::12 (IPv6). */
+  group: string;
+  /** VRRPv2 Auth Type field: 0 (none, default) or 1 (PASS). */
+  authType: number;
+  /** With PASS: the 8-byte Authentication Data (password truncated or zero-padded). */
+  authData?: Uint8Array;
+  /** `v3_checksum_as_v2`: IPv4 VRRPv3 checksum without pseudo-header; default false. */
+  v3ChecksumAsV2: boolean;
+  /** `owner_ignore_adverts`: a priority-255 instance ignores received adverts; default false. */
+  ownerIgnoreAdverts: boolean;
+  /** `vrrp_garp_interval` / `vrrp_gna_interval` in microseconds between GARP/NA frames; default 0 (no pacing). */
+  garpIntervalUs: number;
+  /** `use_vmac`: name of the macvlan carrying the addresses (`vrrp.VRID` for `true`), if used. */
+  vmac?: string;
+}
+
+/** Every option field of {@link VrrpInstanceOptions}. */
+export const VRRP_OPTION_NAMES = [
+  'name', 'interface', 'virtualRouterId', 'priority', 'state', 'advertInt', 'version', 'nopreempt', 'preemptDelay',
+  'downTimerAdverts', 'virtualIpaddress', 'unicastSrcIp', 'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
+  'authentication', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
+  'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
+  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac',
+] as const;
+const KEYS = VRRP_OPTION_NAMES;
+
+/**
+ * keepalived.conf `vrrp_instance` keyword → option field, for a config reader
+ * (the instance name is the block's argument; `vrrp_garp_interval` is global).
+ */
+export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceOptions>> = {
+  state: 'state',
+  interface: 'interface',
+  virtual_router_id: 'virtualRouterId',
+  priority: 'priority',
+  advert_int: 'advertInt',
+  version: 'version',
+  nopreempt: 'nopreempt',
+  preempt_delay: 'preemptDelay',
+  down_timer_adverts: 'downTimerAdverts',
+  virtual_ipaddress: 'virtualIpaddress',
+  unicast_src_ip: 'unicastSrcIp',
+  mcast_src_ip: 'unicastSrcIp',
+  unicast_peer: 'unicastPeer',
+  unicast_ttl: 'unicastTtl',
+  check_unicast_src: 'checkUnicastSrc',
+  mcast_dst_ip: 'mcastDstIp',
+  authentication: 'authentication',
+  v3_checksum_as_v2: 'v3ChecksumAsV2',
+  lower_prio_no_advert: 'lowerPrioNoAdvert',
+  higher_prio_send_advert: 'higherPrioSendAdvert',
+  owner_ignore_adverts: 'ownerIgnoreAdverts',
+  garp_master_delay: 'garpMasterDelay',
+  garp_master_repeat: 'garpMasterRepeat',
+  garp_lower_prio_delay: 'garpLowerPrioDelay',
+  garp_lower_prio_repeat: 'garpLowerPrioRepeat',
+  garp_master_refresh: 'garpMasterRefresh',
+  garp_master_refresh_repeat: 'garpMasterRefreshRepeat',
+  use_vmac: 'useVmac',
+};
+const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad'] as const;
+const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
+const IFNAME = /^[^\s/:]{1,15}$/;
+
+function integer(value: unknown, field: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    return fail(field, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function seconds(value: unknown, field: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    return fail(field, `a number of seconds from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function flag(value: unknown, field: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') return fail(field, 'a boolean', value);
+  return value;
+}
+
+function ifname(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !IFNAME.test(value)) return fail(field, 'an interface name of 1 to 15 characters', value);
+  return value;
+}
+
+function address(value: unknown, field: string, family?: IpFamily): string {
+  const found = typeof value === 'string' ? familyOf(value) : undefined;
+  if (!found || (family && found !== family)) return fail(field, `an ${family === 6 ? 'IPv6' : family === 4 ? 'IPv4' : 'IP'} address`, value);
+  return found === 6 ? canonicalIPv6(value as string) : (value as string);
+}
+
+function virtualAddress(value: unknown, field: string, family: IpFamily | undefined): ResolvedAddress {
+  let spec: VirtualAddress;
+  if (typeof value === 'string') {
+    const [addr, prefix] = value.split('/');
+    spec = { address: addr!, ...(prefix !== undefined ? { prefix: Number(prefix) } : {}) };
+    if (prefix !== undefined && !/^\d+$/.test(prefix)) fail(field, "'ADDRESS' or 'ADDRESS/PREFIX'", value);
+  } else {
+    spec = record(value, field, ADDRESS_KEYS) as unknown as VirtualAddress;
+  }
+  const text = address(spec.address, `${field}.address`, family);
+  const fam = familyOf(text)!;
+  const out: ResolvedAddress = {
+    address: text,
+    prefix: integer(spec.prefix, `${field}.prefix`, fam === 4 ? 0 : 0, fam === 4 ? 32 : 128, fam === 4 ? 32 : 128),
+    nodad: flag(spec.nodad, `${field}.nodad`),
+  };
+  if (spec.brd !== undefined) {
+    if (fam !== 4) fail(`${field}.brd`, 'no broadcast address for IPv6', spec.brd);
+    out.brd = address(spec.brd, `${field}.brd`, 4);
+  }
+  if (spec.dev !== undefined) out.dev = ifname(spec.dev, `${field}.dev`);
+  if (spec.scope !== undefined) {
+    if (!SCOPES.includes(spec.scope)) fail(`${field}.scope`, `one of ${SCOPES.join(', ')}`, spec.scope);
+    out.scope = spec.scope;
+  }
+  if (spec.label !== undefined) {
+    if (fam !== 4 || typeof spec.label !== 'string' || spec.label.length < 1 || spec.label.length > 15) {
+      fail(`${field}.label`, 'an IPv4 label of 1 to 15 characters', spec.label);
+    }
+    out.label = spec.label;
+  }
+  if (spec.nodad !== undefined && fam !== 6) fail(`${field}.nodad`, 'nodad only for IPv6', spec.nodad);
+  return out;
+}
+
+function reject(field: string, problem: string): never {
+  throw new IpvsArgumentError(field, problem);
+}
+
+/** Validates `options` (field names prefixed with `prefix`) and fills keepalived's defaults. */
+export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedVrrpOptions {
+  const o = record(options, prefix, KEYS) as Partial<Record<(typeof KEYS)[number], unknown>>;
+  const f = (key: string) => `${prefix}.${key}`;
+  if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 64) fail(f('name'), 'a name of 1 to 64 characters', o.name);
+  const iface = ifname(o.interface, f('interface'));
+  const virtualRouterId = integer(o.virtualRouterId, f('virtualRouterId'), 1, 255, NaN);
+  if (Number.isNaN(virtualRouterId)) fail(f('virtualRouterId'), 'an integer from 1 to 255', undefined);
+  if (o.state !== undefined && o.state !== 'MASTER' && o.state !== 'BACKUP') fail(f('state'), "'MASTER' or 'BACKUP'", o.state);
+  const priority = integer(o.priority, f('priority'), 1, 255, o.state === 'MASTER' ? 255 : 100);
+
+  if (!Array.isArray(o.virtualIpaddress) || o.virtualIpaddress.length === 0 || o.virtualIpaddress.length > 255) {
+    fail(f('virtualIpaddress'), 'an array of 1 to 255 addresses', o.virtualIpaddress);
+  }
+  const first = virtualAddress(o.virtualIpaddress[0], `${f('virtualIpaddress')}[0]`, undefined);
+  const family = familyOf(first.address)!;
+  const addresses = [first, ...o.virtualIpaddress.slice(1).map((v, i) => virtualAddress(v, `${f('virtualIpaddress')}[${i + 1}]`, family))];
+  const seen = new Set<string>();
+  addresses.forEach((a, i) => {
+    if (seen.has(a.address)) reject(`${f('virtualIpaddress')}[${i}]`, `${a.address} is listed twice`);
+    seen.add(a.address);
+  });
+
+  if (o.version !== undefined && o.version !== 2 && o.version !== 3) fail(f('version'), '2 or 3', o.version);
+  if (family === 6 && o.version === 2) reject(f('version'), 'VRRPv2 carries only IPv4 addresses; IPv6 needs version 3');
+  const version: 2 | 3 = family === 6 ? 3 : ((o.version as 2 | 3 | undefined) ?? 2);
+  const advertInt = version === 2 ? seconds(o.advertInt, f('advertInt'), 1, 255, 1) : seconds(o.advertInt, f('advertInt'), 0.01, 40.95, 1);
+  if (version === 2 && !Number.isInteger(advertInt)) reject(f('advertInt'), `VRRPv2 carries whole seconds, received ${advertInt}`);
+  const intervalCs = Math.round(advertInt * 100);
+
+  const nopreempt = flag(o.nopreempt, f('nopreempt'));
+  if (nopreempt && (o.state === 'MASTER' || priority === 255)) reject(f('nopreempt'), "needs state 'BACKUP' and a priority below 255");
+  const preemptDelay = seconds(o.preemptDelay, f('preemptDelay'), 0, 1000, 0);
+  if (preemptDelay > 0 && nopreempt) reject(f('preemptDelay'), 'cannot be combined with nopreempt');
+
+  const peers = o.unicastPeer === undefined ? [] : Array.isArray(o.unicastPeer) ? o.unicastPeer.map((p, i) => address(p, `${f('unicastPeer')}[${i}]`, family)) : fail(f('unicastPeer'), 'an array of addresses', o.unicastPeer);
+  let authType = AUTH_NONE;
+  let authData: Uint8Array | undefined;
+  if (o.authentication !== undefined) {
+    const auth = record(o.authentication, f('authentication'), ['authType', 'authPass']);
+    if (version !== 2 || family !== 4) reject(f('authentication'), 'only VRRPv2 over IPv4 carries authentication');
+    if (auth.authType !== 'PASS') fail(f('authentication.authType'), "'PASS'", auth.authType);
+    if (typeof auth.authPass !== 'string' || auth.authPass.length === 0) fail(f('authentication.authPass'), 'a non-empty password', auth.authPass);
+    authType = AUTH_PASS;
+    authData = passwordField(auth.authPass);
+  }
+  const garpMasterDelay = seconds(o.garpMasterDelay, f('garpMasterDelay'), 0, 3600, 5);
+  const garpMasterRepeat = integer(o.garpMasterRepeat, f('garpMasterRepeat'), 0, 1000, 5);
+  let vmac: string | undefined;
+  if (o.useVmac === true) vmac = `vrrp.${virtualRouterId}`;
+  else if (typeof o.useVmac === 'string') vmac = ifname(o.useVmac, f('useVmac'));
+  else if (o.useVmac !== undefined && o.useVmac !== false) fail(f('useVmac'), 'a boolean or an interface name', o.useVmac);
+
+  const resolved: ResolvedVrrpOptions = {
+    name: o.name as string,
+    interface: iface,
+    family,
+    virtualRouterId,
+    priority,
+    version,
+    intervalCs,
+    nopreempt,
+    preemptDelayMs: preemptDelay * 1000,
+    downTimerAdverts: integer(o.downTimerAdverts, f('downTimerAdverts'), 1, 100, 3),
+    addresses,
+    peers,
+    ttl: integer(o.unicastTtl, f('unicastTtl'), 1, 255, 255),
+    checkUnicastSrc: flag(o.checkUnicastSrc, f('checkUnicastSrc')),
+    group: o.mcastDstIp === undefined ? (family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6) : address(o.mcastDstIp, f('mcastDstIp'), family),
+    authType,
+    v3ChecksumAsV2: flag(o.v3ChecksumAsV2, f('v3ChecksumAsV2')),
+    lowerPrioNoAdvert: flag(o.lowerPrioNoAdvert, f('lowerPrioNoAdvert')),
+    higherPrioSendAdvert: flag(o.higherPrioSendAdvert, f('higherPrioSendAdvert')),
+    ownerIgnoreAdverts: flag(o.ownerIgnoreAdverts, f('ownerIgnoreAdverts')),
+    garpMasterDelayMs: garpMasterDelay * 1000,
+    garpMasterRepeat,
+    garpLowerPrioDelayMs: seconds(o.garpLowerPrioDelay, f('garpLowerPrioDelay'), 0, 3600, garpMasterDelay) * 1000,
+    garpLowerPrioRepeat: integer(o.garpLowerPrioRepeat, f('garpLowerPrioRepeat'), 0, 1000, garpMasterRepeat),
+    garpMasterRefreshMs: seconds(o.garpMasterRefresh, f('garpMasterRefresh'), 0, 86400, 0) * 1000,
+    garpMasterRefreshRepeat: integer(o.garpMasterRefreshRepeat, f('garpMasterRefreshRepeat'), 1, 1000, 1),
+    garpIntervalUs: Math.round(seconds(o.garpInterval, f('garpInterval'), 0, 1, 0) * 1e6),
+  };
+  if (o.unicastSrcIp !== undefined) resolved.source = address(o.unicastSrcIp, f('unicastSrcIp'), family);
+  if (authData) resolved.authData = authData;
+  if (vmac) resolved.vmac = vmac;
+  return resolved;
+}

@@ -1,0 +1,149 @@
+/**
+ * The configuration of a {@link VrrpRouter}: everything the VRRP half of
+ * keepalived reads from keepalived.conf — `vrrp_instance` blocks with their
+ * tracking and notify scripts, `vrrp_script`, `track_file`,
+ * `vrrp_sync_group`, and the script-related `global_defs`. Field names are
+ * keepalived's keywords camel-cased, as in {@link VrrpInstanceOptions}.
+ * This file is the contract between the keepalived.conf reader and the
+ * runtime; the runtime validates it (every error names the field).
+ * @module
+ */
+import type { VrrpInstanceOptions } from './instance-options';
+
+/** `vrrp_script NAME { script; interval; timeout; weight W [reverse]; rise; fall; user USER [GROUP]; init_fail }` */
+export interface VrrpScriptOptions {
+  /** The block's name, referenced by `track_script`. */
+  name: string;
+  /** `script`: the command line as written (split like a shell does, no shell run). */
+  script: string;
+  /** `interval` in seconds between runs (> 0). Default 1. */
+  interval?: number;
+  /** `timeout` in seconds after which a run is killed and counts as failed. Default `interval`. */
+  timeout?: number;
+  /** `weight` -253..253: added to the priority while OK (> 0) or subtracted while failing (< 0); 0 = failure means FAULT. Default 0. */
+  weight?: number;
+  /** `weight W reverse`: the sign is applied the other way round (failing adds, OK subtracts). */
+  weightReverse?: boolean;
+  /** `rise`: consecutive successes to become OK. Default 1. */
+  rise?: number;
+  /** `fall`: consecutive failures to become failed. Default 1. */
+  fall?: number;
+  /** `user USER`: run as this user; default `scriptUser`. */
+  user?: string;
+  /** `user USER GROUP`: run with this group; default the user's primary group. */
+  group?: string;
+  /** `init_fail`: start in the failed state instead of OK. */
+  initFail?: boolean;
+}
+
+/** `track_file NAME` / `vrrp_track_file NAME { file; weight W [reverse]; init_file [VALUE] [overwrite] }` */
+export interface VrrpTrackFileOptions {
+  /** The block's name, referenced by an instance's `track_file`. */
+  name: string;
+  /** `file`: the watched file; its content is read as an integer (a missing or unreadable file reads 0). */
+  file: string;
+  /** `weight`: the file's value is multiplied by it; default 1. With weight 0 a non-zero value means FAULT. */
+  weight?: number;
+  /** `weight W reverse`: the product is negated. */
+  weightReverse?: boolean;
+  /** `init_file [VALUE] [overwrite]`: create the file with VALUE (default 0) at start, or overwrite it. */
+  initFile?: {
+    /** Value written into the file. */
+    value: number;
+    /** Write it even when the file exists. */
+    overwrite: boolean;
+  };
+}
+
+/** One line of `track_interface` / `track_script` / `track_file` in an instance or sync group: `NAME [weight W [reverse]]`. */
+export interface TrackRef {
+  /** The interface name, or the `vrrp_script` / `track_file` block's name. */
+  name: string;
+  /** `weight W` overriding the tracker's own (interfaces: default 0, i.e. down means FAULT). */
+  weight?: number;
+  /** `reverse` after the weight. */
+  reverse?: boolean;
+}
+
+/** A notify command: the command line as written, or with `user [group]` as keepalived allows after it. */
+export type VrrpNotifyCommand = string | {
+  /** The command line as written. */
+  command: string;
+  /** Run as this user; default `scriptUser`. */
+  user?: string;
+  /** Run with this group. */
+  group?: string;
+};
+
+/**
+ * `notify_master`, `notify_backup`, `notify_fault`, `notify_stop`, `notify`
+ * and `notify_master_rx_lower_pri`. The command line is split like keepalived
+ * splits it; `notify` gets `INSTANCE|GROUP NAME STATE PRIORITY` appended.
+ */
+export interface VrrpNotifyScripts {
+  /** `notify_master`: run on entering MASTER. */
+  master?: VrrpNotifyCommand;
+  /** `notify_backup`: run on entering BACKUP. */
+  backup?: VrrpNotifyCommand;
+  /** `notify_fault`: run on entering FAULT. */
+  fault?: VrrpNotifyCommand;
+  /** `notify_stop`: run when the instance stops. */
+  stop?: VrrpNotifyCommand;
+  /** `notify`: run after the specific script on every transition, with four arguments appended. */
+  notify?: VrrpNotifyCommand;
+  /** `notify_master_rx_lower_pri`: run when a master receives an advert of lower priority. */
+  masterRxLowerPri?: VrrpNotifyCommand;
+}
+
+/** One `vrrp_instance`: the protocol options plus tracking and notify. */
+export interface VrrpRouterInstance extends VrrpInstanceOptions {
+  /** `track_interface`: interfaces whose link state is tracked. */
+  trackInterface?: TrackRef[];
+  /** `track_script`: `vrrp_script` blocks whose result is tracked. */
+  trackScript?: TrackRef[];
+  /** `track_file`: `track_file` blocks whose value is tracked. */
+  trackFile?: TrackRef[];
+  /** The instance's notify scripts. */
+  notify?: VrrpNotifyScripts;
+  /** `smtp_alert`: accepted for compatibility; the runtime sends no mail. */
+  smtpAlert?: boolean;
+}
+
+/** `vrrp_sync_group NAME { group { I1 I2 } notify_*; track_* }` */
+export interface VrrpSyncGroupOptions {
+  /** The group's name, used in `notify` arguments and events. */
+  name: string;
+  /** `group { … }`: names of the member instances (each in at most one group). */
+  group: string[];
+  /** Group notify scripts (`notify` gets `GROUP NAME STATE 0`). */
+  notify?: VrrpNotifyScripts;
+  /** `track_interface` applied to every member. */
+  trackInterface?: TrackRef[];
+  /** `track_script` applied to every member. */
+  trackScript?: TrackRef[];
+  /** `track_file` applied to every member. */
+  trackFile?: TrackRef[];
+  /** `sync_group_tracking_weight`: members' tracker weights count; without it a member's failing tracker puts the group in FAULT. */
+  syncGroupTrackingWeight?: boolean;
+}
+
+/** Everything the VRRP half of keepalived needs. */
+export interface VrrpRouterConfig {
+  /** The `vrrp_instance` blocks. */
+  instances: VrrpRouterInstance[];
+  /** The `vrrp_script` blocks. */
+  scripts: VrrpScriptOptions[];
+  /** The `track_file` / `vrrp_track_file` blocks. */
+  trackFiles: VrrpTrackFileOptions[];
+  /** The `vrrp_sync_group` blocks. */
+  syncGroups: VrrpSyncGroupOptions[];
+  /** `global_defs { script_user USER [GROUP] }`: default user of scripts. Default: the daemon's own user. */
+  scriptUser?: {
+    /** User name or numeric id. */
+    user: string;
+    /** Group name or numeric id; default the user's primary group. */
+    group?: string;
+  };
+  /** `global_defs { enable_script_security }`: refuse scripts that a non-root user could change when run as root. */
+  enableScriptSecurity?: boolean;
+}

@@ -1,0 +1,285 @@
+// `ipvs keepalived` with VRRP blocks, on a stand-in router and the
+// in-memory kernel: which half runs (-P / -C, VRRP-only files never open
+// IPVS), reloads passed to the router, transitions as structured log
+// lines, status and metrics, and the IPVS sync daemon following an
+// instance as keepalived's does.
+import { EventEmitter } from 'node:events';
+import * as http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Ipvs } from '../../../lib';
+import { runKeepalived } from '../../../lib/cli/keepalived-command';
+import type { CliContext } from '../../../lib/cli/context';
+import { namespaceInterfaces } from '../../../lib/keepalived/reader/read';
+import type { VrrpRouterHandle } from '../../../lib/keepalived/daemon/vrrp-half';
+import type { VrrpRouterConfig } from '../../../lib/vrrp/router-options';
+import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../../lib/vrrp/router';
+import { withFakeIpvs } from '../../support/fake-kernel';
+import { until } from '../../support/health';
+
+jest.setTimeout(30_000);
+
+const fake = withFakeIpvs();
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'ipvs-kav-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** An interface this namespace has, so the reader's interface check passes (the stand-in router runs it either way). */
+const IFACE = namespaceInterfaces()?.find((i) => i !== 'lo') ?? 'eth0';
+
+/** Records what the daemon asks of a router; the test plays the router's transitions. */
+class StandInRouter extends EventEmitter implements VrrpRouterHandle {
+  readonly configs: VrrpRouterConfig[] = [];
+  closed = false;
+  constructor(config: VrrpRouterConfig) {
+    super();
+    this.configs.push(config);
+  }
+  async update(config: VrrpRouterConfig): Promise<void> {
+    this.configs.push(config);
+  }
+  status(): VrrpRouterStatus {
+    return { instances: [], syncGroups: [{ name: 'stand-in', state: 'BACKUP', members: this.configs.at(-1)!.instances.map((i) => i.name) }] };
+  }
+  metrics(): string {
+    return 'vrrp_stand_in 1\n';
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+  transition(name: string, from: VrrpRouterStateChange['from'], to: VrrpRouterStateChange['to']): void {
+    this.emit('state', { type: 'instance', name, from, to, reason: 'master-down-timer', priority: 100 } satisfies VrrpRouterStateChange);
+  }
+}
+
+function harness(ipvsAllowed: boolean) {
+  const err: string[] = [];
+  let ipvsOpened = 0;
+  const routers: StandInRouter[] = [];
+  const context: CliContext = {
+    stdout: () => undefined,
+    stderr: (t) => err.push(t),
+    readStdin: async () => '',
+    openIpvs: async () => {
+      ipvsOpened++;
+      if (!ipvsAllowed) throw new Error('this run must not need IPVS');
+      return Ipvs.open();
+    },
+  };
+  const logs = () => err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const openVrrp = (config: VrrpRouterConfig) => {
+    const router = new StandInRouter(config);
+    routers.push(router);
+    return router;
+  };
+  return { context, logs, routers, openVrrp, ipvsOpened: () => ipvsOpened };
+}
+
+const instance = (name: string, vrid: number, priority: number, extra = '') => `
+vrrp_instance ${name} {
+    interface ${IFACE}
+    virtual_router_id ${vrid}
+    priority ${priority}
+    ${extra}
+    virtual_ipaddress {
+        192.0.2.${vrid}/32
+    }
+}
+`;
+
+const service = `
+virtual_server 10.0.0.50 80 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.0.50 80 {
+    }
+}
+`;
+
+function get(port: number, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: url }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+test('a VRRP-only file runs the router without opening IPVS; reloads go to the router; transitions are log lines; status and metrics include VRRP', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'vrrp-only.conf');
+  writeFileSync(conf, instance('VI_1', 51, 100) + instance('VI_2', 52, 90));
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf, '--status-listen', '127.0.0.1:0'], h.context, signals, { openVrrp: h.openVrrp });
+  const ready = await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(h.ipvsOpened()).toBe(0);
+  expect(ready.find((x) => x.message === 'started')).toMatchObject({ virtualServers: 0, vrrpInstances: 2 });
+  const [router] = h.routers as [StandInRouter];
+  expect(router.configs[0]!.instances.map((i) => [i.name, i.interface, i.virtualRouterId, i.priority])).toEqual([['VI_1', IFACE, 51, 100], ['VI_2', IFACE, 52, 90]]);
+
+  router.transition('VI_1', 'BACKUP', 'MASTER');
+  expect(h.logs().find((x) => x.message === 'vrrp instance MASTER')).toMatchObject({ level: 'info', instance: 'VI_1', from: 'BACKUP', to: 'MASTER', priority: 100, reason: 'master-down-timer' });
+
+  const port = ready.find((x) => x.message === 'status listener ready')!.port as number;
+  const status = JSON.parse(await get(port, '/status'));
+  expect(status).toMatchObject({ running: false, virtualServers: [], vrrp: { syncGroups: [{ name: 'stand-in', members: ['VI_1', 'VI_2'] }] } });
+  expect(await get(port, '/metrics')).toContain('vrrp_stand_in 1\n');
+
+  // Unchanged file: the router gets the same configuration (it keeps unchanged instances as they are).
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 1, 'first reload');
+  expect(router.configs[1]).toEqual(router.configs[0]);
+  // A new priority reaches the router on the next reload; the router is not reopened.
+  writeFileSync(conf, instance('VI_1', 51, 120) + instance('VI_2', 52, 90));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 2, 'second reload');
+  expect(router.configs[2]!.instances.map((i) => i.priority)).toEqual([120, 90]);
+  expect(h.routers).toHaveLength(1);
+  // A file the router would refuse (an interface name longer than Linux allows) is refused whole, naming the field.
+  writeFileSync(conf, instance('VI_1', 51, 120).replace('192.0.2.51/32', '192.0.2.51/32 dev an-interface-name-too-long'));
+  signals.emit('SIGHUP');
+  const refused = await until(h.logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
+  expect(String(refused.find((x) => x.message === 'reload refused; the previous configuration stays')!.error)).toContain('instances[0].virtualIpaddress[0].dev');
+  expect(router.configs).toHaveLength(3);
+
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(router.closed).toBe(true);
+  expect(h.ipvsOpened()).toBe(0);
+});
+
+test('-P runs only VRRP, -C only the checker, on a file with both', async () => {
+  const conf = path.join(dir, 'both.conf');
+  writeFileSync(conf, instance('VI_1', 61, 100) + service);
+
+  const vrrpOnly = harness(false);
+  const signals = new EventEmitter();
+  const a = runKeepalived(['-P', '-f', conf], vrrpOnly.context, signals, { openVrrp: vrrpOnly.openVrrp });
+  await until(vrrpOnly.logs, (l) => l.some((x) => x.message === 'ready'), 'ready -P');
+  expect(vrrpOnly.routers).toHaveLength(1);
+  expect(await fake.ipvs.getService({ protocol: 'tcp', address: '10.0.0.50', port: 80 })).toBeNull();
+  signals.emit('SIGTERM');
+  expect(await a).toBe(0);
+  expect(vrrpOnly.ipvsOpened()).toBe(0);
+
+  const checkOnly = harness(true);
+  const b = runKeepalived(['--check', '-f', conf], checkOnly.context, signals, { openVrrp: checkOnly.openVrrp });
+  await until(checkOnly.logs, (l) => l.some((x) => x.message === 'ready'), 'ready -C');
+  expect(checkOnly.routers).toHaveLength(0);
+  expect(await fake.ipvs.getService({ protocol: 'tcp', address: '10.0.0.50', port: 80 })).toMatchObject({ scheduler: 'rr' });
+  signals.emit('SIGTERM');
+  expect(await b).toBe(0);
+  expect(await fake.ipvs.getService({ protocol: 'tcp', address: '10.0.0.50', port: 80 })).toBeNull();
+});
+
+test('lvs_sync_daemon: backup at start, master while the instance is MASTER, backup again when it leaves, stopped at shutdown', async () => {
+  const h = harness(true);
+  const conf = path.join(dir, 'syncd.conf');
+  writeFileSync(conf, `global_defs {\n  lvs_sync_daemon ${IFACE} VI_1 maxlen 1400 port 8850 ttl 2\n}\n` + instance('VI_1', 71, 100));
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const daemons = async () => (await fake.ipvs.listDaemons()).map((d) => [d.state, d.interface, d.syncId, d.maxLength, d.port, d.ttl]);
+  // The sync id defaults to the instance's VRID.
+  expect(await daemons()).toEqual([['backup', IFACE, 71, 1400, 8850, 2]]);
+
+  const [router] = h.routers as [StandInRouter];
+  router.transition('VI_1', 'BACKUP', 'MASTER');
+  await until(daemons, (d) => d.length === 1 && d[0]![0] === 'master', 'master daemon');
+  router.transition('VI_1', 'MASTER', 'FAULT');
+  await until(daemons, (d) => d.length === 1 && d[0]![0] === 'backup', 'backup daemon again');
+  expect(h.logs().filter((x) => String(x.message).startsWith('sync daemon')).map((x) => [x.message, x.role])).toEqual([
+    ['sync daemon started', 'backup'],
+    ['sync daemon stopped', 'backup'], ['sync daemon started', 'master'],
+    ['sync daemon stopped', 'master'], ['sync daemon started', 'backup'],
+  ]);
+
+  // A reload that removes lvs_sync_daemon stops it.
+  writeFileSync(conf, instance('VI_1', 71, 100));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  expect(await daemons()).toEqual([]);
+
+  writeFileSync(conf, `global_defs {\n  lvs_sync_daemon ${IFACE} VI_1 id 9\n}\n` + instance('VI_1', 71, 100));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 2, 'reloaded again');
+  expect((await daemons()).map((d) => [d[0], d[2]])).toEqual([['backup', 9]]);
+
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(await daemons()).toEqual([]);
+});
+
+test('vrrp_startup_delay: the router opens that much after the daemon is ready, on the file read last', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'delayed.conf');
+  writeFileSync(conf, 'global_defs {\n  vrrp_startup_delay 0.5\n}\n' + instance('VI_1', 81, 100));
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(h.logs().find((x) => x.message === 'vrrp start delayed')).toMatchObject({ seconds: 0.5 });
+  expect(h.routers).toHaveLength(0);
+  // A reload while waiting changes what will start, and starts nothing early.
+  writeFileSync(conf, 'global_defs {\n  vrrp_startup_delay 0.5\n}\n' + instance('VI_1', 81, 110));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  expect(h.routers).toHaveLength(0);
+  await until(() => h.routers.length, (n) => n === 1, 'the delayed router');
+  expect(h.routers[0]!.configs[0]!.instances[0]!.priority).toBe(110);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(h.routers[0]!.closed).toBe(true);
+});
+
+test('ha_suspend: a virtual server is checked only while its address is here; every VRRP transition looks again', async () => {
+  const h = harness(true);
+  const conf = path.join(dir, 'suspend.conf');
+  const local = new Set<string>();
+  writeFileSync(conf, instance('VI_1', 91, 100) + `
+virtual_server 10.0.0.91 80 {
+    ha_suspend
+    delay_loop 0.05
+    real_server 10.1.0.91 80 {
+        MISC_CHECK {
+            misc_path /bin/true
+        }
+    }
+}
+`);
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp, manager: { localAddresses: () => local } });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const suspends = () => h.logs().filter((x) => String(x.message).endsWith('(ha_suspend)')).map((x) => x.message);
+  expect(suspends()).toEqual(['checks suspended (ha_suspend)']);
+  // The VIP arrives with mastership (the stand-in router only announces it).
+  local.add('10.0.0.91');
+  h.routers[0]!.transition('VI_1', 'BACKUP', 'MASTER');
+  await until(suspends, (s) => s.length === 2, 'resumed');
+  expect(suspends()[1]).toBe('checks resumed (ha_suspend)');
+  local.delete('10.0.0.91');
+  h.routers[0]!.transition('VI_1', 'MASTER', 'BACKUP');
+  await until(suspends, (s) => s.length === 3, 'suspended again');
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
+test('vrrp_rt_priority reaches the router as the advert thread\'s realtime priority', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'rt.conf');
+  writeFileSync(conf, 'global_defs {\n  vrrp_rt_priority 12\n}\n' + instance('VI_1', 95, 100));
+  const runtimes: unknown[] = [];
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, {
+    openVrrp: (config, runtime) => {
+      runtimes.push(runtime);
+      return h.openVrrp(config);
+    },
+  });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(runtimes).toEqual([expect.objectContaining({ rtPriority: 12 })]);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});

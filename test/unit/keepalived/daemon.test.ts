@@ -1,0 +1,150 @@
+// `ipvs keepalived` on the in-memory kernel: config test exit codes, the
+// initial table, status and metrics over HTTP, the SIGUSR2 JSON dump, SIGHUP
+// reload by difference (and a refused reload), SIGTERM.
+import { EventEmitter } from 'node:events';
+import * as http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Ipvs } from '../../../lib';
+import { runKeepalived } from '../../../lib/cli/keepalived-command';
+import type { CliContext } from '../../../lib/cli/context';
+import { withFakeIpvs } from '../../support/fake-kernel';
+import { ScriptedHealth, closeServer, tcpServer, until } from '../../support/health';
+
+jest.setTimeout(30_000);
+
+const fake = withFakeIpvs();
+const health = new ScriptedHealth();
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'ipvs-kad-'))));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  health.destroy();
+});
+
+function context(): CliContext & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out, err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    readStdin: async () => '',
+    openIpvs: () => Ipvs.open(),
+  };
+}
+
+function get(port: number, url: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: url }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+    }).on('error', reject);
+  });
+}
+
+const vs = (port: number, checkPort: number, misc = true) => `
+virtual_server 10.0.0.13 ${port} {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.0.4 80 {
+        weight 2
+        TCP_CHECK {
+            connect_ip 127.0.0.1
+            connect_port ${checkPort}
+            connect_timeout 2
+        }
+    }
+    real_server 10.1.0.5 80 {
+${misc ? `        MISC_CHECK {
+            misc_path "${health.script} ${health.file('rs2')}"
+            misc_timeout 10
+        }` : ''}
+    }
+}
+`;
+
+test('-t exits like keepalived -t: 0 for a clean file, 4 for a missing one, with file:line diagnostics', async () => {
+  const good = path.join(dir, 'good.conf');
+  writeFileSync(good, vs(80, 1, false));
+  const c = context();
+  expect(await runKeepalived(['-t', '-f', good], c, new EventEmitter())).toBe(0);
+  const c2 = context();
+  expect(await runKeepalived(['-t', '-f', path.join(dir, 'missing.conf')], c2, new EventEmitter())).toBe(4);
+  const bad = path.join(dir, 'bad.conf');
+  writeFileSync(bad, 'virtual_server 10.0.0.13 80 {\n    lb_algo nosuch\n    delay_loop 3\n}\n');
+  const c3 = context();
+  expect(await runKeepalived(['--config-test', `--use-file=${bad}`], c3, new EventEmitter())).toBe(5);
+  expect(c3.err.join('')).toContain(`(${bad}: Line 2)`);
+  expect(await runKeepalived(['--bogus'], context(), new EventEmitter())).toBe(2);
+  // A script without enable_script_security: keepalived -t exits 6.
+  writeFileSync(good, vs(80, 1, true));
+  expect(await runKeepalived(['-t', '-f', good], context(), new EventEmitter())).toBe(6);
+});
+
+test('the daemon applies the table, serves status and metrics, dumps JSON, reloads by difference and stops on SIGTERM', async () => {
+  health.set('rs2', 0);
+  const { server, port: checkPort } = await tcpServer();
+  const conf = path.join(dir, 'keepalived.conf');
+  writeFileSync(conf, vs(80, checkPort));
+  const signals = new EventEmitter();
+  const c = context();
+  const jsonFile = path.join(dir, 'state.json');
+  const running = runKeepalived(['-f', conf, '--status-listen', '127.0.0.1:0', '--json-file', jsonFile], c, signals, { manager: { random: () => 0 } });
+  const logs = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const listenPort = ready.find((x) => x.message === 'status listener ready')!.port as number;
+  const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
+  expect((await fake.ipvs.getService(web))).toMatchObject({ scheduler: 'rr' });
+  expect((await fake.ipvs.listDestinations(web)).map((d) => [d.address, d.weight, d.forwarding])).toEqual([['10.1.0.4', 2, 'masq'], ['10.1.0.5', 1, 'masq']]);
+
+  // rs2 fails: a structured log line and the table say so.
+  health.set('rs2', 1);
+  await until(logs, (l) => l.some((x) => x.message === 'real server down' && x.realServer === '10.1.0.5:80'), 'rs2 down');
+  await until(() => fake.ipvs.listDestinations(web), (d) => d.length === 1);
+
+  const status = await get(listenPort, '/status');
+  expect(status.type).toBe('application/json');
+  const parsed = JSON.parse(status.body);
+  expect(parsed).toMatchObject({ configFile: conf, running: true, reloads: 0 });
+  expect(parsed.virtualServers[0].realServers.map((r: { id: string; up: boolean }) => [r.id, r.up])).toEqual([['10.1.0.4:80', true], ['10.1.0.5:80', false]]);
+  const metrics = await get(listenPort, '/metrics');
+  expect(metrics.body).toContain('ipvs_keepalived_real_server_up{virtual_server="tcp/10.0.0.13:80",real_server="10.1.0.5:80"} 0');
+  expect(metrics.body).toContain('ipvs_keepalived_real_server_up{virtual_server="tcp/10.0.0.13:80",real_server="10.1.0.4:80"} 1');
+  expect(metrics.body).toMatch(/ipvs_keepalived_checks_total\{virtual_server="tcp\/10.0.0.13:80",result="failed"\} [1-9]/);
+  expect((await get(listenPort, '/nothing')).status).toBe(404);
+
+  signals.emit('SIGUSR2');
+  await until(() => existsSync(jsonFile), Boolean, 'JSON dump');
+  expect(JSON.parse(readFileSync(jsonFile, 'utf8')).virtualServers[0].id).toBe('tcp/10.0.0.13:80');
+
+  // Reload adding a service: the existing one gets no request at all.
+  writeFileSync(conf, vs(80, checkPort) + vs(8080, checkPort));
+  const before = fake.kernel.requests.length;
+  signals.emit('SIGHUP');
+  await until(logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  // No write (add/edit/delete of the service or a real server) reached port 80.
+  const writes = new Set([1, 2, 3, 5, 6, 7]);
+  expect(fake.kernel.requests.slice(before).filter((r) => writes.has(r.cmd) && r.service?.port === 80)).toEqual([]);
+  expect(fake.kernel.requests.slice(before).some((r) => r.cmd === 1 && r.service?.port === 8080)).toBe(true);
+  expect((await fake.ipvs.listDestinations({ ...web, port: 8080 })).length).toBeGreaterThanOrEqual(1);
+  expect(JSON.parse((await get(listenPort, '/status')).body).reloads).toBe(1);
+
+  // A broken file is refused; the running configuration stays.
+  writeFileSync(conf, 'virtual_server 10.0.0.13 80 {\n');
+  rmSync(conf);
+  signals.emit('SIGHUP');
+  await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
+  expect(await fake.ipvs.getService({ ...web, port: 8080 })).not.toBeNull();
+
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(await fake.ipvs.getService(web)).toBeNull();
+  expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
+  expect(logs().at(-1)).toMatchObject({ level: 'info', message: 'stopped' });
+  await closeServer(server);
+});

@@ -1,0 +1,124 @@
+// The keepalived.conf model mapped onto the VRRP router's configuration:
+// every field the router takes, global_defs' defaults applied, and an
+// `unsupported` warning at its line for what the router cannot do.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readKeepalivedConfig, toVrrpConfig, type VrrpMapping } from '../../../lib/keepalived';
+import { resolveVrrpOptions } from '../../../lib/vrrp/instance-options';
+import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
+
+const mapFile = (file: string): VrrpMapping => toVrrpConfig(readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }).config);
+
+function mapText(text: string): VrrpMapping {
+  const dir = scratch({ 'keepalived.conf': text });
+  try {
+    return mapFile(path.join(dir, 'keepalived.conf'));
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
+}
+
+const warned = (m: VrrpMapping) => m.warnings.map((w) => [w.code, w.source.line, w.message]);
+
+describe('vrrp.conf mapped', () => {
+  const { config, warnings } = mapFile(fixture('vrrp.conf'));
+
+  test('an instance with every option the router takes', () => {
+    expect(config.instances[0]).toEqual({
+      name: 'VI_1', interface: 'vrrp0', virtualRouterId: 51, priority: 150, state: 'MASTER', advertInt: 0.25, version: 3,
+      nopreempt: false, preemptDelay: 0, downTimerAdverts: 5,
+      virtualIpaddress: [
+        { address: '192.0.2.100', prefix: 24, brd: '192.0.2.255', dev: 'vrrp1', scope: 'global', label: 'vrrp1:vip' },
+        { address: '192.0.2.101', prefix: 32 },
+        { address: '192.0.2.102', prefix: 32 },
+      ],
+      unicastSrcIp: '192.0.2.1', unicastPeer: ['192.0.2.2', '192.0.2.3'], unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
+      v3ChecksumAsV2: false, lowerPrioNoAdvert: true, higherPrioSendAdvert: true, ownerIgnoreAdverts: false,
+      // Instance values win over global_defs; the GARP pacing comes from vrrp_garp_interval (IPv4).
+      garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4, garpMasterRefresh: 30, garpMasterRefreshRepeat: 3, garpInterval: 0.001,
+      trackInterface: [{ name: 'vrrp1', weight: 10 }],
+      trackScript: [{ name: 'chk_web', weight: -30 }],
+      trackFile: [{ name: 'tf_maint', weight: 0 }],
+      notify: {
+        master: { command: '/bin/true master', user: 'root' }, backup: '/bin/true', fault: '/bin/true fault', stop: '/bin/true stop',
+        notify: '/bin/true any', masterRxLowerPri: '/bin/true lower',
+      },
+      smtpAlert: true,
+    });
+  });
+
+  test('global_defs reach instances that do not override them; IPv6 paces with vrrp_gna_interval and gets use_vmac', () => {
+    expect(config.instances[1]).toMatchObject({
+      name: 'VI_2', version: 2, priority: 100, state: 'BACKUP', preemptDelay: 5, downTimerAdverts: 4, mcastDstIp: '224.0.0.20',
+      authentication: { authType: 'PASS', authPass: 'secret1' }, garpMasterDelay: 2, garpMasterRepeat: 3, garpMasterRefresh: 60, garpInterval: 0.001,
+    });
+    expect(config.instances[2]).toMatchObject({ name: 'VI_6', version: 3, mcastDstIp: 'ff02::13', useVmac: 'vrrp.53', nopreempt: true, garpInterval: 0.002 });
+  });
+
+  test('scripts, track files, sync groups and the script user', () => {
+    expect(config.scripts).toEqual([
+      { name: 'chk_web', script: '/bin/true web', interval: 2, timeout: 3, weight: -20, weightReverse: true, rise: 2, fall: 3, initFail: true, user: 'root' },
+      { name: 'chk_plain', script: '/bin/true', interval: 1, timeout: 1, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false },
+    ]);
+    expect(config.trackFiles).toEqual([{ name: 'tf_maint', file: '/run/ipvs-test-maint', weight: -5, weightReverse: false, initFile: { value: 7, overwrite: true } }]);
+    expect(config.syncGroups).toEqual([
+      { name: 'SG', group: ['VI_2', 'VI_6'], notify: { master: '/bin/true group master', notify: '/bin/true group' }, trackInterface: [{ name: 'vrrp1' }], trackScript: [{ name: 'chk_plain' }] },
+    ]);
+    expect(config.scriptUser).toEqual({ user: 'root' });
+    expect(config.enableScriptSecurity).toBe(true);
+  });
+
+  test('what the router does not do is a warning at its line', () => {
+    expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
+      ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
+      ['unsupported', 80, '(VI_1) virtual_ipaddress_excluded is not moved by the router yet'],
+      ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],
+      ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
+    ]);
+  });
+
+  test("every mapped instance passes the router's own validation", () => {
+    for (const i of config.instances) {
+      const { trackInterface: _ti, trackScript: _ts, trackFile: _tf, notify: _n, smtpAlert: _s, ...options } = i;
+      expect(resolveVrrpOptions(options).name).toBe(i.name);
+    }
+  });
+});
+
+describe('instances the router cannot run, and options it does not honour', () => {
+  test('no virtual address; AH authentication; brd +; strict mode; advert_int beyond VRRPv3', () => {
+    const m = mapText('vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n}\n'
+      + 'vrrp_instance B {\n  interface vrrp0\n  virtual_router_id 2\n  strict_mode\n  authentication {\n    auth_type AH\n    auth_pass x\n  }\n  virtual_ipaddress {\n    192.0.2.1/24 brd +\n  }\n}\n'
+      + 'vrrp_instance C {\n  interface vrrp0\n  virtual_router_id 3\n  version 3\n  advert_int 100\n  virtual_ipaddress {\n    192.0.2.3\n  }\n}\n');
+    expect(warned(m)).toEqual([
+      ['unsupported', 1, '(A) an instance without virtual_ipaddress is not run by the router'],
+      ['unsupported', 14, "(B) brd + is not computed by the router - the kernel's default broadcast is used"],
+      ['unsupported', 11, '(B) auth_type AH (IPsec-AH) is not supported - adverts go without authentication'],
+      ['unsupported', 8, "(B) strict mode's firewall rules are not installed by the router"],
+      ['unsupported', 21, '(C) VRRPv3 carries at most 40.95 s - advert_int 100 becomes 40.95'],
+    ]);
+    expect(m.config.instances.map((i) => i.name)).toEqual(['B', 'C']);
+    expect(m.config.instances[0]!.authentication).toBeUndefined();
+    expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24 }]);
+    expect(m.config.instances[1]!.advertInt).toBe(40.95);
+  });
+
+  test('sync_group_tracking_weight keeps the members\' weighted trackers and reaches the router', () => {
+    const m = mapText('vrrp_script s {\n  script /bin/true\n  weight 5\n}\nvrrp_sync_group G {\n  group {\n    A\n  }\n  sync_group_tracking_weight\n}\n'
+      + 'vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n  track_script {\n    s\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n');
+    expect(m.config.syncGroups).toEqual([{ name: 'G', group: ['A'], syncGroupTrackingWeight: true }]);
+    expect(m.config.instances[0]!.trackScript).toEqual([{ name: 's' }]);
+  });
+
+  test('a sync group keeps only members the router runs; a group left empty is dropped', () => {
+    const m = mapText('vrrp_sync_group G {\n  group {\n    A\n    B\n  }\n}\nvrrp_sync_group H {\n  group {\n    A\n  }\n}\n'
+      + 'vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n}\n'
+      + 'vrrp_instance B {\n  interface vrrp0\n  virtual_router_id 2\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}\n');
+    expect(m.config.syncGroups).toEqual([{ name: 'G', group: ['B'] }]);
+  });
+
+  test('notify scripts with user and group, arguments with spaces kept as one word', () => {
+    const m = mapText('vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n  notify_master "/bin/echo \'two words\' x" nobody nogroup\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n');
+    expect(m.config.instances[0]!.notify).toEqual({ master: { command: '/bin/echo "two words" x', user: 'nobody', group: 'nogroup' } });
+  });
+});

@@ -1,0 +1,221 @@
+// The verdict of the keepalived.conf reader against keepalived's own
+// (`keepalived -t`, v2.2.7 as Debian ships it), on the keepalived project's
+// sample configurations and on a corpus of broken ones. The recorded
+// statuses below were produced by keepalived itself; the last test checks
+// them again against the installed binary.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkConfig, formatDiagnostic, type CheckResult, type DiagnosticCode } from '../../../lib/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, samples } from '../../support/keepalived';
+
+/**
+ * [sample, keepalived -t status, complete]: our status must equal
+ * keepalived's on every sample; `complete` is false where the sample has
+ * blocks this reader reports as unsupported (routes, rules, static addresses).
+ */
+const SAMPLES: readonly [string, number, boolean][] = [
+  ['docker.keepalived.conf', 5, true],
+  ['keepalived.conf', 5, true],
+  ['keepalived.conf.HTTP_GET.port', 0, true],
+  ['keepalived.conf.IPv6', 0, true],
+  ['keepalived.conf.PING_CHECK', 0, true],
+  ['keepalived.conf.SMTP_CHECK', 0, true],
+  ['keepalived.conf.SSL_GET', 5, true],
+  ['keepalived.conf.UDP_CHECK', 0, true],
+  ['keepalived.conf.conditional_conf', 5, true],
+  ['keepalived.conf.fwmark', 5, true],
+  ['keepalived.conf.inhibit', 0, true],
+  ['keepalived.conf.misc_check', 0, true],
+  ['keepalived.conf.misc_check_arg', 0, true],
+  ['keepalived.conf.quorum', 0, true],
+  ['keepalived.conf.sample', 5, true],
+  ['keepalived.conf.sample.in', 5, true],
+  ['keepalived.conf.status_code', 0, true],
+  ['keepalived.conf.track_interface', 5, false],
+  ['keepalived.conf.virtual_server_group', 0, true],
+  ['keepalived.conf.virtualhost', 0, true],
+  ['keepalived.conf.vrrp', 5, true],
+  ['keepalived.conf.vrrp.localcheck', 5, true],
+  ['keepalived.conf.vrrp.lvs_syncd', 5, true],
+  ['keepalived.conf.vrrp.routes', 5, false],
+  ['keepalived.conf.vrrp.rules', 5, false],
+  ['keepalived.conf.vrrp.scripts', 5, true],
+  ['keepalived.conf.vrrp.static_ipaddress', 5, false],
+  ['keepalived.conf.vrrp.sync', 5, true],
+  ['keepalived.service.d.auth_hmac.conf', 5, true],
+];
+
+type Expected = [DiagnosticCode, number] | [DiagnosticCode, string, number];
+
+/** [corpus file, keepalived -t status, our status, our diagnostics as [code, (file,) line]]. */
+const CORPUS: readonly [string, number, number, Expected[]][] = [
+  ['bad-bool', 5, 5, [['invalid-value', 5]]],
+  ['bad-digest', 5, 5, [['invalid-value', 9]]],
+  ['bad-http-protocol', 5, 5, [['invalid-value', 10]]],
+  ['bad-lb-kind', 5, 5, [['invalid-value', 4], ['semantic', 1]]],
+  ['bad-protocol', 5, 5, [['invalid-value', 2], ['semantic', 1]]],
+  ['bad-rs-address', 5, 5, [['invalid-value', 11]]],
+  ['bad-scheduler', 5, 5, [['invalid-value', 3], ['semantic', 1]]],
+  ['bad-status-code', 5, 5, [['invalid-value', 9]]],
+  ['bad-vs-address', 5, 5, [['invalid-value', 1]]],
+  ['connect-ip-bad', 5, 5, [['invalid-value', 7]]],
+  ['connect-port-range', 5, 5, [['invalid-value', 7]]],
+  ['delay-loop-zero', 5, 5, [['invalid-value', 5]]],
+  ['dns-bad-type', 5, 5, [['invalid-value', 7]]],
+  ['duplicate-rs', 5, 5, [['semantic', 11]]],
+  ['extra-close', 5, 5, [['syntax', 12]]],
+  ['family-mismatch', 5, 5, [['semantic', 11]]],
+  ['fwmark-protocol', 5, 5, [['semantic', 2]]],
+  ['fwmark-rs-port', 5, 5, [['semantic', 4]]],
+  ['garp-interval-zero', 5, 5, [['invalid-value', 2]]],
+  ['hysteresis', 5, 5, [['semantic', 6]]],
+  ['include-brace-partial', 0, 0, [['include', 5]]],
+  ['include-missing', 0, 0, [['include', 5]]],
+  ['include-unknown', 5, 5, [['unknown-keyword', 'inc/bad.inc.txt', 1]]],
+  ['misc-no-path', 5, 5, [['semantic', 6]]],
+  ['missing-close', 5, 5, [['syntax', 10]]],
+  ['missing-open-brace', 5, 5, [['syntax', 1]]],
+  ['missing-parameter', 2, 2, [['missing-parameter', 5]]],
+  ['nb-get-retry', 5, 5, [['deprecated', 10]]],
+  ['no-lb-kind', 5, 5, [['semantic', 1]]],
+  ['no-protocol', 5, 5, [['semantic', 1]]],
+  ['no-real-servers', 5, 5, [['semantic', 1]]],
+  ['no-scheduler', 5, 5, [['semantic', 1]]],
+  ['ok-minimal', 0, 0, []],
+  ['ops-tcp', 5, 5, [['semantic', 5]]],
+  ['persistence-granularity-bad', 0, 0, [['invalid-value', 5]]],
+  ['port-mismatch-dr', 5, 5, [['semantic', 5]]],
+  ['quorum-exceeds', 5, 5, [['semantic', 5]]],
+  ['retry-zero', 5, 5, [['invalid-value', 5]]],
+  ['rs-weight-range', 5, 5, [['invalid-value', 6]]],
+  ['script-missing', 0, 0, []],
+  ['script-security', 6, 6, [['script-security', 6]]],
+  ['seq-invalid', 5, 5, [['syntax', 5]]],
+  ['sh-port-without-sh', 5, 5, [['semantic', 5]]],
+  ['sorry-inhibit-alone', 5, 5, [['semantic', 5]]],
+  ['udp-bad-payload', 5, 5, [['invalid-value', 7]]],
+  ['unexpected-open-brace', 5, 5, [['syntax', 5]]],
+  ['unknown-block', 5, 5, [['unknown-keyword', 5]]],
+  ['unknown-checker-keyword', 5, 5, [['unknown-keyword', 7]]],
+  ['unknown-keyword', 5, 5, [['unknown-keyword', 5]]],
+  ['unknown-top', 5, 5, [['unknown-keyword', 1]]],
+  ['unterminated-quote', 5, 5, [['syntax', 6], ['syntax', 6]]],
+  ['vrrp-advert-int-fraction-v2', 5, 5, [['semantic', 4]]],
+  ['vrrp-auth-v3', 5, 5, [['semantic', 7]]],
+  ['vrrp-bad-advert-int', 5, 5, [['invalid-value', 4], ['invalid-value', 4]]],
+  ['vrrp-bad-priority', 5, 5, [['invalid-value', 4], ['invalid-value', 4]]],
+  ['vrrp-bad-state', 5, 5, [['invalid-value', 2]]],
+  ['vrrp-bad-vip', 5, 5, [['invalid-value', 5]]],
+  ['vrrp-bad-vrid', 5, 5, [['invalid-value', 3], ['invalid-value', 3], ['semantic', 1]]],
+  ['vrrp-duplicate-vrid', 5, 5, [['semantic', 8]]],
+  ['vrrp-excluded-family', 0, 0, []],
+  ['vrrp-ipv6-v2', 0, 0, []],
+  ['vrrp-lvs-sync-daemon', 0, 0, []],
+  ['vrrp-missing-interface', 5, 5, [['semantic', 2]]],
+  ['vrrp-mixed-family', 5, 5, [['semantic', 7]]],
+  ['vrrp-no-vip', 5, 5, [['semantic', 1]]],
+  ['vrrp-no-vrid', 5, 5, [['semantic', 1]]],
+  ['vrrp-nopreempt-master', 5, 5, [['semantic', 3]]],
+  ['vrrp-ok', 0, 0, []],
+  ['vrrp-only', 5, 5, [['semantic', 3]]],
+  ['vrrp-preempt-delay-nopreempt', 5, 5, [['semantic', 5]]],
+  ['vrrp-script-no-script', 5, 5, [['semantic', 1]]],
+  ['vrrp-strict-unicast', 0, 0, []],
+  ['vrrp-sync-group-unknown', 5, 5, [['semantic', 4], ['semantic', 1]]],
+  ['vrrp-sync-group-weight', 6, 6, [['semantic', 5], ['semantic', 14], ['script-security', 2]]],
+  ['vrrp-track-file', 0, 0, []],
+  ['vrrp-track-interface-missing', 5, 5, [['semantic', 5]]],
+  ['vrrp-unicast', 0, 0, []],
+  ['vrrp-unknown-keyword', 5, 5, [['unknown-keyword', 4]]],
+  ['vrrp-unknown-track-script', 5, 5, [['semantic', 5]]],
+  ['vrrp-virtual-routes', 0, 0, [['unsupported', 7]]],
+  ['vrrp-ah-master', 0, 0, []],
+  ['vrrp-garp-repeat-zero', 5, 5, [['semantic', 7]]],
+  ['vrrp-no-interface', 5, 5, [['semantic', 1]]],
+  ['vrrp-script-security-notify', 6, 6, [['script-security', 4]]],
+  ['vrrp-track-weight-range', 5, 5, [['invalid-value', 5]]],
+  ['vrrp-unicast-no-interface', 5, 5, [['semantic', 1]]],
+  ['vrrp-unknown-track-file', 5, 5, [['semantic', 5]]],
+  ['vrrp-weight-range', 6, 6, [['invalid-value', 3], ['script-security', 2]]],
+  ['vsg-bad-range', 5, 5, [['invalid-value', 2], ['semantic', 1], ['semantic', 4]]],
+  ['vsg-empty', 5, 5, [['semantic', 1]]],
+  ['zero-port', 5, 5, [['semantic', 1]]],
+];
+
+/** The other fixture files, all clean for keepalived (in the namespace of VERDICT_INTERFACES). */
+const CLEAN_FIXTURES = ['lexical.conf', 'models.conf', 'vrrp.conf'];
+
+const check = (file: string): CheckResult => checkConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
+
+function expectEveryDiagnosticPointsIntoTheFiles(result: CheckResult): void {
+  for (const d of result.diagnostics) {
+    expect(result.config.files).toContain(d.source.file);
+    expect(d.source.line).toBeGreaterThan(0);
+    expect(formatDiagnostic(d)).toBe(`(${d.source.file}: Line ${d.source.line}) ${d.message}`);
+  }
+}
+
+describe('samples of the keepalived project', () => {
+  test('the table covers every sample', () => {
+    expect(fs.readdirSync(samples).filter((f) => f !== 'README.md').sort()).toEqual(SAMPLES.map(([f]) => f).sort());
+  });
+
+  test.each(SAMPLES)('%s: keepalived and reader %i (complete %s)', (name, keepalived, complete) => {
+    const result = check(path.join(samples, name));
+    expect(result.exitCode).toBe(keepalived);
+    expect(result.ok).toBe(keepalived === 0);
+    expect(result.complete).toBe(complete);
+    expectEveryDiagnosticPointsIntoTheFiles(result);
+  });
+
+  test('the old sync group syntax, the deprecated lvs_sync_daemon_interface and missing interfaces, at their lines', () => {
+    const result = check(path.join(samples, 'keepalived.conf.vrrp.lvs_syncd'));
+    expect(result.diagnostics.map((d) => [d.severity, d.code, d.source.line, d.message])).toEqual([
+      ['error', 'unknown-keyword', 4, "Unknown keyword 'VI_2'"],
+      ['error', 'unknown-keyword', 5, "Unknown keyword 'VI_3'"],
+      ['warning', 'deprecated', 11, '(VI_1) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon'],
+      ['error', 'semantic', 10, "WARNING - interface eth0 for vrrp_instance VI_1 doesn't exist"],
+      ['error', 'semantic', 27, "WARNING - interface eth0 for vrrp_instance VI_2 doesn't exist"],
+      ['error', 'semantic', 39, "WARNING - interface eth1 for vrrp_instance VI_3 doesn't exist"],
+    ]);
+    expect(result.config.virtualServers).toHaveLength(1);
+    expect(result.config.vrrp.instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2', 'VI_3']);
+    expect(result.config.vrrp.missingInterfaces).toEqual(['eth0', 'eth1']);
+  });
+});
+
+describe('corpus of broken configurations', () => {
+  test('the table covers every corpus file', () => {
+    expect(fs.readdirSync(corpus).filter((f) => f.endsWith('.conf')).sort()).toEqual(CORPUS.map(([f]) => `${f}.conf`).sort());
+  });
+
+  test.each(CORPUS)('%s: keepalived %i, reader %i', (name, keepalived, ours, expected) => {
+    const result = check(path.join(corpus, `${name}.conf`));
+    expect(result.exitCode).toBe(ours);
+    const seen = result.diagnostics.map((d) =>
+      d.source.file === path.join(corpus, `${name}.conf`) ? [d.code, d.source.line] : [d.code, path.relative(corpus, d.source.file), d.source.line],
+    );
+    expect(seen).toEqual(expected);
+    expectEveryDiagnosticPointsIntoTheFiles(result);
+    if (result.complete) expect(ours).toBe(keepalived);
+    else expect(expected.every(([code]) => code === 'unsupported')).toBe(true);
+  });
+});
+
+describe('keepalived itself agrees with the recorded statuses', () => {
+  const all = [
+    ...SAMPLES.map(([f, status]) => [path.join(samples, f), status] as const),
+    ...CORPUS.map(([f, status]) => [path.join(corpus, `${f}.conf`), status] as const),
+    ...CLEAN_FIXTURES.map((f) => [path.join(fixtures, f), 0] as const),
+  ];
+
+  test('keepalived is installed (lab/ensure-packages)', () => {
+    expect(keepalivedInstalled()).toBe(true);
+  });
+
+  test.each(all)('%s', (file, status) => {
+    const verdict = keepalivedVerdict(file);
+    expect({ file, status: verdict.status }).toEqual({ file, status });
+    if (status === 0) expect(check(file).exitCode).toBe(0);
+  });
+});

@@ -1,0 +1,252 @@
+// The VRRP half of the keepalived.conf reader: every modelled keyword with
+// its line, keepalived's defaults (global_defs feeding instances), and the
+// corrections keepalived makes, each reported at its file and line.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readKeepalivedConfig, type ReadResult, type VrrpInstance } from '../../../lib/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
+
+const at = (file: string, line: number) => ({ file, line });
+const read = (file: string): ReadResult => readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
+
+function readText(text: string): ReadResult & { file: string } {
+  const dir = scratch({ 'keepalived.conf': text });
+  try {
+    const file = path.join(dir, 'keepalived.conf');
+    return { ...read(file), file };
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
+}
+
+/** [code, line, message] of every diagnostic. */
+const found = (r: ReadResult) => r.diagnostics.map((d) => [d.code, d.source.line, d.message]);
+
+const instance = (body: string, name = 'VI_1') => `vrrp_instance ${name} {\n  interface vrrp0\n${body}}\n`;
+
+describe('vrrp.conf: every VRRP keyword the reader models', () => {
+  const file = fixture('vrrp.conf');
+  const { config, diagnostics } = read(file);
+  const [vi1, vi2, vi6] = config.vrrp.instances as [VrrpInstance, VrrpInstance, VrrpInstance];
+  const script = (command: string, line: number, user?: string) => ({ command, argv: command.split(' '), source: at(file, line), ...(user ? { user } : {}) });
+
+  test('reads without a diagnostic and models nothing as unsupported', () => {
+    expect(diagnostics).toEqual([]);
+    expect(config.unsupported).toEqual([]);
+    expect(config.vrrp.missingInterfaces).toEqual([]);
+  });
+
+  test('global_defs: the VRRP defaults as written, lvs_sync_daemon with its instance', () => {
+    expect(config.global.vrrp).toEqual({
+      version: 3, mcastGroup4: '224.0.0.19', mcastGroup6: 'ff02::13', garpMasterDelay: 2, garpMasterRepeat: 3, garpLowerPrioDelay: 4,
+      garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2, garpInterval: 0.001, gnaInterval: 0.002,
+      downTimerAdverts: 4, checkUnicastSrc: true, skipCheckAdvAddr: true, strict: false, lowerPrioNoAdvert: false,
+      higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false, startupDelay: 1.5, minGarp: false,
+    });
+    expect(config.global.lvsSyncDaemon).toEqual({ interface: 'vrrp1', instance: 'VI_1', syncId: 9 });
+    expect(config.global.scriptUser).toEqual({ user: 'root' });
+    expect(config.global.enableScriptSecurity).toBe(true);
+  });
+
+  test('an instance with every keyword written', () => {
+    expect(vi1).toEqual({
+      name: 'VI_1', state: 'MASTER', interface: 'vrrp0', virtualRouterId: 51, priority: 150, advertInt: 0.25, version: 3, family: 'inet',
+      nopreempt: false, preemptDelay: 0, accept: true, strict: false, skipCheckAdvAddr: false, dontTrackPrimary: true, downTimerAdverts: 5,
+      lowerPrioNoAdvert: true, higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false,
+      unicastSrcIp: '192.0.2.1',
+      unicastPeers: [{ address: '192.0.2.2', source: at(file, 70) }, { address: '192.0.2.3', minTtl: 250, maxTtl: 255, source: at(file, 71) }],
+      unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
+      virtualIpaddress: [
+        { address: '192.0.2.100', family: 'inet', prefix: 24, brd: '192.0.2.255', dev: 'vrrp1', scope: 'global', label: 'vrrp1:vip', nodad: false, noTrack: false, source: at(file, 76) },
+        { address: '192.0.2.101', family: 'inet', prefix: 32, nodad: false, noTrack: false, source: at(file, 77) },
+        { address: '192.0.2.102', family: 'inet', prefix: 32, nodad: false, noTrack: true, source: at(file, 78) },
+      ],
+      virtualIpaddressExcluded: [{ address: '2001:db8::100', family: 'inet6', prefix: 64, dev: 'vrrp0', nodad: true, noTrack: false, source: at(file, 81) }],
+      trackInterface: [{ name: 'vrrp1', weight: 10, reverse: false, source: at(file, 84) }],
+      trackScript: [{ name: 'chk_web', weight: -30, reverse: false, source: at(file, 87) }],
+      trackFile: [{ name: 'tf_maint', weight: 0, reverse: false, source: at(file, 90) }],
+      notify: {
+        master: script('/bin/true master', 92, 'root'), backup: script('/bin/true', 93), fault: script('/bin/true fault', 94),
+        stop: script('/bin/true stop', 95), notify: script('/bin/true any', 96), masterRxLowerPri: script('/bin/true lower', 97),
+      },
+      smtpAlert: true,
+      garp: { masterDelay: 1, masterRepeat: 2, lowerPrioDelay: 3, lowerPrioRepeat: 4, masterRefresh: 30, masterRefreshRepeat: 3 },
+      source: at(file, 57),
+      sources: expect.objectContaining({ state: at(file, 58), priority: at(file, 61), advertInt: at(file, 62), 'notify.master': at(file, 92), garpMasterRefreshRepeat: at(file, 104) }),
+    });
+  });
+
+  test('defaults come from global_defs; v2 with PASS authentication, mcast_src_ip and mcast_dst_ip', () => {
+    expect(vi2).toMatchObject({
+      state: 'BACKUP', priority: 100, advertInt: 1, version: 2, preemptDelay: 5, accept: false, strict: false, skipCheckAdvAddr: true,
+      downTimerAdverts: 4, checkUnicastSrc: true, unicastSrcIp: '192.0.2.1', mcastDstIp: '224.0.0.20', unicastPeers: [],
+      authentication: { type: 'PASS', password: 'secret1' },
+      garp: { masterDelay: 2, masterRepeat: 3, lowerPrioDelay: 4, lowerPrioRepeat: 1, masterRefresh: 60, masterRefreshRepeat: 2 },
+    });
+    expect(vi2.sources['authentication']).toEqual(at(file, 112));
+  });
+
+  test('an IPv6 instance: family from its first address, the global IPv6 group, use_vmac, nopreempt', () => {
+    expect(vi6).toMatchObject({ family: 'inet6', version: 3, mcastDstIp: 'ff02::13', useVmac: { name: 'vrrp.53' }, nopreempt: true });
+    expect(vi6.virtualIpaddress.map((a) => [a.address, a.prefix])).toEqual([['fe80::53', 128], ['2001:db8::53', 64]]);
+  });
+
+  test('vrrp_script, track_file and vrrp_sync_group', () => {
+    expect(config.vrrp.scripts).toEqual([
+      {
+        name: 'chk_web', script: script('/bin/true web', 25), interval: 2, timeout: 3, weight: -20, weightReverse: true, rise: 2, fall: 3,
+        user: { user: 'root' }, initFail: true, source: at(file, 24), sources: expect.objectContaining({ weight: at(file, 28), initFail: at(file, 32) }),
+      },
+      // Defaults: interval 1, timeout = interval, weight 0, rise and fall 1.
+      { name: 'chk_plain', script: script('/bin/true', 35), interval: 1, timeout: 1, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false, source: at(file, 34), sources: { script: at(file, 35) } },
+    ]);
+    expect(config.vrrp.trackFiles).toEqual([
+      { name: 'tf_maint', file: '/run/ipvs-test-maint', weight: -5, weightReverse: false, initFile: { value: 7, overwrite: true }, source: at(file, 37), sources: expect.any(Object) },
+    ]);
+    expect(config.vrrp.syncGroups).toEqual([
+      {
+        name: 'SG', group: ['VI_2', 'VI_6'], smtpAlert: true, source: at(file, 42),
+        notify: { master: script('/bin/true group master', 47), notify: script('/bin/true group', 48) },
+        trackInterface: [{ name: 'vrrp1', reverse: false, source: at(file, 50) }],
+        trackScript: [{ name: 'chk_plain', reverse: false, source: at(file, 53) }],
+        trackFile: [],
+        trackingWeight: false,
+      },
+    ]);
+  });
+});
+
+describe("keepalived's defaults", () => {
+  test('a minimal instance: BACKUP at 100, v2, advert 1 s, the standard group, keepalived GARP timing', () => {
+    const { config, diagnostics } = readText(instance('  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7\n  }\n'));
+    expect(diagnostics).toEqual([]);
+    expect(config.vrrp.instances[0]).toMatchObject({
+      state: 'BACKUP', priority: 100, version: 2, advertInt: 1, nopreempt: false, preemptDelay: 0, mcastDstIp: '224.0.0.18',
+      downTimerAdverts: 3, checkUnicastSrc: false, lowerPrioNoAdvert: false, ownerIgnoreAdverts: false,
+      garp: { masterDelay: 5, masterRepeat: 5, lowerPrioDelay: 5, lowerPrioRepeat: 5, masterRefresh: 0, masterRefreshRepeat: 1 },
+    });
+    expect(config.vrrp.instances[0]!.accept).toBeUndefined();
+  });
+
+  test('state MASTER without priority is the address owner (255); priority 255 without state starts MASTER', () => {
+    const { config } = readText(
+      instance('  state MASTER\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7\n  }\n') +
+      instance('  priority 255\n  virtual_router_id 8\n  virtual_ipaddress {\n    192.0.2.8\n  }\n', 'VI_2'),
+    );
+    expect(config.vrrp.instances.map((i) => [i.state, i.priority])).toEqual([['MASTER', 255], ['MASTER', 255]]);
+  });
+
+  test('vrrp_strict turns on lower_prio_no_advert and owner_ignore_adverts; IPv6 runs as VRRPv3 even under version 2', () => {
+    const { config } = readText('global_defs {\n  vrrp_strict\n}\n' + instance('  version 2\n  virtual_router_id 7\n  virtual_ipaddress {\n    fe80::7\n  }\n'));
+    expect(config.vrrp.instances[0]).toMatchObject({ strict: true, lowerPrioNoAdvert: true, ownerIgnoreAdverts: true, version: 3, family: 'inet6', mcastDstIp: 'ff02::12' });
+  });
+
+  test('VRRPv3 advert_int is kept to 10 ms; v2 rounds to whole seconds with a warning', () => {
+    const v3 = readText(instance('  version 3\n  advert_int 0.024\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7\n  }\n'));
+    expect(v3.config.vrrp.instances[0]!.advertInt).toBe(0.02);
+    const v2 = readText(instance('  advert_int 2.6\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7\n  }\n'));
+    expect(v2.config.vrrp.instances[0]!.advertInt).toBe(3);
+    expect(found(v2)).toEqual([['semantic', 3, '(VI_1) VRRPv2 advertisement interval 2.600000s must be an integer. rounding']]);
+  });
+});
+
+describe('the remaining keywords', () => {
+  test('instance switches, legacy no-ops reported as notices, use_vmac without a name, sync group extras', () => {
+    const r = readText(instance('  virtual_router_id 9\n  preempt\n  debug 2\n  native_ipv6\n  strict_mode\n  v3_checksum_as_v2\n  owner_ignore_adverts off\n'
+      + '  higher_prio_send_advert\n  use_vmac\n  virtual_ipaddress {\n    192.0.2.9\n  }\n')
+      + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  global_tracking\n  sync_group_tracking_weight\n  track_bfd {\n    b\n  }\n}\n'
+      + 'vrrp_instance VI_2 {\n  interface vrrp1\n  virtual_router_id 9\n  virtual_ipaddress {\n    192.0.2.10\n  }\n}\n');
+    expect(found(r)).toEqual([
+      ['deprecated', 4, '"preempt" is the default and has no effect'],
+      ['deprecated', 5, 'debug is not implemented by keepalived - ignored'],
+      ['deprecated', 6, 'native_ipv6 is deprecated - the family comes from the virtual addresses'],
+      ['deprecated', 21, 'global_tracking is deprecated - use tracking on the sync group'],
+      ['unsupported', 23, 'track_bfd in vrrp_sync_group is not supported yet - ignored'],
+    ]);
+    expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'unsupported']);
+    expect(r.config.vrrp.instances[0]).toMatchObject({ strict: true, v3ChecksumAsV2: true, ownerIgnoreAdverts: false, higherPrioSendAdvert: true, lowerPrioNoAdvert: true, useVmac: {} });
+    expect(r.config.vrrp.syncGroups[0]).toMatchObject({ group: ['VI_1', 'VI_2'], trackingWeight: true });
+  });
+});
+
+describe('errors and corrections, each at its line', () => {
+  test('bad values keep the default and say why', () => {
+    const r = readText(instance('  virtual_router_id 300\n  priority 0\n  advert_int 0\n  state LEADER\n  version 4\n  virtual_ipaddress {\n    192.0.2.300\n    192.0.2.1 scope galaxy\n  }\n'));
+    expect(found(r)).toEqual([
+      ['invalid-value', 3, "virtual_router_id '300' invalid - number outside range [1, 255]"],
+      ['invalid-value', 3, "(VI_1): VRID '300' not valid - must be between 1 & 255"],
+      ['invalid-value', 4, "priority '0' invalid - number outside range [1, 255]"],
+      ['invalid-value', 4, '(VI_1) Priority not valid! must be between 1 & 255. Using default 100'],
+      ['invalid-value', 5, "advert_int '0' invalid - number outside range [0.01, 255]"],
+      ['invalid-value', 5, '(VI_1) Advert interval (0) not valid! Must be > 0 - ignoring'],
+      ['invalid-value', 6, "(VI_1) unknown state 'LEADER', defaulting to BACKUP"],
+      ['invalid-value', 7, 'VRRP version 4 not valid - must be 2 or 3'],
+      ['invalid-value', 9, 'VRRP parsed invalid IP 192.0.2.300. skipping IP...'],
+      ['invalid-value', 10, "Invalid scope 'galaxy' for ip address 192.0.2.1 - skipping IP..."],
+      ['semantic', 1, '(VI_1) the virtual router id must be set'],
+    ]);
+    expect(r.config.vrrp.instances).toEqual([]);
+  });
+
+  test('interfaces the namespace does not have, and the loopback', () => {
+    const r = readText('vrrp_instance VI_1 {\n  interface eth9\n  virtual_router_id 1\n  track_interface {\n    eth8\n  }\n  virtual_ipaddress {\n    192.0.2.1 dev eth7\n  }\n}\n'
+      + 'vrrp_instance VI_2 {\n  interface lo\n  virtual_router_id 2\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}\n');
+    expect(found(r)).toEqual([
+      ['semantic', 2, "WARNING - interface eth9 for vrrp_instance VI_1 doesn't exist"],
+      ['semantic', 8, "WARNING - interface eth7 for ip address 192.0.2.1 doesn't exist"],
+      ['semantic', 5, "(VI_1) tracked interface eth8 doesn't exist"],
+      ['semantic', 12, '(VI_2) cannot use a loopback interface (lo) for vrrp - ignoring'],
+    ]);
+    expect(r.config.vrrp.missingInterfaces).toEqual(['eth9', 'eth8']);
+  });
+
+  test('unknown tracked scripts and files are dropped; weighted trackers of sync group members lose their weight', () => {
+    const r = readText('vrrp_script s {\n  script "/no/such/script"\n  weight 5\n}\n'
+      + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n'
+      + instance('  virtual_router_id 1\n  track_script {\n    s\n    nope\n  }\n  track_file {\n    nofile\n  }\n  track_interface {\n    vrrp1 weight 5\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n')
+      + 'vrrp_instance VI_2 {\n  interface vrrp1\n  virtual_router_id 1\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}\n');
+    expect(found(r)).toEqual([
+      ['semantic', 16, '(VI_1) track script nope not found, ignoring...'],
+      ['semantic', 19, '(VI_1) track file nofile not found, ignoring...'],
+      ['semantic', 15, '(VI_1) ignoring tracked script s with weights due to SYNC group'],
+      ['semantic', 22, '(VI_1) ignoring vrrp1 tracked interface weight due to SYNC group'],
+    ]);
+    const vi1 = r.config.vrrp.instances[0]!;
+    expect(vi1.trackScript).toEqual([]);
+    expect(vi1.trackFile).toEqual([]);
+    expect(vi1.trackInterface).toEqual([{ name: 'vrrp1', reverse: false, source: at(r.file, 22) }]);
+  });
+
+  test('a duplicate VRID on one interface drops the second instance; the same VRID on another interface is fine', () => {
+    const body = (vrid: number, vip: string) => `  virtual_router_id ${vrid}\n  virtual_ipaddress {\n    ${vip}\n  }\n`;
+    const r = readText(instance(body(5, '192.0.2.1')) + instance(body(5, '192.0.2.2'), 'VI_2') + instance(body(5, 'fe80::5'), 'VI_3'));
+    expect(found(r)).toEqual([['semantic', 8, 'VI_1 and VI_2 both use VRID 5 with IPv4 on interface vrrp0']]);
+    expect(r.config.vrrp.instances.map((i) => i.name)).toEqual(['VI_1', 'VI_3']);
+  });
+
+  test('use_vmac: the interface name (after an optional `name`) is modelled, a MAC or group is reported', () => {
+    const r = readText(instance('  virtual_router_id 1\n  use_vmac name vip51 02:00:5e:00:01:33 group 7\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'));
+    expect(found(r)).toEqual([['unsupported', 4, 'use_vmac options 02:00:5e:00:01:33 group 7 are not supported yet - ignored']]);
+    expect(r.config.vrrp.instances[0]!.useVmac).toEqual({ name: 'vip51' });
+  });
+
+  test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
+    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0\n  }\n  track_process {\n    p\n  }\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
+    expect(found(r)).toEqual([
+      ['unsupported', 4, 'virtual_routes in vrrp_instance is not supported yet - ignored'],
+      ['unsupported', 7, 'track_process in vrrp_instance is not supported yet - ignored'],
+      ['unsupported', 11, 'ip address option preferred_lft is not supported yet - ignored'],
+    ]);
+    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 4], ['track_process', 7], ['preferred_lft', 11]]);
+  });
+
+  test('vrrp_track_file is the deprecated spelling of track_file; a vrrp_script without script is removed', () => {
+    const r = readText('vrrp_track_file f {\n  file /tmp/f\n}\nvrrp_script s {\n  interval 3\n}\n');
+    expect(found(r)).toEqual([
+      ['deprecated', 1, 'vrrp_track_file is deprecated, use track_file'],
+      ['semantic', 4, 'No script set for vrrp_script s - removing'],
+    ]);
+    expect(r.config.vrrp.trackFiles.map((f) => [f.name, f.file, f.weight])).toEqual([['f', '/tmp/f', 1]]);
+    expect(r.config.vrrp.scripts).toEqual([]);
+  });
+});

@@ -1,0 +1,161 @@
+// keepalived's e-mail alerts against an SMTP relay on loopback: the
+// conversation and message, refusals and silence reported, and which
+// daemon events send mail per smtp_alert.
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Ipvs } from '../../../lib';
+import { runKeepalived } from '../../../lib/cli/keepalived-command';
+import { mailDate, sendAlert, type SmtpAlertSettings } from '../../../lib/keepalived/daemon/smtp-alert';
+import type { VrrpRouterStateChange } from '../../../lib/vrrp/router';
+import type { VrrpRouterConfig } from '../../../lib/vrrp/router-options';
+import { namespaceInterfaces } from '../../../lib/keepalived/reader/read';
+import { withFakeIpvs } from '../../support/fake-kernel';
+import { closeServer, until } from '../../support/health';
+
+jest.setTimeout(30_000);
+const fake = withFakeIpvs();
+
+/** A relay that records every line it gets; `refuse` answers that command with 550. */
+async function relay(refuse?: string) {
+  const dialogues: string[][] = [];
+  const server = net.createServer((socket) => {
+    const lines: string[] = [];
+    dialogues.push(lines);
+    let buffer = '';
+    let inData = false;
+    socket.write('220-relay.test ESMTP\r\n220 ready\r\n');
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      for (let end = buffer.indexOf('\r\n'); end >= 0; end = buffer.indexOf('\r\n')) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        lines.push(line);
+        if (inData) {
+          if (line === '.') {
+            inData = false;
+            socket.write('250 queued\r\n');
+          }
+          continue;
+        }
+        const verb = line.split(/[ :]/)[0]!;
+        if (verb === refuse) socket.write('550 no\r\n');
+        else if (verb === 'DATA') {
+          inData = true;
+          socket.write('354 go on\r\n');
+        } else if (verb === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write(verb === 'HELO' ? '250-relay.test\r\n250 hello\r\n' : '250 ok\r\n');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as net.AddressInfo).port, dialogues };
+}
+
+const settings = (port: number, extra: Partial<SmtpAlertSettings> = {}): SmtpAlertSettings => ({
+  host: '127.0.0.1', port, heloName: 'lb1.example.test', from: 'keepalived@lb1.example.test',
+  to: ['ops@example.test', 'oncall@example.test'], timeoutMs: 2000, routerId: 'LB1', ...extra,
+});
+
+test('one alert is one conversation: HELO, MAIL, a RCPT per recipient, DATA with keepalived\'s headers, QUIT', async () => {
+  const r = await relay();
+  await sendAlert(settings(r.port), '[LB1] VRRP Instance VI_1 - Entering MASTER state', '=> VRRP Instance is now owning VRRP VIPs <=\n.hidden');
+  await until(() => r.dialogues[0]!, (d) => d.includes('QUIT'), 'QUIT');
+  const lines = r.dialogues[0]!;
+  expect(lines.slice(0, 5)).toEqual(['HELO lb1.example.test', 'MAIL FROM:<keepalived@lb1.example.test>', 'RCPT TO:<ops@example.test>', 'RCPT TO:<oncall@example.test>', 'DATA']);
+  expect(lines[5]).toMatch(/^Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}$/);
+  expect(lines.slice(6)).toEqual([
+    'From: keepalived@lb1.example.test', 'Subject: [LB1] VRRP Instance VI_1 - Entering MASTER state', 'X-Mailer: Keepalived',
+    'To: ops@example.test, oncall@example.test', '', '=> VRRP Instance is now owning VRRP VIPs <=', '..hidden', '.', 'QUIT',
+  ]);
+  await closeServer(r.server);
+});
+
+test('a refusal names the stage and the code; a silent relay times out; no relay is a connect error', async () => {
+  const r = await relay('RCPT');
+  await expect(sendAlert(settings(r.port), 's', 'b')).rejects.toThrow('RCPT ops@example.test: the relay answered 550, not 250');
+  await closeServer(r.server);
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
+  await expect(sendAlert(settings((silent.address() as net.AddressInfo).port, { timeoutMs: 100 }), 's', 'b')).rejects.toThrow('no reply to connect within 100 ms');
+  silent.close();
+  await expect(sendAlert(settings(r.port), 's', 'b')).rejects.toThrow(/ECONNREFUSED/);
+});
+
+test('dates are RFC 5322 with the local offset', () => {
+  expect(mailDate(new Date(2026, 10, 25, 3, 4, 5))).toMatch(/^Wed, 25 Nov 2026 03:04:05 [+-]\d{4}$/);
+});
+
+test('ipvs keepalived mails what smtp_alert asks for: a real server going down (default on), a VRRP instance with smtp_alert; not a VS without it', async () => {
+  const r = await relay();
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipvs-smtp-'));
+  const iface = namespaceInterfaces()?.find((i) => i !== 'lo') ?? 'eth0';
+  const conf = path.join(dir, 'keepalived.conf');
+  writeFileSync(conf, `global_defs {
+    notification_email {
+        ops@example.test
+    }
+    notification_email_from lb@example.test
+    smtp_server 127.0.0.1 ${r.port}
+    router_id LB1
+}
+vrrp_instance VI_1 {
+    interface ${iface}
+    virtual_router_id 61
+    priority 100
+    smtp_alert
+    virtual_ipaddress {
+        192.0.2.61/32
+    }
+}
+virtual_server 10.0.0.61 80 {
+    protocol TCP
+    delay_loop 0.05
+    quorum 1
+    real_server 10.1.0.61 80 {
+        MISC_CHECK {
+            misc_path /bin/false
+        }
+    }
+}
+`);
+  const err: string[] = [];
+  const routers: (EventEmitter & { transition(to: VrrpRouterStateChange['to']): void })[] = [];
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], {
+    stdout: () => undefined, stderr: (t) => err.push(t), readStdin: async () => '', openIpvs: () => Ipvs.open(),
+  }, signals, {
+    openVrrp: (_config: VrrpRouterConfig) => {
+      const router = Object.assign(new EventEmitter(), {
+        update: async () => undefined, status: () => ({ instances: [], syncGroups: [] }), metrics: () => '', close: async () => undefined,
+        transition(to: VrrpRouterStateChange['to']) {
+          router.emit('state', { type: 'instance', name: 'VI_1', from: 'BACKUP', to, reason: 'master-down-timer', priority: 100 });
+        },
+      });
+      routers.push(router);
+      return router;
+    },
+  });
+  const logs = () => err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  try {
+    await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+    const subjects = () => r.dialogues.map((d) => d.find((l) => l.startsWith('Subject: '))).filter(Boolean);
+    await until(subjects, (s) => s.length === 1, 'the real server mail');
+    expect(subjects()[0]).toBe('Subject: [LB1] Realserver 10.1.0.61:80 of virtual server tcp/10.0.0.61:80 - DOWN');
+    routers[0]!.transition('MASTER');
+    await until(subjects, (s) => s.length === 2, 'the VRRP mail');
+    expect(subjects()[1]).toBe('Subject: [LB1] VRRP Instance VI_1 - Entering MASTER state');
+    await until(logs, (l) => l.filter((x) => x.message === 'smtp alert sent').length === 2, 'sent log lines');
+    // Quorum was lost too, but the virtual server has no smtp_alert.
+    expect(logs().some((x) => x.message === 'quorum lost')).toBe(true);
+    expect(subjects()).toHaveLength(2);
+  } finally {
+    // A failed expectation must not leave the daemon running.
+    signals.emit('SIGTERM');
+    expect(await running).toBe(0);
+    await closeServer(r.server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,273 @@
+// VrrpRouter with a fake addon: validation naming fields, tracking moving
+// priority and FAULT, notify scripts, sync groups, and update() by difference.
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { setNativeBinding } from '../../../lib/native/load';
+import type { NativeBinding } from '../../../lib/native/contract';
+import { VrrpRouter, type VrrpRouterConfig, type VrrpRouterInstance, type VrrpRouterStateChange } from '../../../lib/vrrp';
+import { fakeVrrpNative, ipv4Advert } from '../../support/vrrp-fake';
+import { IpvsArgumentError } from '../../../lib/model/errors';
+
+const fake = fakeVrrpNative();
+
+function expectArgumentError(fn: () => unknown, field: string, message: RegExp): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(IpvsArgumentError);
+  expect(thrown).toMatchObject({ field, message: expect.stringMatching(message) });
+}
+beforeAll(() => setNativeBinding(fake.binding as unknown as NativeBinding));
+afterAll(() => setNativeBinding(undefined));
+
+let dir: string;
+const routers: VrrpRouter[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'vrrp-router-'));
+  fake.interfaces.set('eth1', true);
+});
+afterEach(async () => {
+  for (const r of routers.splice(0)) await r.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const vi = (name: string, vrid: number, over: Partial<VrrpRouterInstance> = {}): VrrpRouterInstance => ({
+  name, interface: 'eth0', virtualRouterId: vrid, version: 3, advertInt: 0.05, virtualIpaddress: [`10.0.1.${vrid}/24`], ...over,
+});
+const config = (over: Partial<VrrpRouterConfig>): VrrpRouterConfig => ({ instances: [], scripts: [], trackFiles: [], syncGroups: [], ...over });
+
+function open(c: VrrpRouterConfig): { router: VrrpRouter; changes: VrrpRouterStateChange[] } {
+  const router = VrrpRouter.open(c);
+  routers.push(router);
+  const changes: VrrpRouterStateChange[] = [];
+  router.on('state', (change) => changes.push(change));
+  return { router, changes };
+}
+
+const waitFor = async (probe: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!probe() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  return probe();
+};
+const stateOf = (r: VrrpRouter, name: string) => r.status().instances.find((i) => i.name === name)!;
+
+describe('validation names the field', () => {
+  test.each([
+    [{ instances: [vi('VI_1', 1), vi('VI_2', 2, { trackScript: [{ name: 'chk' }] })] }, 'instances[1].trackScript[0].name', /no vrrp_script "chk"/],
+    [{ instances: [vi('VI_1', 1, { trackFile: [{ name: 'f' }] })] }, 'instances[0].trackFile[0].name', /no track_file "f"/],
+    [{ instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1', weight: 300 }] })] }, 'instances[0].trackInterface[0].weight', /-253 to 253/],
+    [{ instances: [vi('VI_1', 1, { notify: { master: '' } })] }, 'instances[0].notify.master', /non-empty/],
+    [{ instances: [vi('VI_1', 1, { priorty: 5 } as never)] }, 'instances[0].priorty', /did you mean 'priority'/],
+    [{ instances: [vi('VI_1', 0)] }, 'instances[0].virtualRouterId', /1 to 255/],
+    [{ instances: [vi('VI_1', 1), vi('VI_1', 2)] }, 'instances[1].name', /defined twice/],
+    [{ scripts: [{ name: 'c', script: '/bin/true', interval: 0 }] }, 'scripts[0].interval', /seconds/],
+    [{ scripts: [{ name: 'c', script: '/bin/true', group: 'g' }] }, 'scripts[0].group', /needs a user/],
+    [{ trackFiles: [{ name: 'f', file: 'relative' }] }, 'trackFiles[0].file', /absolute path/],
+    [{ instances: [vi('VI_1', 1)], syncGroups: [{ name: 'G', group: ['VI_1', 'VI_9'] }] }, 'syncGroups[0].group[1]', /no vrrp_instance "VI_9"/],
+    [{ instances: [vi('VI_1', 1)], syncGroups: [{ name: 'G', group: ['VI_1'] }, { name: 'H', group: ['VI_1'] }] }, 'syncGroups[1].group[0]', /already in vrrp_sync_group "G"/],
+  ] as const)('%#: %s', (over, field, message) => {
+    expectArgumentError(() => VrrpRouter.open(config(over as unknown as Partial<VrrpRouterConfig>)), field, message);
+  });
+
+  test('script users must exist', () => {
+    expectArgumentError(() => VrrpRouter.open(config({ scripts: [{ name: 'c', script: '/bin/true', user: 'no-such-user-x' }] })), 'scripts[0].user', /no user no-such-user-x/);
+    const notify = { master: { command: '/bin/true', user: 'root', group: 'no-such-group-x' } };
+    expectArgumentError(() => VrrpRouter.open(config({ instances: [vi('VI_1', 1, { notify })] })), 'instances[0].notify.master.user', /no group/);
+    expectArgumentError(() => VrrpRouter.open(config({ scriptUser: { user: 'no-such-user-x' }, scripts: [{ name: 'c', script: '/bin/true' }] })), 'scriptUser', /no user/);
+  });
+
+  test('enable_script_security refuses a root-run script others can change', () => {
+    const s = path.join(dir, 'chk.sh');
+    writeFileSync(s, '#!/bin/sh\n');
+    chmodSync(s, 0o777);
+    const c = config({ enableScriptSecurity: true, scripts: [{ name: 'chk', script: s, user: 'root' }] });
+    expectArgumentError(() => VrrpRouter.open(c), 'scripts[0].script', /enable_script_security.*writable by non-root/);
+  });
+});
+
+describe('tracking', () => {
+  test('a tracked interface going down puts the instance in FAULT and back to BACKUP when it returns', async () => {
+    const { router, changes } = open(config({ instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1' }] })] }));
+    await waitFor(() => changes.length > 0);
+    expect(changes[0]).toMatchObject({ type: 'instance', name: 'VI_1', from: 'INIT', to: 'BACKUP' });
+    const tracked: unknown[] = [];
+    router.on('track', (t) => tracked.push(t));
+    const monitor = fake.monitors.at(-1)!;
+    monitor.report(3, 'eth1', 0x1, false); // UP without RUNNING (no carrier) is down
+    expect(tracked).toEqual([{ type: 'interface', name: 'eth1', ok: false }]);
+    expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'FAULT', faults: ['interface:eth1'] });
+    monitor.report(3, 'eth1', 0x41, false);
+    expect(stateOf(router, 'VI_1').state).toBe('BACKUP');
+    monitor.report(3, 'eth1', 0x41, true);
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+    // The instance's own interface is tracked without being listed.
+    monitor.report(3, 'eth1', 0x41, false);
+    monitor.report(2, 'eth0', 0, false);
+    expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'FAULT', faults: ['interface:eth0'] });
+    monitor.report(2, 'eth0', 0x41, false);
+    expect(changes.slice(1).map((c) => `${c.from}->${c.to}:${c.reason}`)).toEqual(['BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared']);
+  });
+
+  test('a weight-0 script keeps the instance in INIT until its first result, then decides (FAULT for a failure)', async () => {
+    const gate = path.join(dir, 'gate');
+    const { router, changes } = open(config({
+      instances: [vi('VI_1', 1, { trackScript: [{ name: 'slow' }] })],
+      scripts: [{ name: 'slow', script: `/bin/sh -c "while [ ! -e ${gate} ]; do sleep 0.02; done; exit 1"`, interval: 5 }],
+    }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stateOf(router, 'VI_1').state).toBe('INIT');
+    expect(changes).toEqual([]);
+    writeFileSync(gate, '');
+    expect(await waitFor(() => changes.length > 0)).toBe(true);
+    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['INIT->FAULT']);
+  });
+
+  test('an interface already down at start means FAULT from the first transition', async () => {
+    fake.interfaces.set('eth1', false);
+    const { changes } = open(config({ instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1' }] })] }));
+    await waitFor(() => changes.length > 0);
+    expect(changes[0]).toMatchObject({ from: 'INIT', to: 'FAULT', reason: 'fault' });
+  });
+
+  test('script and file weights move the effective priority that adverts carry', async () => {
+    const file = path.join(dir, 'prio');
+    writeFileSync(file, '3');
+    const { router } = open(config({
+      instances: [vi('VI_1', 1, { priority: 100, trackScript: [{ name: 'bad' }, { name: 'good', weight: 7 }], trackFile: [{ name: 'f', weight: 2 }] })],
+      scripts: [{ name: 'bad', script: '/bin/false', weight: -30, interval: 0.05 }, { name: 'good', script: '/bin/true', interval: 0.05 }],
+      trackFiles: [{ name: 'f', file }],
+    }));
+    expect(await waitFor(() => stateOf(router, 'VI_1').effectivePriority === 100 - 30 + 7 + 6)).toBe(true);
+    expect(stateOf(router, 'VI_1').tracking).toEqual([
+      { type: 'interface', name: 'eth0', weight: 0, reverse: false, ok: true },
+      { type: 'script', name: 'bad', weight: -30, reverse: false, ok: false },
+      { type: 'script', name: 'good', weight: 7, reverse: false, ok: true },
+      { type: 'file', name: 'f', weight: 2, reverse: false, value: 3 },
+    ]);
+    writeFileSync(file, '-5');
+    expect(await waitFor(() => stateOf(router, 'VI_1').effectivePriority === 100 - 30 + 7 - 10)).toBe(true);
+    expect(router.metrics()).toMatch(/vrrp_effective_priority\{instance="VI_1".*\} 67/);
+    expect(router.metrics()).toContain('vrrp_script_ok{script="bad"} 0');
+    expect(router.metrics()).toContain('vrrp_track_file_value{file="f"} -5');
+    // Once master, the adverts carry the effective priority.
+    expect(await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER')).toBe(true);
+    const link = fake.links.at(-1)!;
+    const scheduled = link.schedules.at(-1)!.packets[0]!.bytes;
+    expect(scheduled[2]).toBe(67);
+  });
+});
+
+describe('notify and sync groups', () => {
+  test('notify scripts run in order with keepalived arguments; notify_stop on close', async () => {
+    const out = path.join(dir, 'out');
+    const s = path.join(dir, 'n.sh');
+    writeFileSync(s, `#!/bin/sh\necho "$*" >> ${out}\n`, { mode: 0o755 });
+    const { router } = open(config({ instances: [vi('VI_1', 1, { priority: 255, notify: { master: `${s} master`, stop: `${s} stop`, notify: s } })] }));
+    await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
+    await router.close();
+    expect(readFileSync(out, 'utf8')).toBe('master\nINSTANCE VI_1 MASTER 255\nstop\nINSTANCE VI_1 STOP 255\n');
+  });
+
+  test('a sync group takes over together, drops to BACKUP together, and notifies as a GROUP', async () => {
+    const out = path.join(dir, 'out');
+    const s = path.join(dir, 'n.sh');
+    writeFileSync(s, `#!/bin/sh\necho "$*" >> ${out}\n`, { mode: 0o755 });
+    const { router, changes } = open(config({
+      instances: [vi('VI_1', 1), vi('VI_2', 2)],
+      syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'], notify: { notify: s } }],
+    }));
+    expect(await waitFor(() => router.status().syncGroups[0]!.state === 'MASTER')).toBe(true);
+    expect(router.status().instances.map((i) => [i.state, i.syncGroup])).toEqual([['MASTER', 'G'], ['MASTER', 'G']]);
+    // VI_1 hears a higher priority: both go BACKUP.
+    const link1 = fake.links.find((l) => l.options.interface === 'eth0' && !l.closed && l.schedules.some((x) => x.packets[0]?.bytes[1] === 1))!;
+    link1.onPacket(ipv4Advert({ version: 3, virtualRouterId: 1, priority: 200, intervalCs: 5, addresses: ['10.0.1.1'] }, '10.0.0.9'), '', '', -1);
+    expect(router.status().instances.map((i) => i.state)).toEqual(['BACKUP', 'BACKUP']);
+    const group = changes.filter((c) => c.type === 'group').map((c) => `${c.from}->${c.to}`);
+    expect(group).toEqual(['INIT->BACKUP', 'BACKUP->MASTER', 'MASTER->BACKUP']);
+    await router.close();
+    expect(readFileSync(out, 'utf8')).toBe('GROUP G BACKUP 0\nGROUP G MASTER 0\nGROUP G BACKUP 0\nGROUP G STOP 0\n');
+  });
+
+  test('in a sync group a weighted tracker is FAULT for the whole group (no sync_group_tracking_weight)', async () => {
+    const { router } = open(config({
+      instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1', weight: -10 }] }), vi('VI_2', 2)],
+      syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'] }],
+    }));
+    await waitFor(() => router.status().instances.every((i) => i.state !== 'INIT'));
+    fake.monitors.at(-1)!.report(3, 'eth1', 0, false);
+    expect(router.status().instances.map((i) => [i.state, i.faults])).toEqual([['FAULT', ['interface:eth1']], ['FAULT', ['group:VI_1']]]);
+    expect(router.status().syncGroups[0]!.state).toBe('FAULT');
+  });
+});
+
+test('a sync group\'s own trackers apply to every member', async () => {
+  const { router } = open(config({
+    instances: [vi('VI_1', 1), vi('VI_2', 2)],
+    syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'], trackInterface: [{ name: 'eth1' }] }],
+  }));
+  await waitFor(() => router.status().instances.every((i) => i.state !== 'INIT'));
+  fake.monitors.at(-1)!.report(3, 'eth1', 0, false);
+  expect(router.status().instances.map((i) => i.faults)).toEqual([['interface:eth1', 'group:VI_2'], ['interface:eth1', 'group:VI_1']]);
+  expect(router.status().instances[1]!.tracking).toEqual([
+    { type: 'interface', name: 'eth0', weight: 0, reverse: false, ok: true },
+    { type: 'interface', name: 'eth1', weight: 0, reverse: false, ok: false },
+  ]);
+});
+
+test('notify_master_rx_lower_pri runs when a master hears a lower priority', async () => {
+  const out = path.join(dir, 'out');
+  const s = path.join(dir, 'lp.sh');
+  writeFileSync(s, `#!/bin/sh\necho "lower $*" >> ${out}\n`, { mode: 0o755 });
+  const { router } = open(config({ instances: [vi('VI_1', 1, { priority: 255, notify: { masterRxLowerPri: `${s} now` } })] }));
+  await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
+  const notified: string[] = [];
+  router.on('notify', (n) => notified.push(`${n.target} ${n.name} ${n.script} ${n.status}`));
+  fake.links.at(-1)!.onPacket(ipv4Advert({ version: 3, virtualRouterId: 1, priority: 50, intervalCs: 5, addresses: ['10.0.1.1'] }, '10.0.0.9'), '', '', -1);
+  expect(await waitFor(() => notified.length > 0)).toBe(true);
+  expect(notified).toEqual(['INSTANCE VI_1 masterRxLowerPri 0']);
+  expect(readFileSync(out, 'utf8')).toBe('lower now\n');
+});
+
+describe('update by difference', () => {
+  test('unchanged instances are not touched; changed restart; new start; removed stop', async () => {
+    const owner = vi('VI_1', 1, { priority: 255 });
+    const { router, changes } = open(config({ instances: [owner, vi('VI_2', 2)] }));
+    await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
+    const [link1, link2] = fake.links.slice(-2) as [typeof fake.links[0], typeof fake.links[0]];
+    changes.length = 0;
+    await router.update(config({ instances: [{ ...owner, notify: { master: '/bin/true' } }, vi('VI_2', 2, { priority: 90 }), vi('VI_3', 3)] }));
+    expect(link1.closed).toBe(false);
+    expect(link1.deleted).toEqual([]);
+    expect(link2.closed).toBe(true);
+    expect(fake.links.slice(-2).map((l) => l.closed)).toEqual([false, false]);
+    await waitFor(() => changes.length >= 3);
+    expect(changes.filter((c) => c.name === 'VI_1')).toEqual([]);
+    expect(changes.map((c) => `${c.name} ${c.from}->${c.to}`)).toEqual(['VI_2 BACKUP->STOPPED', 'VI_2 INIT->BACKUP', 'VI_3 INIT->BACKUP']);
+    expect(router.status().instances.map((i) => [i.name, i.priority])).toEqual([['VI_1', 255], ['VI_2', 90], ['VI_3', 100]]);
+    const link3 = fake.links.at(-1)!;
+    await router.update(config({ instances: [owner, vi('VI_2', 2, { priority: 90 })] }));
+    expect(link3.closed).toBe(true);
+    expect(link1.closed).toBe(false);
+    expect(router.status().instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2']);
+  });
+
+  test('updates called together run one after another, in call order', async () => {
+    const { router } = open(config({ instances: [vi('VI_1', 1)] }));
+    const before = fake.links.length;
+    const first = router.update(config({ instances: [vi('VI_1', 1), vi('VI_3', 3)] }));
+    const second = router.update(config({ instances: [vi('VI_1', 1)] }));
+    await Promise.all([first, second]);
+    expect(router.status().instances.map((i) => i.name)).toEqual(['VI_1']);
+    expect(fake.links.slice(before).map((l) => l.closed)).toEqual([true]);
+  });
+
+  test('an invalid update changes nothing', async () => {
+    const { router } = open(config({ instances: [vi('VI_1', 1)] }));
+    await expect(router.update(config({ instances: [vi('VI_1', 1, { trackScript: [{ name: 'x' }] })] }))).rejects.toThrow(/instances\[0\]\.trackScript\[0\]\.name/);
+    expect(fake.links.at(-1)!.closed).toBe(false);
+  });
+});
