@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-export { Ipvs } from './core/ipvs';
+export { Ipvs } from './handle/ipvs';
 export { IpvsError, IpvsArgumentError } from './model/errors';
 export { Batch } from './core/batch';
 export type { WriteOperations } from './core/batch';

@@ -4,7 +4,7 @@
  * says, step by step, what was done.
  * @module
  */
-import type { Ipvs } from '../core/ipvs';
+import type { Ipvs } from '../handle/ipvs';
 import type { Batch, BatchResult } from '../core/batch';
 import type { IpvsError } from '../model/errors';
 import { record, boolean } from '../core/validate/check';

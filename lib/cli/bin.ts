@@ -5,7 +5,7 @@
  * @module
  */
 import * as path from 'node:path';
-import { Ipvs } from '../core/ipvs';
+import { Ipvs } from '../handle/ipvs';
 import type { CliContext } from './context';
 import { main } from './main';
 

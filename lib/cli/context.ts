@@ -1,4 +1,4 @@
-import type { Ipvs } from '../core/ipvs';
+import type { Ipvs } from '../handle/ipvs';
 
 /**
  * Everything a command-line command touches outside its arguments: where its

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { IpvsError } from '../model/errors';
-import type { Ipvs } from '../core/ipvs';
+import type { Ipvs } from '../handle/ipvs';
 import type { CliContext } from './context';
 import { SUBCOMMANDS, type SubcommandLoader } from './subcommands';
 import { parseLine } from './ipvsadm/parse';

@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
-import type { Ipvs } from '../core/ipvs';
+import type { Ipvs } from '../handle/ipvs';
 import type { IpvsError } from '../model/errors';
 import type { HealthConfig } from './types';
 import type { CheckEvent, HealthEvents, ManagerStatus, ScriptEvent, VirtualServerStatus } from './events';

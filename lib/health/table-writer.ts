@@ -8,7 +8,7 @@
  * @internal
  * @module
  */
-import type { Ipvs } from '../core/ipvs';
+import type { Ipvs } from '../handle/ipvs';
 import type { BatchResult } from '../core/batch';
 import type { Destination, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../model/types';
 import type { IpvsError } from '../model/errors';

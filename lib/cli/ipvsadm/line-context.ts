@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import type { Ipvs } from '../../core/ipvs';
+import type { Ipvs } from '../../handle/ipvs';
 import type { NameResolver } from './names';
 
 export interface Session {

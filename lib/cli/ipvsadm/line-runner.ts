@@ -9,7 +9,7 @@
 import { IpvsArgumentError, IpvsError } from '../../model/errors';
 import type { Batch } from '../../core/batch';
 import { SCHEDULERS } from '../../native/kernel-numbers';
-import type { Ipvs } from '../../core/ipvs';
+import type { Ipvs } from '../../handle/ipvs';
 import type { ServiceKey } from '../../model/types';
 import { ERRNO, ipvsStrerror } from './messages';
 import type { CommandName } from './grammar';

@@ -11,7 +11,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Ipvs } from '../../core/ipvs';
+import type { Ipvs } from '../../handle/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
 import type { VrrpRouterConfig } from '../../vrrp/router-options';

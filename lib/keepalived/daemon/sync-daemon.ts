@@ -8,7 +8,7 @@
  * means stop master, start backup. At shutdown the running role is stopped.
  * @module
  */
-import type { Ipvs } from '../../core/ipvs';
+import type { Ipvs } from '../../handle/ipvs';
 import { IpvsError } from '../../model/errors';
 import type { SyncDaemonOptions, SyncDaemonState } from '../../model/types';
 import type { Diagnostic } from '../reader/diagnostics';

@@ -5,21 +5,21 @@
  */
 import * as path from 'node:path';
 import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome } from '../native/contract';
-import { Batch } from './batch';
-import { SingleWrite } from './single-write';
+import { Batch } from '../core/batch';
+import { SingleWrite } from '../core/single-write';
 import { SyncChannel, exchangePacked, exchangePackedSync } from '../native/exchange';
-import { DEFAULT_CHUNK_SIZE, Stream, type StreamOptions } from './stream';
+import { DEFAULT_CHUNK_SIZE, Stream, type StreamOptions } from '../core/stream';
 import { loadNative } from '../native/load';
 import { IpvsError, errnoName } from '../model/errors';
-import { Dispatcher, closedError } from './dispatcher';
-import * as ops from './operations';
-import type { Operation, ServicePatch, ListOptions } from './operations';
+import { Dispatcher, closedError } from '../core/dispatcher';
+import * as ops from '../core/operations';
+import type { Operation, ServicePatch, ListOptions } from '../core/operations';
 import type {
   Destination, DestinationKey, DestinationOptions, DestinationSpec, Info, OpenOptions, Service, ServiceKey, ServiceSpec,
   SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
 } from '../model/types';
-import { record, fail, integer } from './validate/check';
-import { toService } from './replies';
+import { record, fail, integer } from '../core/validate/check';
+import { toService } from '../core/replies';
 import { applyState, applyStateSync, type ApplyOptions, type ApplyReport } from '../apply/execute';
 import type { DesiredState } from '../apply/desired';
 
