@@ -24,8 +24,7 @@ ipvs::SessionOptions optionsFromJs(const Napi::Value& value) {
   return options;
 }
 
-Napi::Object openOutcome(Napi::Env env, std::unique_ptr<ipvs::Session> session,
-                         const ipvs::OpenFailure& failure) {
+Napi::Object openOutcome(Napi::Env env, std::unique_ptr<ipvs::Session> session, const ipvs::OpenFailure& failure) {
   Napi::Object out = Napi::Object::New(env);
   if (session) {
     out.Set("handle", js::Handle::New(env, std::move(session)));
@@ -48,8 +47,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
 class OpenWorker : public Napi::AsyncWorker {
  public:
   OpenWorker(Napi::Env env, ipvs::SessionOptions options)
-      : Napi::AsyncWorker(env, "ipvs:open"), deferred_(Napi::Promise::Deferred::New(env)),
-        options_(std::move(options)) {}
+      : Napi::AsyncWorker(env, "ipvs:open"), deferred_(Napi::Promise::Deferred::New(env)), options_(std::move(options)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override { session_ = ipvs::Session::open(options_, failure_); }
   void OnOK() override { deferred_.Resolve(openOutcome(Env(), std::move(session_), failure_)); }

@@ -157,8 +157,6 @@ Napi::Value IcmpEcho(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerPing(Napi::Env env, Napi::Object exports) {
-  exports.Set("icmpEcho", Napi::Function::New<IcmpEcho>(env, "icmpEcho"));
-}
+void registerPing(Napi::Env env, Napi::Object exports) { exports.Set("icmpEcho", Napi::Function::New<IcmpEcho>(env, "icmpEcho")); }
 
 }  // namespace health

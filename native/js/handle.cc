@@ -22,8 +22,7 @@ struct PendingSession {
 // thread. A batch queued while a drainer runs is picked up by it.
 class DrainWorker : public Napi::AsyncWorker {
  public:
-  DrainWorker(Napi::Env env, Handle* handle, Napi::Object owner)
-      : Napi::AsyncWorker(env, "ipvs:execute"), handle_(handle) {
+  DrainWorker(Napi::Env env, Handle* handle, Napi::Object owner) : Napi::AsyncWorker(env, "ipvs:execute"), handle_(handle) {
     owner_ = Napi::Persistent(owner);  // keeps the handle (and its socket) alive
   }
   void Execute() override;

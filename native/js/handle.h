@@ -7,8 +7,8 @@
 
 #include <napi.h>
 
-#include <memory>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <set>
 

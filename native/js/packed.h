@@ -63,7 +63,14 @@ constexpr uint32_t STATS = 10;
 enum Flag : uint32_t { F_DUMP = 1, F_SERVICE = 2, F_DEST = 4, F_DAEMON = 8, F_TIMEOUTS = 16 };
 enum ServiceOpt : uint32_t { SO_SCHED = 1, SO_FLAGS = 2, SO_MASK = 4, SO_TIMEOUT = 8, SO_NETMASK = 16, SO_PE = 32 };
 enum DestOpt : uint32_t {
-  DO_AF = 1, DO_FWD = 2, DO_WEIGHT = 4, DO_UPPER = 8, DO_LOWER = 16, DO_TUN_TYPE = 32, DO_TUN_PORT = 64, DO_TUN_FLAGS = 128,
+  DO_AF = 1,
+  DO_FWD = 2,
+  DO_WEIGHT = 4,
+  DO_UPPER = 8,
+  DO_LOWER = 16,
+  DO_TUN_TYPE = 32,
+  DO_TUN_PORT = 64,
+  DO_TUN_FLAGS = 128,
 };
 enum DaemonOpt : uint32_t { MO_IFNAME = 1, MO_SYNC_ID = 2, MO_MAXLEN = 4, MO_GROUP = 8, MO_PORT = 16, MO_TTL = 32 };
 enum TimeoutOpt : uint32_t { TO_TCP = 1, TO_TCP_FIN = 2, TO_UDP = 4 };

@@ -88,12 +88,9 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "VrrpLink",
-                       {InstanceMethod<&VrrpLink::Schedule>("schedule"),
-                        InstanceMethod<&VrrpLink::SendNow>("sendNow"),
-                        InstanceMethod<&VrrpLink::QueueFrames>("queueFrames"),
-                        InstanceMethod<&VrrpLink::AddAddress>("addAddress"),
-                        InstanceMethod<&VrrpLink::DeleteAddress>("deleteAddress"),
-                        InstanceMethod<&VrrpLink::Counters>("counters"),
+                       {InstanceMethod<&VrrpLink::Schedule>("schedule"), InstanceMethod<&VrrpLink::SendNow>("sendNow"),
+                        InstanceMethod<&VrrpLink::QueueFrames>("queueFrames"), InstanceMethod<&VrrpLink::AddAddress>("addAddress"),
+                        InstanceMethod<&VrrpLink::DeleteAddress>("deleteAddress"), InstanceMethod<&VrrpLink::Counters>("counters"),
                         InstanceMethod<&VrrpLink::Close>("close")});
   }
 
@@ -133,8 +130,8 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
         if (!env) return;
         Napi::Uint8Array data = Napi::Uint8Array::New(env, p->data.size());
         std::memcpy(data.Data(), p->data.data(), p->data.size());
-        callback.Call({data, Napi::String::New(env, p->source), Napi::String::New(env, p->destination),
-                       Napi::Number::New(env, p->hopLimit)});
+        callback.Call(
+            {data, Napi::String::New(env, p->source), Napi::String::New(env, p->destination), Napi::Number::New(env, p->hopLimit)});
       });
       if (status != napi_ok) {
         delete packet;
@@ -184,7 +181,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     std::vector<std::vector<uint8_t>> frames;
     for (uint32_t i = 0; i < a.Length(); ++i) frames.push_back(bytesOf(a.Get(i)));
     channel_->queueFrames(info[0].As<Napi::Number>().Int32Value(), std::move(frames),
-                         std::chrono::microseconds(info[2].As<Napi::Number>().Int64Value()));
+                          std::chrono::microseconds(info[2].As<Napi::Number>().Int64Value()));
     return info.Env().Undefined();
   }
 
@@ -245,8 +242,8 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
       napi_status status = tsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::LinkEvent* p) {
         std::unique_ptr<vrrp::LinkEvent> owned(p);
         if (!env) return;
-        callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name),
-                       Napi::Number::New(env, p->flags), Napi::Boolean::New(env, p->deleted)});
+        callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name), Napi::Number::New(env, p->flags),
+                       Napi::Boolean::New(env, p->deleted)});
       });
       if (status != napi_ok) delete event;
     });
