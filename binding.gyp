@@ -4,11 +4,12 @@
       "target_name": "ipvs",
       "sources": [
         "native/addon.cc",
-        "native/health/ping.cc",
+        "native/health/echo.cc",
         "native/ipvs/codec.cc",
         "native/ipvs/session.cc",
         "native/js/convert.cc",
         "native/js/handle.cc",
+        "native/js/icmp_echo.cc",
         "native/js/vrrp_link.cc",
         "native/vrrp/channel.cc",
         "native/vrrp/link_monitor.cc",

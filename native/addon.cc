@@ -1,12 +1,14 @@
 // Module entry: open/openAsync create handles; encodeRequest/decodeMessages
-// expose the codec without a socket, for golden-byte tests.
+// expose the codec without a socket, for golden-byte tests; the VRRP and
+// ICMP echo parts register themselves. The whole contract is typed in
+// lib/native/contract.ts.
 #include <napi.h>
 
-#include "health/ping.h"
 #include "ipvs/codec.h"
 #include "js/addon_data.h"
 #include "js/convert.h"
 #include "js/handle.h"
+#include "js/icmp_echo.h"
 #include "js/vrrp_link.h"
 
 namespace {
@@ -126,7 +128,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeRequest", Napi::Function::New<EncodeRequest>(env, "encodeRequest"));
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
-  health::registerPing(env, exports);
+  js::defineIcmpEcho(env, exports);
   return exports;
 }
 
