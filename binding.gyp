@@ -8,6 +8,7 @@
         "native/ipvs/codec.cc",
         "native/ipvs/session.cc",
         "native/js/convert.cc",
+        "native/js/errors.cc",
         "native/js/handle.cc",
         "native/js/icmp_echo.cc",
         "native/js/vrrp_link.cc",

@@ -8,6 +8,7 @@
 #include "../vrrp/link_monitor.h"
 #include "../vrrp/netns.h"
 #include "../vrrp/route.h"
+#include "errors.h"
 
 namespace js {
 namespace {
@@ -50,13 +51,6 @@ std::vector<vrrp::Outgoing> packetsOf(Napi::Value v) {
     out.push_back({stringField(o, "destination"), bytesOf(o.Get("bytes"))});
   }
   return out;
-}
-
-Napi::Error failure(Napi::Env env, int error, const std::string& stage) {
-  Napi::Error e = Napi::Error::New(env, stage + ": " + strerror(error));
-  e.Set("errno", Napi::Number::New(env, error));
-  e.Set("stage", Napi::String::New(env, stage));
-  return e;
 }
 
 vrrp::AddressSpec addressSpecOf(const Napi::Object& o) {
@@ -117,9 +111,9 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
       failed = channel_->open(options);
       if (!failed.error) routeError = route_->open();
     });
-    if (nsError) throw failure(env, nsError, "netns");
-    if (failed.error) throw failure(env, failed.error, failed.stage);
-    if (routeError) throw failure(env, routeError, "rtnetlink");
+    if (nsError) throw syscallError(env, nsError, "netns");
+    if (failed.error) throw syscallError(env, failed.error, failed.stage);
+    if (routeError) throw syscallError(env, routeError, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:receive", kQueueLimit, 1);
     open_ = true;
     int rtError = channel_->start([this](vrrp::Received&& r) {
@@ -140,7 +134,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     });
     if (rtError) {
       shutdown();
-      throw failure(env, rtError, "rt-priority");
+      throw syscallError(env, rtError, "rt-priority");
     }
   }
 
@@ -150,7 +144,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
   static constexpr size_t kQueueLimit = 1024;
 
   void ensureOpen(Napi::Env env) {
-    if (!open_) throw Napi::Error::New(env, "native contract: link is closed");
+    if (!open_) throw closedError(env, "the VRRP link is closed");
   }
 
   void shutdown() {
@@ -232,8 +226,8 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     monitor_ = std::make_unique<vrrp::LinkMonitor>();
     int error = 0;
     int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(); });
-    if (nsError) throw failure(env, nsError, "netns");
-    if (error) throw failure(env, error, "rtnetlink");
+    if (nsError) throw syscallError(env, nsError, "netns");
+    if (error) throw syscallError(env, error, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:link", 0, 1);
     open_ = true;
     monitor_->start([this](vrrp::LinkEvent&& e) {
@@ -276,7 +270,7 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   std::string name = stringField(o, "interface");
   vrrp::InterfaceInfo out;
   int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.interfaceInfo(name, out); });
-  if (error) throw failure(env, error, "interface");
+  if (error) throw syscallError(env, error, "interface");
   Napi::Object r = Napi::Object::New(env);
   r.Set("ifindex", out.ifindex);
   r.Set("up", out.up);

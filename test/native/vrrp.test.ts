@@ -6,6 +6,7 @@ import { loadVrrpNative } from '../../lib/vrrp/native';
 import { encodeAdvert, receiveAdvert, AUTH_NONE } from '../../lib/vrrp/packet';
 import { expectTypeError } from '../support/throws';
 import type { NativeVrrpLink, NativeVrrpLinkOptions } from '../../lib/native/vrrp-contract';
+import { isNativeError } from '../../lib/native/contract';
 
 const native = loadVrrpNative();
 const AF_INET = 2;
@@ -45,7 +46,8 @@ describe('contract checks', () => {
     } catch (e) {
       thrown = e;
     }
-    expect(thrown).toMatchObject({ errno: 19, stage: 'interface' });
+    expect(thrown).toMatchObject({ name: 'Error', code: 'ESYSCALL', errno: 19, stage: 'interface' });
+    expect(isNativeError(thrown, 'ESYSCALL')).toBe(true);
   });
 
   test('a namespace that does not exist reports ENOENT', () => {
@@ -105,7 +107,13 @@ describe('the socket thread on loopback', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(35);
     link.close();
     link.close();
-    expect(() => link.sendNow([])).toThrow(/closed/);
+    // A closed link is told by its code, whatever the method.
+    const closed = expect.objectContaining({ name: 'Error', code: 'ECLOSED' });
+    expect(() => link.sendNow([])).toThrow(closed);
+    expect(() => link.schedule([], 0)).toThrow(closed);
+    expect(() => link.queueFrames(1, [], 0)).toThrow(closed);
+    expect(() => link.addAddress({ ifindex: 1, family: AF_INET, address: '127.0.0.9', prefix: 8 })).toThrow(closed);
+    expect(() => link.deleteAddress({ ifindex: 1, family: AF_INET, address: '127.0.0.9', prefix: 8 })).toThrow(closed);
   });
 });
 
