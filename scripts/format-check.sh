@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails, naming them, when files under native/ differ from what clang-format
-# makes of them (style: .clang-format). Fix with:
+# makes of them (style: native/.clang-format). Fix with:
 #   clang-format -i $(git ls-files 'native/*.cc' 'native/*.h')
 set -euo pipefail
 cd "$(dirname "$0")/.."
