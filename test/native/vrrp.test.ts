@@ -7,6 +7,7 @@ import { encodeAdvert, receiveAdvert, AUTH_NONE } from '../../lib/vrrp/packet';
 import { expectTypeError } from '../support/throws';
 import type { NativeVrrpLink, NativeVrrpLinkOptions } from '../../lib/native/vrrp-contract';
 import { isNativeError } from '../../lib/native/contract';
+import { VrrpInstance } from '../../lib/vrrp/instance';
 
 const native = loadVrrpNative();
 const AF_INET = 2;
@@ -48,6 +49,13 @@ describe('contract checks', () => {
     }
     expect(thrown).toMatchObject({ name: 'Error', code: 'ESYSCALL', errno: 19, stage: 'interface' });
     expect(isNativeError(thrown, 'ESYSCALL')).toBe(true);
+  });
+
+  test("an instance turns the addon's ESYSCALL error into a VrrpError named by errno, with the stage", () => {
+    const options = { name: 'VI_X', interface: 'nosuchif0', virtualRouterId: 9, priority: 100, virtualIpaddress: [{ address: '10.9.0.1', prefix: 24 }] };
+    expect(() => VrrpInstance.open(options)).toThrow(
+      expect.objectContaining({ name: 'VrrpError', code: 'ENODEV', errno: -19, stage: 'interface', operation: 'open' }),
+    );
   });
 
   test('a namespace that does not exist reports ENOENT', () => {
