@@ -77,6 +77,6 @@ function completed(replacement: Partial<NativeBinding>): NativeBinding {
       throw nativeUnavailable(new Error(`the replacement native binding has no ${name}`));
     };
   return new Proxy(replacement, {
-    get: (target, name, receiver) => Reflect.get(target, name, receiver) ?? (name in NATIVE_MEMBERS ? absent(String(name)) : undefined),
+    get: (target, name, receiver) => Reflect.get(target, name, receiver) ?? (Object.hasOwn(NATIVE_MEMBERS, name) ? absent(String(name)) : undefined),
   }) as NativeBinding;
 }
