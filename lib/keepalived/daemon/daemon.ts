@@ -14,15 +14,13 @@ import type { AddressInfo } from 'node:net';
 import type { Ipvs } from '../../handle/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
-import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import { resolveRouterConfig } from '../../vrrp/router-validate';
-import { checkConfig, type CheckResult } from '../reader/read';
+import type { CheckResult } from '../reader/read';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
-import { toHealthConfig, type HealthMapping } from '../mapping/health';
-import { toVrrpConfig } from '../mapping/vrrp';
+import { readDaemonConfig, type DaemonConfig } from './reading';
 import type { LogLine } from './log';
 import { daemonMetrics, type DaemonMetrics } from './metrics';
-import { SyncDaemonControl, syncDaemonSettings, type SyncDaemonSettings } from './sync-daemon';
+import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import { VrrpHalf, openVrrpRouter, type VrrpRouterOpener } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
@@ -69,12 +67,9 @@ export class ConfigUnusableError extends Error {
   }
 }
 
-/** One reading of the file: the verdict and both mappings. */
-interface Reading {
+/** One usable reading of the file: the verdict and what both halves run. */
+interface Reading extends DaemonConfig {
   result: CheckResult;
-  health: HealthMapping;
-  vrrp: VrrpRouterConfig;
-  sync?: SyncDaemonSettings;
 }
 
 export class KeepalivedDaemon {
@@ -140,16 +135,12 @@ export class KeepalivedDaemon {
 
   /** Reads and maps the configuration; diagnostics are logged with file:line. */
   #read(): Reading {
-    const result = checkConfig(this.#options.configFile, this.#options.configId === undefined ? {} : { configId: this.#options.configId });
-    for (const d of result.diagnostics) this.#logDiagnostic(d);
-    if (result.exitCode === 4 || result.exitCode === 2) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
-    const health = toHealthConfig(result.config);
-    const vrrp = toVrrpConfig(result.config);
-    const sync = syncDaemonSettings(result.config);
-    for (const w of [...health.warnings, ...vrrp.warnings, ...sync.warnings]) this.#logDiagnostic(w);
+    const { result, diagnostics, config } = readDaemonConfig(this.#options.configFile, this.#options.configId);
+    for (const d of diagnostics) this.#logDiagnostic(d);
+    if (!config) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
     // The router's own validation, before either half changes: a reload it would refuse is refused whole.
-    if (this.#halves.vrrp && vrrp.config.instances.length) resolveRouterConfig(vrrp.config);
-    return { result, health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) };
+    if (this.#halves.vrrp && config.vrrp.instances.length) resolveRouterConfig(config.vrrp);
+    return { result, ...config };
   }
 
   #wantsChecker(r: Reading): boolean {
