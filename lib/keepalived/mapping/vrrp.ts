@@ -11,7 +11,7 @@ import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, 
 import type { VirtualAddress } from '../../vrrp/instance-options';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
-import type { VrrpAddress, VrrpInstance, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
+import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
 
 /** A router configuration and what of the file it cannot honour. */
 export interface VrrpMapping {
@@ -82,13 +82,13 @@ class Mapper {
   }
 
   /** `value`, or the router's `max` with a warning where the instance (or global_defs) set more. */
-  limit(i: VrrpInstance, field: string, value: number, max: number): number {
+  limit(i: VrrpInstanceBlock, field: string, value: number, max: number): number {
     if (value <= max) return value;
     this.unsupported(i.sources[field] ?? this.model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
     return max;
   }
 
-  instance(i: VrrpInstance): VrrpRouterInstance | undefined {
+  instance(i: VrrpInstanceBlock): VrrpRouterInstance | undefined {
     const at = (key: string) => i.sources[key] ?? i.source;
     if (i.interface === undefined) {
       this.unsupported(i.source, `(${i.name}) an instance without interface is not run by the router - give it an interface`);

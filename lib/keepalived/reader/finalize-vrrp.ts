@@ -10,7 +10,7 @@ import type { VrrpInstanceDraft } from './blocks/vrrp-instance';
 import type { VrrpSyncGroupDraft } from './blocks/vrrp-sync-group';
 import type { TrackingDraft } from './blocks/vrrp-tracking';
 import type { Diagnostics } from './diagnostics';
-import type { VrrpConfig, VrrpGlobalDefs, VrrpInstance, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackRef } from './vrrp-model';
+import type { VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackRef } from './vrrp-model';
 
 /** keepalived's VRRP defaults (keepalived.conf(5), global_defs). */
 export const VRRP_DEFAULTS = {
@@ -107,7 +107,7 @@ interface Known {
   readonly missing: Set<string>;
 }
 
-function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstance | undefined {
+function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstanceBlock | undefined {
   const v = d.values;
   const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
   // keepalived needs an interface even for unicast (it does not pick one from the addresses).
@@ -152,7 +152,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   if (version === 3) advertInt = Math.round(advertInt * 100) / 100;
   if (priority < 1) priority = VRRP_DEFAULTS.priority;
   const strict = v.strict ?? g.strict;
-  const instance: VrrpInstance = {
+  const instance: VrrpInstanceBlock = {
     name: d.name,
     state,
     virtualRouterId: v.virtualRouterId,
@@ -236,8 +236,8 @@ function finishTrackFiles(draft: ConfigDraft, diag: Diagnostics): VrrpTrackFile[
 }
 
 /** Two instances may not share a VRID on one interface and family while both use its multicast group. */
-function checkDuplicateVrids(instances: readonly VrrpInstance[], interfaces: InterfaceNames, diag: Diagnostics): VrrpInstance[] {
-  const seen = new Map<string, VrrpInstance>();
+function checkDuplicateVrids(instances: readonly VrrpInstanceBlock[], interfaces: InterfaceNames, diag: Diagnostics): VrrpInstanceBlock[] {
+  const seen = new Map<string, VrrpInstanceBlock>();
   return instances.filter((i) => {
     if (i.interface === undefined || i.unicastPeers.length || (interfaces && !interfaces.has(i.interface))) return true;
     const key = `${i.interface}/${i.family}/${i.mcastDstIp}/${i.virtualRouterId}`;
@@ -251,7 +251,7 @@ function checkDuplicateVrids(instances: readonly VrrpInstance[], interfaces: Int
   });
 }
 
-function finishSyncGroup(d: VrrpSyncGroupDraft, instances: VrrpInstance[], scripts: readonly VrrpScript[], diag: Diagnostics): VrrpSyncGroup {
+function finishSyncGroup(d: VrrpSyncGroupDraft, instances: VrrpInstanceBlock[], scripts: readonly VrrpScript[], diag: Diagnostics): VrrpSyncGroup {
   const names = new Set(instances.map((i) => i.name));
   const group = d.group.filter((m) => {
     if (names.has(m.name)) return true;

@@ -114,7 +114,7 @@ export interface VrrpUnicastPeer extends Located {
 }
 
 /** `vrrp_instance NAME { }` after keepalived's corrections. */
-export interface VrrpInstance extends Traced {
+export interface VrrpInstanceBlock extends Traced {
   /** Instance name. */
   readonly name: string;
   /** `state`: initial state; default MASTER iff priority 255. */
@@ -279,7 +279,7 @@ export interface VrrpSyncGroup extends Located {
 /** Everything VRRP in a configuration. */
 export interface VrrpConfig {
   /** `vrrp_instance` blocks in file order (those keepalived keeps). */
-  readonly instances: readonly VrrpInstance[];
+  readonly instances: readonly VrrpInstanceBlock[];
   /** `vrrp_script` blocks with a script. */
   readonly scripts: readonly VrrpScript[];
   /** `track_file` / `vrrp_track_file` blocks with a file. */

@@ -3,7 +3,7 @@
 // corrections keepalived makes, each reported at its file and line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readKeepalivedConfig, type ReadResult, type VrrpInstance } from '../../../lib/keepalived';
+import { readKeepalivedConfig, type ReadResult, type VrrpInstanceBlock } from '../../../lib/keepalived';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
 
 const at = (file: string, line: number) => ({ file, line });
@@ -27,7 +27,7 @@ const instance = (body: string, name = 'VI_1') => `vrrp_instance ${name} {\n  in
 describe('vrrp.conf: every VRRP keyword the reader models', () => {
   const file = fixture('vrrp.conf');
   const { config, diagnostics } = read(file);
-  const [vi1, vi2, vi6] = config.vrrp.instances as [VrrpInstance, VrrpInstance, VrrpInstance];
+  const [vi1, vi2, vi6] = config.vrrp.instances as [VrrpInstanceBlock, VrrpInstanceBlock, VrrpInstanceBlock];
   const script = (command: string, line: number, user?: string) => ({ command, argv: command.split(' '), source: at(file, line), ...(user ? { user } : {}) });
 
   test('reads without a diagnostic and models nothing as unsupported', () => {
