@@ -80,11 +80,17 @@ function parse(args: readonly string[]): Options | 'help' {
   return o;
 }
 
-/** `-t`: the file read as the daemon reads it, every finding printed; keepalived -t's status. */
+/**
+ * `-t`: the file read as the daemon reads it, every finding printed;
+ * keepalived -t's status, or its error status when the VRRP router would
+ * refuse what keepalived accepts.
+ */
 function configTest(o: Options, context: CliContext): number {
-  const { result, diagnostics } = readDaemonConfig(o.configFile, o.configId);
+  const { result, diagnostics, refusal } = readDaemonConfig(o.configFile, o.configId, o.halves);
   for (const d of diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
-  return result.exitCode;
+  if (!refusal) return result.exitCode;
+  context.stderr(`ipvs keepalived: the VRRP router refuses this configuration: ${refusal.message}\n`);
+  return result.exitCode === KEEPALIVED_EXIT.ok ? KEEPALIVED_EXIT.configErrors : result.exitCode;
 }
 
 /** Where the daemon gets its signals: `process`, or an emitter in tests. */

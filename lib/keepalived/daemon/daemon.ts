@@ -14,10 +14,9 @@ import type { AddressInfo } from 'node:net';
 import type { Ipvs } from '../../handle/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
-import { resolveRouterConfig } from '../../vrrp/router-validate';
 import type { CheckResult } from '../reader/read';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
-import { readDaemonConfig, type DaemonConfig } from './reading';
+import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
 import type { LogLine } from './log';
 import { daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
@@ -25,11 +24,7 @@ import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router'
 import { VrrpHalf, openVrrpRouter, type VrrpRouterOpener } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
 
-/** Which halves may run (keepalived's `-P` runs only VRRP, `-C` only the checker). */
-export interface Halves {
-  check: boolean;
-  vrrp: boolean;
-}
+export type { Halves } from './reading';
 
 /** Options of {@link KeepalivedDaemon}. */
 export interface DaemonOptions {
@@ -135,11 +130,11 @@ export class KeepalivedDaemon {
 
   /** Reads and maps the configuration; diagnostics are logged with file:line. */
   #read(): Reading {
-    const { result, diagnostics, config } = readDaemonConfig(this.#options.configFile, this.#options.configId);
+    const { result, diagnostics, config, refusal } = readDaemonConfig(this.#options.configFile, this.#options.configId, this.#halves);
     for (const d of diagnostics) this.#logDiagnostic(d);
     if (!config) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
-    // The router's own validation, before either half changes: a reload it would refuse is refused whole.
-    if (this.#halves.vrrp && config.vrrp.instances.length) resolveRouterConfig(config.vrrp);
+    // Before either half changes: a reload the router would refuse is refused whole.
+    if (refusal) throw refusal;
     return { result, ...config };
   }
 
