@@ -50,9 +50,16 @@ function bash(line: string): string[] {
 
 /** The matches zsh's completion system adds for LINE and a TAB. */
 function zsh(line: string): string[] {
-  const r = spawnSync('zsh', ['-f', path.join(ROOT, 'test/support/zsh-complete.zsh'), COMPLETION, dir, line], { encoding: 'utf8', env: env(), timeout: 60_000 });
-  expect(r.status).toBe(0);
-  return [...new Set(r.stdout.split('\n').filter(Boolean))].sort();
+  const once = () => {
+    const r = spawnSync('zsh', ['-f', path.join(ROOT, 'test/support/zsh-complete.zsh'), COMPLETION, dir, line], { encoding: 'utf8', env: env(), timeout: 60_000 });
+    expect(r.status).toBe(0);
+    return [...new Set(r.stdout.split('\n').filter(Boolean))].sort();
+  };
+  // On a loaded machine a pty session now and then reports no match where
+  // the next one does (about 1 in 40 under four parallel runs): an empty
+  // answer is asked once more. A completion that offers nothing stays empty.
+  const first = once();
+  return first.length ? first : once();
 }
 
 describe('generated files', () => {
