@@ -130,6 +130,17 @@ passed "typed consumers compile (module nodenext, .mts and .cts)"
 version=$(PATH="$outside/bin" node_modules/.bin/ipvs -v) || fail "the installed ipvs command does not run"
 [[ "$version" == ipvsadm\ v1.31* ]] || fail "ipvs -v printed: $version"
 passed "the installed ipvs command runs: $version"
+# What operators install from the package: completions, man pages, the
+# systemd unit and the Grafana dashboard (package.json "files" and "man").
+for file in completion/ipvs.bash completion/_ipvs man/man8/ipvs.8 man/man8/ipvs-keepalived.8 man/man8/ipvs-apply.8 \
+  systemd/ipvs-keepalived.service dashboards/ipvs-keepalived.json native/js/notify.cc; do
+  [ -f "node_modules/ipvs/$file" ] || fail "the installed package lacks $file"
+done
+overview=$(PATH="$outside/bin" node_modules/.bin/ipvs help) || fail "the installed ipvs help does not run"
+[[ "$overview" == *"  keepalived  "* ]] || fail "ipvs help lists no keepalived subcommand: $overview"
+MANWIDTH=80 man -l node_modules/ipvs/man/man8/ipvs-keepalived.8 | grep -q '^NAME' || fail "man cannot render the installed ipvs-keepalived(8)"
+bash --norc --noprofile -c 'source node_modules/ipvs/completion/ipvs.bash && complete -p ipvs' > /dev/null || fail "the installed bash completion does not load"
+passed "the installed package holds its completions, man pages, systemd unit and dashboard; ipvs help runs"
 cd "$root"
 
 # --- the seed scenario from the installed package, against real IPVS -------

@@ -5,7 +5,8 @@
  *
  *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT] [--json-file PATH]
  *
- * Runs in the foreground (systemd `Type=simple`), logs JSON lines to
+ * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
+ * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
  * standard error, reloads on SIGHUP, writes its state as JSON on SIGUSR2,
  * and stops on SIGTERM / SIGINT (masters hand over, services are deleted
  * unless `-I`).
@@ -20,6 +21,7 @@ import { readDaemonConfig } from '../keepalived/daemon/reading';
 import type { VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';
 import type { ManagerOptions } from '../health/manager';
+import { SystemdNotifier, statusLine } from '../keepalived/systemd-notify';
 
 const USAGE = `Usage: ipvs keepalived [options]
   -f, --use-file FILE        keepalived.conf to run (default /etc/keepalived/keepalived.conf)
@@ -131,6 +133,7 @@ export async function runKeepalived(args: readonly string[], context: CliContext
   if (o.test) return configTest(o, context);
   const options = o;
   const log = jsonLogger(context.stderr);
+  const systemd = new SystemdNotifier(process.env, (error) => log('warning', 'systemd notification failed', { error }));
   const daemon = new KeepalivedDaemon({
     configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves,
     ...(run.manager ? { manager: run.manager } : {}),
@@ -142,21 +145,28 @@ export async function runKeepalived(args: readonly string[], context: CliContext
   let queue = Promise.resolve();
   const serially = (work: () => Promise<unknown>): void => void (queue = queue.then(work).then(() => undefined, (e: Error) => log('error', e.message)));
   const handlers: [NodeJS.Signals, () => void][] = [
-    ['SIGHUP', () => serially(() => daemon.reload())],
+    ['SIGHUP', () => serially(async () => {
+      systemd.reloading();
+      const reloaded = await daemon.reload();
+      systemd.ready(statusLine(daemon.status(), reloaded ? 'reloaded' : 'reload refused, previous configuration running'));
+    })],
     ['SIGUSR2', () => serially(async () => {
       writeJson(options.jsonFile, daemon.status());
       log('info', 'state written', { file: options.jsonFile });
     })],
-    ['SIGTERM', () => serially(async () => finished(KEEPALIVED_EXIT.ok))],
-    ['SIGINT', () => serially(async () => finished(KEEPALIVED_EXIT.ok))],
+    ['SIGTERM', () => serially(async () => { systemd.stopping(); finished(KEEPALIVED_EXIT.ok); })],
+    ['SIGINT', () => serially(async () => { systemd.stopping(); finished(KEEPALIVED_EXIT.ok); })],
   ];
   for (const [signal, handler] of handlers) signals.on(signal, handler);
   try {
     await daemon.start();
     if (options.listen) await daemon.listen(options.listen.host, options.listen.port);
     log('info', 'ready', { pid: process.pid });
+    // After start() and listen(): the table is complete and VRRP runs.
+    systemd.ready(statusLine(daemon.status()));
   } catch (e) {
     log('error', 'could not start', { error: (e as Error).message });
+    systemd.status(`could not start: ${(e as Error).message}`);
     await daemon.stop(!options.keepServices).catch(() => undefined);
     for (const [signal, handler] of handlers) signals.off(signal, handler);
     return KEEPALIVED_EXIT.fatal;

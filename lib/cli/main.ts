@@ -10,6 +10,7 @@ import { IpvsError } from '../model/errors';
 import type { Ipvs } from '../handle/ipvs';
 import type { CliContext } from './context';
 import { SUBCOMMANDS, type SubcommandLoader } from './subcommands';
+import { wantsOverview } from './help-command';
 import { parseLine } from './ipvsadm/parse';
 import { LineRunner } from './ipvsadm/line-runner';
 import { restore } from './ipvsadm/restore';
@@ -50,7 +51,9 @@ function openFailure(e: unknown): CannotInitialize {
  * exit status; output goes through `context`.
  */
 export async function main(argv: readonly string[], context: CliContext, options: MainOptions = {}): Promise<number> {
-  const table = options.subcommands ?? SUBCOMMANDS;
+  const table: Readonly<Record<string, SubcommandLoader>> = options.subcommands ?? SUBCOMMANDS;
+  // `ipvs --help` alone is the overview; `-h`, and `--help` under the name ipvsadm, stay ipvsadm's.
+  if (wantsOverview(argv, options.program ?? 'ipvs') && Object.prototype.hasOwnProperty.call(table, 'help')) argv = ['help'];
   if (argv.length > 0 && Object.prototype.hasOwnProperty.call(table, argv[0]!)) {
     return (await table[argv[0]!]!())(argv.slice(1), context);
   }

@@ -224,8 +224,18 @@ export interface NativeIpvsBinding {
   decodeMessages(bytes: Uint8Array, family: number, serviceAf: number): WireResult;
 }
 
+/** The addon's small system calls that Node.js has no API for. */
+export interface NativeSystemBinding {
+  /**
+   * One datagram to systemd's notification socket (a path, or `@name` in
+   * the abstract namespace), as sd_notify(3) sends it; returns 0 or a
+   * positive errno (EAGAIN when the socket's queue is full: it never blocks).
+   */
+  sdNotify(socket: string, message: string): number;
+}
+
 /** The whole addon, as lib/native/load.ts loads it. */
-export interface NativeBinding extends NativeIpvsBinding, NativeVrrpBinding, NativeIcmpBinding {}
+export interface NativeBinding extends NativeIpvsBinding, NativeVrrpBinding, NativeIcmpBinding, NativeSystemBinding {}
 
 /**
  * Every member of the addon, so a build (or a test's replacement binding)
@@ -243,6 +253,7 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   vrrpDeleteLink: true,
   vrrpSetIpv4Conf: true,
   icmpEcho: true,
+  sdNotify: true,
 };
 
 /**

@@ -17,7 +17,14 @@ const MEMBERS = Object.keys(NATIVE_MEMBERS) as (keyof NativeBinding)[];
 const packageRoot = path.resolve(__dirname, '..', '..', '..');
 
 export function loadNative(): NativeBinding {
-  if (override) return override;
+  return override ?? loadAddon();
+}
+
+/**
+ * The compiled addon itself, even while {@link setNativeBinding} has replaced
+ * it (for calls no fake kernel stands in for, such as `sdNotify`).
+ */
+export function loadAddon(): NativeBinding {
   if (binding) return binding;
   try {
     // IPVS_NATIVE_PATH names a specific build (e.g. a sanitizer build).
