@@ -11,7 +11,6 @@
  * unless `-I`).
  * @module
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { checkConfig } from '../keepalived/reader/read';
 import { formatDiagnostic } from '../keepalived/reader/diagnostics';
@@ -20,6 +19,7 @@ import { toVrrpConfig } from '../keepalived/mapping/vrrp';
 import { KeepalivedDaemon, type Halves } from '../keepalived/daemon/daemon';
 import type { VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';
+import { writeStateFile } from '../keepalived/daemon/state-file';
 import type { ManagerOptions } from '../health/manager';
 
 const USAGE = `Usage: ipvs keepalived [options]
@@ -96,13 +96,6 @@ export interface SignalSource {
   off(signal: NodeJS.Signals, listener: () => void): unknown;
 }
 
-/** Writes the state through a temporary file, so readers never see half of it. */
-function writeJson(file: string, value: unknown): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temporary, file);
-}
-
 /** What tests replace: the manager's randomness, the VRRP router. */
 export interface RunOptions {
   manager?: ManagerOptions;
@@ -141,7 +134,7 @@ export async function runKeepalived(args: readonly string[], context: CliContext
   const handlers: [NodeJS.Signals, () => void][] = [
     ['SIGHUP', () => serially(() => daemon.reload())],
     ['SIGUSR2', () => serially(async () => {
-      writeJson(options.jsonFile, daemon.status());
+      writeStateFile(options.jsonFile, daemon.status());
       log('info', 'state written', { file: options.jsonFile });
     })],
     ['SIGTERM', () => serially(async () => finished(0))],
