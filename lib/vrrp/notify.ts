@@ -4,13 +4,20 @@
  * `notify_stop`), then the generic `notify` with `INSTANCE|GROUP NAME STATE
  * PRIORITY` appended. Commands start as keepalived starts them (see
  * scripts/exec.ts: directly, or through `/bin/sh -c` when the program is not
- * an executable). Unlike keepalived, the scripts of one instance or group never
- * overlap: they wait in a queue, so they run in transition order.
+ * an executable), under the script policy like every script kind
+ * (scripts/runner.ts). Unlike keepalived, the scripts of one instance or
+ * group never overlap: they wait in a queue, so they run in transition order;
+ * each has a time limit, so a hung one delays the next by that much at most
+ * and never holds up a state change, a reload or a stop for longer.
  * @module
  */
-import { scriptArgv, spawnScript } from '../scripts/exec';
+import { scriptArgv } from '../scripts/exec';
+import { scripts, type ScriptRunner } from '../scripts/runner';
+import type { ScriptPolicy } from '../scripts/security';
 import type { VrrpNotifyCommand, VrrpNotifyScripts } from './router-options';
-import { scriptIdentity, type ScriptIdentity } from '../scripts/security';
+
+/** How long a notify script may run before its process group is stopped. */
+export const NOTIFY_TIMEOUT_MS = 60_000;
 
 /** A state as notify scripts name it. */
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
@@ -64,33 +71,44 @@ export interface NotifyResult {
   error?: string;
 }
 
+/** Options of a {@link NotifyQueue}. */
+export interface NotifyQueueOptions {
+  /** Milliseconds a script may run. Default {@link NOTIFY_TIMEOUT_MS}. */
+  timeoutMs?: number;
+  /** The runner to use. Default the process's shared one. */
+  runner?: ScriptRunner;
+}
+
 /** Runs the notify commands of one instance or group one after another. */
 export class NotifyQueue {
   private tail: Promise<void> = Promise.resolve();
+  private readonly timeoutMs: number;
+  private readonly runner: ScriptRunner;
 
+  /** `policy` is read at each run, so a reload's script_user applies to what runs after it. */
   constructor(
-    private readonly scriptUser: { user: string; group?: string } | undefined,
+    private readonly policy: (() => ScriptPolicy) | undefined,
     private readonly done: (result: NotifyResult) => void,
-  ) {}
+    options: NotifyQueueOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? NOTIFY_TIMEOUT_MS;
+    this.runner = options.runner ?? scripts;
+  }
 
   /** Queues `calls` after everything queued before. */
   push(calls: readonly NotifyCall[]): void {
     for (const c of calls) this.tail = this.tail.then(() => this.run(c)).then(this.done);
   }
 
-  /** Resolves when everything queued so far has finished. */
+  /** Resolves when everything queued so far has finished or timed out. */
   drained(): Promise<void> {
     return this.tail;
   }
 
-  private run(c: NotifyCall): Promise<NotifyResult> {
+  private async run(c: NotifyCall): Promise<NotifyResult> {
     const base = { argv: c.argv, script: c.script };
-    const ids: ScriptIdentity | string = scriptIdentity(c, this.scriptUser);
-    if (typeof ids === 'string') return Promise.resolve({ ...base, error: ids });
-    return new Promise((resolve) => {
-      const child = spawnScript(c.argv, ids);
-      child.on('error', (e) => resolve({ ...base, error: e.message }));
-      child.on('exit', (code, signal) => resolve(code === null ? { ...base, error: `killed by ${signal}` } : { ...base, status: code }));
-    });
+    const own = { ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
+    const outcome = await this.runner.run({ argv: c.argv, ...own, timeoutMs: this.timeoutMs }, this.policy?.() ?? {});
+    return 'status' in outcome ? { ...base, status: outcome.status } : { ...base, error: outcome.error };
   }
 }
