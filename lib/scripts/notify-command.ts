@@ -10,7 +10,7 @@ import { scriptArgv } from './exec';
 import { scripts } from './runner';
 import type { ScriptPolicy } from './security';
 
-/** How long a notify or quorum script may run. */
+/** How long a notify or quorum script (health or VRRP) may run before its process group is stopped. */
 export const NOTIFY_TIMEOUT_MS = 60_000;
 
 /** How a script ended: its exit status, or why it could not run or finish. */

@@ -12,12 +12,10 @@
  * @module
  */
 import { scriptArgv } from '../scripts/exec';
+import { NOTIFY_TIMEOUT_MS } from '../scripts/notify-command';
 import { scripts, type ScriptRunner } from '../scripts/runner';
 import type { ScriptPolicy } from '../scripts/security';
 import type { VrrpNotifyCommand, VrrpNotifyScripts } from './router-options';
-
-/** How long a notify script may run before its process group is stopped. */
-export const NOTIFY_TIMEOUT_MS = 60_000;
 
 /** A state as notify scripts name it. */
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
