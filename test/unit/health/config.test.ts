@@ -227,6 +227,17 @@ virtual_server group G {
     ]);
   });
 
+  test('script_user and enable_script_security reach the health scripts (config.scripts); without them the configuration has no scripts', () => {
+    const file = path.join(dir, 'scripts.conf');
+    const vs = 'virtual_server 10.0.0.13 80 {\n    lb_kind NAT\n    real_server 10.1.0.4 80 {\n        notify_down /bin/true\n        TCP_CHECK {\n        }\n    }\n}\n';
+    writeFileSync(file, `global_defs {\n    enable_script_security\n    script_user nobody nogroup\n}\n${vs}`);
+    const { config } = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);
+    expect(config.scripts).toEqual({ enableScriptSecurity: true, scriptUser: { user: 'nobody', group: 'nogroup' } });
+    expect(() => resolveHealthConfig(config)).not.toThrow();
+    writeFileSync(file, vs);
+    expect(toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config).config).not.toHaveProperty('scripts');
+  });
+
   test('keywords read but not acted on (bind_if) are reported at their own lines; fast_recovery is how URLs are always checked; ha_suspend maps, except onto fwmark services', () => {
     const file = path.join(dir, 'unsupported.conf');
     writeFileSync(file, `virtual_server 10.0.0.13 80 {
