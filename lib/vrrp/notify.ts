@@ -69,10 +69,15 @@ export interface NotifyResult {
   error?: string;
 }
 
+/** Notifications one instance or group may have waiting; a flapping instance beyond it has the newest dropped. */
+export const NOTIFY_QUEUE_LIMIT = 64;
+
 /** Options of a {@link NotifyQueue}. */
 export interface NotifyQueueOptions {
   /** Milliseconds a script may run. Default {@link NOTIFY_TIMEOUT_MS}. */
   timeoutMs?: number;
+  /** Scripts waiting at most. Default {@link NOTIFY_QUEUE_LIMIT}. */
+  limit?: number;
   /** The runner to use. Default the process's shared one. */
   runner?: ScriptRunner;
 }
@@ -80,7 +85,9 @@ export interface NotifyQueueOptions {
 /** Runs the notify commands of one instance or group one after another. */
 export class NotifyQueue {
   private tail: Promise<void> = Promise.resolve();
+  private waiting = 0;
   private readonly timeoutMs: number;
+  private readonly limit: number;
   private readonly runner: ScriptRunner;
 
   /** `policy` is read at each run, so a reload's script_user applies to what runs after it. */
@@ -90,12 +97,23 @@ export class NotifyQueue {
     options: NotifyQueueOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? NOTIFY_TIMEOUT_MS;
+    this.limit = options.limit ?? NOTIFY_QUEUE_LIMIT;
     this.runner = options.runner ?? scripts;
   }
 
-  /** Queues `calls` after everything queued before. */
+  /** Queues `calls` after everything queued before; beyond the limit a call is reported as dropped instead. */
   push(calls: readonly NotifyCall[]): void {
-    for (const c of calls) this.tail = this.tail.then(() => this.run(c)).then(this.done);
+    for (const c of calls) {
+      if (this.waiting >= this.limit) {
+        this.done({ argv: c.argv, script: c.script, error: `dropped: ${this.waiting} notifications already waiting` });
+        continue;
+      }
+      this.waiting++;
+      this.tail = this.tail.then(() => this.run(c)).then((result) => {
+        this.waiting--;
+        this.done(result);
+      });
+    }
   }
 
   /** Resolves when everything queued so far has finished or timed out. */

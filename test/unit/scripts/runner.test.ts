@@ -207,6 +207,18 @@ describe('limits and failures', () => {
     expect(done.map((o) => ('status' in o ? o.status : o.error))).toEqual([0, 0]);
   });
 
+  test("one instance's notify queue is bounded: beyond the limit a notification is reported dropped, the rest run", async () => {
+    const gate = path.join(dir, 'gate');
+    const wait = script(dir, 'wait.sh', `while [ ! -e ${gate} ]; do sleep 0.05; done`);
+    const results: NotifyResult[] = [];
+    const queue = new NotifyQueue(undefined, (r) => results.push(r), { limit: 2 });
+    queue.push([{ argv: [wait], script: 'master' }, { argv: ['/bin/true'], script: 'backup' }, { argv: ['/bin/false'], script: 'fault' }]);
+    expect(results).toEqual([{ argv: ['/bin/false'], script: 'fault', error: 'dropped: 2 notifications already waiting' }]);
+    writeFileSync(gate, '');
+    await queue.drained();
+    expect(results.map((r) => [r.script, r.status ?? r.error])).toEqual([['fault', 'dropped: 2 notifications already waiting'], ['master', 0], ['backup', 0]]);
+  });
+
   test('a spawn error of any kind is an outcome, never a throw', async () => {
     const runner = new ScriptRunner();
     expect(await runner.run({ argv: ['/bin/echo', 'a\0b'], timeoutMs: 5000 }, {})).toEqual({ error: expect.stringContaining('null bytes'), argv: ['/bin/echo', 'a\0b'] });
