@@ -2,8 +2,8 @@
 // all of them, process groups stopped on timeout (grandchildren included),
 // time-limited notify scripts, bounded queues, no crash on a spawn error.
 // Runs as root (as the daemon does), with real scripts in scratch directories.
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ScriptRunner, type ScriptOutcome } from '../../../lib/scripts/runner';
@@ -51,7 +51,7 @@ describe('script security, for every script kind', () => {
   beforeEach(() => {
     // A directory any user may write to (not sticky): whoever can write there can swap the script.
     unsafe = path.join(dir, 'open');
-    require('node:fs').mkdirSync(unsafe);
+    mkdirSync(unsafe);
     chmodSync(unsafe, 0o777);
     marker = path.join(unsafe, 'ran');
     program = script(unsafe, 'probe.sh', `echo ran >> ${marker}`);
@@ -120,7 +120,7 @@ describe('users', () => {
     const who = script(dir, 'who.sh', `echo "$(id -u) $(id -g)" > ${out}`);
     const runner = new ScriptRunner();
     expect(await runner.run({ argv: [who], user: 'nobody', timeoutMs: 5000 }, {})).toMatchObject({ status: 0 });
-    const nobody = require('node:child_process').execFileSync('getent', ['passwd', 'nobody'], { encoding: 'utf8' }).split(':');
+    const nobody = execFileSync('getent', ['passwd', 'nobody'], { encoding: 'utf8' }).split(':');
     expect(readFileSync(out, 'utf8').trim()).toBe(`${nobody[2]} ${nobody[3]}`);
     expect(await runner.run({ argv: [who], user: 'no-such-user-here', timeoutMs: 5000 }, {})).toEqual({ error: 'no user no-such-user-here' });
     expect(await runner.run({ argv: [who], user: 'nobody', group: 'no-such-group-here', timeoutMs: 5000 }, {})).toEqual({ error: 'no group no-such-group-here' });
