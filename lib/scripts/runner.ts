@@ -10,6 +10,7 @@
  * Groups still running when the process exits are killed with it.
  * @module
  */
+import { IpvsArgumentError } from '../model/errors';
 import { prepareScript, signalGroup, spawnPrepared, type ScriptCommand } from './exec';
 import type { ScriptPolicy } from './security';
 
@@ -34,6 +35,11 @@ export interface RunnerLimits {
   killGraceMs?: number;
 }
 
+function whole(value: number, field: string, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new IpvsArgumentError(field, `must be a whole number of at least ${min}, got ${value}`);
+  return value;
+}
+
 /** Groups started and not known to be over: killed if the process exits first. */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
@@ -54,33 +60,29 @@ export class ScriptRunner {
   readonly #graceMs: number;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
-  readonly #groups = new Set<number>();
 
+  /** @throws {@link IpvsArgumentError} naming the limit that is not a whole number in range. */
   constructor(limits: RunnerLimits = {}) {
-    this.#concurrency = limits.concurrency ?? 32;
-    this.#queueLimit = limits.queueLimit ?? 1024;
-    this.#graceMs = limits.killGraceMs ?? 2000;
+    this.#concurrency = whole(limits.concurrency ?? 32, 'limits.concurrency', 1);
+    this.#queueLimit = whole(limits.queueLimit ?? 1024, 'limits.queueLimit', 0);
+    this.#graceMs = whole(limits.killGraceMs ?? 2000, 'limits.killGraceMs', 0);
   }
 
   /** Runs `request` under `policy`; never rejects. */
   async run(request: ScriptRequest, policy: ScriptPolicy): Promise<ScriptOutcome> {
-    if (this.#running >= this.#concurrency) {
-      if (this.#waiting.length >= this.#queueLimit) return { error: `not run: ${this.#waiting.length} scripts already waiting` };
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    }
-    this.#running++;
+    if (!(request.timeoutMs > 0 && Number.isFinite(request.timeoutMs))) return { error: `not run: timeoutMs must be a positive number of milliseconds, got ${request.timeoutMs}` };
+    if (this.#running < this.#concurrency) this.#running++;
+    else if (this.#waiting.length >= this.#queueLimit) return { error: `not run: ${this.#waiting.length} scripts already waiting` };
+    // A finishing run hands its slot over, so none is taken in between.
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
     try {
       if (request.signal?.aborted) return { error: 'aborted before it started' };
       return await this.#execute(request, policy);
     } finally {
-      this.#running--;
-      this.#waiting.shift()?.();
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running--;
     }
-  }
-
-  /** Kills every group this runner started (the daemon is going away). */
-  killAll(): void {
-    for (const g of this.#groups) signalGroup(g, 'SIGKILL');
   }
 
   #execute(request: ScriptRequest, policy: ScriptPolicy): Promise<ScriptOutcome> {
@@ -103,9 +105,7 @@ export class ScriptRunner {
       let timedOut = false;
       let settled = false;
       const forget = (): void => {
-        if (pgid === undefined) return;
-        this.#groups.delete(pgid);
-        liveGroups.delete(pgid);
+        if (pgid !== undefined) liveGroups.delete(pgid);
       };
       // SIGKILL after the grace period whether or not the script itself has exited: what it forked may linger.
       const stopGroup = (graceMs: number): void => {
@@ -132,10 +132,7 @@ export class ScriptRunner {
         if (!timedOut) forget();
         resolve(outcome);
       };
-      if (pgid !== undefined) {
-        this.#groups.add(pgid);
-        trackGroup(pgid);
-      }
+      if (pgid !== undefined) trackGroup(pgid);
       child.on('error', (e) => settle({ error: e.message, argv }));
       child.on('exit', (code, signal) => {
         if (timedOut) settle({ error: `timed out after ${request.timeoutMs} ms`, argv, timedOut: true });

@@ -219,6 +219,15 @@ describe('limits and failures', () => {
     expect(results.map((r) => [r.script, r.status ?? r.error])).toEqual([['fault', 'dropped: 2 notifications already waiting'], ['master', 0], ['backup', 0]]);
   });
 
+  test('limits are validated, naming the field; a run without a positive time limit is not started', async () => {
+    expect(() => new ScriptRunner({ concurrency: 0 })).toThrow(expect.objectContaining({ field: 'limits.concurrency' }));
+    expect(() => new ScriptRunner({ queueLimit: 1.5 })).toThrow(expect.objectContaining({ field: 'limits.queueLimit' }));
+    expect(() => new ScriptRunner({ killGraceMs: -1 })).toThrow(IpvsArgumentError);
+    const marker = path.join(dir, 'ran');
+    expect(await new ScriptRunner().run({ argv: ['/bin/sh', '-c', `touch ${marker}`], timeoutMs: Number.NaN }, {})).toEqual({ error: expect.stringContaining('timeoutMs') });
+    expect(existsSync(marker)).toBe(false);
+  });
+
   test('a spawn error of any kind is an outcome, never a throw', async () => {
     const runner = new ScriptRunner();
     expect(await runner.run({ argv: ['/bin/echo', 'a\0b'], timeoutMs: 5000 }, {})).toEqual({ error: expect.stringContaining('null bytes'), argv: ['/bin/echo', 'a\0b'] });
