@@ -24,4 +24,5 @@ export * from './apply';
 export { VirtualServerManager } from './health/manager';
 export type { ManagerOptions, StopOptions } from './health/manager';
 export type * from './health/types';
+export type { ScriptPolicy, ScriptUser } from './scripts/security';
 export type * from './health/events';

@@ -12,7 +12,6 @@
  * unless `-I`).
  * @module
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { formatDiagnostic } from '../keepalived/reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
@@ -20,6 +19,7 @@ import { KeepalivedDaemon, type Halves } from '../keepalived/daemon/daemon';
 import { readDaemonConfig } from '../keepalived/daemon/reading';
 import type { VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';
+import { writeStateFile } from '../keepalived/daemon/state-file';
 import type { ManagerOptions } from '../health/manager';
 import { SystemdNotifier, statusLine } from '../keepalived/systemd-notify';
 
@@ -101,13 +101,6 @@ export interface SignalSource {
   off(signal: NodeJS.Signals, listener: () => void): unknown;
 }
 
-/** Writes the state through a temporary file, so readers never see half of it. */
-function writeJson(file: string, value: unknown): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temporary, file);
-}
-
 /** What tests replace: the manager's randomness, the VRRP router. */
 export interface RunOptions {
   manager?: ManagerOptions;
@@ -151,7 +144,7 @@ export async function runKeepalived(args: readonly string[], context: CliContext
       systemd.ready(statusLine(daemon.status(), reloaded ? 'reloaded' : 'reload refused, previous configuration running'));
     })],
     ['SIGUSR2', () => serially(async () => {
-      writeJson(options.jsonFile, daemon.status());
+      writeStateFile(options.jsonFile, daemon.status());
       log('info', 'state written', { file: options.jsonFile });
     })],
     ['SIGTERM', () => serially(async () => { systemd.stopping(); finished(KEEPALIVED_EXIT.ok); })],

@@ -18,6 +18,8 @@ import { TableWriter, type TableChange } from './table-writer';
 import type { CheckLoop, CheckOutcome } from './check-loop';
 import { PROBES } from './checkers';
 import { runScript } from '../scripts/notify-command';
+import { resolveScriptPolicy, type ScriptPolicy } from '../scripts/security';
+import { createMiscProbe } from './checkers/misc';
 
 /** Options of {@link VirtualServerManager}. */
 export interface ManagerOptions {
@@ -59,12 +61,13 @@ export class VirtualServerManager extends EventEmitter {
   readonly #dirty = new Set<string>();
   #flushing: Promise<void> | undefined;
   #running = false;
+  #scriptPolicy: ScriptPolicy = {};
 
   /** `ipvs` stays owned by the caller (the manager never closes it). */
   constructor(ipvs: Ipvs, options: ManagerOptions = {}) {
     super();
     this.#writer = new TableWriter(ipvs);
-    this.#probes = PROBES;
+    this.#probes = { ...PROBES, misc: createMiscProbe(() => this.#scriptPolicy) };
     this.#options = options;
   }
 
@@ -101,6 +104,7 @@ export class VirtualServerManager extends EventEmitter {
   async start(config: HealthConfig): Promise<void> {
     if (this.#running) throw new Error('VirtualServerManager.start: already running (use reload)');
     const resolved = resolveHealthConfig(config);
+    this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
     this.#running = true;
     try {
       for (const vs of resolved) this.#addVirtualServer(vs);
@@ -144,6 +148,7 @@ export class VirtualServerManager extends EventEmitter {
   async reload(config: HealthConfig): Promise<void> {
     if (!this.#running) throw new Error('VirtualServerManager.reload: not running');
     const resolved = resolveHealthConfig(config);
+    this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
     const wanted = new Map(resolved.map((vs) => [vs.id, vs]));
     for (const [id, state] of this.#servers) {
       if (wanted.has(id)) continue;
@@ -306,7 +311,7 @@ export class VirtualServerManager extends EventEmitter {
 
   #script(event: Omit<ScriptEvent, 'status' | 'error'>): void {
     if (this.#options.runScripts === false) return;
-    void runScript(event.command).then((outcome) => this.emit('script', { ...event, ...outcome }));
+    void runScript(event.command, this.#scriptPolicy).then((outcome) => this.emit('script', { ...event, ...outcome }));
   }
 
   #table(change: TableChange): void {

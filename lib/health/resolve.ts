@@ -335,7 +335,7 @@ export function resolveVirtualServer(value: unknown, field = 'virtualServer'): R
 
 /** Validates and resolves a whole configuration; services must be distinct. */
 export function resolveHealthConfig(value: unknown): ResolvedVirtualServer[] {
-  const o = record(value, 'config', ['virtualServers']);
+  const o = record(value, 'config', ['virtualServers', 'scripts']);
   if (!Array.isArray(o.virtualServers)) fail('config.virtualServers', 'an array of virtual servers', o.virtualServers);
   const out = o.virtualServers.map((vs: unknown, i) => resolveVirtualServer(vs, `config.virtualServers[${i}]`));
   const seen = new Set<string>();

@@ -7,6 +7,7 @@
  * real servers, and a real server's is the default for its checkers.
  * @module
  */
+import type { ScriptPolicy } from '../scripts/security';
 import type { Forwarding, ServiceSpec, TunnelOptions } from '../model/types';
 
 /** Timing and start-state options every checker takes (inherited downwards). */
@@ -261,4 +262,6 @@ export interface VirtualServerConfig extends RealServerDefaults {
 export interface HealthConfig {
   /** The `virtual_server` blocks to manage, one IPVS service each. */
   virtualServers: readonly VirtualServerConfig[];
+  /** script_user and enable_script_security for MISC_CHECK, notify and quorum scripts. */
+  scripts?: ScriptPolicy;
 }

@@ -1,50 +1,94 @@
 /**
  * How keepalived starts a script: the command split into words and executed
  * directly when its program resolves to an executable, otherwise handed to
- * `/bin/sh -c`; in its own process group (so a timeout kills the whole
+ * `/bin/sh -c`; in its own process group (so a timeout reaches the whole
  * group, shell children included), without IFS, LD_PRELOAD or
  * LD_LIBRARY_PATH in the environment, as the configured user.
+ *
+ * The program is resolved once, symlinks and all, and that real path is
+ * both what enable_script_security checks and what is executed: a link
+ * swapped between the check and the start cannot redirect it.
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { splitCommand } from '../health/checkers/misc';
-import { programPath, type ScriptIdentity } from './security';
+import { accessSync, constants, realpathSync } from 'node:fs';
+import { shellQuote, splitCommand } from './command';
+import { pathInsecurity, programPath, runsAsRoot, scriptIdentity, type ScriptIdentity, type ScriptPolicy } from './security';
 
 const UNSAFE_ENV = ['IFS', 'LD_PRELOAD', 'LD_LIBRARY_PATH'];
+const SHELL = '/bin/sh';
 
-function executable(program: string): boolean {
-  const file = programPath(program);
-  if (!file) return false;
+/** A script ready to start: what to execute, with which words, as whom. */
+export interface PreparedScript {
+  /** The real path executed. */
+  file: string;
+  /** argv[0] as written, then the arguments. */
+  argv: string[];
+  /** Who it runs as. */
+  identity: ScriptIdentity;
+}
+
+/** What a script is asked to run. */
+export interface ScriptCommand {
+  /** The words to run, as {@link scriptArgv} gives them. */
+  argv: readonly string[];
+  /** Its own `user`, if written. */
+  user?: string;
+  /** Its own `group`, if written. */
+  group?: string;
+}
+
+/** The executable real path of `program`, or undefined. */
+function executable(program: string): string | undefined {
+  const found = programPath(program);
+  if (!found) return undefined;
   try {
-    accessSync(file, constants.X_OK);
-    return true;
+    const real = realpathSync(found);
+    accessSync(real, constants.X_OK);
+    return real;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** The argv keepalived runs for `command` with `extra` arguments appended. */
+/** The argv keepalived runs for `command` with `extra` arguments appended (for display and logs). */
 export function scriptArgv(command: string, extra: readonly string[] = []): string[] {
   const words = splitCommand(command);
   if (words.length > 0 && executable(words[0]!)) return [...words, ...extra];
-  const quoted = extra.map((a) => `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['/bin/sh', '-c', [command, ...quoted].join(' ')];
+  return [SHELL, '-c', [command, ...extra.map(shellQuote)].join(' ')];
 }
 
-/** Starts `argv` as keepalived starts scripts; the caller handles 'error' and 'exit'. */
-export function spawnScript(argv: readonly string[], identity: ScriptIdentity): ChildProcess {
+/**
+ * Resolves who runs `c` and what is executed, and applies script security;
+ * a string says why it must not run. A program that does not resolve is
+ * left for spawn to report (ENOENT, EACCES), unless security refuses it.
+ */
+export function prepareScript(c: ScriptCommand, policy: ScriptPolicy): PreparedScript | string {
+  const program = c.argv[0];
+  if (program === undefined || program === '') return 'empty command';
+  const ids = scriptIdentity(c, policy.scriptUser);
+  if (typeof ids === 'string') return ids;
+  const real = executable(program);
+  if (policy.enableScriptSecurity && runsAsRoot(ids)) {
+    if (!real) return `refused by enable_script_security: ${program} not found or not executable`;
+    const why = pathInsecurity(real);
+    if (why) return `refused by enable_script_security: ${why}`;
+  }
+  return { file: real ?? program, argv: [...c.argv], identity: ids };
+}
+
+/** Starts a prepared script in a new process group; throws only what spawn throws synchronously. */
+export function spawnPrepared(p: PreparedScript): ChildProcess {
   const env = { ...process.env };
   for (const name of UNSAFE_ENV) delete env[name];
-  return spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', detached: true, env, ...identity });
+  return spawn(p.file, p.argv.slice(1), { argv0: p.argv[0]!, stdio: 'ignore', detached: true, env, ...p.identity });
 }
 
-/** SIGKILL to the script's process group; a group already gone is fine. */
-export function killScript(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/** Sends `signal` to process group `pgid`; a group already gone is fine. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-child.pid, 'SIGKILL');
+    process.kill(-pgid, signal);
   } catch {
-    // Exited between the check and the signal: nothing left to stop.
+    // Every member has exited: nothing left to signal.
   }
 }

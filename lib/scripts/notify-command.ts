@@ -1,22 +1,22 @@
 /**
- * notify_up / notify_down / quorum_up / quorum_down commands. keepalived
- * executes them directly (no shell), words split as in the config file;
- * they run in the background and never hold up checking.
+ * notify_up / notify_down / quorum_up / quorum_down commands. They run in
+ * the background under the script policy (script_user, enable_script
+ * security) and never hold up checking; one still running after
+ * {@link NOTIFY_TIMEOUT_MS} has its process group stopped.
  * @internal
  * @module
  */
-import { spawn } from 'node:child_process';
-import { splitCommand } from '../health/checkers/misc';
+import { scriptArgv } from './exec';
+import { scripts } from './runner';
+import type { ScriptPolicy } from './security';
 
-/** How a script ended: its exit status, or why it could not run. */
+/** How long a notify or quorum script (health or VRRP) may run before its process group is stopped. */
+export const NOTIFY_TIMEOUT_MS = 60_000;
+
+/** How a script ended: its exit status, or why it could not run or finish. */
 export type ScriptOutcome = { status: number } | { error: string };
 
-export function runScript(command: string): Promise<ScriptOutcome> {
-  const [program, ...args] = splitCommand(command);
-  return new Promise((resolve) => {
-    if (program === undefined) return resolve({ error: 'empty command' });
-    const child = spawn(program, args, { stdio: 'ignore' });
-    child.on('error', (e) => resolve({ error: e.message }));
-    child.on('exit', (code, signal) => resolve(code === null ? { error: `killed by ${signal}` } : { status: code }));
-  });
+export async function runScript(command: string, policy: ScriptPolicy = {}, timeoutMs = NOTIFY_TIMEOUT_MS): Promise<ScriptOutcome> {
+  const outcome = await scripts.run({ argv: scriptArgv(command), timeoutMs }, policy);
+  return 'status' in outcome ? { status: outcome.status } : { error: outcome.error };
 }

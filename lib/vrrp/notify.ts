@@ -4,13 +4,18 @@
  * `notify_stop`), then the generic `notify` with `INSTANCE|GROUP NAME STATE
  * PRIORITY` appended. Commands start as keepalived starts them (see
  * scripts/exec.ts: directly, or through `/bin/sh -c` when the program is not
- * an executable). Unlike keepalived, the scripts of one instance or group never
- * overlap: they wait in a queue, so they run in transition order.
+ * an executable), under the script policy like every script kind
+ * (scripts/runner.ts). Unlike keepalived, the scripts of one instance or
+ * group never overlap: they wait in a queue, so they run in transition order;
+ * each has a time limit, so a hung one delays the next by that much at most
+ * and never holds up a state change, a reload or a stop for longer.
  * @module
  */
-import { scriptArgv, spawnScript } from '../scripts/exec';
+import { scriptArgv } from '../scripts/exec';
+import { NOTIFY_TIMEOUT_MS } from '../scripts/notify-command';
+import { scripts, type ScriptRunner } from '../scripts/runner';
+import type { ScriptPolicy } from '../scripts/security';
 import type { VrrpNotifyCommand, VrrpNotifyScripts } from './router-options';
-import { scriptIdentity, type ScriptIdentity } from '../scripts/security';
 
 /** A state as notify scripts name it. */
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
@@ -64,33 +69,62 @@ export interface NotifyResult {
   error?: string;
 }
 
+/** Notifications one instance or group may have waiting; a flapping instance beyond it has the newest dropped. */
+export const NOTIFY_QUEUE_LIMIT = 64;
+
+/** Options of a {@link NotifyQueue}. */
+export interface NotifyQueueOptions {
+  /** Milliseconds a script may run. Default {@link NOTIFY_TIMEOUT_MS}. */
+  timeoutMs?: number;
+  /** Scripts waiting at most. Default {@link NOTIFY_QUEUE_LIMIT}. */
+  limit?: number;
+  /** The runner to use. Default the process's shared one. */
+  runner?: ScriptRunner;
+}
+
 /** Runs the notify commands of one instance or group one after another. */
 export class NotifyQueue {
   private tail: Promise<void> = Promise.resolve();
+  private waiting = 0;
+  private readonly timeoutMs: number;
+  private readonly limit: number;
+  private readonly runner: ScriptRunner;
 
+  /** `policy` is read at each run, so a reload's script_user applies to what runs after it. */
   constructor(
-    private readonly scriptUser: { user: string; group?: string } | undefined,
+    private readonly policy: (() => ScriptPolicy) | undefined,
     private readonly done: (result: NotifyResult) => void,
-  ) {}
-
-  /** Queues `calls` after everything queued before. */
-  push(calls: readonly NotifyCall[]): void {
-    for (const c of calls) this.tail = this.tail.then(() => this.run(c)).then(this.done);
+    options: NotifyQueueOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? NOTIFY_TIMEOUT_MS;
+    this.limit = options.limit ?? NOTIFY_QUEUE_LIMIT;
+    this.runner = options.runner ?? scripts;
   }
 
-  /** Resolves when everything queued so far has finished. */
+  /** Queues `calls` after everything queued before; beyond the limit a call is reported as dropped instead. */
+  push(calls: readonly NotifyCall[]): void {
+    for (const c of calls) {
+      if (this.waiting >= this.limit) {
+        this.done({ argv: c.argv, script: c.script, error: `dropped: ${this.waiting} notifications already waiting` });
+        continue;
+      }
+      this.waiting++;
+      this.tail = this.tail.then(() => this.run(c)).then((result) => {
+        this.waiting--;
+        this.done(result);
+      });
+    }
+  }
+
+  /** Resolves when everything queued so far has finished or timed out. */
   drained(): Promise<void> {
     return this.tail;
   }
 
-  private run(c: NotifyCall): Promise<NotifyResult> {
+  private async run(c: NotifyCall): Promise<NotifyResult> {
     const base = { argv: c.argv, script: c.script };
-    const ids: ScriptIdentity | string = scriptIdentity(c, this.scriptUser);
-    if (typeof ids === 'string') return Promise.resolve({ ...base, error: ids });
-    return new Promise((resolve) => {
-      const child = spawnScript(c.argv, ids);
-      child.on('error', (e) => resolve({ ...base, error: e.message }));
-      child.on('exit', (code, signal) => resolve(code === null ? { ...base, error: `killed by ${signal}` } : { ...base, status: code }));
-    });
+    const own = { ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
+    const outcome = await this.runner.run({ argv: c.argv, ...own, timeoutMs: this.timeoutMs }, this.policy?.() ?? {});
+    return 'status' in outcome ? { ...base, status: outcome.status } : { ...base, error: outcome.error };
   }
 }

@@ -18,10 +18,10 @@ import { SyncGroup } from './sync-group';
 import { FileTracker } from './track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
-import { insecurity, scriptIdentity, type ScriptIdentity } from '../scripts/security';
+import { insecurity, scriptIdentity, type ScriptPolicy } from '../scripts/security';
 import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../model/errors';
-import { splitCommand } from '../health/checkers/misc';
+import { splitCommand } from '../scripts/command';
 
 /** A state change of an instance or a sync group (`'state'` event). */
 export interface VrrpRouterStateChange {
@@ -263,7 +263,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   private startInstance(name: string, c: ResolvedRouterInstance): void {
     const instance = VrrpInstance.open(c.protocol, this.runtime);
-    const notify = new NotifyQueue(this.config.scriptUser, (r) => this.notified('INSTANCE', name, r));
+    const notify = new NotifyQueue(() => this.scriptPolicy(), (r) => this.notified('INSTANCE', name, r));
     const member: Member = { config: c, instance, notify, faults: [] };
     this.members.set(name, member);
     instance.on('state', (change) => this.instanceChanged(member, change.from, change.to, change.reason));
@@ -285,8 +285,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   /** Starts trackers that are new or changed, stops the ones no longer defined. */
   private syncTrackers(config: ResolvedRouterConfig): void {
     reconcile(this.scripts, config.scripts, (s, name) => {
-      // checkScripts resolved every user before anything changed.
-      const tracker = new ScriptTracker(s, scriptIdentity(s, config.scriptUser) as ScriptIdentity);
+      const tracker = new ScriptTracker(s, this.scriptPolicy(config));
       tracker.on('change', (ok) => this.trackChanged({ type: 'script', name, ok }));
       // A run is logged when its outcome differs from the previous run's (exit 0 → timeout, say), not every interval.
       let last = '';
@@ -311,7 +310,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       const old = this.groups.get(name);
       const members = config.members.map((n) => this.members.get(n)!);
       const group = new SyncGroup(name, members.map((m) => syncMember(m.instance)));
-      const runtime: GroupRuntime = { config, group, notify: old?.notify ?? new NotifyQueue(this.config.scriptUser, (r) => this.notified('GROUP', name, r)) };
+      const runtime: GroupRuntime = { config, group, notify: old?.notify ?? new NotifyQueue(() => this.scriptPolicy(), (r) => this.notified('GROUP', name, r)) };
       for (const m of members) m.group = runtime;
       groups.set(name, runtime);
       // A rebuilt group takes up its members' present state without notifying again.
@@ -406,6 +405,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.emit('notify', { target, name, ...result });
   }
 
+  /** script_user and enable_script_security, as every script kind runs under them. */
+  private scriptPolicy(config: ResolvedRouterConfig = this.config): ScriptPolicy {
+    return { ...(config.scriptUser ? { scriptUser: config.scriptUser } : {}), ...(config.enableScriptSecurity ? { enableScriptSecurity: true } : {}) };
+  }
+
   private log(fields: Record<string, unknown>): void {
     this.runtime.log?.(JSON.stringify({ time: new Date().toISOString(), ...fields }));
   }
@@ -471,7 +475,7 @@ function checkScripts(config: ResolvedRouterConfig): void {
     if (typeof ids === 'string') throw new IpvsArgumentError(own.user !== undefined ? userField : 'scriptUser', ids);
     if (!config.enableScriptSecurity) return;
     const program = splitCommand(command)[0];
-    const why = program === undefined ? undefined : insecurity(program, ids.uid ?? process.getuid?.() ?? 0);
+    const why = program === undefined ? undefined : insecurity(program, ids.uid ?? process.getuid?.() ?? 0, ids.gid ?? process.getgid?.() ?? 0);
     if (why) throw new IpvsArgumentError(field, `refused by enable_script_security: ${why}`);
   };
   [...config.scripts.values()].forEach((s, i) => check(s.script, s, `scripts[${i}].script`, `scripts[${i}].user`));

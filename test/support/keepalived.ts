@@ -12,8 +12,8 @@ import * as path from 'node:path';
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const fixtures = path.join(repoRoot, 'test/fixtures/keepalived');
 export const corpus = path.join(fixtures, 'corpus');
-/** The keepalived project's sample configurations, kept beside the repository (GPL data, not copied in). */
-export const samples = process.env['KEEPALIVED_SAMPLES'] ?? path.resolve(repoRoot, '../shared/keepalived-samples');
+/** Whole configurations written for these tests, one situation each (checker kinds, quorum, sync groups, missing interfaces...). */
+export const scenarios = path.join(fixtures, 'scenarios');
 
 /** The config id every test reads with (keepalived `-i test`). */
 export const CONFIG_ID = 'test';
@@ -24,7 +24,7 @@ export const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
 /**
  * The interfaces of the namespace keepalived judges in: loopback and one
  * veth pair, so VRRP fixtures can name a usable interface (`vrrp0`) while
- * the samples' eth0..eth3 stay missing on every machine.
+ * any other name (eth0, ens9...) stays missing on every machine.
  */
 export const VERDICT_INTERFACES: readonly string[] = ['lo', 'vrrp0', 'vrrp1'];
 

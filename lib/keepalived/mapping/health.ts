@@ -285,5 +285,9 @@ function expandRange(first: string, last: string): string[] | undefined {
 export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
   const mapper = new Mapper(model);
   const virtualServers = model.virtualServers.flatMap((vs) => mapper.virtualServers(vs));
-  return { config: { virtualServers }, warnings: mapper.warnings, alerts: mapper.alerts };
+  const { enableScriptSecurity, scriptUser } = model.global;
+  // MISC_CHECK, notify and quorum scripts follow script_user and enable_script_security as VRRP's do.
+  const scripts = { ...(enableScriptSecurity ? { enableScriptSecurity } : {}), ...(scriptUser ? { scriptUser } : {}) };
+  const config: HealthConfig = Object.keys(scripts).length > 0 ? { virtualServers, scripts } : { virtualServers };
+  return { config, warnings: mapper.warnings, alerts: mapper.alerts };
 }

@@ -1,13 +1,15 @@
 /**
- * A `vrrp_script`: run every `interval` (the first run at once), its process
- * group killed by PID after `timeout` (counted as a failure), exit 0 is success, and the
+ * A `vrrp_script`: run every `interval` (the first run at once) as every
+ * script kind runs (scripts/runner.ts: script policy, own process group
+ * stopped after `timeout`, counted as a failure), exit 0 is success, and the
  * rise/fall counter decides when the script's state flips. One run at a time:
  * a run still going when the next is due makes that one wait.
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { killScript, scriptArgv, spawnScript } from '../../scripts/exec';
-import type { ScriptIdentity } from '../../scripts/security';
+import { scriptArgv } from '../../scripts/exec';
+import { scripts, type ScriptRunner } from '../../scripts/runner';
+import type { ScriptPolicy } from '../../scripts/security';
 import { RiseFall } from './weights';
 
 /** A vrrp_script after validation, defaults filled. */
@@ -59,7 +61,8 @@ export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
   private due = false;
   private stopped = false;
 
-  constructor(readonly options: ResolvedScript, private readonly identity: ScriptIdentity) {
+  /** `policy` decides who runs the script (its own user/group first) and whether it is secure enough. */
+  constructor(readonly options: ResolvedScript, private readonly policy: ScriptPolicy = {}, private readonly runner: ScriptRunner = scripts) {
     super();
     this.counter = new RiseFall(options.rise, options.fall, options.initFail);
   }
@@ -78,10 +81,10 @@ export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.kill?.();
+    this.abort?.abort();
   }
 
-  private kill: (() => void) | undefined;
+  private abort: AbortController | undefined;
 
   private tick(): void {
     if (this.stopped) return;
@@ -97,7 +100,7 @@ export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
     this.running = true;
     void this.execute().then((run) => {
       this.running = false;
-      this.kill = undefined;
+      this.abort = undefined;
       if (this.stopped) return;
       this.emit('run', run);
       if (this.counter.record(run.status === 0)) this.emit('change', this.counter.ok === true);
@@ -108,25 +111,11 @@ export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
     });
   }
 
-  private execute(): Promise<ScriptRun> {
-    return new Promise((resolve) => {
-      const child = spawnScript(scriptArgv(this.options.script), this.identity);
-      let timedOut = false;
-      const kill = () => killScript(child);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        kill();
-      }, this.options.timeoutMs);
-      this.kill = kill;
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        resolve({ error: e.message });
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        if (timedOut) resolve({ error: `timed out after ${this.options.timeoutMs} ms` });
-        else resolve(code === null ? { error: `killed by ${signal}` } : { status: code });
-      });
-    });
+  private async execute(): Promise<ScriptRun> {
+    this.abort = new AbortController();
+    const own = { ...(this.options.user !== undefined ? { user: this.options.user } : {}), ...(this.options.group !== undefined ? { group: this.options.group } : {}) };
+    const request = { argv: scriptArgv(this.options.script), ...own, timeoutMs: this.options.timeoutMs, signal: this.abort.signal };
+    const outcome = await this.runner.run(request, this.policy);
+    return 'status' in outcome ? { status: outcome.status } : { error: outcome.error };
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resolveHealthConfig, resolveVirtualServer } from '../../../lib/health/resolve';
 import { readKeepalivedConfig, toHealthConfig } from '../../../lib/keepalived';
-import { samples } from '../../support/keepalived';
+import { scenarios } from '../../support/keepalived';
 
 const service = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
 
@@ -214,17 +214,28 @@ virtual_server group G {
     expect(warnings.map((w) => [w.source.line, w.message])).toEqual([[5, 'the range 2001:db8::-2001:db8::ffff:ffff:ffff:ffff stands for more than 65536 services; it is not created']]);
   });
 
-  test("SMTP_CHECK's legacy host { } blocks (keepalived's own sample): one checker per host, and only the hosts", () => {
-    const { config, warnings } = toHealthConfig(readKeepalivedConfig(path.join(samples, 'keepalived.conf.SMTP_CHECK'), { configId: 'test' }).config);
+  test("SMTP_CHECK's legacy host { } blocks: one checker per host, and only the hosts", () => {
+    const { config, warnings } = toHealthConfig(readKeepalivedConfig(path.join(scenarios, 'lvs-smtp-hosts.conf'), { configId: 'test' }).config);
     expect(warnings).toEqual([]);
     const [plain, hosts] = config.virtualServers[0]!.realServers!.map((rs) => rs.checkers!);
-    expect(plain).toEqual([expect.objectContaining({ type: 'smtp', heloName: 'foo.bar.com', connectTimeout: 30 })]);
+    expect(plain).toEqual([expect.objectContaining({ type: 'smtp', heloName: 'relay.example.org', connectTimeout: 20 })]);
     expect(plain![0]).not.toHaveProperty('connectIp');
-    expect(hosts).toEqual(['172.16.1.11', '192.168.155.10', '64.233.167.99'].map((connectIp) =>
-      expect.objectContaining({ type: 'smtp', heloName: 'foo.bar.com', connectIp, connectTimeout: 10, retry: 2, delayBeforeRetry: 5 })));
+    expect(hosts).toEqual(['10.30.1.2', '10.30.1.3', '10.30.1.4'].map((connectIp) =>
+      expect.objectContaining({ type: 'smtp', heloName: 'relay.example.org', connectIp, connectTimeout: 8, retry: 4, delayBeforeRetry: 6 })));
     expect(resolveHealthConfig(config)[0]!.realServers[1]!.checkers.map((c) => `${c.name} ${c.host}`)).toEqual([
-      'SMTP_CHECK#0 172.16.1.11', 'SMTP_CHECK#1 192.168.155.10', 'SMTP_CHECK#2 64.233.167.99',
+      'SMTP_CHECK#0 10.30.1.2', 'SMTP_CHECK#1 10.30.1.3', 'SMTP_CHECK#2 10.30.1.4',
     ]);
+  });
+
+  test('script_user and enable_script_security reach the health scripts (config.scripts); without them the configuration has no scripts', () => {
+    const file = path.join(dir, 'scripts.conf');
+    const vs = 'virtual_server 10.0.0.13 80 {\n    lb_kind NAT\n    real_server 10.1.0.4 80 {\n        notify_down /bin/true\n        TCP_CHECK {\n        }\n    }\n}\n';
+    writeFileSync(file, `global_defs {\n    enable_script_security\n    script_user nobody nogroup\n}\n${vs}`);
+    const { config } = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);
+    expect(config.scripts).toEqual({ enableScriptSecurity: true, scriptUser: { user: 'nobody', group: 'nogroup' } });
+    expect(() => resolveHealthConfig(config)).not.toThrow();
+    writeFileSync(file, vs);
+    expect(toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config).config).not.toHaveProperty('scripts');
   });
 
   test('keywords read but not acted on (bind_if) are reported at their own lines; fast_recovery is how URLs are always checked; ha_suspend maps, except onto fwmark services', () => {

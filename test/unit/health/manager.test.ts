@@ -2,7 +2,8 @@
 // semantics, retry, alpha, inhibit_on_failure, quorum with hysteresis and the
 // sorry server, dynamic weights, scripts, reload by difference, omega.
 import * as net from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { VirtualServerManager, type VirtualServerConfig, type CheckEvent } from '../../../lib';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { ScriptedHealth, closeServer, nextEvent, tcpServer, until } from '../../support/health';
@@ -244,6 +245,33 @@ test('notify_down / notify_up run on transitions; omega runs notify_down at stop
   await manager.stop();
   await omega;
   expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual(['down', 'up', 'down', 'down']);
+});
+
+test('config.scripts: with enable_script_security, notify and quorum scripts and MISC_CHECKs in a directory any user can write are refused', async () => {
+  const service = nextService();
+  const manager = managerFor();
+  const tag = `p${service.port}`;
+  const open = health.file(`${tag}-open`);
+  mkdirSync(open);
+  chmodSync(health.dir, 0o755);
+  chmodSync(open, 0o777);
+  const marker = path.join(open, 'ran');
+  const unsafe = path.join(open, 'notify.sh');
+  writeFileSync(unsafe, `#!/bin/sh\necho ran >> ${marker}\n`, { mode: 0o755 });
+  const config = twoServers(service, { quorum: 2, quorumDown: unsafe }, { notifyDown: unsafe });
+  const refusedCheck = nextEvent(manager, 'check', (e: CheckEvent) => e.realServer === '10.1.0.6:80' && !e.ok);
+  await manager.start({
+    virtualServers: [{ ...config, realServers: [...config.realServers!, { address: '10.1.0.6', port: 80, checkers: [{ type: 'misc', path: unsafe, timeout: 10 }] }] }],
+    scripts: { enableScriptSecurity: true },
+  });
+  expect(await refusedCheck).toMatchObject({ reason: expect.stringContaining('refused by enable_script_security') });
+  const notifyDown = nextEvent(manager, 'script', (e) => e.kind === 'notify-down' && e.realServer === '10.1.0.4:80');
+  const quorumDown = nextEvent(manager, 'script', (e) => e.kind === 'quorum-down');
+  health.set(`${tag}-rs1`, 1);
+  expect(await notifyDown).toMatchObject({ error: expect.stringContaining('refused by enable_script_security') });
+  expect(await quorumDown).toMatchObject({ error: expect.stringContaining('refused by enable_script_security') });
+  expect(existsSync(marker)).toBe(false);
+  await manager.stop();
 });
 
 test('reload by difference: unchanged servers are untouched, changed ones edited, new services added, removed ones deleted', async () => {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NOT_SUPPORTED_YET, checkConfig, readKeepalivedConfig, type Checker, type KeepalivedConfig, type ReadResult } from '../../../lib/keepalived';
-import { CONFIG_ID, fixture, samples, scratch } from '../../support/keepalived';
+import { CONFIG_ID, fixture, scenarios, scratch } from '../../support/keepalived';
 
 const read = (file: string): ReadResult => readKeepalivedConfig(file, { configId: CONFIG_ID });
 const at = (file: string, line: number) => ({ file, line });
@@ -225,45 +225,47 @@ describe('lexical.conf: the model after macros, ~SEQ, conditions and includes', 
   });
 });
 
-describe('samples of the keepalived project', () => {
+describe('whole configurations (test/fixtures/keepalived/scenarios)', () => {
   test('quorum: quorum, hysteresis, scripts, alpha/omega, port 8080 real servers', () => {
-    const file = path.join(samples, 'keepalived.conf.quorum');
-    const vs = read(file).config.virtualServers[0]!;
+    const vs = read(path.join(scenarios, 'lvs-quorum.conf')).config.virtualServers[0]!;
     expect(vs).toMatchObject({ quorum: 7, hysteresis: 2, alpha: true, omega: true, persistenceTimeout: 900, scheduler: 'wrr', delayLoop: 6 });
-    expect(vs.quorumUp).toMatchObject({ argv: ['/usr/local/sbin/quorum-up.sh'] });
+    expect(vs.quorumUp).toMatchObject({ argv: ['/opt/lb/bin/quorum-gained'] });
+    expect(vs.quorumDown).toMatchObject({ argv: ['/opt/lb/bin/quorum-lost'] });
+    expect(vs.realServers.map((r) => r.weight)).toEqual([3, 3, 4]);
     expect(vs.realServers.every((r) => r.port === 8080 && r.checkers[0]!.type === 'TCP_CHECK')).toBe(true);
   });
 
   test('IPv6: an IPv6 group with a range, SMTP_CHECK with retry 3', () => {
-    const { config } = read(path.join(samples, 'keepalived.conf.IPv6'));
+    const { config } = read(path.join(scenarios, 'lvs-ipv6.conf'));
     expect(config.virtualServerGroups[0]!.entries).toMatchObject([
-      { kind: 'range', family: 'inet6', address: 'ae00::2', lastAddress: 'ae00::9', port: 80 },
-      { kind: 'range', family: 'inet6', address: 'ae00::1', lastAddress: 'ae00::1', port: 80 },
+      { kind: 'range', family: 'inet6', address: 'fd00:77::20', lastAddress: 'fd00:77::2f', port: 25 },
+      { kind: 'range', family: 'inet6', address: 'fd00:77::1', lastAddress: 'fd00:77::1', port: 25 },
     ]);
     const rs = config.virtualServers[0]!.realServers[0]!;
-    expect([rs.address, rs.port, rs.family]).toEqual(['ae00::10', 25, 'inet6']);
-    expect(rs.checkers[0]).toMatchObject({ type: 'SMTP_CHECK', heloName: 'foo.bar.com', retry: 3, connectTimeout: 3, delayLoop: 6 });
+    expect([rs.address, rs.port, rs.family]).toEqual(['fd00:78::5', 25, 'inet6']);
+    expect(rs.checkers[0]).toMatchObject({ type: 'SMTP_CHECK', heloName: 'mx.example.net', retry: 3, connectTimeout: 3, delayLoop: 6 });
   });
 
   test('SMTP_CHECK: legacy host blocks become hosts of one checker', () => {
-    const rs = read(path.join(samples, 'keepalived.conf.SMTP_CHECK')).config.virtualServers[0]!.realServers;
+    const rs = read(path.join(scenarios, 'lvs-smtp-hosts.conf')).config.virtualServers[0]!.realServers;
     expect(rs.map((r) => (r.checkers[0] as Extract<Checker, { type: 'SMTP_CHECK' }>).hosts.length)).toEqual([0, 3, 3]);
-    expect((rs[2]!.checkers[0] as Extract<Checker, { type: 'SMTP_CHECK' }>).hosts[0]).toMatchObject({ connectIp: '172.16.1.12', connectPort: 25, bindTo: '172.16.1.2' });
+    expect((rs[1]!.checkers[0] as Extract<Checker, { type: 'SMTP_CHECK' }>).hosts[0]).toMatchObject({ connectIp: '10.30.1.2', connectPort: 2525, bindTo: '10.30.9.1' });
   });
 
-  test('every sample reads into a model whose items all point into the files read', () => {
-    for (const name of fs.readdirSync(samples).filter((f) => f !== 'README.md')) {
-      const { config } = read(path.join(samples, name));
-      const sources: { file: string; line: number }[] = [];
-      JSON.stringify(config, (key, value: unknown) => {
-        if (key === 'source' && value && typeof value === 'object') sources.push(value as { file: string; line: number });
-        return value;
-      });
-      for (const s of sources) {
-        expect(config.files).toContain(s.file);
-        expect(s.line).toBeGreaterThan(0);
-      }
+  const names = fs.readdirSync(scenarios).filter((f) => f.endsWith('.conf'));
+  test.each(names)('%s reads into a model whose items all point into the files read', (name) => {
+    const { config } = read(path.join(scenarios, name));
+    const sources: { file: string; line: number }[] = [];
+    JSON.stringify(config, (key, value: unknown) => {
+      if (key === 'source' && value && typeof value === 'object') sources.push(value as { file: string; line: number });
+      return value;
+    });
+    for (const s of sources) {
+      expect(config.files).toContain(s.file);
+      expect(s.line).toBeGreaterThan(0);
     }
+    // Only the file that is not keepalived's syntax has no item at all.
+    expect(sources.length === 0).toBe(name === 'not-keepalived.conf');
   });
 });
 

@@ -1,48 +1,43 @@
 // The verdict of the keepalived.conf reader against keepalived's own
-// (`keepalived -t`, v2.2.7 as Debian ships it), on the keepalived project's
-// sample configurations and on a corpus of broken ones. The recorded
+// (`keepalived -t`, v2.2.7 as Debian ships it), on whole configurations
+// written for these tests and on a corpus of broken ones. The recorded
 // statuses below were produced by keepalived itself; the last test checks
-// them again against the installed binary.
+// them again against the installed binary. Third-party samples (keepalived's
+// own) are checked by a separate stage, scripts/samples.sh, when present.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, formatDiagnostic, type CheckResult, type DiagnosticCode } from '../../../lib/keepalived';
-import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, samples } from '../../support/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, scenarios } from '../../support/keepalived';
 
 /**
- * [sample, keepalived -t status, complete]: our status must equal
- * keepalived's on every sample; `complete` is false where the sample has
- * blocks this reader reports as unsupported (routes, rules, static addresses).
+ * [configuration, keepalived -t status, complete]: our status must equal
+ * keepalived's on every one; `complete` is false where the file has blocks
+ * this reader reports as unsupported (routes, rules, static addresses).
  */
-const SAMPLES: readonly [string, number, boolean][] = [
-  ['docker.keepalived.conf', 5, true],
-  ['keepalived.conf', 5, true],
-  ['keepalived.conf.HTTP_GET.port', 0, true],
-  ['keepalived.conf.IPv6', 0, true],
-  ['keepalived.conf.PING_CHECK', 0, true],
-  ['keepalived.conf.SMTP_CHECK', 0, true],
-  ['keepalived.conf.SSL_GET', 5, true],
-  ['keepalived.conf.UDP_CHECK', 0, true],
-  ['keepalived.conf.conditional_conf', 5, true],
-  ['keepalived.conf.fwmark', 5, true],
-  ['keepalived.conf.inhibit', 0, true],
-  ['keepalived.conf.misc_check', 0, true],
-  ['keepalived.conf.misc_check_arg', 0, true],
-  ['keepalived.conf.quorum', 0, true],
-  ['keepalived.conf.sample', 5, true],
-  ['keepalived.conf.sample.in', 5, true],
-  ['keepalived.conf.status_code', 0, true],
-  ['keepalived.conf.track_interface', 5, false],
-  ['keepalived.conf.virtual_server_group', 0, true],
-  ['keepalived.conf.virtualhost', 0, true],
-  ['keepalived.conf.vrrp', 5, true],
-  ['keepalived.conf.vrrp.localcheck', 5, true],
-  ['keepalived.conf.vrrp.lvs_syncd', 5, true],
-  ['keepalived.conf.vrrp.routes', 5, false],
-  ['keepalived.conf.vrrp.rules', 5, false],
-  ['keepalived.conf.vrrp.scripts', 5, true],
-  ['keepalived.conf.vrrp.static_ipaddress', 5, false],
-  ['keepalived.conf.vrrp.sync', 5, true],
-  ['keepalived.service.d.auth_hmac.conf', 5, true],
+const SCENARIOS: readonly [string, number, boolean][] = [
+  ['global-garp-zero.conf', 5, true],
+  ['global-notification.conf', 5, true],
+  ['lvs-checkers.conf', 0, true],
+  ['lvs-fwmark.conf', 5, true],
+  ['lvs-group-v4.conf', 5, true],
+  ['lvs-http-port.conf', 0, true],
+  ['lvs-inhibit.conf', 0, true],
+  ['lvs-ipv6.conf', 0, true],
+  ['lvs-misc.conf', 0, true],
+  ['lvs-persistence.conf', 0, true],
+  ['lvs-quorum.conf', 0, true],
+  ['lvs-smtp-hosts.conf', 0, true],
+  ['lvs-status-codes.conf', 0, true],
+  ['not-keepalived.conf', 5, true],
+  ['vrrp-conditional.conf', 5, true],
+  ['vrrp-many-tracked.conf', 5, true],
+  ['vrrp-missing-interface.conf', 5, true],
+  ['vrrp-old-sync-group.conf', 5, true],
+  ['vrrp-routes.conf', 5, false],
+  ['vrrp-scripts.conf', 0, true],
+  ['vrrp-sync.conf', 0, true],
+  ['vrrp-unicast-missing.conf', 5, true],
+  ['vrrp-vmac.conf', 0, true],
 ];
 
 type Expected = [DiagnosticCode, number] | [DiagnosticCode, string, number];
@@ -155,13 +150,13 @@ function expectEveryDiagnosticPointsIntoTheFiles(result: CheckResult): void {
   }
 }
 
-describe('samples of the keepalived project', () => {
-  test('the table covers every sample', () => {
-    expect(fs.readdirSync(samples).filter((f) => f !== 'README.md').sort()).toEqual(SAMPLES.map(([f]) => f).sort());
+describe('whole configurations', () => {
+  test('the table covers every configuration', () => {
+    expect(fs.readdirSync(scenarios).filter((f) => f.endsWith('.conf')).sort()).toEqual(SCENARIOS.map(([f]) => f).sort());
   });
 
-  test.each(SAMPLES)('%s: keepalived and reader %i (complete %s)', (name, keepalived, complete) => {
-    const result = check(path.join(samples, name));
+  test.each(SCENARIOS)('%s: keepalived and reader %i (complete %s)', (name, keepalived, complete) => {
+    const result = check(path.join(scenarios, name));
     expect(result.exitCode).toBe(keepalived);
     expect(result.ok).toBe(keepalived === 0);
     expect(result.complete).toBe(complete);
@@ -169,18 +164,18 @@ describe('samples of the keepalived project', () => {
   });
 
   test('the old sync group syntax, the deprecated lvs_sync_daemon_interface and missing interfaces, at their lines', () => {
-    const result = check(path.join(samples, 'keepalived.conf.vrrp.lvs_syncd'));
+    const result = check(path.join(scenarios, 'vrrp-old-sync-group.conf'));
     expect(result.diagnostics.map((d) => [d.severity, d.code, d.source.line, d.message])).toEqual([
-      ['error', 'unknown-keyword', 4, "Unknown keyword 'VI_2'"],
-      ['error', 'unknown-keyword', 5, "Unknown keyword 'VI_3'"],
-      ['warning', 'deprecated', 11, '(VI_1) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon'],
-      ['error', 'semantic', 10, "WARNING - interface eth0 for vrrp_instance VI_1 doesn't exist"],
-      ['error', 'semantic', 27, "WARNING - interface eth0 for vrrp_instance VI_2 doesn't exist"],
-      ['error', 'semantic', 39, "WARNING - interface eth1 for vrrp_instance VI_3 doesn't exist"],
+      ['error', 'unknown-keyword', 4, "Unknown keyword 'FRONT'"],
+      ['error', 'unknown-keyword', 5, "Unknown keyword 'BACK'"],
+      ['warning', 'deprecated', 10, '(LEAD) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon'],
+      ['error', 'semantic', 9, "WARNING - interface ens9 for vrrp_instance LEAD doesn't exist"],
+      ['error', 'semantic', 19, "WARNING - interface ens9 for vrrp_instance FRONT doesn't exist"],
+      ['error', 'semantic', 28, "WARNING - interface ens10 for vrrp_instance BACK doesn't exist"],
     ]);
     expect(result.config.virtualServers).toHaveLength(1);
-    expect(result.config.vrrp.instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2', 'VI_3']);
-    expect(result.config.vrrp.missingInterfaces).toEqual(['eth0', 'eth1']);
+    expect(result.config.vrrp.instances.map((i) => i.name)).toEqual(['LEAD', 'FRONT', 'BACK']);
+    expect(result.config.vrrp.missingInterfaces).toEqual(['ens9', 'ens10']);
   });
 });
 
@@ -204,7 +199,7 @@ describe('corpus of broken configurations', () => {
 
 describe('keepalived itself agrees with the recorded statuses', () => {
   const all = [
-    ...SAMPLES.map(([f, status]) => [path.join(samples, f), status] as const),
+    ...SCENARIOS.map(([f, status]) => [path.join(scenarios, f), status] as const),
     ...CORPUS.map(([f, status]) => [path.join(corpus, `${f}.conf`), status] as const),
     ...CLEAN_FIXTURES.map((f) => [path.join(fixtures, f), 0] as const),
   ];

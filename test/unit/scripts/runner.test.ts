@@ -1,0 +1,239 @@
+// Every script kind runs through one runner: script security and users for
+// all of them, process groups stopped on timeout (grandchildren included),
+// time-limited notify scripts, bounded queues, no crash on a spawn error.
+// Runs as root (as the daemon does), with real scripts in scratch directories.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ScriptRunner, type ScriptOutcome } from '../../../lib/scripts/runner';
+import { prepareScript } from '../../../lib/scripts/exec';
+import { runScript } from '../../../lib/scripts/notify-command';
+import { resolveScriptPolicy, type ScriptPolicy } from '../../../lib/scripts/security';
+import { createMiscProbe } from '../../../lib/health/checkers/misc';
+import type { ResolvedChecker } from '../../../lib/health/resolve';
+import { NotifyQueue, type NotifyResult } from '../../../lib/vrrp/notify';
+import { ScriptTracker, type ScriptRun } from '../../../lib/vrrp/track/script';
+import { IpvsArgumentError } from '../../../lib/model/errors';
+import { until } from '../../support/health';
+
+const SECURE: ScriptPolicy = { enableScriptSecurity: true };
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ipvs-scripts-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** An executable shell script in `where`. */
+function script(where: string, name: string, body: string): string {
+  const file = path.join(where, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** True while `pid` is a live process (a zombie awaiting its reaper counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+const pidIn = (file: string): number => Number(readFileSync(file, 'utf8').trim());
+
+describe('script security, for every script kind', () => {
+  let unsafe: string;
+  let marker: string;
+  let program: string;
+  beforeEach(() => {
+    // A directory any user may write to (not sticky): whoever can write there can swap the script.
+    unsafe = path.join(dir, 'open');
+    mkdirSync(unsafe);
+    chmodSync(unsafe, 0o777);
+    marker = path.join(unsafe, 'ran');
+    program = script(unsafe, 'probe.sh', `echo ran >> ${marker}`);
+  });
+
+  test('MISC_CHECK is refused and does not run', async () => {
+    const probe = createMiscProbe(() => SECURE);
+    const checker = { name: 'MISC_CHECK#0', config: { type: 'misc', path: program }, host: '', port: 0, timing: { delayLoop: 5000 } } as unknown as ResolvedChecker;
+    expect(await probe(checker, new AbortController().signal)).toMatchObject({ ok: false, reason: expect.stringContaining(`refused by enable_script_security: ${unsafe} is writable by non-root users`) });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('notify_up / notify_down / quorum_up / quorum_down are refused and do not run', async () => {
+    expect(await runScript(`${program} up`, SECURE)).toEqual({ error: expect.stringContaining('refused by enable_script_security') });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('a vrrp_script is refused (a failed run) and does not run', async () => {
+    const tracker = new ScriptTracker({ name: 'chk', script: program, intervalMs: 60_000, timeoutMs: 5000, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false }, SECURE);
+    const run = new Promise<ScriptRun>((resolve) => tracker.once('run', resolve));
+    tracker.start();
+    try {
+      expect(await run).toEqual({ error: expect.stringContaining('refused by enable_script_security') });
+    } finally {
+      tracker.stop();
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('VRRP notify scripts are refused and do not run', async () => {
+    const results: NotifyResult[] = [];
+    const queue = new NotifyQueue(() => SECURE, (r) => results.push(r));
+    queue.push([{ argv: [program, 'INSTANCE', 'VI_1', 'MASTER', '100'], script: 'notify' }]);
+    await queue.drained();
+    expect(results).toEqual([expect.objectContaining({ error: expect.stringContaining('refused by enable_script_security') })]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('as a non-root user and group it runs with security on; without enable_script_security it runs as root', async () => {
+    chmodSync(dir, 0o755); // nobody may reach the script
+    expect(await runScript(program, { enableScriptSecurity: true, scriptUser: { user: 'nobody', group: 'nogroup' } })).toEqual({ status: 0 });
+    expect(await runScript(program, {})).toEqual({ status: 0 });
+    expect(readFileSync(marker, 'utf8')).toBe('ran\nran\n');
+  });
+
+  test('gid 0 counts as root: a non-root user in group 0 is refused', async () => {
+    expect(await runScript(program, { enableScriptSecurity: true, scriptUser: { user: 'nobody', group: 'root' } })).toEqual({ error: expect.stringContaining('refused by enable_script_security') });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('what is checked is the real path: a link from a safe place to the unsafe script is refused, and a safe script runs by its real path', () => {
+    const link = path.join(dir, 'link.sh');
+    symlinkSync(program, link);
+    expect(prepareScript({ argv: [link] }, SECURE)).toMatch(`refused by enable_script_security: ${unsafe} is writable by non-root users`);
+    const safe = script(dir, 'safe.sh', 'exit 0');
+    const alias = path.join(dir, 'alias.sh');
+    symlinkSync(safe, alias);
+    expect(prepareScript({ argv: [alias, 'x'] }, SECURE)).toEqual({ file: safe, argv: [alias, 'x'], identity: expect.any(Object) });
+  });
+});
+
+describe('users', () => {
+  test('a user resolves through the name service, with its primary group; an unknown one is an outcome, not a throw', async () => {
+    const out = path.join(dir, 'ids');
+    chmodSync(dir, 0o777); // nobody writes its answer there
+    const who = script(dir, 'who.sh', `echo "$(id -u) $(id -g)" > ${out}`);
+    const runner = new ScriptRunner();
+    expect(await runner.run({ argv: [who], user: 'nobody', timeoutMs: 5000 }, {})).toMatchObject({ status: 0 });
+    const nobody = execFileSync('getent', ['passwd', 'nobody'], { encoding: 'utf8' }).split(':');
+    expect(readFileSync(out, 'utf8').trim()).toBe(`${nobody[2]} ${nobody[3]}`);
+    expect(await runner.run({ argv: [who], user: 'no-such-user-here', timeoutMs: 5000 }, {})).toEqual({ error: 'no user no-such-user-here' });
+    expect(await runner.run({ argv: [who], user: 'nobody', group: 'no-such-group-here', timeoutMs: 5000 }, {})).toEqual({ error: 'no group no-such-group-here' });
+  });
+
+  test('the policy is validated, naming the field', () => {
+    expect(resolveScriptPolicy({ enableScriptSecurity: true, scriptUser: { user: 'nobody' } }, 'config.scripts')).toEqual({ enableScriptSecurity: true, scriptUser: { user: 'nobody' } });
+    for (const [value, field] of [
+      [{ enableScriptSecurity: 'yes' }, 'config.scripts.enableScriptSecurity'],
+      [{ scriptUser: { user: '' } }, 'config.scripts.scriptUser.user'],
+      [{ scriptUser: { user: 'a', group: 3 } }, 'config.scripts.scriptUser.group'],
+      [{ scriptUser: 'nobody' }, 'config.scripts.scriptUser'],
+      [{ other: 1 }, 'config.scripts.other'],
+      [[], 'config.scripts'],
+    ] as const) {
+      expect(() => resolveScriptPolicy(value, 'config.scripts')).toThrow(expect.objectContaining({ field }));
+      expect(() => resolveScriptPolicy(value, 'config.scripts')).toThrow(IpvsArgumentError);
+    }
+  });
+});
+
+describe('timeouts and process groups', () => {
+  test('a script that forks a grandchild ignoring SIGTERM leaves no process behind after its timeout', async () => {
+    const pids = path.join(dir, 'pids');
+    const forks = script(dir, 'forks.sh', `(trap '' TERM; exec sleep 1000) &\necho $! > ${pids}\nexec sleep 1000`);
+    const runner = new ScriptRunner({ killGraceMs: 100 });
+    const outcome = await runner.run({ argv: [forks], timeoutMs: 300 }, {});
+    expect(outcome).toMatchObject({ error: 'timed out after 300 ms', timedOut: true });
+    const grandchild = pidIn(pids);
+    await until(() => alive(grandchild), (a) => !a, 'the grandchild to be killed');
+  });
+
+  test('a notify script that sleeps forever ends at its timeout: the queue drains (as stop awaits it) and the next script runs', async () => {
+    const pidFile = path.join(dir, 'pid');
+    const hang = script(dir, 'hang.sh', `echo $$ > ${pidFile}\nexec sleep 100000`);
+    const after = path.join(dir, 'after');
+    const results: NotifyResult[] = [];
+    const queue = new NotifyQueue(undefined, (r) => results.push(r), { timeoutMs: 300, runner: new ScriptRunner({ killGraceMs: 100 }) });
+    queue.push([{ argv: [hang], script: 'master' }, { argv: ['/bin/sh', '-c', `echo done > ${after}`], script: 'notify' }]);
+    await queue.drained();
+    expect(results.map((r) => r.status ?? r.error)).toEqual(['timed out after 300 ms', 0]);
+    expect(readFileSync(after, 'utf8')).toBe('done\n');
+    expect(alive(pidIn(pidFile))).toBe(false);
+  });
+
+  test('aborting a run (a checker stopped) kills its group', async () => {
+    const pidFile = path.join(dir, 'pid');
+    const hang = script(dir, 'hang.sh', `echo $$ > ${pidFile}\nexec sleep 100000`);
+    const abort = new AbortController();
+    const run = new ScriptRunner().run({ argv: [hang], timeoutMs: 100_000, signal: abort.signal }, {});
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), Boolean, 'the script to start');
+    abort.abort();
+    expect(await run).toEqual({ error: 'killed by SIGKILL', argv: [hang] });
+    expect(alive(pidIn(pidFile))).toBe(false);
+  });
+
+  test("scripts die with the process that started them", async () => {
+    const pidFile = path.join(dir, 'pid');
+    const hang = script(dir, 'hang.sh', `echo $$ > ${pidFile}\nexec sleep 100000`);
+    const runner = require.resolve('../../../lib/scripts/runner');
+    const daemon = spawn(process.execPath, ['-e', `
+      const { scripts } = require(${JSON.stringify(runner)});
+      scripts.run({ argv: [${JSON.stringify(hang)}], timeoutMs: 100000 }, {});
+      const fs = require('node:fs');
+      const wait = setInterval(() => { if (fs.existsSync(${JSON.stringify(pidFile)})) { clearInterval(wait); process.exit(0); } }, 10);
+    `], { stdio: 'ignore' });
+    const code = await new Promise((resolve) => daemon.on('exit', resolve));
+    expect(code).toBe(0);
+    await until(() => alive(pidIn(pidFile)), (a) => !a, 'the script to die with its daemon');
+  });
+});
+
+describe('limits and failures', () => {
+  test('beyond the concurrency, scripts wait; beyond the queue, they are turned away', async () => {
+    const gate = path.join(dir, 'gate');
+    const wait = script(dir, 'wait.sh', `while [ ! -e ${gate} ]; do sleep 0.05; done`);
+    const runner = new ScriptRunner({ concurrency: 1, queueLimit: 1 });
+    const first = runner.run({ argv: [wait], timeoutMs: 60_000 }, {});
+    const second = runner.run({ argv: ['/bin/true'], timeoutMs: 60_000 }, {});
+    const third = await runner.run({ argv: ['/bin/true'], timeoutMs: 60_000 }, {});
+    expect(third).toEqual({ error: 'not run: 1 scripts already waiting' });
+    writeFileSync(gate, '');
+    const done: ScriptOutcome[] = await Promise.all([first, second]);
+    expect(done.map((o) => ('status' in o ? o.status : o.error))).toEqual([0, 0]);
+  });
+
+  test("one instance's notify queue is bounded: beyond the limit a notification is reported dropped, the rest run", async () => {
+    const gate = path.join(dir, 'gate');
+    const wait = script(dir, 'wait.sh', `while [ ! -e ${gate} ]; do sleep 0.05; done`);
+    const results: NotifyResult[] = [];
+    const queue = new NotifyQueue(undefined, (r) => results.push(r), { limit: 2 });
+    queue.push([{ argv: [wait], script: 'master' }, { argv: ['/bin/true'], script: 'backup' }, { argv: ['/bin/false'], script: 'fault' }]);
+    expect(results).toEqual([{ argv: ['/bin/false'], script: 'fault', error: 'dropped: 2 notifications already waiting' }]);
+    writeFileSync(gate, '');
+    await queue.drained();
+    expect(results.map((r) => [r.script, r.status ?? r.error])).toEqual([['fault', 'dropped: 2 notifications already waiting'], ['master', 0], ['backup', 0]]);
+  });
+
+  test('limits are validated, naming the field; a run without a positive time limit is not started', async () => {
+    expect(() => new ScriptRunner({ concurrency: 0 })).toThrow(expect.objectContaining({ field: 'limits.concurrency' }));
+    expect(() => new ScriptRunner({ queueLimit: 1.5 })).toThrow(expect.objectContaining({ field: 'limits.queueLimit' }));
+    expect(() => new ScriptRunner({ killGraceMs: -1 })).toThrow(IpvsArgumentError);
+    const marker = path.join(dir, 'ran');
+    expect(await new ScriptRunner().run({ argv: ['/bin/sh', '-c', `touch ${marker}`], timeoutMs: Number.NaN }, {})).toEqual({ error: expect.stringContaining('timeoutMs') });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('a spawn error of any kind is an outcome, never a throw', async () => {
+    const runner = new ScriptRunner();
+    expect(await runner.run({ argv: ['/bin/echo', 'a\0b'], timeoutMs: 5000 }, {})).toEqual({ error: expect.stringContaining('null bytes'), argv: ['/bin/echo', 'a\0b'] });
+    expect(await runner.run({ argv: [path.join(dir, 'missing')], timeoutMs: 5000 }, {})).toEqual({ error: expect.stringContaining('ENOENT'), argv: [path.join(dir, 'missing')] });
+    expect(await runner.run({ argv: [], timeoutMs: 5000 }, {})).toEqual({ error: 'empty command' });
+    writeFileSync(path.join(dir, 'plain'), 'not executable');
+    expect(await runner.run({ argv: [path.join(dir, 'plain')], timeoutMs: 5000 }, {})).toEqual({ error: expect.stringContaining('EACCES'), argv: [path.join(dir, 'plain')] });
+  });
+});
