@@ -27,6 +27,8 @@ layer() {
 
 status=0
 node "$jest" --selectProjects unit native --json --outputFile="$results/host.json" || status=$?
+# Style, layer order and import cycles (eslint.config.mjs, .dependency-cruiser.cjs).
+bash scripts/lint.sh || status=$?
 # The API reference must build without a warning.
 npx --no-install typedoc --emit none || status=$?
 # The native layer again, under AddressSanitizer and UBSan.
