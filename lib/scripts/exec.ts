@@ -8,8 +8,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { splitCommand } from '../health/checkers/misc';
 import { programPath, type ScriptIdentity } from './security';
+
+/** Splits a command line into words; double quotes group words. */
+export function splitCommand(command: string): string[] {
+  const words: string[] = [];
+  const pattern = /"([^"]*)"|(\S+)/g;
+  for (let m = pattern.exec(command); m; m = pattern.exec(command)) words.push(m[1] ?? m[2]!);
+  return words;
+}
 
 const UNSAFE_ENV = ['IFS', 'LD_PRELOAD', 'LD_LIBRARY_PATH'];
 

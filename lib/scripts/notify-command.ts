@@ -6,7 +6,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { splitCommand } from '../health/checkers/misc';
+import { splitCommand } from './exec';
 
 /** How a script ended: its exit status, or why it could not run. */
 export type ScriptOutcome = { status: number } | { error: string };

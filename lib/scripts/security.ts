@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { identity } from '../health/checkers/misc';
 
 /** uid/gid a script runs as; empty for the daemon's own. */
 export interface ScriptIdentity {
@@ -14,6 +13,22 @@ export interface ScriptIdentity {
   uid?: number;
   /** Group id to run as. */
   gid?: number;
+}
+
+function entry(database: '/etc/passwd' | '/etc/group', name: string): string[] | undefined {
+  return fs.readFileSync(database, 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
+}
+
+/** uid and gid for `user [group]`, by name or number; the group defaults to the user's primary one. */
+export function identity(c: { user?: string; group?: string }): { uid?: number; gid?: number } | string {
+  if (c.user === undefined) return {};
+  const account = /^\d+$/.test(c.user) ? undefined : entry('/etc/passwd', c.user);
+  if (!/^\d+$/.test(c.user) && account === undefined) return `no user ${c.user}`;
+  const uid = account ? Number(account[2]) : Number(c.user);
+  if (c.group === undefined) return { uid, gid: account ? Number(account[3]) : uid };
+  if (/^\d+$/.test(c.group)) return { uid, gid: Number(c.group) };
+  const group = entry('/etc/group', c.group);
+  return group ? { uid, gid: Number(group[2]) } : `no group ${c.group}`;
 }
 
 /** keepalived's default script user when none is configured, if it exists. */

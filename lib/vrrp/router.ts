@@ -21,7 +21,7 @@ import { ScriptTracker } from './track/script';
 import { insecurity, scriptIdentity, type ScriptIdentity } from '../scripts/security';
 import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../model/errors';
-import { splitCommand } from '../health/checkers/misc';
+import { splitCommand } from '../scripts/exec';
 
 /** A state change of an instance or a sync group (`'state'` event). */
 export interface VrrpRouterStateChange {

@@ -6,34 +6,11 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { MiscCheck } from '../types';
 import type { Probe } from './probe';
 import { failure, pass } from './probe';
-
-/** Splits a command line into words; double quotes group words. */
-export function splitCommand(command: string): string[] {
-  const words: string[] = [];
-  const pattern = /"([^"]*)"|(\S+)/g;
-  for (let m = pattern.exec(command); m; m = pattern.exec(command)) words.push(m[1] ?? m[2]!);
-  return words;
-}
-
-function entry(database: '/etc/passwd' | '/etc/group', name: string): string[] | undefined {
-  return readFileSync(database, 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
-}
-
-/** uid and gid for `user [group]`, by name or number; the group defaults to the user's primary one. */
-export function identity(c: Pick<MiscCheck, 'user' | 'group'>): { uid?: number; gid?: number } | string {
-  if (c.user === undefined) return {};
-  const account = /^\d+$/.test(c.user) ? undefined : entry('/etc/passwd', c.user);
-  if (!/^\d+$/.test(c.user) && account === undefined) return `no user ${c.user}`;
-  const uid = account ? Number(account[2]) : Number(c.user);
-  if (c.group === undefined) return { uid, gid: account ? Number(account[3]) : uid };
-  if (/^\d+$/.test(c.group)) return { uid, gid: Number(c.group) };
-  const group = entry('/etc/group', c.group);
-  return group ? { uid, gid: Number(group[2]) } : `no group ${c.group}`;
-}
+import { splitCommand } from '../../scripts/exec';
+import { identity } from '../../scripts/security';
 
 export const miscProbe: Probe = (checker, signal) => {
   const c = checker.config as MiscCheck;

@@ -5,19 +5,10 @@
  * @module
  */
 import type { SourceRef } from './diagnostics';
+import type { Located, ScriptSpec, Traced } from './model-base';
 import type { VrrpConfig, VrrpGlobalDefs } from './vrrp-model';
 
-/** An item of the configuration and where it was written. */
-export interface Located {
-  /** File and line where the block or line starts. */
-  readonly source: SourceRef;
-}
-
-/** An item, and where each field written explicitly was set (a field absent here holds a default or an inherited value). */
-export interface Traced extends Located {
-  /** Where each explicitly written field was set, keyed by field name. */
-  readonly sources: Readonly<Record<string, SourceRef>>;
-}
+export type { Located, ScriptSpec, Traced } from './model-base';
 
 /** Address and port of a real or sorry server. */
 export interface ServerAddress {
@@ -27,20 +18,6 @@ export interface ServerAddress {
   readonly family: 'inet' | 'inet6';
   /** The virtual server's port when not written (NAT), 0 for fwmark services. */
   readonly port: number;
-}
-
-/** A script keepalived runs, as written and split into argv. */
-export interface ScriptSpec {
-  /** The command line as written (quotes removed once). */
-  readonly command: string;
-  /** The command split like keepalived splits it before exec. */
-  readonly argv: readonly string[];
-  /** `user [group]` written after the command (or the MISC_CHECK `user` keyword). */
-  readonly user?: string;
-  /** Group written after `user`; default the user's primary group. */
-  readonly group?: string;
-  /** Where the script was written. */
-  readonly source: SourceRef;
 }
 
 /** IPVS forwarding method, keepalived's spelling (`lb_kind` / `lvs_method`). */

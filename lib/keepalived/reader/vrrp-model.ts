@@ -5,7 +5,7 @@
  * object carries `source` and, where fields can be written, `sources`.
  * @module
  */
-import type { Located, ScriptSpec, Traced } from './model';
+import type { Located, ScriptSpec, Traced } from './model-base';
 
 /** global_defs' VRRP keys, keepalived's defaults filled in. */
 export interface VrrpGlobalDefs {
