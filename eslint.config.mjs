@@ -34,6 +34,19 @@ export default tseslint.config(
         ignoreRegExpLiterals: true,
       }],
       'no-restricted-syntax': ['error', ...privateKeyword],
+      // A leading underscore marks a binding kept for its place (an omitted
+      // field, an unused parameter of a callback's signature).
+      '@typescript-eslint/no-unused-vars': ['error', {
+        argsIgnorePattern: '^_',
+        varsIgnorePattern: '^_',
+        destructuredArrayIgnorePattern: '^_',
+        caughtErrorsIgnorePattern: '^_',
+      }],
+      // A `let` declared first so a closure made before its value can read it.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // The package compiles to CommonJS: require() is how it loads the addon
+      // and subcommands lazily, not a stray from another module system.
+      '@typescript-eslint/no-require-imports': 'off',
     },
   },
 );

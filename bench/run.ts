@@ -112,12 +112,12 @@ unmet bars goes, step by step: [ANALYSIS.md](ANALYSIS.md).
 | contender | time |
 |---|---|
 ${rows([
-  ['ipvs \`batch()\`', sec(a.seconds.ipvsBatch)],
-  ['ipvs \`stream()\` (chunks of 4096 sent while the loop still adds)', sec(a.seconds.ipvsStream)],
+  ['ipvs `batch()`', sec(a.seconds.ipvsBatch)],
+  ['ipvs `stream()` (chunks of 4096 sent while the loop still adds)', sec(a.seconds.ipvsStream)],
   ['ipvs, one awaited call per operation', sec(a.seconds.ipvsEach)],
-  ['ipvs, one \`*Sync\` call per operation', sec(a.seconds.ipvsSync)],
-  ['\`ipvsadm -R\`', sec(a.seconds.ipvsadmRestore)],
-  ['one \`ipvsadm\` process per rule (sampled, extrapolated)', sec(a.seconds.ipvsadmPerRule)],
+  ['ipvs, one `*Sync` call per operation', sec(a.seconds.ipvsSync)],
+  ['`ipvsadm -R`', sec(a.seconds.ipvsadmRestore)],
+  ['one `ipvsadm` process per rule (sampled, extrapolated)', sec(a.seconds.ipvsadmPerRule)],
   ['C + libnl, one request per round trip', sec(a.seconds.cSingle)],
   ['C + libnl, batched (the practical limit)', sec(a.seconds.cBatch)],
 ])}
@@ -137,9 +137,9 @@ Event-loop delay while the ${a.ops}-operation batch was committed (the histogram
 | contender | time |
 |---|---|
 ${rows([
-  ['ipvs \`listServices()\`', sec(d.seconds.ipvs)],
-  ['\`ipvsadm -Ln --stats\`', sec(d.seconds.ipvsadmStats)],
-  ['\`ipvsadm -Sn\`', sec(d.seconds.ipvsadmSave)],
+  ['ipvs `listServices()`', sec(d.seconds.ipvs)],
+  ['`ipvsadm -Ln --stats`', sec(d.seconds.ipvsadmStats)],
+  ['`ipvsadm -Sn`', sec(d.seconds.ipvsadmSave)],
   ['C + libnl dump', sec(d.seconds.c)],
 ])}
 

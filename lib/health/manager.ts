@@ -130,7 +130,10 @@ export class VirtualServerManager extends EventEmitter {
       const suspended = vs.config.suspendUnless !== undefined && !local.has(vs.config.suspendUnless);
       if (suspended === vs.suspended) continue;
       vs.suspended = suspended;
-      for (const rs of vs.realServers.values()) (suspended ? rs.stop() : rs.start());
+      for (const rs of vs.realServers.values()) {
+        if (suspended) rs.stop();
+        else rs.start();
+      }
       this.emit('suspend', { virtualServer: vs.config.id, suspended });
     }
   }

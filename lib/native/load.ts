@@ -20,7 +20,6 @@ export function loadNative(): NativeBinding {
   try {
     // IPVS_NATIVE_PATH names a specific build (e.g. a sanitizer build).
     const explicit = process.env.IPVS_NATIVE_PATH;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = require('node-gyp-build') as (dir: string) => unknown;
     binding = (explicit ? require(path.resolve(explicit)) : load(packageRoot)) as NativeBinding;
     return binding;
