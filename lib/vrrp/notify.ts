@@ -66,26 +66,32 @@ export interface NotifyResult {
 
 /** Runs the notify commands of one instance or group one after another. */
 export class NotifyQueue {
-  private tail: Promise<void> = Promise.resolve();
+  #tail: Promise<void> = Promise.resolve();
+
+  readonly #scriptUser: { user: string; group?: string } | undefined;
+  readonly #done: (result: NotifyResult) => void;
 
   constructor(
-    private readonly scriptUser: { user: string; group?: string } | undefined,
-    private readonly done: (result: NotifyResult) => void,
-  ) {}
+    scriptUser: { user: string; group?: string } | undefined,
+    done: (result: NotifyResult) => void,
+  ) {
+    this.#scriptUser = scriptUser;
+    this.#done = done;
+  }
 
   /** Queues `calls` after everything queued before. */
   push(calls: readonly NotifyCall[]): void {
-    for (const c of calls) this.tail = this.tail.then(() => this.run(c)).then(this.done);
+    for (const c of calls) this.#tail = this.#tail.then(() => this.#run(c)).then(this.#done);
   }
 
   /** Resolves when everything queued so far has finished. */
   drained(): Promise<void> {
-    return this.tail;
+    return this.#tail;
   }
 
-  private run(c: NotifyCall): Promise<NotifyResult> {
+  #run(c: NotifyCall): Promise<NotifyResult> {
     const base = { argv: c.argv, script: c.script };
-    const ids: ScriptIdentity | string = scriptIdentity(c, this.scriptUser);
+    const ids: ScriptIdentity | string = scriptIdentity(c, this.#scriptUser);
     if (typeof ids === 'string') return Promise.resolve({ ...base, error: ids });
     return new Promise((resolve) => {
       const child = spawnScript(c.argv, ids);

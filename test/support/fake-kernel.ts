@@ -38,11 +38,11 @@ export class FakeKernel {
   schedulers = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos']);
   /** Every batch that crossed into "native", in order. */
   readonly batches: WireRequest[][] = [];
-  private injected: { cmd: Cmd; errno: number }[] = [];
+  #injected: { cmd: Cmd; errno: number }[] = [];
 
   /** The next request with this command fails with `errno`. */
   failNext(cmd: Cmd, errno: number): void {
-    this.injected.push({ cmd, errno });
+    this.#injected.push({ cmd, errno });
   }
 
   get requests(): WireRequest[] {
@@ -52,13 +52,13 @@ export class FakeKernel {
   execute(requests: readonly WireRequest[]): WireResult[] {
     this.batches.push(structuredClone([...requests]));
     return requests.map((r) => {
-      const i = this.injected.findIndex((x) => x.cmd === r.cmd);
-      if (i >= 0) return { error: this.injected.splice(i, 1)[0]!.errno };
-      return this.handle(r);
+      const i = this.#injected.findIndex((x) => x.cmd === r.cmd);
+      if (i >= 0) return { error: this.#injected.splice(i, 1)[0]!.errno };
+      return this.#handle(r);
     });
   }
 
-  private handle(r: WireRequest): WireResult {
+  #handle(r: WireRequest): WireResult {
     const ok: WireResult = { error: 0 };
     const svc = r.service ? this.services.get(serviceId(r.service)) : undefined;
     switch (r.cmd) {
@@ -97,7 +97,7 @@ export class FakeKernel {
         const existing = svc.dests.get(destId(d));
         if (r.cmd === Cmd.NewDest && existing) return { error: EEXIST };
         if (r.cmd === Cmd.SetDest && !existing) return { error: ENOENT };
-        svc.dests.set(destId(d), this.destReply(d, r.service!, existing));
+        svc.dests.set(destId(d), this.#destReply(d, r.service!, existing));
         return ok;
       }
       case Cmd.DelDest:
@@ -146,7 +146,7 @@ export class FakeKernel {
     }
   }
 
-  private destReply(d: WireDest, s: WireService, previous?: WireDestReply): WireDestReply {
+  #destReply(d: WireDest, s: WireService, previous?: WireDestReply): WireDestReply {
     return {
       af: d.af ?? s.af, address: d.address, port: d.port, forwarding: d.forwarding!, weight: d.weight!,
       upperThreshold: d.upperThreshold!, lowerThreshold: d.lowerThreshold!, activeConns: 0, inactiveConns: 0,

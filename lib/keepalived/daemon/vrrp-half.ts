@@ -32,7 +32,11 @@ export class VrrpHalf {
   readonly states = new Map<string, string>();
   #transitions = 0;
 
-  private constructor(private readonly router: VrrpRouterHandle) {}
+  readonly #router: VrrpRouterHandle;
+
+  private constructor(router: VrrpRouterHandle) {
+    this.#router = router;
+  }
 
   /**
    * Opens the router on `config`; every transition is logged, then passed to
@@ -72,18 +76,18 @@ export class VrrpHalf {
   }
 
   update(config: VrrpRouterConfig): Promise<void> {
-    return this.router.update(config);
+    return this.#router.update(config);
   }
 
   status(): VrrpRouterStatus {
-    return this.router.status();
+    return this.#router.status();
   }
 
   metrics(): string {
-    return this.router.metrics();
+    return this.#router.metrics();
   }
 
   async close(): Promise<void> {
-    await this.router.close();
+    await this.#router.close();
   }
 }

@@ -64,7 +64,11 @@ function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: rea
 class Mapper {
   readonly warnings: Diagnostic[] = [];
 
-  constructor(private readonly model: KeepalivedConfig) {}
+  readonly #model: KeepalivedConfig;
+
+  constructor(model: KeepalivedConfig) {
+    this.#model = model;
+  }
 
   unsupported(source: SourceRef | undefined, message: string): void {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
@@ -84,7 +88,7 @@ class Mapper {
   /** `value`, or the router's `max` with a warning where the instance (or global_defs) set more. */
   limit(i: VrrpInstance, field: string, value: number, max: number): number {
     if (value <= max) return value;
-    this.unsupported(i.sources[field] ?? this.model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
+    this.unsupported(i.sources[field] ?? this.#model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
     return max;
   }
 
@@ -102,7 +106,7 @@ class Mapper {
       this.unsupported(i.source, `(${i.name}) instance names longer than ${LIMITS.nameMax} characters are not run by the router`);
       return undefined;
     }
-    const g = this.model.global.vrrp;
+    const g = this.#model.global.vrrp;
     let advertInt = i.advertInt;
     if (i.version === 3 && advertInt > LIMITS.v3AdvertMax) {
       this.unsupported(at('advertInt'), `(${i.name}) VRRPv3 carries at most ${LIMITS.v3AdvertMax} s - advert_int ${advertInt} becomes ${LIMITS.v3AdvertMax}`);
@@ -110,7 +114,7 @@ class Mapper {
     }
     let garpInterval = i.family === 'inet' ? g.garpInterval : g.gnaInterval;
     if (garpInterval > LIMITS.garpIntervalMax) {
-      this.unsupported(this.model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${LIMITS.garpIntervalMax} s is not supported - using ${LIMITS.garpIntervalMax} s`);
+      this.unsupported(this.#model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${LIMITS.garpIntervalMax} s is not supported - using ${LIMITS.garpIntervalMax} s`);
       garpInterval = LIMITS.garpIntervalMax;
     }
     const out: VrrpRouterInstance = {
@@ -161,7 +165,7 @@ class Mapper {
   }
 
   config(): VrrpRouterConfig {
-    const { vrrp, global } = this.model;
+    const { vrrp, global } = this.#model;
     if (global.vrrp.minGarp) this.unsupported(global.source, 'vrrp_min_garp is not supported - GARP bursts follow garp_master_*');
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
     const running = new Set(instances.map((i) => i.name));

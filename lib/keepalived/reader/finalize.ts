@@ -22,14 +22,18 @@ import type {
 /** Values looked up through a chain of drafts, most specific first, remembering where each was written. */
 class Chain {
   readonly sources: Record<string, SourceRef> = {};
-  constructor(private readonly layers: readonly Draft<object>[]) {}
+  readonly #layers: readonly Draft<object>[];
+
+  constructor(layers: readonly Draft<object>[]) {
+    this.#layers = layers;
+  }
 
   get<T>(key: string, fallback: T): T {
     return this.opt<T>(key) ?? fallback;
   }
 
   opt<T>(key: string): T | undefined {
-    for (const layer of this.layers) {
+    for (const layer of this.#layers) {
       const value = (layer.values as Record<string, unknown>)[key];
       if (value === undefined) continue;
       const source = layer.sources[key];

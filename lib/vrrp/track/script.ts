@@ -53,71 +53,74 @@ export interface ScriptTrackerEvents {
 }
 
 export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
-  private readonly counter: RiseFall;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private due = false;
-  private stopped = false;
+  readonly #counter: RiseFall;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #due = false;
+  #stopped = false;
 
-  constructor(readonly options: ResolvedScript, private readonly identity: ScriptIdentity) {
+  readonly #identity: ScriptIdentity;
+
+  constructor(readonly options: ResolvedScript, identity: ScriptIdentity) {
     super();
-    this.counter = new RiseFall(options.rise, options.fall, options.initFail);
+    this.#identity = identity;
+    this.#counter = new RiseFall(options.rise, options.fall, options.initFail);
   }
 
   /** Succeeding, failing, or `undefined` before the first result. */
   get ok(): boolean | undefined {
-    return this.counter.ok;
+    return this.#counter.ok;
   }
 
   /** Starts the schedule: one run now, then one every interval. */
   start(): void {
-    this.tick();
+    this.#tick();
   }
 
   /** Stops the schedule and kills a run in progress. */
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.kill?.();
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#kill?.();
   }
 
-  private kill: (() => void) | undefined;
+  #kill: (() => void) | undefined;
 
-  private tick(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.tick(), this.options.intervalMs);
-    if (this.running) {
-      this.due = true;
+  #tick(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => this.#tick(), this.options.intervalMs);
+    if (this.#running) {
+      this.#due = true;
       return;
     }
-    this.runOnce();
+    this.#runOnce();
   }
 
-  private runOnce(): void {
-    this.running = true;
-    void this.execute().then((run) => {
-      this.running = false;
-      this.kill = undefined;
-      if (this.stopped) return;
+  #runOnce(): void {
+    this.#running = true;
+    void this.#execute().then((run) => {
+      this.#running = false;
+      this.#kill = undefined;
+      if (this.#stopped) return;
       this.emit('run', run);
-      if (this.counter.record(run.status === 0)) this.emit('change', this.counter.ok === true);
-      if (this.due) {
-        this.due = false;
-        this.runOnce();
+      if (this.#counter.record(run.status === 0)) this.emit('change', this.#counter.ok === true);
+      if (this.#due) {
+        this.#due = false;
+        this.#runOnce();
       }
     });
   }
 
-  private execute(): Promise<ScriptRun> {
+  #execute(): Promise<ScriptRun> {
     return new Promise((resolve) => {
-      const child = spawnScript(scriptArgv(this.options.script), this.identity);
+      const child = spawnScript(scriptArgv(this.options.script), this.#identity);
       let timedOut = false;
       const kill = () => killScript(child);
       const timer = setTimeout(() => {
         timedOut = true;
         kill();
       }, this.options.timeoutMs);
-      this.kill = kill;
+      this.#kill = kill;
       child.on('error', (e) => {
         clearTimeout(timer);
         resolve({ error: e.message });
