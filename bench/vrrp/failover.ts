@@ -86,7 +86,12 @@ class OurBackup {
   }
 }
 
-function backupFor(lab: VrrpLab, contender: Contender, vrid: number, i: Interval): { state: () => string | undefined; stop: () => Promise<void> } {
+function backupFor(
+  lab: VrrpLab,
+  contender: Contender,
+  vrid: number,
+  i: Interval,
+): { state: () => string | undefined; stop: () => Promise<void> } {
   if (contender === 'ipvs') {
     const ours = new OurBackup(lab, vrid, i);
     return { state: () => ours.state, stop: () => ours.stop() };
@@ -140,7 +145,13 @@ async function failover(lab: VrrpLab, i: Interval, contender: Contender): Promis
     const reply = capture.first(isReplyFrom(macs.b), takeover)!.at;
     const lastAdvert = capture.lines.filter((l) => l.at <= stoppedAt + 50 && isAdvert(l.line)).at(-1)!.at;
     if (!lab.hasAddress('b', VIP)) throw new Error('the backup does not hold the VIP');
-    return { contender, advertInt: i.advertInt, takeoverMs: takeover - stoppedAt, fromLastAdvertMs: takeover - lastAdvert, resumeMs: reply - takeover };
+    return {
+      contender,
+      advertInt: i.advertInt,
+      takeoverMs: takeover - stoppedAt,
+      fromLastAdvertMs: takeover - lastAdvert,
+      resumeMs: reply - takeover,
+    };
   } finally {
     if (ping?.exitCode === null) process.kill(ping.pid!, 'SIGKILL');
     for (const w of watchers) await w.stop();

@@ -190,7 +190,9 @@ export class VirtualServerManager extends EventEmitter {
       if (vs.config.omega && vs.quorumUp && vs.config.quorumDown) this.#script({ virtualServer: vs.config.id, kind: 'quorum-down', command: vs.config.quorumDown });
     }
     await this.#flushing;
-    if (options.removeServices) for (const vs of this.#servers.values()) this.#table(await this.#writer.removeService(vs.config.id, vs.config.key));
+    if (options.removeServices) for (const vs of this.#servers.values()) this.#table(
+      await this.#writer.removeService(vs.config.id, vs.config.key),
+    );
     this.#servers.clear();
   }
 

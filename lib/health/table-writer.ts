@@ -55,7 +55,14 @@ function sameDestination(a: DesiredDestination, b: DesiredDestination): boolean 
 }
 
 function fromKernel(d: Destination): DesiredDestination {
-  const out: DesiredDestination = { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold };
+  const out: DesiredDestination = {
+    address: d.address,
+    port: d.port,
+    forwarding: d.forwarding,
+    weight: d.weight,
+    upperThreshold: d.upperThreshold,
+    lowerThreshold: d.lowerThreshold,
+  };
   if (d.tunnel) out.tunnel = d.tunnel;
   return out;
 }
@@ -82,7 +89,9 @@ export class TableWriter {
    * them, so later syncs are differences against the real table. Real
    * servers already there are kept, and with them their connections.
    */
-  async applyServices(entries: readonly { id: string; spec: ServiceSpec; key: ServiceKey; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
+  async applyServices(
+    entries: readonly { id: string; spec: ServiceSpec; key: ServiceKey; desired: readonly DesiredDestination[] }[],
+  ): Promise<TableChange[]> {
     if (entries.length === 0) return [];
     const report = await applyState(this.#ipvs, { services: entries.map((e) => ({ ...e.spec, destinations: e.desired })) });
     const changes = report.steps.map((r): TableChange => {

@@ -39,7 +39,10 @@ const DEFAULT_SCRIPT_USER = 'keepalived_script';
  * `keepalived_script` when that account exists, else the daemon's own.
  * A string names what could not be resolved.
  */
-export function scriptIdentity(own: { user?: string; group?: string }, scriptUser: { user: string; group?: string } | undefined): ScriptIdentity | string {
+export function scriptIdentity(
+  own: { user?: string; group?: string },
+  scriptUser: { user: string; group?: string } | undefined,
+): ScriptIdentity | string {
   if (own.user !== undefined) return identity(own);
   if (scriptUser) return identity(scriptUser);
   const fallback = identity({ user: DEFAULT_SCRIPT_USER });

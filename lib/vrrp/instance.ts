@@ -360,7 +360,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           this.options.addresses.forEach((a) => this.#changeAddress(a, false));
           break;
         case 'gratuitous':
-          link.queueFrames(this.#deviceIndex(this.options.vmac ?? this.options.interface), this.#announcements(action.repeat), this.options.garpIntervalUs);
+          link.queueFrames(
+            this.#deviceIndex(this.options.vmac ?? this.options.interface),
+            this.#announcements(action.repeat),
+            this.options.garpIntervalUs,
+          );
           break;
         case 'want-master':
           this.emit('want-master');
@@ -436,7 +440,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   }
 
   #log(fields: Record<string, unknown>): void {
-    this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), instance: this.name, vrid: this.options.virtualRouterId, ...fields }));
+    this.#runtime.log?.(
+      JSON.stringify({ time: new Date().toISOString(), instance: this.name, vrid: this.options.virtualRouterId, ...fields }),
+    );
   }
 
   #arm(): void {

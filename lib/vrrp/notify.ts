@@ -34,11 +34,22 @@ const SPECIFIC: Record<NotifyState, keyof VrrpNotifyScripts> = { MASTER: 'master
 
 function call(command: VrrpNotifyCommand, script: keyof VrrpNotifyScripts, extra: string[] = []): NotifyCall {
   const c = typeof command === 'string' ? { command } : command;
-  return { argv: scriptArgv(c.command, extra), script, ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
+  return {
+    argv: scriptArgv(c.command, extra),
+    script,
+    ...(c.user !== undefined ? { user: c.user } : {}),
+    ...(c.group !== undefined ? { group: c.group } : {})
+  };
 }
 
 /** The commands for entering `state`, in keepalived's order. A group's priority is always 0. */
-export function notifyCalls(scripts: VrrpNotifyScripts | undefined, target: NotifyTarget, name: string, state: NotifyState, priority: number): NotifyCall[] {
+export function notifyCalls(
+  scripts: VrrpNotifyScripts | undefined,
+  target: NotifyTarget,
+  name: string,
+  state: NotifyState,
+  priority: number,
+): NotifyCall[] {
   if (!scripts) return [];
   const calls: NotifyCall[] = [];
   const specific = scripts[SPECIFIC[state]];

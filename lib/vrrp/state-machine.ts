@@ -27,7 +27,10 @@ export type TransitionReason =
 export interface MachineOptions {
   /** VRRP protocol version (keepalived `version`): 2 = RFC 3768, 3 = RFC 5798. */
   version: 2 | 3;
-  /** Our configured Priority (`priority`), 1..255; 255 is the address owner and becomes master at once. Tracking moves the effective priority ({@link VrrpMachine.setPriority}). */
+  /**
+   * Our configured Priority (`priority`), 1..255; 255 is the address owner and becomes master at once.
+   * Tracking moves the effective priority ({@link VrrpMachine.setPriority}).
+   */
   priority: number;
   /** Our Advertisement_Interval (`advert_int`) in centiseconds. */
   intervalCs: number;
@@ -181,7 +184,10 @@ export class VrrpMachine {
     return this.#wanting;
   }
 
-  /** A sync group's hold: with it, Master_Down expiry yields `want-master` instead of MASTER. Released while wanting, the timer is due at `now`. */
+  /**
+   * A sync group's hold: with it, Master_Down expiry yields `want-master` instead of MASTER. Released
+   * while wanting, the timer is due at `now`.
+   */
   holdMaster(held: boolean, now: number): void {
     this.#held = held;
     if (!held && this.#wanting) {

@@ -14,7 +14,8 @@ import { Ipvs } from '../../lib';
 const EEXIST = 17, ESRCH = 3, ENOENT = 2, EINVAL = 22, ERANGE = 34, EOPNOTSUPP = 95;
 
 const zeroStats = (): WireStats => ({
-  connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, connectionsPerSecond: 0n, inPacketsPerSecond: 0n, outPacketsPerSecond: 0n, inBytesPerSecond: 0n, outBytesPerSecond: 0n,
+  connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, connectionsPerSecond: 0n, inPacketsPerSecond: 0n,
+  outPacketsPerSecond: 0n, inBytesPerSecond: 0n, outBytesPerSecond: 0n,
 });
 
 interface StoredService {
@@ -65,7 +66,9 @@ export class FakeKernel {
       case Cmd.NewService:
       case Cmd.SetService: {
         const s = r.service!;
-        if (s.scheduler === undefined || s.flags === undefined || s.timeout === undefined || s.netmask === undefined) return { error: EINVAL };
+        if (s.scheduler === undefined || s.flags === undefined || s.timeout === undefined || s.netmask === undefined) return {
+          error: EINVAL,
+        };
         if (r.cmd === Cmd.NewService && svc) return { error: EEXIST };
         if (r.cmd === Cmd.SetService && !svc) return { error: ESRCH };
         if (!this.schedulers.has(s.scheduler)) return { error: ENOENT };

@@ -242,7 +242,10 @@ export class MasterOverKeepalived {
     return ok;
   }
 
-  /** Everything that would show a false failover; all quiet is `{ ourChanges: [], ourState: 'MASTER', keepalivedMasters: 0, keepalivedState: 'BACKUP', vipOn: ['a'] }`. */
+  /**
+   * Everything that would show a false failover; all quiet is `{ ourChanges: [], ourState: 'MASTER',
+   * keepalivedMasters: 0, keepalivedState: 'BACKUP', vipOn: ['a'] }`.
+   */
   verdict(): { ourChanges: VrrpStateChange[]; ourState: string; keepalivedMasters: number; keepalivedState?: string; vipOn: Host[] } {
     return {
       ourChanges: this.#changes.slice(this.#settled),

@@ -42,7 +42,13 @@ export class VrrpHalf {
    * Opens the router on `config`; every transition is logged, then passed to
    * `onTransition`. `rtPriority` is global_defs' `vrrp_rt_priority`.
    */
-  static async open(config: VrrpRouterConfig, open: VrrpRouterOpener, log: LogLine, onTransition: (t: VrrpRouterStateChange) => void, rtPriority?: number): Promise<VrrpHalf> {
+  static async open(
+    config: VrrpRouterConfig,
+    open: VrrpRouterOpener,
+    log: LogLine,
+    onTransition: (t: VrrpRouterStateChange) => void,
+    rtPriority?: number,
+  ): Promise<VrrpHalf> {
     const router = await open(config, { log: (line) => log('debug', 'vrrp', { detail: line }), ...(rtPriority !== undefined ? { rtPriority } : {}) });
     const half = new VrrpHalf(router);
     const logState = (t: VrrpRouterStateChange) =>

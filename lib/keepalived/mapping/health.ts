@@ -70,7 +70,14 @@ class Mapper {
   }
 
   checker(c: Checker): CheckerConfig | CheckerConfig[] | undefined {
-    const timing = { delayLoop: c.delayLoop, connectTimeout: c.connectTimeout, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry, warmup: c.warmup, alpha: c.alpha };
+    const timing = {
+      delayLoop: c.delayLoop,
+      connectTimeout: c.connectTimeout,
+      retry: c.retry,
+      delayBeforeRetry: c.delayBeforeRetry,
+      warmup: c.warmup,
+      alpha: c.alpha,
+    };
     if (c.type === 'MISC_CHECK') {
       const misc: CheckerConfig = { type: 'misc', path: commandLine(c.script), timeout: c.timeout, dynamic: c.dynamic, ...timing };
       const user = c.user ?? (c.script.user ? { user: c.script.user, group: c.script.group } : this.#model.global.scriptUser);

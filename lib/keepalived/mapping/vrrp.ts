@@ -22,7 +22,14 @@ export interface VrrpMapping {
 }
 
 /** The router's limits where keepalived's are wider. */
-const LIMITS = { v3AdvertMax: 40.95, garpIntervalMax: 1, nameMax: 64, garpDelayMax: 3600, garpRepeatMax: 1000, garpRefreshMax: 86400 } as const;
+const LIMITS = {
+  v3AdvertMax: 40.95,
+  garpIntervalMax: 1,
+  nameMax: 64,
+  garpDelayMax: 3600,
+  garpRepeatMax: 1000,
+  garpRefreshMax: 86400,
+} as const;
 
 /** Words back into one command line, quoting those with spaces (the router splits it again). */
 function commandLine(script: ScriptSpec): string {
@@ -44,7 +51,9 @@ function notifyScripts(notify: VrrpNotify): VrrpNotifyScripts | undefined {
 
 function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
   if (!refs.length) return undefined;
-  return refs.map((r) => ({ name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse ? { reverse: true } : {}) }));
+  return refs.map(
+    (r) => ({ name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse ? { reverse: true } : {}) }),
+  );
 }
 
 /** The trackers and notify scripts of an instance or sync group, only those written. */
@@ -172,16 +181,36 @@ class Mapper {
     const config: VrrpRouterConfig = {
       instances,
       scripts: vrrp.scripts.map((s) => ({
-        name: s.name, script: commandLine(s.script), interval: s.interval, timeout: s.timeout, weight: s.weight, weightReverse: s.weightReverse,
+        name: s.name, script: commandLine(
+          s.script,
+        ), interval: s.interval, timeout: s.timeout, weight: s.weight, weightReverse: s.weightReverse,
         rise: s.rise, fall: s.fall, initFail: s.initFail,
         ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
       })),
-      trackFiles: vrrp.trackFiles.map((f) => ({ name: f.name, file: f.file, weight: f.weight, weightReverse: f.weightReverse, ...(f.initFile ? { initFile: f.initFile } : {}) })),
+      trackFiles: vrrp.trackFiles.map(
+        (f) => ({
+          name: f.name,
+          file: f.file,
+          weight: f.weight,
+          weightReverse: f.weightReverse,
+          ...(f.initFile ? { initFile: f.initFile } : {})
+        }),
+      ),
       syncGroups: vrrp.syncGroups
-        .map((s) => ({ name: s.name, group: s.group.filter((m) => running.has(m)), ...tracking(s), ...(s.trackingWeight ? { syncGroupTrackingWeight: true } : {}) }))
+        .map(
+          (s) => ({
+            name: s.name,
+            group: s.group.filter((m) => running.has(m)),
+            ...tracking(s),
+            ...(s.trackingWeight ? { syncGroupTrackingWeight: true } : {})
+          }),
+        )
         .filter((s) => s.group.length),
     };
-    if (global.scriptUser) config.scriptUser = global.scriptUser.group === undefined ? { user: global.scriptUser.user } : { ...global.scriptUser, group: global.scriptUser.group };
+    if (global.scriptUser) config.scriptUser = global.scriptUser.group === undefined ? { user: global.scriptUser.user } : {
+      ...global.scriptUser,
+      group: global.scriptUser.group,
+    };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;
     return config;
   }

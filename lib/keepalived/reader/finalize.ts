@@ -80,9 +80,18 @@ function connection(chain: Chain): ConnectionOptions {
   });
 }
 
-function finishChecker(c: CheckerDraft, rs: RealServerDraft, vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): Checker | undefined {
+function finishChecker(
+  c: CheckerDraft,
+  rs: RealServerDraft,
+  vs: VirtualServerDraft,
+  global: GlobalDefs,
+  diag: Diagnostics,
+): Checker | undefined {
   const chain = new Chain([c, rs, vs]);
-  const base = { source: c.source, ...timing(chain, defaultRetry(c.type), (d) => defaultDelayBeforeRetry(c.type, d), global.checkerLogAllFailures) };
+  const base = {
+    source: c.source,
+    ...timing(chain, defaultRetry(c.type), (d) => defaultDelayBeforeRetry(c.type, d), global.checkerLogAllFailures)
+  };
   const own = new Chain([c]);
   let checker: Checker;
   switch (c.type) {
@@ -149,7 +158,13 @@ function finishChecker(c: CheckerDraft, rs: RealServerDraft, vs: VirtualServerDr
   return { ...checker, sources: { ...chain.sources, ...own.sources } };
 }
 
-function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, vsForwarding: Forwarding, global: GlobalDefs, diag: Diagnostics): RealServer {
+function finishRealServer(
+  rs: RealServerDraft,
+  vs: VirtualServerDraft,
+  vsForwarding: Forwarding,
+  global: GlobalDefs,
+  diag: Diagnostics,
+): RealServer {
   const chain = new Chain([rs, vs]);
   const own = new Chain([rs]);
   const forwarding = own.get<Forwarding>('forwarding', vsForwarding);
@@ -353,7 +368,12 @@ function noticeWhatKeepalivedPassesSilently(virtualServers: readonly VirtualServ
  * correct go to `diag`); `interfaces` are the network namespace's, checked
  * as keepalived checks them (undefined: not checked).
  */
-export function finishConfig(draft: ConfigDraft, files: readonly string[], diag: Diagnostics, interfaces?: InterfaceNames): KeepalivedConfig {
+export function finishConfig(
+  draft: ConfigDraft,
+  files: readonly string[],
+  diag: Diagnostics,
+  interfaces?: InterfaceNames,
+): KeepalivedConfig {
   const global = finishGlobal(draft);
   const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag);
   const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);

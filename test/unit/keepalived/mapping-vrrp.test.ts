@@ -7,7 +7,9 @@ import { readKeepalivedConfig, toVrrpConfig, type VrrpMapping } from '../../../l
 import { resolveVrrpOptions } from '../../../lib/vrrp/instance-options';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
 
-const mapFile = (file: string): VrrpMapping => toVrrpConfig(readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }).config);
+const mapFile = (file: string): VrrpMapping => toVrrpConfig(
+  readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }).config,
+);
 
 function mapText(text: string): VrrpMapping {
   const dir = scratch({ 'keepalived.conf': text });
@@ -35,7 +37,8 @@ describe('vrrp.conf mapped', () => {
       unicastSrcIp: '192.0.2.1', unicastPeer: ['192.0.2.2', '192.0.2.3'], unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
       v3ChecksumAsV2: false, lowerPrioNoAdvert: true, higherPrioSendAdvert: true, ownerIgnoreAdverts: false,
       // Instance values win over global_defs; the GARP pacing comes from vrrp_garp_interval (IPv4).
-      garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4, garpMasterRefresh: 30, garpMasterRefreshRepeat: 3, garpInterval: 0.001,
+      garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4, garpMasterRefresh: 30,
+      garpMasterRefreshRepeat: 3, garpInterval: 0.001,
       trackInterface: [{ name: 'vrrp1', weight: 10 }],
       trackScript: [{ name: 'chk_web', weight: -30 }],
       trackFile: [{ name: 'tf_maint', weight: 0 }],

@@ -164,7 +164,14 @@ describe('the remaining keywords', () => {
       ['unsupported', 23, 'track_bfd in vrrp_sync_group is not supported yet - ignored'],
     ]);
     expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'unsupported']);
-    expect(r.config.vrrp.instances[0]).toMatchObject({ strict: true, v3ChecksumAsV2: true, ownerIgnoreAdverts: false, higherPrioSendAdvert: true, lowerPrioNoAdvert: true, useVmac: {} });
+    expect(r.config.vrrp.instances[0]).toMatchObject({
+      strict: true,
+      v3ChecksumAsV2: true,
+      ownerIgnoreAdverts: false,
+      higherPrioSendAdvert: true,
+      lowerPrioNoAdvert: true,
+      useVmac: {},
+    });
     expect(r.config.vrrp.syncGroups[0]).toMatchObject({ group: ['VI_1', 'VI_2'], trackingWeight: true });
   });
 });
