@@ -9,8 +9,10 @@ import tseslint from 'typescript-eslint';
 const MAX_LINE = 140;
 
 // Class members are private by `#name`, which the runtime enforces; the
-// `private` keyword only hides from the compiler. A private constructor has
-// no `#` form, so it keeps the keyword.
+// `private` keyword only hides from the compiler. lib/ used each 146 times
+// when the rule came in, and only the keyword converts without renames
+// (many a `#x` sits beside a public `x`). A private constructor has no `#`
+// form, so it keeps the keyword.
 const PRIVATE_STYLE = 'a private member is written #name, not with the `private` keyword';
 const privateKeyword = [
   'PropertyDefinition[accessibility="private"]',
