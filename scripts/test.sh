@@ -26,6 +26,7 @@ layer() {
 }
 
 status=0
+bash scripts/format-check.sh || status=$?
 node "$jest" --selectProjects unit native --json --outputFile="$results/host.json" || status=$?
 # Style, layer order and import cycles (eslint.config.mjs, .dependency-cruiser.cjs).
 bash scripts/lint.sh || status=$?
