@@ -76,6 +76,7 @@ function completed(replacement: Partial<NativeBinding>): NativeBinding {
       throw nativeUnavailable(new Error(`the replacement native binding has no ${name}`));
     };
   return new Proxy(replacement, {
-    get: (target, name, receiver) => Reflect.get(target, name, receiver) ?? (Object.hasOwn(NATIVE_MEMBERS, name) ? absent(String(name)) : undefined),
+    get: (target, name, receiver) =>
+      Reflect.get(target, name, receiver) ?? (Object.hasOwn(NATIVE_MEMBERS, name) ? absent(String(name)) : undefined),
   }) as NativeBinding;
 }

@@ -4,8 +4,9 @@
  * native call and can be told to fail the next request of a command.
  */
 import {
-  AF_INET6, Cmd, type NativeDetails, type NativeError, type NativeHandle, type NativeIpvsBinding, type NativeOpenOutcome, type WireDaemonReply,
-  type WireDest, type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
+  AF_INET6, Cmd, type NativeDetails, type NativeError, type NativeHandle, type NativeIpvsBinding,
+  type NativeOpenOutcome, type WireDaemonReply, type WireDest, type WireDestReply, type WireRequest, type WireResult,
+  type WireService, type WireServiceReply, type WireStats,
 } from '../../lib/native/contract';
 import { Shared, W, packDests, packServices, unpack } from '../../lib/native/pack';
 import { setNativeBinding } from '../../lib/native/load';
