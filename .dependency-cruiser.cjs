@@ -20,17 +20,21 @@ const LAYERS = [
 const ENTRY_POINTS = '^lib/index\\.m?ts$|^lib/[a-z-]+/index\\.mts$';
 const anyOf = (folders) => `^lib/(${folders.join('|')})/`;
 
-/** One rule per folder: what it must not import (later layers and its siblings). */
+/** One rule per folder: it imports neither its siblings nor any later layer. */
 function layerRules() {
   return LAYERS.flatMap((rank, i) =>
-    rank.map((folder) => ({
-      name: 'layer-order',
-      comment: `lib/${folder} sits below ${[...rank.filter((f) => f !== folder), ...LAYERS.slice(i + 1).flat()].join(', ')}`,
-      severity: 'error',
-      from: { path: anyOf([folder]), pathNot: ENTRY_POINTS },
-      to: { path: anyOf([...rank.filter((f) => f !== folder), ...LAYERS.slice(i + 1).flat()]) },
-    })),
-  ).filter((rule) => rule.to.path !== anyOf([]));
+    rank.flatMap((folder) => {
+      const forbidden = [...rank.filter((f) => f !== folder), ...LAYERS.slice(i + 1).flat()];
+      if (forbidden.length === 0) return [];
+      return [{
+        name: 'layer-order',
+        comment: `lib/${folder} imports none of ${forbidden.join(', ')}`,
+        severity: 'error',
+        from: { path: anyOf([folder]), pathNot: ENTRY_POINTS },
+        to: { path: anyOf(forbidden) },
+      }];
+    }),
+  );
 }
 
 module.exports = {
