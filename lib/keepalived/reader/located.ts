@@ -1,7 +1,8 @@
 /**
- * What both halves of the keepalived.conf model (`model.ts`,
- * `vrrp-model.ts`) build on, in a file of its own so that neither half
- * imports the other back.
+ * Where items of a keepalived.conf were written — the base of every model
+ * object — and the one located item both halves of the model run (a
+ * script). `model.ts` and `vrrp-model.ts` both build on this module, so
+ * neither imports the other for it.
  * @module
  */
 import type { SourceRef } from './diagnostics';
