@@ -83,10 +83,21 @@ const sec = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(3
 function markdown(r: Record<string, unknown>, targets: (readonly [string, number, number])[]): string {
   const m = r.machine as Record<string, string>;
   const a = r.apply as { ops: number; seconds: Record<string, number>; eventLoopDelayDuringBatchMs: { max: number } };
-  const d = r.dump as { seconds: Record<string, number>; destinations: number; rssGrowthMiB: number; streamed: { seconds: number; rssGrowthMiB: number } };
+  const d = r.dump as {
+    seconds: Record<string, number>;
+    destinations: number;
+    rssGrowthMiB: number;
+    streamed: { seconds: number; rssGrowthMiB: number };
+  };
   const c = r.churn as { seconds: Record<string, number> };
   const rs = r.restore as { seconds: Record<string, number> };
-  const l = r.latency as { samples: number; warmup: number; ipvsPromise: Record<string, number>; ipvsSync: Record<string, number>; c: Record<string, number> };
+  const l = r.latency as {
+    samples: number;
+    warmup: number;
+    ipvsPromise: Record<string, number>;
+    ipvsSync: Record<string, number>;
+    c: Record<string, number>;
+  };
   const sw = r.sweep as { ops: number; points: { chunk: number; ipvsOpsPerSecond: number; cOpsPerSecond: number }[] };
   const rows = (entries: [string, string][]) => entries.map(([k, v]) => `| ${k} | ${v} |`).join('\n');
   return `# Benchmark results
@@ -112,12 +123,12 @@ unmet bars goes, step by step: [ANALYSIS.md](ANALYSIS.md).
 | contender | time |
 |---|---|
 ${rows([
-  ['ipvs \`batch()\`', sec(a.seconds.ipvsBatch)],
-  ['ipvs \`stream()\` (chunks of 4096 sent while the loop still adds)', sec(a.seconds.ipvsStream)],
+  ['ipvs `batch()`', sec(a.seconds.ipvsBatch)],
+  ['ipvs `stream()` (chunks of 4096 sent while the loop still adds)', sec(a.seconds.ipvsStream)],
   ['ipvs, one awaited call per operation', sec(a.seconds.ipvsEach)],
-  ['ipvs, one \`*Sync\` call per operation', sec(a.seconds.ipvsSync)],
-  ['\`ipvsadm -R\`', sec(a.seconds.ipvsadmRestore)],
-  ['one \`ipvsadm\` process per rule (sampled, extrapolated)', sec(a.seconds.ipvsadmPerRule)],
+  ['ipvs, one `*Sync` call per operation', sec(a.seconds.ipvsSync)],
+  ['`ipvsadm -R`', sec(a.seconds.ipvsadmRestore)],
+  ['one `ipvsadm` process per rule (sampled, extrapolated)', sec(a.seconds.ipvsadmPerRule)],
   ['C + libnl, one request per round trip', sec(a.seconds.cSingle)],
   ['C + libnl, batched (the practical limit)', sec(a.seconds.cBatch)],
 ])}
@@ -137,9 +148,9 @@ Event-loop delay while the ${a.ops}-operation batch was committed (the histogram
 | contender | time |
 |---|---|
 ${rows([
-  ['ipvs \`listServices()\`', sec(d.seconds.ipvs)],
-  ['\`ipvsadm -Ln --stats\`', sec(d.seconds.ipvsadmStats)],
-  ['\`ipvsadm -Sn\`', sec(d.seconds.ipvsadmSave)],
+  ['ipvs `listServices()`', sec(d.seconds.ipvs)],
+  ['`ipvsadm -Ln --stats`', sec(d.seconds.ipvsadmStats)],
+  ['`ipvsadm -Sn`', sec(d.seconds.ipvsadmSave)],
   ['C + libnl dump', sec(d.seconds.c)],
 ])}
 
@@ -206,7 +217,16 @@ function main(): void {
   log(`  ${'ipvsadm per rule (extrapolated)'.padEnd(34)} ${perRule.toFixed(3).padStart(9)} s  (sample of ${sampleLines.length} rules)`);
   results.apply = {
     ops: OPS,
-    seconds: { ipvsBatch: ipvsBatch.seconds, ipvsStream: ipvsStream.seconds, ipvsEach: ipvsEach.seconds, ipvsSync: ipvsSync.seconds, ipvsadmRestore: restore.seconds, ipvsadmPerRule: perRule, cSingle: cSingle.seconds, cBatch: cBatch.seconds },
+    seconds: {
+      ipvsBatch: ipvsBatch.seconds,
+      ipvsStream: ipvsStream.seconds,
+      ipvsEach: ipvsEach.seconds,
+      ipvsSync: ipvsSync.seconds,
+      ipvsadmRestore: restore.seconds,
+      ipvsadmPerRule: perRule,
+      cSingle: cSingle.seconds,
+      cBatch: cBatch.seconds,
+    },
     eventLoopDelayDuringBatchMs: { max: ipvsBatch.loopDelayMaxMs, p99: ipvsBatch.loopDelayP99Ms },
     rounds: Object.fromEntries(Object.entries(applyRounds).map(([k, v]) => [k, (v as Applied[]).map((r) => r.seconds)])),
   };
@@ -231,7 +251,14 @@ function main(): void {
   log(`  C libnl dump          ${dump.c.toFixed(3)} s`);
   log(`  ipvs services() walk  ${dump.streamed.seconds.toFixed(3)} s`);
   log(`  RSS growth: listServices() ${dump.memory.rssGrowthMiB.toFixed(1)} MiB, services() ${dump.streamed.rssGrowthMiB.toFixed(1)} MiB`);
-  results.dump = { seconds: { ipvs: dump.lib.seconds, ipvsadmStats: dump.stats, ipvsadmSave: dump.save, c: dump.c }, destinations: dump.lib.dests, peakRssMiB: dump.memory.peakRssMiB, rssGrowthMiB: dump.memory.rssGrowthMiB, rssGrowthRoundsMiB: dump.memory.rounds, streamed: dump.streamed };
+  results.dump = {
+    seconds: { ipvs: dump.lib.seconds, ipvsadmStats: dump.stats, ipvsadmSave: dump.save, c: dump.c },
+    destinations: dump.lib.dests,
+    peakRssMiB: dump.memory.peakRssMiB,
+    rssGrowthMiB: dump.memory.rssGrowthMiB,
+    rssGrowthRoundsMiB: dump.memory.rounds,
+    streamed: dump.streamed,
+  };
 
   // 1b. The command line's restore against ipvsadm's (its own namespaces).
   log('\n1b. restore from ipvsadm save format');
@@ -274,7 +301,11 @@ function main(): void {
   log(`  C libnl       p50 ${lat.c.p50_us.toFixed(1)} µs  p99 ${lat.c.p99_us.toFixed(1)} µs`);
   results.latency = {
     samples: samples * 2, warmup: warmup * 2, ipvsPromise: lat.js.promise, ipvsSync: lat.js.sync, c: lat.c,
-    rounds: { promiseP50: latRounds.js.map((r) => r.promise.p50_us), syncP50: latRounds.js.map((r) => r.sync.p50_us), cP50: latRounds.c.map((r) => r.p50_us) },
+    rounds: {
+      promiseP50: latRounds.js.map((r) => r.promise.p50_us),
+      syncP50: latRounds.js.map((r) => r.sync.p50_us),
+      cP50: latRounds.c.map((r) => r.p50_us),
+    },
   };
 
   // Throughput against batch size, for the chart.

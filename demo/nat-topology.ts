@@ -31,8 +31,8 @@ export class NatTopology {
   readonly client: string;
   readonly director: string;
   readonly servers: string[];
-  private readonly httpd: ChildProcess[] = [];
-  private readonly webroot = mkdtempSync(path.join(tmpdir(), 'ipvs-web-'));
+  readonly #httpd: ChildProcess[] = [];
+  readonly #webroot = mkdtempSync(path.join(tmpdir(), 'ipvs-web-'));
 
   constructor(readonly tag = String(process.pid)) {
     this.client = `client-${tag}`;
@@ -82,14 +82,14 @@ export class NatTopology {
   }
 
   startWebServer(index: number, body: string): void {
-    const root = path.join(this.webroot, String(index));
+    const root = path.join(this.#webroot, String(index));
     rmSync(root, { recursive: true, force: true });
     execFileSync('mkdir', ['-p', root]);
     writeFileSync(path.join(root, 'index.html'), body);
     const child = spawn('ip', ['netns', 'exec', this.servers[index]!, 'busybox', 'httpd', '-f', '-p', '80', '-h', root], {
       stdio: 'ignore',
     });
-    this.httpd[index] = child;
+    this.#httpd[index] = child;
     // Ready when port 80 answers on the real server itself.
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
@@ -104,9 +104,9 @@ export class NatTopology {
   }
 
   stopWebServer(index: number): void {
-    const child = this.httpd[index];
+    const child = this.#httpd[index];
     if (child?.pid !== undefined && child.exitCode === null) child.kill('SIGTERM');
-    this.httpd[index] = undefined as unknown as ChildProcess;
+    this.#httpd[index] = undefined as unknown as ChildProcess;
   }
 
   /** Runs a command in one of the namespaces and returns its stdout. */
@@ -120,7 +120,7 @@ export class NatTopology {
   }
 
   destroy(): void {
-    this.httpd.forEach((_, i) => this.stopWebServer(i));
+    this.#httpd.forEach((_, i) => this.stopWebServer(i));
     for (const ns of [this.client, this.director, ...this.servers]) {
       try {
         ip('netns', 'del', ns);
@@ -128,6 +128,6 @@ export class NatTopology {
         // already gone
       }
     }
-    rmSync(this.webroot, { recursive: true, force: true });
+    rmSync(this.#webroot, { recursive: true, force: true });
   }
 }

@@ -28,6 +28,8 @@ layer() {
 status=0
 bash scripts/format-check.sh || status=$?
 node "$jest" --selectProjects unit native --json --outputFile="$results/host.json" || status=$?
+# Style, layer order and import cycles (eslint.config.mjs, .dependency-cruiser.cjs).
+bash scripts/lint.sh || status=$?
 # The API reference must build without a warning.
 npx --no-install typedoc --emit none || status=$?
 # The native layer again, under AddressSanitizer and UBSan.

@@ -32,7 +32,14 @@ async function main(): Promise<void> {
   const endStart = now();
   const results = await stream.end();
   const ended = now();
-  report({ buildMs: Math.round(built - t0), endMs: Math.round(ended - endStart), settledMs, totalMs: Math.round(ended - t0), sentAtBuildEnd, failed: results.filter((r) => !r.ok).length });
+  report({
+    buildMs: Math.round(built - t0),
+    endMs: Math.round(ended - endStart),
+    settledMs,
+    totalMs: Math.round(ended - t0),
+    sentAtBuildEnd,
+    failed: results.filter((r) => !r.ok).length,
+  });
   await ipvs.close();
 }
 

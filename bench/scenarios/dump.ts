@@ -33,7 +33,14 @@ async function main(): Promise<void> {
   }
   const peak = process.resourceUsage().maxRSS * 1024;
   await ipvs.close();
-  report({ services, dests, seconds: best, baselineRssMiB: baseline / 2 ** 20, peakRssMiB: peak / 2 ** 20, rssGrowthMiB: (peak - baseline) / 2 ** 20 });
+  report({
+    services,
+    dests,
+    seconds: best,
+    baselineRssMiB: baseline / 2 ** 20,
+    peakRssMiB: peak / 2 ** 20,
+    rssGrowthMiB: (peak - baseline) / 2 ** 20,
+  });
 }
 
 main().catch((e: unknown) => {

@@ -59,7 +59,12 @@ async function main(): Promise<void> {
   await ipvs.close();
   const p = percentiles(promise);
   const s = percentiles(sync);
-  report({ samples, warmup, promise: { p50_us: p.p50, p99_us: p.p99, mean_us: p.mean }, sync: { p50_us: s.p50, p99_us: s.p99, mean_us: s.mean } });
+  report({
+    samples,
+    warmup,
+    promise: { p50_us: p.p50, p99_us: p.p99, mean_us: p.mean },
+    sync: { p50_us: s.p50, p99_us: s.p99, mean_us: s.mean },
+  });
 }
 
 main().catch((e: unknown) => {

@@ -62,31 +62,36 @@ function masterDownMs(i: Interval): number {
 
 /** The `ipvs` backup: bench/vrrp/backup-runner in its own process. */
 class OurBackup {
-  private readonly child: ChildProcess;
+  readonly #child: ChildProcess;
   state = 'INIT';
-  private readonly exited: Promise<void>;
+  readonly #exited: Promise<void>;
 
   constructor(lab: VrrpLab, vrid: number, i: Interval) {
     const options = {
       name: 'VI_1', interface: 'eth0', virtualRouterId: vrid, priority: 100, advertInt: i.advertInt, version: i.version,
       virtualIpaddress: [`${VIP}/24`],
     };
-    this.child = spawn(process.execPath, [path.join(__dirname, 'backup-runner.js'), lab.netns('b'), JSON.stringify(options)], {
+    this.#child = spawn(process.execPath, [path.join(__dirname, 'backup-runner.js'), lab.netns('b'), JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    this.child.stdout!.on('data', (chunk: Buffer) => {
+    this.#child.stdout!.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) this.state = (JSON.parse(line) as { state: string }).state;
     });
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null) process.kill(this.child.pid!, 'SIGTERM');
-    await this.exited;
+    if (this.#child.exitCode === null) process.kill(this.#child.pid!, 'SIGTERM');
+    await this.#exited;
   }
 }
 
-function backupFor(lab: VrrpLab, contender: Contender, vrid: number, i: Interval): { state: () => string | undefined; stop: () => Promise<void> } {
+function backupFor(
+  lab: VrrpLab,
+  contender: Contender,
+  vrid: number,
+  i: Interval,
+): { state: () => string | undefined; stop: () => Promise<void> } {
   if (contender === 'ipvs') {
     const ours = new OurBackup(lab, vrid, i);
     return { state: () => ours.state, stop: () => ours.stop() };
@@ -140,7 +145,13 @@ async function failover(lab: VrrpLab, i: Interval, contender: Contender): Promis
     const reply = capture.first(isReplyFrom(macs.b), takeover)!.at;
     const lastAdvert = capture.lines.filter((l) => l.at <= stoppedAt + 50 && isAdvert(l.line)).at(-1)!.at;
     if (!lab.hasAddress('b', VIP)) throw new Error('the backup does not hold the VIP');
-    return { contender, advertInt: i.advertInt, takeoverMs: takeover - stoppedAt, fromLastAdvertMs: takeover - lastAdvert, resumeMs: reply - takeover };
+    return {
+      contender,
+      advertInt: i.advertInt,
+      takeoverMs: takeover - stoppedAt,
+      fromLastAdvertMs: takeover - lastAdvert,
+      resumeMs: reply - takeover,
+    };
   } finally {
     if (ping?.exitCode === null) process.kill(ping.pid!, 'SIGKILL');
     for (const w of watchers) await w.stop();

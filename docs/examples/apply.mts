@@ -2,7 +2,7 @@
  * The sample of docs/apply.md: a desired state applied from code.
  */
 // #region library
-import { Ipvs, parseDesiredState, formatApplyReport } from 'ipvs';
+import { Ipvs, formatApplyReport } from 'ipvs';
 
 const ipvs = await Ipvs.open();
 const report = await ipvs.apply({

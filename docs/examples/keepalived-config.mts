@@ -5,7 +5,7 @@
 // #region read
 import { checkConfig, readKeepalivedConfig, formatDiagnostic } from 'ipvs/keepalived';
 
-const { config, diagnostics } = readKeepalivedConfig('/etc/keepalived/keepalived.conf', { configId: 'lb1' });
+const { config } = readKeepalivedConfig('/etc/keepalived/keepalived.conf', { configId: 'lb1' });
 for (const vs of config.virtualServers) console.log(vs.key, vs.source, vs.realServers.map((r) => r.address));
 
 const verdict = checkConfig('/etc/keepalived/keepalived.conf');   // like `keepalived -t`

@@ -205,7 +205,9 @@ export function desiredServiceOf(s: Service): DesiredService {
 
 /** The kernel's table in ipvsadm's listing order (services, and destinations within each), so plans and exports are stable. */
 export function inListingOrder(services: readonly Service[]): DesiredService[] {
-  return mergeSort(services, compareServices).map((s) => desiredServiceOf({ ...s, destinations: mergeSort(s.destinations, compareDestinations) }));
+  return mergeSort(services, compareServices).map(
+    (s) => desiredServiceOf({ ...s, destinations: mergeSort(s.destinations, compareDestinations) }),
+  );
 }
 
 /** The kernel's table, normalised like a desired state. */

@@ -4,9 +4,9 @@
  * says, step by step, what was done.
  * @module
  */
-import type { Ipvs } from '../handle/ipvs';
 import type { Batch, BatchResult } from '../core/batch';
 import type { IpvsError } from '../model/errors';
+import type { Service } from '../model/types';
 import { record, boolean } from '../core/validate/check';
 import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService } from './desired';
 import { checkPrune, diff, type Plan, type PlanOptions, type PlanStep } from './plan';
@@ -73,13 +73,27 @@ function report(plan: Plan, options: { prune: boolean; dryRun: boolean }, result
   return { ...options, steps, unchanged: plan.unchanged, failed: steps.filter((s) => s.status === 'failed').length };
 }
 
+/**
+ * What applying uses of a handle: the `Ipvs` class has it. Named here
+ * rather than imported, since the handle sits a layer above (it offers
+ * `apply()`).
+ */
+export interface ApplyTarget {
+  /** The table as it is now. */
+  listServices(): Promise<Service[]>;
+  /** Synchronous {@link ApplyTarget.listServices}. */
+  listServicesSync(): Service[];
+  /** A batch the plan's steps are queued in. */
+  batch(): Batch;
+}
+
 /** Validation and options first, so a bad desired state never reaches the kernel. */
 function prepare(desired: DesiredState, options: ApplyOptions): { wanted: NormalService[]; options: { prune: boolean; dryRun: boolean } } {
   const checked = checkOptions(options);
   return { wanted: checkDesiredState(desired), options: checked };
 }
 
-function batchOf(ipvs: Ipvs, plan: Plan): Batch {
+function batchOf(ipvs: ApplyTarget, plan: Plan): Batch {
   const batch = ipvs.batch();
   for (const step of plan.steps) queue(batch, step);
   return batch;
@@ -97,7 +111,7 @@ function batchOf(ipvs: Ipvs, plan: Plan): Batch {
  * if (report.failed) console.error(report.steps.filter((s) => s.status === 'failed'));
  * ```
  */
-export async function applyState(ipvs: Ipvs, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyReport> {
+export async function applyState(ipvs: ApplyTarget, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyReport> {
   const { wanted, options: o } = prepare(desired, options);
   const plan = diff(normaliseCurrent(await ipvs.listServices()), wanted, o.prune);
   if (o.dryRun || plan.steps.length === 0) return report(plan, o);
@@ -105,7 +119,7 @@ export async function applyState(ipvs: Ipvs, desired: DesiredState, options: App
 }
 
 /** Synchronous {@link applyState}. @example `const report = applyStateSync(ipvs, desired)` */
-export function applyStateSync(ipvs: Ipvs, desired: DesiredState, options: ApplyOptions = {}): ApplyReport {
+export function applyStateSync(ipvs: ApplyTarget, desired: DesiredState, options: ApplyOptions = {}): ApplyReport {
   const { wanted, options: o } = prepare(desired, options);
   const plan = diff(normaliseCurrent(ipvs.listServicesSync()), wanted, o.prune);
   if (o.dryRun || plan.steps.length === 0) return report(plan, o);

@@ -101,7 +101,13 @@ export interface DeleteDestinationStep {
 }
 
 /** One change to the kernel's table. */
-export type PlanStep = AddServiceStep | EditServiceStep | DeleteServiceStep | AddDestinationStep | EditDestinationStep | DeleteDestinationStep;
+export type PlanStep =
+  | AddServiceStep
+  | EditServiceStep
+  | DeleteServiceStep
+  | AddDestinationStep
+  | EditDestinationStep
+  | DeleteDestinationStep;
 
 /** What {@link planApply} found: the steps, in the order they are to run, and what is already as desired. */
 export interface Plan {

@@ -70,5 +70,11 @@ function stepJson(r: StepResult): object {
 
 /** The report as a plain, JSON-serialisable object (`ipvs apply --json`). */
 export function applyReportJson(report: ApplyReport): object {
-  return { dryRun: report.dryRun, prune: report.prune, failed: report.failed, unchanged: report.unchanged, steps: report.steps.map(stepJson) };
+  return {
+    dryRun: report.dryRun,
+    prune: report.prune,
+    failed: report.failed,
+    unchanged: report.unchanged,
+    steps: report.steps.map(stepJson),
+  };
 }

@@ -196,7 +196,9 @@ export class SchemaValidator {
     if (matching.length === 1) return undefined;
     if (matching.length === 0) {
       // The branch the value went furthest towards explains best what is missing.
-      const present = branches.map((b) => ((b.required ?? []) as string[]).filter((k) => isPlainObject(value) && value[k] !== undefined).length);
+      const present = branches.map(
+        (b) => ((b.required ?? []) as string[]).filter((k) => isPlainObject(value) && value[k] !== undefined).length,
+      );
       const best = present.indexOf(Math.max(...present));
       if (present[best]! > 0) return { ...failures[best]!, problem: `${failures[best]!.problem} for ${titles[best]}` };
       return this.#fail(`expected ${titles.join(' or ')}`);

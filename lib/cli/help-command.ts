@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import type { CliCommand } from './context';
-import { SUBCOMMANDS, SUBCOMMAND_INFO, type SubcommandName } from './subcommands';
+import { SUBCOMMAND_INFO, type SubcommandLoader, type SubcommandName } from './subcommand-info';
 import { usageText } from './ipvsadm/usage';
 
 /** The program names under which `--help` is ipvsadm's, for scripts that parse it. */
@@ -53,7 +53,11 @@ export function overviewText(program = 'ipvs'): string {
   ].join('\n');
 }
 
-export const helpCommand: CliCommand = async (args, context) => {
+/**
+ * The `help` subcommand over the registry's loaders (passed in, not imported:
+ * the registry loads this module, and `help SUBCOMMAND` loads the others).
+ */
+export const helpCommand = (loaders: Readonly<Record<SubcommandName, SubcommandLoader>>): CliCommand => async (args, context) => {
   if (args.length === 0) {
     context.stdout(overviewText());
     return 0;
@@ -67,5 +71,5 @@ export const helpCommand: CliCommand = async (args, context) => {
     context.stdout(overviewText());
     return 0;
   }
-  return (await SUBCOMMANDS[name]())(['--help'], context);
+  return (await loaders[name]())(['--help'], context);
 };

@@ -111,7 +111,12 @@ export interface RunOptions {
  * The command with its signal source and options passed in
  * (`keepalivedCommand` uses the process's signals).
  */
-export async function runKeepalived(args: readonly string[], context: CliContext, signals: SignalSource, run: RunOptions = {}): Promise<number> {
+export async function runKeepalived(
+  args: readonly string[],
+  context: CliContext,
+  signals: SignalSource,
+  run: RunOptions = {},
+): Promise<number> {
   let o: Options | 'help';
   try {
     o = parse(args);

@@ -10,13 +10,7 @@
  * @internal
  * @module
  */
-import type { CliCommand } from './context';
-
-/** Loads a subcommand. */
-export type SubcommandLoader = () => Promise<CliCommand>;
-
-/** The subcommands' names. */
-export type SubcommandName = 'apply' | 'export' | 'genhash' | 'keepalived' | 'help';
+import { SUBCOMMAND_INFO, type SubcommandLoader, type SubcommandName } from './subcommand-info';
 
 /** Subcommand name → its loader. */
 export const SUBCOMMANDS: Readonly<Record<SubcommandName, SubcommandLoader>> = {
@@ -25,61 +19,7 @@ export const SUBCOMMANDS: Readonly<Record<SubcommandName, SubcommandLoader>> = {
   genhash: async () => (require('./genhash-command') as typeof import('./genhash-command.js')).genhashCommand,
   export: async () => (require('./export-command') as typeof import('./export-command.js')).exportCommand,
   keepalived: async () => (require('./keepalived-command') as typeof import('./keepalived-command.js')).keepalivedCommand,
-  help: async () => (require('./help-command') as typeof import('./help-command.js')).helpCommand,
+  help: async () => (require('./help-command') as typeof import('./help-command.js')).helpCommand(SUBCOMMANDS),
 };
 
-/** What an option's value is, for completion: a file name, free text, or one of a list. */
-export type OptionValue = 'file' | 'text' | readonly string[];
-
-/** One option of a subcommand: its spellings and the value it takes, if any. */
-export interface SubcommandOption {
-  readonly names: readonly string[];
-  readonly value?: OptionValue;
-}
-
-/** A subcommand as `ipvs help` and the completions present it. */
-export interface SubcommandInfo {
-  /** One line, lower case, no full stop. */
-  readonly summary: string;
-  readonly options: readonly SubcommandOption[];
-  /** What its words other than options are (`apply FILE`, `help SUBCOMMAND`). */
-  readonly operand?: 'file' | 'subcommand';
-}
-
-const flag = (...names: string[]): SubcommandOption => ({ names });
-const valued = (value: OptionValue, ...names: string[]): SubcommandOption => ({ names, value });
-const HELP = flag('-h', '--help');
-
-/** Subcommand name → what it does and takes, in the order `ipvs help` lists them. */
-export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> = {
-  apply: {
-    summary: 'make the IPVS table match a YAML or JSON desired-state file',
-    options: [flag('--prune'), flag('--dry-run'), flag('--json'), HELP],
-    operand: 'file',
-  },
-  export: {
-    summary: 'print the IPVS table as a desired-state file apply reads',
-    options: [flag('--yaml'), flag('--json'), HELP],
-  },
-  keepalived: {
-    summary: 'run a keepalived.conf: health checkers, virtual servers and VRRP',
-    options: [
-      valued('file', '-f', '--use-file'), flag('-t', '--config-test'), flag('-P', '--vrrp'), flag('-C', '--check'),
-      valued('text', '-i', '--config-id'), flag('-I', '--dont-release-ipvs'), valued('text', '--status-listen'),
-      valued('file', '--json-file'), flag('-n'), flag('-l'), flag('-D'), HELP,
-    ],
-  },
-  genhash: {
-    summary: "print a URL's MD5 digest for HTTP_GET/SSL_GET, as keepalived's genhash",
-    options: [
-      valued('text', '-s', '--server'), valued('text', '-p', '--port'), valued('text', '-u', '--url'),
-      flag('-S', '--use-ssl'), flag('-I', '--use-sni'), valued('text', '-V', '--use-virtualhost'),
-      valued(['1.0', '1.0c', '1.1'], '-P', '--protocol'), valued('text', '-t', '--timeout'), flag('-v', '--verbose'), HELP,
-    ],
-  },
-  help: {
-    summary: "list the subcommands and ipvsadm's commands; help SUBCOMMAND shows its options",
-    options: [],
-    operand: 'subcommand',
-  },
-};
+export { SUBCOMMAND_INFO, type SubcommandLoader, type SubcommandName };

@@ -51,7 +51,18 @@ const OPERATIONS: readonly { name: string; kind: OperationKind }[] = [
   { name: 'flush', kind: 'other' },
   { name: 'setTimeouts', kind: 'other' },
 ];
-export const enum Op { AddService, ReplaceService, DeleteService, AddDest, ReplaceDest, DeleteDest, ZeroService, ZeroAll, Flush, SetTimeouts }
+export const enum Op {
+  AddService,
+  ReplaceService,
+  DeleteService,
+  AddDest,
+  ReplaceDest,
+  DeleteDest,
+  ZeroService,
+  ZeroAll,
+  Flush,
+  SetTimeouts,
+}
 
 /** Results {@link Batch.commit} makes between two turns of the event loop. */
 const RESULT_SLICE = 16384;
@@ -77,7 +88,14 @@ export abstract class WriteOperations {
   /** @internal */
   protected labels: string[] = [];
   // Reused for every operation: validated into, packed, overwritten.
-  readonly #request: WireRequest = { cmd: Cmd.Flush, dump: false, service: undefined, dest: undefined, daemon: undefined, timeouts: undefined };
+  readonly #request: WireRequest = {
+    cmd: Cmd.Flush,
+    dump: false,
+    service: undefined,
+    dest: undefined,
+    daemon: undefined,
+    timeouts: undefined,
+  };
   readonly #dest: WireDest = emptyDest();
   readonly #destKey: WireDest = { address: '', port: 0, af: undefined };
 
@@ -136,7 +154,10 @@ export abstract class WriteOperations {
     return this.#add(Op.AddDest, Cmd.NewDest, key.label, key.wire, this.#dest);
   }
 
-  /** Queues {@link Ipvs.replaceDestination} (ipvsadm `-e` semantics). @example `batch.replaceDestination(web, { address: '10.1.0.4', forwarding: 'masq', weight: 0 })` */
+  /**
+   * Queues {@link Ipvs.replaceDestination} (ipvsadm `-e` semantics). @example
+   * `batch.replaceDestination(web, { address: '10.1.0.4', forwarding: 'masq', weight: 0 })`
+   */
   replaceDestination(service: ServiceKey, destination: DestinationSpec): this {
     const key = checkServiceKey(service);
     fillDestSpec(destination, key, this.#dest);
@@ -216,7 +237,10 @@ export class Batch extends WriteOperations {
     return this.writer.packed();
   }
 
-  /** Sends every operation, in order, in one native call; one result per operation. @example `const failed = (await batch.commit()).filter((r) => !r.ok)` */
+  /**
+   * Sends every operation, in order, in one native call; one result per operation. @example `const
+   * failed = (await batch.commit()).filter((r) => !r.ok)`
+   */
   async commit(): Promise<BatchResult[]> {
     const packed = this.#take();
     const count = this.size;
@@ -299,7 +323,8 @@ class Succeeded {
  * operation only what the result needs.
  */
 export function outcomes(
-  packed: Packed, codes: readonly Op[], labels: readonly string[], raw: RawResults | IpvsError, from = 0, to = codes.length, out: BatchResult[] = [],
+  packed: Packed, codes: readonly Op[], labels: readonly string[], raw: RawResults | IpvsError, from = 0, to = codes.length,
+  out: BatchResult[] = [],
 ): BatchResult[] {
   const failure = raw instanceof IpvsError ? raw : undefined;
   const errors = failure ? undefined : (raw as RawResults).errors;

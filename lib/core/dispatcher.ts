@@ -34,74 +34,82 @@ export function closedError(operation: string): IpvsError {
 }
 
 export class Dispatcher {
-  private queue: Pending[] = [];
-  private running: Promise<void> | undefined;
-  private closed = false;
+  #queue: Pending[] = [];
+  #running: Promise<void> | undefined;
+  #closed = false;
+
+  readonly #native: NativeHandle;
+  readonly #inline: SyncChannel;
+  readonly #inlineAllowed: () => boolean;
 
   /**
    * `inlineAllowed` says whether nothing else is queued in the addon (a
    * stream's chunks): an inline call must not overtake those.
    */
   constructor(
-    private readonly native: NativeHandle,
-    private readonly inline: SyncChannel,
-    private readonly inlineAllowed: () => boolean,
-  ) {}
+    native: NativeHandle,
+    inline: SyncChannel,
+    inlineAllowed: () => boolean,
+  ) {
+    this.#native = native;
+    this.#inline = inline;
+    this.#inlineAllowed = inlineAllowed;
+  }
 
   /** Nothing queued or in flight. */
   get idle(): boolean {
-    return this.running === undefined;
+    return this.#running === undefined;
   }
 
   submit(requests: readonly WireRequest[]): Promise<WireResult[]> {
-    return this.enqueue((resolve, reject) => ({ requests, resolve, reject }));
+    return this.#enqueue((resolve, reject) => ({ requests, resolve, reject }));
   }
 
   submitPacked(packed: Packed, count: number): Promise<RawResults> {
-    return this.enqueue((resolve, reject) => ({ packed, count, resolve, reject }));
+    return this.#enqueue((resolve, reject) => ({ packed, count, resolve, reject }));
   }
 
-  private enqueue<T>(entry: (resolve: (value: T) => void, reject: (error: unknown) => void) => Pending): Promise<T> {
-    if (this.closed) return Promise.reject(closedError('close'));
+  #enqueue<T>(entry: (resolve: (value: T) => void, reject: (error: unknown) => void) => Pending): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError('close'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push(entry(resolve, reject));
+      this.#queue.push(entry(resolve, reject));
       // Start on a microtask so calls made in the same tick share a batch.
-      this.running ??= Promise.resolve().then(() => this.drain());
+      this.#running ??= Promise.resolve().then(() => this.#drain());
     });
   }
 
   /** Refuses new work and rejects everything not yet sent to the kernel. */
   close(): void {
-    this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(closedError('close'));
+    this.#closed = true;
+    for (const p of this.#queue.splice(0)) p.reject(closedError('close'));
   }
 
-  private async drain(): Promise<void> {
+  async #drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const head = this.queue[0]!;
+      while (this.#queue.length > 0) {
+        const head = this.#queue[0]!;
         if ('packed' in head) {
-          this.queue.shift();
-          await exchangePacked(this.native, head.packed, head.count).then(head.resolve, head.reject);
+          this.#queue.shift();
+          await exchangePacked(this.#native, head.packed, head.count).then(head.resolve, head.reject);
           continue;
         }
         // Every request-list submission up to the next packed batch.
         let n = 0;
-        while (n < this.queue.length && !('packed' in this.queue[n]!)) n++;
-        const group = this.queue.splice(0, n) as Extract<Pending, { requests: unknown }>[];
-        await this.sendGroup(group);
+        while (n < this.#queue.length && !('packed' in this.#queue[n]!)) n++;
+        const group = this.#queue.splice(0, n) as Extract<Pending, { requests: unknown }>[];
+        await this.#sendGroup(group);
       }
     } finally {
-      this.running = undefined;
+      this.#running = undefined;
     }
   }
 
-  private async sendGroup(group: Extract<Pending, { requests: unknown }>[]): Promise<void> {
+  async #sendGroup(group: Extract<Pending, { requests: unknown }>[]): Promise<void> {
     const requests = group.length === 1 ? group[0]!.requests : group.flatMap((p) => p.requests);
     let results: WireResult[];
     try {
-      const inline = requests.length === 1 && isSmall(requests[0]!) && this.inlineAllowed();
-      results = inline ? this.inline.exchange(requests) : await exchange(this.native, requests);
+      const inline = requests.length === 1 && isSmall(requests[0]!) && this.#inlineAllowed();
+      results = inline ? this.#inline.exchange(requests) : await exchange(this.#native, requests);
     } catch (error) {
       for (const p of group) p.reject(error);
       return;

@@ -368,7 +368,10 @@ export class Ipvs implements Disposable, AsyncDisposable {
   replaceDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
     return this.#write('replaceDestination', (w) => w.replaceDestination(service, destination), () => ops.replaceDestination(service, destination));
   }
-  /** Synchronous {@link Ipvs.replaceDestination}. @example `ipvs.replaceDestinationSync(key, { address: '10.1.0.4', forwarding: 'masq' })` */
+  /**
+   * Synchronous {@link Ipvs.replaceDestination}. @example `ipvs.replaceDestinationSync(key, { address:
+   * '10.1.0.4', forwarding: 'masq' })`
+   */
   replaceDestinationSync(service: ServiceKey, destination: DestinationSpec): void {
     this.#writeSync('replaceDestinationSync').replaceDestination(service, destination).send();
   }

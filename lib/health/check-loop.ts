@@ -39,12 +39,19 @@ export class CheckLoop {
   /** `Date.now()` of the last finished attempt. */
   lastAt: number | undefined;
 
+  readonly #probe: Probe;
+  readonly #report: (loop: CheckLoop, outcome: CheckOutcome) => void;
+  readonly #options: CheckLoopOptions;
+
   constructor(
     readonly checker: ResolvedChecker,
-    private readonly probe: Probe,
-    private readonly report: (loop: CheckLoop, outcome: CheckOutcome) => void,
-    private readonly options: CheckLoopOptions = {},
+    probe: Probe,
+    report: (loop: CheckLoop, outcome: CheckOutcome) => void,
+    options: CheckLoopOptions = {},
   ) {
+    this.#probe = probe;
+    this.#report = report;
+    this.#options = options;
     this.up = !checker.timing.alpha;
   }
 
@@ -52,7 +59,7 @@ export class CheckLoop {
     if (!this.#stopped) return;
     this.#stopped = false;
     const warmup = this.checker.timing.warmup;
-    this.#schedule(warmup > 0 ? Math.floor((this.options.random ?? Math.random)() * warmup) : 0);
+    this.#schedule(warmup > 0 ? Math.floor((this.#options.random ?? Math.random)() * warmup) : 0);
   }
 
   stop(): void {
@@ -77,7 +84,7 @@ export class CheckLoop {
     this.#abort = abort;
     let result: ProbeResult;
     try {
-      result = await this.probe(this.checker, abort.signal);
+      result = await this.#probe(this.checker, abort.signal);
     } catch (e) {
       result = { ok: false, reason: `checker error: ${(e as Error).message}` };
     }
@@ -104,7 +111,7 @@ export class CheckLoop {
       this.up = false;
     }
     this.#hasRun = true;
-    this.report(this, { result, changed, retrying });
+    this.#report(this, { result, changed, retrying });
     this.#schedule(next);
   }
 }

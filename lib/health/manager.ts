@@ -134,7 +134,10 @@ export class VirtualServerManager extends EventEmitter {
       const suspended = vs.config.suspendUnless !== undefined && !local.has(vs.config.suspendUnless);
       if (suspended === vs.suspended) continue;
       vs.suspended = suspended;
-      for (const rs of vs.realServers.values()) (suspended ? rs.stop() : rs.start());
+      for (const rs of vs.realServers.values()) {
+        if (suspended) rs.stop();
+        else rs.start();
+      }
       this.emit('suspend', { virtualServer: vs.config.id, suspended });
     }
   }
@@ -192,7 +195,9 @@ export class VirtualServerManager extends EventEmitter {
       if (vs.config.omega && vs.quorumUp && vs.config.quorumDown) this.#script({ virtualServer: vs.config.id, kind: 'quorum-down', command: vs.config.quorumDown });
     }
     await this.#flushing;
-    if (options.removeServices) for (const vs of this.#servers.values()) this.#table(await this.#writer.removeService(vs.config.id, vs.config.key));
+    if (options.removeServices) for (const vs of this.#servers.values()) this.#table(
+      await this.#writer.removeService(vs.config.id, vs.config.key),
+    );
     this.#servers.clear();
   }
 

@@ -25,7 +25,9 @@ export class RealServerState {
     /** A reload seeds a changed real server with its previous state. */
     initiallyUp?: boolean,
   ) {
-    this.loops = config.checkers.map((c) => new CheckLoop(c, probes[c.config.type], (loop, outcome) => onOutcome(this, loop, outcome), options));
+    this.loops = config.checkers.map(
+      (c) => new CheckLoop(c, probes[c.config.type], (loop, outcome) => onOutcome(this, loop, outcome), options),
+    );
     if (initiallyUp !== undefined) for (const loop of this.loops) loop.up = initiallyUp;
     this.up = this.#computeUp();
   }

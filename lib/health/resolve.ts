@@ -213,7 +213,14 @@ function checkSpecifics(c: Record<string, unknown>, type: CheckerConfig['type'],
   if (c.bindPort !== undefined) port(c.bindPort, `${field}.bindPort`);
 }
 
-function resolveChecker(value: unknown, field: string, index: number, rs: { address: string; port: number }, levels: readonly [Partials, string][], vhost: string | undefined): ResolvedChecker {
+function resolveChecker(
+  value: unknown,
+  field: string,
+  index: number,
+  rs: { address: string; port: number },
+  levels: readonly [Partials, string][],
+  vhost: string | undefined,
+): ResolvedChecker {
   const head = record(value, field, ['type', ...TIMING_FIELDS, ...new Set(Object.values(SPECIFIC_FIELDS).flat())]);
   const type = oneOf(head.type, `${field}.type`, Object.keys(SPECIFIC_FIELDS) as CheckerConfig['type'][]);
   const c = record(value, field, ['type', ...TIMING_FIELDS, ...SPECIFIC_FIELDS[type]]);
@@ -235,7 +242,13 @@ function resolveChecker(value: unknown, field: string, index: number, rs: { addr
   return resolved;
 }
 
-function destination(o: Record<string, unknown>, field: string, key: CheckedKey, forwarding: Forwarding, weight: number): DestinationSpec & { port: number; weight: number } {
+function destination(
+  o: Record<string, unknown>,
+  field: string,
+  key: CheckedKey,
+  forwarding: Forwarding,
+  weight: number,
+): DestinationSpec & { port: number; weight: number } {
   const spec: DestinationSpec & { port: number; weight: number } = {
     address: o.address as string,
     port: o.port === undefined ? key.port : (o.port as number),
@@ -260,7 +273,14 @@ function hostLabel(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-function resolveRealServer(value: unknown, field: string, key: CheckedKey, vs: Record<string, unknown>, forwarding: Forwarding, weight: number): ResolvedRealServer {
+function resolveRealServer(
+  value: unknown,
+  field: string,
+  key: CheckedKey,
+  vs: Record<string, unknown>,
+  forwarding: Forwarding,
+  weight: number,
+): ResolvedRealServer {
   const o = record(value, field, ['address', 'port', 'weight', 'forwarding', 'tunnel', 'upperThreshold', 'lowerThreshold', 'notifyUp', 'notifyDown', 'checkers', ...DEFAULTS_FIELDS]);
   const dest = destination(o, field, key, forwarding, weight);
   const levels: [Partials, string][] = [[o, field], [vs, 'virtualServer']];

@@ -55,7 +55,14 @@ function sameDestination(a: DesiredDestination, b: DesiredDestination): boolean 
 }
 
 function fromKernel(d: Destination): DesiredDestination {
-  const out: DesiredDestination = { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold };
+  const out: DesiredDestination = {
+    address: d.address,
+    port: d.port,
+    forwarding: d.forwarding,
+    weight: d.weight,
+    upperThreshold: d.upperThreshold,
+    lowerThreshold: d.lowerThreshold,
+  };
   if (d.tunnel) out.tunnel = d.tunnel;
   return out;
 }
@@ -70,7 +77,11 @@ interface Planned {
 export class TableWriter {
   readonly #applied = new Map<string, Map<string, DesiredDestination>>();
 
-  constructor(private readonly ipvs: Ipvs) {}
+  readonly #ipvs: Ipvs;
+
+  constructor(ipvs: Ipvs) {
+    this.#ipvs = ipvs;
+  }
 
   /**
    * Puts whole services in place through declarative apply (without prune:
@@ -78,9 +89,11 @@ export class TableWriter {
    * them, so later syncs are differences against the real table. Real
    * servers already there are kept, and with them their connections.
    */
-  async applyServices(entries: readonly { id: string; spec: ServiceSpec; key: ServiceKey; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
+  async applyServices(
+    entries: readonly { id: string; spec: ServiceSpec; key: ServiceKey; desired: readonly DesiredDestination[] }[],
+  ): Promise<TableChange[]> {
     if (entries.length === 0) return [];
-    const report = await applyState(this.ipvs, { services: entries.map((e) => ({ ...e.spec, destinations: e.desired })) });
+    const report = await applyState(this.#ipvs, { services: entries.map((e) => ({ ...e.spec, destinations: e.desired })) });
     const changes = report.steps.map((r): TableChange => {
       const step = r.step;
       const change: TableChange = { service: step.target.split(' -> ')[0]!, action: STEP_ACTIONS[step.action] };
@@ -88,7 +101,7 @@ export class TableWriter {
       if (r.status === 'failed') change.error = r.error;
       return change;
     });
-    const current = new Map((await this.ipvs.listServices()).map((s) => [checkServiceKey(keyOf(s)).label, s]));
+    const current = new Map((await this.#ipvs.listServices()).map((s) => [checkServiceKey(keyOf(s)).label, s]));
     for (const e of entries) {
       const applied = new Map<string, DesiredDestination>();
       for (const d of current.get(e.id)?.destinations ?? []) applied.set(destinationId(d), fromKernel(d));
@@ -101,7 +114,7 @@ export class TableWriter {
   async removeService(id: string, key: ServiceKey): Promise<TableChange> {
     this.#applied.delete(id);
     const change: TableChange = { service: id, action: 'delete-service' };
-    await this.ipvs.deleteService(key).catch((e: IpvsError) => {
+    await this.#ipvs.deleteService(key).catch((e: IpvsError) => {
       if (e.reason !== 'no-such-service') change.error = e;
     });
     return change;
@@ -109,7 +122,7 @@ export class TableWriter {
 
   /** Brings each listed service's real servers to the desired set, in one batch. */
   async sync(targets: readonly { id: string; service: ServiceKey; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
-    const batch = this.ipvs.batch();
+    const batch = this.#ipvs.batch();
     const planned: Planned[] = [];
     for (const { id, service, desired } of targets) {
       const applied = this.#applied.get(id);
@@ -142,8 +155,8 @@ export class TableWriter {
     const d = p.change.destination!;
     const reason = result.error.reason;
     try {
-      if (p.change.action === 'add' && reason === 'destination-exists') await this.ipvs.replaceDestination(service, d);
-      else if (p.change.action === 'edit' && reason === 'no-such-destination') await this.ipvs.addDestination(service, d);
+      if (p.change.action === 'add' && reason === 'destination-exists') await this.#ipvs.replaceDestination(service, d);
+      else if (p.change.action === 'edit' && reason === 'no-such-destination') await this.#ipvs.addDestination(service, d);
       else if (!(p.change.action === 'delete' && reason === 'no-such-destination')) {
         p.change.error = result.error;
         return p.change;

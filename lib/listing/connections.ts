@@ -60,7 +60,11 @@ export function parseConnections(text: string): Connection[] {
 }
 
 /** `ipvsadm -Lc` (with `persistentConn`, the `--persistent-conn` columns). */
-export function formatConnections(entries: readonly Connection[], options: { persistentConn?: boolean } = {}, name: EndpointNamer = numericName): string {
+export function formatConnections(
+  entries: readonly Connection[],
+  options: { persistentConn?: boolean } = {},
+  name: EndpointNamer = numericName,
+): string {
   const out = ['IPVS connection entries\n'];
   out.push(
     options.persistentConn

@@ -172,7 +172,12 @@ export function serviceBlock(s: Service, format: ListingFormat = {}, name: Endpo
 }
 
 /** The whole `ipvsadm -L` text for the table: version header, titles, services in ipvsadm's order. */
-export function formatListing(info: Info, services: readonly Service[], format: ListingFormat = {}, name: EndpointNamer = numericName): string {
+export function formatListing(
+  info: Info,
+  services: readonly Service[],
+  format: ListingFormat = {},
+  name: EndpointNamer = numericName,
+): string {
   const ordered = format.noSort ? services : sortLikeIpvsadm(services);
   return (
     `IP Virtual Server version ${info.version} (size=${info.connectionTableSize})\n${listingTitle(format)}` +

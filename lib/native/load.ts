@@ -29,7 +29,6 @@ export function loadAddon(): NativeBinding {
   try {
     // IPVS_NATIVE_PATH names a specific build (e.g. a sanitizer build).
     const explicit = process.env.IPVS_NATIVE_PATH;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = require('node-gyp-build') as (dir: string) => unknown;
     const loaded = (explicit ? require(path.resolve(explicit)) : load(packageRoot)) as Partial<NativeBinding>;
     // A build older than this package's TypeScript lacks what was added since.
@@ -84,6 +83,7 @@ function completed(replacement: Partial<NativeBinding>): NativeBinding {
       throw nativeUnavailable(new Error(`the replacement native binding has no ${name}`));
     };
   return new Proxy(replacement, {
-    get: (target, name, receiver) => Reflect.get(target, name, receiver) ?? (Object.hasOwn(NATIVE_MEMBERS, name) ? absent(String(name)) : undefined),
+    get: (target, name, receiver) =>
+      Reflect.get(target, name, receiver) ?? (Object.hasOwn(NATIVE_MEMBERS, name) ? absent(String(name)) : undefined),
   }) as NativeBinding;
 }

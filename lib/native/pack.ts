@@ -7,7 +7,8 @@
  * @module
  */
 import type {
-  NativeDetails, PackedTable, WireDaemon, WireDest, WireDestReply, WireRequest, WireResult, WireService, WireServiceReply, WireStats, WireTimeouts,
+  NativeDetails, PackedTable, WireDaemon, WireDest, WireDestReply, WireRequest, WireResult, WireService, WireServiceReply,
+  WireStats, WireTimeouts,
 } from './contract';
 import { AF_INET6 } from './contract';
 
@@ -317,7 +318,10 @@ export function unpackAt({ words, strings }: Packed, index: number): WireRequest
 
 // ---- replies ----------------------------------------------------------------
 
-export const enum SR { AF = 0, PROTOCOL = 1, PORT = 2, FWMARK = 3, ADDR = 4, FLAGS = 8, TIMEOUT = 9, NETMASK = 10, SCHED = 11, PE = 12, STRIDE = 13 }
+export const enum SR {
+  AF = 0, PROTOCOL = 1, PORT = 2, FWMARK = 3, ADDR = 4, FLAGS = 8,
+  TIMEOUT = 9, NETMASK = 10, SCHED = 11, PE = 12, STRIDE = 13,
+}
 export const enum DR {
   AF = 0, PORT = 1, FWD = 2, WEIGHT = 3, UPPER = 4, LOWER = 5, ACTIVE = 6, INACTIVE = 7, PERSIST = 8,
   TUN_TYPE = 9, TUN_PORT = 10, TUN_FLAGS = 11, ADDR = 12, STRIDE = 16,
@@ -399,7 +403,18 @@ export function packServices(list: readonly WireServiceReply[]): PackedTable {
   const nameIndex = (n: string) => (names.includes(n) ? names.indexOf(n) : names.push(n) - 1);
   list.forEach((s, i) => {
     const o = i * SR.STRIDE;
-    Object.assign(words, { [o + SR.AF]: s.af, [o + SR.PROTOCOL]: s.protocol, [o + SR.PORT]: s.port, [o + SR.FWMARK]: s.fwmark, [o + SR.FLAGS]: s.flags, [o + SR.TIMEOUT]: s.timeout, [o + SR.NETMASK]: s.netmask });
+    Object.assign(
+      words,
+      {
+        [o + SR.AF]: s.af,
+        [o + SR.PROTOCOL]: s.protocol,
+        [o + SR.PORT]: s.port,
+        [o + SR.FWMARK]: s.fwmark,
+        [o + SR.FLAGS]: s.flags,
+        [o + SR.TIMEOUT]: s.timeout,
+        [o + SR.NETMASK]: s.netmask,
+      },
+    );
     if (!s.fwmark) putAddress(bytes, (o + SR.ADDR) * 4, s.address);
     words[o + SR.SCHED] = nameIndex(s.scheduler);
     words[o + SR.PE] = s.pe ? nameIndex(s.pe) + 1 : 0;
@@ -417,7 +432,8 @@ export function packDests(list: readonly WireDestReply[]): PackedTable {
     const o = i * DR.STRIDE;
     Object.assign(words, {
       [o + DR.AF]: d.af, [o + DR.PORT]: d.port, [o + DR.FWD]: d.forwarding, [o + DR.WEIGHT]: d.weight, [o + DR.UPPER]: d.upperThreshold,
-      [o + DR.LOWER]: d.lowerThreshold, [o + DR.ACTIVE]: d.activeConns, [o + DR.INACTIVE]: d.inactiveConns, [o + DR.PERSIST]: d.persistentConns,
+      [o + DR.LOWER]: d.lowerThreshold, [o + DR.ACTIVE]: d.activeConns, [o + DR.INACTIVE]: d.inactiveConns,
+      [o + DR.PERSIST]: d.persistentConns,
       [o + DR.TUN_TYPE]: d.tunnelType, [o + DR.TUN_PORT]: d.tunnelPort, [o + DR.TUN_FLAGS]: d.tunnelFlags,
     });
     putAddress(bytes, (o + DR.ADDR) * 4, d.address);

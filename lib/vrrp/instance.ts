@@ -95,25 +95,38 @@ export const DROP_STAT: Record<DropReason, keyof VrrpStats> = {
  * {@link VrrpInstance.close}.
  */
 export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
-  private readonly machine: VrrpMachine;
-  private readonly stats: VrrpStats = emptyStats();
-  private timer: NodeJS.Timeout | undefined;
-  private lastTransition: Date | undefined;
-  private closed = false;
-  private readonly ifindexOf = new Map<string, number>();
+  readonly #machine: VrrpMachine;
+  readonly #stats: VrrpStats = emptyStats();
+  #timer: NodeJS.Timeout | undefined;
+  #lastTransition: Date | undefined;
+  #closed = false;
+  readonly #ifindexOf = new Map<string, number>();
+
+  readonly #runtime: VrrpRuntimeOptions;
+  readonly #native: NativeVrrpBinding;
+  readonly #link: NativeVrrpLinkHolder;
+  readonly #source: string;
+  readonly #mac: Uint8Array;
+  readonly #vmac: VmacState | undefined;
 
   private constructor(
     /** The validated options, keepalived's defaults filled in. */
     readonly options: ResolvedVrrpOptions,
-    private readonly runtime: VrrpRuntimeOptions,
-    private readonly native: NativeVrrpBinding,
-    private readonly link: NativeVrrpLinkHolder,
-    private readonly source: string,
-    private readonly mac: Uint8Array,
-    private readonly vmac: VmacState | undefined,
+    runtime: VrrpRuntimeOptions,
+    native: NativeVrrpBinding,
+    link: NativeVrrpLinkHolder,
+    source: string,
+    mac: Uint8Array,
+    vmac: VmacState | undefined,
   ) {
     super();
-    this.machine = new VrrpMachine({ ...options, localAddress: source });
+    this.#runtime = runtime;
+    this.#native = native;
+    this.#link = link;
+    this.#source = source;
+    this.#mac = mac;
+    this.#vmac = vmac;
+    this.#machine = new VrrpMachine({ ...options, localAddress: source });
   }
 
   /**
@@ -147,7 +160,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           ttl: resolved.ttl,
           ...(rtPriority !== undefined ? { rtPriority } : {}),
         },
-        (data, src, dst, hopLimit) => instance?.onPacket(data, src, dst, hopLimit),
+        (data, src, dst, hopLimit) => (instance ? instance.#onPacket(data, src, dst, hopLimit) : undefined),
       );
     } catch (e) {
       if (vmac) removeVmac(native, resolved, netns, vmac);
@@ -155,12 +168,12 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       throw VrrpError.fromErrno(e.errno, 'open', `VRRP socket on ${resolved.interface}`, e.stage);
     }
     instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
-    instance.ifindexOf.set(resolved.interface, info.ifindex);
-    if (vmac) instance.ifindexOf.set(resolved.vmac!, vmac.ifindex);
+    instance.#ifindexOf.set(resolved.interface, info.ifindex);
+    if (vmac) instance.#ifindexOf.set(resolved.vmac!, vmac.ifindex);
     // Start once the caller has attached its listeners: the first transition is an event too.
     const started = instance;
     queueMicrotask(() => {
-      if (!started.closed) started.apply(started.machine.start(performance.now()));
+      if (!started.#closed) started.#apply(started.#machine.start(performance.now()));
     });
     return instance;
   }
@@ -172,39 +185,39 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
 
   /** Current state: `INIT` until the first transition, then `BACKUP`/`MASTER`, `STOPPED` after close. */
   get state(): VrrpState {
-    return this.machine.state;
+    return this.#machine.state;
   }
 
   /** State, priority, counters: the JSON status of this instance. */
   status(): VrrpStatus {
-    const counters = this.link.link?.counters();
+    const counters = this.#link.link?.counters();
     return {
       name: this.options.name,
       interface: this.options.interface,
       virtualRouterId: this.options.virtualRouterId,
       family: this.options.family === 4 ? 'ipv4' : 'ipv6',
       version: this.options.version,
-      state: this.machine.state,
+      state: this.#machine.state,
       priority: this.options.priority,
-      effectivePriority: this.machine.effectivePriority,
+      effectivePriority: this.#machine.effectivePriority,
       advertIntervalMs: this.options.intervalCs * 10,
-      masterAdverIntervalMs: this.machine.masterAdverIntervalCs * 10,
-      sourceAddress: this.source,
-      ...(this.machine.masterAddress ? { masterAddress: this.machine.masterAddress } : {}),
-      ...(this.lastTransition ? { lastTransition: this.lastTransition.toISOString() } : {}),
+      masterAdverIntervalMs: this.#machine.masterAdverIntervalCs * 10,
+      sourceAddress: this.#source,
+      ...(this.#machine.masterAddress ? { masterAddress: this.#machine.masterAddress } : {}),
+      ...(this.#lastTransition ? { lastTransition: this.#lastTransition.toISOString() } : {}),
       virtualAddresses: this.options.addresses.map((a) => `${a.address}/${a.prefix}`),
-      stats: { ...this.stats, ...(counters ? nativeStats(counters) : {}) },
+      stats: { ...this.#stats, ...(counters ? nativeStats(counters) : {}) },
     };
   }
 
   /** Effective priority: the configured one moved by tracking weights (see {@link VrrpInstance.setPriority}). */
   get effectivePriority(): number {
-    return this.machine.effectivePriority;
+    return this.#machine.effectivePriority;
   }
 
   /** True while a sync group holds this backup after its Master_Down timer ran out. */
   get wantsMaster(): boolean {
-    return this.machine.wantsMaster;
+    return this.#machine.wantsMaster;
   }
 
   /**
@@ -216,7 +229,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (!Number.isInteger(priority) || priority < 1 || priority > 254) {
       throw new IpvsArgumentError('priority', `expected an integer from 1 to 254, received ${String(priority)}`);
     }
-    if (!this.closed) this.apply(this.machine.setPriority(priority, performance.now()));
+    if (!this.#closed) this.#apply(this.#machine.setPriority(priority, performance.now()));
   }
 
   /**
@@ -224,30 +237,30 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * sends priority 0 and removes its addresses; leaving goes to BACKUP.
    */
   setFault(fault: boolean): void {
-    if (this.closed) return;
-    this.apply(fault ? this.machine.fault() : this.machine.recover(performance.now()));
+    if (this.#closed) return;
+    this.#apply(fault ? this.#machine.fault() : this.#machine.recover(performance.now()));
   }
 
   /** Keeps the instance in INIT while tracking has no verdict yet (true), then starts it (false). */
   holdInit(held: boolean): void {
-    if (!this.closed) this.apply(this.machine.holdInit(held, performance.now()));
+    if (!this.#closed) this.#apply(this.#machine.holdInit(held, performance.now()));
   }
 
   /** Sync groups: while held, this backup emits `want-master` instead of taking over alone. */
   holdMaster(held: boolean): void {
-    if (this.closed) return;
-    this.machine.holdMaster(held, performance.now());
-    this.apply([]);
+    if (this.#closed) return;
+    this.#machine.holdMaster(held, performance.now());
+    this.#apply([]);
   }
 
   /** Sync groups: a backup becomes master together with the other members. */
   forceMaster(): void {
-    if (!this.closed) this.apply(this.machine.forceMaster(performance.now()));
+    if (!this.#closed) this.#apply(this.#machine.forceMaster(performance.now()));
   }
 
   /** Sync groups: a master becomes backup together with the other members. */
   forceBackup(): void {
-    if (!this.closed) this.apply(this.machine.forceBackup(performance.now()));
+    if (!this.#closed) this.#apply(this.#machine.forceBackup(performance.now()));
   }
 
   /**
@@ -255,21 +268,21 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * (Skew_Time), then removes its addresses; the socket thread stops.
    */
   close(): void {
-    if (this.closed) return;
-    this.apply(this.machine.shutdown());
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    const link = this.link.link!;
-    Object.assign(this.stats, nativeStats(link.counters()));
+    if (this.#closed) return;
+    this.#apply(this.#machine.shutdown());
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    const link = this.#link.link!;
+    Object.assign(this.#stats, nativeStats(link.counters()));
     link.close();
-    if (this.vmac) removeVmac(this.native, this.options, this.netns(), this.vmac);
+    if (this.#vmac) removeVmac(this.#native, this.options, this.#netns(), this.#vmac);
   }
 
-  private netns(): { netns?: string } {
-    return this.runtime.netns !== undefined ? { netns: this.runtime.netns } : {};
+  #netns(): { netns?: string } {
+    return this.#runtime.netns !== undefined ? { netns: this.#runtime.netns } : {};
   }
 
-  private policy(): ReceivePolicy {
+  #policy(): ReceivePolicy {
     const o = this.options;
     return {
       family: o.family,
@@ -286,23 +299,23 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     };
   }
 
-  private onPacket(data: Uint8Array, source: string, destination: string, hopLimit: number): void {
-    if (this.closed) return;
+  #onPacket(data: Uint8Array, source: string, destination: string, hopLimit: number): void {
+    if (this.#closed) return;
     const datagram = this.options.family === 4 ? { family: 4 as const, data } : { family: 6 as const, data, source, destination, hopLimit };
-    const verdict = receiveAdvert(datagram, this.policy());
+    const verdict = receiveAdvert(datagram, this.#policy());
     if (verdict.drop) {
-      this.stats[DROP_STAT[verdict.drop]]++;
+      this.#stats[DROP_STAT[verdict.drop]]++;
       if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop });
       return;
     }
     const { advert, source: from } = verdict.accepted;
-    this.stats.advertRcvd++;
-    if (advert.priority === 0) this.stats.priZeroRcvd++;
-    if (verdict.accepted.addressListMismatch) this.stats.addrListErr++;
-    this.apply(this.machine.receive({ priority: advert.priority, intervalCs: advert.intervalCs, source: from }, performance.now()));
+    this.#stats.advertRcvd++;
+    if (advert.priority === 0) this.#stats.priZeroRcvd++;
+    if (verdict.accepted.addressListMismatch) this.#stats.addrListErr++;
+    this.#apply(this.#machine.receive({ priority: advert.priority, intervalCs: advert.intervalCs, source: from }, performance.now()));
   }
 
-  private adverts(priority: number): NativeOutgoing[] {
+  #adverts(priority: number): NativeOutgoing[] {
     const o = this.options;
     const destinations = o.peers.length ? o.peers : [o.group];
     return destinations.map((destination) => ({
@@ -317,78 +330,82 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           authType: o.authType,
           ...(o.authData ? { authData: o.authData } : {}),
         },
-        { family: o.family, source: this.source, destination, v3Checksum: o.v3ChecksumAsV2 ? 'plain' : 'pseudo-header' },
+        { family: o.family, source: this.#source, destination, v3Checksum: o.v3ChecksumAsV2 ? 'plain' : 'pseudo-header' },
       ),
     }));
   }
 
-  private apply(actions: MachineAction[]): void {
-    const link = this.link.link!;
+  #apply(actions: MachineAction[]): void {
+    const link = this.#link.link!;
     for (const action of actions) {
       switch (action.kind) {
         case 'transition':
-          this.transitioned(action.from, action.to, action.reason);
+          this.#transitioned(action.from, action.to, action.reason);
           break;
         case 'start-adverts':
-          link.schedule(this.adverts(action.priority), action.intervalCs * 10_000);
+          link.schedule(this.#adverts(action.priority), action.intervalCs * 10_000);
           break;
         case 'stop-adverts':
           link.schedule([], 0);
           break;
         case 'send-advert': {
-          const errno = link.sendNow(this.adverts(action.priority));
-          if (action.priority === 0) this.stats.priZeroSent++;
-          if (errno) this.fail(VrrpError.fromErrno(errno, 'sendAdvert', `advert on ${this.options.interface}`));
+          const errno = link.sendNow(this.#adverts(action.priority));
+          if (action.priority === 0) this.#stats.priZeroSent++;
+          if (errno) this.#fail(VrrpError.fromErrno(errno, 'sendAdvert', `advert on ${this.options.interface}`));
           break;
         }
         case 'add-addresses':
-          this.options.addresses.forEach((a) => this.changeAddress(a, true));
+          this.options.addresses.forEach((a) => this.#changeAddress(a, true));
           break;
         case 'remove-addresses':
-          this.options.addresses.forEach((a) => this.changeAddress(a, false));
+          this.options.addresses.forEach((a) => this.#changeAddress(a, false));
           break;
         case 'gratuitous':
-          link.queueFrames(this.deviceIndex(this.options.vmac ?? this.options.interface), this.announcements(action.repeat), this.options.garpIntervalUs);
+          link.queueFrames(
+            this.#deviceIndex(this.options.vmac ?? this.options.interface),
+            this.#announcements(action.repeat),
+            this.options.garpIntervalUs,
+          );
           break;
         case 'want-master':
           this.emit('want-master');
           break;
         case 'lower-priority-seen':
-          this.log({ event: 'master-rx-lower-pri', source: action.source, advertPriority: action.priority });
+          this.#log({ event: 'master-rx-lower-pri', source: action.source, advertPriority: action.priority });
           this.emit('lower-priority', { instance: this.name, source: action.source, priority: action.priority });
           break;
       }
     }
-    this.arm();
+    this.#arm();
   }
 
-  private announcements(repeat: number): Uint8Array[] {
+  #announcements(repeat: number): Uint8Array[] {
     const frames: Uint8Array[] = [];
     for (let i = 0; i < repeat; i++) {
       for (const a of this.options.addresses) {
-        frames.push(this.options.family === 4 ? gratuitousArp(this.mac, a.address) : unsolicitedNeighbourAdvert(this.mac, a.address));
+        frames.push(this.options.family === 4 ? gratuitousArp(this.#mac, a.address) : unsolicitedNeighbourAdvert(this.#mac, a.address));
       }
     }
     return frames;
   }
 
-  private transitioned(from: VrrpState, to: VrrpState, reason: TransitionReason): void {
-    this.lastTransition = new Date();
-    if (to === 'MASTER') this.stats.becomeMaster++;
-    if (from === 'MASTER') this.stats.releaseMaster++;
-    if (to === 'MASTER' && reason === 'master-down-timer') this.stats.failovers++;
-    const priority = this.machine.effectivePriority;
-    const change: VrrpStateChange = { instance: this.name, from, to, reason, priority, at: this.lastTransition };
-    if (this.machine.masterAddress) change.masterAddress = this.machine.masterAddress;
-    this.log({ event: 'state', from, to, reason, priority, ...(change.masterAddress ? { master: change.masterAddress } : {}) });
+  #transitioned(from: VrrpState, to: VrrpState, reason: TransitionReason): void {
+    this.#lastTransition = new Date();
+    if (to === 'MASTER') this.#stats.becomeMaster++;
+    if (from === 'MASTER') this.#stats.releaseMaster++;
+    if (to === 'MASTER' && reason === 'master-down-timer') this.#stats.failovers++;
+    const priority = this.#machine.effectivePriority;
+    const change: VrrpStateChange = { instance: this.name, from, to, reason, priority, at: this.#lastTransition };
+    if (this.#machine.masterAddress) change.masterAddress = this.#machine.masterAddress;
+    this.#log({ event: 'state', from, to, reason, priority, ...(change.masterAddress ? { master: change.masterAddress } : {}) });
     this.emit('state', change);
   }
 
-  private changeAddress(a: ResolvedAddress, add: boolean): void {
+  #changeAddress(a: ResolvedAddress, add: boolean): void {
     const device = this.options.vmac ?? a.dev ?? this.options.interface;
     try {
       const spec: NativeAddressSpec = {
-        ifindex: this.deviceIndex(a.dev ?? device),
+        ifindex: this.#deviceIndex(a.dev ?? device),
         family: this.options.family === 4 ? AF_INET : AF_INET6,
         address: a.address,
         prefix: a.prefix,
@@ -397,44 +414,46 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
         ...(a.scope ? { scope: SCOPES[a.scope] } : {}),
         ...(a.brd ? { broadcast: a.brd } : {}),
       };
-      const link = this.link.link!;
+      const link = this.#link.link!;
       const errno = add ? link.addAddress(spec) : link.deleteAddress(spec);
       if (!errno) return;
       const error = VrrpError.fromErrno(errno, add ? 'addAddress' : 'deleteAddress', `${a.address}/${a.prefix} on ${device}`);
       // Already there / already gone is the state we wanted.
       if ((add && error.code === 'EEXIST') || (!add && GONE.has(error.code))) return;
-      this.fail(error);
+      this.#fail(error);
     } catch (e) {
-      this.fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_ADDRESS', operation: 'address' }));
+      this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_ADDRESS', operation: 'address' }));
     }
   }
 
-  private deviceIndex(name: string): number {
-    let index = this.ifindexOf.get(name);
+  #deviceIndex(name: string): number {
+    let index = this.#ifindexOf.get(name);
     if (index === undefined) {
-      index = describeInterface(this.native, { ...this.netns(), interface: name }).ifindex;
-      this.ifindexOf.set(name, index);
+      index = describeInterface(this.#native, { ...this.#netns(), interface: name }).ifindex;
+      this.#ifindexOf.set(name, index);
     }
     return index;
   }
 
-  private fail(error: VrrpError): void {
-    this.log({ event: 'error', code: error.code, message: error.message });
+  #fail(error: VrrpError): void {
+    this.#log({ event: 'error', code: error.code, message: error.message });
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
-  private log(fields: Record<string, unknown>): void {
-    this.runtime.log?.(JSON.stringify({ time: new Date().toISOString(), instance: this.name, vrid: this.options.virtualRouterId, ...fields }));
+  #log(fields: Record<string, unknown>): void {
+    this.#runtime.log?.(
+      JSON.stringify({ time: new Date().toISOString(), instance: this.name, vrid: this.options.virtualRouterId, ...fields }),
+    );
   }
 
-  private arm(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const deadline = this.machine.deadline();
-    if (deadline === undefined || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.apply(this.machine.tick(performance.now()));
+  #arm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const deadline = this.#machine.deadline();
+    if (deadline === undefined || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#apply(this.#machine.tick(performance.now()));
     }, Math.max(0, deadline - performance.now()));
   }
 }

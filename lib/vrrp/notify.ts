@@ -39,11 +39,15 @@ const SPECIFIC: Record<NotifyState, keyof VrrpNotifyScripts> = { MASTER: 'master
 
 function call(command: VrrpNotifyCommand, script: keyof VrrpNotifyScripts, extra: string[] = []): NotifyCall {
   const c = typeof command === 'string' ? { command } : command;
-  return { argv: scriptArgv(c.command, extra), script, ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
+  const user = c.user !== undefined ? { user: c.user } : {};
+  const group = c.group !== undefined ? { group: c.group } : {};
+  return { argv: scriptArgv(c.command, extra), script, ...user, ...group };
 }
 
 /** The commands for entering `state`, in keepalived's order. A group's priority is always 0. */
-export function notifyCalls(scripts: VrrpNotifyScripts | undefined, target: NotifyTarget, name: string, state: NotifyState, priority: number): NotifyCall[] {
+export function notifyCalls(
+  scripts: VrrpNotifyScripts | undefined, target: NotifyTarget, name: string, state: NotifyState, priority: number,
+): NotifyCall[] {
   if (!scripts) return [];
   const calls: NotifyCall[] = [];
   const specific = scripts[SPECIFIC[state]];
@@ -84,47 +88,51 @@ export interface NotifyQueueOptions {
 
 /** Runs the notify commands of one instance or group one after another. */
 export class NotifyQueue {
-  private tail: Promise<void> = Promise.resolve();
-  private waiting = 0;
-  private readonly timeoutMs: number;
-  private readonly limit: number;
-  private readonly runner: ScriptRunner;
+  #tail: Promise<void> = Promise.resolve();
+  #waiting = 0;
+  readonly #timeoutMs: number;
+  readonly #limit: number;
+  readonly #runner: ScriptRunner;
+  readonly #policy: (() => ScriptPolicy) | undefined;
+  readonly #done: (result: NotifyResult) => void;
 
   /** `policy` is read at each run, so a reload's script_user applies to what runs after it. */
   constructor(
-    private readonly policy: (() => ScriptPolicy) | undefined,
-    private readonly done: (result: NotifyResult) => void,
+    policy: (() => ScriptPolicy) | undefined,
+    done: (result: NotifyResult) => void,
     options: NotifyQueueOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? NOTIFY_TIMEOUT_MS;
-    this.limit = options.limit ?? NOTIFY_QUEUE_LIMIT;
-    this.runner = options.runner ?? scripts;
+    this.#policy = policy;
+    this.#done = done;
+    this.#timeoutMs = options.timeoutMs ?? NOTIFY_TIMEOUT_MS;
+    this.#limit = options.limit ?? NOTIFY_QUEUE_LIMIT;
+    this.#runner = options.runner ?? scripts;
   }
 
   /** Queues `calls` after everything queued before; beyond the limit a call is reported as dropped instead. */
   push(calls: readonly NotifyCall[]): void {
     for (const c of calls) {
-      if (this.waiting >= this.limit) {
-        this.done({ argv: c.argv, script: c.script, error: `dropped: ${this.waiting} notifications already waiting` });
+      if (this.#waiting >= this.#limit) {
+        this.#done({ argv: c.argv, script: c.script, error: `dropped: ${this.#waiting} notifications already waiting` });
         continue;
       }
-      this.waiting++;
-      this.tail = this.tail.then(() => this.run(c)).then((result) => {
-        this.waiting--;
-        this.done(result);
+      this.#waiting++;
+      this.#tail = this.#tail.then(() => this.#run(c)).then((result) => {
+        this.#waiting--;
+        this.#done(result);
       });
     }
   }
 
   /** Resolves when everything queued so far has finished or timed out. */
   drained(): Promise<void> {
-    return this.tail;
+    return this.#tail;
   }
 
-  private async run(c: NotifyCall): Promise<NotifyResult> {
+  async #run(c: NotifyCall): Promise<NotifyResult> {
     const base = { argv: c.argv, script: c.script };
     const own = { ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
-    const outcome = await this.runner.run({ argv: c.argv, ...own, timeoutMs: this.timeoutMs }, this.policy?.() ?? {});
+    const outcome = await this.#runner.run({ argv: c.argv, ...own, timeoutMs: this.#timeoutMs }, this.#policy?.() ?? {});
     return 'status' in outcome ? { ...base, status: outcome.status } : { ...base, error: outcome.error };
   }
 }

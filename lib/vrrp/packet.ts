@@ -220,7 +220,15 @@ interface Located {
 function locate(d: Datagram): Located | undefined {
   if (d.family === 6) {
     if (d.source === undefined || d.destination === undefined || d.hopLimit === undefined) return undefined;
-    return { message: d.data, source: d.source, destination: d.destination, ttl: d.hopLimit, ipProtocol: VRRP_PROTOCOL, ipTotal: d.data.length, headerLength: 0 };
+    return {
+      message: d.data,
+      source: d.source,
+      destination: d.destination,
+      ttl: d.hopLimit,
+      ipProtocol: VRRP_PROTOCOL,
+      ipTotal: d.data.length,
+      headerLength: 0,
+    };
   }
   const data = d.data;
   if (data.length < 20 || data[0]! >> 4 !== 4) return undefined;

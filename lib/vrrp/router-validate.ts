@@ -229,7 +229,9 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
   c.instances.forEach((value, i) => {
     const field = `instances[${i}]`;
     const o = record(value, field, [...VRRP_OPTION_NAMES, ...ROUTER_ONLY]);
-    const protocol = Object.fromEntries(Object.entries(o).filter(([k]) => !(ROUTER_ONLY as readonly string[]).includes(k))) as unknown as VrrpInstanceOptions;
+    const protocol = Object.fromEntries(
+      Object.entries(o).filter(([k]) => !(ROUTER_ONLY as readonly string[]).includes(k)),
+    ) as unknown as VrrpInstanceOptions;
     const resolved = resolveVrrpOptions(protocol, field);
     if (instances.has(resolved.name)) throw new IpvsArgumentError(`${field}.name`, `vrrp_instance "${resolved.name}" is defined twice`);
     bool(o['smtpAlert'], `${field}.smtpAlert`);

@@ -133,21 +133,24 @@ interface GroupRuntime {
  * {@link VrrpRouter.close}.
  */
 export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
-  private config: ResolvedRouterConfig;
-  private readonly members = new Map<string, Member>();
-  private groups = new Map<string, GroupRuntime>();
-  private readonly scripts = new Map<string, ScriptTracker>();
-  private readonly files = new Map<string, FileTracker>();
-  private interfaces: InterfaceTracker | undefined;
-  private closed = false;
+  #config: ResolvedRouterConfig;
+  readonly #members = new Map<string, Member>();
+  #groups = new Map<string, GroupRuntime>();
+  readonly #scripts = new Map<string, ScriptTracker>();
+  readonly #files = new Map<string, FileTracker>();
+  #interfaces: InterfaceTracker | undefined;
+  #closed = false;
   /** The update in progress: the next one waits for it. */
-  private updating: Promise<void> = Promise.resolve();
+  #updating: Promise<void> = Promise.resolve();
   /** Notify queues of removed groups, awaited by close(). */
-  private readonly draining: Promise<void>[] = [];
+  readonly #draining: Promise<void>[] = [];
 
-  private constructor(config: ResolvedRouterConfig, private readonly runtime: VrrpRuntimeOptions) {
+  readonly #runtime: VrrpRuntimeOptions;
+
+  private constructor(config: ResolvedRouterConfig, runtime: VrrpRuntimeOptions) {
     super();
-    this.config = config;
+    this.#runtime = runtime;
+    this.#config = config;
   }
 
   /**
@@ -161,13 +164,13 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     checkScripts(resolved);
     const router = new VrrpRouter(resolved, runtime);
     try {
-      router.interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
-      router.interfaces.on('change', (name, up) => router.trackChanged({ type: 'interface', name, ok: up }));
-      router.syncTrackers(resolved);
-      router.watchInterfaces();
-      for (const [name, c] of resolved.instances) router.startInstance(name, c);
-      router.buildGroups();
-      router.retrack();
+      router.#interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
+      router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
+      router.#syncTrackers(resolved);
+      router.#watchInterfaces();
+      for (const [name, c] of resolved.instances) router.#startInstance(name, c);
+      router.#buildGroups();
+      router.#retrack();
     } catch (e) {
       void router.close();
       throw e;
@@ -185,47 +188,47 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
    * call order.
    */
   update(config: VrrpRouterConfig): Promise<void> {
-    const run = this.updating.then(() => this.apply(config));
-    this.updating = run.catch(() => undefined);
+    const run = this.#updating.then(() => this.#apply(config));
+    this.#updating = run.catch(() => undefined);
     return run;
   }
 
-  private async apply(config: VrrpRouterConfig): Promise<void> {
-    if (this.closed) throw new VrrpError({ message: 'the router is closed', code: 'ERR_VRRP_CLOSED', operation: 'update' });
+  async #apply(config: VrrpRouterConfig): Promise<void> {
+    if (this.#closed) throw new VrrpError({ message: 'the router is closed', code: 'ERR_VRRP_CLOSED', operation: 'update' });
     const next = resolveRouterConfig(config);
     checkScripts(next);
     const stopping: Promise<void>[] = [];
-    for (const [name, member] of this.members) {
+    for (const [name, member] of this.#members) {
       const wanted = next.instances.get(name);
-      if (!wanted || JSON.stringify(wanted.resolved) !== JSON.stringify(member.config.resolved)) stopping.push(this.stopInstance(name));
+      if (!wanted || JSON.stringify(wanted.resolved) !== JSON.stringify(member.config.resolved)) stopping.push(this.#stopInstance(name));
     }
     await Promise.all(stopping);
-    this.config = next;
-    this.syncTrackers(next);
-    this.watchInterfaces();
+    this.#config = next;
+    this.#syncTrackers(next);
+    this.#watchInterfaces();
     for (const [name, c] of next.instances) {
-      const member = this.members.get(name);
+      const member = this.#members.get(name);
       if (member) member.config = c;
-      else this.startInstance(name, c);
+      else this.#startInstance(name, c);
     }
     // Order of the configuration: the status lists instances as written.
-    const ordered = [...next.instances.keys()].map((n) => [n, this.members.get(n)!] as const);
-    this.members.clear();
-    for (const [n, m] of ordered) this.members.set(n, m);
-    this.buildGroups();
-    this.retrack();
+    const ordered = [...next.instances.keys()].map((n) => [n, this.#members.get(n)!] as const);
+    this.#members.clear();
+    for (const [n, m] of ordered) this.#members.set(n, m);
+    this.#buildGroups();
+    this.#retrack();
   }
 
   /** JSON status: per instance state, effective priority, counters, tracking; per group state. */
   status(): VrrpRouterStatus {
     return {
-      instances: [...this.members.values()].map((m) => ({
+      instances: [...this.#members.values()].map((m) => ({
         ...m.instance.status(),
         ...(m.group ? { syncGroup: m.group.config.name } : {}),
-        tracking: this.readings(m).map(statusOf),
-        faults: this.faultsOf(m),
+        tracking: this.#readings(m).map(statusOf),
+        faults: this.#faultsOf(m),
       })),
-      syncGroups: [...this.groups.values()].map((g) => ({ name: g.config.name, state: g.group.state, members: g.group.memberNames })),
+      syncGroups: [...this.#groups.values()].map((g) => ({ name: g.config.name, state: g.group.state, members: g.group.memberNames })),
     };
   }
 
@@ -239,9 +242,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       for (const s of ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOPPED']) lines.push(`vrrp_sync_group_state{group="${esc(g.name)}",state="${s}"} ${g.state === s ? 1 : 0}`);
     }
     lines.push('# HELP vrrp_script_ok Whether a vrrp_script is succeeding (1), failing (0); absent before its first result.', '# TYPE vrrp_script_ok gauge');
-    for (const [name, t] of this.scripts) if (t.ok !== undefined) lines.push(`vrrp_script_ok{script="${esc(name)}"} ${t.ok ? 1 : 0}`);
+    for (const [name, t] of this.#scripts) if (t.ok !== undefined) lines.push(`vrrp_script_ok{script="${esc(name)}"} ${t.ok ? 1 : 0}`);
     lines.push('# HELP vrrp_track_file_value The value read from a track_file.', '# TYPE vrrp_track_file_value gauge');
-    for (const [name, t] of this.files) lines.push(`vrrp_track_file_value{file="${esc(name)}"} ${t.value}`);
+    for (const [name, t] of this.#files) lines.push(`vrrp_track_file_value{file="${esc(name)}"} ${t.value}`);
     return lines.join('\n') + '\n';
   }
 
@@ -250,111 +253,111 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
    * addresses, notify_stop scripts run (awaited), trackers stop.
    */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all([...this.members.keys()].map((n) => this.stopInstance(n)));
-    await Promise.all([...this.draining, ...[...this.groups.values()].map((g) => g.notify.drained())]);
-    for (const t of this.scripts.values()) t.stop();
-    for (const t of this.files.values()) t.stop();
-    this.scripts.clear();
-    this.files.clear();
-    this.interfaces?.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#members.keys()].map((n) => this.#stopInstance(n)));
+    await Promise.all([...this.#draining, ...[...this.#groups.values()].map((g) => g.notify.drained())]);
+    for (const t of this.#scripts.values()) t.stop();
+    for (const t of this.#files.values()) t.stop();
+    this.#scripts.clear();
+    this.#files.clear();
+    this.#interfaces?.close();
   }
 
-  private startInstance(name: string, c: ResolvedRouterInstance): void {
-    const instance = VrrpInstance.open(c.protocol, this.runtime);
-    const notify = new NotifyQueue(() => this.scriptPolicy(), (r) => this.notified('INSTANCE', name, r));
+  #startInstance(name: string, c: ResolvedRouterInstance): void {
+    const instance = VrrpInstance.open(c.protocol, this.#runtime);
+    const notify = new NotifyQueue(() => this.#scriptPolicy(), (r) => this.#notified('INSTANCE', name, r));
     const member: Member = { config: c, instance, notify, faults: [] };
-    this.members.set(name, member);
-    instance.on('state', (change) => this.instanceChanged(member, change.from, change.to, change.reason));
-    instance.on('want-master', () => this.groupChanged(member.group, member.group?.group.memberWantsMaster()));
-    instance.on('lower-priority', () => this.run(member.notify, lowerPriorityCall(member.config.notify)));
+    this.#members.set(name, member);
+    instance.on('state', (change) => this.#instanceChanged(member, change.from, change.to, change.reason));
+    instance.on('want-master', () => this.#groupChanged(member.group, member.group?.group.memberWantsMaster()));
+    instance.on('lower-priority', () => this.#run(member.notify, lowerPriorityCall(member.config.notify)));
     instance.on('error', (e) => {
       if (this.listenerCount('error') > 0) this.emit('error', e);
     });
   }
 
-  private async stopInstance(name: string): Promise<void> {
-    const member = this.members.get(name);
+  async #stopInstance(name: string): Promise<void> {
+    const member = this.#members.get(name);
     if (!member) return;
     member.instance.close();
-    this.members.delete(name);
+    this.#members.delete(name);
     await member.notify.drained();
   }
 
   /** Starts trackers that are new or changed, stops the ones no longer defined. */
-  private syncTrackers(config: ResolvedRouterConfig): void {
-    reconcile(this.scripts, config.scripts, (s, name) => {
-      const tracker = new ScriptTracker(s, this.scriptPolicy(config));
-      tracker.on('change', (ok) => this.trackChanged({ type: 'script', name, ok }));
+  #syncTrackers(config: ResolvedRouterConfig): void {
+    reconcile(this.#scripts, config.scripts, (s, name) => {
+      const tracker = new ScriptTracker(s, this.#scriptPolicy(config));
+      tracker.on('change', (ok) => this.#trackChanged({ type: 'script', name, ok }));
       // A run is logged when its outcome differs from the previous run's (exit 0 → timeout, say), not every interval.
       let last = '';
       tracker.on('run', (run) => {
         const outcome = JSON.stringify(run);
-        if (outcome !== last) this.log({ event: 'script', script: name, ...run });
+        if (outcome !== last) this.#log({ event: 'script', script: name, ...run });
         last = outcome;
       });
       return tracker;
     });
-    reconcile(this.files, config.files, (f, name) => {
+    reconcile(this.#files, config.files, (f, name) => {
       const tracker = new FileTracker(f);
-      tracker.on('change', (value) => this.trackChanged({ type: 'file', name, value }));
+      tracker.on('change', (value) => this.#trackChanged({ type: 'file', name, value }));
       return tracker;
     });
   }
 
-  private buildGroups(): void {
-    for (const m of this.members.values()) delete m.group;
+  #buildGroups(): void {
+    for (const m of this.#members.values()) delete m.group;
     const groups = new Map<string, GroupRuntime>();
-    for (const [name, config] of this.config.groups) {
-      const old = this.groups.get(name);
-      const members = config.members.map((n) => this.members.get(n)!);
+    for (const [name, config] of this.#config.groups) {
+      const old = this.#groups.get(name);
+      const members = config.members.map((n) => this.#members.get(n)!);
       const group = new SyncGroup(name, members.map((m) => syncMember(m.instance)));
-      const runtime: GroupRuntime = { config, group, notify: old?.notify ?? new NotifyQueue(() => this.scriptPolicy(), (r) => this.notified('GROUP', name, r)) };
+      const runtime: GroupRuntime = { config, group, notify: old?.notify ?? new NotifyQueue(() => this.#scriptPolicy(), (r) => this.#notified('GROUP', name, r)) };
       for (const m of members) m.group = runtime;
       groups.set(name, runtime);
       // A rebuilt group takes up its members' present state without notifying again.
       group.adopt();
     }
-    for (const m of this.members.values()) if (!m.group) m.instance.holdMaster(false);
-    for (const [name, old] of this.groups) if (!groups.has(name)) this.draining.push(old.notify.drained());
-    this.groups = groups;
+    for (const m of this.#members.values()) if (!m.group) m.instance.holdMaster(false);
+    for (const [name, old] of this.#groups) if (!groups.has(name)) this.#draining.push(old.notify.drained());
+    this.#groups = groups;
   }
 
   /** Learns the present state of every tracked interface before the monitor's dump arrives. */
-  private watchInterfaces(): void {
-    const groupTracks = [...this.config.groups.values()].flatMap((g) => g.tracks);
-    const instanceTracks = [...this.config.instances.values()].flatMap((c) => c.tracks);
-    for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.interfaces?.watch(ref.name);
-    for (const c of this.config.instances.values()) this.interfaces?.watch(c.resolved.interface);
+  #watchInterfaces(): void {
+    const groupTracks = [...this.#config.groups.values()].flatMap((g) => g.tracks);
+    const instanceTracks = [...this.#config.instances.values()].flatMap((c) => c.tracks);
+    for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.#interfaces?.watch(ref.name);
+    for (const c of this.#config.instances.values()) this.#interfaces?.watch(c.resolved.interface);
   }
 
-  private trackChanged(change: VrrpTrackChange): void {
-    this.log({ event: 'track', ...change });
+  #trackChanged(change: VrrpTrackChange): void {
+    this.#log({ event: 'track', ...change });
     this.emit('track', change);
-    this.retrack();
+    this.#retrack();
   }
 
   /** Recomputes effective priority and FAULT of every instance from the trackers' readings. */
-  private retrack(): void {
-    if (this.closed) return;
+  #retrack(): void {
+    if (this.#closed) return;
     const waiting = new Set<Member>();
-    for (const m of this.members.values()) {
-      const readings = this.readings(m);
+    for (const m of this.#members.values()) {
+      const readings = this.#readings(m);
       const outcome = trackOutcome(m.config.resolved.priority, readings);
       m.faults = outcome.faults;
       if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
       if (readings.some((r) => r.kind === 'script' && r.weight === 0 && r.ok === undefined)) waiting.add(m);
     }
     // A sync group waits for all its members (keepalived's num_member_init).
-    for (const m of [...waiting]) for (const n of m.group?.config.members ?? []) waiting.add(this.members.get(n)!);
-    for (const m of this.members.values()) m.instance.setFault(this.faultsOf(m).length > 0);
-    for (const m of this.members.values()) m.instance.holdInit(waiting.has(m));
+    for (const m of [...waiting]) for (const n of m.group?.config.members ?? []) waiting.add(this.#members.get(n)!);
+    for (const m of this.#members.values()) m.instance.setFault(this.#faultsOf(m).length > 0);
+    for (const m of this.#members.values()) m.instance.holdInit(waiting.has(m));
   }
 
-  private faultsOf(m: Member): string[] {
+  #faultsOf(m: Member): string[] {
     if (!m.group) return m.faults;
-    const others = m.group.config.members.filter((n) => n !== m.config.resolved.name && (this.members.get(n)?.faults.length ?? 0) > 0);
+    const others = m.group.config.members.filter((n) => n !== m.config.resolved.name && (this.#members.get(n)?.faults.length ?? 0) > 0);
     return [...m.faults, ...others.map((n) => `group:${n}`)];
   }
 
@@ -363,55 +366,56 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
    * tracks it implicitly: down is FAULT), its tracker lines, then its group's;
    * in a group weights count only with sync_group_tracking_weight.
    */
-  private readings(m: Member): TrackReading[] {
+  #readings(m: Member): TrackReading[] {
     const zeroWeights = m.group !== undefined && !m.group.config.trackingWeight;
     const own: ResolvedTrackRef = { kind: 'interface', name: m.config.resolved.interface, weight: 0, reverse: false };
     const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && r.name === own.name));
     const refs: ResolvedTrackRef[] = [own, ...lines];
     return refs.map((ref) => {
       const weight = zeroWeights ? 0 : ref.weight;
-      if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.files.get(ref.name)?.value ?? 0 };
-      const ok = ref.kind === 'interface' ? this.interfaceUp(ref.name) : this.scripts.get(ref.name)?.ok;
+      if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.#files.get(ref.name)?.value ?? 0 };
+      const ok = ref.kind === 'interface' ? this.#interfaceUp(ref.name) : this.#scripts.get(ref.name)?.ok;
       return { kind: ref.kind, name: ref.name, weight, reverse: ref.reverse, ok };
     });
   }
 
-  private interfaceUp(name: string): boolean {
-    return this.interfaces?.isUp(name) ?? false;
+  #interfaceUp(name: string): boolean {
+    return this.#interfaces?.isUp(name) ?? false;
   }
 
-  private instanceChanged(m: Member, from: VrrpState, to: VrrpState, reason: TransitionReason): void {
+  #instanceChanged(m: Member, from: VrrpState, to: VrrpState, reason: TransitionReason): void {
     const priority = m.instance.effectivePriority;
     this.emit('state', { type: 'instance', name: m.config.resolved.name, from, to, reason, priority });
     const state = notifyState(to);
-    if (state) this.run(m.notify, notifyCalls(m.config.notify, 'INSTANCE', m.config.resolved.name, state, priority));
-    if (m.group) this.groupChanged(m.group, m.group.group.memberChanged(from, to, reason));
+    if (state) this.#run(m.notify, notifyCalls(m.config.notify, 'INSTANCE', m.config.resolved.name, state, priority));
+    if (m.group) this.#groupChanged(m.group, m.group.group.memberChanged(from, to, reason));
   }
 
-  private groupChanged(g: GroupRuntime | undefined, change: { from: VrrpState; to: VrrpState } | undefined): void {
+  #groupChanged(g: GroupRuntime | undefined, change: { from: VrrpState; to: VrrpState } | undefined): void {
     if (!g || !change) return;
-    this.log({ event: 'group-state', group: g.config.name, from: change.from, to: change.to });
+    this.#log({ event: 'group-state', group: g.config.name, from: change.from, to: change.to });
     this.emit('state', { type: 'group', name: g.config.name, from: change.from, to: change.to, priority: 0 });
     const state = notifyState(change.to);
-    if (state) this.run(g.notify, notifyCalls(g.config.notify, 'GROUP', g.config.name, state, 0));
+    if (state) this.#run(g.notify, notifyCalls(g.config.notify, 'GROUP', g.config.name, state, 0));
   }
 
-  private run(queue: NotifyQueue, calls: NotifyCall[]): void {
+  #run(queue: NotifyQueue, calls: NotifyCall[]): void {
     if (calls.length) queue.push(calls);
   }
 
-  private notified(target: NotifyTarget, name: string, result: NotifyResult): void {
-    this.log({ event: 'notify', target, name, script: result.script, argv: result.argv, ...(result.status !== undefined ? { status: result.status } : { error: result.error }) });
+  #notified(target: NotifyTarget, name: string, result: NotifyResult): void {
+    this.#log({ event: 'notify', target, name, script: result.script, argv: result.argv, ...(result.status !== undefined ? { status: result.status } : { error: result.error }) });
     this.emit('notify', { target, name, ...result });
   }
 
   /** script_user and enable_script_security, as every script kind runs under them. */
-  private scriptPolicy(config: ResolvedRouterConfig = this.config): ScriptPolicy {
-    return { ...(config.scriptUser ? { scriptUser: config.scriptUser } : {}), ...(config.enableScriptSecurity ? { enableScriptSecurity: true } : {}) };
+  #scriptPolicy(config: ResolvedRouterConfig = this.#config): ScriptPolicy {
+    const user = config.scriptUser ? { scriptUser: config.scriptUser } : {};
+    return { ...user, ...(config.enableScriptSecurity ? { enableScriptSecurity: true } : {}) };
   }
 
-  private log(fields: Record<string, unknown>): void {
-    this.runtime.log?.(JSON.stringify({ time: new Date().toISOString(), ...fields }));
+  #log(fields: Record<string, unknown>): void {
+    this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), ...fields }));
   }
 }
 
@@ -472,10 +476,13 @@ function syncMember(instance: VrrpInstance) {
 function checkScripts(config: ResolvedRouterConfig): void {
   const check = (command: string, own: { user?: string; group?: string }, field: string, userField: string) => {
     const ids = scriptIdentity(own, config.scriptUser);
-    if (typeof ids === 'string') throw new IpvsArgumentError(own.user !== undefined ? userField : 'scriptUser', ids);
+    if (typeof ids === 'string') {
+      throw new IpvsArgumentError(own.user !== undefined ? userField : 'scriptUser', ids);
+    }
     if (!config.enableScriptSecurity) return;
     const program = splitCommand(command)[0];
-    const why = program === undefined ? undefined : insecurity(program, ids.uid ?? process.getuid?.() ?? 0, ids.gid ?? process.getgid?.() ?? 0);
+    const [uid, gid] = [ids.uid ?? process.getuid?.() ?? 0, ids.gid ?? process.getgid?.() ?? 0];
+    const why = program === undefined ? undefined : insecurity(program, uid, gid);
     if (why) throw new IpvsArgumentError(field, `refused by enable_script_security: ${why}`);
   };
   [...config.scripts.values()].forEach((s, i) => check(s.script, s, `scripts[${i}].script`, `scripts[${i}].user`));

@@ -27,7 +27,10 @@ export type TransitionReason =
 export interface MachineOptions {
   /** VRRP protocol version (keepalived `version`): 2 = RFC 3768, 3 = RFC 5798. */
   version: 2 | 3;
-  /** Our configured Priority (`priority`), 1..255; 255 is the address owner and becomes master at once. Tracking moves the effective priority ({@link VrrpMachine.setPriority}). */
+  /**
+   * Our configured Priority (`priority`), 1..255; 255 is the address owner and becomes master at once.
+   * Tracking moves the effective priority ({@link VrrpMachine.setPriority}).
+   */
   priority: number;
   /** Our Advertisement_Interval (`advert_int`) in centiseconds. */
   intervalCs: number;
@@ -142,80 +145,86 @@ function compareAddresses(a: string, b: string): number {
  * {@link VrrpMachine.shutdown} and carry out the {@link MachineAction}s returned.
  */
 export class VrrpMachine {
-  private current: VrrpState = 'INIT';
+  #current: VrrpState = 'INIT';
   /** Interval of the master we follow (v3 adopts it); our own while master. */
-  private masterIntervalCs: number;
-  private downAt: number | undefined;
-  private garpAt: number | undefined;
-  private garpRepeat = 0;
-  private refreshAt: number | undefined;
+  #masterIntervalCs: number;
+  #downAt: number | undefined;
+  #garpAt: number | undefined;
+  #garpRepeat = 0;
+  #refreshAt: number | undefined;
   /** When a lower-priority master stops holding us back (preempt_delay). */
-  private preemptAt: number | undefined;
-  private masterSource: string | undefined;
+  #preemptAt: number | undefined;
+  #masterSource: string | undefined;
   /** Effective priority: the configured one moved by tracking weights. */
-  private priority: number;
+  #priority: number;
   /** Tracking says FAULT; remembered through INIT so start() enters FAULT. */
-  private faulted = false;
+  #faulted = false;
   /** In a sync group: the Master_Down timer only asks (`want-master`). */
-  private held = false;
-  private wanting = false;
+  #held = false;
+  #wanting = false;
   /** Tracking has no verdict yet (a weight-0 script before its first run): start waits in INIT. */
-  private initHeld = false;
-  private startAt: number | undefined;
+  #initHeld = false;
+  #startAt: number | undefined;
 
-  constructor(private readonly options: MachineOptions) {
-    this.masterIntervalCs = options.intervalCs;
-    this.priority = options.priority;
+  readonly #options: MachineOptions;
+
+  constructor(options: MachineOptions) {
+    this.#options = options;
+    this.#masterIntervalCs = options.intervalCs;
+    this.#priority = options.priority;
   }
 
   /** Effective priority: what adverts carry and elections use. */
   get effectivePriority(): number {
-    return this.priority;
+    return this.#priority;
   }
 
   /** True while held by a sync group after the Master_Down timer ran out. */
   get wantsMaster(): boolean {
-    return this.wanting;
+    return this.#wanting;
   }
 
-  /** A sync group's hold: with it, Master_Down expiry yields `want-master` instead of MASTER. Released while wanting, the timer is due at `now`. */
+  /**
+   * A sync group's hold: with it, Master_Down expiry yields `want-master` instead of MASTER. Released
+   * while wanting, the timer is due at `now`.
+   */
   holdMaster(held: boolean, now: number): void {
-    this.held = held;
-    if (!held && this.wanting) {
-      this.wanting = false;
-      this.downAt = now;
+    this.#held = held;
+    if (!held && this.#wanting) {
+      this.#wanting = false;
+      this.#downAt = now;
     }
   }
 
   /** Current state; `INIT` until {@link VrrpMachine.start}. */
   get state(): VrrpState {
-    return this.current;
+    return this.#current;
   }
 
   /** Address of the master last heard while backup. */
   get masterAddress(): string | undefined {
-    return this.masterSource;
+    return this.#masterSource;
   }
 
   /** Master_Adver_Interval in centiseconds. */
   get masterAdverIntervalCs(): number {
-    return this.masterIntervalCs;
+    return this.#masterIntervalCs;
   }
 
   /** Skew_Time in ms: v2 (256−P)/256 s; v3 (256−P)×Master_Adver_Interval/256. */
   skewMs(): number {
-    const p = this.priority;
-    return this.options.version === 2 ? ((256 - p) * 1000) / 256 : ((256 - p) * this.masterIntervalCs * 10) / 256;
+    const p = this.#priority;
+    return this.#options.version === 2 ? ((256 - p) * 1000) / 256 : ((256 - p) * this.#masterIntervalCs * 10) / 256;
   }
 
   /** Master_Down_Interval in ms: N × Master_Adver_Interval + Skew_Time. */
   masterDownMs(): number {
-    return this.options.downTimerAdverts * this.masterIntervalCs * 10 + this.skewMs();
+    return this.#options.downTimerAdverts * this.#masterIntervalCs * 10 + this.skewMs();
   }
 
   /** The earliest time `tick` has work to do, or undefined. */
   deadline(): number | undefined {
-    const times = [this.downAt, this.garpAt, this.refreshAt].filter((t): t is number => t !== undefined);
+    const times = [this.#downAt, this.#garpAt, this.#refreshAt].filter((t): t is number => t !== undefined);
     return times.length ? Math.min(...times) : undefined;
   }
 
@@ -224,13 +233,13 @@ export class VrrpMachine {
    * with the Master_Down timer armed (and preempt_delay, if set). No-op after the first call.
    */
   start(now: number): MachineAction[] {
-    if (this.current !== 'INIT') return [];
-    if (this.initHeld) {
-      this.startAt = now;
+    if (this.#current !== 'INIT') return [];
+    if (this.#initHeld) {
+      this.#startAt = now;
       return [];
     }
-    if (this.faulted) return this.enter('FAULT', 'fault');
-    return this.up(now, 'startup');
+    if (this.#faulted) return this.#enter('FAULT', 'fault');
+    return this.#up(now, 'startup');
   }
 
   /**
@@ -239,9 +248,9 @@ export class VrrpMachine {
    * for happens now (into FAULT when tracking failed meanwhile).
    */
   holdInit(held: boolean, now: number): MachineAction[] {
-    this.initHeld = held;
-    if (held || this.startAt === undefined) return [];
-    this.startAt = undefined;
+    this.#initHeld = held;
+    if (held || this.#startAt === undefined) return [];
+    this.#startAt = undefined;
     return this.start(now);
   }
 
@@ -251,172 +260,172 @@ export class VrrpMachine {
    * moves with its Skew_Time, as keepalived's does.
    */
   setPriority(priority: number, now: number): MachineAction[] {
-    if (this.options.priority === 255 || priority === this.priority) return [];
+    if (this.#options.priority === 255 || priority === this.#priority) return [];
     const oldDownMs = this.masterDownMs();
-    this.priority = priority;
-    if (this.current === 'MASTER') return [{ kind: 'start-adverts', priority, intervalCs: this.options.intervalCs }];
-    if (this.current === 'BACKUP' && this.downAt !== undefined) this.downAt = Math.max(now, this.downAt + this.masterDownMs() - oldDownMs);
+    this.#priority = priority;
+    if (this.#current === 'MASTER') return [{ kind: 'start-adverts', priority, intervalCs: this.#options.intervalCs }];
+    if (this.#current === 'BACKUP' && this.#downAt !== undefined) this.#downAt = Math.max(now, this.#downAt + this.masterDownMs() - oldDownMs);
     return [];
   }
 
   /** Tracking failed: FAULT. A master first hands over with priority 0 and drops its addresses. */
   fault(): MachineAction[] {
-    this.faulted = true;
-    if (this.current !== 'BACKUP' && this.current !== 'MASTER') return [];
-    const wasMaster = this.current === 'MASTER';
-    const actions = this.enter('FAULT', 'fault');
+    this.#faulted = true;
+    if (this.#current !== 'BACKUP' && this.#current !== 'MASTER') return [];
+    const wasMaster = this.#current === 'MASTER';
+    const actions = this.#enter('FAULT', 'fault');
     if (wasMaster) actions.push({ kind: 'stop-adverts' }, { kind: 'send-advert', priority: 0 }, { kind: 'remove-addresses' });
-    this.clearTimers();
-    this.wanting = false;
+    this.#clearTimers();
+    this.#wanting = false;
     return actions;
   }
 
   /** Tracking recovered: FAULT is left for BACKUP (the owner: MASTER), as at start. */
   recover(now: number): MachineAction[] {
-    this.faulted = false;
-    if (this.current !== 'FAULT') return [];
-    return this.up(now, 'fault-cleared');
+    this.#faulted = false;
+    if (this.#current !== 'FAULT') return [];
+    return this.#up(now, 'fault-cleared');
   }
 
   /** A sync group moves this member to MASTER with the others (keepalived's vrrp_sync_master). */
   forceMaster(now: number): MachineAction[] {
-    if (this.current !== 'BACKUP') return [];
-    return this.becomeMaster(now, 'sync-group');
+    if (this.#current !== 'BACKUP') return [];
+    return this.#becomeMaster(now, 'sync-group');
   }
 
   /** A sync group moves this member to BACKUP with the others (keepalived's vrrp_sync_backup). */
   forceBackup(now: number): MachineAction[] {
-    if (this.current !== 'MASTER') return [];
-    const actions = [...this.enter('BACKUP', 'sync-group'), { kind: 'stop-adverts' } as const, { kind: 'remove-addresses' } as const];
-    this.clearTimers();
-    this.downAt = now + this.masterDownMs();
+    if (this.#current !== 'MASTER') return [];
+    const actions = [...this.#enter('BACKUP', 'sync-group'), { kind: 'stop-adverts' } as const, { kind: 'remove-addresses' } as const];
+    this.#clearTimers();
+    this.#downAt = now + this.masterDownMs();
     return actions;
   }
 
-  private up(now: number, reason: TransitionReason): MachineAction[] {
-    if (this.options.priority === 255) return this.becomeMaster(now, reason === 'startup' ? 'address-owner' : reason);
-    const actions = this.enter('BACKUP', reason);
-    this.downAt = now + this.masterDownMs();
-    if (this.options.preemptDelayMs > 0) this.preemptAt = now + this.options.preemptDelayMs;
+  #up(now: number, reason: TransitionReason): MachineAction[] {
+    if (this.#options.priority === 255) return this.#becomeMaster(now, reason === 'startup' ? 'address-owner' : reason);
+    const actions = this.#enter('BACKUP', reason);
+    this.#downAt = now + this.masterDownMs();
+    if (this.#options.preemptDelayMs > 0) this.#preemptAt = now + this.#options.preemptDelayMs;
     return actions;
   }
 
   /** An advert that passed the receive checks. */
   receive(advert: AdvertSeen, now: number): MachineAction[] {
-    if (this.current === 'BACKUP') return this.backupReceives(advert, now);
-    if (this.current === 'MASTER') return this.masterReceives(advert, now);
+    if (this.#current === 'BACKUP') return this.#backupReceives(advert, now);
+    if (this.#current === 'MASTER') return this.#masterReceives(advert, now);
     return [];
   }
 
   /** Runs the timers due at `now` (ms): Master_Down expiry, second GARP burst, GARP refresh. */
   tick(now: number): MachineAction[] {
     const actions: MachineAction[] = [];
-    if (this.current === 'BACKUP' && this.downAt !== undefined && now >= this.downAt) {
-      if (this.held) {
-        this.downAt = undefined;
-        this.wanting = true;
+    if (this.#current === 'BACKUP' && this.#downAt !== undefined && now >= this.#downAt) {
+      if (this.#held) {
+        this.#downAt = undefined;
+        this.#wanting = true;
         actions.push({ kind: 'want-master' });
       } else {
-        actions.push(...this.becomeMaster(now, 'master-down-timer'));
+        actions.push(...this.#becomeMaster(now, 'master-down-timer'));
       }
     }
-    if (this.current !== 'MASTER') return actions;
-    if (this.garpAt !== undefined && now >= this.garpAt) {
-      this.garpAt = undefined;
-      actions.push({ kind: 'gratuitous', repeat: this.garpRepeat });
+    if (this.#current !== 'MASTER') return actions;
+    if (this.#garpAt !== undefined && now >= this.#garpAt) {
+      this.#garpAt = undefined;
+      actions.push({ kind: 'gratuitous', repeat: this.#garpRepeat });
     }
-    if (this.refreshAt !== undefined && now >= this.refreshAt) {
-      this.refreshAt = now + this.options.garpMasterRefreshMs;
-      actions.push({ kind: 'gratuitous', repeat: this.options.garpMasterRefreshRepeat });
+    if (this.#refreshAt !== undefined && now >= this.#refreshAt) {
+      this.#refreshAt = now + this.#options.garpMasterRefreshMs;
+      actions.push({ kind: 'gratuitous', repeat: this.#options.garpMasterRefreshRepeat });
     }
     return actions;
   }
 
   /** Orderly stop: a master hands over at once with priority 0 and drops its addresses. */
   shutdown(): MachineAction[] {
-    if (this.current === 'STOPPED') return [];
-    const wasMaster = this.current === 'MASTER';
-    const actions = this.enter('STOPPED', 'shutdown');
+    if (this.#current === 'STOPPED') return [];
+    const wasMaster = this.#current === 'MASTER';
+    const actions = this.#enter('STOPPED', 'shutdown');
     if (wasMaster) actions.push({ kind: 'stop-adverts' }, { kind: 'send-advert', priority: 0 }, { kind: 'remove-addresses' });
-    this.clearTimers();
+    this.#clearTimers();
     return actions;
   }
 
-  private backupReceives(advert: AdvertSeen, now: number): MachineAction[] {
+  #backupReceives(advert: AdvertSeen, now: number): MachineAction[] {
     if (advert.priority === 0) {
-      if (!this.wanting) this.downAt = now + this.skewMs();
+      if (!this.#wanting) this.#downAt = now + this.skewMs();
       return [];
     }
-    const lower = advert.priority < this.priority;
-    if (lower && !this.options.nopreempt && this.options.preemptDelayMs > 0 && this.preemptAt === undefined) {
-      this.preemptAt = now + this.options.preemptDelayMs;
+    const lower = advert.priority < this.#priority;
+    if (lower && !this.#options.nopreempt && this.#options.preemptDelayMs > 0 && this.#preemptAt === undefined) {
+      this.#preemptAt = now + this.#options.preemptDelayMs;
     }
-    const heldBack = this.preemptAt !== undefined && now < this.preemptAt;
-    if (!lower) this.preemptAt = undefined;
-    if (!lower || this.options.nopreempt || heldBack) {
-      this.wanting = false;
-      if (this.options.version === 3) this.masterIntervalCs = advert.intervalCs;
-      this.masterSource = advert.source;
-      this.downAt = now + this.masterDownMs();
+    const heldBack = this.#preemptAt !== undefined && now < this.#preemptAt;
+    if (!lower) this.#preemptAt = undefined;
+    if (!lower || this.#options.nopreempt || heldBack) {
+      this.#wanting = false;
+      if (this.#options.version === 3) this.#masterIntervalCs = advert.intervalCs;
+      this.#masterSource = advert.source;
+      this.#downAt = now + this.masterDownMs();
     }
     // A lower priority master with preemption allowed is ignored: the down timer runs out.
     return [];
   }
 
-  private masterReceives(advert: AdvertSeen, now: number): MachineAction[] {
-    const ours = this.priority;
+  #masterReceives(advert: AdvertSeen, now: number): MachineAction[] {
+    const ours = this.#priority;
     if (advert.priority === 0) return [{ kind: 'send-advert', priority: ours }];
-    const yields = advert.priority > ours || (advert.priority === ours && compareAddresses(advert.source, this.options.localAddress) > 0);
+    const yields = advert.priority > ours || (advert.priority === ours && compareAddresses(advert.source, this.#options.localAddress) > 0);
     if (yields) {
       const actions: MachineAction[] = [];
-      if (this.options.higherPrioSendAdvert) actions.push({ kind: 'send-advert', priority: ours });
-      actions.push(...this.enter('BACKUP', 'higher-priority-master'), { kind: 'stop-adverts' }, { kind: 'remove-addresses' });
-      this.clearTimers();
-      if (this.options.version === 3) this.masterIntervalCs = advert.intervalCs;
-      this.masterSource = advert.source;
-      this.downAt = now + this.masterDownMs();
+      if (this.#options.higherPrioSendAdvert) actions.push({ kind: 'send-advert', priority: ours });
+      actions.push(...this.#enter('BACKUP', 'higher-priority-master'), { kind: 'stop-adverts' }, { kind: 'remove-addresses' });
+      this.#clearTimers();
+      if (this.#options.version === 3) this.#masterIntervalCs = advert.intervalCs;
+      this.#masterSource = advert.source;
+      this.#downAt = now + this.masterDownMs();
       return actions;
     }
     const actions: MachineAction[] = [{ kind: 'lower-priority-seen', source: advert.source, priority: advert.priority }];
-    if (!this.options.lowerPrioNoAdvert) actions.push({ kind: 'send-advert', priority: ours });
-    if (this.options.garpLowerPrioRepeat > 0) {
-      actions.push({ kind: 'gratuitous', repeat: this.options.garpLowerPrioRepeat });
-      this.scheduleSecondBurst(now, this.options.garpLowerPrioDelayMs, this.options.garpLowerPrioRepeat);
+    if (!this.#options.lowerPrioNoAdvert) actions.push({ kind: 'send-advert', priority: ours });
+    if (this.#options.garpLowerPrioRepeat > 0) {
+      actions.push({ kind: 'gratuitous', repeat: this.#options.garpLowerPrioRepeat });
+      this.#scheduleSecondBurst(now, this.#options.garpLowerPrioDelayMs, this.#options.garpLowerPrioRepeat);
     }
     return actions;
   }
 
-  private becomeMaster(now: number, reason: TransitionReason): MachineAction[] {
-    const actions = this.enter('MASTER', reason);
-    this.clearTimers();
-    this.masterIntervalCs = this.options.intervalCs;
-    this.masterSource = undefined;
-    this.wanting = false;
-    actions.push({ kind: 'start-adverts', priority: this.priority, intervalCs: this.options.intervalCs }, { kind: 'add-addresses' });
-    if (this.options.garpMasterRepeat > 0) {
-      actions.push({ kind: 'gratuitous', repeat: this.options.garpMasterRepeat });
-      this.scheduleSecondBurst(now, this.options.garpMasterDelayMs, this.options.garpMasterRepeat);
+  #becomeMaster(now: number, reason: TransitionReason): MachineAction[] {
+    const actions = this.#enter('MASTER', reason);
+    this.#clearTimers();
+    this.#masterIntervalCs = this.#options.intervalCs;
+    this.#masterSource = undefined;
+    this.#wanting = false;
+    actions.push({ kind: 'start-adverts', priority: this.#priority, intervalCs: this.#options.intervalCs }, { kind: 'add-addresses' });
+    if (this.#options.garpMasterRepeat > 0) {
+      actions.push({ kind: 'gratuitous', repeat: this.#options.garpMasterRepeat });
+      this.#scheduleSecondBurst(now, this.#options.garpMasterDelayMs, this.#options.garpMasterRepeat);
     }
-    if (this.options.garpMasterRefreshMs > 0) this.refreshAt = now + this.options.garpMasterRefreshMs;
+    if (this.#options.garpMasterRefreshMs > 0) this.#refreshAt = now + this.#options.garpMasterRefreshMs;
     return actions;
   }
 
-  private scheduleSecondBurst(now: number, delayMs: number, repeat: number): void {
+  #scheduleSecondBurst(now: number, delayMs: number, repeat: number): void {
     if (delayMs <= 0) return;
-    this.garpAt = now + delayMs;
-    this.garpRepeat = repeat;
+    this.#garpAt = now + delayMs;
+    this.#garpRepeat = repeat;
   }
 
-  private enter(to: VrrpState, reason: TransitionReason): MachineAction[] {
-    const from = this.current;
-    this.current = to;
+  #enter(to: VrrpState, reason: TransitionReason): MachineAction[] {
+    const from = this.#current;
+    this.#current = to;
     return [{ kind: 'transition', from, to, reason }];
   }
 
-  private clearTimers(): void {
-    this.downAt = undefined;
-    this.garpAt = undefined;
-    this.refreshAt = undefined;
-    this.preemptAt = undefined;
+  #clearTimers(): void {
+    this.#downAt = undefined;
+    this.#garpAt = undefined;
+    this.#refreshAt = undefined;
+    this.#preemptAt = undefined;
   }
 }

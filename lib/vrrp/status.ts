@@ -25,7 +25,10 @@ export interface VrrpStats {
   ipTtlErr: number;
   /** Adverts dropped because the Type field was not 1 (ADVERTISEMENT) (`invalid_type_rcvd`). */
   invalidTypeRcvd: number;
-  /** Adverts whose address list differs from ours, or that came to the wrong kind of destination (unicast vs multicast) (`addr_list_err`). */
+  /**
+   * Adverts whose address list differs from ours, or that came to the wrong kind of destination (unicast
+   * vs multicast) (`addr_list_err`).
+   */
   addrListErr: number;
   /** VRRPv2 adverts dropped for an unknown Auth Type (> 2) (`invalid_authtype`). */
   invalidAuthtype: number;
@@ -93,7 +96,8 @@ export function emptyStats(): VrrpStats {
   return {
     advertRcvd: 0, advertSent: 0, becomeMaster: 0, releaseMaster: 0, failovers: 0, packetLenErr: 0,
     advertIntervalErr: 0, ipTtlErr: 0, invalidTypeRcvd: 0, addrListErr: 0, invalidAuthtype: 0,
-    authtypeMismatch: 0, authFailure: 0, checksumErr: 0, versionErr: 0, unknownVrid: 0, ownerIgnored: 0, notAPeer: 0, priZeroRcvd: 0, priZeroSent: 0,
+    authtypeMismatch: 0, authFailure: 0, checksumErr: 0, versionErr: 0, unknownVrid: 0, ownerIgnored: 0, notAPeer: 0,
+    priZeroRcvd: 0, priZeroSent: 0,
     gratuitousSent: 0, advertSendErrors: 0, receiveQueueDrops: 0,
   };
 }

@@ -34,65 +34,68 @@ export interface SyncGroupChange {
 }
 
 export class SyncGroup {
-  private current: VrrpState = 'INIT';
-  private forcing = false;
+  #current: VrrpState = 'INIT';
+  #forcing = false;
 
-  constructor(readonly name: string, private readonly members: SyncMember[]) {
+  readonly #members: SyncMember[];
+
+  constructor(readonly name: string, members: SyncMember[]) {
+    this.#members = members;
     // A group of one is an ordinary instance (keepalived allows it).
     for (const m of members) m.holdMaster(members.length > 1);
   }
 
   /** The group's state: FAULT if any member is, MASTER or BACKUP when all members agree. */
   get state(): VrrpState {
-    return this.current;
+    return this.#current;
   }
 
   /** Member names. */
   get memberNames(): string[] {
-    return this.members.map((m) => m.name);
+    return this.#members.map((m) => m.name);
   }
 
   /** Takes up the members' present state without reporting it (a group rebuilt on reload). */
   adopt(): void {
-    this.settle();
+    this.#settle();
   }
 
   /** A member's down timer ran out: take over together once every member is ready. */
   memberWantsMaster(): SyncGroupChange | undefined {
-    if (this.members.every((m) => m.state === 'MASTER' || m.wantsMaster)) {
-      this.force((m) => m.state === 'BACKUP' && m.forceMaster());
+    if (this.#members.every((m) => m.state === 'MASTER' || m.wantsMaster)) {
+      this.#force((m) => m.state === 'BACKUP' && m.forceMaster());
     }
-    return this.settle();
+    return this.#settle();
   }
 
   /** A member changed state: carry the others along, and report the group's own change. */
   memberChanged(from: VrrpState, to: VrrpState, reason: TransitionReason): SyncGroupChange | undefined {
-    if (!this.forcing && reason !== 'sync-group') {
-      if (to === 'MASTER') this.force((m) => m.state === 'BACKUP' && m.forceMaster());
-      else if (from === 'MASTER' && to === 'BACKUP') this.force((m) => m.state === 'MASTER' && m.forceBackup());
+    if (!this.#forcing && reason !== 'sync-group') {
+      if (to === 'MASTER') this.#force((m) => m.state === 'BACKUP' && m.forceMaster());
+      else if (from === 'MASTER' && to === 'BACKUP') this.#force((m) => m.state === 'MASTER' && m.forceBackup());
     }
-    return this.forcing ? undefined : this.settle();
+    return this.#forcing ? undefined : this.#settle();
   }
 
-  private force(step: (m: SyncMember) => unknown): void {
-    this.forcing = true;
+  #force(step: (m: SyncMember) => unknown): void {
+    this.#forcing = true;
     try {
-      for (const m of this.members) step(m);
+      for (const m of this.#members) step(m);
     } finally {
-      this.forcing = false;
+      this.#forcing = false;
     }
   }
 
-  private settle(): SyncGroupChange | undefined {
-    const states = this.members.map((m) => m.state);
-    let next = this.current;
+  #settle(): SyncGroupChange | undefined {
+    const states = this.#members.map((m) => m.state);
+    let next = this.#current;
     if (states.includes('FAULT')) next = 'FAULT';
     else if (states.every((s) => s === 'MASTER')) next = 'MASTER';
     else if (states.every((s) => s === 'BACKUP')) next = 'BACKUP';
     else if (states.every((s) => s === 'STOPPED')) next = 'STOPPED';
-    if (next === this.current) return undefined;
-    const change = { from: this.current, to: next };
-    this.current = next;
+    if (next === this.#current) return undefined;
+    const change = { from: this.#current, to: next };
+    this.#current = next;
     return change;
   }
 }

@@ -206,40 +206,40 @@ describe('apply and export in a namespace', () => {
 
 /** A client process in the client namespace holding one TCP connection; lines written to it come back from the echo server. */
 class HeldConnection {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private received = '';
-  private closed = false;
+  readonly #child: ChildProcessWithoutNullStreams;
+  #received = '';
+  #closed = false;
 
   constructor(namespace: string, port: number) {
     const script = `const s = require('net').connect(${port}, '${VIP}', () => process.stdout.write('connected\\n'));
       s.on('error', (e) => { process.stdout.write('error ' + e.code + '\\n'); process.exit(1); });
       s.on('close', () => process.exit(0));
       process.stdin.pipe(s); s.pipe(process.stdout);`;
-    this.child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', script]);
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (d: string) => (this.received += d));
-    this.child.on('exit', () => (this.closed = true));
+    this.#child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', script]);
+    this.#child.stdout.setEncoding('utf8');
+    this.#child.stdout.on('data', (d: string) => (this.#received += d));
+    this.#child.on('exit', () => (this.#closed = true));
   }
 
   /** Resolves once `text` has arrived (or rejects when the process ended without it). */
   async waitFor(text: string): Promise<void> {
-    while (!this.received.includes(text)) {
-      if (this.closed) throw new Error(`connection ended; received ${JSON.stringify(this.received)}`);
+    while (!this.#received.includes(text)) {
+      if (this.#closed) throw new Error(`connection ended; received ${JSON.stringify(this.#received)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
   async echo(line: string): Promise<void> {
-    this.child.stdin.write(`${line}\n`);
+    this.#child.stdin.write(`${line}\n`);
     await this.waitFor(`${line}\n`);
   }
 
   get alive(): boolean {
-    return !this.closed;
+    return !this.#closed;
   }
 
   end(): Promise<void> {
-    return stopProcess(this.child);
+    return stopProcess(this.#child);
   }
 }
 

@@ -104,15 +104,15 @@ class Director {
 
 /** A client curling the VIP in a loop: every answer (or FAIL) with the time it arrived. */
 class CurlLoop {
-  private readonly child: ChildProcess;
+  readonly #child: ChildProcess;
   readonly answers: { at: number; body: string }[] = [];
 
   constructor(namespace: string) {
-    this.child = spawn('ip', ['netns', 'exec', namespace, 'sh', '-c', `while :; do curl -s --max-time 1 http://${HA.vip}/ || echo FAIL; done`], {
+    this.#child = spawn('ip', ['netns', 'exec', namespace, 'sh', '-c', `while :; do curl -s --max-time 1 http://${HA.vip}/ || echo FAIL; done`], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let rest = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
+    this.#child.stdout!.on('data', (chunk: Buffer) => {
       const parts = (rest + chunk.toString()).split('\n');
       rest = parts.pop()!;
       for (const body of parts) this.answers.push({ at: Date.now(), body: body.trim() });
@@ -124,7 +124,7 @@ class CurlLoop {
   }
 
   stop(): void {
-    this.child.kill('SIGKILL');
+    this.#child.kill('SIGKILL');
   }
 }
 

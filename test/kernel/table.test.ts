@@ -319,7 +319,12 @@ describe('batches', () => {
       const one = await Ipvs.open({ netns: other.path });
       const expected: (string | undefined)[] = [];
       for (const [method, args] of ops) {
-        expected.push(await (one as unknown as Record<string, (...a: unknown[]) => Promise<void>>)[method]!(...args).then(() => undefined, (e: IpvsError) => e.code));
+        expected.push(
+          await (one as unknown as Record<string, (...a: unknown[]) => Promise<void>>)[method]!(...args).then(
+            () => undefined,
+            (e: IpvsError) => e.code,
+          ),
+        );
       }
       await one.close();
       expect(errorCodes(results)).toEqual(expected);

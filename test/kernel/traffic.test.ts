@@ -57,7 +57,13 @@ describe('LVS-NAT with real traffic', () => {
     }
     const exact = topology.exec(topology.director, 'ipvsadm', '-Ln', '--stats', '--exact', '-t', `${VIP}:8080`).split('\n');
     const row = exact.find((l) => l.startsWith('TCP'))!.trim().split(/\s+/);
-    expect(row.slice(2).map(BigInt)).toEqual([svc.stats.connections, svc.stats.inPackets, svc.stats.outPackets, svc.stats.inBytes, svc.stats.outBytes]);
+    expect(row.slice(2).map(BigInt)).toEqual([
+      svc.stats.connections,
+      svc.stats.inPackets,
+      svc.stats.outPackets,
+      svc.stats.inBytes,
+      svc.stats.outBytes,
+    ]);
 
     await ipvs.zero(alt);
     const zeroed = (await ipvs.getService(alt))!;

@@ -81,9 +81,12 @@ describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS op
     const { ours, theirs, pings, quiet, stalls: vmStalls, oursAlone, longestSilenceMs } = analyseWire(during, { master: lab.mac('a'), backup: lab.mac('b'), client: lab.mac('c') }, MASTER_DOWN_MS);
     const verdict = pair.verdict();
     console.log(JSON.stringify({
-      heldMs: end - start, applySeconds, advertsSent: pair.ours.status().stats.advertSent - sentBefore, advertsOnWire: ours.length, pingsOnWire: pings.length,
+      heldMs: end - start, applySeconds, advertsSent: pair.ours.status().stats.advertSent - sentBefore,
+      advertsOnWire: ours.length, pingsOnWire: pings.length,
       longestAdvertSilenceMs: longestSilenceMs,
-      silencesOverMasterDown: quiet.map((s) => ({ atMs: Math.round(s.from - start), ms: Math.round(s.to - s.from), vmStall: vmStalls.includes(s) })),
+      silencesOverMasterDown: quiet.map(
+        (s) => ({ atMs: Math.round(s.from - start), ms: Math.round(s.to - s.from), vmStall: vmStalls.includes(s) }),
+      ),
       keepalivedAdvertsOnWire: theirs.length, keepalivedMasters: verdict.keepalivedMasters,
     }));
 

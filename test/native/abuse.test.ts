@@ -45,7 +45,18 @@ describe('native contract abuse', () => {
     const fuzz = new Fuzzer(99);
     for (let i = 0; i < 10000; i++) {
       const { words, strings } = valid();
-      for (let k = fuzz.int(4) + 1; k > 0; k--) words[fuzz.int(W.STRIDE)] = fuzz.pick([0, 1, 2, 10, 255, 65535, 65536, 2 ** 31, 2 ** 32 - 1, fuzz.int(2 ** 32)]);
+      for (let k = fuzz.int(4) + 1; k > 0; k--) words[fuzz.int(W.STRIDE)] = fuzz.pick([
+        0,
+        1,
+        2,
+        10,
+        255,
+        65535,
+        65536,
+        2 ** 31,
+        2 ** 32 - 1,
+        fuzz.int(2 ** 32),
+      ]);
       try {
         const bytes = encode(words, strings);
         expect(bytes.length).toBeGreaterThanOrEqual(20);

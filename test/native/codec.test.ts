@@ -136,8 +136,11 @@ describe('reply decoding', () => {
     expect(records(result.services, serviceAt)).toEqual([
       {
         af: 2, protocol: 6, address: '10.0.0.1', port: 80, fwmark: 0, scheduler: 'rr', flags: 3, timeout: 360, netmask: 0xffffff00, pe: 'sip',
-        stats: { connections: 1000000000000n, inPackets: 2000000000000n, outPackets: 3000000000000n, inBytes: 4000000000000n, outBytes: 5000000000000n,
-          connectionsPerSecond: 6000000000000n, inPacketsPerSecond: 7000000000000n, outPacketsPerSecond: 8000000000000n, inBytesPerSecond: 9000000000000n, outBytesPerSecond: 10000000000000n },
+        stats: {
+          connections: 1000000000000n, inPackets: 2000000000000n, outPackets: 3000000000000n,
+          inBytes: 4000000000000n, outBytes: 5000000000000n,
+          connectionsPerSecond: 6000000000000n, inPacketsPerSecond: 7000000000000n, outPacketsPerSecond: 8000000000000n,
+          inBytesPerSecond: 9000000000000n, outBytesPerSecond: 10000000000000n },
       },
     ]);
   });
@@ -159,18 +162,31 @@ describe('reply decoding', () => {
       { type: 6, value: u32(50) }, { type: 7, value: u32(11) }, { type: 8, value: u32(12) }, { type: 9, value: u32(13) },
       { type: 13, value: u8(1) }, { type: 14, value: u16be(6080) }, { type: 15, value: u16(2) }, { type: 12, value: stats64 }, ...extra,
     ] }]));
-    const v4 = native.decodeMessages(Buffer.concat([dest([{ type: 1, value: addr([10, 1, 0, 4]) }, { type: 11, value: u16(2) }])]), FAMILY, 10);
+    const v4 = native.decodeMessages(
+      Buffer.concat([dest([{ type: 1, value: addr([10, 1, 0, 4]) }, { type: 11, value: u16(2) }])]),
+      FAMILY,
+      10,
+    );
     expect(destAt(v4.dests!, 0)).toMatchObject({
       af: 2, address: '10.1.0.4', port: 8080, forwarding: 2, weight: 5, upperThreshold: 100, lowerThreshold: 50,
       activeConns: 11, inactiveConns: 12, persistentConns: 13, tunnelType: 1, tunnelPort: 6080, tunnelFlags: 2,
     });
-    const v6 = native.decodeMessages(dest([{ type: 1, value: addr([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xa0]) }]), FAMILY, 10);
+    const v6 = native.decodeMessages(
+      dest([{ type: 1, value: addr([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xa0]) }]),
+      FAMILY,
+      10,
+    );
     expect(destAt(v6.dests!, 0)).toMatchObject({ af: 10, address: '2001:db8::a0' });
   });
 
   test('info, config and daemon replies', () => {
     const info = message(FAMILY, 0, 1, genl(14, [{ type: 1, value: u32(0x010201) }, { type: 2, value: u32(4096) }]));
-    const config = message(FAMILY, 0, 1, genl(12, [{ type: 4, value: u32(900) }, { type: 5, value: u32(120) }, { type: 6, value: u32(300) }]));
+    const config = message(
+      FAMILY,
+      0,
+      1,
+      genl(12, [{ type: 4, value: u32(900) }, { type: 5, value: u32(120) }, { type: 6, value: u32(300) }]),
+    );
     const daemon = message(FAMILY, 2, 1, genl(9, [{ type: 3, value: [
       { type: 1, value: u32(2) }, { type: 2, value: str('dummy0') }, { type: 3, value: u32(7) }, { type: 4, value: u16(1472) },
       { type: 5, value: Buffer.from([224, 0, 0, 81]) }, { type: 7, value: u16(8848) }, { type: 8, value: u8(1) },

@@ -48,23 +48,23 @@ vrrp_instance VI_${o.id} {
 class OurDaemon {
   readonly conf: string;
   readonly json: string;
-  private readonly child: ChildProcess;
-  private output = '';
-  private readonly exited: Promise<number | null>;
+  readonly #child: ChildProcess;
+  #output = '';
+  readonly #exited: Promise<number | null>;
 
   constructor(name: string, text: string) {
     this.conf = path.join(lab.dir, `${name}.conf`);
     this.json = path.join(lab.dir, `${name}.json`);
     writeFileSync(this.conf, text);
     const script = path.resolve(__dirname, '../support/keepalived-process.js');
-    this.child = spawn('ip', ['netns', 'exec', lab.hosts.a.name, process.execPath, script, '-f', this.conf, '--json-file', this.json], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.#child = spawn('ip', ['netns', 'exec', lab.hosts.a.name, process.execPath, script, '-f', this.conf, '--json-file', this.json], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#child.stderr!.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    this.#exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
     cleanup.push(() => this.stop().then(() => undefined));
   }
 
   lines(): Record<string, unknown>[] {
-    return this.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return this.#output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
   /** States the instance entered, in order, from the 'vrrp instance STATE' lines. */
@@ -77,7 +77,7 @@ class OurDaemon {
   }
 
   signal(name: NodeJS.Signals): void {
-    this.child.kill(name);
+    this.#child.kill(name);
   }
 
   async status(): Promise<DaemonStatus> {
@@ -88,8 +88,8 @@ class OurDaemon {
   }
 
   async stop(): Promise<number | null> {
-    this.child.kill('SIGTERM');
-    return this.exited;
+    this.#child.kill('SIGTERM');
+    return this.#exited;
   }
 }
 

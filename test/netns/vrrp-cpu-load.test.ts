@@ -69,7 +69,9 @@ describe('VRRP master at 50 ms adverts with every CPU saturated', () => {
     const w = analyseWire(wire.lines, { master: lab.mac('a'), backup: lab.mac('b'), client: lab.mac('c') }, MASTER_DOWN_MS);
     console.log(JSON.stringify({
       busy, advertsOnWire: w.ours.length, pings: w.pings.length, longestAdvertSilenceMs: w.longestSilenceMs,
-      silences: w.quiet.map((s) => ({ ms: Math.round(s.to - s.from), alsoControl: w.stalls.includes(s) })), keepalivedAdverts: w.theirs.length,
+      silences: w.quiet.map(
+        (s) => ({ ms: Math.round(s.to - s.from), alsoControl: w.stalls.includes(s) }),
+      ), keepalivedAdverts: w.theirs.length,
       keepalived: pair.keepalived.transitions,
     }));
 

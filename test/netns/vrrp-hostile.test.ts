@@ -48,7 +48,15 @@ interface Hostile {
 function advert(target: 'multi' | 'uni', change: Partial<Advert> = {}, ip: { source?: string; destination?: string } = {}): Uint8Array {
   const multi = target === 'multi';
   const base: Advert = multi
-    ? { version: 2, virtualRouterId: MULTI.vrid, priority: 200, intervalCs: 100, addresses: [MULTI.vip], authType: 1, authData: passwordField(PASSWORD) }
+    ? {
+      version: 2,
+      virtualRouterId: MULTI.vrid,
+      priority: 200,
+      intervalCs: 100,
+      addresses: [MULTI.vip],
+      authType: 1,
+      authData: passwordField(PASSWORD),
+    }
     : { version: 3, virtualRouterId: UNI.vrid, priority: 200, intervalCs: 10, addresses: [UNI.vip] };
   const source = ip.source ?? LAB.ipv4.c;
   const destination = ip.destination ?? (multi ? GROUP : LAB.ipv4.b);
@@ -187,7 +195,10 @@ describe('hostile VRRP packets at running masters', () => {
         for (let i = 0; i < PER_CASE; i++) {
           const frame = frameFor(target, c.build(fuzz));
           // The pure receive check agrees with the label: each case breaks exactly what it says.
-          expect({ case: c.label, drop: receiveAdvert({ family: 4, data: frame.subarray(14) }, POLICY[target]).drop }).toEqual({ case: c.label, drop: c.expect });
+          expect({
+            case: c.label,
+            drop: receiveAdvert({ family: 4, data: frame.subarray(14) }, POLICY[target]).drop,
+          }).toEqual({ case: c.label, drop: c.expect });
           frames.push(frame);
           count(target, c.expect);
         }
@@ -228,7 +239,12 @@ describe('hostile VRRP packets at running masters', () => {
     // Still masters, still advertising, still holding their addresses.
     expect(changes).toEqual([]);
     expect([multi.state, uni.state]).toEqual(['MASTER', 'MASTER']);
-    expect(await eventually(() => multi.status().stats.advertSent > sentBefore.multi + 1 && uni.status().stats.advertSent > sentBefore.uni + 1, 5000)).toBe(true);
+    expect(
+      await eventually(
+        () => multi.status().stats.advertSent > sentBefore.multi + 1 && uni.status().stats.advertSent > sentBefore.uni + 1,
+        5000,
+      ),
+    ).toBe(true);
     expect(lab.hasAddress('a', MULTI.vip)).toBe(true);
     expect(lab.hasAddress('b', UNI.vip)).toBe(true);
   });

@@ -190,7 +190,12 @@ test('update(): an unchanged instance keeps its VIP (ip monitor sees no removal)
   try {
     await sleep(300);
     changes.length = 0;
-    const next: VrrpRouterConfig = { instances: [instance(ids[0]), instance(ids[1], { priority: 140 })], scripts: [], trackFiles: [], syncGroups: [] };
+    const next: VrrpRouterConfig = {
+      instances: [instance(ids[0]), instance(ids[1], { priority: 140 })],
+      scripts: [],
+      trackFiles: [],
+      syncGroups: [],
+    };
     await router.update(next); // VI_2 changed: restarted
     await router.update(next); // nothing changed: nothing touched
     expect(await eventually(() => lab.hasAddress('a', vip(ids[1])), FAILOVER_MS)).toBe(true);

@@ -28,6 +28,10 @@ export async function runCommand(command: CliCommand, args: readonly string[], o
 export type CliRun = CommandOutcome;
 
 /** Runs the whole `ipvs` command line (`main`) on `argv` against the handle `open` gives (not closed). */
-export function runCli(argv: readonly string[], open: () => Promise<Ipvs>, options: MainOptions & { stdin?: string } = {}): Promise<CliRun> {
+export function runCli(
+  argv: readonly string[],
+  open: () => Promise<Ipvs>,
+  options: MainOptions & { stdin?: string } = {},
+): Promise<CliRun> {
   return runCommand((args, context) => main(args, context, options), argv, open, options.stdin);
 }

@@ -4,8 +4,9 @@
  * native call and can be told to fail the next request of a command.
  */
 import {
-  AF_INET6, Cmd, type NativeDetails, type NativeError, type NativeHandle, type NativeIpvsBinding, type NativeOpenOutcome, type WireDaemonReply,
-  type WireDest, type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
+  AF_INET6, Cmd, type NativeDetails, type NativeError, type NativeHandle, type NativeIpvsBinding,
+  type NativeOpenOutcome, type WireDaemonReply, type WireDest, type WireDestReply, type WireRequest, type WireResult,
+  type WireService, type WireServiceReply, type WireStats,
 } from '../../lib/native/contract';
 import { Shared, W, packDests, packServices, unpack } from '../../lib/native/pack';
 import { setNativeBinding } from '../../lib/native/load';
@@ -14,7 +15,8 @@ import { Ipvs } from '../../lib';
 const EEXIST = 17, ESRCH = 3, ENOENT = 2, EINVAL = 22, ERANGE = 34, EOPNOTSUPP = 95;
 
 const zeroStats = (): WireStats => ({
-  connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, connectionsPerSecond: 0n, inPacketsPerSecond: 0n, outPacketsPerSecond: 0n, inBytesPerSecond: 0n, outBytesPerSecond: 0n,
+  connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, connectionsPerSecond: 0n, inPacketsPerSecond: 0n,
+  outPacketsPerSecond: 0n, inBytesPerSecond: 0n, outBytesPerSecond: 0n,
 });
 
 interface StoredService {
@@ -38,11 +40,11 @@ export class FakeKernel {
   schedulers = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos']);
   /** Every batch that crossed into "native", in order. */
   readonly batches: WireRequest[][] = [];
-  private injected: { cmd: Cmd; errno: number }[] = [];
+  #injected: { cmd: Cmd; errno: number }[] = [];
 
   /** The next request with this command fails with `errno`. */
   failNext(cmd: Cmd, errno: number): void {
-    this.injected.push({ cmd, errno });
+    this.#injected.push({ cmd, errno });
   }
 
   get requests(): WireRequest[] {
@@ -52,20 +54,22 @@ export class FakeKernel {
   execute(requests: readonly WireRequest[]): WireResult[] {
     this.batches.push(structuredClone([...requests]));
     return requests.map((r) => {
-      const i = this.injected.findIndex((x) => x.cmd === r.cmd);
-      if (i >= 0) return { error: this.injected.splice(i, 1)[0]!.errno };
-      return this.handle(r);
+      const i = this.#injected.findIndex((x) => x.cmd === r.cmd);
+      if (i >= 0) return { error: this.#injected.splice(i, 1)[0]!.errno };
+      return this.#handle(r);
     });
   }
 
-  private handle(r: WireRequest): WireResult {
+  #handle(r: WireRequest): WireResult {
     const ok: WireResult = { error: 0 };
     const svc = r.service ? this.services.get(serviceId(r.service)) : undefined;
     switch (r.cmd) {
       case Cmd.NewService:
       case Cmd.SetService: {
         const s = r.service!;
-        if (s.scheduler === undefined || s.flags === undefined || s.timeout === undefined || s.netmask === undefined) return { error: EINVAL };
+        if (s.scheduler === undefined || s.flags === undefined || s.timeout === undefined || s.netmask === undefined) return {
+          error: EINVAL,
+        };
         if (r.cmd === Cmd.NewService && svc) return { error: EEXIST };
         if (r.cmd === Cmd.SetService && !svc) return { error: ESRCH };
         if (!this.schedulers.has(s.scheduler)) return { error: ENOENT };
@@ -97,7 +101,7 @@ export class FakeKernel {
         const existing = svc.dests.get(destId(d));
         if (r.cmd === Cmd.NewDest && existing) return { error: EEXIST };
         if (r.cmd === Cmd.SetDest && !existing) return { error: ENOENT };
-        svc.dests.set(destId(d), this.destReply(d, r.service!, existing));
+        svc.dests.set(destId(d), this.#destReply(d, r.service!, existing));
         return ok;
       }
       case Cmd.DelDest:
@@ -146,7 +150,7 @@ export class FakeKernel {
     }
   }
 
-  private destReply(d: WireDest, s: WireService, previous?: WireDestReply): WireDestReply {
+  #destReply(d: WireDest, s: WireService, previous?: WireDestReply): WireDestReply {
     return {
       af: d.af ?? s.af, address: d.address, port: d.port, forwarding: d.forwarding!, weight: d.weight!,
       upperThreshold: d.upperThreshold!, lowerThreshold: d.lowerThreshold!, activeConns: 0, inactiveConns: 0,

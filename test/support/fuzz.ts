@@ -17,13 +17,13 @@ export function prng(seed: number): () => number {
 }
 
 export class Fuzzer {
-  private readonly next: () => number;
+  readonly #next: () => number;
   constructor(seed: number) {
-    this.next = prng(seed);
+    this.#next = prng(seed);
   }
 
   int(n: number): number {
-    return Math.floor(this.next() * n);
+    return Math.floor(this.#next() * n);
   }
 
   pick<T>(items: readonly T[]): T {

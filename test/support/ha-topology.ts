@@ -33,34 +33,34 @@ export const HA = {
 
 export class HaTopology {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'ipvs-ha-'));
-  private readonly sw = TestNamespace.create('hasw');
+  readonly #sw = TestNamespace.create('hasw');
   readonly client = TestNamespace.create('hacl');
   readonly directors = [TestNamespace.create('had1'), TestNamespace.create('had2')] as const;
   readonly realServers = [TestNamespace.create('hars1'), TestNamespace.create('hars2')] as const;
-  private readonly httpd: ChildProcess[] = [];
+  readonly #httpd: ChildProcess[] = [];
 
   constructor() {
     for (const bridge of ['out', 'in']) {
-      this.sw.run('ip', 'link', 'add', bridge, 'type', 'bridge', 'mcast_snooping', '0');
-      this.sw.run('ip', 'link', 'set', bridge, 'up');
+      this.#sw.run('ip', 'link', 'add', bridge, 'type', 'bridge', 'mcast_snooping', '0');
+      this.#sw.run('ip', 'link', 'set', bridge, 'up');
     }
-    this.plug(this.client, 'eth0', 'out', `${HA.client}/24`);
+    this.#plug(this.client, 'eth0', 'out', `${HA.client}/24`);
     this.directors.forEach((d, i) => {
-      this.plug(d, 'eth0', 'out', `${HA.directors[i]!.outside}/24`);
-      this.plug(d, 'eth1', 'in', `${HA.directors[i]!.inside}/24`);
+      this.#plug(d, 'eth0', 'out', `${HA.directors[i]!.outside}/24`);
+      this.#plug(d, 'eth1', 'in', `${HA.directors[i]!.inside}/24`);
       d.run('sysctl', '-qw', 'net.ipv4.ip_forward=1');
     });
     this.realServers.forEach((rs, i) => {
-      this.plug(rs, 'eth0', 'in', `${HA.realServers[i]!}/24`);
+      this.#plug(rs, 'eth0', 'in', `${HA.realServers[i]!}/24`);
       rs.run('ip', 'route', 'add', 'default', 'via', HA.gateway);
     });
   }
 
   /** A veth from `ns` (named `name`) to `bridge` of the switch. */
-  private plug(ns: TestNamespace, name: string, bridge: string, address: string): void {
+  #plug(ns: TestNamespace, name: string, bridge: string, address: string): void {
     const port = `${bridge}-${ns.name.split('-')[1]}`;
-    this.sw.run('ip', 'link', 'add', port, 'type', 'veth', 'peer', 'name', name, 'netns', ns.name);
-    this.sw.run('ip', 'link', 'set', port, 'master', bridge, 'up');
+    this.#sw.run('ip', 'link', 'add', port, 'type', 'veth', 'peer', 'name', name, 'netns', ns.name);
+    this.#sw.run('ip', 'link', 'set', port, 'master', bridge, 'up');
     ns.run('ip', 'addr', 'add', address, 'dev', name);
     ns.run('ip', 'link', 'set', name, 'up');
   }
@@ -71,7 +71,7 @@ export class HaTopology {
       const root = path.join(this.dir, `rs${i + 1}`);
       mkdirSync(root, { recursive: true });
       writeFileSync(path.join(root, 'index.html'), `Hello from rs${i + 1}\n`);
-      this.httpd.push(spawn('ip', ['netns', 'exec', rs.name, 'busybox', 'httpd', '-f', '-p', '80', '-h', root], { stdio: 'ignore' }));
+      this.#httpd.push(spawn('ip', ['netns', 'exec', rs.name, 'busybox', 'httpd', '-f', '-p', '80', '-h', root], { stdio: 'ignore' }));
       for (let attempt = 0; rs.try('curl', '-s', '-o', '/dev/null', '--max-time', '2', 'http://127.0.0.1/').status !== 0; attempt++) {
         if (attempt > 100) throw new Error(`httpd on rs${i + 1} did not start`);
         execFileSync('sleep', ['0.1']);
@@ -85,8 +85,8 @@ export class HaTopology {
   }
 
   destroy(): void {
-    for (const child of this.httpd) child.kill('SIGTERM');
-    for (const ns of [this.client, ...this.directors, ...this.realServers, this.sw]) ns.destroy();
+    for (const child of this.#httpd) child.kill('SIGTERM');
+    for (const ns of [this.client, ...this.directors, ...this.realServers, this.#sw]) ns.destroy();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

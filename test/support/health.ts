@@ -41,7 +41,11 @@ export async function closedPort(): Promise<number> {
 }
 
 /** Resolves with the first event of this name that matches. */
-export function nextEvent<K extends keyof HealthEvents>(manager: VirtualServerManager, name: K, match: (e: HealthEvents[K]) => boolean = () => true): Promise<HealthEvents[K]> {
+export function nextEvent<K extends keyof HealthEvents>(
+  manager: VirtualServerManager,
+  name: K,
+  match: (e: HealthEvents[K]) => boolean = () => true,
+): Promise<HealthEvents[K]> {
   return new Promise((resolve) => {
     const listener = (e: HealthEvents[K]): void => {
       if (!match(e)) return;

@@ -28,7 +28,10 @@ export const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
  */
 export const VERDICT_INTERFACES: readonly string[] = ['lo', 'vrrp0', 'vrrp1'];
 
-/** Exit status of `keepalived -t -i test -f FILE`, run from the file's directory in a new network namespace holding {@link VERDICT_INTERFACES}. */
+/**
+ * Exit status of `keepalived -t -i test -f FILE`, run from the file's directory in a new network
+ * namespace holding {@link VERDICT_INTERFACES}.
+ */
 export function keepalivedVerdict(file: string): { status: number | null; output: string } {
   const script = 'ip link add vrrp0 type veth peer name vrrp1 && exec keepalived -t -i "$1" -f "$2"';
   const run = spawnSync('unshare', ['--net', 'sh', '-c', script, 'sh', CONFIG_ID, path.basename(file)], {

@@ -16,15 +16,18 @@ export interface Stamped {
 abstract class LineWatcher {
   protected readonly child: ChildProcess;
   readonly lines: Stamped[] = [];
-  private readonly exited: Promise<void>;
+  readonly #exited: Promise<void>;
   protected errors = '';
+
+  readonly #file: string | undefined;
 
   /**
    * With `file`, output goes to that file and is read on {@link stop}: a
    * process whose event loop is blocked for long (the kernel test) would
    * otherwise stall the watcher on a full pipe, and tcpdump would drop packets.
    */
-  constructor(netns: string, command: string[], private readonly file?: string) {
+  constructor(netns: string, command: string[], file?: string) {
+    this.#file = file;
     const out = file === undefined ? 'pipe' : openSync(file, 'w');
     this.child = spawn('ip', ['netns', 'exec', netns, ...command], { stdio: ['ignore', out, 'pipe'] });
     if (typeof out === 'number') closeSync(out);
@@ -32,13 +35,13 @@ abstract class LineWatcher {
     this.child.stdout?.on('data', (chunk: Buffer) => {
       const parts = (rest + chunk.toString()).split('\n');
       rest = parts.pop()!;
-      for (const line of parts) this.take(line);
+      for (const line of parts) this.#take(line);
     });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.errors += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.#exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
   }
 
-  private take(line: string): void {
+  #take(line: string): void {
     const at = this.stamp(line);
     if (at !== undefined) this.lines.push({ at, line });
   }
@@ -53,8 +56,8 @@ abstract class LineWatcher {
 
   async stop(): Promise<void> {
     this.child.kill('SIGTERM');
-    await this.exited;
-    if (this.file !== undefined) readFileSync(this.file, 'utf8').split('\n').forEach((line) => this.take(line));
+    await this.#exited;
+    if (this.#file !== undefined) readFileSync(this.#file, 'utf8').split('\n').forEach((line) => this.#take(line));
   }
 }
 

@@ -29,14 +29,14 @@ export class FakeLink implements NativeVrrpLink {
   closed = false;
   addErrno = 0;
   constructor(readonly options: NativeVrrpLinkOptions, readonly onPacket: NativePacketHandler) {}
-  schedule(packets: NativeOutgoing[], intervalUs: number) { this.ensureOpen(); this.schedules.push({ packets, intervalUs }); }
-  sendNow(packets: NativeOutgoing[]) { this.ensureOpen(); this.sent.push(packets); return 0; }
-  queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.ensureOpen(); this.frames.push({ ifindex, frames, gapUs }); }
-  addAddress(spec: NativeAddressSpec) { this.ensureOpen(); this.added.push(spec); return this.addErrno; }
-  deleteAddress(spec: NativeAddressSpec) { this.ensureOpen(); this.deleted.push(spec); return 0; }
+  schedule(packets: NativeOutgoing[], intervalUs: number) { this.#ensureOpen(); this.schedules.push({ packets, intervalUs }); }
+  sendNow(packets: NativeOutgoing[]) { this.#ensureOpen(); this.sent.push(packets); return 0; }
+  queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.#ensureOpen(); this.frames.push({ ifindex, frames, gapUs }); }
+  addAddress(spec: NativeAddressSpec) { this.#ensureOpen(); this.added.push(spec); return this.addErrno; }
+  deleteAddress(spec: NativeAddressSpec) { this.#ensureOpen(); this.deleted.push(spec); return 0; }
   counters() { return { sent: 7, sendErrors: 0, framesSent: 5, receiveDropped: 0, lastError: 0 }; }
   close() { this.closed = true; }
-  private ensureOpen() {
+  #ensureOpen() {
     if (this.closed) throw Object.assign(new Error('the VRRP link is closed'), { code: 'ECLOSED' as const }) satisfies NativeError;
   }
 }

@@ -58,17 +58,17 @@ export function ipv4Frame(f: Ipv4Frame): Uint8Array {
 
 /** A packet sender in one lab namespace, on its eth0. */
 export class VrrpInjector {
-  private readonly link: NativeVrrpLink;
-  private readonly ifindex: number;
+  readonly #link: NativeVrrpLink;
+  readonly #ifindex: number;
   readonly mac: Uint8Array;
 
   constructor(netns: string, source: string) {
     const native = loadVrrpNative();
     const info = native.vrrpInterface({ netns, interface: 'eth0' });
-    this.ifindex = info.ifindex;
+    this.#ifindex = info.ifindex;
     this.mac = info.mac;
     // Unicast mode joins no group: the sender's own socket hears as little as possible.
-    this.link = new native.VrrpLink(
+    this.#link = new native.VrrpLink(
       { netns, family: AF_INET, interface: 'eth0', ifindex: info.ifindex, multicast: false, source, ttl: 255 },
       () => undefined,
     );
@@ -76,16 +76,16 @@ export class VrrpInjector {
 
   /** Queues `frames`, sent `gapUs` apart by the native thread. */
   send(frames: Uint8Array[], gapUs: number): void {
-    this.link.queueFrames(this.ifindex, frames, gapUs);
+    this.#link.queueFrames(this.#ifindex, frames, gapUs);
   }
 
   /** Frames sent so far, and the last send error (0: none). */
   sent(): { frames: number; lastError: number } {
-    const c = this.link.counters();
+    const c = this.#link.counters();
     return { frames: c.framesSent, lastError: c.lastError };
   }
 
   close(): void {
-    this.link.close();
+    this.#link.close();
   }
 }

@@ -21,18 +21,18 @@ export const LAB = {
 
 export class VrrpLab {
   readonly hosts: Record<Host, TestNamespace>;
-  private readonly sw: TestNamespace;
+  readonly #sw: TestNamespace;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'vrrp-lab-'));
 
   constructor() {
-    this.sw = TestNamespace.create('sw');
-    this.sw.run('ip', 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0');
-    this.sw.run('ip', 'link', 'set', 'br0', 'up');
+    this.#sw = TestNamespace.create('sw');
+    this.#sw.run('ip', 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0');
+    this.#sw.run('ip', 'link', 'set', 'br0', 'up');
     const hosts = {} as Record<Host, TestNamespace>;
     for (const host of ['a', 'b', 'c'] as const) {
       const ns = TestNamespace.create(host);
-      this.sw.run('ip', 'link', 'add', `p${host}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.name);
-      this.sw.run('ip', 'link', 'set', `p${host}`, 'master', 'br0', 'up');
+      this.#sw.run('ip', 'link', 'add', `p${host}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.name);
+      this.#sw.run('ip', 'link', 'set', `p${host}`, 'master', 'br0', 'up');
       ns.run('ip', 'addr', 'add', `${LAB.ipv4[host]}/24`, 'dev', 'eth0');
       ns.run('ip', 'addr', 'add', `${LAB.ipv6[host]}/64`, 'dev', 'eth0', 'nodad');
       // Link-local without DAD: it is the VRRPv3 source address and must be usable at once.
@@ -82,38 +82,41 @@ export class VrrpLab {
   }
 
   destroy(): void {
-    for (const ns of [...Object.values(this.hosts), this.sw]) ns.destroy();
+    for (const ns of [...Object.values(this.hosts), this.#sw]) ns.destroy();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
 /** One keepalived (VRRP child only), foreground, logging to our pipe. */
 export class Keepalived {
-  private readonly child: ChildProcess;
-  private output = '';
+  readonly #child: ChildProcess;
+  #output = '';
   /** Every "Entering … STATE" with the time its line reached us. */
   readonly transitions: { state: string; at: number }[] = [];
-  private readonly exited: Promise<void>;
+  readonly #exited: Promise<void>;
 
-  constructor(ns: TestNamespace, private readonly base: string, config: string) {
+  readonly #base: string;
+
+  constructor(ns: TestNamespace, base: string, config: string) {
+    this.#base = base;
     writeFileSync(`${base}.conf`, config);
-    this.child = spawn(
+    this.#child = spawn(
       'ip',
       ['netns', 'exec', ns.name, 'keepalived', '--dont-fork', '--log-console', '--log-detail', '--vrrp', '--dont-respawn',
         '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const collect = (chunk: Buffer) => {
-      this.output += chunk.toString();
+      this.#output += chunk.toString();
       for (const m of chunk.toString().matchAll(/Entering (\w+) STATE/g)) this.transitions.push({ state: m[1]!, at: Date.now() });
     };
-    this.child.stdout!.on('data', collect);
-    this.child.stderr!.on('data', collect);
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.#child.stdout!.on('data', collect);
+    this.#child.stderr!.on('data', collect);
+    this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
   }
 
   get log(): string {
-    return this.output;
+    return this.#output;
   }
 
   /**
@@ -121,30 +124,30 @@ export class Keepalived {
    * in the log from offset `from` (a past {@link log}'s length) on.
    */
   count(text: string, from = 0): number {
-    return this.output.slice(from).split('\n').filter((l) => l.includes(text)).length;
+    return this.#output.slice(from).split('\n').filter((l) => l.includes(text)).length;
   }
 
   /** Current state, from the last "Entering … STATE" line of its log. */
   get state(): string | undefined {
-    return [...this.output.matchAll(/Entering (\w+) STATE/g)].at(-1)?.[1];
+    return [...this.#output.matchAll(/Entering (\w+) STATE/g)].at(-1)?.[1];
   }
 
   /** PID of the VRRP child (the process that sends and receives adverts). */
   get vrrpPid(): number {
-    return Number(readFileSync(`${this.base}.vrrp.pid`, 'utf8'));
+    return Number(readFileSync(`${this.#base}.vrrp.pid`, 'utf8'));
   }
 
   /** Orderly stop (SIGTERM): a master sends priority 0 and removes its VIPs. */
   async stop(): Promise<void> {
-    this.child.kill('SIGTERM');
-    await this.exited;
+    this.#child.kill('SIGTERM');
+    await this.#exited;
   }
 
   /** Sudden death: the VRRP child first (no priority 0), then the parent, by PID. */
   async kill(): Promise<void> {
     process.kill(this.vrrpPid, 'SIGKILL');
-    this.child.kill('SIGKILL');
-    await this.exited;
+    this.#child.kill('SIGKILL');
+    await this.#exited;
   }
 }
 
@@ -209,11 +212,16 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class MasterOverKeepalived {
   readonly keepalived: Keepalived;
   readonly ours: VrrpInstance;
-  private readonly changes: VrrpStateChange[] = [];
-  private settled = 0;
-  private keepalivedSettled = 0;
+  readonly #changes: VrrpStateChange[] = [];
+  #settled = 0;
+  #keepalivedSettled = 0;
 
-  constructor(private readonly lab: VrrpLab, private readonly o: { virtualRouterId: number; vip: string; advertInt: number; rtPriority?: number }) {
+  readonly #lab: VrrpLab;
+  readonly #o: { virtualRouterId: number; vip: string; advertInt: number; rtPriority?: number };
+
+  constructor(lab: VrrpLab, o: { virtualRouterId: number; vip: string; advertInt: number; rtPriority?: number }) {
+    this.#lab = lab;
+    this.#o = o;
     this.keepalived = lab.keepalived('b', `ka-${o.virtualRouterId}`, keepalivedConfig({
       name: 'VI_1', state: 'BACKUP', virtualRouterId: o.virtualRouterId, priority: 100, advertInt: o.advertInt, version: 3, vips: [`${o.vip}/24`],
     }));
@@ -221,27 +229,30 @@ export class MasterOverKeepalived {
       { name: 'VI_1', interface: 'eth0', virtualRouterId: o.virtualRouterId, priority: 150, advertInt: o.advertInt, version: 3, virtualIpaddress: [`${o.vip}/24`] },
       { netns: lab.netns('a'), ...(o.rtPriority ? { rtPriority: o.rtPriority } : {}) },
     );
-    this.ours.on('state', (change) => this.changes.push(change));
+    this.ours.on('state', (change) => this.#changes.push(change));
   }
 
   /** Waits until ours is MASTER and keepalived BACKUP; what changes after this counts as a failover. */
   async settle(timeoutMs: number): Promise<boolean> {
     const ok = await eventually(() => this.ours.state === 'MASTER' && this.keepalived.state === 'BACKUP', timeoutMs);
-    this.settled = this.changes.length;
+    this.#settled = this.#changes.length;
     // keepalived may have been master for a moment before our first advert
     // reached it (a slow start, not a failover).
-    this.keepalivedSettled = this.keepalived.log.length;
+    this.#keepalivedSettled = this.keepalived.log.length;
     return ok;
   }
 
-  /** Everything that would show a false failover; all quiet is `{ ourChanges: [], ourState: 'MASTER', keepalivedMasters: 0, keepalivedState: 'BACKUP', vipOn: ['a'] }`. */
+  /**
+   * Everything that would show a false failover; all quiet is `{ ourChanges: [], ourState: 'MASTER',
+   * keepalivedMasters: 0, keepalivedState: 'BACKUP', vipOn: ['a'] }`.
+   */
   verdict(): { ourChanges: VrrpStateChange[]; ourState: string; keepalivedMasters: number; keepalivedState?: string; vipOn: Host[] } {
     return {
-      ourChanges: this.changes.slice(this.settled),
+      ourChanges: this.#changes.slice(this.#settled),
       ourState: this.ours.state,
-      keepalivedMasters: this.keepalived.count('Entering MASTER STATE', this.keepalivedSettled),
+      keepalivedMasters: this.keepalived.count('Entering MASTER STATE', this.#keepalivedSettled),
       keepalivedState: this.keepalived.state,
-      vipOn: (['a', 'b'] as const).filter((h) => this.lab.hasAddress(h, this.o.vip)),
+      vipOn: (['a', 'b'] as const).filter((h) => this.#lab.hasAddress(h, this.#o.vip)),
     };
   }
 

@@ -9,7 +9,7 @@
  */
 import { POPT_TABLE, TUNNEL_TYPES } from '../ipvsadm/grammar';
 import { SCHEDULERS } from '../../native/kernel-numbers';
-import { SUBCOMMAND_INFO, type SubcommandName, type OptionValue } from '../subcommands';
+import { SUBCOMMAND_INFO, type SubcommandName, type OptionValue } from '../subcommand-info';
 
 /**
  * What an option's value completes to: a file, nothing (free text), a fixed

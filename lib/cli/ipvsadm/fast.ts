@@ -27,7 +27,16 @@ function maskOf(dotted: string): number {
   return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
 }
 
-const NO_FORMAT = Object.freeze({ numeric: false, stats: false, rate: false, thresholds: false, persistentConn: false, noSort: false, exact: false, tunnelInfo: false });
+const NO_FORMAT = Object.freeze({
+  numeric: false,
+  stats: false,
+  rate: false,
+  thresholds: false,
+  persistentConn: false,
+  noSort: false,
+  exact: false,
+  tunnelInfo: false,
+});
 const NO_DAEMON = Object.freeze({ interface: '', syncId: 0 });
 const NO_TIMEOUTS = Object.freeze({ tcp: 0, tcpFin: 0, udp: 0 });
 

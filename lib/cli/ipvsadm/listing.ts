@@ -74,7 +74,13 @@ export async function runListing(line: ParsedLine, session: Session): Promise<nu
         return 1;
       }
       if (session.json) session.out(toJson(format.noSort ? service : sortLikeIpvsadm([service])[0]));
-      else session.out(listingTitle(listingFormat) + serviceBlock(service, listingFormat, await namerFor(line, session, () => serviceAddresses([service]))));
+      else session.out(
+        listingTitle(listingFormat) + serviceBlock(
+          service,
+          listingFormat,
+          await namerFor(line, session, () => serviceAddresses([service])),
+        ),
+      );
       return 0;
     }
     if (line.command === 'list' && options.has('timeout')) {

@@ -121,7 +121,16 @@ function newLine(): ParsedLine & { options: Set<OptionName> } {
   return {
     command: 'list',
     options: new Set(),
-    format: { numeric: false, stats: false, rate: false, thresholds: false, persistentConn: false, noSort: false, exact: false, tunnelInfo: false },
+    format: {
+      numeric: false,
+      stats: false,
+      rate: false,
+      thresholds: false,
+      persistentConn: false,
+      noSort: false,
+      exact: false,
+      tunnelInfo: false,
+    },
     service: { port: 0, fwmark: 0, scheduler: '', persistent: false, timeout: 0, onePacket: false, schedulerFlags: 0, netmask: 0xffffffff, engine: '' },
     destination: { port: 0, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnelType: 'ipip', tunnelPort: 0, tunnelFlags: 0 },
     daemon: { interface: '', syncId: 0 },

@@ -21,15 +21,19 @@ export const MAX_WEIGHT = 0x7fffffff;
 
 /** A validated destination identity; its label is made only when asked for. */
 export class CheckedDestKey {
+  readonly #service: CheckedKey;
+
   constructor(
     readonly wire: WireDest,
     readonly family: Family,
-    private readonly service: CheckedKey,
-  ) {}
+    service: CheckedKey,
+  ) {
+    this.#service = service;
+  }
 
   /** `'tcp/10.0.0.1:80 -> 10.1.0.4:80'` (IPv6 hosts bracketed). */
   get label(): string {
-    return destinationLabel(this.service.label, this.family === 'ipv6', this.wire.address, this.wire.port);
+    return destinationLabel(this.#service.label, this.family === 'ipv6', this.wire.address, this.wire.port);
   }
 }
 

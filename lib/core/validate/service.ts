@@ -72,7 +72,8 @@ function checkKeyFields(o: Record<string, unknown>, field: string): CheckedKey {
  */
 const last = {
   value: undefined as object | undefined,
-  protocol: undefined as unknown, address: undefined as unknown, port: undefined as unknown, fwmark: undefined as unknown, family: undefined as unknown,
+  protocol: undefined as unknown, address: undefined as unknown, port: undefined as unknown, fwmark: undefined as unknown,
+  family: undefined as unknown,
   keys: 0,
   checked: undefined as CheckedKey | undefined,
 };
@@ -92,7 +93,10 @@ export function checkServiceKey(value: unknown, field = 'service'): CheckedKey {
   }
   const o = record(value, field, KEY_FIELDS);
   const checked = checkKeyFields(o, field);
-  Object.assign(last, { value: o, protocol: o.protocol, address: o.address, port: o.port, fwmark: o.fwmark, family: o.family, keys: ownKeyCount(o), checked });
+  Object.assign(
+    last,
+    { value: o, protocol: o.protocol, address: o.address, port: o.port, fwmark: o.fwmark, family: o.family, keys: ownKeyCount(o), checked },
+  );
   return checked;
 }
 

@@ -15,7 +15,12 @@ import { errorText } from './probe';
 export type Exchange = { reply: Buffer } | { error: string } | { silence: true };
 
 /** Sends `payload`; `accept` picks the reply to wait for (others are ignored). */
-export function exchange(checker: ResolvedChecker, payload: Buffer, signal: AbortSignal, accept: (reply: Buffer) => boolean = () => true): Promise<Exchange> {
+export function exchange(
+  checker: ResolvedChecker,
+  payload: Buffer,
+  signal: AbortSignal,
+  accept: (reply: Buffer) => boolean = () => true,
+): Promise<Exchange> {
   const c = checker.config as CheckTarget;
   return new Promise((resolve) => {
     const socket = dgram.createSocket(isIPv6(checker.host) ? 'udp6' : 'udp4');
@@ -35,7 +40,11 @@ export function exchange(checker: ResolvedChecker, payload: Buffer, signal: Abor
     socket.on('message', (msg) => {
       if (accept(msg)) finish({ reply: msg });
     });
-    const send = (): void => socket.connect(checker.port, checker.host, () => socket.send(payload, (e) => e && finish({ error: errorText(e) })));
+    const send = (): void => socket.connect(
+      checker.port,
+      checker.host,
+      () => socket.send(payload, (e) => e && finish({ error: errorText(e) })),
+    );
     if (c.bindTo !== undefined || c.bindPort !== undefined) socket.bind({ address: c.bindTo, port: c.bindPort ?? 0 }, send);
     else send();
   });

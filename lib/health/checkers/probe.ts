@@ -19,7 +19,10 @@ export interface ProbeResult {
 /** One check attempt. */
 export type Probe = (checker: ResolvedChecker, signal: AbortSignal) => Promise<ProbeResult>;
 
-export const pass = (reason: string, weight?: number): ProbeResult => (weight === undefined ? { ok: true, reason } : { ok: true, reason, weight });
+export const pass = (
+  reason: string,
+  weight?: number,
+): ProbeResult => (weight === undefined ? { ok: true, reason } : { ok: true, reason, weight });
 export const failure = (reason: string): ProbeResult => ({ ok: false, reason });
 
 /** `[host]:port` for messages. */

@@ -21,7 +21,11 @@ export class DaemonAlerts {
   /** Last up/down seen per real server: a weight change alone sends nothing. */
   readonly #up = new Map<string, boolean>();
 
-  constructor(private readonly log: LogLine) {}
+  readonly #log: LogLine;
+
+  constructor(log: LogLine) {
+    this.#log = log;
+  }
 
   /** Takes the settings of a configuration just applied, and the real servers' states as it starts from. */
   configure(model: KeepalivedConfig, health: HealthMapping, status?: ManagerStatus): void {
@@ -67,8 +71,8 @@ export class DaemonAlerts {
     const s = this.#settings!;
     const relay = `${s.host}:${s.port}`;
     sendAlert(s, subject, body).then(
-      () => this.log('info', 'smtp alert sent', { subject, relay }),
-      (e: Error) => this.log('warning', 'smtp alert failed', { subject, relay, error: e.message }),
+      () => this.#log('info', 'smtp alert sent', { subject, relay }),
+      (e: Error) => this.#log('warning', 'smtp alert failed', { subject, relay, error: e.message }),
     );
   }
 }

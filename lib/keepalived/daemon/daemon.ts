@@ -163,7 +163,13 @@ export class KeepalivedDaemon {
   }
 
   async #startVrrp(r: Reading): Promise<void> {
-    this.#vrrp = await VrrpHalf.open(r.vrrp, this.#options.openVrrp ?? openVrrpRouter, this.#options.log, (t) => this.#onTransition(t), r.result.config.global.vrrp.rtPriority);
+    this.#vrrp = await VrrpHalf.open(
+      r.vrrp,
+      this.#options.openVrrp ?? openVrrpRouter,
+      this.#options.log,
+      (t) => this.#onTransition(t),
+      r.result.config.global.vrrp.rtPriority,
+    );
   }
 
   /** Without IPVS keepalived still runs VRRP and only logs that the sync daemon cannot run; so does this. */
@@ -274,7 +280,12 @@ export class KeepalivedDaemon {
 
   status(): DaemonStatus {
     const checker = this.#manager?.status() ?? { running: false, virtualServers: [] };
-    const status: DaemonStatus = { configFile: this.#options.configFile, loadedAt: this.#loadedAt.toISOString(), reloads: this.#reloads, ...checker };
+    const status: DaemonStatus = {
+      configFile: this.#options.configFile,
+      loadedAt: this.#loadedAt.toISOString(),
+      reloads: this.#reloads,
+      ...checker
+    };
     if (this.#vrrp) status.vrrp = this.#vrrp.status();
     if (this.#sync) status.syncDaemon = { instance: this.#sync.settings.instance, role: this.#sync.role ?? null };
     return status;

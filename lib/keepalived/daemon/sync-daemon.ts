@@ -53,7 +53,12 @@ export class SyncDaemonControl {
   #role: SyncDaemonState | undefined;
   #settings: SyncDaemonSettings;
 
-  constructor(private readonly ipvs: Ipvs, settings: SyncDaemonSettings, private readonly log: LogLine) {
+  readonly #ipvs: Ipvs;
+  readonly #log: LogLine;
+
+  constructor(ipvs: Ipvs, settings: SyncDaemonSettings, log: LogLine) {
+    this.#ipvs = ipvs;
+    this.#log = log;
     this.#settings = settings;
   }
 
@@ -101,21 +106,21 @@ export class SyncDaemonControl {
 
   async #start(role: SyncDaemonState): Promise<void> {
     try {
-      await this.ipvs.startDaemon({ ...this.#settings.options, state: role });
+      await this.#ipvs.startDaemon({ ...this.#settings.options, state: role });
       this.#role = role;
-      this.log('info', 'sync daemon started', { role, instance: this.#settings.instance, ...this.#settings.options });
+      this.#log('info', 'sync daemon started', { role, instance: this.#settings.instance, ...this.#settings.options });
     } catch (e) {
-      this.log('error', 'sync daemon could not start', { role, error: (e as Error).message });
+      this.#log('error', 'sync daemon could not start', { role, error: (e as Error).message });
     }
   }
 
   async #stop(role: SyncDaemonState): Promise<void> {
     try {
-      await this.ipvs.stopDaemon(role);
-      this.log('info', 'sync daemon stopped', { role });
+      await this.#ipvs.stopDaemon(role);
+      this.#log('info', 'sync daemon stopped', { role });
     } catch (e) {
       // Stopping a role that is not running is what keepalived does too; only other errors matter.
-      if (!(e instanceof IpvsError && e.reason === 'no-such-daemon')) this.log('error', 'sync daemon could not stop', { role, error: (e as Error).message });
+      if (!(e instanceof IpvsError && e.reason === 'no-such-daemon')) this.#log('error', 'sync daemon could not stop', { role, error: (e as Error).message });
     }
     if (this.#role === role) this.#role = undefined;
   }

@@ -32,13 +32,23 @@ export class VrrpHalf {
   readonly states = new Map<string, string>();
   #transitions = 0;
 
-  private constructor(private readonly router: VrrpRouterHandle) {}
+  readonly #router: VrrpRouterHandle;
+
+  private constructor(router: VrrpRouterHandle) {
+    this.#router = router;
+  }
 
   /**
    * Opens the router on `config`; every transition is logged, then passed to
    * `onTransition`. `rtPriority` is global_defs' `vrrp_rt_priority`.
    */
-  static async open(config: VrrpRouterConfig, open: VrrpRouterOpener, log: LogLine, onTransition: (t: VrrpRouterStateChange) => void, rtPriority?: number): Promise<VrrpHalf> {
+  static async open(
+    config: VrrpRouterConfig,
+    open: VrrpRouterOpener,
+    log: LogLine,
+    onTransition: (t: VrrpRouterStateChange) => void,
+    rtPriority?: number,
+  ): Promise<VrrpHalf> {
     const router = await open(config, { log: (line) => log('debug', 'vrrp', { detail: line }), ...(rtPriority !== undefined ? { rtPriority } : {}) });
     const half = new VrrpHalf(router);
     const logState = (t: VrrpRouterStateChange) =>
@@ -72,18 +82,18 @@ export class VrrpHalf {
   }
 
   update(config: VrrpRouterConfig): Promise<void> {
-    return this.router.update(config);
+    return this.#router.update(config);
   }
 
   status(): VrrpRouterStatus {
-    return this.router.status();
+    return this.#router.status();
   }
 
   metrics(): string {
-    return this.router.metrics();
+    return this.#router.metrics();
   }
 
   async close(): Promise<void> {
-    await this.router.close();
+    await this.#router.close();
   }
 }

@@ -59,17 +59,28 @@ class Mapper {
   readonly warnings: Diagnostic[] = [];
   readonly alerts: HealthMapping['alerts'] = [];
 
-  constructor(private readonly model: KeepalivedConfig) {}
+  readonly #model: KeepalivedConfig;
+
+  constructor(model: KeepalivedConfig) {
+    this.#model = model;
+  }
 
   unsupported(source: SourceRef | undefined, message: string): void {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
   }
 
   checker(c: Checker): CheckerConfig | CheckerConfig[] | undefined {
-    const timing = { delayLoop: c.delayLoop, connectTimeout: c.connectTimeout, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry, warmup: c.warmup, alpha: c.alpha };
+    const timing = {
+      delayLoop: c.delayLoop,
+      connectTimeout: c.connectTimeout,
+      retry: c.retry,
+      delayBeforeRetry: c.delayBeforeRetry,
+      warmup: c.warmup,
+      alpha: c.alpha,
+    };
     if (c.type === 'MISC_CHECK') {
       const misc: CheckerConfig = { type: 'misc', path: commandLine(c.script), timeout: c.timeout, dynamic: c.dynamic, ...timing };
-      const user = c.user ?? (c.script.user ? { user: c.script.user, group: c.script.group } : this.model.global.scriptUser);
+      const user = c.user ?? (c.script.user ? { user: c.script.user, group: c.script.group } : this.#model.global.scriptUser);
       if (user) {
         misc.user = user.user;
         if (user.group !== undefined) misc.group = user.group;
@@ -121,7 +132,7 @@ class Mapper {
         if (c.type === 'SSL_GET') {
           if (c.enableSni) http.enableSni = true;
           if (c.sniName !== undefined) http.sniName = c.sniName;
-          const ssl = this.model.ssl;
+          const ssl = this.#model.ssl;
           if (ssl?.ca !== undefined) http.ca = readFileSync(ssl.ca, 'utf8');
           if (ssl?.certificate !== undefined) {
             http.certificate = readFileSync(ssl.certificate, 'utf8');
@@ -205,7 +216,7 @@ class Mapper {
     if (key.kind === 'address') return [{ protocol, address: key.address, port: key.port, ...options } as ServiceSpec];
     const family = vs.ipFamily === 'inet6' ? 'ipv6' : 'ipv4';
     if (key.kind === 'fwmark') return [{ fwmark: key.fwmark, family, ...options } as ServiceSpec];
-    const group = this.model.virtualServerGroups.find((g) => g.name === key.group);
+    const group = this.#model.virtualServerGroups.find((g) => g.name === key.group);
     return group ? this.groupServices(group, protocol, vs, options) : [];
   }
 

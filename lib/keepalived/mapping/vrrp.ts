@@ -47,7 +47,9 @@ function notifyScripts(notify: VrrpNotify): VrrpNotifyScripts | undefined {
 
 function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
   if (!refs.length) return undefined;
-  return refs.map((r) => ({ name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse ? { reverse: true } : {}) }));
+  return refs.map(
+    (r) => ({ name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse ? { reverse: true } : {}) }),
+  );
 }
 
 /** The trackers and notify scripts of an instance or sync group, only those written. */
@@ -67,7 +69,11 @@ function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: rea
 class Mapper {
   readonly warnings: Diagnostic[] = [];
 
-  constructor(private readonly model: KeepalivedConfig) {}
+  readonly #model: KeepalivedConfig;
+
+  constructor(model: KeepalivedConfig) {
+    this.#model = model;
+  }
 
   unsupported(source: SourceRef | undefined, message: string): void {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
@@ -87,7 +93,7 @@ class Mapper {
   /** `value`, or the router's `max` with a warning where the instance (or global_defs) set more. */
   limit(i: VrrpInstanceBlock, field: string, value: number, max: number): number {
     if (value <= max) return value;
-    this.unsupported(i.sources[field] ?? this.model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
+    this.unsupported(i.sources[field] ?? this.#model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
     return max;
   }
 
@@ -117,7 +123,7 @@ class Mapper {
       this.unsupported(i.source, `(${i.name}) instance names longer than ${nameMax} characters are not run by the router`);
       return undefined;
     }
-    const g = this.model.global.vrrp;
+    const g = this.#model.global.vrrp;
     let advertInt = i.advertInt;
     const v3AdvertMax = VRRP_LIMITS.advertIntV3[1];
     if (i.version === 3 && advertInt > v3AdvertMax) {
@@ -127,7 +133,7 @@ class Mapper {
     let garpInterval = i.family === 'inet' ? g.garpInterval : g.gnaInterval;
     const garpIntervalMax = VRRP_LIMITS.garpInterval[1];
     if (garpInterval > garpIntervalMax) {
-      this.unsupported(this.model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${garpIntervalMax} s is not supported - using ${garpIntervalMax} s`);
+      this.unsupported(this.#model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${garpIntervalMax} s is not supported - using ${garpIntervalMax} s`);
       garpInterval = garpIntervalMax;
     }
     const out: VrrpRouterInstance = {
@@ -160,23 +166,43 @@ class Mapper {
   }
 
   config(): VrrpRouterConfig {
-    const { vrrp, global } = this.model;
+    const { vrrp, global } = this.#model;
     if (global.vrrp.minGarp) this.unsupported(global.source, 'vrrp_min_garp is not supported - GARP bursts follow garp_master_*');
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
     const running = new Set(instances.map((i) => i.name));
     const config: VrrpRouterConfig = {
       instances,
       scripts: vrrp.scripts.map((s) => ({
-        name: s.name, script: commandLine(s.script), interval: s.interval, timeout: s.timeout, weight: s.weight, weightReverse: s.weightReverse,
+        name: s.name, script: commandLine(
+          s.script,
+        ), interval: s.interval, timeout: s.timeout, weight: s.weight, weightReverse: s.weightReverse,
         rise: s.rise, fall: s.fall, initFail: s.initFail,
         ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
       })),
-      trackFiles: vrrp.trackFiles.map((f) => ({ name: f.name, file: f.file, weight: f.weight, weightReverse: f.weightReverse, ...(f.initFile ? { initFile: f.initFile } : {}) })),
+      trackFiles: vrrp.trackFiles.map(
+        (f) => ({
+          name: f.name,
+          file: f.file,
+          weight: f.weight,
+          weightReverse: f.weightReverse,
+          ...(f.initFile ? { initFile: f.initFile } : {})
+        }),
+      ),
       syncGroups: vrrp.syncGroups
-        .map((s) => ({ name: s.name, group: s.group.filter((m) => running.has(m)), ...tracking(s), ...(s.trackingWeight ? { syncGroupTrackingWeight: true } : {}) }))
+        .map(
+          (s) => ({
+            name: s.name,
+            group: s.group.filter((m) => running.has(m)),
+            ...tracking(s),
+            ...(s.trackingWeight ? { syncGroupTrackingWeight: true } : {})
+          }),
+        )
         .filter((s) => s.group.length),
     };
-    if (global.scriptUser) config.scriptUser = global.scriptUser.group === undefined ? { user: global.scriptUser.user } : { ...global.scriptUser, group: global.scriptUser.group };
+    if (global.scriptUser) config.scriptUser = global.scriptUser.group === undefined ? { user: global.scriptUser.user } : {
+      ...global.scriptUser,
+      group: global.scriptUser.group,
+    };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;
     return config;
   }

@@ -89,7 +89,13 @@ function checkInterfaces(d: VrrpInstanceDraft, interfaces: InterfaceNames, missi
 }
 
 /** Keeps the references whose target exists; keepalived warns about the others at their line. */
-function knownRefs(refs: readonly VrrpTrackRef[], known: ReadonlySet<string>, owner: string, what: string, diag: Diagnostics): VrrpTrackRef[] {
+function knownRefs(
+  refs: readonly VrrpTrackRef[],
+  known: ReadonlySet<string>,
+  owner: string,
+  what: string,
+  diag: Diagnostics,
+): VrrpTrackRef[] {
   return refs.filter((r) => {
     if (known.has(r.name)) return true;
     diag.warning('semantic', `(${owner}) ${what} ${r.name} not found, ignoring...`, r.source);
@@ -196,7 +202,8 @@ function finishScripts(draft: ConfigDraft, diag: Diagnostics): VrrpScript[] {
     }
     const interval = v.interval ?? VRRP_DEFAULTS.scriptInterval;
     out.push({
-      name: d.name, script: v.script, interval, timeout: v.timeout ?? interval, weight: v.weight ?? 0, weightReverse: v.weightReverse ?? false,
+      name: d.name, script: v.script, interval, timeout: v.timeout ?? interval, weight: v.weight ?? 0,
+      weightReverse: v.weightReverse ?? false,
       rise: v.rise ?? 1, fall: v.fall ?? 1, initFail: v.initFail ?? false, source: d.source, sources: d.sources,
       ...(v.user ? { user: v.user } : {}),
     });
@@ -236,7 +243,12 @@ function checkDuplicateVrids(instances: readonly VrrpInstanceBlock[], interfaces
   });
 }
 
-function finishSyncGroup(d: VrrpSyncGroupDraft, instances: VrrpInstanceBlock[], scripts: readonly VrrpScript[], diag: Diagnostics): VrrpSyncGroup {
+function finishSyncGroup(
+  d: VrrpSyncGroupDraft,
+  instances: VrrpInstanceBlock[],
+  scripts: readonly VrrpScript[],
+  diag: Diagnostics,
+): VrrpSyncGroup {
   const names = new Set(instances.map((i) => i.name));
   const group = d.group.filter((m) => {
     if (names.has(m.name)) return true;

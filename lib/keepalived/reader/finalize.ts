@@ -22,14 +22,18 @@ import type {
 /** Values looked up through a chain of drafts, most specific first, remembering where each was written. */
 class Chain {
   readonly sources: Record<string, SourceRef> = {};
-  constructor(private readonly layers: readonly Draft<object>[]) {}
+  readonly #layers: readonly Draft<object>[];
+
+  constructor(layers: readonly Draft<object>[]) {
+    this.#layers = layers;
+  }
 
   get<T>(key: string, fallback: T): T {
     return this.opt<T>(key) ?? fallback;
   }
 
   opt<T>(key: string): T | undefined {
-    for (const layer of this.layers) {
+    for (const layer of this.#layers) {
       const value = (layer.values as Record<string, unknown>)[key];
       if (value === undefined) continue;
       const source = layer.sources[key];
@@ -52,7 +56,12 @@ function describe(key: VirtualServerKey, protocol?: string): string {
   return `[${key.address}]:${(protocol ?? 'none').toLowerCase()}:${key.port}`;
 }
 
-function timing(chain: Chain, retryDefault: number, delayBeforeRetryDefault: (delayLoop: number) => number, logAll: boolean): CheckTimingKeywords {
+function timing(
+  chain: Chain,
+  retryDefault: number,
+  delayBeforeRetryDefault: (delayLoop: number) => number,
+  logAll: boolean,
+): CheckTimingKeywords {
   const delayLoop = chain.get('delayLoop', DEFAULTS.delayLoop);
   return {
     delayLoop,
@@ -76,9 +85,18 @@ function connection(chain: Chain): ConnectionOptions {
   });
 }
 
-function finishChecker(c: CheckerDraft, rs: RealServerDraft, vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): Checker | undefined {
+function finishChecker(
+  c: CheckerDraft,
+  rs: RealServerDraft,
+  vs: VirtualServerDraft,
+  global: GlobalDefs,
+  diag: Diagnostics,
+): Checker | undefined {
   const chain = new Chain([c, rs, vs]);
-  const base = { source: c.source, ...timing(chain, defaultRetry(c.type), (d) => defaultDelayBeforeRetry(c.type, d), global.checkerLogAllFailures) };
+  const base = {
+    source: c.source,
+    ...timing(chain, defaultRetry(c.type), (d) => defaultDelayBeforeRetry(c.type, d), global.checkerLogAllFailures)
+  };
   const own = new Chain([c]);
   let checker: Checker;
   switch (c.type) {
@@ -145,7 +163,13 @@ function finishChecker(c: CheckerDraft, rs: RealServerDraft, vs: VirtualServerDr
   return { ...checker, sources: { ...chain.sources, ...own.sources } };
 }
 
-function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, vsForwarding: LvsForwarding, global: GlobalDefs, diag: Diagnostics): RealServer {
+function finishRealServer(
+  rs: RealServerDraft,
+  vs: VirtualServerDraft,
+  vsForwarding: LvsForwarding,
+  global: GlobalDefs,
+  diag: Diagnostics,
+): RealServer {
   const chain = new Chain([rs, vs]);
   const own = new Chain([rs]);
   const forwarding = own.get<LvsForwarding>('forwarding', vsForwarding);
@@ -349,7 +373,12 @@ function noticeWhatKeepalivedPassesSilently(virtualServers: readonly VirtualServ
  * correct go to `diag`); `interfaces` are the network namespace's, checked
  * as keepalived checks them (undefined: not checked).
  */
-export function finishConfig(draft: ConfigDraft, files: readonly string[], diag: Diagnostics, interfaces?: InterfaceNames): KeepalivedConfig {
+export function finishConfig(
+  draft: ConfigDraft,
+  files: readonly string[],
+  diag: Diagnostics,
+  interfaces?: InterfaceNames,
+): KeepalivedConfig {
   const global = finishGlobal(draft);
   const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag);
   const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);

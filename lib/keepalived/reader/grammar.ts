@@ -28,8 +28,12 @@ export interface BlockOpen<C> {
 /** Returned by a handler whose keyword opens a block that must be skipped (bad name, invalid address...). */
 export const SKIP_BLOCK: unique symbol = Symbol('skip block');
 
+/** A block whatever its target type (the parser's stack holds every kind). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- C is read and written, so neither unknown nor never accepts every block
+export type AnyBlockOpen = BlockOpen<any>;
+
 /** What a keyword handler returns: nothing, a block to read, or an order to skip the block. */
-export type HandlerResult = void | BlockOpen<any> | typeof SKIP_BLOCK;
+export type HandlerResult = void | AnyBlockOpen | typeof SKIP_BLOCK;
 
 /** How one keyword is read. */
 export interface KeywordSpec<T> {

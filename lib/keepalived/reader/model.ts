@@ -1,6 +1,6 @@
 /**
- * The typed model of a keepalived.conf (the VRRP half is in `vrrp-model.ts`). Every object carries `source` (where its block or line starts)
- * and `sources` (where each explicitly written field was set; a field absent
+ * The typed model of a keepalived.conf (the VRRP half is in `vrrp-model.ts`).
+ * Every object carries `source` (where its block or line starts) and `sources` (where each explicitly written field was set; a field absent
  * from `sources` holds its default or an inherited value).
  * @module
  */
@@ -71,7 +71,10 @@ export interface GlobalDefs {
   readonly rsInitNotifies: boolean;
   /** `enable_script_security`: refuse root scripts whose path is writable by non-root users; default off. */
   readonly enableScriptSecurity: boolean;
-  /** `script_user USER [GROUP]`: default user scripts run as (keepalived defaults to `keepalived_script` if that user exists, else root). */
+  /**
+   * `script_user USER [GROUP]`: default user scripts run as (keepalived defaults to `keepalived_script`
+   * if that user exists, else root).
+   */
   readonly scriptUser?: {
     /** User name. */
     readonly user: string;
@@ -80,7 +83,10 @@ export interface GlobalDefs {
   };
   /** `lvs_flush`: flush the IPVS table at startup; default off. */
   readonly lvsFlush: boolean;
-  /** `lvs_flush_on_stop [VS]`: at shutdown flush everything (`all`) or only keepalived's virtual servers (`VS`); absent = delete configured entries one by one. */
+  /**
+   * `lvs_flush_on_stop [VS]`: at shutdown flush everything (`all`) or only keepalived's virtual servers
+   * (`VS`); absent = delete configured entries one by one.
+   */
   readonly lvsFlushOnStop?: 'all' | 'VS';
   /** `lvs_timeouts`: IPVS connection timeouts to set; absent = unchanged. */
   readonly lvsTimeouts?: {

@@ -6,16 +6,16 @@
  * @module
  */
 import type { SourceRef } from './diagnostics';
-import { SKIP_BLOCK, type BlockOpen, type ParseContext, type Statement } from './grammar';
+import { SKIP_BLOCK, type AnyBlockOpen, type ParseContext, type Statement } from './grammar';
 import type { LogicalLine } from './preprocess';
 
 interface Frame {
-  readonly block: BlockOpen<any>;
+  readonly block: AnyBlockOpen;
   readonly source: SourceRef;
 }
 
 /** Reads `lines` into `root`; every block's close handler runs, even for a block the file never closed. */
-export function parseBlocks(lines: readonly LogicalLine[], root: BlockOpen<any>, ctx: ParseContext): void {
+export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, ctx: ParseContext): void {
   const stack: Frame[] = [{ block: root, source: lines[0]?.source ?? { file: '', line: 0 } }];
   let i = 0;
   const nextIsOpen = () => lines[i]?.words[0] === '{';

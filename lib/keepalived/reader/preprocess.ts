@@ -44,17 +44,23 @@ export class Preprocessor {
   readonly lines: LogicalLine[] = [];
   /** Every file read, in order. */
   readonly files: string[] = [];
-  private readonly defs = new Map<string, Definition>();
-  private open: Definition | undefined;
-  private includeDepth = 0;
+  readonly #defs = new Map<string, Definition>();
+  #open: Definition | undefined;
+  #includeDepth = 0;
   /** Set once macros expanded too deep: every later expanded line is dropped, without more errors. */
-  private tooDeep = false;
-  private currentDir = '.';
+  #tooDeep = false;
+  #currentDir = '.';
+
+  readonly #options: PreprocessOptions;
+  readonly #diag: Diagnostics;
 
   constructor(
-    private readonly options: PreprocessOptions,
-    private readonly diag: Diagnostics,
-  ) {}
+    options: PreprocessOptions,
+    diag: Diagnostics,
+  ) {
+    this.#options = options;
+    this.#diag = diag;
+  }
 
   /** Reads one file; returns false when it could not be read (a diagnostic says why). */
   readFile(file: string, from?: SourceRef): boolean {
@@ -64,94 +70,94 @@ export class Preprocessor {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      this.diag.error(from ? 'include' : 'file', `Configuration file '${file}' cannot be read (${reason})`, from ?? { file, line: 0 });
+      this.#diag.error(from ? 'include' : 'file', `Configuration file '${file}' cannot be read (${reason})`, from ?? { file, line: 0 });
       return false;
     }
     this.files.push(file);
-    const savedDir = this.currentDir;
-    this.currentDir = path.dirname(file);
+    const savedDir = this.#currentDir;
+    this.#currentDir = path.dirname(file);
     const physical = text.split('\n');
     if (physical[physical.length - 1] === '') physical.pop();
-    physical.forEach((raw, index) => this.physicalLine(raw.replace(/\r+$/, ''), { file, line: index + 1 }));
-    this.closeDefinition();
-    this.currentDir = savedDir;
+    physical.forEach((raw, index) => this.#physicalLine(raw.replace(/\r+$/, ''), { file, line: index + 1 }));
+    this.#closeDefinition();
+    this.#currentDir = savedDir;
     return true;
   }
 
-  private physicalLine(raw: string, source: SourceRef): void {
+  #physicalLine(raw: string, source: SourceRef): void {
     if (!raw.trim()) {
-      this.closeDefinition();
+      this.#closeDefinition();
       return;
     }
     const clean = decomment(raw);
-    if (clean.unterminatedQuote) this.diag.error('syntax', `Unterminated quote '${clean.text}'`, source);
-    if (this.open) {
-      this.continueDefinition(clean.text, clean.continued);
+    if (clean.unterminatedQuote) this.#diag.error('syntax', `Unterminated quote '${clean.text}'`, source);
+    if (this.#open) {
+      this.#continueDefinition(clean.text, clean.continued);
       return;
     }
     if (!clean.text && !clean.continued) return;
-    this.processLine(clean.continued ? `${clean.text}\\` : clean.text, source, 0);
+    this.#processLine(clean.continued ? `${clean.text}\\` : clean.text, source, 0);
   }
 
-  private continueDefinition(text: string, continued: boolean): void {
-    const def = this.open!;
+  #continueDefinition(text: string, continued: boolean): void {
+    const def = this.#open!;
     const piece = text.replace(/[ \t]+$/, '');
     if (piece) def.value += (def.value ? '\n' : '') + piece;
-    if (!continued) this.closeDefinition();
+    if (!continued) this.#closeDefinition();
   }
 
-  private closeDefinition(): void {
-    if (this.open?.value === '') this.open.multiline = false;
-    this.open = undefined;
+  #closeDefinition(): void {
+    if (this.#open?.value === '') this.#open.multiline = false;
+    this.#open = undefined;
   }
 
-  private processLine(input: string, source: SourceRef, depth: number): void {
-    if (depth > 0 && this.tooDeep) return;
+  #processLine(input: string, source: SourceRef, depth: number): void {
+    if (depth > 0 && this.#tooDeep) return;
     if (depth > MAX_EXPANSION_DEPTH) {
-      this.diag.error('syntax', `Macros expand more than ${MAX_EXPANSION_DEPTH} levels deep at '${input}' - stopping`, source);
-      this.tooDeep = true;
+      this.#diag.error('syntax', `Macros expand more than ${MAX_EXPANSION_DEPTH} levels deep at '${input}' - stopping`, source);
+      this.#tooDeep = true;
       return;
     }
     let text = input;
     let pending: string[] = [];
     for (let round = 0; ; round++) {
       if (round > MAX_SUBSTITUTIONS) {
-        this.diag.error('syntax', `Parameter substitution on line '${input}' does not end`, source);
+        this.#diag.error('syntax', `Parameter substitution on line '${input}' does not end`, source);
         return;
       }
       if (text.startsWith('@')) {
-        const kept = this.conditional(text);
+        const kept = this.#conditional(text);
         if (kept === undefined) return;
         text = kept;
       }
-      if (text.startsWith('$') && this.definition(text)) return;
+      if (text.startsWith('$') && this.#definition(text)) return;
       if (text.startsWith('~SEQ')) {
-        this.sequence(text, source, depth);
+        this.#sequence(text, source, depth);
         return;
       }
       if (text.startsWith('~') || !text.includes('$')) break;
-      const replaced = this.substitute(text);
+      const replaced = this.#substitute(text);
       if (!replaced) break;
       text = replaced.text;
       pending = [...replaced.more, ...pending];
       if (!text.startsWith('@') && !text.includes('$')) break;
     }
-    this.emit(text, source);
-    for (const more of pending) this.processLine(more, source, depth + 1);
+    this.#emit(text, source);
+    for (const more of pending) this.#processLine(more, source, depth + 1);
   }
 
   /** `@id rest` / `@^id rest`: the rest when the line applies to this configuration id. */
-  private conditional(text: string): string | undefined {
+  #conditional(text: string): string | undefined {
     const negate = text[1] === '^';
     const body = text.slice(negate ? 2 : 1);
     const blank = body.search(/[ \t]/);
     if (blank < 0) return undefined;
-    const matches = body.slice(0, blank) === this.options.configId;
+    const matches = body.slice(0, blank) === this.#options.configId;
     return matches !== negate ? body.slice(blank).trimStart() : undefined;
   }
 
   /** `$NAME=value` (a trailing `\` starts a multi-line definition). */
-  private definition(text: string): boolean {
+  #definition(text: string): boolean {
     const name = NAME.exec(text.slice(1))?.[0];
     if (!name) return false;
     // keepalived allows nothing between the name and '=': `$A = 1` is no definition.
@@ -161,18 +167,18 @@ export class Preprocessor {
     const multiline = value.endsWith('\\');
     if (multiline) value = value.slice(0, -1).replace(/[ \t]+$/, '');
     const def: Definition = { value, multiline };
-    this.defs.set(name, def);
-    if (multiline) this.open = def;
+    this.#defs.set(name, def);
+    if (multiline) this.#open = def;
     return true;
   }
 
   /** `~SEQ(var, start, step, end) text` and `~SEQx(...)`: the text once per value of var. */
-  private sequence(text: string, source: SourceRef, depth: number): void {
+  #sequence(text: string, source: SourceRef, depth: number): void {
     const m = /^~SEQ(x?)[ \t]*\([ \t]*([^ \t,)]+)[ \t]*,([^)]*)\)[ \t]*(.*)$/.exec(text);
-    const invalid = () => this.diag.error('syntax', `Invalid ~SEQ specification '${text}'`, source);
+    const invalid = () => this.#diag.error('syntax', `Invalid ~SEQ specification '${text}'`, source);
     if (!m) return invalid();
     const hex = m[1] === 'x';
-    const params = (this.substitute(m[3]!)?.text ?? m[3]!).split(',').map((p) => parseCInteger(p.trim()));
+    const params = (this.#substitute(m[3]!)?.text ?? m[3]!).split(',').map((p) => parseCInteger(p.trim()));
     if (params.some((p) => p === undefined) || params.length > 3) return invalid();
     const [a, b, c] = params as number[];
     let start: number, step: number, end: number;
@@ -183,19 +189,19 @@ export class Preprocessor {
       return invalid();
     }
     if (Math.floor((end - start) / step) + 1 > MAX_SEQUENCE) {
-      this.diag.error('syntax', `~SEQ '${text}' would repeat its line more than ${MAX_SEQUENCE} times - ignoring`, source);
+      this.#diag.error('syntax', `~SEQ '${text}' would repeat its line more than ${MAX_SEQUENCE} times - ignoring`, source);
       return;
     }
     for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
-      this.defs.set(m[2]!, { value: hex ? v.toString(16) : String(v), multiline: false });
-      this.processLine(m[4]!, source, depth + 1);
+      this.#defs.set(m[2]!, { value: hex ? v.toString(16) : String(v), multiline: false });
+      this.#processLine(m[4]!, source, depth + 1);
     }
   }
 
   /** Replaces the first known parameter; undefined when there is none. */
-  private substitute(text: string): { text: string; more: string[] } | undefined {
+  #substitute(text: string): { text: string; more: string[] } | undefined {
     for (let at = text.indexOf('$'); at >= 0 && at + 1 < text.length; at = text.indexOf('$', at + 1)) {
-      const ref = this.reference(text, at);
+      const ref = this.#reference(text, at);
       if (!ref) continue;
       const [first, ...more] = ref.value.split('\n');
       return { text: text.slice(0, at) + first + text.slice(ref.end), more };
@@ -204,7 +210,7 @@ export class Preprocessor {
   }
 
   /** The parameter referenced at `text[at] === '$'`, with the end of the reference. */
-  private reference(text: string, at: number): { value: string; end: number } | undefined {
+  #reference(text: string, at: number): { value: string; end: number } | undefined {
     const braces = text[at + 1] === '{';
     const nameStart = at + (braces ? 2 : 1);
     const name = NAME.exec(text.slice(nameStart))?.[0];
@@ -219,60 +225,60 @@ export class Preprocessor {
     } else if (end < text.length && !/[ \t,)]/.test(text[end]!)) {
       return undefined;
     }
-    const def = this.defs.get(name);
+    const def = this.#defs.get(name);
     if (def) {
       if (params.length || (def.multiline && end !== text.length)) return undefined;
       return { value: def.value, end };
     }
-    const builtin = this.builtin(name, params);
+    const builtin = this.#builtin(name, params);
     return builtin === undefined ? undefined : { value: builtin, end };
   }
 
-  private builtin(name: string, params: number[]): string | undefined {
+  #builtin(name: string, params: number[]): string | undefined {
     if (name === '_RANDOM') {
       const [min = 0, max = 32767] = params;
       return String(min + Math.floor(Math.random() * (max - min + 1)));
     }
     if (params.length) return undefined;
     switch (name) {
-      case '_PWD': return path.resolve(this.currentDir);
-      case '_INSTANCE': return this.options.configId;
+      case '_PWD': return path.resolve(this.#currentDir);
+      case '_INSTANCE': return this.#options.configId;
       case '_HASH': return '#';
       case '_BANG': return '!';
       default: return undefined;
     }
   }
 
-  private emit(text: string, source: SourceRef): void {
+  #emit(text: string, source: SourceRef): void {
     const first = splitWords(text).words;
     if (first[0] === 'include' && first.length === 2) {
-      this.include(first[1]!, source);
+      this.#include(first[1]!, source);
       return;
     }
     for (const piece of splitBraces(text)) {
       const { words, unmatchedQuote } = splitWords(piece);
       // The line is already reported as broken; its truncated words would only add noise.
-      if (unmatchedQuote) this.diag.error('syntax', `Unmatched quote: '${piece}'`, source);
+      if (unmatchedQuote) this.#diag.error('syntax', `Unmatched quote: '${piece}'`, source);
       else if (words.length) this.lines.push({ words, source });
     }
   }
 
-  private include(pattern: string, source: SourceRef): void {
-    if (this.includeDepth >= MAX_INCLUDE_DEPTH) {
-      this.diag.error('include', `include '${pattern}' nested more than ${MAX_INCLUDE_DEPTH} deep - skipping`, source);
+  #include(pattern: string, source: SourceRef): void {
+    if (this.#includeDepth >= MAX_INCLUDE_DEPTH) {
+      this.#diag.error('include', `include '${pattern}' nested more than ${MAX_INCLUDE_DEPTH} deep - skipping`, source);
       return;
     }
-    const alternatives = expandBraces(path.isAbsolute(pattern) ? pattern : path.join(this.currentDir, pattern));
+    const alternatives = expandBraces(path.isAbsolute(pattern) ? pattern : path.join(this.#currentDir, pattern));
     const perAlternative = alternatives.map((p) => globOne(p).filter((f) => !isDirectory(f)));
     const matched = perAlternative.flat();
     if (!matched.length) {
-      this.diag.notice('include', `Config files missing '${pattern}'.`, source);
+      this.#diag.notice('include', `Config files missing '${pattern}'.`, source);
       return;
     }
-    if (perAlternative.some((m) => !m.length)) this.diag.notice('include', `Some config files missing: "${pattern}".`, source);
-    this.includeDepth++;
+    if (perAlternative.some((m) => !m.length)) this.#diag.notice('include', `Some config files missing: "${pattern}".`, source);
+    this.#includeDepth++;
     for (const file of matched) this.readFile(file, source);
-    this.includeDepth--;
+    this.#includeDepth--;
   }
 }
 

@@ -16,7 +16,14 @@ function invalid(stmt: Statement, ctx: ParseContext, message: string): undefined
 }
 
 /** A decimal number of seconds (µs resolution) in [min, max]. */
-export function readTimer(stmt: Statement, ctx: ParseContext, word: string, what: string, min = 0.000001, max = TIMER_MAX): number | undefined {
+export function readTimer(
+  stmt: Statement,
+  ctx: ParseContext,
+  word: string,
+  what: string,
+  min = 0.000001,
+  max = TIMER_MAX,
+): number | undefined {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(word)) return invalid(stmt, ctx, `${what} '${word}' invalid - invalid number`);
   const value = Number(word);
   if (value < min || value > max) return invalid(stmt, ctx, `${what} '${word}' invalid - number outside range [${min}, ${max}]`);

@@ -30,8 +30,8 @@ export interface FileTrackerEvents {
 }
 
 export class FileTracker extends EventEmitter<FileTrackerEvents> {
-  private current = 0;
-  private watcher: fs.FSWatcher | undefined;
+  #current = 0;
+  #watcher: fs.FSWatcher | undefined;
 
   constructor(readonly options: ResolvedTrackFile) {
     super();
@@ -39,33 +39,33 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
 
   /** The file's value, clamped to −254..254 (0 when missing or not a number). */
   get value(): number {
-    return this.current;
+    return this.#current;
   }
 
   /** Applies init_file, reads the value and starts watching. */
   start(): void {
     const { file, initFile } = this.options;
     if (initFile && (initFile.overwrite || !fs.existsSync(file))) fs.writeFileSync(file, `${initFile.value}\n`);
-    this.current = this.read();
-    this.watcher = fs.watch(path.dirname(file), (_event, name) => {
-      if (name === null || name === path.basename(file)) this.refresh();
+    this.#current = this.#read();
+    this.#watcher = fs.watch(path.dirname(file), (_event, name) => {
+      if (name === null || name === path.basename(file)) this.#refresh();
     });
   }
 
   /** Stops watching. */
   stop(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 
-  private refresh(): void {
-    const value = this.read();
-    if (value === this.current) return;
-    this.current = value;
+  #refresh(): void {
+    const value = this.#read();
+    if (value === this.#current) return;
+    this.#current = value;
     this.emit('change', value);
   }
 
-  private read(): number {
+  #read(): number {
     try {
       return fileValue(fs.readFileSync(this.options.file, 'utf8').slice(0, 127));
     } catch {

@@ -18,15 +18,20 @@ export interface InterfaceTrackerEvents {
 }
 
 export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
-  private readonly up = new Map<string, boolean>();
-  private readonly names = new Map<number, string>();
-  private monitor: NativeVrrpLinkMonitor | undefined;
+  readonly #up = new Map<string, boolean>();
+  readonly #names = new Map<number, string>();
+  #monitor: NativeVrrpLinkMonitor | undefined;
+
+  readonly #native: NativeVrrpBinding;
+  readonly #netns: string | undefined;
 
   /** Opens the monitor in `netns`. */
-  constructor(private readonly native: NativeVrrpBinding, private readonly netns: string | undefined) {
+  constructor(native: NativeVrrpBinding, netns: string | undefined) {
     super();
-    this.monitor = new native.VrrpLinkMonitor(netns !== undefined ? { netns } : {}, (ifindex, name, flags, deleted) =>
-      this.report(ifindex, name, flags, deleted),
+    this.#native = native;
+    this.#netns = netns;
+    this.#monitor = new native.VrrpLinkMonitor(netns !== undefined ? { netns } : {}, (ifindex, name, flags, deleted) =>
+      this.#report(ifindex, name, flags, deleted),
     );
   }
 
@@ -36,39 +41,39 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
    * before the dump arrives.
    */
   watch(name: string): void {
-    if (this.up.has(name)) return;
+    if (this.#up.has(name)) return;
     try {
-      const info = this.native.vrrpInterface({ ...(this.netns !== undefined ? { netns: this.netns } : {}), interface: name });
-      this.up.set(name, info.up && info.running);
+      const info = this.#native.vrrpInterface({ ...(this.#netns !== undefined ? { netns: this.#netns } : {}), interface: name });
+      this.#up.set(name, info.up && info.running);
     } catch {
-      this.up.set(name, false);
+      this.#up.set(name, false);
     }
   }
 
   /** Whether `name` is up now. */
   isUp(name: string): boolean {
-    return this.up.get(name) ?? false;
+    return this.#up.get(name) ?? false;
   }
 
   /** Stops the native monitor. */
   close(): void {
-    this.monitor?.close();
-    this.monitor = undefined;
+    this.#monitor?.close();
+    this.#monitor = undefined;
   }
 
   /** One link report from the native thread. */
-  private report(ifindex: number, name: string, flags: number, deleted: boolean): void {
+  #report(ifindex: number, name: string, flags: number, deleted: boolean): void {
     // A rename arrives as the new name on the same index: the old name is gone.
-    const previous = this.names.get(ifindex);
-    if (previous !== undefined && previous !== name) this.set(previous, false);
-    if (deleted) this.names.delete(ifindex);
-    else this.names.set(ifindex, name);
-    this.set(name, !deleted && (flags & (IFF_UP | IFF_RUNNING)) === (IFF_UP | IFF_RUNNING));
+    const previous = this.#names.get(ifindex);
+    if (previous !== undefined && previous !== name) this.#set(previous, false);
+    if (deleted) this.#names.delete(ifindex);
+    else this.#names.set(ifindex, name);
+    this.#set(name, !deleted && (flags & (IFF_UP | IFF_RUNNING)) === (IFF_UP | IFF_RUNNING));
   }
 
-  private set(name: string, up: boolean): void {
-    if (this.up.get(name) === up) return;
-    this.up.set(name, up);
+  #set(name: string, up: boolean): void {
+    if (this.#up.get(name) === up) return;
+    this.#up.set(name, up);
     this.emit('change', name, up);
   }
 }

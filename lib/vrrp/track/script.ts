@@ -55,67 +55,77 @@ export interface ScriptTrackerEvents {
 }
 
 export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
-  private readonly counter: RiseFall;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private due = false;
-  private stopped = false;
+  readonly #counter: RiseFall;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #due = false;
+  #stopped = false;
+
+  readonly #policy: ScriptPolicy;
+  readonly #runner: ScriptRunner;
 
   /** `policy` decides who runs the script (its own user/group first) and whether it is secure enough. */
-  constructor(readonly options: ResolvedScript, private readonly policy: ScriptPolicy = {}, private readonly runner: ScriptRunner = scripts) {
+  constructor(
+    readonly options: ResolvedScript,
+    policy: ScriptPolicy = {},
+    runner: ScriptRunner = scripts,
+  ) {
     super();
-    this.counter = new RiseFall(options.rise, options.fall, options.initFail);
+    this.#policy = policy;
+    this.#runner = runner;
+    this.#counter = new RiseFall(options.rise, options.fall, options.initFail);
   }
 
   /** Succeeding, failing, or `undefined` before the first result. */
   get ok(): boolean | undefined {
-    return this.counter.ok;
+    return this.#counter.ok;
   }
 
   /** Starts the schedule: one run now, then one every interval. */
   start(): void {
-    this.tick();
+    this.#tick();
   }
 
   /** Stops the schedule and kills a run in progress. */
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.abort?.abort();
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#abort?.abort();
   }
 
-  private abort: AbortController | undefined;
+  #abort: AbortController | undefined;
 
-  private tick(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.tick(), this.options.intervalMs);
-    if (this.running) {
-      this.due = true;
+  #tick(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => this.#tick(), this.options.intervalMs);
+    if (this.#running) {
+      this.#due = true;
       return;
     }
-    this.runOnce();
+    this.#runOnce();
   }
 
-  private runOnce(): void {
-    this.running = true;
-    void this.execute().then((run) => {
-      this.running = false;
-      this.abort = undefined;
-      if (this.stopped) return;
+  #runOnce(): void {
+    this.#running = true;
+    void this.#execute().then((run) => {
+      this.#running = false;
+      this.#abort = undefined;
+      if (this.#stopped) return;
       this.emit('run', run);
-      if (this.counter.record(run.status === 0)) this.emit('change', this.counter.ok === true);
-      if (this.due) {
-        this.due = false;
-        this.runOnce();
+      if (this.#counter.record(run.status === 0)) this.emit('change', this.#counter.ok === true);
+      if (this.#due) {
+        this.#due = false;
+        this.#runOnce();
       }
     });
   }
 
-  private async execute(): Promise<ScriptRun> {
-    this.abort = new AbortController();
-    const own = { ...(this.options.user !== undefined ? { user: this.options.user } : {}), ...(this.options.group !== undefined ? { group: this.options.group } : {}) };
-    const request = { argv: scriptArgv(this.options.script), ...own, timeoutMs: this.options.timeoutMs, signal: this.abort.signal };
-    const outcome = await this.runner.run(request, this.policy);
+  async #execute(): Promise<ScriptRun> {
+    this.#abort = new AbortController();
+    const { user, group } = this.options;
+    const own = { ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}) };
+    const request = { argv: scriptArgv(this.options.script), ...own, timeoutMs: this.options.timeoutMs, signal: this.#abort.signal };
+    const outcome = await this.#runner.run(request, this.#policy);
     return 'status' in outcome ? { status: outcome.status } : { error: outcome.error };
   }
 }

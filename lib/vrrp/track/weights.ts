@@ -83,25 +83,30 @@ export function trackOutcome(base: number, readings: readonly TrackReading[]): T
  * or failed with `init_fail`.
  */
 export class RiseFall {
-  private result: number;
-  private known: boolean;
+  #result: number;
+  #known: boolean;
 
-  constructor(private readonly rise: number, private readonly fall: number, initFail: boolean) {
-    this.result = initFail ? 0 : rise - 1;
-    this.known = initFail;
+  readonly #rise: number;
+  readonly #fall: number;
+
+  constructor(rise: number, fall: number, initFail: boolean) {
+    this.#rise = rise;
+    this.#fall = fall;
+    this.#result = initFail ? 0 : rise - 1;
+    this.#known = initFail;
   }
 
   /** OK, failing, or `undefined` before the first result (without init_fail). */
   get ok(): boolean | undefined {
-    return this.known ? this.result >= this.rise : undefined;
+    return this.#known ? this.#result >= this.#rise : undefined;
   }
 
   /** Records one run; returns true when {@link RiseFall.ok} changed. */
   record(success: boolean): boolean {
     const before = this.ok;
-    if (success) this.result = this.result < this.rise - 1 ? this.result + 1 : this.rise + this.fall - 1;
-    else this.result = this.result > this.rise ? this.result - 1 : 0;
-    if (this.result >= this.rise || this.result === 0) this.known = true;
+    if (success) this.#result = this.#result < this.#rise - 1 ? this.#result + 1 : this.#rise + this.#fall - 1;
+    else this.#result = this.#result > this.#rise ? this.#result - 1 : 0;
+    if (this.#result >= this.#rise || this.#result === 0) this.#known = true;
     return this.ok !== before;
   }
 }

@@ -105,7 +105,12 @@ describe('comparing with the kernel', () => {
 
   test('an option set to undefined in code is an omitted one', () => {
     const defaults = [service(web, { destinations: [dest({ address: rs1, port: 80 })] })];
-    const desired = state({ ...web, scheduler: undefined, persistent: undefined, destinations: [{ address: rs1, weight: undefined, tunnel: undefined }] });
+    const desired = state({
+      ...web,
+      scheduler: undefined,
+      persistent: undefined,
+      destinations: [{ address: rs1, weight: undefined, tunnel: undefined }],
+    });
     expect(planApply(defaults, desired).steps).toEqual([]);
     expect(() => planApply([], state({ fwmark: undefined, destinations: [] } as never))).toThrow(/^services\[0\]: expected an address service/);
   });

@@ -104,7 +104,7 @@ describe('ipvs apply', () => {
     const result = await run(applyCommand, ['-'], LB);
     expect(result.status).toBe(1);
     const lines = result.stdout.split('\n');
-    expect(lines[1]).toMatch(/^\+ destination tcp\/10\.0\.0\.13:80 -> 10\.1\.0\.4:80 \(masq, weight 1\)  failed: addDestination .*\[EINVAL\]/);
+    expect(lines[1]).toMatch(/^\+ destination tcp\/10\.0\.0\.13:80 -> 10\.1\.0\.4:80 \(masq, weight 1\) {2}failed: addDestination .*\[EINVAL\]/);
     expect(lines[3]).toBe('Applied 2 changes, 1 failed; 0 services and 0 destinations unchanged.');
     // Applying again repairs only what failed.
     expect((await run(applyCommand, ['-'], LB)).stdout.split('\n')[0]).toBe('+ destination tcp/10.0.0.13:80 -> 10.1.0.4:80 (masq, weight 1)');

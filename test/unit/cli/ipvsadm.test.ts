@@ -308,7 +308,10 @@ describe('renderers', () => {
     const [listed] = await fake.ipvs.listServices();
     const dest = listed!.destinations[0]!;
     const big = 2n ** 32n;
-    const wide = { ...dest, stats: { ...dest.stats, connections: big + 7n, inPackets: big * 3n + 1n, outPackets: 9n, inBytes: big + 2n, outBytes: 3n } };
+    const wide = {
+      ...dest,
+      stats: { ...dest.stats, connections: big + 7n, inPackets: big * 3n + 1n, outPackets: 9n, inBytes: big + 2n, outBytes: 3n },
+    };
     // ipvsadm reads the 32-bit packet and connection counters of a destination; bytes are 64-bit.
     expect(destinationLine(wide, { stats: true, exact: true })).toBe(`  -> ${'10.1.0.1:80'.padEnd(28)}        7        1        9 ${big + 2n}        3`);
     expect(destinationLine(wide, { stats: true, exact: true, truncateDestinationCounters: false })).toBe(

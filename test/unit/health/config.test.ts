@@ -17,7 +17,11 @@ describe('defaults and inheritance', () => {
         { type: 'tcp' }, { type: 'http', urls: [{ path: '/' }] }, { type: 'misc', path: '/bin/true' }, { type: 'dns' },
       ] }],
     });
-    expect(vs.realServers[0]!.checkers.map((c) => [c.name, c.timing.retry, c.timing.delayBeforeRetry, c.timing.connectTimeout, c.timing.delayLoop])).toEqual([
+    expect(
+      vs.realServers[0]!.checkers.map(
+        (c) => [c.name, c.timing.retry, c.timing.delayBeforeRetry, c.timing.connectTimeout, c.timing.delayLoop],
+      ),
+    ).toEqual([
       ['TCP_CHECK#0', 1, 1000, 5000, 10_000],
       ['HTTP_GET#1', 1, 3000, 5000, 10_000],
       ['MISC_CHECK#2', 0, 1000, 5000, 10_000],
@@ -39,7 +43,9 @@ describe('defaults and inheritance', () => {
   });
 
   test('errors name the field', () => {
-    const bad = (vs: object, field: string) => expect(() => resolveHealthConfig({ virtualServers: [vs] })).toThrow(expect.objectContaining({ field }));
+    const bad = (vs: object, field: string) => expect(
+      () => resolveHealthConfig({ virtualServers: [vs] }),
+    ).toThrow(expect.objectContaining({ field }));
     bad({ service, realServers: [{ address: 'x' }] }, 'config.virtualServers[0].realServers[0].address');
     bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'http', urls: [{ path: '/', digest: 'abc' }] }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].urls[0].digest');
     bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp', delayLoop: -1 }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].delayLoop');

@@ -31,7 +31,11 @@ function managerFor(): VirtualServerManager {
   return new VirtualServerManager(fake.ipvs, { random: () => 0 });
 }
 
-function twoServers(service: ReturnType<typeof nextService>, extra: Partial<VirtualServerConfig> = {}, rsExtra: Record<string, unknown> = {}): VirtualServerConfig {
+function twoServers(
+  service: ReturnType<typeof nextService>,
+  extra: Partial<VirtualServerConfig> = {},
+  rsExtra: Record<string, unknown> = {},
+): VirtualServerConfig {
   const tag = `p${service.port}`;
   health.set(`${tag}-rs1`, 0);
   health.set(`${tag}-rs2`, 0);
@@ -179,7 +183,9 @@ test('ha_suspend: checks pause while the service address is not on this machine,
   expect(suspends).toEqual([true, false, true]);
   expect(() => manager.refreshLocalAddresses()).not.toThrow();
   await manager.stop();
-  await expect(new VirtualServerManager(fake.ipvs).start({ virtualServers: [{ service: { fwmark: 9 }, haSuspend: true, realServers: [] }] }))
+  await expect(
+    new VirtualServerManager(fake.ipvs).start({ virtualServers: [{ service: { fwmark: 9 }, haSuspend: true, realServers: [] }] }),
+  )
     .rejects.toMatchObject({ field: 'config.virtualServers[0].haSuspend' });
 });
 
@@ -285,7 +291,10 @@ test('reload by difference: unchanged servers are untouched, changed ones edited
   health.set(`p${kept.port}-rs2`, 1);
   await until(() => table(kept), (t) => t.length === 1);
   const before = fake.kernel.requests.length;
-  const changed: VirtualServerConfig = { ...keptConfig, realServers: [{ ...keptConfig.realServers[0]!, weight: 5 }, keptConfig.realServers[1]!] };
+  const changed: VirtualServerConfig = {
+    ...keptConfig,
+    realServers: [{ ...keptConfig.realServers[0]!, weight: 5 }, keptConfig.realServers[1]!],
+  };
   await manager.reload({ virtualServers: [changed, twoServers(added)] });
   const sent = fake.kernel.requests.slice(before).filter((r) => r.service?.port === kept.port);
   // One edit for the weight change; no delete, no re-add, no service edit.

@@ -8,7 +8,9 @@ import { resolveVrrpOptions, VRRP_DIRECT_OPTIONS, type VrrpDirectOption } from '
 import { VRRP_LIMITS } from '../../../lib/vrrp/limits';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
 
-const mapFile = (file: string): VrrpMapping => toVrrpConfig(readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }).config);
+const mapFile = (file: string): VrrpMapping => toVrrpConfig(
+  readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }).config,
+);
 
 function mapText(text: string): VrrpMapping {
   const dir = scratch({ 'keepalived.conf': text });
@@ -36,7 +38,8 @@ describe('vrrp.conf mapped', () => {
       unicastSrcIp: '192.0.2.1', unicastPeer: ['192.0.2.2', '192.0.2.3'], unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
       v3ChecksumAsV2: false, lowerPrioNoAdvert: true, higherPrioSendAdvert: true, ownerIgnoreAdverts: false,
       // Instance values win over global_defs; the GARP pacing comes from vrrp_garp_interval (IPv4).
-      garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4, garpMasterRefresh: 30, garpMasterRefreshRepeat: 3, garpInterval: 0.001,
+      garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4, garpMasterRefresh: 30,
+      garpMasterRefreshRepeat: 3, garpInterval: 0.001,
       trackInterface: [{ name: 'vrrp1', weight: 10 }],
       trackScript: [{ name: 'chk_web', weight: -30 }],
       trackFile: [{ name: 'tf_maint', weight: 0 }],
@@ -161,7 +164,8 @@ ${field === 'virtualRouterId' ? '' : `  virtual_router_id ${i + 1}\n`}  ${line}
   test('each reaches the router as the file wrote it, without a warning', () => {
     const m = mapText(instances(Object.fromEntries(VRRP_DIRECT_OPTIONS.map((f) => [f, WRITTEN[f][0]]))));
     expect(warned(m)).toEqual([]);
-    expect(m.config.instances.map((i) => [i.name, i[i.name as VrrpDirectOption]])).toEqual(VRRP_DIRECT_OPTIONS.map((f) => [f, WRITTEN[f][1]]));
+    expect(m.config.instances.map((i) => [i.name, i[i.name as VrrpDirectOption]]))
+      .toEqual(VRRP_DIRECT_OPTIONS.map((f) => [f, WRITTEN[f][1]]));
   });
 
   test("values keepalived accepts beyond the router's range become its maximum, with a warning at the line", () => {

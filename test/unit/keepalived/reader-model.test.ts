@@ -154,7 +154,14 @@ describe('models.conf: every block of the checker side', () => {
       dynamic: true,
       ...webTiming,
       source: at(file, 63),
-      sources: { delayLoop: at(file, 18), retry: at(file, 32), alpha: at(file, 28), script: at(file, 64), timeout: at(file, 65), dynamic: at(file, 66) },
+      sources: {
+        delayLoop: at(file, 18),
+        retry: at(file, 32),
+        alpha: at(file, 28),
+        script: at(file, 64),
+        timeout: at(file, 65),
+        dynamic: at(file, 66),
+      },
     });
   });
 
@@ -273,7 +280,19 @@ describe('defaults', () => {
   test('keepalived.conf(5) defaults when nothing is written', () => {
     const { config, file } = readText(`${VS}  real_server 10.0.1.1 80 {\n    HTTP_GET {\n      url {\n        path /\n      }\n    }\n    MISC_CHECK {\n      misc_path /x\n    }\n  }\n}\n`);
     const vs = config.virtualServers[0]!;
-    expect(vs).toMatchObject({ delayLoop: 60, connectTimeout: 5, retry: 1, delayBeforeRetry: 1, warmup: 60, quorum: 1, hysteresis: 0, weight: 1, alpha: false, omega: false, haSuspend: false });
+    expect(vs).toMatchObject({
+      delayLoop: 60,
+      connectTimeout: 5,
+      retry: 1,
+      delayBeforeRetry: 1,
+      warmup: 60,
+      quorum: 1,
+      hysteresis: 0,
+      weight: 1,
+      alpha: false,
+      omega: false,
+      haSuspend: false,
+    });
     expect(vs.persistenceTimeout).toBeUndefined();
     const rs = vs.realServers[0]!;
     expect(rs).toMatchObject({ weight: 1, upperThreshold: 0, lowerThreshold: 0, inhibitOnFailure: false, forwarding: { method: 'NAT' } });

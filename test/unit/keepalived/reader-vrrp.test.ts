@@ -70,7 +70,8 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         stop: script('/bin/true stop', 95), notify: script('/bin/true any', 96), masterRxLowerPri: script('/bin/true lower', 97),
       },
       smtpAlert: true,
-      garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4, garpMasterRefresh: 30, garpMasterRefreshRepeat: 3,
+      garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4,
+      garpMasterRefresh: 30, garpMasterRefreshRepeat: 3,
       source: at(file, 57),
       sources: expect.objectContaining({ state: at(file, 58), priority: at(file, 61), advertInt: at(file, 62), 'notify.master': at(file, 92), garpMasterRefreshRepeat: at(file, 104) }),
     });
@@ -81,7 +82,8 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       state: 'BACKUP', priority: 100, advertInt: 1, version: 2, preemptDelay: 5, accept: false, strict: false, skipCheckAdvAddr: true,
       downTimerAdverts: 4, checkUnicastSrc: true, unicastSrcIp: '192.0.2.1', mcastDstIp: '224.0.0.20', unicastPeers: [],
       authentication: { type: 'PASS', password: 'secret1' },
-      garpMasterDelay: 2, garpMasterRepeat: 3, garpLowerPrioDelay: 4, garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2,
+      garpMasterDelay: 2, garpMasterRepeat: 3, garpLowerPrioDelay: 4, garpLowerPrioRepeat: 1,
+      garpMasterRefresh: 60, garpMasterRefreshRepeat: 2,
     });
     expect(vi2.sources['authentication']).toEqual(at(file, 112));
   });
@@ -123,7 +125,8 @@ describe("keepalived's defaults", () => {
     expect(config.vrrp.instances[0]).toMatchObject({
       state: 'BACKUP', priority: 100, version: 2, advertInt: 1, nopreempt: false, preemptDelay: 0, mcastDstIp: '224.0.0.18',
       downTimerAdverts: 3, checkUnicastSrc: false, lowerPrioNoAdvert: false, ownerIgnoreAdverts: false,
-      garpMasterDelay: 5, garpMasterRepeat: 5, garpLowerPrioDelay: 5, garpLowerPrioRepeat: 5, garpMasterRefresh: 0, garpMasterRefreshRepeat: 1,
+      garpMasterDelay: 5, garpMasterRepeat: 5, garpLowerPrioDelay: 5, garpLowerPrioRepeat: 5,
+      garpMasterRefresh: 0, garpMasterRefreshRepeat: 1,
     });
     expect(config.vrrp.instances[0]!.accept).toBeUndefined();
   });
@@ -164,7 +167,14 @@ describe('the remaining keywords', () => {
       ['unsupported', 23, 'track_bfd in vrrp_sync_group is not supported yet - ignored'],
     ]);
     expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'unsupported']);
-    expect(r.config.vrrp.instances[0]).toMatchObject({ strict: true, v3ChecksumAsV2: true, ownerIgnoreAdverts: false, higherPrioSendAdvert: true, lowerPrioNoAdvert: true, useVmac: {} });
+    expect(r.config.vrrp.instances[0]).toMatchObject({
+      strict: true,
+      v3ChecksumAsV2: true,
+      ownerIgnoreAdverts: false,
+      higherPrioSendAdvert: true,
+      lowerPrioNoAdvert: true,
+      useVmac: {},
+    });
     expect(r.config.vrrp.syncGroups[0]).toMatchObject({ group: ['VI_1', 'VI_2'], trackingWeight: true });
   });
 });

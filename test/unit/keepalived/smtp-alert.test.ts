@@ -16,7 +16,7 @@ import { withFakeIpvs } from '../../support/fake-kernel';
 import { closeServer, until } from '../../support/health';
 
 jest.setTimeout(30_000);
-const fake = withFakeIpvs();
+withFakeIpvs();
 
 /** A relay that records every line it gets; `refuse` answers that command with 550. */
 async function relay(refuse?: string) {

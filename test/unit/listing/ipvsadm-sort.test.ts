@@ -5,7 +5,18 @@ import type { Destination } from '../../../lib';
 const dest = (address: string, port = 80): Destination => ({
   address, port, family: address.includes(':') ? 'ipv6' : 'ipv4', forwarding: 'route', weight: 1, upperThreshold: 0,
   lowerThreshold: 0, activeConnections: 0, inactiveConnections: 0, persistentConnections: 0,
-  stats: { connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, connectionsPerSecond: 0n, inPacketsPerSecond: 0n, outPacketsPerSecond: 0n, inBytesPerSecond: 0n, outBytesPerSecond: 0n },
+  stats: {
+    connections: 0n,
+    inPackets: 0n,
+    outPackets: 0n,
+    inBytes: 0n,
+    outBytes: 0n,
+    connectionsPerSecond: 0n,
+    inPacketsPerSecond: 0n,
+    outPacketsPerSecond: 0n,
+    inBytesPerSecond: 0n,
+    outBytesPerSecond: 0n,
+  },
 });
 
 test('addresses 2^31 or more apart compare backwards, as C int subtraction does', () => {

@@ -107,7 +107,9 @@ describe('keyword map for keepalived.conf', () => {
   });
 
   test('every one-to-one option is the field of exactly one keyword', () => {
-    for (const field of VRRP_DIRECT_OPTIONS) expect([field, Object.values(VRRP_INSTANCE_KEYWORDS).filter((f) => f === field).length]).toEqual([field, 1]);
+    for (const field of VRRP_DIRECT_OPTIONS) {
+      expect([field, Object.values(VRRP_INSTANCE_KEYWORDS).filter((f) => f === field).length]).toEqual([field, 1]);
+    }
   });
 });
 

@@ -3,7 +3,13 @@
 import { VrrpMachine, type MachineAction, type MachineOptions } from '../../../lib/vrrp/state-machine';
 import { MACHINE_DEFAULTS } from '../../support/vrrp-fake';
 
-const base: MachineOptions = { ...MACHINE_DEFAULTS, garpMasterDelayMs: 0, garpMasterRepeat: 1, garpLowerPrioDelayMs: 0, garpLowerPrioRepeat: 0 };
+const base: MachineOptions = {
+  ...MACHINE_DEFAULTS,
+  garpMasterDelayMs: 0,
+  garpMasterRepeat: 1,
+  garpLowerPrioDelayMs: 0,
+  garpLowerPrioRepeat: 0,
+};
 const machine = (over: Partial<MachineOptions> = {}) => new VrrpMachine({ ...base, ...over });
 const kinds = (actions: MachineAction[]) => actions.map((a) => (a.kind === 'transition' ? `${a.from}->${a.to}:${a.reason}` : a.kind));
 const from = (source: string, priority: number) => ({ source, priority, intervalCs: 100 });

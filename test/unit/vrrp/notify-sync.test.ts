@@ -59,12 +59,16 @@ class FakeMember implements SyncMember {
   state: VrrpState = 'BACKUP';
   wantsMaster = false;
   held: boolean | undefined;
-  constructor(readonly name: string, private readonly onChange: (m: FakeMember, from: VrrpState, to: VrrpState, reason: TransitionReason) => void) {}
+  readonly #onChange: (m: FakeMember, from: VrrpState, to: VrrpState, reason: TransitionReason) => void;
+
+  constructor(readonly name: string, onChange: (m: FakeMember, from: VrrpState, to: VrrpState, reason: TransitionReason) => void) {
+    this.#onChange = onChange;
+  }
   move(to: VrrpState, reason: TransitionReason): void {
     const from = this.state;
     this.state = to;
     this.wantsMaster = false;
-    this.onChange(this, from, to, reason);
+    this.#onChange(this, from, to, reason);
   }
   forceMaster(): void {
     if (this.state === 'BACKUP') this.move('MASTER', 'sync-group');

@@ -8,7 +8,14 @@ import { Fuzzer } from '../../support/fuzz';
 import { KEEPALIVED_V4, KEEPALIVED_V6, VECTORS, hex } from '../../support/vrrp-golden';
 
 const VIP = '192.168.200.16';
-const advert = (over: Partial<Advert> = {}): Advert => ({ version: 2, virtualRouterId: 51, priority: 100, intervalCs: 100, addresses: [VIP], ...over });
+const advert = (over: Partial<Advert> = {}): Advert => ({
+  version: 2,
+  virtualRouterId: 51,
+  priority: 100,
+  intervalCs: 100,
+  addresses: [VIP],
+  ...over
+});
 const v4 = { family: 4 as const, source: '192.168.200.1', destination: '224.0.0.18' };
 
 function policy(over: Partial<ReceivePolicy> = {}): ReceivePolicy {
@@ -104,7 +111,13 @@ describe('receiving keepalived adverts', () => {
   });
 
   test('v3 IPv6 from ancillary data; hop limit below 255 dropped', () => {
-    const d: Datagram = { family: 6, data: KEEPALIVED_V6.v3, source: KEEPALIVED_V6.source, destination: KEEPALIVED_V6.destination, hopLimit: 255 };
+    const d: Datagram = {
+      family: 6,
+      data: KEEPALIVED_V6.v3,
+      source: KEEPALIVED_V6.source,
+      destination: KEEPALIVED_V6.destination,
+      hopLimit: 255,
+    };
     const p = policy({ family: 6, version: 3, intervalCs: 10, addresses: ['fe80::100'] });
     expect(receiveAdvert(d, p).accepted?.advert.addresses).toEqual(['fe80::100']);
     expect(reason({ ...d, hopLimit: 254 }, p)).toBe('ip_ttl_err');
@@ -207,7 +220,12 @@ describe('decoder fuzzing', () => {
     for (let i = 0; i < 2000; i++) {
       const version = fuzz.pick([2, 3] as const);
       const addresses = Array.from({ length: 1 + fuzz.int(20) }, () => addressText(Uint8Array.from({ length: 4 }, () => fuzz.int(256))));
-      const a = advert({ version, priority: 1 + fuzz.int(255), intervalCs: version === 2 ? 100 * (1 + fuzz.int(255)) : 1 + fuzz.int(4095), addresses });
+      const a = advert({
+        version,
+        priority: 1 + fuzz.int(255),
+        intervalCs: version === 2 ? 100 * (1 + fuzz.int(255)) : 1 + fuzz.int(4095),
+        addresses,
+      });
       const bytes = encodeAdvert(a, { family: 4, source: '10.0.0.1', destination: '224.0.0.18' });
       const verdict = receiveAdvert({ family: 4, data: ipv4(bytes, { src: '10.0.0.1' }) }, policy({ version, intervalCs: a.intervalCs, addresses }));
       expect(verdict.accepted?.advert).toMatchObject({ version, priority: a.priority, intervalCs: a.intervalCs, addresses });

@@ -38,7 +38,13 @@ afterEach(async () => {
 const vi = (name: string, vrid: number, over: Partial<VrrpRouterInstance> = {}): VrrpRouterInstance => ({
   name, interface: 'eth0', virtualRouterId: vrid, version: 3, advertInt: 0.05, virtualIpaddress: [`10.0.1.${vrid}/24`], ...over,
 });
-const config = (over: Partial<VrrpRouterConfig>): VrrpRouterConfig => ({ instances: [], scripts: [], trackFiles: [], syncGroups: [], ...over });
+const config = (over: Partial<VrrpRouterConfig>): VrrpRouterConfig => ({
+  instances: [],
+  scripts: [],
+  trackFiles: [],
+  syncGroups: [],
+  ...over
+});
 
 function open(c: VrrpRouterConfig): { router: VrrpRouter; changes: VrrpRouterStateChange[] } {
   const router = VrrpRouter.open(c);

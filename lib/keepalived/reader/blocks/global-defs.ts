@@ -62,7 +62,10 @@ const recordOther: KeywordSpec<GlobalDraft> = {
 
 /** A VRRP default: read by `spec` into the `vrrp` draft. */
 function vrrpDefault(spec: KeywordSpec<Draft<VrrpGlobalDefs>>): KeywordSpec<GlobalDraft> {
-  return { ...(spec.minArgs === undefined ? {} : { minArgs: spec.minArgs }), handle: (stmt, target, ctx) => spec.handle(stmt, target.vrrp, ctx) };
+  return {
+    ...(spec.minArgs === undefined ? {} : { minArgs: spec.minArgs }),
+    handle: (stmt, target, ctx) => spec.handle(stmt, target.vrrp, ctx),
+  };
 }
 
 const mcastGroup = (key: 'mcastGroup4' | 'mcastGroup6', family: 'inet' | 'inet6') =>

@@ -12,7 +12,7 @@ import { readAddress, readInteger, readPort } from '../values';
 import { boolField, integerField, timerField, valueField, type Draft } from './draft';
 
 /** delay_loop accepts far longer periods than other timers (64-bit µs). */
-const DELAY_LOOP_MAX = 18446744073709.551614;
+const DELAY_LOOP_MAX = (2 ** 64 - 1) / 1e6;
 
 /**
  * Timing keywords; `retryMin` is 1 on virtual and real servers and 0 in

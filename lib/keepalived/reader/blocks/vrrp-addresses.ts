@@ -25,7 +25,14 @@ export function readVrrpAddress(stmt: Statement, ctx: ParseContext, unsupported:
     ctx.diag.error('invalid-value', `VRRP parsed invalid IP ${words[0]}. skipping IP...`, stmt.source);
     return undefined;
   }
-  const out: { -readonly [K in keyof VrrpAddress]: VrrpAddress[K] } = { address: text, family, prefix, nodad: false, noTrack: false, source: stmt.source };
+  const out: { -readonly [K in keyof VrrpAddress]: VrrpAddress[K] } = {
+    address: text,
+    family,
+    prefix,
+    nodad: false,
+    noTrack: false,
+    source: stmt.source,
+  };
   for (let i = 1; i < words.length; i++) {
     const word = words[i]!;
     const value = words[i + 1];

@@ -40,7 +40,13 @@ export function unsupportedKeyword<T extends { unsupported: KeywordItem[] }>(whe
 }
 
 /** A `weight W [reverse|noreverse]` tail starting at `args[at]`; undefined (reported) when invalid. */
-function readWeight(stmt: Statement, ctx: ParseContext, at: number, what: string, limit: number): { weight: number; reverse: boolean } | undefined {
+function readWeight(
+  stmt: Statement,
+  ctx: ParseContext,
+  at: number,
+  what: string,
+  limit: number,
+): { weight: number; reverse: boolean } | undefined {
   const weight = readInteger(stmt, ctx, stmt.args[at] ?? '', `${what} weight`, -limit, limit);
   if (weight === undefined) return undefined;
   const flag = stmt.args[at + 1];
@@ -98,7 +104,10 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
 }
 
 /** `weight W [reverse]` of a vrrp_script or track_file block, into `weight` and `weightReverse`. */
-function weightField<T extends Draft<{ weight: number; weightReverse: boolean }> & { name: string }>(block: string, limit: number): KeywordSpec<T> {
+function weightField<T extends Draft<{ weight: number; weightReverse: boolean }> & { name: string }>(
+  block: string,
+  limit: number,
+): KeywordSpec<T> {
   return {
     minArgs: 1,
     handle(stmt, target, ctx) {

@@ -1,0 +1,71 @@
+/**
+ * What each subcommand of `ipvs` is and takes: the descriptions `ipvs help`
+ * prints and the shell completions (`completion/`) are generated from.
+ * Apart from the registry of loaders (subcommands.ts), which loads
+ * `help` itself.
+ * @internal
+ * @module
+ */
+import type { CliCommand } from './context';
+
+/** Loads a subcommand. */
+export type SubcommandLoader = () => Promise<CliCommand>;
+
+/** The subcommands' names. */
+export type SubcommandName = 'apply' | 'export' | 'genhash' | 'keepalived' | 'help';
+
+/** What an option's value is, for completion: a file name, free text, or one of a list. */
+export type OptionValue = 'file' | 'text' | readonly string[];
+
+/** One option of a subcommand: its spellings and the value it takes, if any. */
+export interface SubcommandOption {
+  readonly names: readonly string[];
+  readonly value?: OptionValue;
+}
+
+/** A subcommand as `ipvs help` and the completions present it. */
+export interface SubcommandInfo {
+  /** One line, lower case, no full stop. */
+  readonly summary: string;
+  readonly options: readonly SubcommandOption[];
+  /** What its words other than options are (`apply FILE`, `help SUBCOMMAND`). */
+  readonly operand?: 'file' | 'subcommand';
+}
+
+const flag = (...names: string[]): SubcommandOption => ({ names });
+const valued = (value: OptionValue, ...names: string[]): SubcommandOption => ({ names, value });
+const HELP = flag('-h', '--help');
+
+/** Subcommand name → what it does and takes, in the order `ipvs help` lists them. */
+export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> = {
+  apply: {
+    summary: 'make the IPVS table match a YAML or JSON desired-state file',
+    options: [flag('--prune'), flag('--dry-run'), flag('--json'), HELP],
+    operand: 'file',
+  },
+  export: {
+    summary: 'print the IPVS table as a desired-state file apply reads',
+    options: [flag('--yaml'), flag('--json'), HELP],
+  },
+  keepalived: {
+    summary: 'run a keepalived.conf: health checkers, virtual servers and VRRP',
+    options: [
+      valued('file', '-f', '--use-file'), flag('-t', '--config-test'), flag('-P', '--vrrp'), flag('-C', '--check'),
+      valued('text', '-i', '--config-id'), flag('-I', '--dont-release-ipvs'), valued('text', '--status-listen'),
+      valued('file', '--json-file'), flag('-n'), flag('-l'), flag('-D'), HELP,
+    ],
+  },
+  genhash: {
+    summary: "print a URL's MD5 digest for HTTP_GET/SSL_GET, as keepalived's genhash",
+    options: [
+      valued('text', '-s', '--server'), valued('text', '-p', '--port'), valued('text', '-u', '--url'),
+      flag('-S', '--use-ssl'), flag('-I', '--use-sni'), valued('text', '-V', '--use-virtualhost'),
+      valued(['1.0', '1.0c', '1.1'], '-P', '--protocol'), valued('text', '-t', '--timeout'), flag('-v', '--verbose'), HELP,
+    ],
+  },
+  help: {
+    summary: "list the subcommands and ipvsadm's commands; help SUBCOMMAND shows its options",
+    options: [],
+    operand: 'subcommand',
+  },
+};
