@@ -79,7 +79,7 @@ export class Stream extends WriteOperations {
 
   /** Number of operations added so far (sent or not). */
   override get size(): number {
-    return this.#sent + this.codes.length;
+    return this.#sent + this.writes.length;
   }
 
   /** Number of operations already handed to the kernel. */
@@ -96,26 +96,26 @@ export class Stream extends WriteOperations {
 
   /** @internal */
   protected override added(): void {
-    if (this.codes.length >= this.#chunkSize) this.#send();
+    if (this.writes.length >= this.#chunkSize) this.#send();
   }
 
   #send(): void {
     const packed = this.writer.packed();
-    const codes = this.codes;
+    const writes = this.writes;
     const labels = this.labels;
     this.writer = new RequestWriter(Math.min(this.#chunkSize, DEFAULT_CHUNK_SIZE));
-    this.codes = [];
+    this.writes = [];
     this.labels = [];
-    this.#sent += codes.length;
+    this.#sent += writes.length;
     let sending: Promise<RawResults>;
     try {
-      sending = this.#transport.send(packed, codes.length);
+      sending = this.#transport.send(packed, writes.length);
     } catch (error) {
       sending = Promise.reject(error);
     }
     this.#chunks.push(sending.then(
-      (raw) => outcomes(packed, codes, labels, raw),
-      (error: unknown) => outcomes(packed, codes, labels, chunkError(error)),
+      (raw) => outcomes(packed, writes, labels, raw),
+      (error: unknown) => outcomes(packed, writes, labels, chunkError(error)),
     ));
   }
 
@@ -128,7 +128,7 @@ export class Stream extends WriteOperations {
   async end(): Promise<BatchResult[]> {
     this.admit('end');
     this.#ended = true;
-    if (this.codes.length > 0) this.#send();
+    if (this.writes.length > 0) this.#send();
     return (await Promise.all(this.#chunks)).flat();
   }
 }
