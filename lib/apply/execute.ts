@@ -4,12 +4,26 @@
  * says, step by step, what was done.
  * @module
  */
-import type { Ipvs } from '../handle/ipvs';
 import type { Batch, BatchResult } from '../core/batch';
+import type { Service } from '../model/types';
 import type { IpvsError } from '../model/errors';
 import { record, boolean } from '../core/validate/check';
 import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService } from './desired';
 import { checkPrune, diff, type Plan, type PlanOptions, type PlanStep } from './plan';
+
+/**
+ * What {@link applyState} needs of a handle: the table as it is, and a batch
+ * to change it. The {@link Ipvs} handle is one (it sits above apply and
+ * offers `apply()`, so apply names only this).
+ */
+export interface ApplyTarget {
+  /** Every service, with its destinations. */
+  listServices(): Promise<Service[]>;
+  /** Synchronous {@link ApplyTarget.listServices}. */
+  listServicesSync(): Service[];
+  /** A new batch, to be committed once. */
+  batch(): Batch;
+}
 
 /** Options of {@link applyState}. */
 export interface ApplyOptions extends PlanOptions {
@@ -79,7 +93,7 @@ function prepare(desired: DesiredState, options: ApplyOptions): { wanted: Normal
   return { wanted: checkDesiredState(desired), options: checked };
 }
 
-function batchOf(ipvs: Ipvs, plan: Plan): Batch {
+function batchOf(ipvs: ApplyTarget, plan: Plan): Batch {
   const batch = ipvs.batch();
   for (const step of plan.steps) queue(batch, step);
   return batch;
@@ -97,7 +111,7 @@ function batchOf(ipvs: Ipvs, plan: Plan): Batch {
  * if (report.failed) console.error(report.steps.filter((s) => s.status === 'failed'));
  * ```
  */
-export async function applyState(ipvs: Ipvs, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyReport> {
+export async function applyState(ipvs: ApplyTarget, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyReport> {
   const { wanted, options: o } = prepare(desired, options);
   const plan = diff(normaliseCurrent(await ipvs.listServices()), wanted, o.prune);
   if (o.dryRun || plan.steps.length === 0) return report(plan, o);
@@ -105,7 +119,7 @@ export async function applyState(ipvs: Ipvs, desired: DesiredState, options: App
 }
 
 /** Synchronous {@link applyState}. @example `const report = applyStateSync(ipvs, desired)` */
-export function applyStateSync(ipvs: Ipvs, desired: DesiredState, options: ApplyOptions = {}): ApplyReport {
+export function applyStateSync(ipvs: ApplyTarget, desired: DesiredState, options: ApplyOptions = {}): ApplyReport {
   const { wanted, options: o } = prepare(desired, options);
   const plan = diff(normaliseCurrent(ipvs.listServicesSync()), wanted, o.prune);
   if (o.dryRun || plan.steps.length === 0) return report(plan, o);

@@ -4,7 +4,7 @@
  * @module
  */
 export { applyState, applyStateSync } from './execute';
-export type { ApplyOptions, ApplyReport, StepResult } from './execute';
+export type { ApplyOptions, ApplyReport, ApplyTarget, StepResult } from './execute';
 export { planApply } from './plan';
 export type {
   Plan, PlanOptions, PlanStep, SettingChange, AddServiceStep, EditServiceStep, DeleteServiceStep, AddDestinationStep, EditDestinationStep,

@@ -20,7 +20,7 @@ import type {
 } from '../model/types';
 import { record, fail, integer } from '../core/validate/check';
 import { toService } from '../core/replies';
-import { applyState, applyStateSync, type ApplyOptions, type ApplyReport } from '../apply/execute';
+import { applyState, applyStateSync, type ApplyOptions, type ApplyReport, type ApplyTarget } from '../apply/execute';
 import type { DesiredState } from '../apply/desired';
 
 function nativeOptions(options: OpenOptions | undefined): { netns?: string } {
@@ -88,7 +88,7 @@ const SETTLED: Promise<void> = Promise.resolve();
  * in flight are sent to the kernel together in one batch, in call order, and
  * each gets its own result. `*Sync` methods block the calling thread.
  */
-export class Ipvs implements Disposable, AsyncDisposable {
+export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
   readonly #native: NativeHandle;
   readonly #dispatcher: Dispatcher;
   readonly #channel: SyncChannel;
