@@ -199,7 +199,7 @@ export class Batch extends WriteOperations {
   }
 
   #take(): Packed {
-    if (this.#committed) throw new IpvsError({ message: 'commit: this batch was already committed', code: 'ERR_IPVS_BATCH_COMMITTED', operation: 'commit' });
+    this.admit('commit');
     this.#committed = true;
     return this.writer.packed();
   }

@@ -6,6 +6,7 @@
  */
 import { WriteOperations, outcomes, type BatchResult } from './batch';
 import { IpvsError } from '../model/errors';
+import { closedError } from './dispatcher';
 import { RequestWriter, type Packed } from '../native/pack';
 import type { RawResults } from '../native/exchange';
 
@@ -137,11 +138,6 @@ export class Stream extends WriteOperations {
 function chunkError(error: unknown): IpvsError {
   if (error instanceof IpvsError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const closed = message.startsWith('ERR_IPVS_CLOSED');
-  return new IpvsError({
-    message: closed ? 'stream: the IPVS handle is closed' : `stream: ${message}`,
-    code: closed ? 'ERR_IPVS_CLOSED' : 'ERR_IPVS_NATIVE',
-    operation: 'stream',
-    reason: closed ? 'closed' : 'unknown',
-  });
+  if (message.startsWith('ERR_IPVS_CLOSED')) return closedError('stream');
+  return new IpvsError({ message: `stream: ${message}`, code: 'ERR_IPVS_NATIVE', operation: 'stream', reason: 'unknown' });
 }
