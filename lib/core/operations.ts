@@ -16,7 +16,7 @@ import type {
 import { checkServiceKey, checkServicePatch, checkServiceSpec, serviceWithOptions, type CheckedKey } from './validate/service';
 import { checkDestKey, checkDestPatch, checkDestSpec, destWithOptions } from './validate/destination';
 import { checkDaemonOptions, checkDaemonState, checkTimeouts } from './validate/system';
-import { destinationAt, toDaemon, toService } from './replies';
+import { destinationAt, destinationId, toDaemon, toService } from './replies';
 import { records, serviceAt } from '../native/pack';
 import { boolean, record } from './validate/check';
 import { check, refusal } from './writes';
@@ -141,9 +141,8 @@ export function* editDestination(service: ServiceKey, destination: DestinationKe
   const key = checkServiceKey(service);
   const dest = checkDestKey(destination, key);
   checkDestPatch(patch);
-  const current = (yield* readDestinations(key, 'editDestination')).find(
-    (d) => d.address === dest.wire.address && d.port === dest.wire.port,
-  );
+  const id = destinationId(dest.wire);
+  const current = (yield* readDestinations(key, 'editDestination')).find((d) => destinationId(d) === id);
   if (!current) throw refusal(2, 'editDestination', { cmd: Cmd.SetDest, service: key.wire, dest: dest.wire }, dest.label);
   const merged: DestinationOptions = {
     forwarding: current.forwarding,
