@@ -11,7 +11,7 @@ import type {
 import type { WireDest, WireService } from '../native/contract';
 import { FORWARDING_NUMBER, SVC_FLAG, TUNNEL_CHECKSUM_NUMBER, TUNNEL_TYPE_NUMBER, nameOf } from '../native/kernel-numbers';
 import { IpvsArgumentError } from '../model/errors';
-import { schedulerFlagNames } from '../core/replies';
+import { schedulerFlagNames, serviceKeyOf } from '../core/replies';
 import { checkServiceSpec, type CheckedKey } from '../core/validate/service';
 import { checkDestSpec } from '../core/validate/destination';
 import { prefixOfMask, u32ToIpv4 } from '../core/validate/address';
@@ -107,6 +107,17 @@ function destinationSettings(w: WireDest): Settings {
   };
 }
 
+/**
+ * Whether two specs of a real server of `service` leave the kernel holding
+ * the same settings, defaults applied: the comparison apply's plans make.
+ */
+export function sameDestinationSettings(service: CheckedKey, a: DestinationSpec, b: DestinationSpec): boolean {
+  const x = destinationSettings(checkDestSpec(a, service).wire);
+  const y = destinationSettings(checkDestSpec(b, service).wire);
+  for (const name in x) if (x[name] !== y[name]) return false;
+  return true;
+}
+
 function canonicalKey(key: CheckedKey): ServiceKey {
   const w = key.wire;
   if (key.isFwmark) return { fwmark: w.fwmark!, family: key.family };
@@ -177,9 +188,7 @@ function persistenceOf(s: Service): PersistenceOptions | undefined {
 
 /** The spec that reproduces a kernel service exactly: identity and scheduler, other options where not the default. */
 export function serviceSpecOf(s: Service): ServiceSpec {
-  const key: ServiceKey =
-    'fwmark' in s ? (s.family === 'ipv4' ? { fwmark: s.fwmark } : { fwmark: s.fwmark, family: s.family }) : { protocol: s.protocol, address: s.address, port: s.port };
-  const spec: ServiceSpec = { ...key, scheduler: s.scheduler as Scheduler };
+  const spec: ServiceSpec = { ...serviceKeyOf(s), scheduler: s.scheduler as Scheduler };
   if (s.schedulerFlags.length) spec.schedulerFlags = [...s.schedulerFlags];
   const persistent = persistenceOf(s);
   if (persistent) spec.persistent = persistent;

@@ -5,11 +5,25 @@
  * @module
  */
 import type { Batch, BatchResult } from '../core/batch';
-import type { IpvsError } from '../model/errors';
 import type { Service } from '../model/types';
+import type { IpvsError } from '../model/errors';
 import { record, boolean } from '../core/validate/check';
 import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService } from './desired';
 import { checkPrune, diff, type Plan, type PlanOptions, type PlanStep } from './plan';
+
+/**
+ * What {@link applyState} needs of a handle: the table as it is, and a batch
+ * to change it. The {@link Ipvs} handle is one (it sits above apply and
+ * offers `apply()`, so apply names only this).
+ */
+export interface ApplyTarget {
+  /** Every service, with its destinations. */
+  listServices(): Promise<Service[]>;
+  /** Synchronous {@link ApplyTarget.listServices}. */
+  listServicesSync(): Service[];
+  /** A new batch, to be committed once. */
+  batch(): Batch;
+}
 
 /** Options of {@link applyState}. */
 export interface ApplyOptions extends PlanOptions {
@@ -71,20 +85,6 @@ function report(plan: Plan, options: { prune: boolean; dryRun: boolean }, result
     return r.ok ? { step, status: 'done' } : { step, status: 'failed', error: r.error };
   });
   return { ...options, steps, unchanged: plan.unchanged, failed: steps.filter((s) => s.status === 'failed').length };
-}
-
-/**
- * What applying uses of a handle: the `Ipvs` class has it. Named here
- * rather than imported, since the handle sits a layer above (it offers
- * `apply()`).
- */
-export interface ApplyTarget {
-  /** The table as it is now. */
-  listServices(): Promise<Service[]>;
-  /** Synchronous {@link ApplyTarget.listServices}. */
-  listServicesSync(): Service[];
-  /** A batch the plan's steps are queued in. */
-  batch(): Batch;
 }
 
 /** Validation and options first, so a bad desired state never reaches the kernel. */

@@ -4,12 +4,13 @@
  * one result per operation.
  * @module
  */
-import { Cmd, AF_INET6, type WireDest, type WireRequest, type WireService } from '../native/contract';
+import { Cmd, AF_INET6, type WireDaemon, type WireDest, type WireRequest, type WireService } from '../native/contract';
 import type { DestinationKey, DestinationSpec, ServiceKey, ServiceSpec, Timeouts } from '../model/types';
-import { IpvsError, kernelError, type OperationKind } from '../model/errors';
+import { IpvsError } from '../model/errors';
 import { checkServiceKey, checkServiceSpec } from './validate/service';
 import { destinationLabel, emptyDest, fillDestKey, fillDestSpec } from './validate/destination';
 import { checkTimeouts } from './validate/system';
+import { WRITES, refusal, type Write } from './writes';
 import { RequestWriter, W, addressAt, unpackAt, type Packed } from '../native/pack';
 import type { RawResults } from '../native/exchange';
 
@@ -38,32 +39,6 @@ export type BatchResult =
       readonly error: IpvsError;
     };
 
-/** The operations a batch can hold; an operation's code is its index here. */
-const OPERATIONS: readonly { name: string; kind: OperationKind }[] = [
-  { name: 'addService', kind: 'service' },
-  { name: 'replaceService', kind: 'service' },
-  { name: 'deleteService', kind: 'service' },
-  { name: 'addDestination', kind: 'destination' },
-  { name: 'replaceDestination', kind: 'destination' },
-  { name: 'deleteDestination', kind: 'destination' },
-  { name: 'zero', kind: 'service' },
-  { name: 'zero', kind: 'other' },
-  { name: 'flush', kind: 'other' },
-  { name: 'setTimeouts', kind: 'other' },
-];
-export const enum Op {
-  AddService,
-  ReplaceService,
-  DeleteService,
-  AddDest,
-  ReplaceDest,
-  DeleteDest,
-  ZeroService,
-  ZeroAll,
-  Flush,
-  SetTimeouts,
-}
-
 /** Results {@link Batch.commit} makes between two turns of the event loop. */
 const RESULT_SLICE = 16384;
 
@@ -79,12 +54,12 @@ export interface BatchTransport {
  * then nothing of that operation is queued) and returns `this` for chaining.
  */
 export abstract class WriteOperations {
-  // Operations are packed as they are added: one growing Uint32Array, an
-  // operation code and a shared service label each, no per-operation objects.
+  // Operations are packed as they are added: one growing Uint32Array, the
+  // write's table entry and a shared service label each, no per-operation objects.
   /** @internal */
   protected writer: RequestWriter;
   /** @internal */
-  protected codes: Op[] = [];
+  protected writes: Write[] = [];
   /** @internal */
   protected labels: string[] = [];
   // Reused for every operation: validated into, packed, overwritten.
@@ -106,7 +81,7 @@ export abstract class WriteOperations {
 
   /** Number of operations added so far. */
   get size(): number {
-    return this.codes.length;
+    return this.writes.length;
   }
 
   /** @internal Throws to refuse any further operation (`operation` names the call). */
@@ -115,15 +90,17 @@ export abstract class WriteOperations {
   /** @internal Runs after each operation was packed. */
   protected added(): void {}
 
-  #add(code: Op, cmd: Cmd, label = '', service?: WireService, dest?: WireDest, timeouts?: WireRequest['timeouts']): this {
-    this.admit(OPERATIONS[code]!.name);
+  /** @internal Validated already: packs one write of `what` and records it. */
+  protected add(what: Write, label = '', service?: WireService, dest?: WireDest, timeouts?: WireRequest['timeouts'], daemon?: WireDaemon): this {
+    this.admit(what.name);
     const request = this.#request;
-    request.cmd = cmd;
+    request.cmd = what.cmd;
     request.service = service;
     request.dest = dest;
     request.timeouts = timeouts;
+    request.daemon = daemon;
     this.writer.write(request);
-    this.codes.push(code);
+    this.writes.push(what);
     this.labels.push(label);
     this.added();
     return this;
@@ -132,26 +109,26 @@ export abstract class WriteOperations {
   /** Queues {@link Ipvs.addService}. @example `batch.addService({ protocol: 'tcp', address: '10.0.0.13', port: 80, scheduler: 'rr' })` */
   addService(spec: ServiceSpec): this {
     const { key, wire } = checkServiceSpec(spec);
-    return this.#add(Op.AddService, Cmd.NewService, key.label, wire);
+    return this.add(WRITES.addService, key.label, wire);
   }
 
   /** Queues {@link Ipvs.replaceService} (ipvsadm `-E` semantics). @example `batch.replaceService({ fwmark: 42, scheduler: 'sh' })` */
   replaceService(spec: ServiceSpec): this {
     const { key, wire } = checkServiceSpec(spec);
-    return this.#add(Op.ReplaceService, Cmd.SetService, key.label, wire);
+    return this.add(WRITES.replaceService, key.label, wire);
   }
 
   /** Queues {@link Ipvs.deleteService}. @example `batch.deleteService({ protocol: 'udp', address: '10.0.0.2', port: 53 })` */
   deleteService(service: ServiceKey): this {
     const key = checkServiceKey(service);
-    return this.#add(Op.DeleteService, Cmd.DelService, key.label, key.wire);
+    return this.add(WRITES.deleteService, key.label, key.wire);
   }
 
   /** Queues {@link Ipvs.addDestination}. @example `batch.addDestination(web, { address: '10.1.0.4', forwarding: 'masq' })` */
   addDestination(service: ServiceKey, destination: DestinationSpec): this {
     const key = checkServiceKey(service);
     fillDestSpec(destination, key, this.#dest);
-    return this.#add(Op.AddDest, Cmd.NewDest, key.label, key.wire, this.#dest);
+    return this.add(WRITES.addDestination, key.label, key.wire, this.#dest);
   }
 
   /**
@@ -161,31 +138,31 @@ export abstract class WriteOperations {
   replaceDestination(service: ServiceKey, destination: DestinationSpec): this {
     const key = checkServiceKey(service);
     fillDestSpec(destination, key, this.#dest);
-    return this.#add(Op.ReplaceDest, Cmd.SetDest, key.label, key.wire, this.#dest);
+    return this.add(WRITES.replaceDestination, key.label, key.wire, this.#dest);
   }
 
   /** Queues {@link Ipvs.deleteDestination}. @example `batch.deleteDestination(web, { address: '10.1.0.4' })` */
   deleteDestination(service: ServiceKey, destination: DestinationKey): this {
     const key = checkServiceKey(service);
     fillDestKey(destination, key, this.#destKey);
-    return this.#add(Op.DeleteDest, Cmd.DelDest, key.label, key.wire, this.#destKey);
+    return this.add(WRITES.deleteDestination, key.label, key.wire, this.#destKey);
   }
 
   /** Queues {@link Ipvs.zero}. @example `batch.zero()` */
   zero(service?: ServiceKey): this {
-    if (service === undefined) return this.#add(Op.ZeroAll, Cmd.Zero);
+    if (service === undefined) return this.add(WRITES.zero);
     const key = checkServiceKey(service);
-    return this.#add(Op.ZeroService, Cmd.Zero, key.label, key.wire);
+    return this.add(WRITES.zero, key.label, key.wire);
   }
 
   /** Queues {@link Ipvs.flush}. @example `batch.flush()` */
   flush(): this {
-    return this.#add(Op.Flush, Cmd.Flush);
+    return this.add(WRITES.flush);
   }
 
   /** Queues {@link Ipvs.setTimeouts}. @example `batch.setTimeouts({ tcp: 3600 })` */
   setTimeouts(timeouts: Partial<Timeouts>): this {
-    return this.#add(Op.SetTimeouts, Cmd.SetConfig, '', undefined, undefined, checkTimeouts(timeouts));
+    return this.add(WRITES.setTimeouts, '', undefined, undefined, checkTimeouts(timeouts));
   }
 }
 
@@ -232,7 +209,7 @@ export class Batch extends WriteOperations {
   }
 
   #take(): Packed {
-    if (this.#committed) throw new IpvsError({ message: 'commit: this batch was already committed', code: 'ERR_IPVS_BATCH_COMMITTED', operation: 'commit' });
+    this.admit('commit');
     this.#committed = true;
     return this.writer.packed();
   }
@@ -252,7 +229,7 @@ export class Batch extends WriteOperations {
     const out: BatchResult[] = [];
     for (let from = 0; from < count; from += RESULT_SLICE) {
       if (from > 0) await new Promise((resolve) => setImmediate(resolve));
-      outcomes(packed, this.codes, this.labels, raw, from, Math.min(count, from + RESULT_SLICE), out);
+      outcomes(packed, this.writes, this.labels, raw, from, Math.min(count, from + RESULT_SLICE), out);
     }
     return out;
   }
@@ -261,23 +238,22 @@ export class Batch extends WriteOperations {
   commitSync(): BatchResult[] {
     const packed = this.#take();
     if (this.size === 0) return [];
-    return outcomes(packed, this.codes, this.labels, this.#transport.sendSync(packed, this.size));
+    return outcomes(packed, this.writes, this.labels, this.#transport.sendSync(packed, this.size));
   }
 }
 
 /** The packed operations a batch's results read their targets from. */
 class ResultSource {
   readonly bytes: Uint8Array;
-  constructor(readonly words: Uint32Array, readonly codes: readonly Op[], readonly labels: readonly string[]) {
+  constructor(readonly words: Uint32Array, readonly writes: readonly Write[], readonly labels: readonly string[]) {
     this.bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
   }
 
   /** Operation `i`'s target: its service's label, plus the destination for destination operations. */
   targetOf(i: number): string | undefined {
     const label = this.labels[i]!;
-    const code = this.codes[i]!;
     if (label === '') return undefined;
-    if (code < Op.AddDest || code > Op.DeleteDest) return label;
+    if (!this.writes[i]!.destination) return label;
     const words = this.words;
     const base = i * W.STRIDE;
     const af = words[base + W.D_OPT]! & 1 ? words[base + W.D_AF]! : words[base + W.S_AF]!;
@@ -323,7 +299,7 @@ class Succeeded {
  * operation only what the result needs.
  */
 export function outcomes(
-  packed: Packed, codes: readonly Op[], labels: readonly string[], raw: RawResults | IpvsError, from = 0, to = codes.length,
+  packed: Packed, writes: readonly Write[], labels: readonly string[], raw: RawResults | IpvsError, from = 0, to = writes.length,
   out: BatchResult[] = [],
 ): BatchResult[] {
   const failure = raw instanceof IpvsError ? raw : undefined;
@@ -331,17 +307,16 @@ export function outcomes(
   const details = failure ? undefined : (raw as RawResults).details;
   // Extended-ack texts by operation, looked up only for failures.
   const extacks = details?.length ? new Map(details.map((d) => [d.index, d.extack])) : undefined;
-  const source = new ResultSource(packed.words, codes, labels);
+  const source = new ResultSource(packed.words, writes, labels);
   for (let i = from; i < to; i++) {
-    const code = codes[i]!;
-    const { name: operation, kind } = OPERATIONS[code]!;
+    const operation = writes[i]!.name;
     const errno = errors === undefined ? -1 : errors[i]!;
     if (errno === 0) {
       out.push(new Succeeded(operation, source, i));
       continue;
     }
     const target = source.targetOf(i);
-    const error = failure ?? kernelError(errno, operation, kind, target, extacks?.get(i), unpackAt(packed, i).service);
+    const error = failure ?? refusal(errno, operation, unpackAt(packed, i), target, extacks?.get(i));
     out.push(target === undefined ? { ok: false, operation, error } : { ok: false, operation, target, error });
   }
   return out;

@@ -1,23 +1,24 @@
 /**
- * Every public operation, written once as a generator that yields batches of
- * wire requests and receives their results. The handle drives a generator
+ * The operations that are more than one write: reads, and the edits that
+ * read before they write. Each is written once as a generator that yields
+ * batches of wire requests and receives their results; the handle drives it
  * either synchronously (the *Sync methods) or through its async dispatcher,
- * so sync and async twins share one implementation.
+ * so sync and async twins share one implementation. One-request writes are
+ * not here: they go the batch's way (single-write.ts).
  * @internal
  * @module
  */
 import { Cmd, type WireRequest, type WireResult, type WireService, type WireServiceReply } from '../native/contract';
 import type {
-  Destination, DestinationKey, DestinationOptions, DestinationSpec, Info, PersistenceOptions, Service, ServiceKey,
-  ServiceOptions, ServiceSpec, SyncDaemon, SyncDaemonOptions, SyncDaemonState, Timeouts,
+  Destination, DestinationKey, DestinationOptions, Info, PersistenceOptions, Service, ServiceKey,
+  ServiceOptions, SyncDaemon, Timeouts,
 } from '../model/types';
-import { kernelError, type OperationKind, type ServiceModules } from '../model/errors';
-import { checkServiceKey, checkServicePatch, checkServiceSpec, serviceWithOptions, type CheckedKey } from './validate/service';
-import { checkDestKey, checkDestPatch, checkDestSpec, destWithOptions } from './validate/destination';
-import { checkDaemonOptions, checkDaemonState, checkTimeouts } from './validate/system';
-import { destinationAt, toDaemon, toService } from './replies';
+import { checkServiceKey, checkServicePatch, serviceWithOptions, type CheckedKey } from './validate/service';
+import { checkDestKey, checkDestPatch, destWithOptions } from './validate/destination';
+import { destinationAt, destinationId, toDaemon, toService } from './replies';
 import { records, serviceAt } from '../native/pack';
 import { boolean, record } from './validate/check';
+import { check, refusal } from './writes';
 
 /** An operation: yields request batches, returns its value. */
 export type Operation<T> = Generator<readonly WireRequest[], T, WireResult[]>;
@@ -26,32 +27,13 @@ function destinationsOf(result: WireResult | undefined): Destination[] {
   return records(result?.dests, destinationAt);
 }
 
-function check(result: WireResult, operation: string, kind: OperationKind, target?: string, modules?: ServiceModules): void {
-  if (result.error) throw kernelError(result.error, operation, kind, target, result.extack, modules);
-}
-
-function* single(request: WireRequest, operation: string, kind: OperationKind, target?: string): Operation<WireResult> {
+function* single(request: WireRequest, operation: string, target?: string): Operation<WireResult> {
   const [result] = yield [request];
-  check(result!, operation, kind, target, request.service);
+  check(result!, operation, request, target);
   return result!;
 }
 
 // ---- services ---------------------------------------------------------------
-
-export function* addService(spec: ServiceSpec): Operation<void> {
-  const { key, wire } = checkServiceSpec(spec);
-  yield* single({ cmd: Cmd.NewService, service: wire }, 'addService', 'service', key.label);
-}
-
-export function* replaceService(spec: ServiceSpec): Operation<void> {
-  const { key, wire } = checkServiceSpec(spec);
-  yield* single({ cmd: Cmd.SetService, service: wire }, 'replaceService', 'service', key.label);
-}
-
-export function* deleteService(service: ServiceKey): Operation<void> {
-  const key = checkServiceKey(service);
-  yield* single({ cmd: Cmd.DelService, service: key.wire }, 'deleteService', 'service', key.label);
-}
 
 /** The options that reproduce `s` exactly, for read-modify-write. */
 function optionsOf(s: Service): ServiceOptions {
@@ -70,7 +52,7 @@ export function* editService(service: ServiceKey, patch: ServicePatch): Operatio
   const key = checkServiceKey(service);
   checkServicePatch(patch, key);
   const current = yield* readService(key, 'editService', false);
-  if (!current) throw kernelError(3, 'editService', 'service', key.label);
+  if (!current) throw refusal(3, 'editService', { cmd: Cmd.SetService, service: key.wire }, key.label);
   const merged = optionsOf(current);
   if (patch.scheduler !== undefined && patch.scheduler !== current.scheduler && patch.schedulerFlags === undefined) {
     // Keep the flag bits, but under the scheduler-neutral names.
@@ -82,7 +64,7 @@ export function* editService(service: ServiceKey, patch: ServicePatch): Operatio
   if (patch.persistent === null) delete merged.persistent;
   else if (patch.persistent !== undefined) merged.persistent = { ...merged.persistent, ...patch.persistent };
   const wire = serviceWithOptions(key, merged, 'patch');
-  yield* single({ cmd: Cmd.SetService, service: wire }, 'editService', 'service', key.label);
+  yield* single({ cmd: Cmd.SetService, service: wire }, 'editService', key.label);
 }
 
 function* readService(key: CheckedKey, operation: string, withDestinations: boolean): Operation<Service | null> {
@@ -90,9 +72,9 @@ function* readService(key: CheckedKey, operation: string, withDestinations: bool
   if (withDestinations) requests.push({ cmd: Cmd.GetDest, dump: true, service: key.wire });
   const [svc, dests] = yield requests;
   if (svc!.error === 3) return null;
-  check(svc!, operation, 'service', key.label);
+  check(svc!, operation, requests[0]!, key.label);
   if (!svc!.services?.count) return null;
-  if (dests) check(dests, operation, 'destination', key.label);
+  if (dests) check(dests, operation, requests[1]!, key.label);
   return toService(serviceAt(svc!.services, 0), destinationsOf(dests));
 }
 
@@ -122,8 +104,9 @@ export function checkListOptions(options: ListOptions): boolean {
 
 /** Every service's record, without destinations. */
 export function* serviceReplies(operation: string): Operation<WireServiceReply[]> {
-  const [dump] = yield [{ cmd: Cmd.GetService, dump: true }];
-  check(dump!, operation, 'other');
+  const request: WireRequest = { cmd: Cmd.GetService, dump: true };
+  const [dump] = yield [request];
+  check(dump!, operation, request);
   return records(dump!.services, serviceAt);
 }
 
@@ -132,9 +115,10 @@ export function* withDestinations(group: readonly WireServiceReply[], operation:
   const identities: WireService[] = group.map((s) =>
     s.fwmark ? { af: s.af, fwmark: s.fwmark } : { af: s.af, protocol: s.protocol, address: s.address, port: s.port },
   );
-  const results = yield identities.map((service) => ({ cmd: Cmd.GetDest, dump: true, service }));
+  const requests: WireRequest[] = identities.map((service) => ({ cmd: Cmd.GetDest, dump: true, service }));
+  const results = yield requests;
   return group.map((s, k) => {
-    check(results[k]!, operation, 'destination');
+    check(results[k]!, operation, requests[k]!);
     return toService(s, destinationsOf(results[k]));
   });
 }
@@ -152,26 +136,13 @@ export function* listServices(options: ListOptions = {}): Operation<Service[]> {
 
 // ---- destinations ------------------------------------------------------------
 
-export function* addDestination(service: ServiceKey, destination: DestinationSpec): Operation<void> {
-  const key = checkServiceKey(service);
-  const dest = checkDestSpec(destination, key);
-  yield* single({ cmd: Cmd.NewDest, service: key.wire, dest: dest.wire }, 'addDestination', 'destination', dest.key.label);
-}
-
-export function* replaceDestination(service: ServiceKey, destination: DestinationSpec): Operation<void> {
-  const key = checkServiceKey(service);
-  const dest = checkDestSpec(destination, key);
-  yield* single({ cmd: Cmd.SetDest, service: key.wire, dest: dest.wire }, 'replaceDestination', 'destination', dest.key.label);
-}
-
 export function* editDestination(service: ServiceKey, destination: DestinationKey, patch: Partial<DestinationOptions>): Operation<void> {
   const key = checkServiceKey(service);
   const dest = checkDestKey(destination, key);
   checkDestPatch(patch);
-  const current = (yield* readDestinations(key, 'editDestination')).find(
-    (d) => d.address === dest.wire.address && d.port === dest.wire.port,
-  );
-  if (!current) throw kernelError(2, 'editDestination', 'destination', dest.label);
+  const id = destinationId(dest.wire);
+  const current = (yield* readDestinations(key, 'editDestination')).find((d) => destinationId(d) === id);
+  if (!current) throw refusal(2, 'editDestination', { cmd: Cmd.SetDest, service: key.wire, dest: dest.wire }, dest.label);
   const merged: DestinationOptions = {
     forwarding: current.forwarding,
     weight: current.weight,
@@ -182,24 +153,19 @@ export function* editDestination(service: ServiceKey, destination: DestinationKe
   Object.assign(merged, patch);
   if (patch.forwarding !== undefined && patch.forwarding !== 'tunnel') delete merged.tunnel;
   const wire = destWithOptions(dest, key, merged, 'patch');
-  yield* single({ cmd: Cmd.SetDest, service: key.wire, dest: wire }, 'editDestination', 'destination', dest.label);
-}
-
-export function* deleteDestination(service: ServiceKey, destination: DestinationKey): Operation<void> {
-  const key = checkServiceKey(service);
-  const dest = checkDestKey(destination, key);
-  yield* single({ cmd: Cmd.DelDest, service: key.wire, dest: dest.wire }, 'deleteDestination', 'destination', dest.label);
+  yield* single({ cmd: Cmd.SetDest, service: key.wire, dest: wire }, 'editDestination', dest.label);
 }
 
 function* readDestinations(key: CheckedKey, operation: string): Operation<Destination[]> {
   // The kernel answers a dest dump of a missing service with an empty list,
   // so the service is looked up in the same batch to tell the two apart.
-  const [svc, dests] = yield [
+  const requests: WireRequest[] = [
     { cmd: Cmd.GetService, service: key.wire },
     { cmd: Cmd.GetDest, dump: true, service: key.wire },
   ];
-  check(svc!, operation, 'service', key.label);
-  check(dests!, operation, 'destination', key.label);
+  const [svc, dests] = yield requests;
+  check(svc!, operation, requests[0]!, key.label);
+  check(dests!, operation, requests[1]!, key.label);
   return destinationsOf(dests!);
 }
 
@@ -209,21 +175,8 @@ export function* listDestinations(service: ServiceKey): Operation<Destination[]>
 
 // ---- whole table and system ----------------------------------------------------
 
-export function* flush(): Operation<void> {
-  yield* single({ cmd: Cmd.Flush }, 'flush', 'other');
-}
-
-export function* zero(service?: ServiceKey): Operation<void> {
-  if (service === undefined) {
-    yield* single({ cmd: Cmd.Zero }, 'zero', 'other');
-    return;
-  }
-  const key = checkServiceKey(service);
-  yield* single({ cmd: Cmd.Zero, service: key.wire }, 'zero', 'service', key.label);
-}
-
 export function* info(): Operation<Info> {
-  const result = yield* single({ cmd: Cmd.GetInfo }, 'info', 'other');
+  const result = yield* single({ cmd: Cmd.GetInfo }, 'info');
   const code = result.info?.version ?? 0;
   return {
     version: `${(code >> 16) & 0xff}.${(code >> 8) & 0xff}.${code & 0xff}`,
@@ -233,25 +186,11 @@ export function* info(): Operation<Info> {
 }
 
 export function* getTimeouts(): Operation<Timeouts> {
-  const result = yield* single({ cmd: Cmd.GetConfig }, 'getTimeouts', 'other');
+  const result = yield* single({ cmd: Cmd.GetConfig }, 'getTimeouts');
   return { tcp: result.timeouts?.tcp ?? 0, tcpFin: result.timeouts?.tcpFin ?? 0, udp: result.timeouts?.udp ?? 0 };
 }
 
-export function* setTimeouts(timeouts: Partial<Timeouts>): Operation<void> {
-  yield* single({ cmd: Cmd.SetConfig, timeouts: checkTimeouts(timeouts) }, 'setTimeouts', 'other');
-}
-
-export function* startDaemon(options: SyncDaemonOptions): Operation<void> {
-  const daemon = checkDaemonOptions(options);
-  yield* single({ cmd: Cmd.NewDaemon, daemon }, 'startDaemon', 'daemon', `${options.state} sync daemon`);
-}
-
-export function* stopDaemon(state: SyncDaemonState): Operation<void> {
-  const wireState = checkDaemonState(state, 'state');
-  yield* single({ cmd: Cmd.DelDaemon, daemon: { state: wireState } }, 'stopDaemon', 'daemon', `${state} sync daemon`);
-}
-
 export function* listDaemons(): Operation<SyncDaemon[]> {
-  const result = yield* single({ cmd: Cmd.GetDaemon, dump: true }, 'listDaemons', 'daemon');
+  const result = yield* single({ cmd: Cmd.GetDaemon, dump: true }, 'listDaemons');
   return (result.daemons ?? []).map(toDaemon).sort((a, b) => (a.state === b.state ? 0 : a.state === 'master' ? -1 : 1));
 }

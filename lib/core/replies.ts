@@ -6,7 +6,7 @@
 import type { PackedTable, WireDaemonReply, WireServiceReply } from '../native/contract';
 import { addressAt, DR, statsAt } from '../native/pack';
 import type {
-  Destination, Family, Forwarding, Persistence, Protocol, SchedulerFlag, Service, SyncDaemon, TunnelOptions,
+  Destination, Family, Forwarding, Persistence, Protocol, SchedulerFlag, Service, ServiceKey, SyncDaemon, TunnelOptions,
 } from '../model/types';
 import { FORWARDING_NUMBER, PROTOCOL_NUMBER, SVC_FLAG, nameOf } from '../native/kernel-numbers';
 import { AF_INET6 } from '../native/contract';
@@ -16,6 +16,16 @@ export function familyOf(af: number): Family {
   return af === AF_INET6 ? 'ipv6' : 'ipv4';
 }
 
+/** The key that names a listed service in later calls (an IPv4 fwmark without its default family). */
+export function serviceKeyOf(s: Service): ServiceKey {
+  if ('fwmark' in s) return s.family === 'ipv4' ? { fwmark: s.fwmark } : { fwmark: s.fwmark, family: s.family };
+  return { protocol: s.protocol, address: s.address, port: s.port };
+}
+
+/** A destination's identity within its service, as text for maps and comparison: address and port. */
+export function destinationId(d: { readonly address: string; readonly port: number }): string {
+  return `${d.address}/${d.port}`;
+}
 
 /** Names the SCHED1-3 bits as ipvsadm does: per scheduler for sh and mh. */
 export function schedulerFlagNames(flags: number, scheduler: string): SchedulerFlag[] {

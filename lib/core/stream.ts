@@ -6,6 +6,7 @@
  */
 import { WriteOperations, outcomes, type BatchResult } from './batch';
 import { IpvsError } from '../model/errors';
+import { closedError } from './dispatcher';
 import { RequestWriter, type Packed } from '../native/pack';
 import type { RawResults } from '../native/exchange';
 import { isNativeError } from '../native/contract';
@@ -80,7 +81,7 @@ export class Stream extends WriteOperations {
 
   /** Number of operations added so far (sent or not). */
   override get size(): number {
-    return this.#sent + this.codes.length;
+    return this.#sent + this.writes.length;
   }
 
   /** Number of operations already handed to the kernel. */
@@ -97,26 +98,26 @@ export class Stream extends WriteOperations {
 
   /** @internal */
   protected override added(): void {
-    if (this.codes.length >= this.#chunkSize) this.#send();
+    if (this.writes.length >= this.#chunkSize) this.#send();
   }
 
   #send(): void {
     const packed = this.writer.packed();
-    const codes = this.codes;
+    const writes = this.writes;
     const labels = this.labels;
     this.writer = new RequestWriter(Math.min(this.#chunkSize, DEFAULT_CHUNK_SIZE));
-    this.codes = [];
+    this.writes = [];
     this.labels = [];
-    this.#sent += codes.length;
+    this.#sent += writes.length;
     let sending: Promise<RawResults>;
     try {
-      sending = this.#transport.send(packed, codes.length);
+      sending = this.#transport.send(packed, writes.length);
     } catch (error) {
       sending = Promise.reject(error);
     }
     this.#chunks.push(sending.then(
-      (raw) => outcomes(packed, codes, labels, raw),
-      (error: unknown) => outcomes(packed, codes, labels, chunkError(error)),
+      (raw) => outcomes(packed, writes, labels, raw),
+      (error: unknown) => outcomes(packed, writes, labels, chunkError(error)),
     ));
   }
 
@@ -129,7 +130,7 @@ export class Stream extends WriteOperations {
   async end(): Promise<BatchResult[]> {
     this.admit('end');
     this.#ended = true;
-    if (this.codes.length > 0) this.#send();
+    if (this.writes.length > 0) this.#send();
     return (await Promise.all(this.#chunks)).flat();
   }
 }
@@ -138,11 +139,6 @@ export class Stream extends WriteOperations {
 function chunkError(error: unknown): IpvsError {
   if (error instanceof IpvsError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const closed = isNativeError(error, 'ECLOSED');
-  return new IpvsError({
-    message: closed ? 'stream: the IPVS handle is closed' : `stream: ${message}`,
-    code: closed ? 'ERR_IPVS_CLOSED' : 'ERR_IPVS_NATIVE',
-    operation: 'stream',
-    reason: closed ? 'closed' : 'unknown',
-  });
+  if (isNativeError(error, 'ECLOSED')) return closedError('stream');
+  return new IpvsError({ message: `stream: ${message}`, code: 'ERR_IPVS_NATIVE', operation: 'stream', reason: 'unknown' });
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { NativeHandle, NativeOpenFailure, NativeOpenOutcome } from '../native/contract';
 import { Batch } from '../core/batch';
-import { SingleWrite } from '../core/single-write';
+import { QueuedWrite, SingleWrite, type HandleWrite } from '../core/single-write';
 import { SyncChannel, exchangePacked, exchangePackedSync } from '../native/exchange';
 import { DEFAULT_CHUNK_SIZE, Stream, type StreamOptions } from '../core/stream';
 import { loadNative } from '../native/load';
@@ -20,7 +20,7 @@ import type {
 } from '../model/types';
 import { record, fail, integer } from '../core/validate/check';
 import { toService } from '../core/replies';
-import { applyState, applyStateSync, type ApplyOptions, type ApplyReport } from '../apply/execute';
+import { applyState, applyStateSync, type ApplyOptions, type ApplyReport, type ApplyTarget } from '../apply/execute';
 import type { DesiredState } from '../apply/desired';
 
 function nativeOptions(options: OpenOptions | undefined): { netns?: string } {
@@ -88,7 +88,7 @@ const SETTLED: Promise<void> = Promise.resolve();
  * in flight are sent to the kernel together in one batch, in call order, and
  * each gets its own result. `*Sync` methods block the calling thread.
  */
-export class Ipvs implements Disposable, AsyncDisposable {
+export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
   readonly #native: NativeHandle;
   readonly #dispatcher: Dispatcher;
   readonly #channel: SyncChannel;
@@ -169,10 +169,10 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * kernel request on the event loop, for the reason the dispatcher's inline
    * path gives), and the promise is already settled. Otherwise — work in flight,
    * stream chunks queued, or a burst of calls in one tick that the
-   * dispatcher should coalesce into one pool batch — `fallback` queues it.
+   * dispatcher should coalesce into one pool batch — it queues.
    */
-  #write(name: string, write: (w: SingleWrite) => void, fallback: () => Operation<void>): Promise<void> {
-    if (this.#closed || this.#burst || this.#streamChunks > 0 || !this.#dispatcher.idle) return this.#run(fallback(), name);
+  #write(name: string, write: (w: HandleWrite) => void): Promise<void> {
+    if (this.#closed || this.#burst || this.#streamChunks > 0 || !this.#dispatcher.idle) return this.#queue(name, write);
     this.#burst = true;
     // Not queueMicrotask: Node wraps that in an async resource, 3× the cost.
     SETTLED.then(this.#endBurst);
@@ -183,6 +183,18 @@ export class Ipvs implements Disposable, AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** A single write through the dispatcher, behind the work before it. */
+  #queue(name: string, write: (w: HandleWrite) => void): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError(name));
+    const queued = new QueuedWrite();
+    try {
+      write(queued);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#track(this.#dispatcher.submit(queued.requests()).then(([result]) => queued.settle(result!)));
   }
 
   #writeSync(name: string): SingleWrite {
@@ -209,7 +221,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   addService(spec: ServiceSpec): Promise<void> {
-    return this.#write('addService', (w) => w.addService(spec), () => ops.addService(spec));
+    return this.#write('addService', (w) => w.addService(spec));
   }
   /** Synchronous {@link Ipvs.addService}. @example `ipvs.addServiceSync({ protocol: 'udp', address: '10.0.0.2', port: 53 })` */
   addServiceSync(spec: ServiceSpec): void {
@@ -243,7 +255,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   replaceService(spec: ServiceSpec): Promise<void> {
-    return this.#write('replaceService', (w) => w.replaceService(spec), () => ops.replaceService(spec));
+    return this.#write('replaceService', (w) => w.replaceService(spec));
   }
   /** Synchronous {@link Ipvs.replaceService}. @example `ipvs.replaceServiceSync({ fwmark: 1, scheduler: 'rr' })` */
   replaceServiceSync(spec: ServiceSpec): void {
@@ -259,7 +271,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   deleteService(service: ServiceKey): Promise<void> {
-    return this.#write('deleteService', (w) => w.deleteService(service), () => ops.deleteService(service));
+    return this.#write('deleteService', (w) => w.deleteService(service));
   }
   /** Synchronous {@link Ipvs.deleteService}. @example `ipvs.deleteServiceSync({ fwmark: 42 })` */
   deleteServiceSync(service: ServiceKey): void {
@@ -333,7 +345,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   addDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
-    return this.#write('addDestination', (w) => w.addDestination(service, destination), () => ops.addDestination(service, destination));
+    return this.#write('addDestination', (w) => w.addDestination(service, destination));
   }
   /** Synchronous {@link Ipvs.addDestination}. @example `ipvs.addDestinationSync(key, { address: '10.1.0.5', forwarding: 'masq' })` */
   addDestinationSync(service: ServiceKey, destination: DestinationSpec): void {
@@ -366,7 +378,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   replaceDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
-    return this.#write('replaceDestination', (w) => w.replaceDestination(service, destination), () => ops.replaceDestination(service, destination));
+    return this.#write('replaceDestination', (w) => w.replaceDestination(service, destination));
   }
   /**
    * Synchronous {@link Ipvs.replaceDestination}. @example `ipvs.replaceDestinationSync(key, { address:
@@ -385,7 +397,7 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   deleteDestination(service: ServiceKey, destination: DestinationKey): Promise<void> {
-    return this.#write('deleteDestination', (w) => w.deleteDestination(service, destination), () => ops.deleteDestination(service, destination));
+    return this.#write('deleteDestination', (w) => w.deleteDestination(service, destination));
   }
   /** Synchronous {@link Ipvs.deleteDestination}. @example `ipvs.deleteDestinationSync(key, { address: '10.1.0.4' })` */
   deleteDestinationSync(service: ServiceKey, destination: DestinationKey): void {
@@ -416,11 +428,11 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   flush(): Promise<void> {
-    return this.#run(ops.flush(), 'flush');
+    return this.#queue('flush', (w) => w.flush());
   }
   /** Synchronous {@link Ipvs.flush}. @example `ipvs.flushSync()` */
   flushSync(): void {
-    return this.#runSync(ops.flush(), 'flushSync');
+    this.#writeSync('flushSync').flush().send();
   }
 
   /**
@@ -433,11 +445,11 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   zero(service?: ServiceKey): Promise<void> {
-    return this.#run(ops.zero(service), 'zero');
+    return this.#queue('zero', (w) => w.zero(service));
   }
   /** Synchronous {@link Ipvs.zero}. @example `ipvs.zeroSync({ fwmark: 42 })` */
   zeroSync(service?: ServiceKey): void {
-    return this.#runSync(ops.zero(service), 'zeroSync');
+    this.#writeSync('zeroSync').zero(service).send();
   }
 
   /**
@@ -479,11 +491,11 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   setTimeouts(timeouts: Partial<Timeouts>): Promise<void> {
-    return this.#run(ops.setTimeouts(timeouts), 'setTimeouts');
+    return this.#queue('setTimeouts', (w) => w.setTimeouts(timeouts));
   }
   /** Synchronous {@link Ipvs.setTimeouts}. @example `ipvs.setTimeoutsSync({ udp: 60 })` */
   setTimeoutsSync(timeouts: Partial<Timeouts>): void {
-    return this.#runSync(ops.setTimeouts(timeouts), 'setTimeoutsSync');
+    this.#writeSync('setTimeoutsSync').setTimeouts(timeouts).send();
   }
 
   /**
@@ -495,11 +507,11 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   startDaemon(options: SyncDaemonOptions): Promise<void> {
-    return this.#run(ops.startDaemon(options), 'startDaemon');
+    return this.#queue('startDaemon', (w) => w.startDaemon(options));
   }
   /** Synchronous {@link Ipvs.startDaemon}. @example `ipvs.startDaemonSync({ state: 'backup', interface: 'eth1' })` */
   startDaemonSync(options: SyncDaemonOptions): void {
-    return this.#runSync(ops.startDaemon(options), 'startDaemonSync');
+    this.#writeSync('startDaemonSync').startDaemon(options).send();
   }
 
   /**
@@ -511,11 +523,11 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * ```
    */
   stopDaemon(state: SyncDaemonState): Promise<void> {
-    return this.#run(ops.stopDaemon(state), 'stopDaemon');
+    return this.#queue('stopDaemon', (w) => w.stopDaemon(state));
   }
   /** Synchronous {@link Ipvs.stopDaemon}. @example `ipvs.stopDaemonSync('backup')` */
   stopDaemonSync(state: SyncDaemonState): void {
-    return this.#runSync(ops.stopDaemon(state), 'stopDaemonSync');
+    this.#writeSync('stopDaemonSync').stopDaemon(state).send();
   }
 
   /**

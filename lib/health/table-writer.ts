@@ -10,21 +10,18 @@
  */
 import type { Ipvs } from '../handle/ipvs';
 import type { BatchResult } from '../core/batch';
-import type { Destination, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../model/types';
+import type { Destination, DestinationSpec, ServiceKey, ServiceSpec } from '../model/types';
 import type { IpvsError } from '../model/errors';
 import { applyState } from '../apply';
 import type { PlanStep } from '../apply';
-import { checkServiceKey } from '../core/validate/service';
+import { checkServiceKey, type CheckedKey } from '../core/validate/service';
+import { destinationId, serviceKeyOf } from '../core/replies';
+import { sameDestinationSettings } from '../apply/desired';
 
 const STEP_ACTIONS: Record<PlanStep['action'], TableChange['action']> = {
   'add-service': 'add-service', 'edit-service': 'edit-service', 'delete-service': 'delete-service',
   'add-destination': 'add', 'edit-destination': 'edit', 'delete-destination': 'delete',
 };
-
-/** The identity of a service the kernel reported. */
-function keyOf(s: Service): ServiceKey {
-  return 'fwmark' in s ? { fwmark: s.fwmark, family: s.family } : { protocol: s.protocol, address: s.address, port: s.port };
-}
 
 /** A real server as the table should hold it. */
 export type DesiredDestination = DestinationSpec & { port: number; weight: number };
@@ -37,21 +34,16 @@ export interface TableChange {
   error?: IpvsError;
 }
 
-function destinationId(d: { address: string; port: number }): string {
-  return `${d.address}/${d.port}`;
-}
-
-/** The encapsulation as the kernel reports it (`ipip` unless told otherwise). */
-function tunnelOf(d: DesiredDestination): string {
-  if (d.forwarding !== 'tunnel') return '';
-  const t = d.tunnel ?? { type: 'ipip' };
-  return t.type === 'ipip' ? 'ipip' : `${t.type}/${'port' in t ? t.port : 0}/${t.checksum ?? 'none'}`;
-}
-
-function sameDestination(a: DesiredDestination, b: DesiredDestination): boolean {
-  return a.weight === b.weight && (a.forwarding ?? 'route') === (b.forwarding ?? 'route') &&
-    tunnelOf(a) === tunnelOf(b) &&
-    (a.upperThreshold ?? 0) === (b.upperThreshold ?? 0) && (a.lowerThreshold ?? 0) === (b.lowerThreshold ?? 0);
+/**
+ * Whether `now` already holds `wanted`'s settings. A record that does not
+ * validate (the kernel may hold what this library cannot name) differs.
+ */
+function unchanged(service: CheckedKey, now: DesiredDestination, wanted: DesiredDestination): boolean {
+  try {
+    return sameDestinationSettings(service, now, wanted);
+  } catch {
+    return false;
+  }
 }
 
 function fromKernel(d: Destination): DesiredDestination {
@@ -101,7 +93,7 @@ export class TableWriter {
       if (r.status === 'failed') change.error = r.error;
       return change;
     });
-    const current = new Map((await this.#ipvs.listServices()).map((s) => [checkServiceKey(keyOf(s)).label, s]));
+    const current = new Map((await this.#ipvs.listServices()).map((s) => [checkServiceKey(serviceKeyOf(s)).label, s]));
     for (const e of entries) {
       const applied = new Map<string, DesiredDestination>();
       for (const d of current.get(e.id)?.destinations ?? []) applied.set(destinationId(d), fromKernel(d));
@@ -127,10 +119,11 @@ export class TableWriter {
     for (const { id, service, desired } of targets) {
       const applied = this.#applied.get(id);
       if (!applied) continue;
+      const serviceKey = checkServiceKey(service);
       const wanted = new Map(desired.map((d) => [destinationId(d), d]));
       for (const [key, d] of wanted) {
         const now = applied.get(key);
-        if (now && sameDestination(now, d)) continue;
+        if (now && unchanged(serviceKey, now, d)) continue;
         batch[now ? 'replaceDestination' : 'addDestination'](service, d);
         planned.push({ service: id, change: { service: id, action: now ? 'edit' : 'add', destination: d }, commit: () => applied.set(key, d) });
       }

@@ -121,3 +121,47 @@ test('while stream chunks are queued, an awaited call queues behind them instead
   await ipvs.addDestination(web, { address: '10.1.0.5' });
   expect(shared).toHaveBeenCalledTimes(1);
 });
+
+test('a refused write gives the same error inline, queued behind other work, as a *Sync call and in a batch', async () => {
+  const dest = { address: '10.1.0.4', port: 8080 };
+  await ipvs.addService({ ...web, scheduler: 'rr' });
+  await ipvs.addDestination(web, dest);
+  const inline = await ipvs.addDestination(web, dest).catch((e: unknown) => e);
+  // The second call of a tick waits for the dispatcher.
+  const [, queued] = await Promise.allSettled([ipvs.zero(web), ipvs.addDestination(web, dest)]);
+  let sync: unknown;
+  try {
+    ipvs.addDestinationSync(web, dest);
+  } catch (e) {
+    sync = e;
+  }
+  const [batched] = await ipvs.batch().addDestination(web, dest).commit();
+  const expected = {
+    code: 'EEXIST', errno: -17, operation: 'addDestination', reason: 'destination-exists', target: 'tcp/10.0.0.13:80 -> 10.1.0.4:8080',
+    message: 'addDestination tcp/10.0.0.13:80 -> 10.1.0.4:8080: the destination already exists in this service [EEXIST]',
+  };
+  expect(inline).toMatchObject(expected);
+  expect(queued).toMatchObject({ status: 'rejected', reason: expected });
+  expect(sync).toMatchObject(expected);
+  expect(batched).toMatchObject({ ok: false, error: expected });
+  // A service write names the scheduler module it needed, queued or not.
+  kernel.failNext(Cmd.NewService, 2);
+  kernel.failNext(Cmd.NewService, 2);
+  const missing = { code: 'ENOENT', reason: 'scheduler-unavailable', message: expect.stringContaining("scheduler 'rr' (module ip_vs_rr)") };
+  const other = { ...web, port: 81, scheduler: 'rr' } as const;
+  await expect(ipvs.addService(other)).rejects.toMatchObject(missing);
+  const [, second] = await Promise.allSettled([ipvs.zero(web), ipvs.addService(other)]);
+  expect(second).toMatchObject({ status: 'rejected', reason: missing });
+});
+
+test('sync daemons start and stop through the single-write path, their errors naming the daemon', async () => {
+  await ipvs.startDaemon({ state: 'master', interface: 'eth0' });
+  expect(() => ipvs.startDaemonSync({ state: 'master', interface: 'eth0' })).toThrow(
+    expect.objectContaining({ reason: 'daemon-exists', target: 'master sync daemon', operation: 'startDaemon' }),
+  );
+  const [, again] = await Promise.allSettled([ipvs.zero(), ipvs.startDaemon({ state: 'master', interface: 'eth0' })]);
+  expect(again).toMatchObject({ status: 'rejected', reason: { reason: 'daemon-exists', message: expect.stringMatching(/^startDaemon master sync daemon: /) } });
+  ipvs.stopDaemonSync('master');
+  await expect(ipvs.stopDaemon('master')).rejects.toMatchObject({ code: 'ESRCH', reason: 'no-such-daemon', target: 'master sync daemon' });
+  expect(() => ipvs.stopDaemonSync('primary' as never)).toThrow(/Invalid state/);
+});
