@@ -9,6 +9,7 @@
         "native/ipvs/session.cc",
         "native/js/convert.cc",
         "native/js/handle.cc",
+        "native/js/netns_file.cc",
         "native/js/vrrp_link.cc",
         "native/vrrp/channel.cc",
         "native/vrrp/link_monitor.cc",

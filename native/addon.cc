@@ -7,6 +7,7 @@
 #include "js/addon_data.h"
 #include "js/convert.h"
 #include "js/handle.h"
+#include "js/netns_file.h"
 #include "js/vrrp_link.h"
 
 namespace {
@@ -128,6 +129,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeRequest", Napi::Function::New<EncodeRequest>(env, "encodeRequest"));
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
+  js::defineNetnsFile(env, exports);
   health::registerPing(env, exports);
   return exports;
 }
