@@ -20,9 +20,21 @@ export interface ConnectionFilter {
    * and port a packet was sent to, so a firewall-mark service is named by
    * those too.
    */
-  service?: { protocol: Protocol; address: string; port: number };
+  service?: {
+    /** The service's protocol. */
+    protocol: Protocol;
+    /** The address packets are sent to. */
+    address: string;
+    /** The port packets are sent to. */
+    port: number;
+  };
   /** Only connections forwarded to this real server (any port when `port` is omitted). */
-  destination?: { address: string; port?: number };
+  destination?: {
+    /** The real server's address. */
+    address: string;
+    /** The real server's port; any when omitted. */
+    port?: number;
+  };
 }
 
 /** The file the kernel shows the table in, as the opening thread's namespace sees it. */

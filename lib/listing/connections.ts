@@ -11,8 +11,11 @@ import { numericName, type EndpointNamer } from './format';
 
 /** One end of a connection. */
 export interface ConnectionEndpoint {
+  /** Address family. */
   readonly family: Family;
+  /** Canonical address text (IPv6 compressed). */
   readonly address: string;
+  /** Port (0 for protocols without ports). */
   readonly port: number;
 }
 
@@ -20,8 +23,11 @@ export interface ConnectionEndpoint {
 export interface Connection {
   /** As the kernel names it: `TCP`, `UDP`, `SCTP`, or another protocol's name. */
   readonly protocol: string;
+  /** Where the connection comes from. */
   readonly client: ConnectionEndpoint;
+  /** The virtual address and port the client sent to. */
   readonly virtual: ConnectionEndpoint;
+  /** The real server the connection is forwarded to. */
   readonly destination: ConnectionEndpoint;
   /** Protocol state, e.g. `ESTABLISHED`, `SYN_RECV`, `UDP`. */
   readonly state: string;
@@ -29,6 +35,7 @@ export interface Connection {
   readonly expires: number;
   /** Persistence engine name and data, when the entry carries them. */
   readonly engine?: string;
+  /** The persistence engine's data (e.g. a SIP Call-ID). */
   readonly engineData?: string;
 }
 
