@@ -677,8 +677,8 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * for await (const c of ipvs.connections({ destination: { address: '10.1.0.4' } })) console.log(c.client, c.state);
    * ```
    */
-  connections(filter?: ConnectionFilter): AsyncGenerator<Connection, void, undefined> {
-    return readConnections(this.#site('connections'), filter);
+  async *connections(filter?: ConnectionFilter): AsyncGenerator<Connection, void, undefined> {
+    yield* readConnections(this.#site('connections'), filter);
   }
 
   /**

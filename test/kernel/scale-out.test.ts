@@ -221,4 +221,16 @@ describe('mh: directors with different histories map flows alike once apply has 
     console.log(`mh control: ${differ} of ${FLOWS} flows map to another real server on the director that was not converged`);
     expect(differ).toBeGreaterThan(0);
   });
+
+  test('a reorder that deletes and re-adds every real server keeps every connection on its real server', async () => {
+    expect(await incremental.getSysctl('expire_nodest_conn')).toBe(0);
+    const before = await flowMap(incremental);
+    // 10.1.0.20 sorts after all the others, so each of them is deleted and added back.
+    const grown = { services: [{ ...desired.services[0]!, destinations: [...SERVERS, '10.1.0.20'].map((address) => ({ address, port: 53 })) }] };
+    const report = await incremental.apply(grown, { prune: true });
+    expect(report.failed).toBe(0);
+    expect(report.steps.filter((s) => s.step.action === 'delete-destination' && s.step.reorder)).toHaveLength(SERVERS.length);
+    expect(await addresses(incremental)).toEqual([...canonical, '10.1.0.20']);
+    expect(await flowMap(incremental)).toEqual(before);
+  });
 });

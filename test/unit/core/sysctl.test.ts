@@ -167,5 +167,7 @@ describe('on the handle', () => {
     await ipvs.close();
     await expect(ipvs.getSysctls()).rejects.toMatchObject({ code: 'ERR_IPVS_CLOSED' });
     expect(() => ipvs.listConnectionsSync()).toThrow(expect.objectContaining({ code: 'ERR_IPVS_CLOSED' }) as Error);
+    const walk = ipvs.connections();
+    await expect(walk.next()).rejects.toMatchObject({ code: 'ERR_IPVS_CLOSED' });
   });
 });
