@@ -1,12 +1,14 @@
 // Module entry: open/openAsync create handles; encodeRequest/decodeMessages
-// expose the codec without a socket, for golden-byte tests.
+// expose the codec without a socket, for golden-byte tests; the VRRP and
+// ICMP echo parts register themselves. The whole contract is typed in
+// lib/native/contract.ts.
 #include <napi.h>
 
-#include "health/ping.h"
 #include "ipvs/codec.h"
 #include "js/addon_data.h"
 #include "js/convert.h"
 #include "js/handle.h"
+#include "js/icmp_echo.h"
 #include "js/netns_file.h"
 #include "js/vrrp_link.h"
 
@@ -25,8 +27,7 @@ ipvs::SessionOptions optionsFromJs(const Napi::Value& value) {
   return options;
 }
 
-Napi::Object openOutcome(Napi::Env env, std::unique_ptr<ipvs::Session> session,
-                         const ipvs::OpenFailure& failure) {
+Napi::Object openOutcome(Napi::Env env, std::unique_ptr<ipvs::Session> session, const ipvs::OpenFailure& failure) {
   Napi::Object out = Napi::Object::New(env);
   if (session) {
     out.Set("handle", js::Handle::New(env, std::move(session)));
@@ -49,8 +50,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
 class OpenWorker : public Napi::AsyncWorker {
  public:
   OpenWorker(Napi::Env env, ipvs::SessionOptions options)
-      : Napi::AsyncWorker(env, "ipvs:open"), deferred_(Napi::Promise::Deferred::New(env)),
-        options_(std::move(options)) {}
+      : Napi::AsyncWorker(env, "ipvs:open"), deferred_(Napi::Promise::Deferred::New(env)), options_(std::move(options)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override { session_ = ipvs::Session::open(options_, failure_); }
   void OnOK() override { deferred_.Resolve(openOutcome(Env(), std::move(session_), failure_)); }
@@ -129,8 +129,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeRequest", Napi::Function::New<EncodeRequest>(env, "encodeRequest"));
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
+  js::defineIcmpEcho(env, exports);
   js::defineNetnsFile(env, exports);
-  health::registerPing(env, exports);
   return exports;
 }
 

@@ -26,6 +26,7 @@ layer() {
 }
 
 status=0
+bash scripts/format-check.sh || status=$?
 node "$jest" --selectProjects unit native --json --outputFile="$results/host.json" || status=$?
 # The API reference must build without a warning.
 npx --no-install typedoc --emit none || status=$?

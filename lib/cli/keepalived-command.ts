@@ -13,11 +13,10 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
-import { checkConfig } from '../keepalived/reader/read';
 import { formatDiagnostic } from '../keepalived/reader/diagnostics';
-import { toHealthConfig } from '../keepalived/mapping/health';
-import { toVrrpConfig } from '../keepalived/mapping/vrrp';
+import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
 import { KeepalivedDaemon, type Halves } from '../keepalived/daemon/daemon';
+import { readDaemonConfig } from '../keepalived/daemon/reading';
 import type { VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';
 import type { ManagerOptions } from '../health/manager';
@@ -81,13 +80,17 @@ function parse(args: readonly string[]): Options | 'help' {
   return o;
 }
 
+/**
+ * `-t`: the file read as the daemon reads it, every finding printed;
+ * keepalived -t's status, or its error status when the VRRP router would
+ * refuse what keepalived accepts.
+ */
 function configTest(o: Options, context: CliContext): number {
-  const result = checkConfig(o.configFile, o.configId === undefined ? {} : { configId: o.configId });
-  for (const d of result.diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
-  if (result.exitCode !== 4 && result.exitCode !== 2) {
-    for (const w of [...toHealthConfig(result.config).warnings, ...toVrrpConfig(result.config).warnings]) context.stderr(`${formatDiagnostic(w)}\n`);
-  }
-  return result.exitCode;
+  const { result, diagnostics, refusal } = readDaemonConfig(o.configFile, o.configId, o.halves);
+  for (const d of diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
+  if (!refusal) return result.exitCode;
+  context.stderr(`ipvs keepalived: the VRRP router refuses this configuration: ${refusal.message}\n`);
+  return result.exitCode === KEEPALIVED_EXIT.ok ? KEEPALIVED_EXIT.configErrors : result.exitCode;
 }
 
 /** Where the daemon gets its signals: `process`, or an emitter in tests. */
@@ -119,11 +122,11 @@ export async function runKeepalived(args: readonly string[], context: CliContext
     o = parse(args);
   } catch (e) {
     context.stderr(`ipvs keepalived: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    return KEEPALIVED_EXIT.usage;
   }
   if (o === 'help') {
     context.stdout(USAGE);
-    return 0;
+    return KEEPALIVED_EXIT.ok;
   }
   if (o.test) return configTest(o, context);
   const options = o;
@@ -144,8 +147,8 @@ export async function runKeepalived(args: readonly string[], context: CliContext
       writeJson(options.jsonFile, daemon.status());
       log('info', 'state written', { file: options.jsonFile });
     })],
-    ['SIGTERM', () => serially(async () => finished(0))],
-    ['SIGINT', () => serially(async () => finished(0))],
+    ['SIGTERM', () => serially(async () => finished(KEEPALIVED_EXIT.ok))],
+    ['SIGINT', () => serially(async () => finished(KEEPALIVED_EXIT.ok))],
   ];
   for (const [signal, handler] of handlers) signals.on(signal, handler);
   try {
@@ -156,7 +159,7 @@ export async function runKeepalived(args: readonly string[], context: CliContext
     log('error', 'could not start', { error: (e as Error).message });
     await daemon.stop(!options.keepServices).catch(() => undefined);
     for (const [signal, handler] of handlers) signals.off(signal, handler);
-    return 1;
+    return KEEPALIVED_EXIT.fatal;
   }
   const status = await done;
   for (const [signal, handler] of handlers) signals.off(signal, handler);

@@ -7,8 +7,9 @@
  *
  * A group of one small request (one object's worth of kernel work: no dump,
  * no whole-table flush or zero) runs on the JavaScript thread through the
- * synchronous channel instead of a libuv pool thread. This departs from
- * house rule R4 on purpose: the kernel completes a generic-netlink IPVS
+ * synchronous channel instead of a libuv pool thread. Everywhere else kernel
+ * I/O stays off the event loop; here it does not, on purpose: the kernel
+ * completes a generic-netlink IPVS
  * command inside sendmsg (the ack is queued before sendmsg returns), so the
  * event loop is held for one kernel request — about 14 µs under emulation,
  * less natively — while the pool hand-off it replaces costs about 1.1 ms

@@ -11,10 +11,6 @@ import * as fs from 'node:fs';
 import { loadNative } from '../native/load';
 import { IpvsError, errnoName, type IpvsErrorReason } from '../model/errors';
 
-interface NetnsFileBinding {
-  openInNetns(options: { netns?: string; path: string; write: boolean }): number;
-}
-
 /** Where a file is opened: the namespace file (`/var/run/netns/NAME`), or the caller's namespace. */
 export interface FileSite {
   readonly netns?: string;
@@ -55,21 +51,13 @@ function nsError(site: FileSite, errno: number): IpvsError {
   });
 }
 
-function binding(site: FileSite): NetnsFileBinding {
-  const native = loadNative() as unknown as Partial<NetnsFileBinding>;
-  if (typeof native.openInNetns !== 'function') {
-    throw new IpvsError({ message: `${site.operation}: the loaded native addon cannot open files in a namespace`, code: 'ERR_IPVS_NATIVE_UNAVAILABLE', reason: 'native-unavailable', operation: site.operation });
-  }
-  return native as NetnsFileBinding;
-}
-
 /**
  * A descriptor for `path` as the namespace sees it. A namespace that cannot
  * be entered is told apart from a file that cannot be opened by opening the
  * namespace file itself first (the addon reports both as one errno).
  */
 export function openFile(site: FileSite, path: string, write: boolean): number {
-  const fd = binding(site).openInNetns(site.netns === undefined ? { path, write } : { netns: site.netns, path, write });
+  const fd = loadNative().openInNetns(site.netns === undefined ? { path, write } : { netns: site.netns, path, write });
   if (fd >= 0) return fd;
   if (site.netns !== undefined && !fs.existsSync(site.netns)) throw nsError(site, 2);
   throw fileError(site, -fd, path, write ? 'cannot open for writing' : 'cannot open');

@@ -8,6 +8,7 @@ import { WriteOperations, outcomes, type BatchResult } from './batch';
 import { IpvsError } from '../model/errors';
 import { RequestWriter, type Packed } from '../native/pack';
 import type { RawResults } from '../native/exchange';
+import { isNativeError } from '../native/contract';
 
 /** How a stream's chunks reach the kernel: queued at once, in order. */
 export interface StreamTransport {
@@ -137,7 +138,7 @@ export class Stream extends WriteOperations {
 function chunkError(error: unknown): IpvsError {
   if (error instanceof IpvsError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const closed = message.startsWith('ERR_IPVS_CLOSED');
+  const closed = isNativeError(error, 'ECLOSED');
   return new IpvsError({
     message: closed ? 'stream: the IPVS handle is closed' : `stream: ${message}`,
     code: closed ? 'ERR_IPVS_CLOSED' : 'ERR_IPVS_NATIVE',

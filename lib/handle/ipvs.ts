@@ -176,8 +176,8 @@ export class Ipvs implements Disposable, AsyncDisposable {
    * A single write with a synchronous twin's cost: when nothing of this
    * handle is queued or in flight and no other Promise call ran earlier in
    * this tick, `write` runs now, on the one-crossing channel (one small
-   * kernel request, the same exception to R4 as the dispatcher's inline
-   * path), and the promise is already settled. Otherwise — work in flight,
+   * kernel request on the event loop, for the reason the dispatcher's inline
+   * path gives), and the promise is already settled. Otherwise — work in flight,
    * stream chunks queued, or a burst of calls in one tick that the
    * dispatcher should coalesce into one pool batch — `fallback` queues it.
    */

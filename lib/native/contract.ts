@@ -7,11 +7,14 @@
  * packed into one Uint32Array per batch (pack.ts); each errno is written into
  * an Int32Array the caller passes; services and destinations come back as
  * packed tables ({@link PackedTable}), the rare rest (daemons, timeouts,
- * info, extended-ack text) as small objects.
+ * info, extended-ack text) as small objects. The VRRP and ICMP echo parts
+ * have contracts of their own; {@link NativeBinding} is the whole addon.
  * @internal
  * @module
  */
 import type { Stats } from '../model/types';
+import type { NativeIcmpBinding } from './icmp-contract';
+import type { NativeVrrpBinding } from './vrrp-contract';
 
 /** Kernel IPVS generic-netlink commands (`IPVS_CMD_*`). */
 export const enum Cmd {
@@ -211,11 +214,61 @@ export interface NativeHandle {
   readonly isOpen: boolean;
 }
 
-export interface NativeBinding {
+/** The IPVS part of the addon. */
+export interface NativeIpvsBinding {
   open(options: NativeOpenOptions): NativeOpenOutcome;
   openAsync(options: NativeOpenOptions): Promise<NativeOpenOutcome>;
   /** Test hook: the netlink message of one packed request. */
   encodeRequest(words: Uint32Array, strings: readonly string[], family: number, seq: number, flags: number): Uint8Array;
   /** Test hook: a captured reply, decoded as the session would. */
   decodeMessages(bytes: Uint8Array, family: number, serviceAf: number): WireResult;
+}
+
+/** Files of a network namespace (native/js/netns_file.cc). */
+export interface NativeNetnsFileBinding {
+  /**
+   * Opens `path` on a short-lived thread inside `netns` (a namespace file;
+   * omitted: the caller's namespace), write-only and truncating with
+   * `write`. Returns the descriptor, or -errno of entering or opening.
+   */
+  openInNetns(options: { netns?: string; path: string; write?: boolean }): number;
+}
+
+/** The whole addon, as lib/native/load.ts loads it. */
+export interface NativeBinding extends NativeIpvsBinding, NativeVrrpBinding, NativeIcmpBinding, NativeNetnsFileBinding {}
+
+/**
+ * Every member of the addon, so a build (or a test's replacement binding)
+ * is checked for each when it is loaded. The type keeps the list complete.
+ */
+export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
+  open: true,
+  openAsync: true,
+  encodeRequest: true,
+  decodeMessages: true,
+  VrrpLink: true,
+  VrrpLinkMonitor: true,
+  vrrpInterface: true,
+  vrrpCreateMacvlan: true,
+  vrrpDeleteLink: true,
+  vrrpSetIpv4Conf: true,
+  icmpEcho: true,
+  openInNetns: true,
+};
+
+/**
+ * An Error the addon throws, told apart by `code` (native/js/errors.h):
+ * `ECLOSED` when the handle or VRRP link was closed; `ESYSCALL` when a
+ * system call failed, with its positive `errno` and the `stage` that made
+ * it. Contract violations are TypeErrors and carry no code.
+ */
+export type NativeError = Error & ({ code: 'ECLOSED' } | { code: 'ESYSCALL'; errno: number; stage: string });
+
+/**
+ * Whether `error` is the addon's error with `code`. By shape, not class:
+ * the addon's errors come from Node's main realm, which need not be the
+ * caller's (jest runs tests in a realm of their own).
+ */
+export function isNativeError<C extends NativeError['code']>(error: unknown, code: C): error is Extract<NativeError, { code: C }> {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }

@@ -5,11 +5,13 @@
  * @module
  */
 import * as path from 'node:path';
-import type { NativeBinding } from './contract';
+import { NATIVE_MEMBERS, type NativeBinding } from './contract';
 import { IpvsError } from '../model/errors';
 
 let binding: NativeBinding | undefined;
 let override: NativeBinding | undefined;
+
+const MEMBERS = Object.keys(NATIVE_MEMBERS) as (keyof NativeBinding)[];
 
 /** Package root: dist/lib/native/load.js → three levels up. */
 const packageRoot = path.resolve(__dirname, '..', '..', '..');
@@ -22,7 +24,11 @@ export function loadNative(): NativeBinding {
     const explicit = process.env.IPVS_NATIVE_PATH;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = require('node-gyp-build') as (dir: string) => unknown;
-    binding = (explicit ? require(path.resolve(explicit)) : load(packageRoot)) as NativeBinding;
+    const loaded = (explicit ? require(path.resolve(explicit)) : load(packageRoot)) as Partial<NativeBinding>;
+    // A build older than this package's TypeScript lacks what was added since.
+    const missing = MEMBERS.filter((name) => typeof loaded[name] !== 'function');
+    if (missing.length > 0) throw new Error(`the addon is out of date: it lacks ${missing.join(', ')}`);
+    binding = loaded as NativeBinding;
     return binding;
   } catch (cause) {
     throw nativeUnavailable(cause);
@@ -55,9 +61,22 @@ function nativeUnavailable(cause: unknown): IpvsError {
 }
 
 /**
- * Replaces the addon for this process (tests use an in-memory fake kernel).
+ * Replaces the addon for this process (tests use an in-memory fake kernel,
+ * a fake VRRP link): any of its parts, each typed by the contract. A member
+ * the replacement lacks throws `ERR_IPVS_NATIVE_UNAVAILABLE` when called.
  * Pass `undefined` to restore the real one.
  */
-export function setNativeBinding(replacement: NativeBinding | undefined): void {
-  override = replacement;
+export function setNativeBinding(replacement: Partial<NativeBinding> | undefined): void {
+  override = replacement && completed(replacement);
+}
+
+/** The replacement, read at each use (tests may change it after installing it), with stand-ins for what it lacks. */
+function completed(replacement: Partial<NativeBinding>): NativeBinding {
+  const absent = (name: string) =>
+    function absentMember(): never {
+      throw nativeUnavailable(new Error(`the replacement native binding has no ${name}`));
+    };
+  return new Proxy(replacement, {
+    get: (target, name, receiver) => Reflect.get(target, name, receiver) ?? (Object.hasOwn(NATIVE_MEMBERS, name) ? absent(String(name)) : undefined),
+  }) as NativeBinding;
 }

@@ -1,8 +1,10 @@
 /**
  * The private contract of the VRRP part of the addon (native/vrrp,
  * native/js/vrrp_link.cc). Addresses are text, families are AF_* numbers,
- * packets are the exact bytes to send. Failures to open throw an Error with
- * `errno` and `stage`; address and link changes return a positive errno or 0.
+ * packets are the exact bytes to send. Failures to open throw an Error
+ * with code `ESYSCALL`, `errno` and `stage`, a closed link's methods one
+ * with code `ECLOSED` (NativeError in contract.ts); address and link
+ * changes return a positive errno or 0.
  * @internal
  * @module
  */

@@ -10,8 +10,9 @@ import { IpvsArgumentError } from '../model/errors';
 import { fail, record } from '../core/validate/check';
 import { familyOf, type IpFamily } from './bytes';
 import { canonicalIPv6 } from '../core/validate/address';
-import { AUTH_NONE, AUTH_PASS, VRRP_GROUP_V4, VRRP_GROUP_V6, passwordField } from './packet';
+import { AUTH_NONE, AUTH_PASS, passwordField } from './packet';
 import type { MachineOptions } from './state-machine';
+import { VRRP_DEFAULTS, VRRP_LIMITS } from './limits';
 
 /** `scope` of a virtual address, as `ip addr` names it. */
 export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
@@ -117,7 +118,7 @@ export interface VrrpRuntimeOptions {
 
 /** The validated {@link VrrpRuntimeOptions.rtPriority}, or undefined when not set. */
 export function resolveRtPriority(runtime: VrrpRuntimeOptions): number | undefined {
-  return runtime.rtPriority === undefined ? undefined : integer(runtime.rtPriority, 'runtime.rtPriority', 1, 99, 0);
+  return runtime.rtPriority === undefined ? undefined : integer(runtime.rtPriority, 'runtime.rtPriority', VRRP_LIMITS.rtPriority, 0);
 }
 
 /** A {@link VirtualAddress} after validation. */
@@ -185,6 +186,23 @@ export const VRRP_OPTION_NAMES = [
 const KEYS = VRRP_OPTION_NAMES;
 
 /**
+ * The options a keepalived.conf keyword sets one-to-one: what the reader
+ * models under the same name (instance value, else global_defs', else
+ * keepalived's default) is what the runtime takes, clamped to the
+ * runtime's range where keepalived accepts more. A new keyword of this
+ * kind is added to the reader's block and here; the model and the mapping
+ * follow from this list.
+ */
+export const VRRP_DIRECT_OPTIONS = [
+  'virtualRouterId', 'priority', 'state', 'version', 'nopreempt', 'preemptDelay', 'downTimerAdverts', 'checkUnicastSrc',
+  'mcastDstIp', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
+  'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh', 'garpMasterRefreshRepeat',
+] as const satisfies readonly (keyof VrrpInstanceOptions)[];
+
+/** A field of {@link VRRP_DIRECT_OPTIONS}. */
+export type VrrpDirectOption = (typeof VRRP_DIRECT_OPTIONS)[number];
+
+/**
  * keepalived.conf `vrrp_instance` keyword → option field, for a config reader
  * (the instance name is the block's argument; `vrrp_garp_interval` is global).
  */
@@ -222,7 +240,9 @@ const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'noda
 const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
 const IFNAME = /^[^\s/:]{1,15}$/;
 
-function integer(value: unknown, field: string, min: number, max: number, fallback: number): number {
+type Range = readonly [min: number, max: number];
+
+function integer(value: unknown, field: string, [min, max]: Range, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     return fail(field, `an integer from ${min} to ${max}`, value);
@@ -230,7 +250,7 @@ function integer(value: unknown, field: string, min: number, max: number, fallba
   return value;
 }
 
-function seconds(value: unknown, field: string, min: number, max: number, fallback: number): number {
+function seconds(value: unknown, field: string, [min, max]: Range, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     return fail(field, `a number of seconds from ${min} to ${max}`, value);
@@ -268,7 +288,7 @@ function virtualAddress(value: unknown, field: string, family: IpFamily | undefi
   const fam = familyOf(text)!;
   const out: ResolvedAddress = {
     address: text,
-    prefix: integer(spec.prefix, `${field}.prefix`, fam === 4 ? 0 : 0, fam === 4 ? 32 : 128, fam === 4 ? 32 : 128),
+    prefix: integer(spec.prefix, `${field}.prefix`, [0, fam === 4 ? 32 : 128], fam === 4 ? 32 : 128),
     nodad: flag(spec.nodad, `${field}.nodad`),
   };
   if (spec.brd !== undefined) {
@@ -298,15 +318,17 @@ function reject(field: string, problem: string): never {
 export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedVrrpOptions {
   const o = record(options, prefix, KEYS) as Partial<Record<(typeof KEYS)[number], unknown>>;
   const f = (key: string) => `${prefix}.${key}`;
-  if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 64) fail(f('name'), 'a name of 1 to 64 characters', o.name);
+  const [nameMin, nameMax] = VRRP_LIMITS.name;
+  if (typeof o.name !== 'string' || o.name.length < nameMin || o.name.length > nameMax) fail(f('name'), `a name of ${nameMin} to ${nameMax} characters`, o.name);
   const iface = ifname(o.interface, f('interface'));
-  const virtualRouterId = integer(o.virtualRouterId, f('virtualRouterId'), 1, 255, NaN);
-  if (Number.isNaN(virtualRouterId)) fail(f('virtualRouterId'), 'an integer from 1 to 255', undefined);
+  const virtualRouterId = integer(o.virtualRouterId, f('virtualRouterId'), VRRP_LIMITS.virtualRouterId, NaN);
+  if (Number.isNaN(virtualRouterId)) fail(f('virtualRouterId'), `an integer from ${VRRP_LIMITS.virtualRouterId.join(' to ')}`, undefined);
   if (o.state !== undefined && o.state !== 'MASTER' && o.state !== 'BACKUP') fail(f('state'), "'MASTER' or 'BACKUP'", o.state);
-  const priority = integer(o.priority, f('priority'), 1, 255, o.state === 'MASTER' ? 255 : 100);
+  const priority = integer(o.priority, f('priority'), VRRP_LIMITS.priority, o.state === 'MASTER' ? VRRP_DEFAULTS.ownerPriority : VRRP_DEFAULTS.priority);
 
-  if (!Array.isArray(o.virtualIpaddress) || o.virtualIpaddress.length === 0 || o.virtualIpaddress.length > 255) {
-    fail(f('virtualIpaddress'), 'an array of 1 to 255 addresses', o.virtualIpaddress);
+  const [addressesMin, addressesMax] = VRRP_LIMITS.virtualIpaddress;
+  if (!Array.isArray(o.virtualIpaddress) || o.virtualIpaddress.length < addressesMin || o.virtualIpaddress.length > addressesMax) {
+    fail(f('virtualIpaddress'), `an array of ${addressesMin} to ${addressesMax} addresses`, o.virtualIpaddress);
   }
   const first = virtualAddress(o.virtualIpaddress[0], `${f('virtualIpaddress')}[0]`, undefined);
   const family = familyOf(first.address)!;
@@ -319,14 +341,14 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
 
   if (o.version !== undefined && o.version !== 2 && o.version !== 3) fail(f('version'), '2 or 3', o.version);
   if (family === 6 && o.version === 2) reject(f('version'), 'VRRPv2 carries only IPv4 addresses; IPv6 needs version 3');
-  const version: 2 | 3 = family === 6 ? 3 : ((o.version as 2 | 3 | undefined) ?? 2);
-  const advertInt = version === 2 ? seconds(o.advertInt, f('advertInt'), 1, 255, 1) : seconds(o.advertInt, f('advertInt'), 0.01, 40.95, 1);
+  const version: 2 | 3 = family === 6 ? 3 : ((o.version as 2 | 3 | undefined) ?? VRRP_DEFAULTS.version);
+  const advertInt = seconds(o.advertInt, f('advertInt'), version === 2 ? VRRP_LIMITS.advertIntV2 : VRRP_LIMITS.advertIntV3, VRRP_DEFAULTS.advertInt);
   if (version === 2 && !Number.isInteger(advertInt)) reject(f('advertInt'), `VRRPv2 carries whole seconds, received ${advertInt}`);
   const intervalCs = Math.round(advertInt * 100);
 
   const nopreempt = flag(o.nopreempt, f('nopreempt'));
   if (nopreempt && (o.state === 'MASTER' || priority === 255)) reject(f('nopreempt'), "needs state 'BACKUP' and a priority below 255");
-  const preemptDelay = seconds(o.preemptDelay, f('preemptDelay'), 0, 1000, 0);
+  const preemptDelay = seconds(o.preemptDelay, f('preemptDelay'), VRRP_LIMITS.preemptDelay, 0);
   if (preemptDelay > 0 && nopreempt) reject(f('preemptDelay'), 'cannot be combined with nopreempt');
 
   const peers = o.unicastPeer === undefined ? [] : Array.isArray(o.unicastPeer) ? o.unicastPeer.map((p, i) => address(p, `${f('unicastPeer')}[${i}]`, family)) : fail(f('unicastPeer'), 'an array of addresses', o.unicastPeer);
@@ -340,8 +362,8 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
     authType = AUTH_PASS;
     authData = passwordField(auth.authPass);
   }
-  const garpMasterDelay = seconds(o.garpMasterDelay, f('garpMasterDelay'), 0, 3600, 5);
-  const garpMasterRepeat = integer(o.garpMasterRepeat, f('garpMasterRepeat'), 0, 1000, 5);
+  const garpMasterDelay = seconds(o.garpMasterDelay, f('garpMasterDelay'), VRRP_LIMITS.garpMasterDelay, VRRP_DEFAULTS.garpMasterDelay);
+  const garpMasterRepeat = integer(o.garpMasterRepeat, f('garpMasterRepeat'), VRRP_LIMITS.garpMasterRepeat, VRRP_DEFAULTS.garpMasterRepeat);
   let vmac: string | undefined;
   if (o.useVmac === true) vmac = `vrrp.${virtualRouterId}`;
   else if (typeof o.useVmac === 'string') vmac = ifname(o.useVmac, f('useVmac'));
@@ -357,12 +379,12 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
     intervalCs,
     nopreempt,
     preemptDelayMs: preemptDelay * 1000,
-    downTimerAdverts: integer(o.downTimerAdverts, f('downTimerAdverts'), 1, 100, 3),
+    downTimerAdverts: integer(o.downTimerAdverts, f('downTimerAdverts'), VRRP_LIMITS.downTimerAdverts, VRRP_DEFAULTS.downTimerAdverts),
     addresses,
     peers,
-    ttl: integer(o.unicastTtl, f('unicastTtl'), 1, 255, 255),
+    ttl: integer(o.unicastTtl, f('unicastTtl'), VRRP_LIMITS.unicastTtl, VRRP_DEFAULTS.unicastTtl),
     checkUnicastSrc: flag(o.checkUnicastSrc, f('checkUnicastSrc')),
-    group: o.mcastDstIp === undefined ? (family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6) : address(o.mcastDstIp, f('mcastDstIp'), family),
+    group: o.mcastDstIp === undefined ? (family === 4 ? VRRP_DEFAULTS.mcastGroup4 : VRRP_DEFAULTS.mcastGroup6) : address(o.mcastDstIp, f('mcastDstIp'), family),
     authType,
     v3ChecksumAsV2: flag(o.v3ChecksumAsV2, f('v3ChecksumAsV2')),
     lowerPrioNoAdvert: flag(o.lowerPrioNoAdvert, f('lowerPrioNoAdvert')),
@@ -370,11 +392,11 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
     ownerIgnoreAdverts: flag(o.ownerIgnoreAdverts, f('ownerIgnoreAdverts')),
     garpMasterDelayMs: garpMasterDelay * 1000,
     garpMasterRepeat,
-    garpLowerPrioDelayMs: seconds(o.garpLowerPrioDelay, f('garpLowerPrioDelay'), 0, 3600, garpMasterDelay) * 1000,
-    garpLowerPrioRepeat: integer(o.garpLowerPrioRepeat, f('garpLowerPrioRepeat'), 0, 1000, garpMasterRepeat),
-    garpMasterRefreshMs: seconds(o.garpMasterRefresh, f('garpMasterRefresh'), 0, 86400, 0) * 1000,
-    garpMasterRefreshRepeat: integer(o.garpMasterRefreshRepeat, f('garpMasterRefreshRepeat'), 1, 1000, 1),
-    garpIntervalUs: Math.round(seconds(o.garpInterval, f('garpInterval'), 0, 1, 0) * 1e6),
+    garpLowerPrioDelayMs: seconds(o.garpLowerPrioDelay, f('garpLowerPrioDelay'), VRRP_LIMITS.garpLowerPrioDelay, garpMasterDelay) * 1000,
+    garpLowerPrioRepeat: integer(o.garpLowerPrioRepeat, f('garpLowerPrioRepeat'), VRRP_LIMITS.garpLowerPrioRepeat, garpMasterRepeat),
+    garpMasterRefreshMs: seconds(o.garpMasterRefresh, f('garpMasterRefresh'), VRRP_LIMITS.garpMasterRefresh, VRRP_DEFAULTS.garpMasterRefresh) * 1000,
+    garpMasterRefreshRepeat: integer(o.garpMasterRefreshRepeat, f('garpMasterRefreshRepeat'), VRRP_LIMITS.garpMasterRefreshRepeat, VRRP_DEFAULTS.garpMasterRefreshRepeat),
+    garpIntervalUs: Math.round(seconds(o.garpInterval, f('garpInterval'), VRRP_LIMITS.garpInterval, 0) * 1e6),
   };
   if (o.unicastSrcIp !== undefined) resolved.source = address(o.unicastSrcIp, f('unicastSrcIp'), family);
   if (authData) resolved.authData = authData;

@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { NativeAddressSpec, NativeOutgoing, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink } from '../native/vrrp-contract';
+import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
 import { resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
@@ -150,8 +151,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       );
     } catch (e) {
       if (vmac) removeVmac(native, resolved, netns, vmac);
-      const err = e as { errno?: number; stage?: string };
-      throw VrrpError.fromErrno(err.errno ?? 5, 'open', `VRRP socket on ${resolved.interface}`, err.stage);
+      if (!isNativeError(e, 'ESYSCALL')) throw e;
+      throw VrrpError.fromErrno(e.errno, 'open', `VRRP socket on ${resolved.interface}`, e.stage);
     }
     instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
     instance.ifindexOf.set(resolved.interface, info.ifindex);
@@ -452,8 +453,8 @@ function describeInterface(native: NativeVrrpBinding, query: { netns?: string; i
   try {
     return native.vrrpInterface(query);
   } catch (e) {
-    const err = e as { errno?: number; stage?: string };
-    throw VrrpError.fromErrno(err.errno ?? 5, 'open', `interface ${query.interface}`, err.stage);
+    if (!isNativeError(e, 'ESYSCALL')) throw e;
+    throw VrrpError.fromErrno(e.errno, 'open', `interface ${query.interface}`, e.stage);
   }
 }
 

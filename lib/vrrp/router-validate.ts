@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { IpvsArgumentError } from '../model/errors';
 import { fail, record } from '../core/validate/check';
 import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './instance-options';
+import { VRRP_DEFAULTS } from './limits';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpSyncGroupOptions } from './router-options';
 import type { ResolvedTrackFile } from './track/file';
 import type { ResolvedScript } from './track/script';
@@ -135,7 +136,7 @@ function notifyScripts(value: unknown, field: string): VrrpNotifyScripts | undef
 
 function script(value: unknown, field: string): ResolvedScript {
   const o = record(value, field, SCRIPT_KEYS);
-  const intervalMs = secondsMs(o['interval'], `${field}.interval`, 1000);
+  const intervalMs = secondsMs(o['interval'], `${field}.interval`, VRRP_DEFAULTS.scriptInterval * 1000);
   const out: ResolvedScript = {
     name: text(o['name'], `${field}.name`),
     script: text(o['script'], `${field}.script`),
@@ -162,7 +163,7 @@ function trackFile(value: unknown, field: string): ResolvedTrackFile {
   const out: ResolvedTrackFile = {
     name: text(o['name'], `${field}.name`),
     file,
-    weight: int(o['weight'], `${field}.weight`, -254, 254, 1),
+    weight: int(o['weight'], `${field}.weight`, -254, 254, VRRP_DEFAULTS.trackFileWeight),
     weightReverse: bool(o['weightReverse'], `${field}.weightReverse`),
   };
   if (o['initFile'] !== undefined) {

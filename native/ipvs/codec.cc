@@ -16,9 +16,7 @@ constexpr uint8_t kGenlVersion = IPVS_GENL_VERSION;
 
 // Address attributes are always 16 bytes (union nf_inet_addr), as ipvsadm
 // sends them; an IPv4 address sits in the first 4 bytes.
-void putAddress(netlink::Writer& out, uint16_t type, const Address& address) {
-  out.attr(type, address.data(), address.size());
-}
+void putAddress(netlink::Writer& out, uint16_t type, const Address& address) { out.attr(type, address.data(), address.size()); }
 
 void putService(netlink::Writer& out, const Service& s) {
   size_t nest = out.beginNest(IPVS_CMD_ATTR_SERVICE);
@@ -93,8 +91,7 @@ AttrTable parseAttrs(const void* data, size_t len) {
   AttrTable table{};
   auto* a = static_cast<const nlattr*>(data);
   auto remaining = static_cast<int>(len);
-  while (remaining >= static_cast<int>(sizeof(nlattr)) && a->nla_len >= sizeof(nlattr) &&
-         a->nla_len <= remaining) {
+  while (remaining >= static_cast<int>(sizeof(nlattr)) && a->nla_len >= sizeof(nlattr) && a->nla_len <= remaining) {
     int type = a->nla_type & NLA_TYPE_MASK;
     if (type <= kMaxAttr) table[type] = a;
     int step = NLA_ALIGN(a->nla_len);
@@ -113,9 +110,21 @@ AttrTable parseNested(const nlattr* a) { return parseAttrs(payload(a), payloadLe
 uint64_t getUint(const nlattr* a) {
   switch (payloadLen(a)) {
     case 1: return *static_cast<const uint8_t*>(payload(a));
-    case 2: { uint16_t v; std::memcpy(&v, payload(a), 2); return v; }
-    case 4: { uint32_t v; std::memcpy(&v, payload(a), 4); return v; }
-    case 8: { uint64_t v; std::memcpy(&v, payload(a), 8); return v; }
+    case 2: {
+      uint16_t v;
+      std::memcpy(&v, payload(a), 2);
+      return v;
+    }
+    case 4: {
+      uint32_t v;
+      std::memcpy(&v, payload(a), 4);
+      return v;
+    }
+    case 8: {
+      uint64_t v;
+      std::memcpy(&v, payload(a), 8);
+      return v;
+    }
     default: return 0;
   }
 }
@@ -181,9 +190,7 @@ Service decodeService(const nlattr* nest) {
 Destination decodeDest(const nlattr* nest, uint16_t serviceAf) {
   AttrTable t = parseNested(nest);
   Destination d;
-  uint16_t af = t[IPVS_DEST_ATTR_ADDR_FAMILY]
-                    ? static_cast<uint16_t>(getUint(t, IPVS_DEST_ATTR_ADDR_FAMILY))
-                    : serviceAf;
+  uint16_t af = t[IPVS_DEST_ATTR_ADDR_FAMILY] ? static_cast<uint16_t>(getUint(t, IPVS_DEST_ATTR_ADDR_FAMILY)) : serviceAf;
   d.af = af;
   d.address = getAddress(t[IPVS_DEST_ATTR_ADDR]);
   d.port = getNetPort(t[IPVS_DEST_ATTR_PORT]);
@@ -222,8 +229,7 @@ Daemon decodeDaemon(const nlattr* nest) {
 
 }  // namespace
 
-void encodeRequest(netlink::Writer& out, const Request& req, uint16_t family, uint32_t seq,
-                   uint16_t extraFlags) {
+void encodeRequest(netlink::Writer& out, const Request& req, uint16_t family, uint32_t seq, uint16_t extraFlags) {
   uint16_t flags = NLM_F_REQUEST | extraFlags | (req.dump ? NLM_F_DUMP : 0);
   size_t msg = out.beginMessage(family, flags, seq);
   genlmsghdr genl{};
@@ -272,8 +278,7 @@ void decodeReply(const nlmsghdr* msg, uint16_t serviceAf, Result& result) {
       result.info = info;
       break;
     }
-    default:
-      break;
+    default: break;
   }
 }
 

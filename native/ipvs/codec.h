@@ -10,8 +10,7 @@
 namespace ipvs {
 
 // Appends one request as a generic-netlink message for `family`.
-void encodeRequest(netlink::Writer& out, const Request& req, uint16_t family,
-                   uint32_t seq, uint16_t extraFlags);
+void encodeRequest(netlink::Writer& out, const Request& req, uint16_t family, uint32_t seq, uint16_t extraFlags);
 
 // Decodes one generic-netlink reply message into `result`. `serviceAf` is the
 // address family of the service a GET_DEST dump was about (destinations carry

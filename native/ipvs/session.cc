@@ -179,8 +179,7 @@ bool Session::sendBuffered(int& error) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   for (;;) {
-    ssize_t n = sendto(fd_, out_.data(), out_.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
-                       sizeof kernel);
+    ssize_t n = sendto(fd_, out_.data(), out_.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
     if (n >= 0) return true;
     if (errno == EINTR) continue;
     error = errno;

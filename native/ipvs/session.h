@@ -21,13 +21,13 @@ struct nl_sock;
 namespace ipvs {
 
 struct OpenFailure {
-  int error = 0;        // positive errno
-  std::string stage;    // "netns", "socket", "connect", "resolve"
-  std::string detail;   // library text, when there is one
+  int error = 0;       // positive errno
+  std::string stage;   // "netns", "socket", "connect", "resolve"
+  std::string detail;  // library text, when there is one
 };
 
 struct SessionOptions {
-  std::string netns;            // path of a network namespace file; empty = caller's
+  std::string netns;  // path of a network namespace file; empty = caller's
   uint32_t sendBuffer = 4u << 20;
   uint32_t receiveBuffer = 8u << 20;
 };

@@ -20,7 +20,6 @@ using ipvs::Service;
 using ipvs::Stats;
 namespace pk = packed;
 
-
 // Reads one packed request into a reused Request. The batch was checked
 // word by word first (checkRequest, on the JavaScript thread), so reading
 // cannot fail and narrowing casts are exact. Fields are assigned in place,
@@ -32,7 +31,9 @@ class Reader {
 
   uint32_t u32(uint32_t at) const { return w_[at]; }
   template <typename T>
-  T narrow(uint32_t at) const { return static_cast<T>(w_[at]); }
+  T narrow(uint32_t at) const {
+    return static_cast<T>(w_[at]);
+  }
   void address(uint32_t at, ipvs::Address& a) const { std::memcpy(a.data(), &w_[at], sizeof a); }
   // An optional field: word `at` when `present`, otherwise absent.
   template <typename T>
@@ -178,7 +179,7 @@ Napi::Object packedTable(Napi::Env env, size_t count, uint32_t stride) {
 
 void putStats(uint64_t* out, const Stats& s) {
   const uint64_t values[pk::STATS] = {s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes,
-                                      s.cps, s.inpps, s.outpps, s.inbps, s.outbps};
+                                      s.cps,   s.inpps,  s.outpps,  s.inbps,   s.outbps};
   std::memcpy(out, values, sizeof values);
 }
 
@@ -188,7 +189,8 @@ Napi::Object servicesToJs(Napi::Env env, const std::vector<Service>& services) {
   uint64_t* st = table.Get("stats").As<Napi::BigUint64Array>().Data();
   std::vector<std::string> names;
   auto nameIndex = [&](const std::string& n) {
-    for (size_t i = 0; i < names.size(); ++i) if (names[i] == n) return static_cast<uint32_t>(i);
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == n) return static_cast<uint32_t>(i);
     names.push_back(n);
     return static_cast<uint32_t>(names.size() - 1);
   };
@@ -276,7 +278,6 @@ Napi::Object detailToJs(Napi::Env env, const Result& r) {
   return o;
 }
 
-
 }  // namespace
 
 // The raw typed-array query: one N-API call for type, length and data
@@ -336,8 +337,7 @@ void acceptNames(const Napi::Value& stringsValue, std::vector<std::string>& name
   }
 }
 
-PackedRequests acceptRequests(const Napi::Value& wordsValue, const Napi::Value& stringsValue,
-                              std::vector<std::string>& names) {
+PackedRequests acceptRequests(const Napi::Value& wordsValue, const Napi::Value& stringsValue, std::vector<std::string>& names) {
   Napi::Env env = wordsValue.Env();
   size_t length = 0;
   const uint32_t* data = uint32Data(env, wordsValue, length, "requests");

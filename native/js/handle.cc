@@ -1,9 +1,8 @@
 #include "handle.h"
 
-#include <stdexcept>
-
 #include "addon_data.h"
 #include "convert.h"
+#include "errors.h"
 #include "packed.h"
 
 namespace js {
@@ -12,6 +11,8 @@ namespace {
 // Tag that proves an object was made by this addon's Handle constructor, so
 // a forged `this` can never be reinterpreted as a Handle.
 constexpr napi_type_tag kHandleTag = {0x6970767368616e64ULL, 0x6c65763031000001ULL};
+
+constexpr const char* kClosed = "the IPVS handle is closed";
 
 struct PendingSession {
   std::unique_ptr<ipvs::Session> session;
@@ -22,8 +23,7 @@ struct PendingSession {
 // thread. A batch queued while a drainer runs is picked up by it.
 class DrainWorker : public Napi::AsyncWorker {
  public:
-  DrainWorker(Napi::Env env, Handle* handle, Napi::Object owner)
-      : Napi::AsyncWorker(env, "ipvs:execute"), handle_(handle) {
+  DrainWorker(Napi::Env env, Handle* handle, Napi::Object owner) : Napi::AsyncWorker(env, "ipvs:execute"), handle_(handle) {
     owner_ = Napi::Persistent(owner);  // keeps the handle (and its socket) alive
   }
   void Execute() override;
@@ -59,6 +59,7 @@ struct AsyncJob {
   PackedRequests requests{nullptr, 0, names};
   int32_t* errors = nullptr;
   ipvs::Details details;
+  bool closed = false;  // the handle was released before the batch ran
   std::string failure;
   explicit AsyncJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
 };
@@ -68,7 +69,7 @@ namespace {
 void DrainWorker::Execute() {
   while (AsyncJob* job = handle_->nextJob()) {
     try {
-      handle_->run(job->requests, job->errors, job->details);
+      job->closed = !handle_->run(job->requests, job->errors, job->details);
     } catch (const std::exception& e) {
       job->failure = e.what();
     }
@@ -80,7 +81,9 @@ void DrainWorker::OnOK() {
   Napi::Env env = Env();
   for (AsyncJob* job : done_) {
     handle_->workerDone();
-    if (!job->failure.empty()) {
+    if (job->closed) {
+      job->deferred.Reject(closedError(env, kClosed).Value());
+    } else if (!job->failure.empty()) {
       job->deferred.Reject(Napi::Error::New(env, job->failure).Value());
     } else {
       try {
@@ -160,10 +163,11 @@ void Handle::release() {
   session_.reset();
 }
 
-void Handle::run(const ipvs::RequestSource& requests, int32_t* errors, ipvs::Details& details) {
+bool Handle::run(const ipvs::RequestSource& requests, int32_t* errors, ipvs::Details& details) {
   std::lock_guard<std::mutex> guard(socketLock_);
-  if (!session_) throw std::runtime_error("ERR_IPVS_CLOSED: the IPVS handle is closed");
+  if (!session_) return false;
   session_->execute(requests, errors, details);
+  return true;
 }
 
 void Handle::workerDone() {
@@ -182,7 +186,7 @@ AsyncJob* Handle::nextJob() {
 }
 
 void Handle::checkOpen(Napi::Env env) const {
-  if (closeRequested_) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
+  if (closeRequested_) throw closedError(env, kClosed);
 }
 
 // execute(words, strings, errors): the batch on the calling thread.
@@ -194,11 +198,7 @@ Napi::Value Handle::Execute(const Napi::CallbackInfo& info) {
   PackedRequests requests = acceptRequests(info[0], info[1], names);
   int32_t* errors = errorSlots(env, info[2], requests.size());
   ipvs::Details details;
-  try {
-    self->run(requests, errors, details);
-  } catch (const std::runtime_error& e) {
-    throw Napi::Error::New(env, e.what());
-  }
+  if (!self->run(requests, errors, details)) throw closedError(env, kClosed);
   return detailsToJs(env, details);
 }
 
@@ -253,7 +253,7 @@ Napi::Value Handle::BindShared(const Napi::CallbackInfo& info) {
 Napi::Value Handle::ExecuteShared(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* b = static_cast<SharedBinding*>(info.Data());
-  if (!b->handle) throw Napi::Error::New(env, "ERR_IPVS_CLOSED: the IPVS handle is closed");
+  if (!b->handle) throw closedError(env, kClosed);
   b->handle->checkOpen(env);
   const uint32_t count = b->words[packed::SHARED_COUNT];
   if (count > packed::SHARED_SLOTS) throw Napi::TypeError::New(env, "native contract: shared count out of range");
@@ -266,10 +266,8 @@ Napi::Value Handle::ExecuteShared(const Napi::CallbackInfo& info) {
   checkRequests(env, requestWords, count, b->names.size());
   PackedRequests requests(requestWords, count, b->names);
   b->details.clear();
-  try {
-    b->handle->run(requests, reinterpret_cast<int32_t*>(b->words + packed::SHARED_ERRORS), b->details);
-  } catch (const std::runtime_error& e) {
-    throw Napi::Error::New(env, e.what());
+  if (!b->handle->run(requests, reinterpret_cast<int32_t*>(b->words + packed::SHARED_ERRORS), b->details)) {
+    throw closedError(env, kClosed);
   }
   // No details (every plain write): undefined, without another N-API call.
   if (b->details.empty()) return Napi::Value();

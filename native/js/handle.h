@@ -7,8 +7,8 @@
 
 #include <napi.h>
 
-#include <memory>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -37,14 +37,14 @@ class Handle : public Napi::ObjectWrap<Handle> {
   explicit Handle(const Napi::CallbackInfo& info);
   ~Handle() override;
 
-  // Runs a batch under the socket lock; throws std::runtime_error if closed.
-  void run(const ipvs::RequestSource& requests, int32_t* errors, ipvs::Details& details);
+  // Runs a batch under the socket lock; false when the socket was released.
+  bool run(const ipvs::RequestSource& requests, int32_t* errors, ipvs::Details& details);
   void workerDone();
   void release();  // frees the socket now (waits for a running batch)
   // Pool thread: the next queued asynchronous batch, or nullptr (and no
   // drainer any more) when the queue is empty.
   AsyncJob* nextJob();
-  // Throws ERR_IPVS_CLOSED once close() was called.
+  // Throws an ECLOSED error (errors.h) once close() was called.
   void checkOpen(Napi::Env env) const;
 
  private:

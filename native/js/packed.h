@@ -10,6 +10,8 @@
 
 namespace js::packed {
 
+// Rows of related words, laid out by hand: not for clang-format.
+// clang-format off
 enum Word : uint32_t {
   CMD = 0,
   FLAGS = 1,  // F_* below
@@ -30,6 +32,7 @@ enum Word : uint32_t {
   T_TCP = 44, T_TCP_FIN = 45, T_UDP = 46,
   STRIDE = 47,
 };
+// clang-format on
 
 // The shared buffer of the one-crossing path (Handle::bindShared): a
 // Uint32Array the addon keeps a reference to, written by TypeScript and read
@@ -43,6 +46,7 @@ constexpr uint32_t SHARED_LENGTH = SHARED_WORDS + SHARED_SLOTS * STRIDE;
 
 // Replies: services and destinations as fixed-stride records, with their
 // ten 64-bit counters (IPVS_STATS_ATTR_* order) in a separate array.
+// clang-format off
 enum ServiceReplyWord : uint32_t {
   SR_AF = 0, SR_PROTOCOL = 1, SR_PORT = 2, SR_FWMARK = 3, SR_ADDR = 4,  // 4..7
   SR_FLAGS = 8, SR_TIMEOUT = 9, SR_NETMASK = 10, SR_SCHED = 11, SR_PE = 12,  // SR_PE: name index + 1, 0 = none
@@ -53,12 +57,20 @@ enum DestReplyWord : uint32_t {
   DR_PERSIST = 8, DR_TUN_TYPE = 9, DR_TUN_PORT = 10, DR_TUN_FLAGS = 11, DR_ADDR = 12,  // 12..15
   DR_STRIDE = 16,
 };
+// clang-format on
 constexpr uint32_t STATS = 10;
 
 enum Flag : uint32_t { F_DUMP = 1, F_SERVICE = 2, F_DEST = 4, F_DAEMON = 8, F_TIMEOUTS = 16 };
 enum ServiceOpt : uint32_t { SO_SCHED = 1, SO_FLAGS = 2, SO_MASK = 4, SO_TIMEOUT = 8, SO_NETMASK = 16, SO_PE = 32 };
 enum DestOpt : uint32_t {
-  DO_AF = 1, DO_FWD = 2, DO_WEIGHT = 4, DO_UPPER = 8, DO_LOWER = 16, DO_TUN_TYPE = 32, DO_TUN_PORT = 64, DO_TUN_FLAGS = 128,
+  DO_AF = 1,
+  DO_FWD = 2,
+  DO_WEIGHT = 4,
+  DO_UPPER = 8,
+  DO_LOWER = 16,
+  DO_TUN_TYPE = 32,
+  DO_TUN_PORT = 64,
+  DO_TUN_FLAGS = 128,
 };
 enum DaemonOpt : uint32_t { MO_IFNAME = 1, MO_SYNC_ID = 2, MO_MAXLEN = 4, MO_GROUP = 8, MO_PORT = 16, MO_TTL = 32 };
 enum TimeoutOpt : uint32_t { TO_TCP = 1, TO_TCP_FIN = 2, TO_UDP = 4 };

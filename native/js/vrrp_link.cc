@@ -8,6 +8,7 @@
 #include "../vrrp/link_monitor.h"
 #include "../vrrp/netns.h"
 #include "../vrrp/route.h"
+#include "errors.h"
 
 namespace js {
 namespace {
@@ -52,13 +53,6 @@ std::vector<vrrp::Outgoing> packetsOf(Napi::Value v) {
   return out;
 }
 
-Napi::Error failure(Napi::Env env, int error, const std::string& stage) {
-  Napi::Error e = Napi::Error::New(env, stage + ": " + strerror(error));
-  e.Set("errno", Napi::Number::New(env, error));
-  e.Set("stage", Napi::String::New(env, stage));
-  return e;
-}
-
 vrrp::AddressSpec addressSpecOf(const Napi::Object& o) {
   vrrp::AddressSpec s;
   s.ifindex = intField(o, "ifindex", 0, true);
@@ -88,12 +82,9 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "VrrpLink",
-                       {InstanceMethod<&VrrpLink::Schedule>("schedule"),
-                        InstanceMethod<&VrrpLink::SendNow>("sendNow"),
-                        InstanceMethod<&VrrpLink::QueueFrames>("queueFrames"),
-                        InstanceMethod<&VrrpLink::AddAddress>("addAddress"),
-                        InstanceMethod<&VrrpLink::DeleteAddress>("deleteAddress"),
-                        InstanceMethod<&VrrpLink::Counters>("counters"),
+                       {InstanceMethod<&VrrpLink::Schedule>("schedule"), InstanceMethod<&VrrpLink::SendNow>("sendNow"),
+                        InstanceMethod<&VrrpLink::QueueFrames>("queueFrames"), InstanceMethod<&VrrpLink::AddAddress>("addAddress"),
+                        InstanceMethod<&VrrpLink::DeleteAddress>("deleteAddress"), InstanceMethod<&VrrpLink::Counters>("counters"),
                         InstanceMethod<&VrrpLink::Close>("close")});
   }
 
@@ -120,9 +111,9 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
       failed = channel_->open(options);
       if (!failed.error) routeError = route_->open();
     });
-    if (nsError) throw failure(env, nsError, "netns");
-    if (failed.error) throw failure(env, failed.error, failed.stage);
-    if (routeError) throw failure(env, routeError, "rtnetlink");
+    if (nsError) throw syscallError(env, nsError, "netns");
+    if (failed.error) throw syscallError(env, failed.error, failed.stage);
+    if (routeError) throw syscallError(env, routeError, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:receive", kQueueLimit, 1);
     open_ = true;
     int rtError = channel_->start([this](vrrp::Received&& r) {
@@ -133,8 +124,8 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
         if (!env) return;
         Napi::Uint8Array data = Napi::Uint8Array::New(env, p->data.size());
         std::memcpy(data.Data(), p->data.data(), p->data.size());
-        callback.Call({data, Napi::String::New(env, p->source), Napi::String::New(env, p->destination),
-                       Napi::Number::New(env, p->hopLimit)});
+        callback.Call(
+            {data, Napi::String::New(env, p->source), Napi::String::New(env, p->destination), Napi::Number::New(env, p->hopLimit)});
       });
       if (status != napi_ok) {
         delete packet;
@@ -143,7 +134,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     });
     if (rtError) {
       shutdown();
-      throw failure(env, rtError, "rt-priority");
+      throw syscallError(env, rtError, "rt-priority");
     }
   }
 
@@ -153,7 +144,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
   static constexpr size_t kQueueLimit = 1024;
 
   void ensureOpen(Napi::Env env) {
-    if (!open_) throw Napi::Error::New(env, "native contract: link is closed");
+    if (!open_) throw closedError(env, "the VRRP link is closed");
   }
 
   void shutdown() {
@@ -184,7 +175,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     std::vector<std::vector<uint8_t>> frames;
     for (uint32_t i = 0; i < a.Length(); ++i) frames.push_back(bytesOf(a.Get(i)));
     channel_->queueFrames(info[0].As<Napi::Number>().Int32Value(), std::move(frames),
-                         std::chrono::microseconds(info[2].As<Napi::Number>().Int64Value()));
+                          std::chrono::microseconds(info[2].As<Napi::Number>().Int64Value()));
     return info.Env().Undefined();
   }
 
@@ -235,8 +226,8 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     monitor_ = std::make_unique<vrrp::LinkMonitor>();
     int error = 0;
     int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(); });
-    if (nsError) throw failure(env, nsError, "netns");
-    if (error) throw failure(env, error, "rtnetlink");
+    if (nsError) throw syscallError(env, nsError, "netns");
+    if (error) throw syscallError(env, error, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:link", 0, 1);
     open_ = true;
     monitor_->start([this](vrrp::LinkEvent&& e) {
@@ -245,8 +236,8 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
       napi_status status = tsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::LinkEvent* p) {
         std::unique_ptr<vrrp::LinkEvent> owned(p);
         if (!env) return;
-        callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name),
-                       Napi::Number::New(env, p->flags), Napi::Boolean::New(env, p->deleted)});
+        callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name), Napi::Number::New(env, p->flags),
+                       Napi::Boolean::New(env, p->deleted)});
       });
       if (status != napi_ok) delete event;
     });
@@ -279,7 +270,7 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   std::string name = stringField(o, "interface");
   vrrp::InterfaceInfo out;
   int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.interfaceInfo(name, out); });
-  if (error) throw failure(env, error, "interface");
+  if (error) throw syscallError(env, error, "interface");
   Napi::Object r = Napi::Object::New(env);
   r.Set("ifindex", out.ifindex);
   r.Set("up", out.up);

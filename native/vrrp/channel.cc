@@ -64,9 +64,8 @@ ChannelFailure Channel::open(const ChannelOptions& options) {
          set(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, zero) && set(fd_, IPPROTO_IP, IP_TTL, options.ttl) &&
          set(fd_, IPPROTO_IP, IP_TOS, tos);
   } else {
-    ok = set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF, options.ifindex) &&
-         set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) && set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, zero) &&
-         set(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, options.ttl) &&
+    ok = set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF, options.ifindex) && set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) &&
+         set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, zero) && set(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, options.ttl) &&
          set(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, one) && set(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, one);
   }
   if (!ok) return {errno, "socket-options"};

@@ -44,7 +44,9 @@ std::string textOf(nl_addr* addr) {
 
 struct AddrGuard {
   rtnl_addr* addr = rtnl_addr_alloc();
-  ~AddrGuard() { if (addr) rtnl_addr_put(addr); }
+  ~AddrGuard() {
+    if (addr) rtnl_addr_put(addr);
+  }
 };
 
 // Fills an rtnl_addr from the spec; returns an errno.
@@ -105,8 +107,7 @@ int Route::interfaceInfo(const std::string& name, InterfaceInfo& out) {
     if (rtnl_addr_get_ifindex(addr) != out.ifindex) continue;
     nl_addr* local = rtnl_addr_get_local(addr);
     if (!local) continue;
-    out.addresses.push_back({rtnl_addr_get_family(addr), textOf(local), rtnl_addr_get_prefixlen(addr),
-                             rtnl_addr_get_scope(addr)});
+    out.addresses.push_back({rtnl_addr_get_family(addr), textOf(local), rtnl_addr_get_prefixlen(addr), rtnl_addr_get_scope(addr)});
   }
   nl_cache_free(cache);
   return 0;

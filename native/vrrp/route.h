@@ -30,9 +30,9 @@ struct AddressSpec {
   int family = 0;
   std::string address;
   int prefix = 0;
-  std::string label;     // empty: none
-  int scope = -1;        // -1: kernel default
-  std::string broadcast; // empty: none
+  std::string label;      // empty: none
+  int scope = -1;         // -1: kernel default
+  std::string broadcast;  // empty: none
   bool nodad = false;
 };
 

@@ -9,10 +9,7 @@ import * as path from 'node:path';
 import { loadNative } from '../../lib/native/load';
 import { expectTypeError } from '../support/throws';
 
-interface NetnsFile {
-  openInNetns(options: unknown): number;
-}
-const native = loadNative() as unknown as NetnsFile;
+const native = loadNative() as unknown as { openInNetns(options: unknown): number };
 const ENOENT = 2;
 
 function readFd(fd: number): string {

@@ -6,6 +6,8 @@ import { loadVrrpNative } from '../../lib/vrrp/native';
 import { encodeAdvert, receiveAdvert, AUTH_NONE } from '../../lib/vrrp/packet';
 import { expectTypeError } from '../support/throws';
 import type { NativeVrrpLink, NativeVrrpLinkOptions } from '../../lib/native/vrrp-contract';
+import { isNativeError } from '../../lib/native/contract';
+import { VrrpInstance } from '../../lib/vrrp/instance';
 
 const native = loadVrrpNative();
 const AF_INET = 2;
@@ -45,7 +47,15 @@ describe('contract checks', () => {
     } catch (e) {
       thrown = e;
     }
-    expect(thrown).toMatchObject({ errno: 19, stage: 'interface' });
+    expect(thrown).toMatchObject({ name: 'Error', code: 'ESYSCALL', errno: 19, stage: 'interface' });
+    expect(isNativeError(thrown, 'ESYSCALL')).toBe(true);
+  });
+
+  test("an instance turns the addon's ESYSCALL error into a VrrpError named by errno, with the stage", () => {
+    const options = { name: 'VI_X', interface: 'nosuchif0', virtualRouterId: 9, priority: 100, virtualIpaddress: [{ address: '10.9.0.1', prefix: 24 }] };
+    expect(() => VrrpInstance.open(options)).toThrow(
+      expect.objectContaining({ name: 'VrrpError', code: 'ENODEV', errno: -19, stage: 'interface', operation: 'open' }),
+    );
   });
 
   test('a namespace that does not exist reports ENOENT', () => {
@@ -105,7 +115,13 @@ describe('the socket thread on loopback', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(35);
     link.close();
     link.close();
-    expect(() => link.sendNow([])).toThrow(/closed/);
+    // A closed link is told by its code, whatever the method.
+    const closed = expect.objectContaining({ name: 'Error', code: 'ECLOSED' });
+    expect(() => link.sendNow([])).toThrow(closed);
+    expect(() => link.schedule([], 0)).toThrow(closed);
+    expect(() => link.queueFrames(1, [], 0)).toThrow(closed);
+    expect(() => link.addAddress({ ifindex: 1, family: AF_INET, address: '127.0.0.9', prefix: 8 })).toThrow(closed);
+    expect(() => link.deleteAddress({ ifindex: 1, family: AF_INET, address: '127.0.0.9', prefix: 8 })).toThrow(closed);
   });
 });
 

@@ -4,8 +4,8 @@
  * native call and can be told to fail the next request of a command.
  */
 import {
-  AF_INET6, Cmd, type NativeDetails, type NativeBinding, type NativeHandle, type NativeOpenOutcome, type WireDaemonReply, type WireDest,
-  type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
+  AF_INET6, Cmd, type NativeDetails, type NativeError, type NativeHandle, type NativeIpvsBinding, type NativeOpenOutcome, type WireDaemonReply,
+  type WireDest, type WireDestReply, type WireRequest, type WireResult, type WireService, type WireServiceReply, type WireStats,
 } from '../../lib/native/contract';
 import { Shared, W, packDests, packServices, unpack } from '../../lib/native/pack';
 import { setNativeBinding } from '../../lib/native/load';
@@ -156,15 +156,20 @@ export class FakeKernel {
   }
 }
 
-/** A native binding whose handles all talk to `kernel`. */
-export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: NativeHandle[] } {
+/** What the addon throws for a call on a closed handle. */
+export function closedHandleError(): NativeError {
+  return Object.assign(new Error('the IPVS handle is closed'), { code: 'ECLOSED' as const });
+}
+
+/** The IPVS part of the native binding, with handles that all talk to `kernel`. */
+export function fakeBinding(kernel: FakeKernel): NativeIpvsBinding & { handles: NativeHandle[] } {
   const handles: NativeHandle[] = [];
   const open = (): NativeOpenOutcome => {
     let open = true;
     // The fake sits at the real contract: packed requests in, errnos and
     // sparse details out.
     const run = (words: Uint32Array, strings: readonly string[], errors: Int32Array, accepted = false): NativeDetails => {
-      if (!open && !accepted) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
+      if (!open && !accepted) throw closedHandleError();
       const results = kernel.execute(unpack({ words, strings: [...strings] }));
       results.forEach((r, i) => (errors[i] = r.error));
       const details = results.flatMap((r, index) => (Object.keys(r).length > 1 ? [{ ...r, index }] : []));
@@ -175,7 +180,7 @@ export function fakeBinding(kernel: FakeKernel): NativeBinding & { handles: Nati
       // As the addon: refused when closed at submission, but a batch
       // accepted before close() still runs.
       executeAsync: async (words, strings, errors) => {
-        if (!open) throw new Error('ERR_IPVS_CLOSED: the IPVS handle is closed');
+        if (!open) throw closedHandleError();
         await new Promise((r) => setImmediate(r));
         return run(words, strings, errors, true);
       },

@@ -6,13 +6,21 @@
 import { addressBytes } from '../../lib/vrrp/bytes';
 import { encodeAdvert, type Advert } from '../../lib/vrrp/packet';
 import type { MachineOptions } from '../../lib/vrrp/state-machine';
+import type { NativeError } from '../../lib/native/contract';
 import type {
-  NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLinkOptions,
+  NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink, NativeVrrpLinkMonitor,
+  NativeVrrpLinkOptions,
 } from '../../lib/native/vrrp-contract';
 
 export const FAKE_MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
 
-export class FakeLink {
+/** What the addon throws when a system call failed at `stage`. */
+export function syscallError(errno: number, stage: string, text: string): NativeError {
+  return Object.assign(new Error(`${stage}: ${text}`), { code: 'ESYSCALL' as const, errno, stage });
+}
+
+/** A VRRP link that records what it is asked; like the addon's, it refuses work once closed. */
+export class FakeLink implements NativeVrrpLink {
   schedules: { packets: NativeOutgoing[]; intervalUs: number }[] = [];
   sent: NativeOutgoing[][] = [];
   added: NativeAddressSpec[] = [];
@@ -21,16 +29,19 @@ export class FakeLink {
   closed = false;
   addErrno = 0;
   constructor(readonly options: NativeVrrpLinkOptions, readonly onPacket: NativePacketHandler) {}
-  schedule(packets: NativeOutgoing[], intervalUs: number) { this.schedules.push({ packets, intervalUs }); }
-  sendNow(packets: NativeOutgoing[]) { this.sent.push(packets); return 0; }
-  queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.frames.push({ ifindex, frames, gapUs }); }
-  addAddress(spec: NativeAddressSpec) { this.added.push(spec); return this.addErrno; }
-  deleteAddress(spec: NativeAddressSpec) { this.deleted.push(spec); return 0; }
+  schedule(packets: NativeOutgoing[], intervalUs: number) { this.ensureOpen(); this.schedules.push({ packets, intervalUs }); }
+  sendNow(packets: NativeOutgoing[]) { this.ensureOpen(); this.sent.push(packets); return 0; }
+  queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.ensureOpen(); this.frames.push({ ifindex, frames, gapUs }); }
+  addAddress(spec: NativeAddressSpec) { this.ensureOpen(); this.added.push(spec); return this.addErrno; }
+  deleteAddress(spec: NativeAddressSpec) { this.ensureOpen(); this.deleted.push(spec); return 0; }
   counters() { return { sent: 7, sendErrors: 0, framesSent: 5, receiveDropped: 0, lastError: 0 }; }
   close() { this.closed = true; }
+  private ensureOpen() {
+    if (this.closed) throw Object.assign(new Error('the VRRP link is closed'), { code: 'ECLOSED' as const }) satisfies NativeError;
+  }
 }
 
-export class FakeMonitor {
+export class FakeMonitor implements NativeVrrpLinkMonitor {
   closed = false;
   constructor(readonly report: NativeLinkHandler) {}
   close() { this.closed = true; }
@@ -54,7 +65,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       return monitor;
     } as unknown as NativeVrrpBinding['VrrpLinkMonitor'],
     vrrpInterface: ({ interface: name }) => {
-      if (!interfaces.has(name)) throw Object.assign(new Error('interface: No such device'), { errno: 19, stage: 'interface' });
+      if (!interfaces.has(name)) throw syscallError(19, 'interface', 'No such device');
       return { ifindex: 2, up: interfaces.get(name)!, running: interfaces.get(name)!, mac: FAKE_MAC, addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }] };
     },
     vrrpCreateMacvlan: () => 0,

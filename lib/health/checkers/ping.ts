@@ -12,12 +12,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { loadNative } from '../../native/load';
 import { errnoName } from '../../model/errors';
+import type { NativeEchoOutcome } from '../../native/icmp-contract';
 import type { Probe } from './probe';
 import { failure, pass } from './probe';
-
-interface IcmpBinding {
-  icmpEcho(address: string, v6: boolean, sequence: number, timeoutMs: number): Promise<{ errno: number; rttMicros: number }>;
-}
 
 let sequence = 0;
 const RANGE = '/proc/sys/net/ipv4/ping_group_range';
@@ -38,13 +35,18 @@ function allowOwnGroup(): boolean {
 
 export const pingProbe: Probe = async (checker, signal) => {
   if (signal.aborted) return failure('aborted');
-  const binding = loadNative() as unknown as Partial<IcmpBinding>;
-  if (typeof binding.icmpEcho !== 'function') return failure('ICMP echo is not available in this native addon');
   sequence = (sequence + 1) & 0xffff;
   const timeout = Math.min(checker.timing.connectTimeout, 0x7fffffff);
-  const echo = () => binding.icmpEcho!(checker.host, isIPv6(checker.host), sequence, timeout);
-  let { errno, rttMicros } = await echo();
-  if (errno === 13 && allowOwnGroup()) ({ errno, rttMicros } = await echo());
+  const echo = () => loadNative().icmpEcho(checker.host, isIPv6(checker.host), sequence, timeout);
+  let outcome: NativeEchoOutcome;
+  try {
+    outcome = await echo();
+    if (outcome.errno === 13 && allowOwnGroup()) outcome = await echo();
+  } catch (e) {
+    // Only when the addon did not load: an echo itself never rejects.
+    return failure(`ping ${checker.host}: ${(e as Error).message}`);
+  }
+  const { errno, rttMicros } = outcome;
   if (errno === 0) return pass(`echo reply from ${checker.host} in ${(rttMicros / 1000).toFixed(1)} ms`);
   const why = errno === 110 ? 'no echo reply' : errno === 13 ? 'EACCES (group outside net.ipv4.ping_group_range)' : errnoName(errno);
   return failure(`ping ${checker.host}: ${why}`);

@@ -14,24 +14,17 @@ import type { AddressInfo } from 'node:net';
 import type { Ipvs } from '../../handle/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
-import type { VrrpRouterConfig } from '../../vrrp/router-options';
-import { resolveRouterConfig } from '../../vrrp/router-validate';
-import { checkConfig, type CheckResult } from '../reader/read';
+import type { CheckResult } from '../reader/read';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
-import { toHealthConfig, type HealthMapping } from '../mapping/health';
-import { toVrrpConfig } from '../mapping/vrrp';
+import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
 import type { LogLine } from './log';
 import { daemonMetrics, type DaemonMetrics } from './metrics';
-import { SyncDaemonControl, syncDaemonSettings, type SyncDaemonSettings } from './sync-daemon';
+import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import { VrrpHalf, openVrrpRouter, type VrrpRouterOpener } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
 
-/** Which halves may run (keepalived's `-P` runs only VRRP, `-C` only the checker). */
-export interface Halves {
-  check: boolean;
-  vrrp: boolean;
-}
+export type { Halves } from './reading';
 
 /** Options of {@link KeepalivedDaemon}. */
 export interface DaemonOptions {
@@ -69,12 +62,9 @@ export class ConfigUnusableError extends Error {
   }
 }
 
-/** One reading of the file: the verdict and both mappings. */
-interface Reading {
+/** One usable reading of the file: the verdict and what both halves run. */
+interface Reading extends DaemonConfig {
   result: CheckResult;
-  health: HealthMapping;
-  vrrp: VrrpRouterConfig;
-  sync?: SyncDaemonSettings;
 }
 
 export class KeepalivedDaemon {
@@ -140,16 +130,12 @@ export class KeepalivedDaemon {
 
   /** Reads and maps the configuration; diagnostics are logged with file:line. */
   #read(): Reading {
-    const result = checkConfig(this.#options.configFile, this.#options.configId === undefined ? {} : { configId: this.#options.configId });
-    for (const d of result.diagnostics) this.#logDiagnostic(d);
-    if (result.exitCode === 4 || result.exitCode === 2) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
-    const health = toHealthConfig(result.config);
-    const vrrp = toVrrpConfig(result.config);
-    const sync = syncDaemonSettings(result.config);
-    for (const w of [...health.warnings, ...vrrp.warnings, ...sync.warnings]) this.#logDiagnostic(w);
-    // The router's own validation, before either half changes: a reload it would refuse is refused whole.
-    if (this.#halves.vrrp && vrrp.config.instances.length) resolveRouterConfig(vrrp.config);
-    return { result, health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) };
+    const { result, diagnostics, config, refusal } = readDaemonConfig(this.#options.configFile, this.#options.configId, this.#halves);
+    for (const d of diagnostics) this.#logDiagnostic(d);
+    if (!config) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
+    // Before either half changes: a reload the router would refuse is refused whole.
+    if (refusal) throw refusal;
+    return { result, ...config };
   }
 
   #wantsChecker(r: Reading): boolean {

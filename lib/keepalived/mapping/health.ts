@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { Forwarding as IpvsForwarding, ServiceSpec, TunnelOptions, Scheduler, SchedulerFlag } from '../../model/types';
 import type { CheckerConfig, HealthConfig, HttpUrl, HttpUrlRegex, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../../health/types';
-import type { Checker, Forwarding, KeepalivedConfig, RealServer, ScriptSpec, SmtpHost, UrlSpec, VirtualServer, VirtualServerGroup } from '../reader/model';
+import type { Checker, LvsForwarding, KeepalivedConfig, RealServer, ScriptSpec, SmtpHost, UrlSpec, VirtualServer, VirtualServerGroup } from '../reader/model';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import { bigToV6, v6ToBig } from '../reader/blocks/virtual-server-group';
 import { ipv4ToU32, u32ToIpv4 } from '../../core/validate/address';
@@ -41,7 +41,7 @@ const REGEX_FLAGS: Readonly<Record<string, string>> = { caseless: 'i', multiline
 /** PCRE2 options that only tune matching speed or captures: the verdict is the same without them. */
 const REGEX_HARMLESS = ['no_auto_capture', 'no_auto_possess', 'no_dotstar_anchor', 'no_start_optimize', 'auto_callout'];
 
-function forwarding(f: Forwarding): { forwarding: IpvsForwarding; tunnel?: TunnelOptions } {
+function forwarding(f: LvsForwarding): { forwarding: IpvsForwarding; tunnel?: TunnelOptions } {
   if (f.method === 'NAT') return { forwarding: 'masq' };
   if (f.method === 'DR') return { forwarding: 'route' };
   const t = f.tunnel;

@@ -8,10 +8,11 @@
  * @module
  */
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpRouterInstance } from '../../vrrp/router-options';
-import type { VirtualAddress } from '../../vrrp/instance-options';
+import { VRRP_DIRECT_OPTIONS, type VirtualAddress, type VrrpDirectOption } from '../../vrrp/instance-options';
+import { VRRP_LIMITS } from '../../vrrp/limits';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
-import type { VrrpAddress, VrrpInstance, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
+import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
 
 /** A router configuration and what of the file it cannot honour. */
 export interface VrrpMapping {
@@ -21,8 +22,10 @@ export interface VrrpMapping {
   warnings: Diagnostic[];
 }
 
-/** The router's limits where keepalived's are wider. */
-const LIMITS = { v3AdvertMax: 40.95, garpIntervalMax: 1, nameMax: 64, garpDelayMax: 3600, garpRepeatMax: 1000, garpRefreshMax: 86400 } as const;
+/** The router's range of a field, where it has one. */
+function rangeOf(field: string): readonly [number, number] | undefined {
+  return (VRRP_LIMITS as Readonly<Record<string, readonly [number, number]>>)[field];
+}
 
 /** Words back into one command line, quoting those with spaces (the router splits it again). */
 function commandLine(script: ScriptSpec): string {
@@ -82,13 +85,24 @@ class Mapper {
   }
 
   /** `value`, or the router's `max` with a warning where the instance (or global_defs) set more. */
-  limit(i: VrrpInstance, field: string, value: number, max: number): number {
+  limit(i: VrrpInstanceBlock, field: string, value: number, max: number): number {
     if (value <= max) return value;
     this.unsupported(i.sources[field] ?? this.model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
     return max;
   }
 
-  instance(i: VrrpInstance): VrrpRouterInstance | undefined {
+  /** The one-to-one options, as the model has them, within the router's ranges. */
+  direct(i: VrrpInstanceBlock): Pick<VrrpRouterInstance, VrrpDirectOption> {
+    const out: Record<string, unknown> = {};
+    for (const field of VRRP_DIRECT_OPTIONS) {
+      const value = i[field];
+      const range = rangeOf(field);
+      out[field] = typeof value === 'number' && range ? this.limit(i, field, value, range[1]) : value;
+    }
+    return out as Pick<VrrpRouterInstance, VrrpDirectOption>;
+  }
+
+  instance(i: VrrpInstanceBlock): VrrpRouterInstance | undefined {
     const at = (key: string) => i.sources[key] ?? i.source;
     if (i.interface === undefined) {
       this.unsupported(i.source, `(${i.name}) an instance without interface is not run by the router - give it an interface`);
@@ -98,45 +112,30 @@ class Mapper {
       this.unsupported(i.source, `(${i.name}) an instance without virtual_ipaddress is not run by the router`);
       return undefined;
     }
-    if (i.name.length > LIMITS.nameMax) {
-      this.unsupported(i.source, `(${i.name}) instance names longer than ${LIMITS.nameMax} characters are not run by the router`);
+    const nameMax = VRRP_LIMITS.name[1];
+    if (i.name.length > nameMax) {
+      this.unsupported(i.source, `(${i.name}) instance names longer than ${nameMax} characters are not run by the router`);
       return undefined;
     }
     const g = this.model.global.vrrp;
     let advertInt = i.advertInt;
-    if (i.version === 3 && advertInt > LIMITS.v3AdvertMax) {
-      this.unsupported(at('advertInt'), `(${i.name}) VRRPv3 carries at most ${LIMITS.v3AdvertMax} s - advert_int ${advertInt} becomes ${LIMITS.v3AdvertMax}`);
-      advertInt = LIMITS.v3AdvertMax;
+    const v3AdvertMax = VRRP_LIMITS.advertIntV3[1];
+    if (i.version === 3 && advertInt > v3AdvertMax) {
+      this.unsupported(at('advertInt'), `(${i.name}) VRRPv3 carries at most ${v3AdvertMax} s - advert_int ${advertInt} becomes ${v3AdvertMax}`);
+      advertInt = v3AdvertMax;
     }
     let garpInterval = i.family === 'inet' ? g.garpInterval : g.gnaInterval;
-    if (garpInterval > LIMITS.garpIntervalMax) {
-      this.unsupported(this.model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${LIMITS.garpIntervalMax} s is not supported - using ${LIMITS.garpIntervalMax} s`);
-      garpInterval = LIMITS.garpIntervalMax;
+    const garpIntervalMax = VRRP_LIMITS.garpInterval[1];
+    if (garpInterval > garpIntervalMax) {
+      this.unsupported(this.model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${garpIntervalMax} s is not supported - using ${garpIntervalMax} s`);
+      garpInterval = garpIntervalMax;
     }
     const out: VrrpRouterInstance = {
       name: i.name,
       interface: i.interface,
-      virtualRouterId: i.virtualRouterId,
-      priority: i.priority,
-      state: i.state,
+      ...this.direct(i),
       advertInt,
-      version: i.version,
-      nopreempt: i.nopreempt,
-      preemptDelay: i.preemptDelay,
-      downTimerAdverts: i.downTimerAdverts,
       virtualIpaddress: i.virtualIpaddress.map((a) => this.address(a, i.name)),
-      checkUnicastSrc: i.checkUnicastSrc,
-      mcastDstIp: i.mcastDstIp,
-      v3ChecksumAsV2: i.v3ChecksumAsV2,
-      lowerPrioNoAdvert: i.lowerPrioNoAdvert,
-      higherPrioSendAdvert: i.higherPrioSendAdvert,
-      ownerIgnoreAdverts: i.ownerIgnoreAdverts,
-      garpMasterDelay: this.limit(i, 'garpMasterDelay', i.garp.masterDelay, LIMITS.garpDelayMax),
-      garpMasterRepeat: this.limit(i, 'garpMasterRepeat', i.garp.masterRepeat, LIMITS.garpRepeatMax),
-      garpLowerPrioDelay: this.limit(i, 'garpLowerPrioDelay', i.garp.lowerPrioDelay, LIMITS.garpDelayMax),
-      garpLowerPrioRepeat: this.limit(i, 'garpLowerPrioRepeat', i.garp.lowerPrioRepeat, LIMITS.garpRepeatMax),
-      garpMasterRefresh: this.limit(i, 'garpMasterRefresh', i.garp.masterRefresh, LIMITS.garpRefreshMax),
-      garpMasterRefreshRepeat: this.limit(i, 'garpMasterRefreshRepeat', i.garp.masterRefreshRepeat, LIMITS.garpRepeatMax),
       garpInterval,
     };
     if (i.unicastSrcIp !== undefined) out.unicastSrcIp = i.unicastSrcIp;

@@ -10,24 +10,21 @@ import type { VrrpInstanceDraft } from './blocks/vrrp-instance';
 import type { VrrpSyncGroupDraft } from './blocks/vrrp-sync-group';
 import type { TrackingDraft } from './blocks/vrrp-tracking';
 import type { Diagnostics } from './diagnostics';
-import type { VrrpConfig, VrrpGlobalDefs, VrrpInstance, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackRef } from './vrrp-model';
+import { VRRP_DEFAULTS } from '../../vrrp/limits';
+import type { VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackRef } from './vrrp-model';
 
-/** keepalived's VRRP defaults (keepalived.conf(5), global_defs). */
-export const VRRP_DEFAULTS = {
-  version: 2,
-  mcastGroup4: '224.0.0.18',
-  mcastGroup6: 'ff02::12',
-  garpMasterDelay: 5,
-  garpMasterRepeat: 5,
-  garpMasterRefresh: 0,
-  garpMasterRefreshRepeat: 1,
-  downTimerAdverts: 3,
-  priority: 100,
-  ownerPriority: 255,
-  advertInt: 1,
-  scriptInterval: 1,
-  trackFileWeight: 1,
-} as const;
+/** Instance fields whose default is global_defs' field of the same name. */
+const FROM_GLOBAL = [
+  'downTimerAdverts', 'higherPrioSendAdvert', 'v3ChecksumAsV2', 'checkUnicastSrc', 'skipCheckAdvAddr',
+  'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh', 'garpMasterRefreshRepeat',
+] as const satisfies readonly (keyof VrrpGlobalDefs & keyof VrrpInstanceBlock)[];
+
+type FromGlobal = Pick<VrrpGlobalDefs, (typeof FROM_GLOBAL)[number]>;
+
+/** The instance's value of each {@link FROM_GLOBAL} field, else global_defs'. */
+function inherited(written: Partial<FromGlobal>, g: VrrpGlobalDefs): FromGlobal {
+  return Object.fromEntries(FROM_GLOBAL.map((key) => [key, written[key] ?? g[key]])) as unknown as FromGlobal;
+}
 
 /** The interfaces of the network namespace, when known; `lo` is the loopback of every namespace. */
 export type InterfaceNames = ReadonlySet<string> | undefined;
@@ -107,7 +104,7 @@ interface Known {
   readonly missing: Set<string>;
 }
 
-function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstance | undefined {
+function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstanceBlock | undefined {
   const v = d.values;
   const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
   // keepalived needs an interface even for unicast (it does not pick one from the addresses).
@@ -152,7 +149,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   if (version === 3) advertInt = Math.round(advertInt * 100) / 100;
   if (priority < 1) priority = VRRP_DEFAULTS.priority;
   const strict = v.strict ?? g.strict;
-  const instance: VrrpInstance = {
+  const instance: VrrpInstanceBlock = {
     name: d.name,
     state,
     virtualRouterId: v.virtualRouterId,
@@ -163,15 +160,11 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     nopreempt,
     preemptDelay,
     strict,
-    skipCheckAdvAddr: v.skipCheckAdvAddr ?? g.skipCheckAdvAddr,
+    ...inherited(v, g),
     dontTrackPrimary: v.dontTrackPrimary ?? false,
-    downTimerAdverts: v.downTimerAdverts ?? g.downTimerAdverts,
     lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? (g.lowerPrioNoAdvert || strict),
-    higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.higherPrioSendAdvert,
     ownerIgnoreAdverts: v.ownerIgnoreAdverts ?? (g.ownerIgnoreAdverts || strict),
-    v3ChecksumAsV2: v.v3ChecksumAsV2 ?? g.v3ChecksumAsV2,
     unicastPeers: d.unicastPeers,
-    checkUnicastSrc: v.checkUnicastSrc ?? g.checkUnicastSrc,
     mcastDstIp: v.mcastDstIp ?? (family === 'inet' ? g.mcastGroup4 : g.mcastGroup6),
     virtualIpaddress: d.virtualIpaddress,
     virtualIpaddressExcluded: d.virtualIpaddressExcluded,
@@ -179,14 +172,6 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     trackScript,
     trackFile,
     notify: d.notify,
-    garp: {
-      masterDelay: v.garpMasterDelay ?? g.garpMasterDelay,
-      masterRepeat: v.garpMasterRepeat ?? g.garpMasterRepeat,
-      lowerPrioDelay: v.garpLowerPrioDelay ?? g.garpLowerPrioDelay,
-      lowerPrioRepeat: v.garpLowerPrioRepeat ?? g.garpLowerPrioRepeat,
-      masterRefresh: v.garpMasterRefresh ?? g.garpMasterRefresh,
-      masterRefreshRepeat: v.garpMasterRefreshRepeat ?? g.garpMasterRefreshRepeat,
-    },
     source: d.source,
     sources: { ...d.sources, ...d.notifySources },
     ...(v.interface !== undefined ? { interface: v.interface } : {}),
@@ -236,8 +221,8 @@ function finishTrackFiles(draft: ConfigDraft, diag: Diagnostics): VrrpTrackFile[
 }
 
 /** Two instances may not share a VRID on one interface and family while both use its multicast group. */
-function checkDuplicateVrids(instances: readonly VrrpInstance[], interfaces: InterfaceNames, diag: Diagnostics): VrrpInstance[] {
-  const seen = new Map<string, VrrpInstance>();
+function checkDuplicateVrids(instances: readonly VrrpInstanceBlock[], interfaces: InterfaceNames, diag: Diagnostics): VrrpInstanceBlock[] {
+  const seen = new Map<string, VrrpInstanceBlock>();
   return instances.filter((i) => {
     if (i.interface === undefined || i.unicastPeers.length || (interfaces && !interfaces.has(i.interface))) return true;
     const key = `${i.interface}/${i.family}/${i.mcastDstIp}/${i.virtualRouterId}`;
@@ -251,7 +236,7 @@ function checkDuplicateVrids(instances: readonly VrrpInstance[], interfaces: Int
   });
 }
 
-function finishSyncGroup(d: VrrpSyncGroupDraft, instances: VrrpInstance[], scripts: readonly VrrpScript[], diag: Diagnostics): VrrpSyncGroup {
+function finishSyncGroup(d: VrrpSyncGroupDraft, instances: VrrpInstanceBlock[], scripts: readonly VrrpScript[], diag: Diagnostics): VrrpSyncGroup {
   const names = new Set(instances.map((i) => i.name));
   const group = d.group.filter((m) => {
     if (names.has(m.name)) return true;

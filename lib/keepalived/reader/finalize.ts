@@ -15,7 +15,7 @@ import { DEFAULTS, defaultDelayBeforeRetry, defaultRetry } from './defaults';
 import { finishVrrp, finishVrrpGlobals, type InterfaceNames } from './finalize-vrrp';
 import type { Diagnostics, SourceRef } from './diagnostics';
 import type {
-  Checker, CheckTiming, ConnectionOptions, Forwarding, GlobalDefs, KeepalivedConfig, RealServer, ScriptSpec,
+  Checker, CheckTimingKeywords, ConnectionOptions, LvsForwarding, GlobalDefs, KeepalivedConfig, RealServer, ScriptSpec,
   SorryServer, VirtualServer, VirtualServerKey,
 } from './model';
 
@@ -52,7 +52,7 @@ function describe(key: VirtualServerKey, protocol?: string): string {
   return `[${key.address}]:${(protocol ?? 'none').toLowerCase()}:${key.port}`;
 }
 
-function timing(chain: Chain, retryDefault: number, delayBeforeRetryDefault: (delayLoop: number) => number, logAll: boolean): CheckTiming {
+function timing(chain: Chain, retryDefault: number, delayBeforeRetryDefault: (delayLoop: number) => number, logAll: boolean): CheckTimingKeywords {
   const delayLoop = chain.get('delayLoop', DEFAULTS.delayLoop);
   return {
     delayLoop,
@@ -145,10 +145,10 @@ function finishChecker(c: CheckerDraft, rs: RealServerDraft, vs: VirtualServerDr
   return { ...checker, sources: { ...chain.sources, ...own.sources } };
 }
 
-function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, vsForwarding: Forwarding, global: GlobalDefs, diag: Diagnostics): RealServer {
+function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, vsForwarding: LvsForwarding, global: GlobalDefs, diag: Diagnostics): RealServer {
   const chain = new Chain([rs, vs]);
   const own = new Chain([rs]);
-  const forwarding = own.get<Forwarding>('forwarding', vsForwarding);
+  const forwarding = own.get<LvsForwarding>('forwarding', vsForwarding);
   let port = rs.port ?? (vs.key.kind === 'address' ? vs.key.port : 0);
   const where = `[${rs.address}]:${rs.port ?? 0}`;
   if (vs.key.kind === 'fwmark' && rs.port !== undefined && rs.port !== 0) {
@@ -199,7 +199,7 @@ function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: D
   }
   if (v.scheduler === undefined) diag.warning('semantic', `Virtual server ${name()}: no scheduler set, setting default '${DEFAULTS.scheduler}'`, vs.source);
   if (v.forwarding === undefined) diag.warning('semantic', `Virtual server ${name()}: no forwarding method set, setting default NAT`, vs.source);
-  const forwarding: Forwarding = v.forwarding ?? { method: DEFAULTS.forwardingMethod };
+  const forwarding: LvsForwarding = v.forwarding ?? { method: DEFAULTS.forwardingMethod };
   let persistenceTimeout = v.persistenceTimeout;
   if (vs.key.kind === 'address' && vs.key.port === 0 && persistenceTimeout === undefined) {
     diag.warning('semantic', `Virtual server ${name()}: zero port only valid for persistent services - setting`, vs.source);

@@ -5,19 +5,10 @@
  * @module
  */
 import type { SourceRef } from './diagnostics';
+import type { Located, ScriptSpec, Traced } from './located';
 import type { VrrpConfig, VrrpGlobalDefs } from './vrrp-model';
 
-/** An item of the configuration and where it was written. */
-export interface Located {
-  /** File and line where the block or line starts. */
-  readonly source: SourceRef;
-}
-
-/** An item, and where each field written explicitly was set (a field absent here holds a default or an inherited value). */
-export interface Traced extends Located {
-  /** Where each explicitly written field was set, keyed by field name. */
-  readonly sources: Readonly<Record<string, SourceRef>>;
-}
+export type { Located, ScriptSpec, Traced } from './located';
 
 /** Address and port of a real or sorry server. */
 export interface ServerAddress {
@@ -29,25 +20,11 @@ export interface ServerAddress {
   readonly port: number;
 }
 
-/** A script keepalived runs, as written and split into argv. */
-export interface ScriptSpec {
-  /** The command line as written (quotes removed once). */
-  readonly command: string;
-  /** The command split like keepalived splits it before exec. */
-  readonly argv: readonly string[];
-  /** `user [group]` written after the command (or the MISC_CHECK `user` keyword). */
-  readonly user?: string;
-  /** Group written after `user`; default the user's primary group. */
-  readonly group?: string;
-  /** Where the script was written. */
-  readonly source: SourceRef;
-}
-
 /** IPVS forwarding method, keepalived's spelling (`lb_kind` / `lvs_method`). */
 export type LvsMethod = 'NAT' | 'DR' | 'TUN';
 
-/** Forwarding of a virtual, real or sorry server. */
-export interface Forwarding {
+/** LvsForwarding of a virtual, real or sorry server. */
+export interface LvsForwarding {
   /** `lvs_method` / `lb_kind`; default `NAT`. */
   readonly method: LvsMethod;
   /** TUN only: encapsulation, default `ipip`. */
@@ -220,7 +197,7 @@ export type VirtualServerKey =
     };
 
 /** Timing and retry options shared by virtual servers, real servers and checkers (inherited downwards). */
-export interface CheckTiming {
+export interface CheckTimingKeywords {
   /** Seconds between checks; default 60. */
   readonly delayLoop: number;
   /** Seconds; default 5. */
@@ -253,10 +230,10 @@ export interface ConnectionOptions {
   readonly fwmark?: number;
 }
 
-type CheckerBase = CheckTiming & Traced;
+type CheckerBase = CheckTimingKeywords & Traced;
 
 /** `TCP_CHECK`: success is a TCP connection within connect_timeout. */
-export interface TcpCheck extends CheckerBase, ConnectionOptions {
+export interface TcpCheckBlock extends CheckerBase, ConnectionOptions {
   /** Checker keyword. */
   readonly type: 'TCP_CHECK';
 }
@@ -298,7 +275,7 @@ export interface UrlSpec {
 }
 
 /** `HTTP_GET` / `SSL_GET`. */
-export interface HttpCheck extends CheckerBase, ConnectionOptions {
+export interface HttpCheckBlock extends CheckerBase, ConnectionOptions {
   /** Checker keyword. */
   readonly type: 'HTTP_GET' | 'SSL_GET';
   /** `url { }` blocks; all must pass. */
@@ -326,7 +303,7 @@ export interface SmtpHost extends ConnectionOptions {
 }
 
 /** `SMTP_CHECK` (legacy `host { }` blocks become `hosts`). */
-export interface SmtpCheck extends CheckerBase, ConnectionOptions {
+export interface SmtpCheckBlock extends CheckerBase, ConnectionOptions {
   /** Checker keyword. */
   readonly type: 'SMTP_CHECK';
   /** Default `smtpchecker.keepalived.org`. */
@@ -336,7 +313,7 @@ export interface SmtpCheck extends CheckerBase, ConnectionOptions {
 }
 
 /** `DNS_CHECK`. */
-export interface DnsCheck extends CheckerBase, ConnectionOptions {
+export interface DnsCheckBlock extends CheckerBase, ConnectionOptions {
   /** Checker keyword. */
   readonly type: 'DNS_CHECK';
   /** Default `SOA`. */
@@ -346,7 +323,7 @@ export interface DnsCheck extends CheckerBase, ConnectionOptions {
 }
 
 /** `UDP_CHECK`. */
-export interface UdpCheck extends CheckerBase, ConnectionOptions {
+export interface UdpCheckBlock extends CheckerBase, ConnectionOptions {
   /** Checker keyword. */
   readonly type: 'UDP_CHECK';
   /** Bytes to send, from hex. */
@@ -360,13 +337,13 @@ export interface UdpCheck extends CheckerBase, ConnectionOptions {
 }
 
 /** `PING_CHECK`. */
-export interface PingCheck extends CheckerBase, ConnectionOptions {
+export interface PingCheckBlock extends CheckerBase, ConnectionOptions {
   /** Checker keyword. */
   readonly type: 'PING_CHECK';
 }
 
 /** `MISC_CHECK`: an external program decides. */
-export interface MiscCheck extends CheckerBase {
+export interface MiscCheckBlock extends CheckerBase {
   /** Checker keyword. */
   readonly type: 'MISC_CHECK';
   /** `misc_path`: the command run for each check. */
@@ -385,14 +362,14 @@ export interface MiscCheck extends CheckerBase {
 }
 
 /** Every checker the reader models. */
-export type Checker = TcpCheck | HttpCheck | SmtpCheck | DnsCheck | UdpCheck | PingCheck | MiscCheck;
+export type Checker = TcpCheckBlock | HttpCheckBlock | SmtpCheckBlock | DnsCheckBlock | UdpCheckBlock | PingCheckBlock | MiscCheckBlock;
 
 /** `real_server ADDR [PORT] { }`. */
-export interface RealServer extends CheckTiming, ServerAddress, Traced {
+export interface RealServer extends CheckTimingKeywords, ServerAddress, Traced {
   /** Default 1 (or the virtual server's `weight`). */
   readonly weight: number;
   /** `lvs_method` / `lb_kind`; default the virtual server's. */
-  readonly forwarding: Forwarding;
+  readonly forwarding: LvsForwarding;
   /** `inhibit_on_failure`: on failure set weight 0 instead of removing; default the virtual server's. */
   readonly inhibitOnFailure: boolean;
   /** `notify_up`: script run when the server comes up. */
@@ -416,13 +393,13 @@ export interface RealServer extends CheckTiming, ServerAddress, Traced {
 /** `sorry_server ADDR [PORT]`. */
 export interface SorryServer extends ServerAddress, Located {
   /** `sorry_server_lvs_method`; default the virtual server's. */
-  readonly forwarding: Forwarding;
+  readonly forwarding: LvsForwarding;
   /** `sorry_server_inhibit`: apply inhibit_on_failure to the sorry server; default off. */
   readonly inhibit: boolean;
 }
 
 /** `virtual_server ADDR PORT | fwmark N | group NAME { }`. */
-export interface VirtualServer extends CheckTiming, Traced {
+export interface VirtualServer extends CheckTimingKeywords, Traced {
   /** Address and port, fwmark or group named on the `virtual_server` line. */
   readonly key: VirtualServerKey;
   /** Absent for fwmark services (keepalived ignores it there); UDP when not written (with a warning). */
@@ -434,7 +411,7 @@ export interface VirtualServer extends CheckTiming, Traced {
   /** `ops`: one-packet scheduling (UDP only); default off. */
   readonly onePacket: boolean;
   /** `lvs_method` / `lb_kind`; default `NAT`. */
-  readonly forwarding: Forwarding;
+  readonly forwarding: LvsForwarding;
   /** Seconds; absent = not persistent. */
   readonly persistenceTimeout?: number;
   /** Netmask (IPv4 dotted) or prefix length (IPv6). */

@@ -13,6 +13,7 @@ import type { KeepalivedConfig } from './model';
 import { parseBlocks } from './parser';
 import { Preprocessor } from './preprocess';
 import { checkScriptSecurity } from './scripts';
+import { KEEPALIVED_EXIT } from './exit-status';
 
 /** Options of {@link readKeepalivedConfig} and {@link checkConfig}. */
 export interface ReadOptions {
@@ -94,10 +95,10 @@ export interface CheckResult extends ReadResult {
 /** The exit status `keepalived -t` gives for these diagnostics (notices and `unsupported` warnings do not count). */
 export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTestStatus {
   const counted = diagnostics.filter((d) => d.severity !== 'notice' && d.code !== 'unsupported');
-  if (counted.some((d) => d.code === 'file')) return 4;
-  if (counted.some((d) => d.code === 'missing-parameter')) return 2;
-  if (counted.some((d) => d.code === 'script-security')) return 6;
-  return counted.length ? 5 : 0;
+  if (counted.some((d) => d.code === 'file')) return KEEPALIVED_EXIT.noConfigFile;
+  if (counted.some((d) => d.code === 'missing-parameter')) return KEEPALIVED_EXIT.missingParameter;
+  if (counted.some((d) => d.code === 'script-security')) return KEEPALIVED_EXIT.scriptSecurity;
+  return counted.length ? KEEPALIVED_EXIT.configErrors : KEEPALIVED_EXIT.ok;
 }
 
 /**
@@ -115,5 +116,5 @@ export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTest
 export function checkConfig(file: string, options: ReadOptions = {}): CheckResult {
   const read = readKeepalivedConfig(file, options);
   const exitCode = configTestStatus(read.diagnostics);
-  return { ...read, ok: exitCode === 0, exitCode, complete: read.config.unsupported.length === 0 && !read.diagnostics.some((d) => d.code === 'unsupported') };
+  return { ...read, ok: exitCode === KEEPALIVED_EXIT.ok, exitCode, complete: read.config.unsupported.length === 0 && !read.diagnostics.some((d) => d.code === 'unsupported') };
 }

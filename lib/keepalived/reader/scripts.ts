@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostics } from './diagnostics';
-import type { KeepalivedConfig, ScriptSpec } from './model';
+import type { ScriptSpec } from './located';
+import type { KeepalivedConfig } from './model';
 
 /** Every script of the checker side, in file order. */
 export function checkerScripts(config: KeepalivedConfig): ScriptSpec[] {

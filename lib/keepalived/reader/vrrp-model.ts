@@ -5,7 +5,8 @@
  * object carries `source` and, where fields can be written, `sources`.
  * @module
  */
-import type { Located, ScriptSpec, Traced } from './model';
+import type { VrrpDirectOption, VrrpInstanceOptions } from '../../vrrp/instance-options';
+import type { Located, ScriptSpec, Traced } from './located';
 
 /** global_defs' VRRP keys, keepalived's defaults filled in. */
 export interface VrrpGlobalDefs {
@@ -113,28 +114,23 @@ export interface VrrpUnicastPeer extends Located {
   readonly maxTtl?: number;
 }
 
-/** `vrrp_instance NAME { }` after keepalived's corrections. */
-export interface VrrpInstance extends Traced {
+/**
+ * `vrrp_instance NAME { }` after keepalived's corrections. The runtime's
+ * one-to-one options (`VRRP_DIRECT_OPTIONS` of `ipvs/vrrp`: priority,
+ * version, the GARP timing...) are its fields under their runtime names,
+ * each the instance's value, else global_defs' (`vrrp_garp_*`, `vrrp_version`,
+ * `vrrp_mcast_group4/6`...), else keepalived's default; `state` defaults to
+ * MASTER only with priority 255.
+ */
+export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpInstanceOptions, VrrpDirectOption>>> {
   /** Instance name. */
   readonly name: string;
-  /** `state`: initial state; default MASTER iff priority 255. */
-  readonly state: 'MASTER' | 'BACKUP';
   /** `interface`: where adverts go; absent only in unicast setups. */
   readonly interface?: string;
-  /** `virtual_router_id`, 1..255. */
-  readonly virtualRouterId: number;
-  /** `priority`, 1..255; default 100 (255 with `state MASTER` and no priority). */
-  readonly priority: number;
   /** `advert_int` seconds; default 1 (v2 rounded to whole seconds). */
   readonly advertInt: number;
-  /** `version`; default global `vrrp_version`, IPv6 forces 3. */
-  readonly version: 2 | 3;
   /** Family of the advertised addresses (IPv4 when none). */
   readonly family: 'inet' | 'inet6';
-  /** `nopreempt`; default off. */
-  readonly nopreempt: boolean;
-  /** `preempt_delay` seconds; default 0. */
-  readonly preemptDelay: number;
   /** `accept` / `no_accept`; absent = keepalived's default (accept unless strict). */
   readonly accept?: boolean;
   /** `strict_mode`; default global `vrrp_strict`. */
@@ -143,26 +139,12 @@ export interface VrrpInstance extends Traced {
   readonly skipCheckAdvAddr: boolean;
   /** `dont_track_primary`; default off. */
   readonly dontTrackPrimary: boolean;
-  /** `down_timer_adverts`; default global (3). */
-  readonly downTimerAdverts: number;
-  /** `lower_prio_no_advert`; default global. */
-  readonly lowerPrioNoAdvert: boolean;
-  /** `higher_prio_send_advert`; default global. */
-  readonly higherPrioSendAdvert: boolean;
-  /** `owner_ignore_adverts`; default global. */
-  readonly ownerIgnoreAdverts: boolean;
-  /** `v3_checksum_as_v2`; default global. */
-  readonly v3ChecksumAsV2: boolean;
   /** `unicast_src_ip` / `mcast_src_ip`: advert source. */
   readonly unicastSrcIp?: string;
   /** `unicast_peer { }`: empty = multicast. */
   readonly unicastPeers: readonly VrrpUnicastPeer[];
   /** `unicast_ttl`; default 255. */
   readonly unicastTtl?: number;
-  /** `check_unicast_src`; default global `vrrp_check_unicast_src`. */
-  readonly checkUnicastSrc: boolean;
-  /** `mcast_dst_ip`: another multicast group; default the global group of the family. */
-  readonly mcastDstIp: string;
   /** `authentication { auth_type; auth_pass }` (VRRPv2 only). */
   readonly authentication?: {
     /** `auth_type PASS|AH`. */
@@ -184,21 +166,6 @@ export interface VrrpInstance extends Traced {
   readonly notify: VrrpNotify;
   /** `smtp_alert`; default global. */
   readonly smtpAlert?: boolean;
-  /** GARP settings; defaults from global_defs. */
-  readonly garp: {
-    /** `garp_master_delay` seconds. */
-    readonly masterDelay: number;
-    /** `garp_master_repeat`. */
-    readonly masterRepeat: number;
-    /** `garp_lower_prio_delay` seconds. */
-    readonly lowerPrioDelay: number;
-    /** `garp_lower_prio_repeat`. */
-    readonly lowerPrioRepeat: number;
-    /** `garp_master_refresh` seconds (0 = none). */
-    readonly masterRefresh: number;
-    /** `garp_master_refresh_repeat`. */
-    readonly masterRefreshRepeat: number;
-  };
   /** `use_vmac [NAME]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
   readonly useVmac?: {
     /** Interface name given after `use_vmac`. */
@@ -279,7 +246,7 @@ export interface VrrpSyncGroup extends Located {
 /** Everything VRRP in a configuration. */
 export interface VrrpConfig {
   /** `vrrp_instance` blocks in file order (those keepalived keeps). */
-  readonly instances: readonly VrrpInstance[];
+  readonly instances: readonly VrrpInstanceBlock[];
   /** `vrrp_script` blocks with a script. */
   readonly scripts: readonly VrrpScript[];
   /** `track_file` / `vrrp_track_file` blocks with a file. */

@@ -4,7 +4,7 @@
 import { Ipvs, IpvsArgumentError, IpvsError, Stream } from '../../../lib';
 import { Cmd } from '../../../lib/native/contract';
 import { setNativeBinding } from '../../../lib/native/load';
-import { FakeKernel, fakeBinding } from '../../support/fake-kernel';
+import { FakeKernel, closedHandleError, fakeBinding } from '../../support/fake-kernel';
 
 let kernel: FakeKernel;
 let binding: ReturnType<typeof fakeBinding>;
@@ -100,7 +100,7 @@ test('chunks that cannot reach the kernel fail each of their operations with the
 });
 
 test('a native failure of a chunk becomes an IpvsError on each of its operations', async () => {
-  jest.spyOn(binding.handles[0]!, 'executeAsync').mockRejectedValueOnce(new Error('ERR_IPVS_CLOSED: the IPVS handle is closed')).mockImplementationOnce(() => {
+  jest.spyOn(binding.handles[0]!, 'executeAsync').mockRejectedValueOnce(closedHandleError()).mockImplementationOnce(() => {
     throw new Error('boom');
   });
   const results = await ipvs.stream({ chunkSize: 1 }).addService(web).addService({ ...web, port: 81 }).end();

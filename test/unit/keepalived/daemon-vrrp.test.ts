@@ -151,6 +151,23 @@ test('a VRRP-only file runs the router without opening IPVS; reloads go to the r
   expect(h.ipvsOpened()).toBe(0);
 });
 
+test('-t refuses what the VRRP router would refuse, as the daemon does; -C leaves the VRRP half out of it', async () => {
+  const conf = path.join(dir, 'refused.conf');
+  // keepalived reads a relative track_file path without a word; the router takes only absolute ones.
+  writeFileSync(conf, 'track_file tf {\n    file relative/state\n}\n' + instance('VI_1', 81, 100, 'track_file {\n        tf\n    }'));
+  const test = async (...args: string[]) => {
+    const err: string[] = [];
+    const status = await runKeepalived(args, { ...harness(false).context, stderr: (t) => err.push(t) }, new EventEmitter());
+    return [status, err.join('')];
+  };
+  expect(await test('-t', '-f', conf)).toEqual([5, 'ipvs keepalived: the VRRP router refuses this configuration: Invalid trackFiles[0].file: expected an absolute path, received "relative/state"\n']);
+  expect(await test('-t', '-C', '-f', conf)).toEqual([0, '']);
+  const h = harness(false);
+  expect(await runKeepalived(['-f', conf], h.context, new EventEmitter(), { openVrrp: h.openVrrp })).toBe(1);
+  expect(h.logs().find((x) => x.message === 'could not start')!.error).toContain('trackFiles[0].file');
+  expect(h.routers).toHaveLength(0);
+});
+
 test('-P runs only VRRP, -C only the checker, on a file with both', async () => {
   const conf = path.join(dir, 'both.conf');
   writeFileSync(conf, instance('VI_1', 61, 100) + service);

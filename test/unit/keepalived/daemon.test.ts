@@ -86,6 +86,25 @@ test('-t exits like keepalived -t: 0 for a clean file, 4 for a missing one, with
   expect(await runKeepalived(['-t', '-f', good], context(), new EventEmitter())).toBe(6);
 });
 
+test('-t reads the file as the daemon does: the sync daemon\'s warnings are reported at their line too', async () => {
+  const conf = path.join(dir, 'sync.conf');
+  writeFileSync(conf, `global_defs {\n  lvs_sync_daemon lo VI_9\n}\n${vs(80, 1, false)}`);
+  const c = context();
+  // A mapping warning, not keepalived's: the status stays the reader's.
+  expect(await runKeepalived(['-t', '-f', conf], c, new EventEmitter())).toBe(0);
+  const warning = `(${conf}: Line 2) lvs_sync_daemon: no vrrp_instance VI_9 to follow - sync daemon not started`;
+  expect(c.err.join('')).toBe(`${warning}\n`);
+  // The daemon logs the same finding, and nothing else from the file.
+  const signals = new EventEmitter();
+  const d = context();
+  const running = runKeepalived(['-f', conf], d, signals, { manager: { random: () => 0 } });
+  const logs = () => d.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(ready.filter((x) => x.file === conf).map((x) => [x.level, x.message])).toEqual([['warning', warning]]);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
 test('the daemon applies the table, serves status and metrics, dumps JSON, reloads by difference and stops on SIGTERM', async () => {
   health.set('rs2', 0);
   const { server, port: checkPort } = await tcpServer();

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readKeepalivedConfig, toVrrpConfig, type VrrpMapping } from '../../../lib/keepalived';
-import { resolveVrrpOptions } from '../../../lib/vrrp/instance-options';
+import { resolveVrrpOptions, VRRP_DIRECT_OPTIONS, type VrrpDirectOption } from '../../../lib/vrrp/instance-options';
+import { VRRP_LIMITS } from '../../../lib/vrrp/limits';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
 
 const mapFile = (file: string): VrrpMapping => toVrrpConfig(readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }).config);
@@ -120,5 +121,56 @@ describe('instances the router cannot run, and options it does not honour', () =
   test('notify scripts with user and group, arguments with spaces kept as one word', () => {
     const m = mapText('vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n  notify_master "/bin/echo \'two words\' x" nobody nogroup\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n');
     expect(m.config.instances[0]!.notify).toEqual({ master: { command: '/bin/echo "two words" x', user: 'nobody', group: 'nogroup' } });
+  });
+});
+
+describe('the one-to-one options (VRRP_DIRECT_OPTIONS)', () => {
+  /** For each, a line giving it a value other than its default, and that value (a field added to the list needs a row here). */
+  const WRITTEN: Record<VrrpDirectOption, [line: string, value: unknown]> = {
+    virtualRouterId: ['virtual_router_id 200', 200],
+    priority: ['priority 120', 120],
+    state: ['state MASTER', 'MASTER'],
+    version: ['version 3', 3],
+    nopreempt: ['nopreempt', true],
+    preemptDelay: ['preempt_delay 7', 7],
+    downTimerAdverts: ['down_timer_adverts 6', 6],
+    checkUnicastSrc: ['check_unicast_src', true],
+    mcastDstIp: ['mcast_dst_ip 224.0.0.30', '224.0.0.30'],
+    v3ChecksumAsV2: ['v3_checksum_as_v2', true],
+    lowerPrioNoAdvert: ['lower_prio_no_advert', true],
+    higherPrioSendAdvert: ['higher_prio_send_advert', true],
+    ownerIgnoreAdverts: ['owner_ignore_adverts', true],
+    garpMasterDelay: ['garp_master_delay 9', 9],
+    garpMasterRepeat: ['garp_master_repeat 8', 8],
+    garpLowerPrioDelay: ['garp_lower_prio_delay 11', 11],
+    garpLowerPrioRepeat: ['garp_lower_prio_repeat 12', 12],
+    garpMasterRefresh: ['garp_master_refresh 13', 13],
+    garpMasterRefreshRepeat: ['garp_master_refresh_repeat 14', 14],
+  };
+
+  /** One instance per field, named after it, with only that line beyond what every instance needs. */
+  const instances = (lines: Partial<Record<VrrpDirectOption, string>>) => Object.entries(lines).map(([field, line], i) => `vrrp_instance ${field} {
+  interface vrrp0
+${field === 'virtualRouterId' ? '' : `  virtual_router_id ${i + 1}\n`}  ${line}
+  virtual_ipaddress {
+    192.0.2.${i + 1}
+  }
+}
+`).join('');
+
+  test('each reaches the router as the file wrote it, without a warning', () => {
+    const m = mapText(instances(Object.fromEntries(VRRP_DIRECT_OPTIONS.map((f) => [f, WRITTEN[f][0]]))));
+    expect(warned(m)).toEqual([]);
+    expect(m.config.instances.map((i) => [i.name, i[i.name as VrrpDirectOption]])).toEqual(VRRP_DIRECT_OPTIONS.map((f) => [f, WRITTEN[f][1]]));
+  });
+
+  test("values keepalived accepts beyond the router's range become its maximum, with a warning at the line", () => {
+    // keepalived's timers stop at 4294 s, so garp_master_refresh cannot pass the router's 86400.
+    const beyond = { garpMasterDelay: 'garp_master_delay 4000', garpMasterRepeat: 'garp_master_repeat 5000', garpLowerPrioDelay: 'garp_lower_prio_delay 4000',
+      garpLowerPrioRepeat: 'garp_lower_prio_repeat 5000', garpMasterRefreshRepeat: 'garp_master_refresh_repeat 5000' } as const;
+    const m = mapText(instances(beyond));
+    const fields = Object.keys(beyond) as (keyof typeof beyond)[];
+    expect(warned(m)).toEqual(fields.map((f, i) => ['unsupported', 8 * i + 4, `(${f}) ${f} ${beyond[f].split(' ')[1]} is beyond the router's ${VRRP_LIMITS[f][1]} - using ${VRRP_LIMITS[f][1]}`]));
+    expect(m.config.instances.map((i) => i[i.name as keyof typeof beyond])).toEqual(fields.map((f) => VRRP_LIMITS[f][1]));
   });
 });

@@ -3,7 +3,7 @@
 // corrections keepalived makes, each reported at its file and line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readKeepalivedConfig, type ReadResult, type VrrpInstance } from '../../../lib/keepalived';
+import { readKeepalivedConfig, type ReadResult, type VrrpInstanceBlock } from '../../../lib/keepalived';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
 
 const at = (file: string, line: number) => ({ file, line });
@@ -27,7 +27,7 @@ const instance = (body: string, name = 'VI_1') => `vrrp_instance ${name} {\n  in
 describe('vrrp.conf: every VRRP keyword the reader models', () => {
   const file = fixture('vrrp.conf');
   const { config, diagnostics } = read(file);
-  const [vi1, vi2, vi6] = config.vrrp.instances as [VrrpInstance, VrrpInstance, VrrpInstance];
+  const [vi1, vi2, vi6] = config.vrrp.instances as [VrrpInstanceBlock, VrrpInstanceBlock, VrrpInstanceBlock];
   const script = (command: string, line: number, user?: string) => ({ command, argv: command.split(' '), source: at(file, line), ...(user ? { user } : {}) });
 
   test('reads without a diagnostic and models nothing as unsupported', () => {
@@ -70,7 +70,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         stop: script('/bin/true stop', 95), notify: script('/bin/true any', 96), masterRxLowerPri: script('/bin/true lower', 97),
       },
       smtpAlert: true,
-      garp: { masterDelay: 1, masterRepeat: 2, lowerPrioDelay: 3, lowerPrioRepeat: 4, masterRefresh: 30, masterRefreshRepeat: 3 },
+      garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4, garpMasterRefresh: 30, garpMasterRefreshRepeat: 3,
       source: at(file, 57),
       sources: expect.objectContaining({ state: at(file, 58), priority: at(file, 61), advertInt: at(file, 62), 'notify.master': at(file, 92), garpMasterRefreshRepeat: at(file, 104) }),
     });
@@ -81,7 +81,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       state: 'BACKUP', priority: 100, advertInt: 1, version: 2, preemptDelay: 5, accept: false, strict: false, skipCheckAdvAddr: true,
       downTimerAdverts: 4, checkUnicastSrc: true, unicastSrcIp: '192.0.2.1', mcastDstIp: '224.0.0.20', unicastPeers: [],
       authentication: { type: 'PASS', password: 'secret1' },
-      garp: { masterDelay: 2, masterRepeat: 3, lowerPrioDelay: 4, lowerPrioRepeat: 1, masterRefresh: 60, masterRefreshRepeat: 2 },
+      garpMasterDelay: 2, garpMasterRepeat: 3, garpLowerPrioDelay: 4, garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2,
     });
     expect(vi2.sources['authentication']).toEqual(at(file, 112));
   });
@@ -123,7 +123,7 @@ describe("keepalived's defaults", () => {
     expect(config.vrrp.instances[0]).toMatchObject({
       state: 'BACKUP', priority: 100, version: 2, advertInt: 1, nopreempt: false, preemptDelay: 0, mcastDstIp: '224.0.0.18',
       downTimerAdverts: 3, checkUnicastSrc: false, lowerPrioNoAdvert: false, ownerIgnoreAdverts: false,
-      garp: { masterDelay: 5, masterRepeat: 5, lowerPrioDelay: 5, lowerPrioRepeat: 5, masterRefresh: 0, masterRefreshRepeat: 1 },
+      garpMasterDelay: 5, garpMasterRepeat: 5, garpLowerPrioDelay: 5, garpLowerPrioRepeat: 5, garpMasterRefresh: 0, garpMasterRefreshRepeat: 1,
     });
     expect(config.vrrp.instances[0]!.accept).toBeUndefined();
   });

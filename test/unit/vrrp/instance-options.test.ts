@@ -1,5 +1,5 @@
 import { IpvsArgumentError } from '../../../lib/model/errors';
-import { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from '../../../lib/vrrp/instance-options';
+import { resolveVrrpOptions, VRRP_DIRECT_OPTIONS, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES } from '../../../lib/vrrp/instance-options';
 import { emptyStats, vrrpMetrics, type VrrpStatus } from '../../../lib/vrrp/status';
 import { Fuzzer } from '../../support/fuzz';
 
@@ -104,6 +104,10 @@ describe('keyword map for keepalived.conf', () => {
     for (const [keyword, field] of Object.entries(VRRP_INSTANCE_KEYWORDS)) {
       if (keyword !== 'mcast_src_ip') expect(keyword.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase()).replace('V3', 'v3')).toBe(field);
     }
+  });
+
+  test('every one-to-one option is the field of exactly one keyword', () => {
+    for (const field of VRRP_DIRECT_OPTIONS) expect([field, Object.values(VRRP_INSTANCE_KEYWORDS).filter((f) => f === field).length]).toEqual([field, 1]);
   });
 });
 

@@ -6,13 +6,13 @@
  * @module
  */
 import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable } from '../grammar';
-import type { Checker, DnsCheck, HttpCheck, MiscCheck, SmtpCheck, SmtpHost, UdpCheck, UrlSpec } from '../model';
+import type { Checker, DnsCheckBlock, HttpCheckBlock, MiscCheckBlock, SmtpCheckBlock, SmtpHost, UdpCheckBlock, UrlSpec } from '../model';
 import { readInteger } from '../values';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { connectionKeywords, logAllFailuresKeyword, readScript, timingKeywords } from './shared';
 
 /** Every field a checker draft may hold. */
-export type CheckerFields = Own<HttpCheck> & Own<SmtpCheck> & Own<DnsCheck> & Own<UdpCheck> & Own<MiscCheck>;
+export type CheckerFields = Own<HttpCheckBlock> & Own<SmtpCheckBlock> & Own<DnsCheckBlock> & Own<UdpCheckBlock> & Own<MiscCheckBlock>;
 type Own<T> = Omit<T, 'type' | 'source' | 'sources' | 'urls' | 'hosts'>;
 
 /** The checker types this reader models. */
@@ -79,7 +79,7 @@ const nbGetRetry: KeywordSpec<CheckerDraft> = {
   },
 };
 
-const HTTP_PROTOCOLS: Readonly<Record<string, HttpCheck['httpProtocol']>> = { '1.0': '1.0', '1.0C': '1.0C', '1.0c': '1.0C', '1.1': '1.1' };
+const HTTP_PROTOCOLS: Readonly<Record<string, HttpCheckBlock['httpProtocol']>> = { '1.0': '1.0', '1.0C': '1.0C', '1.0c': '1.0C', '1.1': '1.1' };
 
 const httpGrammar = grammar<CheckerDraft>([
   ...base,

@@ -4,13 +4,13 @@
  * @module
  */
 import type { ParseContext, Statement } from '../grammar';
-import type { Forwarding } from '../model';
+import type { LvsForwarding } from '../model';
 import { readPort } from '../values';
 
-type Tunnel = NonNullable<Forwarding['tunnel']>;
+type Tunnel = NonNullable<LvsForwarding['tunnel']>;
 
 /** The forwarding method of a statement, or undefined (reported). `whose` names the server kind in messages. */
-export function readForwarding(stmt: Statement, ctx: ParseContext, whose: string): Forwarding | undefined {
+export function readForwarding(stmt: Statement, ctx: ParseContext, whose: string): LvsForwarding | undefined {
   const [method, ...rest] = stmt.args as [string, ...string[]];
   if (method !== 'NAT' && method !== 'DR' && method !== 'TUN') {
     ctx.diag.error('invalid-value', `PARSER : unknown [${method}] routing method for ${whose}.`, stmt.source);

@@ -7,7 +7,7 @@
 import type { SourceRef } from '../diagnostics';
 import { splitCommand } from '../lexer';
 import type { KeywordSpec, KeywordTable, ParseContext, Statement } from '../grammar';
-import type { CheckTiming, ConnectionOptions, ScriptSpec } from '../model';
+import type { CheckTimingKeywords, ConnectionOptions, ScriptSpec } from '../model';
 import { readAddress, readInteger, readPort } from '../values';
 import { boolField, integerField, timerField, valueField, type Draft } from './draft';
 
@@ -18,7 +18,7 @@ const DELAY_LOOP_MAX = 18446744073709.551614;
  * Timing keywords; `retryMin` is 1 on virtual and real servers and 0 in
  * checkers (keepalived's ranges).
  */
-export function timingKeywords(retryMin: 0 | 1): KeywordTable<Draft<CheckTiming>> {
+export function timingKeywords(retryMin: 0 | 1): KeywordTable<Draft<CheckTimingKeywords>> {
   return {
     delay_loop: timerField('delayLoop', 'delay_loop', 0.000001, DELAY_LOOP_MAX),
     connect_timeout: timerField('connectTimeout', 'connect_timeout'),
@@ -30,7 +30,7 @@ export function timingKeywords(retryMin: 0 | 1): KeywordTable<Draft<CheckTiming>
 }
 
 /** `log_all_failures` (checkers only in keepalived 2.2.7). */
-export const logAllFailuresKeyword: KeywordTable<Draft<CheckTiming>> = {
+export const logAllFailuresKeyword: KeywordTable<Draft<CheckTimingKeywords>> = {
   log_all_failures: boolField('logAllFailures', 'log_all_failures'),
 };
 

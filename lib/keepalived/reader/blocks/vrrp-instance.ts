@@ -6,21 +6,18 @@
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
 import { addressFamily, readInteger, readTimer } from '../values';
-import type { VrrpAddress, VrrpGlobalDefs, VrrpInstance, VrrpUnicastPeer } from '../vrrp-model';
+import type { VrrpAddress, VrrpInstanceBlock, VrrpUnicastPeer } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readVrrpAddress } from './vrrp-addresses';
 import { trackingDraft, trackingKeywords, unsupportedKeyword, type TrackingDraft } from './vrrp-tracking';
 
-/** The per-instance GARP keywords, written flat as global_defs' `vrrp_garp_*` (the model groups them in `garp`). */
-type GarpFields = Pick<VrrpGlobalDefs, 'garpMasterDelay' | 'garpMasterRepeat' | 'garpLowerPrioDelay' | 'garpLowerPrioRepeat' | 'garpMasterRefresh' | 'garpMasterRefreshRepeat'>;
-
 /** Scalar fields of an instance as written (lists live beside them in the draft). */
 export type VrrpInstanceFields = Omit<
-  VrrpInstance,
-  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'notify' | 'garp' | 'authentication'
-> & GarpFields & {
+  VrrpInstanceBlock,
+  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'notify' | 'authentication'
+> & {
   /** `authentication { }` as far as written (both parts are needed to use it). */
-  readonly authentication: Partial<NonNullable<VrrpInstance['authentication']>>;
+  readonly authentication: Partial<NonNullable<VrrpInstanceBlock['authentication']>>;
 };
 
 /** An instance being read. */

@@ -1,32 +1,19 @@
-// One echo request and its reply. The kernel fills in the ICMP identifier
-// (the socket's "port") and checksum and delivers only this socket's
-// replies, so the code here only matches the sequence number. The socket is
-// non-blocking and watched by the event loop (uv_poll) with a timer for the
-// timeout: an echo in flight holds no thread, so thousands of pings to
-// silent hosts never wait for each other or for other thread-pool work.
-#include "ping.h"
+// The echo's socket is non-blocking and watched by the event loop (uv_poll)
+// with a timer for the timeout: an echo in flight holds no thread, so
+// thousands of pings to silent hosts never wait for each other or for other
+// thread-pool work.
+#include "icmp_echo.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include <string>
 
-namespace health {
+#include "../health/echo.h"
+
+namespace js {
 namespace {
-
-constexpr uint8_t kEchoRequest4 = 8, kEchoReply4 = 0, kEchoRequest6 = 128, kEchoReply6 = 129;
-constexpr size_t kPayload = 56;
-
-int64_t nowMicros() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
 
 // One echo in flight. Owned by its two libuv handles: freed when both closed.
 struct Echo {
@@ -45,6 +32,13 @@ struct Echo {
   bool settled = false;
 };
 
+Napi::Object outcome(Napi::Env env, int error, int64_t rtt) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", error);
+  out.Set("rttMicros", static_cast<double>(rtt));
+  return out;
+}
+
 void onClosed(uv_handle_t* handle) {
   auto* echo = static_cast<Echo*>(handle->data);
   if (--echo->open == 0) delete echo;
@@ -61,10 +55,7 @@ void settle(Echo* echo, int error, int64_t rtt) {
   {
     Napi::HandleScope handles(echo->env);
     Napi::CallbackScope scope(echo->env, echo->context);
-    Napi::Object out = Napi::Object::New(echo->env);
-    out.Set("errno", error);
-    out.Set("rttMicros", static_cast<double>(rtt));
-    echo->deferred.Resolve(out);
+    echo->deferred.Resolve(outcome(echo->env, error, rtt));
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&echo->poll), onClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&echo->timer), onClosed);
@@ -73,17 +64,9 @@ void settle(Echo* echo, int error, int64_t rtt) {
 void onReadable(uv_poll_t* poll, int status, int) {
   auto* echo = static_cast<Echo*>(poll->data);
   if (status < 0) return settle(echo, -status, 0);
-  for (;;) {
-    uint8_t reply[1500];
-    ssize_t n = recv(echo->fd, reply, sizeof(reply), 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return;
-      return settle(echo, errno, 0);
-    }
-    if (n < 8 || reply[0] != (echo->v6 ? kEchoReply6 : kEchoReply4)) continue;
-    if (static_cast<uint16_t>((reply[6] << 8) | reply[7]) == echo->sequence) return settle(echo, 0, nowMicros() - echo->start);
-  }
+  int error = health::readEchoReply(echo->fd, echo->v6, echo->sequence);
+  if (error == EAGAIN) return;
+  settle(echo, error, error ? 0 : health::nowMicros() - echo->start);
 }
 
 void onTimeout(uv_timer_t* timer) { settle(static_cast<Echo*>(timer->data), ETIMEDOUT, 0); }
@@ -91,10 +74,7 @@ void onTimeout(uv_timer_t* timer) { settle(static_cast<Echo*>(timer->data), ETIM
 // A promise already settled with `error` (nothing was sent).
 Napi::Value failed(Napi::Env env, int error) {
   auto deferred = Napi::Promise::Deferred::New(env);
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("errno", error);
-  out.Set("rttMicros", 0);
-  deferred.Resolve(out);
+  deferred.Resolve(outcome(env, error, 0));
   return deferred.Promise();
 }
 
@@ -103,7 +83,7 @@ Napi::Value failed(Napi::Env env, int error) {
 Napi::Value IcmpEcho(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString() || !info[1].IsBoolean() || !info[2].IsNumber() || !info[3].IsNumber()) {
-    throw Napi::TypeError::New(env, "icmpEcho(address, v6, sequence, timeoutMs)");
+    throw Napi::TypeError::New(env, "native contract: icmpEcho(address, v6, sequence, timeoutMs)");
   }
   const std::string address = info[0].As<Napi::String>().Utf8Value();
   const bool v6 = info[1].As<Napi::Boolean>().Value();
@@ -111,36 +91,13 @@ Napi::Value IcmpEcho(const Napi::CallbackInfo& info) {
   const int64_t timeoutMs = info[3].As<Napi::Number>().Int64Value();
   if (timeoutMs < 1 || timeoutMs > 0x7fffffff) return failed(env, EINVAL);
 
-  sockaddr_storage to{};
-  socklen_t toLength;
-  if (v6) {
-    auto* sa = reinterpret_cast<sockaddr_in6*>(&to);
-    sa->sin6_family = AF_INET6;
-    if (inet_pton(AF_INET6, address.c_str(), &sa->sin6_addr) != 1) return failed(env, EINVAL);
-    toLength = sizeof(*sa);
-  } else {
-    auto* sa = reinterpret_cast<sockaddr_in*>(&to);
-    sa->sin_family = AF_INET;
-    if (inet_pton(AF_INET, address.c_str(), &sa->sin_addr) != 1) return failed(env, EINVAL);
-    toLength = sizeof(*sa);
-  }
-  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, v6 ? int{IPPROTO_ICMPV6} : int{IPPROTO_ICMP});
-  if (fd < 0) return failed(env, errno);
-  uint8_t packet[8 + kPayload] = {};
-  packet[0] = v6 ? kEchoRequest6 : kEchoRequest4;
-  packet[6] = static_cast<uint8_t>(sequence >> 8);
-  packet[7] = static_cast<uint8_t>(sequence & 0xff);
-  const int64_t start = nowMicros();
-  if (sendto(fd, packet, sizeof(packet), 0, reinterpret_cast<sockaddr*>(&to), toLength) < 0) {
-    int error = errno;
-    close(fd);
-    return failed(env, error);
-  }
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-    close(fd);
     throw Napi::Error::New(env, "icmpEcho: no event loop");
   }
+  int fd = -1;
+  int64_t start = 0;
+  if (int error = health::sendEcho(address, v6, sequence, fd, start)) return failed(env, error);
   auto* echo = new Echo(env, v6, sequence);
   echo->fd = fd;
   echo->start = start;
@@ -157,8 +114,8 @@ Napi::Value IcmpEcho(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerPing(Napi::Env env, Napi::Object exports) {
+void defineIcmpEcho(Napi::Env env, Napi::Object exports) {
   exports.Set("icmpEcho", Napi::Function::New<IcmpEcho>(env, "icmpEcho"));
 }
 
-}  // namespace health
+}  // namespace js

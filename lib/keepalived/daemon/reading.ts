@@ -1,0 +1,71 @@
+/**
+ * One reading of a keepalived.conf as `ipvs keepalived` runs it: the
+ * reader's verdict, then what each part of the daemon makes of the file
+ * (the health manager's and the VRRP router's mappings, the IPVS sync
+ * daemon's settings) with their warnings, and the VRRP router's own
+ * validation. The config test (`-t`) and the daemon (start and every
+ * reload) both read through {@link readDaemonConfig}, so `-t` reports
+ * exactly what the daemon would log and refuses what it would refuse.
+ * @module
+ */
+import type { VrrpRouterConfig } from '../../vrrp/router-options';
+import { resolveRouterConfig } from '../../vrrp/router-validate';
+import { IpvsArgumentError } from '../../model/errors';
+import { checkConfig, type CheckResult } from '../reader/read';
+import type { Diagnostic } from '../reader/diagnostics';
+import { configRunnable } from '../reader/exit-status';
+import { toHealthConfig, type HealthMapping } from '../mapping/health';
+import { toVrrpConfig } from '../mapping/vrrp';
+import { syncDaemonSettings, type SyncDaemonSettings } from './sync-daemon';
+
+/** Which halves may run (keepalived's `-P` runs only VRRP, `-C` only the checker). */
+export interface Halves {
+  check: boolean;
+  vrrp: boolean;
+}
+
+/** What the daemon runs from a file it can use. */
+export interface DaemonConfig {
+  health: HealthMapping;
+  vrrp: VrrpRouterConfig;
+  /** Present when the file asks for the IPVS sync daemon and names an instance to follow. */
+  sync?: SyncDaemonSettings;
+}
+
+/** The verdict on the file, every finding in the order reported, and what to run. */
+export interface DaemonReading {
+  result: CheckResult;
+  /** The reader's diagnostics, then the warnings of the mappings and of the sync daemon's settings. */
+  diagnostics: Diagnostic[];
+  /** Absent when the file has nothing to run (missing, or reading stopped at a missing parameter). */
+  config?: DaemonConfig;
+  /** Why the VRRP router would refuse `config` (checked only when the VRRP half may run and has instances). */
+  refusal?: IpvsArgumentError;
+}
+
+/** The router's refusal of `config`, if any: its validation names the field it cannot take. */
+function routerRefusal(config: VrrpRouterConfig): IpvsArgumentError | undefined {
+  try {
+    resolveRouterConfig(config);
+    return undefined;
+  } catch (e) {
+    if (e instanceof IpvsArgumentError) return e;
+    throw e;
+  }
+}
+
+/** Reads `file` (`@id` lines matched against `configId`) and maps it for the halves that may run. */
+export function readDaemonConfig(file: string, configId?: string, halves: Halves = { check: true, vrrp: true }): DaemonReading {
+  const result = checkConfig(file, configId === undefined ? {} : { configId });
+  if (!configRunnable(result.exitCode)) return { result, diagnostics: [...result.diagnostics] };
+  const health = toHealthConfig(result.config);
+  const vrrp = toVrrpConfig(result.config);
+  const sync = syncDaemonSettings(result.config);
+  const refusal = halves.vrrp && vrrp.config.instances.length ? routerRefusal(vrrp.config) : undefined;
+  return {
+    result,
+    diagnostics: [...result.diagnostics, ...health.warnings, ...vrrp.warnings, ...sync.warnings],
+    config: { health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) },
+    ...(refusal ? { refusal } : {}),
+  };
+}

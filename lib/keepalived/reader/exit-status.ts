@@ -1,0 +1,29 @@
+/**
+ * The exit statuses of `keepalived -t` and of `ipvs keepalived`, named
+ * once: the reader's verdict, the config test and the daemon's command all
+ * take them from here.
+ * @module
+ */
+
+/** keepalived's exit statuses (keepalived 2.2.7's code, not its man page). */
+export const KEEPALIVED_EXIT = {
+  /** The file is clean; the daemon stopped when asked. */
+  ok: 0,
+  /** The daemon could not start. */
+  fatal: 1,
+  /** A keyword lacks the value it needs: keepalived stops reading there. */
+  missingParameter: 2,
+  /** A bad command line. */
+  usage: 2,
+  /** No configuration file (missing or unreadable). */
+  noConfigFile: 4,
+  /** Errors or warnings: keepalived corrects or ignores part of the file. */
+  configErrors: 5,
+  /** Scripts would run without `enable_script_security` ("SECURITY VIOLATION"). */
+  scriptSecurity: 6,
+} as const;
+
+/** Whether a file with this `keepalived -t` status has anything to run (it was found and read to its end). */
+export function configRunnable(status: number): boolean {
+  return status !== KEEPALIVED_EXIT.noConfigFile && status !== KEEPALIVED_EXIT.missingParameter;
+}
