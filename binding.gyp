@@ -11,6 +11,7 @@
         "native/js/errors.cc",
         "native/js/handle.cc",
         "native/js/icmp_echo.cc",
+        "native/js/netns_file.cc",
         "native/js/notify.cc",
         "native/js/vrrp_link.cc",
         "native/vrrp/channel.cc",

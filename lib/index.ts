@@ -26,3 +26,6 @@ export type { ManagerOptions, StopOptions } from './health/manager';
 export type * from './health/types';
 export type { ScriptPolicy, ScriptUser } from './scripts/security';
 export type * from './health/events';
+export type { IpvsSysctls, SysctlName } from './core/sysctl';
+export type { Connection, ConnectionEndpoint } from './listing/connections';
+export type { ConnectionFilter } from './listing/connection-table';

@@ -9,6 +9,7 @@
 #include "js/convert.h"
 #include "js/handle.h"
 #include "js/icmp_echo.h"
+#include "js/netns_file.h"
 #include "js/notify.h"
 #include "js/vrrp_link.h"
 
@@ -130,6 +131,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
   js::defineIcmpEcho(env, exports);
+  js::defineNetnsFile(env, exports);
   js::registerNotify(env, exports);
   return exports;
 }

@@ -9,7 +9,7 @@ import type { Service } from '../model/types';
 import type { IpvsError } from '../model/errors';
 import { record, boolean } from '../core/validate/check';
 import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService } from './desired';
-import { checkPrune, diff, type Plan, type PlanOptions, type PlanStep } from './plan';
+import { checkPrune, diff, kernelOrderOf, type Plan, type PlanOptions, type PlanStep } from './plan';
 
 /**
  * What {@link applyState} needs of a handle: the table as it is, and a batch
@@ -113,7 +113,8 @@ function batchOf(ipvs: ApplyTarget, plan: Plan): Batch {
  */
 export async function applyState(ipvs: ApplyTarget, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyReport> {
   const { wanted, options: o } = prepare(desired, options);
-  const plan = diff(normaliseCurrent(await ipvs.listServices()), wanted, o.prune);
+  const current = await ipvs.listServices();
+  const plan = diff(normaliseCurrent(current), wanted, o.prune, kernelOrderOf(current));
   if (o.dryRun || plan.steps.length === 0) return report(plan, o);
   return report(plan, o, await batchOf(ipvs, plan).commit());
 }
@@ -121,7 +122,8 @@ export async function applyState(ipvs: ApplyTarget, desired: DesiredState, optio
 /** Synchronous {@link applyState}. @example `const report = applyStateSync(ipvs, desired)` */
 export function applyStateSync(ipvs: ApplyTarget, desired: DesiredState, options: ApplyOptions = {}): ApplyReport {
   const { wanted, options: o } = prepare(desired, options);
-  const plan = diff(normaliseCurrent(ipvs.listServicesSync()), wanted, o.prune);
+  const current = ipvs.listServicesSync();
+  const plan = diff(normaliseCurrent(current), wanted, o.prune, kernelOrderOf(current));
   if (o.dryRun || plan.steps.length === 0) return report(plan, o);
   return report(plan, o, batchOf(ipvs, plan).commitSync());
 }

@@ -8,11 +8,17 @@
  * then — with prune — deletions of destinations and of services. Traffic
  * therefore always has the new destination before the old one goes, and a
  * service never passes through an empty state it is not meant to end in.
+ *
+ * `mh` services also get their destinations into the canonical order
+ * (./mh-order.ts): a new service's are added last first; an existing
+ * service's out-of-place ones are added, or deleted and added again, in
+ * its destination step.
  * @module
  */
 import type { DestinationKey, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../model/types';
 import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService, type SettingValue, type Settings } from './desired';
 import { boolean, record } from '../core/validate/check';
+import { inMhOrder, mhPlacements } from './mh-order';
 
 /** One setting that an edit changes. */
 export interface SettingChange {
@@ -72,6 +78,8 @@ export interface AddDestinationStep {
   readonly service: ServiceKey;
   /** The complete real server to add. */
   readonly destination: DestinationSpec;
+  /** Set when this adds back a real server deleted just before, to put it in its place in an `mh` service's order. */
+  readonly reorder?: true;
 }
 
 /** Changes a real server's options in place (ipvsadm `-e`): its connections stay. */
@@ -98,6 +106,12 @@ export interface DeleteDestinationStep {
   readonly service: ServiceKey;
   /** Identity (address and port) of the real server to remove. */
   readonly destination: DestinationKey;
+  /**
+   * Set when the real server is added back by the next step, to put it in
+   * its place in an `mh` service's order (also without prune): its
+   * connections stay, see docs/apply.md.
+   */
+  readonly reorder?: true;
 }
 
 /** One change to the kernel's table. */
@@ -142,8 +156,50 @@ function changesBetween(from: Settings, to: Settings): SettingChange[] {
     .map((setting) => ({ setting, from: from[setting] ?? null, to: to[setting] ?? null }));
 }
 
+/** The kernel's destination list of a service, in list order; undefined when unknown. */
+export type KernelOrder = (service: ServiceKey) => readonly DestinationKey[] | undefined;
+
+/** The canonical key text of a service, as both normalised and kernel services have it. */
+export function serviceKeyText(key: ServiceKey): string {
+  return 'fwmark' in key ? `fwmark/${key.family ?? 'ipv4'}/${key.fwmark}` : `${key.protocol}/${key.address}/${key.port}`;
+}
+
+/** {@link KernelOrder} for a table as the kernel listed it. */
+export function kernelOrderOf(current: readonly Service[]): KernelOrder {
+  const byKey = new Map<string, Service>();
+  for (const s of current) byKey.set(serviceKeyText('fwmark' in s ? { fwmark: s.fwmark, family: s.family } : s), s);
+  return (key) => byKey.get(serviceKeyText(key))?.destinations.map((d) => ({ address: d.address, port: d.port }));
+}
+
+const destinationKeyText = (d: DestinationKey): string => `${d.address}/${d.port}`;
+
+/**
+ * The steps that put an existing `mh` service's destinations in canonical
+ * order, and the labels they cover (no other step is planned for those).
+ */
+function mhSteps(
+  have: NormalService, want: NormalService, prune: boolean, kernel: readonly DestinationKey[],
+): { steps: PlanStep[]; placed: Set<string> } {
+  const stays = [...want.destinations.values()];
+  if (!prune) for (const old of have.destinations.values()) if (!want.destinations.has(old.label)) stays.push(old);
+  const labelOf = new Map(stays.map((d) => [destinationKeyText(d.key), d.label]));
+  const target = inMhOrder(stays).map((d) => d.label);
+  const list = kernel.map((k) => labelOf.get(destinationKeyText(k)) ?? '');
+  const placed = mhPlacements(target, list);
+  const steps: PlanStep[] = [];
+  for (const label of placed) {
+    const d = want.destinations.get(label) ?? have.destinations.get(label)!;
+    const old = have.destinations.get(label);
+    if (old) steps.push({ action: 'delete-destination', target: label, service: want.key, destination: old.key, reorder: true });
+    steps.push(old ? { action: 'add-destination', target: label, service: want.key, destination: d.spec, reorder: true } : { action: 'add-destination', target: label, service: want.key, destination: d.spec });
+  }
+  return { steps, placed: new Set(placed) };
+}
+
 /** The diff of two normalised tables; see the module comment for the order. */
-export function diff(current: readonly NormalService[], desired: readonly NormalService[], prune: boolean): Plan {
+export function diff(
+  current: readonly NormalService[], desired: readonly NormalService[], prune: boolean, kernelOrder?: KernelOrder,
+): Plan {
   const now = new Map(current.map((s) => [s.label, s]));
   const wanted = new Set(desired.map((s) => s.label));
   const creates: PlanStep[] = [];
@@ -155,15 +211,22 @@ export function diff(current: readonly NormalService[], desired: readonly Normal
 
   for (const want of desired) {
     const have = now.get(want.label);
+    const mh = want.settings.scheduler === 'mh';
     if (!have) {
       creates.push({ action: 'add-service', target: want.label, service: want.spec });
-      for (const d of want.destinations.values()) creates.push({ action: 'add-destination', target: d.label, service: want.key, destination: d.spec });
+      // Each add goes to the head of the kernel's list: the canonical last first.
+      const dests = mh ? inMhOrder(want.destinations.values()).reverse() : want.destinations.values();
+      for (const d of dests) creates.push({ action: 'add-destination', target: d.label, service: want.key, destination: d.spec });
       continue;
     }
     const changes = changesBetween(have.settings, want.settings);
     if (changes.length) edits.push({ action: 'edit-service', target: want.label, service: want.spec, changes });
     else unchangedServices++;
+    const kernel = mh ? kernelOrder?.(want.key) : undefined;
+    const reordering = kernel ? mhSteps(have, want, prune, kernel) : undefined;
+    if (reordering) destinationChanges.push(...reordering.steps);
     for (const d of want.destinations.values()) {
+      if (reordering?.placed.has(d.label)) continue;
       const old = have.destinations.get(d.label);
       if (!old) {
         destinationChanges.push({ action: 'add-destination', target: d.label, service: want.key, destination: d.spec });
@@ -202,5 +265,5 @@ export function diff(current: readonly NormalService[], desired: readonly Normal
  */
 export function planApply(current: readonly Service[], desired: DesiredState, options: PlanOptions = {}): Plan {
   const prune = checkPrune(record(options, 'options', ['prune']));
-  return diff(normaliseCurrent(current), checkDesiredState(desired), prune);
+  return diff(normaliseCurrent(current), checkDesiredState(desired), prune, kernelOrderOf(current));
 }

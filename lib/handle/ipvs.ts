@@ -22,6 +22,13 @@ import { record, fail, integer } from '../core/validate/check';
 import { toService } from '../core/replies';
 import { applyState, applyStateSync, type ApplyOptions, type ApplyReport, type ApplyTarget } from '../apply/execute';
 import type { DesiredState } from '../apply/desired';
+import type { FileSite } from '../core/netns-file';
+import {
+  checkSysctlName, readSysctl, readSysctlSync, readSysctls, readSysctlsSync, writeSysctl, writeSysctlSync, writeSysctls, writeSysctlsSync,
+  type IpvsSysctls, type SysctlName,
+} from '../core/sysctl';
+import type { Connection } from '../listing/connections';
+import { readConnections, readConnectionsSync, type ConnectionFilter } from '../listing/connection-table';
 
 function nativeOptions(options: OpenOptions | undefined): { netns?: string } {
   if (options === undefined) return {};
@@ -62,7 +69,7 @@ function openError(failure: NativeOpenFailure, netns: string | undefined): IpvsE
 
 function settle(outcome: NativeOpenOutcome, netns: string | undefined): Ipvs {
   if (outcome.failure) throw openError(outcome.failure, netns);
-  return new Ipvs(outcome.handle, constructionKey);
+  return new Ipvs(outcome.handle, constructionKey, netns);
 }
 
 const constructionKey = Symbol('Ipvs');
@@ -102,11 +109,14 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
   #streamChunks = 0;
   #closed = false;
   readonly #active = new Set<Promise<unknown>>();
+  /** The namespace file the handle was opened in; undefined = the caller's namespace. */
+  readonly #netns: string | undefined;
 
   /** @internal Use {@link Ipvs.open} or {@link Ipvs.openSync}. */
-  constructor(native: NativeHandle, key: symbol) {
+  constructor(native: NativeHandle, key: symbol, netns?: string) {
     if (key !== constructionKey) throw new TypeError('use Ipvs.open() or Ipvs.openSync()');
     this.#native = native;
+    this.#netns = netns;
     this.#channel = new SyncChannel(native);
     this.#single = new SingleWrite(this.#channel);
     this.#dispatcher = new Dispatcher(native, this.#channel, () => this.#streamChunks === 0);
@@ -595,6 +605,116 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
         return sending;
       },
     }, chunkSize);
+  }
+
+  /** Where this handle's /proc files are opened; throws like every call once closed. */
+  #site(operation: string): FileSite {
+    if (this.#closed) throw closedError(operation);
+    return this.#netns === undefined ? { operation } : { operation, netns: this.#netns };
+  }
+
+  /**
+   * One IPVS sysctl (`net.ipv4.vs.NAME`) of this handle's namespace.
+   * @throws {@link IpvsArgumentError} for an unknown name; {@link IpvsError}
+   * `not-supported` (ENOENT) when this kernel lacks the setting.
+   * @example
+   * ```ts
+   * const sloppy = await ipvs.getSysctl('sloppy_tcp'); // 0
+   * ```
+   */
+  async getSysctl<N extends SysctlName>(name: N): Promise<IpvsSysctls[N]> {
+    const site = this.#site('getSysctl');
+    return readSysctl(site, checkSysctlName(name) as N);
+  }
+  /** Synchronous {@link Ipvs.getSysctl}. @example `const [first, every] = ipvs.getSysctlSync('sync_threshold')` */
+  getSysctlSync<N extends SysctlName>(name: N): IpvsSysctls[N] {
+    const site = this.#site('getSysctlSync');
+    return readSysctlSync(site, checkSysctlName(name) as N);
+  }
+
+  /**
+   * Every IPVS sysctl this kernel has, in this handle's namespace.
+   * @example
+   * ```ts
+   * const { conn_reuse_mode, expire_nodest_conn } = await ipvs.getSysctls();
+   * ```
+   */
+  async getSysctls(): Promise<Partial<IpvsSysctls>> {
+    return readSysctls(this.#site('getSysctls'));
+  }
+  /** Synchronous {@link Ipvs.getSysctls}. @example `const all = ipvs.getSysctlsSync()` */
+  getSysctlsSync(): Partial<IpvsSysctls> {
+    return readSysctlsSync(this.#site('getSysctlsSync'));
+  }
+
+  /**
+   * Sets one IPVS sysctl of this handle's namespace, checked against the
+   * setting's type and range first.
+   * @throws {@link IpvsArgumentError} naming `net.ipv4.vs.NAME` for a value out of range;
+   * {@link IpvsError} `invalid` (EINVAL) when the kernel refuses it, `permission-denied`.
+   * @example
+   * ```ts
+   * await ipvs.setSysctl('sloppy_tcp', 1);
+   * ```
+   */
+  async setSysctl<N extends SysctlName>(name: N, value: IpvsSysctls[N]): Promise<void> {
+    const site = this.#site('setSysctl');
+    return writeSysctl(site, checkSysctlName(name) as N, value);
+  }
+  /** Synchronous {@link Ipvs.setSysctl}. @example `ipvs.setSysctlSync('sync_threshold', [3, 50])` */
+  setSysctlSync<N extends SysctlName>(name: N, value: IpvsSysctls[N]): void {
+    writeSysctlSync(this.#site('setSysctlSync'), checkSysctlName(name) as N, value);
+  }
+
+  /**
+   * Sets several IPVS sysctls; every value is checked before the first is
+   * written, then they are written one by one in the kernel's order.
+   * @example
+   * ```ts
+   * await ipvs.setSysctls({ sloppy_tcp: 1, expire_nodest_conn: 0 });
+   * ```
+   */
+  async setSysctls(values: Partial<IpvsSysctls>): Promise<void> {
+    return writeSysctls(this.#site('setSysctls'), values);
+  }
+  /** Synchronous {@link Ipvs.setSysctls}. @example `ipvs.setSysctlsSync({ conn_reuse_mode: 1 })` */
+  setSysctlsSync(values: Partial<IpvsSysctls>): void {
+    writeSysctlsSync(this.#site('setSysctlsSync'), values);
+  }
+
+  /**
+   * Streams the connection table of this handle's namespace (`ipvsadm -Lnc`),
+   * 64 KiB at a time: memory stays bounded however many entries there are.
+   * Entries created or expiring while the walk runs may or may not be seen.
+   * @throws {@link IpvsArgumentError} for an invalid filter, before anything is read.
+   * @example
+   * ```ts
+   * for await (const c of ipvs.connections({ destination: { address: '10.1.0.4' } })) console.log(c.client, c.state);
+   * ```
+   */
+  async *connections(filter?: ConnectionFilter): AsyncGenerator<Connection, void, undefined> {
+    yield* readConnections(this.#site('connections'), filter);
+  }
+
+  /**
+   * The connection table as an array; see {@link Ipvs.connections} to walk
+   * a large one in bounded memory.
+   * @example
+   * ```ts
+   * const drained = (await ipvs.listConnections({ destination: { address: '10.1.0.4', port: 80 } })).length === 0;
+   * ```
+   */
+  async listConnections(filter?: ConnectionFilter): Promise<Connection[]> {
+    const out: Connection[] = [];
+    for await (const c of this.connections(filter)) out.push(c);
+    return out;
+  }
+  /**
+   * Synchronous {@link Ipvs.listConnections}. @example
+   * `const flows = ipvs.listConnectionsSync({ service: { protocol: 'udp', address: '10.0.0.2', port: 53 } })`
+   */
+  listConnectionsSync(filter?: ConnectionFilter): Connection[] {
+    return [...readConnectionsSync(this.#site('listConnectionsSync'), filter)];
   }
 
   /**

@@ -11,8 +11,11 @@ import { numericName, type EndpointNamer } from './format';
 
 /** One end of a connection. */
 export interface ConnectionEndpoint {
+  /** Address family. */
   readonly family: Family;
+  /** Canonical address text (IPv6 compressed). */
   readonly address: string;
+  /** Port (0 for protocols without ports). */
   readonly port: number;
 }
 
@@ -20,8 +23,11 @@ export interface ConnectionEndpoint {
 export interface Connection {
   /** As the kernel names it: `TCP`, `UDP`, `SCTP`, or another protocol's name. */
   readonly protocol: string;
+  /** Where the connection comes from. */
   readonly client: ConnectionEndpoint;
+  /** The virtual address and port the client sent to. */
   readonly virtual: ConnectionEndpoint;
+  /** The real server the connection is forwarded to. */
   readonly destination: ConnectionEndpoint;
   /** Protocol state, e.g. `ESTABLISHED`, `SYN_RECV`, `UDP`. */
   readonly state: string;
@@ -29,6 +35,7 @@ export interface Connection {
   readonly expires: number;
   /** Persistence engine name and data, when the entry carries them. */
   readonly engine?: string;
+  /** The persistence engine's data (e.g. a SIP Call-ID). */
   readonly engineData?: string;
 }
 
@@ -40,21 +47,26 @@ function endpoint(text: string, portHex: string, familyHint?: Family): Connectio
 }
 
 /**
- * Parses the text of `/proc/net/ip_vs_conn` (header line first). IPv4
- * addresses come as hex words, IPv6 ones in full form.
+ * One line of `/proc/net/ip_vs_conn`, or `undefined` for the header and
+ * blank lines. IPv4 addresses come as hex words, IPv6 ones in full form.
  */
+export function parseConnectionLine(line: string): Connection | undefined {
+  const f = line.trim().split(/\s+/);
+  if (f.length < 9 || f[0] === 'Pro') return undefined;
+  const client = endpoint(f[1]!, f[2]!);
+  // The virtual address has the client's family; the destination may differ (tunnels).
+  const virtual = endpoint(f[3]!, f[4]!, client.family);
+  const destination = endpoint(f[5]!, f[6]!);
+  const entry: Connection = { protocol: f[0]!, client, virtual, destination, state: f[7]!, expires: Number.parseInt(f[8]!, 10) };
+  return f.length >= 11 ? { ...entry, engine: f[9]!, engineData: f[10]! } : entry;
+}
+
+/** Parses the text of `/proc/net/ip_vs_conn` (header line first). */
 export function parseConnections(text: string): Connection[] {
-  const lines = text.split('\n').slice(1);
   const entries: Connection[] = [];
-  for (const line of lines) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 9) continue;
-    const client = endpoint(f[1]!, f[2]!);
-    // The virtual address has the client's family; the destination may differ (tunnels).
-    const virtual = endpoint(f[3]!, f[4]!, client.family);
-    const destination = endpoint(f[5]!, f[6]!);
-    const entry: Connection = { protocol: f[0]!, client, virtual, destination, state: f[7]!, expires: Number.parseInt(f[8]!, 10) };
-    entries.push(f.length >= 11 ? { ...entry, engine: f[9]!, engineData: f[10]! } : entry);
+  for (const line of text.split('\n').slice(1)) {
+    const entry = parseConnectionLine(line);
+    if (entry) entries.push(entry);
   }
   return entries;
 }

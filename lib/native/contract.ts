@@ -224,6 +224,16 @@ export interface NativeIpvsBinding {
   decodeMessages(bytes: Uint8Array, family: number, serviceAf: number): WireResult;
 }
 
+/** Files of a network namespace (native/js/netns_file.cc). */
+export interface NativeNetnsFileBinding {
+  /**
+   * Opens `path` on a short-lived thread inside `netns` (a namespace file;
+   * omitted: the caller's namespace), write-only and truncating with
+   * `write`. Returns the descriptor, or -errno of entering or opening.
+   */
+  openInNetns(options: { netns?: string; path: string; write?: boolean }): number;
+}
+
 /** The addon's small system calls that Node.js has no API for. */
 export interface NativeSystemBinding {
   /**
@@ -235,7 +245,8 @@ export interface NativeSystemBinding {
 }
 
 /** The whole addon, as lib/native/load.ts loads it. */
-export interface NativeBinding extends NativeIpvsBinding, NativeVrrpBinding, NativeIcmpBinding, NativeSystemBinding {}
+export interface NativeBinding
+  extends NativeIpvsBinding, NativeVrrpBinding, NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding {}
 
 /**
  * Every member of the addon, so a build (or a test's replacement binding)
@@ -253,6 +264,7 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   vrrpDeleteLink: true,
   vrrpSetIpv4Conf: true,
   icmpEcho: true,
+  openInNetns: true,
   sdNotify: true,
 };
 

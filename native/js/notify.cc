@@ -35,8 +35,8 @@ Napi::Value SdNotify(const Napi::CallbackInfo& info) {
   auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + (path[0] == '/' ? 1 : 0));
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Napi::Number::New(env, errno);
-  ssize_t sent = sendto(fd, message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT,
-                        reinterpret_cast<const sockaddr*>(&address), length);
+  ssize_t sent =
+      sendto(fd, message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&address), length);
   int error = sent < 0 ? errno : 0;
   close(fd);
   return Napi::Number::New(env, error);
