@@ -37,6 +37,14 @@ export interface TableChange {
   error?: IpvsError;
 }
 
+/** A difference between what the writer applied and what the kernel holds. */
+export interface Drift {
+  service: string;
+  kind: 'service-missing' | 'destination-missing' | 'destination-extra' | 'destination-changed';
+  /** The real server concerned: as applied (missing) or as the kernel holds it (extra, changed). */
+  destination?: DesiredDestination;
+}
+
 function destinationId(d: { address: string; port: number }): string {
   return `${d.address}/${d.port}`;
 }
@@ -88,13 +96,53 @@ export class TableWriter {
       if (r.status === 'failed') change.error = r.error;
       return change;
     });
-    const current = new Map((await this.ipvs.listServices()).map((s) => [checkServiceKey(keyOf(s)).label, s]));
-    for (const e of entries) {
-      const applied = new Map<string, DesiredDestination>();
-      for (const d of current.get(e.id)?.destinations ?? []) applied.set(destinationId(d), fromKernel(d));
-      this.#applied.set(e.id, applied);
-    }
+    const current = await this.kernelTable();
+    for (const e of entries) this.#applied.set(e.id, current.get(e.id) ?? new Map());
     return changes;
+  }
+
+  /** The kernel's table now: each service (by label) with its real servers. */
+  async kernelTable(): Promise<Map<string, Map<string, DesiredDestination>>> {
+    const table = new Map<string, Map<string, DesiredDestination>>();
+    for (const s of await this.ipvs.listServices()) {
+      table.set(checkServiceKey(keyOf(s)).label, new Map((s.destinations ?? []).map((d) => [destinationId(d), fromKernel(d)])));
+    }
+    return table;
+  }
+
+  /**
+   * Compares what this writer believes the table holds for the listed
+   * services with the kernel's table, adopts the kernel's view (so the
+   * next {@link TableWriter.sync} repairs every difference), and returns
+   * the differences found. A missing service is forgotten: it has to go in
+   * whole again.
+   */
+  async reconcile(ids: readonly string[]): Promise<Drift[]> {
+    const kernel = await this.kernelTable();
+    const drift: Drift[] = [];
+    for (const id of ids) {
+      const believed = this.#applied.get(id);
+      if (!believed) continue;
+      const actual = kernel.get(id);
+      if (!actual) {
+        drift.push({ service: id, kind: 'service-missing' });
+        this.#applied.delete(id);
+        continue;
+      }
+      for (const [key, d] of believed) {
+        const now = actual.get(key);
+        if (!now) drift.push({ service: id, kind: 'destination-missing', destination: d });
+        else if (!sameDestination(now, d)) drift.push({ service: id, kind: 'destination-changed', destination: now });
+      }
+      for (const [key, d] of actual) if (!believed.has(key)) drift.push({ service: id, kind: 'destination-extra', destination: d });
+      this.#applied.set(id, actual);
+    }
+    return drift;
+  }
+
+  /** Whether the writer holds a service (false after {@link TableWriter.reconcile} found it missing). */
+  has(id: string): boolean {
+    return this.#applied.has(id);
   }
 
   /** Deletes the service and forgets it. */
