@@ -4,6 +4,7 @@
  * to one, as keepalived's).
  *
  *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT] [--json-file PATH]
+ *                     [--reconcile-interval SECONDS] [--force-reload]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
@@ -15,9 +16,9 @@
 import type { CliCommand, CliContext } from './context';
 import { formatDiagnostic } from '../keepalived/reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
-import { KeepalivedDaemon, type Halves } from '../keepalived/daemon/daemon';
+import { KeepalivedDaemon, RECONCILE_INTERVAL, type Halves } from '../keepalived/daemon/daemon';
 import { readDaemonConfig } from '../keepalived/daemon/reading';
-import type { VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
+import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';
 import { writeStateFile } from '../keepalived/daemon/state-file';
 import type { ManagerOptions } from '../health/manager';
@@ -32,6 +33,10 @@ const USAGE = `Usage: ipvs keepalived [options]
   -I, --dont-release-ipvs    leave the services in the kernel on stop
       --status-listen HOST:PORT  serve GET /metrics (Prometheus) and GET /status (JSON)
       --json-file PATH       where SIGUSR2 writes the state (default /tmp/keepalived_check.json)
+      --reconcile-interval SECONDS  compare the kernel's table with the desired state and repair it
+                             this often (default 30; 0: only after a failed write)
+      --force-reload         apply reloads even with a missing include or deleting more than half
+                             of the running virtual servers (refused otherwise)
   -n, -l, -D                 accepted for keepalived compatibility (always foreground, logs to stderr)
   -h, --help                 this text
 Signals: SIGHUP reloads, SIGUSR2 writes the JSON state, SIGTERM/SIGINT stop.
@@ -46,12 +51,14 @@ interface Options {
   listen?: { host: string; port: number };
   jsonFile: string;
   halves: Halves;
+  reconcileInterval: number;
+  forceReload: boolean;
 }
 
 class UsageError extends Error {}
 
 function parse(args: readonly string[]): Options | 'help' {
-  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true } };
+  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? [args[i]!.slice(0, args[i]!.indexOf('=')), args[i]!.slice(args[i]!.indexOf('=') + 1)] : [args[i]!, undefined];
     const value = (): string => {
@@ -67,6 +74,13 @@ function parse(args: readonly string[]): Options | 'help' {
       case '-i': case '--config-id': o.configId = value(); break;
       case '-I': case '--dont-release-ipvs': o.keepServices = true; break;
       case '--json-file': o.jsonFile = value(); break;
+      case '--force-reload': o.forceReload = true; break;
+      case '--reconcile-interval': {
+        const v = value();
+        if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--reconcile-interval expects seconds (0 or more), got ${JSON.stringify(v)}`);
+        o.reconcileInterval = Number(v);
+        break;
+      }
       case '--status-listen': {
         const v = value();
         const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v);
@@ -101,10 +115,13 @@ export interface SignalSource {
   off(signal: NodeJS.Signals, listener: () => void): unknown;
 }
 
-/** What tests replace: the manager's randomness, the VRRP router. */
+/** What tests replace: the manager's randomness, the VRRP router, the namespace's interfaces. */
 export interface RunOptions {
   manager?: ManagerOptions;
   openVrrp?: VrrpRouterOpener;
+  interfaces?: InterfaceSource;
+  /** Seconds between looks for a missing VRRP interface. */
+  interfacePoll?: number;
 }
 
 /**
@@ -133,9 +150,11 @@ export async function runKeepalived(
   const log = jsonLogger(context.stderr);
   const systemd = new SystemdNotifier(process.env, (error) => log('warning', 'systemd notification failed', { error }));
   const daemon = new KeepalivedDaemon({
-    configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves,
-    ...(run.manager ? { manager: run.manager } : {}),
+    configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves, forceReload: options.forceReload,
+    manager: { reconcileInterval: options.reconcileInterval, ...run.manager },
     ...(run.openVrrp ? { openVrrp: run.openVrrp } : {}),
+    ...(run.interfaces ? { interfaces: run.interfaces } : {}),
+    ...(run.interfacePoll !== undefined ? { interfacePoll: run.interfacePoll } : {}),
     ...(options.configId === undefined ? {} : { configId: options.configId }),
   });
   let finished!: (status: number) => void;
@@ -163,9 +182,10 @@ export async function runKeepalived(
     // After start() and listen(): the table is complete and VRRP runs.
     systemd.ready(statusLine(daemon.status()));
   } catch (e) {
-    log('error', 'could not start', { error: (e as Error).message });
+    // A start that did not complete removes nothing: services and addresses already in the kernel stay.
+    log('error', 'could not start; the kernel table is left as it is', { error: (e as Error).message });
     systemd.status(`could not start: ${(e as Error).message}`);
-    await daemon.stop(!options.keepServices).catch(() => undefined);
+    await daemon.stop(false).catch(() => undefined);
     for (const [signal, handler] of handlers) signals.off(signal, handler);
     return KEEPALIVED_EXIT.fatal;
   }

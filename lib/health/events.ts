@@ -99,6 +99,20 @@ export interface HealthEvents {
   script: ScriptEvent;
   /** ha_suspend: a virtual server's checks paused (its address left this machine) or resumed. */
   suspend: SuspendEvent;
+  /** A reconciliation found the kernel's table differing from what the manager had written (it is then repaired). */
+  drift: DriftEvent;
+}
+
+/** Payload of the `drift` event. */
+export interface DriftEvent {
+  /** The virtual server's label. */
+  virtualServer: string;
+  /** What differed: the service is gone, or one of its real servers is missing, extra or changed. */
+  kind: 'service-missing' | 'destination-missing' | 'destination-extra' | 'destination-changed';
+  /** The real server concerned, `address:port`. */
+  destination?: string;
+  /** What started the reconciliation: the periodic timer, a write error, or a call. */
+  cause: 'periodic' | 'write-error' | 'call';
 }
 
 /** Payload of the `suspend` event. */

@@ -10,11 +10,11 @@ import { networkInterfaces } from 'node:os';
 import type { Ipvs } from '../handle/ipvs';
 import type { IpvsError } from '../model/errors';
 import type { HealthConfig } from './types';
-import type { CheckEvent, HealthEvents, ManagerStatus, ScriptEvent, VirtualServerStatus } from './events';
-import { canonicalAddress, resolveHealthConfig, type ResolvedVirtualServer } from './resolve';
+import type { CheckEvent, DriftEvent, HealthEvents, ManagerStatus, ScriptEvent, VirtualServerStatus } from './events';
+import { canonicalAddress, hostLabel, resolveHealthConfig, type ResolvedVirtualServer } from './resolve';
 import { RealServerState, type ProbeTable } from './real-server';
 import { VirtualServerState } from './virtual-server';
-import { TableWriter, type TableChange } from './table-writer';
+import { TableWriter, type DesiredDestination, type TableChange } from './table-writer';
 import type { CheckLoop, CheckOutcome } from './check-loop';
 import { PROBES } from './checkers';
 import { runScript } from '../scripts/notify-command';
@@ -29,6 +29,13 @@ export interface ManagerOptions {
   runScripts?: boolean;
   /** This machine's addresses, for `haSuspend`. Default: `os.networkInterfaces()` (the process's network namespace). */
   localAddresses?: () => Iterable<string>;
+  /**
+   * Seconds between reconciliations of the kernel's table against the
+   * desired state ({@link VirtualServerManager.reconcile}). Default 0: none.
+   */
+  reconcileInterval?: number;
+  /** Seconds after a refused or failed table write before a reconciliation. Default 1. */
+  reconcileAfterError?: number;
 }
 
 /** Options of {@link VirtualServerManager.stop}. */
@@ -62,6 +69,9 @@ export class VirtualServerManager extends EventEmitter {
   #flushing: Promise<void> | undefined;
   #running = false;
   #scriptPolicy: ScriptPolicy = {};
+  #reconcileTimer: NodeJS.Timeout | undefined;
+  #reconcileSoon: NodeJS.Timeout | undefined;
+  #reconciling: Promise<DriftEvent[]> | undefined;
 
   /** `ipvs` stays owned by the caller (the manager never closes it). */
   constructor(ipvs: Ipvs, options: ManagerOptions = {}) {
@@ -99,6 +109,9 @@ export class VirtualServerManager extends EventEmitter {
   /**
    * Validates the configuration, creates the services and their initial
    * real servers (all up, or none with `alpha`), and starts checking.
+   * Real servers the kernel already holds with a weight (a restart after a
+   * crash) are adopted as up, `alpha` or not, and keep their entries and
+   * connections until a check says otherwise.
    * @throws {@link IpvsArgumentError} naming the offending field.
    */
   async start(config: HealthConfig): Promise<void> {
@@ -107,7 +120,8 @@ export class VirtualServerManager extends EventEmitter {
     this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
     this.#running = true;
     try {
-      for (const vs of resolved) this.#addVirtualServer(vs);
+      const kernel = await this.#writer.kernelTable();
+      for (const vs of resolved) this.#addVirtualServer(vs, kernel.get(vs.id));
       await this.#applyWhole(resolved.map((vs) => vs.id));
       await this.#flush();
     } catch (e) {
@@ -119,6 +133,8 @@ export class VirtualServerManager extends EventEmitter {
     }
     for (const vs of this.#servers.values()) for (const rs of vs.realServers.values()) rs.start();
     this.refreshLocalAddresses();
+    const every = this.#options.reconcileInterval ?? 0;
+    if (every > 0) this.#reconcileTimer = setInterval(() => void this.#reconcileNow('periodic'), every * 1000).unref();
   }
 
   /**
@@ -145,7 +161,10 @@ export class VirtualServerManager extends EventEmitter {
   /**
    * Moves to a new configuration by difference: unchanged virtual and real
    * servers keep their state, their checkers' schedule and their table
-   * entries; removed ones are stopped and deleted; new ones are added.
+   * entries; new ones are added; removed ones are stopped and deleted,
+   * last, once everything else is in place (a reload that fails before
+   * that deletes nothing, and reloading the previous configuration undoes
+   * it).
    * @throws {@link IpvsArgumentError} (nothing is changed then).
    */
   async reload(config: HealthConfig): Promise<void> {
@@ -153,13 +172,7 @@ export class VirtualServerManager extends EventEmitter {
     const resolved = resolveHealthConfig(config);
     this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
     const wanted = new Map(resolved.map((vs) => [vs.id, vs]));
-    for (const [id, state] of this.#servers) {
-      if (wanted.has(id)) continue;
-      for (const rs of state.realServers.values()) rs.stop();
-      this.#servers.delete(id);
-      this.#dirty.delete(id);
-      this.#table(await this.#writer.removeService(id, state.config.key));
-    }
+    const removed = [...this.#servers].filter(([id]) => !wanted.has(id));
     const started: RealServerState[] = [];
     const whole: string[] = [];
     for (const vs of resolved) {
@@ -174,6 +187,12 @@ export class VirtualServerManager extends EventEmitter {
     }
     await this.#applyWhole(whole);
     await this.#flush();
+    for (const [id, state] of removed) {
+      for (const rs of state.realServers.values()) rs.stop();
+      this.#servers.delete(id);
+      this.#dirty.delete(id);
+      this.#table(await this.#writer.removeService(id, state.config.key));
+    }
     for (const rs of started) rs.start();
     // New real servers of a paused virtual server wait with the others.
     for (const vs of this.#servers.values()) if (vs.suspended) for (const rs of vs.realServers.values()) rs.stop();
@@ -187,6 +206,9 @@ export class VirtualServerManager extends EventEmitter {
   async stop(options: StopOptions = {}): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    clearInterval(this.#reconcileTimer);
+    clearTimeout(this.#reconcileSoon);
+    await this.#reconciling;
     for (const vs of this.#servers.values()) {
       for (const rs of vs.realServers.values()) {
         rs.stop();
@@ -241,9 +263,14 @@ export class VirtualServerManager extends EventEmitter {
     return new RealServerState(config, this.#probes, (rs, loop, outcome) => this.#onOutcome(vs(), rs, loop, outcome), options, initiallyUp);
   }
 
-  #addVirtualServer(config: ResolvedVirtualServer): RealServerState[] {
+  /** `inKernel`: the service's real servers in the kernel now; those with a weight start up. */
+  #addVirtualServer(config: ResolvedVirtualServer, inKernel?: ReadonlyMap<string, DesiredDestination>): RealServerState[] {
     let state: VirtualServerState | undefined;
-    const realServers = config.realServers.map((rs) => this.#newRealServer(() => state!, rs));
+    const adopted = (rs: ResolvedVirtualServer['realServers'][number]): true | undefined => {
+      const d = inKernel?.get(`${rs.destination.address}/${rs.destination.port}`);
+      return d && d.weight > 0 ? true : undefined;
+    };
+    const realServers = config.realServers.map((rs) => this.#newRealServer(() => state!, rs, adopted(rs)));
     state = new VirtualServerState(config, realServers);
     this.#servers.set(config.id, state);
     this.#dirty.add(config.id);
@@ -319,7 +346,64 @@ export class VirtualServerManager extends EventEmitter {
     void runScript(event.command, this.#scriptPolicy).then((outcome) => this.emit('script', { ...event, ...outcome }));
   }
 
+  /**
+   * Reads the kernel's table, compares it with what the manager wrote,
+   * emits a `drift` event for each difference and repairs them: missing
+   * services go in whole again, real servers are added, removed or edited
+   * back to what the checks want. Runs on its own every
+   * `reconcileInterval` seconds and after any failed write; one at a time.
+   * @returns The differences found (repaired unless a `table` event says otherwise).
+   */
+  reconcile(): Promise<DriftEvent[]> {
+    return this.#reconcileNow('call');
+  }
+
+  #reconcileNow(cause: DriftEvent['cause']): Promise<DriftEvent[]> {
+    if (!this.#running) return Promise.resolve([]);
+    if (this.#reconciling) return this.#reconciling;
+    const run = async (): Promise<DriftEvent[]> => {
+      await this.#flushing;
+      const ids = [...this.#servers.keys()];
+      let found: DriftEvent[];
+      try {
+        found = (await this.#writer.reconcile(ids)).map((d) => {
+          const event: DriftEvent = { virtualServer: d.service, kind: d.kind, cause };
+          if (d.destination) event.destination = hostLabel(d.destination.address, d.destination.port);
+          return event;
+        });
+      } catch (e) {
+        // The table cannot be read (module gone, handle closed): try again later.
+        this.#table({ service: '*', action: 'sync', error: e as IpvsError });
+        this.#retryReconcile();
+        return [];
+      }
+      for (const event of found) this.emit('drift', event);
+      const missing = ids.filter((id) => this.#servers.has(id) && !this.#writer.has(id));
+      if (missing.length) await this.#applyWhole(missing).catch((e: IpvsError) => this.#failed(missing, e));
+      // Every service, drifted or not: a write refused earlier left the desired state unwritten.
+      for (const id of ids) if (this.#servers.has(id)) this.#dirty.add(id);
+      await this.#flush();
+      return found;
+    };
+    this.#reconciling = run().finally(() => (this.#reconciling = undefined));
+    return this.#reconciling;
+  }
+
+  /** A write failed: reconcile a little later (once, however many failures). */
+  #retryReconcile(): void {
+    if (!this.#running || this.#reconcileSoon) return;
+    this.#reconcileSoon = setTimeout(() => {
+      this.#reconcileSoon = undefined;
+      void this.#reconcileNow('write-error');
+    }, (this.#options.reconcileAfterError ?? 1) * 1000).unref();
+  }
+
+  #failed(ids: readonly string[], error: IpvsError): void {
+    for (const id of ids) this.#table({ service: id, action: 'sync', error });
+  }
+
   #table(change: TableChange): void {
+    if (change.error) this.#retryReconcile();
     const event: HealthEvents['table'] = { virtualServer: change.service, action: change.action };
     if (change.destination) event.destination = change.destination;
     if (change.error) event.error = change.error;
@@ -340,7 +424,7 @@ export class VirtualServerManager extends EventEmitter {
         try {
           changes = await this.#writer.sync(targets);
         } catch (e) {
-          // The handle itself failed (closed, socket error): report, keep checking.
+          // The handle itself failed (closed, socket error): report, keep checking, reconcile later.
           changes = targets.map((t) => ({ service: t.id, action: 'sync', error: e as IpvsError }));
         }
         for (const change of changes) this.#table(change);

@@ -269,7 +269,7 @@ function serviceKey(spec: ServiceSpec): ServiceKey {
   return { protocol: spec.protocol, address: spec.address, port: spec.port };
 }
 
-function hostLabel(address: string, port: number): string {
+export function hostLabel(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 

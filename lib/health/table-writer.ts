@@ -46,6 +46,14 @@ function unchanged(service: CheckedKey, now: DesiredDestination, wanted: Desired
   }
 }
 
+/** A difference between what the writer applied and what the kernel holds. */
+export interface Drift {
+  service: string;
+  kind: 'service-missing' | 'destination-missing' | 'destination-extra' | 'destination-changed';
+  /** The real server concerned: as applied (missing) or as the kernel holds it (extra, changed). */
+  destination?: DesiredDestination;
+}
+
 function fromKernel(d: Destination): DesiredDestination {
   const out: DesiredDestination = {
     address: d.address,
@@ -93,13 +101,59 @@ export class TableWriter {
       if (r.status === 'failed') change.error = r.error;
       return change;
     });
-    const current = new Map((await this.#ipvs.listServices()).map((s) => [checkServiceKey(serviceKeyOf(s)).label, s]));
-    for (const e of entries) {
-      const applied = new Map<string, DesiredDestination>();
-      for (const d of current.get(e.id)?.destinations ?? []) applied.set(destinationId(d), fromKernel(d));
-      this.#applied.set(e.id, applied);
-    }
+    const current = await this.kernelTable();
+    for (const e of entries) this.#applied.set(e.id, current.get(e.id) ?? new Map());
     return changes;
+  }
+
+  /** The kernel's table now: each service (by label) with its real servers. */
+  async kernelTable(): Promise<Map<string, Map<string, DesiredDestination>>> {
+    return new Map([...await this.#kernelServices()].map(([label, s]) => [label, s.destinations]));
+  }
+
+  async #kernelServices(): Promise<Map<string, { key: CheckedKey; destinations: Map<string, DesiredDestination> }>> {
+    const table = new Map<string, { key: CheckedKey; destinations: Map<string, DesiredDestination> }>();
+    for (const s of await this.#ipvs.listServices()) {
+      const key = checkServiceKey(serviceKeyOf(s));
+      table.set(key.label, { key, destinations: new Map((s.destinations ?? []).map((d) => [destinationId(d), fromKernel(d)])) });
+    }
+    return table;
+  }
+
+  /**
+   * Compares what this writer believes the table holds for the listed
+   * services with the kernel's table, adopts the kernel's view (so the
+   * next {@link TableWriter.sync} repairs every difference), and returns
+   * the differences found. A missing service is forgotten: it has to go in
+   * whole again.
+   */
+  async reconcile(ids: readonly string[]): Promise<Drift[]> {
+    const kernel = await this.#kernelServices();
+    const drift: Drift[] = [];
+    for (const id of ids) {
+      const believed = this.#applied.get(id);
+      if (!believed) continue;
+      const service = kernel.get(id);
+      if (!service) {
+        drift.push({ service: id, kind: 'service-missing' });
+        this.#applied.delete(id);
+        continue;
+      }
+      const actual = service.destinations;
+      for (const [key, d] of believed) {
+        const now = actual.get(key);
+        if (!now) drift.push({ service: id, kind: 'destination-missing', destination: d });
+        else if (!unchanged(service.key, now, d)) drift.push({ service: id, kind: 'destination-changed', destination: now });
+      }
+      for (const [key, d] of actual) if (!believed.has(key)) drift.push({ service: id, kind: 'destination-extra', destination: d });
+      this.#applied.set(id, actual);
+    }
+    return drift;
+  }
+
+  /** Whether the writer holds a service (false after {@link TableWriter.reconcile} found it missing). */
+  has(id: string): boolean {
+    return this.#applied.has(id);
   }
 
   /** Deletes the service and forgets it. */

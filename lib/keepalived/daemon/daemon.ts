@@ -14,14 +14,15 @@ import type { AddressInfo } from 'node:net';
 import type { Ipvs } from '../../handle/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
-import type { CheckResult } from '../reader/read';
+import { namespaceInterfaces, type CheckResult } from '../reader/read';
+import { resolveHealthConfig } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
 import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
 import type { LogLine } from './log';
 import { daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
-import { VrrpHalf, openVrrpRouter, type VrrpRouterOpener } from './vrrp-half';
+import { VrrpHalf, openVrrpRouter, type InterfaceSource, type VrrpRouterOpener, type WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
 
 export type { Halves } from './reading';
@@ -39,8 +40,26 @@ export interface DaemonOptions {
   openVrrp?: VrrpRouterOpener;
   /** Default: both. */
   halves?: Halves;
-  /** Passed to the manager (tests fix the warmup randomness). */
+  /** Passed to the manager (tests fix the warmup randomness; `reconcileInterval` defaults to {@link RECONCILE_INTERVAL}). */
   manager?: ManagerOptions;
+  /** The namespace's interfaces, for instances waiting on a missing one. Default: `/proc/net/dev`. */
+  interfaces?: InterfaceSource;
+  /** Seconds between looks for a missing interface while an instance waits. Default 1. */
+  interfacePoll?: number;
+  /** Reloads are never refused for a missing include or a mass deletion (`--force-reload`). */
+  forceReload?: boolean;
+}
+
+/** Seconds between reconciliations of the kernel's table, unless the manager options say otherwise. */
+export const RECONCILE_INTERVAL = 30;
+
+/** A reload that would delete more than this share of the running virtual servers is refused unless forced. */
+export const MASS_DELETION_SHARE = 0.5;
+
+/** Options of {@link KeepalivedDaemon.reload}. */
+export interface ReloadOptions {
+  /** Apply even a file with a missing include, or one deleting most services. */
+  force?: boolean;
 }
 
 /** The daemon's state as served on `/status` and written on SIGUSR2. */
@@ -53,6 +72,8 @@ export interface DaemonStatus extends ManagerStatus {
   vrrp?: VrrpRouterStatus;
   /** The IPVS sync daemon's role, when one is controlled. */
   syncDaemon?: { instance: string; role: string | null };
+  /** VRRP instances waiting in FAULT for a missing interface. */
+  vrrpWaiting?: WaitingInstance[];
 }
 
 /** Why a configuration could not be used. */
@@ -76,6 +97,8 @@ export class KeepalivedDaemon {
   #sync: SyncDaemonControl | undefined;
   #ipvs: Promise<Ipvs> | undefined;
   #loadedAt = new Date();
+  /** The reading running now (what a failed reload returns to). */
+  #current: Reading | undefined;
   readonly #alerts: DaemonAlerts;
   #reloads = 0;
   #server: http.Server | undefined;
@@ -121,6 +144,7 @@ export class KeepalivedDaemon {
     }));
     m.on('script', (e) => log(e.error || e.status ? 'warning' : 'info', `script ${e.kind}`, { ...e }));
     m.on('suspend', (e) => log('info', `checks ${e.suspended ? 'suspended' : 'resumed'} (ha_suspend)`, { ...e }));
+    m.on('drift', (e) => log('warning', 'table drift repaired', { ...e }));
   }
 
   #logDiagnostic(d: Diagnostic): void {
@@ -135,6 +159,7 @@ export class KeepalivedDaemon {
     if (!config) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
     // Before either half changes: a reload the router would refuse is refused whole.
     if (refusal) throw refusal;
+    if (this.#halves.check) resolveHealthConfig(config.health.config);
     return { result, ...config };
   }
 
@@ -147,7 +172,7 @@ export class KeepalivedDaemon {
   }
 
   async #startChecker(r: Reading): Promise<void> {
-    const manager = new VirtualServerManager(await this.#ipvsHandle(), this.#options.manager);
+    const manager = new VirtualServerManager(await this.#ipvsHandle(), { reconcileInterval: RECONCILE_INTERVAL, ...this.#options.manager });
     this.#logEvents(manager);
     this.#metrics.watch(manager);
     this.#manager = manager;
@@ -163,13 +188,12 @@ export class KeepalivedDaemon {
   }
 
   async #startVrrp(r: Reading): Promise<void> {
-    this.#vrrp = await VrrpHalf.open(
-      r.vrrp,
-      this.#options.openVrrp ?? openVrrpRouter,
-      this.#options.log,
-      (t) => this.#onTransition(t),
-      r.result.config.global.vrrp.rtPriority,
-    );
+    const rtPriority = r.result.config.global.vrrp.rtPriority;
+    this.#vrrp = await VrrpHalf.open(r.vrrp, {
+      open: this.#options.openVrrp ?? openVrrpRouter, log: this.#options.log, onTransition: (t) => this.#onTransition(t),
+      interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
+      ...(rtPriority !== undefined ? { rtPriority } : {}),
+    });
   }
 
   /** Without IPVS keepalived still runs VRRP and only logs that the sync daemon cannot run; so does this. */
@@ -202,16 +226,23 @@ export class KeepalivedDaemon {
     this.#options.log('info', 'vrrp start delayed', { seconds });
   }
 
-  /** Reads the configuration and starts the halves it has. */
+  /**
+   * Reads the configuration and starts the halves it has. Everything that
+   * can fail without writing comes first (reading, opening IPVS, the VRRP
+   * router); the checker writes the table last, so a start that fails has
+   * removed nothing from the kernel.
+   */
   async start(): Promise<void> {
     const r = this.#read();
-    if (this.#wantsChecker(r)) await this.#startChecker(r);
-    this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
+    if (this.#wantsChecker(r)) await this.#ipvsHandle();
     if (this.#wantsVrrp(r)) {
       const delay = r.result.config.global.vrrp.startupDelay;
       if (delay > 0) this.#delayVrrpHalf(r, delay);
       else await this.#startVrrpHalf(r);
     }
+    if (this.#wantsChecker(r)) await this.#startChecker(r);
+    this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
+    this.#current = r;
     this.#loadedAt = new Date();
     this.#options.log('info', 'started', {
       configFile: this.#options.configFile,
@@ -220,51 +251,126 @@ export class KeepalivedDaemon {
     });
   }
 
-  /** The VRRP half's part of a reload. */
-  async #reloadVrrp(r: Reading): Promise<void> {
+  /**
+   * Why a reading may not replace the running one without force: a missing
+   * include (a half-copied directory), or more than half of the running
+   * virtual servers deleted.
+   */
+  #refusal(r: Reading): string | undefined {
+    const missing = r.result.diagnostics.filter((d) => d.code === 'include');
+    if (missing.length) return `an included file is missing (${missing.map((d) => formatDiagnostic(d)).join('; ')})`;
+    const running = this.#manager?.status().virtualServers.map((v) => v.id) ?? [];
+    if (!running.length) return undefined;
+    const next = new Set(this.#wantsChecker(r) ? resolveHealthConfig(r.health.config).map((v) => v.id) : []);
+    const deleted = running.filter((id) => !next.has(id)).length;
+    if (deleted > running.length * MASS_DELETION_SHARE) return `it would delete ${deleted} of the ${running.length} running virtual servers`;
+    return undefined;
+  }
+
+  /**
+   * The reversible part of a reload, VRRP half first, then the checker:
+   * each step done pushes its undo. Deleting a whole half is left to
+   * {@link KeepalivedDaemon.#finishReload}.
+   */
+  async #applyReading(r: Reading, undo: (() => Promise<void>)[]): Promise<void> {
     if (this.#delayed) {
       // Not started yet: it will start on this reading.
-      if (this.#wantsVrrp(r)) this.#delayed.reading = r;
-      else {
-        clearTimeout(this.#delayed.timer);
-        this.#delayed = undefined;
+      const previous = this.#delayed.reading;
+      if (this.#wantsVrrp(r)) {
+        this.#delayed.reading = r;
+        undo.push(async () => void (this.#delayed && (this.#delayed.reading = previous)));
       }
-      return;
+    } else if (this.#wantsVrrp(r)) {
+      const vrrp = this.#vrrp;
+      if (vrrp) {
+        const previous = vrrp.config;
+        undo.push(() => vrrp.update(previous));
+        await vrrp.update(r.vrrp);
+      } else {
+        await this.#startVrrp(r);
+        undo.push(async () => {
+          await this.#vrrp?.close();
+          this.#vrrp = undefined;
+        });
+      }
     }
-    if (this.#wantsVrrp(r)) {
-      if (this.#vrrp) await this.#vrrp.update(r.vrrp);
-      else await this.#startVrrp(r);
-      if (r.sync && this.#sync) await this.#sync.update(r.sync, this.#vrrp!.isMaster(r.sync.instance));
-      else if (r.sync) await this.#startSync(r.sync);
-    } else if (this.#vrrp) {
+    if (this.#wantsChecker(r)) {
+      const manager = this.#manager;
+      if (manager) {
+        const previous = this.#current!.health.config;
+        undo.push(() => manager.reload(previous));
+        await manager.reload(r.health.config);
+      } else {
+        undo.push(async () => {
+          await this.#manager?.stop();
+          this.#manager = undefined;
+        });
+        await this.#startChecker(r);
+      }
+    }
+  }
+
+  /** The part of a reload that cannot be undone: a half the file lost stops, and the sync daemon follows. */
+  async #finishReload(r: Reading): Promise<void> {
+    if (this.#delayed && !this.#wantsVrrp(r)) {
+      clearTimeout(this.#delayed.timer);
+      this.#delayed = undefined;
+    }
+    if (!this.#wantsVrrp(r) && this.#vrrp) {
       await this.#vrrp.close();
       this.#vrrp = undefined;
     }
+    if (!this.#wantsChecker(r) && this.#manager) {
+      await this.#manager.stop({ removeServices: true });
+      this.#manager = undefined;
+    }
+    if (this.#delayed) return;
+    if (r.sync && this.#vrrp && this.#sync) await this.#sync.update(r.sync, this.#vrrp.isMaster(r.sync.instance));
+    else if (r.sync && this.#vrrp) await this.#startSync(r.sync);
     if (!r.sync || !this.#vrrp) await this.#stopSync();
+  }
+
+  #refuse(message: string, fields: Record<string, unknown>): false {
+    this.#metrics.reloadFailures.inc();
+    this.#options.log('error', message, fields);
+    return false;
   }
 
   /**
    * Re-reads the configuration and applies the difference to both halves
-   * (a half that now has configuration starts, one that lost it stops). A
-   * file that cannot be used leaves the running configuration in place.
+   * (a half that now has configuration starts, one that lost it stops).
+   * Atomic: the file is read and validated whole first; then the VRRP half
+   * and the checker change, and if either fails both are put back as they
+   * were; halves that stop do so last. A file with a missing include, or
+   * one deleting more than half of the running virtual servers, is refused
+   * unless forced.
    */
-  async reload(): Promise<boolean> {
+  async reload(options: ReloadOptions = {}): Promise<boolean> {
+    await this.#starting;
+    let r: Reading;
     try {
-      await this.#starting;
-      const r = this.#read();
-      if (this.#wantsChecker(r)) {
-        if (this.#manager) await this.#manager.reload(r.health.config);
-        else await this.#startChecker(r);
-      } else if (this.#manager) {
-        await this.#manager.stop({ removeServices: true });
-        this.#manager = undefined;
-      }
-      await this.#reloadVrrp(r);
+      r = this.#read();
+    } catch (e) {
+      return this.#refuse('reload refused; the previous configuration stays', { error: (e as Error).message });
+    }
+    const refusal = options.force || this.#options.forceReload ? undefined : this.#refusal(r);
+    if (refusal) return this.#refuse('reload refused; the previous configuration stays', { error: `${refusal}; reload with force (--force-reload) to apply it` });
+    const undo: (() => Promise<void>)[] = [];
+    try {
+      await this.#applyReading(r, undo);
+    } catch (e) {
+      const failures: string[] = [];
+      for (const step of undo.reverse()) await step().catch((u: Error) => failures.push(u.message));
+      return this.#refuse(failures.length ? 'reload failed; rolling back failed too' : 'reload failed; the previous configuration was put back', {
+        error: (e as Error).message, ...(failures.length ? { rollbackErrors: failures } : {}),
+      });
+    }
+    this.#current = r;
+    try {
+      await this.#finishReload(r);
       this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
     } catch (e) {
-      this.#metrics.reloadFailures.inc();
-      this.#options.log('error', 'reload refused; the previous configuration stays', { error: (e as Error).message });
-      return false;
+      this.#options.log('error', 'reload applied, but stopping what the file no longer has failed', { error: (e as Error).message });
     }
     this.#reloads++;
     this.#metrics.reloads.inc();
@@ -288,13 +394,14 @@ export class KeepalivedDaemon {
     };
     if (this.#vrrp) status.vrrp = this.#vrrp.status();
     if (this.#sync) status.syncDaemon = { instance: this.#sync.settings.instance, role: this.#sync.role ?? null };
+    if (this.#vrrp?.waiting.length) status.vrrpWaiting = [...this.#vrrp.waiting];
     return status;
   }
 
   /** Prometheus text of both halves. */
   async metrics(): Promise<string> {
     const checker = await this.#metrics.registry.metrics();
-    return this.#vrrp ? `${checker}${this.#vrrp.metrics()}` : checker;
+    return `${checker}${this.#vrrp?.metrics() ?? ''}`;
   }
 
   /** Serves `GET /metrics` (Prometheus) and `GET /status` (JSON) on host:port. */

@@ -59,7 +59,9 @@ export function daemonMetrics(manager: () => VirtualServerManager | undefined): 
   const tableChanges = new Counter({ name: 'ipvs_keepalived_table_changes_total', help: 'Changes made to the IPVS table, by action and outcome.', labelNames: ['action', 'result'], registers: [registry] });
   const reloads = new Counter({ name: 'ipvs_keepalived_reloads_total', help: 'Configuration reloads applied.', registers: [registry] });
   const reloadFailures = new Counter({ name: 'ipvs_keepalived_reload_failures_total', help: 'Reloads refused (the previous configuration stays).', registers: [registry] });
+  const drift = new Counter({ name: 'ipvs_keepalived_table_drift_total', help: 'Differences between the kernel table and what the checker wrote, found by reconciliation (and repaired), by kind.', labelNames: ['kind'], registers: [registry] });
   const watch = (m: VirtualServerManager): void => {
+    m.on('drift', (e) => drift.inc({ kind: e.kind }));
     m.on('check', (e) => checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
     m.on('realServer', (e) => transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
     m.on('table', (e) => tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));

@@ -26,54 +26,159 @@ export type VrrpRouterOpener = (config: VrrpRouterConfig, runtime: VrrpRuntimeOp
 /** The package's router. */
 export const openVrrpRouter: VrrpRouterOpener = (config, runtime) => VrrpRouter.open(config, runtime);
 
-/** The running VRRP half. */
+/** An instance held back because an interface it needs is missing (keepalived's `dynamic_interfaces`). */
+export interface WaitingInstance {
+  instance: string;
+  /** The missing interface, or `group:NAME` when another member of its sync group waits. */
+  cause: string;
+}
+
+/** Where the half reads the namespace's interfaces (undefined: cannot tell, run everything). */
+export type InterfaceSource = () => readonly string[] | undefined;
+
+/**
+ * Splits `config` into what can run with the interfaces present and what
+ * waits: an instance whose `interface` is missing waits, and so does every
+ * member of its sync group (a group runs whole or not at all).
+ */
+export function runnable(
+  config: VrrpRouterConfig, present: readonly string[] | undefined,
+): { config: VrrpRouterConfig; waiting: WaitingInstance[] } {
+  if (!present) return { config, waiting: [] };
+  const have = new Set(present);
+  const waiting = new Map(config.instances.filter((i) => !have.has(i.interface)).map((i) => [i.name, i.interface]));
+  for (const g of config.syncGroups) {
+    if (!g.group.some((m) => waiting.has(m))) continue;
+    for (const m of g.group) if (!waiting.has(m)) waiting.set(m, `group:${g.name}`);
+  }
+  return {
+    config: {
+      ...config,
+      instances: config.instances.filter((i) => !waiting.has(i.name)),
+      syncGroups: config.syncGroups.filter((g) => !g.group.some((m) => waiting.has(m))),
+    },
+    waiting: [...waiting].map(([instance, cause]) => ({ instance, cause })),
+  };
+}
+
+/** How the half is opened. */
+export interface VrrpHalfOptions {
+  open: VrrpRouterOpener;
+  log: LogLine;
+  onTransition: (t: VrrpRouterStateChange) => void;
+  /** global_defs' `vrrp_rt_priority`. */
+  rtPriority?: number;
+  interfaces: InterfaceSource;
+  /** Seconds between looks for missing interfaces while an instance waits. */
+  interfacePoll: number;
+}
+
+/**
+ * The running VRRP half. Instances whose interface is missing wait in
+ * FAULT outside the router, which runs the others; the interfaces are
+ * looked at every `interfacePoll` seconds while one waits, and an instance
+ * whose interface appeared joins the router.
+ */
 export class VrrpHalf {
-  /** Last state of each instance, as reported by the router. */
+  /** Last state of each instance, as reported by the router (FAULT while waiting). */
   readonly states = new Map<string, string>();
   #transitions = 0;
+  #router: VrrpRouterHandle | undefined;
+  #config: VrrpRouterConfig;
+  #waiting: WaitingInstance[] = [];
+  #poll: NodeJS.Timeout | undefined;
+  /** One router change at a time (polls and reloads). */
+  #queue: Promise<void> = Promise.resolve();
 
-  readonly #router: VrrpRouterHandle;
+  readonly #options: VrrpHalfOptions;
 
-  private constructor(router: VrrpRouterHandle) {
-    this.#router = router;
+  private constructor(config: VrrpRouterConfig, options: VrrpHalfOptions) {
+    this.#config = config;
+    this.#options = options;
   }
 
-  /**
-   * Opens the router on `config`; every transition is logged, then passed to
-   * `onTransition`. `rtPriority` is global_defs' `vrrp_rt_priority`.
-   */
-  static async open(
-    config: VrrpRouterConfig,
-    open: VrrpRouterOpener,
-    log: LogLine,
-    onTransition: (t: VrrpRouterStateChange) => void,
-    rtPriority?: number,
-  ): Promise<VrrpHalf> {
-    const router = await open(config, { log: (line) => log('debug', 'vrrp', { detail: line }), ...(rtPriority !== undefined ? { rtPriority } : {}) });
-    const half = new VrrpHalf(router);
-    const logState = (t: VrrpRouterStateChange) =>
-      log(t.to === 'FAULT' ? 'warning' : 'info', `vrrp ${t.type === 'group' ? 'sync group' : 'instance'} ${t.to}`, { [t.type]: t.name, from: t.from, to: t.to, priority: t.priority, ...(t.reason ? { reason: t.reason } : {}) });
+  /** Opens the router on what can run of `config`; every transition is logged, then passed to `onTransition`. */
+  static async open(config: VrrpRouterConfig, options: VrrpHalfOptions): Promise<VrrpHalf> {
+    const half = new VrrpHalf(config, options);
+    await half.#apply(config);
+    return half;
+  }
+
+  #logState(t: VrrpRouterStateChange): void {
+    this.#options.log(t.to === 'FAULT' ? 'warning' : 'info', `vrrp ${t.type === 'group' ? 'sync group' : 'instance'} ${t.to}`, { [t.type]: t.name, from: t.from, to: t.to, priority: t.priority, ...(t.reason ? { reason: t.reason } : {}) });
+  }
+
+  async #openRouter(config: VrrpRouterConfig): Promise<VrrpRouterHandle> {
+    const { log, rtPriority } = this.#options;
+    const router = await this.#options.open(config, { log: (line) => log('debug', 'vrrp', { detail: line }), ...(rtPriority !== undefined ? { rtPriority } : {}) });
     // Transitions made while the router opened happened before anyone listened: the status has them.
     for (const i of router.status().instances) {
-      half.states.set(i.name, i.state);
-      if (i.state !== 'INIT') logState({ type: 'instance', name: i.name, from: 'INIT', to: i.state as VrrpState, priority: i.effectivePriority });
+      this.states.set(i.name, i.state);
+      if (i.state !== 'INIT') this.#logState({ type: 'instance', name: i.name, from: 'INIT', to: i.state as VrrpState, priority: i.effectivePriority });
     }
     router.on('state', (t) => {
-      half.#transitions++;
-      if (t.type === 'instance') half.states.set(t.name, t.to);
-      logState(t);
-      onTransition(t);
+      this.#transitions++;
+      if (t.type === 'instance') this.states.set(t.name, t.to);
+      this.#logState(t);
+      this.#options.onTransition(t);
     });
     // Every link's readings arrive here, tracked or not: detail for debugging, not news.
     router.on('track', (t) => log('debug', `vrrp track ${t.type}`, { ...t }));
     router.on('notify', (e) => log(e.error || e.status ? 'warning' : 'info', 'vrrp notify', { ...e }));
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
-    return half;
+    return router;
+  }
+
+  /** Runs what can run of `config` now; the waiting instances are logged once when they start waiting. */
+  async #apply(config: VrrpRouterConfig): Promise<void> {
+    const split = runnable(config, this.#options.interfaces());
+    const before = new Set(this.#waiting.map((w) => w.instance));
+    if (split.config.instances.length === 0) {
+      await this.#router?.close();
+      this.#router = undefined;
+    } else if (this.#router) await this.#router.update(split.config);
+    else this.#router = await this.#openRouter(split.config);
+    this.#config = config;
+    for (const w of this.#waiting) if (!split.waiting.some((x) => x.instance === w.instance)) {
+      this.states.delete(w.instance);
+      this.#options.log('info', 'vrrp instance no longer waits', { instance: w.instance, cause: w.cause });
+    }
+    this.#waiting = split.waiting;
+    for (const w of split.waiting) {
+      if (before.has(w.instance)) continue;
+      this.states.set(w.instance, 'FAULT');
+      this.#options.log('warning', 'vrrp instance FAULT', { instance: w.instance, from: 'INIT', to: 'FAULT', reason: 'interface-missing', cause: w.cause });
+    }
+    clearInterval(this.#poll);
+    this.#poll = split.waiting.length ? setInterval(() => this.#look(), this.#options.interfacePoll * 1000).unref() : undefined;
+  }
+
+  /** A poll: when the set of waiting instances would change, apply again. */
+  #look(): void {
+    const now = runnable(this.#config, this.#options.interfaces()).waiting.map((w) => w.instance).join();
+    if (now === this.#waiting.map((w) => w.instance).join()) return;
+    this.#serially(() => this.#apply(this.#config)).catch((e: Error) => this.#options.log('error', 'vrrp could not start the instances whose interface appeared', { error: e.message }));
+  }
+
+  #serially(work: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(work);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Transitions seen since start. */
   get transitions(): number {
     return this.#transitions;
+  }
+
+  /** The configuration last applied (waiting instances included). */
+  get config(): VrrpRouterConfig {
+    return this.#config;
+  }
+
+  /** Instances waiting for an interface. */
+  get waiting(): readonly WaitingInstance[] {
+    return this.#waiting;
   }
 
   /** Whether `instance` is master now. */
@@ -82,18 +187,22 @@ export class VrrpHalf {
   }
 
   update(config: VrrpRouterConfig): Promise<void> {
-    return this.#router.update(config);
+    return this.#serially(() => this.#apply(config));
   }
 
   status(): VrrpRouterStatus {
-    return this.#router.status();
+    return this.#router?.status() ?? { instances: [], syncGroups: [] };
   }
 
   metrics(): string {
-    return this.#router.metrics();
+    return this.#router?.metrics() ?? '';
   }
 
   async close(): Promise<void> {
-    await this.#router.close();
+    clearInterval(this.#poll);
+    this.#poll = undefined;
+    await this.#queue;
+    await this.#router?.close();
+    this.#router = undefined;
   }
 }

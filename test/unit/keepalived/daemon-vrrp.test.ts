@@ -164,7 +164,7 @@ test('-t refuses what the VRRP router would refuse, as the daemon does; -C leave
   expect(await test('-t', '-C', '-f', conf)).toEqual([0, '']);
   const h = harness(false);
   expect(await runKeepalived(['-f', conf], h.context, new EventEmitter(), { openVrrp: h.openVrrp })).toBe(1);
-  expect(h.logs().find((x) => x.message === 'could not start')!.error).toContain('trackFiles[0].file');
+  expect(h.logs().find((x) => x.message === 'could not start; the kernel table is left as it is')!.error).toContain('trackFiles[0].file');
   expect(h.routers).toHaveLength(0);
 });
 

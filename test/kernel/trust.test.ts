@@ -1,0 +1,135 @@
+// `ipvs keepalived` trusting real IPVS, on the NAT topology: a start whose
+// vrrp_instance names a missing interface leaves a live table alone (the
+// instance waits and starts when the interface appears), `ipvsadm -C` by
+// hand is repaired within one reconcile period, and after kill -9 a restart
+// keeps the real servers' entries (their connection counters are not reset,
+// as a delete and re-add would).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { NatTopology, VIP } from '../../demo/nat-topology';
+
+// JavaScript in the kernel lab VM runs 10-25x slower than on the host.
+jest.setTimeout(900_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const CONFIG = `
+virtual_server ${VIP} 80 {
+    delay_loop 2
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    alpha
+${['10.1.0.4', '10.1.0.5'].map((a) => `    real_server ${a} 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 3
+        }
+    }`).join('\n')}
+}
+vrrp_instance VI_1 {
+    interface ka-late0
+    virtual_router_id 51
+    priority 150
+    advert_int 1
+    virtual_ipaddress {
+        192.0.2.51/32
+    }
+}
+`;
+
+describe('ipvs keepalived trusts the live table', () => {
+  let topology: NatTopology;
+  let dir: string;
+  let conf: string;
+  let daemon: ChildProcess | undefined;
+  let exited: Promise<unknown> = Promise.resolve();
+  const log: string[] = [];
+
+  const table = () => topology.exec(topology.director, 'ipvsadm', '-Sn').split('\n').filter(Boolean).sort();
+  /** Connections counted per real server of VIP:80 since its entry was made. */
+  const conns = (): Record<string, number> => Object.fromEntries([...topology.exec(topology.director, 'ipvsadm', '-Ln', '--stats', '-t', `${VIP}:80`).matchAll(/-> (10\.1\.0\.[45]):80\s+(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  const logged = (message: string) => log.join('').split('\n').filter((l) => l.includes(`"message":"${message}"`));
+  async function waitFor<T>(what: string, read: () => T, accept: (v: T) => boolean): Promise<T> {
+    for (let i = 0; i < 240; i++) {
+      const v = read();
+      if (accept(v)) return v;
+      await sleep(500);
+    }
+    throw new Error(`timed out waiting for ${what}; table ${JSON.stringify(table())}; log tail ${log.slice(-10).join('')}`);
+  }
+  function start(): void {
+    const script = path.resolve(__dirname, '../support/keepalived-process.js');
+    log.length = 0;
+    const child = spawn('ip', ['netns', 'exec', topology.director, process.execPath, script, '-f', conf, '--reconcile-interval', '3'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+    exited = new Promise((resolve) => child.on('exit', resolve));
+    daemon = child;
+  }
+
+  const live = [`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r 10.1.0.4:80 -m -w 1`, `-a -t ${VIP}:80 -r 10.1.0.5:80 -m -w 1`];
+
+  beforeAll(() => {
+    topology = new NatTopology(`t${process.pid}`);
+    topology.create().startWebServers();
+    dir = mkdtempSync(path.join(tmpdir(), 'ipvs-trust-'));
+    conf = path.join(dir, 'keepalived.conf');
+    writeFileSync(conf, CONFIG);
+  });
+  afterAll(async () => {
+    daemon?.kill('SIGKILL');
+    await exited;
+    topology?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a start whose instance names a missing interface leaves the live table and its counters alone; the instance starts when the interface appears', async () => {
+    // A live table made by hand, with traffic through both real servers.
+    topology.exec(topology.director, 'ipvsadm', '-A', '-t', `${VIP}:80`, '-s', 'rr');
+    for (const rs of ['10.1.0.4:80', '10.1.0.5:80']) topology.exec(topology.director, 'ipvsadm', '-a', '-t', `${VIP}:80`, '-r', rs, '-m', '-w', '1');
+    for (let i = 0; i < 6; i++) topology.curl();
+    const before = conns();
+    expect(Object.keys(before).sort()).toEqual(['10.1.0.4', '10.1.0.5']);
+    expect(before['10.1.0.4']! + before['10.1.0.5']!).toBeGreaterThan(0);
+    start();
+    await waitFor('the daemon to be ready', () => logged('ready').length, (n) => n > 0);
+    expect(logged('vrrp instance FAULT')[0]).toContain('"cause":"ka-late0"');
+    expect(table()).toEqual(live.sort());
+    // alpha real servers already in the table were adopted, not deleted and re-added.
+    const after = conns();
+    for (const rs of Object.keys(before)) expect(after[rs]).toBeGreaterThanOrEqual(before[rs]!);
+
+    // The interface appears (configured under another name, then renamed): the instance starts and takes its address.
+    topology.exec(topology.director, 'ip', 'link', 'add', 'ka-tmp0', 'type', 'veth', 'peer', 'name', 'ka-peer0');
+    topology.exec(topology.director, 'ip', 'addr', 'add', '192.168.77.1/24', 'dev', 'ka-tmp0');
+    topology.exec(topology.director, 'ip', 'link', 'set', 'ka-tmp0', 'name', 'ka-late0');
+    topology.exec(topology.director, 'ip', 'link', 'set', 'ka-peer0', 'up');
+    topology.exec(topology.director, 'ip', 'link', 'set', 'ka-late0', 'up');
+    await waitFor('VI_1 to stop waiting', () => logged('vrrp instance no longer waits').length, (n) => n > 0);
+    await waitFor('VI_1 to become master with its address', () => topology.exec(topology.director, 'ip', '-4', 'addr', 'show', 'dev', 'ka-late0'), (t) => t.includes('192.0.2.51/32'));
+  });
+
+  test('ipvsadm -C by hand is repaired within one reconcile period', async () => {
+    topology.exec(topology.director, 'ipvsadm', '-C');
+    expect(table()).toEqual([]);
+    await waitFor('the table to be repaired', table, (t) => JSON.stringify(t) === JSON.stringify(live.sort()));
+    expect(logged('table drift repaired')[0]).toContain('"kind":"service-missing"');
+  });
+
+  test('kill -9 and a restart keep the real servers: their entries (and counters) stay', async () => {
+    for (let i = 0; i < 4; i++) topology.curl();
+    const before = conns();
+    daemon!.kill('SIGKILL');
+    await exited;
+    expect(table()).toEqual(live.sort());
+    start();
+    await waitFor('the daemon to be ready again', () => logged('ready').length, (n) => n > 0);
+    expect(table()).toEqual(live.sort());
+    const after = conns();
+    for (const rs of Object.keys(before)) expect(after[rs]).toBeGreaterThanOrEqual(before[rs]!);
+    daemon!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
