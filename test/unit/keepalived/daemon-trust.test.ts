@@ -13,11 +13,10 @@ import { Cmd } from '../../../lib/native/contract';
 import { runKeepalived } from '../../../lib/cli/keepalived-command';
 import { KeepalivedDaemon } from '../../../lib/keepalived/daemon/daemon';
 import type { CliContext } from '../../../lib/cli/context';
-import type { VrrpRouterHandle } from '../../../lib/keepalived/daemon/vrrp-half';
 import type { VrrpRouterConfig } from '../../../lib/vrrp/router-options';
-import type { VrrpRouterStatus } from '../../../lib/vrrp/router';
 import { withFreshFakeIpvs } from '../../support/fake-kernel';
 import { until } from '../../support/health';
+import { StandInRouter } from '../../support/stand-in-router';
 
 jest.setTimeout(30_000);
 
@@ -26,28 +25,6 @@ const fake = withFreshFakeIpvs();
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'ipvs-kat-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Records every configuration the daemon gives a router. */
-class StandInRouter extends EventEmitter implements VrrpRouterHandle {
-  readonly configs: VrrpRouterConfig[] = [];
-  closed = false;
-  constructor(config: VrrpRouterConfig) {
-    super();
-    this.configs.push(config);
-  }
-  async update(config: VrrpRouterConfig): Promise<void> {
-    this.configs.push(config);
-  }
-  status(): VrrpRouterStatus {
-    return { instances: [], syncGroups: [] };
-  }
-  metrics(): string {
-    return '';
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-}
 
 function harness(options: { interfaces?: string[]; failOpen?: boolean } = {}) {
   const err: string[] = [];

@@ -12,11 +12,10 @@ import { Ipvs } from '../../../lib';
 import { runKeepalived } from '../../../lib/cli/keepalived-command';
 import type { CliContext } from '../../../lib/cli/context';
 import { namespaceInterfaces } from '../../../lib/keepalived/reader/read';
-import type { VrrpRouterHandle } from '../../../lib/keepalived/daemon/vrrp-half';
 import type { VrrpRouterConfig } from '../../../lib/vrrp/router-options';
-import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../../lib/vrrp/router';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { until } from '../../support/health';
+import { StandInRouter } from '../../support/stand-in-router';
 
 jest.setTimeout(30_000);
 
@@ -27,31 +26,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An interface this namespace has, so the reader's interface check passes (the stand-in router runs it either way). */
 const IFACE = namespaceInterfaces()?.find((i) => i !== 'lo') ?? 'eth0';
-
-/** Records what the daemon asks of a router; the test plays the router's transitions. */
-class StandInRouter extends EventEmitter implements VrrpRouterHandle {
-  readonly configs: VrrpRouterConfig[] = [];
-  closed = false;
-  constructor(config: VrrpRouterConfig) {
-    super();
-    this.configs.push(config);
-  }
-  async update(config: VrrpRouterConfig): Promise<void> {
-    this.configs.push(config);
-  }
-  status(): VrrpRouterStatus {
-    return { instances: [], syncGroups: [{ name: 'stand-in', state: 'BACKUP', members: this.configs.at(-1)!.instances.map((i) => i.name) }] };
-  }
-  metrics(): string {
-    return 'vrrp_stand_in 1\n';
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-  transition(name: string, from: VrrpRouterStateChange['from'], to: VrrpRouterStateChange['to']): void {
-    this.emit('state', { type: 'instance', name, from, to, reason: 'master-down-timer', priority: 100 } satisfies VrrpRouterStateChange);
-  }
-}
 
 function harness(ipvsAllowed: boolean) {
   const err: string[] = [];
