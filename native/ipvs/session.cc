@@ -130,7 +130,63 @@ Result& detailFor(Details& details, size_t index) {
 
 }  // namespace
 
+namespace {
+
+// What a request sent to a family id that is no longer IPVS's gets back:
+// ENOENT when no family has the id (the module was unloaded), EOPNOTSUPP
+// when another family took it over. IPVS itself answers ENOENT too (no such
+// destination, no such scheduler), so these only count as a stale family
+// once the family id, resolved again, turns out to have changed.
+bool mayBeStaleFamily(int32_t error) { return error == ENOENT || error == EOPNOTSUPP; }
+
+// The requests of a batch that are sent again, read from the batch.
+class Subset : public RequestSource {
+ public:
+  Subset(const RequestSource& all, const std::vector<size_t>& indexes) : all_(all), indexes_(indexes) {}
+  size_t size() const override { return indexes_.size(); }
+  void read(size_t index, Request& into) const override { all_.read(indexes_[index], into); }
+
+ private:
+  const RequestSource& all_;
+  const std::vector<size_t>& indexes_;
+};
+
+}  // namespace
+
+bool Session::resolveAgain() {
+  int id = genl_ctrl_resolve(sock_, IPVS_GENL_NAME);
+  if (id <= 0 || static_cast<uint16_t>(id) == family_) return false;
+  family_ = static_cast<uint16_t>(id);
+  return true;
+}
+
+// The IPVS module can be unloaded and loaded again under a running handle;
+// the new module registers the family under a new id. The requests whose
+// answer says the family is unknown, and only those (a request that was
+// answered otherwise is never sent twice), go out once more under the id
+// resolved again.
 void Session::execute(const RequestSource& requests, int32_t* errors, Details& details) {
+  runBatch(requests, errors, details);
+  const size_t count = requests.size();
+  std::vector<size_t> stale;
+  for (size_t i = 0; i < count; ++i) {
+    if (mayBeStaleFamily(errors[i])) stale.push_back(i);
+  }
+  if (stale.empty() || !resolveAgain()) return;
+  const Subset again(requests, stale);
+  std::vector<int32_t> againErrors(stale.size(), 0);
+  Details againDetails;
+  runBatch(again, againErrors.data(), againDetails);
+  // The first answers of the requests sent again give way to the new ones.
+  details.erase(std::remove_if(details.begin(), details.end(),
+                               [&](const auto& d) { return std::binary_search(stale.begin(), stale.end(), d.first); }),
+                details.end());
+  for (size_t k = 0; k < stale.size(); ++k) errors[stale[k]] = againErrors[k];
+  for (auto& [k, result] : againDetails) details.emplace_back(stale[k], std::move(result));
+  std::stable_sort(details.begin(), details.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+void Session::runBatch(const RequestSource& requests, int32_t* errors, Details& details) {
   const Batch batch{requests, errors, details};
   // A batch cut short by an exception leaves nothing behind for the next.
   chunk_.count = 0;

@@ -60,6 +60,8 @@ class Session {
   // has requests.size() slots. Each request is read and encoded straight
   // into the send buffer; the session reuses its buffers, so a batch of
   // plain writes allocates nothing once the session has warmed up.
+  // Requests refused because the IPVS family id went stale (the module was
+  // reloaded) are sent once more under the id resolved again.
   void execute(const RequestSource& requests, int32_t* errors, Details& details);
   uint16_t family() const { return family_; }
 
@@ -84,6 +86,11 @@ class Session {
   };
 
   Session(nl_sock* sock, uint16_t family);
+  // Runs a batch once, under the family id known now.
+  void runBatch(const RequestSource& requests, int32_t* errors, Details& details);
+  // Resolves the IPVS family again; true when its id changed (and family_
+  // now holds the new one).
+  bool resolveAgain();
   // Appends request `index` (in scratch_) to the chunk, sending the chunk
   // first when the request would not fit its limits.
   void append(const Batch& batch, size_t index);

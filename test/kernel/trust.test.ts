@@ -3,12 +3,15 @@
 // instance waits and starts when the interface appears), `ipvsadm -C` by
 // hand is repaired within one reconcile period, and after kill -9 a restart
 // keeps the real servers' entries (their connection counters are not reset,
-// as a delete and re-add would).
-import { spawn, type ChildProcess } from 'node:child_process';
+// as a delete and re-add would). After the IPVS modules are unloaded and
+// loaded again (a new generic-netlink family id), open handles, the daemon's
+// included, go on working without a restart.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NatTopology, VIP } from '../../demo/nat-topology';
+import { Ipvs } from '../../lib';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
 jest.setTimeout(900_000);
@@ -115,7 +118,46 @@ describe('ipvs keepalived trusts the live table', () => {
     topology.exec(topology.director, 'ipvsadm', '-C');
     expect(table()).toEqual([]);
     await waitFor('the table to be repaired', table, (t) => JSON.stringify(t) === JSON.stringify(live.sort()));
-    expect(logged('table drift repaired')[0]).toContain('"kind":"service-missing"');
+    // The log line follows the repair written to the kernel.
+    const repaired = await waitFor('the repair to be logged', () => logged('table drift repaired'), (l) => l.length > 0);
+    expect(repaired[0]).toContain('"kind":"service-missing"');
+  });
+
+  test('after the IPVS modules are reloaded, the same handle adds and lists again and the daemon repairs the table without a restart', async () => {
+    const web = { protocol: 'tcp', address: '10.0.0.99', port: 8080 } as const;
+    const ipvs = await Ipvs.open({ netns: topology.directorNetns });
+    const repaired = logged('table drift repaired').length;
+    try {
+      await ipvs.addService({ ...web, scheduler: 'wlc' });
+      expect((await ipvs.listServices()).map((s) => ('address' in s ? s.address : '-')).sort()).toEqual([VIP, '10.0.0.99']);
+      // Nothing may hold the module: the daemon is held still and the table emptied.
+      daemon!.kill('SIGSTOP');
+      const loaded = () => execFileSync('lsmod').toString().split('\n').map((l) => l.split(/\s+/)[0]!).filter((m) => m.startsWith('ip_vs'));
+      const familyId = () => execFileSync('genl', ['ctrl', 'get', 'name', 'IPVS']).toString().match(/ID:\s*(0x[0-9a-f]+)/)?.[1];
+      const before = familyId();
+      try {
+        topology.exec(topology.director, 'ipvsadm', '-C');
+        // Schedulers first, ip_vs last.
+        execFileSync('modprobe', ['-r', ...loaded().sort((a, b) => b.length - a.length)]);
+        expect(loaded()).toEqual([]);
+        execFileSync('modprobe', ['ip_vs']);
+      } finally {
+        daemon!.kill('SIGCONT');
+      }
+      expect(familyId()).not.toBe(before);
+      // The same handle, sync and async: the family is resolved again under it.
+      await ipvs.addService({ ...web, scheduler: 'rr' });
+      expect(ipvs.listServicesSync().map((s) => `${'address' in s ? s.address : '-'} ${s.scheduler}`)).toContain('10.0.0.99 rr');
+      ipvs.deleteServiceSync(web);
+      expect(ipvs.getServiceSync(web)).toBeNull();
+    } finally {
+      await ipvs.close();
+    }
+    // The daemon's handle went stale the same way; its next reconcile puts its services back.
+    await waitFor('the table to be repaired after the reload', table, (t) => JSON.stringify(t) === JSON.stringify(live.sort()));
+    const after = await waitFor('the repair to be logged', () => logged('table drift repaired'), (l) => l.length > repaired);
+    expect(after.slice(repaired).join('\n')).toContain('"kind":"service-missing"');
+    expect(daemon!.exitCode).toBeNull();
   });
 
   test('kill -9 and a restart keep the real servers: their entries (and counters) stay', async () => {

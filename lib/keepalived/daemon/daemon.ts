@@ -171,6 +171,11 @@ export class KeepalivedDaemon {
     return this.#halves.vrrp && r.vrrp.instances.length > 0;
   }
 
+  async #flushTable(reason: string): Promise<void> {
+    await (await this.#ipvsHandle()).flush();
+    this.#options.log('info', 'ipvs table flushed', { reason });
+  }
+
   async #startChecker(r: Reading): Promise<void> {
     const manager = new VirtualServerManager(await this.#ipvsHandle(), { reconcileInterval: RECONCILE_INTERVAL, ...this.#options.manager });
     this.#logEvents(manager);
@@ -240,7 +245,11 @@ export class KeepalivedDaemon {
       if (delay > 0) this.#delayVrrpHalf(r, delay);
       else await this.#startVrrpHalf(r);
     }
-    if (this.#wantsChecker(r)) await this.#startChecker(r);
+    if (this.#wantsChecker(r)) {
+      // lvs_flush: the whole table goes, keepalived's services and others alike, at start only (never on a reload).
+      if (r.result.config.global.lvsFlush) await this.#flushTable('lvs_flush');
+      await this.#startChecker(r);
+    }
     this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
     this.#current = r;
     this.#loadedAt = new Date();
@@ -437,7 +446,11 @@ export class KeepalivedDaemon {
     await this.#vrrp?.close();
     this.#vrrp = undefined;
     await this.#stopSync();
-    await this.#manager?.stop({ removeServices });
+    // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.
+    // With VS, as by default, only the configured virtual servers are deleted (their real servers with them).
+    const flushAll = removeServices && this.#manager !== undefined && this.#current?.result.config.global.lvsFlushOnStop === 'all';
+    await this.#manager?.stop({ removeServices: removeServices && !flushAll });
+    if (flushAll) await this.#flushTable('lvs_flush_on_stop');
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;

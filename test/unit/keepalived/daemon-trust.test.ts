@@ -3,7 +3,8 @@
 // instance whose interface is missing waits in FAULT and starts when the
 // interface appears, a reload is all or nothing (a failure in its second
 // half puts the first back), a missing include or a mass deletion is refused
-// unless forced, and drift in the table is repaired and counted.
+// unless forced, and drift in the table is repaired and counted; lvs_flush
+// and lvs_flush_on_stop flush the table at start and at stop.
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,4 +191,56 @@ test('drift is repaired within one reconcile period, logged with what was repair
   expect(metrics).toMatch(/ipvs_keepalived_table_drift_total\{kind="service-missing"\} [1-9]/);
   h.signals.emit('SIGTERM');
   expect(await running).toBe(0);
+});
+
+const services = async () => (await fake.ipvs.listServices()).map((s) => ('port' in s ? s.port : 0)).sort((a, b) => a - b);
+const flushes = (from: number) => fake.kernel.requests.slice(from).filter((r) => r.cmd === Cmd.Flush).length;
+
+test('lvs_flush empties the whole table before the start, foreign services included, and only at start', async () => {
+  await liveTable(80);
+  await liveTable(8080);
+  const before = fake.kernel.requests.length;
+  const h = harness();
+  const conf = write('flush.conf', 'global_defs {\n    lvs_flush\n}\n' + service(80, ['10.1.0.4']));
+  const running = runKeepalived(['-f', conf], h.context, h.signals, h.run);
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(flushes(before)).toBe(1);
+  expect(h.logs().find((x) => x.message === 'ipvs table flushed')).toMatchObject({ reason: 'lvs_flush' });
+  // The service not in the file is gone; the configured one is made afresh after the flush (nothing adopted):
+  // its real server without a checker added again, the one the file does not name gone.
+  expect(await services()).toEqual([80]);
+  expect(await table()).toEqual(['10.1.0.4:80 w1']);
+  const after = fake.kernel.requests.slice(before);
+  const flushAt = after.findIndex((r) => r.cmd === Cmd.Flush);
+  expect(after.slice(flushAt).some((r) => r.cmd === Cmd.NewDest)).toBe(true);
+  expect(after.slice(0, flushAt).some((r) => r.cmd === Cmd.NewService || r.cmd === Cmd.NewDest)).toBe(false);
+  await fake.ipvs.addService({ ...web(9090), scheduler: 'rr' });
+  h.signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  expect(flushes(before)).toBe(1);
+  expect(await services()).toEqual([80, 9090]);
+  h.signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  // By default a stop deletes the configured services one by one and flushes nothing.
+  expect(flushes(before)).toBe(1);
+  expect(await services()).toEqual([9090]);
+});
+
+test('lvs_flush_onstop flushes the whole table at stop; with VS only the configured virtual servers go', async () => {
+  for (const [name, option, left] of [['onstop-all', 'lvs_flush_onstop', []], ['onstop-vs', 'lvs_flush_on_stop VS', [8080]]] as const) {
+    await liveTable(8080);
+    const before = fake.kernel.requests.length;
+    const h = harness();
+    const conf = write(`${name}.conf`, `global_defs {\n    ${option}\n}\n` + service(80) + service(81));
+    const running = runKeepalived(['-f', conf], h.context, h.signals, h.run);
+    await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+    expect(await services()).toEqual([80, 81, 8080]);
+    expect(flushes(before)).toBe(0);
+    h.signals.emit('SIGTERM');
+    expect(await running).toBe(0);
+    expect(await services()).toEqual(left);
+    expect(flushes(before)).toBe(left.length ? 0 : 1);
+    expect(h.logs().some((x) => x.message === 'ipvs table flushed' && x.reason === 'lvs_flush_on_stop')).toBe(!left.length);
+    await fake.ipvs.flush();
+  }
 });
