@@ -13,6 +13,7 @@ import type { Checker, LvsForwarding, KeepalivedConfig, RealServer, ScriptSpec, 
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import { bigToV6, v6ToBig } from '../reader/blocks/virtual-server-group';
 import { ipv4ToU32, u32ToIpv4 } from '../../core/validate/address';
+import { miscScriptRefusal } from '../../scripts/loadable';
 
 /** A health configuration and what of the file it cannot honour. */
 export interface HealthMapping {
@@ -69,6 +70,20 @@ class Mapper {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
   }
 
+  /**
+   * False, with keepalived's log line as a warning, when keepalived would
+   * disable the MISC_CHECK at load (its real server then stays in the table
+   * as if it had no such checker).
+   */
+  loadable(misc: CheckerConfig & { type: 'misc' }, c: Checker & { type: 'MISC_CHECK' }): boolean {
+    const { enableScriptSecurity, scriptUser } = this.#model.global;
+    const own = misc.user === undefined ? {} : misc.group === undefined ? { user: misc.user } : { user: misc.user, group: misc.group };
+    const policy = { ...(enableScriptSecurity ? { enableScriptSecurity } : {}), ...(scriptUser ? { scriptUser } : {}) };
+    const refusal = miscScriptRefusal({ argv: c.script.argv, ...own }, policy);
+    if (refusal !== undefined) this.warnings.push({ severity: 'warning', code: 'semantic', message: refusal, source: c.source });
+    return refusal === undefined;
+  }
+
   checker(c: Checker): CheckerConfig | CheckerConfig[] | undefined {
     const timing = {
       delayLoop: c.delayLoop,
@@ -85,7 +100,7 @@ class Mapper {
         misc.user = user.user;
         if (user.group !== undefined) misc.group = user.group;
       }
-      return misc;
+      return this.loadable(misc, c) ? misc : undefined;
     }
     const target: { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number } = {};
     if (c.connectIp !== undefined) target.connectIp = c.connectIp;

@@ -1,0 +1,59 @@
+// Same file, same table: what keepalived installs for a file, the mapping
+// installs too (checkers keepalived disables at load, ports it corrects,
+// defaults it applies).
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readKeepalivedConfig, toHealthConfig } from '../../../lib/keepalived';
+import { CONFIG_ID, scratch } from '../../support/keepalived';
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+/** `text` (`$DIR` standing for the scratch directory holding `files`) read and mapped. */
+function mapped(text: string, files: Record<string, string> = {}, prepare: (dir: string) => void = () => undefined) {
+  const dir = scratch(files);
+  dirs.push(dir);
+  prepare(dir);
+  const file = path.join(dir, 'keepalived.conf');
+  writeFileSync(file, text.replaceAll('$DIR', dir));
+  const read = readKeepalivedConfig(file, { configId: CONFIG_ID });
+  return { dir, file, read, ...toHealthConfig(read.config) };
+}
+
+function miscServer(n: number, body: string): string {
+  return `  real_server 10.1.0.${n} 80 {\n    MISC_CHECK {\n${body}\n    }\n  }\n`;
+}
+
+describe('MISC_CHECK scripts keepalived disables at load', () => {
+  const head = 'global_defs {\n  enable_script_security\n  script_user root\n}\nvirtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n';
+  const text = head
+    + miscServer(1, '      misc_path "/nonexistent/prog arg"')
+    + miscServer(2, '      misc_path $DIR/noexec.sh')
+    + miscServer(3, '      misc_path /bin/true\n      user no-such-user-r2')
+    + miscServer(4, '      misc_path $DIR/open/insecure.sh')
+    + miscServer(5, '      misc_path /bin/true')
+    + '}\n';
+
+  test('each is dropped with keepalived\'s log line at its file:line; the real server stays, as if it had no such checker', () => {
+    const script = '#!/bin/sh\nexit 0\n';
+    const { dir, file, warnings, config } = mapped(text, { 'noexec.sh': script, 'open/insecure.sh': script }, (d) => {
+      chmodSync(path.join(d, 'noexec.sh'), 0o644);
+      chmodSync(path.join(d, 'open'), 0o777);
+      chmodSync(path.join(d, 'open/insecure.sh'), 0o777);
+    });
+    // script_user root: every script here runs as 0:0.
+    expect(warnings.map((w) => [w.source.file, w.source.line, w.severity, w.message])).toEqual([
+      [file, 10, 'warning', 'Disabling misc script \'/nonexistent/prog\' \'arg\' since not found/accessible'],
+      [file, 15, 'warning', `WARNING - script '${dir}/noexec.sh' is not executable for uid:gid 0:0 - disabling.`],
+      [file, 20, 'warning', 'Failed to set uid/gid for misc checker script \'/bin/true\' - removing (no user no-such-user-r2)'],
+      [file, 26, 'warning', `Disabling misc script '${dir}/open/insecure.sh' due to insecure`],
+    ]);
+    const [vs] = config.virtualServers;
+    expect(vs!.realServers.map((rs) => [rs.address, rs.checkers?.length ?? 0])).toEqual([
+      ['10.1.0.1', 0], ['10.1.0.2', 0], ['10.1.0.3', 0], ['10.1.0.4', 0], ['10.1.0.5', 1],
+    ]);
+  });
+});
