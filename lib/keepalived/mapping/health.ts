@@ -51,6 +51,33 @@ function forwarding(f: LvsForwarding): { forwarding: IpvsForwarding; tunnel?: Tu
   return { forwarding: 'tunnel', tunnel: { type: 'gue', port: t.port ?? 0, checksum: t.checksum === 'nocsum' || t.checksum === undefined ? 'none' : t.checksum } };
 }
 
+/**
+ * keepalived's rule for direct routing and tunnels: the destination takes the
+ * service's port (a firewall-mark service's: 0), whatever port was written.
+ * For a lone service the reader already corrected it; a group's entries
+ * each have their own.
+ */
+function directPort(port: number, f: IpvsForwarding, service: ServiceSpec): number {
+  if (f === 'masq') return port;
+  return 'fwmark' in service ? 0 : service.port;
+}
+
+/** Checkers that connect to a port of their own (MISC_CHECK and PING_CHECK do not). */
+const CONNECTING = ['tcp', 'http', 'https', 'smtp', 'dns', 'udp'];
+
+/**
+ * `rs` as installed under `service`. Its checks keep connecting to the port
+ * written, as keepalived's do: only the table entry takes the service's port.
+ */
+function onServicePort(rs: RealServerConfig, service: ServiceSpec): RealServerConfig {
+  const written = rs.port ?? 0;
+  const port = directPort(written, rs.forwarding ?? 'masq', service);
+  if (port === written) return rs;
+  const checkers = (rs.checkers ?? []).map((c) =>
+    (CONNECTING.includes(c.type) && written !== 0 && (c as { connectPort?: number }).connectPort === undefined ? { ...c, connectPort: written } : c));
+  return { ...rs, port, checkers };
+}
+
 /** Words back into one command line, quoting those with spaces (the scripts module splits it again). */
 function commandLine(script: ScriptSpec): string {
   return script.argv.map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ');
@@ -265,7 +292,7 @@ class Mapper {
         quorum: vs.quorum,
         hysteresis: vs.hysteresis,
         omega: vs.omega,
-        realServers,
+        realServers: realServers.map((rs) => onServicePort(rs, service)),
       };
       delete (out as { tunnel?: unknown }).tunnel;
       if (vs.haSuspend && 'address' in service) out.haSuspend = true;
@@ -273,7 +300,8 @@ class Mapper {
       if (vs.quorumDown) out.quorumDown = commandLine(vs.quorumDown);
       if (vs.sorryServer) {
         const s = vs.sorryServer;
-        const sorry: SorryServerConfig = { address: s.address, port: s.port, ...forwarding(s.forwarding) };
+        const sorryForwarding = forwarding(s.forwarding);
+        const sorry: SorryServerConfig = { address: s.address, port: directPort(s.port, sorryForwarding.forwarding, service), ...sorryForwarding };
         delete (sorry as { tunnel?: unknown }).tunnel;
         if (s.inhibit) sorry.inhibit = true;
         out.sorryServer = sorry;

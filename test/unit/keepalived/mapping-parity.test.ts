@@ -57,3 +57,68 @@ describe('MISC_CHECK scripts keepalived disables at load', () => {
     ]);
   });
 });
+
+describe('direct routing and tunnels: destinations take the service\'s port', () => {
+  const text = `virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind DR
+  sorry_server 10.0.2.1 8080
+  real_server 10.0.1.1 8080 {
+    TCP_CHECK {
+    }
+  }
+}
+virtual_server fwmark 5 {
+  lb_algo rr
+  lb_kind TUN
+  sorry_server 10.0.2.2 8080
+  real_server 10.0.1.2 8080 {
+  }
+}
+virtual_server_group G {
+  10.0.0.3 443
+  fwmark 7
+}
+virtual_server group G {
+  protocol TCP
+  lb_algo rr
+  lb_kind DR
+  sorry_server 10.0.2.3 8443
+  real_server 10.0.1.3 8443 {
+    TCP_CHECK {
+    }
+  }
+  real_server 10.0.1.4 8443 {
+    lvs_method NAT
+  }
+}
+`;
+  const table = (m: ReturnType<typeof mapped>) => m.config.virtualServers.map((v) => ({
+    service: 'fwmark' in v.service ? `fwm ${v.service.fwmark}` : `${v.service.address}:${v.service.port}`,
+    real: v.realServers.map((rs) => `${rs.address}:${rs.port}`),
+    sorry: `${v.sorryServer!.address}:${v.sorryServer!.port}`,
+  }));
+
+  test('real and sorry servers of a service, of a firewall-mark service (port 0) and of each group entry', () => {
+    expect(table(mapped(text))).toEqual([
+      { service: '10.0.0.1:80', real: ['10.0.1.1:80'], sorry: '10.0.2.1:80' },
+      { service: 'fwm 5', real: ['10.0.1.2:0'], sorry: '10.0.2.2:0' },
+      { service: '10.0.0.3:443', real: ['10.0.1.3:443', '10.0.1.4:8443'], sorry: '10.0.2.3:443' },
+      { service: 'fwm 7', real: ['10.0.1.3:0', '10.0.1.4:8443'], sorry: '10.0.2.3:0' },
+    ]);
+  });
+
+  test('a group\'s checks keep connecting to the port written, as keepalived\'s do', () => {
+    const group = mapped(text).config.virtualServers[2]!;
+    expect(group.realServers[0]!.checkers).toMatchObject([{ type: 'tcp', connectPort: 8443 }]);
+  });
+
+  test('the sorry server\'s correction is reported with keepalived\'s warning at its line', () => {
+    const { read, file } = mapped(text);
+    expect(read.diagnostics.filter((d) => d.message.includes('sorry server')).map((d) => [d.source.file, d.source.line, d.message])).toEqual([
+      [file, 5, 'WARNING - virtual server [10.0.0.1]:tcp:80 and sorry server ports don\'t match - resetting'],
+      [file, 14, 'WARNING - virtual server FWM 5, sorry server has port specified - clearing'],
+    ]);
+  });
+});
