@@ -73,8 +73,9 @@ function onServicePort(rs: RealServerConfig, service: ServiceSpec): RealServerCo
   const written = rs.port ?? 0;
   const port = directPort(written, rs.forwarding ?? 'masq', service);
   if (port === written) return rs;
-  const checkers = (rs.checkers ?? []).map((c) =>
-    (CONNECTING.includes(c.type) && written !== 0 && (c as { connectPort?: number }).connectPort === undefined ? { ...c, connectPort: written } : c));
+  const keepsWritten = (c: CheckerConfig) =>
+    CONNECTING.includes(c.type) && written !== 0 && (c as { connectPort?: number }).connectPort === undefined;
+  const checkers = (rs.checkers ?? []).map((c) => (keepsWritten(c) ? { ...c, connectPort: written } : c));
   return { ...rs, port, checkers };
 }
 
@@ -301,7 +302,8 @@ class Mapper {
       if (vs.sorryServer) {
         const s = vs.sorryServer;
         const sorryForwarding = forwarding(s.forwarding);
-        const sorry: SorryServerConfig = { address: s.address, port: directPort(s.port, sorryForwarding.forwarding, service), ...sorryForwarding };
+        const port = directPort(s.port, sorryForwarding.forwarding, service);
+        const sorry: SorryServerConfig = { address: s.address, port, ...sorryForwarding };
         delete (sorry as { tunnel?: unknown }).tunnel;
         if (s.inhibit) sorry.inhibit = true;
         out.sorryServer = sorry;
