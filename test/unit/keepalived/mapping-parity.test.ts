@@ -122,3 +122,17 @@ virtual_server group G {
     ]);
   });
 });
+
+describe('a virtual_server with no protocol, lb_algo or lb_kind', () => {
+  test('is installed with keepalived 2.2.7\'s defaults (UDP, wlc, NAT) and its three warnings', () => {
+    const { read, config, file } = mapped('virtual_server 10.0.0.1 80 {\n  real_server 10.0.1.1 80 {\n  }\n}\n');
+    expect(read.diagnostics.map((d) => [d.source.file, d.source.line, d.message])).toEqual([
+      [file, 1, 'Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP'],
+      [file, 1, 'Virtual server [10.0.0.1]:udp:80: no scheduler set, setting default \'wlc\''],
+      [file, 1, 'Virtual server [10.0.0.1]:udp:80: no forwarding method set, setting default NAT'],
+    ]);
+    expect(config.virtualServers.map((v) => [v.service, v.forwarding, v.realServers.map((rs) => [rs.address, rs.port])])).toEqual([
+      [{ protocol: 'udp', address: '10.0.0.1', port: 80, scheduler: 'wlc' }, 'masq', [['10.0.1.1', 80]]],
+    ]);
+  });
+});
