@@ -154,9 +154,12 @@ export class KeepalivedDaemon {
 
   /** Reads and maps the configuration; diagnostics are logged with file:line. */
   #read(): Reading {
-    const { result, diagnostics, config, refusal } = readDaemonConfig(this.#options.configFile, this.#options.configId, this.#halves);
+    const { configFile, configId } = this.#options;
+    const { result, diagnostics, config, refusal, unimplemented } = readDaemonConfig(configFile, configId, this.#halves);
     for (const d of diagnostics) this.#logDiagnostic(d);
-    if (!config) throw new ConfigUnusableError(`configuration ${this.#options.configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
+    const [first] = unimplemented;
+    if (first) throw new ConfigUnusableError(formatDiagnostic(first));
+    if (!config) throw new ConfigUnusableError(`configuration ${configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
     // Before either half changes: a reload the router would refuse is refused whole.
     if (refusal) throw refusal;
     if (this.#halves.check) resolveHealthConfig(config.health.config);

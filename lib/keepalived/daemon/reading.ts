@@ -39,6 +39,13 @@ export interface DaemonReading {
   diagnostics: Diagnostic[];
   /** Absent when the file has nothing to run (missing, or reading stopped at a missing parameter). */
   config?: DaemonConfig;
+  /**
+   * Settings the daemon does not implement yet and must not run without
+   * (`net_namespace`: it would run in the wrong namespace). Also in
+   * `diagnostics`; `unsupported`, so `-t` keeps keepalived's verdict, but
+   * start and reload refuse the file.
+   */
+  unimplemented: Diagnostic[];
   /** Why the VRRP router would refuse `config` (checked only when the VRRP half may run and has instances). */
   refusal?: IpvsArgumentError;
 }
@@ -54,17 +61,32 @@ function routerRefusal(config: VrrpRouterConfig): IpvsArgumentError | undefined 
   }
 }
 
+/** Top-level settings that change where the daemon runs; running without them would act on the wrong namespace. */
+const NAMESPACE_SETTINGS = ['net_namespace', 'net_namespace_ipvs'];
+
+/** An error naming, at its file:line, each setting in {@link NAMESPACE_SETTINGS} the file uses. */
+function unimplementedSettings(config: CheckResult['config']): Diagnostic[] {
+  return config.daemonOptions.filter((o) => NAMESPACE_SETTINGS.includes(o.keyword)).map((o) => ({
+    severity: 'error',
+    code: 'unsupported',
+    message: `${o.keyword} is not implemented yet - refusing to run in the wrong network namespace`,
+    source: o.source,
+  }));
+}
+
 /** Reads `file` (`@id` lines matched against `configId`) and maps it for the halves that may run. */
 export function readDaemonConfig(file: string, configId?: string, halves: Halves = { check: true, vrrp: true }): DaemonReading {
   const result = checkConfig(file, configId === undefined ? {} : { configId });
-  if (!configRunnable(result.exitCode)) return { result, diagnostics: [...result.diagnostics] };
+  const unimplemented = unimplementedSettings(result.config);
+  if (!configRunnable(result.exitCode)) return { result, diagnostics: [...result.diagnostics, ...unimplemented], unimplemented };
   const health = toHealthConfig(result.config);
   const vrrp = toVrrpConfig(result.config);
   const sync = syncDaemonSettings(result.config);
   const refusal = halves.vrrp && vrrp.config.instances.length ? routerRefusal(vrrp.config) : undefined;
   return {
     result,
-    diagnostics: [...result.diagnostics, ...health.warnings, ...vrrp.warnings, ...sync.warnings],
+    diagnostics: [...result.diagnostics, ...unimplemented, ...health.warnings, ...vrrp.warnings, ...sync.warnings],
+    unimplemented,
     config: { health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) },
     ...(refusal ? { refusal } : {}),
   };

@@ -13,6 +13,7 @@ import type { Checker, LvsForwarding, KeepalivedConfig, RealServer, ScriptSpec, 
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import { bigToV6, v6ToBig } from '../reader/blocks/virtual-server-group';
 import { ipv4ToU32, u32ToIpv4 } from '../../core/validate/address';
+import { miscScriptRefusal } from '../../scripts/loadable';
 
 /** A health configuration and what of the file it cannot honour. */
 export interface HealthMapping {
@@ -50,6 +51,34 @@ function forwarding(f: LvsForwarding): { forwarding: IpvsForwarding; tunnel?: Tu
   return { forwarding: 'tunnel', tunnel: { type: 'gue', port: t.port ?? 0, checksum: t.checksum === 'nocsum' || t.checksum === undefined ? 'none' : t.checksum } };
 }
 
+/**
+ * keepalived's rule for direct routing and tunnels: the destination takes the
+ * service's port (a firewall-mark service's: 0), whatever port was written.
+ * For a lone service the reader already corrected it; a group's entries
+ * each have their own.
+ */
+function directPort(port: number, f: IpvsForwarding, service: ServiceSpec): number {
+  if (f === 'masq') return port;
+  return 'fwmark' in service ? 0 : service.port;
+}
+
+/** Checkers that connect to a port of their own (MISC_CHECK and PING_CHECK do not). */
+const CONNECTING = ['tcp', 'http', 'https', 'smtp', 'dns', 'udp'];
+
+/**
+ * `rs` as installed under `service`. Its checks keep connecting to the port
+ * written, as keepalived's do: only the table entry takes the service's port.
+ */
+function onServicePort(rs: RealServerConfig, service: ServiceSpec): RealServerConfig {
+  const written = rs.port ?? 0;
+  const port = directPort(written, rs.forwarding ?? 'masq', service);
+  if (port === written) return rs;
+  const keepsWritten = (c: CheckerConfig) =>
+    CONNECTING.includes(c.type) && written !== 0 && (c as { connectPort?: number }).connectPort === undefined;
+  const checkers = (rs.checkers ?? []).map((c) => (keepsWritten(c) ? { ...c, connectPort: written } : c));
+  return { ...rs, port, checkers };
+}
+
 /** Words back into one command line, quoting those with spaces (the scripts module splits it again). */
 function commandLine(script: ScriptSpec): string {
   return script.argv.map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ');
@@ -69,6 +98,20 @@ class Mapper {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
   }
 
+  /**
+   * False, with keepalived's log line as a warning, when keepalived would
+   * disable the MISC_CHECK at load (its real server then stays in the table
+   * as if it had no such checker).
+   */
+  loadable(misc: CheckerConfig & { type: 'misc' }, c: Checker & { type: 'MISC_CHECK' }): boolean {
+    const { enableScriptSecurity, scriptUser } = this.#model.global;
+    const own = misc.user === undefined ? {} : misc.group === undefined ? { user: misc.user } : { user: misc.user, group: misc.group };
+    const policy = { ...(enableScriptSecurity ? { enableScriptSecurity } : {}), ...(scriptUser ? { scriptUser } : {}) };
+    const refusal = miscScriptRefusal({ argv: c.script.argv, ...own }, policy);
+    if (refusal !== undefined) this.warnings.push({ severity: 'warning', code: 'semantic', message: refusal, source: c.source });
+    return refusal === undefined;
+  }
+
   checker(c: Checker): CheckerConfig | CheckerConfig[] | undefined {
     const timing = {
       delayLoop: c.delayLoop,
@@ -85,7 +128,7 @@ class Mapper {
         misc.user = user.user;
         if (user.group !== undefined) misc.group = user.group;
       }
-      return misc;
+      return this.loadable(misc, c) ? misc : undefined;
     }
     const target: { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number } = {};
     if (c.connectIp !== undefined) target.connectIp = c.connectIp;
@@ -250,7 +293,7 @@ class Mapper {
         quorum: vs.quorum,
         hysteresis: vs.hysteresis,
         omega: vs.omega,
-        realServers,
+        realServers: realServers.map((rs) => onServicePort(rs, service)),
       };
       delete (out as { tunnel?: unknown }).tunnel;
       if (vs.haSuspend && 'address' in service) out.haSuspend = true;
@@ -258,7 +301,9 @@ class Mapper {
       if (vs.quorumDown) out.quorumDown = commandLine(vs.quorumDown);
       if (vs.sorryServer) {
         const s = vs.sorryServer;
-        const sorry: SorryServerConfig = { address: s.address, port: s.port, ...forwarding(s.forwarding) };
+        const sorryForwarding = forwarding(s.forwarding);
+        const port = directPort(s.port, sorryForwarding.forwarding, service);
+        const sorry: SorryServerConfig = { address: s.address, port, ...sorryForwarding };
         delete (sorry as { tunnel?: unknown }).tunnel;
         if (s.inhibit) sorry.inhibit = true;
         out.sorryServer = sorry;

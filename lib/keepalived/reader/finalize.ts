@@ -209,6 +209,25 @@ function finishRealServer(
   return { ...server, sources: { ...chain.sources, ...own.sources } };
 }
 
+/**
+ * The port keepalived installs a sorry server with: a firewall-mark
+ * service's is cleared, and under direct routing or a tunnel a service's
+ * own port replaces one written differently; each with keepalived's warning.
+ */
+function sorryPort(vs: VirtualServerDraft, written: number | undefined, f: LvsForwarding, diag: Diagnostics, source: SourceRef): number {
+  const key = vs.key;
+  if (key.kind === 'fwmark') {
+    if (written) diag.warning('semantic', `WARNING - virtual server FWM ${key.fwmark}, sorry server has port specified - clearing`, source);
+    return 0;
+  }
+  if (key.kind !== 'address') return written ?? 0;
+  if (f.method !== 'NAT' && written !== undefined && written !== key.port) {
+    diag.warning('semantic', `WARNING - virtual server ${describe(key, vs.values.protocol)} and sorry server ports don't match - resetting`, source);
+    return key.port;
+  }
+  return written ?? key.port;
+}
+
 function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): VirtualServer | undefined {
   const chain = new Chain([vs]);
   const v = vs.values;
@@ -276,7 +295,7 @@ function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: D
     if (sForwarding.method !== 'TUN' && family && s.family !== family) {
       diag.error('semantic', `Address family of virtual server and sorry server ${s.address} don't match - skipping sorry server.`, s.source);
     } else {
-      const port = vs.key.kind === 'fwmark' ? 0 : s.port ?? (vs.key.kind === 'address' ? vs.key.port : 0);
+      const port = sorryPort(vs, s.port, sForwarding, diag, s.source);
       sorryServer = { address: s.address, family: s.family, port, forwarding: sForwarding, inhibit: s.inhibit, source: s.source };
     }
   }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Ipvs } from '../../../lib';
 import { runKeepalived } from '../../../lib/cli/keepalived-command';
 import type { CliContext } from '../../../lib/cli/context';
+import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { ScriptedHealth, closeServer, tcpServer, until } from '../../support/health';
 
@@ -166,4 +167,35 @@ test('the daemon applies the table, serves status and metrics, dumps JSON, reloa
   expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
   expect(logs().at(-1)).toMatchObject({ level: 'info', message: 'stopped' });
   await closeServer(server);
+});
+
+test('net_namespace (not implemented yet) is refused at start and on reload with its file:line; -t keeps keepalived\'s verdict', async () => {
+  const conf = path.join(dir, 'netns.conf');
+  const refusal = `(${conf}: Line 1) net_namespace is not implemented yet - refusing to run in the wrong network namespace`;
+  writeFileSync(conf, `net_namespace blue\n${vs(80, 1, false)}`);
+  const t = context();
+  expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(0);
+  expect(t.err.join('')).toBe(`${refusal}\n`);
+
+  const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
+  const s = context();
+  expect(await runKeepalived(['-f', conf], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
+  const started = s.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(started).toContainEqual(expect.objectContaining({ level: 'error', message: 'could not start; the kernel table is left as it is', error: refusal }));
+  expect(await fake.ipvs.getService(web)).toBeNull();
+
+  writeFileSync(conf, vs(80, 1, false));
+  const signals = new EventEmitter();
+  const c = context();
+  const running = runKeepalived(['-f', conf], c, signals, { manager: { random: () => 0 } });
+  const logs = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  writeFileSync(conf, `net_namespace blue\n${vs(8080, 1, false)}`);
+  signals.emit('SIGHUP');
+  const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
+  expect(refused).toContainEqual(expect.objectContaining({ error: refusal }));
+  expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
+  expect(await fake.ipvs.getService(web)).not.toBeNull();
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
 });

@@ -1,0 +1,138 @@
+// Same file, same table: what keepalived installs for a file, the mapping
+// installs too (checkers keepalived disables at load, ports it corrects,
+// defaults it applies).
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readKeepalivedConfig, toHealthConfig } from '../../../lib/keepalived';
+import { CONFIG_ID, scratch } from '../../support/keepalived';
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+/** `text` (`$DIR` standing for the scratch directory holding `files`) read and mapped. */
+function mapped(text: string, files: Record<string, string> = {}, prepare: (dir: string) => void = () => undefined) {
+  const dir = scratch(files);
+  dirs.push(dir);
+  prepare(dir);
+  const file = path.join(dir, 'keepalived.conf');
+  writeFileSync(file, text.replaceAll('$DIR', dir));
+  const read = readKeepalivedConfig(file, { configId: CONFIG_ID });
+  return { dir, file, read, ...toHealthConfig(read.config) };
+}
+
+function miscServer(n: number, body: string): string {
+  return `  real_server 10.1.0.${n} 80 {\n    MISC_CHECK {\n${body}\n    }\n  }\n`;
+}
+
+describe('MISC_CHECK scripts keepalived disables at load', () => {
+  const head = 'global_defs {\n  enable_script_security\n  script_user root\n}\nvirtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n';
+  const text = head
+    + miscServer(1, '      misc_path "/nonexistent/prog arg"')
+    + miscServer(2, '      misc_path $DIR/noexec.sh')
+    + miscServer(3, '      misc_path /bin/true\n      user no-such-user-r2')
+    + miscServer(4, '      misc_path $DIR/open/insecure.sh')
+    + miscServer(5, '      misc_path /bin/true')
+    + '}\n';
+
+  test('each is dropped with keepalived\'s log line at its file:line; the real server stays, as if it had no such checker', () => {
+    const script = '#!/bin/sh\nexit 0\n';
+    const { dir, file, warnings, config } = mapped(text, { 'noexec.sh': script, 'open/insecure.sh': script }, (d) => {
+      chmodSync(path.join(d, 'noexec.sh'), 0o644);
+      chmodSync(path.join(d, 'open'), 0o777);
+      chmodSync(path.join(d, 'open/insecure.sh'), 0o777);
+    });
+    // script_user root: every script here runs as 0:0.
+    expect(warnings.map((w) => [w.source.file, w.source.line, w.severity, w.message])).toEqual([
+      [file, 10, 'warning', 'Disabling misc script \'/nonexistent/prog\' \'arg\' since not found/accessible'],
+      [file, 15, 'warning', `WARNING - script '${dir}/noexec.sh' is not executable for uid:gid 0:0 - disabling.`],
+      [file, 20, 'warning', 'Failed to set uid/gid for misc checker script \'/bin/true\' - removing (no user no-such-user-r2)'],
+      [file, 26, 'warning', `Disabling misc script '${dir}/open/insecure.sh' due to insecure`],
+    ]);
+    const [vs] = config.virtualServers;
+    expect(vs!.realServers.map((rs) => [rs.address, rs.checkers?.length ?? 0])).toEqual([
+      ['10.1.0.1', 0], ['10.1.0.2', 0], ['10.1.0.3', 0], ['10.1.0.4', 0], ['10.1.0.5', 1],
+    ]);
+  });
+});
+
+describe('direct routing and tunnels: destinations take the service\'s port', () => {
+  const text = `virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind DR
+  sorry_server 10.0.2.1 8080
+  real_server 10.0.1.1 8080 {
+    TCP_CHECK {
+    }
+  }
+}
+virtual_server fwmark 5 {
+  lb_algo rr
+  lb_kind TUN
+  sorry_server 10.0.2.2 8080
+  real_server 10.0.1.2 8080 {
+  }
+}
+virtual_server_group G {
+  10.0.0.3 443
+  fwmark 7
+}
+virtual_server group G {
+  protocol TCP
+  lb_algo rr
+  lb_kind DR
+  sorry_server 10.0.2.3 8443
+  real_server 10.0.1.3 8443 {
+    TCP_CHECK {
+    }
+  }
+  real_server 10.0.1.4 8443 {
+    lvs_method NAT
+  }
+}
+`;
+  const table = (m: ReturnType<typeof mapped>) => m.config.virtualServers.map((v) => ({
+    service: 'fwmark' in v.service ? `fwm ${v.service.fwmark}` : `${v.service.address}:${v.service.port}`,
+    real: v.realServers.map((rs) => `${rs.address}:${rs.port}`),
+    sorry: `${v.sorryServer!.address}:${v.sorryServer!.port}`,
+  }));
+
+  test('real and sorry servers of a service, of a firewall-mark service (port 0) and of each group entry', () => {
+    expect(table(mapped(text))).toEqual([
+      { service: '10.0.0.1:80', real: ['10.0.1.1:80'], sorry: '10.0.2.1:80' },
+      { service: 'fwm 5', real: ['10.0.1.2:0'], sorry: '10.0.2.2:0' },
+      { service: '10.0.0.3:443', real: ['10.0.1.3:443', '10.0.1.4:8443'], sorry: '10.0.2.3:443' },
+      { service: 'fwm 7', real: ['10.0.1.3:0', '10.0.1.4:8443'], sorry: '10.0.2.3:0' },
+    ]);
+  });
+
+  test('a group\'s checks keep connecting to the port written, as keepalived\'s do', () => {
+    const group = mapped(text).config.virtualServers[2]!;
+    expect(group.realServers[0]!.checkers).toMatchObject([{ type: 'tcp', connectPort: 8443 }]);
+  });
+
+  test('the sorry server\'s correction is reported with keepalived\'s warning at its line', () => {
+    const { read, file } = mapped(text);
+    expect(read.diagnostics.filter((d) => d.message.includes('sorry server')).map((d) => [d.source.file, d.source.line, d.message])).toEqual([
+      [file, 5, 'WARNING - virtual server [10.0.0.1]:tcp:80 and sorry server ports don\'t match - resetting'],
+      [file, 14, 'WARNING - virtual server FWM 5, sorry server has port specified - clearing'],
+    ]);
+  });
+});
+
+describe('a virtual_server with no protocol, lb_algo or lb_kind', () => {
+  test('is installed with keepalived 2.2.7\'s defaults (UDP, wlc, NAT) and its three warnings', () => {
+    const { read, config, file } = mapped('virtual_server 10.0.0.1 80 {\n  real_server 10.0.1.1 80 {\n  }\n}\n');
+    expect(read.diagnostics.map((d) => [d.source.file, d.source.line, d.message])).toEqual([
+      [file, 1, 'Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP'],
+      [file, 1, 'Virtual server [10.0.0.1]:udp:80: no scheduler set, setting default \'wlc\''],
+      [file, 1, 'Virtual server [10.0.0.1]:udp:80: no forwarding method set, setting default NAT'],
+    ]);
+    expect(config.virtualServers.map((v) => [v.service, v.forwarding, v.realServers.map((rs) => [rs.address, rs.port])])).toEqual([
+      [{ protocol: 'udp', address: '10.0.0.1', port: 80, scheduler: 'wlc' }, 'masq', [['10.0.1.1', 80]]],
+    ]);
+  });
+});
