@@ -72,6 +72,10 @@ export interface IpvsSysctls {
   ignore_tunneled: number;
   /** Run the rate estimators (0 saves their CPU; rates then read 0). Flag, default 1. */
   run_estimation: number;
+  /** Seconds an unused `lblc` scheduler entry is kept (jiffies in the kernel); exists while `ip_vs_lblc` is loaded. Default 86400. */
+  lblc_expiration: number;
+  /** Seconds an unused `lblcr` scheduler entry is kept (jiffies in the kernel); exists while `ip_vs_lblcr` is loaded. Default 86400. */
+  lblcr_expiration: number;
 }
 
 /** The name of an IPVS sysctl, e.g. `'sloppy_tcp'`. */
@@ -91,8 +95,10 @@ const INT_MAX = 2147483647;
 const flag: SysctlType = { kernel: 'int', min: 0, max: 1 };
 const defense: SysctlType = { kernel: 'int', min: 0, max: 3 };
 const count: SysctlType = { kernel: 'int', min: 0, max: INT_MAX };
+// Seconds × HZ must fit an int for the largest HZ (1000).
+const seconds: SysctlType = { kernel: 'jiffies', min: 0, max: Math.floor(INT_MAX / 1000) };
 
-/** Every setting with its type; the order is the kernel's (`vs_vars` in ip_vs_ctl.c). */
+/** Every setting with its type; the order is the kernel's (`vs_vars` in ip_vs_ctl.c, then the scheduler modules'). */
 export const SYSCTLS: Readonly<Record<SysctlName, SysctlType>> = {
   amemthresh: count,
   am_droprate: count,
@@ -112,8 +118,7 @@ export const SYSCTLS: Readonly<Record<SysctlName, SysctlType>> = {
   sloppy_sctp: flag,
   expire_quiescent_template: flag,
   sync_threshold: { kernel: 'int[2]', min: 0, max: INT_MAX },
-  // Seconds × HZ must fit an int for the largest HZ (1000).
-  sync_refresh_period: { kernel: 'jiffies', min: 0, max: Math.floor(INT_MAX / 1000) },
+  sync_refresh_period: seconds,
   sync_retries: { kernel: 'int', min: 0, max: 3 },
   nat_icmp_send: flag,
   pmtu_disc: flag,
@@ -122,6 +127,9 @@ export const SYSCTLS: Readonly<Record<SysctlName, SysctlType>> = {
   schedule_icmp: flag,
   ignore_tunneled: flag,
   run_estimation: flag,
+  // The scheduler modules' own, registered when the module loads.
+  lblc_expiration: seconds,
+  lblcr_expiration: seconds,
 };
 
 /** Every setting name, in the kernel's order. */

@@ -3,6 +3,7 @@
 // stream, and mh services that apply converges to one destination order,
 // proven by 10,000 flows that map identically on two directors built
 // through different histories (and a control that was not converged).
+import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { Ipvs, type DesiredState } from '../../lib';
 import { SYSCTL_NAMES, parseSysctl } from '../../lib/core/sysctl';
@@ -85,6 +86,8 @@ describe('sysctls per namespace', () => {
   const ownNamespace = readlinkSync('/proc/thread-self/ns/net');
 
   beforeAll(async () => {
+    // The lblc and lblcr schedulers add a setting each while loaded; load them so every name exists.
+    execFileSync('modprobe', ['-a', 'ip_vs_lblc', 'ip_vs_lblcr']);
     a = TestNamespace.create('sysA');
     b = TestNamespace.create('sysB');
     ipvsA = await Ipvs.open({ netns: a.path });

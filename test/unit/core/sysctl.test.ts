@@ -15,7 +15,8 @@ import { FakeKernel, fakeBinding } from '../../support/fake-kernel';
 // What Debian 12's kernel (6.1) lists in /proc/sys/net/ipv4/vs, read in the kernel lab.
 const DEBIAN_6_1 = [
   'am_droprate', 'amemthresh', 'backup_only', 'cache_bypass', 'conn_reuse_mode', 'conntrack', 'drop_entry', 'drop_packet',
-  'expire_nodest_conn', 'expire_quiescent_template', 'ignore_tunneled', 'nat_icmp_send', 'pmtu_disc', 'run_estimation',
+  'expire_nodest_conn', 'expire_quiescent_template', 'ignore_tunneled', 'lblc_expiration', 'lblcr_expiration', 'nat_icmp_send',
+  'pmtu_disc', 'run_estimation',
   'schedule_icmp', 'secure_tcp', 'sloppy_sctp', 'sloppy_tcp', 'snat_reroute', 'sync_persist_mode', 'sync_ports',
   'sync_qlen_max', 'sync_refresh_period', 'sync_retries', 'sync_sock_size', 'sync_threshold', 'sync_version',
 ];
@@ -33,7 +34,7 @@ function argumentError(fn: () => unknown): IpvsArgumentError {
 }
 
 describe('the settings', () => {
-  test('are exactly the ones Debian 6.1 lists', () => {
+  test('are exactly the ones Debian 6.1 lists with the lblc and lblcr schedulers loaded', () => {
     expect([...SYSCTL_NAMES].sort()).toEqual(DEBIAN_6_1);
   });
 
