@@ -235,6 +235,8 @@ export class KeepalivedDaemon {
   async start(): Promise<void> {
     const r = this.#read();
     if (this.#wantsChecker(r)) await this.#ipvsHandle();
+    // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
+    this.#alerts.configure(r.result.config, r.health);
     if (this.#wantsVrrp(r)) {
       const delay = r.result.config.global.vrrp.startupDelay;
       if (delay > 0) this.#delayVrrpHalf(r, delay);
