@@ -3,8 +3,8 @@
  * checkers, each half run only when the file has it (`-P` / `-C` restrict
  * to one, as keepalived's).
  *
- *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT] [--json-file PATH]
- *                     [--reconcile-interval SECONDS] [--force-reload]
+ *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT|unix:PATH]
+ *                     [--status-token-file FILE] [--json-file PATH] [--reconcile-interval SECONDS] [--force-reload]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
@@ -13,6 +13,7 @@
  * unless `-I`).
  * @module
  */
+import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { formatDiagnostic } from '../keepalived/reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
@@ -20,6 +21,7 @@ import { KeepalivedDaemon, RECONCILE_INTERVAL, type Halves } from '../keepalived
 import { readDaemonConfig } from '../keepalived/daemon/reading';
 import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';
+import { STATUS_LIMITS, type StatusAddress } from '../keepalived/daemon/status-server';
 import { writeStateFile } from '../keepalived/daemon/state-file';
 import type { ManagerOptions } from '../health/manager';
 import { SystemdNotifier, statusLine } from '../keepalived/systemd-notify';
@@ -31,7 +33,10 @@ const USAGE = `Usage: ipvs keepalived [options]
   -C, --check                run only the health-checker half
   -i, --config-id ID         match @ID lines against ID (default: the host name)
   -I, --dont-release-ipvs    leave the services in the kernel on stop
-      --status-listen HOST:PORT  serve GET /metrics (Prometheus) and GET /status (JSON)
+      --status-listen HOST:PORT|unix:PATH  serve GET /metrics (Prometheus) and GET /status (JSON)
+                             on a TCP address or a unix socket (created 0660); at most
+                             ${STATUS_LIMITS.maxConnections} connections, a request must arrive within ${STATUS_LIMITS.requestTimeoutMs / 1000} s
+      --status-token-file FILE  require Authorization: Bearer <the file's first line> on the listener
       --json-file PATH       where SIGUSR2 writes the state (default /tmp/keepalived_check.json)
       --reconcile-interval SECONDS  compare the kernel's table with the desired state and repair it
                              this often (default 30; 0: only after a failed write)
@@ -48,7 +53,9 @@ interface Options {
   test: boolean;
   configId?: string;
   keepServices: boolean;
-  listen?: { host: string; port: number };
+  listen?: StatusAddress;
+  /** The listener's bearer token, read from `--status-token-file`. */
+  token?: string;
   jsonFile: string;
   halves: Halves;
   reconcileInterval: number;
@@ -81,8 +88,14 @@ function parse(args: readonly string[]): Options | 'help' {
         o.reconcileInterval = Number(v);
         break;
       }
+      case '--status-token-file': o.token = readStatusToken(value()); break;
       case '--status-listen': {
         const v = value();
+        if (v.startsWith('unix:')) {
+          if (!v.slice(5).startsWith('/')) throw new UsageError(`--status-listen expects unix:/ABSOLUTE/PATH, got ${JSON.stringify(v)}`);
+          o.listen = { path: v.slice(5) };
+          break;
+        }
         const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v);
         if (!m || Number(m[3]) > 65535) throw new UsageError(`--status-listen expects HOST:PORT, got ${JSON.stringify(v)}`);
         o.listen = { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
@@ -93,7 +106,22 @@ function parse(args: readonly string[]): Options | 'help' {
       default: throw new UsageError(`unknown option ${JSON.stringify(args[i])}`);
     }
   }
+  if (o.token !== undefined && !o.listen) throw new UsageError('--status-token-file needs --status-listen');
   return o;
+}
+
+/** The token: the file's first line, not empty; never taken from the command line, where `ps` shows it. */
+function readStatusToken(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--status-token-file: cannot read ${JSON.stringify(file)}: ${(e as Error).message}`);
+  }
+  const token = text.split(/\r?\n/)[0]!.trim();
+  if (!token) throw new UsageError(`--status-token-file: ${JSON.stringify(file)} has no token on its first line`);
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new UsageError(`--status-token-file: the token in ${JSON.stringify(file)} must be printable ASCII without spaces`);
+  return token;
 }
 
 /**
@@ -177,7 +205,7 @@ export async function runKeepalived(
   for (const [signal, handler] of handlers) signals.on(signal, handler);
   try {
     await daemon.start();
-    if (options.listen) await daemon.listen(options.listen.host, options.listen.port);
+    if (options.listen) await daemon.listen(options.listen, options.token === undefined ? {} : { token: options.token });
     log('info', 'ready', { pid: process.pid });
     // After start() and listen(): the table is complete and VRRP runs.
     systemd.ready(statusLine(daemon.status()));

@@ -33,7 +33,7 @@ export const MAN_PAGES: readonly ManPage[] = [
   {
     name: 'ipvs-keepalived',
     summary: 'run a keepalived.conf: IPVS virtual servers, health checkers and VRRP',
-    synopsis: ['ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT] [--json-file PATH]'],
+    synopsis: ['ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT|unix:PATH] [--status-token-file FILE] [--json-file PATH]'],
     guide: 'docs/keepalived.md',
     omit: ['The library', 'Layout'],
   },

@@ -9,8 +9,6 @@
  * command's business; this class only reacts to calls.
  * @module
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Ipvs } from '../../handle/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
@@ -24,6 +22,7 @@ import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import { VrrpHalf, openVrrpRouter, type InterfaceSource, type VrrpRouterOpener, type WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
+import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
 
 export type { Halves } from './reading';
 
@@ -101,7 +100,7 @@ export class KeepalivedDaemon {
   #current: Reading | undefined;
   readonly #alerts: DaemonAlerts;
   #reloads = 0;
-  #server: http.Server | undefined;
+  #server: StatusServer | undefined;
   /** `vrrp_startup_delay`: the VRRP half waiting to start, with the newest reading. */
   #delayed: { timer: NodeJS.Timeout; reading: Reading } | undefined;
   /** The delayed start once it runs. */
@@ -243,6 +242,8 @@ export class KeepalivedDaemon {
   async start(): Promise<void> {
     const r = this.#read();
     if (this.#wantsChecker(r)) await this.#ipvsHandle();
+    // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
+    this.#alerts.configure(r.result.config, r.health);
     if (this.#wantsVrrp(r)) {
       const delay = r.result.config.global.vrrp.startupDelay;
       if (delay > 0) this.#delayVrrpHalf(r, delay);
@@ -386,6 +387,7 @@ export class KeepalivedDaemon {
     }
     this.#reloads++;
     this.#metrics.reloads.inc();
+    this.#server?.invalidate();
     this.#loadedAt = new Date();
     this.#options.log('info', 'reloaded', { configFile: this.#options.configFile });
     return true;
@@ -416,25 +418,21 @@ export class KeepalivedDaemon {
     return `${checker}${this.#vrrp?.metrics() ?? ''}`;
   }
 
-  /** Serves `GET /metrics` (Prometheus) and `GET /status` (JSON) on host:port. */
-  async listen(host: string, port: number): Promise<AddressInfo> {
-    const server = http.createServer((req, res) => void this.#serve(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    this.#server = server;
-    const address = server.address() as AddressInfo;
-    this.#options.log('info', 'status listener ready', { address: address.address, port: address.port });
-    return address;
+  /** What one scrape serves: `/status` and `/metrics` of the same instant. */
+  async #snapshot(): Promise<{ status: string; metrics: string }> {
+    const status = `${JSON.stringify(this.status(), null, 2)}\n`;
+    return { status, metrics: await this.metrics() };
   }
 
-  async #serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
-    if (path === '/metrics') return void res.writeHead(200, { 'content-type': this.#metrics.registry.contentType }).end(await this.metrics());
-    if (path === '/status') return void res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(this.status(), null, 2)}\n`);
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('GET /metrics or /status\n');
+  /**
+   * Serves `GET`/`HEAD` of `/metrics` (Prometheus) and `/status` (JSON) on
+   * a TCP address or a unix socket, bounded as {@link StatusServer} says.
+   */
+  async listen(address: StatusAddress, options: { token?: string; limits?: Partial<StatusLimits> } = {}): Promise<StatusServer> {
+    this.#server = await StatusServer.open({
+      address, build: () => this.#snapshot(), metricsType: this.#metrics.registry.contentType, log: this.#options.log, ...options,
+    });
+    return this.#server;
   }
 
   /**
@@ -454,7 +452,8 @@ export class KeepalivedDaemon {
     const flushAll = removeServices && this.#manager !== undefined && this.#current?.result.config.global.lvsFlushOnStop === 'all';
     await this.#manager?.stop({ removeServices: removeServices && !flushAll });
     if (flushAll) await this.#flushTable('lvs_flush_on_stop');
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await this.#server?.close();
+    this.#server = undefined;
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;
     if (ipvs) await (await ipvs).close();

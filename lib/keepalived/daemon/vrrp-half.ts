@@ -108,20 +108,24 @@ export class VrrpHalf {
     this.#options.log(t.to === 'FAULT' ? 'warning' : 'info', `vrrp ${t.type === 'group' ? 'sync group' : 'instance'} ${t.to}`, { [t.type]: t.name, from: t.from, to: t.to, priority: t.priority, ...(t.reason ? { reason: t.reason } : {}) });
   }
 
+  /** A transition: remembered, counted, logged, then passed to `onTransition`. */
+  #announce(t: VrrpRouterStateChange): void {
+    this.#transitions++;
+    if (t.type === 'instance') this.states.set(t.name, t.to);
+    this.#logState(t);
+    this.#options.onTransition(t);
+  }
+
   async #openRouter(config: VrrpRouterConfig): Promise<VrrpRouterHandle> {
     const { log, rtPriority } = this.#options;
     const router = await this.#options.open(config, { log: (line) => log('debug', 'vrrp', { detail: line }), ...(rtPriority !== undefined ? { rtPriority } : {}) });
-    // Transitions made while the router opened happened before anyone listened: the status has them.
+    // Transitions made while the router opened (an owner's first MASTER) happened before anyone listened:
+    // the status has them, and they are announced like any other so the sync daemon and alerts follow.
     for (const i of router.status().instances) {
       this.states.set(i.name, i.state);
-      if (i.state !== 'INIT') this.#logState({ type: 'instance', name: i.name, from: 'INIT', to: i.state as VrrpState, priority: i.effectivePriority });
+      if (i.state !== 'INIT') this.#announce({ type: 'instance', name: i.name, from: 'INIT', to: i.state as VrrpState, priority: i.effectivePriority });
     }
-    router.on('state', (t) => {
-      this.#transitions++;
-      if (t.type === 'instance') this.states.set(t.name, t.to);
-      this.#logState(t);
-      this.#options.onTransition(t);
-    });
+    router.on('state', (t) => this.#announce(t));
     // Every link's readings arrive here, tracked or not: detail for debugging, not news.
     router.on('track', (t) => log('debug', `vrrp track ${t.type}`, { ...t }));
     router.on('notify', (e) => log(e.error || e.status ? 'warning' : 'info', 'vrrp notify', { ...e }));

@@ -96,7 +96,7 @@ describe.each([['bash', bash], ['zsh', zsh]] as const)('%s', (_shell, complete) 
     expect(complete('ipvs apply --d')).toEqual(['--dry-run']);
     expect(complete('ipvs genhash -P 1.')).toEqual(['1.0', '1.0c', '1.1']);
     expect(complete('ipvs help ex')).toEqual(['export']);
-    expect(complete('ipvs keepalived --st')).toEqual(['--status-listen']);
+    expect(complete('ipvs keepalived --st')).toEqual(['--status-listen', '--status-token-file']);
   });
 
   test('files for keepalived -f and the apply FILE', () => {

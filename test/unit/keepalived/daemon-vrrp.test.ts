@@ -204,6 +204,24 @@ test('lvs_sync_daemon: backup at start, master while the instance is MASTER, bac
   expect(await daemons()).toEqual([]);
 });
 
+test('an owner (priority 255) MASTER as the router opens reaches the listeners: the sync daemon starts as master', async () => {
+  const h = harness(true);
+  const conf = path.join(dir, 'owner.conf');
+  writeFileSync(conf, `global_defs {\n  lvs_sync_daemon ${IFACE} VI_1\n}\n` + instance('VI_1', 72, 255));
+  const signals = new EventEmitter();
+  const openOwner = (config: VrrpRouterConfig) => new StandInRouter(config, { VI_1: 'MASTER' });
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: openOwner });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(h.logs().find((x) => x.message === 'vrrp instance MASTER')).toMatchObject({ instance: 'VI_1', from: 'INIT', to: 'MASTER', priority: 255 });
+  const roles = async () => (await fake.ipvs.listDaemons()).map((d) => d.state);
+  await until(roles, (r) => r.length === 1 && r[0] === 'master', 'master daemon');
+  expect(h.logs().filter((x) => String(x.message).startsWith('sync daemon')).map((x) => [x.message, x.role])).toEqual([
+    ['sync daemon started', 'backup'], ['sync daemon stopped', 'backup'], ['sync daemon started', 'master'],
+  ]);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
 test('vrrp_startup_delay: the router opens that much after the daemon is ready, on the file read last', async () => {
   const h = harness(false);
   const conf = path.join(dir, 'delayed.conf');

@@ -199,3 +199,37 @@ test('net_namespace (not implemented yet) is refused at start and on reload with
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
+
+test('--status-token-file and --status-listen unix:PATH: the token is read from the file and required on the socket; bad values are usage errors', async () => {
+  const conf = path.join(dir, 'listen.conf');
+  writeFileSync(conf, vs(80, 1, false));
+  const tokenFile = path.join(dir, 'token');
+  writeFileSync(tokenFile, 'tok-123\n');
+  const empty = path.join(dir, 'empty-token');
+  writeFileSync(empty, '\n');
+  const usage = async (...args: string[]) => {
+    const c = context();
+    return [await runKeepalived(['-f', conf, ...args], c, new EventEmitter()), c.err.join('').split('\n')[0]];
+  };
+  expect(await usage('--status-token-file', tokenFile)).toEqual([2, 'ipvs keepalived: --status-token-file needs --status-listen']);
+  expect((await usage('--status-listen', '127.0.0.1:0', '--status-token-file', empty))[1]).toMatch(/has no token on its first line/);
+  expect((await usage('--status-listen', '127.0.0.1:0', '--status-token-file', path.join(dir, 'nope')))[1]).toMatch(/--status-token-file: cannot read/);
+  expect((await usage('--status-listen', 'unix:relative.sock'))[1]).toMatch(/--status-listen expects unix:\/ABSOLUTE\/PATH/);
+
+  const socketPath = path.join(dir, 'daemon.sock');
+  const signals = new EventEmitter();
+  const c = context();
+  const running = runKeepalived(['-f', conf, '--status-listen', `unix:${socketPath}`, '--status-token-file', tokenFile], c, signals, { manager: { random: () => 0 } });
+  const logs = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(ready.find((x) => x.message === 'status listener ready')).toMatchObject({ path: socketPath, token: true });
+  const ask = (authorization?: string) => new Promise<number>((resolve, reject) => {
+    http.get({ socketPath, path: '/status', headers: authorization ? { authorization } : {} }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject);
+  });
+  expect(await ask()).toBe(401);
+  expect(await ask('Bearer tok-12')).toBe(401);
+  expect(await ask('Bearer tok-123')).toBe(200);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(existsSync(socketPath)).toBe(false);
+});
