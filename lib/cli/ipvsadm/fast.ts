@@ -9,7 +9,7 @@
  * @internal
  * @module
  */
-import { MAX_TIMEOUT, type ParsedLine } from './parse';
+import { MAX_TIMEOUT, NO_FORMAT, type ParsedLine } from './parse';
 import type { OptionName } from './grammar';
 import type { ServiceProtocol } from './names';
 
@@ -27,16 +27,6 @@ function maskOf(dotted: string): number {
   return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
 }
 
-const NO_FORMAT = Object.freeze({
-  numeric: false,
-  stats: false,
-  rate: false,
-  thresholds: false,
-  persistentConn: false,
-  noSort: false,
-  exact: false,
-  tunnelInfo: false,
-});
 const NO_DAEMON = Object.freeze({ interface: '', syncId: 0 });
 const NO_TIMEOUTS = Object.freeze({ tcp: 0, tcpFin: 0, udp: 0 });
 

@@ -15,6 +15,18 @@ import { atoi, inetAton, inetPton4, inetPton6, isAllDigits, stringToNumber, strt
 import type { NameResolver, ServiceProtocol } from './names';
 import { usageText, VERSION_LINE } from './usage';
 
+/** Every listing option off: what a line asks for before its options are read. */
+export const NO_FORMAT = Object.freeze({
+  numeric: false,
+  stats: false,
+  rate: false,
+  thresholds: false,
+  persistentConn: false,
+  noSort: false,
+  exact: false,
+  tunnelInfo: false,
+});
+
 /** Persistence timeout ipvsadm uses when `-p` has no value. */
 export const DEFAULT_PERSISTENCE = 360;
 /** Upper bound of every ipvsadm timeout: 31 days. */
@@ -121,16 +133,7 @@ function newLine(): ParsedLine & { options: Set<OptionName> } {
   return {
     command: 'list',
     options: new Set(),
-    format: {
-      numeric: false,
-      stats: false,
-      rate: false,
-      thresholds: false,
-      persistentConn: false,
-      noSort: false,
-      exact: false,
-      tunnelInfo: false,
-    },
+    format: { ...NO_FORMAT },
     service: { port: 0, fwmark: 0, scheduler: '', persistent: false, timeout: 0, onePacket: false, schedulerFlags: 0, netmask: 0xffffffff, engine: '' },
     destination: { port: 0, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnelType: 'ipip', tunnelPort: 0, tunnelFlags: 0 },
     daemon: { interface: '', syncId: 0 },
