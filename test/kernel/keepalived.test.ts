@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NatTopology, VIP } from '../../demo/nat-topology';
+import { until } from '../support/health';
 import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
@@ -67,14 +68,9 @@ describe('ipvs keepalived on the NAT topology', () => {
   let exited: Promise<number | null>;
 
   const table = () => topology.exec(topology.director, 'ipvsadm', '-Sn').split('\n').filter(Boolean).sort();
-  async function waitFor<T>(what: string, read: () => T, accept: (v: T) => boolean): Promise<T> {
-    for (let i = 0; i < 240; i++) {
-      const v = read();
-      if (accept(v)) return v;
-      await sleep(500);
-    }
-    throw new Error(`timed out waiting for ${what}; table ${JSON.stringify(table())}; log tail ${log.slice(-10).join('')}`);
-  }
+  /** Polls the director every half second for up to two minutes; a time-out shows its table and the daemon's last lines. */
+  const waitFor = <T>(what: string, read: () => T, accept: (v: T) => boolean): Promise<T> =>
+    until(read, accept, what, { intervalMs: 500, attempts: 240, detail: () => `table ${JSON.stringify(table())}; log tail ${log.slice(-10).join('')}` });
   /** The daemon's state, through SIGUSR2 and its JSON file. */
   function dumpState(): DaemonStatus {
     const file = path.join(dir, 'state.json');

@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NatTopology, VIP } from '../../demo/nat-topology';
+import { until } from '../support/health';
 import { Ipvs } from '../../lib';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
 jest.setTimeout(900_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const CONFIG = `
 virtual_server ${VIP} 80 {
@@ -55,14 +55,9 @@ describe('ipvs keepalived trusts the live table', () => {
   /** Connections counted per real server of VIP:80 since its entry was made. */
   const conns = (): Record<string, number> => Object.fromEntries([...topology.exec(topology.director, 'ipvsadm', '-Ln', '--stats', '-t', `${VIP}:80`).matchAll(/-> (10\.1\.0\.[45]):80\s+(\d+)/g)].map((m) => [m[1], Number(m[2])]));
   const logged = (message: string) => log.join('').split('\n').filter((l) => l.includes(`"message":"${message}"`));
-  async function waitFor<T>(what: string, read: () => T, accept: (v: T) => boolean): Promise<T> {
-    for (let i = 0; i < 240; i++) {
-      const v = read();
-      if (accept(v)) return v;
-      await sleep(500);
-    }
-    throw new Error(`timed out waiting for ${what}; table ${JSON.stringify(table())}; log tail ${log.slice(-10).join('')}`);
-  }
+  /** Polls the director every half second for up to two minutes; a time-out shows its table and the daemon's last lines. */
+  const waitFor = <T>(what: string, read: () => T, accept: (v: T) => boolean): Promise<T> =>
+    until(read, accept, what, { intervalMs: 500, attempts: 240, detail: () => `table ${JSON.stringify(table())}; log tail ${log.slice(-10).join('')}` });
   function start(): void {
     const script = path.resolve(__dirname, '../support/keepalived-process.js');
     log.length = 0;

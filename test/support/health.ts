@@ -56,14 +56,24 @@ export function nextEvent<K extends keyof HealthEvents>(
   });
 }
 
+/** How {@link until} polls: every `intervalMs`, at most `attempts` times; `detail` is added to the time-out's message. */
+export interface Polling {
+  intervalMs?: number;
+  attempts?: number;
+  detail?: () => string;
+}
+
 /** Polls `read` until `accept` holds (tests state, never durations). */
-export async function until<T>(read: () => T | Promise<T>, accept: (value: T) => boolean, what = 'condition'): Promise<T> {
-  for (let i = 0; i < 2000; i++) {
+export async function until<T>(
+  read: () => T | Promise<T>, accept: (value: T) => boolean, what = 'condition', polling: Polling = {},
+): Promise<T> {
+  const { intervalMs = 10, attempts = 2000, detail } = polling;
+  for (let i = 0; i < attempts; i++) {
     const value = await read();
     if (accept(value)) return value;
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}${detail ? `; ${detail()}` : ''}`);
 }
 
 /**
