@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { StatusServer, bearerMatches, type StatusServerOptions, type StatusSnapshot } from '../../../lib/keepalived/daemon/status-server';
+import { Fuzzer } from '../../support/fuzz';
 import { until } from '../../support/health';
 
 jest.setTimeout(30_000);
@@ -171,3 +172,45 @@ test('a unix socket is created 0660, a stale one replaced, a live one or a non-s
   expect((await request({ socketPath }, '/status', { headers: { authorization: 'Bearer unix-token' } })).body).toBe('{"build":1}\n');
   expect(logs.find((l) => l.message === 'status listener ready')!.fields).toMatchObject({ path: socketPath, token: true });
 });
+
+// Random request fragments (methods, paths, versions, header lines, bodies,
+// cut-offs) in waves of concurrent raw connections: whatever arrives, the
+// listener answers or closes, never throws, holds no more than its limit,
+// keeps no connection past its timeouts, and serves a normal scrape after.
+test('2,000 malformed and slow requests: no crash, bounded connections, nothing left open, still serving', async () => {
+  const limits = { maxConnections: 16, headersTimeoutMs: 200, requestTimeoutMs: 200, keepAliveTimeoutMs: 200 };
+  const { server, port, logs } = await listener({ limits });
+  const fuzz = new Fuzzer(0x7374);
+  const pieces = {
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'BREW', 'get', '', 'GET GET', '\0', 'G\u00e9T'],
+    path: ['/status', '/metrics', '/', '*', '', '//status', '/status?x=1', '/%00', '/%zz', `/${'a'.repeat(9000)}`, '/status#x', '/../etc/passwd', 'http://x/status'],
+    version: ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9', 'HTTP/1.1 extra', ''],
+    header: ['Host: x', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked',
+      'Transfer-Encoding: gzip, chunked', 'Connection: keep-alive', 'Expect: 100-continue', 'Authorization: Bearer x', ': novalue',
+      'X: \u00ff\u0000', `X-Long: ${'b'.repeat(20_000)}`, 'Host: a\r\nHost: b', 'bad header line'],
+    body: ['', 'hello', '0\r\n\r\n', 'zz\r\nxx\r\n', '5\r\nab', Buffer.alloc(3000, 7).toString('latin1')],
+    end: ['\r\n\r\n', '\r\n', '\n\n', ''],
+  };
+  const one = (): string => {
+    const headers = Array.from({ length: fuzz.int(5) }, () => fuzz.pick(pieces.header)).join('\r\n');
+    const text = `${fuzz.pick(pieces.method)} ${fuzz.pick(pieces.path)} ${fuzz.pick(pieces.version)}\r\n${headers}${fuzz.pick(pieces.end)}${fuzz.pick(pieces.body)}`;
+    return fuzz.int(5) === 0 ? text.slice(0, fuzz.int(text.length + 1)) : text;
+  };
+  const send = (bytes: string): Promise<void> => new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve());
+    socket.on('data', () => undefined);
+    // A client that sends its half and waits: the listener's timeouts must end it.
+    socket.write(Buffer.from(bytes, 'latin1'), () => { if (fuzz.int(2) === 0) socket.end(); });
+    setTimeout(() => { if (!socket.destroyed) { cutByClient++; socket.destroy(); } }, 5_000).unref();
+  });
+  let cutByClient = 0;
+  const heapBefore = process.memoryUsage().heapUsed;
+  for (let wave = 0; wave < 50; wave++) await Promise.all(Array.from({ length: 40 }, () => send(one())));
+  expect(cutByClient).toBe(0);
+  expect(server.peakConnections).toBeLessThanOrEqual(16);
+  expect((await request({ port }, '/status')).status).toBe(200);
+  expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+  expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 2 ** 20);
+}, 120_000);
