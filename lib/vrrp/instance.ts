@@ -109,9 +109,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   readonly #mac: Uint8Array;
   readonly #vmac: VmacState | undefined;
 
+  #options: ResolvedVrrpOptions;
+
   private constructor(
-    /** The validated options, keepalived's defaults filled in. */
-    readonly options: ResolvedVrrpOptions,
+    options: ResolvedVrrpOptions,
     runtime: VrrpRuntimeOptions,
     native: NativeVrrpBinding,
     link: NativeVrrpLinkHolder,
@@ -120,6 +121,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     vmac: VmacState | undefined,
   ) {
     super();
+    this.#options = options;
     this.#runtime = runtime;
     this.#native = native;
     this.#link = link;
@@ -176,6 +178,43 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       if (!started.#closed) started.#apply(started.#machine.start(performance.now()));
     });
     return instance;
+  }
+
+  /** The validated options, keepalived's defaults filled in (the latest taken by {@link VrrpInstance.reconfigure}). */
+  get options(): ResolvedVrrpOptions {
+    return this.#options;
+  }
+
+  /**
+   * Takes changed options without leaving the current state, as keepalived
+   * keeps an instance's state across a reload: a master removes the
+   * addresses no longer listed, adds the new ones (with a GARP/NA burst)
+   * and advertises the new list, interval and priority at once; a backup
+   * only takes the new settings. No transition, no priority-0 advert.
+   * Returns false, changing nothing, when an option that identifies the
+   * instance on the wire or its socket changed ({@link restartFields}): the
+   * caller then closes it and opens a new one. Throws an
+   * `IpvsArgumentError` naming the field for invalid options.
+   */
+  reconfigure(options: VrrpInstanceOptions): boolean {
+    const next = resolveVrrpOptions(options);
+    if (this.#closed || restartFields(this.#options, next).length > 0) return false;
+    const key = (a: ResolvedAddress) => JSON.stringify(a);
+    const before = new Map(this.#options.addresses.map((a) => [key(a), a]));
+    const after = new Map(next.addresses.map((a) => [key(a), a]));
+    const removed = [...before].filter(([k]) => !after.has(k)).map(([, a]) => a);
+    const added = [...after].filter(([k]) => !before.has(k)).map(([, a]) => a);
+    this.#options = next;
+    const master = this.#machine.state === 'MASTER';
+    if (master) {
+      removed.forEach((a) => this.#changeAddress(a, false));
+      added.forEach((a) => this.#changeAddress(a, true));
+    }
+    const actions = this.#machine.reconfigure({ ...next, localAddress: this.#source }, performance.now());
+    if (master && added.length > 0 && next.garpMasterRepeat > 0) actions.push({ kind: 'gratuitous', repeat: next.garpMasterRepeat });
+    this.#log({ event: 'reconfigured', state: this.#machine.state, added: added.map(cidr), removed: removed.map(cidr) });
+    this.#apply(actions);
+    return true;
   }
 
   /** Instance name (`vrrp_instance NAME`). */
@@ -456,6 +495,25 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       this.#apply(this.#machine.tick(performance.now()));
     }, Math.max(0, deadline - performance.now()));
   }
+}
+
+/** `address/prefix`. */
+function cidr(a: ResolvedAddress): string {
+  return `${a.address}/${a.prefix}`;
+}
+
+/**
+ * The options that only a new instance can take: what opens the socket
+ * (interface, family, multicast group or unicast peers, source, TTL, the
+ * VMAC) and what names the virtual router on the wire (name, VRID,
+ * version), plus the owner's priority 255, which changes how the instance
+ * starts. Everything else changes in place.
+ */
+export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac'] as const)
+    .filter((f) => !same(now[f], next[f]));
+  return (now.priority === 255) !== (next.priority === 255) ? [...fields, 'priority'] : fields;
 }
 
 /** The counters the native thread keeps, under their status names. */

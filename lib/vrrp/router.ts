@@ -181,8 +181,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   /**
    * Reloads by difference: instances whose protocol options did not change
    * are not touched (their addresses stay, no transition); their tracking and
-   * notify scripts take the new configuration. Changed instances restart,
-   * new ones start, removed ones stop (notify_stop). Trackers whose
+   * notify scripts take the new configuration. Changed instances keep their
+   * state and take the change in place (a master applies only the difference
+   * in addresses and advertises the new priority), unless what changed
+   * identifies them on the wire or opens their socket (interface, VRID,
+   * version, peers, source, the owner's 255: see `restartFields`): those
+   * restart. New ones start, removed ones stop (notify_stop). Trackers whose
    * definition did not change keep running and keep their state. A config
    * that does not validate changes nothing. Updates run one at a time, in
    * call order.
@@ -200,7 +204,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const stopping: Promise<void>[] = [];
     for (const [name, member] of this.#members) {
       const wanted = next.instances.get(name);
-      if (!wanted || JSON.stringify(wanted.resolved) !== JSON.stringify(member.config.resolved)) stopping.push(this.#stopInstance(name));
+      if (wanted && JSON.stringify(wanted.resolved) === JSON.stringify(member.config.resolved)) continue;
+      // Changed in place where it can be (addresses, priority, timers): a master stays master.
+      if (!wanted || !member.instance.reconfigure(wanted.protocol)) stopping.push(this.#stopInstance(name));
     }
     await Promise.all(stopping);
     this.#config = next;

@@ -166,7 +166,7 @@ export class VrrpMachine {
   #initHeld = false;
   #startAt: number | undefined;
 
-  readonly #options: MachineOptions;
+  #options: MachineOptions;
 
   constructor(options: MachineOptions) {
     this.#options = options;
@@ -266,6 +266,26 @@ export class VrrpMachine {
     if (this.#current === 'MASTER') return [{ kind: 'start-adverts', priority, intervalCs: this.#options.intervalCs }];
     if (this.#current === 'BACKUP' && this.#downAt !== undefined) this.#downAt = Math.max(now, this.#downAt + this.masterDownMs() - oldDownMs);
     return [];
+  }
+
+  /**
+   * Takes new options in place (a reload), keeping the state: a master goes
+   * on advertising with the new interval and address list (the caller has
+   * changed its addresses), a backup keeps following its master. The
+   * configured priority is not applied here: the effective one arrives
+   * through {@link VrrpMachine.setPriority}, as tracking computes it. The
+   * owner's 255 is an identity, not a setting: the caller restarts when it
+   * changes.
+   */
+  reconfigure(options: MachineOptions, now: number): MachineAction[] {
+    const refreshWas = this.#options.garpMasterRefreshMs;
+    this.#options = options;
+    if (this.#current !== 'MASTER') return [];
+    this.#masterIntervalCs = options.intervalCs;
+    if (options.garpMasterRefreshMs !== refreshWas) {
+      this.#refreshAt = options.garpMasterRefreshMs > 0 ? now + options.garpMasterRefreshMs : undefined;
+    }
+    return [{ kind: 'start-adverts', priority: this.#priority, intervalCs: options.intervalCs }];
   }
 
   /** Tracking failed: FAULT. A master first hands over with priority 0 and drops its addresses. */

@@ -178,11 +178,15 @@ test('sync group: one member FAULT takes both to FAULT, keepalived takes both VI
   }
 });
 
-test('update(): an unchanged instance keeps its VIP (ip monitor sees no removal) while a changed one restarts', async () => {
+test('update(): changed instances change in place: a master keeps its state, adds and removes only the addresses that changed, and keepalived sees no handover', async () => {
   const ids = [++vrid, ++vrid] as const;
-  const config: Partial<VrrpRouterConfig> = { instances: [instance(ids[0]), instance(ids[1])] };
-  const { router, changes } = openOurs(config);
+  const extra = `10.9.1.${ids[0]}`;
+  const ka = keepalivedBackup([ids[1]]);
+  const { router, changes } = openOurs({ instances: [instance(ids[0]), instance(ids[1])] });
   expect(await eventually(() => ids.every((id) => lab.hasAddress('a', vip(id))), FAILOVER_MS + 2000)).toBe(true);
+  expect(await eventually(() => kaState(ka, ids[1]) === 'BACKUP', FAILOVER_MS)).toBe(true);
+  const kaMasters = () => ka.count(`(KA_${ids[1]}) Entering MASTER STATE`);
+  const mastersBefore = kaMasters();
 
   const monitor = spawn('ip', ['-n', lab.hosts.a.name, 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let seen = '';
@@ -190,23 +194,24 @@ test('update(): an unchanged instance keeps its VIP (ip monitor sees no removal)
   try {
     await sleep(300);
     changes.length = 0;
-    const next: VrrpRouterConfig = {
-      instances: [instance(ids[0]), instance(ids[1], { priority: 140 })],
-      scripts: [],
-      trackFiles: [],
-      syncGroups: [],
-    };
-    await router.update(next); // VI_2 changed: restarted
-    await router.update(next); // nothing changed: nothing touched
-    expect(await eventually(() => lab.hasAddress('a', vip(ids[1])), FAILOVER_MS)).toBe(true);
+    const base = { scripts: [], trackFiles: [], syncGroups: [] };
+    // VI_1 gains an address; VI_2 (keepalived's peer) drops from 150 to 140, still above keepalived's 100.
+    await router.update({ ...base, instances: [instance(ids[0], { virtualIpaddress: [`${vip(ids[0])}/24`, `${extra}/24`] }), instance(ids[1], { priority: 140 })] });
+    expect(await eventually(() => lab.hasAddress('a', extra), FAILOVER_MS)).toBe(true);
+    await sleep(500);
+    // And loses it again.
+    await router.update({ ...base, instances: [instance(ids[0]), instance(ids[1], { priority: 140 })] });
+    expect(await eventually(() => !lab.hasAddress('a', extra), FAILOVER_MS)).toBe(true);
     await sleep(500);
   } finally {
     monitor.kill();
   }
-  // The changed instance was restarted once (its VIP removed and added again); the unchanged one was not touched.
-  expect(seen.split('\n').filter((l) => l.startsWith('Deleted') && l.includes(` ${vip(ids[1])}/24`))).toHaveLength(1);
-  expect(seen).not.toContain(`${vip(ids[0])}/24`);
-  expect(changes.filter((c) => c.name === `VI_${ids[0]}`)).toEqual([]);
-  expect(stateOf(router, `VI_${ids[0]}`)).toBe('MASTER');
+  const deleted = seen.split('\n').filter((l) => l.startsWith('Deleted'));
+  expect(deleted.filter((l) => l.includes(` ${extra}/24`))).toHaveLength(1);
+  expect(deleted.filter((l) => ids.some((id) => l.includes(` ${vip(id)}/24`)))).toEqual([]);
+  expect(changes).toEqual([]);
+  expect(ids.map((id) => stateOf(router, `VI_${id}`))).toEqual(['MASTER', 'MASTER']);
   expect(router.status().instances.map((i) => i.priority)).toEqual([150, 140]);
+  expect(kaState(ka, ids[1])).toBe('BACKUP');
+  expect(kaMasters()).toBe(mastersBefore);
 });

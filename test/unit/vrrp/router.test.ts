@@ -239,7 +239,7 @@ test('notify_master_rx_lower_pri runs when a master hears a lower priority', asy
 });
 
 describe('update by difference', () => {
-  test('unchanged instances are not touched; changed restart; new start; removed stop', async () => {
+  test('unchanged instances are not touched; changed ones change in place; new start; removed stop', async () => {
     const owner = vi('VI_1', 1, { priority: 255 });
     const { router, changes } = open(config({ instances: [owner, vi('VI_2', 2)] }));
     await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
@@ -248,17 +248,52 @@ describe('update by difference', () => {
     await router.update(config({ instances: [{ ...owner, notify: { master: '/bin/true' } }, vi('VI_2', 2, { priority: 90 }), vi('VI_3', 3)] }));
     expect(link1.closed).toBe(false);
     expect(link1.deleted).toEqual([]);
-    expect(link2.closed).toBe(true);
-    expect(fake.links.slice(-2).map((l) => l.closed)).toEqual([false, false]);
-    await waitFor(() => changes.length >= 3);
-    expect(changes.filter((c) => c.name === 'VI_1')).toEqual([]);
-    expect(changes.map((c) => `${c.name} ${c.from}->${c.to}`)).toEqual(['VI_2 BACKUP->STOPPED', 'VI_2 INIT->BACKUP', 'VI_3 INIT->BACKUP']);
-    expect(router.status().instances.map((i) => [i.name, i.priority])).toEqual([['VI_1', 255], ['VI_2', 90], ['VI_3', 100]]);
+    expect(link2.closed).toBe(false);
+    expect(fake.links.at(-1)!.closed).toBe(false);
+    await waitFor(() => changes.length >= 1);
+    expect(changes.map((c) => `${c.name} ${c.from}->${c.to}`)).toEqual(['VI_3 INIT->BACKUP']);
+    expect(router.status().instances.map((i) => [i.name, i.priority, i.effectivePriority])).toEqual([['VI_1', 255, 255], ['VI_2', 90, 90], ['VI_3', 100, 100]]);
     const link3 = fake.links.at(-1)!;
     await router.update(config({ instances: [owner, vi('VI_2', 2, { priority: 90 })] }));
     expect(link3.closed).toBe(true);
     expect(link1.closed).toBe(false);
     expect(router.status().instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2']);
+  });
+
+  test('a master takes new addresses, interval and priority in place: only the difference in addresses, no transition, no priority 0', async () => {
+    const { router, changes } = open(config({ instances: [vi('VI_1', 1, { priority: 200, virtualIpaddress: ['10.0.1.1/24', '10.0.1.2/24'] })] }));
+    const link = fake.links.at(-1)!;
+    await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
+    changes.length = 0;
+    link.added.length = 0;
+    const scheduled = link.schedules.length;
+    await router.update(config({ instances: [vi('VI_1', 1, { priority: 180, advertInt: 0.1, virtualIpaddress: ['10.0.1.2/24', '10.0.1.3/24'] })] }));
+    expect(link.closed).toBe(false);
+    expect(changes).toEqual([]);
+    expect(link.deleted.map((a) => a.address)).toEqual(['10.0.1.1']);
+    expect(link.added.map((a) => a.address)).toEqual(['10.0.1.3']);
+    expect(link.sent.flat().map((p) => p.bytes[2])).not.toContain(0);
+    // The adverts now scheduled carry the new priority, interval and address list.
+    const last = link.schedules.at(-1)!;
+    expect(link.schedules.length).toBeGreaterThan(scheduled);
+    expect(last.intervalUs).toBe(100_000);
+    expect(last.packets[0]!.bytes[2]).toBe(180);
+    expect(last.packets[0]!.bytes[3]).toBe(2);
+    const status = stateOf(router, 'VI_1');
+    expect([status.state, status.priority, status.virtualAddresses]).toEqual(['MASTER', 180, ['10.0.1.2/24', '10.0.1.3/24']]);
+  });
+
+  test('what identifies the instance (here VRID, peers, the owner 255) restarts it', async () => {
+    const { router, changes } = open(config({ instances: [vi('VI_1', 1, { priority: 200 })] }));
+    await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
+    for (const over of [{ virtualRouterId: 9 }, { unicastPeer: ['10.0.0.7'] }, { priority: 255 }]) {
+      const link = fake.links.at(-1)!;
+      changes.length = 0;
+      await router.update(config({ instances: [vi('VI_1', 1, { priority: 200, ...over })] }));
+      expect(link.closed).toBe(true);
+      expect(changes.map((c) => `${c.from}->${c.to}`)).toContain('MASTER->STOPPED');
+      await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
+    }
   });
 
   test('updates called together run one after another, in call order', async () => {
