@@ -81,7 +81,7 @@ _ipvs_value_keepalived() {
   esac
   return 1
 }
-_ipvs_options_keepalived() { _ipvs_reply_words '-f' '--use-file' '-t' '--config-test' '-P' '--vrrp' '-C' '--check' '-i' '--config-id' '-I' '--dont-release-ipvs' '--status-listen' '--status-token-file' '--json-file' '--reconcile-interval' '--force-reload' '-n' '-l' '-D' '-h' '--help'; }
+_ipvs_options_keepalived() { _ipvs_reply_words '-f' '--use-file' '-t' '--config-test' '-P' '--vrrp' '-C' '--check' '-i' '--config-id' '-I' '--dont-release-ipvs' '--status-listen' '--status-token-file' '--json-file' '--reconcile-interval' '--force-reload' '--allow-unsupported' '-n' '-l' '-D' '-h' '--help'; }
 _ipvs_operand_keepalived() { :; }
 
 # genhash: the value after option $1 (status 1: $1 takes none), its options, its other words.

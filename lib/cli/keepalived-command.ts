@@ -5,6 +5,7 @@
  *
  *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT|unix:PATH]
  *                     [--status-token-file FILE] [--json-file PATH] [--reconcile-interval SECONDS] [--force-reload]
+ *                     [--allow-unsupported[=KEYWORD,...]]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
@@ -19,6 +20,8 @@ import { formatDiagnostic } from '../keepalived/reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
 import { KeepalivedDaemon, RECONCILE_INTERVAL, type Halves } from '../keepalived/daemon/daemon';
 import { readDaemonConfig } from '../keepalived/daemon/reading';
+import { formatIgnored, refusedKeywords, type UnsupportedAllowance } from '../keepalived/daemon/policy';
+import { isKeepalivedKeyword } from '../keepalived/daemon/keywords';
 import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import { jsonLogger } from '../keepalived/daemon/log';
 import { STATUS_LIMITS, type StatusAddress } from '../keepalived/daemon/status-server';
@@ -42,6 +45,9 @@ const USAGE = `Usage: ipvs keepalived [options]
                              this often (default 30; 0: only after a failed write)
       --force-reload         apply reloads even with a missing include or deleting more than half
                              of the running virtual servers (refused otherwise)
+      --allow-unsupported[=KEYWORD,...]  run a file that uses keywords keepalived acts on and
+                             this daemon does not (all, or those named; refused otherwise);
+                             /status, /metrics and the log list what is ignored
   -n, -l, -D                 accepted for keepalived compatibility (always foreground, logs to stderr)
   -h, --help                 this text
 Signals: SIGHUP reloads, SIGUSR2 writes the JSON state, SIGTERM/SIGINT stop.
@@ -60,6 +66,8 @@ interface Options {
   halves: Halves;
   reconcileInterval: number;
   forceReload: boolean;
+  /** `--allow-unsupported`: all, or the keywords named. */
+  allowUnsupported?: UnsupportedAllowance;
 }
 
 class UsageError extends Error {}
@@ -82,6 +90,7 @@ function parse(args: readonly string[]): Options | 'help' {
       case '-I': case '--dont-release-ipvs': o.keepServices = true; break;
       case '--json-file': o.jsonFile = value(); break;
       case '--force-reload': o.forceReload = true; break;
+      case '--allow-unsupported': o.allowUnsupported = allowance(o.allowUnsupported, inline); break;
       case '--reconcile-interval': {
         const v = value();
         if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--reconcile-interval expects seconds (0 or more), got ${JSON.stringify(v)}`);
@@ -110,6 +119,16 @@ function parse(args: readonly string[]): Options | 'help' {
   return o;
 }
 
+/** `--allow-unsupported` (all) or `--allow-unsupported=A,B` (added to earlier ones); every name must be a keyword. */
+function allowance(previous: UnsupportedAllowance | undefined, inline: string | undefined): UnsupportedAllowance {
+  if (inline === undefined || previous === 'all') return 'all';
+  const names = inline.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  if (!names.length) throw new UsageError('--allow-unsupported= needs keywords (or no = to allow all)');
+  const unknown = names.filter((k) => !isKeepalivedKeyword(k));
+  if (unknown.length) throw new UsageError(`--allow-unsupported: not a keepalived keyword: ${unknown.join(', ')}`);
+  return [...(previous ?? []), ...names];
+}
+
 /** The token: the file's first line, not empty; never taken from the command line, where `ps` shows it. */
 function readStatusToken(file: string): string {
   let text: string;
@@ -130,8 +149,18 @@ function readStatusToken(file: string): string {
  * refuse what keepalived accepts.
  */
 function configTest(o: Options, context: CliContext): number {
-  const { result, diagnostics, refusal } = readDaemonConfig(o.configFile, o.configId, o.halves);
+  const { result, diagnostics, refusal, ignored } = readDaemonConfig(o.configFile, o.configId, o.halves);
   for (const d of diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
+  const refused = refusedKeywords(ignored, o.allowUnsupported);
+  const allowed = ignored.filter((i) => !refused.includes(i));
+  if (refused.length) {
+    context.stderr(`ipvs keepalived: not implemented, so the daemon refuses this file unless allowed (--allow-unsupported):\n`);
+    for (const i of refused) context.stderr(`  ${formatIgnored(i)}\n`);
+  }
+  if (allowed.length) {
+    context.stderr('ipvs keepalived: not implemented, the daemon runs without (allowed by --allow-unsupported):\n');
+    for (const i of allowed) context.stderr(`  ${formatIgnored(i)}\n`);
+  }
   if (!refusal) return result.exitCode;
   context.stderr(`ipvs keepalived: the VRRP router refuses this configuration: ${refusal.message}\n`);
   return result.exitCode === KEEPALIVED_EXIT.ok ? KEEPALIVED_EXIT.configErrors : result.exitCode;
@@ -179,6 +208,7 @@ export async function runKeepalived(
   const systemd = new SystemdNotifier(process.env, (error) => log('warning', 'systemd notification failed', { error }));
   const daemon = new KeepalivedDaemon({
     configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves, forceReload: options.forceReload,
+    ...(options.allowUnsupported ? { allowUnsupported: options.allowUnsupported } : {}),
     manager: { reconcileInterval: options.reconcileInterval, ...run.manager },
     ...(run.openVrrp ? { openVrrp: run.openVrrp } : {}),
     ...(run.interfaces ? { interfaces: run.interfaces } : {}),

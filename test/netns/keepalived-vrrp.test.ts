@@ -6,7 +6,7 @@
  * daemon's structured log lines and its SIGUSR2 JSON; addresses from `ip`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
 import { VrrpLab, eventually, sleep, type Keepalived } from '../support/vrrp-lab';
@@ -177,4 +177,61 @@ test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the 
   expect(last.vrrp!.instances[0]).toMatchObject({ state: 'BACKUP', priority: 50 });
   // The monitor does see removals: the handover's shows up.
   expect(await eventually(() => new RegExp(`Deleted .*${vip.replace(/\./g, '\\.')}/`).test(addressEvents()), 5000)).toBe(true);
+});
+
+test('track_file: the same file values give keepalived\'s effective priority and FAULT, through writes, replace-by-rename and deletion', async () => {
+  // Each daemon alone on its own VRID (no interplay), each on its own copy of the file, written alike.
+  const kaId = ++vrid;
+  const ourId = ++vrid;
+  const files = { ka: path.join(lab.dir, `tf-ka-${kaId}`), ours: path.join(lab.dir, `tf-ours-${ourId}`) };
+  const tracked = (file: string, id: number, vip: string) => `
+track_file tf {
+    file ${file}
+    weight 2
+}
+${config({ id, vip, priority: 100, state: 'BACKUP', extra: 'track_file {\n        tf\n    }' })}`;
+  const write = (value: string) => {
+    for (const f of Object.values(files)) writeFileSync(f, value);
+  };
+  write('3\n');
+  const ka = startKeepalived(tracked(files.ka, kaId, '10.9.0.150'), kaId);
+  const ours = new OurDaemon(`tf-${ourId}`, tracked(files.ours, ourId, '10.9.0.151'));
+  expect(await eventually(() => ours.has('ready') && kaState(ka) !== undefined, TAKEOVER_MS)).toBe(true);
+
+  // keepalived logs "(VI_N) Changing effective priority from A to B" and "entering FAULT state"; ours says it in /status.
+  const kaPriority = () => Number([...ka.log.matchAll(/Changing effective priority from \d+ to (\d+)/g)].at(-1)?.[1] ?? 100);
+  const kaFault = () => /FAULT/.test(ka.log.slice(ka.log.lastIndexOf('effective priority')));
+  const ourInstance = async () => (await ours.status()).vrrp!.instances[0]!;
+  // In FAULT the priority is not compared (keepalived logs none).
+  const same = async (expected: { priority?: number; fault: boolean }) => {
+    const kaNow = () => [expected.priority === undefined ? undefined : kaPriority(), kaFault()];
+    const want = [expected.priority, expected.fault];
+    await eventually(() => JSON.stringify(kaNow()) === JSON.stringify(want), TAKEOVER_MS);
+    expect(kaNow()).toEqual(want);
+    const ourNow = async () => {
+      const mine = await ourInstance();
+      return [expected.priority === undefined ? undefined : mine.effectivePriority, mine.state === 'FAULT'];
+    };
+    let mine = await ourNow();
+    for (let i = 0; i < 40 && JSON.stringify(mine) !== JSON.stringify(want); i++) {
+      await sleep(200);
+      mine = await ourNow();
+    }
+    expect(mine).toEqual(want);
+  };
+  await same({ priority: 106, fault: false });
+  write('10\n');
+  await same({ priority: 120, fault: false });
+  // Replaced by rename, as editors and atomic writers do.
+  for (const f of Object.values(files)) {
+    writeFileSync(`${f}.new`, '-5\n');
+    renameSync(`${f}.new`, f);
+  }
+  await same({ priority: 90, fault: false });
+  // Deleted: the value is 0.
+  for (const f of Object.values(files)) rmSync(f);
+  await same({ priority: 100, fault: false });
+  // -200 × 2 is below -253: FAULT.
+  write('-200\n');
+  await same({ fault: true });
 });

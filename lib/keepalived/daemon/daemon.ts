@@ -23,6 +23,7 @@ import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router'
 import { VrrpHalf, openVrrpRouter, type InterfaceSource, type VrrpRouterOpener, type WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
 import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
+import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
 
 export type { Halves } from './reading';
 
@@ -47,6 +48,12 @@ export interface DaemonOptions {
   interfacePoll?: number;
   /** Reloads are never refused for a missing include or a mass deletion (`--force-reload`). */
   forceReload?: boolean;
+  /**
+   * Keywords keepalived acts on and this daemon does not, which the file may
+   * use anyway (`--allow-unsupported`): all, or those named. Without it a
+   * file using any is refused at start and on reload, naming file:line.
+   */
+  allowUnsupported?: UnsupportedAllowance;
 }
 
 /** Seconds between reconciliations of the kernel's table, unless the manager options say otherwise. */
@@ -73,6 +80,8 @@ export interface DaemonStatus extends ManagerStatus {
   syncDaemon?: { instance: string; role: string | null };
   /** VRRP instances waiting in FAULT for a missing interface. */
   vrrpWaiting?: WaitingInstance[];
+  /** What keepalived would do with this file and this daemon does not (allowed by `--allow-unsupported`); absent when nothing. */
+  ignored?: { keyword: string; file: string; line: number; message: string }[];
 }
 
 /** Why a configuration could not be used. */
@@ -85,6 +94,8 @@ export class ConfigUnusableError extends Error {
 /** One usable reading of the file: the verdict and what both halves run. */
 interface Reading extends DaemonConfig {
   result: CheckResult;
+  /** Keywords the file uses that the daemon runs without (all allowed). */
+  ignored: IgnoredKeyword[];
 }
 
 export class KeepalivedDaemon {
@@ -110,7 +121,7 @@ export class KeepalivedDaemon {
     this.#options = options;
     this.#alerts = new DaemonAlerts(options.log);
     this.#halves = options.halves ?? { check: true, vrrp: true };
-    this.#metrics = daemonMetrics(() => this.#manager);
+    this.#metrics = daemonMetrics(() => this.#manager, () => this.#current?.ignored ?? []);
   }
 
   /** The checker half's manager, while it runs. */
@@ -154,15 +165,26 @@ export class KeepalivedDaemon {
   /** Reads and maps the configuration; diagnostics are logged with file:line. */
   #read(): Reading {
     const { configFile, configId } = this.#options;
-    const { result, diagnostics, config, refusal, unimplemented } = readDaemonConfig(configFile, configId, this.#halves);
+    const { result, diagnostics, config, refusal, unimplemented, ignored } = readDaemonConfig(configFile, configId, this.#halves);
     for (const d of diagnostics) this.#logDiagnostic(d);
     const [first] = unimplemented;
     if (first) throw new ConfigUnusableError(formatDiagnostic(first));
+    const refused = refusedKeywords(ignored, this.#options.allowUnsupported);
+    if (refused.length) throw new ConfigUnusableError(refusalMessage(refused));
     if (!config) throw new ConfigUnusableError(`configuration ${configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
     // Before either half changes: a reload the router would refuse is refused whole.
     if (refusal) throw refusal;
     if (this.#halves.check) resolveHealthConfig(config.health.config);
-    return { result, ...config };
+    return { result, ...config, ignored };
+  }
+
+  /** Once a reading runs: one warning per keyword it runs without. */
+  #logIgnored(r: Reading): void {
+    for (const i of r.ignored) {
+      this.#options.log('warning', `running without ${i.keyword} (--allow-unsupported)`, {
+        keyword: i.keyword, file: i.source.file, line: i.source.line, detail: i.message,
+      });
+    }
   }
 
   #wantsChecker(r: Reading): boolean {
@@ -257,6 +279,7 @@ export class KeepalivedDaemon {
     this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
     this.#current = r;
     this.#loadedAt = new Date();
+    this.#logIgnored(r);
     this.#options.log('info', 'started', {
       configFile: this.#options.configFile,
       virtualServers: this.#manager ? r.health.config.virtualServers.length : 0,
@@ -379,6 +402,7 @@ export class KeepalivedDaemon {
       });
     }
     this.#current = r;
+    this.#logIgnored(r);
     try {
       await this.#finishReload(r);
       this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
@@ -409,6 +433,10 @@ export class KeepalivedDaemon {
     if (this.#vrrp) status.vrrp = this.#vrrp.status();
     if (this.#sync) status.syncDaemon = { instance: this.#sync.settings.instance, role: this.#sync.role ?? null };
     if (this.#vrrp?.waiting.length) status.vrrpWaiting = [...this.#vrrp.waiting];
+    const ignored = this.#current?.ignored ?? [];
+    if (ignored.length) {
+      status.ignored = ignored.map((i) => ({ keyword: i.keyword, file: i.source.file, line: i.source.line, message: i.message }));
+    }
     return status;
   }
 

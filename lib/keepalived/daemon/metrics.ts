@@ -8,6 +8,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { VirtualServerManager } from '../../health/manager';
+import type { IgnoredKeyword } from './policy';
 
 /** What {@link daemonMetrics} gives the daemon. */
 export interface DaemonMetrics {
@@ -18,9 +19,23 @@ export interface DaemonMetrics {
   watch(manager: VirtualServerManager): void;
 }
 
-/** Builds the registry; `reloads` is counted by the daemon. */
-export function daemonMetrics(manager: () => VirtualServerManager | undefined): DaemonMetrics {
+/** Builds the registry; `reloads` is counted by the daemon; `ignored` is what the running configuration runs without. */
+export function daemonMetrics(
+  manager: () => VirtualServerManager | undefined,
+  ignored: () => readonly IgnoredKeyword[] = () => [],
+): DaemonMetrics {
   const registry = new Registry();
+  new Gauge({
+    name: 'ipvs_keepalived_ignored_keywords',
+    help: 'Uses of a keepalived keyword the running configuration has and the daemon ignores (allowed by --allow-unsupported), by keyword.',
+    labelNames: ['keyword'], registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const i of ignored()) counts.set(i.keyword, (counts.get(i.keyword) ?? 0) + 1);
+      for (const [keyword, n] of counts) this.set({ keyword }, n);
+    },
+  });
   const status = () => manager()?.status().virtualServers ?? [];
   new Gauge({
     name: 'ipvs_keepalived_real_server_up', help: 'Whether the real server passes its checks (1) or not (0).',

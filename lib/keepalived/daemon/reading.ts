@@ -17,6 +17,7 @@ import { configRunnable } from '../reader/exit-status';
 import { toHealthConfig, type HealthMapping } from '../mapping/health';
 import { toVrrpConfig } from '../mapping/vrrp';
 import { syncDaemonSettings, type SyncDaemonSettings } from './sync-daemon';
+import { ignoredKeywords, settingFindings, type IgnoredKeyword } from './policy';
 
 /** Which halves may run (keepalived's `-P` runs only VRRP, `-C` only the checker). */
 export interface Halves {
@@ -46,6 +47,12 @@ export interface DaemonReading {
    * start and reload refuse the file.
    */
   unimplemented: Diagnostic[];
+  /**
+   * Every keyword keepalived acts on and the daemon would ignore, with its
+   * file:line (the `unsupported` findings in `diagnostics` that name one):
+   * start and reload refuse them unless allowed (see ./policy).
+   */
+  ignored: IgnoredKeyword[];
   /** Why the VRRP router would refuse `config` (checked only when the VRRP half may run and has instances). */
   refusal?: IpvsArgumentError;
 }
@@ -78,15 +85,21 @@ function unimplementedSettings(config: CheckResult['config']): Diagnostic[] {
 export function readDaemonConfig(file: string, configId?: string, halves: Halves = { check: true, vrrp: true }): DaemonReading {
   const result = checkConfig(file, configId === undefined ? {} : { configId });
   const unimplemented = unimplementedSettings(result.config);
-  if (!configRunnable(result.exitCode)) return { result, diagnostics: [...result.diagnostics, ...unimplemented], unimplemented };
+  const settings = settingFindings(result.config);
+  if (!configRunnable(result.exitCode)) {
+    const diagnostics = [...result.diagnostics, ...unimplemented, ...settings];
+    return { result, diagnostics, unimplemented, ignored: ignoredKeywords(diagnostics) };
+  }
   const health = toHealthConfig(result.config);
   const vrrp = toVrrpConfig(result.config);
   const sync = syncDaemonSettings(result.config);
   const refusal = halves.vrrp && vrrp.config.instances.length ? routerRefusal(vrrp.config) : undefined;
+  const diagnostics = [...result.diagnostics, ...unimplemented, ...settings, ...health.warnings, ...vrrp.warnings, ...sync.warnings];
   return {
     result,
-    diagnostics: [...result.diagnostics, ...unimplemented, ...health.warnings, ...vrrp.warnings, ...sync.warnings],
+    diagnostics,
     unimplemented,
+    ignored: ignoredKeywords(diagnostics),
     config: { health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) },
     ...(refusal ? { refusal } : {}),
   };

@@ -94,8 +94,8 @@ class Mapper {
     this.#model = model;
   }
 
-  unsupported(source: SourceRef | undefined, message: string): void {
-    if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
+  unsupported(keyword: string, source: SourceRef | undefined, message: string): void {
+    if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source, keyword });
   }
 
   /**
@@ -135,8 +135,8 @@ class Mapper {
     if (c.connectPort !== undefined) target.connectPort = c.connectPort;
     if (c.bindTo !== undefined) target.bindTo = c.bindTo;
     if (c.bindPort !== undefined) target.bindPort = c.bindPort;
-    if (c.bindIf !== undefined) this.unsupported(c.sources.bindIf, 'bind_if is not applied to checker sockets yet');
-    if (c.fwmark !== undefined) this.unsupported(c.sources.fwmark, 'fwmark (SO_MARK) is not set on checker sockets yet');
+    if (c.bindIf !== undefined) this.unsupported('bind_if', c.sources.bindIf, 'bind_if is not applied to checker sockets yet');
+    if (c.fwmark !== undefined) this.unsupported('fwmark', c.sources.fwmark, 'fwmark (SO_MARK) is not set on checker sockets yet');
     switch (c.type) {
       case 'TCP_CHECK':
         return { type: 'tcp', ...timing, ...target };
@@ -197,8 +197,8 @@ class Mapper {
     if (h.bindTo !== undefined) out.bindTo = h.bindTo;
     if (h.bindPort !== undefined) out.bindPort = h.bindPort;
     if (h.connectTimeout !== undefined) out.connectTimeout = h.connectTimeout;
-    if (h.bindIf !== undefined) this.unsupported(h.source, 'bind_if is not applied to checker sockets yet');
-    if (h.fwmark !== undefined) this.unsupported(h.source, 'fwmark (SO_MARK) is not set on checker sockets yet');
+    if (h.bindIf !== undefined) this.unsupported('bind_if', h.source, 'bind_if is not applied to checker sockets yet');
+    if (h.fwmark !== undefined) this.unsupported('fwmark', h.source, 'fwmark (SO_MARK) is not set on checker sockets yet');
     return out;
   }
 
@@ -209,12 +209,12 @@ class Mapper {
     for (const option of u.regexOptions) {
       const flag = REGEX_FLAGS[option];
       if (flag !== undefined) flags += flags.includes(flag) ? '' : flag;
-      else if (!REGEX_HARMLESS.includes(option)) this.unsupported(u.source, `regex_options ${option} has no JavaScript equivalent and is ignored`);
+      else if (!REGEX_HARMLESS.includes(option)) this.unsupported('regex_options', u.source, `regex_options ${option} has no JavaScript equivalent and is ignored`);
     }
     try {
       new RegExp(u.regex, flags);
     } catch (e) {
-      this.unsupported(u.source, `regex ${u.regex} is not a JavaScript regular expression (${(e as Error).message}); the URL is checked without it`);
+      this.unsupported('regex', u.source, `regex ${u.regex} is not a JavaScript regular expression (${(e as Error).message}); the URL is checked without it`);
       return undefined;
     }
     const regex: HttpUrlRegex = { pattern: u.regex };
@@ -272,7 +272,7 @@ class Mapper {
       }
       const addresses = expandRange(e.address, e.lastAddress);
       if (addresses === undefined) {
-        this.unsupported(e.source, `the range ${e.address}-${e.lastAddress} stands for more than ${MAX_RANGE} services; it is not created`);
+        this.unsupported('virtual_server_group', e.source, `the range ${e.address}-${e.lastAddress} stands for more than ${MAX_RANGE} services; it is not created`);
         continue;
       }
       for (const address of addresses) out.push({ protocol, address, port: e.port, ...options } as ServiceSpec);
@@ -283,7 +283,7 @@ class Mapper {
   virtualServers(vs: VirtualServer): VirtualServerConfig[] {
     const realServers = vs.realServers.map((rs) => this.realServer(rs));
     const services = this.services(vs);
-    if (vs.haSuspend && services.some((s) => 'fwmark' in s)) this.unsupported(vs.sources.haSuspend, 'ha_suspend does not apply to firewall-mark services: their checks always run');
+    if (vs.haSuspend && services.some((s) => 'fwmark' in s)) this.unsupported('ha_suspend', vs.sources.haSuspend, 'ha_suspend does not apply to firewall-mark services: their checks always run');
     const alerts = { virtualServer: vs.smtpAlert ?? false, realServers: vs.realServers.map((rs) => rs.smtpAlert ?? true) };
     return services.map((service) => {
       this.alerts.push(alerts);

@@ -66,6 +66,11 @@ function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: rea
   return out;
 }
 
+/** `garpInterval` → `garp_interval`: the keyword a model field was read from. */
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
 class Mapper {
   readonly warnings: Diagnostic[] = [];
 
@@ -75,13 +80,13 @@ class Mapper {
     this.#model = model;
   }
 
-  unsupported(source: SourceRef | undefined, message: string): void {
-    if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source });
+  unsupported(keyword: string, source: SourceRef | undefined, message: string): void {
+    if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source, keyword });
   }
 
   address(a: VrrpAddress, owner: string): VirtualAddress {
     const out: VirtualAddress = { address: a.address, prefix: a.prefix };
-    if (a.brd === '+' || a.brd === '-') this.unsupported(a.source, `(${owner}) brd ${a.brd} is not computed by the router - the kernel's default broadcast is used`);
+    if (a.brd === '+' || a.brd === '-') this.unsupported('brd', a.source, `(${owner}) brd ${a.brd} is not computed by the router - the kernel's default broadcast is used`);
     else if (a.brd !== undefined) out.brd = a.brd;
     if (a.dev !== undefined) out.dev = a.dev;
     if (a.scope !== undefined) out.scope = a.scope;
@@ -93,7 +98,7 @@ class Mapper {
   /** `value`, or the router's `max` with a warning where the instance (or global_defs) set more. */
   limit(i: VrrpInstanceBlock, field: string, value: number, max: number): number {
     if (value <= max) return value;
-    this.unsupported(i.sources[field] ?? this.#model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
+    this.unsupported(snakeCase(field), i.sources[field] ?? this.#model.global.source ?? i.source, `(${i.name}) ${field} ${value} is beyond the router's ${max} - using ${max}`);
     return max;
   }
 
@@ -111,29 +116,29 @@ class Mapper {
   instance(i: VrrpInstanceBlock): VrrpRouterInstance | undefined {
     const at = (key: string) => i.sources[key] ?? i.source;
     if (i.interface === undefined) {
-      this.unsupported(i.source, `(${i.name}) an instance without interface is not run by the router - give it an interface`);
+      this.unsupported('interface', i.source, `(${i.name}) an instance without interface is not run by the router - give it an interface`);
       return undefined;
     }
     if (!i.virtualIpaddress.length) {
-      this.unsupported(i.source, `(${i.name}) an instance without virtual_ipaddress is not run by the router`);
+      this.unsupported('virtual_ipaddress', i.source, `(${i.name}) an instance without virtual_ipaddress is not run by the router`);
       return undefined;
     }
     const nameMax = VRRP_LIMITS.name[1];
     if (i.name.length > nameMax) {
-      this.unsupported(i.source, `(${i.name}) instance names longer than ${nameMax} characters are not run by the router`);
+      this.unsupported('vrrp_instance', i.source, `(${i.name}) instance names longer than ${nameMax} characters are not run by the router`);
       return undefined;
     }
     const g = this.#model.global.vrrp;
     let advertInt = i.advertInt;
     const v3AdvertMax = VRRP_LIMITS.advertIntV3[1];
     if (i.version === 3 && advertInt > v3AdvertMax) {
-      this.unsupported(at('advertInt'), `(${i.name}) VRRPv3 carries at most ${v3AdvertMax} s - advert_int ${advertInt} becomes ${v3AdvertMax}`);
+      this.unsupported('advert_int', at('advertInt'), `(${i.name}) VRRPv3 carries at most ${v3AdvertMax} s - advert_int ${advertInt} becomes ${v3AdvertMax}`);
       advertInt = v3AdvertMax;
     }
     let garpInterval = i.family === 'inet' ? g.garpInterval : g.gnaInterval;
     const garpIntervalMax = VRRP_LIMITS.garpInterval[1];
     if (garpInterval > garpIntervalMax) {
-      this.unsupported(this.#model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${garpIntervalMax} s is not supported - using ${garpIntervalMax} s`);
+      this.unsupported(i.family === 'inet' ? 'vrrp_garp_interval' : 'vrrp_gna_interval', this.#model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${garpIntervalMax} s is not supported - using ${garpIntervalMax} s`);
       garpInterval = garpIntervalMax;
     }
     const out: VrrpRouterInstance = {
@@ -147,19 +152,19 @@ class Mapper {
     if (i.unicastSrcIp !== undefined) out.unicastSrcIp = i.unicastSrcIp;
     if (i.unicastPeers.length) out.unicastPeer = i.unicastPeers.map((p) => p.address);
     for (const p of i.unicastPeers) {
-      if (p.minTtl !== undefined || p.maxTtl !== undefined) this.unsupported(p.source, `(${i.name}) unicast_peer min_ttl/max_ttl are not checked by the router`);
+      if (p.minTtl !== undefined || p.maxTtl !== undefined) this.unsupported('min_ttl', p.source, `(${i.name}) unicast_peer min_ttl/max_ttl are not checked by the router`);
     }
     if (i.unicastTtl !== undefined) {
-      if (i.unicastTtl === 0) this.unsupported(at('unicastTtl'), `(${i.name}) unicast_ttl 0 (kernel default) is not supported - using 255`);
+      if (i.unicastTtl === 0) this.unsupported('unicast_ttl', at('unicastTtl'), `(${i.name}) unicast_ttl 0 (kernel default) is not supported - using 255`);
       else out.unicastTtl = i.unicastTtl;
     }
     if (i.authentication?.type === 'PASS') out.authentication = { authType: 'PASS', authPass: i.authentication.password };
-    else if (i.authentication) this.unsupported(at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
+    else if (i.authentication) this.unsupported('auth_type', at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
     if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
-    if (i.virtualIpaddressExcluded.length) this.unsupported(at('virtualIpaddressExcluded'), `(${i.name}) virtual_ipaddress_excluded is not moved by the router yet`);
-    if (i.accept === false) this.unsupported(at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
-    if (i.strict) this.unsupported(at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
-    if (i.dontTrackPrimary) this.unsupported(at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
+    if (i.virtualIpaddressExcluded.length) this.unsupported('virtual_ipaddress_excluded', at('virtualIpaddressExcluded'), `(${i.name}) virtual_ipaddress_excluded is not moved by the router yet`);
+    if (i.accept === false) this.unsupported('no_accept', at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
+    if (i.strict) this.unsupported(i.sources['strict'] ? 'strict_mode' : 'vrrp_strict', at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
+    if (i.dontTrackPrimary) this.unsupported('dont_track_primary', at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
     Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
     return out;
@@ -167,7 +172,7 @@ class Mapper {
 
   config(): VrrpRouterConfig {
     const { vrrp, global } = this.#model;
-    if (global.vrrp.minGarp) this.unsupported(global.source, 'vrrp_min_garp is not supported - GARP bursts follow garp_master_*');
+    if (global.vrrp.minGarp) this.unsupported('vrrp_min_garp', global.source, 'vrrp_min_garp is not supported - GARP bursts follow garp_master_*');
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
     const running = new Set(instances.map((i) => i.name));
     const config: VrrpRouterConfig = {

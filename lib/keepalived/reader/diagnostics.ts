@@ -53,6 +53,11 @@ export interface Diagnostic {
   readonly message: string;
   /** File and line the finding is about. */
   readonly source: SourceRef;
+  /**
+   * For `unsupported` findings: the keyword keepalived acts on and `ipvs keepalived`
+   * does not (what `--allow-unsupported=KEYWORD` names).
+   */
+  readonly keyword?: string;
 }
 
 /** `(file: Line N) message`, the way `keepalived -t` prints it. */
@@ -74,5 +79,10 @@ export class Diagnostics {
 
   notice(code: DiagnosticCode, message: string, source: SourceRef): void {
     this.list.push({ severity: 'notice', code, message, source });
+  }
+
+  /** An `unsupported` warning about `keyword`. */
+  unsupported(keyword: string, message: string, source: SourceRef): void {
+    this.list.push({ severity: 'warning', code: 'unsupported', message, source, keyword });
   }
 }

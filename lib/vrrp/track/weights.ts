@@ -26,7 +26,7 @@ export type TrackReading =
       name: string;
       /** Multiplier −254..254; 0 means a non-zero value is FAULT. */
       weight: number;
-      /** `reverse`: the product is negated. */
+      /** `reverse`: the product is negated; with weight 0, a zero value is FAULT instead of a non-zero one. */
       reverse: boolean;
       /** The file's value, clamped to −254..254. */
       value: number;
@@ -44,7 +44,8 @@ export interface TrackEffect {
 export function trackEffect(r: TrackReading): TrackEffect {
   const sign = r.reverse ? -1 : 1;
   if (r.kind === 'file') {
-    const status = r.weight === 0 ? (r.value !== 0 ? -254 : 0) : Math.max(-254, Math.min(253, r.value * r.weight * sign));
+    // Weight 0: a non-zero value is FAULT, or with `reverse` a zero one (keepalived 2.2.7: "weight 0 reverse" + 0 → FAULT).
+    const status = r.weight === 0 ? ((r.value !== 0) !== r.reverse ? -254 : 0) : Math.max(-254, Math.min(253, r.value * r.weight * sign));
     return status <= -254 ? { fault: true, delta: 0 } : { fault: false, delta: status };
   }
   if (r.ok === undefined) return { fault: false, delta: 0 };

@@ -38,6 +38,9 @@ describe('weights (vrrp_track.c)', () => {
     // weight, reverse, value, fault, delta
     [0, false, 0, false, 0],
     [0, false, 7, true, 0], // weight 0: any non-zero value is FAULT
+    [0, true, 0, true, 0], // weight 0 reverse: a zero value is FAULT (keepalived 2.2.7, checked in a netns)
+    [0, true, 5, false, 0],
+    [2, true, 3, false, -6], // keepalived 2.2.7: priority 100 → 94
     [5, false, 3, false, 15],
     [5, true, 3, false, -15],
     [10, false, -30, true, 0], // at or below -254: FAULT

@@ -29,7 +29,8 @@ const base: readonly KeywordTable<CheckerDraft>[] = [timingKeywords(0), logAllFa
 
 const STATUS = /^(\d{3})(?:-(\d{3}))?$/;
 
-const urlGrammar = grammar<Draft<UrlSpec>>([
+/** The keywords of HTTP_GET / SSL_GET `url`. */
+export const urlGrammar = grammar<Draft<UrlSpec>>([
   {
     path: stringField('path'),
     digest: valueField('digest', (stmt, ctx) => {
@@ -106,7 +107,8 @@ const httpGrammar = grammar<CheckerDraft>([
   },
 ]);
 
-const smtpHostGrammar = grammar<Draft<SmtpHost>>([connectionKeywords, { connect_timeout: timerField('connectTimeout', 'connect_timeout') }]);
+/** The keywords of SMTP_CHECK `host`. */
+export const smtpHostGrammar = grammar<Draft<SmtpHost>>([connectionKeywords, { connect_timeout: timerField('connectTimeout', 'connect_timeout') }]);
 
 const smtpGrammar = grammar<CheckerDraft>([
   ...base,
@@ -186,7 +188,8 @@ const miscGrammar = grammar<CheckerDraft>([
   },
 ]);
 
-const CHECKER_GRAMMARS: Readonly<Record<CheckerType, Grammar<CheckerDraft>>> = {
+/** The keywords of each checker block. */
+export const CHECKER_GRAMMARS: Readonly<Record<CheckerType, Grammar<CheckerDraft>>> = {
   TCP_CHECK: grammar(base),
   HTTP_GET: httpGrammar,
   SSL_GET: httpGrammar,
@@ -198,7 +201,7 @@ const CHECKER_GRAMMARS: Readonly<Record<CheckerType, Grammar<CheckerDraft>>> = {
 };
 
 /** Checker blocks keepalived has but this reader does not model yet. */
-const NOT_YET = ['BFD_CHECK', 'FILE_CHECK'] as const;
+export const CHECKERS_NOT_YET = ['BFD_CHECK', 'FILE_CHECK'] as const;
 
 /** The checker keywords of `real_server`, each adding a checker to `checkers`. */
 export function checkerKeywords<T extends { checkers: CheckerDraft[] }>(): KeywordTable<T> {
@@ -212,10 +215,10 @@ export function checkerKeywords<T extends { checkers: CheckerDraft[] }>(): Keywo
       },
     };
   }
-  for (const type of NOT_YET) {
+  for (const type of CHECKERS_NOT_YET) {
     table[type] = {
       handle(stmt, _target, ctx) {
-        ctx.diag.warning('unsupported', `${type} is not supported yet - block not checked`, stmt.source);
+        ctx.diag.unsupported(type, `${type} is not supported yet - block not checked`, stmt.source);
         return SKIP_BLOCK;
       },
     };

@@ -29,7 +29,7 @@ export function globalDraft(): GlobalDraft {
 }
 
 /** Keywords of global_defs that keepalived knows but neither the checker nor VRRP half uses. */
-const OTHER_KEYWORDS = `
+export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   startup_script startup_script_timeout shutdown_script shutdown_script_timeout max_auto_priority
   min_auto_priority_delay smtp_alert_vrrp dynamic_interfaces no_email_faults default_interface
@@ -172,7 +172,8 @@ const modelled: KeywordTable<GlobalDraft> = {
 
 const otherTable: KeywordTable<GlobalDraft> = Object.fromEntries(OTHER_KEYWORDS.map((k) => [k, recordOther]));
 
-const globalGrammar = grammar<GlobalDraft>([otherTable, vrrpDefaults, modelled]);
+/** The keywords of `global_defs`. */
+export const globalGrammar = grammar<GlobalDraft>([otherTable, vrrpDefaults, modelled]);
 
 /** `global_defs` at the top level, filling `global`. */
 export function globalDefsKeyword<T extends { global: GlobalDraft; globalSource?: GlobalDefs['source'] }>(): KeywordSpec<T> {

@@ -34,7 +34,8 @@ export function readServerAddress(stmt: Statement, ctx: ParseContext, what: stri
   return port === undefined ? { address, family } : { address, family, port };
 }
 
-const realServerGrammar = grammar<RealServerDraft>([
+/** The keywords of `real_server`. */
+export const realServerGrammar = grammar<RealServerDraft>([
   timingKeywords(1),
   checkerKeywords<RealServerDraft>(),
   {

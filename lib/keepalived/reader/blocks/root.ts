@@ -47,11 +47,11 @@ export const NOT_SUPPORTED_YET: readonly string[] = [
 ];
 
 /** Top-level daemon settings, kept as written in `daemonOptions`. */
-const DAEMON_OPTIONS = ['net_namespace', 'net_namespace_ipvs', 'namespace_with_ipsets', 'instance', 'use_pid_dir', 'linkbeat_use_polling', 'child_wait_time'];
+export const DAEMON_OPTIONS: readonly string[] = ['net_namespace', 'net_namespace_ipvs', 'namespace_with_ipsets', 'instance', 'use_pid_dir', 'linkbeat_use_polling', 'child_wait_time'];
 
 const notSupported: KeywordSpec<ConfigDraft> = {
   handle(stmt, target, ctx) {
-    ctx.diag.warning('unsupported', `${stmt.keyword} is not supported yet - ${stmt.keyword}${stmt.args.length ? ' ' + stmt.args.join(' ') : ''} not checked`, stmt.source);
+    ctx.diag.unsupported(stmt.keyword, `${stmt.keyword} is not supported yet - ${stmt.keyword}${stmt.args.length ? ' ' + stmt.args.join(' ') : ''} not checked`, stmt.source);
     target.unsupported.push({ keyword: stmt.keyword, args: stmt.args, source: stmt.source });
     return SKIP_BLOCK;
   },
@@ -64,7 +64,8 @@ const daemonOption: KeywordSpec<ConfigDraft> = {
 };
 
 type SslDraft = NonNullable<ConfigDraft['ssl']>;
-const sslGrammar = grammar<SslDraft>([
+/** The keywords of `SSL`. */
+export const sslGrammar = grammar<SslDraft>([
   { password: stringField('password'), ca: stringField('ca'), certificate: stringField('certificate'), key: stringField('key') },
 ]);
 

@@ -166,7 +166,8 @@ const vsKeywords: KeywordTable<VirtualServerDraft> = {
   real_server: realServerKeyword<VirtualServerDraft>(),
 };
 
-const virtualServerGrammar = grammar<VirtualServerDraft>([timingKeywords(1), vsKeywords]);
+/** The keywords of `virtual_server`. */
+export const virtualServerGrammar = grammar<VirtualServerDraft>([timingKeywords(1), vsKeywords]);
 
 /** `virtual_server` at the top level, adding to `virtualServers`. */
 export function virtualServerKeyword<T extends { virtualServers: VirtualServerDraft[] }>(): KeywordSpec<T> {

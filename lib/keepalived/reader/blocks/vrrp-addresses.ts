@@ -9,8 +9,8 @@ import { addressFamily } from '../values';
 import type { VrrpAddress } from '../vrrp-model';
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
-/** Options keepalived accepts on an address line that the runtime does not apply. */
-const UNMODELLED_OPTIONS = ['peer', 'home', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'preferred_lft', 'use_vmac', 'track_group'];
+/** Address options keepalived applies and this reader does not model (each an `unsupported` finding). */
+export const UNMODELLED_OPTIONS: readonly string[] = ['peer', 'home', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'preferred_lft', 'use_vmac', 'track_group'];
 /** Of those, the ones followed by a value. */
 const WITH_VALUE = ['peer', 'preferred_lft', 'track_group'];
 
@@ -70,7 +70,7 @@ export function readVrrpAddress(stmt: Statement, ctx: ParseContext, unsupported:
           ctx.diag.error('invalid-value', `Unknown configuration entry '${word}' for ip address - ignoring`, stmt.source);
           continue;
         }
-        ctx.diag.warning('unsupported', `ip address option ${word} is not supported yet - ignored`, stmt.source);
+        ctx.diag.unsupported(word, `ip address option ${word} is not supported yet - ignored`, stmt.source);
         unsupported.push({ keyword: word, args: WITH_VALUE.includes(word) && value !== undefined ? [value] : [], source: stmt.source });
         if (WITH_VALUE.includes(word)) i++;
     }

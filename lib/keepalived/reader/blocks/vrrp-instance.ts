@@ -31,7 +31,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 }
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
-const UNSUPPORTED = [
+export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
   'virtual_routes', 'virtual_rules', 'track_process', 'track_bfd', 'use_ipvlan', 'vmac_xmit_base', 'use_vmac_addr',
   'auth_hmac', 'unicast_fault_no_peer', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
   'timer_expired_backup', 'thread_timer_expired', 'notify_deleted', 'notify_priority_changes', 'garp_extra_if',
@@ -76,7 +76,8 @@ const peerGrammar = grammar<D>([], (stmt, target, ctx) => {
   target.unicastPeers.push(peer);
 });
 
-const authGrammar = grammar<D>([
+/** The keywords of `authentication`. */
+export const authGrammar = grammar<D>([
   {
     auth_type: {
       minArgs: 1,
@@ -176,7 +177,7 @@ const instanceKeywords: KeywordTable<D> = {
       if (args[0] === 'name') args.shift();
       const name = args[0] !== undefined && !/^([0-9a-fA-F]{2}:){4,5}[0-9a-fA-F]{2}$/.test(args[0]) && args[0] !== 'netlink_notify_msg' && args[0] !== 'group' ? args.shift() : undefined;
       if (args.length) {
-        ctx.diag.warning('unsupported', `use_vmac options ${args.join(' ')} are not supported yet - ignored`, stmt.source);
+        ctx.diag.unsupported('use_vmac', `use_vmac options ${args.join(' ')} are not supported yet - ignored`, stmt.source);
         target.unsupported.push({ keyword: 'use_vmac', args, source: stmt.source });
       }
       setValue(target, 'useVmac', name === undefined ? {} : { name }, stmt.source);
@@ -223,8 +224,9 @@ function sourceAddress(word: string, source: Statement['source'], ctx: ParseCont
   return undefined;
 }
 
-const instanceGrammar = grammar<D>([
-  Object.fromEntries(UNSUPPORTED.map((k) => [k, unsupportedKeyword<D>('vrrp_instance')])),
+/** The keywords of `vrrp_instance`. */
+export const instanceGrammar = grammar<D>([
+  Object.fromEntries(VRRP_INSTANCE_UNSUPPORTED.map((k) => [k, unsupportedKeyword<D>('vrrp_instance')])),
   trackingKeywords<D>(),
   instanceKeywords,
 ]);

@@ -26,8 +26,12 @@ const membersGrammar = grammar<G>([], (stmt, target) => {
   for (const name of [stmt.keyword, ...stmt.args]) target.group.push({ name, source: stmt.source });
 });
 
-const syncGroupGrammar = grammar<G>([
-  Object.fromEntries(['track_process', 'track_bfd', 'notify_deleted', 'notify_priority_changes'].map((k) => [k, unsupportedKeyword<G>('vrrp_sync_group')])),
+/** Keywords keepalived accepts in vrrp_sync_group that this reader does not model. */
+export const SYNC_GROUP_UNSUPPORTED: readonly string[] = ['track_process', 'track_bfd', 'notify_deleted', 'notify_priority_changes'];
+
+/** The keywords of `vrrp_sync_group`. */
+export const syncGroupGrammar = grammar<G>([
+  Object.fromEntries(SYNC_GROUP_UNSUPPORTED.map((k) => [k, unsupportedKeyword<G>('vrrp_sync_group')])),
   trackingKeywords<G>(),
   {
     group: { handle: (_stmt, target): BlockOpen<G> => ({ grammar: membersGrammar, target }) },

@@ -32,7 +32,7 @@ export function trackingDraft(unsupported: KeywordItem[]): TrackingDraft {
 export function unsupportedKeyword<T extends { unsupported: KeywordItem[] }>(where: string): KeywordSpec<T> {
   return {
     handle(stmt, target, ctx) {
-      ctx.diag.warning('unsupported', `${stmt.keyword} in ${where} is not supported yet - ignored`, stmt.source);
+      ctx.diag.unsupported(stmt.keyword, `${stmt.keyword} in ${where} is not supported yet - ignored`, stmt.source);
       target.unsupported.push({ keyword: stmt.keyword, args: stmt.args, source: stmt.source });
       return SKIP_BLOCK;
     },
@@ -127,7 +127,8 @@ export interface VrrpScriptDraft extends Draft<ScriptFields> {
   readonly name: string;
 }
 
-const scriptGrammar = grammar<VrrpScriptDraft>([
+/** The keywords of `vrrp_script`. */
+export const scriptGrammar = grammar<VrrpScriptDraft>([
   {
     script: valueField('script', (stmt, ctx) => readScript(stmt, ctx, stmt.args.join(' '))),
     interval: timerField('interval', 'vrrp_script interval'),
@@ -160,7 +161,8 @@ export interface VrrpTrackFileDraft extends Draft<TrackFileFields> {
   readonly name: string;
 }
 
-const trackFileGrammar = grammar<VrrpTrackFileDraft>([
+/** The keywords of `track_file`. */
+export const trackFileGrammar = grammar<VrrpTrackFileDraft>([
   {
     file: valueField('file', (stmt) => stmt.args[0]),
     weight: weightField('track_file', 2147483647),

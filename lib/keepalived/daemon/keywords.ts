@@ -1,0 +1,175 @@
+/**
+ * Every keyword the keepalived.conf reader accepts, block by block (walked
+ * from the reader's own grammars, so a keyword added there appears here),
+ * with what `ipvs keepalived` does with it: `runs`, `partly` (some values
+ * or options are refused, see the note), `no effect` (it tunes keepalived's
+ * own processes; nothing to do here) or `refused` (not implemented: start
+ * and reload refuse the file unless `--allow-unsupported` allows it). The
+ * table in docs/keepalived.md is {@link keywordTable}; a unit test keeps
+ * them equal.
+ * @module
+ */
+import type { Grammar } from '../reader/grammar';
+import { NOT_SUPPORTED_YET, DAEMON_OPTIONS, rootGrammar, sslGrammar } from '../reader/blocks/root';
+import { OTHER_KEYWORDS, globalGrammar } from '../reader/blocks/global-defs';
+import { virtualServerGrammar } from '../reader/blocks/virtual-server';
+import { realServerGrammar } from '../reader/blocks/real-server';
+import { CHECKER_GRAMMARS, CHECKERS_NOT_YET, smtpHostGrammar, urlGrammar } from '../reader/blocks/checkers';
+import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../reader/blocks/vrrp-instance';
+import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
+import { scriptGrammar, trackFileGrammar } from '../reader/blocks/vrrp-tracking';
+import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
+import { VRRP_LIMITS } from '../../vrrp/limits';
+import { GLOBAL_REFUSED, UNREAD_KEYWORDS } from './policy';
+
+/** What the daemon does with a keyword. */
+export type KeywordStatus = 'runs' | 'partly' | 'no effect' | 'refused';
+
+/** One row of the table. */
+export interface KeywordRow {
+  /** The block it is written in (`top level` for the file itself). */
+  readonly block: string;
+  readonly keyword: string;
+  readonly status: KeywordStatus;
+  readonly note: string;
+}
+
+/** The blocks with keywords, in the order the table lists them. */
+function blocks(): readonly (readonly [string, Grammar<never>])[] {
+  const checkers = Object.entries(CHECKER_GRAMMARS).map(([type, g]) => [type, g] as const);
+  return [
+    ['top level', rootGrammar],
+    ['global_defs', globalGrammar],
+    ['SSL', sslGrammar],
+    ['virtual_server', virtualServerGrammar],
+    ['real_server', realServerGrammar],
+    ...checkers,
+    ['url (HTTP_GET, SSL_GET)', urlGrammar],
+    ['host (SMTP_CHECK)', smtpHostGrammar],
+    ['vrrp_instance', instanceGrammar],
+    ['authentication', authGrammar],
+    ['vrrp_sync_group', syncGroupGrammar],
+    ['vrrp_script', scriptGrammar],
+    ['track_file', trackFileGrammar],
+  ] as unknown as readonly (readonly [string, Grammar<never>])[];
+}
+
+const REFUSED = 'not implemented: refused unless --allow-unsupported';
+const NO_EFFECT = "tunes keepalived's own processes, files or statistics: nothing to do here";
+const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
+
+/** Keywords that run with some values or options refused, by block (`*` for every checker block). */
+const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'top level': {
+    vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
+    virtual_server_group: 'an address range standing for too many services is refused',
+  },
+  global_defs: {
+    vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
+    vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
+    vrrp_strict: "its checks run; its firewall rules are refused (strict mode's nftables/iptables)",
+  },
+  virtual_server: { ha_suspend: 'refused on firewall-mark services' },
+  'url (HTTP_GET, SSL_GET)': {
+    regex: 'a pattern JavaScript cannot compile is refused',
+    regex_options: 'options without a JavaScript equivalent are refused',
+  },
+  vrrp_instance: {
+    advert_int: `above ${VRRP_LIMITS.advertIntV3[1]} s with VRRPv3 refused`,
+    unicast_ttl: '0 (the kernel default) refused',
+    unicast_peer: 'min_ttl / max_ttl refused',
+    virtual_ipaddress: `brd + / brd -, and the options ${UNMODELLED_OPTIONS.join(', ')} refused`,
+    use_vmac: 'the interface name runs; MAC, netlink_notify_msg and group refused',
+    strict_mode: "its checks run; its firewall rules are refused",
+    interface: 'an instance without one is refused',
+  },
+  authentication: { auth_type: 'PASS runs; AH refused' },
+};
+
+/** Keywords refused outright beyond the reader's own "not supported yet" lists. */
+const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'top level': {
+    net_namespace: 'refused always: the daemon would run in the wrong network namespace',
+    net_namespace_ipvs: 'refused always: the daemon would configure the wrong network namespace',
+  },
+  vrrp_instance: {
+    no_accept: 'not enforced (the router always accepts): refused unless --allow-unsupported',
+    dont_track_primary: REFUSED,
+    virtual_ipaddress_excluded: REFUSED,
+  },
+  global_defs: { vrrp_min_garp: REFUSED },
+};
+
+/** Accepted keywords with nothing to do, beyond global_defs' list of keepalived's own tuning. */
+const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'top level': Object.fromEntries(DAEMON_OPTIONS.filter((k) => !k.startsWith('net_namespace')).map((k) => [k, NO_EFFECT])),
+  global_defs: {
+    dynamic_interfaces: 'always so: an instance whose interface is missing waits in FAULT',
+    vrrp_skip_check_adv_addr: 'an advert whose address list differs is only logged and counted',
+    reload_check_config: 'always so: a reload is read and checked whole before anything changes',
+  },
+  vrrp_instance: {
+    skip_check_adv_addr: 'an advert whose address list differs is only logged and counted',
+    debug: 'keepalived ignores it too',
+    native_ipv6: 'the family comes from the addresses',
+  },
+  virtual_server: { snmp_name: 'there is no SNMP agent' },
+  real_server: { snmp_name: 'there is no SNMP agent' },
+};
+
+function statusOf(block: string, keyword: string): { status: KeywordStatus; note: string } {
+  const checker = ALL_CHECKERS.includes(block) || block === 'host (SMTP_CHECK)';
+  const refusedNote = REFUSED_EXTRA[block]?.[keyword];
+  if (refusedNote !== undefined) return { status: 'refused', note: refusedNote };
+  if (block === 'top level' && NOT_SUPPORTED_YET.includes(keyword)) return { status: 'refused', note: REFUSED };
+  if (block === 'real_server' && (CHECKERS_NOT_YET as readonly string[]).includes(keyword)) return { status: 'refused', note: REFUSED };
+  if (block === 'vrrp_instance' && VRRP_INSTANCE_UNSUPPORTED.includes(keyword)) return { status: 'refused', note: REFUSED };
+  if (block === 'vrrp_sync_group' && SYNC_GROUP_UNSUPPORTED.includes(keyword)) return { status: 'refused', note: REFUSED };
+  if (checker && (keyword === 'bind_if' || keyword === 'fwmark')) return { status: 'refused', note: 'not applied to checker sockets yet: refused unless --allow-unsupported' };
+  if (block === 'global_defs') {
+    const lost = GLOBAL_REFUSED[keyword];
+    if (lost !== undefined) return { status: 'refused', note: `${lost}: refused unless --allow-unsupported` };
+    if (UNREAD_KEYWORDS.includes(keyword)) return { status: 'refused', note: REFUSED };
+  }
+  const partly = PARTLY[block]?.[keyword];
+  if (partly !== undefined) return { status: 'partly', note: partly };
+  const noEffect = NO_EFFECT_EXTRA[block]?.[keyword] ?? (block === 'global_defs' && OTHER_KEYWORDS.includes(keyword) ? NO_EFFECT : undefined);
+  if (noEffect !== undefined) return { status: 'no effect', note: noEffect };
+  return { status: 'runs', note: '' };
+}
+
+/** Every keyword the reader accepts, block by block, with its status. */
+export function keywordRows(): KeywordRow[] {
+  const rows: KeywordRow[] = [];
+  for (const [block, grammar] of blocks()) {
+    for (const keyword of [...grammar.keywords.keys()].sort()) rows.push({ block, keyword, ...statusOf(block, keyword) });
+  }
+  return rows;
+}
+
+let known: ReadonlySet<string> | undefined;
+
+/** A keyword of any block, or an address option (what `--allow-unsupported=` may name). */
+export function isKeepalivedKeyword(word: string): boolean {
+  known ??= new Set([...keywordRows().map((r) => r.keyword), ...UNMODELLED_OPTIONS, 'brd', 'min_ttl', 'max_ttl']);
+  return known.has(word);
+}
+
+/** The markdown table of docs/keepalived.md. */
+export function keywordTable(): string {
+  const lines = ['| Block | Keyword | Status | Note |', '|---|---|---|---|'];
+  for (const r of keywordRows()) lines.push(`| ${r.block} | \`${r.keyword}\` | ${r.status} | ${r.note} |`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Where the table starts and ends in docs/keepalived.md. */
+export const KEYWORD_TABLE_MARKERS = ['<!-- keyword-status: generated by npm run docs:keywords -->', '<!-- keyword-status: end -->'] as const;
+
+/** `markdown` with the text between the markers replaced by {@link keywordTable}. */
+export function withKeywordTable(markdown: string): string {
+  const [begin, end] = KEYWORD_TABLE_MARKERS;
+  const from = markdown.indexOf(begin);
+  const to = markdown.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`the keyword-status markers are missing: ${begin} ... ${end}`);
+  return `${markdown.slice(0, from + begin.length)}\n\n${keywordTable()}\n${markdown.slice(to)}`;
+}

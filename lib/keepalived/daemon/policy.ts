@@ -1,0 +1,133 @@
+/**
+ * The unsupported-keyword policy: a configuration never runs silently
+ * degraded. Every keyword keepalived acts on and `ipvs keepalived` does
+ * not is an `unsupported` finding with its keyword and file:line — found
+ * by the reader (blocks not read yet), by the mappings (what the router or
+ * the checkers cannot do) and here (global_defs settings that are read but
+ * that nothing runs). Start and reload refuse a file with any of them
+ * unless the operator allows them (`--allow-unsupported[=KEYWORD,...]`);
+ * allowed ones are then listed by `/status`, `/metrics` and the log.
+ * @module
+ */
+import type { Diagnostic, SourceRef } from '../reader/diagnostics';
+import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
+
+/**
+ * global_defs keywords keepalived acts on that `ipvs keepalived` reads but
+ * does not run, each with what is lost. (The other keywords of global_defs
+ * that neither half uses tune keepalived's own processes and have no
+ * effect here: see {@link GLOBAL_NO_EFFECT}.)
+ */
+export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
+  startup_script: 'the script is not run at start',
+  shutdown_script: 'the script is not run at stop',
+  smtp_alert_vrrp: 'VRRP alerts follow smtp_alert only',
+  no_email_faults: 'FAULT transitions still send alerts',
+  default_interface: 'instances without interface are not run',
+  disable_local_igmp: 'the IGMP sysctl is not changed',
+  vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',
+  vrrp_vmac_garp_intvl: 'no periodic gratuitous ARP on VMACs',
+  vrrp_iptables: 'no iptables chains are installed',
+  vrrp_ipsets: 'no ipsets are installed',
+  nftables: 'no nftables rules are installed',
+  nftables_priority: 'no nftables rules are installed',
+  nftables_ifindex: 'no nftables rules are installed',
+  nftables_counters: 'no nftables rules are installed',
+  nftables_ipvs: 'no nftables rules are installed',
+  nftables_ipvs_priority: 'no nftables rules are installed',
+  nftables_ipvs_start_fwmark: 'no nftables rules are installed',
+  vrrp_notify_fifo: 'no FIFO is written',
+  vrrp_notify_fifo_script: 'no FIFO script is run',
+  vrrp_notify_priority_changes: 'no FIFO is written',
+  lvs_notify_fifo_script: 'no FIFO script is run',
+  notify_fifo_script: 'no FIFO script is run',
+  fifo_write_vrrp_states_on_reload: 'no FIFO is written',
+  snmp_socket: 'there is no SNMP agent',
+  enable_traps: 'there is no SNMP agent',
+  enable_snmp_vrrp: 'there is no SNMP agent',
+  enable_snmp_keepalived: 'there is no SNMP agent',
+  enable_snmp_rfc: 'there is no SNMP agent',
+  enable_snmp_rfcv2: 'there is no SNMP agent',
+  enable_snmp_rfcv3: 'there is no SNMP agent',
+  enable_snmp_checker: 'there is no SNMP agent',
+  enable_dbus: 'there is no D-Bus interface',
+  dbus_service_name: 'there is no D-Bus interface',
+  dbus_no_interface_name: 'there is no D-Bus interface',
+  vrrp_delay_after_boot: 'VRRP starts without the delay after boot',
+  vmac_prefix: 'VMAC interfaces keep the default names',
+  vmac_addr_prefix: 'VMAC interfaces keep the default names',
+  reload_time_file: 'no scheduled reload',
+  reload_repeat: 'no scheduled reload',
+  reload_file: 'no reload handshake file',
+  include_check: 'missing includes are judged as by default',
+  use_symlink_paths: 'script paths are resolved through symbolic links',
+  set_supplementary_groups: 'scripts run without supplementary groups',
+};
+
+/** Settings the model keeps but nothing runs: the model field, its keyword, what is lost. */
+const UNREAD_SETTINGS: readonly { field: keyof GlobalDefs; keyword: string; lost: string }[] = [
+  { field: 'lvsTimeouts', keyword: 'lvs_timeouts', lost: 'the IPVS timeouts are not set (use `ipvs --set`)' },
+  { field: 'lvsNotifyFifo', keyword: 'lvs_notify_fifo', lost: 'no FIFO is written' },
+  { field: 'notifyFifo', keyword: 'notify_fifo', lost: 'no FIFO is written' },
+  { field: 'noCheckerEmails', keyword: 'no_checker_emails', lost: 'checker alerts are still sent' },
+  { field: 'rsInitNotifies', keyword: 'rs_init_notifies', lost: 'no notify script runs for the initial states' },
+];
+
+/** Keywords the policy can name from a finding of this module. */
+export const UNREAD_KEYWORDS: readonly string[] = UNREAD_SETTINGS.map((s) => s.keyword);
+
+/** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */
+export interface IgnoredKeyword {
+  readonly keyword: string;
+  readonly message: string;
+  readonly source: SourceRef;
+}
+
+/** What `--allow-unsupported` allows: every unsupported keyword, or those named. */
+export type UnsupportedAllowance = 'all' | readonly string[];
+
+function finding(keyword: string, lost: string, source: SourceRef): Diagnostic {
+  return { severity: 'warning', code: 'unsupported', keyword, message: `${keyword} is not implemented by ipvs keepalived - ${lost}`, source };
+}
+
+/** `unsupported` findings for global_defs settings that are read but not run (in file order). */
+export function settingFindings(config: KeepalivedConfig): Diagnostic[] {
+  const g = config.global;
+  const out: Diagnostic[] = [];
+  for (const item of g.other) {
+    const lost = GLOBAL_REFUSED[item.keyword];
+    if (lost !== undefined) out.push(finding(item.keyword, lost, item.source));
+  }
+  for (const s of UNREAD_SETTINGS) {
+    const value = g[s.field];
+    const source = g.sources[s.field];
+    if (value !== undefined && value !== false && source) out.push(finding(s.keyword, s.lost, source));
+  }
+  return out;
+}
+
+/** Every `unsupported` finding as an ignored keyword (findings without a keyword name none). */
+export function ignoredKeywords(diagnostics: readonly Diagnostic[]): IgnoredKeyword[] {
+  return diagnostics
+    .filter((d) => d.code === 'unsupported' && d.keyword !== undefined)
+    .map((d) => ({ keyword: d.keyword!, message: d.message, source: d.source }));
+}
+
+/** Those of `ignored` that `allow` does not allow. */
+export function refusedKeywords(ignored: readonly IgnoredKeyword[], allow: UnsupportedAllowance | undefined): IgnoredKeyword[] {
+  if (allow === 'all') return [];
+  const allowed = new Set(allow ?? []);
+  return ignored.filter((i) => !allowed.has(i.keyword));
+}
+
+/** `(file: Line N) keyword: message`, the way `-t` and the log print one. */
+export function formatIgnored(i: IgnoredKeyword): string {
+  return `(${i.source.file}: Line ${i.source.line}) ${i.keyword}: ${i.message}`;
+}
+
+/** The refusal of a start or reload: every keyword not allowed, with its file:line, and how to run anyway. */
+export function refusalMessage(refused: readonly IgnoredKeyword[]): string {
+  const keywords = [...new Set(refused.map((i) => i.keyword))].join(',');
+  return `not implemented by ipvs keepalived: ${refused.map(formatIgnored).join('; ')} - ` +
+    `remove ${refused.length === 1 ? 'it' : 'them'}, or run without ${refused.length === 1 ? 'it' : 'them'} with --allow-unsupported=${keywords}`;
+}

@@ -1,0 +1,189 @@
+// The unsupported-keyword policy: a file using a keyword keepalived acts on
+// and the daemon does not is refused at start and on reload (file:line and
+// keyword), unless --allow-unsupported allows it; then /status, /metrics
+// and the log list it. -t keeps keepalived's verdict and adds the list. The
+// keyword table of docs/keepalived.md is the reader's keyword list.
+import { EventEmitter } from 'node:events';
+import * as http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Ipvs } from '../../../lib';
+import { runKeepalived } from '../../../lib/cli/keepalived-command';
+import type { CliContext } from '../../../lib/cli/context';
+import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
+import { readDaemonConfig } from '../../../lib/keepalived/daemon/reading';
+import { GLOBAL_REFUSED, UNREAD_KEYWORDS, refusedKeywords } from '../../../lib/keepalived/daemon/policy';
+import { isKeepalivedKeyword, keywordRows, withKeywordTable } from '../../../lib/keepalived/daemon/keywords';
+import { NOT_SUPPORTED_YET } from '../../../lib/keepalived/reader/blocks/root';
+import { VRRP_INSTANCE_UNSUPPORTED } from '../../../lib/keepalived/reader/blocks/vrrp-instance';
+import { SYNC_GROUP_UNSUPPORTED } from '../../../lib/keepalived/reader/blocks/vrrp-sync-group';
+import { CHECKERS_NOT_YET } from '../../../lib/keepalived/reader/blocks/checkers';
+import { withFakeIpvs } from '../../support/fake-kernel';
+import { until } from '../../support/health';
+
+jest.setTimeout(30_000);
+
+const fake = withFakeIpvs();
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'ipvs-policy-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function context(): CliContext & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out, err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    readStdin: async () => '',
+    openIpvs: () => Ipvs.open(),
+  };
+}
+
+const logsOf = (c: { err: string[] }) => () => c.err.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+function get(port: number, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: url }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+// Line 2: vrrp_notify_fifo (global_defs, read but not run); line 3: lvs_timeouts (modelled, never applied).
+const GLOBALS = `global_defs {
+    vrrp_notify_fifo /run/keepalived.fifo
+    lvs_timeouts tcp 900
+}
+`;
+const vs = (port: number) => `
+virtual_server 10.0.0.13 ${port} {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.0.4 80 {
+        weight 2
+    }
+}
+`;
+const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
+
+test('the keyword table of docs/keepalived.md is generated from the reader\'s grammars (npm run docs:keywords)', () => {
+  const doc = readFileSync(path.resolve(__dirname, '../../../../docs/keepalived.md'), 'utf8');
+  expect(withKeywordTable(doc)).toBe(doc);
+});
+
+test('every keyword the reader reports as not supported, and every global_defs setting not run, is refused in the table', () => {
+  const rows = keywordRows();
+  const status = (block: string, keyword: string) => rows.find((r) => r.block === block && r.keyword === keyword)?.status;
+  for (const k of NOT_SUPPORTED_YET) expect([k, status('top level', k)]).toEqual([k, 'refused']);
+  for (const k of VRRP_INSTANCE_UNSUPPORTED) expect([k, status('vrrp_instance', k)]).toEqual([k, 'refused']);
+  for (const k of SYNC_GROUP_UNSUPPORTED) expect([k, status('vrrp_sync_group', k)]).toEqual([k, 'refused']);
+  for (const k of CHECKERS_NOT_YET) expect([k, status('real_server', k)]).toEqual([k, 'refused']);
+  for (const k of [...Object.keys(GLOBAL_REFUSED), ...UNREAD_KEYWORDS]) expect([k, status('global_defs', k)]).toEqual([k, 'refused']);
+  expect(status('top level', 'net_namespace')).toBe('refused');
+  expect(status('global_defs', 'process_names')).toBe('no effect');
+  expect(status('global_defs', 'lvs_flush')).toBe('runs');
+  expect(status('vrrp_instance', 'strict_mode')).toBe('partly');
+  expect(isKeepalivedKeyword('vrrp_notify_fifo')).toBe(true);
+  expect(isKeepalivedKeyword('preferred_lft')).toBe(true);
+  expect(isKeepalivedKeyword('no_such_keyword')).toBe(false);
+});
+
+test('the reading names each ignored keyword with its file:line, from the reader, the settings and the mappings', () => {
+  const conf = path.join(dir, 'reading.conf');
+  writeFileSync(conf, `${GLOBALS}${vs(80)}
+vrrp_instance VI_1 {
+    interface vrrp0
+    virtual_router_id 7
+    priority 100
+    no_accept
+    virtual_routes {
+        10.9.0.0/16 dev lo
+    }
+    virtual_ipaddress {
+        10.0.0.13/32 preferred_lft 0
+    }
+}
+`);
+  const { ignored } = readDaemonConfig(conf);
+  // The reader's findings, then the global_defs settings, then the mappings'.
+  expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
+    ['virtual_routes', 21], ['preferred_lft', 25], ['vrrp_notify_fifo', 2], ['lvs_timeouts', 3], ['no_accept', 20],
+  ]);
+  for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
+  expect(refusedKeywords(ignored, 'all')).toEqual([]);
+  expect(refusedKeywords(ignored, ['vrrp_notify_fifo', 'lvs_timeouts', 'no_accept', 'virtual_routes']).map((i) => i.keyword)).toEqual(['preferred_lft']);
+});
+
+test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
+  const conf = path.join(dir, 'refused.conf');
+  writeFileSync(conf, `${GLOBALS}${vs(80)}`);
+  const t = context();
+  expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
+  const stderr = t.err.join('');
+  expect(stderr).toContain('the daemon refuses this file unless allowed (--allow-unsupported):\n');
+  expect(stderr).toContain(`  (${conf}: Line 2) vrrp_notify_fifo: vrrp_notify_fifo is not implemented by ipvs keepalived - no FIFO is written\n`);
+  expect(stderr).toContain(`  (${conf}: Line 3) lvs_timeouts: `);
+  const t2 = context();
+  expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=lvs_timeouts'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
+  expect(t2.err.join('')).toMatch(/runs without \(allowed by --allow-unsupported\):\n {2}\(.*: Line 3\) lvs_timeouts: /);
+
+  const s = context();
+  expect(await runKeepalived(['-f', conf, '--allow-unsupported=lvs_timeouts'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
+  const failure = logsOf(s)().find((l) => l.message === 'could not start; the kernel table is left as it is');
+  expect(failure?.error).toBe(`not implemented by ipvs keepalived: (${conf}: Line 2) vrrp_notify_fifo: vrrp_notify_fifo is not implemented by ipvs keepalived - `
+    + 'no FIFO is written - remove it, or run without it with --allow-unsupported=vrrp_notify_fifo');
+  expect(await fake.ipvs.getService(web)).toBeNull();
+
+  const u = context();
+  expect(await runKeepalived(['-f', conf, '--allow-unsupported=no_such_keyword'], u, new EventEmitter())).toBe(KEEPALIVED_EXIT.usage);
+  expect(u.err.join('')).toMatch(/^ipvs keepalived: --allow-unsupported: not a keepalived keyword: no_such_keyword\nUsage: /);
+});
+
+test('allowed: the daemon runs, and the log, /status and /metrics say what is ignored; a reload adding another keyword is refused', async () => {
+  const conf = path.join(dir, 'allowed.conf');
+  writeFileSync(conf, `${GLOBALS}${vs(80)}`);
+  const signals = new EventEmitter();
+  const c = context();
+  const args = ['-f', conf, '--allow-unsupported=vrrp_notify_fifo', '--allow-unsupported=lvs_timeouts', '--status-listen', '127.0.0.1:0'];
+  const running = runKeepalived(args, c, signals, { manager: { random: () => 0 } });
+  const logs = logsOf(c);
+  const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(ready).toContainEqual(expect.objectContaining({
+    level: 'warning', message: 'running without vrrp_notify_fifo (--allow-unsupported)', keyword: 'vrrp_notify_fifo', file: conf, line: 2, detail: 'vrrp_notify_fifo is not implemented by ipvs keepalived - no FIFO is written',
+  }));
+  expect(await fake.ipvs.getService(web)).not.toBeNull();
+  const port = ready.find((l) => l.message === 'status listener ready')!.port as number;
+  const status = JSON.parse(await get(port, '/status')) as { ignored: unknown[] };
+  expect(status.ignored).toEqual([
+    { keyword: 'vrrp_notify_fifo', file: conf, line: 2, message: 'vrrp_notify_fifo is not implemented by ipvs keepalived - no FIFO is written' },
+    expect.objectContaining({ keyword: 'lvs_timeouts', file: conf, line: 3 }),
+  ]);
+  const metrics = await get(port, '/metrics');
+  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="vrrp_notify_fifo"} 1');
+  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="lvs_timeouts"} 1');
+
+  // A reload that adds a keyword not allowed is refused; the running configuration stays.
+  writeFileSync(conf, `${GLOBALS.replace('}', '    vrrp_iptables\n}')}${vs(80)}${vs(8080)}`);
+  signals.emit('SIGHUP');
+  const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
+  expect(refused.find((l) => l.message === 'reload refused; the previous configuration stays')?.error).toMatch(
+    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 4\\) vrrp_iptables: .* --allow-unsupported=vrrp_iptables$`),
+  );
+  expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
+  expect(await fake.ipvs.getService(web)).not.toBeNull();
+
+  // Without the keywords the reload applies and nothing is ignored any more.
+  writeFileSync(conf, `${vs(80)}${vs(8080)}`);
+  signals.emit('SIGHUP');
+  await until(logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  expect((JSON.parse(await get(port, '/status')) as { ignored?: unknown }).ignored).toBeUndefined();
+  expect(await get(port, '/metrics')).not.toContain('ipvs_keepalived_ignored_keywords{');
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
