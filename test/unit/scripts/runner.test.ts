@@ -109,7 +109,7 @@ describe('script security, for every script kind', () => {
     const safe = script(dir, 'safe.sh', 'exit 0');
     const alias = path.join(dir, 'alias.sh');
     symlinkSync(safe, alias);
-    expect(prepareScript({ argv: [alias, 'x'] }, SECURE)).toEqual({ file: safe, argv: [alias, 'x'], identity: expect.any(Object) });
+    expect(prepareScript({ argv: [alias, 'x'] }, SECURE)).toEqual({ file: safe, argv: [alias, 'x'], identity: expect.any(Object), resolved: true });
   });
 });
 
@@ -190,6 +190,27 @@ describe('timeouts and process groups', () => {
     const code = await new Promise((resolve) => daemon.on('exit', resolve));
     expect(code).toBe(0);
     await until(() => alive(pidIn(pidFile)), (a) => !a, 'the script to die with its daemon');
+  });
+});
+
+describe('children and PID 1', () => {
+  test('scripts die with the daemon even when it is SIGKILLed (parent-death signal through setpriv)', async () => {
+    const pidFile = path.join(dir, 'pid');
+    const hang = script(dir, 'hang.sh', `echo $$ > ${pidFile}\nexec sleep 100000`);
+    const runner = require.resolve('../../../lib/scripts/runner');
+    const daemon = spawn(process.execPath, ['-e', `
+      const { scripts } = require(${JSON.stringify(runner)});
+      scripts.run({ argv: [${JSON.stringify(hang)}], timeoutMs: 100000 }, {});
+      setInterval(() => {}, 1000);
+    `], { stdio: 'ignore' });
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), Boolean, 'the script to start');
+    const pid = pidIn(pidFile);
+    expect(alive(pid)).toBe(true);
+    // setpriv execs the script: the script's parent is the daemon itself.
+    expect(Number(/^\d+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1])).toBe(daemon.pid);
+    daemon.kill('SIGKILL');
+    await new Promise((resolve) => daemon.on('exit', resolve));
+    await until(() => alive(pid), (a) => !a, 'the script to die with its SIGKILLed daemon');
   });
 });
 
