@@ -214,6 +214,54 @@ describe('children and PID 1', () => {
   });
 });
 
+describe('PID 1 (unshare --pid --fork --mount-proc): orphans are reaped, Node\'s own children keep their exit statuses', () => {
+  /**
+   * Runs a Node program as PID 1 of a new PID namespace: it runs a script
+   * through the runner whose background grandchild outlives it (an orphan,
+   * reparented to PID 1), and a child of its own that exits 7; after the
+   * grandchild ended, it reports its zombie children and what it saw.
+   */
+  const asInit = (reap: boolean) => {
+    const reaper = require.resolve('../../../lib/scripts/reaper');
+    const runner = require.resolve('../../../lib/scripts/runner');
+    const orphaning = script(dir, `orphans-${reap}.sh`, '(sleep 0.3; exit 3) &\nexit 0');
+    const program = `
+      const { reapOrphansIfInit, childPids } = require(${JSON.stringify(reaper)});
+      const { scripts } = require(${JSON.stringify(runner)});
+      const { spawn } = require('node:child_process');
+      const fs = require('node:fs');
+      const reaper = ${reap} ? reapOrphansIfInit({ intervalMs: 50 }) : undefined;
+      const seen = { pid: process.pid };
+      scripts.run({ argv: [${JSON.stringify(orphaning)}], timeoutMs: 5000 }, {}).then((o) => (seen.script = o.status));
+      spawn('/bin/sh', ['-c', 'sleep 0.6; exit 7'], { stdio: 'ignore' }).on('exit', (code) => (seen.child = code));
+      setTimeout(() => {
+        const state = (pid) => { try { const t = fs.readFileSync('/proc/' + pid + '/stat', 'utf8'); return t.slice(t.lastIndexOf(')') + 2, t.lastIndexOf(')') + 3); } catch { return '?'; } };
+        seen.zombies = childPids().filter((pid) => state(pid) === 'Z').length;
+        seen.reaped = reaper ? reaper.reaped : 0;
+        process.stdout.write(JSON.stringify(seen));
+        process.exit(0);
+      }, 1500);
+    `;
+    const out = execFileSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', program], { encoding: 'utf8', timeout: 20_000 });
+    return JSON.parse(out) as { pid: number; script?: number; child?: number; zombies: number; reaped: number };
+  };
+
+  test('without the reaper the orphan stays a zombie (the test can fail); with it none is left and exit statuses still arrive', () => {
+    expect(asInit(false)).toMatchObject({ pid: 1, script: 0, child: 7, zombies: 1, reaped: 0 });
+    expect(asInit(true)).toMatchObject({ pid: 1, script: 0, child: 7, zombies: 0, reaped: 1 });
+  });
+
+  test('not PID 1: no reaper; reapChild reaps only the pid given, never any child', () => {
+    const { reapOrphansIfInit } = require('../../../lib/scripts/reaper') as typeof import('../../../lib/scripts/reaper');
+    expect(reapOrphansIfInit()).toBeUndefined();
+    const { loadAddon } = require('../../../lib/native/load') as typeof import('../../../lib/native/load');
+    const ECHILD = 10;
+    expect(loadAddon().reapChild(2 ** 30)).toEqual({ errno: ECHILD, pid: 0, status: 0 });
+    expect(() => loadAddon().reapChild(-1)).toThrow(/positive/);
+    expect(() => loadAddon().reapChild(0)).toThrow(/positive/);
+  });
+});
+
 describe('limits and failures', () => {
   test('beyond the concurrency, scripts wait; beyond the queue, they are turned away', async () => {
     const gate = path.join(dir, 'gate');
