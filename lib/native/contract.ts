@@ -248,8 +248,6 @@ export interface NativeSystemBinding {
    * its wait status, or a positive errno (ECHILD: not our child).
    */
   reapChild(pid: number): { errno: number; pid: number; status: number };
-  /** prctl(PR_SET_CHILD_SUBREAPER, on): orphans of our descendants become our children; returns 0 or a positive errno. */
-  setChildSubreaper(on: boolean): number;
 }
 
 /** The whole addon, as lib/native/load.ts loads it. */
@@ -275,7 +273,6 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   openInNetns: true,
   sdNotify: true,
   reapChild: true,
-  setChildSubreaper: true,
 };
 
 /**

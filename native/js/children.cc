@@ -1,11 +1,8 @@
 // reapChild(pid) -> {pid, status} | errno: waitpid(pid, WNOHANG) for one
 // given child — never waitpid(-1), which would steal the exit status of a
-// child libuv waits for. setChildSubreaper(on) -> errno:
-// prctl(PR_SET_CHILD_SUBREAPER), so orphans of our scripts are reparented
-// to us instead of to PID 1.
+// child libuv waits for.
 #include "children.h"
 
-#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -31,18 +28,10 @@ Napi::Value ReapChild(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsBoolean()) throw Napi::TypeError::New(env, "setChildSubreaper(on) takes a boolean");
-  unsigned long on = info[0].As<Napi::Boolean>().Value() ? 1 : 0;
-  return Napi::Number::New(env, prctl(PR_SET_CHILD_SUBREAPER, on, 0, 0, 0) == 0 ? 0 : errno);
-}
-
 }  // namespace
 
 void registerChildren(Napi::Env env, Napi::Object exports) {
   exports.Set("reapChild", Napi::Function::New<ReapChild>(env, "reapChild"));
-  exports.Set("setChildSubreaper", Napi::Function::New<SetChildSubreaper>(env, "setChildSubreaper"));
 }
 
 }  // namespace js
