@@ -234,13 +234,18 @@ describe('PID 1 (unshare --pid --fork --mount-proc): orphans are reaped, Node\'s
       const seen = { pid: process.pid };
       scripts.run({ argv: [${JSON.stringify(orphaning)}], timeoutMs: 5000 }, {}).then((o) => (seen.script = o.status));
       spawn('/bin/sh', ['-c', 'sleep 0.6; exit 7'], { stdio: 'ignore' }).on('exit', (code) => (seen.child = code));
-      setTimeout(() => {
-        const state = (pid) => { try { const t = fs.readFileSync('/proc/' + pid + '/stat', 'utf8'); return t.slice(t.lastIndexOf(')') + 2, t.lastIndexOf(')') + 3); } catch { return '?'; } };
-        seen.zombies = childPids().filter((pid) => state(pid) === 'Z').length;
-        seen.reaped = reaper ? reaper.reaped : 0;
-        process.stdout.write(JSON.stringify(seen));
-        process.exit(0);
-      }, 1500);
+      const state = (pid) => { try { const t = fs.readFileSync('/proc/' + pid + '/stat', 'utf8'); return t.slice(t.lastIndexOf(')') + 2, t.lastIndexOf(')') + 3); } catch { return '?'; } };
+      // Polled, not timed (a loaded machine): once both runs ended and no child is alive, the reaper gets a few more looks.
+      const wait = setInterval(() => {
+        if (seen.child === undefined || seen.script === undefined || childPids().some((pid) => state(pid) !== 'Z')) return;
+        clearInterval(wait);
+        setTimeout(() => {
+          seen.zombies = childPids().filter((pid) => state(pid) === 'Z').length;
+          seen.reaped = reaper ? reaper.reaped : 0;
+          process.stdout.write(JSON.stringify(seen));
+          process.exit(0);
+        }, 500);
+      }, 50);
     `;
     const out = execFileSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', program], { encoding: 'utf8', timeout: 20_000 });
     return JSON.parse(out) as { pid: number; script?: number; child?: number; zombies: number; reaped: number };
