@@ -13,6 +13,7 @@
         "native/js/icmp_echo.cc",
         "native/js/netns_file.cc",
         "native/js/notify.cc",
+        "native/js/children.cc",
         "native/js/vrrp_link.cc",
         "native/vrrp/channel.cc",
         "native/vrrp/link_monitor.cc",

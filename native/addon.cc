@@ -6,6 +6,7 @@
 
 #include "ipvs/codec.h"
 #include "js/addon_data.h"
+#include "js/children.h"
 #include "js/convert.h"
 #include "js/handle.h"
 #include "js/icmp_echo.h"
@@ -133,6 +134,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js::defineIcmpEcho(env, exports);
   js::defineNetnsFile(env, exports);
   js::registerNotify(env, exports);
+  js::registerChildren(env, exports);
   return exports;
 }
 

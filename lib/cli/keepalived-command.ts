@@ -14,6 +14,7 @@
  * unless `-I`).
  * @module
  */
+import { reapOrphansIfInit } from '../scripts/reaper';
 import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { formatDiagnostic } from '../keepalived/reader/diagnostics';
@@ -205,6 +206,8 @@ export async function runKeepalived(
   if (o.test) return configTest(o, context);
   const options = o;
   const log = jsonLogger(context.stderr);
+  // As PID 1 (a container) the orphans of scripts are ours to reap (lib/scripts/reaper.ts).
+  const reaper = reapOrphansIfInit({ onReaped: (pid, status) => log('debug', 'orphan reaped', { pid, status }) });
   const systemd = new SystemdNotifier(process.env, (error) => log('warning', 'systemd notification failed', { error }));
   const daemon = new KeepalivedDaemon({
     configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves, forceReload: options.forceReload,
@@ -245,12 +248,14 @@ export async function runKeepalived(
     systemd.status(`could not start: ${(e as Error).message}`);
     await daemon.stop(false).catch(() => undefined);
     for (const [signal, handler] of handlers) signals.off(signal, handler);
+    reaper?.stop();
     return KEEPALIVED_EXIT.fatal;
   }
   const status = await done;
   for (const [signal, handler] of handlers) signals.off(signal, handler);
   await queue;
   await daemon.stop(!options.keepServices);
+  reaper?.stop();
   return status;
 }
 

@@ -242,6 +242,12 @@ export interface NativeSystemBinding {
    * positive errno (EAGAIN when the socket's queue is full: it never blocks).
    */
   sdNotify(socket: string, message: string): number;
+  /**
+   * waitpid(pid, WNOHANG) for one child (never any child: libuv reaps its own
+   * by pid and must keep their statuses): `pid` reaped (0: still running),
+   * its wait status, or a positive errno (ECHILD: not our child).
+   */
+  reapChild(pid: number): { errno: number; pid: number; status: number };
 }
 
 /** The whole addon, as lib/native/load.ts loads it. */
@@ -266,6 +272,7 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   icmpEcho: true,
   openInNetns: true,
   sdNotify: true,
+  reapChild: true,
 };
 
 /**

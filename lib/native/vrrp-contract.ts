@@ -24,6 +24,12 @@ export interface NativeVrrpLinkOptions {
   ttl?: number;
   /** SCHED_RR priority (1..99) of the socket thread; absent: normal scheduling. */
   rtPriority?: number;
+  /**
+   * Advert watchdog in microseconds (absent or 0: off): the thread withholds
+   * periodic adverts once the last `heartbeat()` is older than this, and keeps
+   * withholding them until the next `schedule()`.
+   */
+  watchdogUs?: number;
 }
 
 export interface NativeOutgoing {
@@ -51,6 +57,8 @@ export interface NativeVrrpCounters {
   framesSent: number;
   /** Packets dropped because JavaScript did not take them in time. */
   receiveDropped: number;
+  /** Adverts the watchdog withheld (JavaScript silent beyond `watchdogUs`). */
+  withheld: number;
   lastError: number;
 }
 
@@ -70,6 +78,8 @@ export interface NativeVrrpLink {
   addAddress(spec: NativeAddressSpec): number;
   deleteAddress(spec: NativeAddressSpec): number;
   counters(): NativeVrrpCounters;
+  /** JavaScript is alive now; returns the adverts the watchdog withheld since the previous call. */
+  heartbeat(): number;
   /** Stops the thread and releases the receive callback; idempotent. */
   close(): void;
 }
@@ -87,6 +97,9 @@ export interface NativeInterfaceInfo {
 /** One link report: first one per existing link (a dump), then one per change. `flags` are the IFF_* bits. */
 export type NativeLinkHandler = (ifindex: number, name: string, flags: number, deleted: boolean) => void;
 
+/** An address was removed from interface `ifindex` (RTM_DELADDR); `family` is AF_INET / AF_INET6. */
+export type NativeAddressDeletedHandler = (ifindex: number, family: number, address: string, prefix: number) => void;
+
 export interface NativeVrrpLinkMonitor {
   /** Stops the reading thread and releases the callback; idempotent. */
   close(): void;
@@ -94,8 +107,15 @@ export interface NativeVrrpLinkMonitor {
 
 export interface NativeVrrpBinding {
   VrrpLink: new (options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) => NativeVrrpLink;
-  /** rtnetlink link notifications of a namespace, read by a native thread (no polling). */
-  VrrpLinkMonitor: new (options: { netns?: string }, onLink: NativeLinkHandler) => NativeVrrpLinkMonitor;
+  /**
+   * rtnetlink link notifications of a namespace, read by a native thread (no
+   * polling); with `onAddressDeleted`, address removals too.
+   */
+  VrrpLinkMonitor: new (
+    options: { netns?: string },
+    onLink: NativeLinkHandler,
+    onAddressDeleted?: NativeAddressDeletedHandler,
+  ) => NativeVrrpLinkMonitor;
   vrrpInterface(options: { netns?: string; interface: string }): NativeInterfaceInfo;
   vrrpCreateMacvlan(options: { netns?: string; name: string; parentIfindex: number; mac: Uint8Array }): number;
   vrrpDeleteLink(options: { netns?: string; name: string }): number;

@@ -8,15 +8,26 @@
  * The program is resolved once, symlinks and all, and that real path is
  * both what enable_script_security checks and what is executed: a link
  * swapped between the check and the start cannot redirect it.
+ *
+ * Scripts die with the daemon, even when it is SIGKILLed: they are started
+ * through util-linux's `setpriv --pdeathsig KILL`, which sets
+ * PR_SET_PDEATHSIG in the child and then executes the script. The parent
+ * death signal fires when the thread that forked the child exits; Node
+ * spawns from the main thread, which lives as long as the process, so it
+ * fires when the daemon dies. It reaches the script itself (its process
+ * group leader); what the script forked is stopped through the group on a
+ * timeout or an orderly exit. Without setpriv scripts start directly.
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { shellQuote, splitCommand } from './command';
 import { pathInsecurity, programPath, runsAsRoot, scriptIdentity, type ScriptIdentity, type ScriptPolicy } from './security';
 
 const UNSAFE_ENV = ['IFS', 'LD_PRELOAD', 'LD_LIBRARY_PATH'];
 const SHELL = '/bin/sh';
+/** util-linux's setpriv, where Debian and most distributions install it. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 /** A script ready to start: what to execute, with which words, as whom. */
 export interface PreparedScript {
@@ -26,6 +37,8 @@ export interface PreparedScript {
   argv: string[];
   /** Who it runs as. */
   identity: ScriptIdentity;
+  /** `file` resolved to an executable (else spawn reports why it cannot start: ENOENT, EACCES). */
+  resolved?: boolean;
 }
 
 /** What a script is asked to run. */
@@ -74,14 +87,22 @@ export function prepareScript(c: ScriptCommand, policy: ScriptPolicy): PreparedS
     const why = pathInsecurity(real);
     if (why) return `refused by enable_script_security: ${why}`;
   }
-  return { file: real ?? program, argv: [...c.argv], identity: ids };
+  return { file: real ?? program, argv: [...c.argv], identity: ids, resolved: real !== undefined };
 }
 
-/** Starts a prepared script in a new process group; throws only what spawn throws synchronously. */
+/**
+ * Starts a prepared script in a new process group, with SIGKILL as its
+ * parent-death signal when setpriv is there and the program resolved (then
+ * the script's `$0` is the real path executed); throws only what spawn
+ * throws synchronously.
+ */
 export function spawnPrepared(p: PreparedScript): ChildProcess {
   const env = { ...process.env };
   for (const name of UNSAFE_ENV) delete env[name];
-  return spawn(p.file, p.argv.slice(1), { argv0: p.argv[0]!, stdio: 'ignore', detached: true, env, ...p.identity });
+  const options = { stdio: 'ignore' as const, detached: true, env, ...p.identity };
+  // An unresolved program starts directly, so spawn's own error (ENOENT, EACCES) is the outcome.
+  if (SETPRIV && p.resolved) return spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', p.file, ...p.argv.slice(1)], options);
+  return spawn(p.file, p.argv.slice(1), { ...options, argv0: p.argv[0]! });
 }
 
 /** Sends `signal` to process group `pgid`; a group already gone is fine. */

@@ -114,6 +114,26 @@ export interface VrrpRuntimeOptions {
    * delay them. Default: normal scheduling. Needs CAP_SYS_NICE.
    */
   rtPriority?: number;
+  /**
+   * The advert watchdog, in ms: the native thread sends a master's adverts
+   * only while the event loop has shown life within this bound, so a stalled
+   * process (a pathological regex, a blocked read) stops advertising and a
+   * backup takes over instead of a master that advertises but no longer
+   * checks or reacts. When the loop comes back it finds it was silenced and
+   * re-enters as BACKUP. 0 turns the watchdog off. Default per instance:
+   * max(3 × advert_int, 2 s) — long enough that a GC pause or a slow virtual
+   * machine does not hand over, short next to a human-visible outage.
+   */
+  advertWatchdogMs?: number;
+}
+
+/**
+ * The watchdog bound of an instance advertising every `intervalCs`: the
+ * validated {@link VrrpRuntimeOptions.advertWatchdogMs}, or max(3 × advert_int, 2 s).
+ */
+export function resolveAdvertWatchdogMs(runtime: VrrpRuntimeOptions, intervalCs: number): number {
+  const fallback = Math.max(3 * intervalCs * 10, 2000);
+  return integer(runtime.advertWatchdogMs, 'runtime.advertWatchdogMs', VRRP_LIMITS.advertWatchdogMs, fallback);
 }
 
 /** The validated {@link VrrpRuntimeOptions.rtPriority}, or undefined when not set. */

@@ -8,10 +8,12 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { NativeAddressSpec, NativeOutgoing, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink } from '../native/vrrp-contract';
+import type {
+  NativeAddressSpec, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
+} from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
-import { resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
+import { resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { IpvsArgumentError } from '../model/errors';
 import { loadVrrpNative } from './native';
@@ -101,11 +103,14 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   #lastTransition: Date | undefined;
   #closed = false;
   readonly #ifindexOf = new Map<string, number>();
+  /** Counters of links closed when the interface was re-created, added to the live link's. */
+  readonly #carried: NativeVrrpCounters = { sent: 0, sendErrors: 0, framesSent: 0, receiveDropped: 0, withheld: 0, lastError: 0 };
+  #heartbeat: NodeJS.Timeout | undefined;
+  #source: string;
 
   readonly #runtime: VrrpRuntimeOptions;
   readonly #native: NativeVrrpBinding;
   readonly #link: NativeVrrpLinkHolder;
-  readonly #source: string;
   readonly #mac: Uint8Array;
   readonly #vmac: VmacState | undefined;
 
@@ -147,29 +152,19 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
     const source = resolved.source ?? pickSource(info.addresses, resolved);
     const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex) : undefined;
-    const holder: NativeVrrpLinkHolder = { link: undefined };
+    const watchdogMs = resolveAdvertWatchdogMs(runtime, resolved.intervalCs);
+    const holder: NativeVrrpLinkHolder = { link: undefined, rtPriority, watchdogMs };
     let instance: VrrpInstance | undefined;
     try {
-      holder.link = new native.VrrpLink(
-        {
-          ...netns,
-          family: resolved.family === 4 ? AF_INET : AF_INET6,
-          interface: resolved.interface,
-          ifindex: info.ifindex,
-          multicast: resolved.peers.length === 0,
-          group: resolved.group,
-          source,
-          ttl: resolved.ttl,
-          ...(rtPriority !== undefined ? { rtPriority } : {}),
-        },
-        (data, src, dst, hopLimit) => (instance ? instance.#onPacket(data, src, dst, hopLimit) : undefined),
+      holder.link = openLink(native, resolved, holder, netns, info.ifindex, source, (data, src, dst, hopLimit) =>
+        instance ? instance.#onPacket(data, src, dst, hopLimit) : undefined,
       );
     } catch (e) {
       if (vmac) removeVmac(native, resolved, netns, vmac);
-      if (!isNativeError(e, 'ESYSCALL')) throw e;
-      throw VrrpError.fromErrno(e.errno, 'open', `VRRP socket on ${resolved.interface}`, e.stage);
+      throw e;
     }
     instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
+    instance.#startHeartbeat();
     instance.#ifindexOf.set(resolved.interface, info.ifindex);
     if (vmac) instance.#ifindexOf.set(resolved.vmac!, vmac.ifindex);
     // Start once the caller has attached its listeners: the first transition is an event too.
@@ -229,7 +224,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
 
   /** State, priority, counters: the JSON status of this instance. */
   status(): VrrpStatus {
-    const counters = this.#link.link?.counters();
+    const counters = this.#counters();
     return {
       name: this.options.name,
       interface: this.options.interface,
@@ -277,7 +272,41 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    */
   setFault(fault: boolean): void {
     if (this.#closed) return;
+    if (!fault && this.#machine.state === 'FAULT') this.#followInterface();
     this.#apply(fault ? this.#machine.fault() : this.#machine.recover(performance.now()));
+  }
+
+  /**
+   * An address was removed from interface `ifindex` (the router's rtnetlink
+   * monitor). When it is one of this master's virtual addresses and it is
+   * really gone now (our own removals report too, late), the instance does
+   * what keepalived does ({@link VrrpMachine.addressLost}): priority 0,
+   * BACKUP, and master again after Skew_Time unless a better router answers.
+   * Returns whether it acted. A vanished interface is left to link tracking.
+   */
+  addressDeleted(ifindex: number, family: number, address: string): boolean {
+    if (this.#closed || this.#machine.state !== 'MASTER') return false;
+    if (family !== (this.options.family === 4 ? AF_INET : AF_INET6)) return false;
+    const wanted = address.toLowerCase();
+    const vip = this.options.addresses.find(
+      (a) => a.address.toLowerCase() === wanted && this.#ifindexOf.get(this.#deviceOf(a)) === ifindex,
+    );
+    if (!vip) return false;
+    let present: { address: string }[];
+    try {
+      present = this.#native.vrrpInterface({ ...this.#netns(), interface: this.#deviceOf(vip) }).addresses;
+    } catch {
+      return false;
+    }
+    if (present.some((a) => a.address.toLowerCase() === wanted)) return false;
+    this.#log({ event: 'address-deleted', address: `${vip.address}/${vip.prefix}`, device: this.#deviceOf(vip) });
+    this.addressLost();
+    return true;
+  }
+
+  /** Leaves MASTER as after a deleted address (a sync group's other members follow the one that lost it). */
+  addressLost(): void {
+    if (!this.#closed) this.#apply(this.#machine.addressLost(performance.now()));
   }
 
   /** Keeps the instance in INIT while tracking has no verdict yet (true), then starts it (false). */
@@ -311,10 +340,92 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#apply(this.#machine.shutdown());
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
     const link = this.#link.link!;
-    Object.assign(this.#stats, nativeStats(link.counters()));
+    Object.assign(this.#stats, nativeStats(this.#counters()!));
     link.close();
     if (this.#vmac) removeVmac(this.#native, this.options, this.#netns(), this.#vmac);
+  }
+
+  /** The live link's counters plus those of links replaced since. */
+  #counters(): NativeVrrpCounters | undefined {
+    const live = this.#link.link?.counters();
+    if (!live) return undefined;
+    const c = this.#carried;
+    return { ...live, sent: live.sent + c.sent, sendErrors: live.sendErrors + c.sendErrors, framesSent: live.framesSent + c.framesSent,
+      receiveDropped: live.receiveDropped + c.receiveDropped, withheld: live.withheld + c.withheld };
+  }
+
+  /**
+   * Beats for the native advert watchdog, from a timer a quarter of its bound
+   * apart (at most 250 ms); a stalled loop beats late, and learns from the
+   * beat that adverts were withheld meanwhile.
+   */
+  #startHeartbeat(): void {
+    const bound = this.#link.watchdogMs;
+    if (bound <= 0) return;
+    this.#heartbeat = setInterval(() => this.#beat(), Math.max(1, Math.min(250, Math.floor(bound / 4))));
+    this.#heartbeat.unref();
+  }
+
+  /** One heartbeat; a master the watchdog silenced comes back as BACKUP. */
+  #beat(): void {
+    if (this.#closed || this.#link.watchdogMs <= 0) return;
+    const withheld = this.#link.link!.heartbeat();
+    if (withheld === 0) return;
+    this.#log({ event: 'watchdog', withheld, boundMs: this.#link.watchdogMs });
+    this.#fail(new VrrpError({
+      message: `the event loop stalled beyond ${this.#link.watchdogMs} ms: ${withheld} adverts were withheld`,
+      code: 'ERR_VRRP_STALLED',
+      operation: 'watchdog',
+    }));
+    this.#apply(this.#machine.stalled(performance.now()));
+  }
+
+  /**
+   * Before leaving FAULT: when the interface was deleted and created again
+   * (same name, new ifindex), the socket is bound to a device that no longer
+   * exists, so a new one is opened on the new interface (the source address
+   * picked again unless configured). A `use_vmac` macvlan is not re-created.
+   */
+  #followInterface(): void {
+    if (this.#vmac) return;
+    let info: ReturnType<NativeVrrpBinding['vrrpInterface']>;
+    try {
+      info = this.#native.vrrpInterface({ ...this.#netns(), interface: this.options.interface });
+    } catch {
+      return;
+    }
+    if (info.ifindex === this.#ifindexOf.get(this.options.interface)) return;
+    let source = this.#source;
+    if (this.options.source === undefined) {
+      try {
+        source = pickSource(info.addresses, this.options);
+      } catch {
+        // No address yet: keep the old one; the socket still binds to the device.
+      }
+    }
+    try {
+      const link = openLink(this.#native, this.options, this.#link, this.#netns(), info.ifindex, source, (data, src, dst, hopLimit) =>
+        this.#onPacket(data, src, dst, hopLimit),
+      );
+      const old = this.#link.link!;
+      const c = old.counters();
+      for (const k of ['sent', 'sendErrors', 'framesSent', 'receiveDropped', 'withheld'] as const) this.#carried[k] += c[k];
+      old.close();
+      this.#link.link = link;
+    } catch (e) {
+      this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_REOPEN', operation: 'open' }));
+      return;
+    }
+    this.#log({ event: 'interface-recreated', interface: this.options.interface, ifindex: info.ifindex, source });
+    this.#source = source;
+    this.#ifindexOf.clear();
+    this.#ifindexOf.set(this.options.interface, info.ifindex);
+  }
+
+  #deviceOf(a: ResolvedAddress): string {
+    return a.dev ?? this.options.vmac ?? this.options.interface;
   }
 
   #netns(): { netns?: string } {
@@ -340,6 +451,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
 
   #onPacket(data: Uint8Array, source: string, destination: string, hopLimit: number): void {
     if (this.#closed) return;
+    // After a stall, the watchdog's verdict comes before the adverts queued meanwhile.
+    this.#beat();
     const datagram = this.options.family === 4 ? { family: 4 as const, data } : { family: 6 as const, data, source, destination, hopLimit };
     const verdict = receiveAdvert(datagram, this.#policy());
     if (verdict.drop) {
@@ -492,6 +605,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (deadline === undefined || this.#closed) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      this.#beat();
       this.#apply(this.#machine.tick(performance.now()));
     }, Math.max(0, deadline - performance.now()));
   }
@@ -521,9 +635,39 @@ function nativeStats(c: NativeVrrpCounters): Pick<VrrpStats, 'advertSent' | 'gra
   return { advertSent: c.sent, gratuitousSent: c.framesSent, advertSendErrors: c.sendErrors, receiveQueueDrops: c.receiveDropped };
 }
 
-/** The addon link, set once the constructor returns (the receive callback is made first). */
+/** The addon link, set once the constructor returns (the receive callback is made first), and how links are opened. */
 interface NativeVrrpLinkHolder {
   link: NativeVrrpLink | undefined;
+  rtPriority: number | undefined;
+  /** The advert watchdog's bound (0: off). */
+  watchdogMs: number;
+}
+
+/** Opens the socket thread of `o` on interface `ifindex`; errors of the addon become VrrpErrors. */
+function openLink(
+  native: NativeVrrpBinding, o: ResolvedVrrpOptions, holder: NativeVrrpLinkHolder, netns: { netns?: string },
+  ifindex: number, source: string, onPacket: NativePacketHandler,
+): NativeVrrpLink {
+  try {
+    return new native.VrrpLink(
+      {
+        ...netns,
+        family: o.family === 4 ? AF_INET : AF_INET6,
+        interface: o.interface,
+        ifindex,
+        multicast: o.peers.length === 0,
+        group: o.group,
+        source,
+        ttl: o.ttl,
+        ...(holder.rtPriority !== undefined ? { rtPriority: holder.rtPriority } : {}),
+        ...(holder.watchdogMs > 0 ? { watchdogUs: holder.watchdogMs * 1000 } : {}),
+      },
+      onPacket,
+    );
+  } catch (e) {
+    if (!isNativeError(e, 'ESYSCALL')) throw e;
+    throw VrrpError.fromErrno(e.errno, 'open', `VRRP socket on ${o.interface}`, e.stage);
+  }
 }
 
 function describeInterface(native: NativeVrrpBinding, query: { netns?: string; interface: string }) {

@@ -65,4 +65,6 @@ export const VRRP_LIMITS = {
   garpInterval: [0, 1],
   /** `vrrp_rt_priority`: a SCHED_RR priority. */
   rtPriority: [1, 99],
+  /** The advert watchdog's bound in ms (0: off); at most an hour. */
+  advertWatchdogMs: [0, 3_600_000],
 } as const satisfies Record<string, readonly [number, number]>;

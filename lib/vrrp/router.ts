@@ -166,6 +166,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     try {
       router.#interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
       router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
+      router.#interfaces.on('address-deleted', (ifindex, family, address) => router.#addressDeleted(ifindex, family, address));
       router.#syncTrackers(resolved);
       router.#watchInterfaces();
       for (const [name, c] of resolved.instances) router.#startInstance(name, c);
@@ -336,6 +337,18 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const instanceTracks = [...this.#config.instances.values()].flatMap((c) => c.tracks);
     for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.#interfaces?.watch(ref.name);
     for (const c of this.#config.instances.values()) this.#interfaces?.watch(c.resolved.interface);
+  }
+
+  /**
+   * An address was removed: a master that lost one of its virtual addresses
+   * leaves MASTER as keepalived's set_vrrp_backup does; its sync group then
+   * moves the other members to BACKUP with it (keepalived moves the whole
+   * group too, each with priority 0 and a Skew_Time timer; ours follow the
+   * group's BACKUP transition and are master again when the group is).
+   */
+  #addressDeleted(ifindex: number, family: number, address: string): void {
+    if (this.#closed) return;
+    for (const m of [...this.#members.values()]) m.instance.addressDeleted(ifindex, family, address);
   }
 
   #trackChanged(change: VrrpTrackChange): void {

@@ -21,6 +21,8 @@ export type TransitionReason =
   | 'fault'
   | 'fault-cleared'
   | 'sync-group'
+  | 'address-deleted'
+  | 'event-loop-stalled'
   | 'shutdown';
 
 /** Everything the machine needs; times in milliseconds, intervals in centiseconds. */
@@ -305,6 +307,42 @@ export class VrrpMachine {
     this.#faulted = false;
     if (this.#current !== 'FAULT') return [];
     return this.#up(now, 'fault-cleared');
+  }
+
+  /**
+   * A virtual address was removed from under a master (`ip addr del`), as
+   * keepalived 2.2.7 handles it (keepalived_netlink.c, netlink_if_address_filter
+   * → set_vrrp_backup → vrrp_state_leave_master(vrrp, true)): priority 0 goes
+   * out, the remaining addresses are removed, the instance enters BACKUP and
+   * its Master_Down timer is only Skew_Time, so with no better router it is
+   * master again at once and the addresses are all put back. Not master: nothing.
+   */
+  addressLost(now: number): MachineAction[] {
+    if (this.#current !== 'MASTER') return [];
+    const actions = this.#enter('BACKUP', 'address-deleted');
+    actions.push({ kind: 'stop-adverts' }, { kind: 'send-advert', priority: 0 }, { kind: 'remove-addresses' });
+    this.#clearTimers();
+    this.#masterIntervalCs = this.#options.intervalCs;
+    this.#masterSource = undefined;
+    this.#downAt = now + this.skewMs();
+    return actions;
+  }
+
+  /**
+   * The advert watchdog silenced this master while the event loop stalled:
+   * it comes back as a router that stopped advertising, a BACKUP whose
+   * Master_Down timer starts now (a backup has probably taken over meanwhile;
+   * its adverts decide). Not master: nothing.
+   */
+  stalled(now: number): MachineAction[] {
+    if (this.#current !== 'MASTER') return [];
+    const actions = this.#enter('BACKUP', 'event-loop-stalled');
+    actions.push({ kind: 'stop-adverts' }, { kind: 'remove-addresses' });
+    this.#clearTimers();
+    this.#masterIntervalCs = this.#options.intervalCs;
+    this.#masterSource = undefined;
+    this.#downAt = now + this.masterDownMs();
+    return actions;
   }
 
   /** A sync group moves this member to MASTER with the others (keepalived's vrrp_sync_master). */

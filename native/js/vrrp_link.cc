@@ -85,7 +85,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
                        {InstanceMethod<&VrrpLink::Schedule>("schedule"), InstanceMethod<&VrrpLink::SendNow>("sendNow"),
                         InstanceMethod<&VrrpLink::QueueFrames>("queueFrames"), InstanceMethod<&VrrpLink::AddAddress>("addAddress"),
                         InstanceMethod<&VrrpLink::DeleteAddress>("deleteAddress"), InstanceMethod<&VrrpLink::Counters>("counters"),
-                        InstanceMethod<&VrrpLink::Close>("close")});
+                        InstanceMethod<&VrrpLink::Heartbeat>("heartbeat"), InstanceMethod<&VrrpLink::Close>("close")});
   }
 
   // new VrrpLink(options, onPacket): opens everything inside options.netns.
@@ -102,6 +102,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     options.source = stringField(o, "source");
     options.ttl = intField(o, "ttl", 255);
     options.rtPriority = intField(o, "rtPriority", 0);
+    options.watchdog = std::chrono::microseconds(intField(o, "watchdogUs", 0));
     std::string netns = stringField(o, "netns", false);
     channel_ = std::make_unique<vrrp::Channel>();
     route_ = std::make_unique<vrrp::Route>();
@@ -189,12 +190,19 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     return Napi::Number::New(info.Env(), route_->deleteAddress(addressSpecOf(objectArg(info, 0))));
   }
 
+  // heartbeat() -> adverts the watchdog withheld since the previous call.
+  Napi::Value Heartbeat(const Napi::CallbackInfo& info) {
+    ensureOpen(info.Env());
+    return Napi::Number::New(info.Env(), static_cast<double>(channel_->heartbeat()));
+  }
+
   Napi::Value Counters(const Napi::CallbackInfo& info) {
     Napi::Object out = Napi::Object::New(info.Env());
     out.Set("sent", Napi::Number::New(info.Env(), static_cast<double>(channel_->sent())));
     out.Set("sendErrors", Napi::Number::New(info.Env(), static_cast<double>(channel_->sendErrors())));
     out.Set("framesSent", Napi::Number::New(info.Env(), static_cast<double>(channel_->framesSent())));
     out.Set("receiveDropped", Napi::Number::New(info.Env(), static_cast<double>(dropped_.load())));
+    out.Set("withheld", Napi::Number::New(info.Env(), static_cast<double>(channel_->withheld())));
     out.Set("lastError", Napi::Number::New(info.Env(), channel_->lastError()));
     return out;
   }
@@ -211,8 +219,10 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
   bool open_ = false;
 };
 
-// new VrrpLinkMonitor({netns}, onLink): link state reports (first a dump of
-// every link, then changes) delivered to onLink(ifindex, name, flags, deleted).
+// new VrrpLinkMonitor({netns}, onLink[, onAddressDeleted]): link state reports
+// (first a dump of every link, then changes) delivered to onLink(ifindex,
+// name, flags, deleted); with onAddressDeleted, every address removal to
+// onAddressDeleted(ifindex, family, address, prefix).
 class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -223,24 +233,42 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     Napi::Env env = info.Env();
     Napi::Object o = objectArg(info, 0);
     if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "native contract: onLink must be a function");
+    bool addresses = !info[2].IsUndefined();
+    if (addresses && !info[2].IsFunction()) throw Napi::TypeError::New(env, "native contract: onAddressDeleted must be a function");
     monitor_ = std::make_unique<vrrp::LinkMonitor>();
     int error = 0;
-    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(); });
+    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(addresses); });
     if (nsError) throw syscallError(env, nsError, "netns");
     if (error) throw syscallError(env, error, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:link", 0, 1);
+    if (addresses) addressTsfn_ = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "vrrp:address", 0, 1);
     open_ = true;
-    monitor_->start([this](vrrp::LinkEvent&& e) {
-      auto* event = new vrrp::LinkEvent(std::move(e));
-      // Unbounded queue: link changes are rare and none may be lost.
-      napi_status status = tsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::LinkEvent* p) {
-        std::unique_ptr<vrrp::LinkEvent> owned(p);
-        if (!env) return;
-        callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name), Napi::Number::New(env, p->flags),
-                       Napi::Boolean::New(env, p->deleted)});
-      });
-      if (status != napi_ok) delete event;
-    });
+    vrrp::LinkMonitor::AddressHandler onAddress;
+    if (addresses) {
+      onAddress = [this](vrrp::AddressEvent&& e) {
+        auto* event = new vrrp::AddressEvent(std::move(e));
+        napi_status status = addressTsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::AddressEvent* p) {
+          std::unique_ptr<vrrp::AddressEvent> owned(p);
+          if (!env) return;
+          callback.Call({Napi::Number::New(env, p->ifindex), Napi::Number::New(env, p->family), Napi::String::New(env, p->address),
+                         Napi::Number::New(env, p->prefix)});
+        });
+        if (status != napi_ok) delete event;
+      };
+    }
+    monitor_->start(
+        [this](vrrp::LinkEvent&& e) {
+          auto* event = new vrrp::LinkEvent(std::move(e));
+          // Unbounded queue: link changes are rare and none may be lost.
+          napi_status status = tsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::LinkEvent* p) {
+            std::unique_ptr<vrrp::LinkEvent> owned(p);
+            if (!env) return;
+            callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name), Napi::Number::New(env, p->flags),
+                           Napi::Boolean::New(env, p->deleted)});
+          });
+          if (status != napi_ok) delete event;
+        },
+        std::move(onAddress));
   }
 
   ~VrrpLinkMonitor() override { shutdown(); }
@@ -251,6 +279,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     open_ = false;
     monitor_->stop();
     tsfn_.Release();
+    if (addressTsfn_) addressTsfn_.Release();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -260,6 +289,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
 
   std::unique_ptr<vrrp::LinkMonitor> monitor_;
   Napi::ThreadSafeFunction tsfn_;
+  Napi::ThreadSafeFunction addressTsfn_;
   bool open_ = false;
 };
 

@@ -90,8 +90,20 @@ ChannelFailure Channel::open(const ChannelOptions& options) {
   return {};
 }
 
+namespace {
+int64_t nanosNow() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Channel::Clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+uint64_t Channel::heartbeat() {
+  heartbeatNs_ = nanosNow();
+  return withheldSinceBeat_.exchange(0);
+}
+
 int Channel::start(std::function<void(Received&&)> onPacket) {
   onPacket_ = std::move(onPacket);
+  heartbeatNs_ = nanosNow();
   thread_ = std::thread([this] { run(); });
   if (options_.rtPriority <= 0) return 0;
   // Realtime: on a saturated machine the adverts still leave on time.
@@ -112,6 +124,8 @@ void Channel::schedule(std::vector<Outgoing> packets, std::chrono::microseconds 
     interval_ = interval;
     nextAdvert_ = Clock::now();
   }
+  heartbeatNs_ = nanosNow();
+  tripped_ = false;
   wake();
 }
 
@@ -240,6 +254,17 @@ void Channel::run() {
         frames_.pop_front();
       }
       if (!frames_.empty()) due = std::min(due, frames_.front().at);
+    }
+    if (!toSend.empty() && options_.watchdog.count() > 0) {
+      // JavaScript stopped beating: a master that no longer checks or reacts
+      // must not keep advertising, so a backup takes over (issue #17 item 9).
+      auto silentNs = nanosNow() - heartbeatNs_.load();
+      if (silentNs > std::chrono::duration_cast<std::chrono::nanoseconds>(options_.watchdog).count()) tripped_ = true;
+      if (tripped_) {
+        withheld_ += toSend.size();
+        withheldSinceBeat_ += toSend.size();
+        toSend.clear();
+      }
     }
     for (const auto& p : toSend) sendOne(p);
     for (const auto& due : framesDue) {

@@ -26,6 +26,9 @@ struct ChannelOptions {
   std::string source;  // advert source address
   int ttl = 255;       // unicast TTL / hop limit
   int rtPriority = 0;  // SCHED_RR priority of the thread (keepalived's vrrp_rt_priority); 0: normal
+  // Advert watchdog: periodic adverts are withheld once the last heartbeat()
+  // is older than this (0: off), and stay withheld until the next schedule().
+  std::chrono::microseconds watchdog{0};
 };
 
 struct Received {
@@ -54,13 +57,18 @@ class Channel {
   // Starts the thread; returns the errno of giving it realtime priority, or 0.
   int start(std::function<void(Received&&)> onPacket);
   // Periodic adverts: the first goes out at once; empty `packets` stops them.
+  // Also re-arms a tripped watchdog: the caller has decided again.
   void schedule(std::vector<Outgoing> packets, std::chrono::microseconds interval);
   // One advert now, on the calling thread; returns the first errno or 0.
   int sendNow(const std::vector<Outgoing>& packets);
   // Ethernet frames (GARP / NA) for interface `ifindex`, sent by the thread `gap` apart.
   void queueFrames(int ifindex, std::vector<std::vector<uint8_t>> frames, std::chrono::microseconds gap);
   void stop();
+  // The JavaScript side is alive now; returns the adverts withheld by the
+  // watchdog since the previous call.
+  uint64_t heartbeat();
   uint64_t sent() const { return sent_; }
+  uint64_t withheld() const { return withheld_; }
   uint64_t sendErrors() const { return sendErrors_; }
   uint64_t framesSent() const { return framesSent_; }
   int lastError() const { return lastError_; }
@@ -93,6 +101,10 @@ class Channel {
   std::atomic<uint64_t> sendErrors_{0};
   std::atomic<uint64_t> framesSent_{0};
   std::atomic<int> lastError_{0};
+  std::atomic<int64_t> heartbeatNs_{0};  // Clock time of the last heartbeat, ns since its epoch
+  std::atomic<bool> tripped_{false};
+  std::atomic<uint64_t> withheld_{0};
+  std::atomic<uint64_t> withheldSinceBeat_{0};
 };
 
 }  // namespace vrrp

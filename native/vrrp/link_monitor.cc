@@ -1,5 +1,6 @@
 #include "link_monitor.h"
 
+#include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
@@ -15,12 +16,12 @@ namespace vrrp {
 
 LinkMonitor::~LinkMonitor() { stop(); }
 
-int LinkMonitor::open() {
+int LinkMonitor::open(bool addresses) {
   sock_ = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (sock_ < 0) return errno;
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;
-  local.nl_groups = RTMGRP_LINK;
+  local.nl_groups = RTMGRP_LINK | (addresses ? RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR : 0);
   if (::bind(sock_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return errno;
   wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_ < 0) return errno;
@@ -37,8 +38,9 @@ int LinkMonitor::open() {
   return 0;
 }
 
-void LinkMonitor::start(Handler handler) {
+void LinkMonitor::start(Handler handler, AddressHandler onAddress) {
   handler_ = std::move(handler);
+  onAddress_ = std::move(onAddress);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -74,6 +76,10 @@ void LinkMonitor::run() {
 void LinkMonitor::parse(const char* data, size_t length) {
   auto remaining = static_cast<int>(length);
   for (auto* h = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
+    if (h->nlmsg_type == RTM_DELADDR) {
+      if (onAddress_) parseAddress(h);
+      continue;
+    }
     if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) continue;
     const auto* info = static_cast<const ifinfomsg*>(NLMSG_DATA(h));
     LinkEvent event;
@@ -88,6 +94,32 @@ void LinkMonitor::parse(const char* data, size_t length) {
     }
     handler_(std::move(event));
   }
+}
+
+void LinkMonitor::parseAddress(const nlmsghdr* h) {
+  const auto* info = static_cast<const ifaddrmsg*>(NLMSG_DATA(h));
+  if (info->ifa_family != AF_INET && info->ifa_family != AF_INET6) return;
+  AddressEvent event;
+  event.ifindex = static_cast<int>(info->ifa_index);
+  event.family = info->ifa_family;
+  event.prefix = info->ifa_prefixlen;
+  // IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer on a
+  // point-to-point link); IPv6 only sends IFA_ADDRESS.
+  const void* local = nullptr;
+  const void* address = nullptr;
+  int attrLength = static_cast<int>(IFA_PAYLOAD(h));
+  for (auto* a = IFA_RTA(info); RTA_OK(a, attrLength); a = RTA_NEXT(a, attrLength)) {
+    size_t need = info->ifa_family == AF_INET ? 4 : 16;
+    if (RTA_PAYLOAD(a) < need) continue;
+    if (a->rta_type == IFA_LOCAL) local = RTA_DATA(a);
+    if (a->rta_type == IFA_ADDRESS) address = RTA_DATA(a);
+  }
+  const void* chosen = local ? local : address;
+  if (!chosen) return;
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (!inet_ntop(info->ifa_family, chosen, text, sizeof text)) return;
+  event.address = text;
+  onAddress_(std::move(event));
 }
 
 }  // namespace vrrp

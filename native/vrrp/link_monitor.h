@@ -1,8 +1,11 @@
-// Link (interface) state changes from rtnetlink (RTMGRP_LINK), read by one
-// thread that blocks in poll(): no polling timer, nothing to do while links
-// are quiet. The first reports are a dump of every link, so the caller
-// learns the initial state through the same path as later changes.
+// Link (interface) state changes from rtnetlink (RTMGRP_LINK) and, when
+// asked, address deletions (RTMGRP_IPV4_IFADDR / RTMGRP_IPV6_IFADDR), read by
+// one thread that blocks in poll(): no polling timer, nothing to do while
+// links are quiet. The first link reports are a dump of every link, so the
+// caller learns the initial state through the same path as later changes.
 #pragma once
+
+#include <linux/netlink.h>
 
 #include <atomic>
 #include <functional>
@@ -18,24 +21,35 @@ struct LinkEvent {
   bool deleted = false;
 };
 
+// An address removed from an interface (RTM_DELADDR).
+struct AddressEvent {
+  int ifindex = 0;
+  int family = 0;  // AF_INET / AF_INET6
+  std::string address;
+  int prefix = 0;
+};
+
 class LinkMonitor {
  public:
   using Handler = std::function<void(LinkEvent&&)>;
+  using AddressHandler = std::function<void(AddressEvent&&)>;
   ~LinkMonitor();
   // Opens the socket in the calling thread's namespace and asks for the dump;
-  // errno on failure.
-  int open();
-  // Starts the reading thread; `handler` runs on it.
-  void start(Handler handler);
+  // `addresses`: also join the address groups. errno on failure.
+  int open(bool addresses = false);
+  // Starts the reading thread; the handlers run on it (`onAddress` may be empty).
+  void start(Handler handler, AddressHandler onAddress = nullptr);
   // Wakes and joins the thread, closes the socket; idempotent.
   void stop();
 
  private:
   void run();
   void parse(const char* data, size_t length);
+  void parseAddress(const nlmsghdr* h);
   int sock_ = -1;
   int wake_ = -1;
   Handler handler_;
+  AddressHandler onAddress_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
 };

@@ -125,10 +125,84 @@ describe('the socket thread on loopback', () => {
   });
 });
 
+describe('the advert watchdog', () => {
+  /** Blocks the event loop, as a pathological regex or a blocked read would. */
+  const block = (ms: number) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end);
+  };
+
+  test('adverts stop while JavaScript is silent beyond the bound and stay stopped until schedule() decides again', async () => {
+    let received = 0;
+    const options = { family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: '127.0.0.1', watchdogUs: 100_000 };
+    const link = new native.VrrpLink(options, () => received++);
+    try {
+      const advert = encodeAdvert({ version: 3, virtualRouterId: 8, priority: 100, intervalCs: 1, addresses: ['10.8.0.1'] }, { family: 4, source: '127.0.0.1', destination: '127.0.0.1' });
+      const packets = [{ destination: '127.0.0.1', bytes: advert }];
+      link.schedule(packets, 10_000);
+      // Beating, the thread sends on schedule.
+      const beat = setInterval(() => link.heartbeat(), 20);
+      expect(await eventually(() => link.counters().sent >= 5)).toBe(true);
+      clearInterval(beat);
+      expect(link.heartbeat()).toBe(0);
+      block(400);
+      const silent = link.counters();
+      // About 30 adverts were due in the 400 ms: the ones after the 100 ms bound were withheld.
+      expect(silent.withheld).toBeGreaterThanOrEqual(10);
+      // A heartbeat reports them once, but does not resume: the caller decides with schedule().
+      expect(link.heartbeat()).toBe(silent.withheld);
+      expect(link.heartbeat()).toBe(0);
+      const sentAfterStall = link.counters().sent;
+      await new Promise((r) => setTimeout(r, 60));
+      expect(link.counters().sent).toBe(sentAfterStall);
+      link.schedule(packets, 10_000);
+      const resumed = setInterval(() => link.heartbeat(), 20);
+      expect(await eventually(() => link.counters().sent >= sentAfterStall + 3)).toBe(true);
+      clearInterval(resumed);
+      expect(received).toBeGreaterThan(0);
+    } finally {
+      link.close();
+    }
+  });
+
+  test('without watchdogUs a silent event loop does not stop the adverts', () => {
+    const link = new native.VrrpLink({ family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: '127.0.0.1' }, () => {});
+    try {
+      const advert = encodeAdvert({ version: 3, virtualRouterId: 8, priority: 100, intervalCs: 1, addresses: ['10.8.0.1'] }, { family: 4, source: '127.0.0.1', destination: '127.0.0.1' });
+      link.schedule([{ destination: '127.0.0.1', bytes: advert }], 10_000);
+      block(300);
+      expect(link.counters()).toMatchObject({ withheld: 0 });
+      expect(link.counters().sent).toBeGreaterThanOrEqual(10);
+    } finally {
+      link.close();
+    }
+  });
+});
+
 describe('the link monitor', () => {
   test('malformed arguments are TypeErrors', () => {
     expectTypeError(() => new native.VrrpLinkMonitor({}, 'x' as never), /onLink/);
     expectTypeError(() => new native.VrrpLinkMonitor({ netns: 5 } as never, () => {}), /netns/);
+    expectTypeError(() => new native.VrrpLinkMonitor({}, () => {}, 'x' as never), /onAddressDeleted/);
+  });
+
+  test('reports an address removed from an interface (RTM_DELADDR) when asked', async () => {
+    const deleted: { ifindex: number; family: number; address: string; prefix: number }[] = [];
+    const monitor = new native.VrrpLinkMonitor({}, () => {}, (ifindex, family, address, prefix) =>
+      deleted.push({ ifindex, family, address, prefix }),
+    );
+    const link = new native.VrrpLink({ family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: '127.0.0.1' }, () => {});
+    const spec = { ifindex: 1, family: AF_INET, address: '127.0.0.77', prefix: 32 };
+    try {
+      expect(link.addAddress(spec)).toBe(0);
+      expect(link.deleteAddress(spec)).toBe(0);
+      expect(await eventually(() => deleted.some((d) => d.address === '127.0.0.77'))).toBe(true);
+      expect(deleted.find((d) => d.address === '127.0.0.77')).toEqual({ ifindex: 1, family: AF_INET, address: '127.0.0.77', prefix: 32 });
+    } finally {
+      link.deleteAddress(spec);
+      link.close();
+      monitor.close();
+    }
   });
 
   test('reports every link first (lo is up), and close is idempotent', async () => {

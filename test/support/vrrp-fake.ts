@@ -8,8 +8,8 @@ import { encodeAdvert, type Advert } from '../../lib/vrrp/packet';
 import type { MachineOptions } from '../../lib/vrrp/state-machine';
 import type { NativeError } from '../../lib/native/contract';
 import type {
-  NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink, NativeVrrpLinkMonitor,
-  NativeVrrpLinkOptions,
+  NativeAddressDeletedHandler, NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink,
+  NativeVrrpLinkMonitor, NativeVrrpLinkOptions,
 } from '../../lib/native/vrrp-contract';
 
 export const FAKE_MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
@@ -34,7 +34,11 @@ export class FakeLink implements NativeVrrpLink {
   queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.#ensureOpen(); this.frames.push({ ifindex, frames, gapUs }); }
   addAddress(spec: NativeAddressSpec) { this.#ensureOpen(); this.added.push(spec); return this.addErrno; }
   deleteAddress(spec: NativeAddressSpec) { this.#ensureOpen(); this.deleted.push(spec); return 0; }
-  counters() { return { sent: 7, sendErrors: 0, framesSent: 5, receiveDropped: 0, lastError: 0 }; }
+  counters() { return { sent: 7, sendErrors: 0, framesSent: 5, receiveDropped: 0, withheld: 0, lastError: 0 }; }
+  /** Adverts the test says the watchdog withheld, reported once by the next heartbeat. */
+  withheld = 0;
+  heartbeats = 0;
+  heartbeat() { this.#ensureOpen(); this.heartbeats++; const w = this.withheld; this.withheld = 0; return w; }
   close() { this.closed = true; }
   #ensureOpen() {
     if (this.closed) throw Object.assign(new Error('the VRRP link is closed'), { code: 'ECLOSED' as const }) satisfies NativeError;
@@ -43,7 +47,7 @@ export class FakeLink implements NativeVrrpLink {
 
 export class FakeMonitor implements NativeVrrpLinkMonitor {
   closed = false;
-  constructor(readonly report: NativeLinkHandler) {}
+  constructor(readonly report: NativeLinkHandler, readonly addressDeleted?: NativeAddressDeletedHandler) {}
   close() { this.closed = true; }
 }
 
@@ -52,6 +56,10 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
   const links: FakeLink[] = [];
   const monitors: FakeMonitor[] = [];
   const interfaces = new Map<string, boolean>([['eth0', true]]);
+  /** Interface indexes other than 2 (an interface deleted and created again gets a new one). */
+  const ifindexes = new Map<string, number>();
+  /** Addresses vrrpInterface reports beside 10.0.0.2 (a test puts a VIP here to say it is still present). */
+  const extraAddresses: { family: number; address: string; prefix: number; scope: number }[] = [];
   const binding: NativeVrrpBinding = {
     VrrpLink: function (this: unknown, options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) {
       const link = new FakeLink(options, onPacket);
@@ -59,20 +67,23 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       onLink?.(link);
       return link;
     } as unknown as NativeVrrpBinding['VrrpLink'],
-    VrrpLinkMonitor: function (this: unknown, _o: unknown, report: NativeLinkHandler) {
-      const monitor = new FakeMonitor(report);
+    VrrpLinkMonitor: function (this: unknown, _o: unknown, report: NativeLinkHandler, addressDeleted?: NativeAddressDeletedHandler) {
+      const monitor = new FakeMonitor(report, addressDeleted);
       monitors.push(monitor);
       return monitor;
     } as unknown as NativeVrrpBinding['VrrpLinkMonitor'],
     vrrpInterface: ({ interface: name }) => {
       if (!interfaces.has(name)) throw syscallError(19, 'interface', 'No such device');
-      return { ifindex: 2, up: interfaces.get(name)!, running: interfaces.get(name)!, mac: FAKE_MAC, addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }] };
+      return {
+        ifindex: ifindexes.get(name) ?? 2, up: interfaces.get(name)!, running: interfaces.get(name)!, mac: FAKE_MAC,
+        addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }, ...extraAddresses],
+      };
     },
     vrrpCreateMacvlan: () => 0,
     vrrpDeleteLink: () => 0,
     vrrpSetIpv4Conf: () => ({ errno: 0, previous: 0 }),
   };
-  return { binding, links, monitors, interfaces };
+  return { binding, links, monitors, interfaces, ifindexes, extraAddresses };
 }
 
 /** An IPv4 datagram as the socket gives it: `advert` from `src` to 224.0.0.18 with `ttl`. */

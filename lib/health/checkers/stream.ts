@@ -2,6 +2,10 @@
  * A TCP (optionally TLS) conversation for the stream checkers: connect with
  * the checker's source address and timeout, then read what the server sends.
  * The connect timeout also bounds every wait for data, as in keepalived.
+ * What a server sends is bounded: received chunks are kept in a list (no
+ * copy of everything read so far per chunk, which made a 16 MiB reply cost
+ * gigabytes of copying on the event loop), a reply longer than the reader's
+ * limit and a line longer than {@link MAX_LINE} end the conversation.
  * @internal
  * @module
  */
@@ -13,16 +17,30 @@ import { errorText } from './probe';
 
 export class StreamError extends Error {}
 
+/** Longest line `readLine` accepts (SMTP allows 512 bytes; this leaves room for any sane server). */
+export const MAX_LINE = 64 * 1024;
+
 /** A connected socket with a buffered reader. */
 export class Conversation {
-  #buffer = Buffer.alloc(0);
+  /** Received bytes not read yet, in arrival order; joined only when a reader takes them. */
+  #chunks: Buffer[] = [];
+  #length = 0;
+  /** Bytes of the first chunk already searched for a newline. */
+  #scanned = 0;
+  /** Most bytes kept unread: beyond it the server is cut off (readLine: MAX_LINE; readToEnd: its limit). */
+  #limit = MAX_LINE;
   #ended = false;
   #error: Error | undefined;
   #wake: (() => void) | undefined;
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.#buffer = Buffer.concat([this.#buffer, chunk]);
+      this.#chunks.push(chunk);
+      this.#length += chunk.length;
+      if (this.#length > this.#limit) {
+        this.#error = new StreamError(`reply longer than ${this.#limit} bytes`);
+        socket.destroy();
+      }
       this.#notify();
     });
     socket.on('end', () => {
@@ -111,28 +129,52 @@ export class Conversation {
     if (this.#error) throw new StreamError(errorText(this.#error));
   }
 
-  /** One line (without CRLF); throws if the server closes first. */
+  /** The unread bytes as one buffer (joined once, kept as the only chunk). */
+  #joined(): Buffer {
+    if (this.#chunks.length !== 1) this.#chunks = [Buffer.concat(this.#chunks, this.#length)];
+    return this.#chunks[0]!;
+  }
+
+  /**
+   * One line (without CRLF), at most {@link MAX_LINE} bytes; throws if the
+   * server closes first or sends a longer line. Each byte is searched once.
+   */
   async readLine(): Promise<string> {
+    this.#limit = MAX_LINE;
     for (;;) {
-      const end = this.#buffer.indexOf('\n');
-      if (end >= 0) {
-        const line = this.#buffer.subarray(0, end).toString('latin1').replace(/\r$/, '');
-        this.#buffer = this.#buffer.subarray(end + 1);
-        return line;
+      if (this.#length > 0) {
+        const buffer = this.#joined();
+        const end = buffer.indexOf(0x0a, this.#scanned);
+        if (end >= 0) {
+          const line = buffer.subarray(0, end).toString('latin1').replace(/\r$/, '');
+          const rest = buffer.subarray(end + 1);
+          this.#chunks = rest.length ? [rest] : [];
+          this.#length = rest.length;
+          this.#scanned = 0;
+          return line;
+        }
+        this.#scanned = buffer.length;
+        if (buffer.length > MAX_LINE) throw new StreamError(`line longer than ${MAX_LINE} bytes`);
       }
+      if (this.#error) throw new StreamError(errorText(this.#error));
       if (this.#ended) throw new StreamError('connection closed');
       await this.#waitForData();
     }
   }
 
-  /** Everything until the server closes the connection. */
+  /** Everything until the server closes the connection; a reply longer than `limit` bytes is cut off and rejected. */
   async readToEnd(limit: number): Promise<Buffer> {
+    this.#limit = limit;
     while (!this.#ended) {
-      if (this.#buffer.length > limit) throw new StreamError(`reply longer than ${limit} bytes`);
+      if (this.#length > limit) throw new StreamError(`reply longer than ${limit} bytes`);
       await this.#waitForData();
     }
     if (this.#error) throw new StreamError(errorText(this.#error));
-    return this.#buffer;
+    if (this.#length > limit) throw new StreamError(`reply longer than ${limit} bytes`);
+    const all = this.#joined();
+    this.#chunks = [];
+    this.#length = 0;
+    return all;
   }
 
   close(): void {

@@ -3,6 +3,8 @@
  * from the addon's rtnetlink link monitor (a native thread that blocks on the
  * socket; no polling). An interface counts as up when IFF_UP and IFF_RUNNING
  * are both set (keepalived's IF_FLAGS_UP); a deleted or unknown one is down.
+ * The same monitor reports addresses removed from any interface
+ * (`address-deleted`), so a master notices a virtual address deleted by hand.
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -15,6 +17,8 @@ const IFF_RUNNING = 0x40;
 export interface InterfaceTrackerEvents {
   /** An interface went up or down. */
   change: [name: string, up: boolean];
+  /** An address was removed from interface `ifindex` (`family`: AF_INET / AF_INET6). */
+  'address-deleted': [ifindex: number, family: number, address: string];
 }
 
 export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
@@ -30,8 +34,10 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
     super();
     this.#native = native;
     this.#netns = netns;
-    this.#monitor = new native.VrrpLinkMonitor(netns !== undefined ? { netns } : {}, (ifindex, name, flags, deleted) =>
-      this.#report(ifindex, name, flags, deleted),
+    this.#monitor = new native.VrrpLinkMonitor(
+      netns !== undefined ? { netns } : {},
+      (ifindex, name, flags, deleted) => this.#report(ifindex, name, flags, deleted),
+      (ifindex, family, address) => this.emit('address-deleted', ifindex, family, address),
     );
   }
 

@@ -14,6 +14,7 @@ import { PROBES } from '../../../lib/health/checkers';
 import type { CheckerConfig } from '../../../lib';
 import { closedPort, closeServer, resolvedChecker, tcpServer } from '../../support/health';
 import { runCli } from '../../support/cli';
+import { Conversation, MAX_LINE } from '../../../lib/health/checkers/stream';
 
 const signal = new AbortController().signal;
 const execFileAsync = promisify(execFile);
@@ -235,6 +236,52 @@ describe('SSL_GET', () => {
 
   test('plain HTTP against the TLS port is down', async () => {
     expect(await probe({ type: 'http', urls: [{ path: '/' }] }, port)).toMatchObject({ ok: false });
+  });
+});
+
+describe('what a server sends is bounded (no stall, no unbounded buffer)', () => {
+  /** A server that writes `parts` one after another (each its own write), then closes unless told not to. */
+  const sender = (parts: Buffer[], end = true) => tcpServer((socket) => {
+    socket.setNoDelay(true);
+    // The reader cuts an over-long sender off: its writes then fail, as expected.
+    socket.on('error', () => undefined);
+    for (const p of parts) socket.write(p);
+    if (end) socket.end();
+  });
+  const failureOf = async (work: Promise<unknown>) => {
+    try {
+      await work;
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no failure';
+  };
+
+  test('a reply read in many small chunks comes back whole; beyond the limit it is refused and the connection cut', async () => {
+    const parts = Array.from({ length: 2000 }, (_, i) => Buffer.alloc(100, i % 251));
+    const { server, port } = await sender(parts);
+    const whole = await Conversation.connect('127.0.0.1', port, 5000);
+    expect((await whole.readToEnd(1_000_000)).equals(Buffer.concat(parts))).toBe(true);
+    whole.close();
+    const cut = await Conversation.connect('127.0.0.1', port, 5000);
+    expect(await failureOf(cut.readToEnd(50_000))).toBe('reply longer than 50000 bytes');
+    cut.close();
+    await closeServer(server);
+  });
+
+  test('lines split across chunks are joined; a line longer than MAX_LINE is refused, even from a server that never ends it', async () => {
+    const { server, port } = await sender([Buffer.from('220 he'), Buffer.from('llo\r\n250-a\r\n25'), Buffer.from('0 b\r\n')]);
+    const lines = await Conversation.connect('127.0.0.1', port, 5000);
+    expect([await lines.readLine(), await lines.readLine(), await lines.readLine()]).toEqual(['220 hello', '250-a', '250 b']);
+    expect(await failureOf(lines.readLine())).toBe('connection closed');
+    lines.close();
+    await closeServer(server);
+
+    const endless = await sender(Array.from({ length: 40 }, () => Buffer.alloc(4096, 0x41)), false);
+    const long = await Conversation.connect('127.0.0.1', endless.port, 5000);
+    expect(await failureOf(long.readLine())).toMatch(new RegExp(`(line|reply) longer than ${MAX_LINE} bytes`));
+    long.close();
+    await closeServer(endless.server);
   });
 });
 

@@ -109,7 +109,7 @@ describe('script security, for every script kind', () => {
     const safe = script(dir, 'safe.sh', 'exit 0');
     const alias = path.join(dir, 'alias.sh');
     symlinkSync(safe, alias);
-    expect(prepareScript({ argv: [alias, 'x'] }, SECURE)).toEqual({ file: safe, argv: [alias, 'x'], identity: expect.any(Object) });
+    expect(prepareScript({ argv: [alias, 'x'] }, SECURE)).toEqual({ file: safe, argv: [alias, 'x'], identity: expect.any(Object), resolved: true });
   });
 });
 
@@ -190,6 +190,80 @@ describe('timeouts and process groups', () => {
     const code = await new Promise((resolve) => daemon.on('exit', resolve));
     expect(code).toBe(0);
     await until(() => alive(pidIn(pidFile)), (a) => !a, 'the script to die with its daemon');
+  });
+});
+
+describe('children and PID 1', () => {
+  test('scripts die with the daemon even when it is SIGKILLed (parent-death signal through setpriv)', async () => {
+    const pidFile = path.join(dir, 'pid');
+    const hang = script(dir, 'hang.sh', `echo $$ > ${pidFile}\nexec sleep 100000`);
+    const runner = require.resolve('../../../lib/scripts/runner');
+    const daemon = spawn(process.execPath, ['-e', `
+      const { scripts } = require(${JSON.stringify(runner)});
+      scripts.run({ argv: [${JSON.stringify(hang)}], timeoutMs: 100000 }, {});
+      setInterval(() => {}, 1000);
+    `], { stdio: 'ignore' });
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), Boolean, 'the script to start');
+    const pid = pidIn(pidFile);
+    expect(alive(pid)).toBe(true);
+    // setpriv execs the script: the script's parent is the daemon itself.
+    expect(Number(/^\d+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1])).toBe(daemon.pid);
+    daemon.kill('SIGKILL');
+    await new Promise((resolve) => daemon.on('exit', resolve));
+    await until(() => alive(pid), (a) => !a, 'the script to die with its SIGKILLed daemon');
+  });
+});
+
+describe('PID 1 (unshare --pid --fork --mount-proc): orphans are reaped, Node\'s own children keep their exit statuses', () => {
+  /**
+   * Runs a Node program as PID 1 of a new PID namespace: it runs a script
+   * through the runner whose background grandchild outlives it (an orphan,
+   * reparented to PID 1), and a child of its own that exits 7; after the
+   * grandchild ended, it reports its zombie children and what it saw.
+   */
+  const asInit = (reap: boolean) => {
+    const reaper = require.resolve('../../../lib/scripts/reaper');
+    const runner = require.resolve('../../../lib/scripts/runner');
+    const orphaning = script(dir, `orphans-${reap}.sh`, '(sleep 0.3; exit 3) &\nexit 0');
+    const program = `
+      const { reapOrphansIfInit, childPids } = require(${JSON.stringify(reaper)});
+      const { scripts } = require(${JSON.stringify(runner)});
+      const { spawn } = require('node:child_process');
+      const fs = require('node:fs');
+      const reaper = ${reap} ? reapOrphansIfInit({ intervalMs: 50 }) : undefined;
+      const seen = { pid: process.pid };
+      scripts.run({ argv: [${JSON.stringify(orphaning)}], timeoutMs: 5000 }, {}).then((o) => (seen.script = o.status));
+      spawn('/bin/sh', ['-c', 'sleep 0.6; exit 7'], { stdio: 'ignore' }).on('exit', (code) => (seen.child = code));
+      const state = (pid) => { try { const t = fs.readFileSync('/proc/' + pid + '/stat', 'utf8'); return t.slice(t.lastIndexOf(')') + 2, t.lastIndexOf(')') + 3); } catch { return '?'; } };
+      // Polled, not timed (a loaded machine): once both runs ended and no child is alive, the reaper gets a few more looks.
+      const wait = setInterval(() => {
+        if (seen.child === undefined || seen.script === undefined || childPids().some((pid) => state(pid) !== 'Z')) return;
+        clearInterval(wait);
+        setTimeout(() => {
+          seen.zombies = childPids().filter((pid) => state(pid) === 'Z').length;
+          seen.reaped = reaper ? reaper.reaped : 0;
+          process.stdout.write(JSON.stringify(seen));
+          process.exit(0);
+        }, 500);
+      }, 50);
+    `;
+    const out = execFileSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', program], { encoding: 'utf8', timeout: 20_000 });
+    return JSON.parse(out) as { pid: number; script?: number; child?: number; zombies: number; reaped: number };
+  };
+
+  test('without the reaper the orphan stays a zombie (the test can fail); with it none is left and exit statuses still arrive', () => {
+    expect(asInit(false)).toMatchObject({ pid: 1, script: 0, child: 7, zombies: 1, reaped: 0 });
+    expect(asInit(true)).toMatchObject({ pid: 1, script: 0, child: 7, zombies: 0, reaped: 1 });
+  });
+
+  test('not PID 1: no reaper; reapChild reaps only the pid given, never any child', () => {
+    const { reapOrphansIfInit } = require('../../../lib/scripts/reaper') as typeof import('../../../lib/scripts/reaper');
+    expect(reapOrphansIfInit()).toBeUndefined();
+    const { loadAddon } = require('../../../lib/native/load') as typeof import('../../../lib/native/load');
+    const ECHILD = 10;
+    expect(loadAddon().reapChild(2 ** 30)).toEqual({ errno: ECHILD, pid: 0, status: 0 });
+    expect(() => loadAddon().reapChild(-1)).toThrow(/positive/);
+    expect(() => loadAddon().reapChild(0)).toThrow(/positive/);
   });
 });
 

@@ -11,7 +11,8 @@ import { VrrpError } from '../../../lib/vrrp/errors';
 
 const MAC = FAKE_MAC;
 let link: FakeLink;
-const fake = fakeVrrpNative((l) => (link = l)).binding;
+const fakeNative = fakeVrrpNative((l) => (link = l));
+const fake = fakeNative.binding;
 
 beforeAll(() => setNativeBinding(fake as unknown as NativeBinding));
 afterAll(() => setNativeBinding(undefined));
@@ -134,5 +135,131 @@ test('runtime.rtPriority reaches the socket thread; outside 1..99 it is refused 
   plain.close();
   for (const bad of [0, 100, 1.5, '10']) {
     expect(() => VrrpInstance.open(options, { rtPriority: bad as number })).toThrow(/runtime\.rtPriority/);
+  }
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a virtual address deleted by hand (keepalived set_vrrp_backup)', () => {
+  afterEach(() => fakeNative.extraAddresses.splice(0));
+
+  test('a master leaves with priority 0, drops the rest, and is master again after Skew_Time with every address back', async () => {
+    const vi = VrrpInstance.open({ name: 'VI_D', interface: 'eth0', virtualRouterId: 60, priority: 200, virtualIpaddress: ['10.0.0.100/24', '10.0.0.101/24'] });
+    const changes: VrrpStateChange[] = [];
+    vi.on('state', (c) => changes.push(c));
+    await started();
+    vi.forceMaster();
+    expect(vi.state).toBe('MASTER');
+    const [sent, deleted, added] = [link.sent.length, link.deleted.length, link.added.length];
+    // Another interface, another family, an address not ours, an address still present: nothing.
+    expect(vi.addressDeleted(3, 2, '10.0.0.100')).toBe(false);
+    expect(vi.addressDeleted(2, 10, '10.0.0.100')).toBe(false);
+    expect(vi.addressDeleted(2, 2, '10.0.0.2')).toBe(false);
+    fakeNative.extraAddresses.push({ family: 2, address: '10.0.0.100', prefix: 24, scope: 0 });
+    expect(vi.addressDeleted(2, 2, '10.0.0.100')).toBe(false);
+    fakeNative.extraAddresses.splice(0);
+    expect(vi.state).toBe('MASTER');
+
+    expect(vi.addressDeleted(2, 2, '10.0.0.100')).toBe(true);
+    expect(vi.state).toBe('BACKUP');
+    expect(changes.at(-1)).toMatchObject({ from: 'MASTER', to: 'BACKUP', reason: 'address-deleted' });
+    expect(link.sent.slice(sent).map((p) => p[0]!.bytes[2])).toEqual([0]);
+    expect(link.deleted.slice(deleted).map((d) => d.address)).toEqual(['10.0.0.100', '10.0.0.101']);
+    // As a backup it ignores further reports.
+    expect(vi.addressDeleted(2, 2, '10.0.0.101')).toBe(false);
+    // Skew_Time at priority 200 (v2) is 219 ms: no better router speaks, so it is master again.
+    await sleep(400);
+    expect(vi.state).toBe('MASTER');
+    expect(changes.at(-1)).toMatchObject({ from: 'BACKUP', to: 'MASTER', reason: 'master-down-timer' });
+    expect(link.added.slice(added).map((a) => a.address)).toEqual(['10.0.0.100', '10.0.0.101']);
+    vi.close();
+  });
+});
+
+describe('the advert watchdog', () => {
+  const options = { name: 'VI_W', interface: 'eth0', virtualRouterId: 61, priority: 255, virtualIpaddress: ['10.0.0.100'] };
+
+  test('bound: max(3 × advert_int, 2 s) by default, runtime.advertWatchdogMs otherwise, 0 turns it off; bad values name the field', () => {
+    const slow = VrrpInstance.open({ ...options, advertInt: 1 });
+    expect(link.options.watchdogUs).toBe(3_000_000);
+    slow.close();
+    const fast = VrrpInstance.open({ ...options, version: 3, advertInt: 0.05 });
+    expect(link.options.watchdogUs).toBe(2_000_000);
+    fast.close();
+    const set = VrrpInstance.open(options, { advertWatchdogMs: 500 });
+    expect(link.options.watchdogUs).toBe(500_000);
+    set.close();
+    const off = VrrpInstance.open(options, { advertWatchdogMs: 0 });
+    expect(link.options).not.toHaveProperty('watchdogUs');
+    off.close();
+    for (const bad of [-1, 1.5, '100', 3_600_001]) {
+      expect(() => VrrpInstance.open(options, { advertWatchdogMs: bad as number })).toThrow(/runtime\.advertWatchdogMs/);
+    }
+  });
+
+  test('a master that the watchdog silenced comes back as BACKUP, says why, and beats while alive', async () => {
+    const vi = VrrpInstance.open(options, { advertWatchdogMs: 40 });
+    const changes: VrrpStateChange[] = [];
+    const errors: VrrpError[] = [];
+    vi.on('state', (c) => changes.push(c));
+    vi.on('error', (e) => errors.push(e));
+    await started();
+    expect(vi.state).toBe('MASTER');
+    await sleep(50);
+    expect(link.heartbeats).toBeGreaterThan(1);
+    expect(vi.state).toBe('MASTER');
+    const deleted = link.deleted.length;
+    link.withheld = 4;
+    await sleep(50);
+    expect(vi.state).toBe('BACKUP');
+    expect(changes.at(-1)).toMatchObject({ from: 'MASTER', to: 'BACKUP', reason: 'event-loop-stalled' });
+    expect(errors).toMatchObject([{ code: 'ERR_VRRP_STALLED', operation: 'watchdog' }]);
+    expect(errors[0]!.message).toContain('4 adverts were withheld');
+    expect(link.schedules.at(-1)).toEqual({ packets: [], intervalUs: 0 });
+    expect(link.deleted.slice(deleted).map((d) => d.address)).toEqual(['10.0.0.100']);
+    vi.close();
+    const beats = link.heartbeats;
+    await sleep(30);
+    expect(link.heartbeats).toBe(beats);
+  });
+
+  test('after a stall the verdict comes before the adverts queued meanwhile', async () => {
+    const vi = VrrpInstance.open({ ...options, priority: 200, ownerIgnoreAdverts: false }, { advertWatchdogMs: 10_000 });
+    await started();
+    vi.forceMaster();
+    link.withheld = 2;
+    // A lower-priority master took over meanwhile; as a master we would answer it. Silenced, we are a backup first.
+    link.onPacket(datagram(100, '10.0.0.3'), '', '', -1);
+    expect(vi.state).toBe('BACKUP');
+    expect(link.sent).toEqual([]);
+    vi.close();
+  });
+});
+
+test('an interface deleted and created again (new ifindex): leaving FAULT opens a new socket on it', async () => {
+  const vi = VrrpInstance.open({ name: 'VI_R', interface: 'eth0', virtualRouterId: 62, priority: 100, virtualIpaddress: ['10.0.0.100'] });
+  await started();
+  const first = link;
+  vi.setFault(true);
+  expect(vi.state).toBe('FAULT');
+  fakeNative.ifindexes.set('eth0', 7);
+  try {
+    vi.setFault(false);
+    expect(vi.state).toBe('BACKUP');
+    expect(first.closed).toBe(true);
+    expect(link).not.toBe(first);
+    expect(link.options).toMatchObject({ interface: 'eth0', ifindex: 7, source: '10.0.0.2' });
+    // Counters of the old socket are kept.
+    expect(vi.status().stats.advertSent).toBe(14);
+    vi.forceMaster();
+    expect(link.added.map((a) => a.ifindex)).toEqual([7]);
+    // The same ifindex again: no new socket.
+    const second = link;
+    vi.setFault(true);
+    vi.setFault(false);
+    expect(link).toBe(second);
+  } finally {
+    fakeNative.ifindexes.delete('eth0');
+    vi.close();
   }
 });

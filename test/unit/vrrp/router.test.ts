@@ -198,6 +198,23 @@ describe('notify and sync groups', () => {
     expect(readFileSync(out, 'utf8')).toBe('GROUP G BACKUP 0\nGROUP G MASTER 0\nGROUP G BACKUP 0\nGROUP G STOP 0\n');
   });
 
+  test('a virtual address deleted under a sync-group master moves the whole group to BACKUP, then back (keepalived set_vrrp_backup)', async () => {
+    const { router, changes } = open(config({ instances: [vi('VI_1', 1), vi('VI_2', 2)], syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'] }] }));
+    expect(await waitFor(() => router.status().syncGroups[0]!.state === 'MASTER')).toBe(true);
+    const monitor = fake.monitors.at(-1)!;
+    // An address that is no VIP, and a VIP on another interface index: nothing.
+    monitor.addressDeleted!(2, 2, '10.0.0.77', 24);
+    monitor.addressDeleted!(9, 2, '10.0.1.1', 24);
+    expect(router.status().instances.map((i) => i.state)).toEqual(['MASTER', 'MASTER']);
+    const mark = changes.length;
+    monitor.addressDeleted!(2, 2, '10.0.1.1', 24);
+    const left = changes.slice(mark).filter((c) => c.type === 'instance').map((c) => `${c.name}:${c.from}->${c.to}:${c.reason}`);
+    // The group moves its other master with it at once (the group's own BACKUP transition).
+    expect(left).toEqual(['VI_1:MASTER->BACKUP:address-deleted', 'VI_2:MASTER->BACKUP:sync-group']);
+    expect(await waitFor(() => router.status().syncGroups[0]!.state === 'MASTER')).toBe(true);
+    expect(router.status().instances.map((i) => i.state)).toEqual(['MASTER', 'MASTER']);
+  });
+
   test('in a sync group a weighted tracker is FAULT for the whole group (no sync_group_tracking_weight)', async () => {
     const { router } = open(config({
       instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1', weight: -10 }] }), vi('VI_2', 2)],
