@@ -148,7 +148,10 @@ export interface FileResult {
 }
 
 export interface HarnessOptions {
-  /** How long both tables must stay unchanged to count as settled, ms (a file's header may ask for more). Default 10000 (env IPVS_PARITY_QUIET_MS). */
+  /**
+   * How long both tables must stay unchanged to count as settled, ms (a
+   * file's header may ask for more). Default 10000 (env IPVS_PARITY_QUIET_MS).
+   */
   quietMs?: number;
   /** The latest a phase may settle, ms. Default 120000. */
   capMs?: number;
