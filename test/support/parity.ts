@@ -434,7 +434,8 @@ async function runFile(
   };
 
   // Start: the first table each daemon installs.
-  const startDeadline = Date.now() + cap;
+  // Generous: `node` itself takes minutes to start when many run at once in the VM.
+  const startDeadline = Date.now() + 5 * cap;
   while (SIDES.some((s) => watch(s).timeline.changes.every((c) => c.table.length === 0)) && Date.now() < startDeadline) await sleep(100);
   for (const s of SIDES) tables[s].start = watch(s).timeline.changes.find((c) => c.table.length > 0)?.table ?? [];
   if (!equal(tables.ours.start, expect('start', tables.keepalived.start))) differences.push('start');
