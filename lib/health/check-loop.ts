@@ -1,10 +1,13 @@
 /**
  * One checker's schedule and up/down state, with keepalived's semantics:
  * the next check is timed from the end of the previous one (`delayLoop`);
- * while the checker is up (or has never run), a failure is retried
- * `retry` times `delayBeforeRetry` apart before it counts; once down, one
- * success brings it back up. Attempts of different checkers run
- * concurrently and never wait for each other.
+ * a failure is retried `retry` times `delayBeforeRetry` apart before it
+ * counts (while down too: keepalived's retry counter runs whatever the
+ * state, only the timing shows it); one success brings it back up.
+ * Checkers created when the daemon starts (`firstFailureCounts`) take the
+ * first failure at once, as keepalived's do (its check_parser.c starts each
+ * checker's retry counter at `retry` except on reload). Attempts of
+ * different checkers run concurrently and never wait for each other.
  * @internal
  * @module
  */
@@ -23,6 +26,13 @@ export interface CheckOutcome {
 export interface CheckLoopOptions {
   /** Random number in [0, 1) for the warmup delay; default Math.random. */
   random?: () => number;
+  /**
+   * keepalived's start-up rule: the first failure counts without retries
+   * (a reload's new checkers retry first, as keepalived's do).
+   */
+  firstFailureCounts?: boolean;
+  /** Milliseconds before the first check, ahead of the warmup (keepalived's BOOTSTRAP_DELAY). Default 0. */
+  bootstrapMs?: number;
 }
 
 export class CheckLoop {
@@ -31,7 +41,6 @@ export class CheckLoop {
   attempts = 0;
   /** Consecutive failures being retried. */
   #retries = 0;
-  #hasRun = false;
   #timer: NodeJS.Timeout | undefined;
   #abort: AbortController | undefined;
   #stopped = true;
@@ -53,13 +62,15 @@ export class CheckLoop {
     this.#report = report;
     this.#options = options;
     this.up = !checker.timing.alpha;
+    if (options.firstFailureCounts) this.#retries = checker.timing.retry;
   }
 
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
     const warmup = this.checker.timing.warmup;
-    this.#schedule(warmup > 0 ? Math.floor((this.#options.random ?? Math.random)() * warmup) : 0);
+    const bootstrap = this.attempts === 0 ? (this.#options.bootstrapMs ?? 0) : 0;
+    this.#schedule(bootstrap + (warmup > 0 ? Math.floor((this.#options.random ?? Math.random)() * warmup) : 0));
   }
 
   stop(): void {
@@ -101,7 +112,7 @@ export class CheckLoop {
       this.#retries = 0;
       changed = !this.up;
       this.up = true;
-    } else if ((this.up || !this.#hasRun) && this.#retries < retry) {
+    } else if (this.#retries < retry) {
       this.#retries++;
       retrying = true;
       next = delayBeforeRetry;
@@ -110,7 +121,6 @@ export class CheckLoop {
       changed = this.up;
       this.up = false;
     }
-    this.#hasRun = true;
     this.#report(this, { result, changed, retrying });
     this.#schedule(next);
   }

@@ -25,6 +25,11 @@ import { createMiscProbe } from './checkers/misc';
 export interface ManagerOptions {
   /** Random numbers in [0, 1) for warmup delays (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * Seconds before a checker's first check, before its random warmup:
+   * keepalived waits one second (its BOOTSTRAP_DELAY). Default 0.
+   */
+  bootstrapDelay?: number;
   /** Run notify / quorum scripts. Default true. */
   runScripts?: boolean;
   /** This machine's addresses, for `haSuspend`. Default: `os.networkInterfaces()` (the process's network namespace). */
@@ -121,7 +126,7 @@ export class VirtualServerManager extends EventEmitter {
     this.#running = true;
     try {
       const kernel = await this.#writer.kernelTable();
-      for (const vs of resolved) this.#addVirtualServer(vs, kernel.get(vs.id));
+      for (const vs of resolved) this.#addVirtualServer(vs, kernel.get(vs.id), true);
       await this.#applyWhole(resolved.map((vs) => vs.id));
       await this.#flush();
     } catch (e) {
@@ -258,19 +263,29 @@ export class VirtualServerManager extends EventEmitter {
     };
   }
 
-  #newRealServer(vs: () => VirtualServerState, config: ResolvedVirtualServer['realServers'][number], initiallyUp?: boolean): RealServerState {
-    const options = this.#options.random ? { random: this.#options.random } : {};
+  #newRealServer(
+    vs: () => VirtualServerState,
+    config: ResolvedVirtualServer['realServers'][number],
+    initiallyUp?: boolean,
+    atStart = false,
+  ): RealServerState {
+    const options = {
+      ...(this.#options.random ? { random: this.#options.random } : {}),
+      bootstrapMs: Math.round((this.#options.bootstrapDelay ?? 0) * 1000),
+      firstFailureCounts: atStart,
+    };
     return new RealServerState(config, this.#probes, (rs, loop, outcome) => this.#onOutcome(vs(), rs, loop, outcome), options, initiallyUp);
   }
 
   /** `inKernel`: the service's real servers in the kernel now; those with a weight start up. */
-  #addVirtualServer(config: ResolvedVirtualServer, inKernel?: ReadonlyMap<string, DesiredDestination>): RealServerState[] {
+  /** `atStart`: created by start(), whose checkers take their first failure at once (keepalived's start-up rule). */
+  #addVirtualServer(config: ResolvedVirtualServer, inKernel?: ReadonlyMap<string, DesiredDestination>, atStart = false): RealServerState[] {
     let state: VirtualServerState | undefined;
     const adopted = (rs: ResolvedVirtualServer['realServers'][number]): true | undefined => {
       const d = inKernel?.get(`${rs.destination.address}/${rs.destination.port}`);
       return d && d.weight > 0 ? true : undefined;
     };
-    const realServers = config.realServers.map((rs) => this.#newRealServer(() => state!, rs, adopted(rs)));
+    const realServers = config.realServers.map((rs) => this.#newRealServer(() => state!, rs, adopted(rs), atStart));
     state = new VirtualServerState(config, realServers);
     this.#servers.set(config.id, state);
     this.#dirty.add(config.id);

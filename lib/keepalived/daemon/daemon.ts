@@ -201,7 +201,12 @@ export class KeepalivedDaemon {
   }
 
   async #startChecker(r: Reading): Promise<void> {
-    const manager = new VirtualServerManager(await this.#ipvsHandle(), { reconcileInterval: RECONCILE_INTERVAL, ...this.#options.manager });
+    const manager = new VirtualServerManager(await this.#ipvsHandle(), {
+      reconcileInterval: RECONCILE_INTERVAL,
+      // keepalived's first check comes one second (BOOTSTRAP_DELAY) plus a random warmup after start.
+      bootstrapDelay: 1,
+      ...this.#options.manager,
+    });
     this.#logEvents(manager);
     this.#metrics.watch(manager);
     this.#manager = manager;

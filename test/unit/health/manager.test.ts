@@ -84,7 +84,10 @@ test('retry: a failure is retried `retry` times before the server goes down; one
   const manager = managerFor();
   const config = twoServers(service);
   Object.assign(config.realServers[0]!.checkers![0]!, { retry: 2, delayBeforeRetry: 0.02 });
+  // Past the first check (whose failure would count at once: the start-up rule below).
+  const passed = nextEvent(manager, 'check', (e) => e.realServer === '10.1.0.4:80' && e.ok);
   await manager.start({ virtualServers: [config] });
+  await passed;
   const checks: CheckEvent[] = [];
   manager.on('check', (e) => e.realServer === '10.1.0.4:80' && checks.push(e));
 
@@ -97,6 +100,28 @@ test('retry: a failure is retried `retry` times before the server goes down; one
   health.set(`p${service.port}-rs1`, 0);
   await up;
   expect(checks.filter((c) => c.ok && checks.indexOf(c) > checks.indexOf(failures[2]!))).toHaveLength(1);
+  await manager.stop();
+});
+
+test('start-up rule (keepalived): the first failure takes a checker down at once; a reload\'s new real server retries first', async () => {
+  const service = nextService();
+  const manager = managerFor();
+  const config = twoServers(service);
+  for (const rs of config.realServers) Object.assign(rs.checkers![0]!, { retry: 3, delayBeforeRetry: 0.02 });
+  health.set(`p${service.port}-rs1`, 1);
+  const checks: CheckEvent[] = [];
+  manager.on('check', (e) => checks.push(e));
+  const down = nextEvent(manager, 'checker', (e) => !e.up);
+  await manager.start({ virtualServers: [config] });
+  await down;
+  expect(checks.filter((c) => c.realServer === '10.1.0.4:80').map((c) => [c.ok, c.retrying])).toEqual([[false, false]]);
+
+  // A real server the reload adds: keepalived's new checkers count retries from 0.
+  const added = { address: '10.1.0.6', port: 80, checkers: [{ ...config.realServers[0]!.checkers![0]! }] };
+  const addedDown = nextEvent(manager, 'checker', (e) => !e.up && e.realServer === '10.1.0.6:80');
+  await manager.reload({ virtualServers: [{ ...config, realServers: [...config.realServers, added] }] });
+  await addedDown;
+  expect(checks.filter((c) => c.realServer === '10.1.0.6:80').map((c) => c.retrying)).toEqual([true, true, true, false]);
   await manager.stop();
 });
 
