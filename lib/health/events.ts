@@ -60,7 +60,7 @@ export interface TableEvent {
   /** The virtual server's label, e.g. `'tcp/10.0.0.13:80'`. */
   virtualServer: string;
   /** `'sync'`: a whole batch failed (the handle, not the kernel, refused). */
-  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'sync';
+  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'reorder' | 'sync';
   /** The real server (or sorry server) added, edited or deleted; absent for service and `'sync'` actions. */
   destination?: DestinationSpec;
   /** Why the change failed; absent when it succeeded. */

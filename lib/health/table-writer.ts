@@ -4,7 +4,9 @@
  * servers into the few add / edit / delete operations that differ, sent in
  * one batch, so unchanged real servers (and their connections) are never
  * touched. Whole services (at start, and services a reload adds or
- * changes) go in through declarative apply.
+ * changes) go in through declarative apply. An `mh` service's destinations
+ * are kept in apply's canonical order when a real server comes up, so every
+ * director with the same real servers up maps flows alike.
  * @internal
  * @module
  */
@@ -17,6 +19,7 @@ import type { PlanStep } from '../apply';
 import { checkServiceKey, type CheckedKey } from '../core/validate/service';
 import { destinationId, serviceKeyOf } from '../core/replies';
 import { sameDestinationSettings } from '../apply/desired';
+import { inMhOrder, mhPlacements } from '../apply/mh-order';
 
 const STEP_ACTIONS: Record<PlanStep['action'], TableChange['action']> = {
   'add-service': 'add-service', 'edit-service': 'edit-service', 'delete-service': 'delete-service',
@@ -29,7 +32,7 @@ export type DesiredDestination = DestinationSpec & { port: number; weight: numbe
 /** One change made (or attempted) to the table. */
 export interface TableChange {
   service: string;
-  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'sync';
+  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'reorder' | 'sync';
   destination?: DesiredDestination;
   error?: IpvsError;
 }
@@ -69,13 +72,19 @@ function fromKernel(d: Destination): DesiredDestination {
 
 interface Planned {
   service: string;
+  /** The operation sent; the change reported may say more (`reorder`). */
+  op: 'add' | 'edit' | 'delete';
   change: TableChange;
   /** Applies the success to what this writer believes the table holds. */
   commit: () => void;
+  /** The first half of a reorder (its delete) is not reported on its own. */
+  silent?: true;
 }
 
 export class TableWriter {
   readonly #applied = new Map<string, Map<string, DesiredDestination>>();
+  /** Services scheduled by `mh`, whose destination order the writer keeps canonical (apply/mh-order.ts). */
+  readonly #mh = new Set<string>();
 
   readonly #ipvs: Ipvs;
 
@@ -102,7 +111,11 @@ export class TableWriter {
       return change;
     });
     const current = await this.kernelTable();
-    for (const e of entries) this.#applied.set(e.id, current.get(e.id) ?? new Map());
+    for (const e of entries) {
+      this.#applied.set(e.id, current.get(e.id) ?? new Map());
+      if (e.spec.scheduler === 'mh') this.#mh.add(e.id);
+      else this.#mh.delete(e.id);
+    }
     return changes;
   }
 
@@ -159,6 +172,7 @@ export class TableWriter {
   /** Deletes the service and forgets it. */
   async removeService(id: string, key: ServiceKey): Promise<TableChange> {
     this.#applied.delete(id);
+    this.#mh.delete(id);
     const change: TableChange = { service: id, action: 'delete-service' };
     await this.#ipvs.deleteService(key).catch((e: IpvsError) => {
       if (e.reason !== 'no-such-service') change.error = e;
@@ -175,21 +189,51 @@ export class TableWriter {
       if (!applied) continue;
       const serviceKey = checkServiceKey(service);
       const wanted = new Map(desired.map((d) => [destinationId(d), d]));
+      const placed = this.#mh.has(id) ? await this.#mhPlacements(service, wanted, applied) : [];
+      for (const key of placed) {
+        const d = wanted.get(key)!;
+        const now = applied.get(key);
+        // Deleted and added again at the head; the kernel revives it from its trash, connections included.
+        if (now) {
+          batch.deleteDestination(service, { address: now.address, port: now.port });
+          planned.push({ service: id, op: 'delete', change: { service: id, action: 'reorder', destination: now }, commit: () => undefined, silent: true });
+        }
+        batch.addDestination(service, d);
+        planned.push({ service: id, op: 'add', change: { service: id, action: now ? 'reorder' : 'add', destination: d }, commit: () => applied.set(key, d) });
+      }
       for (const [key, d] of wanted) {
+        if (placed.includes(key)) continue;
         const now = applied.get(key);
         if (now && unchanged(serviceKey, now, d)) continue;
         batch[now ? 'replaceDestination' : 'addDestination'](service, d);
-        planned.push({ service: id, change: { service: id, action: now ? 'edit' : 'add', destination: d }, commit: () => applied.set(key, d) });
+        planned.push({ service: id, op: now ? 'edit' : 'add', change: { service: id, action: now ? 'edit' : 'add', destination: d }, commit: () => applied.set(key, d) });
       }
       for (const [key, d] of applied) {
         if (wanted.has(key)) continue;
         batch.deleteDestination(service, { address: d.address, port: d.port });
-        planned.push({ service: id, change: { service: id, action: 'delete', destination: d }, commit: () => applied.delete(key) });
+        planned.push({ service: id, op: 'delete', change: { service: id, action: 'delete', destination: d }, commit: () => applied.delete(key) });
       }
     }
     if (planned.length === 0) return [];
     const results = await batch.commit();
-    return Promise.all(planned.map((p, i) => this.#settle(p, results[i]!, targets)));
+    const settled = await Promise.all(planned.map((p, i) => this.#settle(p, results[i]!, targets)));
+    return settled.filter((change, i) => !planned[i]!.silent || change.error);
+  }
+
+  /**
+   * For an `mh` service that gains a real server: which destinations to
+   * place (add, or delete and add again), last first, so that the kernel's
+   * list ends in the canonical order and every director holding the same
+   * set maps flows alike. Nothing when no real server is added (a delete
+   * keeps the others' order).
+   */
+  async #mhPlacements(
+    service: ServiceKey, wanted: Map<string, DesiredDestination>, applied: Map<string, DesiredDestination>,
+  ): Promise<string[]> {
+    if (![...wanted.keys()].some((key) => !applied.has(key))) return [];
+    const kernel = (await this.#ipvs.listDestinations(service)).map((d) => destinationId(d));
+    const target = inMhOrder([...wanted].map(([id, d]) => ({ id, key: { address: d.address, port: d.port } }))).map((x) => x.id);
+    return mhPlacements(target, kernel);
   }
 
   /** Kernel disagreements with what we believed (someone else edited the table) are repaired once. */
@@ -202,9 +246,9 @@ export class TableWriter {
     const d = p.change.destination!;
     const reason = result.error.reason;
     try {
-      if (p.change.action === 'add' && reason === 'destination-exists') await this.#ipvs.replaceDestination(service, d);
-      else if (p.change.action === 'edit' && reason === 'no-such-destination') await this.#ipvs.addDestination(service, d);
-      else if (!(p.change.action === 'delete' && reason === 'no-such-destination')) {
+      if (p.op === 'add' && reason === 'destination-exists') await this.#ipvs.replaceDestination(service, d);
+      else if (p.op === 'edit' && reason === 'no-such-destination') await this.#ipvs.addDestination(service, d);
+      else if (!(p.op === 'delete' && reason === 'no-such-destination')) {
         p.change.error = result.error;
         return p.change;
       }

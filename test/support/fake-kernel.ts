@@ -101,7 +101,10 @@ export class FakeKernel {
         const existing = svc.dests.get(destId(d));
         if (r.cmd === Cmd.NewDest && existing) return { error: EEXIST };
         if (r.cmd === Cmd.SetDest && !existing) return { error: ENOENT };
-        svc.dests.set(destId(d), this.#destReply(d, r.service!, existing));
+        const reply = this.#destReply(d, r.service!, existing);
+        // Like the kernel: an edit stays in place, a new destination goes to the head of the list.
+        if (existing) svc.dests.set(destId(d), reply);
+        else svc.dests = new Map([[destId(d), reply], ...svc.dests]);
         return ok;
       }
       case Cmd.DelDest:

@@ -131,3 +131,33 @@ test('a reload failing halfway deletes nothing, and reloading the previous confi
   expect(await table(8080)).toEqual(['10.1.0.4:80 w1', '10.1.0.5:80 w1']);
   await manager.stop();
 });
+
+test('an mh service keeps the canonical destination order when a real server comes back, so directors with different histories map flows alike', async () => {
+  const mh = (port: number, name: string): VirtualServerConfig => ({
+    service: { ...web, port, scheduler: 'mh' }, delayLoop: 0.03,
+    realServers: ['10.1.0.6', '10.1.0.4', '10.1.0.5'].map((address) => ({ address, port: 80, checkers: [health.checker(`${name}-${address}`)] })),
+  });
+  const order = async (port: number) => (await fake.ipvs.listDestinations(key(port))).map((d) => d.address);
+  // Director "steady" (port 90): every real server up from the start.
+  for (const a of ['10.1.0.4', '10.1.0.5', '10.1.0.6']) health.set(`steady-${a}`, 0);
+  // Director "flapped" (port 91): 10.1.0.6, last in the canonical order, fails, leaves and comes back.
+  for (const a of ['10.1.0.4', '10.1.0.5', '10.1.0.6']) health.set(`flapped-${a}`, 0);
+  const manager = new VirtualServerManager(fake.ipvs, { random: () => 0 });
+  const actions: string[] = [];
+  manager.on('table', (e) => actions.push(`${e.action} ${e.destination?.address ?? ''}`.trim()));
+  await manager.start({ virtualServers: [mh(90, 'steady'), mh(91, 'flapped')] });
+  expect(await order(90)).toEqual(['10.1.0.4', '10.1.0.5', '10.1.0.6']);
+  health.set('flapped-10.1.0.6', 1);
+  await until(() => order(91), (o) => o.length === 2);
+  actions.length = 0;
+  health.set('flapped-10.1.0.6', 0);
+  // Added at the head, 10.1.0.6 would come first; the writer puts the ones before it back in front.
+  expect(await until(() => order(91), (o) => o.length === 3)).toEqual(['10.1.0.4', '10.1.0.5', '10.1.0.6']);
+  expect(actions).toEqual(['add 10.1.0.6', 'reorder 10.1.0.5', 'reorder 10.1.0.4']);
+  // A real server leaving keeps the others' order: no reorder.
+  actions.length = 0;
+  health.set('flapped-10.1.0.5', 1);
+  expect(await until(() => order(91), (o) => o.length === 2)).toEqual(['10.1.0.4', '10.1.0.6']);
+  expect(actions).toEqual(['delete 10.1.0.5']);
+  await manager.stop();
+});
