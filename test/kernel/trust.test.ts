@@ -7,7 +7,7 @@
 // loaded again (a new generic-netlink family id), open handles, the daemon's
 // included, go on working without a restart.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NatTopology, VIP } from '../../demo/nat-topology';
@@ -166,6 +166,78 @@ describe('ipvs keepalived trusts the live table', () => {
     expect(table()).toEqual(live.sort());
     const after = conns();
     for (const rs of Object.keys(before)) expect(after[rs]).toBeGreaterThanOrEqual(before[rs]!);
+    daemon!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+  test('under continuous client load: kill -9 and a restart, then 100 SIGHUPs cycling valid, unusable and refused files: no request fails, and after each the table is the last valid file\'s', async () => {
+    // VIP:80 is the same in every file (the service under load); VIP:8080 has one real server in A, two in B.
+    const service = (port: number, servers: string[], alpha: boolean) => `virtual_server ${VIP} ${port} {
+    delay_loop 2
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+${alpha ? '    alpha\n' : ''}${servers.map((a) => `    real_server ${a} 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 3
+        }
+    }`).join('\n')}
+}
+`;
+    const web = service(80, ['10.1.0.4', '10.1.0.5'], true);
+    const files = {
+      A: web + service(8080, ['10.1.0.4'], false),
+      B: web + service(8080, ['10.1.0.4', '10.1.0.5'], false),
+      // keepalived -t exits 2 (a keyword without its value): unusable, refused.
+      unusable: web + service(8080, ['10.1.0.4'], false).replace('delay_loop 2', 'delay_loop'),
+      // An include that is missing (a half-copied directory): refused unless forced.
+      refused: `include ${dir}/missing/extra.conf\n` + web + service(8080, ['10.1.0.4', '10.1.0.5'], false),
+    };
+    const tableOf = (file: 'A' | 'B') => [
+      ...live,
+      `-A -t ${VIP}:8080 -s rr`,
+      ...(file === 'A' ? ['10.1.0.4'] : ['10.1.0.4', '10.1.0.5']).map((a) => `-a -t ${VIP}:8080 -r ${a}:80 -m -w 1`),
+    ].sort();
+    const same = (t: string[], want: string[]) => JSON.stringify(t) === JSON.stringify(want);
+    writeFileSync(conf, files.A);
+    start();
+    await waitFor('the daemon to be ready', () => logged('ready').length, (n) => n > 0);
+    await waitFor('file A\'s table', table, (t) => same(t, tableOf('A')));
+
+    // The client: one request after another to VIP:80, each answered or counted as failed.
+    const results = path.join(dir, 'client.log');
+    const client = spawn('ip', ['netns', 'exec', topology.client, 'sh', '-c',
+      `while :; do curl -s -o /dev/null -w '%{http_code}\\n' --max-time 3 http://${VIP}/ || echo failed; done >> ${results}`], { stdio: 'ignore' });
+    const answers = () => { try { return readFileSync(results, 'utf8').split('\n').filter(Boolean); } catch { return []; } };
+    try {
+      await waitFor('the client to get answers', () => answers().length, (n) => n >= 3);
+
+      daemon!.kill('SIGKILL');
+      await exited;
+      start();
+      await waitFor('the daemon to be ready again', () => logged('ready').length, (n) => n > 0);
+      expect(table()).toEqual(tableOf('A'));
+
+      const cycle = ['A', 'unusable', 'B', 'refused'] as const;
+      let last: 'A' | 'B' = 'A';
+      const outcomes = () => logged('reloaded').length + logged('reload refused; the previous configuration stays').length;
+      for (let i = 0; i < 100; i++) {
+        const variant = cycle[i % cycle.length]!;
+        const before = outcomes();
+        writeFileSync(conf, files[variant]);
+        daemon!.kill('SIGHUP');
+        await until(outcomes, (n) => n > before, `reload ${i} (${variant}) to end`, { intervalMs: 50, attempts: 2400 });
+        if (variant === 'A' || variant === 'B') last = variant;
+        expect({ reload: i, variant, table: table() }).toEqual({ reload: i, variant, table: tableOf(last) });
+      }
+      expect(logged('reloaded')).toHaveLength(50);
+      expect(logged('reload refused; the previous configuration stays')).toHaveLength(50);
+    } finally {
+      client.kill();
+    }
+    const all = answers();
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.filter((a) => a !== '200')).toEqual([]);
     daemon!.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
