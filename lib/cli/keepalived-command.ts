@@ -15,16 +15,17 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
-import { formatDiagnostic } from '../keepalived/reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
-import { KeepalivedDaemon, RECONCILE_INTERVAL, type Halves } from '../keepalived/daemon/daemon';
-import { readDaemonConfig } from '../keepalived/daemon/reading';
+import { RECONCILE_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
+import type { Halves } from '../keepalived/daemon/daemon';
 import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
-import { jsonLogger } from '../keepalived/daemon/log';
-import { STATUS_LIMITS, type StatusAddress } from '../keepalived/daemon/status-server';
-import { writeStateFile } from '../keepalived/daemon/state-file';
+import type { StatusAddress } from '../keepalived/daemon/status-server';
 import type { ManagerOptions } from '../health/manager';
-import { SystemdNotifier, statusLine } from '../keepalived/systemd-notify';
+
+// The reader, the daemon and what it runs (health checkers, VRRP, metrics, YAML) load only once the
+// command line asks for a run or a test: `--help` and usage errors answer without them.
+const reading = (): typeof import('../keepalived/daemon/reading.js') => require('../keepalived/daemon/reading');
+const diagnostics = (): typeof import('../keepalived/reader/diagnostics.js') => require('../keepalived/reader/diagnostics');
 
 const USAGE = `Usage: ipvs keepalived [options]
   -f, --use-file FILE        keepalived.conf to run (default /etc/keepalived/keepalived.conf)
@@ -130,8 +131,9 @@ function readStatusToken(file: string): string {
  * refuse what keepalived accepts.
  */
 function configTest(o: Options, context: CliContext): number {
-  const { result, diagnostics, refusal } = readDaemonConfig(o.configFile, o.configId, o.halves);
-  for (const d of diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
+  const { result, diagnostics: found, refusal } = reading().readDaemonConfig(o.configFile, o.configId, o.halves);
+  const { formatDiagnostic } = diagnostics();
+  for (const d of found) context.stderr(`${formatDiagnostic(d)}\n`);
   if (!refusal) return result.exitCode;
   context.stderr(`ipvs keepalived: the VRRP router refuses this configuration: ${refusal.message}\n`);
   return result.exitCode === KEEPALIVED_EXIT.ok ? KEEPALIVED_EXIT.configErrors : result.exitCode;
@@ -175,6 +177,10 @@ export async function runKeepalived(
   }
   if (o.test) return configTest(o, context);
   const options = o;
+  const { KeepalivedDaemon } = require('../keepalived/daemon/daemon') as typeof import('../keepalived/daemon/daemon.js');
+  const { jsonLogger } = require('../keepalived/daemon/log') as typeof import('../keepalived/daemon/log.js');
+  const { writeStateFile } = require('../keepalived/daemon/state-file') as typeof import('../keepalived/daemon/state-file.js');
+  const { SystemdNotifier, statusLine } = require('../keepalived/systemd-notify') as typeof import('../keepalived/systemd-notify.js');
   const log = jsonLogger(context.stderr);
   const systemd = new SystemdNotifier(process.env, (error) => log('warning', 'systemd notification failed', { error }));
   const daemon = new KeepalivedDaemon({

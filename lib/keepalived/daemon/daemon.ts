@@ -23,6 +23,7 @@ import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router'
 import { VrrpHalf, openVrrpRouter, type InterfaceSource, type VrrpRouterOpener, type WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
 import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
+import { RECONCILE_INTERVAL } from './defaults';
 
 export type { Halves } from './reading';
 
@@ -49,8 +50,8 @@ export interface DaemonOptions {
   forceReload?: boolean;
 }
 
-/** Seconds between reconciliations of the kernel's table, unless the manager options say otherwise. */
-export const RECONCILE_INTERVAL = 30;
+// Defined beside the command line's other defaults, which `ipvs keepalived --help` prints without loading the daemon.
+export { RECONCILE_INTERVAL };
 
 /** A reload that would delete more than this share of the running virtual servers is refused unless forced. */
 export const MASS_DELETION_SHARE = 0.5;
