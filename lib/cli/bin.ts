@@ -5,7 +5,7 @@
  * @module
  */
 import * as path from 'node:path';
-import { Ipvs } from '../handle/ipvs';
+import type { Ipvs } from '../handle/ipvs';
 import type { CliContext } from './context';
 import { main } from './main';
 
@@ -21,7 +21,8 @@ async function run(): Promise<void> {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     readStdin,
-    openIpvs: () => (handle ??= Ipvs.open()),
+    // The handle's modules and the addon load on first use: `ipvs -h` never opens one.
+    openIpvs: () => (handle ??= (require('../handle/ipvs') as typeof import('../handle/ipvs.js')).Ipvs.open()),
   };
   const status = await main(process.argv.slice(2), context, {
     program: path.basename(process.argv[1] ?? 'ipvs'),

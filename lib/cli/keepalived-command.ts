@@ -17,18 +17,19 @@
 import { reapOrphansIfInit } from '../scripts/reaper';
 import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
-import { formatDiagnostic } from '../keepalived/reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
-import { KeepalivedDaemon, RECONCILE_INTERVAL, type Halves } from '../keepalived/daemon/daemon';
-import { readDaemonConfig } from '../keepalived/daemon/reading';
-import { formatIgnored, refusedKeywords, type UnsupportedAllowance } from '../keepalived/daemon/policy';
-import { isKeepalivedKeyword } from '../keepalived/daemon/keywords';
+import { RECONCILE_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
+import type { Halves } from '../keepalived/daemon/daemon';
+import type { UnsupportedAllowance } from '../keepalived/daemon/policy';
 import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
-import { jsonLogger } from '../keepalived/daemon/log';
-import { STATUS_LIMITS, type StatusAddress } from '../keepalived/daemon/status-server';
-import { writeStateFile } from '../keepalived/daemon/state-file';
+import type { StatusAddress } from '../keepalived/daemon/status-server';
 import type { ManagerOptions } from '../health/manager';
-import { SystemdNotifier, statusLine } from '../keepalived/systemd-notify';
+
+// The reader, the daemon and what it runs (health checkers, VRRP, metrics, YAML) load only once the
+// command line asks for a run or a test: `--help` and usage errors answer without them.
+const reading = (): typeof import('../keepalived/daemon/reading.js') => require('../keepalived/daemon/reading');
+const diagnostics = (): typeof import('../keepalived/reader/diagnostics.js') => require('../keepalived/reader/diagnostics');
+const policy = (): typeof import('../keepalived/daemon/policy.js') => require('../keepalived/daemon/policy');
 
 const USAGE = `Usage: ipvs keepalived [options]
   -f, --use-file FILE        keepalived.conf to run (default /etc/keepalived/keepalived.conf)
@@ -125,6 +126,7 @@ function allowance(previous: UnsupportedAllowance | undefined, inline: string | 
   if (inline === undefined || previous === 'all') return 'all';
   const names = inline.split(',').map((k) => k.trim()).filter((k) => k !== '');
   if (!names.length) throw new UsageError('--allow-unsupported= needs keywords (or no = to allow all)');
+  const { isKeepalivedKeyword } = require('../keepalived/daemon/keywords') as typeof import('../keepalived/daemon/keywords.js');
   const unknown = names.filter((k) => !isKeepalivedKeyword(k));
   if (unknown.length) throw new UsageError(`--allow-unsupported: not a keepalived keyword: ${unknown.join(', ')}`);
   return [...(previous ?? []), ...names];
@@ -150,8 +152,10 @@ function readStatusToken(file: string): string {
  * refuse what keepalived accepts.
  */
 function configTest(o: Options, context: CliContext): number {
-  const { result, diagnostics, refusal, ignored } = readDaemonConfig(o.configFile, o.configId, o.halves);
-  for (const d of diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
+  const { result, diagnostics: found, refusal, ignored } = reading().readDaemonConfig(o.configFile, o.configId, o.halves);
+  const { formatDiagnostic } = diagnostics();
+  const { formatIgnored, refusedKeywords } = policy();
+  for (const d of found) context.stderr(`${formatDiagnostic(d)}\n`);
   const refused = refusedKeywords(ignored, o.allowUnsupported);
   const allowed = ignored.filter((i) => !refused.includes(i));
   if (refused.length) {
@@ -205,6 +209,10 @@ export async function runKeepalived(
   }
   if (o.test) return configTest(o, context);
   const options = o;
+  const { KeepalivedDaemon } = require('../keepalived/daemon/daemon') as typeof import('../keepalived/daemon/daemon.js');
+  const { jsonLogger } = require('../keepalived/daemon/log') as typeof import('../keepalived/daemon/log.js');
+  const { writeStateFile } = require('../keepalived/daemon/state-file') as typeof import('../keepalived/daemon/state-file.js');
+  const { SystemdNotifier, statusLine } = require('../keepalived/systemd-notify') as typeof import('../keepalived/systemd-notify.js');
   const log = jsonLogger(context.stderr);
   // As PID 1 (a container) the orphans of scripts are ours to reap (lib/scripts/reaper.ts).
   const reaper = reapOrphansIfInit({ onReaped: (pid, status) => log('debug', 'orphan reaped', { pid, status }) });

@@ -11,11 +11,8 @@ import type { Ipvs } from '../handle/ipvs';
 import type { CliContext } from './context';
 import { SUBCOMMANDS, type SubcommandLoader } from './subcommands';
 import { wantsOverview } from './help-command';
-import { parseLine } from './ipvsadm/parse';
-import { LineRunner } from './ipvsadm/line-runner';
-import { restore } from './ipvsadm/restore';
 import { CannotInitialize, type Session } from './ipvsadm/line-context';
-import { systemResolver, type NameResolver } from './ipvsadm/names';
+import type { NameResolver } from './ipvsadm/names';
 import { ipvsStrerror } from './ipvsadm/messages';
 
 /** Options of {@link main} beyond the context. */
@@ -57,6 +54,9 @@ export async function main(argv: readonly string[], context: CliContext, options
   if (argv.length > 0 && Object.prototype.hasOwnProperty.call(table, argv[0]!)) {
     return (await table[argv[0]!]!())(argv.slice(1), context);
   }
+  // ipvsadm's command line: its parser and name lookups load only here, a subcommand runs without them.
+  const { parseLine } = require('./ipvsadm/parse') as typeof import('./ipvsadm/parse.js');
+  const { systemResolver } = require('./ipvsadm/names') as typeof import('./ipvsadm/names.js');
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
   let handle: Promise<Ipvs> | undefined;
@@ -87,7 +87,12 @@ export async function main(argv: readonly string[], context: CliContext, options
       context.stderr(`Illegal 'json' option with the '${line.command}' command\n`);
       return 2;
     }
-    if (line.command === 'restore') return await restore(await context.readStdin(), session);
+    // What runs a parsed line (and the listing's modules) loads only now: help, version and usage errors exit above without it.
+    if (line.command === 'restore') {
+      const { restore } = require('./ipvsadm/restore') as typeof import('./ipvsadm/restore.js');
+      return await restore(await context.readStdin(), session);
+    }
+    const { LineRunner } = require('./ipvsadm/line-runner') as typeof import('./ipvsadm/line-runner.js');
     const runner = new LineRunner(session);
     await runner.run(line);
     await runner.flush();

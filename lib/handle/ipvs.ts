@@ -20,15 +20,17 @@ import type {
 } from '../model/types';
 import { record, fail, integer } from '../core/validate/check';
 import { toService } from '../core/replies';
-import { applyState, applyStateSync, type ApplyOptions, type ApplyReport, type ApplyTarget } from '../apply/execute';
+import type { ApplyOptions, ApplyReport, ApplyTarget } from '../apply/execute';
 import type { DesiredState } from '../apply/desired';
 import type { FileSite } from '../core/netns-file';
-import {
-  checkSysctlName, readSysctl, readSysctlSync, readSysctls, readSysctlsSync, writeSysctl, writeSysctlSync, writeSysctls, writeSysctlsSync,
-  type IpvsSysctls, type SysctlName,
-} from '../core/sysctl';
+import type { IpvsSysctls, SysctlName } from '../core/sysctl';
 import type { Connection } from '../listing/connections';
-import { readConnections, readConnectionsSync, type ConnectionFilter } from '../listing/connection-table';
+import type { ConnectionFilter } from '../listing/connection-table';
+
+// Loaded on first use: a one-shot command (`ipvs -Ln`, `ipvs -a ...`) needs none of apply, the sysctls or the connection table.
+const applyModule = (): typeof import('../apply/execute.js') => require('../apply/execute');
+const sysctlModule = (): typeof import('../core/sysctl.js') => require('../core/sysctl');
+const connectionTable = (): typeof import('../listing/connection-table.js') => require('../listing/connection-table');
 
 function nativeOptions(options: OpenOptions | undefined): { netns?: string } {
   if (options === undefined) return {};
@@ -624,12 +626,14 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
    */
   async getSysctl<N extends SysctlName>(name: N): Promise<IpvsSysctls[N]> {
     const site = this.#site('getSysctl');
-    return readSysctl(site, checkSysctlName(name) as N);
+    const sysctl = sysctlModule();
+    return sysctl.readSysctl(site, sysctl.checkSysctlName(name) as N);
   }
   /** Synchronous {@link Ipvs.getSysctl}. @example `const [first, every] = ipvs.getSysctlSync('sync_threshold')` */
   getSysctlSync<N extends SysctlName>(name: N): IpvsSysctls[N] {
     const site = this.#site('getSysctlSync');
-    return readSysctlSync(site, checkSysctlName(name) as N);
+    const sysctl = sysctlModule();
+    return sysctl.readSysctlSync(site, sysctl.checkSysctlName(name) as N);
   }
 
   /**
@@ -640,11 +644,11 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
    * ```
    */
   async getSysctls(): Promise<Partial<IpvsSysctls>> {
-    return readSysctls(this.#site('getSysctls'));
+    return sysctlModule().readSysctls(this.#site('getSysctls'));
   }
   /** Synchronous {@link Ipvs.getSysctls}. @example `const all = ipvs.getSysctlsSync()` */
   getSysctlsSync(): Partial<IpvsSysctls> {
-    return readSysctlsSync(this.#site('getSysctlsSync'));
+    return sysctlModule().readSysctlsSync(this.#site('getSysctlsSync'));
   }
 
   /**
@@ -659,11 +663,13 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
    */
   async setSysctl<N extends SysctlName>(name: N, value: IpvsSysctls[N]): Promise<void> {
     const site = this.#site('setSysctl');
-    return writeSysctl(site, checkSysctlName(name) as N, value);
+    const sysctl = sysctlModule();
+    return sysctl.writeSysctl(site, sysctl.checkSysctlName(name) as N, value);
   }
   /** Synchronous {@link Ipvs.setSysctl}. @example `ipvs.setSysctlSync('sync_threshold', [3, 50])` */
   setSysctlSync<N extends SysctlName>(name: N, value: IpvsSysctls[N]): void {
-    writeSysctlSync(this.#site('setSysctlSync'), checkSysctlName(name) as N, value);
+    const sysctl = sysctlModule();
+    sysctl.writeSysctlSync(this.#site('setSysctlSync'), sysctl.checkSysctlName(name) as N, value);
   }
 
   /**
@@ -675,11 +681,11 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
    * ```
    */
   async setSysctls(values: Partial<IpvsSysctls>): Promise<void> {
-    return writeSysctls(this.#site('setSysctls'), values);
+    return sysctlModule().writeSysctls(this.#site('setSysctls'), values);
   }
   /** Synchronous {@link Ipvs.setSysctls}. @example `ipvs.setSysctlsSync({ conn_reuse_mode: 1 })` */
   setSysctlsSync(values: Partial<IpvsSysctls>): void {
-    writeSysctlsSync(this.#site('setSysctlsSync'), values);
+    sysctlModule().writeSysctlsSync(this.#site('setSysctlsSync'), values);
   }
 
   /**
@@ -693,7 +699,7 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
    * ```
    */
   async *connections(filter?: ConnectionFilter): AsyncGenerator<Connection, void, undefined> {
-    yield* readConnections(this.#site('connections'), filter);
+    yield* connectionTable().readConnections(this.#site('connections'), filter);
   }
 
   /**
@@ -714,7 +720,7 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
    * `const flows = ipvs.listConnectionsSync({ service: { protocol: 'udp', address: '10.0.0.2', port: 53 } })`
    */
   listConnectionsSync(filter?: ConnectionFilter): Connection[] {
-    return [...readConnectionsSync(this.#site('listConnectionsSync'), filter)];
+    return [...connectionTable().readConnectionsSync(this.#site('listConnectionsSync'), filter)];
   }
 
   /**
@@ -726,11 +732,11 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
    * ```
    */
   apply(desired: DesiredState, options?: ApplyOptions): Promise<ApplyReport> {
-    return applyState(this, desired, options);
+    return applyModule().applyState(this, desired, options);
   }
   /** Synchronous {@link Ipvs.apply}. @example `const report = ipvs.applySync(desired, { dryRun: true })` */
   applySync(desired: DesiredState, options?: ApplyOptions): ApplyReport {
-    return applyStateSync(this, desired, options);
+    return applyModule().applyStateSync(this, desired, options);
   }
 
   /**

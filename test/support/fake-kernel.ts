@@ -10,7 +10,9 @@ import {
 } from '../../lib/native/contract';
 import { Shared, W, packDests, packServices, unpack } from '../../lib/native/pack';
 import { setNativeBinding } from '../../lib/native/load';
-import { Ipvs } from '../../lib';
+// The handle's own module, not the package's index (which loads YAML and the health checkers): fake-kernel-preload
+// puts this fake behind a child process whose loaded modules a test inspects.
+import { Ipvs } from '../../lib/handle/ipvs';
 
 const EEXIST = 17, ESRCH = 3, ENOENT = 2, EINVAL = 22, ERANGE = 34, EOPNOTSUPP = 95;
 

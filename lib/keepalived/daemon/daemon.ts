@@ -24,6 +24,7 @@ import { VrrpHalf, openVrrpRouter, type InterfaceSource, type VrrpRouterOpener, 
 import { DaemonAlerts } from './alerts';
 import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
+import { RECONCILE_INTERVAL } from './defaults';
 
 export type { Halves } from './reading';
 
@@ -56,8 +57,8 @@ export interface DaemonOptions {
   allowUnsupported?: UnsupportedAllowance;
 }
 
-/** Seconds between reconciliations of the kernel's table, unless the manager options say otherwise. */
-export const RECONCILE_INTERVAL = 30;
+// Defined beside the command line's other defaults, which `ipvs keepalived --help` prints without loading the daemon.
+export { RECONCILE_INTERVAL };
 
 /** A reload that would delete more than this share of the running virtual servers is refused unless forced. */
 export const MASS_DELETION_SHARE = 0.5;

@@ -12,28 +12,12 @@ import * as net from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import type { LogLine } from './log';
+import { STATUS_LIMITS, type StatusLimits } from './defaults';
+
+export { STATUS_LIMITS, type StatusLimits };
 
 /** Where the listener listens: a TCP host and port, or a unix socket path. */
 export type StatusAddress = { host: string; port: number } | { path: string };
-
-/** How much a client may take of the listener. */
-export interface StatusLimits {
-  /** Connections open at once; more are closed as they arrive. */
-  maxConnections: number;
-  /** Milliseconds for a client to send the request headers. */
-  headersTimeoutMs: number;
-  /** Milliseconds for a client to send the whole request. */
-  requestTimeoutMs: number;
-  /** Milliseconds an idle kept-alive connection stays open. */
-  keepAliveTimeoutMs: number;
-  /** Milliseconds a status build is served again to the next requests. */
-  cacheMs: number;
-}
-
-/** The defaults, as docs/keepalived.md states them. */
-export const STATUS_LIMITS: Readonly<StatusLimits> = {
-  maxConnections: 32, headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, cacheMs: 1_000,
-};
 
 /** The permissions of a unix socket the listener creates: owner and group read and write. */
 export const STATUS_SOCKET_MODE = 0o660;
