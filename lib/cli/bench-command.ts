@@ -187,7 +187,8 @@ async function benchHere(a: BenchArgs, context: CliContext, host: BenchHost): Pr
     return 1;
   }
   const measurements = await measure(ipvs, a.sizes, ipvsadmPath ? spawnIpvsadm(ipvsadmPath) : undefined, (t) => context.stderr(`ipvs bench: ${t}\n`));
-  const report = benchReport(placeFromEnv(), a.sizes, ipvsadmPath ? { path: ipvsadmPath, version: ipvsadmVersion(ipvsadmPath) } : null, measurements);
+  const compared = ipvsadmPath ? { path: ipvsadmPath, version: ipvsadmVersion(ipvsadmPath) } : null;
+  const report = benchReport(placeFromEnv(), a.sizes, compared, measurements);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (a.json === '-') context.stdout(json);
   else {

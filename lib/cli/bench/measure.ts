@@ -255,14 +255,17 @@ function measurement(
 ): Measurement {
   const mine = summarize(ipvs);
   const theirs = ipvsadm?.length ? summarize(ipvsadm) : null;
-  return { id, label, unit, operations, ipvs: mine, ipvsadm: theirs, ratio: theirs && mine.median > 0 ? theirs.median / mine.median : null };
+  const ratio = theirs && mine.median > 0 ? theirs.median / mine.median : null;
+  return { id, label, unit, operations, ipvs: mine, ipvsadm: theirs, ratio };
 }
 
 /**
  * Runs every measurement `sizes.runs` times on `ipvs`, whose table must be
  * empty (it is left empty), with `ipvsadm` beside it when given.
  */
-export async function measure(ipvs: Ipvs, sizes: BenchSizes, ipvsadm?: IpvsadmRunner, progress: BenchProgress = () => {}): Promise<Measurement[]> {
+export async function measure(
+  ipvs: Ipvs, sizes: BenchSizes, ipvsadm?: IpvsadmRunner, progress: BenchProgress = () => {},
+): Promise<Measurement[]> {
   const save = saveText(sizes);
   const churnLines = churnText(sizes);
   const t = { apply: [] as number[], dump: [] as number[], churn: [] as number[] };
