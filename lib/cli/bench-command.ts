@@ -32,7 +32,8 @@ removed after: the caller's table is never touched.
   --here           run in this process's own network namespace; its table must be empty
   --ipvsadm PATH   the ipvsadm to compare with (default: ipvsadm in PATH, /usr/sbin or /sbin)
   --no-ipvsadm     measure the library only
-Exit status: 0 done, 1 the benchmark could not run (not root, no IPVS, table not empty), 2 usage error.
+Exit status: 0 done, 1 the benchmark could not run (not root, no IPVS, table not empty), 2 usage error,
+130 interrupted (Ctrl-C), the table emptied first.
 `;
 
 /** The environment variable through which a parent `ipvs bench` tells its `--here` child where it runs. */
@@ -65,6 +66,7 @@ interface BenchArgs {
 }
 
 class UsageError extends Error {}
+class Interrupted extends Error {}
 
 const DEFAULTS: BenchSizes = { services: 1000, dests: 10, runs: 3, ops: 200 };
 
@@ -186,7 +188,23 @@ async function benchHere(a: BenchArgs, context: CliContext, host: BenchHost): Pr
     );
     return 1;
   }
-  const measurements = await measure(ipvs, a.sizes, ipvsadmPath ? spawnIpvsadm(ipvsadmPath) : undefined, (t) => context.stderr(`ipvs bench: ${t}\n`));
+  // Ctrl-C ends the benchmark between two steps, and measure() then empties the table it filled.
+  let interrupted = false;
+  const interrupt = () => void (interrupted = true);
+  process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
+  let measurements;
+  try {
+    measurements = await measure(ipvs, a.sizes, ipvsadmPath ? spawnIpvsadm(ipvsadmPath) : undefined, (t) => {
+      if (interrupted) throw new Interrupted();
+      context.stderr(`ipvs bench: ${t}\n`);
+    });
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    context.stderr('ipvs bench: interrupted; the table is empty again\n');
+    return 130;
+  } finally {
+    process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+  }
   const compared = ipvsadmPath ? { path: ipvsadmPath, version: ipvsadmVersion(ipvsadmPath) } : null;
   const report = benchReport(placeFromEnv(), a.sizes, compared, measurements);
   const json = `${JSON.stringify(report, null, 2)}\n`;

@@ -140,6 +140,25 @@ describe('--here', () => {
     expect(report.measurements[2]!.operations).toBe(1);
   });
 
+  test('Ctrl-C stops it between steps and empties the table it filled', async () => {
+    const theirs = process.listeners('SIGINT');
+    let out = '';
+    const status = await benchCommandOn(host())(['--here', '--services', '4', '--dests', '2', '--runs', '2', '--ops', '2', '--no-ipvsadm'], {
+      stdout: (t) => void (out += t),
+      stderr: (t) => {
+        out += t;
+        // The signal reaches only the command's own listener (not jest's).
+        if (t.includes('run 1/2: churn')) for (const l of process.listeners('SIGINT')) if (!theirs.includes(l)) (l as () => void)();
+      },
+      readStdin: async () => '',
+      openIpvs: async () => fake.ipvs,
+    });
+    expect(status).toBe(130);
+    expect(out).toMatch(/run 1\/2: churn\nipvs bench: interrupted; the table is empty again\n$/);
+    expect(fake.kernel.services.size).toBe(0);
+    expect(process.listeners('SIGINT')).toEqual(theirs);
+  });
+
   test('refuses a table that is not empty, and changes nothing', async () => {
     fake.ipvs.addServiceSync({ protocol: 'udp', address: '10.9.9.9', port: 53 });
     const sent = fake.kernel.requests.length;
