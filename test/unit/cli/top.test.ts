@@ -129,7 +129,9 @@ describe('plain snapshots (not a terminal)', () => {
     const seconds = Number(/over the last (\S+) s/.exec(second!)![1]);
     const row = table(second!).find((l) => l.includes('10.1.0.1:80'))!.trim().split(/ +/);
     // conn/s and in bytes/s from the deltas (200 and 50,000 over the interval), not the estimator's 1.
-    expect(Number(row[6])).toBeCloseTo(200 / seconds, -1);
+    // The header rounds the interval to a tenth of a second: the rate lies within what that rounding allows.
+    expect(Number(row[6])).toBeGreaterThanOrEqual(Math.floor(200 / (seconds + 0.05)));
+    expect(Number(row[6])).toBeLessThanOrEqual(Math.ceil(200 / (seconds - 0.05)));
     expect(row[9]).toMatch(/^(4\d|50)\.\dK$/);
     expect(first!.split('\n')[0]).toMatch(/every 1 s/);
   });
@@ -224,7 +226,7 @@ describe('the live view (a terminal)', () => {
 
   async function until(check: () => boolean): Promise<void> {
     for (let i = 0; !check(); i++) {
-      if (i > 500) throw new Error('timed out');
+      if (i > 3000) throw new Error('timed out');
       await new Promise((r) => setTimeout(r, 10));
     }
   }
