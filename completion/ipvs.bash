@@ -99,6 +99,36 @@ _ipvs_value_genhash() {
 _ipvs_options_genhash() { _ipvs_reply_words '-s' '--server' '-p' '--port' '-u' '--url' '-S' '--use-ssl' '-I' '--use-sni' '-V' '--use-virtualhost' '-P' '--protocol' '-t' '--timeout' '-v' '--verbose' '-h' '--help'; }
 _ipvs_operand_genhash() { :; }
 
+# bench: the value after option $1 (status 1: $1 takes none), its options, its other words.
+_ipvs_value_bench() {
+  case $1 in
+    --services) COMPREPLY=(); return 0 ;;
+    --dests) COMPREPLY=(); return 0 ;;
+    --runs) COMPREPLY=(); return 0 ;;
+    --ops) COMPREPLY=(); return 0 ;;
+    --json) _ipvs_reply_files; return 0 ;;
+    --netns) COMPREPLY=(); return 0 ;;
+    --ipvsadm) _ipvs_reply_files; return 0 ;;
+  esac
+  return 1
+}
+_ipvs_options_bench() { _ipvs_reply_words '--services' '--dests' '--runs' '--ops' '--json' '--netns' '--here' '--ipvsadm' '--no-ipvsadm' '-h' '--help'; }
+_ipvs_operand_bench() { :; }
+
+# top: the value after option $1 (status 1: $1 takes none), its options, its other words.
+_ipvs_value_top() {
+  case $1 in
+    -d|--interval) COMPREPLY=(); return 0 ;;
+    -n|--iterations) COMPREPLY=(); return 0 ;;
+    -s|--sort) _ipvs_reply_words 'active' 'inactive' 'conn-rate' 'packet-rate' 'byte-rate' 'weight' 'name'; return 0 ;;
+    --status) COMPREPLY=(); return 0 ;;
+    --status-token-file) _ipvs_reply_files; return 0 ;;
+  esac
+  return 1
+}
+_ipvs_options_top() { _ipvs_reply_words '-d' '--interval' '-n' '--iterations' '--once' '-s' '--sort' '--status' '--status-token-file' '-h' '--help'; }
+_ipvs_operand_top() { :; }
+
 # help: the value after option $1 (status 1: $1 takes none), its options, its other words.
 _ipvs_value_help() {
   case $1 in
@@ -106,7 +136,7 @@ _ipvs_value_help() {
   return 1
 }
 _ipvs_options_help() { _ipvs_reply_words ; }
-_ipvs_operand_help() { _ipvs_reply_words 'apply' 'export' 'keepalived' 'genhash' 'help'; }
+_ipvs_operand_help() { _ipvs_reply_words 'apply' 'export' 'keepalived' 'genhash' 'bench' 'top' 'help'; }
 
 _ipvs() {
   # Words split at blanks only, from the line up to the cursor.
@@ -117,9 +147,9 @@ _ipvs() {
   local n=${#words[@]}
   local cmd=${words[0]} cur=${words[n-1]} prev=${words[n-2]} ctx=ipvsadm
   COMPREPLY=()
-  if (( n > 2 )); then case ${words[1]} in apply|export|keepalived|genhash|help) ctx=${words[1]} ;; esac; fi
+  if (( n > 2 )); then case ${words[1]} in apply|export|keepalived|genhash|bench|top|help) ctx=${words[1]} ;; esac; fi
   if (( n > 2 )) && "_ipvs_value_$ctx" "$prev"; then :
-  elif (( n == 2 )); then _ipvs_reply_words 'apply' 'export' 'keepalived' 'genhash' 'help' '-A' '--add-service' '-E' '--edit-service' '-D' '--delete-service' '-C' '--clear' '-L' '--list' '-l' '-Z' '--zero' '-a' '--add-server' '-e' '--edit-server' '-d' '--delete-server' '--set' '-h' '--help' '-v' '--version' '-R' '--restore' '-S' '--save' '--start-daemon' '--stop-daemon' '-t' '--tcp-service' '-u' '--udp-service' '--sctp-service' '-f' '--fwmark-service' '-s' '--scheduler' '-p' '--persistent' '-M' '--netmask' '-r' '--real-server' '-m' '--masquerading' '-i' '--ipip' '-g' '--gatewaying' '-w' '--weight' '-x' '--u-threshold' '-y' '--l-threshold' '-n' '--numeric' '-c' '--connection' '--mcast-interface' '--syncid' '--timeout' '--daemon' '--stats' '--rate' '--thresholds' '--persistent-conn' '--nosort' '--sort' '-X' '--exact' '-6' '--ipv6' '-o' '--ops' '--pe' '-b' '--sched-flags' '--mcast-group' '--mcast-port' '--mcast-ttl' '--sync-maxlen' '--tun-info' '--tun-type' '--tun-port' '--tun-nocsum' '--tun-csum' '--tun-remcsum' '--json'
+  elif (( n == 2 )); then _ipvs_reply_words 'apply' 'export' 'keepalived' 'genhash' 'bench' 'top' 'help' '-A' '--add-service' '-E' '--edit-service' '-D' '--delete-service' '-C' '--clear' '-L' '--list' '-l' '-Z' '--zero' '-a' '--add-server' '-e' '--edit-server' '-d' '--delete-server' '--set' '-h' '--help' '-v' '--version' '-R' '--restore' '-S' '--save' '--start-daemon' '--stop-daemon' '-t' '--tcp-service' '-u' '--udp-service' '--sctp-service' '-f' '--fwmark-service' '-s' '--scheduler' '-p' '--persistent' '-M' '--netmask' '-r' '--real-server' '-m' '--masquerading' '-i' '--ipip' '-g' '--gatewaying' '-w' '--weight' '-x' '--u-threshold' '-y' '--l-threshold' '-n' '--numeric' '-c' '--connection' '--mcast-interface' '--syncid' '--timeout' '--daemon' '--stats' '--rate' '--thresholds' '--persistent-conn' '--nosort' '--sort' '-X' '--exact' '-6' '--ipv6' '-o' '--ops' '--pe' '-b' '--sched-flags' '--mcast-group' '--mcast-port' '--mcast-ttl' '--sync-maxlen' '--tun-info' '--tun-type' '--tun-port' '--tun-nocsum' '--tun-csum' '--tun-remcsum' '--json'
   elif [[ $cur == -* ]]; then "_ipvs_options_$ctx"
   else "_ipvs_operand_$ctx"
   fi

@@ -12,7 +12,7 @@ import type { CliCommand } from './context';
 export type SubcommandLoader = () => Promise<CliCommand>;
 
 /** The subcommands' names. */
-export type SubcommandName = 'apply' | 'export' | 'genhash' | 'keepalived' | 'help';
+export type SubcommandName = 'apply' | 'export' | 'genhash' | 'keepalived' | 'bench' | 'top' | 'help';
 
 /** What an option's value is, for completion: a file name, free text, or one of a list. */
 export type OptionValue = 'file' | 'text' | readonly string[];
@@ -62,6 +62,21 @@ export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> =
       valued('text', '-s', '--server'), valued('text', '-p', '--port'), valued('text', '-u', '--url'),
       flag('-S', '--use-ssl'), flag('-I', '--use-sni'), valued('text', '-V', '--use-virtualhost'),
       valued(['1.0', '1.0c', '1.1'], '-P', '--protocol'), valued('text', '-t', '--timeout'), flag('-v', '--verbose'), HELP,
+    ],
+  },
+  bench: {
+    summary: 'benchmark IPVS here beside ipvsadm, in a fresh network namespace by default',
+    options: [
+      valued('text', '--services'), valued('text', '--dests'), valued('text', '--runs'), valued('text', '--ops'), valued('file', '--json'),
+      valued('text', '--netns'), flag('--here'), valued('file', '--ipvsadm'), flag('--no-ipvsadm'), HELP,
+    ],
+  },
+  top: {
+    summary: 'live view of services and real servers: connections, rates, health, VRRP',
+    options: [
+      valued('text', '-d', '--interval'), valued('text', '-n', '--iterations'), flag('--once'),
+      valued(['active', 'inactive', 'conn-rate', 'packet-rate', 'byte-rate', 'weight', 'name'], '-s', '--sort'),
+      valued('text', '--status'), valued('file', '--status-token-file'), HELP,
     ],
   },
   help: {

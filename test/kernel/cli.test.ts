@@ -6,7 +6,8 @@
 // namespace (B), since the kernel's own order (--nosort) is per namespace.
 // A few real spawns of bin/ipvs prove the executable, stdin and exit codes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ipvs } from '../../lib';
 import { TestNamespace } from '../support/netns';
@@ -302,5 +303,60 @@ describe('the bin/ipvs executable', () => {
     b.try('curl', '-s', '--max-time', '1', 'http://10.0.0.1/');
     const mask = (r: CliRun) => ({ ...r, stdout: r.stdout.replace(/^(\S+ )\d\d:\d\d/gm, '$1mm:ss') });
     expect(mask(spawnIpvs(b, ['-Lnc']))).toEqual(mask(ipvsadm(b, ['-Lnc'])));
+  });
+
+  test('ipvs bench at a small size: a fresh namespace of its own, ratios against ipvsadm, the caller\'s table untouched', () => {
+    b.ipvsadm('-A', '-t', '10.9.9.9:80', '-s', 'rr');
+    b.ipvsadm('-a', '-t', '10.9.9.9:80', '-r', '10.9.9.10:80', '-m', '-w', '3');
+    const before = b.saved();
+    const json = path.join(mkdtempSync(path.join(tmpdir(), 'ipvs-bench-')), 'bench.json');
+    const r = spawnIpvs(b, ['bench', '--services', '5', '--dests', '2', '--runs', '1', '--ops', '4', '--json', json]);
+    expect(r.stderr.split('\n').filter((l) => l && !/^ipvs bench: run 1\/1: /.test(l))).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/in a fresh network namespace \(ipvs-bench-\d+-[0-9a-f]{6}\), removed after/);
+    for (const label of ['batch apply of 15 rules', 'dump of 15 rules with stats', 'churn: 3 edits, deletes and adds', 'single operation, median']) {
+      expect(r.stdout.split('\n').find((l) => l.startsWith(label))).toMatch(/ (s|ms|µs) +\S+ (s|ms|µs) +\d+(\.\d)?×$/);
+    }
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { namespace: { mode: string; name: string }; ipvsadm: { version: string } };
+    expect(report.namespace.mode).toBe('fresh');
+    expect(report.ipvsadm.version).toMatch(/^ipvsadm v1\./);
+    // The caller's table is as it was, and the benchmark's namespace is gone.
+    expect(b.saved()).toEqual(before);
+    expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(report.namespace.name);
+  });
+
+  test('ipvs top --once: each service with its real servers, connections as ipvsadm counts them, and rates', () => {
+    b.ipvsadm('-A', '-t', '10.0.0.1:80', '-s', 'wlc');
+    b.ipvsadm('-a', '-t', '10.0.0.1:80', '-r', '192.168.1.10:80', '-m', '-w', '2');
+    b.ipvsadm('-a', '-t', '10.0.0.1:80', '-r', '192.168.1.11:80', '-m', '-w', '0');
+    b.ipvsadm('-A', '-u', '10.0.0.2:53', '-s', 'rr');
+    b.try('ip', 'addr', 'add', '10.0.0.1/32', 'dev', 'lo');
+    // A connection attempt to an unreachable real server: a connection entry on 192.168.1.10 until it times out.
+    b.try('curl', '-s', '--max-time', '1', 'http://10.0.0.1/');
+    // ipvsadm's ActiveConn + InActConn of a real server (`-> ADDR:PORT Forward Weight ActiveConn InActConn`).
+    const conns = (listing: string, dest: string) => {
+      const m = new RegExp(`-> ${dest.replace(/\./g, '\\.')}:80\\s+\\S+\\s+\\d+\\s+(\\d+)\\s+(\\d+)`).exec(listing)!;
+      return Number(m[1]) + Number(m[2]);
+    };
+    // Entries only expire meanwhile (node starts slowly in the VM): top's counts lie between ipvsadm's before and after.
+    const before = ipvsadm(b, ['-Ln']).stdout;
+    const r = spawnIpvs(b, ['top', '--once']);
+    const after = ipvsadm(b, ['-Ln']).stdout;
+    expect(conns(before, '192.168.1.10')).toBeGreaterThan(0);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stdout).toMatch(/^2 services, 2 real servers, \d+ active and \d+ inactive connections; rates from the kernel's estimators$/m);
+    const rows = r.stdout.slice(r.stdout.indexOf('SERVICE / REAL SERVER')).trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^SERVICE \/ REAL SERVER +WEIGHT +ACTIVE +INACT +CONN\/S +PKT\/S IN +PKT\/S OUT +B\/S IN +B\/S OUT +STATE$/);
+    const cells = (name: string) => rows.find((l) => l.trim().startsWith(name))!.trim().slice(name.length).trim().split(/ +/);
+    const numeric = /^\d+(\.\d)?[KMGT]?$/;
+    const dest = cells('-> 192.168.1.10:80 Masq');
+    expect(dest[0]).toBe('2');
+    const shown = Number(dest[1]) + Number(dest[2]);
+    expect(shown >= conns(after, '192.168.1.10') && shown <= conns(before, '192.168.1.10')).toBe(true);
+    expect(dest.slice(3, 8).every((c) => numeric.test(c))).toBe(true);
+    expect(cells('-> 192.168.1.11:80 Masq')).toEqual(['0', '0', '0', '0', '0', '0', '0', '0', 'drain']);
+    expect(cells('TCP 10.0.0.1:80 wlc').slice(0, 3)).toEqual(dest.slice(0, 3));
+    expect(cells('UDP 10.0.0.2:53 rr')).toEqual(['0', '0', '0', '0', '0', '0', '0', '0']);
   });
 });
