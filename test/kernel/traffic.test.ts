@@ -1,8 +1,11 @@
 // Real traffic through an LVS-NAT director built from namespaces: the
 // seed scenario, its counters, and the demo program end to end.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { Ipvs } from '../../lib';
+import { Ipvs, type DrainProgress } from '../../lib';
+import { until } from '../support/health';
 import { NatTopology, REAL_SERVERS, VIP } from '../../demo/nat-topology';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
@@ -76,6 +79,64 @@ describe('LVS-NAT with real traffic', () => {
     await ipvs.editDestination(service, { address: REAL_SERVERS[0].address }, { weight: 0 });
     expect([1, 2, 3].map(() => topology.curl().trim())).toEqual(['Hello from rs2', 'Hello from rs2', 'Hello from rs2']);
     await ipvs.editDestination(service, { address: REAL_SERVERS[0].address }, { weight: 1 });
+  });
+
+  test('drainDestination under continuous load: the real server goes once its last connection closes, and no request fails', async () => {
+    const [rs1, rs2] = REAL_SERVERS.map((rs) => ({ address: rs.address, port: 80 }));
+    const size = 400_000;
+    topology.addFile(0, 'big.bin', Buffer.alloc(size, 'x'));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ipvs-drain-'));
+    const download = path.join(work, 'big.bin');
+    const stop = path.join(work, 'stop');
+    const find = async (address: string) => (await ipvs.listDestinations(service)).find((d) => d.address === address);
+    // A slow download (about 16 s) held open on rs1: rs2 takes no new connection until it is established.
+    await ipvs.editDestination(service, rs2!, { weight: 0 });
+    const slow = spawn('ip', [
+      'netns', 'exec', topology.client, 'curl', '-s', '-o', download, '--limit-rate', '25k', '--max-time', '100', `http://${VIP}/big.bin`,
+    ], { stdio: 'ignore' });
+    const slowDone = new Promise<number | null>((resolve) => slow.on('exit', resolve));
+    await until(() => find(rs1!.address), (d) => (d?.activeConnections ?? 0) >= 1, 'the download on rs1', { intervalMs: 50, attempts: 600 });
+    await ipvs.editDestination(service, rs2!, { weight: 1 });
+
+    // Continuous load through the VIP, bounded in count and stopped by a file.
+    const load = spawn('ip', ['netns', 'exec', topology.client, 'sh', '-c',
+      `n=0; while [ ! -e ${stop} ] && [ $n -lt 3000 ]; do curl -s -o /dev/null -w '%{http_code}\\n' --max-time 5 http://${VIP}/; n=$((n+1)); done`,
+    ], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let codes = '';
+    load.stdout.on('data', (chunk: Buffer) => (codes += chunk.toString()));
+    const loadDone = new Promise((resolve) => load.on('exit', resolve));
+    await until(() => codes.split('\n').length, (n) => n > 1, 'the load to start', { intervalMs: 50, attempts: 600 });
+
+    const seen: (DrainProgress & { downloading: boolean })[] = [];
+    const result = await ipvs.drainDestination(service, rs1!, {
+      pollIntervalMs: 100,
+      timeoutMs: 100_000,
+      onProgress: (p) => seen.push({ ...p, downloading: slow.exitCode === null }),
+    });
+    const afterDrain = codes.split('\n').length;
+    const slowExit = await slowDone;
+    // A few more requests after the deletion, all to rs2.
+    await until(() => codes.split('\n').length, (n) => n > afterDrain + 3, 'requests after the drain', { intervalMs: 50, attempts: 600 });
+    fs.writeFileSync(stop, '');
+    await loadDone;
+
+    try {
+      expect(result).toMatchObject({ outcome: 'emptied', deleted: true, activeConnections: 0, previousWeight: 1 });
+      expect(await find(rs1!.address)).toBeUndefined();
+      // The drain waited while the download ran, and its first poll saw it.
+      expect(seen[0]!.activeConnections).toBeGreaterThanOrEqual(1);
+      expect(seen[0]!.downloading).toBe(true);
+      expect(seen.filter((p) => p.activeConnections >= 1).length).toBeGreaterThan(1);
+      // The draining connection was not cut: the whole file arrived.
+      expect(slowExit).toBe(0);
+      expect(fs.statSync(download).size).toBe(size);
+      const statuses = codes.trim().split('\n');
+      expect(statuses.length).toBeGreaterThan(afterDrain - 1);
+      expect(statuses.filter((c) => c !== '200')).toEqual([]);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+      await ipvs.addDestination(service, { ...rs1!, forwarding: 'masq' }).catch(() => undefined);
+    }
   });
 });
 
