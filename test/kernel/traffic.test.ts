@@ -83,13 +83,18 @@ describe('LVS-NAT with real traffic', () => {
 
   test('drainDestination under continuous load: the real server goes once its last connection closes, and no request fails', async () => {
     const [rs1, rs2] = REAL_SERVERS.map((rs) => ({ address: rs.address, port: 80 }));
-    const size = 400_000;
+    const size = 300_000;
     topology.addFile(0, 'big.bin', Buffer.alloc(size, 'x'));
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ipvs-drain-'));
     const download = path.join(work, 'big.bin');
     const stop = path.join(work, 'stop');
     const find = async (address: string) => (await ipvs.listDestinations(service)).find((d) => d.address === address);
-    // A slow download (about 16 s) held open on rs1: rs2 takes no new connection until it is established.
+    // Small socket buffers at both ends, so the download is paced by the client's reads, not
+    // swallowed by the kernels' buffers in an instant (which would close the connection early).
+    const buffers = [[topology.client, 'net.ipv4.tcp_rmem'], [topology.servers[0]!, 'net.ipv4.tcp_wmem']] as const;
+    const saved = buffers.map(([ns, name]) => topology.exec(ns, 'sysctl', '-n', name).trim().split(/\s+/).join(' '));
+    for (const [ns, name] of buffers) topology.exec(ns, 'sysctl', '-qw', `${name}=4096 8192 16384`);
+    // A slow download (about 12 s) held open on rs1: rs2 takes no new connection until it is established.
     await ipvs.editDestination(service, rs2!, { weight: 0 });
     const slow = spawn('ip', [
       'netns', 'exec', topology.client, 'curl', '-s', '-o', download, '--limit-rate', '25k', '--max-time', '100', `http://${VIP}/big.bin`,
@@ -134,6 +139,7 @@ describe('LVS-NAT with real traffic', () => {
       expect(statuses.length).toBeGreaterThan(afterDrain - 1);
       expect(statuses.filter((c) => c !== '200')).toEqual([]);
     } finally {
+      buffers.forEach(([ns, name], i) => topology.exec(ns, 'sysctl', '-qw', `${name}=${saved[i]}`));
       fs.rmSync(work, { recursive: true, force: true });
       await ipvs.addDestination(service, { ...rs1!, forwarding: 'masq' }).catch(() => undefined);
     }
