@@ -5,6 +5,7 @@
  *
  *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT|unix:PATH]
  *                     [--status-token-file FILE] [--json-file PATH] [--reconcile-interval SECONDS] [--force-reload]
+ *                     [--drain-on never|reload|all] [--drain-timeout SECONDS]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
@@ -42,6 +43,11 @@ const USAGE = `Usage: ipvs keepalived [options]
                              this often (default 30; 0: only after a failed write)
       --force-reload         apply reloads even with a missing include or deleting more than half
                              of the running virtual servers (refused otherwise)
+      --drain-on never|reload|all  drain real servers leaving the table (weight 0, deleted once their
+                             established connections end) instead of deleting them at once:
+                             reload: those a reload removes; all: also failed checks and lost quorum;
+                             never: keepalived's immediate deletion (the default)
+      --drain-timeout SECONDS  delete a draining real server after this long anyway (default 300)
   -n, -l, -D                 accepted for keepalived compatibility (always foreground, logs to stderr)
   -h, --help                 this text
 Signals: SIGHUP reloads, SIGUSR2 writes the JSON state, SIGTERM/SIGINT stop.
@@ -60,12 +66,14 @@ interface Options {
   halves: Halves;
   reconcileInterval: number;
   forceReload: boolean;
+  drainOn: 'never' | 'reload' | 'all';
+  drainTimeout?: number;
 }
 
 class UsageError extends Error {}
 
 function parse(args: readonly string[]): Options | 'help' {
-  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false };
+  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false, drainOn: 'never' };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? [args[i]!.slice(0, args[i]!.indexOf('=')), args[i]!.slice(args[i]!.indexOf('=') + 1)] : [args[i]!, undefined];
     const value = (): string => {
@@ -88,6 +96,18 @@ function parse(args: readonly string[]): Options | 'help' {
         o.reconcileInterval = Number(v);
         break;
       }
+      case '--drain-on': {
+        const v = value();
+        if (v !== 'never' && v !== 'reload' && v !== 'all') throw new UsageError(`--drain-on expects never, reload or all, got ${JSON.stringify(v)}`);
+        o.drainOn = v;
+        break;
+      }
+      case '--drain-timeout': {
+        const v = value();
+        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 2_147_483) throw new UsageError(`--drain-timeout expects seconds (0 to 2147483), got ${JSON.stringify(v)}`);
+        o.drainTimeout = Number(v);
+        break;
+      }
       case '--status-token-file': o.token = readStatusToken(value()); break;
       case '--status-listen': {
         const v = value();
@@ -107,6 +127,7 @@ function parse(args: readonly string[]): Options | 'help' {
     }
   }
   if (o.token !== undefined && !o.listen) throw new UsageError('--status-token-file needs --status-listen');
+  if (o.drainTimeout !== undefined && o.drainOn === 'never') throw new UsageError('--drain-timeout needs --drain-on reload or all');
   return o;
 }
 
@@ -180,6 +201,9 @@ export async function runKeepalived(
   const daemon = new KeepalivedDaemon({
     configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves, forceReload: options.forceReload,
     manager: { reconcileInterval: options.reconcileInterval, ...run.manager },
+    ...(options.drainOn === 'never' ? {} : {
+      drain: { on: options.drainOn, ...(options.drainTimeout === undefined ? {} : { timeoutMs: Math.round(options.drainTimeout * 1000) }) },
+    }),
     ...(run.openVrrp ? { openVrrp: run.openVrrp } : {}),
     ...(run.interfaces ? { interfaces: run.interfaces } : {}),
     ...(run.interfacePoll !== undefined ? { interfacePoll: run.interfacePoll } : {}),
