@@ -103,11 +103,6 @@ export class NatTopology {
     throw new Error(`httpd on ${this.servers[index]} did not start`);
   }
 
-  /** Puts a file beside index.html on a real server's web root (start its web server first). */
-  addFile(index: number, name: string, content: string | Buffer): void {
-    writeFileSync(path.join(this.#webroot, String(index), name), content);
-  }
-
   stopWebServer(index: number): void {
     const child = this.#httpd[index];
     if (child?.pid !== undefined && child.exitCode === null) child.kill('SIGTERM');
