@@ -29,3 +29,4 @@ export type * from './health/events';
 export type { IpvsSysctls, SysctlName } from './core/sysctl';
 export type { Connection, ConnectionEndpoint } from './listing/connections';
 export type { ConnectionFilter } from './listing/connection-table';
+export type { DrainOptions, DrainResult, DrainProgress, DrainOutcome, DrainWaitFor } from './handle/drain';

@@ -17,6 +17,13 @@ await ipvs.addDestination(app, { address: '10.1.0.5', forwarding: 'masq', weight
 await ipvs.editDestination(app, { address: '10.1.0.5' }, { weight: 0 });                // ipvsadm -e -t 192.0.2.10:80 -r 10.1.0.5 -m -w 0
 // #endregion
 
+// #region drain-call
+// Or let the library do it all: weight 0, wait for the last established
+// connection to close (polling once a second), then delete the real server.
+const drained = await ipvs.drainDestination(app, { address: '10.1.0.5' }, { timeoutMs: 10 * 60_000 });
+console.log(drained.outcome, drained.activeConnections); // 'emptied' 0: the backend can be stopped
+// #endregion
+
 // #region persistence
 // Persistence: one client (here: one /24 of clients) sticks to one real
 // server for 30 minutes after its last connection ends.

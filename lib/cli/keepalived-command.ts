@@ -6,6 +6,7 @@
  *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT|unix:PATH]
  *                     [--status-token-file FILE] [--json-file PATH] [--reconcile-interval SECONDS] [--force-reload]
  *                     [--allow-unsupported[=KEYWORD,...]]
+ *                     [--drain-on never|reload|all] [--drain-timeout SECONDS]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
@@ -50,6 +51,11 @@ const USAGE = `Usage: ipvs keepalived [options]
       --allow-unsupported[=KEYWORD,...]  run a file that uses keywords keepalived acts on and
                              this daemon does not (all, or those named; refused otherwise);
                              /status, /metrics and the log list what is ignored
+      --drain-on never|reload|all  drain real servers leaving the table (weight 0, deleted once their
+                             established connections end) instead of deleting them at once:
+                             reload: those a reload removes; all: also failed checks and lost quorum;
+                             never: keepalived's immediate deletion (the default)
+      --drain-timeout SECONDS  delete a draining real server after this long anyway (default 300)
   -n, -l, -D                 accepted for keepalived compatibility (always foreground, logs to stderr)
   -h, --help                 this text
 Signals: SIGHUP reloads, SIGUSR2 writes the JSON state, SIGTERM/SIGINT stop.
@@ -70,12 +76,14 @@ interface Options {
   forceReload: boolean;
   /** `--allow-unsupported`: all, or the keywords named. */
   allowUnsupported?: UnsupportedAllowance;
+  drainOn: 'never' | 'reload' | 'all';
+  drainTimeout?: number;
 }
 
 class UsageError extends Error {}
 
 function parse(args: readonly string[]): Options | 'help' {
-  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false };
+  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false, drainOn: 'never' };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? [args[i]!.slice(0, args[i]!.indexOf('=')), args[i]!.slice(args[i]!.indexOf('=') + 1)] : [args[i]!, undefined];
     const value = (): string => {
@@ -99,6 +107,18 @@ function parse(args: readonly string[]): Options | 'help' {
         o.reconcileInterval = Number(v);
         break;
       }
+      case '--drain-on': {
+        const v = value();
+        if (v !== 'never' && v !== 'reload' && v !== 'all') throw new UsageError(`--drain-on expects never, reload or all, got ${JSON.stringify(v)}`);
+        o.drainOn = v;
+        break;
+      }
+      case '--drain-timeout': {
+        const v = value();
+        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 2_147_483) throw new UsageError(`--drain-timeout expects seconds (0 to 2147483), got ${JSON.stringify(v)}`);
+        o.drainTimeout = Number(v);
+        break;
+      }
       case '--status-token-file': o.token = readStatusToken(value()); break;
       case '--status-listen': {
         const v = value();
@@ -118,6 +138,7 @@ function parse(args: readonly string[]): Options | 'help' {
     }
   }
   if (o.token !== undefined && !o.listen) throw new UsageError('--status-token-file needs --status-listen');
+  if (o.drainTimeout !== undefined && o.drainOn === 'never') throw new UsageError('--drain-timeout needs --drain-on reload or all');
   return o;
 }
 
@@ -221,6 +242,9 @@ export async function runKeepalived(
     configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves, forceReload: options.forceReload,
     ...(options.allowUnsupported ? { allowUnsupported: options.allowUnsupported } : {}),
     manager: { reconcileInterval: options.reconcileInterval, ...run.manager },
+    ...(options.drainOn === 'never' ? {} : {
+      drain: { on: options.drainOn, ...(options.drainTimeout === undefined ? {} : { timeoutMs: Math.round(options.drainTimeout * 1000) }) },
+    }),
     ...(run.openVrrp ? { openVrrp: run.openVrrp } : {}),
     ...(run.interfaces ? { interfaces: run.interfaces } : {}),
     ...(run.interfacePoll !== undefined ? { interfacePoll: run.interfacePoll } : {}),

@@ -26,6 +26,7 @@ import type { FileSite } from '../core/netns-file';
 import type { IpvsSysctls, SysctlName } from '../core/sysctl';
 import type { Connection } from '../listing/connections';
 import type { ConnectionFilter } from '../listing/connection-table';
+import { drainDestination, type DrainOptions, type DrainResult } from './drain';
 
 // Loaded on first use: a one-shot command (`ipvs -Ln`, `ipvs -a ...`) needs none of apply, the sysctls or the connection table.
 const applyModule = (): typeof import('../apply/execute.js') => require('../apply/execute');
@@ -414,6 +415,31 @@ export class Ipvs implements Disposable, AsyncDisposable, ApplyTarget {
   /** Synchronous {@link Ipvs.deleteDestination}. @example `ipvs.deleteDestinationSync(key, { address: '10.1.0.4' })` */
   deleteDestinationSync(service: ServiceKey, destination: DestinationKey): void {
     this.#writeSync('deleteDestinationSync').deleteDestination(service, destination).send();
+  }
+
+  /**
+   * Drains a real server and then deletes it: sets its weight to 0 (the
+   * scheduler sends it no new connections; its open ones continue), reads
+   * its connection counters every `pollIntervalMs`, and deletes it once
+   * they are 0 (`waitFor`: established connections by default, every entry
+   * for UDP) or once `timeoutMs` has passed. Resolves with the outcome
+   * (`emptied`, `timed-out`, `cancelled`, `gone`) and the connections left,
+   * so a deploy script knows when the backend can be stopped. An aborted
+   * `signal` resolves at once and leaves the real server at weight 0:
+   * nothing is restored (the result has `previousWeight`). There is no
+   * `*Sync` twin: a drain lasts as long as its clients.
+   * See docs/schedulers.md ("Draining with a known end") for UDP and persistence.
+   * @throws {@link IpvsArgumentError} naming the field (`options.timeoutMs`…);
+   * {@link IpvsError} `no-such-service` (ESRCH), `no-such-destination` (ENOENT).
+   * @example
+   * ```ts
+   * const r = await ipvs.drainDestination(key, { address: '10.1.0.4', port: 80 }, { timeoutMs: 60_000 });
+   * if (r.outcome === 'emptied') stopBackend();
+   * ```
+   */
+  drainDestination(service: ServiceKey, destination: DestinationKey, options?: DrainOptions): Promise<DrainResult> {
+    if (this.#closed) return Promise.reject(closedError('drainDestination'));
+    return drainDestination(this, service, destination, options);
   }
 
   /**

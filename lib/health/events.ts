@@ -59,8 +59,13 @@ export interface QuorumEvent {
 export interface TableEvent {
   /** The virtual server's label, e.g. `'tcp/10.0.0.13:80'`. */
   virtualServer: string;
-  /** `'sync'`: a whole batch failed (the handle, not the kernel, refused). */
-  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'reorder' | 'sync';
+  /**
+   * `'drain'`: a leaving real server was set to weight 0 and is drained, then
+   * deleted (a `drain` event tells the end). `'reorder'`: an `mh` service's
+   * real server deleted and added again to keep the canonical order.
+   * `'sync'`: a whole batch failed (the handle, not the kernel, refused).
+   */
+  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'reorder' | 'drain' | 'sync';
   /** The real server (or sorry server) added, edited or deleted; absent for service and `'sync'` actions. */
   destination?: DestinationSpec;
   /** Why the change failed; absent when it succeeded. */
@@ -101,6 +106,48 @@ export interface HealthEvents {
   suspend: SuspendEvent;
   /** A reconciliation found the kernel's table differing from what the manager had written (it is then repaired). */
   drift: DriftEvent;
+  /** A drain of a leaving real server ended (its start is a `table` event with action `'drain'`). */
+  drain: DrainEvent;
+}
+
+/** Payload of the `drain` event: how the drain of a leaving real server ended. */
+export interface DrainEvent {
+  /** The virtual server's label. */
+  virtualServer: string;
+  /** The real server, `address:port`. */
+  realServer: string;
+  /** `'reload'`: a reload removed it; `'down'`: it left otherwise (failed check, lost quorum). */
+  cause: 'reload' | 'down';
+  /**
+   * `'emptied'`, `'timed-out'` (deleted with connections left), `'cancelled'`
+   * (wanted again, its service removed, or the manager stopped), `'gone'`
+   * (deleted by someone else), `'failed'` (see `error`).
+   */
+  outcome: 'emptied' | 'timed-out' | 'cancelled' | 'gone' | 'failed';
+  /** Established connections it still had at the end. */
+  activeConnections: number;
+  /** Other connection entries it still had at the end. */
+  inactiveConnections: number;
+  /** Milliseconds the drain lasted. */
+  elapsedMs: number;
+  /** Why the drain failed, for outcome `'failed'`. */
+  error?: IpvsError;
+}
+
+/** A real server being drained, in {@link VirtualServerStatus}. */
+export interface DrainingStatus {
+  /** The real server, `address:port`. */
+  realServer: string;
+  /** Why it is leaving: see {@link DrainEvent.cause}. */
+  cause: 'reload' | 'down';
+  /** ISO time the drain began. */
+  since: string;
+  /** Established connections at the last poll. */
+  activeConnections: number;
+  /** Other connection entries at the last poll. */
+  inactiveConnections: number;
+  /** Persistence templates at the last poll. */
+  persistentConnections: number;
 }
 
 /** Payload of the `drift` event. */
@@ -177,6 +224,8 @@ export interface VirtualServerStatus {
   realServers: RealServerStatus[];
   /** What the manager last put in the kernel's table. */
   table: DestinationSpec[];
+  /** Real servers leaving under the drain policy: at weight 0 until their connections end. */
+  draining: DrainingStatus[];
 }
 
 /** Snapshot of everything a manager knows (the daemon's JSON dump). */

@@ -14,7 +14,7 @@ import type { CheckEvent, DriftEvent, HealthEvents, ManagerStatus, ScriptEvent, 
 import { canonicalAddress, hostLabel, resolveHealthConfig, type ResolvedVirtualServer } from './resolve';
 import { RealServerState, type ProbeTable } from './real-server';
 import { VirtualServerState } from './virtual-server';
-import { TableWriter, type DesiredDestination, type TableChange } from './table-writer';
+import { TableWriter, type DesiredDestination, type DrainDecision, type DrainEnd, type TableChange } from './table-writer';
 import type { CheckLoop, CheckOutcome } from './check-loop';
 import { PROBES } from './checkers';
 import { runScript } from '../scripts/notify-command';
@@ -81,7 +81,7 @@ export class VirtualServerManager extends EventEmitter {
   /** `ipvs` stays owned by the caller (the manager never closes it). */
   constructor(ipvs: Ipvs, options: ManagerOptions = {}) {
     super();
-    this.#writer = new TableWriter(ipvs);
+    this.#writer = new TableWriter(ipvs, (end) => this.#drainEnded(end));
     this.#probes = { ...PROBES, misc: createMiscProbe(() => this.#scriptPolicy) };
     this.#options = options;
   }
@@ -214,6 +214,8 @@ export class VirtualServerManager extends EventEmitter {
     clearInterval(this.#reconcileTimer);
     clearTimeout(this.#reconcileSoon);
     await this.#reconciling;
+    // Drains end here: their real servers stay at weight 0 (and go with the services on removeServices).
+    this.#writer.cancelDrains();
     for (const vs of this.#servers.values()) {
       for (const rs of vs.realServers.values()) {
         rs.stop();
@@ -243,6 +245,14 @@ export class VirtualServerManager extends EventEmitter {
       sorryServerActive: vs.sorryActive,
       suspended: vs.suspended,
       table: this.#writer.applied(vs.config.id),
+      draining: this.#writer.draining(vs.config.id).map((d) => ({
+        realServer: hostLabel(d.destination.address, d.destination.port),
+        cause: d.cause,
+        since: d.since,
+        activeConnections: d.progress?.activeConnections ?? 0,
+        inactiveConnections: d.progress?.inactiveConnections ?? 0,
+        persistentConnections: d.progress?.persistentConnections ?? 0,
+      })),
       realServers: [...vs.realServers.values()].map((rs) => ({
         id: rs.config.id,
         address: rs.config.destination.address,
@@ -310,6 +320,7 @@ export class VirtualServerManager extends EventEmitter {
       if (next && next.fingerprint === rs.config.fingerprint) continue;
       rs.stop();
       state.realServers.delete(id);
+      if (!next) state.leaving.add(`${rs.config.destination.address}/${rs.config.destination.port}`);
       if (next) {
         // Changed settings: new checkers, but the server keeps its up/down state.
         const replacement = this.#newRealServer(() => state, next, rs.up);
@@ -318,6 +329,7 @@ export class VirtualServerManager extends EventEmitter {
       }
     }
     for (const rs of config.realServers) {
+      state.leaving.delete(`${rs.destination.address}/${rs.destination.port}`);
       if (state.realServers.has(rs.id)) continue;
       const added = this.#newRealServer(() => state, rs);
       state.realServers.set(rs.id, added);
@@ -417,6 +429,31 @@ export class VirtualServerManager extends EventEmitter {
     for (const id of ids) this.#table({ service: id, action: 'sync', error });
   }
 
+  /** How a virtual server's leaving real servers go, by its drain policy: undefined deletes them at once. */
+  #drainDecision(vs: VirtualServerState): DrainDecision | undefined {
+    const policy = vs.config.drain;
+    if (!policy) return undefined;
+    return (key) => {
+      if (vs.leaving.has(key)) return { cause: 'reload', options: policy.options };
+      return policy.on === 'all' ? { cause: 'down', options: policy.options } : undefined;
+    };
+  }
+
+  #drainEnded(end: DrainEnd): void {
+    const r = end.result;
+    this.emit('drain', {
+      virtualServer: end.service,
+      realServer: hostLabel(end.destination.address, end.destination.port),
+      cause: end.cause,
+      outcome: r ? r.outcome : 'failed',
+      activeConnections: r?.activeConnections ?? 0,
+      inactiveConnections: r?.inactiveConnections ?? 0,
+      elapsedMs: r?.elapsedMs ?? 0,
+      ...(end.error ? { error: end.error } : {}),
+    });
+    if (end.error) this.#retryReconcile();
+  }
+
   #table(change: TableChange): void {
     if (change.error) this.#retryReconcile();
     const event: HealthEvents['table'] = { virtualServer: change.service, action: change.action };
@@ -432,7 +469,7 @@ export class VirtualServerManager extends EventEmitter {
       while (this.#dirty.size > 0) {
         const targets = [...this.#dirty].flatMap((id) => {
           const vs = this.#servers.get(id);
-          return vs ? [{ id, service: vs.config.key, desired: vs.desired() }] : [];
+          return vs ? [{ id, service: vs.config.key, desired: vs.desired(), drain: this.#drainDecision(vs) }] : [];
         });
         this.#dirty.clear();
         let changes: TableChange[];
@@ -443,6 +480,7 @@ export class VirtualServerManager extends EventEmitter {
           changes = targets.map((t) => ({ service: t.id, action: 'sync', error: e as IpvsError }));
         }
         for (const change of changes) this.#table(change);
+        for (const t of targets) this.#servers.get(t.id)?.leaving.clear();
       }
     };
     this.#flushing = run().finally(() => (this.#flushing = undefined));

@@ -8,6 +8,7 @@
  */
 import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec, TunnelOptions } from '../model/types';
 import type { CheckerConfig, CheckTiming, HealthConfig, RealServerConfig, VirtualServerConfig } from './types';
+import { checkDrainOptions, type DrainOptions } from '../handle/drain';
 import { IpvsArgumentError } from '../model/errors';
 import { boolean, fail, integer, oneOf, record } from '../core/validate/check';
 import { canonicalIPv6, parseAddress } from '../core/validate/address';
@@ -69,6 +70,25 @@ export interface ResolvedVirtualServer {
   realServers: ResolvedRealServer[];
   /** Equal fingerprints: the IPVS service itself needs no edit on reload. */
   serviceFingerprint: string;
+  /** How leaving real servers go; absent: deleted at once. */
+  drain?: ResolvedDrain;
+}
+
+/** A validated `DrainPolicy` other than `'never'`. */
+export interface ResolvedDrain {
+  on: 'reload' | 'all';
+  options: DrainOptions;
+}
+
+/** Validates a drain policy; undefined for none or `'never'`. */
+export function resolveDrain(value: unknown, field: string, udp: boolean): ResolvedDrain | undefined {
+  const o = record(value, field, ['on', 'timeoutMs', 'pollIntervalMs', 'waitFor']);
+  const on = oneOf(o.on, `${field}.on`, ['never', 'reload', 'all'] as const);
+  const rest: Record<string, unknown> = { ...o };
+  delete rest.on;
+  const checked = checkDrainOptions(rest as DrainOptions, udp, field);
+  if (on === 'never') return undefined;
+  return { on, options: { timeoutMs: checked.timeoutMs, pollIntervalMs: checked.pollIntervalMs, waitFor: checked.waitFor } };
 }
 
 const TIMING_FIELDS = ['delayLoop', 'connectTimeout', 'retry', 'delayBeforeRetry', 'warmup', 'alpha'] as const;
@@ -309,8 +329,11 @@ function resolveRealServer(
 export const canonicalAddress = (address: string): string => (address.includes(':') ? canonicalIPv6(address) : address);
 
 /** Validates and resolves one virtual server; `field` names it in errors. */
-export function resolveVirtualServer(value: unknown, field = 'virtualServer'): ResolvedVirtualServer {
-  const vs = record(value, field, ['service', 'forwarding', 'weight', 'quorum', 'hysteresis', 'quorumUp', 'quorumDown', 'sorryServer', 'omega', 'haSuspend', 'realServers', ...DEFAULTS_FIELDS]);
+export function resolveVirtualServer(value: unknown, field = 'virtualServer', drain?: unknown): ResolvedVirtualServer {
+  const vs = record(value, field, [
+    'service', 'forwarding', 'weight', 'quorum', 'hysteresis', 'quorumUp', 'quorumDown', 'sorryServer', 'omega', 'haSuspend', 'realServers', 'drain',
+    ...DEFAULTS_FIELDS,
+  ]);
   const { key } = checkServiceSpec(vs.service, `${field}.service`);
   const forwarding = vs.forwarding === undefined ? 'masq' : oneOf(vs.forwarding, `${field}.forwarding`, FORWARDINGS);
   const weight = vs.weight === undefined ? 1 : integer(vs.weight, `${field}.weight`, 0, 0x7fffffff);
@@ -350,14 +373,19 @@ export function resolveVirtualServer(value: unknown, field = 'virtualServer'): R
   const down = optionalText(vs.quorumDown, `${field}.quorumDown`);
   if (up !== undefined) resolved.quorumUp = up;
   if (down !== undefined) resolved.quorumDown = down;
+  const udp = (vs.service as { protocol?: unknown }).protocol === 'udp';
+  const policy = vs.drain !== undefined ? resolveDrain(vs.drain, `${field}.drain`, udp)
+    : drain !== undefined ? resolveDrain(drain, 'config.drain', udp) : undefined;
+  if (policy) resolved.drain = policy;
   return resolved;
 }
 
 /** Validates and resolves a whole configuration; services must be distinct. */
 export function resolveHealthConfig(value: unknown): ResolvedVirtualServer[] {
-  const o = record(value, 'config', ['virtualServers', 'scripts']);
+  const o = record(value, 'config', ['virtualServers', 'scripts', 'drain']);
   if (!Array.isArray(o.virtualServers)) fail('config.virtualServers', 'an array of virtual servers', o.virtualServers);
-  const out = o.virtualServers.map((vs: unknown, i) => resolveVirtualServer(vs, `config.virtualServers[${i}]`));
+  if (o.drain !== undefined) resolveDrain(o.drain, 'config.drain', false);
+  const out = o.virtualServers.map((vs: unknown, i) => resolveVirtualServer(vs, `config.virtualServers[${i}]`, o.drain));
   const seen = new Set<string>();
   out.forEach((vs, i) => {
     if (seen.has(vs.id)) throw new IpvsArgumentError(`config.virtualServers[${i}].service`, `service ${vs.id} is configured twice`);

@@ -20,6 +20,7 @@ import { checkServiceKey, type CheckedKey } from '../core/validate/service';
 import { destinationId, serviceKeyOf } from '../core/replies';
 import { sameDestinationSettings } from '../apply/desired';
 import { inMhOrder, mhPlacements } from '../apply/mh-order';
+import type { DrainOptions, DrainProgress, DrainResult } from '../handle/drain';
 
 const STEP_ACTIONS: Record<PlanStep['action'], TableChange['action']> = {
   'add-service': 'add-service', 'edit-service': 'edit-service', 'delete-service': 'delete-service',
@@ -32,9 +33,38 @@ export type DesiredDestination = DestinationSpec & { port: number; weight: numbe
 /** One change made (or attempted) to the table. */
 export interface TableChange {
   service: string;
-  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'reorder' | 'sync';
+  action: 'add-service' | 'edit-service' | 'delete-service' | 'add' | 'edit' | 'delete' | 'reorder' | 'drain' | 'sync';
   destination?: DesiredDestination;
   error?: IpvsError;
+}
+
+/** Why a real server is draining: a reload removed it, or it left the desired set otherwise (failed check, lost quorum). */
+export type DrainCause = 'reload' | 'down';
+
+/** A real server the writer is draining. */
+export interface DrainingServer {
+  destination: DesiredDestination;
+  cause: DrainCause;
+  /** ISO time the drain began. */
+  since: string;
+  /** The counters of the last poll (absent before the first). */
+  progress?: DrainProgress;
+}
+
+/** A drain the writer began has ended. */
+export interface DrainEnd {
+  service: string;
+  destination: DesiredDestination;
+  cause: DrainCause;
+  result?: DrainResult;
+  error?: IpvsError;
+}
+
+/** How a sync target's leaving real servers go: undefined deletes at once. */
+export type DrainDecision = (key: string) => { cause: DrainCause; options: DrainOptions } | undefined;
+
+interface Draining extends DrainingServer {
+  controller: AbortController;
 }
 
 /**
@@ -85,11 +115,53 @@ export class TableWriter {
   readonly #applied = new Map<string, Map<string, DesiredDestination>>();
   /** Services scheduled by `mh`, whose destination order the writer keeps canonical (apply/mh-order.ts). */
   readonly #mh = new Set<string>();
+  /** Per service: real servers at weight 0 waiting for their connections to end. */
+  readonly #draining = new Map<string, Map<string, Draining>>();
 
   readonly #ipvs: Ipvs;
+  readonly #onDrainEnd: (end: DrainEnd) => void;
 
-  constructor(ipvs: Ipvs) {
+  constructor(ipvs: Ipvs, onDrainEnd: (end: DrainEnd) => void = () => undefined) {
     this.#ipvs = ipvs;
+    this.#onDrainEnd = onDrainEnd;
+  }
+
+  /** The real servers of a service being drained now. */
+  draining(id: string): DrainingServer[] {
+    return [...(this.#draining.get(id)?.values() ?? [])].map(({ controller: _c, ...d }) => d);
+  }
+
+  /** Cancels the drains of one service (or of all), leaving their real servers at weight 0. */
+  cancelDrains(id?: string): void {
+    for (const [service, drains] of this.#draining) {
+      if (id !== undefined && service !== id) continue;
+      for (const d of drains.values()) d.controller.abort();
+      this.#draining.delete(service);
+    }
+  }
+
+  #startDrain(id: string, service: ServiceKey, key: string, d: DesiredDestination, cause: DrainCause, options: DrainOptions): void {
+    const controller = new AbortController();
+    const entry: Draining = { destination: d, cause, since: new Date().toISOString(), controller };
+    let drains = this.#draining.get(id);
+    if (!drains) this.#draining.set(id, (drains = new Map()));
+    drains.set(key, entry);
+    const ended = (result?: DrainResult, error?: IpvsError): void => {
+      const mine = this.#draining.get(id)?.get(key) === entry;
+      if (mine) {
+        this.#draining.get(id)!.delete(key);
+        if (this.#draining.get(id)!.size === 0) this.#draining.delete(id);
+      }
+      // Deleted (by the drain or by someone else): the writer no longer holds it.
+      if (result && (result.deleted || result.outcome === 'gone')) this.#applied.get(id)?.delete(key);
+      const end: DrainEnd = { service: id, destination: d, cause };
+      if (result) end.result = result;
+      if (error) end.error = error;
+      this.#onDrainEnd(end);
+    };
+    this.#ipvs.drainDestination(service, { address: d.address, port: d.port }, {
+      ...options, signal: controller.signal, onProgress: (p) => (entry.progress = p),
+    }).then((r) => ended(r), (e: IpvsError) => ended(undefined, e));
   }
 
   /**
@@ -171,6 +243,7 @@ export class TableWriter {
 
   /** Deletes the service and forgets it. */
   async removeService(id: string, key: ServiceKey): Promise<TableChange> {
+    this.cancelDrains(id);
     this.#applied.delete(id);
     this.#mh.delete(id);
     const change: TableChange = { service: id, action: 'delete-service' };
@@ -181,14 +254,25 @@ export class TableWriter {
   }
 
   /** Brings each listed service's real servers to the desired set, in one batch. */
-  async sync(targets: readonly { id: string; service: ServiceKey; desired: readonly DesiredDestination[] }[]): Promise<TableChange[]> {
+  async sync(
+    targets: readonly { id: string; service: ServiceKey; desired: readonly DesiredDestination[]; drain?: DrainDecision }[],
+  ): Promise<TableChange[]> {
     const batch = this.#ipvs.batch();
     const planned: Planned[] = [];
-    for (const { id, service, desired } of targets) {
+    for (const { id, service, desired, drain } of targets) {
       const applied = this.#applied.get(id);
       if (!applied) continue;
       const serviceKey = checkServiceKey(service);
       const wanted = new Map(desired.map((d) => [destinationId(d), d]));
+      const draining = this.#draining.get(id);
+      for (const key of wanted.keys()) {
+        // Wanted again: the drain stops, and the write below gives its weight back.
+        const drainingNow = draining?.get(key);
+        if (drainingNow) {
+          drainingNow.controller.abort();
+          draining!.delete(key);
+        }
+      }
       const placed = this.#mh.has(id) ? await this.#mhPlacements(service, wanted, applied) : [];
       for (const key of placed) {
         const d = wanted.get(key)!;
@@ -209,7 +293,20 @@ export class TableWriter {
         planned.push({ service: id, op: now ? 'edit' : 'add', change: { service: id, action: now ? 'edit' : 'add', destination: d }, commit: () => applied.set(key, d) });
       }
       for (const [key, d] of applied) {
-        if (wanted.has(key)) continue;
+        if (wanted.has(key) || draining?.has(key)) continue;
+        const how = drain?.(key);
+        if (how) {
+          const quiet = { ...d, weight: 0 };
+          batch.replaceDestination(service, quiet);
+          planned.push({
+            service: id, op: 'edit', change: { service: id, action: 'drain', destination: d },
+            commit: () => {
+              applied.set(key, quiet);
+              this.#startDrain(id, service, key, quiet, how.cause, how.options);
+            },
+          });
+          continue;
+        }
         batch.deleteDestination(service, { address: d.address, port: d.port });
         planned.push({ service: id, op: 'delete', change: { service: id, action: 'delete', destination: d }, commit: () => applied.delete(key) });
       }
@@ -246,6 +343,11 @@ export class TableWriter {
     const d = p.change.destination!;
     const reason = result.error.reason;
     try {
+      if (p.change.action === 'drain' && reason === 'no-such-destination') {
+        // Already gone: nothing to drain.
+        this.#applied.get(p.service)?.delete(destinationId(d));
+        return p.change;
+      }
       if (p.op === 'add' && reason === 'destination-exists') await this.#ipvs.replaceDestination(service, d);
       else if (p.op === 'edit' && reason === 'no-such-destination') await this.#ipvs.addDestination(service, d);
       else if (!(p.op === 'delete' && reason === 'no-such-destination')) {

@@ -9,6 +9,7 @@
  */
 import type { ScriptPolicy } from '../scripts/security';
 import type { Forwarding, ServiceSpec, TunnelOptions } from '../model/types';
+import type { DrainWaitFor } from '../handle/drain';
 
 /** Timing and start-state options every checker takes (inherited downwards). */
 export interface CheckTiming {
@@ -254,8 +255,32 @@ export interface VirtualServerConfig extends RealServerDefaults {
    * Not for firewall-mark services. Default false.
    */
   haSuspend?: boolean;
+  /** Drain real servers leaving the table instead of deleting them at once; overrides {@link HealthConfig.drain}. */
+  drain?: DrainPolicy;
   /** Its `real_server` blocks. */
   realServers: readonly RealServerConfig[];
+}
+
+/**
+ * Draining instead of deleting: a real server leaving the table is set to
+ * weight 0 and deleted once its connections are gone or `timeoutMs` passed
+ * (`Ipvs.drainDestination`). Without a policy a leaving real server is
+ * deleted at once, as keepalived does.
+ */
+export interface DrainPolicy {
+  /**
+   * Which departures drain: `'reload'`, real servers a reload removes from
+   * the configuration; `'all'`, those and every other one (a failed check,
+   * lost quorum); `'never'`: deleted at once (the default, keepalived's).
+   * A real server with `inhibitOnFailure` never leaves on a failed check.
+   */
+  on: 'never' | 'reload' | 'all';
+  /** Default 300000 (5 minutes); see `Ipvs.drainDestination`'s `timeoutMs`. */
+  timeoutMs?: number;
+  /** Default 1000; see `Ipvs.drainDestination`'s `pollIntervalMs`. */
+  pollIntervalMs?: number;
+  /** Default `'all'` for UDP, `'active'` otherwise; see {@link DrainWaitFor}. */
+  waitFor?: DrainWaitFor;
 }
 
 /** Everything a {@link VirtualServerManager} runs. */
@@ -264,4 +289,6 @@ export interface HealthConfig {
   virtualServers: readonly VirtualServerConfig[];
   /** script_user and enable_script_security for MISC_CHECK, notify and quorum scripts. */
   scripts?: ScriptPolicy;
+  /** The drain policy of every virtual server that sets none of its own. Default: none (delete at once). */
+  drain?: DrainPolicy;
 }

@@ -17,6 +17,8 @@ export class VirtualServerState {
   /** ha_suspend: the service address is not on this machine, so its checks pause. */
   suspended = false;
   readonly realServers = new Map<string, RealServerState>();
+  /** Destination ids (`address/port`) a reload removed, until the next table write decides how they go. */
+  readonly leaving = new Set<string>();
 
   constructor(public config: ResolvedVirtualServer, realServers: readonly RealServerState[], quorumUp?: boolean) {
     for (const rs of realServers) this.realServers.set(rs.config.id, rs);

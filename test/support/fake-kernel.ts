@@ -49,6 +49,18 @@ export class FakeKernel {
     this.#injected.push({ cmd, errno });
   }
 
+  /**
+   * The stored record of a real server (in whichever service holds it), to
+   * set its connection counters as traffic would; undefined when absent.
+   */
+  destination(address: string, port: number): WireDestReply | undefined {
+    for (const s of this.services.values()) {
+      const d = s.dests.get(destId({ address, port }));
+      if (d) return d;
+    }
+    return undefined;
+  }
+
   get requests(): WireRequest[] {
     return this.batches.flat();
   }
@@ -158,8 +170,9 @@ export class FakeKernel {
   #destReply(d: WireDest, s: WireService, previous?: WireDestReply): WireDestReply {
     return {
       af: d.af ?? s.af, address: d.address, port: d.port, forwarding: d.forwarding!, weight: d.weight!,
-      upperThreshold: d.upperThreshold!, lowerThreshold: d.lowerThreshold!, activeConns: 0, inactiveConns: 0,
-      persistentConns: 0, tunnelType: d.tunnelType ?? 0, tunnelPort: d.tunnelPort ?? 0, tunnelFlags: d.tunnelFlags ?? 0,
+      upperThreshold: d.upperThreshold!, lowerThreshold: d.lowerThreshold!, activeConns: previous?.activeConns ?? 0,
+      inactiveConns: previous?.inactiveConns ?? 0, persistentConns: previous?.persistentConns ?? 0,
+      tunnelType: d.tunnelType ?? 0, tunnelPort: d.tunnelPort ?? 0, tunnelFlags: d.tunnelFlags ?? 0,
       stats: previous?.stats ?? zeroStats(),
     };
   }

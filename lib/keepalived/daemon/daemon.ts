@@ -12,6 +12,7 @@
 import type { Ipvs } from '../../handle/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
+import type { DrainPolicy, HealthConfig } from '../../health/types';
 import { namespaceInterfaces, type CheckResult } from '../reader/read';
 import { resolveHealthConfig } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
@@ -55,6 +56,12 @@ export interface DaemonOptions {
    * file using any is refused at start and on reload, naming file:line.
    */
   allowUnsupported?: UnsupportedAllowance;
+  /**
+   * The drain policy of every virtual server (`--drain-on`, `--drain-timeout`):
+   * real servers leaving the table go to weight 0 and are deleted once their
+   * connections end. Default: none, deleted at once as keepalived does.
+   */
+  drain?: DrainPolicy;
 }
 
 // Defined beside the command line's other defaults, which `ipvs keepalived --help` prints without loading the daemon.
@@ -156,6 +163,15 @@ export class KeepalivedDaemon {
     m.on('script', (e) => log(e.error || e.status ? 'warning' : 'info', `script ${e.kind}`, { ...e }));
     m.on('suspend', (e) => log('info', `checks ${e.suspended ? 'suspended' : 'resumed'} (ha_suspend)`, { ...e }));
     m.on('drift', (e) => log('warning', 'table drift repaired', { ...e }));
+    m.on('drain', (e) => log(e.outcome === 'failed' ? 'error' : e.outcome === 'timed-out' ? 'warning' : 'info', `drain ${e.outcome}`, {
+      ...e, ...(e.error ? { error: e.error.message } : {}),
+    }));
+  }
+
+  /** The file's checker configuration with the daemon's drain policy. */
+  #healthConfig(r: Reading): HealthConfig {
+    const drain = this.#options.drain;
+    return drain ? { ...r.health.config, drain } : r.health.config;
   }
 
   #logDiagnostic(d: Diagnostic): void {
@@ -211,7 +227,7 @@ export class KeepalivedDaemon {
     this.#logEvents(manager);
     this.#metrics.watch(manager);
     this.#manager = manager;
-    await manager.start(r.health.config);
+    await manager.start(this.#healthConfig(r));
   }
 
   #onTransition(t: VrrpRouterStateChange): void {
@@ -339,9 +355,9 @@ export class KeepalivedDaemon {
     if (this.#wantsChecker(r)) {
       const manager = this.#manager;
       if (manager) {
-        const previous = this.#current!.health.config;
+        const previous = this.#healthConfig(this.#current!);
         undo.push(() => manager.reload(previous));
-        await manager.reload(r.health.config);
+        await manager.reload(this.#healthConfig(r));
       } else {
         undo.push(async () => {
           await this.#manager?.stop();

@@ -69,13 +69,31 @@ export function daemonMetrics(
       for (const vs of status()) this.set({ virtual_server: vs.id }, vs.aliveWeight);
     },
   });
+  new Gauge({
+    name: 'ipvs_keepalived_draining_real_servers', help: 'Real servers at weight 0 waiting for their connections to end before deletion (drain policy).',
+    labelNames: ['virtual_server'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const vs of status()) this.set({ virtual_server: vs.id }, vs.draining.length);
+    },
+  });
+  new Gauge({
+    name: 'ipvs_keepalived_draining_connections', help: 'Established connections the draining real servers still have (last poll).',
+    labelNames: ['virtual_server'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const vs of status()) this.set({ virtual_server: vs.id }, vs.draining.reduce((sum, d) => sum + d.activeConnections, 0));
+    },
+  });
   const checks = new Counter({ name: 'ipvs_keepalived_checks_total', help: 'Check attempts by result.', labelNames: ['virtual_server', 'result'], registers: [registry] });
   const transitions = new Counter({ name: 'ipvs_keepalived_real_server_transitions_total', help: 'Real server state or weight changes, by the state after the change.', labelNames: ['virtual_server', 'to'], registers: [registry] });
   const tableChanges = new Counter({ name: 'ipvs_keepalived_table_changes_total', help: 'Changes made to the IPVS table, by action and outcome.', labelNames: ['action', 'result'], registers: [registry] });
   const reloads = new Counter({ name: 'ipvs_keepalived_reloads_total', help: 'Configuration reloads applied.', registers: [registry] });
   const reloadFailures = new Counter({ name: 'ipvs_keepalived_reload_failures_total', help: 'Reloads refused (the previous configuration stays).', registers: [registry] });
   const drift = new Counter({ name: 'ipvs_keepalived_table_drift_total', help: 'Differences between the kernel table and what the checker wrote, found by reconciliation (and repaired), by kind.', labelNames: ['kind'], registers: [registry] });
+  const drains = new Counter({ name: 'ipvs_keepalived_drains_total', help: 'Drains of leaving real servers ended, by cause (reload, down) and outcome.', labelNames: ['cause', 'outcome'], registers: [registry] });
   const watch = (m: VirtualServerManager): void => {
+    m.on('drain', (e) => drains.inc({ cause: e.cause, outcome: e.outcome }));
     m.on('drift', (e) => drift.inc({ kind: e.kind }));
     m.on('check', (e) => checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
     m.on('realServer', (e) => transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));

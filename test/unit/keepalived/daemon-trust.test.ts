@@ -13,6 +13,7 @@ import { Ipvs } from '../../../lib';
 import { Cmd } from '../../../lib/native/contract';
 import { runKeepalived } from '../../../lib/cli/keepalived-command';
 import { KeepalivedDaemon } from '../../../lib/keepalived/daemon/daemon';
+import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
 import type { CliContext } from '../../../lib/cli/context';
 import type { VrrpRouterConfig } from '../../../lib/vrrp/router-options';
 import { withFreshFakeIpvs } from '../../support/fake-kernel';
@@ -243,4 +244,46 @@ test('lvs_flush_onstop flushes the whole table at stop; with VS only the configu
     expect(h.logs().some((x) => x.message === 'ipvs table flushed' && x.reason === 'lvs_flush_on_stop')).toBe(!left.length);
     await fake.ipvs.flush();
   }
+});
+
+test('--drain-on reload: a real server a SIGHUP removes drains, shows in /status and /metrics, and goes when its connections end', async () => {
+  const h = harness();
+  const conf = write('drain.conf', service(80));
+  const running = runKeepalived(['-f', conf, '--drain-on', 'reload', '--drain-timeout', '60', '--status-listen', '127.0.0.1:0'], h.context, h.signals, h.run);
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const port = h.logs().find((x) => x.message === 'status listener ready')!.port as number;
+  fake.kernel.destination('10.1.0.5', 80)!.activeConns = 2;
+  writeFileSync(conf, service(80, ['10.1.0.4']));
+  h.signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  expect(await table()).toEqual(['10.1.0.4:80 w1', '10.1.0.5:80 w0']);
+  const status = await until(
+    async () => (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { virtualServers: { draining: unknown[] }[] },
+    (s) => (s.virtualServers[0]?.draining[0] as { activeConnections?: number } | undefined)?.activeConnections === 2,
+    'the drain in /status',
+  );
+  expect(status.virtualServers[0]!.draining).toEqual([expect.objectContaining({ realServer: '10.1.0.5:80', cause: 'reload', activeConnections: 2 })]);
+  let metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(metrics).toContain('ipvs_keepalived_draining_real_servers{virtual_server="tcp/10.0.0.13:80"} 1');
+  expect(metrics).toContain('ipvs_keepalived_draining_connections{virtual_server="tcp/10.0.0.13:80"} 2');
+  fake.kernel.destination('10.1.0.5', 80)!.activeConns = 0;
+  expect(await until(() => table(), (t) => t.length === 1, 'the deletion', { intervalMs: 50, attempts: 200 })).toEqual(['10.1.0.4:80 w1']);
+  expect(h.logs().find((x) => x.message === 'drain emptied')).toMatchObject({ virtualServer: 'tcp/10.0.0.13:80', realServer: '10.1.0.5:80', cause: 'reload' });
+  metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(metrics).toContain('ipvs_keepalived_drains_total{cause="reload",outcome="emptied"} 1');
+  expect(metrics).toContain('ipvs_keepalived_draining_real_servers{virtual_server="tcp/10.0.0.13:80"} 0');
+  h.signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
+test.each([
+  [['--drain-on', 'sometimes'], '--drain-on expects never, reload or all'],
+  [['--drain-on', 'reload', '--drain-timeout', '5m'], '--drain-timeout expects seconds'],
+  [['--drain-timeout', '5'], '--drain-timeout needs --drain-on reload or all'],
+])('ipvs keepalived %j is a usage error', async (args, message) => {
+  const h = harness();
+  let err = '';
+  const context: CliContext = { ...h.context, stderr: (t) => void (err += t) };
+  expect(await runKeepalived(['-f', '/nonexistent.conf', ...args], context, h.signals, h.run)).toBe(KEEPALIVED_EXIT.usage);
+  expect(err).toContain(message);
 });
