@@ -8,6 +8,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { VirtualServerManager } from '../../health/manager';
+import type { VipAnnouncement } from './announcing';
 
 /** What {@link daemonMetrics} gives the daemon. */
 export interface DaemonMetrics {
@@ -19,8 +20,19 @@ export interface DaemonMetrics {
 }
 
 /** Builds the registry; `reloads` is counted by the daemon. */
-export function daemonMetrics(manager: () => VirtualServerManager | undefined): DaemonMetrics {
+export function daemonMetrics(
+  manager: () => VirtualServerManager | undefined,
+  announcements: () => readonly VipAnnouncement[] = () => [],
+): DaemonMetrics {
   const registry = new Registry();
+  new Gauge({
+    name: 'ipvs_keepalived_announced', help: 'Whether the VIP is announced through the routing daemon (1) or withdrawn (0) (--announce).',
+    labelNames: ['vip'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const a of announcements()) this.set({ vip: a.vip }, a.announced ? 1 : 0);
+    },
+  });
   const status = () => manager()?.status().virtualServers ?? [];
   new Gauge({
     name: 'ipvs_keepalived_real_server_up', help: 'Whether the real server passes its checks (1) or not (0).',
