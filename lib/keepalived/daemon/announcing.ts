@@ -110,7 +110,8 @@ export class VipAnnouncements {
       }
       const wasAnnounced = this.#state.get(vip)?.announced === true;
       this.#apply(vip, reason === undefined, reason ?? 'healthy', ids);
-      if (reason !== undefined && wasAnnounced && (this.#settings.holdDown ?? 0) > 0) this.#heldUntil.set(vip, now + this.#settings.holdDown! * 1000);
+      const holdDown = this.#settings.holdDown ?? 0;
+      if (reason !== undefined && wasAnnounced && holdDown > 0) this.#heldUntil.set(vip, now + holdDown * 1000);
     }
   }
 

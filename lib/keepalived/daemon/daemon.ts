@@ -218,7 +218,8 @@ export class KeepalivedDaemon {
     const settings = this.#options.announce;
     if (!settings) return;
     this.#mapVips(r);
-    const announcements = new VipAnnouncements((this.#options.openAnnouncer ?? ((o) => new Announcer(o)))(settings), settings, this.#options.log);
+    const open = this.#options.openAnnouncer ?? ((o: AnnounceSettings) => new Announcer(o));
+    const announcements = new VipAnnouncements(open(settings), settings, this.#options.log);
     announcements.onHoldDownEnd = () => this.#evaluateSoon();
     announcements.sweep([...new Set(this.#vipOf.values())]);
     this.#announcements = announcements;
