@@ -12,7 +12,7 @@ import { Ipvs } from '../../../lib';
 import { runKeepalived } from '../../../lib/cli/keepalived-command';
 import type { CliContext } from '../../../lib/cli/context';
 import type { AnnounceSettings, VipAnnouncer } from '../../../lib/keepalived/daemon/announcing';
-import { withdrawReason } from '../../../lib/keepalived/daemon/announcing';
+import { VipAnnouncements, withdrawReason } from '../../../lib/keepalived/daemon/announcing';
 import type { VirtualServerStatus } from '../../../lib/health/events';
 import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
 import { withFakeIpvs } from '../../support/fake-kernel';
@@ -191,4 +191,28 @@ test('the verdict: quorum, suspension and a table missing a live real server eac
   expect(withdrawReason([vs({ table: [] })])).toBe('table incomplete on tcp/10.0.0.13:80 (10.1.0.4:80 not written yet)');
   expect(withdrawReason([vs({ table: [{ address: '10.1.0.4', port: 80, weight: 0 }] })])).toMatch(/table incomplete/);
   expect(withdrawReason([vs(), vs({ id: 'udp/10.0.0.13:53', quorumUp: false })])).toBe('quorum lost on udp/10.0.0.13:53');
+});
+
+test('hold-down: a VIP withdrawn for health is announced again only once the hold-down ends', async () => {
+  const table = fakeAnnouncer();
+  const logged: string[] = [];
+  const a = new VipAnnouncements(table.announcer, { holdDown: 0.3 }, (_level: string, message: string) => void logged.push(message));
+  let ended = 0;
+  a.onHoldDownEnd = () => void ended++;
+  const vs = (quorumUp: boolean) => [{
+    id: 'tcp/10.0.0.13:80', quorumUp, aliveWeight: 1, quorum: 1, hysteresis: 0, sorryServerActive: false, suspended: false, realServers: [], table: [],
+  } as VirtualServerStatus];
+  const addressOf = () => '10.0.0.13';
+  a.evaluate(vs(true), addressOf);
+  expect(table.routes.has('10.0.0.13')).toBe(true);
+  a.evaluate(vs(false), addressOf);
+  expect(table.routes.has('10.0.0.13')).toBe(false);
+  a.evaluate(vs(true), addressOf);
+  expect(table.routes.has('10.0.0.13')).toBe(false);
+  expect(a.status()[0]).toMatchObject({ announced: false, reason: expect.stringMatching(/^hold-down after a flap/) });
+  await until(() => ended, (n) => n === 1, 'the hold-down end');
+  a.evaluate(vs(true), addressOf);
+  expect(table.routes.has('10.0.0.13')).toBe(true);
+  expect(logged).toEqual(['vip announced', 'vip withdrawn', 'vip announcement reason', 'vip announced']);
+  await a.stop();
 });
