@@ -11,7 +11,7 @@ const LAYERS = [
   ['apply'],
   ['handle'],
   ['scripts'],
-  ['health', 'vrrp'],
+  ['health', 'vrrp', 'announce'],
   ['keepalived'],
   ['cli'],
 ];

@@ -80,10 +80,13 @@ _ipvs_value_keepalived() {
     --reconcile-interval) COMPREPLY=(); return 0 ;;
     --drain-on) _ipvs_reply_words 'never' 'reload' 'all'; return 0 ;;
     --drain-timeout) COMPREPLY=(); return 0 ;;
+    --announce-table) COMPREPLY=(); return 0 ;;
+    --announce-settle) COMPREPLY=(); return 0 ;;
+    --announce-hold-down) COMPREPLY=(); return 0 ;;
   esac
   return 1
 }
-_ipvs_options_keepalived() { _ipvs_reply_words '-f' '--use-file' '-t' '--config-test' '-P' '--vrrp' '-C' '--check' '-i' '--config-id' '-I' '--dont-release-ipvs' '--status-listen' '--status-token-file' '--json-file' '--reconcile-interval' '--force-reload' '--allow-unsupported' '--drain-on' '--drain-timeout' '-n' '-l' '-D' '-h' '--help'; }
+_ipvs_options_keepalived() { _ipvs_reply_words '-f' '--use-file' '-t' '--config-test' '-P' '--vrrp' '-C' '--check' '-i' '--config-id' '-I' '--dont-release-ipvs' '--status-listen' '--status-token-file' '--json-file' '--reconcile-interval' '--force-reload' '--allow-unsupported' '--drain-on' '--drain-timeout' '--announce' '--announce-table' '--announce-settle' '--announce-hold-down' '--announce-keep-on-stop' '-n' '-l' '-D' '-h' '--help'; }
 _ipvs_operand_keepalived() { :; }
 
 # genhash: the value after option $1 (status 1: $1 takes none), its options, its other words.

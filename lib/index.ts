@@ -22,6 +22,8 @@ export type { ServicePatch, ListOptions } from './core/operations';
 export type * from './model/types';
 export * from './apply';
 export { VirtualServerManager } from './health/manager';
+export { Announcer, ANNOUNCE_PROTOCOL, ANNOUNCE_TABLE } from './announce';
+export type { AnnouncerOptions, AnnouncerSettings } from './announce';
 export type { ManagerOptions, StopOptions } from './health/manager';
 export type * from './health/types';
 export type { ScriptPolicy, ScriptUser } from './scripts/security';

@@ -7,6 +7,8 @@
  *                     [--status-token-file FILE] [--json-file PATH] [--reconcile-interval SECONDS] [--force-reload]
  *                     [--allow-unsupported[=KEYWORD,...]]
  *                     [--drain-on never|reload|all] [--drain-timeout SECONDS]
+ *                     [--announce [--announce-table N] [--announce-settle SECONDS] [--announce-hold-down SECONDS]
+ *                      [--announce-keep-on-stop]]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
@@ -25,6 +27,8 @@ import type { UnsupportedAllowance } from '../keepalived/daemon/policy';
 import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import type { StatusAddress } from '../keepalived/daemon/status-server';
 import type { ManagerOptions } from '../health/manager';
+import type { AnnounceSettings, VipAnnouncer } from '../keepalived/daemon/announcing';
+import { ANNOUNCE_TABLE } from '../announce/defaults';
 
 // The reader, the daemon and what it runs (health checkers, VRRP, metrics, YAML) load only once the
 // command line asks for a run or a test: `--help` and usage errors answer without them.
@@ -56,6 +60,16 @@ const USAGE = `Usage: ipvs keepalived [options]
                              reload: those a reload removes; all: also failed checks and lost quorum;
                              never: keepalived's immediate deletion (the default)
       --drain-timeout SECONDS  delete a draining real server after this long anyway (default 300)
+      --announce             scale-out: announce each VIP through the routing daemon (a host route in
+                             table ${ANNOUNCE_TABLE}, proto 250, that FRR imports and redistributes into BGP) while
+                             its virtual servers are complete and healthy; withdraw it otherwise
+                             (docs/scale-out.md)
+      --announce-table N     the table of announced routes, 1..252 (default ${ANNOUNCE_TABLE})
+      --announce-settle SECONDS  on stop, wait this long after withdrawing before deleting services
+                             (default 1)
+      --announce-hold-down SECONDS  keep a VIP withdrawn for health this long before announcing it
+                             again (default 0)
+      --announce-keep-on-stop  leave the VIPs announced on stop (withdrawn by default)
   -n, -l, -D                 accepted for keepalived compatibility (always foreground, logs to stderr)
   -h, --help                 this text
 Signals: SIGHUP reloads, SIGUSR2 writes the JSON state, SIGTERM/SIGINT stop.
@@ -78,12 +92,20 @@ interface Options {
   allowUnsupported?: UnsupportedAllowance;
   drainOn: 'never' | 'reload' | 'all';
   drainTimeout?: number;
+  /** `--announce` and its settings; `announce-*` options without it are refused. */
+  announce?: AnnounceSettings;
+  announceOptions: AnnounceSettings;
 }
 
 class UsageError extends Error {}
 
 function parse(args: readonly string[]): Options | 'help' {
-  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false, drainOn: 'never' };
+  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false, drainOn: 'never', announceOptions: {} };
+  const seconds = (flag: string, v: string): number => {
+    if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 86400) throw new UsageError(`${flag} expects seconds (0 to 86400), got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+  let announceFlag: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? [args[i]!.slice(0, args[i]!.indexOf('=')), args[i]!.slice(args[i]!.indexOf('=') + 1)] : [args[i]!, undefined];
     const value = (): string => {
@@ -101,6 +123,17 @@ function parse(args: readonly string[]): Options | 'help' {
       case '--json-file': o.jsonFile = value(); break;
       case '--force-reload': o.forceReload = true; break;
       case '--allow-unsupported': o.allowUnsupported = allowance(o.allowUnsupported, inline); break;
+      case '--announce': o.announce = o.announceOptions; break;
+      case '--announce-table': {
+        const v = value();
+        if (!/^\d{1,3}$/.test(v) || Number(v) < 1 || Number(v) > 252) throw new UsageError(`--announce-table expects a table from 1 to 252, got ${JSON.stringify(v)}`);
+        o.announceOptions.table = Number(v);
+        announceFlag = flag;
+        break;
+      }
+      case '--announce-settle': o.announceOptions.settle = seconds(flag, value()); announceFlag = flag; break;
+      case '--announce-hold-down': o.announceOptions.holdDown = seconds(flag, value()); announceFlag = flag; break;
+      case '--announce-keep-on-stop': o.announceOptions.withdrawOnStop = false; announceFlag = flag; break;
       case '--reconcile-interval': {
         const v = value();
         if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--reconcile-interval expects seconds (0 or more), got ${JSON.stringify(v)}`);
@@ -139,6 +172,7 @@ function parse(args: readonly string[]): Options | 'help' {
   }
   if (o.token !== undefined && !o.listen) throw new UsageError('--status-token-file needs --status-listen');
   if (o.drainTimeout !== undefined && o.drainOn === 'never') throw new UsageError('--drain-timeout needs --drain-on reload or all');
+  if (announceFlag && !o.announce) throw new UsageError(`${announceFlag} needs --announce`);
   return o;
 }
 
@@ -205,6 +239,8 @@ export interface RunOptions {
   interfaces?: InterfaceSource;
   /** Seconds between looks for a missing VRRP interface. */
   interfacePoll?: number;
+  /** Replaces the routing-table announcer of `--announce`. */
+  openAnnouncer?: (settings: AnnounceSettings) => VipAnnouncer;
 }
 
 /**
@@ -248,6 +284,8 @@ export async function runKeepalived(
     ...(run.openVrrp ? { openVrrp: run.openVrrp } : {}),
     ...(run.interfaces ? { interfaces: run.interfaces } : {}),
     ...(run.interfacePoll !== undefined ? { interfacePoll: run.interfacePoll } : {}),
+    ...(options.announce ? { announce: options.announce } : {}),
+    ...(run.openAnnouncer ? { openAnnouncer: run.openAnnouncer } : {}),
     ...(options.configId === undefined ? {} : { configId: options.configId }),
   });
   let finished!: (status: number) => void;

@@ -53,7 +53,10 @@ export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> =
       valued('file', '-f', '--use-file'), flag('-t', '--config-test'), flag('-P', '--vrrp'), flag('-C', '--check'),
       valued('text', '-i', '--config-id'), flag('-I', '--dont-release-ipvs'), valued('text', '--status-listen'),
       valued('file', '--status-token-file'), valued('file', '--json-file'), valued('text', '--reconcile-interval'), flag('--force-reload'), flag('--allow-unsupported'),
-      valued(['never', 'reload', 'all'], '--drain-on'), valued('text', '--drain-timeout'), flag('-n'), flag('-l'), flag('-D'), HELP,
+      valued(['never', 'reload', 'all'], '--drain-on'), valued('text', '--drain-timeout'),
+      flag('--announce'), valued('text', '--announce-table'), valued('text', '--announce-settle'), valued('text', '--announce-hold-down'),
+      flag('--announce-keep-on-stop'),
+      flag('-n'), flag('-l'), flag('-D'), HELP,
     ],
   },
   genhash: {

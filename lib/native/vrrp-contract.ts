@@ -105,6 +105,19 @@ export interface NativeVrrpLinkMonitor {
   close(): void;
 }
 
+/** A host route the director owns (scale-out announcement, lib/announce): `destination/prefix dev ifindex table proto`. */
+export interface NativeHostRouteSpec {
+  netns?: string;
+  family: number;
+  destination: string;
+  prefix: number;
+  /** Routing table id (1..2^31-1). */
+  table: number;
+  /** rtm_protocol number (0..255). */
+  protocol: number;
+  ifindex: number;
+}
+
 export interface NativeVrrpBinding {
   VrrpLink: new (options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) => NativeVrrpLink;
   /**
@@ -121,4 +134,13 @@ export interface NativeVrrpBinding {
   vrrpDeleteLink(options: { netns?: string; name: string }): number;
   /** Sets one IPv4 devconf value by sysctl name (`arp_ignore`…); returns the value it replaced. */
   vrrpSetIpv4Conf(options: { netns?: string; ifindex: number; name: string; value: number }): { errno: number; previous: number };
+  /** Adds a host route (NLM_F_EXCL); returns a positive errno (EEXIST when present) or 0. */
+  routeAddHost(spec: NativeHostRouteSpec): number;
+  /** Deletes a host route; returns a positive errno (ESRCH when absent) or 0. */
+  routeDeleteHost(spec: NativeHostRouteSpec): number;
+  /** The routes of `family` in `table` with `protocol`. */
+  routeListHost(options: { netns?: string; family: number; table: number; protocol: number }): {
+    errno: number;
+    routes: { destination: string; prefix: number }[];
+  };
 }

@@ -351,6 +351,55 @@ Napi::Value SetIpv4Conf(const Napi::CallbackInfo& info) {
   return out;
 }
 
+vrrp::HostRouteSpec hostRouteSpecOf(const Napi::Object& o) {
+  vrrp::HostRouteSpec s;
+  s.family = intField(o, "family", 0, true);
+  s.destination = stringField(o, "destination");
+  s.prefix = intField(o, "prefix", 0, true);
+  s.table = static_cast<uint32_t>(intField(o, "table", 0, true));
+  s.protocol = intField(o, "protocol", 0, true);
+  s.ifindex = intField(o, "ifindex", 0, true);
+  return s;
+}
+
+// routeAddHost / routeDeleteHost({netns, family, destination, prefix, table, protocol, ifindex}) -> errno
+Napi::Value AddHostRoute(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  vrrp::HostRouteSpec spec = hostRouteSpecOf(o);
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.addHostRoute(spec); });
+  return Napi::Number::New(info.Env(), error);
+}
+
+Napi::Value DeleteHostRoute(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  vrrp::HostRouteSpec spec = hostRouteSpecOf(o);
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.deleteHostRoute(spec); });
+  return Napi::Number::New(info.Env(), error);
+}
+
+// routeListHost({netns, family, table, protocol}) -> {errno, routes: [{destination, prefix}]}
+Napi::Value ListHostRoutes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = objectArg(info, 0);
+  int family = intField(o, "family", 0, true);
+  auto table = static_cast<uint32_t>(intField(o, "table", 0, true));
+  int protocol = intField(o, "protocol", 0, true);
+  std::vector<vrrp::HostRoute> routes;
+  int error = withRoute(stringField(o, "netns", false),
+                        [&](vrrp::Route& route) { return route.listHostRoutes(family, table, protocol, routes); });
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", error);
+  Napi::Array list = Napi::Array::New(env, routes.size());
+  for (size_t i = 0; i < routes.size(); ++i) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("destination", routes[i].destination);
+    r.Set("prefix", routes[i].prefix);
+    list.Set(static_cast<uint32_t>(i), r);
+  }
+  out.Set("routes", list);
+  return out;
+}
+
 }  // namespace
 
 void defineVrrp(Napi::Env env, Napi::Object exports) {
@@ -360,6 +409,9 @@ void defineVrrp(Napi::Env env, Napi::Object exports) {
   exports.Set("vrrpCreateMacvlan", Napi::Function::New<CreateMacvlan>(env, "vrrpCreateMacvlan"));
   exports.Set("vrrpDeleteLink", Napi::Function::New<DeleteLink>(env, "vrrpDeleteLink"));
   exports.Set("vrrpSetIpv4Conf", Napi::Function::New<SetIpv4Conf>(env, "vrrpSetIpv4Conf"));
+  exports.Set("routeAddHost", Napi::Function::New<AddHostRoute>(env, "routeAddHost"));
+  exports.Set("routeDeleteHost", Napi::Function::New<DeleteHostRoute>(env, "routeDeleteHost"));
+  exports.Set("routeListHost", Napi::Function::New<ListHostRoutes>(env, "routeListHost"));
 }
 
 }  // namespace js

@@ -26,6 +26,8 @@ import { DaemonAlerts } from './alerts';
 import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
 import { RECONCILE_INTERVAL } from './defaults';
+import { Announcer } from '../../announce/announcer';
+import { VipAnnouncements, type AnnounceSettings, type VipAnnouncement, type VipAnnouncer } from './announcing';
 
 export type { Halves } from './reading';
 
@@ -62,6 +64,14 @@ export interface DaemonOptions {
    * connections end. Default: none, deleted at once as keepalived does.
    */
   drain?: DrainPolicy;
+  /**
+   * Scale-out (`--announce`): each VIP of the checker half is announced
+   * through the routing daemon while its virtual servers are complete and
+   * healthy (docs/scale-out.md). Absent: nothing is announced.
+   */
+  announce?: AnnounceSettings;
+  /** Builds the announcer; default the package's {@link Announcer} (tests pass a fake). */
+  openAnnouncer?: (settings: AnnounceSettings) => VipAnnouncer;
 }
 
 // Defined beside the command line's other defaults, which `ipvs keepalived --help` prints without loading the daemon.
@@ -90,6 +100,8 @@ export interface DaemonStatus extends ManagerStatus {
   vrrpWaiting?: WaitingInstance[];
   /** What keepalived would do with this file and this daemon does not (allowed by `--allow-unsupported`); absent when nothing. */
   ignored?: { keyword: string; file: string; line: number; message: string }[];
+  /** Scale-out announcement of each VIP (`--announce`): announced or not, why, since when. */
+  announcements?: VipAnnouncement[];
 }
 
 /** Why a configuration could not be used. */
@@ -124,12 +136,17 @@ export class KeepalivedDaemon {
   #delayed: { timer: NodeJS.Timeout; reading: Reading } | undefined;
   /** The delayed start once it runs. */
   #starting: Promise<void> | undefined;
+  /** Scale-out announcement, while the checker half runs with `announce`. */
+  #announcements: VipAnnouncements | undefined;
+  /** Virtual server id → its address (the VIP), of the running configuration. */
+  #vipOf = new Map<string, string>();
+  #evaluating: NodeJS.Immediate | undefined;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
     this.#alerts = new DaemonAlerts(options.log);
     this.#halves = options.halves ?? { check: true, vrrp: true };
-    this.#metrics = daemonMetrics(() => this.#manager, () => this.#current?.ignored ?? []);
+    this.#metrics = daemonMetrics(() => this.#manager, () => this.#current?.ignored ?? [], () => this.#announcements?.status() ?? []);
   }
 
   /** The checker half's manager, while it runs. */
@@ -228,6 +245,44 @@ export class KeepalivedDaemon {
     this.#metrics.watch(manager);
     this.#manager = manager;
     await manager.start(this.#healthConfig(r));
+    this.#startAnnouncing(manager, r);
+  }
+
+  #mapVips(r: Reading): void {
+    this.#vipOf = new Map();
+    for (const vs of resolveHealthConfig(r.health.config)) if ('address' in vs.service) this.#vipOf.set(vs.id, vs.service.address);
+  }
+
+  /**
+   * After the manager's start wrote the table: stale routes of a previous
+   * run are swept, then each VIP is announced once complete and healthy,
+   * and looked at again after every event that can change that.
+   */
+  #startAnnouncing(manager: VirtualServerManager, r: Reading): void {
+    const settings = this.#options.announce;
+    if (!settings) return;
+    this.#mapVips(r);
+    const open = this.#options.openAnnouncer ?? ((o: AnnounceSettings) => new Announcer(o));
+    const announcements = new VipAnnouncements(open(settings), settings, this.#options.log);
+    announcements.onHoldDownEnd = () => this.#evaluateSoon();
+    announcements.sweep([...new Set(this.#vipOf.values())]);
+    this.#announcements = announcements;
+    for (const event of ['quorum', 'table', 'realServer', 'suspend', 'drift'] as const) manager.on(event, () => this.#evaluateSoon());
+    this.#evaluateNow();
+  }
+
+  #evaluateNow(): void {
+    const manager = this.#manager;
+    if (!manager || !this.#announcements) return;
+    this.#announcements.evaluate(manager.status().virtualServers, (id) => this.#vipOf.get(id));
+  }
+
+  /** One evaluation for a burst of events. */
+  #evaluateSoon(): void {
+    this.#evaluating ??= setImmediate(() => {
+      this.#evaluating = undefined;
+      this.#evaluateNow();
+    });
   }
 
   #onTransition(t: VrrpRouterStateChange): void {
@@ -379,6 +434,8 @@ export class KeepalivedDaemon {
       this.#vrrp = undefined;
     }
     if (!this.#wantsChecker(r) && this.#manager) {
+      await this.#announcements?.stop();
+      this.#announcements = undefined;
       await this.#manager.stop({ removeServices: true });
       this.#manager = undefined;
     }
@@ -425,6 +482,10 @@ export class KeepalivedDaemon {
     }
     this.#current = r;
     this.#logIgnored(r);
+    if (this.#announcements) {
+      this.#mapVips(r);
+      this.#evaluateNow();
+    }
     try {
       await this.#finishReload(r);
       this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
@@ -459,6 +520,7 @@ export class KeepalivedDaemon {
     if (ignored.length) {
       status.ignored = ignored.map((i) => ({ keyword: i.keyword, file: i.source.file, line: i.source.line, message: i.message }));
     }
+    if (this.#announcements) status.announcements = this.#announcements.status();
     return status;
   }
 
@@ -486,14 +548,19 @@ export class KeepalivedDaemon {
   }
 
   /**
-   * Stops both halves and the listener: VRRP first (masters hand over with
-   * priority 0 and drop their VIPs), then the sync daemon, then checking;
-   * `removeServices` deletes the managed services.
+   * Stops both halves and the listener: announced VIPs are withdrawn first
+   * (and the routers given `settle` seconds), then VRRP (masters hand over
+   * with priority 0 and drop their VIPs), then the sync daemon, then
+   * checking; `removeServices` deletes the managed services.
    */
   async stop(removeServices: boolean): Promise<void> {
     if (this.#delayed) clearTimeout(this.#delayed.timer);
     this.#delayed = undefined;
     await this.#starting;
+    if (this.#evaluating) clearImmediate(this.#evaluating);
+    this.#evaluating = undefined;
+    await this.#announcements?.stop();
+    this.#announcements = undefined;
     await this.#vrrp?.close();
     this.#vrrp = undefined;
     await this.#stopSync();

@@ -9,6 +9,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { VirtualServerManager } from '../../health/manager';
 import type { IgnoredKeyword } from './policy';
+import type { VipAnnouncement } from './announcing';
 
 /** What {@link daemonMetrics} gives the daemon. */
 export interface DaemonMetrics {
@@ -23,8 +24,17 @@ export interface DaemonMetrics {
 export function daemonMetrics(
   manager: () => VirtualServerManager | undefined,
   ignored: () => readonly IgnoredKeyword[] = () => [],
+  announcements: () => readonly VipAnnouncement[] = () => [],
 ): DaemonMetrics {
   const registry = new Registry();
+  new Gauge({
+    name: 'ipvs_keepalived_announced', help: 'Whether the VIP is announced through the routing daemon (1) or withdrawn (0) (--announce).',
+    labelNames: ['vip'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const a of announcements()) this.set({ vip: a.vip }, a.announced ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'ipvs_keepalived_ignored_keywords',
     help: 'Uses of a keepalived keyword the running configuration has and the daemon ignores (allowed by --allow-unsupported), by keyword.',
