@@ -12,5 +12,7 @@ const layer = (name) => ({
 module.exports = {
   watchman: false,
   // netns: VRRP against real keepalived in network namespaces on the host (root).
-  projects: [layer('unit'), layer('native'), layer('kernel'), layer('netns')],
+  // parity: the 42-file table-parity harness in the kernel lab (npm run test:parity); not yet
+  // part of npm test: it has not completed a full run within CI's budget.
+  projects: [layer('unit'), layer('native'), layer('kernel'), layer('netns'), layer('parity')],
 };

@@ -17,7 +17,6 @@
  * unless `-I`).
  * @module
  */
-import { reapOrphansIfInit } from '../scripts/reaper';
 import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
@@ -272,6 +271,7 @@ export async function runKeepalived(
   const { SystemdNotifier, statusLine } = require('../keepalived/systemd-notify') as typeof import('../keepalived/systemd-notify.js');
   const log = jsonLogger(context.stderr);
   // As PID 1 (a container) the orphans of scripts are ours to reap (lib/scripts/reaper.ts).
+  const { reapOrphansIfInit } = require('../scripts/reaper') as typeof import('../scripts/reaper.js');
   const reaper = reapOrphansIfInit({ onReaped: (pid, status) => log('debug', 'orphan reaped', { pid, status }) });
   const systemd = new SystemdNotifier(process.env, (error) => log('warning', 'systemd notification failed', { error }));
   const daemon = new KeepalivedDaemon({

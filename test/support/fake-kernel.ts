@@ -38,6 +38,12 @@ export class FakeKernel {
   readonly services = new Map<string, StoredService>();
   readonly daemons = new Map<number, WireDaemonReply>();
   timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
+  /**
+   * New destinations go to the head of the service's list, as in the kernel
+   * (what `mh` ordering depends on). Off by default: the other tests read
+   * destinations in the order they added them.
+   */
+  destinationsAtHead = false;
   /** Scheduler modules this fake kernel "has". */
   schedulers = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos']);
   /** Every batch that crossed into "native", in order. */
@@ -116,8 +122,8 @@ export class FakeKernel {
         if (r.cmd === Cmd.NewDest && existing) return { error: EEXIST };
         if (r.cmd === Cmd.SetDest && !existing) return { error: ENOENT };
         const reply = this.#destReply(d, r.service!, existing);
-        // Like the kernel: an edit stays in place, a new destination goes to the head of the list.
-        if (existing) svc.dests.set(destId(d), reply);
+        // With destinationsAtHead, like the kernel: a new destination goes to the head of the list.
+        if (existing || !this.destinationsAtHead) svc.dests.set(destId(d), reply);
         else svc.dests = new Map([[destId(d), reply], ...svc.dests]);
         return ok;
       }

@@ -137,6 +137,7 @@ test('an mh service keeps the canonical destination order when a real server com
     service: { ...web, port, scheduler: 'mh' }, delayLoop: 0.03,
     realServers: ['10.1.0.6', '10.1.0.4', '10.1.0.5'].map((address) => ({ address, port: 80, checkers: [health.checker(`${name}-${address}`)] })),
   });
+  fake.kernel.destinationsAtHead = true;
   const order = async (port: number) => (await fake.ipvs.listDestinations(key(port))).map((d) => d.address);
   // Director "steady" (port 90): every real server up from the start.
   for (const a of ['10.1.0.4', '10.1.0.5', '10.1.0.6']) health.set(`steady-${a}`, 0);
@@ -160,4 +161,5 @@ test('an mh service keeps the canonical destination order when a real server com
   expect(await until(() => order(91), (o) => o.length === 2)).toEqual(['10.1.0.4', '10.1.0.6']);
   expect(actions).toEqual(['delete 10.1.0.5']);
   await manager.stop();
+  fake.kernel.destinationsAtHead = false;
 });
