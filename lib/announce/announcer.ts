@@ -42,9 +42,13 @@ export interface AnnouncerOptions {
 
 /** Resolved {@link AnnouncerOptions}. */
 export interface AnnouncerSettings {
+  /** Network namespace (name or path) whose routing table holds the routes; absent: this process's. */
   netns?: string;
+  /** Routing table of the announced routes, 1..252. */
   table: number;
+  /** Route protocol number marking them as ours, 5..255. */
   protocol: number;
+  /** Interface the host routes point at. */
   interface: string;
 }
 
@@ -81,11 +85,15 @@ export function resolveAnnouncerOptions(options: AnnouncerOptions = {}): Announc
  * ```
  */
 export class Announcer {
+  /** The validated options. */
   readonly settings: AnnouncerSettings;
   readonly #native: NativeVrrpBinding;
   #ifindex: number | undefined;
 
   /** @throws {@link IpvsArgumentError} naming the option. */
+  constructor(options?: AnnouncerOptions);
+  /** @internal Tests stand a fake addon in. */
+  constructor(options: AnnouncerOptions | undefined, native: NativeVrrpBinding);
   constructor(options: AnnouncerOptions = {}, native: NativeVrrpBinding = loadNative()) {
     this.settings = resolveAnnouncerOptions(options);
     this.#native = native;

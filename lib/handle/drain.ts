@@ -42,7 +42,7 @@ export interface DrainProgress {
   readonly elapsedMs: number;
 }
 
-/** Options of {@link drainDestination}. */
+/** Options of {@link Ipvs.drainDestination}. */
 export interface DrainOptions {
   /**
    * Milliseconds after which the real server is deleted with whatever

@@ -187,7 +187,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * and advertises the new list, interval and priority at once; a backup
    * only takes the new settings. No transition, no priority-0 advert.
    * Returns false, changing nothing, when an option that identifies the
-   * instance on the wire or its socket changed ({@link restartFields}): the
+   * instance on the wire or its socket changed (interface, VRID, version,
+   * peers, source, TTL, group, VMAC, the owner's 255): the
    * caller then closes it and opens a new one. Throws an
    * `IpvsArgumentError` naming the field for invalid options.
    */
