@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -55,4 +56,15 @@ export function scratch(files: Record<string, string>): string {
     fs.writeFileSync(path.join(dir, name), content);
   }
   return dir;
+}
+
+/** The body of `GET url` from a status listener on loopback `port`. */
+export function fetchText(port: number, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: url }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
 }

@@ -4,7 +4,6 @@
 // are deleted; /status says why and since when, /metrics has
 // ipvs_keepalived_announced. The options are checked.
 import { EventEmitter } from 'node:events';
-import * as http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +16,7 @@ import type { VirtualServerStatus } from '../../../lib/health/events';
 import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { ScriptedHealth, until } from '../../support/health';
+import { fetchText } from '../../support/keepalived';
 
 jest.setTimeout(60_000);
 
@@ -34,15 +34,6 @@ function context(): CliContext & { err: string[] } {
   return { err, stdout: () => undefined, stderr: (t) => void err.push(t), readStdin: async () => '', openIpvs: () => Ipvs.open() };
 }
 
-function get(port: number, url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: url }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 /** A routing table that also notes, for each change, how many services the kernel had then. */
 function fakeAnnouncer() {
@@ -124,20 +115,20 @@ test('announced once complete and healthy, withdrawn on lost quorum and on stop 
   expect([...table.routes].sort()).toEqual(['10.0.0.13', '10.0.0.14']);
   expect(table.log.filter((e) => e.op === 'announce').every((e) => e.services === 3)).toBe(true);
   const port = ready.find((x) => x.message === 'status listener ready')!.port as number;
-  const status = JSON.parse(await get(port, '/status')) as { announcements: { vip: string; announced: boolean; reason: string; since: string; virtualServers: string[] }[] };
+  const status = JSON.parse(await fetchText(port, '/status')) as { announcements: { vip: string; announced: boolean; reason: string; since: string; virtualServers: string[] }[] };
   expect(status.announcements).toEqual(expect.arrayContaining([
     { vip: '10.0.0.13', announced: true, reason: 'healthy', since: expect.any(String), virtualServers: ['tcp/10.0.0.13:80'] },
     { vip: '10.0.0.14', announced: true, reason: 'healthy', since: expect.any(String), virtualServers: ['tcp/10.0.0.14:80'] },
   ]));
-  expect(await get(port, '/metrics')).toMatch(/^ipvs_keepalived_announced\{vip="10\.0\.0\.13"\} 1$/m);
+  expect(await fetchText(port, '/metrics')).toMatch(/^ipvs_keepalived_announced\{vip="10\.0\.0\.13"\} 1$/m);
 
   // One of two real servers fails: quorum 2 is lost, the VIP is withdrawn, the other stays.
   health.set('a', 1);
   await until(() => [...table.routes], (r) => !r.includes('10.0.0.13'), 'withdrawn after quorum loss');
   expect(table.routes.has('10.0.0.14')).toBe(true);
-  const after = JSON.parse(await get(port, '/status')) as typeof status;
+  const after = JSON.parse(await fetchText(port, '/status')) as typeof status;
   expect(after.announcements.find((a) => a.vip === '10.0.0.13')).toMatchObject({ announced: false, reason: expect.stringMatching(/^quorum lost on tcp\/10\.0\.0\.13:80/) });
-  expect(await get(port, '/metrics')).toMatch(/^ipvs_keepalived_announced\{vip="10\.0\.0\.13"\} 0$/m);
+  expect(await fetchText(port, '/metrics')).toMatch(/^ipvs_keepalived_announced\{vip="10\.0\.0\.13"\} 0$/m);
   // It comes back: announced again.
   health.set('a', 0);
   await until(() => [...table.routes], (r) => r.includes('10.0.0.13'), 're-announced');

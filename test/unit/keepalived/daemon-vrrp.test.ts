@@ -4,7 +4,6 @@
 // lines, status and metrics, and the IPVS sync daemon following an
 // instance as keepalived's does.
 import { EventEmitter } from 'node:events';
-import * as http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +15,7 @@ import type { VrrpRouterConfig } from '../../../lib/vrrp/router-options';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { until } from '../../support/health';
 import { StandInRouter } from '../../support/stand-in-router';
+import { fetchText } from '../../support/keepalived';
 
 jest.setTimeout(30_000);
 
@@ -72,15 +72,6 @@ virtual_server 10.0.0.50 80 {
 }
 `;
 
-function get(port: number, url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: url }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 test('a VRRP-only file runs the router without opening IPVS; reloads go to the router; transitions are log lines; status and metrics include VRRP', async () => {
   const h = harness(false);
@@ -98,9 +89,9 @@ test('a VRRP-only file runs the router without opening IPVS; reloads go to the r
   expect(h.logs().find((x) => x.message === 'vrrp instance MASTER')).toMatchObject({ level: 'info', instance: 'VI_1', from: 'BACKUP', to: 'MASTER', priority: 100, reason: 'master-down-timer' });
 
   const port = ready.find((x) => x.message === 'status listener ready')!.port as number;
-  const status = JSON.parse(await get(port, '/status'));
+  const status = JSON.parse(await fetchText(port, '/status'));
   expect(status).toMatchObject({ running: false, virtualServers: [], vrrp: { syncGroups: [{ name: 'stand-in', members: ['VI_1', 'VI_2'] }] } });
-  expect(await get(port, '/metrics')).toContain('vrrp_stand_in 1\n');
+  expect(await fetchText(port, '/metrics')).toContain('vrrp_stand_in 1\n');
 
   // Unchanged file: the router gets the same configuration (it keeps unchanged instances as they are).
   signals.emit('SIGHUP');

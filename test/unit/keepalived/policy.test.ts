@@ -4,7 +4,6 @@
 // and the log list it. -t keeps keepalived's verdict and adds the list. The
 // keyword table of docs/keepalived.md is the reader's keyword list.
 import { EventEmitter } from 'node:events';
-import * as http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +20,7 @@ import { SYNC_GROUP_UNSUPPORTED } from '../../../lib/keepalived/reader/blocks/vr
 import { CHECKERS_NOT_YET } from '../../../lib/keepalived/reader/blocks/checkers';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { until } from '../../support/health';
+import { fetchText } from '../../support/keepalived';
 
 jest.setTimeout(30_000);
 
@@ -43,15 +43,6 @@ function context(): CliContext & { out: string[]; err: string[] } {
 
 const logsOf = (c: { err: string[] }) => () => c.err.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-function get(port: number, url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: url }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 // Line 2: vrrp_notify_fifo (global_defs, read but not run); line 3: lvs_timeouts (modelled, never applied).
 const GLOBALS = `global_defs {
@@ -159,12 +150,12 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   }));
   expect(await fake.ipvs.getService(web)).not.toBeNull();
   const port = ready.find((l) => l.message === 'status listener ready')!.port as number;
-  const status = JSON.parse(await get(port, '/status')) as { ignored: unknown[] };
+  const status = JSON.parse(await fetchText(port, '/status')) as { ignored: unknown[] };
   expect(status.ignored).toEqual([
     { keyword: 'vrrp_notify_fifo', file: conf, line: 2, message: 'vrrp_notify_fifo is not implemented by ipvs keepalived - no FIFO is written' },
     expect.objectContaining({ keyword: 'lvs_timeouts', file: conf, line: 3 }),
   ]);
-  const metrics = await get(port, '/metrics');
+  const metrics = await fetchText(port, '/metrics');
   expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="vrrp_notify_fifo"} 1');
   expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="lvs_timeouts"} 1');
 
@@ -182,8 +173,8 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   writeFileSync(conf, `${vs(80)}${vs(8080)}`);
   signals.emit('SIGHUP');
   await until(logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
-  expect((JSON.parse(await get(port, '/status')) as { ignored?: unknown }).ignored).toBeUndefined();
-  expect(await get(port, '/metrics')).not.toContain('ipvs_keepalived_ignored_keywords{');
+  expect((JSON.parse(await fetchText(port, '/status')) as { ignored?: unknown }).ignored).toBeUndefined();
+  expect(await fetchText(port, '/metrics')).not.toContain('ipvs_keepalived_ignored_keywords{');
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
