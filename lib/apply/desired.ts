@@ -18,6 +18,7 @@ import { prefixOfMask, u32ToIpv4 } from '../core/validate/address';
 import { compareDestinations, compareServices, mergeSort } from '../listing/sort';
 import { DesiredStateError, fieldName, parseFieldName, type FieldPath } from './errors';
 import { applySchema } from './schema';
+import { runSteps, type Steps } from '../core/slices';
 
 /**
  * One virtual service of a {@link DesiredState}: its identity and options
@@ -169,10 +170,20 @@ function normalService(service: DesiredService, at: FieldPath, seen: Map<string,
  * @throws {@link DesiredStateError} naming the first offending field.
  */
 export function checkDesiredState(value: unknown): NormalService[] {
-  applySchema().validate(value);
+  return runSteps(checkingDesiredState(value));
+}
+
+/** {@link checkDesiredState} as steps, a service at a time. */
+export function* checkingDesiredState(value: unknown): Steps<NormalService[]> {
+  yield* applySchema().validating(value, 'services');
   const state = value as DesiredState;
   const seen = new Map<string, FieldPath>();
-  return state.services.map((s, i) => normalService(s, ['services', i], seen));
+  const out: NormalService[] = [];
+  for (let i = 0; i < state.services.length; i++) {
+    out.push(normalService(state.services[i]!, ['services', i], seen));
+    yield;
+  }
+  return out;
 }
 
 // ---- the kernel's table in the same shapes --------------------------------------
@@ -221,6 +232,17 @@ export function inListingOrder(services: readonly Service[]): DesiredService[] {
 
 /** The kernel's table, normalised like a desired state. */
 export function normaliseCurrent(services: readonly Service[]): NormalService[] {
+  return runSteps(normalisingCurrent(services));
+}
+
+/** {@link normaliseCurrent} as steps, a service at a time. */
+export function* normalisingCurrent(services: readonly Service[]): Steps<NormalService[]> {
   const seen = new Map<string, FieldPath>();
-  return inListingOrder(services).map((s, i) => normalService(s, ['kernel', i], seen));
+  const listed = inListingOrder(services);
+  const out: NormalService[] = [];
+  for (let i = 0; i < listed.length; i++) {
+    out.push(normalService(listed[i]!, ['kernel', i], seen));
+    yield;
+  }
+  return out;
 }

@@ -8,7 +8,8 @@ import type { Batch, BatchResult } from '../core/batch';
 import type { Service } from '../model/types';
 import type { IpvsError } from '../model/errors';
 import { record, boolean } from '../core/validate/check';
-import { checkDesiredState, normaliseCurrent, type DesiredState, type NormalService } from './desired';
+import { checkingDesiredState, normalisingCurrent, type DesiredState, type NormalService } from './desired';
+import { runSteps, runStepsInSlices, type Steps } from '../core/slices';
 import { checkPrune, diff, kernelOrderOf, type Plan, type PlanOptions, type PlanStep } from './plan';
 
 /**
@@ -88,14 +89,21 @@ function report(plan: Plan, options: { prune: boolean; dryRun: boolean }, result
 }
 
 /** Validation and options first, so a bad desired state never reaches the kernel. */
-function prepare(desired: DesiredState, options: ApplyOptions): { wanted: NormalService[]; options: { prune: boolean; dryRun: boolean } } {
+function* checking(desired: DesiredState, options: ApplyOptions): Steps<{ wanted: NormalService[]; options: { prune: boolean; dryRun: boolean } }> {
   const checked = checkOptions(options);
-  return { wanted: checkDesiredState(desired), options: checked };
+  return { wanted: yield* checkingDesiredState(desired), options: checked };
 }
 
-function batchOf(ipvs: ApplyTarget, plan: Plan): Batch {
+function* planning(current: readonly Service[], wanted: readonly NormalService[], prune: boolean): Steps<Plan> {
+  return diff(yield* normalisingCurrent(current), wanted, prune, kernelOrderOf(current));
+}
+
+function* queueing(ipvs: ApplyTarget, plan: Plan): Steps<Batch> {
   const batch = ipvs.batch();
-  for (const step of plan.steps) queue(batch, step);
+  for (const step of plan.steps) {
+    queue(batch, step);
+    yield;
+  }
   return batch;
 }
 
@@ -112,18 +120,22 @@ function batchOf(ipvs: ApplyTarget, plan: Plan): Batch {
  * ```
  */
 export async function applyState(ipvs: ApplyTarget, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyReport> {
-  const { wanted, options: o } = prepare(desired, options);
+  // The JavaScript work runs in slices (a 100,000-operation apply would
+  // otherwise hold the event loop for seconds on a slow machine, long enough
+  // to trip the VRRP advert watchdog of the same process).
+  const { wanted, options: o } = await runStepsInSlices(checking(desired, options));
   const current = await ipvs.listServices();
-  const plan = diff(normaliseCurrent(current), wanted, o.prune, kernelOrderOf(current));
+  const plan = await runStepsInSlices(planning(current, wanted, o.prune));
   if (o.dryRun || plan.steps.length === 0) return report(plan, o);
-  return report(plan, o, await batchOf(ipvs, plan).commit());
+  const batch = await runStepsInSlices(queueing(ipvs, plan));
+  return report(plan, o, await batch.commit());
 }
 
 /** Synchronous {@link applyState}. @example `const report = applyStateSync(ipvs, desired)` */
 export function applyStateSync(ipvs: ApplyTarget, desired: DesiredState, options: ApplyOptions = {}): ApplyReport {
-  const { wanted, options: o } = prepare(desired, options);
+  const { wanted, options: o } = runSteps(checking(desired, options));
   const current = ipvs.listServicesSync();
-  const plan = diff(normaliseCurrent(current), wanted, o.prune, kernelOrderOf(current));
+  const plan = runSteps(planning(current, wanted, o.prune));
   if (o.dryRun || plan.steps.length === 0) return report(plan, o);
-  return report(plan, o, batchOf(ipvs, plan).commitSync());
+  return report(plan, o, runSteps(queueing(ipvs, plan)).commitSync());
 }

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { nearest } from '../core/validate/check';
+import type { Steps } from '../core/slices';
 import { DesiredStateError, type FieldPath } from './errors';
 
 /** Absolute path of the JSON Schema of desired-state files (shipped in the package). */
@@ -90,8 +91,30 @@ export class SchemaValidator {
 
   /** Throws {@link DesiredStateError} at the first value the schema refuses. */
   validate(value: unknown): void {
+    this.#check(this.#root, value, []);
+  }
+
+  /**
+   * {@link validate} as steps, for a document whose `listKey` may be long:
+   * the document without that list first, then one item a step. The first
+   * failure found is the same as {@link validate}'s, except that a problem
+   * outside the list is reported before one inside it.
+   */
+  *validating(value: unknown, listKey: string): Steps<void> {
+    const list = isPlainObject(value) ? value[listKey] : undefined;
+    const items = (this.#root.properties as Record<string, Schema> | undefined)?.[listKey]?.items as Schema | undefined;
+    if (!Array.isArray(list) || items === undefined) return this.validate(value);
+    this.#check(this.#root, { ...(value as Record<string, unknown>), [listKey]: [] }, []);
+    for (let i = 0; i < list.length; i++) {
+      this.#check(items, list[i], [listKey, i]);
+      yield;
+    }
+  }
+
+  #check(schema: Schema, value: unknown, at: readonly (string | number)[]): void {
     this.#at.length = 0;
-    const failure = this.#node(this.#root, value);
+    this.#at.push(...at);
+    const failure = this.#node(schema, value);
     if (failure) throw new DesiredStateError(failure.path, failure.problem, { atKey: failure.atKey ?? false });
   }
 

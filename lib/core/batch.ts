@@ -13,6 +13,7 @@ import { checkTimeouts } from './validate/system';
 import { WRITES, refusal, type Write } from './writes';
 import { RequestWriter, W, addressAt, unpackAt, type Packed } from '../native/pack';
 import type { RawResults } from '../native/exchange';
+import { nextTurn } from './slices';
 
 /** Outcome of one operation of a batch, in the order the operations were added. */
 export type BatchResult =
@@ -228,7 +229,7 @@ export class Batch extends WriteOperations {
     // for all of them.
     const out: BatchResult[] = [];
     for (let from = 0; from < count; from += RESULT_SLICE) {
-      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (from > 0) await nextTurn();
       outcomes(packed, this.writes, this.labels, raw, from, Math.min(count, from + RESULT_SLICE), out);
     }
     return out;

@@ -72,3 +72,26 @@ test('a closed handle rejects like every other call', async () => {
   ipvs.closeSync();
   expect(await ipvs.apply(desired).catch((e: unknown) => e)).toMatchObject({ code: 'ERR_IPVS_CLOSED' });
 });
+
+test('a large apply lets the event loop turn while it checks, plans and queues; the sync twin runs straight through', async () => {
+  const { kernel, ipvs } = fake;
+  const destinations = [{ address: '10.1.0.4' }, { address: '10.1.0.5' }, { address: '10.1.0.6' }];
+  const services = Array.from({ length: 20_000 }, (_, i) => ({ protocol: 'tcp' as const, address: `10.2.${i >> 8}.${i & 0xff}`, port: 80, destinations }));
+  let turns = 0;
+  const ticking = setInterval(() => turns++, 0);
+  try {
+    const report = await ipvs.apply({ services }, { dryRun: true });
+    expect(report.steps).toHaveLength(80_000);
+    expect(turns).toBeGreaterThan(1);
+    turns = 0;
+    ipvs.applySync({ services }, { dryRun: true });
+    expect(turns).toBe(0);
+  } finally {
+    clearInterval(ticking);
+  }
+  // A service far down the list is still named by its place, and a problem outside the list by its key.
+  services[19_999] = { ...services[19_999]!, port: 70_000 };
+  expect(await ipvs.apply({ services }).catch((e: unknown) => e)).toMatchObject({ field: 'services[19999].port' });
+  expect(await ipvs.apply({ services, extra: 1 } as never).catch((e: unknown) => e)).toMatchObject({ message: expect.stringMatching(/^extra: unknown key/) });
+  expect(kernel.requests.filter((r) => isWrite(r.cmd))).toEqual([]);
+});
