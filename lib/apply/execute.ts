@@ -89,7 +89,12 @@ function report(plan: Plan, options: { prune: boolean; dryRun: boolean }, result
 }
 
 /** Validation and options first, so a bad desired state never reaches the kernel. */
-function* checking(desired: DesiredState, options: ApplyOptions): Steps<{ wanted: NormalService[]; options: { prune: boolean; dryRun: boolean } }> {
+interface Checked {
+  wanted: NormalService[];
+  options: { prune: boolean; dryRun: boolean };
+}
+
+function* checking(desired: DesiredState, options: ApplyOptions): Steps<Checked> {
   const checked = checkOptions(options);
   return { wanted: yield* checkingDesiredState(desired), options: checked };
 }
