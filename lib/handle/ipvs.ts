@@ -55,6 +55,16 @@ function openError(failure: NativeOpenFailure, netns: string | undefined): IpvsE
         (failure.errno === 1 ? ' (entering a namespace needs CAP_SYS_ADMIN)' : ''),
     });
   }
+  // A kernel (or a user-mode emulator such as qemu-user) that refuses
+  // generic-netlink sockets has no way to IPVS at all.
+  if ((failure.stage === 'socket' || failure.stage === 'connect') && failure.errno === 93) {
+    return new IpvsError({
+      ...common,
+      reason: 'ipvs-unavailable',
+      message: 'open: IPVS is not reachable here: this kernel refuses generic netlink sockets (EPROTONOSUPPORT; ' +
+        'qemu-user emulation does, for one), and IPVS is driven only through generic netlink',
+    });
+  }
   if (failure.stage === 'resolve' && failure.errno === 2) {
     return new IpvsError({
       ...common,

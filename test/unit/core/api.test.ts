@@ -2,7 +2,7 @@
 // kernel errnos turned into IpvsErrors, batching and handle lifecycle.
 import { Ipvs, IpvsError, type Service } from '../../../lib';
 import { setNativeBinding } from '../../../lib/native/load';
-import { Cmd } from '../../../lib/native/contract';
+import { Cmd, type NativeOpenFailure } from '../../../lib/native/contract';
 import { FakeKernel, fakeBinding } from '../../support/fake-kernel';
 import { failure } from '../../support/failure';
 
@@ -218,5 +218,28 @@ describe('batching and lifecycle', () => {
 
   test('the constructor is not public', () => {
     expect(() => new (Ipvs as unknown as new (a: unknown, b: unknown) => Ipvs)({}, Symbol('x'))).toThrow(/Ipvs.open/);
+  });
+});
+
+describe('opening', () => {
+  const failing = (failure: NativeOpenFailure) => {
+    setNativeBinding({ ...fakeBinding(kernel), open: () => ({ failure }), openAsync: async () => ({ failure }) });
+  };
+
+  test('each way the socket set-up fails is a typed error saying what to do', async () => {
+    const cases: [NativeOpenFailure, object][] = [
+      [{ errno: 2, stage: 'resolve', detail: '' }, { reason: 'ipvs-unavailable', code: 'ENOENT', message: expect.stringContaining('modprobe ip_vs') }],
+      [{ errno: 93, stage: 'connect', detail: 'Protocol not supported' }, { reason: 'ipvs-unavailable', code: 'EPROTONOSUPPORT', message: expect.stringContaining('generic netlink') }],
+      [{ errno: 1, stage: 'socket', detail: '' }, { reason: 'permission-denied', code: 'EPERM' }],
+      [{ errno: 2, stage: 'netns', detail: '' }, { reason: 'namespace-unavailable', message: expect.stringContaining('does not exist') }],
+      [{ errno: 105, stage: 'connect', detail: 'No buffer space' }, { reason: 'unknown', message: expect.stringContaining('(connect): No buffer space') }],
+    ];
+    for (const [failure, expected] of cases) {
+      failing(failure);
+      const error = await Ipvs.open(failure.stage === 'netns' ? { netns: 'lab' } : {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IpvsError);
+      expect(error).toMatchObject({ operation: 'open', errno: -failure.errno, ...expected });
+      expect(() => Ipvs.openSync()).toThrow(IpvsError);
+    }
   });
 });
