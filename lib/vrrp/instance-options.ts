@@ -121,7 +121,7 @@ export interface VrrpRuntimeOptions {
    * backup takes over instead of a master that advertises but no longer
    * checks or reacts. When the loop comes back it finds it was silenced and
    * re-enters as BACKUP. 0 turns the watchdog off. Default per instance:
-   * max(3 × advert_int, 5 s) — long enough that a GC pause, a large reload
+   * max(3 × advert_int, 4 s) — long enough that a GC pause, a large reload
    * on a slow machine or a virtual machine's stall does not hand over (a
    * needless failover costs every connection not synced), short next to a
    * wedged process's outage.
@@ -131,10 +131,10 @@ export interface VrrpRuntimeOptions {
 
 /**
  * The watchdog bound of an instance advertising every `intervalCs`: the
- * validated {@link VrrpRuntimeOptions.advertWatchdogMs}, or max(3 × advert_int, 5 s).
+ * validated {@link VrrpRuntimeOptions.advertWatchdogMs}, or max(3 × advert_int, 4 s).
  */
 export function resolveAdvertWatchdogMs(runtime: VrrpRuntimeOptions, intervalCs: number): number {
-  const fallback = Math.max(3 * intervalCs * 10, 5000);
+  const fallback = Math.max(3 * intervalCs * 10, 4000);
   return integer(runtime.advertWatchdogMs, 'runtime.advertWatchdogMs', VRRP_LIMITS.advertWatchdogMs, fallback);
 }
 

@@ -179,12 +179,15 @@ describe('a virtual address deleted by hand (keepalived set_vrrp_backup)', () =>
 describe('the advert watchdog', () => {
   const options = { name: 'VI_W', interface: 'eth0', virtualRouterId: 61, priority: 255, virtualIpaddress: ['10.0.0.100'] };
 
-  test('bound: max(3 × advert_int, 5 s) by default, runtime.advertWatchdogMs otherwise, 0 turns it off; bad values name the field', () => {
+  test('bound: max(3 × advert_int, 4 s) by default, runtime.advertWatchdogMs otherwise, 0 turns it off; bad values name the field', () => {
     const slow = VrrpInstance.open({ ...options, advertInt: 2 });
     expect(link.options.watchdogUs).toBe(6_000_000);
     slow.close();
+    const second = VrrpInstance.open({ ...options, advertInt: 1 });
+    expect(link.options.watchdogUs).toBe(4_000_000);
+    second.close();
     const fast = VrrpInstance.open({ ...options, version: 3, advertInt: 0.05 });
-    expect(link.options.watchdogUs).toBe(5_000_000);
+    expect(link.options.watchdogUs).toBe(4_000_000);
     fast.close();
     const set = VrrpInstance.open(options, { advertWatchdogMs: 500 });
     expect(link.options.watchdogUs).toBe(500_000);
