@@ -3,7 +3,7 @@
 // time-limited notify scripts, bounded queues, no crash on a spawn error.
 // Runs as root (as the daemon does), with real scripts in scratch directories.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ScriptRunner, type ScriptOutcome } from '../../../lib/scripts/runner';
@@ -31,6 +31,16 @@ function script(where: string, name: string, body: string): string {
   writeFileSync(file, `#!/bin/sh\n${body}\n`);
   chmodSync(file, 0o755);
   return file;
+}
+
+/** The children of `pid` (every thread's), from /proc. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((w) => w.trim()).map(Number));
+  } catch {
+    return [];
+  }
 }
 
 /** True while `pid` is a live process (a zombie awaiting its reaper counts as gone). */
@@ -265,6 +275,37 @@ describe('PID 1 (unshare --pid --fork --mount-proc): orphans are reaped, Node\'s
     expect(() => loadAddon().reapChild(-1)).toThrow(/positive/);
     expect(() => loadAddon().reapChild(0)).toThrow(/positive/);
   });
+});
+
+describe('the whole daemon as PID 1 (ipvs keepalived on the fake kernel in a new PID namespace)', () => {
+  test('orphans of its checker scripts are reaped: no zombie is left once they end', async () => {
+    const runs = path.join(dir, 'runs');
+    // The first five runs leave a background grandchild behind, orphaned to PID 1 (the daemon) when the script exits.
+    const check = script(dir, 'orphaning-check.sh', `echo run >> ${runs}\nif [ "$(wc -l < ${runs})" -le 5 ]; then (sleep 0.2; exit 3) & fi\nexit 0`);
+    const conf = path.join(dir, 'keepalived.conf');
+    writeFileSync(conf, [
+      'global_defs {\n  script_user root\n}',
+      'virtual_server 10.0.0.13 80 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP',
+      `  real_server 10.1.0.4 80 {\n    MISC_CHECK {\n      misc_path ${check}\n    }\n  }\n}\n`,
+    ].join('\n'));
+    const root = path.resolve(__dirname, '../../../..');
+    // --kill-child: the daemon dies with unshare, whatever ends the test.
+    const daemon = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, '-r', path.join(root, 'dist/test/support/fake-kernel-preload.js'),
+      path.join(root, 'bin/ipvs'), 'keepalived', '-n', '-l', '-f', conf], { stdio: 'ignore' });
+    try {
+      // The daemon is unshare's child: PID 1 inside, an ordinary pid out here.
+      const init = (await until(() => childrenOf(daemon.pid!)[0], Boolean, 'the daemon to start'))!;
+      const zombies = () => childrenOf(init).filter((pid) => !alive(pid));
+      await until(() => (existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').length - 1 : 0), (n) => n >= 7, 'seven checker runs', { intervalMs: 100, attempts: 900 });
+      // Every orphan has ended (0.2 s each); the reaper looks every second and reaps what it saw as a zombie at its previous look.
+      expect(await until(() => zombies().length, (n) => n === 0, 'no zombie children of the daemon', { intervalMs: 100, attempts: 100 })).toBe(0);
+      const kids = childrenOf(init).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      expect(kids.filter((c) => c.startsWith('sleep'))).toEqual([]);
+    } finally {
+      daemon.kill('SIGKILL');
+      await new Promise((resolve) => daemon.once('exit', resolve));
+    }
+  }, 90_000);
 });
 
 describe('limits and failures', () => {
