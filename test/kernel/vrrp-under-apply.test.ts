@@ -90,6 +90,10 @@ describe('VRRP master at 50 ms adverts while its process applies 100,000 IPVS op
       keepalivedAdvertsOnWire: theirs.length, keepalivedMasters: verdict.keepalivedMasters,
     }));
 
+    if (verdict.vipOn.join() !== 'a') {
+      // Seen once on a heavily loaded host: the VIP on keepalived's side while its log says BACKUP throughout.
+      console.log(`keepalived's log from the settle on:\n${pair.keepalived.log.slice(pair.keepalivedSettledAt).split('\n').slice(-40).join('\n')}`);
+    }
     expect({ steps: report.steps.length, failed: report.failed }).toEqual({ steps: OPERATIONS, failed: 0 });
     expect(rules).toBe(OPERATIONS);
     // Our adverts never fell silent while the rest of the VM ran.

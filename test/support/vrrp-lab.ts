@@ -256,6 +256,11 @@ export class MasterOverKeepalived {
     };
   }
 
+  /** Where keepalived's log stood when {@link settle} returned. */
+  get keepalivedSettledAt(): number {
+    return this.#keepalivedSettled;
+  }
+
   async close(): Promise<void> {
     this.ours.close();
     await this.keepalived.stop();
