@@ -107,7 +107,8 @@ function start(spec: string): Promise<Running> {
     case 'smtp':
       return listenTcp(address, port, (s) => {
         s.write('220 mail.example.test ESMTP\r\n');
-        createInterface({ input: s, crlfDelay: Infinity }).on('line', (line) => {
+        // readline re-emits the socket's errors (a checker resetting its connection): handled, or the process dies.
+        createInterface({ input: s, crlfDelay: Infinity }).on('error', () => s.destroy()).on('line', (line) => {
           const verb = line.slice(0, 4).toUpperCase();
           if (verb === 'QUIT') s.end('221 bye\r\n');
           else if (verb === 'HELO' || verb === 'EHLO') s.write('250 mail.example.test\r\n');

@@ -163,6 +163,44 @@ function finishChecker(
   return { ...checker, sources: { ...chain.sources, ...own.sources } };
 }
 
+/**
+ * The port keepalived installs a real server with (check_data.c): under NAT
+ * the one written, or the virtual server's when none is; otherwise a
+ * firewall-mark service's is cleared and an address service's own port
+ * replaces one written differently, each with keepalived's warning. A
+ * group's real servers keep theirs here (the mapping places them on each
+ * member).
+ */
+function realServerPort(vs: VirtualServerDraft, rs: RealServerDraft, forwarding: LvsForwarding, diag: Diagnostics): number {
+  const written = rs.port ?? 0;
+  const key = vs.key;
+  if (key.kind === 'group') return written;
+  if (forwarding.method === 'NAT') return key.kind === 'address' && written === 0 ? key.port : written;
+  const where = `[${rs.address}]:${written}`;
+  if (key.kind === 'fwmark') {
+    if (written !== 0) diag.warning('semantic', `fwmark virtual server FWM ${key.fwmark}, real server ${where} has port specified - clearing`, rs.source);
+    return 0;
+  }
+  if (written !== 0 && written !== key.port) {
+    diag.warning('semantic', `virtual server ${describe(key, vs.values.protocol)} and real server ${where} ports don't match - resetting`, rs.source);
+  }
+  return key.port;
+}
+
+/** Checkers that connect to the real server's port unless given a `connect_port` (MISC_CHECK and PING_CHECK do not). */
+const CONNECTING: readonly Checker['type'][] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK'];
+
+/**
+ * keepalived's checkers take the real server's address as written when they
+ * are read (check_parser.c), before the port is reset to the virtual
+ * server's or cleared for a firewall mark: they keep connecting to the
+ * written port, and only the table entry changes.
+ */
+function onWrittenPort(checkers: Checker[], written: number | undefined, installed: number): Checker[] {
+  if (written === undefined || written === 0 || written === installed) return checkers;
+  return checkers.map((c) => (CONNECTING.includes(c.type) && (c as { connectPort?: number }).connectPort === undefined ? { ...c, connectPort: written } : c));
+}
+
 function finishRealServer(
   rs: RealServerDraft,
   vs: VirtualServerDraft,
@@ -173,15 +211,7 @@ function finishRealServer(
   const chain = new Chain([rs, vs]);
   const own = new Chain([rs]);
   const forwarding = own.get<LvsForwarding>('forwarding', vsForwarding);
-  let port = rs.port ?? (vs.key.kind === 'address' ? vs.key.port : 0);
-  const where = `[${rs.address}]:${rs.port ?? 0}`;
-  if (vs.key.kind === 'fwmark' && rs.port !== undefined && rs.port !== 0) {
-    diag.warning('semantic', `fwmark virtual server FWM ${vs.key.fwmark}, real server ${where} has port specified - clearing`, rs.source);
-    port = 0;
-  } else if (vs.key.kind === 'address' && forwarding.method !== 'NAT' && rs.port !== undefined && rs.port !== vs.key.port) {
-    diag.warning('semantic', `virtual server ${describe(vs.key, vs.values.protocol)} and real server ${where} ports don't match - resetting`, rs.source);
-    port = vs.key.port;
-  }
+  const port = realServerPort(vs, rs, forwarding, diag);
   const smtpAlertDefault = global.smtpAlertChecker ?? global.smtpAlert;
   const server = defined(
     {
@@ -194,7 +224,7 @@ function finishRealServer(
       upperThreshold: own.get('upperThreshold', 0),
       lowerThreshold: own.get('lowerThreshold', 0),
       ...timing(chain, 1, () => 1, global.checkerLogAllFailures),
-      checkers: rs.checkers.map((c) => finishChecker(c, rs, vs, global, diag)).filter((c) => c !== undefined),
+      checkers: onWrittenPort(rs.checkers.map((c) => finishChecker(c, rs, vs, global, diag)).filter((c) => c !== undefined), rs.port, port),
       source: rs.source,
       sources: {},
     },
@@ -216,16 +246,17 @@ function finishRealServer(
  */
 function sorryPort(vs: VirtualServerDraft, written: number | undefined, f: LvsForwarding, diag: Diagnostics, source: SourceRef): number {
   const key = vs.key;
+  // Under NAT keepalived leaves the port as written, 0 when none is (check_data.c).
+  if (key.kind !== 'address' && key.kind !== 'fwmark') return written ?? 0;
+  if (f.method === 'NAT') return written ?? 0;
   if (key.kind === 'fwmark') {
     if (written) diag.warning('semantic', `WARNING - virtual server FWM ${key.fwmark}, sorry server has port specified - clearing`, source);
     return 0;
   }
-  if (key.kind !== 'address') return written ?? 0;
-  if (f.method !== 'NAT' && written !== undefined && written !== key.port) {
+  if (written && written !== key.port) {
     diag.warning('semantic', `WARNING - virtual server ${describe(key, vs.values.protocol)} and sorry server ports don't match - resetting`, source);
-    return key.port;
   }
-  return written ?? key.port;
+  return key.port;
 }
 
 function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): VirtualServer | undefined {

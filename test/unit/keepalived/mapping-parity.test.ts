@@ -109,9 +109,31 @@ virtual_server group G {
     ]);
   });
 
-  test('a group\'s checks keep connecting to the port written, as keepalived\'s do', () => {
-    const group = mapped(text).config.virtualServers[2]!;
-    expect(group.realServers[0]!.checkers).toMatchObject([{ type: 'tcp', connectPort: 8443 }]);
+  test('checks keep connecting to the port written, as keepalived\'s do: of a service\'s real server and of a group\'s', () => {
+    const [service, , group] = mapped(text).config.virtualServers;
+    expect(service!.realServers[0]!.checkers).toMatchObject([{ type: 'tcp', connectPort: 8080 }]);
+    expect(group!.realServers[0]!.checkers).toMatchObject([{ type: 'tcp', connectPort: 8443 }]);
+  });
+
+  test('under NAT a sorry server keeps the port written, 0 when none is (a real server without one takes the service\'s)', () => {
+    const { config } = mapped(`virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_kind NAT
+  sorry_server 10.0.2.1
+  real_server 10.0.1.1 {
+  }
+}
+virtual_server fwmark 5 {
+  lb_kind NAT
+  sorry_server 10.0.2.2 8080
+  real_server 10.0.1.2 8080 {
+  }
+}
+`);
+    expect(table({ config } as ReturnType<typeof mapped>)).toEqual([
+      { service: '10.0.0.1:80', real: ['10.0.1.1:80'], sorry: '10.0.2.1:0' },
+      { service: 'fwm 5', real: ['10.0.1.2:8080'], sorry: '10.0.2.2:8080' },
+    ]);
   });
 
   test('the sorry server\'s correction is reported with keepalived\'s warning at its line', () => {
