@@ -198,7 +198,8 @@ const CONNECTING: readonly Checker['type'][] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GE
  */
 function onWrittenPort(checkers: Checker[], written: number | undefined, installed: number): Checker[] {
   if (written === undefined || written === 0 || written === installed) return checkers;
-  return checkers.map((c) => (CONNECTING.includes(c.type) && (c as { connectPort?: number }).connectPort === undefined ? { ...c, connectPort: written } : c));
+  const ownPort = (c: Checker) => (c as { connectPort?: number }).connectPort !== undefined;
+  return checkers.map((c) => (CONNECTING.includes(c.type) && !ownPort(c) ? { ...c, connectPort: written } : c));
 }
 
 function finishRealServer(
