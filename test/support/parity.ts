@@ -162,8 +162,8 @@ export interface HarnessOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** How long the table after a daemon's first writes stays unchanged at least (checks start a second later). */
-const START_STABLE_MS = 700;
+/** What each daemon logs once its first table is written and its checks are scheduled. */
+const STARTED: Record<Side, string> = { keepalived: 'Startup complete', ours: '"message":"ready"' };
 
 function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
@@ -339,19 +339,6 @@ class Watch {
     return this.timeline.changes.at(-1)?.at ?? this.timeline.startedAt;
   }
 
-  /**
-   * The first non-empty table that stayed unchanged for `ms`: the table at
-   * the end of a daemon's first writes. keepalived adds services and real
-   * servers one request at a time, so a look at /proc can fall between two
-   * of them; no check decides anything in the first second (both wait
-   * keepalived's one-second BOOTSTRAP_DELAY).
-   */
-  firstStable(ms: number, now = Date.now()): Table | undefined {
-    const changes = this.timeline.changes;
-    const i = changes.findIndex((c, j) => c.table.length > 0 && (changes[j + 1]?.at ?? now) - c.at >= ms);
-    return i < 0 ? undefined : changes[i]!.table;
-  }
-
   /** When the table first equalled `table` at or after `from`. */
   firstMatch(table: Table, from: number): number | undefined {
     const hit = this.timeline.changes.find((c, i) => {
@@ -449,11 +436,23 @@ async function runFile(
     }
   };
 
-  // Start: the table each daemon's first writes leave.
+  // Start: the table as each daemon says its start-up is complete (its
+  // first writes done; its checks begin a second later, after keepalived's
+  // BOOTSTRAP_DELAY). keepalived adds services and real servers one request
+  // at a time, seconds apart in a starved VM, so no look at the table alone
+  // can tell its first writes from its first decisions.
   // Generous: `node` itself takes minutes to start when many run at once in the VM.
   const startDeadline = Date.now() + 5 * cap;
-  while (SIDES.some((s) => watch(s).firstStable(START_STABLE_MS) === undefined) && Date.now() < startDeadline) await sleep(100);
-  for (const s of SIDES) tables[s].start = watch(s).firstStable(START_STABLE_MS) ?? [];
+  const started = {} as Partial<Record<Side, Table>>;
+  while (SIDES.some((s) => started[s] === undefined) && Date.now() < startDeadline) {
+    for (const s of SIDES) {
+      if (started[s] !== undefined || !daemons[s].log().includes(STARTED[s])) continue;
+      watch(s).poll();
+      started[s] = watch(s).current;
+    }
+    await sleep(100);
+  }
+  for (const s of SIDES) tables[s].start = started[s] ?? [];
   if (!equal(tables.ours.start, expect('start', tables.keepalived.start))) differences.push('start');
 
   await settle('settled', Date.now());
