@@ -16,8 +16,9 @@
  * neighbour discovery fails). `change` is a list of `stop SPEC` (close a
  * listener: connections are refused), `start SPEC`, `down ADDR` (remove an
  * address). File NN uses 10.20.NN.0/24 and fd20:NN::/64: the director holds
- * .2 (keepalived) or .3 (ours) on its eth0, and a dummy `vrrp0` (for VRRP
- * instances, so that the two daemons never hear each other).
+ * .2 (keepalived) or .3 (ours) on its eth0, and a dummy `vrrp0` with
+ * multicast on (for VRRP instances, so that the two daemons never hear each
+ * other).
  *
  * Topology: one namespace holds the servers on a bridge, every director
  * namespace has a veth on it. Tables are watched through
@@ -215,7 +216,8 @@ class Lab {
         run('ip', ['-n', this.ns(f, side), '-b', '-'], [
           'link set lo up', 'link set eth0 up',
           `addr add 10.20.${f.index}.${host}/24 dev eth0`, `addr add fd20:${f.index}::${host}/64 dev eth0 nodad`,
-          'link add vrrp0 type dummy', 'link set vrrp0 up', `addr add 192.168.200.${host}/24 dev vrrp0`,
+          // A dummy has no IFF_MULTICAST, and keepalived disables a VRRP instance on such an interface without unicast peers.
+          'link add vrrp0 type dummy', 'link set vrrp0 multicast on', 'link set vrrp0 up', `addr add 192.168.200.${host}/24 dev vrrp0`,
         ].join('\n') + '\n');
       }
     }
