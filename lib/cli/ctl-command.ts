@@ -132,7 +132,9 @@ function body(a: Args): Record<string, unknown> {
 }
 
 /** One request to the socket: the status and the body. */
-function request(socket: string, method: string, path: string, payload?: string, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
+function request(
+  socket: string, method: string, path: string, payload?: string, timeoutMs = 10_000,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) };
     const req = http.request({ socketPath: socket, method, path, headers, timeout: timeoutMs, agent: false }, (res) => {
@@ -184,7 +186,8 @@ export function showText(status: DaemonStatus, virtualServer?: string, realServe
       lines.push(`  ${d.realServer.padEnd(24)} ${'out'.padEnd(5)} draining (${d.cause}), ${d.activeConnections} active`);
     }
   }
-  if (virtualServer === undefined) for (const o of overrides.filter((x) => !status.virtualServers.some((vs) => vs.id === x.virtualServer))) {
+  const orphans = overrides.filter((x) => !status.virtualServers.some((vs) => vs.id === x.virtualServer));
+  if (virtualServer === undefined) for (const o of orphans) {
     lines.push(`${o.virtualServer}: ${o.realServer}  override: ${overrideText(o)} (virtual server not running)`);
   }
   return lines.length ? `${lines.join('\n')}\n` : '(no virtual servers)\n';

@@ -10,14 +10,14 @@
 import type * as http from 'node:http';
 import type { LogLine } from './log';
 import { CONTROL_LIMITS } from './defaults';
-import { CONTROL_VERBS, ControlError, type ControlVerb } from './control';
-import type { ControlAnswer, DaemonEvent, DaemonStatus } from './daemon';
+import { CONTROL_VERBS, ControlError, type ControlAnswer, type ControlVerb, type DaemonEvent } from './control';
+import type { RuntimeOverride } from './overrides';
 
 /** What the routes need of the daemon. */
 export interface ControlTarget {
   control(verb: ControlVerb, body: string): Promise<ControlAnswer>;
   onEvent(listener: (e: DaemonEvent) => void): () => void;
-  status(): DaemonStatus;
+  status(): { runtime?: { precedence: readonly string[]; overrides: RuntimeOverride[] } };
 }
 
 function answer(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -62,7 +62,9 @@ async function serveVerb(target: ControlTarget, verb: ControlVerb, req: http.Inc
 }
 
 /** Streams the daemon's events until the client goes; a client that does not read is cut off. */
-function serveEvents(target: ControlTarget, req: http.IncomingMessage, res: http.ServerResponse, log: LogLine, watchers: Set<http.ServerResponse>): void {
+function serveEvents(
+  target: ControlTarget, req: http.IncomingMessage, res: http.ServerResponse, log: LogLine, watchers: Set<http.ServerResponse>,
+): void {
   if (watchers.size >= CONTROL_LIMITS.maxWatchers) {
     return refuse(res, new ControlError(503, `${CONTROL_LIMITS.maxWatchers} event streams are open already`));
   }
@@ -87,7 +89,9 @@ function serveEvents(target: ControlTarget, req: http.IncomingMessage, res: http
 }
 
 /** The control routes for {@link StatusServerOptions.routes}. */
-export function controlRoutes(target: ControlTarget, log: LogLine): (req: http.IncomingMessage, res: http.ServerResponse, path: string) => boolean {
+export function controlRoutes(
+  target: ControlTarget, log: LogLine,
+): (req: http.IncomingMessage, res: http.ServerResponse, path: string) => boolean {
   const watchers = new Set<http.ServerResponse>();
   return (req, res, path) => {
     const verb = path.slice(1) as ControlVerb;

@@ -9,6 +9,7 @@ import { IpvsArgumentError } from '../../model/errors';
 import { fail, integer, record } from '../../core/validate/check';
 import { parseAddress } from '../../core/validate/address';
 import { hostLabel } from '../../health/resolve';
+import type { RuntimeOverride } from './overrides';
 
 /** What the control interface can do to a real server. */
 export type ControlVerb = 'drain' | 'disable' | 'enable' | 'weight' | 'add' | 'remove' | 'clear';
@@ -28,6 +29,28 @@ export interface ControlRequest {
   timeoutMs?: number;
   /** `add`: the real server as the file would declare it. */
   add?: RealServerConfig;
+}
+
+/** One line of the daemon's event stream (`GET /events` on the control socket). */
+export interface DaemonEvent {
+  /** `check-up`/`check-down` (a checker), `real-server`, `quorum`, `drain-start`, `drain-end`, `drift`, `override`, `reload`, `vrrp`. */
+  type: string;
+  /** ISO time. */
+  time: string;
+  [field: string]: unknown;
+}
+
+/** What a control request did. */
+export interface ControlAnswer {
+  verb: ControlVerb;
+  virtualServer?: string;
+  realServer?: string;
+  /** Whether anything changed (a repeated request changes nothing). */
+  changed: boolean;
+  /** The real server's override now (null: none). */
+  override?: RuntimeOverride | null;
+  /** `clear`: the overrides deleted. */
+  cleared?: RuntimeOverride[];
 }
 
 /** A refused or failed request: the HTTP status and, when one field is to blame, its name. */

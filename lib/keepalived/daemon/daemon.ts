@@ -33,7 +33,11 @@ import { EventEmitter } from 'node:events';
 import { IpvsArgumentError } from '../../model/errors';
 import { resolveVirtualServer } from '../../health/resolve';
 import { OVERRIDE_PRECEDENCE, RuntimeOverrides, type DroppedOverride, type Overlaid, type RuntimeOverride } from './overrides';
-import { ControlError, parseControlRequest, requestField, type ControlRequest, type ControlVerb } from './control';
+import {
+  ControlError, parseControlRequest, requestField, type ControlAnswer, type ControlRequest, type ControlVerb, type DaemonEvent,
+} from './control';
+
+export type { ControlAnswer, DaemonEvent } from './control';
 import { controlRoutes } from './control-server';
 import { CONTROL_SOCKET_MODE } from './defaults';
 
@@ -114,28 +118,6 @@ export interface DaemonStatus extends ManagerStatus {
   runtime?: { precedence: readonly string[]; overrides: RuntimeOverride[] };
 }
 
-/** One line of the daemon's event stream (`GET /events` on the control socket). */
-export interface DaemonEvent {
-  /** `check-up`/`check-down` (a checker), `real-server`, `quorum`, `drain-start`, `drain-end`, `drift`, `override`, `reload`, `vrrp`. */
-  type: string;
-  /** ISO time. */
-  time: string;
-  [field: string]: unknown;
-}
-
-/** What a control request did. */
-export interface ControlAnswer {
-  verb: ControlRequest['verb'];
-  virtualServer?: string;
-  realServer?: string;
-  /** Whether anything changed (a repeated request changes nothing). */
-  changed: boolean;
-  /** The real server's override now (null: none). */
-  override?: RuntimeOverride | null;
-  /** `clear`: the overrides deleted. */
-  cleared?: RuntimeOverride[];
-}
-
 /** Why a configuration could not be used. */
 export class ConfigUnusableError extends Error {
   override get name(): string {
@@ -183,7 +165,9 @@ export class KeepalivedDaemon {
     this.#options = options;
     this.#alerts = new DaemonAlerts(options.log);
     this.#halves = options.halves ?? { check: true, vrrp: true };
-    this.#metrics = daemonMetrics(() => this.#manager, () => this.#current?.ignored ?? [], () => this.#announcements?.status() ?? [], () => this.#overrides.list());
+    this.#metrics = daemonMetrics(
+      () => this.#manager, () => this.#current?.ignored ?? [], () => this.#announcements?.status() ?? [], () => this.#overrides.list(),
+    );
   }
 
   /** The checker half's manager, while it runs. */
@@ -649,8 +633,9 @@ export class KeepalivedDaemon {
       try {
         resolveVirtualServer({ ...vsConfig, realServers: [request.add!] });
       } catch (e) {
-        if (e instanceof IpvsArgumentError) throw new ControlError(400, e.message.replace(e.field, requestField(e.field)), requestField(e.field));
-        throw e;
+        if (!(e instanceof IpvsArgumentError)) throw e;
+        const field = requestField(e.field);
+        throw new ControlError(400, e.message.replace(e.field, field), field);
       }
       next.added = request.add!;
     } else if (verb === 'weight') next.weight = request.weight!;
@@ -669,18 +654,22 @@ export class KeepalivedDaemon {
       await this.#applyOverride(manager, current, previous, next, drain);
     }
     const now = this.#overrides.get(vsId!, rsId!) ?? null;
-    this.#changed(verb, vsId, rsId, changed, { override: now, ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}) });
+    const timeout = request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {};
+    this.#changed(verb, vsId, rsId, changed, { override: now, ...timeout });
     return { verb, virtualServer: vsId!, realServer: rsId!, changed, override: now };
   }
 
   /** Sets `next` and applies; on failure the previous override is put back (and applied again). */
   async #applyOverride(
-    manager: VirtualServerManager, current: Reading, previous: RuntimeOverride | undefined, next: RuntimeOverride, drain: DrainOptions | undefined,
+    manager: VirtualServerManager, current: Reading,
+    previous: RuntimeOverride | undefined, next: RuntimeOverride, drain: DrainOptions | undefined,
   ): Promise<void> {
     this.#overrides.set(next);
     const overlaid = this.#overlay(current);
     try {
-      await manager.reload(overlaid.config, drain ? { drain: (v, r) => (v === next.virtualServer && r === next.realServer ? drain : undefined) } : {});
+      const { virtualServer, realServer } = next;
+      const named = (v: string, r: string): DrainOptions | undefined => (v === virtualServer && r === realServer ? drain : undefined);
+      await manager.reload(overlaid.config, drain ? { drain: named } : {});
     } catch (e) {
       if (previous) this.#overrides.set(previous);
       else this.#overrides.clear(next.virtualServer, next.realServer);
@@ -691,7 +680,9 @@ export class KeepalivedDaemon {
     this.#dropOverrides(overlaid.dropped);
   }
 
-  async #clear(manager: VirtualServerManager, current: Reading, vsId: string | undefined, rsId: string | undefined): Promise<ControlAnswer> {
+  async #clear(
+    manager: VirtualServerManager, current: Reading, vsId: string | undefined, rsId: string | undefined,
+  ): Promise<ControlAnswer> {
     const before = this.#overrides.list();
     const cleared = this.#overrides.clear(vsId, rsId);
     if (cleared.length) {
@@ -707,7 +698,9 @@ export class KeepalivedDaemon {
   }
 
   /** A control request done: logged, streamed, and the status built again. */
-  #changed(verb: string, virtualServer: string | undefined, realServer: string | undefined, changed: boolean, fields: Record<string, unknown>): void {
+  #changed(
+    verb: string, virtualServer: string | undefined, realServer: string | undefined, changed: boolean, fields: Record<string, unknown>,
+  ): void {
     this.#options.log('info', `runtime ${verb}`, { virtualServer, realServer, changed, ...fields });
     if (changed) this.#publish('override', { verb, virtualServer, realServer, ...fields });
     this.#server?.invalidate();
