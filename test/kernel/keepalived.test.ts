@@ -195,12 +195,16 @@ describe('ipvs keepalived on the NAT topology', () => {
       const context = { stdout: () => undefined, stderr: (t: string) => void err.push(t), readStdin: async () => '', openIpvs: () => Promise.reject(new Error('not used')) };
       expect([await runCtl(['--socket', path.join(dir, 'ctl.sock'), ...args], context), err.join('')]).toEqual([0, '']);
     };
-    /** The change, then the kernel's table polled until it shows it: the time from asking to seeing, in milliseconds. */
+    /**
+     * The time from asking to the daemon's answer, which it gives once the kernel acknowledged the write
+     * (ipvsadm, read after, shows it; its own start-up under TCG is not counted), in milliseconds.
+     */
     const timed = async (want: string[], ...args: string[]) => {
       const t0 = Date.now();
       await ctl(...args);
-      await until(rows, (r) => JSON.stringify(r) === JSON.stringify(want), args.join(' '), { intervalMs: 10, attempts: 500 });
-      return Date.now() - t0;
+      const ms = Date.now() - t0;
+      expect(rows()).toEqual(want);
+      return ms;
     };
     const rs1 = (w: number) => `-a -t ${VIP}:8082 -r 10.1.0.4:80 -m -w ${w}`;
     const rs2 = (w: number) => `-a -t ${VIP}:8082 -r 10.1.0.5:80 -m -w ${w}`;
@@ -210,7 +214,7 @@ describe('ipvs keepalived on the NAT topology', () => {
       await timed([rs1(1), rs2(2)], 'weight', vs, '10.1.0.5:80', '2'),
       await timed([rs2(2)], 'remove', vs, '10.1.0.4:80'),
     ];
-    for (const ms of elapsed) expect(ms).toBeLessThan(1000);
+    console.log(`ipvs ctl add/weight/remove, asked to answered (table written): ${elapsed.join(', ')} ms`);
     expect(bodies(8082, 2)).toEqual(['Hello from rs2', 'Hello from rs2']);
     // A real SIGHUP re-reads the unchanged file: the overrides are laid over it again.
     const reloadsBefore = log.join('').split('"message":"reloaded"').length;
@@ -223,7 +227,7 @@ describe('ipvs keepalived on the NAT topology', () => {
     // Cleared: back to the file (rs1 comes back once its PING_CHECK passes, as alpha says).
     await ctl('clear', vs);
     await waitFor('the file\'s table again', rows, (r) => JSON.stringify(r) === JSON.stringify([rs1(1)]));
-    process.stdout.write(`ipvs ctl add/weight/remove to kernel table: ${elapsed.join(', ')} ms\n`);
+    for (const ms of elapsed) expect(ms).toBeLessThan(1000);
   });
 
   test('SIGUSR2 writes the state as JSON; SIGTERM stops the daemon and removes its services', async () => {
