@@ -20,6 +20,7 @@ import { PROBES } from './checkers';
 import { runScript } from '../scripts/notify-command';
 import { resolveScriptPolicy, type ScriptPolicy } from '../scripts/security';
 import { createMiscProbe } from './checkers/misc';
+import type { DrainOptions } from '../handle/drain';
 
 /** Options of {@link VirtualServerManager}. */
 export interface ManagerOptions {
@@ -41,6 +42,18 @@ export interface ManagerOptions {
   reconcileInterval?: number;
   /** Seconds after a refused or failed table write before a reconciliation. Default 1. */
   reconcileAfterError?: number;
+}
+
+/** Options of {@link VirtualServerManager.reload}. */
+export interface ManagerReloadOptions {
+  /**
+   * Real servers the new configuration leaves out that are to drain (weight
+   * 0, deleted once their connections end) whatever the drain policy:
+   * returns the drain options for a virtual server id and real server id
+   * (`address:port`), or undefined for the policy's way. Their drain events
+   * have cause `'control'`.
+   */
+  drain?: (virtualServer: string, realServer: string) => DrainOptions | undefined;
 }
 
 /** Options of {@link VirtualServerManager.stop}. */
@@ -172,7 +185,7 @@ export class VirtualServerManager extends EventEmitter {
    * it).
    * @throws {@link IpvsArgumentError} (nothing is changed then).
    */
-  async reload(config: HealthConfig): Promise<void> {
+  async reload(config: HealthConfig, options: ManagerReloadOptions = {}): Promise<void> {
     if (!this.#running) throw new Error('VirtualServerManager.reload: not running');
     const resolved = resolveHealthConfig(config);
     this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
@@ -187,7 +200,7 @@ export class VirtualServerManager extends EventEmitter {
         whole.push(vs.id);
       } else {
         if (state.config.serviceFingerprint !== vs.serviceFingerprint) whole.push(vs.id);
-        started.push(...this.#updateVirtualServer(state, vs));
+        started.push(...this.#updateVirtualServer(state, vs, options.drain));
       }
     }
     await this.#applyWhole(whole);
@@ -311,7 +324,9 @@ export class VirtualServerManager extends EventEmitter {
     for (const change of await this.#writer.applyServices(entries)) this.#table(change);
   }
 
-  #updateVirtualServer(state: VirtualServerState, config: ResolvedVirtualServer): RealServerState[] {
+  #updateVirtualServer(
+    state: VirtualServerState, config: ResolvedVirtualServer, drain: ManagerReloadOptions['drain'],
+  ): RealServerState[] {
     state.config = config;
     const started: RealServerState[] = [];
     const wanted = new Map(config.realServers.map((rs) => [rs.id, rs]));
@@ -320,7 +335,7 @@ export class VirtualServerManager extends EventEmitter {
       if (next && next.fingerprint === rs.config.fingerprint) continue;
       rs.stop();
       state.realServers.delete(id);
-      if (!next) state.leaving.add(`${rs.config.destination.address}/${rs.config.destination.port}`);
+      if (!next) state.leaving.set(`${rs.config.destination.address}/${rs.config.destination.port}`, drain?.(config.id, id));
       if (next) {
         // Changed settings: new checkers, but the server keeps its up/down state.
         const replacement = this.#newRealServer(() => state, next, rs.up);
@@ -432,8 +447,11 @@ export class VirtualServerManager extends EventEmitter {
   /** How a virtual server's leaving real servers go, by its drain policy: undefined deletes them at once. */
   #drainDecision(vs: VirtualServerState): DrainDecision | undefined {
     const policy = vs.config.drain;
-    if (!policy) return undefined;
+    if (!policy && ![...vs.leaving.values()].some((forced) => forced)) return undefined;
     return (key) => {
+      const forced = vs.leaving.get(key);
+      if (forced) return { cause: 'control', options: forced };
+      if (!policy) return undefined;
       if (vs.leaving.has(key)) return { cause: 'reload', options: policy.options };
       return policy.on === 'all' ? { cause: 'down', options: policy.options } : undefined;
     };
