@@ -82,8 +82,9 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
     vrrpCreateMacvlan: () => 0,
     vrrpDeleteLink: () => 0,
     vrrpSetIpv4Conf: () => ({ errno: 0, previous: 0 }),
-    routeAddHost: () => 0,
-    routeDeleteHost: () => 0,
+    vrrpChangeAddress: () => 0,
+    rtnlChange: () => 0,
+    rtnlEncode: () => new Uint8Array(),
     routeListHost: () => ({ errno: 0, routes: [] }),
   };
   return { binding, links, monitors, interfaces, ifindexes, extraAddresses };
