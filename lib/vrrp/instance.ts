@@ -565,8 +565,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const set = new RouteSet(this.#native, this.#netns(), o.routes, o.rules);
     if (set.empty) return;
     const verb = add ? 'setting' : 'removing';
-    if (o.routes.length) this.#log({ event: 'virtual-routes', message: `(${this.name}) ${verb} Virtual Routes` });
-    if (o.rules.length) this.#log({ event: 'virtual-rules', message: `(${this.name}) ${verb} Virtual Rules` });
+    const lines = [
+      ...(o.routes.length ? [{ event: 'virtual-routes', message: `(${this.name}) ${verb} Virtual Routes` }] : []),
+      ...(o.rules.length ? [{ event: 'virtual-rules', message: `(${this.name}) ${verb} Virtual Rules` }] : []),
+    ];
+    for (const line of add ? lines : lines.reverse()) this.#log(line);
     for (const error of add ? set.install() : set.remove()) this.#fail(error);
   }
 

@@ -67,8 +67,7 @@ export class StaticSet {
     let errno: number;
     try {
       const ifindex = this.native.vrrpInterface({ ...this.netns, interface: a.dev! }).ifindex;
-      // keepalived adds static IPv6 addresses without duplicate address detection.
-      const spec = addressSpec({ ...a, nodad: a.nodad || a.address.includes(':') }, ifindex);
+      const spec = addressSpec(a, ifindex);
       errno = this.native.vrrpChangeAddress({ ...this.netns, ...spec, add });
     } catch (e) {
       errno = (e as { errno?: number }).errno ?? 19;

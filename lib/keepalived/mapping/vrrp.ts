@@ -92,7 +92,8 @@ class Mapper {
     if (a.dev !== undefined) out.dev = a.dev;
     if (a.scope !== undefined) out.scope = a.scope;
     if (a.label !== undefined) out.label = a.label;
-    if (a.nodad && a.family === 'inet6') out.nodad = true;
+    // keepalived adds every IPv6 address without duplicate address detection (IFA_F_NODAD), `-nodad` or not.
+    if (a.family === 'inet6') out.nodad = true;
     return out;
   }
 
