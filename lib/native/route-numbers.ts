@@ -10,7 +10,9 @@
 export const ROUTE_SCOPES: Readonly<Record<string, number>> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 
 /** RTN_* route types by name. */
-export const ROUTE_TYPES = { unicast: 1, local: 2, broadcast: 3, anycast: 4, multicast: 5, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9, nat: 10 } as const;
+export const ROUTE_TYPES = {
+  unicast: 1, local: 2, broadcast: 3, anycast: 4, multicast: 5, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9, nat: 10,
+} as const;
 
 /** FR_ACT_* rule actions by name (`ip rule ... blackhole|unreachable|prohibit|nop|goto`). */
 export const RULE_ACTIONS = { lookup: 1, goto: 2, nop: 3, blackhole: 6, unreachable: 7, prohibit: 8 } as const;

@@ -185,9 +185,15 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   addresses: ResolvedAddress[];
   /** `virtual_ipaddress_excluded`: moved with the state, not advertised. */
   excluded: ResolvedAddress[];
-  /** `virtual_routes`, validated. */
+  /**
+   * `virtual_routes`, validated into the addon's request fields.
+   * @internal
+   */
   routes: ResolvedRoute[];
-  /** `virtual_rules`, validated. */
+  /**
+   * `virtual_rules`, validated into the addon's request fields.
+   * @internal
+   */
   rules: ResolvedRule[];
   /** `unicast_src_ip` / `mcast_src_ip`, if set; otherwise chosen from the interface at open. */
   source?: string;

@@ -21,7 +21,7 @@ const ENODEV = 19;
 const U32: readonly [number, number] = [0, 0xffffffff];
 const IFNAME = /^[^\s/:]{1,15}$/;
 
-/** One route, as `ip route add` words: `[TYPE] to [src ADDR] [via ADDR] [dev IF] [table N] [metric N] [scope S] [protocol N] [mtu N] [onlink]`. */
+/** One route, as `ip route add` words: `[TYPE] to [src A] [via A] [dev IF] [table N] [metric N] [scope S] [protocol N] [mtu N]...`. */
 export interface VrrpRouteOptions {
   /** Destination `ADDR[/PREFIX]`, or `default`. */
   to: string;
@@ -65,9 +65,13 @@ export interface VrrpRuleOptions {
   table?: number;
   /** `preference`: the rule's place in the list. */
   preference: number;
+  /** Input interface (`iif`). */
   iif?: string;
+  /** Output interface (`oif`). */
   oif?: string;
+  /** Firewall mark to match (`fwmark N`). */
   fwmark?: number;
+  /** Mask of the mark (`fwmark N/MASK`). */
   fwmask?: number;
   /** FRA_PROTOCOL; default keepalived's (18); 0 for none. */
   protocol?: number;
@@ -204,12 +208,18 @@ function describeRule(r: ResolvedRule): string {
  * fails is returned as a VrrpError; the others still go.
  */
 export class RouteSet {
+  readonly #native: Pick<NativeVrrpBinding, 'rtnlChange' | 'vrrpInterface'>;
+  readonly #netns: { netns?: string };
+
   constructor(
-    private readonly native: Pick<NativeVrrpBinding, 'rtnlChange' | 'vrrpInterface'>,
-    private readonly netns: { netns?: string },
+    native: Pick<NativeVrrpBinding, 'rtnlChange' | 'vrrpInterface'>,
+    netns: { netns?: string },
     readonly routes: readonly ResolvedRoute[],
     readonly rules: readonly ResolvedRule[],
-  ) {}
+  ) {
+    this.#native = native;
+    this.#netns = netns;
+  }
 
   get empty(): boolean {
     return this.routes.length === 0 && this.rules.length === 0;
@@ -228,17 +238,17 @@ export class RouteSet {
     let ifindex: number | undefined;
     if (dev !== undefined) {
       try {
-        ifindex = this.native.vrrpInterface({ ...this.netns, interface: dev }).ifindex;
+        ifindex = this.#native.vrrpInterface({ ...this.#netns, interface: dev }).ifindex;
       } catch (e) {
         return this.#outcome((e as { errno?: number }).errno ?? ENODEV, operation, `${describeRoute(r)}: interface`);
       }
     }
-    const errno = this.native.rtnlChange({ ...this.netns, operation, route: { ...fields, ...(ifindex ? { ifindex } : {}) } });
+    const errno = this.#native.rtnlChange({ ...this.#netns, operation, route: { ...fields, ...(ifindex ? { ifindex } : {}) } });
     return this.#outcome(errno, operation, describeRoute(r));
   }
 
   #rule(r: ResolvedRule, operation: 'add' | 'delete'): VrrpError | undefined {
-    return this.#outcome(this.native.rtnlChange({ ...this.netns, operation, rule: r }), operation, describeRule(r));
+    return this.#outcome(this.#native.rtnlChange({ ...this.#netns, operation, rule: r }), operation, describeRule(r));
   }
 
   #outcome(errno: number, operation: 'add' | 'delete', what: string): VrrpError | undefined {

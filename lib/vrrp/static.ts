@@ -32,43 +32,51 @@ export function resolveStatic(c: { staticIpaddress?: unknown; staticRoutes?: unk
 const key = (v: unknown) => JSON.stringify(v);
 
 /** The static addresses, routes and rules of one namespace. */
+type StaticNative = Pick<NativeVrrpBinding, 'rtnlChange' | 'vrrpInterface' | 'vrrpChangeAddress'>;
+
 export class StaticSet {
-  constructor(
-    private readonly native: Pick<NativeVrrpBinding, 'rtnlChange' | 'vrrpInterface' | 'vrrpChangeAddress'>,
-    private readonly netns: { netns?: string },
-    readonly wanted: ResolvedStatic,
-  ) {}
+  readonly #native: StaticNative;
+  readonly #netns: { netns?: string };
+
+  constructor(native: StaticNative, netns: { netns?: string }, readonly wanted: ResolvedStatic) {
+    this.#native = native;
+    this.#netns = netns;
+  }
 
   /** Addresses, then routes, then rules; failures returned (the rest still go). */
   install(): VrrpError[] {
-    return [...this.wanted.addresses.map((a) => this.#address(a, true)).filter((e) => e !== undefined), ...this.#routes(this.wanted).install()];
+    const addresses = this.wanted.addresses.map((a) => this.#address(a, true)).filter((e) => e !== undefined);
+    return [...addresses, ...this.#routes(this.wanted).install()];
   }
 
   /** Rules, then routes, then addresses. */
   remove(): VrrpError[] {
-    return [...this.#routes(this.wanted).remove(), ...this.wanted.addresses.map((a) => this.#address(a, false)).filter((e) => e !== undefined)];
+    const routes = this.#routes(this.wanted).remove();
+    return [...routes, ...this.wanted.addresses.map((a) => this.#address(a, false)).filter((e) => e !== undefined)];
   }
 
   /** A set for `next`, having removed what `next` no longer lists; install() it. */
   replace(next: ResolvedStatic): { set: StaticSet; errors: VrrpError[] } {
     const gone = <T>(now: T[], then: T[]) => now.filter((x) => !then.some((y) => key(y) === key(x)));
-    const old = new StaticSet(this.native, this.netns, {
-      addresses: gone(this.wanted.addresses, next.addresses), routes: gone(this.wanted.routes, next.routes), rules: gone(this.wanted.rules, next.rules),
+    const old = new StaticSet(this.#native, this.#netns, {
+      addresses: gone(this.wanted.addresses, next.addresses),
+      routes: gone(this.wanted.routes, next.routes),
+      rules: gone(this.wanted.rules, next.rules),
     });
-    return { set: new StaticSet(this.native, this.netns, next), errors: old.remove() };
+    return { set: new StaticSet(this.#native, this.#netns, next), errors: old.remove() };
   }
 
   #routes(s: ResolvedStatic): RouteSet {
-    return new RouteSet(this.native, this.netns, s.routes, s.rules);
+    return new RouteSet(this.#native, this.#netns, s.routes, s.rules);
   }
 
   #address(a: ResolvedAddress, add: boolean): VrrpError | undefined {
     const what = `static address ${a.address}/${a.prefix} dev ${a.dev!}`;
     let errno: number;
     try {
-      const ifindex = this.native.vrrpInterface({ ...this.netns, interface: a.dev! }).ifindex;
+      const ifindex = this.#native.vrrpInterface({ ...this.#netns, interface: a.dev! }).ifindex;
       const spec = addressSpec(a, ifindex);
-      errno = this.native.vrrpChangeAddress({ ...this.netns, ...spec, add });
+      errno = this.#native.vrrpChangeAddress({ ...this.#netns, ...spec, add });
     } catch (e) {
       errno = (e as { errno?: number }).errno ?? 19;
     }

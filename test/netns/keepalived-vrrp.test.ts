@@ -281,7 +281,7 @@ vrrp_instance VI_${id} {
 }
 `;
 
-/** Router a's routes of every table, rules and eth0 addresses (lifetimes dropped, addresses sorted: the kernel lists them in insertion order). */
+/** Router a's routes of every table, rules and eth0 addresses (lifetimes dropped; addresses sorted: listed in insertion order). */
 function kernelState(): string {
   const a = lab.hosts.a;
   const addresses = a.run('ip', '-o', 'addr', 'show', 'dev', 'eth0').split('\n').map((l) => l.replace(/\\.*$/, '').trim()).filter(Boolean).sort();

@@ -68,7 +68,9 @@ export interface VrrpTrackRef extends Located {
 
 /** A network: an address and a prefix length (`0.0.0.0/0` for `default` / `all`). */
 export interface VrrpPrefix {
+  /** The network address. */
   readonly address: string;
+  /** Its prefix length. */
   readonly prefix: number;
 }
 
@@ -104,6 +106,7 @@ export interface VrrpRoute extends Located {
 
 /** One `virtual_rules` / `static_rules` line, as `ip rule add` reads it. */
 export interface VrrpRule extends Located {
+  /** From the addresses; `inet6` forces IPv6; otherwise IPv4. */
   readonly family: 'inet' | 'inet6';
   /** `from PREFIX` (absent or `all`: any). */
   readonly from?: VrrpPrefix;
@@ -121,8 +124,9 @@ export interface VrrpRule extends Located {
   readonly iif?: string;
   /** `oif` / `oifname`. */
   readonly oif?: string;
-  /** `fwmark N[/MASK]`. */
+  /** `fwmark N[/MASK]`: the mark. */
   readonly fwmark?: number;
+  /** `fwmark N/MASK`: the mask. */
   readonly fwmask?: number;
   /** Tracked (no `no_track`): keepalived gives the rule its protocol (18). */
   readonly tracked: boolean;

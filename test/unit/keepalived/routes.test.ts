@@ -24,7 +24,7 @@ function readText(text: string): ReadResult & { file: string } {
 }
 
 const found = (r: ReadResult) => r.diagnostics.map((d) => [d.code, d.source.line, d.message]);
-const located = <T extends { source: unknown }>(items: readonly T[]) => items.map(({ source, ...rest }) => rest);
+const located = <T extends { source: unknown }>(items: readonly T[]) => items.map(({ source: _source, ...rest }) => rest);
 
 describe('reader', () => {
   const r = readText(`static_routes {
