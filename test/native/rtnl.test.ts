@@ -101,6 +101,16 @@ describe('in a namespace of its own', () => {
     expect(native.rtnlChange({ netns, operation: 'delete', rule })).toBe(ENOENT);
     expect(native.rtnlChange({ netns: '/nonexistent/netns', operation: 'delete', rule })).toBe(ENOENT);
   });
+
+  test('an address no VRRP link owns (static_ipaddress): added, EEXIST again, deleted, EADDRNOTAVAIL again', () => {
+    const spec = { netns, ifindex: 1, family: AF_INET6, address: 'fd20::1', prefix: 64, nodad: true };
+    expect(native.vrrpChangeAddress({ ...spec, add: true })).toBe(0);
+    expect(run('ip', '-o', 'addr', 'show', 'dev', 'lo')).toMatch(/inet6 fd20::1\/64 scope global nodad/);
+    expect(native.vrrpChangeAddress({ ...spec, add: true })).toBe(EEXIST);
+    expect(native.vrrpChangeAddress({ ...spec, add: false })).toBe(0);
+    expect(native.vrrpChangeAddress({ ...spec, add: false })).toBe(EADDRNOTAVAIL);
+  });
 });
 
 const ENETUNREACH = 101;
+const EADDRNOTAVAIL = 99;
