@@ -248,7 +248,8 @@ export class RouteSet {
   }
 
   #rule(r: ResolvedRule, operation: 'add' | 'delete'): VrrpError | undefined {
-    return this.#outcome(this.#native.rtnlChange({ ...this.#netns, operation, rule: r }), operation, describeRule(r));
+    // Exclusive, as `ip rule add` and keepalived: without NLM_F_EXCL the kernel adds a second identical rule.
+    return this.#outcome(this.#native.rtnlChange({ ...this.#netns, operation, exclusive: true, rule: r }), operation, describeRule(r));
   }
 
   #outcome(errno: number, operation: 'add' | 'delete', what: string): VrrpError | undefined {

@@ -315,7 +315,8 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
 
   interface Run { stop(): Promise<unknown>; state(): string | undefined }
   let first: Run | undefined;
-  const snapshots = async (run: Run) => {
+  const snapshots = async (start: () => Run) => {
+    const run = start();
     first ??= run;
     expect(await eventually(() => run.state() === 'BACKUP', 10_000)).toBe(true);
     const atStart = kernelState();
@@ -332,20 +333,25 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
     return { atStart, master, backup, stopped };
   };
 
-  const keepalived = lab.keepalived('a', `routes-${id}`, text);
-  const theirs = await snapshots({ stop: () => keepalived.stop(), state: () => keepalived.state });
-  const daemon = new OurDaemon(`routes-${id}`, text, ['--allow-unsupported']);
-  const ours = await snapshots({ stop: () => daemon.stop(), state: () => daemon.states().at(-1) });
+  const theirs = await snapshots(() => {
+    const keepalived = lab.keepalived('a', `routes-${id}`, text);
+    return { stop: () => keepalived.stop(), state: () => keepalived.state };
+  });
+  let daemon: OurDaemon | undefined;
+  const ours = await snapshots(() => {
+    const d = (daemon = new OurDaemon(`routes-${id}`, text, ['--allow-unsupported']));
+    return { stop: () => d.stop(), state: () => d.states().at(-1) };
+  });
 
   // The oracle did what the file says: statics from the start, virtual routes and rules only while MASTER, nothing left.
   expect(theirs.atStart).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
-  expect(theirs.atStart).not.toMatch(/10\.50\.0\.0/);
+  expect(theirs.atStart).not.toMatch(/10\.5[02]\.0\.0|^20[0-2]:/m);
   expect(theirs.master).toMatch(/10\.50\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
   expect(theirs.master).toMatch(/201:\tnot from all to 10\.61\.0\.0\/24 lookup 101\n/);
   expect(theirs.backup).toBe(theirs.atStart);
   expect(theirs.stopped).toBe(empty);
   expect(ours).toEqual(theirs);
   // keepalived's log lines, in keepalived's order.
-  expect(daemon.lines().map((l) => /\(VI_\d+\) (setting|removing) Virtual (Routes|Rules)/.exec(JSON.stringify(l))?.[0]).filter(Boolean))
+  expect(daemon!.lines().map((l) => /\(VI_\d+\) (setting|removing) Virtual (Routes|Rules)/.exec(JSON.stringify(l))?.[0]).filter(Boolean))
     .toEqual([`(VI_${id}) setting Virtual Routes`, `(VI_${id}) setting Virtual Rules`, `(VI_${id}) removing Virtual Rules`, `(VI_${id}) removing Virtual Routes`]);
 });
