@@ -14,7 +14,9 @@
         "native/js/netns_file.cc",
         "native/js/notify.cc",
         "native/js/children.cc",
+        "native/js/rtnl.cc",
         "native/js/vrrp_link.cc",
+        "native/rtnl/request.cc",
         "native/vrrp/channel.cc",
         "native/vrrp/link_monitor.cc",
         "native/vrrp/route.cc"

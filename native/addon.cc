@@ -12,6 +12,7 @@
 #include "js/icmp_echo.h"
 #include "js/netns_file.h"
 #include "js/notify.h"
+#include "js/rtnl.h"
 #include "js/vrrp_link.h"
 
 namespace {
@@ -131,6 +132,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeRequest", Napi::Function::New<EncodeRequest>(env, "encodeRequest"));
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
+  js::defineRtnl(env, exports);
   js::defineIcmpEcho(env, exports);
   js::defineNetnsFile(env, exports);
   js::registerNotify(env, exports);

@@ -15,6 +15,7 @@
 import type { Stats } from '../model/types';
 import type { NativeIcmpBinding } from './icmp-contract';
 import type { NativeVrrpBinding } from './vrrp-contract';
+import type { NativeRtnlBinding } from './rtnl-contract';
 
 /** Kernel IPVS generic-netlink commands (`IPVS_CMD_*`). */
 export const enum Cmd {
@@ -252,7 +253,7 @@ export interface NativeSystemBinding {
 
 /** The whole addon, as lib/native/load.ts loads it. */
 export interface NativeBinding
-  extends NativeIpvsBinding, NativeVrrpBinding, NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding {}
+  extends NativeIpvsBinding, NativeVrrpBinding, NativeRtnlBinding, NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding {}
 
 /**
  * Every member of the addon, so a build (or a test's replacement binding)
@@ -269,8 +270,9 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   vrrpCreateMacvlan: true,
   vrrpDeleteLink: true,
   vrrpSetIpv4Conf: true,
-  routeAddHost: true,
-  routeDeleteHost: true,
+  vrrpChangeAddress: true,
+  rtnlChange: true,
+  rtnlEncode: true,
   routeListHost: true,
   icmpEcho: true,
   openInNetns: true,

@@ -8,7 +8,8 @@
  * runtime; the runtime validates it (every error names the field).
  * @module
  */
-import type { VrrpInstanceOptions } from './instance-options';
+import type { VirtualAddress, VrrpInstanceOptions } from './instance-options';
+import type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 
 /** `vrrp_script NAME { script; interval; timeout; weight W [reverse]; rise; fall; user USER [GROUP]; init_fail }` */
 export interface VrrpScriptOptions {
@@ -146,4 +147,10 @@ export interface VrrpRouterConfig {
   };
   /** `global_defs { enable_script_security }`: refuse scripts that a non-root user could change when run as root. */
   enableScriptSecurity?: boolean;
+  /** `static_ipaddress`: addresses (each with `dev`) added when the router opens and removed when it closes. */
+  staticIpaddress?: (VirtualAddress | string)[];
+  /** `static_routes`: added when the router opens, removed when it closes. */
+  staticRoutes?: VrrpRouteOptions[];
+  /** `static_rules`: added when the router opens, removed when it closes. */
+  staticRules?: VrrpRuleOptions[];
 }

@@ -9,6 +9,7 @@ import { IpvsArgumentError } from '../model/errors';
 import { fail, record } from '../core/validate/check';
 import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './instance-options';
 import { VRRP_DEFAULTS } from './limits';
+import { resolveStatic, type ResolvedStatic } from './static';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpSyncGroupOptions } from './router-options';
 import type { ResolvedTrackFile } from './track/file';
 import type { ResolvedScript } from './track/script';
@@ -65,9 +66,11 @@ export interface ResolvedRouterConfig {
   scriptUser?: { user: string; group?: string };
   /** `enable_script_security`. */
   enableScriptSecurity: boolean;
+  /** `static_ipaddress`, `static_routes`, `static_rules`. */
+  static: ResolvedStatic;
 }
 
-const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'syncGroups', 'scriptUser', 'enableScriptSecurity'] as const;
+const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'syncGroups', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules'] as const;
 const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightReverse', 'rise', 'fall', 'user', 'group', 'initFail'] as const;
 const FILE_KEYS = ['name', 'file', 'weight', 'weightReverse', 'initFile'] as const;
 const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'syncGroupTrackingWeight'] as const;
@@ -257,5 +260,8 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
     groups.set(name, { name, members, tracks: tracks(o, field, scripts, files), trackingWeight: bool(o.syncGroupTrackingWeight, `${field}.syncGroupTrackingWeight`), ...(notify ? { notify } : {}) });
   });
   const scriptUser = user(c.scriptUser, 'scriptUser');
-  return { instances, scripts, files, groups, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: bool(c.enableScriptSecurity, 'enableScriptSecurity') };
+  return {
+    instances, scripts, files, groups, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: bool(c.enableScriptSecurity, 'enableScriptSecurity'),
+    static: resolveStatic(c),
+  };
 }

@@ -15,6 +15,7 @@ import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInst
 import type { TransitionReason, VrrpState } from './state-machine';
 import { vrrpMetrics, type VrrpStatus } from './status';
 import { SyncGroup } from './sync-group';
+import { StaticSet } from './static';
 import { FileTracker } from './track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
@@ -139,6 +140,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   readonly #scripts = new Map<string, ScriptTracker>();
   readonly #files = new Map<string, FileTracker>();
   #interfaces: InterfaceTracker | undefined;
+  /** static_ipaddress / static_routes / static_rules, once installed. */
+  #static: StaticSet | undefined;
   #closed = false;
   /** The update in progress: the next one waits for it. */
   #updating: Promise<void> = Promise.resolve();
@@ -169,6 +172,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       router.#interfaces.on('address-deleted', (ifindex, family, address) => router.#addressDeleted(ifindex, family, address));
       router.#syncTrackers(resolved);
       router.#watchInterfaces();
+      router.#static = new StaticSet(loadVrrpNative(), runtime.netns !== undefined ? { netns: runtime.netns } : {}, resolved.static);
+      router.#staticErrors(router.#static.install());
       for (const [name, c] of resolved.instances) router.#startInstance(name, c);
       router.#buildGroups();
       router.#retrack();
@@ -211,6 +216,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     }
     await Promise.all(stopping);
     this.#config = next;
+    if (this.#static) {
+      const { set, errors } = this.#static.replace(next.static);
+      this.#static = set;
+      this.#staticErrors([...errors, ...set.install()]);
+    }
     this.#syncTrackers(next);
     this.#watchInterfaces();
     for (const [name, c] of next.instances) {
@@ -263,12 +273,21 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#members.keys()].map((n) => this.#stopInstance(n)));
+    if (this.#static) this.#staticErrors(this.#static.remove());
     await Promise.all([...this.#draining, ...[...this.#groups.values()].map((g) => g.notify.drained())]);
     for (const t of this.#scripts.values()) t.stop();
     for (const t of this.#files.values()) t.stop();
     this.#scripts.clear();
     this.#files.clear();
     this.#interfaces?.close();
+  }
+
+  /** A static address, route or rule that could not be changed: an `error` event, as an instance's. */
+  #staticErrors(errors: VrrpError[]): void {
+    for (const e of errors) {
+      this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), event: 'error', code: e.code, message: e.message }));
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    }
   }
 
   #startInstance(name: string, c: ResolvedRouterInstance): void {

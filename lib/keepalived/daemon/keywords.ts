@@ -59,8 +59,14 @@ const NO_EFFECT = "tunes keepalived's own processes, files or statistics: nothin
 const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 
 /** Keywords that run with some values or options refused, by block (`*` for every checker block). */
+const ROUTES_NOTE = 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, `vrf`, `pref`, `expires`, `append`/`prepend`, `track_group`, which are refused); a tracked route (`dev` without `no_track`) is refused: deletions by others are not watched';
+const RULES_NOTE = 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, `protocol`, `suppress_*`, `tunnel-id`, `track_group`, which are refused); a tracked rule (without `no_track`) is refused: deletions by others are not watched';
+
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
+    static_ipaddress: 'added at start, removed at stop; an address without `dev` and the options of virtual_ipaddress it refuses are refused',
+    static_routes: ROUTES_NOTE,
+    static_rules: RULES_NOTE,
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
     virtual_server_group: 'an address range standing for too many services is refused',
   },
@@ -79,6 +85,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     unicast_ttl: '0 (the kernel default) refused',
     unicast_peer: 'min_ttl / max_ttl refused',
     virtual_ipaddress: `brd + / brd -, and the options ${UNMODELLED_OPTIONS.join(', ')} refused`,
+    virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
+    virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${ROUTES_NOTE}`,
+    virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${RULES_NOTE}`,
     use_vmac: 'the interface name runs; MAC, netlink_notify_msg and group refused',
     strict_mode: "its checks run; its firewall rules are refused",
     interface: 'an instance without one is refused',
@@ -95,7 +104,6 @@ const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> 
   vrrp_instance: {
     no_accept: 'not enforced (the router always accepts): refused unless --allow-unsupported',
     dont_track_primary: REFUSED,
-    virtual_ipaddress_excluded: REFUSED,
   },
   global_defs: { vrrp_min_garp: REFUSED },
 };

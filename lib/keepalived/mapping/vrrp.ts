@@ -13,6 +13,7 @@ import { VRRP_LIMITS } from '../../vrrp/limits';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
+import { routeOptions, ruleOptions, type Finding } from './routes';
 
 /** A router configuration and what of the file it cannot honour. */
 export interface VrrpMapping {
@@ -91,7 +92,8 @@ class Mapper {
     if (a.dev !== undefined) out.dev = a.dev;
     if (a.scope !== undefined) out.scope = a.scope;
     if (a.label !== undefined) out.label = a.label;
-    if (a.nodad && a.family === 'inet6') out.nodad = true;
+    // keepalived adds every IPv6 address without duplicate address detection (IFA_F_NODAD), `-nodad` or not.
+    if (a.family === 'inet6') out.nodad = true;
     return out;
   }
 
@@ -161,7 +163,10 @@ class Mapper {
     if (i.authentication?.type === 'PASS') out.authentication = { authType: 'PASS', authPass: i.authentication.password };
     else if (i.authentication) this.unsupported('auth_type', at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
     if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
-    if (i.virtualIpaddressExcluded.length) this.unsupported('virtual_ipaddress_excluded', at('virtualIpaddressExcluded'), `(${i.name}) virtual_ipaddress_excluded is not moved by the router yet`);
+    if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a, i.name));
+    const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, `(${i.name}) ${message}`);
+    if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r, 'virtual_routes', found));
+    if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r, 'virtual_rules', found));
     if (i.accept === false) this.unsupported('no_accept', at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
     if (i.strict) this.unsupported(i.sources['strict'] ? 'strict_mode' : 'vrrp_strict', at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
     if (i.dontTrackPrimary) this.unsupported('dont_track_primary', at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
@@ -209,6 +214,11 @@ class Mapper {
       group: global.scriptUser.group,
     };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;
+    const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, message);
+    const withDev = vrrp.staticAddresses.filter((a) => a.dev !== undefined || void this.unsupported('static_ipaddress', a.source, `static address ${a.address} without dev is not installed by ipvs keepalived`));
+    if (withDev.length) config.staticIpaddress = withDev.map((a) => this.address(a, 'static_ipaddress'));
+    if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, 'static_routes', found));
+    if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, 'static_rules', found));
     return config;
   }
 }

@@ -174,6 +174,8 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     mcastDstIp: v.mcastDstIp ?? (family === 'inet' ? g.mcastGroup4 : g.mcastGroup6),
     virtualIpaddress: d.virtualIpaddress,
     virtualIpaddressExcluded: d.virtualIpaddressExcluded,
+    virtualRoutes: d.virtualRoutes,
+    virtualRules: d.virtualRules,
     trackInterface: d.trackInterface,
     trackScript,
     trackFile,
@@ -291,7 +293,10 @@ export function finishVrrp(draft: ConfigDraft, globals: VrrpGlobalDefs, interfac
   const finished = draft.vrrpInstances.map((d) => finishInstance(d, globals, known, diag)).filter((i) => i !== undefined);
   const instances = checkDuplicateVrids(finished, interfaces, diag);
   const syncGroups = draft.syncGroups.map((g) => finishSyncGroup(g, instances, scripts, diag));
-  return { instances, scripts, trackFiles, syncGroups, missingInterfaces: [...known.missing] };
+  return {
+    instances, scripts, trackFiles, syncGroups, missingInterfaces: [...known.missing],
+    staticAddresses: draft.staticAddresses, staticRoutes: draft.staticRoutes, staticRules: draft.staticRules,
+  };
 }
 
 /** Sync-group trackers name scripts and files the same way instances do. */

@@ -35,6 +35,8 @@ describe('vrrp.conf mapped', () => {
         { address: '192.0.2.101', prefix: 32 },
         { address: '192.0.2.102', prefix: 32 },
       ],
+      // Moved with the VIPs, not advertised; IPv6 goes without DAD as keepalived adds it.
+      virtualIpaddressExcluded: [{ address: '2001:db8::100', prefix: 64, dev: 'vrrp0', nodad: true }],
       unicastSrcIp: '192.0.2.1', unicastPeer: ['192.0.2.2', '192.0.2.3'], unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
       v3ChecksumAsV2: false, lowerPrioNoAdvert: true, higherPrioSendAdvert: true, ownerIgnoreAdverts: false,
       // Instance values win over global_defs; the GARP pacing comes from vrrp_garp_interval (IPv4).
@@ -75,7 +77,6 @@ describe('vrrp.conf mapped', () => {
   test('what the router does not do is a warning at its line', () => {
     expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
       ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
-      ['unsupported', 80, '(VI_1) virtual_ipaddress_excluded is not moved by the router yet'],
       ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],
       ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
     ]);

@@ -102,9 +102,9 @@ vrrp_instance VI_1 {
 }
 `);
   const { ignored } = readDaemonConfig(conf);
-  // The reader's findings, then the global_defs settings, then the mappings'.
+  // The reader's findings, then the global_defs settings, then the mappings' (a tracked virtual route: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['virtual_routes', 21], ['preferred_lft', 25], ['vrrp_notify_fifo', 2], ['lvs_timeouts', 3], ['no_accept', 20],
+    ['preferred_lft', 25], ['vrrp_notify_fifo', 2], ['lvs_timeouts', 3], ['virtual_routes', 22], ['no_accept', 20],
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);

@@ -62,6 +62,8 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         { address: '192.0.2.102', family: 'inet', prefix: 32, nodad: false, noTrack: true, source: at(file, 78) },
       ],
       virtualIpaddressExcluded: [{ address: '2001:db8::100', family: 'inet6', prefix: 64, dev: 'vrrp0', nodad: true, noTrack: false, source: at(file, 81) }],
+      virtualRoutes: [],
+      virtualRules: [],
       trackInterface: [{ name: 'vrrp1', weight: 10, reverse: false, source: at(file, 84) }],
       trackScript: [{ name: 'chk_web', weight: -30, reverse: false, source: at(file, 87) }],
       trackFile: [{ name: 'tf_maint', weight: 0, reverse: false, source: at(file, 90) }],
@@ -241,13 +243,13 @@ describe('errors and corrections, each at its line', () => {
   });
 
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
-    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0\n  }\n  track_process {\n    p\n  }\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
+    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  track_process {\n    p\n  }\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
     expect(found(r)).toEqual([
-      ['unsupported', 4, 'virtual_routes in vrrp_instance is not supported yet - ignored'],
+      ['unsupported', 5, 'route option realms is not supported yet - the route is not installed'],
       ['unsupported', 7, 'track_process in vrrp_instance is not supported yet - ignored'],
       ['unsupported', 11, 'ip address option preferred_lft is not supported yet - ignored'],
     ]);
-    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 4], ['track_process', 7], ['preferred_lft', 11]]);
+    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 5], ['track_process', 7], ['preferred_lft', 11]]);
   });
 
   test('vrrp_track_file is the deprecated spelling of track_file; a vrrp_script without script is removed', () => {
