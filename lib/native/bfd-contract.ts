@@ -20,7 +20,7 @@ export interface NativeBfdSessionOptions {
   source?: string;
   /** Outgoing TTL / hop limit (GTSM wants 255). */
   ttl?: number;
-  /** Accepted TTL reduction of received packets; 255 disables the check. Default 0. */
+  /** Received TTL may be this much below `ttl`; -1 or 255 disables the check. Default 0. */
   maxHops?: number;
   /** bfd.RequiredMinRxInterval. */
   minRxUs: number;

@@ -65,13 +65,7 @@ double wallMs() {
 
 }  // namespace
 
-Engine::~Engine() {
-  stop();
-  for (auto& [id, peer] : peers_) ::close(peer.fd);
-  if (fd4_ >= 0) ::close(fd4_);
-  if (fd6_ >= 0) ::close(fd6_);
-  if (eventFd_ >= 0) ::close(eventFd_);
-}
+Engine::~Engine() { stop(); }
 
 EngineFailure Engine::open() {
   fd4_ = openReceiver(AF_INET);
@@ -222,8 +216,10 @@ void Engine::handle(const uint8_t* data, size_t size, const std::string& from, c
     return;
   }
   Peer& peer = match->second;
-  // GTSM (RFC 5881 section 5): single hop means TTL 255 unless max_hops allows less.
-  if (peer.options.maxHops < 255 && ttl < 255 - peer.options.maxHops) {
+  // GTSM (RFC 5881 section 5) as keepalived applies it: the TTL may be at
+  // most max_hops below the one we send (255 for IPv4: single hop).
+  int maxHops = peer.options.maxHops;
+  if (maxHops >= 0 && maxHops < 255 && ttl < peer.options.ttl - maxHops) {
     ++drops_.ttl;
     return;
   }
@@ -310,10 +306,18 @@ void Engine::run() {
 }
 
 void Engine::stop() {
-  if (!thread_.joinable()) return;
-  stopping_ = true;
-  wake();
-  thread_.join();
+  if (thread_.joinable()) {
+    stopping_ = true;
+    wake();
+    thread_.join();
+  }
+  // The port is free again at once, not when JavaScript collects the object.
+  for (auto& [id, peer] : peers_) ::close(peer.fd);
+  peers_.clear();
+  for (int* fd : {&fd4_, &fd6_, &eventFd_}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
 }
 
 }  // namespace bfd

