@@ -7,13 +7,13 @@
  * spin causing no false down; `track_bfd` moving VRRP mastership between
  * our router and keepalived's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BfdSessions, type BfdInstanceOptions, type BfdStateChange } from '../../lib/bfd';
 import { VrrpRouter } from '../../lib/vrrp';
 import { TestNamespace } from '../support/netns';
+import { Keepalived, keepalivedConfig } from '../support/vrrp-lab';
 import { FrrInstance, frrInstalled } from '../support/frr-lab';
 import { keepalivedInstalled } from '../support/keepalived';
 import { until } from '../support/health';
@@ -147,6 +147,104 @@ ${passive ? '  passive-mode\n' : ''} exit
       await until(() => frrPeer(OURS.v6)?.status, (s) => s === 'up', 'bfdd sees the IPv6 session up', poll);
     } finally {
       sessions.close();
+    }
+  });
+});
+
+/** keepalived.conf text of one bfd_instance. */
+function bfdBlock(name: string, neighbor: string, source: string, ms: number, extra: string[] = []): string {
+  return [`bfd_instance ${name} {`, `  neighbor_ip ${neighbor}`, `  source_ip ${source}`, `  min_rx ${ms}`, `  min_tx ${ms}`, '  multiplier 3',
+    ...extra.map((l) => `  ${l}`), '}', ''].join('\n');
+}
+
+describeKeepalived('with keepalived\'s BFD child as the peer', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bfd-ka-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const keepalivedUp = (ka: Keepalived, name: string, from = 0) =>
+    until(() => ka.count(`(${name}) Entering Up state`, from), (n) => n > 0, `keepalived's ${name} Up`, { ...poll, detail: () => ka.log.slice(-3000) });
+
+  test('IPv4, keepalived starts the session: Up both ways; each side detects the other falling silent', async () => {
+    const ka = new Keepalived(peer, path.join(dir, 'ka4'), bfdBlock('kb4', OURS.v4, PEER.v4, 300), { bfd: true });
+    const { sessions, changes } = openOurs([{ name: 'kb4', neighborIp: PEER.v4, sourceIp: OURS.v4, minRx: 300, minTx: 300, multiplier: 3, passive: true }]);
+    try {
+      await upIn(sessions, 'kb4');
+      await keepalivedUp(ka, 'kb4');
+      await until(() => sessions.status()[0]!, (s) => s.detectTime === 900, 'detection time 900 ms', poll);
+      const from = changes.length;
+      const stoppedAt = Date.now();
+      process.kill(ka.bfdPid, 'SIGSTOP');
+      let down: BfdStateChange;
+      try {
+        down = (await changeTo(changes, 'Down', from))!;
+      } finally {
+        process.kill(ka.bfdPid, 'SIGCONT');
+      }
+      figures.push(`300 ms x 3: keepalived's BFD frozen, detected by us after ${(down.at - stoppedAt).toFixed(0)} ms`);
+      expect(down.at - stoppedAt).toBeLessThanOrEqual(950);
+      await upIn(sessions, 'kb4');
+      // We fall silent: keepalived logs how long after our last packet it expired the session.
+      const mark = ka.log.length;
+      sessions.update([]);
+      const expired = await until(() => /\(kb4\) Expired after (\d+) ms/.exec(ka.log.slice(mark)), Boolean, 'keepalived expires the session',
+        { ...poll, detail: () => ka.log.slice(mark) });
+      figures.push(`300 ms x 3: we fell silent, keepalived expired the session after ${expired![1]} ms`);
+      expect(Number(expired![1])).toBeLessThanOrEqual(950);
+    } finally {
+      sessions.close();
+      await ka.stop();
+    }
+  });
+
+  test('IPv6, we start the session and keepalived is passive: Up both ways with keepalived\'s default hop limit', async () => {
+    const ka = new Keepalived(peer, path.join(dir, 'ka6'), bfdBlock('kb6', OURS.v6, PEER.v6, 100, ['passive']), { bfd: true });
+    const { sessions } = openOurs([{ name: 'kb6', neighborIp: PEER.v6, sourceIp: OURS.v6, minRx: 100, minTx: 100, multiplier: 3 }]);
+    try {
+      await upIn(sessions, 'kb6');
+      await keepalivedUp(ka, 'kb6');
+      expect(sessions.drops()).toEqual({ invalid: 0, ttl: 0, noSession: 0, authentication: 0 });
+    } finally {
+      sessions.close();
+      await ka.stop();
+    }
+  });
+
+  test('track_bfd: our master loses its BFD peer, its priority drops by the weight and keepalived takes over; back Up, we preempt', async () => {
+    const vip = '10.98.0.100';
+    const config = keepalivedConfig({ name: 'VI_1', state: 'BACKUP', virtualRouterId: 61, priority: 100, advertInt: 1, version: 3, vips: [`${vip}/24`] });
+    const ka = new Keepalived(peer, path.join(dir, 'kav'), config + bfdBlock('kb', OURS.v4, PEER.v4, 100), { bfd: true });
+    const router = VrrpRouter.open({
+      instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 61, priority: 150, advertInt: 1, version: 3, virtualIpaddress: [`${vip}/24`],
+        trackBfd: [{ name: 'kb', weight: -100 }] }],
+      scripts: [], trackFiles: [], syncGroups: [],
+      bfdInstances: [{ name: 'kb', neighborIp: PEER.v4, sourceIp: OURS.v4, minRx: 100, minTx: 100, multiplier: 3 }],
+    }, { netns: ours.path });
+    const ourState = () => router.status().instances[0]!;
+    try {
+      // Until the session is Up it counts as down (keepalived's bfd_up starts false): 150 - 100.
+      expect(ourState().effectivePriority).toBe(50);
+      await until(ourState, (s) => s.state === 'MASTER' && s.effectivePriority === 150, 'ours MASTER at 150 once BFD is Up', { intervalMs: 50, attempts: 400 });
+      await until(() => ka.state, (s) => s === 'BACKUP', 'keepalived BACKUP', { intervalMs: 50, attempts: 400 });
+      const mark = ka.log.length;
+      const stoppedAt = Date.now();
+      process.kill(ka.bfdPid, 'SIGSTOP');
+      try {
+        await until(() => ka.count('Entering MASTER STATE', mark), (n) => n > 0, 'keepalived MASTER', { intervalMs: 20, attempts: 500 });
+      } finally {
+        process.kill(ka.bfdPid, 'SIGCONT');
+      }
+      figures.push(`track_bfd at 100 ms x 3: keepalived's BFD frozen, keepalived master after ${Date.now() - stoppedAt} ms`);
+      expect(router.status().instances[0]!.tracking).toContainEqual({ type: 'bfd', name: 'kb', weight: -100, reverse: false, ok: false });
+      await until(ourState, (s) => s.state === 'BACKUP', 'ours BACKUP', { intervalMs: 20, attempts: 500 });
+      // The session comes back Up: 150 again, and we preempt.
+      await until(ourState, (s) => s.state === 'MASTER' && s.effectivePriority === 150, 'ours MASTER again', { intervalMs: 50, attempts: 400 });
+      await until(() => ka.state, (s) => s === 'BACKUP', 'keepalived BACKUP again', { intervalMs: 50, attempts: 400 });
+    } finally {
+      await router.close();
+      await ka.stop();
     }
   });
 });
