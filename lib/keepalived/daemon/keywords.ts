@@ -19,6 +19,7 @@ import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../read
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
 import { scriptGrammar, trackFileGrammar } from '../reader/blocks/vrrp-tracking';
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
+import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { VRRP_LIMITS } from '../../vrrp/limits';
 import { GLOBAL_REFUSED, UNREAD_KEYWORDS } from './policy';
 
@@ -51,6 +52,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['vrrp_sync_group', syncGroupGrammar],
     ['vrrp_script', scriptGrammar],
     ['track_file', trackFileGrammar],
+    ['bfd_instance', bfdInstanceGrammar],
   ] as unknown as readonly (readonly [string, Grammar<never>])[];
 }
 

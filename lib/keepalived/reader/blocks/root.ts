@@ -1,12 +1,13 @@
 /**
  * The top level of keepalived.conf. Blocks this reader does not read yet
- * (BFD, static addresses, track_process...) are listed in {@link NOT_SUPPORTED_YET}:
+ * (static addresses, track_process...) are listed in {@link NOT_SUPPORTED_YET}:
  * each is reported with a "not supported yet" warning and skipped, never
  * silently ignored. Supporting one means giving it a handler here and
  * removing it from that list.
  * @module
  */
 import type { SourceRef } from '../diagnostics';
+import { bfdInstanceKeyword, type BfdInstanceDraft } from './bfd-instance';
 import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { KeywordItem, SslContext } from '../model';
 import { stringField, draft, type Draft } from './draft';
@@ -28,6 +29,7 @@ export interface ConfigDraft {
   readonly vrrpScripts: VrrpScriptDraft[];
   readonly trackFiles: VrrpTrackFileDraft[];
   readonly syncGroups: VrrpSyncGroupDraft[];
+  readonly bfdInstances: BfdInstanceDraft[];
   readonly daemonOptions: KeywordItem[];
   readonly unsupported: KeywordItem[];
 }
@@ -35,14 +37,14 @@ export interface ConfigDraft {
 /** An empty configuration. */
 export function configDraft(): ConfigDraft {
   return {
-    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], syncGroups: [],
+    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], syncGroups: [], bfdInstances: [],
     daemonOptions: [], unsupported: [],
   };
 }
 
 /** Top-level blocks and keywords of keepalived that this reader does not check yet. */
 export const NOT_SUPPORTED_YET: readonly string[] = [
-  'vrrp_track_process', 'bfd_instance', 'garp_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces',
+  'vrrp_track_process', 'garp_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces',
   'interface_up_down_delays', 'track_group',
 ];
 
@@ -80,6 +82,7 @@ const rootKeywords: KeywordTable<ConfigDraft> = {
   vrrp_sync_group: vrrpSyncGroupKeyword<ConfigDraft>(),
   track_file: trackFileKeyword<ConfigDraft>(),
   vrrp_track_file: trackFileKeyword<ConfigDraft>(),
+  bfd_instance: bfdInstanceKeyword<ConfigDraft>(),
   SSL: {
     handle(stmt, target): BlockOpen<SslDraft> {
       target.ssl = draft(stmt.source);
