@@ -38,19 +38,31 @@ export interface BfdInstanceOptions {
 
 /** A bfd_instance with keepalived's defaults filled in, times in µs. */
 export interface ResolvedBfdInstance {
+  /** Block name. */
   name: string;
+  /** Address family of the neighbour. */
   family: 4 | 6;
+  /** The neighbour's address. */
   neighborIp: string;
+  /** Local address, when given. */
   sourceIp?: string;
+  /** `min_rx` in µs. */
   minRxUs: number;
+  /** `min_tx` in µs. */
   minTxUs: number;
+  /** `idle_tx` in µs. */
   idleTxUs: number;
+  /** `multiplier`. */
   multiplier: number;
+  /** `passive`. */
   passive: boolean;
+  /** Outgoing TTL / hop limit. */
   ttl: number;
-  /** -1: no check. */
+  /** Accepted TTL reduction below `ttl`; -1: no check. */
   maxHops: number;
+  /** Default `track_bfd` weight. */
   weight: number;
+  /** Default `reverse`. */
   weightReverse: boolean;
 }
 

@@ -18,7 +18,9 @@ import { diagName, stateName, type BfdState } from './states';
 export interface BfdStateChange {
   /** The bfd_instance's name. */
   name: string;
+  /** State left. */
   from: BfdState;
+  /** State entered. */
   to: BfdState;
   /** Local diagnostic, by RFC 5880's name ("Control Detection Time Expired"…). */
   diag: string;
@@ -30,19 +32,48 @@ export interface BfdStateChange {
 
 /** One session in {@link BfdSessions.status}. */
 export interface BfdSessionStatus {
+  /** The bfd_instance's name. */
   name: string;
+  /** The neighbour's address. */
   neighborIp: string;
+  /** Our state. */
   state: BfdState;
+  /** The neighbour's state, from its last packet. */
   remoteState: BfdState;
+  /** Our diagnostic, by RFC 5880's name. */
   diag: string;
   /** Interval between our packets now (before jitter), ms. */
   txInterval: number;
   /** Detection time in force (neighbour's multiplier × agreed interval), ms; 0 before it is heard. */
   detectTime: number;
+  /** Our discriminator (random, non-zero). */
   localDiscriminator: number;
+  /** The neighbour's; 0 until heard or after a detection time of silence. */
   remoteDiscriminator: number;
+  /** Control packets sent. */
   packetsSent: number;
+  /** Control packets accepted from the neighbour. */
   packetsReceived: number;
+}
+
+/** A bfd_instance's default `track_bfd` weight. */
+export interface BfdWeight {
+  /** `weight` -253..253. */
+  weight: number;
+  /** `reverse`. */
+  reverse: boolean;
+}
+
+/** Received packets the native thread dropped, by reason. */
+export interface BfdDrops {
+  /** Failed RFC 5880 6.8.6's checks. */
+  invalid: number;
+  /** TTL / hop limit too low (RFC 5881's GTSM). */
+  ttl: number;
+  /** Matched no session. */
+  noSession: number;
+  /** Carried authentication, which is not implemented. */
+  authentication: number;
 }
 
 /** Where the sessions run and where their log lines go. */
@@ -55,6 +86,7 @@ export interface BfdRuntimeOptions {
 
 /** Events of {@link BfdSessions}. */
 export interface BfdSessionsEvents {
+  /** A session changed state (as the native thread saw it; `at` is when). */
   change: [change: BfdStateChange];
 }
 
@@ -64,6 +96,20 @@ interface Running {
   state: BfdState;
 }
 
+/**
+ * The `bfd_instance` sessions of one network namespace: open with
+ * {@link BfdSessions.open}, reload with {@link BfdSessions.update}, stop
+ * with {@link BfdSessions.close}. Packets, timers and the state machine run
+ * on the addon's native thread, so a busy event loop neither delays a
+ * packet nor causes a false down.
+ *
+ * @example
+ * ```ts
+ * import { BfdSessions } from 'ipvs/vrrp';
+ * const bfd = BfdSessions.open([{ name: 'upstream', neighborIp: '192.0.2.1', minRx: 300, minTx: 300, multiplier: 3 }]);
+ * bfd.on('change', (c) => console.log(c.name, c.from, '->', c.to, c.diag));
+ * ```
+ */
 export class BfdSessions extends EventEmitter<BfdSessionsEvents> {
   #engine: NativeBfdEngine | undefined;
   readonly #running = new Map<string, Running>();
@@ -113,11 +159,12 @@ export class BfdSessions extends EventEmitter<BfdSessionsEvents> {
   }
 
   /** The bfd_instance's own `weight` and `reverse` (defaults of `track_bfd` lines). */
-  weight(name: string): { weight: number; reverse: boolean } | undefined {
+  weight(name: string): BfdWeight | undefined {
     const c = this.#running.get(name)?.config;
     return c && { weight: c.weight, reverse: c.weightReverse };
   }
 
+  /** Every session's state, timers and counters, read from the native thread now. */
   status(): BfdSessionStatus[] {
     return [...this.#running.values()].map((r) => {
       const s = this.#engine?.status(r.id);
@@ -138,9 +185,14 @@ export class BfdSessions extends EventEmitter<BfdSessionsEvents> {
   }
 
   /** Packets the native thread dropped, by reason (TTL is RFC 5881's GTSM). */
-  drops(): { invalid: number; ttl: number; noSession: number; authentication: number } {
+  drops(): BfdDrops {
     const c = this.#engine?.counters();
-    return { invalid: c?.droppedInvalid ?? 0, ttl: c?.droppedTtl ?? 0, noSession: c?.droppedNoSession ?? 0, authentication: c?.droppedAuthentication ?? 0 };
+    return {
+      invalid: c?.droppedInvalid ?? 0,
+      ttl: c?.droppedTtl ?? 0,
+      noSession: c?.droppedNoSession ?? 0,
+      authentication: c?.droppedAuthentication ?? 0,
+    };
   }
 
   /** Prometheus text: per session its state and packet counters, and the drops by reason. */

@@ -94,7 +94,10 @@ export interface NativeBfdEngine {
 /** A decoded Control packet, or why the receive checks refuse it. */
 export type NativeBfdDecoded =
   | { refused: string }
-  | { diag: number; state: number; poll: boolean; final: boolean; detectMult: number; myDiscr: number; yourDiscr: number; desiredMinTxUs: number; requiredMinRxUs: number };
+  | {
+      diag: number; state: number; poll: boolean; final: boolean; detectMult: number;
+      myDiscr: number; yourDiscr: number; desiredMinTxUs: number; requiredMinRxUs: number;
+    };
 
 export interface NativeBfdBinding {
   BfdEngine: new (options: { netns?: string }, onState: (event: NativeBfdStateEvent) => void) => NativeBfdEngine;

@@ -56,7 +56,7 @@ export interface VrrpTrackFileOptions {
   };
 }
 
-/** One line of `track_interface` / `track_script` / `track_file` / `track_bfd` in an instance or sync group: `NAME [weight W [reverse]]`. */
+/** One line of `track_interface` / `track_script` / `track_file` / `track_bfd`: `NAME [weight W [reverse]]`. */
 export interface TrackRef {
   /** The interface name, or the `vrrp_script` / `track_file` / `bfd_instance` block's name. */
   name: string;

@@ -10,7 +10,9 @@ import { expectTypeError } from '../support/throws';
 const native = loadNative();
 
 /** A 24-byte Control packet with the fields given (the rest valid). */
-function control(fields: { version?: number; state?: number; flags?: number; mult?: number; length?: number; my?: number; your?: number }): Uint8Array {
+type Fields = { version?: number; state?: number; flags?: number; mult?: number; length?: number; my?: number; your?: number };
+
+function control(fields: Fields): Uint8Array {
   const b = new Uint8Array(24);
   const v = new DataView(b.buffer);
   b[0] = (fields.version ?? 1) << 5;
@@ -26,7 +28,8 @@ function control(fields: { version?: number; state?: number; flags?: number; mul
 
 test('the receive checks of RFC 5880 6.8.6 refuse each malformed field', () => {
   expect(native.bfdDecode(control({}))).toEqual({
-    diag: 0, state: 1, poll: false, final: false, detectMult: 3, myDiscr: 7, yourDiscr: 0, desiredMinTxUs: 300_000, requiredMinRxUs: 300_000,
+    diag: 0, state: 1, poll: false, final: false, detectMult: 3, myDiscr: 7, yourDiscr: 0,
+    desiredMinTxUs: 300_000, requiredMinRxUs: 300_000,
   });
   const refused = (b: Uint8Array) => (native.bfdDecode(b) as { refused?: string }).refused;
   expect(refused(control({}).subarray(0, 23))).toBe('short');

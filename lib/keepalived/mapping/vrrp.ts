@@ -57,7 +57,9 @@ function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
 /** The trackers and notify scripts of an instance or sync group, only those written. */
 type Tracking = Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'notify'>;
 
-function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: readonly VrrpTrackRef[]; trackFile: readonly VrrpTrackRef[]; trackBfd: readonly VrrpTrackRef[]; notify: VrrpNotify }): Tracking {
+type TrackLists = Record<'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd', readonly VrrpTrackRef[]>;
+
+function tracking(o: TrackLists & { notify: VrrpNotify }): Tracking {
   const out: Tracking = {};
   const trackInterface = trackRefs(o.trackInterface);
   const trackScript = trackRefs(o.trackScript);

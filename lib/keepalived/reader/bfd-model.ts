@@ -32,5 +32,10 @@ export interface BfdInstanceBlock extends Traced {
   /** `weight W reverse`. */
   readonly weightReverse: boolean;
   /** Which halves get the session's events: `vrrp` / `checker` keywords; both when neither is written. */
-  readonly events: { readonly vrrp: boolean; readonly checker: boolean };
+  readonly events: {
+    /** The VRRP half (`track_bfd`). */
+    readonly vrrp: boolean;
+    /** The checker half (`BFD_CHECK`). */
+    readonly checker: boolean;
+  };
 }

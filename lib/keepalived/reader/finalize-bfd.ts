@@ -47,8 +47,8 @@ export function finishBfd(draft: ConfigDraft, diag: Diagnostics): BfdInstanceBlo
     // Neither `vrrp` nor `checker` written: both halves get the events.
     const both = !v.vrrp && !v.checker;
     out.push({
-      name: d.name, neighborIp: v.neighborIp, minRx: v.minRx ?? 10, minTx: v.minTx ?? 10, idleTx: v.idleTx ?? 1000, multiplier: v.multiplier ?? 5,
-      passive: v.passive ?? false, maxHops, weight: v.weight ?? 0, weightReverse: v.weightReverse ?? false,
+      name: d.name, neighborIp: v.neighborIp, minRx: v.minRx ?? 10, minTx: v.minTx ?? 10, idleTx: v.idleTx ?? 1000,
+      multiplier: v.multiplier ?? 5, passive: v.passive ?? false, maxHops, weight: v.weight ?? 0, weightReverse: v.weightReverse ?? false,
       events: { vrrp: both || (v.vrrp ?? false), checker: both || (v.checker ?? false) },
       source: d.source, sources: d.sources,
       ...(v.sourceIp !== undefined ? { sourceIp: v.sourceIp } : {}),

@@ -279,13 +279,20 @@ function finishSyncGroup(
     }
   }
   return {
-    name: d.name, group, notify: d.notify, trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile, trackBfd: d.trackBfd,
+    name: d.name, group, notify: d.notify,
+    trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile, trackBfd: d.trackBfd,
     trackingWeight: d.trackingWeight, source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
   };
 }
 
 /** The VRRP part of the model. */
-export function finishVrrp(draft: ConfigDraft, globals: VrrpGlobalDefs, interfaces: InterfaceNames, diag: Diagnostics, bfdNames: ReadonlySet<string> = new Set()): VrrpConfig {
+export function finishVrrp(
+  draft: ConfigDraft,
+  globals: VrrpGlobalDefs,
+  interfaces: InterfaceNames,
+  diag: Diagnostics,
+  bfdNames: ReadonlySet<string> = new Set(),
+): VrrpConfig {
   const scripts = finishScripts(draft, diag);
   const trackFiles = finishTrackFiles(draft, diag);
   const scriptNames = new Set(scripts.map((s) => s.name));

@@ -8,7 +8,10 @@
 /** The current reading of one tracker, with the weight the instance gave it. */
 export type TrackReading =
   | {
-      /** `track_interface` (up = IFF_UP and IFF_RUNNING), `track_script` (ok = the script succeeds, after rise/fall) or `track_bfd` (ok = the session is Up). */
+      /**
+       * `track_interface` (up = IFF_UP and IFF_RUNNING), `track_script` (ok = the script succeeds,
+       * after rise/fall) or `track_bfd` (ok = the session is Up).
+       */
       kind: 'interface' | 'script' | 'bfd';
       /** Interface, vrrp_script or bfd_instance name. */
       name: string;

@@ -37,8 +37,8 @@ export interface ConfigDraft {
 /** An empty configuration. */
 export function configDraft(): ConfigDraft {
   return {
-    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], syncGroups: [], bfdInstances: [],
-    daemonOptions: [], unsupported: [],
+    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], syncGroups: [],
+    bfdInstances: [], daemonOptions: [], unsupported: [],
   };
 }
 
