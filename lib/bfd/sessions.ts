@@ -195,19 +195,9 @@ export class BfdSessions extends EventEmitter<BfdSessionsEvents> {
     };
   }
 
-  /** Prometheus text: per session its state and packet counters, and the drops by reason. */
+  /** Prometheus text: {@link bfdMetrics} of these sessions. */
   metrics(): string {
-    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-    const status = this.status();
-    const lines = ['# HELP bfd_session_up Whether a bfd_instance session is Up (1) or not (0).', '# TYPE bfd_session_up gauge'];
-    for (const s of status) lines.push(`bfd_session_up{instance="${esc(s.name)}"} ${s.state === 'Up' ? 1 : 0}`);
-    lines.push('# HELP bfd_packets_sent_total BFD Control packets sent.', '# TYPE bfd_packets_sent_total counter');
-    for (const s of status) lines.push(`bfd_packets_sent_total{instance="${esc(s.name)}"} ${s.packetsSent}`);
-    lines.push('# HELP bfd_packets_received_total BFD Control packets accepted.', '# TYPE bfd_packets_received_total counter');
-    for (const s of status) lines.push(`bfd_packets_received_total{instance="${esc(s.name)}"} ${s.packetsReceived}`);
-    lines.push('# HELP bfd_packets_dropped_total Received BFD packets dropped, by reason.', '# TYPE bfd_packets_dropped_total counter');
-    for (const [reason, n] of Object.entries(this.drops())) lines.push(`bfd_packets_dropped_total{reason="${reason}"} ${n}`);
-    return lines.join('\n') + '\n';
+    return bfdMetrics(this.status(), this.drops());
   }
 
   /** Stops every session and the native thread; idempotent. */
@@ -284,6 +274,27 @@ export class BfdSessions extends EventEmitter<BfdSessionsEvents> {
     this.emit('change', change);
   }
 }
+
+/**
+ * Prometheus text of BFD sessions: per session whether it is Up and its
+ * packet counters, and the drops by reason. With no sessions, the families'
+ * headers alone (a dashboard's queries stay valid).
+ */
+export function bfdMetrics(status: readonly BfdSessionStatus[], drops: BfdDrops): string {
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  const lines = ['# HELP bfd_session_up Whether a bfd_instance session is Up (1) or not (0).', '# TYPE bfd_session_up gauge'];
+  for (const s of status) lines.push(`bfd_session_up{bfd_instance="${esc(s.name)}"} ${s.state === 'Up' ? 1 : 0}`);
+  lines.push('# HELP bfd_packets_sent_total BFD Control packets sent.', '# TYPE bfd_packets_sent_total counter');
+  for (const s of status) lines.push(`bfd_packets_sent_total{bfd_instance="${esc(s.name)}"} ${s.packetsSent}`);
+  lines.push('# HELP bfd_packets_received_total BFD Control packets accepted.', '# TYPE bfd_packets_received_total counter');
+  for (const s of status) lines.push(`bfd_packets_received_total{bfd_instance="${esc(s.name)}"} ${s.packetsReceived}`);
+  lines.push('# HELP bfd_packets_dropped_total Received BFD packets dropped, by reason.', '# TYPE bfd_packets_dropped_total counter');
+  for (const [reason, n] of Object.entries(drops)) lines.push(`bfd_packets_dropped_total{reason="${reason}"} ${n}`);
+  return lines.join('\n') + '\n';
+}
+
+/** No drops: the counters of sessions that are not running. */
+export const NO_BFD_DROPS: BfdDrops = { invalid: 0, ttl: 0, noSession: 0, authentication: 0 };
 
 function systemError(e: unknown, operation: string, what: string): BfdError {
   if (isNativeError(e, 'ESYSCALL')) {

@@ -18,7 +18,7 @@ import { SyncGroup } from './sync-group';
 import { FileTracker } from './track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
-import { BfdSessions } from '../bfd/sessions';
+import { bfdMetrics, BfdSessions, NO_BFD_DROPS } from '../bfd/sessions';
 import { insecurity, scriptIdentity, type ScriptPolicy } from '../scripts/security';
 import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../model/errors';
@@ -269,8 +269,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const [name, t] of this.#scripts) if (t.ok !== undefined) lines.push(`vrrp_script_ok{script="${esc(name)}"} ${t.ok ? 1 : 0}`);
     lines.push('# HELP vrrp_track_file_value The value read from a track_file.', '# TYPE vrrp_track_file_value gauge');
     for (const [name, t] of this.#files) lines.push(`vrrp_track_file_value{file="${esc(name)}"} ${t.value}`);
-    const bfd = this.#ownBfd && this.#bfd ? this.#bfd.metrics().trimEnd() : '';
-    return [...lines, ...(bfd ? [bfd] : [])].join('\n') + '\n';
+    // The router's own sessions; shared ones are the owner's to export (headers only here).
+    const own = this.#ownBfd && this.#bfd;
+    lines.push((own ? this.#bfd!.metrics() : bfdMetrics([], NO_BFD_DROPS)).trimEnd());
+    return lines.join('\n') + '\n';
   }
 
   /**
