@@ -125,7 +125,8 @@ ${passive ? '  passive-mode\n' : ''} exit
       const detected = down.at - stoppedAt;
       figures.push(`${ms} ms x 3: bfdd frozen, detected by us after ${detected.toFixed(0)} ms (${down.diag})`);
       expect(down.diag).toBe('Control Detection Time Expired');
-      expect(detected).toBeLessThanOrEqual(3 * ms + 50);
+      // Slack for the signal's delivery and a loaded machine's scheduling; the figure is printed.
+      expect(detected).toBeLessThanOrEqual(3 * ms + 100);
       // It comes back Up once bfdd runs again.
       await upIn(sessions, 'frr4');
       await until(() => frrPeer(OURS.v4)?.status, (s) => s === 'up', 'bfdd up again', poll);
@@ -184,7 +185,7 @@ describeKeepalived('with keepalived\'s BFD child as the peer', () => {
         process.kill(ka.bfdPid, 'SIGCONT');
       }
       figures.push(`300 ms x 3: keepalived's BFD frozen, detected by us after ${(down.at - stoppedAt).toFixed(0)} ms`);
-      expect(down.at - stoppedAt).toBeLessThanOrEqual(950);
+      expect(down.at - stoppedAt).toBeLessThanOrEqual(1000);
       await upIn(sessions, 'kb4');
       // We fall silent: keepalived logs how long after our last packet it expired the session.
       const mark = ka.log.length;

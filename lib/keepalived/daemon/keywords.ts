@@ -65,7 +65,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
     virtual_server_group: 'an address range standing for too many services is refused',
+    bfd_instance: 'its session runs with the VRRP half (track_bfd), when the file has a vrrp_instance; BFD_CHECK is refused',
   },
+  bfd_instance: { checker: 'an instance whose events go to the checker only does not run (BFD_CHECK is refused)' },
   global_defs: {
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
