@@ -11,6 +11,7 @@ const LAYERS = [
   ['apply'],
   ['handle'],
   ['scripts'],
+  ['bfd'],
   ['health', 'vrrp', 'announce'],
   ['keepalived'],
   ['cli'],

@@ -1,11 +1,12 @@
 // Module entry: open/openAsync create handles; encodeRequest/decodeMessages
-// expose the codec without a socket, for golden-byte tests; the VRRP and
-// ICMP echo parts register themselves. The whole contract is typed in
+// expose the codec without a socket, for golden-byte tests; the VRRP,
+// ICMP echo and BFD parts register themselves. The whole contract is typed in
 // lib/native/contract.ts.
 #include <napi.h>
 
 #include "ipvs/codec.h"
 #include "js/addon_data.h"
+#include "js/bfd_engine.h"
 #include "js/children.h"
 #include "js/convert.h"
 #include "js/handle.h"
@@ -133,6 +134,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
   js::defineRtnl(env, exports);
+  js::defineBfd(env, exports);
   js::defineIcmpEcho(env, exports);
   js::defineNetnsFile(env, exports);
   js::registerNotify(env, exports);

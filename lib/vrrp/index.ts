@@ -18,7 +18,8 @@
 export { VrrpInstance } from './instance';
 export { VrrpRouter } from './router';
 export type {
-  VrrpRouterEvents, VrrpRouterStateChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus, VrrpRouterInstanceStatus, VrrpTrackStatus,
+  VrrpRouterRuntimeOptions, VrrpRouterEvents, VrrpRouterStateChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus,
+  VrrpRouterInstanceStatus, VrrpTrackStatus,
 } from './router';
 export type { NotifyResult, NotifyState, NotifyTarget } from './notify';
 export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
@@ -30,6 +31,14 @@ export type {
   VrrpNotifyScripts, VrrpSyncGroupOptions,
 } from './router-options';
 export { VrrpError } from './errors';
+// BFD sessions (bfd_instance), which track_bfd reads; usable on their own.
+export {
+  BfdSessions, BfdError, BFD_STATES, BFD_DIAGNOSTICS, resolveBfdInstance, resolveBfdInstances,
+} from '../bfd';
+export type {
+  BfdInstanceOptions, ResolvedBfdInstance, BfdWeight, BfdDrops, BfdStateChange,
+  BfdSessionStatus, BfdRuntimeOptions, BfdSessionsEvents, BfdState, BfdErrorInit,
+} from '../bfd';
 export type { IpFamily } from './bytes';
 export type { VrrpErrorInit } from './errors';
 export { vrrpMetrics } from './status';

@@ -1,7 +1,7 @@
 /**
  * The configuration of a {@link VrrpRouter}: everything the VRRP half of
  * keepalived reads from keepalived.conf — `vrrp_instance` blocks with their
- * tracking and notify scripts, `vrrp_script`, `track_file`,
+ * tracking and notify scripts, `vrrp_script`, `track_file`, `bfd_instance`,
  * `vrrp_sync_group`, and the script-related `global_defs`. Field names are
  * keepalived's keywords camel-cased, as in {@link VrrpInstanceOptions}.
  * This file is the contract between the keepalived.conf reader and the
@@ -10,6 +10,7 @@
  */
 import type { VirtualAddress, VrrpInstanceOptions } from './instance-options';
 import type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
+import type { BfdInstanceOptions } from '../bfd/options';
 
 /** `vrrp_script NAME { script; interval; timeout; weight W [reverse]; rise; fall; user USER [GROUP]; init_fail }` */
 export interface VrrpScriptOptions {
@@ -56,9 +57,9 @@ export interface VrrpTrackFileOptions {
   };
 }
 
-/** One line of `track_interface` / `track_script` / `track_file` in an instance or sync group: `NAME [weight W [reverse]]`. */
+/** One line of `track_interface` / `track_script` / `track_file` / `track_bfd`: `NAME [weight W [reverse]]`. */
 export interface TrackRef {
-  /** The interface name, or the `vrrp_script` / `track_file` block's name. */
+  /** The interface name, or the `vrrp_script` / `track_file` / `bfd_instance` block's name. */
   name: string;
   /** `weight W` overriding the tracker's own (interfaces: default 0, i.e. down means FAULT). */
   weight?: number;
@@ -104,6 +105,8 @@ export interface VrrpRouterInstance extends VrrpInstanceOptions {
   trackScript?: TrackRef[];
   /** `track_file`: `track_file` blocks whose value is tracked. */
   trackFile?: TrackRef[];
+  /** `track_bfd`: `bfd_instance` sessions tracked (Up = OK; a session not yet Up counts as down, as in keepalived). */
+  trackBfd?: TrackRef[];
   /** The instance's notify scripts. */
   notify?: VrrpNotifyScripts;
   /** `smtp_alert`: accepted for compatibility; the runtime sends no mail. */
@@ -124,6 +127,8 @@ export interface VrrpSyncGroupOptions {
   trackScript?: TrackRef[];
   /** `track_file` applied to every member. */
   trackFile?: TrackRef[];
+  /** `track_bfd` applied to every member. */
+  trackBfd?: TrackRef[];
   /** `sync_group_tracking_weight`: members' tracker weights count; without it a member's failing tracker puts the group in FAULT. */
   syncGroupTrackingWeight?: boolean;
 }
@@ -138,6 +143,8 @@ export interface VrrpRouterConfig {
   trackFiles: VrrpTrackFileOptions[];
   /** The `vrrp_sync_group` blocks. */
   syncGroups: VrrpSyncGroupOptions[];
+  /** The `bfd_instance` blocks (run by the router unless the runtime passes shared sessions). */
+  bfdInstances?: BfdInstanceOptions[];
   /** `global_defs { script_user USER [GROUP] }`: default user of scripts. Default: the daemon's own user. */
   scriptUser?: {
     /** User name or numeric id. */

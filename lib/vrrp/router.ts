@@ -1,7 +1,7 @@
 /**
  * {@link VrrpRouter}: the VRRP half of keepalived — every `vrrp_instance`
  * of a configuration with its tracking (`track_interface`, `track_script`,
- * `track_file`), notify scripts and sync groups — and reload by difference.
+ * `track_file`, `track_bfd`), notify scripts and sync groups — and reload by difference.
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -19,6 +19,7 @@ import { StaticSet } from './static';
 import { FileTracker } from './track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
+import { bfdMetrics, BfdSessions, NO_BFD_DROPS } from '../bfd/sessions';
 import { insecurity, scriptIdentity, type ScriptPolicy } from '../scripts/security';
 import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../model/errors';
@@ -43,10 +44,10 @@ export interface VrrpRouterStateChange {
 /** A tracker's reading changed (`'track'` event). */
 export interface VrrpTrackChange {
   /** Which kind of tracker. */
-  type: 'interface' | 'script' | 'file';
-  /** Interface, vrrp_script or track_file name. */
+  type: 'interface' | 'script' | 'file' | 'bfd';
+  /** Interface, vrrp_script, track_file or bfd_instance name. */
   name: string;
-  /** Interface up / script succeeding (interface and script). */
+  /** Interface up / script succeeding / BFD session Up (interface, script, bfd). */
   ok?: boolean;
   /** The file's value (file). */
   value?: number;
@@ -75,8 +76,8 @@ export interface VrrpRouterEvents {
 /** One tracker line of an instance with its reading now, in {@link VrrpRouterStatus}. */
 export interface VrrpTrackStatus {
   /** Which kind of tracker. */
-  type: 'interface' | 'script' | 'file';
-  /** Interface, vrrp_script or track_file name. */
+  type: 'interface' | 'script' | 'file' | 'bfd';
+  /** Interface, vrrp_script, track_file or bfd_instance name. */
   name: string;
   /** Weight for this instance (0: failure is FAULT). */
   weight: number;
@@ -113,6 +114,17 @@ export interface VrrpRouterStatus {
   }[];
 }
 
+/** Where a {@link VrrpRouter} runs, and what it may share with the rest of the process. */
+export interface VrrpRouterRuntimeOptions extends VrrpRuntimeOptions {
+  /**
+   * BFD sessions run by the caller (shared with the health checker, say, as
+   * one namespace has one UDP 3784): `track_bfd` reads them, and the
+   * configuration's `bfdInstances` only name what may be tracked. Absent:
+   * the router runs `bfdInstances` itself in `netns`.
+   */
+  bfd?: BfdSessions;
+}
+
 interface Member {
   config: ResolvedRouterInstance;
   instance: VrrpInstance;
@@ -142,15 +154,18 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #interfaces: InterfaceTracker | undefined;
   /** static_ipaddress / static_routes / static_rules, once installed. */
   #static: StaticSet | undefined;
+  /** The BFD sessions track_bfd reads; {@link #ownBfd} when the router runs them. */
+  #bfd: BfdSessions | undefined;
+  #ownBfd = false;
   #closed = false;
   /** The update in progress: the next one waits for it. */
   #updating: Promise<void> = Promise.resolve();
   /** Notify queues of removed groups, awaited by close(). */
   readonly #draining: Promise<void>[] = [];
 
-  readonly #runtime: VrrpRuntimeOptions;
+  readonly #runtime: VrrpRouterRuntimeOptions;
 
-  private constructor(config: ResolvedRouterConfig, runtime: VrrpRuntimeOptions) {
+  private constructor(config: ResolvedRouterConfig, runtime: VrrpRouterRuntimeOptions) {
     super();
     this.#runtime = runtime;
     this.#config = config;
@@ -162,7 +177,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
    * instance inside `runtime.netns`. Listeners attached right after `open`
    * see the first transitions.
    */
-  static open(config: VrrpRouterConfig, runtime: VrrpRuntimeOptions = {}): VrrpRouter {
+  static open(config: VrrpRouterConfig, runtime: VrrpRouterRuntimeOptions = {}): VrrpRouter {
     const resolved = resolveRouterConfig(config);
     checkScripts(resolved);
     const router = new VrrpRouter(resolved, runtime);
@@ -171,6 +186,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
       router.#interfaces.on('address-deleted', (ifindex, family, address) => router.#addressDeleted(ifindex, family, address));
       router.#syncTrackers(resolved);
+      router.#syncBfd(config);
       router.#watchInterfaces();
       router.#static = new StaticSet(loadVrrpNative(), runtime.netns !== undefined ? { netns: runtime.netns } : {}, resolved.static);
       router.#staticErrors(router.#static.install());
@@ -222,6 +238,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       this.#staticErrors([...errors, ...set.install()]);
     }
     this.#syncTrackers(next);
+    this.#syncBfd(config);
     this.#watchInterfaces();
     for (const [name, c] of next.instances) {
       const member = this.#members.get(name);
@@ -262,6 +279,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const [name, t] of this.#scripts) if (t.ok !== undefined) lines.push(`vrrp_script_ok{script="${esc(name)}"} ${t.ok ? 1 : 0}`);
     lines.push('# HELP vrrp_track_file_value The value read from a track_file.', '# TYPE vrrp_track_file_value gauge');
     for (const [name, t] of this.#files) lines.push(`vrrp_track_file_value{file="${esc(name)}"} ${t.value}`);
+    // The router's own sessions; shared ones are the owner's to export (headers only here).
+    const own = this.#ownBfd && this.#bfd;
+    lines.push((own ? this.#bfd!.metrics() : bfdMetrics([], NO_BFD_DROPS)).trimEnd());
     return lines.join('\n') + '\n';
   }
 
@@ -280,6 +300,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.#scripts.clear();
     this.#files.clear();
     this.#interfaces?.close();
+    if (this.#ownBfd) this.#bfd?.close();
   }
 
   /** A static address, route or rule that could not be changed: an `error` event, as an instance's. */
@@ -330,6 +351,35 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       tracker.on('change', (value) => this.#trackChanged({ type: 'file', name, value }));
       return tracker;
     });
+  }
+
+  /**
+   * The BFD sessions track_bfd reads: the runtime's, or the router's own,
+   * started on first need and reloaded by difference (sessions whose
+   * options did not change keep their state).
+   */
+  #syncBfd(config: VrrpRouterConfig): void {
+    const shared = this.#runtime.bfd;
+    if (shared) {
+      if (this.#bfd !== shared) shared.on('change', (c) => this.#bfdChanged(c.name, c.to === 'Up'));
+      this.#bfd = shared;
+      return;
+    }
+    const instances = config.bfdInstances ?? [];
+    if (this.#bfd) {
+      this.#bfd.update(instances);
+    } else if (instances.length > 0) {
+      const netns = this.#runtime.netns;
+      const log = this.#runtime.log;
+      this.#bfd = BfdSessions.open(instances, { ...(netns !== undefined ? { netns } : {}), ...(log ? { log } : {}) });
+      this.#ownBfd = true;
+      this.#bfd.on('change', (c) => this.#bfdChanged(c.name, c.to === 'Up'));
+    }
+  }
+
+  #bfdChanged(name: string, up: boolean): void {
+    if (this.#closed || !this.#config.bfd.has(name)) return;
+    this.#trackChanged({ type: 'bfd', name, ok: up });
   }
 
   #buildGroups(): void {
@@ -412,7 +462,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     return refs.map((ref) => {
       const weight = zeroWeights ? 0 : ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.#files.get(ref.name)?.value ?? 0 };
-      const ok = ref.kind === 'interface' ? this.#interfaceUp(ref.name) : this.#scripts.get(ref.name)?.ok;
+      // keepalived's tracked BFD starts down (bfd_up = false) until the session is Up.
+      const ok = ref.kind === 'interface' ? this.#interfaceUp(ref.name) : ref.kind === 'bfd' ? this.#bfd?.state(ref.name) === 'Up' : this.#scripts.get(ref.name)?.ok;
       return { kind: ref.kind, name: ref.name, weight, reverse: ref.reverse, ok };
     });
   }

@@ -19,6 +19,7 @@ import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../read
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
 import { scriptGrammar, trackFileGrammar } from '../reader/blocks/vrrp-tracking';
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
+import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { VRRP_LIMITS } from '../../vrrp/limits';
 import { GLOBAL_REFUSED, UNREAD_KEYWORDS } from './policy';
 
@@ -51,6 +52,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['vrrp_sync_group', syncGroupGrammar],
     ['vrrp_script', scriptGrammar],
     ['track_file', trackFileGrammar],
+    ['bfd_instance', bfdInstanceGrammar],
   ] as unknown as readonly (readonly [string, Grammar<never>])[];
 }
 
@@ -69,7 +71,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     static_rules: RULES_NOTE,
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
     virtual_server_group: 'an address range standing for too many services is refused',
+    bfd_instance: 'its session runs with the VRRP half (track_bfd), when the file has a vrrp_instance; BFD_CHECK is refused',
   },
+  bfd_instance: { checker: 'an instance whose events go to the checker only does not run (BFD_CHECK is refused)' },
   global_defs: {
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,

@@ -7,6 +7,8 @@
  * instance the router cannot run at all is left out with such a warning.
  * @module
  */
+import type { BfdInstanceOptions } from '../../bfd/options';
+import type { BfdInstanceBlock } from '../reader/bfd-model';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpRouterInstance } from '../../vrrp/router-options';
 import { VRRP_DIRECT_OPTIONS, type VirtualAddress, type VrrpDirectOption } from '../../vrrp/instance-options';
 import { VRRP_LIMITS } from '../../vrrp/limits';
@@ -54,17 +56,33 @@ function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
 }
 
 /** The trackers and notify scripts of an instance or sync group, only those written. */
-function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: readonly VrrpTrackRef[]; trackFile: readonly VrrpTrackRef[]; notify: VrrpNotify }): Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> {
-  const out: Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> = {};
+type Tracking = Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'notify'>;
+
+type TrackLists = Record<'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd', readonly VrrpTrackRef[]>;
+
+function tracking(o: TrackLists & { notify: VrrpNotify }): Tracking {
+  const out: Tracking = {};
   const trackInterface = trackRefs(o.trackInterface);
   const trackScript = trackRefs(o.trackScript);
   const trackFile = trackRefs(o.trackFile);
+  const trackBfd = trackRefs(o.trackBfd);
   const notify = notifyScripts(o.notify);
   if (trackInterface) out.trackInterface = trackInterface;
   if (trackScript) out.trackScript = trackScript;
   if (trackFile) out.trackFile = trackFile;
+  if (trackBfd) out.trackBfd = trackBfd;
   if (notify) out.notify = notify;
   return out;
+}
+
+/** A bfd_instance as the BFD sessions take it. */
+export function bfdOptions(b: BfdInstanceBlock): BfdInstanceOptions {
+  return {
+    name: b.name, neighborIp: b.neighborIp, minRx: b.minRx, minTx: b.minTx, idleTx: b.idleTx, multiplier: b.multiplier, passive: b.passive,
+    maxHops: b.maxHops, weight: b.weight, weightReverse: b.weightReverse,
+    ...(b.sourceIp !== undefined ? { sourceIp: b.sourceIp } : {}),
+    ...(b.ttl !== undefined ? { ttl: b.ttl } : {}),
+  };
 }
 
 /** `garpInterval` → `garp_interval`: the keyword a model field was read from. */
@@ -219,6 +237,8 @@ class Mapper {
     if (withDev.length) config.staticIpaddress = withDev.map((a) => this.address(a, 'static_ipaddress'));
     if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, 'static_routes', found));
     if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, 'static_rules', found));
+    const bfd = this.#model.bfdInstances.filter((b) => b.events.vrrp).map(bfdOptions);
+    if (bfd.length) config.bfdInstances = bfd;
     return config;
   }
 }

@@ -12,6 +12,7 @@ import type { ConfigDraft } from './blocks/root';
 import { finishGroup } from './blocks/virtual-server-group';
 import type { VirtualServerDraft } from './blocks/virtual-server';
 import { DEFAULTS, defaultDelayBeforeRetry, defaultRetry } from './defaults';
+import { finishBfd } from './finalize-bfd';
 import { finishVrrp, finishVrrpGlobals, type InterfaceNames } from './finalize-vrrp';
 import type { Diagnostics, SourceRef } from './diagnostics';
 import type {
@@ -431,7 +432,8 @@ export function finishConfig(
   interfaces?: InterfaceNames,
 ): KeepalivedConfig {
   const global = finishGlobal(draft);
-  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag);
+  const bfdInstances = finishBfd(draft, diag);
+  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name)));
   const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);
   noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(
@@ -441,6 +443,7 @@ export function finishConfig(
       virtualServerGroups: draft.groups.map(finishGroup),
       virtualServers,
       vrrp,
+      bfdInstances,
       daemonOptions: draft.daemonOptions,
       unsupported: draft.unsupported,
     },

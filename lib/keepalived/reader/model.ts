@@ -4,6 +4,7 @@
  * from `sources` holds its default or an inherited value).
  * @module
  */
+import type { BfdInstanceBlock } from './bfd-model';
 import type { SourceRef } from './diagnostics';
 import type { Located, ScriptSpec, Traced } from './located';
 import type { VrrpConfig, VrrpGlobalDefs } from './vrrp-model';
@@ -478,8 +479,10 @@ export interface KeepalivedConfig {
   readonly virtualServers: readonly VirtualServer[];
   /** The VRRP half: instances, scripts, tracked files and sync groups. */
   readonly vrrp: VrrpConfig;
+  /** `bfd_instance` blocks keepalived keeps, in file order. */
+  readonly bfdInstances: readonly BfdInstanceBlock[];
   /** Top-level daemon keywords (`net_namespace`, `instance`, `use_pid_dir`, `child_wait_time`...). */
   readonly daemonOptions: readonly KeywordItem[];
-  /** BFD, static addresses and other blocks or keywords present in the file but not read by this reader (each also has a warning). */
+  /** Static addresses and other blocks or keywords present in the file but not read by this reader (each also has a warning). */
   readonly unsupported: readonly KeywordItem[];
 }

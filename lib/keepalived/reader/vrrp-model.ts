@@ -232,6 +232,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly trackScript: readonly VrrpTrackRef[];
   /** `track_file { }` (only files that exist). */
   readonly trackFile: readonly VrrpTrackRef[];
+  /** `track_bfd { }` (only bfd_instances that exist). */
+  readonly trackBfd: readonly VrrpTrackRef[];
   /** `notify_*` scripts. */
   readonly notify: VrrpNotify;
   /** `smtp_alert`; default global. */
@@ -307,6 +309,8 @@ export interface VrrpSyncGroup extends Located {
   readonly trackScript: readonly VrrpTrackRef[];
   /** Group-level `track_file`. */
   readonly trackFile: readonly VrrpTrackRef[];
+  /** Group-level `track_bfd`. */
+  readonly trackBfd: readonly VrrpTrackRef[];
   /** `smtp_alert`. */
   readonly smtpAlert?: boolean;
   /** `sync_group_tracking_weight`: members keep weighted trackers; default off (keepalived drops their weights). */

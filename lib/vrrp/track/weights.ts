@@ -8,9 +8,12 @@
 /** The current reading of one tracker, with the weight the instance gave it. */
 export type TrackReading =
   | {
-      /** `track_interface` (up = IFF_UP and IFF_RUNNING) or `track_script` (ok = the script succeeds, after rise/fall). */
-      kind: 'interface' | 'script';
-      /** Interface or vrrp_script name. */
+      /**
+       * `track_interface` (up = IFF_UP and IFF_RUNNING), `track_script` (ok = the script succeeds,
+       * after rise/fall) or `track_bfd` (ok = the session is Up).
+       */
+      kind: 'interface' | 'script' | 'bfd';
+      /** Interface, vrrp_script or bfd_instance name. */
       name: string;
       /** Weight −253..253; 0 means failure is FAULT. */
       weight: number;

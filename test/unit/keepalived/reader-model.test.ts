@@ -349,18 +349,21 @@ describe('more keywords', () => {
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'lo', instance: 'VI_1', maxlen: 1400, ttl: 2, group: '224.0.0.81', port: 8849 });
   });
 
-  test('SSL block, top-level daemon options, BFD_CHECK and FILE_CHECK reported as not supported yet', () => {
+  test('SSL block, top-level daemon options, bfd_instance read; BFD_CHECK and FILE_CHECK reported as not supported yet', () => {
     const { config, diagnostics, file } = readText(
       'net_namespace lb\nSSL {\n  ca /etc/ca.pem\n  certificate /etc/c.pem\n  key /etc/k.pem\n  password secret\n}\n' +
         `${VS}  real_server 10.0.1.1 80 {\n    BFD_CHECK {\n      name b\n    }\n    FILE_CHECK {\n      track_file f\n    }\n  }\n}\nbfd_instance b {\n  neighbor_ip 10.0.1.1\n}\n`,
     );
     expect(config.ssl).toEqual({ ca: '/etc/ca.pem', certificate: '/etc/c.pem', key: '/etc/k.pem', password: 'secret', source: at(file, 2) });
     expect(config.daemonOptions).toEqual([{ keyword: 'net_namespace', args: ['lb'], source: at(file, 1) }]);
-    expect(config.unsupported).toEqual([{ keyword: 'bfd_instance', args: ['b'], source: at(file, 21) }]);
+    expect(config.unsupported).toEqual([]);
+    expect(config.bfdInstances).toEqual([{
+      name: 'b', neighborIp: '10.0.1.1', minRx: 10, minTx: 10, idleTx: 1000, multiplier: 5, passive: false, maxHops: 0, weight: 0, weightReverse: false,
+      events: { vrrp: true, checker: true }, source: at(file, 21), sources: { neighborIp: at(file, 22) },
+    }]);
     expect(diagnostics.map((d) => [d.code, d.source.line, d.message])).toEqual([
       ['unsupported', 13, 'BFD_CHECK is not supported yet - block not checked'],
       ['unsupported', 16, 'FILE_CHECK is not supported yet - block not checked'],
-      ['unsupported', 21, 'bfd_instance is not supported yet - bfd_instance b not checked'],
     ]);
     expect(config.virtualServers[0]!.realServers[0]!.checkers).toEqual([]);
   });
@@ -383,7 +386,7 @@ describe('more keywords', () => {
 
 describe('extending the grammar', () => {
   test('every block not read yet is listed, and reported (never silently ignored)', () => {
-    expect(NOT_SUPPORTED_YET).toEqual(expect.arrayContaining(['vrrp_track_process', 'bfd_instance', 'garp_group']));
+    expect(NOT_SUPPORTED_YET).toEqual(expect.arrayContaining(['vrrp_track_process', 'garp_group']));
     expect(NOT_SUPPORTED_YET).not.toEqual(expect.arrayContaining(['vrrp_instance']));
     const text = NOT_SUPPORTED_YET.map((k) => `${k} x {\n  anything 1\n}\n`).join('');
     const { diagnostics, config } = readText(text);

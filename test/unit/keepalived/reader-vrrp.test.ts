@@ -67,6 +67,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       trackInterface: [{ name: 'vrrp1', weight: 10, reverse: false, source: at(file, 84) }],
       trackScript: [{ name: 'chk_web', weight: -30, reverse: false, source: at(file, 87) }],
       trackFile: [{ name: 'tf_maint', weight: 0, reverse: false, source: at(file, 90) }],
+      trackBfd: [],
       notify: {
         master: script('/bin/true master', 92, 'root'), backup: script('/bin/true', 93), fault: script('/bin/true fault', 94),
         stop: script('/bin/true stop', 95), notify: script('/bin/true any', 96), masterRxLowerPri: script('/bin/true lower', 97),
@@ -114,6 +115,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         trackInterface: [{ name: 'vrrp1', reverse: false, source: at(file, 50) }],
         trackScript: [{ name: 'chk_plain', reverse: false, source: at(file, 53) }],
         trackFile: [],
+        trackBfd: [],
         trackingWeight: false,
       },
     ]);
@@ -166,9 +168,9 @@ describe('the remaining keywords', () => {
       ['deprecated', 5, 'debug is not implemented by keepalived - ignored'],
       ['deprecated', 6, 'native_ipv6 is deprecated - the family comes from the virtual addresses'],
       ['deprecated', 21, 'global_tracking is deprecated - use tracking on the sync group'],
-      ['unsupported', 23, 'track_bfd in vrrp_sync_group is not supported yet - ignored'],
+      ['semantic', 24, '(G) track bfd b not found, ignoring...'],
     ]);
-    expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'unsupported']);
+    expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'semantic']);
     expect(r.config.vrrp.instances[0]).toMatchObject({
       strict: true,
       v3ChecksumAsV2: true,

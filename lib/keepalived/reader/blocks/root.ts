@@ -1,12 +1,13 @@
 /**
  * The top level of keepalived.conf. Blocks this reader does not read yet
- * (BFD, track_process...) are listed in {@link NOT_SUPPORTED_YET}:
+ * (track_process...) are listed in {@link NOT_SUPPORTED_YET}:
  * each is reported with a "not supported yet" warning and skipped, never
  * silently ignored. Supporting one means giving it a handler here and
  * removing it from that list.
  * @module
  */
 import type { SourceRef } from '../diagnostics';
+import { bfdInstanceKeyword, type BfdInstanceDraft } from './bfd-instance';
 import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { KeywordItem, SslContext } from '../model';
 import { stringField, draft, type Draft } from './draft';
@@ -34,6 +35,7 @@ export interface ConfigDraft {
   readonly staticAddresses: VrrpAddress[];
   readonly staticRoutes: VrrpRoute[];
   readonly staticRules: VrrpRule[];
+  readonly bfdInstances: BfdInstanceDraft[];
   readonly daemonOptions: KeywordItem[];
   readonly unsupported: KeywordItem[];
 }
@@ -42,13 +44,13 @@ export interface ConfigDraft {
 export function configDraft(): ConfigDraft {
   return {
     global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], syncGroups: [],
-    staticAddresses: [], staticRoutes: [], staticRules: [], daemonOptions: [], unsupported: [],
+    staticAddresses: [], staticRoutes: [], staticRules: [], bfdInstances: [], daemonOptions: [], unsupported: [],
   };
 }
 
 /** Top-level blocks and keywords of keepalived that this reader does not check yet. */
 export const NOT_SUPPORTED_YET: readonly string[] = [
-  'vrrp_track_process', 'bfd_instance', 'garp_group', 'linkbeat_interfaces',
+  'vrrp_track_process', 'garp_group', 'linkbeat_interfaces',
   'interface_up_down_delays', 'track_group',
 ];
 
@@ -95,6 +97,7 @@ const rootKeywords: KeywordTable<ConfigDraft> = {
   static_routes: routeBlock<ConfigDraft>('static_routes', (t) => t.staticRoutes),
   static_rules: ruleBlock<ConfigDraft>('static_rules', (t) => t.staticRules),
   vrrp_track_file: trackFileKeyword<ConfigDraft>(),
+  bfd_instance: bfdInstanceKeyword<ConfigDraft>(),
   SSL: {
     handle(stmt, target): BlockOpen<SslDraft> {
       target.ssl = draft(stmt.source);
