@@ -15,7 +15,7 @@ import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInst
 import type { TransitionReason, VrrpState } from './state-machine';
 import { vrrpMetrics, type VrrpStatus } from './status';
 import { SyncGroup } from './sync-group';
-import { FileTracker } from './track/file';
+import { FileTracker } from '../track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
 import { insecurity, scriptIdentity, type ScriptPolicy } from '../scripts/security';
