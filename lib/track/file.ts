@@ -109,9 +109,12 @@ export interface FileTrackerEvents {
 export class FileTracker extends EventEmitter<FileTrackerEvents> {
   #current = 0;
   #watcher: fs.FSWatcher | undefined;
+  readonly #reload: boolean;
 
-  constructor(readonly options: ResolvedTrackFile) {
+  /** `reload`: created by a reload, where keepalived never overwrites the file (init_file ... overwrite). */
+  constructor(readonly options: ResolvedTrackFile, { reload = false }: { reload?: boolean } = {}) {
     super();
+    this.#reload = reload;
   }
 
   /** The file's value (0 when missing, unreadable or not a number; an out-of-range number keeps the previous value). */
@@ -119,10 +122,10 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
     return this.#current;
   }
 
-  /** Applies init_file (`overwrite` is not honoured on a reload, as keepalived), reads the value and starts watching. */
-  start(reload = false): void {
+  /** Applies init_file, reads the value and starts watching. */
+  start(): void {
     const { file, initFile } = this.options;
-    if (initFile && ((initFile.overwrite && !reload) || !fs.existsSync(file))) {
+    if (initFile && ((initFile.overwrite && !this.#reload) || !fs.existsSync(file))) {
       try {
         fs.writeFileSync(file, `${initFile.value}\n`);
       } catch {
@@ -165,5 +168,30 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
       return 0;
     }
     return trackFileValue(text);
+  }
+}
+
+/**
+ * Brings running trackers in line with the wanted ones by name: a tracker
+ * whose options changed or that is no longer wanted is stopped, a new or
+ * changed one is created and started; unchanged ones keep running.
+ */
+export function reconcileTrackers<O, T extends { readonly options: O; start(): void; stop(): void }>(
+  running: Map<string, T>,
+  wanted: ReadonlyMap<string, O>,
+  create: (options: O, name: string) => T,
+): void {
+  for (const [name, tracker] of running) {
+    const w = wanted.get(name);
+    if (w === undefined || JSON.stringify(w) !== JSON.stringify(tracker.options)) {
+      tracker.stop();
+      running.delete(name);
+    }
+  }
+  for (const [name, options] of wanted) {
+    if (running.has(name)) continue;
+    const tracker = create(options, name);
+    running.set(name, tracker);
+    tracker.start();
   }
 }

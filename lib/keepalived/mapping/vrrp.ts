@@ -13,6 +13,7 @@ import { VRRP_LIMITS } from '../../vrrp/limits';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
+import { trackFileOptions } from './track-file';
 
 /** A router configuration and what of the file it cannot honour. */
 export interface VrrpMapping {
@@ -184,15 +185,7 @@ class Mapper {
         rise: s.rise, fall: s.fall, initFail: s.initFail,
         ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
       })),
-      trackFiles: vrrp.trackFiles.map(
-        (f) => ({
-          name: f.name,
-          file: f.file,
-          weight: f.weight,
-          weightReverse: f.weightReverse,
-          ...(f.initFile ? { initFile: f.initFile } : {})
-        }),
-      ),
+      trackFiles: vrrp.trackFiles.map(trackFileOptions),
       syncGroups: vrrp.syncGroups
         .map(
           (s) => ({

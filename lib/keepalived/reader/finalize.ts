@@ -7,7 +7,7 @@
  */
 import type { CheckerDraft } from './blocks/checkers';
 import type { Draft } from './blocks/draft';
-import type { RealServerDraft } from './blocks/real-server';
+import { finishFileChecks, type RealServerDraft } from './blocks/real-server';
 import type { ConfigDraft } from './blocks/root';
 import { finishGroup } from './blocks/virtual-server-group';
 import type { VirtualServerDraft } from './blocks/virtual-server';
@@ -169,6 +169,7 @@ function finishRealServer(
   vsForwarding: LvsForwarding,
   global: GlobalDefs,
   diag: Diagnostics,
+  trackFiles: ReadonlySet<string>,
 ): RealServer {
   const chain = new Chain([rs, vs]);
   const own = new Chain([rs]);
@@ -195,6 +196,7 @@ function finishRealServer(
       lowerThreshold: own.get('lowerThreshold', 0),
       ...timing(chain, 1, () => 1, global.checkerLogAllFailures),
       checkers: rs.checkers.map((c) => finishChecker(c, rs, vs, global, diag)).filter((c) => c !== undefined),
+      fileChecks: finishFileChecks(rs.fileChecks, trackFiles, diag),
       source: rs.source,
       sources: {},
     },
@@ -228,7 +230,7 @@ function sorryPort(vs: VirtualServerDraft, written: number | undefined, f: LvsFo
   return written ?? key.port;
 }
 
-function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): VirtualServer | undefined {
+function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics, trackFiles: ReadonlySet<string>): VirtualServer | undefined {
   const chain = new Chain([vs]);
   const v = vs.values;
   const name = () => describe(vs.key, protocol);
@@ -257,7 +259,7 @@ function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: D
   const realServers: RealServer[] = [];
   let family = vs.key.kind === 'address' ? vs.key.family : undefined;
   for (const draftRs of vs.realServers) {
-    const rs = finishRealServer(draftRs, vs, forwarding, global, diag);
+    const rs = finishRealServer(draftRs, vs, forwarding, global, diag, trackFiles);
     if (rs.forwarding.method !== 'TUN') {
       family ??= rs.family;
       if (rs.family !== family) {
@@ -400,7 +402,8 @@ export function finishConfig(
 ): KeepalivedConfig {
   const global = finishGlobal(draft);
   const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag);
-  const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);
+  const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
+  const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag, trackFiles)).filter((vs) => vs !== undefined);
   noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(
     {

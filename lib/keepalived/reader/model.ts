@@ -394,6 +394,18 @@ export interface RealServer extends CheckTimingKeywords, ServerAddress, Traced {
   readonly snmpName?: string;
   /** Health checkers in file order; the server is up only when all are up (always up with none). */
   readonly checkers: readonly Checker[];
+  /** `FILE_CHECK` blocks naming a defined track_file. */
+  readonly fileChecks: readonly FileCheckSpec[];
+}
+
+/** `FILE_CHECK { track_file NAME; weight W [reverse|noreverse] }`. */
+export interface FileCheckSpec extends Located {
+  /** The `track_file` block followed. */
+  readonly trackFile: string;
+  /** `weight W` (−2147483647..2147483647); absent = the track_file's weight and reverse. */
+  readonly weight?: number;
+  /** `reverse` after the weight; default off. */
+  readonly reverse: boolean;
 }
 
 /** `sorry_server ADDR [PORT]`. */
