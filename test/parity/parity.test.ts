@@ -26,7 +26,7 @@ test('the corpus: at least 40 files, every checker, each with its servers and a 
   const text = files.map((f) => readFileSync(f.file, 'utf8')).join('\n');
   for (const word of ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK',
     'virtual_server_group', 'fwmark', 'sorry_server', 'quorum', 'hysteresis', 'alpha', 'omega', 'inhibit_on_failure',
-    'persistence_timeout', 'ha_suspend', 'protocol UDP', 'protocol SCTP', 'lb_kind DR', 'lb_kind TUN']) {
+    'persistence_timeout', 'ha_suspend', 'FILE_CHECK', 'protocol UDP', 'protocol SCTP', 'lb_kind DR', 'lb_kind TUN']) {
     expect([word, text.includes(word)]).toEqual([word, true]);
   }
   expect(new Set(files.map((f) => f.index)).size).toBe(files.length);
