@@ -52,7 +52,8 @@ export const TRACK_FILE_WEIGHT = 1;
 export function resolveTrackFile(value: unknown, field: string): ResolvedTrackFile {
   const o = record(value, field, ['name', 'file', 'weight', 'weightReverse', 'initFile']);
   if (typeof o.name !== 'string' || o.name.trim() === '') fail(`${field}.name`, 'a non-empty string', o.name);
-  if (typeof o.file !== 'string' || !path.isAbsolute(o.file)) fail(`${field}.file`, 'an absolute path', o.file);
+  if (typeof o.file !== 'string' || o.file.trim() === '') fail(`${field}.file`, 'a non-empty string', o.file);
+  if (!path.isAbsolute(o.file)) throw new IpvsArgumentError(`${field}.file`, `expected an absolute path, received ${JSON.stringify(o.file)}`);
   const out: ResolvedTrackFile = {
     name: o.name,
     file: o.file,

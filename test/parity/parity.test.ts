@@ -49,6 +49,8 @@ describe('the same table as keepalived', () => {
     const r = results.find((x) => x.file.name === name);
     expect(r).toBeDefined();
     const shown = { differences: r!.differences, keepalived: r!.sides.keepalived.tables, ours: r!.sides.ours.tables };
+    // Looking into some files: show what both sides held, equal or not.
+    if (only) process.stderr.write(`${name}: ${JSON.stringify(shown, null, 1)}\n`);
     if (r!.differences.length > 0) {
       process.stderr.write(`${name}: keepalived log tail:\n${r!.sides.keepalived.log.split('\n').slice(-25).join('\n')}\n`
         + `ours log tail:\n${r!.sides.ours.log.split('\n').slice(-15).join('\n')}\n`);
