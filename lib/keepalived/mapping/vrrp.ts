@@ -29,7 +29,7 @@ function rangeOf(field: string): readonly [number, number] | undefined {
 }
 
 /** Words back into one command line, quoting those with spaces (the router splits it again). */
-function commandLine(script: ScriptSpec): string {
+export function commandLine(script: ScriptSpec): string {
   return script.argv.map((w) => (/\s/.test(w) ? `"${w.replace(/"/g, '\\"')}"` : w)).join(' ');
 }
 

@@ -366,6 +366,10 @@ function finishGlobal(draft: ConfigDraft): GlobalDefs {
       lvsSyncDaemon: g.values.lvsSyncDaemon,
       lvsNotifyFifo: g.values.lvsNotifyFifo,
       notifyFifo: g.values.notifyFifo,
+      vrrpNotifyFifo: g.values.vrrpNotifyFifo,
+      notifyFifoScript: g.values.notifyFifoScript,
+      vrrpNotifyFifoScript: g.values.vrrpNotifyFifoScript,
+      lvsNotifyFifoScript: g.values.lvsNotifyFifoScript,
     },
   );
 }

@@ -118,6 +118,14 @@ export interface GlobalDefs {
   readonly lvsNotifyFifo?: string;
   /** `notify_fifo`: FIFO receiving all VRRP and LVS events in order; default none. */
   readonly notifyFifo?: string;
+  /** `vrrp_notify_fifo`: FIFO receiving the VRRP events; default none. */
+  readonly vrrpNotifyFifo?: string;
+  /** `notify_fifo_script`: started with the notify_fifo's path as its last argument. */
+  readonly notifyFifoScript?: ScriptSpec;
+  /** `vrrp_notify_fifo_script`. */
+  readonly vrrpNotifyFifoScript?: ScriptSpec;
+  /** `lvs_notify_fifo_script`. */
+  readonly lvsNotifyFifoScript?: ScriptSpec;
   /** global_defs' VRRP defaults (`vrrp_version`, `vrrp_garp_*`, `vrrp_mcast_group4`...), keepalived's defaults filled in. */
   readonly vrrp: VrrpGlobalDefs;
   /** Other keywords of global_defs (SNMP, process tuning...), read and range-checked but not modelled. */

@@ -3,7 +3,7 @@
 // reload by difference (and a refused reload), SIGTERM.
 import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ipvs } from '../../../lib';
@@ -295,4 +295,64 @@ virtual_server 10.0.0.13 8181 {
   await until(weights, (w) => w === '10.1.0.4 w18, 10.1.0.5 w3', 'back');
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
+});
+
+test('lvs_notify_fifo and notify_fifo: RS and VS lines in keepalived\'s format and order, read by the FIFO script; the FIFO is created and removed', async () => {
+  const flag = path.join(dir, 'fifo-flag');
+  writeFileSync(flag, '0');
+  const lvsFifo = path.join(dir, 'lvs.fifo');
+  const allFifo = path.join(dir, 'all.fifo');
+  const out = path.join(dir, 'fifo.out');
+  const reader = path.join(dir, 'fifo-reader.sh');
+  writeFileSync(reader, `#!/bin/sh\nexec cat "$1" >> ${out}\n`, { mode: 0o755 });
+  writeFileSync(out, '');
+  const conf = path.join(dir, 'fifo.conf');
+  writeFileSync(conf, `
+global_defs {
+    lvs_notify_fifo ${lvsFifo}
+    lvs_notify_fifo_script ${reader}
+    notify_fifo ${allFifo}
+}
+track_file flag {
+    file ${flag}
+    weight 0
+}
+virtual_server 10.0.0.13 8282 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.0.4 80 {
+        FILE_CHECK {
+            track_file flag
+        }
+    }
+}
+`);
+  const t = context();
+  expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(0);
+  expect(t.err.join('')).toBe('');
+  const signals = new EventEmitter();
+  const c = context();
+  const running = runKeepalived(['-f', conf], c, signals, { manager: { random: () => 0 } });
+  const logs = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(statSync(lvsFifo).isFIFO()).toBe(true);
+  expect(statSync(lvsFifo).mode & 0o777).toBe(0o644 & ~process.umask());
+  // Nobody reads notify_fifo: its lines must neither block nor break the daemon.
+  const lines = () => readFileSync(out, 'utf8');
+  writeFileSync(flag, '1');
+  await until(lines, (l) => l.includes('VS'), 'down lines');
+  writeFileSync(flag, '0');
+  await until(lines, (l) => l.split('\n').length === 5, 'up lines');
+  expect(lines()).toBe([
+    'RS [10.1.0.4]:tcp:80 [10.0.0.13]:tcp:8282 DOWN',
+    'VS [10.0.0.13]:tcp:8282 DOWN',
+    'RS [10.1.0.4]:tcp:80 [10.0.0.13]:tcp:8282 UP',
+    'VS [10.0.0.13]:tcp:8282 UP',
+    '',
+  ].join('\n'));
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(existsSync(lvsFifo)).toBe(false);
+  expect(existsSync(allFifo)).toBe(false);
 });
