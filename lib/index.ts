@@ -26,6 +26,7 @@ export { Announcer, ANNOUNCE_PROTOCOL, ANNOUNCE_TABLE } from './announce';
 export type { AnnouncerOptions, AnnouncerSettings } from './announce';
 export type { ManagerOptions, StopOptions } from './health/manager';
 export type * from './health/types';
+export type { TrackFileOptions } from './track/file';
 export type { ScriptPolicy, ScriptUser } from './scripts/security';
 export type * from './health/events';
 export type { IpvsSysctls, SysctlName } from './core/sysctl';

@@ -398,7 +398,12 @@ export class VirtualServerManager extends EventEmitter {
   }
 
   /** A real server's state or weight may have changed: events, notify scripts, quorum, and a table write. */
-  #realServerChanged(vs: VirtualServerState, rs: RealServerState, change: { upChanged: boolean; weightChanged: boolean }, reason: string): void {
+  #realServerChanged(
+    vs: VirtualServerState,
+    rs: RealServerState,
+    change: { upChanged: boolean; weightChanged: boolean },
+    reason: string,
+  ): void {
     const { upChanged, weightChanged } = change;
     if (!upChanged && !weightChanged) return;
     this.emit('realServer', { virtualServer: vs.config.id, realServer: rs.config.id, up: rs.up, weight: rs.weight, reason });

@@ -16,7 +16,10 @@ import type { ScriptPolicy } from './security';
 
 /** One script to run. */
 export interface ScriptRequest extends ScriptCommand {
-  /** Milliseconds before its group is stopped and the run counts as timed out; `Infinity`: no limit (a FIFO's reader runs as long as the daemon). */
+  /**
+   * Milliseconds before its group is stopped and the run counts as timed
+   * out; `Infinity`: no limit (a FIFO's reader runs as long as the daemon).
+   */
   timeoutMs: number;
   /** Aborting stops the group at once. */
   signal?: AbortSignal;

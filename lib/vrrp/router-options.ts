@@ -37,7 +37,10 @@ export interface VrrpScriptOptions {
   initFail?: boolean;
 }
 
-/** `track_file NAME` / `vrrp_track_file NAME { file; weight W [reverse]; init_file [VALUE] [overwrite] }`: one definition shared with FILE_CHECK. */
+/**
+ * `track_file NAME` / `vrrp_track_file NAME { file; weight W [reverse]; init_file [VALUE] [overwrite] }`:
+ * one definition shared with FILE_CHECK.
+ */
 export type VrrpTrackFileOptions = TrackFileOptions;
 
 /** One line of `track_interface` / `track_script` / `track_file` in an instance or sync group: `NAME [weight W [reverse]]`. */

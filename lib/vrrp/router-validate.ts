@@ -4,7 +4,6 @@
  * and the result has keepalived's defaults filled in.
  * @module
  */
-import * as path from 'node:path';
 import { IpvsArgumentError } from '../model/errors';
 import { fail, record } from '../core/validate/check';
 import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './instance-options';

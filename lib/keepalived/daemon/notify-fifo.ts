@@ -49,7 +49,10 @@ export function fifoSet(g: GlobalDefs): FifoSet {
   const spec = (path: string | undefined, script: ScriptSpec | undefined): FifoSpec | undefined => {
     if (path === undefined) return undefined;
     if (!script) return { path };
-    return { path, script: commandLine(script), ...(script.user !== undefined ? { user: script.user } : {}), ...(script.group !== undefined ? { group: script.group } : {}) };
+    const out: FifoSpec = { path, script: commandLine(script) };
+    if (script.user !== undefined) out.user = script.user;
+    if (script.group !== undefined) out.group = script.group;
+    return out;
   };
   const set: FifoSet = {};
   const all = spec(g.notifyFifo, g.notifyFifoScript);

@@ -237,7 +237,8 @@ class Mapper {
       checkers: rs.checkers.flatMap((c) => this.checker(c) ?? []),
     };
     if (rs.fileChecks.length) {
-      out.fileChecks = rs.fileChecks.map((f) => (f.weight === undefined ? { trackFile: f.trackFile } : { trackFile: f.trackFile, weight: f.weight, reverse: f.reverse }));
+      out.fileChecks = rs.fileChecks.map((f) => (f.weight === undefined ? { trackFile: f.trackFile }
+        : { trackFile: f.trackFile, weight: f.weight, reverse: f.reverse }));
     }
     if (rs.upperThreshold) out.upperThreshold = rs.upperThreshold;
     if (rs.lowerThreshold) out.lowerThreshold = rs.lowerThreshold;

@@ -230,7 +230,12 @@ function sorryPort(vs: VirtualServerDraft, written: number | undefined, f: LvsFo
   return written ?? key.port;
 }
 
-function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics, trackFiles: ReadonlySet<string>): VirtualServer | undefined {
+function finishVirtualServer(
+  vs: VirtualServerDraft,
+  global: GlobalDefs,
+  diag: Diagnostics,
+  trackFiles: ReadonlySet<string>,
+): VirtualServer | undefined {
   const chain = new Chain([vs]);
   const v = vs.values;
   const name = () => describe(vs.key, protocol);
@@ -407,7 +412,9 @@ export function finishConfig(
   const global = finishGlobal(draft);
   const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag);
   const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
-  const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag, trackFiles)).filter((vs) => vs !== undefined);
+  const virtualServers = draft.virtualServers
+    .map((vs) => finishVirtualServer(vs, global, diag, trackFiles))
+    .filter((vs) => vs !== undefined);
   noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(
     {

@@ -52,7 +52,8 @@ describe('keepalived arithmetic', () => {
   const check = (weight: number, reverse = false): ResolvedFileCheck => ({ name: 'FILE_CHECK#0', trackFile: 'f', weight, reverse });
 
   test.each([
-    [1, false, 5, 5], [1, true, 5, -5], [-3, false, 4, -12], [0, false, 0, 0], [0, false, 7, FILE_FAULT], [0, true, 0, FILE_FAULT], [0, true, 7, 0],
+    [1, false, 5, 5], [1, true, 5, -5], [-3, false, 4, -12],
+    [0, false, 0, 0], [0, false, 7, FILE_FAULT], [0, true, 0, FILE_FAULT], [0, true, 7, 0],
     [2, false, 2 ** 31, 2 ** 31 - 1], [1, false, -(2 ** 31), FILE_FAULT], [2, false, -(2 ** 30) - 1, FILE_FAULT],
   ])('weight %i reverse %p, value %i: status %i', (weight, reverse, value, status) => {
     expect(fileCheckStatus(check(weight, reverse), value)).toBe(status);

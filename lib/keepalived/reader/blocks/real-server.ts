@@ -59,7 +59,8 @@ export function finishFileChecks(drafts: readonly FileCheckDraft[], known: Reado
       diag.error('semantic', 'FILE_CHECK has no track_file specified - ignoring', d.source);
       continue;
     }
-    out.push(d.weight === undefined ? { trackFile: name, reverse: false, source: d.source } : { trackFile: name, weight: d.weight, reverse: d.reverse, source: d.source });
+    const weight = d.weight === undefined ? { reverse: false } : { weight: d.weight, reverse: d.reverse };
+    out.push({ trackFile: name, ...weight, source: d.source });
   }
   return out;
 }
