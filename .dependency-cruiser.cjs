@@ -10,7 +10,7 @@ const LAYERS = [
   ['listing'],
   ['apply'],
   ['handle'],
-  ['scripts'],
+  ['scripts', 'track'],
   ['bfd'],
   ['health', 'vrrp', 'announce'],
   ['keepalived'],

@@ -27,6 +27,7 @@ export type { AnnouncerOptions, AnnouncerSettings } from './announce';
 export type { ManagerOptions, ManagerReloadOptions, StopOptions } from './health/manager';
 export type { DrainCause } from './health/table-writer';
 export type * from './health/types';
+export type { TrackFileOptions } from './track/file';
 export type { ScriptPolicy, ScriptUser } from './scripts/security';
 export type * from './health/events';
 export type { IpvsSysctls, SysctlName } from './core/sysctl';

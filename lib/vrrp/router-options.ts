@@ -11,6 +11,7 @@
 import type { VirtualAddress, VrrpInstanceOptions } from './instance-options';
 import type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 import type { BfdInstanceOptions } from '../bfd/options';
+import type { TrackFileOptions } from '../track/file';
 
 /** `vrrp_script NAME { script; interval; timeout; weight W [reverse]; rise; fall; user USER [GROUP]; init_fail }` */
 export interface VrrpScriptOptions {
@@ -38,24 +39,11 @@ export interface VrrpScriptOptions {
   initFail?: boolean;
 }
 
-/** `track_file NAME` / `vrrp_track_file NAME { file; weight W [reverse]; init_file [VALUE] [overwrite] }` */
-export interface VrrpTrackFileOptions {
-  /** The block's name, referenced by an instance's `track_file`. */
-  name: string;
-  /** `file`: the watched file; its content is read as an integer (a missing or unreadable file reads 0). */
-  file: string;
-  /** `weight`: the file's value is multiplied by it; default 1. With weight 0 a non-zero value means FAULT. */
-  weight?: number;
-  /** `weight W reverse`: the product is negated. */
-  weightReverse?: boolean;
-  /** `init_file [VALUE] [overwrite]`: create the file with VALUE (default 0) at start, or overwrite it. */
-  initFile?: {
-    /** Value written into the file. */
-    value: number;
-    /** Write it even when the file exists. */
-    overwrite: boolean;
-  };
-}
+/**
+ * `track_file NAME` / `vrrp_track_file NAME { file; weight W [reverse]; init_file [VALUE] [overwrite] }`:
+ * one definition shared with FILE_CHECK.
+ */
+export type VrrpTrackFileOptions = TrackFileOptions;
 
 /** One line of `track_interface` / `track_script` / `track_file` / `track_bfd`: `NAME [weight W [reverse]]`. */
 export interface TrackRef {

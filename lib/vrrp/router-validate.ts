@@ -4,7 +4,6 @@
  * and the result has keepalived's defaults filled in.
  * @module
  */
-import * as path from 'node:path';
 import { IpvsArgumentError } from '../model/errors';
 import { resolveBfdInstances, type ResolvedBfdInstance } from '../bfd/options';
 import { fail, record } from '../core/validate/check';
@@ -12,7 +11,7 @@ import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type V
 import { VRRP_DEFAULTS } from './limits';
 import { resolveStatic, type ResolvedStatic } from './static';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpSyncGroupOptions } from './router-options';
-import type { ResolvedTrackFile } from './track/file';
+import { resolveTrackFile, type ResolvedTrackFile } from '../track/file';
 import type { ResolvedScript } from './track/script';
 
 /** A tracker reference with the weight it has for this instance. */
@@ -75,7 +74,6 @@ export interface ResolvedRouterConfig {
 
 const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules'] as const;
 const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightReverse', 'rise', 'fall', 'user', 'group', 'initFail'] as const;
-const FILE_KEYS = ['name', 'file', 'weight', 'weightReverse', 'initFile'] as const;
 const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'syncGroupTrackingWeight'] as const;
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
 const TRACK_KEYS = ['name', 'weight', 'reverse'] as const;
@@ -162,23 +160,6 @@ function script(value: unknown, field: string): ResolvedScript {
   return out;
 }
 
-function trackFile(value: unknown, field: string): ResolvedTrackFile {
-  const o = record(value, field, FILE_KEYS);
-  const file = text(o['file'], `${field}.file`);
-  if (!path.isAbsolute(file)) throw new IpvsArgumentError(`${field}.file`, `expected an absolute path, received ${JSON.stringify(file)}`);
-  const out: ResolvedTrackFile = {
-    name: text(o['name'], `${field}.name`),
-    file,
-    weight: int(o['weight'], `${field}.weight`, -254, 254, VRRP_DEFAULTS.trackFileWeight),
-    weightReverse: bool(o['weightReverse'], `${field}.weightReverse`),
-  };
-  if (o['initFile'] !== undefined) {
-    const init = record(o['initFile'], `${field}.initFile`, ['value', 'overwrite']);
-    out.initFile = { value: int(init['value'], `${field}.initFile.value`, -254, 254, 0), overwrite: bool(init['overwrite'], `${field}.initFile.overwrite`) };
-  }
-  return out;
-}
-
 /** The trackers a configuration defines, by kind. */
 interface Trackers {
   script: Map<string, ResolvedScript>;
@@ -239,7 +220,7 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
   const c = record(config, 'config', CONFIG_KEYS) as Partial<Record<keyof VrrpRouterConfig, unknown>>;
   if (!Array.isArray(c.instances)) fail('instances', 'an array', c.instances);
   const scripts = byName(list(c.scripts, 'scripts').map((s, i) => script(s, `scripts[${i}]`)), 'scripts', 'vrrp_script');
-  const files = byName(list(c.trackFiles, 'trackFiles').map((f, i) => trackFile(f, `trackFiles[${i}]`)), 'trackFiles', 'track_file');
+  const files = byName(list(c.trackFiles, 'trackFiles').map((f, i) => resolveTrackFile(f, `trackFiles[${i}]`)), 'trackFiles', 'track_file');
   const bfd = resolveBfdInstances(c.bfdInstances, 'bfdInstances');
   const defined: Trackers = { script: scripts, file: files, bfd };
   const instances = new Map<string, ResolvedRouterInstance>();

@@ -16,7 +16,7 @@ import type { TransitionReason, VrrpState } from './state-machine';
 import { vrrpMetrics, type VrrpStatus } from './status';
 import { SyncGroup } from './sync-group';
 import { StaticSet } from './static';
-import { FileTracker } from './track/file';
+import { FileTracker, reconcileTrackers } from '../track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
 import { bfdMetrics, BfdSessions, NO_BFD_DROPS } from '../bfd/sessions';
@@ -334,7 +334,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   /** Starts trackers that are new or changed, stops the ones no longer defined. */
   #syncTrackers(config: ResolvedRouterConfig): void {
-    reconcile(this.#scripts, config.scripts, (s, name) => {
+    reconcileTrackers(this.#scripts, config.scripts, (s, name) => {
       const tracker = new ScriptTracker(s, this.#scriptPolicy(config));
       tracker.on('change', (ok) => this.#trackChanged({ type: 'script', name, ok }));
       // A run is logged when its outcome differs from the previous run's (exit 0 → timeout, say), not every interval.
@@ -346,7 +346,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       });
       return tracker;
     });
-    reconcile(this.#files, config.files, (f, name) => {
+    reconcileTrackers(this.#files, config.files, (f, name) => {
       const tracker = new FileTracker(f);
       tracker.on('change', (value) => this.#trackChanged({ type: 'file', name, value }));
       return tracker;
@@ -505,27 +505,6 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   #log(fields: Record<string, unknown>): void {
     this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), ...fields }));
-  }
-}
-
-/** Keeps the trackers whose definition is unchanged; stops the others and starts the new or changed ones. */
-function reconcile<O, T extends { readonly options: O; start(): void; stop(): void }>(
-  running: Map<string, T>,
-  wanted: ReadonlyMap<string, O>,
-  create: (options: O, name: string) => T,
-): void {
-  for (const [name, tracker] of running) {
-    const w = wanted.get(name);
-    if (w === undefined || JSON.stringify(w) !== JSON.stringify(tracker.options)) {
-      tracker.stop();
-      running.delete(name);
-    }
-  }
-  for (const [name, options] of wanted) {
-    if (running.has(name)) continue;
-    const tracker = create(options, name);
-    running.set(name, tracker);
-    tracker.start();
   }
 }
 

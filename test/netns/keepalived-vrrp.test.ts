@@ -179,12 +179,22 @@ test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the 
   expect(await eventually(() => new RegExp(`Deleted .*${vip.replace(/\./g, '\\.')}/`).test(addressEvents()), 5000)).toBe(true);
 });
 
-test('track_file: the same file values give keepalived\'s effective priority and FAULT, through writes, replace-by-rename and deletion', async () => {
+test('track_file: the same file values give keepalived\'s effective priority and FAULT, through writes, replace-by-rename and deletion; vrrp_notify_fifo gets keepalived\'s lines', async () => {
   // Each daemon alone on its own VRID (no interplay), each on its own copy of the file, written alike.
   const kaId = ++vrid;
   const ourId = ++vrid;
   const files = { ka: path.join(lab.dir, `tf-ka-${kaId}`), ours: path.join(lab.dir, `tf-ours-${ourId}`) };
-  const tracked = (file: string, id: number, vip: string) => `
+  // Each writes its own vrrp_notify_fifo, read by a vrrp_notify_fifo_script that appends to a file.
+  const fifoOut = { ka: path.join(lab.dir, `fifo-ka-${kaId}.out`), ours: path.join(lab.dir, `fifo-ours-${ourId}.out`) };
+  const reader = path.join(lab.dir, 'fifo-reader.sh');
+  writeFileSync(reader, '#!/bin/sh\nexec cat "$2" >> "$1"\n', { mode: 0o755 });
+  const fifoGlobals = (who: 'ka' | 'ours', id: number) => `
+global_defs {
+    vrrp_notify_fifo ${path.join(lab.dir, `notify-${who}-${id}.fifo`)}
+    vrrp_notify_fifo_script "${reader} ${fifoOut[who]}"
+}`;
+  for (const f of Object.values(fifoOut)) writeFileSync(f, '');
+  const tracked = (file: string, id: number, vip: string) => `${file === files.ka ? fifoGlobals('ka', id) : fifoGlobals('ours', id)}
 track_file tf {
     file ${file}
     weight 2
@@ -220,6 +230,8 @@ ${config({ id, vip, priority: 100, state: 'BACKUP', extra: 'track_file {\n      
     expect(mine).toEqual(want);
   };
   await same({ priority: 106, fault: false });
+  // Alone on their VRIDs, both become master (a FIFO line each) before the values move.
+  expect(await eventually(() => kaState(ka) === 'MASTER' && ours.states().includes('MASTER'), TAKEOVER_MS)).toBe(true);
   write('10\n');
   await same({ priority: 120, fault: false });
   // Replaced by rename, as editors and atomic writers do.
@@ -234,6 +246,11 @@ ${config({ id, vip, priority: 100, state: 'BACKUP', extra: 'track_file {\n      
   // -200 × 2 is below -253: FAULT.
   write('-200\n');
   await same({ fault: true });
+  // The FIFO lines, instance names aside: the same transitions with the same priorities, and no priority lines.
+  const fifoLines = (who: 'ka' | 'ours', id: number) => readFileSync(fifoOut[who], 'utf8').replaceAll(`"VI_${id}"`, '"VI"');
+  expect(await eventually(() => fifoLines('ours', ourId).includes('FAULT') && fifoLines('ka', kaId).includes('FAULT'), TAKEOVER_MS)).toBe(true);
+  expect(fifoLines('ours', ourId)).toBe(fifoLines('ka', kaId));
+  expect(fifoLines('ka', kaId)).toBe('INSTANCE "VI" BACKUP 106\nINSTANCE "VI" MASTER 106\nINSTANCE "VI" FAULT 100\n');
 });
 
 /** keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track). */

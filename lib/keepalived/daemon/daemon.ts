@@ -24,6 +24,8 @@ import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import { VrrpHalf, openVrrpRouter, type InterfaceSource, type VrrpRouterOpener, type WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
+import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
+import { resolveScriptPolicy } from '../../scripts/security';
 import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
 import { RECONCILE_INTERVAL } from './defaults';
@@ -144,6 +146,10 @@ export class KeepalivedDaemon {
   /** The reading running now (what a failed reload returns to). */
   #current: Reading | undefined;
   readonly #alerts: DaemonAlerts;
+  /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
+  #fifos: NotifyFifos | undefined;
+  /** The last up state written to the FIFOs per real server (`VS RS`). */
+  readonly #rsUp = new Map<string, boolean>();
   #reloads = 0;
   #server: StatusServer | undefined;
   /** `vrrp_startup_delay`: the VRRP half waiting to start, with the newest reading. */
@@ -213,10 +219,16 @@ export class KeepalivedDaemon {
     m.on('realServer', (e) => {
       log(e.up ? 'info' : 'warning', `real server ${e.up ? 'up' : 'down'}`, { ...e });
       this.#alerts.onRealServer(e);
+      // keepalived writes an RS line on up/down only, not on a weight change.
+      if (e.up !== (this.#rsUp.get(`${e.virtualServer} ${e.realServer}`) ?? true)) {
+        this.#rsUp.set(`${e.virtualServer} ${e.realServer}`, e.up);
+        this.#fifos?.lvs(`RS ${rsLabel(e.virtualServer, e.realServer)} ${vsLabel(e.virtualServer)} ${e.up ? 'UP' : 'DOWN'}\n`);
+      }
     });
     m.on('quorum', (e) => {
       log(e.up ? 'info' : 'warning', `quorum ${e.up ? 'gained' : 'lost'}`, { ...e });
       this.#alerts.onQuorum(e);
+      this.#fifos?.lvs(`VS ${vsLabel(e.virtualServer)} ${e.up ? 'UP' : 'DOWN'}\n`);
     });
     m.on('table', (e) => log(e.error ? 'error' : 'info', `table ${e.action}`, {
       virtualServer: e.virtualServer, destination: e.destination, ...(e.error ? { error: e.error.message } : {}),
@@ -291,6 +303,7 @@ export class KeepalivedDaemon {
     const overlaid = this.#overlay(r);
     await manager.start(overlaid.config);
     this.#dropOverrides(overlaid.dropped);
+    for (const vs of manager.status().virtualServers) for (const rs of vs.realServers) this.#rsUp.set(`${vs.id} ${rs.id}`, rs.up);
     this.#startAnnouncing(manager, r);
   }
 
@@ -331,8 +344,17 @@ export class KeepalivedDaemon {
     });
   }
 
+  #openFifos(r: Reading): void {
+    const set = fifoSet(r.result.config.global);
+    if (!set.all && !set.vrrp && !set.lvs) return;
+    const { enableScriptSecurity, scriptUser } = r.result.config.global;
+    const policy = resolveScriptPolicy({ ...(enableScriptSecurity ? { enableScriptSecurity } : {}), ...(scriptUser ? { scriptUser } : {}) }, 'global_defs');
+    this.#fifos = new NotifyFifos(set, policy, (path, outcome) => this.#options.log('warning', 'notify fifo script terminated', { fifo: path, outcome }));
+  }
+
   #onTransition(t: VrrpRouterStateChange): void {
     this.#publish('vrrp', { ...t });
+    this.#fifos?.vrrp(vrrpLine(t.type, t.name, t.to === 'STOPPED' ? 'STOP' : t.to, t.priority));
     const sync = this.#sync;
     if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
     this.#alerts.onVrrp(t);
@@ -390,6 +412,7 @@ export class KeepalivedDaemon {
     if (this.#wantsChecker(r)) await this.#ipvsHandle();
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
     this.#alerts.configure(r.result.config, r.health);
+    this.#openFifos(r);
     if (this.#wantsVrrp(r)) {
       const delay = r.result.config.global.vrrp.startupDelay;
       if (delay > 0) this.#delayVrrpHalf(r, delay);
@@ -796,6 +819,8 @@ export class KeepalivedDaemon {
     this.#server = undefined;
     await this.#control?.close();
     this.#control = undefined;
+    this.#fifos?.close();
+    this.#fifos = undefined;
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;
     if (ipvs) await (await ipvs).close();

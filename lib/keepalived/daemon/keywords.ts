@@ -13,7 +13,7 @@ import type { Grammar } from '../reader/grammar';
 import { NOT_SUPPORTED_YET, DAEMON_OPTIONS, rootGrammar, sslGrammar } from '../reader/blocks/root';
 import { OTHER_KEYWORDS, globalGrammar } from '../reader/blocks/global-defs';
 import { virtualServerGrammar } from '../reader/blocks/virtual-server';
-import { realServerGrammar } from '../reader/blocks/real-server';
+import { fileCheckGrammar, realServerGrammar } from '../reader/blocks/real-server';
 import { CHECKER_GRAMMARS, CHECKERS_NOT_YET, smtpHostGrammar, urlGrammar } from '../reader/blocks/checkers';
 import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../reader/blocks/vrrp-instance';
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
@@ -45,6 +45,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['virtual_server', virtualServerGrammar],
     ['real_server', realServerGrammar],
     ...checkers,
+    ['FILE_CHECK', fileCheckGrammar],
     ['url (HTTP_GET, SSL_GET)', urlGrammar],
     ['host (SMTP_CHECK)', smtpHostGrammar],
     ['vrrp_instance', instanceGrammar],

@@ -16,6 +16,7 @@ import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
 import { routeOptions, ruleOptions, type Finding } from './routes';
+import { trackFileOptions } from './track-file';
 
 /** A router configuration and what of the file it cannot honour. */
 export interface VrrpMapping {
@@ -31,7 +32,7 @@ function rangeOf(field: string): readonly [number, number] | undefined {
 }
 
 /** Words back into one command line, quoting those with spaces (the router splits it again). */
-function commandLine(script: ScriptSpec): string {
+export function commandLine(script: ScriptSpec): string {
   return script.argv.map((w) => (/\s/.test(w) ? `"${w.replace(/"/g, '\\"')}"` : w)).join(' ');
 }
 
@@ -207,15 +208,7 @@ class Mapper {
         rise: s.rise, fall: s.fall, initFail: s.initFail,
         ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
       })),
-      trackFiles: vrrp.trackFiles.map(
-        (f) => ({
-          name: f.name,
-          file: f.file,
-          weight: f.weight,
-          weightReverse: f.weightReverse,
-          ...(f.initFile ? { initFile: f.initFile } : {})
-        }),
-      ),
+      trackFiles: vrrp.trackFiles.map(trackFileOptions),
       syncGroups: vrrp.syncGroups
         .map(
           (s) => ({

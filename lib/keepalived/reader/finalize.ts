@@ -7,7 +7,7 @@
  */
 import type { CheckerDraft } from './blocks/checkers';
 import type { Draft } from './blocks/draft';
-import type { RealServerDraft } from './blocks/real-server';
+import { finishFileChecks, type RealServerDraft } from './blocks/real-server';
 import type { ConfigDraft } from './blocks/root';
 import { finishGroup } from './blocks/virtual-server-group';
 import type { VirtualServerDraft } from './blocks/virtual-server';
@@ -209,6 +209,7 @@ function finishRealServer(
   vsForwarding: LvsForwarding,
   global: GlobalDefs,
   diag: Diagnostics,
+  trackFiles: ReadonlySet<string>,
 ): RealServer {
   const chain = new Chain([rs, vs]);
   const own = new Chain([rs]);
@@ -227,6 +228,7 @@ function finishRealServer(
       lowerThreshold: own.get('lowerThreshold', 0),
       ...timing(chain, 1, () => 1, global.checkerLogAllFailures),
       checkers: onWrittenPort(rs.checkers.map((c) => finishChecker(c, rs, vs, global, diag)).filter((c) => c !== undefined), rs.port, port),
+      fileChecks: finishFileChecks(rs.fileChecks, trackFiles, diag),
       source: rs.source,
       sources: {},
     },
@@ -261,7 +263,12 @@ function sorryPort(vs: VirtualServerDraft, written: number | undefined, f: LvsFo
   return key.port;
 }
 
-function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): VirtualServer | undefined {
+function finishVirtualServer(
+  vs: VirtualServerDraft,
+  global: GlobalDefs,
+  diag: Diagnostics,
+  trackFiles: ReadonlySet<string>,
+): VirtualServer | undefined {
   const chain = new Chain([vs]);
   const v = vs.values;
   const name = () => describe(vs.key, protocol);
@@ -290,7 +297,7 @@ function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: D
   const realServers: RealServer[] = [];
   let family = vs.key.kind === 'address' ? vs.key.family : undefined;
   for (const draftRs of vs.realServers) {
-    const rs = finishRealServer(draftRs, vs, forwarding, global, diag);
+    const rs = finishRealServer(draftRs, vs, forwarding, global, diag, trackFiles);
     if (rs.forwarding.method !== 'TUN') {
       family ??= rs.family;
       if (rs.family !== family) {
@@ -397,6 +404,10 @@ function finishGlobal(draft: ConfigDraft): GlobalDefs {
       lvsSyncDaemon: g.values.lvsSyncDaemon,
       lvsNotifyFifo: g.values.lvsNotifyFifo,
       notifyFifo: g.values.notifyFifo,
+      vrrpNotifyFifo: g.values.vrrpNotifyFifo,
+      notifyFifoScript: g.values.notifyFifoScript,
+      vrrpNotifyFifoScript: g.values.vrrpNotifyFifoScript,
+      lvsNotifyFifoScript: g.values.lvsNotifyFifoScript,
     },
   );
 }
@@ -434,7 +445,10 @@ export function finishConfig(
   const global = finishGlobal(draft);
   const bfdInstances = finishBfd(draft, diag);
   const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name)));
-  const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);
+  const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
+  const virtualServers = draft.virtualServers
+    .map((vs) => finishVirtualServer(vs, global, diag, trackFiles))
+    .filter((vs) => vs !== undefined);
   noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(
     {
