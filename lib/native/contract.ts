@@ -254,7 +254,8 @@ export interface NativeSystemBinding {
 
 /** The whole addon, as lib/native/load.ts loads it. */
 export interface NativeBinding
-  extends NativeIpvsBinding, NativeVrrpBinding, NativeRtnlBinding, NativeBfdBinding, NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding {}
+  extends NativeIpvsBinding, NativeVrrpBinding, NativeRtnlBinding, NativeBfdBinding,
+  NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding {}
 
 /**
  * Every member of the addon, so a build (or a test's replacement binding)
