@@ -4,6 +4,9 @@
       "target_name": "ipvs",
       "sources": [
         "native/addon.cc",
+        "native/bfd/engine.cc",
+        "native/bfd/packet.cc",
+        "native/bfd/session.cc",
         "native/health/echo.cc",
         "native/ipvs/codec.cc",
         "native/ipvs/session.cc",
@@ -14,7 +17,10 @@
         "native/js/netns_file.cc",
         "native/js/notify.cc",
         "native/js/children.cc",
+        "native/js/rtnl.cc",
+        "native/js/bfd_engine.cc",
         "native/js/vrrp_link.cc",
+        "native/rtnl/request.cc",
         "native/vrrp/channel.cc",
         "native/vrrp/link_monitor.cc",
         "native/vrrp/route.cc"

@@ -80,14 +80,30 @@ _ipvs_value_keepalived() {
     --reconcile-interval) COMPREPLY=(); return 0 ;;
     --drain-on) _ipvs_reply_words 'never' 'reload' 'all'; return 0 ;;
     --drain-timeout) COMPREPLY=(); return 0 ;;
+    --control-socket) _ipvs_reply_files; return 0 ;;
     --announce-table) COMPREPLY=(); return 0 ;;
     --announce-settle) COMPREPLY=(); return 0 ;;
     --announce-hold-down) COMPREPLY=(); return 0 ;;
   esac
   return 1
 }
-_ipvs_options_keepalived() { _ipvs_reply_words '-f' '--use-file' '-t' '--config-test' '-P' '--vrrp' '-C' '--check' '-i' '--config-id' '-I' '--dont-release-ipvs' '--status-listen' '--status-token-file' '--json-file' '--reconcile-interval' '--force-reload' '--allow-unsupported' '--drain-on' '--drain-timeout' '--announce' '--announce-table' '--announce-settle' '--announce-hold-down' '--announce-keep-on-stop' '-n' '-l' '-D' '-h' '--help'; }
+_ipvs_options_keepalived() { _ipvs_reply_words '-f' '--use-file' '-t' '--config-test' '-P' '--vrrp' '-C' '--check' '-i' '--config-id' '-I' '--dont-release-ipvs' '--status-listen' '--status-token-file' '--json-file' '--reconcile-interval' '--force-reload' '--allow-unsupported' '--drain-on' '--drain-timeout' '--control-socket' '--announce' '--announce-table' '--announce-settle' '--announce-hold-down' '--announce-keep-on-stop' '-n' '-l' '-D' '-h' '--help'; }
 _ipvs_operand_keepalived() { :; }
+
+# ctl: the value after option $1 (status 1: $1 takes none), its options, its other words.
+_ipvs_value_ctl() {
+  case $1 in
+    --socket) _ipvs_reply_files; return 0 ;;
+    --timeout) COMPREPLY=(); return 0 ;;
+    --weight) COMPREPLY=(); return 0 ;;
+    --forwarding) _ipvs_reply_words 'masq' 'route' 'tunnel' 'local' 'bypass'; return 0 ;;
+    --spec) COMPREPLY=(); return 0 ;;
+    -n|--count) COMPREPLY=(); return 0 ;;
+  esac
+  return 1
+}
+_ipvs_options_ctl() { _ipvs_reply_words '--socket' '--json' '--timeout' '--weight' '--forwarding' '--spec' '--all' '-n' '--count' '-h' '--help'; }
+_ipvs_operand_ctl() { _ipvs_reply_words 'show' 'drain' 'disable' 'enable' 'weight' 'add' 'remove' 'clear' 'watch'; }
 
 # genhash: the value after option $1 (status 1: $1 takes none), its options, its other words.
 _ipvs_value_genhash() {
@@ -141,7 +157,7 @@ _ipvs_value_help() {
   return 1
 }
 _ipvs_options_help() { _ipvs_reply_words ; }
-_ipvs_operand_help() { _ipvs_reply_words 'apply' 'export' 'keepalived' 'genhash' 'bench' 'top' 'help'; }
+_ipvs_operand_help() { _ipvs_reply_words 'apply' 'export' 'keepalived' 'ctl' 'genhash' 'bench' 'top' 'help'; }
 
 _ipvs() {
   # Words split at blanks only, from the line up to the cursor.
@@ -152,9 +168,9 @@ _ipvs() {
   local n=${#words[@]}
   local cmd=${words[0]} cur=${words[n-1]} prev=${words[n-2]} ctx=ipvsadm
   COMPREPLY=()
-  if (( n > 2 )); then case ${words[1]} in apply|export|keepalived|genhash|bench|top|help) ctx=${words[1]} ;; esac; fi
+  if (( n > 2 )); then case ${words[1]} in apply|export|keepalived|ctl|genhash|bench|top|help) ctx=${words[1]} ;; esac; fi
   if (( n > 2 )) && "_ipvs_value_$ctx" "$prev"; then :
-  elif (( n == 2 )); then _ipvs_reply_words 'apply' 'export' 'keepalived' 'genhash' 'bench' 'top' 'help' '-A' '--add-service' '-E' '--edit-service' '-D' '--delete-service' '-C' '--clear' '-L' '--list' '-l' '-Z' '--zero' '-a' '--add-server' '-e' '--edit-server' '-d' '--delete-server' '--set' '-h' '--help' '-v' '--version' '-R' '--restore' '-S' '--save' '--start-daemon' '--stop-daemon' '-t' '--tcp-service' '-u' '--udp-service' '--sctp-service' '-f' '--fwmark-service' '-s' '--scheduler' '-p' '--persistent' '-M' '--netmask' '-r' '--real-server' '-m' '--masquerading' '-i' '--ipip' '-g' '--gatewaying' '-w' '--weight' '-x' '--u-threshold' '-y' '--l-threshold' '-n' '--numeric' '-c' '--connection' '--mcast-interface' '--syncid' '--timeout' '--daemon' '--stats' '--rate' '--thresholds' '--persistent-conn' '--nosort' '--sort' '-X' '--exact' '-6' '--ipv6' '-o' '--ops' '--pe' '-b' '--sched-flags' '--mcast-group' '--mcast-port' '--mcast-ttl' '--sync-maxlen' '--tun-info' '--tun-type' '--tun-port' '--tun-nocsum' '--tun-csum' '--tun-remcsum' '--json'
+  elif (( n == 2 )); then _ipvs_reply_words 'apply' 'export' 'keepalived' 'ctl' 'genhash' 'bench' 'top' 'help' '-A' '--add-service' '-E' '--edit-service' '-D' '--delete-service' '-C' '--clear' '-L' '--list' '-l' '-Z' '--zero' '-a' '--add-server' '-e' '--edit-server' '-d' '--delete-server' '--set' '-h' '--help' '-v' '--version' '-R' '--restore' '-S' '--save' '--start-daemon' '--stop-daemon' '-t' '--tcp-service' '-u' '--udp-service' '--sctp-service' '-f' '--fwmark-service' '-s' '--scheduler' '-p' '--persistent' '-M' '--netmask' '-r' '--real-server' '-m' '--masquerading' '-i' '--ipip' '-g' '--gatewaying' '-w' '--weight' '-x' '--u-threshold' '-y' '--l-threshold' '-n' '--numeric' '-c' '--connection' '--mcast-interface' '--syncid' '--timeout' '--daemon' '--stats' '--rate' '--thresholds' '--persistent-conn' '--nosort' '--sort' '-X' '--exact' '-6' '--ipv6' '-o' '--ops' '--pe' '-b' '--sched-flags' '--mcast-group' '--mcast-port' '--mcast-ttl' '--sync-maxlen' '--tun-info' '--tun-type' '--tun-port' '--tun-nocsum' '--tun-csum' '--tun-remcsum' '--json'
   elif [[ $cur == -* ]]; then "_ipvs_options_$ctx"
   else "_ipvs_operand_$ctx"
   fi

@@ -1,17 +1,19 @@
 // Module entry: open/openAsync create handles; encodeRequest/decodeMessages
-// expose the codec without a socket, for golden-byte tests; the VRRP and
-// ICMP echo parts register themselves. The whole contract is typed in
+// expose the codec without a socket, for golden-byte tests; the VRRP,
+// ICMP echo and BFD parts register themselves. The whole contract is typed in
 // lib/native/contract.ts.
 #include <napi.h>
 
 #include "ipvs/codec.h"
 #include "js/addon_data.h"
+#include "js/bfd_engine.h"
 #include "js/children.h"
 #include "js/convert.h"
 #include "js/handle.h"
 #include "js/icmp_echo.h"
 #include "js/netns_file.h"
 #include "js/notify.h"
+#include "js/rtnl.h"
 #include "js/vrrp_link.h"
 
 namespace {
@@ -131,6 +133,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeRequest", Napi::Function::New<EncodeRequest>(env, "encodeRequest"));
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
+  js::defineRtnl(env, exports);
+  js::defineBfd(env, exports);
   js::defineIcmpEcho(env, exports);
   js::defineNetnsFile(env, exports);
   js::registerNotify(env, exports);

@@ -12,7 +12,9 @@
  * @module
  */
 import { loadNative } from '../native/load';
-import type { NativeHostRouteSpec, NativeVrrpBinding } from '../native/vrrp-contract';
+import type { NativeVrrpBinding } from '../native/vrrp-contract';
+import type { NativeRtnlBinding, NativeRtnlRequest } from '../native/rtnl-contract';
+import { ROUTE_SCOPES, ROUTE_TYPES } from '../native/route-numbers';
 import { IpvsArgumentError, kernelError } from '../model/errors';
 import { parseAddress } from '../core/validate/address';
 
@@ -27,6 +29,9 @@ const AF_INET6 = 10;
 const EEXIST = 17;
 const ENOENT = 2;
 const ESRCH = 3;
+
+/** What the announcer needs of the addon. */
+export type AnnouncerNative = Pick<NativeVrrpBinding, 'vrrpInterface' | 'routeListHost'> & Pick<NativeRtnlBinding, 'rtnlChange'>;
 
 /** Options of {@link Announcer}. */
 export interface AnnouncerOptions {
@@ -87,14 +92,14 @@ export function resolveAnnouncerOptions(options: AnnouncerOptions = {}): Announc
 export class Announcer {
   /** The validated options. */
   readonly settings: AnnouncerSettings;
-  readonly #native: NativeVrrpBinding;
+  readonly #native: AnnouncerNative;
   #ifindex: number | undefined;
 
   /** @throws {@link IpvsArgumentError} naming the option. */
   constructor(options?: AnnouncerOptions);
   /** @internal Tests stand a fake addon in. */
-  constructor(options: AnnouncerOptions | undefined, native: NativeVrrpBinding);
-  constructor(options: AnnouncerOptions = {}, native: NativeVrrpBinding = loadNative()) {
+  constructor(options: AnnouncerOptions | undefined, native: AnnouncerNative);
+  constructor(options: AnnouncerOptions = {}, native: AnnouncerNative = loadNative()) {
     this.settings = resolveAnnouncerOptions(options);
     this.#native = native;
   }
@@ -103,7 +108,8 @@ export class Announcer {
     return this.settings.netns === undefined ? {} : { netns: this.settings.netns };
   }
 
-  #spec(vip: unknown, operation: string): NativeHostRouteSpec {
+  /** The request that adds or deletes the VIP's host route: `VIP/32 dev IF table T proto P scope host`. */
+  #request(vip: unknown, operation: 'announce' | 'withdraw'): NativeRtnlRequest {
     const parsed = parseAddress(vip, 'vip');
     if (this.#ifindex === undefined) {
       try {
@@ -115,8 +121,11 @@ export class Announcer {
     }
     const v4 = parsed.family === 'ipv4';
     return {
-      ...this.#netns(), family: v4 ? AF_INET : AF_INET6, destination: parsed.address, prefix: v4 ? 32 : 128,
-      table: this.settings.table, protocol: this.settings.protocol, ifindex: this.#ifindex,
+      ...this.#netns(), operation: operation === 'announce' ? 'add' : 'delete', exclusive: true,
+      route: {
+        family: v4 ? AF_INET : AF_INET6, destination: parsed.address, prefix: v4 ? 32 : 128, table: this.settings.table,
+        protocol: this.settings.protocol, scope: ROUTE_SCOPES.host!, type: ROUTE_TYPES.unicast, ifindex: this.#ifindex,
+      },
     };
   }
 
@@ -125,7 +134,7 @@ export class Announcer {
    * @throws {@link IpvsArgumentError} (field `vip`), `IpvsError` with the kernel's errno.
    */
   announceSync(vip: string): boolean {
-    const errno = this.#native.routeAddHost(this.#spec(vip, 'announce'));
+    const errno = this.#native.rtnlChange(this.#request(vip, 'announce'));
     if (errno === EEXIST) return false;
     if (errno) throw kernelError(errno, 'announce', 'other', String(vip));
     return true;
@@ -136,7 +145,7 @@ export class Announcer {
    * @throws {@link IpvsArgumentError} (field `vip`), `IpvsError` with the kernel's errno.
    */
   withdrawSync(vip: string): boolean {
-    const errno = this.#native.routeDeleteHost(this.#spec(vip, 'withdraw'));
+    const errno = this.#native.rtnlChange(this.#request(vip, 'withdraw'));
     if (errno === ENOENT || errno === ESRCH) return false;
     if (errno) throw kernelError(errno, 'withdraw', 'other', String(vip));
     return true;

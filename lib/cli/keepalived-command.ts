@@ -6,7 +6,7 @@
  *     ipvs keepalived [-f FILE] [-t] [-P|-C] [-i ID] [-I] [--status-listen HOST:PORT|unix:PATH]
  *                     [--status-token-file FILE] [--json-file PATH] [--reconcile-interval SECONDS] [--force-reload]
  *                     [--allow-unsupported[=KEYWORD,...]]
- *                     [--drain-on never|reload|all] [--drain-timeout SECONDS]
+ *                     [--drain-on never|reload|all] [--drain-timeout SECONDS] [--control-socket PATH|none]
  *                     [--announce [--announce-table N] [--announce-settle SECONDS] [--announce-hold-down SECONDS]
  *                      [--announce-keep-on-stop]]
  *
@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
-import { RECONCILE_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
+import { CONTROL_SOCKET, RECONCILE_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
 import type { Halves } from '../keepalived/daemon/daemon';
 import type { UnsupportedAllowance } from '../keepalived/daemon/policy';
 import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
@@ -59,6 +59,9 @@ const USAGE = `Usage: ipvs keepalived [options]
                              reload: those a reload removes; all: also failed checks and lost quorum;
                              never: keepalived's immediate deletion (the default)
       --drain-timeout SECONDS  delete a draining real server after this long anyway (default 300)
+      --control-socket PATH|none  the control interface of ipvs ctl (HTTP/JSON on a unix socket,
+                             created 0600) (default ${CONTROL_SOCKET}; when the default is taken
+                             or cannot be made, the daemon runs without it and says so)
       --announce             scale-out: announce each VIP through the routing daemon (a host route in
                              table ${ANNOUNCE_TABLE}, proto 250, that FRR imports and redistributes into BGP) while
                              its virtual servers are complete and healthy; withdraw it otherwise
@@ -94,6 +97,8 @@ interface Options {
   /** `--announce` and its settings; `announce-*` options without it are refused. */
   announce?: AnnounceSettings;
   announceOptions: AnnounceSettings;
+  /** `--control-socket`: a path, none, or the default (absent). */
+  control?: string | 'none';
 }
 
 class UsageError extends Error {}
@@ -152,6 +157,12 @@ function parse(args: readonly string[]): Options | 'help' {
         break;
       }
       case '--status-token-file': o.token = readStatusToken(value()); break;
+      case '--control-socket': {
+        const v = value();
+        if (v !== 'none' && !v.startsWith('/')) throw new UsageError(`--control-socket expects /ABSOLUTE/PATH or none, got ${JSON.stringify(v)}`);
+        o.control = v;
+        break;
+      }
       case '--status-listen': {
         const v = value();
         if (v.startsWith('unix:')) {
@@ -309,6 +320,7 @@ export async function runKeepalived(
   try {
     await daemon.start();
     if (options.listen) await daemon.listen(options.listen, options.token === undefined ? {} : { token: options.token });
+    await listenControl(daemon, options.control, log);
     log('info', 'ready', { pid: process.pid });
     // After start() and listen(): the table is complete and VRRP runs.
     systemd.ready(statusLine(daemon.status()));
@@ -327,6 +339,23 @@ export async function runKeepalived(
   await daemon.stop(!options.keepServices);
   reaper?.stop();
   return status;
+}
+
+/**
+ * The control socket: one asked for must open (or the start fails); the
+ * default one is skipped with a warning when another daemon holds it or
+ * /run cannot take it, so a second daemon on the machine still runs.
+ */
+async function listenControl(
+  daemon: import('../keepalived/daemon/daemon.js').KeepalivedDaemon, control: string | undefined, log: import('../keepalived/daemon/log.js').LogLine,
+): Promise<void> {
+  if (control === 'none') return;
+  try {
+    await daemon.listenControl(control ?? CONTROL_SOCKET);
+  } catch (e) {
+    if (control !== undefined) throw e;
+    log('warning', 'running without the control socket (--control-socket PATH to choose one)', { path: CONTROL_SOCKET, error: (e as Error).message });
+  }
 }
 
 /** `ipvs keepalived` for the dispatcher. */

@@ -12,7 +12,7 @@ import type { CliCommand } from './context';
 export type SubcommandLoader = () => Promise<CliCommand>;
 
 /** The subcommands' names. */
-export type SubcommandName = 'apply' | 'export' | 'genhash' | 'keepalived' | 'bench' | 'top' | 'help';
+export type SubcommandName = 'apply' | 'export' | 'genhash' | 'keepalived' | 'ctl' | 'bench' | 'top' | 'help';
 
 /** What an option's value is, for completion: a file name, free text, or one of a list. */
 export type OptionValue = 'file' | 'text' | readonly string[];
@@ -28,8 +28,8 @@ export interface SubcommandInfo {
   /** One line, lower case, no full stop. */
   readonly summary: string;
   readonly options: readonly SubcommandOption[];
-  /** What its words other than options are (`apply FILE`, `help SUBCOMMAND`). */
-  readonly operand?: 'file' | 'subcommand';
+  /** What its words other than options are (`apply FILE`, `help SUBCOMMAND`, or one of a list: `ctl VERB`). */
+  readonly operand?: 'file' | 'subcommand' | readonly string[];
 }
 
 const flag = (...names: string[]): SubcommandOption => ({ names });
@@ -53,11 +53,17 @@ export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> =
       valued('file', '-f', '--use-file'), flag('-t', '--config-test'), flag('-P', '--vrrp'), flag('-C', '--check'),
       valued('text', '-i', '--config-id'), flag('-I', '--dont-release-ipvs'), valued('text', '--status-listen'),
       valued('file', '--status-token-file'), valued('file', '--json-file'), valued('text', '--reconcile-interval'), flag('--force-reload'), flag('--allow-unsupported'),
-      valued(['never', 'reload', 'all'], '--drain-on'), valued('text', '--drain-timeout'),
+      valued(['never', 'reload', 'all'], '--drain-on'), valued('text', '--drain-timeout'), valued('file', '--control-socket'),
       flag('--announce'), valued('text', '--announce-table'), valued('text', '--announce-settle'), valued('text', '--announce-hold-down'),
       flag('--announce-keep-on-stop'),
       flag('-n'), flag('-l'), flag('-D'), HELP,
     ],
+  },
+  ctl: {
+    summary: 'change a running ipvs keepalived: drain, disable, enable, weight, add, remove, clear; show, watch',
+    options: [valued('file', '--socket'), flag('--json'), valued('text', '--timeout'), valued('text', '--weight'),
+      valued(['masq', 'route', 'tunnel', 'local', 'bypass'], '--forwarding'), valued('text', '--spec'), flag('--all'), valued('text', '-n', '--count'), HELP],
+    operand: ['show', 'drain', 'disable', 'enable', 'weight', 'add', 'remove', 'clear', 'watch'],
   },
   genhash: {
     summary: "print a URL's MD5 digest for HTTP_GET/SSL_GET, as keepalived's genhash",

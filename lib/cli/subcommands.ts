@@ -19,6 +19,7 @@ export const SUBCOMMANDS: Readonly<Record<SubcommandName, SubcommandLoader>> = {
   genhash: async () => (require('./genhash-command') as typeof import('./genhash-command.js')).genhashCommand,
   export: async () => (require('./export-command') as typeof import('./export-command.js')).exportCommand,
   keepalived: async () => (require('./keepalived-command') as typeof import('./keepalived-command.js')).keepalivedCommand,
+  ctl: async () => (require('./ctl-command') as typeof import('./ctl-command.js')).ctlCommand,
   bench: async () => (require('./bench-command') as typeof import('./bench-command.js')).benchCommand,
   top: async () => (require('./top-command') as typeof import('./top-command.js')).topCommand,
   help: async () => (require('./help-command') as typeof import('./help-command.js')).helpCommand(SUBCOMMANDS),

@@ -6,6 +6,7 @@
  */
 import type { DestinationSpec } from '../model/types';
 import type { IpvsError } from '../model/errors';
+import type { DrainCause } from './table-writer';
 
 /** One finished check attempt (`check`), or a checker changing state (`checker`). */
 export interface CheckEvent {
@@ -116,8 +117,12 @@ export interface DrainEvent {
   virtualServer: string;
   /** The real server, `address:port`. */
   realServer: string;
-  /** `'reload'`: a reload removed it; `'down'`: it left otherwise (failed check, lost quorum). */
-  cause: 'reload' | 'down';
+  /**
+   * `'reload'`: a reload removed it; `'down'`: it left otherwise (failed
+   * check, lost quorum); `'control'`: a reload asked to drain it
+   * (the `drain` option of `VirtualServerManager.reload`: the daemon's runtime control).
+   */
+  cause: DrainCause;
   /**
    * `'emptied'`, `'timed-out'` (deleted with connections left), `'cancelled'`
    * (wanted again, its service removed, or the manager stopped), `'gone'`
@@ -139,7 +144,7 @@ export interface DrainingStatus {
   /** The real server, `address:port`. */
   realServer: string;
   /** Why it is leaving: see {@link DrainEvent.cause}. */
-  cause: 'reload' | 'down';
+  cause: DrainCause;
   /** ISO time the drain began. */
   since: string;
   /** Established connections at the last poll. */

@@ -11,7 +11,7 @@ import type { Ipvs } from '../handle/ipvs';
 import type { IpvsError } from '../model/errors';
 import type { HealthConfig } from './types';
 import type { CheckEvent, DriftEvent, HealthEvents, ManagerStatus, ScriptEvent, VirtualServerStatus } from './events';
-import { canonicalAddress, hostLabel, resolveHealthConfig, type ResolvedVirtualServer } from './resolve';
+import { canonicalAddress, hostLabel, resolveHealth, type ResolvedVirtualServer } from './resolve';
 import { RealServerState, type ProbeTable } from './real-server';
 import { VirtualServerState } from './virtual-server';
 import { TableWriter, type DesiredDestination, type DrainDecision, type DrainEnd, type TableChange } from './table-writer';
@@ -20,6 +20,8 @@ import { PROBES } from './checkers';
 import { runScript } from '../scripts/notify-command';
 import { resolveScriptPolicy, type ScriptPolicy } from '../scripts/security';
 import { createMiscProbe } from './checkers/misc';
+import type { DrainOptions } from '../handle/drain';
+import { FileTracker, reconcileTrackers, type ResolvedTrackFile } from '../track/file';
 
 /** Options of {@link VirtualServerManager}. */
 export interface ManagerOptions {
@@ -41,6 +43,18 @@ export interface ManagerOptions {
   reconcileInterval?: number;
   /** Seconds after a refused or failed table write before a reconciliation. Default 1. */
   reconcileAfterError?: number;
+}
+
+/** Options of {@link VirtualServerManager.reload}. */
+export interface ManagerReloadOptions {
+  /**
+   * Real servers the new configuration leaves out that are to drain (weight
+   * 0, deleted once their connections end) whatever the drain policy:
+   * returns the drain options for a virtual server id and real server id
+   * (`address:port`), or undefined for the policy's way. Their drain events
+   * have cause `'control'`.
+   */
+  drain?: (virtualServer: string, realServer: string) => DrainOptions | undefined;
 }
 
 /** Options of {@link VirtualServerManager.stop}. */
@@ -70,6 +84,8 @@ export class VirtualServerManager extends EventEmitter {
   readonly #probes: ProbeTable;
   readonly #options: ManagerOptions;
   readonly #servers = new Map<string, VirtualServerState>();
+  /** The track files FILE_CHECKs follow, by block name. */
+  readonly #files = new Map<string, FileTracker>();
   readonly #dirty = new Set<string>();
   #flushing: Promise<void> | undefined;
   #running = false;
@@ -121,10 +137,12 @@ export class VirtualServerManager extends EventEmitter {
    */
   async start(config: HealthConfig): Promise<void> {
     if (this.#running) throw new Error('VirtualServerManager.start: already running (use reload)');
-    const resolved = resolveHealthConfig(config);
+    const { virtualServers: resolved, trackFiles } = resolveHealth(config);
     this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
     this.#running = true;
     try {
+      // Files first: a FILE_CHECK's server starts from the file's value.
+      this.#syncFiles(trackFiles, false);
       const kernel = await this.#writer.kernelTable();
       for (const vs of resolved) this.#addVirtualServer(vs, kernel.get(vs.id), true);
       await this.#applyWhole(resolved.map((vs) => vs.id));
@@ -134,6 +152,7 @@ export class VirtualServerManager extends EventEmitter {
       this.#running = false;
       this.#servers.clear();
       this.#dirty.clear();
+      this.#stopFiles();
       throw e;
     }
     for (const vs of this.#servers.values()) for (const rs of vs.realServers.values()) rs.start();
@@ -172,10 +191,11 @@ export class VirtualServerManager extends EventEmitter {
    * it).
    * @throws {@link IpvsArgumentError} (nothing is changed then).
    */
-  async reload(config: HealthConfig): Promise<void> {
+  async reload(config: HealthConfig, options: ManagerReloadOptions = {}): Promise<void> {
     if (!this.#running) throw new Error('VirtualServerManager.reload: not running');
-    const resolved = resolveHealthConfig(config);
+    const { virtualServers: resolved, trackFiles } = resolveHealth(config);
     this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
+    this.#syncFiles(trackFiles, true);
     const wanted = new Map(resolved.map((vs) => [vs.id, vs]));
     const removed = [...this.#servers].filter(([id]) => !wanted.has(id));
     const started: RealServerState[] = [];
@@ -187,7 +207,13 @@ export class VirtualServerManager extends EventEmitter {
         whole.push(vs.id);
       } else {
         if (state.config.serviceFingerprint !== vs.serviceFingerprint) whole.push(vs.id);
-        started.push(...this.#updateVirtualServer(state, vs));
+        started.push(...this.#updateVirtualServer(state, vs, options.drain));
+      }
+    }
+    // A kept real server follows a track file that may now read differently (its block changed).
+    for (const vs of this.#servers.values()) {
+      for (const rs of vs.realServers.values()) {
+        for (const f of rs.files) this.#realServerChanged(vs, rs, rs.fileChanged(f.check.trackFile, this.#fileValue(f.check.trackFile)), `track_file ${f.check.trackFile}`);
       }
     }
     await this.#applyWhole(whole);
@@ -223,6 +249,7 @@ export class VirtualServerManager extends EventEmitter {
       }
       if (vs.config.omega && vs.quorumUp && vs.config.quorumDown) this.#script({ virtualServer: vs.config.id, kind: 'quorum-down', command: vs.config.quorumDown });
     }
+    this.#stopFiles();
     await this.#flushing;
     if (options.removeServices) for (const vs of this.#servers.values()) this.#table(
       await this.#writer.removeService(vs.config.id, vs.config.key),
@@ -260,15 +287,18 @@ export class VirtualServerManager extends EventEmitter {
         up: rs.up,
         weight: rs.weight,
         inhibitOnFailure: rs.config.inhibitOnFailure,
-        checkers: rs.loops.map((l) => {
-          const s: VirtualServerStatus['realServers'][number]['checkers'][number] = { name: l.checker.name, up: l.up, attempts: l.attempts };
-          if (l.last) {
-            s.lastOk = l.last.ok;
-            s.lastReason = l.last.reason;
-          }
-          if (l.lastAt !== undefined) s.lastCheck = new Date(l.lastAt).toISOString();
-          return s;
-        }),
+        checkers: [
+          ...rs.loops.map((l) => {
+            const s: VirtualServerStatus['realServers'][number]['checkers'][number] = { name: l.checker.name, up: l.up, attempts: l.attempts };
+            if (l.last) {
+              s.lastOk = l.last.ok;
+              s.lastReason = l.last.reason;
+            }
+            if (l.lastAt !== undefined) s.lastCheck = new Date(l.lastAt).toISOString();
+            return s;
+          }),
+          ...rs.files.map((f) => ({ name: f.check.name, up: f.up, attempts: 0, lastReason: `track_file ${f.check.trackFile} = ${f.value}` })),
+        ],
       })),
     };
   }
@@ -284,7 +314,36 @@ export class VirtualServerManager extends EventEmitter {
       bootstrapMs: Math.round((this.#options.bootstrapDelay ?? 0) * 1000),
       firstFailureCounts: atStart,
     };
-    return new RealServerState(config, this.#probes, (rs, loop, outcome) => this.#onOutcome(vs(), rs, loop, outcome), options, initiallyUp);
+    const onOutcome = (rs: RealServerState, loop: CheckLoop, outcome: CheckOutcome) => this.#onOutcome(vs(), rs, loop, outcome);
+    return new RealServerState(config, this.#probes, onOutcome, options, initiallyUp, (name) => this.#fileValue(name));
+  }
+
+  #fileValue(name: string): number {
+    return this.#files.get(name)?.value ?? 0;
+  }
+
+  /** Starts the track files that are new or changed, stops the ones no longer defined. */
+  #syncFiles(wanted: ReadonlyMap<string, ResolvedTrackFile>, reload: boolean): void {
+    reconcileTrackers(this.#files, wanted, (options, name) => {
+      const tracker = new FileTracker(options, { reload });
+      tracker.on('change', (value) => this.#fileChanged(name, value));
+      return tracker;
+    });
+  }
+
+  #stopFiles(): void {
+    for (const t of this.#files.values()) t.stop();
+    this.#files.clear();
+  }
+
+  /** A track file changed: every FILE_CHECK following it applies the value at once. */
+  #fileChanged(name: string, value: number): void {
+    if (!this.#running) return;
+    for (const vs of this.#servers.values()) {
+      for (const rs of vs.realServers.values()) {
+        if (rs.files.some((f) => f.check.trackFile === name)) this.#realServerChanged(vs, rs, rs.fileChanged(name, value), `track_file ${name} = ${value}`);
+      }
+    }
   }
 
   /** `inKernel`: the service's real servers in the kernel now; those with a weight start up. */
@@ -311,7 +370,9 @@ export class VirtualServerManager extends EventEmitter {
     for (const change of await this.#writer.applyServices(entries)) this.#table(change);
   }
 
-  #updateVirtualServer(state: VirtualServerState, config: ResolvedVirtualServer): RealServerState[] {
+  #updateVirtualServer(
+    state: VirtualServerState, config: ResolvedVirtualServer, drain: ManagerReloadOptions['drain'],
+  ): RealServerState[] {
     state.config = config;
     const started: RealServerState[] = [];
     const wanted = new Map(config.realServers.map((rs) => [rs.id, rs]));
@@ -320,7 +381,7 @@ export class VirtualServerManager extends EventEmitter {
       if (next && next.fingerprint === rs.config.fingerprint) continue;
       rs.stop();
       state.realServers.delete(id);
-      if (!next) state.leaving.add(`${rs.config.destination.address}/${rs.config.destination.port}`);
+      if (!next) state.leaving.set(`${rs.config.destination.address}/${rs.config.destination.port}`, drain?.(config.id, id));
       if (next) {
         // Changed settings: new checkers, but the server keeps its up/down state.
         const replacement = this.#newRealServer(() => state, next, rs.up);
@@ -348,9 +409,19 @@ export class VirtualServerManager extends EventEmitter {
     };
     this.emit('check', event);
     if (outcome.changed) this.emit('checker', event);
-    const { upChanged, weightChanged } = rs.update(outcome);
+    this.#realServerChanged(vs, rs, rs.update(outcome), outcome.result.reason);
+  }
+
+  /** A real server's state or weight may have changed: events, notify scripts, quorum, and a table write. */
+  #realServerChanged(
+    vs: VirtualServerState,
+    rs: RealServerState,
+    change: { upChanged: boolean; weightChanged: boolean },
+    reason: string,
+  ): void {
+    const { upChanged, weightChanged } = change;
     if (!upChanged && !weightChanged) return;
-    this.emit('realServer', { virtualServer: vs.config.id, realServer: rs.config.id, up: rs.up, weight: rs.weight, reason: outcome.result.reason });
+    this.emit('realServer', { virtualServer: vs.config.id, realServer: rs.config.id, up: rs.up, weight: rs.weight, reason });
     if (upChanged) {
       const command = rs.up ? rs.config.notifyUp : rs.config.notifyDown;
       if (command) this.#script({ virtualServer: vs.config.id, realServer: rs.config.id, kind: rs.up ? 'notify-up' : 'notify-down', command });
@@ -432,8 +503,11 @@ export class VirtualServerManager extends EventEmitter {
   /** How a virtual server's leaving real servers go, by its drain policy: undefined deletes them at once. */
   #drainDecision(vs: VirtualServerState): DrainDecision | undefined {
     const policy = vs.config.drain;
-    if (!policy) return undefined;
+    if (!policy && ![...vs.leaving.values()].some((forced) => forced)) return undefined;
     return (key) => {
+      const forced = vs.leaving.get(key);
+      if (forced) return { cause: 'control', options: forced };
+      if (!policy) return undefined;
       if (vs.leaving.has(key)) return { cause: 'reload', options: policy.options };
       return policy.on === 'all' ? { cause: 'down', options: policy.options } : undefined;
     };

@@ -1,6 +1,7 @@
 /**
- * A real server's health: up while every one of its checkers is up (always
- * up without checkers), with the weight a dynamic MISC_CHECK last asked for.
+ * A real server's health: up while every one of its checkers and file
+ * checks is up (always up without any), with the weight a dynamic
+ * MISC_CHECK last asked for plus what its FILE_CHECKs add.
  * @internal
  * @module
  */
@@ -8,11 +9,13 @@ import { CheckLoop, type CheckLoopOptions, type CheckOutcome } from './check-loo
 import type { ResolvedRealServer } from './resolve';
 import type { Probe } from './checkers/probe';
 import type { CheckerConfig } from './types';
+import { effectiveWeight, FileCheckState } from './file-check';
 
 export type ProbeTable = Record<CheckerConfig['type'], Probe>;
 
 export class RealServerState {
   readonly loops: CheckLoop[];
+  readonly files: FileCheckState[];
   up: boolean;
   /** Weight set by a `dynamic` MISC_CHECK; undefined = the configured weight. */
   dynamicWeight: number | undefined;
@@ -24,20 +27,33 @@ export class RealServerState {
     options: CheckLoopOptions,
     /** A reload seeds a changed real server with its previous state. */
     initiallyUp?: boolean,
+    /** The current value of a track file, by name (FILE_CHECK). */
+    fileValue: (name: string) => number = () => 0,
   ) {
     this.loops = config.checkers.map(
       (c) => new CheckLoop(c, probes[c.config.type], (loop, outcome) => onOutcome(this, loop, outcome), options),
     );
     if (initiallyUp !== undefined) for (const loop of this.loops) loop.up = initiallyUp;
+    this.files = config.fileChecks.map((f) => new FileCheckState(f, fileValue(f.trackFile), options.firstFailureCounts === true));
     this.up = this.#computeUp();
   }
 
   get weight(): number {
-    return this.dynamicWeight ?? this.config.destination.weight;
+    return effectiveWeight(this.dynamicWeight ?? this.config.destination.weight, this.files);
   }
 
   #computeUp(): boolean {
-    return this.loops.every((l) => l.up);
+    return this.loops.every((l) => l.up) && this.files.every((f) => f.up);
+  }
+
+  /** A track file's value changed: applies it to the file checks following it. */
+  fileChanged(name: string, value: number): { upChanged: boolean; weightChanged: boolean } {
+    const before = this.weight;
+    for (const f of this.files) if (f.check.trackFile === name) f.update(value);
+    const up = this.#computeUp();
+    const upChanged = up !== this.up;
+    this.up = up;
+    return { upChanged, weightChanged: this.weight !== before };
   }
 
   /** Folds a checker's outcome in; true when the server's up state or weight changed. */

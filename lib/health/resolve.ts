@@ -14,6 +14,8 @@ import { boolean, fail, integer, oneOf, record } from '../core/validate/check';
 import { canonicalIPv6, parseAddress } from '../core/validate/address';
 import { checkServiceSpec, type CheckedKey } from '../core/validate/service';
 import { checkDestSpec } from '../core/validate/destination';
+import { resolveTrackFiles, type ResolvedTrackFile } from '../track/file';
+import type { ResolvedFileCheck } from './file-check';
 
 /** Checker timing, resolved, in milliseconds. */
 export interface Timing {
@@ -47,6 +49,8 @@ export interface ResolvedRealServer {
   notifyUp?: string;
   notifyDown?: string;
   checkers: ResolvedChecker[];
+  /** FILE_CHECKs, with the track_file's weight where they set none. */
+  fileChecks: ResolvedFileCheck[];
   /** Equal fingerprints: a reload keeps this real server's state. */
   fingerprint: string;
 }
@@ -300,8 +304,12 @@ function resolveRealServer(
   vs: Record<string, unknown>,
   forwarding: Forwarding,
   weight: number,
+  trackFiles: ReadonlyMap<string, ResolvedTrackFile>,
 ): ResolvedRealServer {
-  const o = record(value, field, ['address', 'port', 'weight', 'forwarding', 'tunnel', 'upperThreshold', 'lowerThreshold', 'notifyUp', 'notifyDown', 'checkers', ...DEFAULTS_FIELDS]);
+  const o = record(value, field, [
+    'address', 'port', 'weight', 'forwarding', 'tunnel', 'upperThreshold', 'lowerThreshold', 'notifyUp', 'notifyDown', 'checkers', 'fileChecks',
+    ...DEFAULTS_FIELDS,
+  ]);
   const dest = destination(o, field, key, forwarding, weight);
   const levels: [Partials, string][] = [[o, field], [vs, 'virtualServer']];
   const checkers = o.checkers === undefined ? [] : o.checkers;
@@ -315,21 +323,45 @@ function resolveRealServer(
     inhibitOnFailure: inhibit === undefined ? false : boolean(inhibit, `${field}.inhibitOnFailure`),
     alpha: resolveTiming(levels, 'tcp').alpha,
     checkers: resolvedCheckers,
+    fileChecks: resolveFileChecks(o.fileChecks, `${field}.fileChecks`, trackFiles),
     fingerprint: '',
   };
   const up = optionalText(o.notifyUp, `${field}.notifyUp`);
   const down = optionalText(o.notifyDown, `${field}.notifyDown`);
   if (up !== undefined) rs.notifyUp = up;
   if (down !== undefined) rs.notifyDown = down;
-  rs.fingerprint = JSON.stringify([rs.destination, rs.inhibitOnFailure, rs.alpha, up, down, resolvedCheckers]);
+  rs.fingerprint = JSON.stringify([rs.destination, rs.inhibitOnFailure, rs.alpha, up, down, resolvedCheckers, rs.fileChecks]);
   return rs;
+}
+
+/** FILE_CHECKs: each names a defined track_file; without a weight it takes the file's weight and `reverse` (keepalived's check_file.c). */
+function resolveFileChecks(value: unknown, field: string, trackFiles: ReadonlyMap<string, ResolvedTrackFile>): ResolvedFileCheck[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(field, 'an array of file checks', value);
+  return value.map((v: unknown, i) => {
+    const f = `${field}[${i}]`;
+    const o = record(v, f, ['trackFile', 'weight', 'reverse']);
+    const file = typeof o.trackFile === 'string' ? trackFiles.get(o.trackFile) : undefined;
+    if (!file) fail(`${f}.trackFile`, `the name of a track file (${[...trackFiles.keys()].join(', ') || 'none defined'})`, o.trackFile);
+    if (o.weight === undefined) {
+      if (o.reverse !== undefined) throw new IpvsArgumentError(`${f}.reverse`, 'reverse goes with a weight');
+      return { name: `FILE_CHECK#${i}`, trackFile: file.name, weight: file.weight, reverse: file.weightReverse };
+    }
+    const weight = integer(o.weight, `${f}.weight`, -0x7fffffff, 0x7fffffff);
+    return { name: `FILE_CHECK#${i}`, trackFile: file.name, weight, reverse: o.reverse === undefined ? false : boolean(o.reverse, `${f}.reverse`) };
+  });
 }
 
 /** One spelling per address, to compare with the machine's own. */
 export const canonicalAddress = (address: string): string => (address.includes(':') ? canonicalIPv6(address) : address);
 
 /** Validates and resolves one virtual server; `field` names it in errors. */
-export function resolveVirtualServer(value: unknown, field = 'virtualServer', drain?: unknown): ResolvedVirtualServer {
+export function resolveVirtualServer(
+  value: unknown,
+  field = 'virtualServer',
+  drain?: unknown,
+  trackFiles: ReadonlyMap<string, ResolvedTrackFile> = new Map(),
+): ResolvedVirtualServer {
   const vs = record(value, field, [
     'service', 'forwarding', 'weight', 'quorum', 'hysteresis', 'quorumUp', 'quorumDown', 'sorryServer', 'omega', 'haSuspend', 'realServers', 'drain',
     ...DEFAULTS_FIELDS,
@@ -340,7 +372,7 @@ export function resolveVirtualServer(value: unknown, field = 'virtualServer', dr
   if (!Array.isArray(vs.realServers)) fail(`${field}.realServers`, 'an array of real servers', vs.realServers);
   // Timing options are validated where they are used; name them by this field.
   const levelFields = Object.fromEntries(DEFAULTS_FIELDS.filter((k) => vs[k] !== undefined).map((k) => [k, vs[k]]));
-  const realServers = vs.realServers.map((rs: unknown, i) => resolveRealServer(rs, `${field}.realServers[${i}]`, key, levelFields, forwarding, weight));
+  const realServers = vs.realServers.map((rs: unknown, i) => resolveRealServer(rs, `${field}.realServers[${i}]`, key, levelFields, forwarding, weight, trackFiles));
   const seen = new Set<string>();
   realServers.forEach((rs, i) => {
     if (seen.has(rs.id)) throw new IpvsArgumentError(`${field}.realServers[${i}]`, `real server ${rs.id} is listed twice`);
@@ -380,18 +412,30 @@ export function resolveVirtualServer(value: unknown, field = 'virtualServer', dr
   return resolved;
 }
 
+/** A whole configuration resolved: its virtual servers and the track files their FILE_CHECKs follow. */
+export interface ResolvedHealth {
+  virtualServers: ResolvedVirtualServer[];
+  trackFiles: Map<string, ResolvedTrackFile>;
+}
+
 /** Validates and resolves a whole configuration; services must be distinct. */
 export function resolveHealthConfig(value: unknown): ResolvedVirtualServer[] {
-  const o = record(value, 'config', ['virtualServers', 'scripts', 'drain']);
+  return resolveHealth(value).virtualServers;
+}
+
+/** {@link resolveHealthConfig} with the track files. */
+export function resolveHealth(value: unknown): ResolvedHealth {
+  const o = record(value, 'config', ['virtualServers', 'scripts', 'drain', 'trackFiles']);
   if (!Array.isArray(o.virtualServers)) fail('config.virtualServers', 'an array of virtual servers', o.virtualServers);
   if (o.drain !== undefined) resolveDrain(o.drain, 'config.drain', false);
-  const out = o.virtualServers.map((vs: unknown, i) => resolveVirtualServer(vs, `config.virtualServers[${i}]`, o.drain));
+  const trackFiles = resolveTrackFiles(o.trackFiles, 'config.trackFiles');
+  const out = o.virtualServers.map((vs: unknown, i) => resolveVirtualServer(vs, `config.virtualServers[${i}]`, o.drain, trackFiles));
   const seen = new Set<string>();
   out.forEach((vs, i) => {
     if (seen.has(vs.id)) throw new IpvsArgumentError(`config.virtualServers[${i}].service`, `service ${vs.id} is configured twice`);
     seen.add(vs.id);
   });
-  return out;
+  return { virtualServers: out, trackFiles };
 }
 
 export type { HealthConfig, RealServerConfig, VirtualServerConfig };

@@ -38,8 +38,12 @@ export interface TableChange {
   error?: IpvsError;
 }
 
-/** Why a real server is draining: a reload removed it, or it left the desired set otherwise (failed check, lost quorum). */
-export type DrainCause = 'reload' | 'down';
+/**
+ * Why a real server is draining: a reload removed it, it left the desired
+ * set otherwise (failed check, lost quorum), or a reload asked for its
+ * drain by name (runtime control).
+ */
+export type DrainCause = 'reload' | 'down' | 'control';
 
 /** A real server the writer is draining. */
 export interface DrainingServer {

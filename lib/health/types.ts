@@ -10,6 +10,7 @@
 import type { ScriptPolicy } from '../scripts/security';
 import type { Forwarding, ServiceSpec, TunnelOptions } from '../model/types';
 import type { DrainWaitFor } from '../handle/drain';
+import type { TrackFileOptions } from '../track/file';
 
 /** Timing and start-state options every checker takes (inherited downwards). */
 export interface CheckTiming {
@@ -178,6 +179,22 @@ export interface PingCheck extends CheckTiming {
 /** Any checker. */
 export type CheckerConfig = TcpCheck | HttpCheck | SmtpCheck | DnsCheck | UdpCheck | MiscCheck | PingCheck;
 
+/**
+ * keepalived's `FILE_CHECK`: the real server follows a `track_file`. The
+ * file's value times the weight is added to the real server's weight (the
+ * IPVS weight stays within 0..2³¹−1); with weight 0 a non-zero value (with
+ * `reverse`, a zero one) takes the server down. It has no schedule: the
+ * file is watched and every change applies at once.
+ */
+export interface FileCheck {
+  /** The `track_file` block's name ({@link HealthConfig.trackFiles}). */
+  trackFile: string;
+  /** Multiplier −2147483647..2147483647; default the track_file's own weight (and its `reverse`). */
+  weight?: number;
+  /** `weight W reverse`: the product is negated. Only with `weight`. */
+  reverse?: boolean;
+}
+
 /** Options a virtual server passes down to its real servers. */
 export interface RealServerDefaults extends CheckTiming {
   /** On failure keep the real server with weight 0 instead of removing it. */
@@ -208,6 +225,8 @@ export interface RealServerConfig extends RealServerDefaults {
   notifyDown?: string;
   /** The server is up only while all of these pass; none = always up. */
   checkers?: readonly CheckerConfig[];
+  /** `FILE_CHECK` blocks: weights and up/down from track files. */
+  fileChecks?: readonly FileCheck[];
 }
 
 /** The `sorry_server` of a virtual server. */
@@ -291,4 +310,6 @@ export interface HealthConfig {
   scripts?: ScriptPolicy;
   /** The drain policy of every virtual server that sets none of its own. Default: none (delete at once). */
   drain?: DrainPolicy;
+  /** `track_file` blocks, referenced by the real servers' {@link RealServerConfig.fileChecks}. */
+  trackFiles?: readonly TrackFileOptions[];
 }

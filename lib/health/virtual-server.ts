@@ -11,14 +11,19 @@
 import type { ResolvedVirtualServer } from './resolve';
 import type { RealServerState } from './real-server';
 import type { DesiredDestination } from './table-writer';
+import type { DrainOptions } from '../handle/drain';
 
 export class VirtualServerState {
   quorumUp: boolean;
   /** ha_suspend: the service address is not on this machine, so its checks pause. */
   suspended = false;
   readonly realServers = new Map<string, RealServerState>();
-  /** Destination ids (`address/port`) a reload removed, until the next table write decides how they go. */
-  readonly leaving = new Set<string>();
+  /**
+   * Destination ids (`address/port`) a reload removed, until the next table
+   * write decides how they go: with drain options, drained whatever the
+   * policy (a reload that asked for it by name).
+   */
+  readonly leaving = new Map<string, DrainOptions | undefined>();
 
   constructor(public config: ResolvedVirtualServer, realServers: readonly RealServerState[], quorumUp?: boolean) {
     for (const rs of realServers) this.realServers.set(rs.config.id, rs);

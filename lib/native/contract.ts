@@ -7,14 +7,16 @@
  * packed into one Uint32Array per batch (pack.ts); each errno is written into
  * an Int32Array the caller passes; services and destinations come back as
  * packed tables ({@link PackedTable}), the rare rest (daemons, timeouts,
- * info, extended-ack text) as small objects. The VRRP and ICMP echo parts
- * have contracts of their own; {@link NativeBinding} is the whole addon.
+ * info, extended-ack text) as small objects. The VRRP, BFD and ICMP echo
+ * parts have contracts of their own; {@link NativeBinding} is the whole addon.
  * @internal
  * @module
  */
 import type { Stats } from '../model/types';
+import type { NativeBfdBinding } from './bfd-contract';
 import type { NativeIcmpBinding } from './icmp-contract';
 import type { NativeVrrpBinding } from './vrrp-contract';
+import type { NativeRtnlBinding } from './rtnl-contract';
 
 /** Kernel IPVS generic-netlink commands (`IPVS_CMD_*`). */
 export const enum Cmd {
@@ -252,7 +254,8 @@ export interface NativeSystemBinding {
 
 /** The whole addon, as lib/native/load.ts loads it. */
 export interface NativeBinding
-  extends NativeIpvsBinding, NativeVrrpBinding, NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding {}
+  extends NativeIpvsBinding, NativeVrrpBinding, NativeRtnlBinding, NativeBfdBinding,
+  NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding {}
 
 /**
  * Every member of the addon, so a build (or a test's replacement binding)
@@ -269,9 +272,12 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   vrrpCreateMacvlan: true,
   vrrpDeleteLink: true,
   vrrpSetIpv4Conf: true,
-  routeAddHost: true,
-  routeDeleteHost: true,
+  vrrpChangeAddress: true,
+  rtnlChange: true,
+  rtnlEncode: true,
   routeListHost: true,
+  BfdEngine: true,
+  bfdDecode: true,
   icmpEcho: true,
   openInNetns: true,
   sdNotify: true,

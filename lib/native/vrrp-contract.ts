@@ -8,6 +8,7 @@
  * @internal
  * @module
  */
+import type { NativeRtnlBinding } from './rtnl-contract';
 
 export interface NativeVrrpLinkOptions {
   /** Path of a network-namespace file; sockets are created inside it. */
@@ -105,20 +106,8 @@ export interface NativeVrrpLinkMonitor {
   close(): void;
 }
 
-/** A host route the director owns (scale-out announcement, lib/announce): `destination/prefix dev ifindex table proto`. */
-export interface NativeHostRouteSpec {
-  netns?: string;
-  family: number;
-  destination: string;
-  prefix: number;
-  /** Routing table id (1..2^31-1). */
-  table: number;
-  /** rtm_protocol number (0..255). */
-  protocol: number;
-  ifindex: number;
-}
-
-export interface NativeVrrpBinding {
+/** VRRP changes routes and rules too (keepalived's virtual_routes / virtual_rules): through the one route request builder. */
+export interface NativeVrrpBinding extends NativeRtnlBinding {
   VrrpLink: new (options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) => NativeVrrpLink;
   /**
    * rtnetlink link notifications of a namespace, read by a native thread (no
@@ -134,10 +123,11 @@ export interface NativeVrrpBinding {
   vrrpDeleteLink(options: { netns?: string; name: string }): number;
   /** Sets one IPv4 devconf value by sysctl name (`arp_ignore`…); returns the value it replaced. */
   vrrpSetIpv4Conf(options: { netns?: string; ifindex: number; name: string; value: number }): { errno: number; previous: number };
-  /** Adds a host route (NLM_F_EXCL); returns a positive errno (EEXIST when present) or 0. */
-  routeAddHost(spec: NativeHostRouteSpec): number;
-  /** Deletes a host route; returns a positive errno (ESRCH when absent) or 0. */
-  routeDeleteHost(spec: NativeHostRouteSpec): number;
+  /**
+   * Adds (`add`) or deletes an address no VRRP link owns (keepalived's
+   * static_ipaddress); returns a positive errno or 0.
+   */
+  vrrpChangeAddress(options: NativeAddressSpec & { netns?: string; add: boolean }): number;
   /** The routes of `family` in `table` with `protocol`. */
   routeListHost(options: { netns?: string; family: number; table: number; protocol: number }): {
     errno: number;

@@ -16,7 +16,10 @@ import type { ScriptPolicy } from './security';
 
 /** One script to run. */
 export interface ScriptRequest extends ScriptCommand {
-  /** Milliseconds before its group is stopped and the run counts as timed out. */
+  /**
+   * Milliseconds before its group is stopped and the run counts as timed
+   * out; `Infinity`: no limit (a FIFO's reader runs as long as the daemon).
+   */
   timeoutMs: number;
   /** Aborting stops the group at once. */
   signal?: AbortSignal;
@@ -70,7 +73,7 @@ export class ScriptRunner {
 
   /** Runs `request` under `policy`; never rejects. */
   async run(request: ScriptRequest, policy: ScriptPolicy): Promise<ScriptOutcome> {
-    if (!(request.timeoutMs > 0 && Number.isFinite(request.timeoutMs))) return { error: `not run: timeoutMs must be a positive number of milliseconds, got ${request.timeoutMs}` };
+    if (!(request.timeoutMs > 0)) return { error: `not run: timeoutMs must be a positive number of milliseconds, got ${request.timeoutMs}` };
     if (this.#running < this.#concurrency) this.#running++;
     else if (this.#waiting.length >= this.#queueLimit) return { error: `not run: ${this.#waiting.length} scripts already waiting` };
     // A finishing run hands its slot over, so none is taken in between.
@@ -117,10 +120,10 @@ export class ScriptRunner {
         }, graceMs).unref();
         else forget();
       };
-      const timer = setTimeout(() => {
+      const timer = Number.isFinite(request.timeoutMs) ? setTimeout(() => {
         timedOut = true;
         stopGroup(this.#graceMs);
-      }, request.timeoutMs);
+      }, request.timeoutMs) : undefined;
       const aborted = (): void => stopGroup(0);
       request.signal?.addEventListener('abort', aborted, { once: true });
       const settle = (outcome: ScriptOutcome): void => {

@@ -18,17 +18,27 @@
 export { VrrpInstance } from './instance';
 export { VrrpRouter } from './router';
 export type {
-  VrrpRouterEvents, VrrpRouterStateChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus, VrrpRouterInstanceStatus, VrrpTrackStatus,
+  VrrpRouterRuntimeOptions, VrrpRouterEvents, VrrpRouterStateChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus,
+  VrrpRouterInstanceStatus, VrrpTrackStatus,
 } from './router';
 export type { NotifyResult, NotifyState, NotifyTarget } from './notify';
 export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
 export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VRRP_DIRECT_OPTIONS } from './instance-options';
+export type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 export type { VrrpInstanceOptions, VrrpDirectOption, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './instance-options';
 export type {
   VrrpRouterConfig, VrrpRouterInstance, VrrpScriptOptions, VrrpTrackFileOptions, TrackRef, VrrpNotifyCommand,
   VrrpNotifyScripts, VrrpSyncGroupOptions,
 } from './router-options';
 export { VrrpError } from './errors';
+// BFD sessions (bfd_instance), which track_bfd reads; usable on their own.
+export {
+  BfdSessions, BfdError, BFD_STATES, BFD_DIAGNOSTICS, resolveBfdInstance, resolveBfdInstances,
+} from '../bfd';
+export type {
+  BfdInstanceOptions, ResolvedBfdInstance, BfdWeight, BfdDrops, BfdStateChange,
+  BfdSessionStatus, BfdRuntimeOptions, BfdSessionsEvents, BfdState, BfdErrorInit,
+} from '../bfd';
 export type { IpFamily } from './bytes';
 export type { VrrpErrorInit } from './errors';
 export { vrrpMetrics } from './status';

@@ -13,6 +13,10 @@ import { canonicalIPv6 } from '../core/validate/address';
 import { AUTH_NONE, AUTH_PASS, passwordField } from './packet';
 import type { MachineOptions } from './state-machine';
 import { VRRP_DEFAULTS, VRRP_LIMITS } from './limits';
+import type { NativeAddressSpec } from '../native/vrrp-contract';
+import { ROUTE_SCOPES } from '../native/route-numbers';
+import { AF_INET, AF_INET6 } from '../native/contract';
+import { resolveList, resolveRoute, resolveRule, type ResolvedRoute, type ResolvedRule, type VrrpRouteOptions, type VrrpRuleOptions } from './routes';
 
 /** `scope` of a virtual address, as `ip addr` names it. */
 export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
@@ -59,6 +63,12 @@ export interface VrrpInstanceOptions {
   downTimerAdverts?: number;
   /** `virtual_ipaddress`: at least one; all of one family (it decides the instance's). */
   virtualIpaddress: (VirtualAddress | string)[];
+  /** `virtual_ipaddress_excluded`: added and removed with the state as the VIPs are, never advertised; either family. */
+  virtualIpaddressExcluded?: (VirtualAddress | string)[];
+  /** `virtual_routes`: added on becoming MASTER (after the addresses), removed on leaving it. */
+  virtualRoutes?: VrrpRouteOptions[];
+  /** `virtual_rules`: added on becoming MASTER (after the routes), removed on leaving it (first). */
+  virtualRules?: VrrpRuleOptions[];
   /** `unicast_src_ip` / `mcast_src_ip`: advert source; default the interface's primary (IPv6: link-local) address. */
   unicastSrcIp?: string;
   /** `unicast_peer`: send adverts to each peer instead of the multicast group. */
@@ -173,6 +183,18 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   virtualRouterId: number;
   /** The virtual addresses (`virtual_ipaddress`), validated, 1..255 of one family. */
   addresses: ResolvedAddress[];
+  /** `virtual_ipaddress_excluded`: moved with the state, not advertised. */
+  excluded: ResolvedAddress[];
+  /**
+   * `virtual_routes`, validated into the addon's request fields.
+   * @internal
+   */
+  routes: ResolvedRoute[];
+  /**
+   * `virtual_rules`, validated into the addon's request fields.
+   * @internal
+   */
+  rules: ResolvedRule[];
   /** `unicast_src_ip` / `mcast_src_ip`, if set; otherwise chosen from the interface at open. */
   source?: string;
   /** `unicast_peer` addresses; empty means multicast mode. */
@@ -200,7 +222,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
 /** Every option field of {@link VrrpInstanceOptions}. */
 export const VRRP_OPTION_NAMES = [
   'name', 'interface', 'virtualRouterId', 'priority', 'state', 'advertInt', 'version', 'nopreempt', 'preemptDelay',
-  'downTimerAdverts', 'virtualIpaddress', 'unicastSrcIp', 'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
+  'downTimerAdverts', 'virtualIpaddress', 'virtualIpaddressExcluded', 'virtualRoutes', 'virtualRules', 'unicastSrcIp',
+  'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
   'garpMasterRefreshRepeat', 'garpInterval', 'useVmac',
@@ -239,6 +262,9 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   preempt_delay: 'preemptDelay',
   down_timer_adverts: 'downTimerAdverts',
   virtual_ipaddress: 'virtualIpaddress',
+  virtual_ipaddress_excluded: 'virtualIpaddressExcluded',
+  virtual_routes: 'virtualRoutes',
+  virtual_rules: 'virtualRules',
   unicast_src_ip: 'unicastSrcIp',
   mcast_src_ip: 'unicastSrcIp',
   unicast_peer: 'unicastPeer',
@@ -297,7 +323,8 @@ function address(value: unknown, field: string, family?: IpFamily): string {
   return found === 6 ? canonicalIPv6(value as string) : (value as string);
 }
 
-function virtualAddress(value: unknown, field: string, family: IpFamily | undefined): ResolvedAddress {
+/** Validates one address (`ADDR[/PREFIX]` or a {@link VirtualAddress}); `family` when it must be of one. */
+export function resolveVirtualAddress(value: unknown, field: string, family: IpFamily | undefined): ResolvedAddress {
   let spec: VirtualAddress;
   if (typeof value === 'string') {
     const [addr, prefix] = value.split('/');
@@ -352,14 +379,15 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (!Array.isArray(o.virtualIpaddress) || o.virtualIpaddress.length < addressesMin || o.virtualIpaddress.length > addressesMax) {
     fail(f('virtualIpaddress'), `an array of ${addressesMin} to ${addressesMax} addresses`, o.virtualIpaddress);
   }
-  const first = virtualAddress(o.virtualIpaddress[0], `${f('virtualIpaddress')}[0]`, undefined);
+  const first = resolveVirtualAddress(o.virtualIpaddress[0], `${f('virtualIpaddress')}[0]`, undefined);
   const family = familyOf(first.address)!;
-  const addresses = [first, ...o.virtualIpaddress.slice(1).map((v, i) => virtualAddress(v, `${f('virtualIpaddress')}[${i + 1}]`, family))];
+  const addresses = [first, ...o.virtualIpaddress.slice(1).map((v, i) => resolveVirtualAddress(v, `${f('virtualIpaddress')}[${i + 1}]`, family))];
   const seen = new Set<string>();
   addresses.forEach((a, i) => {
     if (seen.has(a.address)) reject(`${f('virtualIpaddress')}[${i}]`, `${a.address} is listed twice`);
     seen.add(a.address);
   });
+  const excluded = resolveList(o.virtualIpaddressExcluded, f('virtualIpaddressExcluded'), (v, field) => resolveVirtualAddress(v, field, undefined));
 
   if (o.version !== undefined && o.version !== 2 && o.version !== 3) fail(f('version'), '2 or 3', o.version);
   if (family === 6 && o.version === 2) reject(f('version'), 'VRRPv2 carries only IPv4 addresses; IPv6 needs version 3');
@@ -403,6 +431,9 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
     preemptDelayMs: preemptDelay * 1000,
     downTimerAdverts: integer(o.downTimerAdverts, f('downTimerAdverts'), VRRP_LIMITS.downTimerAdverts, VRRP_DEFAULTS.downTimerAdverts),
     addresses,
+    excluded,
+    routes: resolveList(o.virtualRoutes, f('virtualRoutes'), resolveRoute),
+    rules: resolveList(o.virtualRules, f('virtualRules'), resolveRule),
     peers,
     ttl: integer(o.unicastTtl, f('unicastTtl'), VRRP_LIMITS.unicastTtl, VRRP_DEFAULTS.unicastTtl),
     checkUnicastSrc: flag(o.checkUnicastSrc, f('checkUnicastSrc')),
@@ -424,4 +455,18 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (authData) resolved.authData = authData;
   if (vmac) resolved.vmac = vmac;
   return resolved;
+}
+
+/** The addon's spec of an address on interface `ifindex`. */
+export function addressSpec(a: ResolvedAddress, ifindex: number): NativeAddressSpec {
+  return {
+    ifindex,
+    family: familyOf(a.address) === 4 ? AF_INET : AF_INET6,
+    address: a.address,
+    prefix: a.prefix,
+    nodad: a.nodad,
+    ...(a.label ? { label: a.label } : {}),
+    ...(a.scope ? { scope: ROUTE_SCOPES[a.scope]! } : {}),
+    ...(a.brd ? { broadcast: a.brd } : {}),
+  };
 }

@@ -9,12 +9,14 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type {
-  NativeAddressSpec, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
+  NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
-import { resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
+import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
+import { familyOf } from './bytes';
+import { RouteSet } from './routes';
 import { IpvsArgumentError } from '../model/errors';
 import { loadVrrpNative } from './native';
 import { encodeAdvert, receiveAdvert, type DropReason, type ReceivePolicy } from './packet';
@@ -23,7 +25,6 @@ import { emptyStats, type VrrpStats, type VrrpStatus } from './status';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
-const SCOPES = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 } as const;
 const GONE = new Set(['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']);
 
 /** A state change, as emitted (`'state'`) and logged. */
@@ -196,16 +197,19 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const next = resolveVrrpOptions(options);
     if (this.#closed || restartFields(this.#options, next).length > 0) return false;
     const key = (a: ResolvedAddress) => JSON.stringify(a);
-    const before = new Map(this.#options.addresses.map((a) => [key(a), a]));
-    const after = new Map(next.addresses.map((a) => [key(a), a]));
+    const before = new Map([...this.#options.addresses, ...this.#options.excluded].map((a) => [key(a), a]));
+    const after = new Map([...next.addresses, ...next.excluded].map((a) => [key(a), a]));
     const removed = [...before].filter(([k]) => !after.has(k)).map(([, a]) => a);
     const added = [...after].filter(([k]) => !before.has(k)).map(([, a]) => a);
-    this.#options = next;
+    const routesChanged = JSON.stringify([this.#options.routes, this.#options.rules]) !== JSON.stringify([next.routes, next.rules]);
     const master = this.#machine.state === 'MASTER';
+    if (master && routesChanged) this.#changeRoutes(this.#options, false);
+    this.#options = next;
     if (master) {
       removed.forEach((a) => this.#changeAddress(a, false));
       added.forEach((a) => this.#changeAddress(a, true));
     }
+    if (master && routesChanged) this.#changeRoutes(next, true);
     const actions = this.#machine.reconfigure({ ...next, localAddress: this.#source }, performance.now());
     if (master && added.length > 0 && next.garpMasterRepeat > 0) actions.push({ kind: 'gratuitous', repeat: next.garpMasterRepeat });
     this.#log({ event: 'reconfigured', state: this.#machine.state, added: added.map(cidr), removed: removed.map(cidr) });
@@ -508,10 +512,12 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           break;
         }
         case 'add-addresses':
-          this.options.addresses.forEach((a) => this.#changeAddress(a, true));
+          [...this.options.addresses, ...this.options.excluded].forEach((a) => this.#changeAddress(a, true));
+          this.#changeRoutes(this.options, true);
           break;
         case 'remove-addresses':
-          this.options.addresses.forEach((a) => this.#changeAddress(a, false));
+          this.#changeRoutes(this.options, false);
+          [...this.options.addresses, ...this.options.excluded].forEach((a) => this.#changeAddress(a, false));
           break;
         case 'gratuitous':
           link.queueFrames(
@@ -535,8 +541,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   #announcements(repeat: number): Uint8Array[] {
     const frames: Uint8Array[] = [];
     for (let i = 0; i < repeat; i++) {
-      for (const a of this.options.addresses) {
-        frames.push(this.options.family === 4 ? gratuitousArp(this.#mac, a.address) : unsolicitedNeighbourAdvert(this.#mac, a.address));
+      for (const a of [...this.options.addresses, ...this.options.excluded]) {
+        frames.push(familyOf(a.address) === 4 ? gratuitousArp(this.#mac, a.address) : unsolicitedNeighbourAdvert(this.#mac, a.address));
       }
     }
     return frames;
@@ -554,19 +560,23 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.emit('state', change);
   }
 
+  /** keepalived's order: routes then rules after the addresses; rules then routes before them. */
+  #changeRoutes(o: ResolvedVrrpOptions, add: boolean): void {
+    const set = new RouteSet(this.#native, this.#netns(), o.routes, o.rules);
+    if (set.empty) return;
+    const verb = add ? 'setting' : 'removing';
+    const lines = [
+      ...(o.routes.length ? [{ event: 'virtual-routes', message: `(${this.name}) ${verb} Virtual Routes` }] : []),
+      ...(o.rules.length ? [{ event: 'virtual-rules', message: `(${this.name}) ${verb} Virtual Rules` }] : []),
+    ];
+    for (const line of add ? lines : lines.reverse()) this.#log(line);
+    for (const error of add ? set.install() : set.remove()) this.#fail(error);
+  }
+
   #changeAddress(a: ResolvedAddress, add: boolean): void {
     const device = this.options.vmac ?? a.dev ?? this.options.interface;
     try {
-      const spec: NativeAddressSpec = {
-        ifindex: this.#deviceIndex(a.dev ?? device),
-        family: this.options.family === 4 ? AF_INET : AF_INET6,
-        address: a.address,
-        prefix: a.prefix,
-        nodad: a.nodad,
-        ...(a.label ? { label: a.label } : {}),
-        ...(a.scope ? { scope: SCOPES[a.scope] } : {}),
-        ...(a.brd ? { broadcast: a.brd } : {}),
-      };
+      const spec = addressSpec(a, this.#deviceIndex(a.dev ?? device));
       const link = this.#link.link!;
       const errno = add ? link.addAddress(spec) : link.deleteAddress(spec);
       if (!errno) return;

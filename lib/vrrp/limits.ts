@@ -7,6 +7,7 @@
  * @module
  */
 import { VRRP_GROUP_V4, VRRP_GROUP_V6 } from './packet';
+import { TRACK_FILE_WEIGHT } from '../track/file';
 
 /** keepalived's defaults, which the runtime shares. */
 export const VRRP_DEFAULTS = {
@@ -37,7 +38,7 @@ export const VRRP_DEFAULTS = {
   /** `vrrp_script` `interval`, seconds. */
   scriptInterval: 1,
   /** `track_file` `weight`. */
-  trackFileWeight: 1,
+  trackFileWeight: TRACK_FILE_WEIGHT,
 } as const;
 
 /** Inclusive [min, max] the runtime accepts; an option field's own range is keyed by its name. */

@@ -1,14 +1,17 @@
 /**
  * The configuration of a {@link VrrpRouter}: everything the VRRP half of
  * keepalived reads from keepalived.conf — `vrrp_instance` blocks with their
- * tracking and notify scripts, `vrrp_script`, `track_file`,
+ * tracking and notify scripts, `vrrp_script`, `track_file`, `bfd_instance`,
  * `vrrp_sync_group`, and the script-related `global_defs`. Field names are
  * keepalived's keywords camel-cased, as in {@link VrrpInstanceOptions}.
  * This file is the contract between the keepalived.conf reader and the
  * runtime; the runtime validates it (every error names the field).
  * @module
  */
-import type { VrrpInstanceOptions } from './instance-options';
+import type { VirtualAddress, VrrpInstanceOptions } from './instance-options';
+import type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
+import type { BfdInstanceOptions } from '../bfd/options';
+import type { TrackFileOptions } from '../track/file';
 
 /** `vrrp_script NAME { script; interval; timeout; weight W [reverse]; rise; fall; user USER [GROUP]; init_fail }` */
 export interface VrrpScriptOptions {
@@ -36,28 +39,15 @@ export interface VrrpScriptOptions {
   initFail?: boolean;
 }
 
-/** `track_file NAME` / `vrrp_track_file NAME { file; weight W [reverse]; init_file [VALUE] [overwrite] }` */
-export interface VrrpTrackFileOptions {
-  /** The block's name, referenced by an instance's `track_file`. */
-  name: string;
-  /** `file`: the watched file; its content is read as an integer (a missing or unreadable file reads 0). */
-  file: string;
-  /** `weight`: the file's value is multiplied by it; default 1. With weight 0 a non-zero value means FAULT. */
-  weight?: number;
-  /** `weight W reverse`: the product is negated. */
-  weightReverse?: boolean;
-  /** `init_file [VALUE] [overwrite]`: create the file with VALUE (default 0) at start, or overwrite it. */
-  initFile?: {
-    /** Value written into the file. */
-    value: number;
-    /** Write it even when the file exists. */
-    overwrite: boolean;
-  };
-}
+/**
+ * `track_file NAME` / `vrrp_track_file NAME { file; weight W [reverse]; init_file [VALUE] [overwrite] }`:
+ * one definition shared with FILE_CHECK.
+ */
+export type VrrpTrackFileOptions = TrackFileOptions;
 
-/** One line of `track_interface` / `track_script` / `track_file` in an instance or sync group: `NAME [weight W [reverse]]`. */
+/** One line of `track_interface` / `track_script` / `track_file` / `track_bfd`: `NAME [weight W [reverse]]`. */
 export interface TrackRef {
-  /** The interface name, or the `vrrp_script` / `track_file` block's name. */
+  /** The interface name, or the `vrrp_script` / `track_file` / `bfd_instance` block's name. */
   name: string;
   /** `weight W` overriding the tracker's own (interfaces: default 0, i.e. down means FAULT). */
   weight?: number;
@@ -103,6 +93,8 @@ export interface VrrpRouterInstance extends VrrpInstanceOptions {
   trackScript?: TrackRef[];
   /** `track_file`: `track_file` blocks whose value is tracked. */
   trackFile?: TrackRef[];
+  /** `track_bfd`: `bfd_instance` sessions tracked (Up = OK; a session not yet Up counts as down, as in keepalived). */
+  trackBfd?: TrackRef[];
   /** The instance's notify scripts. */
   notify?: VrrpNotifyScripts;
   /** `smtp_alert`: accepted for compatibility; the runtime sends no mail. */
@@ -123,6 +115,8 @@ export interface VrrpSyncGroupOptions {
   trackScript?: TrackRef[];
   /** `track_file` applied to every member. */
   trackFile?: TrackRef[];
+  /** `track_bfd` applied to every member. */
+  trackBfd?: TrackRef[];
   /** `sync_group_tracking_weight`: members' tracker weights count; without it a member's failing tracker puts the group in FAULT. */
   syncGroupTrackingWeight?: boolean;
 }
@@ -137,6 +131,8 @@ export interface VrrpRouterConfig {
   trackFiles: VrrpTrackFileOptions[];
   /** The `vrrp_sync_group` blocks. */
   syncGroups: VrrpSyncGroupOptions[];
+  /** The `bfd_instance` blocks (run by the router unless the runtime passes shared sessions). */
+  bfdInstances?: BfdInstanceOptions[];
   /** `global_defs { script_user USER [GROUP] }`: default user of scripts. Default: the daemon's own user. */
   scriptUser?: {
     /** User name or numeric id. */
@@ -146,4 +142,10 @@ export interface VrrpRouterConfig {
   };
   /** `global_defs { enable_script_security }`: refuse scripts that a non-root user could change when run as root. */
   enableScriptSecurity?: boolean;
+  /** `static_ipaddress`: addresses (each with `dev`) added when the router opens and removed when it closes. */
+  staticIpaddress?: (VirtualAddress | string)[];
+  /** `static_routes`: added when the router opens, removed when it closes. */
+  staticRoutes?: VrrpRouteOptions[];
+  /** `static_rules`: added when the router opens, removed when it closes. */
+  staticRules?: VrrpRuleOptions[];
 }

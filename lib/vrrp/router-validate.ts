@@ -4,20 +4,21 @@
  * and the result has keepalived's defaults filled in.
  * @module
  */
-import * as path from 'node:path';
 import { IpvsArgumentError } from '../model/errors';
+import { resolveBfdInstances, type ResolvedBfdInstance } from '../bfd/options';
 import { fail, record } from '../core/validate/check';
 import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './instance-options';
 import { VRRP_DEFAULTS } from './limits';
+import { resolveStatic, type ResolvedStatic } from './static';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpSyncGroupOptions } from './router-options';
-import type { ResolvedTrackFile } from './track/file';
+import { resolveTrackFile, type ResolvedTrackFile } from '../track/file';
 import type { ResolvedScript } from './track/script';
 
 /** A tracker reference with the weight it has for this instance. */
 export interface ResolvedTrackRef {
   /** Which tracker. */
-  kind: 'interface' | 'script' | 'file';
-  /** Interface, vrrp_script or track_file name. */
+  kind: 'interface' | 'script' | 'file' | 'bfd';
+  /** Interface, vrrp_script, track_file or bfd_instance name. */
   name: string;
   /** Weight for this instance (the tracker's own when the line gives none). */
   weight: number;
@@ -61,19 +62,22 @@ export interface ResolvedRouterConfig {
   files: Map<string, ResolvedTrackFile>;
   /** Sync groups by name. */
   groups: Map<string, ResolvedSyncGroup>;
+  /** bfd_instances by name. */
+  bfd: Map<string, ResolvedBfdInstance>;
   /** `script_user`. */
   scriptUser?: { user: string; group?: string };
   /** `enable_script_security`. */
   enableScriptSecurity: boolean;
+  /** `static_ipaddress`, `static_routes`, `static_rules`. */
+  static: ResolvedStatic;
 }
 
-const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'syncGroups', 'scriptUser', 'enableScriptSecurity'] as const;
+const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules'] as const;
 const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightReverse', 'rise', 'fall', 'user', 'group', 'initFail'] as const;
-const FILE_KEYS = ['name', 'file', 'weight', 'weightReverse', 'initFile'] as const;
-const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'syncGroupTrackingWeight'] as const;
+const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'syncGroupTrackingWeight'] as const;
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
 const TRACK_KEYS = ['name', 'weight', 'reverse'] as const;
-const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'notify', 'smtpAlert'] as const;
+const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'notify', 'smtpAlert'] as const;
 const IFNAME = /^[^\s/:]{1,15}$/;
 
 function text(value: unknown, field: string): string {
@@ -156,35 +160,27 @@ function script(value: unknown, field: string): ResolvedScript {
   return out;
 }
 
-function trackFile(value: unknown, field: string): ResolvedTrackFile {
-  const o = record(value, field, FILE_KEYS);
-  const file = text(o['file'], `${field}.file`);
-  if (!path.isAbsolute(file)) throw new IpvsArgumentError(`${field}.file`, `expected an absolute path, received ${JSON.stringify(file)}`);
-  const out: ResolvedTrackFile = {
-    name: text(o['name'], `${field}.name`),
-    file,
-    weight: int(o['weight'], `${field}.weight`, -254, 254, VRRP_DEFAULTS.trackFileWeight),
-    weightReverse: bool(o['weightReverse'], `${field}.weightReverse`),
-  };
-  if (o['initFile'] !== undefined) {
-    const init = record(o['initFile'], `${field}.initFile`, ['value', 'overwrite']);
-    out.initFile = { value: int(init['value'], `${field}.initFile.value`, -254, 254, 0), overwrite: bool(init['overwrite'], `${field}.initFile.overwrite`) };
-  }
-  return out;
+/** The trackers a configuration defines, by kind. */
+interface Trackers {
+  script: Map<string, ResolvedScript>;
+  file: Map<string, ResolvedTrackFile>;
+  bfd: Map<string, ResolvedBfdInstance>;
 }
+
+const BLOCKS = { script: 'vrrp_script', file: 'track_file', bfd: 'bfd_instance' } as const;
 
 /** Resolves the track_* lines of an instance or group against the defined trackers. */
 function tracks(
-  o: { trackInterface?: unknown; trackScript?: unknown; trackFile?: unknown },
+  o: { trackInterface?: unknown; trackScript?: unknown; trackFile?: unknown; trackBfd?: unknown },
   field: string,
-  scripts: Map<string, ResolvedScript>,
-  files: Map<string, ResolvedTrackFile>,
+  defined: Trackers,
 ): ResolvedTrackRef[] {
   const out: ResolvedTrackRef[] = [];
   const kinds = [
     ['trackInterface', 'interface', 253],
     ['trackScript', 'script', 253],
     ['trackFile', 'file', 254],
+    ['trackBfd', 'bfd', 253],
   ] as const;
   for (const [key, kind, limit] of kinds) {
     const seen = new Set<string>();
@@ -197,8 +193,8 @@ function tracks(
       if (kind === 'interface') {
         if (!IFNAME.test(name)) fail(`${f}.name`, 'an interface name of 1 to 15 characters', name);
       } else {
-        const def = kind === 'script' ? scripts.get(name) : files.get(name);
-        if (!def) throw new IpvsArgumentError(`${f}.name`, `no ${kind === 'script' ? 'vrrp_script' : 'track_file'} "${name}"`);
+        const def = defined[kind].get(name);
+        if (!def) throw new IpvsArgumentError(`${f}.name`, `no ${BLOCKS[kind]} "${name}"`);
         weight = def.weight;
         reverse = def.weightReverse;
       }
@@ -224,7 +220,9 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
   const c = record(config, 'config', CONFIG_KEYS) as Partial<Record<keyof VrrpRouterConfig, unknown>>;
   if (!Array.isArray(c.instances)) fail('instances', 'an array', c.instances);
   const scripts = byName(list(c.scripts, 'scripts').map((s, i) => script(s, `scripts[${i}]`)), 'scripts', 'vrrp_script');
-  const files = byName(list(c.trackFiles, 'trackFiles').map((f, i) => trackFile(f, `trackFiles[${i}]`)), 'trackFiles', 'track_file');
+  const files = byName(list(c.trackFiles, 'trackFiles').map((f, i) => resolveTrackFile(f, `trackFiles[${i}]`)), 'trackFiles', 'track_file');
+  const bfd = resolveBfdInstances(c.bfdInstances, 'bfdInstances');
+  const defined: Trackers = { script: scripts, file: files, bfd };
   const instances = new Map<string, ResolvedRouterInstance>();
   c.instances.forEach((value, i) => {
     const field = `instances[${i}]`;
@@ -236,7 +234,7 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
     if (instances.has(resolved.name)) throw new IpvsArgumentError(`${field}.name`, `vrrp_instance "${resolved.name}" is defined twice`);
     bool(o['smtpAlert'], `${field}.smtpAlert`);
     const notify = notifyScripts(o['notify'], `${field}.notify`);
-    instances.set(resolved.name, { protocol, resolved, tracks: tracks(o, field, scripts, files), ...(notify ? { notify } : {}) });
+    instances.set(resolved.name, { protocol, resolved, tracks: tracks(o, field, defined), ...(notify ? { notify } : {}) });
   });
   const groups = new Map<string, ResolvedSyncGroup>();
   const memberOf = new Map<string, string>();
@@ -254,8 +252,11 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
     });
     if (members.length === 0) fail(`${field}.group`, 'at least one instance name', o.group);
     const notify = notifyScripts(o.notify, `${field}.notify`);
-    groups.set(name, { name, members, tracks: tracks(o, field, scripts, files), trackingWeight: bool(o.syncGroupTrackingWeight, `${field}.syncGroupTrackingWeight`), ...(notify ? { notify } : {}) });
+    groups.set(name, { name, members, tracks: tracks(o, field, defined), trackingWeight: bool(o.syncGroupTrackingWeight, `${field}.syncGroupTrackingWeight`), ...(notify ? { notify } : {}) });
   });
   const scriptUser = user(c.scriptUser, 'scriptUser');
-  return { instances, scripts, files, groups, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: bool(c.enableScriptSecurity, 'enableScriptSecurity') };
+  return {
+    instances, scripts, files, groups, bfd, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: bool(c.enableScriptSecurity, 'enableScriptSecurity'),
+    static: resolveStatic(c),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * {@link VrrpRouter}: the VRRP half of keepalived — every `vrrp_instance`
  * of a configuration with its tracking (`track_interface`, `track_script`,
- * `track_file`), notify scripts and sync groups — and reload by difference.
+ * `track_file`, `track_bfd`), notify scripts and sync groups — and reload by difference.
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -15,9 +15,11 @@ import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInst
 import type { TransitionReason, VrrpState } from './state-machine';
 import { vrrpMetrics, type VrrpStatus } from './status';
 import { SyncGroup } from './sync-group';
-import { FileTracker } from './track/file';
+import { StaticSet } from './static';
+import { FileTracker, reconcileTrackers } from '../track/file';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
+import { bfdMetrics, BfdSessions, NO_BFD_DROPS } from '../bfd/sessions';
 import { insecurity, scriptIdentity, type ScriptPolicy } from '../scripts/security';
 import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../model/errors';
@@ -42,10 +44,10 @@ export interface VrrpRouterStateChange {
 /** A tracker's reading changed (`'track'` event). */
 export interface VrrpTrackChange {
   /** Which kind of tracker. */
-  type: 'interface' | 'script' | 'file';
-  /** Interface, vrrp_script or track_file name. */
+  type: 'interface' | 'script' | 'file' | 'bfd';
+  /** Interface, vrrp_script, track_file or bfd_instance name. */
   name: string;
-  /** Interface up / script succeeding (interface and script). */
+  /** Interface up / script succeeding / BFD session Up (interface, script, bfd). */
   ok?: boolean;
   /** The file's value (file). */
   value?: number;
@@ -74,8 +76,8 @@ export interface VrrpRouterEvents {
 /** One tracker line of an instance with its reading now, in {@link VrrpRouterStatus}. */
 export interface VrrpTrackStatus {
   /** Which kind of tracker. */
-  type: 'interface' | 'script' | 'file';
-  /** Interface, vrrp_script or track_file name. */
+  type: 'interface' | 'script' | 'file' | 'bfd';
+  /** Interface, vrrp_script, track_file or bfd_instance name. */
   name: string;
   /** Weight for this instance (0: failure is FAULT). */
   weight: number;
@@ -112,6 +114,17 @@ export interface VrrpRouterStatus {
   }[];
 }
 
+/** Where a {@link VrrpRouter} runs, and what it may share with the rest of the process. */
+export interface VrrpRouterRuntimeOptions extends VrrpRuntimeOptions {
+  /**
+   * BFD sessions run by the caller (shared with the health checker, say, as
+   * one namespace has one UDP 3784): `track_bfd` reads them, and the
+   * configuration's `bfdInstances` only name what may be tracked. Absent:
+   * the router runs `bfdInstances` itself in `netns`.
+   */
+  bfd?: BfdSessions;
+}
+
 interface Member {
   config: ResolvedRouterInstance;
   instance: VrrpInstance;
@@ -139,15 +152,20 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   readonly #scripts = new Map<string, ScriptTracker>();
   readonly #files = new Map<string, FileTracker>();
   #interfaces: InterfaceTracker | undefined;
+  /** static_ipaddress / static_routes / static_rules, once installed. */
+  #static: StaticSet | undefined;
+  /** The BFD sessions track_bfd reads; {@link #ownBfd} when the router runs them. */
+  #bfd: BfdSessions | undefined;
+  #ownBfd = false;
   #closed = false;
   /** The update in progress: the next one waits for it. */
   #updating: Promise<void> = Promise.resolve();
   /** Notify queues of removed groups, awaited by close(). */
   readonly #draining: Promise<void>[] = [];
 
-  readonly #runtime: VrrpRuntimeOptions;
+  readonly #runtime: VrrpRouterRuntimeOptions;
 
-  private constructor(config: ResolvedRouterConfig, runtime: VrrpRuntimeOptions) {
+  private constructor(config: ResolvedRouterConfig, runtime: VrrpRouterRuntimeOptions) {
     super();
     this.#runtime = runtime;
     this.#config = config;
@@ -159,7 +177,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
    * instance inside `runtime.netns`. Listeners attached right after `open`
    * see the first transitions.
    */
-  static open(config: VrrpRouterConfig, runtime: VrrpRuntimeOptions = {}): VrrpRouter {
+  static open(config: VrrpRouterConfig, runtime: VrrpRouterRuntimeOptions = {}): VrrpRouter {
     const resolved = resolveRouterConfig(config);
     checkScripts(resolved);
     const router = new VrrpRouter(resolved, runtime);
@@ -168,7 +186,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
       router.#interfaces.on('address-deleted', (ifindex, family, address) => router.#addressDeleted(ifindex, family, address));
       router.#syncTrackers(resolved);
+      router.#syncBfd(config);
       router.#watchInterfaces();
+      router.#static = new StaticSet(loadVrrpNative(), runtime.netns !== undefined ? { netns: runtime.netns } : {}, resolved.static);
+      router.#staticErrors(router.#static.install());
       for (const [name, c] of resolved.instances) router.#startInstance(name, c);
       router.#buildGroups();
       router.#retrack();
@@ -211,7 +232,13 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     }
     await Promise.all(stopping);
     this.#config = next;
+    if (this.#static) {
+      const { set, errors } = this.#static.replace(next.static);
+      this.#static = set;
+      this.#staticErrors([...errors, ...set.install()]);
+    }
     this.#syncTrackers(next);
+    this.#syncBfd(config);
     this.#watchInterfaces();
     for (const [name, c] of next.instances) {
       const member = this.#members.get(name);
@@ -252,6 +279,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const [name, t] of this.#scripts) if (t.ok !== undefined) lines.push(`vrrp_script_ok{script="${esc(name)}"} ${t.ok ? 1 : 0}`);
     lines.push('# HELP vrrp_track_file_value The value read from a track_file.', '# TYPE vrrp_track_file_value gauge');
     for (const [name, t] of this.#files) lines.push(`vrrp_track_file_value{file="${esc(name)}"} ${t.value}`);
+    // The router's own sessions; shared ones are the owner's to export (headers only here).
+    const own = this.#ownBfd && this.#bfd;
+    lines.push((own ? this.#bfd!.metrics() : bfdMetrics([], NO_BFD_DROPS)).trimEnd());
     return lines.join('\n') + '\n';
   }
 
@@ -263,12 +293,22 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#members.keys()].map((n) => this.#stopInstance(n)));
+    if (this.#static) this.#staticErrors(this.#static.remove());
     await Promise.all([...this.#draining, ...[...this.#groups.values()].map((g) => g.notify.drained())]);
     for (const t of this.#scripts.values()) t.stop();
     for (const t of this.#files.values()) t.stop();
     this.#scripts.clear();
     this.#files.clear();
     this.#interfaces?.close();
+    if (this.#ownBfd) this.#bfd?.close();
+  }
+
+  /** A static address, route or rule that could not be changed: an `error` event, as an instance's. */
+  #staticErrors(errors: VrrpError[]): void {
+    for (const e of errors) {
+      this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), event: 'error', code: e.code, message: e.message }));
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    }
   }
 
   #startInstance(name: string, c: ResolvedRouterInstance): void {
@@ -294,7 +334,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   /** Starts trackers that are new or changed, stops the ones no longer defined. */
   #syncTrackers(config: ResolvedRouterConfig): void {
-    reconcile(this.#scripts, config.scripts, (s, name) => {
+    reconcileTrackers(this.#scripts, config.scripts, (s, name) => {
       const tracker = new ScriptTracker(s, this.#scriptPolicy(config));
       tracker.on('change', (ok) => this.#trackChanged({ type: 'script', name, ok }));
       // A run is logged when its outcome differs from the previous run's (exit 0 → timeout, say), not every interval.
@@ -306,11 +346,40 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       });
       return tracker;
     });
-    reconcile(this.#files, config.files, (f, name) => {
+    reconcileTrackers(this.#files, config.files, (f, name) => {
       const tracker = new FileTracker(f);
       tracker.on('change', (value) => this.#trackChanged({ type: 'file', name, value }));
       return tracker;
     });
+  }
+
+  /**
+   * The BFD sessions track_bfd reads: the runtime's, or the router's own,
+   * started on first need and reloaded by difference (sessions whose
+   * options did not change keep their state).
+   */
+  #syncBfd(config: VrrpRouterConfig): void {
+    const shared = this.#runtime.bfd;
+    if (shared) {
+      if (this.#bfd !== shared) shared.on('change', (c) => this.#bfdChanged(c.name, c.to === 'Up'));
+      this.#bfd = shared;
+      return;
+    }
+    const instances = config.bfdInstances ?? [];
+    if (this.#bfd) {
+      this.#bfd.update(instances);
+    } else if (instances.length > 0) {
+      const netns = this.#runtime.netns;
+      const log = this.#runtime.log;
+      this.#bfd = BfdSessions.open(instances, { ...(netns !== undefined ? { netns } : {}), ...(log ? { log } : {}) });
+      this.#ownBfd = true;
+      this.#bfd.on('change', (c) => this.#bfdChanged(c.name, c.to === 'Up'));
+    }
+  }
+
+  #bfdChanged(name: string, up: boolean): void {
+    if (this.#closed || !this.#config.bfd.has(name)) return;
+    this.#trackChanged({ type: 'bfd', name, ok: up });
   }
 
   #buildGroups(): void {
@@ -393,7 +462,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     return refs.map((ref) => {
       const weight = zeroWeights ? 0 : ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.#files.get(ref.name)?.value ?? 0 };
-      const ok = ref.kind === 'interface' ? this.#interfaceUp(ref.name) : this.#scripts.get(ref.name)?.ok;
+      // keepalived's tracked BFD starts down (bfd_up = false) until the session is Up.
+      const ok = ref.kind === 'interface' ? this.#interfaceUp(ref.name) : ref.kind === 'bfd' ? this.#bfd?.state(ref.name) === 'Up' : this.#scripts.get(ref.name)?.ok;
       return { kind: ref.kind, name: ref.name, weight, reverse: ref.reverse, ok };
     });
   }
@@ -435,27 +505,6 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   #log(fields: Record<string, unknown>): void {
     this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), ...fields }));
-  }
-}
-
-/** Keeps the trackers whose definition is unchanged; stops the others and starts the new or changed ones. */
-function reconcile<O, T extends { readonly options: O; start(): void; stop(): void }>(
-  running: Map<string, T>,
-  wanted: ReadonlyMap<string, O>,
-  create: (options: O, name: string) => T,
-): void {
-  for (const [name, tracker] of running) {
-    const w = wanted.get(name);
-    if (w === undefined || JSON.stringify(w) !== JSON.stringify(tracker.options)) {
-      tracker.stop();
-      running.delete(name);
-    }
-  }
-  for (const [name, options] of wanted) {
-    if (running.has(name)) continue;
-    const tracker = create(options, name);
-    running.set(name, tracker);
-    tracker.start();
   }
 }
 

@@ -9,28 +9,10 @@
 #include "../vrrp/netns.h"
 #include "../vrrp/route.h"
 #include "errors.h"
+#include "fields.h"
 
 namespace js {
 namespace {
-
-std::string stringField(const Napi::Object& o, const char* name, bool required = true) {
-  Napi::Value v = o.Get(name);
-  if (v.IsUndefined() && !required) return "";
-  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string("native contract: ") + name + " must be a string");
-  return v.As<Napi::String>().Utf8Value();
-}
-
-int intField(const Napi::Object& o, const char* name, int fallback, bool required = false) {
-  Napi::Value v = o.Get(name);
-  if (v.IsUndefined() && !required) return fallback;
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("native contract: ") + name + " must be a number");
-  return v.As<Napi::Number>().Int32Value();
-}
-
-Napi::Object objectArg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsObject()) throw Napi::TypeError::New(info.Env(), "native contract: expected an object");
-  return info[i].As<Napi::Object>();
-}
 
 std::vector<uint8_t> bytesOf(Napi::Value v) {
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
@@ -351,29 +333,14 @@ Napi::Value SetIpv4Conf(const Napi::CallbackInfo& info) {
   return out;
 }
 
-vrrp::HostRouteSpec hostRouteSpecOf(const Napi::Object& o) {
-  vrrp::HostRouteSpec s;
-  s.family = intField(o, "family", 0, true);
-  s.destination = stringField(o, "destination");
-  s.prefix = intField(o, "prefix", 0, true);
-  s.table = static_cast<uint32_t>(intField(o, "table", 0, true));
-  s.protocol = intField(o, "protocol", 0, true);
-  s.ifindex = intField(o, "ifindex", 0, true);
-  return s;
-}
-
-// routeAddHost / routeDeleteHost({netns, family, destination, prefix, table, protocol, ifindex}) -> errno
-Napi::Value AddHostRoute(const Napi::CallbackInfo& info) {
+// vrrpChangeAddress({netns, add, ...address spec}) -> errno: an address no
+// VRRP link owns (keepalived's static_ipaddress).
+Napi::Value ChangeAddress(const Napi::CallbackInfo& info) {
   Napi::Object o = objectArg(info, 0);
-  vrrp::HostRouteSpec spec = hostRouteSpecOf(o);
-  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.addHostRoute(spec); });
-  return Napi::Number::New(info.Env(), error);
-}
-
-Napi::Value DeleteHostRoute(const Napi::CallbackInfo& info) {
-  Napi::Object o = objectArg(info, 0);
-  vrrp::HostRouteSpec spec = hostRouteSpecOf(o);
-  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.deleteHostRoute(spec); });
+  vrrp::AddressSpec spec = addressSpecOf(o);
+  bool add = o.Get("add").ToBoolean().Value();
+  int error = withRoute(stringField(o, "netns", false),
+                        [&](vrrp::Route& route) { return add ? route.addAddress(spec) : route.deleteAddress(spec); });
   return Napi::Number::New(info.Env(), error);
 }
 
@@ -409,8 +376,7 @@ void defineVrrp(Napi::Env env, Napi::Object exports) {
   exports.Set("vrrpCreateMacvlan", Napi::Function::New<CreateMacvlan>(env, "vrrpCreateMacvlan"));
   exports.Set("vrrpDeleteLink", Napi::Function::New<DeleteLink>(env, "vrrpDeleteLink"));
   exports.Set("vrrpSetIpv4Conf", Napi::Function::New<SetIpv4Conf>(env, "vrrpSetIpv4Conf"));
-  exports.Set("routeAddHost", Napi::Function::New<AddHostRoute>(env, "routeAddHost"));
-  exports.Set("routeDeleteHost", Napi::Function::New<DeleteHostRoute>(env, "routeDeleteHost"));
+  exports.Set("vrrpChangeAddress", Napi::Function::New<ChangeAddress>(env, "vrrpChangeAddress"));
   exports.Set("routeListHost", Napi::Function::New<ListHostRoutes>(env, "routeListHost"));
 }
 

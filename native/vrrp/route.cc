@@ -75,33 +75,6 @@ int build(const AddressSpec& spec, rtnl_addr* addr) {
   return 0;
 }
 
-struct RouteGuard {
-  rtnl_route* route = rtnl_route_alloc();
-  ~RouteGuard() {
-    if (route) rtnl_route_put(route);
-  }
-};
-
-// Fills an rtnl_route from the spec; returns an errno.
-int build(const HostRouteSpec& spec, rtnl_route* route) {
-  nl_addr* dst = nullptr;
-  if (nl_addr_parse(spec.destination.c_str(), spec.family, &dst) < 0) return EINVAL;
-  nl_addr_set_prefixlen(dst, spec.prefix);
-  rtnl_route_set_family(route, spec.family);
-  int rc = rtnl_route_set_dst(route, dst);
-  nl_addr_put(dst);
-  if (rc < 0) return errnoOf(rc);
-  rtnl_route_set_table(route, spec.table);
-  rtnl_route_set_protocol(route, static_cast<uint8_t>(spec.protocol));
-  rtnl_route_set_scope(route, RT_SCOPE_HOST);
-  rtnl_route_set_type(route, RTN_UNICAST);
-  rtnl_nexthop* nh = rtnl_route_nh_alloc();
-  if (!nh) return ENOMEM;
-  rtnl_route_nh_set_ifindex(nh, spec.ifindex);
-  rtnl_route_add_nexthop(route, nh);  // the route owns it from here
-  return 0;
-}
-
 }  // namespace
 
 int Route::open() {
@@ -199,22 +172,6 @@ int Route::setIpv4Conf(int ifindex, const std::string& name, uint32_t value, uin
   }
   rtnl_link_put(link);
   return errnoOf(rc);
-}
-
-int Route::addHostRoute(const HostRouteSpec& spec) {
-  RouteGuard g;
-  if (!g.route) return ENOMEM;
-  int error = build(spec, g.route);
-  if (error) return error;
-  return errnoOf(rtnl_route_add(sock_, g.route, NLM_F_EXCL));
-}
-
-int Route::deleteHostRoute(const HostRouteSpec& spec) {
-  RouteGuard g;
-  if (!g.route) return ENOMEM;
-  int error = build(spec, g.route);
-  if (error) return error;
-  return errnoOf(rtnl_route_delete(sock_, g.route, 0));
 }
 
 int Route::listHostRoutes(int family, uint32_t table, int protocol, std::vector<HostRoute>& out) {

@@ -42,17 +42,8 @@ struct MacvlanSpec {
   std::vector<uint8_t> mac;
 };
 
-// A route the director owns in a table of its own (see docs/scale-out.md):
-// `destination/prefix dev ifindex table T proto P`, scope host.
-struct HostRouteSpec {
-  int family = 0;
-  std::string destination;
-  int prefix = 0;
-  uint32_t table = 0;
-  int protocol = 0;
-  int ifindex = 0;
-};
-
+// A route of the director's own table (see docs/scale-out.md); added and
+// deleted through native/rtnl, listed here.
 struct HostRoute {
   std::string destination;
   int prefix;
@@ -71,8 +62,6 @@ class Route {
   // Sets one IPv4 devconf setting (by its sysctl name, e.g. "arp_ignore")
   // and reports the value it replaced.
   int setIpv4Conf(int ifindex, const std::string& name, uint32_t value, uint32_t& previous);
-  int addHostRoute(const HostRouteSpec& spec);
-  int deleteHostRoute(const HostRouteSpec& spec);
   // The routes of `family` in `table` whose protocol is `protocol`.
   int listHostRoutes(int family, uint32_t table, int protocol, std::vector<HostRoute>& out);
 

@@ -52,12 +52,12 @@ class OurDaemon {
   #output = '';
   readonly #exited: Promise<number | null>;
 
-  constructor(name: string, text: string) {
+  constructor(name: string, text: string, args: string[] = []) {
     this.conf = path.join(lab.dir, `${name}.conf`);
     this.json = path.join(lab.dir, `${name}.json`);
     writeFileSync(this.conf, text);
     const script = path.resolve(__dirname, '../support/keepalived-process.js');
-    this.#child = spawn('ip', ['netns', 'exec', lab.hosts.a.name, process.execPath, script, '-f', this.conf, '--json-file', this.json], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#child = spawn('ip', ['netns', 'exec', lab.hosts.a.name, process.execPath, script, '-f', this.conf, '--json-file', this.json, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child.stderr!.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
     this.#exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
     cleanup.push(() => this.stop().then(() => undefined));
@@ -179,12 +179,22 @@ test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the 
   expect(await eventually(() => new RegExp(`Deleted .*${vip.replace(/\./g, '\\.')}/`).test(addressEvents()), 5000)).toBe(true);
 });
 
-test('track_file: the same file values give keepalived\'s effective priority and FAULT, through writes, replace-by-rename and deletion', async () => {
+test('track_file: the same file values give keepalived\'s effective priority and FAULT, through writes, replace-by-rename and deletion; vrrp_notify_fifo gets keepalived\'s lines', async () => {
   // Each daemon alone on its own VRID (no interplay), each on its own copy of the file, written alike.
   const kaId = ++vrid;
   const ourId = ++vrid;
   const files = { ka: path.join(lab.dir, `tf-ka-${kaId}`), ours: path.join(lab.dir, `tf-ours-${ourId}`) };
-  const tracked = (file: string, id: number, vip: string) => `
+  // Each writes its own vrrp_notify_fifo, read by a vrrp_notify_fifo_script that appends to a file.
+  const fifoOut = { ka: path.join(lab.dir, `fifo-ka-${kaId}.out`), ours: path.join(lab.dir, `fifo-ours-${ourId}.out`) };
+  const reader = path.join(lab.dir, 'fifo-reader.sh');
+  writeFileSync(reader, '#!/bin/sh\nexec cat "$2" >> "$1"\n', { mode: 0o755 });
+  const fifoGlobals = (who: 'ka' | 'ours', id: number) => `
+global_defs {
+    vrrp_notify_fifo ${path.join(lab.dir, `notify-${who}-${id}.fifo`)}
+    vrrp_notify_fifo_script "${reader} ${fifoOut[who]}"
+}`;
+  for (const f of Object.values(fifoOut)) writeFileSync(f, '');
+  const tracked = (file: string, id: number, vip: string) => `${file === files.ka ? fifoGlobals('ka', id) : fifoGlobals('ours', id)}
 track_file tf {
     file ${file}
     weight 2
@@ -220,6 +230,8 @@ ${config({ id, vip, priority: 100, state: 'BACKUP', extra: 'track_file {\n      
     expect(mine).toEqual(want);
   };
   await same({ priority: 106, fault: false });
+  // Alone on their VRIDs, both become master (a FIFO line each) before the values move.
+  expect(await eventually(() => kaState(ka) === 'MASTER' && ours.states().includes('MASTER'), TAKEOVER_MS)).toBe(true);
   write('10\n');
   await same({ priority: 120, fault: false });
   // Replaced by rename, as editors and atomic writers do.
@@ -234,4 +246,129 @@ ${config({ id, vip, priority: 100, state: 'BACKUP', extra: 'track_file {\n      
   // -200 × 2 is below -253: FAULT.
   write('-200\n');
   await same({ fault: true });
+  // The FIFO lines, instance names aside: the same transitions with the same priorities, and no priority lines.
+  const fifoLines = (who: 'ka' | 'ours', id: number) => readFileSync(fifoOut[who], 'utf8').replaceAll(`"VI_${id}"`, '"VI"');
+  expect(await eventually(() => fifoLines('ours', ourId).includes('FAULT') && fifoLines('ka', kaId).includes('FAULT'), TAKEOVER_MS)).toBe(true);
+  expect(fifoLines('ours', ourId)).toBe(fifoLines('ka', kaId));
+  expect(fifoLines('ka', kaId)).toBe('INSTANCE "VI" BACKUP 106\nINSTANCE "VI" MASTER 106\nINSTANCE "VI" FAULT 100\n');
+});
+
+/** keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track). */
+const routesConfig = (id: number) => `
+static_ipaddress {
+    10.20.0.1/24 dev eth0
+    fd20::1/64 dev eth0
+}
+static_routes {
+    10.30.0.0/24 via 10.9.0.254 dev eth0
+    blackhole 10.32.0.0/24
+    fd30::/64 via fd09::fe dev eth0 metric 7 no_track
+    10.34.0.0/24 via 10.99.0.1 dev eth0 onlink table 1000 protocol 99 no_track
+    10.35.0.0/24 dev eth0 src 10.9.0.1 mtu 1400 scope link
+}
+static_rules {
+    from 10.40.0.0/24 table 100 preference 100
+    fwmark 7/0xff table 100 preference 102 no_track
+    from fd40::/64 table 100
+}
+vrrp_instance VI_${id} {
+    state BACKUP
+    interface eth0
+    virtual_router_id ${id}
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        10.9.0.150/24
+    }
+    virtual_ipaddress_excluded {
+        fd09::150/64
+    }
+    virtual_routes {
+        10.50.0.0/24 via 10.9.0.254 dev eth0
+        unreachable 10.52.0.0/24 table 101
+        default via 10.9.0.254 dev eth0 table 300 no_track
+        fd50::/64 dev eth0 metric 9
+    }
+    virtual_rules {
+        from 10.60.0.0/24 table 100 preference 200
+        not to 10.61.0.0/24 lookup 101 preference 201 no_track
+        iif eth0 prohibit preference 202
+        to fd60::/64 table 100
+    }
+}
+`;
+
+/** Router a's routes of every table, rules and eth0 addresses (lifetimes dropped; addresses sorted: listed in insertion order). */
+function kernelState(): string {
+  const a = lab.hosts.a;
+  const addresses = a.run('ip', '-o', 'addr', 'show', 'dev', 'eth0').split('\n').map((l) => l.replace(/\\.*$/, '').trim()).filter(Boolean).sort();
+  return [
+    a.run('ip', '-4', 'route', 'show', 'table', 'all'), a.run('ip', '-6', 'route', 'show', 'table', 'all'),
+    a.run('ip', '-4', 'rule'), a.run('ip', '-6', 'rule'), ...addresses,
+  ].join('\n');
+}
+
+test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kernel state at start, as MASTER, after a takeover and after stop', async () => {
+  const id = ++vrid;
+  const empty = kernelState();
+  const text = routesConfig(id);
+  // The other router: keepalived in b with a higher priority, which takes mastership over.
+  const peer = (tag: string) => startKeepalived(
+    `vrrp_instance VI_${id} {\n state BACKUP\n interface eth0\n virtual_router_id ${id}\n priority 200\n advert_int 1\n virtual_ipaddress {\n 10.9.0.150/24\n }\n}\n`,
+    id * 10 + tag.length,
+  );
+
+  // Without --allow-unsupported ours refuses the tracked lines, naming file and line; nothing is installed.
+  const refused = new OurDaemon(`routes-refused-${id}`, text);
+  expect(await eventually(() => refused.lines().some((l) => l.level === 'error'), 10_000)).toBe(true);
+  expect(await refused.stop()).not.toBe(0);
+  const error = String(refused.lines().find((l) => l.level === 'error')?.error);
+  expect(error).toContain(`(${refused.conf}: Line 7) static_routes: static_routes: keepalived watches route 10.30.0.0/24`);
+  expect(error).toContain(`(${refused.conf}: Line 31) virtual_routes: (VI_${id}) virtual_routes: keepalived watches route 10.50.0.0/24`);
+  expect(error).toContain(`(${refused.conf}: Line 39) virtual_rules:`);
+  // no_track lines and routes without dev are not tracked by keepalived either: nothing is lost, nothing refused.
+  expect(error).not.toMatch(/Line (8|9|10|15|32|33|38)\)/);
+  expect(kernelState()).toBe(empty);
+
+  interface Run { stop(): Promise<unknown>; state(): string | undefined }
+  let first: Run | undefined;
+  const snapshots = async (start: () => Run) => {
+    const run = start();
+    first ??= run;
+    expect(await eventually(() => run.state() === 'BACKUP', 10_000)).toBe(true);
+    const atStart = kernelState();
+    expect(await eventually(() => run.state() === 'MASTER', 10_000)).toBe(true);
+    await sleep(300);
+    const master = kernelState();
+    const other = peer(run === first ? 'ka' : 'ours');
+    expect(await eventually(() => run.state() === 'BACKUP', 15_000)).toBe(true);
+    await sleep(300);
+    const backup = kernelState();
+    await run.stop();
+    const stopped = kernelState();
+    await other.stop();
+    return { atStart, master, backup, stopped };
+  };
+
+  const theirs = await snapshots(() => {
+    const keepalived = lab.keepalived('a', `routes-${id}`, text);
+    return { stop: () => keepalived.stop(), state: () => keepalived.state };
+  });
+  let daemon: OurDaemon | undefined;
+  const ours = await snapshots(() => {
+    const d = (daemon = new OurDaemon(`routes-${id}`, text, ['--allow-unsupported']));
+    return { stop: () => d.stop(), state: () => d.states().at(-1) };
+  });
+
+  // The oracle did what the file says: statics from the start, virtual routes and rules only while MASTER, nothing left.
+  expect(theirs.atStart).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
+  expect(theirs.atStart).not.toMatch(/10\.5[02]\.0\.0|^20[0-2]:/m);
+  expect(theirs.master).toMatch(/10\.50\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
+  expect(theirs.master).toMatch(/201:\tnot from all to 10\.61\.0\.0\/24 lookup 101\n/);
+  expect(theirs.backup).toBe(theirs.atStart);
+  expect(theirs.stopped).toBe(empty);
+  expect(ours).toEqual(theirs);
+  // keepalived's log lines, in keepalived's order.
+  expect(daemon!.lines().map((l) => /\(VI_\d+\) (setting|removing) Virtual (Routes|Rules)/.exec(JSON.stringify(l))?.[0]).filter(Boolean))
+    .toEqual([`(VI_${id}) setting Virtual Routes`, `(VI_${id}) setting Virtual Rules`, `(VI_${id}) removing Virtual Rules`, `(VI_${id}) removing Virtual Routes`]);
 });

@@ -26,7 +26,7 @@ test('the corpus: at least 40 files, every checker, each with its servers and a 
   const text = files.map((f) => readFileSync(f.file, 'utf8')).join('\n');
   for (const word of ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK',
     'virtual_server_group', 'fwmark', 'sorry_server', 'quorum', 'hysteresis', 'alpha', 'omega', 'inhibit_on_failure',
-    'persistence_timeout', 'ha_suspend', 'protocol UDP', 'protocol SCTP', 'lb_kind DR', 'lb_kind TUN']) {
+    'persistence_timeout', 'ha_suspend', 'FILE_CHECK', 'protocol UDP', 'protocol SCTP', 'lb_kind DR', 'lb_kind TUN']) {
     expect([word, text.includes(word)]).toEqual([word, true]);
   }
   expect(new Set(files.map((f) => f.index)).size).toBe(files.length);
@@ -49,6 +49,8 @@ describe('the same table as keepalived', () => {
     const r = results.find((x) => x.file.name === name);
     expect(r).toBeDefined();
     const shown = { differences: r!.differences, keepalived: r!.sides.keepalived.tables, ours: r!.sides.ours.tables };
+    // Looking into some files: show what both sides held, equal or not.
+    if (only) process.stderr.write(`${name}: ${JSON.stringify(shown, null, 1)}\n`);
     if (r!.differences.length > 0) {
       process.stderr.write(`${name}: keepalived log tail:\n${r!.sides.keepalived.log.split('\n').slice(-25).join('\n')}\n`
         + `ours log tail:\n${r!.sides.ours.log.split('\n').slice(-15).join('\n')}\n`);

@@ -15,10 +15,11 @@
  * any other address of the file answers nothing (no one holds it: ARP or
  * neighbour discovery fails). `change` is a list of `stop SPEC` (close a
  * listener: connections are refused), `start SPEC`, `down ADDR` (remove an
- * address). File NN uses 10.20.NN.0/24 and fd20:NN::/64: the director holds
- * .2 (keepalived) or .3 (ours) on its eth0, and a dummy `vrrp0` with
- * multicast on (for VRRP instances, so that the two daemons never hear each
- * other).
+ * address), `write PATH=VALUE` (replace a track file's content by rename:
+ * both daemons follow the same file). File NN uses 10.20.NN.0/24 and
+ * fd20:NN::/64: the director holds .2 (keepalived) or .3 (ours) on its
+ * eth0, and a dummy `vrrp0` with multicast on (for VRRP instances, so that
+ * the two daemons never hear each other).
  *
  * Topology: one namespace holds the servers on a bridge, every director
  * namespace has a veth on it. Tables are watched through
@@ -26,7 +27,7 @@
  * without spawning anything, every 250 ms) and compared as `ipvsadm -Sn`.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseListener } from './parity-servers';
 
@@ -38,7 +39,7 @@ export const SIDES: readonly Side[] = ['keepalived', 'ours'];
 export type Phase = 'start' | 'settled' | 'changed';
 
 export interface ChangeOp {
-  op: 'stop' | 'start' | 'down';
+  op: 'stop' | 'start' | 'down' | 'write';
   spec: string;
 }
 
@@ -86,7 +87,7 @@ export function readCorpusFile(file: string): CorpusFile {
     } else {
       for (let i = 0; i < words.length; i += 2) {
         const op = words[i] as ChangeOp['op'];
-        if (!['stop', 'start', 'down'].includes(op) || !words[i + 1]) throw new Error(`${file}: bad change '${m[2]}'`);
+        if (!['stop', 'start', 'down', 'write'].includes(op) || !words[i + 1]) throw new Error(`${file}: bad change '${m[2]}'`);
         change.push({ op, spec: words[i + 1]! });
       }
     }
@@ -96,6 +97,14 @@ export function readCorpusFile(file: string): CorpusFile {
     if (!a.startsWith(subnet)) throw new Error(`${file}: ${a} is outside the file's subnet ${subnet}`);
   }
   return { name, file, index, listeners, addresses: [...addresses], change, ...(quietMs ? { quietMs } : {}) };
+}
+
+/** `PATH=VALUE`: the file gets VALUE and a newline, whole at once (a rename, as keepalived's inotify sees IN_MOVED_TO). */
+function writeTrackFile(spec: string): void {
+  const at = spec.indexOf('=');
+  const file = spec.slice(0, at);
+  writeFileSync(`${file}.new`, `${spec.slice(at + 1)}\n`);
+  renameSync(`${file}.new`, file);
 }
 
 export function readCorpus(dir = CORPUS): CorpusFile[] {
@@ -277,6 +286,7 @@ class Lab {
   async change(f: CorpusFile): Promise<void> {
     for (const c of f.change) {
       if (c.op === 'down') run('ip', ['-n', this.srv, 'addr', 'del', `${c.spec}/${c.spec.includes(':') ? 128 : 32}`, 'dev', 'br0']);
+      else if (c.op === 'write') writeTrackFile(c.spec);
       else await this.serverCommand(`${c.op} ${c.spec}`);
     }
   }

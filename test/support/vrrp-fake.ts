@@ -7,6 +7,7 @@ import { addressBytes } from '../../lib/vrrp/bytes';
 import { encodeAdvert, type Advert } from '../../lib/vrrp/packet';
 import type { MachineOptions } from '../../lib/vrrp/state-machine';
 import type { NativeError } from '../../lib/native/contract';
+import type { NativeRtnlRequest } from '../../lib/native/rtnl-contract';
 import type {
   NativeAddressDeletedHandler, NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink,
   NativeVrrpLinkMonitor, NativeVrrpLinkOptions,
@@ -60,6 +61,9 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
   const ifindexes = new Map<string, number>();
   /** Addresses vrrpInterface reports beside 10.0.0.2 (a test puts a VIP here to say it is still present). */
   const extraAddresses: { family: number; address: string; prefix: number; scope: number }[] = [];
+  /** Route and rule requests, in order; each answered with `rtnlErrno`. */
+  const rtnl: NativeRtnlRequest[] = [];
+  const rtnlErrno = 0 as number;
   const binding: NativeVrrpBinding = {
     VrrpLink: function (this: unknown, options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) {
       const link = new FakeLink(options, onPacket);
@@ -82,11 +86,15 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
     vrrpCreateMacvlan: () => 0,
     vrrpDeleteLink: () => 0,
     vrrpSetIpv4Conf: () => ({ errno: 0, previous: 0 }),
-    routeAddHost: () => 0,
-    routeDeleteHost: () => 0,
+    vrrpChangeAddress: () => 0,
+    rtnlChange: (request) => {
+      rtnl.push(request);
+      return rtnlErrno;
+    },
+    rtnlEncode: () => new Uint8Array(),
     routeListHost: () => ({ errno: 0, routes: [] }),
   };
-  return { binding, links, monitors, interfaces, ifindexes, extraAddresses };
+  return { binding, links, monitors, interfaces, ifindexes, extraAddresses, rtnl };
 }
 
 /** An IPv4 datagram as the socket gives it: `advert` from `src` to 224.0.0.18 with `ttl`. */

@@ -77,8 +77,8 @@ export class VrrpLab {
     return this.hosts[from].try('busybox', ...args, '-c', '1', '-W', '1', address).status === 0;
   }
 
-  keepalived(host: Host, name: string, config: string): Keepalived {
-    return new Keepalived(this.hosts[host], path.join(this.dir, name), config);
+  keepalived(host: Host, name: string, config: string, options: KeepalivedOptions = {}): Keepalived {
+    return new Keepalived(this.hosts[host], path.join(this.dir, name), config, options);
   }
 
   destroy(): void {
@@ -87,7 +87,12 @@ export class VrrpLab {
   }
 }
 
-/** One keepalived (VRRP child only), foreground, logging to our pipe. */
+export interface KeepalivedOptions {
+  /** Also run the BFD child (`bfd_instance` blocks); default: the VRRP child only. */
+  bfd?: boolean;
+}
+
+/** One keepalived (VRRP child only, or with its BFD child), foreground, logging to our pipe. */
 export class Keepalived {
   readonly #child: ChildProcess;
   #output = '';
@@ -97,12 +102,14 @@ export class Keepalived {
 
   readonly #base: string;
 
-  constructor(ns: TestNamespace, base: string, config: string) {
+  constructor(ns: TestNamespace, base: string, config: string, options: KeepalivedOptions = {}) {
     this.#base = base;
     writeFileSync(`${base}.conf`, config);
+    // Without --vrrp keepalived starts the children its file needs (no virtual_server: no checker).
+    const only = options.bfd ? ['-b', `${base}.bfd.pid`] : ['--vrrp'];
     this.#child = spawn(
       'ip',
-      ['netns', 'exec', ns.name, 'keepalived', '--dont-fork', '--log-console', '--log-detail', '--vrrp', '--dont-respawn',
+      ['netns', 'exec', ns.name, 'keepalived', '--dont-fork', '--log-console', '--log-detail', ...only, '--dont-respawn',
         '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -135,6 +142,11 @@ export class Keepalived {
   /** PID of the VRRP child (the process that sends and receives adverts). */
   get vrrpPid(): number {
     return Number(readFileSync(`${this.#base}.vrrp.pid`, 'utf8'));
+  }
+
+  /** PID of the BFD child (with {@link KeepalivedOptions.bfd}). */
+  get bfdPid(): number {
+    return Number(readFileSync(`${this.#base}.bfd.pid`, 'utf8'));
   }
 
   /** Orderly stop (SIGTERM): a master sends priority 0 and removes its VIPs. */

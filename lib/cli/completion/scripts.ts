@@ -40,6 +40,7 @@ function valueCases(shell: Shell, context: CompletionContext): string[] {
 function operand(shell: Shell, context: CompletionContext): string {
   if (context.operand === 'file') return shell.value({ kind: 'file' });
   if (context.operand === 'subcommand') return shell.words(subcommandNames());
+  if (typeof context.operand !== 'string') return shell.words(context.operand);
   return ':';
 }
 

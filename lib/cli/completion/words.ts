@@ -33,7 +33,7 @@ export interface ValuedOption {
 export interface CompletionContext {
   readonly options: readonly string[];
   readonly valued: readonly ValuedOption[];
-  readonly operand: 'none' | 'file' | 'subcommand';
+  readonly operand: 'none' | 'file' | 'subcommand' | readonly string[];
 }
 
 /** Values of ipvsadm's options beyond free text, by long name; every other valued option completes nothing. */

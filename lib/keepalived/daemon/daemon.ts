@@ -13,6 +13,7 @@ import type { Ipvs } from '../../handle/ipvs';
 import { VirtualServerManager, type ManagerOptions } from '../../health/manager';
 import type { ManagerStatus } from '../../health/events';
 import type { DrainPolicy, HealthConfig } from '../../health/types';
+import { DEFAULT_DRAIN_TIMEOUT_MS, type DrainOptions } from '../../handle/drain';
 import { namespaceInterfaces, type CheckResult } from '../reader/read';
 import { resolveHealthConfig } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
@@ -23,11 +24,24 @@ import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import { VrrpHalf, openVrrpRouter, type InterfaceSource, type VrrpRouterOpener, type WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
+import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
+import { resolveScriptPolicy } from '../../scripts/security';
 import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
 import { RECONCILE_INTERVAL } from './defaults';
 import { Announcer } from '../../announce/announcer';
 import { VipAnnouncements, type AnnounceSettings, type VipAnnouncement, type VipAnnouncer } from './announcing';
+import { EventEmitter } from 'node:events';
+import { IpvsArgumentError } from '../../model/errors';
+import { resolveVirtualServer } from '../../health/resolve';
+import { OVERRIDE_PRECEDENCE, RuntimeOverrides, type DroppedOverride, type Overlaid, type RuntimeOverride } from './overrides';
+import {
+  ControlError, parseControlRequest, requestField, type ControlAnswer, type ControlRequest, type ControlVerb, type DaemonEvent,
+} from './control';
+
+export type { ControlAnswer, DaemonEvent } from './control';
+import { controlRoutes } from './control-server';
+import { CONTROL_SOCKET_MODE } from './defaults';
 
 export type { Halves } from './reading';
 
@@ -102,6 +116,8 @@ export interface DaemonStatus extends ManagerStatus {
   ignored?: { keyword: string; file: string; line: number; message: string }[];
   /** Scale-out announcement of each VIP (`--announce`): announced or not, why, since when. */
   announcements?: VipAnnouncement[];
+  /** Runtime overrides (`ipvs ctl`) and the order in which they, the file and the checks decide; while the checker half runs. */
+  runtime?: { precedence: readonly string[]; overrides: RuntimeOverride[] };
 }
 
 /** Why a configuration could not be used. */
@@ -130,6 +146,10 @@ export class KeepalivedDaemon {
   /** The reading running now (what a failed reload returns to). */
   #current: Reading | undefined;
   readonly #alerts: DaemonAlerts;
+  /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
+  #fifos: NotifyFifos | undefined;
+  /** The last up state written to the FIFOs per real server (`VS RS`). */
+  readonly #rsUp = new Map<string, boolean>();
   #reloads = 0;
   #server: StatusServer | undefined;
   /** `vrrp_startup_delay`: the VRRP half waiting to start, with the newest reading. */
@@ -141,12 +161,19 @@ export class KeepalivedDaemon {
   /** Virtual server id → its address (the VIP), of the running configuration. */
   #vipOf = new Map<string, string>();
   #evaluating: NodeJS.Immediate | undefined;
+  readonly #overrides = new RuntimeOverrides();
+  readonly #events = new EventEmitter().setMaxListeners(0);
+  /** Reloads and control requests, one at a time. */
+  #exclusive: Promise<unknown> = Promise.resolve();
+  #control: StatusServer | undefined;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
     this.#alerts = new DaemonAlerts(options.log);
     this.#halves = options.halves ?? { check: true, vrrp: true };
-    this.#metrics = daemonMetrics(() => this.#manager, () => this.#current?.ignored ?? [], () => this.#announcements?.status() ?? []);
+    this.#metrics = daemonMetrics(
+      () => this.#manager, () => this.#current?.ignored ?? [], () => this.#announcements?.status() ?? [], () => this.#overrides.list(),
+    );
   }
 
   /** The checker half's manager, while it runs. */
@@ -163,16 +190,45 @@ export class KeepalivedDaemon {
     return opening;
   }
 
+  /** Tells the event stream's followers. */
+  #publish(type: string, fields: Record<string, unknown>): void {
+    if (this.#events.listenerCount('event') === 0) return;
+    this.#events.emit('event', { type, time: new Date().toISOString(), ...fields } satisfies DaemonEvent);
+  }
+
+  /** Follows the event stream; returns the unsubscribe. */
+  onEvent(listener: (e: DaemonEvent) => void): () => void {
+    this.#events.on('event', listener);
+    return () => this.#events.off('event', listener);
+  }
+
   #logEvents(m: VirtualServerManager): void {
     const log = this.#options.log;
     m.on('checker', (e) => log(e.up ? 'info' : 'warning', `checker ${e.up ? 'up' : 'down'}`, { ...e }));
+    m.on('checker', (e) => this.#publish(e.up ? 'check-up' : 'check-down', { ...e }));
+    m.on('realServer', (e) => this.#publish('real-server', { ...e }));
+    m.on('quorum', (e) => this.#publish('quorum', { ...e }));
+    m.on('drift', (e) => this.#publish('drift', { ...e }));
+    m.on('table', (e) => {
+      if (e.action === 'drain' && !e.error && e.destination) {
+        const { address, port } = e.destination;
+        this.#publish('drain-start', { virtualServer: e.virtualServer, realServer: address.includes(':') ? `[${address}]:${port}` : `${address}:${port}` });
+      }
+    });
+    m.on('drain', (e) => this.#publish('drain-end', { ...e, ...(e.error ? { error: e.error.message } : {}) }));
     m.on('realServer', (e) => {
       log(e.up ? 'info' : 'warning', `real server ${e.up ? 'up' : 'down'}`, { ...e });
       this.#alerts.onRealServer(e);
+      // keepalived writes an RS line on up/down only, not on a weight change.
+      if (e.up !== (this.#rsUp.get(`${e.virtualServer} ${e.realServer}`) ?? true)) {
+        this.#rsUp.set(`${e.virtualServer} ${e.realServer}`, e.up);
+        this.#fifos?.lvs(`RS ${rsLabel(e.virtualServer, e.realServer)} ${vsLabel(e.virtualServer)} ${e.up ? 'UP' : 'DOWN'}\n`);
+      }
     });
     m.on('quorum', (e) => {
       log(e.up ? 'info' : 'warning', `quorum ${e.up ? 'gained' : 'lost'}`, { ...e });
       this.#alerts.onQuorum(e);
+      this.#fifos?.lvs(`VS ${vsLabel(e.virtualServer)} ${e.up ? 'UP' : 'DOWN'}\n`);
     });
     m.on('table', (e) => log(e.error ? 'error' : 'info', `table ${e.action}`, {
       virtualServer: e.virtualServer, destination: e.destination, ...(e.error ? { error: e.error.message } : {}),
@@ -244,7 +300,10 @@ export class KeepalivedDaemon {
     this.#logEvents(manager);
     this.#metrics.watch(manager);
     this.#manager = manager;
-    await manager.start(this.#healthConfig(r));
+    const overlaid = this.#overlay(r);
+    await manager.start(overlaid.config);
+    this.#dropOverrides(overlaid.dropped);
+    for (const vs of manager.status().virtualServers) for (const rs of vs.realServers) this.#rsUp.set(`${vs.id} ${rs.id}`, rs.up);
     this.#startAnnouncing(manager, r);
   }
 
@@ -285,7 +344,17 @@ export class KeepalivedDaemon {
     });
   }
 
+  #openFifos(r: Reading): void {
+    const set = fifoSet(r.result.config.global);
+    if (!set.all && !set.vrrp && !set.lvs) return;
+    const { enableScriptSecurity, scriptUser } = r.result.config.global;
+    const policy = resolveScriptPolicy({ ...(enableScriptSecurity ? { enableScriptSecurity } : {}), ...(scriptUser ? { scriptUser } : {}) }, 'global_defs');
+    this.#fifos = new NotifyFifos(set, policy, (path, outcome) => this.#options.log('warning', 'notify fifo script terminated', { fifo: path, outcome }));
+  }
+
   #onTransition(t: VrrpRouterStateChange): void {
+    this.#publish('vrrp', { ...t });
+    this.#fifos?.vrrp(vrrpLine(t.type, t.name, t.to === 'STOPPED' ? 'STOP' : t.to, t.priority));
     const sync = this.#sync;
     if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
     this.#alerts.onVrrp(t);
@@ -343,6 +412,7 @@ export class KeepalivedDaemon {
     if (this.#wantsChecker(r)) await this.#ipvsHandle();
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
     this.#alerts.configure(r.result.config, r.health);
+    this.#openFifos(r);
     if (this.#wantsVrrp(r)) {
       const delay = r.result.config.global.vrrp.startupDelay;
       if (delay > 0) this.#delayVrrpHalf(r, delay);
@@ -385,7 +455,7 @@ export class KeepalivedDaemon {
    * each step done pushes its undo. Deleting a whole half is left to
    * {@link KeepalivedDaemon.#finishReload}.
    */
-  async #applyReading(r: Reading, undo: (() => Promise<void>)[]): Promise<void> {
+  async #applyReading(r: Reading, undo: (() => Promise<void>)[], dropped: DroppedOverride[]): Promise<void> {
     if (this.#delayed) {
       // Not started yet: it will start on this reading.
       const previous = this.#delayed.reading;
@@ -410,9 +480,11 @@ export class KeepalivedDaemon {
     if (this.#wantsChecker(r)) {
       const manager = this.#manager;
       if (manager) {
-        const previous = this.#healthConfig(this.#current!);
+        const previous = this.#overlay(this.#current!).config;
         undo.push(() => manager.reload(previous));
-        await manager.reload(this.#healthConfig(r));
+        const next = this.#overlay(r);
+        await manager.reload(next.config);
+        dropped.push(...next.dropped);
       } else {
         undo.push(async () => {
           await this.#manager?.stop();
@@ -460,7 +532,18 @@ export class KeepalivedDaemon {
    * one deleting more than half of the running virtual servers, is refused
    * unless forced.
    */
-  async reload(options: ReloadOptions = {}): Promise<boolean> {
+  reload(options: ReloadOptions = {}): Promise<boolean> {
+    return this.#oneAtATime(() => this.#reload(options));
+  }
+
+  /** Runs `work` after every reload and control request before it. */
+  #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#exclusive.then(work, work);
+    this.#exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  async #reload(options: ReloadOptions): Promise<boolean> {
     await this.#starting;
     let r: Reading;
     try {
@@ -471,8 +554,9 @@ export class KeepalivedDaemon {
     const refusal = options.force || this.#options.forceReload ? undefined : this.#refusal(r);
     if (refusal) return this.#refuse('reload refused; the previous configuration stays', { error: `${refusal}; reload with force (--force-reload) to apply it` });
     const undo: (() => Promise<void>)[] = [];
+    const dropped: DroppedOverride[] = [];
     try {
-      await this.#applyReading(r, undo);
+      await this.#applyReading(r, undo, dropped);
     } catch (e) {
       const failures: string[] = [];
       for (const step of undo.reverse()) await step().catch((u: Error) => failures.push(u.message));
@@ -481,6 +565,7 @@ export class KeepalivedDaemon {
       });
     }
     this.#current = r;
+    this.#dropOverrides(dropped);
     this.#logIgnored(r);
     if (this.#announcements) {
       this.#mapVips(r);
@@ -495,9 +580,154 @@ export class KeepalivedDaemon {
     this.#reloads++;
     this.#metrics.reloads.inc();
     this.#server?.invalidate();
+    this.#control?.invalidate();
     this.#loadedAt = new Date();
     this.#options.log('info', 'reloaded', { configFile: this.#options.configFile });
+    this.#publish('reload', { configFile: this.#options.configFile, overrides: this.#overrides.size });
     return true;
+  }
+
+  /** The reading's checker configuration with the runtime overrides laid over it. */
+  #overlay(r: Reading): Overlaid {
+    return this.#overrides.overlay(this.#healthConfig(r));
+  }
+
+  /** Once applied: overrides the file no longer has a place for go, each logged and counted. */
+  #dropOverrides(dropped: readonly DroppedOverride[]): void {
+    this.#overrides.drop(dropped);
+    for (const { override, reason } of dropped) {
+      this.#options.log('warning', 'runtime override dropped by reload', { ...override, reason });
+      this.#metrics.runtimeChanges.inc({ verb: 'drop', result: 'ok' });
+      this.#publish('override', { verb: 'drop', virtualServer: override.virtualServer, realServer: override.realServer, reason, override: null });
+    }
+  }
+
+  /**
+   * Applies one control request (`ipvs ctl`; `body` as sent, checked
+   * here): the override changes, the checker's configuration is applied
+   * again with every override laid over the file, and the table follows
+   * at once. A refused request changes nothing and throws a
+   * {@link ControlError} naming the field; each is logged and counted.
+   */
+  control(verb: ControlVerb, body: string): Promise<ControlAnswer> {
+    return this.#oneAtATime(async () => {
+      let named: { virtualServer?: string; realServer?: string } = {};
+      try {
+        let request: ControlRequest;
+        try {
+          request = parseControlRequest(verb, body);
+          named = request;
+        } catch (e) {
+          if (e instanceof IpvsArgumentError) throw new ControlError(400, e.message, e.field);
+          throw e;
+        }
+        const answer = await this.#controlNow(request);
+        this.#metrics.runtimeChanges.inc({ verb, result: 'ok' });
+        return answer;
+      } catch (e) {
+        const status = e instanceof ControlError ? e.status : 500;
+        this.#metrics.runtimeChanges.inc({ verb, result: status >= 500 ? 'failed' : 'refused' });
+        this.#options.log(status >= 500 ? 'error' : 'warning', `runtime ${verb} refused`, {
+          virtualServer: named.virtualServer, realServer: named.realServer, error: (e as Error).message,
+        });
+        throw e;
+      }
+    });
+  }
+
+  async #controlNow(request: ControlRequest): Promise<ControlAnswer> {
+    await this.#starting;
+    const manager = this.#manager;
+    const current = this.#current;
+    if (!manager || !current) throw new ControlError(409, 'the checker half is not running (no virtual servers, or -P)');
+    const { verb, virtualServer: vsId, realServer: rsId } = request;
+    if (verb === 'clear') return this.#clear(manager, current, vsId, rsId);
+    const base = this.#healthConfig(current);
+    const index = resolveHealthConfig(base).findIndex((v) => v.id === vsId);
+    if (index < 0) throw new ControlError(404, `no virtual server ${vsId} runs`, 'virtualServer');
+    const vsConfig = base.virtualServers[index]!;
+    const inFile = resolveVirtualServer(vsConfig).realServers.some((rs) => rs.id === rsId);
+    const previous = this.#overrides.get(vsId!, rsId!);
+    const known = inFile || previous?.added !== undefined;
+    if (verb === 'add' && known) throw new ControlError(409, `${rsId} is already a real server of ${vsId} (${inFile ? 'in the file' : 'added at run time'})`, 'realServer');
+    if (verb !== 'add' && !known) throw new ControlError(404, `${vsId} has no real server ${rsId}`, 'realServer');
+    const next: RuntimeOverride = { virtualServer: vsId!, realServer: rsId!, ...previous, since: new Date().toISOString() };
+    if (verb === 'add') {
+      try {
+        resolveVirtualServer({ ...vsConfig, realServers: [request.add!] });
+      } catch (e) {
+        if (!(e instanceof IpvsArgumentError)) throw e;
+        const field = requestField(e.field);
+        throw new ControlError(400, e.message.replace(e.field, field), field);
+      }
+      next.added = request.add!;
+    } else if (verb === 'weight') next.weight = request.weight!;
+    else if (verb === 'enable') delete next.state;
+    else if (verb === 'remove' && previous?.added) {
+      delete next.added;
+      delete next.state;
+      delete next.weight;
+    } else next.state = verb as 'drain' | 'disable' | 'remove';
+    const changed = JSON.stringify({ ...previous, since: 0 }) !== JSON.stringify({ ...next, since: 0 });
+    if (changed) {
+      const drain = verb === 'drain' ? {
+        timeoutMs: request.timeoutMs ?? this.#options.drain?.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+        ...(this.#options.drain?.pollIntervalMs !== undefined ? { pollIntervalMs: this.#options.drain.pollIntervalMs } : {}),
+      } : undefined;
+      await this.#applyOverride(manager, current, previous, next, drain);
+    }
+    const now = this.#overrides.get(vsId!, rsId!) ?? null;
+    const timeout = request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {};
+    this.#changed(verb, vsId, rsId, changed, { override: now, ...timeout });
+    return { verb, virtualServer: vsId!, realServer: rsId!, changed, override: now };
+  }
+
+  /** Sets `next` and applies; on failure the previous override is put back (and applied again). */
+  async #applyOverride(
+    manager: VirtualServerManager, current: Reading,
+    previous: RuntimeOverride | undefined, next: RuntimeOverride, drain: DrainOptions | undefined,
+  ): Promise<void> {
+    this.#overrides.set(next);
+    const overlaid = this.#overlay(current);
+    try {
+      const { virtualServer, realServer } = next;
+      const named = (v: string, r: string): DrainOptions | undefined => (v === virtualServer && r === realServer ? drain : undefined);
+      await manager.reload(overlaid.config, drain ? { drain: named } : {});
+    } catch (e) {
+      if (previous) this.#overrides.set(previous);
+      else this.#overrides.clear(next.virtualServer, next.realServer);
+      await manager.reload(this.#overlay(current).config).catch(() => undefined);
+      if (e instanceof IpvsArgumentError) throw new ControlError(400, e.message, requestField(e.field));
+      throw new ControlError(500, `the table could not follow: ${(e as Error).message}`);
+    }
+    this.#dropOverrides(overlaid.dropped);
+  }
+
+  async #clear(
+    manager: VirtualServerManager, current: Reading, vsId: string | undefined, rsId: string | undefined,
+  ): Promise<ControlAnswer> {
+    const before = this.#overrides.list();
+    const cleared = this.#overrides.clear(vsId, rsId);
+    if (cleared.length) {
+      try {
+        await manager.reload(this.#overlay(current).config);
+      } catch (e) {
+        for (const o of before) this.#overrides.set(o);
+        throw new ControlError(500, `the table could not follow: ${(e as Error).message}`);
+      }
+    }
+    this.#changed('clear', vsId, rsId, cleared.length > 0, { cleared: cleared.length });
+    return { verb: 'clear', ...(vsId ? { virtualServer: vsId } : {}), ...(rsId ? { realServer: rsId } : {}), changed: cleared.length > 0, cleared };
+  }
+
+  /** A control request done: logged, streamed, and the status built again. */
+  #changed(
+    verb: string, virtualServer: string | undefined, realServer: string | undefined, changed: boolean, fields: Record<string, unknown>,
+  ): void {
+    this.#options.log('info', `runtime ${verb}`, { virtualServer, realServer, changed, ...fields });
+    if (changed) this.#publish('override', { verb, virtualServer, realServer, ...fields });
+    this.#server?.invalidate();
+    this.#control?.invalidate();
   }
 
   async #stopSync(): Promise<void> {
@@ -521,6 +751,7 @@ export class KeepalivedDaemon {
       status.ignored = ignored.map((i) => ({ keyword: i.keyword, file: i.source.file, line: i.source.line, message: i.message }));
     }
     if (this.#announcements) status.announcements = this.#announcements.status();
+    if (this.#manager) status.runtime = { precedence: OVERRIDE_PRECEDENCE, overrides: this.#overrides.list() };
     return status;
   }
 
@@ -548,6 +779,21 @@ export class KeepalivedDaemon {
   }
 
   /**
+   * The control interface (`ipvs ctl`): a unix socket only, created
+   * {@link CONTROL_SOCKET_MODE} (owner only: it changes the table), served
+   * by the status listener's hardened server with the control routes
+   * added (`/status` and `/metrics` answer there too).
+   */
+  async listenControl(path: string, options: { limits?: Partial<StatusLimits> } = {}): Promise<StatusServer> {
+    this.#control = await StatusServer.open({
+      address: { path }, build: () => this.#snapshot(), metricsType: this.#metrics.registry.contentType, log: this.#options.log,
+      mode: CONTROL_SOCKET_MODE, name: 'control', flag: '--control-socket',
+      routes: controlRoutes(this, this.#options.log), ...options,
+    });
+    return this.#control;
+  }
+
+  /**
    * Stops both halves and the listener: announced VIPs are withdrawn first
    * (and the routers given `settle` seconds), then VRRP (masters hand over
    * with priority 0 and drop their VIPs), then the sync daemon, then
@@ -571,6 +817,10 @@ export class KeepalivedDaemon {
     if (flushAll) await this.#flushTable('lvs_flush_on_stop');
     await this.#server?.close();
     this.#server = undefined;
+    await this.#control?.close();
+    this.#control = undefined;
+    this.#fifos?.close();
+    this.#fifos = undefined;
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;
     if (ipvs) await (await ipvs).close();

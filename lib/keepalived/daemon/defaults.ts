@@ -26,3 +26,21 @@ export interface StatusLimits {
 export const STATUS_LIMITS: Readonly<StatusLimits> = {
   maxConnections: 32, headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, cacheMs: 1_000,
 };
+
+/** Where `ipvs keepalived` serves its control interface and `ipvs ctl` looks for it, unless told otherwise (`--control-socket`). */
+export const CONTROL_SOCKET = '/run/ipvs-keepalived.sock';
+
+/** The control socket's permissions: owner only (it changes the table). */
+export const CONTROL_SOCKET_MODE = 0o600;
+
+/** What one client may send or hold on the control socket. */
+export const CONTROL_LIMITS = {
+  /** Bytes of a request body; more is refused with 413. */
+  maxBodyBytes: 64 * 1024,
+  /** `GET /events` streams open at once (the rest of the connections stay for requests); more get 503. */
+  maxWatchers: 8,
+  /** Bytes queued for a watcher that does not read; past it the stream is closed. */
+  maxWatcherBacklog: 1024 * 1024,
+  /** Milliseconds between keep-alive comments on an idle stream. */
+  heartbeatMs: 15_000,
+} as const;

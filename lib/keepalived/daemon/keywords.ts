@@ -13,12 +13,13 @@ import type { Grammar } from '../reader/grammar';
 import { NOT_SUPPORTED_YET, DAEMON_OPTIONS, rootGrammar, sslGrammar } from '../reader/blocks/root';
 import { OTHER_KEYWORDS, globalGrammar } from '../reader/blocks/global-defs';
 import { virtualServerGrammar } from '../reader/blocks/virtual-server';
-import { realServerGrammar } from '../reader/blocks/real-server';
+import { fileCheckGrammar, realServerGrammar } from '../reader/blocks/real-server';
 import { CHECKER_GRAMMARS, CHECKERS_NOT_YET, smtpHostGrammar, urlGrammar } from '../reader/blocks/checkers';
 import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../reader/blocks/vrrp-instance';
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
 import { scriptGrammar, trackFileGrammar } from '../reader/blocks/vrrp-tracking';
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
+import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { VRRP_LIMITS } from '../../vrrp/limits';
 import { GLOBAL_REFUSED, UNREAD_KEYWORDS } from './policy';
 
@@ -44,6 +45,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['virtual_server', virtualServerGrammar],
     ['real_server', realServerGrammar],
     ...checkers,
+    ['FILE_CHECK', fileCheckGrammar],
     ['url (HTTP_GET, SSL_GET)', urlGrammar],
     ['host (SMTP_CHECK)', smtpHostGrammar],
     ['vrrp_instance', instanceGrammar],
@@ -51,6 +53,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['vrrp_sync_group', syncGroupGrammar],
     ['vrrp_script', scriptGrammar],
     ['track_file', trackFileGrammar],
+    ['bfd_instance', bfdInstanceGrammar],
   ] as unknown as readonly (readonly [string, Grammar<never>])[];
 }
 
@@ -59,11 +62,19 @@ const NO_EFFECT = "tunes keepalived's own processes, files or statistics: nothin
 const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 
 /** Keywords that run with some values or options refused, by block (`*` for every checker block). */
+const ROUTES_NOTE = 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, `vrf`, `pref`, `expires`, `append`/`prepend`, `track_group`, which are refused); a tracked route (`dev` without `no_track`) is refused: deletions by others are not watched';
+const RULES_NOTE = 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, `protocol`, `suppress_*`, `tunnel-id`, `track_group`, which are refused); a tracked rule (without `no_track`) is refused: deletions by others are not watched';
+
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
+    static_ipaddress: 'added at start, removed at stop; an address without `dev` and the options of virtual_ipaddress it refuses are refused',
+    static_routes: ROUTES_NOTE,
+    static_rules: RULES_NOTE,
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
     virtual_server_group: 'an address range standing for too many services is refused',
+    bfd_instance: 'its session runs with the VRRP half (track_bfd), when the file has a vrrp_instance; BFD_CHECK is refused',
   },
+  bfd_instance: { checker: 'an instance whose events go to the checker only does not run (BFD_CHECK is refused)' },
   global_defs: {
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
@@ -79,6 +90,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     unicast_ttl: '0 (the kernel default) refused',
     unicast_peer: 'min_ttl / max_ttl refused',
     virtual_ipaddress: `brd + / brd -, and the options ${UNMODELLED_OPTIONS.join(', ')} refused`,
+    virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
+    virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${ROUTES_NOTE}`,
+    virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${RULES_NOTE}`,
     use_vmac: 'the interface name runs; MAC, netlink_notify_msg and group refused',
     strict_mode: "its checks run; its firewall rules are refused",
     interface: 'an instance without one is refused',
@@ -95,7 +109,6 @@ const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> 
   vrrp_instance: {
     no_accept: 'not enforced (the router always accepts): refused unless --allow-unsupported',
     dont_track_primary: REFUSED,
-    virtual_ipaddress_excluded: REFUSED,
   },
   global_defs: { vrrp_min_garp: REFUSED },
 };

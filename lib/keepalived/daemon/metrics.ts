@@ -10,12 +10,15 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { VirtualServerManager } from '../../health/manager';
 import type { IgnoredKeyword } from './policy';
 import type { VipAnnouncement } from './announcing';
+import type { RuntimeOverride } from './overrides';
 
 /** What {@link daemonMetrics} gives the daemon. */
 export interface DaemonMetrics {
   registry: Registry;
   reloads: Counter;
   reloadFailures: Counter;
+  /** Control requests (`ipvs ctl`) by verb and result, and overrides a reload dropped (verb `drop`). */
+  runtimeChanges: Counter;
   /** Feeds the counters from a manager's events. */
   watch(manager: VirtualServerManager): void;
 }
@@ -25,8 +28,28 @@ export function daemonMetrics(
   manager: () => VirtualServerManager | undefined,
   ignored: () => readonly IgnoredKeyword[] = () => [],
   announcements: () => readonly VipAnnouncement[] = () => [],
+  overrides: () => readonly RuntimeOverride[] = () => [],
 ): DaemonMetrics {
   const registry = new Registry();
+  new Gauge({
+    name: 'ipvs_keepalived_runtime_overrides', help: 'Runtime overrides (ipvs ctl) in force, by kind: drain, disable, remove, weight, add.',
+    labelNames: ['kind'], registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>([['drain', 0], ['disable', 0], ['remove', 0], ['weight', 0], ['add', 0]]);
+      const count = (kind: string): void => void counts.set(kind, counts.get(kind)! + 1);
+      for (const o of overrides()) {
+        if (o.state) count(o.state);
+        if (o.weight !== undefined) count('weight');
+        if (o.added) count('add');
+      }
+      for (const [kind, n] of counts) this.set({ kind }, n);
+    },
+  });
+  const runtimeChanges = new Counter({
+    name: 'ipvs_keepalived_runtime_changes_total', help: 'Control requests (ipvs ctl) by verb and result (ok, refused, failed); verb drop: overrides a reload dropped.',
+    labelNames: ['verb', 'result'], registers: [registry],
+  });
   new Gauge({
     name: 'ipvs_keepalived_announced', help: 'Whether the VIP is announced through the routing daemon (1) or withdrawn (0) (--announce).',
     labelNames: ['vip'], registers: [registry],
@@ -109,5 +132,5 @@ export function daemonMetrics(
     m.on('realServer', (e) => transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
     m.on('table', (e) => tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));
   };
-  return { registry, reloads, reloadFailures, watch };
+  return { registry, reloads, reloadFailures, runtimeChanges, watch };
 }

@@ -36,12 +36,8 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   nftables_ipvs: 'no nftables rules are installed',
   nftables_ipvs_priority: 'no nftables rules are installed',
   nftables_ipvs_start_fwmark: 'no nftables rules are installed',
-  vrrp_notify_fifo: 'no FIFO is written',
-  vrrp_notify_fifo_script: 'no FIFO script is run',
-  vrrp_notify_priority_changes: 'no FIFO is written',
-  lvs_notify_fifo_script: 'no FIFO script is run',
-  notify_fifo_script: 'no FIFO script is run',
-  fifo_write_vrrp_states_on_reload: 'no FIFO is written',
+  vrrp_notify_priority_changes: 'no priority lines are written to the FIFOs',
+  fifo_write_vrrp_states_on_reload: 'the states are not written again to the FIFOs on reload',
   snmp_socket: 'there is no SNMP agent',
   enable_traps: 'there is no SNMP agent',
   enable_snmp_vrrp: 'there is no SNMP agent',
@@ -67,8 +63,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
 /** Settings the model keeps but nothing runs: the model field, its keyword, what is lost. */
 const UNREAD_SETTINGS: readonly { field: keyof GlobalDefs; keyword: string; lost: string }[] = [
   { field: 'lvsTimeouts', keyword: 'lvs_timeouts', lost: 'the IPVS timeouts are not set (use `ipvs --set`)' },
-  { field: 'lvsNotifyFifo', keyword: 'lvs_notify_fifo', lost: 'no FIFO is written' },
-  { field: 'notifyFifo', keyword: 'notify_fifo', lost: 'no FIFO is written' },
   { field: 'noCheckerEmails', keyword: 'no_checker_emails', lost: 'checker alerts are still sent' },
   { field: 'rsInitNotifies', keyword: 'rs_init_notifies', lost: 'no notify script runs for the initial states' },
 ];

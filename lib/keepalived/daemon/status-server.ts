@@ -41,6 +41,14 @@ export interface StatusServerOptions {
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
   limits?: Partial<StatusLimits>;
+  /** Permissions of a unix socket. Default {@link STATUS_SOCKET_MODE}. */
+  mode?: number;
+  /** Names the listener in its log line (default `'status'`). */
+  name?: string;
+  /** The option that set the address, for error messages (default `--status-listen`). */
+  flag?: string;
+  /** More routes, tried first: true when the request was answered. */
+  routes?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => boolean | Promise<boolean>;
 }
 
 /** The listener could not be set up as asked. */
@@ -71,15 +79,15 @@ function socketAnswers(path: string): Promise<boolean> {
  * Removes a stale socket at `path`: only a socket, and only when nothing
  * answers on it. Anything else there is refused, never deleted.
  */
-async function clearStaleSocket(path: string): Promise<void> {
+async function clearStaleSocket(path: string, flag: string): Promise<void> {
   let stat;
   try {
     stat = lstatSync(path);
   } catch {
     return;
   }
-  if (!stat.isSocket()) throw new StatusListenError(`--status-listen: ${path} exists and is not a socket; not replacing it`);
-  if (await socketAnswers(path)) throw new StatusListenError(`--status-listen: ${path} is in use by a running listener`);
+  if (!stat.isSocket()) throw new StatusListenError(`${flag}: ${path} exists and is not a socket; not replacing it`);
+  if (await socketAnswers(path)) throw new StatusListenError(`${flag}: ${path} is in use by a running listener`);
   unlinkSync(path);
 }
 
@@ -116,14 +124,14 @@ export class StatusServer {
   static async open(options: StatusServerOptions): Promise<StatusServer> {
     const s = new StatusServer(options);
     const address = options.address;
-    if ('path' in address) await clearStaleSocket(address.path);
+    if ('path' in address) await clearStaleSocket(address.path, options.flag ?? '--status-listen');
     await new Promise<void>((resolve, reject) => {
       s.#server.once('error', reject);
       if ('path' in address) s.#server.listen(address.path, () => resolve());
       else s.#server.listen(address.port, address.host, () => resolve());
     });
-    if ('path' in address) chmodSync(address.path, STATUS_SOCKET_MODE);
-    options.log('info', 'status listener ready', { ...s.address, token: options.token !== undefined, maxConnections: s.#limits.maxConnections });
+    if ('path' in address) chmodSync(address.path, options.mode ?? STATUS_SOCKET_MODE);
+    options.log('info', `${options.name ?? 'status'} listener ready`, { ...s.address, token: options.token !== undefined, maxConnections: s.#limits.maxConnections });
     return s;
   }
 
@@ -162,7 +170,9 @@ export class StatusServer {
     if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
       return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
     }
-    const route = ROUTES[(req.url ?? '/').split('?')[0]!];
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (this.#options.routes && await this.#options.routes(req, res, path)) return;
+    const route = ROUTES[path];
     if (!route) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('GET /metrics or /status\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
     let snapshot: StatusSnapshot;

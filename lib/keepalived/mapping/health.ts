@@ -14,6 +14,7 @@ import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import { bigToV6, v6ToBig } from '../reader/blocks/virtual-server-group';
 import { ipv4ToU32, u32ToIpv4 } from '../../core/validate/address';
 import { miscScriptRefusal } from '../../scripts/loadable';
+import { trackFileOptions } from './track-file';
 
 /** A health configuration and what of the file it cannot honour. */
 export interface HealthMapping {
@@ -235,6 +236,10 @@ class Mapper {
       alpha: rs.alpha,
       checkers: rs.checkers.flatMap((c) => this.checker(c) ?? []),
     };
+    if (rs.fileChecks.length) {
+      out.fileChecks = rs.fileChecks.map((f) => (f.weight === undefined ? { trackFile: f.trackFile }
+        : { trackFile: f.trackFile, weight: f.weight, reverse: f.reverse }));
+    }
     if (rs.upperThreshold) out.upperThreshold = rs.upperThreshold;
     if (rs.lowerThreshold) out.lowerThreshold = rs.lowerThreshold;
     if (rs.virtualhost !== undefined) out.virtualhost = rs.virtualhost;
@@ -345,5 +350,11 @@ export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
   // MISC_CHECK, notify and quorum scripts follow script_user and enable_script_security as VRRP's do.
   const scripts = { ...(enableScriptSecurity ? { enableScriptSecurity } : {}), ...(scriptUser ? { scriptUser } : {}) };
   const config: HealthConfig = Object.keys(scripts).length > 0 ? { virtualServers, scripts } : { virtualServers };
+  // Only the track files a FILE_CHECK follows are watched here (keepalived's checker forgets the others too).
+  const followed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.fileChecks.map((f) => f.trackFile))));
+  const trackFiles = model.vrrp.trackFiles.filter((f) => followed.has(f.name));
+  if (trackFiles.length) {
+    config.trackFiles = trackFiles.map(trackFileOptions);
+  }
   return { config, warnings: mapper.warnings, alerts: mapper.alerts };
 }

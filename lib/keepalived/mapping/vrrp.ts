@@ -7,12 +7,16 @@
  * instance the router cannot run at all is left out with such a warning.
  * @module
  */
+import type { BfdInstanceOptions } from '../../bfd/options';
+import type { BfdInstanceBlock } from '../reader/bfd-model';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpRouterInstance } from '../../vrrp/router-options';
 import { VRRP_DIRECT_OPTIONS, type VirtualAddress, type VrrpDirectOption } from '../../vrrp/instance-options';
 import { VRRP_LIMITS } from '../../vrrp/limits';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
+import { routeOptions, ruleOptions, type Finding } from './routes';
+import { trackFileOptions } from './track-file';
 
 /** A router configuration and what of the file it cannot honour. */
 export interface VrrpMapping {
@@ -28,7 +32,7 @@ function rangeOf(field: string): readonly [number, number] | undefined {
 }
 
 /** Words back into one command line, quoting those with spaces (the router splits it again). */
-function commandLine(script: ScriptSpec): string {
+export function commandLine(script: ScriptSpec): string {
   return script.argv.map((w) => (/\s/.test(w) ? `"${w.replace(/"/g, '\\"')}"` : w)).join(' ');
 }
 
@@ -53,17 +57,33 @@ function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
 }
 
 /** The trackers and notify scripts of an instance or sync group, only those written. */
-function tracking(o: { trackInterface: readonly VrrpTrackRef[]; trackScript: readonly VrrpTrackRef[]; trackFile: readonly VrrpTrackRef[]; notify: VrrpNotify }): Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> {
-  const out: Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'notify'> = {};
+type Tracking = Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'notify'>;
+
+type TrackLists = Record<'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd', readonly VrrpTrackRef[]>;
+
+function tracking(o: TrackLists & { notify: VrrpNotify }): Tracking {
+  const out: Tracking = {};
   const trackInterface = trackRefs(o.trackInterface);
   const trackScript = trackRefs(o.trackScript);
   const trackFile = trackRefs(o.trackFile);
+  const trackBfd = trackRefs(o.trackBfd);
   const notify = notifyScripts(o.notify);
   if (trackInterface) out.trackInterface = trackInterface;
   if (trackScript) out.trackScript = trackScript;
   if (trackFile) out.trackFile = trackFile;
+  if (trackBfd) out.trackBfd = trackBfd;
   if (notify) out.notify = notify;
   return out;
+}
+
+/** A bfd_instance as the BFD sessions take it. */
+export function bfdOptions(b: BfdInstanceBlock): BfdInstanceOptions {
+  return {
+    name: b.name, neighborIp: b.neighborIp, minRx: b.minRx, minTx: b.minTx, idleTx: b.idleTx, multiplier: b.multiplier, passive: b.passive,
+    maxHops: b.maxHops, weight: b.weight, weightReverse: b.weightReverse,
+    ...(b.sourceIp !== undefined ? { sourceIp: b.sourceIp } : {}),
+    ...(b.ttl !== undefined ? { ttl: b.ttl } : {}),
+  };
 }
 
 /** `garpInterval` → `garp_interval`: the keyword a model field was read from. */
@@ -91,7 +111,8 @@ class Mapper {
     if (a.dev !== undefined) out.dev = a.dev;
     if (a.scope !== undefined) out.scope = a.scope;
     if (a.label !== undefined) out.label = a.label;
-    if (a.nodad && a.family === 'inet6') out.nodad = true;
+    // keepalived adds every IPv6 address without duplicate address detection (IFA_F_NODAD), `-nodad` or not.
+    if (a.family === 'inet6') out.nodad = true;
     return out;
   }
 
@@ -161,7 +182,10 @@ class Mapper {
     if (i.authentication?.type === 'PASS') out.authentication = { authType: 'PASS', authPass: i.authentication.password };
     else if (i.authentication) this.unsupported('auth_type', at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
     if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
-    if (i.virtualIpaddressExcluded.length) this.unsupported('virtual_ipaddress_excluded', at('virtualIpaddressExcluded'), `(${i.name}) virtual_ipaddress_excluded is not moved by the router yet`);
+    if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a, i.name));
+    const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, `(${i.name}) ${message}`);
+    if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r, 'virtual_routes', found));
+    if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r, 'virtual_rules', found));
     if (i.accept === false) this.unsupported('no_accept', at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
     if (i.strict) this.unsupported(i.sources['strict'] ? 'strict_mode' : 'vrrp_strict', at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
     if (i.dontTrackPrimary) this.unsupported('dont_track_primary', at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
@@ -184,15 +208,7 @@ class Mapper {
         rise: s.rise, fall: s.fall, initFail: s.initFail,
         ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
       })),
-      trackFiles: vrrp.trackFiles.map(
-        (f) => ({
-          name: f.name,
-          file: f.file,
-          weight: f.weight,
-          weightReverse: f.weightReverse,
-          ...(f.initFile ? { initFile: f.initFile } : {})
-        }),
-      ),
+      trackFiles: vrrp.trackFiles.map(trackFileOptions),
       syncGroups: vrrp.syncGroups
         .map(
           (s) => ({
@@ -209,6 +225,13 @@ class Mapper {
       group: global.scriptUser.group,
     };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;
+    const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, message);
+    const withDev = vrrp.staticAddresses.filter((a) => a.dev !== undefined || void this.unsupported('static_ipaddress', a.source, `static address ${a.address} without dev is not installed by ipvs keepalived`));
+    if (withDev.length) config.staticIpaddress = withDev.map((a) => this.address(a, 'static_ipaddress'));
+    if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, 'static_routes', found));
+    if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, 'static_rules', found));
+    const bfd = this.#model.bfdInstances.filter((b) => b.events.vrrp).map(bfdOptions);
+    if (bfd.length) config.bfdInstances = bfd;
     return config;
   }
 }

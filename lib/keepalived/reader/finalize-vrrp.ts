@@ -1,7 +1,8 @@
 /**
  * From VRRP drafts to the typed model: global_defs' defaults, and the
  * checks keepalived makes once the whole file is read (interfaces that do
- * not exist, missing VRIDs, incompatible options, unknown tracked scripts,
+ * not exist, missing VRIDs, incompatible options, unknown tracked scripts
+ * and bfd_instances,
  * duplicate VRIDs, sync group members), with keepalived's wording.
  * @module
  */
@@ -106,6 +107,7 @@ function knownRefs(
 interface Known {
   readonly scripts: ReadonlySet<string>;
   readonly files: ReadonlySet<string>;
+  readonly bfd: ReadonlySet<string>;
   readonly interfaces: InterfaceNames;
   readonly missing: Set<string>;
 }
@@ -117,6 +119,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   if (v.interface === undefined) diag.error('semantic', `(${d.name}) Unknown interface!`, d.source);
   const trackScript = knownRefs(d.trackScript, known.scripts, d.name, 'track script', diag);
   const trackFile = knownRefs(d.trackFile, known.files, d.name, 'track file', diag);
+  const trackBfd = knownRefs(d.trackBfd, known.bfd, d.name, 'track bfd', diag);
   if (v.virtualRouterId === undefined) {
     diag.error('semantic', `(${d.name}) the virtual router id must be set`, d.source);
     return undefined;
@@ -174,9 +177,12 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     mcastDstIp: v.mcastDstIp ?? (family === 'inet' ? g.mcastGroup4 : g.mcastGroup6),
     virtualIpaddress: d.virtualIpaddress,
     virtualIpaddressExcluded: d.virtualIpaddressExcluded,
+    virtualRoutes: d.virtualRoutes,
+    virtualRules: d.virtualRules,
     trackInterface: d.trackInterface,
     trackScript,
     trackFile,
+    trackBfd,
     notify: d.notify,
     source: d.source,
     sources: { ...d.sources, ...d.notifySources },
@@ -275,29 +281,41 @@ function finishSyncGroup(
     }
   }
   return {
-    name: d.name, group, notify: d.notify, trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile,
+    name: d.name, group, notify: d.notify,
+    trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile, trackBfd: d.trackBfd,
     trackingWeight: d.trackingWeight, source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
   };
 }
 
 /** The VRRP part of the model. */
-export function finishVrrp(draft: ConfigDraft, globals: VrrpGlobalDefs, interfaces: InterfaceNames, diag: Diagnostics): VrrpConfig {
+export function finishVrrp(
+  draft: ConfigDraft,
+  globals: VrrpGlobalDefs,
+  interfaces: InterfaceNames,
+  diag: Diagnostics,
+  bfdNames: ReadonlySet<string> = new Set(),
+): VrrpConfig {
   const scripts = finishScripts(draft, diag);
   const trackFiles = finishTrackFiles(draft, diag);
   const scriptNames = new Set(scripts.map((s) => s.name));
   const fileNames = new Set(trackFiles.map((f) => f.name));
-  for (const g of draft.syncGroups) groupRefs(g, scriptNames, fileNames, diag);
-  const known: Known = { scripts: scriptNames, files: fileNames, interfaces, missing: new Set() };
+  const known: Known = { scripts: scriptNames, files: fileNames, bfd: bfdNames, interfaces, missing: new Set() };
+  for (const g of draft.syncGroups) groupRefs(g, known, diag);
   const finished = draft.vrrpInstances.map((d) => finishInstance(d, globals, known, diag)).filter((i) => i !== undefined);
   const instances = checkDuplicateVrids(finished, interfaces, diag);
   const syncGroups = draft.syncGroups.map((g) => finishSyncGroup(g, instances, scripts, diag));
-  return { instances, scripts, trackFiles, syncGroups, missingInterfaces: [...known.missing] };
+  return {
+    instances, scripts, trackFiles, syncGroups, missingInterfaces: [...known.missing],
+    staticAddresses: draft.staticAddresses, staticRoutes: draft.staticRoutes, staticRules: draft.staticRules,
+  };
 }
 
 /** Sync-group trackers name scripts and files the same way instances do. */
-function groupRefs(g: TrackingDraft & { name: string }, scripts: ReadonlySet<string>, files: ReadonlySet<string>, diag: Diagnostics): void {
-  const keepScripts = knownRefs(g.trackScript, scripts, g.name, 'track script', diag);
-  const keepFiles = knownRefs(g.trackFile, files, g.name, 'track file', diag);
+function groupRefs(g: TrackingDraft & { name: string }, known: Known, diag: Diagnostics): void {
+  const keepScripts = knownRefs(g.trackScript, known.scripts, g.name, 'track script', diag);
+  const keepFiles = knownRefs(g.trackFile, known.files, g.name, 'track file', diag);
+  const keepBfd = knownRefs(g.trackBfd, known.bfd, g.name, 'track bfd', diag);
   g.trackScript.splice(0, g.trackScript.length, ...keepScripts);
   g.trackFile.splice(0, g.trackFile.length, ...keepFiles);
+  g.trackBfd.splice(0, g.trackBfd.length, ...keepBfd);
 }

@@ -7,11 +7,12 @@
  */
 import type { CheckerDraft } from './blocks/checkers';
 import type { Draft } from './blocks/draft';
-import type { RealServerDraft } from './blocks/real-server';
+import { finishFileChecks, type RealServerDraft } from './blocks/real-server';
 import type { ConfigDraft } from './blocks/root';
 import { finishGroup } from './blocks/virtual-server-group';
 import type { VirtualServerDraft } from './blocks/virtual-server';
 import { DEFAULTS, defaultDelayBeforeRetry, defaultRetry } from './defaults';
+import { finishBfd } from './finalize-bfd';
 import { finishVrrp, finishVrrpGlobals, type InterfaceNames } from './finalize-vrrp';
 import type { Diagnostics, SourceRef } from './diagnostics';
 import type {
@@ -208,6 +209,7 @@ function finishRealServer(
   vsForwarding: LvsForwarding,
   global: GlobalDefs,
   diag: Diagnostics,
+  trackFiles: ReadonlySet<string>,
 ): RealServer {
   const chain = new Chain([rs, vs]);
   const own = new Chain([rs]);
@@ -226,6 +228,7 @@ function finishRealServer(
       lowerThreshold: own.get('lowerThreshold', 0),
       ...timing(chain, 1, () => 1, global.checkerLogAllFailures),
       checkers: onWrittenPort(rs.checkers.map((c) => finishChecker(c, rs, vs, global, diag)).filter((c) => c !== undefined), rs.port, port),
+      fileChecks: finishFileChecks(rs.fileChecks, trackFiles, diag),
       source: rs.source,
       sources: {},
     },
@@ -260,7 +263,12 @@ function sorryPort(vs: VirtualServerDraft, written: number | undefined, f: LvsFo
   return key.port;
 }
 
-function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: Diagnostics): VirtualServer | undefined {
+function finishVirtualServer(
+  vs: VirtualServerDraft,
+  global: GlobalDefs,
+  diag: Diagnostics,
+  trackFiles: ReadonlySet<string>,
+): VirtualServer | undefined {
   const chain = new Chain([vs]);
   const v = vs.values;
   const name = () => describe(vs.key, protocol);
@@ -289,7 +297,7 @@ function finishVirtualServer(vs: VirtualServerDraft, global: GlobalDefs, diag: D
   const realServers: RealServer[] = [];
   let family = vs.key.kind === 'address' ? vs.key.family : undefined;
   for (const draftRs of vs.realServers) {
-    const rs = finishRealServer(draftRs, vs, forwarding, global, diag);
+    const rs = finishRealServer(draftRs, vs, forwarding, global, diag, trackFiles);
     if (rs.forwarding.method !== 'TUN') {
       family ??= rs.family;
       if (rs.family !== family) {
@@ -396,6 +404,10 @@ function finishGlobal(draft: ConfigDraft): GlobalDefs {
       lvsSyncDaemon: g.values.lvsSyncDaemon,
       lvsNotifyFifo: g.values.lvsNotifyFifo,
       notifyFifo: g.values.notifyFifo,
+      vrrpNotifyFifo: g.values.vrrpNotifyFifo,
+      notifyFifoScript: g.values.notifyFifoScript,
+      vrrpNotifyFifoScript: g.values.vrrpNotifyFifoScript,
+      lvsNotifyFifoScript: g.values.lvsNotifyFifoScript,
     },
   );
 }
@@ -431,8 +443,12 @@ export function finishConfig(
   interfaces?: InterfaceNames,
 ): KeepalivedConfig {
   const global = finishGlobal(draft);
-  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag);
-  const virtualServers = draft.virtualServers.map((vs) => finishVirtualServer(vs, global, diag)).filter((vs) => vs !== undefined);
+  const bfdInstances = finishBfd(draft, diag);
+  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name)));
+  const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
+  const virtualServers = draft.virtualServers
+    .map((vs) => finishVirtualServer(vs, global, diag, trackFiles))
+    .filter((vs) => vs !== undefined);
   noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(
     {
@@ -441,6 +457,7 @@ export function finishConfig(
       virtualServerGroups: draft.groups.map(finishGroup),
       virtualServers,
       vrrp,
+      bfdInstances,
       daemonOptions: draft.daemonOptions,
       unsupported: draft.unsupported,
     },

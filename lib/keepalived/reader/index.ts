@@ -11,3 +11,4 @@ export type { Diagnostic, DiagnosticCode, SourceRef } from './diagnostics';
 export { NOT_SUPPORTED_YET } from './blocks/root';
 export type * from './model';
 export type * from './vrrp-model';
+export type * from './bfd-model';

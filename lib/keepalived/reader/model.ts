@@ -4,6 +4,7 @@
  * from `sources` holds its default or an inherited value).
  * @module
  */
+import type { BfdInstanceBlock } from './bfd-model';
 import type { SourceRef } from './diagnostics';
 import type { Located, ScriptSpec, Traced } from './located';
 import type { VrrpConfig, VrrpGlobalDefs } from './vrrp-model';
@@ -118,6 +119,14 @@ export interface GlobalDefs {
   readonly lvsNotifyFifo?: string;
   /** `notify_fifo`: FIFO receiving all VRRP and LVS events in order; default none. */
   readonly notifyFifo?: string;
+  /** `vrrp_notify_fifo`: FIFO receiving the VRRP events; default none. */
+  readonly vrrpNotifyFifo?: string;
+  /** `notify_fifo_script`: started with the notify_fifo's path as its last argument. */
+  readonly notifyFifoScript?: ScriptSpec;
+  /** `vrrp_notify_fifo_script`. */
+  readonly vrrpNotifyFifoScript?: ScriptSpec;
+  /** `lvs_notify_fifo_script`. */
+  readonly lvsNotifyFifoScript?: ScriptSpec;
   /** global_defs' VRRP defaults (`vrrp_version`, `vrrp_garp_*`, `vrrp_mcast_group4`...), keepalived's defaults filled in. */
   readonly vrrp: VrrpGlobalDefs;
   /** Other keywords of global_defs (SNMP, process tuning...), read and range-checked but not modelled. */
@@ -394,6 +403,18 @@ export interface RealServer extends CheckTimingKeywords, ServerAddress, Traced {
   readonly snmpName?: string;
   /** Health checkers in file order; the server is up only when all are up (always up with none). */
   readonly checkers: readonly Checker[];
+  /** `FILE_CHECK` blocks naming a defined track_file. */
+  readonly fileChecks: readonly FileCheckSpec[];
+}
+
+/** `FILE_CHECK { track_file NAME; weight W [reverse|noreverse] }`. */
+export interface FileCheckSpec extends Located {
+  /** The `track_file` block followed. */
+  readonly trackFile: string;
+  /** `weight W` (−2147483647..2147483647); absent = the track_file's weight and reverse. */
+  readonly weight?: number;
+  /** `reverse` after the weight; default off. */
+  readonly reverse: boolean;
 }
 
 /** `sorry_server ADDR [PORT]`. */
@@ -478,8 +499,10 @@ export interface KeepalivedConfig {
   readonly virtualServers: readonly VirtualServer[];
   /** The VRRP half: instances, scripts, tracked files and sync groups. */
   readonly vrrp: VrrpConfig;
+  /** `bfd_instance` blocks keepalived keeps, in file order. */
+  readonly bfdInstances: readonly BfdInstanceBlock[];
   /** Top-level daemon keywords (`net_namespace`, `instance`, `use_pid_dir`, `child_wait_time`...). */
   readonly daemonOptions: readonly KeywordItem[];
-  /** BFD, static addresses and other blocks or keywords present in the file but not read by this reader (each also has a warning). */
+  /** Static addresses and other blocks or keywords present in the file but not read by this reader (each also has a warning). */
   readonly unsupported: readonly KeywordItem[];
 }

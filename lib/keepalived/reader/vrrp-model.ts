@@ -66,6 +66,72 @@ export interface VrrpTrackRef extends Located {
   readonly reverse: boolean;
 }
 
+/** A network: an address and a prefix length (`0.0.0.0/0` for `default` / `all`). */
+export interface VrrpPrefix {
+  /** The network address. */
+  readonly address: string;
+  /** Its prefix length. */
+  readonly prefix: number;
+}
+
+/** One `virtual_routes` / `static_routes` line, as `ip route add` reads it. */
+export interface VrrpRoute extends Located {
+  /** From the addresses; `inet6` forces IPv6; otherwise IPv4. */
+  readonly family: 'inet' | 'inet6';
+  /** Route type written before the destination; default `unicast`. */
+  readonly type: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+  /** `[to] PREFIX` or `default`. */
+  readonly destination: VrrpPrefix;
+  /** `via` / `gw`. */
+  readonly via?: string;
+  /** `src`: the preferred source address (RTA_PREFSRC). */
+  readonly src?: string;
+  /** `dev` / `oif`. */
+  readonly dev?: string;
+  /** `table`: id; default main (254). */
+  readonly table?: number;
+  /** `metric` / `priority` / `preference`. */
+  readonly metric?: number;
+  /** `scope`: RT_SCOPE_* number; default global (keepalived does not narrow it as `ip route` does). */
+  readonly scope?: number;
+  /** `protocol` / `proto`: rtm_protocol; default keepalived (18), which a tracked route always gets. */
+  readonly protocol?: number;
+  /** `mtu N`. */
+  readonly mtu?: number;
+  /** `onlink`. */
+  readonly onlink: boolean;
+  /** Whether keepalived tracks the route (it has a `dev` and no `no_track`): its protocol is then keepalived's. */
+  readonly tracked: boolean;
+}
+
+/** One `virtual_rules` / `static_rules` line, as `ip rule add` reads it. */
+export interface VrrpRule extends Located {
+  /** From the addresses; `inet6` forces IPv6; otherwise IPv4. */
+  readonly family: 'inet' | 'inet6';
+  /** `from PREFIX` (absent or `all`: any). */
+  readonly from?: VrrpPrefix;
+  /** `to PREFIX`. */
+  readonly to?: VrrpPrefix;
+  /** `not`. */
+  readonly invert: boolean;
+  /** What a match does: look up `table`, or the packet is dropped as written. */
+  readonly action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** `table` / `lookup`. */
+  readonly table?: number;
+  /** `preference` / `priority` / `order`; keepalived assigns 16384 downwards per family when absent (with a warning). */
+  readonly preference: number;
+  /** `iif` / `iifname`. */
+  readonly iif?: string;
+  /** `oif` / `oifname`. */
+  readonly oif?: string;
+  /** `fwmark N[/MASK]`: the mark. */
+  readonly fwmark?: number;
+  /** `fwmark N/MASK`: the mask. */
+  readonly fwmask?: number;
+  /** Tracked (no `no_track`): keepalived gives the rule its protocol (18). */
+  readonly tracked: boolean;
+}
+
 /** One `virtual_ipaddress` / `virtual_ipaddress_excluded` line. */
 export interface VrrpAddress extends Located {
   /** The address without prefix. */
@@ -156,12 +222,18 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly virtualIpaddress: readonly VrrpAddress[];
   /** `virtual_ipaddress_excluded { }`: moved with the state, not advertised. */
   readonly virtualIpaddressExcluded: readonly VrrpAddress[];
+  /** `virtual_routes { }`: added on becoming MASTER, removed on leaving it. */
+  readonly virtualRoutes: readonly VrrpRoute[];
+  /** `virtual_rules { }`: added on becoming MASTER, removed on leaving it. */
+  readonly virtualRules: readonly VrrpRule[];
   /** `track_interface { }`. */
   readonly trackInterface: readonly VrrpTrackRef[];
   /** `track_script { }` (only scripts that exist). */
   readonly trackScript: readonly VrrpTrackRef[];
   /** `track_file { }` (only files that exist). */
   readonly trackFile: readonly VrrpTrackRef[];
+  /** `track_bfd { }` (only bfd_instances that exist). */
+  readonly trackBfd: readonly VrrpTrackRef[];
   /** `notify_*` scripts. */
   readonly notify: VrrpNotify;
   /** `smtp_alert`; default global. */
@@ -237,6 +309,8 @@ export interface VrrpSyncGroup extends Located {
   readonly trackScript: readonly VrrpTrackRef[];
   /** Group-level `track_file`. */
   readonly trackFile: readonly VrrpTrackRef[];
+  /** Group-level `track_bfd`. */
+  readonly trackBfd: readonly VrrpTrackRef[];
   /** `smtp_alert`. */
   readonly smtpAlert?: boolean;
   /** `sync_group_tracking_weight`: members keep weighted trackers; default off (keepalived drops their weights). */
@@ -253,6 +327,12 @@ export interface VrrpConfig {
   readonly trackFiles: readonly VrrpTrackFile[];
   /** `vrrp_sync_group` blocks. */
   readonly syncGroups: readonly VrrpSyncGroup[];
+  /** `static_ipaddress { }`: added at start, removed at stop. */
+  readonly staticAddresses: readonly VrrpAddress[];
+  /** `static_routes { }`: added at start, removed at stop. */
+  readonly staticRoutes: readonly VrrpRoute[];
+  /** `static_rules { }`: added at start, removed at stop. */
+  readonly staticRules: readonly VrrpRule[];
   /**
    * Interfaces named by instances (`interface`, `track_interface`) that the
    * network namespace does not have; keepalived refuses to start VRRP then.

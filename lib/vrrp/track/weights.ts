@@ -8,9 +8,12 @@
 /** The current reading of one tracker, with the weight the instance gave it. */
 export type TrackReading =
   | {
-      /** `track_interface` (up = IFF_UP and IFF_RUNNING) or `track_script` (ok = the script succeeds, after rise/fall). */
-      kind: 'interface' | 'script';
-      /** Interface or vrrp_script name. */
+      /**
+       * `track_interface` (up = IFF_UP and IFF_RUNNING), `track_script` (ok = the script succeeds,
+       * after rise/fall) or `track_bfd` (ok = the session is Up).
+       */
+      kind: 'interface' | 'script' | 'bfd';
+      /** Interface, vrrp_script or bfd_instance name. */
       name: string;
       /** Weight −253..253; 0 means failure is FAULT. */
       weight: number;
@@ -28,7 +31,7 @@ export type TrackReading =
       weight: number;
       /** `reverse`: the product is negated; with weight 0, a zero value is FAULT instead of a non-zero one. */
       reverse: boolean;
-      /** The file's value, clamped to −254..254. */
+      /** The file's value (keepalived's range −2³¹..2³¹; the product is clamped). */
       value: number;
     };
 
@@ -110,14 +113,4 @@ export class RiseFall {
     if (this.#result >= this.#rise || this.#result === 0) this.#known = true;
     return this.ok !== before;
   }
-}
-
-/** The value of a track_file's content as keepalived reads it (strtol base 0; garbage reads 0), clamped to −254..254. */
-export function fileValue(text: string): number {
-  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
-  if (!m) return 0;
-  const digits = m[2]!;
-  const magnitude = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : parseInt(digits, 10);
-  const value = m[1] === '-' ? -magnitude : magnitude;
-  return Math.max(-254, Math.min(254, value));
 }

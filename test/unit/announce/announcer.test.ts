@@ -2,26 +2,27 @@
 // route it asks for, sweeping a previous run's routes, typed errors naming
 // the field or carrying the kernel's errno.
 import { Announcer, ANNOUNCE_PROTOCOL, ANNOUNCE_TABLE, IpvsArgumentError, IpvsError } from '../../../lib';
-import type { NativeHostRouteSpec, NativeVrrpBinding } from '../../../lib/native/vrrp-contract';
+import type { AnnouncerNative } from '../../../lib/announce/announcer';
+import type { NativeRtnlRequest } from '../../../lib/native/rtnl-contract';
 
 /** A kernel routing table as a set of `table/protocol/destination/prefix` keys. */
 function fakeRoutes(fail: Partial<Record<'add' | 'delete' | 'list' | 'interface', number>> = {}) {
   const routes = new Set<string>();
-  const specs: NativeHostRouteSpec[] = [];
-  const key = (s: NativeHostRouteSpec) => `${s.table}/${s.protocol}/${s.destination}/${s.prefix}`;
+  const specs: NativeRtnlRequest[] = [];
+  const key = ({ route: s }: NativeRtnlRequest) => `${s!.table}/${s!.protocol}/${s!.destination}/${s!.prefix}`;
   const native = {
     vrrpInterface: ({ interface: name }: { interface: string }) => {
       if (fail.interface) throw Object.assign(new Error('no such device'), { code: 'ESYSCALL', errno: fail.interface, stage: 'interface' });
       return { ifindex: name === 'lo' ? 1 : 7, up: true, running: true, mac: new Uint8Array(6), addresses: [] };
     },
-    routeAddHost: (s: NativeHostRouteSpec) => {
-      specs.push(s);
-      if (fail.add) return fail.add;
-      if (routes.has(key(s))) return 17;
-      routes.add(key(s));
-      return 0;
-    },
-    routeDeleteHost: (s: NativeHostRouteSpec) => {
+    rtnlChange: (s: NativeRtnlRequest) => {
+      if (s.operation === 'add') {
+        specs.push(s);
+        if (fail.add) return fail.add;
+        if (routes.has(key(s))) return 17;
+        routes.add(key(s));
+        return 0;
+      }
       if (fail.delete) return fail.delete;
       return routes.delete(key(s)) ? 0 : 3;
     },
@@ -30,7 +31,7 @@ function fakeRoutes(fail: Partial<Record<'add' | 'delete' | 'list' | 'interface'
       routes: [...routes].map((k) => k.split('/')).filter(([t, p, d]) => Number(t) === table && Number(p) === protocol && d!.includes(':') === (family === 10))
         .map(([, , destination, prefix]) => ({ destination: destination!, prefix: Number(prefix) })),
     }),
-  } as unknown as NativeVrrpBinding;
+  } as unknown as AnnouncerNative;
   return { native, routes, specs };
 }
 
@@ -40,9 +41,12 @@ test('announce adds one host route in the table, once; withdraw deletes it, once
   expect(a.settings).toEqual({ table: ANNOUNCE_TABLE, protocol: ANNOUNCE_PROTOCOL, interface: 'lo' });
   expect(await a.announce('192.0.2.10')).toBe(true);
   expect(a.announceSync('192.0.2.10')).toBe(false);
-  expect(specs[0]).toEqual({ family: 2, destination: '192.0.2.10', prefix: 32, table: 200, protocol: 250, ifindex: 1 });
+  expect(specs[0]).toEqual({
+    operation: 'add', exclusive: true,
+    route: { family: 2, destination: '192.0.2.10', prefix: 32, table: 200, protocol: 250, scope: 254, type: 1, ifindex: 1 },
+  });
   expect(a.announceSync('2001:DB8::0:1')).toBe(true);
-  expect(specs[2]).toMatchObject({ family: 10, destination: '2001:db8::1', prefix: 128 });
+  expect(specs[2]!.route).toMatchObject({ family: 10, destination: '2001:db8::1', prefix: 128 });
   expect((await a.announced()).sort()).toEqual(['192.0.2.10', '2001:db8::1']);
   expect(await a.withdraw('192.0.2.10')).toBe(true);
   expect(a.withdrawSync('192.0.2.10')).toBe(false);
@@ -54,7 +58,7 @@ test('options pick the table, protocol, interface and namespace', () => {
   const { native, specs } = fakeRoutes();
   const a = new Announcer({ table: 7, protocol: 99, interface: 'dummy0', netns: '/run/netns/d1' }, native);
   a.announceSync('192.0.2.1');
-  expect(specs[0]).toEqual({ netns: '/run/netns/d1', family: 2, destination: '192.0.2.1', prefix: 32, table: 7, protocol: 99, ifindex: 7 });
+  expect(specs[0]).toMatchObject({ netns: '/run/netns/d1', route: { family: 2, destination: '192.0.2.1', prefix: 32, table: 7, protocol: 99, ifindex: 7 } });
 });
 
 test('sweep withdraws what is announced and not kept', () => {

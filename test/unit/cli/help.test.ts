@@ -76,7 +76,7 @@ describe('SUBCOMMAND_INFO', () => {
   const optionWords = (text: string) => new Set(text.match(/(?<![\w-])--?[A-Za-z][\w-]*/g) ?? []);
 
   // Every subcommand answers -h and --help (not every usage text names them).
-  test.each(['apply', 'export', 'keepalived', 'genhash'] as const)('%s: the options are those its --help names, plus -h/--help', async (name) => {
+  test.each(['apply', 'export', 'keepalived', 'genhash', 'ctl'] as const)('%s: the options are those its --help names, plus -h/--help', async (name) => {
     const own = await cli([name, '--help']);
     expect(await cli([name, '-h'])).toEqual(own);
     const listed = new Set(SUBCOMMAND_INFO[name].options.flatMap((o) => o.names));

@@ -3,7 +3,7 @@
 // reload by difference (and a refused reload), SIGTERM.
 import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ipvs } from '../../../lib';
@@ -232,4 +232,127 @@ test('--status-token-file and --status-listen unix:PATH: the token is read from 
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
   expect(existsSync(socketPath)).toBe(false);
+});
+
+test('FILE_CHECK runs: the track file sets the real servers\' weights and state at start, on every change and across a reload', async () => {
+  const value = path.join(dir, 'rs-weight');
+  const flag = path.join(dir, 'rs-drain');
+  writeFileSync(flag, '0');
+  const conf = path.join(dir, 'file-check.conf');
+  const text = (checkWeight: string) => `
+track_file weights {
+    file ${value}
+    init_file 5 overwrite
+}
+track_file drain {
+    file ${flag}
+    weight 0
+}
+virtual_server 10.0.0.13 8181 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.0.4 80 {
+        weight 10
+        FILE_CHECK {
+            track_file weights
+            ${checkWeight}
+        }
+    }
+    real_server 10.1.0.5 80 {
+        weight 3
+        FILE_CHECK {
+            track_file drain
+        }
+    }
+}
+`;
+  writeFileSync(conf, text(''));
+  const t = context();
+  expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(0);
+  expect(t.err.join('')).toBe('');
+  const signals = new EventEmitter();
+  const c = context();
+  const running = runKeepalived(['-f', conf], c, signals, { manager: { random: () => 0 } });
+  const logs = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const web = { protocol: 'tcp', address: '10.0.0.13', port: 8181 } as const;
+  const weights = () => fake.ipvs.listDestinations(web).then((ds) => ds.map((d) => `${d.address} w${d.weight}`).sort().join(', '));
+  expect(readFileSync(value, 'utf8')).toBe('5\n');
+  expect(await weights()).toBe('10.1.0.4 w15, 10.1.0.5 w3');
+  writeFileSync(value, '-4');
+  await until(weights, (w) => w === '10.1.0.4 w6, 10.1.0.5 w3', 'weight from the file');
+  writeFileSync(flag, '1');
+  await until(weights, (w) => w === '10.1.0.4 w6', 'drained by the flag');
+  await until(logs, (l) => l.some((x) => x.message === 'real server down' && x.realServer === '10.1.0.5:80'), 'rs2 down logged');
+  // Reload: the check's own weight replaces the file's; init_file does not overwrite on reload.
+  writeFileSync(conf, text('weight 2 reverse'));
+  signals.emit('SIGHUP');
+  await until(logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  expect(readFileSync(value, 'utf8')).toBe('-4');
+  await until(weights, (w) => w === '10.1.0.4 w18', 'weight 2 reverse');
+  writeFileSync(flag, '0');
+  await until(weights, (w) => w === '10.1.0.4 w18, 10.1.0.5 w3', 'back');
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
+test('lvs_notify_fifo and notify_fifo: RS and VS lines in keepalived\'s format and order, read by the FIFO script; the FIFO is created and removed', async () => {
+  const flag = path.join(dir, 'fifo-flag');
+  writeFileSync(flag, '0');
+  const lvsFifo = path.join(dir, 'lvs.fifo');
+  const allFifo = path.join(dir, 'all.fifo');
+  const out = path.join(dir, 'fifo.out');
+  const reader = path.join(dir, 'fifo-reader.sh');
+  writeFileSync(reader, `#!/bin/sh\nexec cat "$1" >> ${out}\n`, { mode: 0o755 });
+  writeFileSync(out, '');
+  const conf = path.join(dir, 'fifo.conf');
+  writeFileSync(conf, `
+global_defs {
+    lvs_notify_fifo ${lvsFifo}
+    lvs_notify_fifo_script ${reader}
+    notify_fifo ${allFifo}
+}
+track_file flag {
+    file ${flag}
+    weight 0
+}
+virtual_server 10.0.0.13 8282 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.0.4 80 {
+        FILE_CHECK {
+            track_file flag
+        }
+    }
+}
+`);
+  const t = context();
+  expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(0);
+  expect(t.err.join('')).toBe('');
+  const signals = new EventEmitter();
+  const c = context();
+  const running = runKeepalived(['-f', conf], c, signals, { manager: { random: () => 0 } });
+  const logs = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(statSync(lvsFifo).isFIFO()).toBe(true);
+  expect(statSync(lvsFifo).mode & 0o777).toBe(0o644 & ~process.umask());
+  // Nobody reads notify_fifo: its lines must neither block nor break the daemon.
+  const lines = () => readFileSync(out, 'utf8');
+  writeFileSync(flag, '1');
+  await until(lines, (l) => l.includes('VS'), 'down lines');
+  writeFileSync(flag, '0');
+  await until(lines, (l) => l.split('\n').length === 5, 'up lines');
+  expect(lines()).toBe([
+    'RS [10.1.0.4]:tcp:80 [10.0.0.13]:tcp:8282 DOWN',
+    'VS [10.0.0.13]:tcp:8282 DOWN',
+    'RS [10.1.0.4]:tcp:80 [10.0.0.13]:tcp:8282 UP',
+    'VS [10.0.0.13]:tcp:8282 UP',
+    '',
+  ].join('\n'));
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(existsSync(lvsFifo)).toBe(false);
+  expect(existsSync(allFifo)).toBe(false);
 });

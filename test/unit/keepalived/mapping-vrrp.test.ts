@@ -3,10 +3,10 @@
 // `unsupported` warning at its line for what the router cannot do.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readKeepalivedConfig, toVrrpConfig, type VrrpMapping } from '../../../lib/keepalived';
+import { checkConfig, readKeepalivedConfig, toVrrpConfig, type VrrpMapping } from '../../../lib/keepalived';
 import { resolveVrrpOptions, VRRP_DIRECT_OPTIONS, type VrrpDirectOption } from '../../../lib/vrrp/instance-options';
 import { VRRP_LIMITS } from '../../../lib/vrrp/limits';
-import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, fixture, keepalivedVerdict, scratch } from '../../support/keepalived';
 
 const mapFile = (file: string): VrrpMapping => toVrrpConfig(
   readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }).config,
@@ -35,6 +35,8 @@ describe('vrrp.conf mapped', () => {
         { address: '192.0.2.101', prefix: 32 },
         { address: '192.0.2.102', prefix: 32 },
       ],
+      // Moved with the VIPs, not advertised; IPv6 goes without DAD as keepalived adds it.
+      virtualIpaddressExcluded: [{ address: '2001:db8::100', prefix: 64, dev: 'vrrp0', nodad: true }],
       unicastSrcIp: '192.0.2.1', unicastPeer: ['192.0.2.2', '192.0.2.3'], unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
       v3ChecksumAsV2: false, lowerPrioNoAdvert: true, higherPrioSendAdvert: true, ownerIgnoreAdverts: false,
       // Instance values win over global_defs; the GARP pacing comes from vrrp_garp_interval (IPv4).
@@ -75,7 +77,6 @@ describe('vrrp.conf mapped', () => {
   test('what the router does not do is a warning at its line', () => {
     expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
       ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
-      ['unsupported', 80, '(VI_1) virtual_ipaddress_excluded is not moved by the router yet'],
       ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],
       ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
     ]);
@@ -176,5 +177,39 @@ ${field === 'virtualRouterId' ? '' : `  virtual_router_id ${i + 1}\n`}  ${line}
     const fields = Object.keys(beyond) as (keyof typeof beyond)[];
     expect(warned(m)).toEqual(fields.map((f, i) => ['unsupported', 8 * i + 4, `(${f}) ${f} ${beyond[f].split(' ')[1]} is beyond the router's ${VRRP_LIMITS[f][1]} - using ${VRRP_LIMITS[f][1]}`]));
     expect(m.config.instances.map((i) => i[i.name as keyof typeof beyond])).toEqual(fields.map((f) => VRRP_LIMITS[f][1]));
+  });
+});
+
+describe('bfd_instance and track_bfd', () => {
+  const text = 'bfd_instance b1 {\n  neighbour_ip 192.0.2.9\n  source_ip 192.0.2.1\n  min_rx 100\n  min_tx 200\n  idle_tx 2000\n  multiplier 3\n'
+    + '  passive\n  ttl 250\n  max_hops 5\n  weight -20 reverse\n}\n'
+    + 'bfd_instance b2 {\n  neighbor_ip 2001:db8::9\n  checker\n}\n'
+    + 'bfd_instance b3 {\n  min_rx 100\n}\n'
+    + 'vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 9\n  virtual_ipaddress {\n    192.0.2.10\n  }\n  track_bfd {\n    b1 weight 30\n    b2\n    b3\n  }\n}\n'
+    + 'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n  track_bfd {\n    b1\n  }\n}\n';
+
+  test('every keyword reaches the router; instances only sent to the checker, or disabled, are not tracked', () => {
+    const dir = scratch({ 'keepalived.conf': text });
+    try {
+      const file = path.join(dir, 'keepalived.conf');
+      const read = readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
+      expect(read.diagnostics.map((d) => [d.code, d.source.line, d.message])).toEqual([
+        ['semantic', 17, 'Configuration error: BFD instance b3 has no neighbor address set, disabling instance'],
+        ['semantic', 28, '(VI_1) track bfd b2 not found, ignoring...'],
+        ['semantic', 29, '(VI_1) track bfd b3 not found, ignoring...'],
+        ['semantic', 32, "Sync group G has only 1 virtual router(s) - this probably isn't what you want"],
+      ]);
+      // keepalived -t gives the same verdict on the same file.
+      expect(keepalivedVerdict(file).status).toBe(checkConfig(file, { configId: CONFIG_ID }).exitCode);
+      const { config } = toVrrpConfig(read.config);
+      expect(config.bfdInstances).toEqual([{
+        name: 'b1', neighborIp: '192.0.2.9', sourceIp: '192.0.2.1', minRx: 100, minTx: 200, idleTx: 2000, multiplier: 3, passive: true, ttl: 250,
+        maxHops: 5, weight: -20, weightReverse: true,
+      }]);
+      expect(config.instances[0]!.trackBfd).toEqual([{ name: 'b1', weight: 30 }]);
+      expect(config.syncGroups[0]!.trackBfd).toEqual([{ name: 'b1' }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 });

@@ -98,7 +98,7 @@ describe('models.conf: every block of the checker side', () => {
   });
 
   test('a real server inherits from its service and says where each value came from', () => {
-    const { checkers, ...rs } = web.realServers[0]!;
+    const { checkers, fileChecks, ...rs } = web.realServers[0]!;
     expect(rs).toEqual({
       address: '192.0.2.11',
       family: 'inet',
@@ -119,6 +119,7 @@ describe('models.conf: every block of the checker side', () => {
       },
     });
     expect(checkers).toHaveLength(1);
+    expect(fileChecks).toEqual([]);
   });
 
   test('SSL_GET with two urls, inheriting the real server and service values', () => {
@@ -349,20 +350,25 @@ describe('more keywords', () => {
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'lo', instance: 'VI_1', maxlen: 1400, ttl: 2, group: '224.0.0.81', port: 8849 });
   });
 
-  test('SSL block, top-level daemon options, BFD_CHECK and FILE_CHECK reported as not supported yet', () => {
+  test('SSL block, top-level daemon options, bfd_instance read; BFD_CHECK reported as not supported yet; a FILE_CHECK on an undefined track_file dropped as keepalived does', () => {
     const { config, diagnostics, file } = readText(
       'net_namespace lb\nSSL {\n  ca /etc/ca.pem\n  certificate /etc/c.pem\n  key /etc/k.pem\n  password secret\n}\n' +
         `${VS}  real_server 10.0.1.1 80 {\n    BFD_CHECK {\n      name b\n    }\n    FILE_CHECK {\n      track_file f\n    }\n  }\n}\nbfd_instance b {\n  neighbor_ip 10.0.1.1\n}\n`,
     );
     expect(config.ssl).toEqual({ ca: '/etc/ca.pem', certificate: '/etc/c.pem', key: '/etc/k.pem', password: 'secret', source: at(file, 2) });
     expect(config.daemonOptions).toEqual([{ keyword: 'net_namespace', args: ['lb'], source: at(file, 1) }]);
-    expect(config.unsupported).toEqual([{ keyword: 'bfd_instance', args: ['b'], source: at(file, 21) }]);
+    expect(config.unsupported).toEqual([]);
+    expect(config.bfdInstances).toEqual([{
+      name: 'b', neighborIp: '10.0.1.1', minRx: 10, minTx: 10, idleTx: 1000, multiplier: 5, passive: false, maxHops: 0, weight: 0, weightReverse: false,
+      events: { vrrp: true, checker: true }, source: at(file, 21), sources: { neighborIp: at(file, 22) },
+    }]);
     expect(diagnostics.map((d) => [d.code, d.source.line, d.message])).toEqual([
       ['unsupported', 13, 'BFD_CHECK is not supported yet - block not checked'],
-      ['unsupported', 16, 'FILE_CHECK is not supported yet - block not checked'],
-      ['unsupported', 21, 'bfd_instance is not supported yet - bfd_instance b not checked'],
+      ['semantic', 17, 'track_file f not found'],
+      ['semantic', 16, 'FILE_CHECK has no track_file specified - ignoring'],
     ]);
     expect(config.virtualServers[0]!.realServers[0]!.checkers).toEqual([]);
+    expect(config.virtualServers[0]!.realServers[0]!.fileChecks).toEqual([]);
   });
 
   test('a checker script that exists without enable_script_security is keepalived exit 6; with it, 0', () => {
@@ -383,7 +389,7 @@ describe('more keywords', () => {
 
 describe('extending the grammar', () => {
   test('every block not read yet is listed, and reported (never silently ignored)', () => {
-    expect(NOT_SUPPORTED_YET).toEqual(expect.arrayContaining(['vrrp_track_process', 'bfd_instance', 'static_routes']));
+    expect(NOT_SUPPORTED_YET).toEqual(expect.arrayContaining(['vrrp_track_process', 'garp_group']));
     expect(NOT_SUPPORTED_YET).not.toEqual(expect.arrayContaining(['vrrp_instance']));
     const text = NOT_SUPPORTED_YET.map((k) => `${k} x {\n  anything 1\n}\n`).join('');
     const { diagnostics, config } = readText(text);

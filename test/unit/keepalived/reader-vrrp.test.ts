@@ -62,9 +62,12 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         { address: '192.0.2.102', family: 'inet', prefix: 32, nodad: false, noTrack: true, source: at(file, 78) },
       ],
       virtualIpaddressExcluded: [{ address: '2001:db8::100', family: 'inet6', prefix: 64, dev: 'vrrp0', nodad: true, noTrack: false, source: at(file, 81) }],
+      virtualRoutes: [],
+      virtualRules: [],
       trackInterface: [{ name: 'vrrp1', weight: 10, reverse: false, source: at(file, 84) }],
       trackScript: [{ name: 'chk_web', weight: -30, reverse: false, source: at(file, 87) }],
       trackFile: [{ name: 'tf_maint', weight: 0, reverse: false, source: at(file, 90) }],
+      trackBfd: [],
       notify: {
         master: script('/bin/true master', 92, 'root'), backup: script('/bin/true', 93), fault: script('/bin/true fault', 94),
         stop: script('/bin/true stop', 95), notify: script('/bin/true any', 96), masterRxLowerPri: script('/bin/true lower', 97),
@@ -112,6 +115,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         trackInterface: [{ name: 'vrrp1', reverse: false, source: at(file, 50) }],
         trackScript: [{ name: 'chk_plain', reverse: false, source: at(file, 53) }],
         trackFile: [],
+        trackBfd: [],
         trackingWeight: false,
       },
     ]);
@@ -164,9 +168,9 @@ describe('the remaining keywords', () => {
       ['deprecated', 5, 'debug is not implemented by keepalived - ignored'],
       ['deprecated', 6, 'native_ipv6 is deprecated - the family comes from the virtual addresses'],
       ['deprecated', 21, 'global_tracking is deprecated - use tracking on the sync group'],
-      ['unsupported', 23, 'track_bfd in vrrp_sync_group is not supported yet - ignored'],
+      ['semantic', 24, '(G) track bfd b not found, ignoring...'],
     ]);
-    expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'unsupported']);
+    expect(r.diagnostics.filter((d) => d.severity !== 'notice').map((d) => d.code)).toEqual(['deprecated', 'semantic']);
     expect(r.config.vrrp.instances[0]).toMatchObject({
       strict: true,
       v3ChecksumAsV2: true,
@@ -241,13 +245,13 @@ describe('errors and corrections, each at its line', () => {
   });
 
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
-    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0\n  }\n  track_process {\n    p\n  }\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
+    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  track_process {\n    p\n  }\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
     expect(found(r)).toEqual([
-      ['unsupported', 4, 'virtual_routes in vrrp_instance is not supported yet - ignored'],
+      ['unsupported', 5, 'route option realms is not supported yet - the route is not installed'],
       ['unsupported', 7, 'track_process in vrrp_instance is not supported yet - ignored'],
       ['unsupported', 11, 'ip address option preferred_lft is not supported yet - ignored'],
     ]);
-    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 4], ['track_process', 7], ['preferred_lft', 11]]);
+    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 5], ['track_process', 7], ['preferred_lft', 11]]);
   });
 
   test('vrrp_track_file is the deprecated spelling of track_file; a vrrp_script without script is removed', () => {

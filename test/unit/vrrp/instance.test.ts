@@ -64,6 +64,31 @@ test('an address owner: adverts scheduled natively, address added with its optio
   expect(vi.status().stats).toMatchObject({ priZeroSent: 1, becomeMaster: 1, releaseMaster: 1, advertSent: 7, gratuitousSent: 5 });
 });
 
+test('virtual routes and rules: added after the addresses on becoming MASTER, removed before them on leaving, with keepalived\'s log lines', async () => {
+  const lines: string[] = [];
+  fakeNative.rtnl.length = 0;
+  const vi = VrrpInstance.open(
+    {
+      name: 'VI_R', interface: 'eth0', virtualRouterId: 51, priority: 255, virtualIpaddress: ['10.0.0.100/24'], virtualIpaddressExcluded: ['fd00::100/64'],
+      virtualRoutes: [{ to: '10.5.0.0/16', via: '10.0.0.254', dev: 'eth0' }, { to: 'default', type: 'blackhole', table: 7 }],
+      virtualRules: [{ from: '10.6.0.0/16', table: 7, preference: 70 }],
+    },
+    { log: (l) => lines.push(l) },
+  );
+  await started();
+  expect(vi.state).toBe('MASTER');
+  expect(link.added.map((a) => [a.address, a.family])).toEqual([['10.0.0.100', 2], ['fd00::100', 10]]);
+  const summary = () => fakeNative.rtnl.map((q) => `${q.operation} ${q.route ? `${q.route.destination ?? 'default'} ${q.route.ifindex ?? '-'} ${q.route.type}` : `rule ${q.rule!.priority}`}`);
+  expect(summary()).toEqual(['add 10.5.0.0 2 1', 'add default - 6', 'add rule 70']);
+  expect(fakeNative.rtnl[0]).toEqual({ operation: 'add', route: { family: 2, destination: '10.5.0.0', prefix: 16, protocol: 18, scope: 0, type: 1, gateway: '10.0.0.254', ifindex: 2 } });
+  vi.close();
+  expect(summary().slice(3)).toEqual(['delete rule 70', 'delete 10.5.0.0 2 1', 'delete default - 6']);
+  expect(link.deleted.map((a) => a.address)).toEqual(['10.0.0.100', 'fd00::100']);
+  expect(lines.map((l) => JSON.parse(l) as { message?: string }).map((l) => l.message).filter(Boolean)).toEqual([
+    '(VI_R) setting Virtual Routes', '(VI_R) setting Virtual Rules', '(VI_R) removing Virtual Rules', '(VI_R) removing Virtual Routes',
+  ]);
+});
+
 test('received packets: checks counted and emitted, a higher priority master makes us BACKUP', async () => {
   const vi = VrrpInstance.open({ name: 'VI_2', interface: 'eth0', virtualRouterId: 51, priority: 255, ownerIgnoreAdverts: false, virtualIpaddress: ['10.0.0.100/24'] });
   await started();

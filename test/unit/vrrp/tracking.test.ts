@@ -3,10 +3,10 @@
 import { chmodSync, chownSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { FileTracker } from '../../../lib/vrrp/track/file';
+import { FileTracker, trackFileValue } from '../../../lib/track/file';
 import { ScriptTracker, type ResolvedScript } from '../../../lib/vrrp/track/script';
 import { insecurity, scriptIdentity } from '../../../lib/scripts/security';
-import { fileValue, RiseFall, trackEffect, trackOutcome, type TrackReading } from '../../../lib/vrrp/track/weights';
+import { RiseFall, trackEffect, trackOutcome, type TrackReading } from '../../../lib/vrrp/track/weights';
 
 const script = (name: string, weight: number, ok: boolean | undefined, reverse = false): TrackReading => ({ kind: 'script', name, weight, reverse, ok });
 const file = (name: string, weight: number, value: number, reverse = false): TrackReading => ({ kind: 'file', name, weight, reverse, value });
@@ -88,9 +88,10 @@ describe('rise/fall', () => {
 });
 
 test.each([
-  ['42', 42], ['  -7\n', -7], ['0x10', 16], ['010', 8], ['+3abc', 3], ['abc', 0], ['', 0], ['999', 254], ['-999', -254],
-])('track_file content %j reads %i', (text, value) => {
-  expect(fileValue(text)).toBe(value);
+  ['42', 42], ['  -7\n', -7], ['0x10', 16], ['010', 8], ['08', 0], ['+3abc', 3], ['abc', 0], ['', 0], ['999', 999], ['-999', -999],
+  ['2147483648', 2147483648], ['-2147483648', -2147483648], ['2147483649', undefined], ['-0x80000001', undefined],
+])('track_file content %j reads %p (undefined: keepalived ignores it)', (text, value) => {
+  expect(trackFileValue(text)).toBe(value);
 });
 
 function alive(pid: number): boolean {

@@ -201,7 +201,7 @@ export const CHECKER_GRAMMARS: Readonly<Record<CheckerType, Grammar<CheckerDraft
 };
 
 /** Checker blocks keepalived has but this reader does not model yet. */
-export const CHECKERS_NOT_YET = ['BFD_CHECK', 'FILE_CHECK'] as const;
+export const CHECKERS_NOT_YET = ['BFD_CHECK'] as const;
 
 /** The checker keywords of `real_server`, each adding a checker to `checkers`. */
 export function checkerKeywords<T extends { checkers: CheckerDraft[] }>(): KeywordTable<T> {

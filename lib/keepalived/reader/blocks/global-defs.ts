@@ -10,6 +10,7 @@ import type { GlobalDefs, KeywordItem } from '../model';
 import { addressFamily, readInteger, readPort } from '../values';
 import type { VrrpGlobalDefs } from '../vrrp-model';
 import { boolField, draft, integerField, stringField, timerField, valueField, type Draft } from './draft';
+import { scriptField } from './shared';
 
 /** Fields of global_defs as written. */
 export type GlobalFields = Omit<GlobalDefs, 'source' | 'sources' | 'other' | 'notificationEmail' | 'vrrp'>;
@@ -36,8 +37,8 @@ export const OTHER_KEYWORDS: readonly string[] = `
   disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
-  vrrp_rlimit_rtime vrrp_notify_fifo vrrp_notify_fifo_script vrrp_notify_priority_changes
-  lvs_notify_fifo_script notify_fifo_script checker_priority checker_no_swap checker_rt_priority
+  vrrp_rlimit_rtime vrrp_notify_priority_changes
+  checker_priority checker_no_swap checker_rt_priority
   checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority
   bfd_cpu_affinity bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket enable_traps enable_snmp_vrrp
   enable_snmp_keepalived enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_snmp_checker enable_dbus
@@ -168,6 +169,10 @@ const modelled: KeywordTable<GlobalDraft> = {
   }),
   lvs_notify_fifo: stringField('lvsNotifyFifo'),
   notify_fifo: stringField('notifyFifo'),
+  vrrp_notify_fifo: stringField('vrrpNotifyFifo'),
+  notify_fifo_script: scriptField('notifyFifoScript'),
+  vrrp_notify_fifo_script: scriptField('vrrpNotifyFifoScript'),
+  lvs_notify_fifo_script: scriptField('lvsNotifyFifoScript'),
 };
 
 const otherTable: KeywordTable<GlobalDraft> = Object.fromEntries(OTHER_KEYWORDS.map((k) => [k, recordOther]));

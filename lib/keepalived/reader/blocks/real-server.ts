@@ -3,15 +3,67 @@
  * @module
  */
 import { SKIP_BLOCK, grammar, type BlockOpen, type KeywordSpec, type ParseContext, type Statement } from '../grammar';
-import type { RealServer, SorryServer } from '../model';
-import { addressFamily, readPort } from '../values';
+import type { Diagnostics } from '../diagnostics';
+import type { FileCheckSpec, RealServer, SorryServer } from '../model';
+import { addressFamily, readInteger, readPort } from '../values';
 import { checkerKeywords, type CheckerDraft } from './checkers';
 import { boolField, draft, integerField, stringField, valueField, type Draft } from './draft';
 import { readForwarding } from './forwarding';
 import { scriptField, timingKeywords } from './shared';
 
 /** Fields of a real server written in its block. */
-export type RealServerFields = Omit<RealServer, 'address' | 'family' | 'port' | 'checkers' | 'source' | 'sources'>;
+export type RealServerFields = Omit<RealServer, 'address' | 'family' | 'port' | 'checkers' | 'fileChecks' | 'source' | 'sources'>;
+
+/** A FILE_CHECK being read: its track_file is filled by the block's keyword. */
+export interface FileCheckDraft {
+  trackFile?: { name: string; source: Statement['source'] };
+  weight?: number;
+  reverse: boolean;
+  readonly source: Statement['source'];
+}
+
+/** The keywords of `FILE_CHECK` (keepalived's check_file.c). */
+export const fileCheckGrammar = grammar<FileCheckDraft>([
+  {
+    track_file: {
+      minArgs: 1,
+      handle(stmt, target) {
+        target.trackFile = { name: stmt.args[0]!, source: stmt.source };
+      },
+    },
+    weight: {
+      minArgs: 1,
+      handle(stmt, target, ctx) {
+        const weight = readInteger(stmt, ctx, stmt.args[0]!, 'FILE_CHECK weight', -2147483647, 2147483647);
+        if (weight === undefined) return;
+        const flag = stmt.args[1];
+        if (flag !== undefined && flag !== 'reverse' && flag !== 'noreverse') {
+          ctx.diag.error('invalid-value', `unknown track file weight option ${flag} - ignoring`, stmt.source);
+          return;
+        }
+        target.weight = weight;
+        target.reverse = flag === 'reverse';
+      },
+    },
+  },
+]);
+
+/** The FILE_CHECKs that name a track_file in `known`; the others are reported and dropped, as keepalived's. */
+export function finishFileChecks(drafts: readonly FileCheckDraft[], known: ReadonlySet<string>, diag: Diagnostics): FileCheckSpec[] {
+  const out: FileCheckSpec[] = [];
+  for (const d of drafts) {
+    const name = d.trackFile?.name;
+    if (name === undefined || !known.has(name)) {
+      // keepalived: "not found" at the track_file line, then the block is dropped at its end.
+      if (d.trackFile && name !== undefined) diag.error('semantic', `track_file ${name} not found`, d.trackFile.source);
+      diag.error('semantic', 'FILE_CHECK has no track_file specified - ignoring', d.source);
+      continue;
+    }
+    const weight = d.weight === undefined ? { reverse: false } : { weight: d.weight, reverse: d.reverse };
+    out.push({ trackFile: name, ...weight, source: d.source });
+  }
+  return out;
+}
 
 /** A real server being read. */
 export interface RealServerDraft extends Draft<RealServerFields> {
@@ -20,6 +72,7 @@ export interface RealServerDraft extends Draft<RealServerFields> {
   /** As written; undefined when no port was given. */
   readonly port?: number;
   readonly checkers: CheckerDraft[];
+  readonly fileChecks: FileCheckDraft[];
 }
 
 /** `ADDR [PORT]` of a real or sorry server; undefined (reported) when invalid. */
@@ -49,6 +102,13 @@ export const realServerGrammar = grammar<RealServerDraft>([
     virtualhost: stringField('virtualhost'),
     smtp_alert: boolField('smtpAlert', 'real_server smtp_alert'),
     snmp_name: stringField('snmpName'),
+    FILE_CHECK: {
+      handle(stmt, target): BlockOpen<FileCheckDraft> {
+        const check: FileCheckDraft = { reverse: false, source: stmt.source };
+        target.fileChecks.push(check);
+        return { grammar: fileCheckGrammar, target: check };
+      },
+    },
   },
 ]);
 
@@ -59,7 +119,7 @@ export function realServerKeyword<T extends { realServers: RealServerDraft[] }>(
     handle(stmt, target, ctx): BlockOpen<RealServerDraft> | typeof SKIP_BLOCK {
       const at = readServerAddress(stmt, ctx, 'real server');
       if (!at) return SKIP_BLOCK;
-      const rs: RealServerDraft = { ...draft<RealServerFields>(stmt.source), ...at, checkers: [] };
+      const rs: RealServerDraft = { ...draft<RealServerFields>(stmt.source), ...at, checkers: [], fileChecks: [] };
       target.realServers.push(rs);
       return { grammar: realServerGrammar, target: rs };
     },

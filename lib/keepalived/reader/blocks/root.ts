@@ -1,12 +1,13 @@
 /**
  * The top level of keepalived.conf. Blocks this reader does not read yet
- * (BFD, static addresses, track_process...) are listed in {@link NOT_SUPPORTED_YET}:
+ * (track_process...) are listed in {@link NOT_SUPPORTED_YET}:
  * each is reported with a "not supported yet" warning and skipped, never
  * silently ignored. Supporting one means giving it a handler here and
  * removing it from that list.
  * @module
  */
 import type { SourceRef } from '../diagnostics';
+import { bfdInstanceKeyword, type BfdInstanceDraft } from './bfd-instance';
 import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { KeywordItem, SslContext } from '../model';
 import { stringField, draft, type Draft } from './draft';
@@ -15,6 +16,9 @@ import { virtualServerGroupKeyword, type VirtualServerGroupDraft } from './virtu
 import { virtualServerKeyword, type VirtualServerDraft } from './virtual-server';
 import { vrrpInstanceKeyword, type VrrpInstanceDraft } from './vrrp-instance';
 import { vrrpSyncGroupKeyword, type VrrpSyncGroupDraft } from './vrrp-sync-group';
+import { readVrrpAddress } from './vrrp-addresses';
+import { routeBlock, ruleBlock } from './vrrp-routes';
+import type { VrrpAddress, VrrpRoute, VrrpRule } from '../vrrp-model';
 import { trackFileKeyword, vrrpScriptKeyword, type VrrpScriptDraft, type VrrpTrackFileDraft } from './vrrp-tracking';
 
 /** Everything read so far. */
@@ -28,6 +32,10 @@ export interface ConfigDraft {
   readonly vrrpScripts: VrrpScriptDraft[];
   readonly trackFiles: VrrpTrackFileDraft[];
   readonly syncGroups: VrrpSyncGroupDraft[];
+  readonly staticAddresses: VrrpAddress[];
+  readonly staticRoutes: VrrpRoute[];
+  readonly staticRules: VrrpRule[];
+  readonly bfdInstances: BfdInstanceDraft[];
   readonly daemonOptions: KeywordItem[];
   readonly unsupported: KeywordItem[];
 }
@@ -36,13 +44,13 @@ export interface ConfigDraft {
 export function configDraft(): ConfigDraft {
   return {
     global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], syncGroups: [],
-    daemonOptions: [], unsupported: [],
+    staticAddresses: [], staticRoutes: [], staticRules: [], bfdInstances: [], daemonOptions: [], unsupported: [],
   };
 }
 
 /** Top-level blocks and keywords of keepalived that this reader does not check yet. */
 export const NOT_SUPPORTED_YET: readonly string[] = [
-  'vrrp_track_process', 'bfd_instance', 'garp_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces',
+  'vrrp_track_process', 'garp_group', 'linkbeat_interfaces',
   'interface_up_down_delays', 'track_group',
 ];
 
@@ -63,6 +71,12 @@ const daemonOption: KeywordSpec<ConfigDraft> = {
   },
 };
 
+/** Lines of `static_ipaddress { }`: the address syntax of virtual_ipaddress. */
+const staticAddressGrammar = grammar<ConfigDraft>([], (stmt, target, ctx) => {
+  const address = readVrrpAddress(stmt, ctx, target.unsupported);
+  if (address) target.staticAddresses.push(address);
+});
+
 type SslDraft = NonNullable<ConfigDraft['ssl']>;
 /** The keywords of `SSL`. */
 export const sslGrammar = grammar<SslDraft>([
@@ -79,7 +93,11 @@ const rootKeywords: KeywordTable<ConfigDraft> = {
   vrrp_script: vrrpScriptKeyword<ConfigDraft>(),
   vrrp_sync_group: vrrpSyncGroupKeyword<ConfigDraft>(),
   track_file: trackFileKeyword<ConfigDraft>(),
+  static_ipaddress: { handle: (_stmt, target): BlockOpen<ConfigDraft> => ({ grammar: staticAddressGrammar, target }) },
+  static_routes: routeBlock<ConfigDraft>('static_routes', (t) => t.staticRoutes),
+  static_rules: ruleBlock<ConfigDraft>('static_rules', (t) => t.staticRules),
   vrrp_track_file: trackFileKeyword<ConfigDraft>(),
+  bfd_instance: bfdInstanceKeyword<ConfigDraft>(),
   SSL: {
     handle(stmt, target): BlockOpen<SslDraft> {
       target.ssl = draft(stmt.source);

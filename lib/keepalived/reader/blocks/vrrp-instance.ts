@@ -6,15 +6,16 @@
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
 import { addressFamily, readInteger, readTimer } from '../values';
-import type { VrrpAddress, VrrpInstanceBlock, VrrpUnicastPeer } from '../vrrp-model';
+import type { VrrpAddress, VrrpInstanceBlock, VrrpRoute, VrrpRule, VrrpUnicastPeer } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readVrrpAddress } from './vrrp-addresses';
+import { routeBlock, ruleBlock } from './vrrp-routes';
 import { trackingDraft, trackingKeywords, unsupportedKeyword, type TrackingDraft } from './vrrp-tracking';
 
 /** Scalar fields of an instance as written (lists live beside them in the draft). */
 export type VrrpInstanceFields = Omit<
   VrrpInstanceBlock,
-  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'notify' | 'authentication'
+  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'notify' | 'authentication'
 > & {
   /** `authentication { }` as far as written (both parts are needed to use it). */
   readonly authentication: Partial<NonNullable<VrrpInstanceBlock['authentication']>>;
@@ -25,6 +26,8 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
   readonly name: string;
   readonly virtualIpaddress: VrrpAddress[];
   readonly virtualIpaddressExcluded: VrrpAddress[];
+  readonly virtualRoutes: VrrpRoute[];
+  readonly virtualRules: VrrpRule[];
   readonly unicastPeers: VrrpUnicastPeer[];
   /** Set when `unicast_peer { }` was written (even empty). */
   unicastWritten: boolean;
@@ -32,7 +35,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'virtual_routes', 'virtual_rules', 'track_process', 'track_bfd', 'use_ipvlan', 'vmac_xmit_base', 'use_vmac_addr',
+  'track_process', 'use_ipvlan', 'vmac_xmit_base', 'use_vmac_addr',
   'auth_hmac', 'unicast_fault_no_peer', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
   'timer_expired_backup', 'thread_timer_expired', 'notify_deleted', 'notify_priority_changes', 'garp_extra_if',
   'vmac_garp_intvl', 'promote_secondaries', 'no_virtual_ipaddress', 'linkbeat_use_polling',
@@ -155,6 +158,8 @@ const instanceKeywords: KeywordTable<D> = {
   authentication: { handle: (_stmt, target): BlockOpen<D> => ({ grammar: authGrammar, target }) },
   virtual_ipaddress: addressList('virtualIpaddress'),
   virtual_ipaddress_excluded: addressList('virtualIpaddressExcluded'),
+  virtual_routes: routeBlock<D>('virtual_routes', (t) => t.virtualRoutes),
+  virtual_rules: ruleBlock<D>('virtual_rules', (t) => t.virtualRules),
   smtp_alert: boolField('smtpAlert', 'smtp_alert'),
   garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0),
   garp_master_repeat: {
@@ -242,6 +247,8 @@ export function vrrpInstanceKeyword<T extends { vrrpInstances: VrrpInstanceDraft
         name: stmt.args[0]!,
         virtualIpaddress: [],
         virtualIpaddressExcluded: [],
+        virtualRoutes: [],
+        virtualRules: [],
         unicastPeers: [],
         unicastWritten: false,
       };

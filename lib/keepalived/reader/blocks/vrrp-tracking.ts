@@ -1,6 +1,7 @@
 /**
  * What VRRP instances and sync groups track and run: `vrrp_script`,
- * `track_file` (alias `vrrp_track_file`), the `track_*` lists that refer to
+ * `track_file` (alias `vrrp_track_file`), the `track_*` lists (`track_bfd`
+ * names a bfd_instance: blocks/bfd-instance.ts) that refer to
  * them, and the `notify_*` keywords.
  * @module
  */
@@ -17,6 +18,7 @@ export interface TrackingDraft {
   readonly trackInterface: VrrpTrackRef[];
   readonly trackScript: VrrpTrackRef[];
   readonly trackFile: VrrpTrackRef[];
+  readonly trackBfd: VrrpTrackRef[];
   readonly notify: { -readonly [K in keyof VrrpNotify]: VrrpNotify[K] };
   readonly notifySources: Record<string, SourceRef>;
   /** Keywords keepalived knows here but this reader does not model (each also gets an `unsupported` warning). */
@@ -25,7 +27,7 @@ export interface TrackingDraft {
 
 /** An empty tracking draft. */
 export function trackingDraft(unsupported: KeywordItem[]): TrackingDraft {
-  return { trackInterface: [], trackScript: [], trackFile: [], notify: {}, notifySources: {}, unsupported };
+  return { trackInterface: [], trackScript: [], trackFile: [], trackBfd: [], notify: {}, notifySources: {}, unsupported };
 }
 
 /** A keyword (or block) keepalived accepts but this reader does not model: an `unsupported` warning at its line, never silence. */
@@ -57,8 +59,11 @@ function readWeight(
   return { weight, reverse: flag === 'reverse' };
 }
 
+/** The `track_*` lists of a block. */
+type TrackList = 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd';
+
 /** One line of a `track_*` list: `NAME [weight W [reverse|noreverse]]`. */
-function trackLine(list: 'trackInterface' | 'trackScript' | 'trackFile', what: string, limit: number): Grammar<TrackingDraft> {
+function trackLine(list: TrackList, what: string, limit: number): Grammar<TrackingDraft> {
   return grammar<TrackingDraft>([], (stmt, target, ctx) => {
     let ref: VrrpTrackRef = { name: stmt.keyword, reverse: false, source: stmt.source };
     if (stmt.args.length) {
@@ -74,9 +79,9 @@ function trackLine(list: 'trackInterface' | 'trackScript' | 'trackFile', what: s
   });
 }
 
-/** `track_interface`, `track_script`, `track_file` lists and `notify_*` scripts, for instances and sync groups. */
+/** `track_interface`, `track_script`, `track_file`, `track_bfd` lists and `notify_*` scripts, for instances and sync groups. */
 export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
-  const list = (name: 'trackInterface' | 'trackScript' | 'trackFile', what: string, limit: number): KeywordSpec<T> => {
+  const list = (name: TrackList, what: string, limit: number): KeywordSpec<T> => {
     const body = trackLine(name, what, limit);
     return { handle: (_stmt, target): BlockOpen<TrackingDraft> => ({ grammar: body, target }) };
   };
@@ -94,6 +99,7 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
     track_interface: list('trackInterface', 'track_interface', 253),
     track_script: list('trackScript', 'track_script', 253),
     track_file: list('trackFile', 'track_file', 254),
+    track_bfd: list('trackBfd', 'track_bfd', 253),
     notify_master: notify('master'),
     notify_backup: notify('backup'),
     notify_fault: notify('fault'),
@@ -103,8 +109,8 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
   };
 }
 
-/** `weight W [reverse]` of a vrrp_script or track_file block, into `weight` and `weightReverse`. */
-function weightField<T extends Draft<{ weight: number; weightReverse: boolean }> & { name: string }>(
+/** `weight W [reverse]` of a vrrp_script, track_file or bfd_instance block, into `weight` and `weightReverse`. */
+export function weightField<T extends Draft<{ weight: number; weightReverse: boolean }> & { name: string }>(
   block: string,
   limit: number,
 ): KeywordSpec<T> {

@@ -1,0 +1,250 @@
+/**
+ * Lines of `virtual_routes` / `static_routes` (`ip route add` syntax) and
+ * `virtual_rules` / `static_rules` (`ip rule add` syntax), read as
+ * keepalived 2.2.7 reads them. Options it applies that the daemon cannot
+ * (multipath, encapsulation, TCP metrics, `tos`, `uidrange`...) are
+ * `unsupported` findings with file:line: such a line is never installed
+ * half-way.
+ * @module
+ */
+import type { Diagnostics } from '../diagnostics';
+import { grammar, type BlockOpen, type KeywordSpec, type ParseContext, type Statement } from '../grammar';
+import type { KeywordItem } from '../model';
+import { addressFamily } from '../values';
+import type { VrrpPrefix, VrrpRoute, VrrpRule } from '../vrrp-model';
+import { ROUTE_PROTOCOLS, ROUTE_SCOPES, ROUTE_TABLES, RTPROT_KEEPALIVED } from '../../../native/route-numbers';
+
+type Family = 'inet' | 'inet6';
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Route options keepalived applies that are not run here, and whether each takes a value. */
+const ROUTE_UNSUPPORTED: Readonly<Record<string, boolean>> = {
+  or: true, nexthop: false, encap: false, tos: true, dsfield: true, realms: true, advmss: true, rtt: true, rttvar: true,
+  reordering: true, window: true, cwnd: true, ssthresh: true, initcwnd: true, initrwnd: true, rto_min: true, hoplimit: true,
+  features: true, quickack: true, fastopen_no_cookie: true, congctl: true, pref: true, expires: true, 'ttl-propagate': true,
+  vrf: true, append: false, prepend: false, track_group: true, lock: false,
+};
+
+/** Rule options keepalived applies that are not run here, and whether each takes a value. */
+const RULE_UNSUPPORTED: Readonly<Record<string, boolean>> = {
+  tos: true, dsfield: true, realms: true, goto: true, nop: false, suppress_prefixlength: true, suppress_ifgroup: true,
+  'tunnel-id': true, uidrange: true, l3mdev: false, protocol: true, ipproto: true, ip_proto: true, sport: true, dport: true,
+  track_group: true, type: true,
+};
+
+const ROUTE_TYPES = ['blackhole', 'unreachable', 'prohibit', 'throw'] as const;
+const RULE_ACTIONS = ['blackhole', 'unreachable', 'prohibit'] as const;
+
+/** The next preference keepalived gives a rule written without one, per family (16384 downwards), per read. */
+const nextPreference = new WeakMap<Diagnostics, Record<Family, number>>();
+
+function prefixOf(word: string | undefined, family: Family | undefined): (VrrpPrefix & { family?: Family }) | undefined {
+  if (word === undefined) return undefined;
+  if (word === 'default' || word === 'all') return { address: family === 'inet6' ? '::' : '0.0.0.0', prefix: 0 };
+  const [text, maskText] = word.split('/') as [string, string | undefined];
+  const f = addressFamily(text);
+  if (!f) return undefined;
+  const bits = f === 'inet' ? 32 : 128;
+  const prefix = maskText === undefined ? bits : /^\d+$/.test(maskText) ? Number(maskText) : NaN;
+  return prefix >= 0 && prefix <= bits ? { address: text, prefix, family: f } : undefined;
+}
+
+function numberOf(word: string | undefined, names: Readonly<Record<string, number>>, max: number): number | undefined {
+  if (word === undefined) return undefined;
+  const named = Object.hasOwn(names, word) ? names[word] : undefined;
+  if (named !== undefined) return named;
+  const n = /^(0x[0-9a-f]+|\d+)$/i.test(word) ? Number(word) : NaN;
+  return n >= 0 && n <= max ? n : undefined;
+}
+
+/** Reads one line of ip-route/ip-rule words; collects the family the addresses imply. */
+class Line {
+  family: Family | undefined;
+  readonly words: string[];
+  i = 0;
+  constructor(readonly stmt: Statement, readonly ctx: ParseContext, readonly what: 'route' | 'rule') {
+    this.words = [stmt.keyword, ...stmt.args];
+    if (this.words.includes('inet6')) this.family = 'inet6';
+  }
+
+  /** Notes an address's family; false (reported) when it contradicts the line's. */
+  sameFamily(f: Family | undefined): boolean {
+    if (!f) return true;
+    if (this.family && this.family !== f) {
+      this.ctx.diag.error('invalid-value', `${this.what} ${this.words.join(' ')} mixes IPv4 and IPv6 - skipping`, this.stmt.source);
+      return false;
+    }
+    this.family = f;
+    return true;
+  }
+
+  invalid(option: string, value: string | undefined): undefined {
+    this.ctx.diag.error('invalid-value', `Invalid ${this.what} ${option} '${value ?? ''}' - skipping ${this.what}`, this.stmt.source);
+    return undefined;
+  }
+
+  /** An option keepalived applies and the daemon does not: reported, the line skipped. */
+  unsupported(option: string, unsupported: KeywordItem[], block: string): undefined {
+    this.ctx.diag.unsupported(block, `${this.what} option ${option} is not supported yet - the ${this.what} is not installed`, this.stmt.source);
+    unsupported.push({ keyword: block, args: [option], source: this.stmt.source });
+    return undefined;
+  }
+
+  address(option: string): string | undefined {
+    const value = this.words[++this.i];
+    const f = value === undefined ? undefined : addressFamily(value);
+    if (!f) return this.invalid(option, value);
+    return this.sameFamily(f) ? value : undefined;
+  }
+
+  number(option: string, names: Readonly<Record<string, number>>, max: number): number | undefined {
+    const value = this.words[++this.i];
+    const n = numberOf(value, names, max);
+    return n === undefined ? this.invalid(option, value) : n;
+  }
+
+  text(option: string): string | undefined {
+    const value = this.words[++this.i];
+    return value === undefined ? this.invalid(option, value) : value;
+  }
+}
+
+const U32 = 0xffffffff;
+/** A failed option: the line is skipped. */
+const SKIP = Symbol('skip');
+
+/** One route line (`block` names the keyword for findings); undefined (reported) when keepalived skips it or it cannot be run. */
+export function readRoute(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string): VrrpRoute | undefined {
+  const line = new Line(stmt, ctx, 'route');
+  const out: Partial<Mutable<VrrpRoute>> = { type: 'unicast', onlink: false };
+  let noTrack = false;
+  let destinationWord: string | undefined;
+  const set = <K extends keyof VrrpRoute>(key: K, value: VrrpRoute[K] | undefined): true | typeof SKIP => {
+    if (value === undefined) return SKIP;
+    out[key] = value;
+    return true;
+  };
+  for (; line.i < line.words.length; line.i++) {
+    const word = line.words[line.i]!;
+    let ok: true | typeof SKIP = true;
+    if ((ROUTE_TYPES as readonly string[]).includes(word) && line.i === 0) out.type = word as VrrpRoute['type'];
+    else if (word === 'via' || word === 'gw') ok = set('via', line.address(word));
+    else if (word === 'src') ok = set('src', line.address(word));
+    else if (word === 'dev' || word === 'oif') ok = set('dev', line.text(word));
+    else if (word === 'table') ok = set('table', line.number(word, ROUTE_TABLES, U32));
+    else if (word === 'metric' || word === 'priority' || word === 'preference') ok = set('metric', line.number(word, {}, U32));
+    else if (word === 'scope') ok = set('scope', line.number(word, ROUTE_SCOPES, 255));
+    else if (word === 'protocol' || word === 'proto') ok = set('protocol', line.number(word, ROUTE_PROTOCOLS, 255));
+    else if (word === 'mtu') {
+      if (line.words[line.i + 1] === 'lock') return line.unsupported('mtu lock', unsupported, block);
+      ok = set('mtu', line.number(word, {}, U32));
+    } else if (word === 'onlink') out.onlink = true;
+    else if (word === 'no_track') noTrack = true;
+    else if (word === 'inet6' || word === 'inet') continue;
+    else if (Object.hasOwn(ROUTE_UNSUPPORTED, word)) return line.unsupported(word, unsupported, block);
+    else {
+      const target = word === 'to' ? line.words[++line.i] : word;
+      if (destinationWord !== undefined || !prefixOf(target, line.family)) {
+        ctx.diag.error('invalid-value', `unknown route keyword ${word}`, stmt.source);
+        return undefined;
+      }
+      destinationWord = target;
+      if (!line.sameFamily(prefixOf(target, line.family)!.family)) return undefined;
+    }
+    if (ok === SKIP) return undefined;
+  }
+  const destination = prefixOf(destinationWord, line.family);
+  if (!destination) {
+    ctx.diag.error('invalid-value', `route ${line.words.join(' ')} has no destination - skipping`, stmt.source);
+    return undefined;
+  }
+  const tracked = !noTrack && out.dev !== undefined;
+  if (!noTrack && out.dev === undefined) {
+    ctx.diag.warning('semantic', `Warning - cannot track route ${destination.address}/${destination.prefix} with no interface specified, not tracking`, stmt.source);
+  }
+  if (tracked && out.protocol !== undefined && out.protocol !== RTPROT_KEEPALIVED) {
+    ctx.diag.warning('semantic', `Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(${RTPROT_KEEPALIVED}), resetting protocol`, stmt.source);
+    out.protocol = RTPROT_KEEPALIVED;
+  }
+  return {
+    ...(out as Omit<VrrpRoute, 'family' | 'destination' | 'tracked' | 'source'>),
+    family: line.family ?? 'inet', destination: { address: destination.address, prefix: destination.prefix }, tracked, source: stmt.source,
+  };
+}
+
+/** One rule line; undefined (reported) when keepalived skips it or it cannot be run. */
+export function readRule(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string): VrrpRule | undefined {
+  const line = new Line(stmt, ctx, 'rule');
+  const out: Partial<Mutable<VrrpRule>> = { invert: false, action: 'lookup' };
+  let noTrack = false;
+  const prefix = (option: string): VrrpPrefix | typeof SKIP | undefined => {
+    const value = line.words[++line.i];
+    if (value === 'all') return undefined;
+    const p = prefixOf(value, line.family);
+    if (!p) return line.invalid(option, value) ?? SKIP;
+    return line.sameFamily(p.family) ? { address: p.address, prefix: p.prefix } : SKIP;
+  };
+  for (; line.i < line.words.length; line.i++) {
+    const word = line.words[line.i]!;
+    let ok: unknown = true;
+    if (word === 'from' || word === 'to') {
+      const p = prefix(word);
+      if (p === SKIP) return undefined;
+      if (p) out[word] = p;
+    } else if (word === 'not') out.invert = true;
+    else if (word === 'table' || word === 'lookup') ok = out.table = line.number(word, ROUTE_TABLES, U32);
+    else if (word === 'preference' || word === 'priority' || word === 'order') ok = out.preference = line.number(word, {}, U32);
+    else if (word === 'iif' || word === 'iifname') ok = out.iif = line.text(word);
+    else if (word === 'oif' || word === 'oifname') ok = out.oif = line.text(word);
+    else if (word === 'fwmark') {
+      const value = line.words[++line.i] ?? '';
+      const [mark, mask] = value.split('/');
+      out.fwmark = numberOf(mark, {}, U32);
+      if (mask !== undefined) out.fwmask = numberOf(mask, {}, U32);
+      if (out.fwmark === undefined || (mask !== undefined && out.fwmask === undefined)) return line.invalid(word, value);
+    } else if ((RULE_ACTIONS as readonly string[]).includes(word)) out.action = word as VrrpRule['action'];
+    else if (word === 'no_track') noTrack = true;
+    else if (word === 'inet6' || word === 'inet') continue;
+    else if (Object.hasOwn(RULE_UNSUPPORTED, word)) return line.unsupported(word, unsupported, block);
+    else {
+      ctx.diag.error('invalid-value', `Unknown rule option ${word} - skipping rule`, stmt.source);
+      return undefined;
+    }
+    if (ok === undefined) return undefined;
+  }
+  if (out.action === 'lookup' && out.table === undefined) {
+    ctx.diag.error('invalid-value', `rule ${line.words.join(' ')} has no table or action - skipping`, stmt.source);
+    return undefined;
+  }
+  const family = line.family ?? 'inet';
+  if (out.preference === undefined) {
+    let next = nextPreference.get(ctx.diag);
+    if (!next) nextPreference.set(ctx.diag, (next = { inet: 16384, inet6: 16384 }));
+    out.preference = next[family]--;
+    ctx.diag.warning('semantic', `Rule has no preference specified - setting to ${out.preference}. This is probably not what you want.`, stmt.source);
+  }
+  return { ...(out as Omit<VrrpRule, 'family' | 'tracked' | 'source'>), family, tracked: !noTrack, source: stmt.source };
+}
+
+/** A block of route or rule lines (`keyword { ... }`), each read into the list `pick` gives. */
+function lineBlock<T extends { unsupported: KeywordItem[] }, V>(
+  keyword: string,
+  read: (stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string) => V | undefined,
+  pick: (target: T) => V[],
+): KeywordSpec<T> {
+  const body = grammar<T>([], (stmt, target, ctx) => {
+    const value = read(stmt, ctx, target.unsupported, keyword);
+    if (value !== undefined) pick(target).push(value);
+  });
+  return { handle: (_stmt, target): BlockOpen<T> => ({ grammar: body, target }) };
+}
+
+/** `virtual_routes { }` / `static_routes { }`. */
+export function routeBlock<T extends { unsupported: KeywordItem[] }>(keyword: string, pick: (target: T) => VrrpRoute[]): KeywordSpec<T> {
+  return lineBlock(keyword, readRoute, pick);
+}
+
+/** `virtual_rules { }` / `static_rules { }`. */
+export function ruleBlock<T extends { unsupported: KeywordItem[] }>(keyword: string, pick: (target: T) => VrrpRule[]): KeywordSpec<T> {
+  return lineBlock(keyword, readRule, pick);
+}

@@ -1,0 +1,91 @@
+#include "rtnl.h"
+
+#include <cstring>
+
+#include "../rtnl/request.h"
+#include "../vrrp/netns.h"
+#include "fields.h"
+
+namespace js {
+namespace {
+
+rtnl::Prefix prefixField(const Napi::Object& o, const char* address, const char* length) {
+  return {stringField(o, address, false), intField(o, length, 0)};
+}
+
+rtnl::Request requestOf(const Napi::Object& o) {
+  rtnl::Request r;
+  std::string operation = stringField(o, "operation");
+  if (operation != "add" && operation != "delete")
+    throw Napi::TypeError::New(o.Env(), "native contract: operation must be add or delete");
+  r.add = operation == "add";
+  r.exclusive = o.Get("exclusive").ToBoolean().Value();
+  Napi::Value route = o.Get("route");
+  Napi::Value rule = o.Get("rule");
+  if (route.IsObject() == rule.IsObject()) throw Napi::TypeError::New(o.Env(), "native contract: exactly one of route and rule");
+  r.rule = rule.IsObject();
+  if (!r.rule) {
+    Napi::Object f = route.As<Napi::Object>();
+    rtnl::RouteFields& out = r.route;
+    out.family = intField(f, "family", 0, true);
+    out.destination = prefixField(f, "destination", "prefix");
+    out.table = static_cast<uint32_t>(u32Field(f, "table", 254));
+    out.protocol = intField(f, "protocol", 0, true);
+    out.scope = intField(f, "scope", 0, true);
+    out.type = intField(f, "type", 0, true);
+    out.gateway = stringField(f, "gateway", false);
+    out.preferredSource = stringField(f, "preferredSource", false);
+    out.ifindex = intField(f, "ifindex", 0);
+    out.metric = u32Field(f, "metric", -1);
+    out.mtu = u32Field(f, "mtu", -1);
+    out.onlink = f.Get("onlink").ToBoolean().Value();
+  } else {
+    Napi::Object f = rule.As<Napi::Object>();
+    rtnl::RuleFields& out = r.ruleFields;
+    out.family = intField(f, "family", 0, true);
+    out.from = prefixField(f, "from", "fromPrefix");
+    out.to = prefixField(f, "to", "toPrefix");
+    out.table = static_cast<uint32_t>(u32Field(f, "table", 0));
+    out.protocol = intField(f, "protocol", 0);
+    out.action = intField(f, "action", 0, true);
+    out.priority = u32Field(f, "priority", -1);
+    out.iif = stringField(f, "iif", false);
+    out.oif = stringField(f, "oif", false);
+    out.fwmark = u32Field(f, "fwmark", -1);
+    out.fwmask = u32Field(f, "fwmask", -1);
+    out.invert = f.Get("invert").ToBoolean().Value();
+  }
+  return r;
+}
+
+std::vector<uint8_t> encoded(Napi::Env env, const rtnl::Request& r) {
+  std::vector<uint8_t> bytes;
+  if (rtnl::encode(r, bytes)) throw Napi::TypeError::New(env, "native contract: an address is not of the request's family");
+  return bytes;
+}
+
+// rtnlChange({netns, operation, exclusive, route | rule}) -> errno
+Napi::Value Change(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  std::vector<uint8_t> bytes = encoded(info.Env(), requestOf(o));
+  int error = 0;
+  int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = rtnl::send(bytes); });
+  return Napi::Number::New(info.Env(), nsError ? nsError : error);
+}
+
+// rtnlEncode(request) -> the message rtnlChange would send (tests compare bytes).
+Napi::Value Encode(const Napi::CallbackInfo& info) {
+  std::vector<uint8_t> bytes = encoded(info.Env(), requestOf(objectArg(info, 0)));
+  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), bytes.size());
+  std::memcpy(out.Data(), bytes.data(), bytes.size());
+  return out;
+}
+
+}  // namespace
+
+void defineRtnl(Napi::Env env, Napi::Object exports) {
+  exports.Set("rtnlChange", Napi::Function::New<Change>(env, "rtnlChange"));
+  exports.Set("rtnlEncode", Napi::Function::New<Encode>(env, "rtnlEncode"));
+}
+
+}  // namespace js

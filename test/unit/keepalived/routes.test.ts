@@ -1,0 +1,195 @@
+// virtual_routes / virtual_rules / static_* / virtual_ipaddress_excluded from
+// the file to the router: what the reader takes from each line (keepalived
+// 2.2.7's defaults and warnings, checked against it in the netns lab), bad
+// values and options not run reported at file:line, the mapping's options
+// and its findings for tracked lines, the router's validation naming the
+// field, and the order changes reach the addon.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readKeepalivedConfig, toVrrpConfig, type ReadResult } from '../../../lib/keepalived';
+import { resolveRoute, resolveRule, RouteSet } from '../../../lib/vrrp/routes';
+import { resolveStatic, StaticSet } from '../../../lib/vrrp/static';
+import type { NativeRtnlRequest } from '../../../lib/native/rtnl-contract';
+import { IpvsArgumentError } from '../../../lib';
+import { CONFIG_ID, VERDICT_INTERFACES, scratch } from '../../support/keepalived';
+
+function readText(text: string): ReadResult & { file: string } {
+  const dir = scratch({ 'keepalived.conf': text });
+  try {
+    const file = path.join(dir, 'keepalived.conf');
+    return { ...readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }), file };
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
+}
+
+const found = (r: ReadResult) => r.diagnostics.map((d) => [d.code, d.source.line, d.message]);
+const located = <T extends { source: unknown }>(items: readonly T[]) => items.map(({ source: _source, ...rest }) => rest);
+
+describe('reader', () => {
+  const r = readText(`static_routes {
+  10.30.0.0/24 via 10.9.0.254 dev vrrp0
+  blackhole 10.32.0.0/24
+  to 10.38.0.0/24 dev vrrp0 table main metric 5 scope link no_track
+  default via fd09::fe dev vrrp0 table 300 proto bird
+  10.35.0.0/24 dev vrrp0 src 10.9.0.1 mtu 1400 onlink protocol 99 no_track
+  type unreachable 10.46.0.0/24
+  10.47.0.0/24 via 10.9.0.254 or 10.9.0.253 dev vrrp0
+  10.48.0.0/24 via fd09::1
+  10.49.0.0/33 dev vrrp0
+}
+static_rules {
+  from 10.40.0.0/24 table 100
+  to 10.41.0.0/24 lookup 101 no_track
+  from fd40::/64 table 100
+  not from all fwmark 0x7/0xff iif vrrp0 oif vrrp0 lookup 5 preference 500
+  oif vrrp0 prohibit priority 501
+  from 10.42.0.0/24 uidrange 1-2 table 1 preference 502
+  from 10.43.0.0/24 preference 503
+}
+static_ipaddress {
+  10.20.0.1/24 dev vrrp0
+  fd20::1/64
+}
+vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  virtual_ipaddress { 10.9.0.100/24 }
+  virtual_ipaddress_excluded { fd09::100/64 }
+  virtual_routes {
+    10.50.0.0/24 via 10.9.0.254 dev vrrp0
+  }
+  virtual_rules {
+    from 10.60.0.0/24 table 100
+  }
+}
+`);
+  const { staticRoutes, staticRules, staticAddresses, instances } = r.config.vrrp;
+
+  test('routes: type, destination (to, default), gateway, source, device, table by name, metric, scope, protocol, mtu, onlink; tracked when a dev is given without no_track', () => {
+    expect(located(staticRoutes)).toEqual([
+      { type: 'unicast', onlink: false, via: '10.9.0.254', dev: 'vrrp0', family: 'inet', destination: { address: '10.30.0.0', prefix: 24 }, tracked: true },
+      { type: 'blackhole', onlink: false, family: 'inet', destination: { address: '10.32.0.0', prefix: 24 }, tracked: false },
+      { type: 'unicast', onlink: false, dev: 'vrrp0', table: 254, metric: 5, scope: 253, family: 'inet', destination: { address: '10.38.0.0', prefix: 24 }, tracked: false },
+      // A tracked route's protocol is reset to keepalived's, as keepalived does.
+      { type: 'unicast', onlink: false, via: 'fd09::fe', dev: 'vrrp0', table: 300, protocol: 18, family: 'inet6', destination: { address: '::', prefix: 0 }, tracked: true },
+      { type: 'unicast', onlink: true, dev: 'vrrp0', src: '10.9.0.1', mtu: 1400, protocol: 99, family: 'inet', destination: { address: '10.35.0.0', prefix: 24 }, tracked: false },
+    ]);
+  });
+
+  test('rules: selectors, not, actions, preferences given or assigned 16384 downwards per family', () => {
+    expect(located(staticRules)).toEqual([
+      { invert: false, action: 'lookup', from: { address: '10.40.0.0', prefix: 24 }, table: 100, preference: 16384, family: 'inet', tracked: true },
+      { invert: false, action: 'lookup', to: { address: '10.41.0.0', prefix: 24 }, table: 101, preference: 16383, family: 'inet', tracked: false },
+      { invert: false, action: 'lookup', from: { address: 'fd40::', prefix: 64 }, table: 100, preference: 16384, family: 'inet6', tracked: true },
+      { invert: true, action: 'lookup', fwmark: 7, fwmask: 0xff, iif: 'vrrp0', oif: 'vrrp0', table: 5, preference: 500, family: 'inet', tracked: true },
+      { invert: false, action: 'prohibit', oif: 'vrrp0', preference: 501, family: 'inet', tracked: true },
+    ]);
+    expect(instances[0]!.virtualRules.map((x) => x.preference)).toEqual([16382]);
+    expect(located(instances[0]!.virtualRoutes)).toHaveLength(1);
+    expect(instances[0]!.virtualIpaddressExcluded.map((a) => a.address)).toEqual(['fd09::100']);
+    expect(staticAddresses.map((a) => [a.address, a.dev])).toEqual([['10.20.0.1', 'vrrp0'], ['fd20::1', undefined]]);
+  });
+
+  test('keepalived\'s warnings, bad values skipped and options not run refused, each at its line', () => {
+    expect(found(r)).toEqual([
+      ['semantic', 3, 'Warning - cannot track route 10.32.0.0/24 with no interface specified, not tracking'],
+      ['semantic', 5, 'Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol'],
+      ['invalid-value', 7, 'unknown route keyword type'],
+      ['unsupported', 8, 'route option or is not supported yet - the route is not installed'],
+      ['invalid-value', 9, 'route 10.48.0.0/24 via fd09::1 mixes IPv4 and IPv6 - skipping'],
+      ['invalid-value', 10, 'unknown route keyword 10.49.0.0/33'],
+      ['semantic', 13, 'Rule has no preference specified - setting to 16384. This is probably not what you want.'],
+      ['semantic', 14, 'Rule has no preference specified - setting to 16383. This is probably not what you want.'],
+      ['semantic', 15, 'Rule has no preference specified - setting to 16384. This is probably not what you want.'],
+      ['unsupported', 18, 'rule option uidrange is not supported yet - the rule is not installed'],
+      ['invalid-value', 19, 'rule from 10.43.0.0/24 preference 503 has no table or action - skipping'],
+      ['semantic', 34, 'Rule has no preference specified - setting to 16382. This is probably not what you want.'],
+    ]);
+    expect(r.config.unsupported.map((u) => [u.keyword, u.args, u.source.line])).toEqual([['static_routes', ['or'], 8], ['static_rules', ['uidrange'], 18]]);
+  });
+
+  test('mapping: router options, every IPv6 address nodad, and a finding at the line of each tracked route or rule and of a static address without dev', () => {
+    const { config, warnings } = toVrrpConfig(r.config);
+    expect(config.staticRoutes![0]).toEqual({ to: '10.30.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0' });
+    expect(config.staticRoutes![3]).toEqual({ to: 'default', family: 6, type: 'unicast', via: 'fd09::fe', dev: 'vrrp0', table: 300, protocol: 18 });
+    expect(config.staticRules![1]).toEqual({ family: 4, action: 'lookup', preference: 16383, protocol: 0, to: '10.41.0.0/24', table: 101 });
+    expect(config.staticRules![3]).toMatchObject({ not: true, fwmark: 7, fwmask: 0xff, protocol: 18 });
+    expect(config.staticIpaddress).toEqual([{ address: '10.20.0.1', prefix: 24, dev: 'vrrp0' }]);
+    expect(config.instances[0]!.virtualIpaddressExcluded).toEqual([{ address: 'fd09::100', prefix: 64, nodad: true }]);
+    expect(config.instances[0]!.virtualRoutes).toEqual([{ to: '10.50.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0' }]);
+    expect(warnings.map((w) => [w.keyword, w.source.line])).toEqual([
+      ['virtual_routes', 31], ['virtual_rules', 34], ['static_ipaddress', 23],
+      ['static_routes', 2], ['static_routes', 5], ['static_rules', 13], ['static_rules', 15], ['static_rules', 16], ['static_rules', 17],
+    ]);
+    expect(warnings[0]!.message).toBe('(VI_1) virtual_routes: keepalived watches route 10.50.0.0/24 and acts when another process deletes it - not watched by ipvs keepalived (as with no_track)');
+  });
+});
+
+describe('router options', () => {
+  const field = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof IpvsArgumentError) return e.field;
+      throw e;
+    }
+    return undefined;
+  };
+
+  test('a route: defaults (main table left to the kernel, protocol 18, scope global, unicast) and request fields', () => {
+    expect(resolveRoute({ to: '10.1.0.0/16', via: '10.9.0.254', dev: 'eth0', scope: 'link', metric: 3 }, 'r')).toEqual({
+      family: 2, destination: '10.1.0.0', prefix: 16, protocol: 18, scope: 253, type: 1, gateway: '10.9.0.254', dev: 'eth0', metric: 3,
+    });
+    expect(resolveRoute({ to: 'default', family: 6, type: 'blackhole' }, 'r')).toEqual({ family: 10, prefix: 0, protocol: 18, scope: 0, type: 6 });
+    expect(resolveRoute({ to: 'FD00:0::1' }, 'r')).toMatchObject({ family: 10, destination: 'fd00::1', prefix: 128 });
+  });
+
+  test('bad values name the field', () => {
+    expect(field(() => resolveRoute({ via: '10.0.0.1' }, 'staticRoutes[0]'))).toBe('staticRoutes[0].to');
+    expect(field(() => resolveRoute({ to: '10.0.0.0/8', via: 'fd00::1' }, 'r'))).toBe('r.via');
+    expect(field(() => resolveRoute({ to: '10.0.0.0/40' }, 'r'))).toBe('r.to');
+    expect(field(() => resolveRoute({ to: '10.0.0.0/8', table: 0 }, 'r'))).toBe('r.table');
+    expect(field(() => resolveRoute({ to: '10.0.0.0/8', type: 'nat' }, 'r'))).toBe('r.type');
+    expect(field(() => resolveRoute({ to: '10.0.0.0/8', dev: 'a very long interface' }, 'r'))).toBe('r.dev');
+    expect(field(() => resolveRoute({ to: '10.0.0.0/8', gateway: '10.0.0.1' }, 'r'))).toBe('r.gateway');
+    expect(field(() => resolveRule({ from: '10.0.0.0/8', preference: 1 }, 'q'))).toBe('q.table');
+    expect(field(() => resolveRule({ from: '10.0.0.0/8', table: 5 }, 'q'))).toBe('q.preference');
+    expect(field(() => resolveRule({ from: '10.0.0.0/8', to: 'fd00::/8', table: 5, preference: 1 }, 'q'))).toBe('q.to');
+    expect(field(() => resolveRule({ action: 'goto', preference: 1 }, 'q'))).toBe('q.action');
+    expect(field(() => resolveStatic({ staticIpaddress: ['10.0.0.1/24'] }))).toBe('staticIpaddress[0].dev');
+  });
+
+  test('a set reaches the addon routes then rules when installed, rules then routes when removed; present/absent is no error, a refusal is', () => {
+    const calls: string[] = [];
+    let fail = 0;
+    const native = {
+      vrrpInterface: ({ interface: name }: { interface: string }) => ({ ifindex: name === 'eth0' ? 4 : 0, up: true, running: true, mac: new Uint8Array(6), addresses: [] }),
+      rtnlChange: (q: NativeRtnlRequest) => {
+        calls.push(`${q.operation} ${q.route ? `route ${q.route.destination ?? 'default'} oif ${q.route.ifindex ?? '-'}` : `rule ${q.rule!.priority}`}`);
+        return fail || (q.operation === 'add' ? 17 : 3);
+      },
+      vrrpChangeAddress: (a: { add: boolean; address: string; nodad?: boolean }) => {
+        calls.push(`${a.add ? 'add' : 'delete'} address ${a.address}${a.nodad ? ' nodad' : ''}`);
+        return 0;
+      },
+    };
+    const routes = [resolveRoute({ to: '10.1.0.0/16', dev: 'eth0' }, 'r'), resolveRoute({ to: 'default', type: 'unreachable' }, 'r')];
+    const rules = [resolveRule({ from: '10.1.0.0/16', table: 5, preference: 7 }, 'q')];
+    const set = new RouteSet(native, {}, routes, rules);
+    expect(set.install()).toEqual([]);
+    expect(set.remove()).toEqual([]);
+    expect(calls.splice(0)).toEqual(['add route 10.1.0.0 oif 4', 'add route default oif -', 'add rule 7', 'delete rule 7', 'delete route 10.1.0.0 oif 4', 'delete route default oif -']);
+    fail = 1;
+    expect(set.install().map((e) => [e.code, e.message])).toEqual([
+      ['EPERM', 'addRoute route 10.1.0.0/16 dev eth0 failed: EPERM'], ['EPERM', 'addRoute route default/0 failed: EPERM'], ['EPERM', 'addRoute rule preference 7 from 10.1.0.0/16 failed: EPERM'],
+    ]);
+    fail = 0;
+    calls.length = 0;
+    const statics = new StaticSet(native, {}, resolveStatic({ staticIpaddress: [{ address: 'fd20::1', prefix: 64, dev: 'eth0', nodad: true }], staticRules: [{ table: 5, preference: 9 }] }));
+    statics.install();
+    const { set: next } = statics.replace(resolveStatic({ staticRules: [{ table: 5, preference: 9 }] }));
+    next.remove();
+    expect(calls).toEqual(['add address fd20::1 nodad', 'add rule 9', 'delete address fd20::1 nodad', 'delete rule 9']);
+  });
+});
