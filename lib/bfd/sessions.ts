@@ -195,7 +195,7 @@ export class BfdSessions extends EventEmitter<BfdSessionsEvents> {
     };
   }
 
-  /** Prometheus text: {@link bfdMetrics} of these sessions. */
+  /** Prometheus text of these sessions: `bfd_session_up` per session and the dropped-packet counters. */
   metrics(): string {
     return bfdMetrics(this.status(), this.drops());
   }
