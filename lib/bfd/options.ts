@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { IpvsArgumentError } from '../model/errors';
-import { fail, record } from '../core/validate/check';
+import { fail, flag, integerOr, record } from '../core/validate/check';
 
 /** One `bfd_instance`: a single-hop BFD session (RFC 5880/5881) with one neighbour. */
 export interface BfdInstanceOptions {
@@ -80,18 +80,6 @@ function interval(value: unknown, field: string, min: number, fallback: number):
   return Math.round(value * 1000);
 }
 
-function int(value: unknown, field: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, `an integer from ${min} to ${max}`, value);
-  return value;
-}
-
-function bool(value: unknown, field: string): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') fail(field, 'a boolean', value);
-  return value;
-}
-
 /** Validates one bfd_instance; `field` prefixes error fields (`bfdInstances[0]`). */
 export function resolveBfdInstance(value: unknown, field: string): ResolvedBfdInstance {
   const o = record(value, field, KEYS) as Partial<Record<(typeof KEYS)[number], unknown>>;
@@ -106,8 +94,8 @@ export function resolveBfdInstance(value: unknown, field: string): ResolvedBfdIn
   if (source !== undefined && (typeof source !== 'string' || isIP(source) !== family)) {
     fail(`${field}.sourceIp`, `an IPv${family} address (the neighbor's family)`, source);
   }
-  const ttl = int(o.ttl, `${field}.ttl`, 1, 255, family === 4 ? 255 : 64);
-  const maxHops = int(o.maxHops, `${field}.maxHops`, -1, 255, 0);
+  const ttl = integerOr(o.ttl, `${field}.ttl`, 1, 255, family === 4 ? 255 : 64);
+  const maxHops = integerOr(o.maxHops, `${field}.maxHops`, -1, 255, 0);
   return {
     name,
     family: family as 4 | 6,
@@ -116,13 +104,13 @@ export function resolveBfdInstance(value: unknown, field: string): ResolvedBfdIn
     minRxUs: interval(o.minRx, `${field}.minRx`, 1, 10),
     minTxUs: interval(o.minTx, `${field}.minTx`, 1, 10),
     idleTxUs: interval(o.idleTx, `${field}.idleTx`, 1000, 1000),
-    multiplier: int(o.multiplier, `${field}.multiplier`, 1, 255, 5),
-    passive: bool(o.passive, `${field}.passive`),
+    multiplier: integerOr(o.multiplier, `${field}.multiplier`, 1, 255, 5),
+    passive: flag(o.passive, `${field}.passive`),
     ttl,
     // keepalived: max_hops above the ttl is lowered to it; 255 disables the check as -1 does.
     maxHops: maxHops === 255 ? -1 : Math.min(maxHops, ttl),
-    weight: int(o.weight, `${field}.weight`, -253, 253, 0),
-    weightReverse: bool(o.weightReverse, `${field}.weightReverse`),
+    weight: integerOr(o.weight, `${field}.weight`, -253, 253, 0),
+    weightReverse: flag(o.weightReverse, `${field}.weightReverse`),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { IpvsArgumentError } from '../model/errors';
 import { resolveBfdInstances, type ResolvedBfdInstance } from '../bfd/options';
-import { fail, record } from '../core/validate/check';
+import { fail, flag, integerOr, record } from '../core/validate/check';
 import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './instance-options';
 import { VRRP_DEFAULTS } from './limits';
 import { resolveStatic, type ResolvedStatic } from './static';
@@ -89,18 +89,6 @@ function optionalText(value: unknown, field: string): string | undefined {
   return value === undefined ? undefined : text(value, field);
 }
 
-function int(value: unknown, field: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, `an integer from ${min} to ${max}`, value);
-  return value;
-}
-
-function bool(value: unknown, field: string): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') fail(field, 'a boolean', value);
-  return value;
-}
-
 function secondsMs(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0.001 || value > 86_400) fail(field, 'a number of seconds from 0.001 to 86400', value);
@@ -146,11 +134,11 @@ function script(value: unknown, field: string): ResolvedScript {
     script: text(o['script'], `${field}.script`),
     intervalMs,
     timeoutMs: secondsMs(o['timeout'], `${field}.timeout`, intervalMs),
-    weight: int(o['weight'], `${field}.weight`, -253, 253, 0),
-    weightReverse: bool(o['weightReverse'], `${field}.weightReverse`),
-    rise: int(o['rise'], `${field}.rise`, 1, 1_000_000, 1),
-    fall: int(o['fall'], `${field}.fall`, 1, 1_000_000, 1),
-    initFail: bool(o['initFail'], `${field}.initFail`),
+    weight: integerOr(o['weight'], `${field}.weight`, -253, 253, 0),
+    weightReverse: flag(o['weightReverse'], `${field}.weightReverse`),
+    rise: integerOr(o['rise'], `${field}.rise`, 1, 1_000_000, 1),
+    fall: integerOr(o['fall'], `${field}.fall`, 1, 1_000_000, 1),
+    initFail: flag(o['initFail'], `${field}.initFail`),
   };
   const u = optionalText(o['user'], `${field}.user`);
   const g = optionalText(o['group'], `${field}.group`);
@@ -200,7 +188,7 @@ function tracks(
       }
       if (seen.has(name)) throw new IpvsArgumentError(`${f}.name`, `"${name}" is tracked twice`);
       seen.add(name);
-      out.push({ kind, name, weight: int(ref.weight, `${f}.weight`, -limit, limit, weight), reverse: ref.reverse === undefined ? reverse : bool(ref.reverse, `${f}.reverse`) });
+      out.push({ kind, name, weight: integerOr(ref.weight, `${f}.weight`, -limit, limit, weight), reverse: ref.reverse === undefined ? reverse : flag(ref.reverse, `${f}.reverse`) });
     });
   }
   return out;
@@ -232,7 +220,7 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
     ) as unknown as VrrpInstanceOptions;
     const resolved = resolveVrrpOptions(protocol, field);
     if (instances.has(resolved.name)) throw new IpvsArgumentError(`${field}.name`, `vrrp_instance "${resolved.name}" is defined twice`);
-    bool(o['smtpAlert'], `${field}.smtpAlert`);
+    flag(o['smtpAlert'], `${field}.smtpAlert`);
     const notify = notifyScripts(o['notify'], `${field}.notify`);
     instances.set(resolved.name, { protocol, resolved, tracks: tracks(o, field, defined), ...(notify ? { notify } : {}) });
   });
@@ -252,11 +240,11 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
     });
     if (members.length === 0) fail(`${field}.group`, 'at least one instance name', o.group);
     const notify = notifyScripts(o.notify, `${field}.notify`);
-    groups.set(name, { name, members, tracks: tracks(o, field, defined), trackingWeight: bool(o.syncGroupTrackingWeight, `${field}.syncGroupTrackingWeight`), ...(notify ? { notify } : {}) });
+    groups.set(name, { name, members, tracks: tracks(o, field, defined), trackingWeight: flag(o.syncGroupTrackingWeight, `${field}.syncGroupTrackingWeight`), ...(notify ? { notify } : {}) });
   });
   const scriptUser = user(c.scriptUser, 'scriptUser');
   return {
-    instances, scripts, files, groups, bfd, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: bool(c.enableScriptSecurity, 'enableScriptSecurity'),
+    instances, scripts, files, groups, bfd, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: flag(c.enableScriptSecurity, 'enableScriptSecurity'),
     static: resolveStatic(c),
   };
 }

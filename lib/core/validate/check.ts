@@ -83,6 +83,18 @@ export function integer(value: unknown, field: string, min: number, max: number,
   return value;
 }
 
+/** {@link integer}, or `fallback` when the value is omitted. */
+export function integerOr(value: unknown, field: string, min: number, max: number, fallback: number): number {
+  return value === undefined ? fallback : integer(value, field, min, max);
+}
+
+/** An optional flag: false when omitted, refused unless a boolean. */
+export function flag(value: unknown, field: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') fail(field, 'a boolean', value);
+  return value;
+}
+
 export function boolean(value: unknown, field: string): boolean {
   if (typeof value !== 'boolean') fail(field, 'true or false', value);
   return value;
