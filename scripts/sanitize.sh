@@ -28,4 +28,4 @@ IPVS_NATIVE_PATH="$out/build/Release/ipvs.node" \
 LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)" \
 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  node node_modules/jest/bin/jest.js --selectProjects native --json --outputFile="${1:-dist/test-results/sanitize.json}"
+  node node_modules/jest/bin/jest.js --selectProjects native --forceExit --json --outputFile="${1:-dist/test-results/sanitize.json}"

@@ -27,7 +27,10 @@ layer() {
 
 status=0
 bash scripts/format-check.sh || status=$?
-node "$jest" --selectProjects unit native --json --outputFile="$results/host.json" || status=$?
+# --forceExit everywhere: a test that fails before it stops what it started
+# (a daemon, a server) must cost its own verdict, not CI's whole time limit
+# while jest waits for the handle.
+layer node "$jest" --selectProjects unit native --forceExit --json --outputFile="$results/host.json" || status=$?
 # Style, layer order and import cycles (eslint.config.mjs, .dependency-cruiser.cjs).
 bash scripts/lint.sh || status=$?
 # The API reference must build without a warning.
@@ -41,7 +44,7 @@ layer node "$jest" --selectProjects netns --runInBand --forceExit --json --outpu
 # imported from ESM and CommonJS, its guides run in the kernel lab.
 bash scripts/package-test.sh "$results/package.json" || status=$?
 # The kernel layer runs in band: its tests share one kernel.
-bash scripts/kernel.sh node --expose-gc "$jest" --selectProjects kernel --runInBand --json --outputFile="$results/kernel.json" || status=$?
+bash scripts/kernel.sh node --expose-gc "$jest" --selectProjects kernel --runInBand --forceExit --json --outputFile="$results/kernel.json" || status=$?
 
 node scripts/check-results.js "$results/host.json" "$results/sanitize.json" "$results/netns.json" "$results/package.json" "$results/kernel.json" || status=$?
 exit "$status"

@@ -59,6 +59,8 @@ export class VipAnnouncements {
   #stopping = false;
   /** Called when a hold-down ends, to evaluate again. */
   onHoldDownEnd: () => void = () => undefined;
+  /** Called when a VIP's announcement or its reason changed. */
+  onChange: () => void = () => undefined;
 
   constructor(announcer: VipAnnouncer, settings: AnnounceSettings, log: LogLine) {
     this.#announcer = announcer;
@@ -76,6 +78,7 @@ export class VipAnnouncements {
     const changed = before === undefined || before.announced !== announced;
     const since = changed ? new Date().toISOString() : before.since;
     this.#state.set(vip, { vip, announced, reason, since, virtualServers });
+    if (changed || before.reason !== reason) this.onChange();
     if (changed && (before !== undefined || announced)) {
       this.#log(announced ? 'info' : 'warning', announced ? 'vip announced' : 'vip withdrawn', { vip, reason, virtualServers });
     } else if (before && before.reason !== reason) {

@@ -190,8 +190,20 @@ export class KeepalivedDaemon {
     return opening;
   }
 
-  /** Tells the event stream's followers. */
+  /**
+   * The daemon's state changed: /status and /metrics build again on their
+   * next request instead of serving the snapshot they keep for a second
+   * against scrape storms, so a reader never sees a state older than an
+   * event it was told of.
+   */
+  #stateChanged(): void {
+    this.#server?.invalidate();
+    this.#control?.invalidate();
+  }
+
+  /** Tells the event stream's followers (every published event is a change of state). */
   #publish(type: string, fields: Record<string, unknown>): void {
+    this.#stateChanged();
     if (this.#events.listenerCount('event') === 0) return;
     this.#events.emit('event', { type, time: new Date().toISOString(), ...fields } satisfies DaemonEvent);
   }
@@ -210,6 +222,7 @@ export class KeepalivedDaemon {
     m.on('quorum', (e) => this.#publish('quorum', { ...e }));
     m.on('drift', (e) => this.#publish('drift', { ...e }));
     m.on('table', (e) => {
+      this.#stateChanged();
       if (e.action === 'drain' && !e.error && e.destination) {
         const { address, port } = e.destination;
         this.#publish('drain-start', { virtualServer: e.virtualServer, realServer: address.includes(':') ? `[${address}]:${port}` : `${address}:${port}` });
@@ -324,6 +337,7 @@ export class KeepalivedDaemon {
     const open = this.#options.openAnnouncer ?? ((o: AnnounceSettings) => new Announcer(o));
     const announcements = new VipAnnouncements(open(settings), settings, this.#options.log);
     announcements.onHoldDownEnd = () => this.#evaluateSoon();
+    announcements.onChange = () => this.#stateChanged();
     announcements.sweep([...new Set(this.#vipOf.values())]);
     this.#announcements = announcements;
     for (const event of ['quorum', 'table', 'realServer', 'suspend', 'drift'] as const) manager.on(event, () => this.#evaluateSoon());
@@ -579,8 +593,6 @@ export class KeepalivedDaemon {
     }
     this.#reloads++;
     this.#metrics.reloads.inc();
-    this.#server?.invalidate();
-    this.#control?.invalidate();
     this.#loadedAt = new Date();
     this.#options.log('info', 'reloaded', { configFile: this.#options.configFile });
     this.#publish('reload', { configFile: this.#options.configFile, overrides: this.#overrides.size });
@@ -726,8 +738,7 @@ export class KeepalivedDaemon {
   ): void {
     this.#options.log('info', `runtime ${verb}`, { virtualServer, realServer, changed, ...fields });
     if (changed) this.#publish('override', { verb, virtualServer, realServer, ...fields });
-    this.#server?.invalidate();
-    this.#control?.invalidate();
+    else this.#stateChanged();
   }
 
   async #stopSync(): Promise<void> {
