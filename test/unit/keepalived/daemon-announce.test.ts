@@ -190,12 +190,17 @@ test('hold-down: a VIP withdrawn for health is announced again only once the hol
   const a = new VipAnnouncements(table.announcer, { holdDown: 0.3 }, (_level: string, message: string) => void logged.push(message));
   let ended = 0;
   a.onHoldDownEnd = () => void ended++;
+  // Every change of announcement or reason is reported (the daemon rebuilds /status on it); an unchanged evaluation is not.
+  let changes = 0;
+  a.onChange = () => void changes++;
   const vs = (quorumUp: boolean) => [{
     id: 'tcp/10.0.0.13:80', quorumUp, aliveWeight: 1, quorum: 1, hysteresis: 0, sorryServerActive: false, suspended: false, realServers: [], table: [], draining: [],
   } as VirtualServerStatus];
   const addressOf = () => '10.0.0.13';
   a.evaluate(vs(true), addressOf);
   expect(table.routes.has('10.0.0.13')).toBe(true);
+  a.evaluate(vs(true), addressOf);
+  expect(changes).toBe(1);
   a.evaluate(vs(false), addressOf);
   expect(table.routes.has('10.0.0.13')).toBe(false);
   a.evaluate(vs(true), addressOf);
@@ -205,5 +210,6 @@ test('hold-down: a VIP withdrawn for health is announced again only once the hol
   a.evaluate(vs(true), addressOf);
   expect(table.routes.has('10.0.0.13')).toBe(true);
   expect(logged).toEqual(['vip announced', 'vip withdrawn', 'vip announcement reason', 'vip announced']);
+  expect(changes).toBe(logged.length);
   await a.stop();
 });
