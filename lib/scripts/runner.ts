@@ -71,6 +71,11 @@ export class ScriptRunner {
     this.#graceMs = whole(limits.killGraceMs ?? 2000, 'limits.killGraceMs', 0);
   }
 
+  /** Scripts running now and scripts waiting for a turn (the soak and the metrics watch both stay bounded). */
+  get load(): { running: number; waiting: number } {
+    return { running: this.#running, waiting: this.#waiting.length };
+  }
+
   /** Runs `request` under `policy`; never rejects. */
   async run(request: ScriptRequest, policy: ScriptPolicy): Promise<ScriptOutcome> {
     if (!(request.timeoutMs > 0)) return { error: `not run: timeoutMs must be a positive number of milliseconds, got ${request.timeoutMs}` };
