@@ -141,7 +141,8 @@ async function main(): Promise<void> {
     while (Date.now() - started < MINUTES * 60_000) {
       await sleep(SAMPLE_MS);
       if (daemon.exitCode !== null) throw new Error(`the daemon exited with ${daemon.exitCode}`);
-      const sample = { atS: Math.round((Date.now() - started) / 1000), ...observe(daemon.pid!), ...await scriptQueue(socket), reloads, scrapes, scrapeFailures };
+      const atS = Math.round((Date.now() - started) / 1000);
+      const sample = { atS, ...observe(daemon.pid!), ...await scriptQueue(socket), reloads, scrapes, scrapeFailures };
       samples.push(sample);
       console.log(JSON.stringify(sample));
     }
