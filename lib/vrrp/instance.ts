@@ -309,9 +309,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     return true;
   }
 
-  /** Leaves MASTER as after a deleted address (a sync group's other members follow the one that lost it). */
-  addressLost(): void {
-    if (!this.#closed) this.#apply(this.#machine.addressLost(performance.now()));
+  /** Leaves MASTER as after a deleted address; `sync-group`: a member following the one that lost it. */
+  addressLost(reason: 'address-deleted' | 'sync-group' = 'address-deleted'): void {
+    if (!this.#closed) this.#apply(this.#machine.addressLost(performance.now(), reason));
   }
 
   /** Keeps the instance in INIT while tracking has no verdict yet (true), then starts it (false). */

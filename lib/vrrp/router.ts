@@ -411,9 +411,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   /**
    * An address was removed: a master that lost one of its virtual addresses
    * leaves MASTER as keepalived's set_vrrp_backup does; its sync group then
-   * moves the other members to BACKUP with it (keepalived moves the whole
-   * group too, each with priority 0 and a Skew_Time timer; ours follow the
-   * group's BACKUP transition and are master again when the group is).
+   * moves the other masters to BACKUP the same way (priority 0, Skew_Time),
+   * so the whole group is master again at once unless a better router answers.
    */
   #addressDeleted(ifindex: number, family: number, address: string): void {
     if (this.#closed) return;
@@ -531,7 +530,7 @@ function syncMember(instance: VrrpInstance) {
       return instance.wantsMaster;
     },
     forceMaster: () => instance.forceMaster(),
-    forceBackup: () => instance.forceBackup(),
+    forceBackup: (afterAddressLoss?: boolean) => (afterAddressLoss ? instance.addressLost('sync-group') : instance.forceBackup()),
     holdMaster: (held: boolean) => instance.holdMaster(held),
   };
 }
