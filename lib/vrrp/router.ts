@@ -405,7 +405,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const groupTracks = [...this.#config.groups.values()].flatMap((g) => g.tracks);
     const instanceTracks = [...this.#config.instances.values()].flatMap((c) => c.tracks);
     for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.#interfaces?.watch(ref.name);
-    for (const c of this.#config.instances.values()) this.#interfaces?.watch(c.resolved.interface);
+    for (const c of this.#config.instances.values()) {
+      this.#interfaces?.watch(c.resolved.interface);
+      if (c.resolved.vmac) this.#interfaces?.watch(c.resolved.vmac);
+    }
   }
 
   /**
@@ -423,6 +426,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.#log({ event: 'track', ...change });
     this.emit('track', change);
     this.#retrack();
+    // A use_vmac macvlan deleted (or its base back): made again, so the instance leaves FAULT when it is up.
+    if (change.type !== 'interface' || this.#closed) return;
+    for (const m of this.#members.values()) {
+      const { interface: base, vmac } = m.config.resolved;
+      if (vmac && ((change.name === vmac && !change.ok) || (change.name === base && change.ok))) m.instance.restoreVmac();
+    }
   }
 
   /** Recomputes effective priority and FAULT of every instance from the trackers' readings. */
@@ -456,8 +465,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #readings(m: Member): TrackReading[] {
     const zeroWeights = m.group !== undefined && !m.group.config.trackingWeight;
     const own: ResolvedTrackRef = { kind: 'interface', name: m.config.resolved.interface, weight: 0, reverse: false };
-    const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && r.name === own.name));
-    const refs: ResolvedTrackRef[] = [own, ...lines];
+    // The use_vmac macvlan too: gone or down is FAULT, as keepalived's.
+    const vmac: ResolvedTrackRef[] = m.config.resolved.vmac ? [{ ...own, name: m.config.resolved.vmac }] : [];
+    const implicit = new Set([own.name, ...vmac.map((r) => r.name)]);
+    const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && implicit.has(r.name)));
+    const refs: ResolvedTrackRef[] = [own, ...vmac, ...lines];
     return refs.map((ref) => {
       const weight = zeroWeights ? 0 : ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.#files.get(ref.name)?.value ?? 0 };

@@ -181,6 +181,31 @@ test('an interface deleted and created again (new ifindex): FAULT, then picked u
   }
 });
 
+test('a use_vmac macvlan deleted by hand: keepalived (the oracle) and ours go FAULT, make it again and are master again with the VIP on it', async () => {
+  const [x, y] = [++vrid, ++vrid];
+  const ka = lab.keepalived('b', `ka-reality-vmac-${x}`,
+    `vrrp_instance KA_${x} {\n  state MASTER\n  interface eth0\n  use_vmac\n  virtual_router_id ${x}\n  priority 200\n` +
+    `  advert_int ${ADVERT_INT}\n  version 3\n  virtual_ipaddress {\n    ${vip(x)}/24\n  }\n}\n`);
+  running.ka.push(ka);
+  const { router, changes } = openOurs({ instances: [instance(y, { useVmac: true })] });
+  const onVmac = (host: 'a' | 'b', id: number) => lab.hosts[host].try('ip', '-o', 'addr', 'show', 'dev', `vrrp.${id}`).stdout.includes(` ${vip(id)}/`);
+  expect(await eventually(() => kaStates(ka, x).at(-1) === 'MASTER' && onVmac('b', x), FAILOVER_MS + 2000)).toBe(true);
+  expect(await eventually(() => stateOf(router, `VI_${y}`) === 'MASTER' && onVmac('a', y), FAILOVER_MS + 2000)).toBe(true);
+  const before = kaStates(ka, x).length;
+  const mark = changes.length;
+
+  lab.hosts.b.run('ip', 'link', 'del', `vrrp.${x}`);
+  lab.hosts.a.run('ip', 'link', 'del', `vrrp.${y}`);
+  expect(await eventually(() => kaStates(ka, x).slice(before).join() === 'FAULT,BACKUP,MASTER' && onVmac('b', x), FAILOVER_MS)).toBe(true);
+  expect(await eventually(() => steps(changes.slice(mark)).length >= 3 && onVmac('a', y), FAILOVER_MS)).toBe(true);
+  expect(steps(changes.slice(mark))).toEqual(['MASTER->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->MASTER:master-down-timer']);
+  expect(lab.hosts.a.run('ip', 'link', 'show', `vrrp.${y}`)).toContain(`link/ether 00:00:5e:00:01:${y.toString(16).padStart(2, '0')}`);
+  await router.close();
+  running.routers.splice(running.routers.indexOf(router), 1);
+  // The macvlan made again is ours to remove on stop, as the first one.
+  expect(lab.hosts.a.try('ip', 'link', 'show', `vrrp.${y}`).status).not.toBe(0);
+});
+
 test('an event loop blocked for 5 s with 50 ms adverts: the watchdog stops our adverts, keepalived takes over, ours comes back BACKUP', async () => {
   const id = ++vrid;
   // A long Master_Down (20 adverts) on ours: on a loaded machine keepalived's adverts may arrive late, and ours must stay BACKUP.
