@@ -3,9 +3,11 @@
  * NAT topology of the demo) with its real servers flapping, a reload every
  * 10 s (two files in turn) and a status scrape every second, for 30 minutes
  * (BENCH_SOAK_MINUTES). Every 30 s it samples the daemon's resident memory,
- * open file descriptors and zombie children; after a warm-up (the first
- * fifth of the run) RSS and descriptors must stay flat and no zombie may
- * appear. Prints the samples and a verdict, writes JSON to bench/results.
+ * open file descriptors, children and zombie children, and the script
+ * runner's queue (running and waiting, from /metrics), and the live heap
+ * after a full collection (heap-probe.ts, preloaded); after a warm-up (the
+ * first fifth of the run) RSS, the live heap and the descriptors must stay
+ * flat, no zombie may appear and the queue must not grow. Prints the samples and a verdict, writes JSON to bench/results.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,7 +23,9 @@ const SCRAPE_MS = 1_000;
 const FLAP_MS = 3_000;
 
 interface Sample {
-  atS: number; rssKiB: number; fds: number; zombies: number; children: number; reloads: number; scrapes: number; scrapeFailures: number;
+  atS: number; rssKiB: number; fds: number; zombies: number; children: number;
+  scriptsRunning: number; scriptsWaiting: number; heapUsedKiB: number; externalKiB: number;
+  reloads: number; scrapes: number; scrapeFailures: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,19 +50,28 @@ ${servers}
 `;
 }
 
-function scrape(socketPath: string): Promise<boolean> {
+/** GET `route` over the unix socket: the body, or undefined on any failure. */
+function scrape(socketPath: string, route = '/status'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const req = http.get({ socketPath, path: '/status', timeout: 5_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
+    const req = http.get({ socketPath, path: route, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(res.statusCode === 200 ? body : undefined));
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve(undefined));
   });
 }
 
+/** The script runner's queue from /metrics (NaN when the scrape failed). */
+async function scriptQueue(socketPath: string): Promise<{ scriptsRunning: number; scriptsWaiting: number }> {
+  const text = await scrape(socketPath, '/metrics') ?? '';
+  const gauge = (state: string) => Number(new RegExp(`^ipvs_keepalived_scripts\\{state="${state}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { scriptsRunning: gauge('running'), scriptsWaiting: gauge('waiting') };
+}
+
 /** Resident memory (KiB), descriptors, and the daemon's children and zombie children, from /proc. */
-function observe(pid: number): Omit<Sample, 'atS' | 'reloads' | 'scrapes' | 'scrapeFailures'> {
+function observe(pid: number): Pick<Sample, 'rssKiB' | 'fds' | 'zombies' | 'children'> {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
@@ -77,6 +90,15 @@ function observe(pid: number): Omit<Sample, 'atS' | 'reloads' | 'scrapes' | 'scr
     }
   }
   return { rssKiB, fds, zombies, children };
+}
+
+/** The daemon's live heap as heap-probe.ts last wrote it (NaN before its first write). */
+function heap(file: string): Pick<Sample, 'heapUsedKiB' | 'externalKiB'> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Pick<Sample, 'heapUsedKiB' | 'externalKiB'>;
+  } catch {
+    return { heapUsedKiB: NaN, externalKiB: NaN };
+  }
 }
 
 /** Least-squares slope of `ys` over `xs`. */
@@ -99,8 +121,10 @@ async function main(): Promise<void> {
   for (const rs of ['10.1.0.4', '10.1.0.5']) fs.writeFileSync(path.join(dir, rs), '0');
   fs.writeFileSync(conf, configFile(dir, 0));
   const bin = path.resolve(__dirname, '../../lib/cli/bin.js');
-  const daemon = spawn('ip', ['netns', 'exec', topology.director, process.execPath, bin, 'keepalived', '-f', conf,
-    '--status-listen', `unix:${socket}`, '--reconcile-interval', '5'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const heapFile = path.join(dir, 'heap.json');
+  const daemon = spawn('ip', ['netns', 'exec', topology.director, process.execPath, '--expose-gc', '--require', path.join(__dirname, 'heap-probe.js'),
+    bin, 'keepalived', '-f', conf, '--status-listen', `unix:${socket}`, '--reconcile-interval', '5'],
+  { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SOAK_HEAP_FILE: heapFile } });
   let logBytes = 0;
   daemon.stderr!.on('data', (d: Buffer) => (logBytes += d.length));
   const samples: Sample[] = [];
@@ -125,12 +149,13 @@ async function main(): Promise<void> {
       reloads++;
     }, RELOAD_MS));
     timers.push(setInterval(() => {
-      void scrape(socket).then((ok) => { scrapes++; if (!ok) scrapeFailures++; });
+      void scrape(socket).then((body) => { scrapes++; if (body === undefined) scrapeFailures++; });
     }, SCRAPE_MS));
     while (Date.now() - started < MINUTES * 60_000) {
       await sleep(SAMPLE_MS);
       if (daemon.exitCode !== null) throw new Error(`the daemon exited with ${daemon.exitCode}`);
-      const sample = { atS: Math.round((Date.now() - started) / 1000), ...observe(daemon.pid!), reloads, scrapes, scrapeFailures };
+      const atS = Math.round((Date.now() - started) / 1000);
+      const sample = { atS, ...observe(daemon.pid!), ...await scriptQueue(socket), ...heap(heapFile), reloads, scrapes, scrapeFailures };
       samples.push(sample);
       console.log(JSON.stringify(sample));
     }
@@ -145,19 +170,33 @@ async function main(): Promise<void> {
   const xs = warm.map((s) => s.atS / 60);
   const rss = warm.map((s) => s.rssKiB);
   const fds = warm.map((s) => s.fds);
+  const live = warm.map((s) => s.heapUsedKiB);
+  const third = Math.max(1, Math.floor(warm.length / 3));
   const summary = {
     kernel: os.release(),
     minutes: MINUTES, reloads, scrapes, scrapeFailures, logBytes,
     rssKiB: { min: Math.min(...rss), max: Math.max(...rss), slopePerMin: Math.round(slope(xs, rss)) },
-    fds: { min: Math.min(...fds), max: Math.max(...fds) },
+    heapUsedKiB: { min: Math.min(...live), max: Math.max(...live), slopePerMin: Math.round(slope(xs, live)) },
+    // A descriptor in flight (a scrape's connection, a spawn's pipe) shows in one sample; a leak raises the floor.
+    fds: {
+      min: Math.min(...fds), max: Math.max(...fds), floorFirst: Math.min(...fds.slice(0, third)), floorLast: Math.min(...fds.slice(-third)),
+    },
     zombiesMax: Math.max(...samples.map((s) => s.zombies)),
+    children: { min: Math.min(...warm.map((s) => s.children)), max: Math.max(...warm.map((s) => s.children)) },
+    scriptsRunningMax: Math.max(...warm.map((s) => s.scriptsRunning)),
+    scriptsWaitingMax: Math.max(...warm.map((s) => s.scriptsWaiting)),
   };
-  // Flat: descriptors do not move after warm-up, memory grows by less than 1 % of itself per minute.
-  const flat = summary.fds.max === summary.fds.min && summary.rssKiB.slopePerMin < summary.rssKiB.min / 100;
-  const verdict = flat && summary.zombiesMax === 0 && scrapeFailures === 0 ? 'PASS' : 'FAIL';
-  console.log(`\n| minutes | reloads | scrapes (failed) | RSS after warm-up, MiB (slope KiB/min) | fds | zombies | verdict |`);
-  console.log('|---|---|---|---|---|---|---|');
-  console.log(`| ${MINUTES} | ${reloads} | ${scrapes} (${scrapeFailures}) | ${(summary.rssKiB.min / 1024).toFixed(1)}–${(summary.rssKiB.max / 1024).toFixed(1)} (${summary.rssKiB.slopePerMin}) | ${summary.fds.min}–${summary.fds.max} | ${summary.zombiesMax} | ${verdict} |`);
+  // Flat: the descriptors' floor does not move after warm-up; RSS grows by less than 1 % of itself per minute,
+  // the live heap by less than 0.5 % (NaN, the probe missing, fails).
+  const flat = summary.fds.floorLast === summary.fds.floorFirst && summary.rssKiB.slopePerMin < summary.rssKiB.min / 100 &&
+    summary.heapUsedKiB.slopePerMin < summary.heapUsedKiB.min / 200;
+  // Bounded: two real servers' checks (each perhaps overlapping its replacement across a reload) are all there is to run,
+  // so nothing should ever wait (NaN, the gauge missing, fails too).
+  const bounded = summary.scriptsRunningMax <= 4 && summary.scriptsWaitingMax === 0;
+  const verdict = flat && bounded && summary.zombiesMax === 0 && scrapeFailures === 0 ? 'PASS' : 'FAIL';
+  console.log(`\n| minutes | reloads | scrapes (failed) | RSS after warm-up, MiB (slope KiB/min) | live heap, MiB (slope KiB/min) | fds (floor first → last third) | children | zombies | scripts running / waiting (max) | verdict |`);
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`| ${MINUTES} | ${reloads} | ${scrapes} (${scrapeFailures}) | ${(summary.rssKiB.min / 1024).toFixed(1)}–${(summary.rssKiB.max / 1024).toFixed(1)} (${summary.rssKiB.slopePerMin}) | ${(summary.heapUsedKiB.min / 1024).toFixed(1)}–${(summary.heapUsedKiB.max / 1024).toFixed(1)} (${summary.heapUsedKiB.slopePerMin}) | ${summary.fds.min}–${summary.fds.max} (${summary.fds.floorFirst} → ${summary.fds.floorLast}) | ${summary.children.min}–${summary.children.max} | ${summary.zombiesMax} | ${summary.scriptsRunningMax} / ${summary.scriptsWaitingMax} | ${verdict} |`);
   const out = path.resolve(__dirname, '../../../bench/results');
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'soak.json'), JSON.stringify({ summary, samples }, null, 2) + '\n');

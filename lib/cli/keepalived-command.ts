@@ -284,6 +284,7 @@ export async function runKeepalived(
   // As PID 1 (a container) the orphans of scripts are ours to reap (lib/scripts/reaper.ts).
   const { reapOrphansIfInit } = require('../scripts/reaper') as typeof import('../scripts/reaper.js');
   const reaper = reapOrphansIfInit({ onReaped: (pid, status) => log('debug', 'orphan reaped', { pid, status }) });
+  const unrecord = recordScriptGroups(log);
   const systemd = new SystemdNotifier(process.env, (error) => log('warning', 'systemd notification failed', { error }));
   const daemon = new KeepalivedDaemon({
     configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves, forceReload: options.forceReload,
@@ -331,6 +332,7 @@ export async function runKeepalived(
     await daemon.stop(false).catch(() => undefined);
     for (const [signal, handler] of handlers) signals.off(signal, handler);
     reaper?.stop();
+    unrecord();
     return KEEPALIVED_EXIT.fatal;
   }
   const status = await done;
@@ -338,7 +340,34 @@ export async function runKeepalived(
   await queue;
   await daemon.stop(!options.keepServices);
   reaper?.stop();
+  unrecord();
   return status;
+}
+
+/**
+ * Sweeps what scripts of a daemon killed outright (SIGKILL, OOM) left in
+ * their process groups, then records this daemon's script groups under the
+ * runtime directory (lib/scripts/group-record.ts); the function returned
+ * stops recording and removes the record, once stop has ended every script.
+ */
+function recordScriptGroups(log: import('../keepalived/daemon/log.js').LogLine): () => void {
+  const { GroupRecord, runtimeDirectory, sweepLeftovers } = require('../scripts/group-record') as typeof import('../scripts/group-record.js');
+  const { recordGroups } = require('../scripts/runner') as typeof import('../scripts/runner.js');
+  const dir = runtimeDirectory();
+  const swept = sweepLeftovers(dir);
+  if (swept.killed.length) log('warning', 'killed what scripts of a daemon that was killed outright left running', { pids: swept.killed, dir });
+  let record: import('../scripts/group-record.js').GroupRecord;
+  try {
+    record = new GroupRecord(dir);
+  } catch (e) {
+    log('warning', 'script process groups are not recorded: after a SIGKILL, what scripts forked is not swept at the next start', { dir, error: (e as Error).message });
+    return () => undefined;
+  }
+  recordGroups(record, (e) => log('warning', 'could not record a script process group', { file: record.file, error: e.message }));
+  return () => {
+    recordGroups(undefined);
+    record.remove();
+  };
 }
 
 /**

@@ -16,12 +16,15 @@
  * spawns from the main thread, which lives as long as the process, so it
  * fires when the daemon dies. It reaches the script itself (its process
  * group leader); what the script forked is stopped through the group on a
- * timeout or an orderly exit. Without setpriv scripts start directly.
+ * timeout or an orderly exit, or, after a SIGKILL, by the next start's
+ * sweep, which knows them by the {@link SCRIPT_MARK} in their environment
+ * (group-record.ts). Without setpriv scripts start directly.
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { shellQuote, splitCommand } from './command';
+import { runToken, SCRIPT_MARK } from './group-record';
 import { pathInsecurity, programPath, runsAsRoot, scriptIdentity, type ScriptIdentity, type ScriptPolicy } from './security';
 
 const UNSAFE_ENV = ['IFS', 'LD_PRELOAD', 'LD_LIBRARY_PATH'];
@@ -99,6 +102,7 @@ export function prepareScript(c: ScriptCommand, policy: ScriptPolicy): PreparedS
 export function spawnPrepared(p: PreparedScript): ChildProcess {
   const env = { ...process.env };
   for (const name of UNSAFE_ENV) delete env[name];
+  env[SCRIPT_MARK] = runToken;
   const options = { stdio: 'ignore' as const, detached: true, env, ...p.identity };
   // An unresolved program starts directly, so spawn's own error (ENOENT, EACCES) is the outcome.
   if (SETPRIV && p.resolved) return spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', p.file, ...p.argv.slice(1)], options);

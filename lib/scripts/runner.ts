@@ -7,10 +7,13 @@
  * script itself has gone). At most `concurrency` run at once; at most
  * `queueLimit` wait, and more are turned away. Nothing here throws: a
  * refused, failed or unstartable script is an outcome, for the caller to log.
- * Groups still running when the process exits are killed with it.
+ * Groups still running when the process exits are killed with it; those
+ * of a process killed outright are recorded for the next start to sweep
+ * (group-record.ts).
  * @module
  */
 import { IpvsArgumentError } from '../model/errors';
+import type { GroupRecord } from './group-record';
 import { prepareScript, signalGroup, spawnPrepared, type ScriptCommand } from './exec';
 import type { ScriptPolicy } from './security';
 
@@ -47,6 +50,18 @@ function whole(value: number, field: string, min: number): number {
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
+/** Where the groups are recorded, and who hears of a failed write (once, until a write succeeds again). */
+let recording: { record: GroupRecord; failed: (e: Error) => void; failing: boolean } | undefined;
+
+/**
+ * Records the groups of every script started from now on in `record`
+ * (undefined: no longer); `failed` hears of a write that failed, which
+ * costs only the sweep of those groups after a SIGKILL.
+ */
+export function recordGroups(record: GroupRecord | undefined, failed: (e: Error) => void = () => undefined): void {
+  recording = record ? { record, failed, failing: false } : undefined;
+}
+
 function trackGroup(pgid: number): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -55,6 +70,14 @@ function trackGroup(pgid: number): void {
     });
   }
   liveGroups.add(pgid);
+  if (!recording) return;
+  try {
+    recording.record.write(liveGroups);
+    recording.failing = false;
+  } catch (e) {
+    if (!recording.failing) recording.failed(e as Error);
+    recording.failing = true;
+  }
 }
 
 export class ScriptRunner {
@@ -69,6 +92,11 @@ export class ScriptRunner {
     this.#concurrency = whole(limits.concurrency ?? 32, 'limits.concurrency', 1);
     this.#queueLimit = whole(limits.queueLimit ?? 1024, 'limits.queueLimit', 0);
     this.#graceMs = whole(limits.killGraceMs ?? 2000, 'limits.killGraceMs', 0);
+  }
+
+  /** Scripts running now and scripts waiting for a turn (the soak and the metrics watch both stay bounded). */
+  get load(): { running: number; waiting: number } {
+    return { running: this.#running, waiting: this.#waiting.length };
   }
 
   /** Runs `request` under `policy`; never rejects. */

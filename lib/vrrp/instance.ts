@@ -113,7 +113,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   readonly #native: NativeVrrpBinding;
   readonly #link: NativeVrrpLinkHolder;
   readonly #mac: Uint8Array;
-  readonly #vmac: VmacState | undefined;
+  #vmac: VmacState | undefined;
 
   #options: ResolvedVrrpOptions;
 
@@ -309,9 +309,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     return true;
   }
 
-  /** Leaves MASTER as after a deleted address (a sync group's other members follow the one that lost it). */
-  addressLost(): void {
-    if (!this.#closed) this.#apply(this.#machine.addressLost(performance.now()));
+  /** Leaves MASTER as after a deleted address; `sync-group`: a member following the one that lost it. */
+  addressLost(reason: 'address-deleted' | 'sync-group' = 'address-deleted'): void {
+    if (!this.#closed) this.#apply(this.#machine.addressLost(performance.now(), reason));
   }
 
   /** Keeps the instance in INIT while tracking has no verdict yet (true), then starts it (false). */
@@ -391,10 +391,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * Before leaving FAULT: when the interface was deleted and created again
    * (same name, new ifindex), the socket is bound to a device that no longer
    * exists, so a new one is opened on the new interface (the source address
-   * picked again unless configured). A `use_vmac` macvlan is not re-created.
+   * picked again unless configured). A `use_vmac` macvlan went with it and
+   * is made again by {@link VrrpInstance.restoreVmac}.
    */
   #followInterface(): void {
-    if (this.#vmac) return;
     let info: ReturnType<NativeVrrpBinding['vrrpInterface']>;
     try {
       info = this.#native.vrrpInterface({ ...this.#netns(), interface: this.options.interface });
@@ -427,6 +427,42 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#source = source;
     this.#ifindexOf.clear();
     this.#ifindexOf.set(this.options.interface, info.ifindex);
+  }
+
+  /**
+   * The `use_vmac` macvlan is gone (deleted by hand, or with its base
+   * interface): made again on the base interface as it is now, as
+   * keepalived 2.2.7 does at once (the instance is in FAULT while it is
+   * gone, then BACKUP and the usual election). Returns whether it was made;
+   * not while it exists, nor while the base interface is missing.
+   */
+  restoreVmac(): boolean {
+    if (this.#closed || !this.#vmac) return false;
+    const netns = this.#netns();
+    let base: number;
+    try {
+      this.#native.vrrpInterface({ ...netns, interface: this.options.vmac! });
+      return false;
+    } catch {
+      try {
+        base = this.#native.vrrpInterface({ ...netns, interface: this.options.interface }).ifindex;
+      } catch {
+        return false;
+      }
+    }
+    let made: VmacState;
+    try {
+      made = createVmac(this.#native, this.options, netns, base);
+    } catch (e) {
+      this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_VMAC', operation: 'open' }));
+      return false;
+    }
+    // What the base had before the first macvlan is what a stop puts back.
+    if (base === this.#vmac.baseIfindex) made.restore = this.#vmac.restore;
+    this.#vmac = made;
+    this.#ifindexOf.set(this.options.vmac!, made.ifindex);
+    this.#log({ event: 'vmac-recreated', interface: this.options.vmac!, ifindex: made.ifindex });
+    return true;
   }
 
   #deviceOf(a: ResolvedAddress): string {

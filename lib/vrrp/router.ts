@@ -405,15 +405,17 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const groupTracks = [...this.#config.groups.values()].flatMap((g) => g.tracks);
     const instanceTracks = [...this.#config.instances.values()].flatMap((c) => c.tracks);
     for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.#interfaces?.watch(ref.name);
-    for (const c of this.#config.instances.values()) this.#interfaces?.watch(c.resolved.interface);
+    for (const c of this.#config.instances.values()) {
+      this.#interfaces?.watch(c.resolved.interface);
+      if (c.resolved.vmac) this.#interfaces?.watch(c.resolved.vmac);
+    }
   }
 
   /**
    * An address was removed: a master that lost one of its virtual addresses
    * leaves MASTER as keepalived's set_vrrp_backup does; its sync group then
-   * moves the other members to BACKUP with it (keepalived moves the whole
-   * group too, each with priority 0 and a Skew_Time timer; ours follow the
-   * group's BACKUP transition and are master again when the group is).
+   * moves the other masters to BACKUP the same way (priority 0, Skew_Time),
+   * so the whole group is master again at once unless a better router answers.
    */
   #addressDeleted(ifindex: number, family: number, address: string): void {
     if (this.#closed) return;
@@ -424,6 +426,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.#log({ event: 'track', ...change });
     this.emit('track', change);
     this.#retrack();
+    // A use_vmac macvlan deleted (or its base back): made again, so the instance leaves FAULT when it is up.
+    if (change.type !== 'interface' || this.#closed) return;
+    for (const m of this.#members.values()) {
+      const { interface: base, vmac } = m.config.resolved;
+      if (vmac && ((change.name === vmac && !change.ok) || (change.name === base && change.ok))) m.instance.restoreVmac();
+    }
   }
 
   /** Recomputes effective priority and FAULT of every instance from the trackers' readings. */
@@ -457,8 +465,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #readings(m: Member): TrackReading[] {
     const zeroWeights = m.group !== undefined && !m.group.config.trackingWeight;
     const own: ResolvedTrackRef = { kind: 'interface', name: m.config.resolved.interface, weight: 0, reverse: false };
-    const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && r.name === own.name));
-    const refs: ResolvedTrackRef[] = [own, ...lines];
+    // The use_vmac macvlan too: gone or down is FAULT, as keepalived's.
+    const vmac: ResolvedTrackRef[] = m.config.resolved.vmac ? [{ ...own, name: m.config.resolved.vmac }] : [];
+    const implicit = new Set([own.name, ...vmac.map((r) => r.name)]);
+    const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && implicit.has(r.name)));
+    const refs: ResolvedTrackRef[] = [own, ...vmac, ...lines];
     return refs.map((ref) => {
       const weight = zeroWeights ? 0 : ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.#files.get(ref.name)?.value ?? 0 };
@@ -531,7 +542,7 @@ function syncMember(instance: VrrpInstance) {
       return instance.wantsMaster;
     },
     forceMaster: () => instance.forceMaster(),
-    forceBackup: () => instance.forceBackup(),
+    forceBackup: (afterAddressLoss?: boolean) => (afterAddressLoss ? instance.addressLost('sync-group') : instance.forceBackup()),
     holdMaster: (held: boolean) => instance.holdMaster(held),
   };
 }

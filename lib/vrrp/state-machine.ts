@@ -315,11 +315,12 @@ export class VrrpMachine {
    * → set_vrrp_backup → vrrp_state_leave_master(vrrp, true)): priority 0 goes
    * out, the remaining addresses are removed, the instance enters BACKUP and
    * its Master_Down timer is only Skew_Time, so with no better router it is
-   * master again at once and the addresses are all put back. Not master: nothing.
+   * master again at once and the addresses are all put back. Its sync group's
+   * other masters leave the same way (`sync-group`). Not master: nothing.
    */
-  addressLost(now: number): MachineAction[] {
+  addressLost(now: number, reason: 'address-deleted' | 'sync-group' = 'address-deleted'): MachineAction[] {
     if (this.#current !== 'MASTER') return [];
-    const actions = this.#enter('BACKUP', 'address-deleted');
+    const actions = this.#enter('BACKUP', reason);
     actions.push({ kind: 'stop-adverts' }, { kind: 'send-advert', priority: 0 }, { kind: 'remove-addresses' });
     this.#clearTimers();
     this.#masterIntervalCs = this.#options.intervalCs;

@@ -3,7 +3,10 @@
  * vrrp_sync.c moves them. Members are held from taking over alone: only when
  * every member is MASTER or wants to be (its Master_Down timer ran out) do the
  * backups become MASTER together. A member that drops from MASTER to BACKUP
- * takes the others along; FAULT of one member is FAULT of all (the router's
+ * takes the others along — after a virtual address deleted by hand, each
+ * the way the member that lost it leaves, as keepalived 2.2.7's
+ * set_vrrp_backup does (priority 0 from every member, all back at once
+ * when no better router answers); FAULT of one member is FAULT of all (the router's
  * tracking applies that). The group's own state follows its members.
  * @module
  */
@@ -19,8 +22,11 @@ export interface SyncMember {
   readonly wantsMaster: boolean;
   /** Become MASTER with the group. */
   forceMaster(): void;
-  /** Become BACKUP with the group. */
-  forceBackup(): void;
+  /**
+   * Become BACKUP with the group; `afterAddressLoss`: as the member that
+   * lost a virtual address does (priority 0 sent, Skew_Time down timer).
+   */
+  forceBackup(afterAddressLoss?: boolean): void;
   /** Hold (or release) the member from taking over alone. */
   holdMaster(held: boolean): void;
 }
@@ -72,7 +78,7 @@ export class SyncGroup {
   memberChanged(from: VrrpState, to: VrrpState, reason: TransitionReason): SyncGroupChange | undefined {
     if (!this.#forcing && reason !== 'sync-group') {
       if (to === 'MASTER') this.#force((m) => m.state === 'BACKUP' && m.forceMaster());
-      else if (from === 'MASTER' && to === 'BACKUP') this.#force((m) => m.state === 'MASTER' && m.forceBackup());
+      else if (from === 'MASTER' && to === 'BACKUP') this.#force((m) => m.state === 'MASTER' && m.forceBackup(reason === 'address-deleted'));
     }
     return this.#forcing ? undefined : this.#settle();
   }

@@ -102,6 +102,49 @@ describe('a virtual address deleted by hand (ip addr del) on the master', () => 
     // Our own later removals (a stop, a handover) are no deletion by hand: the VIP stays where it belongs.
     expect(steps(changes.slice(mark))).toHaveLength(2);
   });
+
+  // keepalived 2.2.7's set_vrrp_backup takes every master of the sync group out the same way: priority 0 from each
+  // member, each with a Skew_Time down timer, so the whole group is master again at once.
+  test('in a sync group, keepalived as master (the oracle): every member sends priority 0, leaves for BACKUP and is master again at once', async () => {
+    const [x, y] = [++vrid, ++vrid];
+    const member = (id: number) =>
+      `vrrp_instance KA_${id} {\n  state MASTER\n  interface eth0\n  virtual_router_id ${id}\n  priority 200\n` +
+      `  advert_int ${ADVERT_INT}\n  version 3\n  virtual_ipaddress {\n    ${vip(id)}/24\n  }\n}\n`;
+    const ka = lab.keepalived('b', `ka-reality-sync-${x}`, `vrrp_sync_group G {\n  group {\n    KA_${x}\n    KA_${y}\n  }\n}\n${member(x)}${member(y)}`);
+    running.ka.push(ka);
+    const { router } = openOurs({ instances: [instance(x, { priority: 100 }), instance(y, { priority: 100 })] });
+    const bothMaster = () => [x, y].every((id) => kaStates(ka, id).at(-1) === 'MASTER' && lab.hasAddress('b', vip(id)));
+    expect(await eventually(bothMaster, FAILOVER_MS + 2000)).toBe(true);
+    expect(await eventually(() => [x, y].every((id) => stateOf(router, `VI_${id}`) === 'BACKUP'), FAILOVER_MS)).toBe(true);
+    const before = [x, y].map((id) => kaStates(ka, id).length);
+
+    lab.hosts.b.run('ip', 'addr', 'del', `${vip(x)}/24`, 'dev', 'eth0');
+    expect(await eventually(() => [x, y].every((id, i) => kaStates(ka, id).slice(before[i]).join() === 'BACKUP,MASTER') && bothMaster(), FAILOVER_MS))
+      .toBe(true);
+    const zeros = () => router.status().instances.map((i) => i.stats.priZeroRcvd);
+    expect(await eventually(() => zeros().every((n) => n >= 1), FAILOVER_MS)).toBe(true);
+    expect(zeros()).toEqual([1, 1]);
+    expect([x, y].map((id) => stateOf(router, `VI_${id}`))).toEqual(['BACKUP', 'BACKUP']);
+  });
+
+  test('in a sync group, ours as master does the same: both members send priority 0 and are master again at once; keepalived stays BACKUP', async () => {
+    const [x, y] = [++vrid, ++vrid];
+    const { router, changes } = openOurs({ instances: [instance(x), instance(y)], syncGroups: [{ name: 'G', group: [`VI_${x}`, `VI_${y}`] }] });
+    const bothMaster = () => [x, y].every((id) => stateOf(router, `VI_${id}`) === 'MASTER' && lab.hasAddress('a', vip(id)));
+    expect(await eventually(bothMaster, FAILOVER_MS + 2000)).toBe(true);
+    const kas = [x, y].map((id) => keepalived(id, { priority: 100, state: 'BACKUP' }));
+    expect(await eventually(() => [x, y].every((id, i) => kaStates(kas[i]!, id).at(-1) === 'BACKUP'), FAILOVER_MS)).toBe(true);
+    const mark = changes.length;
+
+    lab.hosts.a.run('ip', 'addr', 'del', `${vip(x)}/24`, 'dev', 'eth0');
+    const named = () => changes.slice(mark).filter((c) => c.type === 'instance').map((c) => `${c.name}:${c.from}->${c.to}:${c.reason}`);
+    expect(await eventually(() => named().length >= 4 && bothMaster(), FAILOVER_MS)).toBe(true);
+    expect(named().slice(0, 2)).toEqual([`VI_${x}:MASTER->BACKUP:address-deleted`, `VI_${y}:MASTER->BACKUP:sync-group`]);
+    expect(router.status().instances.map((i) => i.stats.priZeroSent)).toEqual([1, 1]);
+    await sleep(500);
+    expect([x, y].map((id, i) => kaStates(kas[i]!, id).at(-1))).toEqual(['BACKUP', 'BACKUP']);
+    expect([x, y].some((id) => lab.hasAddress('b', vip(id)))).toBe(false);
+  });
 });
 
 test('an interface deleted and created again (new ifindex): FAULT, then picked up again with its VIP', async () => {
@@ -136,6 +179,31 @@ test('an interface deleted and created again (new ifindex): FAULT, then picked u
   } finally {
     lab.hosts.a.try('ip', 'link', 'del', 'rc0');
   }
+});
+
+test('a use_vmac macvlan deleted by hand: keepalived (the oracle) and ours go FAULT, make it again and are master again with the VIP on it', async () => {
+  const [x, y] = [++vrid, ++vrid];
+  const ka = lab.keepalived('b', `ka-reality-vmac-${x}`,
+    `vrrp_instance KA_${x} {\n  state MASTER\n  interface eth0\n  use_vmac\n  virtual_router_id ${x}\n  priority 200\n` +
+    `  advert_int ${ADVERT_INT}\n  version 3\n  virtual_ipaddress {\n    ${vip(x)}/24\n  }\n}\n`);
+  running.ka.push(ka);
+  const { router, changes } = openOurs({ instances: [instance(y, { useVmac: true })] });
+  const onVmac = (host: 'a' | 'b', id: number) => lab.hosts[host].try('ip', '-o', 'addr', 'show', 'dev', `vrrp.${id}`).stdout.includes(` ${vip(id)}/`);
+  expect(await eventually(() => kaStates(ka, x).at(-1) === 'MASTER' && onVmac('b', x), FAILOVER_MS + 2000)).toBe(true);
+  expect(await eventually(() => stateOf(router, `VI_${y}`) === 'MASTER' && onVmac('a', y), FAILOVER_MS + 2000)).toBe(true);
+  const before = kaStates(ka, x).length;
+  const mark = changes.length;
+
+  lab.hosts.b.run('ip', 'link', 'del', `vrrp.${x}`);
+  lab.hosts.a.run('ip', 'link', 'del', `vrrp.${y}`);
+  expect(await eventually(() => kaStates(ka, x).slice(before).join() === 'FAULT,BACKUP,MASTER' && onVmac('b', x), FAILOVER_MS)).toBe(true);
+  expect(await eventually(() => steps(changes.slice(mark)).length >= 3 && onVmac('a', y), FAILOVER_MS)).toBe(true);
+  expect(steps(changes.slice(mark))).toEqual(['MASTER->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->MASTER:master-down-timer']);
+  expect(lab.hosts.a.run('ip', 'link', 'show', `vrrp.${y}`)).toContain(`link/ether 00:00:5e:00:01:${y.toString(16).padStart(2, '0')}`);
+  await router.close();
+  running.routers.splice(running.routers.indexOf(router), 1);
+  // The macvlan made again is ours to remove on stop, as the first one.
+  expect(lab.hosts.a.try('ip', 'link', 'show', `vrrp.${y}`).status).not.toBe(0);
 });
 
 test('an event loop blocked for 5 s with 50 ms adverts: the watchdog stops our adverts, keepalived takes over, ours comes back BACKUP', async () => {

@@ -11,6 +11,7 @@ import type { VirtualServerManager } from '../../health/manager';
 import type { IgnoredKeyword } from './policy';
 import type { VipAnnouncement } from './announcing';
 import type { RuntimeOverride } from './overrides';
+import { scripts } from '../../scripts/runner';
 
 /** What {@link daemonMetrics} gives the daemon. */
 export interface DaemonMetrics {
@@ -49,6 +50,15 @@ export function daemonMetrics(
   const runtimeChanges = new Counter({
     name: 'ipvs_keepalived_runtime_changes_total', help: 'Control requests (ipvs ctl) by verb and result (ok, refused, failed); verb drop: overrides a reload dropped.',
     labelNames: ['verb', 'result'], registers: [registry],
+  });
+  new Gauge({
+    name: 'ipvs_keepalived_scripts', help: 'Scripts of every kind (checks, notify, vrrp_script) running now and waiting for a turn in the bounded queue, by state.',
+    labelNames: ['state'], registers: [registry],
+    collect() {
+      const { running, waiting } = scripts.load;
+      this.set({ state: 'running' }, running);
+      this.set({ state: 'waiting' }, waiting);
+    },
   });
   new Gauge({
     name: 'ipvs_keepalived_announced', help: 'Whether the VIP is announced through the routing daemon (1) or withdrawn (0) (--announce).',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ScriptRunner, type ScriptOutcome } from '../../../lib/scripts/runner';
 import { prepareScript } from '../../../lib/scripts/exec';
+import { sweepLeftovers } from '../../../lib/scripts/group-record';
 import { runScript } from '../../../lib/scripts/notify-command';
 import { resolveScriptPolicy, type ScriptPolicy } from '../../../lib/scripts/security';
 import { createMiscProbe } from '../../../lib/health/checkers/misc';
@@ -221,6 +222,52 @@ describe('children and PID 1', () => {
     daemon.kill('SIGKILL');
     await new Promise((resolve) => daemon.on('exit', resolve));
     await until(() => alive(pid), (a) => !a, 'the script to die with its SIGKILLed daemon');
+  });
+
+  test("after a SIGKILL, what a script forked in its group is swept at the next start; another daemon's and forged records are left alone", async () => {
+    const records = path.join(dir, 'run');
+    const runner = require.resolve('../../../lib/scripts/runner');
+    const groupRecord = require.resolve('../../../lib/scripts/group-record');
+    /** A daemon recording its groups, running a script that leaves a sleeping grandchild in its group; resolves with both pids. */
+    const start = async (name: string) => {
+      const pidFile = path.join(dir, `${name}.pids`);
+      const forker = script(dir, `${name}.sh`, `sleep 100000 &\necho "$$ $!" > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}\nwait`);
+      const daemon = spawn(process.execPath, ['-e', `
+        const { scripts, recordGroups } = require(${JSON.stringify(runner)});
+        const { GroupRecord } = require(${JSON.stringify(groupRecord)});
+        recordGroups(new GroupRecord(${JSON.stringify(records)}));
+        scripts.run({ argv: [${JSON.stringify(forker)}], timeoutMs: 100000 }, {});
+        setInterval(() => {}, 1000);
+      `], { stdio: 'ignore' });
+      await until(() => existsSync(pidFile), Boolean, `${name}'s script to start`);
+      const [scriptPid, grandchild] = readFileSync(pidFile, 'utf8').trim().split(' ').map(Number) as [number, number];
+      return { daemon, scriptPid, grandchild };
+    };
+    const dead = await start('dead');
+    const live = await start('live');
+    // Not a script's: a group of its own without the mark, named by a forged record of a gone daemon.
+    const stranger = spawn('sleep', ['100000'], { detached: true, stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(records, 'script-groups-999999999.json'), JSON.stringify({
+        pid: 999999999, start: '1', boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), token: 'forged', groups: [stranger.pid],
+      }));
+      dead.daemon.kill('SIGKILL');
+      await new Promise((resolve) => dead.daemon.on('exit', resolve));
+      await until(() => alive(dead.scriptPid), (a) => !a, 'the script to die with its daemon');
+      // What keepalived 2.2.7 leaves for good: the grandchild outlives the daemon and its script.
+      expect(alive(dead.grandchild)).toBe(true);
+      const sweep = sweepLeftovers(records);
+      expect(sweep).toEqual({ records: 2, killed: [dead.grandchild] });
+      await until(() => alive(dead.grandchild), (a) => !a, 'the grandchild to be swept');
+      expect([alive(live.scriptPid), alive(live.grandchild), alive(stranger.pid!)]).toEqual([true, true, true]);
+      expect(readdirSync(records)).toEqual([`script-groups-${live.daemon.pid}.json`]);
+      // A second sweep finds nothing left to do.
+      expect(sweepLeftovers(records)).toEqual({ records: 0, killed: [] });
+    } finally {
+      stranger.kill('SIGKILL');
+      live.daemon.kill('SIGTERM');
+      for (const pid of [dead.grandchild, live.grandchild]) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
   });
 });
 
