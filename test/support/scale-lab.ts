@@ -45,6 +45,8 @@ const root = path.resolve(__dirname, '../../..');
 const TRAFFIC = path.join(root, 'dist/test/support/scale-traffic.js');
 const DAEMON = path.join(root, 'bin/ipvs');
 const poll = { intervalMs: 100, attempts: 1200 };
+/** For vtysh, which takes seconds a call in the VM. */
+const slowPoll = { intervalMs: 500, attempts: 240 };
 
 const bfdd = (interval: number) => `bfd
  profile fast
@@ -303,10 +305,12 @@ export class ScaleLab {
     this.#daemons.set(i, new Lines(['netns', 'exec', d.name, process.execPath, DAEMON, 'keepalived', '-C', '-f', conf,
       '--announce', '--announce-settle', '0'], 'stderr'));
     type Peers = { peers: Record<string, { state: string }> };
+    const peer = SCALE.directorAddress(i);
     await until(() => this.routerFrr.json<{ ipv4Unicast?: Peers }>('show bgp summary').ipv4Unicast?.peers ?? {},
-      (peers) => peers[SCALE.directorAddress(i)]?.state === 'Established', `director ${i}'s BGP session`, poll);
+      (peers) => peers[peer]?.state === 'Established', `director ${i}'s BGP session`, slowPoll);
     await until(() => this.routerFrr.json<{ peer: string; status: string }[]>('show bfd peers'),
-      (peers) => peers.some((p) => p.peer === SCALE.directorAddress(i) && p.status === 'up'), `director ${i}'s BFD session`, poll);
+      (peers) => peers.some((p) => p.peer === peer && p.status === 'up'), `director ${i}'s BFD session`,
+      { ...slowPoll, detail: () => this.routerFrr.log('bfdd').slice(-2000) });
   }
 
   /** `ipvs keepalived`'s log lines of director `i` (JSON). */
