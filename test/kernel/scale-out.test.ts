@@ -258,11 +258,17 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
     lab = new ScaleLab();
     await lab.start();
     proof = new ScaleProof(lab);
-  });
+  }, 1_800_000);
   afterAll(async () => {
     proof?.stop();
     await lab?.destroy();
   });
+
+  /** The step's figures, for the record (bench:scale measures them; nothing here asserts a time). */
+  function note(step: StepResult): void {
+    console.log(`${step.mode}: ${step.scenario}: reaction ${step.reactionMs} ms, ${step.broken.length} of ${LONG} downloads broken, `
+      + `${step.shortFailures.length} short requests failed`);
+  }
 
   /** Short requests may fail only between the event and the fabric's reaction (plus one SYN retransmission). */
   function failuresOnlyInWindow(step: StepResult): void {
@@ -283,6 +289,7 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
 
   test('a director dies: the router withdraws it, no download breaks, short requests fail only until then', async () => {
     const step = await proof.directorDies(3);
+    note(step);
     expect(step.broken).toEqual([]);
     failuresOnlyInWindow(step);
   });
@@ -290,6 +297,7 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
   test('it rejoins: announced only once its table is complete, it takes flows, no download breaks', async () => {
     const before = (await lab.scheduled())[2]!;
     const step = await proof.rejoin(3);
+    note(step);
     expect(step.tableCompleteAt).toBeDefined();
     expect(step.tableCompleteAt!).toBeLessThanOrEqual(step.reactedAt!);
     expect(lab.daemonLog(3).some((l) => l.entry.message === 'vip announced')).toBe(true);
@@ -300,12 +308,14 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
 
   test('a director that loses its real servers withdraws, and no download breaks', async () => {
     const step = await proof.healthWithdrawal(2);
+    note(step);
     expect(lab.daemonLog(2).some((l) => l.entry.message === 'vip withdrawn')).toBe(true);
     expect(step.broken).toEqual([]);
   });
 
   test('a real server removed from every director: exactly its downloads end, no other moves', async () => {
     const step = await proof.serverRemoved(2);
+    note(step);
     expect(step.onServer.length).toBeGreaterThan(0);
     expect(step.broken.map((d) => d.id).sort()).toEqual(step.onServer.map((d) => d.id).sort());
     expect(step.answeredAfter).toBe(0);
@@ -313,8 +323,7 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
 
   test('the comparison: keepalived active/passive with lvs_sync_daemon takes over when its master dies', async () => {
     const step = await proof.activePassive();
-    console.log(`active/passive: takeover ${step.reactionMs} ms, ${step.broken.length} of ${LONG} downloads broken, `
-      + `${step.shortFailures.length} short requests failed`);
+    note(step);
     expect(step.reactedAt).toBeDefined();
   });
 });

@@ -207,6 +207,8 @@ export const shortFailures = (report: TrafficReport, since: number) => report.sh
 export interface LabOptions {
   /** BFD transmit and receive interval, ms (× 3). */
   bfdInterval?: number;
+  /** Progress lines (default: stderr, which shows live in the VM's long runs). */
+  log?: (line: string) => void;
 }
 
 export class ScaleLab {
@@ -222,9 +224,12 @@ export class ScaleLab {
   readonly #frr = new Map<number, FrrInstance>();
   #routes!: Lines;
   readonly bfdInterval: number;
+  readonly #started = Date.now();
+  readonly #log: (line: string) => void;
 
   constructor(options: LabOptions = {}) {
     this.bfdInterval = options.bfdInterval ?? 300;
+    this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     const r = this.router;
     for (const [k, v] of [['ip_forward', 1], ['fib_multipath_hash_policy', 1], ['conf.all.rp_filter', 0], ['conf.default.rp_filter', 0]] as const) {
       r.run('sysctl', '-qw', `net.ipv4.${k}=${v}`);
@@ -271,17 +276,26 @@ export class ScaleLab {
     ns.run('ip', 'link', 'set', name, 'up');
   }
 
+  /** A progress line, with the seconds since the lab was made. */
+  progress(what: string): void {
+    this.#log(`[scale-lab +${((Date.now() - this.#started) / 1000).toFixed(1)} s] ${what}`);
+  }
+
   /** Real servers, router FRR, IPVS handles; then every director joins. */
   async start(): Promise<void> {
-    this.#routes = new Lines(['netns', 'exec', this.router.name, 'ip', 'monitor', 'route']);
+    // zebra installs ECMP routes through kernel nexthop groups: a next hop leaving or joining may change only
+    // the group, so nexthop events count as route changes too; neighbour events show a VRRP takeover.
+    this.#routes = new Lines(['netns', 'exec', this.router.name, 'ip', 'monitor', 'route', 'nexthop', 'neigh']);
     this.realServers.forEach((rs, j) => {
       this.#servers.push(spawn('ip', ['netns', 'exec', rs.name, process.execPath, TRAFFIC, 'server', `rs${j + 1}`], { stdio: 'ignore' }));
     });
     this.routerFrr = new FrrInstance(this.router, 'router', { bfdd: bfdd(this.bfdInterval), bgpd: routerBgp });
     await this.routerFrr.start();
+    this.progress('router FRR answering');
     for (const d of this.directors) this.handles.push(await Ipvs.open({ netns: d.path }));
     for (const i of SCALE.directors) await this.join(i);
     await this.nextHops(SCALE.directors, 'every director announced');
+    this.progress('every director announced');
   }
 
   /**
@@ -300,6 +314,7 @@ export class ScaleLab {
     const frr = new FrrInstance(d, `director${i}`, { zebra: 'ip import-table 200\n', bfdd: bfdd(this.bfdInterval), bgpd: directorBgp(i) });
     this.#frr.set(i, frr);
     await frr.start();
+    this.progress(`director ${i}: FRR answering`);
     const conf = path.join(this.dir, `director${i}.conf`);
     writeFileSync(conf, scaleConfig(i));
     this.#daemons.set(i, new Lines(['netns', 'exec', d.name, process.execPath, DAEMON, 'keepalived', '-C', '-f', conf,
@@ -308,9 +323,11 @@ export class ScaleLab {
     const peer = SCALE.directorAddress(i);
     await until(() => this.routerFrr.json<{ ipv4Unicast?: Peers }>('show bgp summary').ipv4Unicast?.peers ?? {},
       (peers) => peers[peer]?.state === 'Established', `director ${i}'s BGP session`, slowPoll);
+    this.progress(`director ${i}: BGP established`);
     await until(() => this.routerFrr.json<{ peer: string; status: string }[]>('show bfd peers'),
       (peers) => peers.some((p) => p.peer === peer && p.status === 'up'), `director ${i}'s BFD session`,
       { ...slowPoll, detail: () => this.routerFrr.log('bfdd').slice(-2000) });
+    this.progress(`director ${i}: BFD up`);
   }
 
   /** `ipvs keepalived`'s log lines of director `i` (JSON). */
@@ -333,7 +350,7 @@ export class ScaleLab {
       ...poll, detail: () => `router forwards over ${this.kernelNextHops().join(',')}`,
     });
     const seen = Date.now();
-    const events = this.#routes.seen.filter((l) => l.at <= seen && !l.line.startsWith('\t') && l.line.includes(SCALE.vip));
+    const events = this.#routes.seen.filter((l) => l.at <= seen && (/^(Deleted )?id \d+ /.test(l.line) || l.line.includes(`${SCALE.vip} `)));
     return events.at(-1)?.at ?? seen;
   }
 
@@ -400,6 +417,12 @@ export class ScaleLab {
     const files = ['pid', 'vrrp.pid', 'checkers.pid'].map((f) => path.join(this.dir, `ka${i}-${f}`));
     this.#daemons.set(i, new Lines(['netns', 'exec', this.directors[i - 1]!.name, 'keepalived', '-n', '-l', '-D', '-f', conf,
       '-p', files[0]!, '-r', files[1]!, '-c', files[2]!], 'both'));
+  }
+
+  /** When the router's kernel first saw `address` at director `i`'s `lan` MAC (after `since`): a VRRP takeover as the router sees it. */
+  neighbourMoved(address: string, i: number, since: number): number | undefined {
+    const mac = /link\/ether ([0-9a-f:]+)/.exec(this.directors[i - 1]!.run('ip', '-o', 'link', 'show', 'eth1'))?.[1];
+    return this.#routes.first((l) => l.startsWith(`${address} `) && mac !== undefined && l.includes(mac), since)?.at;
   }
 
   /** When director `i`'s keepalived last logged entering `state` (after `since`). */
