@@ -298,8 +298,10 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
     const before = (await lab.scheduled())[2]!;
     const step = await proof.rejoin(3);
     note(step);
+    // No poll that began after the router first forwarded to it found its table incomplete.
     expect(step.tableCompleteAt).toBeDefined();
-    expect(step.tableCompleteAt!).toBeLessThanOrEqual(step.reactedAt!);
+    expect(step.reactedAt).toBeDefined();
+    expect(step.tableIncompleteAt ?? 0).toBeLessThan(step.reactedAt!);
     expect(lab.daemonLog(3).some((l) => l.entry.message === 'vip announced')).toBe(true);
     expect(step.broken).toEqual([]);
     expect(step.shortFailures).toEqual([]);

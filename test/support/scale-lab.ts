@@ -141,26 +141,36 @@ function killAll(ns: TestNamespace): void {
   }
 }
 
-/** Lines of a child's output, each with when it arrived. */
+/** `ip -ts monitor`'s stamp, `[2026-12-06T14:51:48.491878] `: when `ip` read the kernel's message (UTC, see {@link Lines}). */
+const STAMP = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\] /;
+
+/**
+ * Lines of a child's output, each with when it happened: the line's own `ip -ts` stamp when it has one
+ * (the monitor's reader may lag under emulation; the stamp does not), else when it arrived.
+ */
 class Lines {
   readonly seen: { at: number; line: string }[] = [];
   readonly child: ChildProcess;
   constructor(args: string[], stream: 'stdout' | 'stderr' | 'both' = 'stdout') {
-    this.child = spawn('ip', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // `ip -ts` prints local time: UTC here, so the stamps are on Date.now()'s clock.
+    this.child = spawn('ip', args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
     for (const s of stream === 'both' ? ['stdout', 'stderr'] as const : [stream]) {
       let rest = '';
       this.child[s]!.on('data', (chunk: Buffer) => {
         const parts = (rest + chunk.toString()).split('\n');
         rest = parts.pop()!;
-        const at = Date.now();
-        for (const line of parts) this.seen.push({ at, line });
+        const arrived = Date.now();
+        for (const raw of parts) {
+          const stamp = STAMP.exec(raw);
+          this.seen.push(stamp ? { at: Date.parse(`${stamp[1]!.slice(0, 23)}Z`), line: raw.slice(stamp[0].length) } : { at: arrived, line: raw });
+        }
       });
     }
     this.child.stdout!.resume();
     this.child.stderr!.resume();
   }
 
-  /** The first line matching `test` that arrived at or after `since`. */
+  /** The first line matching `test` that happened at or after `since`. */
   first(test: (line: string) => boolean, since = 0): { at: number; line: string } | undefined {
     return this.seen.find((l) => l.at >= since && test(l.line));
   }
@@ -285,7 +295,7 @@ export class ScaleLab {
   async start(): Promise<void> {
     // zebra installs ECMP routes through kernel nexthop groups: a next hop leaving or joining may change only
     // the group, so nexthop events count as route changes too; neighbour events show a VRRP takeover.
-    this.#routes = new Lines(['netns', 'exec', this.router.name, 'ip', 'monitor', 'route', 'nexthop', 'neigh']);
+    this.#routes = new Lines(['netns', 'exec', this.router.name, 'ip', '-ts', 'monitor', 'route', 'nexthop', 'neigh']);
     this.realServers.forEach((rs, j) => {
       this.#servers.push(spawn('ip', ['netns', 'exec', rs.name, process.execPath, TRAFFIC, 'server', `rs${j + 1}`], { stdio: 'ignore' }));
     });
@@ -342,16 +352,22 @@ export class ScaleLab {
   }
 
   /**
-   * Waits until the router forwards the VIP over exactly `directors`; returns when the kernel made that
-   * change (the last route event for the VIP before it was seen), from `ip monitor`.
+   * Waits until the router forwards the VIP over exactly `directors`. With `since` (when the fault or join
+   * began, Date.now()), returns when the router's kernel changed its forwarding for the VIP: the first
+   * `ip -ts monitor` event at or after `since` that replaced the VIP's route or a next-hop group. Nothing
+   * else changes the router's routes during a step; zebra deletes a group it stopped using minutes later
+   * (its keep timer), so deletions never count.
    */
-  async nextHops(directors: readonly number[], what: string): Promise<number> {
+  async nextHops(directors: readonly number[], what: string, since?: number): Promise<number | undefined> {
     await until(() => this.kernelNextHops(), (hops) => hops.join() === [...directors].sort().join(), what, {
       ...poll, detail: () => `router forwards over ${this.kernelNextHops().join(',')}`,
     });
-    const seen = Date.now();
-    const events = this.#routes.seen.filter((l) => l.at <= seen && (/^(Deleted )?id \d+ /.test(l.line) || l.line.includes(`${SCALE.vip} `)));
-    return events.at(-1)?.at ?? seen;
+    if (since === undefined) return undefined;
+    const vipRoute = new RegExp(`^(Deleted )?${SCALE.vip.replace(/\./g, '\\.')} `);
+    const change = (line: string) => /^id \d+ group /.test(line) || vipRoute.test(line);
+    const event = await until(() => this.#routes.first(change, since), Boolean, `the router's route event for: ${what}`,
+      { intervalMs: 100, attempts: 100, detail: () => this.#routes.seen.slice(-10).map((l) => `${l.at} ${l.line}`).join(' | ') });
+    return event!.at;
   }
 
   /**

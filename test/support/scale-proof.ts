@@ -94,31 +94,37 @@ export class ScaleProof {
   async directorDies(i: number): Promise<StepResult> {
     await this.#begin();
     const remaining = this.lab.kernelNextHops().filter((d) => d !== i);
+    // A false BFD down may have withdrawn it just before (100 ms sessions under emulation): it dies announced.
+    await this.lab.nextHops([...remaining, i], `director ${i} announced before it dies`);
     const at = this.lab.kill(i);
-    const withdrawn = await this.lab.nextHops(remaining, `director ${i} withdrawn by the router`);
+    const withdrawn = await this.lab.nextHops(remaining, `director ${i} withdrawn by the router`, at);
     return this.#end(`director ${i} dies`, 'scale-out', at, withdrawn);
   }
 
   /**
-   * Director `i` joins again; resolves with when its table held every real server (polled through the
-   * library) and when the router first forwarded to it.
+   * Director `i` joins again; resolves with when its table was last seen incomplete (the start of the last
+   * library poll that found a real server missing), when it was first seen complete, and when the router's
+   * kernel first forwarded to it.
    */
-  async rejoin(i: number): Promise<StepResult & { tableCompleteAt?: number }> {
+  async rejoin(i: number): Promise<StepResult & { tableIncompleteAt?: number; tableCompleteAt?: number }> {
     const at = await this.#begin();
+    let tableIncompleteAt: number | undefined;
     let tableCompleteAt: number | undefined;
     let polling = true;
     const poller = (async () => {
       while (polling && tableCompleteAt === undefined) {
+        const start = Date.now();
         if ((await this.lab.tableSize(i).catch(() => 0)) === SCALE.realServers.length) tableCompleteAt = Date.now();
+        else tableIncompleteAt = start;
         await sleep(20);
       }
     })();
     const joined = this.lab.join(i);
-    const announced = await this.lab.nextHops([...this.lab.kernelNextHops(), i], `director ${i} announced again`);
+    const announced = await this.lab.nextHops([...this.lab.kernelNextHops(), i], `director ${i} announced again`, at);
     await joined;
     polling = false;
     await poller;
-    return { ...(await this.#end(`director ${i} rejoins`, 'scale-out', at, announced)), tableCompleteAt };
+    return { ...(await this.#end(`director ${i} rejoins`, 'scale-out', at, announced)), tableIncompleteAt, tableCompleteAt };
   }
 
   /** Director `i` loses its path to the real servers: its checks fail and it withdraws; then it comes back. */
@@ -127,7 +133,7 @@ export class ScaleProof {
     const remaining = this.lab.kernelNextHops().filter((d) => d !== i);
     const at = Date.now();
     this.lab.directors[i - 1]!.run('ip', 'link', 'set', 'eth1', 'down');
-    const withdrawn = await this.lab.nextHops(remaining, `director ${i} withdrawn for health`);
+    const withdrawn = await this.lab.nextHops(remaining, `director ${i} withdrawn for health`, at);
     const result = await this.#end(`director ${i} loses the real servers`, 'scale-out', at, withdrawn);
     this.lab.directors[i - 1]!.run('ip', 'link', 'set', 'eth1', 'up');
     await this.lab.nextHops([...remaining, i], `director ${i} announced once healthy again`);
