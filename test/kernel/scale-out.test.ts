@@ -298,6 +298,8 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
     const before = (await lab.scheduled())[2]!;
     const step = await proof.rejoin(3);
     note(step);
+    console.log(`rejoin timeline: table last seen incomplete +${(step.tableIncompleteAt ?? step.eventAt) - step.eventAt} ms, complete `
+      + `+${step.tableCompleteAt! - step.eventAt} ms; router: ${lab.routerEvents(step.eventAt)}; director 3: ${lab.daemonTimeline(3, step.eventAt)}`);
     // No poll that began after the router first forwarded to it found its table incomplete.
     expect(step.tableCompleteAt).toBeDefined();
     expect(step.reactedAt).toBeDefined();

@@ -101,7 +101,7 @@ virtual_server ${SCALE.vip} 80 {
     mh-port
     lb_kind DR
     protocol TCP
-${realServerBlock(1)}
+${realServerBlock(3)}
 }
 `;
 
@@ -125,7 +125,7 @@ virtual_server ${SCALE.vrrpVip} 80 {
     lb_algo rr
     lb_kind DR
     protocol TCP
-${realServerBlock(1)}
+${realServerBlock(3)}
 }
 `;
 
@@ -139,6 +139,53 @@ function killAll(ns: TestNamespace): void {
       // already gone
     }
   }
+}
+
+/** The VIP's forwarding after one of the router's kernel events: when, and over which next-hop addresses. */
+export interface Forwarding {
+  at: number;
+  via: string[];
+}
+
+/**
+ * Replays `ip -ts monitor route nexthop` (lines in order; a multipath route's `nexthop` lines follow its
+ * head, indented) and yields the VIP's next hops after every event that may change them. zebra installs
+ * ECMP routes through kernel next-hop objects: the route names a group (`nhid`), and a group may change in
+ * place without a route event, so groups and their members are tracked too.
+ */
+export function forwarding(lines: readonly { at: number; line: string }[], vip: string): Forwarding[] {
+  const single = new Map<string, string>();
+  const groups = new Map<string, string[]>();
+  let route: { nhid?: string; via: string[] } | undefined;
+  const out: Forwarding[] = [];
+  const resolve = (): string[] => {
+    if (!route) return [];
+    const members = route.nhid === undefined ? undefined : groups.get(route.nhid) ?? [route.nhid];
+    const via = members?.map((id) => single.get(id)).filter((a): a is string => a !== undefined);
+    return [...(via?.length ? via : route.via)].sort();
+  };
+  for (let k = 0; k < lines.length; k++) {
+    const { at, line } = lines[k]!;
+    let body = line;
+    while (k + 1 < lines.length && /^\s/.test(lines[k + 1]!.line)) body += ` ${lines[++k]!.line}`;
+    const nh = /^(Deleted )?id (\d+) (.*)$/.exec(body);
+    if (nh) {
+      const [, deleted, id, rest] = nh;
+      const members = /\bgroup ([\d,/]+)/.exec(rest!)?.[1]?.split('/').map((m) => m.split(',')[0]!);
+      const address = /\bvia (\S+)/.exec(rest!)?.[1];
+      if (deleted) {
+        single.delete(id!);
+        groups.delete(id!);
+      } else if (members) groups.set(id!, members);
+      else if (address) single.set(id!, address);
+      else continue;
+    } else if (body.startsWith(`${vip} `) || body.startsWith(`Deleted ${vip} `)) {
+      route = body.startsWith('Deleted') ? undefined
+        : { nhid: /\bnhid (\d+)/.exec(body)?.[1], via: [...body.matchAll(/\bvia (\S+)/g)].map((m) => m[1]!) };
+    } else continue;
+    out.push({ at, via: resolve() });
+  }
+  return out;
 }
 
 /** `ip -ts monitor`'s stamp, `[2026-12-06T14:51:48.491878] `: when `ip` read the kernel's message (UTC, see {@link Lines}). */
@@ -345,6 +392,14 @@ export class ScaleLab {
     return (this.#daemons.get(i)?.seen ?? []).filter((l) => l.line.startsWith('{')).map((l) => ({ at: l.at, entry: JSON.parse(l.line) as Record<string, unknown> }));
   }
 
+  /** Director `i`'s daemon log since `since`, one short entry each (message and what it names), for the record. */
+  daemonTimeline(i: number, since: number): string {
+    return this.daemonLog(i).filter((l) => l.at >= since).map(({ at, entry }) => {
+      const what = entry.destination ?? entry.realServer ?? entry.vip ?? '';
+      return `+${at - since} ms ${String(entry.message)}${what ? ` ${JSON.stringify(what)}` : ''}`;
+    }).join('; ');
+  }
+
   /** The router's kernel next hops for the VIP (directors' numbers). */
   kernelNextHops(): number[] {
     const route = this.router.run('ip', 'route', 'show', `${SCALE.vip}/32`);
@@ -353,21 +408,24 @@ export class ScaleLab {
 
   /**
    * Waits until the router forwards the VIP over exactly `directors`. With `since` (when the fault or join
-   * began, Date.now()), returns when the router's kernel changed its forwarding for the VIP: the first
-   * `ip -ts monitor` event at or after `since` that replaced the VIP's route or a next-hop group. Nothing
-   * else changes the router's routes during a step; zebra deletes a group it stopped using minutes later
-   * (its keep timer), so deletions never count.
+   * began, Date.now()), returns when the router's kernel made that so: the first `ip -ts monitor` event at
+   * or after `since` after which the VIP's next hops are exactly `directors` (see {@link forwarding}).
    */
   async nextHops(directors: readonly number[], what: string, since?: number): Promise<number | undefined> {
     await until(() => this.kernelNextHops(), (hops) => hops.join() === [...directors].sort().join(), what, {
       ...poll, detail: () => `router forwards over ${this.kernelNextHops().join(',')}`,
     });
     if (since === undefined) return undefined;
-    const vipRoute = new RegExp(`^(Deleted )?${SCALE.vip.replace(/\./g, '\\.')} `);
-    const change = (line: string) => /^id \d+ group /.test(line) || vipRoute.test(line);
-    const event = await until(() => this.#routes.first(change, since), Boolean, `the router's route event for: ${what}`,
-      { intervalMs: 100, attempts: 100, detail: () => this.#routes.seen.slice(-10).map((l) => `${l.at} ${l.line}`).join(' | ') });
+    const want = directors.map(SCALE.directorAddress).sort().join();
+    const event = await until(() => forwarding(this.#routes.seen, SCALE.vip).find((f) => f.at >= since && f.via.join() === want),
+      Boolean, `the router's route event for: ${what}`, { intervalMs: 100, attempts: 100, detail: () => this.routerEvents(since) });
     return event!.at;
+  }
+
+  /** The router's VIP forwarding events since `since`, for a failure's message or the record. */
+  routerEvents(since: number): string {
+    return forwarding(this.#routes.seen, SCALE.vip).filter((f) => f.at >= since)
+      .map((f) => `+${f.at - since} ms ${f.via.join(',') || 'none'}`).join('; ');
   }
 
   /**

@@ -114,8 +114,10 @@ export class ScaleProof {
     const poller = (async () => {
       while (polling && tableCompleteAt === undefined) {
         const start = Date.now();
-        if ((await this.lab.tableSize(i).catch(() => 0)) === SCALE.realServers.length) tableCompleteAt = Date.now();
-        else tableIncompleteAt = start;
+        // A poll that failed (the namespace busy under emulation) saw nothing.
+        const size = await this.lab.tableSize(i).catch(() => undefined);
+        if (size === SCALE.realServers.length) tableCompleteAt = Date.now();
+        else if (size !== undefined) tableIncompleteAt = start;
         await sleep(20);
       }
     })();
