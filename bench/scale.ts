@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   const proof = new ScaleProof(lab);
   const steps: StepResult[] = [];
   const notes: string[] = [];
+  /** BFD session downs the router counted during a step (a death is one; more are false downs). */
+  const bfdDowns = new Map<StepResult, number>();
   try {
     await lab.start();
     const { scheduled } = await proof.spread();
@@ -46,7 +48,9 @@ async function main(): Promise<void> {
     const falseDowns = proof.bfdDowns() - downsBefore;
     notes.push(`BFD ${FAST_BFD} ms × 3: ${falseDowns} session downs in ${QUIET_MS / 1000} s with nothing wrong (3 sessions)`);
     log(notes.at(-1)!);
+    const fastDowns = proof.bfdDowns();
     const fast = await proof.directorDies(3);
+    bfdDowns.set(fast, proof.bfdDowns() - fastDowns);
     fast.scenario += ` (BFD ${FAST_BFD} ms × 3)`;
     steps.push(fast);
     log(`${fast.scenario}: ${fast.reactionMs} ms`);
@@ -55,7 +59,9 @@ async function main(): Promise<void> {
     await sleep(3000);
     const scenarios = [() => proof.rejoin(3), () => proof.directorDies(1), () => proof.healthWithdrawal(2), () => proof.serverRemoved(2)];
     for (const step of scenarios) {
+      const downs = proof.bfdDowns();
       const result: StepResult & { onServer?: Download[] } = await step();
+      bfdDowns.set(result, proof.bfdDowns() - downs);
       if (result.scenario.includes('dies')) result.scenario += ' (BFD 300 ms × 3)';
       if (result.onServer) result.scenario += ` (${result.onServer.length} downloads were on it)`;
       steps.push(result);
@@ -83,9 +89,9 @@ async function main(): Promise<void> {
       + ' moving to the new master (gratuitous ARP).'
       + ' Broken: downloads that ended, erred, got a wrong byte or made no progress for 5 s.',
     '',
-    '| mode | scenario | reaction (s) | downloads broken | short requests failed |',
-    '| --- | --- | ---: | ---: | ---: |',
-    ...steps.map((s) => `| ${s.mode} | ${s.scenario} | ${seconds(s.reactionMs)} | ${s.broken.length} of ${LONG} | ${failureSpan(s)} |`),
+    '| mode | scenario | reaction (s) | downloads broken | short requests failed | router BFD downs |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...steps.map((s) => `| ${s.mode} | ${s.scenario} | ${seconds(s.reactionMs)} | ${s.broken.length} of ${LONG} | ${failureSpan(s)} | ${bfdDowns.get(s) ?? '–'} |`),
     '',
     ...notes.map((n) => `- ${n}`),
   ];
