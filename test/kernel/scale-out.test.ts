@@ -255,7 +255,7 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
   let proof: ScaleProof;
 
   beforeAll(async () => {
-    // BFD at 1 s x 3: under emulation a director's FRR starting starves the router's bfdd, and at 300 ms x 3 its
+    // BFD at 1 s x 3: under emulation a director starting (FRR, ipvs keepalived) starves the router's bfdd; at 300 ms x 3 its
     // sessions with the other directors went down for 2-3 s (twice in two runs); bench:scale measures 300 and 100 ms.
     lab = new ScaleLab({ bfdInterval: 1000 });
     await lab.start();
