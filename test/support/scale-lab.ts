@@ -191,6 +191,12 @@ export function forwarding(lines: readonly { at: number; line: string }[], vip: 
 /** `ip -ts monitor`'s stamp, `[2026-12-06T14:51:48.491878] `: when `ip` read the kernel's message (UTC, see {@link Lines}). */
 const STAMP = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\] /;
 
+/** One output line with when it happened: its `ip -ts` stamp (printed in UTC) if it has one, else `arrived`. */
+export function stamped(raw: string, arrived: number): { at: number; line: string } {
+  const stamp = STAMP.exec(raw);
+  return stamp ? { at: Date.parse(`${stamp[1]!.slice(0, 23)}Z`), line: raw.slice(stamp[0].length) } : { at: arrived, line: raw };
+}
+
 /**
  * Lines of a child's output, each with when it happened: the line's own `ip -ts` stamp when it has one
  * (the monitor's reader may lag under emulation; the stamp does not), else when it arrived.
@@ -207,10 +213,7 @@ class Lines {
         const parts = (rest + chunk.toString()).split('\n');
         rest = parts.pop()!;
         const arrived = Date.now();
-        for (const raw of parts) {
-          const stamp = STAMP.exec(raw);
-          this.seen.push(stamp ? { at: Date.parse(`${stamp[1]!.slice(0, 23)}Z`), line: raw.slice(stamp[0].length) } : { at: arrived, line: raw });
-        }
+        for (const raw of parts) this.seen.push(stamped(raw, arrived));
       });
     }
     this.child.stdout!.resume();
