@@ -297,7 +297,6 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
   });
 
   test('it rejoins: announced only once its table is complete, it takes flows, no download breaks', async () => {
-    const before = (await lab.scheduled())[2]!;
     const downs = proof.bfdDowns();
     const step = await proof.rejoin(3);
     console.log(`rejoin: the router's BFD sessions went down ${proof.bfdDowns() - downs} times`);
@@ -311,7 +310,8 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
     expect(lab.daemonLog(3).some((l) => l.entry.message === 'vip announced')).toBe(true);
     expect(step.broken).toEqual([]);
     expect(step.shortFailures).toEqual([]);
-    expect((await lab.scheduled())[2]!).toBeGreaterThan(before);
+    // Its join flushed the table: the service's counter starts again from 0.
+    expect((await lab.scheduled())[2]!).toBeGreaterThan(0);
   });
 
   test('a director that loses its real servers withdraws, and no download breaks', async () => {
