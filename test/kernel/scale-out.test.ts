@@ -3,6 +3,7 @@
 // stream, and mh services that apply converges to one destination order,
 // proven by 10,000 flows that map identically on two directors built
 // through different histories (and a control that was not converged).
+// Issue #15's proof of the whole scale-out mode is test/scale/proof.test.ts.
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { Ipvs, type DesiredState } from '../../lib';

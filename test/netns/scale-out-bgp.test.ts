@@ -7,6 +7,7 @@
  * Our Announcer writes the routes in each director; the router's RIB is the
  * oracle. Timings are printed, never asserted.
  */
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { TestNamespace } from '../support/netns';
 import { FrrInstance, frrInstalled, ribNextHops } from '../support/frr-lab';
 import { withFakeIpvs } from '../support/fake-kernel';
 import { ScriptedHealth, until } from '../support/health';
+import { forwarding, stamped } from '../support/scale-lab';
 
 jest.setTimeout(180_000);
 
@@ -230,5 +232,58 @@ describeFrr('VIP announcement through FRR: ECMP, withdrawal, BFD, health gating'
     // Stopping withdrew the VIP before the services were deleted.
     await nextHopsBecome([directorAddress(1)], 'director 2 withdrawn on stop');
     expect(lines().map((l) => l.message)).toEqual(expect.arrayContaining(['vip announced', 'vip withdrawn', 'stopped']));
+  });
+});
+
+// The kernel-lab proof times the router's reactions from `ip -ts monitor`, replaying next-hop objects and
+// groups (zebra's ECMP form); here the real kernel's events for each kind of change are replayed and must
+// give the forwarding the kernel holds, in order.
+describe('the scale lab replays the VIP\'s forwarding from ip -ts monitor', () => {
+  test('a group changed in place, a route moved to a new group, a late deletion of the old one', async () => {
+    const ns = TestNamespace.create('fwd');
+    const lines: { at: number; line: string }[] = [];
+    const monitor = spawn('ip', ['netns', 'exec', ns.name, 'ip', '-ts', 'monitor', 'route', 'nexthop'], { env: { ...process.env, TZ: 'UTC' } });
+    let rest = '';
+    monitor.stdout.on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString()).split('\n');
+      rest = parts.pop()!;
+      for (const raw of parts) lines.push(stamped(raw, Date.now()));
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const began = Date.now();
+      const via = (n: number) => `10.77.9.1${n}`;
+      ns.run('ip', 'link', 'add', 'fa', 'type', 'veth', 'peer', 'name', 'fb');
+      ns.run('ip', 'addr', 'add', '10.77.9.1/24', 'dev', 'fa');
+      for (const dev of ['fa', 'fb']) ns.run('ip', 'link', 'set', dev, 'up');
+      for (const n of [1, 2, 3]) ns.run('ip', 'nexthop', 'add', 'id', String(n), 'via', via(n), 'dev', 'fa');
+      const kernel = () => [...ns.run('ip', 'route', 'show', PREFIX).matchAll(/via (\S+)/g)].map((m) => m[1]!).sort().join();
+      const states: string[] = [];
+      const change = (...args: string[]) => {
+        ns.run('ip', ...args);
+        states.push(kernel());
+      };
+      change('nexthop', 'add', 'id', '10', 'group', '1/2/3');
+      states.pop();
+      change('route', 'add', PREFIX, 'nhid', '10');
+      change('nexthop', 'replace', 'id', '10', 'group', '1/3');
+      change('nexthop', 'add', 'id', '11', 'group', '2/3');
+      states.pop();
+      change('route', 'replace', PREFIX, 'nhid', '11');
+      change('nexthop', 'del', 'id', '10');
+      change('route', 'del', PREFIX);
+      const ended = Date.now();
+      expect(states).toEqual([[1, 2, 3], [1, 3], [2, 3], [2, 3], []].map((hops) => hops.map(via).join()));
+      const replay = () => forwarding(lines, VIP).map((f) => f.via.join()).filter((v, k, all) => k === 0 || v !== all[k - 1]);
+      await until(replay, (seen) => seen.at(-1) === '' && seen.length > 1, 'the monitor\'s events', poll);
+      expect(replay()).toEqual(['', ...new Set(states)]);
+      for (const { at } of forwarding(lines, VIP)) {
+        expect(at).toBeGreaterThanOrEqual(began - 5);
+        expect(at).toBeLessThanOrEqual(ended + 1000);
+      }
+    } finally {
+      monitor.kill('SIGKILL');
+      ns.destroy();
+    }
   });
 });

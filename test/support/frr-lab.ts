@@ -67,9 +67,9 @@ export class FrrInstance {
     }
   }
 
-  /** One vtysh command's output. */
+  /** One vtysh command's output (vtysh takes 2-3 s in the kernel lab's emulation, more while the VM is busy). */
   vtysh(command: string): string {
-    return execFileSync('vtysh', ['--vty_socket', this.dir, '-c', command], { encoding: 'utf8', timeout: 10_000 });
+    return execFileSync('vtysh', ['--vty_socket', this.dir, '-c', command], { encoding: 'utf8', timeout: 60_000 });
   }
 
   /** One vtysh command's JSON output. */
