@@ -307,7 +307,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (this.#ownBfd) this.#bfd?.close();
   }
 
-  /** A static address, route or rule that could not be changed, an instance that cannot run: logged and an `error` event, as an instance's. */
+  /** A static address, route or rule that could not be changed, an instance that cannot run: logged, and an `error` event. */
   #reportErrors(errors: VrrpError[]): void {
     for (const e of errors) {
       this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), event: 'error', code: e.code, message: e.message }));
@@ -334,7 +334,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const o = m.config.resolved;
     let info: NativeInterfaceInfo | undefined;
     try {
-      info = loadVrrpNative().vrrpInterface({ ...(this.#runtime.netns !== undefined ? { netns: this.#runtime.netns } : {}), interface: o.interface });
+      const netns = this.#runtime.netns !== undefined ? { netns: this.#runtime.netns } : {};
+      info = loadVrrpNative().vrrpInterface({ ...netns, interface: o.interface });
     } catch {
       info = undefined;
     }
