@@ -342,7 +342,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const refusal = multicastRefusal(o.name, o.interface, info, o.peers);
     if (refusal === undefined) return;
     m.disabled = NO_MULTICAST_FAULT;
-    this.#reportErrors([new VrrpError({ message: refusal, code: 'ERR_VRRP_NO_MULTICAST', operation: 'open' })]);
+    // Reported on the next turn: listeners attached right after open() see it, as they see the first transitions.
+    setImmediate(() => this.#reportErrors([new VrrpError({ message: refusal, code: 'ERR_VRRP_NO_MULTICAST', operation: 'open' })]));
   }
 
   async #stopInstance(name: string): Promise<void> {
