@@ -201,11 +201,9 @@ const UNHOLD = { mcast_probes: 3, ucast_probes: 3, app_probes: 0, retrans: 1_000
 const ntable = (values: typeof HOLD): string[] => ['arp_cache', 'ndisc_cache'].map((t) =>
   `ntable change name ${t} dev eth0 ${Object.entries(values).map(([k, v]) => `${k} ${v}`).join(' ')}`);
 
-/** How long a side's table must stay unchanged after its start-up line before it is taken as its start table. */
-const START_STABLE_MS = 1_000;
 
 /** What each daemon logs once its first table is written and its checks are scheduled. */
-const STARTED: Record<Side, string> = { keepalived: 'Startup complete', ours: '"message":"ready"' };
+const STARTED: Record<Side, string> = { keepalived: 'Startup complete', ours: '"message":"started"' };
 
 function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
@@ -282,11 +280,15 @@ class Lab {
    * dropped with an error, as a failed resolution drops it.
    */
   release(f: CorpusFile, side: Side): void {
-    run('ip', ['-n', this.ns(f, side), '-b', '-'], [
+    run('ip', ['-n', this.ns(f, side), '-b', '-'], this.#lift(f));
+  }
+
+  #lift(f: CorpusFile): string {
+    return [
       ...ntable(UNHOLD),
       ...f.addresses.map((a) => `neigh replace ${a} lladdr ${this.#serverMac} dev eth0 nud reachable`),
       'neigh flush dev eth0 nud incomplete',
-    ].join('\n') + '\n');
+    ].join('\n') + '\n';
   }
 
   async #waitFor(ok: () => boolean, what: string, ms: number): Promise<void> {
@@ -312,18 +314,41 @@ class Lab {
     return child.pid!;
   }
 
-  daemon(f: CorpusFile, side: Side): { child: ChildProcess; log: () => string } {
+  /**
+   * Starts `side`'s daemon for `f`, and beside it a shell watcher (no
+   * `node`: in a starved VM this process's event loop answered seconds late)
+   * that waits for the daemon's start-up line, copies the namespace's table
+   * (/proc/ANCHOR/net/ip_vs) to `start` at once and lifts the hold; `start()`
+   * reads the copy, undefined until then.
+   */
+  daemon(f: CorpusFile, side: Side, anchor: number): { child: ChildProcess; log: () => string; start: () => string | undefined } {
     const ns = this.ns(f, side);
     const work = path.join(this.dir, `${f.name}-${side}`);
     mkdirSync(work, { recursive: true });
+    writeFileSync(path.join(work, 'lift'), this.#lift(f));
+    writeFileSync(path.join(work, 'log'), '');
+    // tail polls (-s) where it cannot watch the file (the VM sees this tree over 9p); --pid ends it with the watcher.
+    const watcher = spawn('bash', ['-c', [
+      'grep -q -m1 -F -- "$2" <(exec tail --pid=$$ -s 0.1 -n +1 -F "$1/log" 2>/dev/null) || exit 1',
+      'cat "/proc/$3/net/ip_vs" > "$1/start.new"; mv "$1/start.new" "$1/start"',
+      'ip -n "$4" -b "$1/lift"',
+    ].join('\n'), 'parity-watch', work, STARTED[side], String(anchor), ns], { stdio: 'ignore' });
+    this.#children.add(watcher);
     const args = side === 'keepalived'
       ? ['keepalived', '-n', '-l', '-D', '-f', f.file, '-p', `${work}/keepalived.pid`, '-r', `${work}/vrrp.pid`, '-c', `${work}/checkers.pid`]
       : [process.execPath, path.join(SUPPORT, 'keepalived-process.js'), '-f', f.file];
-    const out = openSync(path.join(work, 'log'), 'w');
+    const out = openSync(path.join(work, 'log'), 'a');
     const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', out, out], cwd: path.dirname(f.file) });
     closeSync(out);
     this.#children.add(child);
-    return { child, log: () => readFileSync(path.join(work, 'log'), 'utf8') };
+    const start = () => {
+      try {
+        return readFileSync(path.join(work, 'start'), 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    return { child, log: () => readFileSync(path.join(work, 'log'), 'utf8'), start };
   }
 
   async serverCommand(line: string): Promise<void> {
@@ -475,7 +500,7 @@ async function runFile(
   const daemons = {} as Record<Side, ReturnType<Lab['daemon']>>;
   for (const s of SIDES) {
     watch(s).timeline.startedAt = Date.now();
-    daemons[s] = lab.daemon(f, s);
+    daemons[s] = lab.daemon(f, s, watch(s).pid);
   }
   const tables = { keepalived: {}, ours: {} } as Record<Side, Record<Phase, Table>>;
   const differences: Phase[] = [];
@@ -498,34 +523,19 @@ async function runFile(
     }
   };
 
-  // Start: per side, the table once its daemon has said its start-up is
-  // complete (its first writes done; keepalived adds services and real
-  // servers one request at a time, seconds apart in a starved VM, so the
-  // table alone cannot tell them from decisions) and the table has then
-  // stayed unchanged START_STABLE_MS; then that side's hold is lifted. Per
-  // side, not both at once: `node` can take minutes to start when many run in
-  // the VM, and a check held that long times out, which is a decision.
+  // Start: per side, the table at the moment its daemon logs that its
+  // start-up is done (its first writes made: keepalived adds services and
+  // real servers one request at a time, seconds apart in a starved VM, so the
+  // table alone cannot tell them from decisions), copied by the daemon's
+  // watcher, which then lifts the hold. The hold leaves the watcher at least
+  // connect_timeout; a daemon that never logs the line is released here.
   // Generous: `node` itself takes minutes to start when many run at once in the VM.
   const startDeadline = Date.now() + 5 * cap;
-  const upAt = {} as Partial<Record<Side, number>>;
-  const started = {} as Partial<Record<Side, Table>>;
-  while (SIDES.some((s) => started[s] === undefined) && Date.now() < startDeadline) {
-    for (const s of SIDES) {
-      if (started[s] !== undefined) continue;
-      if (upAt[s] === undefined) {
-        if (daemons[s].log().includes(STARTED[s])) upAt[s] = Date.now();
-        continue;
-      }
-      watch(s).poll();
-      if (Date.now() - Math.max(upAt[s]!, watch(s).lastChangeAt) < START_STABLE_MS) continue;
-      started[s] = watch(s).current;
-      lab.release(f, s);
-    }
-    await sleep(100);
-  }
+  while (SIDES.some((s) => daemons[s].start() === undefined) && Date.now() < startDeadline) await sleep(200);
   for (const s of SIDES) {
-    if (started[s] === undefined) lab.release(f, s);
-    tables[s].start = started[s] ?? [];
+    const copy = daemons[s].start();
+    if (copy === undefined) lab.release(f, s);
+    tables[s].start = copy === undefined ? [] : normaliseProc(copy);
   }
   if (!equal(tables.ours.start, expect('start', tables.keepalived.start))) differences.push('start');
 
