@@ -22,9 +22,9 @@
  * the two daemons never hear each other).
  *
  * Start: each director starts with its packets to the real servers held
- * (see {@link HOLD}), so no network checker can decide before the harness
- * has taken the start table; then the hold is lifted and the held packets
- * leave at once.
+ * (see {@link HOLD}), so no network checker can decide before a watcher
+ * beside the daemon has copied its start table; then the hold is lifted and
+ * the held packets leave at once.
  *
  * Topology: one namespace holds the servers on a bridge, every director
  * namespace has a veth on it. Tables are watched through
