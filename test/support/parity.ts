@@ -328,8 +328,10 @@ class Lab {
     writeFileSync(path.join(work, 'lift'), this.#lift(f));
     writeFileSync(path.join(work, 'log'), '');
     // tail polls (-s) where it cannot watch the file (the VM sees this tree over 9p); --pid ends it with the watcher.
+    // A coprocess, not <(...): the lab VM has no /dev/fd.
     const watcher = spawn('bash', ['-c', [
-      'grep -q -m1 -F -- "$2" <(exec tail --pid=$$ -s 0.1 -n +1 -F "$1/log" 2>/dev/null) || exit 1',
+      'coproc TAIL { exec tail --pid=$$ -s 0.1 -n +1 -F "$1/log" 2>/dev/null; }',
+      'grep -q -m1 -F -- "$2" <&"${TAIL[0]}" || exit 1',
       'cat "/proc/$3/net/ip_vs" > "$1/start.new"; mv "$1/start.new" "$1/start"',
       'ip -n "$4" -b "$1/lift"',
     ].join('\n'), 'parity-watch', work, STARTED[side], String(anchor), ns], { stdio: 'ignore' });
