@@ -91,6 +91,8 @@ export interface NativeInterfaceInfo {
   up: boolean;
   /** IFF_RUNNING (carrier). */
   running: boolean;
+  /** IFF_MULTICAST: keepalived will not run a VRRP instance without unicast peers on a link lacking it. */
+  multicast: boolean;
   mac: Uint8Array;
   addresses: { family: number; address: string; prefix: number; scope: number }[];
 }

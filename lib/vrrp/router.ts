@@ -9,6 +9,8 @@ import type { VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { VrrpInstance } from './instance';
 import { loadVrrpNative } from './native';
+import { multicastRefusal, NO_MULTICAST_FAULT } from './multicast-rule';
+import type { NativeInterfaceInfo } from '../native/vrrp-contract';
 import { lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
 import type { VrrpRouterConfig } from './router-options';
 import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
@@ -132,6 +134,8 @@ interface Member {
   group?: GroupRuntime;
   /** This instance's own FAULT causes, group ones excluded. */
   faults: string[];
+  /** A cause that lasts as long as the instance runs ({@link NO_MULTICAST_FAULT}). */
+  disabled?: string;
 }
 
 interface GroupRuntime {
@@ -189,7 +193,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       router.#syncBfd(config);
       router.#watchInterfaces();
       router.#static = new StaticSet(loadVrrpNative(), runtime.netns !== undefined ? { netns: runtime.netns } : {}, resolved.static);
-      router.#staticErrors(router.#static.install());
+      router.#reportErrors(router.#static.install());
       for (const [name, c] of resolved.instances) router.#startInstance(name, c);
       router.#buildGroups();
       router.#retrack();
@@ -235,7 +239,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (this.#static) {
       const { set, errors } = this.#static.replace(next.static);
       this.#static = set;
-      this.#staticErrors([...errors, ...set.install()]);
+      this.#reportErrors([...errors, ...set.install()]);
     }
     this.#syncTrackers(next);
     this.#syncBfd(config);
@@ -293,7 +297,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#members.keys()].map((n) => this.#stopInstance(n)));
-    if (this.#static) this.#staticErrors(this.#static.remove());
+    if (this.#static) this.#reportErrors(this.#static.remove());
     await Promise.all([...this.#draining, ...[...this.#groups.values()].map((g) => g.notify.drained())]);
     for (const t of this.#scripts.values()) t.stop();
     for (const t of this.#files.values()) t.stop();
@@ -303,8 +307,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (this.#ownBfd) this.#bfd?.close();
   }
 
-  /** A static address, route or rule that could not be changed: an `error` event, as an instance's. */
-  #staticErrors(errors: VrrpError[]): void {
+  /** A static address, route or rule that could not be changed, an instance that cannot run: logged, and an `error` event. */
+  #reportErrors(errors: VrrpError[]): void {
     for (const e of errors) {
       this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), event: 'error', code: e.code, message: e.message }));
       if (this.listenerCount('error') > 0) this.emit('error', e);
@@ -316,12 +320,30 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const notify = new NotifyQueue(() => this.#scriptPolicy(), (r) => this.#notified('INSTANCE', name, r));
     const member: Member = { config: c, instance, notify, faults: [] };
     this.#members.set(name, member);
+    this.#checkMulticast(member);
     instance.on('state', (change) => this.#instanceChanged(member, change.from, change.to, change.reason));
     instance.on('want-master', () => this.#groupChanged(member.group, member.group?.group.memberWantsMaster()));
     instance.on('lower-priority', () => this.#run(member.notify, lowerPriorityCall(member.config.notify)));
     instance.on('error', (e) => {
       if (this.listenerCount('error') > 0) this.emit('error', e);
     });
+  }
+
+  /** keepalived's no-multicast rule (multicast-rule.ts): logged and reported as an `error` event, then FAULT for good. */
+  #checkMulticast(m: Member): void {
+    const o = m.config.resolved;
+    let info: NativeInterfaceInfo | undefined;
+    try {
+      const netns = this.#runtime.netns !== undefined ? { netns: this.#runtime.netns } : {};
+      info = loadVrrpNative().vrrpInterface({ ...netns, interface: o.interface });
+    } catch {
+      info = undefined;
+    }
+    const refusal = multicastRefusal(o.name, o.interface, info, o.peers);
+    if (refusal === undefined) return;
+    m.disabled = NO_MULTICAST_FAULT;
+    // Reported on the next turn: listeners attached right after open() see it, as they see the first transitions.
+    setImmediate(() => this.#reportErrors([new VrrpError({ message: refusal, code: 'ERR_VRRP_NO_MULTICAST', operation: 'open' })]));
   }
 
   async #stopInstance(name: string): Promise<void> {
@@ -441,7 +463,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const m of this.#members.values()) {
       const readings = this.#readings(m);
       const outcome = trackOutcome(m.config.resolved.priority, readings);
-      m.faults = outcome.faults;
+      m.faults = m.disabled ? [m.disabled, ...outcome.faults] : outcome.faults;
       if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
       if (readings.some((r) => r.kind === 'script' && r.weight === 0 && r.ok === undefined)) waiting.add(m);
     }

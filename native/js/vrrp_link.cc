@@ -275,7 +275,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
   bool open_ = false;
 };
 
-// vrrpInterface({netns, interface}) -> {ifindex, mac, up, addresses[]}
+// vrrpInterface({netns, interface}) -> {ifindex, mac, up, running, multicast, addresses[]}
 Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = objectArg(info, 0);
@@ -287,6 +287,7 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   r.Set("ifindex", out.ifindex);
   r.Set("up", out.up);
   r.Set("running", out.running);
+  r.Set("multicast", out.multicast);
   Napi::Uint8Array mac = Napi::Uint8Array::New(env, out.mac.size());
   if (!out.mac.empty()) std::memcpy(mac.Data(), out.mac.data(), out.mac.size());
   r.Set("mac", mac);

@@ -95,6 +95,7 @@ int Route::interfaceInfo(const std::string& name, InterfaceInfo& out) {
   out.ifindex = rtnl_link_get_ifindex(link);
   out.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
   out.running = (rtnl_link_get_flags(link) & IFF_RUNNING) != 0;
+  out.multicast = (rtnl_link_get_flags(link) & IFF_MULTICAST) != 0;
   if (nl_addr* mac = rtnl_link_get_addr(link)) {
     auto* bytes = static_cast<const uint8_t*>(nl_addr_get_binary_addr(mac));
     out.mac.assign(bytes, bytes + nl_addr_get_len(mac));

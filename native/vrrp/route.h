@@ -20,8 +20,9 @@ struct InterfaceAddress {
 struct InterfaceInfo {
   int ifindex = 0;
   std::vector<uint8_t> mac;
-  bool up = false;       // IFF_UP
-  bool running = false;  // IFF_RUNNING: carrier (operationally up)
+  bool up = false;         // IFF_UP
+  bool running = false;    // IFF_RUNNING: carrier (operationally up)
+  bool multicast = false;  // IFF_MULTICAST
   std::vector<InterfaceAddress> addresses;
 };
 

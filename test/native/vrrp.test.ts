@@ -41,6 +41,8 @@ describe('contract checks', () => {
     expect(lo.ifindex).toBe(1);
     expect(lo.up).toBe(true);
     expect(lo.running).toBe(true);
+    // lo has no IFF_MULTICAST (keepalived's no-multicast rule reads this flag).
+    expect(lo.multicast).toBe(false);
     expect(lo.addresses).toEqual(expect.arrayContaining([expect.objectContaining({ family: AF_INET, address: '127.0.0.1', prefix: 8 })]));
     let thrown: unknown;
     try {

@@ -137,6 +137,32 @@ test('behind a keepalived master ours stays BACKUP without IPVS, and takes the V
   expect(lab.hasAddress('a', vip)).toBe(false);
 });
 
+test('keepalived\'s no-multicast rule: on a link without IFF_MULTICAST and no unicast_peer both disable the instance (FAULT) with the same line', async () => {
+  const id = ++vrid;
+  // A veth with multicast off in each router (this host kernel has no dummy links).
+  for (const h of ['a', 'b'] as const) {
+    const ns = lab.hosts[h];
+    ns.run('ip', 'link', 'add', 'nomc0', 'type', 'veth', 'peer', 'name', 'nomc1');
+    for (const args of [['nomc0', 'multicast', 'off'], ['nomc0', 'up'], ['nomc1', 'up']]) ns.run('ip', 'link', 'set', ...args);
+    ns.run('ip', 'addr', 'add', `192.168.77.${h === 'a' ? 1 : 2}/24`, 'dev', 'nomc0');
+    cleanup.push(() => void ns.try('ip', 'link', 'del', 'nomc0'));
+  }
+  const text = config({ id, vip: '10.9.0.145', priority: 150, state: 'MASTER' }).replace('interface eth0', 'interface nomc0');
+  const line = `(VI_${id}) interface nomc0 does not support multicast, specify unicast peers - disabling`;
+  const ka = startKeepalived(text, id);
+  const ours = new OurDaemon(`nomc-${id}`, text);
+  // keepalived logs the line and holds the instance without a state line (its fault counter is raised before the
+  // instance starts); ours logs the same line and a FAULT transition.
+  expect(await eventually(() => ka.log.includes(line), TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => ours.states().includes('FAULT'), TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => ours.lines().some((l) => l.message === 'vrrp error' && l.error === line), TAKEOVER_MS)).toBe(true);
+  await sleep(2 * 1000 * ADVERT * 3);
+  // For good: neither is ever BACKUP or MASTER, neither sends an advert or takes the VIP.
+  expect([/Entering (MASTER|BACKUP) STATE/.test(ka.log), ours.states()]).toEqual([false, ['FAULT']]);
+  expect((await ours.status()).vrrp!.instances[0]).toMatchObject({ state: 'FAULT', faults: ['interface:no-multicast'], stats: { advertSent: 0 } });
+  expect([lab.hasAddress('a', '10.9.0.145'), lab.hasAddress('b', '10.9.0.145')]).toEqual([false, false]);
+});
+
 test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the VIP (no address removal), SIGHUP lowering the priority hands over', async () => {
   const id = ++vrid;
   const vip = '10.9.0.141';

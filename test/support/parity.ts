@@ -21,6 +21,11 @@
  * eth0, and a dummy `vrrp0` with multicast on (for VRRP instances, so that
  * the two daemons never hear each other).
  *
+ * Start: each director starts with its packets to the real servers held
+ * (see {@link HOLD}), so no network checker can decide before a watcher
+ * beside the daemon has copied its start table; then the hold is lifted and
+ * the held packets leave at once.
+ *
  * Topology: one namespace holds the servers on a bridge, every director
  * namespace has a veth on it. Tables are watched through
  * /proc/PID/net/ip_vs of a process parked in each director namespace (read
@@ -172,8 +177,33 @@ export interface HarnessOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The start hold, per director, as `ip ntable` settings of its eth0 (ARP
+ * and IPv6 neighbour discovery): no solicitation goes out (only an
+ * application probe, which no one answers) and the one probe lasts an hour,
+ * so the first packet to a real server leaves the neighbour entry
+ * INCOMPLETE and waits in its queue: no reply, no reset, no ICMP, no
+ * failure. keepalived schedules each checker's first run BOOTSTRAP_DELAY
+ * (1 s) plus a random 0..warmup after start (check_api.c,
+ * register_checkers_thread), and a check then waits for an answer up to its
+ * connect_timeout (2 s throughout the corpus, 5 s by default); ours has the
+ * same schedule (health/check-loop.ts). So under the hold no network
+ * checker (TCP, HTTP, SSL, SMTP, DNS, UDP, PING) can decide before 3 s
+ * after start-up complete, where a refusing or healthy server answered
+ * within the first second. MISC_CHECK and FILE_CHECK do not use the
+ * network and are not held. A blocking filter (DROP) would not do: a SYN
+ * dropped is retransmitted only a second later, so a check in flight when
+ * the block lifts could fail where a real server answers.
+ */
+const HOLD = { mcast_probes: 0, ucast_probes: 0, app_probes: 1, retrans: 3_600_000 };
+/** The kernel's defaults, restored when the hold is lifted. */
+const UNHOLD = { mcast_probes: 3, ucast_probes: 3, app_probes: 0, retrans: 1_000 };
+const ntable = (values: typeof HOLD): string[] => ['arp_cache', 'ndisc_cache'].map((t) =>
+  `ntable change name ${t} dev eth0 ${Object.entries(values).map(([k, v]) => `${k} ${v}`).join(' ')}`);
+
+
 /** What each daemon logs once its first table is written and its checks are scheduled. */
-const STARTED: Record<Side, string> = { keepalived: 'Startup complete', ours: '"message":"ready"' };
+const STARTED: Record<Side, string> = { keepalived: 'Startup complete', ours: '"message":"started"' };
 
 function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
@@ -223,20 +253,42 @@ class Lab {
       for (const side of SIDES) {
         const host = side === 'keepalived' ? 2 : 3;
         run('ip', ['-n', this.ns(f, side), '-b', '-'], [
-          'link set lo up', 'link set eth0 up',
+          'link set lo up', ...ntable(HOLD), 'link set eth0 up',
           `addr add 10.20.${f.index}.${host}/24 dev eth0`, `addr add fd20:${f.index}::${host}/64 dev eth0 nodad`,
-          // A dummy has no IFF_MULTICAST, and keepalived disables a VRRP instance on such an interface without unicast peers.
+          // A dummy has no IFF_MULTICAST, and both daemons disable a VRRP instance on such an interface without unicast
+          // peers (keepalived's rule, lib/vrrp/multicast-rule.ts): on, so that the corpus's instances run (28 needs a master).
           'link add vrrp0 type dummy', 'link set vrrp0 multicast on', 'link set vrrp0 up', `addr add 192.168.200.${host}/24 dev vrrp0`,
         ].join('\n') + '\n');
       }
     }
     this.timings.push(`directors at ${Date.now() - this.#t0} ms`);
+    this.#serverMac = (JSON.parse(run('ip', ['-n', this.srv, '-j', 'link', 'show', 'br0'])) as { address: string }[])[0]!.address;
     const listeners = this.files.flatMap((f) => f.listeners);
     const servers = spawn('ip', ['netns', 'exec', this.srv, process.execPath, path.join(SUPPORT, 'parity-servers.js'), ...listeners], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.#servers = servers;
     this.#children.add(servers);
     servers.stdout!.on('data', (d: Buffer) => (this.#serverOut += d.toString()));
     await this.#waitFor(() => this.#serverOut.includes('ready\n'), 'the real servers to listen', 120_000);
+  }
+
+  #serverMac = '';
+
+  /**
+   * Lifts a director's start hold: the kernel's neighbour settings again;
+   * the real servers' addresses resolved to the bridge at once, which sends
+   * what waited for them; what waited for an address no one holds is
+   * dropped with an error, as a failed resolution drops it.
+   */
+  release(f: CorpusFile, side: Side): void {
+    run('ip', ['-n', this.ns(f, side), '-b', '-'], this.#lift(f));
+  }
+
+  #lift(f: CorpusFile): string {
+    return [
+      ...ntable(UNHOLD),
+      ...f.addresses.map((a) => `neigh replace ${a} lladdr ${this.#serverMac} dev eth0 nud reachable`),
+      'neigh flush dev eth0 nud incomplete',
+    ].join('\n') + '\n';
   }
 
   async #waitFor(ok: () => boolean, what: string, ms: number): Promise<void> {
@@ -262,18 +314,43 @@ class Lab {
     return child.pid!;
   }
 
-  daemon(f: CorpusFile, side: Side): { child: ChildProcess; log: () => string } {
+  /**
+   * Starts `side`'s daemon for `f`, and beside it a shell watcher (no
+   * `node`: in a starved VM this process's event loop answered seconds late)
+   * that waits for the daemon's start-up line, copies the namespace's table
+   * (/proc/ANCHOR/net/ip_vs) to `start` at once and lifts the hold; `start()`
+   * reads the copy, undefined until then.
+   */
+  daemon(f: CorpusFile, side: Side, anchor: number): { child: ChildProcess; log: () => string; start: () => string | undefined } {
     const ns = this.ns(f, side);
     const work = path.join(this.dir, `${f.name}-${side}`);
     mkdirSync(work, { recursive: true });
+    writeFileSync(path.join(work, 'lift'), this.#lift(f));
+    writeFileSync(path.join(work, 'log'), '');
+    // tail polls (-s) where it cannot watch the file (the VM sees this tree over 9p); --pid ends it with the watcher.
+    // A coprocess, not <(...): the lab VM has no /dev/fd.
+    const watcher = spawn('bash', ['-c', [
+      'coproc TAIL { exec tail --pid=$$ -s 0.1 -n +1 -F "$1/log" 2>/dev/null; }',
+      'grep -q -m1 -F -- "$2" <&"${TAIL[0]}" || exit 1',
+      'cat "/proc/$3/net/ip_vs" > "$1/start.new"; mv "$1/start.new" "$1/start"',
+      'ip -n "$4" -b "$1/lift"',
+    ].join('\n'), 'parity-watch', work, STARTED[side], String(anchor), ns], { stdio: 'ignore' });
+    this.#children.add(watcher);
     const args = side === 'keepalived'
       ? ['keepalived', '-n', '-l', '-D', '-f', f.file, '-p', `${work}/keepalived.pid`, '-r', `${work}/vrrp.pid`, '-c', `${work}/checkers.pid`]
       : [process.execPath, path.join(SUPPORT, 'keepalived-process.js'), '-f', f.file];
-    const out = openSync(path.join(work, 'log'), 'w');
+    const out = openSync(path.join(work, 'log'), 'a');
     const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', out, out], cwd: path.dirname(f.file) });
     closeSync(out);
     this.#children.add(child);
-    return { child, log: () => readFileSync(path.join(work, 'log'), 'utf8') };
+    const start = () => {
+      try {
+        return readFileSync(path.join(work, 'start'), 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    return { child, log: () => readFileSync(path.join(work, 'log'), 'utf8'), start };
   }
 
   async serverCommand(line: string): Promise<void> {
@@ -425,7 +502,7 @@ async function runFile(
   const daemons = {} as Record<Side, ReturnType<Lab['daemon']>>;
   for (const s of SIDES) {
     watch(s).timeline.startedAt = Date.now();
-    daemons[s] = lab.daemon(f, s);
+    daemons[s] = lab.daemon(f, s, watch(s).pid);
   }
   const tables = { keepalived: {}, ours: {} } as Record<Side, Record<Phase, Table>>;
   const differences: Phase[] = [];
@@ -448,23 +525,20 @@ async function runFile(
     }
   };
 
-  // Start: the table as each daemon says its start-up is complete (its
-  // first writes done; its checks begin a second later, after keepalived's
-  // BOOTSTRAP_DELAY). keepalived adds services and real servers one request
-  // at a time, seconds apart in a starved VM, so no look at the table alone
-  // can tell its first writes from its first decisions.
+  // Start: per side, the table at the moment its daemon logs that its
+  // start-up is done (its first writes made: keepalived adds services and
+  // real servers one request at a time, seconds apart in a starved VM, so the
+  // table alone cannot tell them from decisions), copied by the daemon's
+  // watcher, which then lifts the hold. The hold leaves the watcher at least
+  // connect_timeout; a daemon that never logs the line is released here.
   // Generous: `node` itself takes minutes to start when many run at once in the VM.
   const startDeadline = Date.now() + 5 * cap;
-  const started = {} as Partial<Record<Side, Table>>;
-  while (SIDES.some((s) => started[s] === undefined) && Date.now() < startDeadline) {
-    for (const s of SIDES) {
-      if (started[s] !== undefined || !daemons[s].log().includes(STARTED[s])) continue;
-      watch(s).poll();
-      started[s] = watch(s).current;
-    }
-    await sleep(100);
+  while (SIDES.some((s) => daemons[s].start() === undefined) && Date.now() < startDeadline) await sleep(200);
+  for (const s of SIDES) {
+    const copy = daemons[s].start();
+    if (copy === undefined) lab.release(f, s);
+    tables[s].start = copy === undefined ? [] : normaliseProc(copy);
   }
-  for (const s of SIDES) tables[s].start = started[s] ?? [];
   if (!equal(tables.ours.start, expect('start', tables.keepalived.start))) differences.push('start');
 
   await settle('settled', Date.now());

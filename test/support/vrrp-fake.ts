@@ -57,6 +57,8 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
   const links: FakeLink[] = [];
   const monitors: FakeMonitor[] = [];
   const interfaces = new Map<string, boolean>([['eth0', true]]);
+  /** Interfaces without IFF_MULTICAST (a dummy made with `multicast off`). */
+  const noMulticast = new Set<string>();
   /** Interface indexes other than 2 (an interface deleted and created again gets a new one). */
   const ifindexes = new Map<string, number>();
   /** Addresses vrrpInterface reports beside 10.0.0.2 (a test puts a VIP here to say it is still present). */
@@ -79,7 +81,8 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
     vrrpInterface: ({ interface: name }) => {
       if (!interfaces.has(name)) throw syscallError(19, 'interface', 'No such device');
       return {
-        ifindex: ifindexes.get(name) ?? 2, up: interfaces.get(name)!, running: interfaces.get(name)!, mac: FAKE_MAC,
+        ifindex: ifindexes.get(name) ?? 2, up: interfaces.get(name)!, running: interfaces.get(name)!,
+        multicast: !noMulticast.has(name), mac: FAKE_MAC,
         addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }, ...extraAddresses],
       };
     },
@@ -94,7 +97,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
     rtnlEncode: () => new Uint8Array(),
     routeListHost: () => ({ errno: 0, routes: [] }),
   };
-  return { binding, links, monitors, interfaces, ifindexes, extraAddresses, rtnl };
+  return { binding, links, monitors, interfaces, noMulticast, ifindexes, extraAddresses, rtnl };
 }
 
 /** An IPv4 datagram as the socket gives it: `advert` from `src` to 224.0.0.18 with `ttl`. */

@@ -164,7 +164,7 @@ describe('router options', () => {
     const calls: string[] = [];
     let fail = 0;
     const native = {
-      vrrpInterface: ({ interface: name }: { interface: string }) => ({ ifindex: name === 'eth0' ? 4 : 0, up: true, running: true, mac: new Uint8Array(6), addresses: [] }),
+      vrrpInterface: ({ interface: name }: { interface: string }) => ({ ifindex: name === 'eth0' ? 4 : 0, up: true, running: true, multicast: true, mac: new Uint8Array(6), addresses: [] }),
       rtnlChange: (q: NativeRtnlRequest) => {
         calls.push(`${q.operation} ${q.route ? `route ${q.route.destination ?? 'default'} oif ${q.route.ifindex ?? '-'}` : `rule ${q.rule!.priority}`}`);
         return fail || (q.operation === 'add' ? 17 : 3);

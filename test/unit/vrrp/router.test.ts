@@ -139,6 +139,32 @@ describe('tracking', () => {
     expect(changes[0]).toMatchObject({ from: 'INIT', to: 'FAULT', reason: 'fault' });
   });
 
+  test('keepalived\'s no-multicast rule: without unicast peers an instance on a link lacking IFF_MULTICAST is FAULT for good, logged', async () => {
+    fake.noMulticast.add('eth1');
+    try {
+      const errors: string[] = [];
+      const logs: string[] = [];
+      const router = VrrpRouter.open(config({ instances: [vi('VI_1', 1, { interface: 'eth1' }), vi('VI_2', 2, { interface: 'eth1', unicastPeer: ['10.0.0.9'] }), vi('VI_3', 3)] }),
+        { log: (l) => logs.push(l) });
+      routers.push(router);
+      router.on('error', (e) => errors.push(`${e.code} ${e.message}`));
+      const changes: VrrpRouterStateChange[] = [];
+      router.on('state', (c) => changes.push(c));
+      await waitFor(() => ['VI_2', 'VI_3'].every((n) => changes.some((c) => c.name === n)) && changes.some((c) => c.name === 'VI_1'));
+      expect(changes.find((c) => c.name === 'VI_1')).toMatchObject({ from: 'INIT', to: 'FAULT', reason: 'fault' });
+      expect(stateOf(router, 'VI_1').faults).toEqual(['interface:no-multicast']);
+      // With unicast peers, or on a multicast link, it runs.
+      for (const n of ['VI_2', 'VI_3']) expect([n, stateOf(router, n).faults, stateOf(router, n).state]).toEqual([n, [], expect.not.stringMatching('FAULT')]);
+      expect(logs.join('\n')).toContain('(VI_1) interface eth1 does not support multicast, specify unicast peers - disabling');
+      // keepalived raises its fault counter once and nothing lowers it: the interface's own tracking does not clear it.
+      fake.monitors.at(-1)!.report(2, 'eth1', 0x41, false);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+    } finally {
+      fake.noMulticast.delete('eth1');
+    }
+  });
+
   test('script and file weights move the effective priority that adverts carry', async () => {
     const file = path.join(dir, 'prio');
     writeFileSync(file, '3');
