@@ -328,8 +328,11 @@ class Lab {
     writeFileSync(path.join(work, 'lift'), this.#lift(f));
     writeFileSync(path.join(work, 'log'), '');
     // tail polls (-s) where it cannot watch the file (the VM sees this tree over 9p); --pid ends it with the watcher.
-    // A coprocess, not <(...): the lab VM has no /dev/fd.
-    const watcher = spawn('bash', ['-c', [
+    // A coprocess, not <(...): the lab VM has no /dev/fd. Realtime (SCHED_FIFO, inherited by tail, grep, cat and ip):
+    // the hold must be lifted before a held check reaches its connect_timeout, and in a VM starved by many daemons
+    // starting at once an ordinary watcher was seen to react more than 3 s late (file 23: keepalived's held checks
+    // timed out and made a decision of the harness's own).
+    const watcher = spawn('chrt', ['-f', '50', 'bash', '-c', [
       'coproc TAIL { exec tail --pid=$$ -s 0.1 -n +1 -F "$1/log" 2>/dev/null; }',
       'grep -q -m1 -F -- "$2" <&"${TAIL[0]}" || exit 1',
       'cat "/proc/$3/net/ip_vs" > "$1/start.new"; mv "$1/start.new" "$1/start"',
