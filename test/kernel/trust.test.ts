@@ -88,9 +88,10 @@ describe('ipvs keepalived trusts the live table', () => {
     topology.exec(topology.director, 'ipvsadm', '-A', '-t', `${VIP}:80`, '-s', 'rr');
     for (const rs of ['10.1.0.4:80', '10.1.0.5:80']) topology.exec(topology.director, 'ipvsadm', '-a', '-t', `${VIP}:80`, '-r', rs, '-m', '-w', '1');
     for (let i = 0; i < 6; i++) topology.curl();
-    const before = conns();
+    // The kernel publishes the counters on its 2 s estimator tick: wait for the six connections to show.
+    const counted = (c: Record<string, number>) => (c['10.1.0.4'] ?? 0) + (c['10.1.0.5'] ?? 0);
+    const before = await waitFor('the six connections to be counted', conns, (c) => counted(c) >= 6);
     expect(Object.keys(before).sort()).toEqual(['10.1.0.4', '10.1.0.5']);
-    expect(before['10.1.0.4']! + before['10.1.0.5']!).toBeGreaterThan(0);
     start();
     await waitFor('the daemon to be ready', () => logged('ready').length, (n) => n > 0);
     expect(logged('vrrp instance FAULT')[0]).toContain('"cause":"ka-late0"');
