@@ -13,8 +13,7 @@ module.exports = {
   watchman: false,
   // netns: VRRP against real keepalived in network namespaces on the host (root).
   // parity: the table-parity harness (keepalived 2.2.7 against ipvs keepalived on the corpus of
-  // test/fixtures/parity/) in the kernel lab (npm run test:parity); not yet part of npm test:
-  // no whole run of the corpus has passed at all three points yet.
+  // test/fixtures/parity/) in the kernel lab; npm test runs it in the kernel layer's VM boot.
   // scale: issue #15's scale-out proof in the kernel lab (npm run test:scale); not yet part
   // of npm test: it has passed once in four runs while its defects were fixed.
   projects: [layer('unit'), layer('native'), layer('kernel'), layer('netns'), layer('parity'), layer('scale')],
