@@ -35,7 +35,7 @@ export interface ScriptPolicy {
 }
 
 /** keepalived's default script user when none is configured, if it exists. */
-const DEFAULT_SCRIPT_USER = 'keepalived_script';
+export const DEFAULT_SCRIPT_USER = 'keepalived_script';
 
 /** uid and gid for `user [group]`; a string names what does not exist. */
 export function identity(c: { user?: string; group?: string }): ScriptIdentity | string {

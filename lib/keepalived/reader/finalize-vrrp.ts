@@ -12,6 +12,8 @@ import type { VrrpSyncGroupDraft } from './blocks/vrrp-sync-group';
 import type { TrackingDraft } from './blocks/vrrp-tracking';
 import type { Diagnostics } from './diagnostics';
 import { VRRP_DEFAULTS } from '../../vrrp/limits';
+import type { ScriptPolicy } from '../../scripts/security';
+import { definedUser, keptAtLoad } from './scripts';
 import type { VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackRef } from './vrrp-model';
 
 /** Instance fields whose default is global_defs' field of the same name. */
@@ -198,7 +200,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   return instance;
 }
 
-function finishScripts(draft: ConfigDraft, diag: Diagnostics): VrrpScript[] {
+function finishScripts(draft: ConfigDraft, policy: ScriptPolicy, diag: Diagnostics): VrrpScript[] {
   const out: VrrpScript[] = [];
   for (const d of draft.vrrpScripts) {
     const v = d.values;
@@ -206,6 +208,9 @@ function finishScripts(draft: ConfigDraft, diag: Diagnostics): VrrpScript[] {
       diag.error('semantic', `No script set for vrrp_script ${d.name} - removing`, d.source);
       continue;
     }
+    const user = v.user ?? (v.script.user !== undefined ? { user: v.script.user, group: v.script.group } : undefined);
+    const loaded = { owner: { kind: 'vrrp' as const, name: d.name }, argv: v.script.argv, source: d.source, ...definedUser(user), ...(d.sources['user'] ? { userSource: d.sources['user'] } : {}) };
+    if (!keptAtLoad(loaded, policy, diag)) continue;
     const interval = v.interval ?? VRRP_DEFAULTS.scriptInterval;
     out.push({
       name: d.name, script: v.script, interval, timeout: v.timeout ?? interval, weight: v.weight ?? 0,
@@ -294,8 +299,9 @@ export function finishVrrp(
   interfaces: InterfaceNames,
   diag: Diagnostics,
   bfdNames: ReadonlySet<string> = new Set(),
+  scriptPolicy: ScriptPolicy = {},
 ): VrrpConfig {
-  const scripts = finishScripts(draft, diag);
+  const scripts = finishScripts(draft, scriptPolicy, diag);
   const trackFiles = finishTrackFiles(draft, diag);
   const scriptNames = new Set(scripts.map((s) => s.name));
   const fileNames = new Set(trackFiles.map((f) => f.name));

@@ -14,6 +14,7 @@ import type { VirtualServerDraft } from './blocks/virtual-server';
 import { DEFAULTS, defaultDelayBeforeRetry, defaultRetry } from './defaults';
 import { finishBfd } from './finalize-bfd';
 import { finishVrrp, finishVrrpGlobals, type InterfaceNames } from './finalize-vrrp';
+import { definedUser, keptAtLoad, scriptPolicyOf } from './scripts';
 import type { Diagnostics, SourceRef } from './diagnostics';
 import type {
   Checker, CheckTimingKeywords, ConnectionOptions, LvsForwarding, GlobalDefs, KeepalivedConfig, RealServer, ScriptSpec,
@@ -154,6 +155,9 @@ function finishChecker(
         diag.error('semantic', 'MISC_CHECK has no misc_path - ignoring checker', c.source);
         return undefined;
       }
+      const user = own.opt<{ user: string; group?: string }>('user') ?? (script.user !== undefined ? { user: script.user, group: script.group } : undefined);
+      const loaded = { owner: { kind: 'misc' as const }, argv: script.argv, source: c.source, ...definedUser(user), ...(own.sources['user'] ? { userSource: own.sources['user'] } : {}) };
+      if (!keptAtLoad(loaded, scriptPolicyOf(global), diag)) return undefined;
       checker = defined(
         { ...base, type: c.type, sources: {}, script, timeout: own.get('timeout', base.delayLoop), dynamic: own.get('dynamic', false) },
         { user: own.opt('user') },
@@ -444,7 +448,8 @@ export function finishConfig(
 ): KeepalivedConfig {
   const global = finishGlobal(draft);
   const bfdInstances = finishBfd(draft, diag);
-  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name)));
+  const bfdForVrrp = new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name));
+  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, bfdForVrrp, scriptPolicyOf(global));
   const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
   const virtualServers = draft.virtualServers
     .map((vs) => finishVirtualServer(vs, global, diag, trackFiles))

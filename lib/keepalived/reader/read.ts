@@ -12,7 +12,7 @@ import { finishConfig } from './finalize';
 import type { KeepalivedConfig } from './model';
 import { parseBlocks } from './parser';
 import { Preprocessor } from './preprocess';
-import { checkScriptSecurity } from './scripts';
+import { checkScriptSecurity, disableUnusableTrackScripts } from './scripts';
 import { KEEPALIVED_EXIT } from './exit-status';
 
 /** Options of {@link readKeepalivedConfig} and {@link checkConfig}. */
@@ -70,7 +70,8 @@ export function readKeepalivedConfig(file: string, options: ReadOptions = {}): R
   const draft = configDraft();
   if (pre.readFile(file)) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag });
   const interfaces = options.interfaces ?? namespaceInterfaces();
-  const config = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined);
+  const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined);
+  const config = disableUnusableTrackScripts(read, path.dirname(file), diag);
   checkScriptSecurity(config, path.dirname(file), diag);
   return { config, diagnostics: diag.list };
 }

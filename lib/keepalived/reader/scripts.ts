@@ -8,7 +8,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Diagnostics } from './diagnostics';
+import type { Diagnostics, SourceRef } from './diagnostics';
+import { DEFAULT_SCRIPT_USER, type ScriptPolicy } from '../../scripts/security';
+import { quotedCommand, scriptUnusable } from '../../scripts/loadable';
 import type { ScriptSpec } from './located';
 import type { KeepalivedConfig } from './model';
 
@@ -53,4 +55,84 @@ export function checkScriptSecurity(config: KeepalivedConfig, baseDir: string, d
   const checker = checkerScripts(config).find(runs);
   if (vrrp) diag.error('script-security', 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.', vrrp.source);
   else if (checker) diag.error('script-security', 'SECURITY VIOLATION - check scripts are being executed but script_security not enabled.', checker.source);
+}
+
+/** The script policy global_defs sets (`enable_script_security`, `script_user`). */
+export function scriptPolicyOf(global: Pick<KeepalivedConfig['global'], 'enableScriptSecurity' | 'scriptUser'>): ScriptPolicy {
+  const security = global.enableScriptSecurity ? { enableScriptSecurity: true } : {};
+  return { ...security, ...(global.scriptUser ? { scriptUser: global.scriptUser } : {}) };
+}
+
+/** A script as keepalived's parser sees it: its words, its own user, and the lines to blame. */
+export interface LoadedScript {
+  /** `'misc'` for a MISC_CHECK, else the vrrp_script's name. */
+  readonly owner: { readonly kind: 'misc' } | { readonly kind: 'vrrp'; readonly name: string };
+  readonly argv: readonly string[];
+  readonly user?: string;
+  readonly group?: string;
+  /** The block's line. */
+  readonly source: SourceRef;
+  /** The `user` line, if one was written. */
+  readonly userSource?: SourceRef;
+}
+
+/**
+ * keepalived's parse-time refusals of a script, with its lines: the
+ * script's own user does not exist, or script security is on, no user is
+ * named anywhere and there is no `keepalived_script` account. False when
+ * the script is removed while the file is read (it then never counts
+ * towards the SECURITY VIOLATION verdict, and trackers naming it are told
+ * it is not found).
+ */
+export function keptAtLoad(s: LoadedScript, policy: ScriptPolicy, diag: Diagnostics): boolean {
+  // No program path: only the user checks, which keepalived makes while reading, can fail here.
+  const why = scriptUnusable({ argv: s.argv, ...definedUser(s) }, policy, '');
+  const program = `'${s.argv[0] ?? ''}'`;
+  if (why?.kind === 'no-user' && s.user !== undefined) {
+    const at = s.userSource ?? s.source;
+    if (s.owner.kind === 'misc') diag.error('semantic', `Failed to set uid/gid for misc checker script ${program} - removing`, at);
+    else diag.error('semantic', `Unable to set uid/gid for script ${quotedCommand(s.argv)}`, at);
+    return false;
+  }
+  if (why?.kind === 'no-default-user') {
+    diag.error('semantic', `Unable to set default user ${DEFAULT_SCRIPT_USER} for script`, s.source);
+    const what = s.owner.kind === 'misc' ? `misc script ${program}` : `vrrp script ${s.owner.name}`;
+    diag.error('semantic', `Unable to set default user for ${what} - removing`, s.source);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * keepalived's check of every vrrp_script once the file is read (only when
+ * there are VRRP instances): one run with root's rights from an insecure
+ * path, or whose program is not found, is disabled with a line; one its
+ * user cannot execute, silently. Disabled scripts leave the model and every
+ * instance's and sync group's track_script list.
+ */
+export function disableUnusableTrackScripts(config: KeepalivedConfig, baseDir: string, diag: Diagnostics): KeepalivedConfig {
+  const { vrrp } = config;
+  if (vrrp.instances.length === 0 || vrrp.scripts.length === 0) return config;
+  const policy = scriptPolicyOf(config.global);
+  const disabled = new Set<string>();
+  for (const s of vrrp.scripts) {
+    const command = { argv: s.script.argv, ...definedUser(s.user ?? s.script) };
+    const why = scriptUnusable(command, policy, resolveProgram(s.script.argv[0] ?? '', baseDir));
+    if (why === undefined) continue;
+    disabled.add(s.name);
+    if (why.kind === 'insecure') diag.error('semantic', `Disabling track script ${s.name} due to insecure`, s.script.source);
+    else if (why.kind === 'not-found') diag.error('semantic', `Disabling track script ${s.name} since not found/accessible`, s.script.source);
+  }
+  if (disabled.size === 0) return config;
+  const kept = <T extends { trackScript: readonly { name: string }[] }>(o: T): T => ({
+    ...o,
+    trackScript: o.trackScript.filter((r) => !disabled.has(r.name)),
+  });
+  const scripts = vrrp.scripts.filter((s) => !disabled.has(s.name));
+  return { ...config, vrrp: { ...vrrp, scripts, instances: vrrp.instances.map(kept), syncGroups: vrrp.syncGroups.map(kept) } };
+}
+
+/** `{ user, group }` with the absent ones left out, for a {@link LoadedScript}. */
+export function definedUser(u: { user?: string | undefined; group?: string | undefined } | undefined): { user?: string; group?: string } {
+  return { ...(u?.user !== undefined ? { user: u.user } : {}), ...(u?.group !== undefined ? { group: u.group } : {}) };
 }

@@ -39,7 +39,7 @@ describe('MISC_CHECK scripts keepalived disables at load', () => {
 
   test('each is dropped with keepalived\'s log line at its file:line; the real server stays, as if it had no such checker', () => {
     const script = '#!/bin/sh\nexit 0\n';
-    const { dir, file, warnings, config } = mapped(text, { 'noexec.sh': script, 'open/insecure.sh': script }, (d) => {
+    const { dir, file, read, warnings, config } = mapped(text, { 'noexec.sh': script, 'open/insecure.sh': script }, (d) => {
       chmodSync(path.join(d, 'noexec.sh'), 0o644);
       chmodSync(path.join(d, 'open'), 0o777);
       chmodSync(path.join(d, 'open/insecure.sh'), 0o777);
@@ -48,13 +48,26 @@ describe('MISC_CHECK scripts keepalived disables at load', () => {
     expect(warnings.map((w) => [w.source.file, w.source.line, w.severity, w.message])).toEqual([
       [file, 10, 'warning', 'Disabling misc script \'/nonexistent/prog\' \'arg\' since not found/accessible'],
       [file, 15, 'warning', `WARNING - script '${dir}/noexec.sh' is not executable for uid:gid 0:0 - disabling.`],
-      [file, 20, 'warning', 'Failed to set uid/gid for misc checker script \'/bin/true\' - removing (no user no-such-user-r2)'],
       [file, 26, 'warning', `Disabling misc script '${dir}/open/insecure.sh' due to insecure`],
+    ]);
+    // An unknown user removes the checker while the file is read, as keepalived -t reports (status 5).
+    expect(read.diagnostics.map((d) => [d.source.line, d.severity, d.message])).toEqual([
+      [22, 'error', 'Failed to set uid/gid for misc checker script \'/bin/true\' - removing'],
     ]);
     const [vs] = config.virtualServers;
     expect(vs!.realServers.map((rs) => [rs.address, rs.checkers?.length ?? 0])).toEqual([
       ['10.1.0.1', 0], ['10.1.0.2', 0], ['10.1.0.3', 0], ['10.1.0.4', 0], ['10.1.0.5', 1],
     ]);
+  });
+
+  test('under enable_script_security with no user named and no keepalived_script account, keepalived removes the checker while reading', () => {
+    const { read, config } = mapped('global_defs {\n  enable_script_security\n}\nvirtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n'
+      + miscServer(1, '      misc_path /bin/true') + '}\n');
+    expect(read.diagnostics.map((d) => [d.source.line, d.severity, d.message])).toEqual([
+      [9, 'error', 'Unable to set default user keepalived_script for script'],
+      [9, 'error', 'Unable to set default user for misc script \'/bin/true\' - removing'],
+    ]);
+    expect(config.virtualServers[0]!.realServers.map((rs) => rs.checkers?.length ?? 0)).toEqual([0]);
   });
 });
 

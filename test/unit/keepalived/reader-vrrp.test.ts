@@ -215,7 +215,7 @@ describe('errors and corrections, each at its line', () => {
   });
 
   test('unknown tracked scripts and files are dropped; weighted trackers of sync group members lose their weight', () => {
-    const r = readText('vrrp_script s {\n  script "/no/such/script"\n  weight 5\n}\n'
+    const r = readText('vrrp_script s {\n  script "/bin/true"\n  weight 5\n}\n'
       + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n'
       + instance('  virtual_router_id 1\n  track_script {\n    s\n    nope\n  }\n  track_file {\n    nofile\n  }\n  track_interface {\n    vrrp1 weight 5\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n')
       + 'vrrp_instance VI_2 {\n  interface vrrp1\n  virtual_router_id 1\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}\n');
@@ -224,6 +224,7 @@ describe('errors and corrections, each at its line', () => {
       ['semantic', 19, '(VI_1) track file nofile not found, ignoring...'],
       ['semantic', 15, '(VI_1) ignoring tracked script s with weights due to SYNC group'],
       ['semantic', 22, '(VI_1) ignoring vrrp1 tracked interface weight due to SYNC group'],
+      ['script-security', 2, 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.'],
     ]);
     const vi1 = r.config.vrrp.instances[0]!;
     expect(vi1.trackScript).toEqual([]);
@@ -262,5 +263,41 @@ describe('errors and corrections, each at its line', () => {
     ]);
     expect(r.config.vrrp.trackFiles.map((f) => [f.name, f.file, f.weight])).toEqual([['f', '/tmp/f', 1]]);
     expect(r.config.vrrp.scripts).toEqual([]);
+  });
+
+  describe('vrrp_scripts keepalived will not run are removed, and their trackers with them (keepalived 2.2.7 -t)', () => {
+    const tracked = (global: string, script: string) => `global_defs {\n${global}}\nvrrp_script chk {\n  script "${script}"\n  interval 2\n}\n`
+      + instance('  virtual_router_id 1\n  track_script {\n    chk\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n');
+    const secure = '  enable_script_security\n  script_user root\n';
+    const cases: [string, string, string, (string | number)[][]][] = [
+      ['a program not found (status 5)', secure, '/no/such/check.sh', [['semantic', 6, 'Disabling track script chk since not found/accessible']]],
+      ['an unknown user (status 5)', secure, '/bin/true" \n  user no-such-user-r2 "', [
+        ['semantic', 7, "Unable to set uid/gid for script '/bin/true'"],
+        ['semantic', 14, '(VI_1) track script chk not found, ignoring...'],
+      ]],
+      ['no user named, no keepalived_script account, under script security (status 5)', '  enable_script_security\n', '/bin/true', [
+        ['semantic', 4, 'Unable to set default user keepalived_script for script'],
+        ['semantic', 4, 'Unable to set default user for vrrp script chk - removing'],
+        ['semantic', 12, '(VI_1) track script chk not found, ignoring...'],
+      ]],
+      ['a program others could change, run as root (status 5)', secure, '$DIR/open/check.sh', [['semantic', 6, 'Disabling track script chk due to insecure']]],
+      ['a program root cannot execute (silently, status 0)', secure, '$DIR/noexec.sh', []],
+    ];
+    test.each(cases)('%s', (_what, global, script, expected) => {
+      const dir = scratch({ 'noexec.sh': '#!/bin/sh\n', 'open/check.sh': '#!/bin/sh\n' });
+      try {
+        fs.chmodSync(path.join(dir, 'noexec.sh'), 0o644);
+        fs.chmodSync(path.join(dir, 'open'), 0o777);
+        fs.chmodSync(path.join(dir, 'open/check.sh'), 0o755);
+        const file = path.join(dir, 'keepalived.conf');
+        fs.writeFileSync(file, tracked(global, script.replace('$DIR', dir)).replace('"/bin/true" \n  user no-such-user-r2 ""', '"/bin/true"\n  user no-such-user-r2'));
+        const r = read(file);
+        expect(found(r)).toEqual(expected);
+        expect(r.config.vrrp.scripts).toEqual([]);
+        expect(r.config.vrrp.instances[0]!.trackScript).toEqual([]);
+      } finally {
+        fs.rmSync(dir, { recursive: true });
+      }
+    });
   });
 });
