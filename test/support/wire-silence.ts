@@ -39,3 +39,20 @@ export function analyseWire(lines: Stamped[], macs: { master: string; backup: st
     longestSilenceMs: Math.round(Math.max(0, ...ours.slice(1).map((t, i) => t - ours[i]!))),
   };
 }
+
+/**
+ * The no-failover verdict with whole-machine stalls excused. Our adverts
+ * must never fall silent while the control stream flows. Without a stall
+ * the verdict is exactly `expected`; inside one keepalived may have taken
+ * over for a moment (every advert of its falls within a stall, or the
+ * second after it), but ours held MASTER and keepalived is BACKUP again.
+ */
+export function expectNoFailoverOutsideStalls(w: Pick<ReturnType<typeof analyseWire>, 'oursAlone' | 'stalls' | 'theirs'>, verdict: object, expected: object): void {
+  expect(w.oursAlone).toEqual([]);
+  if (w.stalls.length === 0) {
+    expect(verdict).toEqual(expected);
+    return;
+  }
+  expect({ ...verdict, keepalivedMasters: 0 }).toEqual(expected);
+  expect(w.theirs.every((t) => w.stalls.some((s) => t >= s.from && t <= s.to + 1000))).toBe(true);
+}
