@@ -10,9 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostics, SourceRef } from './diagnostics';
 import { DEFAULT_SCRIPT_USER, type ScriptPolicy } from '../../scripts/security';
-import { quotedCommand, scriptUnusable } from '../../scripts/loadable';
+import { quotedCommand, scriptUnusable, type ScriptUnusable } from '../../scripts/loadable';
 import type { ScriptSpec } from './located';
 import type { KeepalivedConfig } from './model';
+import type { VrrpNotify } from './vrrp-model';
 
 /** Every script of the checker side, in file order. */
 export function checkerScripts(config: KeepalivedConfig): ScriptSpec[] {
@@ -103,31 +104,53 @@ export function keptAtLoad(s: LoadedScript, policy: ScriptPolicy, diag: Diagnost
   return true;
 }
 
+/** keepalived's log line for a notify script it disables silently (the file's verdict does not change). */
+function notifyDisabled(why: ScriptUnusable, argv: readonly string[]): string {
+  const program = argv[0] ?? '';
+  switch (why.kind) {
+    case 'insecure':
+      return `Unsafe permissions found for script '${program}' - disabling.`;
+    case 'not-found':
+      return `check_script_secure could not find script '${program}' - disabling`;
+    case 'not-executable':
+      return `WARNING - script '${program}' is not executable for uid:gid ${why.uid}:${why.gid} - disabling.`;
+    case 'no-user':
+    case 'no-default-user':
+      return `Unable to set the user of notify script '${program}' - disabling`;
+  }
+}
+
 /**
- * keepalived's check of every vrrp_script once the file is read (only when
- * there are VRRP instances): one run with root's rights from an insecure
- * path, or whose program is not found, is disabled with a line; one its
- * user cannot execute, silently. Disabled scripts leave the model and every
- * instance's and sync group's track_script list.
+ * keepalived's check of the VRRP scripts once the file is read (only when
+ * there are VRRP instances). A vrrp_script run with root's rights from an
+ * insecure path, or whose program is not found, is disabled with a line
+ * that makes `-t` exit 5; one its user cannot execute, silently. Disabled
+ * scripts leave the model and every instance's and sync group's
+ * track_script list. A notify script any of these apply to is dropped with
+ * keepalived's log line as a notice (keepalived's verdict is unchanged).
  */
-export function disableUnusableTrackScripts(config: KeepalivedConfig, baseDir: string, diag: Diagnostics): KeepalivedConfig {
+export function disableUnusableVrrpScripts(config: KeepalivedConfig, baseDir: string, diag: Diagnostics): KeepalivedConfig {
   const { vrrp } = config;
-  if (vrrp.instances.length === 0 || vrrp.scripts.length === 0) return config;
+  if (vrrp.instances.length === 0) return config;
   const policy = scriptPolicyOf(config.global);
+  const unusable = (spec: ScriptSpec, own: { user?: string | undefined; group?: string | undefined } | undefined = spec) =>
+    scriptUnusable({ argv: spec.argv, ...definedUser(own) }, policy, resolveProgram(spec.argv[0] ?? '', baseDir));
   const disabled = new Set<string>();
   for (const s of vrrp.scripts) {
-    const command = { argv: s.script.argv, ...definedUser(s.user ?? s.script) };
-    const why = scriptUnusable(command, policy, resolveProgram(s.script.argv[0] ?? '', baseDir));
+    const why = unusable(s.script, s.user ?? s.script);
     if (why === undefined) continue;
     disabled.add(s.name);
     if (why.kind === 'insecure') diag.error('semantic', `Disabling track script ${s.name} due to insecure`, s.script.source);
     else if (why.kind === 'not-found') diag.error('semantic', `Disabling track script ${s.name} since not found/accessible`, s.script.source);
   }
-  if (disabled.size === 0) return config;
-  const kept = <T extends { trackScript: readonly { name: string }[] }>(o: T): T => ({
-    ...o,
-    trackScript: o.trackScript.filter((r) => !disabled.has(r.name)),
-  });
+  const kept = <T extends { trackScript: readonly { name: string }[]; notify: VrrpNotify }>(o: T): T => {
+    const notify = Object.fromEntries(Object.entries(o.notify).filter(([, spec]) => {
+      const why = unusable(spec as ScriptSpec);
+      if (why) diag.notice('semantic', notifyDisabled(why, (spec as ScriptSpec).argv), (spec as ScriptSpec).source);
+      return why === undefined;
+    })) as VrrpNotify;
+    return { ...o, notify, trackScript: o.trackScript.filter((r) => !disabled.has(r.name)) };
+  };
   const scripts = vrrp.scripts.filter((s) => !disabled.has(s.name));
   return { ...config, vrrp: { ...vrrp, scripts, instances: vrrp.instances.map(kept), syncGroups: vrrp.syncGroups.map(kept) } };
 }

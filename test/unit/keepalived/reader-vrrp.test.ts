@@ -3,7 +3,7 @@
 // corrections keepalived makes, each reported at its file and line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readKeepalivedConfig, type ReadResult, type VrrpInstanceBlock } from '../../../lib/keepalived';
+import { checkConfig, readKeepalivedConfig, type ReadResult, type VrrpInstanceBlock } from '../../../lib/keepalived';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
 
 const at = (file: string, line: number) => ({ file, line });
@@ -282,6 +282,9 @@ describe('errors and corrections, each at its line', () => {
       ]],
       ['a program others could change, run as root (status 5)', secure, '$DIR/open/check.sh', [['semantic', 6, 'Disabling track script chk due to insecure']]],
       ['a program root cannot execute (silently, status 0)', secure, '$DIR/noexec.sh', []],
+      ['the same without script security: still counted as a script run (SECURITY VIOLATION, status 6)', '', '$DIR/noexec.sh', [
+        ['script-security', 4, 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.'],
+      ]],
     ];
     test.each(cases)('%s', (_what, global, script, expected) => {
       const dir = scratch({ 'noexec.sh': '#!/bin/sh\n', 'open/check.sh': '#!/bin/sh\n' });
@@ -295,6 +298,29 @@ describe('errors and corrections, each at its line', () => {
         expect(found(r)).toEqual(expected);
         expect(r.config.vrrp.scripts).toEqual([]);
         expect(r.config.vrrp.instances[0]!.trackScript).toEqual([]);
+      } finally {
+        fs.rmSync(dir, { recursive: true });
+      }
+    });
+
+    test('notify scripts keepalived will not run are dropped with its log line as a notice: the verdict stays 0', () => {
+      const dir = scratch({ 'noexec.sh': '#!/bin/sh\n', 'open/n.sh': '#!/bin/sh\n', 'ok.sh': '#!/bin/sh\n' });
+      try {
+        fs.chmodSync(path.join(dir, 'noexec.sh'), 0o644);
+        fs.chmodSync(path.join(dir, 'open'), 0o777);
+        fs.chmodSync(path.join(dir, 'open/n.sh'), 0o755);
+        fs.chmodSync(path.join(dir, 'ok.sh'), 0o755);
+        const file = path.join(dir, 'keepalived.conf');
+        fs.writeFileSync(file, `global_defs {\n${secure}}\n` + instance(`  virtual_router_id 1\n  notify_master ${dir}/open/n.sh\n`
+          + `  notify_backup /no/such/n.sh\n  notify_fault ${dir}/noexec.sh\n  notify_stop ${dir}/ok.sh\n  virtual_ipaddress {\n    192.0.2.1\n  }\n`));
+        const r = checkConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
+        expect(r.diagnostics.map((d) => [d.severity, d.source.line, d.message])).toEqual([
+          ['notice', 8, `Unsafe permissions found for script '${dir}/open/n.sh' - disabling.`],
+          ['notice', 9, "check_script_secure could not find script '/no/such/n.sh' - disabling"],
+          ['notice', 10, `WARNING - script '${dir}/noexec.sh' is not executable for uid:gid 0:0 - disabling.`],
+        ]);
+        expect(r.exitCode).toBe(0);
+        expect(Object.keys(r.config.vrrp.instances[0]!.notify)).toEqual(['stop']);
       } finally {
         fs.rmSync(dir, { recursive: true });
       }
