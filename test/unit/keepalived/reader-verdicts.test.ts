@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, formatDiagnostic, type CheckResult, type DiagnosticCode } from '../../../lib/keepalived';
+import { toHealthConfig } from '../../../lib/keepalived/mapping/health';
 import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, scenarios } from '../../support/keepalived';
 
 /**
@@ -239,6 +240,15 @@ describe('BFD_CHECK, as keepalived 2.2.7 judges it', () => {
     const ok = check(path.join(corpus, 'bfd-check-ok.conf'));
     expect(ok.config.virtualServers[0]!.realServers.map((rs) => rs.bfdChecks?.map((c) => [c.name, c.alpha]))).toEqual([[['rs1', false]], [['rs2', true]]]);
     expect(ok.config.bfdInstances.map((b) => [b.name, b.events])).toEqual([['rs1', { vrrp: true, checker: true }], ['rs2', { vrrp: false, checker: true }]]);
+    // Mapped for the checker: each kept check, and the instances a check follows.
+    const health = toHealthConfig(ok.config).config;
+    expect(health.virtualServers[0]!.realServers.map((rs) => rs.bfdChecks)).toEqual([[{ bfdInstance: 'rs1', alpha: false }], [{ bfdInstance: 'rs2', alpha: true }]]);
+    expect(health.bfdInstances).toEqual([
+      { name: 'rs1', neighborIp: '10.0.1.1', minRx: 100, minTx: 100, idleTx: 1000, multiplier: 3, passive: false, maxHops: 0, weight: 0, weightReverse: false },
+      { name: 'rs2', neighborIp: '10.0.1.2', minRx: 10, minTx: 10, idleTx: 1000, multiplier: 5, passive: false, maxHops: 0, weight: 0, weightReverse: false },
+    ]);
+    // An instance no kept check follows is not run for the checker.
+    expect(toHealthConfig(check(path.join(corpus, 'bfd-check-unknown.conf')).config).config.bfdInstances).toBeUndefined();
   });
 
   (keepalivedInstalled() ? test : test.skip)('the installed keepalived -t prints the same lines', () => {
