@@ -440,7 +440,7 @@ export function resolveVirtualServer(
   return resolved;
 }
 
-/** A whole configuration resolved: its virtual servers, the track files their FILE_CHECKs follow and the bfd_instances of their BFD_CHECKs. */
+/** A whole configuration resolved: its virtual servers, the track files their FILE_CHECKs follow, the bfd_instances of their BFD_CHECKs. */
 export interface ResolvedHealth {
   virtualServers: ResolvedVirtualServer[];
   trackFiles: Map<string, ResolvedTrackFile>;

@@ -188,8 +188,8 @@ ${passive ? '  passive-mode\n' : ''} exit
         });
       }).on('error', () => resolve(['no status yet']));
     });
-    const tableIs = (want: string[], what: string) =>
-      until(table, (t) => JSON.stringify(t) === JSON.stringify(want), what, { intervalMs: 20, attempts: 1000, detail: () => log.slice(-3000) });
+    const tableIs = (want: string[], what: string) => until(table, (t) => JSON.stringify(t) === JSON.stringify(want), what,
+      { intervalMs: 20, attempts: 1000, detail: () => log.slice(-3000) });
     try {
       // alpha: out until the session is first Up. The sessions start before the checker, so bfdd (active) may
       // already have brought it Up when the server is created: it then starts up (see docs/keepalived.md).

@@ -21,7 +21,9 @@ export interface VrrpRouterHandle {
 }
 
 /** Opens a router. */
-export type VrrpRouterOpener = (config: VrrpRouterConfig, runtime: VrrpRouterRuntimeOptions) => VrrpRouterHandle | Promise<VrrpRouterHandle>;
+export type VrrpRouterOpener = (
+  config: VrrpRouterConfig, runtime: VrrpRouterRuntimeOptions,
+) => VrrpRouterHandle | Promise<VrrpRouterHandle>;
 
 /** The package's router. */
 export const openVrrpRouter: VrrpRouterOpener = (config, runtime) => VrrpRouter.open(config, runtime);

@@ -359,7 +359,7 @@ export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
     config.trackFiles = trackFiles.map(trackFileOptions);
   }
   // The bfd_instances whose events go to the checker, when a BFD_CHECK follows one (the reader dropped the checks naming others).
-  const bfdFollowed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => (rs.bfdChecks ?? []).map((b) => b.name))));
+  const bfdFollowed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.bfdChecks?.map((b) => b.name) ?? [])));
   const bfd = model.bfdInstances.filter((b) => b.events.checker && bfdFollowed.has(b.name));
   if (bfd.length) config.bfdInstances = bfd.map(bfdOptions);
   return { config, warnings: mapper.warnings, alerts: mapper.alerts };
