@@ -60,12 +60,20 @@ function config(service: ReturnType<typeof nextService>, rs1: HealthConfig['virt
   return { bfdInstances: INSTANCES, virtualServers: [{ service, realServers: [rs1, { address: '10.1.0.6', port: 80, weight: 3 }] }] };
 }
 
-async function started(sessions: Sessions, c: HealthConfig): Promise<{ manager: VirtualServerManager; events: CheckEvent[] }> {
+/** Runs `body` with a manager started on `c`, following fresh sessions b1 and b2 (all Down); stops it after. */
+async function withManager(
+  c: HealthConfig, body: (run: { manager: VirtualServerManager; sessions: Sessions; events: CheckEvent[] }) => Promise<void>,
+): Promise<void> {
+  const sessions = new Sessions(['b1', 'b2']);
   const manager = new VirtualServerManager(fake.ipvs, { bfd: sessions, runScripts: false });
   const events: CheckEvent[] = [];
   manager.on('checker', (e) => events.push(e));
   await manager.start(c);
-  return { manager, events };
+  try {
+    await body({ manager, sessions, events });
+  } finally {
+    await manager.stop();
+  }
 }
 
 describe('the events keepalived\'s BFD process sends the checker', () => {
@@ -90,10 +98,8 @@ describe('the events keepalived\'s BFD process sends the checker', () => {
 
 describe('a real server following a BFD session', () => {
   test('without alpha: up at start, out when its Up session goes Down, back when Up again; keepalived\'s log line as the reason', async () => {
-    const sessions = new Sessions(['b1', 'b2']);
     const service = nextService();
-    const { manager, events } = await started(sessions, config(service, { address: '10.1.0.4', port: 80, weight: 5, bfdChecks: [{ bfdInstance: 'b1' }] }));
-    try {
+    await withManager(config(service, { address: '10.1.0.4', port: 80, weight: 5, bfdChecks: [{ bfdInstance: 'b1' }] }), async ({ sessions, manager, events }) => {
       await settle(service, ['10.1.0.4 w5', '10.1.0.6 w3']);
       // Coming up: Init is no event, Up is the first (has_run) and agrees with the state.
       sessions.up('b1');
@@ -108,48 +114,36 @@ describe('a real server following a BFD session', () => {
       expect(await table(service)).toEqual(['10.1.0.6 w3']);
       sessions.up('b1');
       await settle(service, ['10.1.0.4 w5', '10.1.0.6 w3']);
-    } finally {
-      await manager.stop();
-    }
+    });
   });
 
   test('without alpha a session that never comes Up sends nothing: the server stays up, as in keepalived', async () => {
-    const sessions = new Sessions(['b1', 'b2']);
     const service = nextService();
-    const { manager, events } = await started(sessions, config(service, { address: '10.1.0.4', port: 80, bfdChecks: [{ bfdInstance: 'b1' }] }));
-    try {
+    await withManager(config(service, { address: '10.1.0.4', port: 80, bfdChecks: [{ bfdInstance: 'b1' }] }), async ({ sessions, manager, events }) => {
       sessions.go('b1', 'Init');
       sessions.go('b1', 'Down', 'Control Detection Time Expired');
       await quiet();
       expect(events).toEqual([]);
       expect(await table(service)).toEqual(['10.1.0.4 w1', '10.1.0.6 w3']);
-    } finally {
-      await manager.stop();
-    }
+    });
   });
 
   test('alpha (on the check, or inherited from the virtual server): out at start, in at the first Up', async () => {
     for (const alphaAt of ['check', 'virtualServer'] as const) {
-      const sessions = new Sessions(['b1', 'b2']);
       const service = nextService();
       const c = config(service, { address: '10.1.0.4', port: 80, bfdChecks: [{ bfdInstance: 'b1', ...(alphaAt === 'check' ? { alpha: true } : {}) }] });
       if (alphaAt === 'virtualServer') (c.virtualServers[0] as { alpha?: boolean }).alpha = true;
-      const { manager } = await started(sessions, c);
-      try {
+      await withManager(c, async ({ sessions }) => {
         await settle(service, ['10.1.0.6 w3']);
         sessions.up('b1');
         await settle(service, ['10.1.0.4 w1', '10.1.0.6 w3']);
-      } finally {
-        await manager.stop();
-      }
+      });
     }
   });
 
   test('the neighbour going AdminDown is no event: the server stays in; inhibit_on_failure keeps a down server at weight 0', async () => {
-    const sessions = new Sessions(['b1', 'b2']);
     const service = nextService();
-    const { manager } = await started(sessions, config(service, { address: '10.1.0.4', port: 80, weight: 4, inhibitOnFailure: true, bfdChecks: [{ bfdInstance: 'b1' }] }));
-    try {
+    await withManager(config(service, { address: '10.1.0.4', port: 80, weight: 4, inhibitOnFailure: true, bfdChecks: [{ bfdInstance: 'b1' }] }), async ({ sessions }) => {
       sessions.up('b1');
       sessions.go('b1', 'Down', 'Neighbor Signaled Session Down', 'Administratively Down');
       await quiet();
@@ -157,13 +151,10 @@ describe('a real server following a BFD session', () => {
       sessions.up('b1');
       sessions.go('b1', 'Down', 'Neighbor Signaled Session Down');
       await settle(service, ['10.1.0.4 w0', '10.1.0.6 w3']);
-    } finally {
-      await manager.stop();
-    }
+    });
   });
 
   test('one session, several servers; a server with two BFD_CHECKs is up only while both sessions are', async () => {
-    const sessions = new Sessions(['b1', 'b2']);
     const service = nextService();
     const c: HealthConfig = {
       bfdInstances: INSTANCES,
@@ -172,8 +163,7 @@ describe('a real server following a BFD session', () => {
         { address: '10.1.0.5', port: 80, bfdChecks: [{ bfdInstance: 'b1' }] },
       ] }],
     };
-    const { manager } = await started(sessions, c);
-    try {
+    await withManager(c, async ({ sessions }) => {
       sessions.up('b1');
       sessions.up('b2');
       sessions.go('b2', 'Down', 'Control Detection Time Expired');
@@ -184,17 +174,13 @@ describe('a real server following a BFD session', () => {
       await settle(service, ['10.1.0.5 w1']);
       sessions.up('b2');
       await settle(service, ['10.1.0.4 w1', '10.1.0.5 w1']);
-    } finally {
-      await manager.stop();
-    }
+    });
   });
 
   test('a reload: kept servers keep their state; an alpha check added while its session is Up starts up', async () => {
-    const sessions = new Sessions(['b1', 'b2']);
     const service = nextService();
     const first = config(service, { address: '10.1.0.4', port: 80, bfdChecks: [{ bfdInstance: 'b1' }] });
-    const { manager } = await started(sessions, first);
-    try {
+    await withManager(first, async ({ sessions, manager }) => {
       sessions.up('b1');
       sessions.go('b1', 'Down', 'Control Detection Time Expired');
       await settle(service, ['10.1.0.6 w3']);
@@ -203,9 +189,7 @@ describe('a real server following a BFD session', () => {
         ...first.virtualServers[0]!.realServers, { address: '10.1.0.5', port: 80, bfdChecks: [{ bfdInstance: 'b2', alpha: true }] },
       ] }] });
       await settle(service, ['10.1.0.5 w1', '10.1.0.6 w3']);
-    } finally {
-      await manager.stop();
-    }
+    });
   });
 
   test('errors name the field: an undefined bfd_instance, one followed twice, a bad alpha', async () => {
