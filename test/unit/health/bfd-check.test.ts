@@ -119,7 +119,7 @@ describe('a real server following a BFD session', () => {
 
   test('without alpha a session that never comes Up sends nothing: the server stays up, as in keepalived', async () => {
     const service = nextService();
-    await withManager(config(service, { address: '10.1.0.4', port: 80, bfdChecks: [{ bfdInstance: 'b1' }] }), async ({ sessions, manager, events }) => {
+    await withManager(config(service, { address: '10.1.0.4', port: 80, bfdChecks: [{ bfdInstance: 'b1' }] }), async ({ sessions, events }) => {
       sessions.go('b1', 'Init');
       sessions.go('b1', 'Down', 'Control Detection Time Expired');
       await quiet();
