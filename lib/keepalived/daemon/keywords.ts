@@ -73,6 +73,7 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     static_rules: RULES_NOTE,
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
     virtual_server_group: 'an address range standing for too many services is refused',
+    bfd_instance: 'its session runs while a half reads it: with a vrrp_instance in the file (track_bfd), or followed by a kept BFD_CHECK; keepalived runs every one',
   },
   global_defs: {
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
