@@ -3,7 +3,7 @@
  * `bfd_instance` sessions, run by a native thread.
  * @module
  */
-export { BfdSessions, type BfdWeight, type BfdDrops, type BfdStateChange, type BfdSessionStatus, type BfdRuntimeOptions, type BfdSessionsEvents } from './sessions';
+export { BfdSessions, type BfdWeight, type BfdDrops, type BfdStateChange, type BfdSessionStatus, type BfdRuntimeOptions, type BfdSessionsEvents, type BfdStateSource } from './sessions';
 export { resolveBfdInstance, resolveBfdInstances, type BfdInstanceOptions, type ResolvedBfdInstance } from './options';
 export { BfdError, type BfdErrorInit } from './errors';
 export { BFD_STATES, BFD_DIAGNOSTICS, type BfdState } from './states';

@@ -14,6 +14,19 @@ import { loadBfdNative } from './native';
 import { resolveBfdInstances, type BfdInstanceOptions, type ResolvedBfdInstance } from './options';
 import { diagName, stateName, type BfdState } from './states';
 
+/**
+ * What a reader of sessions sees: each one's state and its changes
+ * (the health checker's BFD_CHECKs take any such source). {@link BfdSessions} is one.
+ */
+export interface BfdStateSource {
+  /** A session's state; undefined when there is no such bfd_instance. */
+  state(name: string): BfdState | undefined;
+  /** Listens to state changes. */
+  on(event: 'change', listener: (change: BfdStateChange) => void): unknown;
+  /** Stops listening. */
+  off(event: 'change', listener: (change: BfdStateChange) => void): unknown;
+}
+
 /** A session changed state (`'change'` event). */
 export interface BfdStateChange {
   /** The bfd_instance's name. */

@@ -22,6 +22,9 @@ import { resolveScriptPolicy, type ScriptPolicy } from '../scripts/security';
 import { createMiscProbe } from './checkers/misc';
 import type { DrainOptions } from '../handle/drain';
 import { FileTracker, reconcileTrackers, type ResolvedTrackFile } from '../track/file';
+import { BfdSessions, type BfdRuntimeOptions, type BfdStateChange, type BfdStateSource } from '../bfd/sessions';
+import type { BfdInstanceOptions } from '../bfd/options';
+import { bfdCheckerEvent } from './bfd-check';
 
 /** Options of {@link VirtualServerManager}. */
 export interface ManagerOptions {
@@ -43,6 +46,15 @@ export interface ManagerOptions {
   reconcileInterval?: number;
   /** Seconds after a refused or failed table write before a reconciliation. Default 1. */
   reconcileAfterError?: number;
+  /**
+   * BFD sessions run by the caller (shared with a VRRP router, say, as one
+   * network namespace has one UDP 3784): the BFD_CHECKs follow them, and
+   * the configuration's `bfdInstances` only name what may be followed.
+   * Absent: the manager runs the configuration's `bfdInstances` itself.
+   */
+  bfd?: BfdStateSource;
+  /** Where the manager's own BFD sessions run (`netns`) and log. */
+  bfdRuntime?: BfdRuntimeOptions;
 }
 
 /** Options of {@link VirtualServerManager.reload}. */
@@ -87,6 +99,10 @@ export class VirtualServerManager extends EventEmitter {
   /** The track files FILE_CHECKs follow, by block name. */
   readonly #files = new Map<string, FileTracker>();
   readonly #dirty = new Set<string>();
+  /** The sessions BFD_CHECKs follow: the shared ones, or the manager's own ({@link #ownBfd}). */
+  #bfd: BfdStateSource | undefined;
+  #ownBfd: BfdSessions | undefined;
+  readonly #onBfd = (change: BfdStateChange) => this.#bfdChanged(change);
   #flushing: Promise<void> | undefined;
   #running = false;
   #scriptPolicy: ScriptPolicy = {};
@@ -143,6 +159,7 @@ export class VirtualServerManager extends EventEmitter {
     try {
       // Files first: a FILE_CHECK's server starts from the file's value.
       this.#syncFiles(trackFiles, false);
+      this.#syncBfd(config.bfdInstances ?? []);
       const kernel = await this.#writer.kernelTable();
       for (const vs of resolved) this.#addVirtualServer(vs, kernel.get(vs.id), true);
       await this.#applyWhole(resolved.map((vs) => vs.id));
@@ -153,6 +170,7 @@ export class VirtualServerManager extends EventEmitter {
       this.#servers.clear();
       this.#dirty.clear();
       this.#stopFiles();
+      this.#stopBfd();
       throw e;
     }
     for (const vs of this.#servers.values()) for (const rs of vs.realServers.values()) rs.start();
@@ -196,6 +214,7 @@ export class VirtualServerManager extends EventEmitter {
     const { virtualServers: resolved, trackFiles } = resolveHealth(config);
     this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
     this.#syncFiles(trackFiles, true);
+    this.#syncBfd(config.bfdInstances ?? []);
     const wanted = new Map(resolved.map((vs) => [vs.id, vs]));
     const removed = [...this.#servers].filter(([id]) => !wanted.has(id));
     const started: RealServerState[] = [];
@@ -250,6 +269,7 @@ export class VirtualServerManager extends EventEmitter {
       if (vs.config.omega && vs.quorumUp && vs.config.quorumDown) this.#script({ virtualServer: vs.config.id, kind: 'quorum-down', command: vs.config.quorumDown });
     }
     this.#stopFiles();
+    this.#stopBfd();
     await this.#flushing;
     if (options.removeServices) for (const vs of this.#servers.values()) this.#table(
       await this.#writer.removeService(vs.config.id, vs.config.key),
@@ -298,6 +318,7 @@ export class VirtualServerManager extends EventEmitter {
             return s;
           }),
           ...rs.files.map((f) => ({ name: f.check.name, up: f.up, attempts: 0, lastReason: `track_file ${f.check.trackFile} = ${f.value}` })),
+          ...rs.bfds.map((b) => ({ name: b.check.name, up: b.up, attempts: 0, lastReason: `bfd_instance ${b.check.bfdInstance} ${this.#bfd?.state(b.check.bfdInstance) ?? 'Down'}` })),
         ],
       })),
     };
@@ -315,7 +336,8 @@ export class VirtualServerManager extends EventEmitter {
       firstFailureCounts: atStart,
     };
     const onOutcome = (rs: RealServerState, loop: CheckLoop, outcome: CheckOutcome) => this.#onOutcome(vs(), rs, loop, outcome);
-    return new RealServerState(config, this.#probes, onOutcome, options, initiallyUp, (name) => this.#fileValue(name));
+    const bfdUp = (name: string) => this.#bfd?.state(name) === 'Up';
+    return new RealServerState(config, this.#probes, onOutcome, options, initiallyUp, (name) => this.#fileValue(name), bfdUp);
   }
 
   #fileValue(name: string): number {
@@ -342,6 +364,52 @@ export class VirtualServerManager extends EventEmitter {
     for (const vs of this.#servers.values()) {
       for (const rs of vs.realServers.values()) {
         if (rs.files.some((f) => f.check.trackFile === name)) this.#realServerChanged(vs, rs, rs.fileChanged(name, value), `track_file ${name} = ${value}`);
+      }
+    }
+  }
+
+  /**
+   * The sessions BFD_CHECKs follow: the shared ones (listened to), or the
+   * manager's own, opened on first need and reloaded by difference
+   * (unchanged sessions keep their state).
+   */
+  #syncBfd(instances: readonly BfdInstanceOptions[]): void {
+    const shared = this.#options.bfd;
+    if (shared) {
+      if (this.#bfd !== shared) shared.on('change', this.#onBfd);
+      this.#bfd = shared;
+      return;
+    }
+    if (this.#ownBfd) this.#ownBfd.update(instances);
+    else if (instances.length > 0) {
+      this.#ownBfd = BfdSessions.open(instances, this.#options.bfdRuntime ?? {}, 'config.bfdInstances');
+      this.#ownBfd.on('change', this.#onBfd);
+      this.#bfd = this.#ownBfd;
+    }
+  }
+
+  #stopBfd(): void {
+    this.#bfd?.off('change', this.#onBfd);
+    this.#ownBfd?.close();
+    this.#bfd = undefined;
+    this.#ownBfd = undefined;
+  }
+
+  /** A session changed state: the event keepalived's BFD process would send, if any, goes to every BFD_CHECK following it. */
+  #bfdChanged(change: BfdStateChange): void {
+    const up = bfdCheckerEvent(change);
+    if (!this.#running || up === undefined) return;
+    for (const vs of this.#servers.values()) {
+      for (const rs of vs.realServers.values()) {
+        if (!rs.bfds.some((b) => b.check.bfdInstance === change.name)) continue;
+        const result = rs.bfdEvent(change.name, up);
+        const { address, port } = rs.config.destination;
+        const proto = 'protocol' in vs.config.service ? `${vs.config.service.protocol}:` : '';
+        const reason = `BFD check of [${change.name}] RS([${address}]:${proto}${port}) is ${up ? 'UP' : 'DOWN'}`;
+        for (const b of result.acted) {
+          this.emit('checker', { virtualServer: vs.config.id, realServer: rs.config.id, checker: b.check.name, ok: up, reason, up: b.up, retrying: false });
+        }
+        this.#realServerChanged(vs, rs, result, reason);
       }
     }
   }

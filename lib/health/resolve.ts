@@ -16,6 +16,8 @@ import { checkServiceSpec, type CheckedKey } from '../core/validate/service';
 import { checkDestSpec } from '../core/validate/destination';
 import { resolveTrackFiles, type ResolvedTrackFile } from '../track/file';
 import type { ResolvedFileCheck } from './file-check';
+import type { ResolvedBfdCheck } from './bfd-check';
+import { resolveBfdInstances, type ResolvedBfdInstance } from '../bfd/options';
 
 /** Checker timing, resolved, in milliseconds. */
 export interface Timing {
@@ -51,6 +53,8 @@ export interface ResolvedRealServer {
   checkers: ResolvedChecker[];
   /** FILE_CHECKs, with the track_file's weight where they set none. */
   fileChecks: ResolvedFileCheck[];
+  /** BFD_CHECKs, with the real server's alpha where they set none. */
+  bfdChecks: ResolvedBfdCheck[];
   /** Equal fingerprints: a reload keeps this real server's state. */
   fingerprint: string;
 }
@@ -305,9 +309,10 @@ function resolveRealServer(
   forwarding: Forwarding,
   weight: number,
   trackFiles: ReadonlyMap<string, ResolvedTrackFile>,
+  bfdNames: ReadonlySet<string> | undefined,
 ): ResolvedRealServer {
   const o = record(value, field, [
-    'address', 'port', 'weight', 'forwarding', 'tunnel', 'upperThreshold', 'lowerThreshold', 'notifyUp', 'notifyDown', 'checkers', 'fileChecks',
+    'address', 'port', 'weight', 'forwarding', 'tunnel', 'upperThreshold', 'lowerThreshold', 'notifyUp', 'notifyDown', 'checkers', 'fileChecks', 'bfdChecks',
     ...DEFAULTS_FIELDS,
   ]);
   const dest = destination(o, field, key, forwarding, weight);
@@ -317,20 +322,22 @@ function resolveRealServer(
   const vhost = optionalText(o.virtualhost ?? vs.virtualhost, o.virtualhost !== undefined ? `${field}.virtualhost` : 'virtualServer.virtualhost');
   const resolvedCheckers = checkers.map((c: unknown, i) => resolveChecker(c, `${field}.checkers[${i}]`, i, dest, levels, vhost));
   const inhibit = o.inhibitOnFailure ?? vs.inhibitOnFailure;
+  const alpha = resolveTiming(levels, 'tcp').alpha;
   const rs: ResolvedRealServer = {
     id: hostLabel(dest.address, dest.port),
     destination: dest,
     inhibitOnFailure: inhibit === undefined ? false : boolean(inhibit, `${field}.inhibitOnFailure`),
-    alpha: resolveTiming(levels, 'tcp').alpha,
+    alpha,
     checkers: resolvedCheckers,
     fileChecks: resolveFileChecks(o.fileChecks, `${field}.fileChecks`, trackFiles),
+    bfdChecks: resolveBfdChecks(o.bfdChecks, `${field}.bfdChecks`, bfdNames, alpha),
     fingerprint: '',
   };
   const up = optionalText(o.notifyUp, `${field}.notifyUp`);
   const down = optionalText(o.notifyDown, `${field}.notifyDown`);
   if (up !== undefined) rs.notifyUp = up;
   if (down !== undefined) rs.notifyDown = down;
-  rs.fingerprint = JSON.stringify([rs.destination, rs.inhibitOnFailure, rs.alpha, up, down, resolvedCheckers, rs.fileChecks]);
+  rs.fingerprint = JSON.stringify([rs.destination, rs.inhibitOnFailure, rs.alpha, up, down, resolvedCheckers, rs.fileChecks, rs.bfdChecks]);
   return rs;
 }
 
@@ -352,6 +359,26 @@ function resolveFileChecks(value: unknown, field: string, trackFiles: ReadonlyMa
   });
 }
 
+/**
+ * BFD_CHECKs: each names a bfd_instance (of `names`, when known), at most
+ * once per real server; `alpha` defaults to the real server's.
+ */
+function resolveBfdChecks(value: unknown, field: string, names: ReadonlySet<string> | undefined, rsAlpha: boolean): ResolvedBfdCheck[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(field, 'an array of BFD checks', value);
+  const seen = new Set<string>();
+  return value.map((v: unknown, i) => {
+    const f = `${field}[${i}]`;
+    const o = record(v, f, ['bfdInstance', 'alpha']);
+    if (typeof o.bfdInstance !== 'string' || (names !== undefined && !names.has(o.bfdInstance))) {
+      fail(`${f}.bfdInstance`, `the name of a bfd_instance (${names ? [...names].join(', ') || 'none defined' : 'a string'})`, o.bfdInstance);
+    }
+    if (seen.has(o.bfdInstance)) throw new IpvsArgumentError(`${f}.bfdInstance`, `the real server already follows bfd_instance "${o.bfdInstance}"`);
+    seen.add(o.bfdInstance);
+    return { name: `BFD_CHECK#${i}`, bfdInstance: o.bfdInstance, alpha: o.alpha === undefined ? rsAlpha : boolean(o.alpha, `${f}.alpha`) };
+  });
+}
+
 /** One spelling per address, to compare with the machine's own. */
 export const canonicalAddress = (address: string): string => (address.includes(':') ? canonicalIPv6(address) : address);
 
@@ -361,6 +388,7 @@ export function resolveVirtualServer(
   field = 'virtualServer',
   drain?: unknown,
   trackFiles: ReadonlyMap<string, ResolvedTrackFile> = new Map(),
+  bfdNames?: ReadonlySet<string>,
 ): ResolvedVirtualServer {
   const vs = record(value, field, [
     'service', 'forwarding', 'weight', 'quorum', 'hysteresis', 'quorumUp', 'quorumDown', 'sorryServer', 'omega', 'haSuspend', 'realServers', 'drain',
@@ -372,7 +400,7 @@ export function resolveVirtualServer(
   if (!Array.isArray(vs.realServers)) fail(`${field}.realServers`, 'an array of real servers', vs.realServers);
   // Timing options are validated where they are used; name them by this field.
   const levelFields = Object.fromEntries(DEFAULTS_FIELDS.filter((k) => vs[k] !== undefined).map((k) => [k, vs[k]]));
-  const realServers = vs.realServers.map((rs: unknown, i) => resolveRealServer(rs, `${field}.realServers[${i}]`, key, levelFields, forwarding, weight, trackFiles));
+  const realServers = vs.realServers.map((rs: unknown, i) => resolveRealServer(rs, `${field}.realServers[${i}]`, key, levelFields, forwarding, weight, trackFiles, bfdNames));
   const seen = new Set<string>();
   realServers.forEach((rs, i) => {
     if (seen.has(rs.id)) throw new IpvsArgumentError(`${field}.realServers[${i}]`, `real server ${rs.id} is listed twice`);
@@ -412,10 +440,11 @@ export function resolveVirtualServer(
   return resolved;
 }
 
-/** A whole configuration resolved: its virtual servers and the track files their FILE_CHECKs follow. */
+/** A whole configuration resolved: its virtual servers, the track files their FILE_CHECKs follow, the bfd_instances of their BFD_CHECKs. */
 export interface ResolvedHealth {
   virtualServers: ResolvedVirtualServer[];
   trackFiles: Map<string, ResolvedTrackFile>;
+  bfdInstances: Map<string, ResolvedBfdInstance>;
 }
 
 /** Validates and resolves a whole configuration; services must be distinct. */
@@ -425,17 +454,19 @@ export function resolveHealthConfig(value: unknown): ResolvedVirtualServer[] {
 
 /** {@link resolveHealthConfig} with the track files. */
 export function resolveHealth(value: unknown): ResolvedHealth {
-  const o = record(value, 'config', ['virtualServers', 'scripts', 'drain', 'trackFiles']);
+  const o = record(value, 'config', ['virtualServers', 'scripts', 'drain', 'trackFiles', 'bfdInstances']);
   if (!Array.isArray(o.virtualServers)) fail('config.virtualServers', 'an array of virtual servers', o.virtualServers);
   if (o.drain !== undefined) resolveDrain(o.drain, 'config.drain', false);
   const trackFiles = resolveTrackFiles(o.trackFiles, 'config.trackFiles');
-  const out = o.virtualServers.map((vs: unknown, i) => resolveVirtualServer(vs, `config.virtualServers[${i}]`, o.drain, trackFiles));
+  const bfdInstances = resolveBfdInstances(o.bfdInstances, 'config.bfdInstances');
+  const bfdNames = new Set(bfdInstances.keys());
+  const out = o.virtualServers.map((vs: unknown, i) => resolveVirtualServer(vs, `config.virtualServers[${i}]`, o.drain, trackFiles, bfdNames));
   const seen = new Set<string>();
   out.forEach((vs, i) => {
     if (seen.has(vs.id)) throw new IpvsArgumentError(`config.virtualServers[${i}].service`, `service ${vs.id} is configured twice`);
     seen.add(vs.id);
   });
-  return { virtualServers: out, trackFiles };
+  return { virtualServers: out, trackFiles, bfdInstances };
 }
 
 export type { HealthConfig, RealServerConfig, VirtualServerConfig };

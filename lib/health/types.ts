@@ -11,6 +11,7 @@ import type { ScriptPolicy } from '../scripts/security';
 import type { Forwarding, ServiceSpec, TunnelOptions } from '../model/types';
 import type { DrainWaitFor } from '../handle/drain';
 import type { TrackFileOptions } from '../track/file';
+import type { BfdInstanceOptions } from '../bfd/options';
 
 /** Timing and start-state options every checker takes (inherited downwards). */
 export interface CheckTiming {
@@ -195,6 +196,23 @@ export interface FileCheck {
   reverse?: boolean;
 }
 
+/**
+ * keepalived's `BFD_CHECK`: the real server follows a `bfd_instance`
+ * session, as keepalived 2.2.7's check_bfd.c does. The check starts up
+ * (down with `alpha`) and then takes the session's events: the session
+ * coming Up brings it up, an Up session going Down (detection time expired,
+ * or the neighbour signalling Down) takes it down. A session that never
+ * comes Up sends no event, so without `alpha` the server stays up until
+ * its session has been Up once; and a neighbour going AdminDown is no
+ * event either. No schedule: events apply at once.
+ */
+export interface BfdCheck {
+  /** The `bfd_instance`'s name ({@link HealthConfig.bfdInstances}). */
+  bfdInstance: string;
+  /** Start down until the session is first Up. Default: the real server's `alpha`. */
+  alpha?: boolean;
+}
+
 /** Options a virtual server passes down to its real servers. */
 export interface RealServerDefaults extends CheckTiming {
   /** On failure keep the real server with weight 0 instead of removing it. */
@@ -227,6 +245,8 @@ export interface RealServerConfig extends RealServerDefaults {
   checkers?: readonly CheckerConfig[];
   /** `FILE_CHECK` blocks: weights and up/down from track files. */
   fileChecks?: readonly FileCheck[];
+  /** `BFD_CHECK` blocks: up while a BFD session is Up (by keepalived's event rules). */
+  bfdChecks?: readonly BfdCheck[];
 }
 
 /** The `sorry_server` of a virtual server. */
@@ -312,4 +332,11 @@ export interface HealthConfig {
   drain?: DrainPolicy;
   /** `track_file` blocks, referenced by the real servers' {@link RealServerConfig.fileChecks}. */
   trackFiles?: readonly TrackFileOptions[];
+  /**
+   * `bfd_instance` blocks, referenced by the real servers'
+   * {@link RealServerConfig.bfdChecks}: the manager runs their sessions,
+   * unless it was given shared ones (the manager's `bfd` option), which
+   * must then hold these names.
+   */
+  bfdInstances?: readonly BfdInstanceOptions[];
 }

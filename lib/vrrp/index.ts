@@ -37,7 +37,7 @@ export {
 } from '../bfd';
 export type {
   BfdInstanceOptions, ResolvedBfdInstance, BfdWeight, BfdDrops, BfdStateChange,
-  BfdSessionStatus, BfdRuntimeOptions, BfdSessionsEvents, BfdState, BfdErrorInit,
+  BfdSessionStatus, BfdRuntimeOptions, BfdSessionsEvents, BfdState, BfdErrorInit, BfdStateSource,
 } from '../bfd';
 export type { IpFamily } from './bytes';
 export type { VrrpErrorInit } from './errors';

@@ -121,8 +121,10 @@ export interface VrrpRouterRuntimeOptions extends VrrpRuntimeOptions {
   /**
    * BFD sessions run by the caller (shared with the health checker, say, as
    * one namespace has one UDP 3784): `track_bfd` reads them, and the
-   * configuration's `bfdInstances` only name what may be tracked. Absent:
-   * the router runs `bfdInstances` itself in `netns`.
+   * configuration's `bfdInstances` only name what may be tracked, and the
+   * owner exports their metrics ({@link BfdSessions.metrics}; the router's
+   * own have no BFD families then). Absent: the router runs `bfdInstances`
+   * itself in `netns`.
    */
   bfd?: BfdSessions;
 }
@@ -283,9 +285,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const [name, t] of this.#scripts) if (t.ok !== undefined) lines.push(`vrrp_script_ok{script="${esc(name)}"} ${t.ok ? 1 : 0}`);
     lines.push('# HELP vrrp_track_file_value The value read from a track_file.', '# TYPE vrrp_track_file_value gauge');
     for (const [name, t] of this.#files) lines.push(`vrrp_track_file_value{file="${esc(name)}"} ${t.value}`);
-    // The router's own sessions; shared ones are the owner's to export (headers only here).
-    const own = this.#ownBfd && this.#bfd;
-    lines.push((own ? this.#bfd!.metrics() : bfdMetrics([], NO_BFD_DROPS)).trimEnd());
+    // The router's own sessions (headers alone when it has none); shared ones are the owner's to export, whole.
+    if (!this.#runtime.bfd) lines.push((this.#ownBfd && this.#bfd ? this.#bfd.metrics() : bfdMetrics([], NO_BFD_DROPS)).trimEnd());
     return lines.join('\n') + '\n';
   }
 

@@ -5,9 +5,13 @@
  * session; a silent peer detected within multiplier × interval (measured at
  * 300 ms × 3 and 100 ms × 3, figures printed); a 3 s synchronous JavaScript
  * spin causing no false down; `track_bfd` moving VRRP mastership between
- * our router and keepalived's.
+ * our router and keepalived's; `BFD_CHECK`: `ipvs keepalived` (its own
+ * process, IPVS an in-memory fake kernel, BFD real) taking a real server
+ * out of the table when bfdd falls silent and back when it answers again.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import * as http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BfdSessions, type BfdInstanceOptions, type BfdStateChange } from '../../lib/bfd';
@@ -138,6 +142,97 @@ ${passive ? '  passive-mode\n' : ''} exit
       expect(Date.now() - removedAt).toBeLessThanOrEqual(3 * ms + 1000);
     } finally {
       sessions.close();
+    }
+  });
+
+  test('BFD_CHECK: ipvs keepalived takes the real server out when bfdd falls silent and back when it answers; track_bfd reads the same session', async () => {
+    frr.vtysh(`configure terminal\nbfd\npeer ${OURS.v4} local-address ${PEER.v4}\nreceive-interval 100\ntransmit-interval 100\nend`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'bfd-check-'));
+    const socket = path.join(dir, 'status.sock');
+    const conf = path.join(dir, 'keepalived.conf');
+    // Both halves read one session (one UDP 3784): a vrrp_instance tracks it too.
+    writeFileSync(conf, `${bfdBlock('frrd', PEER.v4, OURS.v4, 100)}vrrp_instance VI_B {
+  interface eth0
+  virtual_router_id 63
+  priority 100
+  advert_int 1
+  track_bfd {
+    frrd weight -50
+  }
+  virtual_ipaddress {
+    10.98.0.101/24
+  }
+}
+virtual_server 10.98.0.100 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  delay_loop 1
+  real_server ${PEER.v4} 80 {
+    weight 3
+    BFD_CHECK {
+      name frrd
+      alpha
+    }
+  }
+  real_server 10.98.0.3 80 {
+    weight 1
+  }
+}
+`);
+    const root = path.resolve(__dirname, '../../..');
+    const child = spawn('ip', ['netns', 'exec', ours.name, process.execPath, '-r', path.join(root, 'dist/test/support/fake-kernel-preload.js'),
+      path.join(root, 'dist/test/support/keepalived-process.js'), '-f', conf, '--status-listen', `unix:${socket}`, '--control-socket', path.join(dir, 'ctl.sock')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise((r) => child.on('exit', r));
+    type Status = {
+      virtualServers: { table: { address: string; weight: number }[] }[];
+      vrrp?: { instances: { effectivePriority: number }[] };
+    };
+    const status = () => new Promise<Status | undefined>((resolve) => {
+      http.get({ socketPath: socket, path: '/status' }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(body) as Status);
+          } catch {
+            resolve(undefined);
+          }
+        });
+      }).on('error', () => resolve(undefined));
+    });
+    const table = async () => ((await status())?.virtualServers[0]?.table ?? []).map((d) => `${d.address} w${d.weight}`).sort();
+    const priority = async () => (await status())?.vrrp?.instances[0]?.effectivePriority;
+    const tableIs = (want: string[], what: string) => until(table, (t) => JSON.stringify(t) === JSON.stringify(want), what,
+      { intervalMs: 20, attempts: 1000, detail: () => log.slice(-3000) });
+    try {
+      // alpha: out until the session is first Up. The sessions start before the checker, so bfdd (active) may
+      // already have brought it Up when the server is created: it then starts up (see docs/keepalived.md).
+      await tableIs([`${PEER.v4} w3`, '10.98.0.3 w1'], 'in once the session is Up');
+      await until(() => frrPeer(OURS.v4)?.status, (s) => s === 'up', 'bfdd sees the session up', poll);
+      await until(priority, (p) => p === 100, 'track_bfd: priority 100 while Up', poll);
+      const stoppedAt = Date.now();
+      process.kill(bfddPid(), 'SIGSTOP');
+      try {
+        await tableIs(['10.98.0.3 w1'], 'out once bfdd is silent');
+        await until(priority, (p) => p === 50, 'track_bfd: priority 50 while Down', poll);
+      } finally {
+        process.kill(bfddPid(), 'SIGCONT');
+      }
+      figures.push(`BFD_CHECK at 100 ms x 3: bfdd frozen, the real server out of the table (seen through /status) after ${Date.now() - stoppedAt} ms`);
+      await tableIs([`${PEER.v4} w3`, '10.98.0.3 w1'], 'back once bfdd answers again');
+      await until(priority, (p) => p === 100, 'track_bfd: priority 100 again', poll);
+      // keepalived's own lines, as reasons of the checker's events.
+      expect(log).toContain(`BFD check of [frrd] RS([${PEER.v4}]:tcp:80) is DOWN`);
+      expect(log).toContain(`BFD check of [frrd] RS([${PEER.v4}]:tcp:80) is UP`);
+      expect(log).toContain('BFD_Instance(frrd) Entering Down state');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -42,6 +42,8 @@ import {
 export type { ControlAnswer, DaemonEvent } from './control';
 import { controlRoutes } from './control-server';
 import { CONTROL_SOCKET_MODE } from './defaults';
+import { BfdSessions } from '../../bfd/sessions';
+import type { BfdInstanceOptions } from '../../bfd/options';
 
 export type { Halves } from './reading';
 
@@ -139,6 +141,11 @@ export class KeepalivedDaemon {
   readonly #halves: Halves;
   readonly #metrics: DaemonMetrics;
   #manager: VirtualServerManager | undefined;
+  /**
+   * The bfd_instance sessions, one set for both halves as keepalived's BFD
+   * process serves both (one UDP 3784): track_bfd and BFD_CHECK read them.
+   */
+  #bfd: BfdSessions | undefined;
   #vrrp: VrrpHalf | undefined;
   #sync: SyncDaemonControl | undefined;
   #ipvs: Promise<Ipvs> | undefined;
@@ -303,11 +310,34 @@ export class KeepalivedDaemon {
     this.#options.log('info', 'ipvs table flushed', { reason });
   }
 
+  /** The bfd_instances the running halves of `r` need: VRRP's (events to VRRP) and the ones a BFD_CHECK follows. */
+  #bfdFor(r: Reading): BfdInstanceOptions[] {
+    const out = new Map<string, BfdInstanceOptions>();
+    if (this.#wantsVrrp(r)) for (const b of r.vrrp.bfdInstances ?? []) out.set(b.name, b);
+    if (this.#wantsChecker(r)) for (const b of r.health.config.bfdInstances ?? []) out.set(b.name, b);
+    return [...out.values()];
+  }
+
+  /** Opens the shared sessions (no socket until an instance runs), logging state changes as keepalived's BFD process does. */
+  #openBfd(): BfdSessions {
+    if (this.#bfd) return this.#bfd;
+    const bfd = BfdSessions.open([], { log: (line) => this.#options.log('debug', 'bfd', { detail: line }) });
+    bfd.on('change', (c) => {
+      // keepalived logs entering Up, and leaving it ("BFD_Instance(NAME) Entering Down state").
+      if (c.to === 'Up' || c.from === 'Up') {
+        this.#options.log(c.to === 'Up' ? 'info' : 'warning', `BFD_Instance(${c.name}) Entering ${c.to} state`, { instance: c.name, from: c.from, to: c.to, diag: c.diag, remoteDiag: c.remoteDiag });
+      }
+    });
+    this.#bfd = bfd;
+    return bfd;
+  }
+
   async #startChecker(r: Reading): Promise<void> {
     const manager = new VirtualServerManager(await this.#ipvsHandle(), {
       reconcileInterval: RECONCILE_INTERVAL,
       // keepalived's first check comes one second (BOOTSTRAP_DELAY) plus a random warmup after start.
       bootstrapDelay: 1,
+      bfd: this.#openBfd(),
       ...this.#options.manager,
     });
     this.#logEvents(manager);
@@ -381,7 +411,7 @@ export class KeepalivedDaemon {
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
       open: this.#options.openVrrp ?? openVrrpRouter, log: this.#options.log, onTransition: (t) => this.#onTransition(t),
       interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
-      ...(rtPriority !== undefined ? { rtPriority } : {}),
+      ...(rtPriority !== undefined ? { rtPriority } : {}), bfd: this.#openBfd(),
     });
   }
 
@@ -427,6 +457,8 @@ export class KeepalivedDaemon {
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
     this.#alerts.configure(r.result.config, r.health);
     this.#openFifos(r);
+    // Before either half: both read the sessions.
+    this.#openBfd().update(this.#bfdFor(r));
     if (this.#wantsVrrp(r)) {
       const delay = r.result.config.global.vrrp.startupDelay;
       if (delay > 0) this.#delayVrrpHalf(r, delay);
@@ -470,6 +502,12 @@ export class KeepalivedDaemon {
    * {@link KeepalivedDaemon.#finishReload}.
    */
   async #applyReading(r: Reading, undo: (() => Promise<void>)[], dropped: DroppedOverride[]): Promise<void> {
+    // Sessions both readings use keep running while the halves reload; the old ones stop in #finishReload.
+    const bfd = this.#openBfd();
+    const before = this.#current ? this.#bfdFor(this.#current) : [];
+    const after = this.#bfdFor(r);
+    bfd.update([...before.filter((b) => !after.some((a) => a.name === b.name)), ...after]);
+    undo.push(async () => bfd.update(before));
     if (this.#delayed) {
       // Not started yet: it will start on this reading.
       const previous = this.#delayed.reading;
@@ -511,6 +549,7 @@ export class KeepalivedDaemon {
 
   /** The part of a reload that cannot be undone: a half the file lost stops, and the sync daemon follows. */
   async #finishReload(r: Reading): Promise<void> {
+    this.#bfd?.update(this.#bfdFor(r));
     if (this.#delayed && !this.#wantsVrrp(r)) {
       clearTimeout(this.#delayed.timer);
       this.#delayed = undefined;
@@ -769,7 +808,9 @@ export class KeepalivedDaemon {
   /** Prometheus text of both halves. */
   async metrics(): Promise<string> {
     const checker = await this.#metrics.registry.metrics();
-    return `${checker}${this.#vrrp?.metrics() ?? ''}`;
+    // The shared BFD sessions: with VRRP (as its router exported them), or while a BFD_CHECK's session runs.
+    const bfd = this.#bfd && (this.#vrrp || this.#bfd.names.length > 0) ? this.#bfd.metrics() : '';
+    return `${checker}${this.#vrrp?.metrics() ?? ''}${bfd}`;
   }
 
   /** What one scrape serves: `/status` and `/metrics` of the same instant. */
@@ -826,6 +867,8 @@ export class KeepalivedDaemon {
     const flushAll = removeServices && this.#manager !== undefined && this.#current?.result.config.global.lvsFlushOnStop === 'all';
     await this.#manager?.stop({ removeServices: removeServices && !flushAll });
     if (flushAll) await this.#flushTable('lvs_flush_on_stop');
+    this.#bfd?.close();
+    this.#bfd = undefined;
     await this.#server?.close();
     this.#server = undefined;
     await this.#control?.close();

@@ -13,8 +13,8 @@ import type { Grammar } from '../reader/grammar';
 import { NOT_SUPPORTED_YET, DAEMON_OPTIONS, rootGrammar, sslGrammar } from '../reader/blocks/root';
 import { OTHER_KEYWORDS, globalGrammar } from '../reader/blocks/global-defs';
 import { virtualServerGrammar } from '../reader/blocks/virtual-server';
-import { fileCheckGrammar, realServerGrammar } from '../reader/blocks/real-server';
-import { CHECKER_GRAMMARS, CHECKERS_NOT_YET, smtpHostGrammar, urlGrammar } from '../reader/blocks/checkers';
+import { bfdCheckGrammar, fileCheckGrammar, realServerGrammar } from '../reader/blocks/real-server';
+import { CHECKER_GRAMMARS, smtpHostGrammar, urlGrammar } from '../reader/blocks/checkers';
 import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../reader/blocks/vrrp-instance';
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
 import { scriptGrammar, trackFileGrammar } from '../reader/blocks/vrrp-tracking';
@@ -46,6 +46,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['real_server', realServerGrammar],
     ...checkers,
     ['FILE_CHECK', fileCheckGrammar],
+    ['BFD_CHECK', bfdCheckGrammar],
     ['url (HTTP_GET, SSL_GET)', urlGrammar],
     ['host (SMTP_CHECK)', smtpHostGrammar],
     ['vrrp_instance', instanceGrammar],
@@ -72,9 +73,8 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     static_rules: RULES_NOTE,
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
     virtual_server_group: 'an address range standing for too many services is refused',
-    bfd_instance: 'its session runs with the VRRP half (track_bfd), when the file has a vrrp_instance; BFD_CHECK is refused',
+    bfd_instance: 'its session runs while a half reads it: with a vrrp_instance in the file (track_bfd), or followed by a kept BFD_CHECK; keepalived runs every one',
   },
-  bfd_instance: { checker: 'an instance whose events go to the checker only does not run (BFD_CHECK is refused)' },
   global_defs: {
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
@@ -135,7 +135,6 @@ function statusOf(block: string, keyword: string): { status: KeywordStatus; note
   const refusedNote = REFUSED_EXTRA[block]?.[keyword];
   if (refusedNote !== undefined) return { status: 'refused', note: refusedNote };
   if (block === 'top level' && NOT_SUPPORTED_YET.includes(keyword)) return { status: 'refused', note: REFUSED };
-  if (block === 'real_server' && (CHECKERS_NOT_YET as readonly string[]).includes(keyword)) return { status: 'refused', note: REFUSED };
   if (block === 'vrrp_instance' && VRRP_INSTANCE_UNSUPPORTED.includes(keyword)) return { status: 'refused', note: REFUSED };
   if (block === 'vrrp_sync_group' && SYNC_GROUP_UNSUPPORTED.includes(keyword)) return { status: 'refused', note: REFUSED };
   if (checker && (keyword === 'bind_if' || keyword === 'fwmark')) return { status: 'refused', note: 'not applied to checker sockets yet: refused unless --allow-unsupported' };

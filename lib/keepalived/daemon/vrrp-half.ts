@@ -6,9 +6,9 @@
  * @module
  */
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
-import type { VrrpRuntimeOptions } from '../../vrrp/instance-options';
 import type { VrrpState } from '../../vrrp/state-machine';
-import { VrrpRouter, type VrrpRouterEvents, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
+import { VrrpRouter, type VrrpRouterEvents, type VrrpRouterRuntimeOptions, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
+import type { BfdSessions } from '../../bfd/sessions';
 import type { LogLine } from './log';
 
 /** What the daemon uses of a {@link VrrpRouter} (tests stand in for it). */
@@ -21,7 +21,9 @@ export interface VrrpRouterHandle {
 }
 
 /** Opens a router. */
-export type VrrpRouterOpener = (config: VrrpRouterConfig, runtime: VrrpRuntimeOptions) => VrrpRouterHandle | Promise<VrrpRouterHandle>;
+export type VrrpRouterOpener = (
+  config: VrrpRouterConfig, runtime: VrrpRouterRuntimeOptions,
+) => VrrpRouterHandle | Promise<VrrpRouterHandle>;
 
 /** The package's router. */
 export const openVrrpRouter: VrrpRouterOpener = (config, runtime) => VrrpRouter.open(config, runtime);
@@ -71,6 +73,8 @@ export interface VrrpHalfOptions {
   interfaces: InterfaceSource;
   /** Seconds between looks for missing interfaces while an instance waits. */
   interfacePoll: number;
+  /** The daemon's BFD sessions, shared with the checker half: track_bfd reads them. */
+  bfd?: BfdSessions;
 }
 
 /**
@@ -117,8 +121,10 @@ export class VrrpHalf {
   }
 
   async #openRouter(config: VrrpRouterConfig): Promise<VrrpRouterHandle> {
-    const { log, rtPriority } = this.#options;
-    const router = await this.#options.open(config, { log: (line) => log('debug', 'vrrp', { detail: line }), ...(rtPriority !== undefined ? { rtPriority } : {}) });
+    const { log, rtPriority, bfd } = this.#options;
+    const router = await this.#options.open(config, {
+      log: (line) => log('debug', 'vrrp', { detail: line }), ...(rtPriority !== undefined ? { rtPriority } : {}), ...(bfd ? { bfd } : {}),
+    });
     // Transitions made while the router opened (an owner's first MASTER) happened before anyone listened:
     // the status has them, and they are announced like any other so the sync daemon and alerts follow.
     for (const i of router.status().instances) {

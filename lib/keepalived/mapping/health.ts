@@ -15,6 +15,7 @@ import { bigToV6, v6ToBig } from '../reader/blocks/virtual-server-group';
 import { ipv4ToU32, u32ToIpv4 } from '../../core/validate/address';
 import { miscScriptRefusal } from '../../scripts/loadable';
 import { trackFileOptions } from './track-file';
+import { bfdOptions } from './vrrp';
 
 /** A health configuration and what of the file it cannot honour. */
 export interface HealthMapping {
@@ -240,6 +241,7 @@ class Mapper {
       out.fileChecks = rs.fileChecks.map((f) => (f.weight === undefined ? { trackFile: f.trackFile }
         : { trackFile: f.trackFile, weight: f.weight, reverse: f.reverse }));
     }
+    if (rs.bfdChecks?.length) out.bfdChecks = rs.bfdChecks.map((b) => ({ bfdInstance: b.name, alpha: b.alpha }));
     if (rs.upperThreshold) out.upperThreshold = rs.upperThreshold;
     if (rs.lowerThreshold) out.lowerThreshold = rs.lowerThreshold;
     if (rs.virtualhost !== undefined) out.virtualhost = rs.virtualhost;
@@ -356,5 +358,9 @@ export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
   if (trackFiles.length) {
     config.trackFiles = trackFiles.map(trackFileOptions);
   }
+  // The bfd_instances whose events go to the checker, when a BFD_CHECK follows one (the reader dropped the checks naming others).
+  const bfdFollowed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.bfdChecks?.map((b) => b.name) ?? [])));
+  const bfd = model.bfdInstances.filter((b) => b.events.checker && bfdFollowed.has(b.name));
+  if (bfd.length) config.bfdInstances = bfd.map(bfdOptions);
   return { config, warnings: mapper.warnings, alerts: mapper.alerts };
 }

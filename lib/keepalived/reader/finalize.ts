@@ -7,7 +7,7 @@
  */
 import type { CheckerDraft } from './blocks/checkers';
 import type { Draft } from './blocks/draft';
-import { finishFileChecks, type RealServerDraft } from './blocks/real-server';
+import { finishBfdChecks, finishFileChecks, type RealServerDraft } from './blocks/real-server';
 import type { ConfigDraft } from './blocks/root';
 import { finishGroup } from './blocks/virtual-server-group';
 import type { VirtualServerDraft } from './blocks/virtual-server';
@@ -214,6 +214,7 @@ function finishRealServer(
   global: GlobalDefs,
   diag: Diagnostics,
   trackFiles: ReadonlySet<string>,
+  checkerBfds: ReadonlySet<string>,
 ): RealServer {
   const chain = new Chain([rs, vs]);
   const own = new Chain([rs]);
@@ -242,6 +243,7 @@ function finishRealServer(
       virtualhost: chain.opt('virtualhost'),
       smtpAlert: chain.opt('smtpAlert') ?? smtpAlertDefault,
       snmpName: own.opt('snmpName'),
+      bfdChecks: rs.bfdChecks.length ? finishBfdChecks(rs.bfdChecks, fmtRs(rs, vs), checkerBfds, chain.get('alpha', false), diag) : undefined,
     },
   );
   return { ...server, sources: { ...chain.sources, ...own.sources } };
@@ -267,11 +269,22 @@ function sorryPort(vs: VirtualServerDraft, written: number | undefined, f: LvsFo
   return key.port;
 }
 
+/**
+ * keepalived's FMT_RS while it reads a real server's block: the port as
+ * written (0 without one) and the protocol only if written before it.
+ */
+function fmtRs(rs: RealServerDraft, vs: VirtualServerDraft): string {
+  const at = vs.sources['protocol'];
+  const before = at !== undefined && at.file === rs.source.file && at.line < rs.source.line;
+  return `[${rs.address}]:${before ? vs.values.protocol!.toLowerCase() : 'none'}:${rs.port ?? 0}`;
+}
+
 function finishVirtualServer(
   vs: VirtualServerDraft,
   global: GlobalDefs,
   diag: Diagnostics,
   trackFiles: ReadonlySet<string>,
+  checkerBfds: ReadonlySet<string>,
 ): VirtualServer | undefined {
   const chain = new Chain([vs]);
   const v = vs.values;
@@ -301,7 +314,7 @@ function finishVirtualServer(
   const realServers: RealServer[] = [];
   let family = vs.key.kind === 'address' ? vs.key.family : undefined;
   for (const draftRs of vs.realServers) {
-    const rs = finishRealServer(draftRs, vs, forwarding, global, diag, trackFiles);
+    const rs = finishRealServer(draftRs, vs, forwarding, global, diag, trackFiles, checkerBfds);
     if (rs.forwarding.method !== 'TUN') {
       family ??= rs.family;
       if (rs.family !== family) {
@@ -451,8 +464,9 @@ export function finishConfig(
   const bfdForVrrp = new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name));
   const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, bfdForVrrp, scriptPolicyOf(global));
   const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
+  const checkerBfds = new Set(bfdInstances.filter((b) => b.events.checker).map((b) => b.name));
   const virtualServers = draft.virtualServers
-    .map((vs) => finishVirtualServer(vs, global, diag, trackFiles))
+    .map((vs) => finishVirtualServer(vs, global, diag, trackFiles, checkerBfds))
     .filter((vs) => vs !== undefined);
   noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(

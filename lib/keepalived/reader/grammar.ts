@@ -22,7 +22,8 @@ export interface ParseContext {
 export interface BlockOpen<C> {
   readonly grammar: Grammar<C>;
   readonly target: C;
-  close?(target: C, ctx: ParseContext): void;
+  /** `end`: the line of the block's `}` (the last line read when the file never closed it). */
+  close?(target: C, ctx: ParseContext, end: SourceRef): void;
 }
 
 /** Returned by a handler whose keyword opens a block that must be skipped (bad name, invalid address...). */

@@ -405,6 +405,16 @@ export interface RealServer extends CheckTimingKeywords, ServerAddress, Traced {
   readonly checkers: readonly Checker[];
   /** `FILE_CHECK` blocks naming a defined track_file. */
   readonly fileChecks: readonly FileCheckSpec[];
+  /** `BFD_CHECK` blocks naming a bfd_instance whose events go to the checker; absent when there is none. */
+  readonly bfdChecks?: readonly BfdCheckSpec[];
+}
+
+/** `BFD_CHECK { name BFD_INSTANCE; alpha [BOOL] }` (keepalived's check_bfd.c). */
+export interface BfdCheckSpec extends Located {
+  /** The `bfd_instance` followed: the check is up while its session is Up. */
+  readonly name: string;
+  /** Start down until the session is first Up; default the real server's `alpha`. */
+  readonly alpha: boolean;
 }
 
 /** `FILE_CHECK { track_file NAME; weight W [reverse|noreverse] }`. */

@@ -41,7 +41,7 @@ export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, c
     }
     if (keyword === '}') {
       const frame = stack.length > 1 ? stack.pop()! : undefined;
-      if (frame) frame.block.close?.(frame.block.target, ctx);
+      if (frame) frame.block.close?.(frame.block.target, ctx, line.source);
       else ctx.diag.error('syntax', "Extra '}' found", line.source);
       continue;
     }
@@ -80,7 +80,7 @@ export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, c
     ctx.diag.error('syntax', `There are ${missing} missing '}'s or extra '{'s`, last);
     while (stack.length > 1) {
       const frame = stack.pop()!;
-      frame.block.close?.(frame.block.target, ctx);
+      frame.block.close?.(frame.block.target, ctx, last);
     }
   }
 }

@@ -17,7 +17,6 @@ import { isKeepalivedKeyword, keywordRows, withKeywordTable } from '../../../lib
 import { NOT_SUPPORTED_YET } from '../../../lib/keepalived/reader/blocks/root';
 import { VRRP_INSTANCE_UNSUPPORTED } from '../../../lib/keepalived/reader/blocks/vrrp-instance';
 import { SYNC_GROUP_UNSUPPORTED } from '../../../lib/keepalived/reader/blocks/vrrp-sync-group';
-import { CHECKERS_NOT_YET } from '../../../lib/keepalived/reader/blocks/checkers';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { until } from '../../support/health';
 import { fetchText } from '../../support/keepalived';
@@ -74,7 +73,8 @@ test('every keyword the reader reports as not supported, and every global_defs s
   for (const k of NOT_SUPPORTED_YET) expect([k, status('top level', k)]).toEqual([k, 'refused']);
   for (const k of VRRP_INSTANCE_UNSUPPORTED) expect([k, status('vrrp_instance', k)]).toEqual([k, 'refused']);
   for (const k of SYNC_GROUP_UNSUPPORTED) expect([k, status('vrrp_sync_group', k)]).toEqual([k, 'refused']);
-  for (const k of CHECKERS_NOT_YET) expect([k, status('real_server', k)]).toEqual([k, 'refused']);
+  // BFD_CHECK runs (it follows a bfd_instance's session), and so do its keywords.
+  expect([status('real_server', 'BFD_CHECK'), status('BFD_CHECK', 'name'), status('BFD_CHECK', 'alpha')]).toEqual(['runs', 'runs', 'runs']);
   for (const k of [...Object.keys(GLOBAL_REFUSED), ...UNREAD_KEYWORDS]) expect([k, status('global_defs', k)]).toEqual([k, 'refused']);
   expect(status('top level', 'net_namespace')).toBe('refused');
   expect(status('global_defs', 'process_names')).toBe('no effect');

@@ -350,7 +350,7 @@ describe('more keywords', () => {
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'lo', instance: 'VI_1', maxlen: 1400, ttl: 2, group: '224.0.0.81', port: 8849 });
   });
 
-  test('SSL block, top-level daemon options, bfd_instance read; BFD_CHECK reported as not supported yet; a FILE_CHECK on an undefined track_file dropped as keepalived does', () => {
+  test('SSL block, top-level daemon options, bfd_instance read; a BFD_CHECK on an instance written after it and a FILE_CHECK on an undefined track_file dropped as keepalived does', () => {
     const { config, diagnostics, file } = readText(
       'net_namespace lb\nSSL {\n  ca /etc/ca.pem\n  certificate /etc/c.pem\n  key /etc/k.pem\n  password secret\n}\n' +
         `${VS}  real_server 10.0.1.1 80 {\n    BFD_CHECK {\n      name b\n    }\n    FILE_CHECK {\n      track_file f\n    }\n  }\n}\nbfd_instance b {\n  neighbor_ip 10.0.1.1\n}\n`,
@@ -363,12 +363,14 @@ describe('more keywords', () => {
       events: { vrrp: true, checker: true }, source: at(file, 21), sources: { neighborIp: at(file, 22) },
     }]);
     expect(diagnostics.map((d) => [d.code, d.source.line, d.message])).toEqual([
-      ['unsupported', 13, 'BFD_CHECK is not supported yet - block not checked'],
       ['semantic', 17, 'track_file f not found'],
       ['semantic', 16, 'FILE_CHECK has no track_file specified - ignoring'],
+      // keepalived resolves the name while reading: the instance comes later in the file.
+      ['semantic', 14, '([10.0.1.1]:tcp:80) BFD_CHECK - BFD b not configured'],
     ]);
     expect(config.virtualServers[0]!.realServers[0]!.checkers).toEqual([]);
     expect(config.virtualServers[0]!.realServers[0]!.fileChecks).toEqual([]);
+    expect(config.virtualServers[0]!.realServers[0]!.bfdChecks).toEqual([]);
   });
 
   test('a checker script that exists without enable_script_security is keepalived exit 6; with it, 0', () => {

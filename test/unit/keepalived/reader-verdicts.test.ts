@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, formatDiagnostic, type CheckResult, type DiagnosticCode } from '../../../lib/keepalived';
+import { toHealthConfig } from '../../../lib/keepalived/mapping/health';
 import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, scenarios } from '../../support/keepalived';
 
 /**
@@ -53,6 +54,9 @@ const CORPUS: readonly [string, number, number, Expected[]][] = [
   ['bad-scheduler', 5, 5, [['invalid-value', 3], ['semantic', 1]]],
   ['bad-status-code', 5, 5, [['invalid-value', 9]]],
   ['bad-vs-address', 5, 5, [['invalid-value', 1]]],
+  ['bfd-check-errors', 5, 5, [['unknown-keyword', 48], ['semantic', 23], ['semantic', 32], ['semantic', 37], ['semantic', 39], ['semantic', 43], ['invalid-value', 46]]],
+  ['bfd-check-ok', 0, 0, []],
+  ['bfd-check-unknown', 5, 5, [['semantic', 11], ['semantic', 16], ['semantic', 21]]],
   ['connect-ip-bad', 5, 5, [['invalid-value', 7]]],
   ['connect-port-range', 5, 5, [['invalid-value', 7]]],
   ['delay-loop-zero', 5, 5, [['invalid-value', 5]]],
@@ -194,6 +198,66 @@ describe('corpus of broken configurations', () => {
     expectEveryDiagnosticPointsIntoTheFiles(result);
     if (result.complete) expect(ours).toBe(keepalived);
     else expect(expected.every(([code]) => code === 'unsupported')).toBe(true);
+  });
+});
+
+describe('BFD_CHECK, as keepalived 2.2.7 judges it', () => {
+  // keepalived -t's lines for these files, recorded from it (the test below compares with the binary when installed).
+  const KEEPALIVED_SAYS: Readonly<Record<string, readonly string[]>> = {
+    'bfd-check-unknown': [
+      '(Line 11) ([10.0.1.1]:tcp:80) BFD_CHECK - BFD later not configured',
+      '(Line 16) ([10.0.1.2]:tcp:80) BFD_CHECK - BFD nowhere not configured',
+      '(Line 21) ([10.0.1.3]:tcp:80) BFD_CHECK - BFD vrrp_only not configured',
+    ],
+    'bfd-check-errors': [
+      '(Line 23) ([10.0.1.2]:tcp:80) BFD_CHECK - BFD c not configured',
+      '(Line 32) ([10.0.1.3]:tcp:80) BFD_CHECK - RS already monitoring d',
+      '(Line 37) ([10.0.1.4]:tcp:80) No name has been specified for BFD_CHECKER - skipping',
+      '(Line 39) ([10.0.1.4]:tcp:80) BFD_CHECK - No or too many names specified - skipping checker',
+      '(Line 43) ([10.0.1.4]:tcp:80) BFD_CHECK - BFD d already specified as b',
+      '(Line 46) Invalid alpha parameter maybe',
+      "(Line 48) Unknown keyword 'weight'",
+    ],
+  };
+  const ours = (name: string) =>
+    check(path.join(corpus, `${name}.conf`)).diagnostics.map((d) => `(Line ${d.source.line}) ${d.message}`).sort();
+  const sortedByLine = (lines: readonly string[]) => [...lines].sort();
+
+  test.each(Object.keys(KEEPALIVED_SAYS))('%s: our messages, lines and exit status are keepalived\'s', (name) => {
+    expect(ours(name)).toEqual(sortedByLine(KEEPALIVED_SAYS[name]!));
+  });
+
+  test('a check on an instance written after the virtual server, on a vrrp-only instance, or unnamed is dropped; the kept ones follow their instance', () => {
+    const errors = check(path.join(corpus, 'bfd-check-errors.conf')).config.virtualServers[0]!.realServers;
+    expect(errors.map((rs) => [rs.address, (rs.bfdChecks ?? []).map((c) => [c.name, c.alpha, c.source.line])])).toEqual([
+      ['10.0.1.1', [['b', false, 17]]],
+      ['10.0.1.2', []],
+      // The first check on d is kept (alpha written), the second dropped: the server already follows d.
+      ['10.0.1.3', [['d', true, 27]]],
+      // Only the last block survives; its invalid alpha leaves the default.
+      ['10.0.1.4', [['b', false, 45]]],
+    ]);
+    const ok = check(path.join(corpus, 'bfd-check-ok.conf'));
+    expect(ok.config.virtualServers[0]!.realServers.map((rs) => rs.bfdChecks?.map((c) => [c.name, c.alpha]))).toEqual([[['rs1', false]], [['rs2', true]]]);
+    expect(ok.config.bfdInstances.map((b) => [b.name, b.events])).toEqual([['rs1', { vrrp: true, checker: true }], ['rs2', { vrrp: false, checker: true }]]);
+    // Mapped for the checker: each kept check, and the instances a check follows.
+    const health = toHealthConfig(ok.config).config;
+    expect(health.virtualServers[0]!.realServers.map((rs) => rs.bfdChecks)).toEqual([[{ bfdInstance: 'rs1', alpha: false }], [{ bfdInstance: 'rs2', alpha: true }]]);
+    expect(health.bfdInstances).toEqual([
+      { name: 'rs1', neighborIp: '10.0.1.1', minRx: 100, minTx: 100, idleTx: 1000, multiplier: 3, passive: false, maxHops: 0, weight: 0, weightReverse: false },
+      { name: 'rs2', neighborIp: '10.0.1.2', minRx: 10, minTx: 10, idleTx: 1000, multiplier: 5, passive: false, maxHops: 0, weight: 0, weightReverse: false },
+    ]);
+    // An instance no kept check follows is not run for the checker.
+    expect(toHealthConfig(check(path.join(corpus, 'bfd-check-unknown.conf')).config).config.bfdInstances).toBeUndefined();
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('the installed keepalived -t prints the same lines', () => {
+    for (const name of Object.keys(KEEPALIVED_SAYS)) {
+      const { status, output } = keepalivedVerdict(path.join(corpus, `${name}.conf`));
+      expect([name, status]).toEqual([name, 5]);
+      const lines = output.split('\n').filter((l) => /BFD|alpha|Unknown keyword/.test(l)).map((l) => l.replace(/^\([^:]*: /, '('));
+      expect(sortedByLine(lines)).toEqual(sortedByLine(KEEPALIVED_SAYS[name]!));
+    }
   });
 });
 

@@ -4,7 +4,7 @@
  * with keepalived 2.2.7's ranges (bfd.h).
  * @module
  */
-import { grammar, type BlockOpen, type KeywordSpec } from '../grammar';
+import { grammar, type BlockOpen, type KeywordSpec, type ParseContext } from '../grammar';
 import type { BfdInstanceBlock } from '../bfd-model';
 import { readAddress } from '../values';
 import { boolField, draft, integerField, valueField, type Draft } from './draft';
@@ -44,6 +44,18 @@ export const bfdInstanceGrammar = grammar<BfdInstanceDraft>([
   },
 ]);
 
+/** The bfd_instance blocks each reading has closed so far, by name. */
+const readSoFar = new WeakMap<ParseContext, Set<string>>();
+
+/**
+ * The names of the bfd_instance blocks read so far (closed before this
+ * point of the file): keepalived resolves a BFD_CHECK's name while it reads
+ * it, so an instance written after the check is not found.
+ */
+export function bfdInstancesReadSoFar(ctx: ParseContext): ReadonlySet<string> {
+  return new Set(readSoFar.get(ctx));
+}
+
 /** `bfd_instance NAME { }` at the top level. */
 export function bfdInstanceKeyword<T extends { bfdInstances: BfdInstanceDraft[] }>(): KeywordSpec<T> {
   return {
@@ -51,7 +63,15 @@ export function bfdInstanceKeyword<T extends { bfdInstances: BfdInstanceDraft[] 
     handle(stmt, target): BlockOpen<BfdInstanceDraft> {
       const d: BfdInstanceDraft = { ...draft<BfdFields>(stmt.source), name: stmt.args[0]! };
       target.bfdInstances.push(d);
-      return { grammar: bfdInstanceGrammar, target: d };
+      return {
+        grammar: bfdInstanceGrammar,
+        target: d,
+        close(block, ctx) {
+          const names = readSoFar.get(ctx) ?? new Set<string>();
+          names.add(block.name);
+          readSoFar.set(ctx, names);
+        },
+      };
     },
   };
 }

@@ -5,7 +5,7 @@
  * ones plus its own keywords.
  * @module
  */
-import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable } from '../grammar';
+import { grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { Checker, DnsCheckBlock, HttpCheckBlock, MiscCheckBlock, SmtpCheckBlock, SmtpHost, UdpCheckBlock, UrlSpec } from '../model';
 import { readInteger } from '../values';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
@@ -200,9 +200,6 @@ export const CHECKER_GRAMMARS: Readonly<Record<CheckerType, Grammar<CheckerDraft
   MISC_CHECK: miscGrammar,
 };
 
-/** Checker blocks keepalived has but this reader does not model yet. */
-export const CHECKERS_NOT_YET = ['BFD_CHECK'] as const;
-
 /** The checker keywords of `real_server`, each adding a checker to `checkers`. */
 export function checkerKeywords<T extends { checkers: CheckerDraft[] }>(): KeywordTable<T> {
   const table: Record<string, KeywordSpec<T>> = {};
@@ -212,14 +209,6 @@ export function checkerKeywords<T extends { checkers: CheckerDraft[] }>(): Keywo
         const checker: CheckerDraft = { ...draft<CheckerFields>(stmt.source), type, urls: [], hosts: [] };
         target.checkers.push(checker);
         return { grammar: CHECKER_GRAMMARS[type], target: checker };
-      },
-    };
-  }
-  for (const type of CHECKERS_NOT_YET) {
-    table[type] = {
-      handle(stmt, _target, ctx) {
-        ctx.diag.unsupported(type, `${type} is not supported yet - block not checked`, stmt.source);
-        return SKIP_BLOCK;
       },
     };
   }

@@ -4,7 +4,9 @@
  */
 import { SKIP_BLOCK, grammar, type BlockOpen, type KeywordSpec, type ParseContext, type Statement } from '../grammar';
 import type { Diagnostics } from '../diagnostics';
-import type { FileCheckSpec, RealServer, SorryServer } from '../model';
+import type { BfdCheckSpec, FileCheckSpec, RealServer, SorryServer } from '../model';
+import type { SourceRef } from '../diagnostics';
+import { bfdInstancesReadSoFar } from './bfd-instance';
 import { addressFamily, readInteger, readPort } from '../values';
 import { checkerKeywords, type CheckerDraft } from './checkers';
 import { boolField, draft, integerField, stringField, valueField, type Draft } from './draft';
@@ -12,7 +14,7 @@ import { readForwarding } from './forwarding';
 import { scriptField, timingKeywords } from './shared';
 
 /** Fields of a real server written in its block. */
-export type RealServerFields = Omit<RealServer, 'address' | 'family' | 'port' | 'checkers' | 'fileChecks' | 'source' | 'sources'>;
+export type RealServerFields = Omit<RealServer, 'address' | 'family' | 'port' | 'checkers' | 'fileChecks' | 'bfdChecks' | 'source' | 'sources'>;
 
 /** A FILE_CHECK being read: its track_file is filled by the block's keyword. */
 export interface FileCheckDraft {
@@ -65,6 +67,74 @@ export function finishFileChecks(drafts: readonly FileCheckDraft[], known: Reado
   return out;
 }
 
+/** A BFD_CHECK being read: its lines are judged in order at the end (keepalived's check_bfd.c handlers). */
+export interface BfdCheckDraft {
+  /** The `BFD_CHECK {` line. */
+  readonly source: SourceRef;
+  /** The block's `}` line, where keepalived reports a check without a name. */
+  end?: SourceRef;
+  /** bfd_instance blocks read before this check (keepalived resolves the name while reading). */
+  readonly known: ReadonlySet<string>;
+  readonly lines: { keyword: 'name' | 'alpha'; args: readonly string[]; source: SourceRef }[];
+}
+
+/** The keywords of `BFD_CHECK`. */
+export const bfdCheckGrammar = grammar<BfdCheckDraft>([
+  {
+    name: { minArgs: 0, handle: (stmt, target) => void target.lines.push({ keyword: 'name', args: stmt.args, source: stmt.source }) },
+    alpha: { minArgs: 0, handle: (stmt, target) => void target.lines.push({ keyword: 'alpha', args: stmt.args, source: stmt.source }) },
+  },
+]);
+
+/**
+ * The BFD_CHECKs keepalived keeps, judged as its handlers judge them, line
+ * by line: one name, of a bfd_instance read before the check whose events
+ * go to the checker (`checkerBfds`), not already followed by this real
+ * server; a check that fails any of these is dropped, and what follows in
+ * its block is ignored. `rs` is keepalived's FMT_RS of the real server.
+ */
+export function finishBfdChecks(
+  drafts: readonly BfdCheckDraft[], rs: string, checkerBfds: ReadonlySet<string>, rsAlpha: boolean, diag: Diagnostics,
+): BfdCheckSpec[] {
+  const out: BfdCheckSpec[] = [];
+  for (const d of drafts) {
+    let name: string | undefined;
+    let alpha: boolean | undefined;
+    let dropped = false;
+    for (const line of d.lines) {
+      if (line.keyword === 'alpha') {
+        const word = line.args[0];
+        const value = word === undefined ? true : BOOL[word];
+        if (value === undefined) diag.error('invalid-value', `Invalid alpha parameter ${word}`, line.source);
+        else alpha = value;
+        continue;
+      }
+      const wanted = line.args[0];
+      let problem: string | undefined;
+      if (line.args.length !== 1 || wanted === undefined) problem = 'No or too many names specified - skipping checker';
+      else if (!d.known.has(wanted) || !checkerBfds.has(wanted)) problem = `BFD ${wanted} not configured`;
+      else if (name !== undefined) problem = `BFD ${wanted} already specified as ${name}`;
+      else if (out.some((c) => c.name === wanted)) problem = `RS already monitoring ${wanted}`;
+      if (problem !== undefined) {
+        diag.error('semantic', `(${rs}) BFD_CHECK - ${problem}`, line.source);
+        dropped = true;
+        break;
+      }
+      name = wanted;
+    }
+    if (dropped) continue;
+    if (name === undefined) {
+      diag.error('semantic', `(${rs}) No name has been specified for BFD_CHECKER - skipping`, d.end ?? d.source);
+      continue;
+    }
+    out.push({ name, alpha: alpha ?? rsAlpha, source: d.source });
+  }
+  return out;
+}
+
+/** keepalived's check_true_false. */
+const BOOL: Readonly<Record<string, boolean>> = { on: true, true: true, yes: true, off: false, false: false, no: false };
+
 /** A real server being read. */
 export interface RealServerDraft extends Draft<RealServerFields> {
   readonly address: string;
@@ -73,6 +143,7 @@ export interface RealServerDraft extends Draft<RealServerFields> {
   readonly port?: number;
   readonly checkers: CheckerDraft[];
   readonly fileChecks: FileCheckDraft[];
+  readonly bfdChecks: BfdCheckDraft[];
 }
 
 /** `ADDR [PORT]` of a real or sorry server; undefined (reported) when invalid. */
@@ -109,6 +180,13 @@ export const realServerGrammar = grammar<RealServerDraft>([
         return { grammar: fileCheckGrammar, target: check };
       },
     },
+    BFD_CHECK: {
+      handle(stmt, target, ctx): BlockOpen<BfdCheckDraft> {
+        const check: BfdCheckDraft = { source: stmt.source, known: bfdInstancesReadSoFar(ctx), lines: [] };
+        target.bfdChecks.push(check);
+        return { grammar: bfdCheckGrammar, target: check, close: (c, _ctx, end) => void (c.end = end) };
+      },
+    },
   },
 ]);
 
@@ -119,7 +197,7 @@ export function realServerKeyword<T extends { realServers: RealServerDraft[] }>(
     handle(stmt, target, ctx): BlockOpen<RealServerDraft> | typeof SKIP_BLOCK {
       const at = readServerAddress(stmt, ctx, 'real server');
       if (!at) return SKIP_BLOCK;
-      const rs: RealServerDraft = { ...draft<RealServerFields>(stmt.source), ...at, checkers: [], fileChecks: [] };
+      const rs: RealServerDraft = { ...draft<RealServerFields>(stmt.source), ...at, checkers: [], fileChecks: [], bfdChecks: [] };
       target.realServers.push(rs);
       return { grammar: realServerGrammar, target: rs };
     },
