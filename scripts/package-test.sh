@@ -134,11 +134,11 @@ passed "typed consumers compile (module nodenext, .mts and .cts)"
 # The command line the package installs.
 version=$(PATH="$outside/bin" node_modules/.bin/ipvs -v) || fail "the installed ipvs command does not run"
 [[ "$version" == ipvsadm\ v1.31* ]] || fail "ipvs -v printed: $version"
-# From its bundle alone (scripts/bundle-cli.js): it and bin/ipvs are all it loads of the package.
+# From its bundle (scripts/bundle-cli.js): bin/ipvs, the dispatch and the bundle are all it loads of the package.
 trace="$outside/ipvs-modules.json"
 PATH="$outside/bin" MODULE_TRACE_FILE="$trace" node -r "$root/dist/test/support/module-trace.js" node_modules/ipvs/bin/ipvs -v > /dev/null
 loaded=$(node -p "require('$trace').map((f) => require('path').relative('$PWD', f)).join(' ')")
-[ "$loaded" = "node_modules/ipvs/bin/ipvs node_modules/ipvs/dist/lib/cli/ipvs.bundle.js" ] || fail "the installed ipvs -v loaded $loaded, not its bundle alone"
+[ "$loaded" = "node_modules/ipvs/bin/ipvs node_modules/ipvs/dist/lib/cli/dispatch.js node_modules/ipvs/dist/lib/cli/ipvs.bundle.js" ] || fail "the installed ipvs -v loaded $loaded, not its bundle"
 passed "the installed ipvs command runs from its bundle: $version"
 # What operators install from the package: completions, man pages, the
 # systemd unit and the Grafana dashboard (package.json "files" and "man").

@@ -30,6 +30,8 @@ const COMPILED = path.join(LINKS, 'ipvs');
 symlinkSync(path.join(ROOT, 'dist/lib/cli/bin.js'), COMPILED);
 afterAll(() => rmSync(LINKS, { recursive: true, force: true }));
 const BUNDLE = 'dist/lib/cli/ipvs.bundle.js';
+/** What bin/ipvs loads to tell a subcommand from ipvsadm's command line. */
+const DISPATCH = 'dist/lib/cli/dispatch.js';
 const FAKE_KERNEL = path.join(ROOT, 'dist/test/support/fake-kernel-preload.js');
 
 /** The package's own files as paths from the root (dist/lib/..., node_modules/...). */
@@ -45,7 +47,7 @@ const heavy = (run: TracedRun) => relative(run).filter((m) => HEAVY.some((re) =>
  */
 function expectBundleInUse(): void {
   const loaded = relative(tracedRun(BIN, ['--version']));
-  if (loaded[1] !== BUNDLE) throw new Error(`bin/ipvs loaded ${loaded[1]}, not ${BUNDLE}: dist/ was compiled after the bundle was made; run npm run build:ts`);
+  if (loaded[2] !== BUNDLE) throw new Error(`bin/ipvs loaded ${loaded[2]}, not ${BUNDLE}: dist/ was compiled after the bundle was made; run npm run build:ts`);
 }
 
 const onFake = (script: string, args: string[], input?: string) =>
@@ -110,8 +112,9 @@ describe('ipvs keepalived', () => {
     expect(run.stdout).toMatch(/^Usage: ipvs keepalived /);
     const loaded = relative(run);
     expect(loaded).toContain('dist/lib/cli/keepalived-command.js');
-    // bin/ipvs's bundle hands the subcommand to the compiled modules.
-    expect(loaded.slice(0, 3)).toEqual(['bin/ipvs', BUNDLE, 'dist/lib/cli/bin.js']);
+    // bin/ipvs hands a subcommand to the compiled modules without reading the bundle.
+    expect(loaded.slice(0, 3)).toEqual(['bin/ipvs', DISPATCH, 'dist/lib/cli/bin.js']);
+    expect(loaded).not.toContain(BUNDLE);
     // Only the exit statuses and the defaults --help prints.
     expect(loaded.filter((m) => m.startsWith('dist/lib/keepalived/'))).toEqual(['dist/lib/keepalived/reader/exit-status.js', 'dist/lib/keepalived/daemon/defaults.js']);
     expect(heavy(run).filter((m) => !m.startsWith('dist/lib/keepalived/'))).toEqual([]);
@@ -137,6 +140,7 @@ describe('ipvs keepalived', () => {
 const bundler = require(path.join(ROOT, 'scripts/bundle-cli.js')) as { bundle(options: { write: false }): Promise<BuildResult<{ write: false; metafile: true }>> };
 
 describe('bin/ipvs: ipvsadm command lines from the bundle', () => {
+  // beforeAll below checks bin/ipvs runs the bundle here (not the compiled entry: the checkout was compiled after it was bundled).
   let built: BuildResult<{ write: false; metafile: true }>;
   /** What the fake kernel's preload itself loads, before the command does. */
   let preloaded: string[];
@@ -172,28 +176,28 @@ describe('bin/ipvs: ipvsadm command lines from the bundle', () => {
   });
 
   // `ipvs --help` alone is the overview, a subcommand.
-  test.each(IPVSADM_LINES.filter(([args]) => args[0] !== '--help'))('ipvs %j (status %d) loads bin/ipvs and the bundle, nothing else of the package', (args, status) => {
+  test.each(IPVSADM_LINES.filter(([args]) => args[0] !== '--help'))('ipvs %j (status %d) loads bin/ipvs, dispatch.js and the bundle, nothing else of the package', (args, status) => {
     const run = onFake(BIN, args);
     expect(run.status).toBe(status);
-    expect(own(run)).toEqual(['bin/ipvs', BUNDLE]);
+    expect(own(run)).toEqual(['bin/ipvs', DISPATCH, BUNDLE]);
   });
 
   test('a restore that adds a service and a real server succeeds from the bundle alone', () => {
     const run = onFake(BIN, ['-R'], '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 2\n');
     expect(run).toMatchObject({ status: 0, stderr: '' });
-    expect(own(run)).toEqual(['bin/ipvs', BUNDLE]);
+    expect(own(run)).toEqual(['bin/ipvs', DISPATCH, BUNDLE]);
   });
 
   test('ipvs -h loads no addon; ipvs -Ln loads the addon itself, without node-gyp-build or package.json', () => {
     const env = { IPVS_NATIVE_PATH: undefined };
     const help = tracedRun(BIN, ['-h'], { env });
     expect(help).toMatchObject({ status: 0, stderr: '' });
-    expect(relative(help)).toEqual(['bin/ipvs', BUNDLE]);
+    expect(relative(help)).toEqual(['bin/ipvs', DISPATCH, BUNDLE]);
     // The real addon, on this machine's kernel: it lists the table where there is IPVS, else fails as ipvsadm does.
     const list = tracedRun(BIN, ['-Ln'], { env });
     expect([0, 2]).toContain(list.status);
     if (list.status === 2) expect(list.stderr).toMatch(/^Can't initialize ipvs: /);
-    expect(relative(list)).toEqual(['bin/ipvs', BUNDLE, 'build/Release/ipvs.node']);
+    expect(relative(list)).toEqual(['bin/ipvs', DISPATCH, BUNDLE, 'build/Release/ipvs.node']);
   });
 
   test('prints what the compiled modules print, byte for byte, with the same status', () => {
@@ -217,25 +221,27 @@ describe('bin/ipvs: ipvsadm command lines from the bundle', () => {
 });
 
 describe('bin/ipvs picks its entry', () => {
-  // A copy of bin/ipvs beside stand-ins for the two entries, each printing its name.
-  function pick(files: { bundle?: number; compiled: number; checkout: boolean }): string {
+  // A copy of bin/ipvs and dispatch.js beside stand-ins for the three entries, each printing its name.
+  function pick(files: { bundle?: number; compiled: number; checkout: boolean }, args = ['-h']): string {
     const dir = mkdtempSync(path.join(tmpdir(), 'bin-ipvs-'));
     try {
       mkdirSync(path.join(dir, 'bin'));
       mkdirSync(path.join(dir, 'dist/lib/cli'), { recursive: true });
       copyFileSync(BIN, path.join(dir, 'bin/ipvs'));
+      copyFileSync(path.join(ROOT, DISPATCH), path.join(dir, DISPATCH));
       const entry = (name: string, mtime: number) => {
         const file = path.join(dir, 'dist/lib/cli', name);
         writeFileSync(file, `process.stdout.write(${JSON.stringify(name)});\n`);
         utimesSync(file, mtime, mtime);
       };
       entry('fast-bin.js', files.compiled);
+      entry('bin.js', files.compiled);
       if (files.bundle !== undefined) entry('ipvs.bundle.js', files.bundle);
       if (files.checkout) {
         mkdirSync(path.join(dir, 'lib/cli'), { recursive: true });
         writeFileSync(path.join(dir, 'lib/cli/fast-bin.ts'), '');
       }
-      const run = spawnSync(process.execPath, [path.join(dir, 'bin/ipvs'), '-h'], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [path.join(dir, 'bin/ipvs'), ...args], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
       return run.stdout;
     } finally {
@@ -243,6 +249,10 @@ describe('bin/ipvs picks its entry', () => {
     }
   }
   const [EARLIER, LATER] = [1_000_000_000, 1_000_000_100];
+
+  test('a subcommand, or the overview: the compiled modules\' whole command line, bin.js', () => {
+    for (const args of [['keepalived', '-t'], ['help'], ['--help']]) expect(pick({ bundle: LATER, compiled: EARLIER, checkout: false }, args)).toBe('bin.js');
+  });
 
   test('installed (no TypeScript sources): the bundle, whatever times the installer gave the files', () => {
     expect(pick({ bundle: EARLIER, compiled: LATER, checkout: false })).toBe('ipvs.bundle.js');
