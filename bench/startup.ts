@@ -158,8 +158,8 @@ function lnNote(row: Row | undefined, services: number | undefined): string {
 function labMarkdown(r: Result): string {
   const withBaseline = r.rows.some((row) => row.baseline);
   const head = withBaseline
-    ? ['| command | wall min ms | median ms | median ratio | CPU min ms | median ms | median ratio | modules | before: wall median ms | ratio | CPU median ms | ratio | modules |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    ? ['| command | wall min ms | median ms | min ratio | median ratio | CPU min ms | median ms | median ratio | modules | before: wall median ms | ratio | CPU median ms | ratio | modules |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     : ['| command | wall min ms | median ms | min ratio | median ratio | CPU min ms | median ms | median ratio | modules |', '|---|---|---|---|---|---|---|---|---|'];
   const lines = [
     `### ${r.meta.lab}`,
@@ -170,7 +170,7 @@ function labMarkdown(r: Result): string {
     '',
     ...head,
     ...r.rows.map((row) => {
-      const wall = [ms(row.summary.min), ms(row.summary.median), ...(withBaseline ? [] : [x(row.ratio.min)]), x(row.ratio.median)];
+      const wall = [ms(row.summary.min), ms(row.summary.median), x(row.ratio.min), x(row.ratio.median)];
       const cpu = [ms(row.cpu.min), ms(row.cpu.median), x(row.cpuRatio.median)];
       const cells = [row.name, ...wall, ...cpu, String(row.modules)];
       if (withBaseline && row.baseline) {

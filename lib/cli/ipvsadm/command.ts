@@ -7,7 +7,6 @@
  * @internal
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { IpvsError } from '../../model/errors';
 import type { Ipvs } from '../../handle/ipvs';
 import type { CliContext } from '../context';
@@ -58,7 +57,8 @@ export async function ipvsadmCommand(argv: readonly string[], context: CliContex
     err: context.stderr,
     ipvs: () => (handle ??= context.openIpvs().catch((e: unknown) => Promise.reject(openFailure(e)))),
     names: options.names ?? systemResolver(),
-    readConnections: options.readConnections ?? (() => readFile('/proc/net/ip_vs_conn', 'utf8')),
+    // node:fs/promises (and the readline it loads) only for -Lc: no other line reads a file this way.
+    readConnections: options.readConnections ?? (() => (require('node:fs/promises') as typeof import('node:fs/promises')).readFile('/proc/net/ip_vs_conn', 'utf8')),
     program: options.program ?? 'ipvs',
     json,
     truncateDestinationCounters: options.truncateDestinationCounters ?? true,
