@@ -48,7 +48,7 @@ rm -rf "$work" && mkdir -p "$work"
 tarball=$(npm pack --pack-destination "$work" 2> "$work/pack.log" | tail -n 1)
 [ -f "$work/$tarball" ] || { cat "$work/pack.log" >&2; fail "npm pack produced no tarball"; }
 tar -tzf "$work/$tarball" | sed 's|^package/||' | sort > "$work/contents.txt"
-for file in package.json README.md LICENSE CHANGELOG.md binding.gyp native/addon.cc bin/ipvs \
+for file in package.json README.md LICENSE CHANGELOG.md binding.gyp native/addon.cc bin/ipvs dist/lib/cli/ipvs.bundle.js \
   prebuilds/linux-x64/ipvs.glibc.node prebuilds/linux-arm64/ipvs.glibc.node dist/lib/index.js dist/lib/index.d.ts dist/lib/index.mjs dist/lib/index.d.mts \
   dist/lib/keepalived/index.js dist/lib/keepalived/index.d.ts dist/lib/keepalived/index.mjs dist/lib/keepalived/index.d.mts \
   dist/lib/vrrp/index.js dist/lib/vrrp/index.mjs dist/lib/vrrp/index.d.mts schema/apply.schema.json; do
@@ -134,7 +134,12 @@ passed "typed consumers compile (module nodenext, .mts and .cts)"
 # The command line the package installs.
 version=$(PATH="$outside/bin" node_modules/.bin/ipvs -v) || fail "the installed ipvs command does not run"
 [[ "$version" == ipvsadm\ v1.31* ]] || fail "ipvs -v printed: $version"
-passed "the installed ipvs command runs: $version"
+# From its bundle (scripts/bundle-cli.js): bin/ipvs, the dispatch and the bundle are all it loads of the package.
+trace="$outside/ipvs-modules.json"
+PATH="$outside/bin" MODULE_TRACE_FILE="$trace" node -r "$root/dist/test/support/module-trace.js" node_modules/ipvs/bin/ipvs -v > /dev/null
+loaded=$(node -p "require('$trace').map((f) => require('path').relative('$PWD', f)).join(' ')")
+[ "$loaded" = "node_modules/ipvs/bin/ipvs node_modules/ipvs/dist/lib/cli/dispatch.js node_modules/ipvs/dist/lib/cli/ipvs.bundle.js" ] || fail "the installed ipvs -v loaded $loaded, not its bundle"
+passed "the installed ipvs command runs from its bundle: $version"
 # What operators install from the package: completions, man pages, the
 # systemd unit and the Grafana dashboard (package.json "files" and "man").
 for file in completion/ipvs.bash completion/_ipvs man/man8/ipvs.8 man/man8/ipvs-keepalived.8 man/man8/ipvs-apply.8 \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings a clone to a built state on a fresh machine: the Debian packages the
-# project needs, the npm dependencies, the native addon and the TypeScript.
+# project needs, the npm dependencies, the native addon, the TypeScript and
+# the bundle bin/ipvs runs.
 # Cheap when everything is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,3 +19,5 @@ fi
 npx --no-install node-gyp build --silent
 
 npx --no-install tsc -p tsconfig.json
+# bin/ipvs's bundle of ipvsadm's command lines, from what tsc just wrote.
+node scripts/bundle-cli.js

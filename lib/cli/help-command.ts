@@ -6,21 +6,9 @@
  * @internal
  * @module
  */
-import * as path from 'node:path';
 import type { CliCommand } from './context';
 import { SUBCOMMAND_INFO, type SubcommandLoader, type SubcommandName } from './subcommand-info';
 import { usageText } from './ipvsadm/usage';
-
-/** The program names under which `--help` is ipvsadm's, for scripts that parse it. */
-const IPVSADM_NAMES = new Set(['ipvsadm']);
-
-/**
- * Whether a command line asks for the overview: `--help` as the only word,
- * unless the program was invoked as `ipvsadm` (argv[0]'s base name).
- */
-export function wantsOverview(argv: readonly string[], program: string): boolean {
-  return argv.length === 1 && argv[0] === '--help' && !IPVSADM_NAMES.has(path.basename(program));
-}
 
 /** The "Commands:" section of ipvsadm's help, one command a line. */
 export function ipvsadmCommandSummary(program: string): string[] {

@@ -7,12 +7,12 @@
  * @module
  */
 import type { CliCommand } from './context';
+import type { SubcommandName } from './dispatch';
 
 /** Loads a subcommand. */
 export type SubcommandLoader = () => Promise<CliCommand>;
 
-/** The subcommands' names. */
-export type SubcommandName = 'apply' | 'export' | 'genhash' | 'keepalived' | 'ctl' | 'bench' | 'top' | 'help';
+export type { SubcommandName };
 
 /** What an option's value is, for completion: a file name, free text, or one of a list. */
 export type OptionValue = 'file' | 'text' | readonly string[];

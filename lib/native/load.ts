@@ -4,20 +4,28 @@
  * @internal
  * @module
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { NATIVE_MEMBERS, type NativeBinding } from './contract';
 import { IpvsError } from '../model/errors';
 
 let binding: NativeBinding | undefined;
-let override: NativeBinding | undefined;
+
+/**
+ * Where {@link setNativeBinding} keeps the replacement: on the global
+ * object, so that every copy of this module in the process sees it (the
+ * bundled `ipvs` command, dist/lib/cli/ipvs.bundle.js, holds one of its own).
+ */
+const OVERRIDE = Symbol.for('ipvs.native.override');
+const overrides = globalThis as { [OVERRIDE]?: NativeBinding };
 
 const MEMBERS = Object.keys(NATIVE_MEMBERS) as (keyof NativeBinding)[];
 
-/** Package root: dist/lib/native/load.js → three levels up. */
+/** Package root: dist/lib/native/load.js (or the bundle, dist/lib/cli/ipvs.bundle.js) → three levels up. */
 const packageRoot = path.resolve(__dirname, '..', '..', '..');
 
 export function loadNative(): NativeBinding {
-  return override ?? loadAddon();
+  return overrides[OVERRIDE] ?? loadAddon();
 }
 
 /**
@@ -29,8 +37,8 @@ export function loadAddon(): NativeBinding {
   try {
     // IPVS_NATIVE_PATH names a specific build (e.g. a sanitizer build).
     const explicit = process.env.IPVS_NATIVE_PATH;
-    const load = require('node-gyp-build') as (dir: string) => unknown;
-    const loaded = (explicit ? require(path.resolve(explicit)) : load(packageRoot)) as Partial<NativeBinding>;
+    const file = explicit ? path.resolve(explicit) : (builtAddon() ?? (require('node-gyp-build') as { path(dir: string): string }).path(packageRoot));
+    const loaded = require(file) as Partial<NativeBinding>;
     // A build older than this package's TypeScript lacks what was added since.
     const missing = MEMBERS.filter((name) => typeof loaded[name] !== 'function');
     if (missing.length > 0) throw new Error(`the addon is out of date: it lacks ${missing.join(', ')}`);
@@ -39,6 +47,24 @@ export function loadAddon(): NativeBinding {
   } catch (cause) {
     throw nativeUnavailable(cause);
   }
+}
+
+/**
+ * The addon where node-gyp-build would take it first, found without it when
+ * it is one of the two files this package builds or ships: the build's
+ * (`build/Release/ipvs.node`), or else the glibc prebuild for this machine
+ * (`prebuilds/linux-ARCH/ipvs.glibc.node`). Undefined (node-gyp-build
+ * looks) whenever its choice could differ: its environment overrides set,
+ * another build folder, a musl system.
+ */
+function builtAddon(): string | undefined {
+  const env = process.env;
+  if (env.IPVS_PREBUILD || env.PREBUILDS_ONLY || env.npm_config_arch || env.npm_config_platform || env.LIBC) return undefined;
+  const release = path.join(packageRoot, 'build', 'Release', 'ipvs.node');
+  if (existsSync(release)) return release;
+  if (existsSync(path.join(packageRoot, 'build')) || process.platform !== 'linux' || existsSync('/etc/alpine-release')) return undefined;
+  const prebuild = path.join(packageRoot, 'prebuilds', `linux-${process.arch}`, 'ipvs.glibc.node');
+  return existsSync(prebuild) ? prebuild : undefined;
 }
 
 /** The Debian/Ubuntu package that ships each shared library the addon needs. */
@@ -73,7 +99,7 @@ function nativeUnavailable(cause: unknown): IpvsError {
  * Pass `undefined` to restore the real one.
  */
 export function setNativeBinding(replacement: Partial<NativeBinding> | undefined): void {
-  override = replacement && completed(replacement);
+  overrides[OVERRIDE] = replacement && completed(replacement);
 }
 
 /** The replacement, read at each use (tests may change it after installing it), with stand-ins for what it lacks. */

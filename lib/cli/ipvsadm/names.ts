@@ -6,8 +6,10 @@
  * @internal
  * @module
  */
-import { promises as dns } from 'node:dns';
 import { readFileSync } from 'node:fs';
+
+/** node:dns (and c-ares) load at the first lookup: numeric command lines (`-Ln`, `-a ... -r 10.1.0.4`) never make one. */
+const dns = () => (require('node:dns') as typeof import('node:dns')).promises;
 
 /** Protocols that have a column in /etc/services. */
 export type ServiceProtocol = 'tcp' | 'udp' | 'sctp';
@@ -64,14 +66,14 @@ export function systemResolver(servicesText?: string): NameResolver {
     serviceToPort: (name, protocol) => services().find((e) => e.protocol === protocol && e.names.includes(name))?.port,
     portToService: (port, protocol) => services().find((e) => e.protocol === protocol && e.port === port)?.names[0],
     hostToIPv4: (name) =>
-      dns.lookup(name, { family: 4 }).then(
+      dns().lookup(name, { family: 4 }).then(
         (r) => r.address,
         () => undefined,
       ),
     addressToHost: (address) => {
       let found = hosts.get(address);
       if (!found) {
-        found = dns.lookupService(address, 0).then(
+        found = dns().lookupService(address, 0).then(
           (r) => r.hostname,
           () => undefined,
         );

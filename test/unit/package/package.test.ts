@@ -61,6 +61,13 @@ test('the ipvs executable runs without a kernel (help needs no handle)', () => {
   expect(out).toBe('ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n');
 });
 
+test('the packed package holds bin/ipvs, its bundle and the compiled entry it falls back to', () => {
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as
+    { files: { path: string }[] }[];
+  const files = packed[0]!.files.map((f) => f.path);
+  expect(files).toEqual(expect.arrayContaining(['bin/ipvs', 'dist/lib/cli/ipvs.bundle.js', 'dist/lib/cli/fast-bin.js', 'dist/lib/cli/bin.js']));
+});
+
 describe('a missing libnl is named with the package that provides it', () => {
   // The library is hidden the way an unprovisioned machine lacks it: in a
   // private mount namespace, an overlay with a whiteout for it covers the

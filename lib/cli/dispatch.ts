@@ -1,0 +1,34 @@
+/**
+ * Which command a command line of `ipvs` runs: one of the subcommands, the
+ * overview (`ipvs --help`), or else ipvsadm's command line. Kept apart
+ * from the subcommands' descriptions and loaders so that `bin/ipvs`'s
+ * bundled entry ({@link ./fast-bin}) decides with this module alone.
+ * @internal
+ * @module
+ */
+import * as path from 'node:path';
+
+/** The subcommands' names (each has its loader in subcommands.ts and its description in subcommand-info.ts). */
+export const SUBCOMMAND_NAMES = ['apply', 'export', 'keepalived', 'ctl', 'genhash', 'bench', 'top', 'help'] as const;
+
+/** The subcommands' names. */
+export type SubcommandName = (typeof SUBCOMMAND_NAMES)[number];
+
+/** The program names under which `--help` is ipvsadm's, for scripts that parse it. */
+const IPVSADM_NAMES = new Set(['ipvsadm']);
+
+/**
+ * Whether a command line asks for the overview: `--help` as the only word,
+ * unless the program was invoked as `ipvsadm` (argv[0]'s base name).
+ */
+export function wantsOverview(argv: readonly string[], program: string): boolean {
+  return argv.length === 1 && argv[0] === '--help' && !IPVSADM_NAMES.has(path.basename(program));
+}
+
+/**
+ * Whether `main` runs a command line as one of the subcommands (the
+ * overview is `help`), rather than as ipvsadm's.
+ */
+export function isSubcommandLine(argv: readonly string[], program: string): boolean {
+  return wantsOverview(argv, program) || (argv.length > 0 && (SUBCOMMAND_NAMES as readonly string[]).includes(argv[0]!));
+}
