@@ -246,7 +246,9 @@ describeFrr('VIP announcement through FRR: ECMP, withdrawal, BFD, health gating'
 
       // /status has director 2's FRR's side: its session with the router Established, sending the VIP, BFD up.
       const port = lines().find((x) => x.message === 'status listener ready')!.port as number;
-      type Routing = { sessions: { peer: string; state: string; prefixesSent: number }[]; bfdPeers: { peer: string; status: string }[]; errors: unknown[] };
+      type Routing = {
+        sessions: { peer: string; state: string; prefixesSent: number }[]; bfdPeers: { peer: string; status: string }[]; errors: unknown[];
+      };
       const routing = async () => (JSON.parse(await fetchText(port, '/status')) as { routing: Routing }).routing;
       const peer = routerAddress(2);
       const session = (r: Routing) => r.sessions.find((x) => x.peer === peer);
