@@ -8,7 +8,8 @@
  * @module
  */
 export { Ipvs, IpvsError, IpvsArgumentError, Batch, Stream, VirtualServerManager, Announcer, ANNOUNCE_PROTOCOL, ANNOUNCE_TABLE,
-  RoutingStatusError, ROUTING_STATUS_TIMEOUT_MS, parseFrrBfdPeers, parseFrrBgpSummary, readBfdPeers, readBfdPeersSync, readBgpSessions, readBgpSessionsSync, readRoutingStatus, readRoutingStatusSync,
+  RoutingStatusError, ROUTING_STATUS_TIMEOUT_MS, parseFrrBfdPeers, parseFrrBgpSummary, readBfdPeers, readBfdPeersSync, readBgpSessions,
+  readBgpSessionsSync, readRoutingStatus, readRoutingStatusSync,
 } from './index.js';
 export {
   applyState, applyStateSync, planApply, parseDesiredState, exportState, formatDesiredState,

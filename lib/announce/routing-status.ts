@@ -39,11 +39,17 @@ export interface RoutingStatusOptions {
 
 /** Validated {@link RoutingStatusOptions}. */
 export interface RoutingStatusSettings {
+  /** The routing daemon read. */
   daemon: 'frr';
+  /** The vtysh run. */
   vtysh: string;
+  /** vtysh's `--vty_socket`, when given. */
   vtySocket?: string;
+  /** vtysh's `-N`, when given. */
   pathspace?: string;
+  /** The network namespace vtysh runs in, when given. */
   netns?: string;
+  /** Milliseconds a vtysh call may take. */
   timeoutMs: number;
 }
 
@@ -67,8 +73,11 @@ export type RoutingStatusErrorCode =
 
 /** Fields of a {@link RoutingStatusError}. */
 export interface RoutingStatusErrorInit {
+  /** What failed. */
   code: RoutingStatusErrorCode;
+  /** The part being read. */
   part: RoutingStatusPart;
+  /** Human-readable message. */
   message: string;
   /** For `bad-output`: where in the output (`ipv4Unicast.peers["10.0.0.1"].state`). */
   field?: string;
@@ -126,8 +135,9 @@ export interface BgpSession {
   prefixesSent: number;
   /** The address families the session carries (`ipv4Unicast`, `ipv6Unicast`…). */
   addressFamilies: string[];
-  /** Times the session came up, and went down, since bgpd started. */
+  /** Times the session came up since bgpd started. */
   connectionsEstablished?: number;
+  /** Times the session went down since bgpd started. */
   connectionsDropped?: number;
 }
 
@@ -142,8 +152,11 @@ export interface BfdPeer {
   local?: string;
   /** The interface of a single-hop session, once known. */
   interface?: string;
+  /** The VRF of the session (`default`). */
   vrf?: string;
+  /** Whether the session is multi-hop (RFC 5883). */
   multihop: boolean;
+  /** The session's state. */
   status: BfdPeerStatus;
   /** ISO time since which the peer is up (or down), from FRR's uptime (downtime), to the second; absent in the other states. */
   since?: string;
@@ -151,25 +164,33 @@ export interface BfdPeer {
   diagnostic?: string;
   /** The peer's diagnostic. */
   remoteDiagnostic?: string;
-  /** This end's timers: detection after `detectMultiplier` x the negotiated receive interval (ms). */
+  /** This end's detect multiplier: the peer is down after this many receive intervals without a packet. */
   detectMultiplier?: number;
+  /** This end's required minimum receive interval, ms. */
   receiveInterval?: number;
+  /** This end's desired minimum transmit interval, ms. */
   transmitInterval?: number;
-  /** The peer's timers, as it sent them. */
+  /** The peer's detect multiplier, as it sent it. */
   remoteDetectMultiplier?: number;
+  /** The peer's required minimum receive interval, ms. */
   remoteReceiveInterval?: number;
+  /** The peer's desired minimum transmit interval, ms. */
   remoteTransmitInterval?: number;
 }
 
 /** A failed part of a {@link RoutingStatus}. */
 export interface RoutingStatusFailure {
+  /** The part that failed. */
   part: RoutingStatusPart;
+  /** What failed. */
   code: RoutingStatusErrorCode;
+  /** Human-readable message. */
   message: string;
 }
 
 /** The routing daemon's side at one moment: each part read on its own, a failure of one leaving the other. */
 export interface RoutingStatus {
+  /** The routing daemon read. */
   daemon: 'frr';
   /** ISO time of the read. */
   readAt: string;
@@ -442,34 +463,40 @@ function parsed<T>(s: RoutingStatusSettings, part: RoutingStatusPart, o: Outcome
   return parse(o.stdout, at);
 }
 
+async function readPart<T>(options: RoutingStatusOptions | undefined, part: RoutingStatusPart, parse: (text: string, at: Date) => T): Promise<T> {
+  const s = resolveRoutingStatusOptions(options);
+  return parsed(s, part, await runAsync(s, part), parse, new Date());
+}
+
+function readPartSync<T>(options: RoutingStatusOptions | undefined, part: RoutingStatusPart, parse: (text: string, at: Date) => T): T {
+  const s = resolveRoutingStatusOptions(options);
+  return parsed(s, part, runSync(s, part), parse, new Date());
+}
+
 /**
  * The BGP neighbors of FRR's bgpd (default VRF).
  * @throws {@link RoutingStatusError}; `IpvsArgumentError` for bad options.
  */
-export async function readBgpSessions(options?: RoutingStatusOptions): Promise<BgpSession[]> {
-  const s = resolveRoutingStatusOptions(options);
-  return parsed(s, 'bgp', await runAsync(s, 'bgp'), parseFrrBgpSummary, new Date());
+export function readBgpSessions(options?: RoutingStatusOptions): Promise<BgpSession[]> {
+  return readPart(options, 'bgp', parseFrrBgpSummary);
 }
 
 /** {@link readBgpSessions}, blocking (for scripts: it waits for vtysh). */
 export function readBgpSessionsSync(options?: RoutingStatusOptions): BgpSession[] {
-  const s = resolveRoutingStatusOptions(options);
-  return parsed(s, 'bgp', runSync(s, 'bgp'), parseFrrBgpSummary, new Date());
+  return readPartSync(options, 'bgp', parseFrrBgpSummary);
 }
 
 /**
  * The BFD peers of FRR's bfdd.
  * @throws {@link RoutingStatusError}; `IpvsArgumentError` for bad options.
  */
-export async function readBfdPeers(options?: RoutingStatusOptions): Promise<BfdPeer[]> {
-  const s = resolveRoutingStatusOptions(options);
-  return parsed(s, 'bfd', await runAsync(s, 'bfd'), parseFrrBfdPeers, new Date());
+export function readBfdPeers(options?: RoutingStatusOptions): Promise<BfdPeer[]> {
+  return readPart(options, 'bfd', parseFrrBfdPeers);
 }
 
 /** {@link readBfdPeers}, blocking (for scripts: it waits for vtysh). */
 export function readBfdPeersSync(options?: RoutingStatusOptions): BfdPeer[] {
-  const s = resolveRoutingStatusOptions(options);
-  return parsed(s, 'bfd', runSync(s, 'bfd'), parseFrrBfdPeers, new Date());
+  return readPartSync(options, 'bfd', parseFrrBfdPeers);
 }
 
 function combine(at: Date, bgp: BgpSession[] | RoutingStatusError, bfd: BfdPeer[] | RoutingStatusError): RoutingStatus {

@@ -11,21 +11,14 @@ import {
 } from '../../../lib/announce';
 import { IpvsArgumentError } from '../../../lib';
 import { VtyshReplay, frrFixture, vtyshFailure } from '../../support/vtysh-replay';
+import { thrownAs } from '../../support/throws';
 
 const AT = new Date('2026-12-06T18:07:00.000Z');
 const bgp = (file: string) => parseFrrBgpSummary(frrFixture(file), AT);
 const bfd = (file: string) => parseFrrBfdPeers(frrFixture(file), AT);
 
 /** The RoutingStatusError `f` throws (fails the test if it throws anything else or nothing). */
-function refusal(f: () => unknown): RoutingStatusError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof RoutingStatusError) return e;
-    throw e;
-  }
-  throw new Error('expected a RoutingStatusError, nothing was thrown');
-}
+const refusal = (f: () => unknown): RoutingStatusError => thrownAs(RoutingStatusError, f);
 
 describe('show bgp summary json (FRR 8.4)', () => {
   test('both sessions Established: state, ASes, host name, since, prefixes, families', () => {
