@@ -463,12 +463,14 @@ function parsed<T>(s: RoutingStatusSettings, part: RoutingStatusPart, o: Outcome
   return parse(o.stdout, at);
 }
 
-async function readPart<T>(options: RoutingStatusOptions | undefined, part: RoutingStatusPart, parse: (text: string, at: Date) => T): Promise<T> {
+type Parse<T> = (text: string, at: Date) => T;
+
+async function readPart<T>(options: RoutingStatusOptions | undefined, part: RoutingStatusPart, parse: Parse<T>): Promise<T> {
   const s = resolveRoutingStatusOptions(options);
   return parsed(s, part, await runAsync(s, part), parse, new Date());
 }
 
-function readPartSync<T>(options: RoutingStatusOptions | undefined, part: RoutingStatusPart, parse: (text: string, at: Date) => T): T {
+function readPartSync<T>(options: RoutingStatusOptions | undefined, part: RoutingStatusPart, parse: Parse<T>): T {
   const s = resolveRoutingStatusOptions(options);
   return parsed(s, part, runSync(s, part), parse, new Date());
 }
