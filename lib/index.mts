@@ -7,7 +7,10 @@
  * fails when they differ from index.ts's.
  * @module
  */
-export { Ipvs, IpvsError, IpvsArgumentError, Batch, Stream, VirtualServerManager, Announcer, ANNOUNCE_PROTOCOL, ANNOUNCE_TABLE } from './index.js';
+export { Ipvs, IpvsError, IpvsArgumentError, Batch, Stream, VirtualServerManager, Announcer, ANNOUNCE_PROTOCOL, ANNOUNCE_TABLE,
+  RoutingStatusError, ROUTING_STATUS_TIMEOUT_MS, parseFrrBfdPeers, parseFrrBgpSummary, readBfdPeers, readBfdPeersSync, readBgpSessions,
+  readBgpSessionsSync, readRoutingStatus, readRoutingStatusSync,
+} from './index.js';
 export {
   applyState, applyStateSync, planApply, parseDesiredState, exportState, formatDesiredState,
   formatApplyReport, applyReportJson, DesiredStateError, applySchemaPath,

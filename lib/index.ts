@@ -24,6 +24,14 @@ export * from './apply';
 export { VirtualServerManager } from './health/manager';
 export { Announcer, ANNOUNCE_PROTOCOL, ANNOUNCE_TABLE } from './announce';
 export type { AnnouncerOptions, AnnouncerSettings } from './announce';
+export {
+  RoutingStatusError, ROUTING_STATUS_TIMEOUT_MS, parseFrrBfdPeers, parseFrrBgpSummary, readBfdPeers, readBfdPeersSync, readBgpSessions,
+  readBgpSessionsSync, readRoutingStatus, readRoutingStatusSync,
+} from './announce';
+export type {
+  BfdPeer, BfdPeerStatus, BgpSession, BgpState, RoutingStatus, RoutingStatusErrorCode, RoutingStatusErrorInit, RoutingStatusFailure,
+  RoutingStatusOptions, RoutingStatusPart,
+} from './announce';
 export type { ManagerOptions, ManagerReloadOptions, StopOptions } from './health/manager';
 export type { DrainCause } from './health/table-writer';
 export type * from './health/types';

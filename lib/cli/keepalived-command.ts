@@ -8,7 +8,8 @@
  *                     [--allow-unsupported[=KEYWORD,...]]
  *                     [--drain-on never|reload|all] [--drain-timeout SECONDS] [--control-socket PATH|none]
  *                     [--announce [--announce-table N] [--announce-settle SECONDS] [--announce-hold-down SECONDS]
- *                      [--announce-keep-on-stop]]
+ *                      [--announce-keep-on-stop] [--announce-routing-status frr [--announce-routing-interval SECONDS]
+ *                      [--announce-routing-vtysh PATH] [--announce-routing-vty-socket DIR] [--announce-routing-pathspace NAME]]]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
@@ -20,13 +21,14 @@
 import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
-import { CONTROL_SOCKET, RECONCILE_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
+import { CONTROL_SOCKET, RECONCILE_INTERVAL, ROUTING_STATUS_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
 import type { Halves } from '../keepalived/daemon/daemon';
 import type { UnsupportedAllowance } from '../keepalived/daemon/policy';
 import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
 import type { StatusAddress } from '../keepalived/daemon/status-server';
 import type { ManagerOptions } from '../health/manager';
 import type { AnnounceSettings, VipAnnouncer } from '../keepalived/daemon/announcing';
+import type { RoutingWatchSettings } from '../keepalived/daemon/routing';
 import { ANNOUNCE_TABLE } from '../announce/defaults';
 
 // The reader, the daemon and what it runs (health checkers, VRRP, metrics, YAML) load only once the
@@ -72,6 +74,13 @@ const USAGE = `Usage: ipvs keepalived [options]
       --announce-hold-down SECONDS  keep a VIP withdrawn for health this long before announcing it
                              again (default 0)
       --announce-keep-on-stop  leave the VIPs announced on stop (withdrawn by default)
+      --announce-routing-status frr  read the routing daemon's BGP sessions and BFD peers through
+                             vtysh (show bgp summary json, show bfd peers json; FRR only) for
+                             /status (routing), /metrics and a log line at each change
+      --announce-routing-interval SECONDS  between reads (default ${ROUTING_STATUS_INTERVAL})
+      --announce-routing-vtysh PATH  the vtysh to run (default vtysh on PATH)
+      --announce-routing-vty-socket DIR  FRR's vty socket directory, for an FRR started with one
+      --announce-routing-pathspace NAME  FRR's pathspace, for an FRR started in one
   -n, -l, -D                 accepted for keepalived compatibility (always foreground, logs to stderr)
   -h, --help                 this text
 Signals: SIGHUP reloads, SIGUSR2 writes the JSON state, SIGTERM/SIGINT stop.
@@ -97,6 +106,9 @@ interface Options {
   /** `--announce` and its settings; `announce-*` options without it are refused. */
   announce?: AnnounceSettings;
   announceOptions: AnnounceSettings;
+  /** `--announce-routing-status` and its settings; `announce-routing-*` options without it are refused. */
+  routing?: RoutingWatchSettings;
+  routingOptions: RoutingWatchSettings;
   /** `--control-socket`: a path, none, or the default (absent). */
   control?: string | 'none';
 }
@@ -104,12 +116,18 @@ interface Options {
 class UsageError extends Error {}
 
 function parse(args: readonly string[]): Options | 'help' {
-  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false, drainOn: 'never', announceOptions: {} };
+  const o: Options = { configFile: '/etc/keepalived/keepalived.conf', test: false, keepServices: false, jsonFile: '/tmp/keepalived_check.json', halves: { check: true, vrrp: true }, reconcileInterval: RECONCILE_INTERVAL, forceReload: false, drainOn: 'never', announceOptions: {}, routingOptions: {} };
   const seconds = (flag: string, v: string): number => {
     if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 86400) throw new UsageError(`${flag} expects seconds (0 to 86400), got ${JSON.stringify(v)}`);
     return Number(v);
   };
   let announceFlag: string | undefined;
+  let routingFlag: string | undefined;
+  const routingText = (flag: string, v: string, test: RegExp, expected: string): string => {
+    if (!test.test(v)) throw new UsageError(`${flag} expects ${expected}, got ${JSON.stringify(v)}`);
+    routingFlag = flag;
+    return v;
+  };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? [args[i]!.slice(0, args[i]!.indexOf('=')), args[i]!.slice(args[i]!.indexOf('=') + 1)] : [args[i]!, undefined];
     const value = (): string => {
@@ -138,6 +156,23 @@ function parse(args: readonly string[]): Options | 'help' {
       case '--announce-settle': o.announceOptions.settle = seconds(flag, value()); announceFlag = flag; break;
       case '--announce-hold-down': o.announceOptions.holdDown = seconds(flag, value()); announceFlag = flag; break;
       case '--announce-keep-on-stop': o.announceOptions.withdrawOnStop = false; announceFlag = flag; break;
+      case '--announce-routing-status': {
+        const v = value();
+        if (v !== 'frr') throw new UsageError(`--announce-routing-status expects frr (only FRR is read), got ${JSON.stringify(v)}`);
+        o.routing = o.routingOptions;
+        announceFlag = flag;
+        break;
+      }
+      case '--announce-routing-interval': {
+        const v = value();
+        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 0.1 || Number(v) > 3600) throw new UsageError(`--announce-routing-interval expects seconds (0.1 to 3600), got ${JSON.stringify(v)}`);
+        o.routingOptions.interval = Number(v);
+        routingFlag = flag;
+        break;
+      }
+      case '--announce-routing-vtysh': o.routingOptions.vtysh = routingText(flag, value(), /^[^\0\n]+$/, 'a program'); break;
+      case '--announce-routing-vty-socket': o.routingOptions.vtySocket = routingText(flag, value(), /^\/[^\0\n]*$/, '/ABSOLUTE/DIRECTORY'); break;
+      case '--announce-routing-pathspace': o.routingOptions.pathspace = routingText(flag, value(), /^[\w.-]{1,64}$/, 'a pathspace name (letters, digits, ._-)'); break;
       case '--reconcile-interval': {
         const v = value();
         if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--reconcile-interval expects seconds (0 or more), got ${JSON.stringify(v)}`);
@@ -183,6 +218,7 @@ function parse(args: readonly string[]): Options | 'help' {
   if (o.token !== undefined && !o.listen) throw new UsageError('--status-token-file needs --status-listen');
   if (o.drainTimeout !== undefined && o.drainOn === 'never') throw new UsageError('--drain-timeout needs --drain-on reload or all');
   if (announceFlag && !o.announce) throw new UsageError(`${announceFlag} needs --announce`);
+  if (routingFlag && !o.routing) throw new UsageError(`${routingFlag} needs --announce-routing-status frr`);
   return o;
 }
 
@@ -297,6 +333,7 @@ export async function runKeepalived(
     ...(run.interfaces ? { interfaces: run.interfaces } : {}),
     ...(run.interfacePoll !== undefined ? { interfacePoll: run.interfacePoll } : {}),
     ...(options.announce ? { announce: options.announce } : {}),
+    ...(options.routing ? { routingStatus: options.routing } : {}),
     ...(run.openAnnouncer ? { openAnnouncer: run.openAnnouncer } : {}),
     ...(options.configId === undefined ? {} : { configId: options.configId }),
   });

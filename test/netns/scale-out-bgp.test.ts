@@ -5,14 +5,17 @@
  * three directors each run their own zebra/bgpd/bfdd, peering with the
  * router over a veth with BFD, importing table 200 and redistributing it.
  * Our Announcer writes the routes in each director; the router's RIB is the
- * oracle. Timings are printed, never asserted.
+ * oracle. Timings are printed, never asserted. The routing-status reader
+ * reads these FRRs live: `ipvs keepalived --announce-routing-status frr`
+ * reports director 2's session and BFD peer, and their fall when its link is
+ * cut.
  */
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Announcer, Ipvs } from '../../lib';
+import { Announcer, Ipvs, readRoutingStatus } from '../../lib';
 import { loadAddon } from '../../lib/native/load';
 import { runKeepalived } from '../../lib/cli/keepalived-command';
 import type { CliContext } from '../../lib/cli/context';
@@ -21,6 +24,7 @@ import { TestNamespace } from '../support/netns';
 import { FrrInstance, frrInstalled, ribNextHops } from '../support/frr-lab';
 import { withFakeIpvs } from '../support/fake-kernel';
 import { ScriptedHealth, until } from '../support/health';
+import { fetchText } from '../support/keepalived';
 import { forwarding, stamped } from '../support/scale-lab';
 
 jest.setTimeout(180_000);
@@ -31,6 +35,8 @@ const DIRECTORS = [1, 2, 3] as const;
 /** BFD at 300 ms x 3: detection within ~0.9 s. */
 const BFD = { interval: 300, multiplier: 3 };
 const poll = { intervalMs: 50, attempts: 300 };
+/** For sessions coming back (BGP's connect retry, BFD's slow start at 1 s): up to 40 s. */
+const slowPoll = { intervalMs: 200, attempts: 200 };
 
 const routerAddress = (i: number) => `10.77.${i}.1`;
 const directorAddress = (i: number) => `10.77.${i}.2`;
@@ -146,6 +152,16 @@ describeFrr('VIP announcement through FRR: ECMP, withdrawal, BFD, health gating'
     expect(announcers[1]!.withdrawSync(VIP)).toBe(false);
     expect(announcers[1]!.announcedSync()).toEqual([]);
     expect(announcers[0]!.announcedSync()).toEqual([VIP]);
+
+    // The reader, run in the router's namespace against its FRR: every session Established, the VIP received
+    // from the two directors announcing it and not from director 2, every BFD peer up with the profile's timers.
+    const status = await until(() => readRoutingStatus({ vtySocket: router.dir, netns: routerNs.path }),
+      (s) => s.sessions.filter((x) => x.prefixesReceived === 1).length === 2, 'the router\'s sessions as the reader sees them', poll);
+    expect(status.errors).toEqual([]);
+    expect(status.sessions.map((x) => [x.peer, x.state, x.remoteAs, x.prefixesReceived]).sort()).toEqual(
+      DIRECTORS.map((i) => [directorAddress(i), 'Established', 65001, i === 2 ? 0 : 1]));
+    expect(status.bfdPeers.map((p) => [p.peer, p.status, p.receiveInterval, p.detectMultiplier]).sort()).toEqual(
+      DIRECTORS.map((i) => [directorAddress(i), 'up', BFD.interval, BFD.multiplier]));
   });
 
   test('a director that goes silent is dropped through BFD, before BGP would notice', async () => {
@@ -194,7 +210,10 @@ describeFrr('VIP announcement through FRR: ECMP, withdrawal, BFD, health gating'
     const context: CliContext = { stdout: () => undefined, stderr: (t) => void err.push(t), readStdin: async () => '', openIpvs: () => Ipvs.open() };
     const signals = new EventEmitter();
     const written: number[] = [];
-    const running = runKeepalived(['-C', '-f', conf, '--announce', '--announce-settle', '0'], context, signals, {
+    const running = runKeepalived([
+      '-C', '-f', conf, '--announce', '--announce-settle', '0', '--status-listen', '127.0.0.1:0',
+      '--announce-routing-status', 'frr', '--announce-routing-interval', '0.5', '--announce-routing-vty-socket', directors[1]!.dir,
+    ], context, signals, {
       manager: { random: () => 0 },
       openAnnouncer: (settings) => {
         const real = new Announcer({ ...settings, netns: directorNs[1]!.path }, loadAddon());
@@ -224,6 +243,39 @@ describeFrr('VIP announcement through FRR: ECMP, withdrawal, BFD, health gating'
       await nextHopsBecome([directorAddress(1)], 'director 2 withdrawn on quorum loss');
       health.set('b', 0);
       await nextHopsBecome([directorAddress(1), directorAddress(2)], 'director 2 announced again');
+
+      // /status has director 2's FRR's side: its session with the router Established, sending the VIP, BFD up.
+      const port = lines().find((x) => x.message === 'status listener ready')!.port as number;
+      type Routing = {
+        sessions: { peer: string; state: string; prefixesSent: number }[]; bfdPeers: { peer: string; status: string }[]; errors: unknown[];
+      };
+      const routing = async () => (JSON.parse(await fetchText(port, '/status')) as { routing: Routing }).routing;
+      const peer = routerAddress(2);
+      const session = (r: Routing) => r.sessions.find((x) => x.peer === peer);
+      const bfdPeer = (r: Routing) => r.bfdPeers.find((x) => x.peer === peer);
+      const up = await until(routing, (r) => session(r)?.state === 'Established' && session(r)!.prefixesSent === 1 && bfdPeer(r)?.status === 'up',
+        '/status: director 2\'s session Established, the VIP sent, BFD up', poll);
+      expect(up.errors).toEqual([]);
+      expect(await fetchText(port, '/metrics')).toMatch(new RegExp(`^ipvs_keepalived_bgp_session_up\\{peer="${peer}"\\} 1$`, 'm'));
+      expect(lines().filter((l) => l.message === 'bgp session state' && l.peer === peer).at(-1)).toMatchObject({ to: 'Established' });
+
+      // The router's end of director 2's link goes down: director 2's bfdd detects it, its bgpd drops the session.
+      const cutAt = Date.now();
+      routerNs.run('ip', 'link', 'set', 'down2', 'down');
+      const cut = await until(routing, (r) => bfdPeer(r)?.status === 'down' && session(r)?.state !== 'Established',
+        '/status: BFD down and the session dropped after the cut', poll);
+      timings['link cut to /status BFD down and BGP dropped (0.5 s reads)'] = Date.now() - cutAt;
+      expect(session(cut)!.prefixesSent).toBe(0);
+      expect(lines().filter((l) => l.message === 'bfd peer state' && l.peer === peer).at(-1)).toMatchObject({ from: 'up', to: 'down', level: 'warning' });
+      expect(lines().filter((l) => l.message === 'bgp session state' && l.peer === peer).map((l) => l.from)).toContain('Established');
+      expect(await fetchText(port, '/metrics')).toMatch(new RegExp(`^ipvs_keepalived_bfd_peer_up\\{peer="${peer}"\\} 0$`, 'm'));
+      // The link comes back: the session and BFD come up again, and director 2 is a next hop again.
+      const upAt = Date.now();
+      routerNs.run('ip', 'link', 'set', 'down2', 'up');
+      await until(routing, (r) => session(r)?.state === 'Established' && bfdPeer(r)?.status === 'up', '/status: up again after the link', slowPoll);
+      timings['link up to /status Established and BFD up'] = Date.now() - upAt;
+      await until(() => ribNextHops(router, PREFIX), (hops) => hops.join() === [directorAddress(1), directorAddress(2)].join(),
+        'director 2 a next hop again after its link', slowPoll);
     } finally {
       signals.emit('SIGTERM');
       expect(await running).toBe(KEEPALIVED_EXIT.ok);

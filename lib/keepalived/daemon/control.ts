@@ -33,7 +33,10 @@ export interface ControlRequest {
 
 /** One line of the daemon's event stream (`GET /events` on the control socket). */
 export interface DaemonEvent {
-  /** `check-up`/`check-down` (a checker), `real-server`, `quorum`, `drain-start`, `drain-end`, `drift`, `override`, `reload`, `vrrp`. */
+  /**
+   * `check-up`/`check-down` (a checker), `real-server`, `quorum`, `drain-start`, `drain-end`, `drift`, `override`, `reload`, `vrrp`,
+   * `bgp-session`, `bfd-peer` (the routing daemon's, `--announce-routing-status`).
+   */
   type: string;
   /** ISO time. */
   time: string;

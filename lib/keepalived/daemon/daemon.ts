@@ -31,6 +31,7 @@ import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedA
 import { RECONCILE_INTERVAL } from './defaults';
 import { Announcer } from '../../announce/announcer';
 import { VipAnnouncements, type AnnounceSettings, type VipAnnouncement, type VipAnnouncer } from './announcing';
+import { RoutingWatch, type RoutingSection, type RoutingWatchSettings } from './routing';
 import { EventEmitter } from 'node:events';
 import { IpvsArgumentError } from '../../model/errors';
 import { resolveVirtualServer } from '../../health/resolve';
@@ -88,6 +89,12 @@ export interface DaemonOptions {
   announce?: AnnounceSettings;
   /** Builds the announcer; default the package's {@link Announcer} (tests pass a fake). */
   openAnnouncer?: (settings: AnnounceSettings) => VipAnnouncer;
+  /**
+   * `--announce-routing-status frr`: the routing daemon's BGP sessions and
+   * BFD peers, read every `interval` seconds for `/status` (`routing`),
+   * `/metrics` and the log. Absent: not read.
+   */
+  routingStatus?: RoutingWatchSettings;
 }
 
 // Defined beside the command line's other defaults, which `ipvs keepalived --help` prints without loading the daemon.
@@ -118,6 +125,8 @@ export interface DaemonStatus extends ManagerStatus {
   ignored?: { keyword: string; file: string; line: number; message: string }[];
   /** Scale-out announcement of each VIP (`--announce`): announced or not, why, since when. */
   announcements?: VipAnnouncement[];
+  /** The routing daemon's BGP sessions and BFD peers as it reports them (`--announce-routing-status`). */
+  routing?: RoutingSection;
   /** Runtime overrides (`ipvs ctl`) and the order in which they, the file and the checks decide; while the checker half runs. */
   runtime?: { precedence: readonly string[]; overrides: RuntimeOverride[] };
 }
@@ -173,6 +182,8 @@ export class KeepalivedDaemon {
   /** Reloads and control requests, one at a time. */
   #exclusive: Promise<unknown> = Promise.resolve();
   #control: StatusServer | undefined;
+  /** The routing daemon's sessions, read while the daemon runs with `routingStatus`. */
+  #routing: RoutingWatch | undefined;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
@@ -180,6 +191,7 @@ export class KeepalivedDaemon {
     this.#halves = options.halves ?? { check: true, vrrp: true };
     this.#metrics = daemonMetrics(
       () => this.#manager, () => this.#current?.ignored ?? [], () => this.#announcements?.status() ?? [], () => this.#overrides.list(),
+      () => this.#routing?.status(),
     );
   }
 
@@ -388,6 +400,22 @@ export class KeepalivedDaemon {
     });
   }
 
+  /**
+   * Reads the routing daemon's sessions now and every few seconds; a change
+   * of state is logged (by the watch), streamed to `ipvs ctl watch`, and
+   * builds /status and /metrics again.
+   */
+  #startRouting(): void {
+    const settings = this.#options.routingStatus;
+    if (!settings || this.#routing) return;
+    const watch = new RoutingWatch(settings, this.#options.log);
+    watch.onChange = () => this.#stateChanged();
+    watch.onTransition = (c) => this.#publish(c.kind, { ...c.fields, peer: c.peer, from: c.from, to: c.to });
+    watch.onError = (e) => this.#metrics.routingReadErrors.inc({ part: e.part, code: e.code });
+    this.#routing = watch;
+    watch.start();
+  }
+
   #openFifos(r: Reading): void {
     const set = fifoSet(r.result.config.global);
     if (!set.all && !set.vrrp && !set.lvs) return;
@@ -473,6 +501,7 @@ export class KeepalivedDaemon {
     this.#current = r;
     this.#loadedAt = new Date();
     this.#logIgnored(r);
+    this.#startRouting();
     this.#options.log('info', 'started', {
       configFile: this.#options.configFile,
       virtualServers: this.#manager ? r.health.config.virtualServers.length : 0,
@@ -801,6 +830,7 @@ export class KeepalivedDaemon {
       status.ignored = ignored.map((i) => ({ keyword: i.keyword, file: i.source.file, line: i.source.line, message: i.message }));
     }
     if (this.#announcements) status.announcements = this.#announcements.status();
+    if (this.#routing) status.routing = this.#routing.status();
     if (this.#manager) status.runtime = { precedence: OVERRIDE_PRECEDENCE, overrides: this.#overrides.list() };
     return status;
   }
@@ -857,6 +887,8 @@ export class KeepalivedDaemon {
     await this.#starting;
     if (this.#evaluating) clearImmediate(this.#evaluating);
     this.#evaluating = undefined;
+    await this.#routing?.stop();
+    this.#routing = undefined;
     await this.#announcements?.stop();
     this.#announcements = undefined;
     await this.#vrrp?.close();

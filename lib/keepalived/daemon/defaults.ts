@@ -8,6 +8,9 @@
 /** Seconds between reconciliations of the kernel's table, unless the manager options say otherwise. */
 export const RECONCILE_INTERVAL = 30;
 
+/** Seconds between reads of the routing daemon's sessions (`--announce-routing-status`) unless `--announce-routing-interval` is given. */
+export const ROUTING_STATUS_INTERVAL = 5;
+
 /** How much a client may take of the listener. */
 export interface StatusLimits {
   /** Connections open at once; more are closed as they arrive. */

@@ -11,6 +11,7 @@ import type { VirtualServerManager } from '../../health/manager';
 import type { IgnoredKeyword } from './policy';
 import type { VipAnnouncement } from './announcing';
 import type { RuntimeOverride } from './overrides';
+import type { RoutingSection } from './routing';
 import { scripts } from '../../scripts/runner';
 
 /** What {@link daemonMetrics} gives the daemon. */
@@ -20,6 +21,8 @@ export interface DaemonMetrics {
   reloadFailures: Counter;
   /** Control requests (`ipvs ctl`) by verb and result, and overrides a reload dropped (verb `drop`). */
   runtimeChanges: Counter;
+  /** Failed reads of the routing daemon (`--announce-routing-status`), by part (bgp, bfd) and code. */
+  routingReadErrors: Counter;
   /** Feeds the counters from a manager's events. */
   watch(manager: VirtualServerManager): void;
 }
@@ -30,6 +33,7 @@ export function daemonMetrics(
   ignored: () => readonly IgnoredKeyword[] = () => [],
   announcements: () => readonly VipAnnouncement[] = () => [],
   overrides: () => readonly RuntimeOverride[] = () => [],
+  routing: () => RoutingSection | undefined = () => undefined,
 ): DaemonMetrics {
   const registry = new Registry();
   new Gauge({
@@ -67,6 +71,29 @@ export function daemonMetrics(
       this.reset();
       for (const a of announcements()) this.set({ vip: a.vip }, a.announced ? 1 : 0);
     },
+  });
+  new Gauge({
+    name: 'ipvs_keepalived_bgp_session_up',
+    help: 'Whether the routing daemon reports the BGP session with the peer Established (1) or not (0) (--announce-routing-status); absent while unread.',
+    labelNames: ['peer'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of routing()?.sessions ?? []) this.set({ peer: s.peer }, s.state === 'Established' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ipvs_keepalived_bfd_peer_up',
+    help: 'Whether the routing daemon reports the BFD session with the peer up (1) or not (0) (--announce-routing-status); absent while unread.',
+    labelNames: ['peer'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of routing()?.bfdPeers ?? []) this.set({ peer: p.peer }, p.status === 'up' ? 1 : 0);
+    },
+  });
+  const routingReadErrors = new Counter({
+    name: 'ipvs_keepalived_routing_read_errors_total',
+    help: 'Reads of the routing daemon (vtysh) that failed, by part (bgp, bfd) and code (daemon-not-running, unreachable, timeout, bad-output...).',
+    labelNames: ['part', 'code'], registers: [registry],
   });
   new Gauge({
     name: 'ipvs_keepalived_ignored_keywords',
@@ -142,5 +169,5 @@ export function daemonMetrics(
     m.on('realServer', (e) => transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
     m.on('table', (e) => tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));
   };
-  return { registry, reloads, reloadFailures, runtimeChanges, watch };
+  return { registry, reloads, reloadFailures, runtimeChanges, routingReadErrors, watch };
 }

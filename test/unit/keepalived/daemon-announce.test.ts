@@ -2,7 +2,9 @@
 // table: a VIP is announced once its table is written and its quorum holds,
 // withdrawn when quorum is lost, and withdrawn on stop before the services
 // are deleted; /status says why and since when, /metrics has
-// ipvs_keepalived_announced. The options are checked.
+// ipvs_keepalived_announced. The options are checked. With
+// --announce-routing-status, the routing daemon's sessions (a vtysh replaying
+// what FRR 8.4 printed) reach /status, /metrics and the log at each change.
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { ScriptedHealth, until } from '../../support/health';
 import { fetchText } from '../../support/keepalived';
+import { VtyshReplay, vtyshFailure } from '../../support/vtysh-replay';
 
 jest.setTimeout(60_000);
 
@@ -167,6 +170,12 @@ test('announce options are checked', async () => {
   expect(await usage('--announce', '--announce-table', '253')).toContain('--announce-table expects a table from 1 to 252');
   expect(await usage('--announce', '--announce-settle', '-1')).toContain('--announce-settle expects seconds');
   expect(await usage('--announce-hold-down', '5')).toContain('--announce-hold-down needs --announce');
+  expect(await usage('--announce', '--announce-routing-status', 'bird')).toContain('--announce-routing-status expects frr (only FRR is read)');
+  expect(await usage('--announce-routing-status', 'frr')).toContain('--announce-routing-status needs --announce');
+  expect(await usage('--announce', '--announce-routing-interval', '2')).toContain('--announce-routing-interval needs --announce-routing-status frr');
+  expect(await usage('--announce', '--announce-routing-status', 'frr', '--announce-routing-interval', '0')).toContain('--announce-routing-interval expects seconds');
+  expect(await usage('--announce', '--announce-routing-status', 'frr', '--announce-routing-vty-socket', 'run/frr')).toContain('expects /ABSOLUTE/DIRECTORY');
+  expect(await usage('--announce', '--announce-routing-status', 'frr', '--announce-routing-pathspace', 'a/b')).toContain('expects a pathspace name');
 });
 
 test('the verdict: quorum, suspension and a table missing a live real server each keep a VIP withdrawn', () => {
@@ -212,4 +221,83 @@ test('hold-down: a VIP withdrawn for health is announced again only once the hol
   expect(logged).toEqual(['vip announced', 'vip withdrawn', 'vip announcement reason', 'vip announced']);
   expect(changes).toBe(logged.length);
   await a.stop();
+});
+
+test('--announce-routing-status frr: sessions and BFD peers in /status, /metrics and the log, each change at once', async () => {
+  health.set('a', 0);
+  const file = path.join(dir, 'routing.conf');
+  writeFileSync(file, conf());
+  const vtysh = new VtyshReplay();
+  vtysh.fixtures('director-bgp-established.json', 'director-bfd-up.json');
+  const c = context();
+  const signals = new EventEmitter();
+  const running = runKeepalived([
+    '-C', '-f', file, '--status-listen', '127.0.0.1:0', '--announce', '--announce-settle', '0', '--announce-routing-status', 'frr',
+    '--announce-routing-interval', '0.2', '--announce-routing-vtysh', vtysh.program, '--announce-routing-vty-socket', '/run/frr-lab',
+  ], c, signals, { manager: { random: () => 0 }, openAnnouncer: fakeAnnouncer().open });
+  const lines = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const changes = (message: string) => lines().filter((l) => l.message === message).map((l) => `${String(l.peer)} ${String(l.from)} -> ${String(l.to)}`);
+  type Routing = {
+    daemon: string; interval: number; readAt: string; errors: { part: string; code: string }[];
+    lastError: { part: string; code: string; at: string } | null;
+    sessions: { peer: string; state: string; since?: string; prefixesSent: number }[];
+    bfdPeers: { peer: string; status: string; diagnostic?: string }[];
+  };
+  try {
+    const ready = await until(lines, (l) => l.some((x) => x.message === 'ready'), 'ready');
+    const port = ready.find((x) => x.message === 'status listener ready')!.port as number;
+    const routing = async () => (JSON.parse(await fetchText(port, '/status')) as { routing: Routing }).routing;
+    await until(() => changes('bfd peer state'), (l) => l.length === 2, 'the first read logged');
+    const first = await routing();
+    expect(first).toMatchObject({ daemon: 'frr', interval: 0.2, errors: [], lastError: null });
+    expect(first.sessions.map((s) => [s.peer, s.state, s.prefixesSent, typeof s.since])).toEqual([
+      ['10.77.1.1', 'Established', 1, 'string'], ['fd00:77::1', 'Established', 1, 'string'],
+    ]);
+    expect(first.bfdPeers.map((p) => [p.peer, p.status])).toEqual([['10.77.1.1', 'up'], ['fd00:77::1', 'up']]);
+    expect(changes('bgp session state')).toEqual(['10.77.1.1 null -> Established', 'fd00:77::1 null -> Established']);
+    expect(vtysh.calls()).toContain('--vty_socket /run/frr-lab -c show bgp summary json');
+    const metrics = await fetchText(port, '/metrics');
+    expect(metrics).toMatch(/^ipvs_keepalived_bgp_session_up\{peer="10\.77\.1\.1"\} 1$/m);
+    expect(metrics).toMatch(/^ipvs_keepalived_bfd_peer_up\{peer="fd00:77::1"\} 1$/m);
+
+    // The link is cut: the next read sees BGP Active and BFD down; /status says so at once (its 1 s snapshot is rebuilt).
+    vtysh.fixtures('director-bgp-cut.json', 'director-bfd-cut.json');
+    await until(() => changes('bfd peer state'), (l) => l.length === 4, 'the cut logged');
+    const cut = await routing();
+    expect(cut.sessions.map((s) => s.state)).toEqual(['Active', 'Active']);
+    expect(cut.bfdPeers.map((p) => [p.status, p.diagnostic])).toEqual([['down', 'control detection time expired'], ['down', 'control detection time expired']]);
+    expect(changes('bgp session state').slice(2)).toEqual(['10.77.1.1 Established -> Active', 'fd00:77::1 Established -> Active']);
+    expect(changes('bfd peer state').slice(2)).toEqual(['10.77.1.1 up -> down', 'fd00:77::1 up -> down']);
+    expect(lines().find((l) => l.message === 'bgp session state' && l.to === 'Active')!.level).toBe('warning');
+    expect(await fetchText(port, '/metrics')).toMatch(/^ipvs_keepalived_bgp_session_up\{peer="10\.77\.1\.1"\} 0$/m);
+
+    // bgpd dies: its part fails (logged once, counted at every read), BFD is still read.
+    vtysh.answer('bgp', vtyshFailure('bgpd killed, vtysh -c "show bgp summary json"'));
+    await until(() => lines().filter((l) => l.message === 'routing status read failed'), (l) => l.length === 1, 'the failure logged');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(lines().filter((l) => l.message === 'routing status read failed')).toEqual([expect.objectContaining({ part: 'bgp', code: 'daemon-not-running', error: 'bgpd is not running (--vty_socket /run/frr-lab)' })]);
+    const failed = await routing();
+    expect(failed).toMatchObject({ sessions: [], errors: [{ part: 'bgp', code: 'daemon-not-running' }], lastError: { part: 'bgp', code: 'daemon-not-running' } });
+    expect(failed.bfdPeers).toHaveLength(2);
+    const failing = await fetchText(port, '/metrics');
+    expect(failing).not.toMatch(/^ipvs_keepalived_bgp_session_up\{/m);
+    expect(Number(/^ipvs_keepalived_routing_read_errors_total\{part="bgp",code="daemon-not-running"\} (\d+)$/m.exec(failing)?.[1])).toBeGreaterThanOrEqual(2);
+
+    // It comes back and the sessions come up: recovery and the changes since the last known states are logged.
+    vtysh.fixtures('director-bgp-established.json', 'director-bfd-up.json');
+    await until(() => changes('bgp session state'), (l) => l.length === 6, 'the recovery logged');
+    expect(changes('bgp session state').slice(4)).toEqual(['10.77.1.1 Active -> Established', 'fd00:77::1 Active -> Established']);
+    expect(lines().some((l) => l.message === 'routing status read again' && l.part === 'bgp')).toBe(true);
+    const back = await routing();
+    expect(back).toMatchObject({ errors: [], lastError: { part: 'bgp' } });
+    expect(back.sessions.map((s) => s.state)).toEqual(['Established', 'Established']);
+  } finally {
+    signals.emit('SIGTERM');
+    expect(await running).toBe(KEEPALIVED_EXIT.ok);
+  }
+  // Stopped: no read after the daemon's stop.
+  const calls = vtysh.calls().length;
+  await new Promise((r) => setTimeout(r, 500));
+  expect(vtysh.calls()).toHaveLength(calls);
+  vtysh.destroy();
 });

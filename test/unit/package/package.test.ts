@@ -42,9 +42,10 @@ test('importing never loads the addon; validation works without it', () => {
     "const m = require('ipvs'); const loaded = Object.keys(require.cache).some((k) => k.endsWith('.node')); console.log(loaded, Object.keys(m).sort().join(','))",
   ]);
   expect(out).toBe(
-    'false ANNOUNCE_PROTOCOL,ANNOUNCE_TABLE,Announcer,Batch,DesiredStateError,Ipvs,IpvsArgumentError,IpvsError,Stream,VirtualServerManager,applyReportJson,' +
-      'applySchemaPath,applyState,applyStateSync,' +
-      'exportState,formatApplyReport,formatDesiredState,parseDesiredState,planApply',
+    'false ANNOUNCE_PROTOCOL,ANNOUNCE_TABLE,Announcer,Batch,DesiredStateError,Ipvs,IpvsArgumentError,IpvsError,ROUTING_STATUS_TIMEOUT_MS,' +
+      'RoutingStatusError,Stream,VirtualServerManager,applyReportJson,applySchemaPath,applyState,applyStateSync,' +
+      'exportState,formatApplyReport,formatDesiredState,parseDesiredState,parseFrrBfdPeers,parseFrrBgpSummary,planApply,' +
+      'readBfdPeers,readBfdPeersSync,readBgpSessions,readBgpSessionsSync,readRoutingStatus,readRoutingStatusSync',
   );
 });
 
