@@ -13,7 +13,7 @@ import type { TrackingDraft } from './blocks/vrrp-tracking';
 import type { Diagnostics } from './diagnostics';
 import { VRRP_DEFAULTS } from '../../vrrp/limits';
 import type { ScriptPolicy } from '../../scripts/security';
-import { definedUser, keptAtLoad } from './scripts';
+import { keptAtLoad, loadedScript } from './scripts';
 import type { VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackRef } from './vrrp-model';
 
 /** Instance fields whose default is global_defs' field of the same name. */
@@ -208,9 +208,7 @@ function finishScripts(draft: ConfigDraft, policy: ScriptPolicy, diag: Diagnosti
       diag.error('semantic', `No script set for vrrp_script ${d.name} - removing`, d.source);
       continue;
     }
-    const user = v.user ?? (v.script.user !== undefined ? { user: v.script.user, group: v.script.group } : undefined);
-    const loaded = { owner: { kind: 'vrrp' as const, name: d.name }, argv: v.script.argv, source: d.source, ...definedUser(user), ...(d.sources['user'] ? { userSource: d.sources['user'] } : {}) };
-    if (!keptAtLoad(loaded, policy, diag)) continue;
+    if (!keptAtLoad(loadedScript({ kind: 'vrrp', name: d.name }, v.script, v.user, d.source, d.sources['user']), policy, diag)) continue;
     const interval = v.interval ?? VRRP_DEFAULTS.scriptInterval;
     out.push({
       name: d.name, script: v.script, interval, timeout: v.timeout ?? interval, weight: v.weight ?? 0,

@@ -14,7 +14,7 @@ import type { VirtualServerDraft } from './blocks/virtual-server';
 import { DEFAULTS, defaultDelayBeforeRetry, defaultRetry } from './defaults';
 import { finishBfd } from './finalize-bfd';
 import { finishVrrp, finishVrrpGlobals, type InterfaceNames } from './finalize-vrrp';
-import { definedUser, keptAtLoad, scriptPolicyOf } from './scripts';
+import { keptAtLoad, loadedScript, scriptPolicyOf } from './scripts';
 import type { Diagnostics, SourceRef } from './diagnostics';
 import type {
   Checker, CheckTimingKeywords, ConnectionOptions, LvsForwarding, GlobalDefs, KeepalivedConfig, RealServer, ScriptSpec,
@@ -155,8 +155,7 @@ function finishChecker(
         diag.error('semantic', 'MISC_CHECK has no misc_path - ignoring checker', c.source);
         return undefined;
       }
-      const user = own.opt<{ user: string; group?: string }>('user') ?? (script.user !== undefined ? { user: script.user, group: script.group } : undefined);
-      const loaded = { owner: { kind: 'misc' as const }, argv: script.argv, source: c.source, ...definedUser(user), ...(own.sources['user'] ? { userSource: own.sources['user'] } : {}) };
+      const loaded = loadedScript({ kind: 'misc' }, script, own.opt<{ user: string; group?: string }>('user'), c.source, own.sources['user']);
       if (!keptAtLoad(loaded, scriptPolicyOf(global), diag)) return undefined;
       checker = defined(
         { ...base, type: c.type, sources: {}, script, timeout: own.get('timeout', base.delayLoop), dynamic: own.get('dynamic', false) },

@@ -78,6 +78,21 @@ export interface LoadedScript {
 }
 
 /**
+ * The {@link LoadedScript} of `script`: run as its block's own `user`
+ * keyword (`own`, written at `userSource`), else as the user written after
+ * the command.
+ */
+export function loadedScript(
+  owner: LoadedScript['owner'],
+  script: ScriptSpec,
+  own: { user: string; group?: string } | undefined,
+  source: SourceRef,
+  userSource: SourceRef | undefined,
+): LoadedScript {
+  return { owner, argv: script.argv, source, ...definedUser(own ?? script), ...(userSource ? { userSource } : {}) };
+}
+
+/**
  * keepalived's parse-time refusals of a script, with its lines: the
  * script's own user does not exist, or script security is on, no user is
  * named anywhere and there is no `keepalived_script` account. False when
