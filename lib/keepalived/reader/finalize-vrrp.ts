@@ -208,7 +208,7 @@ function finishScripts(draft: ConfigDraft, policy: ScriptPolicy, diag: Diagnosti
       diag.error('semantic', `No script set for vrrp_script ${d.name} - removing`, d.source);
       continue;
     }
-    if (!keptAtLoad(loadedScript({ kind: 'vrrp', name: d.name }, v.script, v.user, d.source, d.sources['user']), policy, diag)) continue;
+    if (!keptAtLoad(loadedScript({ kind: 'vrrp', name: d.name }, v.script, v.user, d, d.sources['user']), policy, diag)) continue;
     const interval = v.interval ?? VRRP_DEFAULTS.scriptInterval;
     out.push({
       name: d.name, script: v.script, interval, timeout: v.timeout ?? interval, weight: v.weight ?? 0,

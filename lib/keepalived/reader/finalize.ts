@@ -155,7 +155,7 @@ function finishChecker(
         diag.error('semantic', 'MISC_CHECK has no misc_path - ignoring checker', c.source);
         return undefined;
       }
-      const loaded = loadedScript({ kind: 'misc' }, script, own.opt<{ user: string; group?: string }>('user'), c.source, own.sources['user']);
+      const loaded = loadedScript({ kind: 'misc' }, script, own.opt<{ user: string; group?: string }>('user'), c, own.sources['user']);
       if (!keptAtLoad(loaded, scriptPolicyOf(global), diag)) return undefined;
       checker = defined(
         { ...base, type: c.type, sources: {}, script, timeout: own.get('timeout', base.delayLoop), dynamic: own.get('dynamic', false) },

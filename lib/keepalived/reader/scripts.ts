@@ -50,7 +50,11 @@ export function vrrpScripts(config: KeepalivedConfig): ScriptSpec[] {
 /** Reports the security violation keepalived reports, at the first script that would run. */
 export function checkScriptSecurity(config: KeepalivedConfig, baseDir: string, diag: Diagnostics): void {
   if (config.global.enableScriptSecurity) return;
-  const runs = (s: ScriptSpec) => resolveProgram(s.argv[0]!, baseDir) !== undefined;
+  // A notify script whose user does not exist was dropped while keepalived read the file.
+  const runs = (s: ScriptSpec) => {
+    const found = resolveProgram(s.argv[0]!, baseDir);
+    return found !== undefined && scriptUnusable({ argv: s.argv, ...definedUser(s) }, {}, found)?.kind !== 'no-user';
+  };
   // keepalived gives up on VRRP over a missing interface before it looks at VRRP scripts.
   const vrrp = config.vrrp.missingInterfaces.length ? undefined : vrrpScripts(config).find(runs);
   const checker = checkerScripts(config).find(runs);
@@ -73,23 +77,53 @@ export interface LoadedScript {
   readonly group?: string;
   /** The block's line. */
   readonly source: SourceRef;
+  /** The block's closing line, where keepalived judges the block as a whole. */
+  readonly end?: SourceRef;
   /** The `user` line, if one was written. */
   readonly userSource?: SourceRef;
 }
 
 /**
- * The {@link LoadedScript} of `script`: run as its block's own `user`
- * keyword (`own`, written at `userSource`), else as the user written after
- * the command.
+ * The {@link LoadedScript} of `script`, written in `block`: run as the
+ * block's own `user` keyword (`own`, written at `userSource`), else as the
+ * user written after the command.
  */
 export function loadedScript(
   owner: LoadedScript['owner'],
   script: ScriptSpec,
   own: { user: string; group?: string } | undefined,
-  source: SourceRef,
+  block: { source: SourceRef; end?: SourceRef | undefined },
   userSource: SourceRef | undefined,
 ): LoadedScript {
-  return { owner, argv: script.argv, source, ...definedUser(own ?? script), ...(userSource ? { userSource } : {}) };
+  const lines = { source: block.source, ...(block.end ? { end: block.end } : {}), ...(userSource ? { userSource } : {}) };
+  return { owner, argv: script.argv, ...lines, ...definedUser(own ?? script) };
+}
+
+/**
+ * Where scripts needed keepalived's default script user and it does not
+ * exist, per reading. keepalived says so once, at the first of them: the
+ * checker's part of the file is read first, then the VRRP part.
+ */
+const defaultUserMisses = new WeakMap<Diagnostics, { part: 'checker' | 'vrrp'; at: SourceRef }[]>();
+
+function missedDefaultUser(diag: Diagnostics, part: 'checker' | 'vrrp', at: SourceRef): void {
+  defaultUserMisses.set(diag, [...(defaultUserMisses.get(diag) ?? []), { part, at }]);
+}
+
+/**
+ * keepalived's one line for every script that needed the missing default
+ * user: at the first MISC_CHECK that did, else at the first VRRP script in
+ * the order of `files` (the files as they were read).
+ */
+export function reportMissingDefaultUser(diag: Diagnostics, files: readonly string[]): void {
+  const misses = defaultUserMisses.get(diag) ?? [];
+  const order = (a: SourceRef, b: SourceRef) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line;
+  const first = misses.find((m) => m.part === 'checker')?.at ?? misses.map((m) => m.at).sort(order)[0];
+  if (!first) return;
+  diag.error('semantic', `Unable to set default user ${DEFAULT_SCRIPT_USER} for script`, first);
+  // Before the script's own line about it, where keepalived writes it.
+  const at = diag.list.findIndex((d) => d.source.file === first.file && d.source.line === first.line);
+  diag.list.splice(at, 0, diag.list.pop()!);
 }
 
 /**
@@ -111,15 +145,21 @@ export function keptAtLoad(s: LoadedScript, policy: ScriptPolicy, diag: Diagnost
     return false;
   }
   if (why?.kind === 'no-default-user') {
-    diag.error('semantic', `Unable to set default user ${DEFAULT_SCRIPT_USER} for script`, s.source);
+    // keepalived finds out when the block closes.
+    const at = s.end ?? s.source;
+    missedDefaultUser(diag, s.owner.kind === 'misc' ? 'checker' : 'vrrp', at);
     const what = s.owner.kind === 'misc' ? `misc script ${program}` : `vrrp script ${s.owner.name}`;
-    diag.error('semantic', `Unable to set default user for ${what} - removing`, s.source);
+    diag.error('semantic', `Unable to set default user for ${what} - removing`, at);
     return false;
   }
   return true;
 }
 
-/** keepalived's log line for a notify script it disables silently (the file's verdict does not change). */
+/**
+ * keepalived's log line for a notify script it drops (only a missing
+ * default user also changes the file's verdict, through the line
+ * {@link reportMissingDefaultUser} writes).
+ */
 function notifyDisabled(why: ScriptUnusable, argv: readonly string[]): string {
   const program = argv[0] ?? '';
   switch (why.kind) {
@@ -130,8 +170,9 @@ function notifyDisabled(why: ScriptUnusable, argv: readonly string[]): string {
     case 'not-executable':
       return `WARNING - script '${program}' is not executable for uid:gid ${why.uid}:${why.gid} - disabling.`;
     case 'no-user':
+      return `Invalid user/group for notify script ${program} - ignoring`;
     case 'no-default-user':
-      return `Unable to set the user of notify script '${program}' - disabling`;
+      return `Failed to set default user for notify script ${program} - ignoring`;
   }
 }
 
@@ -161,6 +202,7 @@ export function disableUnusableVrrpScripts(config: KeepalivedConfig, baseDir: st
   const kept = <T extends { trackScript: readonly { name: string }[]; notify: VrrpNotify }>(o: T): T => {
     const notify = Object.fromEntries(Object.entries(o.notify).filter(([, spec]) => {
       const why = unusable(spec as ScriptSpec);
+      if (why?.kind === 'no-default-user') missedDefaultUser(diag, 'vrrp', (spec as ScriptSpec).source);
       if (why) diag.notice('semantic', notifyDisabled(why, (spec as ScriptSpec).argv), (spec as ScriptSpec).source);
       return why === undefined;
     })) as VrrpNotify;

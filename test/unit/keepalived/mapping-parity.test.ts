@@ -64,8 +64,9 @@ describe('MISC_CHECK scripts keepalived disables at load', () => {
     const { read, config } = mapped('global_defs {\n  enable_script_security\n}\nvirtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n'
       + miscServer(1, '      misc_path /bin/true') + '}\n');
     expect(read.diagnostics.map((d) => [d.source.line, d.severity, d.message])).toEqual([
-      [9, 'error', 'Unable to set default user keepalived_script for script'],
-      [9, 'error', 'Unable to set default user for misc script \'/bin/true\' - removing'],
+      // At the MISC_CHECK block's closing brace, as keepalived reports it.
+      [11, 'error', 'Unable to set default user keepalived_script for script'],
+      [11, 'error', 'Unable to set default user for misc script \'/bin/true\' - removing'],
     ]);
     expect(config.virtualServers[0]!.realServers.map((rs) => rs.checkers?.length ?? 0)).toEqual([0]);
   });

@@ -3,7 +3,7 @@
 // corrections keepalived makes, each reported at its file and line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkConfig, readKeepalivedConfig, type ReadResult, type VrrpInstanceBlock } from '../../../lib/keepalived';
+import { checkConfig, readKeepalivedConfig, type CheckResult, type ReadResult, type VrrpInstanceBlock } from '../../../lib/keepalived';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
 
 const at = (file: string, line: number) => ({ file, line });
@@ -14,6 +14,16 @@ function readText(text: string): ReadResult & { file: string } {
   try {
     const file = path.join(dir, 'keepalived.conf');
     return { ...read(file), file };
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
+}
+
+/** `keepalived -t`'s verdict on `text`. */
+function checkText(text: string): CheckResult {
+  const dir = scratch({ 'keepalived.conf': text });
+  try {
+    return checkConfig(path.join(dir, 'keepalived.conf'), { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
   } finally {
     fs.rmSync(dir, { recursive: true });
   }
@@ -276,8 +286,8 @@ describe('errors and corrections, each at its line', () => {
         ['semantic', 14, '(VI_1) track script chk not found, ignoring...'],
       ]],
       ['no user named, no keepalived_script account, under script security (status 5)', '  enable_script_security\n', '/bin/true', [
-        ['semantic', 4, 'Unable to set default user keepalived_script for script'],
-        ['semantic', 4, 'Unable to set default user for vrrp script chk - removing'],
+        ['semantic', 7, 'Unable to set default user keepalived_script for script'],
+        ['semantic', 7, 'Unable to set default user for vrrp script chk - removing'],
         ['semantic', 12, '(VI_1) track script chk not found, ignoring...'],
       ]],
       ['a program others could change, run as root (status 5)', secure, '$DIR/open/check.sh', [['semantic', 6, 'Disabling track script chk due to insecure']]],
@@ -324,6 +334,46 @@ describe('errors and corrections, each at its line', () => {
       } finally {
         fs.rmSync(dir, { recursive: true });
       }
+    });
+
+    // keepalived 2.2.7's lines for these files (-t, and its log when run), recorded from it.
+    test('a notify script with an unknown user is dropped with a notice (status 0); one needing the missing default user changes the verdict (status 5)', () => {
+      const unknown = checkText(instance('  virtual_router_id 1\n  notify_master "/bin/true" no-such-user-r2\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'));
+      expect(unknown.diagnostics.map((d) => [d.severity, d.source.line, d.message])).toEqual([
+        ['notice', 4, 'Invalid user/group for notify script /bin/true - ignoring'],
+      ]);
+      expect(unknown.exitCode).toBe(0);
+      const noDefault = checkText('global_defs {\n  enable_script_security\n}\n'
+        + instance('  virtual_router_id 1\n  notify_master /bin/true\n  notify_backup /bin/false\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'));
+      expect(noDefault.diagnostics.map((d) => [d.severity, d.source.line, d.message])).toEqual([
+        ['error', 7, 'Unable to set default user keepalived_script for script'],
+        ['notice', 7, 'Failed to set default user for notify script /bin/true - ignoring'],
+        ['notice', 8, 'Failed to set default user for notify script /bin/false - ignoring'],
+      ]);
+      expect(noDefault.exitCode).toBe(5);
+      expect(noDefault.config.vrrp.instances[0]!.notify).toEqual({});
+    });
+
+    test('the missing default user is reported once: at the first MISC_CHECK needing it, else at the first VRRP script in file order', () => {
+      const vrrpOnly = checkText('global_defs {\n  enable_script_security\n}\n'
+        + instance('  virtual_router_id 1\n  notify_master /bin/true\n  virtual_ipaddress {\n    192.0.2.1\n  }\n')
+        + 'vrrp_script a {\n  script /bin/true\n}\n');
+      expect(vrrpOnly.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.source.line, d.message]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+        [7, 'Unable to set default user keepalived_script for script'],
+        [14, 'Unable to set default user for vrrp script a - removing'],
+      ]);
+      const checkerFirst = checkText('global_defs {\n  enable_script_security\n}\nvrrp_script a {\n  script /bin/true\n}\n'
+        + instance('  virtual_router_id 1\n  track_script {\n    a\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n')
+        + 'virtual_server 192.0.2.1 80 {\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n  real_server 192.0.2.2 80 {\n    MISC_CHECK {\n      misc_path /bin/true\n    }\n  }\n'
+        + '  real_server 192.0.2.3 80 {\n    MISC_CHECK {\n      misc_path /bin/true\n    }\n  }\n}\n');
+      expect(checkerFirst.diagnostics.map((d) => [d.source.line, d.message]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+        [6, 'Unable to set default user for vrrp script a - removing'],
+        [11, '(VI_1) track script a not found, ignoring...'],
+        [24, 'Unable to set default user keepalived_script for script'],
+        [24, 'Unable to set default user for misc script \'/bin/true\' - removing'],
+        [29, 'Unable to set default user for misc script \'/bin/true\' - removing'],
+      ]);
+      expect(checkerFirst.exitCode).toBe(5);
     });
   });
 });

@@ -8,7 +8,7 @@
 import { grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { Checker, DnsCheckBlock, HttpCheckBlock, MiscCheckBlock, SmtpCheckBlock, SmtpHost, UdpCheckBlock, UrlSpec } from '../model';
 import { readInteger } from '../values';
-import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
+import { boolField, draft, integerField, recordEnd, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { connectionKeywords, logAllFailuresKeyword, readScript, timingKeywords } from './shared';
 
 /** Every field a checker draft may hold. */
@@ -208,7 +208,7 @@ export function checkerKeywords<T extends { checkers: CheckerDraft[] }>(): Keywo
       handle(stmt, target): BlockOpen<CheckerDraft> {
         const checker: CheckerDraft = { ...draft<CheckerFields>(stmt.source), type, urls: [], hosts: [] };
         target.checkers.push(checker);
-        return { grammar: CHECKER_GRAMMARS[type], target: checker };
+        return { grammar: CHECKER_GRAMMARS[type], target: checker, close: recordEnd };
       },
     };
   }

@@ -16,11 +16,18 @@ export interface Draft<T> {
   readonly source: SourceRef;
   readonly sources: Record<string, SourceRef>;
   readonly values: Partial<Mutable<T>>;
+  /** The block's closing line, where keepalived judges some blocks as a whole (set when it closes). */
+  end?: SourceRef;
 }
 
 /** A new, empty draft for a block starting at `source`. */
 export function draft<T>(source: SourceRef): Draft<T> {
   return { source, sources: {}, values: {} };
+}
+
+/** Records the closing line of the block read into `d` (a `close` handler of a block). */
+export function recordEnd(d: { end?: SourceRef }, _ctx: ParseContext, end: SourceRef): void {
+  d.end = end;
 }
 
 /** Records `value` for `key`, written at `source`. */

@@ -9,7 +9,7 @@ import type { SourceRef } from '../diagnostics';
 import { bfdInstancesReadSoFar } from './bfd-instance';
 import { addressFamily, readInteger, readPort } from '../values';
 import { checkerKeywords, type CheckerDraft } from './checkers';
-import { boolField, draft, integerField, stringField, valueField, type Draft } from './draft';
+import { boolField, draft, integerField, recordEnd, stringField, valueField, type Draft } from './draft';
 import { readForwarding } from './forwarding';
 import { scriptField, timingKeywords } from './shared';
 
@@ -184,7 +184,7 @@ export const realServerGrammar = grammar<RealServerDraft>([
       handle(stmt, target, ctx): BlockOpen<BfdCheckDraft> {
         const check: BfdCheckDraft = { source: stmt.source, known: bfdInstancesReadSoFar(ctx), lines: [] };
         target.bfdChecks.push(check);
-        return { grammar: bfdCheckGrammar, target: check, close: (c, _ctx, end) => void (c.end = end) };
+        return { grammar: bfdCheckGrammar, target: check, close: recordEnd };
       },
     },
   },

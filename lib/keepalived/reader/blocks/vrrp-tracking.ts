@@ -10,7 +10,7 @@ import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, ty
 import type { KeywordItem } from '../model';
 import { readInteger } from '../values';
 import type { VrrpNotify, VrrpScript, VrrpTrackFile, VrrpTrackRef } from '../vrrp-model';
-import { boolField, draft, integerField, setValue, timerField, valueField, type Draft } from './draft';
+import { boolField, draft, integerField, recordEnd, setValue, timerField, valueField, type Draft } from './draft';
 import { readScript } from './shared';
 
 /** What a block that tracks things collects. */
@@ -154,7 +154,7 @@ export function vrrpScriptKeyword<T extends { vrrpScripts: VrrpScriptDraft[] }>(
     handle(stmt, target): BlockOpen<VrrpScriptDraft> {
       const script: VrrpScriptDraft = { ...draft<ScriptFields>(stmt.source), name: stmt.args[0]! };
       target.vrrpScripts.push(script);
-      return { grammar: scriptGrammar, target: script };
+      return { grammar: scriptGrammar, target: script, close: recordEnd };
     },
   };
 }
