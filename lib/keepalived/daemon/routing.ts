@@ -163,13 +163,16 @@ export class RoutingWatch {
     if (changed) this.onChange();
   }
 
-  /** Notes `to` for `key`; logs and reports a change. Returns whether it changed. */
+  /** Notes `to` for `key`; logs and reports a change into or out of the up state. Returns whether it changed. */
   #compare(kind: RoutingChange['kind'], known: Map<string, string>, key: string, to: string | null, fields: Record<string, unknown>): boolean {
     const from = known.get(key) ?? null;
     if (from === to) return false;
     if (to === null) known.delete(key);
     else known.set(key, to);
     const up = kind === 'bgp-session' ? 'Established' : 'up';
+    // A session that stays down cycles through Idle, Connect, Active... while bgpd retries:
+    // /status shows each, the log and the watch stream only leaving or reaching the up state.
+    if (from !== null && to !== null && from !== up && to !== up) return true;
     const level = from === up ? 'warning' : 'info';
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     const peer = kind === 'bgp-session' ? key : (fields.peer as string | undefined) ?? key;

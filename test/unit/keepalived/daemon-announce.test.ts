@@ -19,7 +19,7 @@ import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { ScriptedHealth, until } from '../../support/health';
 import { fetchText } from '../../support/keepalived';
-import { VtyshReplay, vtyshFailure } from '../../support/vtysh-replay';
+import { VtyshReplay, frrFixture, vtyshFailure } from '../../support/vtysh-replay';
 
 jest.setTimeout(60_000);
 
@@ -270,6 +270,14 @@ test('--announce-routing-status frr: sessions and BFD peers in /status, /metrics
     expect(changes('bfd peer state').slice(2)).toEqual(['10.77.1.1 up -> down', 'fd00:77::1 up -> down']);
     expect(lines().find((l) => l.message === 'bgp session state' && l.to === 'Active')!.level).toBe('warning');
     expect(await fetchText(port, '/metrics')).toMatch(/^ipvs_keepalived_bgp_session_up\{peer="10\.77\.1\.1"\} 0$/m);
+
+    // Still down, bgpd retrying (Active -> Connect): /status follows, the log stays quiet.
+    vtysh.answer('bgp', { status: 0, stdout: frrFixture('director-bgp-cut.json').replaceAll('"Active"', '"Connect"'), stderr: '' });
+    await until(routing, (r) => r.sessions.every((s) => s.state === 'Connect'), 'Connect in /status');
+    expect(changes('bgp session state')).toHaveLength(4);
+    vtysh.fixtures('director-bgp-cut.json', 'director-bfd-cut.json');
+    await until(routing, (r) => r.sessions.every((s) => s.state === 'Active'), 'Active again in /status');
+    expect(changes('bgp session state')).toHaveLength(4);
 
     // bgpd dies: its part fails (logged once, counted at every read), BFD is still read.
     vtysh.answer('bgp', vtyshFailure('bgpd killed, vtysh -c "show bgp summary json"'));
