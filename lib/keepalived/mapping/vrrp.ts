@@ -182,6 +182,9 @@ class Mapper {
     if (i.authentication?.type === 'PASS') out.authentication = { authType: 'PASS', authPass: i.authentication.password };
     else if (i.authentication) this.unsupported('auth_type', at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
     if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
+    if (i.useVmac && !i.vmacXmitBase) {
+      this.unsupported('use_vmac', at('useVmac'), `(${i.name}) adverts from the VMAC are not supported - they leave from ${i.interface ?? 'the base interface'}, as with vmac_xmit_base`);
+    }
     if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a, i.name));
     const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, `(${i.name}) ${message}`);
     if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r, 'virtual_routes', found));

@@ -119,6 +119,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
   // keepalived needs an interface even for unicast (it does not pick one from the addresses).
   if (v.interface === undefined) diag.error('semantic', `(${d.name}) Unknown interface!`, d.source);
+  if (v.vmacXmitBase && v.useVmac === undefined) diag.error('semantic', `(${d.name}) vmac_xmit_base is only valid with a vmac`, d.sources['vmacXmitBase']!);
   const trackScript = knownRefs(d.trackScript, known.scripts, d.name, 'track script', diag);
   const trackFile = knownRefs(d.trackFile, known.files, d.name, 'track file', diag);
   const trackBfd = knownRefs(d.trackBfd, known.bfd, d.name, 'track bfd', diag);
@@ -195,6 +196,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(authentication ? { authentication } : {}),
     ...(v.smtpAlert !== undefined ? { smtpAlert: v.smtpAlert } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
+    ...(v.useVmac !== undefined && v.vmacXmitBase ? { vmacXmitBase: true as const } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),
   };
   return instance;

@@ -243,6 +243,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
     /** Interface name given after `use_vmac`. */
     readonly name?: string;
   };
+  /** `vmac_xmit_base` (with `use_vmac` only): adverts leave from the base interface, not from the VMAC. */
+  readonly vmacXmitBase?: true;
   /** `lvs_sync_daemon_interface` (deprecated form of global `lvs_sync_daemon IF inst NAME`). */
   readonly lvsSyncDaemonInterface?: string;
 }

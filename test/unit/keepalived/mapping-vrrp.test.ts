@@ -79,6 +79,7 @@ describe('vrrp.conf mapped', () => {
       ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
       ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],
       ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
+      ['unsupported', 125, '(VI_6) adverts from the VMAC are not supported - they leave from vrrp0, as with vmac_xmit_base'],
     ]);
   });
 
@@ -106,6 +107,16 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(m.config.instances[0]!.authentication).toBeUndefined();
     expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24 }]);
     expect(m.config.instances[1]!.advertInt).toBe(40.95);
+  });
+
+  test('use_vmac: adverts leave from the base interface, which only vmac_xmit_base asks for', () => {
+    const vi = (extra: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 1\n  use_vmac\n${extra}  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
+    const plain = mapText(vi(''));
+    expect(warned(plain)).toEqual([['unsupported', 4, '(VI_1) adverts from the VMAC are not supported - they leave from vrrp0, as with vmac_xmit_base']]);
+    expect(plain.warnings[0]!.keyword).toBe('use_vmac');
+    const base = mapText(vi('  vmac_xmit_base\n'));
+    expect(warned(base)).toEqual([]);
+    expect(base.config.instances[0]).toMatchObject({ useVmac: true });
   });
 
   test('sync_group_tracking_weight keeps the members\' weighted trackers and reaches the router', () => {

@@ -255,6 +255,18 @@ describe('errors and corrections, each at its line', () => {
     expect(r.config.vrrp.instances[0]!.useVmac).toEqual({ name: 'vip51' });
   });
 
+  // keepalived 2.2.7 -t: status 5 and its line without use_vmac; with it, status 0 (words after it ignored).
+  test('vmac_xmit_base: modelled with use_vmac, an error without it', () => {
+    const alone = checkText(instance('  virtual_router_id 1\n  vmac_xmit_base\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'));
+    expect(found(alone)).toEqual([['semantic', 4, '(VI_1) vmac_xmit_base is only valid with a vmac']]);
+    expect(alone.exitCode).toBe(5);
+    expect(alone.config.vrrp.instances[0]!.vmacXmitBase).toBeUndefined();
+    const withVmac = checkText(instance('  virtual_router_id 1\n  vmac_xmit_base whatever\n  use_vmac\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'));
+    expect(found(withVmac)).toEqual([]);
+    expect(withVmac.exitCode).toBe(0);
+    expect(withVmac.config.vrrp.instances[0]).toMatchObject({ useVmac: {}, vmacXmitBase: true });
+  });
+
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
     const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  track_process {\n    p\n  }\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
     expect(found(r)).toEqual([

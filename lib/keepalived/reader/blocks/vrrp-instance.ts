@@ -35,7 +35,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'track_process', 'use_ipvlan', 'vmac_xmit_base', 'use_vmac_addr',
+  'track_process', 'use_ipvlan', 'use_vmac_addr',
   'auth_hmac', 'unicast_fault_no_peer', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
   'timer_expired_backup', 'thread_timer_expired', 'notify_deleted', 'notify_priority_changes', 'garp_extra_if',
   'vmac_garp_intvl', 'promote_secondaries', 'no_virtual_ipaddress', 'linkbeat_use_polling',
@@ -188,6 +188,8 @@ const instanceKeywords: KeywordTable<D> = {
       setValue(target, 'useVmac', name === undefined ? {} : { name }, stmt.source);
     },
   },
+  // keepalived ignores any words after it.
+  vmac_xmit_base: { handle: (stmt, target) => setValue(target, 'vmacXmitBase', true, stmt.source) },
   lvs_sync_daemon_interface: {
     minArgs: 1,
     handle(stmt, target, ctx) {
