@@ -4,7 +4,8 @@
  * existing interface lacking IFF_MULTICAST (a dummy, some tunnels) would
  * send adverts no one receives, so keepalived logs the reason and holds it
  * in FAULT for as long as that configuration runs (its fault counter is
- * raised once and nothing lowers it). Decided when the instance starts.
+ * raised once and nothing lowers it). Decided when the instance starts and
+ * again at every reload, as keepalived completes every instance anew.
  * @module
  */
 import type { NativeInterfaceInfo } from '../native/vrrp-contract';

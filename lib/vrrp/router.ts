@@ -248,8 +248,14 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.#watchInterfaces();
     for (const [name, c] of next.instances) {
       const member = this.#members.get(name);
-      if (member) member.config = c;
-      else this.#startInstance(name, c);
+      if (!member) {
+        this.#startInstance(name, c);
+        continue;
+      }
+      member.config = c;
+      // keepalived completes every instance again on reload: the no-multicast rule is decided anew.
+      delete member.disabled;
+      this.#checkMulticast(member);
     }
     // Order of the configuration: the status lists instances as written.
     const ordered = [...next.instances.keys()].map((n) => [n, this.#members.get(n)!] as const);
@@ -330,7 +336,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     });
   }
 
-  /** keepalived's no-multicast rule (multicast-rule.ts): logged and reported as an `error` event, then FAULT for good. */
+  /** keepalived's no-multicast rule (multicast-rule.ts): logged and reported as an `error` event, then FAULT until a reload decides again. */
   #checkMulticast(m: Member): void {
     const o = m.config.resolved;
     let info: NativeInterfaceInfo | undefined;

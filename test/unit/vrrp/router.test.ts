@@ -160,7 +160,16 @@ describe('tracking', () => {
       fake.monitors.at(-1)!.report(2, 'eth1', 0x41, false);
       await new Promise((r) => setTimeout(r, 100));
       expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+      // A reload decides again, for unchanged instances too: the link can carry multicast now, so VI_1 runs;
+      // VI_3's link lost it, so VI_3 goes to FAULT, logged.
+      fake.noMulticast.delete('eth1');
+      fake.noMulticast.add('eth0');
+      await router.update(config({ instances: [vi('VI_1', 1, { interface: 'eth1' }), vi('VI_2', 2, { interface: 'eth1', unicastPeer: ['10.0.0.9'] }), vi('VI_3', 3)] }));
+      expect(await waitFor(() => stateOf(router, 'VI_1').state !== 'FAULT' && stateOf(router, 'VI_3').state === 'FAULT')).toBe(true);
+      expect([stateOf(router, 'VI_1').faults, stateOf(router, 'VI_3').faults]).toEqual([[], ['interface:no-multicast']]);
+      expect(await waitFor(() => logs.join('\n').includes('(VI_3) interface eth0 does not support multicast, specify unicast peers - disabling'))).toBe(true);
     } finally {
+      fake.noMulticast.delete('eth0');
       fake.noMulticast.delete('eth1');
     }
   });
