@@ -18,6 +18,9 @@ export class DaemonAlerts {
   #virtualServers = new Set<string>();
   #realServers = new Set<string>();
   #vrrp = new Set<string>();
+  #noEmailFaults = false;
+  /** The state each VRRP instance or group last sent an alert for: keepalived sends one only for a new state. */
+  readonly #lastEmailed = new Map<string, string>();
   /** Last up/down seen per real server: a weight change alone sends nothing. */
   readonly #up = new Map<string, boolean>();
 
@@ -41,7 +44,8 @@ export class DaemonAlerts {
       if (alerts.virtualServer) this.#virtualServers.add(vs.id);
       vs.realServers.forEach((rs, j) => alerts.realServers[j] && this.#realServers.add(`${vs.id} ${rs.id}`));
     });
-    const vrrpDefault = model.global.smtpAlert ?? false;
+    this.#noEmailFaults = model.global.noEmailFaults;
+    const vrrpDefault = model.global.smtpAlertVrrp ?? model.global.smtpAlert ?? false;
     for (const i of model.vrrp.instances) if (i.smtpAlert ?? vrrpDefault) this.#vrrp.add(`instance ${i.name}`);
     for (const g of model.vrrp.syncGroups) if (g.smtpAlert ?? vrrpDefault) this.#vrrp.add(`group ${g.name}`);
   }
@@ -62,7 +66,11 @@ export class DaemonAlerts {
   }
 
   onVrrp(t: VrrpRouterStateChange): void {
-    if (!this.#vrrp.has(`${t.type} ${t.name}`) || (t.to !== 'MASTER' && t.to !== 'BACKUP' && t.to !== 'FAULT')) return;
+    const key = `${t.type} ${t.name}`;
+    if (!this.#vrrp.has(key) || (t.to !== 'MASTER' && t.to !== 'BACKUP' && t.to !== 'FAULT')) return;
+    // A FAULT not mailed (no_email_faults) leaves the last mailed state as it was, as in keepalived.
+    if ((t.to === 'FAULT' && this.#noEmailFaults) || this.#lastEmailed.get(key) === t.to) return;
+    this.#lastEmailed.set(key, t.to);
     const text = ALERT_TEXT.vrrp(this.#settings!.routerId, t.type, t.name, t.to);
     this.#send(text.subject, text.body);
   }

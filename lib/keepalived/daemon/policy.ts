@@ -21,8 +21,6 @@ import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   startup_script: 'the script is not run at start',
   shutdown_script: 'the script is not run at stop',
-  smtp_alert_vrrp: 'VRRP alerts follow smtp_alert only',
-  no_email_faults: 'FAULT transitions still send alerts',
   default_interface: 'instances without interface are not run',
   disable_local_igmp: 'the IGMP sysctl is not changed',
   vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',

@@ -64,6 +64,10 @@ export interface GlobalDefs {
   readonly smtpAlert?: boolean;
   /** `smtp_alert_checker`: default `smtp_alert` for checker (virtual/real server) objects; overrides `smtp_alert`. */
   readonly smtpAlertChecker?: boolean;
+  /** `smtp_alert_vrrp`: default `smtp_alert` for VRRP instances and sync groups; overrides `smtp_alert`. */
+  readonly smtpAlertVrrp?: boolean;
+  /** `no_email_faults`: VRRP instances and sync groups send no alert on entering FAULT; default off. */
+  readonly noEmailFaults: boolean;
   /** `checker_log_all_failures`: log every failed check, not only state changes; default off. */
   readonly checkerLogAllFailures: boolean;
   /** `no_checker_emails`: email only when a real server is added/removed; default off. */

@@ -88,43 +88,15 @@ test('dates are RFC 5322 with the local offset', () => {
   expect(mailDate(new Date(2026, 10, 25, 3, 4, 5))).toMatch(/^Wed, 25 Nov 2026 03:04:05 [+-]\d{4}$/);
 });
 
-test('ipvs keepalived mails what smtp_alert asks for: a real server going down (default on), a VRRP instance with smtp_alert; not a VS without it', async () => {
-  const r = await relay();
+/** `ipvs keepalived` on `conf` (written in a scratch folder), mailing to relay `r`, with a stand-in VRRP router whose transitions the test drives. */
+async function daemonMailing(r: Awaited<ReturnType<typeof relay>>, conf: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'ipvs-smtp-'));
-  const iface = namespaceInterfaces()?.find((i) => i !== 'lo') ?? 'eth0';
-  const conf = path.join(dir, 'keepalived.conf');
-  writeFileSync(conf, `global_defs {
-    notification_email {
-        ops@example.test
-    }
-    notification_email_from lb@example.test
-    smtp_server 127.0.0.1 ${r.port}
-    router_id LB1
-}
-vrrp_instance VI_1 {
-    interface ${iface}
-    virtual_router_id 61
-    priority 100
-    smtp_alert
-    virtual_ipaddress {
-        192.0.2.61/32
-    }
-}
-virtual_server 10.0.0.61 80 {
-    protocol TCP
-    delay_loop 0.05
-    quorum 1
-    real_server 10.1.0.61 80 {
-        MISC_CHECK {
-            misc_path /bin/false
-        }
-    }
-}
-`);
+  const file = path.join(dir, 'keepalived.conf');
+  writeFileSync(file, conf);
   const err: string[] = [];
   const routers: (EventEmitter & { transition(to: VrrpRouterStateChange['to']): void })[] = [];
   const signals = new EventEmitter();
-  const running = runKeepalived(['-f', conf], {
+  const running = runKeepalived(['-f', file], {
     stdout: () => undefined, stderr: (t) => err.push(t), readStdin: async () => '', openIpvs: () => Ipvs.open(),
   }, signals, {
     openVrrp: (_config: VrrpRouterConfig) => {
@@ -139,23 +111,79 @@ virtual_server 10.0.0.61 80 {
     },
   });
   const logs = () => err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const subjects = () => r.dialogues.map((d) => d.find((l) => l.startsWith('Subject: '))).filter(Boolean);
+  await until(logs, (l) => l.some((x) => x.message === 'ready' || x.level === 'error'), 'ready');
+  return {
+    routers, logs, subjects,
+    /** Stops the daemon (its exit status is expected 0) and the relay. */
+    async stop() {
+      signals.emit('SIGTERM');
+      expect(await running).toBe(0);
+      await closeServer(r.server);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const iface = () => namespaceInterfaces()?.find((i) => i !== 'lo') ?? 'eth0';
+const mailGlobals = (port: number, extra = '') => `global_defs {
+    notification_email {
+        ops@example.test
+    }
+    notification_email_from lb@example.test
+    smtp_server 127.0.0.1 ${port}
+    router_id LB1
+${extra}}
+`;
+const instanceVI1 = (extra = '') => `vrrp_instance VI_1 {
+    interface ${iface()}
+    virtual_router_id 61
+    priority 100
+${extra}    virtual_ipaddress {
+        192.0.2.61/32
+    }
+}
+`;
+
+test('ipvs keepalived mails what smtp_alert asks for: a real server going down (default on), a VRRP instance with smtp_alert; not a VS without it', async () => {
+  const r = await relay();
+  const d = await daemonMailing(r, mailGlobals(r.port) + instanceVI1('    smtp_alert\n') + `virtual_server 10.0.0.61 80 {
+    protocol TCP
+    delay_loop 0.05
+    quorum 1
+    real_server 10.1.0.61 80 {
+        MISC_CHECK {
+            misc_path /bin/false
+        }
+    }
+}
+`);
   try {
-    await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
-    const subjects = () => r.dialogues.map((d) => d.find((l) => l.startsWith('Subject: '))).filter(Boolean);
-    await until(subjects, (s) => s.length === 1, 'the real server mail');
-    expect(subjects()[0]).toBe('Subject: [LB1] Realserver 10.1.0.61:80 of virtual server tcp/10.0.0.61:80 - DOWN');
-    routers[0]!.transition('MASTER');
-    await until(subjects, (s) => s.length === 2, 'the VRRP mail');
-    expect(subjects()[1]).toBe('Subject: [LB1] VRRP Instance VI_1 - Entering MASTER state');
-    await until(logs, (l) => l.filter((x) => x.message === 'smtp alert sent').length === 2, 'sent log lines');
+    await until(d.subjects, (s) => s.length === 1, 'the real server mail');
+    expect(d.subjects()[0]).toBe('Subject: [LB1] Realserver 10.1.0.61:80 of virtual server tcp/10.0.0.61:80 - DOWN');
+    d.routers[0]!.transition('MASTER');
+    await until(d.subjects, (s) => s.length === 2, 'the VRRP mail');
+    expect(d.subjects()[1]).toBe('Subject: [LB1] VRRP Instance VI_1 - Entering MASTER state');
+    await until(d.logs, (l) => l.filter((x) => x.message === 'smtp alert sent').length === 2, 'sent log lines');
     // Quorum was lost too, but the virtual server has no smtp_alert.
-    expect(logs().some((x) => x.message === 'quorum lost')).toBe(true);
-    expect(subjects()).toHaveLength(2);
+    expect(d.logs().some((x) => x.message === 'quorum lost')).toBe(true);
+    expect(d.subjects()).toHaveLength(2);
   } finally {
     // A failed expectation must not leave the daemon running.
-    signals.emit('SIGTERM');
-    expect(await running).toBe(0);
-    await closeServer(r.server);
-    rmSync(dir, { recursive: true, force: true });
+    await d.stop();
+  }
+});
+
+test('smtp_alert_vrrp turns VRRP alerts on for instances without smtp_alert; no_email_faults mails no FAULT, and a state is not mailed twice in a row', async () => {
+  const r = await relay();
+  const d = await daemonMailing(r, mailGlobals(r.port, '    smtp_alert_vrrp\n    no_email_faults\n') + instanceVI1());
+  try {
+    // MASTER (mailed), FAULT (not mailed), MASTER again (already the last mailed state, as in keepalived), BACKUP (mailed).
+    for (const to of ['MASTER', 'FAULT', 'MASTER', 'BACKUP'] as const) d.routers[0]!.transition(to);
+    await until(d.logs, (l) => l.filter((x) => x.message === 'smtp alert sent').length === 2, 'two mails sent');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(d.subjects()).toEqual(['Subject: [LB1] VRRP Instance VI_1 - Entering MASTER state', 'Subject: [LB1] VRRP Instance VI_1 - Entering BACKUP state']);
+  } finally {
+    await d.stop();
   }
 });

@@ -9,7 +9,7 @@ import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '..
 import type { GlobalDefs, KeywordItem } from '../model';
 import { addressFamily, readInteger, readPort } from '../values';
 import type { VrrpGlobalDefs } from '../vrrp-model';
-import { boolField, draft, integerField, stringField, timerField, valueField, type Draft } from './draft';
+import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { scriptField } from './shared';
 
 /** Fields of global_defs as written. */
@@ -33,7 +33,7 @@ export function globalDraft(): GlobalDraft {
 export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   startup_script startup_script_timeout shutdown_script shutdown_script_timeout max_auto_priority
-  min_auto_priority_delay smtp_alert_vrrp dynamic_interfaces no_email_faults default_interface
+  min_auto_priority_delay dynamic_interfaces default_interface
   disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
@@ -127,6 +127,9 @@ const modelled: KeywordTable<GlobalDraft> = {
   smtp_connect_timeout: valueField('smtpConnectTimeout', (stmt, ctx) => readInteger(stmt, ctx, stmt.args[0]!, 'smtp_connect_timeout', 1, 4294967295)),
   smtp_alert: boolField('smtpAlert', 'smtp_alert'),
   smtp_alert_checker: boolField('smtpAlertChecker', 'smtp_alert_checker'),
+  smtp_alert_vrrp: boolField('smtpAlertVrrp', 'smtp_alert_vrrp'),
+  // keepalived ignores any words after it.
+  no_email_faults: { handle: (stmt, target) => setValue(target, 'noEmailFaults', true, stmt.source) },
   checker_log_all_failures: boolField('checkerLogAllFailures', 'checker_log_all_failures'),
   no_checker_emails: boolField('noCheckerEmails', 'no_checker_emails'),
   rs_init_notifies: boolField('rsInitNotifies', 'rs_init_notifies'),
