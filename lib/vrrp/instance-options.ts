@@ -108,7 +108,10 @@ export interface VrrpInstanceOptions {
   garpMasterRefreshRepeat?: number;
   /** `vrrp_garp_interval` / `vrrp_gna_interval` seconds between frames on the interface. Default 0. */
   garpInterval?: number;
-  /** `use_vmac [NAME]`: a macvlan with the virtual MAC carries the addresses; `true` names it `vrrp.VRID`. Adverts leave from the base interface (keepalived's `vmac_xmit_base`). */
+  /**
+   * `use_vmac [NAME]`: a macvlan with the virtual MAC carries the addresses; `true` names it `vrrp.VRID`.
+   * Adverts leave from the base interface (keepalived's `vmac_xmit_base`).
+   */
   useVmac?: boolean | string;
 }
 

@@ -336,7 +336,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     });
   }
 
-  /** keepalived's no-multicast rule (multicast-rule.ts): logged and reported as an `error` event, then FAULT until a reload decides again. */
+  /**
+   * keepalived's no-multicast rule (multicast-rule.ts): logged and reported
+   * as an `error` event, then FAULT until a reload decides again.
+   */
   #checkMulticast(m: Member): void {
     const o = m.config.resolved;
     let info: NativeInterfaceInfo | undefined;

@@ -88,7 +88,10 @@ test('dates are RFC 5322 with the local offset', () => {
   expect(mailDate(new Date(2026, 10, 25, 3, 4, 5))).toMatch(/^Wed, 25 Nov 2026 03:04:05 [+-]\d{4}$/);
 });
 
-/** `ipvs keepalived` on `conf` (written in a scratch folder), mailing to relay `r`, with a stand-in VRRP router whose transitions the test drives. */
+/**
+ * `ipvs keepalived` on `conf` (written in a scratch folder), mailing to
+ * relay `r`, with a stand-in VRRP router whose transitions the test drives.
+ */
 async function daemonMailing(r: Awaited<ReturnType<typeof relay>>, conf: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'ipvs-smtp-'));
   const file = path.join(dir, 'keepalived.conf');
