@@ -250,7 +250,7 @@ async function main(): Promise<void> {
       const { min, median, max } = spread(r.samples);
       return `| host namespaces, native | ${r.interval} ms × 3 | ${r.samples.length} | ${s(min)} | ${s(median)} | ${s(max)} | ${r.falseDowns} |`;
     }),
-    ...INTERVALS.filter((i) => emulated.has(i)).map((i) => `| kernel-lab VM, QEMU TCG (\`bench:scale\`, below) | ${i} ms × 3 | 1 | | ${emulated.get(i)} | | |`),
+    ...INTERVALS.filter((i) => emulated.has(i)).map((i) => `| kernel-lab VM, QEMU TCG (\`bench:scale\`, above) | ${i} ms × 3 | 1 | | ${emulated.get(i)} | | |`),
     '',
     `Samples (ms): ${results.map((r) => `${r.interval} ms × 3: ${r.samples.join(', ')}`).join('; ')}.`,
   ];
