@@ -51,9 +51,10 @@ const poll = { intervalMs: 100, attempts: 1200 };
 const slowPoll = { intervalMs: 500, attempts: 240 };
 /**
  * Seconds between a director's reads of its FRR (`--announce-routing-status`): each read runs vtysh twice,
- * seconds of CPU under emulation, so not often (the daemon's default is 5 s).
+ * seconds of CPU under emulation (at 10 s the three directors' reads took half the VM, and timed out at the
+ * reader's 10 s with other VMs on the host), so seldom (the daemon's default is 5 s).
  */
-export const ROUTING_READ_S = 10;
+export const ROUTING_READ_S = 30;
 
 const bfdd = (interval: number) => `bfd
  profile fast
