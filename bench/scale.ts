@@ -5,7 +5,9 @@
  * prints, per scenario, the fabric's reaction time and the long-lived
  * downloads broken, scale-out against keepalived active/passive, and first
  * how BFD at 100 ms × 3 holds up in the lab. Writes the `scale` section of
- * bench/RESULTS.md (BENCH_QUICK=1: prints only).
+ * bench/RESULTS.md (BENCH_QUICK=1: prints only). `npm run bench:scale` runs
+ * bench/scale-native.ts first, on the host: the router's reaction to a death
+ * at native speed, which this emulated lab cannot show.
  */
 import * as path from 'node:path';
 import { ScaleLab } from '../test/support/scale-lab';
@@ -94,6 +96,8 @@ async function main(): Promise<void> {
     ...steps.map((s) => `| ${s.mode} | ${s.scenario} | ${seconds(s.reactionMs)} | ${s.broken.length} of ${LONG} | ${failureSpan(s)} | ${bfdDowns.get(s) ?? '–'} |`),
     '',
     ...notes.map((n) => `- ${n}`),
+    '- The same reaction at native speed (host network namespaces, no emulation, no IPVS): the `scale-native` section below'
+      + ' (`npm run bench:scale-native`, run first by `npm run bench:scale`).',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (!process.env.BENCH_QUICK) writeSection(path.join(root, 'bench/RESULTS.md'), 'scale', lines.join('\n'));

@@ -6,8 +6,10 @@
 // comparison. Behaviour is asserted here; `npm run bench:scale` prints the
 // times. Its own layer (`npm run test:scale`, about 11 minutes under TCG):
 // not yet in `npm test`, until it has passed often enough to be trusted in CI.
+import { readRoutingStatus } from '../../lib';
 import { frrInstalled } from '../support/frr-lab';
-import { ScaleLab } from '../support/scale-lab';
+import { until } from '../support/health';
+import { ROUTING_READ_S, SCALE, ScaleLab, type DirectorStatus } from '../support/scale-lab';
 import { LONG, ScaleProof, type StepResult } from '../support/scale-proof';
 
 // JavaScript in the kernel lab VM runs 10-25x slower than on the host.
@@ -32,11 +34,35 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
     await lab?.destroy();
   });
 
-  /** The step's figures, for the record (bench:scale measures them; nothing here asserts a time). */
+  /**
+   * The step's figures, for the record (bench:scale measures them; nothing here asserts a time), and what a failure
+   * needs to be read: each failed short request and each stall of the client, in ms from the event, and the router's events.
+   */
   function note(step: StepResult): void {
+    const rel = (t: number) => `${t - step.eventAt >= 0 ? '+' : ''}${t - step.eventAt}`;
     console.log(`${step.mode}: ${step.scenario}: reaction ${step.reactionMs} ms, ${step.broken.length} of ${LONG} downloads broken, `
-      + `${step.shortFailures.length} short requests failed`);
+      + `${step.shortFailures.length} short requests failed`
+      + (step.shortFailures.length ? `: ${step.shortFailures.map((f) => `${rel(f.start)}..${rel(f.end)} ms ${f.error}`).join('; ')}` : '')
+      + (step.stalls.length ? `; client stalls: ${step.stalls.map((x) => `${x.ms} ms ending ${rel(x.at)}`).join('; ')}` : '')
+      + `; router: ${lab.routerEvents(step.eventAt)}`);
   }
+
+  /**
+   * Until director `i`'s /status has a read of its FRR made after `since` that passes `test` (a few of its reads at
+   * most; a status request that failed, the VM busy, is asked again).
+   */
+  async function routingAfter(i: number, since: number, test: (s: DirectorStatus) => boolean, what: string): Promise<DirectorStatus> {
+    let last: DirectorStatus | Error = new Error('not read');
+    return until(() => lab.status(i).catch((e: Error) => e), (s) => {
+      last = s;
+      return !(s instanceof Error) && Date.parse(s.routing?.readAt ?? '') > since && test(s);
+    }, what, {
+      intervalMs: 1000, attempts: 4 * ROUTING_READ_S + 60,
+      detail: () => JSON.stringify(last instanceof Error ? last.message : last.routing),
+    }) as Promise<DirectorStatus>;
+  }
+  const session = (s: DirectorStatus) => s.routing?.sessions.find((x) => x.peer === SCALE.router);
+  const bfdPeer = (s: DirectorStatus) => s.routing?.bfdPeers.find((x) => x.peer === SCALE.router);
 
   /** Short requests may fail only between the event and the fabric's reaction (plus one SYN retransmission). */
   function failuresOnlyInWindow(step: StepResult): void {
@@ -55,11 +81,31 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
     expect(new Set(report.downloads.map((d) => d.server))).toEqual(new Set(['rs1', 'rs2', 'rs3']));
   });
 
+  test('every director reports its FRR\'s BGP session with the router Established, sending the VIP, and its BFD peer up', async () => {
+    const since = Date.now();
+    for (const i of SCALE.directors) {
+      const status = await routingAfter(i, since, (s) => session(s)?.state === 'Established' && bfdPeer(s)?.status === 'up',
+        `director ${i}'s /status: session Established and BFD up`);
+      expect(status.routing!.errors).toEqual([]);
+      expect(session(status)!.prefixesSent).toBe(1);
+      expect(status.announcements).toEqual([expect.objectContaining({ vip: SCALE.vip, announced: true, reason: 'healthy' })]);
+      const metrics = await lab.metrics(i);
+      expect(metrics).toMatch(new RegExp(`^ipvs_keepalived_bgp_session_up\\{peer="${SCALE.router}"\\} 1$`, 'm'));
+      expect(metrics).toMatch(new RegExp(`^ipvs_keepalived_bfd_peer_up\\{peer="${SCALE.router}"\\} 1$`, 'm'));
+    }
+  });
+
   test('a director dies: the router withdraws it, no download breaks, short requests fail only until then', async () => {
     const step = await proof.directorDies(3);
     note(step);
     expect(step.broken).toEqual([]);
     failuresOnlyInWindow(step);
+    // The dead director answers nothing; the router's FRR, read by the same reader, has its BFD peer down and the session gone.
+    const dead = SCALE.directorAddress(3);
+    const router = await readRoutingStatus({ vtySocket: lab.routerFrr.dir, netns: lab.router.path, timeoutMs: 60_000 });
+    expect(router.errors).toEqual([]);
+    expect(router.bfdPeers.find((p) => p.peer === dead)).toMatchObject({ status: 'down' });
+    expect(router.sessions.find((x) => x.peer === dead)?.state).not.toBe('Established');
   });
 
   test('it rejoins: announced only once its table is complete, it takes flows, no download breaks', async () => {
@@ -81,10 +127,18 @@ describeFrr('the proof: three active directors behind ECMP, announced by FRR, no
   });
 
   test('a director that loses its real servers withdraws, and no download breaks', async () => {
-    const step = await proof.healthWithdrawal(2);
+    // While it is withdrawn, its /status says so: the VIP not announced and why, and its FRR's session with the
+    // router still Established (a withdrawal is a route, not a session) and sending nothing; BFD up.
+    let withdrawn: DirectorStatus | undefined;
+    const step = await proof.healthWithdrawal(2, async (s) => {
+      withdrawn = await routingAfter(2, s.reactedAt!, (x) => session(x)?.prefixesSent === 0, 'director 2\'s /status: the VIP no longer sent');
+    });
     note(step);
     expect(lab.daemonLog(2).some((l) => l.entry.message === 'vip withdrawn')).toBe(true);
     expect(step.broken).toEqual([]);
+    expect(withdrawn!.announcements).toEqual([expect.objectContaining({ vip: SCALE.vip, announced: false, reason: expect.stringMatching(/^quorum lost on /) })]);
+    expect(session(withdrawn!)!.state).toBe('Established');
+    expect(bfdPeer(withdrawn!)!.status).toBe('up');
   });
 
   test('a real server removed from every director: exactly its downloads end, no other moves', async () => {

@@ -18,6 +18,7 @@
  * `ip monitor` so withdrawal times come from the kernel's own events.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -26,6 +27,7 @@ import { TestNamespace } from './netns';
 import { FrrInstance } from './frr-lab';
 import { until } from './health';
 import { HEALTH_PORT, type Download, type TrafficReport } from './scale-traffic';
+import type { RoutingSection } from '../../lib/keepalived/daemon/routing';
 
 export const SCALE = {
   vip: '192.0.2.10',
@@ -47,6 +49,12 @@ const DAEMON = path.join(root, 'bin/ipvs');
 const poll = { intervalMs: 100, attempts: 1200 };
 /** For vtysh, which takes seconds a call in the VM. */
 const slowPoll = { intervalMs: 500, attempts: 240 };
+/**
+ * Seconds between a director's reads of its FRR (`--announce-routing-status`): each read runs vtysh twice,
+ * seconds of CPU under emulation (at 10 s the three directors' reads took half the VM, and timed out at the
+ * reader's 10 s with other VMs on the host), so seldom (the daemon's default is 5 s).
+ */
+export const ROUTING_READ_S = 30;
 
 const bfdd = (interval: number) => `bfd
  profile fast
@@ -264,6 +272,12 @@ export function broken(before: TrafficReport, after: TrafficReport): Download[] 
 /** Short requests that failed after `since`. */
 export const shortFailures = (report: TrafficReport, since: number) => report.shortFailures.filter((f) => f.start >= since);
 
+/** The parts of a director's `/status` the proof reads. */
+export interface DirectorStatus {
+  announcements?: { vip: string; announced: boolean; reason: string }[];
+  routing?: RoutingSection;
+}
+
 export interface LabOptions {
   /** BFD transmit and receive interval, ms (× 3). */
   bfdInterval?: number;
@@ -377,8 +391,10 @@ export class ScaleLab {
     this.progress(`director ${i}: FRR answering`);
     const conf = path.join(this.dir, `director${i}.conf`);
     writeFileSync(conf, scaleConfig(i));
+    // Its /status and /metrics on a socket of the lab's, with FRR's sessions as FRR reports them.
     this.#daemons.set(i, new Lines(['netns', 'exec', d.name, process.execPath, DAEMON, 'keepalived', '-C', '-f', conf,
-      '--announce', '--announce-settle', '0'], 'stderr'));
+      '--announce', '--announce-settle', '0', '--status-listen', `unix:${this.#statusSocket(i)}`,
+      '--announce-routing-status', 'frr', '--announce-routing-vty-socket', frr.dir, '--announce-routing-interval', String(ROUTING_READ_S)], 'stderr'));
     type Peers = { peers: Record<string, { state: string }> };
     const peer = SCALE.directorAddress(i);
     await until(() => this.routerFrr.json<{ ipv4Unicast?: Peers }>('show bgp summary').ipv4Unicast?.peers ?? {},
@@ -388,6 +404,34 @@ export class ScaleLab {
       (peers) => peers.some((p) => p.peer === peer && p.status === 'up'), `director ${i}'s BFD session`,
       { ...slowPoll, detail: () => this.routerFrr.log('bfdd').slice(-2000) });
     this.progress(`director ${i}: BFD up`);
+  }
+
+  #statusSocket(i: number): string {
+    return path.join(this.dir, `status${i}.sock`);
+  }
+
+  /** GET `what` from director `i`'s `ipvs keepalived` status listener. */
+  #get(i: number, what: '/status' | '/metrics'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = http.get({ socketPath: this.#statusSocket(i), path: what, timeout: 30_000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${what}: HTTP ${res.statusCode}`))));
+      });
+      req.on('timeout', () => req.destroy(new Error(`${what}: no answer`)));
+      req.on('error', reject);
+    });
+  }
+
+  /** Director `i`'s `/status` (what the proof reads of it: its announcements and its FRR's sessions). */
+  async status(i: number): Promise<DirectorStatus> {
+    return JSON.parse(await this.#get(i, '/status')) as DirectorStatus;
+  }
+
+  /** Director `i`'s `/metrics` text. */
+  metrics(i: number): Promise<string> {
+    return this.#get(i, '/metrics');
   }
 
   /** `ipvs keepalived`'s log lines of director `i` (JSON). */

@@ -27,6 +27,8 @@ export interface StepResult {
   broken: Download[];
   /** Short requests started during the step that failed. */
   shortFailures: ShortFailure[];
+  /** The client's own stalls during the step (its timers late: the machine, not the network). */
+  stalls: TrafficReport['stalls'];
   /** When the step's event happened and when the fabric had reacted (ms since the epoch). */
   eventAt: number;
   reactedAt?: number;
@@ -64,6 +66,7 @@ export class ScaleProof {
       scenario, mode, eventAt, reactedAt, reactionMs: reactedAt === undefined ? undefined : reactedAt - eventAt,
       broken: brokenBetween(this.#before, after, later),
       shortFailures: later.shortFailures.filter((f) => f.start >= this.#before.at),
+      stalls: later.stalls.filter((x) => x.at >= this.#before.at),
     };
   }
 
@@ -129,14 +132,18 @@ export class ScaleProof {
     return { ...(await this.#end(`director ${i} rejoins`, 'scale-out', at, announced)), tableIncompleteAt, tableCompleteAt };
   }
 
-  /** Director `i` loses its path to the real servers: its checks fail and it withdraws; then it comes back. */
-  async healthWithdrawal(i: number): Promise<StepResult> {
+  /**
+   * Director `i` loses its path to the real servers: its checks fail and it withdraws; `whileWithdrawn` runs
+   * once the step is counted, before its path comes back; then it is announced again.
+   */
+  async healthWithdrawal(i: number, whileWithdrawn?: (result: StepResult) => Promise<void>): Promise<StepResult> {
     await this.#begin();
     const remaining = this.lab.kernelNextHops().filter((d) => d !== i);
     const at = Date.now();
     this.lab.directors[i - 1]!.run('ip', 'link', 'set', 'eth1', 'down');
     const withdrawn = await this.lab.nextHops(remaining, `director ${i} withdrawn for health`, at);
     const result = await this.#end(`director ${i} loses the real servers`, 'scale-out', at, withdrawn);
+    await whileWithdrawn?.(result);
     this.lab.directors[i - 1]!.run('ip', 'link', 'set', 'eth1', 'up');
     await this.lab.nextHops([...remaining, i], `director ${i} announced once healthy again`);
     return result;

@@ -52,7 +52,15 @@ export interface TrafficReport {
   shortFailures: ShortFailure[];
   /** Short requests answered, per real server. */
   shortByServer: Record<string, number>;
+  /**
+   * Times the client itself was held up (its 100 ms timer late by more than {@link STALL_MS}): when the stall ended
+   * and how long it was. A short request's timeout overlapping one says the machine stalled, not the network.
+   */
+  stalls: { at: number; ms: number }[];
 }
+
+/** A client timer this late is recorded as a stall of the (emulated) machine. */
+export const STALL_MS = 1000;
 
 function server(name: string): void {
   const traffic = net.createServer((socket) => {
@@ -98,6 +106,13 @@ function client(vip: string, long: number, shortEveryMs: number): void {
   const byServer: Record<string, number> = {};
   let shortOk = 0;
   let headers = 0;
+  const stalls: TrafficReport['stalls'] = [];
+  let tick = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    if (now - tick - 100 > STALL_MS) stalls.push({ at: now, ms: now - tick - 100 });
+    tick = now;
+  }, 100);
 
   const download = (id: number) => {
     const d: Download = { id, bytes: 0 };
@@ -161,7 +176,7 @@ function client(vip: string, long: number, shortEveryMs: number): void {
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
     if (line.trim() !== 'report') return;
-    const report: TrafficReport = { at: Date.now(), downloads, shortOk, shortFailures: failures, shortByServer: byServer };
+    const report: TrafficReport = { at: Date.now(), downloads, shortOk, shortFailures: failures, shortByServer: byServer, stalls };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   });
   lines.on('close', () => {
