@@ -218,15 +218,16 @@ describe('running vtysh', () => {
     const ticker = setInterval(() => ticks++, 20);
     const started = Date.now();
     try {
-      const status = await readRoutingStatus({ vtysh: replay.program, timeoutMs: 600 });
-      expect(status.errors).toEqual([{ part: 'bgp', code: 'timeout', message: "vtysh -c 'show bgp summary json' did not answer within 600 ms" }]);
+      // Long enough for the answering stand-in (a shell script) to start and answer on a loaded machine.
+      const status = await readRoutingStatus({ vtysh: replay.program, timeoutMs: 3000 });
+      expect(status.errors).toEqual([{ part: 'bgp', code: 'timeout', message: "vtysh -c 'show bgp summary json' did not answer within 3000 ms" }]);
       expect(status.bfdPeers).toHaveLength(2);
     } finally {
       clearInterval(ticker);
     }
-    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(ticks).toBeGreaterThanOrEqual(10);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2990);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(ticks).toBeGreaterThanOrEqual(50);
     expect(() => readBgpSessionsSync({ vtysh: replay.program, timeoutMs: 300 })).toThrow(expect.objectContaining({ code: 'timeout' }));
   });
 
