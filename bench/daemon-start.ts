@@ -19,7 +19,9 @@
  * two daemons taking turns (the first of each round alternates). Prints
  * min and median of each and the ratio ours / keepalived's; writes
  * bench/results/daemon-start-{vm,host}.json and the `daemon-start` section
- * of bench/RESULTS.md. IPVS_HOST_LOAD (the npm script sets it) is the
+ * of bench/RESULTS.md. `--baseline PATH` times another checkout's
+ * `bin/ipvs keepalived` in the same rounds (it must be built; a file
+ * PATH/COMMIT names its commit where PATH is no git checkout). IPVS_HOST_LOAD (the npm script sets it) is the
  * load average of the machine the VM runs on, at the start.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -38,8 +40,11 @@ const TARGET = 2;
 /** The longest a start may take before the run fails, ms. */
 const CAP_MS = 300_000;
 
-type Side = 'keepalived' | 'ours';
-const SIDES: readonly Side[] = ['keepalived', 'ours'];
+/** keepalived, ours, and with `--baseline PATH` another checkout's `bin/ipvs` (built) in the same rounds. */
+type Side = 'keepalived' | 'ours' | 'before';
+const BASELINE = process.argv.includes('--baseline') ? path.resolve(process.argv[process.argv.indexOf('--baseline') + 1]!) : undefined;
+const SIDES: readonly Side[] = BASELINE ? ['keepalived', 'ours', 'before'] : ['keepalived', 'ours'];
+const NAMES: Record<Side, string> = { keepalived: 'keepalived', ours: '`ipvs keepalived`', before: '`ipvs keepalived` before' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -99,7 +104,7 @@ class Bench {
   }
 
   argv(side: Side): string[] {
-    if (side === 'ours') return [process.execPath, path.join(root, 'bin/ipvs'), 'keepalived', '-f', CONFIG];
+    if (side !== 'keepalived') return [process.execPath, path.join(side === 'ours' ? root : BASELINE!, 'bin/ipvs'), 'keepalived', '-f', CONFIG];
     const w = this.work;
     return ['keepalived', '-n', '-l', '-D', '-f', CONFIG, '-p', `${w}/keepalived.pid`, '-r', `${w}/vrrp.pid`, '-c', `${w}/checkers.pid`];
   }
@@ -145,9 +150,11 @@ function lab(): { name: string; key: string } {
   return /QEMU/.test(cpu) ? { name: 'kernel lab VM (QEMU TCG)', key: 'vm' } : { name: 'host', key: 'host' };
 }
 
-function gitCommit(): string {
+function gitCommit(dir = root): string {
+  const stamp = path.join(dir, 'COMMIT');
+  if (existsSync(stamp)) return readFileSync(stamp, 'utf8').trim();
   try {
-    return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return 'unknown';
   }
@@ -164,10 +171,12 @@ function version(cmd: string, args: string[]): string {
 
 interface Result {
   meta: Record<string, string | number>;
-  cold: Record<Side, number>;
-  runs: Record<Side, number[]>;
-  summary: Record<Side, Summary>;
+  cold: Partial<Record<Side, number>>;
+  runs: Partial<Record<Side, number[]>>;
+  summary: Partial<Record<Side, Summary>>;
   ratio: Summary;
+  /** The baseline's ratio to keepalived's, with `--baseline`. */
+  before?: Summary;
 }
 
 const s = (ms: number) => (ms / 1000).toFixed(2);
@@ -181,10 +190,12 @@ function labMarkdown(r: Result): string {
     '',
     '| daemon | first start s | min s | median s | runs s |',
     '|---|---:|---:|---:|---|',
-    ...SIDES.map((side) => `| ${side === 'ours' ? '`ipvs keepalived`' : 'keepalived'} | ${s(r.cold[side])} | ${s(r.summary[side].min)} | ${s(r.summary[side].median)} | ${r.runs[side].map(s).join(', ')} |`),
+    ...(Object.keys(r.runs) as Side[]).map((side) =>
+      `| ${NAMES[side]} | ${s(r.cold[side]!)} | ${s(r.summary[side]!.min)} | ${s(r.summary[side]!.median)} | ${r.runs[side]!.map(s).join(', ')} |`),
     '',
     `Ours / keepalived's: ${r.ratio.min.toFixed(2)}× at the min, ${r.ratio.median.toFixed(2)}× at the median`
-      + ` (target: within ${TARGET}×: ${r.ratio.median <= TARGET ? 'met' : 'missed'}).`,
+      + ` (target: within ${TARGET}×: ${r.ratio.median <= TARGET ? 'met' : 'missed'}).`
+      + (r.before ? ` Before (${r.meta.baseline}): ${r.before.min.toFixed(2)}× at the min, ${r.before.median.toFixed(2)}× at the median.` : ''),
     '',
   ].join('\n');
 }
@@ -209,20 +220,21 @@ function markdown(): string {
 async function main(): Promise<void> {
   const where = lab();
   const bench = new Bench();
-  const runs: Record<Side, number[]> = { keepalived: [], ours: [] };
-  const cold = {} as Record<Side, number>;
+  const runs: Partial<Record<Side, number[]>> = Object.fromEntries(SIDES.map((side) => [side, []]));
+  const cold: Partial<Record<Side, number>> = {};
   try {
     await bench.create();
     for (const side of SIDES) {
-      cold[side] = await bench.start(side);
-      log(`first start: ${side} ${s(cold[side])} s`);
+      const ms = await bench.start(side);
+      cold[side] = ms;
+      log(`first start: ${side} ${s(ms)} s`);
     }
     for (let round = 0; round < RUNS; round++) {
       const order = round % 2 ? [...SIDES].reverse() : SIDES;
       const line: string[] = [];
       for (const side of order) {
         const ms = await bench.start(side);
-        runs[side].push(ms);
+        runs[side]!.push(ms);
         line.push(`${side} ${s(ms)} s`);
       }
       log(`round ${round + 1}: ${line.join(', ')}`);
@@ -230,14 +242,15 @@ async function main(): Promise<void> {
   } finally {
     bench.destroy();
   }
-  const sum = { keepalived: summary(runs.keepalived), ours: summary(runs.ours) };
+  const sum: Partial<Record<Side, Summary>> = Object.fromEntries(SIDES.map((side) => [side, summary(runs[side]!)]));
+  const ratio = (side: Side): Summary => ({ min: sum[side]!.min / sum.keepalived!.min, median: sum[side]!.median / sum.keepalived!.median });
   const result: Result = {
     meta: {
       lab: where.name, date: new Date().toISOString(), commit: gitCommit(), node: process.version, keepalived: version('keepalived', ['-v']),
       kernel: os.release(), cpus: os.cpus().length, runs: RUNS, hostLoad: process.env.IPVS_HOST_LOAD ?? 'unknown',
+      ...(BASELINE ? { baseline: `${path.relative(root, BASELINE) || BASELINE}, commit ${gitCommit(BASELINE)}` } : {}),
     },
-    cold, runs, summary: sum,
-    ratio: { min: sum.ours.min / sum.keepalived.min, median: sum.ours.median / sum.keepalived.median },
+    cold, runs, summary: sum, ratio: ratio('ours'), ...(BASELINE ? { before: ratio('before') } : {}),
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, `bench/results/daemon-start-${where.key}.json`), `${JSON.stringify(result, null, 2)}\n`);
