@@ -15,7 +15,8 @@
  * services) and the table checked empty before the next start.
  *
  * One untimed start of each first (the first start of a program in a VM
- * boot reads its binary over 9p), then DAEMON_START_RUNS (5) rounds, the
+ * boot reads its binary over 9p; ours saves its code cache, removed first
+ * so that this start runs without one), then DAEMON_START_RUNS (5) rounds, the
  * two daemons taking turns (the first of each round alternates). Prints
  * min and median of each and the ratio ours / keepalived's; writes
  * bench/results/daemon-start-{vm,host}.json and the `daemon-start` section
@@ -25,7 +26,7 @@
  * load average of the machine the VM runs on, at the start.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,11 +41,16 @@ const TARGET = 2;
 /** The longest a start may take before the run fails, ms. */
 const CAP_MS = 300_000;
 
-/** keepalived, ours, and with `--baseline PATH` another checkout's `bin/ipvs` (built) in the same rounds. */
-type Side = 'keepalived' | 'ours' | 'before';
+/**
+ * keepalived, ours, ours without its code cache (IPVS_CODE_CACHE=0, as a first start after an install or upgrade),
+ * and with `--baseline PATH` another checkout's `bin/ipvs` (built) in the same rounds.
+ */
+type Side = 'keepalived' | 'ours' | 'uncached' | 'before';
 const BASELINE = process.argv.includes('--baseline') ? path.resolve(process.argv[process.argv.indexOf('--baseline') + 1]!) : undefined;
-const SIDES: readonly Side[] = BASELINE ? ['keepalived', 'ours', 'before'] : ['keepalived', 'ours'];
-const NAMES: Record<Side, string> = { keepalived: 'keepalived', ours: '`ipvs keepalived`', before: '`ipvs keepalived` before' };
+const SIDES: readonly Side[] = BASELINE ? ['keepalived', 'ours', 'uncached', 'before'] : ['keepalived', 'ours', 'uncached'];
+const NAMES: Record<Side, string> = {
+  keepalived: 'keepalived', ours: '`ipvs keepalived`', uncached: '`ipvs keepalived`, no code cache', before: '`ipvs keepalived` before',
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -104,7 +110,7 @@ class Bench {
   }
 
   argv(side: Side): string[] {
-    if (side !== 'keepalived') return [process.execPath, path.join(side === 'ours' ? root : BASELINE!, 'bin/ipvs'), 'keepalived', '-f', CONFIG];
+    if (side !== 'keepalived') return [process.execPath, path.join(side === 'before' ? BASELINE! : root, 'bin/ipvs'), 'keepalived', '-f', CONFIG];
     const w = this.work;
     return ['keepalived', '-n', '-l', '-D', '-f', CONFIG, '-p', `${w}/keepalived.pid`, '-r', `${w}/vrrp.pid`, '-c', `${w}/checkers.pid`];
   }
@@ -114,7 +120,8 @@ class Bench {
     if (this.table().length) throw new Error(`the table is not empty before ${side} starts: ${this.table().join('; ')}`);
     let output = '';
     const started = performance.now();
-    const child = spawn('ip', ['netns', 'exec', this.topology.director, ...this.argv(side)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = side === 'uncached' ? { ...process.env, IPVS_CODE_CACHE: '0' } : process.env;
+    const child = spawn('ip', ['netns', 'exec', this.topology.director, ...this.argv(side)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -175,6 +182,8 @@ interface Result {
   runs: Partial<Record<Side, number[]>>;
   summary: Partial<Record<Side, Summary>>;
   ratio: Summary;
+  /** Ours without the code cache, to keepalived's. */
+  uncached: Summary;
   /** The baseline's ratio to keepalived's, with `--baseline`. */
   before?: Summary;
 }
@@ -195,6 +204,7 @@ function labMarkdown(r: Result): string {
     '',
     `Ours / keepalived's: ${r.ratio.min.toFixed(2)}× at the min, ${r.ratio.median.toFixed(2)}× at the median`
       + ` (target: within ${TARGET}×: ${r.ratio.median <= TARGET ? 'met' : 'missed'}).`
+      + ` Without the code cache: ${r.uncached.min.toFixed(2)}× at the min, ${r.uncached.median.toFixed(2)}× at the median.`
       + (r.before ? ` Before (${r.meta.baseline}): ${r.before.min.toFixed(2)}× at the min, ${r.before.median.toFixed(2)}× at the median.` : ''),
     '',
   ].join('\n');
@@ -223,6 +233,7 @@ async function main(): Promise<void> {
   const runs: Partial<Record<Side, number[]>> = Object.fromEntries(SIDES.map((side) => [side, []]));
   const cold: Partial<Record<Side, number>> = {};
   try {
+    rmSync(path.join(root, 'dist/lib/cli/keepalived.bundle.js.cache'), { force: true });
     await bench.create();
     for (const side of SIDES) {
       const ms = await bench.start(side);
@@ -250,7 +261,7 @@ async function main(): Promise<void> {
       kernel: os.release(), cpus: os.cpus().length, runs: RUNS, hostLoad: process.env.IPVS_HOST_LOAD ?? 'unknown',
       ...(BASELINE ? { baseline: `${path.relative(root, BASELINE) || BASELINE}, commit ${gitCommit(BASELINE)}` } : {}),
     },
-    cold, runs, summary: sum, ratio: ratio('ours'), ...(BASELINE ? { before: ratio('before') } : {}),
+    cold, runs, summary: sum, ratio: ratio('ours'), uncached: ratio('uncached'), ...(BASELINE ? { before: ratio('before') } : {}),
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, `bench/results/daemon-start-${where.key}.json`), `${JSON.stringify(result, null, 2)}\n`);
