@@ -22,13 +22,14 @@ import type { LogLine } from './log';
 import { METRICS_CONTENT_TYPE, daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
-// The VRRP half, announcing and the routing watch load when a file or an option asks for them (require() where
-// they start): a checker-only daemon starts without them, and so does its bundle (scripts/bundle-cli.js).
+// The VRRP half, announcing and the routing watch load when a file or an option asks for them, the listeners (and
+// node:http) once the table is written (require() where they start): a checker-only daemon writes its table
+// without them, and so does its bundle (scripts/bundle-cli.js).
 import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
 import { resolveScriptPolicy } from '../../scripts/security';
-import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
+import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
 import { RECONCILE_INTERVAL } from './defaults';
 import type { AnnounceSettings, VipAnnouncement, VipAnnouncements, VipAnnouncer } from './announcing';
@@ -42,7 +43,6 @@ import {
 } from './control';
 
 export type { ControlAnswer, DaemonEvent } from './control';
-import { controlRoutes } from './control-server';
 import { CONTROL_SOCKET_MODE } from './defaults';
 import { BfdSessions } from '../../bfd/sessions';
 import type { BfdInstanceOptions } from '../../bfd/options';
@@ -858,6 +858,7 @@ export class KeepalivedDaemon {
    * a TCP address or a unix socket, bounded as {@link StatusServer} says.
    */
   async listen(address: StatusAddress, options: { token?: string; limits?: Partial<StatusLimits> } = {}): Promise<StatusServer> {
+    const { StatusServer } = require('./status-server') as typeof import('./status-server.js');
     this.#server = await StatusServer.open({
       address, build: () => this.#snapshot(), metricsType: METRICS_CONTENT_TYPE, log: this.#options.log, ...options,
     });
@@ -871,6 +872,8 @@ export class KeepalivedDaemon {
    * added (`/status` and `/metrics` answer there too).
    */
   async listenControl(path: string, options: { limits?: Partial<StatusLimits> } = {}): Promise<StatusServer> {
+    const { StatusServer } = require('./status-server') as typeof import('./status-server.js');
+    const { controlRoutes } = require('./control-server') as typeof import('./control-server.js');
     this.#control = await StatusServer.open({
       address: { path }, build: () => this.#snapshot(), metricsType: METRICS_CONTENT_TYPE, log: this.#options.log,
       mode: CONTROL_SOCKET_MODE, name: 'control', flag: '--control-socket',

@@ -119,8 +119,12 @@ describe('ipvsadm command lines on the compiled modules', () => {
 /** A file of virtual servers alone, checked over TCP: what the daemon path must start without VRRP and the rest. */
 const CHECKER_ONLY = 'virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n  real_server 10.1.0.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n';
 
-/** What a daemon running virtual servers alone never loads (the parts of the file it does not have, the listener's metrics, other commands). */
+/**
+ * What a daemon running virtual servers alone does not load before it is ready: the parts of the file it does not
+ * have, the listeners (none asked for), the metrics library, the checkers (each at its first check), other commands.
+ */
 const NOT_FOR_CHECKERS = [
+  /^dist\/lib\/keepalived\/daemon\/(status-server|control-server)\.js$/, /^dist\/lib\/health\/checkers\/(tcp|stream|http|smtp|dns|udp|ping)\.js$/,
   /^dist\/lib\/keepalived\/daemon\/(vrrp-half|announcing|routing)\.js$/, /^dist\/lib\/vrrp\/(router|router-validate|instance)\.js$/, /^dist\/lib\/announce\/(announcer|routing-status)\.js$/,
   /^dist\/lib\/apply\/(index|document)\.js$/, /^dist\/lib\/cli\/(main|subcommands|ipvsadm\/.*)\.js$/, /(^|\/)node_modules\/(yaml|prom-client)\//,
 ];
@@ -167,7 +171,7 @@ describe('ipvs keepalived', () => {
     expect(run.stderr).toContain('"message":"table add","virtualServer":"tcp/10.0.0.1:80"');
     expect(run.stderr).toContain('"message":"ready"');
     const loaded = relative(run);
-    expect(loaded).toEqual(expect.arrayContaining(['dist/lib/keepalived/daemon/daemon.js', 'dist/lib/health/manager.js', 'dist/lib/health/checkers/tcp.js']));
+    expect(loaded).toEqual(expect.arrayContaining(['dist/lib/keepalived/daemon/daemon.js', 'dist/lib/health/manager.js', 'dist/lib/health/checkers/index.js']));
     expect(loaded.filter((m) => NOT_FOR_CHECKERS.some((re) => re.test(m)))).toEqual([]);
   });
 
