@@ -105,8 +105,14 @@ class Bench {
     }
   }
 
+  /** The director's table; empty while IPVS is not loaded yet (no /proc/net/ip_vs until a daemon's first use loads it). */
   table(): string[] {
-    return tableLines(readFileSync(`/proc/${this.#anchor!.pid}/net/ip_vs`, 'utf8'));
+    try {
+      return tableLines(readFileSync(`/proc/${this.#anchor!.pid}/net/ip_vs`, 'utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
   }
 
   argv(side: Side): string[] {
