@@ -109,7 +109,8 @@ function buildRegistry(
   const client = require('prom-client') as typeof import('prom-client');
   const { Gauge } = client;
   const registry = new client.Registry();
-  const counter = (tally: Tally, name: string, help: string, labelNames?: string[]) => tallyCounter(client, registry, tally, name, help, labelNames);
+  const counter = (tally: Tally, name: string, help: string, labelNames?: string[]) =>
+    tallyCounter(client, registry, tally, name, help, labelNames);
   new Gauge({
     name: 'ipvs_keepalived_runtime_overrides', help: 'Runtime overrides (ipvs ctl) in force, by kind: drain, disable, remove, weight, add.',
     labelNames: ['kind'], registers: [registry],
