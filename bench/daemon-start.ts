@@ -15,8 +15,7 @@
  * services) and the table checked empty before the next start.
  *
  * One untimed start of each first (the first start of a program in a VM
- * boot reads its binary over 9p; ours saves its code cache, removed first
- * so that this start runs without one), then DAEMON_START_RUNS (5) rounds, the
+ * boot reads its binary over 9p), then DAEMON_START_RUNS (5) rounds, the
  * two daemons taking turns (the first of each round alternates). Prints
  * min and median of each and the ratio ours / keepalived's; writes
  * bench/results/daemon-start-{vm,host}.json and the `daemon-start` section
@@ -25,8 +24,8 @@
  * PATH/COMMIT names its commit where PATH is no git checkout). IPVS_HOST_LOAD (the npm script sets it) is the
  * load average of the machine the VM runs on, at the start.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -41,16 +40,11 @@ const TARGET = 2;
 /** The longest a start may take before the run fails, ms. */
 const CAP_MS = 300_000;
 
-/**
- * keepalived, ours, ours without its code cache (IPVS_CODE_CACHE=0, as a first start after an install or upgrade),
- * and with `--baseline PATH` another checkout's `bin/ipvs` (built) in the same rounds.
- */
-type Side = 'keepalived' | 'ours' | 'uncached' | 'before';
+/** keepalived, ours, and with `--baseline PATH` another checkout's `bin/ipvs` (built) in the same rounds. */
+type Side = 'keepalived' | 'ours' | 'before';
 const BASELINE = process.argv.includes('--baseline') ? path.resolve(process.argv[process.argv.indexOf('--baseline') + 1]!) : undefined;
-const SIDES: readonly Side[] = BASELINE ? ['keepalived', 'ours', 'uncached', 'before'] : ['keepalived', 'ours', 'uncached'];
-const NAMES: Record<Side, string> = {
-  keepalived: 'keepalived', ours: '`ipvs keepalived`', uncached: '`ipvs keepalived`, no code cache', before: '`ipvs keepalived` before',
-};
+const SIDES: readonly Side[] = BASELINE ? ['keepalived', 'ours', 'before'] : ['keepalived', 'ours'];
+const NAMES: Record<Side, string> = { keepalived: 'keepalived', ours: '`ipvs keepalived`', before: '`ipvs keepalived` before' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -126,8 +120,7 @@ class Bench {
     if (this.table().length) throw new Error(`the table is not empty before ${side} starts: ${this.table().join('; ')}`);
     let output = '';
     const started = performance.now();
-    const env = side === 'uncached' ? { ...process.env, IPVS_CODE_CACHE: '0' } : process.env;
-    const child = spawn('ip', ['netns', 'exec', this.topology.director, ...this.argv(side)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn('ip', ['netns', 'exec', this.topology.director, ...this.argv(side)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -175,10 +168,11 @@ function gitCommit(dir = root): string {
 
 function version(cmd: string, args: string[]): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]!.trim();
-  } catch (e) {
     // keepalived -v writes to standard error
-    return String((e as { stderr?: string }).stderr ?? '').split('\n')[0]!.trim();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]!.trim();
+  } catch {
+    return cmd;
   }
 }
 
@@ -188,8 +182,6 @@ interface Result {
   runs: Partial<Record<Side, number[]>>;
   summary: Partial<Record<Side, Summary>>;
   ratio: Summary;
-  /** Ours without the code cache, to keepalived's. */
-  uncached: Summary;
   /** The baseline's ratio to keepalived's, with `--baseline`. */
   before?: Summary;
 }
@@ -210,7 +202,6 @@ function labMarkdown(r: Result): string {
     '',
     `Ours / keepalived's: ${r.ratio.min.toFixed(2)}× at the min, ${r.ratio.median.toFixed(2)}× at the median`
       + ` (target: within ${TARGET}×: ${r.ratio.median <= TARGET ? 'met' : 'missed'}).`
-      + ` Without the code cache: ${r.uncached.min.toFixed(2)}× at the min, ${r.uncached.median.toFixed(2)}× at the median.`
       + (r.before ? ` Before (${r.meta.baseline}): ${r.before.min.toFixed(2)}× at the min, ${r.before.median.toFixed(2)}× at the median.` : ''),
     '',
   ].join('\n');
@@ -239,7 +230,6 @@ async function main(): Promise<void> {
   const runs: Partial<Record<Side, number[]>> = Object.fromEntries(SIDES.map((side) => [side, []]));
   const cold: Partial<Record<Side, number>> = {};
   try {
-    rmSync(path.join(root, 'dist/lib/cli/keepalived.bundle.js.cache'), { force: true });
     await bench.create();
     for (const side of SIDES) {
       const ms = await bench.start(side);
@@ -260,14 +250,16 @@ async function main(): Promise<void> {
     bench.destroy();
   }
   const sum: Partial<Record<Side, Summary>> = Object.fromEntries(SIDES.map((side) => [side, summary(runs[side]!)]));
-  const ratio = (side: Side): Summary => ({ min: sum[side]!.min / sum.keepalived!.min, median: sum[side]!.median / sum.keepalived!.median });
+  const ratio = (side: Side): Summary => ({
+    min: sum[side]!.min / sum.keepalived!.min, median: sum[side]!.median / sum.keepalived!.median,
+  });
   const result: Result = {
     meta: {
       lab: where.name, date: new Date().toISOString(), commit: gitCommit(), node: process.version, keepalived: version('keepalived', ['-v']),
       kernel: os.release(), cpus: os.cpus().length, runs: RUNS, hostLoad: process.env.IPVS_HOST_LOAD ?? 'unknown',
       ...(BASELINE ? { baseline: `${path.relative(root, BASELINE) || BASELINE}, commit ${gitCommit(BASELINE)}` } : {}),
     },
-    cold, runs, summary: sum, ratio: ratio('ours'), uncached: ratio('uncached'), ...(BASELINE ? { before: ratio('before') } : {}),
+    cold, runs, summary: sum, ratio: ratio('ours'), ...(BASELINE ? { before: ratio('before') } : {}),
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, `bench/results/daemon-start-${where.key}.json`), `${JSON.stringify(result, null, 2)}\n`);

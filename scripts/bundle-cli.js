@@ -59,8 +59,6 @@ if (require.main === module) {
   Promise.all(Object.keys(BUNDLES).map((entry) => bundle({ entry }).then((result) => [entry, result]))).then(
     (results) => {
       for (const [entry, result] of results) {
-        // The code cache of the bundle replaced (lib/cli/code-cache.ts): the next start saves a new one.
-        require('node:fs').rmSync(`${BUNDLES[entry].outfile}.cache`, { force: true });
         const outfile = path.relative(root, BUNDLES[entry].outfile);
         const bytes = result.metafile.outputs[outfile].bytes;
         const inputs = Object.keys(result.metafile.inputs).length;

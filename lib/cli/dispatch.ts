@@ -43,15 +43,13 @@ export interface BundledEntry {
   bundle: string;
   compiled: string;
   source: string;
-  /** Run with V8's code cache (code-cache.ts): the command saves it once started. */
-  codeCache: boolean;
 }
 
 const IPVSADM_ENTRY: BundledEntry = {
-  bundle: 'dist/lib/cli/ipvs.bundle.js', compiled: 'dist/lib/cli/fast-bin.js', source: 'lib/cli/fast-bin.ts', codeCache: false,
+  bundle: 'dist/lib/cli/ipvs.bundle.js', compiled: 'dist/lib/cli/fast-bin.js', source: 'lib/cli/fast-bin.ts',
 };
 const KEEPALIVED_ENTRY: BundledEntry = {
-  bundle: 'dist/lib/cli/keepalived.bundle.js', compiled: 'dist/lib/cli/keepalived-bin.js', source: 'lib/cli/keepalived-bin.ts', codeCache: true,
+  bundle: 'dist/lib/cli/keepalived.bundle.js', compiled: 'dist/lib/cli/keepalived-bin.js', source: 'lib/cli/keepalived-bin.ts',
 };
 
 /**

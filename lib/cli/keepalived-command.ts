@@ -360,8 +360,6 @@ export async function runKeepalived(
     if (options.listen) await daemon.listen(options.listen, options.token === undefined ? {} : { token: options.token });
     await listenControl(daemon, options.control, log);
     log('info', 'ready', { pid: process.pid });
-    // Run from its bundle without a code cache V8 accepts: the next start compiles less (code-cache.ts).
-    (require('./code-cache') as typeof import('./code-cache.js')).saveCodeCache();
     // After start() and listen(): the table is complete and VRRP runs.
     systemd.ready(statusLine(daemon.status()));
   } catch (e) {

@@ -34,8 +34,6 @@ symlinkSync(path.join(ROOT, 'dist/lib/cli/bin.js'), COMPILED);
 afterAll(() => rmSync(LINKS, { recursive: true, force: true }));
 const BUNDLE = 'dist/lib/cli/ipvs.bundle.js';
 const KEEPALIVED_BUNDLE = 'dist/lib/cli/keepalived.bundle.js';
-/** What bin/ipvs runs the daemon's bundle with (V8's code cache). */
-const CODE_CACHE = 'dist/lib/cli/code-cache.js';
 const KEEPALIVED_COMPILED = path.join(ROOT, 'dist/lib/cli/keepalived-bin.js');
 const STOP_WHEN_READY = path.join(ROOT, 'dist/test/support/stop-when-ready.js');
 /** What bin/ipvs loads to tell a subcommand from ipvsadm's command line. */
@@ -141,7 +139,7 @@ describe('ipvs keepalived', () => {
 
   /** The daemon started on the fake kernel and stopped once ready (SIGTERM, which deletes its services). */
   const daemon = (script: string, env: NodeJS.ProcessEnv = {}) => tracedRun(script, ['keepalived', '-f', conf, '--control-socket', 'none'], {
-    preloads: [FAKE_KERNEL, STOP_WHEN_READY], env: { IPVS_CODE_CACHE: '0', ...env },
+    preloads: [FAKE_KERNEL, STOP_WHEN_READY], env,
   });
 
   test('--help loads neither the reader nor the daemon', () => {
@@ -175,15 +173,15 @@ describe('ipvs keepalived', () => {
     expect(loaded.filter((m) => NOT_FOR_CHECKERS.some((re) => re.test(m)))).toEqual([]);
   });
 
-  test('bin/ipvs runs the daemon from its bundle, with the code cache loader, and loads nothing else of the package', () => {
+  test('bin/ipvs runs the daemon from its bundle and loads nothing else of the package', () => {
     const preloaded = relative(tracedRun(FAKE_KERNEL, [], { preloads: [STOP_WHEN_READY] }));
     const run = daemon(BIN);
     expect(run.status).toBe(0);
     expect(run.stderr).toContain('"message":"ready"');
-    expect(relative(run).filter((m) => !preloaded.includes(m))).toEqual(['bin/ipvs', DISPATCH, CODE_CACHE, KEEPALIVED_BUNDLE]);
+    expect(relative(run).filter((m) => !preloaded.includes(m))).toEqual(['bin/ipvs', DISPATCH, KEEPALIVED_BUNDLE]);
     const help = tracedRun(BIN, ['keepalived', '--help']);
     expect(help.stdout).toMatch(/^Usage: ipvs keepalived /);
-    expect(relative(help)).toEqual(['bin/ipvs', DISPATCH, CODE_CACHE, KEEPALIVED_BUNDLE]);
+    expect(relative(help)).toEqual(['bin/ipvs', DISPATCH, KEEPALIVED_BUNDLE]);
   });
 
   test(`${KEEPALIVED_BUNDLE} is what scripts/bundle-cli.js makes of dist/ now, and holds the daemon without ipvsadm's command line or the other subcommands`, async () => {
@@ -279,7 +277,7 @@ describe('bin/ipvs: ipvsadm command lines from the bundle', () => {
 });
 
 describe('bin/ipvs picks its entry', () => {
-  // A copy of bin/ipvs, dispatch.js and code-cache.js beside stand-ins for the entries, each printing its name.
+  // A copy of bin/ipvs and dispatch.js beside stand-ins for the entries, each printing its name.
   function pick(files: { bundle?: number; compiled: number; checkout: boolean }, args = ['-h']): string {
     const dir = mkdtempSync(path.join(tmpdir(), 'bin-ipvs-'));
     try {
@@ -287,7 +285,6 @@ describe('bin/ipvs picks its entry', () => {
       mkdirSync(path.join(dir, 'dist/lib/cli'), { recursive: true });
       copyFileSync(BIN, path.join(dir, 'bin/ipvs'));
       copyFileSync(path.join(ROOT, DISPATCH), path.join(dir, DISPATCH));
-      copyFileSync(path.join(ROOT, CODE_CACHE), path.join(dir, CODE_CACHE));
       const entry = (name: string, mtime: number) => {
         const file = path.join(dir, 'dist/lib/cli', name);
         writeFileSync(file, `process.stdout.write(${JSON.stringify(name)});\n`);
