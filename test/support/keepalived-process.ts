@@ -1,6 +1,6 @@
 /**
  * `ipvs keepalived` as its own process, as the package's `bin` runs it
- * (bin/ipvs: the daemon's bundle with its code cache, see
+ * (bin/ipvs: the daemon's bundle, see
  * lib/cli/dispatch.ts): node dist/test/support/keepalived-process.js ARGS...
  * (the kernel tests start it inside the director's network namespace).
  */
