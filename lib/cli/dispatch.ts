@@ -1,8 +1,8 @@
 /**
  * Which command a command line of `ipvs` runs: one of the subcommands, the
- * overview (`ipvs --help`), or else ipvsadm's command line. Kept apart
- * from the subcommands' descriptions and loaders so that `bin/ipvs`'s
- * bundled entry ({@link ./fast-bin}) decides with this module alone.
+ * overview (`ipvs --help`), or else ipvsadm's command line; and which file
+ * `bin/ipvs` loads for it. Kept apart from the subcommands' descriptions
+ * and loaders so that `bin/ipvs` decides with this module alone.
  * @internal
  * @module
  */
@@ -31,4 +31,33 @@ export function wantsOverview(argv: readonly string[], program: string): boolean
  */
 export function isSubcommandLine(argv: readonly string[], program: string): boolean {
   return wantsOverview(argv, program) || (argv.length > 0 && (SUBCOMMAND_NAMES as readonly string[]).includes(argv[0]!));
+}
+
+/**
+ * A command line `bin/ipvs` runs from a bundle (scripts/bundle-cli.js):
+ * the bundle, the compiled entry it was made from (run instead while the
+ * bundle is missing or older in a checkout), and that entry's TypeScript
+ * source (present only in a checkout). Paths from the package root.
+ */
+export interface BundledEntry {
+  bundle: string;
+  compiled: string;
+  source: string;
+}
+
+const IPVSADM_ENTRY: BundledEntry = {
+  bundle: 'dist/lib/cli/ipvs.bundle.js', compiled: 'dist/lib/cli/fast-bin.js', source: 'lib/cli/fast-bin.ts',
+};
+const KEEPALIVED_ENTRY: BundledEntry = {
+  bundle: 'dist/lib/cli/keepalived.bundle.js', compiled: 'dist/lib/cli/keepalived-bin.js', source: 'lib/cli/keepalived-bin.ts',
+};
+
+/**
+ * The bundle a command line runs from: ipvsadm's command lines and
+ * `ipvs keepalived` have one each; undefined for the other subcommands
+ * and the overview, which run on the compiled modules (bin.js).
+ */
+export function bundledEntry(argv: readonly string[], program: string): BundledEntry | undefined {
+  if (!isSubcommandLine(argv, program)) return IPVSADM_ENTRY;
+  return argv[0] === 'keepalived' ? KEEPALIVED_ENTRY : undefined;
 }

@@ -14,8 +14,9 @@ import type { Ipvs } from '../handle/ipvs';
 import type { BatchResult } from '../core/batch';
 import type { Destination, DestinationSpec, ServiceKey, ServiceSpec } from '../model/types';
 import type { IpvsError } from '../model/errors';
-import { applyState } from '../apply';
-import type { PlanStep } from '../apply';
+// The modules themselves, not the apply index: it brings the YAML documents, which the daemon never reads.
+import { applyState } from '../apply/execute';
+import type { PlanStep } from '../apply/plan';
 import { checkServiceKey, type CheckedKey } from '../core/validate/service';
 import { destinationId, serviceKeyOf } from '../core/replies';
 import { sameDestinationSettings } from '../apply/desired';

@@ -1,16 +1,11 @@
 /**
- * `ipvs keepalived` as its own process, until the package's `bin` routes
- * to it: node dist/test/support/keepalived-process.js ARGS...
- * (the kernel test starts it inside the director's network namespace).
+ * `ipvs keepalived` as its own process, as the package's `bin` runs it
+ * (bin/ipvs: the daemon's bundle, see
+ * lib/cli/dispatch.ts): node dist/test/support/keepalived-process.js ARGS...
+ * (the kernel tests start it inside the director's network namespace).
  */
-import { Ipvs } from '../../lib';
-import { keepalivedCommand } from '../../lib/cli/keepalived-command';
+import * as path from 'node:path';
 
-void keepalivedCommand(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  readStdin: async () => '',
-  openIpvs: () => Ipvs.open(),
-}).then((status) => {
-  process.exitCode = status;
-});
+const bin = path.resolve(__dirname, '../../../bin/ipvs');
+process.argv.splice(1, 1, bin, 'keepalived');
+require(bin);

@@ -10,7 +10,7 @@
  * @module
  */
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import type { ResolvedChecker } from '../resolve';
 import type { HttpCheck, CheckTarget } from '../types';
 import { errorText } from './probe';
@@ -83,7 +83,8 @@ export class Conversation {
     // keepalived checks certificates only when told to (ca given); the
     // host name is not matched against the certificate either way.
     if (c.ca !== undefined) tlsOptions.checkServerIdentity = () => undefined;
-    return Conversation.#dial(() => tls.connect(tlsOptions), 'secureConnect', signal);
+    // node:tls only for SSL_GET: loading it is a large part of a start under emulation.
+    return Conversation.#dial(() => (require('node:tls') as typeof import('node:tls')).connect(tlsOptions), 'secureConnect', signal);
   }
 
   /** A plain TCP conversation; `timeoutMs` bounds the connect and every wait for data. */

@@ -19,19 +19,21 @@ import { resolveHealthConfig } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
 import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
 import type { LogLine } from './log';
-import { daemonMetrics, type DaemonMetrics } from './metrics';
+import { METRICS_CONTENT_TYPE, daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
 import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
-import { VrrpHalf, openVrrpRouter, type InterfaceSource, type VrrpRouterOpener, type WaitingInstance } from './vrrp-half';
+// The VRRP half, announcing and the routing watch load when a file or an option asks for them, the listeners (and
+// node:http) once the table is written (require() where they start): a checker-only daemon writes its table
+// without them, and so does its bundle (scripts/bundle-cli.js).
+import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
 import { resolveScriptPolicy } from '../../scripts/security';
-import { StatusServer, type StatusAddress, type StatusLimits } from './status-server';
+import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
 import { RECONCILE_INTERVAL } from './defaults';
-import { Announcer } from '../../announce/announcer';
-import { VipAnnouncements, type AnnounceSettings, type VipAnnouncement, type VipAnnouncer } from './announcing';
-import { RoutingWatch, type RoutingSection, type RoutingWatchSettings } from './routing';
+import type { AnnounceSettings, VipAnnouncement, VipAnnouncements, VipAnnouncer } from './announcing';
+import type { RoutingSection, RoutingWatch, RoutingWatchSettings } from './routing';
 import { EventEmitter } from 'node:events';
 import { IpvsArgumentError } from '../../model/errors';
 import { resolveVirtualServer } from '../../health/resolve';
@@ -41,7 +43,6 @@ import {
 } from './control';
 
 export type { ControlAnswer, DaemonEvent } from './control';
-import { controlRoutes } from './control-server';
 import { CONTROL_SOCKET_MODE } from './defaults';
 import { BfdSessions } from '../../bfd/sessions';
 import type { BfdInstanceOptions } from '../../bfd/options';
@@ -376,7 +377,8 @@ export class KeepalivedDaemon {
     const settings = this.#options.announce;
     if (!settings) return;
     this.#mapVips(r);
-    const open = this.#options.openAnnouncer ?? ((o: AnnounceSettings) => new Announcer(o));
+    const open = this.#options.openAnnouncer ?? ((o: AnnounceSettings) => new (require('../../announce/announcer') as typeof import('../../announce/announcer.js')).Announcer(o));
+    const { VipAnnouncements } = require('./announcing') as typeof import('./announcing.js');
     const announcements = new VipAnnouncements(open(settings), settings, this.#options.log);
     announcements.onHoldDownEnd = () => this.#evaluateSoon();
     announcements.onChange = () => this.#stateChanged();
@@ -408,6 +410,7 @@ export class KeepalivedDaemon {
   #startRouting(): void {
     const settings = this.#options.routingStatus;
     if (!settings || this.#routing) return;
+    const { RoutingWatch } = require('./routing') as typeof import('./routing.js');
     const watch = new RoutingWatch(settings, this.#options.log);
     watch.onChange = () => this.#stateChanged();
     watch.onTransition = (c) => this.#publish(c.kind, { ...c.fields, peer: c.peer, from: c.from, to: c.to });
@@ -436,6 +439,7 @@ export class KeepalivedDaemon {
 
   async #startVrrp(r: Reading): Promise<void> {
     const rtPriority = r.result.config.global.vrrp.rtPriority;
+    const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
       open: this.#options.openVrrp ?? openVrrpRouter, log: this.#options.log, onTransition: (t) => this.#onTransition(t),
       interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
@@ -854,8 +858,9 @@ export class KeepalivedDaemon {
    * a TCP address or a unix socket, bounded as {@link StatusServer} says.
    */
   async listen(address: StatusAddress, options: { token?: string; limits?: Partial<StatusLimits> } = {}): Promise<StatusServer> {
+    const { StatusServer } = require('./status-server') as typeof import('./status-server.js');
     this.#server = await StatusServer.open({
-      address, build: () => this.#snapshot(), metricsType: this.#metrics.registry.contentType, log: this.#options.log, ...options,
+      address, build: () => this.#snapshot(), metricsType: METRICS_CONTENT_TYPE, log: this.#options.log, ...options,
     });
     return this.#server;
   }
@@ -867,8 +872,10 @@ export class KeepalivedDaemon {
    * added (`/status` and `/metrics` answer there too).
    */
   async listenControl(path: string, options: { limits?: Partial<StatusLimits> } = {}): Promise<StatusServer> {
+    const { StatusServer } = require('./status-server') as typeof import('./status-server.js');
+    const { controlRoutes } = require('./control-server') as typeof import('./control-server.js');
     this.#control = await StatusServer.open({
-      address: { path }, build: () => this.#snapshot(), metricsType: this.#metrics.registry.contentType, log: this.#options.log,
+      address: { path }, build: () => this.#snapshot(), metricsType: METRICS_CONTENT_TYPE, log: this.#options.log,
       mode: CONTROL_SOCKET_MODE, name: 'control', flag: '--control-socket',
       routes: controlRoutes(this, this.#options.log), ...options,
     });

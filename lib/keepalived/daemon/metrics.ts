@@ -4,9 +4,14 @@
  * manager's status at scrape time, and counters fed by its events. The
  * manager exists only while the checker half runs, so it is looked up at
  * scrape time and watched once created.
+ *
+ * The counters count in {@link Tally}s of this module from the start; the
+ * registry, and prom-client with it, is built at the first scrape (a
+ * daemon nobody scrapes never loads prom-client, which is a tenth of what
+ * the daemon would otherwise load at start).
  * @module
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import type { VirtualServerManager } from '../../health/manager';
 import type { IgnoredKeyword } from './policy';
 import type { VipAnnouncement } from './announcing';
@@ -14,20 +19,56 @@ import type { RuntimeOverride } from './overrides';
 import type { RoutingSection } from './routing';
 import { scripts } from '../../scripts/runner';
 
+/** The content type of the registry's text (prom-client's Registry.PROMETHEUS_CONTENT_TYPE), known without loading it. */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** Label values of one series. */
+type Labels = Record<string, string>;
+
+/** A counter's series (by their labels) until the registry reports them. */
+export class Tally {
+  readonly #series = new Map<string, { labels: Labels; value: number }>();
+
+  /** Adds `value` (1) to the series of `labels` (none: the counter's only series). */
+  inc(labels: Labels = {}, value = 1): void {
+    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const series = this.#series.get(key);
+    if (series) series.value += value;
+    else this.#series.set(key, { labels: { ...labels }, value });
+  }
+
+  /** Every series counted so far. */
+  series(): { labels: Labels; value: number }[] {
+    return [...this.#series.values()].map((s) => ({ labels: { ...s.labels }, value: s.value }));
+  }
+}
+
 /** What {@link daemonMetrics} gives the daemon. */
 export interface DaemonMetrics {
-  registry: Registry;
-  reloads: Counter;
-  reloadFailures: Counter;
+  /** The registry; built (and prom-client loaded) at the first use. */
+  readonly registry: Registry;
+  reloads: Tally;
+  reloadFailures: Tally;
   /** Control requests (`ipvs ctl`) by verb and result, and overrides a reload dropped (verb `drop`). */
-  runtimeChanges: Counter;
+  runtimeChanges: Tally;
   /** Failed reads of the routing daemon (`--announce-routing-status`), by part (bgp, bfd) and code. */
-  routingReadErrors: Counter;
+  routingReadErrors: Tally;
   /** Feeds the counters from a manager's events. */
   watch(manager: VirtualServerManager): void;
 }
 
-/** Builds the registry; `reloads` is counted by the daemon; `ignored` is what the running configuration runs without. */
+/** A counter of the registry reporting a tally's series. */
+function tallyCounter(client: typeof import('prom-client'), registry: Registry, tally: Tally, name: string, help: string, labelNames: string[] = []): Counter {
+  return new client.Counter({
+    name, help, labelNames, registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, value } of tally.series()) this.inc(labels, value);
+    },
+  });
+}
+
+/** The counters; `reloads` is counted by the daemon; `ignored` is what the running configuration runs without. */
 export function daemonMetrics(
   manager: () => VirtualServerManager | undefined,
   ignored: () => readonly IgnoredKeyword[] = () => [],
@@ -35,7 +76,41 @@ export function daemonMetrics(
   overrides: () => readonly RuntimeOverride[] = () => [],
   routing: () => RoutingSection | undefined = () => undefined,
 ): DaemonMetrics {
-  const registry = new Registry();
+  const tallies = {
+    runtimeChanges: new Tally(), routingReadErrors: new Tally(), checks: new Tally(), transitions: new Tally(), tableChanges: new Tally(),
+    reloads: new Tally(), reloadFailures: new Tally(), drift: new Tally(), drains: new Tally(),
+  };
+  let registry: Registry | undefined;
+  const watch = (m: VirtualServerManager): void => {
+    m.on('drain', (e) => tallies.drains.inc({ cause: e.cause, outcome: e.outcome }));
+    m.on('drift', (e) => tallies.drift.inc({ kind: e.kind }));
+    m.on('check', (e) => tallies.checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
+    m.on('realServer', (e) => tallies.transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
+    m.on('table', (e) => tallies.tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));
+  };
+  const { runtimeChanges, routingReadErrors, reloads, reloadFailures } = tallies;
+  return {
+    get registry() {
+      return (registry ??= buildRegistry(tallies, manager, ignored, announcements, overrides, routing));
+    },
+    reloads, reloadFailures, runtimeChanges, routingReadErrors, watch,
+  };
+}
+
+/** The registry: gauges read at scrape time, counters reporting the tallies. */
+function buildRegistry(
+  tallies: Record<'runtimeChanges' | 'routingReadErrors' | 'checks' | 'transitions' | 'tableChanges' | 'reloads' | 'reloadFailures' | 'drift' | 'drains', Tally>,
+  manager: () => VirtualServerManager | undefined,
+  ignored: () => readonly IgnoredKeyword[],
+  announcements: () => readonly VipAnnouncement[],
+  overrides: () => readonly RuntimeOverride[],
+  routing: () => RoutingSection | undefined,
+): Registry {
+  const client = require('prom-client') as typeof import('prom-client');
+  const { Gauge } = client;
+  const registry = new client.Registry();
+  const counter = (tally: Tally, name: string, help: string, labelNames?: string[]) =>
+    tallyCounter(client, registry, tally, name, help, labelNames);
   new Gauge({
     name: 'ipvs_keepalived_runtime_overrides', help: 'Runtime overrides (ipvs ctl) in force, by kind: drain, disable, remove, weight, add.',
     labelNames: ['kind'], registers: [registry],
@@ -51,10 +126,8 @@ export function daemonMetrics(
       for (const [kind, n] of counts) this.set({ kind }, n);
     },
   });
-  const runtimeChanges = new Counter({
-    name: 'ipvs_keepalived_runtime_changes_total', help: 'Control requests (ipvs ctl) by verb and result (ok, refused, failed); verb drop: overrides a reload dropped.',
-    labelNames: ['verb', 'result'], registers: [registry],
-  });
+  counter(tallies.runtimeChanges, 'ipvs_keepalived_runtime_changes_total',
+    'Control requests (ipvs ctl) by verb and result (ok, refused, failed); verb drop: overrides a reload dropped.', ['verb', 'result']);
   new Gauge({
     name: 'ipvs_keepalived_scripts', help: 'Scripts of every kind (checks, notify, vrrp_script) running now and waiting for a turn in the bounded queue, by state.',
     labelNames: ['state'], registers: [registry],
@@ -90,11 +163,8 @@ export function daemonMetrics(
       for (const p of routing()?.bfdPeers ?? []) this.set({ peer: p.peer }, p.status === 'up' ? 1 : 0);
     },
   });
-  const routingReadErrors = new Counter({
-    name: 'ipvs_keepalived_routing_read_errors_total',
-    help: 'Reads of the routing daemon (vtysh) that failed, by part (bgp, bfd) and code (daemon-not-running, unreachable, timeout, bad-output...).',
-    labelNames: ['part', 'code'], registers: [registry],
-  });
+  counter(tallies.routingReadErrors, 'ipvs_keepalived_routing_read_errors_total',
+    'Reads of the routing daemon (vtysh) that failed, by part (bgp, bfd) and code (daemon-not-running, unreachable, timeout, bad-output...).', ['part', 'code']);
   new Gauge({
     name: 'ipvs_keepalived_ignored_keywords',
     help: 'Uses of a keepalived keyword the running configuration has and the daemon ignores (allowed by --allow-unsupported), by keyword.',
@@ -155,19 +225,12 @@ export function daemonMetrics(
       for (const vs of status()) this.set({ virtual_server: vs.id }, vs.draining.reduce((sum, d) => sum + d.activeConnections, 0));
     },
   });
-  const checks = new Counter({ name: 'ipvs_keepalived_checks_total', help: 'Check attempts by result.', labelNames: ['virtual_server', 'result'], registers: [registry] });
-  const transitions = new Counter({ name: 'ipvs_keepalived_real_server_transitions_total', help: 'Real server state or weight changes, by the state after the change.', labelNames: ['virtual_server', 'to'], registers: [registry] });
-  const tableChanges = new Counter({ name: 'ipvs_keepalived_table_changes_total', help: 'Changes made to the IPVS table, by action and outcome.', labelNames: ['action', 'result'], registers: [registry] });
-  const reloads = new Counter({ name: 'ipvs_keepalived_reloads_total', help: 'Configuration reloads applied.', registers: [registry] });
-  const reloadFailures = new Counter({ name: 'ipvs_keepalived_reload_failures_total', help: 'Reloads refused (the previous configuration stays).', registers: [registry] });
-  const drift = new Counter({ name: 'ipvs_keepalived_table_drift_total', help: 'Differences between the kernel table and what the checker wrote, found by reconciliation (and repaired), by kind.', labelNames: ['kind'], registers: [registry] });
-  const drains = new Counter({ name: 'ipvs_keepalived_drains_total', help: 'Drains of leaving real servers ended, by cause (reload, down) and outcome.', labelNames: ['cause', 'outcome'], registers: [registry] });
-  const watch = (m: VirtualServerManager): void => {
-    m.on('drain', (e) => drains.inc({ cause: e.cause, outcome: e.outcome }));
-    m.on('drift', (e) => drift.inc({ kind: e.kind }));
-    m.on('check', (e) => checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
-    m.on('realServer', (e) => transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
-    m.on('table', (e) => tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));
-  };
-  return { registry, reloads, reloadFailures, runtimeChanges, routingReadErrors, watch };
+  counter(tallies.checks, 'ipvs_keepalived_checks_total', 'Check attempts by result.', ['virtual_server', 'result']);
+  counter(tallies.transitions, 'ipvs_keepalived_real_server_transitions_total', 'Real server state or weight changes, by the state after the change.', ['virtual_server', 'to']);
+  counter(tallies.tableChanges, 'ipvs_keepalived_table_changes_total', 'Changes made to the IPVS table, by action and outcome.', ['action', 'result']);
+  counter(tallies.reloads, 'ipvs_keepalived_reloads_total', 'Configuration reloads applied.');
+  counter(tallies.reloadFailures, 'ipvs_keepalived_reload_failures_total', 'Reloads refused (the previous configuration stays).');
+  counter(tallies.drift, 'ipvs_keepalived_table_drift_total', 'Differences between the kernel table and what the checker wrote, found by reconciliation (and repaired), by kind.', ['kind']);
+  counter(tallies.drains, 'ipvs_keepalived_drains_total', 'Drains of leaving real servers ended, by cause (reload, down) and outcome.', ['cause', 'outcome']);
+  return registry;
 }

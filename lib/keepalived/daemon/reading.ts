@@ -9,7 +9,6 @@
  * @module
  */
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
-import { resolveRouterConfig } from '../../vrrp/router-validate';
 import { IpvsArgumentError } from '../../model/errors';
 import { checkConfig, type CheckResult } from '../reader/read';
 import type { Diagnostic } from '../reader/diagnostics';
@@ -59,6 +58,8 @@ export interface DaemonReading {
 
 /** The router's refusal of `config`, if any: its validation names the field it cannot take. */
 function routerRefusal(config: VrrpRouterConfig): IpvsArgumentError | undefined {
+  // Loaded only for a file with instances: a checker-only daemon never loads the router's validation.
+  const { resolveRouterConfig } = require('../../vrrp/router-validate') as typeof import('../../vrrp/router-validate.js');
   try {
     resolveRouterConfig(config);
     return undefined;

@@ -9,8 +9,6 @@
  */
 import { hostname, userInfo } from 'node:os';
 import type { GlobalDefs } from '../reader/model';
-import { Conversation } from '../../health/checkers/stream';
-import { smtpReply } from '../../health/checkers/smtp';
 
 /** Where and how alerts are sent. */
 export interface SmtpAlertSettings {
@@ -64,6 +62,9 @@ export function mailMessage(s: SmtpAlertSettings, subject: string, body: string,
 
 /** Sends one alert; rejects with the stage and the relay's code when the relay refuses. */
 export async function sendAlert(s: SmtpAlertSettings, subject: string, body: string): Promise<void> {
+  // The SMTP checker's conversation, loaded at the first alert: a daemon starts without it.
+  const { Conversation } = require('../../health/checkers/stream') as typeof import('../../health/checkers/stream.js');
+  const { smtpReply } = require('../../health/checkers/smtp') as typeof import('../../health/checkers/smtp.js');
   const conversation = await Conversation.connect(s.host, s.port, s.timeoutMs);
   try {
     const expect = async (stage: string, wanted: number, command?: string): Promise<void> => {

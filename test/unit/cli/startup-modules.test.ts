@@ -3,16 +3,19 @@
 // preloaded, and the test asserts on the list of modules that process
 // actually loaded: ipvsadm's command lines never load the keepalived reader
 // or daemon, the health checkers, VRRP, YAML or the metrics library; `ipvs
-// keepalived --help` never loads the daemon. Commands that touch the table
-// run on an in-memory fake kernel (test/support/fake-kernel-preload), never
-// the host's.
+// keepalived --help` never loads the daemon; `ipvs keepalived -f` on a file
+// of virtual servers alone starts without VRRP, announcing, the routing
+// watch, YAML, prom-client or ipvsadm's command line. Commands that touch
+// the table run on an in-memory fake kernel
+// (test/support/fake-kernel-preload), never the host's.
 //
-// Both entries: the compiled modules (dist/lib/cli/bin.js, what a tree
-// compiled but not bundled runs, and the subcommands always), and
-// bin/ipvs, which runs ipvsadm's command lines from the one bundled file
-// dist/lib/cli/ipvs.bundle.js (scripts/bundle-cli.js): for that one the
-// test reads which modules the bundle holds, and that the process loads
-// nothing else of the package.
+// Both entries: the compiled modules (dist/lib/cli/bin.js and
+// keepalived-bin.js, what a tree compiled but not bundled runs, and the
+// other subcommands always), and bin/ipvs, which runs ipvsadm's command
+// lines from the one bundled file dist/lib/cli/ipvs.bundle.js and `ipvs
+// keepalived` from dist/lib/cli/keepalived.bundle.js (scripts/bundle-cli.js):
+// for those the test reads which modules each bundle holds, and that the
+// process loads nothing else of the package.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,9 @@ const COMPILED = path.join(LINKS, 'ipvs');
 symlinkSync(path.join(ROOT, 'dist/lib/cli/bin.js'), COMPILED);
 afterAll(() => rmSync(LINKS, { recursive: true, force: true }));
 const BUNDLE = 'dist/lib/cli/ipvs.bundle.js';
+const KEEPALIVED_BUNDLE = 'dist/lib/cli/keepalived.bundle.js';
+const KEEPALIVED_COMPILED = path.join(ROOT, 'dist/lib/cli/keepalived-bin.js');
+const STOP_WHEN_READY = path.join(ROOT, 'dist/test/support/stop-when-ready.js');
 /** What bin/ipvs loads to tell a subcommand from ipvsadm's command line. */
 const DISPATCH = 'dist/lib/cli/dispatch.js';
 const FAKE_KERNEL = path.join(ROOT, 'dist/test/support/fake-kernel-preload.js');
@@ -49,6 +55,10 @@ function expectBundleInUse(): void {
   const loaded = relative(tracedRun(BIN, ['--version']));
   if (loaded[2] !== BUNDLE) throw new Error(`bin/ipvs loaded ${loaded[2]}, not ${BUNDLE}: dist/ was compiled after the bundle was made; run npm run build:ts`);
 }
+
+const bundler = require(path.join(ROOT, 'scripts/bundle-cli.js')) as {
+  bundle(options: { write: false; entry?: 'ipvsadm' | 'keepalived' }): Promise<BuildResult<{ write: false; metafile: true }>>;
+};
 
 const onFake = (script: string, args: string[], input?: string) =>
   tracedRun(script, args, { preloads: [FAKE_KERNEL], ...(input === undefined ? {} : { input }) });
@@ -104,17 +114,40 @@ describe('ipvsadm command lines on the compiled modules', () => {
   });
 });
 
+/** A file of virtual servers alone, checked over TCP: what the daemon path must start without VRRP and the rest. */
+const CHECKER_ONLY = 'virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n  real_server 10.1.0.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n';
+
+/**
+ * What a daemon running virtual servers alone does not load before it is ready: the parts of the file it does not
+ * have, the listeners (none asked for), the metrics library, the checkers (each at its first check), other commands.
+ */
+const NOT_FOR_CHECKERS = [
+  /^dist\/lib\/keepalived\/daemon\/(status-server|control-server)\.js$/, /^dist\/lib\/health\/checkers\/(tcp|stream|http|smtp|dns|udp|ping)\.js$/,
+  /^dist\/lib\/keepalived\/daemon\/(vrrp-half|announcing|routing)\.js$/, /^dist\/lib\/vrrp\/(router|router-validate|instance)\.js$/, /^dist\/lib\/announce\/(announcer|routing-status)\.js$/,
+  /^dist\/lib\/apply\/(index|document)\.js$/, /^dist\/lib\/cli\/(main|subcommands|ipvsadm\/.*)\.js$/, /(^|\/)node_modules\/(yaml|prom-client)\//,
+];
+
 describe('ipvs keepalived', () => {
+  let dir: string;
+  let conf: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'startup-modules-'));
+    conf = path.join(dir, 'keepalived.conf');
+    writeFileSync(conf, CHECKER_ONLY);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The daemon started on the fake kernel and stopped once ready (SIGTERM, which deletes its services). */
+  const daemon = (script: string, env: NodeJS.ProcessEnv = {}) => tracedRun(script, ['keepalived', '-f', conf, '--control-socket', 'none'], {
+    preloads: [FAKE_KERNEL, STOP_WHEN_READY], env,
+  });
+
   test('--help loads neither the reader nor the daemon', () => {
-    expectBundleInUse();
-    const run = tracedRun(BIN, ['keepalived', '--help']);
+    const run = tracedRun(KEEPALIVED_COMPILED, ['keepalived', '--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: ipvs keepalived /);
     const loaded = relative(run);
-    expect(loaded).toContain('dist/lib/cli/keepalived-command.js');
-    // bin/ipvs hands a subcommand to the compiled modules without reading the bundle.
-    expect(loaded.slice(0, 3)).toEqual(['bin/ipvs', DISPATCH, 'dist/lib/cli/bin.js']);
-    expect(loaded).not.toContain(BUNDLE);
+    expect(loaded.slice(0, 2)).toEqual(['dist/lib/cli/keepalived-bin.js', 'dist/lib/cli/keepalived-command.js']);
     // Only the exit statuses and the defaults --help prints.
     expect(loaded.filter((m) => m.startsWith('dist/lib/keepalived/'))).toEqual(['dist/lib/keepalived/reader/exit-status.js', 'dist/lib/keepalived/daemon/defaults.js']);
     expect(heavy(run).filter((m) => !m.startsWith('dist/lib/keepalived/'))).toEqual([]);
@@ -123,21 +156,44 @@ describe('ipvs keepalived', () => {
   });
 
   test('-t loads the reader: the trace sees what a command does load', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'startup-modules-'));
-    try {
-      const conf = path.join(dir, 'keepalived.conf');
-      writeFileSync(conf, 'virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  protocol TCP\n  real_server 10.1.0.1 80 {\n  }\n}\n');
-      const run = tracedRun(BIN, ['keepalived', '-t', '-f', conf]);
-      const loaded = relative(run);
-      expect(loaded).toEqual(expect.arrayContaining(['dist/lib/keepalived/daemon/reading.js', 'dist/lib/keepalived/reader/read.js']));
-      expect(loaded).not.toContain('dist/lib/keepalived/daemon/daemon.js');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const run = tracedRun(KEEPALIVED_COMPILED, ['keepalived', '-t', '-f', conf]);
+    expect(run.status).toBe(0);
+    const loaded = relative(run);
+    expect(loaded).toEqual(expect.arrayContaining(['dist/lib/keepalived/daemon/reading.js', 'dist/lib/keepalived/reader/read.js']));
+    expect(loaded).not.toContain('dist/lib/keepalived/daemon/daemon.js');
+  });
+
+  test('-f on virtual servers alone starts the daemon without VRRP, announcing, the routing watch, YAML, prom-client or ipvsadm\'s command line', () => {
+    const run = daemon(KEEPALIVED_COMPILED);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('"message":"table add","virtualServer":"tcp/10.0.0.1:80"');
+    expect(run.stderr).toContain('"message":"ready"');
+    const loaded = relative(run);
+    expect(loaded).toEqual(expect.arrayContaining(['dist/lib/keepalived/daemon/daemon.js', 'dist/lib/health/manager.js', 'dist/lib/health/checkers/index.js']));
+    expect(loaded.filter((m) => NOT_FOR_CHECKERS.some((re) => re.test(m)))).toEqual([]);
+  });
+
+  test('bin/ipvs runs the daemon from its bundle and loads nothing else of the package', () => {
+    const preloaded = relative(tracedRun(FAKE_KERNEL, [], { preloads: [STOP_WHEN_READY] }));
+    const run = daemon(BIN);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('"message":"ready"');
+    expect(relative(run).filter((m) => !preloaded.includes(m))).toEqual(['bin/ipvs', DISPATCH, KEEPALIVED_BUNDLE]);
+    const help = tracedRun(BIN, ['keepalived', '--help']);
+    expect(help.stdout).toMatch(/^Usage: ipvs keepalived /);
+    expect(relative(help)).toEqual(['bin/ipvs', DISPATCH, KEEPALIVED_BUNDLE]);
+  });
+
+  test(`${KEEPALIVED_BUNDLE} is what scripts/bundle-cli.js makes of dist/ now, and holds the daemon without ipvsadm's command line or the other subcommands`, async () => {
+    const built = await bundler.bundle({ write: false, entry: 'keepalived' });
+    expect(readFileSync(path.join(ROOT, KEEPALIVED_BUNDLE)).equals(Buffer.from(built.outputFiles[0]!.contents))).toBe(true);
+    const inputs = Object.keys(built.metafile.inputs);
+    expect(inputs).toEqual(expect.arrayContaining(['dist/lib/cli/keepalived-bin.js', 'dist/lib/keepalived/daemon/daemon.js', 'dist/lib/health/manager.js']));
+    const others = /^dist\/lib\/cli\/(bin|main|fast-bin|subcommands|(?!keepalived)[a-z]+-command|ipvsadm\/.*)\.js$/;
+    expect(inputs.filter((m) => others.test(m) || m.includes('node_modules/'))).toEqual([]);
   });
 });
 
-const bundler = require(path.join(ROOT, 'scripts/bundle-cli.js')) as { bundle(options: { write: false }): Promise<BuildResult<{ write: false; metafile: true }>> };
 
 describe('bin/ipvs: ipvsadm command lines from the bundle', () => {
   // beforeAll below checks bin/ipvs runs the bundle here (not the compiled entry: the checkout was compiled after it was bundled).
@@ -221,7 +277,7 @@ describe('bin/ipvs: ipvsadm command lines from the bundle', () => {
 });
 
 describe('bin/ipvs picks its entry', () => {
-  // A copy of bin/ipvs and dispatch.js beside stand-ins for the three entries, each printing its name.
+  // A copy of bin/ipvs and dispatch.js beside stand-ins for the entries, each printing its name.
   function pick(files: { bundle?: number; compiled: number; checkout: boolean }, args = ['-h']): string {
     const dir = mkdtempSync(path.join(tmpdir(), 'bin-ipvs-'));
     try {
@@ -234,12 +290,11 @@ describe('bin/ipvs picks its entry', () => {
         writeFileSync(file, `process.stdout.write(${JSON.stringify(name)});\n`);
         utimesSync(file, mtime, mtime);
       };
-      entry('fast-bin.js', files.compiled);
-      entry('bin.js', files.compiled);
-      if (files.bundle !== undefined) entry('ipvs.bundle.js', files.bundle);
+      for (const name of ['fast-bin.js', 'keepalived-bin.js', 'bin.js']) entry(name, files.compiled);
+      if (files.bundle !== undefined) for (const name of ['ipvs.bundle.js', 'keepalived.bundle.js']) entry(name, files.bundle);
       if (files.checkout) {
         mkdirSync(path.join(dir, 'lib/cli'), { recursive: true });
-        writeFileSync(path.join(dir, 'lib/cli/fast-bin.ts'), '');
+        for (const name of ['fast-bin.ts', 'keepalived-bin.ts']) writeFileSync(path.join(dir, 'lib/cli', name), '');
       }
       const run = spawnSync(process.execPath, [path.join(dir, 'bin/ipvs'), ...args], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
@@ -250,23 +305,27 @@ describe('bin/ipvs picks its entry', () => {
   }
   const [EARLIER, LATER] = [1_000_000_000, 1_000_000_100];
 
-  test('a subcommand, or the overview: the compiled modules\' whole command line, bin.js', () => {
-    for (const args of [['keepalived', '-t'], ['help'], ['--help']]) expect(pick({ bundle: LATER, compiled: EARLIER, checkout: false }, args)).toBe('bin.js');
+  test('a subcommand other than keepalived, or the overview: the compiled modules\' whole command line, bin.js', () => {
+    for (const args of [['ctl', 'show'], ['apply', '-'], ['help'], ['--help']]) expect(pick({ bundle: LATER, compiled: EARLIER, checkout: false }, args)).toBe('bin.js');
   });
 
-  test('installed (no TypeScript sources): the bundle, whatever times the installer gave the files', () => {
-    expect(pick({ bundle: EARLIER, compiled: LATER, checkout: false })).toBe('ipvs.bundle.js');
-    expect(pick({ bundle: LATER, compiled: EARLIER, checkout: false })).toBe('ipvs.bundle.js');
+  // Each case for ipvsadm's command line (-h) and the daemon (keepalived -t): each has its own bundle and compiled entry.
+  const LINES: [string[], string][] = [[['-h'], 'ipvs'], [['keepalived', '-t'], 'keepalived']];
+
+  test.each(LINES)('installed (no TypeScript sources): %j runs its bundle, whatever times the installer gave the files', (args, name) => {
+    expect(pick({ bundle: EARLIER, compiled: LATER, checkout: false }, args)).toBe(`${name}.bundle.js`);
+    expect(pick({ bundle: LATER, compiled: EARLIER, checkout: false }, args)).toBe(`${name}.bundle.js`);
   });
 
-  test('in a checkout: the bundle when it was made after the compiled entry was written, or with it', () => {
-    expect(pick({ bundle: LATER, compiled: EARLIER, checkout: true })).toBe('ipvs.bundle.js');
-    expect(pick({ bundle: EARLIER, compiled: EARLIER, checkout: true })).toBe('ipvs.bundle.js');
+  test.each(LINES)('in a checkout: %j runs its bundle when it was made after the compiled entry was written, or with it', (args, name) => {
+    expect(pick({ bundle: LATER, compiled: EARLIER, checkout: true }, args)).toBe(`${name}.bundle.js`);
+    expect(pick({ bundle: EARLIER, compiled: EARLIER, checkout: true }, args)).toBe(`${name}.bundle.js`);
   });
 
-  test('in a checkout compiled since it was bundled, or never bundled: the compiled entry', () => {
-    expect(pick({ bundle: EARLIER, compiled: LATER, checkout: true })).toBe('fast-bin.js');
-    expect(pick({ compiled: EARLIER, checkout: true })).toBe('fast-bin.js');
-    expect(pick({ compiled: EARLIER, checkout: false })).toBe('fast-bin.js');
+  test.each(LINES)('in a checkout compiled since it was bundled, or never bundled: %j runs the compiled entry', (args, name) => {
+    const compiled = name === 'ipvs' ? 'fast-bin.js' : 'keepalived-bin.js';
+    expect(pick({ bundle: EARLIER, compiled: LATER, checkout: true }, args)).toBe(compiled);
+    expect(pick({ compiled: EARLIER, checkout: true }, args)).toBe(compiled);
+    expect(pick({ compiled: EARLIER, checkout: false }, args)).toBe(compiled);
   });
 });
