@@ -195,12 +195,12 @@ passed "installed for arm64 Node.js with no compiler (the arm64 prebuild was tak
 # binary structures, and the Ipvs API end to end against the fake kernel.
 # ARM64_UNIT=layer runs the whole unit layer (jest projects unit and native)
 # instead. It is not the default because it does not fit this stage's
-# budget: measured on the 2-core CI machine (load 6-11 from other work),
-# jest with two worker threads took over 40 minutes for the 79 files, and
-# about 20 minutes of CPU (the subset: about 2 minutes); qemu-user runs the
-# layer 10-25 times slower than the host, and every test that starts node
-# pays an emulated start-up of several seconds (startup-modules.test alone:
-# 7 minutes). See docs/testing.md#the-arm64-prebuild.
+# budget: measured on the 2-core CI machine under load from other work
+# (load average 6-12), jest with two worker threads got through 42 of the 79
+# files in 35 minutes, using 14 minutes of CPU (the host ran all 79 in 5
+# minutes at the same load); every test that starts node pays an emulated
+# start-up of seconds (startup-modules.test alone: 7 minutes, package.test
+# 6.5). See docs/testing.md#the-arm64-prebuild.
 #
 # What the whole layer leaves out, by full test name (jest -t) or file: what
 # qemu-user or the emulated Node.js cannot do, never what arm64 cannot.
