@@ -242,7 +242,7 @@ cp test/package/arm64-qemu-limits.cjs "$consumer_arm64/"
 natively=$(cd "$consumer" && node "$root/test/package/arm64-qemu-limits.cjs" "$PWD/node_modules/ipvs/prebuilds/linux-x64/ipvs.glibc.node" 2>&1) ||
   fail "the calls left out under qemu-user fail natively: $natively"
 [ "$natively" = $'VrrpLink IPv4: opened\nVrrpLink IPv6: opened\nrtnlChange rule: 2' ] || fail "natively, the calls left out under qemu-user gave: $natively"
-emulated=$(cd "$consumer_arm64" && PATH="$outside/arm64-bin" QEMU_LOG=unimp node arm64-qemu-limits.cjs "$PWD/$arm64_prebuild" 2>&1) ||
+emulated=$(cd "$consumer_arm64" && PATH="$outside/arm64-bin:$PATH" QEMU_LOG=unimp node arm64-qemu-limits.cjs "$PWD/$arm64_prebuild" 2>&1) ||
   fail "the qemu-user limits probe failed: $emulated"
 for line in 'VrrpLink IPv4: ESYSCALL 92 socket-options' 'Unsupported setsockopt level=0 optname=32' \
   'VrrpLink IPv6: ESYSCALL 92 socket-options' 'Unsupported setsockopt level=41 optname=17' 'rtnlChange rule: 95'; do
