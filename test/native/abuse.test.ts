@@ -94,9 +94,10 @@ describe('native contract abuse', () => {
 
 describe('loading', () => {
   test('the addon loads and runs in a worker thread, twice at once', async () => {
+    // Loaded as the library loads it, so the build under test (IPVS_NATIVE_PATH) is the one in the workers too.
     const code = `
       const { parentPort } = require('node:worker_threads');
-      const native = require('node-gyp-build')(${JSON.stringify(process.cwd())});
+      const native = require(${JSON.stringify(require.resolve('../../lib/native/load'))}).loadNative();
       const words = new Uint32Array(${W.STRIDE}); words[0] = 17;
       parentPort.postMessage(Buffer.from(native.encodeRequest(words, [], 0x20, 1, 5)).toString('hex'));
     `;

@@ -31,9 +31,8 @@ test('a FIFO nobody reads never blocks: lines beyond the pipe are dropped and co
   const fifos = new NotifyFifos({ all: { path: file }, vrrp: { path: file } }, {}, () => undefined);
   try {
     const line = vrrpLine('instance', 'VI_1', 'BACKUP', 100);
-    const started = process.hrtime.bigint();
+    // No reader opens the FIFO until the loop is over: a write that waited for room would never return.
     for (let i = 0; i < 20_000; i++) fifos.vrrp(line);
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5_000);
     const dropped = fifos.dropped()[file]!;
     expect(dropped).toBeGreaterThan(0);
     // The vrrp FIFO has the global one's path: ignored, as keepalived does, so each line went once.
