@@ -14,9 +14,9 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { IpvsArgumentError } from '../model/errors';
+import { ROUTING_STATUS_TIMEOUT_MS } from './routing-defaults';
 
-/** Default milliseconds a vtysh call may take (vtysh takes 2-3 s under the kernel lab's emulation). */
-export const ROUTING_STATUS_TIMEOUT_MS = 10_000;
+export { ROUTING_STATUS_TIMEOUT_MS };
 
 /** Bytes of vtysh output read at most (a summary of thousands of peers fits). */
 const MAX_OUTPUT = 16 * 1024 * 1024;

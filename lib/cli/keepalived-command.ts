@@ -9,7 +9,7 @@
  *                     [--drain-on never|reload|all] [--drain-timeout SECONDS] [--control-socket PATH|none]
  *                     [--announce [--announce-table N] [--announce-settle SECONDS] [--announce-hold-down SECONDS]
  *                      [--announce-keep-on-stop] [--announce-routing-status frr [--announce-routing-interval SECONDS]
- *                      [--announce-routing-vtysh PATH] [--announce-routing-vty-socket DIR] [--announce-routing-pathspace NAME]]]
+ *                      [--announce-routing-timeout SECONDS] [--announce-routing-vtysh PATH] [--announce-routing-vty-socket DIR] [--announce-routing-pathspace NAME]]]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
 import { CONTROL_SOCKET, RECONCILE_INTERVAL, ROUTING_STATUS_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
+import { ROUTING_STATUS_TIMEOUT_MS } from '../announce/routing-defaults';
 import type { Halves } from '../keepalived/daemon/daemon';
 import type { UnsupportedAllowance } from '../keepalived/daemon/policy';
 import type { InterfaceSource, VrrpRouterOpener } from '../keepalived/daemon/vrrp-half';
@@ -78,6 +79,8 @@ const USAGE = `Usage: ipvs keepalived [options]
                              vtysh (show bgp summary json, show bfd peers json; FRR only) for
                              /status (routing), /metrics and a log line at each change
       --announce-routing-interval SECONDS  between reads (default ${ROUTING_STATUS_INTERVAL})
+      --announce-routing-timeout SECONDS  how long one vtysh call may take before it is killed
+                             (default ${ROUTING_STATUS_TIMEOUT_MS / 1000})
       --announce-routing-vtysh PATH  the vtysh to run (default vtysh on PATH)
       --announce-routing-vty-socket DIR  FRR's vty socket directory, for an FRR started with one
       --announce-routing-pathspace NAME  FRR's pathspace, for an FRR started in one
@@ -167,6 +170,13 @@ function parse(args: readonly string[]): Options | 'help' {
         const v = value();
         if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 0.1 || Number(v) > 3600) throw new UsageError(`--announce-routing-interval expects seconds (0.1 to 3600), got ${JSON.stringify(v)}`);
         o.routingOptions.interval = Number(v);
+        routingFlag = flag;
+        break;
+      }
+      case '--announce-routing-timeout': {
+        const v = value();
+        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 0.1 || Number(v) > 600) throw new UsageError(`--announce-routing-timeout expects seconds (0.1 to 600), got ${JSON.stringify(v)}`);
+        o.routingOptions.timeoutMs = Math.round(Number(v) * 1000);
         routingFlag = flag;
         break;
       }

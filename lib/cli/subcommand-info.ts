@@ -55,7 +55,7 @@ export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> =
       valued('file', '--status-token-file'), valued('file', '--json-file'), valued('text', '--reconcile-interval'), flag('--force-reload'), flag('--allow-unsupported'),
       valued(['never', 'reload', 'all'], '--drain-on'), valued('text', '--drain-timeout'), valued('file', '--control-socket'),
       flag('--announce'), valued('text', '--announce-table'), valued('text', '--announce-settle'), valued('text', '--announce-hold-down'),
-      flag('--announce-keep-on-stop'), valued(['frr'], '--announce-routing-status'), valued('text', '--announce-routing-interval'),
+      flag('--announce-keep-on-stop'), valued(['frr'], '--announce-routing-status'), valued('text', '--announce-routing-interval'), valued('text', '--announce-routing-timeout'),
       valued('file', '--announce-routing-vtysh'), valued('file', '--announce-routing-vty-socket'), valued('text', '--announce-routing-pathspace'),
       flag('-n'), flag('-l'), flag('-D'), HELP,
     ],

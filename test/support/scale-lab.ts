@@ -55,6 +55,8 @@ const slowPoll = { intervalMs: 500, attempts: 240 };
  * reader's 10 s with other VMs on the host), so seldom (the daemon's default is 5 s).
  */
 export const ROUTING_READ_S = 30;
+/** vtysh's limit in the directors: in a starved VM one call took longer than the default 10 s. */
+export const ROUTING_TIMEOUT_S = 60;
 
 const bfdd = (interval: number) => `bfd
  profile fast
@@ -394,7 +396,8 @@ export class ScaleLab {
     // Its /status and /metrics on a socket of the lab's, with FRR's sessions as FRR reports them.
     this.#daemons.set(i, new Lines(['netns', 'exec', d.name, process.execPath, DAEMON, 'keepalived', '-C', '-f', conf,
       '--announce', '--announce-settle', '0', '--status-listen', `unix:${this.#statusSocket(i)}`,
-      '--announce-routing-status', 'frr', '--announce-routing-vty-socket', frr.dir, '--announce-routing-interval', String(ROUTING_READ_S)], 'stderr'));
+      '--announce-routing-status', 'frr', '--announce-routing-vty-socket', frr.dir, '--announce-routing-interval', String(ROUTING_READ_S),
+      '--announce-routing-timeout', String(ROUTING_TIMEOUT_S)], 'stderr'));
     type Peers = { peers: Record<string, { state: string }> };
     const peer = SCALE.directorAddress(i);
     await until(() => this.routerFrr.json<{ ipv4Unicast?: Peers }>('show bgp summary').ipv4Unicast?.peers ?? {},

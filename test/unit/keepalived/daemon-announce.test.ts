@@ -174,6 +174,8 @@ test('announce options are checked', async () => {
   expect(await usage('--announce-routing-status', 'frr')).toContain('--announce-routing-status needs --announce');
   expect(await usage('--announce', '--announce-routing-interval', '2')).toContain('--announce-routing-interval needs --announce-routing-status frr');
   expect(await usage('--announce', '--announce-routing-status', 'frr', '--announce-routing-interval', '0')).toContain('--announce-routing-interval expects seconds');
+  expect(await usage('--announce', '--announce-routing-timeout', '30')).toContain('--announce-routing-timeout needs --announce-routing-status frr');
+  expect(await usage('--announce', '--announce-routing-status', 'frr', '--announce-routing-timeout', '601')).toContain('--announce-routing-timeout expects seconds (0.1 to 600)');
   expect(await usage('--announce', '--announce-routing-status', 'frr', '--announce-routing-vty-socket', 'run/frr')).toContain('expects /ABSOLUTE/DIRECTORY');
   expect(await usage('--announce', '--announce-routing-status', 'frr', '--announce-routing-pathspace', 'a/b')).toContain('expects a pathspace name');
 });
@@ -234,6 +236,7 @@ test('--announce-routing-status frr: sessions and BFD peers in /status, /metrics
   const running = runKeepalived([
     '-C', '-f', file, '--status-listen', '127.0.0.1:0', '--announce', '--announce-settle', '0', '--announce-routing-status', 'frr',
     '--announce-routing-interval', '0.2', '--announce-routing-vtysh', vtysh.program, '--announce-routing-vty-socket', '/run/frr-lab',
+    '--announce-routing-timeout', '4',
   ], c, signals, { manager: { random: () => 0 }, openAnnouncer: fakeAnnouncer().open });
   const lines = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   const changes = (message: string) => lines().filter((l) => l.message === message).map((l) => `${String(l.peer)} ${String(l.from)} -> ${String(l.to)}`);
@@ -299,6 +302,11 @@ test('--announce-routing-status frr: sessions and BFD peers in /status, /metrics
     const back = await routing();
     expect(back).toMatchObject({ errors: [], lastError: { part: 'bgp' } });
     expect(back.sessions.map((s) => s.state)).toEqual(['Established', 'Established']);
+
+    // bgpd hangs: vtysh is killed at --announce-routing-timeout's 4 s.
+    vtysh.answer('bgp', { hang: true });
+    const hung = await until(() => lines().filter((l) => l.message === 'routing status read failed' && l.code === 'timeout'), (l) => l.length === 1, 'the timeout logged');
+    expect(hung[0]!.error).toBe("vtysh -c 'show bgp summary json' did not answer within 4000 ms (--vty_socket /run/frr-lab)");
   } finally {
     signals.emit('SIGTERM');
     expect(await running).toBe(KEEPALIVED_EXIT.ok);
