@@ -9,7 +9,8 @@
  *                     [--drain-on never|reload|all] [--drain-timeout SECONDS] [--control-socket PATH|none]
  *                     [--announce [--announce-table N] [--announce-settle SECONDS] [--announce-hold-down SECONDS]
  *                      [--announce-keep-on-stop] [--announce-routing-status frr [--announce-routing-interval SECONDS]
- *                      [--announce-routing-timeout SECONDS] [--announce-routing-vtysh PATH] [--announce-routing-vty-socket DIR] [--announce-routing-pathspace NAME]]]
+ *                      [--announce-routing-timeout SECONDS] [--announce-routing-vtysh PATH] [--announce-routing-vty-socket DIR]
+ *                      [--announce-routing-pathspace NAME]]]
  *
  * Runs in the foreground (systemd `Type=notify`: READY=1 once the table and
  * VRRP are up, see systemd/ipvs-keepalived.service), logs JSON lines to
