@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import { Announcer } from '../lib';
 import { loadAddon } from '../lib/native/load';
 import { TestNamespace } from '../test/support/netns';
-import { FrrInstance, frrInstalled } from '../test/support/frr-lab';
+import { FrrInstance, fastBfdProfile, frrInstalled } from '../test/support/frr-lab';
 import { until } from '../test/support/health';
 import { forwarding, stamped } from '../test/support/scale-lab';
 import { writeSection } from './support/sections';
@@ -41,15 +41,6 @@ const INTERVALS = [100, 300] as const;
 const RUNS = Number(process.env.BENCH_SCALE_NATIVE_RUNS ?? 7);
 const poll = { intervalMs: 20, attempts: 1500 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const bfdd = (interval: number) => `bfd
- profile fast
-  receive-interval ${interval}
-  transmit-interval ${interval}
-  detect-multiplier 3
- exit
-exit
-`;
 
 const routerBgp = `router bgp 65000
  bgp router-id ${ROUTER}
@@ -132,7 +123,7 @@ class NativeLab {
       const arrived = Date.now();
       for (const raw of parts) this.#events.push(stamped(raw, arrived));
     });
-    this.routerFrr = new FrrInstance(r, 'router', { bfdd: bfdd(interval), bgpd: routerBgp });
+    this.routerFrr = new FrrInstance(r, 'router', { bfdd: fastBfdProfile(interval), bgpd: routerBgp });
   }
 
   async start(): Promise<void> {
@@ -147,7 +138,7 @@ class NativeLab {
   /** Director `i`'s link up and its FRR started; resolves once the router forwards to every director. */
   async join(i: number): Promise<void> {
     this.directors[i - 1]!.run('ip', 'link', 'set', 'eth0', 'up');
-    const frr = new FrrInstance(this.directors[i - 1]!, `native${i}`, { zebra: 'ip import-table 200\n', bfdd: bfdd(this.interval), bgpd: directorBgp(i) });
+    const frr = new FrrInstance(this.directors[i - 1]!, `native${i}`, { zebra: 'ip import-table 200\n', bfdd: fastBfdProfile(this.interval), bgpd: directorBgp(i) });
     this.#frr.set(i, frr);
     await frr.start();
   }

@@ -101,6 +101,18 @@ export class FrrInstance {
   }
 }
 
+/** bfdd's configuration of the profile `fast` (`interval` ms both ways, × 3) that the scale labs' BGP neighbors use. */
+export function fastBfdProfile(interval: number): string {
+  return `bfd
+ profile fast
+  receive-interval ${interval}
+  transmit-interval ${interval}
+  detect-multiplier 3
+ exit
+exit
+`;
+}
+
 /** The next hops (addresses) of `prefix` in the router's RIB, from `show ip route PREFIX json`; [] when it has none. */
 export function ribNextHops(router: FrrInstance, prefix: string): string[] {
   const rib = router.json<Record<string, { selected?: boolean; nexthops: { ip?: string; active?: boolean }[] }[]>>(`show ip route ${prefix}`);

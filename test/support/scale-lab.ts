@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ipvs } from '../../lib';
 import { TestNamespace } from './netns';
-import { FrrInstance } from './frr-lab';
+import { FrrInstance, fastBfdProfile } from './frr-lab';
 import { until } from './health';
 import { HEALTH_PORT, type Download, type TrafficReport } from './scale-traffic';
 import type { RoutingSection } from '../../lib/keepalived/daemon/routing';
@@ -57,15 +57,6 @@ const slowPoll = { intervalMs: 500, attempts: 240 };
 export const ROUTING_READ_S = 30;
 /** vtysh's limit in the directors: in a starved VM one call took longer than the default 10 s. */
 export const ROUTING_TIMEOUT_S = 60;
-
-const bfdd = (interval: number) => `bfd
- profile fast
-  receive-interval ${interval}
-  transmit-interval ${interval}
-  detect-multiplier 3
- exit
-exit
-`;
 
 const routerBgp = `router bgp 65000
  bgp router-id 10.77.0.1
@@ -365,7 +356,7 @@ export class ScaleLab {
     this.realServers.forEach((rs, j) => {
       this.#servers.push(spawn('ip', ['netns', 'exec', rs.name, process.execPath, TRAFFIC, 'server', `rs${j + 1}`], { stdio: 'ignore' }));
     });
-    this.routerFrr = new FrrInstance(this.router, 'router', { bfdd: bfdd(this.bfdInterval), bgpd: routerBgp });
+    this.routerFrr = new FrrInstance(this.router, 'router', { bfdd: fastBfdProfile(this.bfdInterval), bgpd: routerBgp });
     await this.routerFrr.start();
     this.progress('router FRR answering');
     for (const d of this.directors) this.handles.push(await Ipvs.open({ netns: d.path }));
@@ -387,7 +378,7 @@ export class ScaleLab {
     // A flow inherited from a dead director arrives without SYN: sloppy_tcp schedules it (to the same real
     // server, by mh); a flow whose real server is gone ends rather than hang.
     await this.handles[i - 1]!.setSysctls({ sloppy_tcp: 1, expire_nodest_conn: 1 });
-    const frr = new FrrInstance(d, `director${i}`, { zebra: 'ip import-table 200\n', bfdd: bfdd(this.bfdInterval), bgpd: directorBgp(i) });
+    const frr = new FrrInstance(d, `director${i}`, { zebra: 'ip import-table 200\n', bfdd: fastBfdProfile(this.bfdInterval), bgpd: directorBgp(i) });
     this.#frr.set(i, frr);
     await frr.start();
     this.progress(`director ${i}: FRR answering`);
