@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import { Announcer } from '../lib';
 import { loadAddon } from '../lib/native/load';
 import { TestNamespace } from '../test/support/netns';
-import { FrrInstance, fastBfdProfile, frrInstalled } from '../test/support/frr-lab';
+import { FrrInstance, directorBgp, ecmpRouterBgp, fastBfdProfile, frrInstalled } from '../test/support/frr-lab';
 import { until } from '../test/support/health';
 import { forwarding, stamped } from '../test/support/scale-lab';
 import { writeSection } from './support/sections';
@@ -41,30 +41,6 @@ const INTERVALS = [100, 300] as const;
 const RUNS = Number(process.env.BENCH_SCALE_NATIVE_RUNS ?? 7);
 const poll = { intervalMs: 20, attempts: 1500 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const routerBgp = `router bgp 65000
- bgp router-id ${ROUTER}
- no bgp ebgp-requires-policy
-${DIRECTORS.map((i) => ` neighbor ${directorAddress(i)} remote-as 65001
- neighbor ${directorAddress(i)} bfd profile fast
- neighbor ${directorAddress(i)} timers connect 1
-`).join('')} address-family ipv4 unicast
-  maximum-paths 8
- exit-address-family
-exit
-`;
-
-const directorBgp = (i: number) => `router bgp 65001
- bgp router-id ${directorAddress(i)}
- no bgp ebgp-requires-policy
- neighbor ${ROUTER} remote-as 65000
- neighbor ${ROUTER} bfd profile fast
- neighbor ${ROUTER} timers connect 1
- address-family ipv4 unicast
-  redistribute table 200
- exit-address-family
-exit
-`;
 
 /** One sample: milliseconds from the death to the router's kernel forwarding without it. */
 export interface NativeSample {
@@ -123,7 +99,7 @@ class NativeLab {
       const arrived = Date.now();
       for (const raw of parts) this.#events.push(stamped(raw, arrived));
     });
-    this.routerFrr = new FrrInstance(r, 'router', { bfdd: fastBfdProfile(interval), bgpd: routerBgp });
+    this.routerFrr = new FrrInstance(r, 'router', { bfdd: fastBfdProfile(interval), bgpd: ecmpRouterBgp(ROUTER, DIRECTORS.map(directorAddress)) });
   }
 
   async start(): Promise<void> {
@@ -138,7 +114,7 @@ class NativeLab {
   /** Director `i`'s link up and its FRR started; resolves once the router forwards to every director. */
   async join(i: number): Promise<void> {
     this.directors[i - 1]!.run('ip', 'link', 'set', 'eth0', 'up');
-    const frr = new FrrInstance(this.directors[i - 1]!, `native${i}`, { zebra: 'ip import-table 200\n', bfdd: fastBfdProfile(this.interval), bgpd: directorBgp(i) });
+    const frr = new FrrInstance(this.directors[i - 1]!, `native${i}`, { zebra: 'ip import-table 200\n', bfdd: fastBfdProfile(this.interval), bgpd: directorBgp(directorAddress(i), ROUTER) });
     this.#frr.set(i, frr);
     await frr.start();
   }

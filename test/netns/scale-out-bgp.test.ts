@@ -21,7 +21,7 @@ import { runKeepalived } from '../../lib/cli/keepalived-command';
 import type { CliContext } from '../../lib/cli/context';
 import { KEEPALIVED_EXIT } from '../../lib/keepalived/reader/exit-status';
 import { TestNamespace } from '../support/netns';
-import { FrrInstance, frrInstalled, ribNextHops } from '../support/frr-lab';
+import { FrrInstance, directorBgp, ecmpRouterBgp, frrInstalled, ribNextHops } from '../support/frr-lab';
 import { withFakeIpvs } from '../support/fake-kernel';
 import { ScriptedHealth, until } from '../support/health';
 import { fetchText } from '../support/keepalived';
@@ -50,30 +50,10 @@ const bfdd = `bfd
 exit
 `;
 
-const routerConfig = { bfdd, bgpd: `router bgp 65000
- bgp router-id 10.77.0.1
- no bgp ebgp-requires-policy
-${DIRECTORS.map((i) => ` neighbor ${directorAddress(i)} remote-as 65001
- neighbor ${directorAddress(i)} bfd profile fast
- neighbor ${directorAddress(i)} timers connect 1
-`).join('')} address-family ipv4 unicast
-  maximum-paths 8
- exit-address-family
-exit
-` };
+const routerConfig = { bfdd, bgpd: ecmpRouterBgp('10.77.0.1', DIRECTORS.map(directorAddress)) };
 
 /** A director imports exactly the announcer's table (200) and redistributes it, nothing else. */
-const directorConfig = (i: number) => ({ zebra: 'ip import-table 200\n', bfdd, bgpd: `router bgp 65001
- bgp router-id ${directorAddress(i)}
- no bgp ebgp-requires-policy
- neighbor ${routerAddress(i)} remote-as 65000
- neighbor ${routerAddress(i)} bfd profile fast
- neighbor ${routerAddress(i)} timers connect 1
- address-family ipv4 unicast
-  redistribute table 200
- exit-address-family
-exit
-` });
+const directorConfig = (i: number) => ({ zebra: 'ip import-table 200\n', bfdd, bgpd: directorBgp(directorAddress(i), routerAddress(i)) });
 
 const fake = withFakeIpvs();
 const frrAvailable = frrInstalled();

@@ -119,3 +119,40 @@ export function ribNextHops(router: FrrInstance, prefix: string): string[] {
   const selected = (rib[prefix] ?? []).find((r) => r.selected);
   return (selected?.nexthops ?? []).filter((n) => n.active && n.ip).map((n) => n.ip!).sort();
 }
+
+/**
+ * The upstream router's bgpd in the scale labs: AS 65000, one eBGP neighbor
+ * (AS 65001) per director with the BFD profile `fast`, and ECMP over up to 8 paths.
+ */
+export function ecmpRouterBgp(routerId: string, directors: readonly string[]): string {
+  return `router bgp 65000
+ bgp router-id ${routerId}
+ no bgp ebgp-requires-policy
+${directors.map((d) => ` neighbor ${d} remote-as 65001
+ neighbor ${d} bfd profile fast
+ neighbor ${d} timers connect 1
+`).join('')} address-family ipv4 unicast
+  maximum-paths 8
+ exit-address-family
+exit
+`;
+}
+
+/**
+ * A director's bgpd in the scale labs: AS 65001, the router as its one neighbor
+ * (BFD profile `fast`), announcing exactly what zebra imports from the announcer's
+ * kernel table 200 (zebra: `ip import-table 200`).
+ */
+export function directorBgp(self: string, router: string): string {
+  return `router bgp 65001
+ bgp router-id ${self}
+ no bgp ebgp-requires-policy
+ neighbor ${router} remote-as 65000
+ neighbor ${router} bfd profile fast
+ neighbor ${router} timers connect 1
+ address-family ipv4 unicast
+  redistribute table 200
+ exit-address-family
+exit
+`;
+}

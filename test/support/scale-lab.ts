@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ipvs } from '../../lib';
 import { TestNamespace } from './netns';
-import { FrrInstance, fastBfdProfile } from './frr-lab';
+import { FrrInstance, directorBgp, ecmpRouterBgp, fastBfdProfile } from './frr-lab';
 import { until } from './health';
 import { HEALTH_PORT, type Download, type TrafficReport } from './scale-traffic';
 import type { RoutingSection } from '../../lib/keepalived/daemon/routing';
@@ -57,30 +57,6 @@ const slowPoll = { intervalMs: 500, attempts: 240 };
 export const ROUTING_READ_S = 30;
 /** vtysh's limit in the directors: in a starved VM one call took longer than the default 10 s. */
 export const ROUTING_TIMEOUT_S = 60;
-
-const routerBgp = `router bgp 65000
- bgp router-id 10.77.0.1
- no bgp ebgp-requires-policy
-${SCALE.directors.map((i) => ` neighbor ${SCALE.directorAddress(i)} remote-as 65001
- neighbor ${SCALE.directorAddress(i)} bfd profile fast
- neighbor ${SCALE.directorAddress(i)} timers connect 1
-`).join('')} address-family ipv4 unicast
-  maximum-paths 8
- exit-address-family
-exit
-`;
-
-const directorBgp = (i: number) => `router bgp 65001
- bgp router-id ${SCALE.directorAddress(i)}
- no bgp ebgp-requires-policy
- neighbor ${SCALE.router} remote-as 65000
- neighbor ${SCALE.router} bfd profile fast
- neighbor ${SCALE.router} timers connect 1
- address-family ipv4 unicast
-  redistribute table 200
- exit-address-family
-exit
-`;
 
 const realServerBlock = (checkTimeout: number) => SCALE.realServers.map((rs) => `
     real_server ${rs} 80 {
@@ -356,7 +332,7 @@ export class ScaleLab {
     this.realServers.forEach((rs, j) => {
       this.#servers.push(spawn('ip', ['netns', 'exec', rs.name, process.execPath, TRAFFIC, 'server', `rs${j + 1}`], { stdio: 'ignore' }));
     });
-    this.routerFrr = new FrrInstance(this.router, 'router', { bfdd: fastBfdProfile(this.bfdInterval), bgpd: routerBgp });
+    this.routerFrr = new FrrInstance(this.router, 'router', { bfdd: fastBfdProfile(this.bfdInterval), bgpd: ecmpRouterBgp(SCALE.router, SCALE.directors.map(SCALE.directorAddress)) });
     await this.routerFrr.start();
     this.progress('router FRR answering');
     for (const d of this.directors) this.handles.push(await Ipvs.open({ netns: d.path }));
@@ -378,7 +354,7 @@ export class ScaleLab {
     // A flow inherited from a dead director arrives without SYN: sloppy_tcp schedules it (to the same real
     // server, by mh); a flow whose real server is gone ends rather than hang.
     await this.handles[i - 1]!.setSysctls({ sloppy_tcp: 1, expire_nodest_conn: 1 });
-    const frr = new FrrInstance(d, `director${i}`, { zebra: 'ip import-table 200\n', bfdd: fastBfdProfile(this.bfdInterval), bgpd: directorBgp(i) });
+    const frr = new FrrInstance(d, `director${i}`, { zebra: 'ip import-table 200\n', bfdd: fastBfdProfile(this.bfdInterval), bgpd: directorBgp(SCALE.directorAddress(i), SCALE.router) });
     this.#frr.set(i, frr);
     await frr.start();
     this.progress(`director ${i}: FRR answering`);
