@@ -27,6 +27,7 @@ import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router'
 // without them, and so does its bundle (scripts/bundle-cli.js).
 import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
+import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
 import { resolveScriptPolicy } from '../../scripts/security';
 import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
@@ -162,6 +163,8 @@ export class KeepalivedDaemon {
   #loadedAt = new Date();
   /** The reading running now (what a failed reload returns to). */
   #current: Reading | undefined;
+  /** The reading start() ran its startup script for: its shutdown script runs at stop even if the start then failed. */
+  #started: Reading | undefined;
   readonly #alerts: DaemonAlerts;
   /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
   #fifos: NotifyFifos | undefined;
@@ -485,6 +488,9 @@ export class KeepalivedDaemon {
    */
   async start(): Promise<void> {
     const r = this.#read();
+    // keepalived's parent runs it before its children start: before any table write or VRRP advert, waited for.
+    this.#started = r;
+    await runLifecycleScript(r.result.config.global, 'startup', this.#options.log);
     if (this.#wantsChecker(r)) await this.#ipvsHandle();
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
     this.#alerts.configure(r.result.config, r.health);
@@ -917,6 +923,10 @@ export class KeepalivedDaemon {
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;
     if (ipvs) await (await ipvs).close();
+    // After everything is removed, as keepalived's parent runs it once its children have exited; the newest file's.
+    const last = this.#current ?? this.#started;
+    this.#current = this.#started = undefined;
+    if (last) await runLifecycleScript(last.result.config.global, 'shutdown', this.#options.log);
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
 }

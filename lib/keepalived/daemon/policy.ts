@@ -19,8 +19,6 @@ import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  startup_script: 'the script is not run at start',
-  shutdown_script: 'the script is not run at stop',
   default_interface: 'instances without interface are not run',
   disable_local_igmp: 'the IGMP sysctl is not changed',
   vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',
