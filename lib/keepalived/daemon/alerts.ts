@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import type { ManagerStatus, QuorumEvent, RealServerEvent } from '../../health/events';
+import type { CheckEvent, ManagerStatus, QuorumEvent, RealServerEvent } from '../../health/events';
 import { resolveHealthConfig } from '../../health/resolve';
 import type { VrrpRouterStateChange } from '../../vrrp/router';
 import type { KeepalivedConfig } from '../reader/model';
@@ -19,6 +19,10 @@ export class DaemonAlerts {
   #realServers = new Set<string>();
   #vrrp = new Set<string>();
   #noEmailFaults = false;
+  /** `no_checker_emails`: a checker changing state mails only when its real server changes with it. */
+  #noCheckerEmails = false;
+  /** A checker's change per real server, until the manager says (in the same tick) whether the real server changed too. */
+  readonly #checkerChanges = new Map<string, CheckEvent>();
   /** The state each VRRP instance or group last sent an alert for: keepalived sends one only for a new state. */
   readonly #lastEmailed = new Map<string, string>();
   /** Last up/down seen per real server: a weight change alone sends nothing. */
@@ -45,9 +49,30 @@ export class DaemonAlerts {
       vs.realServers.forEach((rs, j) => alerts.realServers[j] && this.#realServers.add(`${vs.id} ${rs.id}`));
     });
     this.#noEmailFaults = model.global.noEmailFaults;
+    this.#noCheckerEmails = model.global.noCheckerEmails;
     const vrrpDefault = model.global.smtpAlertVrrp ?? model.global.smtpAlert ?? false;
     for (const i of model.vrrp.instances) if (i.smtpAlert ?? vrrpDefault) this.#vrrp.add(`instance ${i.name}`);
     for (const g of model.vrrp.syncGroups) if (g.smtpAlert ?? vrrpDefault) this.#vrrp.add(`group ${g.name}`);
+  }
+
+  /**
+   * A checker went up or down. keepalived mails every such change of a real
+   * server with `smtp_alert` (its subject giving the real server's state),
+   * unless `no_checker_emails`, which keeps only the changes that add or
+   * remove the real server; those mail through {@link onRealServer}, which
+   * the manager calls right after this one.
+   */
+  onChecker(e: CheckEvent): void {
+    const key = `${e.virtualServer} ${e.realServer}`;
+    if (!this.#realServers.has(key) || this.#noCheckerEmails) return;
+    this.#checkerChanges.set(key, e);
+    queueMicrotask(() => {
+      if (this.#checkerChanges.get(key) !== e) return;
+      this.#checkerChanges.delete(key);
+      const up = this.#up.get(key) ?? true;
+      const text = ALERT_TEXT.realServer(this.#settings!.routerId, e.realServer, e.virtualServer, up, e.reason, e.up);
+      this.#send(text.subject, text.body);
+    });
   }
 
   onRealServer(e: RealServerEvent): void {
@@ -55,6 +80,8 @@ export class DaemonAlerts {
     const was = this.#up.get(key);
     this.#up.set(key, e.up);
     if (was === e.up || !this.#realServers.has(key)) return;
+    // This change carries the mail of the checker change that caused it.
+    this.#checkerChanges.delete(key);
     const text = ALERT_TEXT.realServer(this.#settings!.routerId, e.realServer, e.virtualServer, e.up, e.reason);
     this.#send(text.subject, text.body);
   }

@@ -241,6 +241,7 @@ export class KeepalivedDaemon {
     const log = this.#options.log;
     m.on('checker', (e) => log(e.up ? 'info' : 'warning', `checker ${e.up ? 'up' : 'down'}`, { ...e }));
     m.on('checker', (e) => this.#publish(e.up ? 'check-up' : 'check-down', { ...e }));
+    m.on('checker', (e) => this.#alerts.onChecker(e));
     m.on('realServer', (e) => this.#publish('real-server', { ...e }));
     m.on('quorum', (e) => this.#publish('quorum', { ...e }));
     m.on('drift', (e) => this.#publish('drift', { ...e }));

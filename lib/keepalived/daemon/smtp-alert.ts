@@ -94,9 +94,10 @@ export async function sendAlert(s: SmtpAlertSettings, subject: string, body: str
 
 /** keepalived's subject and body for each alert. */
 export const ALERT_TEXT = {
-  realServer: (routerId: string, realServer: string, virtualServer: string, up: boolean, reason: string) => ({
+  /** The subject gives the real server's state, the body the check's (they differ when another checker holds it down). */
+  realServer: (routerId: string, realServer: string, virtualServer: string, up: boolean, reason: string, checkOk = up) => ({
     subject: `[${routerId}] Realserver ${realServer} of virtual server ${virtualServer} - ${up ? 'UP' : 'DOWN'}`,
-    body: up ? '=> CHECK succeed on service <=' : `=> CHECK failed on service : ${reason} <=`,
+    body: checkOk ? '=> CHECK succeed on service <=' : `=> CHECK failed on service : ${reason} <=`,
   }),
   virtualServer: (routerId: string, virtualServer: string, up: boolean) => ({
     subject: `[${routerId}] Virtualserver ${virtualServer} - ${up ? 'UP' : 'DOWN'}`,

@@ -190,3 +190,48 @@ test('smtp_alert_vrrp turns VRRP alerts on for instances without smtp_alert; no_
     await d.stop();
   }
 });
+
+/** A real server held by two checkers that both fail: one mail per checker change, unless no_checker_emails. */
+const twoFailingCheckers = `virtual_server 10.0.0.62 80 {
+    protocol TCP
+    delay_loop 1
+    warmup 0
+    real_server 10.1.0.62 80 {
+        MISC_CHECK {
+            misc_path /bin/false
+        }
+        MISC_CHECK {
+            misc_path "/bin/false second"
+        }
+    }
+}
+`;
+
+test('every checker change of a real server mails (keepalived\'s default): the second checker failing mails again, the real server still DOWN', async () => {
+  const r = await relay();
+  const d = await daemonMailing(r, mailGlobals(r.port) + twoFailingCheckers);
+  try {
+    await until(d.logs, (l) => l.filter((x) => x.message === 'smtp alert sent').length === 2, 'two mails sent');
+    expect(d.subjects()).toEqual([
+      'Subject: [LB1] Realserver 10.1.0.62:80 of virtual server tcp/10.0.0.62:80 - DOWN',
+      'Subject: [LB1] Realserver 10.1.0.62:80 of virtual server tcp/10.0.0.62:80 - DOWN',
+    ]);
+    expect(d.logs().filter((x) => x.message === 'checker down')).toHaveLength(2);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('no_checker_emails: only the checker change that removes the real server mails', async () => {
+  const r = await relay();
+  const d = await daemonMailing(r, mailGlobals(r.port, '    no_checker_emails\n') + twoFailingCheckers);
+  try {
+    await until(d.logs, (l) => l.filter((x) => x.message === 'checker down').length === 2, 'both checkers down');
+    await until(d.logs, (l) => l.some((x) => x.message === 'smtp alert sent'), 'the mail sent');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(d.subjects()).toEqual(['Subject: [LB1] Realserver 10.1.0.62:80 of virtual server tcp/10.0.0.62:80 - DOWN']);
+    expect(d.logs().filter((x) => x.message === 'smtp alert sent')).toHaveLength(1);
+  } finally {
+    await d.stop();
+  }
+});
