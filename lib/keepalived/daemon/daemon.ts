@@ -509,6 +509,7 @@ export class KeepalivedDaemon {
       await this.#startChecker(r);
     }
     this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
+    if (this.#manager) this.#alerts.onStarted(this.#manager.status());
     this.#current = r;
     this.#loadedAt = new Date();
     this.#logIgnored(r);
@@ -911,6 +912,9 @@ export class KeepalivedDaemon {
     // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.
     // With VS, as by default, only the configured virtual servers are deleted (their real servers with them).
     const flushAll = removeServices && this.#manager !== undefined && this.#current?.result.config.global.lvsFlushOnStop === 'all';
+    // keepalived mails an omega virtual server's shutting down where it removes its services (not with -I).
+    const flushOnStop = this.#current?.result.config.global.lvsFlushOnStop !== undefined;
+    if (removeServices && this.#manager) this.#alerts.onStop(this.#manager.status(), flushOnStop);
     await this.#manager?.stop({ removeServices: removeServices && !flushAll });
     if (flushAll) await this.#flushTable('lvs_flush_on_stop');
     this.#bfd?.close();
@@ -924,6 +928,8 @@ export class KeepalivedDaemon {
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;
     if (ipvs) await (await ipvs).close();
+    // The children's last mails (VRRP stopping, omega's shutting down) are out before the parent's shutdown script.
+    await this.#alerts.settled();
     // After everything is removed, as keepalived's parent runs it once its children have exited; the newest file's.
     const last = this.#current ?? this.#started;
     this.#current = this.#started = undefined;
