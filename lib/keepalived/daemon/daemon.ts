@@ -97,6 +97,8 @@ export interface DaemonOptions {
    * `/metrics` and the log. Absent: not read.
    */
   routingStatus?: RoutingWatchSettings;
+  /** Hears what a long step of start or stop is waiting for (`running startup_script`): the command passes it to systemd as STATUS=. */
+  phase?: (status: string) => void;
 }
 
 // Defined beside the command line's other defaults, which `ipvs keepalived --help` prints without loading the daemon.
@@ -491,6 +493,7 @@ export class KeepalivedDaemon {
     const r = this.#read();
     // keepalived's parent runs it before its children start: before any table write or VRRP advert, waited for.
     this.#started = r;
+    if (r.result.config.global.startupScript) this.#options.phase?.('running startup_script');
     await runLifecycleScript(r.result.config.global, 'startup', this.#options.log);
     if (this.#wantsChecker(r)) await this.#ipvsHandle();
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
@@ -933,6 +936,7 @@ export class KeepalivedDaemon {
     // After everything is removed, as keepalived's parent runs it once its children have exited; the newest file's.
     const last = this.#current ?? this.#started;
     this.#current = this.#started = undefined;
+    if (last?.result.config.global.shutdownScript) this.#options.phase?.('running shutdown_script');
     if (last) await runLifecycleScript(last.result.config.global, 'shutdown', this.#options.log);
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
