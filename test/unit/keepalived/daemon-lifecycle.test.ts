@@ -123,3 +123,18 @@ test('a script its user cannot execute is not run (keepalived disables it)', asy
   expect(await d.running).toBe(0);
   expect(record()).toBe('');
 });
+
+test('a start that fails after the startup script ran runs the shutdown script, to undo it', async () => {
+  const start = recorder('start.sh', 0);
+  const stop = recorder('stop.sh', 0);
+  const file = path.join(dir, 'keepalived.conf');
+  writeFileSync(file, `global_defs {\n    startup_script "${start} up"\n    shutdown_script "${stop} down"\n}\n${service}`);
+  const err: string[] = [];
+  const status = await runKeepalived(['-f', file], {
+    stdout: () => undefined, stderr: (t) => err.push(t), readStdin: async () => '',
+    openIpvs: () => Promise.reject(new Error('no IPVS here')),
+  }, new EventEmitter());
+  expect(status).toBe(1);
+  expect(err.join('')).toContain('could not start');
+  expect(record()).toBe('up\ndown\n');
+});
