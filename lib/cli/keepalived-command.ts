@@ -347,6 +347,7 @@ export async function runKeepalived(
     ...(options.routing ? { routingStatus: options.routing } : {}),
     ...(run.openAnnouncer ? { openAnnouncer: run.openAnnouncer } : {}),
     ...(options.configId === undefined ? {} : { configId: options.configId }),
+    phase: (text) => systemd.status(text),
   });
   let finished!: (status: number) => void;
   const done = new Promise<number>((resolve) => (finished = resolve));

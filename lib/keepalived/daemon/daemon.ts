@@ -27,6 +27,7 @@ import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router'
 // without them, and so does its bundle (scripts/bundle-cli.js).
 import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } from './vrrp-half';
 import { DaemonAlerts } from './alerts';
+import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
 import { resolveScriptPolicy } from '../../scripts/security';
 import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
@@ -96,6 +97,8 @@ export interface DaemonOptions {
    * `/metrics` and the log. Absent: not read.
    */
   routingStatus?: RoutingWatchSettings;
+  /** Hears what a long step of start or stop is waiting for (`running startup_script`): the command passes it to systemd as STATUS=. */
+  phase?: (status: string) => void;
 }
 
 // Defined beside the command line's other defaults, which `ipvs keepalived --help` prints without loading the daemon.
@@ -162,6 +165,8 @@ export class KeepalivedDaemon {
   #loadedAt = new Date();
   /** The reading running now (what a failed reload returns to). */
   #current: Reading | undefined;
+  /** The reading start() ran its startup script for: its shutdown script runs at stop even if the start then failed. */
+  #started: Reading | undefined;
   readonly #alerts: DaemonAlerts;
   /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
   #fifos: NotifyFifos | undefined;
@@ -238,6 +243,7 @@ export class KeepalivedDaemon {
     const log = this.#options.log;
     m.on('checker', (e) => log(e.up ? 'info' : 'warning', `checker ${e.up ? 'up' : 'down'}`, { ...e }));
     m.on('checker', (e) => this.#publish(e.up ? 'check-up' : 'check-down', { ...e }));
+    m.on('checker', (e) => this.#alerts.onChecker(e));
     m.on('realServer', (e) => this.#publish('real-server', { ...e }));
     m.on('quorum', (e) => this.#publish('quorum', { ...e }));
     m.on('drift', (e) => this.#publish('drift', { ...e }));
@@ -485,6 +491,10 @@ export class KeepalivedDaemon {
    */
   async start(): Promise<void> {
     const r = this.#read();
+    // keepalived's parent runs it before its children start: before any table write or VRRP advert, waited for.
+    this.#started = r;
+    if (r.result.config.global.startupScript) this.#options.phase?.('running startup_script');
+    await runLifecycleScript(r.result.config.global, 'startup', this.#options.log);
     if (this.#wantsChecker(r)) await this.#ipvsHandle();
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
     this.#alerts.configure(r.result.config, r.health);
@@ -502,6 +512,7 @@ export class KeepalivedDaemon {
       await this.#startChecker(r);
     }
     this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
+    if (this.#manager) this.#alerts.onStarted(this.#manager.status());
     this.#current = r;
     this.#loadedAt = new Date();
     this.#logIgnored(r);
@@ -904,6 +915,9 @@ export class KeepalivedDaemon {
     // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.
     // With VS, as by default, only the configured virtual servers are deleted (their real servers with them).
     const flushAll = removeServices && this.#manager !== undefined && this.#current?.result.config.global.lvsFlushOnStop === 'all';
+    // keepalived mails an omega virtual server's shutting down where it removes its services (not with -I).
+    const flushOnStop = this.#current?.result.config.global.lvsFlushOnStop !== undefined;
+    if (removeServices && this.#manager) this.#alerts.onStop(this.#manager.status(), flushOnStop);
     await this.#manager?.stop({ removeServices: removeServices && !flushAll });
     if (flushAll) await this.#flushTable('lvs_flush_on_stop');
     this.#bfd?.close();
@@ -917,6 +931,13 @@ export class KeepalivedDaemon {
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;
     if (ipvs) await (await ipvs).close();
+    // The children's last mails (VRRP stopping, omega's shutting down) are out before the parent's shutdown script.
+    await this.#alerts.settled();
+    // After everything is removed, as keepalived's parent runs it once its children have exited; the newest file's.
+    const last = this.#current ?? this.#started;
+    this.#current = this.#started = undefined;
+    if (last?.result.config.global.shutdownScript) this.#options.phase?.('running shutdown_script');
+    if (last) await runLifecycleScript(last.result.config.global, 'shutdown', this.#options.log);
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
 }

@@ -19,8 +19,6 @@ import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  startup_script: 'the script is not run at start',
-  shutdown_script: 'the script is not run at stop',
   default_interface: 'instances without interface are not run',
   disable_local_igmp: 'the IGMP sysctl is not changed',
   vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',
@@ -61,7 +59,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
 /** Settings the model keeps but nothing runs: the model field, its keyword, what is lost. */
 const UNREAD_SETTINGS: readonly { field: keyof GlobalDefs; keyword: string; lost: string }[] = [
   { field: 'lvsTimeouts', keyword: 'lvs_timeouts', lost: 'the IPVS timeouts are not set (use `ipvs --set`)' },
-  { field: 'noCheckerEmails', keyword: 'no_checker_emails', lost: 'checker alerts are still sent' },
   { field: 'rsInitNotifies', keyword: 'rs_init_notifies', lost: 'no notify script runs for the initial states' },
 ];
 

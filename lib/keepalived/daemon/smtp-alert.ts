@@ -92,21 +92,44 @@ export async function sendAlert(s: SmtpAlertSettings, subject: string, body: str
   }
 }
 
+/** The figures a quorum alert quotes. */
+interface QuorumFigures {
+  quorum: number;
+  hysteresis: number;
+  aliveWeight: number;
+}
+
 /** keepalived's subject and body for each alert. */
 export const ALERT_TEXT = {
-  realServer: (routerId: string, realServer: string, virtualServer: string, up: boolean, reason: string) => ({
+  /** The subject gives the real server's state, the body the check's (they differ when another checker holds it down). */
+  realServer: (routerId: string, realServer: string, virtualServer: string, up: boolean, reason: string, checkOk = up) => ({
     subject: `[${routerId}] Realserver ${realServer} of virtual server ${virtualServer} - ${up ? 'UP' : 'DOWN'}`,
-    body: up ? '=> CHECK succeed on service <=' : `=> CHECK failed on service : ${reason} <=`,
+    body: checkOk ? '=> CHECK succeed on service <=' : `=> CHECK failed on service : ${reason} <=`,
   }),
-  virtualServer: (routerId: string, virtualServer: string, up: boolean) => ({
-    subject: `[${routerId}] Virtualserver ${virtualServer} - ${up ? 'UP' : 'DOWN'}`,
-    body: up ? '=> gained quorum <=' : '=> lost quorum <=',
+  /**
+   * Quorum gained or lost (or, `starting`, the state a start found): keepalived's
+   * `Q+H=THRESHOLD <= ALIVE` figures, the threshold Q+H going up or from a start, Q-H going down.
+   */
+  virtualServer: (routerId: string, virtualServer: string, up: boolean, q: QuorumFigures, starting = false) => {
+    const threshold = up || starting ? q.quorum + q.hysteresis : q.quorum - q.hysteresis;
+    const what = starting ? `Starting with quorum ${up ? 'up' : 'down'}` : `${up ? 'Gained' : 'Lost'} quorum`;
+    return {
+      subject: `[${routerId}] Virtualserver ${virtualServer} - ${up ? 'UP' : 'DOWN'}`,
+      body: `=> ${what} ${q.quorum}+${q.hysteresis}=${threshold} <= ${q.aliveWeight} <=`,
+    };
+  },
+  /** At stop, for a virtual server with `omega`: the server itself, and each of its real servers still in the table. */
+  shuttingDown: (routerId: string, virtualServer: string, realServer?: string) => ({
+    subject: realServer === undefined
+      ? `[${routerId}] Virtualserver ${virtualServer} - DOWN`
+      : `[${routerId}] Realserver ${realServer} of virtual server ${virtualServer} - DOWN`,
+    body: '=> Shutting down <=',
   }),
   vrrp: (routerId: string, kind: 'instance' | 'group', name: string, state: string) => ({
-    subject: `[${routerId}] VRRP ${kind === 'instance' ? 'Instance' : 'Group'} ${name} - Entering ${state} state`,
+    subject: `[${routerId}] VRRP ${kind === 'instance' ? 'Instance' : 'Group'} ${name} - ${state === 'STOPPED' ? 'Stopping' : `Entering ${state} state`}`,
     body: kind === 'group'
-      ? `=> All VRRP group instances are now in ${state} state <=`
+      ? (state === 'STOPPED' ? '=> All VRRP group instances are now stopping <=' : `=> All VRRP group instances are now in ${state} state <=`)
       : state === 'MASTER' ? '=> VRRP Instance is now owning VRRP VIPs <='
-        : state === 'FAULT' ? '=> VRRP Instance is in FAULT state <=' : '=> VRRP Instance is nolonger owning VRRP VIPs <=',
+        : state === 'STOPPED' ? '=> VRRP Instance stopping <=' : '=> VRRP Instance is no longer owning VRRP VIPs <=',
   }),
 };

@@ -17,6 +17,8 @@ export const DEFAULTS = {
   hysteresis: 0,
   weight: 1,
   smtpConnectTimeout: 30,
+  /** `startup_script_timeout` / `shutdown_script_timeout`, seconds. */
+  lifecycleScriptTimeout: 10,
   statusCodes: [{ from: 200, to: 299 }],
   httpProtocol: '1.0',
   heloName: 'smtpchecker.keepalived.org',

@@ -86,6 +86,14 @@ export interface GlobalDefs {
     /** Group name; default the user's primary group. */
     readonly group?: string;
   };
+  /** `startup_script SCRIPT [user [group]]`: run once before anything starts (not on reload); keepalived goes on whatever it returns. */
+  readonly startupScript?: ScriptSpec;
+  /** `startup_script_timeout`: seconds the startup script may take before its process group is stopped; default 10. */
+  readonly startupScriptTimeout: number;
+  /** `shutdown_script SCRIPT [user [group]]`: run once at stop, after the services and addresses are removed. */
+  readonly shutdownScript?: ScriptSpec;
+  /** `shutdown_script_timeout`: seconds the shutdown script may take; default 10. */
+  readonly shutdownScriptTimeout: number;
   /** `lvs_flush`: flush the IPVS table at startup; default off. */
   readonly lvsFlush: boolean;
   /**

@@ -12,7 +12,7 @@ import { finishConfig } from './finalize';
 import type { KeepalivedConfig } from './model';
 import { parseBlocks } from './parser';
 import { Preprocessor } from './preprocess';
-import { checkScriptSecurity, disableUnusableVrrpScripts, reportMissingDefaultUser } from './scripts';
+import { checkScriptSecurity, disableUnusableLifecycleScripts, disableUnusableVrrpScripts, reportMissingDefaultUser } from './scripts';
 import { KEEPALIVED_EXIT } from './exit-status';
 
 /** Options of {@link readKeepalivedConfig} and {@link checkConfig}. */
@@ -71,7 +71,7 @@ export function readKeepalivedConfig(file: string, options: ReadOptions = {}): R
   if (pre.readFile(file)) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag });
   const interfaces = options.interfaces ?? namespaceInterfaces();
   const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined);
-  const config = disableUnusableVrrpScripts(read, path.dirname(file), diag);
+  const config = disableUnusableLifecycleScripts(disableUnusableVrrpScripts(read, path.dirname(file), diag), path.dirname(file), diag);
   reportMissingDefaultUser(diag, pre.files);
   // keepalived judges script security on every script it found, before disabling the unusable ones.
   checkScriptSecurity(read, path.dirname(file), diag);

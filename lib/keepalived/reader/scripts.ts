@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostics, SourceRef } from './diagnostics';
-import { DEFAULT_SCRIPT_USER, type ScriptPolicy } from '../../scripts/security';
+import { DEFAULT_SCRIPT_USER, pathInsecurity, runsAsRoot, scriptIdentity, type ScriptPolicy } from '../../scripts/security';
 import { quotedCommand, scriptUnusable, type ScriptUnusable } from '../../scripts/loadable';
 import type { ScriptSpec } from './located';
 import type { KeepalivedConfig } from './model';
@@ -47,9 +47,63 @@ export function vrrpScripts(config: KeepalivedConfig): ScriptSpec[] {
   return [...scripts.map((s) => s.script), ...notify];
 }
 
-/** Reports the security violation keepalived reports, at the first script that would run. */
+/** global_defs' startup_script and shutdown_script, those written. */
+export function lifecycleScripts(global: KeepalivedConfig['global']): { kind: 'startup' | 'shutdown'; spec: ScriptSpec }[] {
+  const { startupScript, shutdownScript } = global;
+  return [
+    ...(startupScript ? [{ kind: 'startup' as const, spec: startupScript }] : []),
+    ...(shutdownScript ? [{ kind: 'shutdown' as const, spec: shutdownScript }] : []),
+  ];
+}
+
+/**
+ * keepalived's own verdict on the startup and shutdown scripts, judged in
+ * its parent before the children's: any of them found counts (even one it
+ * then will not run), and one run with root's rights from a path others
+ * could change adds "There are insecure scripts."
+ */
+function checkLifecycleSecurity(config: KeepalivedConfig, baseDir: string, diag: Diagnostics): void {
+  const found = lifecycleScripts(config.global).flatMap(({ spec }) => {
+    const program = resolveProgram(spec.argv[0]!, baseDir);
+    return program ? [{ spec, program }] : [];
+  });
+  const [first] = found;
+  if (!first) return;
+  const insecure = found.some(({ spec, program }) => {
+    const ids = scriptIdentity(definedUser(spec), config.global.scriptUser);
+    return typeof ids !== 'string' && runsAsRoot(ids) && pathInsecurity(fs.realpathSync(program)) !== undefined;
+  });
+  const message = 'SECURITY VIOLATION - start/shutdown scripts are being executed but script_security not enabled.';
+  diag.error('script-security', insecure ? `${message} There are insecure scripts.` : message, first.spec.source);
+}
+
+/**
+ * keepalived's check of the startup and shutdown scripts once the file is
+ * read: one whose program is missing, that its user cannot execute, that
+ * script security refuses, or that has no default user under script
+ * security is not run, with keepalived's log line as a notice (`-t`'s
+ * verdict is unchanged, as keepalived's). The ones kept stay in global_defs.
+ */
+export function disableUnusableLifecycleScripts(config: KeepalivedConfig, baseDir: string, diag: Diagnostics): KeepalivedConfig {
+  const policy = scriptPolicyOf(config.global);
+  let global = config.global;
+  for (const { kind, spec } of lifecycleScripts(config.global)) {
+    const why = scriptUnusable({ argv: spec.argv, ...definedUser(spec) }, policy, resolveProgram(spec.argv[0] ?? '', baseDir));
+    if (why === undefined) continue;
+    const line = why.kind === 'no-default-user'
+      ? `Failed to set default user for ${kind} script ${spec.argv[0] ?? ''} - ignoring`
+      : notifyDisabled(why, spec.argv);
+    diag.notice('semantic', line, spec.source);
+    const { [kind === 'startup' ? 'startupScript' : 'shutdownScript']: _dropped, ...rest } = global;
+    global = rest as KeepalivedConfig['global'];
+  }
+  return global === config.global ? config : { ...config, global };
+}
+
+/** Reports the security violations keepalived reports: its own scripts' first, then at the first script either half would run. */
 export function checkScriptSecurity(config: KeepalivedConfig, baseDir: string, diag: Diagnostics): void {
   if (config.global.enableScriptSecurity) return;
+  checkLifecycleSecurity(config, baseDir, diag);
   // A notify script whose user does not exist was dropped while keepalived read the file.
   const runs = (s: ScriptSpec) => {
     const found = resolveProgram(s.argv[0]!, baseDir);

@@ -49,6 +49,8 @@ describe('models.conf: every block of the checker side', () => {
       rsInitNotifies: false,
       enableScriptSecurity: false,
       lvsFlush: true,
+      startupScriptTimeout: 10,
+      shutdownScriptTimeout: 10,
       lvsTimeouts: { tcp: 900, tcpfin: 30, udp: 60 },
       lvsSyncDaemon: { interface: 'eth0', instance: 'VI_1', syncId: 7, port: 8850 },
       vrrp: {

@@ -17,6 +17,8 @@ import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, k
  */
 const SCENARIOS: readonly [string, number, boolean][] = [
   ['global-garp-zero.conf', 5, true],
+  ['global-lifecycle-bad.conf', 5, true],
+  ['global-lifecycle-scripts.conf', 6, true],
   ['global-notification.conf', 5, true],
   ['lvs-checkers.conf', 0, true],
   ['lvs-fwmark.conf', 5, true],

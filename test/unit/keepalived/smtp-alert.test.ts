@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ipvs } from '../../../lib';
 import { runKeepalived } from '../../../lib/cli/keepalived-command';
-import { mailDate, sendAlert, type SmtpAlertSettings } from '../../../lib/keepalived/daemon/smtp-alert';
+import { ALERT_TEXT, mailDate, sendAlert, type SmtpAlertSettings } from '../../../lib/keepalived/daemon/smtp-alert';
 import type { VrrpRouterStateChange } from '../../../lib/vrrp/router';
 import type { VrrpRouterConfig } from '../../../lib/vrrp/router-options';
 import { namespaceInterfaces } from '../../../lib/keepalived/reader/read';
@@ -84,6 +84,19 @@ test('a refusal names the stage and the code; a silent relay times out; no relay
   await expect(sendAlert(settings(r.port), 's', 'b')).rejects.toThrow(/ECONNREFUSED/);
 });
 
+test('bodies are keepalived 2.2.7\'s (its binary\'s strings): quorum figures, "no longer owning" for BACKUP and FAULT, stopping', () => {
+  const q = { quorum: 3, hysteresis: 1, aliveWeight: 4 };
+  expect(ALERT_TEXT.virtualServer('LB1', 'tcp/10.0.0.1:80', true, q).body).toBe('=> Gained quorum 3+1=4 <= 4 <=');
+  expect(ALERT_TEXT.virtualServer('LB1', 'tcp/10.0.0.1:80', false, { ...q, aliveWeight: 1 }).body).toBe('=> Lost quorum 3+1=2 <= 1 <=');
+  expect(ALERT_TEXT.virtualServer('LB1', 'tcp/10.0.0.1:80', false, { ...q, aliveWeight: 0 }, true).body).toBe('=> Starting with quorum down 3+1=4 <= 0 <=');
+  expect(['BACKUP', 'FAULT', 'STOPPED'].map((st) => ALERT_TEXT.vrrp('LB1', 'instance', 'VI_1', st))).toEqual([
+    { subject: '[LB1] VRRP Instance VI_1 - Entering BACKUP state', body: '=> VRRP Instance is no longer owning VRRP VIPs <=' },
+    { subject: '[LB1] VRRP Instance VI_1 - Entering FAULT state', body: '=> VRRP Instance is no longer owning VRRP VIPs <=' },
+    { subject: '[LB1] VRRP Instance VI_1 - Stopping', body: '=> VRRP Instance stopping <=' },
+  ]);
+  expect(ALERT_TEXT.vrrp('LB1', 'group', 'G', 'STOPPED')).toEqual({ subject: '[LB1] VRRP Group G - Stopping', body: '=> All VRRP group instances are now stopping <=' });
+});
+
 test('dates are RFC 5322 with the local offset', () => {
   expect(mailDate(new Date(2026, 10, 25, 3, 4, 5))).toMatch(/^Wed, 25 Nov 2026 03:04:05 [+-]\d{4}$/);
 });
@@ -104,7 +117,9 @@ async function daemonMailing(r: Awaited<ReturnType<typeof relay>>, conf: string)
   }, signals, {
     openVrrp: (_config: VrrpRouterConfig) => {
       const router = Object.assign(new EventEmitter(), {
-        update: async () => undefined, status: () => ({ instances: [], syncGroups: [] }), metrics: () => '', close: async () => undefined,
+        update: async () => undefined, status: () => ({ instances: [], syncGroups: [] }), metrics: () => '',
+        // As the router's: every instance announces STOPPED as it closes.
+        close: async () => void router.transition('STOPPED'),
         transition(to: VrrpRouterStateChange['to']) {
           router.emit('state', { type: 'instance', name: 'VI_1', from: 'BACKUP', to, reason: 'master-down-timer', priority: 100 });
         },
@@ -189,4 +204,111 @@ test('smtp_alert_vrrp turns VRRP alerts on for instances without smtp_alert; no_
   } finally {
     await d.stop();
   }
+});
+
+/** A real server held by two checkers that both fail: one mail per checker change, unless no_checker_emails. */
+const twoFailingCheckers = `virtual_server 10.0.0.62 80 {
+    protocol TCP
+    delay_loop 1
+    warmup 0
+    real_server 10.1.0.62 80 {
+        MISC_CHECK {
+            misc_path /bin/false
+        }
+        MISC_CHECK {
+            misc_path "/bin/false second"
+        }
+    }
+}
+`;
+
+test('every checker change of a real server mails (keepalived\'s default): the second checker failing mails again, the real server still DOWN', async () => {
+  const r = await relay();
+  const d = await daemonMailing(r, mailGlobals(r.port) + twoFailingCheckers);
+  try {
+    await until(d.logs, (l) => l.filter((x) => x.message === 'smtp alert sent').length === 2, 'two mails sent');
+    expect(d.subjects()).toEqual([
+      'Subject: [LB1] Realserver 10.1.0.62:80 of virtual server tcp/10.0.0.62:80 - DOWN',
+      'Subject: [LB1] Realserver 10.1.0.62:80 of virtual server tcp/10.0.0.62:80 - DOWN',
+    ]);
+    expect(d.logs().filter((x) => x.message === 'checker down')).toHaveLength(2);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('no_checker_emails: only the checker change that removes the real server mails', async () => {
+  const r = await relay();
+  const d = await daemonMailing(r, mailGlobals(r.port, '    no_checker_emails\n') + twoFailingCheckers);
+  try {
+    await until(d.logs, (l) => l.filter((x) => x.message === 'checker down').length === 2, 'both checkers down');
+    await until(d.logs, (l) => l.some((x) => x.message === 'smtp alert sent'), 'the mail sent');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(d.subjects()).toEqual(['Subject: [LB1] Realserver 10.1.0.62:80 of virtual server tcp/10.0.0.62:80 - DOWN']);
+    expect(d.logs().filter((x) => x.message === 'smtp alert sent')).toHaveLength(1);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('at start an alerting virtual server mails its first quorum; at stop: the VRRP instance mails Stopping; an omega virtual server mails each real server up and itself as shutting down; the daemon waits for the mails', async () => {
+  const r = await relay();
+  const d = await daemonMailing(r, mailGlobals(r.port) + instanceVI1('    smtp_alert\n') + `virtual_server 10.0.0.63 80 {
+    protocol TCP
+    omega
+    smtp_alert
+    real_server 10.1.0.63 80 {
+    }
+    real_server 10.1.0.64 80 {
+        smtp_alert off
+    }
+}
+`);
+  d.routers[0]!.transition('MASTER');
+  await until(d.logs, (l) => l.some((x) => x.message === 'smtp alert sent'), 'the MASTER mail');
+  // stop() resolves once the daemon has exited: every mail below was sent before.
+  await d.stop();
+  const bodies = r.dialogues.map((dialogue) => [dialogue.find((l) => l.startsWith('Subject: ')), dialogue[dialogue.indexOf('') + 1]]);
+  expect(bodies).toEqual([
+    // At start, the virtual server's first quorum (keepalived's "Starting with quorum up").
+    ['Subject: [LB1] Virtualserver tcp/10.0.0.63:80 - UP', '=> Starting with quorum up 1+0=1 <= 2 <='],
+    ['Subject: [LB1] VRRP Instance VI_1 - Entering MASTER state', '=> VRRP Instance is now owning VRRP VIPs <='],
+    ['Subject: [LB1] VRRP Instance VI_1 - Stopping', '=> VRRP Instance stopping <='],
+    ['Subject: [LB1] Realserver 10.1.0.63:80 of virtual server tcp/10.0.0.63:80 - DOWN', '=> Shutting down <='],
+    ['Subject: [LB1] Virtualserver tcp/10.0.0.63:80 - DOWN', '=> Shutting down <='],
+  ]);
+});
+
+test('at stop without omega, or with -I, the checker half mails nothing; lvs_flush_on_stop mails only the virtual server', async () => {
+  const vs = (omega: boolean) => `virtual_server 10.0.0.64 80 {
+    protocol TCP
+${omega ? '    omega\n' : ''}    smtp_alert
+    real_server 10.1.0.65 80 {
+    }
+}
+`;
+  const subjects = async (conf: string, args: string[] = [], globals = '') => {
+    const r = await relay();
+    const dir = mkdtempSync(path.join(tmpdir(), 'ipvs-smtp-'));
+    const file = path.join(dir, 'keepalived.conf');
+    writeFileSync(file, mailGlobals(r.port, globals) + conf);
+    const err: string[] = [];
+    const signals = new EventEmitter();
+    const running = runKeepalived(['-f', file, ...args], {
+      stdout: () => undefined, stderr: (t) => err.push(t), readStdin: async () => '', openIpvs: () => Ipvs.open(),
+    }, signals);
+    await until(() => err.join(''), (t) => t.includes('"ready"'), 'ready');
+    signals.emit('SIGTERM');
+    expect(await running).toBe(0);
+    await closeServer(r.server);
+    rmSync(dir, { recursive: true, force: true });
+    return r.dialogues.map((dialogue) => dialogue.find((l) => l.startsWith('Subject: ')));
+  };
+  const started = 'Subject: [LB1] Virtualserver tcp/10.0.0.64:80 - UP';
+  expect(await subjects(vs(false))).toEqual([started]);
+  expect(await subjects(vs(true), ['-I'])).toEqual([started]);
+  expect(await subjects(vs(true), [], '    lvs_flush_on_stop\n')).toEqual([started, 'Subject: [LB1] Virtualserver tcp/10.0.0.64:80 - DOWN']);
+  expect(await subjects(vs(true))).toEqual([
+    started, 'Subject: [LB1] Realserver 10.1.0.65:80 of virtual server tcp/10.0.0.64:80 - DOWN', 'Subject: [LB1] Virtualserver tcp/10.0.0.64:80 - DOWN',
+  ]);
 });

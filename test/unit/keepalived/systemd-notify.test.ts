@@ -8,12 +8,14 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Ipvs } from '../../../lib';
 import type { CliContext } from '../../../lib/cli/context';
 import { runKeepalived } from '../../../lib/cli/keepalived-command';
 import { SystemdNotifier, notifyMessage } from '../../../lib/keepalived/systemd-notify';
 import { withFakeIpvs } from '../../support/fake-kernel';
 
 const fake = withFakeIpvs();
+jest.setTimeout(20_000);
 
 let dir: string;
 let socket: string;
@@ -105,6 +107,50 @@ test('READY=1 after the whole table is in the kernel; RELOADING=1/READY=1 around
     await until(() => lines().includes('STATUS=stopping'), 'STOPPING=1');
     expect(lines().filter((l) => !l.startsWith('X_TABLE='))).toEqual(['STOPPING=1', 'STATUS=stopping']);
     expect(c.err.join('')).not.toContain('systemd notification failed');
+  } finally {
+    delete process.env.NOTIFY_SOCKET;
+    fake.kernel.execute = execute;
+  }
+});
+
+test('startup_script ends before the first table write and READY=1; shutdown_script runs after STOPPING=1, each announced in STATUS=', async () => {
+  const conf = path.join(dir, 'scripts.conf');
+  const script = (name: string) => {
+    const file = path.join(dir, `${name}.sh`);
+    // The script's own datagram shows where it ran among the daemon's.
+    writeFileSync(file, `#!/bin/sh\nsleep 0.2\necho X_SCRIPT=${name} | socat -u - UNIX-SENDTO:${socket}\n`, { mode: 0o755 });
+    return file;
+  };
+  writeFileSync(conf, `global_defs {\n  startup_script ${script('startup')}\n  shutdown_script ${script('shutdown')}\n}\n${CONFIG}`);
+  const marker = new SystemdNotifier({ NOTIFY_SOCKET: socket });
+  const execute = fake.kernel.execute.bind(fake.kernel);
+  fake.kernel.execute = (requests) => {
+    const results = execute(requests);
+    marker.send({ X_TABLE: String(fake.kernel.services.size) });
+    return results;
+  };
+  process.env.NOTIFY_SOCKET = socket;
+  received = '';
+  const signals = new EventEmitter();
+  try {
+    // A handle of its own: the test before closed the shared one when its daemon stopped.
+    const c = { ...context(), openIpvs: () => Ipvs.open() };
+    const running = runKeepalived(['-C', '-f', conf], c, signals);
+    await until(() => lines().includes('READY=1'), 'READY=1').catch((e: Error) => {
+      throw new Error(`${e.message}: ${lines().join(' ')} ${c.err.join('')}`);
+    });
+    const start = lines();
+    expect(start.slice(0, 2)).toEqual(['STATUS=running startup_script', 'X_SCRIPT=startup']);
+    expect(start.indexOf('X_TABLE=2')).toBeGreaterThan(1);
+    expect(start.indexOf('READY=1')).toBeGreaterThan(start.indexOf('X_TABLE=2'));
+    received = '';
+    signals.emit('SIGTERM');
+    expect(await running).toBe(0);
+    await until(() => lines().includes('X_SCRIPT=shutdown'), 'the shutdown script');
+    const stop = lines().filter((l) => !l.startsWith('X_TABLE='));
+    expect(stop).toEqual(['STOPPING=1', 'STATUS=stopping', 'STATUS=running shutdown_script', 'X_SCRIPT=shutdown']);
+    // The services were deleted before it ran.
+    expect(lines().lastIndexOf('X_TABLE=0')).toBeLessThan(lines().indexOf('STATUS=running shutdown_script'));
   } finally {
     delete process.env.NOTIFY_SOCKET;
     fake.kernel.execute = execute;

@@ -10,7 +10,9 @@ import type { GlobalDefs, KeywordItem } from '../model';
 import { addressFamily, readInteger, readPort } from '../values';
 import type { VrrpGlobalDefs } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
-import { scriptField } from './shared';
+import { readScript, scriptField } from './shared';
+import { identity } from '../../../scripts/security';
+import type { ScriptSpec } from '../located';
 
 /** Fields of global_defs as written. */
 export type GlobalFields = Omit<GlobalDefs, 'source' | 'sources' | 'other' | 'notificationEmail' | 'vrrp'>;
@@ -32,7 +34,7 @@ export function globalDraft(): GlobalDraft {
 /** Keywords of global_defs that keepalived knows but neither the checker nor VRRP half uses. */
 export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
-  startup_script startup_script_timeout shutdown_script shutdown_script_timeout max_auto_priority
+  max_auto_priority
   min_auto_priority_delay dynamic_interfaces default_interface
   disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
@@ -106,6 +108,46 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
 };
 
+/**
+ * `startup_script` / `shutdown_script SCRIPT [user [group]]`, as keepalived
+ * reads them: the first one written wins, and a user or group that does not
+ * exist drops the script ("Invalid startup script").
+ */
+function lifecycleScript(key: 'startupScript' | 'shutdownScript', kind: 'startup' | 'shutdown'): KeywordSpec<GlobalDraft> {
+  return {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      if (target.values[key]) return void ctx.diag.error('semantic', `${kind} script already specified`, stmt.source);
+      const [command, user, group] = stmt.args;
+      if (command === undefined) return void ctx.diag.error('invalid-value', `${kind} script missing`, stmt.source);
+      const unknownAccount = user !== undefined && typeof identity({ user, ...(group === undefined ? {} : { group }) }) === 'string';
+      const script: ScriptSpec | undefined = unknownAccount ? undefined : readScript(stmt, ctx, command, user, group);
+      if (script && stmt.args.length <= 3) setValue(target, key, script, stmt.source);
+      else if (script || unknownAccount) ctx.diag.error('semantic', `Invalid ${kind} script`, stmt.source);
+    },
+  };
+}
+
+/**
+ * keepalived's read of `*_script_timeout N` (1..1000 seconds): the number's
+ * own complaint, then the keyword's "- ignoring", the default kept.
+ */
+function lifecycleTimeout(key: 'startupScriptTimeout' | 'shutdownScriptTimeout', keyword: string): KeywordSpec<GlobalDraft> {
+  return {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      const word = stmt.args[0];
+      if (word === undefined) return void ctx.diag.error('invalid-value', `${keyword} requires value`, stmt.source);
+      const complaint = !/^\d+$/.test(word)
+        ? (/^-\d+$/.test(word) ? `negative number '${word}'` : `invalid number '${word}'`)
+        : Number(word) < 1 || Number(word) > 1000 ? `number '${word}' outside range [1, 1000]` : undefined;
+      if (complaint === undefined) return setValue(target, key, Number(word), stmt.source);
+      ctx.diag.error('invalid-value', complaint, stmt.source);
+      ctx.diag.error('invalid-value', `${keyword} '${word}' must be in [1, 1000] - ignoring`, stmt.source);
+    },
+  };
+}
+
 const emailGrammar = grammar<GlobalDraft>([], (stmt, target) => {
   target.notificationEmail.push(stmt.keyword, ...stmt.args);
 });
@@ -135,6 +177,10 @@ const modelled: KeywordTable<GlobalDraft> = {
   rs_init_notifies: boolField('rsInitNotifies', 'rs_init_notifies'),
   enable_script_security: boolField('enableScriptSecurity', 'enable_script_security'),
   script_user: valueField('scriptUser', (stmt) => (stmt.args[1] === undefined ? { user: stmt.args[0]! } : { user: stmt.args[0]!, group: stmt.args[1] })),
+  startup_script: lifecycleScript('startupScript', 'startup'),
+  shutdown_script: lifecycleScript('shutdownScript', 'shutdown'),
+  startup_script_timeout: lifecycleTimeout('startupScriptTimeout', 'startup_script_timeout'),
+  shutdown_script_timeout: lifecycleTimeout('shutdownScriptTimeout', 'shutdown_script_timeout'),
   lvs_flush: boolField('lvsFlush', 'lvs_flush'),
   lvs_flush_on_stop: valueField('lvsFlushOnStop', (stmt) => (stmt.args[0] === 'VS' ? 'VS' : 'all'), 0),
   lvs_flush_onstop: valueField('lvsFlushOnStop', (stmt) => (stmt.args[0] === 'VS' ? 'VS' : 'all'), 0),

@@ -1,0 +1,113 @@
+// global_defs' startup_script / shutdown_script and their timeouts, read as
+// keepalived 2.2.7 reads them: every status and line below was produced by
+// `keepalived -t -f FILE` in a network namespace (Debian's 2.2.7).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkConfig, type CheckResult } from '../../../lib/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, scratch } from '../../support/keepalived';
+
+const VIOLATION = 'SECURITY VIOLATION - start/shutdown scripts are being executed but script_security not enabled.';
+
+/** The verdict on a file whose global_defs holds `globals`, with `setup` run in the scratch folder first. */
+function verdict(globals: string, setup: (dir: string) => void = () => undefined): CheckResult & { dir: string } {
+  const dir = scratch({ 'keepalived.conf': `global_defs {\n${globals}}\n` });
+  try {
+    setup(dir);
+    const file = path.join(dir, 'keepalived.conf');
+    const text = fs.readFileSync(file, 'utf8').replaceAll('$DIR', dir);
+    fs.writeFileSync(file, text);
+    return { ...checkConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }), dir };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const lines = (r: CheckResult) => r.diagnostics.filter((d) => d.code !== 'unsupported').map((d) => [d.severity, d.source.line, d.message.replace(/\/tmp\/kaconf-\w+/g, '$DIR')]);
+const script = (dir: string, name: string, mode = 0o755) => {
+  fs.writeFileSync(path.join(dir, name), '#!/bin/sh\nexit 0\n', { mode });
+  fs.chmodSync(path.join(dir, name), mode);
+};
+
+describe('startup_script / shutdown_script verdicts (keepalived 2.2.7 -t)', () => {
+  test('a program found, binary or script, with or without arguments, is a SECURITY VIOLATION without script security (status 6)', () => {
+    for (const written of ['/bin/true', 'true', '"/bin/true a b"', '$DIR/s.sh']) {
+      const r = verdict(`  startup_script ${written}\n`, (d) => script(d, 's.sh'));
+      expect([r.exitCode, lines(r)]).toEqual([6, [['error', 2, VIOLATION]]]);
+    }
+    const r = verdict('  startup_script /bin/true\n  shutdown_script /bin/true\n');
+    expect(lines(r)).toEqual([['error', 2, VIOLATION]]);
+    expect(r.config.global).toMatchObject({ startupScript: { argv: ['/bin/true'] }, shutdownScript: { argv: ['/bin/true'] } });
+    expect([r.config.global.startupScriptTimeout, r.config.global.shutdownScriptTimeout]).toEqual([10, 10]);
+  });
+
+  test('one run as root from a path others can change adds "There are insecure scripts."', () => {
+    const r = verdict('  shutdown_script $DIR/open/s.sh\n', (d) => {
+      fs.mkdirSync(path.join(d, 'open'), { mode: 0o777 });
+      fs.chmodSync(path.join(d, 'open'), 0o777);
+      script(path.join(d, 'open'), 's.sh');
+    });
+    expect([r.exitCode, lines(r)]).toEqual([6, [['error', 2, `${VIOLATION} There are insecure scripts.`]]]);
+  });
+
+  test('a program root cannot execute still counts, and is not run', () => {
+    const r = verdict('  startup_script $DIR/noexec.sh\n', (d) => script(d, 'noexec.sh', 0o644));
+    expect(r.exitCode).toBe(6);
+    expect(lines(r)).toEqual([
+      ['notice', 2, "WARNING - script '$DIR/noexec.sh' is not executable for uid:gid 0:0 - disabling."],
+      ['error', 2, VIOLATION],
+    ]);
+    expect(r.config.global.startupScript).toBeUndefined();
+  });
+
+  test('a program not found (absolute, or a bare name off PATH) is dropped silently as far as -t goes (status 0)', () => {
+    for (const written of ['/no/such/start.sh', 'no-such-start-script-r2']) {
+      const r = verdict(`  startup_script ${written}\n`);
+      expect(r.exitCode).toBe(0);
+      expect(r.config.global.startupScript).toBeUndefined();
+    }
+  });
+
+  test('under script security with no user anywhere and no keepalived_script account: not run, status 0', () => {
+    const r = verdict('  enable_script_security\n  startup_script $DIR/s.sh\n  shutdown_script $DIR/s.sh\n', (d) => script(d, 's.sh'));
+    expect(r.exitCode).toBe(0);
+    expect(lines(r)).toEqual([
+      ['notice', 3, 'Failed to set default user for startup script $DIR/s.sh - ignoring'],
+      ['notice', 4, 'Failed to set default user for shutdown script $DIR/s.sh - ignoring'],
+    ]);
+    expect(r.config.global.startupScript).toBeUndefined();
+    expect(r.config.global.shutdownScript).toBeUndefined();
+  });
+
+  test('under script security with root named, a secure script is kept (status 0)', () => {
+    const r = verdict('  enable_script_security\n  startup_script $DIR/s.sh root\n', (d) => script(d, 's.sh'));
+    expect([r.exitCode, lines(r)]).toEqual([0, []]);
+    expect(r.config.global.startupScript).toMatchObject({ user: 'root' });
+  });
+
+  test('an unknown user, a missing script, a second one: keepalived\'s lines (status 5; the first script stays)', () => {
+    expect(lines(verdict('  startup_script /bin/true no-such-user-r2\n'))).toEqual([['error', 2, 'Invalid startup script']]);
+    expect(lines(verdict('  startup_script /bin/true extra1 extra2 extra3\n'))).toEqual([['error', 2, 'Invalid startup script']]);
+    expect(lines(verdict('  shutdown_script\n'))).toEqual([['error', 2, 'shutdown script missing']]);
+    const twice = verdict('  startup_script /bin/true\n  startup_script /bin/false\n');
+    expect([twice.exitCode, lines(twice)]).toEqual([6, [['error', 3, 'startup script already specified'], ['error', 2, VIOLATION]]]);
+    expect(twice.config.global.startupScript?.argv).toEqual(['/bin/true']);
+  });
+
+  test('timeouts: 1..1000 seconds, else both of keepalived\'s lines and the default kept (status 5)', () => {
+    const ok = verdict('  startup_script_timeout 1\n  shutdown_script_timeout 1000\n');
+    expect([ok.exitCode, ok.config.global.startupScriptTimeout, ok.config.global.shutdownScriptTimeout]).toEqual([0, 1, 1000]);
+    const cases: [string, string][] = [
+      ['0', "number '0' outside range [1, 1000]"],
+      ['1001', "number '1001' outside range [1, 1000]"],
+      ['-1', "negative number '-1'"],
+      ['10.5', "invalid number '10.5'"],
+      ['5x', "invalid number '5x'"],
+    ];
+    for (const [word, first] of cases) {
+      const r = verdict(`  startup_script_timeout ${word}\n`);
+      expect([r.exitCode, lines(r)]).toEqual([5, [['error', 2, first], ['error', 2, `startup_script_timeout '${word}' must be in [1, 1000] - ignoring`]]]);
+      expect(r.config.global.startupScriptTimeout).toBe(10);
+    }
+    expect(lines(verdict('  shutdown_script_timeout\n'))).toEqual([['error', 2, 'shutdown_script_timeout requires value']]);
+  });
+});
