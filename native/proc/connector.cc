@@ -105,9 +105,7 @@ void Connector::parse(const char* data, size_t length, std::vector<Event>& out) 
         if (event.event_data.fork.child_pid != event.event_data.fork.child_tgid) break;
         out.push_back({EventKind::Fork, event.event_data.fork.child_tgid, event.event_data.fork.parent_tgid});
         break;
-      case proc_event::PROC_EVENT_EXEC:
-        out.push_back({EventKind::Exec, event.event_data.exec.process_tgid, 0});
-        break;
+      case proc_event::PROC_EVENT_EXEC: out.push_back({EventKind::Exec, event.event_data.exec.process_tgid, 0}); break;
       case proc_event::PROC_EVENT_COMM:
         if (event.event_data.comm.process_pid != event.event_data.comm.process_tgid) break;
         out.push_back({EventKind::Comm, event.event_data.comm.process_tgid, 0});
@@ -116,8 +114,7 @@ void Connector::parse(const char* data, size_t length, std::vector<Event>& out) 
         if (event.event_data.exit.process_pid != event.event_data.exit.process_tgid) break;
         out.push_back({EventKind::Exit, event.event_data.exit.process_tgid, 0});
         break;
-      default:
-        break;
+      default: break;
     }
   }
 }
