@@ -17,7 +17,7 @@ import { bfdCheckGrammar, fileCheckGrammar, realServerGrammar } from '../reader/
 import { CHECKER_GRAMMARS, smtpHostGrammar, urlGrammar } from '../reader/blocks/checkers';
 import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../reader/blocks/vrrp-instance';
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
-import { scriptGrammar, trackFileGrammar } from '../reader/blocks/vrrp-tracking';
+import { scriptGrammar, trackFileGrammar, trackProcessGrammar } from '../reader/blocks/vrrp-tracking';
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
 import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { VRRP_LIMITS } from '../../vrrp/limits';
@@ -54,6 +54,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['vrrp_sync_group', syncGroupGrammar],
     ['vrrp_script', scriptGrammar],
     ['track_file', trackFileGrammar],
+    ['vrrp_track_process', trackProcessGrammar],
     ['bfd_instance', bfdInstanceGrammar],
   ] as unknown as readonly (readonly [string, Grammar<never>])[];
 }
