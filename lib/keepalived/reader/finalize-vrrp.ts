@@ -246,7 +246,8 @@ function finishTrackProcesses(draft: ConfigDraft, diag: Diagnostics): VrrpTrackP
   for (const d of draft.trackProcesses) {
     const v = d.values;
     if (v.process === undefined) {
-      diag.error('semantic', `track process '${d.name}' process name not specified`, d.source);
+      // keepalived judges the block when it closes.
+      diag.error('semantic', `track process '${d.name}' process name not specified`, d.end ?? d.source);
       continue;
     }
     out.push({

@@ -342,7 +342,7 @@ export function trackProcessKeyword<T extends { trackProcesses: VrrpTrackProcess
     handle(stmt, target): BlockOpen<VrrpTrackProcessDraft> {
       const process: VrrpTrackProcessDraft = { ...draft<TrackProcessFields>(stmt.source), name: stmt.args[0]! };
       target.trackProcesses.push(process);
-      return { grammar: trackProcessGrammar, target: process };
+      return { grammar: trackProcessGrammar, target: process, close: recordEnd };
     },
   };
 }
