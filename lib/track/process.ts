@@ -313,16 +313,18 @@ export class ProcessTracker extends EventEmitter<ProcessTrackerEvents> {
   }
 }
 
-/** Options of a {@link ProcessSource}. */
+/** How vrrp_track_process sees processes (VrrpRouter's `processes` runtime option). */
 export interface ProcessSourceOptions {
-  /** The addon (tests pass a fake); default the loaded one. */
-  native?: () => NativeProcBinding;
-  /** Scan interval where the connector is refused; default {@link PROCESS_POLL_INTERVAL_MS}. */
-  pollInterval?: number;
-  /** Where /proc is (tests). */
-  procRoot?: string;
-  /** Force polling (tests of the fallback). */
+  /** Scan /proc even where the proc connector would work (tests of the fallback). */
   poll?: boolean;
+  /** Milliseconds between /proc scans where the connector is refused (or with `poll`); default 1000. */
+  pollInterval?: number;
+}
+
+/** @internal What tests may also replace: the addon and where /proc is. */
+export interface ProcessSourceInternals extends ProcessSourceOptions {
+  native?: () => NativeProcBinding;
+  procRoot?: string;
 }
 
 /** Events of a {@link ProcessSource}. */
@@ -340,7 +342,7 @@ export interface ProcessSourceEvents {
  */
 export class ProcessSource extends EventEmitter<ProcessSourceEvents> {
   readonly #trackers = new Set<ProcessTracker>();
-  readonly #options: ProcessSourceOptions;
+  readonly #options: ProcessSourceInternals;
   #monitor: NativeProcMonitor | undefined;
   #poller: NodeJS.Timeout | undefined;
   #mode: 'connector' | 'polling' | undefined;
@@ -348,7 +350,7 @@ export class ProcessSource extends EventEmitter<ProcessSourceEvents> {
   #scanWanted = false;
   #closed = false;
 
-  constructor(options: ProcessSourceOptions = {}) {
+  constructor(options: ProcessSourceInternals = {}) {
     super();
     this.#options = options;
   }

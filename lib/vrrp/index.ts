@@ -31,6 +31,7 @@ export type {
   VrrpNotifyScripts, VrrpSyncGroupOptions,
 } from './router-options';
 export { VrrpError } from './errors';
+export type { ProcessSourceOptions } from '../track/process';
 // BFD sessions (bfd_instance), which track_bfd reads; usable on their own.
 export {
   BfdSessions, BfdError, BFD_STATES, BFD_DIAGNOSTICS, resolveBfdInstance, resolveBfdInstances,

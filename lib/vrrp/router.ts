@@ -87,8 +87,11 @@ export interface VrrpRouterEvents {
 
 /** The `processSource` event. */
 export interface VrrpProcessSource {
+  /** `connector`: the kernel's proc connector; `polling`: /proc scanned every {@link VrrpProcessSource.intervalMs}. */
   mode: 'connector' | 'polling';
+  /** Why the connector was not used (polling only): the addon's error, e.g. `proc-connector: Connection refused`. */
   reason?: string;
+  /** The scan interval in milliseconds (polling only). */
   intervalMs?: number;
 }
 

@@ -309,7 +309,8 @@ function finishSyncGroup(
   }
   return {
     name: d.name, group, notify: d.notify,
-    trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile, trackBfd: d.trackBfd, trackProcess: d.trackProcess,
+    trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile, trackBfd: d.trackBfd,
+    trackProcess: d.trackProcess,
     trackingWeight: d.trackingWeight, source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
   };
 }
@@ -328,7 +329,8 @@ export function finishVrrp(
   const trackProcesses = finishTrackProcesses(draft, diag);
   const scriptNames = new Set(scripts.map((s) => s.name));
   const fileNames = new Set(trackFiles.map((f) => f.name));
-  const known: Known = { scripts: scriptNames, files: fileNames, bfd: bfdNames, processes: new Set(trackProcesses.map((p) => p.name)), interfaces, missing: new Set() };
+  const processes = new Set(trackProcesses.map((p) => p.name));
+  const known: Known = { scripts: scriptNames, files: fileNames, bfd: bfdNames, processes, interfaces, missing: new Set() };
   for (const g of draft.syncGroups) groupRefs(g, known, diag);
   const finished = draft.vrrpInstances.map((d) => finishInstance(d, globals, known, diag)).filter((i) => i !== undefined);
   const instances = checkDuplicateVrids(finished, interfaces, diag);

@@ -46,7 +46,8 @@ export interface ConfigDraft {
 /** An empty configuration. */
 export function configDraft(): ConfigDraft {
   return {
-    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], trackProcesses: [], syncGroups: [],
+    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], trackProcesses: [],
+    syncGroups: [],
     staticAddresses: [], staticRoutes: [], staticRules: [], bfdInstances: [], daemonOptions: [], unsupported: [],
   };
 }

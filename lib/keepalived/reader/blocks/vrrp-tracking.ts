@@ -80,7 +80,10 @@ function trackLine(list: TrackList, what: string, limit: number): Grammar<Tracki
   });
 }
 
-/** `track_interface`, `track_script`, `track_file`, `track_bfd`, `track_process` lists and `notify_*` scripts, for instances and sync groups. */
+/**
+ * `track_interface`, `track_script`, `track_file`, `track_bfd`, `track_process` lists and `notify_*` scripts,
+ * for instances and sync groups.
+ */
 export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
   const list = (name: TrackList, what: string, limit: number): KeywordSpec<T> => {
     const body = trackLine(name, what, limit);
