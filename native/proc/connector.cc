@@ -3,8 +3,6 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,8 +25,7 @@ int Connector::open() {
   local.nl_family = AF_NETLINK;
   local.nl_groups = CN_IDX_PROC;
   if (::bind(sock_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return errno;
-  wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_ < 0) return errno;
+  if (int error = reader_.open()) return error;
   // nlmsghdr, cn_msg, then the operation: cn_msg ends in a flexible array, so laid out by hand.
   alignas(nlmsghdr) char request[NLMSG_SPACE(sizeof(cn_msg) + sizeof(uint32_t))] = {};
   auto* header = reinterpret_cast<nlmsghdr*>(request);
@@ -46,45 +43,24 @@ int Connector::open() {
 
 void Connector::start(Handler handler) {
   handler_ = std::move(handler);
-  thread_ = std::thread([this] { run(); });
+  reader_.start(sock_, [this](const char* data, size_t length, int error) {
+    // ENOBUFS: the kernel dropped events; the next batch says so.
+    if (error) {
+      if (error == ENOBUFS) overflowed_ = true;
+      return;
+    }
+    std::vector<Event> events;
+    if (overflowed_) events.push_back({EventKind::Overflow, 0, 0});
+    overflowed_ = false;
+    parse(data, length, events);
+    if (!events.empty()) handler_(std::move(events));
+  });
 }
 
 void Connector::stop() {
-  if (thread_.joinable()) {
-    stopping_ = true;
-    uint64_t one = 1;
-    if (::write(wake_, &one, sizeof(one)) < 0) {
-      // The eventfd cannot be full with one write; nothing else to do.
-    }
-    thread_.join();
-  }
+  reader_.stop();
   if (sock_ >= 0) ::close(sock_);
-  if (wake_ >= 0) ::close(wake_);
-  sock_ = wake_ = -1;
-}
-
-void Connector::run() {
-  std::vector<char> buffer(64 * 1024);
-  pollfd fds[2] = {{sock_, POLLIN, 0}, {wake_, POLLIN, 0}};
-  bool overflowed = false;
-  while (!stopping_) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents) return;
-    ssize_t n = ::recv(sock_, buffer.data(), buffer.size(), MSG_DONTWAIT);
-    if (n < 0) {
-      // ENOBUFS: the kernel dropped events; the next batch says so.
-      if (errno == ENOBUFS) overflowed = true;
-      continue;
-    }
-    std::vector<Event> events;
-    if (overflowed) events.push_back({EventKind::Overflow, 0, 0});
-    overflowed = false;
-    parse(buffer.data(), static_cast<size_t>(n), events);
-    if (!events.empty()) handler_(std::move(events));
-  }
+  sock_ = -1;
 }
 
 void Connector::parse(const char* data, size_t length, std::vector<Event>& out) const {

@@ -7,11 +7,11 @@
 // is, quorum and timing belong to TypeScript (lib/track/process.ts).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
-#include <thread>
 #include <vector>
+
+#include "../netlink/reader.h"
 
 namespace proc {
 
@@ -39,13 +39,11 @@ class Connector {
   void stop();
 
  private:
-  void run();
   void parse(const char* data, size_t length, std::vector<Event>& out) const;
   int sock_ = -1;
-  int wake_ = -1;
   Handler handler_;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
+  netlink::Reader reader_;
+  bool overflowed_ = false;  // touched only by the reading thread
 };
 
 }  // namespace proc

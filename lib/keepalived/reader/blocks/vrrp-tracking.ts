@@ -241,6 +241,29 @@ function wholeNumber(word: string, min: number, max: number): number | undefined
   return n >= min && n <= max ? n : undefined;
 }
 
+/**
+ * `quorum` / `quorum_max N`: a whole number from `min` to 65535 (keepalived's message otherwise), then
+ * `conflict` (the other bound) may refuse it with keepalived's message; else `set`.
+ */
+function quorumSpec(
+  word: 'Quorum' | 'quorum_max',
+  min: number,
+  conflict: (n: number, target: VrrpTrackProcessDraft) => string | undefined,
+  set: (n: number, target: VrrpTrackProcessDraft, at: Statement['source']) => void,
+): ProcessSpec {
+  return {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const n = wholeNumber(stmt.args[0]!, min, 65535);
+      const why = n === undefined
+        ? `${word} (${stmt.args[0]}) for vrrp_track_process ${target.name} must be between [${min}..65535] inclusive. Ignoring...`
+        : conflict(n, target);
+      if (why !== undefined) ctx.diag.error('invalid-value', why, stmt.source);
+      else set(n!, target, stmt.source);
+    },
+  };
+}
+
 /** The keywords of `vrrp_track_process`, with keepalived's (vrrp_parser.c) checks and messages. */
 export const trackProcessGrammar = grammar<VrrpTrackProcessDraft>([
   {
@@ -293,40 +316,19 @@ export const trackProcessGrammar = grammar<VrrpTrackProcessDraft>([
         setValue(target, 'weight', weight, stmt.source);
       },
     },
-    quorum: {
-      minArgs: 1,
-      handle(stmt, target, ctx) {
-        const quorum = wholeNumber(stmt.args[0]!, 1, 65535);
-        if (quorum === undefined) {
-          ctx.diag.error('invalid-value', `Quorum (${stmt.args[0]}) for vrrp_track_process ${target.name} must be between [1..65535] inclusive. Ignoring...`, stmt.source);
-          return;
-        }
-        if (target.values.quorumMax !== undefined && quorum > target.values.quorumMax) {
-          ctx.diag.error('invalid-value', 'Quorum is greater than quorum_max - ignoring', stmt.source);
-          return;
-        }
-        setValue(target, 'quorum', quorum, stmt.source);
-      },
-    },
-    quorum_max: {
-      minArgs: 1,
-      handle(stmt, target, ctx) {
-        const max = wholeNumber(stmt.args[0]!, 0, 65535);
-        if (max === undefined) {
-          ctx.diag.error('invalid-value', `quorum_max (${stmt.args[0]}) for vrrp_track_process ${target.name} must be between [0..65535] inclusive. Ignoring...`, stmt.source);
-          return;
-        }
-        const quorum = target.values.quorum ?? 1;
-        // quorum_max 0 is allowed while quorum was left at 1: none of the processes may run.
-        if ((max || quorum > 1) && max < quorum) {
-          ctx.diag.error('invalid-value', 'quorum_max is less than quorum - ignoring', stmt.source);
-          return;
-        }
-        setValue(target, 'quorumMax', max, stmt.source);
-        if (max === 0) setValue(target, 'quorum', 0, stmt.source);
-        else if (!quorum) setValue(target, 'quorum', 1, stmt.source);
-      },
-    },
+    quorum: quorumSpec('Quorum', 1, (quorum, target) => {
+      const max = target.values.quorumMax;
+      return max !== undefined && quorum > max ? 'Quorum is greater than quorum_max - ignoring' : undefined;
+    }, (quorum, target, at) => setValue(target, 'quorum', quorum, at)),
+    // quorum_max 0 is allowed while quorum was left at 1: none of the processes may run.
+    quorum_max: quorumSpec('quorum_max', 0, (max, target) => {
+      const quorum = target.values.quorum ?? 1;
+      return (max || quorum > 1) && max < quorum ? 'quorum_max is less than quorum - ignoring' : undefined;
+    }, (max, target, at) => {
+      setValue(target, 'quorumMax', max, at);
+      if (max === 0) setValue(target, 'quorum', 0, at);
+      else if (!target.values.quorum) setValue(target, 'quorum', 1, at);
+    }),
     fork_delay: processDelay('fork_delay'),
     terminate_delay: processDelay('terminate_delay'),
     delay: processDelay('delay'),
