@@ -368,9 +368,12 @@ export class ProcessSource extends EventEmitter<ProcessSourceEvents> {
     this.#rescan();
   }
 
-  /** @internal Called by {@link ProcessTracker.stop}. */
+  /** @internal Called by {@link ProcessTracker.stop}; the last one leaving stops the connector or poller (the next reopens it). */
   remove(tracker: ProcessTracker): void {
     this.#trackers.delete(tracker);
+    if (this.#trackers.size) return;
+    this.#stopWatching();
+    this.#mode = undefined;
   }
 
   /** Resolves once every event and scan asked for so far has been handled (tests). */
@@ -385,11 +388,15 @@ export class ProcessSource extends EventEmitter<ProcessSourceEvents> {
   /** Stops the connector or the poll timer. */
   close(): void {
     this.#closed = true;
+    this.#stopWatching();
+    this.#trackers.clear();
+  }
+
+  #stopWatching(): void {
     this.#monitor?.close();
     this.#monitor = undefined;
     clearInterval(this.#poller);
     this.#poller = undefined;
-    this.#trackers.clear();
   }
 
   #open(): void {

@@ -219,8 +219,12 @@ describe('ProcessSource on a fake /proc', () => {
     deliver(Int32Array.from([4, 20, 0, 4, 22, 0, 4, 999, 0]));
     await source.settled();
     expect([byComm.pids, byLine.pids, byLine.ok]).toEqual([[23], [], false]);
+    // The last tracker leaving closes the connector; a new one opens it again.
+    byComm.stop();
+    expect(closed).toBe(false);
+    byLine.stop();
+    expect([closed, source.mode]).toEqual([true, undefined]);
     source.close();
-    expect(closed).toBe(true);
     rmSync(proc.root, { recursive: true });
   });
 
