@@ -36,6 +36,7 @@ export type { ManagerOptions, ManagerReloadOptions, StopOptions } from './health
 export type { DrainCause } from './health/table-writer';
 export type * from './health/types';
 export type { TrackFileOptions } from './track/file';
+export type { TrackProcessOptions, ProcessParamMatch } from './track/process';
 export type { ScriptPolicy, ScriptUser } from './scripts/security';
 export type * from './health/events';
 export type { IpvsSysctls, SysctlName } from './core/sysctl';

@@ -13,6 +13,7 @@
 #include "js/icmp_echo.h"
 #include "js/netns_file.h"
 #include "js/notify.h"
+#include "js/proc_monitor.h"
 #include "js/rtnl.h"
 #include "js/vrrp_link.h"
 
@@ -137,6 +138,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js::defineBfd(env, exports);
   js::defineIcmpEcho(env, exports);
   js::defineNetnsFile(env, exports);
+  js::defineProc(env, exports);
   js::registerNotify(env, exports);
   js::registerChildren(env, exports);
   return exports;

@@ -7,8 +7,8 @@
  * packed into one Uint32Array per batch (pack.ts); each errno is written into
  * an Int32Array the caller passes; services and destinations come back as
  * packed tables ({@link PackedTable}), the rare rest (daemons, timeouts,
- * info, extended-ack text) as small objects. The VRRP, BFD and ICMP echo
- * parts have contracts of their own; {@link NativeBinding} is the whole addon.
+ * info, extended-ack text) as small objects. The VRRP, BFD, ICMP echo and
+ * process-event parts have contracts of their own; {@link NativeBinding} is the whole addon.
  * @internal
  * @module
  */
@@ -17,6 +17,7 @@ import type { NativeBfdBinding } from './bfd-contract';
 import type { NativeIcmpBinding } from './icmp-contract';
 import type { NativeVrrpBinding } from './vrrp-contract';
 import type { NativeRtnlBinding } from './rtnl-contract';
+import type { NativeProcBinding } from './proc-contract';
 
 /** Kernel IPVS generic-netlink commands (`IPVS_CMD_*`). */
 export const enum Cmd {
@@ -255,7 +256,7 @@ export interface NativeSystemBinding {
 /** The whole addon, as lib/native/load.ts loads it. */
 export interface NativeBinding
   extends NativeIpvsBinding, NativeVrrpBinding, NativeRtnlBinding, NativeBfdBinding,
-  NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding {}
+  NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding, NativeProcBinding {}
 
 /**
  * Every member of the addon, so a build (or a test's replacement binding)
@@ -280,6 +281,7 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   bfdDecode: true,
   icmpEcho: true,
   openInNetns: true,
+  ProcMonitor: true,
   sdNotify: true,
   reapChild: true,
 };

@@ -19,7 +19,7 @@ export { VrrpInstance } from './instance';
 export { VrrpRouter } from './router';
 export type {
   VrrpRouterRuntimeOptions, VrrpRouterEvents, VrrpRouterStateChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus,
-  VrrpRouterInstanceStatus, VrrpTrackStatus,
+  VrrpRouterInstanceStatus, VrrpTrackStatus, VrrpProcessSource,
 } from './router';
 export type { NotifyResult, NotifyState, NotifyTarget } from './notify';
 export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
@@ -27,10 +27,11 @@ export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VRRP_DIR
 export type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 export type { VrrpInstanceOptions, VrrpDirectOption, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './instance-options';
 export type {
-  VrrpRouterConfig, VrrpRouterInstance, VrrpScriptOptions, VrrpTrackFileOptions, TrackRef, VrrpNotifyCommand,
+  VrrpRouterConfig, VrrpRouterInstance, VrrpScriptOptions, VrrpTrackFileOptions, VrrpTrackProcessOptions, TrackRef, VrrpNotifyCommand,
   VrrpNotifyScripts, VrrpSyncGroupOptions,
 } from './router-options';
 export { VrrpError } from './errors';
+export type { ProcessSourceOptions } from '../track/process';
 // BFD sessions (bfd_instance), which track_bfd reads; usable on their own.
 export {
   BfdSessions, BfdError, BFD_STATES, BFD_DIAGNOSTICS, resolveBfdInstance, resolveBfdInstances,

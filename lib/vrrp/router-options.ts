@@ -12,6 +12,7 @@ import type { VirtualAddress, VrrpInstanceOptions } from './instance-options';
 import type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 import type { BfdInstanceOptions } from '../bfd/options';
 import type { TrackFileOptions } from '../track/file';
+import type { TrackProcessOptions } from '../track/process';
 
 /** `vrrp_script NAME { script; interval; timeout; weight W [reverse]; rise; fall; user USER [GROUP]; init_fail }` */
 export interface VrrpScriptOptions {
@@ -44,6 +45,9 @@ export interface VrrpScriptOptions {
  * one definition shared with FILE_CHECK.
  */
 export type VrrpTrackFileOptions = TrackFileOptions;
+
+/** `vrrp_track_process NAME { process PATH [ARGS...]; ... }`: processes counted against a quorum. */
+export type VrrpTrackProcessOptions = TrackProcessOptions;
 
 /** One line of `track_interface` / `track_script` / `track_file` / `track_bfd`: `NAME [weight W [reverse]]`. */
 export interface TrackRef {
@@ -95,6 +99,8 @@ export interface VrrpRouterInstance extends VrrpInstanceOptions {
   trackFile?: TrackRef[];
   /** `track_bfd`: `bfd_instance` sessions tracked (Up = OK; a session not yet Up counts as down, as in keepalived). */
   trackBfd?: TrackRef[];
+  /** `track_process`: `vrrp_track_process` blocks whose quorum is tracked (held = OK). */
+  trackProcess?: TrackRef[];
   /** The instance's notify scripts. */
   notify?: VrrpNotifyScripts;
   /** `smtp_alert`: accepted for compatibility; the runtime sends no mail. */
@@ -117,6 +123,8 @@ export interface VrrpSyncGroupOptions {
   trackFile?: TrackRef[];
   /** `track_bfd` applied to every member. */
   trackBfd?: TrackRef[];
+  /** `track_process` applied to every member. */
+  trackProcess?: TrackRef[];
   /** `sync_group_tracking_weight`: members' tracker weights count; without it a member's failing tracker puts the group in FAULT. */
   syncGroupTrackingWeight?: boolean;
 }
@@ -129,6 +137,8 @@ export interface VrrpRouterConfig {
   scripts: VrrpScriptOptions[];
   /** The `track_file` / `vrrp_track_file` blocks. */
   trackFiles: VrrpTrackFileOptions[];
+  /** The `vrrp_track_process` blocks. */
+  trackProcesses?: VrrpTrackProcessOptions[];
   /** The `vrrp_sync_group` blocks. */
   syncGroups: VrrpSyncGroupOptions[];
   /** The `bfd_instance` blocks (run by the router unless the runtime passes shared sessions). */

@@ -12,12 +12,13 @@ import { VRRP_DEFAULTS } from './limits';
 import { resolveStatic, type ResolvedStatic } from './static';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpSyncGroupOptions } from './router-options';
 import { resolveTrackFile, type ResolvedTrackFile } from '../track/file';
+import { resolveTrackProcess, type ResolvedTrackProcess } from '../track/process';
 import type { ResolvedScript } from './track/script';
 
 /** A tracker reference with the weight it has for this instance. */
 export interface ResolvedTrackRef {
   /** Which tracker. */
-  kind: 'interface' | 'script' | 'file' | 'bfd';
+  kind: 'interface' | 'script' | 'file' | 'bfd' | 'process';
   /** Interface, vrrp_script, track_file or bfd_instance name. */
   name: string;
   /** Weight for this instance (the tracker's own when the line gives none). */
@@ -60,6 +61,8 @@ export interface ResolvedRouterConfig {
   scripts: Map<string, ResolvedScript>;
   /** track_files by name. */
   files: Map<string, ResolvedTrackFile>;
+  /** vrrp_track_processes by name. */
+  processes: Map<string, ResolvedTrackProcess>;
   /** Sync groups by name. */
   groups: Map<string, ResolvedSyncGroup>;
   /** bfd_instances by name. */
@@ -72,12 +75,12 @@ export interface ResolvedRouterConfig {
   static: ResolvedStatic;
 }
 
-const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules'] as const;
+const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'trackProcesses', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules'] as const;
 const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightReverse', 'rise', 'fall', 'user', 'group', 'initFail'] as const;
-const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'syncGroupTrackingWeight'] as const;
+const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'syncGroupTrackingWeight'] as const;
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
 const TRACK_KEYS = ['name', 'weight', 'reverse'] as const;
-const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'notify', 'smtpAlert'] as const;
+const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'notify', 'smtpAlert'] as const;
 const IFNAME = /^[^\s/:]{1,15}$/;
 
 function text(value: unknown, field: string): string {
@@ -153,13 +156,14 @@ interface Trackers {
   script: Map<string, ResolvedScript>;
   file: Map<string, ResolvedTrackFile>;
   bfd: Map<string, ResolvedBfdInstance>;
+  process: Map<string, ResolvedTrackProcess>;
 }
 
-const BLOCKS = { script: 'vrrp_script', file: 'track_file', bfd: 'bfd_instance' } as const;
+const BLOCKS = { script: 'vrrp_script', file: 'track_file', bfd: 'bfd_instance', process: 'vrrp_track_process' } as const;
 
 /** Resolves the track_* lines of an instance or group against the defined trackers. */
 function tracks(
-  o: { trackInterface?: unknown; trackScript?: unknown; trackFile?: unknown; trackBfd?: unknown },
+  o: { trackInterface?: unknown; trackScript?: unknown; trackFile?: unknown; trackBfd?: unknown; trackProcess?: unknown },
   field: string,
   defined: Trackers,
 ): ResolvedTrackRef[] {
@@ -169,6 +173,7 @@ function tracks(
     ['trackScript', 'script', 253],
     ['trackFile', 'file', 254],
     ['trackBfd', 'bfd', 253],
+    ['trackProcess', 'process', 254],
   ] as const;
   for (const [key, kind, limit] of kinds) {
     const seen = new Set<string>();
@@ -210,7 +215,8 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
   const scripts = byName(list(c.scripts, 'scripts').map((s, i) => script(s, `scripts[${i}]`)), 'scripts', 'vrrp_script');
   const files = byName(list(c.trackFiles, 'trackFiles').map((f, i) => resolveTrackFile(f, `trackFiles[${i}]`)), 'trackFiles', 'track_file');
   const bfd = resolveBfdInstances(c.bfdInstances, 'bfdInstances');
-  const defined: Trackers = { script: scripts, file: files, bfd };
+  const processes = byName(list(c.trackProcesses, 'trackProcesses').map((p, i) => resolveTrackProcess(p, `trackProcesses[${i}]`)), 'trackProcesses', 'vrrp_track_process');
+  const defined: Trackers = { script: scripts, file: files, bfd, process: processes };
   const instances = new Map<string, ResolvedRouterInstance>();
   c.instances.forEach((value, i) => {
     const field = `instances[${i}]`;
@@ -244,7 +250,7 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
   });
   const scriptUser = user(c.scriptUser, 'scriptUser');
   return {
-    instances, scripts, files, groups, bfd, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: flag(c.enableScriptSecurity, 'enableScriptSecurity'),
+    instances, scripts, files, processes, groups, bfd, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: flag(c.enableScriptSecurity, 'enableScriptSecurity'),
     static: resolveStatic(c),
   };
 }

@@ -19,6 +19,7 @@ import { vrrpMetrics, type VrrpStatus } from './status';
 import { SyncGroup } from './sync-group';
 import { StaticSet } from './static';
 import { FileTracker, reconcileTrackers } from '../track/file';
+import { PROCESS_POLL_INTERVAL_MS, ProcessSource, ProcessTracker, type ProcessSourceOptions } from '../track/process';
 import { InterfaceTracker } from './track/interface';
 import { ScriptTracker } from './track/script';
 import { bfdMetrics, BfdSessions, NO_BFD_DROPS } from '../bfd/sessions';
@@ -46,13 +47,15 @@ export interface VrrpRouterStateChange {
 /** A tracker's reading changed (`'track'` event). */
 export interface VrrpTrackChange {
   /** Which kind of tracker. */
-  type: 'interface' | 'script' | 'file' | 'bfd';
-  /** Interface, vrrp_script, track_file or bfd_instance name. */
+  type: 'interface' | 'script' | 'file' | 'bfd' | 'process';
+  /** Interface, vrrp_script, track_file, bfd_instance or vrrp_track_process name. */
   name: string;
-  /** Interface up / script succeeding / BFD session Up (interface, script, bfd). */
+  /** Interface up / script succeeding / BFD session Up / process quorum held (interface, script, bfd, process). */
   ok?: boolean;
   /** The file's value (file). */
   value?: number;
+  /** Matching processes (process). */
+  count?: number;
 }
 
 /** A notify script finished (`'notify'` event). */
@@ -73,22 +76,41 @@ export interface VrrpRouterEvents {
   notify: [event: VrrpNotifyEvent];
   /** A runtime failure of an instance; it keeps running. */
   error: [error: VrrpError];
+  /**
+   * How vrrp_track_process sees processes, said once when the first is
+   * started: the proc connector, or /proc scans every `intervalMs` because the
+   * connector was refused (`reason`: outside the initial network namespace,
+   * without CAP_NET_ADMIN).
+   */
+  processSource: [source: VrrpProcessSource];
+}
+
+/** The `processSource` event. */
+export interface VrrpProcessSource {
+  /** `connector`: the kernel's proc connector; `polling`: /proc scanned every {@link VrrpProcessSource.intervalMs}. */
+  mode: 'connector' | 'polling';
+  /** Why the connector was not used (polling only): the addon's error, e.g. `proc-connector: Connection refused`. */
+  reason?: string;
+  /** The scan interval in milliseconds (polling only). */
+  intervalMs?: number;
 }
 
 /** One tracker line of an instance with its reading now, in {@link VrrpRouterStatus}. */
 export interface VrrpTrackStatus {
   /** Which kind of tracker. */
-  type: 'interface' | 'script' | 'file' | 'bfd';
-  /** Interface, vrrp_script, track_file or bfd_instance name. */
+  type: 'interface' | 'script' | 'file' | 'bfd' | 'process';
+  /** Interface, vrrp_script, track_file, bfd_instance or vrrp_track_process name. */
   name: string;
   /** Weight for this instance (0: failure is FAULT). */
   weight: number;
   /** `reverse`. */
   reverse: boolean;
-  /** Up / succeeding; absent for files and for a script before its first result. */
+  /** Up / succeeding / quorum held; absent for files, and for a script or process before its first result. */
   ok?: boolean;
   /** The file's value (files). */
   value?: number;
+  /** Matching processes now (processes). */
+  count?: number;
 }
 
 /** An instance's status inside the router: {@link VrrpStatus} plus tracking. */
@@ -127,6 +149,12 @@ export interface VrrpRouterRuntimeOptions extends VrrpRuntimeOptions {
    * itself in `netns`.
    */
   bfd?: BfdSessions;
+  /**
+   * How `vrrp_track_process` sees processes (tests force polling or pass a
+   * fake addon); default the proc connector, or /proc scans every second where
+   * it is refused.
+   */
+  processes?: ProcessSourceOptions;
 }
 
 interface Member {
@@ -157,6 +185,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #groups = new Map<string, GroupRuntime>();
   readonly #scripts = new Map<string, ScriptTracker>();
   readonly #files = new Map<string, FileTracker>();
+  readonly #processes = new Map<string, ProcessTracker>();
+  /** The one proc connector (or poller) of the vrrp_track_processes, opened with the first. */
+  #processSource: ProcessSource | undefined;
   #interfaces: InterfaceTracker | undefined;
   /** static_ipaddress / static_routes / static_rules, once installed. */
   #static: StaticSet | undefined;
@@ -271,7 +302,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       instances: [...this.#members.values()].map((m) => ({
         ...m.instance.status(),
         ...(m.group ? { syncGroup: m.group.config.name } : {}),
-        tracking: this.#readings(m).map(statusOf),
+        tracking: this.#readings(m).map((r) => {
+          const count = r.kind === 'process' ? this.#processes.get(r.name)?.count : undefined;
+          return count === undefined ? statusOf(r) : { ...statusOf(r), count };
+        }),
         faults: this.#faultsOf(m),
       })),
       syncGroups: [...this.#groups.values()].map((g) => ({ name: g.config.name, state: g.group.state, members: g.group.memberNames })),
@@ -291,6 +325,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const [name, t] of this.#scripts) if (t.ok !== undefined) lines.push(`vrrp_script_ok{script="${esc(name)}"} ${t.ok ? 1 : 0}`);
     lines.push('# HELP vrrp_track_file_value The value read from a track_file.', '# TYPE vrrp_track_file_value gauge');
     for (const [name, t] of this.#files) lines.push(`vrrp_track_file_value{file="${esc(name)}"} ${t.value}`);
+    lines.push('# HELP vrrp_track_process_count Processes matching a vrrp_track_process.', '# TYPE vrrp_track_process_count gauge');
+    for (const [name, t] of this.#processes) if (t.ok !== undefined) lines.push(`vrrp_track_process_count{process="${esc(name)}"} ${t.count}`);
+    lines.push('# HELP vrrp_track_process_quorum Whether a vrrp_track_process has its quorum (1) or not (0), after its delays.', '# TYPE vrrp_track_process_quorum gauge');
+    for (const [name, t] of this.#processes) if (t.ok !== undefined) lines.push(`vrrp_track_process_quorum{process="${esc(name)}"} ${t.ok ? 1 : 0}`);
     // The router's own sessions (headers alone when it has none); shared ones are the owner's to export, whole.
     if (!this.#runtime.bfd) lines.push((this.#ownBfd && this.#bfd ? this.#bfd.metrics() : bfdMetrics([], NO_BFD_DROPS)).trimEnd());
     return lines.join('\n') + '\n';
@@ -308,8 +346,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     await Promise.all([...this.#draining, ...[...this.#groups.values()].map((g) => g.notify.drained())]);
     for (const t of this.#scripts.values()) t.stop();
     for (const t of this.#files.values()) t.stop();
+    for (const t of this.#processes.values()) t.stop();
     this.#scripts.clear();
     this.#files.clear();
+    this.#processes.clear();
+    this.#processSource?.close();
     this.#interfaces?.close();
     if (this.#ownBfd) this.#bfd?.close();
   }
@@ -383,6 +424,25 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       tracker.on('change', (value) => this.#trackChanged({ type: 'file', name, value }));
       return tracker;
     });
+    reconcileTrackers(this.#processes, config.processes, (p, name) => {
+      const tracker = new ProcessTracker(p, this.#openProcessSource());
+      tracker.on('change', (ok, count) => this.#trackChanged({ type: 'process', name, ok, count }));
+      return tracker;
+    });
+  }
+
+  /** The proc connector (or the /proc poller where it is refused, said once in the log). */
+  #openProcessSource(): ProcessSource {
+    if (this.#processSource) return this.#processSource;
+    const source = new ProcessSource(this.#runtime.processes);
+    source.on('mode', (mode, reason) => {
+      const said: VrrpProcessSource = mode === 'connector' ? { mode } : { mode, reason: reason ?? '', intervalMs: this.#runtime.processes?.pollInterval ?? PROCESS_POLL_INTERVAL_MS };
+      this.#log({ event: 'track-process-source', ...said });
+      // Said after open() returns, so that listeners attached right after it hear it.
+      setImmediate(() => this.emit('processSource', said));
+    });
+    this.#processSource = source;
+    return source;
   }
 
   /**
@@ -475,7 +535,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       const outcome = trackOutcome(m.config.resolved.priority, readings);
       m.faults = m.disabled ? [m.disabled, ...outcome.faults] : outcome.faults;
       if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
-      if (readings.some((r) => r.kind === 'script' && r.weight === 0 && r.ok === undefined)) waiting.add(m);
+      // A script's first run (weight 0) and a process's first /proc scan decide the first state.
+      if (readings.some((r) => r.kind !== 'file' && r.ok === undefined && ((r.kind === 'script' && r.weight === 0) || r.kind === 'process'))) waiting.add(m);
     }
     // A sync group waits for all its members (keepalived's num_member_init).
     for (const m of [...waiting]) for (const n of m.group?.config.members ?? []) waiting.add(this.#members.get(n)!);
@@ -506,6 +567,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       const weight = zeroWeights ? 0 : ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.#files.get(ref.name)?.value ?? 0 };
       // keepalived's tracked BFD starts down (bfd_up = false) until the session is Up.
+      if (ref.kind === 'process') return { kind: 'process', name: ref.name, weight, reverse: ref.reverse, ok: this.#processes.get(ref.name)?.ok };
       const ok = ref.kind === 'interface' ? this.#interfaceUp(ref.name) : ref.kind === 'bfd' ? this.#bfd?.state(ref.name) === 'Up' : this.#scripts.get(ref.name)?.ok;
       return { kind: ref.kind, name: ref.name, weight, reverse: ref.reverse, ok };
     });

@@ -3,8 +3,6 @@
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,8 +21,7 @@ int LinkMonitor::open(bool addresses) {
   local.nl_family = AF_NETLINK;
   local.nl_groups = RTMGRP_LINK | (addresses ? RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR : 0);
   if (::bind(sock_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return errno;
-  wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_ < 0) return errno;
+  if (int error = reader_.open()) return error;
   struct {
     nlmsghdr header;
     ifinfomsg body;
@@ -41,36 +38,16 @@ int LinkMonitor::open(bool addresses) {
 void LinkMonitor::start(Handler handler, AddressHandler onAddress) {
   handler_ = std::move(handler);
   onAddress_ = std::move(onAddress);
-  thread_ = std::thread([this] { run(); });
+  // A failed read (ENOBUFS: the kernel dropped notifications) is skipped; later ones still come.
+  reader_.start(sock_, [this](const char* data, size_t length, int error) {
+    if (!error && length > 0) parse(data, length);
+  });
 }
 
 void LinkMonitor::stop() {
-  if (thread_.joinable()) {
-    stopping_ = true;
-    uint64_t one = 1;
-    if (::write(wake_, &one, sizeof(one)) < 0) {
-      // The eventfd cannot be full with one write; nothing else to do.
-    }
-    thread_.join();
-  }
+  reader_.stop();
   if (sock_ >= 0) ::close(sock_);
-  if (wake_ >= 0) ::close(wake_);
-  sock_ = wake_ = -1;
-}
-
-void LinkMonitor::run() {
-  std::vector<char> buffer(64 * 1024);
-  pollfd fds[2] = {{sock_, POLLIN, 0}, {wake_, POLLIN, 0}};
-  while (!stopping_) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents) return;
-    ssize_t n = ::recv(sock_, buffer.data(), buffer.size(), MSG_DONTWAIT);
-    // ENOBUFS: the kernel dropped notifications; later ones still come.
-    if (n > 0) parse(buffer.data(), static_cast<size_t>(n));
-  }
+  sock_ = -1;
 }
 
 void LinkMonitor::parse(const char* data, size_t length) {

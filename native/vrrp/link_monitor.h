@@ -7,10 +7,10 @@
 
 #include <linux/netlink.h>
 
-#include <atomic>
 #include <functional>
 #include <string>
-#include <thread>
+
+#include "../netlink/reader.h"
 
 namespace vrrp {
 
@@ -43,15 +43,12 @@ class LinkMonitor {
   void stop();
 
  private:
-  void run();
   void parse(const char* data, size_t length);
   void parseAddress(const nlmsghdr* h);
   int sock_ = -1;
-  int wake_ = -1;
   Handler handler_;
   AddressHandler onAddress_;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
+  netlink::Reader reader_;
 };
 
 }  // namespace vrrp

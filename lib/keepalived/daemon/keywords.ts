@@ -17,7 +17,7 @@ import { bfdCheckGrammar, fileCheckGrammar, realServerGrammar } from '../reader/
 import { CHECKER_GRAMMARS, smtpHostGrammar, urlGrammar } from '../reader/blocks/checkers';
 import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../reader/blocks/vrrp-instance';
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
-import { scriptGrammar, trackFileGrammar } from '../reader/blocks/vrrp-tracking';
+import { scriptGrammar, trackFileGrammar, trackProcessGrammar } from '../reader/blocks/vrrp-tracking';
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
 import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { VRRP_LIMITS } from '../../vrrp/limits';
@@ -54,6 +54,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['vrrp_sync_group', syncGroupGrammar],
     ['vrrp_script', scriptGrammar],
     ['track_file', trackFileGrammar],
+    ['vrrp_track_process', trackProcessGrammar],
     ['bfd_instance', bfdInstanceGrammar],
   ] as unknown as readonly (readonly [string, Grammar<never>])[];
 }
@@ -130,6 +131,21 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
   real_server: { snmp_name: 'there is no SNMP agent' },
 };
 
+const PROCESS_SOURCE = 'processes are seen through the kernel proc connector; where it is refused (the daemon inside a network namespace, '
+  + 'or without CAP_NET_ADMIN) /proc is scanned every second instead, with one warning in the log';
+
+/** Keywords that run in full, with a word on how. */
+const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'top level': { vrrp_track_process: PROCESS_SOURCE },
+  vrrp_instance: { track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script' },
+  vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
+  vrrp_track_process: {
+    process: 'matched against comm (at most 15 characters), or argv[0] of the command line with ARGS, param_match or full_command',
+    fork_delay: 'applies to a quorum gained by a fork (others count at once), as keepalived',
+    terminate_delay: 'applies to a quorum lost by an exit (others count at once), as keepalived',
+  },
+};
+
 function statusOf(block: string, keyword: string): { status: KeywordStatus; note: string } {
   const checker = ALL_CHECKERS.includes(block) || block === 'host (SMTP_CHECK)';
   const refusedNote = REFUSED_EXTRA[block]?.[keyword];
@@ -147,7 +163,7 @@ function statusOf(block: string, keyword: string): { status: KeywordStatus; note
   if (partly !== undefined) return { status: 'partly', note: partly };
   const noEffect = NO_EFFECT_EXTRA[block]?.[keyword] ?? (block === 'global_defs' && OTHER_KEYWORDS.includes(keyword) ? NO_EFFECT : undefined);
   if (noEffect !== undefined) return { status: 'no effect', note: noEffect };
-  return { status: 'runs', note: '' };
+  return { status: 'runs', note: RUNS_NOTES[block]?.[keyword] ?? '' };
 }
 
 /** Every keyword the reader accepts, block by block, with its status. */

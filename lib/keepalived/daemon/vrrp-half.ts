@@ -133,7 +133,9 @@ export class VrrpHalf {
     }
     router.on('state', (t) => this.#announce(t));
     // Every link's readings arrive here, tracked or not: detail for debugging, not news.
-    router.on('track', (t) => log('debug', `vrrp track ${t.type}`, { ...t }));
+    router.on('track', (t) => log(t.type === 'process' ? 'info' : 'debug', `vrrp track ${t.type}`, { ...t }));
+    // Polling /proc instead of the proc connector is worth a warning, once.
+    router.on('processSource', (s) => log(s.mode === 'polling' ? 'warning' : 'info', 'vrrp track_process source', { ...s }));
     router.on('notify', (e) => log(e.error || e.status ? 'warning' : 'info', 'vrrp notify', { ...e }));
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
     return router;

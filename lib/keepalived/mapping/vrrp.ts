@@ -16,7 +16,7 @@ import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
 import { routeOptions, ruleOptions, type Finding } from './routes';
-import { trackFileOptions } from './track-file';
+import { trackFileOptions, trackProcessOptions } from './track-file';
 
 /** A router configuration and what of the file it cannot honour. */
 export interface VrrpMapping {
@@ -57,9 +57,9 @@ function trackRefs(refs: readonly VrrpTrackRef[]): TrackRef[] | undefined {
 }
 
 /** The trackers and notify scripts of an instance or sync group, only those written. */
-type Tracking = Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'notify'>;
+type Tracking = Pick<VrrpRouterInstance, 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'trackProcess' | 'notify'>;
 
-type TrackLists = Record<'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd', readonly VrrpTrackRef[]>;
+type TrackLists = Record<'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'trackProcess', readonly VrrpTrackRef[]>;
 
 function tracking(o: TrackLists & { notify: VrrpNotify }): Tracking {
   const out: Tracking = {};
@@ -67,11 +67,13 @@ function tracking(o: TrackLists & { notify: VrrpNotify }): Tracking {
   const trackScript = trackRefs(o.trackScript);
   const trackFile = trackRefs(o.trackFile);
   const trackBfd = trackRefs(o.trackBfd);
+  const trackProcess = trackRefs(o.trackProcess);
   const notify = notifyScripts(o.notify);
   if (trackInterface) out.trackInterface = trackInterface;
   if (trackScript) out.trackScript = trackScript;
   if (trackFile) out.trackFile = trackFile;
   if (trackBfd) out.trackBfd = trackBfd;
+  if (trackProcess) out.trackProcess = trackProcess;
   if (notify) out.notify = notify;
   return out;
 }
@@ -212,6 +214,7 @@ class Mapper {
         ...(s.user ? { user: s.user.user, ...(s.user.group !== undefined ? { group: s.user.group } : {}) } : {}),
       })),
       trackFiles: vrrp.trackFiles.map(trackFileOptions),
+      ...(vrrp.trackProcesses.length ? { trackProcesses: vrrp.trackProcesses.map(trackProcessOptions) } : {}),
       syncGroups: vrrp.syncGroups
         .map(
           (s) => ({

@@ -14,7 +14,7 @@ import type { Diagnostics } from './diagnostics';
 import { VRRP_DEFAULTS } from '../../vrrp/limits';
 import type { ScriptPolicy } from '../../scripts/security';
 import { keptAtLoad, loadedScript } from './scripts';
-import type { VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackRef } from './vrrp-model';
+import type { VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackProcess, VrrpTrackRef } from './vrrp-model';
 
 /** Instance fields whose default is global_defs' field of the same name. */
 const FROM_GLOBAL = [
@@ -110,6 +110,7 @@ interface Known {
   readonly scripts: ReadonlySet<string>;
   readonly files: ReadonlySet<string>;
   readonly bfd: ReadonlySet<string>;
+  readonly processes: ReadonlySet<string>;
   readonly interfaces: InterfaceNames;
   readonly missing: Set<string>;
 }
@@ -123,6 +124,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   const trackScript = knownRefs(d.trackScript, known.scripts, d.name, 'track script', diag);
   const trackFile = knownRefs(d.trackFile, known.files, d.name, 'track file', diag);
   const trackBfd = knownRefs(d.trackBfd, known.bfd, d.name, 'track bfd', diag);
+  const trackProcess = knownRefs(d.trackProcess, known.processes, d.name, 'track process', diag);
   if (v.virtualRouterId === undefined) {
     diag.error('semantic', `(${d.name}) the virtual router id must be set`, d.source);
     return undefined;
@@ -185,6 +187,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     trackInterface: d.trackInterface,
     trackScript,
     trackFile,
+    trackProcess,
     trackBfd,
     notify: d.notify,
     source: d.source,
@@ -233,6 +236,25 @@ function finishTrackFiles(draft: ConfigDraft, diag: Diagnostics): VrrpTrackFile[
     out.push({
       name: d.name, file: v.file, weight: v.weight ?? VRRP_DEFAULTS.trackFileWeight, weightReverse: v.weightReverse ?? false,
       source: d.source, sources: d.sources, ...(v.initFile ? { initFile: v.initFile } : {}),
+    });
+  }
+  return out;
+}
+
+function finishTrackProcesses(draft: ConfigDraft, diag: Diagnostics): VrrpTrackProcess[] {
+  const out: VrrpTrackProcess[] = [];
+  for (const d of draft.trackProcesses) {
+    const v = d.values;
+    if (v.process === undefined) {
+      // keepalived judges the block when it closes.
+      diag.error('semantic', `track process '${d.name}' process name not specified`, d.end ?? d.source);
+      continue;
+    }
+    out.push({
+      name: d.name, process: v.process, fullCommand: v.fullCommand ?? false, weight: v.weight ?? 0, weightReverse: v.weightReverse ?? false,
+      quorum: v.quorum ?? 1, forkDelay: v.forkDelay ?? 0, terminateDelay: v.terminateDelay ?? 0, source: d.source, sources: d.sources,
+      ...(v.params ? { params: v.params } : {}), ...(v.paramMatch ? { paramMatch: v.paramMatch } : {}),
+      ...(v.quorumMax !== undefined ? { quorumMax: v.quorumMax } : {}),
     });
   }
   return out;
@@ -288,6 +310,7 @@ function finishSyncGroup(
   return {
     name: d.name, group, notify: d.notify,
     trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile, trackBfd: d.trackBfd,
+    trackProcess: d.trackProcess,
     trackingWeight: d.trackingWeight, source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
   };
 }
@@ -303,15 +326,17 @@ export function finishVrrp(
 ): VrrpConfig {
   const scripts = finishScripts(draft, scriptPolicy, diag);
   const trackFiles = finishTrackFiles(draft, diag);
+  const trackProcesses = finishTrackProcesses(draft, diag);
   const scriptNames = new Set(scripts.map((s) => s.name));
   const fileNames = new Set(trackFiles.map((f) => f.name));
-  const known: Known = { scripts: scriptNames, files: fileNames, bfd: bfdNames, interfaces, missing: new Set() };
+  const processes = new Set(trackProcesses.map((p) => p.name));
+  const known: Known = { scripts: scriptNames, files: fileNames, bfd: bfdNames, processes, interfaces, missing: new Set() };
   for (const g of draft.syncGroups) groupRefs(g, known, diag);
   const finished = draft.vrrpInstances.map((d) => finishInstance(d, globals, known, diag)).filter((i) => i !== undefined);
   const instances = checkDuplicateVrids(finished, interfaces, diag);
   const syncGroups = draft.syncGroups.map((g) => finishSyncGroup(g, instances, scripts, diag));
   return {
-    instances, scripts, trackFiles, syncGroups, missingInterfaces: [...known.missing],
+    instances, scripts, trackFiles, trackProcesses, syncGroups, missingInterfaces: [...known.missing],
     staticAddresses: draft.staticAddresses, staticRoutes: draft.staticRoutes, staticRules: draft.staticRules,
   };
 }
@@ -321,7 +346,9 @@ function groupRefs(g: TrackingDraft & { name: string }, known: Known, diag: Diag
   const keepScripts = knownRefs(g.trackScript, known.scripts, g.name, 'track script', diag);
   const keepFiles = knownRefs(g.trackFile, known.files, g.name, 'track file', diag);
   const keepBfd = knownRefs(g.trackBfd, known.bfd, g.name, 'track bfd', diag);
+  const keepProcesses = knownRefs(g.trackProcess, known.processes, g.name, 'track process', diag);
   g.trackScript.splice(0, g.trackScript.length, ...keepScripts);
   g.trackFile.splice(0, g.trackFile.length, ...keepFiles);
   g.trackBfd.splice(0, g.trackBfd.length, ...keepBfd);
+  g.trackProcess.splice(0, g.trackProcess.length, ...keepProcesses);
 }

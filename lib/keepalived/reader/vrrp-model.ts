@@ -234,6 +234,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly trackFile: readonly VrrpTrackRef[];
   /** `track_bfd { }` (only bfd_instances that exist). */
   readonly trackBfd: readonly VrrpTrackRef[];
+  /** `track_process { }` (only vrrp_track_process blocks that exist). */
+  readonly trackProcess: readonly VrrpTrackRef[];
   /** `notify_*` scripts. */
   readonly notify: VrrpNotify;
   /** `smtp_alert`; default global. */
@@ -297,6 +299,32 @@ export interface VrrpTrackFile extends Traced {
   };
 }
 
+/** `vrrp_track_process NAME { }`. */
+export interface VrrpTrackProcess extends Traced {
+  /** Name, referenced by `track_process` in instances and sync groups. */
+  readonly name: string;
+  /** `process PATH [ARGS...]`: the name (comm, or argv[0] with full_command). */
+  readonly process: string;
+  /** The ARGS after PATH (their presence implies full_command and exact param_match). */
+  readonly params?: readonly string[];
+  /** `param_match [initial|partial]` (bare: exact); absent: arguments not compared. */
+  readonly paramMatch?: 'exact' | 'initial' | 'partial';
+  /** `full_command` (or implied by ARGS / param_match): argv[0] of the command line, not comm. */
+  readonly fullCommand: boolean;
+  /** `weight` -254..254; default 0 (quorum lost = FAULT). */
+  readonly weight: number;
+  /** `weight W reverse`. */
+  readonly weightReverse: boolean;
+  /** `quorum`; default 1 (0 when quorum_max is 0). */
+  readonly quorum: number;
+  /** `quorum_max`; absent: no limit. */
+  readonly quorumMax?: number;
+  /** `fork_delay` (or `delay`) seconds; default 0. */
+  readonly forkDelay: number;
+  /** `terminate_delay` (or `delay`) seconds; default 0. */
+  readonly terminateDelay: number;
+}
+
 /** `vrrp_sync_group NAME { }`. */
 export interface VrrpSyncGroup extends Located {
   /** Group name. */
@@ -313,6 +341,8 @@ export interface VrrpSyncGroup extends Located {
   readonly trackFile: readonly VrrpTrackRef[];
   /** Group-level `track_bfd`. */
   readonly trackBfd: readonly VrrpTrackRef[];
+  /** Group-level `track_process`. */
+  readonly trackProcess: readonly VrrpTrackRef[];
   /** `smtp_alert`. */
   readonly smtpAlert?: boolean;
   /** `sync_group_tracking_weight`: members keep weighted trackers; default off (keepalived drops their weights). */
@@ -327,6 +357,8 @@ export interface VrrpConfig {
   readonly scripts: readonly VrrpScript[];
   /** `track_file` / `vrrp_track_file` blocks with a file. */
   readonly trackFiles: readonly VrrpTrackFile[];
+  /** `vrrp_track_process` blocks with a process. */
+  readonly trackProcesses: readonly VrrpTrackProcess[];
   /** `vrrp_sync_group` blocks. */
   readonly syncGroups: readonly VrrpSyncGroup[];
   /** `static_ipaddress { }`: added at start, removed at stop. */

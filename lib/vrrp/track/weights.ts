@@ -10,16 +10,16 @@ export type TrackReading =
   | {
       /**
        * `track_interface` (up = IFF_UP and IFF_RUNNING), `track_script` (ok = the script succeeds,
-       * after rise/fall) or `track_bfd` (ok = the session is Up).
+       * after rise/fall), `track_bfd` (ok = the session is Up) or `track_process` (ok = the quorum holds, after its delays).
        */
-      kind: 'interface' | 'script' | 'bfd';
-      /** Interface, vrrp_script or bfd_instance name. */
+      kind: 'interface' | 'script' | 'bfd' | 'process';
+      /** Interface, vrrp_script, bfd_instance or vrrp_track_process name. */
       name: string;
       /** Weight −253..253; 0 means failure is FAULT. */
       weight: number;
       /** `reverse`: the weight's direction (or, with weight 0, the failing condition) is inverted. */
       reverse: boolean;
-      /** Up / succeeding; `undefined` while a script has not finished its first run. */
+      /** Up / succeeding; `undefined` while a script has not finished its first run or processes were not yet scanned. */
       ok: boolean | undefined;
     }
   | {

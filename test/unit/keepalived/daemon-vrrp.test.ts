@@ -283,3 +283,23 @@ test('vrrp_rt_priority reaches the router as the advert thread\'s realtime prior
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
+
+test('vrrp_track_process reaches the router; a quorum change is an info line, the /proc fallback a warning said once', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'track-process.conf');
+  writeFileSync(conf, 'vrrp_track_process web {\n    process nginx\n    quorum 2\n    delay 0.5\n}\n' + instance('VI_1', 71, 100, 'track_process {\n        web weight -10\n    }'));
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const [router] = h.routers as [StandInRouter];
+  expect(router.configs[0]!.trackProcesses).toEqual([
+    { name: 'web', process: 'nginx', fullCommand: false, weight: 0, weightReverse: false, quorum: 2, forkDelay: 0.5, terminateDelay: 0.5 },
+  ]);
+  expect(router.configs[0]!.instances[0]!.trackProcess).toEqual([{ name: 'web', weight: -10 }]);
+  router.emit('processSource', { mode: 'polling', reason: 'proc-connector: Connection refused', intervalMs: 1000 });
+  router.emit('track', { type: 'process', name: 'web', ok: false, count: 1 });
+  expect(h.logs().find((x) => x.message === 'vrrp track_process source')).toMatchObject({ level: 'warning', mode: 'polling', intervalMs: 1000 });
+  expect(h.logs().find((x) => x.message === 'vrrp track process')).toMatchObject({ level: 'info', name: 'web', ok: false, count: 1 });
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});

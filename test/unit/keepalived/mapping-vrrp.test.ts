@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { checkConfig, readKeepalivedConfig, toVrrpConfig, type VrrpMapping } from '../../../lib/keepalived';
 import { resolveVrrpOptions, VRRP_DIRECT_OPTIONS, type VrrpDirectOption } from '../../../lib/vrrp/instance-options';
 import { VRRP_LIMITS } from '../../../lib/vrrp/limits';
+import { resolveRouterConfig } from '../../../lib/vrrp/router-validate';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, keepalivedVerdict, scratch } from '../../support/keepalived';
 
 const mapFile = (file: string): VrrpMapping => toVrrpConfig(
@@ -222,5 +223,35 @@ describe('bfd_instance and track_bfd', () => {
     } finally {
       fs.rmSync(dir, { recursive: true });
     }
+  });
+});
+
+describe('vrrp_track_process mapped', () => {
+  const { config, warnings } = mapFile(path.join(path.dirname(fixture('vrrp.conf')), 'corpus', 'vrrp-track-process-ok.conf'));
+
+  test('every block as the router takes it, in seconds, and the track_process lines of instances and groups', () => {
+    expect(warnings).toEqual([]);
+    expect(config.trackProcesses).toEqual([
+      { name: 'nginx', process: 'nginx', fullCommand: false, weight: 10, weightReverse: true, quorum: 2, quorumMax: 4, forkDelay: 0.5, terminateDelay: 0.5 },
+      {
+        name: 'haproxy', process: '/usr/sbin/haproxy', params: ['-f', '/etc/haproxy/my cfg.cfg'], paramMatch: 'partial', fullCommand: true,
+        weight: 0, weightReverse: false, quorum: 1, forkDelay: 1, terminateDelay: 2.25,
+      },
+      { name: 'none_allowed', process: 'forbidden', fullCommand: false, weight: 0, weightReverse: false, quorum: 0, quorumMax: 0 },
+      { name: 'by_line', process: '/usr/bin/python3', fullCommand: true, weight: 0, weightReverse: false, quorum: 1 },
+    ]);
+    expect(config.instances[0]!.trackProcess).toEqual([{ name: 'nginx' }, { name: 'haproxy', weight: -20 }, { name: 'none_allowed' }]);
+    expect(config.syncGroups[0]!.trackProcess).toEqual([{ name: 'by_line' }]);
+  });
+
+  test("the router's own validation takes it", () => {
+    const resolved = resolveRouterConfig(config);
+    expect(resolved.processes.get('none_allowed')).toMatchObject({ quorum: 0, quorumMax: 0 });
+    expect(resolved.processes.get('nginx')).toMatchObject({ forkDelay: 500, terminateDelay: 500, quorumMax: 4 });
+    expect(resolved.instances.get('VI_1')!.tracks.filter((t) => t.kind === 'process')).toEqual([
+      { kind: 'process', name: 'nginx', weight: 10, reverse: true },
+      { kind: 'process', name: 'haproxy', weight: -20, reverse: false },
+      { kind: 'process', name: 'none_allowed', weight: 0, reverse: false },
+    ]);
   });
 });

@@ -126,6 +126,11 @@ const CORPUS: readonly [string, number, number, Expected[]][] = [
   ['vrrp-sync-group-weight', 6, 6, [['semantic', 5], ['semantic', 14], ['script-security', 2]]],
   ['vrrp-track-file', 0, 0, []],
   ['vrrp-track-interface-missing', 5, 5, [['semantic', 5]]],
+  ['vrrp-track-process-errors', 5, 5, [
+    ...[3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 16, 22, 28, 30, 32].map((line) => ['invalid-value', line] as Expected),
+    ['semantic', 18], ['semantic', 29], ['semantic', 31],
+  ]],
+  ['vrrp-track-process-ok', 0, 0, []],
   ['vrrp-unicast', 0, 0, []],
   ['vrrp-unknown-keyword', 5, 5, [['unknown-keyword', 4]]],
   ['vrrp-unknown-track-script', 5, 5, [['semantic', 5]]],
@@ -260,6 +265,53 @@ describe('BFD_CHECK, as keepalived 2.2.7 judges it', () => {
       const lines = output.split('\n').filter((l) => /BFD|alpha|Unknown keyword/.test(l)).map((l) => l.replace(/^\([^:]*: /, '('));
       expect(sortedByLine(lines)).toEqual(sortedByLine(KEEPALIVED_SAYS[name]!));
     }
+  });
+});
+
+describe('vrrp_track_process: keepalived\'s own words', () => {
+  // keepalived -t's lines for the block's keywords, recorded from it; its extra "number ... outside range" /
+  // "invalid number" lines are the reading of the number, said once more in the line after.
+  const SAYS = [
+    '(Line 3) Process already set for track process a - ignoring other',
+    '(Line 4) Weight (300) for vrrp_track_process a must be between [-254..254] inclusive. Ignoring...',
+    '(Line 5) vrrp_track_process a unknown weight option sideways',
+    '(Line 6) Weight already set for track process a - ignoring 6',
+    '(Line 7) Quorum (0) for vrrp_track_process a must be between [1..65535] inclusive. Ignoring...',
+    '(Line 9) quorum_max is less than quorum - ignoring',
+    '(Line 10) Invalid param_match type maybe - ignoring',
+    '(Line 11) delay (0) for vrrp_track_process a must be between [0.000001..3600] inclusive. Ignoring...',
+    '(Line 12) fork_delay (3601) for vrrp_track_process a must be between [0.000001..3600] inclusive. Ignoring...',
+    '(Line 13) terminate_delay (soon) for vrrp_track_process a must be between [0.000001..3600] inclusive. Ignoring...',
+    '(Line 16) No weight specified for track process b - ignoring',
+    "(Line 18) track process 'b' process name not specified",
+    '(Line 22) Quorum is greater than quorum_max - ignoring',
+    '(Line 29) (VI_1) track process b not found, ignoring...',
+    '(Line 31) (VI_1) track process d not found, ignoring...',
+  ];
+  const file = path.join(corpus, 'vrrp-track-process-errors.conf');
+  const blockLines = (lines: readonly string[]) => lines.filter((l) => !/^\(Line (28|30|32)\)/.test(l)).sort();
+
+  test('our messages and lines for the block and the unknown names are keepalived\'s', () => {
+    expect(blockLines(check(file).diagnostics.map((d) => `(Line ${d.source.line}) ${d.message}`))).toEqual([...SAYS].sort());
+  });
+
+  test('what is kept: the values keepalived keeps after refusing the others', () => {
+    const procs = check(file).config.vrrp.trackProcesses.map((p) => [p.name, p.process, p.weight, p.quorum, p.quorumMax, p.forkDelay]);
+    expect(procs).toEqual([['a', 'sleep', 5, 3, undefined, 0], ['c', 'x', 0, 1, 2, 0]]);
+    const ok = check(path.join(corpus, 'vrrp-track-process-ok.conf')).config.vrrp;
+    expect(ok.trackProcesses.find((p) => p.name === 'haproxy')).toMatchObject({
+      process: '/usr/sbin/haproxy', params: ['-f', '/etc/haproxy/my cfg.cfg'], paramMatch: 'partial', fullCommand: true, forkDelay: 1, terminateDelay: 2.25,
+    });
+    expect(ok.trackProcesses.find((p) => p.name === 'none_allowed')).toMatchObject({ quorum: 0, quorumMax: 0 });
+    expect(ok.instances[0]!.trackProcess.map((r) => [r.name, r.weight])).toEqual([['nginx', undefined], ['haproxy', -20], ['none_allowed', undefined]]);
+    expect(ok.syncGroups[0]!.trackProcess.map((r) => r.name)).toEqual(['by_line']);
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('the installed keepalived -t prints the same lines', () => {
+    const { status, output } = keepalivedVerdict(file);
+    expect(status).toBe(5);
+    const lines = output.split('\n').filter((l) => l.startsWith('(') && !/outside range|invalid number/.test(l)).map((l) => l.replace(/^\([^:]*: /, '('));
+    expect(blockLines(lines)).toEqual([...SAYS].sort());
   });
 });
 

@@ -78,6 +78,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       trackScript: [{ name: 'chk_web', weight: -30, reverse: false, source: at(file, 87) }],
       trackFile: [{ name: 'tf_maint', weight: 0, reverse: false, source: at(file, 90) }],
       trackBfd: [],
+      trackProcess: [],
       notify: {
         master: script('/bin/true master', 92, 'root'), backup: script('/bin/true', 93), fault: script('/bin/true fault', 94),
         stop: script('/bin/true stop', 95), notify: script('/bin/true any', 96), masterRxLowerPri: script('/bin/true lower', 97),
@@ -126,6 +127,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
         trackScript: [{ name: 'chk_plain', reverse: false, source: at(file, 53) }],
         trackFile: [],
         trackBfd: [],
+        trackProcess: [],
         trackingWeight: false,
       },
     ]);
@@ -268,13 +270,13 @@ describe('errors and corrections, each at its line', () => {
   });
 
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
-    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  track_process {\n    p\n  }\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
+    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  use_ipvlan\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
     expect(found(r)).toEqual([
       ['unsupported', 5, 'route option realms is not supported yet - the route is not installed'],
-      ['unsupported', 7, 'track_process in vrrp_instance is not supported yet - ignored'],
-      ['unsupported', 11, 'ip address option preferred_lft is not supported yet - ignored'],
+      ['unsupported', 7, 'use_ipvlan in vrrp_instance is not supported yet - ignored'],
+      ['unsupported', 9, 'ip address option preferred_lft is not supported yet - ignored'],
     ]);
-    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 5], ['track_process', 7], ['preferred_lft', 11]]);
+    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 5], ['use_ipvlan', 7], ['preferred_lft', 9]]);
   });
 
   test('vrrp_track_file is the deprecated spelling of track_file; a vrrp_script without script is removed', () => {

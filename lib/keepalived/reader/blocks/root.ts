@@ -1,6 +1,6 @@
 /**
  * The top level of keepalived.conf. Blocks this reader does not read yet
- * (track_process...) are listed in {@link NOT_SUPPORTED_YET}:
+ * (garp_group...) are listed in {@link NOT_SUPPORTED_YET}:
  * each is reported with a "not supported yet" warning and skipped, never
  * silently ignored. Supporting one means giving it a handler here and
  * removing it from that list.
@@ -19,7 +19,9 @@ import { vrrpSyncGroupKeyword, type VrrpSyncGroupDraft } from './vrrp-sync-group
 import { readVrrpAddress } from './vrrp-addresses';
 import { routeBlock, ruleBlock } from './vrrp-routes';
 import type { VrrpAddress, VrrpRoute, VrrpRule } from '../vrrp-model';
-import { trackFileKeyword, vrrpScriptKeyword, type VrrpScriptDraft, type VrrpTrackFileDraft } from './vrrp-tracking';
+import {
+  trackFileKeyword, trackProcessKeyword, vrrpScriptKeyword, type VrrpScriptDraft, type VrrpTrackFileDraft, type VrrpTrackProcessDraft,
+} from './vrrp-tracking';
 
 /** Everything read so far. */
 export interface ConfigDraft {
@@ -31,6 +33,7 @@ export interface ConfigDraft {
   readonly vrrpInstances: VrrpInstanceDraft[];
   readonly vrrpScripts: VrrpScriptDraft[];
   readonly trackFiles: VrrpTrackFileDraft[];
+  readonly trackProcesses: VrrpTrackProcessDraft[];
   readonly syncGroups: VrrpSyncGroupDraft[];
   readonly staticAddresses: VrrpAddress[];
   readonly staticRoutes: VrrpRoute[];
@@ -43,14 +46,15 @@ export interface ConfigDraft {
 /** An empty configuration. */
 export function configDraft(): ConfigDraft {
   return {
-    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], syncGroups: [],
+    global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], trackProcesses: [],
+    syncGroups: [],
     staticAddresses: [], staticRoutes: [], staticRules: [], bfdInstances: [], daemonOptions: [], unsupported: [],
   };
 }
 
 /** Top-level blocks and keywords of keepalived that this reader does not check yet. */
 export const NOT_SUPPORTED_YET: readonly string[] = [
-  'vrrp_track_process', 'garp_group', 'linkbeat_interfaces',
+  'garp_group', 'linkbeat_interfaces',
   'interface_up_down_delays', 'track_group',
 ];
 
@@ -97,6 +101,7 @@ const rootKeywords: KeywordTable<ConfigDraft> = {
   static_routes: routeBlock<ConfigDraft>('static_routes', (t) => t.staticRoutes),
   static_rules: ruleBlock<ConfigDraft>('static_rules', (t) => t.staticRules),
   vrrp_track_file: trackFileKeyword<ConfigDraft>(),
+  vrrp_track_process: trackProcessKeyword<ConfigDraft>(),
   bfd_instance: bfdInstanceKeyword<ConfigDraft>(),
   SSL: {
     handle(stmt, target): BlockOpen<SslDraft> {

@@ -15,7 +15,7 @@ import { trackingDraft, trackingKeywords, unsupportedKeyword, type TrackingDraft
 /** Scalar fields of an instance as written (lists live beside them in the draft). */
 export type VrrpInstanceFields = Omit<
   VrrpInstanceBlock,
-  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'notify' | 'authentication'
+  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'trackProcess' | 'notify' | 'authentication'
 > & {
   /** `authentication { }` as far as written (both parts are needed to use it). */
   readonly authentication: Partial<NonNullable<VrrpInstanceBlock['authentication']>>;
@@ -35,7 +35,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'track_process', 'use_ipvlan', 'use_vmac_addr',
+  'use_ipvlan', 'use_vmac_addr',
   'auth_hmac', 'unicast_fault_no_peer', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
   'timer_expired_backup', 'thread_timer_expired', 'notify_deleted', 'notify_priority_changes', 'garp_extra_if',
   'vmac_garp_intvl', 'promote_secondaries', 'no_virtual_ipaddress', 'linkbeat_use_polling',

@@ -27,7 +27,7 @@ const membersGrammar = grammar<G>([], (stmt, target) => {
 });
 
 /** Keywords keepalived accepts in vrrp_sync_group that this reader does not model. */
-export const SYNC_GROUP_UNSUPPORTED: readonly string[] = ['track_process', 'notify_deleted', 'notify_priority_changes'];
+export const SYNC_GROUP_UNSUPPORTED: readonly string[] = ['notify_deleted', 'notify_priority_changes'];
 
 /** The keywords of `vrrp_sync_group`. */
 export const syncGroupGrammar = grammar<G>([

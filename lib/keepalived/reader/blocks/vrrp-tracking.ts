@@ -1,6 +1,6 @@
 /**
  * What VRRP instances and sync groups track and run: `vrrp_script`,
- * `track_file` (alias `vrrp_track_file`), the `track_*` lists (`track_bfd`
+ * `track_file` (alias `vrrp_track_file`), `vrrp_track_process`, the `track_*` lists (`track_bfd`
  * names a bfd_instance: blocks/bfd-instance.ts) that refer to
  * them, and the `notify_*` keywords.
  * @module
@@ -8,8 +8,8 @@
 import type { SourceRef } from '../diagnostics';
 import { SKIP_BLOCK, grammar, type BlockOpen, type Grammar, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
-import { readInteger } from '../values';
-import type { VrrpNotify, VrrpScript, VrrpTrackFile, VrrpTrackRef } from '../vrrp-model';
+import { readInteger, readTimer } from '../values';
+import type { VrrpNotify, VrrpScript, VrrpTrackFile, VrrpTrackProcess, VrrpTrackRef } from '../vrrp-model';
 import { boolField, draft, integerField, recordEnd, setValue, timerField, valueField, type Draft } from './draft';
 import { readScript } from './shared';
 
@@ -19,6 +19,7 @@ export interface TrackingDraft {
   readonly trackScript: VrrpTrackRef[];
   readonly trackFile: VrrpTrackRef[];
   readonly trackBfd: VrrpTrackRef[];
+  readonly trackProcess: VrrpTrackRef[];
   readonly notify: { -readonly [K in keyof VrrpNotify]: VrrpNotify[K] };
   readonly notifySources: Record<string, SourceRef>;
   /** Keywords keepalived knows here but this reader does not model (each also gets an `unsupported` warning). */
@@ -27,7 +28,7 @@ export interface TrackingDraft {
 
 /** An empty tracking draft. */
 export function trackingDraft(unsupported: KeywordItem[]): TrackingDraft {
-  return { trackInterface: [], trackScript: [], trackFile: [], trackBfd: [], notify: {}, notifySources: {}, unsupported };
+  return { trackInterface: [], trackScript: [], trackFile: [], trackBfd: [], trackProcess: [], notify: {}, notifySources: {}, unsupported };
 }
 
 /** A keyword (or block) keepalived accepts but this reader does not model: an `unsupported` warning at its line, never silence. */
@@ -60,7 +61,7 @@ function readWeight(
 }
 
 /** The `track_*` lists of a block. */
-type TrackList = 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd';
+type TrackList = 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'trackProcess';
 
 /** One line of a `track_*` list: `NAME [weight W [reverse|noreverse]]`. */
 function trackLine(list: TrackList, what: string, limit: number): Grammar<TrackingDraft> {
@@ -79,7 +80,10 @@ function trackLine(list: TrackList, what: string, limit: number): Grammar<Tracki
   });
 }
 
-/** `track_interface`, `track_script`, `track_file`, `track_bfd` lists and `notify_*` scripts, for instances and sync groups. */
+/**
+ * `track_interface`, `track_script`, `track_file`, `track_bfd`, `track_process` lists and `notify_*` scripts,
+ * for instances and sync groups.
+ */
 export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
   const list = (name: TrackList, what: string, limit: number): KeywordSpec<T> => {
     const body = trackLine(name, what, limit);
@@ -100,6 +104,7 @@ export function trackingKeywords<T extends TrackingDraft>(): KeywordTable<T> {
     track_script: list('trackScript', 'track_script', 253),
     track_file: list('trackFile', 'track_file', 254),
     track_bfd: list('trackBfd', 'track_bfd', 253),
+    track_process: list('trackProcess', 'track_process', 254),
     notify_master: notify('master'),
     notify_backup: notify('backup'),
     notify_fault: notify('fault'),
@@ -197,6 +202,152 @@ export function trackFileKeyword<T extends { trackFiles: VrrpTrackFileDraft[] }>
       const file: VrrpTrackFileDraft = { ...draft<TrackFileFields>(stmt.source), name: stmt.args[0]! };
       target.trackFiles.push(file);
       return { grammar: trackFileGrammar, target: file };
+    },
+  };
+}
+
+/** Fields of vrrp_track_process as written. */
+type TrackProcessFields = Omit<VrrpTrackProcess, 'name' | 'source' | 'sources'>;
+
+/** A vrrp_track_process being read. */
+export interface VrrpTrackProcessDraft extends Draft<TrackProcessFields> {
+  readonly name: string;
+}
+
+type ProcessSpec = KeywordSpec<VrrpTrackProcessDraft>;
+
+/** keepalived's `fork_delay`/`terminate_delay`/`delay`: 0.000001..3600 s; `delay` sets both. */
+function processDelay(keyword: 'fork_delay' | 'terminate_delay' | 'delay'): ProcessSpec {
+  return {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const word = stmt.args[0]!;
+      const value = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(word) ? Number(word) : NaN;
+      if (!(value >= 0.000001 && value <= 3600)) {
+        ctx.diag.error('invalid-value', `${keyword} (${word}) for vrrp_track_process ${target.name} must be between [0.000001..3600] inclusive. Ignoring...`, stmt.source);
+        return;
+      }
+      const seconds = readTimer(stmt, ctx, word, keyword, 0.000001, 3600)!;
+      if (keyword !== 'fork_delay') setValue(target, 'terminateDelay', seconds, stmt.source);
+      if (keyword !== 'terminate_delay') setValue(target, 'forkDelay', seconds, stmt.source);
+    },
+  };
+}
+
+/** keepalived's whole-number reading (read_unsigned_strvec): digits only, in range. */
+function wholeNumber(word: string, min: number, max: number): number | undefined {
+  if (!/^\d+$/.test(word)) return undefined;
+  const n = Number(word);
+  return n >= min && n <= max ? n : undefined;
+}
+
+/**
+ * `quorum` / `quorum_max N`: a whole number from `min` to 65535 (keepalived's message otherwise), then
+ * `conflict` (the other bound) may refuse it with keepalived's message; else `set`.
+ */
+function quorumSpec(
+  word: 'Quorum' | 'quorum_max',
+  min: number,
+  conflict: (n: number, target: VrrpTrackProcessDraft) => string | undefined,
+  set: (n: number, target: VrrpTrackProcessDraft, at: Statement['source']) => void,
+): ProcessSpec {
+  return {
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const n = wholeNumber(stmt.args[0]!, min, 65535);
+      const why = n === undefined
+        ? `${word} (${stmt.args[0]}) for vrrp_track_process ${target.name} must be between [${min}..65535] inclusive. Ignoring...`
+        : conflict(n, target);
+      if (why !== undefined) ctx.diag.error('invalid-value', why, stmt.source);
+      else set(n!, target, stmt.source);
+    },
+  };
+}
+
+/** The keywords of `vrrp_track_process`, with keepalived's (vrrp_parser.c) checks and messages. */
+export const trackProcessGrammar = grammar<VrrpTrackProcessDraft>([
+  {
+    process: {
+      minArgs: 1,
+      handle(stmt, target, ctx) {
+        if (target.values.process !== undefined) {
+          ctx.diag.error('invalid-value', `Process already set for track process ${target.name} - ignoring ${stmt.args[0]}`, stmt.source);
+          return;
+        }
+        setValue(target, 'process', stmt.args[0]!, stmt.source);
+        if (stmt.args.length > 1) {
+          setValue(target, 'params', stmt.args.slice(1), stmt.source);
+          if (target.values.paramMatch === undefined) setValue(target, 'paramMatch', 'exact', stmt.source);
+          setValue(target, 'fullCommand', true, stmt.source);
+        }
+      },
+    },
+    param_match: {
+      handle(stmt, target, ctx) {
+        const word = stmt.args[0];
+        const match = word === undefined ? 'exact' : word === 'initial' || word === 'partial' ? word : undefined;
+        if (!match) {
+          ctx.diag.error('invalid-value', `Invalid param_match type ${word} - ignoring`, stmt.source);
+          return;
+        }
+        setValue(target, 'paramMatch', match, stmt.source);
+        setValue(target, 'fullCommand', true, stmt.source);
+      },
+    },
+    weight: {
+      handle(stmt, target, ctx) {
+        const word = stmt.args[0];
+        if (word === undefined) {
+          ctx.diag.error('invalid-value', `No weight specified for track process ${target.name} - ignoring`, stmt.source);
+          return;
+        }
+        if (target.values.weight) {
+          ctx.diag.error('invalid-value', `Weight already set for track process ${target.name} - ignoring ${word}`, stmt.source);
+          return;
+        }
+        const weight = /^[+-]?\d+$/.test(word) ? Number(word) : NaN;
+        if (!(weight >= -254 && weight <= 254)) {
+          ctx.diag.error('invalid-value', `Weight (${word}) for vrrp_track_process ${target.name} must be between [-254..254] inclusive. Ignoring...`, stmt.source);
+          return;
+        }
+        const flag = stmt.args[1];
+        if (flag === 'reverse') setValue(target, 'weightReverse', true, stmt.source);
+        else if (flag !== undefined) ctx.diag.error('invalid-value', `vrrp_track_process ${target.name} unknown weight option ${flag}`, stmt.source);
+        setValue(target, 'weight', weight, stmt.source);
+      },
+    },
+    quorum: quorumSpec('Quorum', 1, (quorum, target) => {
+      const max = target.values.quorumMax;
+      return max !== undefined && quorum > max ? 'Quorum is greater than quorum_max - ignoring' : undefined;
+    }, (quorum, target, at) => setValue(target, 'quorum', quorum, at)),
+    // quorum_max 0 is allowed while quorum was left at 1: none of the processes may run.
+    quorum_max: quorumSpec('quorum_max', 0, (max, target) => {
+      const quorum = target.values.quorum ?? 1;
+      return (max || quorum > 1) && max < quorum ? 'quorum_max is less than quorum - ignoring' : undefined;
+    }, (max, target, at) => {
+      setValue(target, 'quorumMax', max, at);
+      if (max === 0) setValue(target, 'quorum', 0, at);
+      else if (!target.values.quorum) setValue(target, 'quorum', 1, at);
+    }),
+    fork_delay: processDelay('fork_delay'),
+    terminate_delay: processDelay('terminate_delay'),
+    delay: processDelay('delay'),
+    full_command: {
+      handle(stmt, target) {
+        setValue(target, 'fullCommand', true, stmt.source);
+      },
+    },
+  },
+]);
+
+/** `vrrp_track_process NAME { }` at the top level. */
+export function trackProcessKeyword<T extends { trackProcesses: VrrpTrackProcessDraft[] }>(): KeywordSpec<T> {
+  return {
+    minArgs: 1,
+    handle(stmt, target): BlockOpen<VrrpTrackProcessDraft> {
+      const process: VrrpTrackProcessDraft = { ...draft<TrackProcessFields>(stmt.source), name: stmt.args[0]! };
+      target.trackProcesses.push(process);
+      return { grammar: trackProcessGrammar, target: process, close: recordEnd };
     },
   };
 }
