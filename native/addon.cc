@@ -14,6 +14,7 @@
 #include "js/netns_file.h"
 #include "js/notify.h"
 #include "js/rtnl.h"
+#include "js/tcp_reach.h"
 #include "js/vrrp_link.h"
 
 namespace {
@@ -136,6 +137,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js::defineRtnl(env, exports);
   js::defineBfd(env, exports);
   js::defineIcmpEcho(env, exports);
+  js::defineTcpReach(env, exports);
   js::defineNetnsFile(env, exports);
   js::registerNotify(env, exports);
   js::registerChildren(env, exports);

@@ -19,7 +19,8 @@
  *  - ours only: the event loop's delay (loop-probe.ts, preloaded), in the
  *    steady window and during the reload. keepalived has no event loop to
  *    compare it with.
- * Sizes: BENCH_DAEMON_VS × BENCH_DAEMON_RS (the issue asks 2,000 × 16; see
+ * `--baseline PATH` runs another checkout's `bin/ipvs keepalived` (built) too,
+ * after ours. Sizes: BENCH_DAEMON_VS × BENCH_DAEMON_RS (the issue asks 2,000 × 16; see
  * DEFAULT_VS). Prints the figures side by side with the issue's targets,
  * writes bench/results/daemon-{vm,host}.json and the `daemon` section of
  * bench/RESULTS.md. IPVS_HOST_LOAD (the npm script sets it) is the load
@@ -53,8 +54,10 @@ const CAP_MS = 600_000;
 const CLIENT_PAUSE_MS = 5;
 const TCP_LOAD = path.join(root, '.lab-cache/tcp-load');
 
-type Side = 'keepalived' | 'ours';
-const SIDES: readonly Side[] = ['keepalived', 'ours'];
+/** keepalived, ours, and with `--baseline PATH` another checkout's `bin/ipvs` (built) in the same run. */
+type Side = 'keepalived' | 'ours' | 'before';
+const BASELINE = process.argv.includes('--baseline') ? path.resolve(process.argv[process.argv.indexOf('--baseline') + 1]!) : undefined;
+const SIDES: readonly Side[] = BASELINE ? ['keepalived', 'ours', 'before'] : ['keepalived', 'ours'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const s2 = (x: number) => x.toFixed(2);
@@ -138,7 +141,10 @@ class Bench {
   }
 
   argv(side: Side): string[] {
-    if (side === 'ours') return [process.execPath, '--require', path.join(__dirname, 'loop-probe.js'), path.join(root, 'bin/ipvs'), 'keepalived', '-f', this.config];
+    if (side !== 'keepalived') {
+      const bin = path.join(side === 'before' ? BASELINE! : root, 'bin/ipvs');
+      return [process.execPath, '--require', path.join(__dirname, 'loop-probe.js'), bin, 'keepalived', '-f', this.config];
+    }
     const w = this.work;
     return ['keepalived', '-n', '-l', '-D', '-f', this.config, '-p', `${w}/keepalived.pid`, '-r', `${w}/vrrp.pid`, '-c', `${w}/checkers.pid`];
   }
@@ -194,7 +200,7 @@ class Bench {
       await sleep(2000);
       const requests = await client.stop();
       log(`${side}: reload ${s2(reloadMs / 1000)} s (${s2(reloadCpuS)} CPU s), requests ok ${requests.ok} failed ${requests.failed}`);
-      const loop = side === 'ours' ? { loopSteady: loopDelay(loopFile, at0, at1), loopReload: loopDelay(loopFile, hupAt, reloadEnd) } : {};
+      const loop = side !== 'keepalived' ? { loopSteady: loopDelay(loopFile, at0, at1), loopReload: loopDelay(loopFile, hupAt, reloadEnd) } : {};
       return { startS: startMs / 1000, startCpuS, ...steady, reloadS: reloadMs / 1000, reloadCpuS, requests, ...loop };
     } finally {
       await daemon.stop();
@@ -225,7 +231,7 @@ interface Result {
   sizes: Sizes;
   replacedRealServers: number;
   expectedChecksPerMinute: number;
-  sides: Record<Side, SideResult>;
+  sides: Partial<Record<Side, SideResult>>;
 }
 
 /** ours / keepalived's, or '–' where keepalived's is 0. */
@@ -234,7 +240,7 @@ const lost = (r: SideResult['requests']) => `${r.failed} of ${r.ok + r.failed}`;
 const loopText = (l: LoopDelay | undefined) => (l ? `p99 ${l.p99Median} ms (median of ${l.seconds} s), max ${l.max} ms` : 'not measured');
 
 function labMarkdown(r: Result): string {
-  const { keepalived: k, ours: o } = r.sides;
+  const { keepalived: k, ours: o, before: b } = r.sides as Record<Side, SideResult>;
   const row = (what: string, kv: string, ov: string, rv: string, target: string, met?: boolean) =>
     `| ${what} | ${kv} | ${ov} | ${rv} | ${target}${met === undefined ? '' : met ? ': met' : ': **missed**'} |`;
   return [
@@ -262,6 +268,10 @@ function labMarkdown(r: Result): string {
     row('event-loop delay, steady checking', '–', loopText(o.loopSteady), '', ''),
     row('event-loop delay, during the reload', '–', loopText(o.loopReload), '', ''),
     '',
+    ...(b ? [`Before (${r.meta.baseline}), same run: start ${s2(b.startS)} s, reload ${s2(b.reloadS)} s, requests lost ${lost(b.requests)},`
+      + ` ${s2(b.cpuPerMinuteS)} CPU s per minute of steady checking (${Math.round(b.checksPerMinute)} checks per minute,`
+      + ` ${b.missingAfterSteady} real servers missing after it), RSS ${b.rssMiB.toFixed(1)} MiB, event-loop delay steady ${loopText(b.loopSteady)},`
+      + ` during the reload ${loopText(b.loopReload)}.`, ''] : []),
   ].join('\n');
 }
 
@@ -300,10 +310,11 @@ async function main(): Promise<void> {
     meta: {
       lab: where.name, date: new Date().toISOString(), commit: gitCommit(root), node: process.version, keepalived: version('keepalived', ['-v']),
       kernel: os.release(), cpus: os.cpus().length, hostLoad: process.env['IPVS_HOST_LOAD'] ?? 'unknown', cpuSeconds: CPU_SECONDS,
+      ...(BASELINE ? { baseline: `${path.relative(root, BASELINE) || BASELINE}, commit ${gitCommit(BASELINE)}` } : {}),
     },
     asked: ASKED, sizes: SIZES, replacedRealServers: bench.replaced.size,
     expectedChecksPerMinute: (SIZES.virtualServers * SIZES.realServers * 60) / DELAY_LOOP,
-    sides: sides as Record<Side, SideResult>,
+    sides,
   };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, `bench/results/daemon-${where.key}.json`), `${JSON.stringify(result, null, 2)}\n`);

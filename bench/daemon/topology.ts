@@ -45,6 +45,13 @@ class LineProcess {
   }
 }
 
+/** What the client's request loop counted. */
+export interface ClientCounts {
+  ok: number;
+  failed: number;
+  failures: string[];
+}
+
 export class BenchTopology {
   readonly client: string;
   readonly director: string;
@@ -98,7 +105,7 @@ export class BenchTopology {
   }
 
   /** Starts the client's request loop to VIP:ports (one request at a time, `pauseMs` apart); stop() ends it with its counts. */
-  async startClient(ports: readonly number[], pauseMs: number): Promise<{ stop(): Promise<{ ok: number; failed: number; failures: string[] }> }> {
+  async startClient(ports: readonly number[], pauseMs: number): Promise<{ stop(): Promise<ClientCounts> }> {
     const args = ['netns', 'exec', this.client, this.tcpLoad, 'client', String(pauseMs), VIP, ...ports.map(String)];
     const client = new LineProcess(spawn('ip', args, { stdio: ['ignore', 'pipe', 'inherit'] }));
     await client.next(/^started/);
