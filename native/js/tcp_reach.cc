@@ -109,8 +109,8 @@ int startConnect(const sockaddr_storage& to, socklen_t toLength, const sockaddr_
 // TypeScript validates the arguments; this only guards the types. Never rejects: resolves 0 or a positive errno.
 Napi::Value TcpReach(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsString() || !info[1].IsBoolean() || !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsString()
-      || !info[5].IsNumber()) {
+  if (!info[0].IsString() || !info[1].IsBoolean() || !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsString() ||
+      !info[5].IsNumber()) {
     throw Napi::TypeError::New(env, "native contract: tcpReach(address, v6, port, timeoutMs, bindAddress, bindPort)");
   }
   const bool v6 = info[1].As<Napi::Boolean>().Value();
@@ -120,9 +120,9 @@ Napi::Value TcpReach(const Napi::CallbackInfo& info) {
   sockaddr_storage to, from;
   socklen_t toLength = 0, fromLength = 0;
   const std::string address = info[0].As<Napi::String>().Utf8Value();
-  if (address.empty() || timeoutMs < 1 || timeoutMs > 0x7fffffff || bindPort > 0xffff
-      || !socketAddress(address, v6, info[2].As<Napi::Number>().Uint32Value(), to, toLength)
-      || !socketAddress(bindAddress, v6, bindPort, from, fromLength)) {
+  if (address.empty() || timeoutMs < 1 || timeoutMs > 0x7fffffff || bindPort > 0xffff ||
+      !socketAddress(address, v6, info[2].As<Napi::Number>().Uint32Value(), to, toLength) ||
+      !socketAddress(bindAddress, v6, bindPort, from, fromLength)) {
     return settled(env, EINVAL);
   }
   uv_loop_t* loop = nullptr;
