@@ -25,13 +25,13 @@
  * load average of the machine the VM runs on, at the start.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NatTopology } from '../demo/nat-topology';
 import { writeSection } from './support/sections';
-import { NamespaceAnchor, gitCommit as commitOf, lab, sleep, version } from './support/daemon-run';
+import { NamespaceAnchor, labParts, gitCommit as commitOf, lab, sleep, version } from './support/daemon-run';
 
 const root = path.resolve(__dirname, '../..');
 const CONFIG = path.join(root, 'demo/keepalived.conf');
@@ -159,10 +159,7 @@ function labMarkdown(r: Result): string {
 }
 
 function markdown(): string {
-  const parts = ['vm', 'host']
-    .map((key) => path.join(root, `bench/results/daemon-start-${key}.json`))
-    .filter((file) => existsSync(file))
-    .map((file) => labMarkdown(JSON.parse(readFileSync(file, 'utf8')) as Result));
+  const parts = labParts(root, 'daemon-start', labMarkdown);
   return [
     '## Daemon start: `ipvs keepalived` against keepalived on the seed configuration',
     '',

@@ -32,7 +32,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeSection } from '../support/sections';
-import { NamespaceAnchor, cpuSeconds, gitCommit, lab, processTree, rssKiB, sleep, version } from '../support/daemon-run';
+import { NamespaceAnchor, labParts, cpuSeconds, gitCommit, lab, processTree, rssKiB, sleep, version } from '../support/daemon-run';
 import { DELAY_LOOP, FIRST_PORT, configText, difference, expectedTable, replacedIn, type Sizes } from './config';
 import { BenchTopology } from './topology';
 
@@ -116,15 +116,15 @@ class Daemon {
 
 /**
  * The delay from `from` to `to` (Date.now() ms) in the per-second lines loop-probe.ts wrote: those after
- * `from` up to the second after `to`. Each covers the loop's time since the one before, except that after
- * a long block the probe's line may be written before the histogram records the block, which then lands in
- * the next line.
+ * `from` up to the `after`th after `to` (1 where the loop runs on after `to`). Each covers the loop's time
+ * since the one before, except that after a long block the probe's line may be written before the
+ * histogram records the block, which then lands in the next line.
  */
-function loopDelay(file: string, from: number, to: number): LoopDelay | undefined {
+function loopDelay(file: string, from: number, to: number, after = 2): LoopDelay | undefined {
   if (!existsSync(file)) return undefined;
   const all = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { at: number; p99: number; max: number });
   const end = all.findIndex((l) => l.at > to);
-  const lines = all.slice(0, end < 0 ? all.length : end + 2).filter((l) => l.at > from);
+  const lines = all.slice(0, end < 0 ? all.length : end + after).filter((l) => l.at > from);
   if (!lines.length) return undefined;
   const p99s = lines.map((l) => l.p99).sort((a, b) => a - b);
   return { p99Median: p99s[p99s.length >> 1]!, max: Math.max(...lines.map((l) => l.max)), seconds: lines.length };
@@ -217,7 +217,8 @@ class Bench {
       await sleep(2000);
       const requests = await client.stop();
       log(`${side}: reload ${s2(reloadMs / 1000)} s (${s2(reloadCpuS)} CPU s), requests ok ${requests.ok} failed ${requests.failed}`);
-      const loop = side !== 'keepalived' ? { loopSteady: loopDelay(loopFile, at0, at1), loopReload: await loopDelayAfter(loopFile, hupAt, reloadEnd) } : {};
+      const loop = side === 'keepalived' ? {}
+        : { loopSteady: loopDelay(loopFile, at0, at1, 1), loopReload: await loopDelayAfter(loopFile, hupAt, reloadEnd) };
       return { startS: startMs / 1000, startCpuS, ...steady, reloadS: reloadMs / 1000, reloadCpuS, requests, ...loop };
     } finally {
       await daemon.stop();
@@ -295,10 +296,7 @@ function labMarkdown(r: Result): string {
 }
 
 function markdown(): string {
-  const parts = ['vm', 'host']
-    .map((key) => path.join(root, `bench/results/daemon-${key}.json`))
-    .filter((file) => existsSync(file))
-    .map((file) => labMarkdown(JSON.parse(readFileSync(file, 'utf8')) as Result));
+  const parts = labParts(root, 'daemon', labMarkdown);
   return [
     '## Daemon at scale: `ipvs keepalived` against keepalived, TCP_CHECK at delay_loop 6',
     '',

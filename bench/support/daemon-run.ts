@@ -137,3 +137,11 @@ export function rssKiB(pids: readonly number[]): number {
   }
   return kib;
 }
+
+/** Each lab's subsection of a RESULTS.md section, from `bench/results/NAME-{vm,host}.json` where it exists. */
+export function labParts<R>(root: string, name: string, render: (result: R) => string): string[] {
+  return ['vm', 'host']
+    .map((key) => path.join(root, `bench/results/${name}-${key}.json`))
+    .filter((file) => existsSync(file))
+    .map((file) => render(JSON.parse(readFileSync(file, 'utf8')) as R));
+}
