@@ -20,6 +20,7 @@
         "native/js/proc_monitor.cc",
         "native/js/children.cc",
         "native/js/rtnl.cc",
+        "native/js/tcp_reach.cc",
         "native/js/bfd_engine.cc",
         "native/js/vrrp_link.cc",
         "native/rtnl/request.cc",

@@ -24,13 +24,14 @@
  * PATH/COMMIT names its commit where PATH is no git checkout). IPVS_HOST_LOAD (the npm script sets it) is the
  * load average of the machine the VM runs on, at the start.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NatTopology } from '../demo/nat-topology';
 import { writeSection } from './support/sections';
+import { NamespaceAnchor, labParts, gitCommit as commitOf, lab, sleep, version } from './support/daemon-run';
 
 const root = path.resolve(__dirname, '../..');
 const CONFIG = path.join(root, 'demo/keepalived.conf');
@@ -51,7 +52,6 @@ const NAMES: Record<Side, string> = {
   keepalived: 'keepalived', ours: '`ipvs keepalived`', node: 'Node alone (`node -e 0`, to its exit)', before: '`ipvs keepalived` before',
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Summary {
@@ -65,17 +65,6 @@ function summary(xs: number[]): Summary {
   return { min: s[0]!, median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2 };
 }
 
-/**
- * /proc/net/ip_vs as lines: `TCP 0A00000D:0050 rr` for a service, `-> 0A010004:0050 Masq 1` for a
- * real server (connection counts dropped).
- */
-function tableLines(text: string): string[] {
-  return text.split('\n').slice(3).filter((l) => l.trim()).map((l) => {
-    const words = l.trim().split(/\s+/);
-    return words[0] === '->' ? words.slice(0, 4).join(' ') : words.join(' ');
-  });
-}
-
 /** The seed's whole table: the service and both real servers, masqueraded, weight 1. */
 function complete(lines: string[]): boolean {
   return lines.length === 3 && lines[0] === 'TCP 0A00000D:0050 rr'
@@ -85,33 +74,17 @@ function complete(lines: string[]): boolean {
 class Bench {
   readonly topology = new NatTopology(`ds${process.pid}`);
   readonly work = path.join(root, '.lab-cache', `daemon-start-${process.pid}`);
-  #anchor: ChildProcess | undefined;
+  readonly #anchor = new NamespaceAnchor();
 
   async create(): Promise<void> {
     mkdirSync(this.work, { recursive: true });
     this.topology.create().startWebServers();
-    // A process parked in the director's namespace: /proc/PID/net/ip_vs is that namespace's table.
-    this.#anchor = spawn('ip', ['netns', 'exec', this.topology.director, 'sleep', '1000000'], { stdio: 'ignore' });
-    const own = readlinkSync('/proc/self/ns/net');
-    for (let i = 0; ; i++) {
-      try {
-        if (readlinkSync(`/proc/${this.#anchor.pid}/ns/net`) !== own) break;
-      } catch {
-        // not yet exec'd
-      }
-      if (i > 3000) throw new Error('no process in the director namespace');
-      await sleep(10);
-    }
+    await this.#anchor.park(this.topology.director);
   }
 
-  /** The director's table; empty while IPVS is not loaded yet (no /proc/net/ip_vs until a daemon's first use loads it). */
+  /** The director's table. */
   table(): string[] {
-    try {
-      return tableLines(readFileSync(`/proc/${this.#anchor!.pid}/net/ip_vs`, 'utf8'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
+    return this.#anchor.table();
   }
 
   argv(side: Side): string[] {
@@ -157,35 +130,13 @@ class Bench {
   }
 
   destroy(): void {
-    if (this.#anchor?.exitCode === null) this.#anchor.kill('SIGKILL');
+    this.#anchor.stop();
     this.topology.destroy();
   }
 }
 
-function lab(): { name: string; key: string } {
-  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? '';
-  return /QEMU/.test(cpu) ? { name: 'kernel lab VM (QEMU TCG)', key: 'vm' } : { name: 'host', key: 'host' };
-}
-
-function gitCommit(dir = root): string {
-  const stamp = path.join(dir, 'COMMIT');
-  if (existsSync(stamp)) return readFileSync(stamp, 'utf8').trim();
-  try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-function version(cmd: string, args: string[]): string {
-  try {
-    // keepalived -v writes to standard error
-    const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]!.trim();
-  } catch {
-    return cmd;
-  }
-}
+/** This checkout's commit, or the baseline's. */
+const gitCommit = (dir = root) => commitOf(dir);
 
 interface Result {
   meta: Record<string, string | number>;
@@ -222,10 +173,7 @@ function labMarkdown(r: Result): string {
 }
 
 function markdown(): string {
-  const parts = ['vm', 'host']
-    .map((key) => path.join(root, `bench/results/daemon-start-${key}.json`))
-    .filter((file) => existsSync(file))
-    .map((file) => labMarkdown(JSON.parse(readFileSync(file, 'utf8')) as Result));
+  const parts = labParts(root, 'daemon-start', labMarkdown);
   return [
     '## Daemon start: `ipvs keepalived` against keepalived on the seed configuration',
     '',

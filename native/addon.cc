@@ -15,6 +15,7 @@
 #include "js/notify.h"
 #include "js/proc_monitor.h"
 #include "js/rtnl.h"
+#include "js/tcp_reach.h"
 #include "js/vrrp_link.h"
 
 namespace {
@@ -137,6 +138,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js::defineRtnl(env, exports);
   js::defineBfd(env, exports);
   js::defineIcmpEcho(env, exports);
+  js::defineTcpReach(env, exports);
   js::defineNetnsFile(env, exports);
   js::defineProc(env, exports);
   js::registerNotify(env, exports);

@@ -8,6 +8,9 @@
  * first failure at once, as keepalived's do (its check_parser.c starts each
  * checker's retry counter at `retry` except on reload). Attempts of
  * different checkers run concurrently and never wait for each other.
+ * One abort signal serves every attempt of a run (start to stop), not one
+ * per attempt: with thousands of checkers an AbortController per attempt
+ * was a visible share of the checking's CPU and garbage.
  * @internal
  * @module
  */
@@ -42,6 +45,7 @@ export class CheckLoop {
   /** Consecutive failures being retried. */
   #retries = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** The run's abort: made by start(), aborted by stop(). */
   #abort: AbortController | undefined;
   #stopped = true;
   last: ProbeResult | undefined;
@@ -68,6 +72,7 @@ export class CheckLoop {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    this.#abort = new AbortController();
     const warmup = this.checker.timing.warmup;
     const bootstrap = this.attempts === 0 ? (this.#options.bootstrapMs ?? 0) : 0;
     this.#schedule(bootstrap + (warmup > 0 ? Math.floor((this.#options.random ?? Math.random)() * warmup) : 0));
@@ -78,6 +83,7 @@ export class CheckLoop {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#abort?.abort();
+    this.#abort = undefined;
   }
 
   get running(): boolean {
@@ -91,16 +97,15 @@ export class CheckLoop {
 
   async #attempt(): Promise<void> {
     this.#timer = undefined;
-    const abort = new AbortController();
-    this.#abort = abort;
+    const { signal } = this.#abort!;
     let result: ProbeResult;
     try {
-      result = await this.#probe(this.checker, abort.signal);
+      result = await this.#probe(this.checker, signal);
     } catch (e) {
       result = { ok: false, reason: `checker error: ${(e as Error).message}` };
     }
-    this.#abort = undefined;
-    if (this.#stopped) return;
+    // Stopped meanwhile, perhaps started again: this attempt belongs to the run that ended.
+    if (signal.aborted) return;
     this.attempts++;
     this.last = result;
     this.lastAt = Date.now();

@@ -15,6 +15,7 @@
 import type { Stats } from '../model/types';
 import type { NativeBfdBinding } from './bfd-contract';
 import type { NativeIcmpBinding } from './icmp-contract';
+import type { NativeReachBinding } from './reach-contract';
 import type { NativeVrrpBinding } from './vrrp-contract';
 import type { NativeRtnlBinding } from './rtnl-contract';
 import type { NativeProcBinding } from './proc-contract';
@@ -256,7 +257,7 @@ export interface NativeSystemBinding {
 /** The whole addon, as lib/native/load.ts loads it. */
 export interface NativeBinding
   extends NativeIpvsBinding, NativeVrrpBinding, NativeRtnlBinding, NativeBfdBinding,
-  NativeIcmpBinding, NativeNetnsFileBinding, NativeSystemBinding, NativeProcBinding {}
+  NativeIcmpBinding, NativeReachBinding, NativeNetnsFileBinding, NativeSystemBinding, NativeProcBinding {}
 
 /**
  * Every member of the addon, so a build (or a test's replacement binding)
@@ -280,6 +281,7 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   BfdEngine: true,
   bfdDecode: true,
   icmpEcho: true,
+  tcpReach: true,
   openInNetns: true,
   ProcMonitor: true,
   sdNotify: true,

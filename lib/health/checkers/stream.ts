@@ -20,6 +20,15 @@ export class StreamError extends Error {}
 /** Longest line `readLine` accepts (SMTP allows 512 bytes; this leaves room for any sane server). */
 export const MAX_LINE = 64 * 1024;
 
+/** net.connect's options for a checker: its target, connect timeout and source address and port. */
+function connectOptions(checker: ResolvedChecker): net.NetConnectOpts {
+  const c = checker.config as CheckTarget;
+  const options: net.NetConnectOpts = { host: checker.host, port: checker.port, timeout: checker.timing.connectTimeout };
+  if (c.bindTo !== undefined) options.localAddress = c.bindTo;
+  if (c.bindPort !== undefined) options.localPort = c.bindPort;
+  return options;
+}
+
 /** A connected socket with a buffered reader. */
 export class Conversation {
   /** Received bytes not read yet, in arrival order; joined only when a reader takes them. */
@@ -71,10 +80,8 @@ export class Conversation {
   /** Connects (TLS for SSL_GET) within the checker's connect timeout. */
   static open(checker: ResolvedChecker, signal: AbortSignal, secure = false): Promise<Conversation> {
     const c = checker.config as CheckTarget & Partial<HttpCheck>;
-    const options: net.NetConnectOpts = { host: checker.host, port: checker.port, timeout: checker.timing.connectTimeout };
-    if (c.bindTo !== undefined) options.localAddress = c.bindTo;
-    if (c.bindPort !== undefined) options.localPort = c.bindPort;
-    if (!secure) return Conversation.#dial(() => net.connect(options), 'connect', signal);
+    const options = connectOptions(checker);
+    if (!secure) return Conversation.#dial(() => net.connect(options), 'connect', signal, (socket) => new Conversation(socket));
     const servername = c.enableSni ? (c.sniName ?? checker.virtualhost) : undefined;
     const tlsOptions: tls.ConnectionOptions = { ...options, rejectUnauthorized: c.ca !== undefined };
     if (c.ca !== undefined) tlsOptions.ca = c.ca;
@@ -84,22 +91,37 @@ export class Conversation {
     // host name is not matched against the certificate either way.
     if (c.ca !== undefined) tlsOptions.checkServerIdentity = () => undefined;
     // node:tls only for SSL_GET: loading it is a large part of a start under emulation.
-    return Conversation.#dial(() => (require('node:tls') as typeof import('node:tls')).connect(tlsOptions), 'secureConnect', signal);
+    const dial = () => (require('node:tls') as typeof import('node:tls')).connect(tlsOptions);
+    return Conversation.#dial(dial, 'secureConnect', signal, (socket) => new Conversation(socket));
   }
 
   /** A plain TCP conversation; `timeoutMs` bounds the connect and every wait for data. */
   static connect(host: string, port: number, timeoutMs: number, signal: AbortSignal = new AbortController().signal): Promise<Conversation> {
-    return Conversation.#dial(() => net.connect({ host, port, timeout: timeoutMs }), 'connect', signal);
+    return Conversation.#dial(() => net.connect({ host, port, timeout: timeoutMs }), 'connect', signal, (socket) => new Conversation(socket));
   }
 
-  /** Opens the socket `dial` makes and settles once `ready` fires, or fails on error, timeout or abort. */
-  static #dial(dial: () => net.Socket, ready: 'connect' | 'secureConnect', signal: AbortSignal): Promise<Conversation> {
+  /**
+   * TCP_CHECK's whole conversation: connects within the checker's connect
+   * timeout and closes at once. No reader is set up: with thousands of
+   * checkers its listeners and buffers were a share of the checking's CPU.
+   */
+  static reach(checker: ResolvedChecker, signal: AbortSignal): Promise<void> {
+    const options = connectOptions(checker);
+    return Conversation.#dial(() => net.connect(options), 'connect', signal, (socket) => void socket.destroy());
+  }
+
+  /**
+   * Opens the socket `dial` makes and settles with `take(socket)` once
+   * `ready` fires (synchronously, so nothing the server sends meanwhile is
+   * missed), or fails on error, timeout or abort.
+   */
+  static #dial<T>(dial: () => net.Socket, ready: 'connect' | 'secureConnect', signal: AbortSignal, take: (socket: net.Socket) => T): Promise<T> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new StreamError('aborted'));
       const socket = dial();
       const connected = (): void => {
         cleanup();
-        resolve(new Conversation(socket));
+        resolve(take(socket));
       };
       const failed = (e: Error): void => {
         cleanup();

@@ -1,15 +1,38 @@
 /**
  * `TCP_CHECK`: the real server is up when it accepts a TCP connection.
+ * The connect is the addon's (native/js/tcp_reach.cc: a non-blocking
+ * socket watched by the event loop, closed once decided), not a Node.js
+ * socket: with thousands of checkers a stream per attempt cost several
+ * times the kernel's own work (bench:daemon). A host the addon cannot
+ * parse (an IPv6 zone) goes through node:net.
  * @internal
  * @module
  */
+import { isIP } from 'node:net';
+import { loadAddon } from '../../native/load';
+import { errnoName } from '../../model/errors';
+import type { CheckTarget } from '../types';
 import type { Probe } from './probe';
 import { endpoint, failure, pass } from './probe';
 import { Conversation } from './stream';
 
+const ETIMEDOUT = 110;
+
 export const tcpProbe: Probe = async (checker, signal) => {
+  if (signal.aborted) return failure('aborted');
+  const family = isIP(checker.host);
+  const c = checker.config as CheckTarget;
+  if (family === 0 || (c.bindTo !== undefined && isIP(c.bindTo) !== family)) return nodeProbe(checker, signal);
+  const timeout = Math.min(checker.timing.connectTimeout, 0x7fffffff);
+  const errno = await loadAddon().tcpReach(checker.host, family === 6, checker.port, timeout, c.bindTo ?? '', c.bindPort ?? 0);
+  if (errno === 0) return pass(`connected to ${endpoint(checker)}`);
+  return failure(`connect to ${endpoint(checker)}: ${errno === ETIMEDOUT ? 'connect timeout' : errnoName(errno)}`);
+};
+
+/** The same check through node:net. */
+const nodeProbe: Probe = async (checker, signal) => {
   try {
-    (await Conversation.open(checker, signal)).close();
+    await Conversation.reach(checker, signal);
     return pass(`connected to ${endpoint(checker)}`);
   } catch (e) {
     return failure(`connect to ${endpoint(checker)}: ${(e as Error).message}`);

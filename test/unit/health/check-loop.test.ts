@@ -1,0 +1,59 @@
+// CheckLoop's runs: one abort signal per run shared by its attempts, and an
+// attempt that a stop() cut short never reports, even once the loop runs again.
+import { CheckLoop, type CheckOutcome } from '../../../lib/health/check-loop';
+import type { ResolvedChecker } from '../../../lib/health/resolve';
+import type { ProbeResult } from '../../../lib/health/checkers/probe';
+
+const checker: ResolvedChecker = {
+  name: 'TCP_CHECK#0', config: { type: 'tcp' }, host: '10.1.0.4', port: 80,
+  timing: { delayLoop: 5, connectTimeout: 1000, retry: 0, delayBeforeRetry: 5, warmup: 0, alpha: false },
+};
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+/** A probe whose attempts stay open until released, each remembering its signal. */
+function heldProbe() {
+  const attempts: { signal: AbortSignal; release: (r: ProbeResult) => void }[] = [];
+  const probe = (_: ResolvedChecker, signal: AbortSignal) => new Promise<ProbeResult>((release) => attempts.push({ signal, release }));
+  return { attempts, probe };
+}
+
+test('the attempts of one run share one abort signal, and stop() aborts it', async () => {
+  const { attempts, probe } = heldProbe();
+  const loop = new CheckLoop(checker, probe, () => undefined);
+  loop.start();
+  for (let i = 0; i < 3; i++) {
+    await tick(20);
+    attempts[i]!.release({ ok: true, reason: 'ok' });
+  }
+  await tick(20);
+  expect(attempts.length).toBeGreaterThanOrEqual(3);
+  expect(new Set(attempts.map((a) => a.signal)).size).toBe(1);
+  expect(attempts[0]!.signal.aborted).toBe(false);
+  loop.stop();
+  expect(attempts[0]!.signal.aborted).toBe(true);
+});
+
+test('an attempt cut short by stop() does not report after the loop started again', async () => {
+  const { attempts, probe } = heldProbe();
+  const reports: CheckOutcome[] = [];
+  const loop = new CheckLoop(checker, probe, (_, outcome) => reports.push(outcome));
+  loop.start();
+  await tick(20);
+  expect(attempts).toHaveLength(1);
+  loop.stop();
+  loop.start();
+  await tick(20);
+  expect(attempts).toHaveLength(2);
+  expect(attempts[1]!.signal).not.toBe(attempts[0]!.signal);
+  // The first run's attempt ends late: it neither reports nor schedules a second chain of attempts.
+  attempts[0]!.release({ ok: false, reason: 'aborted' });
+  await tick(20);
+  expect(reports).toEqual([]);
+  attempts[1]!.release({ ok: true, reason: 'connected' });
+  await tick(20);
+  expect(reports.map((r) => r.result.reason)).toEqual(['connected']);
+  expect(attempts).toHaveLength(3);
+  loop.stop();
+  expect(loop.attempts).toBe(1);
+});
