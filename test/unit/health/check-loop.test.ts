@@ -10,6 +10,11 @@ const checker: ResolvedChecker = {
 };
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+/** Until `ready()` (polled every 5 ms, for up to 10 s: a loaded or emulated machine schedules late). */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !ready(); i++) await tick(5);
+  if (!ready()) throw new Error('not reached in 10 s');
+}
 
 /** A probe whose attempts stay open until released, each remembering its signal. */
 function heldProbe() {
@@ -23,11 +28,10 @@ test('the attempts of one run share one abort signal, and stop() aborts it', asy
   const loop = new CheckLoop(checker, probe, () => undefined);
   loop.start();
   for (let i = 0; i < 3; i++) {
-    await tick(20);
+    await until(() => attempts.length > i);
     attempts[i]!.release({ ok: true, reason: 'ok' });
   }
-  await tick(20);
-  expect(attempts.length).toBeGreaterThanOrEqual(3);
+  await until(() => attempts.length > 3);
   expect(new Set(attempts.map((a) => a.signal)).size).toBe(1);
   expect(attempts[0]!.signal.aborted).toBe(false);
   loop.stop();
@@ -39,11 +43,11 @@ test('an attempt cut short by stop() does not report after the loop started agai
   const reports: CheckOutcome[] = [];
   const loop = new CheckLoop(checker, probe, (_, outcome) => reports.push(outcome));
   loop.start();
-  await tick(20);
+  await until(() => attempts.length > 0);
   expect(attempts).toHaveLength(1);
   loop.stop();
   loop.start();
-  await tick(20);
+  await until(() => attempts.length > 1);
   expect(attempts).toHaveLength(2);
   expect(attempts[1]!.signal).not.toBe(attempts[0]!.signal);
   // The first run's attempt ends late: it neither reports nor schedules a second chain of attempts.
@@ -51,6 +55,7 @@ test('an attempt cut short by stop() does not report after the loop started agai
   await tick(20);
   expect(reports).toEqual([]);
   attempts[1]!.release({ ok: true, reason: 'connected' });
+  await until(() => reports.length > 0 && attempts.length > 2);
   await tick(20);
   expect(reports.map((r) => r.result.reason)).toEqual(['connected']);
   expect(attempts).toHaveLength(3);
