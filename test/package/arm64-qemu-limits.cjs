@@ -13,6 +13,8 @@
 //     qemu 7.2's netlink translation does not know (links, addresses and
 //     routes only), so it answers EOPNOTSUPP (95) without asking the kernel
 //     (nor logging it); natively the deletion of an absent rule is ENOENT (2).
+//   ProcMonitor: a NETLINK_CONNECTOR socket (the kernel's proc connector),
+//     a netlink family qemu 7.2 does not translate: EPROTONOSUPPORT (93).
 // The rule is deleted in a network namespace made here, so a qemu that did
 // pass it on could not touch this machine's rules.
 'use strict';
@@ -27,6 +29,13 @@ for (const [family, source] of [[2, '127.0.0.1'], [10, '::1']]) {
   } catch (error) {
     console.log(`VrrpLink ${family === 2 ? 'IPv4' : 'IPv6'}: ${error.code} ${error.errno} ${error.stage}`);
   }
+}
+
+try {
+  new addon.ProcMonitor(() => {}).close();
+  console.log('ProcMonitor: opened');
+} catch (error) {
+  console.log(`ProcMonitor: ${error.code} ${error.errno} ${error.stage}`);
 }
 
 const name = `ipvs-arm64-limits-${process.pid}`;
