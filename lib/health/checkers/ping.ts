@@ -10,6 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
+import { constants } from 'node:os';
 import { loadNative } from '../../native/load';
 import { errnoName } from '../../model/errors';
 import type { NativeEchoOutcome } from '../../native/icmp-contract';
@@ -48,6 +49,7 @@ export const pingProbe: Probe = async (checker, signal) => {
   }
   const { errno, rttMicros } = outcome;
   if (errno === 0) return pass(`echo reply from ${checker.host} in ${(rttMicros / 1000).toFixed(1)} ms`);
-  const why = errno === 110 ? 'no echo reply' : errno === 13 ? 'EACCES (group outside net.ipv4.ping_group_range)' : errnoName(errno);
+  const { ETIMEDOUT, EACCES } = constants.errno;
+  const why = errno === ETIMEDOUT ? 'no echo reply' : errno === EACCES ? 'EACCES (group outside net.ipv4.ping_group_range)' : errnoName(errno);
   return failure(`ping ${checker.host}: ${why}`);
 };

@@ -9,6 +9,7 @@
  * @module
  */
 import { isIP } from 'node:net';
+import { constants } from 'node:os';
 import { loadAddon } from '../../native/load';
 import { errnoName } from '../../model/errors';
 import type { CheckTarget } from '../types';
@@ -16,7 +17,7 @@ import type { Probe } from './probe';
 import { endpoint, failure, pass } from './probe';
 import { Conversation } from './stream';
 
-const ETIMEDOUT = 110;
+const { ETIMEDOUT } = constants.errno;
 
 export const tcpProbe: Probe = async (checker, signal) => {
   if (signal.aborted) return failure('aborted');
