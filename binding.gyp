@@ -16,6 +16,7 @@
         "native/js/handle.cc",
         "native/js/icmp_echo.cc",
         "native/js/netns_file.cc",
+        "native/js/netns_exec.cc",
         "native/js/notify.cc",
         "native/js/proc_monitor.cc",
         "native/js/children.cc",

@@ -100,6 +100,7 @@ _ipvs_operand_keepalived() { :; }
 _ipvs_value_ctl() {
   case $1 in
     --socket) _ipvs_reply_files; return 0 ;;
+    --net-namespace) COMPREPLY=(); return 0 ;;
     --timeout) COMPREPLY=(); return 0 ;;
     --weight) COMPREPLY=(); return 0 ;;
     --forwarding) _ipvs_reply_words 'masq' 'route' 'tunnel' 'local' 'bypass'; return 0 ;;
@@ -108,7 +109,7 @@ _ipvs_value_ctl() {
   esac
   return 1
 }
-_ipvs_options_ctl() { _ipvs_reply_words '--socket' '--json' '--timeout' '--weight' '--forwarding' '--spec' '--all' '-n' '--count' '-h' '--help'; }
+_ipvs_options_ctl() { _ipvs_reply_words '--socket' '--net-namespace' '--json' '--timeout' '--weight' '--forwarding' '--spec' '--all' '-n' '--count' '-h' '--help'; }
 _ipvs_operand_ctl() { _ipvs_reply_words 'show' 'drain' 'disable' 'enable' 'weight' 'add' 'remove' 'clear' 'watch'; }
 
 # genhash: the value after option $1 (status 1: $1 takes none), its options, its other words.

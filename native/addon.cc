@@ -11,6 +11,7 @@
 #include "js/convert.h"
 #include "js/handle.h"
 #include "js/icmp_echo.h"
+#include "js/netns_exec.h"
 #include "js/netns_file.h"
 #include "js/notify.h"
 #include "js/proc_monitor.h"
@@ -143,6 +144,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js::defineProc(env, exports);
   js::registerNotify(env, exports);
   js::registerChildren(env, exports);
+  js::registerNetnsExec(env, exports);
   return exports;
 }
 

@@ -1,4 +1,5 @@
 import type { Ipvs } from '../handle/ipvs';
+import type { OpenOptions } from '../model/types';
 
 /**
  * Everything a command-line command touches outside its arguments: where its
@@ -13,8 +14,11 @@ export interface CliContext {
   readonly stderr: (text: string) => void;
   /** Reads the whole of standard input (for `-R` and `apply -`). */
   readonly readStdin: () => Promise<string>;
-  /** Opens the IPVS handle the command works on (the caller closes nothing). */
-  readonly openIpvs: () => Promise<Ipvs>;
+  /**
+   * Opens the IPVS handle the command works on (the caller closes nothing);
+   * with `options` (another namespace), a handle of its own.
+   */
+  readonly openIpvs: (options?: OpenOptions) => Promise<Ipvs>;
 }
 
 /** A subcommand: its arguments (after the subcommand name) in, exit status out. */

@@ -10,7 +10,7 @@
  */
 import * as http from 'node:http';
 import type { CliCommand, CliContext } from './context';
-import { CONTROL_SOCKET } from '../keepalived/daemon/defaults';
+import { CONTROL_SOCKET, controlSocketFor } from '../keepalived/daemon/defaults';
 import type { ControlAnswer, DaemonEvent, DaemonStatus } from '../keepalived/daemon/daemon';
 import type { RuntimeOverride } from '../keepalived/daemon/overrides';
 
@@ -33,6 +33,8 @@ const USAGE = `Usage: ipvs ctl [--socket PATH] [--json] VERB ...
 VIRTUAL is a virtual server as /status names it (tcp/10.0.0.13:80, fwmark/ipv4/1); REAL is ADDRESS:PORT
 (10.1.0.4:80, [2001:db8::4]:80).
       --socket PATH          the daemon's control socket (default ${CONTROL_SOCKET})
+      --net-namespace NAME   the control socket of the daemon whose file names net_namespace NAME
+                             (${controlSocketFor('NAME')})
       --json                 print the daemon's JSON answer (watch: JSON lines)
   -n, --count COUNT          watch: stop after COUNT events
   -h, --help                 this text
@@ -75,6 +77,7 @@ function parse(argv: readonly string[]): Args | 'help' {
     };
     switch (flag) {
       case '--socket': a.socket = value(); break;
+      case '--net-namespace': a.socket = controlSocketFor(value()); break;
       case '--json': a.json = true; break;
       case '--timeout': a.timeout = number(flag, value(), 2_147_483); break;
       case '--weight': a.weight = number(flag, value(), 0x7fffffff); break;

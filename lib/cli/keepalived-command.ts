@@ -22,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import type { CliCommand, CliContext } from './context';
 import { KEEPALIVED_EXIT } from '../keepalived/reader/exit-status';
-import { CONTROL_SOCKET, RECONCILE_INTERVAL, ROUTING_STATUS_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
+import { CONTROL_SOCKET, RECONCILE_INTERVAL, controlSocketFor, ROUTING_STATUS_INTERVAL, STATUS_LIMITS } from '../keepalived/daemon/defaults';
 import { ROUTING_STATUS_TIMEOUT_MS } from '../announce/routing-defaults';
 import type { Halves } from '../keepalived/daemon/daemon';
 import type { UnsupportedAllowance } from '../keepalived/daemon/policy';
@@ -31,6 +31,7 @@ import type { StatusAddress } from '../keepalived/daemon/status-server';
 import type { ManagerOptions } from '../health/manager';
 import type { AnnounceSettings, VipAnnouncer } from '../keepalived/daemon/announcing';
 import type { RoutingWatchSettings } from '../keepalived/daemon/routing';
+import type { NamespaceSetting } from '../keepalived/daemon/namespace';
 import { ANNOUNCE_TABLE } from '../announce/defaults';
 
 // The reader, the daemon and what it runs (health checkers, VRRP, metrics, YAML) load only once the
@@ -64,7 +65,8 @@ const USAGE = `Usage: ipvs keepalived [options]
                              never: keepalived's immediate deletion (the default)
       --drain-timeout SECONDS  delete a draining real server after this long anyway (default 300)
       --control-socket PATH|none  the control interface of ipvs ctl (HTTP/JSON on a unix socket,
-                             created 0600) (default ${CONTROL_SOCKET}; when the default is taken
+                             created 0600) (default ${CONTROL_SOCKET}, ${controlSocketFor('NAME')} with
+                             net_namespace NAME; when the default is taken
                              or cannot be made, the daemon runs without it and says so)
       --announce             scale-out: announce each VIP through the routing daemon (a host route in
                              table ${ANNOUNCE_TABLE}, proto 250, that FRR imports and redistributes into BGP) while
@@ -298,6 +300,8 @@ export interface RunOptions {
   interfacePoll?: number;
   /** Replaces the routing-table announcer of `--announce`. */
   openAnnouncer?: (settings: AnnounceSettings) => VipAnnouncer;
+  /** How the daemon moves into the file's `net_namespace`; the process's command re-executes itself there. */
+  enterNamespace?: (setting: NamespaceSetting) => never;
 }
 
 /**
@@ -347,6 +351,7 @@ export async function runKeepalived(
     ...(options.routing ? { routingStatus: options.routing } : {}),
     ...(run.openAnnouncer ? { openAnnouncer: run.openAnnouncer } : {}),
     ...(options.configId === undefined ? {} : { configId: options.configId }),
+    ...(run.enterNamespace ? { enterNamespace: run.enterNamespace } : {}),
     phase: (text) => systemd.status(text),
   });
   let finished!: (status: number) => void;
@@ -428,13 +433,16 @@ async function listenControl(
   daemon: import('../keepalived/daemon/daemon.js').KeepalivedDaemon, control: string | undefined, log: import('../keepalived/daemon/log.js').LogLine,
 ): Promise<void> {
   if (control === 'none') return;
+  const path = control ?? controlSocketFor(daemon.netNamespace);
   try {
-    await daemon.listenControl(control ?? CONTROL_SOCKET);
+    await daemon.listenControl(path);
   } catch (e) {
     if (control !== undefined) throw e;
-    log('warning', 'running without the control socket (--control-socket PATH to choose one)', { path: CONTROL_SOCKET, error: (e as Error).message });
+    log('warning', 'running without the control socket (--control-socket PATH to choose one)', { path, error: (e as Error).message });
   }
 }
 
 /** `ipvs keepalived` for the dispatcher. */
-export const keepalivedCommand: CliCommand = (args, context) => runKeepalived(args, context, process);
+export const keepalivedCommand: CliCommand = (args, context) => runKeepalived(args, context, process, {
+  enterNamespace: (setting) => (require('../keepalived/daemon/namespace') as typeof import('../keepalived/daemon/namespace.js')).reexecInNamespace(setting),
+});

@@ -27,18 +27,25 @@ async function readStdin(): Promise<string> {
 
 async function run(command: ProcessCommand): Promise<void> {
   let handle: Promise<Ipvs> | undefined;
+  const opened: Promise<Ipvs>[] = [];
+  const ipvs = (): typeof import('../handle/ipvs.js') => require('../handle/ipvs');
   const context: CliContext = {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     readStdin,
     // The handle's modules and the addon load on first use: `ipvs -h` never opens one.
-    openIpvs: () => (handle ??= (require('../handle/ipvs') as typeof import('../handle/ipvs.js')).Ipvs.open()),
+    openIpvs: (options) => {
+      if (!options) return (handle ??= ipvs().Ipvs.open());
+      const other = ipvs().Ipvs.open(options);
+      opened.push(other);
+      return other;
+    },
   };
   const status = await command(process.argv.slice(2), context, {
     program: programName(),
     truncateDestinationCounters: process.env.IPVS_FULL_COUNTERS !== '1',
   });
-  if (handle) await (await handle.catch(() => undefined))?.close();
+  for (const h of handle ? [handle, ...opened] : opened) await (await h.catch(() => undefined))?.close();
   // exitCode rather than exit(): piped output is still being written.
   process.exitCode = status;
 }

@@ -62,7 +62,7 @@ export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> =
   },
   ctl: {
     summary: 'change a running ipvs keepalived: drain, disable, enable, weight, add, remove, clear; show, watch',
-    options: [valued('file', '--socket'), flag('--json'), valued('text', '--timeout'), valued('text', '--weight'),
+    options: [valued('file', '--socket'), valued('text', '--net-namespace'), flag('--json'), valued('text', '--timeout'), valued('text', '--weight'),
       valued(['masq', 'route', 'tunnel', 'local', 'bypass'], '--forwarding'), valued('text', '--spec'), flag('--all'), valued('text', '-n', '--count'), HELP],
     operand: ['show', 'drain', 'disable', 'enable', 'weight', 'add', 'remove', 'clear', 'watch'],
   },

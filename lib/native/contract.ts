@@ -252,6 +252,13 @@ export interface NativeSystemBinding {
    * its wait status, or a positive errno (ECHILD: not our child).
    */
   reapChild(pid: number): { errno: number; pid: number; status: number };
+  /**
+   * Enters the network namespace `netns` (a namespace file) on the calling
+   * thread and execve(2)s `file` with `argv` and `env` ("NAME=value"): the
+   * new image, same pid, runs wholly inside the namespace. Never returns
+   * when it works; otherwise -errno, the thread back in its own namespace.
+   */
+  execInNetns(netns: string, file: string, argv: readonly string[], env: readonly string[]): number;
 }
 
 /** The whole addon, as lib/native/load.ts loads it. */
@@ -286,6 +293,7 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   ProcMonitor: true,
   sdNotify: true,
   reapChild: true,
+  execInNetns: true,
 };
 
 /**

@@ -1,8 +1,9 @@
 // openInNetns: a descriptor for a file opened inside a network namespace,
 // on a short-lived thread. A namespace made here (the host layers run as
 // root) shows its own /proc/thread-self/net and /proc/sys/net; the caller's
-// thread stays where it was.
-import { execFileSync } from 'node:child_process';
+// thread stays where it was. execInNetns: the process runs again inside one
+// (net_namespace), same pid and standard streams.
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -44,6 +45,16 @@ test('without a namespace it opens in the caller\'s; errors come back as -errno'
   }
 });
 
+test('execInNetns: malformed arguments are a TypeError; a missing namespace is -ENOENT and the thread stays home', () => {
+  const exec = (loadNative() as unknown as { execInNetns(...a: unknown[]): number }).execInNetns;
+  for (const bad of [[], ['/x'], [1, '/bin/sh', ['sh'], []], ['/x', '/bin/sh', 'sh', []], ['/x', '/bin/sh', ['sh', 2], []], ['/x', '/bin/sh', [], []]]) {
+    expectTypeError(() => exec(...bad), /execInNetns/);
+  }
+  const own = readlinkSafe();
+  expect(exec('/var/run/netns/ipvs-no-such-netns', '/bin/true', ['true'], [])).toBe(-ENOENT);
+  expect(readlinkSafe()).toBe(own);
+});
+
 describe('inside a namespace', () => {
   const name = `ipvs-nsfile-${process.pid}`;
   const netns = `/var/run/netns/${name}`;
@@ -64,6 +75,25 @@ describe('inside a namespace', () => {
     expect(readFd(native.openInNetns({ netns, path: knob }))).toBe('2000\n');
     expect(fs.readFileSync(knob, 'utf8')).toBe(hostValue);
     expect(readlinkSafe()).toBe(own);
+  });
+
+  test('execInNetns runs the new image inside it with the same pid, argv, environment and standard streams; a failed exec comes home', () => {
+    const addon = require.resolve('../../lib/native/load');
+    const child = `
+      const native = require(${JSON.stringify(addon)}).loadNative();
+      process.stdout.write('before ' + process.pid + '\\n');
+      const failed = native.execInNetns(${JSON.stringify(netns)}, '/no/such/program', ['x'], []);
+      process.stdout.write('failed ' + failed + ' ' + require('fs').readlinkSync('/proc/thread-self/ns/net') + '\\n');
+      native.execInNetns(${JSON.stringify(netns)}, '/bin/sh', ['sh', '-c', 'echo "after $$ $MARK $0 $(readlink /proc/self/ns/net)"; echo err >&2', 'named'],
+        ['MARK=kept', 'PATH=/usr/bin:/bin']);`;
+    const r = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8' });
+    const [before, failed, after] = r.stdout.trim().split('\n');
+    const pid = before!.split(' ')[1];
+    const own = fs.readlinkSync('/proc/self/ns/net');
+    expect(failed).toBe(`failed -${ENOENT} ${own}`);
+    expect(after).toBe(`after ${pid} kept named ${execFileSync('ip', ['netns', 'exec', name, 'readlink', '/proc/self/ns/net'], { encoding: 'utf8' }).trim()}`);
+    expect(r.stderr).toBe('err\n');
+    expect(r.status).toBe(0);
   });
 });
 

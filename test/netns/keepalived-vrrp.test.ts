@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
-import { VrrpLab, eventually, sleep, type Keepalived } from '../support/vrrp-lab';
+import { Keepalived, VrrpLab, eventually, sleep } from '../support/vrrp-lab';
+import { TestNamespace } from '../support/netns';
 
 jest.setTimeout(90_000);
 
@@ -52,13 +53,18 @@ class OurDaemon {
   #output = '';
   readonly #exited: Promise<number | null>;
 
-  constructor(name: string, text: string, args: string[] = []) {
+  readonly pid: number;
+
+  /** Started in router a, or in the namespace named by `from`. */
+  constructor(name: string, text: string, args: string[] = [], from = lab.hosts.a.name) {
     this.conf = path.join(lab.dir, `${name}.conf`);
     this.json = path.join(lab.dir, `${name}.json`);
     writeFileSync(this.conf, text);
     const script = path.resolve(__dirname, '../support/keepalived-process.js');
-    this.#child = spawn('ip', ['netns', 'exec', lab.hosts.a.name, process.execPath, script, '-f', this.conf, '--json-file', this.json, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#child = spawn('ip', ['netns', 'exec', from, process.execPath, script, '-f', this.conf, '--json-file', this.json, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child.stderr!.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    // `ip netns exec` execs node: the child's pid is the daemon's.
+    this.pid = this.#child.pid!;
     this.#exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
     cleanup.push(() => this.stop().then(() => undefined));
   }
@@ -89,6 +95,11 @@ class OurDaemon {
 
   async stop(): Promise<number | null> {
     this.#child.kill('SIGTERM');
+    return this.#exited;
+  }
+
+  /** The exit status, once it has exited by itself. */
+  exited(): Promise<number | null> {
     return this.#exited;
   }
 }
@@ -397,4 +408,44 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
   // keepalived's log lines, in keepalived's order.
   expect(daemon!.lines().map((l) => /\(VI_\d+\) (setting|removing) Virtual (Routes|Rules)/.exec(JSON.stringify(l))?.[0]).filter(Boolean))
     .toEqual([`(VI_${id}) setting Virtual Routes`, `(VI_${id}) setting Virtual Rules`, `(VI_${id}) removing Virtual Rules`, `(VI_${id}) removing Virtual Routes`]);
+});
+
+test('net_namespace: started elsewhere, keepalived 2.2.7 and ours each run in the named namespace (same pid, own control socket); a missing one stops both', async () => {
+  const caller = TestNamespace.create('caller');
+  cleanup.push(() => caller.destroy());
+  const id = ++vrid;
+  const vip = '10.9.0.150';
+  const inside = (host: 'a' | 'b', text: string) => `net_namespace ${lab.hosts[host].name}\n${text}`;
+  // Both started in a namespace without eth0: only inside their own router can they run the instance.
+  const ka = new Keepalived(caller, path.join(lab.dir, `ka-ns-${id}`), inside('b', config({ id, vip, priority: 150, state: 'MASTER' })));
+  cleanup.push(() => ka.stop());
+  expect(await eventually(() => lab.hasAddress('b', vip), TAKEOVER_MS)).toBe(true);
+  const ours = new OurDaemon(`ns-${id}`, inside('a', config({ id, vip, priority: 100, state: 'BACKUP' })), [], caller.name);
+  expect(await eventually(() => ours.has('ready'), TAKEOVER_MS)).toBe(true);
+  expect(ours.lines().find((l) => l.message === 'running in network namespace')).toMatchObject({ name: lab.hosts.a.name, line: 1 });
+  expect(ours.lines().find((l) => l.message === 'ready')).toMatchObject({ pid: ours.pid });
+  const socket = `/run/ipvs-keepalived-${lab.hosts.a.name}.sock`;
+  expect(existsSync(socket)).toBe(true);
+  // keepalived's adverts reach it through a's eth0: BACKUP, never MASTER.
+  await sleep(2000);
+  expect(ours.states()).toEqual(['BACKUP']);
+
+  await ka.kill();
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => lab.hasAddress('a', vip), 2000)).toBe(true);
+  expect(caller.run('ip', '-o', 'addr', 'show')).not.toContain(vip);
+  expect(await ours.stop()).toBe(0);
+  expect(lab.hasAddress('a', vip)).toBe(false);
+  expect(existsSync(socket)).toBe(false);
+
+  const absent = `ipvs-absent-${process.pid}`;
+  const kaAbsent = new Keepalived(caller, path.join(lab.dir, `ka-absent-${id}`), `net_namespace ${absent}\n${config({ id, vip, priority: 150, state: 'MASTER' })}`);
+  cleanup.push(() => kaAbsent.stop());
+  expect(await eventually(() => kaAbsent.log.includes(`Unable to set network namespace ${absent} - exiting`), TAKEOVER_MS)).toBe(true);
+  const oursAbsent = new OurDaemon(`absent-${id}`, `net_namespace ${absent}\n${config({ id, vip, priority: 150, state: 'MASTER' })}`, [], caller.name);
+  expect(await oursAbsent.exited()).toBe(1);
+  expect(oursAbsent.lines().find((l) => l.level === 'error')?.error).toMatch(
+    new RegExp(`Line 1\\) net_namespace ${absent}: Unable to set network namespace - ENOENT`),
+  );
+  expect(oursAbsent.states()).toEqual([]);
 });

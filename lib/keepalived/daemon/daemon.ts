@@ -18,6 +18,7 @@ import { namespaceInterfaces, type CheckResult } from '../reader/read';
 import { resolveHealthConfig } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
 import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
+import { NETNS_DIR, NETNS_ENTERED_ENV, namespaceChanges, namespaceSettings, runsIn, type NamespaceSetting, type NamespaceSettings } from './namespace';
 import type { LogLine } from './log';
 import { METRICS_CONTENT_TYPE, daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
@@ -57,8 +58,18 @@ export interface DaemonOptions {
   /** `@id` lines are matched against this (keepalived `-i`). */
   configId?: string;
   log: LogLine;
-  /** Opens IPVS, only when the checker half or the sync daemon needs it. */
-  openIpvs: () => Promise<Ipvs>;
+  /**
+   * Opens IPVS, only when the checker half or the sync daemon needs it;
+   * `netns` is the file's `net_namespace_ipvs`.
+   */
+  openIpvs: (options?: { netns: string }) => Promise<Ipvs>;
+  /**
+   * Moves the whole process into the file's `net_namespace` (the command
+   * re-executes itself there, ./namespace.ts): returns only by throwing.
+   * Absent (a daemon inside another program): a file with `net_namespace`
+   * is refused, since this process cannot move.
+   */
+  enterNamespace?: (setting: NamespaceSetting) => never;
   /** Opens the VRRP router, only when the file has instances; default the package's {@link VrrpRouter}. */
   openVrrp?: VrrpRouterOpener;
   /** Default: both. */
@@ -167,6 +178,8 @@ export class KeepalivedDaemon {
   #current: Reading | undefined;
   /** The reading start() ran its startup script for: its shutdown script runs at stop even if the start then failed. */
   #started: Reading | undefined;
+  /** The start's `net_namespace` and `net_namespace_ipvs`, kept through reloads. */
+  #namespaces: NamespaceSettings = {};
   readonly #alerts: DaemonAlerts;
   /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
   #fifos: NotifyFifos | undefined;
@@ -201,13 +214,19 @@ export class KeepalivedDaemon {
     );
   }
 
+  /** The `net_namespace` the daemon started in, if its file names one. */
+  get netNamespace(): string | undefined {
+    return this.#namespaces.net?.name;
+  }
+
   /** The checker half's manager, while it runs. */
   get manager(): VirtualServerManager | undefined {
     return this.#manager;
   }
 
   #ipvsHandle(): Promise<Ipvs> {
-    const opening = (this.#ipvs ??= this.#options.openIpvs());
+    const netns = this.#namespaces.ipvs?.path;
+    const opening = (this.#ipvs ??= this.#options.openIpvs(...(netns ? [{ netns }] : [])));
     // A failed open is not remembered: the next half that needs IPVS tries again.
     opening.catch(() => {
       if (this.#ipvs === opening) this.#ipvs = undefined;
@@ -291,13 +310,16 @@ export class KeepalivedDaemon {
     this.#options.log(level, formatDiagnostic(d), { code: d.code, file: d.source.file, line: d.source.line });
   }
 
-  /** Reads and maps the configuration; diagnostics are logged with file:line. */
-  #read(): Reading {
+  /**
+   * Reads and maps the configuration; diagnostics are logged with file:line.
+   * `first` sees the reading before anything is logged or refused (start
+   * moves to the file's namespace there: the reading is judged inside it).
+   */
+  #read(first?: (result: CheckResult) => void): Reading {
     const { configFile, configId } = this.#options;
-    const { result, diagnostics, config, refusal, unimplemented, ignored } = readDaemonConfig(configFile, configId, this.#halves);
+    const { result, diagnostics, config, refusal, ignored } = readDaemonConfig(configFile, configId, this.#halves);
+    first?.(result);
     for (const d of diagnostics) this.#logDiagnostic(d);
-    const [first] = unimplemented;
-    if (first) throw new ConfigUnusableError(formatDiagnostic(first));
     const refused = refusedKeywords(ignored, this.#options.allowUnsupported);
     if (refused.length) throw new ConfigUnusableError(refusalMessage(refused));
     if (!config) throw new ConfigUnusableError(`configuration ${configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
@@ -305,6 +327,35 @@ export class KeepalivedDaemon {
     if (refusal) throw refusal;
     if (this.#halves.check) resolveHealthConfig(config.health.config);
     return { result, ...config, ignored };
+  }
+
+  /**
+   * The start's `net_namespace` and `net_namespace_ipvs`: outside the
+   * namespace, the process moves into it (and starts again there) or, when
+   * it cannot, the start is refused naming the line.
+   */
+  #settleNamespaces(result: CheckResult): void {
+    const settings = namespaceSettings(result.config.daemonOptions);
+    const net = settings.net;
+    if (net) {
+      const where = `(${net.source.file}: Line ${net.source.line}) net_namespace ${net.name}`;
+      if (net.name.includes('/') || net.name.startsWith('.')) throw new ConfigUnusableError(`${where}: expects the name of a namespace in ${NETNS_DIR}`);
+      let inside: boolean;
+      try {
+        inside = runsIn(net.path);
+      } catch (e) {
+        throw new ConfigUnusableError(`${where}: Unable to set network namespace - ${(e as Error).message}`);
+      }
+      if (!inside) {
+        if (!this.#options.enterNamespace) throw new ConfigUnusableError(`${where}: this daemon runs inside another program and cannot move to another network namespace`);
+        this.#options.enterNamespace(net);
+      }
+      // Entered: the re-executed image's marker is not passed on to scripts.
+      delete process.env[NETNS_ENTERED_ENV];
+      this.#options.log('info', 'running in network namespace', { name: net.name, file: net.source.file, line: net.source.line });
+    }
+    if (settings.ipvs) this.#options.log('info', 'IPVS is configured in network namespace', { name: settings.ipvs.name || '(default)', path: settings.ipvs.path });
+    this.#namespaces = settings;
   }
 
   /** Once a reading runs: one warning per keyword it runs without. */
@@ -490,7 +541,7 @@ export class KeepalivedDaemon {
    * removed nothing from the kernel.
    */
   async start(): Promise<void> {
-    const r = this.#read();
+    const r = this.#read((result) => this.#settleNamespaces(result));
     // keepalived's parent runs it before its children start: before any table write or VRRP advert, waited for.
     this.#started = r;
     if (r.result.config.global.startupScript) this.#options.phase?.('running startup_script');
@@ -648,6 +699,7 @@ export class KeepalivedDaemon {
     } catch (e) {
       return this.#refuse('reload refused; the previous configuration stays', { error: (e as Error).message });
     }
+    for (const change of namespaceChanges(this.#namespaces, namespaceSettings(r.result.config.daemonOptions))) this.#options.log('warning', change);
     const refusal = options.force || this.#options.forceReload ? undefined : this.#refusal(r);
     if (refusal) return this.#refuse('reload refused; the previous configuration stays', { error: `${refusal}; reload with force (--force-reload) to apply it` });
     const undo: (() => Promise<void>)[] = [];

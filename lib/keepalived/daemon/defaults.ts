@@ -33,6 +33,15 @@ export const STATUS_LIMITS: Readonly<StatusLimits> = {
 /** Where `ipvs keepalived` serves its control interface and `ipvs ctl` looks for it, unless told otherwise (`--control-socket`). */
 export const CONTROL_SOCKET = '/run/ipvs-keepalived.sock';
 
+/**
+ * The default control socket of a daemon whose file names `net_namespace
+ * NAME` (`ipvs ctl --net-namespace NAME`): one per namespace, since unix
+ * socket paths are shared by every network namespace.
+ */
+export function controlSocketFor(netNamespace: string | undefined): string {
+  return netNamespace === undefined ? CONTROL_SOCKET : `/run/ipvs-keepalived-${netNamespace}.sock`;
+}
+
 /** The control socket's permissions: owner only (it changes the table). */
 export const CONTROL_SOCKET_MODE = 0o600;
 

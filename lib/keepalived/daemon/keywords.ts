@@ -103,10 +103,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 
 /** Keywords refused outright beyond the reader's own "not supported yet" lists. */
 const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'top level': {
-    net_namespace: 'refused always: the daemon would run in the wrong network namespace',
-    net_namespace_ipvs: 'refused always: the daemon would configure the wrong network namespace',
-  },
   vrrp_instance: {
     no_accept: 'not enforced (the router always accepts): refused unless --allow-unsupported',
     dont_track_primary: REFUSED,
@@ -136,7 +132,12 @@ const PROCESS_SOURCE = 'processes are seen through the kernel proc connector; wh
 
 /** Keywords that run in full, with a word on how. */
 const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'top level': { vrrp_track_process: PROCESS_SOURCE },
+  'top level': {
+    vrrp_track_process: PROCESS_SOURCE,
+    net_namespace: 'the daemon re-executes itself inside /var/run/netns/NAME at start (same pid); its default control socket is '
+      + '/run/ipvs-keepalived-NAME.sock (`ipvs ctl --net-namespace NAME`); read at start only, as keepalived',
+    net_namespace_ipvs: "the IPVS handle opens in NAME, without NAME in PID 1's namespace; read at start only, as keepalived",
+  },
   vrrp_instance: { track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script' },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
   vrrp_track_process: {

@@ -40,13 +40,6 @@ export interface DaemonReading {
   /** Absent when the file has nothing to run (missing, or reading stopped at a missing parameter). */
   config?: DaemonConfig;
   /**
-   * Settings the daemon does not implement yet and must not run without
-   * (`net_namespace`: it would run in the wrong namespace). Also in
-   * `diagnostics`; `unsupported`, so `-t` keeps keepalived's verdict, but
-   * start and reload refuse the file.
-   */
-  unimplemented: Diagnostic[];
-  /**
    * Every keyword keepalived acts on and the daemon would ignore, with its
    * file:line (the `unsupported` findings in `diagnostics` that name one):
    * start and reload refuse them unless allowed (see ./policy).
@@ -69,37 +62,22 @@ function routerRefusal(config: VrrpRouterConfig): IpvsArgumentError | undefined 
   }
 }
 
-/** Top-level settings that change where the daemon runs; running without them would act on the wrong namespace. */
-const NAMESPACE_SETTINGS = ['net_namespace', 'net_namespace_ipvs'];
-
-/** An error naming, at its file:line, each setting in {@link NAMESPACE_SETTINGS} the file uses. */
-function unimplementedSettings(config: CheckResult['config']): Diagnostic[] {
-  return config.daemonOptions.filter((o) => NAMESPACE_SETTINGS.includes(o.keyword)).map((o) => ({
-    severity: 'error',
-    code: 'unsupported',
-    message: `${o.keyword} is not implemented yet - refusing to run in the wrong network namespace`,
-    source: o.source,
-  }));
-}
-
 /** Reads `file` (`@id` lines matched against `configId`) and maps it for the halves that may run. */
 export function readDaemonConfig(file: string, configId?: string, halves: Halves = { check: true, vrrp: true }): DaemonReading {
   const result = checkConfig(file, configId === undefined ? {} : { configId });
-  const unimplemented = unimplementedSettings(result.config);
   const settings = settingFindings(result.config);
   if (!configRunnable(result.exitCode)) {
-    const diagnostics = [...result.diagnostics, ...unimplemented, ...settings];
-    return { result, diagnostics, unimplemented, ignored: ignoredKeywords(diagnostics) };
+    const diagnostics = [...result.diagnostics, ...settings];
+    return { result, diagnostics, ignored: ignoredKeywords(diagnostics) };
   }
   const health = toHealthConfig(result.config);
   const vrrp = toVrrpConfig(result.config);
   const sync = syncDaemonSettings(result.config);
   const refusal = halves.vrrp && vrrp.config.instances.length ? routerRefusal(vrrp.config) : undefined;
-  const diagnostics = [...result.diagnostics, ...unimplemented, ...settings, ...health.warnings, ...vrrp.warnings, ...sync.warnings];
+  const diagnostics = [...result.diagnostics, ...settings, ...health.warnings, ...vrrp.warnings, ...sync.warnings];
   return {
     result,
     diagnostics,
-    unimplemented,
     ignored: ignoredKeywords(diagnostics),
     config: { health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) },
     ...(refusal ? { refusal } : {}),

@@ -12,6 +12,7 @@ import type { CliContext } from '../../../lib/cli/context';
 import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { ScriptedHealth, closeServer, tcpServer, until } from '../../support/health';
+import { TestNamespace } from '../../support/netns';
 
 jest.setTimeout(30_000);
 
@@ -169,35 +170,87 @@ test('the daemon applies the table, serves status and metrics, dumps JSON, reloa
   await closeServer(server);
 });
 
-test('net_namespace (not implemented yet) is refused at start and on reload with its file:line; -t keeps keepalived\'s verdict', async () => {
+test('net_namespace: -t has nothing to say; a missing namespace stops the start with its line; in-process the daemon moves or is refused; a reload cannot change it', async () => {
   const conf = path.join(dir, 'netns.conf');
-  const refusal = `(${conf}: Line 1) net_namespace is not implemented yet - refusing to run in the wrong network namespace`;
-  writeFileSync(conf, `net_namespace blue\n${vs(80, 1, false)}`);
+  const absent = `ipvs-absent-${process.pid}`;
+  writeFileSync(conf, `net_namespace ${absent}\n${vs(80, 1, false)}`);
   const t = context();
   expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(0);
-  expect(t.err.join('')).toBe(`${refusal}\n`);
+  expect(t.err.join('')).toBe('');
 
   const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
+  const lines = (c: { err: string[] }) => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   const s = context();
-  expect(await runKeepalived(['-f', conf], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
-  const started = s.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  expect(started).toContainEqual(expect.objectContaining({ level: 'error', message: 'could not start; the kernel table is left as it is', error: refusal }));
+  const entered: string[] = [];
+  const enterNamespace = (setting: { path: string }): never => {
+    entered.push(setting.path);
+    throw new Error('moved');
+  };
+  expect(await runKeepalived(['-f', conf], s, new EventEmitter(), { manager: { random: () => 0 }, enterNamespace })).toBe(KEEPALIVED_EXIT.fatal);
+  expect(lines(s)).toContainEqual(expect.objectContaining({
+    level: 'error', message: 'could not start; the kernel table is left as it is',
+    error: expect.stringMatching(new RegExp(`^\\(${conf}: Line 1\\) net_namespace ${absent}: Unable to set network namespace - ENOENT`)),
+  }));
+  expect(entered).toEqual([]);
   expect(await fake.ipvs.getService(web)).toBeNull();
+
+  writeFileSync(conf, `net_namespace ../../proc/1/ns/net\n${vs(80, 1, false)}`);
+  const bad = context();
+  expect(await runKeepalived(['-f', conf], bad, new EventEmitter(), { enterNamespace })).toBe(KEEPALIVED_EXIT.fatal);
+  expect(lines(bad)).toContainEqual(expect.objectContaining({ error: `(${conf}: Line 1) net_namespace ../../proc/1/ns/net: expects the name of a namespace in /var/run/netns` }));
+
+  // A namespace this process is not in: the command moves there (here a stand-in that throws); a daemon inside another program is refused.
+  const other = TestNamespace.create('move');
+  try {
+    writeFileSync(conf, `net_namespace ${other.name}\n${vs(80, 1, false)}`);
+    const moved = context();
+    expect(await runKeepalived(['-f', conf], moved, new EventEmitter(), { enterNamespace })).toBe(KEEPALIVED_EXIT.fatal);
+    expect(entered).toEqual([other.path]);
+    expect(lines(moved)).toContainEqual(expect.objectContaining({ error: 'moved' }));
+    // Moved before the reading was judged: nothing of the file was logged in the namespace it left.
+    expect(lines(moved).filter((l) => l.file === conf)).toEqual([]);
+    const embedded = context();
+    expect(await runKeepalived(['-f', conf], embedded, new EventEmitter())).toBe(KEEPALIVED_EXIT.fatal);
+    expect(lines(embedded)).toContainEqual(expect.objectContaining({
+      error: `(${conf}: Line 1) net_namespace ${other.name}: this daemon runs inside another program and cannot move to another network namespace`,
+    }));
+    expect(await fake.ipvs.getService(web)).toBeNull();
+  } finally {
+    other.destroy();
+  }
 
   writeFileSync(conf, vs(80, 1, false));
   const signals = new EventEmitter();
   const c = context();
   const running = runKeepalived(['-f', conf], c, signals, { manager: { random: () => 0 } });
-  const logs = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
-  writeFileSync(conf, `net_namespace blue\n${vs(8080, 1, false)}`);
+  await until(() => lines(c), (l) => l.some((x) => x.message === 'ready'), 'ready');
+  writeFileSync(conf, `net_namespace blue\nnet_namespace_ipvs\n${vs(80, 1, false)}${vs(8080, 1, false)}`);
   signals.emit('SIGHUP');
-  const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
-  expect(refused).toContainEqual(expect.objectContaining({ error: refusal }));
-  expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
-  expect(await fake.ipvs.getService(web)).not.toBeNull();
+  const reloaded = await until(() => lines(c), (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  expect(reloaded.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual([
+    'cannot change net_namespace at a reload (running: none, file: "blue") - the running one stays until a restart',
+    'cannot change net_namespace_ipvs at a reload (running: none, file: "") - the running one stays until a restart',
+  ]);
+  expect(await fake.ipvs.getService({ ...web, port: 8080 })).not.toBeNull();
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
+});
+
+test('net_namespace_ipvs: the IPVS handle opens in the named namespace, or in the default one without a name', async () => {
+  for (const [line, netns] of [['net_namespace_ipvs lb', '/var/run/netns/lb'], ['net_namespace_ipvs', '/proc/1/ns/net']] as const) {
+    const conf = path.join(dir, 'netns-ipvs.conf');
+    writeFileSync(conf, `${line}\n${vs(80, 1, false)}`);
+    const asked: unknown[] = [];
+    const c = { ...context(), openIpvs: (options?: unknown) => (asked.push(options), Ipvs.open()) };
+    const signals = new EventEmitter();
+    const running = runKeepalived(['-f', conf], c, signals, { manager: { random: () => 0 } });
+    const lines = () => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    await until(lines, (l) => l.some((x) => x.message === 'ready'), 'ready');
+    expect(asked).toEqual([{ netns }]);
+    expect(lines()).toContainEqual(expect.objectContaining({ message: 'IPVS is configured in network namespace', path: netns }));
+    signals.emit('SIGTERM');
+    expect(await running).toBe(0);
+  }
 });
 
 test('--status-token-file and --status-listen unix:PATH: the token is read from the file and required on the socket; bad values are usage errors', async () => {

@@ -76,7 +76,7 @@ test('every keyword the reader reports as not supported, and every global_defs s
   // BFD_CHECK runs (it follows a bfd_instance's session), and so do its keywords.
   expect([status('real_server', 'BFD_CHECK'), status('BFD_CHECK', 'name'), status('BFD_CHECK', 'alpha')]).toEqual(['runs', 'runs', 'runs']);
   for (const k of [...Object.keys(GLOBAL_REFUSED), ...UNREAD_KEYWORDS]) expect([k, status('global_defs', k)]).toEqual([k, 'refused']);
-  expect(status('top level', 'net_namespace')).toBe('refused');
+  expect([status('top level', 'net_namespace'), status('top level', 'net_namespace_ipvs')]).toEqual(['runs', 'runs']);
   expect(status('global_defs', 'process_names')).toBe('no effect');
   expect(status('global_defs', 'lvs_flush')).toBe('runs');
   expect(status('vrrp_instance', 'strict_mode')).toBe('partly');
