@@ -449,3 +449,28 @@ test('net_namespace: started elsewhere, keepalived 2.2.7 and ours each run in th
   );
   expect(oursAbsent.states()).toEqual([]);
 });
+
+test('vrrp_min_garp: keepalived 2.2.7 and ours each send one gratuitous ARP on becoming MASTER, with no second burst after garp_master_delay', async () => {
+  const ids = [++vrid, ++vrid];
+  const vips = ['10.9.0.161', '10.9.0.162'];
+  // ARP on router c's link: who says it has each VIP, from both masters at once.
+  let arp = '';
+  const capture = spawn('ip', ['netns', 'exec', lab.hosts.c.name, 'tcpdump', '-l', '-n', '-i', 'eth0', 'arp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  capture.stdout!.on('data', (chunk: Buffer) => (arp += chunk.toString()));
+  cleanup.push(() => void capture.kill('SIGTERM'));
+  let listening = '';
+  capture.stderr!.on('data', (chunk: Buffer) => (listening += chunk.toString()));
+  expect(await eventually(() => listening.includes('listening on'), 5000)).toBe(true);
+  const minGarp = 'global_defs {\n    vrrp_min_garp\n}\n';
+  const ka = startKeepalived(minGarp + config({ id: ids[0]!, vip: vips[0]!, priority: 150, state: 'MASTER' }), ids[0]!);
+  const ours = new OurDaemon(`min-garp-${ids[1]}`, minGarp + config({ id: ids[1]!, vip: vips[1]!, priority: 150, state: 'MASTER' }));
+  expect(await eventually(() => kaState(ka) === 'MASTER' && ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  // Past keepalived's default garp_master_delay (5 s), when a second burst would come.
+  await sleep(6500);
+  // tcpdump: "ARP, Request who-has V (ff:ff:ff:ff:ff:ff) tell V" (or a Reply "V is-at"), V the VIP.
+  const gratuitous = (vip: string) => {
+    const v = vip.replace(/\./g, '\\.');
+    return arp.split('\n').filter((l) => new RegExp(`who-has ${v} (\\([^)]*\\) )?tell ${v},|Reply ${v} is-at`).test(l)).length;
+  };
+  expect(vips.map(gratuitous)).toEqual([1, 1]);
+});

@@ -107,7 +107,6 @@ const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> 
     no_accept: 'not enforced (the router always accepts): refused unless --allow-unsupported',
     dont_track_primary: REFUSED,
   },
-  global_defs: { vrrp_min_garp: REFUSED },
 };
 
 /** Accepted keywords with nothing to do, beyond global_defs' list of keepalived's own tuning. */
@@ -137,6 +136,10 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     net_namespace: 'the daemon re-executes itself inside /var/run/netns/NAME at start (same pid); its default control socket is '
       + '/run/ipvs-keepalived-NAME.sock (`ipvs ctl --net-namespace NAME`); read at start only, as keepalived',
     net_namespace_ipvs: "the IPVS handle opens in NAME, without NAME in PID 1's namespace; read at start only, as keepalived",
+  },
+  global_defs: {
+    vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
+      + 'defaults when the line is read, as keepalived',
   },
   vrrp_instance: { track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script' },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },

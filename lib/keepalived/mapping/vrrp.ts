@@ -201,7 +201,6 @@ class Mapper {
 
   config(): VrrpRouterConfig {
     const { vrrp, global } = this.#model;
-    if (global.vrrp.minGarp) this.unsupported('vrrp_min_garp', global.source, 'vrrp_min_garp is not supported - GARP bursts follow garp_master_*');
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
     const running = new Set(instances.map((i) => i.name));
     const config: VrrpRouterConfig = {

@@ -26,7 +26,17 @@ type FromGlobal = Pick<VrrpGlobalDefs, (typeof FROM_GLOBAL)[number]>;
 
 /** The instance's value of each {@link FROM_GLOBAL} field, else global_defs'. */
 function inherited(written: Partial<FromGlobal>, g: VrrpGlobalDefs): FromGlobal {
-  return Object.fromEntries(FROM_GLOBAL.map((key) => [key, written[key] ?? g[key]])) as unknown as FromGlobal;
+  return withoutEmptyRefresh(Object.fromEntries(FROM_GLOBAL.map((key) => [key, written[key] ?? g[key]])) as unknown as FromGlobal);
+}
+
+/**
+ * `vrrp_min_garp` leaves a refresh repeat of 0: keepalived then sends no
+ * GARP at each refresh, which is no refresh at all (the router's repeat is
+ * at least 1).
+ */
+function withoutEmptyRefresh<T extends { garpMasterRefresh: number; garpMasterRefreshRepeat: number }>(v: T): T {
+  if (v.garpMasterRefreshRepeat !== 0) return v;
+  return { ...v, garpMasterRefresh: 0, garpMasterRefreshRepeat: VRRP_DEFAULTS.garpMasterRefreshRepeat };
 }
 
 /** The interfaces of the network namespace, when known; `lo` is the loopback of every namespace. */

@@ -26,7 +26,7 @@ export interface VrrpGlobalDefs {
   readonly garpLowerPrioRepeat: number;
   /** `vrrp_garp_master_refresh`: seconds between refresh bursts while master; default 0 (none). */
   readonly garpMasterRefresh: number;
-  /** `vrrp_garp_master_refresh_repeat`: GARPs per refresh; default 1. */
+  /** `vrrp_garp_master_refresh_repeat`: GARPs per refresh; default 1 (0 after `vrrp_min_garp`: none). */
   readonly garpMasterRefreshRepeat: number;
   /** `vrrp_garp_interval`: seconds between GARPs on one interface; default 0 (no pacing). */
   readonly garpInterval: number;

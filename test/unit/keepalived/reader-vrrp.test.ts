@@ -147,6 +147,27 @@ describe("keepalived's defaults", () => {
     expect(config.vrrp.instances[0]!.accept).toBeUndefined();
   });
 
+  test('vrrp_min_garp: one GARP, no delay, no refresh, lowering only what is still at its default when read, as keepalived', () => {
+    const body = '  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7\n  }\n';
+    const read = (globals: string, own = '') => readText(`global_defs {\n${globals}}\n${instance(body + own)}`);
+    expect(read('  vrrp_min_garp\n').config.vrrp.instances[0]).toMatchObject({
+      garpMasterDelay: 0, garpMasterRepeat: 1, garpLowerPrioDelay: 0, garpLowerPrioRepeat: 1,
+      garpMasterRefresh: 0, garpMasterRefreshRepeat: 1,
+    });
+    // Set before it: kept; set after it: the later line's value; off: nothing lowered.
+    expect(read('  vrrp_garp_master_repeat 3\n  vrrp_min_garp true\n  vrrp_garp_master_delay 2\n').config.vrrp.instances[0]).toMatchObject({
+      garpMasterDelay: 2, garpMasterRepeat: 3,
+    });
+    expect(read('  vrrp_min_garp off\n').config.vrrp.instances[0]).toMatchObject({ garpMasterDelay: 5, garpMasterRepeat: 5 });
+    // Its refresh repeat of 0 sends nothing at a refresh an instance asks for: no refresh.
+    expect(read('  vrrp_min_garp\n', '  garp_master_refresh 30\n').config.vrrp.instances[0]).toMatchObject({
+      garpMasterRefresh: 0, garpMasterRefreshRepeat: 1,
+    });
+    expect(read('  vrrp_min_garp\n', '  garp_master_refresh 30\n  garp_master_refresh_repeat 2\n').config.vrrp.instances[0]).toMatchObject({
+      garpMasterRefresh: 30, garpMasterRefreshRepeat: 2,
+    });
+  });
+
   test('state MASTER without priority is the address owner (255); priority 255 without state starts MASTER', () => {
     const { config } = readText(
       instance('  state MASTER\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7\n  }\n') +

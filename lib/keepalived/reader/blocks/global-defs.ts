@@ -7,7 +7,8 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { GlobalDefs, KeywordItem } from '../model';
-import { addressFamily, readInteger, readPort } from '../values';
+import { addressFamily, readBool, readInteger, readPort } from '../values';
+import { VRRP_DEFAULTS } from '../../../vrrp/limits';
 import type { VrrpGlobalDefs } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readScript, scriptField } from './shared';
@@ -71,6 +72,28 @@ function vrrpDefault(spec: KeywordSpec<Draft<VrrpGlobalDefs>>): KeywordSpec<Glob
   };
 }
 
+/**
+ * `vrrp_min_garp`: one GARP/NA on becoming master, no second burst, no
+ * refresh. As keepalived, it lowers only what is still at its default when
+ * the line is read (a line after it sets its own value); a refresh repeat
+ * of 0 is kept to mean no refresh (finalize-vrrp.ts).
+ */
+const minGarp: KeywordSpec<Draft<VrrpGlobalDefs>> = {
+  minArgs: 0,
+  handle(stmt, target, ctx) {
+    const on = readBool(stmt, ctx, 'vrrp_min_garp');
+    if (on === undefined) return;
+    setValue(target, 'minGarp', on, stmt.source);
+    if (!on) return;
+    const v = target.values;
+    if ((v.garpMasterRepeat ?? VRRP_DEFAULTS.garpMasterRepeat) === VRRP_DEFAULTS.garpMasterRepeat) setValue(target, 'garpMasterRepeat', 1, stmt.source);
+    if ((v.garpMasterDelay ?? VRRP_DEFAULTS.garpMasterDelay) === VRRP_DEFAULTS.garpMasterDelay) setValue(target, 'garpMasterDelay', 0, stmt.source);
+    if ((v.garpMasterRefreshRepeat ?? VRRP_DEFAULTS.garpMasterRefreshRepeat) === VRRP_DEFAULTS.garpMasterRefreshRepeat) {
+      setValue(target, 'garpMasterRefreshRepeat', 0, stmt.source);
+    }
+  },
+};
+
 const mcastGroup = (key: 'mcastGroup4' | 'mcastGroup6', family: 'inet' | 'inet6') =>
   vrrpDefault(valueField(key, (stmt, ctx) => {
     const word = stmt.args[0]!;
@@ -104,7 +127,7 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   vrrp_owner_ignore_adverts: vrrpDefault(boolField('ownerIgnoreAdverts', 'vrrp_owner_ignore_adverts')),
   v3_checksum_as_v2: vrrpDefault(boolField('v3ChecksumAsV2', 'v3_checksum_as_v2')),
   vrrp_startup_delay: vrrpDefault(timerField('startupDelay', 'vrrp_startup_delay', 0)),
-  vrrp_min_garp: vrrpDefault(boolField('minGarp', 'vrrp_min_garp')),
+  vrrp_min_garp: vrrpDefault(minGarp),
   vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
 };
 
