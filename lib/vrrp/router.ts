@@ -44,6 +44,18 @@ export interface VrrpRouterStateChange {
   priority: number;
 }
 
+/** An instance's effective priority moved (`'priority'` event). */
+export interface VrrpPriorityChange {
+  /** Instance name. */
+  name: string;
+  /** Effective priority before. */
+  from: number;
+  /** Effective priority now. */
+  to: number;
+  /** The instance's state when it moved. */
+  state: VrrpState;
+}
+
 /** A tracker's reading changed (`'track'` event). */
 export interface VrrpTrackChange {
   /** Which kind of tracker. */
@@ -72,6 +84,11 @@ export interface VrrpRouterEvents {
   state: [change: VrrpRouterStateChange];
   /** Tracked interface, script or file readings. */
   track: [change: VrrpTrackChange];
+  /**
+   * Tracking moved an instance's effective priority (keepalived's "Changing
+   * effective priority"); never for an address owner (255).
+   */
+  priority: [change: VrrpPriorityChange];
   /** A notify script ended (exit status or error). */
   notify: [event: VrrpNotifyEvent];
   /** A runtime failure of an instance; it keeps running. */
@@ -534,7 +551,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       const readings = this.#readings(m);
       const outcome = trackOutcome(m.config.resolved.priority, readings);
       m.faults = m.disabled ? [m.disabled, ...outcome.faults] : outcome.faults;
+      const was = m.instance.effectivePriority;
       if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
+      const now = m.instance.effectivePriority;
+      if (now !== was) this.#priorityMoved({ name: m.config.resolved.name, from: was, to: now, state: m.instance.state });
       // A script's first run (weight 0) and a process's first /proc scan decide the first state.
       if (readings.some((r) => r.kind !== 'file' && r.ok === undefined && ((r.kind === 'script' && r.weight === 0) || r.kind === 'process'))) waiting.add(m);
     }
@@ -542,6 +562,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const m of [...waiting]) for (const n of m.group?.config.members ?? []) waiting.add(this.#members.get(n)!);
     for (const m of this.#members.values()) m.instance.setFault(this.#faultsOf(m).length > 0);
     for (const m of this.#members.values()) m.instance.holdInit(waiting.has(m));
+  }
+
+  /** Said as the priority moves, before any state change the same reading causes (keepalived's order). */
+  #priorityMoved(change: VrrpPriorityChange): void {
+    this.#log({ event: 'priority', ...change });
+    this.emit('priority', change);
   }
 
   #faultsOf(m: Member): string[] {

@@ -205,7 +205,7 @@ test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the 
   expect(await eventually(() => new RegExp(`Deleted .*${vip.replace(/\./g, '\\.')}/`).test(addressEvents()), 5000)).toBe(true);
 });
 
-test('track_file: the same file values give keepalived\'s effective priority and FAULT, through writes, replace-by-rename and deletion; vrrp_notify_fifo gets keepalived\'s lines', async () => {
+test('track_file: the same file values give keepalived\'s effective priority and FAULT, through writes, replace-by-rename, a reload and deletion; vrrp_notify_fifo gets keepalived\'s lines, priority changes included', async () => {
   // Each daemon alone on its own VRID (no interplay), each on its own copy of the file, written alike.
   const kaId = ++vrid;
   const ourId = ++vrid;
@@ -218,6 +218,7 @@ test('track_file: the same file values give keepalived\'s effective priority and
 global_defs {
     vrrp_notify_fifo ${path.join(lab.dir, `notify-${who}-${id}.fifo`)}
     vrrp_notify_fifo_script "${reader} ${fifoOut[who]}"
+    vrrp_notify_priority_changes
 }`;
   for (const f of Object.values(fifoOut)) writeFileSync(f, '');
   const tracked = (file: string, id: number, vip: string) => `${file === files.ka ? fifoGlobals('ka', id) : fifoGlobals('ours', id)}
@@ -260,6 +261,12 @@ ${config({ id, vip, priority: 100, state: 'BACKUP', extra: 'track_file {\n      
   expect(await eventually(() => kaState(ka) === 'MASTER' && ours.states().includes('MASTER'), TAKEOVER_MS)).toBe(true);
   write('10\n');
   await same({ priority: 120, fault: false });
+  // A reload with the file unchanged: keepalived makes the instance anew and says its tracked priority again (BACKUP_PRIORITY, from INIT).
+  const kaMark = ka.log.length;
+  ka.reload();
+  ours.signal('SIGHUP');
+  expect(await eventually(() => ours.has('reloaded') && /Reload finished|Reloading/.test(ka.log.slice(kaMark)), TAKEOVER_MS)).toBe(true);
+  await same({ priority: 120, fault: false });
   // Replaced by rename, as editors and atomic writers do.
   for (const f of Object.values(files)) {
     writeFileSync(`${f}.new`, '-5\n');
@@ -272,11 +279,17 @@ ${config({ id, vip, priority: 100, state: 'BACKUP', extra: 'track_file {\n      
   // -200 × 2 is below -253: FAULT.
   write('-200\n');
   await same({ fault: true });
-  // The FIFO lines, instance names aside: the same transitions with the same priorities, and no priority lines.
+  // The FIFO lines, instance names aside: the same transitions and priority changes (vrrp_notify_priority_changes), byte for byte.
   const fifoLines = (who: 'ka' | 'ours', id: number) => readFileSync(fifoOut[who], 'utf8').replaceAll(`"VI_${id}"`, '"VI"');
   expect(await eventually(() => fifoLines('ours', ourId).includes('FAULT') && fifoLines('ka', kaId).includes('FAULT'), TAKEOVER_MS)).toBe(true);
   expect(fifoLines('ours', ourId)).toBe(fifoLines('ka', kaId));
-  expect(fifoLines('ka', kaId)).toBe('INSTANCE "VI" BACKUP 106\nINSTANCE "VI" MASTER 106\nINSTANCE "VI" FAULT 100\n');
+  expect(fifoLines('ka', kaId).split('\n')).toEqual([
+    // The file read at start moves the priority while the instance is in INIT: BACKUP_PRIORITY.
+    'INSTANCE "VI" BACKUP_PRIORITY 106', 'INSTANCE "VI" BACKUP 106', 'INSTANCE "VI" MASTER 106',
+    'INSTANCE "VI" MASTER_PRIORITY 120', 'INSTANCE "VI" BACKUP_PRIORITY 120', 'INSTANCE "VI" MASTER_PRIORITY 90', 'INSTANCE "VI" MASTER_PRIORITY 100',
+    // Below -253 is FAULT, with no priority line.
+    'INSTANCE "VI" FAULT 100', '',
+  ]);
 });
 
 /** keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track). */

@@ -21,7 +21,7 @@ import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
 import type { LogLine } from './log';
 import { METRICS_CONTENT_TYPE, daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
-import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
+import type { VrrpPriorityChange, VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 // The VRRP half, announcing and the routing watch load when a file or an option asks for them, the listeners (and
 // node:http) once the table is written (require() where they start): a checker-only daemon writes its table
 // without them, and so does its bundle (scripts/bundle-cli.js).
@@ -170,6 +170,8 @@ export class KeepalivedDaemon {
   readonly #alerts: DaemonAlerts;
   /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
   #fifos: NotifyFifos | undefined;
+  /** Instances with notify_priority_changes on, by the reading the router runs. */
+  #priorityNotified = new Set<string>();
   /** The last up state written to the FIFOs per real server (`VS RS`). */
   readonly #rsUp = new Map<string, boolean>();
   #reloads = 0;
@@ -443,11 +445,18 @@ export class KeepalivedDaemon {
     if (t.type === 'instance') setImmediate(() => this.#manager?.refreshLocalAddresses());
   }
 
+  /** notify_priority_changes: keepalived's MASTER_PRIORITY / BACKUP_PRIORITY line (any state but MASTER is BACKUP), FIFOs only. */
+  #onPriority(p: VrrpPriorityChange): void {
+    if (!this.#priorityNotified.has(p.name)) return;
+    this.#fifos?.vrrp(vrrpLine('instance', p.name, p.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', p.to));
+  }
+
   async #startVrrp(r: Reading): Promise<void> {
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
       open: this.#options.openVrrp ?? openVrrpRouter, log: this.#options.log, onTransition: (t) => this.#onTransition(t),
+      onPriority: (p) => this.#onPriority(p),
       interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
       ...(rtPriority !== undefined ? { rtPriority } : {}), bfd: this.#openBfd(),
     });
@@ -499,6 +508,7 @@ export class KeepalivedDaemon {
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
     this.#alerts.configure(r.result.config, r.health);
     this.#openFifos(r);
+    this.#priorityNotified = priorityNotified(r);
     // Before either half: both read the sessions.
     this.#openBfd().update(this.#bfdFor(r));
     if (this.#wantsVrrp(r)) {
@@ -552,6 +562,9 @@ export class KeepalivedDaemon {
     const after = this.#bfdFor(r);
     bfd.update([...before.filter((b) => !after.some((a) => a.name === b.name)), ...after]);
     undo.push(async () => bfd.update(before));
+    const notifiedBefore = this.#priorityNotified;
+    this.#priorityNotified = priorityNotified(r);
+    undo.push(async () => void (this.#priorityNotified = notifiedBefore));
     if (this.#delayed) {
       // Not started yet: it will start on this reading.
       const previous = this.#delayed.reading;
@@ -940,4 +953,9 @@ export class KeepalivedDaemon {
     if (last) await runLifecycleScript(last.result.config.global, 'shutdown', this.#options.log);
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
+}
+
+/** The instances of a reading whose priority changes go to the FIFOs. */
+function priorityNotified(r: Reading): Set<string> {
+  return new Set(r.result.config.vrrp.instances.filter((i) => i.notifyPriorityChanges).map((i) => i.name));
 }

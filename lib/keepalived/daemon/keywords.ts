@@ -129,15 +129,22 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
   },
   virtual_server: { snmp_name: 'there is no SNMP agent' },
   real_server: { snmp_name: 'there is no SNMP agent' },
+  vrrp_sync_group: {
+    notify_priority_changes: "keepalived 2.2.7 reads it and gives it to no member (an instance takes its own or global_defs' vrrp_notify_priority_changes)",
+  },
 };
 
 const PROCESS_SOURCE = 'processes are seen through the kernel proc connector; where it is refused (the daemon inside a network namespace, '
   + 'or without CAP_NET_ADMIN) /proc is scanned every second instead, with one warning in the log';
 
+const PRIORITY_LINES = 'each change of the effective priority writes `INSTANCE "NAME" MASTER_PRIORITY|BACKUP_PRIORITY PRIO` to the notify FIFOs '
+  + '(BACKUP_PRIORITY in any state but MASTER; at start and on reload from the configured priority, as keepalived); no script runs';
+
 /** Keywords that run in full, with a word on how. */
 const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': { vrrp_track_process: PROCESS_SOURCE },
-  vrrp_instance: { track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script' },
+  global_defs: { vrrp_notify_priority_changes: PRIORITY_LINES },
+  vrrp_instance: { track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script', notify_priority_changes: PRIORITY_LINES },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
   vrrp_track_process: {
     process: 'matched against comm (at most 15 characters), or argv[0] of the command line with ARGS, param_match or full_command',

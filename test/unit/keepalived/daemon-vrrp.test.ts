@@ -4,7 +4,7 @@
 // lines, status and metrics, and the IPVS sync daemon following an
 // instance as keepalived's does.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ipvs } from '../../../lib';
@@ -300,6 +300,46 @@ test('vrrp_track_process reaches the router; a quorum change is an info line, th
   router.emit('track', { type: 'process', name: 'web', ok: false, count: 1 });
   expect(h.logs().find((x) => x.message === 'vrrp track_process source')).toMatchObject({ level: 'warning', mode: 'polling', intervalMs: 1000 });
   expect(h.logs().find((x) => x.message === 'vrrp track process')).toMatchObject({ level: 'info', name: 'web', ok: false, count: 1 });
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
+test('notify_priority_changes: a priority the router moves is a log line, and a FIFO line for the instances that ask (MASTER_PRIORITY, else BACKUP_PRIORITY)', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'priority.conf');
+  const fifo = path.join(dir, 'priority.fifo');
+  writeFileSync(conf, `global_defs {\n    vrrp_notify_fifo ${fifo}\n    vrrp_notify_priority_changes\n}\n`
+    + instance('VI_1', 81, 100) + instance('VI_2', 82, 100, 'notify_priority_changes off'));
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  // The daemon holds the FIFO read-write; a non-blocking reader takes what was written.
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const read = () => {
+    const buffer = Buffer.alloc(4096);
+    try {
+      return buffer.subarray(0, readSync(reader, buffer)).toString();
+    } catch {
+      return '';
+    }
+  };
+  const [router] = h.routers as [StandInRouter];
+  router.emit('priority', { name: 'VI_1', from: 100, to: 90, state: 'MASTER' });
+  router.emit('priority', { name: 'VI_2', from: 100, to: 90, state: 'MASTER' });
+  router.emit('priority', { name: 'VI_1', from: 90, to: 80, state: 'BACKUP' });
+  router.emit('priority', { name: 'VI_1', from: 80, to: 110, state: 'FAULT' });
+  expect(read()).toBe('INSTANCE "VI_1" MASTER_PRIORITY 90\nINSTANCE "VI_1" BACKUP_PRIORITY 80\nINSTANCE "VI_1" BACKUP_PRIORITY 110\n');
+  expect(h.logs().filter((x) => x.message === 'vrrp instance priority').map((x) => [x.instance, x.from, x.to])).toEqual([
+    ['VI_1', 100, 90], ['VI_2', 100, 90], ['VI_1', 90, 80], ['VI_1', 80, 110],
+  ]);
+  // A reload that turns it off for VI_1.
+  writeFileSync(conf, `global_defs {\n    vrrp_notify_fifo ${fifo}\n}\n` + instance('VI_1', 81, 100) + instance('VI_2', 82, 100, 'notify_priority_changes'));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  router.emit('priority', { name: 'VI_1', from: 110, to: 100, state: 'BACKUP' });
+  router.emit('priority', { name: 'VI_2', from: 90, to: 95, state: 'BACKUP' });
+  expect(read()).toBe('INSTANCE "VI_2" BACKUP_PRIORITY 95\n');
+  closeSync(reader);
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });

@@ -200,6 +200,29 @@ describe('tracking', () => {
     const scheduled = link.schedules.at(-1)!.packets[0]!.bytes;
     expect(scheduled[2]).toBe(67);
   });
+
+  test('each move of the effective priority is a priority event with the state it moved in; an owner never moves', async () => {
+    const file = path.join(dir, 'prio-events');
+    writeFileSync(file, '1');
+    const { router } = open(config({
+      instances: [vi('VI_1', 1, { priority: 100, trackFile: [{ name: 'f', weight: 5 }] }), vi('VI_2', 2, { priority: 255, state: 'MASTER', trackFile: [{ name: 'f' }] })],
+      trackFiles: [{ name: 'f', file }],
+    }));
+    const moves: unknown[] = [];
+    router.on('priority', (p) => moves.push(p));
+    expect(stateOf(router, 'VI_1').effectivePriority).toBe(105);
+    writeFileSync(file, '2');
+    expect(await waitFor(() => moves.length === 1)).toBe(true);
+    expect(moves).toEqual([{ name: 'VI_1', from: 105, to: 110, state: stateOf(router, 'VI_1').state }]);
+    expect(await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER')).toBe(true);
+    writeFileSync(file, '-1');
+    expect(await waitFor(() => moves.length === 2)).toBe(true);
+    expect(moves[1]).toEqual({ name: 'VI_1', from: 110, to: 95, state: 'MASTER' });
+    // The same value again moves nothing.
+    writeFileSync(file, '-1');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(moves).toHaveLength(2);
+  });
 });
 
 describe('notify and sync groups', () => {

@@ -39,7 +39,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
-  vrrp_rlimit_rtime vrrp_notify_priority_changes
+  vrrp_rlimit_rtime
   checker_priority checker_no_swap checker_rt_priority
   checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority
   bfd_cpu_affinity bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket enable_traps enable_snmp_vrrp
@@ -106,6 +106,7 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   vrrp_startup_delay: vrrpDefault(timerField('startupDelay', 'vrrp_startup_delay', 0)),
   vrrp_min_garp: vrrpDefault(boolField('minGarp', 'vrrp_min_garp')),
   vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
+  vrrp_notify_priority_changes: vrrpDefault(boolField('notifyPriorityChanges', (word) => `Invalid value '${word}' for global vrrp_notify_priority_changes specified`)),
 };
 
 /**
