@@ -105,6 +105,12 @@ export interface VrrpRouterInstance extends VrrpInstanceOptions {
   notify?: VrrpNotifyScripts;
   /** `smtp_alert`: accepted for compatibility; the runtime sends no mail. */
   smtpAlert?: boolean;
+  /**
+   * `notify_deleted`: removed by an update, the instance is notified (its
+   * `notify` script, the `state` event's `deleted`) as `DELETED` instead of
+   * keepalived's default `FAULT`.
+   */
+  notifyDeleted?: boolean;
 }
 
 /** `vrrp_sync_group NAME { group { I1 I2 } notify_*; track_* }` */

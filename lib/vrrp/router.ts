@@ -11,7 +11,7 @@ import { VrrpInstance } from './instance';
 import { loadVrrpNative } from './native';
 import { multicastRefusal, NO_MULTICAST_FAULT } from './multicast-rule';
 import type { NativeInterfaceInfo } from '../native/vrrp-contract';
-import { lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
+import { deletedCalls, lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
 import type { VrrpRouterConfig } from './router-options';
 import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
 import type { TransitionReason, VrrpState } from './state-machine';
@@ -42,6 +42,11 @@ export interface VrrpRouterStateChange {
   reason?: TransitionReason;
   /** Effective priority of an instance; 0 for a group. */
   priority: number;
+  /**
+   * An instance removed by an update (to `STOPPED`): how keepalived 2.2.7
+   * notifies it, `FAULT`, or `DELETED` with notify_deleted.
+   */
+  deleted?: 'FAULT' | 'DELETED';
 }
 
 /** An instance's effective priority moved (`'priority'` event). */
@@ -183,6 +188,8 @@ interface Member {
   faults: string[];
   /** A cause that lasts as long as the instance runs ({@link NO_MULTICAST_FAULT}). */
   disabled?: string;
+  /** Removed by an update: notified as keepalived does (see {@link VrrpRouterStateChange.deleted}). */
+  deleted?: 'FAULT' | 'DELETED';
 }
 
 interface GroupRuntime {
@@ -282,6 +289,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       const wanted = next.instances.get(name);
       if (wanted && JSON.stringify(wanted.resolved) === JSON.stringify(member.config.resolved)) continue;
       // Changed in place where it can be (addresses, priority, timers): a master stays master.
+      if (!wanted) member.deleted = member.config.notifyDeleted ? 'DELETED' : 'FAULT';
       if (!wanted || !member.instance.reconfigure(wanted.protocol)) stopping.push(this.#stopInstance(name));
     }
     await Promise.all(stopping);
@@ -605,6 +613,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   #instanceChanged(m: Member, from: VrrpState, to: VrrpState, reason: TransitionReason): void {
     const priority = m.instance.effectivePriority;
+    if (to === 'STOPPED' && m.deleted) {
+      // keepalived: the generic notify and the FIFO only, and nothing for its sync group.
+      this.emit('state', { type: 'instance', name: m.config.resolved.name, from, to, reason, priority, deleted: m.deleted });
+      this.#run(m.notify, deletedCalls(m.config.notify, m.config.resolved.name, m.deleted, priority));
+      return;
+    }
     this.emit('state', { type: 'instance', name: m.config.resolved.name, from, to, reason, priority });
     const state = notifyState(to);
     if (state) this.#run(m.notify, notifyCalls(m.config.notify, 'INSTANCE', m.config.resolved.name, state, priority));

@@ -437,7 +437,7 @@ export class KeepalivedDaemon {
 
   #onTransition(t: VrrpRouterStateChange): void {
     this.#publish('vrrp', { ...t });
-    this.#fifos?.vrrp(vrrpLine(t.type, t.name, t.to === 'STOPPED' ? 'STOP' : t.to, t.priority));
+    this.#fifos?.vrrp(vrrpLine(t.type, t.name, t.deleted ?? (t.to === 'STOPPED' ? 'STOP' : t.to), t.priority));
     const sync = this.#sync;
     if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
     this.#alerts.onVrrp(t);

@@ -249,6 +249,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
    * notify FIFOs. Present only when on.
    */
   readonly notifyPriorityChanges?: true;
+  /** `notify_deleted` (arguments ignored, as keepalived): removed by a reload, the instance is notified as DELETED instead of FAULT. */
+  readonly notifyDeleted?: true;
   /** `use_vmac [NAME]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
   readonly useVmac?: {
     /** Interface name given after `use_vmac`. */

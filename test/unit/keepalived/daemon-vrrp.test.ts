@@ -343,3 +343,25 @@ test('notify_priority_changes: a priority the router moves is a log line, and a 
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
+
+test('notify_deleted: an instance a reload removed is a FIFO line FAULT, or DELETED with notify_deleted, never STOP', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'deleted.conf');
+  const fifo = path.join(dir, 'deleted.fifo');
+  writeFileSync(conf, `global_defs {\n    vrrp_notify_fifo ${fifo}\n}\n` + instance('VI_1', 91, 100) + instance('VI_2', 92, 90, 'notify_deleted'));
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const [router] = h.routers as [StandInRouter];
+  expect(router.configs[0]!.instances.map((i) => [i.name, i.notifyDeleted])).toEqual([['VI_1', undefined], ['VI_2', true]]);
+  // The router says how it removed them (the library's router decides from notifyDeleted).
+  router.emit('state', { type: 'instance', name: 'VI_1', from: 'MASTER', to: 'STOPPED', priority: 100, deleted: 'FAULT' });
+  router.emit('state', { type: 'instance', name: 'VI_2', from: 'BACKUP', to: 'STOPPED', priority: 90, deleted: 'DELETED' });
+  router.emit('state', { type: 'instance', name: 'VI_1', from: 'MASTER', to: 'STOPPED', priority: 100 });
+  const buffer = Buffer.alloc(4096);
+  expect(buffer.subarray(0, readSync(reader, buffer)).toString()).toBe('INSTANCE "VI_1" FAULT 100\nINSTANCE "VI_2" DELETED 90\nINSTANCE "VI_1" STOP 100\n');
+  closeSync(reader);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});

@@ -236,6 +236,32 @@ describe('notify and sync groups', () => {
     expect(readFileSync(out, 'utf8')).toBe('master\nINSTANCE VI_1 MASTER 255\nstop\nINSTANCE VI_1 STOP 255\n');
   });
 
+  test('removed by an update: only the generic notify, with FAULT, or DELETED with notifyDeleted; the state event says which; no group notify', async () => {
+    const out = path.join(dir, 'out-deleted');
+    const s = path.join(dir, 'n-deleted.sh');
+    writeFileSync(s, `#!/bin/sh\necho "$*" >> ${out}\n`, { mode: 0o755 });
+    writeFileSync(out, '');
+    const notify = { fault: `${s} fault`, stop: `${s} stop`, notify: s };
+    const keep = vi('VI_1', 1, { priority: 255 });
+    const { router, changes } = open(config({
+      instances: [keep, vi('VI_2', 2, { priority: 200, notify, notifyDeleted: true }), vi('VI_3', 3, { priority: 150, notify })],
+      syncGroups: [{ name: 'G', group: ['VI_2', 'VI_3'], notify: { notify: s } }],
+    }));
+    await waitFor(() => router.status().instances.every((i) => i.state === 'MASTER') && readFileSync(out, 'utf8').includes('GROUP G MASTER'));
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(out, '');
+    changes.length = 0;
+    await router.update(config({ instances: [keep] }));
+    await waitFor(() => readFileSync(out, 'utf8').split('\n').length === 3);
+    expect(readFileSync(out, 'utf8').split('\n').filter(Boolean).sort()).toEqual(['INSTANCE VI_2 DELETED 200', 'INSTANCE VI_3 FAULT 150']);
+    expect(changes.map((c) => [c.name, c.to, c.deleted])).toEqual([['VI_2', 'STOPPED', 'DELETED'], ['VI_3', 'STOPPED', 'FAULT']]);
+    await router.close();
+    // Closing the router is not a removal: the kept instance says STOP as before.
+    expect(readFileSync(out, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    expect(changes.at(-1)).toMatchObject({ name: 'VI_1', to: 'STOPPED' });
+    expect(changes.at(-1)!.deleted).toBeUndefined();
+  });
+
   test('a sync group takes over together, drops to BACKUP together, and notifies as a GROUP', async () => {
     const out = path.join(dir, 'out');
     const s = path.join(dir, 'n.sh');

@@ -39,7 +39,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
   'use_ipvlan', 'use_vmac_addr',
   'auth_hmac', 'unicast_fault_no_peer', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
-  'timer_expired_backup', 'thread_timer_expired', 'notify_deleted', 'garp_extra_if',
+  'timer_expired_backup', 'thread_timer_expired', 'garp_extra_if',
   'vmac_garp_intvl', 'promote_secondaries', 'no_virtual_ipaddress', 'linkbeat_use_polling',
 ];
 
@@ -168,6 +168,12 @@ const instanceKeywords: KeywordTable<D> = {
     handle(stmt, target, ctx) {
       const on = readBool(stmt, ctx, (word) => `(${target.name}) Invalid value '${word}' for notify_priority_changes specified`);
       if (on !== undefined) setValue(target, 'notifyPriorityChanges', on, stmt.source);
+    },
+  },
+  notify_deleted: {
+    minArgs: 0,
+    handle(stmt, target) {
+      setValue(target, 'notifyDeleted', true, stmt.source);
     },
   },
   garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0),

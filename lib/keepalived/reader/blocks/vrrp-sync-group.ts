@@ -28,7 +28,7 @@ const membersGrammar = grammar<G>([], (stmt, target) => {
 });
 
 /** Keywords keepalived accepts in vrrp_sync_group that this reader does not model. */
-export const SYNC_GROUP_UNSUPPORTED: readonly string[] = ['notify_deleted'];
+export const SYNC_GROUP_UNSUPPORTED: readonly string[] = [];
 
 /** The keywords of `vrrp_sync_group`. */
 export const syncGroupGrammar = grammar<G>([
