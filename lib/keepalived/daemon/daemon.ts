@@ -445,6 +445,18 @@ export class KeepalivedDaemon {
     if (t.type === 'instance') setImmediate(() => this.#manager?.refreshLocalAddresses());
   }
 
+  /**
+   * fifo_write_vrrp_states_on_reload: keepalived 2.2.7 writes each sync
+   * group's state (`GROUP "G" MASTER 0`) to the FIFOs after a reload, and no
+   * instance's.
+   */
+  #writeGroupStates(): void {
+    for (const g of this.#vrrp?.status().syncGroups ?? []) {
+      const known = g.state === 'MASTER' || g.state === 'BACKUP' || g.state === 'FAULT';
+      this.#fifos?.vrrp(vrrpLine('group', g.name, known ? g.state : '{UNKNOWN}', 0));
+    }
+  }
+
   /** notify_priority_changes: keepalived's MASTER_PRIORITY / BACKUP_PRIORITY line (any state but MASTER is BACKUP), FIFOs only. */
   #onPriority(p: VrrpPriorityChange): void {
     if (!this.#priorityNotified.has(p.name)) return;
@@ -687,6 +699,7 @@ export class KeepalivedDaemon {
     } catch (e) {
       this.#options.log('error', 'reload applied, but stopping what the file no longer has failed', { error: (e as Error).message });
     }
+    if (r.result.config.global.fifoWriteVrrpStatesOnReload) this.#writeGroupStates();
     this.#reloads++;
     this.#metrics.reloads.inc();
     this.#loadedAt = new Date();

@@ -143,7 +143,11 @@ const PRIORITY_LINES = 'each change of the effective priority writes `INSTANCE "
 /** Keywords that run in full, with a word on how. */
 const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': { vrrp_track_process: PROCESS_SOURCE },
-  global_defs: { vrrp_notify_priority_changes: PRIORITY_LINES },
+  global_defs: {
+    vrrp_notify_priority_changes: PRIORITY_LINES,
+    fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
+      + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
+  },
   vrrp_instance: { track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script', notify_priority_changes: PRIORITY_LINES },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
   vrrp_track_process: {

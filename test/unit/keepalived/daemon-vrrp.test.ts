@@ -365,3 +365,35 @@ test('notify_deleted: an instance a reload removed is a FIFO line FAULT, or DELE
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
+
+test('fifo_write_vrrp_states_on_reload: after each reload the sync groups\' states go to the FIFO again (no instance line); without it nothing', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'states.conf');
+  const fifo = path.join(dir, 'states.fifo');
+  const text = (on: boolean) => `global_defs {\n    vrrp_notify_fifo ${fifo}\n${on ? '    fifo_write_vrrp_states_on_reload\n' : ''}}\n` + instance('VI_1', 95, 100);
+  writeFileSync(conf, text(true));
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const read = () => {
+    const buffer = Buffer.alloc(4096);
+    try {
+      return buffer.subarray(0, readSync(reader, buffer)).toString();
+    } catch {
+      return '';
+    }
+  };
+  expect(read()).toBe('');
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 1, 'reloaded');
+  // The stand-in router has one group, "stand-in", in BACKUP.
+  expect(read()).toBe('GROUP "stand-in" BACKUP 0\n');
+  writeFileSync(conf, text(false));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 2, 'reloaded again');
+  expect(read()).toBe('');
+  closeSync(reader);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});

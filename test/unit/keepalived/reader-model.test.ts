@@ -45,6 +45,7 @@ describe('models.conf: every block of the checker side', () => {
       smtpConnectTimeout: 20,
       checkerLogAllFailures: true,
       noCheckerEmails: false,
+      fifoWriteVrrpStatesOnReload: false,
       noEmailFaults: false,
       rsInitNotifies: false,
       enableScriptSecurity: false,

@@ -50,7 +50,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
   vrrp_delay_after_boot vmac_prefix vmac_addr_prefix random_seed reload_check_config reload_time_file
   reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance
-  fifo_write_vrrp_states_on_reload umask use_symlink_paths set_supplementary_groups json_version
+  umask use_symlink_paths set_supplementary_groups json_version
   iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file json_dump_file state_file_location
   stats_file_location json_file_location log_unknown_vrids snmp_vs_stats_update_interval
   snmp_rs_stats_update_interval linkbeat_use_polling
@@ -176,6 +176,7 @@ const modelled: KeywordTable<GlobalDraft> = {
   checker_log_all_failures: boolField('checkerLogAllFailures', 'checker_log_all_failures'),
   no_checker_emails: boolField('noCheckerEmails', 'no_checker_emails'),
   rs_init_notifies: boolField('rsInitNotifies', 'rs_init_notifies'),
+  fifo_write_vrrp_states_on_reload: boolField('fifoWriteVrrpStatesOnReload', 'fifo_write_vrrp_states_on_reload'),
   enable_script_security: boolField('enableScriptSecurity', 'enable_script_security'),
   script_user: valueField('scriptUser', (stmt) => (stmt.args[1] === undefined ? { user: stmt.args[0]! } : { user: stmt.args[0]!, group: stmt.args[1] })),
   startup_script: lifecycleScript('startupScript', 'startup'),
