@@ -9,7 +9,7 @@ import type { VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { VrrpInstance } from './instance';
 import { loadVrrpNative } from './native';
-import { multicastRefusal, NO_MULTICAST_FAULT } from './multicast-rule';
+import { multicastRefusal, noPeerRefusal, NO_MULTICAST_FAULT, NO_PEER_FAULT } from './multicast-rule';
 import type { NativeInterfaceInfo } from '../native/vrrp-contract';
 import { deletedCalls, lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
 import type { VrrpRouterConfig } from './router-options';
@@ -403,11 +403,18 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   }
 
   /**
-   * keepalived's no-multicast rule (multicast-rule.ts): logged and reported
-   * as an `error` event, then FAULT until a reload decides again.
+   * keepalived's no-multicast rule and `unicast_fault_no_peer`
+   * (multicast-rule.ts): logged and reported as an `error` event, then FAULT
+   * until a reload decides again.
    */
   #checkMulticast(m: Member): void {
     const o = m.config.resolved;
+    const noPeer = noPeerRefusal(o.name, m.config.unicastFaultNoPeer === true, o.peers);
+    if (noPeer !== undefined) {
+      m.disabled = NO_PEER_FAULT;
+      setImmediate(() => this.#reportErrors([new VrrpError({ message: noPeer, code: 'ERR_VRRP_NO_PEER', operation: 'open' })]));
+      return;
+    }
     let info: NativeInterfaceInfo | undefined;
     try {
       const netns = this.#runtime.netns !== undefined ? { netns: this.#runtime.netns } : {};

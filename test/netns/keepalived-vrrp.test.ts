@@ -163,6 +163,30 @@ test('keepalived\'s no-multicast rule: on a link without IFF_MULTICAST and no un
   expect([lab.hasAddress('a', '10.9.0.145'), lab.hasAddress('b', '10.9.0.145')]).toEqual([false, false]);
 });
 
+test('unicast_fault_no_peer without unicast_peer: both hold the instance in FAULT with keepalived\'s line, the same FIFO lines, no advert, no VIP', async () => {
+  const id = ++vrid;
+  const fifoOut = (who: 'ka' | 'ours') => path.join(lab.dir, `nopeer-${who}-${id}.out`);
+  const reader = path.join(lab.dir, 'nopeer-reader.sh');
+  writeFileSync(reader, '#!/bin/sh\nexec cat "$2" >> "$1"\n', { mode: 0o755 });
+  const text = (who: 'ka' | 'ours') => `
+global_defs {
+    vrrp_notify_fifo ${path.join(lab.dir, `nopeer-${who}-${id}.fifo`)}
+    vrrp_notify_fifo_script "${reader} ${fifoOut(who)}"
+}
+${config({ id, vip: '10.9.0.146', priority: 150, state: 'MASTER', extra: 'unicast_fault_no_peer' })}`;
+  for (const who of ['ka', 'ours'] as const) writeFileSync(fifoOut(who), '');
+  const line = `(VI_${id}) Cannot use unicast without any peers - going to fault state`;
+  const ka = startKeepalived(text('ka'), id);
+  const ours = new OurDaemon(`nopeer-${id}`, text('ours'));
+  expect(await eventually(() => ka.log.includes(line), TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => ours.lines().some((l) => l.message === 'vrrp error' && l.error === line), TAKEOVER_MS)).toBe(true);
+  await sleep(2 * 1000 * ADVERT * 3);
+  expect([/Entering (MASTER|BACKUP) STATE/.test(ka.log), ours.states()]).toEqual([false, ['FAULT']]);
+  expect((await ours.status()).vrrp!.instances[0]).toMatchObject({ state: 'FAULT', faults: ['unicast:no-peer'], stats: { advertSent: 0 } });
+  expect([lab.hasAddress('a', '10.9.0.146'), lab.hasAddress('b', '10.9.0.146')]).toEqual([false, false]);
+  expect(readFileSync(fifoOut('ours'), 'utf8').replaceAll(`"VI_${id}"`, '"VI"')).toBe(readFileSync(fifoOut('ka'), 'utf8').replaceAll(`"VI_${id}"`, '"VI"'));
+});
+
 test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the VIP (no address removal), SIGHUP lowering the priority hands over', async () => {
   const id = ++vrid;
   const vip = '10.9.0.141';

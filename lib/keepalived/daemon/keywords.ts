@@ -148,7 +148,11 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
-  vrrp_instance: { track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script', notify_priority_changes: PRIORITY_LINES },
+  vrrp_instance: {
+    track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script',
+    notify_priority_changes: PRIORITY_LINES,
+    unicast_fault_no_peer: 'without unicast_peer: FAULT for as long as the file runs, with keepalived\'s line, instead of multicast',
+  },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
   vrrp_track_process: {
     process: 'matched against comm (at most 15 characters), or argv[0] of the command line with ARGS, param_match or full_command',

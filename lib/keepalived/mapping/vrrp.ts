@@ -197,6 +197,7 @@ class Mapper {
     Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
     if (i.notifyDeleted) out.notifyDeleted = true;
+    if (i.unicastFaultNoPeer) out.unicastFaultNoPeer = true;
     return out;
   }
 

@@ -251,6 +251,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly notifyPriorityChanges?: true;
   /** `notify_deleted` (arguments ignored, as keepalived): removed by a reload, the instance is notified as DELETED instead of FAULT. */
   readonly notifyDeleted?: true;
+  /** `unicast_fault_no_peer`: without unicast peers the instance is FAULT instead of multicasting. */
+  readonly unicastFaultNoPeer?: true;
   /** `use_vmac [NAME]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
   readonly useVmac?: {
     /** Interface name given after `use_vmac`. */

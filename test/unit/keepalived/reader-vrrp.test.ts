@@ -230,11 +230,14 @@ describe('notify_priority_changes', () => {
 });
 
 describe('notify_deleted', () => {
-  test('an instance flag (keepalived ignores what follows it); unknown in a sync group, as in keepalived 2.2.7', () => {
+  test('an instance flag (keepalived ignores what follows it); unknown in a sync group, as in keepalived 2.2.7; unicast_fault_no_peer a flag too', () => {
     const vi = (name: string, vrid: number, body = '') => `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${vrid}\n${body}  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n}\n`;
     const r = readText(vi('VI_1', 1, '  notify_deleted\n') + vi('VI_2', 2, '  notify_deleted bogus\n') + vi('VI_3', 3)
       + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  notify_deleted\n}\n');
     expect(r.config.vrrp.instances.map((i) => i.notifyDeleted)).toEqual([true, true, undefined]);
+    const peers = readText(vi('VI_1', 1, '  unicast_fault_no_peer\n') + vi('VI_2', 2));
+    expect(found(peers)).toEqual([]);
+    expect(peers.config.vrrp.instances.map((i) => i.unicastFaultNoPeer)).toEqual([true, undefined]);
     expect(found(r)).toEqual([['unknown-keyword', 29, "Unknown keyword 'notify_deleted'"]]);
   });
 });

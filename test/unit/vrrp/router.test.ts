@@ -139,6 +139,20 @@ describe('tracking', () => {
     expect(changes[0]).toMatchObject({ from: 'INIT', to: 'FAULT', reason: 'fault' });
   });
 
+  test('unicastFaultNoPeer: without a unicast peer FAULT for good, with keepalived\'s line; with one, or without the flag, it runs; an update decides again', async () => {
+    const errors: string[] = [];
+    const instances = (peer: boolean) => [vi('VI_1', 1, { unicastFaultNoPeer: true, ...(peer ? { unicastPeer: ['10.0.0.9'] } : {}) }), vi('VI_2', 2, { unicastFaultNoPeer: true, unicastPeer: ['10.0.0.8'] }), vi('VI_3', 3)];
+    const { router, changes } = open(config({ instances: instances(false) }));
+    router.on('error', (e) => errors.push(`${e.code} ${e.message}`));
+    await waitFor(() => ['VI_1', 'VI_2', 'VI_3'].every((n) => changes.some((c) => c.name === n)));
+    expect(changes.find((c) => c.name === 'VI_1')).toMatchObject({ from: 'INIT', to: 'FAULT' });
+    expect(errors).toEqual(['ERR_VRRP_NO_PEER (VI_1) Cannot use unicast without any peers - going to fault state']);
+    expect(router.status().instances.map((i) => [i.name, i.faults])).toEqual([['VI_1', ['unicast:no-peer']], ['VI_2', []], ['VI_3', []]]);
+    await router.update(config({ instances: instances(true) }));
+    expect(await waitFor(() => stateOf(router, 'VI_1').state !== 'FAULT')).toBe(true);
+    expect(stateOf(router, 'VI_1').faults).toEqual([]);
+  });
+
   test('keepalived\'s no-multicast rule: without unicast peers an instance on a link lacking IFF_MULTICAST is FAULT for good, logged', async () => {
     fake.noMulticast.add('eth1');
     try {

@@ -38,12 +38,17 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
   'use_ipvlan', 'use_vmac_addr',
-  'auth_hmac', 'unicast_fault_no_peer', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
+  'auth_hmac', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
   'timer_expired_backup', 'thread_timer_expired', 'garp_extra_if',
   'vmac_garp_intvl', 'promote_secondaries', 'no_virtual_ipaddress', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
+
+/** A keyword that sets a flag; keepalived ignores what follows it. */
+function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer'): KeywordSpec<D> {
+  return { minArgs: 0, handle: (stmt, target) => setValue(target, key, true, stmt.source) };
+}
 
 function addressList(list: 'virtualIpaddress' | 'virtualIpaddressExcluded'): KeywordSpec<D> {
   const body = grammar<D>([], (stmt, target, ctx) => {
@@ -170,12 +175,8 @@ const instanceKeywords: KeywordTable<D> = {
       if (on !== undefined) setValue(target, 'notifyPriorityChanges', on, stmt.source);
     },
   },
-  notify_deleted: {
-    minArgs: 0,
-    handle(stmt, target) {
-      setValue(target, 'notifyDeleted', true, stmt.source);
-    },
-  },
+  notify_deleted: flagKeyword('notifyDeleted'),
+  unicast_fault_no_peer: flagKeyword('unicastFaultNoPeer'),
   garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0),
   garp_master_repeat: {
     minArgs: 1,
