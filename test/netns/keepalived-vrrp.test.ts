@@ -187,6 +187,20 @@ ${config({ id, vip: '10.9.0.146', priority: 150, state: 'MASTER', extra: 'unicas
   expect(readFileSync(fifoOut('ours'), 'utf8').replaceAll(`"VI_${id}"`, '"VI"')).toBe(readFileSync(fifoOut('ka'), 'utf8').replaceAll(`"VI_${id}"`, '"VI"'));
 });
 
+test('promote_secondaries: the interface\'s sysctl is 1 while each daemon runs, its value from before again after stop', async () => {
+  const id = ++vrid;
+  const sysctl = (h: 'a' | 'b') => lab.hosts[h].run('cat', '/proc/sys/net/ipv4/conf/eth0/promote_secondaries').trim();
+  expect([sysctl('a'), sysctl('b')]).toEqual(['0', '0']);
+  const text = config({ id, vip: '10.9.0.147', priority: 100, state: 'BACKUP', extra: 'promote_secondaries' });
+  const ka = startKeepalived(text, id);
+  const ours = new OurDaemon(`promote-${id}`, text);
+  expect(await eventually(() => ours.has('ready') && ka.state !== undefined, TAKEOVER_MS)).toBe(true);
+  expect([sysctl('a'), sysctl('b')]).toEqual(['1', '1']);
+  await ka.stop();
+  expect(await ours.stop()).toBe(0);
+  expect([sysctl('a'), sysctl('b')]).toEqual(['0', '0']);
+});
+
 test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the VIP (no address removal), SIGHUP lowering the priority hands over', async () => {
   const id = ++vrid;
   const vip = '10.9.0.141';

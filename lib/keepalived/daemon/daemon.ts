@@ -29,6 +29,7 @@ import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } fro
 import { DaemonAlerts } from './alerts';
 import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
+import { PromoteSecondaries } from './promote-secondaries';
 import { resolveScriptPolicy } from '../../scripts/security';
 import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
@@ -170,6 +171,8 @@ export class KeepalivedDaemon {
   readonly #alerts: DaemonAlerts;
   /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
   #fifos: NotifyFifos | undefined;
+  /** promote_secondaries: the interfaces set, restored at stop. */
+  readonly #promoted = new PromoteSecondaries();
   /** Instances with notify_priority_changes on, by the reading the router runs. */
   #priorityNotified = new Set<string>();
   /** The last up state written to the FIFOs per real server (`VS RS`). */
@@ -463,7 +466,14 @@ export class KeepalivedDaemon {
     this.#fifos?.vrrp(vrrpLine('instance', p.name, p.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', p.to));
   }
 
+  /** promote_secondaries: set before the instances asking for it start (at start and on reload), logged when it cannot be. */
+  async #promoteSecondaries(r: Reading): Promise<void> {
+    const wanted = r.result.config.vrrp.instances.filter((i) => i.promoteSecondaries && i.interface !== undefined).map((i) => i.interface!);
+    for (const f of await this.#promoted.apply(wanted)) this.#options.log('warning', 'promote_secondaries not set', { ...f });
+  }
+
   async #startVrrp(r: Reading): Promise<void> {
+    await this.#promoteSecondaries(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
@@ -589,6 +599,7 @@ export class KeepalivedDaemon {
       if (vrrp) {
         const previous = vrrp.config;
         undo.push(() => vrrp.update(previous));
+        await this.#promoteSecondaries(r);
         await vrrp.update(r.vrrp);
       } else {
         await this.#startVrrp(r);
@@ -937,6 +948,7 @@ export class KeepalivedDaemon {
     this.#announcements = undefined;
     await this.#vrrp?.close();
     this.#vrrp = undefined;
+    await this.#promoted.restore();
     await this.#stopSync();
     // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.
     // With VS, as by default, only the configured virtual servers are deleted (their real servers with them).

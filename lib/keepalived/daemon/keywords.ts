@@ -152,6 +152,7 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script',
     notify_priority_changes: PRIORITY_LINES,
     unicast_fault_no_peer: 'without unicast_peer: FAULT for as long as the file runs, with keepalived\'s line, instead of multicast',
+    promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
   },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
   vrrp_track_process: {

@@ -202,6 +202,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...((v.notifyPriorityChanges ?? g.notifyPriorityChanges) ? { notifyPriorityChanges: true as const } : {}),
     ...(v.notifyDeleted ? { notifyDeleted: true as const } : {}),
     ...(v.unicastFaultNoPeer ? { unicastFaultNoPeer: true as const } : {}),
+    ...(v.promoteSecondaries ? { promoteSecondaries: true as const } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
     ...(v.useVmac !== undefined && v.vmacXmitBase ? { vmacXmitBase: true as const } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),

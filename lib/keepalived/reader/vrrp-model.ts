@@ -253,6 +253,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly notifyDeleted?: true;
   /** `unicast_fault_no_peer`: without unicast peers the instance is FAULT instead of multicasting. */
   readonly unicastFaultNoPeer?: true;
+  /** `promote_secondaries`: the interface's promote_secondaries sysctl is 1 while the daemon runs. */
+  readonly promoteSecondaries?: true;
   /** `use_vmac [NAME]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
   readonly useVmac?: {
     /** Interface name given after `use_vmac`. */

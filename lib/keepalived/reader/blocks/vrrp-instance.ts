@@ -40,13 +40,13 @@ export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
   'use_ipvlan', 'use_vmac_addr',
   'auth_hmac', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
   'timer_expired_backup', 'thread_timer_expired', 'garp_extra_if',
-  'vmac_garp_intvl', 'promote_secondaries', 'no_virtual_ipaddress', 'linkbeat_use_polling',
+  'vmac_garp_intvl', 'no_virtual_ipaddress', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
 
 /** A keyword that sets a flag; keepalived ignores what follows it. */
-function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer'): KeywordSpec<D> {
+function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer' | 'promoteSecondaries'): KeywordSpec<D> {
   return { minArgs: 0, handle: (stmt, target) => setValue(target, key, true, stmt.source) };
 }
 
@@ -177,6 +177,7 @@ const instanceKeywords: KeywordTable<D> = {
   },
   notify_deleted: flagKeyword('notifyDeleted'),
   unicast_fault_no_peer: flagKeyword('unicastFaultNoPeer'),
+  promote_secondaries: flagKeyword('promoteSecondaries'),
   garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0),
   garp_master_repeat: {
     minArgs: 1,
