@@ -62,6 +62,29 @@ vrrp_instance ${name} {
 }
 `;
 
+/** A non-blocking reader of a FIFO the daemon holds open: each read() takes what was written since. */
+function fifoReader(fifo: string): { read: () => string; close: () => void } {
+  const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const buffer = Buffer.alloc(4096);
+  const read = () => {
+    try {
+      return buffer.subarray(0, readSync(fd, buffer)).toString();
+    } catch {
+      // EAGAIN: nothing written.
+      return '';
+    }
+  };
+  return { read, close: () => closeSync(fd) };
+}
+
+/** The daemon on `conf` with the stand-in router, once ready. */
+async function daemonOn(h: ReturnType<typeof harness>, conf: string) {
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  return { signals, running, router: h.routers[0] as StandInRouter };
+}
+
 const service = `
 virtual_server 10.0.0.50 80 {
     lb_algo rr
@@ -310,20 +333,9 @@ test('notify_priority_changes: a priority the router moves is a log line, and a 
   const fifo = path.join(dir, 'priority.fifo');
   writeFileSync(conf, `global_defs {\n    vrrp_notify_fifo ${fifo}\n    vrrp_notify_priority_changes\n}\n`
     + instance('VI_1', 81, 100) + instance('VI_2', 82, 100, 'notify_priority_changes off'));
-  const signals = new EventEmitter();
-  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
-  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  const { signals, running, router } = await daemonOn(h, conf);
   // The daemon holds the FIFO read-write; a non-blocking reader takes what was written.
-  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-  const read = () => {
-    const buffer = Buffer.alloc(4096);
-    try {
-      return buffer.subarray(0, readSync(reader, buffer)).toString();
-    } catch {
-      return '';
-    }
-  };
-  const [router] = h.routers as [StandInRouter];
+  const { read, close } = fifoReader(fifo);
   router.emit('priority', { name: 'VI_1', from: 100, to: 90, state: 'MASTER' });
   router.emit('priority', { name: 'VI_2', from: 100, to: 90, state: 'MASTER' });
   router.emit('priority', { name: 'VI_1', from: 90, to: 80, state: 'BACKUP' });
@@ -339,7 +351,7 @@ test('notify_priority_changes: a priority the router moves is a log line, and a 
   router.emit('priority', { name: 'VI_1', from: 110, to: 100, state: 'BACKUP' });
   router.emit('priority', { name: 'VI_2', from: 90, to: 95, state: 'BACKUP' });
   expect(read()).toBe('INSTANCE "VI_2" BACKUP_PRIORITY 95\n');
-  closeSync(reader);
+  close();
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
@@ -349,19 +361,15 @@ test('notify_deleted: an instance a reload removed is a FIFO line FAULT, or DELE
   const conf = path.join(dir, 'deleted.conf');
   const fifo = path.join(dir, 'deleted.fifo');
   writeFileSync(conf, `global_defs {\n    vrrp_notify_fifo ${fifo}\n}\n` + instance('VI_1', 91, 100) + instance('VI_2', 92, 90, 'notify_deleted'));
-  const signals = new EventEmitter();
-  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
-  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
-  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-  const [router] = h.routers as [StandInRouter];
+  const { signals, running, router } = await daemonOn(h, conf);
+  const { read, close } = fifoReader(fifo);
   expect(router.configs[0]!.instances.map((i) => [i.name, i.notifyDeleted])).toEqual([['VI_1', undefined], ['VI_2', true]]);
   // The router says how it removed them (the library's router decides from notifyDeleted).
   router.emit('state', { type: 'instance', name: 'VI_1', from: 'MASTER', to: 'STOPPED', priority: 100, deleted: 'FAULT' });
   router.emit('state', { type: 'instance', name: 'VI_2', from: 'BACKUP', to: 'STOPPED', priority: 90, deleted: 'DELETED' });
   router.emit('state', { type: 'instance', name: 'VI_1', from: 'MASTER', to: 'STOPPED', priority: 100 });
-  const buffer = Buffer.alloc(4096);
-  expect(buffer.subarray(0, readSync(reader, buffer)).toString()).toBe('INSTANCE "VI_1" FAULT 100\nINSTANCE "VI_2" DELETED 90\nINSTANCE "VI_1" STOP 100\n');
-  closeSync(reader);
+  expect(read()).toBe('INSTANCE "VI_1" FAULT 100\nINSTANCE "VI_2" DELETED 90\nINSTANCE "VI_1" STOP 100\n');
+  close();
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
@@ -372,18 +380,8 @@ test('fifo_write_vrrp_states_on_reload: after each reload the sync groups\' stat
   const fifo = path.join(dir, 'states.fifo');
   const text = (on: boolean) => `global_defs {\n    vrrp_notify_fifo ${fifo}\n${on ? '    fifo_write_vrrp_states_on_reload\n' : ''}}\n` + instance('VI_1', 95, 100);
   writeFileSync(conf, text(true));
-  const signals = new EventEmitter();
-  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
-  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
-  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-  const read = () => {
-    const buffer = Buffer.alloc(4096);
-    try {
-      return buffer.subarray(0, readSync(reader, buffer)).toString();
-    } catch {
-      return '';
-    }
-  };
+  const { signals, running } = await daemonOn(h, conf);
+  const { read, close } = fifoReader(fifo);
   expect(read()).toBe('');
   signals.emit('SIGHUP');
   await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 1, 'reloaded');
@@ -393,7 +391,7 @@ test('fifo_write_vrrp_states_on_reload: after each reload the sync groups\' stat
   signals.emit('SIGHUP');
   await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 2, 'reloaded again');
   expect(read()).toBe('');
-  closeSync(reader);
+  close();
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });
