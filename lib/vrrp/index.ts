@@ -18,7 +18,7 @@
 export { VrrpInstance } from './instance';
 export { VrrpRouter } from './router';
 export type {
-  VrrpRouterRuntimeOptions, VrrpRouterEvents, VrrpRouterStateChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus,
+  VrrpRouterRuntimeOptions, VrrpRouterEvents, VrrpRouterStateChange, VrrpPriorityChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus,
   VrrpRouterInstanceStatus, VrrpTrackStatus, VrrpProcessSource,
 } from './router';
 export type { NotifyResult, NotifyState, NotifyTarget } from './notify';

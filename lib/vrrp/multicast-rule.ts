@@ -13,6 +13,14 @@ import type { NativeInterfaceInfo } from '../native/vrrp-contract';
 /** The FAULT cause {@link VrrpRouter} reports for such an instance. */
 export const NO_MULTICAST_FAULT = 'interface:no-multicast';
 
+/** The FAULT cause of an instance with `unicast_fault_no_peer` and no peer. */
+export const NO_PEER_FAULT = 'unicast:no-peer';
+
+/** keepalived's line for `unicast_fault_no_peer` without any peer (vrrp.c), or undefined when the instance can run. */
+export function noPeerRefusal(instance: string, faultNoPeer: boolean, peers: readonly string[]): string | undefined {
+  return faultNoPeer && peers.length === 0 ? `(${instance}) Cannot use unicast without any peers - going to fault state` : undefined;
+}
+
 /**
  * keepalived's log line when `instance` cannot run on `iface` (undefined:
  * it can). `info` is the interface as found, undefined when it does not

@@ -44,6 +44,15 @@ function call(command: VrrpNotifyCommand, script: keyof VrrpNotifyScripts, extra
   return { argv: scriptArgv(c.command, extra), script, ...user, ...group };
 }
 
+/**
+ * An instance removed by an update, as keepalived 2.2.7 notifies it: only the
+ * generic `notify` runs, with `FAULT` (or `DELETED` with notify_deleted);
+ * neither notify_fault nor notify_stop does.
+ */
+export function deletedCalls(scripts: VrrpNotifyScripts | undefined, name: string, state: 'FAULT' | 'DELETED', priority: number): NotifyCall[] {
+  return scripts?.notify !== undefined ? [call(scripts.notify, 'notify', ['INSTANCE', name, state, String(priority)])] : [];
+}
+
 /** The commands for entering `state`, in keepalived's order. A group's priority is always 0. */
 export function notifyCalls(
   scripts: VrrpNotifyScripts | undefined, target: NotifyTarget, name: string, state: NotifyState, priority: number,

@@ -105,6 +105,19 @@ export interface VrrpRouterInstance extends VrrpInstanceOptions {
   notify?: VrrpNotifyScripts;
   /** `smtp_alert`: accepted for compatibility; the runtime sends no mail. */
   smtpAlert?: boolean;
+  /**
+   * `notify_deleted`: removed by an update, the instance is notified (its
+   * `notify` script, the `state` event's `deleted`) as `DELETED` instead of
+   * keepalived's default `FAULT`.
+   */
+  notifyDeleted?: boolean;
+  /**
+   * `unicast_fault_no_peer`: without `unicastPeer` the instance does not fall
+   * back to multicast; it is held in FAULT, logged and reported as an `error`
+   * event, until an update decides again (keepalived's "Cannot use unicast
+   * without any peers - going to fault state").
+   */
+  unicastFaultNoPeer?: boolean;
 }
 
 /** `vrrp_sync_group NAME { group { I1 I2 } notify_*; track_* }` */

@@ -37,6 +37,10 @@ export interface ResolvedRouterInstance {
   tracks: ResolvedTrackRef[];
   /** Notify scripts. */
   notify?: VrrpNotifyScripts;
+  /** `notify_deleted`. */
+  notifyDeleted?: true;
+  /** `unicast_fault_no_peer`. */
+  unicastFaultNoPeer?: true;
 }
 
 /** A sync group after validation. */
@@ -80,7 +84,7 @@ const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightR
 const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'syncGroupTrackingWeight'] as const;
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
 const TRACK_KEYS = ['name', 'weight', 'reverse'] as const;
-const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'notify', 'smtpAlert'] as const;
+const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'notify', 'smtpAlert', 'notifyDeleted', 'unicastFaultNoPeer'] as const;
 const IFNAME = /^[^\s/:]{1,15}$/;
 
 function text(value: unknown, field: string): string {
@@ -227,8 +231,11 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
     const resolved = resolveVrrpOptions(protocol, field);
     if (instances.has(resolved.name)) throw new IpvsArgumentError(`${field}.name`, `vrrp_instance "${resolved.name}" is defined twice`);
     flag(o['smtpAlert'], `${field}.smtpAlert`);
+    const deleted = flag(o['notifyDeleted'], `${field}.notifyDeleted`) ? { notifyDeleted: true as const } : {};
+    const noPeer = flag(o['unicastFaultNoPeer'], `${field}.unicastFaultNoPeer`) ? { unicastFaultNoPeer: true as const } : {};
     const notify = notifyScripts(o['notify'], `${field}.notify`);
-    instances.set(resolved.name, { protocol, resolved, tracks: tracks(o, field, defined), ...(notify ? { notify } : {}) });
+    const extras = { ...(notify ? { notify } : {}), ...deleted, ...noPeer };
+    instances.set(resolved.name, { protocol, resolved, tracks: tracks(o, field, defined), ...extras });
   });
   const groups = new Map<string, ResolvedSyncGroup>();
   const memberOf = new Map<string, string>();

@@ -9,9 +9,9 @@ import type { VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { VrrpInstance } from './instance';
 import { loadVrrpNative } from './native';
-import { multicastRefusal, NO_MULTICAST_FAULT } from './multicast-rule';
+import { multicastRefusal, noPeerRefusal, NO_MULTICAST_FAULT, NO_PEER_FAULT } from './multicast-rule';
 import type { NativeInterfaceInfo } from '../native/vrrp-contract';
-import { lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
+import { deletedCalls, lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
 import type { VrrpRouterConfig } from './router-options';
 import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
 import type { TransitionReason, VrrpState } from './state-machine';
@@ -42,6 +42,23 @@ export interface VrrpRouterStateChange {
   reason?: TransitionReason;
   /** Effective priority of an instance; 0 for a group. */
   priority: number;
+  /**
+   * An instance removed by an update (to `STOPPED`): how keepalived 2.2.7
+   * notifies it, `FAULT`, or `DELETED` with notify_deleted.
+   */
+  deleted?: 'FAULT' | 'DELETED';
+}
+
+/** An instance's effective priority moved (`'priority'` event). */
+export interface VrrpPriorityChange {
+  /** Instance name. */
+  name: string;
+  /** Effective priority before. */
+  from: number;
+  /** Effective priority now. */
+  to: number;
+  /** The instance's state when it moved. */
+  state: VrrpState;
 }
 
 /** A tracker's reading changed (`'track'` event). */
@@ -72,6 +89,11 @@ export interface VrrpRouterEvents {
   state: [change: VrrpRouterStateChange];
   /** Tracked interface, script or file readings. */
   track: [change: VrrpTrackChange];
+  /**
+   * Tracking moved an instance's effective priority (keepalived's "Changing
+   * effective priority"); never for an address owner (255).
+   */
+  priority: [change: VrrpPriorityChange];
   /** A notify script ended (exit status or error). */
   notify: [event: VrrpNotifyEvent];
   /** A runtime failure of an instance; it keeps running. */
@@ -166,6 +188,8 @@ interface Member {
   faults: string[];
   /** A cause that lasts as long as the instance runs ({@link NO_MULTICAST_FAULT}). */
   disabled?: string;
+  /** Removed by an update: notified as keepalived does (see {@link VrrpRouterStateChange.deleted}). */
+  deleted?: 'FAULT' | 'DELETED';
 }
 
 interface GroupRuntime {
@@ -265,6 +289,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       const wanted = next.instances.get(name);
       if (wanted && JSON.stringify(wanted.resolved) === JSON.stringify(member.config.resolved)) continue;
       // Changed in place where it can be (addresses, priority, timers): a master stays master.
+      if (!wanted) member.deleted = member.config.notifyDeleted ? 'DELETED' : 'FAULT';
       if (!wanted || !member.instance.reconfigure(wanted.protocol)) stopping.push(this.#stopInstance(name));
     }
     await Promise.all(stopping);
@@ -378,11 +403,18 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   }
 
   /**
-   * keepalived's no-multicast rule (multicast-rule.ts): logged and reported
-   * as an `error` event, then FAULT until a reload decides again.
+   * keepalived's no-multicast rule and `unicast_fault_no_peer`
+   * (multicast-rule.ts): logged and reported as an `error` event, then FAULT
+   * until a reload decides again.
    */
   #checkMulticast(m: Member): void {
     const o = m.config.resolved;
+    const noPeer = noPeerRefusal(o.name, m.config.unicastFaultNoPeer === true, o.peers);
+    if (noPeer !== undefined) {
+      m.disabled = NO_PEER_FAULT;
+      setImmediate(() => this.#reportErrors([new VrrpError({ message: noPeer, code: 'ERR_VRRP_NO_PEER', operation: 'open' })]));
+      return;
+    }
     let info: NativeInterfaceInfo | undefined;
     try {
       const netns = this.#runtime.netns !== undefined ? { netns: this.#runtime.netns } : {};
@@ -534,7 +566,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       const readings = this.#readings(m);
       const outcome = trackOutcome(m.config.resolved.priority, readings);
       m.faults = m.disabled ? [m.disabled, ...outcome.faults] : outcome.faults;
+      const was = m.instance.effectivePriority;
       if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
+      const now = m.instance.effectivePriority;
+      if (now !== was) this.#priorityMoved({ name: m.config.resolved.name, from: was, to: now, state: m.instance.state });
       // A script's first run (weight 0) and a process's first /proc scan decide the first state.
       if (readings.some((r) => r.kind !== 'file' && r.ok === undefined && ((r.kind === 'script' && r.weight === 0) || r.kind === 'process'))) waiting.add(m);
     }
@@ -542,6 +577,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const m of [...waiting]) for (const n of m.group?.config.members ?? []) waiting.add(this.#members.get(n)!);
     for (const m of this.#members.values()) m.instance.setFault(this.#faultsOf(m).length > 0);
     for (const m of this.#members.values()) m.instance.holdInit(waiting.has(m));
+  }
+
+  /** Said as the priority moves, before any state change the same reading causes (keepalived's order). */
+  #priorityMoved(change: VrrpPriorityChange): void {
+    this.#log({ event: 'priority', ...change });
+    this.emit('priority', change);
   }
 
   #faultsOf(m: Member): string[] {
@@ -579,6 +620,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   #instanceChanged(m: Member, from: VrrpState, to: VrrpState, reason: TransitionReason): void {
     const priority = m.instance.effectivePriority;
+    if (to === 'STOPPED' && m.deleted) {
+      // keepalived: the generic notify and the FIFO only, and nothing for its sync group.
+      this.emit('state', { type: 'instance', name: m.config.resolved.name, from, to, reason, priority, deleted: m.deleted });
+      this.#run(m.notify, deletedCalls(m.config.notify, m.config.resolved.name, m.deleted, priority));
+      return;
+    }
     this.emit('state', { type: 'instance', name: m.config.resolved.name, from, to, reason, priority });
     const state = notifyState(to);
     if (state) this.#run(m.notify, notifyCalls(m.config.notify, 'INSTANCE', m.config.resolved.name, state, priority));

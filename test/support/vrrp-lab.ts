@@ -149,6 +149,11 @@ export class Keepalived {
     return Number(readFileSync(`${this.#base}.bfd.pid`, 'utf8'));
   }
 
+  /** Reload (SIGHUP to the parent, by its PID file): keepalived rereads its file. */
+  reload(): void {
+    process.kill(Number(readFileSync(`${this.#base}.pid`, 'utf8')), 'SIGHUP');
+  }
+
   /** Orderly stop (SIGTERM): a master sends priority 0 and removes its VIPs. */
   async stop(): Promise<void> {
     this.#child.kill('SIGTERM');

@@ -140,7 +140,10 @@ export class DaemonAlerts {
     await Promise.all([...this.#inflight]);
   }
 
-  onVrrp(t: VrrpRouterStateChange): void {
+  onVrrp(change: VrrpRouterStateChange): void {
+    // Removed by a reload: keepalived mails it as a FAULT (DELETED is no state it mails).
+    if (change.deleted === 'DELETED') return;
+    const t = change.deleted === 'FAULT' ? { ...change, to: 'FAULT' as const } : change;
     const key = `${t.type} ${t.name}`;
     if (!this.#vrrp.has(key) || (t.to !== 'MASTER' && t.to !== 'BACKUP' && t.to !== 'FAULT' && t.to !== 'STOPPED')) return;
     // A FAULT not mailed (no_email_faults) leaves the last mailed state as it was, as in keepalived.

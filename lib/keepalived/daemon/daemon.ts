@@ -22,7 +22,7 @@ import { NETNS_DIR, NETNS_ENTERED_ENV, namespaceChanges, namespaceSettings, runs
 import type { LogLine } from './log';
 import { METRICS_CONTENT_TYPE, daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
-import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
+import type { VrrpPriorityChange, VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 // The VRRP half, announcing and the routing watch load when a file or an option asks for them, the listeners (and
 // node:http) once the table is written (require() where they start): a checker-only daemon writes its table
 // without them, and so does its bundle (scripts/bundle-cli.js).
@@ -30,6 +30,7 @@ import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } fro
 import { DaemonAlerts } from './alerts';
 import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
+import { PromoteSecondaries } from './promote-secondaries';
 import { resolveScriptPolicy } from '../../scripts/security';
 import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
@@ -183,6 +184,10 @@ export class KeepalivedDaemon {
   readonly #alerts: DaemonAlerts;
   /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
   #fifos: NotifyFifos | undefined;
+  /** promote_secondaries: the interfaces set, restored at stop. */
+  readonly #promoted = new PromoteSecondaries();
+  /** Instances with notify_priority_changes on, by the reading the router runs. */
+  #priorityNotified = new Set<string>();
   /** The last up state written to the FIFOs per real server (`VS RS`). */
   readonly #rsUp = new Map<string, boolean>();
   #reloads = 0;
@@ -486,7 +491,7 @@ export class KeepalivedDaemon {
 
   #onTransition(t: VrrpRouterStateChange): void {
     this.#publish('vrrp', { ...t });
-    this.#fifos?.vrrp(vrrpLine(t.type, t.name, t.to === 'STOPPED' ? 'STOP' : t.to, t.priority));
+    this.#fifos?.vrrp(vrrpLine(t.type, t.name, t.deleted ?? (t.to === 'STOPPED' ? 'STOP' : t.to), t.priority));
     const sync = this.#sync;
     if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
     this.#alerts.onVrrp(t);
@@ -494,11 +499,37 @@ export class KeepalivedDaemon {
     if (t.type === 'instance') setImmediate(() => this.#manager?.refreshLocalAddresses());
   }
 
+  /**
+   * fifo_write_vrrp_states_on_reload: keepalived 2.2.7 writes each sync
+   * group's state (`GROUP "G" MASTER 0`) to the FIFOs after a reload, and no
+   * instance's.
+   */
+  #writeGroupStates(): void {
+    for (const g of this.#vrrp?.status().syncGroups ?? []) {
+      const known = g.state === 'MASTER' || g.state === 'BACKUP' || g.state === 'FAULT';
+      this.#fifos?.vrrp(vrrpLine('group', g.name, known ? g.state : '{UNKNOWN}', 0));
+    }
+  }
+
+  /** notify_priority_changes: keepalived's MASTER_PRIORITY / BACKUP_PRIORITY line (any state but MASTER is BACKUP), FIFOs only. */
+  #onPriority(p: VrrpPriorityChange): void {
+    if (!this.#priorityNotified.has(p.name)) return;
+    this.#fifos?.vrrp(vrrpLine('instance', p.name, p.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', p.to));
+  }
+
+  /** promote_secondaries: set before the instances asking for it start (at start and on reload), logged when it cannot be. */
+  async #promoteSecondaries(r: Reading): Promise<void> {
+    const wanted = r.result.config.vrrp.instances.filter((i) => i.promoteSecondaries && i.interface !== undefined).map((i) => i.interface!);
+    for (const f of await this.#promoted.apply(wanted)) this.#options.log('warning', 'promote_secondaries not set', { ...f });
+  }
+
   async #startVrrp(r: Reading): Promise<void> {
+    await this.#promoteSecondaries(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
       open: this.#options.openVrrp ?? openVrrpRouter, log: this.#options.log, onTransition: (t) => this.#onTransition(t),
+      onPriority: (p) => this.#onPriority(p),
       interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
       ...(rtPriority !== undefined ? { rtPriority } : {}), bfd: this.#openBfd(),
     });
@@ -550,6 +581,7 @@ export class KeepalivedDaemon {
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
     this.#alerts.configure(r.result.config, r.health);
     this.#openFifos(r);
+    this.#priorityNotified = priorityNotified(r);
     // Before either half: both read the sessions.
     this.#openBfd().update(this.#bfdFor(r));
     if (this.#wantsVrrp(r)) {
@@ -603,6 +635,9 @@ export class KeepalivedDaemon {
     const after = this.#bfdFor(r);
     bfd.update([...before.filter((b) => !after.some((a) => a.name === b.name)), ...after]);
     undo.push(async () => bfd.update(before));
+    const notifiedBefore = this.#priorityNotified;
+    this.#priorityNotified = priorityNotified(r);
+    undo.push(async () => void (this.#priorityNotified = notifiedBefore));
     if (this.#delayed) {
       // Not started yet: it will start on this reading.
       const previous = this.#delayed.reading;
@@ -615,6 +650,7 @@ export class KeepalivedDaemon {
       if (vrrp) {
         const previous = vrrp.config;
         undo.push(() => vrrp.update(previous));
+        await this.#promoteSecondaries(r);
         await vrrp.update(r.vrrp);
       } else {
         await this.#startVrrp(r);
@@ -726,6 +762,7 @@ export class KeepalivedDaemon {
     } catch (e) {
       this.#options.log('error', 'reload applied, but stopping what the file no longer has failed', { error: (e as Error).message });
     }
+    if (r.result.config.global.fifoWriteVrrpStatesOnReload) this.#writeGroupStates();
     this.#reloads++;
     this.#metrics.reloads.inc();
     this.#loadedAt = new Date();
@@ -963,6 +1000,7 @@ export class KeepalivedDaemon {
     this.#announcements = undefined;
     await this.#vrrp?.close();
     this.#vrrp = undefined;
+    await this.#promoted.restore();
     await this.#stopSync();
     // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.
     // With VS, as by default, only the configured virtual servers are deleted (their real servers with them).
@@ -992,4 +1030,9 @@ export class KeepalivedDaemon {
     if (last) await runLifecycleScript(last.result.config.global, 'shutdown', this.#options.log);
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
+}
+
+/** The instances of a reading whose priority changes go to the FIFOs. */
+function priorityNotified(r: Reading): Set<string> {
+  return new Set(r.result.config.vrrp.instances.filter((i) => i.notifyPriorityChanges).map((i) => i.name));
 }

@@ -124,10 +124,16 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
   },
   virtual_server: { snmp_name: 'there is no SNMP agent' },
   real_server: { snmp_name: 'there is no SNMP agent' },
+  vrrp_sync_group: {
+    notify_priority_changes: "keepalived 2.2.7 reads it and gives it to no member (an instance takes its own or global_defs' vrrp_notify_priority_changes)",
+  },
 };
 
 const PROCESS_SOURCE = 'processes are seen through the kernel proc connector; where it is refused (the daemon inside a network namespace, '
   + 'or without CAP_NET_ADMIN) /proc is scanned every second instead, with one warning in the log';
+
+const PRIORITY_LINES = 'each change of the effective priority writes `INSTANCE "NAME" MASTER_PRIORITY|BACKUP_PRIORITY PRIO` to the notify FIFOs '
+  + '(BACKUP_PRIORITY in any state but MASTER; at start and on reload from the configured priority, as keepalived); no script runs';
 
 /** Keywords that run in full, with a word on how. */
 const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -140,8 +146,16 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
       + 'defaults when the line is read, as keepalived',
+    vrrp_notify_priority_changes: PRIORITY_LINES,
+    fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
+      + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
-  vrrp_instance: { track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script' },
+  vrrp_instance: {
+    track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script',
+    notify_priority_changes: PRIORITY_LINES,
+    unicast_fault_no_peer: 'without unicast_peer: FAULT for as long as the file runs, with keepalived\'s line, instead of multicast',
+    promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
+  },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
   vrrp_track_process: {
     process: 'matched against comm (at most 15 characters), or argv[0] of the command line with ARGS, param_match or full_command',

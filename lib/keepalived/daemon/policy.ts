@@ -32,8 +32,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   nftables_ipvs: 'no nftables rules are installed',
   nftables_ipvs_priority: 'no nftables rules are installed',
   nftables_ipvs_start_fwmark: 'no nftables rules are installed',
-  vrrp_notify_priority_changes: 'no priority lines are written to the FIFOs',
-  fifo_write_vrrp_states_on_reload: 'the states are not written again to the FIFOs on reload',
   snmp_socket: 'there is no SNMP agent',
   enable_traps: 'there is no SNMP agent',
   enable_snmp_vrrp: 'there is no SNMP agent',

@@ -7,7 +7,7 @@
  */
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import type { VrrpState } from '../../vrrp/state-machine';
-import { VrrpRouter, type VrrpRouterEvents, type VrrpRouterRuntimeOptions, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
+import { VrrpRouter, type VrrpPriorityChange, type VrrpRouterEvents, type VrrpRouterRuntimeOptions, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
 import type { BfdSessions } from '../../bfd/sessions';
 import type { LogLine } from './log';
 
@@ -68,6 +68,8 @@ export interface VrrpHalfOptions {
   open: VrrpRouterOpener;
   log: LogLine;
   onTransition: (t: VrrpRouterStateChange) => void;
+  /** An instance's effective priority moved (logged first). */
+  onPriority?: (p: VrrpPriorityChange) => void;
   /** global_defs' `vrrp_rt_priority`. */
   rtPriority?: number;
   interfaces: InterfaceSource;
@@ -91,6 +93,8 @@ export class VrrpHalf {
   #config: VrrpRouterConfig;
   #waiting: WaitingInstance[] = [];
   #poll: NodeJS.Timeout | undefined;
+  /** While a reload updates the router: its priority moves are said after, from the configured priorities. */
+  #quietPriority = false;
   /** One router change at a time (polls and reloads). */
   #queue: Promise<void> = Promise.resolve();
 
@@ -120,6 +124,12 @@ export class VrrpHalf {
     this.#options.onTransition(t);
   }
 
+  /** keepalived: "(VI_1) Changing effective priority from 100 to 90". */
+  #priorityMoved(p: VrrpPriorityChange): void {
+    this.#options.log('info', 'vrrp instance priority', { instance: p.name, from: p.from, to: p.to, state: p.state });
+    this.#options.onPriority?.(p);
+  }
+
   async #openRouter(config: VrrpRouterConfig): Promise<VrrpRouterHandle> {
     const { log, rtPriority, bfd } = this.#options;
     const router = await this.#options.open(config, {
@@ -127,11 +137,16 @@ export class VrrpHalf {
     });
     // Transitions made while the router opened (an owner's first MASTER) happened before anyone listened:
     // the status has them, and they are announced like any other so the sync daemon and alerts follow.
+    // Tracking read while it opened moved priorities before the first state (keepalived: in INIT).
+    this.#initialPriorities(router);
     for (const i of router.status().instances) {
       this.states.set(i.name, i.state);
       if (i.state !== 'INIT') this.#announce({ type: 'instance', name: i.name, from: 'INIT', to: i.state as VrrpState, priority: i.effectivePriority });
     }
     router.on('state', (t) => this.#announce(t));
+    router.on('priority', (p) => {
+      if (!this.#quietPriority) this.#priorityMoved(p);
+    });
     // Every link's readings arrive here, tracked or not: detail for debugging, not news.
     router.on('track', (t) => log(t.type === 'process' ? 'info' : 'debug', `vrrp track ${t.type}`, { ...t }));
     // Polling /proc instead of the proc connector is worth a warning, once.
@@ -142,13 +157,13 @@ export class VrrpHalf {
   }
 
   /** Runs what can run of `config` now; the waiting instances are logged once when they start waiting. */
-  async #apply(config: VrrpRouterConfig): Promise<void> {
+  async #apply(config: VrrpRouterConfig, reload = false): Promise<void> {
     const split = runnable(config, this.#options.interfaces());
     const before = new Set(this.#waiting.map((w) => w.instance));
     if (split.config.instances.length === 0) {
       await this.#router?.close();
       this.#router = undefined;
-    } else if (this.#router) await this.#router.update(split.config);
+    } else if (this.#router) await this.#updateRouter(this.#router, split.config, reload);
     else this.#router = await this.#openRouter(split.config);
     this.#config = config;
     for (const w of this.#waiting) if (!split.waiting.some((x) => x.instance === w.instance)) {
@@ -163,6 +178,29 @@ export class VrrpHalf {
     }
     clearInterval(this.#poll);
     this.#poll = split.waiting.length ? setInterval(() => this.#look(), this.#options.interfacePoll * 1000).unref() : undefined;
+  }
+
+  /**
+   * A reload: keepalived makes its instances anew, at the configured
+   * priority, and tracking moves each from there while still in INIT; so the
+   * priority an instance is said to move to is its tracked one, from the
+   * configured one, whatever it was before the reload.
+   */
+  async #updateRouter(router: VrrpRouterHandle, config: VrrpRouterConfig, reload: boolean): Promise<void> {
+    this.#quietPriority = reload;
+    try {
+      await router.update(config);
+    } finally {
+      this.#quietPriority = false;
+    }
+    if (reload) this.#initialPriorities(router);
+  }
+
+  /** Instances whose tracking moved them off the configured priority, said as moved in INIT. */
+  #initialPriorities(router: VrrpRouterHandle): void {
+    for (const i of router.status().instances) {
+      if (i.effectivePriority !== i.priority) this.#priorityMoved({ name: i.name, from: i.priority, to: i.effectivePriority, state: 'INIT' });
+    }
   }
 
   /** A poll: when the set of waiting instances would change, apply again. */
@@ -198,8 +236,9 @@ export class VrrpHalf {
     return this.states.get(instance) === 'MASTER';
   }
 
+  /** A reload. */
   update(config: VrrpRouterConfig): Promise<void> {
-    return this.#serially(() => this.#apply(config));
+    return this.#serially(() => this.#apply(config, true));
   }
 
   status(): VrrpRouterStatus {

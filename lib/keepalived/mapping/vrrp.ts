@@ -196,6 +196,8 @@ class Mapper {
     if (i.dontTrackPrimary) this.unsupported('dont_track_primary', at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
     Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
+    if (i.notifyDeleted) out.notifyDeleted = true;
+    if (i.unicastFaultNoPeer) out.unicastFaultNoPeer = true;
     return out;
   }
 

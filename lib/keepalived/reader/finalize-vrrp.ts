@@ -70,6 +70,7 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     v3ChecksumAsV2: v.v3ChecksumAsV2 ?? false,
     startupDelay: v.startupDelay ?? 0,
     minGarp: v.minGarp ?? false,
+    notifyPriorityChanges: v.notifyPriorityChanges ?? false,
     ...(v.rtPriority !== undefined ? { rtPriority: v.rtPriority } : {}),
   };
 }
@@ -208,6 +209,10 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(v.unicastTtl !== undefined ? { unicastTtl: v.unicastTtl } : {}),
     ...(authentication ? { authentication } : {}),
     ...(v.smtpAlert !== undefined ? { smtpAlert: v.smtpAlert } : {}),
+    ...((v.notifyPriorityChanges ?? g.notifyPriorityChanges) ? { notifyPriorityChanges: true as const } : {}),
+    ...(v.notifyDeleted ? { notifyDeleted: true as const } : {}),
+    ...(v.unicastFaultNoPeer ? { unicastFaultNoPeer: true as const } : {}),
+    ...(v.promoteSecondaries ? { promoteSecondaries: true as const } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
     ...(v.useVmac !== undefined && v.vmacXmitBase ? { vmacXmitBase: true as const } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),
@@ -322,6 +327,7 @@ function finishSyncGroup(
     trackInterface: d.trackInterface, trackScript: d.trackScript, trackFile: d.trackFile, trackBfd: d.trackBfd,
     trackProcess: d.trackProcess,
     trackingWeight: d.trackingWeight, source: d.source, ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
+    ...(d.notifyPriorityChanges !== undefined ? { notifyPriorityChanges: d.notifyPriorityChanges } : {}),
   };
 }
 

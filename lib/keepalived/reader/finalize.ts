@@ -400,6 +400,7 @@ function finishGlobal(draft: ConfigDraft): GlobalDefs {
       smtpConnectTimeout: g.values.smtpConnectTimeout ?? DEFAULTS.smtpConnectTimeout,
       checkerLogAllFailures: g.values.checkerLogAllFailures ?? false,
       noCheckerEmails: g.values.noCheckerEmails ?? false,
+      fifoWriteVrrpStatesOnReload: g.values.fifoWriteVrrpStatesOnReload ?? false,
       rsInitNotifies: g.values.rsInitNotifies ?? false,
       noEmailFaults: g.values.noEmailFaults ?? false,
       enableScriptSecurity: g.values.enableScriptSecurity ?? false,

@@ -72,6 +72,8 @@ export interface GlobalDefs {
   readonly checkerLogAllFailures: boolean;
   /** `no_checker_emails`: email only when a real server is added/removed; default off. */
   readonly noCheckerEmails: boolean;
+  /** `fifo_write_vrrp_states_on_reload`: after a reload the sync groups' states are written to the VRRP FIFOs again; default off. */
+  readonly fifoWriteVrrpStatesOnReload: boolean;
   /** `rs_init_notifies`: run real-server notifies at startup; default off. */
   readonly rsInitNotifies: boolean;
   /** `enable_script_security`: refuse root scripts whose path is writable by non-root users; default off. */

@@ -44,13 +44,13 @@ export function readPort(stmt: Statement, ctx: ParseContext, word: string, what:
   return readInteger(stmt, ctx, word, what, allowZero ? 0 : 1, 65535);
 }
 
-/** on/off, true/false, yes/no; a bare keyword means true. */
-export function readBool(stmt: Statement, ctx: ParseContext, what: string): boolean | undefined {
+/** on/off, true/false, yes/no; a bare keyword means true. `what` names the keyword in the message, or writes the message for the word. */
+export function readBool(stmt: Statement, ctx: ParseContext, what: string | ((word: string) => string)): boolean | undefined {
   const word = stmt.args[0];
   if (word === undefined) return true;
   if (word === 'on' || word === 'true' || word === 'yes') return true;
   if (word === 'off' || word === 'false' || word === 'no') return false;
-  return invalid(stmt, ctx, `Invalid ${what} parameter ${word}`);
+  return invalid(stmt, ctx, typeof what === 'string' ? `Invalid ${what} parameter ${word}` : what(word));
 }
 
 /** The family of an IP address, or undefined when it is none. */

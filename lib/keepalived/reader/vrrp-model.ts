@@ -54,6 +54,8 @@ export interface VrrpGlobalDefs {
   readonly rtPriority?: number;
   /** `vrrp_min_garp`: one GARP/NA per transition, no second burst; default off. */
   readonly minGarp: boolean;
+  /** `vrrp_notify_priority_changes`: the default of instances' `notify_priority_changes`; default off. */
+  readonly notifyPriorityChanges: boolean;
 }
 
 /** One line of `track_interface` / `track_script` / `track_file`: `NAME [weight W [reverse|noreverse]]`. */
@@ -240,6 +242,19 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly notify: VrrpNotify;
   /** `smtp_alert`; default global. */
   readonly smtpAlert?: boolean;
+  /**
+   * `notify_priority_changes`, resolved (default global_defs'
+   * `vrrp_notify_priority_changes`): each change of the effective priority
+   * writes `INSTANCE "NAME" MASTER_PRIORITY|BACKUP_PRIORITY PRIO` to the
+   * notify FIFOs. Present only when on.
+   */
+  readonly notifyPriorityChanges?: true;
+  /** `notify_deleted` (arguments ignored, as keepalived): removed by a reload, the instance is notified as DELETED instead of FAULT. */
+  readonly notifyDeleted?: true;
+  /** `unicast_fault_no_peer`: without unicast peers the instance is FAULT instead of multicasting. */
+  readonly unicastFaultNoPeer?: true;
+  /** `promote_secondaries`: the interface's promote_secondaries sysctl is 1 while the daemon runs. */
+  readonly promoteSecondaries?: true;
   /** `use_vmac [NAME]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
   readonly useVmac?: {
     /** Interface name given after `use_vmac`. */
@@ -345,6 +360,8 @@ export interface VrrpSyncGroup extends Located {
   readonly trackProcess: readonly VrrpTrackRef[];
   /** `smtp_alert`. */
   readonly smtpAlert?: boolean;
+  /** `notify_priority_changes`: read, and (as keepalived 2.2.7) applied to nothing. */
+  readonly notifyPriorityChanges?: boolean;
   /** `sync_group_tracking_weight`: members keep weighted trackers; default off (keepalived drops their weights). */
   readonly trackingWeight: boolean;
 }

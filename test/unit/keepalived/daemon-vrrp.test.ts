@@ -4,7 +4,7 @@
 // lines, status and metrics, and the IPVS sync daemon following an
 // instance as keepalived's does.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Ipvs } from '../../../lib';
@@ -61,6 +61,29 @@ vrrp_instance ${name} {
     }
 }
 `;
+
+/** A non-blocking reader of a FIFO the daemon holds open: each read() takes what was written since. */
+function fifoReader(fifo: string): { read: () => string; close: () => void } {
+  const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const buffer = Buffer.alloc(4096);
+  const read = () => {
+    try {
+      return buffer.subarray(0, readSync(fd, buffer)).toString();
+    } catch {
+      // EAGAIN: nothing written.
+      return '';
+    }
+  };
+  return { read, close: () => closeSync(fd) };
+}
+
+/** The daemon on `conf` with the stand-in router, once ready. */
+async function daemonOn(h: ReturnType<typeof harness>, conf: string) {
+  const signals = new EventEmitter();
+  const running = runKeepalived(['-f', conf], h.context, signals, { openVrrp: h.openVrrp });
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
+  return { signals, running, router: h.routers[0] as StandInRouter };
+}
 
 const service = `
 virtual_server 10.0.0.50 80 {
@@ -300,6 +323,75 @@ test('vrrp_track_process reaches the router; a quorum change is an info line, th
   router.emit('track', { type: 'process', name: 'web', ok: false, count: 1 });
   expect(h.logs().find((x) => x.message === 'vrrp track_process source')).toMatchObject({ level: 'warning', mode: 'polling', intervalMs: 1000 });
   expect(h.logs().find((x) => x.message === 'vrrp track process')).toMatchObject({ level: 'info', name: 'web', ok: false, count: 1 });
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
+test('notify_priority_changes: a priority the router moves is a log line, and a FIFO line for the instances that ask (MASTER_PRIORITY, else BACKUP_PRIORITY)', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'priority.conf');
+  const fifo = path.join(dir, 'priority.fifo');
+  writeFileSync(conf, `global_defs {\n    vrrp_notify_fifo ${fifo}\n    vrrp_notify_priority_changes\n}\n`
+    + instance('VI_1', 81, 100) + instance('VI_2', 82, 100, 'notify_priority_changes off'));
+  const { signals, running, router } = await daemonOn(h, conf);
+  // The daemon holds the FIFO read-write; a non-blocking reader takes what was written.
+  const { read, close } = fifoReader(fifo);
+  router.emit('priority', { name: 'VI_1', from: 100, to: 90, state: 'MASTER' });
+  router.emit('priority', { name: 'VI_2', from: 100, to: 90, state: 'MASTER' });
+  router.emit('priority', { name: 'VI_1', from: 90, to: 80, state: 'BACKUP' });
+  router.emit('priority', { name: 'VI_1', from: 80, to: 110, state: 'FAULT' });
+  expect(read()).toBe('INSTANCE "VI_1" MASTER_PRIORITY 90\nINSTANCE "VI_1" BACKUP_PRIORITY 80\nINSTANCE "VI_1" BACKUP_PRIORITY 110\n');
+  expect(h.logs().filter((x) => x.message === 'vrrp instance priority').map((x) => [x.instance, x.from, x.to])).toEqual([
+    ['VI_1', 100, 90], ['VI_2', 100, 90], ['VI_1', 90, 80], ['VI_1', 80, 110],
+  ]);
+  // A reload that turns it off for VI_1.
+  writeFileSync(conf, `global_defs {\n    vrrp_notify_fifo ${fifo}\n}\n` + instance('VI_1', 81, 100) + instance('VI_2', 82, 100, 'notify_priority_changes'));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.some((x) => x.message === 'reloaded'), 'reloaded');
+  router.emit('priority', { name: 'VI_1', from: 110, to: 100, state: 'BACKUP' });
+  router.emit('priority', { name: 'VI_2', from: 90, to: 95, state: 'BACKUP' });
+  expect(read()).toBe('INSTANCE "VI_2" BACKUP_PRIORITY 95\n');
+  close();
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
+test('notify_deleted: an instance a reload removed is a FIFO line FAULT, or DELETED with notify_deleted, never STOP', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'deleted.conf');
+  const fifo = path.join(dir, 'deleted.fifo');
+  writeFileSync(conf, `global_defs {\n    vrrp_notify_fifo ${fifo}\n}\n` + instance('VI_1', 91, 100) + instance('VI_2', 92, 90, 'notify_deleted'));
+  const { signals, running, router } = await daemonOn(h, conf);
+  const { read, close } = fifoReader(fifo);
+  expect(router.configs[0]!.instances.map((i) => [i.name, i.notifyDeleted])).toEqual([['VI_1', undefined], ['VI_2', true]]);
+  // The router says how it removed them (the library's router decides from notifyDeleted).
+  router.emit('state', { type: 'instance', name: 'VI_1', from: 'MASTER', to: 'STOPPED', priority: 100, deleted: 'FAULT' });
+  router.emit('state', { type: 'instance', name: 'VI_2', from: 'BACKUP', to: 'STOPPED', priority: 90, deleted: 'DELETED' });
+  router.emit('state', { type: 'instance', name: 'VI_1', from: 'MASTER', to: 'STOPPED', priority: 100 });
+  expect(read()).toBe('INSTANCE "VI_1" FAULT 100\nINSTANCE "VI_2" DELETED 90\nINSTANCE "VI_1" STOP 100\n');
+  close();
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
+test('fifo_write_vrrp_states_on_reload: after each reload the sync groups\' states go to the FIFO again (no instance line); without it nothing', async () => {
+  const h = harness(false);
+  const conf = path.join(dir, 'states.conf');
+  const fifo = path.join(dir, 'states.fifo');
+  const text = (on: boolean) => `global_defs {\n    vrrp_notify_fifo ${fifo}\n${on ? '    fifo_write_vrrp_states_on_reload\n' : ''}}\n` + instance('VI_1', 95, 100);
+  writeFileSync(conf, text(true));
+  const { signals, running } = await daemonOn(h, conf);
+  const { read, close } = fifoReader(fifo);
+  expect(read()).toBe('');
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 1, 'reloaded');
+  // The stand-in router has one group, "stand-in", in BACKUP.
+  expect(read()).toBe('GROUP "stand-in" BACKUP 0\n');
+  writeFileSync(conf, text(false));
+  signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.filter((x) => x.message === 'reloaded').length === 2, 'reloaded again');
+  expect(read()).toBe('');
+  close();
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
 });

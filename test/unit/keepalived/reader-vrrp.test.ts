@@ -52,6 +52,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2, garpInterval: 0.001, gnaInterval: 0.002,
       downTimerAdverts: 4, checkUnicastSrc: true, skipCheckAdvAddr: true, strict: false, lowerPrioNoAdvert: false,
       higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false, startupDelay: 1.5, minGarp: false,
+      notifyPriorityChanges: false,
     });
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'vrrp1', instance: 'VI_1', syncId: 9 });
     expect(config.global.scriptUser).toEqual({ user: 'root' });
@@ -213,6 +214,52 @@ describe('the remaining keywords', () => {
       useVmac: {},
     });
     expect(r.config.vrrp.syncGroups[0]).toMatchObject({ group: ['VI_1', 'VI_2'], trackingWeight: true });
+  });
+});
+
+describe('notify_priority_changes', () => {
+  const vi = (name: string, vrid: number, body = '') => `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${vrid}\n${body}  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n}\n`;
+
+  test('off by default; global_defs\' vrrp_notify_priority_changes is the default an instance\'s own keyword overrides', () => {
+    const off = readText(vi('VI_1', 1));
+    expect(off.config.global.vrrp.notifyPriorityChanges).toBe(false);
+    expect(off.config.vrrp.instances[0]!.notifyPriorityChanges).toBeUndefined();
+    const r = readText('global_defs {\n  vrrp_notify_priority_changes\n}\n' + vi('VI_1', 1) + vi('VI_2', 2, '  notify_priority_changes off\n'));
+    expect(found(r)).toEqual([]);
+    expect(r.config.vrrp.instances.map((i) => [i.name, i.notifyPriorityChanges])).toEqual([['VI_1', true], ['VI_2', undefined]]);
+    const own = readText(vi('VI_1', 1, '  notify_priority_changes\n') + vi('VI_2', 2, '  notify_priority_changes yes\n') + vi('VI_3', 3, '  notify_priority_changes false\n'));
+    expect(own.config.vrrp.instances.map((i) => i.notifyPriorityChanges)).toEqual([true, true, undefined]);
+  });
+
+  test('a sync group\'s is read and, as keepalived 2.2.7, given to no member', () => {
+    const r = readText(vi('VI_1', 1) + vi('VI_2', 2) + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  notify_priority_changes\n}\n');
+    expect(found(r)).toEqual([]);
+    expect(r.config.vrrp.syncGroups[0]!.notifyPriorityChanges).toBe(true);
+    expect(r.config.vrrp.instances.map((i) => i.notifyPriorityChanges)).toEqual([undefined, undefined]);
+  });
+
+  test('a value that is not a switch: keepalived\'s messages (instance, sync group, global), the default kept', () => {
+    const r = readText('global_defs {\n  vrrp_notify_priority_changes maybe\n}\n' + vi('VI_1', 1, '  notify_priority_changes perhaps\n') + vi('VI_2', 2)
+      + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  notify_priority_changes bogus\n}\n');
+    expect(found(r)).toEqual([
+      ['invalid-value', 2, "Invalid value 'maybe' for global vrrp_notify_priority_changes specified"],
+      ['invalid-value', 7, "(VI_1) Invalid value 'perhaps' for notify_priority_changes specified"],
+      ['invalid-value', 24, "(G) Invalid value 'bogus' for sync group notify_priority_changes specified"],
+    ]);
+    expect(r.config.vrrp.instances[0]!.notifyPriorityChanges).toBeUndefined();
+  });
+});
+
+describe('notify_deleted', () => {
+  test('an instance flag (keepalived ignores what follows it); unknown in a sync group, as in keepalived 2.2.7; unicast_fault_no_peer a flag too', () => {
+    const vi = (name: string, vrid: number, body = '') => `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${vrid}\n${body}  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n}\n`;
+    const r = readText(vi('VI_1', 1, '  notify_deleted\n') + vi('VI_2', 2, '  notify_deleted bogus\n') + vi('VI_3', 3)
+      + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  notify_deleted\n}\n');
+    expect(r.config.vrrp.instances.map((i) => i.notifyDeleted)).toEqual([true, true, undefined]);
+    const peers = readText(vi('VI_1', 1, '  unicast_fault_no_peer\n') + vi('VI_2', 2));
+    expect(found(peers)).toEqual([]);
+    expect(peers.config.vrrp.instances.map((i) => i.unicastFaultNoPeer)).toEqual([true, undefined]);
+    expect(found(r)).toEqual([['unknown-keyword', 29, "Unknown keyword 'notify_deleted'"]]);
   });
 });
 

@@ -139,6 +139,20 @@ describe('tracking', () => {
     expect(changes[0]).toMatchObject({ from: 'INIT', to: 'FAULT', reason: 'fault' });
   });
 
+  test('unicastFaultNoPeer: without a unicast peer FAULT for good, with keepalived\'s line; with one, or without the flag, it runs; an update decides again', async () => {
+    const errors: string[] = [];
+    const instances = (peer: boolean) => [vi('VI_1', 1, { unicastFaultNoPeer: true, ...(peer ? { unicastPeer: ['10.0.0.9'] } : {}) }), vi('VI_2', 2, { unicastFaultNoPeer: true, unicastPeer: ['10.0.0.8'] }), vi('VI_3', 3)];
+    const { router, changes } = open(config({ instances: instances(false) }));
+    router.on('error', (e) => errors.push(`${e.code} ${e.message}`));
+    await waitFor(() => ['VI_1', 'VI_2', 'VI_3'].every((n) => changes.some((c) => c.name === n)));
+    expect(changes.find((c) => c.name === 'VI_1')).toMatchObject({ from: 'INIT', to: 'FAULT' });
+    expect(errors).toEqual(['ERR_VRRP_NO_PEER (VI_1) Cannot use unicast without any peers - going to fault state']);
+    expect(router.status().instances.map((i) => [i.name, i.faults])).toEqual([['VI_1', ['unicast:no-peer']], ['VI_2', []], ['VI_3', []]]);
+    await router.update(config({ instances: instances(true) }));
+    expect(await waitFor(() => stateOf(router, 'VI_1').state !== 'FAULT')).toBe(true);
+    expect(stateOf(router, 'VI_1').faults).toEqual([]);
+  });
+
   test('keepalived\'s no-multicast rule: without unicast peers an instance on a link lacking IFF_MULTICAST is FAULT for good, logged', async () => {
     fake.noMulticast.add('eth1');
     try {
@@ -201,6 +215,29 @@ describe('tracking', () => {
     const scheduled = link.schedules.at(-1)!.packets[0]!.bytes;
     expect(scheduled[2]).toBe(67);
   });
+
+  test('each move of the effective priority is a priority event with the state it moved in; an owner never moves', async () => {
+    const file = path.join(dir, 'prio-events');
+    writeFileSync(file, '1');
+    const { router } = open(config({
+      instances: [vi('VI_1', 1, { priority: 100, trackFile: [{ name: 'f', weight: 5 }] }), vi('VI_2', 2, { priority: 255, state: 'MASTER', trackFile: [{ name: 'f' }] })],
+      trackFiles: [{ name: 'f', file }],
+    }));
+    const moves: unknown[] = [];
+    router.on('priority', (p) => moves.push(p));
+    expect(stateOf(router, 'VI_1').effectivePriority).toBe(105);
+    writeFileSync(file, '2');
+    expect(await waitFor(() => moves.length === 1)).toBe(true);
+    expect(moves).toEqual([{ name: 'VI_1', from: 105, to: 110, state: stateOf(router, 'VI_1').state }]);
+    expect(await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER')).toBe(true);
+    writeFileSync(file, '-1');
+    expect(await waitFor(() => moves.length === 2)).toBe(true);
+    expect(moves[1]).toEqual({ name: 'VI_1', from: 110, to: 95, state: 'MASTER' });
+    // The same value again moves nothing.
+    writeFileSync(file, '-1');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(moves).toHaveLength(2);
+  });
 });
 
 describe('notify and sync groups', () => {
@@ -212,6 +249,32 @@ describe('notify and sync groups', () => {
     await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER');
     await router.close();
     expect(readFileSync(out, 'utf8')).toBe('master\nINSTANCE VI_1 MASTER 255\nstop\nINSTANCE VI_1 STOP 255\n');
+  });
+
+  test('removed by an update: only the generic notify, with FAULT, or DELETED with notifyDeleted; the state event says which; no group notify', async () => {
+    const out = path.join(dir, 'out-deleted');
+    const s = path.join(dir, 'n-deleted.sh');
+    writeFileSync(s, `#!/bin/sh\necho "$*" >> ${out}\n`, { mode: 0o755 });
+    writeFileSync(out, '');
+    const notify = { fault: `${s} fault`, stop: `${s} stop`, notify: s };
+    const keep = vi('VI_1', 1, { priority: 255 });
+    const { router, changes } = open(config({
+      instances: [keep, vi('VI_2', 2, { priority: 200, notify, notifyDeleted: true }), vi('VI_3', 3, { priority: 150, notify })],
+      syncGroups: [{ name: 'G', group: ['VI_2', 'VI_3'], notify: { notify: s } }],
+    }));
+    await waitFor(() => router.status().instances.every((i) => i.state === 'MASTER') && readFileSync(out, 'utf8').includes('GROUP G MASTER'));
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(out, '');
+    changes.length = 0;
+    await router.update(config({ instances: [keep] }));
+    await waitFor(() => readFileSync(out, 'utf8').split('\n').length === 3);
+    expect(readFileSync(out, 'utf8').split('\n').filter(Boolean).sort()).toEqual(['INSTANCE VI_2 DELETED 200', 'INSTANCE VI_3 FAULT 150']);
+    expect(changes.map((c) => [c.name, c.to, c.deleted])).toEqual([['VI_2', 'STOPPED', 'DELETED'], ['VI_3', 'STOPPED', 'FAULT']]);
+    await router.close();
+    // Closing the router is not a removal: the kept instance says STOP as before.
+    expect(readFileSync(out, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    expect(changes.at(-1)).toMatchObject({ name: 'VI_1', to: 'STOPPED' });
+    expect(changes.at(-1)!.deleted).toBeUndefined();
   });
 
   test('a sync group takes over together, drops to BACKUP together, and notifies as a GROUP', async () => {

@@ -62,7 +62,7 @@ export function integerField<K extends string>(key: K, what: string, min: number
 }
 
 /** A boolean; the bare keyword means true. */
-export function boolField<K extends string>(key: K, what: string): KeywordSpec<Draft<Record<K, boolean>>> {
+export function boolField<K extends string>(key: K, what: string | ((word: string) => string)): KeywordSpec<Draft<Record<K, boolean>>> {
   return valueField(key, (stmt, ctx) => readBool(stmt, ctx, what), 0);
 }
 

@@ -40,7 +40,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
-  vrrp_rlimit_rtime vrrp_notify_priority_changes
+  vrrp_rlimit_rtime
   checker_priority checker_no_swap checker_rt_priority
   checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority
   bfd_cpu_affinity bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket enable_traps enable_snmp_vrrp
@@ -51,7 +51,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
   vrrp_delay_after_boot vmac_prefix vmac_addr_prefix random_seed reload_check_config reload_time_file
   reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance
-  fifo_write_vrrp_states_on_reload umask use_symlink_paths set_supplementary_groups json_version
+  umask use_symlink_paths set_supplementary_groups json_version
   iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file json_dump_file state_file_location
   stats_file_location json_file_location log_unknown_vrids snmp_vs_stats_update_interval
   snmp_rs_stats_update_interval linkbeat_use_polling
@@ -129,6 +129,7 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   vrrp_startup_delay: vrrpDefault(timerField('startupDelay', 'vrrp_startup_delay', 0)),
   vrrp_min_garp: vrrpDefault(minGarp),
   vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
+  vrrp_notify_priority_changes: vrrpDefault(boolField('notifyPriorityChanges', (word) => `Invalid value '${word}' for global vrrp_notify_priority_changes specified`)),
 };
 
 /**
@@ -198,6 +199,7 @@ const modelled: KeywordTable<GlobalDraft> = {
   checker_log_all_failures: boolField('checkerLogAllFailures', 'checker_log_all_failures'),
   no_checker_emails: boolField('noCheckerEmails', 'no_checker_emails'),
   rs_init_notifies: boolField('rsInitNotifies', 'rs_init_notifies'),
+  fifo_write_vrrp_states_on_reload: boolField('fifoWriteVrrpStatesOnReload', 'fifo_write_vrrp_states_on_reload'),
   enable_script_security: boolField('enableScriptSecurity', 'enable_script_security'),
   script_user: valueField('scriptUser', (stmt) => (stmt.args[1] === undefined ? { user: stmt.args[0]! } : { user: stmt.args[0]!, group: stmt.args[1] })),
   startup_script: lifecycleScript('startupScript', 'startup'),

@@ -5,7 +5,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
-import { addressFamily, readInteger, readTimer } from '../values';
+import { addressFamily, readBool, readInteger, readTimer } from '../values';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpRoute, VrrpRule, VrrpUnicastPeer } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readVrrpAddress } from './vrrp-addresses';
@@ -15,8 +15,10 @@ import { trackingDraft, trackingKeywords, unsupportedKeyword, type TrackingDraft
 /** Scalar fields of an instance as written (lists live beside them in the draft). */
 export type VrrpInstanceFields = Omit<
   VrrpInstanceBlock,
-  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'trackProcess' | 'notify' | 'authentication'
+  'name' | 'source' | 'sources' | 'family' | 'virtualIpaddress' | 'virtualIpaddressExcluded' | 'unicastPeers' | 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'trackProcess' | 'notify' | 'authentication' | 'notifyPriorityChanges'
 > & {
+  /** `notify_priority_changes` as written (on or off; the block keeps only on, global_defs' default applied). */
+  readonly notifyPriorityChanges: boolean;
   /** `authentication { }` as far as written (both parts are needed to use it). */
   readonly authentication: Partial<NonNullable<VrrpInstanceBlock['authentication']>>;
 };
@@ -36,12 +38,17 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
   'use_ipvlan', 'use_vmac_addr',
-  'auth_hmac', 'unicast_fault_no_peer', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
-  'timer_expired_backup', 'thread_timer_expired', 'notify_deleted', 'notify_priority_changes', 'garp_extra_if',
-  'vmac_garp_intvl', 'promote_secondaries', 'no_virtual_ipaddress', 'linkbeat_use_polling',
+  'auth_hmac', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
+  'timer_expired_backup', 'thread_timer_expired', 'garp_extra_if',
+  'vmac_garp_intvl', 'no_virtual_ipaddress', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
+
+/** A keyword that sets a flag; keepalived ignores what follows it. */
+function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer' | 'promoteSecondaries'): KeywordSpec<D> {
+  return { minArgs: 0, handle: (stmt, target) => setValue(target, key, true, stmt.source) };
+}
 
 function addressList(list: 'virtualIpaddress' | 'virtualIpaddressExcluded'): KeywordSpec<D> {
   const body = grammar<D>([], (stmt, target, ctx) => {
@@ -161,6 +168,16 @@ const instanceKeywords: KeywordTable<D> = {
   virtual_routes: routeBlock<D>('virtual_routes', (t) => t.virtualRoutes),
   virtual_rules: ruleBlock<D>('virtual_rules', (t) => t.virtualRules),
   smtp_alert: boolField('smtpAlert', 'smtp_alert'),
+  notify_priority_changes: {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      const on = readBool(stmt, ctx, (word) => `(${target.name}) Invalid value '${word}' for notify_priority_changes specified`);
+      if (on !== undefined) setValue(target, 'notifyPriorityChanges', on, stmt.source);
+    },
+  },
+  notify_deleted: flagKeyword('notifyDeleted'),
+  unicast_fault_no_peer: flagKeyword('unicastFaultNoPeer'),
+  promote_secondaries: flagKeyword('promoteSecondaries'),
   garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0),
   garp_master_repeat: {
     minArgs: 1,

@@ -16,6 +16,7 @@ export interface VrrpSyncGroupDraft extends TrackingDraft {
   /** Members as written, with their lines. */
   readonly group: { name: string; source: SourceRef }[];
   smtpAlert?: boolean;
+  notifyPriorityChanges?: boolean;
   /** `sync_group_tracking_weight`: members may keep weighted trackers. */
   trackingWeight: boolean;
 }
@@ -27,7 +28,7 @@ const membersGrammar = grammar<G>([], (stmt, target) => {
 });
 
 /** Keywords keepalived accepts in vrrp_sync_group that this reader does not model. */
-export const SYNC_GROUP_UNSUPPORTED: readonly string[] = ['notify_deleted', 'notify_priority_changes'];
+export const SYNC_GROUP_UNSUPPORTED: readonly string[] = [];
 
 /** The keywords of `vrrp_sync_group`. */
 export const syncGroupGrammar = grammar<G>([
@@ -39,6 +40,12 @@ export const syncGroupGrammar = grammar<G>([
       handle(stmt, target, ctx) {
         const value = readBool(stmt, ctx, 'smtp_alert');
         if (value !== undefined) target.smtpAlert = value;
+      },
+    },
+    notify_priority_changes: {
+      handle(stmt, target, ctx) {
+        const on = readBool(stmt, ctx, (word) => `(${target.name}) Invalid value '${word}' for sync group notify_priority_changes specified`);
+        if (on !== undefined) target.notifyPriorityChanges = on;
       },
     },
     sync_group_tracking_weight: {
