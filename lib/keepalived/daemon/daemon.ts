@@ -15,7 +15,7 @@ import type { ManagerStatus } from '../../health/events';
 import type { DrainPolicy, HealthConfig } from '../../health/types';
 import { DEFAULT_DRAIN_TIMEOUT_MS, type DrainOptions } from '../../handle/drain';
 import { namespaceInterfaces, type CheckResult } from '../reader/read';
-import { resolveHealthConfig } from '../../health/resolve';
+import { resolveHealthConfig, settleHealth } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
 import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
 import type { LogLine } from './log';
@@ -145,6 +145,8 @@ export class ConfigUnusableError extends Error {
 /** One usable reading of the file: the verdict and what both halves run. */
 interface Reading extends DaemonConfig {
   result: CheckResult;
+  /** The file's checker configuration with the daemon's drain policy (`health.config` itself without one); never changed. */
+  checker: HealthConfig;
   /** Keywords the file uses that the daemon runs without (all allowed). */
   ignored: IgnoredKeyword[];
 }
@@ -282,8 +284,7 @@ export class KeepalivedDaemon {
 
   /** The file's checker configuration with the daemon's drain policy. */
   #healthConfig(r: Reading): HealthConfig {
-    const drain = this.#options.drain;
-    return drain ? { ...r.health.config, drain } : r.health.config;
+    return r.checker;
   }
 
   #logDiagnostic(d: Diagnostic): void {
@@ -303,8 +304,12 @@ export class KeepalivedDaemon {
     if (!config) throw new ConfigUnusableError(`configuration ${configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
     // Before either half changes: a reload the router would refuse is refused whole.
     if (refusal) throw refusal;
-    if (this.#halves.check) resolveHealthConfig(config.health.config);
-    return { result, ...config, ignored };
+    // Resolved once per reading: the manager, the mass-deletion check, the alerts and the overrides reuse it (readings are never changed).
+    // (The drain policy is the daemon's, the same for every reading: the command line checked it.)
+    const drain = this.#options.drain;
+    const checker = drain ? { ...config.health.config, drain } : config.health.config;
+    if (this.#halves.check) settleHealth(checker);
+    return { result, ...config, ignored, checker };
   }
 
   /** Once a reading runs: one warning per keyword it runs without. */
@@ -371,7 +376,7 @@ export class KeepalivedDaemon {
 
   #mapVips(r: Reading): void {
     this.#vipOf = new Map();
-    for (const vs of resolveHealthConfig(r.health.config)) if ('address' in vs.service) this.#vipOf.set(vs.id, vs.service.address);
+    for (const vs of resolveHealthConfig(r.checker)) if ('address' in vs.service) this.#vipOf.set(vs.id, vs.service.address);
   }
 
   /**
@@ -534,7 +539,7 @@ export class KeepalivedDaemon {
     if (missing.length) return `an included file is missing (${missing.map((d) => formatDiagnostic(d)).join('; ')})`;
     const running = this.#manager?.status().virtualServers.map((v) => v.id) ?? [];
     if (!running.length) return undefined;
-    const next = new Set(this.#wantsChecker(r) ? resolveHealthConfig(r.health.config).map((v) => v.id) : []);
+    const next = new Set(this.#wantsChecker(r) ? resolveHealthConfig(r.checker).map((v) => v.id) : []);
     const deleted = running.filter((id) => !next.has(id)).length;
     if (deleted > running.length * MASS_DELETION_SHARE) return `it would delete ${deleted} of the ${running.length} running virtual servers`;
     return undefined;
