@@ -123,7 +123,9 @@ async function child(checkout: string, dir: string, sizes: Sizes, steadyS: numbe
     }
     const rssMiB = process.memoryUsage().rss / 1048576;
     await daemon.stop(false);
-    return { startCpu, startWall, reloadCpu, reloadWall, reloadLoopBlock, warmReadMap, warmResolve, warmReload, rssMiB, ...(steadyCpuSPerMin === undefined ? {} : { steadyCpuSPerMin }) };
+    const run: Run = { startCpu, startWall, reloadCpu, reloadWall, reloadLoopBlock, warmReadMap, warmResolve, warmReload, rssMiB };
+    if (steadyCpuSPerMin !== undefined) run.steadyCpuSPerMin = steadyCpuSPerMin;
+    return run;
   } finally {
     listener.kill();
   }

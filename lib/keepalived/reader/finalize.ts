@@ -48,7 +48,7 @@ class Chain {
 
 /** Copies the defined entries of `extra` onto `base` (exactOptionalPropertyTypes-friendly). */
 function defined<T extends object>(base: T, extra: Record<string, unknown>): T {
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) (base as Record<string, unknown>)[k] = v;
+  for (const k in extra) if (extra[k] !== undefined) (base as Record<string, unknown>)[k] = extra[k];
   return base;
 }
 
