@@ -17,7 +17,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS, type DrainOptions } from '../../handle/drain'
 import { namespaceInterfaces, type CheckResult } from '../reader/read';
 import { resolveHealthConfig, settleHealth } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
-import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
+import { readDaemonConfig, readDaemonConfigSoon, type DaemonConfig, type DaemonReading, type Halves } from './reading';
 import type { LogLine } from './log';
 import { METRICS_CONTENT_TYPE, daemonMetrics, type DaemonMetrics } from './metrics';
 import { SyncDaemonControl, type SyncDaemonSettings } from './sync-daemon';
@@ -295,7 +295,21 @@ export class KeepalivedDaemon {
   /** Reads and maps the configuration; diagnostics are logged with file:line. */
   #read(): Reading {
     const { configFile, configId } = this.#options;
-    const { result, diagnostics, config, refusal, unimplemented, ignored } = readDaemonConfig(configFile, configId, this.#halves);
+    return this.#settle(this.#accept(readDaemonConfig(configFile, configId, this.#halves)));
+  }
+
+  /** {@link KeepalivedDaemon.#read} letting the event loop turn between its steps, for a reload while the checks run. */
+  async #readSoon(): Promise<Reading> {
+    const { configFile, configId } = this.#options;
+    const accepted = this.#accept(await readDaemonConfigSoon(configFile, configId, this.#halves));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.#settle(accepted);
+  }
+
+  /** What a reading may run, its diagnostics logged; throws what makes the file unusable. */
+  #accept(reading: DaemonReading): Reading {
+    const { configFile } = this.#options;
+    const { result, diagnostics, config, refusal, unimplemented, ignored } = reading;
     for (const d of diagnostics) this.#logDiagnostic(d);
     const [first] = unimplemented;
     if (first) throw new ConfigUnusableError(formatDiagnostic(first));
@@ -304,12 +318,19 @@ export class KeepalivedDaemon {
     if (!config) throw new ConfigUnusableError(`configuration ${configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
     // Before either half changes: a reload the router would refuse is refused whole.
     if (refusal) throw refusal;
-    // Resolved once per reading: the manager, the mass-deletion check, the alerts and the overrides reuse it (readings are never changed).
     // (The drain policy is the daemon's, the same for every reading: the command line checked it.)
     const drain = this.#options.drain;
-    const checker = drain ? { ...config.health.config, drain } : config.health.config;
-    if (this.#halves.check) settleHealth(checker);
-    return { result, ...config, ignored, checker };
+    return { result, ...config, ignored, checker: drain ? { ...config.health.config, drain } : config.health.config };
+  }
+
+  /**
+   * Resolves the reading's checker configuration (throwing what it refuses),
+   * once: the manager, the mass-deletion check, the alerts and the overrides
+   * reuse the resolution (readings are never changed).
+   */
+  #settle(r: Reading): Reading {
+    if (this.#halves.check) settleHealth(r.checker);
+    return r;
   }
 
   /** Once a reading runs: one warning per keyword it runs without. */
@@ -649,7 +670,7 @@ export class KeepalivedDaemon {
     await this.#starting;
     let r: Reading;
     try {
-      r = this.#read();
+      r = await this.#readSoon();
     } catch (e) {
       return this.#refuse('reload refused; the previous configuration stays', { error: (e as Error).message });
     }
