@@ -51,7 +51,12 @@ interface Run {
   rssMiB: number;
 }
 
+const RUNS = Number(process.env['BENCH_DAEMON_HOST_RUNS'] ?? 3);
+const WARM_RUNS = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** A full collection (the child runs with --expose-gc). */
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1000;
@@ -103,17 +108,27 @@ async function child(checkout: string, dir: string, sizes: Sizes, steadyS: numbe
     await sleep(20);
     clearInterval(probe);
     const reloadLoopBlock = block;
-    // The stages, warm: what a later reload costs.
-    cpu = process.cpuUsage();
-    const reading = readDaemonConfig(conf);
-    const warmReadMap = cpuMs(cpu);
-    cpu = process.cpuUsage();
-    resolveHealth(reading.config!.health.config);
-    const warmResolve = cpuMs(cpu);
-    writeFileSync(conf, configText(sizes));
-    cpu = process.cpuUsage();
-    if (!(await daemon.reload())) throw new Error('reload refused');
-    const warmReload = cpuMs(cpu);
+    // The stages, warm: what a later reload costs; each the median of WARM_RUNS, after a full collection.
+    const readMaps: number[] = [];
+    const resolves: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) {
+      gc();
+      cpu = process.cpuUsage();
+      const reading = readDaemonConfig(conf);
+      readMaps.push(cpuMs(cpu));
+      cpu = process.cpuUsage();
+      resolveHealth(reading.config!.health.config);
+      resolves.push(cpuMs(cpu));
+    }
+    const reloads: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) {
+      writeFileSync(conf, configText(sizes, new Set(i % 2 ? replacedIn(sizes) : [])));
+      gc();
+      cpu = process.cpuUsage();
+      if (!(await daemon.reload())) throw new Error('reload refused');
+      reloads.push(cpuMs(cpu));
+    }
+    const [warmReadMap, warmResolve, warmReload] = [median(readMaps), median(resolves), median(reloads)];
     let steadyCpuSPerMin: number | undefined;
     if (steadyS > 0) {
       await sleep(13_000);
@@ -140,7 +155,7 @@ function parseSizes(text: string): Sizes {
 
 /** One child run of `checkout` at `sizes` (its files in `dir`), in a namespace of its own. */
 function runChild(checkout: string, dir: string, sizes: Sizes, steadyS: number): Run {
-  const r = spawnSync('unshare', ['--net', '--', process.execPath, __filename, '--child', checkout, dir, sizesText(sizes), String(steadyS)], {
+  const r = spawnSync('unshare', ['--net', '--', process.execPath, '--expose-gc', __filename, '--child', checkout, dir, sizesText(sizes), String(steadyS)], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
   });
   if (r.status !== 0) throw new Error(`child of ${checkout} at ${sizesText(sizes)} failed (${r.status ?? r.signal})`);
@@ -156,7 +171,9 @@ interface Result {
   cpus: number;
   load: string;
   steadyS: number;
-  sizes: { sizes: Sizes; runs: Partial<Record<Side, Run>> }[];
+  runs: number;
+  /** Per size: each figure's median over the runs, and every run. */
+  sizes: { sizes: Sizes; runs: Partial<Record<Side, Run>>; all: Partial<Record<Side, Run[]>> }[];
 }
 
 const f0 = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(0));
@@ -187,7 +204,8 @@ function markdown(r: Result): string {
     '',
     `### ${lab().name}`,
     '',
-    `${r.date}, commit ${r.commit}, Node ${r.node}, ${r.cpus} CPUs; load average ${r.load} at the start; steady window ${r.steadyS} s.`,
+    `${r.date}, commit ${r.commit}, Node ${r.node}, ${r.cpus} CPUs; load average ${r.load} at the start; `
+    + `each figure the median of ${r.runs} runs (the warm ones of 5 each within a run); steady window ${r.steadyS} s, in the first run.`,
   ];
   const tables = r.sizes.flatMap(({ sizes, runs }) => [
     '',
@@ -210,18 +228,27 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'daemon-host-'));
   const result: Result = {
     date: new Date().toISOString(), commit: gitCommit(root), node: process.version, cpus: os.cpus().length,
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' '), steadyS: STEADY_S, sizes: [],
+    load: os.loadavg().map((l) => l.toFixed(2)).join(' '), steadyS: STEADY_S, runs: RUNS, sizes: [],
     ...(BASELINE ? { baselineCommit: gitCommit(BASELINE) } : {}),
   };
   try {
     for (const sizes of SIZES) {
       const runs: Partial<Record<Side, Run>> = {};
+      const runsOf: Partial<Record<Side, Run[]>> = {};
       const sides: [Side, string][] = BASELINE ? [['ours', root], ['baseline', BASELINE]] : [['ours', root]];
-      for (const [side, checkout] of sides) {
-        process.stderr.write(`${side}: ${sizesText(sizes)}\n`);
-        runs[side] = runChild(checkout, dir, sizes, STEADY_S);
+      for (const [side] of sides) runsOf[side] = [];
+      // Runs of the two sides alternate (ours, baseline, ours...), each figure their median; steady checking in the first only.
+      for (let i = 0; i < RUNS; i++) {
+        process.stderr.write(`${sizesText(sizes)}: run ${i + 1} of ${RUNS}\n`);
+        for (const [side, checkout] of sides) runsOf[side]!.push(runChild(checkout, dir, sizes, i === 0 ? STEADY_S : 0));
       }
-      result.sizes.push({ sizes, runs });
+      for (const [side] of sides) {
+        const all = runsOf[side]!;
+        const run = Object.fromEntries(FIGURES.map(([k]) => [k, all.map((x) => x[k]).filter((x) => x !== undefined)] as const)
+          .filter(([, xs]) => xs.length).map(([k, xs]) => [k, median(xs)])) as unknown as Run;
+        runs[side] = run;
+      }
+      result.sizes.push({ sizes, runs, all: runsOf });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
