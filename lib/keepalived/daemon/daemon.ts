@@ -558,7 +558,9 @@ export class KeepalivedDaemon {
   #refusal(r: Reading): string | undefined {
     const missing = r.result.diagnostics.filter((d) => d.code === 'include');
     if (missing.length) return `an included file is missing (${missing.map((d) => formatDiagnostic(d)).join('; ')})`;
-    const running = this.#manager?.status().virtualServers.map((v) => v.id) ?? [];
+    // The manager runs the current reading's virtual servers (overrides change real servers only): their ids come from
+    // its resolution, kept, rather than from a status of every real server.
+    const running = this.#manager && this.#current ? resolveHealthConfig(this.#current.checker).map((v) => v.id) : [];
     if (!running.length) return undefined;
     const next = new Set(this.#wantsChecker(r) ? resolveHealthConfig(r.checker).map((v) => v.id) : []);
     const deleted = running.filter((id) => !next.has(id)).length;
