@@ -92,8 +92,11 @@ export class CheckLoop {
 
   #schedule(delay: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#attempt(), delay);
+    this.#timer = setTimeout(this.#fire, delay);
   }
+
+  /** The timer's callback, made once per loop rather than once per attempt. */
+  readonly #fire = (): void => void this.#attempt();
 
   async #attempt(): Promise<void> {
     this.#timer = undefined;

@@ -75,6 +75,11 @@ export interface StopOptions {
   removeServices?: boolean;
 }
 
+/** A resolved virtual server's own settings (all but its real servers), to tell whether a reload changed them. */
+function settingsOf(vs: ResolvedVirtualServer): string {
+  return JSON.stringify(vs, (key, value: unknown) => (key === 'realServers' ? undefined : value));
+}
+
 /**
  * Runs health checks for virtual servers and keeps the kernel's IPVS table
  * in line with them.
@@ -441,12 +446,15 @@ export class VirtualServerManager extends EventEmitter {
   #updateVirtualServer(
     state: VirtualServerState, config: ResolvedVirtualServer, drain: ManagerReloadOptions['drain'],
   ): RealServerState[] {
+    // Unchanged (its own settings, every real server's, none leaving or coming), its table needs no second look.
+    let changed = settingsOf(state.config) !== settingsOf(config) || state.leaving.size > 0;
     state.config = config;
     const started: RealServerState[] = [];
     const wanted = new Map(config.realServers.map((rs) => [rs.id, rs]));
     for (const [id, rs] of state.realServers) {
       const next = wanted.get(id);
       if (next && next.fingerprint === rs.config.fingerprint) continue;
+      changed = true;
       rs.stop();
       state.realServers.delete(id);
       if (!next) state.leaving.set(`${rs.config.destination.address}/${rs.config.destination.port}`, drain?.(config.id, id));
@@ -463,9 +471,10 @@ export class VirtualServerManager extends EventEmitter {
       const added = this.#newRealServer(() => state, rs);
       state.realServers.set(rs.id, added);
       started.push(added);
+      changed = true;
     }
     this.#updateQuorum(state);
-    this.#dirty.add(config.id);
+    if (changed) this.#dirty.add(config.id);
     return started;
   }
 

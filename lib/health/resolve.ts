@@ -457,8 +457,29 @@ export function resolveHealthConfig(value: unknown): ResolvedVirtualServer[] {
   return resolveHealth(value).virtualServers;
 }
 
+/** Configurations resolved by {@link settleHealth}: their owner never changes them, so their resolution is kept. */
+const settled = new WeakMap<object, ResolvedHealth>();
+
+/**
+ * Resolves `config` (throwing as {@link resolveHealth}) and keeps the
+ * result, so that every later resolution of this same object (the
+ * manager's start or reload, the daemon's checks around them) returns it
+ * instead of validating the whole configuration again. Only for a caller
+ * that never changes `config` nor anything in it afterwards (the keepalived
+ * daemon's readings); the results are shared, read only.
+ */
+export function settleHealth(config: HealthConfig): ResolvedHealth {
+  const known = settled.get(config);
+  if (known) return known;
+  const resolved = resolveHealth(config);
+  settled.set(config, resolved);
+  return resolved;
+}
+
 /** {@link resolveHealthConfig} with the track files. */
 export function resolveHealth(value: unknown): ResolvedHealth {
+  const known = typeof value === 'object' && value !== null ? settled.get(value) : undefined;
+  if (known) return known;
   const o = record(value, 'config', ['virtualServers', 'scripts', 'drain', 'trackFiles', 'bfdInstances']);
   if (!Array.isArray(o.virtualServers)) fail('config.virtualServers', 'an array of virtual servers', o.virtualServers);
   if (o.drain !== undefined) resolveDrain(o.drain, 'config.drain', false);

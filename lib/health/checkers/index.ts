@@ -6,17 +6,21 @@
 import type { CheckerConfig } from '../types';
 import type { Probe } from './probe';
 
+/** A probe loaded at its first call and kept: `require` on every attempt cost a tenth of steady checking's JavaScript. */
+function loadedOnce(load: () => Probe): Probe {
+  let probe: Probe | undefined;
+  return (c, signal) => (probe ??= load())(c, signal);
+}
+
 // Each checker's module (and the builtins it needs: node:tls, node:dgram, node:crypto, child processes) loads at
 // its first check: a daemon whose file has only TCP_CHECKs starts without the others.
 export const PROBES: Record<CheckerConfig['type'], Probe> = {
-  tcp: (c, signal) => (require('./tcp') as typeof import('./tcp.js')).tcpProbe(c, signal),
-  http: (c, signal) => (require('./http') as typeof import('./http.js')).httpProbe(c, signal),
-  https: (c, signal) => (require('./http') as typeof import('./http.js')).httpProbe(c, signal),
-  smtp: (c, signal) => (require('./smtp') as typeof import('./smtp.js')).smtpProbe(c, signal),
-  dns: (c, signal) => (require('./dns') as typeof import('./dns.js')).dnsProbe(c, signal),
-  udp: (c, signal) => (require('./udp') as typeof import('./udp.js')).udpProbe(c, signal),
-  misc: (c, signal) => (require('./misc') as typeof import('./misc.js')).miscProbe(c, signal),
-  ping: (c, signal) => (require('./ping') as typeof import('./ping.js')).pingProbe(c, signal),
+  tcp: loadedOnce(() => (require('./tcp') as typeof import('./tcp.js')).tcpProbe),
+  http: loadedOnce(() => (require('./http') as typeof import('./http.js')).httpProbe),
+  https: loadedOnce(() => (require('./http') as typeof import('./http.js')).httpProbe),
+  smtp: loadedOnce(() => (require('./smtp') as typeof import('./smtp.js')).smtpProbe),
+  dns: loadedOnce(() => (require('./dns') as typeof import('./dns.js')).dnsProbe),
+  udp: loadedOnce(() => (require('./udp') as typeof import('./udp.js')).udpProbe),
+  misc: loadedOnce(() => (require('./misc') as typeof import('./misc.js')).miscProbe),
+  ping: loadedOnce(() => (require('./ping') as typeof import('./ping.js')).pingProbe),
 };
-
-export type { Probe, ProbeResult } from './probe';

@@ -15,9 +15,9 @@ import type { ManagerStatus } from '../../health/events';
 import type { DrainPolicy, HealthConfig } from '../../health/types';
 import { DEFAULT_DRAIN_TIMEOUT_MS, type DrainOptions } from '../../handle/drain';
 import { namespaceInterfaces, type CheckResult } from '../reader/read';
-import { resolveHealthConfig } from '../../health/resolve';
+import { resolveHealthConfig, settleHealth } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
-import { readDaemonConfig, type DaemonConfig, type Halves } from './reading';
+import { readDaemonConfig, readDaemonConfigSoon, type DaemonConfig, type DaemonReading, type Halves } from './reading';
 import { NETNS_DIR, NETNS_ENTERED_ENV, namespaceChanges, namespaceSettings, runsIn, type NamespaceSetting, type NamespaceSettings } from './namespace';
 import type { LogLine } from './log';
 import { METRICS_CONTENT_TYPE, daemonMetrics, type DaemonMetrics } from './metrics';
@@ -157,6 +157,8 @@ export class ConfigUnusableError extends Error {
 /** One usable reading of the file: the verdict and what both halves run. */
 interface Reading extends DaemonConfig {
   result: CheckResult;
+  /** The file's checker configuration with the daemon's drain policy (`health.config` itself without one); never changed. */
+  checker: HealthConfig;
   /** Keywords the file uses that the daemon runs without (all allowed). */
   ignored: IgnoredKeyword[];
 }
@@ -306,8 +308,7 @@ export class KeepalivedDaemon {
 
   /** The file's checker configuration with the daemon's drain policy. */
   #healthConfig(r: Reading): HealthConfig {
-    const drain = this.#options.drain;
-    return drain ? { ...r.health.config, drain } : r.health.config;
+    return r.checker;
   }
 
   #logDiagnostic(d: Diagnostic): void {
@@ -322,16 +323,42 @@ export class KeepalivedDaemon {
    */
   #read(first?: (result: CheckResult) => void): Reading {
     const { configFile, configId } = this.#options;
-    const { result, diagnostics, config, refusal, ignored } = readDaemonConfig(configFile, configId, this.#halves);
-    first?.(result);
+    const reading = readDaemonConfig(configFile, configId, this.#halves);
+    first?.(reading.result);
+    return this.#settle(this.#accept(reading));
+  }
+
+  /** {@link KeepalivedDaemon.#read} letting the event loop turn between its steps, for a reload while the checks run. */
+  async #readSoon(): Promise<Reading> {
+    const { configFile, configId } = this.#options;
+    const accepted = this.#accept(await readDaemonConfigSoon(configFile, configId, this.#halves));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.#settle(accepted);
+  }
+
+  /** What a reading may run, its diagnostics logged; throws what makes the file unusable. */
+  #accept(reading: DaemonReading): Reading {
+    const { configFile } = this.#options;
+    const { result, diagnostics, config, refusal, ignored } = reading;
     for (const d of diagnostics) this.#logDiagnostic(d);
     const refused = refusedKeywords(ignored, this.#options.allowUnsupported);
     if (refused.length) throw new ConfigUnusableError(refusalMessage(refused));
     if (!config) throw new ConfigUnusableError(`configuration ${configFile} is unusable (keepalived -t would exit ${result.exitCode})`);
     // Before either half changes: a reload the router would refuse is refused whole.
     if (refusal) throw refusal;
-    if (this.#halves.check) resolveHealthConfig(config.health.config);
-    return { result, ...config, ignored };
+    // (The drain policy is the daemon's, the same for every reading: the command line checked it.)
+    const drain = this.#options.drain;
+    return { result, ...config, ignored, checker: drain ? { ...config.health.config, drain } : config.health.config };
+  }
+
+  /**
+   * Resolves the reading's checker configuration (throwing what it refuses),
+   * once: the manager, the mass-deletion check, the alerts and the overrides
+   * reuse the resolution (readings are never changed).
+   */
+  #settle(r: Reading): Reading {
+    if (this.#halves.check) settleHealth(r.checker);
+    return r;
   }
 
   /**
@@ -427,7 +454,7 @@ export class KeepalivedDaemon {
 
   #mapVips(r: Reading): void {
     this.#vipOf = new Map();
-    for (const vs of resolveHealthConfig(r.health.config)) if ('address' in vs.service) this.#vipOf.set(vs.id, vs.service.address);
+    for (const vs of resolveHealthConfig(r.checker)) if ('address' in vs.service) this.#vipOf.set(vs.id, vs.service.address);
   }
 
   /**
@@ -615,9 +642,11 @@ export class KeepalivedDaemon {
   #refusal(r: Reading): string | undefined {
     const missing = r.result.diagnostics.filter((d) => d.code === 'include');
     if (missing.length) return `an included file is missing (${missing.map((d) => formatDiagnostic(d)).join('; ')})`;
-    const running = this.#manager?.status().virtualServers.map((v) => v.id) ?? [];
+    // The manager runs the current reading's virtual servers (overrides change real servers only): their ids come from
+    // its resolution, kept, rather than from a status of every real server.
+    const running = this.#manager && this.#current ? resolveHealthConfig(this.#current.checker).map((v) => v.id) : [];
     if (!running.length) return undefined;
-    const next = new Set(this.#wantsChecker(r) ? resolveHealthConfig(r.health.config).map((v) => v.id) : []);
+    const next = new Set(this.#wantsChecker(r) ? resolveHealthConfig(r.checker).map((v) => v.id) : []);
     const deleted = running.filter((id) => !next.has(id)).length;
     if (deleted > running.length * MASS_DELETION_SHARE) return `it would delete ${deleted} of the ${running.length} running virtual servers`;
     return undefined;
@@ -731,7 +760,7 @@ export class KeepalivedDaemon {
     await this.#starting;
     let r: Reading;
     try {
-      r = this.#read();
+      r = await this.#readSoon();
     } catch (e) {
       return this.#refuse('reload refused; the previous configuration stays', { error: (e as Error).message });
     }

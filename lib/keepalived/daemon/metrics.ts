@@ -25,16 +25,28 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 /** Label values of one series. */
 type Labels = Record<string, string>;
 
+/**
+ * One key per set of labels, whatever their order: `name="value"` pairs by
+ * name. Built on every count (one per check attempt), so without sorting
+ * the common one or two labels through an array.
+ */
+function seriesKey(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = '';
+  for (const name of names) key += `${name}=${JSON.stringify(labels[name])},`;
+  return key;
+}
+
 /** A counter's series (by their labels) until the registry reports them. */
 export class Tally {
   readonly #series = new Map<string, { labels: Labels; value: number }>();
 
   /** Adds `value` (1) to the series of `labels` (none: the counter's only series). */
   inc(labels: Labels = {}, value = 1): void {
-    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-    const series = this.#series.get(key);
+    const series = this.#series.get(seriesKey(labels));
     if (series) series.value += value;
-    else this.#series.set(key, { labels: { ...labels }, value });
+    else this.#series.set(seriesKey(labels), { labels: { ...labels }, value });
   }
 
   /** Every series counted so far. */

@@ -62,15 +62,21 @@ function routerRefusal(config: VrrpRouterConfig): IpvsArgumentError | undefined 
   }
 }
 
-/** Reads `file` (`@id` lines matched against `configId`) and maps it for the halves that may run. */
-export function readDaemonConfig(file: string, configId?: string, halves: Halves = { check: true, vrrp: true }): DaemonReading {
+/**
+ * The reading in steps: each `yield` is a point where a caller that must
+ * not hold the event loop for the whole file (a reload, while checks run)
+ * may let it turn. Nothing outside the reading is touched between steps.
+ */
+function* readingSteps(file: string, configId: string | undefined, halves: Halves): Generator<void, DaemonReading> {
   const result = checkConfig(file, configId === undefined ? {} : { configId });
   const settings = settingFindings(result.config);
   if (!configRunnable(result.exitCode)) {
     const diagnostics = [...result.diagnostics, ...settings];
     return { result, diagnostics, ignored: ignoredKeywords(diagnostics) };
   }
+  yield;
   const health = toHealthConfig(result.config);
+  yield;
   const vrrp = toVrrpConfig(result.config);
   const sync = syncDaemonSettings(result.config);
   const refusal = halves.vrrp && vrrp.config.instances.length ? routerRefusal(vrrp.config) : undefined;
@@ -82,4 +88,25 @@ export function readDaemonConfig(file: string, configId?: string, halves: Halves
     config: { health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) },
     ...(refusal ? { refusal } : {}),
   };
+}
+
+/** Reads `file` (`@id` lines matched against `configId`) and maps it for the halves that may run. */
+export function readDaemonConfig(file: string, configId?: string, halves: Halves = { check: true, vrrp: true }): DaemonReading {
+  const steps = readingSteps(file, configId, halves);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** {@link readDaemonConfig}, letting the event loop turn between its steps (the file is read at the first). */
+export async function readDaemonConfigSoon(
+  file: string, configId?: string, halves: Halves = { check: true, vrrp: true },
+): Promise<DaemonReading> {
+  const steps = readingSteps(file, configId, halves);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

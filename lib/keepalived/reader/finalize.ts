@@ -48,7 +48,7 @@ class Chain {
 
 /** Copies the defined entries of `extra` onto `base` (exactOptionalPropertyTypes-friendly). */
 function defined<T extends object>(base: T, extra: Record<string, unknown>): T {
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) (base as Record<string, unknown>)[k] = v;
+  for (const k in extra) if (extra[k] !== undefined) (base as Record<string, unknown>)[k] = extra[k];
   return base;
 }
 
@@ -77,14 +77,19 @@ function timing(
 }
 
 function connection(chain: Chain): ConnectionOptions {
-  return defined({}, {
+  return defined({}, connectionFields(chain));
+}
+
+/** The connection options written, or undefined each. */
+function connectionFields(chain: Chain): Record<keyof ConnectionOptions, unknown> {
+  return {
     connectIp: chain.opt('connectIp'),
     connectPort: chain.opt('connectPort'),
     bindTo: chain.opt('bindTo'),
     bindPort: chain.opt('bindPort'),
     bindIf: chain.opt('bindIf'),
     fwmark: chain.opt('fwmark'),
-  });
+  };
 }
 
 function finishChecker(
@@ -104,7 +109,8 @@ function finishChecker(
   switch (c.type) {
     case 'TCP_CHECK':
     case 'PING_CHECK':
-      checker = { ...base, ...connection(own), type: c.type, sources: {} };
+      // Built in place (keys in the same order as the other types'): one per checker, and the common type.
+      checker = Object.assign(defined({ ...base }, connectionFields(own)), { type: c.type, sources: {} });
       break;
     case 'HTTP_GET':
     case 'SSL_GET': {
@@ -164,7 +170,9 @@ function finishChecker(
       break;
     }
   }
-  return { ...checker, sources: { ...chain.sources, ...own.sources } };
+  // Set on the object just built rather than spread into a copy: one per checker.
+  (checker as { sources: Record<string, SourceRef> }).sources = { ...chain.sources, ...own.sources };
+  return checker;
 }
 
 /**
@@ -245,7 +253,8 @@ function finishRealServer(
       bfdChecks: rs.bfdChecks.length ? finishBfdChecks(rs.bfdChecks, fmtRs(rs, vs), checkerBfds, chain.get('alpha', false), diag) : undefined,
     },
   );
-  return { ...server, sources: { ...chain.sources, ...own.sources } };
+  (server as { sources: Record<string, SourceRef> }).sources = { ...chain.sources, ...own.sources };
+  return server;
 }
 
 /**

@@ -22,7 +22,19 @@ export interface CleanLine {
   readonly unterminatedQuote: boolean;
 }
 
-const BLANK = /[ \t]/;
+/** A space or a tab: keepalived's blanks. */
+const isBlank = (code: number): boolean => code === 32 || code === 9;
+/** What makes {@link decomment} look at a line character by character; most lines have none of these. */
+const SPECIAL = /[\\"#!]/;
+
+/** `text` without its leading and trailing blanks (spaces and tabs only, unlike String.trim). */
+function trimBlanks(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
 
 /**
  * Removes comments, the escaping of comment characters, and leading/trailing
@@ -30,6 +42,7 @@ const BLANK = /[ \t]/;
  * when it stands inside a comment.
  */
 export function decomment(raw: string): CleanLine {
+  if (!SPECIAL.test(raw)) return { text: trimBlanks(raw), continued: false, unterminatedQuote: false };
   let out = '';
   let quote = false;
   let comment = false;
@@ -100,7 +113,7 @@ export function splitWords(text: string): { words: string[]; unmatchedQuote: boo
   const words: string[] = [];
   let i = 0;
   while (i < text.length) {
-    while (i < text.length && BLANK.test(text[i]!)) i++;
+    while (i < text.length && isBlank(text.charCodeAt(i))) i++;
     if (i >= text.length) break;
     if (text[i] === '"') {
       const close = text.indexOf('"', i + 1);
@@ -109,7 +122,7 @@ export function splitWords(text: string): { words: string[]; unmatchedQuote: boo
       i = close + 1;
     } else {
       const start = i;
-      while (i < text.length && !BLANK.test(text[i]!) && text[i] !== '"') i++;
+      while (i < text.length && !isBlank(text.charCodeAt(i)) && text.charCodeAt(i) !== 34) i++;
       words.push(text.slice(start, i));
     }
   }

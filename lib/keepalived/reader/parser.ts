@@ -33,8 +33,7 @@ export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, c
 
   while (i < lines.length) {
     const line = lines[i++]!;
-    const [keyword, ...args] = line.words as [string, ...string[]];
-    const stmt: Statement = { keyword, args, source: line.source };
+    const keyword = line.words[0]!;
     if (keyword === '{') {
       ctx.diag.error('syntax', "Unexpected '{' - ignoring", line.source);
       continue;
@@ -45,6 +44,7 @@ export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, c
       else ctx.diag.error('syntax', "Extra '}' found", line.source);
       continue;
     }
+    const stmt: Statement = { keyword, args: line.words.slice(1), source: line.source };
     const { grammar, target } = stack[stack.length - 1]!.block;
     const spec = grammar.keywords.get(keyword);
     if (!spec) {
@@ -55,7 +55,7 @@ export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, c
       }
       continue;
     }
-    if (args.length < (spec.minArgs ?? 0)) {
+    if (stmt.args.length < (spec.minArgs ?? 0)) {
       ctx.diag.error(
         'missing-parameter',
         `Configuration line starting '${keyword}' is missing a parameter after keyword '${line.words[line.words.length - 1]}' at word position ${line.words.length + 1}`,

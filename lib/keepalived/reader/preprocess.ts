@@ -78,7 +78,7 @@ export class Preprocessor {
     this.#currentDir = path.dirname(file);
     const physical = text.split('\n');
     if (physical[physical.length - 1] === '') physical.pop();
-    physical.forEach((raw, index) => this.#physicalLine(raw.replace(/\r+$/, ''), { file, line: index + 1 }));
+    physical.forEach((raw, index) => this.#physicalLine(raw.endsWith('\r') ? raw.replace(/\r+$/, '') : raw, { file, line: index + 1 }));
     this.#closeDefinition();
     this.#currentDir = savedDir;
     return true;
@@ -250,8 +250,9 @@ export class Preprocessor {
   }
 
   #emit(text: string, source: SourceRef): void {
-    const first = splitWords(text).words;
-    if (first[0] === 'include' && first.length === 2) {
+    // Words split twice only for a line that may be an include.
+    const first = text.includes('include') ? splitWords(text).words : undefined;
+    if (first?.[0] === 'include' && first.length === 2) {
       this.#include(first[1]!, source);
       return;
     }

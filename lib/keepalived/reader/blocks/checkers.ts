@@ -206,7 +206,8 @@ export function checkerKeywords<T extends { checkers: CheckerDraft[] }>(): Keywo
   for (const type of Object.keys(CHECKER_GRAMMARS) as CheckerType[]) {
     table[type] = {
       handle(stmt, target): BlockOpen<CheckerDraft> {
-        const checker: CheckerDraft = { ...draft<CheckerFields>(stmt.source), type, urls: [], hosts: [] };
+        // One literal (no spread of a draft): one of these per checker.
+        const checker: CheckerDraft = { source: stmt.source, sources: {}, values: {}, type, urls: [], hosts: [] };
         target.checkers.push(checker);
         return { grammar: CHECKER_GRAMMARS[type], target: checker, close: recordEnd };
       },

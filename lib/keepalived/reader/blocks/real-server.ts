@@ -9,7 +9,7 @@ import type { SourceRef } from '../diagnostics';
 import { bfdInstancesReadSoFar } from './bfd-instance';
 import { addressFamily, readInteger, readPort } from '../values';
 import { checkerKeywords, type CheckerDraft } from './checkers';
-import { boolField, draft, integerField, recordEnd, stringField, valueField, type Draft } from './draft';
+import { boolField, integerField, recordEnd, stringField, valueField, type Draft } from './draft';
 import { readForwarding } from './forwarding';
 import { scriptField, timingKeywords } from './shared';
 
@@ -197,7 +197,11 @@ export function realServerKeyword<T extends { realServers: RealServerDraft[] }>(
     handle(stmt, target, ctx): BlockOpen<RealServerDraft> | typeof SKIP_BLOCK {
       const at = readServerAddress(stmt, ctx, 'real server');
       if (!at) return SKIP_BLOCK;
-      const rs: RealServerDraft = { ...draft<RealServerFields>(stmt.source), ...at, checkers: [], fileChecks: [], bfdChecks: [] };
+      // One literal (no spread of a draft): one of these per real server, and a file may have tens of thousands.
+      const rs: RealServerDraft = {
+        source: stmt.source, sources: {}, values: {}, address: at.address, family: at.family, checkers: [], fileChecks: [], bfdChecks: [],
+      };
+      if (at.port !== undefined) (rs as { port?: number }).port = at.port;
       target.realServers.push(rs);
       return { grammar: realServerGrammar, target: rs };
     },
