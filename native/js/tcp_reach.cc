@@ -116,11 +116,10 @@ struct SocketOptions {
 int openSocket(int family, int type, const SocketOptions& options, const sockaddr_storage* from, socklen_t fromLength) {
   int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
-  const bool failed =
-      (options.mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &options.mark, sizeof options.mark) != 0) ||
-      (!options.device.empty() &&
-       setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.device.c_str(), static_cast<socklen_t>(options.device.size() + 1)) != 0) ||
-      (from && bind(fd, reinterpret_cast<const sockaddr*>(from), fromLength) != 0);
+  const bool failed = (options.mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &options.mark, sizeof options.mark) != 0) ||
+                      (!options.device.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.device.c_str(),
+                                                             static_cast<socklen_t>(options.device.size() + 1)) != 0) ||
+                      (from && bind(fd, reinterpret_cast<const sockaddr*>(from), fromLength) != 0);
   if (failed) {
     int error = errno;
     close(fd);
