@@ -140,7 +140,11 @@ class Mapper {
         return target.connectIp === undefined ? { type: 'ping', ...timing } : { type: 'ping', connectIp: target.connectIp, ...timing };
       case 'SMTP_CHECK':
         // Legacy host { } blocks: one checker per host, and then only the hosts are checked (keepalived).
-        if (c.hosts.length) return c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...target, ...this.hostTarget(h) }));
+        // A host's socket has only its own bind_if and fwmark (keepalived 2.2.7 -t: a host's link-local connect_ip needs its own bind_if).
+        if (c.hosts.length) {
+          const { bindIf: _device, fwmark: _mark, ...shared } = target;
+          return c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...shared, ...this.hostTarget(h) }));
+        }
         return { type: 'smtp', heloName: c.heloName, ...timing, ...target };
       case 'DNS_CHECK':
         return { type: 'dns', recordType: c.queryType, name: c.name, ...timing, ...target };
@@ -190,8 +194,6 @@ class Mapper {
   /** A legacy SMTP `host { }` block's own connection settings, over the checker's. */
   hostTarget(h: SmtpHost): CheckTarget & { connectTimeout?: number } {
     const out: ReturnType<Mapper['hostTarget']> = socketTarget(h);
-    // The host starts from the checker's settings: its own fwmark 0 takes the checker's mark away.
-    if (h.fwmark === 0) out.fwmark = 0;
     if (h.connectTimeout !== undefined) out.connectTimeout = h.connectTimeout;
     return out;
   }

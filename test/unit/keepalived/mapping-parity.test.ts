@@ -186,7 +186,7 @@ describe('checker bind_if and fwmark', () => {
     + '    TCP_CHECK {\n      fwmark 0\n    }\n'
     + '  }\n}\n';
 
-  test('reach the sockets of the checkers keepalived 2.2.7 sets them on: UDP_CHECK the mark only, PING_CHECK neither; fwmark 0 is none', () => {
+  test('reach the sockets of the checkers keepalived 2.2.7 sets them on: UDP_CHECK the mark only, PING_CHECK neither, an SMTP host its own; fwmark 0 is none', () => {
     const { warnings, config } = mapped(text);
     expect(warnings).toEqual([]);
     const checkers = config.virtualServers[0]!.realServers[0]!.checkers!;
@@ -197,9 +197,9 @@ describe('checker bind_if and fwmark', () => {
       ['tcp', 'eth7', 7],
       ['http', 'eth7', 7],
       ['https', 'eth7', 7],
-      // Each host block starts from what the checker wrote before it, as keepalived copies it.
-      ['smtp', 'eth7', 9],
-      ['smtp', 'eth9', 0],
+      // A host block's socket has its own device and mark only.
+      ['smtp', undefined, 9],
+      ['smtp', 'eth9', undefined],
       ['dns', 'eth7', 7],
       ['udp', undefined, 7],
       ['ping', undefined, undefined],
