@@ -143,7 +143,9 @@ class Mapper {
         // A host's socket has only its own bind_if and fwmark (keepalived 2.2.7 -t: a host's link-local connect_ip needs its own bind_if).
         if (c.hosts.length) {
           const { bindIf: _device, fwmark: _mark, ...shared } = target;
-          return c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...shared, ...this.hostTarget(h) }));
+          const hosts: CheckerConfig[] = c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...shared, ...this.hostTarget(h) }));
+          // Connection keywords written beside the hosts: keepalived checks the block's own target as well.
+          return c.ownTarget ? [{ type: 'smtp', heloName: c.heloName, ...timing, ...target }, ...hosts] : hosts;
         }
         return { type: 'smtp', heloName: c.heloName, ...timing, ...target };
       case 'DNS_CHECK':

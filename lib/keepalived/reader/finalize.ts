@@ -166,8 +166,9 @@ function finishChecker(
       break;
     }
   }
-  // SMTP_CHECK judges its own target only when connection keywords are written beside its hosts (check_smtp.c).
-  const judged = checker.type !== 'SMTP_CHECK' || SMTP_OWN_TARGET.some((k) => k in c.values);
+  // SMTP_CHECK with hosts has a target of its own only when connection keywords are written in it (check_smtp.c).
+  const judged = checker.type !== 'SMTP_CHECK' || checker.hosts.length === 0 || SMTP_OWN_TARGET.some((k) => k in c.values);
+  if (checker.type === 'SMTP_CHECK' && checker.hosts.length > 0 && judged) checker = { ...checker, ownTarget: true };
   if (checker.type !== 'MISC_CHECK' && judged && !reachableTarget(checker, rs.address, c.end ?? c.source, diag)) return undefined;
   return { ...checker, sources: { ...chain.sources, ...own.sources } };
 }

@@ -226,17 +226,21 @@ virtual_server group G {
     expect(warnings.map((w) => [w.source.line, w.message])).toEqual([[5, 'the range 2001:db8::-2001:db8::ffff:ffff:ffff:ffff stands for more than 65536 services; it is not created']]);
   });
 
-  test("SMTP_CHECK's legacy host { } blocks: one checker per host, and only the hosts", () => {
+  test("SMTP_CHECK's legacy host { } blocks: one checker per host, and the block's own target when connection keywords are written in it", () => {
     const { config, warnings } = toHealthConfig(readKeepalivedConfig(path.join(scenarios, 'lvs-smtp-hosts.conf'), { configId: 'test' }).config);
     expect(warnings).toEqual([]);
     const [plain, hosts] = config.virtualServers[0]!.realServers!.map((rs) => rs.checkers!);
     expect(plain).toEqual([expect.objectContaining({ type: 'smtp', heloName: 'relay.example.org', connectTimeout: 20 })]);
     expect(plain![0]).not.toHaveProperty('connectIp');
-    expect(hosts).toEqual(['10.30.1.2', '10.30.1.3', '10.30.1.4'].map((connectIp) =>
-      expect.objectContaining({ type: 'smtp', heloName: 'relay.example.org', connectIp, connectTimeout: 8, retry: 4, delayBeforeRetry: 6 })));
+    // connect_timeout written beside the hosts: keepalived 2.2.7 checks the real server itself too (seen in parity file 44).
+    expect(hosts).toEqual([undefined, '10.30.1.2', '10.30.1.3', '10.30.1.4'].map((connectIp) =>
+      expect.objectContaining({ type: 'smtp', heloName: 'relay.example.org', ...(connectIp ? { connectIp } : {}), connectTimeout: 8, retry: 4, delayBeforeRetry: 6 })));
+    expect(hosts![0]).not.toHaveProperty('connectIp');
     expect(resolveHealthConfig(config)[0]!.realServers[1]!.checkers.map((c) => `${c.name} ${c.host}`)).toEqual([
-      'SMTP_CHECK#0 10.30.1.2', 'SMTP_CHECK#1 10.30.1.3', 'SMTP_CHECK#2 10.30.1.4',
+      'SMTP_CHECK#0 10.30.0.2', 'SMTP_CHECK#1 10.30.1.2', 'SMTP_CHECK#2 10.30.1.3', 'SMTP_CHECK#3 10.30.1.4',
     ]);
+    // Nothing written beside the hosts: only the hosts.
+    expect(config.virtualServers[0]!.realServers![2]!.checkers!.map((c) => (c as { connectIp?: string }).connectIp)).toEqual(['10.30.2.2', '10.30.2.3', '10.30.2.4']);
   });
 
   test('script_user and enable_script_security reach the health scripts (config.scripts); without them the configuration has no scripts', () => {

@@ -197,7 +197,8 @@ describe('checker bind_if and fwmark', () => {
       ['tcp', 'eth7', 7],
       ['http', 'eth7', 7],
       ['https', 'eth7', 7],
-      // A host block's socket has its own device and mark only.
+      // The block's own target (connection keywords are written in it), then each host with its own device and mark only.
+      ['smtp', 'eth7', 7],
       ['smtp', undefined, 9],
       ['smtp', 'eth9', undefined],
       ['dns', 'eth7', 7],
