@@ -121,10 +121,11 @@ _ipvs_value_genhash() {
     -V|--use-virtualhost) COMPREPLY=(); return 0 ;;
     -P|--protocol) _ipvs_reply_words '1.0' '1.0c' '1.1'; return 0 ;;
     -t|--timeout) COMPREPLY=(); return 0 ;;
+    -m|--fwmark) COMPREPLY=(); return 0 ;;
   esac
   return 1
 }
-_ipvs_options_genhash() { _ipvs_reply_words '-s' '--server' '-p' '--port' '-u' '--url' '-S' '--use-ssl' '-I' '--use-sni' '-V' '--use-virtualhost' '-P' '--protocol' '-t' '--timeout' '-v' '--verbose' '-h' '--help'; }
+_ipvs_options_genhash() { _ipvs_reply_words '-s' '--server' '-p' '--port' '-u' '--url' '-S' '--use-ssl' '-I' '--use-sni' '-V' '--use-virtualhost' '-P' '--protocol' '-t' '--timeout' '-m' '--fwmark' '-v' '--verbose' '-h' '--help'; }
 _ipvs_operand_genhash() { :; }
 
 # bench: the value after option $1 (status 1: $1 takes none), its options, its other words.

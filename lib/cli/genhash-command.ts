@@ -25,6 +25,7 @@ digest of an HTTP_GET or SSL_GET url block.
   -V, --use-virtualhost HOST the Host header (default ADDR:PORT)
   -P, --protocol VERSION     1.0 (default), 1.0c (1.0 with Connection: close) or 1.1
   -t, --timeout SECONDS      connect and read timeout (default 5)
+  -m, --fwmark MARK          firewall mark (SO_MARK) of the connection
   -v, --verbose              dump the header, the body and the digest as genhash -v does
   -h, --help                 this text
 Exit status: 0 digest printed, 1 the server could not be fetched, 2 usage error.
@@ -40,6 +41,7 @@ interface GenhashOptions {
   protocol: NonNullable<HttpCheck['httpProtocol']>;
   timeoutSeconds: number;
   verbose: boolean;
+  fwmark?: number;
 }
 
 const PROTOCOLS: Readonly<Record<string, GenhashOptions['protocol']>> = { '1.0': '1.0', '1.0c': '1.0C', '1.0C': '1.0C', '1.1': '1.1' };
@@ -81,7 +83,6 @@ function parseArgs(args: readonly string[]): GenhashOptions | 'help' {
   }
   if (flags.has('help')) return 'help';
   if (flags.has('sni') && !flags.has('ssl')) throw new UsageError('-I (SNI) needs -S (TLS)');
-  if (values.has('fwmark')) throw new UsageError('--fwmark is not supported: Node.js sockets cannot set SO_MARK');
   const server = values.get('server');
   if (server === undefined) throw new UsageError('-s server-address is required');
   if (isIP(server) === 0) throw new UsageError(`server should be an IP, not ${server}`);
@@ -111,6 +112,11 @@ function parseArgs(args: readonly string[]): GenhashOptions | 'help' {
   }
   const virtualhost = values.get('virtualhost');
   if (virtualhost !== undefined) options.virtualhost = virtualhost;
+  const fwmark = values.get('fwmark');
+  if (fwmark !== undefined) {
+    if (!/^\d+$/.test(fwmark) || Number(fwmark) > 0xffffffff) throw new UsageError(`invalid fwmark '${fwmark}'`);
+    options.fwmark = Number(fwmark);
+  }
   return options;
 }
 
@@ -138,6 +144,8 @@ async function fetchDigest(o: GenhashOptions, context: CliContext): Promise<numb
   const check: HttpCheck = { type: o.ssl ? 'https' : 'http', urls: [{ path: o.url }], httpProtocol: o.protocol };
   if (o.sni) check.enableSni = true;
   if (o.virtualhost !== undefined) check.virtualhost = o.virtualhost;
+  // The checker's own socket with the mark (the addon's: SO_MARK needs CAP_NET_ADMIN).
+  if (o.fwmark) check.fwmark = o.fwmark;
   const vs = resolveVirtualServer({
     service: { protocol: 'tcp', address: o.server, port },
     connectTimeout: o.timeoutSeconds,

@@ -71,7 +71,8 @@ export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> =
     options: [
       valued('text', '-s', '--server'), valued('text', '-p', '--port'), valued('text', '-u', '--url'),
       flag('-S', '--use-ssl'), flag('-I', '--use-sni'), valued('text', '-V', '--use-virtualhost'),
-      valued(['1.0', '1.0c', '1.1'], '-P', '--protocol'), valued('text', '-t', '--timeout'), flag('-v', '--verbose'), HELP,
+      valued(['1.0', '1.0c', '1.1'], '-P', '--protocol'), valued('text', '-t', '--timeout'), valued('text', '-m', '--fwmark'), flag('-v', '--verbose'),
+      HELP,
     ],
   },
   bench: {

@@ -100,7 +100,7 @@ export function resolveDrain(value: unknown, field: string, udp: boolean): Resol
 }
 
 const TIMING_FIELDS = ['delayLoop', 'connectTimeout', 'retry', 'delayBeforeRetry', 'warmup', 'alpha'] as const;
-const TARGET_FIELDS = ['connectIp', 'connectPort', 'bindTo', 'bindPort'] as const;
+const TARGET_FIELDS = ['connectIp', 'connectPort', 'bindTo', 'bindPort', 'bindIf', 'fwmark'] as const;
 const DEFAULTS_FIELDS = [...TIMING_FIELDS, 'inhibitOnFailure', 'virtualhost'] as const;
 const FORWARDINGS = ['masq', 'route', 'tunnel', 'local', 'bypass'] as const;
 const MAX_SECONDS = 86400 * 365;
@@ -244,6 +244,14 @@ function checkSpecifics(c: Record<string, unknown>, type: CheckerConfig['type'],
   }
   if (c.bindTo !== undefined) parseAddress(c.bindTo, `${field}.bindTo`);
   if (c.bindPort !== undefined) port(c.bindPort, `${field}.bindPort`);
+  if (c.bindIf !== undefined) interfaceName(c.bindIf, `${field}.bindIf`);
+  if (c.fwmark !== undefined) integer(c.fwmark, `${field}.fwmark`, 0, 0xffffffff);
+}
+
+/** A name Linux accepts for an interface (as the VRRP options check it). */
+function interfaceName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[^\s/:]{1,15}$/.test(value)) fail(field, 'an interface name of 1 to 15 characters', value);
+  return value as string;
 }
 
 function resolveChecker(

@@ -43,6 +43,18 @@ export interface CheckTarget {
   bindTo?: string;
   /** Source port of the checker's socket. */
   bindPort?: number;
+  /**
+   * Interface the checker's socket is bound to (SO_BINDTODEVICE): it sends
+   * and receives only through it. Needs CAP_NET_RAW; an interface that does
+   * not exist fails every attempt with ENODEV.
+   */
+  bindIf?: string;
+  /**
+   * Firewall mark of the checker's packets (SO_MARK, 1 to 2^32-1; 0 for
+   * none), for policy routing (`ip rule add fwmark`) and firewall rules.
+   * Needs CAP_NET_ADMIN, else every attempt fails with EPERM.
+   */
+  fwmark?: number;
 }
 
 /** `TCP_CHECK`: up when a TCP connection is accepted within `connectTimeout`. */

@@ -289,6 +289,8 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   bfdDecode: true,
   icmpEcho: true,
   tcpReach: true,
+  tcpConnect: true,
+  udpSocket: true,
   openInNetns: true,
   ProcMonitor: true,
   sdNotify: true,

@@ -1,5 +1,7 @@
-// TCP_CHECK's connect: tcpReach(address, v6, port, timeoutMs, bindAddress,
-// bindPort) -> Promise<errno>. Contract: lib/native/reach-contract.ts.
+// The checkers' sockets: tcpReach (TCP_CHECK's connect) -> Promise<errno>,
+// tcpConnect -> Promise<{ errno, fd }>, udpSocket -> { errno, fd }, each with
+// an optional device (SO_BINDTODEVICE) and mark (SO_MARK). Contract:
+// lib/native/reach-contract.ts.
 #pragma once
 
 #include <napi.h>

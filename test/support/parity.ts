@@ -16,7 +16,10 @@
  * neighbour discovery fails). `change` is a list of `stop SPEC` (close a
  * listener: connections are refused), `start SPEC`, `down ADDR` (remove an
  * address), `write PATH=VALUE` (replace a track file's content by rename:
- * both daemons follow the same file). File NN uses 10.20.NN.0/24 and
+ * both daemons follow the same file). `# parity: director COMMAND` is an `ip`
+ * command (`-b` syntax: `route add ...`, `rule add ...`) run in both
+ * directors' namespaces once they are made, for routing only some sockets
+ * reach a server through (a mark's table). File NN uses 10.20.NN.0/24 and
  * fd20:NN::/64: the director holds .2 (keepalived) or .3 (ours) on its
  * eth0, and a dummy `vrrp0` with multicast on (for VRRP instances, so that
  * the two daemons never hear each other).
@@ -59,6 +62,8 @@ export interface CorpusFile {
   change: ChangeOp[];
   /** `# parity: quiet SECONDS`: how long both tables must stay unchanged to count as settled (slow retries). */
   quietMs?: number;
+  /** `# parity: director COMMAND`: `ip -b` lines for both directors' namespaces. */
+  director: string[];
 }
 
 const addressOf = (spec: string): string => (spec.includes('/') ? spec.slice(0, spec.lastIndexOf('/')) : spec).replace(/^\[([^\]]+)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
@@ -72,9 +77,14 @@ export function readCorpusFile(file: string): CorpusFile {
   const addresses = new Set<string>();
   const change: ChangeOp[] = [];
   let quietMs: number | undefined;
+  const director: string[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^#\s*parity:\s*(servers|change|quiet)\s+(.*)$/.exec(line.trim());
+    const m = /^#\s*parity:\s*(servers|change|quiet|director)\s+(.*)$/.exec(line.trim());
     if (!m) continue;
+    if (m[1] === 'director') {
+      director.push(m[2]!.trim());
+      continue;
+    }
     if (m[1] === 'quiet') {
       quietMs = Number(m[2]) * 1000;
       continue;
@@ -101,7 +111,7 @@ export function readCorpusFile(file: string): CorpusFile {
     const subnet = a.includes(':') ? `fd20:${index}::` : `10.20.${index}.`;
     if (!a.startsWith(subnet)) throw new Error(`${file}: ${a} is outside the file's subnet ${subnet}`);
   }
-  return { name, file, index, listeners, addresses: [...addresses], change, ...(quietMs ? { quietMs } : {}) };
+  return { name, file, index, listeners, addresses: [...addresses], change, director, ...(quietMs ? { quietMs } : {}) };
 }
 
 /** `PATH=VALUE`: the file gets VALUE and a newline, whole at once (a rename, as keepalived's inotify sees IN_MOVED_TO). */
@@ -258,6 +268,7 @@ class Lab {
           // A dummy has no IFF_MULTICAST, and both daemons disable a VRRP instance on such an interface without unicast
           // peers (keepalived's rule, lib/vrrp/multicast-rule.ts): on, so that the corpus's instances run (28 needs a master).
           'link add vrrp0 type dummy', 'link set vrrp0 multicast on', 'link set vrrp0 up', `addr add 192.168.200.${host}/24 dev vrrp0`,
+          ...f.director,
         ].join('\n') + '\n');
       }
     }

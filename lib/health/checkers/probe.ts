@@ -6,6 +6,7 @@
  * @module
  */
 import type { ResolvedChecker } from '../resolve';
+import type { CheckTarget } from '../types';
 
 /** Outcome of one check attempt. */
 export interface ProbeResult {
@@ -34,4 +35,15 @@ export function endpoint(checker: ResolvedChecker): string {
 export function errorText(error: unknown): string {
   const e = error as { code?: unknown; message?: unknown };
   return typeof e?.code === 'string' ? e.code : String(e?.message ?? error);
+}
+
+/**
+ * The checker's own socket settings for the addon: the device to bind to
+ * ('' for none) and the firewall mark (0 for none); undefined when it has
+ * neither, and a plain Node.js socket does.
+ */
+export function socketOptions(checker: ResolvedChecker): { device: string; mark: number } | undefined {
+  const c = checker.config as CheckTarget;
+  if (c.bindIf === undefined && !c.fwmark) return undefined;
+  return { device: c.bindIf ?? '', mark: c.fwmark ?? 0 };
 }

@@ -10,10 +10,13 @@
  * @module
  */
 import * as net from 'node:net';
+import { constants } from 'node:os';
 import type * as tls from 'node:tls';
+import { loadAddon } from '../../native/load';
+import { errnoName } from '../../model/errors';
 import type { ResolvedChecker } from '../resolve';
 import type { HttpCheck, CheckTarget } from '../types';
-import { errorText } from './probe';
+import { errorText, socketOptions } from './probe';
 
 export class StreamError extends Error {}
 
@@ -27,6 +30,27 @@ function connectOptions(checker: ResolvedChecker): net.NetConnectOpts {
   if (c.bindTo !== undefined) options.localAddress = c.bindTo;
   if (c.bindPort !== undefined) options.localPort = c.bindPort;
   return options;
+}
+
+/**
+ * A socket with the checker's device and mark, connected by the addon
+ * (Node.js cannot set SO_BINDTODEVICE or SO_MARK) within the connect
+ * timeout and handed over as a net.Socket; the errno names the failure.
+ */
+async function markedSocket(checker: ResolvedChecker, options: { device: string; mark: number }, signal: AbortSignal): Promise<net.Socket> {
+  const c = checker.config as CheckTarget;
+  const timeout = Math.min(checker.timing.connectTimeout, 0x7fffffff);
+  const { errno, fd } = await loadAddon().tcpConnect(
+    checker.host, net.isIPv6(checker.host), checker.port, timeout, c.bindTo ?? '', c.bindPort ?? 0, options.device, options.mark,
+  );
+  if (errno !== 0) throw new StreamError(errno === constants.errno.ETIMEDOUT ? 'connect timeout' : errnoName(errno));
+  const socket = new net.Socket({ fd, readable: true, writable: true });
+  if (signal.aborted) {
+    socket.destroy();
+    throw new StreamError('aborted');
+  }
+  socket.setTimeout(checker.timing.connectTimeout);
+  return socket;
 }
 
 /** A connected socket with a buffered reader. */
@@ -78,12 +102,17 @@ export class Conversation {
   }
 
   /** Connects (TLS for SSL_GET) within the checker's connect timeout. */
-  static open(checker: ResolvedChecker, signal: AbortSignal, secure = false): Promise<Conversation> {
+  static async open(checker: ResolvedChecker, signal: AbortSignal, secure = false): Promise<Conversation> {
     const c = checker.config as CheckTarget & Partial<HttpCheck>;
     const options = connectOptions(checker);
+    const marked = socketOptions(checker);
+    const socket = marked && (await markedSocket(checker, marked, signal));
+    if (!secure && socket) return new Conversation(socket);
     if (!secure) return Conversation.#dial(() => net.connect(options), 'connect', signal, (socket) => new Conversation(socket));
     const servername = c.enableSni ? (c.sniName ?? checker.virtualhost) : undefined;
+    // Over the addon's socket when there is one: TLS then only wraps it.
     const tlsOptions: tls.ConnectionOptions = { ...options, rejectUnauthorized: c.ca !== undefined };
+    if (socket) tlsOptions.socket = socket;
     if (c.ca !== undefined) tlsOptions.ca = c.ca;
     if (c.certificate !== undefined) Object.assign(tlsOptions, { cert: c.certificate, key: c.key, passphrase: c.password });
     if (servername !== undefined && !net.isIP(servername)) tlsOptions.servername = servername;

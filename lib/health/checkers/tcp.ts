@@ -14,7 +14,7 @@ import { loadAddon } from '../../native/load';
 import { errnoName } from '../../model/errors';
 import type { CheckTarget } from '../types';
 import type { Probe } from './probe';
-import { endpoint, failure, pass } from './probe';
+import { endpoint, failure, pass, socketOptions } from './probe';
 import { Conversation } from './stream';
 
 const { ETIMEDOUT } = constants.errno;
@@ -23,9 +23,12 @@ export const tcpProbe: Probe = async (checker, signal) => {
   if (signal.aborted) return failure('aborted');
   const family = isIP(checker.host);
   const c = checker.config as CheckTarget;
-  if (family === 0 || (c.bindTo !== undefined && isIP(c.bindTo) !== family)) return nodeProbe(checker, signal);
+  const options = socketOptions(checker);
+  // node:net cannot set a device or a mark: with either the addon answers, EINVAL for what it cannot parse.
+  if (!options && (family === 0 || (c.bindTo !== undefined && isIP(c.bindTo) !== family))) return nodeProbe(checker, signal);
   const timeout = Math.min(checker.timing.connectTimeout, 0x7fffffff);
-  const errno = await loadAddon().tcpReach(checker.host, family === 6, checker.port, timeout, c.bindTo ?? '', c.bindPort ?? 0);
+  const { device, mark } = options ?? { device: '', mark: 0 };
+  const errno = await loadAddon().tcpReach(checker.host, family === 6, checker.port, timeout, c.bindTo ?? '', c.bindPort ?? 0, device, mark);
   if (errno === 0) return pass(`connected to ${endpoint(checker)}`);
   return failure(`connect to ${endpoint(checker)}: ${errno === ETIMEDOUT ? 'connect timeout' : errnoName(errno)}`);
 };

@@ -164,6 +164,22 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
 };
 
+/**
+ * A checker's `bind_if` and `fwmark`: set on the socket as keepalived 2.2.7
+ * does, which is not on every checker's (layer4.c: UDP_CHECK's socket gets
+ * the mark only; check_ping.c: PING_CHECK's neither).
+ */
+function checkerSocketStatus(block: string, keyword: string): { status: KeywordStatus; note: string } {
+  if (block === 'PING_CHECK') return { status: 'no effect', note: 'keepalived sets no device or mark on the echo socket either' };
+  if (block === 'UDP_CHECK' && keyword === 'bind_if') return { status: 'no effect', note: 'keepalived marks UDP_CHECK\'s socket but does not bind it to a device' };
+  return {
+    status: 'runs',
+    note: keyword === 'bind_if'
+      ? 'SO_BINDTODEVICE on the checker\'s socket (opened by the addon); a missing interface fails every attempt (ENODEV)'
+      : 'SO_MARK on the checker\'s socket (opened by the addon), 0 = none; without CAP_NET_ADMIN every attempt fails (EPERM)',
+  };
+}
+
 function statusOf(block: string, keyword: string): { status: KeywordStatus; note: string } {
   const checker = ALL_CHECKERS.includes(block) || block === 'host (SMTP_CHECK)';
   const refusedNote = REFUSED_EXTRA[block]?.[keyword];
@@ -171,7 +187,7 @@ function statusOf(block: string, keyword: string): { status: KeywordStatus; note
   if (block === 'top level' && NOT_SUPPORTED_YET.includes(keyword)) return { status: 'refused', note: REFUSED };
   if (block === 'vrrp_instance' && VRRP_INSTANCE_UNSUPPORTED.includes(keyword)) return { status: 'refused', note: REFUSED };
   if (block === 'vrrp_sync_group' && SYNC_GROUP_UNSUPPORTED.includes(keyword)) return { status: 'refused', note: REFUSED };
-  if (checker && (keyword === 'bind_if' || keyword === 'fwmark')) return { status: 'refused', note: 'not applied to checker sockets yet: refused unless --allow-unsupported' };
+  if (checker && (keyword === 'bind_if' || keyword === 'fwmark')) return checkerSocketStatus(block, keyword);
   if (block === 'global_defs') {
     const lost = GLOBAL_REFUSED[keyword];
     if (lost !== undefined) return { status: 'refused', note: `${lost}: refused unless --allow-unsupported` };

@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Forwarding as IpvsForwarding, ServiceSpec, TunnelOptions, Scheduler, SchedulerFlag } from '../../model/types';
-import type { CheckerConfig, HealthConfig, HttpUrl, HttpUrlRegex, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../../health/types';
-import type { Checker, LvsForwarding, KeepalivedConfig, RealServer, ScriptSpec, SmtpHost, UrlSpec, VirtualServer, VirtualServerGroup } from '../reader/model';
+import type { CheckerConfig, CheckTarget, HealthConfig, HttpUrl, HttpUrlRegex, RealServerConfig, SorryServerConfig, VirtualServerConfig } from '../../health/types';
+import type { Checker, ConnectionOptions, LvsForwarding, KeepalivedConfig, RealServer, ScriptSpec, SmtpHost, UrlSpec, VirtualServer, VirtualServerGroup } from '../reader/model';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import { bigToV6, v6ToBig } from '../reader/blocks/virtual-server-group';
 import { ipv4ToU32, u32ToIpv4 } from '../../core/validate/address';
@@ -132,13 +132,7 @@ class Mapper {
       }
       return this.loadable(misc, c) ? misc : undefined;
     }
-    const target: { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number } = {};
-    if (c.connectIp !== undefined) target.connectIp = c.connectIp;
-    if (c.connectPort !== undefined) target.connectPort = c.connectPort;
-    if (c.bindTo !== undefined) target.bindTo = c.bindTo;
-    if (c.bindPort !== undefined) target.bindPort = c.bindPort;
-    if (c.bindIf !== undefined) this.unsupported('bind_if', c.sources.bindIf, 'bind_if is not applied to checker sockets yet');
-    if (c.fwmark !== undefined) this.unsupported('fwmark', c.sources.fwmark, 'fwmark (SO_MARK) is not set on checker sockets yet');
+    const target = socketTarget(c);
     switch (c.type) {
       case 'TCP_CHECK':
         return { type: 'tcp', ...timing, ...target };
@@ -146,12 +140,20 @@ class Mapper {
         return target.connectIp === undefined ? { type: 'ping', ...timing } : { type: 'ping', connectIp: target.connectIp, ...timing };
       case 'SMTP_CHECK':
         // Legacy host { } blocks: one checker per host, and then only the hosts are checked (keepalived).
-        if (c.hosts.length) return c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...target, ...this.hostTarget(h) }));
+        // A host's socket has only its own bind_if and fwmark (keepalived 2.2.7 -t: a host's link-local connect_ip needs its own bind_if).
+        if (c.hosts.length) {
+          const { bindIf: _device, fwmark: _mark, ...shared } = target;
+          const hosts: CheckerConfig[] = c.hosts.map((h) => ({ type: 'smtp', heloName: c.heloName, ...timing, ...shared, ...this.hostTarget(h) }));
+          // Connection keywords written beside the hosts: keepalived checks the block's own target as well.
+          return c.ownTarget ? [{ type: 'smtp', heloName: c.heloName, ...timing, ...target }, ...hosts] : hosts;
+        }
         return { type: 'smtp', heloName: c.heloName, ...timing, ...target };
       case 'DNS_CHECK':
         return { type: 'dns', recordType: c.queryType, name: c.name, ...timing, ...target };
       case 'UDP_CHECK': {
-        const udp: CheckerConfig = { type: 'udp', minReplyLength: c.minReplyLength, maxReplyLength: c.maxReplyLength, ...timing, ...target };
+        // keepalived 2.2.7 marks UDP_CHECK's socket but does not bind it to bind_if (udp_bind_connect).
+        const { bindIf: _unbound, ...udpTarget } = target;
+        const udp: CheckerConfig = { type: 'udp', minReplyLength: c.minReplyLength, maxReplyLength: c.maxReplyLength, ...timing, ...udpTarget };
         if (c.payload) udp.payload = Buffer.from(c.payload).toString('hex');
         if (c.requireReply !== undefined) udp.requireReply = c.requireReply === true ? '' : c.requireReply;
         return udp;
@@ -192,15 +194,9 @@ class Mapper {
   }
 
   /** A legacy SMTP `host { }` block's own connection settings, over the checker's. */
-  hostTarget(h: SmtpHost): { connectIp?: string; connectPort?: number; bindTo?: string; bindPort?: number; connectTimeout?: number } {
-    const out: ReturnType<Mapper['hostTarget']> = {};
-    if (h.connectIp !== undefined) out.connectIp = h.connectIp;
-    if (h.connectPort !== undefined) out.connectPort = h.connectPort;
-    if (h.bindTo !== undefined) out.bindTo = h.bindTo;
-    if (h.bindPort !== undefined) out.bindPort = h.bindPort;
+  hostTarget(h: SmtpHost): CheckTarget & { connectTimeout?: number } {
+    const out: ReturnType<Mapper['hostTarget']> = socketTarget(h);
     if (h.connectTimeout !== undefined) out.connectTimeout = h.connectTimeout;
-    if (h.bindIf !== undefined) this.unsupported('bind_if', h.source, 'bind_if is not applied to checker sockets yet');
-    if (h.fwmark !== undefined) this.unsupported('fwmark', h.source, 'fwmark (SO_MARK) is not set on checker sockets yet');
     return out;
   }
 
@@ -363,4 +359,21 @@ export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
   const bfd = model.bfdInstances.filter((b) => b.events.checker && bfdFollowed.has(b.name));
   if (bfd.length) config.bfdInstances = bfd.map(bfdOptions);
   return { config, warnings: mapper.warnings, alerts: mapper.alerts };
+}
+
+/**
+ * A checker's (or SMTP host's) connection keywords as the health layer's
+ * target. fwmark 0 is no mark, as in keepalived. PING_CHECK takes only
+ * connect_ip from it: keepalived 2.2.7 sends its echo from a socket with
+ * no source address, device or mark.
+ */
+function socketTarget(c: ConnectionOptions): CheckTarget {
+  const target: CheckTarget = {};
+  if (c.connectIp !== undefined) target.connectIp = c.connectIp;
+  if (c.connectPort !== undefined) target.connectPort = c.connectPort;
+  if (c.bindTo !== undefined) target.bindTo = c.bindTo;
+  if (c.bindPort !== undefined) target.bindPort = c.bindPort;
+  if (c.bindIf !== undefined) target.bindIf = c.bindIf;
+  if (c.fwmark) target.fwmark = c.fwmark;
+  return target;
 }

@@ -5,6 +5,7 @@
  * with keepalived's wording.
  * @module
  */
+import { canonicalIPv6 } from '../../core/validate/address';
 import type { CheckerDraft } from './blocks/checkers';
 import type { Draft } from './blocks/draft';
 import { finishBfdChecks, finishFileChecks, type RealServerDraft } from './blocks/real-server';
@@ -143,7 +144,8 @@ function finishChecker(
         hosts: c.hosts.map((h) => {
           const host = new Chain([h]);
           return defined({ ...connection(host), source: h.source }, { connectTimeout: host.opt('connectTimeout') });
-        }),
+        // Judged on its own settings: keepalived 2.2.7's host does not take the checker's bind_if.
+        }).filter((h, i) => reachableTarget(h, rs.address, c.hosts[i]!.end ?? h.source, diag)),
       };
       break;
     case 'DNS_CHECK':
@@ -170,9 +172,28 @@ function finishChecker(
       break;
     }
   }
+  // SMTP_CHECK with hosts has a target of its own only when connection keywords are written in it (check_smtp.c).
+  const judged = checker.type !== 'SMTP_CHECK' || checker.hosts.length === 0 || SMTP_OWN_TARGET.some((k) => k in c.values);
+  if (checker.type === 'SMTP_CHECK' && checker.hosts.length > 0 && judged) (checker as { ownTarget?: true }).ownTarget = true;
+  if (checker.type !== 'MISC_CHECK' && judged && !reachableTarget(checker, rs.address, c.end ?? c.source, diag)) return undefined;
   // Set on the object just built rather than spread into a copy: one per checker.
   (checker as { sources: Record<string, SourceRef> }).sources = { ...chain.sources, ...own.sources };
   return checker;
+}
+
+const SMTP_OWN_TARGET = ['connectIp', 'connectPort', 'bindTo', 'bindPort', 'bindIf', 'fwmark', 'connectTimeout'];
+
+/**
+ * keepalived's check_conn_opts: an IPv6 link-local target (the connect_ip,
+ * else the real server's address) is reached only through a device, so a
+ * checker (or SMTP `host`) without `bind_if` is dropped with an error at
+ * its closing line.
+ */
+function reachableTarget(o: ConnectionOptions, rsAddress: string, end: SourceRef, diag: Diagnostics): boolean {
+  const target = o.connectIp ?? rsAddress;
+  if (o.bindIf !== undefined || !/^fe[89ab][0-9a-f]:/i.test(target)) return true;
+  diag.error('semantic', `Checker link local address ${canonicalIPv6(target)} requires a bind_if`, end);
+  return false;
 }
 
 /**

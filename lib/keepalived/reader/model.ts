@@ -339,6 +339,12 @@ export interface SmtpCheckBlock extends CheckerBase, ConnectionOptions {
   readonly heloName: string;
   /** Legacy `host { }` blocks (deprecated), in file order. */
   readonly hosts: readonly SmtpHost[];
+  /**
+   * Connection keywords (connect_timeout among them) written in the block
+   * itself beside host blocks: keepalived then checks the block's own
+   * target as one more host (check_smtp.c). Absent when not.
+   */
+  readonly ownTarget?: true;
 }
 
 /** `DNS_CHECK`. */

@@ -58,6 +58,12 @@ describe('defaults and inheritance', () => {
     bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'http', urls: [{ path: '/' }], ca: 'x' }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].ca');
     bad({ service, realServers: [{ address: '10.1.0.4' }, { address: '10.1.0.4', port: 80 }] }, 'config.virtualServers[0].realServers[1]');
     bad({ service: { fwmark: 5 }, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp' }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].connectPort');
+    const socket = (c: object) => ({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'tcp', ...c }] }] });
+    for (const name of ['', 'x'.repeat(16), 'eth 0', 'a/b', 'a:1', 7]) bad(socket({ bindIf: name }), 'config.virtualServers[0].realServers[0].checkers[0].bindIf');
+    for (const mark of [-1, 2 ** 32, 1.5, '7']) bad(socket({ fwmark: mark }), 'config.virtualServers[0].realServers[0].checkers[0].fwmark');
+    bad({ service, realServers: [{ address: '10.1.0.4', checkers: [{ type: 'ping', fwmark: 7 }] }] }, 'config.virtualServers[0].realServers[0].checkers[0].fwmark');
+    expect(resolveHealthConfig({ virtualServers: [socket({ bindIf: 'x'.repeat(15), fwmark: 2 ** 32 - 1 })] })[0]!.realServers[0]!.checkers[0]!.config)
+      .toMatchObject({ bindIf: 'x'.repeat(15), fwmark: 2 ** 32 - 1 });
     expect(() => resolveHealthConfig({ virtualServers: [{ service, realServers: [] }, { service, realServers: [] }] })).toThrow(expect.objectContaining({ field: 'config.virtualServers[1].service' }));
   });
 });
@@ -220,17 +226,21 @@ virtual_server group G {
     expect(warnings.map((w) => [w.source.line, w.message])).toEqual([[5, 'the range 2001:db8::-2001:db8::ffff:ffff:ffff:ffff stands for more than 65536 services; it is not created']]);
   });
 
-  test("SMTP_CHECK's legacy host { } blocks: one checker per host, and only the hosts", () => {
+  test("SMTP_CHECK's legacy host { } blocks: one checker per host, and the block's own target when connection keywords are written in it", () => {
     const { config, warnings } = toHealthConfig(readKeepalivedConfig(path.join(scenarios, 'lvs-smtp-hosts.conf'), { configId: 'test' }).config);
     expect(warnings).toEqual([]);
     const [plain, hosts] = config.virtualServers[0]!.realServers!.map((rs) => rs.checkers!);
     expect(plain).toEqual([expect.objectContaining({ type: 'smtp', heloName: 'relay.example.org', connectTimeout: 20 })]);
     expect(plain![0]).not.toHaveProperty('connectIp');
-    expect(hosts).toEqual(['10.30.1.2', '10.30.1.3', '10.30.1.4'].map((connectIp) =>
-      expect.objectContaining({ type: 'smtp', heloName: 'relay.example.org', connectIp, connectTimeout: 8, retry: 4, delayBeforeRetry: 6 })));
+    // connect_timeout written beside the hosts: keepalived 2.2.7 checks the real server itself too (seen in parity file 44).
+    expect(hosts).toEqual([undefined, '10.30.1.2', '10.30.1.3', '10.30.1.4'].map((connectIp) =>
+      expect.objectContaining({ type: 'smtp', heloName: 'relay.example.org', ...(connectIp ? { connectIp } : {}), connectTimeout: 8, retry: 4, delayBeforeRetry: 6 })));
+    expect(hosts![0]).not.toHaveProperty('connectIp');
     expect(resolveHealthConfig(config)[0]!.realServers[1]!.checkers.map((c) => `${c.name} ${c.host}`)).toEqual([
-      'SMTP_CHECK#0 10.30.1.2', 'SMTP_CHECK#1 10.30.1.3', 'SMTP_CHECK#2 10.30.1.4',
+      'SMTP_CHECK#0 10.30.0.2', 'SMTP_CHECK#1 10.30.1.2', 'SMTP_CHECK#2 10.30.1.3', 'SMTP_CHECK#3 10.30.1.4',
     ]);
+    // Nothing written beside the hosts: only the hosts.
+    expect(config.virtualServers[0]!.realServers![2]!.checkers!.map((c) => (c as { connectIp?: string }).connectIp)).toEqual(['10.30.2.2', '10.30.2.3', '10.30.2.4']);
   });
 
   test('script_user and enable_script_security reach the health scripts (config.scripts); without them the configuration has no scripts', () => {
@@ -244,7 +254,7 @@ virtual_server group G {
     expect(toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config).config).not.toHaveProperty('scripts');
   });
 
-  test('keywords read but not acted on (bind_if) are reported at their own lines; fast_recovery is how URLs are always checked; ha_suspend maps, except onto fwmark services', () => {
+  test('bind_if is mapped, not reported; fast_recovery is how URLs are always checked; ha_suspend maps, except onto fwmark services', () => {
     const file = path.join(dir, 'unsupported.conf');
     writeFileSync(file, `virtual_server 10.0.0.13 80 {
     lb_kind NAT
@@ -266,7 +276,8 @@ virtual_server group G {
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const { config, warnings } = toHealthConfig(model);
     const reported = warnings.map((w) => [w.source.line, w.message.split(' ')[0]] as const).sort((a, b) => a[0] - b[0]);
-    expect(reported).toEqual([[6, 'bind_if']]);
+    expect(reported).toEqual([]);
+    expect(config.virtualServers[0]!.realServers[0]!.checkers![0]).toMatchObject({ type: 'tcp', bindIf: 'lo' });
     expect(config.virtualServers[0]!.haSuspend).toBe(true);
     writeFileSync(file, 'virtual_server fwmark 7 {\n    ha_suspend\n    real_server 10.1.0.4 80 {\n    }\n}\n');
     const fwmark = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);

@@ -172,3 +172,39 @@ describe('a virtual_server with no protocol, lb_algo or lb_kind', () => {
     ]);
   });
 });
+
+describe('checker bind_if and fwmark', () => {
+  const checker = (type: string, body = '') => `    ${type} {\n      bind_if eth7\n      fwmark 7\n${body}    }\n`;
+  const text = 'virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n  real_server 10.1.0.1 80 {\n'
+    + checker('TCP_CHECK')
+    + checker('HTTP_GET', '      url {\n        path /\n      }\n')
+    + checker('SSL_GET', '      url {\n        path /\n      }\n')
+    + checker('SMTP_CHECK', '      host {\n        connect_ip 10.1.0.9\n        fwmark 9\n      }\n      host {\n        bind_if eth9\n        fwmark 0\n      }\n')
+    + checker('DNS_CHECK')
+    + checker('UDP_CHECK')
+    + checker('PING_CHECK')
+    + '    TCP_CHECK {\n      fwmark 0\n    }\n'
+    + '  }\n}\n';
+
+  test('reach the sockets of the checkers keepalived 2.2.7 sets them on: UDP_CHECK the mark only, PING_CHECK neither, an SMTP host its own; fwmark 0 is none', () => {
+    const { warnings, config } = mapped(text);
+    expect(warnings).toEqual([]);
+    const checkers = config.virtualServers[0]!.realServers[0]!.checkers!;
+    expect(checkers.map((c) => {
+      const { type, bindIf, fwmark } = c as { type: string; bindIf?: string; fwmark?: number };
+      return [type, bindIf, fwmark];
+    })).toEqual([
+      ['tcp', 'eth7', 7],
+      ['http', 'eth7', 7],
+      ['https', 'eth7', 7],
+      // The block's own target (connection keywords are written in it), then each host with its own device and mark only.
+      ['smtp', 'eth7', 7],
+      ['smtp', undefined, 9],
+      ['smtp', 'eth9', undefined],
+      ['dns', 'eth7', 7],
+      ['udp', undefined, 7],
+      ['ping', undefined, undefined],
+      ['tcp', undefined, undefined],
+    ]);
+  });
+});

@@ -59,6 +59,7 @@ const CORPUS: readonly [string, number, number, Expected[]][] = [
   ['bfd-check-errors', 5, 5, [['unknown-keyword', 48], ['semantic', 23], ['semantic', 32], ['semantic', 37], ['semantic', 39], ['semantic', 43], ['invalid-value', 46]]],
   ['bfd-check-ok', 0, 0, []],
   ['bfd-check-unknown', 5, 5, [['semantic', 11], ['semantic', 16], ['semantic', 21]]],
+  ['checker-link-local', 5, 5, [['semantic', 8], ['semantic', 17], ['semantic', 23], ['semantic', 33], ['semantic', 37]]],
   ['connect-ip-bad', 5, 5, [['invalid-value', 7]]],
   ['connect-port-range', 5, 5, [['invalid-value', 7]]],
   ['delay-loop-zero', 5, 5, [['invalid-value', 5]]],

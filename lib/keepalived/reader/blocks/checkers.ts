@@ -118,7 +118,7 @@ const smtpGrammar = grammar<CheckerDraft>([
       handle(stmt, target): BlockOpen<Draft<SmtpHost>> {
         const host = draft<SmtpHost>(stmt.source);
         target.hosts.push(host);
-        return { grammar: smtpHostGrammar, target: host };
+        return { grammar: smtpHostGrammar, target: host, close: recordEnd };
       },
     },
   },
