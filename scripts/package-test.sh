@@ -210,6 +210,9 @@ passed "installed for arm64 Node.js with no compiler (the arm64 prebuild was tak
 #   connector: qemu 7.2 refuses NETLINK_CONNECTOR sockets (EPROTONOSUPPORT,
 #     stage proc-connector), so a ProcMonitor cannot open and track_process
 #     falls back to polling /proc (its own test of the fallback passes).
+#   so-mark: qemu 7.2 does not translate SO_MARK (ENOPROTOOPT), which the
+#     addon sets on a checker's socket for fwmark (and genhash -m): every test
+#     of a marked socket. (SO_BINDTODEVICE passes: its ENODEV test runs.)
 #   rtm-rule: qemu 7.2 translates routing-netlink links, addresses and
 #     routes, not rules: RTM_NEWRULE / RTM_DELRULE get EOPNOTSUPP from qemu.
 #   genl: qemu 7.2 refuses generic-netlink sockets (EPROTONOSUPPORT at
@@ -236,7 +239,7 @@ passed "installed for arm64 Node.js with no compiler (the arm64 prebuild was tak
 #   node-18 (a file): guardrails.test runs the repository's lint tools, and
 #     dependency-cruiser needs Node.js 20 (util.styleText); Debian 12's arm64
 #     Node.js is 18.20. Nothing of the package runs there.
-# The first three are proven on every run, just below: the same calls fail
+# multicast-if, so-mark, connector and rtm-rule are proven on every run, just below: the same calls fail
 # under qemu-user (with qemu's own "Unsupported setsockopt" line) and
 # succeed with this machine's Node.js and x64 addon, so they go stale loudly
 # when a qemu learns the call.
@@ -254,6 +257,15 @@ ARM64_EXCLUDED=(
   'connector|many monitors opened and closed leak no descriptors: no connector socket, no eventfd left'
   'connector|real processes through the connector: start and stop are seen'
   'rtm-rule|in a namespace of its own rules: added with their preference, deleted; deleting an absent one is ENOENT'
+  'so-mark|the mark routes the connection: mark 7 reaches the target only table 77 routes to, no mark or mark 8 finds no route'
+  'so-mark|the device restricts the route: the target behind cb is reached bound to cb, not bound to ca'
+  'so-mark|a connected socket handed to Node.js carries the conversation'
+  'so-mark|a UDP socket adopted by node:dgram sends with the mark and the device'
+  'so-mark|without CAP_NET_ADMIN the mark is refused with EPERM'
+  "so-mark|the checkers over the addon's sockets (loopback, bound to lo, marked) TCP_CHECK, HTTP_GET (net.Socket over the handed descriptor) and SSL_GET (TLS over it) are up; a 404 is still down"
+  "so-mark|the checkers over the addon's sockets (loopback, bound to lo, marked) SMTP_CHECK talks over the handed socket"
+  "so-mark|the checkers over the addon's sockets (loopback, bound to lo, marked) UDP_CHECK gets its reply through node:dgram on the adopted socket"
+  "so-mark|ipvs genhash -m marks its connection as genhash -m does: the same digest, reached only through the mark's table"
   'libnl-hide|a missing libnl is named with the package that provides it libnl-genl-3.so.200 missing: install libnl-genl-3-200'
   'libnl-hide|a missing libnl is named with the package that provides it libnl-3.so.200 missing: install libnl-3-200'
   'libnl-hide|a missing libnl is named with the package that provides it libnl-route-3.so.200 missing: install libnl-route-3-200'
@@ -272,15 +284,16 @@ ARM64_EXCLUDED_FILES=('node-18|/dist/test/unit/package/guardrails\.test\.js$')
 cp test/package/arm64-qemu-limits.cjs "$consumer_arm64/"
 natively=$(cd "$consumer" && node "$root/test/package/arm64-qemu-limits.cjs" "$PWD/node_modules/ipvs/prebuilds/linux-x64/ipvs.glibc.node" 2>&1) ||
   fail "the calls left out under qemu-user fail natively: $natively"
-[ "$natively" = $'VrrpLink IPv4: opened\nVrrpLink IPv6: opened\nProcMonitor: opened\nrtnlChange rule: 2' ] || fail "natively, the calls left out under qemu-user gave: $natively"
+[ "$natively" = $'VrrpLink IPv4: opened\nVrrpLink IPv6: opened\nProcMonitor: opened\nudpSocket mark: 0\nrtnlChange rule: 2' ] || fail "natively, the calls left out under qemu-user gave: $natively"
 emulated=$(cd "$consumer_arm64" && PATH="$outside/arm64-bin:$PATH" QEMU_LOG=unimp node arm64-qemu-limits.cjs "$PWD/$arm64_prebuild" 2>&1) ||
   fail "the qemu-user limits probe failed: $emulated"
 for line in 'VrrpLink IPv4: ESYSCALL 92 socket-options' 'Unsupported setsockopt level=0 optname=32' \
   'VrrpLink IPv6: ESYSCALL 92 socket-options' 'Unsupported setsockopt level=41 optname=17' 'ProcMonitor: ESYSCALL 93 proc-connector' \
+  'udpSocket mark: 92' 'Unsupported setsockopt level=1 optname=36' \
   'rtnlChange rule: 95'; do
   grep -qxF "$line" <<<"$emulated" || fail "under qemu-user, expected \"$line\" (is an exclusion stale?), got: $emulated"
 done
-passed "qemu-user refuses IP_MULTICAST_IF, IPV6_MULTICAST_IF (ENOPROTOOPT), routing rules (EOPNOTSUPP) and the proc connector (EPROTONOSUPPORT); this machine does not"
+passed "qemu-user refuses IP_MULTICAST_IF, IPV6_MULTICAST_IF, SO_MARK (ENOPROTOOPT), routing rules (EOPNOTSUPP) and the proc connector (EPROTONOSUPPORT); this machine does not"
 
 arm64_report="$work/arm64-jest.json"
 # (Paths before --selectProjects, which would take them as project names.)

@@ -15,6 +15,9 @@
 //     (nor logging it); natively the deletion of an absent rule is ENOENT (2).
 //   ProcMonitor: a NETLINK_CONNECTOR socket (the kernel's proc connector),
 //     a netlink family qemu 7.2 does not translate: EPROTONOSUPPORT (93).
+//   udpSocket with a mark: setsockopt(SOL_SOCKET, SO_MARK) (level 1, name
+//     36), a checker's fwmark, which qemu 7.2 does not translate:
+//     ENOPROTOOPT (92); natively 0.
 // The rule is deleted in a network namespace made here, so a qemu that did
 // pass it on could not touch this machine's rules.
 'use strict';
@@ -37,6 +40,10 @@ try {
 } catch (error) {
   console.log(`ProcMonitor: ${error.code} ${error.errno} ${error.stage}`);
 }
+
+const marked = addon.udpSocket(false, '', 0, '', 7);
+if (marked.fd >= 0) require('node:fs').closeSync(marked.fd);
+console.log(`udpSocket mark: ${marked.errno}`);
 
 const name = `ipvs-arm64-limits-${process.pid}`;
 execFileSync('ip', ['netns', 'add', name]);
