@@ -10,7 +10,7 @@ import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec, TunnelOption
 import type { CheckerConfig, CheckTiming, HealthConfig, RealServerConfig, VirtualServerConfig } from './types';
 import { checkDrainOptions, type DrainOptions } from '../handle/drain';
 import { IpvsArgumentError } from '../model/errors';
-import { boolean, fail, integer, oneOf, record } from '../core/validate/check';
+import { boolean, fail, integer, interfaceName, oneOf, record } from '../core/validate/check';
 import { canonicalIPv6, parseAddress } from '../core/validate/address';
 import { checkServiceSpec, type CheckedKey } from '../core/validate/service';
 import { checkDestSpec } from '../core/validate/destination';
@@ -246,12 +246,6 @@ function checkSpecifics(c: Record<string, unknown>, type: CheckerConfig['type'],
   if (c.bindPort !== undefined) port(c.bindPort, `${field}.bindPort`);
   if (c.bindIf !== undefined) interfaceName(c.bindIf, `${field}.bindIf`);
   if (c.fwmark !== undefined) integer(c.fwmark, `${field}.fwmark`, 0, 0xffffffff);
-}
-
-/** A name Linux accepts for an interface (as the VRRP options check it). */
-function interfaceName(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !/^[^\s/:]{1,15}$/.test(value)) fail(field, 'an interface name of 1 to 15 characters', value);
-  return value as string;
 }
 
 function resolveChecker(

@@ -7,7 +7,7 @@
  * @module
  */
 import { IpvsArgumentError } from '../model/errors';
-import { fail, record } from '../core/validate/check';
+import { fail, interfaceName, record } from '../core/validate/check';
 import { familyOf, type IpFamily } from './bytes';
 import { canonicalIPv6 } from '../core/validate/address';
 import { AUTH_NONE, AUTH_PASS, passwordField } from './packet';
@@ -289,7 +289,6 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
 };
 const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad'] as const;
 const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
-const IFNAME = /^[^\s/:]{1,15}$/;
 
 type Range = readonly [min: number, max: number];
 
@@ -312,11 +311,6 @@ function seconds(value: unknown, field: string, [min, max]: Range, fallback: num
 function flag(value: unknown, field: string): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') return fail(field, 'a boolean', value);
-  return value;
-}
-
-function ifname(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !IFNAME.test(value)) return fail(field, 'an interface name of 1 to 15 characters', value);
   return value;
 }
 
@@ -347,7 +341,7 @@ export function resolveVirtualAddress(value: unknown, field: string, family: IpF
     if (fam !== 4) fail(`${field}.brd`, 'no broadcast address for IPv6', spec.brd);
     out.brd = address(spec.brd, `${field}.brd`, 4);
   }
-  if (spec.dev !== undefined) out.dev = ifname(spec.dev, `${field}.dev`);
+  if (spec.dev !== undefined) out.dev = interfaceName(spec.dev, `${field}.dev`);
   if (spec.scope !== undefined) {
     if (!SCOPES.includes(spec.scope)) fail(`${field}.scope`, `one of ${SCOPES.join(', ')}`, spec.scope);
     out.scope = spec.scope;
@@ -372,7 +366,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   const f = (key: string) => `${prefix}.${key}`;
   const [nameMin, nameMax] = VRRP_LIMITS.name;
   if (typeof o.name !== 'string' || o.name.length < nameMin || o.name.length > nameMax) fail(f('name'), `a name of ${nameMin} to ${nameMax} characters`, o.name);
-  const iface = ifname(o.interface, f('interface'));
+  const iface = interfaceName(o.interface, f('interface'));
   const virtualRouterId = integer(o.virtualRouterId, f('virtualRouterId'), VRRP_LIMITS.virtualRouterId, NaN);
   if (Number.isNaN(virtualRouterId)) fail(f('virtualRouterId'), `an integer from ${VRRP_LIMITS.virtualRouterId.join(' to ')}`, undefined);
   if (o.state !== undefined && o.state !== 'MASTER' && o.state !== 'BACKUP') fail(f('state'), "'MASTER' or 'BACKUP'", o.state);
@@ -419,7 +413,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   const garpMasterRepeat = integer(o.garpMasterRepeat, f('garpMasterRepeat'), VRRP_LIMITS.garpMasterRepeat, VRRP_DEFAULTS.garpMasterRepeat);
   let vmac: string | undefined;
   if (o.useVmac === true) vmac = `vrrp.${virtualRouterId}`;
-  else if (typeof o.useVmac === 'string') vmac = ifname(o.useVmac, f('useVmac'));
+  else if (typeof o.useVmac === 'string') vmac = interfaceName(o.useVmac, f('useVmac'));
   else if (o.useVmac !== undefined && o.useVmac !== false) fail(f('useVmac'), 'a boolean or an interface name', o.useVmac);
 
   const resolved: ResolvedVrrpOptions = {

@@ -6,7 +6,7 @@
  */
 import { IpvsArgumentError } from '../model/errors';
 import { resolveBfdInstances, type ResolvedBfdInstance } from '../bfd/options';
-import { fail, flag, integerOr, record } from '../core/validate/check';
+import { fail, flag, integerOr, interfaceName, record } from '../core/validate/check';
 import { resolveVrrpOptions, VRRP_OPTION_NAMES, type ResolvedVrrpOptions, type VrrpInstanceOptions } from './instance-options';
 import { VRRP_DEFAULTS } from './limits';
 import { resolveStatic, type ResolvedStatic } from './static';
@@ -85,7 +85,6 @@ const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
 const TRACK_KEYS = ['name', 'weight', 'reverse'] as const;
 const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'notify', 'smtpAlert', 'notifyDeleted', 'unicastFaultNoPeer'] as const;
-const IFNAME = /^[^\s/:]{1,15}$/;
 
 function text(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim().length === 0) fail(field, 'a non-empty string', value);
@@ -188,7 +187,7 @@ function tracks(
       let weight = 0;
       let reverse = false;
       if (kind === 'interface') {
-        if (!IFNAME.test(name)) fail(`${f}.name`, 'an interface name of 1 to 15 characters', name);
+        interfaceName(name, `${f}.name`);
       } else {
         const def = defined[kind].get(name);
         if (!def) throw new IpvsArgumentError(`${f}.name`, `no ${BLOCKS[kind]} "${name}"`);

@@ -8,7 +8,7 @@
  * one route request builder.
  * @module
  */
-import { fail, record } from '../core/validate/check';
+import { fail, interfaceName, record } from '../core/validate/check';
 import { canonicalIPv6 } from '../core/validate/address';
 import type { NativeVrrpBinding } from '../native/vrrp-contract';
 import type { NativeRouteFields, NativeRuleFields } from '../native/rtnl-contract';
@@ -19,7 +19,6 @@ import { VrrpError } from './errors';
 const AF = { 4: 2, 6: 10 } as const;
 const ENODEV = 19;
 const U32: readonly [number, number] = [0, 0xffffffff];
-const IFNAME = /^[^\s/:]{1,15}$/;
 
 /** One route, as `ip route add` words: `[TYPE] to [src A] [via A] [dev IF] [table N] [metric N] [scope S] [protocol N] [mtu N]...`. */
 export interface VrrpRouteOptions {
@@ -92,9 +91,7 @@ function int(value: unknown, field: string, [min, max]: readonly [number, number
 }
 
 function ifname(value: unknown, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !IFNAME.test(value)) fail(field, 'an interface name of 1 to 15 characters', value);
-  return value;
+  return value === undefined ? undefined : interfaceName(value, field);
 }
 
 /** Tracks the family the addresses of one route or rule imply; a second family is an error naming the field. */

@@ -107,6 +107,12 @@ export function oneOf<T extends string>(value: unknown, field: string, choices: 
   return value as T;
 }
 
+/** A name Linux takes for a network interface: 1 to 15 characters (IFNAMSIZ less its NUL), no space, '/' or ':'. */
+export function interfaceName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[^\s/:]{1,15}$/.test(value)) fail(field, 'an interface name of 1 to 15 characters', value);
+  return value;
+}
+
 /** A string of printable characters, at most `max` bytes. */
 export function name(value: unknown, field: string, max: number): string {
   if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value) > max || /[\0-\x20\x7f]/.test(value)) {
