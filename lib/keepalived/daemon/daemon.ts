@@ -390,6 +390,15 @@ export class KeepalivedDaemon {
     this.#namespaces = settings;
   }
 
+  /**
+   * The reading's health mapping for the alerts, with the checker
+   * configuration the reading settled (the drain policy applied), so the
+   * alerts' resolution is the kept one instead of a second of the file.
+   */
+  #alertHealth(r: Reading): Reading['health'] {
+    return r.checker === r.health.config ? r.health : { ...r.health, config: r.checker };
+  }
+
   /** Once a reading runs: one warning per keyword it runs without. */
   #logIgnored(r: Reading): void {
     for (const i of r.ignored) {
@@ -606,7 +615,7 @@ export class KeepalivedDaemon {
     await runLifecycleScript(r.result.config.global, 'startup', this.#options.log);
     if (this.#wantsChecker(r)) await this.#ipvsHandle();
     // Before the router opens: an owner's first MASTER is announced while it opens, and alerts follow it.
-    this.#alerts.configure(r.result.config, r.health);
+    this.#alerts.configure(r.result.config, this.#alertHealth(r));
     this.#openFifos(r);
     this.#priorityNotified = priorityNotified(r);
     // Before either half: both read the sessions.
@@ -621,7 +630,7 @@ export class KeepalivedDaemon {
       if (r.result.config.global.lvsFlush) await this.#flushTable('lvs_flush');
       await this.#startChecker(r);
     }
-    this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
+    this.#alerts.configure(r.result.config, this.#alertHealth(r), this.#manager?.status());
     if (this.#manager) this.#alerts.onStarted(this.#manager.status());
     this.#current = r;
     this.#loadedAt = new Date();
@@ -787,7 +796,7 @@ export class KeepalivedDaemon {
     }
     try {
       await this.#finishReload(r);
-      this.#alerts.configure(r.result.config, r.health, this.#manager?.status());
+      this.#alerts.configure(r.result.config, this.#alertHealth(r), this.#manager?.status());
     } catch (e) {
       this.#options.log('error', 'reload applied, but stopping what the file no longer has failed', { error: (e as Error).message });
     }
