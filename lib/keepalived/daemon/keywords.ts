@@ -105,7 +105,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   vrrp_instance: {
     no_accept: 'not enforced (the router always accepts): refused unless --allow-unsupported',
-    dont_track_primary: REFUSED,
   },
 };
 

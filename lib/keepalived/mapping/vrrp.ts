@@ -193,11 +193,11 @@ class Mapper {
     if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r, 'virtual_rules', found));
     if (i.accept === false) this.unsupported('no_accept', at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
     if (i.strict) this.unsupported(i.sources['strict'] ? 'strict_mode' : 'vrrp_strict', at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
-    if (i.dontTrackPrimary) this.unsupported('dont_track_primary', at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
     Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
     if (i.notifyDeleted) out.notifyDeleted = true;
     if (i.unicastFaultNoPeer) out.unicastFaultNoPeer = true;
+    if (i.dontTrackPrimary) out.dontTrackPrimary = true;
     return out;
   }
 
