@@ -402,7 +402,10 @@ ${names.map((name, i) => {
   expect(vips('a')).toEqual([5, 6]);
 });
 
-/** keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track). */
+/**
+ * keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track;
+ * a static address without dev goes on default_interface, eth0).
+ */
 const routesConfig = (id: number) => `
 static_ipaddress {
     10.20.0.1/24 dev eth0
@@ -444,6 +447,9 @@ vrrp_instance VI_${id} {
         iif eth0 prohibit preference 202
         to fd60::/64 table 100
     }
+}
+static_ipaddress {
+    10.21.0.1/24
 }
 `;
 
@@ -512,6 +518,8 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
   // The oracle did what the file says: statics from the start, virtual routes and rules only while MASTER, nothing left.
   expect(theirs.atStart).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
   expect(theirs.atStart).not.toMatch(/10\.5[02]\.0\.0|^20[0-2]:/m);
+  // The static address written without dev is on default_interface (eth0, keepalived's default).
+  expect(theirs.atStart).toMatch(/eth0 +inet 10\.21\.0\.1\/24/);
   expect(theirs.master).toMatch(/10\.50\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
   expect(theirs.master).toMatch(/201:\tnot from all to 10\.61\.0\.0\/24 lookup 101\n/);
   expect(theirs.backup).toBe(theirs.atStart);

@@ -30,6 +30,7 @@ import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } fro
 import { DaemonAlerts } from './alerts';
 import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
+import { LvsTimeouts } from './lvs-timeouts';
 import { PromoteSecondaries } from './promote-secondaries';
 import { resolveScriptPolicy } from '../../scripts/security';
 import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
@@ -188,6 +189,7 @@ export class KeepalivedDaemon {
   #fifos: NotifyFifos | undefined;
   /** promote_secondaries: the interfaces set, restored at stop. */
   readonly #promoted = new PromoteSecondaries();
+  readonly #lvsTimeouts = new LvsTimeouts();
   /** Instances with notify_priority_changes on, by the reading the router runs. */
   #priorityNotified = new Set<string>();
   /** The last up state written to the FIFOs per real server (`VS RS`). */
@@ -628,6 +630,7 @@ export class KeepalivedDaemon {
     if (this.#wantsChecker(r)) {
       // lvs_flush: the whole table goes, keepalived's services and others alike, at start only (never on a reload).
       if (r.result.config.global.lvsFlush) await this.#flushTable('lvs_flush');
+      await this.#setLvsTimeouts(r);
       await this.#startChecker(r);
     }
     this.#alerts.configure(r.result.config, this.#alertHealth(r), this.#manager?.status());
@@ -716,8 +719,23 @@ export class KeepalivedDaemon {
     }
   }
 
+  /**
+   * `lvs_timeouts`, set (or put back when the file names none) where
+   * keepalived's checker does: at start before the services, at each reload.
+   * A failure is logged, as keepalived logs it, and changes nothing else.
+   */
+  async #setLvsTimeouts(r: Reading): Promise<void> {
+    try {
+      const written = await this.#lvsTimeouts.apply(await this.#ipvsHandle(), r.result.config.global.lvsTimeouts);
+      if (written) this.#options.log('info', `ipvs timeouts ${written.done}`, { ...written.timeouts });
+    } catch (e) {
+      this.#options.log('warning', 'Failed to set ipvs timeouts', { error: (e as Error).message });
+    }
+  }
+
   /** The part of a reload that cannot be undone: a half the file lost stops, and the sync daemon follows. */
   async #finishReload(r: Reading): Promise<void> {
+    if (this.#wantsChecker(r)) await this.#setLvsTimeouts(r);
     this.#bfd?.update(this.#bfdFor(r));
     if (this.#delayed && !this.#wantsVrrp(r)) {
       clearTimeout(this.#delayed.timer);
@@ -1058,7 +1076,12 @@ export class KeepalivedDaemon {
     this.#fifos = undefined;
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;
-    if (ipvs) await (await ipvs).close();
+    if (ipvs) {
+      const handle = await ipvs;
+      // keepalived's checker puts the timeouts it changed back as it stops.
+      await this.#lvsTimeouts.restore(handle).catch((e: Error) => this.#options.log('warning', 'Failed to set ipvs timeouts', { error: e.message }));
+      await handle.close();
+    }
     // The children's last mails (VRRP stopping, omega's shutting down) are out before the parent's shutdown script.
     await this.#alerts.settled();
     // After everything is removed, as keepalived's parent runs it once its children have exited; the newest file's.

@@ -19,7 +19,6 @@ import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  default_interface: 'instances without interface are not run',
   disable_local_igmp: 'the IGMP sysctl is not changed',
   vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',
   vrrp_vmac_garp_intvl: 'no periodic gratuitous ARP on VMACs',
@@ -56,7 +55,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
 
 /** Settings the model keeps but nothing runs: the model field, its keyword, what is lost. */
 const UNREAD_SETTINGS: readonly { field: keyof GlobalDefs; keyword: string; lost: string }[] = [
-  { field: 'lvsTimeouts', keyword: 'lvs_timeouts', lost: 'the IPVS timeouts are not set (use `ipvs --set`)' },
   { field: 'rsInitNotifies', keyword: 'rs_init_notifies', lost: 'no notify script runs for the initial states' },
 ];
 

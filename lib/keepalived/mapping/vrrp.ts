@@ -233,8 +233,8 @@ class Mapper {
     };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;
     const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, message);
-    const withDev = vrrp.staticAddresses.filter((a) => a.dev !== undefined || void this.unsupported('static_ipaddress', a.source, `static address ${a.address} without dev is not installed by ipvs keepalived`));
-    if (withDev.length) config.staticIpaddress = withDev.map((a) => this.address(a, 'static_ipaddress'));
+    // The reader put each address written without dev on default_interface.
+    if (vrrp.staticAddresses.length) config.staticIpaddress = vrrp.staticAddresses.map((a) => this.address(a, 'static_ipaddress'));
     if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, 'static_routes', found));
     if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, 'static_rules', found));
     const bfd = this.#model.bfdInstances.filter((b) => b.events.vrrp).map(bfdOptions);

@@ -43,10 +43,10 @@ function context(): CliContext & { out: string[]; err: string[] } {
 const logsOf = (c: { err: string[] }) => () => c.err.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 
-// Line 2: use_symlink_paths (global_defs, read but not run); line 3: lvs_timeouts (modelled, never applied).
+// Line 2: use_symlink_paths (global_defs, read but not run); line 3: rs_init_notifies (modelled, never applied).
 const GLOBALS = `global_defs {
     use_symlink_paths
-    lvs_timeouts tcp 900
+    rs_init_notifies
 }
 `;
 const vs = (port: number) => `
@@ -104,11 +104,11 @@ vrrp_instance VI_1 {
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the global_defs settings, then the mappings' (a tracked virtual route: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['preferred_lft', 25], ['use_symlink_paths', 2], ['lvs_timeouts', 3], ['virtual_routes', 22], ['no_accept', 20],
+    ['preferred_lft', 25], ['use_symlink_paths', 2], ['rs_init_notifies', 3], ['virtual_routes', 22], ['no_accept', 20],
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['use_symlink_paths', 'lvs_timeouts', 'no_accept', 'virtual_routes']).map((i) => i.keyword)).toEqual(['preferred_lft']);
+  expect(refusedKeywords(ignored, ['use_symlink_paths', 'rs_init_notifies', 'no_accept', 'virtual_routes']).map((i) => i.keyword)).toEqual(['preferred_lft']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
@@ -119,13 +119,13 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
   const stderr = t.err.join('');
   expect(stderr).toContain('the daemon refuses this file unless allowed (--allow-unsupported):\n');
   expect(stderr).toContain(`  (${conf}: Line 2) use_symlink_paths: use_symlink_paths is not implemented by ipvs keepalived - script paths are resolved through symbolic links\n`);
-  expect(stderr).toContain(`  (${conf}: Line 3) lvs_timeouts: `);
+  expect(stderr).toContain(`  (${conf}: Line 3) rs_init_notifies: `);
   const t2 = context();
-  expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=lvs_timeouts'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
-  expect(t2.err.join('')).toMatch(/runs without \(allowed by --allow-unsupported\):\n {2}\(.*: Line 3\) lvs_timeouts: /);
+  expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=rs_init_notifies'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
+  expect(t2.err.join('')).toMatch(/runs without \(allowed by --allow-unsupported\):\n {2}\(.*: Line 3\) rs_init_notifies: /);
 
   const s = context();
-  expect(await runKeepalived(['-f', conf, '--allow-unsupported=lvs_timeouts'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
+  expect(await runKeepalived(['-f', conf, '--allow-unsupported=rs_init_notifies'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
   const failure = logsOf(s)().find((l) => l.message === 'could not start; the kernel table is left as it is');
   expect(failure?.error).toBe(`not implemented by ipvs keepalived: (${conf}: Line 2) use_symlink_paths: use_symlink_paths is not implemented by ipvs keepalived - `
     + 'script paths are resolved through symbolic links - remove it, or run without it with --allow-unsupported=use_symlink_paths');
@@ -141,7 +141,7 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   writeFileSync(conf, `${GLOBALS}${vs(80)}`);
   const signals = new EventEmitter();
   const c = context();
-  const args = ['-f', conf, '--allow-unsupported=use_symlink_paths', '--allow-unsupported=lvs_timeouts', '--status-listen', '127.0.0.1:0'];
+  const args = ['-f', conf, '--allow-unsupported=use_symlink_paths', '--allow-unsupported=rs_init_notifies', '--status-listen', '127.0.0.1:0'];
   const running = runKeepalived(args, c, signals, { manager: { random: () => 0 } });
   const logs = logsOf(c);
   const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
@@ -153,11 +153,11 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   const status = JSON.parse(await fetchText(port, '/status')) as { ignored: unknown[] };
   expect(status.ignored).toEqual([
     { keyword: 'use_symlink_paths', file: conf, line: 2, message: 'use_symlink_paths is not implemented by ipvs keepalived - script paths are resolved through symbolic links' },
-    expect.objectContaining({ keyword: 'lvs_timeouts', file: conf, line: 3 }),
+    expect.objectContaining({ keyword: 'rs_init_notifies', file: conf, line: 3 }),
   ]);
   const metrics = await fetchText(port, '/metrics');
   expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="use_symlink_paths"} 1');
-  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="lvs_timeouts"} 1');
+  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="rs_init_notifies"} 1');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
   writeFileSync(conf, `${GLOBALS.replace('}', '    vrrp_iptables\n}')}${vs(80)}${vs(8080)}`);

@@ -36,7 +36,7 @@ export function globalDraft(): GlobalDraft {
 export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   max_auto_priority
-  min_auto_priority_delay dynamic_interfaces default_interface
+  min_auto_priority_delay dynamic_interfaces
   disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
@@ -108,6 +108,7 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
     const version = readInteger(stmt, ctx, stmt.args[0]!, 'vrrp_version', 2, 3);
     return version === undefined ? undefined : (version as 2 | 3);
   })),
+  default_interface: vrrpDefault(valueField('defaultInterface', (stmt) => stmt.args[0])),
   vrrp_mcast_group4: mcastGroup('mcastGroup4', 'inet'),
   vrrp_mcast_group6: mcastGroup('mcastGroup6', 'inet6'),
   vrrp_garp_master_delay: vrrpDefault(timerField('garpMasterDelay', 'vrrp_garp_master_delay', 0)),
