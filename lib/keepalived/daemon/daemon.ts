@@ -286,8 +286,8 @@ export class KeepalivedDaemon {
     m.on('realServer', (e) => {
       log(e.up ? 'info' : 'warning', `real server ${e.up ? 'up' : 'down'}`, { ...e });
       this.#alerts.onRealServer(e);
-      // keepalived writes an RS line on up/down only, not on a weight change.
-      if (e.up !== (this.#rsUp.get(`${e.virtualServer} ${e.realServer}`) ?? true)) {
+      // keepalived writes an RS line on up/down only, not on a weight change; and with rs_init_notifies as a server starts up.
+      if (e.initial || e.up !== (this.#rsUp.get(`${e.virtualServer} ${e.realServer}`) ?? true)) {
         this.#rsUp.set(`${e.virtualServer} ${e.realServer}`, e.up);
         this.#fifos?.lvs(`RS ${rsLabel(e.virtualServer, e.realServer)} ${vsLabel(e.virtualServer)} ${e.up ? 'UP' : 'DOWN'}\n`);
       }

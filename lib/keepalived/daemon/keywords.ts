@@ -21,7 +21,7 @@ import { scriptGrammar, trackFileGrammar, trackProcessGrammar } from '../reader/
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
 import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { VRRP_LIMITS } from '../../vrrp/limits';
-import { GLOBAL_REFUSED, UNREAD_KEYWORDS } from './policy';
+import { GLOBAL_REFUSED } from './policy';
 
 /** What the daemon does with a keyword. */
 export type KeywordStatus = 'runs' | 'partly' | 'no effect' | 'refused';
@@ -146,6 +146,8 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
       + 'defaults when the line is read, as keepalived',
     vrrp_notify_priority_changes: PRIORITY_LINES,
+    rs_init_notifies: 'a real server that starts up (at start, or added by a reload) runs its notify_up and writes its `RS … UP` line to '
+      + 'lvs_notify_fifo/notify_fifo, as keepalived\'s init_service_rs; no mail',
     lvs_timeouts: "set over the kernel's values (read before the first change) at start and each reload; put back by a reload without it and at stop, as keepalived",
     default_interface: 'static_ipaddress lines without `dev` go there (default eth0; missing, the file is not runnable, `-t` exits 4), as keepalived 2.2.7, '
       + 'which gives it to nothing else',
@@ -193,7 +195,6 @@ function statusOf(block: string, keyword: string): { status: KeywordStatus; note
   if (block === 'global_defs') {
     const lost = GLOBAL_REFUSED[keyword];
     if (lost !== undefined) return { status: 'refused', note: `${lost}: refused unless --allow-unsupported` };
-    if (UNREAD_KEYWORDS.includes(keyword)) return { status: 'refused', note: REFUSED };
   }
   const partly = PARTLY[block]?.[keyword];
   if (partly !== undefined) return { status: 'partly', note: partly };

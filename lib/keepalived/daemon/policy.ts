@@ -10,7 +10,7 @@
  * @module
  */
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
-import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
+import type { KeepalivedConfig } from '../reader/model';
 
 /**
  * global_defs keywords keepalived acts on that `ipvs keepalived` reads but
@@ -53,14 +53,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   set_supplementary_groups: 'scripts run without supplementary groups',
 };
 
-/** Settings the model keeps but nothing runs: the model field, its keyword, what is lost. */
-const UNREAD_SETTINGS: readonly { field: keyof GlobalDefs; keyword: string; lost: string }[] = [
-  { field: 'rsInitNotifies', keyword: 'rs_init_notifies', lost: 'no notify script runs for the initial states' },
-];
-
-/** Keywords the policy can name from a finding of this module. */
-export const UNREAD_KEYWORDS: readonly string[] = UNREAD_SETTINGS.map((s) => s.keyword);
-
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */
 export interface IgnoredKeyword {
   readonly keyword: string;
@@ -77,16 +69,10 @@ function finding(keyword: string, lost: string, source: SourceRef): Diagnostic {
 
 /** `unsupported` findings for global_defs settings that are read but not run (in file order). */
 export function settingFindings(config: KeepalivedConfig): Diagnostic[] {
-  const g = config.global;
   const out: Diagnostic[] = [];
-  for (const item of g.other) {
+  for (const item of config.global.other) {
     const lost = GLOBAL_REFUSED[item.keyword];
     if (lost !== undefined) out.push(finding(item.keyword, lost, item.source));
-  }
-  for (const s of UNREAD_SETTINGS) {
-    const value = g[s.field];
-    const source = g.sources[s.field];
-    if (value !== undefined && value !== false && source) out.push(finding(s.keyword, s.lost, source));
   }
   return out;
 }

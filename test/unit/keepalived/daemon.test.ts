@@ -453,3 +453,35 @@ virtual_server 10.0.0.13 8282 {
   expect(existsSync(lvsFifo)).toBe(false);
   expect(existsSync(allFifo)).toBe(false);
 });
+
+test('rs_init_notifies: each real server that starts up writes its RS UP line (and runs notify_up) at start and when a reload adds it; one starting down does not', async () => {
+  const [up, down] = [path.join(dir, 'init-up'), path.join(dir, 'init-down')];
+  writeFileSync(up, '0');
+  writeFileSync(down, '1');
+  const fifo = path.join(dir, 'init.fifo');
+  const out = path.join(dir, 'init.out');
+  const reader = path.join(dir, 'init-reader.sh');
+  writeFileSync(reader, `#!/bin/sh\nexec cat "$1" >> ${out}\n`, { mode: 0o755 });
+  writeFileSync(out, '');
+  const rs = (address: string, file: string) => `    real_server ${address} 80 {\n        notify_up "/bin/sh -c 'echo notify ${address} >> ${out}'"\n`
+    + `        FILE_CHECK {\n            track_file ${file === up ? 'up' : 'down'}\n        }\n    }\n`;
+  const conf = path.join(dir, 'init.conf');
+  const text = (servers: string) => `global_defs {\n    rs_init_notifies\n    lvs_notify_fifo ${fifo}\n    lvs_notify_fifo_script ${reader}\n}\n`
+    + `track_file up {\n    file ${up}\n    weight 0\n}\ntrack_file down {\n    file ${down}\n    weight 0\n}\n`
+    + `virtual_server 10.0.0.13 8383 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n${servers}}\n`;
+  writeFileSync(conf, text(rs('10.1.0.4', up) + rs('10.1.0.5', down)));
+  const signals = new EventEmitter();
+  const c = context();
+  const running = runKeepalived(['-f', conf, '--control-socket', 'none'], c, signals, { manager: { random: () => 0 } });
+  const lines = () => readFileSync(out, 'utf8').split('\n').filter(Boolean).sort();
+  await until(lines, (l) => l.length === 2, 'the first server\'s line and script');
+  writeFileSync(conf, text(rs('10.1.0.4', up) + rs('10.1.0.5', down) + rs('10.1.0.6', up)));
+  signals.emit('SIGHUP');
+  await until(lines, (l) => l.length === 4, 'the added server\'s line and script');
+  await new Promise((r) => setTimeout(r, 300));
+  expect(lines()).toEqual([
+    'RS [10.1.0.4]:tcp:80 [10.0.0.13]:tcp:8383 UP', 'RS [10.1.0.6]:tcp:80 [10.0.0.13]:tcp:8383 UP', 'notify 10.1.0.4', 'notify 10.1.0.6',
+  ]);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
