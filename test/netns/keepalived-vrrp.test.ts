@@ -198,18 +198,19 @@ ${config({ id, vip: '10.9.0.146', priority: 150, state: 'MASTER', extra: 'unicas
   expect(readFileSync(fifoOut('ours'), 'utf8').replaceAll(`"VI_${id}"`, '"VI"')).toBe(readFileSync(fifoOut('ka'), 'utf8').replaceAll(`"VI_${id}"`, '"VI"'));
 });
 
-test('promote_secondaries: the interface\'s sysctl is 1 while each daemon runs, its value from before again after stop', async () => {
+test('promote_secondaries and disable_local_igmp: each sysctl is set while each daemon runs, its value from before again after stop', async () => {
   const id = ++vrid;
-  const sysctl = (h: 'a' | 'b') => lab.hosts[h].run('cat', '/proc/sys/net/ipv4/conf/eth0/promote_secondaries').trim();
-  expect([sysctl('a'), sysctl('b')]).toEqual(['0', '0']);
-  const text = config({ id, vip: '10.9.0.147', priority: 100, state: 'BACKUP', extra: 'promote_secondaries' });
+  const sysctls = (h: 'a' | 'b') => lab.hosts[h].run('cat', '/proc/sys/net/ipv4/conf/eth0/promote_secondaries', '/proc/sys/net/ipv4/igmp_link_local_mcast_reports')
+    .trim().split('\n').join(' ');
+  expect([sysctls('a'), sysctls('b')]).toEqual(['0 1', '0 1']);
+  const text = `global_defs {\n    disable_local_igmp\n}\n${config({ id, vip: '10.9.0.147', priority: 100, state: 'BACKUP', extra: 'promote_secondaries' })}`;
   const ka = startKeepalived(text, id);
   const ours = new OurDaemon(`promote-${id}`, text);
   expect(await eventually(() => ours.has('ready') && ka.state !== undefined, TAKEOVER_MS)).toBe(true);
-  expect([sysctl('a'), sysctl('b')]).toEqual(['1', '1']);
+  expect([sysctls('a'), sysctls('b')]).toEqual(['1 0', '1 0']);
   await ka.stop();
   expect(await ours.stop()).toBe(0);
-  expect([sysctl('a'), sysctl('b')]).toEqual(['0', '0']);
+  expect([sysctls('a'), sysctls('b')]).toEqual(['0 1', '0 1']);
 });
 
 test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the VIP (no address removal), SIGHUP lowering the priority hands over', async () => {

@@ -31,7 +31,7 @@ import { DaemonAlerts } from './alerts';
 import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
 import { LvsTimeouts } from './lvs-timeouts';
-import { PromoteSecondaries } from './promote-secondaries';
+import { DaemonSysctls } from './sysctls';
 import { resolveScriptPolicy } from '../../scripts/security';
 import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
@@ -188,7 +188,7 @@ export class KeepalivedDaemon {
   /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
   #fifos: NotifyFifos | undefined;
   /** promote_secondaries: the interfaces set, restored at stop. */
-  readonly #promoted = new PromoteSecondaries();
+  readonly #sysctls = new DaemonSysctls();
   readonly #lvsTimeouts = new LvsTimeouts();
   /** Instances with notify_priority_changes on, by the reading the router runs. */
   #priorityNotified = new Set<string>();
@@ -555,14 +555,21 @@ export class KeepalivedDaemon {
     this.#fifos?.vrrp(vrrpLine('instance', p.name, p.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', p.to));
   }
 
-  /** promote_secondaries: set before the instances asking for it start (at start and on reload), logged when it cannot be. */
-  async #promoteSecondaries(r: Reading): Promise<void> {
-    const wanted = r.result.config.vrrp.instances.filter((i) => i.promoteSecondaries && i.interface !== undefined).map((i) => i.interface!);
-    for (const f of await this.#promoted.apply(wanted)) this.#options.log('warning', 'promote_secondaries not set', { ...f });
+  /**
+   * promote_secondaries and disable_local_igmp: set before the instances
+   * start (at start and on reload), logged when they cannot be.
+   */
+  async #setSysctls(r: Reading): Promise<void> {
+    const { instances } = r.result.config.vrrp;
+    const wanted = instances.filter((i) => i.promoteSecondaries && i.interface !== undefined).map((i) => i.interface!);
+    for (const f of await this.#sysctls.promoteSecondaries(wanted)) this.#options.log('warning', 'promote_secondaries not set', { ...f });
+    if (!r.result.config.global.vrrp.disableLocalIgmp || instances.length === 0) return;
+    const failure = await this.#sysctls.disableLocalIgmp();
+    if (failure) this.#options.log('warning', 'disable_local_igmp not set', { ...failure });
   }
 
   async #startVrrp(r: Reading): Promise<void> {
-    await this.#promoteSecondaries(r);
+    await this.#setSysctls(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
@@ -691,7 +698,7 @@ export class KeepalivedDaemon {
       if (vrrp) {
         const previous = vrrp.config;
         undo.push(() => vrrp.update(previous));
-        await this.#promoteSecondaries(r);
+        await this.#setSysctls(r);
         await vrrp.update(r.vrrp);
       } else {
         await this.#startVrrp(r);
@@ -1056,7 +1063,7 @@ export class KeepalivedDaemon {
     this.#announcements = undefined;
     await this.#vrrp?.close();
     this.#vrrp = undefined;
-    await this.#promoted.restore();
+    await this.#sysctls.restore();
     await this.#stopSync();
     // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.
     // With VS, as by default, only the configured virtual servers are deleted (their real servers with them).

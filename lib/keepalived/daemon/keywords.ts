@@ -146,6 +146,7 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
       + 'defaults when the line is read, as keepalived',
     vrrp_notify_priority_changes: PRIORITY_LINES,
+    disable_local_igmp: 'igmp_link_local_mcast_reports is 0 once VRRP runs instances, its old value back at stop (a reload without it keeps 0), as keepalived',
     rs_init_notifies: 'a real server that starts up (at start, or added by a reload) runs its notify_up and writes its `RS … UP` line to '
       + 'lvs_notify_fifo/notify_fifo, as keepalived\'s init_service_rs; no mail',
     lvs_timeouts: "set over the kernel's values (read before the first change) at start and each reload; put back by a reload without it and at stop, as keepalived",

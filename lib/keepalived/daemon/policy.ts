@@ -19,7 +19,6 @@ import type { KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  disable_local_igmp: 'the IGMP sysctl is not changed',
   vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',
   vrrp_vmac_garp_intvl: 'no periodic gratuitous ARP on VMACs',
   vrrp_iptables: 'no iptables chains are installed',

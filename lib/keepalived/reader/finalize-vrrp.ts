@@ -72,6 +72,7 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     minGarp: v.minGarp ?? false,
     notifyPriorityChanges: v.notifyPriorityChanges ?? false,
     defaultInterface: v.defaultInterface ?? VRRP_DEFAULTS.defaultInterface,
+    disableLocalIgmp: v.disableLocalIgmp ?? false,
     ...(v.rtPriority !== undefined ? { rtPriority: v.rtPriority } : {}),
   };
 }

@@ -62,6 +62,8 @@ export interface VrrpGlobalDefs {
    * without `interface` is still an error).
    */
   readonly defaultInterface: string;
+  /** `disable_local_igmp`: no IGMP reports for link-local groups while VRRP runs; default off. */
+  readonly disableLocalIgmp: boolean;
 }
 
 /** One line of `track_interface` / `track_script` / `track_file`: `NAME [weight W [reverse|noreverse]]`. */

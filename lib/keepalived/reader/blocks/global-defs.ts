@@ -37,7 +37,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   max_auto_priority
   min_auto_priority_delay dynamic_interfaces
-  disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
+  vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
   vrrp_rlimit_rtime
@@ -109,6 +109,7 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
     return version === undefined ? undefined : (version as 2 | 3);
   })),
   default_interface: vrrpDefault(valueField('defaultInterface', (stmt) => stmt.args[0])),
+  disable_local_igmp: vrrpDefault(boolField('disableLocalIgmp', 'disable_local_igmp')),
   vrrp_mcast_group4: mcastGroup('mcastGroup4', 'inet'),
   vrrp_mcast_group6: mcastGroup('mcastGroup6', 'inet6'),
   vrrp_garp_master_delay: vrrpDefault(timerField('garpMasterDelay', 'vrrp_garp_master_delay', 0)),
