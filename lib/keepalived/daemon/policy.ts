@@ -40,16 +40,12 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   enable_snmp_checker: 'there is no SNMP agent',
   enable_dbus: 'there is no D-Bus interface',
   dbus_service_name: 'there is no D-Bus interface',
-  dbus_no_interface_name: 'there is no D-Bus interface',
-  vrrp_delay_after_boot: 'VRRP starts without the delay after boot',
   vmac_prefix: 'VMAC interfaces keep the default names',
   vmac_addr_prefix: 'VMAC interfaces keep the default names',
   reload_time_file: 'no scheduled reload',
   reload_repeat: 'no scheduled reload',
   reload_file: 'no reload handshake file',
   include_check: 'missing includes are judged as by default',
-  use_symlink_paths: 'script paths are resolved through symbolic links',
-  set_supplementary_groups: 'scripts run without supplementary groups',
 };
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */
