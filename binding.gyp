@@ -25,8 +25,10 @@
         "native/js/bfd_engine.cc",
         "native/js/vrrp_link.cc",
         "native/rtnl/request.cc",
+        "native/vrrp/auth_header.cc",
         "native/vrrp/channel.cc",
         "native/vrrp/link_monitor.cc",
+        "native/vrrp/md5.cc",
         "native/vrrp/route.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

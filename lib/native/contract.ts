@@ -16,7 +16,7 @@ import type { Stats } from '../model/types';
 import type { NativeBfdBinding } from './bfd-contract';
 import type { NativeIcmpBinding } from './icmp-contract';
 import type { NativeReachBinding } from './reach-contract';
-import type { NativeVrrpBinding } from './vrrp-contract';
+import type { NativeVrrpAuthBinding, NativeVrrpBinding } from './vrrp-contract';
 import type { NativeRtnlBinding } from './rtnl-contract';
 import type { NativeProcBinding } from './proc-contract';
 
@@ -263,7 +263,7 @@ export interface NativeSystemBinding {
 
 /** The whole addon, as lib/native/load.ts loads it. */
 export interface NativeBinding
-  extends NativeIpvsBinding, NativeVrrpBinding, NativeRtnlBinding, NativeBfdBinding,
+  extends NativeIpvsBinding, NativeVrrpBinding, NativeVrrpAuthBinding, NativeRtnlBinding, NativeBfdBinding,
   NativeIcmpBinding, NativeReachBinding, NativeNetnsFileBinding, NativeSystemBinding, NativeProcBinding {}
 
 /**
@@ -285,6 +285,9 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   rtnlChange: true,
   rtnlEncode: true,
   routeListHost: true,
+  vrrpMd5: true,
+  vrrpHmacMd5: true,
+  vrrpAhIcv: true,
   BfdEngine: true,
   bfdDecode: true,
   icmpEcho: true,

@@ -31,6 +31,15 @@ export interface NativeVrrpLinkOptions {
    * withholding them until the next `schedule()`.
    */
   watchdogUs?: number;
+  /**
+   * VRRPv2 `auth_type AH` (IPv4 only): the 8-byte key. The socket is then
+   * IPPROTO_AH and the thread wraps every advert in an IP header and an
+   * Authentication Header (HMAC-MD5-96 ICV, sequence number) and checks
+   * received ones; absent: adverts go as given.
+   */
+  ahKey?: Uint8Array;
+  /** With `ahKey`: the VRID whose received adverts the AH checks judge (others are left to JavaScript). */
+  virtualRouterId?: number;
 }
 
 export interface NativeOutgoing {
@@ -64,10 +73,18 @@ export interface NativeVrrpCounters {
 }
 
 /**
- * Received packet: IPv4 gives the whole datagram and empty texts; IPv6 the
- * VRRP message with source, destination and hop limit.
+ * The native AH check of a received datagram (links with `ahKey`): 0 not
+ * checked (not an advert of this VRID as keepalived checks it), 1 valid,
+ * 2 wrong ICV (key), 3 SPI not the source address, 4 sequence number
+ * already seen (replay, or a peer that restarted).
  */
-export type NativePacketHandler = (data: Uint8Array, source: string, destination: string, hopLimit: number) => void;
+export type NativeAhVerdict = 0 | 1 | 2 | 3 | 4;
+
+/**
+ * Received packet: IPv4 gives the whole datagram and empty texts; IPv6 the
+ * VRRP message with source, destination and hop limit; `ah` the AH check.
+ */
+export type NativePacketHandler = (data: Uint8Array, source: string, destination: string, hopLimit: number, ah?: NativeAhVerdict) => void;
 
 export interface NativeVrrpLink {
   /** Periodic adverts sent by the native thread; the first at once; `[]` stops. */
@@ -106,6 +123,16 @@ export type NativeAddressDeletedHandler = (ifindex: number, family: number, addr
 export interface NativeVrrpLinkMonitor {
   /** Stops the reading thread and releases the callback; idempotent. */
   close(): void;
+}
+
+/** The digests of VRRPv2's Authentication Header, pure, exported so they are checked against RFC vectors and keepalived's frames. */
+export interface NativeVrrpAuthBinding {
+  /** MD5 (RFC 1321) of `data`. */
+  vrrpMd5(data: Uint8Array): Uint8Array;
+  /** HMAC-MD5 (RFC 2104) of `data` with `key`. */
+  vrrpHmacMd5(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** The 12-byte ICV an AH-wrapped IPv4 advert must carry (TTL counted only when not `unicast`). */
+  vrrpAhIcv(options: { datagram: Uint8Array; key: Uint8Array; unicast: boolean }): Uint8Array;
 }
 
 /** VRRP changes routes and rules too (keepalived's virtual_routes / virtual_rules): through the one route request builder. */

@@ -22,7 +22,7 @@ export type {
   VrrpRouterInstanceStatus, VrrpTrackStatus, VrrpProcessSource,
 } from './router';
 export type { NotifyResult, NotifyState, NotifyTarget } from './notify';
-export type { VrrpStateChange, VrrpInstanceEvents } from './instance';
+export type { VrrpStateChange, VrrpInstanceEvents, AhFailure } from './instance';
 export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VRRP_DIRECT_OPTIONS } from './instance-options';
 export type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 export type { VrrpInstanceOptions, VrrpDirectOption, VrrpRuntimeOptions, VirtualAddress, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './instance-options';
@@ -50,5 +50,5 @@ export {
   encodeAdvert, receiveAdvert, advertChecksum, messageLength, passwordField,
   VRRP_PROTOCOL, VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_TTL, AUTH_NONE, AUTH_PASS, AUTH_AH,
 } from './packet';
-export type { Advert, EncodeContext, V3Checksum, Datagram, DropReason, ReceivePolicy, AcceptedAdvert, Verdict } from './packet';
+export type { Advert, EncodeContext, V3Checksum, Datagram, AhCheck, DropReason, ReceivePolicy, AcceptedAdvert, Verdict } from './packet';
 export { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';

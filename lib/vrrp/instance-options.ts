@@ -10,7 +10,7 @@ import { IpvsArgumentError } from '../model/errors';
 import { fail, interfaceName, record } from '../core/validate/check';
 import { familyOf, type IpFamily } from './bytes';
 import { canonicalIPv6 } from '../core/validate/address';
-import { AUTH_NONE, AUTH_PASS, passwordField } from './packet';
+import { AUTH_AH, AUTH_NONE, AUTH_PASS, passwordField } from './packet';
 import type { MachineOptions } from './state-machine';
 import { VRRP_DEFAULTS, VRRP_LIMITS } from './limits';
 import type { NativeAddressSpec } from '../native/vrrp-contract';
@@ -79,11 +79,15 @@ export interface VrrpInstanceOptions {
   checkUnicastSrc?: boolean;
   /** `mcast_dst_ip`: another multicast group. */
   mcastDstIp?: string;
-  /** `authentication { auth_type PASS; auth_pass … }`: VRRPv2 over IPv4 only. */
+  /** `authentication { auth_type PASS|AH; auth_pass … }`: VRRPv2 over IPv4 only. */
   authentication?: {
-    /** `auth_type`: only `'PASS'` (simple password, Auth Type 1). */
-    authType: 'PASS';
-    /** `auth_pass`: the password; only its first 8 bytes go on the wire, zero-padded. */
+    /**
+     * `auth_type`: `'PASS'` (simple password, Auth Type 1) or `'AH'` (IPsec
+     * Authentication Header, Auth Type 2: HMAC-MD5-96 keyed with the password;
+     * `state: 'MASTER'` then needs priority 255, as keepalived first waits for an advert's sequence number).
+     */
+    authType: 'PASS' | 'AH';
+    /** `auth_pass`: the password (PASS) or key (AH); only its first 8 bytes are used, zero-padded. */
     authPass: string;
   };
   /** `v3_checksum_as_v2`: VRRPv3/IPv4 checksum without pseudo-header (RFC 9568). */
@@ -208,10 +212,12 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   checkUnicastSrc: boolean;
   /** Multicast destination (`mcast_dst_ip`); default 224.0.0.18 (IPv4) or ff02::12 (IPv6). */
   group: string;
-  /** VRRPv2 Auth Type field: 0 (none, default) or 1 (PASS). */
+  /** VRRPv2 Auth Type field: 0 (none, default), 1 (PASS) or 2 (AH). */
   authType: number;
   /** With PASS: the 8-byte Authentication Data (password truncated or zero-padded). */
   authData?: Uint8Array;
+  /** With AH: the 8-byte HMAC-MD5 key (auth_pass truncated or zero-padded, as keepalived keys it). */
+  ahKey?: Uint8Array;
   /** `v3_checksum_as_v2`: IPv4 VRRPv3 checksum without pseudo-header; default false. */
   v3ChecksumAsV2: boolean;
   /** `owner_ignore_adverts`: a priority-255 instance ignores received adverts; default false. */
@@ -401,13 +407,21 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   const peers = o.unicastPeer === undefined ? [] : Array.isArray(o.unicastPeer) ? o.unicastPeer.map((p, i) => address(p, `${f('unicastPeer')}[${i}]`, family)) : fail(f('unicastPeer'), 'an array of addresses', o.unicastPeer);
   let authType = AUTH_NONE;
   let authData: Uint8Array | undefined;
+  let ahKey: Uint8Array | undefined;
   if (o.authentication !== undefined) {
     const auth = record(o.authentication, f('authentication'), ['authType', 'authPass']);
     if (version !== 2 || family !== 4) reject(f('authentication'), 'only VRRPv2 over IPv4 carries authentication');
-    if (auth.authType !== 'PASS') fail(f('authentication.authType'), "'PASS'", auth.authType);
+    if (auth.authType !== 'PASS' && auth.authType !== 'AH') fail(f('authentication.authType'), "'PASS' or 'AH'", auth.authType);
     if (typeof auth.authPass !== 'string' || auth.authPass.length === 0) fail(f('authentication.authPass'), 'a non-empty password', auth.authPass);
-    authType = AUTH_PASS;
-    authData = passwordField(auth.authPass);
+    if (auth.authType === 'AH') {
+      // keepalived clears such a state: a master must first learn the sequence number from an advert.
+      if (o.state === 'MASTER' && priority !== 255) reject(f('state'), "with authType 'AH' must be 'BACKUP' unless the priority is 255");
+      authType = AUTH_AH;
+      ahKey = passwordField(auth.authPass);
+    } else {
+      authType = AUTH_PASS;
+      authData = passwordField(auth.authPass);
+    }
   }
   const garpMasterDelay = seconds(o.garpMasterDelay, f('garpMasterDelay'), VRRP_LIMITS.garpMasterDelay, VRRP_DEFAULTS.garpMasterDelay);
   const garpMasterRepeat = integer(o.garpMasterRepeat, f('garpMasterRepeat'), VRRP_LIMITS.garpMasterRepeat, VRRP_DEFAULTS.garpMasterRepeat);
@@ -450,6 +464,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   };
   if (o.unicastSrcIp !== undefined) resolved.source = address(o.unicastSrcIp, f('unicastSrcIp'), family);
   if (authData) resolved.authData = authData;
+  if (ahKey) resolved.ahKey = ahKey;
   if (vmac) resolved.vmac = vmac;
   return resolved;
 }

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type {
-  NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
+  NativeAhVerdict, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
@@ -19,7 +19,7 @@ import { familyOf } from './bytes';
 import { RouteSet } from './routes';
 import { IpvsArgumentError } from '../model/errors';
 import { loadVrrpNative } from './native';
-import { encodeAdvert, receiveAdvert, type DropReason, type ReceivePolicy } from './packet';
+import { encodeAdvert, receiveAdvert, type AhCheck, type DropReason, type ReceivePolicy } from './packet';
 import { VrrpMachine, type MachineAction, type TransitionReason, type VrrpState } from './state-machine';
 import { emptyStats, type VrrpStats, type VrrpStatus } from './status';
 
@@ -67,6 +67,8 @@ export interface VrrpInstanceEvents {
       instance: string;
       /** Why the advert was dropped (keepalived's counter name where it has one). */
       reason: DropReason;
+      /** `auth_failure` of an AH advert: the check that failed (ICV, SPI or sequence number). */
+      detail?: AhFailure;
     },
   ];
   /** Held by {@link VrrpInstance.holdMaster}, the Master_Down timer ran out: the sync group decides. */
@@ -74,6 +76,12 @@ export interface VrrpInstanceEvents {
   /** A runtime failure (address change, send); the instance keeps running. */
   error: [error: VrrpError];
 }
+
+/** Why an AH advert failed the addon's check. */
+export type AhFailure = Exclude<AhCheck, 'unchecked' | 'valid'>;
+
+/** The addon's AH verdict numbers (lib/native/vrrp-contract.ts). */
+const AH_CHECKS: readonly AhCheck[] = ['unchecked', 'valid', 'icv', 'spi', 'replay'];
 
 /** camelCase statistics key of each drop reason: every dropped advert is counted. */
 export const DROP_STAT: Record<DropReason, keyof VrrpStats> = {
@@ -157,8 +165,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const holder: NativeVrrpLinkHolder = { link: undefined, rtPriority, watchdogMs };
     let instance: VrrpInstance | undefined;
     try {
-      holder.link = openLink(native, resolved, holder, netns, info.ifindex, source, (data, src, dst, hopLimit) =>
-        instance ? instance.#onPacket(data, src, dst, hopLimit) : undefined,
+      holder.link = openLink(native, resolved, holder, netns, info.ifindex, source, (data, src, dst, hopLimit, ah) =>
+        instance ? instance.#onPacket(data, src, dst, hopLimit, ah) : undefined,
       );
     } catch (e) {
       if (vmac) removeVmac(native, resolved, netns, vmac);
@@ -189,7 +197,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * only takes the new settings. No transition, no priority-0 advert.
    * Returns false, changing nothing, when an option that identifies the
    * instance on the wire or its socket changed (interface, VRID, version,
-   * peers, source, TTL, group, VMAC, the owner's 255): the
+   * peers, source, TTL, group, VMAC, AH key, the owner's 255): the
    * caller then closes it and opens a new one. Throws an
    * `IpvsArgumentError` naming the field for invalid options.
    */
@@ -411,8 +419,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       }
     }
     try {
-      const link = openLink(this.#native, this.options, this.#link, this.#netns(), info.ifindex, source, (data, src, dst, hopLimit) =>
-        this.#onPacket(data, src, dst, hopLimit),
+      const link = openLink(this.#native, this.options, this.#link, this.#netns(), info.ifindex, source, (data, src, dst, hopLimit, ah) =>
+        this.#onPacket(data, src, dst, hopLimit, ah),
       );
       const old = this.#link.link!;
       const c = old.counters();
@@ -490,15 +498,18 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     };
   }
 
-  #onPacket(data: Uint8Array, source: string, destination: string, hopLimit: number): void {
+  #onPacket(data: Uint8Array, source: string, destination: string, hopLimit: number, ah: NativeAhVerdict = 0): void {
     if (this.#closed) return;
     // After a stall, the watchdog's verdict comes before the adverts queued meanwhile.
     this.#beat();
-    const datagram = this.options.family === 4 ? { family: 4 as const, data } : { family: 6 as const, data, source, destination, hopLimit };
+    const datagram = this.options.family === 4
+      ? { family: 4 as const, data, ah: AH_CHECKS[ah] ?? 'unchecked' }
+      : { family: 6 as const, data, source, destination, hopLimit };
     const verdict = receiveAdvert(datagram, this.#policy());
     if (verdict.drop) {
       this.#stats[DROP_STAT[verdict.drop]]++;
-      if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop });
+      const detail = verdict.detail ? { detail: verdict.detail } : {};
+      if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop, ...detail });
       return;
     }
     const { advert, source: from } = verdict.accepted;
@@ -666,13 +677,13 @@ function cidr(a: ResolvedAddress): string {
 /**
  * The options that only a new instance can take: what opens the socket
  * (interface, family, multicast group or unicast peers, source, TTL, the
- * VMAC) and what names the virtual router on the wire (name, VRID,
+ * VMAC, the AH key) and what names the virtual router on the wire (name, VRID,
  * version), plus the owner's priority 255, which changes how the instance
  * starts. Everything else changes in place.
  */
 export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac'] as const)
+  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'ahKey'] as const)
     .filter((f) => !same(now[f], next[f]));
   return (now.priority === 255) !== (next.priority === 255) ? [...fields, 'priority'] : fields;
 }
@@ -708,6 +719,7 @@ function openLink(
         ttl: o.ttl,
         ...(holder.rtPriority !== undefined ? { rtPriority: holder.rtPriority } : {}),
         ...(holder.watchdogMs > 0 ? { watchdogUs: holder.watchdogMs * 1000 } : {}),
+        ...(o.ahKey ? { ahKey: o.ahKey, virtualRouterId: o.virtualRouterId } : {}),
       },
       onPacket,
     );

@@ -21,8 +21,12 @@ export const VRRP_TTL = 255;
 export const AUTH_NONE = 0;
 /** Auth Type 1: simple text password (`auth_type PASS`). */
 export const AUTH_PASS = 1;
-/** Auth Type 2: IP Authentication Header (`auth_type AH`); the options accept only PASS, so such adverts fail the auth type check. */
+/** Auth Type 2: IP Authentication Header (`auth_type AH`): IPv4 protocol 51 around the VRRP message, checked by the addon. */
 export const AUTH_AH = 2;
+/** IANA protocol number of the IP Authentication Header (RFC 4302). */
+export const AUTH_HEADER_PROTOCOL = 51;
+/** Bytes of the Authentication Header keepalived sends: 12 fixed, a 96-bit ICV. */
+export const AUTH_HEADER_LENGTH = 24;
 
 /** The content of one advertisement, independent of version-specific encoding. */
 export interface Advert {
@@ -123,7 +127,18 @@ export interface Datagram {
   destination?: string;
   /** IPv6 only: Hop Limit the packet arrived with (must be 255 for multicast). */
   hopLimit?: number;
+  /** IPv4 with `auth_type AH`: what the addon's check of the Authentication Header found. */
+  ah?: AhCheck;
 }
+
+/**
+ * The addon's Authentication Header check of one datagram (keepalived's
+ * vrrp_in_chk_ipsecah): `unchecked` when it is not an AH advert of this VRID
+ * as keepalived would check it (the checks here judge it), `valid`, or why
+ * it failed: `icv` (wrong key or altered), `spi` (not the source address),
+ * `replay` (sequence number not above the last one seen or sent).
+ */
+export type AhCheck = 'unchecked' | 'valid' | 'icv' | 'spi' | 'replay';
 
 /**
  * Why an advert was dropped; the names are keepalived's statistics counters
@@ -199,6 +214,8 @@ export type Verdict =
       accepted?: undefined;
       /** Why the advert was dropped. */
       drop: DropReason;
+      /** `auth_failure` of an AH advert: which check failed. */
+      detail?: Exclude<AhCheck, 'unchecked' | 'valid'>;
     };
 
 const drop = (reason: DropReason): Verdict => ({ drop: reason });
@@ -214,7 +231,10 @@ interface Located {
   ipProtocol: number;
   /** IPv4 total-length field, or the datagram length for IPv6. */
   ipTotal: number;
+  /** Bytes before the VRRP message: the IPv4 header, and the Authentication Header with AH. */
   headerLength: number;
+  /** With AH: its Next Header field (112 for VRRP). */
+  ahNextHeader?: number;
 }
 
 function locate(d: Datagram): Located | undefined {
@@ -232,9 +252,12 @@ function locate(d: Datagram): Located | undefined {
   }
   const data = d.data;
   if (data.length < 20 || data[0]! >> 4 !== 4) return undefined;
-  const headerLength = (data[0]! & 0x0f) * 4;
-  if (headerLength < 20 || data.length < headerLength) return undefined;
+  const ipHeader = (data[0]! & 0x0f) * 4;
+  const ah = data[9] === AUTH_HEADER_PROTOCOL;
+  const headerLength = ipHeader + (ah ? AUTH_HEADER_LENGTH : 0);
+  if (ipHeader < 20 || data.length < ipHeader) return undefined;
   return {
+    ...(ah && data.length > ipHeader ? { ahNextHeader: data[ipHeader]! } : {}),
     message: data.subarray(headerLength),
     source: addressText(data.subarray(12, 16)),
     destination: addressText(data.subarray(16, 20)),
@@ -284,9 +307,15 @@ function readAdvert(message: Uint8Array, family: IpFamily): Advert {
  */
 export function receiveAdvert(datagram: Datagram, policy: ReceivePolicy): Verdict {
   const at = locate(datagram);
-  if (!at || at.message.length < 8) return drop('packet_len_err');
+  if (!at) return drop('packet_len_err');
+  // keepalived: "Received AH header but auth type not AH" / "No AH header but auth type is AH".
+  const ah = at.ipProtocol === AUTH_HEADER_PROTOCOL;
+  if (at.ipProtocol !== VRRP_PROTOCOL && !ah) return drop('authtype_mismatch');
+  if (ah !== (policy.authType === AUTH_AH && policy.family === 4)) return drop('authtype_mismatch');
+  if (at.message.length < 8) return drop('packet_len_err');
+  // IPsec AH protecting another protocol: keepalived ignores it uncounted; counted here with other routers' traffic.
+  if (ah && at.ahNextHeader !== VRRP_PROTOCOL) return drop('unknown_vrid');
   const { message, ttl } = at;
-  if (at.ipProtocol !== VRRP_PROTOCOL) return drop('authtype_mismatch');
   const version = message[0]! >> 4;
   const lengthVersion = version === 2 || version === 3 ? version : policy.version;
   const expected = messageLength(lengthVersion, policy.family, message[3]!);
@@ -301,6 +330,8 @@ export function receiveAdvert(datagram: Datagram, policy: ReceivePolicy): Verdic
     if (advert.authType! > AUTH_AH) return drop('invalid_authtype');
     if (advert.authType !== policy.authType) return drop('authtype_mismatch');
     if (policy.authType === AUTH_PASS && !sameBytes(advert.authData!, policy.authData ?? new Uint8Array(8))) return drop('auth_failure');
+    const check = datagram.ah ?? 'unchecked';
+    if (ah && check !== 'valid') return { drop: 'auth_failure', ...(check !== 'unchecked' ? { detail: check } : {}) };
   }
   if (version === 2 && advert.intervalCs !== policy.intervalCs) return drop('advert_interval_err');
   if ((message[0]! & 0x0f) !== 1) return drop('invalid_type_rcvd');

@@ -32,15 +32,24 @@ export interface VrrpStats {
   addrListErr: number;
   /** VRRPv2 adverts dropped for an unknown Auth Type (> 2) (`invalid_authtype`). */
   invalidAuthtype: number;
-  /** Adverts dropped because their Auth Type differs from ours, or that were not IP protocol 112 (`authtype_mismatch`). */
+  /**
+   * Adverts dropped because their Auth Type differs from ours, or that came
+   * without AH (protocol 51) to an AH instance or with it to another (`authtype_mismatch`).
+   */
   authtypeMismatch: number;
-  /** VRRPv2 PASS adverts dropped for a wrong password (`auth_failure`). */
+  /**
+   * VRRPv2 adverts dropped for a wrong PASS password, or with AH for a wrong
+   * ICV (key), an SPI that is not the source, or a sequence number already seen (`auth_failure`).
+   */
   authFailure: number;
   /** Adverts dropped for a bad VRRP checksum (keepalived `chk_err`). */
   checksumErr: number;
   /** Adverts dropped because their Version field differs from ours (keepalived `vers_err`). */
   versionErr: number;
-  /** Adverts for another VRID, e.g. other routers sharing the group (keepalived drops them before any instance). */
+  /**
+   * Adverts for another VRID, e.g. other routers sharing the group (keepalived
+   * drops them before any instance); with AH, AH packets not carrying VRRP.
+   */
   unknownVrid: number;
   /** Adverts a priority-255 owner ignored (`owner_ignore_adverts`). */
   ownerIgnored: number;

@@ -4,8 +4,10 @@
 
 #include <memory>
 
+#include "../vrrp/auth_header.h"
 #include "../vrrp/channel.h"
 #include "../vrrp/link_monitor.h"
+#include "../vrrp/md5.h"
 #include "../vrrp/netns.h"
 #include "../vrrp/route.h"
 #include "errors.h"
@@ -85,6 +87,11 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     options.ttl = intField(o, "ttl", 255);
     options.rtPriority = intField(o, "rtPriority", 0);
     options.watchdog = std::chrono::microseconds(intField(o, "watchdogUs", 0));
+    if (!o.Get("ahKey").IsUndefined()) {
+      options.ahKey = bytesOf(o.Get("ahKey"));
+      if (options.ahKey.empty()) throw Napi::TypeError::New(env, "native contract: ahKey must not be empty");
+      options.virtualRouterId = intField(o, "virtualRouterId", 0, true);
+    }
     std::string netns = stringField(o, "netns", false);
     channel_ = std::make_unique<vrrp::Channel>();
     route_ = std::make_unique<vrrp::Route>();
@@ -107,8 +114,8 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
         if (!env) return;
         Napi::Uint8Array data = Napi::Uint8Array::New(env, p->data.size());
         std::memcpy(data.Data(), p->data.data(), p->data.size());
-        callback.Call(
-            {data, Napi::String::New(env, p->source), Napi::String::New(env, p->destination), Napi::Number::New(env, p->hopLimit)});
+        callback.Call({data, Napi::String::New(env, p->source), Napi::String::New(env, p->destination),
+                       Napi::Number::New(env, p->hopLimit), Napi::Number::New(env, static_cast<int>(p->ah))});
       });
       if (status != napi_ok) {
         delete packet;
@@ -368,6 +375,36 @@ Napi::Value ListHostRoutes(const Napi::CallbackInfo& info) {
   return out;
 }
 
+Napi::Uint8Array bytesValue(Napi::Env env, const uint8_t* data, size_t length) {
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, length);
+  if (length) std::memcpy(out.Data(), data, length);
+  return out;
+}
+
+// vrrpMd5(data) / vrrpHmacMd5(key, data) -> digest: the AH digests, for their RFC test vectors.
+Napi::Value Md5(const Napi::CallbackInfo& info) {
+  std::vector<uint8_t> data = bytesOf(info[0]);
+  vrrp::Md5Digest d = vrrp::md5(data.data(), data.size());
+  return bytesValue(info.Env(), d.data(), d.size());
+}
+
+Napi::Value HmacMd5(const Napi::CallbackInfo& info) {
+  std::vector<uint8_t> key = bytesOf(info[0]);
+  std::vector<uint8_t> data = bytesOf(info[1]);
+  vrrp::Span part{data.data(), data.size()};
+  vrrp::Md5Digest d = vrrp::hmacMd5(key.data(), key.size(), &part, 1);
+  return bytesValue(info.Env(), d.data(), d.size());
+}
+
+// vrrpAhIcv({datagram, key, unicast}) -> the 12-byte ICV an AH advert must carry.
+Napi::Value AhIcv(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  std::vector<uint8_t> datagram = bytesOf(o.Get("datagram"));
+  vrrp::Icv icv =
+      vrrp::authHeaderIcv(datagram.data(), datagram.size(), bytesOf(o.Get("key")), o.Get("unicast").ToBoolean().Value());
+  return bytesValue(info.Env(), icv.data(), icv.size());
+}
+
 }  // namespace
 
 void defineVrrp(Napi::Env env, Napi::Object exports) {
@@ -379,6 +416,9 @@ void defineVrrp(Napi::Env env, Napi::Object exports) {
   exports.Set("vrrpSetIpv4Conf", Napi::Function::New<SetIpv4Conf>(env, "vrrpSetIpv4Conf"));
   exports.Set("vrrpChangeAddress", Napi::Function::New<ChangeAddress>(env, "vrrpChangeAddress"));
   exports.Set("routeListHost", Napi::Function::New<ListHostRoutes>(env, "routeListHost"));
+  exports.Set("vrrpMd5", Napi::Function::New<Md5>(env, "vrrpMd5"));
+  exports.Set("vrrpHmacMd5", Napi::Function::New<HmacMd5>(env, "vrrpHmacMd5"));
+  exports.Set("vrrpAhIcv", Napi::Function::New<AhIcv>(env, "vrrpAhIcv"));
 }
 
 }  // namespace js

@@ -50,8 +50,15 @@ Channel::~Channel() {
 ChannelFailure Channel::open(const ChannelOptions& options) {
   options_ = options;
   const bool v4 = options.family == AF_INET;
-  fd_ = socket(options.family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, kVrrpProtocol);
+  const bool ah = v4 && !options.ahKey.empty();
+  fd_ = socket(options.family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, ah ? kAuthHeaderProtocol : kVrrpProtocol);
   if (fd_ < 0) return {errno, "socket"};
+  if (ah) {
+    // The ICV covers the IP header's ID, so the header is ours to write.
+    int on = 1;
+    if (!set(fd_, IPPROTO_IP, IP_HDRINCL, on)) return {errno, "socket-options"};
+    auth_ = std::make_unique<AuthHeader>(AuthHeaderOptions{options.ahKey, options.virtualRouterId, !options.multicast});
+  }
   if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, options.ifname.c_str(), options.ifname.size()) != 0) {
     return {errno, "bind-device"};
   }
@@ -141,9 +148,20 @@ void Channel::queueFrames(int ifindex, std::vector<std::vector<uint8_t>> frames,
   wake();
 }
 
-int Channel::sendOne(const Outgoing& packet) {
+AuthHeader::Round Channel::nextRound() { return auth_ ? auth_->nextRound() : AuthHeader::Round{0, 0}; }
+
+int Channel::sendOne(const Outgoing& packet, AuthHeader::Round round) {
   msghdr msg{};
-  iovec iov{const_cast<uint8_t*>(packet.bytes.data()), packet.bytes.size()};
+  std::vector<uint8_t> sealed;
+  if (auth_) {
+    in_addr source{}, destination{};
+    inet_pton(AF_INET, options_.source.c_str(), &source);
+    inet_pton(AF_INET, packet.destination.c_str(), &destination);
+    auto ttl = static_cast<uint8_t>(options_.multicast ? 255 : options_.ttl);
+    sealed = auth_->seal(packet.bytes, source, destination, ttl, round);
+  }
+  const std::vector<uint8_t>& bytes = auth_ ? sealed : packet.bytes;
+  iovec iov{const_cast<uint8_t*>(bytes.data()), bytes.size()};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {0};
@@ -155,9 +173,13 @@ int Channel::sendOne(const Outgoing& packet) {
     inet_pton(AF_INET, packet.destination.c_str(), &to4.sin_addr);
     msg.msg_name = &to4;
     msg.msg_namelen = sizeof to4;
-    in_pktinfo info{};
-    inet_pton(AF_INET, options_.source.c_str(), &info.ipi_spec_dst);
-    setPacketInfo(msg, IPPROTO_IP, IP_PKTINFO, info);
+    if (!auth_) {  // with AH the source is in the header we wrote
+      in_pktinfo info{};
+      inet_pton(AF_INET, options_.source.c_str(), &info.ipi_spec_dst);
+      setPacketInfo(msg, IPPROTO_IP, IP_PKTINFO, info);
+    } else {
+      msg.msg_control = nullptr;
+    }
   } else {
     to6.sin6_family = AF_INET6;
     inet_pton(AF_INET6, packet.destination.c_str(), &to6.sin6_addr);
@@ -180,8 +202,9 @@ int Channel::sendOne(const Outgoing& packet) {
 
 int Channel::sendNow(const std::vector<Outgoing>& packets) {
   int first = 0;
+  AuthHeader::Round round = nextRound();
   for (const auto& p : packets) {
-    int error = sendOne(p);
+    int error = sendOne(p, round);
     if (error && !first) first = error;
   }
   return first;
@@ -208,6 +231,7 @@ void Channel::receiveAll() {
     }
     Received r;
     r.data.assign(buffer.begin(), buffer.begin() + n);
+    if (auth_) r.ah = auth_->check(r.data.data(), r.data.size());
     char text[INET6_ADDRSTRLEN] = {0};
     if (options_.family == AF_INET6) {
       inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, text, sizeof text);
@@ -266,7 +290,10 @@ void Channel::run() {
         toSend.clear();
       }
     }
-    for (const auto& p : toSend) sendOne(p);
+    if (!toSend.empty()) {
+      AuthHeader::Round round = nextRound();  // every destination gets the same numbers, as keepalived's copies do
+      for (const auto& p : toSend) sendOne(p, round);
+    }
     for (const auto& due : framesDue) {
       const std::vector<uint8_t>& frame = due.bytes;
       sockaddr_ll to{};

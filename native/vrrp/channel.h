@@ -10,10 +10,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "auth_header.h"
 
 namespace vrrp {
 
@@ -29,6 +32,10 @@ struct ChannelOptions {
   // Advert watchdog: periodic adverts are withheld once the last heartbeat()
   // is older than this (0: off), and stay withheld until the next schedule().
   std::chrono::microseconds watchdog{0};
+  // VRRPv2 `auth_type AH` (IPv4): the 8-byte key; empty for none or PASS.
+  // The socket is then IPPROTO_AH with IP_HDRINCL, as keepalived's.
+  std::vector<uint8_t> ahKey;
+  int virtualRouterId = 0;  // AH only: which received adverts may move the sequence number
 };
 
 struct Received {
@@ -36,6 +43,7 @@ struct Received {
   std::string source;
   std::string destination;
   int hopLimit = -1;
+  AhVerdict ah = AhVerdict::kNotChecked;
 };
 
 struct Outgoing {
@@ -76,10 +84,12 @@ class Channel {
  private:
   void run();
   void wake();
-  int sendOne(const Outgoing& packet);
+  int sendOne(const Outgoing& packet, AuthHeader::Round round);
+  AuthHeader::Round nextRound();
   void receiveAll();
 
   ChannelOptions options_;
+  std::unique_ptr<AuthHeader> auth_;  // set for `auth_type AH`
   int fd_ = -1;
   int packetFd_ = -1;
   int eventFd_ = -1;

@@ -3,13 +3,17 @@
 // packets to JavaScript) — no namespace needed, and run under ASan/UBSan too.
 // Needs CAP_NET_RAW (the host layers run as root).
 import { loadVrrpNative } from '../../lib/vrrp/native';
-import { encodeAdvert, receiveAdvert, AUTH_NONE } from '../../lib/vrrp/packet';
+import { loadNative } from '../../lib/native/load';
+import { encodeAdvert, passwordField, receiveAdvert, AUTH_AH, AUTH_NONE } from '../../lib/vrrp/packet';
+import { KEEPALIVED_AH } from '../support/vrrp-golden';
 import { expectTypeError } from '../support/throws';
 import type { NativeVrrpLink, NativeVrrpLinkOptions } from '../../lib/native/vrrp-contract';
 import { isNativeError } from '../../lib/native/contract';
 import { VrrpInstance } from '../../lib/vrrp/instance';
 
 const native = loadVrrpNative();
+/** The AH digests, pure functions of the whole addon. */
+const digests = loadNative();
 const AF_INET = 2;
 const AF_INET6 = 10;
 
@@ -224,5 +228,92 @@ describe('the link monitor', () => {
       monitor.close();
       monitor.close();
     }
+  });
+});
+
+describe('VRRPv2 auth_type AH', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+  test('MD5 gives the RFC 1321 test suite (A.5), HMAC-MD5 the RFC 2104 vectors', () => {
+    const suite: [string, string][] = [
+      ['', 'd41d8cd98f00b204e9800998ecf8427e'],
+      ['a', '0cc175b9c0f1b6a831c399e269772661'],
+      ['abc', '900150983cd24fb0d6963f7d28e17f72'],
+      ['message digest', 'f96b697d7cb7938d525a2f31aaf161d0'],
+      ['abcdefghijklmnopqrstuvwxyz', 'c3fcd3d76192e4007dfb496cca67e13b'],
+      ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 'd174ab98d277d9f5a5611c2c9f419d9f'],
+      ['1234567890'.repeat(8), '57edf4a22be3c955ac49da2e2107b67a'],
+    ];
+    expect(suite.map(([text]) => [text, hexOf(digests.vrrpMd5(bytes(text)))])).toEqual(suite);
+    expect(hexOf(digests.vrrpHmacMd5(new Uint8Array(16).fill(0x0b), bytes('Hi There')))).toBe('9294727a3638bb1c13f48ef8158bfc9d');
+    expect(hexOf(digests.vrrpHmacMd5(bytes('Jefe'), bytes('what do ya want for nothing?')))).toBe('750c783e6ab0b503eaa86e310a5db738');
+    expect(hexOf(digests.vrrpHmacMd5(new Uint8Array(16).fill(0xaa), new Uint8Array(50).fill(0xdd)))).toBe('56be34521d144c88dbb8c733f0e8b3f6');
+    // RFC 2202 §2 test case 6: a key longer than the 64-byte block is hashed first.
+    expect(hexOf(digests.vrrpHmacMd5(new Uint8Array(80).fill(0xaa), bytes('Test Using Larger Than Block-Size Key - Hash Key First'))))
+      .toBe('6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd');
+  });
+
+  test("our ICV of keepalived 2.2.7's captured adverts is the ICV they carry, multicast (TTL counted) and unicast (TTL zeroed)", () => {
+    const icv = (datagram: Uint8Array, pass: string, unicast: boolean) =>
+      hexOf(digests.vrrpAhIcv({ datagram, key: passwordField(pass), unicast }));
+    const carried = (datagram: Uint8Array) => hexOf(datagram.subarray(32, 44));
+    for (const d of KEEPALIVED_AH.multicast) expect(icv(d, KEEPALIVED_AH.multicastPass, false)).toBe(carried(d));
+    for (const d of KEEPALIVED_AH.unicast) expect(icv(d, KEEPALIVED_AH.unicastPass, true)).toBe(carried(d));
+    // The key is the 8-byte field: a ninth character makes no difference, another eighth does.
+    const first = KEEPALIVED_AH.multicast[0]!;
+    expect(icv(first, 'secretkeZ', false)).toBe(carried(first));
+    expect(icv(first, 'secretkZ', false)).not.toBe(carried(first));
+    // Unicast keys leave the TTL out; multicast keys do not.
+    expect(icv(KEEPALIVED_AH.unicast[0]!, KEEPALIVED_AH.unicastPass, false)).not.toBe(carried(KEEPALIVED_AH.unicast[0]!));
+  });
+
+  test('links on loopback: the thread seals each advert, checks received ones (ICV, then one sequence counter for both directions)', async () => {
+    const address = '127.0.0.1';
+    const vrid = 61;
+    type Got = { data: Uint8Array; ah: number | undefined };
+    const open = (pass: string, got: Got[]) =>
+      new native.VrrpLink({ family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: address, ahKey: passwordField(pass), virtualRouterId: vrid },
+        (data, _s, _d, _h, ah) => got.push({ data, ah }));
+    const a: Got[] = [], b: Got[] = [], wrong: Got[] = [];
+    const links = [open('shared', a), open('shared', b), open('other', wrong)];
+    try {
+      const advert = (priority: number) => encodeAdvert(
+        { version: 2, virtualRouterId: vrid, priority, intervalCs: 100, addresses: ['10.61.0.1'], authType: AUTH_AH },
+        { family: 4, source: address, destination: address },
+      );
+      const sequence = (g: Got) => Buffer.from(g.data).readUInt32BE(28);
+      expect(links[0]!.sendNow([{ destination: address, bytes: advert(100) }])).toBe(0);
+      expect(links[0]!.sendNow([{ destination: address, bytes: advert(100) }])).toBe(0);
+      expect(await eventually(() => a.length === 2 && b.length === 2 && wrong.length === 2)).toBe(true);
+      // Every copy: protocol 51, ID and sequence from 1, SPI the source, the message after the 24-byte AH.
+      expect(a.map((g) => [g.data[9], Buffer.from(g.data).readUInt16BE(4), sequence(g), hexOf(g.data.subarray(24, 28))]))
+        .toEqual([[51, 1, 1, '7f000001'], [51, 2, 2, '7f000001']]);
+      expect(hexOf(a[0]!.data.subarray(44))).toBe(hexOf(advert(100)));
+      // The sender's own adverts are replays to it (its counter sent them); the peer takes them; a wrong key fails the ICV.
+      expect([a.map((g) => g.ah), b.map((g) => g.ah), wrong.map((g) => g.ah)]).toEqual([[4, 4], [1, 1], [2, 2]]);
+      // The peer heard 2, so its own first advert carries 3, which the first link accepts.
+      expect(links[1]!.sendNow([{ destination: address, bytes: advert(90) }])).toBe(0);
+      expect(await eventually(() => a.length === 3)).toBe(true);
+      expect([sequence(a[2]!), a[2]!.ah]).toEqual([3, 1]);
+      // Adverts of another VRID are left to JavaScript, and do not move the counter.
+      const other = encodeAdvert({ version: 2, virtualRouterId: vrid + 1, priority: 100, intervalCs: 100, addresses: ['10.61.0.1'], authType: AUTH_AH },
+        { family: 4, source: address, destination: address });
+      expect(links[2]!.sendNow([{ destination: address, bytes: other }])).toBe(0);
+      expect(await eventually(() => b.length === 4)).toBe(true);
+      expect(b.at(-1)!.ah).toBe(0);
+      const counters = links.map((l) => l.counters());
+      expect(counters.map((c) => [c.sent, c.sendErrors])).toEqual([[2, 0], [1, 0], [1, 0]]);
+    } finally {
+      links.forEach((l) => l.close());
+    }
+  });
+
+  test('contract: ahKey must be a non-empty Uint8Array with a virtualRouterId', () => {
+    const good: NativeVrrpLinkOptions = { family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: '127.0.0.1' };
+    expectTypeError(() => new native.VrrpLink({ ...good, ahKey: 'secret' as never, virtualRouterId: 1 }, () => {}), /Uint8Array/);
+    expectTypeError(() => new native.VrrpLink({ ...good, ahKey: new Uint8Array(0), virtualRouterId: 1 }, () => {}), /ahKey/);
+    expectTypeError(() => new native.VrrpLink({ ...good, ahKey: new Uint8Array(8) }, () => {}), /virtualRouterId/);
+    expectTypeError(() => digests.vrrpAhIcv({ datagram: [1] as never, key: new Uint8Array(8), unicast: false }), /Uint8Array/);
   });
 });

@@ -148,6 +148,82 @@ test('behind a keepalived master ours stays BACKUP without IPVS, and takes the V
   expect(lab.hasAddress('a', vip)).toBe(false);
 });
 
+/** A VRRPv2 instance with `auth_type AH` (v2 carries whole seconds: 1 s adverts). */
+const ahConfig = (o: { id: number; vip: string; priority: number; key: string }) => `
+vrrp_instance VI_${o.id} {
+    state BACKUP
+    interface eth0
+    virtual_router_id ${o.id}
+    priority ${o.priority}
+    advert_int 1
+    version 2
+    authentication {
+        auth_type AH
+        auth_pass ${o.key}
+    }
+    virtual_ipaddress {
+        ${o.vip}/24
+    }
+}
+`;
+
+test('auth_type AH against keepalived 2.2.7 both ways: each hears the other\'s master and stays BACKUP, takes over when it dies; a wrong key is dropped, counted and outlasted as keepalived does', async () => {
+  const id = ++vrid;
+  const vip = '10.9.0.145';
+  const ahErrors = (ka: Keepalived, from = 0) => ka.log.slice(from).split('\n').filter((l) => /IPSEC|AH header|auth type|received a \d auth/.test(l));
+  const stats = async (d: OurDaemon) => (await d.status()).vrrp!.instances[0]!.stats;
+  const ka = startKeepalived(ahConfig({ id, vip, priority: 150, key: 'secretkey1' }), id);
+  expect(await eventually(() => lab.hasAddress('b', vip), TAKEOVER_MS)).toBe(true);
+  // The key counts its first 8 bytes, as keepalived's does.
+  const ours = new OurDaemon(`ah-${id}`, ahConfig({ id, vip, priority: 100, key: 'secretkeZZ' }));
+  expect(await eventually(() => ours.has('ready'), TAKEOVER_MS)).toBe(true);
+  await sleep(3500);
+  expect([ours.states(), lab.hasAddress('a', vip)]).toEqual([['BACKUP'], false]);
+  const heard = await stats(ours);
+  expect(heard.advertRcvd).toBeGreaterThan(2);
+  expect([heard.authFailure, heard.authtypeMismatch]).toEqual([0, 0]);
+
+  // A keepalived with another key and a higher priority: it does not hear the master (HMAC errors) and takes
+  // MASTER; its adverts are dropped by keepalived's master (logged) and by ours (auth_failure): nobody moves.
+  const kaMark = ka.log.length;
+  const wrong = lab.keepalived('c', `ka-wrong-${id}`, ahConfig({ id, vip, priority: 200, key: 'otherkey' }));
+  cleanup.push(() => wrong.stop());
+  expect(await eventually(() => wrong.state === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => ka.count('IPSEC-AH : invalid IPSEC HMAC-MD5 value', kaMark) > 0, 3000)).toBe(true);
+  expect(ahErrors(wrong).length).toBeGreaterThan(1);
+  expect((await stats(ours)).authFailure).toBeGreaterThan(0);
+  expect([ka.count('Entering', kaMark), ours.states(), lab.hasAddress('a', vip)]).toEqual([0, ['BACKUP'], false]);
+  await wrong.stop();
+
+  // keepalived dies: ours takes over, its sequence numbers continuing above keepalived's.
+  await ka.kill();
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => lab.hasAddress('a', vip), 2000)).toBe(true);
+
+  // keepalived again, lower priority, its counter from 0: it takes our adverts and stays BACKUP without an auth error.
+  const again = startKeepalived(ahConfig({ id, vip, priority: 50, key: 'secretkey1' }), id + 1000);
+  expect(await eventually(() => again.state === 'BACKUP', TAKEOVER_MS)).toBe(true);
+  await sleep(4000);
+  expect([again.count('Entering MASTER STATE'), again.state, ahErrors(again)]).toEqual([0, 'BACKUP', []]);
+  expect([ours.states().at(-1), lab.hasAddress('a', vip), lab.hasAddress('b', vip)]).toEqual(['MASTER', true, false]);
+  expect(lab.ping('c', vip)).toBe(true);
+  expect((await stats(ours)).advertSent).toBeGreaterThan(3);
+  // Ours stops (priority 0): keepalived takes over at once.
+  expect(await ours.stop()).toBe(0);
+  expect(await eventually(() => again.state === 'MASTER', TAKEOVER_MS)).toBe(true);
+
+  // Ours with a wrong key does what the wrong-keyed keepalived did: drops every advert (auth_failure) and takes MASTER.
+  const againMark = again.log.length;
+  const stranger = new OurDaemon(`ah-wrong-${id}`, ahConfig({ id, vip, priority: 100, key: 'otherkey' }));
+  expect(await eventually(() => stranger.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  const refused = await stats(stranger);
+  expect(refused.authFailure).toBeGreaterThan(1);
+  expect(refused.advertRcvd).toBe(0);
+  expect(await eventually(() => again.count('IPSEC-AH : invalid IPSEC HMAC-MD5 value', againMark) > 0, 3000)).toBe(true);
+  expect(again.count('Entering', againMark)).toBe(0);
+  expect(await stranger.stop()).toBe(0);
+});
+
 test('keepalived\'s no-multicast rule: on a link without IFF_MULTICAST and no unicast_peer both disable the instance (FAULT) with the same line', async () => {
   const id = ++vrid;
   // A veth with multicast off in each router (this host kernel has no dummy links).

@@ -33,3 +33,29 @@ export const VECTORS = {
   v3Pseudo: 0x7874,
   v6: 0x6cc7,
 };
+
+/**
+ * `auth_type AH` adverts captured (tcpdump, the peer's namespace) from
+ * keepalived v2.2.7 at 10.77.0.1, VRID 51/52, priority 150, 1 s: whole IPv4
+ * datagrams (protocol 51: IP header, AH with SPI = source, sequence from 1,
+ * HMAC-MD5-96 ICV, then the VRRPv2 message with Auth Type 2), with the
+ * configured auth_pass. Multicast: the first three adverts after start and
+ * the priority-0 one at stop; unicast (unicast_ttl 64): the first and the
+ * priority-0 one, whose ICV leaves the TTL out.
+ */
+export const KEEPALIVED_AH = {
+  /** `auth_pass secretkey1`: keepalived keys with its first 8 bytes. */
+  multicastPass: 'secretkey1',
+  multicast: [
+    hex('45c0004000010000ff33d0690a4d0001e0000012 700400000a4d000100000001045e2501c1b7094ea20b3e82 2133960102013c190a4d00640000000000000000'),
+    hex('45c0004000020000ff33d0680a4d0001e0000012 700400000a4d0001000000020a6bdcac4a14c1be171d62cb 2133960102013c190a4d00640000000000000000'),
+    hex('45c0004000030000ff33d0670a4d0001e0000012 700400000a4d00010000000380ad606099f9d404d2652460 2133960102013c190a4d00640000000000000000'),
+    hex('45c0004000050000ff33d0650a4d0001e0000012 700400000a4d000100000005c4416d057c4c2405d7cb20dd 213300010201d2190a4d00640000000000000000'),
+  ],
+  /** `auth_pass k3y`: zero-padded to 8 bytes. */
+  unicastPass: 'k3y',
+  unicast: [
+    hex('45c00040000100004033652e0a4d00010a4d0002 700400000a4d000100000001ce6a3acbb2cfb47634e27967 2134960102013c170a4d00650000000000000000'),
+    hex('45c00040000300004033652c0a4d00010a4d0002 700400000a4d0001000000033ea33ec1f41de9e66217f0d1 213400010201d2170a4d00650000000000000000'),
+  ],
+};

@@ -98,7 +98,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     strict_mode: "its checks run; its firewall rules are refused",
     interface: 'an instance without one is refused',
   },
-  authentication: { auth_type: 'PASS runs; AH refused' },
 };
 
 /** Keywords refused outright beyond the reader's own "not supported yet" lists. */

@@ -181,8 +181,7 @@ class Mapper {
       if (i.unicastTtl === 0) this.unsupported('unicast_ttl', at('unicastTtl'), `(${i.name}) unicast_ttl 0 (kernel default) is not supported - using 255`);
       else out.unicastTtl = i.unicastTtl;
     }
-    if (i.authentication?.type === 'PASS') out.authentication = { authType: 'PASS', authPass: i.authentication.password };
-    else if (i.authentication) this.unsupported('auth_type', at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
+    if (i.authentication) out.authentication = { authType: i.authentication.type, authPass: i.authentication.password };
     if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
     if (i.useVmac && !i.vmacXmitBase) {
       this.unsupported('use_vmac', at('useVmac'), `(${i.name}) adverts from the VMAC are not supported - they leave from ${i.interface ?? 'the base interface'}, as with vmac_xmit_base`);

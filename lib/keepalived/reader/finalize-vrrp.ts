@@ -144,7 +144,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   }
   const family = d.virtualIpaddress[0]?.family ?? 'inet';
   let priority = v.priority ?? (v.state === 'MASTER' ? VRRP_DEFAULTS.ownerPriority : VRRP_DEFAULTS.priority);
-  const state = v.state ?? (priority === VRRP_DEFAULTS.ownerPriority ? 'MASTER' : 'BACKUP');
+  let state = v.state ?? (priority === VRRP_DEFAULTS.ownerPriority ? 'MASTER' : 'BACKUP');
   // keepalived silently runs IPv6 instances as VRRPv3.
   const version = family === 'inet6' ? 3 : v.version ?? g.version;
   let advertInt = v.advertInt ?? VRRP_DEFAULTS.advertInt;
@@ -162,6 +162,10 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     if (authentication && version === 3) {
       diag.warning('semantic', `(${d.name}) VRRP version 3 does not support authentication. Ignoring.`, d.sources['authentication'] ?? d.source);
       authentication = undefined;
+    } else if (authentication?.type === 'AH' && state === 'MASTER' && priority !== VRRP_DEFAULTS.ownerPriority) {
+      // A master must first learn the AH sequence number from an advert.
+      diag.notice('semantic', `(${d.name}) Initial state master is incompatible with AH authentication - clearing`, d.sources['state'] ?? d.source);
+      state = 'BACKUP';
     }
     if (nopreempt && (priority === VRRP_DEFAULTS.ownerPriority || state === 'MASTER')) {
       const why = priority === VRRP_DEFAULTS.ownerPriority ? `(${d.name}) nopreempt is incompatible with priority 255. resetting nopreempt` : `(${d.name}) Warning - nopreempt will not work with initial state MASTER - clearing`;

@@ -92,21 +92,33 @@ describe('vrrp.conf mapped', () => {
 });
 
 describe('instances the router cannot run, and options it does not honour', () => {
-  test('no virtual address; AH authentication; brd +; strict mode; advert_int beyond VRRPv3', () => {
+  test('no virtual address; brd +; strict mode; advert_int beyond VRRPv3 (AH authentication runs)', () => {
     const m = mapText('vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n}\n'
       + 'vrrp_instance B {\n  interface vrrp0\n  virtual_router_id 2\n  strict_mode\n  authentication {\n    auth_type AH\n    auth_pass x\n  }\n  virtual_ipaddress {\n    192.0.2.1/24 brd +\n  }\n}\n'
       + 'vrrp_instance C {\n  interface vrrp0\n  virtual_router_id 3\n  version 3\n  advert_int 100\n  virtual_ipaddress {\n    192.0.2.3\n  }\n}\n');
     expect(warned(m)).toEqual([
       ['unsupported', 1, '(A) an instance without virtual_ipaddress is not run by the router'],
       ['unsupported', 14, "(B) brd + is not computed by the router - the kernel's default broadcast is used"],
-      ['unsupported', 11, '(B) auth_type AH (IPsec-AH) is not supported - adverts go without authentication'],
       ['unsupported', 8, "(B) strict mode's firewall rules are not installed by the router"],
       ['unsupported', 21, '(C) VRRPv3 carries at most 40.95 s - advert_int 100 becomes 40.95'],
     ]);
     expect(m.config.instances.map((i) => i.name)).toEqual(['B', 'C']);
-    expect(m.config.instances[0]!.authentication).toBeUndefined();
+    expect(m.config.instances[0]!.authentication).toEqual({ authType: 'AH', authPass: 'x' });
     expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24 }]);
     expect(m.config.instances[1]!.advertInt).toBe(40.95);
+  });
+
+  test("auth_type AH: keepalived's initial MASTER becomes BACKUP below priority 255 (it must first hear the sequence number); the owner stays", () => {
+    const vi = (name: string, extra: string) => `vrrp_instance ${name} {\n  interface vrrp0\n  state MASTER\n${extra}  virtual_router_id 1\n`
+      + '  authentication {\n    auth_type AH\n    auth_pass secretkey1\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n';
+    const m = mapText(vi('A', '  priority 200\n') + vi('B', '').replace('virtual_router_id 1', 'virtual_router_id 2'));
+    expect(warned(m)).toEqual([]);
+    expect(m.config.instances.map((i) => [i.name, i.state, i.priority, i.authentication])).toEqual([
+      ['A', 'BACKUP', 200, { authType: 'AH', authPass: 'secretkey1' }],
+      ['B', 'MASTER', 255, { authType: 'AH', authPass: 'secretkey1' }],
+    ]);
+    // The key is taken as the router takes every auth_pass: its first 8 bytes.
+    expect(Buffer.from(resolveVrrpOptions(m.config.instances[0]!).ahKey!).toString()).toBe('secretke');
   });
 
   test('use_vmac: adverts leave from the base interface, which only vmac_xmit_base asks for', () => {

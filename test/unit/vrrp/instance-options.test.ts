@@ -50,6 +50,13 @@ describe('keepalived defaults', () => {
     expect(r).toMatchObject({ authType: 1, source: '10.0.0.1', peers: ['10.0.0.2'], vmac: 'vrrp.51' });
     expect(Buffer.from(r.authData!).toString('latin1')).toBe('1111\0\0\0\0');
   });
+
+  test('AH authentication: Auth Type 2, the 8-byte key for the addon, no PASS data; a MASTER only as owner', () => {
+    const r = resolveVrrpOptions({ ...minimal, authentication: { authType: 'AH', authPass: 'secretkey1' } });
+    expect([r.authType, r.authData, Buffer.from(r.ahKey!).toString('latin1')]).toEqual([2, undefined, 'secretke']);
+    expect(Buffer.from(resolveVrrpOptions({ ...minimal, authentication: { authType: 'AH', authPass: 'k3y' } }).ahKey!).toString('latin1')).toBe('k3y\0\0\0\0\0');
+    expect(resolveVrrpOptions({ ...minimal, state: 'MASTER', priority: 255, authentication: { authType: 'AH', authPass: 'x' } }).ahKey).toBeDefined();
+  });
 });
 
 describe('validation names the field', () => {
@@ -75,7 +82,11 @@ describe('validation names the field', () => {
     ['preempt_delay with nopreempt', { nopreempt: true, preemptDelay: 5 }, 'vrrp.preemptDelay'],
     ['preempt_delay too long', { preemptDelay: 1001 }, 'vrrp.preemptDelay'],
     ['auth on v3', { version: 3, authentication: { authType: 'PASS', authPass: 'x' } }, 'vrrp.authentication'],
-    ['AH is not supported', { authentication: { authType: 'AH', authPass: 'x' } }, 'vrrp.authentication.authType'],
+    ['unknown auth type', { authentication: { authType: 'MD5', authPass: 'x' } }, 'vrrp.authentication.authType'],
+    ['AH on v3', { version: 3, authentication: { authType: 'AH', authPass: 'x' } }, 'vrrp.authentication'],
+    ['AH on IPv6', { virtualIpaddress: ['fd00::1'], authentication: { authType: 'AH', authPass: 'x' } }, 'vrrp.authentication'],
+    ['AH without a key', { authentication: { authType: 'AH', authPass: '' } }, 'vrrp.authentication.authPass'],
+    ['AH with state MASTER below 255', { state: 'MASTER', priority: 200, authentication: { authType: 'AH', authPass: 'x' } }, 'vrrp.state'],
     ['peer of the other family', { unicastPeer: ['fd00::2'] }, 'vrrp.unicastPeer[0]'],
     ['misspelt option', { advert_int: 1 }, 'vrrp.advert_int'],
     ['boolean as string', { nopreempt: 'yes' }, 'vrrp.nopreempt'],

@@ -1,11 +1,11 @@
 import {
-  advertChecksum, encodeAdvert, passwordField, receiveAdvert, AUTH_NONE, AUTH_PASS,
+  advertChecksum, encodeAdvert, passwordField, receiveAdvert, AUTH_AH, AUTH_NONE, AUTH_PASS,
   type Advert, type Datagram, type ReceivePolicy,
 } from '../../../lib/vrrp/packet';
 import { addressBytes, addressText, internetChecksum } from '../../../lib/vrrp/bytes';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from '../../../lib/vrrp/announce';
 import { Fuzzer } from '../../support/fuzz';
-import { KEEPALIVED_V4, KEEPALIVED_V6, VECTORS, hex } from '../../support/vrrp-golden';
+import { KEEPALIVED_AH, KEEPALIVED_V4, KEEPALIVED_V6, VECTORS, hex } from '../../support/vrrp-golden';
 
 const VIP = '192.168.200.16';
 const advert = (over: Partial<Advert> = {}): Advert => ({
@@ -181,9 +181,56 @@ describe('receive checks fire in keepalived order', () => {
   });
 });
 
+describe('auth_type AH: keepalived 2.2.7 adverts wrapped in an Authentication Header', () => {
+  // The captured adverts: 10.77.0.1, VRID 51 (multicast) / 52 (unicast to 10.77.0.2), priority 150, 1 s.
+  const ah = (over: Partial<ReceivePolicy> = {}) =>
+    policy({ virtualRouterId: 51, addresses: ['10.77.0.100'], authType: AUTH_AH, ...over });
+  const [first, , , leaving] = KEEPALIVED_AH.multicast;
+  const datagram = (data: Uint8Array, check: Datagram['ah']): Datagram => ({ family: 4, data, ...(check ? { ah: check } : {}) });
+
+  test('an advert the addon found valid is read past the 24-byte AH: fields, Auth Type 2, zero auth data', () => {
+    const accepted = receiveAdvert(datagram(first!, 'valid'), ah()).accepted!;
+    expect(accepted).toMatchObject({ source: '10.77.0.1', destination: '224.0.0.18', ttl: 255, addressListMismatch: false });
+    expect(accepted.advert).toEqual({
+      version: 2, virtualRouterId: 51, priority: 150, intervalCs: 100, addresses: ['10.77.0.100'], authType: AUTH_AH, authData: new Uint8Array(8),
+    });
+    expect(receiveAdvert(datagram(leaving!, 'valid'), ah()).accepted?.advert.priority).toBe(0);
+    const unicast = receiveAdvert(datagram(KEEPALIVED_AH.unicast[0]!, 'valid'), ah({ virtualRouterId: 52, addresses: ['10.77.0.101'], unicast: true }));
+    expect(unicast.accepted).toMatchObject({ destination: '10.77.0.2', ttl: 64 });
+    // Our encoder gives the message keepalived wrapped.
+    const ours = encodeAdvert({ ...advert({ virtualRouterId: 51, priority: 150, addresses: ['10.77.0.100'] }), authType: AUTH_AH }, { family: 4, source: '10.77.0.1', destination: '224.0.0.18' });
+    expect(hex(Buffer.from(ours).toString('hex'))).toEqual(first!.subarray(44));
+  });
+
+  test('each failed AH check is an auth_failure with its detail, after the checks keepalived makes first', () => {
+    expect(receiveAdvert(datagram(first!, 'icv'), ah())).toEqual({ drop: 'auth_failure', detail: 'icv' });
+    expect(receiveAdvert(datagram(first!, 'spi'), ah())).toEqual({ drop: 'auth_failure', detail: 'spi' });
+    expect(receiveAdvert(datagram(first!, 'replay'), ah())).toEqual({ drop: 'auth_failure', detail: 'replay' });
+    // Unchecked by the addon (no verdict): never accepted.
+    expect(receiveAdvert(datagram(first!, undefined), ah())).toEqual({ drop: 'auth_failure' });
+    expect(reason(datagram(first!, 'icv'), ah({ virtualRouterId: 52 }))).toBe('unknown_vrid');
+    const ttl64 = first!.slice();
+    ttl64[8] = 64;
+    expect(reason(datagram(ttl64, 'valid'), ah())).toBe('ip_ttl_err');
+  });
+
+  test('AH to an instance without it, or VRRP without AH to an AH instance: authtype_mismatch; AH for another protocol is ignored', () => {
+    expect(reason(datagram(first!, 'unchecked'), policy({ virtualRouterId: 51, addresses: ['10.77.0.100'] }))).toBe('authtype_mismatch');
+    expect(reason(datagram(first!, 'unchecked'), policy({ virtualRouterId: 51, authType: AUTH_PASS, authData: passwordField('secretke') }))).toBe('authtype_mismatch');
+    expect(reason({ family: 4, data: KEEPALIVED_V4.v2 }, ah({ virtualRouterId: 51 }))).toBe('authtype_mismatch');
+    const esp = first!.slice();
+    esp[20] = 6; // AH protecting TCP
+    expect(reason(datagram(esp, 'unchecked'), ah())).toBe('unknown_vrid');
+    expect(reason(datagram(first!.subarray(0, 30), 'unchecked'), ah())).toBe('packet_len_err');
+  });
+});
+
 describe('decoder fuzzing', () => {
-  const seeds = [KEEPALIVED_V4.v2, KEEPALIVED_V4.v2Pass1111, KEEPALIVED_V4.v3, KEEPALIVED_V4.v2Unicast];
-  const policies = [policy(), policy({ version: 3, intervalCs: 10 }), policy({ unicast: true }), policy({ authType: AUTH_PASS, authData: passwordField('1111') })];
+  const seeds = [KEEPALIVED_V4.v2, KEEPALIVED_V4.v2Pass1111, KEEPALIVED_V4.v3, KEEPALIVED_V4.v2Unicast, KEEPALIVED_AH.multicast[0]!];
+  const policies = [
+    policy(), policy({ version: 3, intervalCs: 10 }), policy({ unicast: true }), policy({ authType: AUTH_PASS, authData: passwordField('1111') }),
+    policy({ authType: AUTH_AH }),
+  ];
 
   test('20000 random and corrupted datagrams never throw and never accept an inconsistent advert', () => {
     const fuzz = new Fuzzer(0x5eed);
