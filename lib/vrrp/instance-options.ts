@@ -109,10 +109,14 @@ export interface VrrpInstanceOptions {
   /** `vrrp_garp_interval` / `vrrp_gna_interval` seconds between frames on the interface. Default 0. */
   garpInterval?: number;
   /**
-   * `use_vmac [NAME]`: a macvlan with the virtual MAC carries the addresses; `true` names it `vrrp.VRID`.
-   * Adverts leave from the base interface (keepalived's `vmac_xmit_base`).
+   * `use_vmac [NAME]`: a macvlan with the virtual MAC carries the addresses and, as keepalived's, sends the
+   * adverts (source MAC 00:00:5e:00:01:VRID); `true` names it `vrrp.VRID`. They are received on the base
+   * interface. IPv6: the base's link-local is put on the macvlan as the adverts' source, and the kernel's
+   * MLD reports for it leave with the virtual MAC (keepalived re-sends them from the base with nftables).
    */
   useVmac?: boolean | string;
+  /** `vmac_xmit_base` (with `useVmac` only): adverts leave from and arrive on the base interface, not the VMAC. Default false. */
+  vmacXmitBase?: boolean;
 }
 
 /** Where the instance lives; not part of keepalived.conf's vrrp_instance. */
@@ -220,6 +224,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   garpIntervalUs: number;
   /** `use_vmac`: name of the macvlan carrying the addresses (`vrrp.VRID` for `true`), if used. */
   vmac?: string;
+  /** `vmac_xmit_base`: with {@link vmac}, adverts use the base interface instead of the VMAC. */
+  vmacXmitBase?: true;
 }
 
 /** Every option field of {@link VrrpInstanceOptions}. */
@@ -229,7 +235,7 @@ export const VRRP_OPTION_NAMES = [
   'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
-  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac',
+  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase',
 ] as const;
 const KEYS = VRRP_OPTION_NAMES;
 
@@ -286,6 +292,7 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   garp_master_refresh: 'garpMasterRefresh',
   garp_master_refresh_repeat: 'garpMasterRefreshRepeat',
   use_vmac: 'useVmac',
+  vmac_xmit_base: 'vmacXmitBase',
 };
 const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad'] as const;
 const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
@@ -415,6 +422,8 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (o.useVmac === true) vmac = `vrrp.${virtualRouterId}`;
   else if (typeof o.useVmac === 'string') vmac = interfaceName(o.useVmac, f('useVmac'));
   else if (o.useVmac !== undefined && o.useVmac !== false) fail(f('useVmac'), 'a boolean or an interface name', o.useVmac);
+  const xmitBase = flag(o.vmacXmitBase, f('vmacXmitBase'));
+  if (xmitBase && !vmac) reject(f('vmacXmitBase'), 'only valid with useVmac (keepalived: "vmac_xmit_base is only valid with a vmac")');
 
   const resolved: ResolvedVrrpOptions = {
     name: o.name as string,
@@ -451,6 +460,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (o.unicastSrcIp !== undefined) resolved.source = address(o.unicastSrcIp, f('unicastSrcIp'), family);
   if (authData) resolved.authData = authData;
   if (vmac) resolved.vmac = vmac;
+  if (xmitBase) resolved.vmacXmitBase = true;
   return resolved;
 }
 

@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
-import { Keepalived, VrrpLab, eventually, sleep } from '../support/vrrp-lab';
+import { Keepalived, LAB, VrrpLab, eventually, sleep } from '../support/vrrp-lab';
+import { LinkCapture } from '../support/line-watchers';
 import { TestNamespace } from '../support/netns';
 
 jest.setTimeout(90_000);
@@ -585,4 +586,81 @@ test('vrrp_min_garp: keepalived 2.2.7 and ours each send one gratuitous ARP on b
     return arp.split('\n').filter((l) => new RegExp(`who-has ${v} (\\([^)]*\\) )?tell ${v},|Reply ${v} is-at`).test(l)).length;
   };
   expect(vips.map(gratuitous)).toEqual([1, 1]);
+});
+
+/** `ip -d link show NAME` in a router, as the facts keepalived and ours must agree on (the ifindex and parent's aside). */
+function vmacLink(host: 'a' | 'b', name: string): string[] {
+  const text = lab.hosts[host].run('ip', '-d', 'link', 'show', name);
+  const conf = ['arp_ignore', 'arp_filter', 'accept_local', 'rp_filter']
+    .map((k) => `${k}=${lab.hosts[host].run('cat', `/proc/sys/net/ipv4/conf/${name}/${k}`).trim()}`);
+  return [
+    /: (\S+)@eth0: <([^>]*)>/.exec(text)?.slice(1).join(' ') ?? text,
+    /link\/ether \S+/.exec(text)?.[0] ?? text,
+    /macvlan mode \w+/.exec(text)?.[0] ?? text,
+    /addrgenmode \w+/.exec(text)?.[0] ?? text,
+    ...conf,
+  ];
+}
+
+/** TX packets of an interface in a router (`ip -s link`). */
+const txPackets = (host: 'a' | 'b', name: string) => Number(/TX:[^\n]*\n\s*\d+\s+(\d+)/.exec(lab.hosts[host].run('ip', '-s', 'link', 'show', name))![1]);
+
+test('use_vmac without vmac_xmit_base: keepalived 2.2.7 and ours make the same macvlan, send adverts from it with the virtual MAC, keep IGMP on the base MAC and hand mastership over both ways', async () => {
+  const id = ++vrid;
+  const vip = '10.9.0.170';
+  const vmac = `vrrp.${id}`;
+  const virtual = `00:00:5e:00:01:${id.toString(16).padStart(2, '0')}`;
+  const capture = new LinkCapture(lab.hosts.c.name, 'ip proto 112 or igmp');
+  cleanup.push(() => capture.stop());
+  await capture.ready();
+  const text = (priority: number, state: 'MASTER' | 'BACKUP') => config({ id, vip, priority, state, extra: 'use_vmac' });
+  const ka = startKeepalived(text(200, 'MASTER'), id);
+  expect(await eventually(() => kaState(ka) === 'MASTER' && lab.hosts.b.try('ip', 'link', 'show', vmac).status === 0, TAKEOVER_MS)).toBe(true);
+  // Without --allow-unsupported: use_vmac is no longer refused.
+  const ours = new OurDaemon(`vmac-${id}`, text(100, 'BACKUP'));
+  expect(await eventually(() => ours.states().at(-1) === 'BACKUP', TAKEOVER_MS)).toBe(true);
+  expect(vmacLink('a', vmac)).toEqual(vmacLink('b', vmac));
+  expect(vmacLink('a', vmac)).toEqual([`${vmac} BROADCAST,MULTICAST,UP,LOWER_UP`, `link/ether ${virtual}`, 'macvlan mode private', 'addrgenmode none',
+    'arp_ignore=1', 'arp_filter=0', 'accept_local=1', 'rp_filter=0']);
+  // No address on the backup's VMAC (no link-local either); keepalived's VMAC carries the VIP.
+  expect(lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', vmac)).toBe('');
+  expect(lab.hosts.b.run('ip', '-o', 'addr', 'show', 'dev', vmac)).toContain(` ${vip}/24 `);
+  // Ours receives keepalived's adverts on the base interface: BACKUP, and stays so.
+  await sleep(2000);
+  expect(ours.states()).toEqual(['BACKUP']);
+  expect((await ours.status()).vrrp!.instances[0]!.stats.advertRcvd).toBeGreaterThan(2);
+
+  // keepalived leaves (priority 0): ours takes over, its adverts leave from its VMAC.
+  const kaTx = txPackets('b', vmac);
+  await ka.stop();
+  const onOurVmac = () => lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', vmac).includes(` ${vip}/24 `);
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER' && onOurVmac(), TAKEOVER_MS)).toBe(true);
+  expect(lab.hasAddress('a', vip)).toBe(false);
+  const ourTx = txPackets('a', vmac);
+  await sleep(1500);
+  expect(txPackets('a', vmac) - ourTx).toBeGreaterThanOrEqual(2);
+
+  // keepalived again, priority 200: it preempts; ours is BACKUP, the VIP back on b's VMAC.
+  const again = startKeepalived(text(200, 'MASTER'), id + 1000);
+  expect(await eventually(() => kaState(again) === 'MASTER' && ours.states().at(-1) === 'BACKUP', TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => lab.hosts.b.run('ip', '-o', 'addr', 'show', 'dev', vmac).includes(` ${vip}/24 `), TAKEOVER_MS)).toBe(true);
+  expect(lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', vmac)).toBe('');
+  await sleep(1000);
+  expect(ours.states()).toEqual(['BACKUP', 'MASTER', 'BACKUP']);
+  expect(kaTx).toBeGreaterThan(2);
+  await again.stop();
+  expect(await ours.stop()).toBe(0);
+  expect(lab.hosts.a.try('ip', 'link', 'show', vmac).status).not.toBe(0);
+  await capture.stop();
+
+  // The wire, seen from router c: every advert of this VRID leaves with the virtual MAC, from each router's base address.
+  const adverts = capture.lines.map((l) => l.line).filter((l) => l.includes(`vrid ${id},`));
+  const from = (ip: string, prio: number) => adverts.filter((l) => l.includes(` ${ip} > 224.0.0.18:`) && l.includes(`prio ${prio},`));
+  expect(from(LAB.ipv4.b, 200).length).toBeGreaterThan(4);
+  expect(from(LAB.ipv4.a, 100).length).toBeGreaterThan(2);
+  expect(adverts.filter((l) => !l.includes(`${virtual} > 01:00:5e:00:00:12`))).toEqual([]);
+  // IGMP reports leave from the base MACs only (keepalived's nftables rule; ours joins on the base interface).
+  const igmp = capture.lines.map((l) => l.line).filter((l) => l.includes('igmp'));
+  expect(igmp.filter((l) => l.includes(virtual))).toEqual([]);
+  expect(igmp.filter((l) => l.includes(`${lab.mac('a')} >`)).length).toBeGreaterThan(0);
 });

@@ -184,8 +184,10 @@ class Mapper {
     if (i.authentication?.type === 'PASS') out.authentication = { authType: 'PASS', authPass: i.authentication.password };
     else if (i.authentication) this.unsupported('auth_type', at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
     if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
-    if (i.useVmac && !i.vmacXmitBase) {
-      this.unsupported('use_vmac', at('useVmac'), `(${i.name}) adverts from the VMAC are not supported - they leave from ${i.interface ?? 'the base interface'}, as with vmac_xmit_base`);
+    if (i.useVmac && i.vmacXmitBase) out.vmacXmitBase = true;
+    if (i.useVmac && !i.vmacXmitBase && i.family === 'inet6') {
+      this.unsupported('use_vmac', at('useVmac'), `(${i.name}) IPv6 adverts from the VMAC are not supported - keepalived's nftables rules `
+        + 'that re-send its MLD reports from the base interface are not installed; use vmac_xmit_base');
     }
     if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a, i.name));
     const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, `(${i.name}) ${message}`);

@@ -50,6 +50,14 @@ describe('keepalived defaults', () => {
     expect(r).toMatchObject({ authType: 1, source: '10.0.0.1', peers: ['10.0.0.2'], vmac: 'vrrp.51' });
     expect(Buffer.from(r.authData!).toString('latin1')).toBe('1111\0\0\0\0');
   });
+
+  test('use_vmac sends from the VMAC unless vmacXmitBase, which only a VMAC takes', () => {
+    expect(resolveVrrpOptions({ ...minimal, useVmac: 'vip1' })).toMatchObject({ vmac: 'vip1' });
+    expect(resolveVrrpOptions({ ...minimal, useVmac: 'vip1' }).vmacXmitBase).toBeUndefined();
+    expect(resolveVrrpOptions({ ...minimal, useVmac: true, vmacXmitBase: true })).toMatchObject({ vmac: 'vrrp.51', vmacXmitBase: true });
+    expect(resolveVrrpOptions({ ...minimal, useVmac: true, vmacXmitBase: false }).vmacXmitBase).toBeUndefined();
+    expect(() => resolveVrrpOptions({ ...minimal, vmacXmitBase: true })).toThrow('only valid with useVmac');
+  });
 });
 
 describe('validation names the field', () => {
@@ -80,6 +88,8 @@ describe('validation names the field', () => {
     ['misspelt option', { advert_int: 1 }, 'vrrp.advert_int'],
     ['boolean as string', { nopreempt: 'yes' }, 'vrrp.nopreempt'],
     ['bad vmac name', { useVmac: 'a/b' }, 'vrrp.useVmac'],
+    ['vmacXmitBase without useVmac', { vmacXmitBase: true }, 'vrrp.vmacXmitBase'],
+    ['vmacXmitBase not a boolean', { useVmac: true, vmacXmitBase: 1 }, 'vrrp.vmacXmitBase'],
   ])('%s', (_name, patch, field) => {
     expect(fieldOf({ ...minimal, ...patch })).toBe(field);
   });
