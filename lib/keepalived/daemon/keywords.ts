@@ -149,6 +149,7 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
       + 'defaults when the line is read, as keepalived',
     vrrp_notify_priority_changes: PRIORITY_LINES,
+    vmac_prefix: '`use_vmac` without a name makes PREFIX.VRID, the prefix cut to fit 15 characters; the first one written counts, as keepalived',
     fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },

@@ -89,6 +89,15 @@ export function bfdOptions(b: BfdInstanceBlock): BfdInstanceOptions {
 }
 
 /** `garpInterval` → `garp_interval`: the keyword a model field was read from. */
+/**
+ * keepalived's name of a `use_vmac` macvlan without one: `PREFIX.VRID`, the
+ * prefix cut so that the whole fits in an interface name (15 characters).
+ */
+export function vmacName(prefix: string, virtualRouterId: number): string {
+  const suffix = `.${virtualRouterId}`;
+  return `${prefix.slice(0, 15 - suffix.length)}${suffix}`;
+}
+
 function snakeCase(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -183,7 +192,7 @@ class Mapper {
     }
     if (i.authentication?.type === 'PASS') out.authentication = { authType: 'PASS', authPass: i.authentication.password };
     else if (i.authentication) this.unsupported('auth_type', at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
-    if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
+    if (i.useVmac) out.useVmac = i.useVmac.name ?? vmacName(g.vmacPrefix, i.virtualRouterId);
     if (i.useVmac && i.vmacXmitBase) out.vmacXmitBase = true;
     if (i.useVmac && !i.vmacXmitBase && i.family === 'inet6') {
       this.unsupported('use_vmac', at('useVmac'), `(${i.name}) IPv6 adverts from the VMAC are not supported - keepalived's nftables rules `

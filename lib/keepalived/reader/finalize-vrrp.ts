@@ -71,6 +71,7 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     startupDelay: v.startupDelay ?? 0,
     minGarp: v.minGarp ?? false,
     notifyPriorityChanges: v.notifyPriorityChanges ?? false,
+    vmacPrefix: v.vmacPrefix ?? 'vrrp',
     ...(v.rtPriority !== undefined ? { rtPriority: v.rtPriority } : {}),
   };
 }

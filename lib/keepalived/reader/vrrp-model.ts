@@ -56,6 +56,8 @@ export interface VrrpGlobalDefs {
   readonly minGarp: boolean;
   /** `vrrp_notify_priority_changes`: the default of instances' `notify_priority_changes`; default off. */
   readonly notifyPriorityChanges: boolean;
+  /** `vmac_prefix`: `use_vmac` without a name makes `PREFIX.VRID`; default `vrrp`. */
+  readonly vmacPrefix: string;
 }
 
 /** One line of `track_interface` / `track_script` / `track_file`: `NAME [weight W [reverse|noreverse]]`. */

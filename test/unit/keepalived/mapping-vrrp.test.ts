@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, readKeepalivedConfig, toVrrpConfig, type VrrpMapping } from '../../../lib/keepalived';
+import { vmacName } from '../../../lib/keepalived/mapping/vrrp';
 import { resolveVrrpOptions, VRRP_DIRECT_OPTIONS, type VrrpDirectOption } from '../../../lib/vrrp/instance-options';
 import { VRRP_LIMITS } from '../../../lib/vrrp/limits';
 import { resolveRouterConfig } from '../../../lib/vrrp/router-validate';
@@ -120,18 +121,30 @@ describe('instances the router cannot run, and options it does not honour', () =
     const vi = (extra: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 1\n  use_vmac\n${extra}  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
     const plain = mapText(vi(''));
     expect(warned(plain)).toEqual([]);
-    expect(plain.config.instances[0]).toMatchObject({ useVmac: true });
+    expect(plain.config.instances[0]).toMatchObject({ useVmac: 'vrrp.1' });
     expect(plain.config.instances[0]!.vmacXmitBase).toBeUndefined();
     expect(resolveVrrpOptions(stripTracking(plain.config.instances[0]!)).vmacXmitBase).toBeUndefined();
     const base = mapText(vi('  vmac_xmit_base\n'));
     expect(warned(base)).toEqual([]);
-    expect(base.config.instances[0]).toMatchObject({ useVmac: true, vmacXmitBase: true });
+    expect(base.config.instances[0]).toMatchObject({ useVmac: 'vrrp.1', vmacXmitBase: true });
     expect(resolveVrrpOptions(stripTracking(base.config.instances[0]!))).toMatchObject({ vmac: 'vrrp.1', vmacXmitBase: true });
     // IPv6 from the VMAC: keepalived's nftables rules keep its MLD reports on the base MAC; ours has none.
     const v6 = (extra: string) => vi(extra).replace('192.0.2.1', 'fd00::1');
     expect(warned(mapText(v6('')))).toEqual([['unsupported', 4, IPV6_VMAC('VI_1')]]);
     expect(mapText(v6('')).warnings[0]!.keyword).toBe('use_vmac');
     expect(warned(mapText(v6('  vmac_xmit_base\n')))).toEqual([]);
+  });
+
+  // keepalived 2.2.7 in a namespace: vmac_prefix xy made xy.51; a 14-character prefix made abcdefghijkl.51 (15 characters).
+  test('vmac_prefix names the macvlans of use_vmac without a name, cut to fit an interface name', () => {
+    const vi = (vmac: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 51\n  ${vmac}\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
+    const prefixed = (prefix: string, vmac = 'use_vmac') => mapText(`global_defs {\n  vmac_prefix ${prefix}\n}\n${vi(vmac)}`);
+    expect(mapText(vi('use_vmac')).config.instances[0]!.useVmac).toBe('vrrp.51');
+    expect(prefixed('xy').config.instances[0]!.useVmac).toBe('xy.51');
+    expect(prefixed('abcdefghijklmn').config.instances[0]!.useVmac).toBe('abcdefghijkl.51');
+    expect(prefixed('xy', 'use_vmac own51').config.instances[0]!.useVmac).toBe('own51');
+    expect(warned(prefixed('xy'))).toEqual([]);
+    expect(vmacName('vrrp', 255)).toBe('vrrp.255');
   });
 
   test('sync_group_tracking_weight keeps the members\' weighted trackers and reaches the router', () => {

@@ -52,7 +52,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2, garpInterval: 0.001, gnaInterval: 0.002,
       downTimerAdverts: 4, checkUnicastSrc: true, skipCheckAdvAddr: true, strict: false, lowerPrioNoAdvert: false,
       higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false, startupDelay: 1.5, minGarp: false,
-      notifyPriorityChanges: false,
+      notifyPriorityChanges: false, vmacPrefix: 'vrrp',
     });
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'vrrp1', instance: 'VI_1', syncId: 9 });
     expect(config.global.scriptUser).toEqual({ user: 'root' });
@@ -335,6 +335,16 @@ describe('errors and corrections, each at its line', () => {
     expect(found(withVmac)).toEqual([]);
     expect(withVmac.exitCode).toBe(0);
     expect(withVmac.config.vrrp.instances[0]).toMatchObject({ useVmac: {}, vmacXmitBase: true });
+  });
+
+  // keepalived 2.2.7 -t: status 5 and "(Line 3) vmac prefix has already been specified - ignoring cd"; the first one counts.
+  test('vmac_prefix: default vrrp, the first one written wins', () => {
+    const vi = instance('  virtual_router_id 1\n  use_vmac\n  virtual_ipaddress {\n    192.0.2.1\n  }\n');
+    expect(checkText(vi).config.global.vrrp.vmacPrefix).toBe('vrrp');
+    const twice = checkText('global_defs {\n  vmac_prefix ab\n  vmac_prefix cd\n}\n' + vi);
+    expect(found(twice)).toEqual([['semantic', 3, 'vmac prefix has already been specified - ignoring cd']]);
+    expect(twice.exitCode).toBe(5);
+    expect(twice.config.global.vrrp.vmacPrefix).toBe('ab');
   });
 
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {

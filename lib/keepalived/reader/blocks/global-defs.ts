@@ -49,7 +49,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
   process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force
   lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
-  vrrp_delay_after_boot vmac_prefix vmac_addr_prefix random_seed reload_check_config reload_time_file
+  vrrp_delay_after_boot vmac_addr_prefix random_seed reload_check_config reload_time_file
   reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance
   umask use_symlink_paths set_supplementary_groups json_version
   iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file json_dump_file state_file_location
@@ -94,6 +94,15 @@ const minGarp: KeywordSpec<Draft<VrrpGlobalDefs>> = {
   },
 };
 
+/** `vmac_prefix PREFIX`: as keepalived, the first one written wins. */
+const vmacPrefix: KeywordSpec<Draft<VrrpGlobalDefs>> = {
+  handle(stmt, target, ctx) {
+    const word = stmt.args[0]!;
+    if (target.values.vmacPrefix !== undefined) return void ctx.diag.error('semantic', `vmac prefix has already been specified - ignoring ${word}`, stmt.source);
+    setValue(target, 'vmacPrefix', word, stmt.source);
+  },
+};
+
 const mcastGroup = (key: 'mcastGroup4' | 'mcastGroup6', family: 'inet' | 'inet6') =>
   vrrpDefault(valueField(key, (stmt, ctx) => {
     const word = stmt.args[0]!;
@@ -130,6 +139,7 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   vrrp_min_garp: vrrpDefault(minGarp),
   vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
   vrrp_notify_priority_changes: vrrpDefault(boolField('notifyPriorityChanges', (word) => `Invalid value '${word}' for global vrrp_notify_priority_changes specified`)),
+  vmac_prefix: vrrpDefault(vmacPrefix),
 };
 
 /**
