@@ -566,11 +566,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           [...this.options.addresses, ...this.options.excluded].forEach((a) => this.#changeAddress(a, false));
           break;
         case 'gratuitous':
-          link.queueFrames(
-            this.#deviceIndex(this.options.vmac ?? this.options.interface),
-            this.#announcements(action.repeat),
-            this.options.garpIntervalUs,
-          );
+          this.#announce(this.#burst(action.repeat));
+          break;
+        case 'gratuitous-extra':
+          this.#announce(this.#extraInterfaces());
           break;
         case 'want-master':
           this.emit('want-master');
@@ -584,14 +583,55 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#arm();
   }
 
-  #announcements(repeat: number): Uint8Array[] {
-    const frames: Uint8Array[] = [];
-    for (let i = 0; i < repeat; i++) {
-      for (const a of [...this.options.addresses, ...this.options.excluded]) {
-        frames.push(familyOf(a.address) === 4 ? gratuitousArp(this.#mac, a.address) : unsolicitedNeighbourAdvert(this.#mac, a.address));
+  /** keepalived's burst: `repeat` rounds over every address, each on its own interface. */
+  #burst(repeat: number): ResolvedAddress[] {
+    const all = [...this.options.addresses, ...this.options.excluded];
+    return Array.from({ length: repeat }, () => all).flat();
+  }
+
+  /**
+   * `garp_extra_if` (keepalived's vrrp_send_vmac_update): the first address
+   * of each interface that adverts do not refresh: the macvlan when adverts
+   * leave from the base (vmac_xmit_base), and with `all` the other `dev`s.
+   */
+  #extraInterfaces(): ResolvedAddress[] {
+    const o = this.options;
+    const advertising = o.vmacXmitBase ? undefined : (o.vmac ?? o.interface);
+    const seen = new Set<string>();
+    return [...o.addresses, ...o.excluded].filter((a) => {
+      const device = this.#deviceOf(a);
+      if ((device !== o.vmac && !o.garpExtraIfAll) || device === advertising || seen.has(device)) return false;
+      seen.add(device);
+      return true;
+    });
+  }
+
+  /**
+   * One GARP (IPv4) or unsolicited NA (IPv6) per address, in order, on its
+   * interface with that interface's MAC (keepalived's vrrp_send_update),
+   * paced; frames in a row for one interface go to the addon together.
+   */
+  #announce(addresses: ResolvedAddress[]): void {
+    const runs: { ifindex: number; frames: Uint8Array[] }[] = [];
+    for (const a of addresses) {
+      const device = this.#deviceOf(a);
+      try {
+        const ifindex = this.#deviceIndex(device);
+        const mac = this.#macOf(device);
+        const frame = familyOf(a.address) === 4 ? gratuitousArp(mac, a.address) : unsolicitedNeighbourAdvert(mac, a.address);
+        if (runs.at(-1)?.ifindex === ifindex) runs.at(-1)!.frames.push(frame);
+        else runs.push({ ifindex, frames: [frame] });
+      } catch (e) {
+        // An interface gone meanwhile: that address's frame is lost, the others still go.
+        this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_GARP', operation: 'gratuitous' }));
       }
     }
-    return frames;
+    for (const run of runs) this.#link.link!.queueFrames(run.ifindex, run.frames, this.options.garpIntervalUs);
+  }
+
+  #macOf(device: string): Uint8Array {
+    if (device === (this.options.vmac ?? this.options.interface)) return this.#vmac?.mac ?? this.#mac;
+    return describeInterface(this.#native, { ...this.#netns(), interface: device }).mac;
   }
 
   #transitioned(from: VrrpState, to: VrrpState, reason: TransitionReason): void {

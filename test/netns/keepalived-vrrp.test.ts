@@ -664,3 +664,75 @@ test('use_vmac without vmac_xmit_base, vmac_prefix: keepalived 2.2.7 and ours ma
   expect(igmp.filter((l) => l.includes(virtual))).toEqual([]);
   expect(igmp.filter((l) => l.includes(`${lab.mac('a')} >`)).length).toBeGreaterThan(0);
 });
+
+/** A second link in a router: `eth1` with an address, its peer `eth1p` (same namespace) where its frames are captured. */
+function secondLink(host: 'a' | 'b', address: string): LinkCapture {
+  const ns = lab.hosts[host];
+  ns.run('ip', 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p');
+  ns.run('ip', 'addr', 'add', address, 'dev', 'eth1');
+  ns.run('ip', 'link', 'set', 'eth1', 'up');
+  ns.run('ip', 'link', 'set', 'eth1p', 'up');
+  cleanup.push(() => void ns.try('ip', 'link', 'del', 'eth1'));
+  const capture = new LinkCapture(ns.name, 'arp', undefined, 'eth1p');
+  cleanup.push(() => capture.stop());
+  return capture;
+}
+
+test('garp_extra_if all 1 with vmac_xmit_base, 0.7 s adverts: keepalived 2.2.7 and ours send one GARP every 1.4 s (the advert after each second) on the VMAC and on the other interface, each with its own MAC', async () => {
+  const ids = [++vrid, ++vrid] as const;
+  const hosts = ['b', 'a'] as const;
+  const onEth0 = (id: number) => `10.9.0.${id + 120}`;
+  const onEth1 = '10.19.0.100';
+  const extra = secondLink('a', '10.19.0.1/24');
+  const theirExtra = secondLink('b', '10.19.0.2/24');
+  await Promise.all([extra.ready(), theirExtra.ready()]);
+  const bridge = new LinkCapture(lab.hosts.c.name, 'arp');
+  cleanup.push(() => bridge.stop());
+  await bridge.ready();
+  const text = (id: number) => `
+vrrp_instance VI_${id} {
+    state MASTER
+    interface eth0
+    use_vmac
+    vmac_xmit_base
+    virtual_router_id ${id}
+    priority 200
+    version 3
+    advert_int 0.7
+    garp_master_delay 0
+    garp_master_repeat 1
+    garp_extra_if all 1
+    virtual_ipaddress {
+        ${onEth0(id)}/24
+        ${onEth1}/24 dev eth1
+    }
+}
+`;
+  const ka = startKeepalived(text(ids[0]), ids[0]);
+  const ours = new OurDaemon(`garp-extra-${ids[1]}`, text(ids[1]));
+  expect(await eventually(() => kaState(ka) === 'MASTER' && ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  await sleep(7500);
+  const stopped = Date.now();
+  await Promise.all([extra.stop(), theirExtra.stop(), bridge.stop()]);
+  await ours.stop();
+  await ka.stop();
+
+  // Per router: the GARP times of its VIP on the VMAC (virtual MAC, on the bridge) and of the eth1 VIP (eth1's MAC, on eth1p).
+  const garps = (capture: LinkCapture, vip: string, mac: string) => capture.lines
+    .filter((l) => l.at < stopped && l.line.includes(` ${mac} > `) && l.line.includes(`who-has ${vip} `))
+    .map((l) => l.at);
+  const eth1Mac = (host: 'a' | 'b') => /link\/ether ([0-9a-f:]+)/.exec(lab.hosts[host].run('ip', 'link', 'show', 'eth1'))![1]!;
+  const facts = ids.map((id, i) => {
+    const virtual = `00:00:5e:00:01:${id.toString(16).padStart(2, '0')}`;
+    const times = { vmac: garps(bridge, onEth0(id), virtual), eth1: garps(i === 0 ? theirExtra : extra, onEth1, eth1Mac(hosts[i]!)) };
+    const gaps = (t: number[]) => t.slice(2).map((at, k) => Math.round((at - t[k + 1]!) / 100) / 10);
+    // The first of each is garp_master_repeat's at becoming master; then one every two adverts.
+    return { vmacCount: times.vmac.length >= 5, eth1Count: times.eth1.length >= 5, gaps: [...gaps(times.vmac), ...gaps(times.eth1)] };
+  });
+  for (const f of facts) {
+    expect({ vmacCount: f.vmacCount, eth1Count: f.eth1Count }).toEqual({ vmacCount: true, eth1Count: true });
+    for (const gap of f.gaps) expect(Math.abs(gap - 1.4)).toBeLessThanOrEqual(0.25);
+  }
+  // Nothing of the eth1 VIP leaves on the bridge, nor from another MAC on eth1.
+  expect(bridge.lines.filter((l) => l.line.includes(`who-has ${onEth1} `))).toEqual([]);
+});

@@ -21,8 +21,6 @@ import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   default_interface: 'instances without interface are not run',
   disable_local_igmp: 'the IGMP sysctl is not changed',
-  vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',
-  vrrp_vmac_garp_intvl: 'no periodic gratuitous ARP on VMACs',
   vrrp_iptables: 'no iptables chains are installed',
   vrrp_ipsets: 'no ipsets are installed',
   nftables: 'no nftables rules are installed',

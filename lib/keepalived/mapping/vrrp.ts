@@ -194,6 +194,7 @@ class Mapper {
     else if (i.authentication) this.unsupported('auth_type', at('authentication'), `(${i.name}) auth_type AH (IPsec-AH) is not supported - adverts go without authentication`);
     if (i.useVmac) out.useVmac = i.useVmac.name ?? vmacName(g.vmacPrefix, i.virtualRouterId);
     if (i.useVmac && i.vmacXmitBase) out.vmacXmitBase = true;
+    if (i.garpExtraIf && i.garpExtraIf.interval > 0) out.garpExtraIf = { interval: i.garpExtraIf.interval, all: i.garpExtraIf.all };
     if (i.useVmac && !i.vmacXmitBase && i.family === 'inet6') {
       this.unsupported('use_vmac', at('useVmac'), `(${i.name}) IPv6 adverts from the VMAC are not supported - keepalived's nftables rules `
         + 'that re-send its MLD reports from the base interface are not installed; use vmac_xmit_base');

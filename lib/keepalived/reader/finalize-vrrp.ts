@@ -72,6 +72,7 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     minGarp: v.minGarp ?? false,
     notifyPriorityChanges: v.notifyPriorityChanges ?? false,
     vmacPrefix: v.vmacPrefix ?? 'vrrp',
+    ...(v.garpExtraIf !== undefined ? { garpExtraIf: v.garpExtraIf } : {}),
     ...(v.rtPriority !== undefined ? { rtPriority: v.rtPriority } : {}),
   };
 }
@@ -216,6 +217,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(v.promoteSecondaries ? { promoteSecondaries: true as const } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
     ...(v.useVmac !== undefined && v.vmacXmitBase ? { vmacXmitBase: true as const } : {}),
+    ...((v.garpExtraIf ?? g.garpExtraIf) !== undefined ? { garpExtraIf: (v.garpExtraIf ?? g.garpExtraIf)! } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),
   };
   return instance;

@@ -39,6 +39,35 @@ export function readInteger(stmt: Statement, ctx: ParseContext, word: string, wh
   return value;
 }
 
+/** What {@link readGarpExtraIf} found. */
+export interface GarpExtraIfWords {
+  interval?: number;
+  all: boolean;
+  bad?: { word: string; complaint: string };
+}
+
+/**
+ * The words of `[vrrp_]garp_extra_if [all] DELAY`: `all` anywhere, the last
+ * number the delay (`min`..86400 seconds); `bad` is the first word that is
+ * neither, with keepalived's complaint about it as a number.
+ */
+export function readGarpExtraIf(words: readonly string[], min: number): GarpExtraIfWords {
+  let interval: number | undefined;
+  let all = false;
+  for (const word of words) {
+    if (word === 'all') {
+      all = true;
+      continue;
+    }
+    const complaint = !/^-?\d+$/.test(word) ? `invalid number '${word}'`
+      : word.startsWith('-') ? `negative number '${word}'`
+        : Number(word) < min || Number(word) > 86400 ? `number '${word}' outside range [${min}, 86400]` : undefined;
+    if (complaint !== undefined) return { all, bad: { word, complaint } };
+    interval = Number(word);
+  }
+  return interval === undefined ? { all } : { interval, all };
+}
+
 /** A TCP/UDP port, 1–65535 (0 too when `allowZero`). */
 export function readPort(stmt: Statement, ctx: ParseContext, word: string, what: string, allowZero = false): number | undefined {
   return readInteger(stmt, ctx, word, what, allowZero ? 0 : 1, 65535);

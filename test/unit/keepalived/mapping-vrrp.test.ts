@@ -135,6 +135,13 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(warned(mapText(v6('  vmac_xmit_base\n')))).toEqual([]);
   });
 
+  test('garp_extra_if reaches the router (global vrrp_garp_extra_if as the default); 0 is none', () => {
+    const vi = (name: string, extra: string) => `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${name.length}\n${extra}  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
+    const m = mapText(`global_defs {\n  vrrp_garp_extra_if 60\n}\n${vi('A', '')}${vi('BB', '  garp_extra_if all 5\n')}${vi('CCC', '  garp_extra_if 0\n')}`);
+    expect(warned(m)).toEqual([]);
+    expect(m.config.instances.map((i) => i.garpExtraIf)).toEqual([{ interval: 60, all: false }, { interval: 5, all: true }, undefined]);
+  });
+
   // keepalived 2.2.7 in a namespace: vmac_prefix xy made xy.51; a 14-character prefix made abcdefghijkl.51 (15 characters).
   test('vmac_prefix names the macvlans of use_vmac without a name, cut to fit an interface name', () => {
     const vi = (vmac: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 51\n  ${vmac}\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;

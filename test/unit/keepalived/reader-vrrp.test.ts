@@ -347,6 +347,29 @@ describe('errors and corrections, each at its line', () => {
     expect(twice.config.global.vrrp.vmacPrefix).toBe('ab');
   });
 
+  // keepalived 2.2.7 -t on the same file: status 5 and these lines, in this order.
+  test('garp_extra_if / vmac_garp_intvl and the global vrrp_garp_extra_if / vrrp_vmac_garp_intvl, as keepalived reads them', () => {
+    const r = checkText('global_defs {\n  vrrp_garp_extra_if 0\n  vrrp_vmac_garp_intvl all 30\n}\n'
+      + instance('  virtual_router_id 1\n  garp_extra_if\n  garp_extra_if x 5\n  vmac_garp_intvl 86401\n  vmac_garp_intvl all 7\n'
+        + '  virtual_ipaddress {\n    192.0.2.1\n  }\n')
+      + instance('  virtual_router_id 2\n  virtual_ipaddress {\n    192.0.2.2\n  }\n', 'VI_2'));
+    expect(found(r)).toEqual([
+      ['invalid-value', 2, "number '0' outside range [1, 86400]"],
+      ['invalid-value', 2, "vrrp_garp_extra_if '0' invalid - ignoring"],
+      ['deprecated', 3, 'Keyword "vrrp_vmac_garp_intvl" is deprecated - please use "vrrp_garp_extra_if"'],
+      ['invalid-value', 8, '(VI_1): garp_extra_if specified without time - ignoring'],
+      ['invalid-value', 9, "invalid number 'x'"],
+      ['invalid-value', 9, "(VI_1): garp_extra_if 'x' invalid - ignoring"],
+      ['deprecated', 10, 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"'],
+      ['invalid-value', 10, "number '86401' outside range [0, 86400]"],
+      ['invalid-value', 10, "(VI_1): vmac_garp_intvl '86401' invalid - ignoring"],
+      ['deprecated', 11, 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"'],
+    ]);
+    expect(r.exitCode).toBe(5);
+    expect(r.config.global.vrrp.garpExtraIf).toEqual({ interval: 30, all: true });
+    expect(r.config.vrrp.instances.map((i) => i.garpExtraIf)).toEqual([{ interval: 7, all: true }, { interval: 30, all: true }]);
+  });
+
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
     const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  use_ipvlan\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
     expect(found(r)).toEqual([

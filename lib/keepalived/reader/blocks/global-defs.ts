@@ -7,7 +7,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { GlobalDefs, KeywordItem } from '../model';
-import { addressFamily, readBool, readInteger, readPort } from '../values';
+import { addressFamily, readBool, readGarpExtraIf, readInteger, readPort } from '../values';
 import { VRRP_DEFAULTS } from '../../../vrrp/limits';
 import type { VrrpGlobalDefs } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
@@ -37,7 +37,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   max_auto_priority
   min_auto_priority_delay dynamic_interfaces default_interface
-  disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
+  disable_local_igmp vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
   vrrp_rlimit_rtime
@@ -103,6 +103,22 @@ const vmacPrefix: KeywordSpec<Draft<VrrpGlobalDefs>> = {
   },
 };
 
+/** `vrrp_garp_extra_if [all] DELAY` (1..86400 s) or the deprecated `vrrp_vmac_garp_intvl`, as keepalived's global_parser.c. */
+const globalGarpExtraIf: KeywordSpec<Draft<VrrpGlobalDefs>> = {
+  minArgs: 0,
+  handle(stmt, target, ctx) {
+    const keyword = stmt.keyword;
+    if (keyword === 'vrrp_vmac_garp_intvl') ctx.diag.warning('deprecated', 'Keyword "vrrp_vmac_garp_intvl" is deprecated - please use "vrrp_garp_extra_if"', stmt.source);
+    const read = readGarpExtraIf(stmt.args, 1);
+    if (read.bad !== undefined) {
+      ctx.diag.error('invalid-value', read.bad.complaint, stmt.source);
+      return void ctx.diag.error('invalid-value', `${keyword} '${read.bad.word}' invalid - ignoring`, stmt.source);
+    }
+    if (read.interval === undefined) return void ctx.diag.error('invalid-value', `${keyword} specified without time - ignoring`, stmt.source);
+    setValue(target, 'garpExtraIf', { interval: read.interval, all: read.all }, stmt.source);
+  },
+};
+
 const mcastGroup = (key: 'mcastGroup4' | 'mcastGroup6', family: 'inet' | 'inet6') =>
   vrrpDefault(valueField(key, (stmt, ctx) => {
     const word = stmt.args[0]!;
@@ -140,6 +156,8 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
   vrrp_notify_priority_changes: vrrpDefault(boolField('notifyPriorityChanges', (word) => `Invalid value '${word}' for global vrrp_notify_priority_changes specified`)),
   vmac_prefix: vrrpDefault(vmacPrefix),
+  vrrp_garp_extra_if: vrrpDefault(globalGarpExtraIf),
+  vrrp_vmac_garp_intvl: vrrpDefault(globalGarpExtraIf),
 };
 
 /**

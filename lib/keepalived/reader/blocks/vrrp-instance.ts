@@ -5,7 +5,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
-import { addressFamily, readBool, readInteger, readTimer } from '../values';
+import { addressFamily, readBool, readGarpExtraIf, readInteger, readTimer } from '../values';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpRoute, VrrpRule, VrrpUnicastPeer } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readVrrpAddress } from './vrrp-addresses';
@@ -39,11 +39,32 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
   'use_ipvlan', 'use_vmac_addr',
   'auth_hmac', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
-  'timer_expired_backup', 'thread_timer_expired', 'garp_extra_if',
-  'vmac_garp_intvl', 'no_virtual_ipaddress', 'linkbeat_use_polling',
+  'timer_expired_backup', 'thread_timer_expired', 'no_virtual_ipaddress', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
+
+/**
+ * `garp_extra_if [all] DELAY` (0..86400 s; 0 is off) and its deprecated
+ * name `vmac_garp_intvl`, read as keepalived 2.2.7's vrrp_parser.c does: a
+ * bad word or a missing time ignores the line.
+ */
+function garpExtraIf(): KeywordSpec<D> {
+  return {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      const keyword = stmt.keyword;
+      if (keyword === 'vmac_garp_intvl') ctx.diag.warning('deprecated', 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"', stmt.source);
+      const read = readGarpExtraIf(stmt.args, 0);
+      if (read.bad !== undefined) {
+        ctx.diag.error('invalid-value', read.bad.complaint, stmt.source);
+        return void ctx.diag.error('invalid-value', `(${target.name}): ${keyword} '${read.bad.word}' invalid - ignoring`, stmt.source);
+      }
+      if (read.interval === undefined) return void ctx.diag.error('invalid-value', `(${target.name}): ${keyword} specified without time - ignoring`, stmt.source);
+      setValue(target, 'garpExtraIf', { interval: read.interval, all: read.all }, stmt.source);
+    },
+  };
+}
 
 /** A keyword that sets a flag; keepalived ignores what follows it. */
 function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer' | 'promoteSecondaries'): KeywordSpec<D> {
@@ -205,6 +226,8 @@ const instanceKeywords: KeywordTable<D> = {
       setValue(target, 'useVmac', name === undefined ? {} : { name }, stmt.source);
     },
   },
+  garp_extra_if: garpExtraIf(),
+  vmac_garp_intvl: garpExtraIf(),
   // keepalived ignores any words after it.
   vmac_xmit_base: { handle: (stmt, target) => setValue(target, 'vmacXmitBase', true, stmt.source) },
   lvs_sync_daemon_interface: {
