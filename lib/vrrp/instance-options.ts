@@ -122,7 +122,12 @@ export interface VrrpInstanceOptions {
    * addresses that adverts do not refresh: the `useVmac` macvlan with `vmacXmitBase`, and with `all` the other interfaces
    * (`dev`) too. Default off.
    */
-  garpExtraIf?: { interval: number; all?: boolean };
+  garpExtraIf?: {
+    /** Seconds between them, 1..86400. */
+    interval: number;
+    /** Every other interface of the addresses too, not only the macvlan. Default false. */
+    all?: boolean;
+  };
 }
 
 /** Where the instance lives; not part of keepalived.conf's vrrp_instance. */
