@@ -68,6 +68,27 @@ export function readGarpExtraIf(words: readonly string[], min: number): GarpExtr
   return interval === undefined ? { all } : { interval, all };
 }
 
+/**
+ * One `[vrrp_]garp_extra_if` line read as keepalived does (vrrp_parser.c,
+ * global_parser.c), its complaints reported (`who`: the instance's
+ * `(NAME): `, empty in global_defs); undefined when the line is ignored.
+ */
+export function readGarpExtraIfLine(
+  stmt: Statement, ctx: ParseContext, o: { min: number; who: string; deprecated: string; current: string },
+): { interval: number; all: boolean } | undefined {
+  const keyword = stmt.keyword;
+  if (keyword === o.deprecated) ctx.diag.warning('deprecated', `Keyword "${o.deprecated}" is deprecated - please use "${o.current}"`, stmt.source);
+  const read = readGarpExtraIf(stmt.args, o.min);
+  if (read.bad !== undefined) {
+    ctx.diag.error('invalid-value', read.bad.complaint, stmt.source);
+    ctx.diag.error('invalid-value', `${o.who}${keyword} '${read.bad.word}' invalid - ignoring`, stmt.source);
+    return undefined;
+  }
+  if (read.interval !== undefined) return { interval: read.interval, all: read.all };
+  ctx.diag.error('invalid-value', `${o.who}${keyword} specified without time - ignoring`, stmt.source);
+  return undefined;
+}
+
 /** A TCP/UDP port, 1–65535 (0 too when `allowZero`). */
 export function readPort(stmt: Statement, ctx: ParseContext, word: string, what: string, allowZero = false): number | undefined {
   return readInteger(stmt, ctx, word, what, allowZero ? 0 : 1, 65535);

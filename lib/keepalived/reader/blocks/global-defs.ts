@@ -7,7 +7,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { GlobalDefs, KeywordItem } from '../model';
-import { addressFamily, readBool, readGarpExtraIf, readInteger, readPort } from '../values';
+import { addressFamily, readBool, readGarpExtraIfLine, readInteger, readPort } from '../values';
 import { VRRP_DEFAULTS } from '../../../vrrp/limits';
 import type { VrrpGlobalDefs } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
@@ -107,15 +107,8 @@ const vmacPrefix: KeywordSpec<Draft<VrrpGlobalDefs>> = {
 const globalGarpExtraIf: KeywordSpec<Draft<VrrpGlobalDefs>> = {
   minArgs: 0,
   handle(stmt, target, ctx) {
-    const keyword = stmt.keyword;
-    if (keyword === 'vrrp_vmac_garp_intvl') ctx.diag.warning('deprecated', 'Keyword "vrrp_vmac_garp_intvl" is deprecated - please use "vrrp_garp_extra_if"', stmt.source);
-    const read = readGarpExtraIf(stmt.args, 1);
-    if (read.bad !== undefined) {
-      ctx.diag.error('invalid-value', read.bad.complaint, stmt.source);
-      return void ctx.diag.error('invalid-value', `${keyword} '${read.bad.word}' invalid - ignoring`, stmt.source);
-    }
-    if (read.interval === undefined) return void ctx.diag.error('invalid-value', `${keyword} specified without time - ignoring`, stmt.source);
-    setValue(target, 'garpExtraIf', { interval: read.interval, all: read.all }, stmt.source);
+    const read = readGarpExtraIfLine(stmt, ctx, { min: 1, who: '', deprecated: 'vrrp_vmac_garp_intvl', current: 'vrrp_garp_extra_if' });
+    if (read) setValue(target, 'garpExtraIf', read, stmt.source);
   },
 };
 

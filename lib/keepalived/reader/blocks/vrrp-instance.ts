@@ -5,7 +5,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
-import { addressFamily, readBool, readGarpExtraIf, readInteger, readTimer } from '../values';
+import { addressFamily, readBool, readGarpExtraIfLine, readInteger, readTimer } from '../values';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpRoute, VrrpRule, VrrpUnicastPeer } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readVrrpAddress } from './vrrp-addresses';
@@ -53,15 +53,8 @@ function garpExtraIf(): KeywordSpec<D> {
   return {
     minArgs: 0,
     handle(stmt, target, ctx) {
-      const keyword = stmt.keyword;
-      if (keyword === 'vmac_garp_intvl') ctx.diag.warning('deprecated', 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"', stmt.source);
-      const read = readGarpExtraIf(stmt.args, 0);
-      if (read.bad !== undefined) {
-        ctx.diag.error('invalid-value', read.bad.complaint, stmt.source);
-        return void ctx.diag.error('invalid-value', `(${target.name}): ${keyword} '${read.bad.word}' invalid - ignoring`, stmt.source);
-      }
-      if (read.interval === undefined) return void ctx.diag.error('invalid-value', `(${target.name}): ${keyword} specified without time - ignoring`, stmt.source);
-      setValue(target, 'garpExtraIf', { interval: read.interval, all: read.all }, stmt.source);
+      const read = readGarpExtraIfLine(stmt, ctx, { min: 0, who: `(${target.name}): `, deprecated: 'vmac_garp_intvl', current: 'garp_extra_if' });
+      if (read) setValue(target, 'garpExtraIf', read, stmt.source);
     },
   };
 }
