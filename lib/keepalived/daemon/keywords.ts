@@ -94,8 +94,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
     virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${ROUTES_NOTE}`,
     virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${RULES_NOTE}`,
-    use_vmac: 'the macvlan, its name and IPv4 adverts from it (received on the base interface, so IGMP reports leave from the base MAC as '
-      + "keepalived's nftables rule makes them) run, or adverts from the base with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "
+    use_vmac: 'the macvlan, its name and IPv4 adverts from it run (the group joined on the base interface, so IGMP reports leave from the base '
+      + "MAC as keepalived's nftables rule makes them; peers' adverts with the same virtual MAC read on the macvlan), or adverts from the base "
+      + "with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "
       + 'nftables rules re-send the MLD reports of the link-local on the VMAC from the base), MAC, netlink_notify_msg and group refused',
     strict_mode: "its checks run; its firewall rules are refused",
     interface: 'an instance without one is refused',
