@@ -16,6 +16,11 @@ export interface NativeVrrpLinkOptions {
   family: number;
   interface: string;
   ifindex: number;
+  /** Adverts leave from this interface instead (a `use_vmac` macvlan); they are still received on `interface`. */
+  sendInterface?: string;
+  sendIfindex?: number;
+  /** The MAC of `sendInterface`: peers' adverts with this source MAC are read there (the macvlan driver hands them to it alone). */
+  sendMac?: Uint8Array;
   /** Join `group` and expect multicast adverts (false: unicast peers). */
   multicast: boolean;
   group?: string;
@@ -57,6 +62,8 @@ export interface NativeAddressSpec {
   scope?: number;
   broadcast?: string;
   nodad?: boolean;
+  /** Preferred lifetime 0 (valid forever): the kernel never picks it as a source. */
+  deprecated?: boolean;
 }
 
 export interface NativeVrrpCounters {

@@ -113,10 +113,25 @@ export interface VrrpInstanceOptions {
   /** `vrrp_garp_interval` / `vrrp_gna_interval` seconds between frames on the interface. Default 0. */
   garpInterval?: number;
   /**
-   * `use_vmac [NAME]`: a macvlan with the virtual MAC carries the addresses; `true` names it `vrrp.VRID`.
-   * Adverts leave from the base interface (keepalived's `vmac_xmit_base`).
+   * `use_vmac [NAME]`: a macvlan with the virtual MAC carries the addresses and, as keepalived's, sends the
+   * adverts (source MAC 00:00:5e:00:01:VRID); `true` names it `vrrp.VRID`. They are received on the base
+   * interface. IPv6: the base's link-local is put on the macvlan as the adverts' source, and the kernel's
+   * MLD reports for it leave with the virtual MAC (keepalived re-sends them from the base with nftables).
    */
   useVmac?: boolean | string;
+  /** `vmac_xmit_base` (with `useVmac` only): adverts leave from and arrive on the base interface, not the VMAC. Default false. */
+  vmacXmitBase?: boolean;
+  /**
+   * `garp_extra_if [all] SECONDS`: while master, one GARP/NA every `interval` seconds (1..86400) on each interface of the
+   * addresses that adverts do not refresh: the `useVmac` macvlan with `vmacXmitBase`, and with `all` the other interfaces
+   * (`dev`) too. Default off.
+   */
+  garpExtraIf?: {
+    /** Seconds between them, 1..86400. */
+    interval: number;
+    /** Every other interface of the addresses too, not only the macvlan. Default false. */
+    all?: boolean;
+  };
 }
 
 /** Where the instance lives; not part of keepalived.conf's vrrp_instance. */
@@ -226,6 +241,12 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   garpIntervalUs: number;
   /** `use_vmac`: name of the macvlan carrying the addresses (`vrrp.VRID` for `true`), if used. */
   vmac?: string;
+  /** `vmac_xmit_base`: with {@link vmac}, adverts use the base interface instead of the VMAC. */
+  vmacXmitBase?: true;
+  /** `garp_extra_if` period in ms (0: off). */
+  garpExtraIfMs: number;
+  /** `garp_extra_if all`. */
+  garpExtraIfAll: boolean;
 }
 
 /** Every option field of {@link VrrpInstanceOptions}. */
@@ -235,7 +256,7 @@ export const VRRP_OPTION_NAMES = [
   'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
-  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac',
+  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'garpExtraIf',
 ] as const;
 const KEYS = VRRP_OPTION_NAMES;
 
@@ -292,6 +313,8 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   garp_master_refresh: 'garpMasterRefresh',
   garp_master_refresh_repeat: 'garpMasterRefreshRepeat',
   use_vmac: 'useVmac',
+  vmac_xmit_base: 'vmacXmitBase',
+  garp_extra_if: 'garpExtraIf',
 };
 const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad'] as const;
 const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
@@ -429,6 +452,9 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (o.useVmac === true) vmac = `vrrp.${virtualRouterId}`;
   else if (typeof o.useVmac === 'string') vmac = interfaceName(o.useVmac, f('useVmac'));
   else if (o.useVmac !== undefined && o.useVmac !== false) fail(f('useVmac'), 'a boolean or an interface name', o.useVmac);
+  const xmitBase = flag(o.vmacXmitBase, f('vmacXmitBase'));
+  const extra = o.garpExtraIf === undefined ? undefined : record(o.garpExtraIf, f('garpExtraIf'), ['interval', 'all']);
+  if (xmitBase && !vmac) reject(f('vmacXmitBase'), 'only valid with useVmac (keepalived: "vmac_xmit_base is only valid with a vmac")');
 
   const resolved: ResolvedVrrpOptions = {
     name: o.name as string,
@@ -461,11 +487,14 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
     garpMasterRefreshMs: seconds(o.garpMasterRefresh, f('garpMasterRefresh'), VRRP_LIMITS.garpMasterRefresh, VRRP_DEFAULTS.garpMasterRefresh) * 1000,
     garpMasterRefreshRepeat: integer(o.garpMasterRefreshRepeat, f('garpMasterRefreshRepeat'), VRRP_LIMITS.garpMasterRefreshRepeat, VRRP_DEFAULTS.garpMasterRefreshRepeat),
     garpIntervalUs: Math.round(seconds(o.garpInterval, f('garpInterval'), VRRP_LIMITS.garpInterval, 0) * 1e6),
+    garpExtraIfMs: extra ? integer(extra.interval, f('garpExtraIf.interval'), VRRP_LIMITS.garpExtraIf, 0) * 1000 : 0,
+    garpExtraIfAll: extra ? flag(extra.all, f('garpExtraIf.all')) : false,
   };
   if (o.unicastSrcIp !== undefined) resolved.source = address(o.unicastSrcIp, f('unicastSrcIp'), family);
   if (authData) resolved.authData = authData;
   if (ahKey) resolved.ahKey = ahKey;
   if (vmac) resolved.vmac = vmac;
+  if (xmitBase) resolved.vmacXmitBase = true;
   return resolved;
 }
 

@@ -160,12 +160,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
     const source = resolved.source ?? pickSource(info.addresses, resolved);
-    const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex) : undefined;
+    const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex, source) : undefined;
     const watchdogMs = resolveAdvertWatchdogMs(runtime, resolved.intervalCs);
-    const holder: NativeVrrpLinkHolder = { link: undefined, rtPriority, watchdogMs };
+    const holder: NativeVrrpLinkHolder = { link: undefined, ifindex: 0, sendIfindex: 0, rtPriority, watchdogMs };
     let instance: VrrpInstance | undefined;
     try {
-      holder.link = openLink(native, resolved, holder, netns, info.ifindex, source, (data, src, dst, hopLimit, ah) =>
+      const on = { ifindex: info.ifindex, ...(vmac ? { vmac } : {}) };
+      holder.link = openLink(native, resolved, holder, netns, on, source, (data, src, dst, hopLimit, ah) =>
         instance ? instance.#onPacket(data, src, dst, hopLimit, ah) : undefined,
       );
     } catch (e) {
@@ -400,7 +401,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * (same name, new ifindex), the socket is bound to a device that no longer
    * exists, so a new one is opened on the new interface (the source address
    * picked again unless configured). A `use_vmac` macvlan went with it and
-   * is made again by {@link VrrpInstance.restoreVmac}.
+   * is made again by {@link VrrpInstance.restoreVmac}; when the adverts use
+   * the macvlan, the socket follows the one made again.
    */
   #followInterface(): void {
     let info: ReturnType<NativeVrrpBinding['vrrpInterface']>;
@@ -409,17 +411,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     } catch {
       return;
     }
-    if (info.ifindex === this.#ifindexOf.get(this.options.interface)) return;
-    let source = this.#source;
-    if (this.options.source === undefined) {
-      try {
-        source = pickSource(info.addresses, this.options);
-      } catch {
-        // No address yet: keep the old one; the socket still binds to the device.
-      }
-    }
+    const on = { ifindex: info.ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}) };
+    const sendIfindex = this.#vmac && advertsOnVmac(this.options) ? this.#vmac.ifindex : info.ifindex;
+    if (info.ifindex === this.#link.ifindex && sendIfindex === this.#link.sendIfindex) return;
+    const baseMoved = info.ifindex !== this.#ifindexOf.get(this.options.interface);
+    const source = baseMoved ? this.#sourceOn(info.addresses) : this.#source;
     try {
-      const link = openLink(this.#native, this.options, this.#link, this.#netns(), info.ifindex, source, (data, src, dst, hopLimit, ah) =>
+      const link = openLink(this.#native, this.options, this.#link, this.#netns(), on, source, (data, src, dst, hopLimit, ah) =>
         this.#onPacket(data, src, dst, hopLimit, ah),
       );
       const old = this.#link.link!;
@@ -431,10 +429,21 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_REOPEN', operation: 'open' }));
       return;
     }
-    this.#log({ event: 'interface-recreated', interface: this.options.interface, ifindex: info.ifindex, source });
+    this.#log({ event: 'interface-recreated', interface: advertDevice(this.options), ifindex: sendIfindex, source });
     this.#source = source;
     this.#ifindexOf.clear();
     this.#ifindexOf.set(this.options.interface, info.ifindex);
+  }
+
+  /** The source address on a base interface made again: picked again unless configured; none yet keeps the old one. */
+  #sourceOn(addresses: ReturnType<NativeVrrpBinding['vrrpInterface']>['addresses']): string {
+    if (this.options.source !== undefined) return this.#source;
+    try {
+      return pickSource(addresses, this.options);
+    } catch {
+      // No address yet: keep the old one; the socket still binds to the device.
+      return this.#source;
+    }
   }
 
   /**
@@ -447,20 +456,21 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   restoreVmac(): boolean {
     if (this.#closed || !this.#vmac) return false;
     const netns = this.#netns();
-    let base: number;
+    let baseInfo: ReturnType<NativeVrrpBinding['vrrpInterface']>;
     try {
       this.#native.vrrpInterface({ ...netns, interface: this.options.vmac! });
       return false;
     } catch {
       try {
-        base = this.#native.vrrpInterface({ ...netns, interface: this.options.interface }).ifindex;
+        baseInfo = this.#native.vrrpInterface({ ...netns, interface: this.options.interface });
       } catch {
         return false;
       }
     }
+    const base = baseInfo.ifindex;
     let made: VmacState;
     try {
-      made = createVmac(this.#native, this.options, netns, base);
+      made = createVmac(this.#native, this.options, netns, base, this.#sourceOn(baseInfo.addresses));
     } catch (e) {
       this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_VMAC', operation: 'open' }));
       return false;
@@ -555,7 +565,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
         case 'send-advert': {
           const errno = link.sendNow(this.#adverts(action.priority));
           if (action.priority === 0) this.#stats.priZeroSent++;
-          if (errno) this.#fail(VrrpError.fromErrno(errno, 'sendAdvert', `advert on ${this.options.interface}`));
+          if (errno) this.#fail(VrrpError.fromErrno(errno, 'sendAdvert', `advert on ${advertDevice(this.options)}`));
           break;
         }
         case 'add-addresses':
@@ -567,11 +577,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           [...this.options.addresses, ...this.options.excluded].forEach((a) => this.#changeAddress(a, false));
           break;
         case 'gratuitous':
-          link.queueFrames(
-            this.#deviceIndex(this.options.vmac ?? this.options.interface),
-            this.#announcements(action.repeat),
-            this.options.garpIntervalUs,
-          );
+          this.#announce(this.#burst(action.repeat));
+          break;
+        case 'gratuitous-extra':
+          this.#announce(this.#extraInterfaces());
           break;
         case 'want-master':
           this.emit('want-master');
@@ -585,14 +594,55 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#arm();
   }
 
-  #announcements(repeat: number): Uint8Array[] {
-    const frames: Uint8Array[] = [];
-    for (let i = 0; i < repeat; i++) {
-      for (const a of [...this.options.addresses, ...this.options.excluded]) {
-        frames.push(familyOf(a.address) === 4 ? gratuitousArp(this.#mac, a.address) : unsolicitedNeighbourAdvert(this.#mac, a.address));
+  /** keepalived's burst: `repeat` rounds over every address, each on its own interface. */
+  #burst(repeat: number): ResolvedAddress[] {
+    const all = [...this.options.addresses, ...this.options.excluded];
+    return Array.from({ length: repeat }, () => all).flat();
+  }
+
+  /**
+   * `garp_extra_if` (keepalived's vrrp_send_vmac_update): the first address
+   * of each interface that adverts do not refresh: the macvlan when adverts
+   * leave from the base (vmac_xmit_base), and with `all` the other `dev`s.
+   */
+  #extraInterfaces(): ResolvedAddress[] {
+    const o = this.options;
+    const advertising = o.vmacXmitBase ? undefined : (o.vmac ?? o.interface);
+    const seen = new Set<string>();
+    return [...o.addresses, ...o.excluded].filter((a) => {
+      const device = this.#deviceOf(a);
+      if ((device !== o.vmac && !o.garpExtraIfAll) || device === advertising || seen.has(device)) return false;
+      seen.add(device);
+      return true;
+    });
+  }
+
+  /**
+   * One GARP (IPv4) or unsolicited NA (IPv6) per address, in order, on its
+   * interface with that interface's MAC (keepalived's vrrp_send_update),
+   * paced; frames in a row for one interface go to the addon together.
+   */
+  #announce(addresses: ResolvedAddress[]): void {
+    const runs: { ifindex: number; frames: Uint8Array[] }[] = [];
+    for (const a of addresses) {
+      const device = this.#deviceOf(a);
+      try {
+        const ifindex = this.#deviceIndex(device);
+        const mac = this.#macOf(device);
+        const frame = familyOf(a.address) === 4 ? gratuitousArp(mac, a.address) : unsolicitedNeighbourAdvert(mac, a.address);
+        if (runs.at(-1)?.ifindex === ifindex) runs.at(-1)!.frames.push(frame);
+        else runs.push({ ifindex, frames: [frame] });
+      } catch (e) {
+        // An interface gone meanwhile: that address's frame is lost, the others still go.
+        this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_GARP', operation: 'gratuitous' }));
       }
     }
-    return frames;
+    for (const run of runs) this.#link.link!.queueFrames(run.ifindex, run.frames, this.options.garpIntervalUs);
+  }
+
+  #macOf(device: string): Uint8Array {
+    if (device === (this.options.vmac ?? this.options.interface)) return this.#vmac?.mac ?? this.#mac;
+    return describeInterface(this.#native, { ...this.#netns(), interface: device }).mac;
   }
 
   #transitioned(from: VrrpState, to: VrrpState, reason: TransitionReason): void {
@@ -683,7 +733,7 @@ function cidr(a: ResolvedAddress): string {
  */
 export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'ahKey'] as const)
+  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ahKey'] as const)
     .filter((f) => !same(now[f], next[f]));
   return (now.priority === 255) !== (next.priority === 255) ? [...fields, 'priority'] : fields;
 }
@@ -696,23 +746,33 @@ function nativeStats(c: NativeVrrpCounters): Pick<VrrpStats, 'advertSent' | 'gra
 /** The addon link, set once the constructor returns (the receive callback is made first), and how links are opened. */
 interface NativeVrrpLinkHolder {
   link: NativeVrrpLink | undefined;
+  /** The interface the link receives on (the base interface). */
+  ifindex: number;
+  /** The interface its adverts leave from: the base interface, or the `use_vmac` macvlan. */
+  sendIfindex: number;
   rtPriority: number | undefined;
   /** The advert watchdog's bound (0: off). */
   watchdogMs: number;
 }
 
-/** Opens the socket thread of `o` on interface `ifindex`; errors of the addon become VrrpErrors. */
+/**
+ * Opens the socket thread of `o` on the base interface `on.ifindex`; adverts leave from the `use_vmac`
+ * macvlan `on.vmac` unless `vmac_xmit_base`. Errors of the addon become VrrpErrors.
+ */
 function openLink(
   native: NativeVrrpBinding, o: ResolvedVrrpOptions, holder: NativeVrrpLinkHolder, netns: { netns?: string },
-  ifindex: number, source: string, onPacket: NativePacketHandler,
+  on: { ifindex: number; vmac?: VmacState }, source: string, onPacket: NativePacketHandler,
 ): NativeVrrpLink {
+  const vmac = advertsOnVmac(o) ? on.vmac : undefined;
+  const sendIfindex = vmac?.ifindex ?? on.ifindex;
   try {
-    return new native.VrrpLink(
+    const link = new native.VrrpLink(
       {
         ...netns,
         family: o.family === 4 ? AF_INET : AF_INET6,
         interface: o.interface,
-        ifindex,
+        ifindex: on.ifindex,
+        ...(vmac ? { sendInterface: o.vmac!, sendIfindex, sendMac: vmac.mac } : {}),
         multicast: o.peers.length === 0,
         group: o.group,
         source,
@@ -723,10 +783,28 @@ function openLink(
       },
       onPacket,
     );
+    holder.ifindex = on.ifindex;
+    holder.sendIfindex = sendIfindex;
+    return link;
   } catch (e) {
     if (!isNativeError(e, 'ESYSCALL')) throw e;
-    throw VrrpError.fromErrno(e.errno, 'open', `VRRP socket on ${o.interface}`, e.stage);
+    throw VrrpError.fromErrno(e.errno, 'open', `VRRP socket on ${advertDevice(o)}`, e.stage);
   }
+}
+
+/**
+ * keepalived's: adverts leave from the `use_vmac` macvlan unless `vmac_xmit_base`. The group is joined
+ * on the base interface, so IGMP/MLD reports leave from the base MAC, as keepalived's nftables rules
+ * make them (a backup's report from the virtual MAC would steer switches); peers' adverts with the
+ * same virtual MAC, which the macvlan driver hands to the macvlan alone, are read there by the addon.
+ */
+function advertsOnVmac(o: ResolvedVrrpOptions): boolean {
+  return o.vmac !== undefined && !o.vmacXmitBase;
+}
+
+/** The interface adverts leave from. */
+function advertDevice(o: ResolvedVrrpOptions): string {
+  return advertsOnVmac(o) ? o.vmac! : o.interface;
 }
 
 function describeInterface(native: NativeVrrpBinding, query: { netns?: string; interface: string }) {
@@ -747,12 +825,15 @@ interface VmacState {
 }
 
 /**
- * The `use_vmac` macvlan (private mode, virtual MAC) with keepalived's
- * settings: the VMAC answers ARP only for its own addresses, and the base
- * interface stops answering for addresses that live on the VMAC. Adverts stay
- * on the base interface (keepalived's `vmac_xmit_base`).
+ * The `use_vmac` macvlan (private mode, virtual MAC, no link-local of its
+ * own) with keepalived's settings: the VMAC answers ARP only for its own
+ * addresses, and the base interface stops answering for addresses that live
+ * on the VMAC. IPv6 adverts sent from the VMAC need their link-local source
+ * on it: keepalived puts the base's there, deprecated and without DAD.
  */
-function createVmac(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }, baseIfindex: number): VmacState {
+function createVmac(
+  native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }, baseIfindex: number, source: string,
+): VmacState {
   const mac = virtualMac(o.virtualRouterId, o.family);
   const errno = native.vrrpCreateMacvlan({ ...netns, name: o.vmac!, parentIfindex: baseIfindex, mac });
   if (errno) throw VrrpError.fromErrno(errno, 'open', `creating macvlan ${o.vmac}`, 'macvlan');
@@ -768,6 +849,11 @@ function createVmac(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { 
     // libnl's devconf names: 'arpfilter' is the arp_filter sysctl.
     for (const [name, value] of [['arp_ignore', 1], ['arpfilter', 1]] as const) {
       state.restore.push({ name, value: set(baseIfindex, name, value) });
+    }
+    if (advertsOnVmac(o) && o.family === 6 && source.toLowerCase().startsWith('fe80:')) {
+      const spec = { ifindex: state.ifindex, family: AF_INET6, address: source, prefix: 64, nodad: true, deprecated: true };
+      const errno = native.vrrpChangeAddress({ ...netns, add: true, ...spec });
+      if (errno) throw VrrpError.fromErrno(errno, 'open', `link-local ${source} on ${o.vmac}`, 'address');
     }
     return state;
   } catch (e) {

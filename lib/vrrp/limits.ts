@@ -64,6 +64,8 @@ export const VRRP_LIMITS = {
   garpLowerPrioRepeat: [0, 1000],
   garpMasterRefresh: [0, 86400],
   garpMasterRefreshRepeat: [1, 1000],
+  /** `garp_extra_if` seconds (keepalived: at most a day). */
+  garpExtraIf: [1, 86400],
   /** Seconds between GARP/NA frames on an interface. */
   garpInterval: [0, 1],
   /** `vrrp_rt_priority`: a SCHED_RR priority. */

@@ -390,6 +390,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   #startInstance(name: string, c: ResolvedRouterInstance): void {
     const instance = VrrpInstance.open(c.protocol, this.#runtime);
+    if (c.resolved.vmac) this.#interfaces?.madeUp(c.resolved.vmac);
     const notify = new NotifyQueue(() => this.#scriptPolicy(), (r) => this.#notified('INSTANCE', name, r));
     const member: Member = { config: c, instance, notify, faults: [] };
     this.#members.set(name, member);

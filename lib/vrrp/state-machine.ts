@@ -60,6 +60,8 @@ export interface MachineOptions {
   garpMasterRefreshMs: number;
   /** `garp_master_refresh_repeat`: GARPs/NAs per address in each refresh burst. */
   garpMasterRefreshRepeat: number;
+  /** `garp_extra_if` in ms: period of the GARP/NA on interfaces adverts do not refresh, while master (0: off). */
+  garpExtraIfMs: number;
 }
 
 /** What the machine asks its owner to do, in order. */
@@ -109,6 +111,11 @@ export type MachineAction =
       /** Frames per virtual address in this burst. */
       repeat: number;
     }
+  /** `garp_extra_if`: one GARP/NA on each interface of the addresses that adverts do not refresh. */
+  | {
+      /** Send the periodic GARP/NA of `garp_extra_if`. */
+      kind: 'gratuitous-extra';
+    }
   /** As MASTER, an advert with lower priority arrived (keepalived's MASTER_RX_LOWER_PRI). */
   | {
       /** As master, a lower-priority advert was received. */
@@ -154,6 +161,9 @@ export class VrrpMachine {
   #garpAt: number | undefined;
   #garpRepeat = 0;
   #refreshAt: number | undefined;
+  #extraAt: number | undefined;
+  /** When this master's adverts began (the first goes out at once, then one per interval). */
+  #masterSince = 0;
   /** When a lower-priority master stops holding us back (preempt_delay). */
   #preemptAt: number | undefined;
   #masterSource: string | undefined;
@@ -226,7 +236,7 @@ export class VrrpMachine {
 
   /** The earliest time `tick` has work to do, or undefined. */
   deadline(): number | undefined {
-    const times = [this.#downAt, this.#garpAt, this.#refreshAt].filter((t): t is number => t !== undefined);
+    const times = [this.#downAt, this.#garpAt, this.#refreshAt, this.#extraAt].filter((t): t is number => t !== undefined);
     return times.length ? Math.min(...times) : undefined;
   }
 
@@ -280,12 +290,15 @@ export class VrrpMachine {
    * changes.
    */
   reconfigure(options: MachineOptions, now: number): MachineAction[] {
-    const refreshWas = this.#options.garpMasterRefreshMs;
+    const { garpMasterRefreshMs: refreshWas, garpExtraIfMs: extraWas } = this.#options;
     this.#options = options;
     if (this.#current !== 'MASTER') return [];
     this.#masterIntervalCs = options.intervalCs;
     if (options.garpMasterRefreshMs !== refreshWas) {
       this.#refreshAt = options.garpMasterRefreshMs > 0 ? now + options.garpMasterRefreshMs : undefined;
+    }
+    if (options.garpExtraIfMs !== extraWas) {
+      this.#extraAt = options.garpExtraIfMs > 0 ? this.#onAdvert(now + options.garpExtraIfMs) : undefined;
     }
     return [{ kind: 'start-adverts', priority: this.#priority, intervalCs: options.intervalCs }];
   }
@@ -397,6 +410,10 @@ export class VrrpMachine {
       this.#refreshAt = now + this.#options.garpMasterRefreshMs;
       actions.push({ kind: 'gratuitous', repeat: this.#options.garpMasterRefreshRepeat });
     }
+    if (this.#extraAt !== undefined && now >= this.#extraAt) {
+      this.#extraAt = this.#onAdvert(this.#extraAt + this.#options.garpExtraIfMs);
+      actions.push({ kind: 'gratuitous-extra' });
+    }
     return actions;
   }
 
@@ -466,7 +483,15 @@ export class VrrpMachine {
       this.#scheduleSecondBurst(now, this.#options.garpMasterDelayMs, this.#options.garpMasterRepeat);
     }
     if (this.#options.garpMasterRefreshMs > 0) this.#refreshAt = now + this.#options.garpMasterRefreshMs;
+    this.#masterSince = now;
+    if (this.#options.garpExtraIfMs > 0) this.#extraAt = this.#onAdvert(now + this.#options.garpExtraIfMs);
     return actions;
+  }
+
+  /** keepalived checks garp_extra_if's timer as it sends an advert: the first advert at or after `at`. */
+  #onAdvert(at: number): number {
+    const advertMs = this.#options.intervalCs * 10;
+    return this.#masterSince + Math.ceil((at - this.#masterSince) / advertMs) * advertMs;
   }
 
   #scheduleSecondBurst(now: number, delayMs: number, repeat: number): void {
@@ -485,6 +510,7 @@ export class VrrpMachine {
     this.#downAt = undefined;
     this.#garpAt = undefined;
     this.#refreshAt = undefined;
+    this.#extraAt = undefined;
     this.#preemptAt = undefined;
   }
 }

@@ -47,6 +47,7 @@ vrrp::AddressSpec addressSpecOf(const Napi::Object& o) {
   s.scope = intField(o, "scope", -1);
   s.broadcast = stringField(o, "broadcast", false);
   s.nodad = o.Get("nodad").ToBoolean().Value();
+  s.deprecated = o.Get("deprecated").ToBoolean().Value();
   return s;
 }
 
@@ -81,6 +82,9 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     options.family = intField(o, "family", 0, true);
     options.ifname = stringField(o, "interface");
     options.ifindex = intField(o, "ifindex", 0, true);
+    options.sendIfname = stringField(o, "sendInterface", false);
+    options.sendIfindex = intField(o, "sendIfindex", 0);
+    if (!o.Get("sendMac").IsUndefined()) options.sendMac = bytesOf(o.Get("sendMac"));
     options.multicast = o.Get("multicast").ToBoolean().Value();
     options.group = stringField(o, "group", false);
     options.source = stringField(o, "source");

@@ -1,6 +1,7 @@
 #include "channel.h"
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -38,10 +39,25 @@ void setPacketInfo(msghdr& msg, int level, int type, const Info& info) {
   std::memcpy(CMSG_DATA(c), &info, sizeof info);
 }
 
+// Multicast interface, hop limits and TOS of a socket that sends adverts on `ifindex`.
+bool setSendOptions(int fd, bool v4, int ifindex, int ttl) {
+  int zero = 0, multicastTtl = 255, tos = kInternetControlTos;
+  if (v4) {
+    ip_mreqn iface{};
+    iface.imr_ifindex = ifindex;
+    return set(fd, IPPROTO_IP, IP_MULTICAST_IF, iface) && set(fd, IPPROTO_IP, IP_MULTICAST_TTL, multicastTtl) &&
+           set(fd, IPPROTO_IP, IP_MULTICAST_LOOP, zero) && set(fd, IPPROTO_IP, IP_TTL, ttl) && set(fd, IPPROTO_IP, IP_TOS, tos);
+  }
+  return set(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex) && set(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, multicastTtl) &&
+         set(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, zero) && set(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl);
+}
+
 }  // namespace
 
 Channel::~Channel() {
   stop();
+  if (sendFd_ >= 0 && sendFd_ != fd_) ::close(sendFd_);
+  if (vmacReceiveFd_ >= 0) ::close(vmacReceiveFd_);
   if (fd_ >= 0) ::close(fd_);
   if (packetFd_ >= 0) ::close(packetFd_);
   if (eventFd_ >= 0) ::close(eventFd_);
@@ -62,19 +78,9 @@ ChannelFailure Channel::open(const ChannelOptions& options) {
   if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, options.ifname.c_str(), options.ifname.size()) != 0) {
     return {errno, "bind-device"};
   }
-  int one = 1, zero = 0, ttl = 255, tos = kInternetControlTos;
-  bool ok;
-  if (v4) {
-    ip_mreqn iface{};
-    iface.imr_ifindex = options.ifindex;
-    ok = set(fd_, IPPROTO_IP, IP_MULTICAST_IF, iface) && set(fd_, IPPROTO_IP, IP_MULTICAST_TTL, ttl) &&
-         set(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, zero) && set(fd_, IPPROTO_IP, IP_TTL, options.ttl) &&
-         set(fd_, IPPROTO_IP, IP_TOS, tos);
-  } else {
-    ok = set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF, options.ifindex) && set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) &&
-         set(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, zero) && set(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, options.ttl) &&
-         set(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, one) && set(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, one);
-  }
+  int one = 1;
+  bool ok = setSendOptions(fd_, v4, options.ifindex, options.ttl);
+  if (ok && !v4) ok = set(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, one) && set(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, one);
   if (!ok) return {errno, "socket-options"};
   if (options.multicast) {
     if (v4) {
@@ -89,11 +95,62 @@ ChannelFailure Channel::open(const ChannelOptions& options) {
       if (!set(fd_, IPPROTO_IPV6, IPV6_JOIN_GROUP, group)) return {errno, "join-group"};
     }
   }
+  ChannelFailure sender = openSender();
+  if (sender.error) return sender;
   // Protocol 0: a send-only packet socket for gratuitous ARP / NA frames.
   packetFd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (packetFd_ < 0) return {errno, "packet-socket"};
   eventFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (eventFd_ < 0) return {errno, "eventfd"};
+  return {};
+}
+
+ChannelFailure Channel::openSender() {
+  sendFd_ = fd_;
+  sendIfindex_ = options_.ifindex;
+  if (options_.sendIfindex == 0 || options_.sendIfindex == options_.ifindex) return {};
+  sendFd_ = socket(options_.family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, kVrrpProtocol);
+  if (sendFd_ < 0) return {errno, "send-socket"};
+  sendIfindex_ = options_.sendIfindex;
+  const std::string& name = options_.sendIfname;
+  if (setsockopt(sendFd_, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), name.size()) != 0) return {errno, "send-bind-device"};
+  if (!setSendOptions(sendFd_, options_.family == AF_INET, sendIfindex_, options_.ttl)) return {errno, "send-socket-options"};
+  // Send-only: a filter that accepts nothing keeps its receive queue empty.
+  sock_filter dropAll{BPF_RET | BPF_K, 0, 0, 0};
+  sock_fprog program{1, &dropAll};
+  if (!set(sendFd_, SOL_SOCKET, SO_ATTACH_FILTER, program)) return {errno, "send-socket-filter"};
+  return openVmacReceiver();
+}
+
+ChannelFailure Channel::openVmacReceiver() {
+  const std::vector<uint8_t>& mac = options_.sendMac;
+  if (mac.size() != ETH_ALEN) return {EINVAL, "vmac-mac"};
+  const bool v4 = options_.family == AF_INET;
+  vmacReceiveFd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(v4 ? ETH_P_IP : ETH_P_IPV6));
+  if (vmacReceiveFd_ < 0) return {errno, "vmac-packet-socket"};
+  // The kernel keeps only frames from the virtual MAC carrying VRRP (IPv4
+  // protocol byte at 14 + 9, IPv6 next header at 14 + 6).
+  const uint32_t macHigh = (uint32_t(mac[0]) << 24) | (uint32_t(mac[1]) << 16) | (uint32_t(mac[2]) << 8) | mac[3];
+  const uint32_t macLow = (uint32_t(mac[4]) << 8) | mac[5];
+  sock_filter code[] = {
+      {BPF_LD | BPF_W | BPF_ABS, 0, 0, 6},
+      {BPF_JMP | BPF_JEQ | BPF_K, 0, 7, macHigh},
+      {BPF_LD | BPF_H | BPF_ABS, 0, 0, 10},
+      {BPF_JMP | BPF_JEQ | BPF_K, 0, 5, macLow},
+      {BPF_LD | BPF_H | BPF_ABS, 0, 0, 12},
+      {BPF_JMP | BPF_JEQ | BPF_K, 0, 3, uint32_t(v4 ? ETH_P_IP : ETH_P_IPV6)},
+      {BPF_LD | BPF_B | BPF_ABS, 0, 0, uint32_t(v4 ? 23 : 20)},
+      {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, uint32_t(kVrrpProtocol)},
+      {BPF_RET | BPF_K, 0, 0, 0xffff},
+      {BPF_RET | BPF_K, 0, 0, 0},
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+  if (!set(vmacReceiveFd_, SOL_SOCKET, SO_ATTACH_FILTER, program)) return {errno, "vmac-packet-filter"};
+  sockaddr_ll at{};
+  at.sll_family = AF_PACKET;
+  at.sll_protocol = htons(v4 ? ETH_P_IP : ETH_P_IPV6);
+  at.sll_ifindex = sendIfindex_;
+  if (bind(vmacReceiveFd_, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0) return {errno, "vmac-packet-bind"};
   return {};
 }
 
@@ -183,15 +240,15 @@ int Channel::sendOne(const Outgoing& packet, AuthHeader::Round round) {
   } else {
     to6.sin6_family = AF_INET6;
     inet_pton(AF_INET6, packet.destination.c_str(), &to6.sin6_addr);
-    to6.sin6_scope_id = options_.ifindex;
+    to6.sin6_scope_id = sendIfindex_;
     msg.msg_name = &to6;
     msg.msg_namelen = sizeof to6;
     in6_pktinfo info{};
     inet_pton(AF_INET6, options_.source.c_str(), &info.ipi6_addr);
-    info.ipi6_ifindex = options_.ifindex;
+    info.ipi6_ifindex = sendIfindex_;
     setPacketInfo(msg, IPPROTO_IPV6, IPV6_PKTINFO, info);
   }
-  if (sendmsg(fd_, &msg, 0) < 0) {
+  if (sendmsg(sendFd_, &msg, 0) < 0) {
     lastError_ = errno;
     ++sendErrors_;
     return errno;
@@ -250,7 +307,50 @@ void Channel::receiveAll() {
         }
       }
     }
-    onPacket_(std::move(r));
+    deliver(std::move(r));
+  }
+}
+
+void Channel::deliver(Received&& r) { onPacket_(std::move(r)); }
+
+// Adverts of peers with our virtual MAC: the frame's IP packet, shaped as the
+// VRRP socket hands it over (IPv4: the datagram; IPv6: the VRRP message with
+// its addresses and hop limit).
+void Channel::receiveVmac() {
+  std::vector<uint8_t>& buffer = receiveBuffer_;
+  if (buffer.empty()) buffer.resize(kReceiveBytes);
+  constexpr size_t kEthernet = 14, kIpv6Header = 40;
+  for (;;) {
+    sockaddr_ll from{};
+    socklen_t fromLength = sizeof from;
+    ssize_t n =
+        recvfrom(vmacReceiveFd_, buffer.data(), buffer.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &fromLength);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) lastError_ = errno;
+      return;
+    }
+    if (from.sll_pkttype == PACKET_OUTGOING) continue;  // our own adverts
+    const uint8_t* ip = buffer.data() + kEthernet;
+    size_t length = n > static_cast<ssize_t>(kEthernet) ? size_t(n) - kEthernet : 0;
+    Received r;
+    if (options_.family == AF_INET) {
+      if (length < 20) continue;
+      size_t total = (size_t(ip[2]) << 8) | ip[3];
+      if (total > length) continue;
+      r.data.assign(ip, ip + total);  // without the frame's padding
+    } else {
+      if (length < kIpv6Header) continue;
+      size_t payload = (size_t(ip[4]) << 8) | ip[5];
+      if (payload > length - kIpv6Header) continue;
+      char text[INET6_ADDRSTRLEN] = {0};
+      inet_ntop(AF_INET6, ip + 8, text, sizeof text);
+      r.source = text;
+      inet_ntop(AF_INET6, ip + 24, text, sizeof text);
+      r.destination = text;
+      r.hopLimit = ip[7];
+      r.data.assign(ip + kIpv6Header, ip + kIpv6Header + payload);
+    }
+    deliver(std::move(r));
   }
 }
 
@@ -311,14 +411,15 @@ void Channel::run() {
     auto wait = duration_cast<microseconds>(due - Clock::now());
     if (wait.count() < 0) wait = microseconds(0);
     timespec timeout{static_cast<time_t>(wait.count() / 1000000), static_cast<long>((wait.count() % 1000000) * 1000)};
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {eventFd_, POLLIN, 0}};
-    if (ppoll(fds, 2, &timeout, nullptr) < 0) continue;
+    pollfd fds[3] = {{fd_, POLLIN, 0}, {eventFd_, POLLIN, 0}, {vmacReceiveFd_, POLLIN, 0}};
+    if (ppoll(fds, vmacReceiveFd_ >= 0 ? 3 : 2, &timeout, nullptr) < 0) continue;
     if (fds[1].revents & POLLIN) {
       uint64_t count;
       while (read(eventFd_, &count, sizeof count) > 0) {
       }
     }
     if (fds[0].revents & POLLIN) receiveAll();
+    if (vmacReceiveFd_ >= 0 && (fds[2].revents & POLLIN)) receiveVmac();
   }
 }
 

@@ -24,6 +24,15 @@ struct ChannelOptions {
   int family = 0;  // AF_INET / AF_INET6
   std::string ifname;
   int ifindex = 0;
+  // Adverts leave from this interface (keepalived's use_vmac) while they are
+  // received on `ifname`, whose group membership keeps IGMP/MLD reports on
+  // the base MAC; empty: `ifname`.
+  std::string sendIfname;
+  int sendIfindex = 0;
+  // With `sendIfindex`: its MAC. A peer's adverts carrying the same (virtual)
+  // MAC are handed by the macvlan driver to that interface only, so they are
+  // read there from a packet socket, without a group membership on it.
+  std::vector<uint8_t> sendMac;
   bool multicast = true;
   std::string group;   // multicast group joined when `multicast`
   std::string source;  // advert source address
@@ -87,10 +96,17 @@ class Channel {
   int sendOne(const Outgoing& packet, AuthHeader::Round round);
   AuthHeader::Round nextRound();
   void receiveAll();
+  ChannelFailure openSender();
+  ChannelFailure openVmacReceiver();
+  void receiveVmac();
+  void deliver(Received&& r);
 
   ChannelOptions options_;
   std::unique_ptr<AuthHeader> auth_;  // set for `auth_type AH`
   int fd_ = -1;
+  int sendFd_ = -1;  // == fd_ unless adverts leave from another interface
+  int sendIfindex_ = 0;
+  int vmacReceiveFd_ = -1;  // packet socket on the send interface, or -1
   int packetFd_ = -1;
   int eventFd_ = -1;
   std::function<void(Received&&)> onPacket_;

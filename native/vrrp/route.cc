@@ -9,6 +9,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/inet.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/macvlan.h>
 #include <netlink/route/route.h>
 
@@ -65,6 +66,10 @@ int build(const AddressSpec& spec, rtnl_addr* addr) {
   if (!spec.label.empty() && rtnl_addr_set_label(addr, spec.label.c_str()) < 0) return EINVAL;
   if (spec.scope >= 0) rtnl_addr_set_scope(addr, spec.scope);
   if (spec.nodad) rtnl_addr_set_flags(addr, IFA_F_NODAD);
+  if (spec.deprecated) {
+    rtnl_addr_set_preferred_lifetime(addr, 0);
+    rtnl_addr_set_valid_lifetime(addr, 0xffffffffU);  // forever
+  }
   if (!spec.broadcast.empty()) {
     nl_addr* brd = nullptr;
     if (nl_addr_parse(spec.broadcast.c_str(), AF_INET, &brd) < 0) return EINVAL;
@@ -141,8 +146,29 @@ int Route::createMacvlan(const MacvlanSpec& spec) {
   nl_addr* mac = nl_addr_build(AF_LLC, spec.mac.data(), spec.mac.size());
   rtnl_link_set_addr(link, mac);
   nl_addr_put(mac);
-  rtnl_link_set_flags(link, IFF_UP);
-  int rc = rtnl_link_add(sock_, link, NLM_F_CREATE | NLM_F_EXCL);
+  int rc = errnoOf(rtnl_link_add(sock_, link, NLM_F_CREATE | NLM_F_EXCL));
+  rtnl_link_put(link);
+  if (rc) return rc;
+  // addrgenmode none (keepalived's) in a change of its own before the link
+  // goes up: the kernel applies flags first, and up would generate a
+  // link-local from the virtual MAC.
+  rc = changeLink(spec.name, [](rtnl_link* change) { return rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE); });
+  if (!rc)
+    rc = changeLink(spec.name, [](rtnl_link* change) {
+      rtnl_link_set_flags(change, IFF_UP);
+      return 0;
+    });
+  return rc;
+}
+
+int Route::changeLink(const std::string& name, const std::function<int(rtnl_link*)>& describe) {
+  rtnl_link* link = nullptr;
+  int rc = rtnl_link_get_kernel(sock_, 0, name.c_str(), &link);
+  if (rc < 0) return errnoOf(rc);
+  rtnl_link* change = rtnl_link_alloc();
+  rc = change ? describe(change) : -NLE_NOMEM;
+  if (rc >= 0) rc = rtnl_link_change(sock_, link, change, 0);
+  if (change) rtnl_link_put(change);
   rtnl_link_put(link);
   return errnoOf(rc);
 }

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 struct nl_sock;
+struct rtnl_link;
 
 namespace vrrp {
 
@@ -35,6 +37,7 @@ struct AddressSpec {
   int scope = -1;         // -1: kernel default
   std::string broadcast;  // empty: none
   bool nodad = false;
+  bool deprecated = false;  // preferred lifetime 0: never picked as a source by the kernel
 };
 
 struct MacvlanSpec {
@@ -67,6 +70,9 @@ class Route {
   int listHostRoutes(int family, uint32_t table, int protocol, std::vector<HostRoute>& out);
 
  private:
+  // One RTM_NEWLINK change of link `name`, described by `describe` (libnl's return convention).
+  int changeLink(const std::string& name, const std::function<int(rtnl_link*)>& describe);
+
   nl_sock* sock_ = nullptr;
 };
 

@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
-import { Keepalived, VrrpLab, eventually, sleep } from '../support/vrrp-lab';
+import { Keepalived, LAB, VrrpLab, eventually, sleep } from '../support/vrrp-lab';
+import { LinkCapture } from '../support/line-watchers';
 import { TestNamespace } from '../support/netns';
 
 jest.setTimeout(90_000);
@@ -670,4 +671,153 @@ test('vrrp_min_garp: keepalived 2.2.7 and ours each send one gratuitous ARP on b
     return arp.split('\n').filter((l) => new RegExp(`who-has ${v} (\\([^)]*\\) )?tell ${v},|Reply ${v} is-at`).test(l)).length;
   };
   expect(vips.map(gratuitous)).toEqual([1, 1]);
+});
+
+/** `ip -d link show NAME` in a router, as the facts keepalived and ours must agree on (the ifindex and parent's aside). */
+function vmacLink(host: 'a' | 'b', name: string): string[] {
+  const text = lab.hosts[host].run('ip', '-d', 'link', 'show', name);
+  const conf = ['arp_ignore', 'arp_filter', 'accept_local', 'rp_filter']
+    .map((k) => `${k}=${lab.hosts[host].run('cat', `/proc/sys/net/ipv4/conf/${name}/${k}`).trim()}`);
+  return [
+    /: (\S+)@eth0: <([^>]*)>/.exec(text)?.slice(1).join(' ') ?? text,
+    /link\/ether \S+/.exec(text)?.[0] ?? text,
+    /macvlan mode \w+/.exec(text)?.[0] ?? text,
+    /addrgenmode \w+/.exec(text)?.[0] ?? text,
+    ...conf,
+  ];
+}
+
+/** TX packets of an interface in a router (`ip -s link`). */
+const txPackets = (host: 'a' | 'b', name: string) => Number(/TX:[^\n]*\n\s*\d+\s+(\d+)/.exec(lab.hosts[host].run('ip', '-s', 'link', 'show', name))![1]);
+
+test('use_vmac without vmac_xmit_base, vmac_prefix: keepalived 2.2.7 and ours make the same macvlan, send adverts from it with the virtual MAC, keep IGMP on the base MAC and hand mastership over both ways', async () => {
+  const id = ++vrid;
+  const vip = '10.9.0.170';
+  const vmac = `vm.${id}`;
+  const virtual = `00:00:5e:00:01:${id.toString(16).padStart(2, '0')}`;
+  const capture = new LinkCapture(lab.hosts.c.name, 'ip proto 112 or igmp');
+  cleanup.push(() => capture.stop());
+  await capture.ready();
+  const text = (priority: number, state: 'MASTER' | 'BACKUP') => `global_defs {\n    vmac_prefix vm\n}\n${config({ id, vip, priority, state, extra: 'use_vmac' })}`;
+  const ka = startKeepalived(text(200, 'MASTER'), id);
+  expect(await eventually(() => kaState(ka) === 'MASTER' && lab.hosts.b.try('ip', 'link', 'show', vmac).status === 0, TAKEOVER_MS)).toBe(true);
+  // Without --allow-unsupported: use_vmac and vmac_prefix are no longer refused.
+  const ours = new OurDaemon(`vmac-${id}`, text(100, 'BACKUP'));
+  expect(await eventually(() => ours.states().at(-1) === 'BACKUP', TAKEOVER_MS)).toBe(true);
+  expect(vmacLink('a', vmac)).toEqual(vmacLink('b', vmac));
+  expect(vmacLink('a', vmac)).toEqual([`${vmac} BROADCAST,MULTICAST,UP,LOWER_UP`, `link/ether ${virtual}`, 'macvlan mode private', 'addrgenmode none',
+    'arp_ignore=1', 'arp_filter=0', 'accept_local=1', 'rp_filter=0']);
+  // No address on the backup's VMAC (no link-local either); keepalived's VMAC carries the VIP.
+  expect(lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', vmac)).toBe('');
+  expect(lab.hosts.b.run('ip', '-o', 'addr', 'show', 'dev', vmac)).toContain(` ${vip}/24 `);
+  // Ours receives keepalived's adverts on the base interface: BACKUP, and stays so.
+  await sleep(2000);
+  expect(ours.states()).toEqual(['BACKUP']);
+  expect((await ours.status()).vrrp!.instances[0]!.stats.advertRcvd).toBeGreaterThan(2);
+
+  // keepalived leaves (priority 0): ours takes over, its adverts leave from its VMAC.
+  const kaTx = txPackets('b', vmac);
+  await ka.stop();
+  const onOurVmac = () => lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', vmac).includes(` ${vip}/24 `);
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER' && onOurVmac(), TAKEOVER_MS)).toBe(true);
+  expect(lab.hasAddress('a', vip)).toBe(false);
+  const ourTx = txPackets('a', vmac);
+  await sleep(1500);
+  expect(txPackets('a', vmac) - ourTx).toBeGreaterThanOrEqual(2);
+
+  // keepalived again, priority 200: it preempts; ours is BACKUP, the VIP back on b's VMAC.
+  const again = startKeepalived(text(200, 'MASTER'), id + 1000);
+  expect(await eventually(() => kaState(again) === 'MASTER' && ours.states().at(-1) === 'BACKUP', TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => lab.hosts.b.run('ip', '-o', 'addr', 'show', 'dev', vmac).includes(` ${vip}/24 `), TAKEOVER_MS)).toBe(true);
+  expect(lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', vmac)).toBe('');
+  await sleep(1000);
+  expect(ours.states()).toEqual(['BACKUP', 'MASTER', 'BACKUP']);
+  expect(kaTx).toBeGreaterThan(2);
+  await again.stop();
+  expect(await ours.stop()).toBe(0);
+  expect(lab.hosts.a.try('ip', 'link', 'show', vmac).status).not.toBe(0);
+  await capture.stop();
+
+  // The wire, seen from router c: every advert of this VRID leaves with the virtual MAC, from each router's base address.
+  const adverts = capture.lines.map((l) => l.line).filter((l) => l.includes(`vrid ${id},`));
+  const from = (ip: string, prio: number) => adverts.filter((l) => l.includes(` ${ip} > 224.0.0.18:`) && l.includes(`prio ${prio},`));
+  expect(from(LAB.ipv4.b, 200).length).toBeGreaterThan(4);
+  expect(from(LAB.ipv4.a, 100).length).toBeGreaterThan(2);
+  expect(adverts.filter((l) => !l.includes(`${virtual} > 01:00:5e:00:00:12`))).toEqual([]);
+  // IGMP reports leave from the base MACs only (keepalived's nftables rule; ours joins on the base interface).
+  const igmp = capture.lines.map((l) => l.line).filter((l) => l.includes('igmp'));
+  expect(igmp.filter((l) => l.includes(virtual))).toEqual([]);
+  expect(igmp.filter((l) => l.includes(`${lab.mac('a')} >`)).length).toBeGreaterThan(0);
+});
+
+/** A second link in a router: `eth1` with an address, its peer `eth1p` (same namespace) where its frames are captured. */
+function secondLink(host: 'a' | 'b', address: string): LinkCapture {
+  const ns = lab.hosts[host];
+  ns.run('ip', 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p');
+  ns.run('ip', 'addr', 'add', address, 'dev', 'eth1');
+  ns.run('ip', 'link', 'set', 'eth1', 'up');
+  ns.run('ip', 'link', 'set', 'eth1p', 'up');
+  cleanup.push(() => void ns.try('ip', 'link', 'del', 'eth1'));
+  const capture = new LinkCapture(ns.name, 'arp', undefined, 'eth1p');
+  cleanup.push(() => capture.stop());
+  return capture;
+}
+
+test('garp_extra_if all 1 with vmac_xmit_base, 0.7 s adverts: keepalived 2.2.7 and ours send one GARP every 1.4 s (the advert after each second) on the VMAC and on the other interface, each with its own MAC', async () => {
+  const ids = [++vrid, ++vrid] as const;
+  const hosts = ['b', 'a'] as const;
+  const onEth0 = (id: number) => `10.9.0.${id + 120}`;
+  const onEth1 = '10.19.0.100';
+  const extra = secondLink('a', '10.19.0.1/24');
+  const theirExtra = secondLink('b', '10.19.0.2/24');
+  await Promise.all([extra.ready(), theirExtra.ready()]);
+  const bridge = new LinkCapture(lab.hosts.c.name, 'arp');
+  cleanup.push(() => bridge.stop());
+  await bridge.ready();
+  const text = (id: number) => `
+vrrp_instance VI_${id} {
+    state MASTER
+    interface eth0
+    use_vmac
+    vmac_xmit_base
+    virtual_router_id ${id}
+    priority 200
+    version 3
+    advert_int 0.7
+    garp_master_delay 0
+    garp_master_repeat 1
+    garp_extra_if all 1
+    virtual_ipaddress {
+        ${onEth0(id)}/24
+        ${onEth1}/24 dev eth1
+    }
+}
+`;
+  const ka = startKeepalived(text(ids[0]), ids[0]);
+  const ours = new OurDaemon(`garp-extra-${ids[1]}`, text(ids[1]));
+  expect(await eventually(() => kaState(ka) === 'MASTER' && ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  await sleep(7500);
+  const stopped = Date.now();
+  await Promise.all([extra.stop(), theirExtra.stop(), bridge.stop()]);
+  await ours.stop();
+  await ka.stop();
+
+  // Per router: the GARP times of its VIP on the VMAC (virtual MAC, on the bridge) and of the eth1 VIP (eth1's MAC, on eth1p).
+  const garps = (capture: LinkCapture, vip: string, mac: string) => capture.lines
+    .filter((l) => l.at < stopped && l.line.includes(` ${mac} > `) && l.line.includes(`who-has ${vip} `))
+    .map((l) => l.at);
+  const eth1Mac = (host: 'a' | 'b') => /link\/ether ([0-9a-f:]+)/.exec(lab.hosts[host].run('ip', 'link', 'show', 'eth1'))![1]!;
+  const facts = ids.map((id, i) => {
+    const virtual = `00:00:5e:00:01:${id.toString(16).padStart(2, '0')}`;
+    const times = { vmac: garps(bridge, onEth0(id), virtual), eth1: garps(i === 0 ? theirExtra : extra, onEth1, eth1Mac(hosts[i]!)) };
+    const gaps = (t: number[]) => t.slice(2).map((at, k) => Math.round((at - t[k + 1]!) / 100) / 10);
+    // The first of each is garp_master_repeat's at becoming master; then one every two adverts.
+    return { vmacCount: times.vmac.length >= 5, eth1Count: times.eth1.length >= 5, gaps: [...gaps(times.vmac), ...gaps(times.eth1)] };
+  });
+  for (const f of facts) {
+    expect({ vmacCount: f.vmacCount, eth1Count: f.eth1Count }).toEqual({ vmacCount: true, eth1Count: true });
+    for (const gap of f.gaps) expect(Math.abs(gap - 1.4)).toBeLessThanOrEqual(0.25);
+  }
+  // Nothing of the eth1 VIP leaves on the bridge, nor from another MAC on eth1.
+  expect(bridge.lines.filter((l) => l.line.includes(`who-has ${onEth1} `))).toEqual([]);
 });

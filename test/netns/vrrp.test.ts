@@ -90,6 +90,7 @@ function masterDown(f: Flavour, priority: number): number {
     version: f.version, priority, intervalCs: Math.round(f.advertInt * 100), localAddress: '0.0.0.0', nopreempt: false,
     preemptDelayMs: 0, downTimerAdverts: 3, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, garpMasterDelayMs: 0,
     garpMasterRepeat: 0, garpLowerPrioDelayMs: 0, garpLowerPrioRepeat: 0, garpMasterRefreshMs: 0, garpMasterRefreshRepeat: 1,
+    garpExtraIfMs: 0,
   }).masterDownMs();
 }
 

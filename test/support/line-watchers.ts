@@ -61,10 +61,10 @@ abstract class LineWatcher {
   }
 }
 
-/** tcpdump -tt -e on eth0: `1764032400.123456 02:..:01 > ff:..:ff, ethertype ARP …`. */
+/** tcpdump -tt -e on eth0 (or `iface`): `1764032400.123456 02:..:01 > ff:..:ff, ethertype ARP …`. */
 export class LinkCapture extends LineWatcher {
-  constructor(netns: string, filter: string, file?: string) {
-    super(netns, ['tcpdump', '-i', 'eth0', '-n', '-l', '-e', '-tt', '--immediate-mode', filter], file);
+  constructor(netns: string, filter: string, file?: string, iface = 'eth0') {
+    super(netns, ['tcpdump', '-i', iface, '-n', '-l', '-e', '-tt', '--immediate-mode', filter], file);
   }
 
   protected stamp(line: string): number | undefined {

@@ -116,4 +116,5 @@ export const MACHINE_DEFAULTS: MachineOptions = {
   version: 2, priority: 100, intervalCs: 100, localAddress: '10.0.0.2', nopreempt: false, preemptDelayMs: 0,
   downTimerAdverts: 3, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, garpMasterDelayMs: 5000,
   garpMasterRepeat: 5, garpLowerPrioDelayMs: 5000, garpLowerPrioRepeat: 5, garpMasterRefreshMs: 0, garpMasterRefreshRepeat: 1,
+  garpExtraIfMs: 0,
 };

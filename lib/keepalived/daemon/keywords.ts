@@ -94,7 +94,10 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
     virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${ROUTES_NOTE}`,
     virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${RULES_NOTE}`,
-    use_vmac: 'the macvlan and its name run; adverts leave from the base interface, so without vmac_xmit_base refused unless --allow-unsupported; MAC, netlink_notify_msg and group refused',
+    use_vmac: 'the macvlan, its name and IPv4 adverts from it run (the group joined on the base interface, so IGMP reports leave from the base '
+      + "MAC as keepalived's nftables rule makes them; peers' adverts with the same virtual MAC read on the macvlan), or adverts from the base "
+      + "with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "
+      + 'nftables rules re-send the MLD reports of the link-local on the VMAC from the base), MAC, netlink_notify_msg and group refused',
     strict_mode: "its checks run; its firewall rules are refused",
     interface: 'an instance without one is refused',
   },
@@ -130,6 +133,10 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
 const PROCESS_SOURCE = 'processes are seen through the kernel proc connector; where it is refused (the daemon inside a network namespace, '
   + 'or without CAP_NET_ADMIN) /proc is scanned every second instead, with one warning in the log';
 
+const GARP_EXTRA_IF = 'while master, every DELAY seconds from becoming master, one GARP/NA for the first address of each interface that adverts '
+  + 'do not refresh (the use_vmac macvlan with vmac_xmit_base; with all, every other interface of the addresses), with that interface\'s MAC, as '
+  + 'keepalived 2.2.7 (with the first advert at or after each period)';
+
 const PRIORITY_LINES = 'each change of the effective priority writes `INSTANCE "NAME" MASTER_PRIORITY|BACKUP_PRIORITY PRIO` to the notify FIFOs '
   + '(BACKUP_PRIORITY in any state but MASTER; at start and on reload from the configured priority, as keepalived); no script runs';
 
@@ -151,6 +158,9 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     lvs_timeouts: "set over the kernel's values (read before the first change) at start and each reload; put back by a reload without it and at stop, as keepalived",
     default_interface: 'static_ipaddress lines without `dev` go there (default eth0; missing, the file is not runnable, `-t` exits 4), as keepalived 2.2.7, '
       + 'which gives it to nothing else',
+    vrrp_garp_extra_if: `the default of the instances' garp_extra_if: ${GARP_EXTRA_IF}`,
+    vrrp_vmac_garp_intvl: 'deprecated name of vrrp_garp_extra_if (keepalived warns, and so does the reader)',
+    vmac_prefix: '`use_vmac` without a name makes PREFIX.VRID, the prefix cut to fit 15 characters; the first one written counts, as keepalived',
     fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
@@ -158,6 +168,8 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script',
     notify_priority_changes: PRIORITY_LINES,
     unicast_fault_no_peer: 'without unicast_peer: FAULT for as long as the file runs, with keepalived\'s line, instead of multicast',
+    garp_extra_if: GARP_EXTRA_IF,
+    vmac_garp_intvl: 'deprecated name of garp_extra_if (keepalived warns, and so does the reader)',
     promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
   },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },

@@ -19,8 +19,6 @@ import type { KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',
-  vrrp_vmac_garp_intvl: 'no periodic gratuitous ARP on VMACs',
   vrrp_iptables: 'no iptables chains are installed',
   vrrp_ipsets: 'no ipsets are installed',
   nftables: 'no nftables rules are installed',
@@ -40,8 +38,7 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   enable_snmp_checker: 'there is no SNMP agent',
   enable_dbus: 'there is no D-Bus interface',
   dbus_service_name: 'there is no D-Bus interface',
-  vmac_prefix: 'VMAC interfaces keep the default names',
-  vmac_addr_prefix: 'VMAC interfaces keep the default names',
+  vmac_addr_prefix: 'per-address VMACs (use_vmac_addr, virtual_ipaddress ... use_vmac) are not made',
   reload_time_file: 'no scheduled reload',
   reload_repeat: 'no scheduled reload',
   reload_file: 'no reload handshake file',

@@ -89,6 +89,15 @@ export function bfdOptions(b: BfdInstanceBlock): BfdInstanceOptions {
 }
 
 /** `garpInterval` → `garp_interval`: the keyword a model field was read from. */
+/**
+ * keepalived's name of a `use_vmac` macvlan without one: `PREFIX.VRID`, the
+ * prefix cut so that the whole fits in an interface name (15 characters).
+ */
+export function vmacName(prefix: string, virtualRouterId: number): string {
+  const suffix = `.${virtualRouterId}`;
+  return `${prefix.slice(0, 15 - suffix.length)}${suffix}`;
+}
+
 function snakeCase(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -182,9 +191,12 @@ class Mapper {
       else out.unicastTtl = i.unicastTtl;
     }
     if (i.authentication) out.authentication = { authType: i.authentication.type, authPass: i.authentication.password };
-    if (i.useVmac) out.useVmac = i.useVmac.name ?? true;
-    if (i.useVmac && !i.vmacXmitBase) {
-      this.unsupported('use_vmac', at('useVmac'), `(${i.name}) adverts from the VMAC are not supported - they leave from ${i.interface ?? 'the base interface'}, as with vmac_xmit_base`);
+    if (i.useVmac) out.useVmac = i.useVmac.name ?? vmacName(g.vmacPrefix, i.virtualRouterId);
+    if (i.useVmac && i.vmacXmitBase) out.vmacXmitBase = true;
+    if (i.garpExtraIf && i.garpExtraIf.interval > 0) out.garpExtraIf = { interval: i.garpExtraIf.interval, all: i.garpExtraIf.all };
+    if (i.useVmac && !i.vmacXmitBase && i.family === 'inet6') {
+      this.unsupported('use_vmac', at('useVmac'), `(${i.name}) IPv6 adverts from the VMAC are not supported - keepalived's nftables rules `
+        + 'that re-send its MLD reports from the base interface are not installed; use vmac_xmit_base');
     }
     if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a, i.name));
     const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, `(${i.name}) ${message}`);

@@ -73,6 +73,8 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     notifyPriorityChanges: v.notifyPriorityChanges ?? false,
     defaultInterface: v.defaultInterface ?? VRRP_DEFAULTS.defaultInterface,
     disableLocalIgmp: v.disableLocalIgmp ?? false,
+    vmacPrefix: v.vmacPrefix ?? 'vrrp',
+    ...(v.garpExtraIf !== undefined ? { garpExtraIf: v.garpExtraIf } : {}),
     ...(v.rtPriority !== undefined ? { rtPriority: v.rtPriority } : {}),
   };
 }
@@ -221,6 +223,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(v.promoteSecondaries ? { promoteSecondaries: true as const } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
     ...(v.useVmac !== undefined && v.vmacXmitBase ? { vmacXmitBase: true as const } : {}),
+    ...((v.garpExtraIf ?? g.garpExtraIf) !== undefined ? { garpExtraIf: (v.garpExtraIf ?? g.garpExtraIf)! } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),
   };
   return instance;

@@ -39,6 +39,56 @@ export function readInteger(stmt: Statement, ctx: ParseContext, word: string, wh
   return value;
 }
 
+/** What {@link readGarpExtraIf} found. */
+export interface GarpExtraIfWords {
+  interval?: number;
+  all: boolean;
+  bad?: { word: string; complaint: string };
+}
+
+/**
+ * The words of `[vrrp_]garp_extra_if [all] DELAY`: `all` anywhere, the last
+ * number the delay (`min`..86400 seconds); `bad` is the first word that is
+ * neither, with keepalived's complaint about it as a number.
+ */
+export function readGarpExtraIf(words: readonly string[], min: number): GarpExtraIfWords {
+  let interval: number | undefined;
+  let all = false;
+  for (const word of words) {
+    if (word === 'all') {
+      all = true;
+      continue;
+    }
+    const complaint = !/^-?\d+$/.test(word) ? `invalid number '${word}'`
+      : word.startsWith('-') ? `negative number '${word}'`
+        : Number(word) < min || Number(word) > 86400 ? `number '${word}' outside range [${min}, 86400]` : undefined;
+    if (complaint !== undefined) return { all, bad: { word, complaint } };
+    interval = Number(word);
+  }
+  return interval === undefined ? { all } : { interval, all };
+}
+
+/**
+ * One `[vrrp_]garp_extra_if` line read as keepalived does (vrrp_parser.c,
+ * global_parser.c), its complaints reported (`who`: the instance's
+ * `(NAME): `, empty in global_defs); undefined when the line is ignored.
+ */
+export function readGarpExtraIfLine(
+  stmt: Statement, ctx: ParseContext, o: { min: number; who: string; deprecated: string; current: string },
+): { interval: number; all: boolean } | undefined {
+  const keyword = stmt.keyword;
+  if (keyword === o.deprecated) ctx.diag.warning('deprecated', `Keyword "${o.deprecated}" is deprecated - please use "${o.current}"`, stmt.source);
+  const read = readGarpExtraIf(stmt.args, o.min);
+  if (read.bad !== undefined) {
+    ctx.diag.error('invalid-value', read.bad.complaint, stmt.source);
+    ctx.diag.error('invalid-value', `${o.who}${keyword} '${read.bad.word}' invalid - ignoring`, stmt.source);
+    return undefined;
+  }
+  if (read.interval !== undefined) return { interval: read.interval, all: read.all };
+  ctx.diag.error('invalid-value', `${o.who}${keyword} specified without time - ignoring`, stmt.source);
+  return undefined;
+}
+
 /** A TCP/UDP port, 1–65535 (0 too when `allowZero`). */
 export function readPort(stmt: Statement, ctx: ParseContext, word: string, what: string, allowZero = false): number | undefined {
   return readInteger(stmt, ctx, word, what, allowZero ? 0 : 1, 65535);

@@ -64,6 +64,18 @@ export interface VrrpGlobalDefs {
   readonly defaultInterface: string;
   /** `disable_local_igmp`: no IGMP reports for link-local groups while VRRP runs; default off. */
   readonly disableLocalIgmp: boolean;
+  /** `vmac_prefix`: `use_vmac` without a name makes `PREFIX.VRID`; default `vrrp`. */
+  readonly vmacPrefix: string;
+  /** `vrrp_garp_extra_if [all] DELAY` (or the deprecated `vrrp_vmac_garp_intvl`): the instances' default. */
+  readonly garpExtraIf?: GarpExtraIf;
+}
+
+/** `garp_extra_if [all] DELAY`: while master, one GARP/NA every DELAY seconds on the interfaces adverts do not refresh. */
+export interface GarpExtraIf {
+  /** Seconds, 1..86400 (an instance's 0: off). */
+  readonly interval: number;
+  /** `all`: every such interface, not only VMACs made for the instance. */
+  readonly all: boolean;
 }
 
 /** One line of `track_interface` / `track_script` / `track_file`: `NAME [weight W [reverse|noreverse]]`. */
@@ -270,6 +282,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   };
   /** `vmac_xmit_base` (with `use_vmac` only): adverts leave from the base interface, not from the VMAC. */
   readonly vmacXmitBase?: true;
+  /** `garp_extra_if [all] DELAY` (or the deprecated `vmac_garp_intvl`), else global_defs' `vrrp_garp_extra_if`. */
+  readonly garpExtraIf?: GarpExtraIf;
   /** `lvs_sync_daemon_interface` (deprecated form of global `lvs_sync_daemon IF inst NAME`). */
   readonly lvsSyncDaemonInterface?: string;
 }

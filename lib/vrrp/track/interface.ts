@@ -24,6 +24,8 @@ export interface InterfaceTrackerEvents {
 export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
   readonly #up = new Map<string, boolean>();
   readonly #names = new Map<number, string>();
+  /** Links we just made and brought up, whose creation's own reports (down until up) are still on their way. */
+  readonly #coming = new Set<string>();
   #monitor: NativeVrrpLinkMonitor | undefined;
 
   readonly #native: NativeVrrpBinding;
@@ -56,6 +58,17 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
     }
   }
 
+  /**
+   * `name` was just made and brought up by this process (a `use_vmac`
+   * macvlan): it is up now, and the reports of its making (down until the
+   * up that follows) are not news, as keepalived does not see its own VMAC
+   * go down. A deletion still counts.
+   */
+  madeUp(name: string): void {
+    this.#coming.add(name);
+    this.#set(name, true);
+  }
+
   /** Whether `name` is up now. */
   isUp(name: string): boolean {
     return this.#up.get(name) ?? false;
@@ -74,7 +87,12 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
     if (previous !== undefined && previous !== name) this.#set(previous, false);
     if (deleted) this.#names.delete(ifindex);
     else this.#names.set(ifindex, name);
-    this.#set(name, !deleted && (flags & (IFF_UP | IFF_RUNNING)) === (IFF_UP | IFF_RUNNING));
+    const up = !deleted && (flags & (IFF_UP | IFF_RUNNING)) === (IFF_UP | IFF_RUNNING);
+    if (this.#coming.has(name)) {
+      if (!up && !deleted) return;
+      this.#coming.delete(name);
+    }
+    this.#set(name, up);
   }
 
   #set(name: string, up: boolean): void {

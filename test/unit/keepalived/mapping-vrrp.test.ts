@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, readKeepalivedConfig, toVrrpConfig, type VrrpMapping } from '../../../lib/keepalived';
+import { vmacName } from '../../../lib/keepalived/mapping/vrrp';
 import { resolveVrrpOptions, VRRP_DIRECT_OPTIONS, type VrrpDirectOption } from '../../../lib/vrrp/instance-options';
 import { VRRP_LIMITS } from '../../../lib/vrrp/limits';
 import { resolveRouterConfig } from '../../../lib/vrrp/router-validate';
@@ -23,6 +24,15 @@ function mapText(text: string): VrrpMapping {
 }
 
 const warned = (m: VrrpMapping) => m.warnings.map((w) => [w.code, w.source.line, w.message]);
+
+const IPV6_VMAC = (name: string) => `(${name}) IPv6 adverts from the VMAC are not supported - keepalived's nftables rules that re-send its MLD `
+  + 'reports from the base interface are not installed; use vmac_xmit_base';
+
+/** A mapped instance without what the router, not the instance, runs (tracking, notify, alerts). */
+function stripTracking(i: VrrpMapping['config']['instances'][number]): object {
+  const { trackInterface: _ti, trackScript: _ts, trackFile: _tf, notify: _n, smtpAlert: _s, dontTrackPrimary: _d, ...options } = i;
+  return options;
+}
 
 describe('vrrp.conf mapped', () => {
   const { config, warnings } = mapFile(fixture('vrrp.conf'));
@@ -79,15 +89,12 @@ describe('vrrp.conf mapped', () => {
     expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
       ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
       ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
-      ['unsupported', 125, '(VI_6) adverts from the VMAC are not supported - they leave from vrrp0, as with vmac_xmit_base'],
+      ['unsupported', 125, IPV6_VMAC('VI_6')],
     ]);
   });
 
   test("every mapped instance passes the router's own validation", () => {
-    for (const i of config.instances) {
-      const { trackInterface: _ti, trackScript: _ts, trackFile: _tf, notify: _n, smtpAlert: _s, dontTrackPrimary: _d, ...options } = i;
-      expect(resolveVrrpOptions(options).name).toBe(i.name);
-    }
+    for (const i of config.instances) expect(resolveVrrpOptions(stripTracking(i)).name).toBe(i.name);
   });
 });
 
@@ -121,14 +128,41 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(Buffer.from(resolveVrrpOptions(m.config.instances[0]!).ahKey!).toString()).toBe('secretke');
   });
 
-  test('use_vmac: adverts leave from the base interface, which only vmac_xmit_base asks for', () => {
+  test('use_vmac: adverts from the VMAC as keepalived, or from the base interface with vmac_xmit_base; both run', () => {
     const vi = (extra: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 1\n  use_vmac\n${extra}  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
     const plain = mapText(vi(''));
-    expect(warned(plain)).toEqual([['unsupported', 4, '(VI_1) adverts from the VMAC are not supported - they leave from vrrp0, as with vmac_xmit_base']]);
-    expect(plain.warnings[0]!.keyword).toBe('use_vmac');
+    expect(warned(plain)).toEqual([]);
+    expect(plain.config.instances[0]).toMatchObject({ useVmac: 'vrrp.1' });
+    expect(plain.config.instances[0]!.vmacXmitBase).toBeUndefined();
+    expect(resolveVrrpOptions(stripTracking(plain.config.instances[0]!)).vmacXmitBase).toBeUndefined();
     const base = mapText(vi('  vmac_xmit_base\n'));
     expect(warned(base)).toEqual([]);
-    expect(base.config.instances[0]).toMatchObject({ useVmac: true });
+    expect(base.config.instances[0]).toMatchObject({ useVmac: 'vrrp.1', vmacXmitBase: true });
+    expect(resolveVrrpOptions(stripTracking(base.config.instances[0]!))).toMatchObject({ vmac: 'vrrp.1', vmacXmitBase: true });
+    // IPv6 from the VMAC: keepalived's nftables rules keep its MLD reports on the base MAC; ours has none.
+    const v6 = (extra: string) => vi(extra).replace('192.0.2.1', 'fd00::1');
+    expect(warned(mapText(v6('')))).toEqual([['unsupported', 4, IPV6_VMAC('VI_1')]]);
+    expect(mapText(v6('')).warnings[0]!.keyword).toBe('use_vmac');
+    expect(warned(mapText(v6('  vmac_xmit_base\n')))).toEqual([]);
+  });
+
+  test('garp_extra_if reaches the router (global vrrp_garp_extra_if as the default); 0 is none', () => {
+    const vi = (name: string, extra: string) => `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${name.length}\n${extra}  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
+    const m = mapText(`global_defs {\n  vrrp_garp_extra_if 60\n}\n${vi('A', '')}${vi('BB', '  garp_extra_if all 5\n')}${vi('CCC', '  garp_extra_if 0\n')}`);
+    expect(warned(m)).toEqual([]);
+    expect(m.config.instances.map((i) => i.garpExtraIf)).toEqual([{ interval: 60, all: false }, { interval: 5, all: true }, undefined]);
+  });
+
+  // keepalived 2.2.7 in a namespace: vmac_prefix xy made xy.51; a 14-character prefix made abcdefghijkl.51 (15 characters).
+  test('vmac_prefix names the macvlans of use_vmac without a name, cut to fit an interface name', () => {
+    const vi = (vmac: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 51\n  ${vmac}\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
+    const prefixed = (prefix: string, vmac = 'use_vmac') => mapText(`global_defs {\n  vmac_prefix ${prefix}\n}\n${vi(vmac)}`);
+    expect(mapText(vi('use_vmac')).config.instances[0]!.useVmac).toBe('vrrp.51');
+    expect(prefixed('xy').config.instances[0]!.useVmac).toBe('xy.51');
+    expect(prefixed('abcdefghijklmn').config.instances[0]!.useVmac).toBe('abcdefghijkl.51');
+    expect(prefixed('xy', 'use_vmac own51').config.instances[0]!.useVmac).toBe('own51');
+    expect(warned(prefixed('xy'))).toEqual([]);
+    expect(vmacName('vrrp', 255)).toBe('vrrp.255');
   });
 
   test('sync_group_tracking_weight keeps the members\' weighted trackers and reaches the router', () => {

@@ -52,7 +52,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2, garpInterval: 0.001, gnaInterval: 0.002,
       downTimerAdverts: 4, checkUnicastSrc: true, skipCheckAdvAddr: true, strict: false, lowerPrioNoAdvert: false,
       higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false, startupDelay: 1.5, minGarp: false,
-      notifyPriorityChanges: false, defaultInterface: 'eth0', disableLocalIgmp: false,
+      notifyPriorityChanges: false, defaultInterface: 'eth0', disableLocalIgmp: false, vmacPrefix: 'vrrp',
     });
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'vrrp1', instance: 'VI_1', syncId: 9 });
     expect(config.global.scriptUser).toEqual({ user: 'root' });
@@ -335,6 +335,39 @@ describe('errors and corrections, each at its line', () => {
     expect(found(withVmac)).toEqual([]);
     expect(withVmac.exitCode).toBe(0);
     expect(withVmac.config.vrrp.instances[0]).toMatchObject({ useVmac: {}, vmacXmitBase: true });
+  });
+
+  // keepalived 2.2.7 -t: status 5 and "(Line 3) vmac prefix has already been specified - ignoring cd"; the first one counts.
+  test('vmac_prefix: default vrrp, the first one written wins', () => {
+    const vi = instance('  virtual_router_id 1\n  use_vmac\n  virtual_ipaddress {\n    192.0.2.1\n  }\n');
+    expect(checkText(vi).config.global.vrrp.vmacPrefix).toBe('vrrp');
+    const twice = checkText('global_defs {\n  vmac_prefix ab\n  vmac_prefix cd\n}\n' + vi);
+    expect(found(twice)).toEqual([['semantic', 3, 'vmac prefix has already been specified - ignoring cd']]);
+    expect(twice.exitCode).toBe(5);
+    expect(twice.config.global.vrrp.vmacPrefix).toBe('ab');
+  });
+
+  // keepalived 2.2.7 -t on the same file: status 5 and these lines, in this order.
+  test('garp_extra_if / vmac_garp_intvl and the global vrrp_garp_extra_if / vrrp_vmac_garp_intvl, as keepalived reads them', () => {
+    const r = checkText('global_defs {\n  vrrp_garp_extra_if 0\n  vrrp_vmac_garp_intvl all 30\n}\n'
+      + instance('  virtual_router_id 1\n  garp_extra_if\n  garp_extra_if x 5\n  vmac_garp_intvl 86401\n  vmac_garp_intvl all 7\n'
+        + '  virtual_ipaddress {\n    192.0.2.1\n  }\n')
+      + instance('  virtual_router_id 2\n  virtual_ipaddress {\n    192.0.2.2\n  }\n', 'VI_2'));
+    expect(found(r)).toEqual([
+      ['invalid-value', 2, "number '0' outside range [1, 86400]"],
+      ['invalid-value', 2, "vrrp_garp_extra_if '0' invalid - ignoring"],
+      ['deprecated', 3, 'Keyword "vrrp_vmac_garp_intvl" is deprecated - please use "vrrp_garp_extra_if"'],
+      ['invalid-value', 8, '(VI_1): garp_extra_if specified without time - ignoring'],
+      ['invalid-value', 9, "invalid number 'x'"],
+      ['invalid-value', 9, "(VI_1): garp_extra_if 'x' invalid - ignoring"],
+      ['deprecated', 10, 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"'],
+      ['invalid-value', 10, "number '86401' outside range [0, 86400]"],
+      ['invalid-value', 10, "(VI_1): vmac_garp_intvl '86401' invalid - ignoring"],
+      ['deprecated', 11, 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"'],
+    ]);
+    expect(r.exitCode).toBe(5);
+    expect(r.config.global.vrrp.garpExtraIf).toEqual({ interval: 30, all: true });
+    expect(r.config.vrrp.instances.map((i) => i.garpExtraIf)).toEqual([{ interval: 7, all: true }, { interval: 30, all: true }]);
   });
 
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {

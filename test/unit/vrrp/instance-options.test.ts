@@ -57,6 +57,20 @@ describe('keepalived defaults', () => {
     expect(Buffer.from(resolveVrrpOptions({ ...minimal, authentication: { authType: 'AH', authPass: 'k3y' } }).ahKey!).toString('latin1')).toBe('k3y\0\0\0\0\0');
     expect(resolveVrrpOptions({ ...minimal, state: 'MASTER', priority: 255, authentication: { authType: 'AH', authPass: 'x' } }).ahKey).toBeDefined();
   });
+
+  test('use_vmac sends from the VMAC unless vmacXmitBase, which only a VMAC takes', () => {
+    expect(resolveVrrpOptions({ ...minimal, useVmac: 'vip1' })).toMatchObject({ vmac: 'vip1' });
+    expect(resolveVrrpOptions({ ...minimal, useVmac: 'vip1' }).vmacXmitBase).toBeUndefined();
+    expect(resolveVrrpOptions({ ...minimal, useVmac: true, vmacXmitBase: true })).toMatchObject({ vmac: 'vrrp.51', vmacXmitBase: true });
+    expect(resolveVrrpOptions({ ...minimal, useVmac: true, vmacXmitBase: false }).vmacXmitBase).toBeUndefined();
+    expect(() => resolveVrrpOptions({ ...minimal, vmacXmitBase: true })).toThrow('only valid with useVmac');
+  });
+
+  test('garp_extra_if: off by default, seconds to ms, all', () => {
+    expect(resolveVrrpOptions(minimal)).toMatchObject({ garpExtraIfMs: 0, garpExtraIfAll: false });
+    const every100 = resolveVrrpOptions({ ...minimal, garpExtraIf: { interval: 100, all: true } });
+    expect(every100).toMatchObject({ garpExtraIfMs: 100_000, garpExtraIfAll: true });
+  });
 });
 
 describe('validation names the field', () => {
@@ -91,6 +105,12 @@ describe('validation names the field', () => {
     ['misspelt option', { advert_int: 1 }, 'vrrp.advert_int'],
     ['boolean as string', { nopreempt: 'yes' }, 'vrrp.nopreempt'],
     ['bad vmac name', { useVmac: 'a/b' }, 'vrrp.useVmac'],
+    ['vmacXmitBase without useVmac', { vmacXmitBase: true }, 'vrrp.vmacXmitBase'],
+    ['garpExtraIf above a day', { garpExtraIf: { interval: 86401 } }, 'vrrp.garpExtraIf.interval'],
+    ['garpExtraIf of 0 (leave it out for none)', { garpExtraIf: { interval: 0 } }, 'vrrp.garpExtraIf.interval'],
+    ['garpExtraIf misspelt', { garpExtraIf: { interval: 5, every: true } }, 'vrrp.garpExtraIf.every'],
+    ['garpExtraIf all not a boolean', { garpExtraIf: { interval: 5, all: 'yes' } }, 'vrrp.garpExtraIf.all'],
+    ['vmacXmitBase not a boolean', { useVmac: true, vmacXmitBase: 1 }, 'vrrp.vmacXmitBase'],
   ])('%s', (_name, patch, field) => {
     expect(fieldOf({ ...minimal, ...patch })).toBe(field);
   });

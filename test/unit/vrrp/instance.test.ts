@@ -8,6 +8,7 @@ import { VrrpInstance, vrrpMetrics, type VrrpStateChange } from '../../../lib/vr
 import { receiveAdvert, AUTH_NONE } from '../../../lib/vrrp/packet';
 import { addressBytes } from '../../../lib/vrrp/bytes';
 import { VrrpError } from '../../../lib/vrrp/errors';
+import { performance } from 'node:perf_hooks';
 
 const MAC = FAKE_MAC;
 let link: FakeLink;
@@ -290,4 +291,67 @@ test('an interface deleted and created again (new ifindex): leaving FAULT opens 
     fakeNative.ifindexes.delete('eth0');
     vi.close();
   }
+});
+
+describe('use_vmac and garp_extra_if', () => {
+  beforeAll(() => {
+    for (const [name, index] of [['vrrp.63', 4], ['eth1', 3]] as const) {
+      fakeNative.interfaces.set(name, true);
+      fakeNative.ifindexes.set(name, index);
+    }
+  });
+  afterAll(() => {
+    for (const name of ['vrrp.63', 'eth1']) {
+      fakeNative.interfaces.delete(name);
+      fakeNative.ifindexes.delete(name);
+    }
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const open = (over: Record<string, unknown>) => VrrpInstance.open({
+    name: 'VI_X', interface: 'eth0', virtualRouterId: 63, priority: 255, garpMasterDelay: 0, garpMasterRepeat: 1, useVmac: true,
+    virtualIpaddress: ['10.0.0.100', { address: '10.0.1.100', dev: 'eth1' }, { address: '10.0.1.101', dev: 'eth1' }], ...over,
+  });
+  /** The interface and target address of each frame queued since `from`. */
+  const queued = (from: number) => link.frames.slice(from).flatMap((q) => q.frames.map((f) => `${q.ifindex}:${Array.from(f.subarray(38, 42)).join('.')}`));
+
+  test('adverts leave from the macvlan (its ifindex and MAC beside the base interface); vmacXmitBase keeps the base', async () => {
+    const vi = open({});
+    await started();
+    expect(link.options).toMatchObject({ interface: 'eth0', ifindex: 2, sendInterface: 'vrrp.63', sendIfindex: 4 });
+    expect(Array.from(link.options.sendMac!)).toEqual([0, 0, 0x5e, 0, 1, 63]);
+    vi.close();
+    const base = open({ vmacXmitBase: true });
+    await started();
+    expect(link.options.sendInterface).toBeUndefined();
+    base.close();
+  });
+
+  test('each address is announced on its own interface; garp_extra_if sends the first address of each interface adverts do not refresh', async () => {
+    jest.useFakeTimers();
+    // The machine reads perf_hooks' clock, which fake timers leave alone: it follows the faked Date.
+    const clock = jest.spyOn(performance, 'now').mockImplementation(() => Date.now());
+    const cases: [Record<string, unknown>, string[]][] = [
+      [{ vmacXmitBase: true, garpExtraIf: { interval: 2, all: true } }, ['4:10.0.0.100', '3:10.0.1.100']],
+      [{ vmacXmitBase: true, garpExtraIf: { interval: 2 } }, ['4:10.0.0.100']],
+      // Adverts from the macvlan refresh it; without all, other interfaces are left alone.
+      [{ garpExtraIf: { interval: 2, all: true } }, ['3:10.0.1.100']],
+      [{ garpExtraIf: { interval: 2 } }, []],
+    ];
+    for (const [over, expected] of cases) {
+      const vi = open(over);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(vi.state).toBe('MASTER');
+      expect(queued(0)).toEqual(['4:10.0.0.100', '3:10.0.1.100', '3:10.0.1.101']);
+      const mark = link.frames.length;
+      await jest.advanceTimersByTimeAsync(1999);
+      expect(queued(mark)).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(queued(mark)).toEqual(expected);
+      await jest.advanceTimersByTimeAsync(2000);
+      expect(queued(mark)).toEqual([...expected, ...expected]);
+      vi.close();
+    }
+    clock.mockRestore();
+  });
 });

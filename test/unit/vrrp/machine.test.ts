@@ -153,6 +153,26 @@ describe('gratuitous ARP schedule', () => {
     expect(m.deadline()).toBe(120000);
   });
 
+  test('garp_extra_if: every period while master, from becoming master; none after leaving it', () => {
+    const m = machine({ priority: 255, garpMasterDelayMs: 0, garpExtraIfMs: 2000 });
+    m.start(0);
+    expect(m.deadline()).toBe(2000);
+    expect(m.tick(2000)).toEqual([{ kind: 'gratuitous-extra' }]);
+    expect(m.tick(4100)).toEqual([{ kind: 'gratuitous-extra' }]);
+    expect(m.deadline()).toBe(6000);
+    m.fault();
+    expect(m.deadline()).toBeUndefined();
+    expect(machine({ priority: 255, garpMasterDelayMs: 0 }).deadline()).toBeUndefined();
+  });
+
+  test('garp_extra_if goes with the advert at or after each period, as keepalived checks it when it sends one', () => {
+    const m = machine({ priority: 255, garpMasterDelayMs: 0, garpExtraIfMs: 2500, intervalCs: 100 });
+    m.start(0);
+    expect(m.deadline()).toBe(3000);
+    expect(m.tick(3000)).toEqual([{ kind: 'gratuitous-extra' }]);
+    expect(m.deadline()).toBe(6000);
+  });
+
   test('garp_master_delay 0 means no second burst', () => {
     const m = machine({ priority: 255, garpMasterDelayMs: 0 });
     m.start(0);

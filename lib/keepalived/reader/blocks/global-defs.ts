@@ -7,7 +7,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { GlobalDefs, KeywordItem } from '../model';
-import { addressFamily, readBool, readInteger, readPort } from '../values';
+import { addressFamily, readBool, readGarpExtraIfLine, readInteger, readPort } from '../values';
 import { VRRP_DEFAULTS } from '../../../vrrp/limits';
 import type { VrrpGlobalDefs } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
@@ -41,7 +41,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   max_auto_priority
   min_auto_priority_delay dynamic_interfaces
-  vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_iptables vrrp_ipsets nftables
+  vrrp_iptables vrrp_ipsets nftables
   nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
   vrrp_rlimit_rtime
@@ -53,7 +53,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
   process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force
   lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
-  vmac_prefix vmac_addr_prefix random_seed reload_check_config reload_time_file
+  vmac_addr_prefix random_seed reload_check_config reload_time_file
   reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance umask
   log_unknown_vrids
 `.trim().split(/\s+/);
@@ -95,6 +95,24 @@ const minGarp: KeywordSpec<Draft<VrrpGlobalDefs>> = {
   },
 };
 
+/** `vmac_prefix PREFIX`: as keepalived, the first one written wins. */
+const vmacPrefix: KeywordSpec<Draft<VrrpGlobalDefs>> = {
+  handle(stmt, target, ctx) {
+    const word = stmt.args[0]!;
+    if (target.values.vmacPrefix !== undefined) return void ctx.diag.error('semantic', `vmac prefix has already been specified - ignoring ${word}`, stmt.source);
+    setValue(target, 'vmacPrefix', word, stmt.source);
+  },
+};
+
+/** `vrrp_garp_extra_if [all] DELAY` (1..86400 s) or the deprecated `vrrp_vmac_garp_intvl`, as keepalived's global_parser.c. */
+const globalGarpExtraIf: KeywordSpec<Draft<VrrpGlobalDefs>> = {
+  minArgs: 0,
+  handle(stmt, target, ctx) {
+    const read = readGarpExtraIfLine(stmt, ctx, { min: 1, who: '', deprecated: 'vrrp_vmac_garp_intvl', current: 'vrrp_garp_extra_if' });
+    if (read) setValue(target, 'garpExtraIf', read, stmt.source);
+  },
+};
+
 const mcastGroup = (key: 'mcastGroup4' | 'mcastGroup6', family: 'inet' | 'inet6') =>
   vrrpDefault(valueField(key, (stmt, ctx) => {
     const word = stmt.args[0]!;
@@ -133,6 +151,9 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   vrrp_min_garp: vrrpDefault(minGarp),
   vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
   vrrp_notify_priority_changes: vrrpDefault(boolField('notifyPriorityChanges', (word) => `Invalid value '${word}' for global vrrp_notify_priority_changes specified`)),
+  vmac_prefix: vrrpDefault(vmacPrefix),
+  vrrp_garp_extra_if: vrrpDefault(globalGarpExtraIf),
+  vrrp_vmac_garp_intvl: vrrpDefault(globalGarpExtraIf),
 };
 
 /**

@@ -5,7 +5,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
-import { addressFamily, readBool, readInteger, readTimer } from '../values';
+import { addressFamily, readBool, readGarpExtraIfLine, readInteger, readTimer } from '../values';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpRoute, VrrpRule, VrrpUnicastPeer } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readVrrpAddress } from './vrrp-addresses';
@@ -37,11 +37,25 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan', 'use_vmac_addr', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
-  'garp_extra_if', 'vmac_garp_intvl', 'linkbeat_use_polling',
+  'use_ipvlan', 'use_vmac_addr', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
+
+/**
+ * `garp_extra_if [all] DELAY` (0..86400 s; 0 is off) and its deprecated
+ * name `vmac_garp_intvl`, read as keepalived 2.2.7's vrrp_parser.c does: a
+ * bad word or a missing time ignores the line.
+ */
+function garpExtraIf(): KeywordSpec<D> {
+  return {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      const read = readGarpExtraIfLine(stmt, ctx, { min: 0, who: `(${target.name}): `, deprecated: 'vmac_garp_intvl', current: 'garp_extra_if' });
+      if (read) setValue(target, 'garpExtraIf', read, stmt.source);
+    },
+  };
+}
 
 /** A keyword that sets a flag; keepalived ignores what follows it. */
 function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer' | 'promoteSecondaries'): KeywordSpec<D> {
@@ -203,6 +217,8 @@ const instanceKeywords: KeywordTable<D> = {
       setValue(target, 'useVmac', name === undefined ? {} : { name }, stmt.source);
     },
   },
+  garp_extra_if: garpExtraIf(),
+  vmac_garp_intvl: garpExtraIf(),
   // keepalived ignores any words after it.
   vmac_xmit_base: { handle: (stmt, target) => setValue(target, 'vmacXmitBase', true, stmt.source) },
   lvs_sync_daemon_interface: {
