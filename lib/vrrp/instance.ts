@@ -13,6 +13,7 @@ import type {
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
+import { VipFirewall } from './firewall';
 import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { familyOf } from './bytes';
@@ -114,6 +115,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   readonly #link: NativeVrrpLinkHolder;
   readonly #mac: Uint8Array;
   #vmac: VmacState | undefined;
+  /** The firewall the VIPs went in as master (no accept mode), and which; the instance's own one when the runtime gave none. */
+  #firewall: VipFirewall | undefined;
+  #ownFirewall = false;
+  #firewalled: string[] = [];
 
   #options: ResolvedVrrpOptions;
 
@@ -350,6 +355,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     Object.assign(this.#stats, nativeStats(this.#counters()!));
     link.close();
     if (this.#vmac) removeVmac(this.#native, this.options, this.#netns(), this.#vmac);
+    if (this.#ownFirewall) for (const error of this.#firewall!.close()) this.#fail(error);
   }
 
   /** The live link's counters plus those of links replaced since. */
@@ -548,12 +554,14 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           break;
         }
         case 'add-addresses':
+          this.#dropVips(true);
           [...this.options.addresses, ...this.options.excluded].forEach((a) => this.#changeAddress(a, true));
           this.#changeRoutes(this.options, true);
           break;
         case 'remove-addresses':
           this.#changeRoutes(this.options, false);
           [...this.options.addresses, ...this.options.excluded].forEach((a) => this.#changeAddress(a, false));
+          this.#dropVips(false);
           break;
         case 'gratuitous':
           link.queueFrames(
@@ -607,6 +615,26 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     ];
     for (const line of add ? lines : lines.reverse()) this.#log(line);
     for (const error of add ? set.install() : set.remove()) this.#fail(error);
+  }
+
+  /**
+   * Without accept mode (and not the owner), keepalived's order: the VIPs go
+   * in the firewall's drop sets before they are added, and leave after they
+   * are removed. What went in is what comes out, whatever a reload changed.
+   */
+  #dropVips(add: boolean): void {
+    if (add && (this.options.accept || this.options.priority === 255)) return;
+    if (!add && !this.#firewalled.length) return;
+    const verb = add ? 'setting' : 'removing';
+    this.#log({ event: 'firewall', message: `(${this.name}) ${verb} firewall drop rule` });
+    if (!this.#firewall) {
+      this.#firewall = this.#runtime.firewall ?? new VipFirewall(this.#native, {}, this.#netns());
+      this.#ownFirewall = this.#runtime.firewall === undefined;
+    }
+    const addresses = add ? [...this.options.addresses, ...this.options.excluded].map((a) => a.address) : this.#firewalled;
+    const errors = add ? this.#firewall.add(addresses) : this.#firewall.remove(addresses);
+    this.#firewalled = add ? addresses : [];
+    for (const error of errors) this.#fail(error);
   }
 
   #changeAddress(a: ResolvedAddress, add: boolean): void {

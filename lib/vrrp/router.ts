@@ -27,6 +27,7 @@ import { insecurity, scriptIdentity, type ScriptPolicy } from '../scripts/securi
 import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../model/errors';
 import { splitCommand } from '../scripts/command';
+import { VipFirewall } from './firewall';
 
 /** A state change of an instance or a sync group (`'state'` event). */
 export interface VrrpRouterStateChange {
@@ -215,6 +216,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #interfaces: InterfaceTracker | undefined;
   /** static_ipaddress / static_routes / static_rules, once installed. */
   #static: StaticSet | undefined;
+  /** The VIP drop sets of instances without accept mode, shared by all; tables are made on first use. */
+  #firewall: VipFirewall | undefined;
   /** The BFD sessions track_bfd reads; {@link #ownBfd} when the router runs them. */
   #bfd: BfdSessions | undefined;
   #ownBfd = false;
@@ -242,6 +245,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const resolved = resolveRouterConfig(config);
     checkScripts(resolved);
     const router = new VrrpRouter(resolved, runtime);
+    router.#firewall = new VipFirewall(loadVrrpNative(), config.firewall, runtime.netns !== undefined ? { netns: runtime.netns } : {});
+    router.#firewall.onStaleTable = (table) => router.#log({ event: 'firewall', message: `deleted the nftables table ${table} found at start` });
     try {
       router.#interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
       router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
@@ -368,6 +373,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.#closed = true;
     await Promise.all([...this.#members.keys()].map((n) => this.#stopInstance(n)));
     if (this.#static) this.#reportErrors(this.#static.remove());
+    if (this.#firewall) this.#reportErrors(this.#firewall.close());
     await Promise.all([...this.#draining, ...[...this.#groups.values()].map((g) => g.notify.drained())]);
     for (const t of this.#scripts.values()) t.stop();
     for (const t of this.#files.values()) t.stop();
@@ -389,7 +395,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   }
 
   #startInstance(name: string, c: ResolvedRouterInstance): void {
-    const instance = VrrpInstance.open(c.protocol, this.#runtime);
+    const instance = VrrpInstance.open(c.protocol, { ...this.#runtime, ...(this.#firewall ? { firewall: this.#firewall } : {}) });
     const notify = new NotifyQueue(() => this.#scriptPolicy(), (r) => this.#notified('INSTANCE', name, r));
     const member: Member = { config: c, instance, notify, faults: [] };
     this.#members.set(name, member);

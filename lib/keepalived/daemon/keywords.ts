@@ -67,6 +67,8 @@ const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 const ROUTES_NOTE = 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, `vrf`, `pref`, `expires`, `append`/`prepend`, `track_group`, which are refused); a tracked route (`dev` without `no_track`) is refused: deletions by others are not watched';
 const RULES_NOTE = 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, `protocol`, `suppress_*`, `tunnel-id`, `track_group`, which are refused); a tracked rule (without `no_track`) is refused: deletions by others are not watched';
 
+const LINK_LOCAL = 'a link-local IPv6 VIP of an instance without accept mode is refused (keepalived keys those by interface in sets of their own)';
+
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
     static_ipaddress: 'added at start, removed at stop; an address without `dev` and the options of virtual_ipaddress it refuses are refused',
@@ -79,7 +81,8 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
-    vrrp_strict: "its checks run; its firewall rules are refused (strict mode's nftables/iptables)",
+    vrrp_strict: `its checks run, and instances without \`accept\` get keepalived's nftables drop sets (see no_accept); ${LINK_LOCAL}`,
+    nftables_ifindex: `read; it only chooses how link-local IPv6 VIPs are keyed, and ${LINK_LOCAL}`,
   },
   virtual_server: { ha_suspend: 'refused on firewall-mark services' },
   'url (HTTP_GET, SSL_GET)': {
@@ -95,7 +98,8 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${ROUTES_NOTE}`,
     virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${RULES_NOTE}`,
     use_vmac: 'the macvlan and its name run; adverts leave from the base interface, so without vmac_xmit_base refused unless --allow-unsupported; MAC, netlink_notify_msg and group refused',
-    strict_mode: "its checks run; its firewall rules are refused",
+    strict_mode: `as vrrp_strict, for this instance; ${LINK_LOCAL}`,
+    no_accept: `while master (and not the owner, priority 255) the VIPs are in the \`vips\` sets of keepalived's nftables table, whose input and output chains drop them; made on first use, deleted at stop; ${LINK_LOCAL}`,
     interface: 'an instance without one is refused',
   },
   authentication: { auth_type: 'PASS runs; AH refused' },
@@ -104,7 +108,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 /** Keywords refused outright beyond the reader's own "not supported yet" lists. */
 const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   vrrp_instance: {
-    no_accept: 'not enforced (the router always accepts): refused unless --allow-unsupported',
     dont_track_primary: REFUSED,
   },
 };
@@ -144,6 +147,10 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     net_namespace_ipvs: "the IPVS handle opens in NAME, without NAME in PID 1's namespace; read at start only, as keepalived",
   },
   global_defs: {
+    nftables: 'the table (default `keepalived`, in families ip and ip6) instances without accept mode use; sets the chain priority back to -1, as keepalived',
+    nftables_priority: 'the priority of the table\'s input and output chains (default -1)',
+    nftables_counters: 'a counter in every rule of the table',
+    vrrp_iptables: 'as `nftables` (table `keepalived`): keepalived 2.2.7 built without iptables reads it so',
     vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
       + 'defaults when the line is read, as keepalived',
     vrrp_notify_priority_changes: PRIORITY_LINES,
