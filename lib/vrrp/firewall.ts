@@ -145,7 +145,7 @@ export class VipFirewall {
   readonly #made = new Set<IpFamily>();
   /** Addresses in the sets, with how many instances put each in. */
   readonly #in = new Map<string, number>();
-  /** Told when a table of the name was there already and was deleted (keepalived does so silently). */
+  /** Told when a table of the name was there already and was deleted (keepalived logs "Deleting old ip keepalived table"). */
   onStaleTable?: (table: string) => void;
 
   constructor(native: NativeNftBinding, options: VrrpFirewallOptions = {}, netns: { netns?: string } = {}) {

@@ -246,7 +246,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     checkScripts(resolved);
     const router = new VrrpRouter(resolved, runtime);
     router.#firewall = new VipFirewall(loadVrrpNative(), config.firewall, runtime.netns !== undefined ? { netns: runtime.netns } : {});
-    router.#firewall.onStaleTable = (table) => router.#log({ event: 'firewall', message: `deleted the nftables table ${table} found at start` });
+    router.#firewall.onStaleTable = (table) => router.#log({ event: 'firewall', message: `Deleting old ${table} table` });
     try {
       router.#interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
       router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
