@@ -18,6 +18,7 @@ import type { NativeNftBinding, NativeNftExpr, NativeNftMessage } from '../nativ
 import { IpvsArgumentError } from '../model/errors';
 import { addressBytes, familyOf, type IpFamily } from './bytes';
 import { VrrpError } from './errors';
+import { loadVrrpNative } from './native';
 
 /** keepalived's `nftables [TABLE]`, `nftables_priority`, `nftables_counters` (global_defs). */
 export interface VrrpFirewallOptions {
@@ -33,12 +34,17 @@ export interface VrrpFirewallOptions {
 
 /** {@link VrrpFirewallOptions} validated, defaults applied. */
 export interface ResolvedFirewallOptions {
+  /** The table's name, in families ip and ip6. */
   table: string;
+  /** The input and output chains' priority. */
   priority: number;
+  /** Whether every rule counts. */
   counters: boolean;
+  /** What asked for the firewall, for its errors. */
   origin: string;
 }
 
+/** keepalived's defaults: table `keepalived`, chains at priority -1. */
 export const FIREWALL_DEFAULTS = { table: 'keepalived', priority: -1 } as const;
 
 /** Validates `o` (an IpvsArgumentError names the field under `field`). */
@@ -138,6 +144,7 @@ export function isLinkLocal(address: string): boolean {
  * as the address changes beside them.
  */
 export class VipFirewall {
+  /** The options, validated. */
   readonly options: ResolvedFirewallOptions;
   readonly #native: NativeNftBinding;
   readonly #netns: { netns?: string };
@@ -148,6 +155,15 @@ export class VipFirewall {
   /** Told when a table of the name was there already and was deleted (keepalived logs "Deleting old ip keepalived table"). */
   onStaleTable?: (table: string) => void;
 
+  /**
+   * A firewall inside `runtime.netns` (validated: an IpvsArgumentError names
+   * the field); nothing is installed before the first {@link VipFirewall.add}.
+   */
+  static open(options: VrrpFirewallOptions = {}, runtime: { netns?: string } = {}): VipFirewall {
+    return new VipFirewall(loadVrrpNative(), options, runtime.netns !== undefined ? { netns: runtime.netns } : {});
+  }
+
+  /** @internal */
   constructor(native: NativeNftBinding, options: VrrpFirewallOptions = {}, netns: { netns?: string } = {}) {
     this.options = resolveFirewallOptions(options);
     this.#native = native;

@@ -35,34 +35,25 @@ Kind kindOf(const Napi::Object& o, const char* field, const std::map<std::string
 }
 
 nft::Expr exprOf(const Napi::Object& o) {
-  static const std::map<std::string, nft::Expr::Kind> kinds = {
-      {"payload", nft::Expr::Payload}, {"cmp", nft::Expr::Cmp},         {"bitwise", nft::Expr::Bitwise},
-      {"lookup", nft::Expr::Lookup},   {"meta", nft::Expr::Meta},       {"counter", nft::Expr::Counter},
-      {"immediate", nft::Expr::Immediate}};
+  static const std::map<std::string, nft::Expr::Kind> kinds = {{"payload", nft::Expr::Payload},    {"cmp", nft::Expr::Cmp},
+                                                               {"bitwise", nft::Expr::Bitwise},    {"lookup", nft::Expr::Lookup},
+                                                               {"meta", nft::Expr::Meta},          {"counter", nft::Expr::Counter},
+                                                               {"immediate", nft::Expr::Immediate}};
   nft::Expr e;
   e.kind = kindOf(o, "expr", kinds);
   switch (e.kind) {
     case nft::Expr::Payload:
       e.base = u32(o, "base"), e.offset = u32(o, "offset"), e.len = u32(o, "len"), e.dreg = u32(o, "dreg");
       break;
-    case nft::Expr::Cmp:
-      e.sreg = u32(o, "sreg"), e.op = u32(o, "op"), e.data = bytesField(o, "data");
-      break;
+    case nft::Expr::Cmp: e.sreg = u32(o, "sreg"), e.op = u32(o, "op"), e.data = bytesField(o, "data"); break;
     case nft::Expr::Bitwise:
       e.sreg = u32(o, "sreg"), e.dreg = u32(o, "dreg"), e.len = u32(o, "len");
       e.mask = bytesField(o, "mask"), e.xorBits = bytesField(o, "xor");
       break;
-    case nft::Expr::Lookup:
-      e.sreg = u32(o, "sreg"), e.set = stringField(o, "set"), e.setId = u32(o, "setId", 0);
-      break;
-    case nft::Expr::Meta:
-      e.key = u32(o, "key"), e.dreg = u32(o, "dreg");
-      break;
-    case nft::Expr::Counter:
-      break;
-    case nft::Expr::Immediate:
-      e.verdict = intField(o, "verdict", 0, true), e.chain = stringField(o, "chain", false);
-      break;
+    case nft::Expr::Lookup: e.sreg = u32(o, "sreg"), e.set = stringField(o, "set"), e.setId = u32(o, "setId", 0); break;
+    case nft::Expr::Meta: e.key = u32(o, "key"), e.dreg = u32(o, "dreg"); break;
+    case nft::Expr::Counter: break;
+    case nft::Expr::Immediate: e.verdict = intField(o, "verdict", 0, true), e.chain = stringField(o, "chain", false); break;
   }
   return e;
 }
@@ -84,8 +75,8 @@ Napi::Object asObject(Napi::Value v) {
 
 nft::Message messageOf(const Napi::Object& o) {
   static const std::map<std::string, nft::Message::Kind> kinds = {
-      {"newtable", nft::Message::NewTable},     {"deltable", nft::Message::DelTable},       {"newchain", nft::Message::NewChain},
-      {"newset", nft::Message::NewSet},         {"newsetelem", nft::Message::NewSetElem}, {"delsetelem", nft::Message::DelSetElem},
+      {"newtable", nft::Message::NewTable}, {"deltable", nft::Message::DelTable},     {"newchain", nft::Message::NewChain},
+      {"newset", nft::Message::NewSet},     {"newsetelem", nft::Message::NewSetElem}, {"delsetelem", nft::Message::DelSetElem},
       {"newrule", nft::Message::NewRule}};
   nft::Message m;
   m.kind = kindOf(o, "type", kinds);
@@ -93,8 +84,7 @@ nft::Message messageOf(const Napi::Object& o) {
   m.table = stringField(o, "table");
   switch (m.kind) {
     case nft::Message::NewTable:
-    case nft::Message::DelTable:
-      break;
+    case nft::Message::DelTable: break;
     case nft::Message::NewChain:
       m.chain = stringField(o, "chain");
       m.base = !o.Get("hook").IsUndefined();

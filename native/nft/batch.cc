@@ -123,8 +123,7 @@ void exprData(Writer& w, const Expr& e) {
       w.be32(NFTA_META_DREG, e.dreg);
       w.be32(NFTA_META_KEY, e.key);
       break;
-    case Expr::Counter:
-      break;
+    case Expr::Counter: break;
     case Expr::Immediate: {
       w.be32(NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
       size_t data = w.nest(NFTA_IMMEDIATE_DATA);
@@ -214,22 +213,12 @@ void message(Writer& w, const Message& m, uint32_t seq) {
                       m.family, 0);
   switch (m.kind) {
     case Message::NewTable:
-    case Message::DelTable:
-      w.str(NFTA_TABLE_NAME, m.table);
-      break;
-    case Message::NewChain:
-      chain(w, m);
-      break;
-    case Message::NewSet:
-      set(w, m);
-      break;
+    case Message::DelTable: w.str(NFTA_TABLE_NAME, m.table); break;
+    case Message::NewChain: chain(w, m); break;
+    case Message::NewSet: set(w, m); break;
     case Message::NewSetElem:
-    case Message::DelSetElem:
-      elements(w, m);
-      break;
-    case Message::NewRule:
-      rule(w, m);
-      break;
+    case Message::DelSetElem: elements(w, m); break;
+    case Message::NewRule: rule(w, m); break;
   }
   w.end(at);
 }

@@ -18,10 +18,10 @@ struct Expr {
   uint32_t op = 0;                         // cmp
   uint32_t key = 0;                        // meta
   std::vector<uint8_t> data, mask, xorBits;
-  std::string set;                         // lookup
-  uint32_t setId = 0;                      // lookup (0: none)
-  int32_t verdict = 0;                     // immediate
-  std::string chain;                       // immediate goto/jump target
+  std::string set;      // lookup
+  uint32_t setId = 0;   // lookup (0: none)
+  int32_t verdict = 0;  // immediate
+  std::string chain;    // immediate goto/jump target
 };
 
 // One message of the batch.

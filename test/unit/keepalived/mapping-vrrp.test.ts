@@ -79,7 +79,6 @@ describe('vrrp.conf mapped', () => {
     expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
       ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
       ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],
-      ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
       ['unsupported', 125, '(VI_6) adverts from the VMAC are not supported - they leave from vrrp0, as with vmac_xmit_base'],
     ]);
   });
@@ -101,13 +100,33 @@ describe('instances the router cannot run, and options it does not honour', () =
       ['unsupported', 1, '(A) an instance without virtual_ipaddress is not run by the router'],
       ['unsupported', 14, "(B) brd + is not computed by the router - the kernel's default broadcast is used"],
       ['unsupported', 11, '(B) auth_type AH (IPsec-AH) is not supported - adverts go without authentication'],
-      ['unsupported', 8, "(B) strict mode's firewall rules are not installed by the router"],
       ['unsupported', 21, '(C) VRRPv3 carries at most 40.95 s - advert_int 100 becomes 40.95'],
     ]);
     expect(m.config.instances.map((i) => i.name)).toEqual(['B', 'C']);
     expect(m.config.instances[0]!.authentication).toBeUndefined();
     expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24 }]);
     expect(m.config.instances[1]!.advertInt).toBe(40.95);
+    // strict_mode without accept: B's VIPs go in the firewall's drop sets while master; C accepts.
+    expect(m.config.instances.map((i) => i.accept)).toEqual([false, undefined]);
+    expect(m.config.firewall).toEqual({ table: 'keepalived', priority: -1, counters: false, origin: `strict_mode at ${m.warnings[0]!.source.file}:8` });
+  });
+
+  test('no_accept, vrrp_strict and the nftables keywords: the firewall as keepalived 2.2.7 reads them; link-local VIPs refused', () => {
+    const vi = (name: string, vrid: number, extra: string, vip = '192.0.2.1') =>
+      `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${vrid}\n${extra}  virtual_ipaddress {\n    ${vip}\n  }\n}\n`;
+    const none = mapText(`global_defs {\n  nftables t\n}\n${vi('A', 1, '')}`);
+    expect(none.config.firewall).toBeUndefined();
+    // nftables sets the priority back to -1; a second one is ignored; counters on.
+    const named = mapText(`global_defs {\n  nftables_priority -9\n  nftables t\n  nftables u\n  nftables_priority -5\n  nftables_counters\n}\n${vi('A', 1, '  no_accept\n')}`);
+    expect(named.config.firewall).toMatchObject({ table: 't', priority: -5, counters: true, origin: expect.stringMatching(/^no_accept at .*:11$/) });
+    expect(named.warnings).toEqual([]);
+    // vrrp_iptables is nftables' default table in a keepalived built without iptables, and resets the priority too.
+    const ipt = mapText(`global_defs {\n  vrrp_strict\n  nftables_priority -9\n  vrrp_iptables X Y\n}\n${vi('A', 1, '')}${vi('B', 2, '  accept\n')}`);
+    expect(ipt.config.firewall).toMatchObject({ table: 'keepalived', priority: -1, origin: expect.stringMatching(/^vrrp_strict at .*:1$/) });
+    expect(ipt.config.instances.map((i) => i.accept)).toEqual([false, undefined]);
+    const ll = mapText(`global_defs {\n  vrrp_strict\n}\n${vi('A', 1, '', 'fe80::7')}`);
+    expect(warned(ll)).toEqual([['unsupported', 8, "(A) the link-local VIP fe80::7 is not put in the nftables drop sets (keepalived's vips_link_local)"]]);
+    expect(ll.warnings[0]!.keyword).toBe('vrrp_strict');
   });
 
   test('use_vmac: adverts leave from the base interface, which only vmac_xmit_base asks for', () => {

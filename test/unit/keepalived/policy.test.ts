@@ -104,7 +104,7 @@ vrrp_instance VI_1 {
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the global_defs settings, then the mappings' (a tracked virtual route: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['preferred_lft', 25], ['use_symlink_paths', 2], ['lvs_timeouts', 3], ['virtual_routes', 22], ['no_accept', 20],
+    ['preferred_lft', 25], ['use_symlink_paths', 2], ['lvs_timeouts', 3], ['virtual_routes', 22],
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
@@ -160,11 +160,11 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="lvs_timeouts"} 1');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
-  writeFileSync(conf, `${GLOBALS.replace('}', '    vrrp_iptables\n}')}${vs(80)}${vs(8080)}`);
+  writeFileSync(conf, `${GLOBALS.replace('}', '    vrrp_ipsets\n}')}${vs(80)}${vs(8080)}`);
   signals.emit('SIGHUP');
   const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
   expect(refused.find((l) => l.message === 'reload refused; the previous configuration stays')?.error).toMatch(
-    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 4\\) vrrp_iptables: .* --allow-unsupported=vrrp_iptables$`),
+    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 4\\) vrrp_ipsets: .* --allow-unsupported=vrrp_ipsets$`),
   );
   expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
   expect(await fake.ipvs.getService(web)).not.toBeNull();

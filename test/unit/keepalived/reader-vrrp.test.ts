@@ -52,7 +52,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2, garpInterval: 0.001, gnaInterval: 0.002,
       downTimerAdverts: 4, checkUnicastSrc: true, skipCheckAdvAddr: true, strict: false, lowerPrioNoAdvert: false,
       higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false, startupDelay: 1.5, minGarp: false,
-      notifyPriorityChanges: false,
+      notifyPriorityChanges: false, nftablesPriority: -1, nftablesCounters: false, nftablesIfindex: false,
     });
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'vrrp1', instance: 'VI_1', syncId: 9 });
     expect(config.global.scriptUser).toEqual({ user: 'root' });
