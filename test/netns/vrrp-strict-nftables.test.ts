@@ -149,25 +149,35 @@ ${excluded.length ? `  virtual_ipaddress_excluded {\n${excluded.map((v) => `    
 const has = (text: string) => (r: string) => r.includes(text);
 const empty = (r: string) => r.trim() === '';
 
+/** The four comparisons: nothing at start (BACKUP), MASTER, after FAULT (the link down), nothing after stop; the rulesets between. */
+async function lifecycle(pair: Pair, master: (r: string) => boolean, fault: (r: string) => boolean): Promise<{ master: string; fault: string }> {
+  pair.start();
+  await new Promise((r) => setTimeout(r, 1500));
+  await pair.same('start (BACKUP)', empty);
+  const out = { master: await pair.same('MASTER', master), fault: '' };
+  pair.link(false);
+  out.fault = await pair.same('after leaving MASTER (FAULT)', fault);
+  pair.link(true);
+  await pair.stop();
+  await pair.same('stop', empty);
+  return out;
+}
+
 test('vrrp_strict alone (nftables by default): no table in BACKUP; as MASTER the ip and ip6 tables with the VIPs; after FAULT the sets empty; after stop nothing', async () => {
   const pair = new Pair('strict', [
     'global_defs {\n  vrrp_strict\n}',
     instance('V4', 51, [], ['10.9.0.100/24', '10.9.0.101']),
     instance('V6', 52, [], ['fd09::100/64']),
   ].join('\n'));
-  pair.start();
-  await new Promise((r) => setTimeout(r, 1500));
-  await pair.same('start (BACKUP)', empty);
-  const master = await pair.same('MASTER', (r) => r.includes('10.9.0.100, 10.9.0.101') && r.includes('elements = { fd09::100 }'));
+  const { master, fault } = await lifecycle(
+    pair,
+    (r) => r.includes('10.9.0.100, 10.9.0.101') && r.includes('elements = { fd09::100 }'),
+    (r) => r.includes('table ip6 keepalived') && !r.includes('10.9.0.100') && !r.includes('fd09::100'),
+  );
   expect(master).toContain('table ip keepalived {');
   expect(master).toContain('ip6 daddr fe80::/10 goto in_link_local');
   expect(master).toContain('type filter hook input priority filter - 1; policy accept;');
-  pair.link(false);
-  const fault = await pair.same('after leaving MASTER (FAULT)', (r) => r.includes('table ip6 keepalived') && !r.includes('10.9.0.100') && !r.includes('fd09::100'));
   expect(fault).toContain('ip daddr @vips drop');
-  pair.link(true);
-  await pair.stop();
-  await pair.same('stop', empty);
 });
 
 test('nftables NAME, nftables_priority, nftables_counters; no_accept without strict, accept, an excluded VIP of the other family', async () => {
@@ -177,20 +187,16 @@ test('nftables NAME, nftables_priority, nftables_counters; no_accept without str
     instance('B', 62, ['accept', 'strict_mode'], ['fd09::100/64']),
     instance('C', 63, [], ['10.9.0.200/24']),
   ].join('\n'));
-  pair.start();
-  await new Promise((r) => setTimeout(r, 1500));
-  await pair.same('start (BACKUP)', empty);
-  const master = await pair.same('MASTER', (r) => r.includes('10.9.0.100, 10.9.0.150') && r.includes('elements = { fd09::150 }'));
+  const { master } = await lifecycle(
+    pair,
+    (r) => r.includes('10.9.0.100, 10.9.0.150') && r.includes('elements = { fd09::150 }'),
+    (r) => r.includes('table ip6 mytab') && !r.includes('10.9.0.100'),
+  );
   expect(master).toContain('table ip mytab {');
   expect(master).toContain('priority filter - 5;');
   expect(master).toContain('ip saddr @vips counter drop');
   expect(master).not.toContain('fd09::100');
   expect(master).not.toContain('10.9.0.200');
-  pair.link(false);
-  await pair.same('after leaving MASTER (FAULT)', (r) => r.includes('table ip6 mytab') && !r.includes('10.9.0.100'));
-  pair.link(true);
-  await pair.stop();
-  await pair.same('stop', empty);
 });
 
 test('a foreign table of the same name, then a SIGKILL and a restart: left in BACKUP, replaced on becoming MASTER, as keepalived', async () => {
@@ -205,6 +211,8 @@ test('a foreign table of the same name, then a SIGKILL and a restart: left in BA
   expect(await pair.same('start (BACKUP): the foreign table stays', has('chain foreign'))).toContain('tcp dport 22 accept');
   const master = await pair.same('MASTER: the foreign table replaced', (r) => r.includes('10.9.0.100') && !r.includes('foreign'));
   expect(master).toContain('ip daddr @vips drop');
+  expect(pair.ka!.log).toContain('Deleting old ip keepalived table');
+  expect(pair.us!.output).toContain('Deleting old ip keepalived table');
   // Sudden death of both: the table stays with the VIP in it.
   await Promise.all([pair.ka!.kill(), pair.us!.stop('SIGKILL')]);
   await pair.same('after SIGKILL', has('elements = { 10.9.0.100 }'));
