@@ -145,7 +145,11 @@ export function isLinkLocal(address: string): boolean {
  */
 export class VipFirewall {
   /** The options, validated. */
-  readonly options: ResolvedFirewallOptions;
+  get options(): ResolvedFirewallOptions {
+    return this.#options;
+  }
+
+  #options: ResolvedFirewallOptions;
   readonly #native: NativeNftBinding;
   readonly #netns: { netns?: string };
   /** Families whose table this firewall made (and deletes at close). */
@@ -165,9 +169,20 @@ export class VipFirewall {
 
   /** @internal */
   constructor(native: NativeNftBinding, options: VrrpFirewallOptions = {}, netns: { netns?: string } = {}) {
-    this.options = resolveFirewallOptions(options);
+    this.#options = resolveFirewallOptions(options);
     this.#native = native;
     this.#netns = netns;
+  }
+
+  /**
+   * New options at a reload: taken while no table is made; once one is, the
+   * tables stay as made and a new table name is refused (false), as
+   * keepalived ("Cannot change nftables table name at a reload").
+   */
+  retune(options: VrrpFirewallOptions): boolean {
+    const next = resolveFirewallOptions(options);
+    if (!this.#made.size) this.#options = next;
+    return next.table === this.#options.table;
   }
 
   /** The addresses now in the drop sets. */

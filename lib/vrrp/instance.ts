@@ -211,8 +211,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (master && routesChanged) this.#changeRoutes(this.#options, false);
     this.#options = next;
     if (master) {
+      const firewalled = this.#firewalled;
+      this.#firewallFollow(firewalled, true);
       removed.forEach((a) => this.#changeAddress(a, false));
       added.forEach((a) => this.#changeAddress(a, true));
+      this.#firewallFollow(firewalled, false);
     }
     if (master && routesChanged) this.#changeRoutes(next, true);
     const actions = this.#machine.reconfigure({ ...next, localAddress: this.#source }, performance.now());
@@ -627,14 +630,31 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (!add && !this.#firewalled.length) return;
     const verb = add ? 'setting' : 'removing';
     this.#log({ event: 'firewall', message: `(${this.name}) ${verb} firewall drop rule` });
-    if (!this.#firewall) {
-      this.#firewall = this.#runtime.firewall ?? new VipFirewall(this.#native, {}, this.#netns());
-      this.#ownFirewall = this.#runtime.firewall === undefined;
-    }
+    this.#firewall ??= this.#runtime.firewall ?? this.#ownFirewallNow();
     const addresses = add ? [...this.options.addresses, ...this.options.excluded].map((a) => a.address) : this.#firewalled;
     const errors = add ? this.#firewall.add(addresses) : this.#firewall.remove(addresses);
     this.#firewalled = add ? addresses : [];
     for (const error of errors) this.#fail(error);
+  }
+
+  /**
+   * A master reconfigured: the drop sets follow the new addresses and accept
+   * mode — what is newly wanted goes in before the addresses change (`add`),
+   * what no longer is (of `before`) comes out after.
+   */
+  #firewallFollow(before: readonly string[], add: boolean): void {
+    const wanted = this.options.accept || this.options.priority === 255 ? [] : [...this.options.addresses, ...this.options.excluded].map((a) => a.address);
+    const change = add ? wanted.filter((a) => !before.includes(a)) : before.filter((a) => !wanted.includes(a));
+    if (!change.length) return;
+    this.#firewall ??= this.#runtime.firewall ?? this.#ownFirewallNow();
+    const errors = add ? this.#firewall.add(change) : this.#firewall.remove(change);
+    this.#firewalled = wanted;
+    for (const error of errors) this.#fail(error);
+  }
+
+  #ownFirewallNow(): VipFirewall {
+    this.#ownFirewall = true;
+    return new VipFirewall(this.#native, {}, this.#netns());
   }
 
   #changeAddress(a: ResolvedAddress, add: boolean): void {

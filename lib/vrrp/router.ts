@@ -299,6 +299,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     }
     await Promise.all(stopping);
     this.#config = next;
+    if (config.firewall && this.#firewall && !this.#firewall.retune(config.firewall)) {
+      this.#log({ event: 'error', message: 'Cannot change nftables table name at a reload - please restart keepalived' });
+    }
     if (this.#static) {
       const { set, errors } = this.#static.replace(next.static);
       this.#static = set;

@@ -75,3 +75,15 @@ test('nf_tables missing: an error naming the keyword and the table, with the err
   expect(fake.nft.batches.map((b) => b.messages[0]!.type)).toEqual(['deltable', 'newtable']);
   expect(fw.close()).toEqual([]);
 });
+
+test('a reload: new options taken while no table is made; then the tables stay and another name is refused, as keepalived', () => {
+  const fake = fakeVrrpNative();
+  const fw = new VipFirewall(fake.binding, {});
+  expect(fw.retune({ table: 'a', priority: -3 })).toBe(true);
+  expect(fw.options).toMatchObject({ table: 'a', priority: -3 });
+  expect(fw.add(['10.0.0.1'])).toEqual([]);
+  expect(fw.retune({ table: 'b' })).toBe(false);
+  expect(fw.retune({ table: 'a', counters: true })).toBe(true);
+  expect(fw.options).toMatchObject({ table: 'a', priority: -3, counters: false });
+  expect(fw.close()).toEqual([]);
+});

@@ -101,8 +101,17 @@ test('accept: false puts the VIPs in the firewall before adding them as master, 
   expect(types()).toEqual(['deltable 2', 'newsetelem 2', 'deltable 10', 'newsetelem 10']);
   const messages = lines.map((l) => JSON.parse(l) as { message?: string }).map((l) => l.message).filter(Boolean);
   expect(messages).toEqual(['(VI_F) setting firewall drop rule']);
+  // Reconfigured as master: a new VIP goes in before it is added, a dropped one comes out after it is removed.
+  fakeNative.nft.batches.length = 0;
+  expect(vi.reconfigure({ ...options, priority: 100, accept: false, virtualIpaddress: ['10.0.0.101/24'] })).toBe(true);
+  expect(fakeNative.nft.batches.map((b) => b.messages.map((m) => [m.type, 'keys' in m ? m.keys.length : 0]))).toEqual([
+    [['newsetelem', 1]], [['delsetelem', 1]],
+  ]);
+  expect(fakeNative.nft.batches[0]!.messages[0]).toMatchObject({ keys: [Uint8Array.of(10, 0, 0, 101)] });
+  expect(fakeNative.nft.batches[1]!.messages[0]).toMatchObject({ keys: [Uint8Array.of(10, 0, 0, 100)] });
+  fakeNative.nft.batches.length = 0;
   vi.close();
-  expect(types().slice(4)).toEqual(['delsetelem 2', 'delsetelem 10', 'deltable 10']);
+  expect(types()).toEqual(['delsetelem 2', 'delsetelem 10', 'deltable 10']);
   expect(fakeNative.nft.batches.at(-1)!.messages.map((m) => m.family)).toEqual([2, 10]);
   fakeNative.nft.batches.length = 0;
   const owner = VrrpInstance.open({ ...options, priority: 255, accept: false });
