@@ -643,7 +643,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * what no longer is (of `before`) comes out after.
    */
   #firewallFollow(before: readonly string[], add: boolean): void {
-    const wanted = this.options.accept || this.options.priority === 255 ? [] : [...this.options.addresses, ...this.options.excluded].map((a) => a.address);
+    const dropping = !this.options.accept && this.options.priority !== 255;
+    const wanted = dropping ? [...this.options.addresses, ...this.options.excluded].map((a) => a.address) : [];
     const change = add ? wanted.filter((a) => !before.includes(a)) : before.filter((a) => !wanted.includes(a));
     if (!change.length) return;
     this.#firewall ??= this.#runtime.firewall ?? this.#ownFirewallNow();

@@ -150,7 +150,9 @@ const has = (text: string) => (r: string) => r.includes(text);
 const empty = (r: string) => r.trim() === '';
 
 /** The four comparisons: nothing at start (BACKUP), MASTER, after FAULT (the link down), nothing after stop; the rulesets between. */
-async function lifecycle(pair: Pair, master: (r: string) => boolean, fault: (r: string) => boolean): Promise<{ master: string; fault: string }> {
+type Ready = (ruleset: string) => boolean;
+
+async function lifecycle(pair: Pair, master: Ready, fault: Ready): Promise<{ master: string; fault: string }> {
   pair.start();
   await new Promise((r) => setTimeout(r, 1500));
   await pair.same('start (BACKUP)', empty);
