@@ -9,11 +9,12 @@
  * another's); the VIPs leave the set when the instance leaves master; the
  * tables it made are deleted when the firewall closes. IPv6 has the
  * neighbour-discovery accept rules and the link-local chains keepalived
- * adds (empty here: link-local VIPs are refused by the keepalived mapping).
+ * adds; link-local VIPs go in a set keyed by address and interface index,
+ * made with the first one.
  * @module
  */
 import { getSystemErrorName } from 'node:util';
-import { constants } from 'node:os';
+import { constants, endianness } from 'node:os';
 import type { NativeNftBinding, NativeNftExpr, NativeNftMessage } from '../native/nft-contract';
 import { IpvsArgumentError } from '../model/errors';
 import { addressBytes, familyOf, type IpFamily } from './bytes';
@@ -42,6 +43,14 @@ export interface ResolvedFirewallOptions {
   counters: boolean;
   /** What asked for the firewall, for its errors. */
   origin: string;
+}
+
+/** A VIP as the firewall takes it: with the index of the interface it is on (what a link-local one is keyed by). */
+export interface FirewallAddress {
+  /** The address, IPv4 or IPv6. */
+  address: string;
+  /** The index of its interface (the key of a link-local one, with the address). */
+  ifindex: number;
 }
 
 /** keepalived's defaults: table `keepalived`, chains at priority -1. */
@@ -77,6 +86,12 @@ const SET_CONSTANT = 0x2;
 const TYPE_IPADDR = 7;
 const TYPE_IP6ADDR = 8;
 const TYPE_ICMPV6_TYPE = 29;
+const TYPE_IFINDEX = 20;
+/** nft's concatenated types: each part's datatype in 6 bits, the first part highest. */
+const TYPE_BITS = 6;
+const META_IIF = 4;
+const META_OIF = 5;
+const NFT_REG_2 = 2;
 const IPPROTO_ICMPV6 = 58;
 const ND_NEIGHBOR_SOLICIT = 135;
 const ND_NEIGHBOR_ADVERT = 136;
@@ -131,6 +146,47 @@ export function tableMessages(family: IpFamily, o: ResolvedFirewallOptions): Nat
   ];
 }
 
+/**
+ * The set and rules link-local VIPs need, made with the first one: keyed by
+ * address and interface index (keepalived's `vips_link_local`; its
+ * interface-name form comes only with dont_track_primary, refused here).
+ */
+export function linkLocalMessages(o: ResolvedFirewallOptions): NativeNftMessage[] {
+  const base = { family: NFPROTO[6], table: o.table };
+  const counter: NativeNftExpr[] = o.counters ? [{ expr: 'counter' }] : [];
+  const at = ADDRESS_AT[6];
+  const drop = (chain: 'in' | 'out'): NativeNftMessage => ({
+    type: 'newrule', ...base, chain: `${chain}_link_local`, exprs: [
+      { expr: 'payload', base: PAYLOAD_NETWORK, offset: chain === 'in' ? at.daddr : at.saddr, len: 16, dreg: NFT_REG_1 },
+      { expr: 'meta', key: chain === 'in' ? META_IIF : META_OIF, dreg: NFT_REG_2 },
+      { expr: 'lookup', sreg: NFT_REG_1, set: LINK_LOCAL_SET, setId: 3 },
+      ...counter,
+      { expr: 'immediate', verdict: NF_DROP },
+    ],
+  });
+  return [
+    { type: 'newset', ...base, set: LINK_LOCAL_SET, setId: 3, keyType: (TYPE_IP6ADDR << TYPE_BITS) | TYPE_IFINDEX, keyLen: 20 },
+    drop('in'), drop('out'),
+  ];
+}
+
+const LINK_LOCAL_SET = 'vips_link_local';
+
+/** A set element's key: the address, and for a link-local one its interface index in host order. */
+function elementKey(a: FirewallAddress): Uint8Array {
+  const address = addressBytes(a.address);
+  if (!isLinkLocal(a.address)) return address;
+  const key = new Uint8Array(20);
+  key.set(address);
+  new DataView(key.buffer).setUint32(16, a.ifindex, endianness() === 'LE');
+  return key;
+}
+
+/** What an address is counted by: link-local ones per interface. */
+function keyOf(a: FirewallAddress): string {
+  return isLinkLocal(a.address) ? `${a.address}%${a.ifindex}` : a.address;
+}
+
 /** Whether `address` is an IPv6 link-local address (fe80::/10), which keepalived keys by interface too. */
 export function isLinkLocal(address: string): boolean {
   return familyOf(address) === 6 && (addressBytes(address)[0] === 0xfe && (addressBytes(address)[1]! & 0xc0) === 0x80);
@@ -154,7 +210,9 @@ export class VipFirewall {
   readonly #netns: { netns?: string };
   /** Families whose table this firewall made (and deletes at close). */
   readonly #made = new Set<IpFamily>();
-  /** Addresses in the sets, with how many instances put each in. */
+  /** Whether the link-local set and rules are made. */
+  #linkLocal = false;
+  /** Addresses in the sets (by key: the address, `%ifindex` for a link-local one), with how many instances put each in. */
   readonly #in = new Map<string, number>();
   /** Told when a table of the name was there already and was deleted (keepalived logs "Deleting old ip keepalived table"). */
   onStaleTable?: (table: string) => void;
@@ -185,39 +243,43 @@ export class VipFirewall {
     return next.table === this.#options.table;
   }
 
-  /** The addresses now in the drop sets. */
+  /** The addresses now in the drop sets (a link-local one as `ADDRESS%IFINDEX`). */
   get addresses(): string[] {
     return [...this.#in.keys()];
   }
 
   /** Puts `addresses` in the drop sets, making a family's table first; the errors (none: done). */
-  add(addresses: readonly string[]): VrrpError[] {
-    // keepalived keys link-local VIPs by interface in sets of their own: not modelled (the keepalived mapping refuses them).
-    const fresh = addresses.filter((a) => !isLinkLocal(a) && this.#count(a, +1) === 1);
+  add(addresses: readonly FirewallAddress[]): VrrpError[] {
+    const fresh = addresses.filter((a) => this.#count(a, +1) === 1);
     const errors: VrrpError[] = [];
     for (const family of [4, 6] as const) {
-      const mine = fresh.filter((a) => familyOf(a) === family);
+      const mine = fresh.filter((a) => familyOf(a.address) === family);
       if (!mine.length) continue;
-      const setup = this.#made.has(family) ? [] : this.#replaceTable(family);
-      const error = this.#send([...setup, this.#elements('newsetelem', family, mine)], `adding ${mine.join(', ')} to`);
+      const linkLocal = mine.some((a) => isLinkLocal(a.address));
+      const setup = [
+        ...(this.#made.has(family) ? [] : this.#replaceTable(family)),
+        ...(linkLocal && !this.#linkLocal ? linkLocalMessages(this.#options) : []),
+      ];
+      const error = this.#send([...setup, ...this.#elements('newsetelem', family, mine)], `adding ${mine.map((a) => a.address).join(', ')} to`);
       if (error) {
-        mine.forEach((a) => this.#in.delete(a));
+        mine.forEach((a) => this.#in.delete(keyOf(a)));
         errors.push(error);
       } else {
         this.#made.add(family);
+        this.#linkLocal ||= linkLocal;
       }
     }
     return errors;
   }
 
   /** Takes `addresses` out of the drop sets (those no other instance still holds); the errors. */
-  remove(addresses: readonly string[]): VrrpError[] {
-    const leaving = addresses.filter((a) => this.#in.has(a) && this.#count(a, -1) === 0);
+  remove(addresses: readonly FirewallAddress[]): VrrpError[] {
+    const leaving = addresses.filter((a) => this.#in.has(keyOf(a)) && this.#count(a, -1) === 0);
     const errors: VrrpError[] = [];
     for (const family of [4, 6] as const) {
-      const mine = leaving.filter((a) => familyOf(a) === family);
+      const mine = leaving.filter((a) => familyOf(a.address) === family);
       if (!mine.length || !this.#made.has(family)) continue;
-      const error = this.#send([this.#elements('delsetelem', family, mine)], `removing ${mine.join(', ')} from`);
+      const error = this.#send(this.#elements('delsetelem', family, mine), `removing ${mine.map((a) => a.address).join(', ')} from`);
       if (error) errors.push(error);
     }
     return errors;
@@ -228,15 +290,17 @@ export class VipFirewall {
     if (!this.#made.size) return [];
     const messages = [...this.#made].map((f): NativeNftMessage => ({ type: 'deltable', family: NFPROTO[f], table: this.options.table }));
     this.#made.clear();
+    this.#linkLocal = false;
     this.#in.clear();
     const error = this.#send(messages, 'deleting');
     return error ? [error] : [];
   }
 
-  #count(address: string, by: number): number {
-    const n = (this.#in.get(address) ?? 0) + by;
-    if (n <= 0) this.#in.delete(address);
-    else this.#in.set(address, n);
+  #count(a: FirewallAddress, by: number): number {
+    const key = keyOf(a);
+    const n = (this.#in.get(key) ?? 0) + by;
+    if (n <= 0) this.#in.delete(key);
+    else this.#in.set(key, n);
     return n;
   }
 
@@ -247,8 +311,15 @@ export class VipFirewall {
     return tableMessages(family, this.options);
   }
 
-  #elements(type: 'newsetelem' | 'delsetelem', family: IpFamily, addresses: string[]): NativeNftMessage {
-    return { type, family: NFPROTO[family], table: this.options.table, set: 'vips', keys: addresses.map(addressBytes) };
+  /** One message per set: the global `vips`, then (IPv6) `vips_link_local`, keepalived's order. */
+  #elements(type: 'newsetelem' | 'delsetelem', family: IpFamily, addresses: FirewallAddress[]): NativeNftMessage[] {
+    const base = { type, family: NFPROTO[family], table: this.options.table };
+    const global = addresses.filter((a) => !isLinkLocal(a.address));
+    const linkLocal = addresses.filter((a) => isLinkLocal(a.address));
+    return [
+      ...(global.length ? [{ ...base, set: 'vips', keys: global.map(elementKey) }] : []),
+      ...(linkLocal.length ? [{ ...base, set: LINK_LOCAL_SET, keys: linkLocal.map(elementKey) }] : []),
+    ];
   }
 
   #send(messages: NativeNftMessage[], what: string): VrrpError | undefined {

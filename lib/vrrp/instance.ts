@@ -13,7 +13,7 @@ import type {
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
-import { VipFirewall } from './firewall';
+import { VipFirewall, type FirewallAddress } from './firewall';
 import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { familyOf } from './bytes';
@@ -118,7 +118,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   /** The firewall the VIPs went in as master (no accept mode), and which; the instance's own one when the runtime gave none. */
   #firewall: VipFirewall | undefined;
   #ownFirewall = false;
-  #firewalled: string[] = [];
+  #firewalled: FirewallAddress[] = [];
 
   #options: ResolvedVrrpOptions;
 
@@ -631,7 +631,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const verb = add ? 'setting' : 'removing';
     this.#log({ event: 'firewall', message: `(${this.name}) ${verb} firewall drop rule` });
     this.#firewall ??= this.#runtime.firewall ?? this.#ownFirewallNow();
-    const addresses = add ? [...this.options.addresses, ...this.options.excluded].map((a) => a.address) : this.#firewalled;
+    const addresses = add ? this.#firewallAddresses() : this.#firewalled;
     const errors = add ? this.#firewall.add(addresses) : this.#firewall.remove(addresses);
     this.#firewalled = add ? addresses : [];
     for (const error of errors) this.#fail(error);
@@ -642,15 +642,31 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * mode — what is newly wanted goes in before the addresses change (`add`),
    * what no longer is (of `before`) comes out after.
    */
-  #firewallFollow(before: readonly string[], add: boolean): void {
+  #firewallFollow(before: readonly FirewallAddress[], add: boolean): void {
     const dropping = !this.options.accept && this.options.priority !== 255;
-    const wanted = dropping ? [...this.options.addresses, ...this.options.excluded].map((a) => a.address) : [];
-    const change = add ? wanted.filter((a) => !before.includes(a)) : before.filter((a) => !wanted.includes(a));
+    const wanted = dropping ? this.#firewallAddresses() : [];
+    const has = (list: readonly FirewallAddress[], a: FirewallAddress) =>
+      list.some((b) => b.address === a.address && b.ifindex === a.ifindex);
+    const change = add ? wanted.filter((a) => !has(before, a)) : before.filter((a) => !has(wanted, a));
     if (!change.length) return;
     this.#firewall ??= this.#runtime.firewall ?? this.#ownFirewallNow();
     const errors = add ? this.#firewall.add(change) : this.#firewall.remove(change);
     this.#firewalled = wanted;
     for (const error of errors) this.#fail(error);
+  }
+
+  /** The VIPs (excluded ones too) with the index of the interface each is on, as #changeAddress puts them. */
+  #firewallAddresses(): FirewallAddress[] {
+    const device = this.options.vmac ?? this.options.interface;
+    // Only a link-local VIP is keyed by its interface: a missing one fails its address change, reported there.
+    const index = (name: string) => {
+      try {
+        return this.#deviceIndex(name);
+      } catch {
+        return 0;
+      }
+    };
+    return [...this.options.addresses, ...this.options.excluded].map((a) => ({ address: a.address, ifindex: index(a.dev ?? device) }));
   }
 
   #ownFirewallNow(): VipFirewall {

@@ -165,19 +165,21 @@ async function lifecycle(pair: Pair, master: Ready, fault: Ready): Promise<{ mas
   return out;
 }
 
-test('vrrp_strict alone (nftables by default): no table in BACKUP; as MASTER the ip and ip6 tables with the VIPs; after FAULT the sets empty; after stop nothing', async () => {
+test('vrrp_strict alone (nftables by default): no table in BACKUP; as MASTER the ip and ip6 tables with the VIPs, a link-local one by interface; after FAULT the sets empty; after stop nothing', async () => {
   const pair = new Pair('strict', [
     'global_defs {\n  vrrp_strict\n}',
     instance('V4', 51, [], ['10.9.0.100/24', '10.9.0.101']),
-    instance('V6', 52, [], ['fd09::100/64']),
+    // Strict mode wants an IPv6 instance's first VIP link-local: it goes in vips_link_local with its interface.
+    instance('V6', 52, [], ['fe80::100/64', 'fd09::100/64']),
   ].join('\n'));
   const { master, fault } = await lifecycle(
     pair,
-    (r) => r.includes('10.9.0.100, 10.9.0.101') && r.includes('elements = { fd09::100 }'),
-    (r) => r.includes('table ip6 keepalived') && !r.includes('10.9.0.100') && !r.includes('fd09::100'),
+    (r) => r.includes('10.9.0.100, 10.9.0.101') && r.includes('elements = { fd09::100 }') && r.includes('elements = { fe80::100 . "eth0" }'),
+    (r) => r.includes('table ip6 keepalived') && !r.includes('10.9.0.100') && !r.includes('fd09::100') && !r.includes('fe80::100'),
   );
   expect(master).toContain('table ip keepalived {');
   expect(master).toContain('ip6 daddr fe80::/10 goto in_link_local');
+  expect(master).toContain('ip6 daddr . iif @vips_link_local drop');
   expect(master).toContain('type filter hook input priority filter - 1; policy accept;');
   expect(fault).toContain('ip daddr @vips drop');
 });
@@ -213,8 +215,9 @@ test('a foreign table of the same name, then a SIGKILL and a restart: left in BA
   expect(await pair.same('start (BACKUP): the foreign table stays', has('chain foreign'))).toContain('tcp dport 22 accept');
   const master = await pair.same('MASTER: the foreign table replaced', (r) => r.includes('10.9.0.100') && !r.includes('foreign'));
   expect(master).toContain('ip daddr @vips drop');
-  expect(pair.ka!.log).toContain('Deleting old ip keepalived table');
-  expect(pair.us!.output).toContain('Deleting old ip keepalived table');
+  // The log lines may reach us after the ruleset changed.
+  expect(await eventually(() => pair.ka!.log.includes('Deleting old ip keepalived table'), 5000)).toBe(true);
+  expect(await eventually(() => pair.us!.output.includes('Deleting old ip keepalived table'), 5000)).toBe(true);
   // Sudden death of both: the table stays with the VIP in it.
   await Promise.all([pair.ka!.kill(), pair.us!.stop('SIGKILL')]);
   await pair.same('after SIGKILL', has('elements = { 10.9.0.100 }'));

@@ -12,7 +12,7 @@ import type { BfdInstanceBlock } from '../reader/bfd-model';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpRouterInstance } from '../../vrrp/router-options';
 import { VRRP_DIRECT_OPTIONS, type VirtualAddress, type VrrpDirectOption } from '../../vrrp/instance-options';
 import { VRRP_LIMITS } from '../../vrrp/limits';
-import { isLinkLocal, type VrrpFirewallOptions } from '../../vrrp/firewall';
+import type { VrrpFirewallOptions } from '../../vrrp/firewall';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
@@ -131,17 +131,13 @@ class Mapper {
 
   /**
    * No accept mode (`no_accept`, or strict mode without `accept`): the VIPs
-   * go in the nftables drop sets while master. Link-local IPv6 VIPs, which
-   * keepalived keys by interface in sets of their own, are refused.
+   * go in the nftables drop sets while master.
    */
   noAccept(i: VrrpInstanceBlock, out: VrrpRouterInstance, at: (key: string) => SourceRef): void {
     out.accept = false;
     const keyword = i.accept === false ? 'no_accept' : i.sources['strict'] ? 'strict_mode' : 'vrrp_strict';
     const source = keyword === 'no_accept' ? at('accept') : keyword === 'strict_mode' ? at('strict') : (this.#model.global.source ?? i.source);
     this.#firewallOrigin ??= `${keyword} at ${source.file}:${source.line}`;
-    for (const a of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].filter((v) => isLinkLocal(v.address))) {
-      this.unsupported(keyword, a.source, `(${i.name}) the link-local VIP ${a.address} is not put in the nftables drop sets (keepalived's vips_link_local)`);
-    }
   }
 
   /** global_defs' nftables settings, when an instance needs the firewall. */

@@ -111,7 +111,7 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(m.config.firewall).toEqual({ table: 'keepalived', priority: -1, counters: false, origin: `strict_mode at ${m.warnings[0]!.source.file}:8` });
   });
 
-  test('no_accept, vrrp_strict and the nftables keywords: the firewall as keepalived 2.2.7 reads them; link-local VIPs refused', () => {
+  test('no_accept, vrrp_strict and the nftables keywords: the firewall as keepalived 2.2.7 reads them; a link-local VIP runs too', () => {
     const vi = (name: string, vrid: number, extra: string, vip = '192.0.2.1') =>
       `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${vrid}\n${extra}  virtual_ipaddress {\n    ${vip}\n  }\n}\n`;
     const none = mapText(`global_defs {\n  nftables t\n}\n${vi('A', 1, '')}`);
@@ -124,9 +124,12 @@ describe('instances the router cannot run, and options it does not honour', () =
     const ipt = mapText(`global_defs {\n  vrrp_strict\n  nftables_priority -9\n  vrrp_iptables X Y\n}\n${vi('A', 1, '')}${vi('B', 2, '  accept\n')}`);
     expect(ipt.config.firewall).toMatchObject({ table: 'keepalived', priority: -1, origin: expect.stringMatching(/^vrrp_strict at .*:1$/) });
     expect(ipt.config.instances.map((i) => i.accept)).toEqual([false, undefined]);
+    // ... even after `nftables NAME` (keepalived 2.2.7: the table is `keepalived`).
+    const both = mapText(`global_defs {\n  nftables x\n  vrrp_iptables\n}\n${vi('A', 1, '  no_accept\n')}`);
+    expect(both.config.firewall).toMatchObject({ table: 'keepalived' });
     const ll = mapText(`global_defs {\n  vrrp_strict\n}\n${vi('A', 1, '', 'fe80::7')}`);
-    expect(warned(ll)).toEqual([['unsupported', 8, "(A) the link-local VIP fe80::7 is not put in the nftables drop sets (keepalived's vips_link_local)"]]);
-    expect(ll.warnings[0]!.keyword).toBe('vrrp_strict');
+    expect(warned(ll)).toEqual([]);
+    expect(ll.config.instances[0]!.accept).toBe(false);
   });
 
   test('use_vmac: adverts leave from the base interface, which only vmac_xmit_base asks for', () => {

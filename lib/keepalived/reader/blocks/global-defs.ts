@@ -95,18 +95,20 @@ const minGarp: KeywordSpec<Draft<VrrpGlobalDefs>> = {
 };
 
 /**
- * `nftables [TABLE]` (default table `keepalived`), and `vrrp_iptables`,
- * which keepalived 2.2.7 built without iptables reads as `nftables` ("iptables
- * not supported, using nftables instead"): the first one written wins, and
- * it puts the chain priority back to -1, as keepalived (a
- * `nftables_priority` before it is lost).
+ * `nftables [TABLE]` (default table `keepalived`): the first one written
+ * wins, and it puts the chain priority back to -1, as keepalived (a
+ * `nftables_priority` before it is lost). `vrrp_iptables`, which keepalived
+ * 2.2.7 built without iptables reads as "using nftables instead", sets
+ * table `keepalived` and priority -1 whatever came before.
  */
 function nftablesTable(keyword: 'nftables' | 'vrrp_iptables'): KeywordSpec<Draft<VrrpGlobalDefs>> {
   return {
     minArgs: 0,
     handle(stmt, target, ctx) {
-      if (target.values.nftablesTable !== undefined) {
-        ctx.diag.warning('invalid-value', `${keyword} - nftables already specified - ignoring`, stmt.source);
+      if (keyword === 'vrrp_iptables') {
+        ctx.diag.warning('invalid-value', "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option", stmt.source);
+      } else if (target.values.nftablesTable !== undefined) {
+        ctx.diag.warning('invalid-value', 'nftables already specified - ignoring', stmt.source);
         return;
       }
       const table = keyword === 'nftables' && stmt.args[0] !== undefined ? stmt.args[0] : 'keepalived';
