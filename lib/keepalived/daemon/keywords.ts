@@ -67,9 +67,6 @@ const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 const ROUTES_NOTE = 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, `vrf`, `pref`, `expires`, `append`/`prepend`, `track_group`, which are refused); a tracked route (`dev` without `no_track`) is refused: deletions by others are not watched';
 const RULES_NOTE = 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, `protocol`, `suppress_*`, `tunnel-id`, `track_group`, which are refused); a tracked rule (without `no_track`) is refused: deletions by others are not watched';
 
-const STRICT_NOTE = "its checks run but one: an IPv6 instance whose first VIP is not link-local is not reported (keepalived's -t fails on it, "
-  + 'and runs it)';
-
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
     static_ipaddress: 'added at start, removed at stop; an address without `dev` and the options of virtual_ipaddress it refuses are refused',
@@ -82,7 +79,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
-    vrrp_strict: `instances without \`accept\` get keepalived's nftables drop sets (see vrrp_instance no_accept); ${STRICT_NOTE}`,
   },
   virtual_server: { ha_suspend: 'refused on firewall-mark services' },
   'url (HTTP_GET, SSL_GET)': {
@@ -98,7 +94,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${ROUTES_NOTE}`,
     virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${RULES_NOTE}`,
     use_vmac: 'the macvlan and its name run; adverts leave from the base interface, so without vmac_xmit_base refused unless --allow-unsupported; MAC, netlink_notify_msg and group refused',
-    strict_mode: `as vrrp_strict, for the instance; ${STRICT_NOTE}`,
     interface: 'an instance without one is refused',
   },
   authentication: { auth_type: 'PASS runs; AH refused' },
@@ -149,6 +144,7 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     nftables: 'the table (default `keepalived`, in families ip and ip6) instances without accept mode use; sets the chain priority back to -1, as keepalived',
     nftables_priority: 'the priority of the table\'s input and output chains (default -1)',
     nftables_counters: 'a counter in every rule of the table',
+    vrrp_strict: "its checks, and instances without `accept` get keepalived's nftables drop sets (see vrrp_instance no_accept)",
     nftables_ifindex: 'link-local VIPs are keyed by interface index either way: keepalived keys them by name only with dont_track_primary, refused here',
     vrrp_iptables: 'as `nftables` (table `keepalived`): keepalived 2.2.7 built without iptables reads it so',
     vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
@@ -158,6 +154,7 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
   vrrp_instance: {
+    strict_mode: 'as vrrp_strict, for the instance',
     no_accept: "while master (and not the owner, priority 255) the VIPs (link-local ones with their interface) are in the sets of keepalived's "
       + 'nftables table, whose input and output chains drop them; the table is made on first use (a stale one deleted), deleted at stop',
     track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script',

@@ -170,6 +170,11 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
       diag.warning('semantic', why, d.sources['nopreempt'] ?? d.source);
       nopreempt = false;
     }
+    // Strict mode (RFC 5798 5.2.9): an IPv6 instance's first address is its link-local one. keepalived reports it and runs all the same.
+    const first = d.virtualIpaddress[0]?.address;
+    if ((v.strict ?? g.strict) && family === 'inet6' && first !== undefined && !/^fe[89ab]/i.test(first)) {
+      diag.warning('semantic', `(${d.name}) the first IPv6 VIP address must be link local`, d.source);
+    }
     if (nopreempt && preemptDelay) {
       diag.warning('semantic', `(${d.name}) preempt_delay is incompatible with nopreempt mode - resetting`, d.sources['preemptDelay'] ?? d.source);
       preemptDelay = 0;

@@ -79,7 +79,9 @@ test('every keyword the reader reports as not supported, and every global_defs s
   expect([status('top level', 'net_namespace'), status('top level', 'net_namespace_ipvs')]).toEqual(['runs', 'runs']);
   expect(status('global_defs', 'process_names')).toBe('no effect');
   expect(status('global_defs', 'lvs_flush')).toBe('runs');
-  expect(status('vrrp_instance', 'strict_mode')).toBe('partly');
+  // Strict mode's checks and its nftables firewall run; the iptables/ipsets of other builds do not.
+  expect([status('vrrp_instance', 'strict_mode'), status('vrrp_instance', 'no_accept'), status('global_defs', 'nftables')]).toEqual(['runs', 'runs', 'runs']);
+  expect([status('global_defs', 'vrrp_ipsets'), status('global_defs', 'nftables_ipvs')]).toEqual(['refused', 'refused']);
   expect(isKeepalivedKeyword('use_symlink_paths')).toBe(true);
   expect(isKeepalivedKeyword('preferred_lft')).toBe(true);
   expect(isKeepalivedKeyword('no_such_keyword')).toBe(false);

@@ -182,6 +182,15 @@ describe("keepalived's defaults", () => {
     expect(config.vrrp.instances[0]).toMatchObject({ strict: true, lowerPrioNoAdvert: true, ownerIgnoreAdverts: true, version: 3, family: 'inet6', mcastDstIp: 'ff02::12' });
   });
 
+  test("strict mode: an IPv6 instance's first VIP must be link-local (keepalived -t fails, and runs it); not without strict mode", () => {
+    const vips = (first: string) => `  virtual_router_id 7\n  virtual_ipaddress {\n    ${first}\n    fe80::7\n  }\n`;
+    const global = readText('global_defs {\n  vrrp_strict\n}\n' + instance(vips('fd00::7')));
+    expect(found(global)).toEqual([['semantic', 4, '(VI_1) the first IPv6 VIP address must be link local']]);
+    expect(found(readText(instance('  strict_mode\n' + vips('fd00::7'))))).toEqual([['semantic', 1, '(VI_1) the first IPv6 VIP address must be link local']]);
+    expect(found(readText('global_defs {\n  vrrp_strict\n}\n' + instance(vips('fe80::8'))))).toEqual([]);
+    expect(found(readText(instance(vips('fd00::7'))))).toEqual([]);
+  });
+
   test('VRRPv3 advert_int is kept to 10 ms; v2 rounds to whole seconds with a warning', () => {
     const v3 = readText(instance('  version 3\n  advert_int 0.024\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7\n  }\n'));
     expect(v3.config.vrrp.instances[0]!.advertInt).toBe(0.02);
