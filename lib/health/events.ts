@@ -38,6 +38,8 @@ export interface RealServerEvent {
   weight: number;
   /** The check result that caused it. */
   reason: string;
+  /** Not a change: the server started up (`initialNotifies`, keepalived's rs_init_notifies). */
+  initial?: true;
 }
 
 /** A virtual server gained or lost quorum. */

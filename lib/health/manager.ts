@@ -111,6 +111,8 @@ export class VirtualServerManager extends EventEmitter {
   #flushing: Promise<void> | undefined;
   #running = false;
   #scriptPolicy: ScriptPolicy = {};
+  /** Real servers created since the last start or reload, for `initialNotifies`. */
+  #born: { vs: VirtualServerState; rs: RealServerState }[] = [];
   #reconcileTimer: NodeJS.Timeout | undefined;
   #reconcileSoon: NodeJS.Timeout | undefined;
   #reconciling: Promise<DriftEvent[]> | undefined;
@@ -158,7 +160,7 @@ export class VirtualServerManager extends EventEmitter {
    */
   async start(config: HealthConfig): Promise<void> {
     if (this.#running) throw new Error('VirtualServerManager.start: already running (use reload)');
-    const { virtualServers: resolved, trackFiles } = resolveHealth(config);
+    const { virtualServers: resolved, trackFiles, initialNotifies } = resolveHealth(config);
     this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
     this.#running = true;
     try {
@@ -176,9 +178,11 @@ export class VirtualServerManager extends EventEmitter {
       this.#dirty.clear();
       this.#stopFiles();
       this.#stopBfd();
+      this.#born = [];
       throw e;
     }
     for (const vs of this.#servers.values()) for (const rs of vs.realServers.values()) rs.start();
+    this.#announceBorn(initialNotifies);
     this.refreshLocalAddresses();
     const every = this.#options.reconcileInterval ?? 0;
     if (every > 0) this.#reconcileTimer = setInterval(() => void this.#reconcileNow('periodic'), every * 1000).unref();
@@ -216,7 +220,7 @@ export class VirtualServerManager extends EventEmitter {
    */
   async reload(config: HealthConfig, options: ManagerReloadOptions = {}): Promise<void> {
     if (!this.#running) throw new Error('VirtualServerManager.reload: not running');
-    const { virtualServers: resolved, trackFiles } = resolveHealth(config);
+    const { virtualServers: resolved, trackFiles, initialNotifies } = resolveHealth(config);
     this.#scriptPolicy = resolveScriptPolicy(config.scripts, 'config.scripts');
     this.#syncFiles(trackFiles, true);
     this.#syncBfd(config.bfdInstances ?? []);
@@ -252,6 +256,23 @@ export class VirtualServerManager extends EventEmitter {
     // New real servers of a paused virtual server wait with the others.
     for (const vs of this.#servers.values()) if (vs.suspended) for (const rs of vs.realServers.values()) rs.stop();
     this.refreshLocalAddresses();
+    this.#announceBorn(initialNotifies);
+  }
+
+  /**
+   * keepalived's rs_init_notifies: each real server created since the last
+   * call that started up (none of its checkers failing) runs its notify_up
+   * and is reported, `initial`, as keepalived's init_service_rs does.
+   */
+  #announceBorn(initialNotifies: boolean): void {
+    const born = this.#born;
+    this.#born = [];
+    if (!initialNotifies) return;
+    for (const { vs, rs } of born) {
+      if (!rs.up || this.#servers.get(vs.config.id) !== vs || vs.realServers.get(rs.config.id) !== rs) continue;
+      this.emit('realServer', { virtualServer: vs.config.id, realServer: rs.config.id, up: true, weight: rs.weight, reason: 'initial', initial: true });
+      if (rs.config.notifyUp) this.#script({ virtualServer: vs.config.id, realServer: rs.config.id, kind: 'notify-up', command: rs.config.notifyUp });
+    }
   }
 
   /**
@@ -429,6 +450,7 @@ export class VirtualServerManager extends EventEmitter {
     };
     const realServers = config.realServers.map((rs) => this.#newRealServer(() => state!, rs, adopted(rs), atStart));
     state = new VirtualServerState(config, realServers);
+    for (const rs of realServers) this.#born.push({ vs: state, rs });
     this.#servers.set(config.id, state);
     this.#dirty.add(config.id);
     return realServers;
@@ -471,6 +493,7 @@ export class VirtualServerManager extends EventEmitter {
       const added = this.#newRealServer(() => state, rs);
       state.realServers.set(rs.id, added);
       started.push(added);
+      this.#born.push({ vs: state, rs: added });
       changed = true;
     }
     this.#updateQuorum(state);

@@ -10,7 +10,7 @@ import type { DestinationSpec, Forwarding, ServiceKey, ServiceSpec, TunnelOption
 import type { CheckerConfig, CheckTiming, HealthConfig, RealServerConfig, VirtualServerConfig } from './types';
 import { checkDrainOptions, type DrainOptions } from '../handle/drain';
 import { IpvsArgumentError } from '../model/errors';
-import { boolean, fail, integer, interfaceName, oneOf, record } from '../core/validate/check';
+import { boolean, fail, flag, integer, interfaceName, oneOf, record } from '../core/validate/check';
 import { canonicalIPv6, parseAddress } from '../core/validate/address';
 import { checkServiceSpec, type CheckedKey } from '../core/validate/service';
 import { checkDestSpec } from '../core/validate/destination';
@@ -452,6 +452,8 @@ export interface ResolvedHealth {
   virtualServers: ResolvedVirtualServer[];
   trackFiles: Map<string, ResolvedTrackFile>;
   bfdInstances: Map<string, ResolvedBfdInstance>;
+  /** `initialNotifies`. */
+  initialNotifies: boolean;
 }
 
 /** Validates and resolves a whole configuration; services must be distinct. */
@@ -482,7 +484,8 @@ export function settleHealth(config: HealthConfig): ResolvedHealth {
 export function resolveHealth(value: unknown): ResolvedHealth {
   const known = typeof value === 'object' && value !== null ? settled.get(value) : undefined;
   if (known) return known;
-  const o = record(value, 'config', ['virtualServers', 'scripts', 'drain', 'trackFiles', 'bfdInstances']);
+  const o = record(value, 'config', ['virtualServers', 'scripts', 'drain', 'trackFiles', 'bfdInstances', 'initialNotifies']);
+  const initialNotifies = flag(o.initialNotifies, 'config.initialNotifies');
   if (!Array.isArray(o.virtualServers)) fail('config.virtualServers', 'an array of virtual servers', o.virtualServers);
   if (o.drain !== undefined) resolveDrain(o.drain, 'config.drain', false);
   const trackFiles = resolveTrackFiles(o.trackFiles, 'config.trackFiles');
@@ -494,7 +497,7 @@ export function resolveHealth(value: unknown): ResolvedHealth {
     if (seen.has(vs.id)) throw new IpvsArgumentError(`config.virtualServers[${i}].service`, `service ${vs.id} is configured twice`);
     seen.add(vs.id);
   });
-  return { virtualServers: out, trackFiles, bfdInstances };
+  return { virtualServers: out, trackFiles, bfdInstances, initialNotifies };
 }
 
 export type { HealthConfig, RealServerConfig, VirtualServerConfig };

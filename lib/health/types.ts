@@ -351,4 +351,11 @@ export interface HealthConfig {
    * must then hold these names.
    */
   bfdInstances?: readonly BfdInstanceOptions[];
+  /**
+   * keepalived's `rs_init_notifies`: a real server that starts up (created
+   * at start, or added by a reload, with no checker failing) runs its
+   * `notifyUp` and is reported by a `realServer` event with `initial`.
+   * Default false: only changes are notified.
+   */
+  initialNotifies?: boolean;
 }

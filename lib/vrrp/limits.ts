@@ -11,6 +11,8 @@ import { TRACK_FILE_WEIGHT } from '../track/file';
 
 /** keepalived's defaults, which the runtime shares. */
 export const VRRP_DEFAULTS = {
+  /** `default_interface`: the interface of a static address written without `dev`. */
+  defaultInterface: 'eth0',
   /** `priority` of an instance that is not the address owner. */
   priority: 100,
   /** The address owner's priority; also the default with `state MASTER`. */

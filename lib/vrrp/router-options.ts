@@ -119,6 +119,13 @@ export interface VrrpRouterInstance extends VrrpInstanceOptions {
    * without any peers - going to fault state").
    */
   unicastFaultNoPeer?: boolean;
+  /**
+   * `dont_track_primary`: the instance's own interface (and its `use_vmac`
+   * macvlan) going down is not a fault; the instance keeps its state and
+   * keeps sending (keepalived logs each failed advert). `trackInterface`
+   * lines still count.
+   */
+  dontTrackPrimary?: boolean;
 }
 
 /** `vrrp_sync_group NAME { group { I1 I2 } notify_*; track_* }` */

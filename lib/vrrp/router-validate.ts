@@ -41,6 +41,8 @@ export interface ResolvedRouterInstance {
   notifyDeleted?: true;
   /** `unicast_fault_no_peer`. */
   unicastFaultNoPeer?: true;
+  /** `dont_track_primary`. */
+  dontTrackPrimary?: true;
 }
 
 /** A sync group after validation. */
@@ -84,7 +86,7 @@ const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightR
 const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'syncGroupTrackingWeight'] as const;
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
 const TRACK_KEYS = ['name', 'weight', 'reverse'] as const;
-const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'notify', 'smtpAlert', 'notifyDeleted', 'unicastFaultNoPeer'] as const;
+const ROUTER_ONLY = ['trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'notify', 'smtpAlert', 'notifyDeleted', 'unicastFaultNoPeer', 'dontTrackPrimary'] as const;
 
 function text(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim().length === 0) fail(field, 'a non-empty string', value);
@@ -232,8 +234,9 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
     flag(o['smtpAlert'], `${field}.smtpAlert`);
     const deleted = flag(o['notifyDeleted'], `${field}.notifyDeleted`) ? { notifyDeleted: true as const } : {};
     const noPeer = flag(o['unicastFaultNoPeer'], `${field}.unicastFaultNoPeer`) ? { unicastFaultNoPeer: true as const } : {};
+    const untracked = flag(o['dontTrackPrimary'], `${field}.dontTrackPrimary`) ? { dontTrackPrimary: true as const } : {};
     const notify = notifyScripts(o['notify'], `${field}.notify`);
-    const extras = { ...(notify ? { notify } : {}), ...deleted, ...noPeer };
+    const extras = { ...(notify ? { notify } : {}), ...deleted, ...noPeer, ...untracked };
     instances.set(resolved.name, { protocol, resolved, tracks: tracks(o, field, defined), ...extras });
   });
   const groups = new Map<string, ResolvedSyncGroup>();

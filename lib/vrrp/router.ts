@@ -608,11 +608,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #readings(m: Member): TrackReading[] {
     const zeroWeights = m.group !== undefined && !m.group.config.trackingWeight;
     const own: ResolvedTrackRef = { kind: 'interface', name: m.config.resolved.interface, weight: 0, reverse: false };
-    // The use_vmac macvlan too: gone or down is FAULT, as keepalived's.
+    // The use_vmac macvlan too: gone or down is FAULT, as keepalived's; neither with dont_track_primary.
     const vmac: ResolvedTrackRef[] = m.config.resolved.vmac ? [{ ...own, name: m.config.resolved.vmac }] : [];
-    const implicit = new Set([own.name, ...vmac.map((r) => r.name)]);
+    const primary = m.config.dontTrackPrimary ? [] : [own, ...vmac];
+    const implicit = new Set(primary.map((r) => r.name));
     const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && implicit.has(r.name)));
-    const refs: ResolvedTrackRef[] = [own, ...vmac, ...lines];
+    const refs: ResolvedTrackRef[] = [...primary, ...lines];
     return refs.map((ref) => {
       const weight = zeroWeights ? 0 : ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.#files.get(ref.name)?.value ?? 0 };

@@ -198,18 +198,19 @@ ${config({ id, vip: '10.9.0.146', priority: 150, state: 'MASTER', extra: 'unicas
   expect(readFileSync(fifoOut('ours'), 'utf8').replaceAll(`"VI_${id}"`, '"VI"')).toBe(readFileSync(fifoOut('ka'), 'utf8').replaceAll(`"VI_${id}"`, '"VI"'));
 });
 
-test('promote_secondaries: the interface\'s sysctl is 1 while each daemon runs, its value from before again after stop', async () => {
+test('promote_secondaries and disable_local_igmp: each sysctl is set while each daemon runs, its value from before again after stop', async () => {
   const id = ++vrid;
-  const sysctl = (h: 'a' | 'b') => lab.hosts[h].run('cat', '/proc/sys/net/ipv4/conf/eth0/promote_secondaries').trim();
-  expect([sysctl('a'), sysctl('b')]).toEqual(['0', '0']);
-  const text = config({ id, vip: '10.9.0.147', priority: 100, state: 'BACKUP', extra: 'promote_secondaries' });
+  const sysctls = (h: 'a' | 'b') => lab.hosts[h].run('cat', '/proc/sys/net/ipv4/conf/eth0/promote_secondaries', '/proc/sys/net/ipv4/igmp_link_local_mcast_reports')
+    .trim().split('\n').join(' ');
+  expect([sysctls('a'), sysctls('b')]).toEqual(['0 1', '0 1']);
+  const text = `global_defs {\n    disable_local_igmp\n}\n${config({ id, vip: '10.9.0.147', priority: 100, state: 'BACKUP', extra: 'promote_secondaries' })}`;
   const ka = startKeepalived(text, id);
   const ours = new OurDaemon(`promote-${id}`, text);
   expect(await eventually(() => ours.has('ready') && ka.state !== undefined, TAKEOVER_MS)).toBe(true);
-  expect([sysctl('a'), sysctl('b')]).toEqual(['1', '1']);
+  expect([sysctls('a'), sysctls('b')]).toEqual(['1 0', '1 0']);
   await ka.stop();
   expect(await ours.stop()).toBe(0);
-  expect([sysctl('a'), sysctl('b')]).toEqual(['0', '0']);
+  expect([sysctls('a'), sysctls('b')]).toEqual(['0 1', '0 1']);
 });
 
 test('ours MASTER over keepalived; SIGHUP with the instance unchanged keeps the VIP (no address removal), SIGHUP lowering the priority hands over', async () => {
@@ -402,7 +403,10 @@ ${names.map((name, i) => {
   expect(vips('a')).toEqual([5, 6]);
 });
 
-/** keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track). */
+/**
+ * keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track;
+ * a static address without dev goes on default_interface, eth0).
+ */
 const routesConfig = (id: number) => `
 static_ipaddress {
     10.20.0.1/24 dev eth0
@@ -444,6 +448,9 @@ vrrp_instance VI_${id} {
         iif eth0 prohibit preference 202
         to fd60::/64 table 100
     }
+}
+static_ipaddress {
+    10.21.0.1/24
 }
 `;
 
@@ -512,6 +519,8 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
   // The oracle did what the file says: statics from the start, virtual routes and rules only while MASTER, nothing left.
   expect(theirs.atStart).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
   expect(theirs.atStart).not.toMatch(/10\.5[02]\.0\.0|^20[0-2]:/m);
+  // The static address written without dev is on default_interface (eth0, keepalived's default).
+  expect(theirs.atStart).toMatch(/eth0 +inet 10\.21\.0\.1\/24/);
   expect(theirs.master).toMatch(/10\.50\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
   expect(theirs.master).toMatch(/201:\tnot from all to 10\.61\.0\.0\/24 lookup 101\n/);
   expect(theirs.backup).toBe(theirs.atStart);

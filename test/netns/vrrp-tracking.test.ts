@@ -148,6 +148,54 @@ test('track_interface: link down is FAULT (VIP gone, keepalived takes over), lin
   }
 });
 
+test('dont_track_primary: as with keepalived, the instance stays MASTER with its VIP when its own link goes down; without it, FAULT', async () => {
+  const [kept, faulted] = [++vrid, ++vrid];
+  const links = ['dtp0', 'dtp1'] as const;
+  const hostOf = { a: lab.hosts.a, b: lab.hosts.b };
+  const ownVip = (host: 'a' | 'b', id: number) => `10.${host === 'a' ? 77 : 78}.${id}.100`;
+  // Each daemon alone on two links of its own (veth pairs in its namespace): nothing else can be master there.
+  for (const host of ['a', 'b'] as const) {
+    links.forEach((link, i) => {
+      const ns = hostOf[host];
+      ns.run('ip', 'link', 'add', link, 'type', 'veth', 'peer', 'name', `${link}p`);
+      ns.run('ip', 'link', 'set', `${link}p`, 'up');
+      ns.run('ip', 'link', 'set', link, 'up');
+      ns.run('ip', 'addr', 'add', `10.${host === 'a' ? 77 : 78}.${[kept, faulted][i]}.1/24`, 'dev', link);
+    });
+  }
+  try {
+    const block = (id: number, link: string, extra: string) => `vrrp_instance KA_${id} {\n  state BACKUP\n  interface ${link}\n  virtual_router_id ${id}\n`
+      + `  priority 100\n  advert_int ${ADVERT_INT}\n  version 3\n${extra}  virtual_ipaddress {\n    ${ownVip('b', id)}/24\n  }\n}\n`;
+    const ka = lab.keepalived('b', `ka-dtp-${kept}`, block(kept, 'dtp0', '  dont_track_primary\n') + block(faulted, 'dtp1', ''));
+    running.ka.push(ka);
+    const { router } = openOurs({
+      instances: [
+        instance(kept, { interface: 'dtp0', virtualIpaddress: [`${ownVip('a', kept)}/24`], dontTrackPrimary: true }),
+        instance(faulted, { interface: 'dtp1', virtualIpaddress: [`${ownVip('a', faulted)}/24`] }),
+      ],
+    });
+    const has = (host: 'a' | 'b', link: string, address: string) => hostOf[host].run('ip', '-o', 'addr', 'show', 'dev', link).includes(` ${address}/`);
+    const masters = () => [kept, faulted].every((id, i) => stateOf(router, `VI_${id}`) === 'MASTER' && kaState(ka, id) === 'MASTER'
+      && has('a', links[i]!, ownVip('a', id)) && has('b', links[i]!, ownVip('b', id)));
+    expect(await eventually(masters, FAILOVER_MS + 2000)).toBe(true);
+
+    for (const host of ['a', 'b'] as const) for (const link of links) hostOf[host].run('ip', 'link', 'set', link, 'down');
+    expect(await eventually(() => stateOf(router, `VI_${faulted}`) === 'FAULT' && kaState(ka, faulted) === 'FAULT', FAILOVER_MS)).toBe(true);
+    // A few advert intervals more: the untracked instances have had every chance to leave MASTER.
+    await sleep(1000);
+    expect([stateOf(router, `VI_${kept}`), kaState(ka, kept)]).toEqual(['MASTER', 'MASTER']);
+    expect([has('a', 'dtp0', ownVip('a', kept)), has('b', 'dtp0', ownVip('b', kept))]).toEqual([true, true]);
+    expect([has('a', 'dtp1', ownVip('a', faulted)), has('b', 'dtp1', ownVip('b', faulted))]).toEqual([false, false]);
+    // The status shows no tracking of the primary for the untracked instance.
+    expect(router.status().instances.find((i) => i.name === `VI_${kept}`)!.tracking).toEqual([]);
+
+    for (const host of ['a', 'b'] as const) for (const link of links) hostOf[host].run('ip', 'link', 'set', link, 'up');
+    expect(await eventually(masters, FAILOVER_MS + 2000)).toBe(true);
+  } finally {
+    for (const host of ['a', 'b'] as const) for (const link of links) hostOf[host].run('ip', 'link', 'del', link);
+  }
+});
+
 test('sync group: one member FAULT takes both to FAULT, keepalived takes both VIPs; recovery brings both back', async () => {
   const ids = [++vrid, ++vrid] as const;
   await trackedLink('trk1');

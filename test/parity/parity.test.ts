@@ -1,7 +1,7 @@
 // Table parity with keepalived 2.2.7 on real IPVS: every keepalived.conf of
 // test/fixtures/parity/ runs under keepalived and under `ipvs keepalived`,
 // each in a fresh network namespace with the same real servers (see
-// test/support/parity.ts), and `ipvsadm -Sn` must agree at start, once the
+// test/support/parity.ts), and `ipvsadm -Sn` (with `ipvsadm -L --timeout`) must agree at start, once the
 // checks have settled, and after a real server changes state. The
 // differences listed in docs/keepalived.md ("Table parity") are encoded
 // below, per file and phase; any other difference fails. All files run in

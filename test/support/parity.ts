@@ -506,11 +506,12 @@ async function runFile(
   quiet: number,
   cap: number,
 ): Promise<FileResult> {
+  // The table, and the namespace's IPVS timeouts (global_defs lvs_timeouts): "Timeout (tcp tcpfin udp): 900 120 300".
   const save = async (s: Side): Promise<Table> => normaliseSave(await new Promise<string>((resolve, reject) => {
-    const c = spawn('ip', ['netns', 'exec', lab.ns(f, s), 'ipvsadm', '-Sn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn('ip', ['netns', 'exec', lab.ns(f, s), 'sh', '-c', 'ipvsadm -Sn && ipvsadm -L --timeout'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`ipvsadm -Sn in ${lab.ns(f, s)}: exit ${code}`))));
+    c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`ipvsadm -Sn / -L --timeout in ${lab.ns(f, s)}: exit ${code}`))));
   }));
   const expect = (phase: Phase, keepalived: Table): Table => exceptions[phase]?.(keepalived) ?? keepalived;
   const daemons = {} as Record<Side, ReturnType<Lab['daemon']>>;

@@ -85,7 +85,8 @@ export class DaemonAlerts {
     const key = `${e.virtualServer} ${e.realServer}`;
     const was = this.#up.get(key);
     this.#up.set(key, e.up);
-    if (was === e.up || !this.#realServers.has(key)) return;
+    // rs_init_notifies' report of a server starting up mails nothing: keepalived's checkers send the mails.
+    if (e.initial || was === e.up || !this.#realServers.has(key)) return;
     // This change carries the mail of the checker change that caused it.
     this.#checkerChanges.delete(key);
     const text = ALERT_TEXT.realServer(this.#settings!.routerId, e.realServer, e.virtualServer, e.up, e.reason);

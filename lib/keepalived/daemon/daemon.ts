@@ -30,7 +30,8 @@ import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } fro
 import { DaemonAlerts } from './alerts';
 import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
-import { PromoteSecondaries } from './promote-secondaries';
+import { LvsTimeouts } from './lvs-timeouts';
+import { DaemonSysctls } from './sysctls';
 import { resolveScriptPolicy } from '../../scripts/security';
 import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
 import { refusalMessage, refusedKeywords, type IgnoredKeyword, type UnsupportedAllowance } from './policy';
@@ -187,7 +188,8 @@ export class KeepalivedDaemon {
   /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: opened at start, kept across reloads. */
   #fifos: NotifyFifos | undefined;
   /** promote_secondaries: the interfaces set, restored at stop. */
-  readonly #promoted = new PromoteSecondaries();
+  readonly #sysctls = new DaemonSysctls();
+  readonly #lvsTimeouts = new LvsTimeouts();
   /** Instances with notify_priority_changes on, by the reading the router runs. */
   #priorityNotified = new Set<string>();
   /** The last up state written to the FIFOs per real server (`VS RS`). */
@@ -284,8 +286,8 @@ export class KeepalivedDaemon {
     m.on('realServer', (e) => {
       log(e.up ? 'info' : 'warning', `real server ${e.up ? 'up' : 'down'}`, { ...e });
       this.#alerts.onRealServer(e);
-      // keepalived writes an RS line on up/down only, not on a weight change.
-      if (e.up !== (this.#rsUp.get(`${e.virtualServer} ${e.realServer}`) ?? true)) {
+      // keepalived writes an RS line on up/down only, not on a weight change; and with rs_init_notifies as a server starts up.
+      if (e.initial || e.up !== (this.#rsUp.get(`${e.virtualServer} ${e.realServer}`) ?? true)) {
         this.#rsUp.set(`${e.virtualServer} ${e.realServer}`, e.up);
         this.#fifos?.lvs(`RS ${rsLabel(e.virtualServer, e.realServer)} ${vsLabel(e.virtualServer)} ${e.up ? 'UP' : 'DOWN'}\n`);
       }
@@ -553,14 +555,21 @@ export class KeepalivedDaemon {
     this.#fifos?.vrrp(vrrpLine('instance', p.name, p.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', p.to));
   }
 
-  /** promote_secondaries: set before the instances asking for it start (at start and on reload), logged when it cannot be. */
-  async #promoteSecondaries(r: Reading): Promise<void> {
-    const wanted = r.result.config.vrrp.instances.filter((i) => i.promoteSecondaries && i.interface !== undefined).map((i) => i.interface!);
-    for (const f of await this.#promoted.apply(wanted)) this.#options.log('warning', 'promote_secondaries not set', { ...f });
+  /**
+   * promote_secondaries and disable_local_igmp: set before the instances
+   * start (at start and on reload), logged when they cannot be.
+   */
+  async #setSysctls(r: Reading): Promise<void> {
+    const { instances } = r.result.config.vrrp;
+    const wanted = instances.filter((i) => i.promoteSecondaries && i.interface !== undefined).map((i) => i.interface!);
+    for (const f of await this.#sysctls.promoteSecondaries(wanted)) this.#options.log('warning', 'promote_secondaries not set', { ...f });
+    if (!r.result.config.global.vrrp.disableLocalIgmp || instances.length === 0) return;
+    const failure = await this.#sysctls.disableLocalIgmp();
+    if (failure) this.#options.log('warning', 'disable_local_igmp not set', { ...failure });
   }
 
   async #startVrrp(r: Reading): Promise<void> {
-    await this.#promoteSecondaries(r);
+    await this.#setSysctls(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
@@ -628,6 +637,7 @@ export class KeepalivedDaemon {
     if (this.#wantsChecker(r)) {
       // lvs_flush: the whole table goes, keepalived's services and others alike, at start only (never on a reload).
       if (r.result.config.global.lvsFlush) await this.#flushTable('lvs_flush');
+      await this.#setLvsTimeouts(r);
       await this.#startChecker(r);
     }
     this.#alerts.configure(r.result.config, this.#alertHealth(r), this.#manager?.status());
@@ -688,7 +698,7 @@ export class KeepalivedDaemon {
       if (vrrp) {
         const previous = vrrp.config;
         undo.push(() => vrrp.update(previous));
-        await this.#promoteSecondaries(r);
+        await this.#setSysctls(r);
         await vrrp.update(r.vrrp);
       } else {
         await this.#startVrrp(r);
@@ -716,8 +726,23 @@ export class KeepalivedDaemon {
     }
   }
 
+  /**
+   * `lvs_timeouts`, set (or put back when the file names none) where
+   * keepalived's checker does: at start before the services, at each reload.
+   * A failure is logged, as keepalived logs it, and changes nothing else.
+   */
+  async #setLvsTimeouts(r: Reading): Promise<void> {
+    try {
+      const written = await this.#lvsTimeouts.apply(await this.#ipvsHandle(), r.result.config.global.lvsTimeouts);
+      if (written) this.#options.log('info', `ipvs timeouts ${written.done}`, { ...written.timeouts });
+    } catch (e) {
+      this.#options.log('warning', 'Failed to set ipvs timeouts', { error: (e as Error).message });
+    }
+  }
+
   /** The part of a reload that cannot be undone: a half the file lost stops, and the sync daemon follows. */
   async #finishReload(r: Reading): Promise<void> {
+    if (this.#wantsChecker(r)) await this.#setLvsTimeouts(r);
     this.#bfd?.update(this.#bfdFor(r));
     if (this.#delayed && !this.#wantsVrrp(r)) {
       clearTimeout(this.#delayed.timer);
@@ -1038,7 +1063,7 @@ export class KeepalivedDaemon {
     this.#announcements = undefined;
     await this.#vrrp?.close();
     this.#vrrp = undefined;
-    await this.#promoted.restore();
+    await this.#sysctls.restore();
     await this.#stopSync();
     // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.
     // With VS, as by default, only the configured virtual servers are deleted (their real servers with them).
@@ -1058,7 +1083,12 @@ export class KeepalivedDaemon {
     this.#fifos = undefined;
     const ipvs = this.#ipvs;
     this.#ipvs = undefined;
-    if (ipvs) await (await ipvs).close();
+    if (ipvs) {
+      const handle = await ipvs;
+      // keepalived's checker puts the timeouts it changed back as it stops.
+      await this.#lvsTimeouts.restore(handle).catch((e: Error) => this.#options.log('warning', 'Failed to set ipvs timeouts', { error: e.message }));
+      await handle.close();
+    }
     // The children's last mails (VRRP stopping, omega's shutting down) are out before the parent's shutdown script.
     await this.#alerts.settled();
     // After everything is removed, as keepalived's parent runs it once its children have exited; the newest file's.

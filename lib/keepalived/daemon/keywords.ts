@@ -21,7 +21,7 @@ import { scriptGrammar, trackFileGrammar, trackProcessGrammar } from '../reader/
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
 import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { VRRP_LIMITS } from '../../vrrp/limits';
-import { GLOBAL_REFUSED, UNREAD_KEYWORDS } from './policy';
+import { GLOBAL_REFUSED } from './policy';
 
 /** What the daemon does with a keyword. */
 export type KeywordStatus = 'runs' | 'partly' | 'no effect' | 'refused';
@@ -69,7 +69,7 @@ const RULES_NOTE = 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, 
 
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
-    static_ipaddress: 'added at start, removed at stop; an address without `dev` and the options of virtual_ipaddress it refuses are refused',
+    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); the options of virtual_ipaddress it refuses are refused',
     static_routes: ROUTES_NOTE,
     static_rules: RULES_NOTE,
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
@@ -101,9 +101,7 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 
 /** Keywords refused outright beyond the reader's own "not supported yet" lists. */
 const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  vrrp_instance: {
-    dont_track_primary: REFUSED,
-  },
+  vrrp_instance: {},
 };
 
 /** Accepted keywords with nothing to do, beyond global_defs' list of keepalived's own tuning. */
@@ -145,11 +143,18 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     nftables_priority: 'the priority of the table\'s input and output chains (default -1)',
     nftables_counters: 'a counter in every rule of the table',
     vrrp_strict: "its checks, and instances without `accept` get keepalived's nftables drop sets (see vrrp_instance no_accept)",
-    nftables_ifindex: 'link-local VIPs are keyed by interface index either way: keepalived keys them by name only with dont_track_primary, refused here',
+    nftables_ifindex: 'link-local VIPs are keyed by interface index (vips_link_local) under dont_track_primary too; without it keepalived keys '
+      + 'those on the instance\'s interface by name (vips_link_local_name), which is refused',
     vrrp_iptables: 'as `nftables` (table `keepalived`): keepalived 2.2.7 built without iptables reads it so',
     vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
       + 'defaults when the line is read, as keepalived',
     vrrp_notify_priority_changes: PRIORITY_LINES,
+    disable_local_igmp: 'igmp_link_local_mcast_reports is 0 once VRRP runs instances, its old value back at stop (a reload without it keeps 0), as keepalived',
+    rs_init_notifies: 'a real server that starts up (at start, or added by a reload) runs its notify_up and writes its `RS … UP` line to '
+      + 'lvs_notify_fifo/notify_fifo, as keepalived\'s init_service_rs; no mail',
+    lvs_timeouts: "set over the kernel's values (read before the first change) at start and each reload; put back by a reload without it and at stop, as keepalived",
+    default_interface: 'static_ipaddress lines without `dev` go there (default eth0; missing, the file is not runnable, `-t` exits 4), as keepalived 2.2.7, '
+      + 'which gives it to nothing else',
     fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
@@ -197,7 +202,6 @@ function statusOf(block: string, keyword: string): { status: KeywordStatus; note
   if (block === 'global_defs') {
     const lost = GLOBAL_REFUSED[keyword];
     if (lost !== undefined) return { status: 'refused', note: `${lost}: refused unless --allow-unsupported` };
-    if (UNREAD_KEYWORDS.includes(keyword)) return { status: 'refused', note: REFUSED };
   }
   const partly = PARTLY[block]?.[keyword];
   if (partly !== undefined) return { status: 'partly', note: partly };

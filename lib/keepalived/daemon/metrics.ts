@@ -97,7 +97,7 @@ export function daemonMetrics(
     m.on('drain', (e) => tallies.drains.inc({ cause: e.cause, outcome: e.outcome }));
     m.on('drift', (e) => tallies.drift.inc({ kind: e.kind }));
     m.on('check', (e) => tallies.checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
-    m.on('realServer', (e) => tallies.transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
+    m.on('realServer', (e) => e.initial || tallies.transitions.inc({ virtual_server: e.virtualServer, to: e.up ? 'up' : 'down' }));
     m.on('table', (e) => tallies.tableChanges.inc({ action: e.action, result: e.error ? 'error' : 'ok' }));
   };
   const { runtimeChanges, routingReadErrors, reloads, reloadFailures } = tallies;

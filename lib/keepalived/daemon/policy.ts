@@ -10,7 +10,7 @@
  * @module
  */
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
-import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
+import type { KeepalivedConfig } from '../reader/model';
 
 /**
  * global_defs keywords keepalived acts on that `ipvs keepalived` reads but
@@ -19,8 +19,6 @@ import type { GlobalDefs, KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  default_interface: 'instances without interface are not run',
-  disable_local_igmp: 'the IGMP sysctl is not changed',
   vrrp_garp_extra_if: 'no gratuitous ARP on extra interfaces',
   vrrp_vmac_garp_intvl: 'no periodic gratuitous ARP on VMACs',
   vrrp_ipsets: 'no ipsets are installed',
@@ -37,26 +35,13 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   enable_snmp_checker: 'there is no SNMP agent',
   enable_dbus: 'there is no D-Bus interface',
   dbus_service_name: 'there is no D-Bus interface',
-  dbus_no_interface_name: 'there is no D-Bus interface',
-  vrrp_delay_after_boot: 'VRRP starts without the delay after boot',
   vmac_prefix: 'VMAC interfaces keep the default names',
   vmac_addr_prefix: 'VMAC interfaces keep the default names',
   reload_time_file: 'no scheduled reload',
   reload_repeat: 'no scheduled reload',
   reload_file: 'no reload handshake file',
   include_check: 'missing includes are judged as by default',
-  use_symlink_paths: 'script paths are resolved through symbolic links',
-  set_supplementary_groups: 'scripts run without supplementary groups',
 };
-
-/** Settings the model keeps but nothing runs: the model field, its keyword, what is lost. */
-const UNREAD_SETTINGS: readonly { field: keyof GlobalDefs; keyword: string; lost: string }[] = [
-  { field: 'lvsTimeouts', keyword: 'lvs_timeouts', lost: 'the IPVS timeouts are not set (use `ipvs --set`)' },
-  { field: 'rsInitNotifies', keyword: 'rs_init_notifies', lost: 'no notify script runs for the initial states' },
-];
-
-/** Keywords the policy can name from a finding of this module. */
-export const UNREAD_KEYWORDS: readonly string[] = UNREAD_SETTINGS.map((s) => s.keyword);
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */
 export interface IgnoredKeyword {
@@ -74,16 +59,10 @@ function finding(keyword: string, lost: string, source: SourceRef): Diagnostic {
 
 /** `unsupported` findings for global_defs settings that are read but not run (in file order). */
 export function settingFindings(config: KeepalivedConfig): Diagnostic[] {
-  const g = config.global;
   const out: Diagnostic[] = [];
-  for (const item of g.other) {
+  for (const item of config.global.other) {
     const lost = GLOBAL_REFUSED[item.keyword];
     if (lost !== undefined) out.push(finding(item.keyword, lost, item.source));
-  }
-  for (const s of UNREAD_SETTINGS) {
-    const value = g[s.field];
-    const source = g.sources[s.field];
-    if (value !== undefined && value !== false && source) out.push(finding(s.keyword, s.lost, source));
   }
   return out;
 }

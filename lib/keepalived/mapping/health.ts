@@ -348,6 +348,7 @@ export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
   // MISC_CHECK, notify and quorum scripts follow script_user and enable_script_security as VRRP's do.
   const scripts = { ...(enableScriptSecurity ? { enableScriptSecurity } : {}), ...(scriptUser ? { scriptUser } : {}) };
   const config: HealthConfig = Object.keys(scripts).length > 0 ? { virtualServers, scripts } : { virtualServers };
+  if (model.global.rsInitNotifies) config.initialNotifies = true;
   // Only the track files a FILE_CHECK follows are watched here (keepalived's checker forgets the others too).
   const followed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.fileChecks.map((f) => f.trackFile))));
   const trackFiles = model.vrrp.trackFiles.filter((f) => followed.has(f.name));

@@ -12,7 +12,7 @@ import type { BfdInstanceBlock } from '../reader/bfd-model';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpRouterInstance } from '../../vrrp/router-options';
 import { VRRP_DIRECT_OPTIONS, type VirtualAddress, type VrrpDirectOption } from '../../vrrp/instance-options';
 import { VRRP_LIMITS } from '../../vrrp/limits';
-import type { VrrpFirewallOptions } from '../../vrrp/firewall';
+import { isLinkLocal, type VrrpFirewallOptions } from '../../vrrp/firewall';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
@@ -138,6 +138,13 @@ class Mapper {
     const keyword = i.accept === false ? 'no_accept' : i.sources['strict'] ? 'strict_mode' : 'vrrp_strict';
     const source = keyword === 'no_accept' ? at('accept') : keyword === 'strict_mode' ? at('strict') : (this.#model.global.source ?? i.source);
     this.#firewallOrigin ??= `${keyword} at ${source.file}:${source.line}`;
+    // keepalived keys these by interface name (vips_link_local_name) under dont_track_primary without nftables_ifindex: not modelled.
+    if (!i.dontTrackPrimary || this.#model.global.vrrp.nftablesIfindex) return;
+    const named = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]
+      .filter((a) => isLinkLocal(a.address) && (a.dev ?? i.interface) === i.interface);
+    for (const a of named) {
+      this.unsupported(keyword, a.source, `(${i.name}) the link-local VIP ${a.address} with dont_track_primary is not put in keepalived's vips_link_local_name set (nftables_ifindex keys it by index, which runs)`);
+    }
   }
 
   /** global_defs' nftables settings, when an instance needs the firewall. */
@@ -214,11 +221,11 @@ class Mapper {
     if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r, 'virtual_routes', found));
     if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r, 'virtual_rules', found));
     if (!(i.accept ?? !i.strict)) this.noAccept(i, out, at);
-    if (i.dontTrackPrimary) this.unsupported('dont_track_primary', at('dontTrackPrimary'), `(${i.name}) dont_track_primary is not supported - a down interface still means FAULT`);
     Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
     if (i.notifyDeleted) out.notifyDeleted = true;
     if (i.unicastFaultNoPeer) out.unicastFaultNoPeer = true;
+    if (i.dontTrackPrimary) out.dontTrackPrimary = true;
     return out;
   }
 
@@ -254,8 +261,8 @@ class Mapper {
     };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;
     const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, message);
-    const withDev = vrrp.staticAddresses.filter((a) => a.dev !== undefined || void this.unsupported('static_ipaddress', a.source, `static address ${a.address} without dev is not installed by ipvs keepalived`));
-    if (withDev.length) config.staticIpaddress = withDev.map((a) => this.address(a, 'static_ipaddress'));
+    // The reader put each address written without dev on default_interface.
+    if (vrrp.staticAddresses.length) config.staticIpaddress = vrrp.staticAddresses.map((a) => this.address(a, 'static_ipaddress'));
     if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, 'static_routes', found));
     if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, 'static_rules', found));
     const firewall = this.firewall();

@@ -26,6 +26,7 @@ export interface SourceRef {
  * - `script-security`: scripts would run without `enable_script_security` (keepalived exit 6).
  * - `unsupported`: a block or keyword this reader does not check yet (VRRP, BFD...).
  * - `file`: the configuration file itself is missing or unreadable.
+ * - `fatal`: keepalived stops at load with the file read (a static address with no interface to go on).
  */
 export type DiagnosticCode =
   | 'syntax'
@@ -37,7 +38,8 @@ export type DiagnosticCode =
   | 'deprecated'
   | 'script-security'
   | 'unsupported'
-  | 'file';
+  | 'file'
+  | 'fatal';
 
 /** One finding about the configuration. */
 export interface Diagnostic {

@@ -15,8 +15,8 @@ export const KEEPALIVED_EXIT = {
   missingParameter: 2,
   /** A bad command line. */
   usage: 2,
-  /** No configuration file (missing or unreadable). */
-  noConfigFile: 4,
+  /** No configuration file (missing or unreadable), or one keepalived stops at while loading it (KEEPALIVED_EXIT_CONFIG). */
+  notRunnable: 4,
   /** Errors or warnings: keepalived corrects or ignores part of the file. */
   configErrors: 5,
   /** Scripts would run without `enable_script_security` ("SECURITY VIOLATION"). */
@@ -25,5 +25,5 @@ export const KEEPALIVED_EXIT = {
 
 /** Whether a file with this `keepalived -t` status has anything to run (it was found and read to its end). */
 export function configRunnable(status: number): boolean {
-  return status !== KEEPALIVED_EXIT.noConfigFile && status !== KEEPALIVED_EXIT.missingParameter;
+  return status !== KEEPALIVED_EXIT.notRunnable && status !== KEEPALIVED_EXIT.missingParameter;
 }

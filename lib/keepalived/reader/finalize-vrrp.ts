@@ -10,11 +10,11 @@ import type { ConfigDraft } from './blocks/root';
 import type { VrrpInstanceDraft } from './blocks/vrrp-instance';
 import type { VrrpSyncGroupDraft } from './blocks/vrrp-sync-group';
 import type { TrackingDraft } from './blocks/vrrp-tracking';
-import type { Diagnostics } from './diagnostics';
+import type { Diagnostics, SourceRef } from './diagnostics';
 import { VRRP_DEFAULTS } from '../../vrrp/limits';
 import type { ScriptPolicy } from '../../scripts/security';
 import { keptAtLoad, loadedScript } from './scripts';
-import type { VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackProcess, VrrpTrackRef } from './vrrp-model';
+import type { VrrpAddress, VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackProcess, VrrpTrackRef } from './vrrp-model';
 
 /** Instance fields whose default is global_defs' field of the same name. */
 const FROM_GLOBAL = [
@@ -75,6 +75,8 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     startupDelay: v.startupDelay ?? 0,
     minGarp: v.minGarp ?? false,
     notifyPriorityChanges: v.notifyPriorityChanges ?? false,
+    defaultInterface: v.defaultInterface ?? VRRP_DEFAULTS.defaultInterface,
+    disableLocalIgmp: v.disableLocalIgmp ?? false,
     ...(v.rtPriority !== undefined ? { rtPriority: v.rtPriority } : {}),
   };
 }
@@ -362,8 +364,31 @@ export function finishVrrp(
   const syncGroups = draft.syncGroups.map((g) => finishSyncGroup(g, instances, scripts, diag));
   return {
     instances, scripts, trackFiles, trackProcesses, syncGroups, missingInterfaces: [...known.missing],
-    staticAddresses: draft.staticAddresses, staticRoutes: draft.staticRoutes, staticRules: draft.staticRules,
+    staticAddresses: staticAddresses(draft.staticAddresses, globals.defaultInterface, interfaces, diag),
+    staticRoutes: draft.staticRoutes, staticRules: draft.staticRules,
   };
+}
+
+/**
+ * Static addresses written without `dev` go on `default_interface`. When
+ * that interface does not exist keepalived stops at load (`-t` exits 4):
+ * the same findings, as fatal ones.
+ */
+function staticAddresses(
+  addresses: readonly VrrpAddress[], defaultInterface: string, interfaces: InterfaceNames, diag: Diagnostics,
+): VrrpAddress[] {
+  let fatal: SourceRef | undefined;
+  const placed = addresses.flatMap((a) => {
+    if (a.dev !== undefined) return [a];
+    if (interfaces && !interfaces.has(defaultInterface)) {
+      diag.error('fatal', `Static address ${a.address}/${a.prefix} requires either an interface or default interface must exist`, a.source);
+      fatal ??= a.source;
+      return [];
+    }
+    return [{ ...a, dev: defaultInterface }];
+  });
+  if (fatal) diag.error('fatal', 'Non-existent interface specified in configuration', fatal);
+  return placed;
 }
 
 /** Sync-group trackers name scripts and files the same way instances do. */

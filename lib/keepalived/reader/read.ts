@@ -98,7 +98,7 @@ export interface CheckResult extends ReadResult {
 /** The exit status `keepalived -t` gives for these diagnostics (notices and `unsupported` warnings do not count). */
 export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTestStatus {
   const counted = diagnostics.filter((d) => d.severity !== 'notice' && d.code !== 'unsupported');
-  if (counted.some((d) => d.code === 'file')) return KEEPALIVED_EXIT.noConfigFile;
+  if (counted.some((d) => d.code === 'file' || d.code === 'fatal')) return KEEPALIVED_EXIT.notRunnable;
   if (counted.some((d) => d.code === 'missing-parameter')) return KEEPALIVED_EXIT.missingParameter;
   if (counted.some((d) => d.code === 'script-security')) return KEEPALIVED_EXIT.scriptSecurity;
   return counted.length ? KEEPALIVED_EXIT.configErrors : KEEPALIVED_EXIT.ok;

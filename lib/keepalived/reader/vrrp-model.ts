@@ -64,6 +64,14 @@ export interface VrrpGlobalDefs {
   readonly minGarp: boolean;
   /** `vrrp_notify_priority_changes`: the default of instances' `notify_priority_changes`; default off. */
   readonly notifyPriorityChanges: boolean;
+  /**
+   * `default_interface`: where a `static_ipaddress` line without `dev` goes;
+   * default eth0. keepalived 2.2.7 gives it to nothing else (an instance
+   * without `interface` is still an error).
+   */
+  readonly defaultInterface: string;
+  /** `disable_local_igmp`: no IGMP reports for link-local groups while VRRP runs; default off. */
+  readonly disableLocalIgmp: boolean;
 }
 
 /** One line of `track_interface` / `track_script` / `track_file`: `NAME [weight W [reverse|noreverse]]`. */

@@ -278,6 +278,38 @@ test('notify_down / notify_up run on transitions; omega runs notify_down at stop
   expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual(['down', 'up', 'down', 'down']);
 });
 
+test('initialNotifies (rs_init_notifies): a server that starts up runs notify_up and is reported initial, at start and when a reload adds it; alpha ones and kept ones are not', async () => {
+  const service = nextService();
+  const manager = managerFor();
+  const tag = `p${service.port}`;
+  const log = health.file(`${tag}-init`);
+  const notify = (word: string) => `/bin/sh -c "echo ${word} >> ${log}"`;
+  const initial: string[] = [];
+  manager.on('realServer', (e) => e.initial && initial.push(`${e.realServer} ${e.up} ${e.reason}`));
+  const config = twoServers(service, {}, { notifyUp: notify('up') });
+  health.set(`${tag}-alpha`, 1);
+  const alpha = { address: '10.1.0.6', port: 80, notifyUp: notify('alpha'), checkers: [health.checker(`${tag}-alpha`, { alpha: true })] };
+  const scripts = new Promise<void>((resolve) => {
+    let n = 0;
+    manager.on('script', (e) => e.kind === 'notify-up' && ++n === 2 && resolve());
+  });
+  await manager.start({ virtualServers: [{ ...config, realServers: [...config.realServers!, alpha] }], initialNotifies: true });
+  await scripts;
+  expect(initial).toEqual(['10.1.0.4:80 true initial', '10.1.0.5:80 true initial']);
+  // A reload adding a server reports it alone; one without the setting reports nothing.
+  const added = { address: '10.1.0.7', port: 80, notifyUp: notify('added'), checkers: [health.checker(`${tag}-rs2`)] };
+  const third = nextEvent(manager, 'script', (e) => e.kind === 'notify-up' && e.realServer === '10.1.0.7:80');
+  await manager.reload({ virtualServers: [{ ...config, realServers: [...config.realServers!, alpha, added] }], initialNotifies: true });
+  await third;
+  expect(initial).toEqual(['10.1.0.4:80 true initial', '10.1.0.5:80 true initial', '10.1.0.7:80 true initial']);
+  await manager.reload({ virtualServers: [{ ...config, realServers: [...config.realServers!, { ...added, address: '10.1.0.8' }] }] });
+  await new Promise((r) => setTimeout(r, 100));
+  expect(initial).toHaveLength(3);
+  expect(readFileSync(log, 'utf8').split('\n').filter(Boolean).sort()).toEqual(['added', 'up', 'up']);
+  await expect(manager.reload({ virtualServers: [config], initialNotifies: 'yes' as unknown as boolean })).rejects.toThrow('config.initialNotifies');
+  await manager.stop();
+});
+
 test('config.scripts: with enable_script_security, notify and quorum scripts and MISC_CHECKs in a directory any user can write are refused', async () => {
   const service = nextService();
   const manager = managerFor();

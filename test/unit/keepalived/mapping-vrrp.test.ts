@@ -30,7 +30,7 @@ describe('vrrp.conf mapped', () => {
   test('an instance with every option the router takes', () => {
     expect(config.instances[0]).toEqual({
       name: 'VI_1', interface: 'vrrp0', virtualRouterId: 51, priority: 150, state: 'MASTER', advertInt: 0.25, version: 3,
-      nopreempt: false, preemptDelay: 0, downTimerAdverts: 5,
+      nopreempt: false, preemptDelay: 0, downTimerAdverts: 5, dontTrackPrimary: true,
       virtualIpaddress: [
         { address: '192.0.2.100', prefix: 24, brd: '192.0.2.255', dev: 'vrrp1', scope: 'global', label: 'vrrp1:vip' },
         { address: '192.0.2.101', prefix: 32 },
@@ -78,14 +78,13 @@ describe('vrrp.conf mapped', () => {
   test('what the router does not do is a warning at its line', () => {
     expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
       ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
-      ['unsupported', 65, '(VI_1) dont_track_primary is not supported - a down interface still means FAULT'],
       ['unsupported', 125, '(VI_6) adverts from the VMAC are not supported - they leave from vrrp0, as with vmac_xmit_base'],
     ]);
   });
 
   test("every mapped instance passes the router's own validation", () => {
     for (const i of config.instances) {
-      const { trackInterface: _ti, trackScript: _ts, trackFile: _tf, notify: _n, smtpAlert: _s, ...options } = i;
+      const { trackInterface: _ti, trackScript: _ts, trackFile: _tf, notify: _n, smtpAlert: _s, dontTrackPrimary: _d, ...options } = i;
       expect(resolveVrrpOptions(options).name).toBe(i.name);
     }
   });
@@ -130,6 +129,10 @@ describe('instances the router cannot run, and options it does not honour', () =
     const ll = mapText(`global_defs {\n  vrrp_strict\n}\n${vi('A', 1, '', 'fe80::7')}`);
     expect(warned(ll)).toEqual([]);
     expect(ll.config.instances[0]!.accept).toBe(false);
+    // Under dont_track_primary keepalived keys them by name unless nftables_ifindex: refused, then runs.
+    const byName = mapText(`global_defs {\n  vrrp_strict\n}\n${vi('A', 1, '  dont_track_primary\n', 'fe80::7')}`);
+    expect(warned(byName)).toEqual([['unsupported', 9, "(A) the link-local VIP fe80::7 with dont_track_primary is not put in keepalived's vips_link_local_name set (nftables_ifindex keys it by index, which runs)"]]);
+    expect(warned(mapText(`global_defs {\n  vrrp_strict\n  nftables_ifindex\n}\n${vi('A', 1, '  dont_track_primary\n', 'fe80::7')}`))).toEqual([]);
   });
 
   test('use_vmac: adverts leave from the base interface, which only vmac_xmit_base asks for', () => {

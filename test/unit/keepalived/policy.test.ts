@@ -12,7 +12,7 @@ import { runKeepalived } from '../../../lib/cli/keepalived-command';
 import type { CliContext } from '../../../lib/cli/context';
 import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
 import { readDaemonConfig } from '../../../lib/keepalived/daemon/reading';
-import { GLOBAL_REFUSED, UNREAD_KEYWORDS, refusedKeywords } from '../../../lib/keepalived/daemon/policy';
+import { GLOBAL_REFUSED, refusedKeywords } from '../../../lib/keepalived/daemon/policy';
 import { isKeepalivedKeyword, keywordRows, withKeywordTable } from '../../../lib/keepalived/daemon/keywords';
 import { NOT_SUPPORTED_YET } from '../../../lib/keepalived/reader/blocks/root';
 import { VRRP_INSTANCE_UNSUPPORTED } from '../../../lib/keepalived/reader/blocks/vrrp-instance';
@@ -43,10 +43,10 @@ function context(): CliContext & { out: string[]; err: string[] } {
 const logsOf = (c: { err: string[] }) => () => c.err.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 
-// Line 2: use_symlink_paths (global_defs, read but not run); line 3: lvs_timeouts (modelled, never applied).
+// Lines 2 and 3: global_defs settings read but not run.
 const GLOBALS = `global_defs {
-    use_symlink_paths
-    lvs_timeouts tcp 900
+    enable_dbus
+    enable_snmp_vrrp
 }
 `;
 const vs = (port: number) => `
@@ -75,14 +75,14 @@ test('every keyword the reader reports as not supported, and every global_defs s
   for (const k of SYNC_GROUP_UNSUPPORTED) expect([k, status('vrrp_sync_group', k)]).toEqual([k, 'refused']);
   // BFD_CHECK runs (it follows a bfd_instance's session), and so do its keywords.
   expect([status('real_server', 'BFD_CHECK'), status('BFD_CHECK', 'name'), status('BFD_CHECK', 'alpha')]).toEqual(['runs', 'runs', 'runs']);
-  for (const k of [...Object.keys(GLOBAL_REFUSED), ...UNREAD_KEYWORDS]) expect([k, status('global_defs', k)]).toEqual([k, 'refused']);
+  for (const k of Object.keys(GLOBAL_REFUSED)) expect([k, status('global_defs', k)]).toEqual([k, 'refused']);
   expect([status('top level', 'net_namespace'), status('top level', 'net_namespace_ipvs')]).toEqual(['runs', 'runs']);
   expect(status('global_defs', 'process_names')).toBe('no effect');
   expect(status('global_defs', 'lvs_flush')).toBe('runs');
   // Strict mode's checks and its nftables firewall run; the iptables/ipsets of other builds do not.
   expect([status('vrrp_instance', 'strict_mode'), status('vrrp_instance', 'no_accept'), status('global_defs', 'nftables')]).toEqual(['runs', 'runs', 'runs']);
   expect([status('global_defs', 'vrrp_ipsets'), status('global_defs', 'nftables_ipvs')]).toEqual(['refused', 'refused']);
-  expect(isKeepalivedKeyword('use_symlink_paths')).toBe(true);
+  expect(isKeepalivedKeyword('enable_dbus')).toBe(true);
   expect(isKeepalivedKeyword('preferred_lft')).toBe(true);
   expect(isKeepalivedKeyword('no_such_keyword')).toBe(false);
 });
@@ -106,11 +106,11 @@ vrrp_instance VI_1 {
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the global_defs settings, then the mappings' (a tracked virtual route: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['preferred_lft', 25], ['use_symlink_paths', 2], ['lvs_timeouts', 3], ['virtual_routes', 22],
+    ['preferred_lft', 25], ['enable_dbus', 2], ['enable_snmp_vrrp', 3], ['virtual_routes', 22]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['use_symlink_paths', 'lvs_timeouts', 'no_accept', 'virtual_routes']).map((i) => i.keyword)).toEqual(['preferred_lft']);
+  expect(refusedKeywords(ignored, ['enable_dbus', 'enable_snmp_vrrp', 'no_accept', 'virtual_routes']).map((i) => i.keyword)).toEqual(['preferred_lft']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
@@ -120,17 +120,17 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
   expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
   const stderr = t.err.join('');
   expect(stderr).toContain('the daemon refuses this file unless allowed (--allow-unsupported):\n');
-  expect(stderr).toContain(`  (${conf}: Line 2) use_symlink_paths: use_symlink_paths is not implemented by ipvs keepalived - script paths are resolved through symbolic links\n`);
-  expect(stderr).toContain(`  (${conf}: Line 3) lvs_timeouts: `);
+  expect(stderr).toContain(`  (${conf}: Line 2) enable_dbus: enable_dbus is not implemented by ipvs keepalived - there is no D-Bus interface\n`);
+  expect(stderr).toContain(`  (${conf}: Line 3) enable_snmp_vrrp: `);
   const t2 = context();
-  expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=lvs_timeouts'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
-  expect(t2.err.join('')).toMatch(/runs without \(allowed by --allow-unsupported\):\n {2}\(.*: Line 3\) lvs_timeouts: /);
+  expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=enable_snmp_vrrp'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
+  expect(t2.err.join('')).toMatch(/runs without \(allowed by --allow-unsupported\):\n {2}\(.*: Line 3\) enable_snmp_vrrp: /);
 
   const s = context();
-  expect(await runKeepalived(['-f', conf, '--allow-unsupported=lvs_timeouts'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
+  expect(await runKeepalived(['-f', conf, '--allow-unsupported=enable_snmp_vrrp'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
   const failure = logsOf(s)().find((l) => l.message === 'could not start; the kernel table is left as it is');
-  expect(failure?.error).toBe(`not implemented by ipvs keepalived: (${conf}: Line 2) use_symlink_paths: use_symlink_paths is not implemented by ipvs keepalived - `
-    + 'script paths are resolved through symbolic links - remove it, or run without it with --allow-unsupported=use_symlink_paths');
+  expect(failure?.error).toBe(`not implemented by ipvs keepalived: (${conf}: Line 2) enable_dbus: enable_dbus is not implemented by ipvs keepalived - `
+    + 'there is no D-Bus interface - remove it, or run without it with --allow-unsupported=enable_dbus');
   expect(await fake.ipvs.getService(web)).toBeNull();
 
   const u = context();
@@ -143,23 +143,23 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   writeFileSync(conf, `${GLOBALS}${vs(80)}`);
   const signals = new EventEmitter();
   const c = context();
-  const args = ['-f', conf, '--allow-unsupported=use_symlink_paths', '--allow-unsupported=lvs_timeouts', '--status-listen', '127.0.0.1:0'];
+  const args = ['-f', conf, '--allow-unsupported=enable_dbus', '--allow-unsupported=enable_snmp_vrrp', '--status-listen', '127.0.0.1:0'];
   const running = runKeepalived(args, c, signals, { manager: { random: () => 0 } });
   const logs = logsOf(c);
   const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
   expect(ready).toContainEqual(expect.objectContaining({
-    level: 'warning', message: 'running without use_symlink_paths (--allow-unsupported)', keyword: 'use_symlink_paths', file: conf, line: 2, detail: 'use_symlink_paths is not implemented by ipvs keepalived - script paths are resolved through symbolic links',
+    level: 'warning', message: 'running without enable_dbus (--allow-unsupported)', keyword: 'enable_dbus', file: conf, line: 2, detail: 'enable_dbus is not implemented by ipvs keepalived - there is no D-Bus interface',
   }));
   expect(await fake.ipvs.getService(web)).not.toBeNull();
   const port = ready.find((l) => l.message === 'status listener ready')!.port as number;
   const status = JSON.parse(await fetchText(port, '/status')) as { ignored: unknown[] };
   expect(status.ignored).toEqual([
-    { keyword: 'use_symlink_paths', file: conf, line: 2, message: 'use_symlink_paths is not implemented by ipvs keepalived - script paths are resolved through symbolic links' },
-    expect.objectContaining({ keyword: 'lvs_timeouts', file: conf, line: 3 }),
+    { keyword: 'enable_dbus', file: conf, line: 2, message: 'enable_dbus is not implemented by ipvs keepalived - there is no D-Bus interface' },
+    expect.objectContaining({ keyword: 'enable_snmp_vrrp', file: conf, line: 3 }),
   ]);
   const metrics = await fetchText(port, '/metrics');
-  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="use_symlink_paths"} 1');
-  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="lvs_timeouts"} 1');
+  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_dbus"} 1');
+  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_snmp_vrrp"} 1');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
   writeFileSync(conf, `${GLOBALS.replace('}', '    vrrp_ipsets\n}')}${vs(80)}${vs(8080)}`);

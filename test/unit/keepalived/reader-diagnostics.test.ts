@@ -30,6 +30,9 @@ const CASES: readonly [string, string, number, Found[]][] = [
   ['gue without port', inVs('  lb_kind TUN type gue\n'), 5, [['error', 5, 'TUN type gue needs a port - ignoring']]],
   ['real server method unknown', inRs('    lvs_method XX\n'), 5, [['error', 6, 'PARSER : unknown [XX] routing method for real server.']]],
   ['lvs_timeouts option', `global_defs {\n  lvs_timeouts tcp 10 fin 3\n}\n${inVs('')}`, 5, [['error', 2, 'Unknown option fin specified for lvs_timeouts']]],
+  // Keywords of later keepalived versions (2.2.8+): unknown to 2.2.7, reported and ignored as it does.
+  ['later versions\' global keywords', `global_defs {\n  use_symlink_paths\n  json_version 2\n}\n${inVs('')}`, 5,
+    [['error', 2, "Unknown keyword 'use_symlink_paths'"], ['error', 3, "Unknown keyword 'json_version'"]]],
   ['lvs_sync_daemon id', `global_defs {\n  lvs_sync_daemon lo VI_1 id 300\n}\n${inVs('')}`, 5, [['error', 2, "lvs_sync_daemon id '300' invalid - number outside range [0, 255]"]]],
   ['smtp_server port', `global_defs {\n  smtp_server 192.0.2.1 99999\n}\n${inVs('')}`, 5, [['error', 2, "smtp_server port '99999' invalid - number outside range [1, 65535]"]]],
   ['sorry server method without sorry server', inVs('  sorry_server_lvs_method NAT\n'), 5, [['error', 5, 'sorry_server forwarding used without sorry_server']]],

@@ -52,7 +52,8 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2, garpInterval: 0.001, gnaInterval: 0.002,
       downTimerAdverts: 4, checkUnicastSrc: true, skipCheckAdvAddr: true, strict: false, lowerPrioNoAdvert: false,
       higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false, startupDelay: 1.5, minGarp: false,
-      notifyPriorityChanges: false, nftablesPriority: -1, nftablesCounters: false, nftablesIfindex: false,
+      notifyPriorityChanges: false, defaultInterface: 'eth0', disableLocalIgmp: false,
+      nftablesPriority: -1, nftablesCounters: false, nftablesIfindex: false,
     });
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'vrrp1', instance: 'VI_1', syncId: 9 });
     expect(config.global.scriptUser).toEqual({ user: 'root' });
@@ -466,5 +467,33 @@ describe('errors and corrections, each at its line', () => {
       ]);
       expect(checkerFirst.exitCode).toBe(5);
     });
+  });
+});
+
+describe('default_interface (keepalived 2.2.7: static addresses without dev only)', () => {
+  const statics = 'static_ipaddress {\n  10.5.5.50/24\n  10.5.6.50/24 dev vrrp1\n}\n';
+
+  test('a static address without dev goes on default_interface, eth0 unless set; an instance without interface is still an error', () => {
+    const dir = scratch({ 'keepalived.conf': statics });
+    const byDefault = checkConfig(path.join(dir, 'keepalived.conf'), { configId: CONFIG_ID, interfaces: [...VERDICT_INTERFACES, 'eth0'] });
+    fs.rmSync(dir, { recursive: true });
+    expect(byDefault.exitCode).toBe(0);
+    expect(byDefault.config.vrrp.staticAddresses.map((a) => [a.address, a.dev])).toEqual([['10.5.5.50', 'eth0'], ['10.5.6.50', 'vrrp1']]);
+    const set = checkText('global_defs {\n  default_interface vrrp0\n}\n' + statics + 'vrrp_instance VI {\n  virtual_router_id 5\n}\n');
+    expect(set.config.vrrp.staticAddresses.map((a) => a.dev)).toEqual(['vrrp0', 'vrrp1']);
+    expect(set.config.global.vrrp.defaultInterface).toBe('vrrp0');
+    expect(set.diagnostics.map((d) => d.message)).toContain('(VI) Unknown interface!');
+  });
+
+  test('a default interface that does not exist stops the load, as keepalived (-t exits 4; nothing to run)', () => {
+    // eth0 is not among the verdicts' interfaces: the default is missing too.
+    expect(checkText(statics).exitCode).toBe(4);
+    const r = checkText('global_defs {\n  default_interface nothere\n}\n' + statics);
+    expect(r.diagnostics.map((d) => [d.code, d.source.line, d.message])).toEqual([
+      ['fatal', 5, 'Static address 10.5.5.50/24 requires either an interface or default interface must exist'],
+      ['fatal', 5, 'Non-existent interface specified in configuration'],
+    ]);
+    expect(r.exitCode).toBe(4);
+    expect(r.config.vrrp.staticAddresses.map((a) => a.address)).toEqual(['10.5.6.50']);
   });
 });

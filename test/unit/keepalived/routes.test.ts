@@ -17,7 +17,8 @@ function readText(text: string): ReadResult & { file: string } {
   const dir = scratch({ 'keepalived.conf': text });
   try {
     const file = path.join(dir, 'keepalived.conf');
-    return { ...readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }), file };
+    // eth0 too: default_interface's default, where a static address without dev goes.
+    return { ...readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: [...VERDICT_INTERFACES, 'eth0'] }), file };
   } finally {
     fs.rmSync(dir, { recursive: true });
   }
@@ -88,7 +89,7 @@ vrrp_instance VI_1 {
     expect(instances[0]!.virtualRules.map((x) => x.preference)).toEqual([16382]);
     expect(located(instances[0]!.virtualRoutes)).toHaveLength(1);
     expect(instances[0]!.virtualIpaddressExcluded.map((a) => a.address)).toEqual(['fd09::100']);
-    expect(staticAddresses.map((a) => [a.address, a.dev])).toEqual([['10.20.0.1', 'vrrp0'], ['fd20::1', undefined]]);
+    expect(staticAddresses.map((a) => [a.address, a.dev])).toEqual([['10.20.0.1', 'vrrp0'], ['fd20::1', 'eth0']]);
   });
 
   test('keepalived\'s warnings, bad values skipped and options not run refused, each at its line', () => {
@@ -109,17 +110,17 @@ vrrp_instance VI_1 {
     expect(r.config.unsupported.map((u) => [u.keyword, u.args, u.source.line])).toEqual([['static_routes', ['or'], 8], ['static_rules', ['uidrange'], 18]]);
   });
 
-  test('mapping: router options, every IPv6 address nodad, and a finding at the line of each tracked route or rule and of a static address without dev', () => {
+  test('mapping: router options, every IPv6 address nodad, and a finding at the line of each tracked route or rule', () => {
     const { config, warnings } = toVrrpConfig(r.config);
     expect(config.staticRoutes![0]).toEqual({ to: '10.30.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0' });
     expect(config.staticRoutes![3]).toEqual({ to: 'default', family: 6, type: 'unicast', via: 'fd09::fe', dev: 'vrrp0', table: 300, protocol: 18 });
     expect(config.staticRules![1]).toEqual({ family: 4, action: 'lookup', preference: 16383, protocol: 0, to: '10.41.0.0/24', table: 101 });
     expect(config.staticRules![3]).toMatchObject({ not: true, fwmark: 7, fwmask: 0xff, protocol: 18 });
-    expect(config.staticIpaddress).toEqual([{ address: '10.20.0.1', prefix: 24, dev: 'vrrp0' }]);
+    expect(config.staticIpaddress).toEqual([{ address: '10.20.0.1', prefix: 24, dev: 'vrrp0' }, { address: 'fd20::1', prefix: 64, dev: 'eth0', nodad: true }]);
     expect(config.instances[0]!.virtualIpaddressExcluded).toEqual([{ address: 'fd09::100', prefix: 64, nodad: true }]);
     expect(config.instances[0]!.virtualRoutes).toEqual([{ to: '10.50.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0' }]);
     expect(warnings.map((w) => [w.keyword, w.source.line])).toEqual([
-      ['virtual_routes', 31], ['virtual_rules', 34], ['static_ipaddress', 23],
+      ['virtual_routes', 31], ['virtual_rules', 34],
       ['static_routes', 2], ['static_routes', 5], ['static_rules', 13], ['static_rules', 15], ['static_rules', 16], ['static_rules', 17],
     ]);
     expect(warnings[0]!.message).toBe('(VI_1) virtual_routes: keepalived watches route 10.50.0.0/24 and acts when another process deletes it - not watched by ipvs keepalived (as with no_track)');

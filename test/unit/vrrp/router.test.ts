@@ -139,6 +139,19 @@ describe('tracking', () => {
     expect(changes[0]).toMatchObject({ from: 'INIT', to: 'FAULT', reason: 'fault' });
   });
 
+  test('dontTrackPrimary: the own interface down is no fault (nor is it listed in tracking); a trackInterface line on it still counts', async () => {
+    fake.interfaces.set('eth1', false);
+    const { router, changes } = open(config({
+      instances: [vi('VI_1', 1, { interface: 'eth1', dontTrackPrimary: true }), vi('VI_2', 2, { interface: 'eth1' }),
+        vi('VI_3', 3, { interface: 'eth1', dontTrackPrimary: true, trackInterface: [{ name: 'eth1' }] })],
+    }));
+    await waitFor(() => changes.length >= 3);
+    expect(['VI_1', 'VI_2', 'VI_3'].map((n) => [n, changes.find((c) => c.name === n)?.to])).toEqual([['VI_1', 'BACKUP'], ['VI_2', 'FAULT'], ['VI_3', 'FAULT']]);
+    expect(stateOf(router, 'VI_1').tracking).toEqual([]);
+    expect(() => VrrpRouter.open(config({ instances: [vi('VI_4', 4, { dontTrackPrimary: 'yes' as unknown as boolean })] })))
+      .toThrow('instances[0].dontTrackPrimary');
+  });
+
   test('unicastFaultNoPeer: without a unicast peer FAULT for good, with keepalived\'s line; with one, or without the flag, it runs; an update decides again', async () => {
     const errors: string[] = [];
     const instances = (peer: boolean) => [vi('VI_1', 1, { unicastFaultNoPeer: true, ...(peer ? { unicastPeer: ['10.0.0.9'] } : {}) }), vi('VI_2', 2, { unicastFaultNoPeer: true, unicastPeer: ['10.0.0.8'] }), vi('VI_3', 3)];

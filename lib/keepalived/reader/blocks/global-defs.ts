@@ -32,12 +32,16 @@ export function globalDraft(): GlobalDraft {
   return { ...draft<GlobalFields>(nowhere), notificationEmail: [], other: [], vrrp: draft<VrrpGlobalDefs>(nowhere) };
 }
 
-/** Keywords of global_defs that keepalived knows but neither the checker nor VRRP half uses. */
+/**
+ * Keywords of global_defs that keepalived 2.2.7 knows but neither the
+ * checker nor VRRP half uses. (Later versions' keywords, such as
+ * use_symlink_paths or json_version, are unknown to it, and so here.)
+ */
 export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   max_auto_priority
-  min_auto_priority_delay dynamic_interfaces default_interface
-  disable_local_igmp vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_ipsets
+  min_auto_priority_delay dynamic_interfaces
+  vrrp_garp_extra_if vrrp_vmac_garp_intvl vrrp_ipsets
   nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
   vrrp_rlimit_rtime
@@ -45,16 +49,13 @@ export const OTHER_KEYWORDS: readonly string[] = `
   checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority
   bfd_cpu_affinity bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket enable_traps enable_snmp_vrrp
   enable_snmp_keepalived enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_snmp_checker enable_dbus
-  dbus_service_name dbus_no_interface_name vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force
+  dbus_service_name vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force
   vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
   process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force
   lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
-  vrrp_delay_after_boot vmac_prefix vmac_addr_prefix random_seed reload_check_config reload_time_file
-  reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance
-  umask use_symlink_paths set_supplementary_groups json_version
-  iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file json_dump_file state_file_location
-  stats_file_location json_file_location log_unknown_vrids snmp_vs_stats_update_interval
-  snmp_rs_stats_update_interval linkbeat_use_polling
+  vmac_prefix vmac_addr_prefix random_seed reload_check_config reload_time_file
+  reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance umask
+  log_unknown_vrids
 `.trim().split(/\s+/);
 
 
@@ -141,6 +142,8 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
     const version = readInteger(stmt, ctx, stmt.args[0]!, 'vrrp_version', 2, 3);
     return version === undefined ? undefined : (version as 2 | 3);
   })),
+  default_interface: vrrpDefault(valueField('defaultInterface', (stmt) => stmt.args[0])),
+  disable_local_igmp: vrrpDefault(boolField('disableLocalIgmp', 'disable_local_igmp')),
   vrrp_mcast_group4: mcastGroup('mcastGroup4', 'inet'),
   vrrp_mcast_group6: mcastGroup('mcastGroup6', 'inet6'),
   vrrp_garp_master_delay: vrrpDefault(timerField('garpMasterDelay', 'vrrp_garp_master_delay', 0)),

@@ -37,10 +37,8 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan', 'use_vmac_addr',
-  'auth_hmac', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
-  'timer_expired_backup', 'thread_timer_expired', 'garp_extra_if',
-  'vmac_garp_intvl', 'no_virtual_ipaddress', 'linkbeat_use_polling',
+  'use_ipvlan', 'use_vmac_addr', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size',
+  'garp_extra_if', 'vmac_garp_intvl', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
