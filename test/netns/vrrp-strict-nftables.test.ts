@@ -77,7 +77,9 @@ class Ours {
 
   constructor(ns: TestNamespace, conf: string) {
     const script = path.resolve(__dirname, '../support/keepalived-process.js');
-    this.#child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, script, '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // No control socket: /run is shared with the host, whose tests may want the default one.
+    const args = ['netns', 'exec', ns.name, process.execPath, script, '-f', conf, '--control-socket', 'none'];
+    this.#child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
     this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
     cleanup.push(() => this.stop());
