@@ -132,10 +132,7 @@ Napi::Value Batch(const Napi::CallbackInfo& info) {
 
 // nftEncode({messages}) -> the bytes nftBatch would send, sequence numbers from 1 (tests compare bytes).
 Napi::Value Encode(const Napi::CallbackInfo& info) {
-  std::vector<uint8_t> bytes = nft::encode(messagesOf(objectArg(info, 0)), 1);
-  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), bytes.size());
-  std::memcpy(out.Data(), bytes.data(), bytes.size());
-  return out;
+  return bytesValue(info.Env(), nft::encode(messagesOf(objectArg(info, 0)), 1));
 }
 
 }  // namespace
