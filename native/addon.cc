@@ -13,6 +13,7 @@
 #include "js/icmp_echo.h"
 #include "js/netns_exec.h"
 #include "js/netns_file.h"
+#include "js/nft.h"
 #include "js/notify.h"
 #include "js/proc_monitor.h"
 #include "js/rtnl.h"
@@ -137,6 +138,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeMessages", Napi::Function::New<DecodeMessages>(env, "decodeMessages"));
   js::defineVrrp(env, exports);
   js::defineRtnl(env, exports);
+  js::defineNft(env, exports);
   js::defineBfd(env, exports);
   js::defineIcmpEcho(env, exports);
   js::defineTcpReach(env, exports);

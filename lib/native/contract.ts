@@ -18,6 +18,7 @@ import type { NativeIcmpBinding } from './icmp-contract';
 import type { NativeReachBinding } from './reach-contract';
 import type { NativeVrrpAuthBinding, NativeVrrpBinding } from './vrrp-contract';
 import type { NativeRtnlBinding } from './rtnl-contract';
+import type { NativeNftBinding } from './nft-contract';
 import type { NativeProcBinding } from './proc-contract';
 
 /** Kernel IPVS generic-netlink commands (`IPVS_CMD_*`). */
@@ -263,7 +264,7 @@ export interface NativeSystemBinding {
 
 /** The whole addon, as lib/native/load.ts loads it. */
 export interface NativeBinding
-  extends NativeIpvsBinding, NativeVrrpBinding, NativeVrrpAuthBinding, NativeRtnlBinding, NativeBfdBinding,
+  extends NativeIpvsBinding, NativeVrrpBinding, NativeVrrpAuthBinding, NativeRtnlBinding, NativeNftBinding, NativeBfdBinding,
   NativeIcmpBinding, NativeReachBinding, NativeNetnsFileBinding, NativeSystemBinding, NativeProcBinding {}
 
 /**
@@ -284,6 +285,8 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   vrrpChangeAddress: true,
   rtnlChange: true,
   rtnlEncode: true,
+  nftBatch: true,
+  nftEncode: true,
   routeListHost: true,
   vrrpMd5: true,
   vrrpHmacMd5: true,

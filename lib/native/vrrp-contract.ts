@@ -8,6 +8,7 @@
  * @internal
  * @module
  */
+import type { NativeNftBinding } from './nft-contract';
 import type { NativeRtnlBinding } from './rtnl-contract';
 
 export interface NativeVrrpLinkOptions {
@@ -143,7 +144,7 @@ export interface NativeVrrpAuthBinding {
 }
 
 /** VRRP changes routes and rules too (keepalived's virtual_routes / virtual_rules): through the one route request builder. */
-export interface NativeVrrpBinding extends NativeRtnlBinding {
+export interface NativeVrrpBinding extends NativeRtnlBinding, NativeNftBinding {
   VrrpLink: new (options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) => NativeVrrpLink;
   /**
    * rtnetlink link notifications of a namespace, read by a native thread (no

@@ -5,8 +5,9 @@
  * @module
  */
 export {
-  VrrpInstance, VrrpRouter, resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VRRP_DIRECT_OPTIONS, VrrpError,
-  vrrpMetrics, VrrpMachine, BfdSessions, BfdError, BFD_STATES, BFD_DIAGNOSTICS, resolveBfdInstance, resolveBfdInstances,
+  VrrpInstance, VrrpRouter, resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VRRP_DIRECT_OPTIONS, VrrpError, VipFirewall,
+  resolveFirewallOptions, vrrpMetrics, VrrpMachine, BfdSessions, BfdError, BFD_STATES, BFD_DIAGNOSTICS, resolveBfdInstance,
+  resolveBfdInstances,
   encodeAdvert, receiveAdvert, advertChecksum, messageLength, passwordField, VRRP_PROTOCOL, VRRP_GROUP_V4, VRRP_GROUP_V6,
   VRRP_TTL, AUTH_NONE, AUTH_PASS, AUTH_AH, gratuitousArp, unsolicitedNeighbourAdvert, virtualMac,
 } from './index.js';

@@ -31,6 +31,8 @@ export type {
   VrrpNotifyScripts, VrrpSyncGroupOptions,
 } from './router-options';
 export { VrrpError } from './errors';
+export { VipFirewall, resolveFirewallOptions } from './firewall';
+export type { VrrpFirewallOptions, ResolvedFirewallOptions, FirewallAddress } from './firewall';
 export type { ProcessSourceOptions } from '../track/process';
 // BFD sessions (bfd_instance), which track_bfd reads; usable on their own.
 export {

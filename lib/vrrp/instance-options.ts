@@ -13,6 +13,7 @@ import { canonicalIPv6 } from '../core/validate/address';
 import { AUTH_AH, AUTH_NONE, AUTH_PASS, passwordField } from './packet';
 import type { MachineOptions } from './state-machine';
 import { VRRP_DEFAULTS, VRRP_LIMITS } from './limits';
+import type { VipFirewall } from './firewall';
 import type { NativeAddressSpec } from '../native/vrrp-contract';
 import { ROUTE_SCOPES } from '../native/route-numbers';
 import { AF_INET, AF_INET6 } from '../native/contract';
@@ -132,6 +133,13 @@ export interface VrrpInstanceOptions {
     /** Every other interface of the addresses too, not only the macvlan. Default false. */
     all?: boolean;
   };
+  /**
+   * `accept` / `no_accept`: with `false`, while master (and not the address
+   * owner, priority 255) traffic to and from the VIPs is dropped by the
+   * nftables table of keepalived's strict mode ({@link VipFirewall}).
+   * Default true.
+   */
+  accept?: boolean;
 }
 
 /** Where the instance lives; not part of keepalived.conf's vrrp_instance. */
@@ -159,6 +167,13 @@ export interface VrrpRuntimeOptions {
    * wedged process's outage.
    */
   advertWatchdogMs?: number;
+  /**
+   * The nftables firewall of instances with `accept: false` (a router passes
+   * the one its instances share). Default: the instance makes its own with
+   * keepalived's defaults when it first becomes master, and deletes its
+   * tables when it closes.
+   */
+  firewall?: VipFirewall;
 }
 
 /**
@@ -237,6 +252,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   v3ChecksumAsV2: boolean;
   /** `owner_ignore_adverts`: a priority-255 instance ignores received adverts; default false. */
   ownerIgnoreAdverts: boolean;
+  /** `accept`; false (`no_accept`): the VIPs go in the firewall's drop sets while master, unless the owner. Default true. */
+  accept: boolean;
   /** `vrrp_garp_interval` / `vrrp_gna_interval` in microseconds between GARP/NA frames; default 0 (no pacing). */
   garpIntervalUs: number;
   /** `use_vmac`: name of the macvlan carrying the addresses (`vrrp.VRID` for `true`), if used. */
@@ -256,7 +273,7 @@ export const VRRP_OPTION_NAMES = [
   'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
-  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'garpExtraIf',
+  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'garpExtraIf', 'accept',
 ] as const;
 const KEYS = VRRP_OPTION_NAMES;
 
@@ -315,6 +332,7 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   use_vmac: 'useVmac',
   vmac_xmit_base: 'vmacXmitBase',
   garp_extra_if: 'garpExtraIf',
+  accept: 'accept',
 };
 const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad'] as const;
 const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
@@ -480,6 +498,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
     lowerPrioNoAdvert: flag(o.lowerPrioNoAdvert, f('lowerPrioNoAdvert')),
     higherPrioSendAdvert: flag(o.higherPrioSendAdvert, f('higherPrioSendAdvert')),
     ownerIgnoreAdverts: flag(o.ownerIgnoreAdverts, f('ownerIgnoreAdverts')),
+    accept: o.accept === undefined ? true : flag(o.accept, f('accept')),
     garpMasterDelayMs: garpMasterDelay * 1000,
     garpMasterRepeat,
     garpLowerPrioDelayMs: seconds(o.garpLowerPrioDelay, f('garpLowerPrioDelay'), VRRP_LIMITS.garpLowerPrioDelay, garpMasterDelay) * 1000,

@@ -13,6 +13,7 @@ import type {
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
+import { VipFirewall, type FirewallAddress } from './firewall';
 import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { familyOf } from './bytes';
@@ -122,6 +123,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   readonly #link: NativeVrrpLinkHolder;
   readonly #mac: Uint8Array;
   #vmac: VmacState | undefined;
+  /** The firewall the VIPs went in as master (no accept mode), and which; the instance's own one when the runtime gave none. */
+  #firewall: VipFirewall | undefined;
+  #ownFirewall = false;
+  #firewalled: FirewallAddress[] = [];
 
   #options: ResolvedVrrpOptions;
 
@@ -215,8 +220,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (master && routesChanged) this.#changeRoutes(this.#options, false);
     this.#options = next;
     if (master) {
+      const firewalled = this.#firewalled;
+      this.#firewallFollow(firewalled, true);
       removed.forEach((a) => this.#changeAddress(a, false));
       added.forEach((a) => this.#changeAddress(a, true));
+      this.#firewallFollow(firewalled, false);
     }
     if (master && routesChanged) this.#changeRoutes(next, true);
     const actions = this.#machine.reconfigure({ ...next, localAddress: this.#source }, performance.now());
@@ -359,6 +367,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     Object.assign(this.#stats, nativeStats(this.#counters()!));
     link.close();
     if (this.#vmac) removeVmac(this.#native, this.options, this.#netns(), this.#vmac);
+    if (this.#ownFirewall) for (const error of this.#firewall!.close()) this.#fail(error);
   }
 
   /** The live link's counters plus those of links replaced since. */
@@ -569,12 +578,14 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           break;
         }
         case 'add-addresses':
+          this.#dropVips(true);
           [...this.options.addresses, ...this.options.excluded].forEach((a) => this.#changeAddress(a, true));
           this.#changeRoutes(this.options, true);
           break;
         case 'remove-addresses':
           this.#changeRoutes(this.options, false);
           [...this.options.addresses, ...this.options.excluded].forEach((a) => this.#changeAddress(a, false));
+          this.#dropVips(false);
           break;
         case 'gratuitous':
           this.#announce(this.#burst(action.repeat));
@@ -668,6 +679,60 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     ];
     for (const line of add ? lines : lines.reverse()) this.#log(line);
     for (const error of add ? set.install() : set.remove()) this.#fail(error);
+  }
+
+  /**
+   * Without accept mode (and not the owner), keepalived's order: the VIPs go
+   * in the firewall's drop sets before they are added, and leave after they
+   * are removed. What went in is what comes out, whatever a reload changed.
+   */
+  #dropVips(add: boolean): void {
+    if (add && (this.options.accept || this.options.priority === 255)) return;
+    if (!add && !this.#firewalled.length) return;
+    const verb = add ? 'setting' : 'removing';
+    this.#log({ event: 'firewall', message: `(${this.name}) ${verb} firewall drop rule` });
+    this.#firewall ??= this.#runtime.firewall ?? this.#ownFirewallNow();
+    const addresses = add ? this.#firewallAddresses() : this.#firewalled;
+    const errors = add ? this.#firewall.add(addresses) : this.#firewall.remove(addresses);
+    this.#firewalled = add ? addresses : [];
+    for (const error of errors) this.#fail(error);
+  }
+
+  /**
+   * A master reconfigured: the drop sets follow the new addresses and accept
+   * mode — what is newly wanted goes in before the addresses change (`add`),
+   * what no longer is (of `before`) comes out after.
+   */
+  #firewallFollow(before: readonly FirewallAddress[], add: boolean): void {
+    const dropping = !this.options.accept && this.options.priority !== 255;
+    const wanted = dropping ? this.#firewallAddresses() : [];
+    const has = (list: readonly FirewallAddress[], a: FirewallAddress) =>
+      list.some((b) => b.address === a.address && b.ifindex === a.ifindex);
+    const change = add ? wanted.filter((a) => !has(before, a)) : before.filter((a) => !has(wanted, a));
+    if (!change.length) return;
+    this.#firewall ??= this.#runtime.firewall ?? this.#ownFirewallNow();
+    const errors = add ? this.#firewall.add(change) : this.#firewall.remove(change);
+    this.#firewalled = wanted;
+    for (const error of errors) this.#fail(error);
+  }
+
+  /** The VIPs (excluded ones too) with the index of the interface each is on, as #changeAddress puts them. */
+  #firewallAddresses(): FirewallAddress[] {
+    const device = this.options.vmac ?? this.options.interface;
+    // Only a link-local VIP is keyed by its interface: a missing one fails its address change, reported there.
+    const index = (name: string) => {
+      try {
+        return this.#deviceIndex(name);
+      } catch {
+        return 0;
+      }
+    };
+    return [...this.options.addresses, ...this.options.excluded].map((a) => ({ address: a.address, ifindex: index(a.dev ?? device) }));
+  }
+
+  #ownFirewallNow(): VipFirewall {
+    this.#ownFirewall = true;
+    return new VipFirewall(this.#native, {}, this.#netns());
   }
 
   #changeAddress(a: ResolvedAddress, add: boolean): void {

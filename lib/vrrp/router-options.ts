@@ -8,6 +8,7 @@
  * runtime; the runtime validates it (every error names the field).
  * @module
  */
+import type { VrrpFirewallOptions } from './firewall';
 import type { VirtualAddress, VrrpInstanceOptions } from './instance-options';
 import type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 import type { BfdInstanceOptions } from '../bfd/options';
@@ -178,4 +179,10 @@ export interface VrrpRouterConfig {
   staticRoutes?: VrrpRouteOptions[];
   /** `static_rules`: added when the router opens, removed when it closes. */
   staticRules?: VrrpRuleOptions[];
+  /**
+   * `nftables [TABLE]`, `nftables_priority`, `nftables_counters`: the table
+   * instances with `accept: false` put their VIPs in while master. Read at
+   * open only. Default: table `keepalived`, priority -1, no counters.
+   */
+  firewall?: VrrpFirewallOptions;
 }

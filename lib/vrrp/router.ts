@@ -27,6 +27,7 @@ import { insecurity, scriptIdentity, type ScriptPolicy } from '../scripts/securi
 import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../model/errors';
 import { splitCommand } from '../scripts/command';
+import { VipFirewall } from './firewall';
 
 /** A state change of an instance or a sync group (`'state'` event). */
 export interface VrrpRouterStateChange {
@@ -215,6 +216,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #interfaces: InterfaceTracker | undefined;
   /** static_ipaddress / static_routes / static_rules, once installed. */
   #static: StaticSet | undefined;
+  /** The VIP drop sets of instances without accept mode, shared by all; tables are made on first use. */
+  #firewall: VipFirewall | undefined;
   /** The BFD sessions track_bfd reads; {@link #ownBfd} when the router runs them. */
   #bfd: BfdSessions | undefined;
   #ownBfd = false;
@@ -242,6 +245,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const resolved = resolveRouterConfig(config);
     checkScripts(resolved);
     const router = new VrrpRouter(resolved, runtime);
+    router.#firewall = new VipFirewall(loadVrrpNative(), config.firewall, runtime.netns !== undefined ? { netns: runtime.netns } : {});
+    router.#firewall.onStaleTable = (table) => router.#log({ event: 'firewall', message: `Deleting old ${table} table` });
     try {
       router.#interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
       router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
@@ -294,6 +299,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     }
     await Promise.all(stopping);
     this.#config = next;
+    if (config.firewall && this.#firewall && !this.#firewall.retune(config.firewall)) {
+      this.#log({ event: 'error', message: 'Cannot change nftables table name at a reload - please restart keepalived' });
+    }
     if (this.#static) {
       const { set, errors } = this.#static.replace(next.static);
       this.#static = set;
@@ -368,6 +376,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.#closed = true;
     await Promise.all([...this.#members.keys()].map((n) => this.#stopInstance(n)));
     if (this.#static) this.#reportErrors(this.#static.remove());
+    if (this.#firewall) this.#reportErrors(this.#firewall.close());
     await Promise.all([...this.#draining, ...[...this.#groups.values()].map((g) => g.notify.drained())]);
     for (const t of this.#scripts.values()) t.stop();
     for (const t of this.#files.values()) t.stop();
@@ -389,7 +398,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   }
 
   #startInstance(name: string, c: ResolvedRouterInstance): void {
-    const instance = VrrpInstance.open(c.protocol, this.#runtime);
+    const instance = VrrpInstance.open(c.protocol, { ...this.#runtime, ...(this.#firewall ? { firewall: this.#firewall } : {}) });
     if (c.resolved.vmac) this.#interfaces?.madeUp(c.resolved.vmac);
     const notify = new NotifyQueue(() => this.#scriptPolicy(), (r) => this.#notified('INSTANCE', name, r));
     const member: Member = { config: c, instance, notify, faults: [] };

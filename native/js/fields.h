@@ -4,7 +4,9 @@
 
 #include <napi.h>
 
+#include <cstring>
 #include <string>
+#include <vector>
 
 namespace js {
 
@@ -31,6 +33,13 @@ inline int64_t u32Field(const Napi::Object& o, const char* name, int64_t fallbac
     throw Napi::TypeError::New(o.Env(), std::string("native contract: ") + name + " must be an integer 0..2^32-1");
   }
   return static_cast<int64_t>(d);
+}
+
+// Bytes built here as a new Uint8Array (encoders' results, which tests compare).
+inline Napi::Uint8Array bytesValue(Napi::Env env, const std::vector<uint8_t>& bytes) {
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, bytes.size());
+  std::memcpy(out.Data(), bytes.data(), bytes.size());
+  return out;
 }
 
 inline Napi::Object objectArg(const Napi::CallbackInfo& info, size_t i) {

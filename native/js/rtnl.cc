@@ -75,10 +75,7 @@ Napi::Value Change(const Napi::CallbackInfo& info) {
 
 // rtnlEncode(request) -> the message rtnlChange would send (tests compare bytes).
 Napi::Value Encode(const Napi::CallbackInfo& info) {
-  std::vector<uint8_t> bytes = encoded(info.Env(), requestOf(objectArg(info, 0)));
-  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), bytes.size());
-  std::memcpy(out.Data(), bytes.data(), bytes.size());
-  return out;
+  return bytesValue(info.Env(), encoded(info.Env(), requestOf(objectArg(info, 0))));
 }
 
 }  // namespace

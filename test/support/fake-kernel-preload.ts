@@ -13,7 +13,7 @@ import { FakeKernel, fakeBinding } from './fake-kernel';
 
 const LENT = [
   'VrrpLink', 'VrrpLinkMonitor', 'vrrpInterface', 'vrrpCreateMacvlan', 'vrrpDeleteLink', 'vrrpSetIpv4Conf', 'vrrpChangeAddress',
-  'rtnlChange', 'rtnlEncode', 'routeListHost', 'BfdEngine', 'bfdDecode',
+  'rtnlChange', 'rtnlEncode', 'nftBatch', 'nftEncode', 'routeListHost', 'BfdEngine', 'bfdDecode',
 ] as const satisfies readonly (keyof NativeBinding)[];
 
 const binding = fakeBinding(new FakeKernel());

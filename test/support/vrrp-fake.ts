@@ -8,6 +8,7 @@ import { encodeAdvert, type Advert } from '../../lib/vrrp/packet';
 import type { MachineOptions } from '../../lib/vrrp/state-machine';
 import type { NativeError } from '../../lib/native/contract';
 import type { NativeRtnlRequest } from '../../lib/native/rtnl-contract';
+import type { NativeNftBatch } from '../../lib/native/nft-contract';
 import type {
   NativeAddressDeletedHandler, NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink,
   NativeVrrpLinkMonitor, NativeVrrpLinkOptions,
@@ -66,6 +67,8 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
   /** Route and rule requests, in order; each answered with `rtnlErrno`. */
   const rtnl: NativeRtnlRequest[] = [];
   const rtnlErrno = 0 as number;
+  /** nf_tables batches, in order; each answered with `nft.errno`. */
+  const nft = { batches: [] as NativeNftBatch[], errno: 0 };
   const binding: NativeVrrpBinding = {
     VrrpLink: function (this: unknown, options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) {
       const link = new FakeLink(options, onPacket);
@@ -95,9 +98,14 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       return rtnlErrno;
     },
     rtnlEncode: () => new Uint8Array(),
+    nftBatch: (batch) => {
+      nft.batches.push(batch);
+      return { errno: nft.errno, index: nft.errno ? 0 : -1 };
+    },
+    nftEncode: () => new Uint8Array(),
     routeListHost: () => ({ errno: 0, routes: [] }),
   };
-  return { binding, links, monitors, interfaces, noMulticast, ifindexes, extraAddresses, rtnl };
+  return { binding, links, monitors, interfaces, noMulticast, ifindexes, extraAddresses, rtnl, nft };
 }
 
 /** An IPv4 datagram as the socket gives it: `advert` from `src` to 224.0.0.18 with `ttl`. */

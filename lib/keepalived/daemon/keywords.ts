@@ -79,7 +79,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
-    vrrp_strict: "its checks run; its firewall rules are refused (strict mode's nftables/iptables)",
   },
   virtual_server: { ha_suspend: 'refused on firewall-mark services' },
   'url (HTTP_GET, SSL_GET)': {
@@ -98,16 +97,13 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + "MAC as keepalived's nftables rule makes them; peers' adverts with the same virtual MAC read on the macvlan), or adverts from the base "
       + "with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "
       + 'nftables rules re-send the MLD reports of the link-local on the VMAC from the base), MAC, netlink_notify_msg and group refused',
-    strict_mode: "its checks run; its firewall rules are refused",
     interface: 'an instance without one is refused',
   },
 };
 
 /** Keywords refused outright beyond the reader's own "not supported yet" lists. */
 const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  vrrp_instance: {
-    no_accept: 'not enforced (the router always accepts): refused unless --allow-unsupported',
-  },
+  vrrp_instance: {},
 };
 
 /** Accepted keywords with nothing to do, beyond global_defs' list of keepalived's own tuning. */
@@ -149,6 +145,13 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     net_namespace_ipvs: "the IPVS handle opens in NAME, without NAME in PID 1's namespace; read at start only, as keepalived",
   },
   global_defs: {
+    nftables: 'the table (default `keepalived`, in families ip and ip6) instances without accept mode use; sets the chain priority back to -1, as keepalived',
+    nftables_priority: 'the priority of the table\'s input and output chains (default -1)',
+    nftables_counters: 'a counter in every rule of the table',
+    vrrp_strict: "its checks, and instances without `accept` get keepalived's nftables drop sets (see vrrp_instance no_accept)",
+    nftables_ifindex: 'link-local VIPs are keyed by interface index (vips_link_local) under dont_track_primary too; without it keepalived keys '
+      + 'those on the instance\'s interface by name (vips_link_local_name), which is refused',
+    vrrp_iptables: 'as `nftables` (table `keepalived`): keepalived 2.2.7 built without iptables reads it so',
     vrrp_min_garp: 'lowers vrrp_garp_master_repeat to 1, vrrp_garp_master_delay to 0 and the refresh to none where they are still at their '
       + 'defaults when the line is read, as keepalived',
     vrrp_notify_priority_changes: PRIORITY_LINES,
@@ -165,6 +168,9 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
   vrrp_instance: {
+    strict_mode: 'as vrrp_strict, for the instance',
+    no_accept: "while master (and not the owner, priority 255) the VIPs (link-local ones with their interface) are in the sets of keepalived's "
+      + 'nftables table, whose input and output chains drop them; the table is made on first use (a stale one deleted), deleted at stop',
     track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script',
     notify_priority_changes: PRIORITY_LINES,
     unicast_fault_no_peer: 'without unicast_peer: FAULT for as long as the file runs, with keepalived\'s line, instead of multicast',

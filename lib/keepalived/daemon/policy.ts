@@ -19,12 +19,7 @@ import type { KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  vrrp_iptables: 'no iptables chains are installed',
   vrrp_ipsets: 'no ipsets are installed',
-  nftables: 'no nftables rules are installed',
-  nftables_priority: 'no nftables rules are installed',
-  nftables_ifindex: 'no nftables rules are installed',
-  nftables_counters: 'no nftables rules are installed',
   nftables_ipvs: 'no nftables rules are installed',
   nftables_ipvs_priority: 'no nftables rules are installed',
   nftables_ipvs_start_fwmark: 'no nftables rules are installed',

@@ -12,6 +12,7 @@ import type { BfdInstanceBlock } from '../reader/bfd-model';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpRouterInstance } from '../../vrrp/router-options';
 import { VRRP_DIRECT_OPTIONS, type VirtualAddress, type VrrpDirectOption } from '../../vrrp/instance-options';
 import { VRRP_LIMITS } from '../../vrrp/limits';
+import { isLinkLocal, type VrrpFirewallOptions } from '../../vrrp/firewall';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
@@ -134,6 +135,34 @@ class Mapper {
     return max;
   }
 
+  /** What first asked for the firewall (`no_accept`, `strict_mode` or `vrrp_strict` at file:line), named in its errors. */
+  #firewallOrigin: string | undefined;
+
+  /**
+   * No accept mode (`no_accept`, or strict mode without `accept`): the VIPs
+   * go in the nftables drop sets while master.
+   */
+  noAccept(i: VrrpInstanceBlock, out: VrrpRouterInstance, at: (key: string) => SourceRef): void {
+    out.accept = false;
+    const keyword = i.accept === false ? 'no_accept' : i.sources['strict'] ? 'strict_mode' : 'vrrp_strict';
+    const source = keyword === 'no_accept' ? at('accept') : keyword === 'strict_mode' ? at('strict') : (this.#model.global.source ?? i.source);
+    this.#firewallOrigin ??= `${keyword} at ${source.file}:${source.line}`;
+    // keepalived keys these by interface name (vips_link_local_name) under dont_track_primary without nftables_ifindex: not modelled.
+    if (!i.dontTrackPrimary || this.#model.global.vrrp.nftablesIfindex) return;
+    const named = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]
+      .filter((a) => isLinkLocal(a.address) && (a.dev ?? i.interface) === i.interface);
+    for (const a of named) {
+      this.unsupported(keyword, a.source, `(${i.name}) the link-local VIP ${a.address} with dont_track_primary is not put in keepalived's vips_link_local_name set (nftables_ifindex keys it by index, which runs)`);
+    }
+  }
+
+  /** global_defs' nftables settings, when an instance needs the firewall. */
+  firewall(): VrrpFirewallOptions | undefined {
+    if (this.#firewallOrigin === undefined) return undefined;
+    const g = this.#model.global.vrrp;
+    return { table: g.nftablesTable ?? 'keepalived', priority: g.nftablesPriority, counters: g.nftablesCounters, origin: this.#firewallOrigin };
+  }
+
   /** The one-to-one options, as the model has them, within the router's ranges. */
   direct(i: VrrpInstanceBlock): Pick<VrrpRouterInstance, VrrpDirectOption> {
     const out: Record<string, unknown> = {};
@@ -202,8 +231,7 @@ class Mapper {
     const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, `(${i.name}) ${message}`);
     if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r, 'virtual_routes', found));
     if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r, 'virtual_rules', found));
-    if (i.accept === false) this.unsupported('no_accept', at('accept'), `(${i.name}) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts`);
-    if (i.strict) this.unsupported(i.sources['strict'] ? 'strict_mode' : 'vrrp_strict', at('strict'), `(${i.name}) strict mode's firewall rules are not installed by the router`);
+    if (!(i.accept ?? !i.strict)) this.noAccept(i, out, at);
     Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
     if (i.notifyDeleted) out.notifyDeleted = true;
@@ -248,6 +276,8 @@ class Mapper {
     if (vrrp.staticAddresses.length) config.staticIpaddress = vrrp.staticAddresses.map((a) => this.address(a, 'static_ipaddress'));
     if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, 'static_routes', found));
     if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, 'static_rules', found));
+    const firewall = this.firewall();
+    if (firewall) config.firewall = firewall;
     const bfd = this.#model.bfdInstances.filter((b) => b.events.vrrp).map(bfdOptions);
     if (bfd.length) config.bfdInstances = bfd;
     return config;

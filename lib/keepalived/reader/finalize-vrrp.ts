@@ -64,6 +64,10 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     checkUnicastSrc: v.checkUnicastSrc ?? false,
     skipCheckAdvAddr: v.skipCheckAdvAddr ?? false,
     strict,
+    ...(v.nftablesTable !== undefined ? { nftablesTable: v.nftablesTable } : {}),
+    nftablesPriority: v.nftablesPriority ?? -1,
+    nftablesCounters: v.nftablesCounters ?? false,
+    nftablesIfindex: v.nftablesIfindex ?? false,
     lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? strict,
     higherPrioSendAdvert: v.higherPrioSendAdvert ?? false,
     ownerIgnoreAdverts: v.ownerIgnoreAdverts ?? strict,
@@ -173,6 +177,11 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
       const why = priority === VRRP_DEFAULTS.ownerPriority ? `(${d.name}) nopreempt is incompatible with priority 255. resetting nopreempt` : `(${d.name}) Warning - nopreempt will not work with initial state MASTER - clearing`;
       diag.warning('semantic', why, d.sources['nopreempt'] ?? d.source);
       nopreempt = false;
+    }
+    // Strict mode (RFC 5798 5.2.9): an IPv6 instance's first address is its link-local one. keepalived reports it and runs all the same.
+    const first = d.virtualIpaddress[0]?.address;
+    if ((v.strict ?? g.strict) && family === 'inet6' && first !== undefined && !/^fe[89ab]/i.test(first)) {
+      diag.warning('semantic', `(${d.name}) the first IPv6 VIP address must be link local`, d.source);
     }
     if (nopreempt && preemptDelay) {
       diag.warning('semantic', `(${d.name}) preempt_delay is incompatible with nopreempt mode - resetting`, d.sources['preemptDelay'] ?? d.source);

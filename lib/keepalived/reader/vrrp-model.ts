@@ -40,6 +40,14 @@ export interface VrrpGlobalDefs {
   readonly skipCheckAdvAddr: boolean;
   /** `vrrp_strict`: strict RFC mode; default off. */
   readonly strict: boolean;
+  /** `nftables [TABLE]` (or `vrrp_iptables`): the table name; absent: `keepalived` when an instance needs one. */
+  readonly nftablesTable?: string;
+  /** `nftables_priority`: the chains' priority; default -1 (a later `nftables` sets it back to -1). */
+  readonly nftablesPriority: number;
+  /** `nftables_counters`: a counter in every rule; default off. */
+  readonly nftablesCounters: boolean;
+  /** `nftables_ifindex`: link-local VIPs keyed by interface index rather than name; default off. */
+  readonly nftablesIfindex: boolean;
   /** `vrrp_lower_prio_no_advert`: default off (on in strict mode). */
   readonly lowerPrioNoAdvert: boolean;
   /** `vrrp_higher_prio_send_advert`: default off. */

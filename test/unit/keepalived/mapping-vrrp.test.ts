@@ -88,7 +88,6 @@ describe('vrrp.conf mapped', () => {
   test('what the router does not do is a warning at its line', () => {
     expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
       ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
-      ['unsupported', 117, '(VI_2) no_accept (dropping traffic to the VIPs while not owner) is not enforced - the router always accepts'],
       ['unsupported', 125, IPV6_VMAC('VI_6')],
     ]);
   });
@@ -106,13 +105,40 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(warned(m)).toEqual([
       ['unsupported', 1, '(A) an instance without virtual_ipaddress is not run by the router'],
       ['unsupported', 14, "(B) brd + is not computed by the router - the kernel's default broadcast is used"],
-      ['unsupported', 8, "(B) strict mode's firewall rules are not installed by the router"],
       ['unsupported', 21, '(C) VRRPv3 carries at most 40.95 s - advert_int 100 becomes 40.95'],
     ]);
     expect(m.config.instances.map((i) => i.name)).toEqual(['B', 'C']);
     expect(m.config.instances[0]!.authentication).toEqual({ authType: 'AH', authPass: 'x' });
     expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24 }]);
     expect(m.config.instances[1]!.advertInt).toBe(40.95);
+    // strict_mode without accept: B's VIPs go in the firewall's drop sets while master; C accepts.
+    expect(m.config.instances.map((i) => i.accept)).toEqual([false, undefined]);
+    expect(m.config.firewall).toEqual({ table: 'keepalived', priority: -1, counters: false, origin: `strict_mode at ${m.warnings[0]!.source.file}:8` });
+  });
+
+  test('no_accept, vrrp_strict and the nftables keywords: the firewall as keepalived 2.2.7 reads them; a link-local VIP runs too', () => {
+    const vi = (name: string, vrid: number, extra: string, vip = '192.0.2.1') =>
+      `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${vrid}\n${extra}  virtual_ipaddress {\n    ${vip}\n  }\n}\n`;
+    const none = mapText(`global_defs {\n  nftables t\n}\n${vi('A', 1, '')}`);
+    expect(none.config.firewall).toBeUndefined();
+    // nftables sets the priority back to -1; a second one is ignored; counters on.
+    const named = mapText(`global_defs {\n  nftables_priority -9\n  nftables t\n  nftables u\n  nftables_priority -5\n  nftables_counters\n}\n${vi('A', 1, '  no_accept\n')}`);
+    expect(named.config.firewall).toMatchObject({ table: 't', priority: -5, counters: true, origin: expect.stringMatching(/^no_accept at .*:11$/) });
+    expect(named.warnings).toEqual([]);
+    // vrrp_iptables is nftables' default table in a keepalived built without iptables, and resets the priority too.
+    const ipt = mapText(`global_defs {\n  vrrp_strict\n  nftables_priority -9\n  vrrp_iptables X Y\n}\n${vi('A', 1, '')}${vi('B', 2, '  accept\n')}`);
+    expect(ipt.config.firewall).toMatchObject({ table: 'keepalived', priority: -1, origin: expect.stringMatching(/^vrrp_strict at .*:1$/) });
+    expect(ipt.config.instances.map((i) => i.accept)).toEqual([false, undefined]);
+    // ... even after `nftables NAME` (keepalived 2.2.7: the table is `keepalived`).
+    const both = mapText(`global_defs {\n  nftables x\n  vrrp_iptables\n}\n${vi('A', 1, '  no_accept\n')}`);
+    expect(both.config.firewall).toMatchObject({ table: 'keepalived' });
+    const ll = mapText(`global_defs {\n  vrrp_strict\n}\n${vi('A', 1, '', 'fe80::7')}`);
+    expect(warned(ll)).toEqual([]);
+    expect(ll.config.instances[0]!.accept).toBe(false);
+    // Under dont_track_primary keepalived keys them by name unless nftables_ifindex: refused, then runs.
+    const byName = mapText(`global_defs {\n  vrrp_strict\n}\n${vi('A', 1, '  dont_track_primary\n', 'fe80::7')}`);
+    expect(warned(byName)).toEqual([['unsupported', 9, "(A) the link-local VIP fe80::7 with dont_track_primary is not put in keepalived's vips_link_local_name set (nftables_ifindex keys it by index, which runs)"]]);
+    expect(warned(mapText(`global_defs {\n  vrrp_strict\n  nftables_ifindex\n}\n${vi('A', 1, '  dont_track_primary\n', 'fe80::7')}`))).toEqual([]);
   });
 
   test("auth_type AH: keepalived's initial MASTER becomes BACKUP below priority 255 (it must first hear the sequence number); the owner stays", () => {

@@ -79,7 +79,9 @@ test('every keyword the reader reports as not supported, and every global_defs s
   expect([status('top level', 'net_namespace'), status('top level', 'net_namespace_ipvs')]).toEqual(['runs', 'runs']);
   expect(status('global_defs', 'process_names')).toBe('no effect');
   expect(status('global_defs', 'lvs_flush')).toBe('runs');
-  expect(status('vrrp_instance', 'strict_mode')).toBe('partly');
+  // Strict mode's checks and its nftables firewall run; the iptables/ipsets of other builds do not.
+  expect([status('vrrp_instance', 'strict_mode'), status('vrrp_instance', 'no_accept'), status('global_defs', 'nftables')]).toEqual(['runs', 'runs', 'runs']);
+  expect([status('global_defs', 'vrrp_ipsets'), status('global_defs', 'nftables_ipvs')]).toEqual(['refused', 'refused']);
   expect(isKeepalivedKeyword('enable_dbus')).toBe(true);
   expect(isKeepalivedKeyword('preferred_lft')).toBe(true);
   expect(isKeepalivedKeyword('no_such_keyword')).toBe(false);
@@ -104,7 +106,7 @@ vrrp_instance VI_1 {
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the global_defs settings, then the mappings' (a tracked virtual route: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['preferred_lft', 25], ['enable_dbus', 2], ['enable_snmp_vrrp', 3], ['virtual_routes', 22], ['no_accept', 20],
+    ['preferred_lft', 25], ['enable_dbus', 2], ['enable_snmp_vrrp', 3], ['virtual_routes', 22]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
@@ -160,11 +162,11 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_snmp_vrrp"} 1');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
-  writeFileSync(conf, `${GLOBALS.replace('}', '    vrrp_iptables\n}')}${vs(80)}${vs(8080)}`);
+  writeFileSync(conf, `${GLOBALS.replace('}', '    vrrp_ipsets\n}')}${vs(80)}${vs(8080)}`);
   signals.emit('SIGHUP');
   const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
   expect(refused.find((l) => l.message === 'reload refused; the previous configuration stays')?.error).toMatch(
-    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 4\\) vrrp_iptables: .* --allow-unsupported=vrrp_iptables$`),
+    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 4\\) vrrp_ipsets: .* --allow-unsupported=vrrp_ipsets$`),
   );
   expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
   expect(await fake.ipvs.getService(web)).not.toBeNull();

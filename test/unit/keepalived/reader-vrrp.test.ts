@@ -53,6 +53,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       downTimerAdverts: 4, checkUnicastSrc: true, skipCheckAdvAddr: true, strict: false, lowerPrioNoAdvert: false,
       higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false, startupDelay: 1.5, minGarp: false,
       notifyPriorityChanges: false, defaultInterface: 'eth0', disableLocalIgmp: false, vmacPrefix: 'vrrp',
+      nftablesPriority: -1, nftablesCounters: false, nftablesIfindex: false,
     });
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'vrrp1', instance: 'VI_1', syncId: 9 });
     expect(config.global.scriptUser).toEqual({ user: 'root' });
@@ -180,6 +181,15 @@ describe("keepalived's defaults", () => {
   test('vrrp_strict turns on lower_prio_no_advert and owner_ignore_adverts; IPv6 runs as VRRPv3 even under version 2', () => {
     const { config } = readText('global_defs {\n  vrrp_strict\n}\n' + instance('  version 2\n  virtual_router_id 7\n  virtual_ipaddress {\n    fe80::7\n  }\n'));
     expect(config.vrrp.instances[0]).toMatchObject({ strict: true, lowerPrioNoAdvert: true, ownerIgnoreAdverts: true, version: 3, family: 'inet6', mcastDstIp: 'ff02::12' });
+  });
+
+  test("strict mode: an IPv6 instance's first VIP must be link-local (keepalived -t fails, and runs it); not without strict mode", () => {
+    const vips = (first: string) => `  virtual_router_id 7\n  virtual_ipaddress {\n    ${first}\n    fe80::7\n  }\n`;
+    const global = readText('global_defs {\n  vrrp_strict\n}\n' + instance(vips('fd00::7')));
+    expect(found(global)).toEqual([['semantic', 4, '(VI_1) the first IPv6 VIP address must be link local']]);
+    expect(found(readText(instance('  strict_mode\n' + vips('fd00::7'))))).toEqual([['semantic', 1, '(VI_1) the first IPv6 VIP address must be link local']]);
+    expect(found(readText('global_defs {\n  vrrp_strict\n}\n' + instance(vips('fe80::8'))))).toEqual([]);
+    expect(found(readText(instance(vips('fd00::7'))))).toEqual([]);
   });
 
   test('VRRPv3 advert_int is kept to 10 ms; v2 rounds to whole seconds with a warning', () => {

@@ -90,6 +90,41 @@ test('virtual routes and rules: added after the addresses on becoming MASTER, re
   ]);
 });
 
+test('accept: false puts the VIPs in the firewall before adding them as master, takes them out after removing them; the owner and accept skip it', async () => {
+  const lines: string[] = [];
+  fakeNative.nft.batches.length = 0;
+  const options = { name: 'VI_F', interface: 'eth0', virtualRouterId: 51, version: 3 as const, advertInt: 0.05, virtualIpaddress: ['10.0.0.100/24'],
+    virtualIpaddressExcluded: ['fd00::100/64'] };
+  const vi = VrrpInstance.open({ ...options, priority: 100, accept: false }, { log: (l) => lines.push(l) });
+  await new Promise<void>((resolve) => vi.on('state', (c) => c.to === 'MASTER' && resolve()));
+  const types = () => fakeNative.nft.batches.map((b) => b.messages.map((m) => `${m.type} ${m.family}`).at(-1));
+  // Per family: the stale table deleted, then the table and the VIP in one transaction.
+  expect(types()).toEqual(['deltable 2', 'newsetelem 2', 'deltable 10', 'newsetelem 10']);
+  const messages = lines.map((l) => JSON.parse(l) as { message?: string }).map((l) => l.message).filter(Boolean);
+  expect(messages).toEqual(['(VI_F) setting firewall drop rule']);
+  // Reconfigured as master: a new VIP goes in before it is added, a dropped one comes out after it is removed.
+  fakeNative.nft.batches.length = 0;
+  expect(vi.reconfigure({ ...options, priority: 100, accept: false, virtualIpaddress: ['10.0.0.101/24'] })).toBe(true);
+  expect(fakeNative.nft.batches.map((b) => b.messages.map((m) => [m.type, 'keys' in m ? m.keys.length : 0]))).toEqual([
+    [['newsetelem', 1]], [['delsetelem', 1]],
+  ]);
+  expect(fakeNative.nft.batches[0]!.messages[0]).toMatchObject({ keys: [Uint8Array.of(10, 0, 0, 101)] });
+  expect(fakeNative.nft.batches[1]!.messages[0]).toMatchObject({ keys: [Uint8Array.of(10, 0, 0, 100)] });
+  fakeNative.nft.batches.length = 0;
+  vi.close();
+  expect(types()).toEqual(['delsetelem 2', 'delsetelem 10', 'deltable 10']);
+  expect(fakeNative.nft.batches.at(-1)!.messages.map((m) => m.family)).toEqual([2, 10]);
+  fakeNative.nft.batches.length = 0;
+  const owner = VrrpInstance.open({ ...options, priority: 255, accept: false });
+  await started();
+  expect(owner.state).toBe('MASTER');
+  owner.close();
+  const accepting = VrrpInstance.open({ ...options, priority: 100 });
+  await new Promise<void>((resolve) => accepting.on('state', (c) => c.to === 'MASTER' && resolve()));
+  accepting.close();
+  expect(fakeNative.nft.batches).toEqual([]);
+});
+
 test('received packets: checks counted and emitted, a higher priority master makes us BACKUP', async () => {
   const vi = VrrpInstance.open({ name: 'VI_2', interface: 'eth0', virtualRouterId: 51, priority: 255, ownerIgnoreAdverts: false, virtualIpaddress: ['10.0.0.100/24'] });
   await started();

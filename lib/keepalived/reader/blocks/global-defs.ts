@@ -41,9 +41,9 @@ export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   max_auto_priority
   min_auto_priority_delay dynamic_interfaces
-  vrrp_iptables vrrp_ipsets nftables
-  nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
-  nftables_counters vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
+  vrrp_ipsets
+  nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
+  vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
   vrrp_rlimit_rtime
   checker_priority checker_no_swap checker_rt_priority
   checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority bfd_no_swap bfd_rt_priority
@@ -113,6 +113,39 @@ const globalGarpExtraIf: KeywordSpec<Draft<VrrpGlobalDefs>> = {
   },
 };
 
+/**
+ * `nftables [TABLE]` (default table `keepalived`): the first one written
+ * wins, and it puts the chain priority back to -1, as keepalived (a
+ * `nftables_priority` before it is lost). `vrrp_iptables`, which keepalived
+ * 2.2.7 built without iptables reads as "using nftables instead", sets
+ * table `keepalived` and priority -1 whatever came before.
+ */
+function nftablesTable(keyword: 'nftables' | 'vrrp_iptables'): KeywordSpec<Draft<VrrpGlobalDefs>> {
+  return {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      if (keyword === 'vrrp_iptables') {
+        ctx.diag.warning('invalid-value', "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option", stmt.source);
+      } else if (target.values.nftablesTable !== undefined) {
+        ctx.diag.warning('invalid-value', 'nftables already specified - ignoring', stmt.source);
+        return;
+      }
+      const table = keyword === 'nftables' && stmt.args[0] !== undefined ? stmt.args[0] : 'keepalived';
+      if (table.length >= 256) {
+        ctx.diag.error('invalid-value', 'nftables table name too long - ignoring', stmt.source);
+        return;
+      }
+      setValue(target, 'nftablesTable', table, stmt.source);
+      setValue(target, 'nftablesPriority', -1, stmt.source);
+    },
+  };
+}
+
+/** `nftables_counters`, `nftables_ifindex`: on when written, whatever follows (keepalived reads no argument). */
+function presentFlag(key: 'nftablesCounters' | 'nftablesIfindex'): KeywordSpec<Draft<VrrpGlobalDefs>> {
+  return { minArgs: 0, handle: (stmt, target) => setValue(target, key, true, stmt.source) };
+}
+
 const mcastGroup = (key: 'mcastGroup4' | 'mcastGroup6', family: 'inet' | 'inet6') =>
   vrrpDefault(valueField(key, (stmt, ctx) => {
     const word = stmt.args[0]!;
@@ -150,6 +183,11 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   vrrp_startup_delay: vrrpDefault(timerField('startupDelay', 'vrrp_startup_delay', 0)),
   vrrp_min_garp: vrrpDefault(minGarp),
   vrrp_rt_priority: vrrpDefault(integerField('rtPriority', 'vrrp_rt_priority', 1, 99)),
+  nftables: vrrpDefault(nftablesTable('nftables')),
+  vrrp_iptables: vrrpDefault(nftablesTable('vrrp_iptables')),
+  nftables_priority: vrrpDefault(integerField('nftablesPriority', 'nftables chain priority', -2147483648, 2147483647)),
+  nftables_counters: vrrpDefault(presentFlag('nftablesCounters')),
+  nftables_ifindex: vrrpDefault(presentFlag('nftablesIfindex')),
   vrrp_notify_priority_changes: vrrpDefault(boolField('notifyPriorityChanges', (word) => `Invalid value '${word}' for global vrrp_notify_priority_changes specified`)),
   vmac_prefix: vrrpDefault(vmacPrefix),
   vrrp_garp_extra_if: vrrpDefault(globalGarpExtraIf),
