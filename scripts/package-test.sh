@@ -45,8 +45,9 @@ work=.package-test
 rm -rf "$work" && mkdir -p "$work"
 
 # --- pack (prepack compiles the TypeScript and builds the prebuild) --------
-tarball=$(npm pack --pack-destination "$work" 2> "$work/pack.log" | tail -n 1)
-[ -f "$work/$tarball" ] || { cat "$work/pack.log" >&2; fail "npm pack produced no tarball"; }
+# (A failed pack says why here: under set -e the assignment alone would end the script without a word.)
+tarball=$(npm pack --pack-destination "$work" 2> "$work/pack.log" | tail -n 1) || true
+[ -n "$tarball" ] && [ -f "$work/$tarball" ] || { tail -n 20 "$work/pack.log" >&2; fail "npm pack produced no tarball"; }
 tar -tzf "$work/$tarball" | sed 's|^package/||' | sort > "$work/contents.txt"
 for file in package.json README.md LICENSE CHANGELOG.md binding.gyp native/addon.cc bin/ipvs dist/lib/cli/ipvs.bundle.js \
   prebuilds/linux-x64/ipvs.glibc.node prebuilds/linux-arm64/ipvs.glibc.node dist/lib/index.js dist/lib/index.d.ts dist/lib/index.mjs dist/lib/index.d.mts \

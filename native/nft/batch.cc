@@ -225,10 +225,13 @@ void message(Writer& w, const Message& m, uint32_t seq) {
 
 // The answers to `count` messages numbered from `first`; stops at the first error.
 Outcome readAnswers(int fd, uint32_t begin, uint32_t first, size_t count) {
-  alignas(nlmsghdr) static thread_local uint8_t reply[65536];
+  // On the heap, per call: a static thread_local buffer would make the addon need
+  // ld-linux's __tls_get_addr, which the prebuild's dependency check refuses.
+  std::vector<uint8_t> buffer(65536);
+  uint8_t* reply = buffer.data();
   size_t answered = 0;
   while (answered < count) {
-    ssize_t n = recv(fd, reply, sizeof reply, 0);
+    ssize_t n = recv(fd, reply, buffer.size(), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return {errno == EAGAIN ? ETIMEDOUT : errno, -1};
     size_t left = static_cast<size_t>(n);
