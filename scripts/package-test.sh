@@ -240,7 +240,7 @@ passed "installed for arm64 Node.js with no compiler (the arm64 prebuild was tak
 #   node-18 (a file): guardrails.test runs the repository's lint tools, and
 #     dependency-cruiser needs Node.js 20 (util.styleText); Debian 12's arm64
 #     Node.js is 18.20. Nothing of the package runs there.
-# multicast-if, so-mark, connector and rtm-rule are proven on every run, just below: the same calls fail
+# multicast-if, so-mark, connector, nf-netlink and rtm-rule are proven on every run, just below: the same calls fail
 # under qemu-user (with qemu's own "Unsupported setsockopt" line) and
 # succeed with this machine's Node.js and x64 addon, so they go stale loudly
 # when a qemu learns the call.
@@ -252,6 +252,8 @@ ARM64_EXCLUDED=(
   'multicast-if|the advert watchdog adverts stop while JavaScript is silent beyond the bound and stay stopped until schedule() decides again'
   'multicast-if|the advert watchdog without watchdogUs a silent event loop does not stop the adverts'
   'multicast-if|the link monitor reports an address removed from an interface (RTM_DELADDR) when asked'
+  'multicast-if|VRRPv2 auth_type AH links on loopback: the thread seals each advert, checks received ones (ICV, then one sequence counter for both directions)'
+  'nf-netlink|in a namespace of its own a table of chains, sets and every expression, read back by nft; elements in and out; EEXIST / ENOENT name their message'
   'connector|a spawned child is seen forked by this process, then exec and exit, in that order'
   'connector|threads are not processes: a thread starting and ending reports nothing for its id'
   'connector|close is idempotent and stops the callbacks'
@@ -285,16 +287,16 @@ ARM64_EXCLUDED_FILES=('node-18|/dist/test/unit/package/guardrails\.test\.js$')
 cp test/package/arm64-qemu-limits.cjs "$consumer_arm64/"
 natively=$(cd "$consumer" && node "$root/test/package/arm64-qemu-limits.cjs" "$PWD/node_modules/ipvs/prebuilds/linux-x64/ipvs.glibc.node" 2>&1) ||
   fail "the calls left out under qemu-user fail natively: $natively"
-[ "$natively" = $'VrrpLink IPv4: opened\nVrrpLink IPv6: opened\nProcMonitor: opened\nudpSocket mark: 0\nrtnlChange rule: 2' ] || fail "natively, the calls left out under qemu-user gave: $natively"
+[ "$natively" = $'VrrpLink IPv4: opened\nVrrpLink IPv6: opened\nProcMonitor: opened\nudpSocket mark: 0\nrtnlChange rule: 2\nnftBatch table: 0' ] || fail "natively, the calls left out under qemu-user gave: $natively"
 emulated=$(cd "$consumer_arm64" && PATH="$outside/arm64-bin:$PATH" QEMU_LOG=unimp node arm64-qemu-limits.cjs "$PWD/$arm64_prebuild" 2>&1) ||
   fail "the qemu-user limits probe failed: $emulated"
 for line in 'VrrpLink IPv4: ESYSCALL 92 socket-options' 'Unsupported setsockopt level=0 optname=32' \
   'VrrpLink IPv6: ESYSCALL 92 socket-options' 'Unsupported setsockopt level=41 optname=17' 'ProcMonitor: ESYSCALL 93 proc-connector' \
   'udpSocket mark: 92' 'Unsupported setsockopt level=1 optname=36' \
-  'rtnlChange rule: 95'; do
+  'rtnlChange rule: 95' 'nftBatch table: 93'; do
   grep -qxF "$line" <<<"$emulated" || fail "under qemu-user, expected \"$line\" (is an exclusion stale?), got: $emulated"
 done
-passed "qemu-user refuses IP_MULTICAST_IF, IPV6_MULTICAST_IF, SO_MARK (ENOPROTOOPT), routing rules (EOPNOTSUPP) and the proc connector (EPROTONOSUPPORT); this machine does not"
+passed "qemu-user refuses IP_MULTICAST_IF, IPV6_MULTICAST_IF, SO_MARK (ENOPROTOOPT), routing rules (EOPNOTSUPP), the proc connector and nf_tables netlink (EPROTONOSUPPORT); this machine does not"
 
 arm64_report="$work/arm64-jest.json"
 # (Paths before --selectProjects, which would take them as project names.)

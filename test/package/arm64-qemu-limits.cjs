@@ -18,8 +18,11 @@
 //   udpSocket with a mark: setsockopt(SOL_SOCKET, SO_MARK) (level 1, name
 //     36), a checker's fwmark, which qemu 7.2 does not translate:
 //     ENOPROTOOPT (92); natively 0.
-// The rule is deleted in a network namespace made here, so a qemu that did
-// pass it on could not touch this machine's rules.
+//   nftBatch of one table: a NETLINK_NETFILTER socket (strict mode's
+//     nftables firewall), a netlink family qemu 7.2 does not translate:
+//     EPROTONOSUPPORT (93); natively 0.
+// The rule is deleted, and the table made, in a network namespace made here,
+// so a qemu that did pass them on could not touch this machine's rules.
 'use strict';
 const { execFileSync } = require('node:child_process');
 
@@ -50,6 +53,8 @@ execFileSync('ip', ['netns', 'add', name]);
 try {
   const rule = { family: 2, from: '10.40.0.0', fromPrefix: 24, table: 100, protocol: 18, action: 1, priority: 100 };
   console.log(`rtnlChange rule: ${addon.rtnlChange({ netns: `/var/run/netns/${name}`, operation: 'delete', rule })}`);
+  const table = { type: 'newtable', family: 2, table: 'probe' };
+  console.log(`nftBatch table: ${addon.nftBatch({ netns: `/var/run/netns/${name}`, messages: [table] }).errno}`);
 } finally {
   execFileSync('ip', ['netns', 'del', name]);
 }
