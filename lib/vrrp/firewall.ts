@@ -18,6 +18,7 @@ import { constants, endianness } from 'node:os';
 import type { NativeNftBinding, NativeNftExpr, NativeNftMessage } from '../native/nft-contract';
 import { IpvsArgumentError } from '../model/errors';
 import { addressBytes, familyOf, type IpFamily } from './bytes';
+import { isIpv6LinkLocal } from '../core/validate/address';
 import { VrrpError } from './errors';
 import { loadVrrpNative } from './native';
 
@@ -175,7 +176,7 @@ const LINK_LOCAL_SET = 'vips_link_local';
 /** A set element's key: the address, and for a link-local one its interface index in host order. */
 function elementKey(a: FirewallAddress): Uint8Array {
   const address = addressBytes(a.address);
-  if (!isLinkLocal(a.address)) return address;
+  if (!isIpv6LinkLocal(a.address)) return address;
   const key = new Uint8Array(20);
   key.set(address);
   new DataView(key.buffer).setUint32(16, a.ifindex, endianness() === 'LE');
@@ -184,12 +185,7 @@ function elementKey(a: FirewallAddress): Uint8Array {
 
 /** What an address is counted by: link-local ones per interface. */
 function keyOf(a: FirewallAddress): string {
-  return isLinkLocal(a.address) ? `${a.address}%${a.ifindex}` : a.address;
-}
-
-/** Whether `address` is an IPv6 link-local address (fe80::/10), which keepalived keys by interface too. */
-export function isLinkLocal(address: string): boolean {
-  return familyOf(address) === 6 && (addressBytes(address)[0] === 0xfe && (addressBytes(address)[1]! & 0xc0) === 0x80);
+  return isIpv6LinkLocal(a.address) ? `${a.address}%${a.ifindex}` : a.address;
 }
 
 /**
@@ -255,7 +251,7 @@ export class VipFirewall {
     for (const family of [4, 6] as const) {
       const mine = fresh.filter((a) => familyOf(a.address) === family);
       if (!mine.length) continue;
-      const linkLocal = mine.some((a) => isLinkLocal(a.address));
+      const linkLocal = mine.some((a) => isIpv6LinkLocal(a.address));
       const setup = [
         ...(this.#made.has(family) ? [] : this.#replaceTable(family)),
         ...(linkLocal && !this.#linkLocal ? linkLocalMessages(this.#options) : []),
@@ -314,8 +310,8 @@ export class VipFirewall {
   /** One message per set: the global `vips`, then (IPv6) `vips_link_local`, keepalived's order. */
   #elements(type: 'newsetelem' | 'delsetelem', family: IpFamily, addresses: FirewallAddress[]): NativeNftMessage[] {
     const base = { type, family: NFPROTO[family], table: this.options.table };
-    const global = addresses.filter((a) => !isLinkLocal(a.address));
-    const linkLocal = addresses.filter((a) => isLinkLocal(a.address));
+    const global = addresses.filter((a) => !isIpv6LinkLocal(a.address));
+    const linkLocal = addresses.filter((a) => isIpv6LinkLocal(a.address));
     return [
       ...(global.length ? [{ ...base, set: 'vips', keys: global.map(elementKey) }] : []),
       ...(linkLocal.length ? [{ ...base, set: LINK_LOCAL_SET, keys: linkLocal.map(elementKey) }] : []),

@@ -687,7 +687,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * are removed. What went in is what comes out, whatever a reload changed.
    */
   #dropVips(add: boolean): void {
-    if (add && (this.options.accept || this.options.priority === 255)) return;
+    if (add && !this.#dropsVips()) return;
     if (!add && !this.#firewalled.length) return;
     const verb = add ? 'setting' : 'removing';
     this.#log({ event: 'firewall', message: `(${this.name}) ${verb} firewall drop rule` });
@@ -704,8 +704,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * what no longer is (of `before`) comes out after.
    */
   #firewallFollow(before: readonly FirewallAddress[], add: boolean): void {
-    const dropping = !this.options.accept && this.options.priority !== 255;
-    const wanted = dropping ? this.#firewallAddresses() : [];
+    const wanted = this.#dropsVips() ? this.#firewallAddresses() : [];
     const has = (list: readonly FirewallAddress[], a: FirewallAddress) =>
       list.some((b) => b.address === a.address && b.ifindex === a.ifindex);
     const change = add ? wanted.filter((a) => !has(before, a)) : before.filter((a) => !has(wanted, a));
@@ -714,6 +713,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const errors = add ? this.#firewall.add(change) : this.#firewall.remove(change);
     this.#firewalled = wanted;
     for (const error of errors) this.#fail(error);
+  }
+
+  /** No accept mode and not the address owner: as master, the VIPs are in the firewall's drop sets. */
+  #dropsVips(): boolean {
+    return !this.options.accept && this.options.priority !== 255;
   }
 
   /** The VIPs (excluded ones too) with the index of the interface each is on, as #changeAddress puts them. */

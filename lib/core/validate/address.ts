@@ -13,6 +13,13 @@ export interface ParsedAddress {
   address: string;
 }
 
+/** Whether `address` is an IPv6 link-local address (fe80::/10): reached only through an interface, so keyed or bound by one. */
+export function isIpv6LinkLocal(address: string): boolean {
+  if (!isIPv6(address)) return false;
+  // The first 16 bits: the text before the first colon ("" for an address starting with ::).
+  return (Number.parseInt(address.slice(0, address.indexOf(':')) || '0', 16) & 0xffc0) === 0xfe80;
+}
+
 /** Dotted-quad IPv4 as node's isIPv4 accepts it (no leading zeros), without a regular expression. */
 export function isDottedQuad(text: string): boolean {
   const n = text.length;

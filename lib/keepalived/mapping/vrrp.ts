@@ -12,7 +12,8 @@ import type { BfdInstanceBlock } from '../reader/bfd-model';
 import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, VrrpRouterInstance } from '../../vrrp/router-options';
 import { VRRP_DIRECT_OPTIONS, type VirtualAddress, type VrrpDirectOption } from '../../vrrp/instance-options';
 import { VRRP_LIMITS } from '../../vrrp/limits';
-import { isLinkLocal, type VrrpFirewallOptions } from '../../vrrp/firewall';
+import type { VrrpFirewallOptions } from '../../vrrp/firewall';
+import { isIpv6LinkLocal } from '../../core/validate/address';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
@@ -89,7 +90,6 @@ export function bfdOptions(b: BfdInstanceBlock): BfdInstanceOptions {
   };
 }
 
-/** `garpInterval` → `garp_interval`: the keyword a model field was read from. */
 /**
  * keepalived's name of a `use_vmac` macvlan without one: `PREFIX.VRID`, the
  * prefix cut so that the whole fits in an interface name (15 characters).
@@ -99,6 +99,7 @@ export function vmacName(prefix: string, virtualRouterId: number): string {
   return `${prefix.slice(0, 15 - suffix.length)}${suffix}`;
 }
 
+/** `garpInterval` → `garp_interval`: the keyword a model field was read from. */
 function snakeCase(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -150,7 +151,7 @@ class Mapper {
     // keepalived keys these by interface name (vips_link_local_name) under dont_track_primary without nftables_ifindex: not modelled.
     if (!i.dontTrackPrimary || this.#model.global.vrrp.nftablesIfindex) return;
     const named = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]
-      .filter((a) => isLinkLocal(a.address) && (a.dev ?? i.interface) === i.interface);
+      .filter((a) => isIpv6LinkLocal(a.address) && (a.dev ?? i.interface) === i.interface);
     for (const a of named) {
       this.unsupported(keyword, a.source, `(${i.name}) the link-local VIP ${a.address} with dont_track_primary is not put in keepalived's vips_link_local_name set (nftables_ifindex keys it by index, which runs)`);
     }

@@ -12,6 +12,7 @@ import type { VrrpSyncGroupDraft } from './blocks/vrrp-sync-group';
 import type { TrackingDraft } from './blocks/vrrp-tracking';
 import type { Diagnostics, SourceRef } from './diagnostics';
 import { VRRP_DEFAULTS } from '../../vrrp/limits';
+import { isIpv6LinkLocal } from '../../core/validate/address';
 import type { ScriptPolicy } from '../../scripts/security';
 import { keptAtLoad, loadedScript } from './scripts';
 import type { VrrpAddress, VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackProcess, VrrpTrackRef } from './vrrp-model';
@@ -180,7 +181,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     }
     // Strict mode (RFC 5798 5.2.9): an IPv6 instance's first address is its link-local one. keepalived reports it and runs all the same.
     const first = d.virtualIpaddress[0]?.address;
-    if ((v.strict ?? g.strict) && family === 'inet6' && first !== undefined && !/^fe[89ab]/i.test(first)) {
+    if ((v.strict ?? g.strict) && family === 'inet6' && first !== undefined && !isIpv6LinkLocal(first)) {
       diag.warning('semantic', `(${d.name}) the first IPv6 VIP address must be link local`, d.source);
     }
     if (nopreempt && preemptDelay) {

@@ -5,7 +5,7 @@
  * with keepalived's wording.
  * @module
  */
-import { canonicalIPv6 } from '../../core/validate/address';
+import { canonicalIPv6, isIpv6LinkLocal } from '../../core/validate/address';
 import type { CheckerDraft } from './blocks/checkers';
 import type { Draft } from './blocks/draft';
 import { finishBfdChecks, finishFileChecks, type RealServerDraft } from './blocks/real-server';
@@ -191,7 +191,7 @@ const SMTP_OWN_TARGET = ['connectIp', 'connectPort', 'bindTo', 'bindPort', 'bind
  */
 function reachableTarget(o: ConnectionOptions, rsAddress: string, end: SourceRef, diag: Diagnostics): boolean {
   const target = o.connectIp ?? rsAddress;
-  if (o.bindIf !== undefined || !/^fe[89ab][0-9a-f]:/i.test(target)) return true;
+  if (o.bindIf !== undefined || !isIpv6LinkLocal(target)) return true;
   diag.error('semantic', `Checker link local address ${canonicalIPv6(target)} requires a bind_if`, end);
   return false;
 }

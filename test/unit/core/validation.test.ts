@@ -1,5 +1,6 @@
 // Bad input is refused in TypeScript, naming the field, and never reaches
 // the kernel.
+import { isIpv6LinkLocal } from '../../../lib/core/validate/address';
 import { Ipvs, IpvsArgumentError } from '../../../lib';
 import { withFakeIpvs } from '../../support/fake-kernel';
 
@@ -79,4 +80,10 @@ describe('input validation', () => {
   test('Ipvs.open rejects unknown options before loading anything', () => {
     expect(() => Ipvs.openSync({ namespace: 'x' } as never)).toThrow(/options.namespace: unknown option/);
   });
+});
+
+test('isIpv6LinkLocal: fe80::/10 only, whatever the case or a zone; IPv4, other IPv6 and a short first group are not', () => {
+  const linkLocal = ['fe80::1', 'FE80::1', 'febf::1', 'fe9a:1::2', 'fe80::1%eth0'];
+  const other = ['fec0::1', 'fe8::1', '::1', 'fd00::1', '10.0.0.1', 'fe80', ''];
+  expect([...linkLocal, ...other].map((a) => isIpv6LinkLocal(a))).toEqual([...linkLocal.map(() => true), ...other.map(() => false)]);
 });
