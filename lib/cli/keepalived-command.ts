@@ -387,7 +387,8 @@ export async function runKeepalived(
     for (const [signal, handler] of handlers) signals.off(signal, handler);
     reaper?.stop();
     unrecord();
-    return KEEPALIVED_EXIT.fatal;
+    // keepalived's own status where the reason has one (a failed include check: 6).
+    return (e as { exitStatus?: number }).exitStatus ?? KEEPALIVED_EXIT.fatal;
   }
   const status = await done;
   for (const [signal, handler] of handlers) signals.off(signal, handler);

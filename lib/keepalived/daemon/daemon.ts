@@ -17,6 +17,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS, type DrainOptions } from '../../handle/drain'
 import { namespaceInterfaces, type CheckResult } from '../reader/read';
 import { resolveHealthConfig, settleHealth } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
+import { KEEPALIVED_EXIT } from '../reader/exit-status';
 import { readDaemonConfig, readDaemonConfigSoon, type DaemonConfig, type DaemonReading, type Halves } from './reading';
 import { NETNS_DIR, NETNS_ENTERED_ENV, namespaceChanges, namespaceSettings, runsIn, type NamespaceSetting, type NamespaceSettings } from './namespace';
 import type { LogLine } from './log';
@@ -150,6 +151,14 @@ export interface DaemonStatus extends ManagerStatus {
 
 /** Why a configuration could not be used. */
 export class ConfigUnusableError extends Error {
+  /** The status keepalived exits with for this reason, where it has its own. */
+  readonly exitStatus: number | undefined;
+
+  constructor(message: string, exitStatus?: number) {
+    super(message);
+    this.exitStatus = exitStatus;
+  }
+
   override get name(): string {
     return 'ConfigUnusableError';
   }
@@ -327,7 +336,11 @@ export class KeepalivedDaemon {
     const { configFile, configId } = this.#options;
     const reading = readDaemonConfig(configFile, configId, this.#halves);
     first?.(reading.result);
-    return this.#settle(this.#accept(reading));
+    const accepted = this.#accept(reading);
+    // keepalived does not start on a failed include check; a reload goes on without the file.
+    const failed = reading.result.diagnostics.filter((d) => d.severity === 'error' && (d.code === 'include' || d.code === 'include-skipped'));
+    if (failed.length) throw new ConfigUnusableError(`an include failed its check: ${formatDiagnostic(failed[0]!)}`, KEEPALIVED_EXIT.includeCheck);
+    return this.#settle(accepted);
   }
 
   /** {@link KeepalivedDaemon.#read} letting the event loop turn between its steps, for a reload while the checks run. */

@@ -164,6 +164,9 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     vrrp_garp_extra_if: `the default of the instances' garp_extra_if: ${GARP_EXTRA_IF}`,
     vrrp_vmac_garp_intvl: 'deprecated name of vrrp_garp_extra_if (keepalived warns, and so does the reader)',
     vmac_prefix: '`use_vmac` without a name makes PREFIX.VRID, the prefix cut to fit 15 characters; the first one written counts, as keepalived',
+    include_check: 'read where it stands, as keepalived: the later includes of its file (each included file restores it at its end) check '
+      + '`read`, `match`, `wildcard_match`, `brace_match` (and `includer`/`includem`/`includew`/`includeb`/`includea` add theirs); a failed check '
+      + 'is `-t` status 6 and no start, while a reload goes on without the file (the missing-include refusal stands)',
     fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },

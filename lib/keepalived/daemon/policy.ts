@@ -37,7 +37,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   reload_time_file: 'no scheduled reload',
   reload_repeat: 'no scheduled reload',
   reload_file: 'no reload handshake file',
-  include_check: 'missing includes are judged as by default',
 };
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */

@@ -19,7 +19,10 @@ export interface SourceRef {
  * - `unknown-keyword`: a keyword keepalived does not know in that block.
  * - `missing-parameter`: a keyword without the value it needs (keepalived stops reading: exit 2).
  * - `invalid-value`: a number, address, port or name keepalived rejects (the keyword is ignored).
- * - `include`: an `include` that matched no file or an unreadable file.
+ * - `include`: an `include` with a file missing (no match, or a missing brace alternative).
+ * - `include-skipped`: a file an `include` matched and keepalived skips (a directory, not a regular
+ *   non-executable file, unreadable).
+ *   Either is an error where `include_check` or the variant (`includer` ...) checks it (keepalived exit 6).
  * - `semantic`: the configuration reads but keepalived corrects it (defaults applied with a warning,
  *   ports reset, duplicates removed, quorum reduced...).
  * - `deprecated`: an old spelling keepalived still accepts but reports.
@@ -34,6 +37,7 @@ export type DiagnosticCode =
   | 'missing-parameter'
   | 'invalid-value'
   | 'include'
+  | 'include-skipped'
   | 'semantic'
   | 'deprecated'
   | 'script-security'

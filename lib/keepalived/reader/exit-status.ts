@@ -21,6 +21,8 @@ export const KEEPALIVED_EXIT = {
   configErrors: 5,
   /** Scripts would run without `enable_script_security` ("SECURITY VIOLATION"). */
   scriptSecurity: 6,
+  /** An `include` failed a check that `include_check` or the variant (`includer` ...) asked for; the daemon does not start. */
+  includeCheck: 6,
 } as const;
 
 /** Whether a file with this `keepalived -t` status has anything to run (it was found and read to its end). */

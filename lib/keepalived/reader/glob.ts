@@ -56,26 +56,42 @@ function segmentRegExp(segment: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** What one pattern (no braces) matched, and what glob(3) met on the way. */
+export interface GlobScan {
+  /** The matching paths, sorted per directory like glob(3). */
+  readonly paths: string[];
+  /** A literal name (a file, or a directory to scan) was not there: keepalived's "Config files missing". */
+  readonly missing: boolean;
+  /** A directory was scanned for a wildcard: a match came from a wildcard, or none did. */
+  readonly wildcards: boolean;
+}
+
 /**
  * Paths matching one pattern (no braces), sorted per directory like glob(3);
  * names starting with `.` only match a pattern that starts with `.`.
  */
-export function globOne(pattern: string): string[] {
+export function globScan(pattern: string): GlobScan {
   const absolute = pattern.startsWith('/');
   const segments = pattern.split('/').filter((s, i) => s !== '' || i === 0);
   let found: string[] = [absolute ? '/' : ''];
+  let missing = false;
+  let wildcards = false;
   for (const segment of absolute ? segments.slice(1) : segments) {
     const next: string[] = [];
     for (const base of found) {
       if (!WILDCARD.test(segment)) {
         const candidate = base ? path.join(base, segment) : segment;
-        if (fs.existsSync(candidate)) next.push(candidate);
+        // lstat, as glob(3): a dangling link is a match (and then not a readable file).
+        if (fs.lstatSync(candidate, { throwIfNoEntry: false })) next.push(candidate);
+        else missing = true;
         continue;
       }
+      wildcards = true;
       let names: string[];
       try {
         names = fs.readdirSync(base || '.');
       } catch {
+        missing = true;
         continue;
       }
       const re = segmentRegExp(segment);
@@ -86,5 +102,10 @@ export function globOne(pattern: string): string[] {
     }
     found = next;
   }
-  return found.filter((p) => p !== '/' && p !== '');
+  return { paths: found.filter((p) => p !== '/' && p !== ''), missing, wildcards };
+}
+
+/** The paths of {@link globScan}. */
+export function globOne(pattern: string): string[] {
+  return globScan(pattern).paths;
 }

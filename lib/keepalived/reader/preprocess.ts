@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Diagnostics, type SourceRef } from './diagnostics';
-import { expandBraces, globOne } from './glob';
+import { expandBraces, globScan } from './glob';
 import { decomment, splitBraces, splitWords } from './lexer';
 
 /** One line of words, braces on lines of their own. */
@@ -34,6 +34,41 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 /** keepalived stops substituting after this many rounds on one line (a definition that uses itself). */
 const MAX_SUBSTITUTIONS = 64;
 const MAX_INCLUDE_DEPTH = 16;
+
+/**
+ * keepalived's include checks: what makes a failed `include` an error
+ * (`keepalived -t` status 6, and no start) rather than a line in the log.
+ */
+const CHECK = {
+  /** A match that is a directory, not a regular non-executable file, or unreadable. */
+  read: 1,
+  /** No match for a pattern with a missing literal name (a file, or a directory to scan). */
+  match: 2,
+  /** No match for a wildcard. */
+  wildcard_match: 4,
+  /** A brace alternative that is missing. */
+  brace_match: 8,
+} as const;
+type CheckName = keyof typeof CHECK;
+const ALL_CHECKS = CHECK.read | CHECK.match | CHECK.wildcard_match | CHECK.brace_match;
+
+/** `include` and its variants, with the checks each adds to `include_check`'s for its own files. */
+const INCLUDE_KEYWORDS: Readonly<Record<string, number>> = {
+  include: 0,
+  includer: CHECK.read,
+  includem: CHECK.read | CHECK.match,
+  includew: CHECK.read | CHECK.match | CHECK.wildcard_match,
+  includeb: CHECK.read | CHECK.brace_match,
+  includea: ALL_CHECKS,
+};
+
+/** strerror(3)'s words for what an open can meet (Node gives the code only). */
+const OPEN_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: 'Permission denied',
+  ENOENT: 'No such file or directory',
+  ELOOP: 'Too many levels of symbolic links',
+  EIO: 'Input/output error',
+};
 /** A bound on one ~SEQ, so that a typo such as `~SEQ(i, 1000000000)` cannot exhaust memory. */
 const MAX_SEQUENCE = 65536;
 /** How deep macros may expand into macros (a macro that uses itself would never end). */
@@ -47,6 +82,11 @@ export class Preprocessor {
   readonly #defs = new Map<string, Definition>();
   #open: Definition | undefined;
   #includeDepth = 0;
+  /** `include_check`'s checks (global_defs), as set by the lines read so far; each included file restores it at its end. */
+  #includeCheck = 0;
+  /** Brace depth and the top-level block the lines are in: `include_check` acts where keepalived reads it, in global_defs. */
+  #depth = 0;
+  #topBlock: string | undefined;
   /** Set once macros expanded too deep: every later expanded line is dropped, without more errors. */
   #tooDeep = false;
   #currentDir = '.';
@@ -63,16 +103,21 @@ export class Preprocessor {
   }
 
   /** Reads one file; returns false when it could not be read (a diagnostic says why). */
-  readFile(file: string, from?: SourceRef): boolean {
+  readFile(file: string): boolean {
     let text: string;
     try {
       if (!fs.statSync(file).isFile()) throw new Error('not a regular file');
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      this.#diag.error(from ? 'include' : 'file', `Configuration file '${file}' cannot be read (${reason})`, from ?? { file, line: 0 });
+      this.#diag.error('file', `Configuration file '${file}' cannot be read (${reason})`, { file, line: 0 });
       return false;
     }
+    this.#readText(file, text);
+    return true;
+  }
+
+  #readText(file: string, text: string): void {
     this.files.push(file);
     const savedDir = this.#currentDir;
     this.#currentDir = path.dirname(file);
@@ -81,7 +126,6 @@ export class Preprocessor {
     physical.forEach((raw, index) => this.#physicalLine(raw.endsWith('\r') ? raw.replace(/\r+$/, '') : raw, { file, line: index + 1 }));
     this.#closeDefinition();
     this.#currentDir = savedDir;
-    return true;
   }
 
   #physicalLine(raw: string, source: SourceRef): void {
@@ -252,42 +296,112 @@ export class Preprocessor {
   #emit(text: string, source: SourceRef): void {
     // Words split twice only for a line that may be an include.
     const first = text.includes('include') ? splitWords(text).words : undefined;
-    if (first?.[0] === 'include' && first.length === 2) {
-      this.#include(first[1]!, source);
+    const includeChecks = first && first.length === 2 ? INCLUDE_KEYWORDS[first[0]!] : undefined;
+    if (includeChecks !== undefined) {
+      this.#include(first![1]!, includeChecks, source);
       return;
     }
     for (const piece of splitBraces(text)) {
       const { words, unmatchedQuote } = splitWords(piece);
       // The line is already reported as broken; its truncated words would only add noise.
       if (unmatchedQuote) this.#diag.error('syntax', `Unmatched quote: '${piece}'`, source);
-      else if (words.length) this.lines.push({ words, source });
+      else if (words.length) {
+        this.#follow(words, source);
+        this.lines.push({ words, source });
+      }
     }
   }
 
-  #include(pattern: string, source: SourceRef): void {
-    if (this.#includeDepth >= MAX_INCLUDE_DEPTH) {
-      this.#diag.error('include', `include '${pattern}' nested more than ${MAX_INCLUDE_DEPTH} deep - skipping`, source);
+  /** Follows the blocks, and takes `include_check` where keepalived acts on it: in global_defs, as it is read. */
+  #follow(words: readonly string[], source: SourceRef): void {
+    if (words[0] === '{') this.#depth++;
+    else if (words[0] === '}') this.#depth = Math.max(0, this.#depth - 1);
+    else if (this.#depth === 0) this.#topBlock = words[0];
+    else if (this.#depth === 1 && this.#topBlock === 'global_defs' && words[0] === 'include_check') this.#setIncludeCheck(words, source);
+  }
+
+  /** `include_check [[+|-]CHECK ...]`: none sets every check; a plain first name sets read and it, +/- add or remove. */
+  #setIncludeCheck(words: readonly string[], source: SourceRef): void {
+    if (words.length === 1) {
+      this.#includeCheck = ALL_CHECKS;
       return;
     }
-    const alternatives = expandBraces(path.isAbsolute(pattern) ? pattern : path.join(this.#currentDir, pattern));
-    const perAlternative = alternatives.map((p) => globOne(p).filter((f) => !isDirectory(f)));
-    const matched = perAlternative.flat();
+    words.slice(1).forEach((word, i) => {
+      const sign = word[0] === '+' || word[0] === '-' ? word[0] : '';
+      if (!sign) {
+        if (i > 0) {
+          this.#diag.error('invalid-value', `Duplicate include_check '${word}' specified - ignoring`, source);
+          return;
+        }
+        this.#includeCheck = 0;
+      }
+      const name = word.slice(sign.length);
+      // keepalived's own spelling of the first check is `read` (its man page says `readable`).
+      const flag = Object.hasOwn(CHECK, name) ? CHECK[name as CheckName] : 0;
+      if (!flag) this.#diag.error('invalid-value', `Unknown include_check type '${name}' - ignoring`, source);
+      else if (!sign) this.#includeCheck = CHECK.read | flag;
+      else if (sign === '+') this.#includeCheck |= flag;
+      else this.#includeCheck &= ~flag;
+    });
+  }
+
+  /**
+   * One `include` line, as keepalived's glob handling: what fails a check
+   * set by `include_check` or by the variant (`includer` ...) is an error,
+   * the rest is a notice; a file that cannot be read is skipped either way.
+   */
+  #include(pattern: string, variantChecks: number, source: SourceRef): void {
+    const checks = this.#includeCheck | variantChecks;
+    const report = (check: number, message: string, code: 'include' | 'include-skipped' = 'include') =>
+      (checks & check ? this.#diag.error : this.#diag.notice).call(this.#diag, code, message, source);
+    const scans = expandBraces(path.isAbsolute(pattern) ? pattern : path.join(this.#currentDir, pattern)).map(globScan);
+    const matched = scans.flatMap((s) => s.paths);
+    const missing = scans.some((s) => s.missing);
     if (!matched.length) {
-      this.#diag.notice('include', `Config files missing '${pattern}'.`, source);
+      if (missing) report(pattern.includes('{') ? CHECK.brace_match : CHECK.match, `Config files missing '${pattern}'.`);
+      else if (scans.some((s) => s.wildcards) && checks & CHECK.wildcard_match) report(CHECK.wildcard_match, `No config files matched '${pattern}'.`);
       return;
     }
-    if (perAlternative.some((m) => !m.length)) this.#diag.notice('include', `Some config files missing: "${pattern}".`, source);
-    this.#includeDepth++;
-    for (const file of matched) this.readFile(file, source);
-    this.#includeDepth--;
+    if (missing) {
+      report(CHECK.brace_match, `Some config files missing: "${pattern}".`);
+      if (checks & CHECK.brace_match) return;
+    }
+    const saved = this.#includeCheck;
+    for (const file of matched) {
+      // Named as glob(3) gives it to keepalived, which has changed to the including file's directory.
+      const shown = path.isAbsolute(pattern) ? file : path.relative(this.#currentDir, file);
+      const text = this.#includedText(file, shown, (message) => report(CHECK.read, message, 'include-skipped'));
+      if (text === undefined) continue;
+      this.#includeDepth++;
+      this.#readText(file, text);
+      this.#includeDepth--;
+      this.#includeCheck = saved;
+    }
   }
-}
 
-function isDirectory(file: string): boolean {
-  try {
-    return fs.statSync(file).isDirectory();
-  } catch {
-    return false;
+  /** An included file's text, or undefined when keepalived skips it (`skipped` says why). */
+  #includedText(file: string, shown: string, skipped: (message: string) => void): string | undefined {
+    // keepalived opens files until it runs out of descriptors (an include loop ends so); this stops far sooner.
+    if (this.#includeDepth >= MAX_INCLUDE_DEPTH) {
+      skipped(`Configuration file '${shown}' open problem (includes nested more than ${MAX_INCLUDE_DEPTH} deep) - skipping`);
+      return undefined;
+    }
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) {
+      skipped(`Configuration file '${shown}/' is a directory - skipping`);
+      return undefined;
+    }
+    if (!stat?.isFile() || stat.mode & 0o111) {
+      skipped(`Configuration file '${shown}' is not a regular non-executable file - skipping`);
+      return undefined;
+    }
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      skipped(`Configuration file '${shown}' open problem (${OPEN_ERRORS[code] ?? code}) - skipping`);
+      return undefined;
+    }
   }
 }
 

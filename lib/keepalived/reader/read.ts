@@ -78,7 +78,10 @@ export function readKeepalivedConfig(file: string, options: ReadOptions = {}): R
   return { config, diagnostics: diag.list };
 }
 
-/** Exit status of `keepalived -t`: 0 clean, 2 missing parameter, 4 no configuration file, 5 errors or warnings, 6 script security. */
+/**
+ * Exit status of `keepalived -t`: 0 clean, 2 missing parameter, 4 no
+ * configuration file, 5 errors or warnings, 6 script security or a failed include check.
+ */
 export type ConfigTestStatus = 0 | 2 | 4 | 5 | 6;
 
 /** The verdict on a configuration file. */
@@ -101,6 +104,7 @@ export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTest
   if (counted.some((d) => d.code === 'file' || d.code === 'fatal')) return KEEPALIVED_EXIT.notRunnable;
   if (counted.some((d) => d.code === 'missing-parameter')) return KEEPALIVED_EXIT.missingParameter;
   if (counted.some((d) => d.code === 'script-security')) return KEEPALIVED_EXIT.scriptSecurity;
+  if (counted.some((d) => d.code === 'include' || d.code === 'include-skipped')) return KEEPALIVED_EXIT.includeCheck;
   return counted.length ? KEEPALIVED_EXIT.configErrors : KEEPALIVED_EXIT.ok;
 }
 

@@ -17,9 +17,10 @@ interface Read {
 }
 
 /** Preprocesses `main.conf` of a scratch directory holding `files`. */
-function preprocess(files: Record<string, string>, configId = 'node1'): Read {
+function preprocess(files: Record<string, string>, configId = 'node1', prepare?: (dir: string) => void): Read {
   const dir = scratch(files);
   try {
+    prepare?.(dir);
     const diag = new Diagnostics();
     const pre = new Preprocessor({ configId }, diag);
     pre.readFile(path.join(dir, 'main.conf'));
@@ -187,7 +188,7 @@ describe('include', () => {
       'last 3 @ main.conf:3',
     ]);
     expect(read.files).toEqual(['main.conf', 'conf.d/a.conf', 'conf.d/sub/x.inc', 'conf.d/sub/y.inc', 'conf.d/b.conf']);
-    expect(read.diagnostics).toEqual([]);
+    expect(read.diagnostics).toEqual(["notice include-skipped main.conf:2 Configuration file 'conf.d/dir.conf/' is a directory - skipping"]);
   });
 
   test('parameters and conditions apply before the include is seen; definitions carry into included files', () => {
@@ -204,10 +205,75 @@ describe('include', () => {
     ]);
   });
 
-  test('an include loop stops with an error at the include line', () => {
+  test('an include loop stops, the file skipped as keepalived skips one it cannot open (a notice unless read is checked)', () => {
     const read = preprocess({ 'main.conf': 'include main.conf\n' });
     expect(read.files).toHaveLength(17);
-    expect(read.diagnostics).toEqual(["error include main.conf:1 include 'main.conf' nested more than 16 deep - skipping"]);
+    expect(read.diagnostics).toEqual(["notice include-skipped main.conf:1 Configuration file 'main.conf' open problem (includes nested more than 16 deep) - skipping"]);
+  });
+
+  test('a matched directory or executable file is skipped with keepalived\'s line; includer makes it an error', () => {
+    const files = { 'main.conf': 'include d/*\nincluder d/*\n', 'd/sub/x.conf': 'never\n', 'd/run.conf': 'never\n', 'd/a.conf': 'a 1\n' };
+    const read = preprocess(files, 'node1', (dir) => fs.chmodSync(path.join(dir, 'd/run.conf'), 0o755));
+    expect(read.lines).toEqual(['a 1 @ d/a.conf:1', 'a 1 @ d/a.conf:1']);
+    expect(read.diagnostics).toEqual([
+      "notice include-skipped main.conf:1 Configuration file 'd/run.conf' is not a regular non-executable file - skipping",
+      "notice include-skipped main.conf:1 Configuration file 'd/sub/' is a directory - skipping",
+      "error include-skipped main.conf:2 Configuration file 'd/run.conf' is not a regular non-executable file - skipping",
+      "error include-skipped main.conf:2 Configuration file 'd/sub/' is a directory - skipping",
+    ]);
+  });
+
+  test.each([
+    // [include line, keepalived 2.2.7's line (none: silent), an error?]
+    ['include none/x.conf', "Config files missing 'none/x.conf'.", false],
+    ['includem none/x.conf', "Config files missing 'none/x.conf'.", true],
+    ['includem none/*.conf', "Config files missing 'none/*.conf'.", true],
+    ['includem d/*.none', undefined, false],
+    ['includew d/*.none', "No config files matched 'd/*.none'.", true],
+    ['include d/*.none', undefined, false],
+    ['includem {x,y}.conf', "Config files missing '{x,y}.conf'.", false],
+    ['includeb {x,y}.conf', "Config files missing '{x,y}.conf'.", true],
+    ['includeb x.conf', "Config files missing 'x.conf'.", false],
+    ['includew d/{a,x}.conf', 'Some config files missing: "d/{a,x}.conf".', false],
+    ['includea d/{a,x}.conf', 'Some config files missing: "d/{a,x}.conf".', true],
+  ] as const)('%s: as keepalived 2.2.7', (line, message, error) => {
+    const read = preprocess({ 'main.conf': `${line}\n`, 'd/a.conf': 'a 1\n' });
+    expect(read.diagnostics).toEqual(message ? [`${error ? 'error' : 'notice'} include main.conf:1 ${message}`] : []);
+    // A brace alternative missing under brace_match skips the whole include.
+    expect(read.lines).toEqual(line.includes('{a,x}') && !error ? ['a 1 @ d/a.conf:1'] : []);
+  });
+
+  test('include_check in global_defs checks the later includes; an included file that changes it keeps the change to itself', () => {
+    const read = preprocess({
+      'main.conf': 'include none1.conf\nglobal_defs {\n  include_check match\n}\ninclude inc.conf\ninclude none3.conf\n',
+      'inc.conf': 'global_defs {\n  include_check -match\n}\ninclude none2.conf\n',
+    });
+    expect(read.diagnostics).toEqual([
+      "notice include main.conf:1 Config files missing 'none1.conf'.",
+      "notice include inc.conf:4 Config files missing 'none2.conf'.",
+      "error include main.conf:6 Config files missing 'none3.conf'.",
+    ]);
+  });
+
+  test.each([
+    ['include_check', 'error'],
+    ['include_check wildcard_match', 'notice'],
+    ['include_check match', 'error'],
+    ['include_check +wildcard_match -match', 'notice'],
+    ['include_check read', 'notice'],
+  ])('%s, then a missing literal file', (setting, severity) => {
+    const read = preprocess({ 'main.conf': `global_defs {\n  ${setting}\n}\ninclude none.conf\n` });
+    expect(read.diagnostics).toEqual([`${severity} include main.conf:4 Config files missing 'none.conf'.`]);
+  });
+
+  test('include_check\'s bad words are keepalived\'s errors; outside global_defs it changes nothing', () => {
+    expect(preprocess({ 'main.conf': 'global_defs {\n  include_check readable +match read\n}\n' }).diagnostics).toEqual([
+      "error invalid-value main.conf:2 Unknown include_check type 'readable' - ignoring",
+      "error invalid-value main.conf:2 Duplicate include_check 'read' specified - ignoring",
+    ]);
+    expect(preprocess({ 'main.conf': 'include_check\ninclude none.conf\n' }).diagnostics).toEqual([
+      "notice include main.conf:2 Config files missing 'none.conf'.",
+    ]);
   });
 
   test('`include` with more than one argument is an ordinary line', () => {

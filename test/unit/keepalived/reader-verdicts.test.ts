@@ -72,6 +72,8 @@ const CORPUS: readonly [string, number, number, Expected[]][] = [
   ['garp-interval-zero', 5, 5, [['invalid-value', 2]]],
   ['hysteresis', 5, 5, [['semantic', 6]]],
   ['include-brace-partial', 0, 0, [['include', 5]]],
+  ['include-check-options', 6, 6, [['invalid-value', 2], ['invalid-value', 2], ['include', 8]]],
+  ['include-checked', 6, 6, [['include', 8], ['include-skipped', 13]]],
   ['include-missing', 0, 0, [['include', 5]]],
   ['include-unknown', 5, 5, [['unknown-keyword', 'inc/bad.inc.txt', 1]]],
   ['misc-no-path', 5, 5, [['semantic', 6]]],
