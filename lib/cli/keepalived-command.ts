@@ -337,7 +337,10 @@ export async function runKeepalived(
   const reaper = reapOrphansIfInit({ onReaped: (pid, status) => log('debug', 'orphan reaped', { pid, status }) });
   const unrecord = recordScriptGroups(log);
   const systemd = new SystemdNotifier(process.env, (error) => log('warning', 'systemd notification failed', { error }));
+  // A reload_time_file's reload goes the way of SIGHUP's (set once the handlers exist).
+  let reloadAsOnSighup = (): void => undefined;
   const daemon = new KeepalivedDaemon({
+    requestReload: () => reloadAsOnSighup(),
     configFile: options.configFile, log, openIpvs: context.openIpvs, halves: options.halves, forceReload: options.forceReload,
     ...(options.allowUnsupported ? { allowUnsupported: options.allowUnsupported } : {}),
     manager: { reconcileInterval: options.reconcileInterval, ...run.manager },
@@ -372,6 +375,7 @@ export async function runKeepalived(
     ['SIGINT', () => serially(async () => { systemd.stopping(); finished(KEEPALIVED_EXIT.ok); })],
   ];
   for (const [signal, handler] of handlers) signals.on(signal, handler);
+  reloadAsOnSighup = handlers.find(([signal]) => signal === 'SIGHUP')![1];
   try {
     await daemon.start();
     if (options.listen) await daemon.listen(options.listen, options.token === undefined ? {} : { token: options.token });

@@ -18,6 +18,7 @@ import { namespaceInterfaces, type CheckResult } from '../reader/read';
 import { resolveHealthConfig, settleHealth } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../reader/exit-status';
+import { ReloadSchedule, removeReloadFile } from './reload-schedule';
 import { readDaemonConfig, readDaemonConfigSoon, type DaemonConfig, type DaemonReading, type Halves } from './reading';
 import { NETNS_DIR, NETNS_ENTERED_ENV, namespaceChanges, namespaceSettings, runsIn, type NamespaceSetting, type NamespaceSettings } from './namespace';
 import type { LogLine } from './log';
@@ -58,6 +59,11 @@ export type { Halves } from './reading';
 export interface DaemonOptions {
   /** Path of keepalived.conf. */
   configFile: string;
+  /**
+   * Asks the program that runs the daemon for a reload as SIGHUP would (a
+   * `reload_time_file`'s time has come); default: the daemon reloads itself.
+   */
+  requestReload?: () => void;
   /** `@id` lines are matched against this (keepalived `-i`). */
   configId?: string;
   log: LogLine;
@@ -204,6 +210,11 @@ export class KeepalivedDaemon {
   /** The last up state written to the FIFOs per real server (`VS RS`). */
   readonly #rsUp = new Map<string, boolean>();
   #reloads = 0;
+  /** The reload a reading's `reload_time_file` schedules. */
+  readonly #reloadSchedule = new ReloadSchedule(
+    () => (this.#options.requestReload ? this.#options.requestReload() : void this.reload()),
+    (...line) => this.#options.log(...line),
+  );
   #server: StatusServer | undefined;
   /** `vrrp_startup_delay`: the VRRP half waiting to start, with the newest reading. */
   #delayed: { timer: NodeJS.Timeout; reading: Reading } | undefined;
@@ -335,6 +346,7 @@ export class KeepalivedDaemon {
   #read(first?: (result: CheckResult) => void): Reading {
     const { configFile, configId } = this.#options;
     const reading = readDaemonConfig(configFile, configId, this.#halves);
+    removeReloadFile(reading.result.config.global, this.#options.log);
     first?.(reading.result);
     const accepted = this.#accept(reading);
     // keepalived does not start on a failed include check; a reload goes on without the file.
@@ -346,7 +358,9 @@ export class KeepalivedDaemon {
   /** {@link KeepalivedDaemon.#read} letting the event loop turn between its steps, for a reload while the checks run. */
   async #readSoon(): Promise<Reading> {
     const { configFile, configId } = this.#options;
-    const accepted = this.#accept(await readDaemonConfigSoon(configFile, configId, this.#halves));
+    const reading = await readDaemonConfigSoon(configFile, configId, this.#halves);
+    removeReloadFile(reading.result.config.global, this.#options.log);
+    const accepted = this.#accept(reading);
     await new Promise<void>((resolve) => setImmediate(resolve));
     return this.#settle(accepted);
   }
@@ -656,6 +670,7 @@ export class KeepalivedDaemon {
     this.#alerts.configure(r.result.config, this.#alertHealth(r), this.#manager?.status());
     if (this.#manager) this.#alerts.onStarted(this.#manager.status());
     this.#current = r;
+    this.#reloadSchedule.follow(r.result.config.global);
     this.#loadedAt = new Date();
     this.#logIgnored(r);
     this.#startRouting();
@@ -826,6 +841,7 @@ export class KeepalivedDaemon {
       });
     }
     this.#current = r;
+    this.#reloadSchedule.follow(r.result.config.global);
     this.#dropOverrides(dropped);
     this.#logIgnored(r);
     if (this.#announcements) {
@@ -1065,6 +1081,7 @@ export class KeepalivedDaemon {
    * checking; `removeServices` deletes the managed services.
    */
   async stop(removeServices: boolean): Promise<void> {
+    this.#reloadSchedule.close();
     if (this.#delayed) clearTimeout(this.#delayed.timer);
     this.#delayed = undefined;
     await this.#starting;

@@ -167,6 +167,11 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     include_check: 'read where it stands, as keepalived: the later includes of its file (each included file restores it at its end) check '
       + '`read`, `match`, `wildcard_match`, `brace_match` (and `includer`/`includem`/`includew`/`includeb`/`includea` add theirs); a failed check '
       + 'is `-t` status 6 and no start, while a reload goes on without the file (the missing-include refusal stands)',
+    reload_file: 'deleted once each reading of the configuration ends (start and every reload), so a tool that made it before SIGHUP knows the '
+      + 'files were read; default /run/keepalived.reload (keepalived 2.2.7 deletes a default-named one at start only)',
+    reload_time_file: "watched: its first line schedules a reload (`HH:MM:SS`, `[YY]YY-MM-DD HH:MM:SS`, `Z` for UTC) that goes as SIGHUP's, "
+      + "with keepalived's lines (Scheduling / Cancelling / in the past / format); the file is deleted at the reload",
+    reload_repeat: 'the time file is kept at its reload; a time without a date reloads every day',
     fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },

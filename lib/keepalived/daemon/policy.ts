@@ -34,9 +34,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   enable_dbus: 'there is no D-Bus interface',
   dbus_service_name: 'there is no D-Bus interface',
   vmac_addr_prefix: 'per-address VMACs (use_vmac_addr, virtual_ipaddress ... use_vmac) are not made',
-  reload_time_file: 'no scheduled reload',
-  reload_repeat: 'no scheduled reload',
-  reload_file: 'no reload handshake file',
 };
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */

@@ -435,6 +435,7 @@ function finishGlobal(draft: ConfigDraft): GlobalDefs {
       noEmailFaults: g.values.noEmailFaults ?? false,
       enableScriptSecurity: g.values.enableScriptSecurity ?? false,
       lvsFlush: g.values.lvsFlush ?? false,
+      reloadRepeat: g.values.reloadRepeat ?? false,
       startupScriptTimeout: g.values.startupScriptTimeout ?? DEFAULTS.lifecycleScriptTimeout,
       shutdownScriptTimeout: g.values.shutdownScriptTimeout ?? DEFAULTS.lifecycleScriptTimeout,
       other: g.other,
@@ -443,6 +444,8 @@ function finishGlobal(draft: ConfigDraft): GlobalDefs {
     {
       source: draft.globalSource,
       routerId: g.values.routerId,
+      reloadFile: g.values.reloadFile,
+      reloadTimeFile: g.values.reloadTimeFile,
       notificationEmailFrom: g.values.notificationEmailFrom,
       smtpServer: g.values.smtpServer,
       smtpHeloName: g.values.smtpHeloName,

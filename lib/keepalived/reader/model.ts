@@ -99,6 +99,20 @@ export interface GlobalDefs {
   /** `lvs_flush`: flush the IPVS table at startup; default off. */
   readonly lvsFlush: boolean;
   /**
+   * `reload_file [PATH]`: the file is deleted each time a reading of the
+   * configuration ends (start and reload), so that a tool that made it before
+   * SIGHUP knows the files were read; PATH default `/run/keepalived.reload`.
+   */
+  readonly reloadFile?: string;
+  /**
+   * `reload_time_file PATH`: watched; its first line schedules a reload at
+   * `HH:MM:SS`, `YY-MM-DD HH:MM:SS` or `YYYY-MM-DD HH:MM:SS` (local time, UTC
+   * with a trailing `Z`); deleted at the reload unless `reload_repeat`.
+   */
+  readonly reloadTimeFile?: string;
+  /** `reload_repeat`: the time file is kept at its reload, a time without a date reloading every day; default off. */
+  readonly reloadRepeat: boolean;
+  /**
    * `lvs_flush_on_stop [VS]`: at shutdown flush everything (`all`) or only keepalived's virtual servers
    * (`VS`); absent = delete configured entries one by one.
    */

@@ -280,6 +280,45 @@ test('lvs_timeouts: set over the kernel\'s values at start (a timeout not named 
   expect(kernel.timeouts).toEqual({ tcp: 11, tcpFin: 12, udp: 13 });
 });
 
+test('reload_file is deleted once each reading ends; reload_time_file\'s time reloads as SIGHUP does, the file then deleted', async () => {
+  const lines = (c: { err: string[] }) => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const conf = path.join(dir, 'reload-files.conf');
+  const handshake = path.join(dir, 'ka.reload');
+  const when = path.join(dir, 'reload-at');
+  writeFileSync(conf, `global_defs {\n  reload_file ${handshake}\n  reload_time_file ${when}\n}\n${vs(80, 1, false)}`);
+  writeFileSync(handshake, 'reading');
+  const signals = new EventEmitter();
+  const c = context();
+  const running = runKeepalived(['-f', conf, '--control-socket', 'none'], c, signals, { manager: { random: () => 0 } });
+  await until(() => lines(c), (l) => l.some((x) => x.message === 'ready'), 'ready');
+  expect(existsSync(handshake)).toBe(false);
+  // A tool's handshake: it makes the file, sends SIGHUP, and waits for the file to go.
+  writeFileSync(handshake, '');
+  signals.emit('SIGHUP');
+  await until(() => lines(c), (l) => l.filter((x) => x.message === 'reloaded').length === 1, 'reload by SIGHUP');
+  expect(existsSync(handshake)).toBe(false);
+  // keepalived's line for a bad time, then a time two seconds ahead (UTC), which reloads.
+  writeFileSync(when, 'soon\n');
+  await until(() => lines(c), (l) => l.some((x) => x.message === "Invalid reload time 'soon' specified - ignoring"), 'bad time');
+  const at = new Date(Date.now() + 2000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  writeFileSync(when, `${at.getUTCFullYear()}-${two(at.getUTCMonth() + 1)}-${two(at.getUTCDate())} ${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())}Z`);
+  await until(() => lines(c), (l) => l.some((x) => String(x.message).startsWith('Scheduling reload for ')), 'scheduled');
+  await until(() => lines(c), (l) => l.filter((x) => x.message === 'reloaded').length === 2, 'scheduled reload');
+  expect(existsSync(when)).toBe(false);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+});
+
+test('an include that fails a check (includea, include_check) stops the start with keepalived\'s status 6', async () => {
+  const conf = path.join(dir, 'include-check.conf');
+  writeFileSync(conf, `includea ${path.join(dir, 'no-such.conf')}\n${vs(80, 1, false)}`);
+  const c = context();
+  expect(await runKeepalived(['-f', conf, '--control-socket', 'none'], c, new EventEmitter(), {})).toBe(KEEPALIVED_EXIT.includeCheck);
+  expect(c.err.join('')).toContain('an include failed its check');
+  expect(await fake.ipvs.listServices()).toEqual([]);
+});
+
 test('net_namespace_ipvs: the IPVS handle opens in the named namespace, or in the default one without a name', async () => {
   for (const [line, netns] of [['net_namespace_ipvs lb', '/var/run/netns/lb'], ['net_namespace_ipvs', '/proc/1/ns/net']] as const) {
     const conf = path.join(dir, 'netns-ipvs.conf');

@@ -50,6 +50,7 @@ describe('models.conf: every block of the checker side', () => {
       rsInitNotifies: false,
       enableScriptSecurity: false,
       lvsFlush: true,
+      reloadRepeat: false,
       startupScriptTimeout: 10,
       shutdownScriptTimeout: 10,
       lvsTimeouts: { tcp: 900, tcpfin: 30, udp: 60 },

@@ -18,6 +18,9 @@ import type { ScriptSpec } from '../located';
 /** Fields of global_defs as written. */
 export type GlobalFields = Omit<GlobalDefs, 'source' | 'sources' | 'other' | 'notificationEmail' | 'vrrp'>;
 
+/** `reload_file` without a path: keepalived 2.2.7's (its PID directory). */
+export const RELOAD_FILE_DEFAULT = '/run/keepalived.reload';
+
 /** global_defs being read (it may appear more than once; later values win). */
 export interface GlobalDraft extends Draft<GlobalFields> {
   readonly notificationEmail: string[];
@@ -53,8 +56,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
   process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force
   lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
-  vmac_addr_prefix random_seed reload_check_config reload_time_file
-  reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance umask
+  vmac_addr_prefix random_seed reload_check_config include_check config_save_dir tmp_config_directory data_use_instance umask
   log_unknown_vrids
 `.trim().split(/\s+/);
 
@@ -269,6 +271,17 @@ const modelled: KeywordTable<GlobalDraft> = {
   startup_script_timeout: lifecycleTimeout('startupScriptTimeout', 'startup_script_timeout'),
   shutdown_script_timeout: lifecycleTimeout('shutdownScriptTimeout', 'shutdown_script_timeout'),
   lvs_flush: boolField('lvsFlush', 'lvs_flush'),
+  // keepalived 2.2.7 takes the first word and ignores the others.
+  reload_file: valueField('reloadFile', (stmt) => stmt.args[0] ?? RELOAD_FILE_DEFAULT, 0),
+  reload_time_file: {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      if (stmt.args.length !== 1) return void ctx.diag.error('invalid-value', 'reload_time_file invalid', stmt.source);
+      setValue(target, 'reloadTimeFile', stmt.args[0]!, stmt.source);
+    },
+  },
+  // Words after it are ignored, as keepalived does.
+  reload_repeat: { minArgs: 0, handle: (stmt, target) => setValue(target, 'reloadRepeat', true, stmt.source) },
   lvs_flush_on_stop: valueField('lvsFlushOnStop', (stmt) => (stmt.args[0] === 'VS' ? 'VS' : 'all'), 0),
   lvs_flush_onstop: valueField('lvsFlushOnStop', (stmt) => (stmt.args[0] === 'VS' ? 'VS' : 'all'), 0),
   lvs_timeouts: valueField('lvsTimeouts', (stmt, ctx) => {
