@@ -118,6 +118,8 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
     skip_check_adv_addr: 'an advert whose address list differs is only logged and counted',
     debug: 'keepalived ignores it too',
     native_ipv6: 'the family comes from the addresses',
+    track_src_ip: 'keepalived 2.2.7 changes nothing with it (run side by side in netns: the mcast_src_ip deleted while MASTER, or missing '
+      + "at start; the interface's own addresses deleted one by one: the same states, lines and advert sources as without it)",
   },
   virtual_server: { snmp_name: 'there is no SNMP agent' },
   real_server: { snmp_name: 'there is no SNMP agent' },

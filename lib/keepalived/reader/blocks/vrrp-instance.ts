@@ -37,7 +37,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan', 'use_vmac_addr', 'track_src_ip', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size', 'linkbeat_use_polling',
+  'use_ipvlan', 'use_vmac_addr', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
@@ -233,6 +233,8 @@ const instanceKeywords: KeywordTable<D> = {
       ctx.diag.notice('deprecated', 'debug is not implemented by keepalived - ignored', stmt.source);
     },
   },
+  // keepalived 2.2.7 reads it (words after it too) and nothing it does changes (see the keyword table).
+  track_src_ip: { minArgs: 0, handle: () => undefined },
   native_ipv6: {
     handle(stmt, _target, ctx) {
       ctx.diag.notice('deprecated', 'native_ipv6 is deprecated - the family comes from the virtual addresses', stmt.source);
