@@ -249,6 +249,7 @@ ARM64_EXCLUDED=(
   'multicast-if|the socket thread on loopback family 2: scheduled adverts go out from the native thread and come back as callbacks'
   'multicast-if|the socket thread on loopback family 10: scheduled adverts go out from the native thread and come back as callbacks'
   'multicast-if|the socket thread on loopback frames are paced by the thread; closed links refuse calls; close is idempotent'
+  "multicast-if|the socket thread on loopback receiveBuffer sets the advert socket's SO_RCVBUF (kernel_rx_buf_size); without it the kernel's default stays"
   'multicast-if|the advert watchdog adverts stop while JavaScript is silent beyond the bound and stay stopped until schedule() decides again'
   'multicast-if|the advert watchdog without watchdogUs a silent event loop does not stop the adverts'
   'multicast-if|the link monitor reports an address removed from an interface (RTM_DELADDR) when asked'

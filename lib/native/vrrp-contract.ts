@@ -46,6 +46,8 @@ export interface NativeVrrpLinkOptions {
   ahKey?: Uint8Array;
   /** With `ahKey`: the VRID whose received adverts the AH checks judge (others are left to JavaScript). */
   virtualRouterId?: number;
+  /** SO_RCVBUF of the advert socket, bytes (keepalived's `kernel_rx_buf_size`); absent or 0: the kernel's default. */
+  receiveBuffer?: number;
 }
 
 export interface NativeOutgoing {
@@ -78,6 +80,8 @@ export interface NativeVrrpCounters {
   /** Adverts the watchdog withheld (JavaScript silent beyond `watchdogUs`). */
   withheld: number;
   lastError: number;
+  /** The advert socket's SO_RCVBUF as the kernel reports it (twice the size asked for); a negative errno if unreadable. */
+  receiveBuffer: number;
 }
 
 /**

@@ -140,6 +140,13 @@ export interface VrrpInstanceOptions {
    * Default true.
    */
   accept?: boolean;
+  /**
+   * `kernel_rx_buf_size`: SO_RCVBUF of the advert socket in bytes
+   * (1..2147483647; the kernel keeps twice that and caps it at
+   * net.core.rmem_max unless CAP_NET_ADMIN). Default: the kernel's
+   * (net.core.rmem_default).
+   */
+  kernelRxBufSize?: number;
 }
 
 /** Where the instance lives; not part of keepalived.conf's vrrp_instance. */
@@ -264,6 +271,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   garpExtraIfMs: number;
   /** `garp_extra_if all`. */
   garpExtraIfAll: boolean;
+  /** `kernel_rx_buf_size`: the advert socket's SO_RCVBUF, if set. */
+  kernelRxBufSize?: number;
 }
 
 /** Every option field of {@link VrrpInstanceOptions}. */
@@ -273,7 +282,7 @@ export const VRRP_OPTION_NAMES = [
   'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
-  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'garpExtraIf', 'accept',
+  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'garpExtraIf', 'accept', 'kernelRxBufSize',
 ] as const;
 const KEYS = VRRP_OPTION_NAMES;
 
@@ -333,6 +342,7 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   vmac_xmit_base: 'vmacXmitBase',
   garp_extra_if: 'garpExtraIf',
   accept: 'accept',
+  kernel_rx_buf_size: 'kernelRxBufSize',
 };
 const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad'] as const;
 const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
@@ -514,6 +524,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (ahKey) resolved.ahKey = ahKey;
   if (vmac) resolved.vmac = vmac;
   if (xmitBase) resolved.vmacXmitBase = true;
+  if (o.kernelRxBufSize !== undefined) resolved.kernelRxBufSize = integer(o.kernelRxBufSize, f('kernelRxBufSize'), VRRP_LIMITS.kernelRxBufSize, 0);
   return resolved;
 }
 

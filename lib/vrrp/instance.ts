@@ -114,7 +114,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   #closed = false;
   readonly #ifindexOf = new Map<string, number>();
   /** Counters of links closed when the interface was re-created, added to the live link's. */
-  readonly #carried: NativeVrrpCounters = { sent: 0, sendErrors: 0, framesSent: 0, receiveDropped: 0, withheld: 0, lastError: 0 };
+  readonly #carried: NativeVrrpCounters = {
+    sent: 0, sendErrors: 0, framesSent: 0, receiveDropped: 0, withheld: 0, lastError: 0, receiveBuffer: 0,
+  };
   #heartbeat: NodeJS.Timeout | undefined;
   #source: string;
 
@@ -802,7 +804,8 @@ function cidr(a: ResolvedAddress): string {
  */
 export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ahKey'] as const)
+  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ahKey',
+    'kernelRxBufSize'] as const)
     .filter((f) => !same(now[f], next[f]));
   return (now.priority === 255) !== (next.priority === 255) ? [...fields, 'priority'] : fields;
 }
@@ -849,6 +852,7 @@ function openLink(
         ...(holder.rtPriority !== undefined ? { rtPriority: holder.rtPriority } : {}),
         ...(holder.watchdogMs > 0 ? { watchdogUs: holder.watchdogMs * 1000 } : {}),
         ...(o.ahKey ? { ahKey: o.ahKey, virtualRouterId: o.virtualRouterId } : {}),
+        ...(o.kernelRxBufSize ? { receiveBuffer: o.kernelRxBufSize } : {}),
       },
       onPacket,
     );

@@ -70,6 +70,8 @@ export const VRRP_LIMITS = {
   garpInterval: [0, 1],
   /** `vrrp_rt_priority`: a SCHED_RR priority. */
   rtPriority: [1, 99],
+  /** SO_RCVBUF of the advert socket, bytes (an int). */
+  kernelRxBufSize: [1, 2147483647],
   /** The advert watchdog's bound in ms (0: off); at most an hour. */
   advertWatchdogMs: [0, 3_600_000],
 } as const satisfies Record<string, readonly [number, number]>;

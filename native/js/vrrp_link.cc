@@ -91,6 +91,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     options.ttl = intField(o, "ttl", 255);
     options.rtPriority = intField(o, "rtPriority", 0);
     options.watchdog = std::chrono::microseconds(intField(o, "watchdogUs", 0));
+    options.receiveBuffer = intField(o, "receiveBuffer", 0);
     if (!o.Get("ahKey").IsUndefined()) {
       options.ahKey = bytesOf(o.Get("ahKey"));
       if (options.ahKey.empty()) throw Napi::TypeError::New(env, "native contract: ahKey must not be empty");
@@ -197,6 +198,7 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
     out.Set("receiveDropped", Napi::Number::New(info.Env(), static_cast<double>(dropped_.load())));
     out.Set("withheld", Napi::Number::New(info.Env(), static_cast<double>(channel_->withheld())));
     out.Set("lastError", Napi::Number::New(info.Env(), channel_->lastError()));
+    out.Set("receiveBuffer", Napi::Number::New(info.Env(), channel_->receiveBuffer()));
     return out;
   }
 

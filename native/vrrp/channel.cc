@@ -78,6 +78,7 @@ ChannelFailure Channel::open(const ChannelOptions& options) {
   if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, options.ifname.c_str(), options.ifname.size()) != 0) {
     return {errno, "bind-device"};
   }
+  if (options.receiveBuffer > 0 && !set(fd_, SOL_SOCKET, SO_RCVBUF, options.receiveBuffer)) return {errno, "receive-buffer"};
   int one = 1;
   bool ok = setSendOptions(fd_, v4, options.ifindex, options.ttl);
   if (ok && !v4) ok = set(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, one) && set(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, one);
@@ -103,6 +104,12 @@ ChannelFailure Channel::open(const ChannelOptions& options) {
   eventFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (eventFd_ < 0) return {errno, "eventfd"};
   return {};
+}
+
+int Channel::receiveBuffer() const {
+  int size = 0;
+  socklen_t length = sizeof size;
+  return getsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, &length) == 0 ? size : -errno;
 }
 
 ChannelFailure Channel::openSender() {

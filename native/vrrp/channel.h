@@ -45,6 +45,7 @@ struct ChannelOptions {
   // The socket is then IPPROTO_AH with IP_HDRINCL, as keepalived's.
   std::vector<uint8_t> ahKey;
   int virtualRouterId = 0;  // AH only: which received adverts may move the sequence number
+  int receiveBuffer = 0;    // SO_RCVBUF of the advert socket (keepalived's kernel_rx_buf_size); 0: the kernel's default
 };
 
 struct Received {
@@ -89,6 +90,8 @@ class Channel {
   uint64_t sendErrors() const { return sendErrors_; }
   uint64_t framesSent() const { return framesSent_; }
   int lastError() const { return lastError_; }
+  // The advert socket's SO_RCVBUF as the kernel keeps it (twice what was asked, for its bookkeeping).
+  int receiveBuffer() const;
 
  private:
   void run();

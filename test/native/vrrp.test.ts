@@ -2,6 +2,7 @@
 // socket thread on loopback (sending on its own schedule, handing received
 // packets to JavaScript) — no namespace needed, and run under ASan/UBSan too.
 // Needs CAP_NET_RAW (the host layers run as root).
+import * as fs from 'node:fs';
 import { loadVrrpNative } from '../../lib/vrrp/native';
 import { loadNative } from '../../lib/native/load';
 import { encodeAdvert, passwordField, receiveAdvert, AUTH_AH, AUTH_NONE } from '../../lib/vrrp/packet';
@@ -110,6 +111,17 @@ describe('the socket thread on loopback', () => {
     expect(await eventually(() => received.length === before + 1)).toBe(true);
     expect(received.at(-1)!.data.at(fam === 4 ? 22 : 2)).toBe(0);
     expect(link.counters()).toMatchObject({ sendErrors: 0, receiveDropped: 0 });
+  });
+
+  test('receiveBuffer sets the advert socket\'s SO_RCVBUF (kernel_rx_buf_size); without it the kernel\'s default stays', () => {
+    const open = (extra: object) => {
+      const link = new native.VrrpLink({ family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: '127.0.0.1', ...extra }, () => {});
+      links.push(link);
+      return link.counters().receiveBuffer;
+    };
+    // The kernel keeps twice what is asked, for its own bookkeeping.
+    expect(open({ receiveBuffer: 100_000 })).toBe(200_000);
+    expect(open({})).toBe(Number(fs.readFileSync('/proc/sys/net/core/rmem_default', 'utf8')));
   });
 
   test('frames are paced by the thread; closed links refuse calls; close is idempotent', async () => {

@@ -36,7 +36,7 @@ export class FakeLink implements NativeVrrpLink {
   queueFrames(ifindex: number, frames: Uint8Array[], gapUs: number) { this.#ensureOpen(); this.frames.push({ ifindex, frames, gapUs }); }
   addAddress(spec: NativeAddressSpec) { this.#ensureOpen(); this.added.push(spec); return this.addErrno; }
   deleteAddress(spec: NativeAddressSpec) { this.#ensureOpen(); this.deleted.push(spec); return 0; }
-  counters() { return { sent: 7, sendErrors: 0, framesSent: 5, receiveDropped: 0, withheld: 0, lastError: 0 }; }
+  counters() { return { sent: 7, sendErrors: 0, framesSent: 5, receiveDropped: 0, withheld: 0, lastError: 0, receiveBuffer: 212992 }; }
   /** Adverts the test says the watchdog withheld, reported once by the next heartbeat. */
   withheld = 0;
   heartbeats = 0;

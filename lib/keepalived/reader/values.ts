@@ -39,6 +39,19 @@ export function readInteger(stmt: Statement, ctx: ParseContext, word: string, wh
   return value;
 }
 
+/** The largest number keepalived's read_unsigned takes (UINT_MAX). */
+export const UINT_MAX = 4294967295;
+
+/** keepalived's read_unsigned complaint about `word` as a number in `min`..`max` (strtoul's rules), or undefined when it is one. */
+export function unsignedComplaint(word: string, min: number, max: number): string | undefined {
+  if (word.trimStart().startsWith('-')) return `negative number '${word}'`;
+  if (!/^\s*\d+$/.test(word)) return `invalid number '${word}'`;
+  const value = Number(word);
+  if (value > UINT_MAX) return `number '${word}' outside unsigned integer range`;
+  if (value < min || value > max) return `number '${word}' outside range [${min}, ${max}]`;
+  return undefined;
+}
+
 /** What {@link readGarpExtraIf} found. */
 export interface GarpExtraIfWords {
   interval?: number;

@@ -179,6 +179,14 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(m.config.instances.map((i) => i.garpExtraIf)).toEqual([{ interval: 60, all: false }, { interval: 5, all: true }, undefined]);
   });
 
+  // keepalived 2.2.7 (strace): setsockopt(SO_RCVBUF, 100000) on its receiving socket; none without the keyword or with 0.
+  test('kernel_rx_buf_size reaches the router as the advert socket\'s receive buffer; 0 is the kernel\'s default; a value past INT_MAX is capped', () => {
+    const vi = (name: string, extra: string) => `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${name.length}\n${extra}  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
+    const m = mapText(`${vi('A', '')}${vi('BB', '  kernel_rx_buf_size 100000\n')}${vi('CCC', '  kernel_rx_buf_size 0\n')}${vi('DDDD', '  kernel_rx_buf_size 4294967295\n')}`);
+    expect(warned(m)).toEqual([]);
+    expect(m.config.instances.map((i) => i.kernelRxBufSize)).toEqual([undefined, 100000, undefined, 2147483647]);
+  });
+
   // keepalived 2.2.7 in a namespace: vmac_prefix xy made xy.51; a 14-character prefix made abcdefghijkl.51 (15 characters).
   test('vmac_prefix names the macvlans of use_vmac without a name, cut to fit an interface name', () => {
     const vi = (vmac: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 51\n  ${vmac}\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;

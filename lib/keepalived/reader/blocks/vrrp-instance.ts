@@ -5,7 +5,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable, type ParseContext, type Statement } from '../grammar';
 import type { KeywordItem } from '../model';
-import { addressFamily, readBool, readGarpExtraIfLine, readInteger, readTimer } from '../values';
+import { UINT_MAX, addressFamily, readBool, readGarpExtraIfLine, readInteger, readTimer, unsignedComplaint } from '../values';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpRoute, VrrpRule, VrrpUnicastPeer } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readVrrpAddress } from './vrrp-addresses';
@@ -37,7 +37,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan', 'use_vmac_addr', 'vrf', 'old_unicast_checksum', 'kernel_rx_buf_size', 'linkbeat_use_polling',
+  'use_ipvlan', 'use_vmac_addr', 'vrf', 'old_unicast_checksum', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
@@ -231,6 +231,16 @@ const instanceKeywords: KeywordTable<D> = {
   debug: {
     handle(stmt, _target, ctx) {
       ctx.diag.notice('deprecated', 'debug is not implemented by keepalived - ignored', stmt.source);
+    },
+  },
+  kernel_rx_buf_size: {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      const word = stmt.args[0];
+      const complaint = word === undefined ? undefined : unsignedComplaint(word, 0, UINT_MAX);
+      if (complaint) ctx.diag.error('invalid-value', complaint, stmt.source);
+      if (word === undefined || complaint) return void ctx.diag.error('invalid-value', `(${target.name}) invalid kernel_rx_buf_size specified`, stmt.source);
+      setValue(target, 'kernelRxBufSize', Number(word), stmt.source);
     },
   },
   // keepalived 2.2.7 reads it (words after it too) and nothing it does changes (see the keyword table).
