@@ -93,6 +93,14 @@ export interface VrrpInstanceOptions {
   };
   /** `v3_checksum_as_v2`: VRRPv3/IPv4 checksum without pseudo-header (RFC 9568). */
   v3ChecksumAsV2?: boolean;
+  /**
+   * `old_unicast_checksum [never]`, IPv4 VRRPv3 with unicast peers: keepalived
+   * before 1.3.6 put the multicast group, not the peer, in the checksum's
+   * pseudo-header. `true`: send and accept only that form; `'never'`: only the
+   * usual one. Default (as keepalived 2.2.7): the usual form, switching to the
+   * old one for good when a peer's advert carries it.
+   */
+  oldUnicastChecksum?: boolean | 'never';
   /** `lower_prio_no_advert`: as master, do not answer a lower-priority advert. */
   lowerPrioNoAdvert?: boolean;
   /** `higher_prio_send_advert`: as master, send one advert before yielding. */
@@ -257,6 +265,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   ahKey?: Uint8Array;
   /** `v3_checksum_as_v2`: IPv4 VRRPv3 checksum without pseudo-header; default false. */
   v3ChecksumAsV2: boolean;
+  /** `old_unicast_checksum`: `'use'` the old unicast checksum, `'detect'` it (the default), or `'never'`. */
+  oldUnicastChecksum: 'use' | 'detect' | 'never';
   /** `owner_ignore_adverts`: a priority-255 instance ignores received adverts; default false. */
   ownerIgnoreAdverts: boolean;
   /** `accept`; false (`no_accept`): the VIPs go in the firewall's drop sets while master, unless the owner. Default true. */
@@ -280,7 +290,7 @@ export const VRRP_OPTION_NAMES = [
   'name', 'interface', 'virtualRouterId', 'priority', 'state', 'advertInt', 'version', 'nopreempt', 'preemptDelay',
   'downTimerAdverts', 'virtualIpaddress', 'virtualIpaddressExcluded', 'virtualRoutes', 'virtualRules', 'unicastSrcIp',
   'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
-  'authentication', 'v3ChecksumAsV2', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
+  'authentication', 'v3ChecksumAsV2', 'oldUnicastChecksum', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
   'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'garpExtraIf', 'accept', 'kernelRxBufSize',
 ] as const;
@@ -329,6 +339,7 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   mcast_dst_ip: 'mcastDstIp',
   authentication: 'authentication',
   v3_checksum_as_v2: 'v3ChecksumAsV2',
+  old_unicast_checksum: 'oldUnicastChecksum',
   lower_prio_no_advert: 'lowerPrioNoAdvert',
   higher_prio_send_advert: 'higherPrioSendAdvert',
   owner_ignore_adverts: 'ownerIgnoreAdverts',
@@ -505,6 +516,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
     group: o.mcastDstIp === undefined ? (family === 4 ? VRRP_DEFAULTS.mcastGroup4 : VRRP_DEFAULTS.mcastGroup6) : address(o.mcastDstIp, f('mcastDstIp'), family),
     authType,
     v3ChecksumAsV2: flag(o.v3ChecksumAsV2, f('v3ChecksumAsV2')),
+    oldUnicastChecksum: o.oldUnicastChecksum === 'never' ? 'never' : flag(o.oldUnicastChecksum, f('oldUnicastChecksum')) ? 'use' : 'detect',
     lowerPrioNoAdvert: flag(o.lowerPrioNoAdvert, f('lowerPrioNoAdvert')),
     higherPrioSendAdvert: flag(o.higherPrioSendAdvert, f('higherPrioSendAdvert')),
     ownerIgnoreAdverts: flag(o.ownerIgnoreAdverts, f('ownerIgnoreAdverts')),

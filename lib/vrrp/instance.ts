@@ -112,6 +112,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   #timer: NodeJS.Timeout | undefined;
   #lastTransition: Date | undefined;
   #closed = false;
+  /** keepalived's old unicast checksum is in use: configured, or detected in a peer's advert (for good, as keepalived). */
+  #oldChecksum: boolean;
+  /** The adverts the thread sends periodically, to re-encode them when the checksum form changes. */
+  #periodic: { priority: number; intervalCs: number } | undefined;
   readonly #ifindexOf = new Map<string, number>();
   /** Counters of links closed when the interface was re-created, added to the live link's. */
   readonly #carried: NativeVrrpCounters = {
@@ -147,6 +151,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#native = native;
     this.#link = link;
     this.#source = source;
+    this.#oldChecksum = options.oldUnicastChecksum === 'use';
     this.#mac = mac;
     this.#vmac = vmac;
     this.#machine = new VrrpMachine({ ...options, localAddress: source });
@@ -513,6 +518,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       authType: o.authType,
       ...(o.authData ? { authData: o.authData } : {}),
       v3Checksum: o.v3ChecksumAsV2 ? 'plain' : 'pseudo-header',
+      ...(o.oldUnicastChecksum !== 'never' || this.#oldChecksum
+        ? { oldUnicastChecksum: { mode: this.#oldChecksum ? 'use' as const : 'detect' as const, group: o.group } }
+        : {}),
       addresses: o.addresses.map((a) => a.address),
       ignoreAll: o.ownerIgnoreAdverts && o.priority === 255,
       ...(o.checkUnicastSrc ? { allowedSources: o.peers } : {}),
@@ -534,10 +542,18 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       return;
     }
     const { advert, source: from } = verdict.accepted;
+    if (verdict.accepted.oldChecksum) this.#useOldChecksum();
     this.#stats.advertRcvd++;
     if (advert.priority === 0) this.#stats.priZeroRcvd++;
     if (verdict.accepted.addressListMismatch) this.#stats.addrListErr++;
     this.#apply(this.#machine.receive({ priority: advert.priority, intervalCs: advert.intervalCs, source: from }, performance.now()));
+  }
+
+  /** A peer sends keepalived's old unicast checksum: ours follows, for good, as keepalived's does. */
+  #useOldChecksum(): void {
+    this.#oldChecksum = true;
+    this.#log({ event: 'old-unicast-checksum', message: `(${this.name}) Setting unicast VRRPv3 checksum to old version` });
+    if (this.#periodic) this.#link.link!.schedule(this.#adverts(this.#periodic.priority), this.#periodic.intervalCs * 10_000);
   }
 
   #adverts(priority: number): NativeOutgoing[] {
@@ -555,7 +571,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           authType: o.authType,
           ...(o.authData ? { authData: o.authData } : {}),
         },
-        { family: o.family, source: this.#source, destination, v3Checksum: o.v3ChecksumAsV2 ? 'plain' : 'pseudo-header' },
+        {
+          family: o.family, source: this.#source, destination, v3Checksum: o.v3ChecksumAsV2 ? 'plain' : 'pseudo-header',
+          ...(this.#oldChecksum && o.peers.length ? { checksumDestination: o.group } : {}),
+        },
       ),
     }));
   }
@@ -568,9 +587,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
           this.#transitioned(action.from, action.to, action.reason);
           break;
         case 'start-adverts':
+          this.#periodic = { priority: action.priority, intervalCs: action.intervalCs };
           link.schedule(this.#adverts(action.priority), action.intervalCs * 10_000);
           break;
         case 'stop-adverts':
+          this.#periodic = undefined;
           link.schedule([], 0);
           break;
         case 'send-advert': {
@@ -805,7 +826,7 @@ function cidr(a: ResolvedAddress): string {
 export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ahKey',
-    'kernelRxBufSize'] as const)
+    'kernelRxBufSize', 'oldUnicastChecksum'] as const)
     .filter((f) => !same(now[f], next[f]));
   return (now.priority === 255) !== (next.priority === 255) ? [...fields, 'priority'] : fields;
 }

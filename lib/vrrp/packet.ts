@@ -59,6 +59,12 @@ export interface EncodeContext {
   destination: string;
   /** IPv4 VRRPv3 only: checksum form; default `'pseudo-header'` (`v3_checksum_as_v2` selects `'plain'`). */
   v3Checksum?: V3Checksum;
+  /**
+   * IPv4 VRRPv3 unicast only: the address the pseudo-header names instead of
+   * `destination`. keepalived before 1.3.6 named the multicast group there
+   * (`old_unicast_checksum`).
+   */
+  checksumDestination?: string;
 }
 
 function addressLength(family: IpFamily): number {
@@ -77,7 +83,8 @@ export function advertChecksum(message: Uint8Array, version: 2 | 3, context: Enc
   zeroed[7] = 0;
   const withPseudo = context.family === 6 || (version === 3 && (context.v3Checksum ?? 'pseudo-header') === 'pseudo-header');
   if (!withPseudo) return internetChecksum(zeroed);
-  return internetChecksum(pseudoHeader(context.source, context.destination, VRRP_PROTOCOL, zeroed.length), zeroed);
+  const destination = context.family === 4 ? (context.checksumDestination ?? context.destination) : context.destination;
+  return internetChecksum(pseudoHeader(context.source, destination, VRRP_PROTOCOL, zeroed.length), zeroed);
 }
 
 /** The VRRP message bytes (the kernel adds the IP header). */
@@ -177,6 +184,18 @@ export interface ReceivePolicy {
   authData?: Uint8Array;
   /** IPv4 VRRPv3 checksum form; with `'plain'` the checksum is not verified. */
   v3Checksum: V3Checksum;
+  /**
+   * IPv4 VRRPv3 unicast: keepalived's old checksum (pseudo-header naming the
+   * multicast group `group`, not our address). `'use'`: only that form is
+   * valid; `'detect'`: the usual form, else the old one, which is then
+   * reported (`oldChecksum`); absent (`never`): the usual form only.
+   */
+  oldUnicastChecksum?: {
+    /** `'use'` the old form only, or `'detect'` it after the usual one fails. */
+    mode: 'use' | 'detect';
+    /** The multicast group the old form's pseudo-header names. */
+    group: string;
+  };
   /** The addresses this instance advertises, for the (log-only) list comparison. */
   addresses: readonly string[];
   /** Priority-255 instance that ignores all adverts (`owner_ignore_adverts`). */
@@ -199,6 +218,8 @@ export interface AcceptedAdvert {
   intervalMismatch: boolean;
   /** The carried address list differs from ours (logged and counted, not dropped). */
   addressListMismatch: boolean;
+  /** Its checksum was keepalived's old unicast form, found by {@link ReceivePolicy.oldUnicastChecksum}'s `'detect'`. */
+  oldChecksum?: true;
 }
 
 /** Outcome of {@link receiveAdvert}: exactly one of `accepted` or `drop` is set. */
@@ -338,10 +359,19 @@ export function receiveAdvert(datagram: Datagram, policy: ReceivePolicy): Verdic
   if (policy.family === 4 && at.ipTotal !== at.headerLength + message.length && at.ipTotal !== at.headerLength + expected) return drop('packet_len_err');
   const intervalMismatch = version === 3 && advert.intervalCs !== policy.intervalCs;
   const verifyChecksum = !(version === 3 && policy.family === 4 && policy.v3Checksum === 'plain');
+  let oldChecksum = false;
   if (verifyChecksum) {
     const carried = (body[6]! << 8) | body[7]!;
     const context = { family: policy.family, source: at.source, destination: at.destination, v3Checksum: policy.v3Checksum };
-    if (advertChecksum(body, version as 2 | 3, context) !== carried) return drop('chk_err');
+    // keepalived's old form exists for IPv4 VRRPv3 unicast only, and cannot differ when the advert came to the group itself.
+    const old = version === 3 && policy.family === 4 && policy.unicast && at.destination !== policy.oldUnicastChecksum?.group
+      ? policy.oldUnicastChecksum : undefined;
+    const matches = (checksumDestination?: string) =>
+      advertChecksum(body, version as 2 | 3, checksumDestination ? { ...context, checksumDestination } : context) === carried;
+    if (old?.mode === 'use' ? !matches(old.group) : !matches()) {
+      if (old?.mode !== 'detect' || !matches(old.group)) return drop('chk_err');
+      oldChecksum = true;
+    }
   }
   if (policy.unicast === isMulticast(at.destination, policy.family)) return drop('addr_list_err');
   if (policy.ignoreAll) return drop('owner_ignore');
@@ -349,5 +379,9 @@ export function receiveAdvert(datagram: Datagram, policy: ReceivePolicy): Verdic
   const ours = [...policy.addresses].sort();
   const theirs = [...advert.addresses].sort();
   const addressListMismatch = ours.length !== theirs.length || ours.some((a, i) => a !== theirs[i]);
-  return { accepted: { advert, source: at.source, destination: at.destination, ttl, intervalMismatch, addressListMismatch } };
+  return {
+    accepted: {
+      advert, source: at.source, destination: at.destination, ttl, intervalMismatch, addressListMismatch, ...(oldChecksum ? { oldChecksum: true } : {}),
+    },
+  };
 }

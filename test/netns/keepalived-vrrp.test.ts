@@ -821,3 +821,40 @@ vrrp_instance VI_${id} {
   // Nothing of the eth1 VIP leaves on the bridge, nor from another MAC on eth1.
   expect(bridge.lines.filter((l) => l.line.includes(`who-has ${onEth1} `))).toEqual([]);
 });
+
+test('old_unicast_checksum against keepalived 2.2.7 both ways: the peer without it takes the old form from the first advert, says so in keepalived\'s words, and stays BACKUP', async () => {
+  const id = ++vrid;
+  const vip = '10.9.0.147';
+  const unicast = (self: string, peer: string, old: boolean) => `unicast_src_ip ${self}\n    unicast_peer {\n        ${peer}\n    }${old ? '\n    old_unicast_checksum' : ''}`;
+  const line = `(VI_${id}) Setting unicast VRRPv3 checksum to old version`;
+  const stats = async (d: OurDaemon) => (await d.status()).vrrp!.instances[0]!.stats;
+
+  // keepalived master sends the old form: ours (default) switches to it and stays BACKUP.
+  const ka = startKeepalived(config({ id, vip, priority: 150, state: 'MASTER', extra: unicast(LAB.ipv4.b, LAB.ipv4.a, true) }), id);
+  expect(await eventually(() => lab.hasAddress('b', vip), TAKEOVER_MS)).toBe(true);
+  const ours = new OurDaemon(`old-sum-${id}`, config({ id, vip, priority: 100, state: 'BACKUP', extra: unicast(LAB.ipv4.a, LAB.ipv4.b, false) }));
+  expect(await eventually(() => ours.lines().some((l) => String(l.detail ?? '').includes(line)), TAKEOVER_MS)).toBe(true);
+  await sleep(3000);
+  expect([ours.states(), lab.hasAddress('a', vip), (await stats(ours)).checksumErr]).toEqual([['BACKUP'], false, 0]);
+  expect((await stats(ours)).advertRcvd).toBeGreaterThan(2);
+  await ka.kill();
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+
+  // Now ours is master, sending the old form it switched to: keepalived (default) switches too and stays BACKUP.
+  const again = startKeepalived(config({ id, vip, priority: 50, state: 'BACKUP', extra: unicast(LAB.ipv4.b, LAB.ipv4.a, false) }), id + 1000);
+  expect(await eventually(() => again.count(line) === 1, TAKEOVER_MS)).toBe(true);
+  await sleep(3000);
+  expect([again.count('Invalid VRRPv3 checksum'), again.count('Entering MASTER STATE'), ours.states().at(-1)]).toEqual([0, 0, 'MASTER']);
+  await again.stop();
+  expect(await ours.stop()).toBe(0);
+
+  // With `never` ours refuses the old form: every advert is a checksum error, and it takes MASTER beside keepalived's.
+  const third = startKeepalived(config({ id, vip, priority: 150, state: 'MASTER', extra: unicast(LAB.ipv4.b, LAB.ipv4.a, true) }), id + 2000);
+  expect(await eventually(() => lab.hasAddress('b', vip), TAKEOVER_MS)).toBe(true);
+  const never = new OurDaemon(`old-sum-never-${id}`, config({
+    id, vip, priority: 100, state: 'BACKUP', extra: unicast(LAB.ipv4.a, LAB.ipv4.b, false).replace('\n    }', '\n    }\n    old_unicast_checksum never'),
+  }));
+  expect(await eventually(() => never.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect((await stats(never)).checksumErr).toBeGreaterThan(0);
+  await third.stop();
+});

@@ -225,6 +225,7 @@ class Mapper {
     if (i.useVmac && i.vmacXmitBase) out.vmacXmitBase = true;
     if (i.garpExtraIf && i.garpExtraIf.interval > 0) out.garpExtraIf = { interval: i.garpExtraIf.interval, all: i.garpExtraIf.all };
     // keepalived hands it to setsockopt as an int (above INT_MAX it wraps); the kernel caps either at net.core.rmem_max.
+    if (i.oldUnicastChecksum !== undefined) out.oldUnicastChecksum = i.oldUnicastChecksum;
     if (i.kernelRxBufSize) out.kernelRxBufSize = Math.min(i.kernelRxBufSize, VRRP_LIMITS.kernelRxBufSize[1]);
     if (i.useVmac && !i.vmacXmitBase && i.family === 'inet6') {
       this.unsupported('use_vmac', at('useVmac'), `(${i.name}) IPv6 adverts from the VMAC are not supported - keepalived's nftables rules `

@@ -236,6 +236,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...((v.garpExtraIf ?? g.garpExtraIf) !== undefined ? { garpExtraIf: (v.garpExtraIf ?? g.garpExtraIf)! } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),
     ...(v.kernelRxBufSize ? { kernelRxBufSize: v.kernelRxBufSize } : {}),
+    ...(v.oldUnicastChecksum !== undefined ? { oldUnicastChecksum: v.oldUnicastChecksum } : {}),
   };
   return instance;
 }

@@ -294,6 +294,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly garpExtraIf?: GarpExtraIf;
   /** `lvs_sync_daemon_interface` (deprecated form of global `lvs_sync_daemon IF inst NAME`). */
   readonly lvsSyncDaemonInterface?: string;
+  /** `old_unicast_checksum [never]`: keepalived's pre-1.3.6 unicast VRRPv3 checksum always (`true`) or never; absent: detected. */
+  readonly oldUnicastChecksum?: true | 'never';
   /** `kernel_rx_buf_size BYTES`: SO_RCVBUF of the advert socket; absent or 0: the kernel's default. */
   readonly kernelRxBufSize?: number;
 }

@@ -179,6 +179,22 @@ describe('receive checks fire in keepalived order', () => {
     expect(receiveAdvert(d, policy({ version: 3, v3Checksum: 'plain' })).accepted).toBeDefined();
     expect(reason(d, policy({ version: 3 }))).toBe('chk_err');
   });
+
+  test('old_unicast_checksum: keepalived\'s pre-1.3.6 unicast form names the group in the pseudo-header; detected, used, or refused', () => {
+    const to = { family: 4 as const, source: '10.9.0.2', destination: '10.9.0.1' };
+    const usual = encodeAdvert(advert({ version: 3 }), to);
+    const old = encodeAdvert(advert({ version: 3 }), { ...to, checksumDestination: '224.0.0.18' });
+    expect(old).not.toEqual(usual);
+    const d = (m: Uint8Array) => ({ family: 4 as const, data: ipv4(m, { src: to.source, dst: to.destination }) });
+    const unicast = (mode?: 'use' | 'detect') => policy({ version: 3, unicast: true, ...(mode ? { oldUnicastChecksum: { mode, group: '224.0.0.18' } } : {}) });
+    expect(receiveAdvert(d(usual), unicast('detect')).accepted?.oldChecksum).toBeUndefined();
+    expect(receiveAdvert(d(old), unicast('detect')).accepted?.oldChecksum).toBe(true);
+    expect(receiveAdvert(d(old), unicast('use')).accepted?.oldChecksum).toBeUndefined();
+    expect(reason(d(usual), unicast('use'))).toBe('chk_err');
+    expect(reason(d(old), unicast())).toBe('chk_err');
+    // IPv6 and VRRPv2 have one form only.
+    expect(encodeAdvert(advert({ version: 2 }), { ...to, checksumDestination: '224.0.0.18' })).toEqual(encodeAdvert(advert({ version: 2 }), to));
+  });
 });
 
 describe('auth_type AH: keepalived 2.2.7 adverts wrapped in an Authentication Header', () => {

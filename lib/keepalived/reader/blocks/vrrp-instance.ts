@@ -37,7 +37,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan', 'use_vmac_addr', 'vrf', 'old_unicast_checksum', 'linkbeat_use_polling',
+  'use_ipvlan', 'use_vmac_addr', 'vrf', 'linkbeat_use_polling',
 ];
 
 type D = VrrpInstanceDraft;
@@ -231,6 +231,15 @@ const instanceKeywords: KeywordTable<D> = {
   debug: {
     handle(stmt, _target, ctx) {
       ctx.diag.notice('deprecated', 'debug is not implemented by keepalived - ignored', stmt.source);
+    },
+  },
+  old_unicast_checksum: {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      const mode = stmt.args[0];
+      if (mode === undefined) return setValue(target, 'oldUnicastChecksum', true, stmt.source);
+      if (mode === 'never') return setValue(target, 'oldUnicastChecksum', 'never', stmt.source);
+      ctx.diag.error('invalid-value', `(${target.name}) Unknown old_unicast_chksum mode ${mode} - ignoring`, stmt.source);
     },
   },
   kernel_rx_buf_size: {
