@@ -381,7 +381,8 @@ export function receiveAdvert(datagram: Datagram, policy: ReceivePolicy): Verdic
   const addressListMismatch = ours.length !== theirs.length || ours.some((a, i) => a !== theirs[i]);
   return {
     accepted: {
-      advert, source: at.source, destination: at.destination, ttl, intervalMismatch, addressListMismatch, ...(oldChecksum ? { oldChecksum: true } : {}),
+      advert, source: at.source, destination: at.destination, ttl, intervalMismatch, addressListMismatch,
+      ...(oldChecksum ? { oldChecksum: true } : {}),
     },
   };
 }
