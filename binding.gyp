@@ -30,6 +30,7 @@
         "native/vrrp/auth_header.cc",
         "native/vrrp/channel.cc",
         "native/vrrp/link_monitor.cc",
+        "native/vrrp/linkbeat.cc",
         "native/vrrp/md5.cc",
         "native/vrrp/route.cc"
       ],

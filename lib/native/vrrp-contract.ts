@@ -126,8 +126,15 @@ export interface NativeInterfaceInfo {
   addresses: { family: number; address: string; prefix: number; scope: number }[];
 }
 
-/** One link report: first one per existing link (a dump), then one per change. `flags` are the IFF_* bits. */
-export type NativeLinkHandler = (ifindex: number, name: string, flags: number, deleted: boolean) => void;
+/**
+ * One link report: first one per existing link (a dump), then one per change. `flags` are the IFF_* bits.
+ * A linkbeat reading (an interface given to {@link NativeVrrpLinkMonitor.poll}) comes with ifindex 0, flags
+ * IFF_UP | IFF_RUNNING or 0, and `linkbeat`: the method that answered ('' while the interface does not exist).
+ */
+export type NativeLinkHandler = (ifindex: number, name: string, flags: number, deleted: boolean, linkbeat?: NativeLinkbeatMethod | '') => void;
+
+/** How linkbeat reads a link: the MII status register, ethtool's link, or the interface flags alone. */
+export type NativeLinkbeatMethod = 'MII' | 'ETHTOOL' | 'IOCTL';
 
 /** An address was removed from interface `ifindex` (RTM_DELADDR); `family` is AF_INET / AF_INET6. */
 export type NativeAddressDeletedHandler = (ifindex: number, family: number, address: string, prefix: number) => void;
@@ -135,6 +142,12 @@ export type NativeAddressDeletedHandler = (ifindex: number, family: number, addr
 export interface NativeVrrpLinkMonitor {
   /** Stops the reading thread and releases the callback; idempotent. */
   close(): void;
+  /**
+   * Reads these interfaces by ioctl (linkbeat) from now on, on the monitor's
+   * thread every `intervalMs` (the first reading at once), each change
+   * reported to onLink; `method` absent: the first that works. An empty list stops it.
+   */
+  poll(interfaces: { name: string; method?: NativeLinkbeatMethod }[], intervalMs: number): void;
 }
 
 /** The digests of VRRPv2's Authentication Header, pure, exported so they are checked against RFC vectors and keepalived's frames. */

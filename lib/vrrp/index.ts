@@ -34,6 +34,8 @@ export { VrrpError } from './errors';
 export { VipFirewall, resolveFirewallOptions } from './firewall';
 export type { VrrpFirewallOptions, ResolvedFirewallOptions, FirewallAddress } from './firewall';
 export type { ProcessSourceOptions } from '../track/process';
+export type { InterfaceDelayOptions } from './track/interface-delays';
+export type { LinkbeatOptions } from './track/linkbeat';
 // BFD sessions (bfd_instance), which track_bfd reads; usable on their own.
 export {
   BfdSessions, BfdError, BFD_STATES, BFD_DIAGNOSTICS, resolveBfdInstance, resolveBfdInstances,

@@ -9,6 +9,8 @@
  * @module
  */
 import type { VrrpFirewallOptions } from './firewall';
+import type { InterfaceDelayOptions } from './track/interface-delays';
+import type { LinkbeatOptions } from './track/linkbeat';
 import type { VirtualAddress, VrrpInstanceOptions } from './instance-options';
 import type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 import type { BfdInstanceOptions } from '../bfd/options';
@@ -185,4 +187,20 @@ export interface VrrpRouterConfig {
    * open only. Default: table `keepalived`, priority -1, no counters.
    */
   firewall?: VrrpFirewallOptions;
+  /**
+   * `interface_up_down_delays`: per interface, how long its link must stay
+   * down (or up) before tracking acts on it; a change back within the wait is
+   * ignored. A wait that is not shorter than (down_timer_adverts − 1) ×
+   * advert_int of an instance on that interface is cut below it, as
+   * keepalived does (said by a `warning` event).
+   */
+  interfaceDelays?: InterfaceDelayOptions[];
+  /**
+   * `linkbeat_interfaces` (and `linkbeat_use_polling`, which names the
+   * instances' own interfaces): interfaces whose link is read by ioctl every
+   * second (MII, ETHTOOL or the flags) instead of from rtnetlink, as
+   * keepalived's linkbeat. Only those an instance uses are read; a change
+   * read so counts at once (interfaceDelays do not apply to it).
+   */
+  linkbeat?: LinkbeatOptions[];
 }

@@ -14,6 +14,9 @@ import type { TrackRef, VrrpNotifyCommand, VrrpNotifyScripts, VrrpRouterConfig, 
 import { resolveTrackFile, type ResolvedTrackFile } from '../track/file';
 import { resolveTrackProcess, type ResolvedTrackProcess } from '../track/process';
 import type { ResolvedScript } from './track/script';
+import { fitInterfaceDelays, resolveInterfaceDelays, type InterfaceDelays } from './track/interface-delays';
+import { chooseLinkbeat, resolveLinkbeat } from './track/linkbeat';
+import type { LinkbeatInterface } from './track/interface';
 
 /** A tracker reference with the weight it has for this instance. */
 export interface ResolvedTrackRef {
@@ -79,9 +82,17 @@ export interface ResolvedRouterConfig {
   enableScriptSecurity: boolean;
   /** `static_ipaddress`, `static_routes`, `static_rules`. */
   static: ResolvedStatic;
+  /** `interface_up_down_delays`, fitted to the instances (use_vmac macvlans included). */
+  interfaceDelays: InterfaceDelays;
+  /** keepalived's line for each wait the instances cut. */
+  delayWarnings: string[];
+  /** The interfaces linkbeat reads (those of `linkbeat` some instance uses). */
+  linkbeat: LinkbeatInterface[];
+  /** keepalived's lines about that choice. */
+  linkbeatNotes: string[];
 }
 
-const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'trackProcesses', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules', 'firewall'] as const;
+const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'trackProcesses', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules', 'firewall', 'interfaceDelays', 'linkbeat'] as const;
 const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightReverse', 'rise', 'fall', 'user', 'group', 'initFail'] as const;
 const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'syncGroupTrackingWeight'] as const;
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
@@ -204,6 +215,16 @@ function tracks(
   return out;
 }
 
+/** Interfaces some instance uses: its own, its macvlan, and those tracked by it or its group. */
+function usedInterfaces(instances: Map<string, ResolvedRouterInstance>, groups: Map<string, ResolvedSyncGroup>): Set<string> {
+  const tracked = [...instances.values(), ...groups.values()].flatMap((o) => o.tracks.filter((t) => t.kind === 'interface').map((t) => t.name));
+  return new Set([...[...instances.values()].map((i) => i.resolved.interface), ...vmacNames(instances), ...tracked]);
+}
+
+function vmacNames(instances: Map<string, ResolvedRouterInstance>): Set<string> {
+  return new Set([...instances.values()].flatMap((i) => (i.resolved.vmac ? [i.resolved.vmac] : [])));
+}
+
 function byName<T extends { name: string }>(items: T[], field: string, what: string): Map<string, T> {
   const out = new Map<string, T>();
   items.forEach((item, i) => {
@@ -258,7 +279,11 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
     groups.set(name, { name, members, tracks: tracks(o, field, defined), trackingWeight: flag(o.syncGroupTrackingWeight, `${field}.syncGroupTrackingWeight`), ...(notify ? { notify } : {}) });
   });
   const scriptUser = user(c.scriptUser, 'scriptUser');
+  const interfaceDelays = resolveInterfaceDelays(c.interfaceDelays);
+  const delayWarnings = fitInterfaceDelays(interfaceDelays, [...instances.values()].map((i) => i.resolved));
+  const linkbeat = chooseLinkbeat(resolveLinkbeat(c.linkbeat), usedInterfaces(instances, groups), vmacNames(instances));
   return {
+    interfaceDelays, delayWarnings, linkbeat: linkbeat.polled, linkbeatNotes: linkbeat.said,
     instances, scripts, files, processes, groups, bfd, ...(scriptUser ? { scriptUser } : {}), enableScriptSecurity: flag(c.enableScriptSecurity, 'enableScriptSecurity'),
     static: resolveStatic(c),
   };

@@ -106,6 +106,12 @@ export interface VrrpRouterEvents {
    * without CAP_NET_ADMIN).
    */
   processSource: [source: VrrpProcessSource];
+  /**
+   * keepalived's warning about the configuration as the router applies it
+   * (an interface_up_down_delays wait cut to fit an instance), said after
+   * open() returns and after each update.
+   */
+  warning: [message: string];
 }
 
 /** The `processSource` event. */
@@ -221,6 +227,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   /** The BFD sessions track_bfd reads; {@link #ownBfd} when the router runs them. */
   #bfd: BfdSessions | undefined;
   #ownBfd = false;
+  /** Interfaces whose linkbeat method was said to differ from the one asked for (keepalived says it once). */
+  readonly #linkbeatMethodSaid = new Set<string>();
   #closed = false;
   /** The update in progress: the next one waits for it. */
   #updating: Promise<void> = Promise.resolve();
@@ -251,6 +259,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       router.#interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
       router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
       router.#interfaces.on('address-deleted', (ifindex, family, address) => router.#addressDeleted(ifindex, family, address));
+      router.#interfaces.on('delayed', (name, up, delayMs) => router.#log({ event: 'interface-delayed', interface: name, up, delayMs }));
+      router.#interfaces.on('linkbeat', (name, up, method, changed) => router.#linkbeatRead(name, up, method, changed));
+      router.#applyDelays(resolved);
       router.#syncTrackers(resolved);
       router.#syncBfd(config);
       router.#watchInterfaces();
@@ -307,6 +318,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       this.#static = set;
       this.#reportErrors([...errors, ...set.install()]);
     }
+    this.#applyDelays(next);
     this.#syncTrackers(next);
     this.#syncBfd(config);
     this.#watchInterfaces();
@@ -532,6 +544,28 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const m of this.#members.values()) if (!m.group) m.instance.holdMaster(false);
     for (const [name, old] of this.#groups) if (!groups.has(name)) this.#draining.push(old.notify.drained());
     this.#groups = groups;
+  }
+
+  /** interface_up_down_delays and linkbeat from now on; keepalived's warnings said once listeners can hear them. */
+  #applyDelays(config: ResolvedRouterConfig): void {
+    this.#interfaces?.setDelays(config.interfaceDelays);
+    this.#interfaces?.setLinkbeat(config.linkbeat);
+    this.#linkbeatMethodSaid.clear();
+    for (const message of config.linkbeatNotes) this.#log({ event: 'linkbeat', message });
+    for (const message of config.delayWarnings) {
+      this.#log({ event: 'warning', message });
+      setImmediate(() => this.emit('warning', message));
+    }
+  }
+
+  /** keepalived's linkbeat lines: a method other than the one asked for, and each change of a link. */
+  #linkbeatRead(name: string, up: boolean, method: string, changed: boolean): void {
+    const asked = this.#config.linkbeat.find((l) => l.name === name)?.method;
+    if (asked && method && method !== asked && !this.#linkbeatMethodSaid.has(name)) {
+      this.#linkbeatMethodSaid.add(name);
+      this.#log({ event: 'linkbeat', message: `(${name}): Configured linkbeat type ${asked} not supported, using ${method}` });
+    }
+    if (changed) this.#log({ event: 'linkbeat', message: `Linkbeat reports ${name} ${up ? 'up' : 'down'}` });
   }
 
   /** Learns the present state of every tracked interface before the monitor's dump arrives. */

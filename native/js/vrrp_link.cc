@@ -217,11 +217,15 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
 // new VrrpLinkMonitor({netns}, onLink[, onAddressDeleted]): link state reports
 // (first a dump of every link, then changes) delivered to onLink(ifindex,
 // name, flags, deleted); with onAddressDeleted, every address removal to
-// onAddressDeleted(ifindex, family, address, prefix).
+// onAddressDeleted(ifindex, family, address, prefix). poll([{name, method}],
+// intervalMs) reads those interfaces by ioctl too (linkbeat), each changed
+// reading delivered as onLink(0, name, flags, false, method) with the method
+// that answered ('' while the interface does not exist).
 class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "VrrpLinkMonitor", {InstanceMethod<&VrrpLinkMonitor::Close>("close")});
+    return DefineClass(env, "VrrpLinkMonitor",
+                       {InstanceMethod<&VrrpLinkMonitor::Close>("close"), InstanceMethod<&VrrpLinkMonitor::Poll>("poll")});
   }
 
   explicit VrrpLinkMonitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VrrpLinkMonitor>(info) {
@@ -258,8 +262,10 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
           napi_status status = tsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::LinkEvent* p) {
             std::unique_ptr<vrrp::LinkEvent> owned(p);
             if (!env) return;
-            callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name), Napi::Number::New(env, p->flags),
-                           Napi::Boolean::New(env, p->deleted)});
+            std::vector<napi_value> args{Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name),
+                                         Napi::Number::New(env, p->flags), Napi::Boolean::New(env, p->deleted)};
+            if (p->polled) args.push_back(Napi::String::New(env, vrrp::linkbeatName(p->linkbeat)));
+            callback.Call(args);
           });
           if (status != napi_ok) delete event;
         },
@@ -280,6 +286,31 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
   Napi::Value Close(const Napi::CallbackInfo& info) {
     shutdown();
     return info.Env().Undefined();
+  }
+
+  Napi::Value Poll(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsArray()) throw Napi::TypeError::New(env, "native contract: poll takes an array of {name, method}");
+    auto list = info[0].As<Napi::Array>();
+    std::vector<vrrp::LinkbeatSpec> specs;
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Value item = list.Get(i);
+      if (!item.IsObject()) throw Napi::TypeError::New(env, "native contract: poll entry must be an object");
+      auto o = item.As<Napi::Object>();
+      specs.push_back({stringField(o, "name"), linkbeatMethod(env, stringField(o, "method", false))});
+    }
+    int intervalMs = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
+    if (intervalMs < 1) throw Napi::TypeError::New(env, "native contract: poll interval must be a positive number of ms");
+    if (open_) monitor_->poll(std::move(specs), intervalMs);
+    return env.Undefined();
+  }
+
+  static vrrp::LinkbeatMethod linkbeatMethod(Napi::Env env, const std::string& word) {
+    if (word.empty()) return vrrp::LinkbeatMethod::Auto;
+    if (word == "MII") return vrrp::LinkbeatMethod::Mii;
+    if (word == "ETHTOOL") return vrrp::LinkbeatMethod::Ethtool;
+    if (word == "IOCTL") return vrrp::LinkbeatMethod::Ioctl;
+    throw Napi::TypeError::New(env, "native contract: linkbeat method must be MII, ETHTOOL or IOCTL");
   }
 
   std::unique_ptr<vrrp::LinkMonitor> monitor_;

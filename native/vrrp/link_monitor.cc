@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ int LinkMonitor::open(bool addresses) {
   local.nl_groups = RTMGRP_LINK | (addresses ? RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR : 0);
   if (::bind(sock_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return errno;
   if (int error = reader_.open()) return error;
+  if (int error = linkbeat_.open()) return error;
   struct {
     nlmsghdr header;
     ifinfomsg body;
@@ -39,9 +41,53 @@ void LinkMonitor::start(Handler handler, AddressHandler onAddress) {
   handler_ = std::move(handler);
   onAddress_ = std::move(onAddress);
   // A failed read (ENOBUFS: the kernel dropped notifications) is skipped; later ones still come.
-  reader_.start(sock_, [this](const char* data, size_t length, int error) {
-    if (!error && length > 0) parse(data, length);
-  });
+  reader_.start(
+      sock_,
+      [this](const char* data, size_t length, int error) {
+        if (!error && length > 0) parse(data, length);
+      },
+      [this] { return idle(); });
+}
+
+void LinkMonitor::poll(std::vector<LinkbeatSpec> specs, int intervalMs) {
+  {
+    std::lock_guard<std::mutex> lock(pollMutex_);
+    polled_ = std::move(specs);
+    interval_ = std::chrono::milliseconds(intervalMs);
+    due_ = std::chrono::steady_clock::now();
+    readings_.clear();
+  }
+  reader_.wake();
+}
+
+int LinkMonitor::idle() {
+  std::vector<LinkEvent> changed;
+  int wait;
+  {
+    std::lock_guard<std::mutex> lock(pollMutex_);
+    if (polled_.empty()) return -1;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= due_) {
+      for (const auto& spec : polled_) {
+        auto last = readings_.find(spec.name);
+        // A method found once is the one read from then on, as keepalived's.
+        bool known = last != readings_.end() && last->second.method != LinkbeatMethod::Auto;
+        LinkbeatReading reading = linkbeat_.read(spec.name, known ? last->second.method : spec.method);
+        if (last != readings_.end() && last->second.up == reading.up && last->second.method == reading.method) continue;
+        readings_[spec.name] = reading;
+        LinkEvent event;
+        event.name = spec.name;
+        event.flags = reading.up ? IFF_UP | IFF_RUNNING : 0;
+        event.polled = true;
+        event.linkbeat = reading.method;
+        changed.push_back(std::move(event));
+      }
+      due_ = now + interval_;
+    }
+    wait = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(due_ - now).count()) + 1;
+  }
+  for (auto& event : changed) handler_(std::move(event));
+  return wait;
 }
 
 void LinkMonitor::stop() {

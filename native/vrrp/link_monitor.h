@@ -1,16 +1,23 @@
 // Link (interface) state changes from rtnetlink (RTMGRP_LINK) and, when
 // asked, address deletions (RTMGRP_IPV4_IFADDR / RTMGRP_IPV6_IFADDR), read by
-// one thread that blocks in poll(): no polling timer, nothing to do while
-// links are quiet. The first link reports are a dump of every link, so the
-// caller learns the initial state through the same path as later changes.
+// one thread that blocks in poll(): nothing to do while links are quiet. The
+// first link reports are a dump of every link, so the caller learns the
+// initial state through the same path as later changes. Interfaces given to
+// poll() are also read by ioctl (linkbeat) on the same thread at a fixed
+// interval; a reading is reported when it differs from the last.
 #pragma once
 
 #include <linux/netlink.h>
 
+#include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "../netlink/reader.h"
+#include "linkbeat.h"
 
 namespace vrrp {
 
@@ -19,6 +26,16 @@ struct LinkEvent {
   std::string name;
   unsigned flags = 0;  // IFF_* of the link
   bool deleted = false;
+  // A linkbeat reading (flags are then IFF_UP | IFF_RUNNING or 0), by
+  // `linkbeat` (Auto: the interface does not exist).
+  bool polled = false;
+  LinkbeatMethod linkbeat = LinkbeatMethod::Auto;
+};
+
+// An interface to read by linkbeat, with the method asked for (Auto: the first that works).
+struct LinkbeatSpec {
+  std::string name;
+  LinkbeatMethod method = LinkbeatMethod::Auto;
 };
 
 // An address removed from an interface (RTM_DELADDR).
@@ -41,14 +58,26 @@ class LinkMonitor {
   void start(Handler handler, AddressHandler onAddress = nullptr);
   // Wakes and joins the thread, closes the socket; idempotent.
   void stop();
+  // The interfaces read by linkbeat from now on, every `intervalMs`; the
+  // first reading of each comes at once. Callable from any thread.
+  void poll(std::vector<LinkbeatSpec> specs, int intervalMs);
 
  private:
+  // On the reading thread: reads the interfaces that are due; the next wait in ms.
+  int idle();
   void parse(const char* data, size_t length);
   void parseAddress(const nlmsghdr* h);
   int sock_ = -1;
   Handler handler_;
   AddressHandler onAddress_;
   netlink::Reader reader_;
+  Linkbeat linkbeat_;
+  std::mutex pollMutex_;
+  std::vector<LinkbeatSpec> polled_;
+  std::chrono::milliseconds interval_{0};
+  std::chrono::steady_clock::time_point due_;
+  // The last reading reported, by name (the method found is kept for the next read).
+  std::map<std::string, LinkbeatReading> readings_;
 };
 
 }  // namespace vrrp

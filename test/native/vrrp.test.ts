@@ -241,6 +241,29 @@ describe('the link monitor', () => {
       monitor.close();
     }
   });
+
+  test('linkbeat: polled interfaces are read by ioctl on the monitor\'s thread, each reading once until it changes; a missing one is down with no method', async () => {
+    const readings: { name: string; flags: number; method?: string }[] = [];
+    const monitor = new native.VrrpLinkMonitor({}, (_ifindex, name, flags, _deleted, method) => {
+      if (method !== undefined) readings.push({ name, flags, method });
+    });
+    try {
+      expectTypeError(() => monitor.poll('lo' as never, 100), /array/);
+      expectTypeError(() => monitor.poll([{ name: 'lo', method: 'FOO' as never }], 100), /MII, ETHTOOL or IOCTL/);
+      expectTypeError(() => monitor.poll([{ name: 'lo' }], 0), /interval/);
+      monitor.poll([{ name: 'lo' }, { name: 'nosuch0', method: 'MII' }], 50);
+      expect(await eventually(() => readings.length >= 2)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      // lo answers ethtool (always linked), or the flags alone where the ioctl is not passed through (qemu-user).
+      expect(readings.find((r) => r.name === 'lo')).toEqual({ name: 'lo', flags: 0x41, method: expect.stringMatching(/^(ETHTOOL|IOCTL)$/) });
+      expect(readings.find((r) => r.name === 'nosuch0')).toEqual({ name: 'nosuch0', flags: 0, method: '' });
+      expect(readings).toHaveLength(2);
+      monitor.poll([], 50);
+    } finally {
+      monitor.close();
+      monitor.poll([{ name: 'lo' }], 50);
+    }
+  });
 });
 
 describe('VRRPv2 auth_type AH', () => {

@@ -858,3 +858,108 @@ test('old_unicast_checksum against keepalived 2.2.7 both ways: the peer without 
   expect((await stats(never)).checksumErr).toBeGreaterThan(0);
   await third.stop();
 });
+
+/** A veth `dl0` in each router with an address, both ends up: its peer `dl0p` set down takes the carrier from it. */
+function delayLinks(): (state: 'up' | 'down') => void {
+  for (const h of ['a', 'b'] as const) {
+    const ns = lab.hosts[h];
+    ns.run('ip', 'link', 'add', 'dl0', 'type', 'veth', 'peer', 'name', 'dl0p');
+    ns.run('ip', 'addr', 'add', '192.168.78.1/24', 'dev', 'dl0');
+    for (const end of ['dl0p', 'dl0']) ns.run('ip', 'link', 'set', end, 'up');
+    cleanup.push(() => void ns.try('ip', 'link', 'del', 'dl0'));
+  }
+  return (state) => {
+    for (const h of ['a', 'b'] as const) lab.hosts[h].run('ip', 'link', 'set', 'dl0p', state);
+  };
+}
+
+/** An instance alone on dl0 (each daemon becomes its link's master), advert_int 1. */
+const delayConfig = (id: number, top: string, extra = '') => `${top}
+vrrp_instance VI_${id} {
+    state MASTER
+    interface dl0
+    virtual_router_id ${id}
+    priority 100
+    advert_int 1
+    ${extra}
+    virtual_ipaddress {
+        10.9.0.150/24
+    }
+}
+`;
+
+const kaStates = (ka: Keepalived) => [...ka.log.matchAll(/Entering (\w+) STATE/g)].map((m) => m[1]);
+/** keepalived's and our states, in order. */
+const bothStates = (ka: Keepalived, ours: OurDaemon) => ({ ka: kaStates(ka), ours: ours.states() });
+const lastStates = (ka: Keepalived, ours: OurDaemon) => [kaStates(ka).at(-1), ours.states().at(-1)];
+/** Our router's own lines (`Linkbeat reports ...`), carried in the daemon's debug detail. */
+const ourDetail = (ours: OurDaemon, text: string) => ours.lines().filter((l) => l.message === 'vrrp' && String(l.detail).includes(text)).length;
+const ourTracked = (ours: OurDaemon, ok: boolean) => ours.lines().filter((l) => l.message === 'vrrp track interface' && l.name === 'dl0' && l.ok === ok).length;
+
+test('interface_up_down_delays dl0 1.5 1: keepalived 2.2.7 and ours ignore a 0.6 s flap, go FAULT only after the link stayed down 1.5 s, and leave it only after 1 s up', async () => {
+  const id = ++vrid;
+  const peer = delayLinks();
+  const text = delayConfig(id, 'interface_up_down_delays {\n    dl0 1.5 1\n}');
+  const ka = startKeepalived(text, id);
+  const ours = new OurDaemon(`delays-${id}`, text);
+  expect(await eventually(() => lastStates(ka, ours).every((s) => s === 'MASTER'), TAKEOVER_MS)).toBe(true);
+  // A flap shorter than the down delay: no report, no FAULT, no notify on either side.
+  peer('down');
+  await sleep(600);
+  peer('up');
+  await sleep(2500);
+  expect(bothStates(ka, ours)).toEqual({ ka: ['BACKUP', 'MASTER'], ours: ['BACKUP', 'MASTER'] });
+  expect([ka.log.includes('Netlink reports dl0'), ourTracked(ours, false)]).toEqual([false, 0]);
+  // Down for good: still MASTER 0.8 s in, FAULT once 1.5 s have passed.
+  peer('down');
+  await sleep(800);
+  expect(lastStates(ka, ours)).toEqual(['MASTER', 'MASTER']);
+  expect(await eventually(() => lastStates(ka, ours).every((s) => s === 'FAULT'), 4000)).toBe(true);
+  // Up again: still FAULT 0.4 s in (up delay 1 s), then out of it.
+  peer('up');
+  await sleep(400);
+  expect(lastStates(ka, ours)).toEqual(['FAULT', 'FAULT']);
+  expect(await eventually(() => lastStates(ka, ours).every((s) => s !== 'FAULT'), 4000)).toBe(true);
+  expect([ka.log.match(/Netlink reports dl0 down/g)?.length, ourTracked(ours, false)]).toEqual([1, 1]);
+  expect(bothStates(ka, ours).ours.slice(0, 4)).toEqual(bothStates(ka, ours).ka.slice(0, 4));
+});
+
+test('interface_up_down_delays dl0 3 with advert_int 1: both say keepalived\'s warning and cut the wait below 2 s (FAULT before 3 s)', async () => {
+  const id = ++vrid;
+  const peer = delayLinks();
+  const text = delayConfig(id, 'interface_up_down_delays {\n    dl0 3\n}');
+  const line = `VI_${id}: interface dl0 debounce timer(s) not less that 2 * advert_int - resetting`;
+  const ka = startKeepalived(text, id);
+  const ours = new OurDaemon(`delays-cut-${id}`, text);
+  expect(await eventually(() => ka.log.includes(line) && ours.lines().some((l) => l.message === 'vrrp warning' && l.warning === line), TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => lastStates(ka, ours).every((s) => s === 'MASTER'), TAKEOVER_MS)).toBe(true);
+  peer('down');
+  await sleep(1200);
+  expect(lastStates(ka, ours)).toEqual(['MASTER', 'MASTER']);
+  // The wait is 2 − 1/256 s: FAULT well before the 3 s written.
+  expect(await eventually(() => lastStates(ka, ours).every((s) => s === 'FAULT'), 1600)).toBe(true);
+});
+
+test.each([
+  ['rtnetlink', '', '', 'Netlink reports'],
+  ['linkbeat_interfaces', 'linkbeat_interfaces {\n    dl0\n}', '', 'Linkbeat reports'],
+  ['linkbeat_use_polling', 'linkbeat_use_polling', '', 'Linkbeat reports'],
+  ['linkbeat_use_polling in the instance', '', 'linkbeat_use_polling', 'Linkbeat reports'],
+])('carrier lost and back on a veth (%s): keepalived 2.2.7 and ours go FAULT and come back the same way, each saying how it read the link', async (_how, top, extra, says) => {
+  const id = ++vrid;
+  const peer = delayLinks();
+  const text = delayConfig(id, top, extra);
+  const ka = startKeepalived(text, id);
+  const ours = new OurDaemon(`linkbeat-${id}`, text);
+  expect(await eventually(() => lastStates(ka, ours).every((s) => s === 'MASTER'), TAKEOVER_MS)).toBe(true);
+  peer('down');
+  expect(await eventually(() => lastStates(ka, ours).every((s) => s === 'FAULT'), 4000)).toBe(true);
+  peer('up');
+  expect(await eventually(() => lastStates(ka, ours).every((s) => s === 'MASTER'), TAKEOVER_MS)).toBe(true);
+  expect(bothStates(ka, ours)).toEqual({ ka: ['BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'MASTER'], ours: ['BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'MASTER'] });
+  expect([ka.log.includes(`${says} dl0 down`), ka.log.includes(`${says} dl0 up`)]).toEqual([true, true]);
+  // Ours logs keepalived's linkbeat lines; under rtnetlink it has none.
+  const polled = says === 'Linkbeat reports';
+  expect([ourDetail(ours, 'Linkbeat reports dl0 down'), ourDetail(ours, 'Linkbeat reports dl0 up')]).toEqual(polled ? [1, 1] : [0, 0]);
+  expect(ourDetail(ours, 'Using MII-BMSR/ETHTOOL NIC polling thread(s)...')).toBe(polled ? 1 : 0);
+});

@@ -49,8 +49,11 @@ export class FakeLink implements NativeVrrpLink {
 
 export class FakeMonitor implements NativeVrrpLinkMonitor {
   closed = false;
+  /** The last poll() call: interfaces read by linkbeat. */
+  polled: { name: string; method?: string }[] = [];
   constructor(readonly report: NativeLinkHandler, readonly addressDeleted?: NativeAddressDeletedHandler) {}
   close() { this.closed = true; }
+  poll(interfaces: { name: string; method?: string }[]) { this.polled = interfaces; }
 }
 
 /** The fake binding and everything it created; `interfaces` says which exist and are up. */

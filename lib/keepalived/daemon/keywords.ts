@@ -108,7 +108,7 @@ const REFUSED_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> 
 
 /** Accepted keywords with nothing to do, beyond global_defs' list of keepalived's own tuning. */
 const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'top level': Object.fromEntries(DAEMON_OPTIONS.filter((k) => !k.startsWith('net_namespace')).map((k) => [k, NO_EFFECT])),
+  'top level': Object.fromEntries(DAEMON_OPTIONS.filter((k) => !k.startsWith('net_namespace') && k !== 'linkbeat_use_polling').map((k) => [k, NO_EFFECT])),
   global_defs: {
     dynamic_interfaces: 'always so: an instance whose interface is missing waits in FAULT',
     vrrp_skip_check_adv_addr: 'an advert whose address list differs is only logged and counted',
@@ -138,6 +138,10 @@ const GARP_EXTRA_IF = 'while master, every DELAY seconds from becoming master, o
 const PRIORITY_LINES = 'each change of the effective priority writes `INSTANCE "NAME" MASTER_PRIORITY|BACKUP_PRIORITY PRIO` to the notify FIFOs '
   + '(BACKUP_PRIORITY in any state but MASTER; at start and on reload from the configured priority, as keepalived); no script runs';
 
+const LINKBEAT = 'the link is read by ioctl every second on the link monitor\'s thread (MII status register, else ethtool\'s link, '
+  + 'else the flags; asked for by MII/ETHTOOL/IOCTL, falling back as keepalived) and rtnetlink\'s flag reports for it are ignored; '
+  + 'only interfaces an instance uses (its own or tracked), never a use_vmac macvlan; a change so read counts at once, as keepalived\'s';
+
 /** Keywords that run in full, with a word on how. */
 const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
@@ -145,6 +149,11 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     net_namespace: 'the daemon re-executes itself inside /var/run/netns/NAME at start (same pid); its default control socket is '
       + '/run/ipvs-keepalived-NAME.sock (`ipvs ctl --net-namespace NAME`); read at start only, as keepalived',
     net_namespace_ipvs: "the IPVS handle opens in NAME, without NAME in PID 1's namespace; read at start only, as keepalived",
+    linkbeat_interfaces: LINKBEAT,
+    linkbeat_use_polling: 'every instance\'s own interface is read as by linkbeat_interfaces',
+    interface_up_down_delays: 'a link change counts for tracking (FAULT, weights) only once it has lasted DOWN (or UP, default 0) seconds; '
+      + 'a change back within the wait is ignored; a use_vmac macvlan takes its interface\'s waits; a wait not below '
+      + '(down_timer_adverts − 1) × advert_int of an instance on the interface is cut to that less advert_int / 256, with keepalived\'s warning',
   },
   global_defs: {
     nftables: 'the table (default `keepalived`, in families ip and ip6) instances without accept mode use; sets the chain priority back to -1, as keepalived',
@@ -191,6 +200,7 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'line (`never`: no switch), as keepalived 2.2.7',
     kernel_rx_buf_size: 'SO_RCVBUF of the instance\'s advert socket, as keepalived 2.2.7 sets it on its receiving socket (seen with strace); '
       + '0 leaves the kernel\'s default; a reload changing it opens the socket again',
+    linkbeat_use_polling: 'deprecated (keepalived says so, `-t` exits 5); the instance\'s own interface is read as by linkbeat_interfaces',
     promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
   },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },

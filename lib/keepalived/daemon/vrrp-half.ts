@@ -153,6 +153,7 @@ export class VrrpHalf {
     router.on('processSource', (s) => log(s.mode === 'polling' ? 'warning' : 'info', 'vrrp track_process source', { ...s }));
     router.on('notify', (e) => log(e.error || e.status ? 'warning' : 'info', 'vrrp notify', { ...e }));
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
+    router.on('warning', (message) => log('warning', 'vrrp warning', { warning: message }));
     return router;
   }
 

@@ -244,6 +244,20 @@ class Mapper {
     return out;
   }
 
+  /**
+   * linkbeat_interfaces, then the interface of each instance under
+   * linkbeat_use_polling (top level, or the instance's deprecated line): its
+   * macvlan with use_vmac, which the router then leaves to rtnetlink, as keepalived.
+   */
+  linkbeat(instances: readonly VrrpRouterInstance[]): { interface: string; method?: 'MII' | 'ETHTOOL' | 'IOCTL' }[] {
+    const { vrrp, daemonOptions } = this.#model;
+    const everyInstance = daemonOptions.some((o) => o.keyword === 'linkbeat_use_polling');
+    const polling = new Set(vrrp.instances.filter((i) => everyInstance || i.linkbeatUsePolling).map((i) => i.name));
+    const own = instances.filter((i) => polling.has(i.name)).map((i) => ({ interface: typeof i.useVmac === 'string' ? i.useVmac : i.interface }));
+    const lines = vrrp.linkbeatInterfaces.map((l) => ({ interface: l.interface, ...(l.method ? { method: l.method } : {}) }));
+    return [...lines, ...own.filter((o) => !lines.some((l) => l.interface === o.interface))];
+  }
+
   config(): VrrpRouterConfig {
     const { vrrp, global } = this.#model;
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
@@ -282,6 +296,10 @@ class Mapper {
     if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, 'static_rules', found));
     const firewall = this.firewall();
     if (firewall) config.firewall = firewall;
+    const delays = vrrp.interfaceDelays.map((d) => ({ interface: d.interface, down: d.down, up: d.up }));
+    if (delays.length) config.interfaceDelays = delays;
+    const linkbeat = this.linkbeat(instances);
+    if (linkbeat.length) config.linkbeat = linkbeat;
     const bfd = this.#model.bfdInstances.filter((b) => b.events.vrrp).map(bfdOptions);
     if (bfd.length) config.bfdInstances = bfd;
     return config;

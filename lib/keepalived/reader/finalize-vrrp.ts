@@ -231,6 +231,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(v.notifyDeleted ? { notifyDeleted: true as const } : {}),
     ...(v.unicastFaultNoPeer ? { unicastFaultNoPeer: true as const } : {}),
     ...(v.promoteSecondaries ? { promoteSecondaries: true as const } : {}),
+    ...(v.linkbeatUsePolling ? { linkbeatUsePolling: true as const } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
     ...(v.useVmac !== undefined && v.vmacXmitBase ? { vmacXmitBase: true as const } : {}),
     ...((v.garpExtraIf ?? g.garpExtraIf) !== undefined ? { garpExtraIf: (v.garpExtraIf ?? g.garpExtraIf)! } : {}),
@@ -376,7 +377,30 @@ export function finishVrrp(
     instances, scripts, trackFiles, trackProcesses, syncGroups, missingInterfaces: [...known.missing],
     staticAddresses: staticAddresses(draft.staticAddresses, globals.defaultInterface, interfaces, diag),
     staticRoutes: draft.staticRoutes, staticRules: draft.staticRules,
+    interfaceDelays: lastPerInterface(draft.interfaceDelays, 'up/down delay', draft, interfaces, diag),
+    linkbeatInterfaces: lastPerInterface(draft.linkbeatInterfaces, 'linkbeat interface', draft, interfaces, diag),
   };
+}
+
+/**
+ * interface_up_down_delays / linkbeat_interfaces lines, the last one per
+ * interface. An interface the namespace lacks stops keepalived at load
+ * (`-t` exits 4) unless dynamic_interfaces lets it wait for it.
+ */
+function lastPerInterface<T extends { interface: string; source: SourceRef }>(
+  lines: readonly T[], what: string, draft: ConfigDraft, interfaces: InterfaceNames, diag: Diagnostics,
+): T[] {
+  const dynamic = draft.global.other.some((k) => k.keyword === 'dynamic_interfaces');
+  const kept = new Map<string, T>();
+  for (const d of lines) {
+    if (interfaces && !interfaces.has(d.interface) && !dynamic) {
+      diag.error('fatal', `unknown interface ${d.interface} specified for ${what}`, d.source);
+      continue;
+    }
+    kept.delete(d.interface);
+    kept.set(d.interface, d);
+  }
+  return [...kept.values()];
 }
 
 /**

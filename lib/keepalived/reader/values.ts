@@ -30,6 +30,16 @@ export function readTimer(
   return Math.round(value * 1e6) / 1e6;
 }
 
+/**
+ * keepalived's read_timer complaint about `word` as seconds in [0, max]
+ * (a decimal number), or undefined when it reads.
+ */
+export function timerComplaint(word: string, max: number): string | undefined {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) return `invalid number '${word}'`;
+  if (word.startsWith('-')) return `negative number '${word}'`;
+  return Number(word) > max ? `number '${word}' outside range [0.000000, ${max.toFixed(6)}]` : undefined;
+}
+
 /** A decimal integer in [min, max]. */
 export function readInteger(stmt: Statement, ctx: ParseContext, word: string, what: string, min: number, max: number): number | undefined {
   if (!/^\s*[+-]?\d+$/.test(word)) return invalid(stmt, ctx, `${what} '${word}' invalid - invalid number`);

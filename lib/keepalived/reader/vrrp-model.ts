@@ -283,6 +283,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly unicastFaultNoPeer?: true;
   /** `promote_secondaries`: the interface's promote_secondaries sysctl is 1 while the daemon runs. */
   readonly promoteSecondaries?: true;
+  /** `linkbeat_use_polling` (deprecated here): the instance's interface is read by linkbeat. */
+  readonly linkbeatUsePolling?: true;
   /** `use_vmac [NAME]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
   readonly useVmac?: {
     /** Interface name given after `use_vmac`. */
@@ -423,4 +425,26 @@ export interface VrrpConfig {
    * network namespace does not have; keepalived refuses to start VRRP then.
    */
   readonly missingInterfaces: readonly string[];
+  /** `interface_up_down_delays { }`: one line per interface (a later line replaces an earlier). */
+  readonly interfaceDelays: readonly InterfaceDelay[];
+  /** `linkbeat_interfaces { }`: one line per interface (a later line replaces an earlier). */
+  readonly linkbeatInterfaces: readonly LinkbeatInterfaceLine[];
+}
+
+/** A line of `linkbeat_interfaces { IF [MII|ETHTOOL|IOCTL] }` (no method: the first that works). */
+export interface LinkbeatInterfaceLine extends Located {
+  /** The interface named. */
+  readonly interface: string;
+  /** The method written after it, if one keepalived knows. */
+  readonly method?: 'MII' | 'ETHTOOL' | 'IOCTL';
+}
+
+/** A line of `interface_up_down_delays { IF DOWN [UP] }`: seconds a link must stay down / up before it counts. */
+export interface InterfaceDelay extends Located {
+  /** The interface named. */
+  readonly interface: string;
+  /** Seconds down before it counts. */
+  readonly down: number;
+  /** Seconds up before it counts (0 when not written). */
+  readonly up: number;
 }

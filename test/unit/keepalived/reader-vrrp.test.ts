@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, readKeepalivedConfig, type CheckResult, type ReadResult, type VrrpInstanceBlock } from '../../../lib/keepalived';
-import { CONFIG_ID, VERDICT_INTERFACES, fixture, scratch } from '../../support/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, fixture, keepalivedInstalled, keepalivedVerdict, scratch } from '../../support/keepalived';
 
 const at = (file: string, line: number) => ({ file, line });
 const read = (file: string): ReadResult => readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
@@ -528,5 +528,49 @@ describe('default_interface (keepalived 2.2.7: static addresses without dev only
     ]);
     expect(r.exitCode).toBe(4);
     expect(r.config.vrrp.staticAddresses.map((a) => a.address)).toEqual(['10.5.6.50']);
+  });
+});
+
+describe('interface_up_down_delays and linkbeat (keepalived 2.2.7 -t on the same text: same lines, same status)', () => {
+  const delays = 'interface_up_down_delays {\n  vrrp0 1.5\n  vrrp1 3 1\n  vrrp0 x 1\n  vrrp1 256\n  vrrp1 -1\n  vrrp0\n  lo 0.5 0.25\n}\n';
+  const linkbeat = 'linkbeat_interfaces {\n  vrrp0 FOO\n  vrrp1 MII x\n  lo IOCTL\n  vrrp1 ETHTOOL\n}\n';
+  const polling = 'linkbeat_use_polling\n' + instance('  virtual_router_id 1\n  linkbeat_use_polling\n  virtual_ipaddress {\n    192.0.2.1\n  }\n');
+  const CASES: readonly [string, string, number, (string | number)[][]][] = [
+    ['delays', delays, 5, [
+      ['invalid-value', 4, "invalid number 'x'"],
+      ['invalid-value', 5, "number '256' outside range [0.000000, 255.000000]"],
+      ['invalid-value', 6, "negative number '-1'"],
+    ]],
+    ['delays on a missing interface', 'interface_up_down_delays {\n  nosuch 1\n}\n', 4, [['fatal', 2, 'unknown interface nosuch specified for up/down delay']]],
+    ['linkbeat', linkbeat, 5, [
+      ['invalid-value', 2, 'extra characters FOO in linkbeat interface'],
+      ['invalid-value', 3, 'extra characters MII in linkbeat interface'],
+    ]],
+    ['linkbeat on a missing interface', 'linkbeat_interfaces {\n  nosuch\n}\n', 4, [['fatal', 2, 'unknown interface nosuch specified for linkbeat interface']]],
+    ['linkbeat_use_polling', polling, 5, [['deprecated', 5, "(VI_1) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block"]]],
+  ];
+
+  test.each(CASES)('%s: our lines and status', (_name, text, status, lines) => {
+    const r = checkText(text);
+    expect(found(r)).toEqual(lines);
+    expect(r.exitCode).toBe(status);
+  });
+
+  test('what is kept: the last line per interface, 0 up when not written; the method written, if keepalived knows it', () => {
+    expect(checkText(delays).config.vrrp.interfaceDelays.map((d) => [d.interface, d.down, d.up])).toEqual([['vrrp0', 1.5, 0], ['vrrp1', 3, 1], ['lo', 0.5, 0.25]]);
+    expect(checkText(linkbeat).config.vrrp.linkbeatInterfaces.map((l) => [l.interface, l.method])).toEqual([['vrrp0', undefined], ['lo', 'IOCTL'], ['vrrp1', 'ETHTOOL']]);
+    const r = checkText(polling);
+    expect([r.config.vrrp.instances[0]!.linkbeatUsePolling, r.config.daemonOptions.map((o) => o.keyword)]).toEqual([true, ['linkbeat_use_polling']]);
+    expect(checkText('global_defs {\n  dynamic_interfaces\n}\ninterface_up_down_delays {\n  nosuch 1\n}\n').exitCode).toBe(0);
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('the installed keepalived -t prints the same lines and exits the same', () => {
+    for (const [name, text, status, lines] of CASES) {
+      const dir = scratch({ 'keepalived.conf': text });
+      const verdict = keepalivedVerdict(path.join(dir, 'keepalived.conf'));
+      fs.rmSync(dir, { recursive: true });
+      const said = verdict.output.split('\n').filter((l) => l.startsWith('(')).map((l) => l.replace(/^\([^:]*: /, '('));
+      expect([name, verdict.status, said]).toEqual([name, status, lines.map(([, line, message]) => `(Line ${line}) ${message}`)]);
+    }
   });
 });

@@ -118,6 +118,58 @@ describe('tracking', () => {
     expect(changes.slice(1).map((c) => `${c.from}->${c.to}:${c.reason}`)).toEqual(['BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared', 'BACKUP->FAULT:fault', 'FAULT->BACKUP:fault-cleared']);
   });
 
+  test('interfaceDelays: a change counts once it has lasted its wait, a change back within it is nothing, a deletion counts at once', async () => {
+    const { router, changes } = open(config({
+      instances: [vi('VI_1', 1, { advertInt: 1, trackInterface: [{ name: 'eth1' }] })], interfaceDelays: [{ interface: 'eth1', down: 0.15, up: 0.1 }],
+    }));
+    await waitFor(() => changes.length > 0);
+    const tracked: unknown[] = [];
+    router.on('track', (t) => tracked.push(t));
+    const monitor = fake.monitors.at(-1)!;
+    // A flap shorter than the down wait: no reading, no transition.
+    monitor.report(3, 'eth1', 0x1, false);
+    monitor.report(3, 'eth1', 0x41, false);
+    await new Promise((r) => setTimeout(r, 250));
+    expect([tracked, stateOf(router, 'VI_1').state]).toEqual([[], 'BACKUP']);
+    // Down for good: BACKUP until the wait is over, then FAULT; up again: FAULT until its own wait is over.
+    monitor.report(3, 'eth1', 0x1, false);
+    expect(stateOf(router, 'VI_1').state).toBe('BACKUP');
+    expect(await waitFor(() => stateOf(router, 'VI_1').state === 'FAULT')).toBe(true);
+    monitor.report(3, 'eth1', 0x41, false);
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+    expect(await waitFor(() => stateOf(router, 'VI_1').state === 'BACKUP')).toBe(true);
+    monitor.report(3, 'eth1', 0x41, true);
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+    expect(tracked).toEqual([false, true, false].map((ok) => ({ type: 'interface', name: 'eth1', ok })));
+  });
+
+  test('linkbeat: only interfaces an instance uses are read; their rtnetlink flag reports are ignored, a reading counts at once; keepalived\'s lines', async () => {
+    const lines: string[] = [];
+    const router = VrrpRouter.open(config({
+      instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1' }] })],
+      linkbeat: [{ interface: 'eth1', method: 'MII' }, { interface: 'eth9' }],
+    }), { log: (l) => lines.push(String((JSON.parse(l) as { message?: string }).message)) });
+    routers.push(router);
+    expect(await waitFor(() => stateOf(router, 'VI_1').state !== 'INIT')).toBe(true);
+    const monitor = fake.monitors.at(-1)!;
+    expect(monitor.polled).toEqual([{ name: 'eth1', method: 'MII' }]);
+    monitor.report(3, 'eth1', 0x1, false);
+    expect(stateOf(router, 'VI_1').state).not.toBe('FAULT');
+    monitor.report(0, 'eth1', 0, false, 'ETHTOOL');
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+    monitor.report(0, 'eth1', 0x41, false, 'ETHTOOL');
+    expect(stateOf(router, 'VI_1').state).not.toBe('FAULT');
+    monitor.report(3, 'eth1', 0x41, true);
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+    expect(lines.filter((l) => /linkbeat|Linkbeat|polling/.test(l))).toEqual([
+      'Turning off linkbeat for eth9 since not used for tracking',
+      'Using MII-BMSR/ETHTOOL NIC polling thread(s)...',
+      '(eth1): Configured linkbeat type MII not supported, using ETHTOOL',
+      'Linkbeat reports eth1 down',
+      'Linkbeat reports eth1 up',
+    ]);
+  });
+
   test('a weight-0 script keeps the instance in INIT until its first result, then decides (FAULT for a failure)', async () => {
     const gate = path.join(dir, 'gate');
     const { router, changes } = open(config({

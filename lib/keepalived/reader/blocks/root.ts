@@ -18,7 +18,8 @@ import { vrrpInstanceKeyword, type VrrpInstanceDraft } from './vrrp-instance';
 import { vrrpSyncGroupKeyword, type VrrpSyncGroupDraft } from './vrrp-sync-group';
 import { readVrrpAddress } from './vrrp-addresses';
 import { routeBlock, ruleBlock } from './vrrp-routes';
-import type { VrrpAddress, VrrpRoute, VrrpRule } from '../vrrp-model';
+import type { InterfaceDelay, LinkbeatInterfaceLine, VrrpAddress, VrrpRoute, VrrpRule } from '../vrrp-model';
+import { timerComplaint } from '../values';
 import {
   trackFileKeyword, trackProcessKeyword, vrrpScriptKeyword, type VrrpScriptDraft, type VrrpTrackFileDraft, type VrrpTrackProcessDraft,
 } from './vrrp-tracking';
@@ -39,6 +40,8 @@ export interface ConfigDraft {
   readonly staticRoutes: VrrpRoute[];
   readonly staticRules: VrrpRule[];
   readonly bfdInstances: BfdInstanceDraft[];
+  readonly interfaceDelays: InterfaceDelay[];
+  readonly linkbeatInterfaces: LinkbeatInterfaceLine[];
   readonly daemonOptions: KeywordItem[];
   readonly unsupported: KeywordItem[];
 }
@@ -48,14 +51,14 @@ export function configDraft(): ConfigDraft {
   return {
     global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], trackProcesses: [],
     syncGroups: [],
-    staticAddresses: [], staticRoutes: [], staticRules: [], bfdInstances: [], daemonOptions: [], unsupported: [],
+    staticAddresses: [], staticRoutes: [], staticRules: [], bfdInstances: [], interfaceDelays: [], linkbeatInterfaces: [],
+    daemonOptions: [], unsupported: [],
   };
 }
 
 /** Top-level blocks and keywords of keepalived that this reader does not check yet. */
 export const NOT_SUPPORTED_YET: readonly string[] = [
-  'garp_group', 'linkbeat_interfaces',
-  'interface_up_down_delays', 'track_group',
+  'garp_group', 'track_group',
 ];
 
 /** Top-level daemon settings, kept as written in `daemonOptions`. */
@@ -81,6 +84,40 @@ const staticAddressGrammar = grammar<ConfigDraft>([], (stmt, target, ctx) => {
   if (address) target.staticAddresses.push(address);
 });
 
+/** keepalived's longest up/down wait (read_timer's bound). */
+const MAX_INTERFACE_DELAY = 255;
+
+/**
+ * Lines of `interface_up_down_delays { }`: `IF DOWN [UP]` in seconds (UP
+ * default 0). A bad number is keepalived's complaint and the line is
+ * ignored; a line without times is ignored (keepalived only logs it).
+ */
+const interfaceDelayGrammar = grammar<ConfigDraft>([], (stmt, target, ctx) => {
+  const [downWord, upWord = '0'] = stmt.args;
+  if (downWord === undefined) return;
+  for (const word of [downWord, upWord]) {
+    const complaint = timerComplaint(word, MAX_INTERFACE_DELAY);
+    if (complaint !== undefined) return void ctx.diag.error('invalid-value', complaint, stmt.source);
+  }
+  target.interfaceDelays.push({ interface: stmt.keyword, down: Number(downWord), up: Number(upWord), source: stmt.source });
+});
+
+const LINKBEAT_METHODS = ['MII', 'ETHTOOL', 'IOCTL'] as const;
+
+/**
+ * Lines of `linkbeat_interfaces { }`: `IF [MII|ETHTOOL|IOCTL]`. Another word,
+ * or one more, is keepalived's complaint (naming the second word), and the
+ * interface is still read, by the method given if any.
+ */
+const linkbeatGrammar = grammar<ConfigDraft>([], (stmt, target, ctx) => {
+  const word = stmt.args[0];
+  const method = LINKBEAT_METHODS.find((m) => m === word);
+  if (word !== undefined && (method === undefined || stmt.args.length > 1)) {
+    ctx.diag.error('invalid-value', `extra characters ${word} in linkbeat interface`, stmt.source);
+  }
+  target.linkbeatInterfaces.push({ interface: stmt.keyword, ...(method ? { method } : {}), source: stmt.source });
+});
+
 type SslDraft = NonNullable<ConfigDraft['ssl']>;
 /** The keywords of `SSL`. */
 export const sslGrammar = grammar<SslDraft>([
@@ -98,6 +135,8 @@ const rootKeywords: KeywordTable<ConfigDraft> = {
   vrrp_sync_group: vrrpSyncGroupKeyword<ConfigDraft>(),
   track_file: trackFileKeyword<ConfigDraft>(),
   static_ipaddress: { handle: (_stmt, target): BlockOpen<ConfigDraft> => ({ grammar: staticAddressGrammar, target }) },
+  interface_up_down_delays: { handle: (_stmt, target): BlockOpen<ConfigDraft> => ({ grammar: interfaceDelayGrammar, target }) },
+  linkbeat_interfaces: { handle: (_stmt, target): BlockOpen<ConfigDraft> => ({ grammar: linkbeatGrammar, target }) },
   static_routes: routeBlock<ConfigDraft>('static_routes', (t) => t.staticRoutes),
   static_rules: ruleBlock<ConfigDraft>('static_rules', (t) => t.staticRules),
   vrrp_track_file: trackFileKeyword<ConfigDraft>(),

@@ -37,7 +37,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan', 'use_vmac_addr', 'vrf', 'linkbeat_use_polling',
+  'use_ipvlan', 'use_vmac_addr', 'vrf',
 ];
 
 type D = VrrpInstanceDraft;
@@ -58,7 +58,7 @@ function garpExtraIf(): KeywordSpec<D> {
 }
 
 /** A keyword that sets a flag; keepalived ignores what follows it. */
-function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer' | 'promoteSecondaries'): KeywordSpec<D> {
+function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer' | 'promoteSecondaries' | 'linkbeatUsePolling'): KeywordSpec<D> {
   return { minArgs: 0, handle: (stmt, target) => setValue(target, key, true, stmt.source) };
 }
 
@@ -190,6 +190,13 @@ const instanceKeywords: KeywordTable<D> = {
   notify_deleted: flagKeyword('notifyDeleted'),
   unicast_fault_no_peer: flagKeyword('unicastFaultNoPeer'),
   promote_secondaries: flagKeyword('promoteSecondaries'),
+  linkbeat_use_polling: {
+    minArgs: 0,
+    handle(stmt, target, ctx) {
+      ctx.diag.error('deprecated', `(${target.name}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block`, stmt.source);
+      setValue(target, 'linkbeatUsePolling', true, stmt.source);
+    },
+  },
   garp_master_delay: timerField('garpMasterDelay', 'garp_master_delay', 0),
   garp_master_repeat: {
     minArgs: 1,
