@@ -212,10 +212,12 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
   bool open_ = false;
 };
 
-// new VrrpLinkMonitor({netns}, onLink[, onAddressDeleted]): link state reports
-// (first a dump of every link, then changes) delivered to onLink(ifindex,
-// name, flags, deleted); with onAddressDeleted, every address removal to
-// onAddressDeleted(ifindex, family, address, prefix).
+// new VrrpLinkMonitor({netns}, onLink[, onAddressDeleted[, onRouteDeleted]]):
+// link state reports (first a dump of every link, then changes) delivered to
+// onLink(ifindex, name, flags, deleted); with onAddressDeleted, every address
+// removal to onAddressDeleted(ifindex, family, address, prefix); with
+// onRouteDeleted, every route and rule removal to onRouteDeleted({kind,
+// family, destination, prefix, table, protocol, priority}).
 class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -228,13 +230,16 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "native contract: onLink must be a function");
     bool addresses = !info[2].IsUndefined();
     if (addresses && !info[2].IsFunction()) throw Napi::TypeError::New(env, "native contract: onAddressDeleted must be a function");
+    bool routes = !info[3].IsUndefined();
+    if (routes && !info[3].IsFunction()) throw Napi::TypeError::New(env, "native contract: onRouteDeleted must be a function");
     monitor_ = std::make_unique<vrrp::LinkMonitor>();
     int error = 0;
-    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(addresses); });
+    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(addresses, routes); });
     if (nsError) throw syscallError(env, nsError, "netns");
     if (error) throw syscallError(env, error, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:link", 0, 1);
     if (addresses) addressTsfn_ = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "vrrp:address", 0, 1);
+    if (routes) routeTsfn_ = Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "vrrp:route", 0, 1);
     open_ = true;
     vrrp::LinkMonitor::AddressHandler onAddress;
     if (addresses) {
@@ -245,6 +250,26 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
           if (!env) return;
           callback.Call({Napi::Number::New(env, p->ifindex), Napi::Number::New(env, p->family), Napi::String::New(env, p->address),
                          Napi::Number::New(env, p->prefix)});
+        });
+        if (status != napi_ok) delete event;
+      };
+    }
+    vrrp::LinkMonitor::RouteHandler onRoute;
+    if (routes) {
+      onRoute = [this](vrrp::RouteEvent&& e) {
+        auto* event = new vrrp::RouteEvent(std::move(e));
+        napi_status status = routeTsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::RouteEvent* p) {
+          std::unique_ptr<vrrp::RouteEvent> owned(p);
+          if (!env) return;
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("kind", p->rule ? "rule" : "route");
+          o.Set("family", p->family);
+          o.Set("destination", p->destination);
+          o.Set("prefix", p->prefix);
+          o.Set("table", p->table);
+          o.Set("protocol", p->protocol);
+          o.Set("priority", p->priority);
+          callback.Call({o});
         });
         if (status != napi_ok) delete event;
       };
@@ -261,7 +286,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
           });
           if (status != napi_ok) delete event;
         },
-        std::move(onAddress));
+        std::move(onAddress), std::move(onRoute));
   }
 
   ~VrrpLinkMonitor() override { shutdown(); }
@@ -273,6 +298,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     monitor_->stop();
     tsfn_.Release();
     if (addressTsfn_) addressTsfn_.Release();
+    if (routeTsfn_) routeTsfn_.Release();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -283,6 +309,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
   std::unique_ptr<vrrp::LinkMonitor> monitor_;
   Napi::ThreadSafeFunction tsfn_;
   Napi::ThreadSafeFunction addressTsfn_;
+  Napi::ThreadSafeFunction routeTsfn_;
   bool open_ = false;
 };
 

@@ -10,6 +10,7 @@ import type { VrrpState } from '../../vrrp/state-machine';
 import { VrrpRouter, type VrrpPriorityChange, type VrrpRouterEvents, type VrrpRouterRuntimeOptions, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
 import type { BfdSessions } from '../../bfd/sessions';
 import type { LogLine } from './log';
+import { restoredLine } from './restored';
 
 /** What the daemon uses of a {@link VrrpRouter} (tests stand in for it). */
 export interface VrrpRouterHandle {
@@ -153,6 +154,7 @@ export class VrrpHalf {
     router.on('processSource', (s) => log(s.mode === 'polling' ? 'warning' : 'info', 'vrrp track_process source', { ...s }));
     router.on('notify', (e) => log(e.error || e.status ? 'warning' : 'info', 'vrrp notify', { ...e }));
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
+    router.on('restored', (r) => log('info', restoredLine(r), { kind: r.kind }));
     return router;
   }
 

@@ -4,11 +4,12 @@
  * socket; no polling). An interface counts as up when IFF_UP and IFF_RUNNING
  * are both set (keepalived's IF_FLAGS_UP); a deleted or unknown one is down.
  * The same monitor reports addresses removed from any interface
- * (`address-deleted`), so a master notices a virtual address deleted by hand.
+ * (`address-deleted`), so a master notices a virtual address deleted by hand,
+ * and routes and rules removed (`route-deleted`), for tracked routes and rules.
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { NativeVrrpBinding, NativeVrrpLinkMonitor } from '../../native/vrrp-contract';
+import type { NativeRouteDeleted, NativeVrrpBinding, NativeVrrpLinkMonitor } from '../../native/vrrp-contract';
 
 const IFF_UP = 0x1;
 const IFF_RUNNING = 0x40;
@@ -19,6 +20,8 @@ export interface InterfaceTrackerEvents {
   change: [name: string, up: boolean];
   /** An address was removed from interface `ifindex` (`family`: AF_INET / AF_INET6). */
   'address-deleted': [ifindex: number, family: number, address: string];
+  /** A route or policy rule was removed. */
+  'route-deleted': [deleted: NativeRouteDeleted];
 }
 
 export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
@@ -40,6 +43,7 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
       netns !== undefined ? { netns } : {},
       (ifindex, name, flags, deleted) => this.#report(ifindex, name, flags, deleted),
       (ifindex, family, address) => this.emit('address-deleted', ifindex, family, address),
+      (deleted) => this.emit('route-deleted', deleted),
     );
   }
 
