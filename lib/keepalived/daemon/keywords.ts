@@ -64,12 +64,12 @@ const NO_EFFECT = "tunes keepalived's own processes, files or statistics: nothin
 const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 
 /** Keywords that run with some values or options refused, by block (`*` for every checker block). */
-const ROUTES_NOTE = 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, `vrf`, `pref`, `expires`, `append`/`prepend`, `track_group`, which are refused); a tracked route (`dev` without `no_track`) is refused: deletions by others are not watched';
-const RULES_NOTE = 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, `protocol`, `suppress_*`, `tunnel-id`, `track_group`, which are refused); a tracked rule (without `no_track`) is refused: deletions by others are not watched';
+const ROUTES_NOTE = 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, `vrf`, `pref`, `expires`, `append`/`prepend`, `track_group`, which are refused); a tracked route (`dev` without `no_track`) is watched as keepalived 2.2.7 watches it (see docs/keepalived.md)';
+const RULES_NOTE = 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, `protocol`, `suppress_*`, `tunnel-id`, `track_group`, which are refused); a tracked rule (without `no_track`) is watched as keepalived 2.2.7 watches it (see docs/keepalived.md)';
 
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
-    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); the options of virtual_ipaddress it refuses are refused',
+    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); put back when another process deletes it or its interface comes back up, with keepalived\'s "Restoring deleted static address" line; the options of virtual_ipaddress it refuses are refused',
     static_routes: ROUTES_NOTE,
     static_rules: RULES_NOTE,
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
