@@ -9,7 +9,7 @@
  * @module
  */
 import type { VrrpRouteOptions, VrrpRuleOptions } from '../../vrrp/routes';
-import type { VrrpInstanceBlock, VrrpPrefix, VrrpRoute, VrrpRule } from '../reader/vrrp-model';
+import type { VrrpConfig, VrrpInstanceBlock, VrrpPrefix, VrrpRoute, VrrpRule } from '../reader/vrrp-model';
 
 type Family = 'inet' | 'inet6';
 
@@ -50,4 +50,29 @@ export function ruleOptions(r: VrrpRule, watched = true): VrrpRuleOptions {
     from: r.from && prefixText(r.from), to: r.to && prefixText(r.to), not: r.invert || undefined, table: r.table, iif: r.iif, oif: r.oif,
     fwmark: r.fwmark, fwmask: r.fwmask, track: (r.tracked && watched) || undefined,
   });
+}
+
+/**
+ * `track_group`: for each instance a group names, the interfaces of the
+ * static addresses, routes and rules (`iif`) written with that group.
+ * keepalived 2.2.7 puts those instances in FAULT while such an interface is
+ * down (a deleted entry is only put back), which is an interface tracked
+ * with weight 0.
+ */
+export function trackGroupInterfaces(vrrp: Pick<VrrpConfig, 'trackGroups' | 'staticAddresses' | 'staticRoutes' | 'staticRules'>): Map<string, string[]> {
+  const entries = [
+    ...vrrp.staticAddresses.map((a) => [a.trackGroup, a.dev] as const),
+    ...vrrp.staticRoutes.map((r) => [r.trackGroup, r.dev] as const),
+    ...vrrp.staticRules.map((r) => [r.trackGroup, r.iif] as const),
+  ];
+  const out = new Map<string, string[]>();
+  for (const [group, dev] of entries) {
+    if (group === undefined || dev === undefined) continue;
+    for (const member of vrrp.trackGroups.find((g) => g.name === group)?.members ?? []) {
+      const devs = out.get(member) ?? [];
+      if (!devs.includes(dev)) devs.push(dev);
+      out.set(member, devs);
+    }
+  }
+  return out;
 }

@@ -17,7 +17,7 @@ import { isIpv6LinkLocal } from '../../core/validate/address';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
-import { routeOptions, ruleOptions, watchedFamilies } from './routes';
+import { routeOptions, ruleOptions, trackGroupInterfaces, watchedFamilies } from './routes';
 import { trackFileOptions, trackProcessOptions } from './track-file';
 
 /** A router configuration and what of the file it cannot honour. */
@@ -243,6 +243,13 @@ class Mapper {
   config(): VrrpRouterConfig {
     const { vrrp, global } = this.#model;
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
+    // Members of a track_group that are no instance are ignored, as keepalived ignores them.
+    for (const [name, devs] of trackGroupInterfaces(vrrp)) {
+      const instance = instances.find((i) => i.name === name);
+      const tracked = instance?.trackInterface ?? [];
+      const added = devs.filter((dev) => !tracked.some((t) => t.name === dev)).map((dev) => ({ name: dev }));
+      if (instance && added.length) instance.trackInterface = [...tracked, ...added];
+    }
     const running = new Set(instances.map((i) => i.name));
     const config: VrrpRouterConfig = {
       instances,

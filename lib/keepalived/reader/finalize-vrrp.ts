@@ -373,7 +373,7 @@ export function finishVrrp(
   return {
     instances, scripts, trackFiles, trackProcesses, syncGroups, missingInterfaces: [...known.missing],
     staticAddresses: staticAddresses(draft.staticAddresses, globals.defaultInterface, interfaces, diag),
-    staticRoutes: draft.staticRoutes, staticRules: draft.staticRules,
+    staticRoutes: draft.staticRoutes, staticRules: draft.staticRules, trackGroups: draft.trackGroups,
   };
 }
 

@@ -132,6 +132,8 @@ export interface VrrpRoute extends Located {
   readonly onlink: boolean;
   /** Whether keepalived tracks the route (it has a `dev` and no `no_track`): its protocol is then keepalived's. */
   readonly tracked: boolean;
+  /** Static only: `track_group NAME`, whose instances are FAULT while `dev` is down. */
+  readonly trackGroup?: string;
 }
 
 /** One `virtual_rules` / `static_rules` line, as `ip rule add` reads it. */
@@ -160,6 +162,8 @@ export interface VrrpRule extends Located {
   readonly fwmask?: number;
   /** Tracked (no `no_track`): keepalived gives the rule its protocol (18). */
   readonly tracked: boolean;
+  /** Static only: `track_group NAME`, whose instances are FAULT while `iif` is down. */
+  readonly trackGroup?: string;
 }
 
 /** One `virtual_ipaddress` / `virtual_ipaddress_excluded` line. */
@@ -182,6 +186,8 @@ export interface VrrpAddress extends Located {
   readonly nodad: boolean;
   /** `no_track`: removal by someone else does not force the instance out of MASTER; default off. */
   readonly noTrack: boolean;
+  /** Static only: `track_group NAME`, whose instances are FAULT while `dev` is down. */
+  readonly trackGroup?: string;
 }
 
 /** The notify scripts of an instance or sync group. */
@@ -414,6 +420,8 @@ export interface VrrpConfig {
   readonly staticRoutes: readonly VrrpRoute[];
   /** `static_rules { }`: added at start, removed at stop. */
   readonly staticRules: readonly VrrpRule[];
+  /** `track_group` blocks: the instances each names (as written; those that are no instance are ignored). */
+  readonly trackGroups: readonly (Located & { readonly name: string; readonly members: readonly string[] })[];
   /**
    * Interfaces named by instances (`interface`, `track_interface`) that the
    * network namespace does not have; keepalived refuses to start VRRP then.

@@ -141,6 +141,59 @@ vrrp_instance VI_1 {
   });
 });
 
+describe('track_group', () => {
+  test('its instances track the interface of each static address, route and rule (iif) naming it, weight 0 (FAULT); members that are no instance ignored', () => {
+    const r = readText(`track_group TG {
+  group {
+    VI_1
+    VI_9
+  }
+}
+static_ipaddress {
+  10.20.0.1/24 dev vrrp1 track_group TG
+}
+static_routes {
+  10.30.0.0/24 dev vrrp0 track_group TG
+  10.31.0.0/24 dev vrrp1 track_group TG
+}
+static_rules {
+  from 10.40.0.0/24 iif lo table 100 preference 100 track_group TG
+}
+vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  track_interface {
+    vrrp0 weight 10
+  }
+  virtual_ipaddress { 10.9.0.100/24 }
+}
+vrrp_instance VI_2 {
+  interface vrrp0
+  virtual_router_id 2
+  virtual_ipaddress { 10.9.0.101/24 }
+}
+`);
+    expect(found(r)).toEqual([]);
+    expect(r.config.vrrp.trackGroups.map((g) => [g.name, g.members])).toEqual([['TG', ['VI_1', 'VI_9']]]);
+    expect(r.config.vrrp.staticRoutes.map((x) => x.trackGroup)).toEqual(['TG', 'TG']);
+    const { config, warnings } = toVrrpConfig(r.config);
+    expect(warnings).toEqual([]);
+    // vrrp0 is already tracked (with its weight, kept); vrrp1 and lo are added as FAULT trackers.
+    expect(config.instances[0]!.trackInterface).toEqual([{ name: 'vrrp0', weight: 10 }, { name: 'vrrp1' }, { name: 'lo' }]);
+    expect(config.instances[1]!.trackInterface).toBeUndefined();
+  });
+
+  test('on a virtual address it stays refused', () => {
+    const r = readText(`vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  virtual_ipaddress { 10.9.0.100/24 track_group TG }
+}
+`);
+    expect(found(r)).toEqual([['unsupported', 4, 'ip address option track_group is not supported yet - ignored']]);
+  });
+});
+
 describe('router options', () => {
   const field = (fn: () => unknown) => {
     try {
