@@ -641,6 +641,82 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
     .toEqual([...cycle, ...cycle, ...cycle, ...cycle]);
 });
 
+test('track_group: keepalived 2.2.7 and ours put the group\'s instance in FAULT while a static entry\'s interface is down, restore its statics when it is up; a deleted entry is only put back', async () => {
+  const id = ++vrid;
+  const a = lab.hosts.a;
+  // A second link in router a, for the statics: tg0 (its peer tg1 keeps it running).
+  a.run('ip', 'link', 'add', 'tg0', 'type', 'veth', 'peer', 'name', 'tg1');
+  cleanup.push(() => void a.run('ip', 'link', 'del', 'tg0'));
+  for (const link of ['tg0', 'tg1']) a.run('ip', 'link', 'set', link, 'up');
+  const text = `track_group TG {
+    group {
+        VI_${id}
+    }
+}
+static_ipaddress {
+    10.22.0.1/24 dev tg0 track_group TG
+}
+static_routes {
+    10.36.0.0/24 dev tg0 track_group TG
+}
+vrrp_instance VI_${id} {
+    state BACKUP
+    interface eth0
+    virtual_router_id ${id}
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        10.9.0.150/24
+    }
+    virtual_routes {
+        10.56.0.0/24 dev eth0
+    }
+}
+`;
+  interface Run { stop(): Promise<unknown>; states(): string[]; restored(): string[] }
+  const routes = () => a.run('ip', '-4', 'route', 'show', 'table', 'all').split('\n').filter((l) => l.includes('proto keepalived')).join('\n');
+  const scenario = async (run: Run) => {
+    expect(await eventually(() => run.states().at(-1) === 'MASTER', 10_000)).toBe(true);
+    const master = routes();
+    // Deleted by another process: put back, no FAULT.
+    a.run('ip', 'route', 'del', '10.36.0.0/24');
+    expect(await eventually(() => run.restored().length === 1, 5000)).toBe(true);
+    await sleep(500);
+    const afterDelete = routes();
+    a.run('ip', 'link', 'set', 'tg0', 'down');
+    expect(await eventually(() => run.states().at(-1) === 'FAULT', 5000)).toBe(true);
+    const down = routes();
+    a.run('ip', 'link', 'set', 'tg0', 'up');
+    expect(await eventually(() => run.states().at(-1) === 'MASTER', 10_000)).toBe(true);
+    await sleep(300);
+    const up = routes();
+    const result = { master, afterDelete, down, up, states: run.states(), restored: run.restored() };
+    await run.stop();
+    return result;
+  };
+  const keepalived = lab.keepalived('a', `tg-${id}`, text);
+  const theirs = await scenario({
+    stop: () => keepalived.stop(), states: () => keepalived.transitions.map((t) => t.state),
+    // keepalived ends these lines with " track_group TG" (before " set" on an address); ours do not.
+    restored: () => [...keepalived.log.matchAll(/Restoring deleted static .*/g)].map((m) => m[0].replace(' track_group TG', '')),
+  });
+  const d = new OurDaemon(`tg-${id}`, text);
+  const ours = await scenario({
+    stop: () => d.stop(), states: () => d.states(),
+    restored: () => d.lines().map((l) => String(l.message)).filter((m) => m.startsWith('Restoring deleted static')),
+  });
+  expect(theirs.states).toEqual(['BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'MASTER']);
+  expect(theirs.afterDelete).toBe(theirs.master);
+  expect(theirs.down).not.toMatch(/10\.36\.0\.0|10\.56\.0\.0/);
+  expect(theirs.up).toBe(theirs.master);
+  expect(theirs.restored).toEqual([
+    'Restoring deleted static route prepend 10.36.0.0/24 dev tg0 proto 18',
+    'Restoring deleted static address 10.22.0.1/24 dev tg0 scope global set',
+    'Restoring deleted static route prepend 10.36.0.0/24 dev tg0 proto 18',
+  ]);
+  expect(ours).toEqual(theirs);
+});
+
 test('net_namespace: started elsewhere, keepalived 2.2.7 and ours each run in the named namespace (same pid, own control socket); a missing one stops both', async () => {
   const caller = TestNamespace.create('caller');
   cleanup.push(() => caller.destroy());
