@@ -327,7 +327,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   }
 
   /**
-   * A route or rule was removed (the router's rtnetlink monitor). When it is
+   * @internal A route or rule was removed (the router's rtnetlink monitor). When it is
    * one of this master's tracked virtual routes or rules, the instance leaves
    * MASTER as after a deleted address (keepalived's netlink_route_filter and
    * netlink_rule_filter call set_vrrp_backup). Returns whether it acted.

@@ -107,9 +107,10 @@ export interface VrrpRouterEvents {
    */
   processSource: [source: VrrpProcessSource];
   /**
-   * A static address, or a tracked static route or rule, that another process
-   * deleted (or that went with its interface) was put back (keepalived's
-   * "Restoring deleted static ..."); `error` when adding it failed.
+   * @internal A static address, or a tracked static route or rule, that
+   * another process deleted (or that went with its interface) was put back,
+   * for keepalived's "Restoring deleted static ..." line; `error` when
+   * adding it failed.
    */
   restored: [restored: StaticRestored];
 }

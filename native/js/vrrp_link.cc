@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <memory>
+#include <vector>
 
 #include "../vrrp/auth_header.h"
 #include "../vrrp/channel.h"
@@ -212,6 +213,19 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
   bool open_ = false;
 };
 
+// Hands one report from the monitor's thread to `tsfn`'s callback, with the
+// arguments `build` makes on the JS thread. Unbounded queue (BlockingCall):
+// reports are rare and none may be lost.
+template <typename Event, typename Build>
+void relay(Napi::ThreadSafeFunction& tsfn, Event&& e, Build build) {
+  auto* event = new Event(std::move(e));
+  napi_status status = tsfn.BlockingCall(event, [build](Napi::Env env, Napi::Function callback, Event* p) {
+    std::unique_ptr<Event> owned(p);
+    if (env) callback.Call(build(env, *p));
+  });
+  if (status != napi_ok) delete event;
+}
+
 // new VrrpLinkMonitor({netns}, onLink[, onAddressDeleted[, onRouteDeleted]]):
 // link state reports (first a dump of every link, then changes) delivered to
 // onLink(ifindex, name, flags, deleted); with onAddressDeleted, every address
@@ -244,47 +258,34 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     vrrp::LinkMonitor::AddressHandler onAddress;
     if (addresses) {
       onAddress = [this](vrrp::AddressEvent&& e) {
-        auto* event = new vrrp::AddressEvent(std::move(e));
-        napi_status status = addressTsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::AddressEvent* p) {
-          std::unique_ptr<vrrp::AddressEvent> owned(p);
-          if (!env) return;
-          callback.Call({Napi::Number::New(env, p->ifindex), Napi::Number::New(env, p->family), Napi::String::New(env, p->address),
-                         Napi::Number::New(env, p->prefix)});
+        relay(addressTsfn_, std::move(e), [](Napi::Env env, const vrrp::AddressEvent& p) {
+          return std::vector<napi_value>{Napi::Number::New(env, p.ifindex), Napi::Number::New(env, p.family),
+                                         Napi::String::New(env, p.address), Napi::Number::New(env, p.prefix)};
         });
-        if (status != napi_ok) delete event;
       };
     }
     vrrp::LinkMonitor::RouteHandler onRoute;
     if (routes) {
       onRoute = [this](vrrp::RouteEvent&& e) {
-        auto* event = new vrrp::RouteEvent(std::move(e));
-        napi_status status = routeTsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::RouteEvent* p) {
-          std::unique_ptr<vrrp::RouteEvent> owned(p);
-          if (!env) return;
+        relay(routeTsfn_, std::move(e), [](Napi::Env env, const vrrp::RouteEvent& p) {
           Napi::Object o = Napi::Object::New(env);
-          o.Set("kind", p->rule ? "rule" : "route");
-          o.Set("family", p->family);
-          o.Set("destination", p->destination);
-          o.Set("prefix", p->prefix);
-          o.Set("table", p->table);
-          o.Set("protocol", p->protocol);
-          o.Set("priority", p->priority);
-          callback.Call({o});
+          o.Set("kind", p.rule ? "rule" : "route");
+          o.Set("family", p.family);
+          o.Set("destination", p.destination);
+          o.Set("prefix", p.prefix);
+          o.Set("table", p.table);
+          o.Set("protocol", p.protocol);
+          o.Set("priority", p.priority);
+          return std::vector<napi_value>{o};
         });
-        if (status != napi_ok) delete event;
       };
     }
     monitor_->start(
         [this](vrrp::LinkEvent&& e) {
-          auto* event = new vrrp::LinkEvent(std::move(e));
-          // Unbounded queue: link changes are rare and none may be lost.
-          napi_status status = tsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::LinkEvent* p) {
-            std::unique_ptr<vrrp::LinkEvent> owned(p);
-            if (!env) return;
-            callback.Call({Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name), Napi::Number::New(env, p->flags),
-                           Napi::Boolean::New(env, p->deleted)});
+          relay(tsfn_, std::move(e), [](Napi::Env env, const vrrp::LinkEvent& p) {
+            return std::vector<napi_value>{Napi::Number::New(env, p.ifindex), Napi::String::New(env, p.name),
+                                           Napi::Number::New(env, p.flags), Napi::Boolean::New(env, p.deleted)};
           });
-          if (status != napi_ok) delete event;
         },
         std::move(onAddress), std::move(onRoute));
   }

@@ -480,6 +480,24 @@ ${names.map((name, i) => {
   expect(vips('a')).toEqual([5, 6]);
 });
 
+/** A daemon run side by side: its states in order, and its "Restoring deleted static ..." lines. */
+interface Run { stop(): Promise<unknown>; states(): string[]; restored(): string[] }
+
+/** keepalived as a {@link Run}; `strip` drops what only its restore lines say. */
+function keepalivedRun(keepalived: Keepalived, strip = ''): Run {
+  return {
+    stop: () => keepalived.stop(), states: () => keepalived.transitions.map((t) => t.state),
+    restored: () => [...keepalived.log.matchAll(/Restoring deleted static .*/g)].map((m) => (strip ? m[0].replace(strip, '') : m[0])),
+  };
+}
+
+function ourRun(d: OurDaemon): Run {
+  return {
+    stop: () => d.stop(), states: () => d.states(),
+    restored: () => d.lines().map((l) => String(l.message)).filter((m) => m.startsWith('Restoring deleted static')),
+  };
+}
+
 /**
  * keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track;
  * a static address without dev goes on default_interface, eth0).
@@ -551,7 +569,6 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
     id * 10 + tag.length,
   );
 
-  interface Run { stop(): Promise<unknown>; states(): string[]; restored(): string[] }
   let first: Run | undefined;
   const a = lab.hosts.a;
   // Another process deletes what the daemon put there; `then` is what the daemon does about it.
@@ -595,22 +612,10 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
     return { atStart, master, afterVirtual, afterStatic, states, restored, backup, stopped };
   };
 
-  const theirs = await snapshots(() => {
-    const keepalived = lab.keepalived('a', `routes-${id}`, text);
-    return {
-      stop: () => keepalived.stop(), states: () => keepalived.transitions.map((t) => t.state),
-      restored: () => [...keepalived.log.matchAll(/Restoring deleted static .*/g)].map((m) => m[0]),
-    };
-  });
+  const theirs = await snapshots(() => keepalivedRun(lab.keepalived('a', `routes-${id}`, text)));
   let daemon: OurDaemon | undefined;
   // Nothing is refused now: tracked lines run without --allow-unsupported.
-  const ours = await snapshots(() => {
-    const d = (daemon = new OurDaemon(`routes-${id}`, text));
-    return {
-      stop: () => d.stop(), states: () => d.states(),
-      restored: () => d.lines().map((l) => String(l.message)).filter((m) => m.startsWith('Restoring deleted static')),
-    };
-  });
+  const ours = await snapshots(() => ourRun((daemon = new OurDaemon(`routes-${id}`, text))));
 
   // The oracle did what the file says: statics from the start, virtual routes and rules only while MASTER, nothing left.
   expect(theirs.atStart).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
@@ -659,21 +664,7 @@ static_ipaddress {
 static_routes {
     10.36.0.0/24 dev tg0 track_group TG
 }
-vrrp_instance VI_${id} {
-    state BACKUP
-    interface eth0
-    virtual_router_id ${id}
-    priority 100
-    advert_int 1
-    virtual_ipaddress {
-        10.9.0.150/24
-    }
-    virtual_routes {
-        10.56.0.0/24 dev eth0
-    }
-}
-`;
-  interface Run { stop(): Promise<unknown>; states(): string[]; restored(): string[] }
+${config({ id, vip: '10.9.0.150', priority: 100, state: 'BACKUP', extra: 'virtual_routes {\n        10.56.0.0/24 dev eth0\n    }' })}`;
   const routes = () => a.run('ip', '-4', 'route', 'show', 'table', 'all').split('\n').filter((l) => l.includes('proto keepalived')).join('\n');
   const scenario = async (run: Run) => {
     expect(await eventually(() => run.states().at(-1) === 'MASTER', 10_000)).toBe(true);
@@ -694,17 +685,9 @@ vrrp_instance VI_${id} {
     await run.stop();
     return result;
   };
-  const keepalived = lab.keepalived('a', `tg-${id}`, text);
-  const theirs = await scenario({
-    stop: () => keepalived.stop(), states: () => keepalived.transitions.map((t) => t.state),
-    // keepalived ends these lines with " track_group TG" (before " set" on an address); ours do not.
-    restored: () => [...keepalived.log.matchAll(/Restoring deleted static .*/g)].map((m) => m[0].replace(' track_group TG', '')),
-  });
-  const d = new OurDaemon(`tg-${id}`, text);
-  const ours = await scenario({
-    stop: () => d.stop(), states: () => d.states(),
-    restored: () => d.lines().map((l) => String(l.message)).filter((m) => m.startsWith('Restoring deleted static')),
-  });
+  // keepalived ends these lines with " track_group TG" (before " set" on an address); ours do not.
+  const theirs = await scenario(keepalivedRun(lab.keepalived('a', `tg-${id}`, text), ' track_group TG'));
+  const ours = await scenario(ourRun(new OurDaemon(`tg-${id}`, text)));
   expect(theirs.states).toEqual(['BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'MASTER']);
   expect(theirs.afterDelete).toBe(theirs.master);
   expect(theirs.down).not.toMatch(/10\.36\.0\.0|10\.56\.0\.0/);

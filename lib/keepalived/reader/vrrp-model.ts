@@ -402,6 +402,14 @@ export interface VrrpSyncGroup extends Located {
   readonly trackingWeight: boolean;
 }
 
+/** One `track_group NAME { group { ... } }` block. */
+export interface VrrpTrackGroup extends Located {
+  /** The name static lines give after `track_group`. */
+  readonly name: string;
+  /** The instance names of its `group`, as written. */
+  readonly members: readonly string[];
+}
+
 /** Everything VRRP in a configuration. */
 export interface VrrpConfig {
   /** `vrrp_instance` blocks in file order (those keepalived keeps). */
@@ -421,7 +429,7 @@ export interface VrrpConfig {
   /** `static_rules { }`: added at start, removed at stop. */
   readonly staticRules: readonly VrrpRule[];
   /** `track_group` blocks: the instances each names (as written; those that are no instance are ignored). */
-  readonly trackGroups: readonly (Located & { readonly name: string; readonly members: readonly string[] })[];
+  readonly trackGroups: readonly VrrpTrackGroup[];
   /**
    * Interfaces named by instances (`interface`, `track_interface`) that the
    * network namespace does not have; keepalived refuses to start VRRP then.
