@@ -139,6 +139,21 @@ export type NativeLinkbeatMethod = 'MII' | 'ETHTOOL' | 'IOCTL';
 /** An address was removed from interface `ifindex` (RTM_DELADDR); `family` is AF_INET / AF_INET6. */
 export type NativeAddressDeletedHandler = (ifindex: number, family: number, address: string, prefix: number) => void;
 
+/** A route (`kind` route: RTM_DELROUTE) or policy rule (RTM_DELRULE) was removed. */
+export interface NativeRouteDeleted {
+  kind: 'route' | 'rule';
+  /** AF_INET / AF_INET6. */
+  family: number;
+  /** Route: its destination; rule: its source prefix (`from`); '' for none. */
+  destination: string;
+  prefix: number;
+  table: number;
+  /** rtm_protocol / FRA_PROTOCOL (0: absent). */
+  protocol: number;
+  /** Route: metric; rule: preference. */
+  priority: number;
+}
+
 export interface NativeVrrpLinkMonitor {
   /** Stops the reading thread and releases the callback; idempotent. */
   close(): void;
@@ -165,12 +180,14 @@ export interface NativeVrrpBinding extends NativeRtnlBinding, NativeNftBinding {
   VrrpLink: new (options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) => NativeVrrpLink;
   /**
    * rtnetlink link notifications of a namespace, read by a native thread (no
-   * polling); with `onAddressDeleted`, address removals too.
+   * polling); with `onAddressDeleted`, address removals too; with
+   * `onRouteDeleted`, route and rule removals.
    */
   VrrpLinkMonitor: new (
     options: { netns?: string },
     onLink: NativeLinkHandler,
     onAddressDeleted?: NativeAddressDeletedHandler,
+    onRouteDeleted?: (deleted: NativeRouteDeleted) => void,
   ) => NativeVrrpLinkMonitor;
   vrrpInterface(options: { netns?: string; interface: string }): NativeInterfaceInfo;
   vrrpCreateMacvlan(options: { netns?: string; name: string; parentIfindex: number; mac: Uint8Array }): number;

@@ -49,7 +49,7 @@ export type { VrrpErrorInit } from './errors';
 export { vrrpMetrics } from './status';
 export type { VrrpStats, VrrpStatus } from './status';
 export { VrrpMachine } from './state-machine';
-export type { VrrpState, TransitionReason, MachineOptions, MachineAction, AdvertSeen } from './state-machine';
+export type { VrrpState, TransitionReason, LostReason, MachineOptions, MachineAction, AdvertSeen } from './state-machine';
 export {
   encodeAdvert, receiveAdvert, advertChecksum, messageLength, passwordField,
   VRRP_PROTOCOL, VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_TTL, AUTH_NONE, AUTH_PASS, AUTH_AH,

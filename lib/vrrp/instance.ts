@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type {
-  NativeAhVerdict, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
+  NativeAhVerdict, NativeOutgoing, NativePacketHandler, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
@@ -17,11 +17,11 @@ import { VipFirewall, type FirewallAddress } from './firewall';
 import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { familyOf } from './bytes';
-import { RouteSet } from './routes';
+import { isDeletedRoute, isDeletedRule, RouteSet } from './routes';
 import { IpvsArgumentError } from '../model/errors';
 import { loadVrrpNative } from './native';
 import { encodeAdvert, receiveAdvert, type AhCheck, type DropReason, type ReceivePolicy } from './packet';
-import { VrrpMachine, type MachineAction, type TransitionReason, type VrrpState } from './state-machine';
+import { VrrpMachine, type LostReason, type MachineAction, type TransitionReason, type VrrpState } from './state-machine';
 import { emptyStats, type VrrpStats, type VrrpStatus } from './status';
 
 const AF_INET = 2;
@@ -333,8 +333,25 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     return true;
   }
 
+  /**
+   * @internal A route or rule was removed (the router's rtnetlink monitor). When it is
+   * one of this master's tracked virtual routes or rules, the instance leaves
+   * MASTER as after a deleted address (keepalived's netlink_route_filter and
+   * netlink_rule_filter call set_vrrp_backup). Returns whether it acted.
+   */
+  routeDeleted(deleted: NativeRouteDeleted): boolean {
+    if (this.#closed || this.#machine.state !== 'MASTER') return false;
+    const route = this.options.routes.find((r) => r.track && isDeletedRoute(r, deleted));
+    const rule = route ? undefined : this.options.rules.find((r) => r.track && isDeletedRule(r, deleted));
+    if (!route && !rule) return false;
+    const what = route ? `${route.destination ?? 'default'}/${route.prefix}` : `preference ${rule!.priority}`;
+    this.#log({ event: route ? 'route-deleted' : 'rule-deleted', [route ? 'route' : 'rule']: what });
+    this.addressLost(route ? 'route-deleted' : 'rule-deleted');
+    return true;
+  }
+
   /** Leaves MASTER as after a deleted address; `sync-group`: a member following the one that lost it. */
-  addressLost(reason: 'address-deleted' | 'sync-group' = 'address-deleted'): void {
+  addressLost(reason: LostReason = 'address-deleted'): void {
     if (!this.#closed) this.#apply(this.#machine.addressLost(performance.now(), reason));
   }
 

@@ -10,14 +10,14 @@ import { VrrpError } from './errors';
 import { VrrpInstance } from './instance';
 import { loadVrrpNative } from './native';
 import { multicastRefusal, noPeerRefusal, NO_MULTICAST_FAULT, NO_PEER_FAULT } from './multicast-rule';
-import type { NativeInterfaceInfo } from '../native/vrrp-contract';
+import type { NativeInterfaceInfo, NativeRouteDeleted } from '../native/vrrp-contract';
 import { deletedCalls, lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
 import type { VrrpRouterConfig } from './router-options';
 import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
 import type { TransitionReason, VrrpState } from './state-machine';
 import { vrrpMetrics, type VrrpStatus } from './status';
 import { SyncGroup } from './sync-group';
-import { StaticSet } from './static';
+import { StaticSet, type StaticRestored } from './static';
 import { FileTracker, reconcileTrackers } from '../track/file';
 import { PROCESS_POLL_INTERVAL_MS, ProcessSource, ProcessTracker, type ProcessSourceOptions } from '../track/process';
 import { InterfaceTracker } from './track/interface';
@@ -112,6 +112,13 @@ export interface VrrpRouterEvents {
    * open() returns and after each update.
    */
   warning: [message: string];
+  /**
+   * @internal A static address, or a tracked static route or rule, that
+   * another process deleted (or that went with its interface) was put back,
+   * for keepalived's "Restoring deleted static ..." line; `error` when
+   * adding it failed.
+   */
+  restored: [restored: StaticRestored];
 }
 
 /** The `processSource` event. */
@@ -222,6 +229,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #interfaces: InterfaceTracker | undefined;
   /** static_ipaddress / static_routes / static_rules, once installed. */
   #static: StaticSet | undefined;
+  /** Interfaces reported down, whose static entries go back when they come up. */
+  readonly #downLinks = new Set<string>();
   /** The VIP drop sets of instances without accept mode, shared by all; tables are made on first use. */
   #firewall: VipFirewall | undefined;
   /** The BFD sessions track_bfd reads; {@link #ownBfd} when the router runs them. */
@@ -262,6 +271,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       router.#interfaces.on('delayed', (name, up, delayMs) => router.#log({ event: 'interface-delayed', interface: name, up, delayMs }));
       router.#interfaces.on('linkbeat', (name, up, method, changed) => router.#linkbeatRead(name, up, method, changed));
       router.#applyDelays(resolved);
+      router.#interfaces.on('route-deleted', (deleted) => router.#routeDeleted(deleted));
       router.#syncTrackers(resolved);
       router.#syncBfd(config);
       router.#watchInterfaces();
@@ -574,6 +584,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const instanceTracks = [...this.#config.instances.values()].flatMap((c) => c.tracks);
     for (const ref of [...instanceTracks, ...groupTracks]) if (ref.kind === 'interface') this.#interfaces?.watch(ref.name);
     for (const c of this.#config.instances.values()) {
+      for (const name of routeInterfaces(c)) this.#interfaces?.watch(name);
       this.#interfaces?.watch(c.resolved.interface);
       if (c.resolved.vmac) this.#interfaces?.watch(c.resolved.vmac);
     }
@@ -588,12 +599,35 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #addressDeleted(ifindex: number, family: number, address: string): void {
     if (this.#closed) return;
     for (const m of [...this.#members.values()]) m.instance.addressDeleted(ifindex, family, address);
+    this.#restored(this.#static?.addressDeleted(ifindex, family, address));
+  }
+
+  /**
+   * A route or rule was removed: a master whose tracked virtual route or rule
+   * it was leaves MASTER as after a deleted address; a tracked static one is
+   * put back (keepalived's netlink_route_filter / netlink_rule_filter).
+   */
+  #routeDeleted(deleted: NativeRouteDeleted): void {
+    if (this.#closed) return;
+    for (const m of [...this.#members.values()]) m.instance.routeDeleted(deleted);
+    this.#restored(this.#static?.routeDeleted(deleted));
+  }
+
+  #restored(list: StaticRestored[] | undefined): void {
+    for (const r of list ?? []) {
+      this.#log({ event: 'static-restored', kind: r.kind, ...(r.error ? { error: r.error.message } : {}) });
+      this.emit('restored', r);
+      if (r.error) this.emit('error', r.error);
+    }
   }
 
   #trackChanged(change: VrrpTrackChange): void {
     this.#log({ event: 'track', ...change });
     this.emit('track', change);
     this.#retrack();
+    // An interface back up (seen down before, not merely reported at start) gets its static entries back.
+    if (change.type === 'interface' && !change.ok) this.#downLinks.add(change.name);
+    if (change.type === 'interface' && change.ok && this.#downLinks.delete(change.name) && !this.#closed) this.#restored(this.#static?.linkUp(change.name));
     // A use_vmac macvlan deleted (or its base back): made again, so the instance leaves FAULT when it is up.
     if (change.type !== 'interface' || this.#closed) return;
     for (const m of this.#members.values()) {
@@ -646,6 +680,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     // The use_vmac macvlan too: gone or down is FAULT, as keepalived's; neither with dont_track_primary.
     const vmac: ResolvedTrackRef[] = m.config.resolved.vmac ? [{ ...own, name: m.config.resolved.vmac }] : [];
     const primary = m.config.dontTrackPrimary ? [] : [own, ...vmac];
+    // A tracked virtual route's interface too: keepalived puts the instance in FAULT while it is down.
+    const routeDevs = [...new Set(routeInterfaces(m.config))].filter((name) => !primary.some((r) => r.name === name));
+    primary.push(...routeDevs.map((name) => ({ ...own, name })));
     const implicit = new Set(primary.map((r) => r.name));
     const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && implicit.has(r.name)));
     const refs: ResolvedTrackRef[] = [...primary, ...lines];
@@ -703,6 +740,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #log(fields: Record<string, unknown>): void {
     this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), ...fields }));
   }
+}
+
+/** The interfaces of an instance's tracked virtual routes. */
+function routeInterfaces(c: ResolvedRouterInstance): string[] {
+  return c.resolved.routes.flatMap((r) => (r.track && r.dev !== undefined ? [r.dev] : []));
 }
 
 function notifyState(state: VrrpState): NotifyState | undefined {

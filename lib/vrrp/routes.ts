@@ -10,7 +10,7 @@
  */
 import { fail, interfaceName, record } from '../core/validate/check';
 import { canonicalIPv6 } from '../core/validate/address';
-import type { NativeVrrpBinding } from '../native/vrrp-contract';
+import type { NativeRouteDeleted, NativeVrrpBinding } from '../native/vrrp-contract';
 import type { NativeRouteFields, NativeRuleFields } from '../native/rtnl-contract';
 import { ROUTE_SCOPES, ROUTE_TYPES, RULE_ACTIONS, RTPROT_KEEPALIVED } from '../native/route-numbers';
 import { familyOf, type IpFamily } from './bytes';
@@ -46,6 +46,12 @@ export interface VrrpRouteOptions {
   mtu?: number;
   /** `onlink`: the gateway is on `dev` even without a matching prefix. */
   onlink?: boolean;
+  /**
+   * Watched (keepalived: a route with `dev` and no `no_track`): when another
+   * process deletes it, a virtual route's master leaves MASTER and a static
+   * route is put back. Needs `dev` and protocol 18 (the default); default false.
+   */
+  track?: boolean;
 }
 
 /** One policy rule, as `ip rule add` words: `[not] [from P] [to P] [iif IF] [oif IF] [fwmark N[/M]] (table N | ACTION) preference N`. */
@@ -74,15 +80,33 @@ export interface VrrpRuleOptions {
   fwmask?: number;
   /** FRA_PROTOCOL; default keepalived's (18); 0 for none. */
   protocol?: number;
+  /**
+   * Watched (keepalived: a rule without `no_track`): as a route's `track`.
+   * Needs protocol 18 (the default), which is how the deletion is recognised; default false.
+   */
+  track?: boolean;
 }
 
 /** A validated route: the request fields, with the interface by name (its index is looked up when it is sent). */
-export type ResolvedRoute = Omit<NativeRouteFields, 'ifindex'> & { dev?: string };
+export type ResolvedRoute = Omit<NativeRouteFields, 'ifindex'> & { dev?: string; track?: true };
 /** A validated rule. */
-export type ResolvedRule = NativeRuleFields;
+export type ResolvedRule = NativeRuleFields & { track?: true };
 
-const ROUTE_KEYS = ['to', 'family', 'type', 'via', 'src', 'dev', 'table', 'metric', 'scope', 'protocol', 'mtu', 'onlink'] as const;
-const RULE_KEYS = ['family', 'from', 'to', 'not', 'action', 'table', 'preference', 'iif', 'oif', 'fwmark', 'fwmask', 'protocol'] as const;
+const ROUTE_KEYS = ['to', 'family', 'type', 'via', 'src', 'dev', 'table', 'metric', 'scope', 'protocol', 'mtu', 'onlink', 'track'] as const;
+const RULE_KEYS = ['family', 'from', 'to', 'not', 'action', 'table', 'preference', 'iif', 'oif', 'fwmark', 'fwmask', 'protocol', 'track'] as const;
+const RT_TABLE_MAIN = 254;
+
+/**
+ * `track`, checked: a watched route or rule is recognised by keepalived's
+ * protocol, and a route by its interface too.
+ */
+function track(o: { track?: unknown; protocol?: unknown; dev?: unknown }, field: string, needsDev: boolean): true | undefined {
+  if (o.track === undefined || o.track === false) return undefined;
+  if (o.track !== true) fail(`${field}.track`, 'a boolean', o.track);
+  if (o.protocol !== undefined && o.protocol !== RTPROT_KEEPALIVED) fail(`${field}.protocol`, `${RTPROT_KEEPALIVED} (keepalived's) on a tracked entry`, o.protocol);
+  if (needsDev && o.dev === undefined) fail(`${field}.dev`, 'the interface of a tracked route', o.dev);
+  return true;
+}
 
 function int(value: unknown, field: string, [min, max]: readonly [number, number]): number | undefined {
   if (value === undefined) return undefined;
@@ -150,6 +174,7 @@ export function resolveRoute(value: unknown, field: string): ResolvedRoute {
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   if (o.onlink !== undefined && typeof o.onlink !== 'boolean') fail(`${field}.onlink`, 'a boolean', o.onlink);
   if (o.onlink) out.onlink = true;
+  if (track(o, field, true)) out.track = true;
   return out;
 }
 
@@ -176,9 +201,26 @@ export function resolveRule(value: unknown, field: string): ResolvedRule {
   const optional: Partial<ResolvedRule> = {
     invert: o.not === true ? true : undefined, table, iif: ifname(o.iif, `${field}.iif`), oif: ifname(o.oif, `${field}.oif`),
     fwmark: int(o.fwmark, `${field}.fwmark`, U32), fwmask: int(o.fwmask, `${field}.fwmask`, U32),
+    track: track(o, field, false),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   return out;
+}
+
+/**
+ * Whether `deleted` (a route removal the kernel reported) is `r`: keepalived's
+ * protocol, family, table, destination and, where `r` sets one, metric.
+ */
+export function isDeletedRoute(r: ResolvedRoute, deleted: NativeRouteDeleted): boolean {
+  return deleted.kind === 'route' && deleted.protocol === r.protocol && deleted.family === r.family && deleted.prefix === r.prefix
+    && deleted.destination === (r.destination ?? '') && deleted.table === (r.table ?? RT_TABLE_MAIN)
+    && (r.metric === undefined || deleted.priority === r.metric);
+}
+
+/** Whether `deleted` (a rule removal) is `r`: protocol, family, preference, source prefix, and the table it looks up. */
+export function isDeletedRule(r: ResolvedRule, deleted: NativeRouteDeleted): boolean {
+  return deleted.kind === 'rule' && deleted.protocol === (r.protocol ?? 0) && deleted.family === r.family && deleted.priority === r.priority
+    && deleted.destination === (r.from ?? '') && deleted.prefix === (r.fromPrefix ?? 0) && (r.table === undefined || deleted.table === r.table);
 }
 
 /** Validates a list of routes or rules (`field[i]` in errors). */
@@ -230,8 +272,18 @@ export class RouteSet {
     return [...this.rules.map((r) => this.#rule(r, 'delete')), ...this.routes.map((r) => this.#route(r, 'delete'))].filter((e) => e !== undefined);
   }
 
+  /** Adds one route again (a watched one another process deleted); the error, if any. */
+  restoreRoute(r: ResolvedRoute): VrrpError | undefined {
+    return this.#route(r, 'add');
+  }
+
+  /** Adds one rule again. */
+  restoreRule(r: ResolvedRule): VrrpError | undefined {
+    return this.#rule(r, 'add');
+  }
+
   #route(r: ResolvedRoute, operation: 'add' | 'delete'): VrrpError | undefined {
-    const { dev, ...fields } = r;
+    const { dev, track: _watched, ...fields } = r;
     let ifindex: number | undefined;
     if (dev !== undefined) {
       try {
@@ -246,7 +298,8 @@ export class RouteSet {
 
   #rule(r: ResolvedRule, operation: 'add' | 'delete'): VrrpError | undefined {
     // Exclusive, as `ip rule add` and keepalived: without NLM_F_EXCL the kernel adds a second identical rule.
-    return this.#outcome(this.#native.rtnlChange({ ...this.#netns, operation, exclusive: true, rule: r }), operation, describeRule(r));
+    const { track: _watched, ...rule } = r;
+    return this.#outcome(this.#native.rtnlChange({ ...this.#netns, operation, exclusive: true, rule }), operation, describeRule(r));
   }
 
   #outcome(errno: number, operation: 'add' | 'delete', what: string): VrrpError | undefined {

@@ -22,8 +22,13 @@ export type TransitionReason =
   | 'fault-cleared'
   | 'sync-group'
   | 'address-deleted'
+  | 'route-deleted'
+  | 'rule-deleted'
   | 'event-loop-stalled'
   | 'shutdown';
+
+/** Another process deleted something a master watches (keepalived's set_vrrp_backup), or its sync group followed. */
+export type LostReason = 'address-deleted' | 'route-deleted' | 'rule-deleted' | 'sync-group';
 
 /** Everything the machine needs; times in milliseconds, intervals in centiseconds. */
 export interface MachineOptions {
@@ -329,9 +334,11 @@ export class VrrpMachine {
    * out, the remaining addresses are removed, the instance enters BACKUP and
    * its Master_Down timer is only Skew_Time, so with no better router it is
    * master again at once and the addresses are all put back. Its sync group's
-   * other masters leave the same way (`sync-group`). Not master: nothing.
+   * other masters leave the same way (`sync-group`). A tracked virtual route
+   * or rule deleted does the same (netlink_route_filter / netlink_rule_filter).
+   * Not master: nothing.
    */
-  addressLost(now: number, reason: 'address-deleted' | 'sync-group' = 'address-deleted'): MachineAction[] {
+  addressLost(now: number, reason: LostReason = 'address-deleted'): MachineAction[] {
     if (this.#current !== 'MASTER') return [];
     const actions = this.#enter('BACKUP', reason);
     actions.push({ kind: 'stop-adverts' }, { kind: 'send-advert', priority: 0 }, { kind: 'remove-addresses' });

@@ -3,14 +3,19 @@
  * installed when the router opens, whatever the VRRP states, and removed
  * when it closes (as keepalived 2.2.7 does at start and stop). A reload
  * removes what is no longer listed and installs the list again (what is
- * there stays).
+ * there stays). What another process deletes is put back, as keepalived's
+ * reinstate_static_*: an address always, a route or rule when tracked; and
+ * when an interface comes back up, its addresses and tracked routes (the
+ * kernel dropped IPv4 routes silently when it went down).
  * @module
  */
 import { fail } from '../core/validate/check';
 import type { NativeVrrpBinding } from '../native/vrrp-contract';
 import { addressSpec, resolveVirtualAddress, type ResolvedAddress, type VirtualAddress } from './instance-options';
-import { RouteSet, resolveList, resolveRoute, resolveRule, type ResolvedRoute, type ResolvedRule } from './routes';
+import type { NativeRouteDeleted } from '../native/vrrp-contract';
+import { isDeletedRoute, isDeletedRule, RouteSet, resolveList, resolveRoute, resolveRule, type ResolvedRoute, type ResolvedRule } from './routes';
 import { VrrpError } from './errors';
+import { familyOf } from './bytes';
 
 /** What is static, validated. */
 export interface ResolvedStatic {
@@ -30,6 +35,14 @@ export function resolveStatic(c: { staticIpaddress?: unknown; staticRoutes?: unk
 }
 
 const key = (v: unknown) => JSON.stringify(v);
+
+/** One static entry put back, and the error adding it gave, if any. */
+export type StaticRestored =
+  | { kind: 'address'; entry: ResolvedAddress; error?: VrrpError }
+  | { kind: 'route'; entry: ResolvedRoute; error?: VrrpError }
+  | { kind: 'rule'; entry: ResolvedRule; error?: VrrpError };
+
+const withError = <T extends object>(r: T, error: VrrpError | undefined): T => (error ? { ...r, error } : r);
 
 /** The static addresses, routes and rules of one namespace. */
 type StaticNative = Pick<NativeVrrpBinding, 'rtnlChange' | 'vrrpInterface' | 'vrrpChangeAddress'>;
@@ -64,6 +77,43 @@ export class StaticSet {
       rules: gone(this.wanted.rules, next.rules),
     });
     return { set: new StaticSet(this.#native, this.#netns, next), errors: old.remove() };
+  }
+
+  /** A route or rule removed: the tracked ones it was, put back. */
+  routeDeleted(deleted: NativeRouteDeleted): StaticRestored[] {
+    const set = this.#routes(this.wanted);
+    const routes = this.wanted.routes.filter((r) => r.track && isDeletedRoute(r, deleted));
+    const rules = this.wanted.rules.filter((r) => r.track && isDeletedRule(r, deleted));
+    return [
+      ...routes.map((entry) => withError({ kind: 'route' as const, entry }, set.restoreRoute(entry))),
+      ...rules.map((entry) => withError({ kind: 'rule' as const, entry }, set.restoreRule(entry))),
+    ];
+  }
+
+  /** An address removed from interface `ifindex`: the static ones it was, put back. */
+  addressDeleted(ifindex: number, family: number, address: string): StaticRestored[] {
+    const wanted = address.toLowerCase();
+    const hit = this.wanted.addresses.filter(
+      (a) => (familyOf(a.address) === 6 ? 10 : 2) === family && a.address.toLowerCase() === wanted && this.#ifindex(a.dev!) === ifindex,
+    );
+    return hit.map((entry) => withError({ kind: 'address' as const, entry }, this.#address(entry, true)));
+  }
+
+  /** Interface `name` came up: its addresses and tracked routes, put back. */
+  linkUp(name: string): StaticRestored[] {
+    const set = this.#routes(this.wanted);
+    return [
+      ...this.wanted.addresses.filter((a) => a.dev === name).map((entry) => withError({ kind: 'address' as const, entry }, this.#address(entry, true))),
+      ...this.wanted.routes.filter((r) => r.track && r.dev === name).map((entry) => withError({ kind: 'route' as const, entry }, set.restoreRoute(entry))),
+    ];
+  }
+
+  #ifindex(dev: string): number | undefined {
+    try {
+      return this.#native.vrrpInterface({ ...this.#netns, interface: dev }).ifindex;
+    } catch {
+      return undefined;
+    }
   }
 
   #routes(s: ResolvedStatic): RouteSet {

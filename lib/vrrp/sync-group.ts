@@ -78,7 +78,7 @@ export class SyncGroup {
   memberChanged(from: VrrpState, to: VrrpState, reason: TransitionReason): SyncGroupChange | undefined {
     if (!this.#forcing && reason !== 'sync-group') {
       if (to === 'MASTER') this.#force((m) => m.state === 'BACKUP' && m.forceMaster());
-      else if (from === 'MASTER' && to === 'BACKUP') this.#force((m) => m.state === 'MASTER' && m.forceBackup(reason === 'address-deleted'));
+      else if (from === 'MASTER' && to === 'BACKUP') this.#force((m) => m.state === 'MASTER' && m.forceBackup(reason === 'address-deleted' || reason === 'route-deleted' || reason === 'rule-deleted'));
     }
     return this.#forcing ? undefined : this.#settle();
   }

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <memory>
+#include <vector>
 
 #include "../vrrp/auth_header.h"
 #include "../vrrp/channel.h"
@@ -214,13 +215,28 @@ class VrrpLink : public Napi::ObjectWrap<VrrpLink> {
   bool open_ = false;
 };
 
-// new VrrpLinkMonitor({netns}, onLink[, onAddressDeleted]): link state reports
-// (first a dump of every link, then changes) delivered to onLink(ifindex,
-// name, flags, deleted); with onAddressDeleted, every address removal to
-// onAddressDeleted(ifindex, family, address, prefix). poll([{name, method}],
-// intervalMs) reads those interfaces by ioctl too (linkbeat), each changed
-// reading delivered as onLink(0, name, flags, false, method) with the method
-// that answered ('' while the interface does not exist).
+// Hands one report from the monitor's thread to `tsfn`'s callback, with the
+// arguments `build` makes on the JS thread. Unbounded queue (BlockingCall):
+// reports are rare and none may be lost.
+template <typename Event, typename Build>
+void relay(Napi::ThreadSafeFunction& tsfn, Event&& e, Build build) {
+  auto* event = new Event(std::move(e));
+  napi_status status = tsfn.BlockingCall(event, [build](Napi::Env env, Napi::Function callback, Event* p) {
+    std::unique_ptr<Event> owned(p);
+    if (env) callback.Call(build(env, *p));
+  });
+  if (status != napi_ok) delete event;
+}
+
+// new VrrpLinkMonitor({netns}, onLink[, onAddressDeleted[, onRouteDeleted]]):
+// link state reports (first a dump of every link, then changes) delivered to
+// onLink(ifindex, name, flags, deleted); with onAddressDeleted, every address
+// removal to onAddressDeleted(ifindex, family, address, prefix); with
+// onRouteDeleted, every route and rule removal to onRouteDeleted({kind,
+// family, destination, prefix, table, protocol, priority}). poll([{name,
+// method}], intervalMs) reads those interfaces by ioctl too (linkbeat), each
+// changed reading delivered as onLink(0, name, flags, false, method) with the
+// method that answered ('' while the interface does not exist).
 class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -234,42 +250,52 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "native contract: onLink must be a function");
     bool addresses = !info[2].IsUndefined();
     if (addresses && !info[2].IsFunction()) throw Napi::TypeError::New(env, "native contract: onAddressDeleted must be a function");
+    bool routes = !info[3].IsUndefined();
+    if (routes && !info[3].IsFunction()) throw Napi::TypeError::New(env, "native contract: onRouteDeleted must be a function");
     monitor_ = std::make_unique<vrrp::LinkMonitor>();
     int error = 0;
-    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(addresses); });
+    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(addresses, routes); });
     if (nsError) throw syscallError(env, nsError, "netns");
     if (error) throw syscallError(env, error, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:link", 0, 1);
     if (addresses) addressTsfn_ = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "vrrp:address", 0, 1);
+    if (routes) routeTsfn_ = Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "vrrp:route", 0, 1);
     open_ = true;
     vrrp::LinkMonitor::AddressHandler onAddress;
     if (addresses) {
       onAddress = [this](vrrp::AddressEvent&& e) {
-        auto* event = new vrrp::AddressEvent(std::move(e));
-        napi_status status = addressTsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::AddressEvent* p) {
-          std::unique_ptr<vrrp::AddressEvent> owned(p);
-          if (!env) return;
-          callback.Call({Napi::Number::New(env, p->ifindex), Napi::Number::New(env, p->family), Napi::String::New(env, p->address),
-                         Napi::Number::New(env, p->prefix)});
+        relay(addressTsfn_, std::move(e), [](Napi::Env env, const vrrp::AddressEvent& p) {
+          return std::vector<napi_value>{Napi::Number::New(env, p.ifindex), Napi::Number::New(env, p.family),
+                                         Napi::String::New(env, p.address), Napi::Number::New(env, p.prefix)};
         });
-        if (status != napi_ok) delete event;
+      };
+    }
+    vrrp::LinkMonitor::RouteHandler onRoute;
+    if (routes) {
+      onRoute = [this](vrrp::RouteEvent&& e) {
+        relay(routeTsfn_, std::move(e), [](Napi::Env env, const vrrp::RouteEvent& p) {
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("kind", p.rule ? "rule" : "route");
+          o.Set("family", p.family);
+          o.Set("destination", p.destination);
+          o.Set("prefix", p.prefix);
+          o.Set("table", p.table);
+          o.Set("protocol", p.protocol);
+          o.Set("priority", p.priority);
+          return std::vector<napi_value>{o};
+        });
       };
     }
     monitor_->start(
         [this](vrrp::LinkEvent&& e) {
-          auto* event = new vrrp::LinkEvent(std::move(e));
-          // Unbounded queue: link changes are rare and none may be lost.
-          napi_status status = tsfn_.BlockingCall(event, [](Napi::Env env, Napi::Function callback, vrrp::LinkEvent* p) {
-            std::unique_ptr<vrrp::LinkEvent> owned(p);
-            if (!env) return;
-            std::vector<napi_value> args{Napi::Number::New(env, p->ifindex), Napi::String::New(env, p->name),
-                                         Napi::Number::New(env, p->flags), Napi::Boolean::New(env, p->deleted)};
-            if (p->polled) args.push_back(Napi::String::New(env, vrrp::linkbeatName(p->linkbeat)));
-            callback.Call(args);
+          relay(tsfn_, std::move(e), [](Napi::Env env, const vrrp::LinkEvent& p) {
+            std::vector<napi_value> args{Napi::Number::New(env, p.ifindex), Napi::String::New(env, p.name),
+                                         Napi::Number::New(env, p.flags), Napi::Boolean::New(env, p.deleted)};
+            if (p.polled) args.push_back(Napi::String::New(env, vrrp::linkbeatName(p.linkbeat)));
+            return args;
           });
-          if (status != napi_ok) delete event;
         },
-        std::move(onAddress));
+        std::move(onAddress), std::move(onRoute));
   }
 
   ~VrrpLinkMonitor() override { shutdown(); }
@@ -281,6 +307,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     monitor_->stop();
     tsfn_.Release();
     if (addressTsfn_) addressTsfn_.Release();
+    if (routeTsfn_) routeTsfn_.Release();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -316,6 +343,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
   std::unique_ptr<vrrp::LinkMonitor> monitor_;
   Napi::ThreadSafeFunction tsfn_;
   Napi::ThreadSafeFunction addressTsfn_;
+  Napi::ThreadSafeFunction routeTsfn_;
   bool open_ = false;
 };
 

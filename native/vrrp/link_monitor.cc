@@ -1,6 +1,7 @@
 #include "link_monitor.h"
 
 #include <arpa/inet.h>
+#include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -15,12 +17,15 @@ namespace vrrp {
 
 LinkMonitor::~LinkMonitor() { stop(); }
 
-int LinkMonitor::open(bool addresses) {
+// RTNLGRP_IPV6_RULE has no RTMGRP_* mask; group N is bit N-1.
+constexpr unsigned kRouteGroups = RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_RULE | (1u << (RTNLGRP_IPV6_RULE - 1));
+
+int LinkMonitor::open(bool addresses, bool routes) {
   sock_ = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (sock_ < 0) return errno;
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;
-  local.nl_groups = RTMGRP_LINK | (addresses ? RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR : 0);
+  local.nl_groups = RTMGRP_LINK | (addresses ? RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR : 0) | (routes ? kRouteGroups : 0);
   if (::bind(sock_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return errno;
   if (int error = reader_.open()) return error;
   if (int error = linkbeat_.open()) return error;
@@ -37,9 +42,10 @@ int LinkMonitor::open(bool addresses) {
   return 0;
 }
 
-void LinkMonitor::start(Handler handler, AddressHandler onAddress) {
+void LinkMonitor::start(Handler handler, AddressHandler onAddress, RouteHandler onRoute) {
   handler_ = std::move(handler);
   onAddress_ = std::move(onAddress);
+  onRoute_ = std::move(onRoute);
   // A failed read (ENOBUFS: the kernel dropped notifications) is skipped; later ones still come.
   reader_.start(
       sock_,
@@ -103,6 +109,11 @@ void LinkMonitor::parse(const char* data, size_t length) {
       if (onAddress_) parseAddress(h);
       continue;
     }
+    if (h->nlmsg_type == RTM_DELROUTE || h->nlmsg_type == RTM_DELRULE) {
+      if (onRoute_ && h->nlmsg_type == RTM_DELROUTE) parseRoute(h);
+      if (onRoute_ && h->nlmsg_type == RTM_DELRULE) parseRule(h);
+      continue;
+    }
     if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) continue;
     const auto* info = static_cast<const ifinfomsg*>(NLMSG_DATA(h));
     LinkEvent event;
@@ -143,6 +154,63 @@ void LinkMonitor::parseAddress(const nlmsghdr* h) {
   if (!inet_ntop(info->ifa_family, chosen, text, sizeof text)) return;
   event.address = text;
   onAddress_(std::move(event));
+}
+
+namespace {
+
+// The text of an address attribute of `family`, or empty when it is short.
+std::string addressText(int family, const rtattr* a) {
+  size_t need = family == AF_INET ? 4 : 16;
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (RTA_PAYLOAD(a) < need || !inet_ntop(family, RTA_DATA(a), text, sizeof text)) return {};
+  return text;
+}
+
+unsigned u32(const rtattr* a) {
+  uint32_t v = 0;
+  if (RTA_PAYLOAD(a) >= sizeof v) std::memcpy(&v, RTA_DATA(a), sizeof v);
+  return v;
+}
+
+}  // namespace
+
+void LinkMonitor::parseRoute(const nlmsghdr* h) {
+  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(rtmsg))) return;
+  const auto* rt = static_cast<const rtmsg*>(NLMSG_DATA(h));
+  if (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6) return;
+  RouteEvent event;
+  event.family = rt->rtm_family;
+  event.prefix = rt->rtm_dst_len;
+  event.table = rt->rtm_table;
+  event.protocol = rt->rtm_protocol;
+  int attrLength = static_cast<int>(RTM_PAYLOAD(h));
+  for (auto* a = RTM_RTA(rt); RTA_OK(a, attrLength); a = RTA_NEXT(a, attrLength)) {
+    if (a->rta_type == RTA_DST) event.destination = addressText(rt->rtm_family, a);
+    if (a->rta_type == RTA_TABLE) event.table = u32(a);
+    if (a->rta_type == RTA_PRIORITY) event.priority = u32(a);
+  }
+  onRoute_(std::move(event));
+}
+
+void LinkMonitor::parseRule(const nlmsghdr* h) {
+  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(fib_rule_hdr))) return;
+  const auto* frh = static_cast<const fib_rule_hdr*>(NLMSG_DATA(h));
+  if (frh->family != AF_INET && frh->family != AF_INET6) return;
+  RouteEvent event;
+  event.rule = true;
+  event.family = frh->family;
+  event.prefix = frh->src_len;
+  event.table = frh->table;
+  // The attributes follow the header at its aligned length.
+  const auto* first = reinterpret_cast<const rtattr*>(reinterpret_cast<const char*>(frh) + NLMSG_ALIGN(sizeof(fib_rule_hdr)));
+  int attrLength = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(fib_rule_hdr)));
+  for (auto* a = first; RTA_OK(a, attrLength); a = RTA_NEXT(a, attrLength)) {
+    if (a->rta_type == FRA_SRC) event.destination = addressText(frh->family, a);
+    if (a->rta_type == FRA_TABLE) event.table = u32(a);
+    if (a->rta_type == FRA_PRIORITY) event.priority = u32(a);
+    if (a->rta_type == FRA_PROTOCOL && RTA_PAYLOAD(a) >= 1) event.protocol = *static_cast<const uint8_t*>(RTA_DATA(a));
+  }
+  onRoute_(std::move(event));
 }
 
 }  // namespace vrrp

@@ -480,6 +480,24 @@ ${names.map((name, i) => {
   expect(vips('a')).toEqual([5, 6]);
 });
 
+/** A daemon run side by side: its states in order, and its "Restoring deleted static ..." lines. */
+interface Run { stop(): Promise<unknown>; states(): string[]; restored(): string[] }
+
+/** keepalived as a {@link Run}; `strip` drops what only its restore lines say. */
+function keepalivedRun(keepalived: Keepalived, strip = ''): Run {
+  return {
+    stop: () => keepalived.stop(), states: () => keepalived.transitions.map((t) => t.state),
+    restored: () => [...keepalived.log.matchAll(/Restoring deleted static .*/g)].map((m) => (strip ? m[0].replace(strip, '') : m[0])),
+  };
+}
+
+function ourRun(d: OurDaemon): Run {
+  return {
+    stop: () => d.stop(), states: () => d.states(),
+    restored: () => d.lines().map((l) => String(l.message)).filter((m) => m.startsWith('Restoring deleted static')),
+  };
+}
+
 /**
  * keepalived.conf with every kind of static and virtual route, rule and address the daemon runs (tracked and no_track;
  * a static address without dev goes on default_interface, eth0).
@@ -541,7 +559,7 @@ function kernelState(): string {
   ].join('\n');
 }
 
-test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kernel state at start, as MASTER, after a takeover and after stop', async () => {
+test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kernel state at start, as MASTER, after others delete tracked entries, after a takeover and after stop', async () => {
   const id = ++vrid;
   const empty = kernelState();
   const text = routesConfig(id);
@@ -551,47 +569,53 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
     id * 10 + tag.length,
   );
 
-  // Without --allow-unsupported ours refuses the tracked lines, naming file and line; nothing is installed.
-  const refused = new OurDaemon(`routes-refused-${id}`, text);
-  expect(await eventually(() => refused.lines().some((l) => l.level === 'error'), 10_000)).toBe(true);
-  expect(await refused.stop()).not.toBe(0);
-  const error = String(refused.lines().find((l) => l.level === 'error')?.error);
-  expect(error).toContain(`(${refused.conf}: Line 7) static_routes: static_routes: keepalived watches route 10.30.0.0/24`);
-  expect(error).toContain(`(${refused.conf}: Line 31) virtual_routes: (VI_${id}) virtual_routes: keepalived watches route 10.50.0.0/24`);
-  expect(error).toContain(`(${refused.conf}: Line 39) virtual_rules:`);
-  // no_track lines and routes without dev are not tracked by keepalived either: nothing is lost, nothing refused.
-  expect(error).not.toMatch(/Line (8|9|10|15|32|33|38)\)/);
-  expect(kernelState()).toBe(empty);
-
-  interface Run { stop(): Promise<unknown>; state(): string | undefined }
   let first: Run | undefined;
+  const a = lab.hosts.a;
+  // Another process deletes what the daemon put there; `then` is what the daemon does about it.
+  const deleteAndWait = async (run: Run, words: string[], leavesMaster: boolean) => {
+    const masters = run.states().filter((s) => s === 'MASTER').length;
+    const restored = run.restored().length;
+    a.run('ip', ...words);
+    if (leavesMaster) expect(await eventually(() => run.states().filter((s) => s === 'MASTER').length > masters, 10_000)).toBe(true);
+    else expect(await eventually(() => run.restored().length > restored, 5000)).toBe(true);
+    await sleep(300);
+  };
   const snapshots = async (start: () => Run) => {
     const run = start();
     first ??= run;
-    expect(await eventually(() => run.state() === 'BACKUP', 10_000)).toBe(true);
+    expect(await eventually(() => run.states().at(-1) === 'BACKUP', 10_000)).toBe(true);
     const atStart = kernelState();
-    expect(await eventually(() => run.state() === 'MASTER', 10_000)).toBe(true);
+    expect(await eventually(() => run.states().at(-1) === 'MASTER', 10_000)).toBe(true);
     await sleep(300);
     const master = kernelState();
+    // Tracked virtual route and rule: the master leaves MASTER (priority 0) and is master again, all put back.
+    await deleteAndWait(run, ['route', 'del', '10.50.0.0/24'], true);
+    await deleteAndWait(run, ['-6', 'route', 'del', 'fd50::/64'], true);
+    await deleteAndWait(run, ['rule', 'del', 'preference', '200'], true);
+    const afterVirtual = kernelState();
+    // Tracked statics are put back; a no_track virtual rule and a no_track static route stay deleted.
+    a.run('ip', 'rule', 'del', 'preference', '201');
+    a.run('ip', '-6', 'route', 'del', 'fd30::/64');
+    await deleteAndWait(run, ['route', 'del', '10.30.0.0/24'], false);
+    await deleteAndWait(run, ['rule', 'del', 'preference', '100'], false);
+    await deleteAndWait(run, ['addr', 'del', '10.20.0.1/24', 'dev', 'eth0'], false);
+    const afterStatic = kernelState();
+    const states = run.states();
+    const restored = run.restored();
     const other = peer(run === first ? 'ka' : 'ours');
-    expect(await eventually(() => run.state() === 'BACKUP', 15_000)).toBe(true);
+    expect(await eventually(() => run.states().at(-1) === 'BACKUP', 15_000)).toBe(true);
     await sleep(300);
     const backup = kernelState();
     await run.stop();
     const stopped = kernelState();
     await other.stop();
-    return { atStart, master, backup, stopped };
+    return { atStart, master, afterVirtual, afterStatic, states, restored, backup, stopped };
   };
 
-  const theirs = await snapshots(() => {
-    const keepalived = lab.keepalived('a', `routes-${id}`, text);
-    return { stop: () => keepalived.stop(), state: () => keepalived.state };
-  });
+  const theirs = await snapshots(() => keepalivedRun(lab.keepalived('a', `routes-${id}`, text)));
   let daemon: OurDaemon | undefined;
-  const ours = await snapshots(() => {
-    const d = (daemon = new OurDaemon(`routes-${id}`, text, ['--allow-unsupported']));
-    return { stop: () => d.stop(), state: () => d.states().at(-1) };
-  });
+  // Nothing is refused now: tracked lines run without --allow-unsupported.
+  const ours = await snapshots(() => ourRun((daemon = new OurDaemon(`routes-${id}`, text))));
 
   // The oracle did what the file says: statics from the start, virtual routes and rules only while MASTER, nothing left.
   expect(theirs.atStart).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
@@ -600,12 +624,80 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
   expect(theirs.atStart).toMatch(/eth0 +inet 10\.21\.0\.1\/24/);
   expect(theirs.master).toMatch(/10\.50\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
   expect(theirs.master).toMatch(/201:\tnot from all to 10\.61\.0\.0\/24 lookup 101\n/);
-  expect(theirs.backup).toBe(theirs.atStart);
+  // Each deletion of a tracked virtual route or rule: BACKUP (priority 0 sent), then MASTER again with everything back.
+  expect(theirs.states).toEqual(['BACKUP', 'MASTER', 'BACKUP', 'MASTER', 'BACKUP', 'MASTER', 'BACKUP', 'MASTER']);
+  expect(theirs.afterVirtual).toBe(theirs.master);
+  expect(theirs.restored).toEqual([
+    'Restoring deleted static route prepend 10.30.0.0/24 via inet 10.9.0.254 dev eth0 proto 18',
+    'Restoring deleted static rule from 10.40.0.0/24 priority 100 tos 0x0 protocol 18 lookup 100',
+    'Restoring deleted static address 10.20.0.1/24 dev eth0 scope global set',
+  ]);
+  expect(theirs.afterStatic).not.toMatch(/^201:|fd30::/m);
+  expect(theirs.afterStatic).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
+  expect(theirs.afterStatic).toMatch(/^100:\tfrom 10\.40\.0\.0\/24 lookup 100 proto keepalived/m);
+  expect(theirs.afterStatic).toMatch(/inet 10\.20\.0\.1\/24/);
+  // Back as at the start, but for the no_track static route deleted.
+  expect(theirs.backup).toBe(theirs.atStart.replace(/^fd30::\/64 .*\n/m, ''));
   expect(theirs.stopped).toBe(empty);
   expect(ours).toEqual(theirs);
-  // keepalived's log lines, in keepalived's order.
+  // keepalived's log lines, in keepalived's order: once per mastership (the first, one per deletion of a tracked virtual entry).
+  const cycle = [`(VI_${id}) setting Virtual Routes`, `(VI_${id}) setting Virtual Rules`, `(VI_${id}) removing Virtual Rules`, `(VI_${id}) removing Virtual Routes`];
   expect(daemon!.lines().map((l) => /\(VI_\d+\) (setting|removing) Virtual (Routes|Rules)/.exec(JSON.stringify(l))?.[0]).filter(Boolean))
-    .toEqual([`(VI_${id}) setting Virtual Routes`, `(VI_${id}) setting Virtual Rules`, `(VI_${id}) removing Virtual Rules`, `(VI_${id}) removing Virtual Routes`]);
+    .toEqual([...cycle, ...cycle, ...cycle, ...cycle]);
+});
+
+test('track_group: keepalived 2.2.7 and ours put the group\'s instance in FAULT while a static entry\'s interface is down, restore its statics when it is up; a deleted entry is only put back', async () => {
+  const id = ++vrid;
+  const a = lab.hosts.a;
+  // A second link in router a, for the statics: tg0 (its peer tg1 keeps it running).
+  a.run('ip', 'link', 'add', 'tg0', 'type', 'veth', 'peer', 'name', 'tg1');
+  cleanup.push(() => void a.run('ip', 'link', 'del', 'tg0'));
+  for (const link of ['tg0', 'tg1']) a.run('ip', 'link', 'set', link, 'up');
+  const text = `track_group TG {
+    group {
+        VI_${id}
+    }
+}
+static_ipaddress {
+    10.22.0.1/24 dev tg0 track_group TG
+}
+static_routes {
+    10.36.0.0/24 dev tg0 track_group TG
+}
+${config({ id, vip: '10.9.0.150', priority: 100, state: 'BACKUP', extra: 'virtual_routes {\n        10.56.0.0/24 dev eth0\n    }' })}`;
+  const routes = () => a.run('ip', '-4', 'route', 'show', 'table', 'all').split('\n').filter((l) => l.includes('proto keepalived')).join('\n');
+  const scenario = async (run: Run) => {
+    expect(await eventually(() => run.states().at(-1) === 'MASTER', 10_000)).toBe(true);
+    const master = routes();
+    // Deleted by another process: put back, no FAULT.
+    a.run('ip', 'route', 'del', '10.36.0.0/24');
+    expect(await eventually(() => run.restored().length === 1, 5000)).toBe(true);
+    await sleep(500);
+    const afterDelete = routes();
+    a.run('ip', 'link', 'set', 'tg0', 'down');
+    expect(await eventually(() => run.states().at(-1) === 'FAULT', 5000)).toBe(true);
+    const down = routes();
+    a.run('ip', 'link', 'set', 'tg0', 'up');
+    expect(await eventually(() => run.states().at(-1) === 'MASTER', 10_000)).toBe(true);
+    await sleep(300);
+    const up = routes();
+    const result = { master, afterDelete, down, up, states: run.states(), restored: run.restored() };
+    await run.stop();
+    return result;
+  };
+  // keepalived ends these lines with " track_group TG" (before " set" on an address); ours do not.
+  const theirs = await scenario(keepalivedRun(lab.keepalived('a', `tg-${id}`, text), ' track_group TG'));
+  const ours = await scenario(ourRun(new OurDaemon(`tg-${id}`, text)));
+  expect(theirs.states).toEqual(['BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'MASTER']);
+  expect(theirs.afterDelete).toBe(theirs.master);
+  expect(theirs.down).not.toMatch(/10\.36\.0\.0|10\.56\.0\.0/);
+  expect(theirs.up).toBe(theirs.master);
+  expect(theirs.restored).toEqual([
+    'Restoring deleted static route prepend 10.36.0.0/24 dev tg0 proto 18',
+    'Restoring deleted static address 10.22.0.1/24 dev tg0 scope global set',
+    'Restoring deleted static route prepend 10.36.0.0/24 dev tg0 proto 18',
+  ]);
+  expect(ours).toEqual(theirs);
 });
 
 test('net_namespace: started elsewhere, keepalived 2.2.7 and ours each run in the named namespace (same pid, own control socket); a missing one stops both', async () => {

@@ -64,14 +64,24 @@ const NO_EFFECT = "tunes keepalived's own processes, files or statistics: nothin
 const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 
 /** Keywords that run with some values or options refused, by block (`*` for every checker block). */
-const ROUTES_NOTE = 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, `vrf`, `pref`, `expires`, `append`/`prepend`, `track_group`, which are refused); a tracked route (`dev` without `no_track`) is refused: deletions by others are not watched';
-const RULES_NOTE = 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, `protocol`, `suppress_*`, `tunnel-id`, `track_group`, which are refused); a tracked rule (without `no_track`) is refused: deletions by others are not watched';
+const WATCHED = 'is watched as keepalived 2.2.7 watches it (see docs/keepalived.md)';
+/** `trackGroup`: how a block takes `track_group` (a virtual one: refused, as keepalived takes it on static lines only). */
+const routesNote = (trackGroup: string) => 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, '
+  + `\`vrf\`, \`pref\`, \`expires\`, \`append\`/\`prepend\`${trackGroup}, which are refused); a tracked route (\`dev\` without \`no_track\`) ${WATCHED}`;
+const rulesNote = (trackGroup: string) => 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, '
+  + `\`protocol\`, \`suppress_*\`, \`tunnel-id\`${trackGroup}, which are refused); a tracked rule (without \`no_track\`) ${WATCHED}`;
+const staticTrackGroup = (iface: string) => `; \`track_group NAME\` runs (its instances FAULT while \`${iface}\` is down)`;
 
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
-    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); the options of virtual_ipaddress it refuses are refused',
-    static_routes: ROUTES_NOTE,
-    static_rules: RULES_NOTE,
+    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); put back when another process deletes it '
+      + 'or its interface comes back up, with keepalived\'s "Restoring deleted static address" line; `track_group NAME` runs (see track_group); '
+      + 'the other options of virtual_ipaddress it refuses are refused',
+    static_routes: routesNote('') + staticTrackGroup('dev'),
+    static_rules: rulesNote('') + staticTrackGroup('iif'),
+    track_group: 'its `group` of instances is FAULT while the interface of a static address, route or rule (`iif`) written with '
+      + "`track_group NAME` is down, as keepalived 2.2.7; members that are no instance are ignored without keepalived's "
+      + "\"doesn't exist - ignoring\" line, and the restore lines of those statics lack its ` track_group NAME`",
     vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
     virtual_server_group: 'an address range standing for too many services is refused',
     bfd_instance: 'its session runs while a half reads it: with a vrrp_instance in the file (track_bfd), or followed by a kept BFD_CHECK; keepalived runs every one',
@@ -91,8 +101,8 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     unicast_peer: 'min_ttl / max_ttl refused',
     virtual_ipaddress: `brd + / brd -, and the options ${UNMODELLED_OPTIONS.join(', ')} refused`,
     virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
-    virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${ROUTES_NOTE}`,
-    virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${RULES_NOTE}`,
+    virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${routesNote(', `track_group`')}`,
+    virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${rulesNote(', `track_group`')}`,
     use_vmac: 'the macvlan, its name and IPv4 adverts from it run (the group joined on the base interface, so IGMP reports leave from the base '
       + "MAC as keepalived's nftables rule makes them; peers' adverts with the same virtual MAC read on the macvlan), or adverts from the base "
       + "with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "

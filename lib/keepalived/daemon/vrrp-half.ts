@@ -10,6 +10,7 @@ import type { VrrpState } from '../../vrrp/state-machine';
 import { VrrpRouter, type VrrpPriorityChange, type VrrpRouterEvents, type VrrpRouterRuntimeOptions, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
 import type { BfdSessions } from '../../bfd/sessions';
 import type { LogLine } from './log';
+import { restoredLine } from './restored';
 
 /** What the daemon uses of a {@link VrrpRouter} (tests stand in for it). */
 export interface VrrpRouterHandle {
@@ -154,6 +155,7 @@ export class VrrpHalf {
     router.on('notify', (e) => log(e.error || e.status ? 'warning' : 'info', 'vrrp notify', { ...e }));
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
     router.on('warning', (message) => log('warning', 'vrrp warning', { warning: message }));
+    router.on('restored', (r) => log('info', restoredLine(r), { kind: r.kind }));
     return router;
   }
 

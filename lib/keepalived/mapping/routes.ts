@@ -1,20 +1,19 @@
 /**
  * keepalived's routes and rules (virtual_* and static_*) as the VRRP
- * router's options. keepalived also watches the routes and rules it
- * tracks (a route with a `dev` and no `no_track`; a rule without
- * `no_track`) and acts when another process deletes one; the router does
- * not watch them, so each tracked line is an `unsupported` finding naming
- * its block keyword and line.
+ * router's options. keepalived watches the routes and rules it tracks (a
+ * route with a `dev` and no `no_track`; a rule without `no_track`): a
+ * virtual one deleted by another process makes its master leave MASTER, a
+ * static one is put back. keepalived 2.2.7 joins a family's route (rule)
+ * group only when some vrrp_instance has a tracked virtual route (rule) of
+ * that family, so a tracked static route or rule is watched only then.
  * @module
  */
 import type { VrrpRouteOptions, VrrpRuleOptions } from '../../vrrp/routes';
-import type { SourceRef } from '../reader/diagnostics';
-import type { VrrpPrefix, VrrpRoute, VrrpRule } from '../reader/vrrp-model';
+import type { VrrpConfig, VrrpInstanceBlock, VrrpPrefix, VrrpRoute, VrrpRule } from '../reader/vrrp-model';
 
-/** Reports a finding: keyword, where, what is lost. */
-export type Finding = (keyword: string, source: SourceRef, message: string) => void;
+type Family = 'inet' | 'inet6';
 
-const family = (f: 'inet' | 'inet6') => (f === 'inet6' ? 6 : 4);
+const family = (f: Family) => (f === 'inet6' ? 6 : 4);
 const prefixText = (p: VrrpPrefix) => (p.prefix === 0 && /^(0\.0\.0\.0|::)$/.test(p.address) ? 'default' : `${p.address}/${p.prefix}`);
 
 /** Copies the defined entries of `extra` onto `base`. */
@@ -23,24 +22,57 @@ function defined<T extends object>(base: T, extra: Partial<T>): T {
   return base;
 }
 
-function notWatched(keyword: string, what: string, source: SourceRef, found: Finding): void {
-  found(keyword, source, `${keyword}: keepalived watches ${what} and acts when another process deletes it - not watched by ipvs keepalived (as with no_track)`);
+/** The families keepalived watches routes and rules of: those of the instances' tracked virtual routes and rules. */
+export interface WatchedFamilies {
+  routes: ReadonlySet<Family>;
+  rules: ReadonlySet<Family>;
 }
 
-/** One route line as router options. */
-export function routeOptions(r: VrrpRoute, keyword: string, found: Finding): VrrpRouteOptions {
-  if (r.tracked) notWatched(keyword, `route ${prefixText(r.destination)}`, r.source, found);
+export function watchedFamilies(instances: readonly Pick<VrrpInstanceBlock, 'virtualRoutes' | 'virtualRules'>[]): WatchedFamilies {
+  const tracked = (list: readonly (VrrpRoute | VrrpRule)[]) => list.filter((x) => x.tracked).map((x) => x.family);
+  return {
+    routes: new Set(instances.flatMap((i) => tracked(i.virtualRoutes))),
+    rules: new Set(instances.flatMap((i) => tracked(i.virtualRules))),
+  };
+}
+
+/** One route line as router options; `watched`: whether keepalived sees its deletion (a virtual route: always). */
+export function routeOptions(r: VrrpRoute, watched = true): VrrpRouteOptions {
   return defined<VrrpRouteOptions>({ to: prefixText(r.destination), family: family(r.family), type: r.type }, {
     via: r.via, src: r.src, dev: r.dev, table: r.table, metric: r.metric, scope: r.scope, protocol: r.protocol, mtu: r.mtu,
-    onlink: r.onlink || undefined,
+    onlink: r.onlink || undefined, track: (r.tracked && watched) || undefined,
   });
 }
 
 /** One rule line as router options: tracked rules carry keepalived's protocol, the others none. */
-export function ruleOptions(r: VrrpRule, keyword: string, found: Finding): VrrpRuleOptions {
-  if (r.tracked) notWatched(keyword, `rule ${r.preference}`, r.source, found);
+export function ruleOptions(r: VrrpRule, watched = true): VrrpRuleOptions {
   return defined<VrrpRuleOptions>({ family: family(r.family), action: r.action, preference: r.preference, protocol: r.tracked ? 18 : 0 }, {
     from: r.from && prefixText(r.from), to: r.to && prefixText(r.to), not: r.invert || undefined, table: r.table, iif: r.iif, oif: r.oif,
-    fwmark: r.fwmark, fwmask: r.fwmask,
+    fwmark: r.fwmark, fwmask: r.fwmask, track: (r.tracked && watched) || undefined,
   });
+}
+
+/**
+ * `track_group`: for each instance a group names, the interfaces of the
+ * static addresses, routes and rules (`iif`) written with that group.
+ * keepalived 2.2.7 puts those instances in FAULT while such an interface is
+ * down (a deleted entry is only put back), which is an interface tracked
+ * with weight 0.
+ */
+export function trackGroupInterfaces(vrrp: Pick<VrrpConfig, 'trackGroups' | 'staticAddresses' | 'staticRoutes' | 'staticRules'>): Map<string, string[]> {
+  const entries = [
+    ...vrrp.staticAddresses.map((a) => [a.trackGroup, a.dev] as const),
+    ...vrrp.staticRoutes.map((r) => [r.trackGroup, r.dev] as const),
+    ...vrrp.staticRules.map((r) => [r.trackGroup, r.iif] as const),
+  ];
+  const out = new Map<string, string[]>();
+  for (const [group, dev] of entries) {
+    if (group === undefined || dev === undefined) continue;
+    for (const member of vrrp.trackGroups.find((g) => g.name === group)?.members ?? []) {
+      const devs = out.get(member) ?? [];
+      if (!devs.includes(dev)) devs.push(dev);
+      out.set(member, devs);
+    }
+  }
+  return out;
 }

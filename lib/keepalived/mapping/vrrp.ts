@@ -17,7 +17,7 @@ import { isIpv6LinkLocal } from '../../core/validate/address';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
-import { routeOptions, ruleOptions, type Finding } from './routes';
+import { routeOptions, ruleOptions, trackGroupInterfaces, watchedFamilies } from './routes';
 import { trackFileOptions, trackProcessOptions } from './track-file';
 
 /** A router configuration and what of the file it cannot honour. */
@@ -232,9 +232,8 @@ class Mapper {
         + 'that re-send its MLD reports from the base interface are not installed; use vmac_xmit_base');
     }
     if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a, i.name));
-    const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, `(${i.name}) ${message}`);
-    if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r, 'virtual_routes', found));
-    if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r, 'virtual_rules', found));
+    if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r));
+    if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r));
     if (!(i.accept ?? !i.strict)) this.noAccept(i, out, at);
     Object.assign(out, tracking(i));
     if (i.smtpAlert !== undefined) out.smtpAlert = i.smtpAlert;
@@ -261,6 +260,13 @@ class Mapper {
   config(): VrrpRouterConfig {
     const { vrrp, global } = this.#model;
     const instances = vrrp.instances.map((i) => this.instance(i)).filter((i) => i !== undefined);
+    // Members of a track_group that are no instance are ignored, as keepalived ignores them.
+    for (const [name, devs] of trackGroupInterfaces(vrrp)) {
+      const instance = instances.find((i) => i.name === name);
+      const tracked = instance?.trackInterface ?? [];
+      const added = devs.filter((dev) => !tracked.some((t) => t.name === dev)).map((dev) => ({ name: dev }));
+      if (instance && added.length) instance.trackInterface = [...tracked, ...added];
+    }
     const running = new Set(instances.map((i) => i.name));
     const config: VrrpRouterConfig = {
       instances,
@@ -289,11 +295,11 @@ class Mapper {
       group: global.scriptUser.group,
     };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;
-    const found: Finding = (keyword, source, message) => this.unsupported(keyword, source, message);
     // The reader put each address written without dev on default_interface.
     if (vrrp.staticAddresses.length) config.staticIpaddress = vrrp.staticAddresses.map((a) => this.address(a, 'static_ipaddress'));
-    if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, 'static_routes', found));
-    if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, 'static_rules', found));
+    const watched = watchedFamilies(vrrp.instances);
+    if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, watched.routes.has(r.family)));
+    if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, watched.rules.has(r.family)));
     const firewall = this.firewall();
     if (firewall) config.firewall = firewall;
     const delays = vrrp.interfaceDelays.map((d) => ({ interface: d.interface, down: d.down, up: d.up }));

@@ -376,7 +376,7 @@ export function finishVrrp(
   return {
     instances, scripts, trackFiles, trackProcesses, syncGroups, missingInterfaces: [...known.missing],
     staticAddresses: staticAddresses(draft.staticAddresses, globals.defaultInterface, interfaces, diag),
-    staticRoutes: draft.staticRoutes, staticRules: draft.staticRules,
+    staticRoutes: draft.staticRoutes, staticRules: draft.staticRules, trackGroups: draft.trackGroups,
     interfaceDelays: lastPerInterface(draft.interfaceDelays, 'up/down delay', draft, interfaces, diag),
     linkbeatInterfaces: lastPerInterface(draft.linkbeatInterfaces, 'linkbeat interface', draft, interfaces, diag),
   };

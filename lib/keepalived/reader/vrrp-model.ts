@@ -132,6 +132,8 @@ export interface VrrpRoute extends Located {
   readonly onlink: boolean;
   /** Whether keepalived tracks the route (it has a `dev` and no `no_track`): its protocol is then keepalived's. */
   readonly tracked: boolean;
+  /** Static only: `track_group NAME`, whose instances are FAULT while `dev` is down. */
+  readonly trackGroup?: string;
 }
 
 /** One `virtual_rules` / `static_rules` line, as `ip rule add` reads it. */
@@ -160,6 +162,8 @@ export interface VrrpRule extends Located {
   readonly fwmask?: number;
   /** Tracked (no `no_track`): keepalived gives the rule its protocol (18). */
   readonly tracked: boolean;
+  /** Static only: `track_group NAME`, whose instances are FAULT while `iif` is down. */
+  readonly trackGroup?: string;
 }
 
 /** One `virtual_ipaddress` / `virtual_ipaddress_excluded` line. */
@@ -182,6 +186,8 @@ export interface VrrpAddress extends Located {
   readonly nodad: boolean;
   /** `no_track`: removal by someone else does not force the instance out of MASTER; default off. */
   readonly noTrack: boolean;
+  /** Static only: `track_group NAME`, whose instances are FAULT while `dev` is down. */
+  readonly trackGroup?: string;
 }
 
 /** The notify scripts of an instance or sync group. */
@@ -402,6 +408,14 @@ export interface VrrpSyncGroup extends Located {
   readonly trackingWeight: boolean;
 }
 
+/** One `track_group NAME { group { ... } }` block. */
+export interface VrrpTrackGroup extends Located {
+  /** The name static lines give after `track_group`. */
+  readonly name: string;
+  /** The instance names of its `group`, as written. */
+  readonly members: readonly string[];
+}
+
 /** Everything VRRP in a configuration. */
 export interface VrrpConfig {
   /** `vrrp_instance` blocks in file order (those keepalived keeps). */
@@ -420,6 +434,8 @@ export interface VrrpConfig {
   readonly staticRoutes: readonly VrrpRoute[];
   /** `static_rules { }`: added at start, removed at stop. */
   readonly staticRules: readonly VrrpRule[];
+  /** `track_group` blocks: the instances each names (as written; those that are no instance are ignored). */
+  readonly trackGroups: readonly VrrpTrackGroup[];
   /**
    * Interfaces named by instances (`interface`, `track_interface`) that the
    * network namespace does not have; keepalived refuses to start VRRP then.

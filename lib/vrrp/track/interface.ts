@@ -4,7 +4,8 @@
  * socket; no polling). An interface counts as up when IFF_UP and IFF_RUNNING
  * are both set (keepalived's IF_FLAGS_UP); a deleted or unknown one is down.
  * The same monitor reports addresses removed from any interface
- * (`address-deleted`), so a master notices a virtual address deleted by hand.
+ * (`address-deleted`), so a master notices a virtual address deleted by hand,
+ * and routes and rules removed (`route-deleted`), for tracked routes and rules.
  * With `interface_up_down_delays` a change counts only once the link has
  * stayed so for the interface's wait; a change back within it is no news.
  * Interfaces under linkbeat are read by ioctl on the monitor's thread every
@@ -13,7 +14,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { NativeLinkbeatMethod, NativeVrrpBinding, NativeVrrpLinkMonitor } from '../../native/vrrp-contract';
+import type { NativeLinkbeatMethod, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpLinkMonitor } from '../../native/vrrp-contract';
 import type { InterfaceDelays } from './interface-delays';
 
 const IFF_UP = 0x1;
@@ -41,6 +42,8 @@ export interface InterfaceTrackerEvents {
    * answered, '' while the interface is missing.
    */
   linkbeat: [name: string, up: boolean, method: NativeLinkbeatMethod | '', changed: boolean];
+  /** A route or policy rule was removed. */
+  'route-deleted': [deleted: NativeRouteDeleted];
 }
 
 export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
@@ -67,6 +70,7 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
       (ifindex, name, flags, deleted, linkbeat) =>
         (linkbeat === undefined ? this.#report(ifindex, name, flags, deleted) : this.#linkbeat(name, flags, linkbeat)),
       (ifindex, family, address) => this.emit('address-deleted', ifindex, family, address),
+      (deleted) => this.emit('route-deleted', deleted),
     );
   }
 

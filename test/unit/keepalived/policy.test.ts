@@ -95,22 +95,23 @@ vrrp_instance VI_1 {
     virtual_router_id 7
     priority 100
     no_accept
-    virtual_routes {
-        10.9.0.0/16 dev lo
+    unicast_peer {
+        10.0.0.14
     }
+    unicast_ttl 0
     virtual_ipaddress {
         10.0.0.13/32 preferred_lft 0
     }
 }
 `);
   const { ignored } = readDaemonConfig(conf);
-  // The reader's findings, then the global_defs settings, then the mappings' (a tracked virtual route: at its line).
+  // The reader's findings, then the global_defs settings, then the mappings' (unicast_ttl 0: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['preferred_lft', 25], ['enable_dbus', 2], ['enable_snmp_vrrp', 3], ['virtual_routes', 22]
+    ['preferred_lft', 26], ['enable_dbus', 2], ['enable_snmp_vrrp', 3], ['unicast_ttl', 24]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['enable_dbus', 'enable_snmp_vrrp', 'no_accept', 'virtual_routes']).map((i) => i.keyword)).toEqual(['preferred_lft']);
+  expect(refusedKeywords(ignored, ['enable_dbus', 'enable_snmp_vrrp', 'no_accept', 'unicast_ttl']).map((i) => i.keyword)).toEqual(['preferred_lft']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {

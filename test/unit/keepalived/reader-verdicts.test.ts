@@ -128,6 +128,10 @@ const CORPUS: readonly [string, number, number, Expected[]][] = [
   ['vrrp-sync-group-unknown', 5, 5, [['semantic', 4], ['semantic', 1]]],
   ['vrrp-sync-group-weight', 6, 6, [['semantic', 5], ['semantic', 14], ['script-security', 2]]],
   ['vrrp-track-file', 0, 0, []],
+  ['vrrp-track-group-errors', 5, 5, [
+    ['invalid-value', 2], ['invalid-value', 9], ['invalid-value', 14], ['semantic', 20], ['invalid-value', 20], ['invalid-value', 23],
+  ]],
+  ['vrrp-track-group-ok', 0, 0, []],
   ['vrrp-track-interface-missing', 5, 5, [['semantic', 5]]],
   ['vrrp-track-process-errors', 5, 5, [
     ...[3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 16, 22, 28, 30, 32].map((line) => ['invalid-value', line] as Expected),

@@ -2,12 +2,16 @@
 // the file to the router: what the reader takes from each line (keepalived
 // 2.2.7's defaults and warnings, checked against it in the netns lab), bad
 // values and options not run reported at file:line, the mapping's options
-// and its findings for tracked lines, the router's validation naming the
+// and which tracked lines it watches, the router's validation naming the
 // field, and the order changes reach the addon.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readKeepalivedConfig, toVrrpConfig, type ReadResult } from '../../../lib/keepalived';
-import { resolveRoute, resolveRule, RouteSet } from '../../../lib/vrrp/routes';
+import { isDeletedRoute, isDeletedRule, resolveRoute, resolveRule, RouteSet } from '../../../lib/vrrp/routes';
+import { watchedFamilies } from '../../../lib/keepalived/mapping/routes';
+import type { VrrpRoute, VrrpRule } from '../../../lib/keepalived/reader/vrrp-model';
+import { restoredLine } from '../../../lib/keepalived/daemon/restored';
+import type { NativeRouteDeleted } from '../../../lib/native/vrrp-contract';
 import { resolveStatic, StaticSet } from '../../../lib/vrrp/static';
 import type { NativeRtnlRequest } from '../../../lib/native/rtnl-contract';
 import { IpvsArgumentError } from '../../../lib';
@@ -110,20 +114,83 @@ vrrp_instance VI_1 {
     expect(r.config.unsupported.map((u) => [u.keyword, u.args, u.source.line])).toEqual([['static_routes', ['or'], 8], ['static_rules', ['uidrange'], 18]]);
   });
 
-  test('mapping: router options, every IPv6 address nodad, and a finding at the line of each tracked route or rule', () => {
+  test('mapping: router options, every IPv6 address nodad; tracked lines watched, statics only in the families an instance watches', () => {
     const { config, warnings } = toVrrpConfig(r.config);
-    expect(config.staticRoutes![0]).toEqual({ to: '10.30.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0' });
+    expect(config.staticRoutes![0]).toEqual({ to: '10.30.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0', track: true });
+    // Tracked by keepalived's reading, but no instance has a tracked IPv6 virtual route: keepalived 2.2.7 does not watch IPv6 routes.
     expect(config.staticRoutes![3]).toEqual({ to: 'default', family: 6, type: 'unicast', via: 'fd09::fe', dev: 'vrrp0', table: 300, protocol: 18 });
     expect(config.staticRules![1]).toEqual({ family: 4, action: 'lookup', preference: 16383, protocol: 0, to: '10.41.0.0/24', table: 101 });
-    expect(config.staticRules![3]).toMatchObject({ not: true, fwmark: 7, fwmask: 0xff, protocol: 18 });
+    expect(config.staticRules![2]).toEqual({ family: 6, action: 'lookup', preference: 16384, protocol: 18, from: 'fd40::/64', table: 100 });
+    expect(config.staticRules![3]).toMatchObject({ not: true, fwmark: 7, fwmask: 0xff, protocol: 18, track: true });
     expect(config.staticIpaddress).toEqual([{ address: '10.20.0.1', prefix: 24, dev: 'vrrp0' }, { address: 'fd20::1', prefix: 64, dev: 'eth0', nodad: true }]);
     expect(config.instances[0]!.virtualIpaddressExcluded).toEqual([{ address: 'fd09::100', prefix: 64, nodad: true }]);
-    expect(config.instances[0]!.virtualRoutes).toEqual([{ to: '10.50.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0' }]);
-    expect(warnings.map((w) => [w.keyword, w.source.line])).toEqual([
-      ['virtual_routes', 31], ['virtual_rules', 34],
-      ['static_routes', 2], ['static_routes', 5], ['static_rules', 13], ['static_rules', 15], ['static_rules', 16], ['static_rules', 17],
+    expect(config.instances[0]!.virtualRoutes).toEqual([{ to: '10.50.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0', track: true }]);
+    expect(config.instances[0]!.virtualRules).toEqual([{ family: 4, action: 'lookup', preference: 16382, protocol: 18, from: '10.60.0.0/24', table: 100, track: true }]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('watched families: those of the instances\' tracked virtual routes and rules, no_track and dev-less routes not counting', () => {
+    const route = (family: 'inet' | 'inet6', tracked: boolean) => ({ family, tracked }) as VrrpRoute;
+    const rule = (family: 'inet' | 'inet6', tracked: boolean) => ({ family, tracked }) as VrrpRule;
+    const w = watchedFamilies([
+      { virtualRoutes: [route('inet6', true), route('inet', false)], virtualRules: [] },
+      { virtualRoutes: [], virtualRules: [rule('inet', true), rule('inet6', false)] },
     ]);
-    expect(warnings[0]!.message).toBe('(VI_1) virtual_routes: keepalived watches route 10.50.0.0/24 and acts when another process deletes it - not watched by ipvs keepalived (as with no_track)');
+    expect([...w.routes]).toEqual(['inet6']);
+    expect([...w.rules]).toEqual(['inet']);
+  });
+});
+
+describe('track_group', () => {
+  test('its instances track the interface of each static address, route and rule (iif) naming it, weight 0 (FAULT); members that are no instance ignored', () => {
+    const r = readText(`track_group TG {
+  group {
+    VI_1
+    VI_9
+  }
+}
+static_ipaddress {
+  10.20.0.1/24 dev vrrp1 track_group TG
+}
+static_routes {
+  10.30.0.0/24 dev vrrp0 track_group TG
+  10.31.0.0/24 dev vrrp1 track_group TG
+}
+static_rules {
+  from 10.40.0.0/24 iif lo table 100 preference 100 track_group TG
+}
+vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  track_interface {
+    vrrp0 weight 10
+  }
+  virtual_ipaddress { 10.9.0.100/24 }
+}
+vrrp_instance VI_2 {
+  interface vrrp0
+  virtual_router_id 2
+  virtual_ipaddress { 10.9.0.101/24 }
+}
+`);
+    expect(found(r)).toEqual([]);
+    expect(r.config.vrrp.trackGroups.map((g) => [g.name, g.members])).toEqual([['TG', ['VI_1', 'VI_9']]]);
+    expect(r.config.vrrp.staticRoutes.map((x) => x.trackGroup)).toEqual(['TG', 'TG']);
+    const { config, warnings } = toVrrpConfig(r.config);
+    expect(warnings).toEqual([]);
+    // vrrp0 is already tracked (with its weight, kept); vrrp1 and lo are added as FAULT trackers.
+    expect(config.instances[0]!.trackInterface).toEqual([{ name: 'vrrp0', weight: 10 }, { name: 'vrrp1' }, { name: 'lo' }]);
+    expect(config.instances[1]!.trackInterface).toBeUndefined();
+  });
+
+  test('on a virtual address it stays refused', () => {
+    const r = readText(`vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  virtual_ipaddress { 10.9.0.100/24 track_group TG }
+}
+`);
+    expect(found(r)).toEqual([['unsupported', 4, 'ip address option track_group is not supported yet - ignored']]);
   });
 });
 
@@ -159,6 +226,95 @@ describe('router options', () => {
     expect(field(() => resolveRule({ from: '10.0.0.0/8', to: 'fd00::/8', table: 5, preference: 1 }, 'q'))).toBe('q.to');
     expect(field(() => resolveRule({ action: 'goto', preference: 1 }, 'q'))).toBe('q.action');
     expect(field(() => resolveStatic({ staticIpaddress: ['10.0.0.1/24'] }))).toBe('staticIpaddress[0].dev');
+    // A watched route needs its interface and keepalived's protocol, by which its deletion is known.
+    expect(field(() => resolveRoute({ to: '10.0.0.0/8', track: true }, 'r'))).toBe('r.dev');
+    expect(field(() => resolveRoute({ to: '10.0.0.0/8', dev: 'eth0', protocol: 99, track: true }, 'r'))).toBe('r.protocol');
+    expect(field(() => resolveRoute({ to: '10.0.0.0/8', dev: 'eth0', track: 'yes' }, 'r'))).toBe('r.track');
+    expect(field(() => resolveRule({ from: '10.0.0.0/8', table: 5, preference: 1, protocol: 0, track: true }, 'q'))).toBe('q.protocol');
+  });
+
+  test('a deletion the kernel reports is matched to a route by protocol, family, table, destination and a given metric; to a rule by preference, source, table and protocol', () => {
+    const deleted = (o: Partial<NativeRouteDeleted>): NativeRouteDeleted => ({
+      kind: 'route', family: 2, destination: '10.50.0.0', prefix: 24, table: 254, protocol: 18, priority: 0, ...o,
+    });
+    const route = resolveRoute({ to: '10.50.0.0/24', dev: 'eth0', track: true }, 'r');
+    expect(isDeletedRoute(route, deleted({}))).toBe(true);
+    for (const other of [{ protocol: 2 }, { family: 10 }, { table: 100 }, { destination: '10.51.0.0' }, { prefix: 25 }, { kind: 'rule' as const }]) {
+      expect(isDeletedRoute(route, deleted(other))).toBe(false);
+    }
+    const six = resolveRoute({ to: 'FD50::/64', dev: 'eth0', table: 300, metric: 9, track: true }, 'r');
+    expect(isDeletedRoute(six, deleted({ family: 10, destination: 'fd50::', prefix: 64, table: 300, priority: 9 }))).toBe(true);
+    expect(isDeletedRoute(six, deleted({ family: 10, destination: 'fd50::', prefix: 64, table: 300, priority: 1024 }))).toBe(false);
+    expect(isDeletedRoute(resolveRoute({ to: 'default', dev: 'eth0', track: true }, 'r'), deleted({ destination: '', prefix: 0 }))).toBe(true);
+
+    const rule = resolveRule({ from: '10.60.0.0/24', table: 100, preference: 200, track: true }, 'q');
+    const gone = deleted({ kind: 'rule', destination: '10.60.0.0', prefix: 24, table: 100, priority: 200 });
+    expect(isDeletedRule(rule, gone)).toBe(true);
+    for (const other of [{ priority: 201 }, { protocol: 0 }, { table: 101 }, { destination: '' }, { kind: 'route' as const }]) {
+      expect(isDeletedRule(rule, { ...gone, ...other })).toBe(false);
+    }
+    // A rule that looks up no table (prohibit) matches whatever table the kernel says.
+    expect(isDeletedRule(resolveRule({ action: 'prohibit', preference: 202, track: true }, 'q'), deleted({ kind: 'rule', destination: '', prefix: 0, table: 0, priority: 202 })))
+      .toBe(true);
+  });
+
+  test('statics put back: a deleted address always, a deleted route or rule when tracked; an interface back up gets its addresses and tracked routes', () => {
+    const calls: string[] = [];
+    const native = {
+      vrrpInterface: ({ interface: name }: { interface: string }) => ({ ifindex: name === 'eth0' ? 4 : 5, up: true, running: true, multicast: true, mac: new Uint8Array(6), addresses: [] }),
+      rtnlChange: (q: NativeRtnlRequest) => {
+        calls.push(`${q.operation} ${q.route ? `route ${q.route.destination}${'track' in q.route ? ' track' : ''}` : `rule ${q.rule!.priority}${'track' in q.rule! ? ' track' : ''}`}`);
+        return 0;
+      },
+      vrrpChangeAddress: (a: { add: boolean; address: string }) => {
+        calls.push(`${a.add ? 'add' : 'delete'} address ${a.address}`);
+        return a.address === '10.20.0.2' ? 19 : 0;
+      },
+    };
+    const statics = new StaticSet(native, {}, resolveStatic({
+      staticIpaddress: [{ address: '10.20.0.1', prefix: 24, dev: 'eth0' }, { address: '10.20.0.2', prefix: 32, dev: 'eth1' }],
+      staticRoutes: [{ to: '10.30.0.0/24', dev: 'eth0', track: true }, { to: '10.31.0.0/24', dev: 'eth0' }],
+      staticRules: [{ from: '10.40.0.0/24', table: 100, preference: 100, track: true }, { table: 101, preference: 101, protocol: 0 }],
+    }));
+    const route = (destination: string): NativeRouteDeleted => ({ kind: 'route', family: 2, destination, prefix: 24, table: 254, protocol: 18, priority: 0 });
+    expect(statics.routeDeleted(route('10.30.0.0')).map(restoredLine)).toEqual(['Restoring deleted static route prepend 10.30.0.0/24 dev eth0 proto 18']);
+    expect(statics.routeDeleted(route('10.31.0.0'))).toEqual([]);
+    const rule = { kind: 'rule' as const, family: 2, destination: '10.40.0.0', prefix: 24, table: 100, protocol: 18, priority: 100 };
+    expect(statics.routeDeleted(rule).map(restoredLine)).toEqual(['Restoring deleted static rule from 10.40.0.0/24 priority 100 tos 0x0 protocol 18 lookup 100']);
+    expect(statics.routeDeleted({ ...rule, destination: '', prefix: 0, table: 101, protocol: 0, priority: 101 })).toEqual([]);
+    // The same address on another interface is not ours.
+    expect(statics.addressDeleted(5, 2, '10.20.0.1')).toEqual([]);
+    expect(statics.addressDeleted(4, 2, '10.20.0.1').map(restoredLine)).toEqual(['Restoring deleted static address 10.20.0.1/24 dev eth0 scope global set']);
+    // Not added again (ENODEV): no "set", and the error comes along.
+    const failed = statics.linkUp('eth1');
+    expect(failed.map(restoredLine)).toEqual(['Restoring deleted static address 10.20.0.2 dev eth1 scope global']);
+    expect(failed[0]!.error?.code).toBe('ENODEV');
+    expect(statics.linkUp('eth0').map(restoredLine)).toEqual([
+      'Restoring deleted static address 10.20.0.1/24 dev eth0 scope global set', 'Restoring deleted static route prepend 10.30.0.0/24 dev eth0 proto 18',
+    ]);
+    // `track` is the router's, never sent to the kernel.
+    expect(calls).toEqual([
+      'add route 10.30.0.0', 'add rule 100', 'add address 10.20.0.1', 'add address 10.20.0.2', 'add address 10.20.0.1', 'add route 10.30.0.0',
+    ]);
+  });
+
+  test('keepalived 2.2.7\'s restore lines, as it printed them for these entries in the netns lab', () => {
+    const line = (kind: 'route' | 'rule' | 'address', entry: unknown) => restoredLine({ kind, entry } as Parameters<typeof restoredLine>[0]);
+    expect(line('route', resolveRoute({ to: '10.53.0.0/24', via: '10.2.0.254', dev: 'd0', table: 100, metric: 5, src: '10.2.0.1', track: true }, 'r')))
+      .toBe('Restoring deleted static route prepend 10.53.0.0/24 src 10.2.0.1 via inet 10.2.0.254 dev d0 table 100 proto 18 metric 5');
+    expect(line('route', resolveRoute({ to: '2001:db8:50::/64', dev: 'd0', track: true }, 'r'))).toBe('Restoring deleted static route prepend 2001:db8:50::/64 dev d0 proto 18');
+    expect(line('rule', resolveRule({ not: true, from: '10.63.0.0/24', to: '10.64.0.0/24', fwmark: 7, fwmask: 0xff, oif: 'd0', table: 63, preference: 630, track: true }, 'q')))
+      .toBe('Restoring deleted static rule not from 10.63.0.0/24 to 10.64.0.0/24 priority 630 tos 0x0 fwmark 0x7/0xff oif d0 protocol 18 lookup 63');
+    expect(line('rule', resolveRule({ to: '10.65.0.0/24', action: 'blackhole', preference: 650, track: true }, 'q')))
+      .toBe('Restoring deleted static rule from all to 10.65.0.0/24 priority 650 tos 0x0 protocol 18 type blackhole');
+    expect(line('rule', resolveRule({ from: '10.62.0.0/24', iif: 'd0', table: 62, preference: 620, track: true }, 'q')))
+      .toBe('Restoring deleted static rule from 10.62.0.0/24 priority 620 tos 0x0 iif d0 protocol 18 lookup 62');
+    expect(restoredLine({ kind: 'address', entry: { address: '10.9.1.1', prefix: 24, dev: 'd0', label: 'd0:x', nodad: false } }))
+      .toBe('Restoring deleted static address 10.9.1.1/24 dev d0 scope global label d0:x set');
+    expect(restoredLine({ kind: 'address', entry: { address: '10.9.2.1', prefix: 24, brd: '10.9.2.255', dev: 'd0', scope: 'link', nodad: false } }))
+      .toBe('Restoring deleted static address 10.9.2.1/24 brd 10.9.2.255 dev d0 scope link set');
+    expect(restoredLine({ kind: 'address', entry: { address: '2001:db8:9::1', prefix: 64, dev: 'd0', nodad: true } }))
+      .toBe('Restoring deleted static address 2001:db8:9::1/64 dev d0 scope global preferred_lft forever set');
   });
 
   test('a set reaches the addon routes then rules when installed, rules then routes when removed; present/absent is no error, a refusal is', () => {

@@ -17,6 +17,7 @@ import { virtualServerKeyword, type VirtualServerDraft } from './virtual-server'
 import { vrrpInstanceKeyword, type VrrpInstanceDraft } from './vrrp-instance';
 import { vrrpSyncGroupKeyword, type VrrpSyncGroupDraft } from './vrrp-sync-group';
 import { readVrrpAddress } from './vrrp-addresses';
+import { trackGroupKeyword, type TrackGroupDraft } from './track-group';
 import { routeBlock, ruleBlock } from './vrrp-routes';
 import type { InterfaceDelay, LinkbeatInterfaceLine, VrrpAddress, VrrpRoute, VrrpRule } from '../vrrp-model';
 import { timerComplaint } from '../values';
@@ -39,6 +40,7 @@ export interface ConfigDraft {
   readonly staticAddresses: VrrpAddress[];
   readonly staticRoutes: VrrpRoute[];
   readonly staticRules: VrrpRule[];
+  readonly trackGroups: TrackGroupDraft[];
   readonly bfdInstances: BfdInstanceDraft[];
   readonly interfaceDelays: InterfaceDelay[];
   readonly linkbeatInterfaces: LinkbeatInterfaceLine[];
@@ -51,14 +53,14 @@ export function configDraft(): ConfigDraft {
   return {
     global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], trackProcesses: [],
     syncGroups: [],
-    staticAddresses: [], staticRoutes: [], staticRules: [], bfdInstances: [], interfaceDelays: [], linkbeatInterfaces: [],
+    staticAddresses: [], staticRoutes: [], staticRules: [], trackGroups: [], bfdInstances: [], interfaceDelays: [], linkbeatInterfaces: [],
     daemonOptions: [], unsupported: [],
   };
 }
 
 /** Top-level blocks and keywords of keepalived that this reader does not check yet. */
 export const NOT_SUPPORTED_YET: readonly string[] = [
-  'garp_group', 'track_group',
+  'garp_group',
 ];
 
 /** Top-level daemon settings, kept as written in `daemonOptions`. */
@@ -80,7 +82,7 @@ const daemonOption: KeywordSpec<ConfigDraft> = {
 
 /** Lines of `static_ipaddress { }`: the address syntax of virtual_ipaddress. */
 const staticAddressGrammar = grammar<ConfigDraft>([], (stmt, target, ctx) => {
-  const address = readVrrpAddress(stmt, ctx, target.unsupported);
+  const address = readVrrpAddress(stmt, ctx, target.unsupported, target.trackGroups);
   if (address) target.staticAddresses.push(address);
 });
 
@@ -137,8 +139,9 @@ const rootKeywords: KeywordTable<ConfigDraft> = {
   static_ipaddress: { handle: (_stmt, target): BlockOpen<ConfigDraft> => ({ grammar: staticAddressGrammar, target }) },
   interface_up_down_delays: { handle: (_stmt, target): BlockOpen<ConfigDraft> => ({ grammar: interfaceDelayGrammar, target }) },
   linkbeat_interfaces: { handle: (_stmt, target): BlockOpen<ConfigDraft> => ({ grammar: linkbeatGrammar, target }) },
-  static_routes: routeBlock<ConfigDraft>('static_routes', (t) => t.staticRoutes),
-  static_rules: ruleBlock<ConfigDraft>('static_rules', (t) => t.staticRules),
+  static_routes: routeBlock<ConfigDraft>('static_routes', (t) => t.staticRoutes, (t) => t.trackGroups),
+  static_rules: ruleBlock<ConfigDraft>('static_rules', (t) => t.staticRules, (t) => t.trackGroups),
+  track_group: trackGroupKeyword<ConfigDraft>(),
   vrrp_track_file: trackFileKeyword<ConfigDraft>(),
   vrrp_track_process: trackProcessKeyword<ConfigDraft>(),
   bfd_instance: bfdInstanceKeyword<ConfigDraft>(),

@@ -7,6 +7,7 @@ import type { ParseContext, Statement } from '../grammar';
 import type { KeywordItem } from '../model';
 import { addressFamily } from '../values';
 import type { VrrpAddress } from '../vrrp-model';
+import { lookUpTrackGroup, type TrackGroupDraft } from './track-group';
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
 /** Address options keepalived applies and this reader does not model (each an `unsupported` finding). */
@@ -14,8 +15,10 @@ export const UNMODELLED_OPTIONS: readonly string[] = ['peer', 'home', 'mngtmpadd
 /** Of those, the ones followed by a value. */
 const WITH_VALUE = ['peer', 'preferred_lft', 'track_group'];
 
-/** One address line; undefined (reported) when keepalived skips it. */
-export function readVrrpAddress(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[]): VrrpAddress | undefined {
+/** One address line; undefined (reported) when keepalived skips it. `groups`: the track_groups a static line may name. */
+export function readVrrpAddress(
+  stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], groups?: readonly TrackGroupDraft[],
+): VrrpAddress | undefined {
   const words = [stmt.keyword, ...stmt.args];
   const [text, maskText] = words[0]!.split('/') as [string, string | undefined];
   const family = addressFamily(text);
@@ -65,17 +68,28 @@ export function readVrrpAddress(stmt: Statement, ctx: ParseContext, unsupported:
       case 'no_track':
         out.noTrack = true;
         break;
+      case 'track_group':
+        // Only a static address may name one.
+        if (groups) out.trackGroup = lookUpTrackGroup(value, groups, ctx, stmt.source);
+        else unmodelled(stmt, ctx, unsupported, word, value);
+        i++;
+        break;
       default:
         if (!UNMODELLED_OPTIONS.includes(word)) {
           ctx.diag.error('invalid-value', `Unknown configuration entry '${word}' for ip address - ignoring`, stmt.source);
           continue;
         }
-        ctx.diag.unsupported(word, `ip address option ${word} is not supported yet - ignored`, stmt.source);
-        unsupported.push({ keyword: word, args: WITH_VALUE.includes(word) && value !== undefined ? [value] : [], source: stmt.source });
+        unmodelled(stmt, ctx, unsupported, word, value);
         if (WITH_VALUE.includes(word)) i++;
     }
   }
   return out;
+}
+
+/** An option not run: an `unsupported` finding; the address stays (the option ignored). */
+function unmodelled(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], word: string, value: string | undefined): void {
+  ctx.diag.unsupported(word, `ip address option ${word} is not supported yet - ignored`, stmt.source);
+  unsupported.push({ keyword: word, args: WITH_VALUE.includes(word) && value !== undefined ? [value] : [], source: stmt.source });
 }
 
 function invalidOption(stmt: Statement, ctx: ParseContext, option: string, value: string | undefined): undefined {

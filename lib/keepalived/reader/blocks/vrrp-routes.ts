@@ -12,6 +12,7 @@ import { grammar, type BlockOpen, type KeywordSpec, type ParseContext, type Stat
 import type { KeywordItem } from '../model';
 import { addressFamily } from '../values';
 import type { VrrpPrefix, VrrpRoute, VrrpRule } from '../vrrp-model';
+import { lookUpTrackGroup, type TrackGroupDraft } from './track-group';
 import { ROUTE_PROTOCOLS, ROUTE_SCOPES, ROUTE_TABLES, RTPROT_KEEPALIVED } from '../../../native/route-numbers';
 
 type Family = 'inet' | 'inet6';
@@ -113,8 +114,13 @@ const U32 = 0xffffffff;
 /** A failed option: the line is skipped. */
 const SKIP = Symbol('skip');
 
-/** One route line (`block` names the keyword for findings); undefined (reported) when keepalived skips it or it cannot be run. */
-export function readRoute(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string): VrrpRoute | undefined {
+/**
+ * One route line (`block` names the keyword for findings); undefined (reported) when keepalived skips it or it cannot be run.
+ * `groups`: the track_groups read so far, for a static line (a virtual one takes no `track_group`).
+ */
+export function readRoute(
+  stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string, groups?: readonly TrackGroupDraft[],
+): VrrpRoute | undefined {
   const line = new Line(stmt, ctx, 'route');
   const out: Partial<Mutable<VrrpRoute>> = { type: 'unicast', onlink: false };
   let noTrack = false;
@@ -140,6 +146,7 @@ export function readRoute(stmt: Statement, ctx: ParseContext, unsupported: Keywo
       ok = set('mtu', line.number(word, {}, U32));
     } else if (word === 'onlink') out.onlink = true;
     else if (word === 'no_track') noTrack = true;
+    else if (word === 'track_group' && groups) out.trackGroup = lookUpTrackGroup(line.words[++line.i], groups, ctx, stmt.source);
     else if (word === 'inet6' || word === 'inet') continue;
     else if (Object.hasOwn(ROUTE_UNSUPPORTED, word)) return line.unsupported(word, unsupported, block);
     else {
@@ -162,6 +169,10 @@ export function readRoute(stmt: Statement, ctx: ParseContext, unsupported: Keywo
   if (!noTrack && out.dev === undefined) {
     ctx.diag.warning('semantic', `Warning - cannot track route ${destination.address}/${destination.prefix} with no interface specified, not tracking`, stmt.source);
   }
+  if (out.trackGroup !== undefined && out.dev === undefined) {
+    ctx.diag.error('invalid-value', 'Static route cannot have track group if no oif specified', stmt.source);
+    delete out.trackGroup;
+  }
   if (tracked && out.protocol !== undefined && out.protocol !== RTPROT_KEEPALIVED) {
     ctx.diag.warning('semantic', `Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(${RTPROT_KEEPALIVED}), resetting protocol`, stmt.source);
     out.protocol = RTPROT_KEEPALIVED;
@@ -172,8 +183,10 @@ export function readRoute(stmt: Statement, ctx: ParseContext, unsupported: Keywo
   };
 }
 
-/** One rule line; undefined (reported) when keepalived skips it or it cannot be run. */
-export function readRule(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string): VrrpRule | undefined {
+/** One rule line; undefined (reported) when keepalived skips it or it cannot be run. `groups`: as {@link readRoute}'s. */
+export function readRule(
+  stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string, groups?: readonly TrackGroupDraft[],
+): VrrpRule | undefined {
   const line = new Line(stmt, ctx, 'rule');
   const out: Partial<Mutable<VrrpRule>> = { invert: false, action: 'lookup' };
   let noTrack = false;
@@ -204,6 +217,7 @@ export function readRule(stmt: Statement, ctx: ParseContext, unsupported: Keywor
       if (out.fwmark === undefined || (mask !== undefined && out.fwmask === undefined)) return line.invalid(word, value);
     } else if ((RULE_ACTIONS as readonly string[]).includes(word)) out.action = word as VrrpRule['action'];
     else if (word === 'no_track') noTrack = true;
+    else if (word === 'track_group' && groups) out.trackGroup = lookUpTrackGroup(line.words[++line.i], groups, ctx, stmt.source);
     else if (word === 'inet6' || word === 'inet') continue;
     else if (Object.hasOwn(RULE_UNSUPPORTED, word)) return line.unsupported(word, unsupported, block);
     else {
@@ -216,6 +230,10 @@ export function readRule(stmt: Statement, ctx: ParseContext, unsupported: Keywor
     ctx.diag.error('invalid-value', `rule ${line.words.join(' ')} has no table or action - skipping`, stmt.source);
     return undefined;
   }
+  if (out.trackGroup !== undefined && out.iif === undefined) {
+    ctx.diag.error('invalid-value', 'Static rule cannot have track_group if dev/iif not specified', stmt.source);
+    delete out.trackGroup;
+  }
   const family = line.family ?? 'inet';
   if (out.preference === undefined) {
     let next = nextPreference.get(ctx.diag);
@@ -226,25 +244,33 @@ export function readRule(stmt: Statement, ctx: ParseContext, unsupported: Keywor
   return { ...(out as Omit<VrrpRule, 'family' | 'tracked' | 'source'>), family, tracked: !noTrack, source: stmt.source };
 }
 
+type ReadLine<V> = (
+  stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string, groups?: readonly TrackGroupDraft[],
+) => V | undefined;
+/** The track_groups a static block's lines may name. */
+type Groups<T> = (target: T) => readonly TrackGroupDraft[];
+
 /** A block of route or rule lines (`keyword { ... }`), each read into the list `pick` gives. */
 function lineBlock<T extends { unsupported: KeywordItem[] }, V>(
-  keyword: string,
-  read: (stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string) => V | undefined,
-  pick: (target: T) => V[],
+  keyword: string, read: ReadLine<V>, pick: (target: T) => V[], groups?: Groups<T>,
 ): KeywordSpec<T> {
   const body = grammar<T>([], (stmt, target, ctx) => {
-    const value = read(stmt, ctx, target.unsupported, keyword);
+    const value = read(stmt, ctx, target.unsupported, keyword, groups?.(target));
     if (value !== undefined) pick(target).push(value);
   });
   return { handle: (_stmt, target): BlockOpen<T> => ({ grammar: body, target }) };
 }
 
-/** `virtual_routes { }` / `static_routes { }`. */
-export function routeBlock<T extends { unsupported: KeywordItem[] }>(keyword: string, pick: (target: T) => VrrpRoute[]): KeywordSpec<T> {
-  return lineBlock(keyword, readRoute, pick);
+/** `virtual_routes { }` / `static_routes { }` (with `groups`: lines may name a track_group). */
+export function routeBlock<T extends { unsupported: KeywordItem[] }>(
+  keyword: string, pick: (target: T) => VrrpRoute[], groups?: Groups<T>,
+): KeywordSpec<T> {
+  return lineBlock(keyword, readRoute, pick, groups);
 }
 
 /** `virtual_rules { }` / `static_rules { }`. */
-export function ruleBlock<T extends { unsupported: KeywordItem[] }>(keyword: string, pick: (target: T) => VrrpRule[]): KeywordSpec<T> {
-  return lineBlock(keyword, readRule, pick);
+export function ruleBlock<T extends { unsupported: KeywordItem[] }>(
+  keyword: string, pick: (target: T) => VrrpRule[], groups?: Groups<T>,
+): KeywordSpec<T> {
+  return lineBlock(keyword, readRule, pick, groups);
 }

@@ -1,0 +1,81 @@
+/**
+ * keepalived's "Restoring deleted static address|route|rule ..." lines: the
+ * entry as keepalived 2.2.7 prints it (format_ipaddress, format_iproute,
+ * format_iprule), observed side by side in network namespaces. The fields a
+ * line shows, in keepalived's order:
+ * - address: `ADDR[/P] [brd B] dev IF scope S [label L] [preferred_lft forever] [set]`
+ *   (the prefix only when shorter than the host's; `preferred_lft` on IPv6);
+ * - route: `prepend|TYPE DST[/P] [src A] [via inet|inet6 GW] [dev IF] [table N] proto P [scope N] [metric N] [onlink] [mtu N]`;
+ * - rule: `[inet6 ][not ]from SRC|all [to DST] [priority N] tos 0x0 [fwmark 0xM[/0xK]] [iif IF] [oif IF] protocol P lookup N|type ACTION`.
+ * @module
+ */
+import type { ResolvedAddress } from '../../vrrp/instance-options';
+import type { ResolvedRoute, ResolvedRule } from '../../vrrp/routes';
+import type { StaticRestored } from '../../vrrp/static';
+import { RULE_ACTIONS, ROUTE_TYPES } from '../../native/route-numbers';
+
+const AF_INET6 = 10;
+const RT_TABLE_MAIN = 254;
+
+/** `ADDR`, with `/P` when shorter than a host prefix (keepalived's ipaddresstos). */
+function prefixed(address: string, prefix: number, v6: boolean): string {
+  return prefix === (v6 ? 128 : 32) ? address : `${address}/${prefix}`;
+}
+
+function nameOf(table: Readonly<Record<string, number>>, value: number): string {
+  return Object.entries(table).find(([, v]) => v === value)?.[0] ?? String(value);
+}
+
+export function addressText(a: ResolvedAddress, set: boolean): string {
+  const v6 = a.address.includes(':');
+  const words = [prefixed(a.address, a.prefix, v6)];
+  if (a.brd !== undefined) words.push(`brd ${a.brd}`);
+  words.push(`dev ${a.dev ?? ''}`, `scope ${a.scope ?? 'global'}`);
+  if (a.label !== undefined) words.push(`label ${a.label}`);
+  if (v6) words.push('preferred_lft forever');
+  if (set) words.push('set');
+  return words.join(' ');
+}
+
+export function routeText(r: ResolvedRoute): string {
+  const v6 = r.family === AF_INET6;
+  // keepalived 2.2.7 starts a unicast route with its add mode's name.
+  const words = [r.type === ROUTE_TYPES.unicast ? 'prepend' : nameOf(ROUTE_TYPES, r.type)];
+  words.push(r.destination === undefined ? 'default' : prefixed(r.destination, r.prefix, v6));
+  if (r.preferredSource !== undefined) words.push(`src ${r.preferredSource}`);
+  if (r.gateway !== undefined) words.push(`via ${v6 ? 'inet6' : 'inet'} ${r.gateway}`);
+  if (r.dev !== undefined) words.push(`dev ${r.dev}`);
+  if ((r.table ?? RT_TABLE_MAIN) !== RT_TABLE_MAIN) words.push(`table ${r.table}`);
+  words.push(`proto ${r.protocol}`);
+  if (r.scope) words.push(`scope ${r.scope}`);
+  if (r.metric !== undefined) words.push(`metric ${r.metric}`);
+  if (r.onlink && !v6) words.push('onlink');
+  if (r.mtu !== undefined) words.push(`mtu ${r.mtu}`);
+  return words.join(' ');
+}
+
+export function ruleText(r: ResolvedRule): string {
+  const v6 = r.family === AF_INET6;
+  const words: string[] = [];
+  if (v6 && r.from === undefined && r.to === undefined) words.push('inet6');
+  if (r.invert) words.push('not');
+  words.push(`from ${r.from === undefined ? 'all' : prefixed(r.from, r.fromPrefix ?? 0, v6)}`);
+  if (r.to !== undefined) words.push(`to ${prefixed(r.to, r.toPrefix ?? 0, v6)}`);
+  if (r.priority !== undefined) words.push(`priority ${r.priority}`);
+  words.push('tos 0x0');
+  if (r.fwmark !== undefined || r.fwmask !== undefined) {
+    const mask = r.fwmask !== undefined && r.fwmask !== 0xffffffff ? `/0x${r.fwmask.toString(16)}` : '';
+    words.push(`fwmark 0x${(r.fwmark ?? 0).toString(16)}${mask}`);
+  }
+  if (r.iif !== undefined) words.push(`iif ${r.iif}`);
+  if (r.oif !== undefined) words.push(`oif ${r.oif}`);
+  if (r.protocol) words.push(`protocol ${r.protocol}`);
+  words.push(r.action === RULE_ACTIONS.lookup ? `lookup ${r.table}` : `type ${nameOf(RULE_ACTIONS, r.action)}`);
+  return words.join(' ');
+}
+
+/** keepalived's line for one restored entry: "Restoring deleted static route prepend 10.50.0.0/24 dev d0 proto 18". */
+export function restoredLine(r: StaticRestored): string {
+  const text = r.kind === 'address' ? addressText(r.entry, !r.error) : r.kind === 'route' ? routeText(r.entry) : ruleText(r.entry);
+  return `Restoring deleted static ${r.kind} ${text}`;
+}
