@@ -123,6 +123,8 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
     dynamic_interfaces: 'always so: an instance whose interface is missing waits in FAULT',
     vrrp_skip_check_adv_addr: 'an advert whose address list differs is only logged and counted',
     reload_check_config: 'always so: a reload is read and checked whole before anything changes',
+    vmac_addr_prefix: 'it names the per-address VMACs, which are not made: use_vmac_addr and `virtual_ipaddress ... use_vmac`, where that '
+      + 'is lost, are refused',
   },
   vrrp_instance: {
     skip_check_adv_addr: 'an advert whose address list differs is only logged and counted',

@@ -19,7 +19,6 @@ import type { KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  vrrp_ipsets: 'no ipsets are installed',
   nftables_ipvs: 'no nftables rules are installed',
   nftables_ipvs_priority: 'no nftables rules are installed',
   nftables_ipvs_start_fwmark: 'no nftables rules are installed',
@@ -33,7 +32,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   enable_snmp_checker: 'there is no SNMP agent',
   enable_dbus: 'there is no D-Bus interface',
   dbus_service_name: 'there is no D-Bus interface',
-  vmac_addr_prefix: 'per-address VMACs (use_vmac_addr, virtual_ipaddress ... use_vmac) are not made',
 };
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */
