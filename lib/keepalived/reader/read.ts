@@ -12,6 +12,7 @@ import { finishConfig } from './finalize';
 import type { KeepalivedConfig } from './model';
 import { parseBlocks } from './parser';
 import { Preprocessor } from './preprocess';
+import { VirtualServerReuse, type ReadMemo } from './reuse';
 import { checkScriptSecurity, disableUnusableLifecycleScripts, disableUnusableVrrpScripts, reportMissingDefaultUser } from './scripts';
 import { KEEPALIVED_EXIT } from './exit-status';
 
@@ -28,7 +29,19 @@ export interface ReadOptions {
    * the interfaces of this process's namespace (`/proc/net/dev`).
    */
   readonly interfaces?: readonly string[];
+  /**
+   * The model of an earlier reading of the same file (with the same
+   * options): the virtual servers written exactly as then, in a file
+   * otherwise unchanged, are taken over from it instead of being finished
+   * again (a reload's cost follows what changed). The result is the one a
+   * reading without it gives; the models share those virtual servers, so
+   * neither may be changed.
+   */
+  readonly previous?: KeepalivedConfig;
 }
+
+/** What each reading leaves for the next to take over, by its model. */
+const memos = new WeakMap<KeepalivedConfig, ReadMemo>();
 
 /** The interfaces of this process's network namespace, or undefined when they cannot be listed. */
 export function namespaceInterfaces(): string[] | undefined {
@@ -68,10 +81,12 @@ export function readKeepalivedConfig(file: string, options: ReadOptions = {}): R
   const diag = new Diagnostics();
   const pre = new Preprocessor({ configId: options.configId ?? defaultConfigId() }, diag);
   const draft = configDraft();
-  if (pre.readFile(file)) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag });
+  const reuse = new VirtualServerReuse(pre.lines, draft, diag, options.previous && memos.get(options.previous));
+  if (pre.readFile(file)) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag, topLevel: reuse });
   const interfaces = options.interfaces ?? namespaceInterfaces();
-  const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined);
+  const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined, reuse);
   const config = disableUnusableLifecycleScripts(disableUnusableVrrpScripts(read, path.dirname(file), diag), path.dirname(file), diag);
+  memos.set(config, reuse.memo());
   reportMissingDefaultUser(diag, pre.files);
   // keepalived judges script security on every script it found, before disabling the unusable ones.
   checkScriptSecurity(read, path.dirname(file), diag);
