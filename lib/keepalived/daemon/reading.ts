@@ -10,7 +10,7 @@
  */
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import { IpvsArgumentError } from '../../model/errors';
-import { checkConfig, type CheckResult } from '../reader/read';
+import { checkSteps, type CheckResult } from '../reader/read';
 import type { Diagnostic } from '../reader/diagnostics';
 import { configRunnable } from '../reader/exit-status';
 import { toHealthConfig, type HealthMapping } from '../mapping/health';
@@ -71,7 +71,7 @@ function* readingSteps(
   file: string, configId: string | undefined, halves: Halves, previous: DaemonReading | undefined,
 ): Generator<void, DaemonReading> {
   const options = { ...(configId === undefined ? {} : { configId }), ...(previous ? { previous: previous.result.config } : {}) };
-  const result = checkConfig(file, options);
+  const result = yield* checkSteps(file, options);
   const settings = settingFindings(result.config);
   if (!configRunnable(result.exitCode)) {
     const diagnostics = [...result.diagnostics, ...settings];

@@ -380,13 +380,19 @@ export function toHealthConfig(model: KeepalivedConfig, previous?: HealthMapping
   const config: HealthConfig = Object.keys(scripts).length > 0 ? { virtualServers, scripts } : { virtualServers };
   if (model.global.rsInitNotifies) config.initialNotifies = true;
   // Only the track files a FILE_CHECK follows are watched here (keepalived's checker forgets the others too).
-  const followed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.fileChecks.map((f) => f.trackFile))));
+  const followed = new Set<string>();
+  const bfdFollowed = new Set<string>();
+  for (const vs of model.virtualServers) {
+    for (const rs of vs.realServers) {
+      for (const f of rs.fileChecks) followed.add(f.trackFile);
+      for (const b of rs.bfdChecks ?? []) bfdFollowed.add(b.name);
+    }
+  }
   const trackFiles = model.vrrp.trackFiles.filter((f) => followed.has(f.name));
   if (trackFiles.length) {
     config.trackFiles = trackFiles.map(trackFileOptions);
   }
   // The bfd_instances whose events go to the checker, when a BFD_CHECK follows one (the reader dropped the checks naming others).
-  const bfdFollowed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.bfdChecks?.map((b) => b.name) ?? [])));
   const bfd = model.bfdInstances.filter((b) => b.events.checker && bfdFollowed.has(b.name));
   if (bfd.length) config.bfdInstances = bfd.map(bfdOptions);
   const mapping = { config, warnings: mapper.warnings, alerts: mapper.alerts };

@@ -78,11 +78,30 @@ export function defaultConfigId(): string {
  * ```
  */
 export function readKeepalivedConfig(file: string, options: ReadOptions = {}): ReadResult {
+  return finished(readingSteps(file, options));
+}
+
+/** A generator's result, run through. */
+function finished<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link readKeepalivedConfig} in steps: at each `yield` a caller that must
+ * not hold the event loop for a whole large file may let it turn.
+ */
+function* readingSteps(file: string, options: ReadOptions): Generator<void, ReadResult> {
   const diag = new Diagnostics();
   const pre = new Preprocessor({ configId: options.configId ?? defaultConfigId() }, diag);
   const draft = configDraft();
   const reuse = new VirtualServerReuse(pre.lines, draft, diag, options.previous && memos.get(options.previous));
-  if (pre.readFile(file)) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag, topLevel: reuse });
+  const readable = pre.readFile(file);
+  yield;
+  if (readable) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag, topLevel: reuse });
+  yield;
   const interfaces = options.interfaces ?? namespaceInterfaces();
   const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined, reuse);
   const config = disableUnusableLifecycleScripts(disableUnusableVrrpScripts(read, path.dirname(file), diag), path.dirname(file), diag);
@@ -132,7 +151,12 @@ export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTest
  * ```
  */
 export function checkConfig(file: string, options: ReadOptions = {}): CheckResult {
-  const read = readKeepalivedConfig(file, options);
+  return finished(checkSteps(file, options));
+}
+
+/** {@link checkConfig} in steps (see {@link readingSteps}), for a reload while checks run. */
+export function* checkSteps(file: string, options: ReadOptions = {}): Generator<void, CheckResult> {
+  const read = yield* readingSteps(file, options);
   const exitCode = configTestStatus(read.diagnostics);
   return { ...read, ok: exitCode === KEEPALIVED_EXIT.ok, exitCode, complete: read.config.unsupported.length === 0 && !read.diagnostics.some((d) => d.code === 'unsupported') };
 }
