@@ -43,6 +43,15 @@ export interface ReadOptions {
 /** What each reading leaves for the next to take over, by its model. */
 const memos = new WeakMap<KeepalivedConfig, ReadMemo>();
 
+/**
+ * How many virtual_server blocks the reading of `config` took over from
+ * its `previous`, and how many of them had moved.
+ * @internal
+ */
+export function takenOver(config: KeepalivedConfig): ReadMemo['taken'] | undefined {
+  return memos.get(config)?.taken;
+}
+
 /** The interfaces of this process's network namespace, or undefined when they cannot be listed. */
 export function namespaceInterfaces(): string[] | undefined {
   try {

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkConfig, readKeepalivedConfig, toHealthConfig, type HealthMapping, type KeepalivedConfig } from '../../../lib/keepalived';
 import { resolveHealth, settleHealth } from '../../../lib/health/resolve';
+import { takenOver } from '../../../lib/keepalived/reader/read';
 import { NOT_SUPPORTED_YET } from '../../../lib/keepalived/reader/blocks/root';
 import { Fuzzer } from '../../support/fuzz';
 import { CONFIG_ID, scratch } from '../../support/keepalived';
@@ -102,9 +103,9 @@ describe('a reading that takes over the previous reading', () => {
       'bfd_instance b1 {', '  checker', '}',
       'track_file tf {', '  file /tmp/no-such-track-file', '}',
       'virtual_server_group G {', '  10.9.0.1 80', '}',
+      'include inc/*.conf',
     ];
     for (let v = 0; v < count; v++) main.push(...virtualServer(fuzz, v));
-    main.push('include inc/*.conf');
     return { main, include: virtualServer(fuzz, count) };
   }
 
@@ -148,14 +149,14 @@ describe('a reading that takes over the previous reading', () => {
       fs.writeFileSync(file, `${t.main.join('\n')}\n`);
       fs.writeFileSync(path.join(dir, 'inc/vs.conf'), `${t.include.join('\n')}\n`);
     };
-    let [reused, compared] = [0, 0];
+    let [reused, moved, compared] = [0, 0, 0];
     try {
-      for (let series = 0; series < 8; series++) {
+      for (let series = 0; series < 20; series++) {
         const text = generated(fuzz, 6 + fuzz.int(10));
         write(text);
         let previous = readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: ['lo'] }).config;
         let previousHealth = toHealthConfig(previous);
-        for (let round = 0; round < 25; round++) {
+        for (let round = 0; round < 10; round++) {
           for (let n = 1 + fuzz.int(2); n > 0; n--) fuzz.pick(edits)(fuzz, text);
           write(text);
           const { fresh, taken, freshHealth, takenHealth } = readBoth(file, previous, previousHealth);
@@ -168,6 +169,7 @@ describe('a reading that takes over the previous reading', () => {
           if (error) expect(() => resolveHealth(freshHealth.config)).toThrow((error as Error).message);
           else expect(settled).toStrictEqual(resolveHealth(freshHealth.config));
           reused += taken.config.virtualServers.filter((vs) => previous.virtualServers.includes(vs)).length;
+          moved += takenOver(taken.config)!.moved;
           compared++;
           [previous, previousHealth] = [taken.config, takenHealth];
         }
@@ -176,8 +178,10 @@ describe('a reading that takes over the previous reading', () => {
       fs.rmSync(dir, { recursive: true });
     }
     expect(compared).toBe(200);
-    // Edits that move no line leave the other blocks to be taken over (most edits here move lines: those are finished again).
+    // Blocks are taken over as they were, and moved by lines inserted or removed above them (most edits
+    // here change a line outside the blocks, or break braces: then every block is read and finished again).
     expect(reused).toBeGreaterThan(20);
+    expect(moved).toBeGreaterThan(10);
   });
 
   test('takes over exactly the blocks written as before, in a file otherwise unchanged', () => {
@@ -189,14 +193,20 @@ describe('a reading that takes over the previous reading', () => {
       const at = (text: string) => {
         fs.writeFileSync(file, text);
         const { config } = readKeepalivedConfig(file, { configId: CONFIG_ID, previous: first.config });
-        return config.virtualServers.map((v) => first.config.virtualServers.includes(v));
+        expect(config).toStrictEqual(readKeepalivedConfig(file, { configId: CONFIG_ID }).config);
+        return config;
       };
-      expect(at(`${vs(1, '10.1.0.1')}${vs(2, '10.2.0.2')}${vs(3, '10.1.0.3')}`)).toEqual([true, false, true]);
-      // A line inserted above moves the blocks below it (their file:line changes): they are finished again.
-      expect(at(`${vs(1, '10.1.0.1')}\n${vs(2, '10.1.0.2')}${vs(3, '10.1.0.3')}`)).toEqual([true, false, false]);
+      const same = (config: KeepalivedConfig) => config.virtualServers.map((v) => first.config.virtualServers.includes(v));
+      expect(same(at(`${vs(1, '10.1.0.1')}${vs(2, '10.2.0.2')}${vs(3, '10.1.0.3')}`))).toEqual([true, false, true]);
+      // A line inserted above moves the blocks below it: taken over with their lines moved.
+      const moved = at(`${vs(1, '10.1.0.1')}\n\n${vs(2, '10.1.0.2')}${vs(3, '10.1.0.3')}`);
+      expect(same(moved)).toEqual([true, false, false]);
+      expect(takenOver(moved)).toEqual({ blocks: 3, moved: 2 });
+      expect(moved.virtualServers[2]!.source.line).toBe(17);
       // A line outside the blocks changed (here one added): none is taken over.
-      expect(at(`${vs(1, '10.1.0.1')}${vs(2, '10.1.0.2')}${vs(3, '10.1.0.3')}global_defs {\n}\n`))
-        .toEqual([false, false, false]);
+      const global = at(`${vs(1, '10.1.0.1')}${vs(2, '10.1.0.2')}${vs(3, '10.1.0.3')}global_defs {\n}\n`);
+      expect(same(global)).toEqual([false, false, false]);
+      expect(takenOver(global)).toEqual({ blocks: 3, moved: 0 });
     } finally {
       fs.rmSync(dir, { recursive: true });
     }
