@@ -468,6 +468,11 @@ export class VirtualServerManager extends EventEmitter {
   #updateVirtualServer(
     state: VirtualServerState, config: ResolvedVirtualServer, drain: ManagerReloadOptions['drain'],
   ): RealServerState[] {
+    // The same resolution as now (a reload that left its block alone): nothing to compare.
+    if (state.config === config && state.leaving.size === 0) {
+      this.#updateQuorum(state);
+      return [];
+    }
     // Unchanged (its own settings, every real server's, none leaving or coming), its table needs no second look.
     let changed = settingsOf(state.config) !== settingsOf(config) || state.leaving.size > 0;
     state.config = config;

@@ -475,13 +475,25 @@ const settled = new WeakMap<object, ResolvedHealth>();
 export function settleHealth(config: HealthConfig): ResolvedHealth {
   const known = settled.get(config);
   if (known) return known;
-  const resolved = resolveHealth(config);
+  const resolved = resolveHealthOf(config, true);
   settled.set(config, resolved);
   return resolved;
 }
 
 /** {@link resolveHealthConfig} with the track files. */
 export function resolveHealth(value: unknown): ResolvedHealth {
+  return resolveHealthOf(value, false);
+}
+
+/**
+ * Settled virtual servers (see {@link settleHealth}) by their configuration,
+ * with what else their resolution read: a reload's configuration shares the
+ * unchanged ones with the previous (the keepalived daemon maps them once).
+ */
+const settledVirtualServers = new WeakMap<object, { context: string; resolved: ResolvedVirtualServer }>();
+
+/** {@link resolveHealth}; `settle`: the configuration never changes, its virtual servers resolved before are taken over. */
+function resolveHealthOf(value: unknown, settle: boolean): ResolvedHealth {
   const known = typeof value === 'object' && value !== null ? settled.get(value) : undefined;
   if (known) return known;
   const o = record(value, 'config', ['virtualServers', 'scripts', 'drain', 'trackFiles', 'bfdInstances', 'initialNotifies']);
@@ -491,7 +503,16 @@ export function resolveHealth(value: unknown): ResolvedHealth {
   const trackFiles = resolveTrackFiles(o.trackFiles, 'config.trackFiles');
   const bfdInstances = resolveBfdInstances(o.bfdInstances, 'config.bfdInstances');
   const bfdNames = new Set(bfdInstances.keys());
-  const out = o.virtualServers.map((vs: unknown, i) => resolveVirtualServer(vs, `config.virtualServers[${i}]`, o.drain, trackFiles, bfdNames));
+  const resolveOne = (vs: unknown, i: number) => resolveVirtualServer(vs, `config.virtualServers[${i}]`, o.drain, trackFiles, bfdNames);
+  const context = settle ? JSON.stringify([o.drain, [...trackFiles], [...bfdInstances.keys()]]) : '';
+  const out = o.virtualServers.map((vs: unknown, i) => {
+    if (!settle || typeof vs !== 'object' || vs === null) return resolveOne(vs, i);
+    const known = settledVirtualServers.get(vs);
+    if (known?.context === context) return known.resolved;
+    const resolved = resolveOne(vs, i);
+    settledVirtualServers.set(vs, { context, resolved });
+    return resolved;
+  });
   const seen = new Set<string>();
   out.forEach((vs, i) => {
     if (seen.has(vs.id)) throw new IpvsArgumentError(`config.virtualServers[${i}].service`, `service ${vs.id} is configured twice`);

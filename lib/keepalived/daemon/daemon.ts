@@ -193,6 +193,8 @@ export class KeepalivedDaemon {
   #sync: SyncDaemonControl | undefined;
   #ipvs: Promise<Ipvs> | undefined;
   #loadedAt = new Date();
+  /** The last reading of the file, refused or not: the next one takes over its unchanged virtual servers. */
+  #lastReading: DaemonReading | undefined;
   /** The reading running now (what a failed reload returns to). */
   #current: Reading | undefined;
   /** The reading start() ran its startup script for: its shutdown script runs at stop even if the start then failed. */
@@ -345,7 +347,8 @@ export class KeepalivedDaemon {
    */
   #read(first?: (result: CheckResult) => void): Reading {
     const { configFile, configId } = this.#options;
-    const reading = readDaemonConfig(configFile, configId, this.#halves);
+    const reading = readDaemonConfig(configFile, configId, this.#halves, this.#lastReading);
+    this.#lastReading = reading;
     removeReloadFile(reading.result.config.global, this.#options.log);
     first?.(reading.result);
     const accepted = this.#accept(reading);
@@ -358,7 +361,8 @@ export class KeepalivedDaemon {
   /** {@link KeepalivedDaemon.#read} letting the event loop turn between its steps, for a reload while the checks run. */
   async #readSoon(): Promise<Reading> {
     const { configFile, configId } = this.#options;
-    const reading = await readDaemonConfigSoon(configFile, configId, this.#halves);
+    const reading = await readDaemonConfigSoon(configFile, configId, this.#halves, this.#lastReading);
+    this.#lastReading = reading;
     removeReloadFile(reading.result.config.global, this.#options.log);
     const accepted = this.#accept(reading);
     await new Promise<void>((resolve) => setImmediate(resolve));

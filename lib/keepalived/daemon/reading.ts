@@ -10,7 +10,7 @@
  */
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import { IpvsArgumentError } from '../../model/errors';
-import { checkConfig, type CheckResult } from '../reader/read';
+import { checkSteps, type CheckResult } from '../reader/read';
 import type { Diagnostic } from '../reader/diagnostics';
 import { configRunnable } from '../reader/exit-status';
 import { toHealthConfig, type HealthMapping } from '../mapping/health';
@@ -67,15 +67,18 @@ function routerRefusal(config: VrrpRouterConfig): IpvsArgumentError | undefined 
  * not hold the event loop for the whole file (a reload, while checks run)
  * may let it turn. Nothing outside the reading is touched between steps.
  */
-function* readingSteps(file: string, configId: string | undefined, halves: Halves): Generator<void, DaemonReading> {
-  const result = checkConfig(file, configId === undefined ? {} : { configId });
+function* readingSteps(
+  file: string, configId: string | undefined, halves: Halves, previous: DaemonReading | undefined,
+): Generator<void, DaemonReading> {
+  const options = { ...(configId === undefined ? {} : { configId }), ...(previous ? { previous: previous.result.config } : {}) };
+  const result = yield* checkSteps(file, options);
   const settings = settingFindings(result.config);
   if (!configRunnable(result.exitCode)) {
     const diagnostics = [...result.diagnostics, ...settings];
     return { result, diagnostics, ignored: ignoredKeywords(diagnostics) };
   }
   yield;
-  const health = toHealthConfig(result.config);
+  const health = toHealthConfig(result.config, previous?.config?.health);
   yield;
   const vrrp = toVrrpConfig(result.config);
   const sync = syncDaemonSettings(result.config);
@@ -90,9 +93,16 @@ function* readingSteps(file: string, configId: string | undefined, halves: Halve
   };
 }
 
-/** Reads `file` (`@id` lines matched against `configId`) and maps it for the halves that may run. */
-export function readDaemonConfig(file: string, configId?: string, halves: Halves = { check: true, vrrp: true }): DaemonReading {
-  const steps = readingSteps(file, configId, halves);
+/**
+ * Reads `file` (`@id` lines matched against `configId`) and maps it for the
+ * halves that may run; `previous`, an earlier reading of the same file with
+ * the same options, lends the virtual servers written as then (the result is
+ * the same, its cost follows what changed; see ReadOptions.previous).
+ */
+export function readDaemonConfig(
+  file: string, configId?: string, halves: Halves = { check: true, vrrp: true }, previous?: DaemonReading,
+): DaemonReading {
+  const steps = readingSteps(file, configId, halves, previous);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -101,9 +111,9 @@ export function readDaemonConfig(file: string, configId?: string, halves: Halves
 
 /** {@link readDaemonConfig}, letting the event loop turn between its steps (the file is read at the first). */
 export async function readDaemonConfigSoon(
-  file: string, configId?: string, halves: Halves = { check: true, vrrp: true },
+  file: string, configId?: string, halves: Halves = { check: true, vrrp: true }, previous?: DaemonReading,
 ): Promise<DaemonReading> {
-  const steps = readingSteps(file, configId, halves);
+  const steps = readingSteps(file, configId, halves, previous);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;

@@ -331,9 +331,25 @@ function expandRange(first: string, last: string): string[] | undefined {
   return out;
 }
 
+/** What mapping one virtual server gave. */
+interface MappedVirtualServer {
+  readonly configs: VirtualServerConfig[];
+  readonly warnings: readonly Diagnostic[];
+  readonly alerts: HealthMapping['alerts'];
+}
+
+/**
+ * Each mapping's virtual servers by the model's: a virtual server the
+ * reader took over from the previous reading (the same object, read from
+ * the same lines in an otherwise unchanged file) maps as it did then.
+ */
+const mappedBy = new WeakMap<HealthMapping, ReadonlyMap<VirtualServer, MappedVirtualServer>>();
+
 /**
  * Maps a keepalived.conf model onto a {@link HealthConfig} for the
- * `VirtualServerManager` (from `ipvs`).
+ * `VirtualServerManager` (from `ipvs`). `previous`: the mapping of the
+ * model `model` was read with as its `previous` (see ReadOptions): the
+ * virtual servers the reader took over map as they did then.
  *
  * @example
  * ```ts
@@ -341,25 +357,47 @@ function expandRange(first: string, last: string): string[] | undefined {
  * const { config: health, warnings } = toHealthConfig(readKeepalivedConfig('/etc/keepalived/keepalived.conf').config);
  * ```
  */
-export function toHealthConfig(model: KeepalivedConfig): HealthMapping {
+export function toHealthConfig(model: KeepalivedConfig, previous?: HealthMapping): HealthMapping {
   const mapper = new Mapper(model);
-  const virtualServers = model.virtualServers.flatMap((vs) => mapper.virtualServers(vs));
+  const before = previous && mappedBy.get(previous);
+  const mapped = new Map<VirtualServer, MappedVirtualServer>();
+  const virtualServers = model.virtualServers.flatMap((vs) => {
+    let done = before?.get(vs);
+    if (done) {
+      mapper.warnings.push(...done.warnings);
+      mapper.alerts.push(...done.alerts);
+    } else {
+      const [warnings, alerts] = [mapper.warnings.length, mapper.alerts.length];
+      const configs = mapper.virtualServers(vs);
+      done = { configs, warnings: mapper.warnings.slice(warnings), alerts: mapper.alerts.slice(alerts) };
+    }
+    mapped.set(vs, done);
+    return done.configs;
+  });
   const { enableScriptSecurity, scriptUser } = model.global;
   // MISC_CHECK, notify and quorum scripts follow script_user and enable_script_security as VRRP's do.
   const scripts = { ...(enableScriptSecurity ? { enableScriptSecurity } : {}), ...(scriptUser ? { scriptUser } : {}) };
   const config: HealthConfig = Object.keys(scripts).length > 0 ? { virtualServers, scripts } : { virtualServers };
   if (model.global.rsInitNotifies) config.initialNotifies = true;
   // Only the track files a FILE_CHECK follows are watched here (keepalived's checker forgets the others too).
-  const followed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.fileChecks.map((f) => f.trackFile))));
+  const followed = new Set<string>();
+  const bfdFollowed = new Set<string>();
+  for (const vs of model.virtualServers) {
+    for (const rs of vs.realServers) {
+      for (const f of rs.fileChecks) followed.add(f.trackFile);
+      for (const b of rs.bfdChecks ?? []) bfdFollowed.add(b.name);
+    }
+  }
   const trackFiles = model.vrrp.trackFiles.filter((f) => followed.has(f.name));
   if (trackFiles.length) {
     config.trackFiles = trackFiles.map(trackFileOptions);
   }
   // The bfd_instances whose events go to the checker, when a BFD_CHECK follows one (the reader dropped the checks naming others).
-  const bfdFollowed = new Set(model.virtualServers.flatMap((vs) => vs.realServers.flatMap((rs) => rs.bfdChecks?.map((b) => b.name) ?? [])));
   const bfd = model.bfdInstances.filter((b) => b.events.checker && bfdFollowed.has(b.name));
   if (bfd.length) config.bfdInstances = bfd.map(bfdOptions);
-  return { config, warnings: mapper.warnings, alerts: mapper.alerts };
+  const mapping = { config, warnings: mapper.warnings, alerts: mapper.alerts };
+  mappedBy.set(mapping, mapped);
+  return mapping;
 }
 
 /**

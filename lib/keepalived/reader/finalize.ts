@@ -17,6 +17,7 @@ import { finishBfd } from './finalize-bfd';
 import { finishVrrp, finishVrrpGlobals, type InterfaceNames } from './finalize-vrrp';
 import { keptAtLoad, loadedScript, scriptPolicyOf } from './scripts';
 import type { Diagnostics, SourceRef } from './diagnostics';
+import type { VirtualServerReuse } from './reuse';
 import type {
   Checker, CheckTimingKeywords, ConnectionOptions, LvsForwarding, GlobalDefs, KeepalivedConfig, RealServer, ScriptSpec,
   SorryServer, VirtualServer, VirtualServerKey,
@@ -490,13 +491,15 @@ function noticeWhatKeepalivedPassesSilently(virtualServers: readonly VirtualServ
 /**
  * The typed model of everything read (diagnostics for what keepalived would
  * correct go to `diag`); `interfaces` are the network namespace's, checked
- * as keepalived checks them (undefined: not checked).
+ * as keepalived checks them (undefined: not checked); `reuse` takes over
+ * the virtual servers a previous reading finished from the same lines.
  */
 export function finishConfig(
   draft: ConfigDraft,
   files: readonly string[],
   diag: Diagnostics,
   interfaces?: InterfaceNames,
+  reuse?: VirtualServerReuse,
 ): KeepalivedConfig {
   const global = finishGlobal(draft);
   const bfdInstances = finishBfd(draft, diag);
@@ -505,7 +508,10 @@ export function finishConfig(
   const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
   const checkerBfds = new Set(bfdInstances.filter((b) => b.events.checker).map((b) => b.name));
   const virtualServers = draft.virtualServers
-    .map((vs) => finishVirtualServer(vs, global, diag, trackFiles, checkerBfds))
+    .map((vs) => {
+      const finish = () => finishVirtualServer(vs, global, diag, trackFiles, checkerBfds);
+      return reuse ? reuse.finish(vs, diag, finish) : finish();
+    })
     .filter((vs) => vs !== undefined);
   noticeWhatKeepalivedPassesSilently(virtualServers, draft, diag);
   return defined(

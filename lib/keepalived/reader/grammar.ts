@@ -16,7 +16,20 @@ export interface Statement {
 /** What handlers share while one configuration is read. */
 export interface ParseContext {
   readonly diag: Diagnostics;
+  /** When present, sees the top level of the file (a reload taking over an earlier reading's blocks). */
+  readonly topLevel?: TopLevelBlocks;
 }
+
+/** What {@link ParseContext.topLevel} is told, with indexes into the logical lines. */
+export interface TopLevelBlocks {
+  /**
+   * Before line `index` is read at the top level: the index after a block
+   * taken over there instead of being read again (its draft and
+   * diagnostics added by `takeOver`), or undefined to read the line.
+   */
+  takeOver(index: number, ctx: ParseContext): number | undefined;
+  /** A block opened at line `start` of the top level was closed by its `}` at `end - 1`. */
+  closed(target: unknown, start: number, end: number): void;}
 
 /** A block a handler opens: the grammar of its body, the object the body fills, and what to do at its `}`. */
 export interface BlockOpen<C> {

@@ -12,11 +12,13 @@ import type { LogicalLine } from './preprocess';
 interface Frame {
   readonly block: AnyBlockOpen;
   readonly source: SourceRef;
+  /** The index of the line that opened the block. */
+  readonly start: number;
 }
 
 /** Reads `lines` into `root`; every block's close handler runs, even for a block the file never closed. */
 export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, ctx: ParseContext): void {
-  const stack: Frame[] = [{ block: root, source: lines[0]?.source ?? { file: '', line: 0 } }];
+  const stack: Frame[] = [{ block: root, source: lines[0]?.source ?? { file: '', line: 0 }, start: 0 }];
   let i = 0;
   const nextIsOpen = () => lines[i]?.words[0] === '{';
   const skipBlock = () => {
@@ -32,6 +34,11 @@ export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, c
   };
 
   while (i < lines.length) {
+    const after = stack.length === 1 ? ctx.topLevel?.takeOver(i, ctx) : undefined;
+    if (after !== undefined) {
+      i = after;
+      continue;
+    }
     const line = lines[i++]!;
     const keyword = line.words[0]!;
     if (keyword === '{') {
@@ -40,8 +47,10 @@ export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, c
     }
     if (keyword === '}') {
       const frame = stack.length > 1 ? stack.pop()! : undefined;
-      if (frame) frame.block.close?.(frame.block.target, ctx, line.source);
-      else ctx.diag.error('syntax', "Extra '}' found", line.source);
+      if (frame) {
+        frame.block.close?.(frame.block.target, ctx, line.source);
+        if (stack.length === 1) ctx.topLevel?.closed(frame.block.target, frame.start, i);
+      } else ctx.diag.error('syntax', "Extra '}' found", line.source);
       continue;
     }
     const stmt: Statement = { keyword, args: line.words.slice(1), source: line.source };
@@ -68,9 +77,10 @@ export function parseBlocks(lines: readonly LogicalLine[], root: AnyBlockOpen, c
     if (result === SKIP_BLOCK) {
       if (nextIsOpen()) skipBlock();
     } else if (result) {
+      const start = i - 1;
       if (nextIsOpen()) i++;
       else ctx.diag.error('syntax', "Missing '{' at beginning of configuration block", line.source);
-      stack.push({ block: result, source: line.source });
+      stack.push({ block: result, source: line.source, start });
     }
   }
 

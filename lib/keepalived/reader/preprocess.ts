@@ -129,6 +129,14 @@ export class Preprocessor {
   }
 
   #physicalLine(raw: string, source: SourceRef): void {
+    const plain = this.#open ? undefined : plainLine(raw);
+    if (plain) {
+      for (const words of plain) {
+        this.#follow(words, source);
+        this.lines.push({ words, source });
+      }
+      return;
+    }
     if (!raw.trim()) {
       this.#closeDefinition();
       return;
@@ -403,6 +411,41 @@ export class Preprocessor {
       return undefined;
     }
   }
+}
+
+/**
+ * The words of a physical line that nothing but the lexer touches (no
+ * definition, expansion, conditional, sequence, include, continuation or
+ * broken quote), one list per logical line; undefined for the others.
+ * Remembered by text: most lines of a large file repeat (`weight 1`, `}`),
+ * and a reload reads the same lines again.
+ */
+function plainLine(raw: string): readonly (readonly string[])[] | undefined {
+  let known = plainLines.get(raw);
+  if (known === undefined) {
+    known = lexedAlone(raw) ?? null;
+    if (plainLines.size >= MAX_PLAIN_LINES) plainLines.clear();
+    plainLines.set(raw, known);
+  }
+  return known ?? undefined;
+}
+
+const plainLines = new Map<string, readonly (readonly string[])[] | null>();
+/** A bound on what {@link plainLine} remembers (a file of that many distinct lines still reads, without it). */
+const MAX_PLAIN_LINES = 1 << 17;
+
+function lexedAlone(raw: string): string[][] | undefined {
+  if (!raw.trim() || raw.includes('\r')) return undefined;
+  const clean = decomment(raw);
+  const text = clean.text;
+  if (clean.unterminatedQuote || clean.continued || /^[@$~]/.test(text) || text.includes('$') || text.includes('include')) return undefined;
+  const lines: string[][] = [];
+  for (const piece of splitBraces(text)) {
+    const { words, unmatchedQuote } = splitWords(piece);
+    if (unmatchedQuote) return undefined;
+    if (words.length) lines.push(words);
+  }
+  return lines;
 }
 
 /** strtol(…, 0): decimal, `0x` hexadecimal or `0` octal, with a sign. */

@@ -12,6 +12,7 @@ import { finishConfig } from './finalize';
 import type { KeepalivedConfig } from './model';
 import { parseBlocks } from './parser';
 import { Preprocessor } from './preprocess';
+import { VirtualServerReuse, type ReadMemo } from './reuse';
 import { checkScriptSecurity, disableUnusableLifecycleScripts, disableUnusableVrrpScripts, reportMissingDefaultUser } from './scripts';
 import { KEEPALIVED_EXIT } from './exit-status';
 
@@ -28,6 +29,27 @@ export interface ReadOptions {
    * the interfaces of this process's namespace (`/proc/net/dev`).
    */
   readonly interfaces?: readonly string[];
+  /**
+   * The model of an earlier reading of the same file (with the same
+   * options): the virtual servers written exactly as then, in a file
+   * otherwise unchanged, are taken over from it instead of being finished
+   * again (a reload's cost follows what changed). The result is the one a
+   * reading without it gives; the models share those virtual servers, so
+   * neither may be changed.
+   */
+  readonly previous?: KeepalivedConfig;
+}
+
+/** What each reading leaves for the next to take over, by its model. */
+const memos = new WeakMap<KeepalivedConfig, ReadMemo>();
+
+/**
+ * How many virtual_server blocks the reading of `config` took over from
+ * its `previous`, and how many of them had moved.
+ * @internal
+ */
+export function takenOver(config: KeepalivedConfig): ReadMemo['taken'] | undefined {
+  return memos.get(config)?.taken;
 }
 
 /** The interfaces of this process's network namespace, or undefined when they cannot be listed. */
@@ -65,13 +87,34 @@ export function defaultConfigId(): string {
  * ```
  */
 export function readKeepalivedConfig(file: string, options: ReadOptions = {}): ReadResult {
+  return finished(readingSteps(file, options));
+}
+
+/** A generator's result, run through. */
+function finished<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link readKeepalivedConfig} in steps: at each `yield` a caller that must
+ * not hold the event loop for a whole large file may let it turn.
+ */
+function* readingSteps(file: string, options: ReadOptions): Generator<void, ReadResult> {
   const diag = new Diagnostics();
   const pre = new Preprocessor({ configId: options.configId ?? defaultConfigId() }, diag);
   const draft = configDraft();
-  if (pre.readFile(file)) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag });
+  const reuse = new VirtualServerReuse(pre.lines, draft, diag, options.previous && memos.get(options.previous));
+  const readable = pre.readFile(file);
+  yield;
+  if (readable) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag, topLevel: reuse });
+  yield;
   const interfaces = options.interfaces ?? namespaceInterfaces();
-  const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined);
+  const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined, reuse);
   const config = disableUnusableLifecycleScripts(disableUnusableVrrpScripts(read, path.dirname(file), diag), path.dirname(file), diag);
+  memos.set(config, reuse.memo());
   reportMissingDefaultUser(diag, pre.files);
   // keepalived judges script security on every script it found, before disabling the unusable ones.
   checkScriptSecurity(read, path.dirname(file), diag);
@@ -121,7 +164,12 @@ export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTest
  * ```
  */
 export function checkConfig(file: string, options: ReadOptions = {}): CheckResult {
-  const read = readKeepalivedConfig(file, options);
+  return finished(checkSteps(file, options));
+}
+
+/** {@link checkConfig} in steps (see {@link readingSteps}), for a reload while checks run. */
+export function* checkSteps(file: string, options: ReadOptions = {}): Generator<void, CheckResult> {
+  const read = yield* readingSteps(file, options);
   const exitCode = configTestStatus(read.diagnostics);
   return { ...read, ok: exitCode === KEEPALIVED_EXIT.ok, exitCode, complete: read.config.unsupported.length === 0 && !read.diagnostics.some((d) => d.code === 'unsupported') };
 }
