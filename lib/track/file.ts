@@ -12,6 +12,9 @@ import * as path from 'node:path';
 import { IpvsArgumentError } from '../model/errors';
 import { boolean, fail, integer, record } from '../core/validate/check';
 
+/** How long a file's events must pause before it is read (one write's truncation and text come apart). */
+const SETTLE_MS = 20;
+
 /** `track_file NAME { file PATH; weight W [reverse]; init_file [VALUE] [overwrite] }` (alias `vrrp_track_file`). */
 export interface TrackFileOptions {
   /** The block's name, referenced by a VRRP instance's `track_file` or a real server's FILE_CHECK. */
@@ -110,6 +113,7 @@ export interface FileTrackerEvents {
 export class FileTracker extends EventEmitter<FileTrackerEvents> {
   #current = 0;
   #watcher: fs.FSWatcher | undefined;
+  #settling: NodeJS.Timeout | undefined;
   readonly #reload: boolean;
 
   /** `reload`: created by a reload, where keepalived never overwrites the file (init_file ... overwrite). */
@@ -135,7 +139,7 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
     }
     this.#current = this.#read() ?? 0;
     this.#watcher = fs.watch(path.dirname(file), (_event, name) => {
-      if (name === null || name === path.basename(file)) this.#refresh();
+      if (name === null || name === path.basename(file)) this.#settle();
     });
     // A watch error (the directory removed) must not take the process down: the last value stays.
     this.#watcher.on('error', () => undefined);
@@ -145,6 +149,18 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
   stop(): void {
     this.#watcher?.close();
     this.#watcher = undefined;
+    clearTimeout(this.#settling);
+  }
+
+  /**
+   * Reads once the events of one write are over: a rewrite reports the
+   * truncation before the new text, and reading between them would see a
+   * 0 that was never meant (keepalived reads at IN_CLOSE_WRITE, which
+   * fs.watch does not tell apart).
+   */
+  #settle(): void {
+    clearTimeout(this.#settling);
+    this.#settling = setTimeout(() => this.#refresh(), SETTLE_MS);
   }
 
   #refresh(): void {

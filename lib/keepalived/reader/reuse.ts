@@ -70,7 +70,8 @@ function startsWith(lines: readonly LogicalLine[], at: number, block: readonly L
   if (at + block.length > lines.length) return false;
   for (let i = 0; i < block.length; i++) {
     const [a, b] = [block[i]!, lines[at + i]!];
-    if (by === 0 ? !sameLine(a, b) : !sameLine({ words: a.words, source: { file: a.source.file, line: a.source.line + by } }, b)) return false;
+    const shifted = by === 0 ? a : { words: a.words, source: { file: a.source.file, line: a.source.line + by } };
+    if (!sameLine(shifted, b)) return false;
   }
   return true;
 }
@@ -146,7 +147,10 @@ export class VirtualServerReuse implements TopLevelBlocks {
       const end = index + before.block.lines.length;
       const file = first.source.file;
       const block: ReadBlock = by === 0 ? before.block : {
-        ...before.block, lines: this.#lines.slice(index, end), draft: moved(before.block.draft, file, by), diagnostics: moved(before.block.diagnostics, file, by),
+        ...before.block,
+        lines: this.#lines.slice(index, end),
+        draft: moved(before.block.draft, file, by),
+        diagnostics: moved(before.block.diagnostics, file, by),
       };
       this.#diag.list.push(...block.diagnostics);
       this.#root.virtualServers.push(block.draft);
@@ -165,7 +169,8 @@ export class VirtualServerReuse implements TopLevelBlocks {
   /** The previous reading's block written as the one at `index`, where it was or moved by `by` lines. */
   #found(index: number, bfdBefore: string): { before: Entry; by: number } | undefined {
     const first = this.#lines[index]!;
-    const fits = (e: Entry | undefined, by: number) => e !== undefined && e.block.bfdBefore === bfdBefore && startsWith(this.#lines, index, e.block.lines, by);
+    const fits = (e: Entry | undefined, by: number) =>
+      e !== undefined && e.block.bfdBefore === bfdBefore && startsWith(this.#lines, index, e.block.lines, by);
     const there = this.#previous?.entries.get(keyOf(first));
     if (fits(there, 0)) return { before: there!, by: 0 };
     if (!this.#previous) return undefined;
@@ -185,7 +190,8 @@ export class VirtualServerReuse implements TopLevelBlocks {
     if (hasMiscCheck(draft)) return;
     const lines = this.#lines.slice(start, end);
     const oneFile = lines.every((l) => l.source.file === lines[0]!.source.file);
-    const entry: Entry = { block: { lines, bfdBefore: reading.bfdBefore, draft, diagnostics: this.#diag.list.slice(reading.from), oneFile } };
+    const diagnostics = this.#diag.list.slice(reading.from);
+    const entry: Entry = { block: { lines, bfdBefore: reading.bfdBefore, draft, diagnostics, oneFile } };
     this.#entries.set(keyOf(lines[0]!), entry);
     this.#byDraft.set(draft, { entry });
   }
