@@ -17,7 +17,7 @@ import { VipFirewall, type FirewallAddress } from './firewall';
 import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { familyOf } from './bytes';
-import { isDeletedRoute, isDeletedRule, RouteSet } from './routes';
+import { isDeletedRoute, isDeletedRule, isRemovalOf, RouteSet, type RemovedEntry } from './routes';
 import { IpvsArgumentError } from '../model/errors';
 import { loadVrrpNative } from './native';
 import { encodeAdvert, receiveAdvert, type AhCheck, type DropReason, type ReceivePolicy } from './packet';
@@ -112,6 +112,12 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   #timer: NodeJS.Timeout | undefined;
   #lastTransition: Date | undefined;
   #closed = false;
+  /**
+   * Tracked routes and rules this instance deleted itself (leaving MASTER, a
+   * reload replacing them): the kernel's report of each comes later, maybe
+   * after they are back, and is not another process's deletion.
+   */
+  readonly #ownDeletions: RemovedEntry[] = [];
   /** keepalived's old unicast checksum is in use: configured, or detected in a peer's advert (for good, as keepalived). */
   #oldChecksum: boolean;
   /** The adverts the thread sends periodically, to re-encode them when the checksum form changes. */
@@ -340,7 +346,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * netlink_rule_filter call set_vrrp_backup). Returns whether it acted.
    */
   routeDeleted(deleted: NativeRouteDeleted): boolean {
-    if (this.#closed || this.#machine.state !== 'MASTER') return false;
+    if (this.#closed) return false;
+    const own = this.#ownDeletions.findIndex((e) => isRemovalOf(e, deleted));
+    if (own >= 0) {
+      this.#ownDeletions.splice(own, 1);
+      return false;
+    }
+    if (this.#machine.state !== 'MASTER') return false;
     const route = this.options.routes.find((r) => r.track && isDeletedRoute(r, deleted));
     const rule = route ? undefined : this.options.rules.find((r) => r.track && isDeletedRule(r, deleted));
     if (!route && !rule) return false;
@@ -719,6 +731,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     ];
     for (const line of add ? lines : lines.reverse()) this.#log(line);
     for (const error of add ? set.install() : set.remove()) this.#fail(error);
+    for (const e of set.removed) if (e.entry.track) this.#ownDeletions.push(e);
   }
 
   /**

@@ -218,7 +218,14 @@ function tracks(
 /** Interfaces some instance uses: its own, its macvlan, and those tracked by it or its group. */
 function usedInterfaces(instances: Map<string, ResolvedRouterInstance>, groups: Map<string, ResolvedSyncGroup>): Set<string> {
   const tracked = [...instances.values(), ...groups.values()].flatMap((o) => o.tracks.filter((t) => t.kind === 'interface').map((t) => t.name));
-  return new Set([...[...instances.values()].map((i) => i.resolved.interface), ...vmacNames(instances), ...tracked]);
+  // A tracked virtual route's device is tracked too (the router watches it).
+  const routeDevices = [...instances.values()].flatMap(routeInterfaces);
+  return new Set([...[...instances.values()].map((i) => i.resolved.interface), ...vmacNames(instances), ...tracked, ...routeDevices]);
+}
+
+/** The interfaces of an instance's tracked virtual routes. */
+export function routeInterfaces(c: ResolvedRouterInstance): string[] {
+  return c.resolved.routes.flatMap((r) => (r.track && r.dev !== undefined ? [r.dev] : []));
 }
 
 function vmacNames(instances: Map<string, ResolvedRouterInstance>): Set<string> {

@@ -13,7 +13,7 @@ import { multicastRefusal, noPeerRefusal, NO_MULTICAST_FAULT, NO_PEER_FAULT } fr
 import type { NativeInterfaceInfo, NativeRouteDeleted } from '../native/vrrp-contract';
 import { deletedCalls, lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
 import type { VrrpRouterConfig } from './router-options';
-import { resolveRouterConfig, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
+import { resolveRouterConfig, routeInterfaces, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
 import type { TransitionReason, VrrpState } from './state-machine';
 import { vrrpMetrics, type VrrpStatus } from './status';
 import { SyncGroup } from './sync-group';
@@ -740,11 +740,6 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   #log(fields: Record<string, unknown>): void {
     this.#runtime.log?.(JSON.stringify({ time: new Date().toISOString(), ...fields }));
   }
-}
-
-/** The interfaces of an instance's tracked virtual routes. */
-function routeInterfaces(c: ResolvedRouterInstance): string[] {
-  return c.resolved.routes.flatMap((r) => (r.track && r.dev !== undefined ? [r.dev] : []));
 }
 
 function notifyState(state: VrrpState): NotifyState | undefined {

@@ -92,6 +92,14 @@ export type ResolvedRoute = Omit<NativeRouteFields, 'ifindex'> & { dev?: string;
 /** A validated rule. */
 export type ResolvedRule = NativeRuleFields & { track?: true };
 
+/** A route or rule a {@link RouteSet} deleted. */
+export type RemovedEntry = { kind: 'route'; entry: ResolvedRoute } | { kind: 'rule'; entry: ResolvedRule };
+
+/** Whether `deleted` (the kernel's report) is the removal of `e`. */
+export function isRemovalOf(e: RemovedEntry, deleted: NativeRouteDeleted): boolean {
+  return e.kind === 'route' ? isDeletedRoute(e.entry, deleted) : isDeletedRule(e.entry, deleted);
+}
+
 const ROUTE_KEYS = ['to', 'family', 'type', 'via', 'src', 'dev', 'table', 'metric', 'scope', 'protocol', 'mtu', 'onlink', 'track'] as const;
 const RULE_KEYS = ['family', 'from', 'to', 'not', 'action', 'table', 'preference', 'iif', 'oif', 'fwmark', 'fwmask', 'protocol', 'track'] as const;
 const RT_TABLE_MAIN = 254;
@@ -249,6 +257,8 @@ function describeRule(r: ResolvedRule): string {
 export class RouteSet {
   readonly #native: Pick<NativeVrrpBinding, 'rtnlChange' | 'vrrpInterface'>;
   readonly #netns: { netns?: string };
+  /** What {@link RouteSet.remove} took away itself (not those already gone): the kernel reports each deletion later. */
+  readonly removed: RemovedEntry[] = [];
 
   constructor(
     native: Pick<NativeVrrpBinding, 'rtnlChange' | 'vrrpInterface'>,
@@ -293,13 +303,16 @@ export class RouteSet {
       }
     }
     const errno = this.#native.rtnlChange({ ...this.#netns, operation, route: { ...fields, ...(ifindex ? { ifindex } : {}) } });
+    if (operation === 'delete' && errno === 0) this.removed.push({ kind: 'route', entry: r });
     return this.#outcome(errno, operation, describeRoute(r));
   }
 
   #rule(r: ResolvedRule, operation: 'add' | 'delete'): VrrpError | undefined {
     // Exclusive, as `ip rule add` and keepalived: without NLM_F_EXCL the kernel adds a second identical rule.
     const { track: _watched, ...rule } = r;
-    return this.#outcome(this.#native.rtnlChange({ ...this.#netns, operation, exclusive: true, rule }), operation, describeRule(r));
+    const errno = this.#native.rtnlChange({ ...this.#netns, operation, exclusive: true, rule });
+    if (operation === 'delete' && errno === 0) this.removed.push({ kind: 'rule', entry: r });
+    return this.#outcome(errno, operation, describeRule(r));
   }
 
   #outcome(errno: number, operation: 'add' | 'delete', what: string): VrrpError | undefined {

@@ -34,7 +34,8 @@ export function resolveStatic(c: { staticIpaddress?: unknown; staticRoutes?: unk
   return { addresses, routes: resolveList(c.staticRoutes, 'staticRoutes', resolveRoute), rules: resolveList(c.staticRules, 'staticRules', resolveRule) };
 }
 
-const key = (v: unknown) => JSON.stringify(v);
+/** An entry's identity in the kernel: whether it is watched (`track`) is not part of it, so a change of that alone moves nothing. */
+const key = (v: unknown) => JSON.stringify(v, (name, value: unknown) => (name === 'track' ? undefined : value));
 
 /** One static entry put back, and the error adding it gave, if any. */
 export type StaticRestored =

@@ -13,7 +13,6 @@ import type { LogLine } from './log';
 
 /** The longest setTimeout delay (2^31 - 1 ms, about 24.8 days); a later time waits in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Deletes the `reload_file`, if the reading has one: a tool that made the
@@ -53,12 +52,15 @@ export function parseReloadTime(text: string, now: Date): ReloadTime {
   const make = (y: number, mo: number, d: number) =>
     utc ? new Date(Date.UTC(y, mo, d, hour!, minute!, second!)) : new Date(y, mo, d, hour!, minute!, second!);
   if (year === undefined) {
-    const today = utc
-      ? make(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())
-      : make(now.getFullYear(), now.getMonth(), now.getDate());
-    return { at: today.getTime() > now.getTime() ? today : new Date(today.getTime() + DAY_MS) };
+    const [y, mo, d] = utc
+      ? [now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()]
+      : [now.getFullYear(), now.getMonth(), now.getDate()];
+    // The next day by the calendar, not 24 h later: a daylight-saving change in between moves neither the hour nor the day.
+    const today = make(y, mo, d);
+    return { at: today.getTime() > now.getTime() ? today : make(y, mo, d + 1) };
   }
-  const at = make(year < 100 ? 2000 + year : year, month! - 1, day!);
+  // strptime's %y: 69..99 are 1969..1999 (in the past, so refused), 00..68 are 2000..2068.
+  const at = make(year < 100 ? (year >= 69 ? 1900 : 2000) + year : year, month! - 1, day!);
   if (at.getTime() <= now.getTime()) {
     return { complaints: [`Reload time ${text} is in the past - ignoring`, 'Reload date/time is in the past - ignoring'] };
   }

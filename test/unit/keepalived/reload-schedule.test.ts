@@ -22,7 +22,12 @@ describe('parseReloadTime', () => {
     ['11:30:00Z', '2026-12-08T11:30:00.000Z'],
     ['2026-12-07 12:00:00Z', '2026-12-07T12:00:00.000Z'],
     ['26-12-31 23:59:59Z', '2026-12-31T23:59:59.000Z'],
+    ['68-01-01 00:00:00Z', '2068-01-01T00:00:00.000Z'],
   ])('%s is %s', (text, at) => expect(utc(text)).toBe(at));
+
+  test('a two-digit year from 69 is 19YY, as strptime\'s %y: in the past', () => {
+    expect(utc('99-01-01 00:00:00Z')).toEqual(['Reload time 99-01-01 00:00:00Z is in the past - ignoring', 'Reload date/time is in the past - ignoring']);
+  });
 
   test('a date and time already past is refused with keepalived\'s two lines', () => {
     expect(utc('2026-12-07 11:29:00Z')).toEqual(['Reload time 2026-12-07 11:29:00Z is in the past - ignoring', 'Reload date/time is in the past - ignoring']);

@@ -90,6 +90,27 @@ test('virtual routes and rules: added after the addresses on becoming MASTER, re
   ]);
 });
 
+test('tracked routes: its own deletions (a reload replacing them, leaving MASTER) reported late by the kernel are not another process\'s; one is', async () => {
+  fakeNative.rtnl.length = 0;
+  const options = {
+    name: 'VI_T', interface: 'eth0', virtualRouterId: 51, priority: 255, virtualIpaddress: ['10.0.0.100/24'],
+    virtualRoutes: [{ to: '10.5.0.0/16', via: '10.0.0.254', dev: 'eth0', track: true as const }],
+  };
+  const vi = VrrpInstance.open(options, {});
+  await started();
+  const changes: string[] = [];
+  vi.on('state', (c) => changes.push(`${c.from}->${c.to}:${c.reason}`));
+  const deletion = { kind: 'route' as const, family: 2, destination: '10.5.0.0', prefix: 16, table: 254, protocol: 18, priority: 0 };
+  // A reload adding a second route: the master deletes and adds its routes again; the kernel's report of the deletion comes after.
+  expect(vi.reconfigure({ ...options, virtualRoutes: [...options.virtualRoutes, { to: '10.6.0.0/16', dev: 'eth0', track: true as const }] })).toBe(true);
+  expect(vi.routeDeleted(deletion)).toBe(false);
+  expect([vi.state, changes]).toEqual(['MASTER', []]);
+  // Another process deletes it: the master leaves MASTER, as keepalived's set_vrrp_backup.
+  expect(vi.routeDeleted(deletion)).toBe(true);
+  expect(changes).toEqual(['MASTER->BACKUP:route-deleted']);
+  vi.close();
+});
+
 test('accept: false puts the VIPs in the firewall before adding them as master, takes them out after removing them; the owner and accept skip it', async () => {
   const lines: string[] = [];
   fakeNative.nft.batches.length = 0;
