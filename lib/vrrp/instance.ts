@@ -216,8 +216,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * only takes the new settings. No transition, no priority-0 advert.
    * Returns false, changing nothing, when an option that identifies the
    * instance on the wire or its socket changed (interface, VRID, version,
-   * peers, source, TTL, group, VMAC, AH key, the owner's 255): the
-   * caller then closes it and opens a new one. Throws an
+   * peers, source, TTL, group, VMAC, AH key, the owner's 255, and the
+   * socket's receive buffer and checksum form, which keepalived changes in
+   * place): the caller then closes it and opens a new one. Throws an
    * `IpvsArgumentError` naming the field for invalid options.
    */
   reconfigure(options: VrrpInstanceOptions): boolean {
