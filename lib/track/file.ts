@@ -14,6 +14,8 @@ import { boolean, fail, integer, record } from '../core/validate/check';
 
 /** How long a file's events must pause before it is read (one write's truncation and text come apart). */
 const SETTLE_MS = 20;
+/** The longest a read waits for that pause: a file rewritten without pause is still read this often. */
+const SETTLE_MAX_MS = 200;
 
 /** `track_file NAME { file PATH; weight W [reverse]; init_file [VALUE] [overwrite] }` (alias `vrrp_track_file`). */
 export interface TrackFileOptions {
@@ -114,6 +116,8 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
   #current = 0;
   #watcher: fs.FSWatcher | undefined;
   #settling: NodeJS.Timeout | undefined;
+  /** When the first event of the burst being waited out came (performance.now()). */
+  #burstStart = 0;
   readonly #reload: boolean;
 
   /** `reload`: created by a reload, where keepalived never overwrites the file (init_file ... overwrite). */
@@ -150,6 +154,7 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
     this.#watcher?.close();
     this.#watcher = undefined;
     clearTimeout(this.#settling);
+    this.#settling = undefined;
   }
 
   /**
@@ -159,8 +164,14 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
    * fs.watch does not tell apart).
    */
   #settle(): void {
+    const now = performance.now();
+    if (this.#settling === undefined) this.#burstStart = now;
     clearTimeout(this.#settling);
-    this.#settling = setTimeout(() => this.#refresh(), SETTLE_MS);
+    const wait = Math.max(0, Math.min(SETTLE_MS, this.#burstStart + SETTLE_MAX_MS - now));
+    this.#settling = setTimeout(() => {
+      this.#settling = undefined;
+      this.#refresh();
+    }, wait);
   }
 
   #refresh(): void {

@@ -196,6 +196,33 @@ describe('trackers', () => {
     }
   });
 
+  test('a track file is read once a write\'s events pause (no 0 from between a truncation and its text), and still read when it is rewritten without pause', async () => {
+    const name = path.join(dir, 'prio');
+    writeFileSync(name, '3');
+    const t = new FileTracker({ name: 'f', file: name, weight: 1, weightReverse: false });
+    const values: number[] = [];
+    t.on('change', (v) => values.push(v));
+    t.start();
+    try {
+      // A rewrite in two steps, as a slow writer's truncation and text: the empty file in between is never taken.
+      writeFileSync(name, '');
+      await new Promise((r) => setTimeout(r, 5));
+      writeFileSync(name, '8');
+      expect(await waitFor(() => t.value === 8)).toBe(true);
+      expect(values).toEqual([8]);
+      // Rewritten every 5 ms, without end: the value is taken while the writes go on, not only once they stop.
+      let n = 0;
+      const writer = setInterval(() => writeFileSync(name, String(10 + (n++ % 2))), 5);
+      try {
+        expect(await waitFor(() => t.value === 10 || t.value === 11)).toBe(true);
+      } finally {
+        clearInterval(writer);
+      }
+    } finally {
+      t.stop();
+    }
+  });
+
   test('init_file without overwrite keeps an existing file; with overwrite replaces it', () => {
     const name = path.join(dir, 'prio');
     writeFileSync(name, '9');
