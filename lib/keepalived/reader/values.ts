@@ -82,9 +82,7 @@ export function readGarpExtraIf(words: readonly string[], min: number): GarpExtr
       all = true;
       continue;
     }
-    const complaint = !/^-?\d+$/.test(word) ? `invalid number '${word}'`
-      : word.startsWith('-') ? `negative number '${word}'`
-        : Number(word) < min || Number(word) > 86400 ? `number '${word}' outside range [${min}, 86400]` : undefined;
+    const complaint = unsignedComplaint(word, min, 86400);
     if (complaint !== undefined) return { all, bad: { word, complaint } };
     interval = Number(word);
   }

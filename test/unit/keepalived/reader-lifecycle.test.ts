@@ -102,6 +102,9 @@ describe('startup_script / shutdown_script verdicts (keepalived 2.2.7 -t)', () =
       ['-1', "negative number '-1'"],
       ['10.5', "invalid number '10.5'"],
       ['5x', "invalid number '5x'"],
+      // keepalived 2.2.7's read_unsigned: the sign first, then the word, then its unsigned range.
+      ['-abc', "negative number '-abc'"],
+      ['99999999999', "number '99999999999' outside unsigned integer range"],
     ];
     for (const [word, first] of cases) {
       const r = verdict(`  startup_script_timeout ${word}\n`);

@@ -377,6 +377,12 @@ describe('errors and corrections, each at its line', () => {
     ]);
     expect(r.exitCode).toBe(5);
     expect(r.config.global.vrrp.garpExtraIf).toEqual({ interval: 30, all: true });
+    // keepalived 2.2.7 -t: read_unsigned's lines for a signed word and one past UINT_MAX.
+    for (const [word, complaint] of [['-abc', "negative number '-abc'"], ['99999999999', "number '99999999999' outside unsigned integer range"]]) {
+      expect(found(checkText(`global_defs {\n  vrrp_garp_extra_if ${word}\n}\n`))).toEqual([
+        ['invalid-value', 2, complaint], ['invalid-value', 2, `vrrp_garp_extra_if '${word}' invalid - ignoring`],
+      ]);
+    }
     expect(r.config.vrrp.instances.map((i) => i.garpExtraIf)).toEqual([{ interval: 7, all: true }, { interval: 30, all: true }]);
   });
 

@@ -7,7 +7,7 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { GlobalDefs, KeywordItem } from '../model';
-import { addressFamily, readBool, readGarpExtraIfLine, readInteger, readPort } from '../values';
+import { addressFamily, readBool, readGarpExtraIfLine, readInteger, readPort, unsignedComplaint } from '../values';
 import { VRRP_DEFAULTS } from '../../../vrrp/limits';
 import type { VrrpGlobalDefs } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
@@ -225,9 +225,7 @@ function lifecycleTimeout(key: 'startupScriptTimeout' | 'shutdownScriptTimeout',
     handle(stmt, target, ctx) {
       const word = stmt.args[0];
       if (word === undefined) return void ctx.diag.error('invalid-value', `${keyword} requires value`, stmt.source);
-      const complaint = !/^\d+$/.test(word)
-        ? (/^-\d+$/.test(word) ? `negative number '${word}'` : `invalid number '${word}'`)
-        : Number(word) < 1 || Number(word) > 1000 ? `number '${word}' outside range [1, 1000]` : undefined;
+      const complaint = unsignedComplaint(word, 1, 1000);
       if (complaint === undefined) return setValue(target, key, Number(word), stmt.source);
       ctx.diag.error('invalid-value', complaint, stmt.source);
       ctx.diag.error('invalid-value', `${keyword} '${word}' must be in [1, 1000] - ignoring`, stmt.source);
