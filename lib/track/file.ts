@@ -1,9 +1,9 @@
 /**
  * A `track_file`: the integer in a file, re-read whenever the file changes,
  * for VRRP instances (priority) and FILE_CHECK real servers (weight) alike.
- * The directory is watched (inotify through fs.watch), so a file that is
- * replaced by rename, created or deleted is seen too; a missing or
- * unreadable file reads 0, as keepalived's (track_file.c).
+ * Watched by {@link FileWatch} (its directory, so a file that is replaced
+ * by rename, created or deleted is seen too); a missing or unreadable file
+ * reads 0, as keepalived's (track_file.c).
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -11,11 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IpvsArgumentError } from '../model/errors';
 import { boolean, fail, integer, record } from '../core/validate/check';
+import { FileWatch } from './file-watch';
 
-/** How long a file's events must pause before it is read (one write's truncation and text come apart). */
-const SETTLE_MS = 20;
-/** The longest a read waits for that pause: a file rewritten without pause is still read this often. */
-const SETTLE_MAX_MS = 200;
 
 /** `track_file NAME { file PATH; weight W [reverse]; init_file [VALUE] [overwrite] }` (alias `vrrp_track_file`). */
 export interface TrackFileOptions {
@@ -114,10 +111,7 @@ export interface FileTrackerEvents {
 
 export class FileTracker extends EventEmitter<FileTrackerEvents> {
   #current = 0;
-  #watcher: fs.FSWatcher | undefined;
-  #settling: NodeJS.Timeout | undefined;
-  /** When the first event of the burst being waited out came (performance.now()). */
-  #burstStart = 0;
+  #watch: FileWatch | undefined;
   readonly #reload: boolean;
 
   /** `reload`: created by a reload, where keepalived never overwrites the file (init_file ... overwrite). */
@@ -142,36 +136,14 @@ export class FileTracker extends EventEmitter<FileTrackerEvents> {
       }
     }
     this.#current = this.#read() ?? 0;
-    this.#watcher = fs.watch(path.dirname(file), (_event, name) => {
-      if (name === null || name === path.basename(file)) this.#settle();
-    });
-    // A watch error (the directory removed) must not take the process down: the last value stays.
-    this.#watcher.on('error', () => undefined);
+    // A watch error later (the directory removed) ends the watch; the last value stays.
+    this.#watch = new FileWatch(file, () => this.#refresh());
   }
 
   /** Stops watching. */
   stop(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    clearTimeout(this.#settling);
-    this.#settling = undefined;
-  }
-
-  /**
-   * Reads once the events of one write are over: a rewrite reports the
-   * truncation before the new text, and reading between them would see a
-   * 0 that was never meant (keepalived reads at IN_CLOSE_WRITE, which
-   * fs.watch does not tell apart).
-   */
-  #settle(): void {
-    const now = performance.now();
-    if (this.#settling === undefined) this.#burstStart = now;
-    clearTimeout(this.#settling);
-    const wait = Math.max(0, Math.min(SETTLE_MS, this.#burstStart + SETTLE_MAX_MS - now));
-    this.#settling = setTimeout(() => {
-      this.#settling = undefined;
-      this.#refresh();
-    }, wait);
+    this.#watch?.close();
+    this.#watch = undefined;
   }
 
   #refresh(): void {

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FileWatch } from '../../track/file-watch';
 import type { GlobalDefs } from '../reader/model';
 import type { LogLine } from './log';
 
@@ -85,7 +86,7 @@ export class ReloadSchedule {
   readonly #log: LogLine;
   #file: string | undefined;
   #repeat = false;
-  #watcher: fs.FSWatcher | undefined;
+  #watch: FileWatch | undefined;
   #timer: NodeJS.Timeout | undefined;
   #at: Date | undefined;
   /** The first line last acted on: a watcher reports one write several times. */
@@ -107,25 +108,21 @@ export class ReloadSchedule {
     this.#file = global.reloadTimeFile === undefined ? undefined : path.resolve(global.reloadTimeFile);
     this.#repeat = global.reloadRepeat;
     if (this.#file === undefined) return;
-    const name = path.basename(this.#file);
     try {
-      this.#watcher = fs.watch(path.dirname(this.#file), (_event, changed) => {
-        if (changed === null || changed === name) this.#read();
-      });
+      this.#watch = new FileWatch(this.#file, () => this.#read());
     } catch (e) {
       this.#log('warning', 'reload_time_file cannot be watched: no reload will be scheduled until the next reading', {
         file: this.#file, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message,
       });
       return;
     }
-    this.#watcher.on('error', () => this.close());
     this.#read();
   }
 
   /** Stops watching; a scheduled reload is dropped. */
   close(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
+    this.#watch?.close();
+    this.#watch = undefined;
     this.#unschedule();
     this.#seen = undefined;
   }
