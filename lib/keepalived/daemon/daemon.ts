@@ -14,7 +14,7 @@ import { VirtualServerManager, type ManagerOptions } from '../../health/manager'
 import type { ManagerStatus } from '../../health/events';
 import type { DrainPolicy, HealthConfig } from '../../health/types';
 import { DEFAULT_DRAIN_TIMEOUT_MS, type DrainOptions } from '../../handle/drain';
-import { namespaceInterfaces, type CheckResult } from '../reader/read';
+import { failedIncludes, namespaceInterfaces, type CheckResult } from '../reader/read';
 import { resolveHealthConfig, settleHealth } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../reader/exit-status';
@@ -347,13 +347,11 @@ export class KeepalivedDaemon {
    */
   #read(first?: (result: CheckResult) => void): Reading {
     const { configFile, configId } = this.#options;
-    const reading = readDaemonConfig(configFile, configId, this.#halves, this.#lastReading);
-    this.#lastReading = reading;
-    removeReloadFile(reading.result.config.global, this.#options.log);
+    const reading = this.#readDone(readDaemonConfig(configFile, configId, this.#halves, this.#lastReading));
     first?.(reading.result);
     const accepted = this.#accept(reading);
     // keepalived does not start on a failed include check; a reload goes on without the file.
-    const failed = reading.result.diagnostics.filter((d) => d.severity === 'error' && (d.code === 'include' || d.code === 'include-skipped'));
+    const failed = failedIncludes(reading.result.diagnostics);
     if (failed.length) throw new ConfigUnusableError(`an include failed its check: ${formatDiagnostic(failed[0]!)}`, KEEPALIVED_EXIT.includeCheck);
     return this.#settle(accepted);
   }
@@ -361,12 +359,17 @@ export class KeepalivedDaemon {
   /** {@link KeepalivedDaemon.#read} letting the event loop turn between its steps, for a reload while the checks run. */
   async #readSoon(): Promise<Reading> {
     const { configFile, configId } = this.#options;
-    const reading = await readDaemonConfigSoon(configFile, configId, this.#halves, this.#lastReading);
-    this.#lastReading = reading;
-    removeReloadFile(reading.result.config.global, this.#options.log);
+    const reading = this.#readDone(await readDaemonConfigSoon(configFile, configId, this.#halves, this.#lastReading));
     const accepted = this.#accept(reading);
     await new Promise<void>((resolve) => setImmediate(resolve));
     return this.#settle(accepted);
+  }
+
+  /** Once the files are read, at start or a reload: the reading is kept for the next to reuse, and the reload_file handshake ends. */
+  #readDone(reading: DaemonReading): DaemonReading {
+    this.#lastReading = reading;
+    removeReloadFile(reading.result.config.global, this.#options.log);
+    return reading;
   }
 
   /** What a reading may run, its diagnostics logged; throws what makes the file unusable. */

@@ -141,13 +141,18 @@ export interface CheckResult extends ReadResult {
   readonly complete: boolean;
 }
 
+/** The includes that failed a check `include_check` or the include's variant asked for (keepalived: status 6, no start). */
+export function failedIncludes(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.filter((d) => d.severity === 'error' && (d.code === 'include' || d.code === 'include-skipped'));
+}
+
 /** The exit status `keepalived -t` gives for these diagnostics (notices and `unsupported` warnings do not count). */
 export function configTestStatus(diagnostics: readonly Diagnostic[]): ConfigTestStatus {
   const counted = diagnostics.filter((d) => d.severity !== 'notice' && d.code !== 'unsupported');
   if (counted.some((d) => d.code === 'file' || d.code === 'fatal')) return KEEPALIVED_EXIT.notRunnable;
   if (counted.some((d) => d.code === 'missing-parameter')) return KEEPALIVED_EXIT.missingParameter;
   if (counted.some((d) => d.code === 'script-security')) return KEEPALIVED_EXIT.scriptSecurity;
-  if (counted.some((d) => d.code === 'include' || d.code === 'include-skipped')) return KEEPALIVED_EXIT.includeCheck;
+  if (failedIncludes(counted).length) return KEEPALIVED_EXIT.includeCheck;
   return counted.length ? KEEPALIVED_EXIT.configErrors : KEEPALIVED_EXIT.ok;
 }
 
