@@ -11,6 +11,9 @@
  * One abort signal serves every attempt of a run (start to stop), not one
  * per attempt: with thousands of checkers an AbortController per attempt
  * was a visible share of the checking's CPU and garbage.
+ * A {@link CheckHold} defers the attempts falling due while it is held (a
+ * reload: keepalived's checker does not check while it reloads either, and
+ * checks run between the reload's steps made it twice as long under load).
  * @internal
  * @module
  */
@@ -36,6 +39,45 @@ export interface CheckLoopOptions {
   firstFailureCounts?: boolean;
   /** Milliseconds before the first check, ahead of the warmup (keepalived's BOOTSTRAP_DELAY). Default 0. */
   bootstrapMs?: number;
+  /** Defers attempts while held. */
+  hold?: CheckHold;
+}
+
+/**
+ * Attempts of the loops sharing it wait while it is held: each loop whose
+ * timer fires meanwhile makes its attempt when the last holder releases.
+ */
+export class CheckHold {
+  #holders = 0;
+  readonly #waiting = new Set<CheckLoop>();
+
+  get held(): boolean {
+    return this.#holders > 0;
+  }
+
+  /** Holds the attempts until the returned release is called (once; later calls do nothing). */
+  hold(): () => void {
+    this.#holders++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#holders > 0) return;
+      const due = [...this.#waiting];
+      this.#waiting.clear();
+      for (const loop of due) loop.resume();
+    };
+  }
+
+  /** @internal A loop's attempt fell due while held. */
+  defer(loop: CheckLoop): void {
+    this.#waiting.add(loop);
+  }
+
+  /** @internal A stopped loop no longer waits. */
+  forget(loop: CheckLoop): void {
+    this.#waiting.delete(loop);
+  }
 }
 
 export class CheckLoop {
@@ -80,6 +122,7 @@ export class CheckLoop {
 
   stop(): void {
     this.#stopped = true;
+    this.#options.hold?.forget(this);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#abort?.abort();
@@ -96,10 +139,18 @@ export class CheckLoop {
   }
 
   /** The timer's callback, made once per loop rather than once per attempt. */
-  readonly #fire = (): void => void this.#attempt();
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    if (this.#options.hold?.held) this.#options.hold.defer(this);
+    else void this.#attempt();
+  };
+
+  /** @internal The hold ended: the attempt that fell due meanwhile, if the loop still runs and nothing was scheduled since. */
+  resume(): void {
+    if (!this.#stopped && this.#timer === undefined) void this.#attempt();
+  }
 
   async #attempt(): Promise<void> {
-    this.#timer = undefined;
     const { signal } = this.#abort!;
     let result: ProbeResult;
     try {

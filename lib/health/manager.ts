@@ -15,7 +15,7 @@ import { canonicalAddress, hostLabel, resolveHealth, type ResolvedVirtualServer 
 import { RealServerState, type ProbeTable } from './real-server';
 import { VirtualServerState } from './virtual-server';
 import { TableWriter, type DesiredDestination, type DrainDecision, type DrainEnd, type TableChange } from './table-writer';
-import type { CheckLoop, CheckOutcome } from './check-loop';
+import { CheckHold, type CheckLoop, type CheckOutcome } from './check-loop';
 import { PROBES } from './checkers';
 import { runScript } from '../scripts/notify-command';
 import { resolveScriptPolicy, type ScriptPolicy } from '../scripts/security';
@@ -100,6 +100,8 @@ export class VirtualServerManager extends EventEmitter {
   readonly #writer: TableWriter;
   readonly #probes: ProbeTable;
   readonly #options: ManagerOptions;
+  /** Defers the checkers' attempts while a reload runs ({@link VirtualServerManager.holdChecks}). */
+  readonly #hold = new CheckHold();
   readonly #servers = new Map<string, VirtualServerState>();
   /** The track files FILE_CHECKs follow, by block name. */
   readonly #files = new Map<string, FileTracker>();
@@ -207,6 +209,16 @@ export class VirtualServerManager extends EventEmitter {
       }
       this.emit('suspend', { virtualServer: vs.config.id, suspended });
     }
+  }
+
+  /**
+   * Defers every checker's attempts falling due until the returned release
+   * is called; each then makes the one attempt it missed. For a reload's
+   * reading and applying, which otherwise share the event loop with the
+   * attempts due meanwhile.
+   */
+  holdChecks(): () => void {
+    return this.#hold.hold();
   }
 
   /**
@@ -360,6 +372,7 @@ export class VirtualServerManager extends EventEmitter {
       ...(this.#options.random ? { random: this.#options.random } : {}),
       bootstrapMs: Math.round((this.#options.bootstrapDelay ?? 0) * 1000),
       firstFailureCounts: atStart,
+      hold: this.#hold,
     };
     const onOutcome = (rs: RealServerState, loop: CheckLoop, outcome: CheckOutcome) => this.#onOutcome(vs(), rs, loop, outcome);
     const bfdUp = (name: string) => this.#bfd?.state(name) === 'Up';

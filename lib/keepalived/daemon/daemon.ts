@@ -827,6 +827,16 @@ export class KeepalivedDaemon {
 
   async #reload(options: ReloadOptions): Promise<boolean> {
     await this.#starting;
+    // keepalived's checker does not check while it reloads: neither do ours, so the reload is not spread among the attempts.
+    const release = this.#manager?.holdChecks();
+    try {
+      return await this.#reloadHeld(options);
+    } finally {
+      release?.();
+    }
+  }
+
+  async #reloadHeld(options: ReloadOptions): Promise<boolean> {
     let r: Reading;
     try {
       r = await this.#readSoon();

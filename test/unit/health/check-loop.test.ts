@@ -1,6 +1,7 @@
-// CheckLoop's runs: one abort signal per run shared by its attempts, and an
-// attempt that a stop() cut short never reports, even once the loop runs again.
-import { CheckLoop, type CheckOutcome } from '../../../lib/health/check-loop';
+// CheckLoop's runs: one abort signal per run shared by its attempts, an
+// attempt that a stop() cut short never reports, even once the loop runs
+// again, and a CheckHold defers the attempts falling due while held.
+import { CheckHold, CheckLoop, type CheckOutcome } from '../../../lib/health/check-loop';
 import type { ResolvedChecker } from '../../../lib/health/resolve';
 import type { ProbeResult } from '../../../lib/health/checkers/probe';
 
@@ -61,4 +62,49 @@ test('an attempt cut short by stop() does not report after the loop started agai
   expect(attempts).toHaveLength(3);
   loop.stop();
   expect(loop.attempts).toBe(1);
+});
+
+test('a held CheckHold defers every attempt falling due; the last release makes each loop\'s missed attempt once', async () => {
+  const hold = new CheckHold();
+  const first = heldProbe();
+  const second = heldProbe();
+  const loops = [first, second].map((p) => new CheckLoop(checker, p.probe, () => undefined, { hold }));
+  const releaseReload = hold.hold();
+  const releaseOther = hold.hold();
+  for (const loop of loops) loop.start();
+  await tick(60);
+  expect([first.attempts.length, second.attempts.length]).toEqual([0, 0]);
+  releaseReload();
+  releaseReload();
+  await tick(20);
+  expect(hold.held).toBe(true);
+  expect([first.attempts.length, second.attempts.length]).toEqual([0, 0]);
+  releaseOther();
+  expect(hold.held).toBe(false);
+  expect([first.attempts.length, second.attempts.length]).toEqual([1, 1]);
+  // Released, the loops run on their own schedule again.
+  first.attempts[0]!.release({ ok: true, reason: 'connected' });
+  await until(() => first.attempts.length > 1);
+  for (const loop of loops) loop.stop();
+});
+
+test('a loop stopped while its attempt waits on a hold makes none at the release; one started again waits afresh', async () => {
+  const hold = new CheckHold();
+  const stopped = heldProbe();
+  const restarted = heldProbe();
+  const a = new CheckLoop(checker, stopped.probe, () => undefined, { hold });
+  const b = new CheckLoop(checker, restarted.probe, () => undefined, { hold });
+  const release = hold.hold();
+  a.start();
+  b.start();
+  await tick(30);
+  a.stop();
+  b.stop();
+  b.start();
+  await tick(30);
+  release();
+  await tick(20);
+  expect(stopped.attempts).toHaveLength(0);
+  expect(restarted.attempts).toHaveLength(1);
+  b.stop();
 });
