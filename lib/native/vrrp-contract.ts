@@ -64,9 +64,13 @@ export interface NativeAddressSpec {
   /** RT_SCOPE_* number. */
   scope?: number;
   broadcast?: string;
+  /** IPv4: the point-to-point peer (IFA_ADDRESS); the prefix is then the whole address. */
+  peer?: string;
   nodad?: boolean;
-  /** Preferred lifetime 0 (valid forever): the kernel never picks it as a source. */
-  deprecated?: boolean;
+  /** Further IFA_F_* flags: IFA_F_HOMEADDRESS, IFA_F_MANAGETEMPADDR, IFA_F_NOPREFIXROUTE, IFA_F_MCAUTOJOIN. */
+  flags?: number;
+  /** Seconds the kernel may pick it as a source (0: deprecated, 0xffffffff: forever), valid forever; absent: the kernel's default. */
+  preferredLifetime?: number;
 }
 
 export interface NativeVrrpCounters {

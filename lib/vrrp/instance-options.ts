@@ -22,7 +22,7 @@ import { resolveList, resolveRoute, resolveRule, type ResolvedRoute, type Resolv
 /** `scope` of a virtual address, as `ip addr` names it. */
 export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
 
-/** One `virtual_ipaddress` line: `ADDR[/MASK] [brd ADDR] [dev IF] [scope S] [label L] [-nodad]`. */
+/** One `virtual_ipaddress` line: `ADDR[/MASK] [brd ADDR] [peer ADDR] [dev IF] [scope S] [label L] [preferred_lft N] [FLAGS]`. */
 export interface VirtualAddress {
   /** The virtual IPv4 or IPv6 address (`ADDR`), without prefix. */
   address: string;
@@ -36,8 +36,20 @@ export interface VirtualAddress {
   scope?: AddressScope;
   /** IPv4 label such as `eth0:vip` (`label`). */
   label?: string;
-  /** IPv6: skip duplicate address detection (`-nodad`). */
+  /** IPv6: skip duplicate address detection (the kernel's `nodad`). */
   nodad?: boolean;
+  /** The other end of a point-to-point address (`peer`); the prefix must then be the whole address (32 or 128). */
+  peer?: string;
+  /** Seconds the kernel may pick the address as a source (`preferred_lft`; 0: deprecated, 0xffffffff: forever); default the kernel's. */
+  preferredLifetime?: number;
+  /** IPv6: a Mobile IPv6 home address (`home`). */
+  home?: boolean;
+  /** IPv6: the kernel makes temporary addresses from it (`mngtmpaddr`). */
+  manageTempAddress?: boolean;
+  /** No route for the prefix (`noprefixroute`). */
+  noPrefixRoute?: boolean;
+  /** The kernel joins this multicast address on the interface (`autojoin`). */
+  autojoin?: boolean;
 }
 
 /** The options of one instance; see the module comment for the naming rule. */
@@ -219,8 +231,20 @@ export interface ResolvedAddress {
   scope?: AddressScope;
   /** IPv4 label (`label`), if given. */
   label?: string;
-  /** IPv6: skip duplicate address detection (`-nodad`); false by default. */
+  /** IPv6: skip duplicate address detection; false by default. */
   nodad: boolean;
+  /** Point-to-point peer (`peer`), if given. */
+  peer?: string;
+  /** Preferred lifetime in seconds, if given. */
+  preferredLifetime?: number;
+  /** IPv6 `home`, only when asked for. */
+  home?: true;
+  /** IPv6 `mngtmpaddr`, only when asked for. */
+  manageTempAddress?: true;
+  /** `noprefixroute`, only when asked for. */
+  noPrefixRoute?: true;
+  /** `autojoin`, only when asked for. */
+  autojoin?: true;
 }
 
 /** Options after validation, every default filled in; the machine's share is {@link MachineOptions}. */
@@ -355,7 +379,17 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   accept: 'accept',
   kernel_rx_buf_size: 'kernelRxBufSize',
 };
-const ADDRESS_KEYS = ['address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad'] as const;
+const ADDRESS_KEYS = [
+  'address', 'prefix', 'brd', 'dev', 'scope', 'label', 'nodad', 'peer', 'preferredLifetime', 'home', 'manageTempAddress', 'noPrefixRoute', 'autojoin',
+] as const;
+/** The address flags beside `nodad`, with the kernel's IFA_F_* bit and whether IPv4 takes it. */
+const ADDRESS_FLAGS = {
+  home: { bit: 0x10, ipv4: false },
+  manageTempAddress: { bit: 0x100, ipv4: false },
+  noPrefixRoute: { bit: 0x200, ipv4: true },
+  autojoin: { bit: 0x400, ipv4: true },
+} as const;
+type AddressFlag = keyof typeof ADDRESS_FLAGS;
 const SCOPES: readonly AddressScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
 
 type Range = readonly [min: number, max: number];
@@ -421,6 +455,16 @@ export function resolveVirtualAddress(value: unknown, field: string, family: IpF
     out.label = spec.label;
   }
   if (spec.nodad !== undefined && fam !== 6) fail(`${field}.nodad`, 'nodad only for IPv6', spec.nodad);
+  if (spec.peer !== undefined) {
+    out.peer = address(spec.peer, `${field}.peer`, fam);
+    if (out.prefix !== (fam === 4 ? 32 : 128)) fail(`${field}.prefix`, `${fam === 4 ? 32 : 128} with a peer`, spec.prefix);
+  }
+  if (spec.preferredLifetime !== undefined) out.preferredLifetime = integer(spec.preferredLifetime, `${field}.preferredLifetime`, [0, 0xffffffff], 0);
+  for (const name of Object.keys(ADDRESS_FLAGS) as AddressFlag[]) {
+    if (!flag(spec[name], `${field}.${name}`)) continue;
+    if (fam === 4 && !ADDRESS_FLAGS[name].ipv4) fail(`${field}.${name}`, `${name} only for IPv6`, spec[name]);
+    out[name] = true;
+  }
   return out;
 }
 
@@ -542,6 +586,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
 
 /** The addon's spec of an address on interface `ifindex`. */
 export function addressSpec(a: ResolvedAddress, ifindex: number): NativeAddressSpec {
+  const flags = (Object.keys(ADDRESS_FLAGS) as AddressFlag[]).reduce((bits, name) => (a[name] ? bits | ADDRESS_FLAGS[name].bit : bits), 0);
   return {
     ifindex,
     family: familyOf(a.address) === 4 ? AF_INET : AF_INET6,
@@ -551,5 +596,8 @@ export function addressSpec(a: ResolvedAddress, ifindex: number): NativeAddressS
     ...(a.label ? { label: a.label } : {}),
     ...(a.scope ? { scope: ROUTE_SCOPES[a.scope]! } : {}),
     ...(a.brd ? { broadcast: a.brd } : {}),
+    ...(a.peer ? { peer: a.peer } : {}),
+    ...(a.preferredLifetime !== undefined ? { preferredLifetime: a.preferredLifetime } : {}),
+    ...(flags ? { flags } : {}),
   };
 }

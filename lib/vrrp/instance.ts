@@ -976,7 +976,7 @@ function createVmac(
       state.restore.push({ name, value: set(baseIfindex, name, value) });
     }
     if (advertsOnVmac(o) && o.family === 6 && source.toLowerCase().startsWith('fe80:')) {
-      const spec = { ifindex: state.ifindex, family: AF_INET6, address: source, prefix: 64, nodad: true, deprecated: true };
+      const spec = { ifindex: state.ifindex, family: AF_INET6, address: source, prefix: 64, nodad: true, preferredLifetime: 0 };
       const errno = native.vrrpChangeAddress({ ...netns, add: true, ...spec });
       if (errno) throw VrrpError.fromErrno(errno, 'open', `link-local ${source} on ${o.vmac}`, 'address');
     }

@@ -47,8 +47,10 @@ vrrp::AddressSpec addressSpecOf(const Napi::Object& o) {
   s.label = stringField(o, "label", false);
   s.scope = intField(o, "scope", -1);
   s.broadcast = stringField(o, "broadcast", false);
+  s.peer = stringField(o, "peer", false);
   s.nodad = o.Get("nodad").ToBoolean().Value();
-  s.deprecated = o.Get("deprecated").ToBoolean().Value();
+  s.flags = static_cast<uint32_t>(u32Field(o, "flags", 0));
+  s.preferredLifetime = u32Field(o, "preferredLifetime", -1);
   return s;
 }
 

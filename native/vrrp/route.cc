@@ -65,10 +65,19 @@ int build(const AddressSpec& spec, rtnl_addr* addr) {
   rtnl_addr_set_prefixlen(addr, spec.prefix);
   if (!spec.label.empty() && rtnl_addr_set_label(addr, spec.label.c_str()) < 0) return EINVAL;
   if (spec.scope >= 0) rtnl_addr_set_scope(addr, spec.scope);
-  if (spec.nodad) rtnl_addr_set_flags(addr, IFA_F_NODAD);
-  if (spec.deprecated) {
-    rtnl_addr_set_preferred_lifetime(addr, 0);
+  const uint32_t flags = spec.flags | (spec.nodad ? IFA_F_NODAD : 0);
+  if (flags) rtnl_addr_set_flags(addr, flags);
+  if (spec.preferredLifetime >= 0) {
+    rtnl_addr_set_preferred_lifetime(addr, static_cast<uint32_t>(spec.preferredLifetime));
     rtnl_addr_set_valid_lifetime(addr, 0xffffffffU);  // forever
+  }
+  // libnl sets an IPv4 peer only; an IPv6 one is added to the request by sendAddress.
+  if (!spec.peer.empty() && spec.family == AF_INET) {
+    nl_addr* peer = nullptr;
+    if (nl_addr_parse(spec.peer.c_str(), spec.family, &peer) < 0) return EINVAL;
+    rc = rtnl_addr_set_peer(addr, peer);
+    nl_addr_put(peer);
+    if (rc < 0) return errnoOf(rc);
   }
   if (!spec.broadcast.empty()) {
     nl_addr* brd = nullptr;
@@ -120,21 +129,30 @@ int Route::interfaceInfo(const std::string& name, InterfaceInfo& out) {
   return 0;
 }
 
-int Route::addAddress(const AddressSpec& spec) {
+// Sends the RTM_NEWADDR (add) or RTM_DELADDR of `spec`; an IPv6 peer goes in as a second IFA_ADDRESS, which the kernel
+// takes over the first (the address itself, as libnl writes it without a peer).
+int Route::sendAddress(const AddressSpec& spec, bool add) {
   AddrGuard g;
   if (!g.addr) return ENOMEM;
   int error = build(spec, g.addr);
   if (error) return error;
-  return errnoOf(rtnl_addr_add(sock_, g.addr, NLM_F_EXCL));
+  nl_msg* msg = nullptr;
+  int rc = add ? rtnl_addr_build_add_request(g.addr, NLM_F_EXCL, &msg) : rtnl_addr_build_delete_request(g.addr, 0, &msg);
+  if (rc < 0) return errnoOf(rc);
+  if (!spec.peer.empty() && spec.family == AF_INET6) {
+    in6_addr peer{};
+    if (inet_pton(AF_INET6, spec.peer.c_str(), &peer) != 1 || nla_put(msg, IFA_ADDRESS, sizeof peer, &peer) < 0) {
+      nlmsg_free(msg);
+      return EINVAL;
+    }
+  }
+  rc = nl_send_sync(sock_, msg);  // frees msg
+  return rc < 0 ? errnoOf(rc) : 0;
 }
 
-int Route::deleteAddress(const AddressSpec& spec) {
-  AddrGuard g;
-  if (!g.addr) return ENOMEM;
-  int error = build(spec, g.addr);
-  if (error) return error;
-  return errnoOf(rtnl_addr_delete(sock_, g.addr, 0));
-}
+int Route::addAddress(const AddressSpec& spec) { return sendAddress(spec, true); }
+
+int Route::deleteAddress(const AddressSpec& spec) { return sendAddress(spec, false); }
 
 int Route::createMacvlan(const MacvlanSpec& spec) {
   rtnl_link* link = rtnl_link_macvlan_alloc();

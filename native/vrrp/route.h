@@ -36,8 +36,11 @@ struct AddressSpec {
   std::string label;      // empty: none
   int scope = -1;         // -1: kernel default
   std::string broadcast;  // empty: none
+  std::string peer;       // empty: none (IFA_ADDRESS is then the address itself)
   bool nodad = false;
-  bool deprecated = false;  // preferred lifetime 0: never picked as a source by the kernel
+  uint32_t flags = 0;  // further IFA_F_* flags (home, mngtmpaddr, noprefixroute, autojoin)
+  // Seconds the kernel may pick the address as a source (0: deprecated), valid forever; -1: the kernel's default.
+  int64_t preferredLifetime = -1;
 };
 
 struct MacvlanSpec {
@@ -70,6 +73,7 @@ class Route {
   int listHostRoutes(int family, uint32_t table, int protocol, std::vector<HostRoute>& out);
 
  private:
+  int sendAddress(const AddressSpec& spec, bool add);
   // One RTM_NEWLINK change of link `name`, described by `describe` (libnl's return convention).
   int changeLink(const std::string& name, const std::function<int(rtnl_link*)>& describe);
 

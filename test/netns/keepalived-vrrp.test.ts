@@ -1055,3 +1055,66 @@ test.each([
   expect([ourDetail(ours, 'Linkbeat reports dl0 down'), ourDetail(ours, 'Linkbeat reports dl0 up')]).toEqual(polled ? [1, 1] : [0, 0]);
   expect(ourDetail(ours, 'Using MII-BMSR/ETHTOOL NIC polling thread(s)...')).toBe(polled ? 1 : 0);
 });
+
+test('virtual_ipaddress options: keepalived 2.2.7 and ours add the same addresses (brd +/-, peer, flags, preferred_lft, -nodad, a deprecated /128); at stop ours leaves none, keepalived its IPv4 peer address', async () => {
+  const id = ++vrid;
+  const text = `vrrp_instance VI_${id} {
+    state MASTER
+    interface eth0
+    virtual_router_id ${id}
+    priority 255
+    advert_int 1
+    virtual_ipaddress {
+        10.19.0.10/24 brd +
+        10.19.1.10/16 brd -
+        10.19.2.10 peer 10.19.2.1
+        10.19.3.10/24 noprefixroute
+    }
+    virtual_ipaddress_excluded {
+        fd19:1::10/64 home
+        fd19:2::10/64 mngtmpaddr noprefixroute
+        fd19:3::10 preferred_lft 200
+        fd19:4::10
+        fd19:5::10/64 preferred_lft 0
+        fd19:6::10/64 -nodad
+        fd19:7::10 peer fd19:7::1
+    }
+}
+`;
+  // Router a's addresses of the file, one line each, sorted; a running preferred lifetime is only "counting down".
+  const addresses = () => lab.hosts.a.run('ip', '-o', 'addr', 'show', 'dev', 'eth0').split('\n')
+    .filter((l) => /10\.19\.|fd19:/.test(l)).map((l) => l.replace(/^\d+: eth0\s+/, '').replace(/\s*\\\s+/g, ' ').replace(/preferred_lft [1-9]\d*sec/, 'preferred_lft Nsec').trim())
+    .sort();
+  const keepalived = lab.keepalived('a', `addropts-${id}`, text);
+  cleanup.push(() => keepalived.stop());
+  expect(await eventually(() => keepalived.transitions.at(-1)?.state === 'MASTER', 10_000)).toBe(true);
+  await sleep(500);
+  const theirs = addresses();
+  await keepalived.stop();
+  const theirsLeft = addresses();
+  // keepalived 2.2.7 deletes an IPv4 address with a peer without naming the peer: the kernel keeps it.
+  lab.hosts.a.run('ip', 'addr', 'del', '10.19.2.10', 'peer', '10.19.2.1', 'dev', 'eth0');
+
+  const ours = new OurDaemon(`addropts-${id}`, text);
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER', 10_000)).toBe(true);
+  await sleep(500);
+  const mine = addresses();
+  await ours.stop();
+
+  expect(theirs).toEqual([
+    'inet 10.19.0.10/24 brd 10.19.0.255 scope global eth0 valid_lft forever preferred_lft forever',
+    'inet 10.19.1.10/16 brd 10.19.0.0 scope global eth0 valid_lft forever preferred_lft forever',
+    'inet 10.19.2.10 peer 10.19.2.1/32 scope global eth0 valid_lft forever preferred_lft forever',
+    'inet 10.19.3.10/24 scope global noprefixroute eth0 valid_lft forever preferred_lft forever',
+    'inet6 fd19:1::10/64 scope global nodad home valid_lft forever preferred_lft forever',
+    'inet6 fd19:2::10/64 scope global nodad mngtmpaddr noprefixroute valid_lft forever preferred_lft forever',
+    'inet6 fd19:3::10/128 scope global nodad valid_lft forever preferred_lft Nsec',
+    'inet6 fd19:4::10/128 scope global nodad deprecated valid_lft forever preferred_lft 0sec',
+    'inet6 fd19:5::10/64 scope global nodad deprecated valid_lft forever preferred_lft 0sec',
+    'inet6 fd19:6::10/64 scope global valid_lft forever preferred_lft forever',
+    'inet6 fd19:7::10 peer fd19:7::1/128 scope global nodad deprecated valid_lft forever preferred_lft 0sec',
+  ]);
+  expect(theirsLeft).toEqual(['inet 10.19.2.10 peer 10.19.2.1/32 scope global eth0 valid_lft forever preferred_lft forever']);
+  expect(mine).toEqual(theirs);
+  expect(addresses()).toEqual([]);
+});

@@ -99,7 +99,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     advert_int: `above ${VRRP_LIMITS.advertIntV3[1]} s with VRRPv3 refused`,
     unicast_ttl: '0 (the kernel default) refused',
     unicast_peer: 'min_ttl / max_ttl refused',
-    virtual_ipaddress: `brd + / brd -, and the options ${UNMODELLED_OPTIONS.join(', ')} refused`,
+    virtual_ipaddress: `the options ${UNMODELLED_OPTIONS.join(', ')} refused; the others as keepalived 2.2.7 adds them: \`brd +\`/\`brd -\` `
+      + 'worked out from the prefix, `peer` (the prefix then dropped), IPv6 without DAD unless `-nodad`, an IPv6 /128 deprecated unless '
+      + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only',
     virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
     virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${routesNote(', `track_group`')}`,
     virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${rulesNote(', `track_group`')}`,

@@ -117,15 +117,25 @@ class Mapper {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source, keyword });
   }
 
-  address(a: VrrpAddress, owner: string): VirtualAddress {
+  address(a: VrrpAddress): VirtualAddress {
     const out: VirtualAddress = { address: a.address, prefix: a.prefix };
-    if (a.brd === '+' || a.brd === '-') this.unsupported('brd', a.source, `(${owner}) brd ${a.brd} is not computed by the router - the kernel's default broadcast is used`);
-    else if (a.brd !== undefined) out.brd = a.brd;
+    if (a.brd !== undefined) out.brd = a.brd;
+    if (a.peer !== undefined) out.peer = a.peer;
     if (a.dev !== undefined) out.dev = a.dev;
     if (a.scope !== undefined) out.scope = a.scope;
     if (a.label !== undefined) out.label = a.label;
-    // keepalived adds every IPv6 address without duplicate address detection (IFA_F_NODAD), `-nodad` or not.
-    if (a.family === 'inet6') out.nodad = true;
+    if (a.noPrefixRoute) out.noPrefixRoute = true;
+    if (a.autojoin) out.autojoin = true;
+    if (a.family === 'inet6') {
+      // keepalived 2.2.7 (measured): no duplicate address detection unless `-nodad` is written; a /128 is deprecated
+      // (never picked as a source) unless preferred_lft says otherwise; home and mngtmpaddr, and preferred_lft, are
+      // IPv6's only (keepalived leaves them out of an IPv4 address).
+      if (!a.nodad) out.nodad = true;
+      const preferred = a.preferredLft ?? (a.prefix === 128 ? 0 : undefined);
+      if (preferred !== undefined) out.preferredLifetime = preferred;
+      if (a.home) out.home = true;
+      if (a.manageTempAddress) out.manageTempAddress = true;
+    }
     return out;
   }
 
@@ -208,7 +218,7 @@ class Mapper {
       interface: i.interface,
       ...this.direct(i),
       advertInt,
-      virtualIpaddress: i.virtualIpaddress.map((a) => this.address(a, i.name)),
+      virtualIpaddress: i.virtualIpaddress.map((a) => this.address(a)),
       garpInterval,
     };
     if (i.unicastSrcIp !== undefined) out.unicastSrcIp = i.unicastSrcIp;
@@ -231,7 +241,7 @@ class Mapper {
       this.unsupported('use_vmac', at('useVmac'), `(${i.name}) IPv6 adverts from the VMAC are not supported - keepalived's nftables rules `
         + 'that re-send its MLD reports from the base interface are not installed; use vmac_xmit_base');
     }
-    if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a, i.name));
+    if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a));
     if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r));
     if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r));
     if (!(i.accept ?? !i.strict)) this.noAccept(i, out, at);
@@ -296,7 +306,7 @@ class Mapper {
     };
     if (global.enableScriptSecurity) config.enableScriptSecurity = true;
     // The reader put each address written without dev on default_interface.
-    if (vrrp.staticAddresses.length) config.staticIpaddress = vrrp.staticAddresses.map((a) => this.address(a, 'static_ipaddress'));
+    if (vrrp.staticAddresses.length) config.staticIpaddress = vrrp.staticAddresses.map((a) => this.address(a));
     const watched = watchedFamilies(vrrp.instances);
     if (vrrp.staticRoutes.length) config.staticRoutes = vrrp.staticRoutes.map((r) => routeOptions(r, watched.routes.has(r.family)));
     if (vrrp.staticRules.length) config.staticRules = vrrp.staticRules.map((r) => ruleOptions(r, watched.rules.has(r.family)));

@@ -174,15 +174,30 @@ export interface VrrpAddress extends Located {
   readonly family: 'inet' | 'inet6';
   /** Prefix length; default 32 (IPv4) or 128 (IPv6). */
   readonly prefix: number;
-  /** `brd ADDR`: IPv4 broadcast address. */
+  /** `brd ADDR`: IPv4 broadcast address (`brd +` and `brd -` worked out from the prefix). */
   readonly brd?: string;
+  /** `peer ADDR`: the other end of a point-to-point address (the prefix is then the whole address). */
+  readonly peer?: string;
+  /** `preferred_lft N|forever` (IPv6): seconds the address may be picked as a source; forever is 0xffffffff. */
+  readonly preferredLft?: number;
+  /** `home` (IPv6): a Mobile IPv6 home address (IFA_F_HOMEADDRESS). */
+  readonly home?: boolean;
+  /** `mngtmpaddr` (IPv6): the kernel makes temporary addresses from it (IFA_F_MANAGETEMPADDR). */
+  readonly manageTempAddress?: boolean;
+  /** `noprefixroute`: the kernel adds no route for the prefix (IFA_F_NOPREFIXROUTE). */
+  readonly noPrefixRoute?: boolean;
+  /** `autojoin`: the kernel joins the multicast address on the interface (IFA_F_MCAUTOJOIN). */
+  readonly autojoin?: boolean;
   /** `dev IF`: interface; default the instance's. */
   readonly dev?: string;
   /** `scope`: address scope. */
   readonly scope?: 'global' | 'site' | 'link' | 'host' | 'nowhere';
   /** `label IF:TAG`: IPv4 address label. */
   readonly label?: string;
-  /** `-nodad` / `nodad`: IPv6 without duplicate address detection; default off. */
+  /**
+   * `-nodad` written. keepalived 2.2.7 adds IPv6 addresses without duplicate address detection (IFA_F_NODAD) except
+   * those written with `-nodad`, which the kernel then checks (measured; its documentation says the opposite).
+   */
   readonly nodad: boolean;
   /** `no_track`: removal by someone else does not force the instance out of MASTER; default off. */
   readonly noTrack: boolean;

@@ -47,7 +47,8 @@ describe('vrrp.conf mapped', () => {
         { address: '192.0.2.102', prefix: 32 },
       ],
       // Moved with the VIPs, not advertised; IPv6 goes without DAD as keepalived adds it.
-      virtualIpaddressExcluded: [{ address: '2001:db8::100', prefix: 64, dev: 'vrrp0', nodad: true }],
+      // Written with -nodad: keepalived 2.2.7 then leaves duplicate address detection on.
+      virtualIpaddressExcluded: [{ address: '2001:db8::100', prefix: 64, dev: 'vrrp0' }],
       unicastSrcIp: '192.0.2.1', unicastPeer: ['192.0.2.2', '192.0.2.3'], unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
       v3ChecksumAsV2: false, lowerPrioNoAdvert: true, higherPrioSendAdvert: true, ownerIgnoreAdverts: false,
       // Instance values win over global_defs; the GARP pacing comes from vrrp_garp_interval (IPv4).
@@ -98,18 +99,17 @@ describe('vrrp.conf mapped', () => {
 });
 
 describe('instances the router cannot run, and options it does not honour', () => {
-  test('no virtual address; brd +; strict mode; advert_int beyond VRRPv3 (AH authentication runs)', () => {
+  test('no virtual address; brd + worked out; strict mode; advert_int beyond VRRPv3 (AH authentication runs)', () => {
     const m = mapText('vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n}\n'
       + 'vrrp_instance B {\n  interface vrrp0\n  virtual_router_id 2\n  strict_mode\n  authentication {\n    auth_type AH\n    auth_pass x\n  }\n  virtual_ipaddress {\n    192.0.2.1/24 brd +\n  }\n}\n'
       + 'vrrp_instance C {\n  interface vrrp0\n  virtual_router_id 3\n  version 3\n  advert_int 100\n  virtual_ipaddress {\n    192.0.2.3\n  }\n}\n');
     expect(warned(m)).toEqual([
       ['unsupported', 1, '(A) an instance without virtual_ipaddress is not run by the router'],
-      ['unsupported', 14, "(B) brd + is not computed by the router - the kernel's default broadcast is used"],
       ['unsupported', 21, '(C) VRRPv3 carries at most 40.95 s - advert_int 100 becomes 40.95'],
     ]);
     expect(m.config.instances.map((i) => i.name)).toEqual(['B', 'C']);
     expect(m.config.instances[0]!.authentication).toEqual({ authType: 'AH', authPass: 'x' });
-    expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24 }]);
+    expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24, brd: '192.0.2.255' }]);
     expect(m.config.instances[1]!.advertInt).toBe(40.95);
     // strict_mode without accept: B's VIPs go in the firewall's drop sets while master; C accepts.
     expect(m.config.instances.map((i) => i.accept)).toEqual([false, undefined]);

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, readKeepalivedConfig, type CheckResult, type ReadResult, type VrrpInstanceBlock } from '../../../lib/keepalived';
+import { configTestStatus } from '../../../lib/keepalived/reader/read';
 import { CONFIG_ID, VERDICT_INTERFACES, fixture, keepalivedInstalled, keepalivedVerdict, scratch } from '../../support/keepalived';
 
 const at = (file: string, line: number) => ({ file, line });
@@ -387,13 +388,13 @@ describe('errors and corrections, each at its line', () => {
   });
 
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
-    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  use_ipvlan\n  virtual_ipaddress {\n    192.0.2.1 preferred_lft forever\n  }\n'));
+    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  use_ipvlan\n  virtual_ipaddress {\n    192.0.2.1 track_group G\n  }\n'));
     expect(found(r)).toEqual([
       ['unsupported', 5, 'route option realms is not supported yet - the route is not installed'],
       ['unsupported', 7, 'use_ipvlan in vrrp_instance is not supported yet - ignored'],
-      ['unsupported', 9, 'ip address option preferred_lft is not supported yet - ignored'],
+      ['unsupported', 9, 'ip address option track_group is not supported yet - ignored'],
     ]);
-    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 5], ['use_ipvlan', 7], ['preferred_lft', 9]]);
+    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 5], ['use_ipvlan', 7], ['track_group', 9]]);
   });
 
   test('vrrp_track_file is the deprecated spelling of track_file; a vrrp_script without script is removed', () => {
@@ -578,5 +579,66 @@ describe('interface_up_down_delays and linkbeat (keepalived 2.2.7 -t on the same
       const said = verdict.output.split('\n').filter((l) => l.startsWith('(')).map((l) => l.replace(/^\([^:]*: /, '('));
       expect([name, verdict.status, said]).toEqual([name, status, lines.map(([, line, message]) => `(Line ${line}) ${message}`)]);
     }
+  });
+});
+
+describe('virtual_ipaddress options (keepalived 2.2.7 -t on the same lines: same messages, each status 5 or 0 as noted)', () => {
+  // The lines in virtual_ipaddress_excluded (both families may mix there), from line 8.
+  const vips = (...lines: string[]) =>
+    readText(instance(`  virtual_router_id 1\n  virtual_ipaddress {\n    10.0.0.1\n  }\n  virtual_ipaddress_excluded {\n${lines.map((l) => `    ${l}\n`).join('')}  }\n`));
+  const first = (r: ReadResult) => r.config.vrrp.instances[0]?.virtualIpaddressExcluded ?? [];
+
+  test('brd + and brd - worked out from the prefix; peer, flags and preferred_lft read; -nodad kept (status 0)', () => {
+    const r = vips('10.9.0.10/24 brd +', '10.9.1.10/16 brd -', '10.9.2.10 peer 10.9.2.1', '2001:db8::1/64 home mngtmpaddr noprefixroute autojoin',
+      '2001:db8::2 preferred_lft 200', '2001:db8::3 preferred_lft forever', '2001:db8::4/64 -nodad');
+    expect(found(r)).toEqual([]);
+    expect(first(r).map(({ source: _, ...a }) => a)).toEqual([
+      { address: '10.9.0.10', family: 'inet', prefix: 24, brd: '10.9.0.255', nodad: false, noTrack: false },
+      { address: '10.9.1.10', family: 'inet', prefix: 16, brd: '10.9.0.0', nodad: false, noTrack: false },
+      { address: '10.9.2.10', family: 'inet', prefix: 32, peer: '10.9.2.1', nodad: false, noTrack: false },
+      { address: '2001:db8::1', family: 'inet6', prefix: 64, home: true, manageTempAddress: true, noPrefixRoute: true, autojoin: true, nodad: false, noTrack: false },
+      { address: '2001:db8::2', family: 'inet6', prefix: 128, preferredLft: 200, nodad: false, noTrack: false },
+      { address: '2001:db8::3', family: 'inet6', prefix: 128, preferredLft: 0xffffffff, nodad: false, noTrack: false },
+      { address: '2001:db8::4', family: 'inet6', prefix: 64, nodad: true, noTrack: false },
+    ]);
+  });
+
+  test('what keepalived reports and keeps the address for (status 5)', () => {
+    const r = vips('10.9.3.10/24 peer 10.9.3.1 brd +', '10.9.4.10 peer 10.9.4.1/32', '10.9.5.10 peer fe80::1', '10.9.6.10 peer 10.9.6.1 peer 10.9.6.2',
+      'fe80::1 preferred_lft bogus', 'fe80::2 preferred_lft 4294967296', '10.9.7.10/32 brd +', '10.9.8.10 nodad', 'fe80::3 scope link label v0:x');
+    expect(found(r)).toEqual([
+      ['invalid-value', 8, 'Cannot specify address prefix when specifying peer address - ignoring'],
+      ['invalid-value', 8, 'Cannot specify broadcast and peer addresses - ignoring broadcast address'],
+      ['invalid-value', 9, 'VRRP parsed invalid IP 10.9.4.1/32. skipping IP...'],
+      ['invalid-value', 9, 'Invalid peer address 10.9.4.1/32'],
+      ['invalid-value', 10, 'Peer address fe80::1 does not match address family'],
+      ['invalid-value', 11, 'Peer 10.9.6.2 - another peer has already been specified'],
+      ['invalid-value', 11, "Unknown configuration entry '10.9.6.2' for ip address - ignoring"],
+      ['invalid-value', 12, "invalid number 'bogus'"],
+      ['invalid-value', 12, 'preferred_lft bogus is invalid'],
+      ['invalid-value', 13, "number '4294967296' outside unsigned integer range"],
+      ['invalid-value', 13, 'preferred_lft 4294967296 is invalid'],
+      ['invalid-value', 14, 'Address prefix length 32 too long for broadcast'],
+      ['invalid-value', 15, "Unknown configuration entry 'nodad' for ip address - ignoring"],
+      ['invalid-value', 16, 'Cannot specify scope for IPv6 addresses (fe80::3) - ignoring scope'],
+      ['invalid-value', 16, 'Cannot specify label for IPv6 addresses (fe80::3) - ignoring label'],
+    ]);
+    expect(configTestStatus(r.diagnostics)).toBe(5);
+    expect(first(r).map(({ address, prefix, peer, brd, scope, label }) => ({ address, prefix, peer, brd, scope, label }))).toEqual([
+      { address: '10.9.3.10', prefix: 32, peer: '10.9.3.1' }, { address: '10.9.4.10', prefix: 32 }, { address: '10.9.5.10', prefix: 32 },
+      { address: '10.9.6.10', prefix: 32, peer: '10.9.6.1' }, { address: 'fe80::1', prefix: 128 }, { address: 'fe80::2', prefix: 128 },
+      { address: '10.9.7.10', prefix: 32 }, { address: '10.9.8.10', prefix: 32 }, { address: 'fe80::3', prefix: 128 },
+    ].map((a) => ({ peer: undefined, brd: undefined, scope: undefined, label: undefined, ...a })));
+  });
+
+  test('what skips the address: a missing value, a bad broadcast, a broadcast on IPv6 (status 5)', () => {
+    const r = vips('10.9.0.10 peer', '10.9.1.10/24 brd bogus', 'fe80::1 brd +', '10.9.2.10/24 dev', '10.9.3.10');
+    expect(found(r)).toEqual([
+      ['invalid-value', 8, 'No peer parameter specified for 10.9.0.10'],
+      ['invalid-value', 9, 'VRRP is trying to assign invalid broadcast bogus. skipping VIP...'],
+      ['invalid-value', 10, 'VRRP is trying to assign a broadcast brd to the IPv6 address fe80::1 !!?? WTF... skipping VIP...'],
+      ['invalid-value', 11, 'No dev parameter specified for 10.9.2.10/24'],
+    ]);
+    expect(first(r).map((a) => a.address)).toEqual(['10.9.3.10']);
   });
 });

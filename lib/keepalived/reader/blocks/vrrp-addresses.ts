@@ -1,21 +1,35 @@
 /**
  * Lines of `virtual_ipaddress { }` / `virtual_ipaddress_excluded { }`:
- * `ADDR[/MASK] [brd ADDR] [dev IF] [scope S] [label L] [-nodad] [no_track] ...`.
+ * `ADDR[/MASK] [brd ADDR|+|-] [peer ADDR] [dev IF] [scope S] [label L] [preferred_lft N|forever] [home] [mngtmpaddr]
+ * [noprefixroute] [autojoin] [-nodad] [no_track] ...`.
  * @module
  */
 import type { ParseContext, Statement } from '../grammar';
 import type { KeywordItem } from '../model';
-import { addressFamily } from '../values';
+import { addressFamily, unsignedComplaint } from '../values';
 import type { VrrpAddress } from '../vrrp-model';
 import { lookUpTrackGroup, type TrackGroupDraft } from './track-group';
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
 /** Address options keepalived applies and this reader does not model (each an `unsupported` finding). */
-export const UNMODELLED_OPTIONS: readonly string[] = ['peer', 'home', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'preferred_lft', 'use_vmac', 'track_group'];
+export const UNMODELLED_OPTIONS: readonly string[] = ['use_vmac', 'track_group'];
 /** Of those, the ones followed by a value. */
-const WITH_VALUE = ['peer', 'preferred_lft', 'track_group'];
+const WITH_VALUE = ['track_group'];
+/** Options that are a flag of the address (IFA_F_*), each a field of {@link VrrpAddress}. */
+const FLAGS = { home: 'home', mngtmpaddr: 'manageTempAddress', noprefixroute: 'noPrefixRoute', autojoin: 'autojoin' } as const;
+/** Options keepalived reads a value after: without one, the line is skipped. */
+const NEEDS_VALUE = ['dev', 'scope', 'brd', 'broadcast', 'label', 'peer', 'preferred_lft', 'track_group'];
+/** keepalived's word for a preferred lifetime that never ends (and its INFINITY_LIFE_TIME). */
+const FOREVER = 0xffffffff;
 
-/** One address line; undefined (reported) when keepalived skips it. `groups`: the track_groups a static line may name. */
+type Draft = { -readonly [K in keyof VrrpAddress]: VrrpAddress[K] };
+
+/**
+ * One address line; undefined (reported) when keepalived skips it. `groups`: the track_groups a static line may name.
+ * As keepalived 2.2.7: a peer drops the address's prefix and any broadcast (each with its line), `brd +`/`brd -` are
+ * worked out from the prefix, a bad peer or preferred_lft is reported and left out, a second peer names its value as
+ * an unknown option.
+ */
 export function readVrrpAddress(
   stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], groups?: readonly TrackGroupDraft[],
 ): VrrpAddress | undefined {
@@ -28,26 +42,30 @@ export function readVrrpAddress(
     ctx.diag.error('invalid-value', `VRRP parsed invalid IP ${words[0]}. skipping IP...`, stmt.source);
     return undefined;
   }
-  const out: { -readonly [K in keyof VrrpAddress]: VrrpAddress[K] } = {
-    address: text,
-    family,
-    prefix,
-    nodad: false,
-    noTrack: false,
-    source: stmt.source,
-  };
+  const out: Draft = { address: text, family, prefix, nodad: false, noTrack: false, source: stmt.source };
+  let brd: string | undefined;
   for (let i = 1; i < words.length; i++) {
     const word = words[i]!;
     const value = words[i + 1];
+    if (NEEDS_VALUE.includes(word) && value === undefined) {
+      ctx.diag.error('invalid-value', `No ${word} parameter specified for ${words[0]}`, stmt.source);
+      return undefined;
+    }
     switch (word) {
       case 'brd':
       case 'broadcast':
-        if (value === '+' || value === '-' || (value !== undefined && addressFamily(value) === 'inet')) out.brd = value;
-        else return invalidOption(stmt, ctx, word, value);
+        if (family === 'inet6') {
+          ctx.diag.error('invalid-value', `VRRP is trying to assign a broadcast ${word} to the IPv6 address ${words[0]} !!?? WTF... skipping VIP...`, stmt.source);
+          return undefined;
+        }
+        if (value !== '+' && value !== '-' && addressFamily(value!) !== 'inet') {
+          ctx.diag.error('invalid-value', `VRRP is trying to assign invalid broadcast ${value}. skipping VIP...`, stmt.source);
+          return undefined;
+        }
+        brd = value;
         i++;
         break;
       case 'dev':
-        if (value === undefined) return invalidOption(stmt, ctx, word, value);
         out.dev = value;
         i++;
         break;
@@ -57,12 +75,36 @@ export function readVrrpAddress(
         i++;
         break;
       case 'label':
-        if (value === undefined) return invalidOption(stmt, ctx, word, value);
         out.label = value;
         i++;
         break;
+      case 'peer':
+        // A second peer takes no value: keepalived reads that word as the next option.
+        if (family === 'inet6') {
+    for (const [option, key] of [['scope', 'scope'], ['label', 'label']] as const) {
+      if (out[key] === undefined) continue;
+      ctx.diag.error('invalid-value', `Cannot specify ${option} for IPv6 addresses (${words[0]}) - ignoring ${option}`, stmt.source);
+      delete out[key];
+    }
+  }
+  if (out.peer !== undefined) {
+          ctx.diag.error('invalid-value', `Peer ${value} - another peer has already been specified`, stmt.source);
+          break;
+        }
+        readPeer(out, value!, ctx, stmt);
+        i++;
+        break;
+      case 'preferred_lft':
+        readPreferredLifetime(out, value!, ctx, stmt);
+        i++;
+        break;
+      case 'home':
+      case 'mngtmpaddr':
+      case 'noprefixroute':
+      case 'autojoin':
+        out[FLAGS[word]] = true;
+        break;
       case '-nodad':
-      case 'nodad':
         out.nodad = true;
         break;
       case 'no_track':
@@ -83,8 +125,68 @@ export function readVrrpAddress(
         if (WITH_VALUE.includes(word)) i++;
     }
   }
+  if (family === 'inet6') {
+    for (const [option, key] of [['scope', 'scope'], ['label', 'label']] as const) {
+      if (out[key] === undefined) continue;
+      ctx.diag.error('invalid-value', `Cannot specify ${option} for IPv6 addresses (${words[0]}) - ignoring ${option}`, stmt.source);
+      delete out[key];
+    }
+  }
+  if (out.peer !== undefined) {
+    if (maskText !== undefined) ctx.diag.error('invalid-value', 'Cannot specify address prefix when specifying peer address - ignoring', stmt.source);
+    out.prefix = bits;
+    if (brd !== undefined) ctx.diag.error('invalid-value', 'Cannot specify broadcast and peer addresses - ignoring broadcast address', stmt.source);
+    brd = undefined;
+  }
+  if (brd !== undefined) setBroadcast(out, brd, ctx, stmt);
   return out;
 }
+
+/** `peer ADDR`: an address of the line's family, without a prefix; anything else is reported and left out. */
+function readPeer(out: Draft, value: string, ctx: ParseContext, stmt: Statement): void {
+  const family = value.includes('/') ? undefined : addressFamily(value);
+  if (!family) {
+    ctx.diag.error('invalid-value', `VRRP parsed invalid IP ${value}. skipping IP...`, stmt.source);
+    ctx.diag.error('invalid-value', `Invalid peer address ${value}`, stmt.source);
+  } else if (family !== out.family) {
+    ctx.diag.error('invalid-value', `Peer address ${value} does not match address family`, stmt.source);
+  } else {
+    out.peer = value;
+  }
+}
+
+/** `preferred_lft N|forever`: seconds as an unsigned integer; a bad number is reported and left out. */
+function readPreferredLifetime(out: Draft, value: string, ctx: ParseContext, stmt: Statement): void {
+  if (value === 'forever') {
+    out.preferredLft = FOREVER;
+    return;
+  }
+  const complaint = unsignedComplaint(value, 0, FOREVER);
+  if (complaint === undefined) {
+    out.preferredLft = Number(value);
+    return;
+  }
+  ctx.diag.error('invalid-value', complaint, stmt.source);
+  ctx.diag.error('invalid-value', `preferred_lft ${value} is invalid`, stmt.source);
+}
+
+/** `brd ADDR|+|-`: `+` sets the host bits, `-` clears them; neither fits a /31 or /32 (reported, no broadcast). */
+function setBroadcast(out: Draft, brd: string, ctx: ParseContext, stmt: Statement): void {
+  if (brd !== '+' && brd !== '-') {
+    out.brd = brd;
+    return;
+  }
+  if (out.prefix >= 31) {
+    ctx.diag.error('invalid-value', `Address prefix length ${out.prefix} too long for broadcast`, stmt.source);
+    return;
+  }
+  const host = out.prefix === 0 ? 0xffffffff : 0xffffffff >>> out.prefix;
+  const value = ipv4Number(out.address);
+  out.brd = ipv4Text(brd === '+' ? (value | host) >>> 0 : (value & ~host) >>> 0);
+}
+
+const ipv4Number = (text: string): number => text.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+const ipv4Text = (n: number): string => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 
 /** An option not run: an `unsupported` finding; the address stays (the option ignored). */
 function unmodelled(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], word: string, value: string | undefined): void {
