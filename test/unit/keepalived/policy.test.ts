@@ -85,7 +85,7 @@ test('every keyword the reader reports as not supported, and every global_defs s
   // keepalived 2.2.7 as Debian builds it (no ipset library) does not know vrrp_ipsets: -t says "Unknown keyword", status 5.
   expect(isKeepalivedKeyword('vrrp_ipsets')).toBe(false);
   expect(isKeepalivedKeyword('enable_dbus')).toBe(true);
-  expect(isKeepalivedKeyword('preferred_lft')).toBe(true);
+  expect(isKeepalivedKeyword('track_group')).toBe(true);
   expect(isKeepalivedKeyword('no_such_keyword')).toBe(false);
 });
 
@@ -102,18 +102,18 @@ vrrp_instance VI_1 {
     }
     unicast_ttl 0
     virtual_ipaddress {
-        10.0.0.13/32 preferred_lft 0
+        10.0.0.13/32 track_group G
     }
 }
 `);
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the global_defs settings, then the mappings' (unicast_ttl 0: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['preferred_lft', 26], ['enable_dbus', 2], ['enable_snmp_vrrp', 3], ['unicast_ttl', 24]
+    ['track_group', 26], ['enable_dbus', 2], ['enable_snmp_vrrp', 3], ['unicast_ttl', 24]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['enable_dbus', 'enable_snmp_vrrp', 'no_accept', 'unicast_ttl']).map((i) => i.keyword)).toEqual(['preferred_lft']);
+  expect(refusedKeywords(ignored, ['enable_dbus', 'enable_snmp_vrrp', 'no_accept', 'unicast_ttl']).map((i) => i.keyword)).toEqual(['track_group']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
