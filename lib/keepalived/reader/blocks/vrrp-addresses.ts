@@ -1,6 +1,6 @@
 /**
  * Lines of `virtual_ipaddress { }` / `virtual_ipaddress_excluded { }`:
- * `ADDR[/MASK] [brd ADDR] [dev IF] [scope S] [label L] [-nodad] [no_track] ...`.
+ * `ADDR[/MASK] [brd ADDR] [dev IF] [scope S] [label L] [-nodad] [no_track] [use_vmac] ...`.
  * @module
  */
 import type { ParseContext, Statement } from '../grammar';
@@ -11,7 +11,7 @@ import { lookUpTrackGroup, type TrackGroupDraft } from './track-group';
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
 /** Address options keepalived applies and this reader does not model (each an `unsupported` finding). */
-export const UNMODELLED_OPTIONS: readonly string[] = ['peer', 'home', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'preferred_lft', 'use_vmac', 'track_group'];
+export const UNMODELLED_OPTIONS: readonly string[] = ['peer', 'home', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'preferred_lft', 'track_group'];
 /** Of those, the ones followed by a value. */
 const WITH_VALUE = ['peer', 'preferred_lft', 'track_group'];
 
@@ -67,6 +67,11 @@ export function readVrrpAddress(
         break;
       case 'no_track':
         out.noTrack = true;
+        break;
+      case 'use_vmac':
+        // A static address has no virtual router to take a MAC from.
+        if (groups) unmodelled(stmt, ctx, unsupported, word, value);
+        else out.useVmac = true;
         break;
       case 'track_group':
         // Only a static address may name one.
