@@ -351,12 +351,12 @@ describe('errors and corrections, each at its line', () => {
   // two use_vmac lines (without a line number), the address as written; the daemon runs the file anyway.
   const ADDRESS_VMACS = 'global_defs {\n  vmac_addr_prefix ab\n  vmac_addr_prefix cd\n}\n'
     + instance('  virtual_router_id 1\n  use_vmac\n  use_vmac_addr\n  virtual_ipaddress {\n    192.0.2.1 use_vmac\n'
-      + '    192.0.2.2/24 dev vrrp1 use_vmac\n    192.0.2.3 dev vrrp1\n  }\n  virtual_ipaddress_excluded {\n    192.0.2.4/32 use_vmac\n  }\n}\n');
+      + '    192.0.2.2/24 dev vrrp1 use_vmac\n    192.0.2.3 dev vrrp1\n  }\n  virtual_ipaddress_excluded {\n    192.0.2.4/32 use_vmac\n  }\n');
   const ADDRESS_VMAC_LINES = [
     ['semantic', 3, 'vmac_addr prefix has already been specified - ignoring cd'],
-    ['semantic', 10, '(VI_1) use_vmac specified for VIP/eVIP 192.0.2.1 and vrrp instance'],
-    ['semantic', 11, '(VI_1) use_vmac_addr specified and use_vmac specified for VIP/eVIP 192.0.2.2/24'],
-    ['semantic', 15, '(VI_1) use_vmac specified for VIP/eVIP 192.0.2.4 and vrrp instance'],
+    ['semantic', 11, '(VI_1) use_vmac specified for VIP/eVIP 192.0.2.1 and vrrp instance'],
+    ['semantic', 12, '(VI_1) use_vmac_addr specified and use_vmac specified for VIP/eVIP 192.0.2.2/24'],
+    ['semantic', 16, '(VI_1) use_vmac specified for VIP/eVIP 192.0.2.4 and vrrp instance'],
   ];
   test('use_vmac_addr, a VIP\'s use_vmac and vmac_addr_prefix: modelled, and keepalived\'s complaints for a use_vmac that adds nothing', () => {
     const r = checkText(ADDRESS_VMACS);
