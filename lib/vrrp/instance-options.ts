@@ -135,7 +135,7 @@ export interface VrrpInstanceOptions {
    * `interface` at open and deleted at close, as keepalived's; addresses go on one by naming it as their `dev`, and their
    * GARPs leave from it with the virtual MAC. Adverts are not sent from them. Default none.
    */
-  addressVmacs?: { interface: string; name: string }[];
+  addressVmacs?: AddressVmacOption[];
   /**
    * `garp_extra_if [all] SECONDS`: while master, one GARP/NA every `interval` seconds (1..86400) on each interface of the
    * addresses that adverts do not refresh: the `useVmac` macvlan with `vmacXmitBase`, and with `all` the other interfaces
@@ -211,6 +211,14 @@ export function resolveRtPriority(runtime: VrrpRuntimeOptions): number | undefin
   return runtime.rtPriority === undefined ? undefined : integer(runtime.rtPriority, 'runtime.rtPriority', VRRP_LIMITS.rtPriority, 0);
 }
 
+/** One macvlan of `addressVmacs`. */
+export interface AddressVmacOption {
+  /** The base interface it is made on. */
+  interface: string;
+  /** Its name (an address's `dev` names it to go on it). */
+  name: string;
+}
+
 /** A {@link VirtualAddress} after validation. */
 export interface ResolvedAddress {
   /** The virtual address; IPv6 in canonical form. */
@@ -284,7 +292,7 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   /** `vmac_xmit_base`: with {@link vmac}, adverts use the base interface instead of the VMAC. */
   vmacXmitBase?: true;
   /** `addressVmacs`: the macvlans made for addresses, each on its base interface. */
-  addressVmacs?: { interface: string; name: string }[];
+  addressVmacs?: AddressVmacOption[];
   /** `garp_extra_if` period in ms (0: off). */
   garpExtraIfMs: number;
   /** `garp_extra_if all`. */

@@ -180,7 +180,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
     const source = resolved.source ?? pickSource(info.addresses, resolved);
-    const vmac = resolved.vmac ? createVmac(native, netns, resolved.vmac, virtualMac(resolved.virtualRouterId, resolved.family), info.ifindex, vmacLinkLocal(resolved, source)) : undefined;
+    const vmacMac = virtualMac(resolved.virtualRouterId, resolved.family);
+    const linkLocal = vmacLinkLocal(resolved, source);
+    const vmac = resolved.vmac ? createVmac(native, netns, resolved.vmac, vmacMac, info.ifindex, linkLocal) : undefined;
     let addressVmacs: AddressVmac[];
     try {
       addressVmacs = createAddressVmacs(native, resolved, netns);
@@ -530,7 +532,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     let made: VmacState;
     try {
       const o = this.options;
-      made = createVmac(this.#native, netns, o.vmac!, virtualMac(o.virtualRouterId, o.family), base, vmacLinkLocal(o, this.#sourceOn(baseInfo.addresses)));
+      const linkLocal = vmacLinkLocal(o, this.#sourceOn(baseInfo.addresses));
+      made = createVmac(this.#native, netns, o.vmac!, virtualMac(o.virtualRouterId, o.family), base, linkLocal);
     } catch (e) {
       this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_VMAC', operation: 'open' }));
       return false;
@@ -1007,7 +1010,9 @@ function vmacLinkLocal(o: ResolvedVrrpOptions, source: string): string | undefin
 }
 
 function removeVmac(native: NativeVrrpBinding, netns: { netns?: string }, name: string, state: VmacState): void {
-  for (const { name: sysctl, value } of state.restore) native.vrrpSetIpv4Conf({ ...netns, ifindex: state.baseIfindex, name: sysctl, value });
+  for (const { name: sysctl, value } of state.restore) {
+    native.vrrpSetIpv4Conf({ ...netns, ifindex: state.baseIfindex, name: sysctl, value });
+  }
   native.vrrpDeleteLink({ ...netns, name });
 }
 
@@ -1027,7 +1032,8 @@ function createAddressVmacs(native: NativeVrrpBinding, o: ResolvedVrrpOptions, n
   try {
     for (const { interface: base, name } of o.addressVmacs ?? []) {
       const baseIfindex = describeInterface(native, { ...netns, interface: base }).ifindex;
-      made.push({ name, state: createVmac(native, netns, name, virtualMac(o.virtualRouterId, o.family), baseIfindex, undefined) });
+      const mac = virtualMac(o.virtualRouterId, o.family);
+      made.push({ name, state: createVmac(native, netns, name, mac, baseIfindex, undefined) });
     }
     return made;
   } catch (e) {
