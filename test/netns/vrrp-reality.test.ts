@@ -5,12 +5,8 @@
  * that stalls while master. Router a runs ours (in this process, so a test
  * can block its event loop), router b keepalived.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { readKeepalivedConfig, toVrrpConfig } from '../../lib/keepalived';
 import { VrrpRouter, type VrrpRouterConfig, type VrrpRouterInstance, type VrrpRouterStateChange } from '../../lib/vrrp';
 import { VrrpLab, eventually, sleep, type Keepalived } from '../support/vrrp-lab';
-import { scratch } from '../support/keepalived';
 
 jest.setTimeout(60_000);
 
@@ -233,56 +229,4 @@ test('an event loop blocked for 5 s with 50 ms adverts: the watchdog stops our a
   await sleep(1000);
   expect({ ours: stateOf(router, `VI_${id}`), steps: steps(changes), keepalived: kaStates(ka, id) }).toMatchObject({ ours: 'BACKUP' });
   expect(kaStates(ka, id).at(-1)).toBe('MASTER');
-});
-
-test('use_vmac_addr and a VIP\'s use_vmac, one keepalived.conf: keepalived (the oracle) and ours make the same macvlans, addresses and sysctls', async () => {
-  const [id, y] = [++vrid, ++vrid];
-  const text = (name: string, x: number) => `global_defs {\n  vmac_addr_prefix vx\n}\n`
-    + `vrrp_instance ${name} {\n  state MASTER\n  interface eth0\n  virtual_router_id ${x}\n  priority 200\n  advert_int ${ADVERT_INT}\n`
-    + `  use_vmac_addr\n  virtual_ipaddress {\n    ${vip(x)}/24 use_vmac\n    10.77.0.1/24 dev ex${id}\n    10.77.0.2/24 dev ex${id}\n  }\n}\n`;
-  for (const host of ['a', 'b'] as const) {
-    lab.hosts[host].run('ip', 'link', 'add', `ex${id}`, 'type', 'veth', 'peer', 'name', `ex${id}p`);
-    lab.hosts[host].run('ip', 'link', 'set', `ex${id}`, 'up');
-    lab.hosts[host].run('ip', 'link', 'set', `ex${id}p`, 'up');
-  }
-  try {
-    const ka = lab.keepalived('b', `ka-reality-vmacaddr-${id}`, text(`KA_${id}`, id));
-    running.ka.push(ka);
-    const dir = scratch({ 'keepalived.conf': text(`VI_${y}`, y) });
-    const mapped = toVrrpConfig(readKeepalivedConfig(path.join(dir, 'keepalived.conf'), { configId: 'x' }).config);
-    fs.rmSync(dir, { recursive: true });
-    expect(mapped.warnings).toEqual([]);
-    const { router } = openOurs({ instances: mapped.config.instances });
-    const vmacs = (x: number) => [`vx.${x}`, `vx1.${x}`];
-    const state = (host: 'a' | 'b', x: number) => vmacs(x).map((name) => {
-      const link = lab.hosts[host].try('ip', '-d', '-o', 'link', 'show', name).stdout;
-      const addresses = [...lab.hosts[host].try('ip', '-o', '-4', 'addr', 'show', 'dev', name).stdout.matchAll(/inet (\S+)/g)].map((m) => m[1]);
-      const sysctl = (dev: string, key: string) => lab.hosts[host].try('cat', `/proc/sys/net/ipv4/conf/${dev}/${key}`).stdout.trim();
-      return {
-        name: name.replace(`.${x}`, '.X'), parent: /@(\S+?):/.exec(link)?.[1], mac: /link\/ether (\S+)/.exec(link)?.[1], mode: /macvlan mode (\w+)/.exec(link)?.[1], addresses,
-        vmac: ['arp_ignore', 'accept_local', 'rp_filter'].map((k) => sysctl(name, k)).join(),
-      };
-    });
-    const master = (host: 'a' | 'b', x: number) => state(host, x).every((v) => v.addresses.length > 0);
-    expect(await eventually(() => kaStates(ka, id).at(-1) === 'MASTER' && master('b', id), FAILOVER_MS + 2000)).toBe(true);
-    expect(await eventually(() => stateOf(router, `VI_${y}`) === 'MASTER' && master('a', y), FAILOVER_MS + 2000)).toBe(true);
-    const mac = (x: number) => `00:00:5e:00:01:${x.toString(16).padStart(2, '0')}`;
-    expect(state('b', id)).toEqual([
-      { name: 'vx.X', parent: 'eth0', mac: mac(id), mode: 'private', addresses: [`${vip(id)}/24`], vmac: '1,1,0' },
-      { name: 'vx1.X', parent: `ex${id}`, mac: mac(id), mode: 'private', addresses: ['10.77.0.1/24', '10.77.0.2/24'], vmac: '1,1,0' },
-    ]);
-    expect(state('a', y)).toEqual([
-      { name: 'vx.X', parent: 'eth0', mac: mac(y), mode: 'private', addresses: [`${vip(y)}/24`], vmac: '1,1,0' },
-      { name: 'vx1.X', parent: `ex${id}`, mac: mac(y), mode: 'private', addresses: ['10.77.0.1/24', '10.77.0.2/24'], vmac: '1,1,0' },
-    ]);
-    await router.close();
-    running.routers.splice(running.routers.indexOf(router), 1);
-    await ka.stop();
-    running.ka.splice(running.ka.indexOf(ka), 1);
-    for (const host of ['a', 'b'] as const) {
-      for (const name of vmacs(host === 'a' ? y : id)) expect(await eventually(() => lab.hosts[host].try('ip', 'link', 'show', name).status !== 0, 3000)).toBe(true);
-    }
-  } finally {
-    for (const host of ['a', 'b'] as const) lab.hosts[host].try('ip', 'link', 'del', `ex${id}`);
-  }
 });
