@@ -143,6 +143,12 @@ export interface VrrpInstanceOptions {
   /** `vmac_xmit_base` (with `useVmac` only): adverts leave from and arrive on the base interface, not the VMAC. Default false. */
   vmacXmitBase?: boolean;
   /**
+   * `use_vmac_addr` / a VIP's `use_vmac`: macvlans with the virtual MAC (private mode, keepalived's sysctls) made on
+   * `interface` at open and deleted at close, as keepalived's; addresses go on one by naming it as their `dev`, and their
+   * GARPs leave from it with the virtual MAC. Adverts are not sent from them. Default none.
+   */
+  addressVmacs?: AddressVmacOption[];
+  /**
    * `garp_extra_if [all] SECONDS`: while master, one GARP/NA every `interval` seconds (1..86400) on each interface of the
    * addresses that adverts do not refresh: the `useVmac` macvlan with `vmacXmitBase`, and with `all` the other interfaces
    * (`dev`) too. Default off.
@@ -215,6 +221,14 @@ export function resolveAdvertWatchdogMs(runtime: VrrpRuntimeOptions, intervalCs:
 /** The validated {@link VrrpRuntimeOptions.rtPriority}, or undefined when not set. */
 export function resolveRtPriority(runtime: VrrpRuntimeOptions): number | undefined {
   return runtime.rtPriority === undefined ? undefined : integer(runtime.rtPriority, 'runtime.rtPriority', VRRP_LIMITS.rtPriority, 0);
+}
+
+/** One macvlan of `addressVmacs`. */
+export interface AddressVmacOption {
+  /** The base interface it is made on. */
+  interface: string;
+  /** Its name (an address's `dev` names it to go on it). */
+  name: string;
 }
 
 /** A {@link VirtualAddress} after validation. */
@@ -301,6 +315,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   vmac?: string;
   /** `vmac_xmit_base`: with {@link vmac}, adverts use the base interface instead of the VMAC. */
   vmacXmitBase?: true;
+  /** `addressVmacs`: the macvlans made for addresses, each on its base interface. */
+  addressVmacs?: AddressVmacOption[];
   /** `garp_extra_if` period in ms (0: off). */
   garpExtraIfMs: number;
   /** `garp_extra_if all`. */
@@ -316,7 +332,7 @@ export const VRRP_OPTION_NAMES = [
   'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'oldUnicastChecksum', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
-  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'garpExtraIf', 'accept', 'kernelRxBufSize',
+  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'addressVmacs', 'garpExtraIf', 'accept', 'kernelRxBufSize',
 ] as const;
 const KEYS = VRRP_OPTION_NAMES;
 
@@ -580,6 +596,13 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (ahKey) resolved.ahKey = ahKey;
   if (vmac) resolved.vmac = vmac;
   if (xmitBase) resolved.vmacXmitBase = true;
+  if (o.addressVmacs !== undefined) {
+    const list = resolveList(o.addressVmacs, f('addressVmacs'), (v, field) => {
+      const r = record(v, field, ['interface', 'name']);
+      return { interface: interfaceName(r.interface, `${field}.interface`), name: interfaceName(r.name, `${field}.name`) };
+    });
+    if (list.length) resolved.addressVmacs = list;
+  }
   if (o.kernelRxBufSize !== undefined) resolved.kernelRxBufSize = integer(o.kernelRxBufSize, f('kernelRxBufSize'), VRRP_LIMITS.kernelRxBufSize, 0);
   return resolved;
 }

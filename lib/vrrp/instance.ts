@@ -135,6 +135,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   readonly #link: NativeVrrpLinkHolder;
   readonly #mac: Uint8Array;
   #vmac: VmacState | undefined;
+  /** The macvlans of `addressVmacs`, made at open. */
+  #addressVmacs: AddressVmac[] = [];
   /** The firewall the VIPs went in as master (no accept mode), and which; the instance's own one when the runtime gave none. */
   #firewall: VipFirewall | undefined;
   #ownFirewall = false;
@@ -178,7 +180,16 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
     const source = resolved.source ?? pickSource(info.addresses, resolved);
-    const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex, source) : undefined;
+    const vmacMac = virtualMac(resolved.virtualRouterId, resolved.family);
+    const linkLocal = vmacLinkLocal(resolved, source);
+    const vmac = resolved.vmac ? createVmac(native, netns, resolved.vmac, vmacMac, info.ifindex, linkLocal) : undefined;
+    let addressVmacs: AddressVmac[];
+    try {
+      addressVmacs = createAddressVmacs(native, resolved, netns);
+    } catch (e) {
+      if (vmac) removeVmac(native, netns, resolved.vmac!, vmac);
+      throw e;
+    }
     const watchdogMs = resolveAdvertWatchdogMs(runtime, resolved.intervalCs);
     const holder: NativeVrrpLinkHolder = { link: undefined, ifindex: 0, sendIfindex: 0, rtPriority, watchdogMs };
     let instance: VrrpInstance | undefined;
@@ -188,10 +199,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
         instance ? instance.#onPacket(data, src, dst, hopLimit, ah) : undefined,
       );
     } catch (e) {
-      if (vmac) removeVmac(native, resolved, netns, vmac);
+      removeAddressVmacs(native, netns, addressVmacs);
+      if (vmac) removeVmac(native, netns, resolved.vmac!, vmac);
       throw e;
     }
     instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
+    instance.#addressVmacs = addressVmacs;
+    for (const made of addressVmacs) instance.#ifindexOf.set(made.name, made.state.ifindex);
     instance.#startHeartbeat();
     instance.#ifindexOf.set(resolved.interface, info.ifindex);
     if (vmac) instance.#ifindexOf.set(resolved.vmac!, vmac.ifindex);
@@ -403,7 +417,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const link = this.#link.link!;
     Object.assign(this.#stats, nativeStats(this.#counters()!));
     link.close();
-    if (this.#vmac) removeVmac(this.#native, this.options, this.#netns(), this.#vmac);
+    removeAddressVmacs(this.#native, this.#netns(), this.#addressVmacs);
+    if (this.#vmac) removeVmac(this.#native, this.#netns(), this.options.vmac!, this.#vmac);
     if (this.#ownFirewall) for (const error of this.#firewall!.close()) this.#fail(error);
   }
 
@@ -516,7 +531,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const base = baseInfo.ifindex;
     let made: VmacState;
     try {
-      made = createVmac(this.#native, this.options, netns, base, this.#sourceOn(baseInfo.addresses));
+      const o = this.options;
+      const linkLocal = vmacLinkLocal(o, this.#sourceOn(baseInfo.addresses));
+      made = createVmac(this.#native, netns, o.vmac!, virtualMac(o.virtualRouterId, o.family), base, linkLocal);
     } catch (e) {
       this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_VMAC', operation: 'open' }));
       return false;
@@ -857,7 +874,7 @@ function cidr(a: ResolvedAddress): string {
 export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ahKey',
-    'kernelRxBufSize', 'oldUnicastChecksum'] as const)
+    'kernelRxBufSize', 'oldUnicastChecksum', 'addressVmacs'] as const)
     .filter((f) => !same(now[f], next[f]));
   return (now.priority === 255) !== (next.priority === 255) ? [...fields, 'priority'] : fields;
 }
@@ -950,46 +967,84 @@ interface VmacState {
 }
 
 /**
- * The `use_vmac` macvlan (private mode, virtual MAC, no link-local of its
- * own) with keepalived's settings: the VMAC answers ARP only for its own
- * addresses, and the base interface stops answering for addresses that live
- * on the VMAC. IPv6 adverts sent from the VMAC need their link-local source
- * on it: keepalived puts the base's there, deprecated and without DAD.
+ * A macvlan `name` on `baseIfindex` (private mode, virtual MAC `mac`, no
+ * link-local of its own) with keepalived's settings: the VMAC answers ARP
+ * only for its own addresses, and the base interface stops answering for
+ * addresses that live on the VMAC. IPv6 adverts sent from the VMAC need
+ * their link-local source on it (`linkLocal`): keepalived puts the base's
+ * there, deprecated and without DAD.
  */
 function createVmac(
-  native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }, baseIfindex: number, source: string,
+  native: NativeVrrpBinding, netns: { netns?: string }, name: string, mac: Uint8Array, baseIfindex: number, linkLocal: string | undefined,
 ): VmacState {
-  const mac = virtualMac(o.virtualRouterId, o.family);
-  const errno = native.vrrpCreateMacvlan({ ...netns, name: o.vmac!, parentIfindex: baseIfindex, mac });
-  if (errno) throw VrrpError.fromErrno(errno, 'open', `creating macvlan ${o.vmac}`, 'macvlan');
+  const errno = native.vrrpCreateMacvlan({ ...netns, name, parentIfindex: baseIfindex, mac });
+  if (errno) throw VrrpError.fromErrno(errno, 'open', `creating macvlan ${name}`, 'macvlan');
   const state: VmacState = { ifindex: 0, mac, baseIfindex, restore: [] };
   try {
-    state.ifindex = describeInterface(native, { ...netns, interface: o.vmac! }).ifindex;
-    const set = (ifindex: number, name: string, value: number) => {
-      const r = native.vrrpSetIpv4Conf({ ...netns, ifindex, name, value });
-      if (r.errno) throw VrrpError.fromErrno(r.errno, 'open', `setting ${name} on interface ${ifindex}`, 'sysctl');
+    state.ifindex = describeInterface(native, { ...netns, interface: name }).ifindex;
+    const set = (ifindex: number, sysctl: string, value: number) => {
+      const r = native.vrrpSetIpv4Conf({ ...netns, ifindex, name: sysctl, value });
+      if (r.errno) throw VrrpError.fromErrno(r.errno, 'open', `setting ${sysctl} on interface ${ifindex}`, 'sysctl');
       return r.previous;
     };
-    for (const [name, value] of [['arp_ignore', 1], ['accept_local', 1], ['rp_filter', 0]] as const) set(state.ifindex, name, value);
+    for (const [sysctl, value] of [['arp_ignore', 1], ['accept_local', 1], ['rp_filter', 0]] as const) set(state.ifindex, sysctl, value);
     // libnl's devconf names: 'arpfilter' is the arp_filter sysctl.
-    for (const [name, value] of [['arp_ignore', 1], ['arpfilter', 1]] as const) {
-      state.restore.push({ name, value: set(baseIfindex, name, value) });
+    for (const [sysctl, value] of [['arp_ignore', 1], ['arpfilter', 1]] as const) {
+      state.restore.push({ name: sysctl, value: set(baseIfindex, sysctl, value) });
     }
-    if (advertsOnVmac(o) && o.family === 6 && source.toLowerCase().startsWith('fe80:')) {
-      const spec = { ifindex: state.ifindex, family: AF_INET6, address: source, prefix: 64, nodad: true, preferredLifetime: 0 };
+    if (linkLocal !== undefined) {
+      const spec = { ifindex: state.ifindex, family: AF_INET6, address: linkLocal, prefix: 64, nodad: true, preferredLifetime: 0 };
       const errno = native.vrrpChangeAddress({ ...netns, add: true, ...spec });
-      if (errno) throw VrrpError.fromErrno(errno, 'open', `link-local ${source} on ${o.vmac}`, 'address');
+      if (errno) throw VrrpError.fromErrno(errno, 'open', `link-local ${linkLocal} on ${name}`, 'address');
     }
     return state;
   } catch (e) {
-    removeVmac(native, o, netns, state);
+    removeVmac(native, netns, name, state);
     throw e;
   }
 }
 
-function removeVmac(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }, state: VmacState): void {
-  for (const { name, value } of state.restore) native.vrrpSetIpv4Conf({ ...netns, ifindex: state.baseIfindex, name, value });
-  native.vrrpDeleteLink({ ...netns, name: o.vmac! });
+/** The link-local the `use_vmac` macvlan takes: the base's, when IPv6 adverts leave from the VMAC. */
+function vmacLinkLocal(o: ResolvedVrrpOptions, source: string): string | undefined {
+  return advertsOnVmac(o) && o.family === 6 && source.toLowerCase().startsWith('fe80:') ? source : undefined;
+}
+
+function removeVmac(native: NativeVrrpBinding, netns: { netns?: string }, name: string, state: VmacState): void {
+  for (const { name: sysctl, value } of state.restore) {
+    native.vrrpSetIpv4Conf({ ...netns, ifindex: state.baseIfindex, name: sysctl, value });
+  }
+  native.vrrpDeleteLink({ ...netns, name });
+}
+
+/** A macvlan of `addressVmacs`. */
+interface AddressVmac {
+  name: string;
+  state: VmacState;
+}
+
+/**
+ * The macvlans of `addressVmacs`, in order, as keepalived makes those of
+ * `use_vmac_addr` and a VIP's `use_vmac` at start: the same virtual MAC and
+ * settings as `use_vmac`'s. One failing removes those made before it.
+ */
+function createAddressVmacs(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { netns?: string }): AddressVmac[] {
+  const made: AddressVmac[] = [];
+  try {
+    for (const { interface: base, name } of o.addressVmacs ?? []) {
+      const baseIfindex = describeInterface(native, { ...netns, interface: base }).ifindex;
+      const mac = virtualMac(o.virtualRouterId, o.family);
+      made.push({ name, state: createVmac(native, netns, name, mac, baseIfindex, undefined) });
+    }
+    return made;
+  } catch (e) {
+    removeAddressVmacs(native, netns, made);
+    throw e;
+  }
+}
+
+/** Deletes them, last made first (each base's settings put back as it found them). */
+function removeAddressVmacs(native: NativeVrrpBinding, netns: { netns?: string }, made: readonly AddressVmac[]): void {
+  for (const { name, state } of [...made].reverse()) removeVmac(native, netns, name, state);
 }
 
 /** keepalived's default source: the interface's first IPv4 address, or its IPv6 link-local one. */

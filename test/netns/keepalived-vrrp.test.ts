@@ -1118,3 +1118,56 @@ test('virtual_ipaddress options: keepalived 2.2.7 and ours add the same addresse
   expect(mine).toEqual(theirs);
   expect(addresses()).toEqual([]);
 });
+
+test('use_vmac_addr and a VIP\'s use_vmac, one file: keepalived 2.2.7 and ours make the same macvlans, addresses and sysctls, send the GARPs from them and delete them at stop', async () => {
+  const [x, y] = [++vrid, ++vrid];
+  // Two VRIDs, each daemon master of its own; `ex` is a second interface in each router.
+  const text = (id: number) => `global_defs {\n  vmac_addr_prefix vx\n}\nvrrp_instance VI_${id} {\n  state MASTER\n  interface eth0\n`
+    + `  virtual_router_id ${id}\n  priority 200\n  advert_int ${ADVERT}\n  use_vmac_addr\n  garp_master_delay 0\n  virtual_ipaddress {\n`
+    + `    10.9.0.${id + 100}/24 use_vmac\n    10.77.0.1/24 dev ex\n    10.77.0.2/24 dev ex\n  }\n}\n`;
+  const captures: Partial<Record<'a' | 'b', LinkCapture>> = {};
+  for (const host of ['a', 'b'] as const) {
+    lab.hosts[host].run('ip', 'link', 'add', 'ex', 'type', 'veth', 'peer', 'name', 'exp');
+    for (const dev of ['ex', 'exp']) lab.hosts[host].run('ip', 'link', 'set', dev, 'up');
+    cleanup.push(() => void lab.hosts[host].try('ip', 'link', 'del', 'ex'));
+    const capture = new LinkCapture(lab.hosts[host].name, 'arp', undefined, 'exp');
+    cleanup.push(() => capture.stop());
+    await capture.ready();
+    captures[host] = capture;
+  }
+  const state = (host: 'a' | 'b', id: number) => [`vx.${id}`, `vx1.${id}`].map((name) => {
+    const link = lab.hosts[host].try('ip', '-d', '-o', 'link', 'show', name).stdout;
+    const addresses = [...lab.hosts[host].try('ip', '-o', '-4', 'addr', 'show', 'dev', name).stdout.matchAll(/inet (\S+)/g)].map((m) => m[1]);
+    const sysctl = (dev: string, key: string) => lab.hosts[host].try('cat', `/proc/sys/net/ipv4/conf/${dev}/${key}`).stdout.trim();
+    return {
+      name: name.replace(`.${id}`, '.X'), parent: /@(\S+?):/.exec(link)?.[1], mac: /link\/ether (\S+)/.exec(link)?.[1],
+      mode: /macvlan mode (\w+)/.exec(link)?.[1], addresses, sysctls: ['arp_ignore', 'accept_local', 'rp_filter'].map((k) => sysctl(name, k)).join(),
+    };
+  });
+  const master = (host: 'a' | 'b', id: number) => state(host, id).every((v) => v.addresses.length > 0);
+  const ka = startKeepalived(text(x), x);
+  // Without --allow-unsupported: use_vmac_addr and the address's use_vmac are no longer refused.
+  const ours = new OurDaemon(`vmacaddr-${y}`, text(y));
+  expect(await eventually(() => kaState(ka) === 'MASTER' && master('b', x), TAKEOVER_MS)).toBe(true);
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER' && master('a', y), TAKEOVER_MS)).toBe(true);
+  const mac = (id: number) => `00:00:5e:00:01:${id.toString(16).padStart(2, '0')}`;
+  const expected = (id: number) => [
+    { name: 'vx.X', parent: 'eth0', mac: mac(id), mode: 'private', addresses: [`10.9.0.${id + 100}/24`], sysctls: '1,1,0' },
+    { name: 'vx1.X', parent: 'ex', mac: mac(id), mode: 'private', addresses: ['10.77.0.1/24', '10.77.0.2/24'], sysctls: '1,1,0' },
+  ];
+  expect(state('b', x)).toEqual(expected(x));
+  expect(state('a', y)).toEqual(expected(y));
+  // The bases: arp_ignore and arp_filter 1 on both, in both routers.
+  const base = (host: 'a' | 'b') => ['eth0', 'ex'].map((dev) => ['arp_ignore', 'arp_filter'].map((k) => lab.hosts[host].try('cat', `/proc/sys/net/ipv4/conf/${dev}/${k}`).stdout.trim()).join());
+  expect([base('a'), base('b')]).toEqual([['1,1', '1,1'], ['1,1', '1,1']]);
+  // The GARPs for the addresses on ex leave from the VMAC there, with the virtual MAC (garp_master_repeat 5 each).
+  const garps = (host: 'a' | 'b', id: number) => ['10.77.0.1', '10.77.0.2'].map((a) =>
+    captures[host]!.lines.filter((l) => l.line.includes(`${mac(id)} > ff:ff:ff:ff:ff:ff`) && l.line.includes(`tell ${a},`)).length);
+  expect(await eventually(() => garps('b', x).every((n) => n >= 5) && garps('a', y).every((n) => n >= 5), 3000)).toBe(true);
+  expect([garps('a', y), garps('b', x)]).toEqual([[5, 5], [5, 5]]);
+  await ours.stop();
+  await ka.stop();
+  for (const [host, id] of [['a', y], ['b', x]] as const) {
+    expect(await eventually(() => [`vx.${id}`, `vx1.${id}`].every((n) => lab.hosts[host].try('ip', 'link', 'show', n).status !== 0), 3000)).toBe(true);
+  }
+});

@@ -23,6 +23,11 @@ import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { VRRP_LIMITS } from '../../vrrp/limits';
 import { GLOBAL_REFUSED } from './policy';
 
+/** What use_vmac_addr and a VIP's use_vmac make, as keepalived 2.2.7 (measured side by side in a netns). */
+const ADDRESS_VMACS = 'one macvlan per interface (private mode, MAC 00:00:5e:00:01:VRID, use_vmac\'s sysctls), made at start and deleted at stop, '
+  + 'named by vmac_addr_prefix; GARPs for its addresses leave from it with the virtual MAC, adverts still from the instance\'s interface; '
+  + 'a `use_vmac` that adds nothing is keepalived\'s `-t` complaint';
+
 /** What the daemon does with a keyword. */
 export type KeywordStatus = 'runs' | 'partly' | 'no effect' | 'refused';
 
@@ -101,7 +106,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     unicast_peer: 'min_ttl / max_ttl refused',
     virtual_ipaddress: `the options ${UNMODELLED_OPTIONS.join(', ')} refused; the others as keepalived 2.2.7 adds them: \`brd +\`/\`brd -\` `
       + 'worked out from the prefix, `peer` (the prefix then dropped), IPv6 without DAD unless `-nodad`, an IPv6 /128 deprecated unless '
-      + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only',
+      + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only'
+      + '; `use_vmac` (IPv4) puts the address on a VMAC on its interface (on the instance\'s own interface only without the instance\'s '
+      + 'use_vmac, whose VMAC takes it): ' + ADDRESS_VMACS,
     virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
     virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${routesNote(', `track_group`')}`,
     virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${rulesNote(', `track_group`')}`,
@@ -110,6 +117,7 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + "with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "
       + 'nftables rules re-send the MLD reports of the link-local on the VMAC from the base), MAC, netlink_notify_msg and group refused',
     interface: 'an instance without one is refused',
+    use_vmac_addr: `every VIP/eVIP on another interface than the instance's goes on a VMAC there: ${ADDRESS_VMACS}; IPv6 ones stay on their interface (reported)`,
   },
 };
 
@@ -125,8 +133,6 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
     dynamic_interfaces: 'always so: an instance whose interface is missing waits in FAULT',
     vrrp_skip_check_adv_addr: 'an advert whose address list differs is only logged and counted',
     reload_check_config: 'always so: a reload is read and checked whole before anything changes',
-    vmac_addr_prefix: 'it names the per-address VMACs, which are not made: use_vmac_addr and `virtual_ipaddress ... use_vmac`, where that '
-      + 'is lost, are refused',
   },
   vrrp_instance: {
     skip_check_adv_addr: 'an advert whose address list differs is only logged and counted',
@@ -189,6 +195,8 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     vrrp_garp_extra_if: `the default of the instances' garp_extra_if: ${GARP_EXTRA_IF}`,
     vrrp_vmac_garp_intvl: 'deprecated name of vrrp_garp_extra_if (keepalived warns, and so does the reader)',
     vmac_prefix: '`use_vmac` without a name makes PREFIX.VRID, the prefix cut to fit 15 characters; the first one written counts, as keepalived',
+    vmac_addr_prefix: 'the VMACs of use_vmac_addr and `virtual_ipaddress ... use_vmac` are PREFIX.VRID, then PREFIX1.VRID, PREFIX2.VRID... '
+      + 'for the next interfaces (a name an instance VMAC already has is skipped); default vrrp; the first one written counts, as keepalived',
     include_check: 'read where it stands, as keepalived: the later includes of its file (each included file restores it at its end) check '
       + '`read`, `match`, `wildcard_match`, `brace_match` (and `includer`/`includem`/`includew`/`includeb`/`includea` add theirs); a failed check '
       + 'is `-t` status 6 and no start, while a reload goes on without the file (the missing-include refusal stands)',

@@ -108,6 +108,8 @@ class Mapper {
   readonly warnings: Diagnostic[] = [];
 
   readonly #model: KeepalivedConfig;
+  /** The VMAC names given so far (an address VMAC takes the first free one). */
+  readonly #vmacNames = new Set<string>();
 
   constructor(model: KeepalivedConfig) {
     this.#model = model;
@@ -174,6 +176,40 @@ class Mapper {
     return { table: g.nftablesTable ?? 'keepalived', priority: g.nftablesPriority, counters: g.nftablesCounters, origin: this.#firewallOrigin };
   }
 
+  /**
+   * keepalived 2.2.7's macvlans for addresses (measured side by side in a
+   * netns): with `use_vmac_addr`, every VIP/eVIP on another interface than the
+   * instance's goes on a VMAC there; a VIP's `use_vmac` puts it on one on its
+   * own interface too (on the instance's interface only without the
+   * instance's `use_vmac`, whose VMAC takes it). One per interface, made at
+   * start in the order of the addresses, named `PREFIX[N].VRID` with
+   * vmac_addr_prefix and the first N (none, 1, 2...) not taken; `out`'s
+   * `addressVmacs` gets them. Returns where an address goes, undefined for
+   * its own interface. IPv6 ones are not made (reported).
+   */
+  addressVmacs(i: VrrpInstanceBlock, out: VrrpRouterInstance): (a: VrrpAddress) => string | undefined {
+    if (typeof out.useVmac === 'string') this.#vmacNames.add(out.useVmac);
+    const made = new Map<string, string>();
+    return (a) => {
+      const base = a.dev ?? i.interface!;
+      const own = base === i.interface;
+      if (own ? !a.useVmac || i.useVmac : !a.useVmac && !i.useVmacAddr) return undefined;
+      if (i.family === 'inet6') {
+        this.unsupported(a.useVmac ? 'use_vmac' : 'use_vmac_addr', a.source, `(${i.name}) VMACs for IPv6 addresses are not supported yet - ${a.address} stays on ${base}`);
+        return undefined;
+      }
+      let name = made.get(base);
+      if (name === undefined) {
+        const prefix = this.#model.global.vrrp.vmacAddrPrefix;
+        for (let n = 0; name === undefined || this.#vmacNames.has(name); n++) name = vmacName(n ? `${prefix}${n}` : prefix, i.virtualRouterId);
+        this.#vmacNames.add(name);
+        made.set(base, name);
+        (out.addressVmacs ??= []).push({ interface: base, name });
+      }
+      return name;
+    };
+  }
+
   /** The one-to-one options, as the model has them, within the router's ranges. */
   direct(i: VrrpInstanceBlock): Pick<VrrpRouterInstance, VrrpDirectOption> {
     const out: Record<string, unknown> = {};
@@ -218,9 +254,17 @@ class Mapper {
       interface: i.interface,
       ...this.direct(i),
       advertInt,
-      virtualIpaddress: i.virtualIpaddress.map((a) => this.address(a)),
       garpInterval,
+      virtualIpaddress: [],
     };
+    if (i.useVmac) out.useVmac = i.useVmac.name ?? vmacName(g.vmacPrefix, i.virtualRouterId);
+    const onVmac = this.addressVmacs(i, out);
+    const address = (a: VrrpAddress) => {
+      const mapped = this.address(a);
+      const vmac = onVmac(a);
+      return vmac === undefined ? mapped : { ...mapped, dev: vmac };
+    };
+    out.virtualIpaddress = i.virtualIpaddress.map(address);
     if (i.unicastSrcIp !== undefined) out.unicastSrcIp = i.unicastSrcIp;
     if (i.unicastPeers.length) out.unicastPeer = i.unicastPeers.map((p) => p.address);
     for (const p of i.unicastPeers) {
@@ -231,7 +275,6 @@ class Mapper {
       else out.unicastTtl = i.unicastTtl;
     }
     if (i.authentication) out.authentication = { authType: i.authentication.type, authPass: i.authentication.password };
-    if (i.useVmac) out.useVmac = i.useVmac.name ?? vmacName(g.vmacPrefix, i.virtualRouterId);
     if (i.useVmac && i.vmacXmitBase) out.vmacXmitBase = true;
     if (i.garpExtraIf && i.garpExtraIf.interval > 0) out.garpExtraIf = { interval: i.garpExtraIf.interval, all: i.garpExtraIf.all };
     // keepalived hands it to setsockopt as an int (above INT_MAX it wraps); the kernel caps either at net.core.rmem_max.
@@ -241,7 +284,7 @@ class Mapper {
       this.unsupported('use_vmac', at('useVmac'), `(${i.name}) IPv6 adverts from the VMAC are not supported - keepalived's nftables rules `
         + 'that re-send its MLD reports from the base interface are not installed; use vmac_xmit_base');
     }
-    if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map((a) => this.address(a));
+    if (i.virtualIpaddressExcluded.length) out.virtualIpaddressExcluded = i.virtualIpaddressExcluded.map(address);
     if (i.virtualRoutes.length) out.virtualRoutes = i.virtualRoutes.map((r) => routeOptions(r));
     if (i.virtualRules.length) out.virtualRules = i.virtualRules.map((r) => ruleOptions(r));
     if (!(i.accept ?? !i.strict)) this.noAccept(i, out, at);

@@ -79,6 +79,7 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
     defaultInterface: v.defaultInterface ?? VRRP_DEFAULTS.defaultInterface,
     disableLocalIgmp: v.disableLocalIgmp ?? false,
     vmacPrefix: v.vmacPrefix ?? 'vrrp',
+    vmacAddrPrefix: v.vmacAddrPrefix ?? 'vrrp',
     ...(v.garpExtraIf !== undefined ? { garpExtraIf: v.garpExtraIf } : {}),
     ...(v.rtPriority !== undefined ? { rtPriority: v.rtPriority } : {}),
   };
@@ -135,12 +136,31 @@ interface Known {
   readonly missing: Set<string>;
 }
 
+/**
+ * keepalived 2.2.7's complaints (exit 5 under -t) about a VIP's `use_vmac`
+ * that says nothing more: on the instance's own interface when the instance
+ * has its `use_vmac` (the address goes on that VMAC anyway), or on another
+ * interface with `use_vmac_addr` (which puts it on a VMAC anyway). The
+ * address is written as keepalived does, the mask only when not a host's.
+ */
+function checkAddressVmacs(d: VrrpInstanceDraft, diag: Diagnostics): void {
+  const v = d.values;
+  for (const a of [...d.virtualIpaddress, ...d.virtualIpaddressExcluded]) {
+    if (!a.useVmac) continue;
+    const own = a.dev === undefined || a.dev === v.interface;
+    const text = a.prefix === (a.family === 'inet' ? 32 : 128) ? a.address : `${a.address}/${a.prefix}`;
+    if (own && v.useVmac !== undefined) diag.error('semantic', `(${d.name}) use_vmac specified for VIP/eVIP ${text} and vrrp instance`, a.source);
+    else if (!own && v.useVmacAddr) diag.error('semantic', `(${d.name}) use_vmac_addr specified and use_vmac specified for VIP/eVIP ${text}`, a.source);
+  }
+}
+
 function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstanceBlock | undefined {
   const v = d.values;
   const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
   // keepalived needs an interface even for unicast (it does not pick one from the addresses).
   if (v.interface === undefined) diag.error('semantic', `(${d.name}) Unknown interface!`, d.source);
   if (v.vmacXmitBase && v.useVmac === undefined) diag.error('semantic', `(${d.name}) vmac_xmit_base is only valid with a vmac`, d.sources['vmacXmitBase']!);
+  checkAddressVmacs(d, diag);
   const trackScript = knownRefs(d.trackScript, known.scripts, d.name, 'track script', diag);
   const trackFile = knownRefs(d.trackFile, known.files, d.name, 'track file', diag);
   const trackBfd = knownRefs(d.trackBfd, known.bfd, d.name, 'track bfd', diag);
@@ -234,6 +254,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(v.linkbeatUsePolling ? { linkbeatUsePolling: true as const } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
     ...(v.useVmac !== undefined && v.vmacXmitBase ? { vmacXmitBase: true as const } : {}),
+    ...(v.useVmacAddr ? { useVmacAddr: true as const } : {}),
     ...((v.garpExtraIf ?? g.garpExtraIf) !== undefined ? { garpExtraIf: (v.garpExtraIf ?? g.garpExtraIf)! } : {}),
     ...(v.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: v.lvsSyncDaemonInterface } : {}),
     ...(v.kernelRxBufSize ? { kernelRxBufSize: v.kernelRxBufSize } : {}),

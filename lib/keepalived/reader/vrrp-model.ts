@@ -74,6 +74,8 @@ export interface VrrpGlobalDefs {
   readonly disableLocalIgmp: boolean;
   /** `vmac_prefix`: `use_vmac` without a name makes `PREFIX.VRID`; default `vrrp`. */
   readonly vmacPrefix: string;
+  /** `vmac_addr_prefix`: the macvlans of `use_vmac_addr` and VIPs' `use_vmac` are `PREFIX[N].VRID`; default `vrrp`. */
+  readonly vmacAddrPrefix: string;
   /** `vrrp_garp_extra_if [all] DELAY` (or the deprecated `vrrp_vmac_garp_intvl`): the instances' default. */
   readonly garpExtraIf?: GarpExtraIf;
 }
@@ -203,6 +205,8 @@ export interface VrrpAddress extends Located {
   readonly noTrack: boolean;
   /** Static only: `track_group NAME`, whose instances are FAULT while `dev` is down. */
   readonly trackGroup?: string;
+  /** `use_vmac` (a VIP's option): the address goes on a macvlan with the virtual MAC on its interface. */
+  readonly useVmac?: true;
 }
 
 /** The notify scripts of an instance or sync group. */
@@ -313,6 +317,8 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   };
   /** `vmac_xmit_base` (with `use_vmac` only): adverts leave from the base interface, not from the VMAC. */
   readonly vmacXmitBase?: true;
+  /** `use_vmac_addr`: the VIPs on other interfaces than the instance's go on a macvlan with the virtual MAC there. */
+  readonly useVmacAddr?: true;
   /** `garp_extra_if [all] DELAY` (or the deprecated `vmac_garp_intvl`), else global_defs' `vrrp_garp_extra_if`. */
   readonly garpExtraIf?: GarpExtraIf;
   /** `lvs_sync_daemon_interface` (deprecated form of global `lvs_sync_daemon IF inst NAME`). */

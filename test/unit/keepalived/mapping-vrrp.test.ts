@@ -187,6 +187,33 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(m.config.instances.map((i) => i.kernelRxBufSize)).toEqual([undefined, 100000, undefined, 2147483647]);
   });
 
+  // keepalived 2.2.7 in a namespace (two veths): use_vmac_addr put both addresses of the second interface on vrrp.51 there; with the
+  // instance's use_vmac (vrrp.51) and a VIP's use_vmac on the other interface, that one went on vrrp1.51 and its neighbour without it
+  // stayed; with vmac_addr_prefix vipx, a VIP's use_vmac on the instance's interface made vipx.51 there and the other interface vipx1.51.
+  test('use_vmac_addr / a VIP\'s use_vmac: one macvlan per interface, named by vmac_addr_prefix, the addresses moved onto it', () => {
+    const vi = (extra: string, vips: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 51\n${extra}`
+      + `  virtual_ipaddress {\n${vips}  }\n}\n`;
+    const addr = mapText(vi('  use_vmac_addr\n', '    192.0.2.1\n    198.51.100.1/24 dev vrrp1\n    198.51.100.2/24 dev vrrp1\n'));
+    expect(warned(addr)).toEqual([]);
+    expect(addr.config.instances[0]).toMatchObject({
+      addressVmacs: [{ interface: 'vrrp1', name: 'vrrp.51' }],
+      virtualIpaddress: [{ address: '192.0.2.1' }, { address: '198.51.100.1', dev: 'vrrp.51' }, { address: '198.51.100.2', dev: 'vrrp.51' }],
+    });
+    expect(addr.config.instances[0]!.virtualIpaddress[0]).not.toHaveProperty('dev');
+    const own = mapText(vi('  use_vmac\n', '    192.0.2.1 use_vmac\n    198.51.100.1/24 dev vrrp1 use_vmac\n    198.51.100.2/24 dev vrrp1\n'));
+    expect(own.config.instances[0]).toMatchObject({
+      useVmac: 'vrrp.51', addressVmacs: [{ interface: 'vrrp1', name: 'vrrp1.51' }],
+      virtualIpaddress: [{ address: '192.0.2.1' }, { address: '198.51.100.1', dev: 'vrrp1.51' }, { address: '198.51.100.2', dev: 'vrrp1' }],
+    });
+    const prefixed = mapText('global_defs {\n  vmac_addr_prefix vipx\n}\n'
+      + vi('  use_vmac_addr\n', '    192.0.2.1/24 use_vmac\n    198.51.100.1/24 dev vrrp1\n'));
+    expect(prefixed.config.instances[0]!.addressVmacs).toEqual([{ interface: 'vrrp0', name: 'vipx.51' }, { interface: 'vrrp1', name: 'vipx1.51' }]);
+    expect(() => resolveVrrpOptions(prefixed.config.instances[0]!)).not.toThrow();
+    const six = mapText(vi('  use_vmac_addr\n', '    fe80::1\n    2001:db8::1/64 dev vrrp1\n'));
+    expect(warned(six)).toEqual([['unsupported', 7, '(VI_1) VMACs for IPv6 addresses are not supported yet - 2001:db8::1 stays on vrrp1']]);
+    expect(six.config.instances[0]!.addressVmacs).toBeUndefined();
+  });
+
   // keepalived 2.2.7 in a namespace: vmac_prefix xy made xy.51; a 14-character prefix made abcdefghijkl.51 (15 characters).
   test('vmac_prefix names the macvlans of use_vmac without a name, cut to fit an interface name', () => {
     const vi = (vmac: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 51\n  ${vmac}\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;

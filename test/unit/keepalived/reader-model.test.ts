@@ -59,7 +59,7 @@ describe('models.conf: every block of the checker side', () => {
         version: 2, mcastGroup4: '224.0.0.18', mcastGroup6: 'ff02::12', garpMasterDelay: 5, garpMasterRepeat: 5,
         garpLowerPrioDelay: 5, garpLowerPrioRepeat: 5, garpMasterRefresh: 0, garpMasterRefreshRepeat: 1, garpInterval: 0,
         gnaInterval: 0, downTimerAdverts: 3, checkUnicastSrc: false, skipCheckAdvAddr: false, startupDelay: 0, minGarp: false,
-        notifyPriorityChanges: false, defaultInterface: 'eth0', disableLocalIgmp: false, vmacPrefix: 'vrrp',
+        notifyPriorityChanges: false, defaultInterface: 'eth0', disableLocalIgmp: false, vmacPrefix: 'vrrp', vmacAddrPrefix: 'vrrp',
         nftablesPriority: -1, nftablesCounters: false, nftablesIfindex: false,
         // vrrp_strict switches on what strict mode implies.
         strict: true, lowerPrioNoAdvert: true, ownerIgnoreAdverts: true, higherPrioSendAdvert: false, v3ChecksumAsV2: false,

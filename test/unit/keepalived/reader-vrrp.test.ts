@@ -53,7 +53,7 @@ describe('vrrp.conf: every VRRP keyword the reader models', () => {
       garpLowerPrioRepeat: 1, garpMasterRefresh: 60, garpMasterRefreshRepeat: 2, garpInterval: 0.001, gnaInterval: 0.002,
       downTimerAdverts: 4, checkUnicastSrc: true, skipCheckAdvAddr: true, strict: false, lowerPrioNoAdvert: false,
       higherPrioSendAdvert: true, ownerIgnoreAdverts: false, v3ChecksumAsV2: false, startupDelay: 1.5, minGarp: false,
-      notifyPriorityChanges: false, defaultInterface: 'eth0', disableLocalIgmp: false, vmacPrefix: 'vrrp',
+      notifyPriorityChanges: false, defaultInterface: 'eth0', disableLocalIgmp: false, vmacPrefix: 'vrrp', vmacAddrPrefix: 'vrrp',
       nftablesPriority: -1, nftablesCounters: false, nftablesIfindex: false,
     });
     expect(config.global.lvsSyncDaemon).toEqual({ interface: 'vrrp1', instance: 'VI_1', syncId: 9 });
@@ -346,6 +346,37 @@ describe('errors and corrections, each at its line', () => {
     expect(found(withVmac)).toEqual([]);
     expect(withVmac.exitCode).toBe(0);
     expect(withVmac.config.vrrp.instances[0]).toMatchObject({ useVmac: {}, vmacXmitBase: true });
+  });
+
+  // keepalived 2.2.7 -t on this file: status 5, "(Line 3) vmac_addr prefix has already been specified - ignoring cd" and the
+  // two use_vmac lines (without a line number), the address as written; the daemon runs the file anyway.
+  const ADDRESS_VMACS = 'global_defs {\n  vmac_addr_prefix ab\n  vmac_addr_prefix cd\n}\n'
+    + instance('  virtual_router_id 1\n  use_vmac\n  use_vmac_addr\n  virtual_ipaddress {\n    192.0.2.1 use_vmac\n'
+      + '    192.0.2.2/24 dev vrrp1 use_vmac\n    192.0.2.3 dev vrrp1\n  }\n  virtual_ipaddress_excluded {\n    192.0.2.4/32 use_vmac\n  }\n');
+  const ADDRESS_VMAC_LINES = [
+    ['semantic', 3, 'vmac_addr prefix has already been specified - ignoring cd'],
+    ['semantic', 11, '(VI_1) use_vmac specified for VIP/eVIP 192.0.2.1 and vrrp instance'],
+    ['semantic', 12, '(VI_1) use_vmac_addr specified and use_vmac specified for VIP/eVIP 192.0.2.2/24'],
+    ['semantic', 16, '(VI_1) use_vmac specified for VIP/eVIP 192.0.2.4 and vrrp instance'],
+  ];
+  test('use_vmac_addr, a VIP\'s use_vmac and vmac_addr_prefix: modelled, and keepalived\'s complaints for a use_vmac that adds nothing', () => {
+    const r = checkText(ADDRESS_VMACS);
+    expect(found(r)).toEqual(ADDRESS_VMAC_LINES);
+    expect(r.exitCode).toBe(5);
+    const vi = r.config.vrrp.instances[0]!;
+    expect(vi.useVmacAddr).toBe(true);
+    expect(vi.virtualIpaddress.map((a) => a.useVmac)).toEqual([true, true, undefined]);
+    expect(r.config.global.vrrp.vmacAddrPrefix).toBe('ab');
+    expect(checkText(instance('  virtual_router_id 1\n  virtual_ipaddress {\n    192.0.2.1 use_vmac\n  }\n')).exitCode).toBe(0);
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('use_vmac_addr / use_vmac: the installed keepalived -t says the same and exits 5', () => {
+    const dir = scratch({ 'keepalived.conf': ADDRESS_VMACS });
+    const verdict = keepalivedVerdict(path.join(dir, 'keepalived.conf'));
+    fs.rmSync(dir, { recursive: true });
+    expect(verdict.status).toBe(5);
+    const said = verdict.output.split('\n').filter((l) => l.startsWith('(')).map((l) => l.replace(/^\([^)]*Line \d+\) /, ''));
+    expect(said).toEqual(ADDRESS_VMAC_LINES.map(([, , message]) => message));
   });
 
   // keepalived 2.2.7 -t: status 5 and "(Line 3) vmac prefix has already been specified - ignoring cd"; the first one counts.

@@ -127,10 +127,10 @@ describe('validation names the field', () => {
 });
 
 describe('keyword map for keepalived.conf', () => {
-  test('every keyword names an option, and every option but name and garpInterval has a keyword', () => {
+  test('every keyword names an option, and every option but name, garpInterval and addressVmacs (use_vmac_addr and use_vmac of addresses) has a keyword', () => {
     const mapped = new Set(Object.values(VRRP_INSTANCE_KEYWORDS));
     for (const field of mapped) expect(VRRP_OPTION_NAMES).toContain(field);
-    expect(VRRP_OPTION_NAMES.filter((n) => !mapped.has(n))).toEqual(['name', 'garpInterval']);
+    expect(VRRP_OPTION_NAMES.filter((n) => !mapped.has(n))).toEqual(['name', 'garpInterval', 'addressVmacs']);
     // The camel-case rule holds except for the mcast_src_ip alias.
     for (const [keyword, field] of Object.entries(VRRP_INSTANCE_KEYWORDS)) {
       if (keyword !== 'mcast_src_ip') expect(keyword.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase()).replace('V3', 'v3')).toBe(field);

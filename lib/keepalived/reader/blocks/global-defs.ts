@@ -55,7 +55,7 @@ export const OTHER_KEYWORDS: readonly string[] = `
   vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs
   process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force
   lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
-  vmac_addr_prefix random_seed reload_check_config include_check config_save_dir tmp_config_directory data_use_instance umask
+  random_seed reload_check_config include_check config_save_dir tmp_config_directory data_use_instance umask
   log_unknown_vrids
 `.trim().split(/\s+/);
 
@@ -96,14 +96,16 @@ const minGarp: KeywordSpec<Draft<VrrpGlobalDefs>> = {
   },
 };
 
-/** `vmac_prefix PREFIX`: as keepalived, the first one written wins. */
-const vmacPrefix: KeywordSpec<Draft<VrrpGlobalDefs>> = {
-  handle(stmt, target, ctx) {
-    const word = stmt.args[0]!;
-    if (target.values.vmacPrefix !== undefined) return void ctx.diag.error('semantic', `vmac prefix has already been specified - ignoring ${word}`, stmt.source);
-    setValue(target, 'vmacPrefix', word, stmt.source);
-  },
-};
+/** `vmac_prefix` / `vmac_addr_prefix PREFIX`: as keepalived, the first one written wins. */
+function vmacPrefix(field: 'vmacPrefix' | 'vmacAddrPrefix', what: string): KeywordSpec<Draft<VrrpGlobalDefs>> {
+  return {
+    handle(stmt, target, ctx) {
+      const word = stmt.args[0]!;
+      if (target.values[field] !== undefined) return void ctx.diag.error('semantic', `${what} has already been specified - ignoring ${word}`, stmt.source);
+      setValue(target, field, word, stmt.source);
+    },
+  };
+}
 
 /** `vrrp_garp_extra_if [all] DELAY` (1..86400 s) or the deprecated `vrrp_vmac_garp_intvl`, as keepalived's global_parser.c. */
 const globalGarpExtraIf: KeywordSpec<Draft<VrrpGlobalDefs>> = {
@@ -190,7 +192,8 @@ const vrrpDefaults: KeywordTable<GlobalDraft> = {
   nftables_counters: vrrpDefault(presentFlag('nftablesCounters')),
   nftables_ifindex: vrrpDefault(presentFlag('nftablesIfindex')),
   vrrp_notify_priority_changes: vrrpDefault(boolField('notifyPriorityChanges', (word) => `Invalid value '${word}' for global vrrp_notify_priority_changes specified`)),
-  vmac_prefix: vrrpDefault(vmacPrefix),
+  vmac_prefix: vrrpDefault(vmacPrefix('vmacPrefix', 'vmac prefix')),
+  vmac_addr_prefix: vrrpDefault(vmacPrefix('vmacAddrPrefix', 'vmac_addr prefix')),
   vrrp_garp_extra_if: vrrpDefault(globalGarpExtraIf),
   vrrp_vmac_garp_intvl: vrrpDefault(globalGarpExtraIf),
 };

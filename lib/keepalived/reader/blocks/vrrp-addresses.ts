@@ -1,7 +1,7 @@
 /**
  * Lines of `virtual_ipaddress { }` / `virtual_ipaddress_excluded { }`:
  * `ADDR[/MASK] [brd ADDR|+|-] [peer ADDR] [dev IF] [scope S] [label L] [preferred_lft N|forever] [home] [mngtmpaddr]
- * [noprefixroute] [autojoin] [-nodad] [no_track] ...`.
+ * [noprefixroute] [autojoin] [-nodad] [no_track] [use_vmac] ...`.
  * @module
  */
 import type { ParseContext, Statement } from '../grammar';
@@ -12,7 +12,7 @@ import { lookUpTrackGroup, type TrackGroupDraft } from './track-group';
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
 /** Address options keepalived applies and this reader does not model (each an `unsupported` finding). */
-export const UNMODELLED_OPTIONS: readonly string[] = ['use_vmac', 'track_group'];
+export const UNMODELLED_OPTIONS: readonly string[] = ['track_group'];
 /** Of those, the ones followed by a value. */
 const WITH_VALUE = ['track_group'];
 /** Options that are a flag of the address (IFA_F_*), each a field of {@link VrrpAddress}. */
@@ -109,6 +109,11 @@ export function readVrrpAddress(
         break;
       case 'no_track':
         out.noTrack = true;
+        break;
+      case 'use_vmac':
+        // A static address has no virtual router to take a MAC from.
+        if (groups) unmodelled(stmt, ctx, unsupported, word, value);
+        else out.useVmac = true;
         break;
       case 'track_group':
         // Only a static address may name one.

@@ -37,7 +37,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan', 'use_vmac_addr', 'vrf',
+  'use_ipvlan', 'vrf',
 ];
 
 type D = VrrpInstanceDraft;
@@ -228,6 +228,7 @@ const instanceKeywords: KeywordTable<D> = {
   vmac_garp_intvl: garpExtraIf(),
   // keepalived ignores any words after it.
   vmac_xmit_base: { handle: (stmt, target) => setValue(target, 'vmacXmitBase', true, stmt.source) },
+  use_vmac_addr: { handle: (stmt, target) => setValue(target, 'useVmacAddr', true, stmt.source) },
   lvs_sync_daemon_interface: {
     minArgs: 1,
     handle(stmt, target, ctx) {
