@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type {
-  NativeAhVerdict, NativeOutgoing, NativePacketHandler, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
+  NativeAhVerdict, NativeInterfaceInfo, NativeOutgoing, NativePacketHandler, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
@@ -23,6 +23,7 @@ import { loadVrrpNative } from './native';
 import { encodeAdvert, receiveAdvert, type AhCheck, type DropReason, type ReceivePolicy } from './packet';
 import { VrrpMachine, type LostReason, type MachineAction, type TransitionReason, type VrrpState } from './state-machine';
 import { emptyStats, type VrrpStats, type VrrpStatus } from './status';
+import { canBeSource, firstSource, nextSource, type SourceChange } from './source';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -141,6 +142,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   #firewalled: FirewallAddress[] = [];
 
   #options: ResolvedVrrpOptions;
+  /** The interface lost its last address: `#source` is the one it had, adverts wait for a new one. */
+  #sourceless = false;
 
   private constructor(
     options: ResolvedVrrpOptions,
@@ -462,6 +465,15 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (info.ifindex === this.#link.ifindex && sendIfindex === this.#link.sendIfindex) return;
     const baseMoved = info.ifindex !== this.#ifindexOf.get(this.options.interface);
     const source = baseMoved ? this.#sourceOn(info.addresses) : this.#source;
+    if (!this.#replaceLink(on, source)) return;
+    this.#log({ event: 'interface-recreated', interface: advertDevice(this.options), ifindex: sendIfindex, source });
+    this.#source = source;
+    this.#ifindexOf.clear();
+    this.#ifindexOf.set(this.options.interface, info.ifindex);
+  }
+
+  /** Opens a new socket on `on` sending from `source` in place of the live one (its counters carried); false: it failed, said as an error. */
+  #replaceLink(on: { ifindex: number; vmac?: VmacState }, source: string): boolean {
     try {
       const link = openLink(this.#native, this.options, this.#link, this.#netns(), on, source, (data, src, dst, hopLimit, ah) =>
         this.#onPacket(data, src, dst, hopLimit, ah),
@@ -471,14 +483,59 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       for (const k of ['sent', 'sendErrors', 'framesSent', 'receiveDropped', 'withheld'] as const) this.#carried[k] += c[k];
       old.close();
       this.#link.link = link;
+      return true;
     } catch (e) {
       this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_REOPEN', operation: 'open' }));
-      return;
+      return false;
     }
-    this.#log({ event: 'interface-recreated', interface: advertDevice(this.options), ifindex: sendIfindex, source });
-    this.#source = source;
-    this.#ifindexOf.clear();
-    this.#ifindexOf.set(this.options.interface, info.ifindex);
+  }
+
+  /** False while the interface has no address to send adverts from (the router holds the instance in FAULT then). */
+  get hasSource(): boolean {
+    return !this.#sourceless;
+  }
+
+  /**
+   * @internal An address was added to (`added`) or deleted from interface
+   * `ifindex` (the router's rtnetlink monitor). Without a configured source
+   * the adverts follow the interface's addresses as keepalived's do (see
+   * `source.ts`): the one in use deleted, they leave from the last one
+   * remaining (`moved`); none left, the instance has no source
+   * (`deassigned`: the router puts it in FAULT); one added while none, it is
+   * taken (`assigned`). The socket is opened again on each new source, and
+   * a master advertises from it at once. Returns what changed.
+   */
+  followSource(ifindex: number, family: number, address: string, added: boolean): SourceChange | undefined {
+    if (this.#closed || this.options.source !== undefined || !canBeSource(family, address, this.options)) return undefined;
+    // An IPv6 use_vmac instance sends from the link-local address it gave its macvlan.
+    if (this.#vmac && this.options.family === 6) return undefined;
+    if (ifindex !== this.#ifindexOf.get(this.options.interface)) return undefined;
+    if (added !== this.#sourceless) return undefined;
+    if (!added && address.toLowerCase() !== this.#source.toLowerCase()) return undefined;
+    let next: string | undefined = address;
+    if (!added) {
+      let present: NativeInterfaceInfo['addresses'];
+      try {
+        present = this.#native.vrrpInterface({ ...this.#netns(), interface: this.options.interface }).addresses;
+      } catch {
+        return undefined;
+      }
+      if (present.some((a) => a.address.toLowerCase() === address.toLowerCase())) return undefined;
+      next = nextSource(present, this.options);
+      if (next === undefined) {
+        this.#sourceless = true;
+        this.#log({ event: 'source-lost', interface: this.options.interface, address });
+        return 'deassigned';
+      }
+    }
+    const on = { ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}) };
+    if (!this.#replaceLink(on, next)) return undefined;
+    this.#source = next;
+    this.#log({ event: 'source', interface: this.options.interface, address: next });
+    if (added) this.#sourceless = false;
+    // A master's adverts are built again with the new source (and its equal-priority address).
+    this.#apply(this.#machine.reconfigure({ ...this.#options, localAddress: next }, performance.now()));
+    return added ? 'assigned' : 'moved';
   }
 
   /** The source address on a base interface made again: picked again unless configured; none yet keeps the old one. */
@@ -993,17 +1050,14 @@ function removeVmac(native: NativeVrrpBinding, o: ResolvedVrrpOptions, netns: { 
 }
 
 /** keepalived's default source: the interface's first IPv4 address, or its IPv6 link-local one. */
-function pickSource(addresses: { family: number; address: string; scope: number }[], o: ResolvedVrrpOptions): string {
-  const own = new Set(o.addresses.map((a) => a.address));
-  const found = addresses.find((a) =>
-    o.family === 4 ? a.family === AF_INET && !own.has(a.address) : a.family === AF_INET6 && a.address.toLowerCase().startsWith('fe80:'),
-  );
-  if (!found) {
+function pickSource(addresses: { family: number; address: string; prefix: number; scope: number }[], o: ResolvedVrrpOptions): string {
+  const found = firstSource(addresses, o);
+  if (found === undefined) {
     throw new VrrpError({
       message: `interface ${o.interface} has no ${o.family === 4 ? 'IPv4' : 'IPv6 link-local'} address to send adverts from (set unicastSrcIp)`,
       code: 'ERR_VRRP_NO_SOURCE_ADDRESS',
       operation: 'open',
     });
   }
-  return found.address;
+  return found;
 }

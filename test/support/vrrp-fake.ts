@@ -10,8 +10,8 @@ import type { NativeError } from '../../lib/native/contract';
 import type { NativeRtnlRequest } from '../../lib/native/rtnl-contract';
 import type { NativeNftBatch } from '../../lib/native/nft-contract';
 import type {
-  NativeAddressDeletedHandler, NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink,
-  NativeVrrpLinkMonitor, NativeVrrpLinkOptions,
+  NativeAddressHandler, NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink,
+  NativeRouteGroups, NativeVrrpLinkMonitor, NativeVrrpLinkOptions,
 } from '../../lib/native/vrrp-contract';
 
 export const FAKE_MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
@@ -51,8 +51,13 @@ export class FakeMonitor implements NativeVrrpLinkMonitor {
   closed = false;
   /** The last poll() call: interfaces read by linkbeat. */
   polled: { name: string; method?: string }[] = [];
-  constructor(readonly report: NativeLinkHandler, readonly addressDeleted?: NativeAddressDeletedHandler) {}
+  /** The last watchRoutes() call: the route and rule groups joined. */
+  routeGroups: NativeRouteGroups | undefined;
+  constructor(readonly report: NativeLinkHandler, readonly address?: NativeAddressHandler) {}
+  /** An address removal as the native thread reports it. */
+  addressDeleted(ifindex: number, family: number, address: string, prefix: number) { this.address!(ifindex, family, address, prefix, false); }
   close() { this.closed = true; }
+  watchRoutes(groups: NativeRouteGroups) { this.routeGroups = groups; }
   poll(interfaces: { name: string; method?: string }[]) { this.polled = interfaces; }
 }
 
@@ -79,8 +84,8 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       onLink?.(link);
       return link;
     } as unknown as NativeVrrpBinding['VrrpLink'],
-    VrrpLinkMonitor: function (this: unknown, _o: unknown, report: NativeLinkHandler, addressDeleted?: NativeAddressDeletedHandler) {
-      const monitor = new FakeMonitor(report, addressDeleted);
+    VrrpLinkMonitor: function (this: unknown, _o: unknown, report: NativeLinkHandler, address?: NativeAddressHandler) {
+      const monitor = new FakeMonitor(report, address);
       monitors.push(monitor);
       return monitor;
     } as unknown as NativeVrrpBinding['VrrpLinkMonitor'],

@@ -368,11 +368,11 @@ describe('notify and sync groups', () => {
     expect(await waitFor(() => router.status().syncGroups[0]!.state === 'MASTER')).toBe(true);
     const monitor = fake.monitors.at(-1)!;
     // An address that is no VIP, and a VIP on another interface index: nothing.
-    monitor.addressDeleted!(2, 2, '10.0.0.77', 24);
-    monitor.addressDeleted!(9, 2, '10.0.1.1', 24);
+    monitor.addressDeleted(2, 2, '10.0.0.77', 24);
+    monitor.addressDeleted(9, 2, '10.0.1.1', 24);
     expect(router.status().instances.map((i) => i.state)).toEqual(['MASTER', 'MASTER']);
     const mark = changes.length;
-    monitor.addressDeleted!(2, 2, '10.0.1.1', 24);
+    monitor.addressDeleted(2, 2, '10.0.1.1', 24);
     const left = changes.slice(mark).filter((c) => c.type === 'instance').map((c) => `${c.name}:${c.from}->${c.to}:${c.reason}`);
     // The group moves its other master with it at once (the group's own BACKUP transition).
     expect(left).toEqual(['VI_1:MASTER->BACKUP:address-deleted', 'VI_2:MASTER->BACKUP:sync-group']);
