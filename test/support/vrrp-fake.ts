@@ -72,6 +72,8 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
   const ifindexes = new Map<string, number>();
   /** Addresses vrrpInterface reports beside 10.0.0.2 (a test puts a VIP here to say it is still present). */
   const extraAddresses: { family: number; address: string; prefix: number; scope: number }[] = [];
+  /** The interface's own addresses, first in what vrrpInterface reports (a test deletes them to move the advert source). */
+  const baseAddresses = [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }];
   /** Route and rule requests, in order; each answered with `rtnlErrno`. */
   const rtnl: NativeRtnlRequest[] = [];
   const rtnlErrno = 0 as number;
@@ -94,7 +96,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       return {
         ifindex: ifindexes.get(name) ?? 2, up: interfaces.get(name)!, running: interfaces.get(name)!,
         multicast: !noMulticast.has(name), mac: FAKE_MAC,
-        addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }, ...extraAddresses],
+        addresses: [...baseAddresses, ...extraAddresses],
       };
     },
     vrrpCreateMacvlan: () => 0,
@@ -113,7 +115,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
     nftEncode: () => new Uint8Array(),
     routeListHost: () => ({ errno: 0, routes: [] }),
   };
-  return { binding, links, monitors, interfaces, noMulticast, ifindexes, extraAddresses, rtnl, nft };
+  return { binding, links, monitors, interfaces, noMulticast, ifindexes, extraAddresses, baseAddresses, rtnl, nft };
 }
 
 /** An IPv4 datagram as the socket gives it: `advert` from `src` to 224.0.0.18 with `ttl`. */

@@ -363,6 +363,59 @@ describe('notify and sync groups', () => {
     expect(readFileSync(out, 'utf8')).toBe('GROUP G BACKUP 0\nGROUP G MASTER 0\nGROUP G BACKUP 0\nGROUP G STOP 0\n');
   });
 
+  test('the advert source follows the interface as keepalived 2.2.7\'s: the source deleted, the last address left; none left, FAULT with "Deassigned address"; one added, "Assigned address" and BACKUP', async () => {
+    const base = fake.baseAddresses.splice(0);
+    fake.baseAddresses.push(...['10.0.0.2', '10.0.0.3', '10.0.0.4'].map((address) => ({ family: 2, address, prefix: 24, scope: 0 })));
+    try {
+      const { router, changes } = open(config({ instances: [vi('VI_1', 1), vi('VI_2', 2, { unicastSrcIp: '10.0.0.2', unicastPeer: ['10.0.0.9'] })] }));
+      const sources: string[] = [];
+      router.on('source', (c) => sources.push(`${c.change} ${c.address} ${c.interface} ${c.instances.join()}`));
+      expect(await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER')).toBe(true);
+      const monitor = fake.monitors.at(-1)!;
+      const gone = (address: string) => {
+        fake.baseAddresses.splice(fake.baseAddresses.findIndex((a) => a.address === address), 1);
+        monitor.addressDeleted(2, 2, address, 24);
+      };
+      // Not the source, another family, another interface: nothing.
+      gone('10.0.0.3');
+      monitor.addressDeleted(2, 10, '10.0.0.2', 24);
+      monitor.addressDeleted(7, 2, '10.0.0.2', 24);
+      expect(sources).toEqual([]);
+      gone('10.0.0.2');
+      // VI_1 sends from 10.0.0.4 now, on a new socket, and stays MASTER; VI_2's configured source does not move.
+      expect(sources).toEqual(['moved 10.0.0.4 eth0 VI_1']);
+      expect(fake.links.filter((l) => !l.closed && l.options.multicast).map((l) => l.options.source)).toEqual(['10.0.0.4']);
+      expect(router.status().instances.map((i) => [i.name, i.state, i.sourceAddress])).toEqual([['VI_1', 'MASTER', '10.0.0.4'], ['VI_2', 'MASTER', '10.0.0.2']]);
+      gone('10.0.0.4');
+      expect(sources.at(-1)).toBe('deassigned 10.0.0.4 eth0 VI_1');
+      expect(router.status().instances.map((i) => i.state)).toEqual(['FAULT', 'MASTER']);
+      expect(stateOf(router, 'VI_1').faults).toEqual(['no-address']);
+      expect(changes.at(-1)).toMatchObject({ name: 'VI_1', from: 'MASTER', to: 'FAULT' });
+      // A VIP is never a source; the first address added is.
+      monitor.address!(2, 2, '10.0.1.1', 24, true);
+      expect(router.status().instances[0]!.state).toBe('FAULT');
+      fake.baseAddresses.push({ family: 2, address: '10.0.0.5', prefix: 24, scope: 0 });
+      monitor.address!(2, 2, '10.0.0.5', 24, true);
+      expect(sources.at(-1)).toBe('assigned 10.0.0.5 eth0 VI_1');
+      expect(router.status().instances[0]).toMatchObject({ state: 'BACKUP', sourceAddress: '10.0.0.5' });
+      expect(await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER')).toBe(true);
+    } finally {
+      fake.baseAddresses.splice(0, Infinity, ...base);
+    }
+  });
+
+  test('the link monitor joins a family\'s route (rule) group only while a route (rule) of it is tracked, and follows reloads', async () => {
+    const { router } = open(config({ instances: [vi('VI_1', 1)] }));
+    const monitor = fake.monitors.at(-1)!;
+    const none = { route4: false, route6: false, rule4: false, rule6: false };
+    expect(monitor.routeGroups).toEqual(none);
+    const route = { to: '10.7.0.0/16', dev: 'eth0', track: true, protocol: 18 };
+    await router.update(config({ instances: [vi('VI_1', 1, { virtualRoutes: [route] })], staticRules: [{ family: 6, from: 'fd00::/64', table: 7, preference: 100, track: true, protocol: 18 }] }));
+    expect(monitor.routeGroups).toEqual({ ...none, route4: true, rule6: true });
+    await router.update(config({ instances: [vi('VI_1', 1, { virtualRoutes: [{ ...route, track: false }] })] }));
+    expect(monitor.routeGroups).toEqual(none);
+  });
+
   test('a virtual address deleted under a sync-group master moves the whole group to BACKUP, then back (keepalived set_vrrp_backup)', async () => {
     const { router, changes } = open(config({ instances: [vi('VI_1', 1), vi('VI_2', 2)], syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'] }] }));
     expect(await waitFor(() => router.status().syncGroups[0]!.state === 'MASTER')).toBe(true);
