@@ -144,6 +144,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   #options: ResolvedVrrpOptions;
   /** The interface lost its last address: `#source` is the one it had, adverts wait for a new one. */
   #sourceless = false;
+  /** The last {@link VrrpInstance.setFault}. */
+  #trackFault = false;
 
   private constructor(
     options: ResolvedVrrpOptions,
@@ -180,7 +182,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const native = loadVrrpNative();
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
-    const source = resolved.source ?? pickSource(info.addresses, resolved);
+    // No address to send from: the instance starts in FAULT until one comes (keepalived's
+    // "(VI) entering FAULT state (no IPv4 address for interface)"); the socket waits on a placeholder.
+    const picked = resolved.source ?? firstSource(info.addresses, resolved);
+    const source = picked ?? (resolved.family === 4 ? '0.0.0.0' : '::');
     const vmac = resolved.vmac ? createVmac(native, resolved, netns, info.ifindex, source) : undefined;
     const watchdogMs = resolveAdvertWatchdogMs(runtime, resolved.intervalCs);
     const holder: NativeVrrpLinkHolder = { link: undefined, ifindex: 0, sendIfindex: 0, rtPriority, watchdogMs };
@@ -195,6 +200,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       throw e;
     }
     instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
+    if (picked === undefined) {
+      instance.#sourceless = true;
+      instance.#log({ event: 'no-source', message: `(${resolved.name}) entering FAULT state (no IPv${resolved.family} address for interface)` });
+      instance.#applyFault();
+    }
     instance.#startHeartbeat();
     instance.#ifindexOf.set(resolved.interface, info.ifindex);
     if (vmac) instance.#ifindexOf.set(resolved.vmac!, vmac.ifindex);
@@ -311,6 +321,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    */
   setFault(fault: boolean): void {
     if (this.#closed) return;
+    this.#trackFault = fault;
+    this.#applyFault();
+  }
+
+  /** FAULT while tracking says so or the interface has no address to send from. */
+  #applyFault(): void {
+    const fault = this.#trackFault || this.#sourceless;
     if (!fault && this.#machine.state === 'FAULT') this.#followInterface();
     this.#apply(fault ? this.#machine.fault() : this.#machine.recover(performance.now()));
   }
@@ -525,6 +542,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       if (next === undefined) {
         this.#sourceless = true;
         this.#log({ event: 'source-lost', interface: this.options.interface, address });
+        this.#applyFault();
         return 'deassigned';
       }
     }
@@ -532,10 +550,12 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (!this.#replaceLink(on, next)) return undefined;
     this.#source = next;
     this.#log({ event: 'source', interface: this.options.interface, address: next });
-    if (added) this.#sourceless = false;
     // A master's adverts are built again with the new source (and its equal-priority address).
     this.#apply(this.#machine.reconfigure({ ...this.#options, localAddress: next }, performance.now()));
-    return added ? 'assigned' : 'moved';
+    if (!added) return 'moved';
+    this.#sourceless = false;
+    this.#applyFault();
+    return 'assigned';
   }
 
   /** The source address on a base interface made again: picked again unless configured; none yet keeps the old one. */

@@ -444,6 +444,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const member: Member = { config: c, instance, notify, faults: [] };
     this.#members.set(name, member);
     this.#checkMulticast(member);
+    if (!instance.hasSource) {
+      // keepalived 2.2.7's line for an interface without an address of the instance's family at start.
+      const message = `(${name}) entering FAULT state (no IPv${c.resolved.family} address for interface)`;
+      setImmediate(() => this.emit('warning', message));
+    }
     instance.on('state', (change) => this.#instanceChanged(member, change.from, change.to, change.reason));
     instance.on('want-master', () => this.#groupChanged(member.group, member.group?.group.memberWantsMaster()));
     instance.on('lower-priority', () => this.#run(member.notify, lowerPriorityCall(member.config.notify)));

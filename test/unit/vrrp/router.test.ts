@@ -404,6 +404,26 @@ describe('notify and sync groups', () => {
     }
   });
 
+  test('an interface without an IPv4 address at start: FAULT with keepalived\'s line, BACKUP once one is added', async () => {
+    const base = fake.baseAddresses.splice(0);
+    try {
+      const { router, changes } = open(config({ instances: [vi('VI_1', 1)] }));
+      const warnings: string[] = [];
+      router.on('warning', (w) => warnings.push(w));
+      expect(await waitFor(() => changes.length > 0)).toBe(true);
+      expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['INIT->FAULT']);
+      expect(stateOf(router, 'VI_1').faults).toEqual(['no-address']);
+      expect(await waitFor(() => warnings.length > 0)).toBe(true);
+      expect(warnings).toEqual(['(VI_1) entering FAULT state (no IPv4 address for interface)']);
+      fake.baseAddresses.push({ family: 2, address: '10.0.0.6', prefix: 24, scope: 0 });
+      fake.monitors.at(-1)!.address!(2, 2, '10.0.0.6', 24, true);
+      expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'BACKUP', sourceAddress: '10.0.0.6', faults: [] });
+      expect(fake.links.filter((l) => !l.closed).map((l) => l.options.source)).toEqual(['10.0.0.6']);
+    } finally {
+      fake.baseAddresses.splice(0, Infinity, ...base);
+    }
+  });
+
   test('the link monitor joins a family\'s route (rule) group only while a route (rule) of it is tracked, and follows reloads', async () => {
     const { router } = open(config({ instances: [vi('VI_1', 1)] }));
     const monitor = fake.monitors.at(-1)!;
