@@ -9,7 +9,8 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type {
-  NativeAhVerdict, NativeInterfaceInfo, NativeOutgoing, NativePacketHandler, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
+  NativeAhVerdict, NativeInterfaceInfo, NativeOutgoing, NativePacketHandler, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpCounters,
+  NativeVrrpLink,
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
@@ -229,14 +230,16 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * only takes the new settings. No transition, no priority-0 advert.
    * Returns false, changing nothing, when an option that identifies the
    * instance on the wire or its socket changed (interface, VRID, version,
-   * peers, source, TTL, group, VMAC, AH key, the owner's 255, and the
-   * socket's receive buffer and checksum form, which keepalived changes in
-   * place): the caller then closes it and opens a new one. Throws an
+   * peers, source, TTL, group, VMAC, AH key, the owner's 255): the caller
+   * then closes it and opens a new one. A new receive buffer opens the
+   * socket again, the state kept, as keepalived 2.2.7 does at a reload; a
+   * new checksum form (`use` / `never`) is taken at once. Throws an
    * `IpvsArgumentError` naming the field for invalid options.
    */
   reconfigure(options: VrrpInstanceOptions): boolean {
     const next = resolveVrrpOptions(options);
-    if (this.#closed || restartFields(this.#options, next).length > 0) return false;
+    const restart = restartFields(this.#options, next);
+    if (this.#closed || restart.some((f) => !IN_PLACE_FIELDS.has(f))) return false;
     const key = (a: ResolvedAddress) => JSON.stringify(a);
     const before = new Map([...this.#options.addresses, ...this.#options.excluded].map((a) => [key(a), a]));
     const after = new Map([...next.addresses, ...next.excluded].map((a) => [key(a), a]));
@@ -246,6 +249,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const master = this.#machine.state === 'MASTER';
     if (master && routesChanged) this.#changeRoutes(this.#options, false);
     this.#options = next;
+    // keepalived 2.2.7 opens its sockets again at a reload (strace: the new SO_RCVBUF on new fds), the state kept.
+    if (restart.includes('kernelRxBufSize')) this.#replaceLink({ ifindex: this.#link.ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}) }, this.#source);
+    if (next.oldUnicastChecksum === 'use') this.#oldChecksum = true;
+    if (next.oldUnicastChecksum === 'never') this.#oldChecksum = false;
     if (master) {
       const firewalled = this.#firewalled;
       this.#firewallFollow(firewalled, true);
@@ -483,13 +490,14 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const baseMoved = info.ifindex !== this.#ifindexOf.get(this.options.interface);
     const source = baseMoved ? this.#sourceOn(info.addresses) : this.#source;
     if (!this.#replaceLink(on, source)) return;
-    this.#log({ event: 'interface-recreated', interface: advertDevice(this.options), ifindex: sendIfindex, source });
+    const device = advertDevice(this.options);
+    this.#log({ event: 'interface-recreated', interface: device, ifindex: sendIfindex, source });
     this.#source = source;
     this.#ifindexOf.clear();
     this.#ifindexOf.set(this.options.interface, info.ifindex);
   }
 
-  /** Opens a new socket on `on` sending from `source` in place of the live one (its counters carried); false: it failed, said as an error. */
+  /** Opens a new socket on `on` sending from `source` instead of the live one (counters carried); false: it failed (an error event). */
   #replaceLink(on: { ifindex: number; vmac?: VmacState }, source: string): boolean {
     try {
       const link = openLink(this.#native, this.options, this.#link, this.#netns(), on, source, (data, src, dst, hopLimit, ah) =>
@@ -931,6 +939,9 @@ function cidr(a: ResolvedAddress): string {
  * version), plus the owner's priority 255, which changes how the instance
  * starts. Everything else changes in place.
  */
+/** Fields {@link VrrpInstance.reconfigure} changes without a restart although {@link restartFields} names them. */
+const IN_PLACE_FIELDS: ReadonlySet<string> = new Set(['kernelRxBufSize', 'oldUnicastChecksum']);
+
 export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ahKey',

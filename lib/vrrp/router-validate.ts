@@ -243,7 +243,10 @@ export function routeGroups(config: Pick<ResolvedRouterConfig, 'instances' | 'st
   const tracked = (list: { family: number; track?: true }[], family: number) => list.some((x) => x.track && x.family === family);
   const routes = [...instances.flatMap((i) => i.routes), ...config.static.routes];
   const rules = [...instances.flatMap((i) => i.rules), ...config.static.rules];
-  return { route4: tracked(routes, AF_INET), route6: tracked(routes, AF_INET6), rule4: tracked(rules, AF_INET), rule6: tracked(rules, AF_INET6) };
+  return {
+    route4: tracked(routes, AF_INET), route6: tracked(routes, AF_INET6),
+    rule4: tracked(rules, AF_INET), rule6: tracked(rules, AF_INET6),
+  };
 }
 
 function vmacNames(instances: Map<string, ResolvedRouterInstance>): Set<string> {

@@ -131,10 +131,13 @@ export interface VrrpRouterEvents {
 
 /** The `source` event. */
 export interface VrrpSourceChange {
+  /** The interface whose addresses changed. */
   interface: string;
   /** The new source (`assigned`, `moved`), or the one lost (`deassigned`). */
   address: string;
+  /** What happened to the source. */
   change: SourceChange;
+  /** The instances that follow it. */
   instances: string[];
 }
 

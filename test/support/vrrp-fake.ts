@@ -55,7 +55,9 @@ export class FakeMonitor implements NativeVrrpLinkMonitor {
   routeGroups: NativeRouteGroups | undefined;
   constructor(readonly report: NativeLinkHandler, readonly address?: NativeAddressHandler) {}
   /** An address removal as the native thread reports it. */
-  addressDeleted(ifindex: number, family: number, address: string, prefix: number) { this.address!(ifindex, family, address, prefix, false); }
+  addressDeleted(ifindex: number, family: number, address: string, prefix: number) {
+    this.address!(ifindex, family, address, prefix, false);
+  }
   close() { this.closed = true; }
   watchRoutes(groups: NativeRouteGroups) { this.routeGroups = groups; }
   poll(interfaces: { name: string; method?: string }[]) { this.polled = interfaces; }

@@ -440,3 +440,29 @@ describe('advert source selection (keepalived 2.2.7, measured: first at start, t
     expect(canBeSource(2, '10.50.0.1', v6)).toBe(false);
   });
 });
+
+test('a new kernel_rx_buf_size or old_unicast_checksum is taken in place (keepalived 2.2.7 reopens its sockets at a reload, the state kept): a master stays MASTER on a new socket', async () => {
+  const options = { name: 'VI_R', interface: 'eth0', virtualRouterId: 52, version: 3 as const, advertInt: 0.05, virtualIpaddress: ['10.0.0.100/24'],
+    unicastPeer: ['10.0.0.9'], kernelRxBufSize: 200000 };
+  const vi = VrrpInstance.open({ ...options, priority: 100 });
+  try {
+    await new Promise<void>((resolve) => vi.on('state', (c) => c.to === 'MASTER' && resolve()));
+    const first = link;
+    const changes: string[] = [];
+    vi.on('state', (c) => changes.push(c.to));
+    expect(vi.reconfigure({ ...options, priority: 100, kernelRxBufSize: 300000 })).toBe(true);
+    expect(first.closed).toBe(true);
+    expect(link).not.toBe(first);
+    expect(link.options.receiveBuffer).toBe(300000);
+    // The new socket advertises at once.
+    expect(link.schedules.at(-1)!.packets).toHaveLength(1);
+    const second = link;
+    expect(vi.reconfigure({ ...options, priority: 100, kernelRxBufSize: 300000, oldUnicastChecksum: true })).toBe(true);
+    expect(link).toBe(second);
+    expect([vi.state, changes]).toEqual(['MASTER', []]);
+    // A new VRID still restarts.
+    expect(vi.reconfigure({ ...options, priority: 100, virtualRouterId: 53 })).toBe(false);
+  } finally {
+    vi.close();
+  }
+});
