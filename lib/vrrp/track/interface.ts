@@ -85,12 +85,16 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
    * before the dump arrives.
    */
   watch(name: string): void {
-    if (this.#up.has(name)) return;
+    if (!this.#up.has(name)) this.#up.set(name, this.#readNow(name));
+  }
+
+  /** IFF_UP and IFF_RUNNING of `name` now, by request (ENODEV: down). */
+  #readNow(name: string): boolean {
     try {
       const info = this.#native.vrrpInterface({ ...(this.#netns !== undefined ? { netns: this.#netns } : {}), interface: name });
-      this.#up.set(name, info.up && info.running);
+      return info.up && info.running;
     } catch {
-      this.#up.set(name, false);
+      return false;
     }
   }
 
@@ -110,12 +114,18 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
     this.#delays = delays;
   }
 
-  /** The interfaces read by linkbeat from now on (none: rtnetlink alone). */
+  /**
+   * The interfaces read by linkbeat from now on (none: rtnetlink alone); a
+   * new one is read at once. One no longer read (a reload) counts by its
+   * flags again, read now, as its rtnetlink reports were ignored meanwhile.
+   */
   setLinkbeat(interfaces: readonly LinkbeatInterface[]): void {
     const names = new Set(interfaces.map((i) => i.name));
     if (names.size === 0 && this.#polled.size === 0) return;
+    const left = [...this.#polled].filter((name) => !names.has(name));
     this.#polled = names;
     this.#monitor?.poll(interfaces.map((i) => ({ name: i.name, ...(i.method ? { method: i.method } : {}) })), LINKBEAT_INTERVAL_MS);
+    for (const name of left) if (this.#up.has(name)) this.#set(name, this.#readNow(name));
   }
 
   /**

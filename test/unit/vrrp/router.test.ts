@@ -170,6 +170,27 @@ describe('tracking', () => {
     ]);
   });
 
+  test('linkbeat_interfaces changed by a reload: a new interface is read, one no longer listed is not and counts by its flags again', async () => {
+    const base = { instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1' }, { name: 'eth0' }] })] };
+    const router = VrrpRouter.open(config({ ...base, linkbeat: [{ interface: 'eth1' }] }));
+    routers.push(router);
+    expect(await waitFor(() => stateOf(router, 'VI_1').state !== 'INIT')).toBe(true);
+    const monitor = fake.monitors.at(-1)!;
+    expect(monitor.polled).toEqual([{ name: 'eth1' }]);
+    // Linkbeat reads eth1 down: FAULT; its rtnetlink flags (up) are ignored meanwhile.
+    monitor.report(0, 'eth1', 0, false, 'ETHTOOL');
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+    await router.update(config({ ...base, linkbeat: [{ interface: 'eth0' }] }));
+    expect(monitor.polled).toEqual([{ name: 'eth0' }]);
+    // eth1 is up by its flags (the fake's interface): the FAULT ends without waiting for a report.
+    expect(await waitFor(() => stateOf(router, 'VI_1').state !== 'FAULT')).toBe(true);
+    // eth0's rtnetlink reports no longer count, eth1's do.
+    monitor.report(2, 'eth0', 0, false);
+    expect(stateOf(router, 'VI_1').state).not.toBe('FAULT');
+    monitor.report(3, 'eth1', 0, false);
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+  });
+
   test('a weight-0 script keeps the instance in INIT until its first result, then decides (FAULT for a failure)', async () => {
     const gate = path.join(dir, 'gate');
     const { router, changes } = open(config({
