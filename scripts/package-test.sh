@@ -252,7 +252,7 @@ ARM64_EXCLUDED=(
   "multicast-if|the socket thread on loopback receiveBuffer sets the advert socket's SO_RCVBUF (kernel_rx_buf_size); without it the kernel's default stays"
   'multicast-if|the advert watchdog adverts stop while JavaScript is silent beyond the bound and stay stopped until schedule() decides again'
   'multicast-if|the advert watchdog without watchdogUs a silent event loop does not stop the adverts'
-  'multicast-if|the link monitor reports an address removed from an interface (RTM_DELADDR) when asked'
+  'multicast-if|the link monitor reports an address added to (RTM_NEWADDR) and removed from an interface (RTM_DELADDR) when asked'
   'multicast-if|VRRPv2 auth_type AH links on loopback: the thread seals each advert, checks received ones (ICV, then one sequence counter for both directions)'
   'nf-netlink|in a namespace of its own a table of chains, sets and every expression, read back by nft; elements in and out; EEXIST / ENOENT name their message'
   'connector|a spawned child is seen forked by this process, then exec and exit, in that order'

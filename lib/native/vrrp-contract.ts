@@ -140,8 +140,16 @@ export type NativeLinkHandler = (ifindex: number, name: string, flags: number, d
 /** How linkbeat reads a link: the MII status register, ethtool's link, or the interface flags alone. */
 export type NativeLinkbeatMethod = 'MII' | 'ETHTOOL' | 'IOCTL';
 
-/** An address was removed from interface `ifindex` (RTM_DELADDR); `family` is AF_INET / AF_INET6. */
-export type NativeAddressDeletedHandler = (ifindex: number, family: number, address: string, prefix: number) => void;
+/** An address was added to (`added`: RTM_NEWADDR) or removed from (RTM_DELADDR) interface `ifindex`; `family` is AF_INET / AF_INET6. */
+export type NativeAddressHandler = (ifindex: number, family: number, address: string, prefix: number, added: boolean) => void;
+
+/** The route and rule groups a link monitor belongs to, by family. */
+export interface NativeRouteGroups {
+  route4: boolean;
+  route6: boolean;
+  rule4: boolean;
+  rule6: boolean;
+}
 
 /** A route (`kind` route: RTM_DELROUTE) or policy rule (RTM_DELRULE) was removed. */
 export interface NativeRouteDeleted {
@@ -167,6 +175,12 @@ export interface NativeVrrpLinkMonitor {
    * reported to onLink; `method` absent: the first that works. An empty list stops it.
    */
   poll(interfaces: { name: string; method?: NativeLinkbeatMethod }[], intervalMs: number): void;
+  /**
+   * Joins or leaves each route and rule group (none at first), so only the
+   * families watched report deletions to onRouteDeleted (a host with many
+   * routes churns otherwise). Needs onRouteDeleted.
+   */
+  watchRoutes(groups: NativeRouteGroups): void;
 }
 
 /** The digests of VRRPv2's Authentication Header, pure, exported so they are checked against RFC vectors and keepalived's frames. */
@@ -184,13 +198,14 @@ export interface NativeVrrpBinding extends NativeRtnlBinding, NativeNftBinding {
   VrrpLink: new (options: NativeVrrpLinkOptions, onPacket: NativePacketHandler) => NativeVrrpLink;
   /**
    * rtnetlink link notifications of a namespace, read by a native thread (no
-   * polling); with `onAddressDeleted`, address removals too; with
-   * `onRouteDeleted`, route and rule removals.
+   * polling); with `onAddress`, address additions and removals too; with
+   * `onRouteDeleted`, route and rule removals of the groups joined by
+   * {@link NativeVrrpLinkMonitor.watchRoutes}.
    */
   VrrpLinkMonitor: new (
     options: { netns?: string },
     onLink: NativeLinkHandler,
-    onAddressDeleted?: NativeAddressDeletedHandler,
+    onAddress?: NativeAddressHandler,
     onRouteDeleted?: (deleted: NativeRouteDeleted) => void,
   ) => NativeVrrpLinkMonitor;
   vrrpInterface(options: { netns?: string; interface: string }): NativeInterfaceInfo;

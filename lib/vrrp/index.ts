@@ -19,10 +19,11 @@ export { VrrpInstance } from './instance';
 export { VrrpRouter } from './router';
 export type {
   VrrpRouterRuntimeOptions, VrrpRouterEvents, VrrpRouterStateChange, VrrpPriorityChange, VrrpTrackChange, VrrpNotifyEvent, VrrpRouterStatus,
-  VrrpRouterInstanceStatus, VrrpTrackStatus, VrrpProcessSource,
+  VrrpRouterInstanceStatus, VrrpTrackStatus, VrrpProcessSource, VrrpSourceChange,
 } from './router';
 export type { NotifyResult, NotifyState, NotifyTarget } from './notify';
 export type { VrrpStateChange, VrrpInstanceEvents, AhFailure } from './instance';
+export type { SourceChange } from './source';
 export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VRRP_DIRECT_OPTIONS } from './instance-options';
 export type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 export type { VrrpInstanceOptions, VrrpDirectOption, VrrpRuntimeOptions, VirtualAddress, AddressVmacOption, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './instance-options';

@@ -9,7 +9,8 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type {
-  NativeAhVerdict, NativeOutgoing, NativePacketHandler, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpCounters, NativeVrrpLink,
+  NativeAhVerdict, NativeInterfaceInfo, NativeOutgoing, NativePacketHandler, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpCounters,
+  NativeVrrpLink,
 } from '../native/vrrp-contract';
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
@@ -23,6 +24,7 @@ import { loadVrrpNative } from './native';
 import { encodeAdvert, receiveAdvert, type AhCheck, type DropReason, type ReceivePolicy } from './packet';
 import { VrrpMachine, type LostReason, type MachineAction, type TransitionReason, type VrrpState } from './state-machine';
 import { emptyStats, type VrrpStats, type VrrpStatus } from './status';
+import { canBeSource, firstSource, nextSource, type SourceChange } from './source';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -143,6 +145,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   #firewalled: FirewallAddress[] = [];
 
   #options: ResolvedVrrpOptions;
+  /** The interface lost its last address: `#source` is the one it had, adverts wait for a new one. */
+  #sourceless = false;
+  /** The last {@link VrrpInstance.setFault}. */
+  #trackFault = false;
 
   private constructor(
     options: ResolvedVrrpOptions,
@@ -179,7 +185,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const native = loadVrrpNative();
     const netns = runtime.netns !== undefined ? { netns: runtime.netns } : {};
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
-    const source = resolved.source ?? pickSource(info.addresses, resolved);
+    // No address to send from: the instance starts in FAULT until one comes (keepalived's
+    // "(VI) entering FAULT state (no IPv4 address for interface)"); the socket waits on a placeholder.
+    const picked = resolved.source ?? firstSource(info.addresses, resolved);
+    const source = picked ?? (resolved.family === 4 ? '0.0.0.0' : '::');
     const vmacMac = virtualMac(resolved.virtualRouterId, resolved.family);
     const linkLocal = vmacLinkLocal(resolved, source);
     const vmac = resolved.vmac ? createVmac(native, netns, resolved.vmac, vmacMac, info.ifindex, linkLocal) : undefined;
@@ -206,6 +215,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
     instance.#addressVmacs = addressVmacs;
     for (const made of addressVmacs) instance.#ifindexOf.set(made.name, made.state.ifindex);
+    if (picked === undefined) {
+      instance.#sourceless = true;
+      instance.#log({ event: 'no-source', message: `(${resolved.name}) entering FAULT state (no IPv${resolved.family} address for interface)` });
+      instance.#applyFault();
+    }
     instance.#startHeartbeat();
     instance.#ifindexOf.set(resolved.interface, info.ifindex);
     if (vmac) instance.#ifindexOf.set(resolved.vmac!, vmac.ifindex);
@@ -230,14 +244,16 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * only takes the new settings. No transition, no priority-0 advert.
    * Returns false, changing nothing, when an option that identifies the
    * instance on the wire or its socket changed (interface, VRID, version,
-   * peers, source, TTL, group, VMAC, AH key, the owner's 255, and the
-   * socket's receive buffer and checksum form, which keepalived changes in
-   * place): the caller then closes it and opens a new one. Throws an
+   * peers, source, TTL, group, VMAC, AH key, the owner's 255): the caller
+   * then closes it and opens a new one. A new receive buffer opens the
+   * socket again, the state kept, as keepalived 2.2.7 does at a reload; a
+   * new checksum form (`use` / `never`) is taken at once. Throws an
    * `IpvsArgumentError` naming the field for invalid options.
    */
   reconfigure(options: VrrpInstanceOptions): boolean {
     const next = resolveVrrpOptions(options);
-    if (this.#closed || restartFields(this.#options, next).length > 0) return false;
+    const restart = restartFields(this.#options, next);
+    if (this.#closed || restart.some((f) => !IN_PLACE_FIELDS.has(f))) return false;
     const key = (a: ResolvedAddress) => JSON.stringify(a);
     const before = new Map([...this.#options.addresses, ...this.#options.excluded].map((a) => [key(a), a]));
     const after = new Map([...next.addresses, ...next.excluded].map((a) => [key(a), a]));
@@ -247,6 +263,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const master = this.#machine.state === 'MASTER';
     if (master && routesChanged) this.#changeRoutes(this.#options, false);
     this.#options = next;
+    // keepalived 2.2.7 opens its sockets again at a reload (strace: the new SO_RCVBUF on new fds), the state kept.
+    if (restart.includes('kernelRxBufSize')) this.#replaceLink({ ifindex: this.#link.ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}) }, this.#source);
+    if (next.oldUnicastChecksum === 'use') this.#oldChecksum = true;
+    if (next.oldUnicastChecksum === 'never') this.#oldChecksum = false;
     if (master) {
       const firewalled = this.#firewalled;
       this.#firewallFollow(firewalled, true);
@@ -322,6 +342,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    */
   setFault(fault: boolean): void {
     if (this.#closed) return;
+    this.#trackFault = fault;
+    this.#applyFault();
+  }
+
+  /** FAULT while tracking says so or the interface has no address to send from. */
+  #applyFault(): void {
+    const fault = this.#trackFault || this.#sourceless;
     if (!fault && this.#machine.state === 'FAULT') this.#followInterface();
     this.#apply(fault ? this.#machine.fault() : this.#machine.recover(performance.now()));
   }
@@ -477,6 +504,16 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (info.ifindex === this.#link.ifindex && sendIfindex === this.#link.sendIfindex) return;
     const baseMoved = info.ifindex !== this.#ifindexOf.get(this.options.interface);
     const source = baseMoved ? this.#sourceOn(info.addresses) : this.#source;
+    if (!this.#replaceLink(on, source)) return;
+    const device = advertDevice(this.options);
+    this.#log({ event: 'interface-recreated', interface: device, ifindex: sendIfindex, source });
+    this.#source = source;
+    this.#ifindexOf.clear();
+    this.#ifindexOf.set(this.options.interface, info.ifindex);
+  }
+
+  /** Opens a new socket on `on` sending from `source` instead of the live one (counters carried); false: it failed (an error event). */
+  #replaceLink(on: { ifindex: number; vmac?: VmacState }, source: string): boolean {
     try {
       const link = openLink(this.#native, this.options, this.#link, this.#netns(), on, source, (data, src, dst, hopLimit, ah) =>
         this.#onPacket(data, src, dst, hopLimit, ah),
@@ -486,14 +523,62 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       for (const k of ['sent', 'sendErrors', 'framesSent', 'receiveDropped', 'withheld'] as const) this.#carried[k] += c[k];
       old.close();
       this.#link.link = link;
+      return true;
     } catch (e) {
       this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_REOPEN', operation: 'open' }));
-      return;
+      return false;
     }
-    this.#log({ event: 'interface-recreated', interface: advertDevice(this.options), ifindex: sendIfindex, source });
-    this.#source = source;
-    this.#ifindexOf.clear();
-    this.#ifindexOf.set(this.options.interface, info.ifindex);
+  }
+
+  /** False while the interface has no address to send adverts from (the router holds the instance in FAULT then). */
+  get hasSource(): boolean {
+    return !this.#sourceless;
+  }
+
+  /**
+   * @internal An address was added to (`added`) or deleted from interface
+   * `ifindex` (the router's rtnetlink monitor). Without a configured source
+   * the adverts follow the interface's addresses as keepalived's do (see
+   * `source.ts`): the one in use deleted, they leave from the last one
+   * remaining (`moved`); none left, the instance has no source
+   * (`deassigned`: the router puts it in FAULT); one added while none, it is
+   * taken (`assigned`). The socket is opened again on each new source, and
+   * a master advertises from it at once. Returns what changed.
+   */
+  followSource(ifindex: number, family: number, address: string, added: boolean): SourceChange | undefined {
+    if (this.#closed || this.options.source !== undefined || !canBeSource(family, address, this.options)) return undefined;
+    // An IPv6 use_vmac instance sends from the link-local address it gave its macvlan.
+    if (this.#vmac && this.options.family === 6) return undefined;
+    if (ifindex !== this.#ifindexOf.get(this.options.interface)) return undefined;
+    if (added !== this.#sourceless) return undefined;
+    if (!added && address.toLowerCase() !== this.#source.toLowerCase()) return undefined;
+    let next: string | undefined = address;
+    if (!added) {
+      let present: NativeInterfaceInfo['addresses'];
+      try {
+        present = this.#native.vrrpInterface({ ...this.#netns(), interface: this.options.interface }).addresses;
+      } catch {
+        return undefined;
+      }
+      if (present.some((a) => a.address.toLowerCase() === address.toLowerCase())) return undefined;
+      next = nextSource(present, this.options);
+      if (next === undefined) {
+        this.#sourceless = true;
+        this.#log({ event: 'source-lost', interface: this.options.interface, address });
+        this.#applyFault();
+        return 'deassigned';
+      }
+    }
+    const on = { ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}) };
+    if (!this.#replaceLink(on, next)) return undefined;
+    this.#source = next;
+    this.#log({ event: 'source', interface: this.options.interface, address: next });
+    // A master's adverts are built again with the new source (and its equal-priority address).
+    this.#apply(this.#machine.reconfigure({ ...this.#options, localAddress: next }, performance.now()));
+    if (!added) return 'moved';
+    this.#sourceless = false;
+    this.#applyFault();
+    return 'assigned';
   }
 
   /** The source address on a base interface made again: picked again unless configured; none yet keeps the old one. */
@@ -871,6 +956,9 @@ function cidr(a: ResolvedAddress): string {
  * version), plus the owner's priority 255, which changes how the instance
  * starts. Everything else changes in place.
  */
+/** Fields {@link VrrpInstance.reconfigure} changes without a restart although {@link restartFields} names them. */
+const IN_PLACE_FIELDS: ReadonlySet<string> = new Set(['kernelRxBufSize', 'oldUnicastChecksum']);
+
 export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ahKey',
@@ -1048,17 +1136,14 @@ function removeAddressVmacs(native: NativeVrrpBinding, netns: { netns?: string }
 }
 
 /** keepalived's default source: the interface's first IPv4 address, or its IPv6 link-local one. */
-function pickSource(addresses: { family: number; address: string; scope: number }[], o: ResolvedVrrpOptions): string {
-  const own = new Set(o.addresses.map((a) => a.address));
-  const found = addresses.find((a) =>
-    o.family === 4 ? a.family === AF_INET && !own.has(a.address) : a.family === AF_INET6 && a.address.toLowerCase().startsWith('fe80:'),
-  );
-  if (!found) {
+function pickSource(addresses: { family: number; address: string; prefix: number; scope: number }[], o: ResolvedVrrpOptions): string {
+  const found = firstSource(addresses, o);
+  if (found === undefined) {
     throw new VrrpError({
       message: `interface ${o.interface} has no ${o.family === 4 ? 'IPv4' : 'IPv6 link-local'} address to send adverts from (set unicastSrcIp)`,
       code: 'ERR_VRRP_NO_SOURCE_ADDRESS',
       operation: 'open',
     });
   }
-  return found.address;
+  return found;
 }

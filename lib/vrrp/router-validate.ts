@@ -17,6 +17,10 @@ import type { ResolvedScript } from './track/script';
 import { fitInterfaceDelays, resolveInterfaceDelays, type InterfaceDelays } from './track/interface-delays';
 import { chooseLinkbeat, resolveLinkbeat } from './track/linkbeat';
 import type { LinkbeatInterface } from './track/interface';
+import type { NativeRouteGroups } from '../native/vrrp-contract';
+
+const AF_INET = 2;
+const AF_INET6 = 10;
 
 /** A tracker reference with the weight it has for this instance. */
 export interface ResolvedTrackRef {
@@ -226,6 +230,23 @@ function usedInterfaces(instances: Map<string, ResolvedRouterInstance>, groups: 
 /** The interfaces of an instance's tracked virtual routes. */
 export function routeInterfaces(c: ResolvedRouterInstance): string[] {
   return c.resolved.routes.flatMap((r) => (r.track && r.dev !== undefined ? [r.dev] : []));
+}
+
+/**
+ * The route and rule groups the link monitor joins: a family's only while
+ * some entry of it is tracked (an instance's virtual route or rule, or a
+ * static one; keepalived's mapping marks a static one tracked only when an
+ * instance tracks that family too).
+ */
+export function routeGroups(config: Pick<ResolvedRouterConfig, 'instances' | 'static'>): NativeRouteGroups {
+  const instances = [...config.instances.values()].map((c) => c.resolved);
+  const tracked = (list: { family: number; track?: true }[], family: number) => list.some((x) => x.track && x.family === family);
+  const routes = [...instances.flatMap((i) => i.routes), ...config.static.routes];
+  const rules = [...instances.flatMap((i) => i.rules), ...config.static.rules];
+  return {
+    route4: tracked(routes, AF_INET), route6: tracked(routes, AF_INET6),
+    rule4: tracked(rules, AF_INET), rule6: tracked(rules, AF_INET6),
+  };
 }
 
 function vmacNames(instances: Map<string, ResolvedRouterInstance>): Set<string> {

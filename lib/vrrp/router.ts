@@ -8,12 +8,13 @@ import { EventEmitter } from 'node:events';
 import type { VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { VrrpInstance } from './instance';
+import type { SourceChange } from './source';
 import { loadVrrpNative } from './native';
 import { multicastRefusal, noPeerRefusal, NO_MULTICAST_FAULT, NO_PEER_FAULT } from './multicast-rule';
 import type { NativeInterfaceInfo, NativeRouteDeleted } from '../native/vrrp-contract';
 import { deletedCalls, lowerPriorityCall, notifyCalls, NotifyQueue, type NotifyCall, type NotifyResult, type NotifyState, type NotifyTarget } from './notify';
 import type { VrrpRouterConfig } from './router-options';
-import { resolveRouterConfig, routeInterfaces, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
+import { resolveRouterConfig, routeGroups, routeInterfaces, type ResolvedRouterConfig, type ResolvedRouterInstance, type ResolvedSyncGroup, type ResolvedTrackRef } from './router-validate';
 import type { TransitionReason, VrrpState } from './state-machine';
 import { vrrpMetrics, type VrrpStatus } from './status';
 import { SyncGroup } from './sync-group';
@@ -119,6 +120,25 @@ export interface VrrpRouterEvents {
    * adding it failed.
    */
   restored: [restored: StaticRestored];
+  /**
+   * The advert source of instances without a configured one followed their
+   * interface's addresses (`change`: see {@link SourceChange}); one event per
+   * interface, address and change, as keepalived says its
+   * "Assigned address A for interface I" / "Deassigned address A from interface I" once.
+   */
+  source: [change: VrrpSourceChange];
+}
+
+/** The `source` event. */
+export interface VrrpSourceChange {
+  /** The interface whose addresses changed. */
+  interface: string;
+  /** The new source (`assigned`, `moved`), or the one lost (`deassigned`). */
+  address: string;
+  /** What happened to the source. */
+  change: SourceChange;
+  /** The instances that follow it. */
+  instances: string[];
 }
 
 /** The `processSource` event. */
@@ -268,6 +288,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       router.#interfaces = new InterfaceTracker(loadVrrpNative(), runtime.netns);
       router.#interfaces.on('change', (name, up) => router.#trackChanged({ type: 'interface', name, ok: up }));
       router.#interfaces.on('address-deleted', (ifindex, family, address) => router.#addressDeleted(ifindex, family, address));
+      router.#interfaces.on('address-added', (ifindex, family, address) => router.#followSources(ifindex, family, address, true));
       router.#interfaces.on('delayed', (name, up, delayMs) => router.#log({ event: 'interface-delayed', interface: name, up, delayMs }));
       router.#interfaces.on('linkbeat', (name, up, method, changed) => router.#linkbeatRead(name, up, method, changed));
       router.#applyDelays(resolved);
@@ -426,6 +447,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const member: Member = { config: c, instance, notify, faults: [] };
     this.#members.set(name, member);
     this.#checkMulticast(member);
+    if (!instance.hasSource) {
+      // keepalived 2.2.7's line for an interface without an address of the instance's family at start.
+      const message = `(${name}) entering FAULT state (no IPv${c.resolved.family} address for interface)`;
+      setImmediate(() => this.emit('warning', message));
+    }
     instance.on('state', (change) => this.#instanceChanged(member, change.from, change.to, change.reason));
     instance.on('want-master', () => this.#groupChanged(member.group, member.group?.group.memberWantsMaster()));
     instance.on('lower-priority', () => this.#run(member.notify, lowerPriorityCall(member.config.notify)));
@@ -556,8 +582,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.#groups = groups;
   }
 
-  /** interface_up_down_delays and linkbeat from now on; keepalived's warnings said once listeners can hear them. */
+  /**
+   * interface_up_down_delays, linkbeat and the route and rule groups watched from now on; keepalived's
+   * warnings said once listeners can hear them.
+   */
   #applyDelays(config: ResolvedRouterConfig): void {
+    this.#interfaces?.watchRoutes(routeGroups(config));
     this.#interfaces?.setDelays(config.interfaceDelays);
     this.#interfaces?.setLinkbeat(config.linkbeat);
     this.#linkbeatMethodSaid.clear();
@@ -600,6 +630,31 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (this.#closed) return;
     for (const m of [...this.#members.values()]) m.instance.addressDeleted(ifindex, family, address);
     this.#restored(this.#static?.addressDeleted(ifindex, family, address));
+    this.#followSources(ifindex, family, address, false);
+  }
+
+  /**
+   * An address came or went: instances without a configured source follow
+   * their interface's (keepalived's lines said once per interface); one
+   * that lost its last address is in FAULT until one comes back.
+   */
+  #followSources(ifindex: number, family: number, address: string, added: boolean): void {
+    if (this.#closed) return;
+    const changes = new Map<string, VrrpSourceChange>();
+    for (const m of [...this.#members.values()]) {
+      const change = m.instance.followSource(ifindex, family, address, added);
+      if (!change) continue;
+      const said = { interface: m.config.resolved.interface, address: change === 'deassigned' ? address : m.instance.status().sourceAddress, change };
+      const key = JSON.stringify(said);
+      const entry = changes.get(key) ?? { ...said, instances: [] };
+      entry.instances.push(m.config.resolved.name);
+      changes.set(key, entry);
+    }
+    for (const c of changes.values()) {
+      this.#log({ event: 'source', ...c });
+      this.emit('source', c);
+    }
+    if ([...changes.values()].some((c) => c.change !== 'moved')) this.#retrack();
   }
 
   /**
@@ -643,7 +698,9 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     for (const m of this.#members.values()) {
       const readings = this.#readings(m);
       const outcome = trackOutcome(m.config.resolved.priority, readings);
-      m.faults = m.disabled ? [m.disabled, ...outcome.faults] : outcome.faults;
+      // An interface without an address to send adverts from is FAULT too (keepalived's "Deassigned address").
+      const sourceless = m.instance.hasSource ? [] : ['no-address'];
+      m.faults = [...(m.disabled ? [m.disabled] : []), ...sourceless, ...outcome.faults];
       const was = m.instance.effectivePriority;
       if (m.config.resolved.priority !== 255) m.instance.setPriority(outcome.priority);
       const now = m.instance.effectivePriority;

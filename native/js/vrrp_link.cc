@@ -230,12 +230,14 @@ void relay(Napi::ThreadSafeFunction& tsfn, Event&& e, Build build) {
   if (status != napi_ok) delete event;
 }
 
-// new VrrpLinkMonitor({netns}, onLink[, onAddressDeleted[, onRouteDeleted]]):
+// new VrrpLinkMonitor({netns}, onLink[, onAddress[, onRouteDeleted]]):
 // link state reports (first a dump of every link, then changes) delivered to
-// onLink(ifindex, name, flags, deleted); with onAddressDeleted, every address
-// removal to onAddressDeleted(ifindex, family, address, prefix); with
-// onRouteDeleted, every route and rule removal to onRouteDeleted({kind,
-// family, destination, prefix, table, protocol, priority}). poll([{name,
+// onLink(ifindex, name, flags, deleted); with onAddress, every address
+// addition and removal to onAddress(ifindex, family, address, prefix, added);
+// with onRouteDeleted, every route and rule removal of the groups joined by
+// watchRoutes({route4, route6, rule4, rule6}) (none at first) to
+// onRouteDeleted({kind, family, destination, prefix, table, protocol,
+// priority}). poll([{name,
 // method}], intervalMs) reads those interfaces by ioctl too (linkbeat), each
 // changed reading delivered as onLink(0, name, flags, false, method) with the
 // method that answered ('' while the interface does not exist).
@@ -243,7 +245,8 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "VrrpLinkMonitor",
-                       {InstanceMethod<&VrrpLinkMonitor::Close>("close"), InstanceMethod<&VrrpLinkMonitor::Poll>("poll")});
+                       {InstanceMethod<&VrrpLinkMonitor::Close>("close"), InstanceMethod<&VrrpLinkMonitor::Poll>("poll"),
+                        InstanceMethod<&VrrpLinkMonitor::WatchRoutes>("watchRoutes")});
   }
 
   explicit VrrpLinkMonitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VrrpLinkMonitor>(info) {
@@ -251,12 +254,12 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     Napi::Object o = objectArg(info, 0);
     if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "native contract: onLink must be a function");
     bool addresses = !info[2].IsUndefined();
-    if (addresses && !info[2].IsFunction()) throw Napi::TypeError::New(env, "native contract: onAddressDeleted must be a function");
+    if (addresses && !info[2].IsFunction()) throw Napi::TypeError::New(env, "native contract: onAddress must be a function");
     bool routes = !info[3].IsUndefined();
     if (routes && !info[3].IsFunction()) throw Napi::TypeError::New(env, "native contract: onRouteDeleted must be a function");
     monitor_ = std::make_unique<vrrp::LinkMonitor>();
     int error = 0;
-    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(addresses, routes); });
+    int nsError = vrrp::inNetns(stringField(o, "netns", false), [&] { error = monitor_->open(addresses); });
     if (nsError) throw syscallError(env, nsError, "netns");
     if (error) throw syscallError(env, error, "rtnetlink");
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "vrrp:link", 0, 1);
@@ -268,7 +271,8 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
       onAddress = [this](vrrp::AddressEvent&& e) {
         relay(addressTsfn_, std::move(e), [](Napi::Env env, const vrrp::AddressEvent& p) {
           return std::vector<napi_value>{Napi::Number::New(env, p.ifindex), Napi::Number::New(env, p.family),
-                                         Napi::String::New(env, p.address), Napi::Number::New(env, p.prefix)};
+                                         Napi::String::New(env, p.address), Napi::Number::New(env, p.prefix),
+                                         Napi::Boolean::New(env, p.added)};
         });
       };
     }
@@ -331,6 +335,16 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
     int intervalMs = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
     if (intervalMs < 1) throw Napi::TypeError::New(env, "native contract: poll interval must be a positive number of ms");
     if (open_) monitor_->poll(std::move(specs), intervalMs);
+    return env.Undefined();
+  }
+
+  Napi::Value WatchRoutes(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = objectArg(info, 0);
+    auto flag = [&](const char* name) { return o.Get(name).ToBoolean().Value(); };
+    if (!routeTsfn_) throw Napi::TypeError::New(env, "native contract: watchRoutes needs onRouteDeleted");
+    int error = open_ ? monitor_->watch(flag("route4"), flag("route6"), flag("rule4"), flag("rule6")) : 0;
+    if (error) throw syscallError(env, error, "rtnetlink");
     return env.Undefined();
   }
 

@@ -11,21 +11,19 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace vrrp {
 
 LinkMonitor::~LinkMonitor() { stop(); }
 
-// RTNLGRP_IPV6_RULE has no RTMGRP_* mask; group N is bit N-1.
-constexpr unsigned kRouteGroups = RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_RULE | (1u << (RTNLGRP_IPV6_RULE - 1));
-
-int LinkMonitor::open(bool addresses, bool routes) {
+int LinkMonitor::open(bool addresses) {
   sock_ = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (sock_ < 0) return errno;
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;
-  local.nl_groups = RTMGRP_LINK | (addresses ? RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR : 0) | (routes ? kRouteGroups : 0);
+  local.nl_groups = RTMGRP_LINK | (addresses ? RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR : 0);
   if (::bind(sock_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return errno;
   if (int error = reader_.open()) return error;
   if (int error = linkbeat_.open()) return error;
@@ -39,6 +37,18 @@ int LinkMonitor::open(bool addresses, bool routes) {
   request.header.nlmsg_seq = 1;
   request.body.ifi_family = AF_UNSPEC;
   if (::send(sock_, &request, sizeof(request), 0) < 0) return errno;
+  return 0;
+}
+
+int LinkMonitor::watch(bool route4, bool route6, bool rule4, bool rule6) {
+  const std::pair<unsigned, bool> groups[] = {
+      {RTNLGRP_IPV4_ROUTE, route4}, {RTNLGRP_IPV6_ROUTE, route6}, {RTNLGRP_IPV4_RULE, rule4}, {RTNLGRP_IPV6_RULE, rule6}};
+  for (const auto& [group, join] : groups) {
+    // Leaving a group not joined is no error; so is joining one twice.
+    unsigned number = group;
+    int option = join ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP;
+    if (::setsockopt(sock_, SOL_NETLINK, option, &number, sizeof number) != 0) return errno;
+  }
   return 0;
 }
 
@@ -105,7 +115,7 @@ void LinkMonitor::stop() {
 void LinkMonitor::parse(const char* data, size_t length) {
   auto remaining = static_cast<int>(length);
   for (auto* h = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
-    if (h->nlmsg_type == RTM_DELADDR) {
+    if (h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_DELADDR) {
       if (onAddress_) parseAddress(h);
       continue;
     }
@@ -134,6 +144,7 @@ void LinkMonitor::parseAddress(const nlmsghdr* h) {
   const auto* info = static_cast<const ifaddrmsg*>(NLMSG_DATA(h));
   if (info->ifa_family != AF_INET && info->ifa_family != AF_INET6) return;
   AddressEvent event;
+  event.added = h->nlmsg_type == RTM_NEWADDR;
   event.ifindex = static_cast<int>(info->ifa_index);
   event.family = info->ifa_family;
   event.prefix = info->ifa_prefixlen;

@@ -1,6 +1,7 @@
 // Link (interface) state changes from rtnetlink (RTMGRP_LINK) and, when
-// asked, address deletions (RTMGRP_IPV4_IFADDR / RTMGRP_IPV6_IFADDR) and
-// route and rule deletions (the IPv4/IPv6 route and rule groups), read by
+// asked, address additions and deletions (RTMGRP_IPV4_IFADDR /
+// RTMGRP_IPV6_IFADDR) and route and rule deletions (the IPv4/IPv6 route and
+// rule groups, joined and left one by one with watch()), read by
 // one thread that blocks in poll(): nothing to do while links are quiet. The
 // first link reports are a dump of every link, so the caller learns the
 // initial state through the same path as later changes. Interfaces given to
@@ -39,8 +40,9 @@ struct LinkbeatSpec {
   LinkbeatMethod method = LinkbeatMethod::Auto;
 };
 
-// An address removed from an interface (RTM_DELADDR).
+// An address added to (RTM_NEWADDR) or removed from (RTM_DELADDR) an interface.
 struct AddressEvent {
+  bool added = false;
   int ifindex = 0;
   int family = 0;  // AF_INET / AF_INET6
   std::string address;
@@ -66,9 +68,12 @@ class LinkMonitor {
   using RouteHandler = std::function<void(RouteEvent&&)>;
   ~LinkMonitor();
   // Opens the socket in the calling thread's namespace and asks for the dump;
-  // `addresses`: also join the address groups; `routes`: the route and rule
-  // groups. errno on failure.
-  int open(bool addresses = false, bool routes = false);
+  // `addresses`: also join the address groups. errno on failure.
+  int open(bool addresses = false);
+  // Joins (true) or leaves (false) each route and rule group: IPv4 routes,
+  // IPv6 routes, IPv4 rules, IPv6 rules. Callable from any thread; errno of
+  // the first failure.
+  int watch(bool route4, bool route6, bool rule4, bool rule6);
   // Starts the reading thread; the handlers run on it (`onAddress`, `onRoute` may be empty).
   void start(Handler handler, AddressHandler onAddress = nullptr, RouteHandler onRoute = nullptr);
   // Wakes and joins the thread, closes the socket; idempotent.

@@ -205,24 +205,66 @@ describe('the link monitor', () => {
   test('malformed arguments are TypeErrors', () => {
     expectTypeError(() => new native.VrrpLinkMonitor({}, 'x' as never), /onLink/);
     expectTypeError(() => new native.VrrpLinkMonitor({ netns: 5 } as never, () => {}), /netns/);
-    expectTypeError(() => new native.VrrpLinkMonitor({}, () => {}, 'x' as never), /onAddressDeleted/);
+    expectTypeError(() => new native.VrrpLinkMonitor({}, () => {}, 'x' as never), /onAddress/);
+    const monitor = new native.VrrpLinkMonitor({}, () => {});
+    try {
+      expectTypeError(() => monitor.watchRoutes({ route4: true, route6: false, rule4: false, rule6: false }), /onRouteDeleted/);
+    } finally {
+      monitor.close();
+    }
   });
 
-  test('reports an address removed from an interface (RTM_DELADDR) when asked', async () => {
-    const deleted: { ifindex: number; family: number; address: string; prefix: number }[] = [];
-    const monitor = new native.VrrpLinkMonitor({}, () => {}, (ifindex, family, address, prefix) =>
-      deleted.push({ ifindex, family, address, prefix }),
+  test('reports an address added to (RTM_NEWADDR) and removed from an interface (RTM_DELADDR) when asked', async () => {
+    const seen: { ifindex: number; family: number; address: string; prefix: number; added: boolean }[] = [];
+    const monitor = new native.VrrpLinkMonitor({}, () => {}, (ifindex, family, address, prefix, added) =>
+      seen.push({ ifindex, family, address, prefix, added }),
     );
+    const deleted = seen.filter((d) => !d.added);
     const link = new native.VrrpLink({ family: AF_INET, interface: 'lo', ifindex: 1, multicast: false, source: '127.0.0.1' }, () => {});
     const spec = { ifindex: 1, family: AF_INET, address: '127.0.0.77', prefix: 32 };
     try {
       expect(link.addAddress(spec)).toBe(0);
       expect(link.deleteAddress(spec)).toBe(0);
-      expect(await eventually(() => deleted.some((d) => d.address === '127.0.0.77'))).toBe(true);
-      expect(deleted.find((d) => d.address === '127.0.0.77')).toEqual({ ifindex: 1, family: AF_INET, address: '127.0.0.77', prefix: 32 });
+      expect(await eventually(() => seen.some((d) => d.address === '127.0.0.77' && !d.added))).toBe(true);
+      expect(seen.filter((d) => d.address === '127.0.0.77')).toEqual([
+        { ifindex: 1, family: AF_INET, address: '127.0.0.77', prefix: 32, added: true },
+        { ifindex: 1, family: AF_INET, address: '127.0.0.77', prefix: 32, added: false },
+      ]);
+      expect(deleted).toEqual([]);
     } finally {
       link.deleteAddress(spec);
       link.close();
+      monitor.close();
+    }
+  });
+
+  test('route deletions come only for the families joined by watchRoutes (none at first), and stop when left', async () => {
+    const RTN_BLACKHOLE = 6;
+    const route = { family: AF_INET, destination: '10.254.77.0', prefix: 24, table: 233, protocol: 18, scope: 0, type: RTN_BLACKHOLE };
+    const seen: string[] = [];
+    const monitor = new native.VrrpLinkMonitor({}, () => {}, undefined, (d) => {
+      if (d.table === 233) seen.push(`${d.kind} ${d.destination}/${d.prefix}`);
+    });
+    const churn = () => {
+      expect(native.rtnlChange({ operation: 'add', route })).toBe(0);
+      expect(native.rtnlChange({ operation: 'delete', route })).toBe(0);
+    };
+    const none = { route4: false, route6: false, rule4: false, rule6: false };
+    try {
+      churn();
+      monitor.watchRoutes({ ...none, route6: true, rule4: true });
+      churn();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([]);
+      monitor.watchRoutes({ ...none, route4: true });
+      churn();
+      expect(await eventually(() => seen.length === 1)).toBe(true);
+      monitor.watchRoutes(none);
+      churn();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual(['route 10.254.77.0/24']);
+    } finally {
+      native.rtnlChange({ operation: 'delete', route });
       monitor.close();
     }
   });

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { VrrpRouter, type VrrpRouterConfig, type VrrpRouterInstance, type VrrpRouterStateChange } from '../../lib/vrrp';
-import { VrrpLab, eventually, sleep, type Keepalived } from '../support/vrrp-lab';
+import { LAB, VrrpLab, eventually, sleep, type Keepalived } from '../support/vrrp-lab';
 
 jest.setTimeout(60_000);
 
@@ -262,4 +262,59 @@ test('update(): changed instances change in place: a master keeps its state, add
   expect(router.status().instances.map((i) => i.priority)).toEqual([150, 140]);
   expect(kaState(ka, ids[1])).toBe('BACKUP');
   expect(kaMasters()).toBe(mastersBefore);
+});
+
+test('advert source without unicast_src_ip: keepalived 2.2.7 and ours each move it to the last address left when it is deleted, go FAULT with "Deassigned address" when none is left, and come back with "Assigned address"', async () => {
+  const id = ++vrid;
+  const theVip = `10.69.0.${id}`;
+  const ip = (host: 'a' | 'b', ...args: string[]) => lab.hosts[host].run('ip', 'addr', ...args, 'dev', 'eth0');
+  // Other subnets, so deleting the lab's address takes no VIP (a secondary) with it.
+  for (const n of [1, 2]) ip('a', 'add', `10.6${n}.0.1/24`);
+  for (const n of [1, 2]) ip('b', 'add', `10.7${n}.0.2/24`);
+  const ka = lab.keepalived('b', `ka-source-${id}`, `vrrp_instance KA_${id} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${id}\n  priority 100\n` +
+    `  advert_int ${ADVERT_INT}\n  version 3\n  virtual_ipaddress {\n    ${theVip}/24\n  }\n}\n`);
+  running.ka.push(ka);
+  try {
+    const { router, changes } = openOurs({ instances: [instance(id, { virtualIpaddress: [`${theVip}/24`] })] });
+    const sources: string[] = [];
+    router.on('source', (c) => sources.push(`${c.change} ${c.address}`));
+    const ours = () => router.status().instances[0]!;
+    expect(await eventually(() => ours().state === 'MASTER' && kaState(ka, id) === 'BACKUP', FAILOVER_MS + 2000)).toBe(true);
+    expect(ours().sourceAddress).toBe(LAB.ipv4.a);
+
+    // Ours, MASTER: the source deleted, adverts leave from the last address left (keepalived's choice), still MASTER.
+    ip('a', 'del', `${LAB.ipv4.a}/24`);
+    expect(await eventually(() => ours().sourceAddress === '10.62.0.1', FAILOVER_MS)).toBe(true);
+    ip('a', 'del', '10.61.0.1/24');
+    await sleep(1000);
+    expect([ours().state, ours().sourceAddress, kaState(ka, id)]).toEqual(['MASTER', '10.62.0.1', 'BACKUP']);
+    // The last one gone: FAULT, and keepalived takes over.
+    ip('a', 'del', '10.62.0.1/24');
+    expect(await eventually(() => ours().state === 'FAULT' && kaState(ka, id) === 'MASTER' && lab.hasAddress('b', theVip), FAILOVER_MS)).toBe(true);
+    expect(ours().faults).toEqual(['no-address']);
+    // One back: BACKUP, then ours preempts with 150 from the new address.
+    ip('a', 'add', '10.63.0.1/24');
+    expect(await eventually(() => ours().state === 'MASTER' && kaState(ka, id) === 'BACKUP' && lab.hasAddress('a', theVip), FAILOVER_MS)).toBe(true);
+    expect(sources).toEqual(['moved 10.62.0.1', 'deassigned 10.62.0.1', 'assigned 10.63.0.1']);
+    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['INIT->BACKUP', 'BACKUP->MASTER', 'MASTER->FAULT', 'FAULT->BACKUP', 'BACKUP->MASTER']);
+
+    // keepalived, BACKUP: the same story in its own words.
+    const mark = ka.log.length;
+    ip('b', 'del', `${LAB.ipv4.b}/24`);
+    ip('b', 'del', '10.72.0.2/24');
+    await sleep(1000);
+    expect(kaState(ka, id)).toBe('BACKUP');
+    ip('b', 'del', '10.71.0.2/24');
+    expect(await eventually(() => kaState(ka, id) === 'FAULT', FAILOVER_MS)).toBe(true);
+    ip('b', 'add', '10.73.0.2/24');
+    expect(await eventually(() => kaState(ka, id) === 'BACKUP', FAILOVER_MS)).toBe(true);
+    const said = ka.log.slice(mark).split('\n').filter((l) => /assigned address/i.test(l)).map((l) => l.replace(/^.*?: /, ''));
+    expect(said).toEqual(['Deassigned address 10.71.0.2 from interface eth0', 'Assigned address 10.73.0.2 for interface eth0']);
+    expect(ours().state).toBe('MASTER');
+  } finally {
+    for (const a of [`${LAB.ipv4.a}/24`, '10.61.0.1/24', '10.62.0.1/24', '10.63.0.1/24']) lab.hosts.a.run('ip', 'addr', 'flush', 'to', a, 'dev', 'eth0');
+    for (const a of [`${LAB.ipv4.b}/24`, '10.71.0.2/24', '10.72.0.2/24', '10.73.0.2/24']) lab.hosts.b.run('ip', 'addr', 'flush', 'to', a, 'dev', 'eth0');
+    ip('a', 'add', `${LAB.ipv4.a}/24`);
+    ip('b', 'add', `${LAB.ipv4.b}/24`);
+  }
 });

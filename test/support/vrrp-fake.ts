@@ -10,8 +10,8 @@ import type { NativeError } from '../../lib/native/contract';
 import type { NativeRtnlRequest } from '../../lib/native/rtnl-contract';
 import type { NativeNftBatch } from '../../lib/native/nft-contract';
 import type {
-  NativeAddressDeletedHandler, NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink,
-  NativeVrrpLinkMonitor, NativeVrrpLinkOptions,
+  NativeAddressHandler, NativeAddressSpec, NativeLinkHandler, NativeOutgoing, NativePacketHandler, NativeVrrpBinding, NativeVrrpLink,
+  NativeRouteGroups, NativeVrrpLinkMonitor, NativeVrrpLinkOptions,
 } from '../../lib/native/vrrp-contract';
 
 export const FAKE_MAC = Uint8Array.from([2, 0, 0, 0, 0, 1]);
@@ -51,8 +51,15 @@ export class FakeMonitor implements NativeVrrpLinkMonitor {
   closed = false;
   /** The last poll() call: interfaces read by linkbeat. */
   polled: { name: string; method?: string }[] = [];
-  constructor(readonly report: NativeLinkHandler, readonly addressDeleted?: NativeAddressDeletedHandler) {}
+  /** The last watchRoutes() call: the route and rule groups joined. */
+  routeGroups: NativeRouteGroups | undefined;
+  constructor(readonly report: NativeLinkHandler, readonly address?: NativeAddressHandler) {}
+  /** An address removal as the native thread reports it. */
+  addressDeleted(ifindex: number, family: number, address: string, prefix: number) {
+    this.address!(ifindex, family, address, prefix, false);
+  }
   close() { this.closed = true; }
+  watchRoutes(groups: NativeRouteGroups) { this.routeGroups = groups; }
   poll(interfaces: { name: string; method?: string }[]) { this.polled = interfaces; }
 }
 
@@ -67,6 +74,8 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
   const ifindexes = new Map<string, number>();
   /** Addresses vrrpInterface reports beside 10.0.0.2 (a test puts a VIP here to say it is still present). */
   const extraAddresses: { family: number; address: string; prefix: number; scope: number }[] = [];
+  /** The interface's own addresses, first in what vrrpInterface reports (a test deletes them to move the advert source). */
+  const baseAddresses = [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }];
   /** Route and rule requests, in order; each answered with `rtnlErrno`. */
   const rtnl: NativeRtnlRequest[] = [];
   const rtnlErrno = 0 as number;
@@ -79,8 +88,8 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       onLink?.(link);
       return link;
     } as unknown as NativeVrrpBinding['VrrpLink'],
-    VrrpLinkMonitor: function (this: unknown, _o: unknown, report: NativeLinkHandler, addressDeleted?: NativeAddressDeletedHandler) {
-      const monitor = new FakeMonitor(report, addressDeleted);
+    VrrpLinkMonitor: function (this: unknown, _o: unknown, report: NativeLinkHandler, address?: NativeAddressHandler) {
+      const monitor = new FakeMonitor(report, address);
       monitors.push(monitor);
       return monitor;
     } as unknown as NativeVrrpBinding['VrrpLinkMonitor'],
@@ -89,7 +98,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       return {
         ifindex: ifindexes.get(name) ?? 2, up: interfaces.get(name)!, running: interfaces.get(name)!,
         multicast: !noMulticast.has(name), mac: FAKE_MAC,
-        addresses: [{ family: 2, address: '10.0.0.2', prefix: 24, scope: 0 }, ...extraAddresses],
+        addresses: [...baseAddresses, ...extraAddresses],
       };
     },
     vrrpCreateMacvlan: () => 0,
@@ -108,7 +117,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
     nftEncode: () => new Uint8Array(),
     routeListHost: () => ({ errno: 0, routes: [] }),
   };
-  return { binding, links, monitors, interfaces, noMulticast, ifindexes, extraAddresses, rtnl, nft };
+  return { binding, links, monitors, interfaces, noMulticast, ifindexes, extraAddresses, baseAddresses, rtnl, nft };
 }
 
 /** An IPv4 datagram as the socket gives it: `advert` from `src` to 224.0.0.18 with `ttl`. */

@@ -219,9 +219,9 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     vmac_garp_intvl: 'deprecated name of garp_extra_if (keepalived warns, and so does the reader)',
     old_unicast_checksum: 'IPv4 VRRPv3 with unicast peers: the checksum\'s pseudo-header names the multicast group (keepalived before 1.3.6) in '
       + 'the adverts sent and expected; without it a peer\'s advert in that form switches the instance to it for good, with keepalived\'s '
-      + 'line (`never`: no switch), as keepalived 2.2.7; a reload changing it restarts the instance',
+      + 'line (`never`: no switch), as keepalived 2.2.7; a reload changing it keeps the instance\'s state (`never` drops a switch made)',
     kernel_rx_buf_size: 'SO_RCVBUF of the instance\'s advert socket, as keepalived 2.2.7 sets it on its receiving socket (seen with strace); '
-      + '0 leaves the kernel\'s default; a reload changing it restarts the instance (keepalived changes it in place)',
+      + '0 leaves the kernel\'s default; a reload changing it opens the socket again with the new size, the state kept, as keepalived does',
     linkbeat_use_polling: 'deprecated (keepalived says so, `-t` exits 5); the instance\'s own interface is read as by linkbeat_interfaces',
     promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
   },

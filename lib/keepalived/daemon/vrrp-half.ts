@@ -156,6 +156,11 @@ export class VrrpHalf {
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
     router.on('warning', (message) => log('warning', 'vrrp warning', { warning: message }));
     router.on('restored', (r) => log('info', restoredLine(r), { kind: r.kind }));
+    // keepalived 2.2.7 says when an interface gets its first address or loses its last; a moved source is silent.
+    router.on('source', (c) => {
+      const line = c.change === 'assigned' ? `Assigned address ${c.address} for interface ${c.interface}` : `Deassigned address ${c.address} from interface ${c.interface}`;
+      log(c.change === 'moved' ? 'debug' : 'info', c.change === 'moved' ? 'vrrp source moved' : line, { interface: c.interface, address: c.address, instances: c.instances });
+    });
     return router;
   }
 

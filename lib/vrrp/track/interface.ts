@@ -3,9 +3,11 @@
  * from the addon's rtnetlink link monitor (a native thread that blocks on the
  * socket; no polling). An interface counts as up when IFF_UP and IFF_RUNNING
  * are both set (keepalived's IF_FLAGS_UP); a deleted or unknown one is down.
- * The same monitor reports addresses removed from any interface
- * (`address-deleted`), so a master notices a virtual address deleted by hand,
- * and routes and rules removed (`route-deleted`), for tracked routes and rules.
+ * The same monitor reports addresses added to and removed from any interface
+ * (`address-added`, `address-deleted`), so a master notices a virtual address
+ * deleted by hand and an instance follows its interface's addresses for its
+ * advert source, and routes and rules removed (`route-deleted`) of the
+ * families {@link InterfaceTracker.watchRoutes} names, for tracked routes and rules.
  * With `interface_up_down_delays` a change counts only once the link has
  * stayed so for the interface's wait; a change back within it is no news.
  * Interfaces under linkbeat are read by ioctl on the monitor's thread every
@@ -14,7 +16,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { NativeLinkbeatMethod, NativeRouteDeleted, NativeVrrpBinding, NativeVrrpLinkMonitor } from '../../native/vrrp-contract';
+import type { NativeLinkbeatMethod, NativeRouteDeleted, NativeRouteGroups, NativeVrrpBinding, NativeVrrpLinkMonitor } from '../../native/vrrp-contract';
 import type { InterfaceDelays } from './interface-delays';
 
 const IFF_UP = 0x1;
@@ -34,6 +36,8 @@ export interface InterfaceTrackerEvents {
   change: [name: string, up: boolean];
   /** An address was removed from interface `ifindex` (`family`: AF_INET / AF_INET6). */
   'address-deleted': [ifindex: number, family: number, address: string];
+  /** An address was added to interface `ifindex`. */
+  'address-added': [ifindex: number, family: number, address: string];
   /** A change of `name` waits `delayMs` before it counts (interface_up_down_delays). */
   delayed: [name: string, up: boolean, delayMs: number];
   /**
@@ -54,6 +58,7 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
   #monitor: NativeVrrpLinkMonitor | undefined;
   #delays: InterfaceDelays = new Map();
   #polled: ReadonlySet<string> = new Set();
+  #routeGroups = '';
   /** Changes waiting out their interface's delay, by name. */
   readonly #pending = new Map<string, { up: boolean; timer: NodeJS.Timeout }>();
 
@@ -69,7 +74,7 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
       netns !== undefined ? { netns } : {},
       (ifindex, name, flags, deleted, linkbeat) =>
         (linkbeat === undefined ? this.#report(ifindex, name, flags, deleted) : this.#linkbeat(name, flags, linkbeat)),
-      (ifindex, family, address) => this.emit('address-deleted', ifindex, family, address),
+      (ifindex, family, address, _prefix, added) => this.emit(added ? 'address-added' : 'address-deleted', ifindex, family, address),
       (deleted) => this.emit('route-deleted', deleted),
     );
   }
@@ -80,12 +85,16 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
    * before the dump arrives.
    */
   watch(name: string): void {
-    if (this.#up.has(name)) return;
+    if (!this.#up.has(name)) this.#up.set(name, this.#readNow(name));
+  }
+
+  /** IFF_UP and IFF_RUNNING of `name` now, by request (ENODEV: down). */
+  #readNow(name: string): boolean {
     try {
       const info = this.#native.vrrpInterface({ ...(this.#netns !== undefined ? { netns: this.#netns } : {}), interface: name });
-      this.#up.set(name, info.up && info.running);
+      return info.up && info.running;
     } catch {
-      this.#up.set(name, false);
+      return false;
     }
   }
 
@@ -105,12 +114,30 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
     this.#delays = delays;
   }
 
-  /** The interfaces read by linkbeat from now on (none: rtnetlink alone). */
+  /**
+   * The interfaces read by linkbeat from now on (none: rtnetlink alone); a
+   * new one is read at once. One no longer read (a reload) counts by its
+   * flags again, read now, as its rtnetlink reports were ignored meanwhile.
+   */
   setLinkbeat(interfaces: readonly LinkbeatInterface[]): void {
     const names = new Set(interfaces.map((i) => i.name));
     if (names.size === 0 && this.#polled.size === 0) return;
+    const left = [...this.#polled].filter((name) => !names.has(name));
     this.#polled = names;
     this.#monitor?.poll(interfaces.map((i) => ({ name: i.name, ...(i.method ? { method: i.method } : {}) })), LINKBEAT_INTERVAL_MS);
+    for (const name of left) if (this.#up.has(name)) this.#set(name, this.#readNow(name));
+  }
+
+  /**
+   * The route and rule groups to belong to from now on (none at first):
+   * keepalived joins a family's only while something tracks a route (rule)
+   * of it, as a host with many routes would otherwise report each change.
+   */
+  watchRoutes(groups: NativeRouteGroups): void {
+    const key = JSON.stringify(groups);
+    if (key === this.#routeGroups) return;
+    this.#routeGroups = key;
+    this.#monitor?.watchRoutes(groups);
   }
 
   /** Whether `name` is up now. */

@@ -9,6 +9,7 @@ import { receiveAdvert, AUTH_NONE } from '../../../lib/vrrp/packet';
 import { addressBytes } from '../../../lib/vrrp/bytes';
 import { VrrpError } from '../../../lib/vrrp/errors';
 import { performance } from 'node:perf_hooks';
+import { canBeSource, firstSource, nextSource, sourceCandidates } from '../../../lib/vrrp/source';
 
 const MAC = FAKE_MAC;
 let link: FakeLink;
@@ -414,4 +415,54 @@ describe('use_vmac and garp_extra_if', () => {
       delete (performance as { now?: unknown }).now;
     }
   });
+});
+
+describe('advert source selection (keepalived 2.2.7, measured: first at start, the last left after a deletion, never a VIP)', () => {
+  const a = (family: number, address: string) => ({ family, address, prefix: family === 2 ? 24 : 64, scope: 0 });
+  const v4 = { family: 4 as const, addresses: [{ address: '10.9.0.200' }] };
+  const v6 = { family: 6 as const, addresses: [{ address: 'fe80::200' }] };
+  const list = [a(2, '10.50.0.1'), a(10, 'fe80::98'), a(2, '10.9.0.200'), a(2, '10.60.0.1'), a(10, '2001:db8::1'), a(10, 'FE80::99'), a(2, '10.70.0.1')];
+
+  test('IPv4: any IPv4 address but the instance\'s own VIPs; the first at start, the last one left after a deletion', () => {
+    expect(sourceCandidates(list, v4)).toEqual(['10.50.0.1', '10.60.0.1', '10.70.0.1']);
+    expect(firstSource(list, v4)).toBe('10.50.0.1');
+    expect(nextSource(list.filter((x) => x.address !== '10.50.0.1'), v4)).toBe('10.70.0.1');
+    expect(nextSource([a(2, '10.9.0.200'), a(10, 'fe80::98')], v4)).toBeUndefined();
+    expect(canBeSource(2, '10.9.0.200', v4)).toBe(false);
+    expect(canBeSource(10, 'fe80::98', v4)).toBe(false);
+  });
+
+  test('IPv6: link-local addresses only (any case)', () => {
+    expect(sourceCandidates(list, v6)).toEqual(['fe80::98', 'FE80::99']);
+    expect(firstSource(list, v6)).toBe('fe80::98');
+    expect(nextSource(list.filter((x) => x.address !== 'fe80::98'), v6)).toBe('FE80::99');
+    expect(nextSource([a(10, '2001:db8::1')], v6)).toBeUndefined();
+    expect(canBeSource(2, '10.50.0.1', v6)).toBe(false);
+  });
+});
+
+test('a new kernel_rx_buf_size or old_unicast_checksum is taken in place (keepalived 2.2.7 reopens its sockets at a reload, the state kept): a master stays MASTER on a new socket', async () => {
+  const options = { name: 'VI_R', interface: 'eth0', virtualRouterId: 52, version: 3 as const, advertInt: 0.05, virtualIpaddress: ['10.0.0.100/24'],
+    unicastPeer: ['10.0.0.9'], kernelRxBufSize: 200000 };
+  const vi = VrrpInstance.open({ ...options, priority: 100 });
+  try {
+    await new Promise<void>((resolve) => vi.on('state', (c) => c.to === 'MASTER' && resolve()));
+    const first = link;
+    const changes: string[] = [];
+    vi.on('state', (c) => changes.push(c.to));
+    expect(vi.reconfigure({ ...options, priority: 100, kernelRxBufSize: 300000 })).toBe(true);
+    expect(first.closed).toBe(true);
+    expect(link).not.toBe(first);
+    expect(link.options.receiveBuffer).toBe(300000);
+    // The new socket advertises at once.
+    expect(link.schedules.at(-1)!.packets).toHaveLength(1);
+    const second = link;
+    expect(vi.reconfigure({ ...options, priority: 100, kernelRxBufSize: 300000, oldUnicastChecksum: true })).toBe(true);
+    expect(link).toBe(second);
+    expect([vi.state, changes]).toEqual(['MASTER', []]);
+    // A new VRID still restarts.
+    expect(vi.reconfigure({ ...options, priority: 100, virtualRouterId: 53 })).toBe(false);
+  } finally {
+    vi.close();
+  }
 });

@@ -170,6 +170,27 @@ describe('tracking', () => {
     ]);
   });
 
+  test('linkbeat_interfaces changed by a reload: a new interface is read, one no longer listed is not and counts by its flags again', async () => {
+    const base = { instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1' }, { name: 'eth0' }] })] };
+    const router = VrrpRouter.open(config({ ...base, linkbeat: [{ interface: 'eth1' }] }));
+    routers.push(router);
+    expect(await waitFor(() => stateOf(router, 'VI_1').state !== 'INIT')).toBe(true);
+    const monitor = fake.monitors.at(-1)!;
+    expect(monitor.polled).toEqual([{ name: 'eth1' }]);
+    // Linkbeat reads eth1 down: FAULT; its rtnetlink flags (up) are ignored meanwhile.
+    monitor.report(0, 'eth1', 0, false, 'ETHTOOL');
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+    await router.update(config({ ...base, linkbeat: [{ interface: 'eth0' }] }));
+    expect(monitor.polled).toEqual([{ name: 'eth0' }]);
+    // eth1 is up by its flags (the fake's interface): the FAULT ends without waiting for a report.
+    expect(await waitFor(() => stateOf(router, 'VI_1').state !== 'FAULT')).toBe(true);
+    // eth0's rtnetlink reports no longer count, eth1's do.
+    monitor.report(2, 'eth0', 0, false);
+    expect(stateOf(router, 'VI_1').state).not.toBe('FAULT');
+    monitor.report(3, 'eth1', 0, false);
+    expect(stateOf(router, 'VI_1').state).toBe('FAULT');
+  });
+
   test('a weight-0 script keeps the instance in INIT until its first result, then decides (FAULT for a failure)', async () => {
     const gate = path.join(dir, 'gate');
     const { router, changes } = open(config({
@@ -363,16 +384,89 @@ describe('notify and sync groups', () => {
     expect(readFileSync(out, 'utf8')).toBe('GROUP G BACKUP 0\nGROUP G MASTER 0\nGROUP G BACKUP 0\nGROUP G STOP 0\n');
   });
 
+  test('the advert source follows the interface as keepalived 2.2.7\'s: the source deleted, the last address left; none left, FAULT with "Deassigned address"; one added, "Assigned address" and BACKUP', async () => {
+    const base = fake.baseAddresses.splice(0);
+    fake.baseAddresses.push(...['10.0.0.2', '10.0.0.3', '10.0.0.4'].map((address) => ({ family: 2, address, prefix: 24, scope: 0 })));
+    try {
+      const { router, changes } = open(config({ instances: [vi('VI_1', 1), vi('VI_2', 2, { unicastSrcIp: '10.0.0.2', unicastPeer: ['10.0.0.9'] })] }));
+      const sources: string[] = [];
+      router.on('source', (c) => sources.push(`${c.change} ${c.address} ${c.interface} ${c.instances.join()}`));
+      expect(await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER')).toBe(true);
+      const monitor = fake.monitors.at(-1)!;
+      const gone = (address: string) => {
+        fake.baseAddresses.splice(fake.baseAddresses.findIndex((a) => a.address === address), 1);
+        monitor.addressDeleted(2, 2, address, 24);
+      };
+      // Not the source, another family, another interface: nothing.
+      gone('10.0.0.3');
+      monitor.addressDeleted(2, 10, '10.0.0.2', 24);
+      monitor.addressDeleted(7, 2, '10.0.0.2', 24);
+      expect(sources).toEqual([]);
+      gone('10.0.0.2');
+      // VI_1 sends from 10.0.0.4 now, on a new socket, and stays MASTER; VI_2's configured source does not move.
+      expect(sources).toEqual(['moved 10.0.0.4 eth0 VI_1']);
+      expect(fake.links.filter((l) => !l.closed && l.options.multicast).map((l) => l.options.source)).toEqual(['10.0.0.4']);
+      expect(router.status().instances.map((i) => [i.name, i.state, i.sourceAddress])).toEqual([['VI_1', 'MASTER', '10.0.0.4'], ['VI_2', 'MASTER', '10.0.0.2']]);
+      gone('10.0.0.4');
+      expect(sources.at(-1)).toBe('deassigned 10.0.0.4 eth0 VI_1');
+      expect(router.status().instances.map((i) => i.state)).toEqual(['FAULT', 'MASTER']);
+      expect(stateOf(router, 'VI_1').faults).toEqual(['no-address']);
+      expect(changes.at(-1)).toMatchObject({ name: 'VI_1', from: 'MASTER', to: 'FAULT' });
+      // A VIP is never a source; the first address added is.
+      monitor.address!(2, 2, '10.0.1.1', 24, true);
+      expect(router.status().instances[0]!.state).toBe('FAULT');
+      fake.baseAddresses.push({ family: 2, address: '10.0.0.5', prefix: 24, scope: 0 });
+      monitor.address!(2, 2, '10.0.0.5', 24, true);
+      expect(sources.at(-1)).toBe('assigned 10.0.0.5 eth0 VI_1');
+      expect(router.status().instances[0]).toMatchObject({ state: 'BACKUP', sourceAddress: '10.0.0.5' });
+      expect(await waitFor(() => stateOf(router, 'VI_1').state === 'MASTER')).toBe(true);
+    } finally {
+      fake.baseAddresses.splice(0, Infinity, ...base);
+    }
+  });
+
+  test('an interface without an IPv4 address at start: FAULT with keepalived\'s line, BACKUP once one is added', async () => {
+    const base = fake.baseAddresses.splice(0);
+    try {
+      const { router, changes } = open(config({ instances: [vi('VI_1', 1)] }));
+      const warnings: string[] = [];
+      router.on('warning', (w) => warnings.push(w));
+      expect(await waitFor(() => changes.length > 0)).toBe(true);
+      expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['INIT->FAULT']);
+      expect(stateOf(router, 'VI_1').faults).toEqual(['no-address']);
+      expect(await waitFor(() => warnings.length > 0)).toBe(true);
+      expect(warnings).toEqual(['(VI_1) entering FAULT state (no IPv4 address for interface)']);
+      fake.baseAddresses.push({ family: 2, address: '10.0.0.6', prefix: 24, scope: 0 });
+      fake.monitors.at(-1)!.address!(2, 2, '10.0.0.6', 24, true);
+      expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'BACKUP', sourceAddress: '10.0.0.6', faults: [] });
+      expect(fake.links.filter((l) => !l.closed).map((l) => l.options.source)).toEqual(['10.0.0.6']);
+    } finally {
+      fake.baseAddresses.splice(0, Infinity, ...base);
+    }
+  });
+
+  test('the link monitor joins a family\'s route (rule) group only while a route (rule) of it is tracked, and follows reloads', async () => {
+    const { router } = open(config({ instances: [vi('VI_1', 1)] }));
+    const monitor = fake.monitors.at(-1)!;
+    const none = { route4: false, route6: false, rule4: false, rule6: false };
+    expect(monitor.routeGroups).toEqual(none);
+    const route = { to: '10.7.0.0/16', dev: 'eth0', track: true, protocol: 18 };
+    await router.update(config({ instances: [vi('VI_1', 1, { virtualRoutes: [route] })], staticRules: [{ family: 6, from: 'fd00::/64', table: 7, preference: 100, track: true, protocol: 18 }] }));
+    expect(monitor.routeGroups).toEqual({ ...none, route4: true, rule6: true });
+    await router.update(config({ instances: [vi('VI_1', 1, { virtualRoutes: [{ ...route, track: false }] })] }));
+    expect(monitor.routeGroups).toEqual(none);
+  });
+
   test('a virtual address deleted under a sync-group master moves the whole group to BACKUP, then back (keepalived set_vrrp_backup)', async () => {
     const { router, changes } = open(config({ instances: [vi('VI_1', 1), vi('VI_2', 2)], syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'] }] }));
     expect(await waitFor(() => router.status().syncGroups[0]!.state === 'MASTER')).toBe(true);
     const monitor = fake.monitors.at(-1)!;
     // An address that is no VIP, and a VIP on another interface index: nothing.
-    monitor.addressDeleted!(2, 2, '10.0.0.77', 24);
-    monitor.addressDeleted!(9, 2, '10.0.1.1', 24);
+    monitor.addressDeleted(2, 2, '10.0.0.77', 24);
+    monitor.addressDeleted(9, 2, '10.0.1.1', 24);
     expect(router.status().instances.map((i) => i.state)).toEqual(['MASTER', 'MASTER']);
     const mark = changes.length;
-    monitor.addressDeleted!(2, 2, '10.0.1.1', 24);
+    monitor.addressDeleted(2, 2, '10.0.1.1', 24);
     const left = changes.slice(mark).filter((c) => c.type === 'instance').map((c) => `${c.name}:${c.from}->${c.to}:${c.reason}`);
     // The group moves its other master with it at once (the group's own BACKUP transition).
     expect(left).toEqual(['VI_1:MASTER->BACKUP:address-deleted', 'VI_2:MASTER->BACKUP:sync-group']);
