@@ -235,7 +235,9 @@ function lifecycleTimeout(key: 'startupScriptTimeout' | 'shutdownScriptTimeout',
 
 /**
  * `nftables_ipvs [TABLE]` (default `keepalived_ipvs`): the first one written
- * wins, a name of 256 characters or more is refused, as keepalived 2.2.7.
+ * wins, a name of 256 characters or more is refused, and it puts the chain
+ * priority back to -1 (an `nftables_ipvs_priority` before it is lost), as
+ * keepalived 2.2.7 (measured in the kernel lab).
  */
 const nftablesIpvs: KeywordSpec<GlobalDraft> = {
   minArgs: 0,
@@ -244,6 +246,7 @@ const nftablesIpvs: KeywordSpec<GlobalDraft> = {
     const table = stmt.args[0] ?? DEFAULTS.nftablesIpvsTable;
     if (table.length >= 256) return void ctx.diag.error('invalid-value', 'ipvs nftables table name too long - ignoring', stmt.source);
     setValue(target, 'nftablesIpvsTable', table, stmt.source);
+    setValue(target, 'nftablesIpvsPriority', DEFAULTS.nftablesIpvsPriority, stmt.source);
   },
 };
 
