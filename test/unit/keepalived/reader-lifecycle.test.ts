@@ -124,6 +124,8 @@ describe('nftables_ipvs, nftables_ipvs_priority, nftables_ipvs_start_fwmark', ()
     expect([set.exitCode, lines(set)]).toEqual([0, []]);
     expect([set.config.global.nftablesIpvsTable, set.config.global.nftablesIpvsPriority, set.config.global.nftablesIpvsStartFwmark]).toEqual(['x'.repeat(255), -2147483648, 4294967295]);
     expect(verdict('  nftables_ipvs_priority +301\n').config.global.nftablesIpvsPriority).toBe(301);
+    // nftables_ipvs puts the priority back to -1, as keepalived 2.2.7 (measured: the chain at filter - 1).
+    expect(verdict('  nftables_ipvs_priority 5\n  nftables_ipvs\n').config.global.nftablesIpvsPriority).toBe(-1);
   });
 
   test("a second table, a name of 256 characters, bad numbers: keepalived's lines, status 5, value kept", () => {
