@@ -37,13 +37,13 @@ struct Message {
   uint32_t policy = 0;
   std::string chainType;
   uint32_t setId = 0, keyType = 0, keyLen = 0, setFlags = 0;
-  uint32_t dataType = 0, dataLen = 0;      // a map's values (dataLen 0: a plain set)
-  std::vector<uint32_t> fields;            // a concatenation's field lengths (the set's description)
-  std::vector<uint8_t> userdata;           // the set's user data (nft's TLVs), as given
-  std::vector<std::vector<uint8_t>> keys;  // set elements
+  uint32_t dataType = 0, dataLen = 0;         // a map's values (dataLen 0: a plain set)
+  std::vector<uint32_t> fields;               // a concatenation's field lengths (the set's description)
+  std::vector<uint8_t> userdata;              // the set's user data (nft's TLVs), as given
+  std::vector<std::vector<uint8_t>> keys;     // set elements
   std::vector<std::vector<uint8_t>> keyEnds;  // each element's interval end (empty: none)
   std::vector<std::vector<uint8_t>> data;     // each element's map value (empty: none)
-  std::vector<Expr> exprs;                 // rule
+  std::vector<Expr> exprs;                    // rule
 };
 
 // The batch as bytes, sequence numbers from `seq` (begin, each message, end).

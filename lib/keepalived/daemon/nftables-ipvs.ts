@@ -24,7 +24,11 @@ const HOOK_IN = 1;
 const NF_ACCEPT = 1;
 const NFT_RETURN = -5;
 const NFT_REG_1 = 1;
-/** The registers keepalived loads the concatenation into: the address in NFT_REG_1, the port right after it (NFT_REG32_01, or NFT_REG_2 after an IPv6 address). */
+/**
+ * The registers keepalived loads the concatenation into: the address in
+ * NFT_REG_1, the port right after it (NFT_REG32_01, or NFT_REG_2 after an
+ * IPv6 address).
+ */
 const PORT_REG = { 4: 9, 6: 2 } as const;
 const PAYLOAD_NETWORK = 1;
 const PAYLOAD_TRANSPORT = 2;
@@ -91,7 +95,8 @@ export function mapMessages(family: 4 | 6, protocol: Protocol, table: string, se
   return [
     {
       type: 'newset', ...base, set, setId, keyType: ((family === 4 ? TYPE_IPADDR : TYPE_IP6ADDR) << TYPE_BITS) | TYPE_INET_SERVICE,
-      keyLen: at.len + 4, flags: SET_INTERVAL | SET_MAP | SET_CONCAT, dataType: TYPE_MARK, dataLen: 4, fields: [at.len, 2], userdata: SET_USERDATA,
+      keyLen: at.len + 4, flags: SET_INTERVAL | SET_MAP | SET_CONCAT, dataType: TYPE_MARK, dataLen: 4,
+      fields: [at.len, 2], userdata: SET_USERDATA,
     },
     {
       type: 'newrule', ...base, chain: 'in', exprs: [
@@ -190,7 +195,9 @@ export class NftablesIpvs {
         const added = [...elements].filter(([k, e]) => e.protocol === protocol && !before.has(k)).map(([, e]) => e);
         if (added.length) messages.push(elementMessage('newsetelem', family, protocol, marks.table, added));
       }
-      next.families.set(family, { maps, elements: new Map([...before].filter(([k]) => elements.has(k)).concat([...elements].filter(([k]) => !before.has(k)))) });
+      // In the kernel's order: those kept, then those added.
+      const kept = [...before].filter(([k]) => elements.has(k));
+      next.families.set(family, { maps, elements: new Map(kept.concat([...elements].filter(([k]) => !before.has(k)))) });
     }
     // A family the file no longer has: its table keeps its (now empty) maps until the stop, emptied here.
     for (const [family, had] of installed?.families ?? []) {

@@ -55,11 +55,17 @@ export interface IpvsMarks {
 
 /** One element: traffic to `first`..`last` port `port` over `protocol` gets `fwmark`. */
 export interface IpvsMarkEntry {
+  /** The address family (the table: ip or ip6). */
   family: 4 | 6;
+  /** The virtual server's protocol (the map: `tcp_map`, `udp_map`, `sctp_map`). */
   protocol: 'tcp' | 'udp' | 'sctp';
+  /** First address of the entry. */
   first: string;
+  /** Last address (equal to `first` for a single address). */
   last: string;
+  /** Destination port (0 when the entry has none). */
   port: number;
+  /** The mark, that of the virtual server's firewall-mark service. */
   fwmark: number;
 }
 
@@ -133,7 +139,7 @@ class Mapper {
   }
 
   /** The marks given, and what a reload keeps of them. */
-  readonly marks: ReturnType<typeof groupMarks>;
+  readonly marks: GroupMarks | undefined;
 
   unsupported(keyword: string, source: SourceRef | undefined, message: string): void {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source, keyword });
@@ -391,6 +397,13 @@ function markedGroup(model: KeepalivedConfig, vs: VirtualServer): VirtualServerG
   return group.entries.every((e) => e.kind === 'range' && first.kind === 'range' && e.family === first.family) ? group : undefined;
 }
 
+/** The marks {@link groupMarks} gave: by virtual server, and by what a reload knows them by. */
+interface GroupMarks {
+  marked: Map<VirtualServer, number>;
+  assigned: Record<string, number>;
+  next: number;
+}
+
 /**
  * The marks of the virtual servers {@link markedGroup} collapses, one each
  * in file order: one the previous reading had keeps its mark, a new one
@@ -398,7 +411,7 @@ function markedGroup(model: KeepalivedConfig, vs: VirtualServer): VirtualServerG
  * (measured: a group added before the others at a reload got 1005 after
  * 1000..1004). Undefined without `nftables_ipvs`.
  */
-function groupMarks(model: KeepalivedConfig, previous?: IpvsMarks): { marked: Map<VirtualServer, number>; assigned: Record<string, number>; next: number } | undefined {
+function groupMarks(model: KeepalivedConfig, previous?: IpvsMarks): GroupMarks | undefined {
   if (model.global.nftablesIpvsTable === undefined) return undefined;
   const marked = new Map<VirtualServer, number>();
   const assigned: Record<string, number> = {};
@@ -420,7 +433,7 @@ function groupMarks(model: KeepalivedConfig, previous?: IpvsMarks): { marked: Ma
 }
 
 /** The table of `nftables_ipvs` for the marks {@link groupMarks} gave; undefined without the keyword. */
-function ipvsMarks(model: KeepalivedConfig, marks: ReturnType<typeof groupMarks>): IpvsMarks | undefined {
+function ipvsMarks(model: KeepalivedConfig, marks: GroupMarks | undefined): IpvsMarks | undefined {
   const table = model.global.nftablesIpvsTable;
   if (table === undefined || !marks) return undefined;
   const { marked, assigned, next } = marks;
@@ -478,7 +491,8 @@ export function toHealthConfig(model: KeepalivedConfig, previous?: HealthMapping
       const [warnings, alerts] = [mapper.warnings.length, mapper.alerts.length];
       const configs = mapper.virtualServers(vs);
       const mark = mapper.marked.get(vs);
-      done = { ...(mark !== undefined ? { mark } : {}), configs, warnings: mapper.warnings.slice(warnings), alerts: mapper.alerts.slice(alerts) };
+      const [newWarnings, newAlerts] = [mapper.warnings.slice(warnings), mapper.alerts.slice(alerts)];
+      done = { ...(mark !== undefined ? { mark } : {}), configs, warnings: newWarnings, alerts: newAlerts };
     }
     mapped.set(vs, done);
     return done.configs;
