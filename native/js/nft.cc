@@ -80,12 +80,12 @@ std::vector<T> arrayField(const Napi::Object& o, const char* name, F each) {
   return out;
 }
 
-// An array of Uint8Array.
+// An array of Uint8Array (a bad entry is named by the array's field).
 std::vector<std::vector<uint8_t>> byteList(const Napi::Object& o, const char* name) {
   return arrayField<std::vector<uint8_t>>(o, name, [&](Napi::Value k) {
     Napi::Object holder = Napi::Object::New(o.Env());
-    holder.Set("bytes", k);
-    return bytesField(holder, "bytes");
+    holder.Set(name, k);
+    return bytesField(holder, name);
   });
 }
 
