@@ -35,11 +35,12 @@ export type NativeNftMessage =
    * `keyType` is nft's datatype number (what `nft list` prints the keys as);
    * with `dataLen`, a map whose values are of `dataType`; `fields`, the
    * lengths of a concatenated key's parts (the set's description);
-   * `userdata`, nft's TLVs (how `nft list` reads keys and values), as given.
+   * `userdata`, nft's TLVs (how `nft list` reads keys and values), as given;
+   * `counter`, a counter in the set that each element added gets one of.
    */
   | {
     type: 'newset'; family: number; table: string; set: string; setId: number; keyType: number; keyLen: number; flags?: number;
-    dataType?: number; dataLen?: number; fields?: number[]; userdata?: Uint8Array;
+    dataType?: number; dataLen?: number; fields?: number[]; userdata?: Uint8Array; counter?: boolean;
   }
   /**
    * Elements added (exclusively: EEXIST for one already there) or deleted

@@ -120,6 +120,7 @@ nft::Message messageOf(const Napi::Object& o) {
       m.dataLen = u32(o, "dataLen", 0);
       if (m.dataLen) m.dataType = u32(o, "dataType");
       if (!o.Get("userdata").IsUndefined()) m.userdata = bytesField(o, "userdata");
+      m.setCounter = o.Get("counter").ToBoolean();
       if (!o.Get("fields").IsUndefined()) {
         m.fields = arrayField<uint32_t>(o, "fields", [&](Napi::Value f) {
           Napi::Object holder = Napi::Object::New(o.Env());

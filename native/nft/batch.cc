@@ -180,6 +180,11 @@ void set(Writer& w, const Message& m) {
     w.be32(NFTA_SET_DATA_LEN, m.dataLen);
   }
   if (!m.userdata.empty()) w.attr(NFTA_SET_USERDATA, m.userdata.data(), m.userdata.size());
+  if (m.setCounter) {
+    size_t expr = w.nest(NFTA_SET_EXPR);
+    w.str(NFTA_EXPR_NAME, "counter");
+    w.close(expr);
+  }
   if (m.fields.empty()) return;
   size_t desc = w.nest(NFTA_SET_DESC);
   size_t concat = w.nest(NFTA_SET_DESC_CONCAT);

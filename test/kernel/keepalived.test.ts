@@ -413,6 +413,7 @@ describe('nftables_ipvs: a virtual_server_group becomes one firewall-mark servic
 global_defs {
     nftables_ipvs
     nftables_ipvs_start_fwmark 2000
+    nftables_counters
 }
 virtual_server_group DNS {
     ${VIP} 53
@@ -459,7 +460,8 @@ virtual_server group WEB6 {
   const netnsOf = { keepalived: () => ns, ours: () => topology.director };
   const run = (side: 'keepalived' | 'ours', ...args: string[]) => execFileSync('ip', ['netns', 'exec', netnsOf[side](), ...args], { encoding: 'utf8' });
   const state = (side: 'keepalived' | 'ours') => ({
-    nft: run(side, 'nft', 'list', 'ruleset'),
+    // The counters (nftables_counters) count only our side's test traffic.
+    nft: run(side, 'nft', 'list', 'ruleset').replace(/counter packets \d+ bytes \d+/g, 'counter'),
     ipvs: run(side, 'ipvsadm', '-Sn').split('\n').filter(Boolean).sort(),
   });
   const wait = (what: string, ok: () => boolean) =>
@@ -496,7 +498,7 @@ virtual_server group WEB6 {
     const theirs = state('keepalived');
     // One firewall-mark service per group, marks from 2000 in file order (WEB6's an IPv6 one).
     expect(theirs.ipvs.filter((l) => l.startsWith('-A')).map((l) => /-f (\d+)/.exec(l)?.[1])).toEqual(['2000', '2001', '2002']);
-    expect(theirs.nft).toContain('meta mark set ip daddr . udp dport map @udp_map return');
+    expect(theirs.nft).toContain('meta mark set ip daddr . udp dport map @udp_map counter return');
     expect(state('ours')).toEqual(theirs);
     expect(bodies(80)).toEqual(['Hello from rs1', 'Hello from rs2']);
     expect(bodies(8080)).toEqual(['Hello from rs1', 'Hello from rs2']);
@@ -508,7 +510,7 @@ virtual_server group WEB6 {
     daemons.ours!.kill('SIGHUP');
     await wait('both to reload', () => logs.keepalived.join('').includes('Reload complete') && logs.ours.join('').includes('"message":"reloaded"'));
     const theirs = state('keepalived');
-    expect(theirs.nft).toContain(`${VIP} . 8090 : 0x000007d1`);
+    expect(theirs.nft).toContain(`${VIP} . 8090 counter : 0x000007d1`);
     expect(theirs.nft).not.toContain('8081');
     expect(state('ours')).toEqual(theirs);
     expect(bodies(8090)).toEqual(['Hello from rs1', 'Hello from rs2']);

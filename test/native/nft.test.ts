@@ -66,7 +66,8 @@ describe('in a namespace of its own', () => {
       };
       const key = (address: number[], port: number) => Uint8Array.from([...address, port >> 8, port & 0xff, 0, 0]);
       const messages: NativeNftMessage[] = [
-        ...ipvsTableMessages(4, 'm', -1), ...mapMessages(4, 'tcp', 'm', 1),
+        ...ipvsTableMessages(4, 'm', -1), ...mapMessages(4, 'tcp', 'm', 1), ...mapMessages(4, 'udp', 'm', 2, true),
+        { type: 'newsetelem', family: NFPROTO_IPV4, table: 'm', set: 'udp_map', keys: [key([10, 1, 2, 1], 53)], data: [marks(1002)] },
         {
           type: 'newsetelem', family: NFPROTO_IPV4, table: 'm', set: 'tcp_map',
           keys: [key([10, 1, 0, 1], 80), key([10, 1, 0, 10], 80), key([10, 1, 1, 0], 443)],
@@ -78,8 +79,13 @@ describe('in a namespace of its own', () => {
       expect(execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset'], { encoding: 'utf8' })).toBe([
         'table ip m {', '\tmap tcp_map {', '\t\ttype ipv4_addr . inet_service : mark', '\t\tflags interval',
         '\t\telements = { 10.1.0.1 . 80 : 0x000003e8,', '\t\t\t     10.1.0.10-10.1.0.12 . 80 : 0x000003e8,', '\t\t\t     10.1.1.0/30 . 443 : 0x000003e9 }',
-        '\t}', '', '\tchain in {', '\t\ttype filter hook input priority filter - 1; policy accept;',
-        '\t\tmeta mark set ip daddr . tcp dport map @tcp_map return', '\t}', '}', '',
+        '\t}', '',
+        // nftables_counters: the map counts, and so each element and the rule.
+        '\tmap udp_map {', '\t\ttype ipv4_addr . inet_service : mark', '\t\tflags interval', '\t\tcounter',
+        '\t\telements = { 10.1.2.1 . 53 counter packets 0 bytes 0 : 0x000003ea }', '\t}', '',
+        '\tchain in {', '\t\ttype filter hook input priority filter - 1; policy accept;',
+        '\t\tmeta mark set ip daddr . tcp dport map @tcp_map return',
+        '\t\tmeta mark set ip daddr . udp dport map @udp_map counter packets 0 bytes 0 return', '\t}', '}', '',
       ].join('\n'));
     } finally {
       execFileSync('ip', ['netns', 'del', ns]);

@@ -170,7 +170,7 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     nftables: 'the table (default `keepalived`, in families ip and ip6) instances without accept mode use; sets the chain priority back to -1, as keepalived',
     nftables_priority: 'the priority of the table\'s input and output chains (default -1)',
-    nftables_counters: 'a counter in every rule of the table',
+    nftables_counters: "a counter in every rule of the table, and in nftables_ipvs's maps (each element) and rules, as keepalived",
     vrrp_strict: "its checks, and instances without `accept` get keepalived's nftables drop sets (see vrrp_instance no_accept)",
     nftables_ifindex: 'link-local VIPs are keyed by interface index (vips_link_local) under dont_track_primary too; without it keepalived keys '
       + 'those on the instance\'s interface by name (vips_link_local_name), which is refused',

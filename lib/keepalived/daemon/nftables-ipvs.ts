@@ -87,8 +87,8 @@ function markBytes(mark: number): Uint8Array {
   return out;
 }
 
-/** The map of a family and protocol, and its rule, as keepalived adds them. */
-export function mapMessages(family: 4 | 6, protocol: Protocol, table: string, setId: number): NativeNftMessage[] {
+/** The map of a family and protocol, and its rule, as keepalived adds them (under `nftables_counters` both count, as keepalived's). */
+export function mapMessages(family: 4 | 6, protocol: Protocol, table: string, setId: number, counters = false): NativeNftMessage[] {
   const base = { family: NFPROTO[family], table };
   const set = `${protocol}_map`;
   const at = DADDR[family];
@@ -96,7 +96,7 @@ export function mapMessages(family: 4 | 6, protocol: Protocol, table: string, se
     {
       type: 'newset', ...base, set, setId, keyType: ((family === 4 ? TYPE_IPADDR : TYPE_IP6ADDR) << TYPE_BITS) | TYPE_INET_SERVICE,
       keyLen: at.len + 4, flags: SET_INTERVAL | SET_MAP | SET_CONCAT, dataType: TYPE_MARK, dataLen: 4,
-      fields: [at.len, 2], userdata: SET_USERDATA,
+      fields: [at.len, 2], userdata: SET_USERDATA, ...(counters ? { counter: true } : {}),
     },
     {
       type: 'newrule', ...base, chain: 'in', exprs: [
@@ -106,6 +106,7 @@ export function mapMessages(family: 4 | 6, protocol: Protocol, table: string, se
         { expr: 'payload', base: PAYLOAD_TRANSPORT, offset: 2, len: 2, dreg: PORT_REG[family] },
         { expr: 'lookup', sreg: NFT_REG_1, set, setId, dreg: NFT_REG_1 },
         { expr: 'meta', key: META_MARK, sreg: NFT_REG_1 },
+        ...(counters ? [{ expr: 'counter' } as const] : []),
         { expr: 'immediate', verdict: NFT_RETURN },
       ],
     },
@@ -135,6 +136,7 @@ function elementMessage(type: 'newsetelem' | 'delsetelem', family: 4 | 6, protoc
 interface Installed {
   table: string;
   priority: number;
+  counters: boolean;
   families: Map<4 | 6, { maps: Protocol[]; elements: Map<string, IpvsMarkEntry> }>;
 }
 
@@ -165,12 +167,12 @@ export class NftablesIpvs {
     if (!marks?.entries.length) return this.close();
     let installed = this.#installed;
     const messages: NativeNftMessage[] = [];
-    // A new name or priority: the old tables go and the new ones are made, in the same transaction.
-    if (installed && (installed.table !== marks.table || installed.priority !== marks.priority)) {
+    // A new name, priority or counting: the old tables go and the new ones are made, in the same transaction.
+    if (installed && (installed.table !== marks.table || installed.priority !== marks.priority || installed.counters !== marks.counters)) {
       messages.push(...this.#deleteAll(installed));
       installed = undefined;
     }
-    const next: Installed = { table: marks.table, priority: marks.priority, families: new Map() };
+    const next: Installed = { table: marks.table, priority: marks.priority, counters: marks.counters, families: new Map() };
     let setId = 1;
     for (const family of familiesOf(marks.entries)) {
       const mine = marks.entries.filter((e) => e.family === family);
@@ -183,7 +185,7 @@ export class NftablesIpvs {
       for (const protocol of new Set(mine.map((e) => e.protocol))) {
         if (maps.includes(protocol)) continue;
         maps.push(protocol);
-        messages.push(...mapMessages(family, protocol, marks.table, setId++));
+        messages.push(...mapMessages(family, protocol, marks.table, setId++, marks.counters));
       }
       const elements = new Map(mine.map((e) => [`${e.protocol} ${elementKey(e)}`, e]));
       const before = had?.elements ?? new Map<string, IpvsMarkEntry>();

@@ -42,6 +42,8 @@ export interface IpvsMarks {
   table: string;
   /** The priority of its input chain. */
   priority: number;
+  /** `nftables_counters`: a counter in each map (so in each element) and each rule, as keepalived's. */
+  counters: boolean;
   /** The map elements, in file order (virtual servers, then their group's entries). */
   entries: IpvsMarkEntry[];
   /**
@@ -445,7 +447,7 @@ function ipvsMarks(model: KeepalivedConfig, marks: GroupMarks | undefined): Ipvs
       entries.push({ family: e.family === 'inet6' ? 6 : 4, protocol, first: e.address, last: e.lastAddress, port: e.port, fwmark });
     }
   }
-  return { table, priority: model.global.nftablesIpvsPriority, entries, assigned, next };
+  return { table, priority: model.global.nftablesIpvsPriority, counters: model.global.vrrp.nftablesCounters, entries, assigned, next };
 }
 
 /** What mapping one virtual server gave. */

@@ -7,7 +7,7 @@ import { readKeepalivedConfig, toHealthConfig } from '../../../lib/keepalived';
 import { CONFIG_ID, scratch } from '../../support/keepalived';
 import { endianness } from 'node:os';
 import type { IpvsMarkEntry, IpvsMarks } from '../../../lib/keepalived/mapping/health';
-import { NftablesIpvs } from '../../../lib/keepalived/daemon/nftables-ipvs';
+import { NftablesIpvs, mapMessages } from '../../../lib/keepalived/daemon/nftables-ipvs';
 import type { NativeNftMessage } from '../../../lib/native/nft-contract';
 import { fakeVrrpNative } from '../../support/vrrp-fake';
 
@@ -245,7 +245,8 @@ describe('nftables_ipvs: a group becomes one firewall-mark service, marked by ke
 
   test('table name, priority and first mark as written; nftables_ipvs after the priority puts it back to -1', () => {
     const m = mapped(conf('  nftables_ipvs t\n  nftables_ipvs_priority -50\n  nftables_ipvs_start_fwmark 5000\n', FILE));
-    expect([m.marks!.table, m.marks!.priority, services(m)[0]]).toEqual(['t', -50, 'fwm 5000 ipv4']);
+    expect([m.marks!.table, m.marks!.priority, m.marks!.counters, services(m)[0]]).toEqual(['t', -50, false, 'fwm 5000 ipv4']);
+    expect(mapped(conf('  nftables_ipvs\n  nftables_counters\n', FILE)).marks!.counters).toBe(true);
     expect(mapped(conf('  nftables_ipvs_priority 5\n  nftables_ipvs\n', FILE)).marks!.priority).toBe(-1);
   });
 
@@ -265,7 +266,7 @@ describe('nftables_ipvs: a group becomes one firewall-mark service, marked by ke
 describe('nftables_ipvs: the table as written (lib/keepalived/daemon/nftables-ipvs.ts)', () => {
   const entry = (first: string, port: number, fwmark: number, protocol: 'tcp' | 'udp' = 'tcp', last = first): IpvsMarkEntry =>
     ({ family: first.includes(':') ? 6 : 4, protocol, first, last, port, fwmark });
-  const marks = (...entries: IpvsMarkEntry[]): IpvsMarks => ({ table: 'keepalived_ipvs', priority: -1, entries, assigned: {}, next: 0 });
+  const marks = (...entries: IpvsMarkEntry[]): IpvsMarks => ({ table: 'keepalived_ipvs', priority: -1, counters: false, entries, assigned: {}, next: 0 });
   const summary = (m: NativeNftMessage) => `${m.type} ${m.family}${'chain' in m ? ` ${m.chain}` : ''}${'set' in m ? ` @${m.set}` : ''}${'keys' in m ? ` ${m.keys.length}` : ''}`;
 
   test('the first write: a stale table deleted, then table, chain, maps in the order met with their rules, elements; one transaction', () => {
@@ -297,6 +298,9 @@ describe('nftables_ipvs: the table as written (lib/keepalived/daemon/nftables-ip
     expect(rule.exprs[3]).toMatchObject({ dreg: 9 });
     expect((all[11] as Extract<NativeNftMessage, { type: 'newrule' }>).exprs[3]).toMatchObject({ dreg: 2 });
     expect(rule.exprs.at(-1)).toEqual({ expr: 'immediate', verdict: -5 });
+    // nftables_counters: the maps count (each element gets one) and so does each rule, just before its verdict.
+    const counted = mapMessages(4, 'tcp', 't', 1, true);
+    expect([counted[0]!.type === 'newset' && counted[0]!.counter, (counted[1] as Extract<NativeNftMessage, { type: 'newrule' }>).exprs.at(-2)]).toEqual([true, { expr: 'counter' }]);
   });
 
   test('a reload: elements gone deleted, new ones added, in one transaction; nothing when unchanged; close deletes the tables', () => {
