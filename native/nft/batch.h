@@ -39,7 +39,7 @@ struct Message {
   uint32_t setId = 0, keyType = 0, keyLen = 0, setFlags = 0;
   uint32_t dataType = 0, dataLen = 0;         // a map's values (dataLen 0: a plain set)
   std::vector<uint32_t> fields;               // a concatenation's field lengths (the set's description)
-  bool setCounter = false;  // a counter in the set and in each element (nft's `counter` flag)
+  bool setCounter = false;                    // a counter in the set and in each element (nft's `counter` flag)
   std::vector<uint8_t> userdata;              // the set's user data (nft's TLVs), as given
   std::vector<std::vector<uint8_t>> keys;     // set elements
   std::vector<std::vector<uint8_t>> keyEnds;  // each element's interval end (empty: none)
