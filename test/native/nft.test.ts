@@ -56,7 +56,7 @@ test('contract violations are TypeErrors naming the field', () => {
 
 describe('in a namespace of its own', () => {
   test("nftables_ipvs's maps: concatenated interval keys with marks, map lookup and meta mark set, read back by nft", () => {
-    const ns = `ipvs-nftmap-${process.pid}`;
+    const ns = `nftipvs-map-${process.pid}`;
     execFileSync('ip', ['netns', 'add', ns]);
     try {
       const marks = (mark: number) => {
