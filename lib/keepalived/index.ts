@@ -13,6 +13,6 @@
  */
 export * from './reader';
 export { toHealthConfig } from './mapping/health';
-export type { HealthMapping, ServerAlerts } from './mapping/health';
+export type { HealthMapping, IpvsMarkEntry, IpvsMarks, ServerAlerts } from './mapping/health';
 export { toVrrpConfig } from './mapping/vrrp';
 export type { VrrpMapping } from './mapping/vrrp';

@@ -17,8 +17,11 @@ export type NativeNftExpr =
   | { expr: 'payload'; base: number; offset: number; len: number; dreg: number }
   | { expr: 'cmp'; sreg: number; op: number; data: Uint8Array }
   | { expr: 'bitwise'; sreg: number; dreg: number; len: number; mask: Uint8Array; xor: Uint8Array }
-  | { expr: 'lookup'; sreg: number; set: string; setId?: number }
+  /** With `dreg`, a map lookup: the element's value goes to that register. */
+  | { expr: 'lookup'; sreg: number; set: string; setId?: number; dreg?: number }
+  /** Loads `key` into `dreg`; with `sreg` instead, sets it (meta mark set). */
   | { expr: 'meta'; key: number; dreg: number }
+  | { expr: 'meta'; key: number; sreg: number }
   | { expr: 'counter' }
   /** A verdict (NF_DROP, NF_ACCEPT, NFT_GOTO with `chain`...). */
   | { expr: 'immediate'; verdict: number; chain?: string };
@@ -28,10 +31,23 @@ export type NativeNftMessage =
   | { type: 'newtable' | 'deltable'; family: number; table: string }
   /** A base chain with `hook`, `priority`, `policy` and `chainType`; without `hook` a regular chain. */
   | { type: 'newchain'; family: number; table: string; chain: string; hook?: number; priority?: number; policy?: number; chainType?: string }
-  /** `keyType` is nft's datatype number (what `nft list` prints the keys as). */
-  | { type: 'newset'; family: number; table: string; set: string; setId: number; keyType: number; keyLen: number; flags?: number }
-  /** Elements added (exclusively: EEXIST for one already there) or deleted (ENOENT for one absent). */
-  | { type: 'newsetelem' | 'delsetelem'; family: number; table: string; set: string; setId?: number; keys: Uint8Array[] }
+  /**
+   * `keyType` is nft's datatype number (what `nft list` prints the keys as);
+   * with `dataLen`, a map whose values are of `dataType`; `fields`, the
+   * lengths of a concatenated key's parts (the set's description);
+   * `userdata`, nft's TLVs (how `nft list` reads keys and values), as given;
+   * `counter`, a counter in the set that each element added gets one of.
+   */
+  | {
+    type: 'newset'; family: number; table: string; set: string; setId: number; keyType: number; keyLen: number; flags?: number;
+    dataType?: number; dataLen?: number; fields?: number[]; userdata?: Uint8Array; counter?: boolean;
+  }
+  /**
+   * Elements added (exclusively: EEXIST for one already there) or deleted
+   * (ENOENT for one absent); `keyEnds` (an interval's last key) and `data`
+   * (a map's value) have one entry per key when given.
+   */
+  | { type: 'newsetelem' | 'delsetelem'; family: number; table: string; set: string; setId?: number; keys: Uint8Array[]; keyEnds?: Uint8Array[]; data?: Uint8Array[] }
   /** Appended to the chain. */
   | { type: 'newrule'; family: number; table: string; chain: string; exprs: NativeNftExpr[] };
 

@@ -50,8 +50,20 @@ nft::Expr exprOf(const Napi::Object& o) {
       e.sreg = u32(o, "sreg"), e.dreg = u32(o, "dreg"), e.len = u32(o, "len");
       e.mask = bytesField(o, "mask"), e.xorBits = bytesField(o, "xor");
       break;
-    case nft::Expr::Lookup: e.sreg = u32(o, "sreg"), e.set = stringField(o, "set"), e.setId = u32(o, "setId", 0); break;
-    case nft::Expr::Meta: e.key = u32(o, "key"), e.dreg = u32(o, "dreg"); break;
+    case nft::Expr::Lookup:
+      e.sreg = u32(o, "sreg"), e.set = stringField(o, "set"), e.setId = u32(o, "setId", 0);
+      e.lookupDreg = !o.Get("dreg").IsUndefined();
+      if (e.lookupDreg) e.dreg = u32(o, "dreg");
+      break;
+    case nft::Expr::Meta:
+      e.key = u32(o, "key");
+      e.metaSet = !o.Get("sreg").IsUndefined();
+      if (e.metaSet) {
+        e.sreg = u32(o, "sreg");
+      } else {
+        e.dreg = u32(o, "dreg");
+      }
+      break;
     case nft::Expr::Counter: break;
     case nft::Expr::Immediate: e.verdict = intField(o, "verdict", 0, true), e.chain = stringField(o, "chain", false); break;
   }
@@ -66,6 +78,15 @@ std::vector<T> arrayField(const Napi::Object& o, const char* name, F each) {
   std::vector<T> out;
   for (uint32_t i = 0; i < a.Length(); i++) out.push_back(each(a.Get(i)));
   return out;
+}
+
+// An array of Uint8Array (a bad entry is named by the array's field).
+std::vector<std::vector<uint8_t>> byteList(const Napi::Object& o, const char* name) {
+  return arrayField<std::vector<uint8_t>>(o, name, [&](Napi::Value k) {
+    Napi::Object holder = Napi::Object::New(o.Env());
+    holder.Set(name, k);
+    return bytesField(holder, name);
+  });
 }
 
 Napi::Object asObject(Napi::Value v) {
@@ -96,15 +117,27 @@ nft::Message messageOf(const Napi::Object& o) {
     case nft::Message::NewSet:
       m.set = stringField(o, "set"), m.setId = u32(o, "setId"), m.keyType = u32(o, "keyType"), m.keyLen = u32(o, "keyLen");
       m.setFlags = u32(o, "flags", 0);
+      m.dataLen = u32(o, "dataLen", 0);
+      if (m.dataLen) m.dataType = u32(o, "dataType");
+      if (!o.Get("userdata").IsUndefined()) m.userdata = bytesField(o, "userdata");
+      m.setCounter = o.Get("counter").ToBoolean();
+      if (!o.Get("fields").IsUndefined()) {
+        m.fields = arrayField<uint32_t>(o, "fields", [&](Napi::Value f) {
+          Napi::Object holder = Napi::Object::New(o.Env());
+          holder.Set("field", f);
+          return u32(holder, "field");
+        });
+      }
       break;
     case nft::Message::NewSetElem:
     case nft::Message::DelSetElem:
       m.set = stringField(o, "set"), m.setId = u32(o, "setId", 0);
-      m.keys = arrayField<std::vector<uint8_t>>(o, "keys", [&](Napi::Value k) {
-        Napi::Object holder = Napi::Object::New(o.Env());
-        holder.Set("key", k);
-        return bytesField(holder, "key");
-      });
+      m.keys = byteList(o, "keys");
+      if (!o.Get("keyEnds").IsUndefined()) m.keyEnds = byteList(o, "keyEnds");
+      if (!o.Get("data").IsUndefined()) m.data = byteList(o, "data");
+      if ((!m.keyEnds.empty() && m.keyEnds.size() != m.keys.size()) || (!m.data.empty() && m.data.size() != m.keys.size())) {
+        throw contractError(o.Env(), "keyEnds and data must have one entry per key");
+      }
       break;
     case nft::Message::NewRule:
       m.chain = stringField(o, "chain");

@@ -117,11 +117,13 @@ void exprData(Writer& w, const Expr& e) {
     case Expr::Lookup:
       w.str(NFTA_LOOKUP_SET, e.set);
       w.be32(NFTA_LOOKUP_SREG, e.sreg);
+      if (e.lookupDreg) w.be32(NFTA_LOOKUP_DREG, e.dreg);
       if (e.setId) w.be32(NFTA_LOOKUP_SET_ID, e.setId);
       break;
     case Expr::Meta:
-      w.be32(NFTA_META_DREG, e.dreg);
+      if (!e.metaSet) w.be32(NFTA_META_DREG, e.dreg);
       w.be32(NFTA_META_KEY, e.key);
+      if (e.metaSet) w.be32(NFTA_META_SREG, e.sreg);
       break;
     case Expr::Counter: break;
     case Expr::Immediate: {
@@ -173,15 +175,37 @@ void set(Writer& w, const Message& m) {
   w.be32(NFTA_SET_KEY_TYPE, m.keyType);
   w.be32(NFTA_SET_KEY_LEN, m.keyLen);
   w.be32(NFTA_SET_ID, m.setId);
+  if (m.dataLen) {
+    w.be32(NFTA_SET_DATA_TYPE, m.dataType);
+    w.be32(NFTA_SET_DATA_LEN, m.dataLen);
+  }
+  if (!m.userdata.empty()) w.attr(NFTA_SET_USERDATA, m.userdata.data(), m.userdata.size());
+  if (m.setCounter) {
+    size_t expr = w.nest(NFTA_SET_EXPR);
+    w.str(NFTA_EXPR_NAME, "counter");
+    w.close(expr);
+  }
+  if (m.fields.empty()) return;
+  size_t desc = w.nest(NFTA_SET_DESC);
+  size_t concat = w.nest(NFTA_SET_DESC_CONCAT);
+  for (uint32_t len : m.fields) {
+    size_t elem = w.nest(NFTA_LIST_ELEM);
+    w.be32(NFTA_SET_FIELD_LEN, len);
+    w.close(elem);
+  }
+  w.close(concat);
+  w.close(desc);
 }
 
 void elements(Writer& w, const Message& m) {
   w.str(NFTA_SET_ELEM_LIST_TABLE, m.table);
   w.str(NFTA_SET_ELEM_LIST_SET, m.set);
   size_t list = w.nest(NFTA_SET_ELEM_LIST_ELEMENTS);
-  for (const auto& key : m.keys) {
+  for (size_t i = 0; i < m.keys.size(); i++) {
     size_t elem = w.nest(NFTA_LIST_ELEM);
-    w.value(NFTA_SET_ELEM_KEY, key);
+    w.value(NFTA_SET_ELEM_KEY, m.keys[i]);
+    if (i < m.keyEnds.size() && !m.keyEnds[i].empty()) w.value(NFTA_SET_ELEM_KEY_END, m.keyEnds[i]);
+    if (i < m.data.size() && !m.data[i].empty()) w.value(NFTA_SET_ELEM_DATA, m.data[i]);
     w.close(elem);
   }
   w.close(list);

@@ -15,6 +15,8 @@ struct Expr {
   enum Kind { Payload, Cmp, Bitwise, Lookup, Meta, Counter, Immediate } kind = Counter;
   uint32_t base = 0, offset = 0, len = 0;  // payload (len also bitwise)
   uint32_t sreg = 0, dreg = 0;             // payload dreg; cmp/lookup/bitwise sreg; meta/bitwise dreg
+  bool lookupDreg = false;                 // a map lookup: its value goes to dreg
+  bool metaSet = false;                    // meta sets `key` from sreg (else loads it into dreg)
   uint32_t op = 0;                         // cmp
   uint32_t key = 0;                        // meta
   std::vector<uint8_t> data, mask, xorBits;
@@ -35,8 +37,14 @@ struct Message {
   uint32_t policy = 0;
   std::string chainType;
   uint32_t setId = 0, keyType = 0, keyLen = 0, setFlags = 0;
-  std::vector<std::vector<uint8_t>> keys;  // set elements
-  std::vector<Expr> exprs;                 // rule
+  uint32_t dataType = 0, dataLen = 0;         // a map's values (dataLen 0: a plain set)
+  std::vector<uint32_t> fields;               // a concatenation's field lengths (the set's description)
+  bool setCounter = false;                    // a counter in the set and in each element (nft's `counter` flag)
+  std::vector<uint8_t> userdata;              // the set's user data (nft's TLVs), as given
+  std::vector<std::vector<uint8_t>> keys;     // set elements
+  std::vector<std::vector<uint8_t>> keyEnds;  // each element's interval end (empty: none)
+  std::vector<std::vector<uint8_t>> data;     // each element's map value (empty: none)
+  std::vector<Expr> exprs;                    // rule
 };
 
 // The batch as bytes, sequence numbers from `seq` (begin, each message, end).

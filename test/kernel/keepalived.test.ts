@@ -11,6 +11,10 @@
 // (--drain-on reload): a real server a reload removes keeps serving its
 // open connection and goes once it ends, while no request fails; and a
 // real server failing before a reload stays out until its check passes.
+// nftables_ipvs: keepalived 2.2.7 and `ipvs keepalived` on the same file
+// make the same nftables table and the same firewall-mark services, at
+// start and after a reload, and remove both at stop; traffic to a group's
+// addresses reaches the real servers.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -401,5 +405,122 @@ vrrp_instance VI_9 {
     daemon.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(daemons()).toEqual([]);
+  });
+});
+
+describe('nftables_ipvs: a virtual_server_group becomes one firewall-mark service, as keepalived 2.2.7 makes it', () => {
+  const group = (entries: string) => `
+global_defs {
+    nftables_ipvs
+    nftables_ipvs_start_fwmark 2000
+    nftables_counters
+}
+virtual_server_group DNS {
+    ${VIP} 53
+}
+virtual_server group DNS {
+    lb_algo rr
+    lb_kind NAT
+    protocol UDP
+    real_server 10.1.0.4 53 {
+    }
+}
+virtual_server_group WEB {
+${entries}}
+virtual_server group WEB {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.0.4 80 {
+    }
+    real_server 10.1.0.5 80 {
+    }
+}
+virtual_server_group WEB6 {
+    fd00::13 80
+    fd00::20-22 80
+}
+virtual_server group WEB6 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server fd01::4 80 {
+    }
+}
+`;
+  // A single address, a range and a CIDR; the reload adds a port and drops the CIDR.
+  const START = group(`    ${VIP} 80\n    10.0.0.12-14 8080\n    10.0.0.12/30 8081\n`);
+  const RELOADED = group(`    ${VIP} 80\n    10.0.0.12-14 8080\n    ${VIP} 8090\n`);
+  const ns = `ipvs-nftipvs-${process.pid}`;
+  let topology: NatTopology;
+  let dir: string;
+  const daemons: { keepalived?: ChildProcess; ours?: ChildProcess } = {};
+  const logs = { keepalived: [] as string[], ours: [] as string[] };
+  const exits: Promise<number | null>[] = [];
+  const netnsOf = { keepalived: () => ns, ours: () => topology.director };
+  const run = (side: 'keepalived' | 'ours', ...args: string[]) => execFileSync('ip', ['netns', 'exec', netnsOf[side](), ...args], { encoding: 'utf8' });
+  const state = (side: 'keepalived' | 'ours') => ({
+    // The counters (nftables_counters) count only our side's test traffic.
+    nft: run(side, 'nft', 'list', 'ruleset').replace(/counter packets \d+ bytes \d+/g, 'counter'),
+    ipvs: run(side, 'ipvsadm', '-Sn').split('\n').filter(Boolean).sort(),
+  });
+  const wait = (what: string, ok: () => boolean) =>
+    until(() => ok(), Boolean, what, { intervalMs: 500, attempts: 240, detail: () => `keepalived ${logs.keepalived.join('').slice(-600)}; ours ${logs.ours.join('').slice(-600)}` });
+  const bodies = (port: number) => [1, 2].map(() => topology.curl(`http://${VIP}:${port}/`).trim()).sort();
+
+  beforeAll(async () => {
+    topology = new NatTopology(`n${process.pid}`);
+    topology.create().startWebServers();
+    execFileSync('ip', ['netns', 'add', ns]);
+    run('keepalived', 'ip', 'link', 'set', 'lo', 'up');
+    dir = mkdtempSync(path.join(tmpdir(), 'ipvs-nftipvs-'));
+    const conf = path.join(dir, 'keepalived.conf');
+    writeFileSync(conf, START);
+    const spawned = (side: 'keepalived' | 'ours', args: string[]) => {
+      const child = spawn('ip', ['netns', 'exec', netnsOf[side](), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => logs[side].push(d.toString()));
+      exits.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
+      return child;
+    };
+    daemons.keepalived = spawned('keepalived', ['keepalived', '-n', '-l', '-D', '-f', conf, '-p', `${dir}/k.pid`, '-r', `${dir}/v.pid`, '-c', `${dir}/c.pid`, '--check']);
+    daemons.ours = spawned('ours', [process.execPath, path.resolve(__dirname, '../support/keepalived-process.js'), '-f', conf, '--control-socket', path.join(dir, 'ctl.sock')]);
+    await wait('both to start', () => logs.keepalived.join('').includes('Startup complete') && logs.ours.join('').includes('"message":"ready"'));
+  });
+  afterAll(async () => {
+    for (const child of [daemons.keepalived, daemons.ours]) if (child?.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(exits);
+    topology?.destroy();
+    execFileSync('ip', ['netns', 'del', ns]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('start: the same table and services as keepalived; traffic to the address and to the range reaches both real servers', () => {
+    const theirs = state('keepalived');
+    // One firewall-mark service per group, marks from 2000 in file order (WEB6's an IPv6 one).
+    expect(theirs.ipvs.filter((l) => l.startsWith('-A')).map((l) => /-f (\d+)/.exec(l)?.[1])).toEqual(['2000', '2001', '2002']);
+    expect(theirs.nft).toContain('meta mark set ip daddr . udp dport map @udp_map counter return');
+    expect(state('ours')).toEqual(theirs);
+    expect(bodies(80)).toEqual(['Hello from rs1', 'Hello from rs2']);
+    expect(bodies(8080)).toEqual(['Hello from rs1', 'Hello from rs2']);
+  });
+
+  test('a reload adding a port and dropping the CIDR: the same elements as keepalived, in its order; the new port carries traffic', async () => {
+    writeFileSync(path.join(dir, 'keepalived.conf'), RELOADED);
+    daemons.keepalived!.kill('SIGHUP');
+    daemons.ours!.kill('SIGHUP');
+    await wait('both to reload', () => logs.keepalived.join('').includes('Reload complete') && logs.ours.join('').includes('"message":"reloaded"'));
+    const theirs = state('keepalived');
+    expect(theirs.nft).toContain(`${VIP} . 8090 counter : 0x000007d1`);
+    expect(theirs.nft).not.toContain('8081');
+    expect(state('ours')).toEqual(theirs);
+    expect(bodies(8090)).toEqual(['Hello from rs1', 'Hello from rs2']);
+  });
+
+  test('SIGTERM: neither leaves a table or a service behind', async () => {
+    daemons.keepalived!.kill('SIGTERM');
+    daemons.ours!.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+    expect(state('keepalived')).toEqual({ nft: '', ipvs: [] });
+    expect(state('ours')).toEqual({ nft: '', ipvs: [] });
   });
 });

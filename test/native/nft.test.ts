@@ -3,12 +3,15 @@
 // here — a table with base chains, a set with elements and a rule of every
 // expression read back by nft(8), EEXIST / ENOENT with the index of the
 // message at fault, a failed batch leaving nothing; contract violations as
-// TypeErrors.
+// TypeErrors. nftables_ipvs's concatenated interval map with marks, read
+// back by nft(8) as keepalived's reads.
 import { execFileSync } from 'node:child_process';
 import { loadNative } from '../../lib/native/load';
 import type { NativeNftMessage } from '../../lib/native/nft-contract';
 import { attrBytes, message, str, u32be } from '../support/netlink-bytes';
 import { expectTypeError } from '../support/throws';
+import { endianness } from 'node:os';
+import { mapMessages, tableMessages as ipvsTableMessages } from '../../lib/keepalived/daemon/nftables-ipvs';
 
 const native = loadNative();
 const NFPROTO_IPV4 = 2;
@@ -46,9 +49,49 @@ test('contract violations are TypeErrors naming the field', () => {
   expectTypeError(() => native.nftEncode({ messages: [{ ...table, type: 'newsetelem', set: 's', keys: [[1, 2]] } as never] }), /key/);
   expectTypeError(() => native.nftEncode({ messages: [{ ...table, type: 'newrule', chain: 'c', exprs: [{ expr: 'dup' }] } as never] }), /expr/);
   expectTypeError(() => native.nftEncode({ messages: [{ ...table, type: 'newrule', chain: 'c', exprs: [{ expr: 'payload', base: 1 }] } as never] }), /offset/);
+  const elements: NativeNftMessage = { ...table, type: 'newsetelem', set: 's', keys: [Uint8Array.of(1), Uint8Array.of(2)] };
+  expectTypeError(() => native.nftEncode({ messages: [{ ...elements, keyEnds: [Uint8Array.of(1)] }] }), /one entry per key/);
+  expectTypeError(() => native.nftEncode({ messages: [{ ...table, type: 'newset', set: 's', setId: 1, keyType: 7, keyLen: 4, fields: ['4'] } as never] }), /field/);
 });
 
 describe('in a namespace of its own', () => {
+  test("nftables_ipvs's maps: concatenated interval keys with marks, map lookup and meta mark set, read back by nft", () => {
+    const ns = `nftipvs-map-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      const marks = (mark: number) => {
+        const out = new Uint8Array(4);
+        new DataView(out.buffer).setUint32(0, mark, endianness() === 'LE');
+        return out;
+      };
+      const key = (address: number[], port: number) => Uint8Array.from([...address, port >> 8, port & 0xff, 0, 0]);
+      const messages: NativeNftMessage[] = [
+        ...ipvsTableMessages(4, 'm', -1), ...mapMessages(4, 'tcp', 'm', 1), ...mapMessages(4, 'udp', 'm', 2, true),
+        { type: 'newsetelem', family: NFPROTO_IPV4, table: 'm', set: 'udp_map', keys: [key([10, 1, 2, 1], 53)], data: [marks(1002)] },
+        {
+          type: 'newsetelem', family: NFPROTO_IPV4, table: 'm', set: 'tcp_map',
+          keys: [key([10, 1, 0, 1], 80), key([10, 1, 0, 10], 80), key([10, 1, 1, 0], 443)],
+          keyEnds: [key([10, 1, 0, 1], 80), key([10, 1, 0, 12], 80), key([10, 1, 1, 3], 443)],
+          data: [marks(1000), marks(1000), marks(1001)],
+        },
+      ];
+      expect(native.nftBatch({ netns: `/var/run/netns/${ns}`, messages })).toEqual({ errno: 0, index: -1 });
+      expect(execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset'], { encoding: 'utf8' })).toBe([
+        'table ip m {', '\tmap tcp_map {', '\t\ttype ipv4_addr . inet_service : mark', '\t\tflags interval',
+        '\t\telements = { 10.1.0.1 . 80 : 0x000003e8,', '\t\t\t     10.1.0.10-10.1.0.12 . 80 : 0x000003e8,', '\t\t\t     10.1.1.0/30 . 443 : 0x000003e9 }',
+        '\t}', '',
+        // nftables_counters: the map counts, and so each element and the rule.
+        '\tmap udp_map {', '\t\ttype ipv4_addr . inet_service : mark', '\t\tflags interval', '\t\tcounter',
+        '\t\telements = { 10.1.2.1 . 53 counter packets 0 bytes 0 : 0x000003ea }', '\t}', '',
+        '\tchain in {', '\t\ttype filter hook input priority filter - 1; policy accept;',
+        '\t\tmeta mark set ip daddr . tcp dport map @tcp_map return',
+        '\t\tmeta mark set ip daddr . udp dport map @udp_map counter packets 0 bytes 0 return', '\t}', '}', '',
+      ].join('\n'));
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
+  });
+
   const name = `ipvs-nft-${process.pid}`;
   const netns = `/var/run/netns/${name}`;
   const nft = (...args: string[]) => execFileSync('ip', ['netns', 'exec', name, 'nft', ...args], { encoding: 'utf8' });

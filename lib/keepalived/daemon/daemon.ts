@@ -33,6 +33,8 @@ import { DaemonAlerts } from './alerts';
 import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
 import { LvsTimeouts } from './lvs-timeouts';
+import { NftablesIpvs } from './nftables-ipvs';
+import { loadVrrpNative } from '../../vrrp/native';
 import { DaemonSysctls } from './sysctls';
 import { resolveScriptPolicy } from '../../scripts/security';
 import type { StatusAddress, StatusLimits, StatusServer } from './status-server';
@@ -207,6 +209,8 @@ export class KeepalivedDaemon {
   /** promote_secondaries: the interfaces set, restored at stop. */
   readonly #sysctls = new DaemonSysctls();
   readonly #lvsTimeouts = new LvsTimeouts();
+  /** `nftables_ipvs`'s table, once a reading had one. */
+  #marks: NftablesIpvs | undefined;
   /** Instances with notify_priority_changes on, by the reading the router runs. */
   #priorityNotified = new Set<string>();
   /** The last up state written to the FIFOs per real server (`VS RS`). */
@@ -492,9 +496,34 @@ export class KeepalivedDaemon {
     this.#manager = manager;
     const overlaid = this.#overlay(r);
     await manager.start(overlaid.config);
+    this.#applyMarks(r);
     this.#dropOverrides(overlaid.dropped);
     for (const vs of manager.status().virtualServers) for (const rs of vs.realServers) this.#rsUp.set(`${vs.id} ${rs.id}`, rs.up);
     this.#startAnnouncing(manager, r);
+  }
+
+  /**
+   * `nftables_ipvs`: the marking table follows the reading's groups, after
+   * the services it marks for are in (a failure is logged, as keepalived's).
+   */
+  #applyMarks(r: Reading): void {
+    const marks = r.health.marks;
+    if (!marks && !this.#marks) return;
+    this.#marks ??= this.#openMarks();
+    const error = this.#marks.apply(marks);
+    if (error) this.#options.log('error', error, {});
+  }
+
+  #openMarks(): NftablesIpvs {
+    const marks = new NftablesIpvs(loadVrrpNative, this.#namespaces.ipvs?.path);
+    marks.onStaleTable = (table) => this.#options.log('info', `Deleting old ${table} table`, {});
+    return marks;
+  }
+
+  /** Deletes the marking tables (stop, or the checker half gone). */
+  #closeMarks(): void {
+    const error = this.#marks?.close();
+    if (error) this.#options.log('error', error, {});
   }
 
   #mapVips(r: Reading): void {
@@ -747,14 +776,20 @@ export class KeepalivedDaemon {
       const manager = this.#manager;
       if (manager) {
         const previous = this.#overlay(this.#current!).config;
-        undo.push(() => manager.reload(previous));
+        const current = this.#current!;
+        undo.push(async () => {
+          await manager.reload(previous);
+          this.#applyMarks(current);
+        });
         const next = this.#overlay(r);
         await manager.reload(next.config);
+        this.#applyMarks(r);
         dropped.push(...next.dropped);
       } else {
         undo.push(async () => {
           await this.#manager?.stop();
           this.#manager = undefined;
+          this.#closeMarks();
         });
         await this.#startChecker(r);
       }
@@ -792,6 +827,7 @@ export class KeepalivedDaemon {
       this.#announcements = undefined;
       await this.#manager.stop({ removeServices: true });
       this.#manager = undefined;
+      this.#closeMarks();
     }
     if (this.#delayed) return;
     if (r.sync && this.#vrrp && this.#sync) await this.#sync.update(r.sync, this.#vrrp.isMaster(r.sync.instance));
@@ -1120,6 +1156,7 @@ export class KeepalivedDaemon {
     if (removeServices && this.#manager) this.#alerts.onStop(this.#manager.status(), flushOnStop);
     await this.#manager?.stop({ removeServices: removeServices && !flushAll });
     if (flushAll) await this.#flushTable('lvs_flush_on_stop');
+    this.#closeMarks();
     this.#bfd?.close();
     this.#bfd = undefined;
     await this.#server?.close();

@@ -178,7 +178,7 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     nftables: 'the table (default `keepalived`, in families ip and ip6) instances without accept mode use; sets the chain priority back to -1, as keepalived',
     nftables_priority: 'the priority of the table\'s input and output chains (default -1)',
-    nftables_counters: 'a counter in every rule of the table',
+    nftables_counters: "a counter in every rule of the table, and in nftables_ipvs's maps (each element) and rules, as keepalived",
     vrrp_strict: "its checks, and instances without `accept` get keepalived's nftables drop sets (see vrrp_instance no_accept)",
     nftables_ifindex: 'link-local VIPs are keyed by interface index (vips_link_local) under dont_track_primary too; without it keepalived keys '
       + 'those on the instance\'s interface by name (vips_link_local_name), which is refused',
@@ -189,6 +189,13 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     disable_local_igmp: 'igmp_link_local_mcast_reports is 0 once VRRP runs instances, its old value back at stop (a reload without it keeps 0), as keepalived',
     rs_init_notifies: 'a real server that starts up (at start, or added by a reload) runs its notify_up and writes its `RS … UP` line to '
       + 'lvs_notify_fifo/notify_fifo, as keepalived\'s init_service_rs; no mail',
+    nftables_ipvs: 'each virtual_server of a `virtual_server_group` of addresses, ranges and CIDRs of one family becomes one firewall-mark '
+      + 'service, its mark from nftables_ipvs_start_fwmark on in file order; table TABLE (default `keepalived_ipvs`, families ip and ip6 as '
+      + 'used) has chain `in` and a map per protocol (`tcp_map`: `ADDRESS . inet_service : mark`, flags interval) marking the group\'s traffic, '
+      + 'as keepalived 2.2.7; a reload adds and deletes elements in one transaction, the stop deletes the tables; a group with a fwmark entry '
+      + 'keeps a service per entry',
+    nftables_ipvs_priority: 'the priority of the table\'s input chain (default -1)',
+    nftables_ipvs_start_fwmark: 'the first mark given to a group (default 1000)',
     lvs_timeouts: "set over the kernel's values (read before the first change) at start and each reload; put back by a reload without it and at stop, as keepalived",
     default_interface: 'static_ipaddress lines without `dev` go there (default eth0; missing, the file is not runnable, `-t` exits 4), as keepalived 2.2.7, '
       + 'which gives it to nothing else',

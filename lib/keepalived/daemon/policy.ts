@@ -19,9 +19,6 @@ import type { KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  nftables_ipvs: 'no nftables rules are installed',
-  nftables_ipvs_priority: 'no nftables rules are installed',
-  nftables_ipvs_start_fwmark: 'no nftables rules are installed',
   snmp_socket: 'there is no SNMP agent',
   enable_traps: 'there is no SNMP agent',
   enable_snmp_vrrp: 'there is no SNMP agent',

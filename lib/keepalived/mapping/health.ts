@@ -29,6 +29,46 @@ export interface HealthMapping {
    * `config.virtualServers` and their `realServers`.
    */
   alerts: ServerAlerts[];
+  /**
+   * `nftables_ipvs`: the table that marks the traffic of the groups that
+   * became one firewall-mark service each; absent without the keyword.
+   */
+  marks?: IpvsMarks;
+}
+
+/** The nftables table of `nftables_ipvs`: one map per family and protocol from (address range, port) to the mark. */
+export interface IpvsMarks {
+  /** The table's name, in families ip and ip6. */
+  table: string;
+  /** The priority of its input chain. */
+  priority: number;
+  /** `nftables_counters`: a counter in each map (so in each element) and each rule, as keepalived's. */
+  counters: boolean;
+  /** The map elements, in file order (virtual servers, then their group's entries). */
+  entries: IpvsMarkEntry[];
+  /**
+   * The mark of each collapsed virtual server, by `GROUP/PROTOCOL` (`#N` after
+   * the first of the same): a reload keeps them, as keepalived 2.2.7 does.
+   */
+  assigned: Readonly<Record<string, number>>;
+  /** The mark the next new one gets (keepalived counts on across reloads). */
+  next: number;
+}
+
+/** One element: traffic to `first`..`last` port `port` over `protocol` gets `fwmark`. */
+export interface IpvsMarkEntry {
+  /** The address family (the table: ip or ip6). */
+  family: 4 | 6;
+  /** The virtual server's protocol (the map: `tcp_map`, `udp_map`, `sctp_map`). */
+  protocol: 'tcp' | 'udp' | 'sctp';
+  /** First address of the entry. */
+  first: string;
+  /** Last address (equal to `first` for a single address). */
+  last: string;
+  /** Destination port (0 when the entry has none). */
+  port: number;
+  /** The mark, that of the virtual server's firewall-mark service. */
+  fwmark: number;
 }
 
 /** The `smtp_alert` settings of one mapped virtual server. */
@@ -91,10 +131,17 @@ class Mapper {
   readonly alerts: HealthMapping['alerts'] = [];
 
   readonly #model: KeepalivedConfig;
+  /** Under `nftables_ipvs`: the mark of each virtual server of a group that becomes one firewall-mark service. */
+  readonly marked: ReadonlyMap<VirtualServer, number>;
 
-  constructor(model: KeepalivedConfig) {
+  constructor(model: KeepalivedConfig, previous?: IpvsMarks) {
     this.#model = model;
+    this.marks = groupMarks(model, previous);
+    this.marked = this.marks?.marked ?? new Map();
   }
+
+  /** The marks given, and what a reload keeps of them. */
+  readonly marks: GroupMarks | undefined;
 
   unsupported(keyword: string, source: SourceRef | undefined, message: string): void {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source, keyword });
@@ -262,8 +309,15 @@ class Mapper {
     if (key.kind === 'address') return [{ protocol, address: key.address, port: key.port, ...options } as ServiceSpec];
     const family = vs.ipFamily === 'inet6' ? 'ipv6' : 'ipv4';
     if (key.kind === 'fwmark') return [{ fwmark: key.fwmark, family, ...options } as ServiceSpec];
+    const mark = this.marked.get(vs);
+    if (mark !== undefined) return [{ fwmark: mark, family: this.#markFamily(key.group), ...options } as ServiceSpec];
     const group = this.#model.virtualServerGroups.find((g) => g.name === key.group);
     return group ? this.groupServices(group, protocol, vs, options) : [];
+  }
+
+  #markFamily(name: string): 'ipv4' | 'ipv6' {
+    const group = this.#model.virtualServerGroups.find((g) => g.name === name);
+    return group?.entries[0]?.kind === 'range' && group.entries[0].family === 'inet6' ? 'ipv6' : 'ipv4';
   }
 
   groupServices(group: VirtualServerGroup, protocol: 'tcp' | 'udp' | 'sctp', vs: VirtualServer, options: Partial<ServiceSpec>): ServiceSpec[] {
@@ -331,8 +385,75 @@ function expandRange(first: string, last: string): string[] | undefined {
   return out;
 }
 
+/**
+ * The group of `vs` when `nftables_ipvs` makes it one firewall-mark service,
+ * as keepalived 2.2.7 (measured): a group of addresses, ranges and CIDRs
+ * of one family; one with a `fwmark` entry keeps a service per entry.
+ */
+function markedGroup(model: KeepalivedConfig, vs: VirtualServer): VirtualServerGroup | undefined {
+  if (model.global.nftablesIpvsTable === undefined || vs.key.kind !== 'group') return undefined;
+  const name = vs.key.group;
+  const group = model.virtualServerGroups.find((g) => g.name === name);
+  if (!group?.entries.length) return undefined;
+  const first = group.entries[0]!;
+  return group.entries.every((e) => e.kind === 'range' && first.kind === 'range' && e.family === first.family) ? group : undefined;
+}
+
+/** The marks {@link groupMarks} gave: by virtual server, and by what a reload knows them by. */
+interface GroupMarks {
+  marked: Map<VirtualServer, number>;
+  assigned: Record<string, number>;
+  next: number;
+}
+
+/**
+ * The marks of the virtual servers {@link markedGroup} collapses, one each
+ * in file order: one the previous reading had keeps its mark, a new one
+ * gets the next (from `nftables_ipvs_start_fwmark`), as keepalived 2.2.7
+ * (measured: a group added before the others at a reload got 1005 after
+ * 1000..1004). Undefined without `nftables_ipvs`.
+ */
+function groupMarks(model: KeepalivedConfig, previous?: IpvsMarks): GroupMarks | undefined {
+  if (model.global.nftablesIpvsTable === undefined) return undefined;
+  const marked = new Map<VirtualServer, number>();
+  const assigned: Record<string, number> = {};
+  const taken = new Set(Object.values(previous?.assigned ?? {}));
+  let next = previous?.next ?? model.global.nftablesIpvsStartFwmark;
+  const fresh = () => {
+    while (taken.has(next)) next++;
+    return next++;
+  };
+  for (const vs of model.virtualServers) {
+    if (vs.key.kind !== 'group' || !markedGroup(model, vs)) continue;
+    let key = `${vs.key.group}/${(vs.protocol ?? 'UDP').toLowerCase()}`;
+    for (let n = 2; key in assigned; n++) key = `${key.replace(/#\d+$/, '')}#${n}`;
+    const mark = previous?.assigned[key] ?? fresh();
+    assigned[key] = mark;
+    marked.set(vs, mark);
+  }
+  return { marked, assigned, next };
+}
+
+/** The table of `nftables_ipvs` for the marks {@link groupMarks} gave; undefined without the keyword. */
+function ipvsMarks(model: KeepalivedConfig, marks: GroupMarks | undefined): IpvsMarks | undefined {
+  const table = model.global.nftablesIpvsTable;
+  if (table === undefined || !marks) return undefined;
+  const { marked, assigned, next } = marks;
+  const entries: IpvsMarkEntry[] = [];
+  for (const [vs, fwmark] of marked) {
+    const protocol = (vs.protocol ?? 'UDP').toLowerCase() as IpvsMarkEntry['protocol'];
+    for (const e of markedGroup(model, vs)!.entries) {
+      if (e.kind !== 'range') continue;
+      entries.push({ family: e.family === 'inet6' ? 6 : 4, protocol, first: e.address, last: e.lastAddress, port: e.port, fwmark });
+    }
+  }
+  return { table, priority: model.global.nftablesIpvsPriority, counters: model.global.vrrp.nftablesCounters, entries, assigned, next };
+}
+
 /** What mapping one virtual server gave. */
 interface MappedVirtualServer {
+  /** The mark it was mapped with, if its group became one firewall-mark service. */
+  readonly mark?: number;
   readonly configs: VirtualServerConfig[];
   readonly warnings: readonly Diagnostic[];
   readonly alerts: HealthMapping['alerts'];
@@ -358,18 +479,22 @@ const mappedBy = new WeakMap<HealthMapping, ReadonlyMap<VirtualServer, MappedVir
  * ```
  */
 export function toHealthConfig(model: KeepalivedConfig, previous?: HealthMapping): HealthMapping {
-  const mapper = new Mapper(model);
+  const mapper = new Mapper(model, previous?.marks);
   const before = previous && mappedBy.get(previous);
   const mapped = new Map<VirtualServer, MappedVirtualServer>();
   const virtualServers = model.virtualServers.flatMap((vs) => {
     let done = before?.get(vs);
+    // A group's mark follows the virtual servers before it: one mapped with another mark maps again.
+    if (done && done.mark !== mapper.marked.get(vs)) done = undefined;
     if (done) {
       mapper.warnings.push(...done.warnings);
       mapper.alerts.push(...done.alerts);
     } else {
       const [warnings, alerts] = [mapper.warnings.length, mapper.alerts.length];
       const configs = mapper.virtualServers(vs);
-      done = { configs, warnings: mapper.warnings.slice(warnings), alerts: mapper.alerts.slice(alerts) };
+      const mark = mapper.marked.get(vs);
+      const [newWarnings, newAlerts] = [mapper.warnings.slice(warnings), mapper.alerts.slice(alerts)];
+      done = { ...(mark !== undefined ? { mark } : {}), configs, warnings: newWarnings, alerts: newAlerts };
     }
     mapped.set(vs, done);
     return done.configs;
@@ -395,7 +520,8 @@ export function toHealthConfig(model: KeepalivedConfig, previous?: HealthMapping
   // The bfd_instances whose events go to the checker, when a BFD_CHECK follows one (the reader dropped the checks naming others).
   const bfd = model.bfdInstances.filter((b) => b.events.checker && bfdFollowed.has(b.name));
   if (bfd.length) config.bfdInstances = bfd.map(bfdOptions);
-  const mapping = { config, warnings: mapper.warnings, alerts: mapper.alerts };
+  const marks = ipvsMarks(model, mapper.marks);
+  const mapping: HealthMapping = { config, warnings: mapper.warnings, alerts: mapper.alerts, ...(marks ? { marks } : {}) };
   mappedBy.set(mapping, mapped);
   return mapping;
 }

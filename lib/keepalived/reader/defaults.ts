@@ -19,6 +19,12 @@ export const DEFAULTS = {
   smtpConnectTimeout: 30,
   /** `startup_script_timeout` / `shutdown_script_timeout`, seconds. */
   lifecycleScriptTimeout: 10,
+  /** `nftables_ipvs` without a name: its table. */
+  nftablesIpvsTable: 'keepalived_ipvs',
+  /** `nftables_ipvs_priority`: the input chain's priority. */
+  nftablesIpvsPriority: -1,
+  /** `nftables_ipvs_start_fwmark`: the first mark given out. */
+  nftablesIpvsStartFwmark: 1000,
   statusCodes: [{ from: 200, to: 299 }],
   httpProtocol: '1.0',
   heloName: 'smtpchecker.keepalived.org',

@@ -99,6 +99,17 @@ export interface GlobalDefs {
   /** `lvs_flush`: flush the IPVS table at startup; default off. */
   readonly lvsFlush: boolean;
   /**
+   * `nftables_ipvs [TABLE]`: the table (families ip and ip6; default
+   * `keepalived_ipvs`) whose maps mark the traffic of each virtual server
+   * of a `virtual_server_group` (of addresses only) with a firewall mark,
+   * the group becoming one firewall-mark service; absent: off.
+   */
+  readonly nftablesIpvsTable?: string;
+  /** `nftables_ipvs_priority`: the priority of that table's input chain; default -1. */
+  readonly nftablesIpvsPriority: number;
+  /** `nftables_ipvs_start_fwmark`: the first mark given out (one per such virtual server, in file order); default 1000. */
+  readonly nftablesIpvsStartFwmark: number;
+  /**
    * `reload_file [PATH]`: the file is deleted each time a reading of the
    * configuration ends (start and reload), so that a tool that made it before
    * SIGHUP knows the files were read; PATH default `/run/keepalived.reload`.

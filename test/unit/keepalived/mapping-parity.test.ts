@@ -5,6 +5,11 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readKeepalivedConfig, toHealthConfig } from '../../../lib/keepalived';
 import { CONFIG_ID, scratch } from '../../support/keepalived';
+import { endianness } from 'node:os';
+import type { IpvsMarkEntry, IpvsMarks } from '../../../lib/keepalived/mapping/health';
+import { NftablesIpvs, mapMessages } from '../../../lib/keepalived/daemon/nftables-ipvs';
+import type { NativeNftMessage } from '../../../lib/native/nft-contract';
+import { fakeVrrpNative } from '../../support/vrrp-fake';
 
 let dirs: string[] = [];
 afterEach(() => {
@@ -206,5 +211,123 @@ describe('checker bind_if and fwmark', () => {
       ['ping', undefined, undefined],
       ['tcp', undefined, undefined],
     ]);
+  });
+});
+
+describe('nftables_ipvs: a group becomes one firewall-mark service, marked by keepalived\'s table', () => {
+  const conf = (globals: string, groups: string) => `global_defs {\n${globals}}\n${groups}`;
+  const vs = (group: string, protocol: string, rs = '10.2.0.1') => `virtual_server group ${group} {\n  lb_algo rr\n  lb_kind NAT\n  protocol ${protocol}\n  real_server ${rs} 80 {\n  }\n}\n`;
+  const GROUPS = 'virtual_server_group A {\n  10.1.0.1 80\n  10.1.0.10-12 80\n  10.1.1.0/30 443\n}\n'
+    + 'virtual_server_group B {\n  10.1.2.1 53\n}\n'
+    + 'virtual_server_group F {\n  10.1.3.1 80\n  fwmark 7\n}\n'
+    + 'virtual_server_group S {\n  fd00::1 80\n  fd00::10-12 80\n}\n';
+  const FILE = GROUPS + vs('A', 'TCP') + vs('B', 'UDP') + vs('F', 'TCP') + vs('B', 'TCP') + vs('S', 'TCP', 'fd01::1');
+  const services = (m: ReturnType<typeof mapped>) => m.config.virtualServers.map((v) => ('fwmark' in v.service ? `fwm ${v.service.fwmark} ${v.service.family}` : `${v.service.protocol} ${v.service.address}:${v.service.port}`));
+
+  test('without the keyword: one service per address, no table', () => {
+    const m = mapped(conf('  router_id x\n', FILE));
+    expect(m.marks).toBeUndefined();
+    expect(services(m)).toHaveLength(8 + 1 + 2 + 1 + 4);
+  });
+
+  test('marks from 1000 in file order, one per virtual server (a group in TCP and UDP gets two); a group with a fwmark entry keeps its services', () => {
+    const m = mapped(conf('  nftables_ipvs\n', FILE));
+    expect(services(m)).toEqual(['fwm 1000 ipv4', 'fwm 1001 ipv4', 'tcp 10.1.3.1:80', 'fwm 7 ipv4', 'fwm 1002 ipv4', 'fwm 1003 ipv6']);
+    expect(m.marks!.table).toBe('keepalived_ipvs');
+    expect(m.marks!.priority).toBe(-1);
+    expect(m.marks!.entries.map((e) => `${e.family} ${e.protocol} ${e.first}-${e.last} ${e.port} ${e.fwmark}`)).toEqual([
+      '4 tcp 10.1.0.1-10.1.0.1 80 1000', '4 tcp 10.1.0.10-10.1.0.12 80 1000', '4 tcp 10.1.1.0-10.1.1.3 443 1000',
+      '4 udp 10.1.2.1-10.1.2.1 53 1001', '4 tcp 10.1.2.1-10.1.2.1 53 1002', '6 tcp fd00::1-fd00::1 80 1003', '6 tcp fd00::10-fd00::12 80 1003',
+    ]);
+    // The real servers keep their ports under NAT.
+    expect(m.config.virtualServers[0]!.realServers.map((rs) => rs.port)).toEqual([80]);
+  });
+
+  test('table name, priority and first mark as written; nftables_ipvs after the priority puts it back to -1', () => {
+    const m = mapped(conf('  nftables_ipvs t\n  nftables_ipvs_priority -50\n  nftables_ipvs_start_fwmark 5000\n', FILE));
+    expect([m.marks!.table, m.marks!.priority, m.marks!.counters, services(m)[0]]).toEqual(['t', -50, false, 'fwm 5000 ipv4']);
+    expect(mapped(conf('  nftables_ipvs\n  nftables_counters\n', FILE)).marks!.counters).toBe(true);
+    expect(mapped(conf('  nftables_ipvs_priority 5\n  nftables_ipvs\n', FILE)).marks!.priority).toBe(-1);
+  });
+
+  test('a reload keeps the marks of the virtual servers it keeps; a new one, even first in the file, gets the next', () => {
+    const first = mapped(conf('  nftables_ipvs\n', FILE));
+    const added = 'virtual_server_group N {\n  10.1.9.1 80\n}\n' + vs('N', 'TCP');
+    const dir = scratch({});
+    dirs.push(dir);
+    const file = path.join(dir, 'keepalived.conf');
+    writeFileSync(file, conf('  nftables_ipvs\n', added + GROUPS + vs('A', 'TCP') + vs('B', 'TCP') + vs('S', 'TCP', 'fd01::1')));
+    const second = toHealthConfig(readKeepalivedConfig(file, { configId: CONFIG_ID }).config, first);
+    expect(services({ ...first, ...second })).toEqual(['fwm 1004 ipv4', 'fwm 1000 ipv4', 'fwm 1002 ipv4', 'fwm 1003 ipv6']);
+    expect(second.marks!.next).toBe(1005);
+  });
+});
+
+describe('nftables_ipvs: the table as written (lib/keepalived/daemon/nftables-ipvs.ts)', () => {
+  const entry = (first: string, port: number, fwmark: number, protocol: 'tcp' | 'udp' = 'tcp', last = first): IpvsMarkEntry =>
+    ({ family: first.includes(':') ? 6 : 4, protocol, first, last, port, fwmark });
+  const marks = (...entries: IpvsMarkEntry[]): IpvsMarks => ({ table: 'keepalived_ipvs', priority: -1, counters: false, entries, assigned: {}, next: 0 });
+  const summary = (m: NativeNftMessage) => `${m.type} ${m.family}${'chain' in m ? ` ${m.chain}` : ''}${'set' in m ? ` @${m.set}` : ''}${'keys' in m ? ` ${m.keys.length}` : ''}`;
+
+  test('the first write: a stale table deleted, then table, chain, maps in the order met with their rules, elements; one transaction', () => {
+    const fake = fakeVrrpNative();
+    const nft = new NftablesIpvs(() => fake.binding, '/run/netns/x');
+    const stale: string[] = [];
+    nft.onStaleTable = (t) => stale.push(t);
+    expect(nft.apply(marks(entry('10.2.0.1', 53, 1000, 'udp'), entry('10.1.0.10', 80, 1001, 'tcp', '10.1.0.12'), entry('fd00::1', 80, 1002)))).toBeUndefined();
+    expect(stale).toEqual(['ip keepalived_ipvs', 'ip6 keepalived_ipvs']);
+    const batches = fake.nft.batches.map((b) => b.messages.map(summary));
+    expect(batches).toEqual([['deltable 2'], ['deltable 10'], [
+      'newtable 2', 'newchain 2 in', 'newset 2 @udp_map', 'newrule 2 in', 'newset 2 @tcp_map', 'newrule 2 in',
+      'newsetelem 2 @udp_map 1', 'newsetelem 2 @tcp_map 1',
+      'newtable 10', 'newchain 10 in', 'newset 10 @tcp_map', 'newrule 10 in', 'newsetelem 10 @tcp_map 1',
+    ]]);
+    const all = fake.nft.batches[2]!.messages;
+    expect(fake.nft.batches[2]!.netns).toBe('/run/netns/x');
+    expect(all[1]).toMatchObject({ hook: 1, priority: -1, policy: 1, chainType: 'filter' });
+    // ipv4_addr . inet_service : mark, interval, concatenated; the key padded to 4 bytes a part.
+    expect(all[4]).toMatchObject({ keyType: (7 << 6) | 13, keyLen: 8, flags: 0x8c, dataType: 19, dataLen: 4, fields: [4, 2] });
+    expect(all[10]).toMatchObject({ keyType: (8 << 6) | 13, keyLen: 20, fields: [16, 2] });
+    const tcp = all[7] as Extract<NativeNftMessage, { keys: Uint8Array[] }>;
+    expect([...tcp.keys[0]!]).toEqual([10, 1, 0, 10, 0, 80, 0, 0]);
+    expect([...tcp.keyEnds![0]!]).toEqual([10, 1, 0, 12, 0, 80, 0, 0]);
+    expect(new DataView(tcp.data![0]!.buffer).getUint32(0, endianness() === 'LE')).toBe(1001);
+    // meta l4proto, ip daddr . tcp dport into registers 1 and 9 (IPv6: 1 and 2), the map's mark set, return.
+    const rule = all[5] as Extract<NativeNftMessage, { type: 'newrule' }>;
+    expect(rule.exprs.map((e) => e.expr)).toEqual(['meta', 'cmp', 'payload', 'payload', 'lookup', 'meta', 'immediate']);
+    expect(rule.exprs[3]).toMatchObject({ dreg: 9 });
+    expect((all[11] as Extract<NativeNftMessage, { type: 'newrule' }>).exprs[3]).toMatchObject({ dreg: 2 });
+    expect(rule.exprs.at(-1)).toEqual({ expr: 'immediate', verdict: -5 });
+    // nftables_counters: the maps count (each element gets one) and so does each rule, just before its verdict.
+    const counted = mapMessages(4, 'tcp', 't', 1, true);
+    expect([counted[0]!.type === 'newset' && counted[0]!.counter, (counted[1] as Extract<NativeNftMessage, { type: 'newrule' }>).exprs.at(-2)]).toEqual([true, { expr: 'counter' }]);
+  });
+
+  test('a reload: elements gone deleted, new ones added, in one transaction; nothing when unchanged; close deletes the tables', () => {
+    const fake = fakeVrrpNative();
+    const nft = new NftablesIpvs(() => fake.binding);
+    nft.apply(marks(entry('10.1.0.1', 80, 1000), entry('10.1.1.0', 443, 1000, 'tcp', '10.1.1.3')));
+    fake.nft.batches.length = 0;
+    expect(nft.apply(marks(entry('10.1.0.1', 80, 1000), entry('10.1.0.2', 8080, 1000)))).toBeUndefined();
+    expect(fake.nft.batches.map((b) => b.messages.map(summary))).toEqual([['delsetelem 2 @tcp_map 1', 'newsetelem 2 @tcp_map 1']]);
+    fake.nft.batches.length = 0;
+    expect(nft.apply(marks(entry('10.1.0.1', 80, 1000), entry('10.1.0.2', 8080, 1000)))).toBeUndefined();
+    expect(fake.nft.batches).toEqual([]);
+    // A new priority: the table is made again, in the same transaction as the deletion.
+    expect(nft.apply({ ...marks(entry('10.1.0.1', 80, 1000)), priority: 5 })).toBeUndefined();
+    expect(fake.nft.batches.at(-1)!.messages.map(summary).slice(0, 3)).toEqual(['deltable 2', 'newtable 2', 'newchain 2 in']);
+    fake.nft.batches.length = 0;
+    expect(nft.close()).toBeUndefined();
+    expect(fake.nft.batches.map((b) => b.messages)).toEqual([[{ type: 'deltable', family: 2, table: 'keepalived_ipvs' }]]);
+    expect(nft.close()).toBeUndefined();
+    expect(fake.nft.batches).toHaveLength(1);
+  });
+
+  test("a kernel's refusal is returned with the message it answers, and the table counts as not made", () => {
+    const fake = fakeVrrpNative();
+    const nft = new NftablesIpvs(() => fake.binding);
+    fake.nft.errno = 1;
+    expect(nft.apply(marks(entry('10.1.0.1', 80, 1000)))).toBe('nftables_ipvs: setting up table keepalived_ipvs failed (newtable): EPERM');
+    expect(nft.table).toBeUndefined();
   });
 });

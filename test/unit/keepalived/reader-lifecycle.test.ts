@@ -1,5 +1,5 @@
-// global_defs' startup_script / shutdown_script and their timeouts, read as
-// keepalived 2.2.7 reads them: every status and line below was produced by
+// global_defs' startup_script / shutdown_script and their timeouts, and
+// nftables_ipvs[_priority|_start_fwmark], read as keepalived 2.2.7 reads them: every status and line below was produced by
 // `keepalived -t -f FILE` in a network namespace (Debian's 2.2.7).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -112,5 +112,42 @@ describe('startup_script / shutdown_script verdicts (keepalived 2.2.7 -t)', () =
       expect(r.config.global.startupScriptTimeout).toBe(10);
     }
     expect(lines(verdict('  shutdown_script_timeout\n'))).toEqual([['error', 2, 'shutdown_script_timeout requires value']]);
+  });
+});
+
+describe('nftables_ipvs, nftables_ipvs_priority, nftables_ipvs_start_fwmark', () => {
+  test('defaults: off, priority -1, first mark 1000; a name, any 32-bit priority and 1..4294967295 are taken', () => {
+    const off = verdict('  router_id x\n').config.global;
+    expect([off.nftablesIpvsTable, off.nftablesIpvsPriority, off.nftablesIpvsStartFwmark]).toEqual([undefined, -1, 1000]);
+    expect(verdict('  nftables_ipvs\n').config.global.nftablesIpvsTable).toBe('keepalived_ipvs');
+    const set = verdict(`  nftables_ipvs ${'x'.repeat(255)} ignored\n  nftables_ipvs_priority -2147483648\n  nftables_ipvs_start_fwmark +4294967295\n`);
+    expect([set.exitCode, lines(set)]).toEqual([0, []]);
+    expect([set.config.global.nftablesIpvsTable, set.config.global.nftablesIpvsPriority, set.config.global.nftablesIpvsStartFwmark]).toEqual(['x'.repeat(255), -2147483648, 4294967295]);
+    expect(verdict('  nftables_ipvs_priority +301\n').config.global.nftablesIpvsPriority).toBe(301);
+    // nftables_ipvs puts the priority back to -1, as keepalived 2.2.7 (measured: the chain at filter - 1).
+    expect(verdict('  nftables_ipvs_priority 5\n  nftables_ipvs\n').config.global.nftablesIpvsPriority).toBe(-1);
+  });
+
+  test("a second table, a name of 256 characters, bad numbers: keepalived's lines, status 5, value kept", () => {
+    const twice = verdict('  nftables_ipvs x\n  nftables_ipvs y\n');
+    expect([twice.exitCode, lines(twice), twice.config.global.nftablesIpvsTable]).toEqual([5, [['error', 3, 'ipvs nftables already specified - ignoring']], 'x']);
+    const long = verdict(`  nftables_ipvs ${'x'.repeat(256)}\n`);
+    expect([long.exitCode, lines(long), long.config.global.nftablesIpvsTable]).toEqual([5, [['error', 2, 'ipvs nftables table name too long - ignoring']], undefined]);
+    const cases: [string, string, string][] = [
+      ['priority', 'abc', "invalid number 'abc'"],
+      ['priority', '1.5', "invalid number '1.5'"],
+      ['priority', '2147483648', "number '2147483648' outside integer range"],
+      ['priority', '-2147483649', "number '-2147483649' outside integer range"],
+      ['start_fwmark', '0', "number '0' outside range [1, 4294967295]"],
+      ['start_fwmark', '-1', "negative number '-1'"],
+      ['start_fwmark', 'abc', "invalid number 'abc'"],
+      ['start_fwmark', '4294967296', "number '4294967296' outside unsigned integer range"],
+    ];
+    for (const [which, word, first] of cases) {
+      const r = verdict(`  nftables_ipvs_${which} ${word}\n`);
+      const second = `invalid ipvs nftables ${which === 'priority' ? 'chain priority' : 'start_fwmark priority'} '${word}'`;
+      expect([r.exitCode, lines(r)]).toEqual([5, [['error', 2, first], ['error', 2, second]]]);
+      expect([r.config.global.nftablesIpvsPriority, r.config.global.nftablesIpvsStartFwmark]).toEqual([-1, 1000]);
+    }
   });
 });

@@ -50,6 +50,8 @@ describe('models.conf: every block of the checker side', () => {
       rsInitNotifies: false,
       enableScriptSecurity: false,
       lvsFlush: true,
+      nftablesIpvsPriority: -1,
+      nftablesIpvsStartFwmark: 1000,
       reloadRepeat: false,
       startupScriptTimeout: 10,
       shutdownScriptTimeout: 10,

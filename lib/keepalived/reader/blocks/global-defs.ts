@@ -7,8 +7,9 @@
  */
 import { grammar, type BlockOpen, type KeywordSpec, type KeywordTable } from '../grammar';
 import type { GlobalDefs, KeywordItem } from '../model';
-import { addressFamily, readBool, readGarpExtraIfLine, readInteger, readPort, unsignedComplaint } from '../values';
+import { UINT_MAX, addressFamily, readBool, readGarpExtraIfLine, readInteger, readPort, unsignedComplaint } from '../values';
 import { VRRP_DEFAULTS } from '../../../vrrp/limits';
+import { DEFAULTS } from '../defaults';
 import type { VrrpGlobalDefs } from '../vrrp-model';
 import { boolField, draft, integerField, setValue, stringField, timerField, valueField, type Draft } from './draft';
 import { readScript, scriptField } from './shared';
@@ -44,7 +45,6 @@ export const OTHER_KEYWORDS: readonly string[] = `
   process_names vrrp_process_name checker_process_name lvs_process_name bfd_process_name process_name
   max_auto_priority
   min_auto_priority_delay dynamic_interfaces
-  nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   vrrp_priority vrrp_no_swap vrrp_cpu_affinity vrrp_rlimit_rttime
   vrrp_rlimit_rtime
   checker_priority checker_no_swap checker_rt_priority
@@ -236,6 +236,50 @@ function lifecycleTimeout(key: 'startupScriptTimeout' | 'shutdownScriptTimeout',
   };
 }
 
+/**
+ * `nftables_ipvs [TABLE]` (default `keepalived_ipvs`): the first one written
+ * wins, a name of 256 characters or more is refused, and it puts the chain
+ * priority back to -1 (an `nftables_ipvs_priority` before it is lost), as
+ * keepalived 2.2.7 (measured in the kernel lab).
+ */
+const nftablesIpvs: KeywordSpec<GlobalDraft> = {
+  minArgs: 0,
+  handle(stmt, target, ctx) {
+    if (target.values.nftablesIpvsTable !== undefined) return void ctx.diag.error('invalid-value', 'ipvs nftables already specified - ignoring', stmt.source);
+    const table = stmt.args[0] ?? DEFAULTS.nftablesIpvsTable;
+    if (table.length >= 256) return void ctx.diag.error('invalid-value', 'ipvs nftables table name too long - ignoring', stmt.source);
+    setValue(target, 'nftablesIpvsTable', table, stmt.source);
+    setValue(target, 'nftablesIpvsPriority', DEFAULTS.nftablesIpvsPriority, stmt.source);
+  },
+};
+
+/** keepalived's read_int complaint about `word` as a 32-bit signed integer, or undefined when it is one. */
+function intComplaint(word: string): string | undefined {
+  if (!/^\s*[+-]?\d+$/.test(word)) return `invalid number '${word}'`;
+  const value = Number(word);
+  return value < -(2 ** 31) || value >= 2 ** 31 ? `number '${word}' outside integer range` : undefined;
+}
+
+/**
+ * `nftables_ipvs_priority N` (any 32-bit integer) and
+ * `nftables_ipvs_start_fwmark N` (1..4294967295): a bad value is refused with
+ * the reading's complaint and keepalived's own line (its "start_fwmark
+ * priority" wording kept).
+ */
+function nftablesIpvsNumber(key: 'nftablesIpvsPriority' | 'nftablesIpvsStartFwmark'): KeywordSpec<GlobalDraft> {
+  const what = key === 'nftablesIpvsPriority' ? 'chain priority' : 'start_fwmark priority';
+  return {
+    handle(stmt, target, ctx) {
+      const word = stmt.args[0]!;
+      // strtoul takes a leading '+', as read_unsigned.
+      const complaint = key === 'nftablesIpvsPriority' ? intComplaint(word) : unsignedComplaint(word.replace(/^(\s*)\+(?=\d)/, '$1'), 1, UINT_MAX);
+      if (complaint === undefined) return setValue(target, key, Number(word), stmt.source);
+      ctx.diag.error('invalid-value', complaint, stmt.source);
+      ctx.diag.error('invalid-value', `invalid ipvs nftables ${what} '${word}'`, stmt.source);
+    },
+  };
+}
+
 const emailGrammar = grammar<GlobalDraft>([], (stmt, target) => {
   target.notificationEmail.push(stmt.keyword, ...stmt.args);
 });
@@ -316,6 +360,9 @@ const modelled: KeywordTable<GlobalDraft> = {
     }
     return out;
   }),
+  nftables_ipvs: nftablesIpvs,
+  nftables_ipvs_priority: nftablesIpvsNumber('nftablesIpvsPriority'),
+  nftables_ipvs_start_fwmark: nftablesIpvsNumber('nftablesIpvsStartFwmark'),
   lvs_notify_fifo: stringField('lvsNotifyFifo'),
   notify_fifo: stringField('notifyFifo'),
   vrrp_notify_fifo: stringField('vrrpNotifyFifo'),
