@@ -636,7 +636,7 @@ describe('virtual_ipaddress options (keepalived 2.2.7 -t on the same lines: same
 
   test('what keepalived reports and keeps the address for (status 5)', () => {
     const r = vips('10.9.3.10/24 peer 10.9.3.1 brd +', '10.9.4.10 peer 10.9.4.1/32', '10.9.5.10 peer fe80::1', '10.9.6.10 peer 10.9.6.1 peer 10.9.6.2',
-      'fe80::1 preferred_lft bogus', 'fe80::2 preferred_lft 4294967296', '10.9.7.10/32 brd +', '10.9.8.10 nodad', 'fe80::3 scope link label v0:x');
+      'fe80::1 preferred_lft bogus', 'fe80::2 preferred_lft 4294967296', '10.9.7.10/32 brd +', '10.9.8.10 nodad', 'fe80::3 scope link label v0:x', 'fe80::4 scope link peer fe80::5');
     expect(found(r)).toEqual([
       ['invalid-value', 8, 'Cannot specify address prefix when specifying peer address - ignoring'],
       ['invalid-value', 8, 'Cannot specify broadcast and peer addresses - ignoring broadcast address'],
@@ -653,12 +653,14 @@ describe('virtual_ipaddress options (keepalived 2.2.7 -t on the same lines: same
       ['invalid-value', 15, "Unknown configuration entry 'nodad' for ip address - ignoring"],
       ['invalid-value', 16, 'Cannot specify scope for IPv6 addresses (fe80::3) - ignoring scope'],
       ['invalid-value', 16, 'Cannot specify label for IPv6 addresses (fe80::3) - ignoring label'],
+      ['invalid-value', 17, 'Cannot specify scope for IPv6 addresses (fe80::4) - ignoring scope'],
     ]);
     expect(configTestStatus(r.diagnostics)).toBe(5);
     expect(first(r).map(({ address, prefix, peer, brd, scope, label }) => ({ address, prefix, peer, brd, scope, label }))).toEqual([
       { address: '10.9.3.10', prefix: 32, peer: '10.9.3.1' }, { address: '10.9.4.10', prefix: 32 }, { address: '10.9.5.10', prefix: 32 },
       { address: '10.9.6.10', prefix: 32, peer: '10.9.6.1' }, { address: 'fe80::1', prefix: 128 }, { address: 'fe80::2', prefix: 128 },
       { address: '10.9.7.10', prefix: 32 }, { address: '10.9.8.10', prefix: 32 }, { address: 'fe80::3', prefix: 128 },
+      { address: 'fe80::4', prefix: 128, peer: 'fe80::5' },
     ].map((a) => ({ peer: undefined, brd: undefined, scope: undefined, label: undefined, ...a })));
   });
 

@@ -80,14 +80,7 @@ export function readVrrpAddress(
         break;
       case 'peer':
         // A second peer takes no value: keepalived reads that word as the next option.
-        if (family === 'inet6') {
-    for (const [option, key] of [['scope', 'scope'], ['label', 'label']] as const) {
-      if (out[key] === undefined) continue;
-      ctx.diag.error('invalid-value', `Cannot specify ${option} for IPv6 addresses (${words[0]}) - ignoring ${option}`, stmt.source);
-      delete out[key];
-    }
-  }
-  if (out.peer !== undefined) {
+        if (out.peer !== undefined) {
           ctx.diag.error('invalid-value', `Peer ${value} - another peer has already been specified`, stmt.source);
           break;
         }
