@@ -13,7 +13,8 @@
  * was a visible share of the checking's CPU and garbage.
  * A {@link CheckHold} defers the attempts falling due while it is held (a
  * reload: keepalived's checker does not check while it reloads either, and
- * checks run between the reload's steps made it twice as long under load).
+ * checks run between the reload's steps made it twice as long under load),
+ * each by the hold's length.
  * @internal
  * @module
  */
@@ -45,11 +46,17 @@ export interface CheckLoopOptions {
 
 /**
  * Attempts of the loops sharing it wait while it is held: each loop whose
- * timer fires meanwhile makes its attempt when the last holder releases.
+ * timer fires meanwhile makes its attempt after the last holder releases,
+ * as long after the release as it fell due after the hold began, so the
+ * attempts keep the spacing their schedules gave them (no burst of every
+ * checker at once after a long reload).
  */
 export class CheckHold {
   #holders = 0;
-  readonly #waiting = new Set<CheckLoop>();
+  /** `performance.now()` when the first holder came. */
+  #since = 0;
+  /** Each waiting loop, with how long into the hold it fell due (ms). */
+  readonly #waiting = new Map<CheckLoop, number>();
 
   get held(): boolean {
     return this.#holders > 0;
@@ -57,7 +64,7 @@ export class CheckHold {
 
   /** Holds the attempts until the returned release is called (once; later calls do nothing). */
   hold(): () => void {
-    this.#holders++;
+    if (this.#holders++ === 0) this.#since = performance.now();
     let released = false;
     return () => {
       if (released) return;
@@ -65,13 +72,13 @@ export class CheckHold {
       if (--this.#holders > 0) return;
       const due = [...this.#waiting];
       this.#waiting.clear();
-      for (const loop of due) loop.resume();
+      for (const [loop, after] of due) loop.resume(after);
     };
   }
 
   /** @internal A loop's attempt fell due while held. */
   defer(loop: CheckLoop): void {
-    this.#waiting.add(loop);
+    this.#waiting.set(loop, performance.now() - this.#since);
   }
 
   /** @internal A stopped loop no longer waits. */
@@ -145,9 +152,9 @@ export class CheckLoop {
     else void this.#attempt();
   };
 
-  /** @internal The hold ended: the attempt that fell due meanwhile, if the loop still runs and nothing was scheduled since. */
-  resume(): void {
-    if (!this.#stopped && this.#timer === undefined) void this.#attempt();
+  /** @internal The hold ended: the attempt that fell due meanwhile, `after` ms on (if the loop runs and none is scheduled). */
+  resume(after: number): void {
+    if (!this.#stopped && this.#timer === undefined) this.#schedule(after);
   }
 
   async #attempt(): Promise<void> {

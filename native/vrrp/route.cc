@@ -176,6 +176,8 @@ int Route::createMacvlan(const MacvlanSpec& spec) {
       rtnl_link_set_flags(change, IFF_UP);
       return 0;
     });
+  // Made but not set up: not left behind (the caller knows only the failure, and the next open would meet EEXIST).
+  if (rc) deleteLink(spec.name);
   return rc;
 }
 

@@ -195,8 +195,13 @@ export class KeepalivedDaemon {
   #sync: SyncDaemonControl | undefined;
   #ipvs: Promise<Ipvs> | undefined;
   #loadedAt = new Date();
-  /** The last reading of the file, refused or not: the next one takes over its unchanged virtual servers. */
+  /**
+   * The reading of the file that runs: the next one takes over its unchanged virtual servers and keeps its
+   * nftables_ipvs marks (a refused or failed reading's marks would renumber the running services).
+   */
   #lastReading: DaemonReading | undefined;
+  /** The reading being applied, until it runs ({@link KeepalivedDaemon.#running}) or is dropped. */
+  #pendingReading: DaemonReading | undefined;
   /** The reading running now (what a failed reload returns to). */
   #current: Reading | undefined;
   /** The reading start() ran its startup script for: its shutdown script runs at stop even if the start then failed. */
@@ -371,9 +376,15 @@ export class KeepalivedDaemon {
 
   /** Once the files are read, at start or a reload: the reading is kept for the next to reuse, and the reload_file handshake ends. */
   #readDone(reading: DaemonReading): DaemonReading {
-    this.#lastReading = reading;
+    this.#pendingReading = reading;
     removeReloadFile(reading.result.config.global, this.#options.log);
     return reading;
+  }
+
+  /** `r` runs now: the next reading starts from it. */
+  #running(r: Reading): void {
+    this.#current = r;
+    this.#lastReading = this.#pendingReading;
   }
 
   /** What a reading may run, its diagnostics logged; throws what makes the file unusable. */
@@ -705,7 +716,7 @@ export class KeepalivedDaemon {
     }
     this.#alerts.configure(r.result.config, this.#alertHealth(r), this.#manager?.status());
     if (this.#manager) this.#alerts.onStarted(this.#manager.status());
-    this.#current = r;
+    this.#running(r);
     this.#reloadSchedule.follow(r.result.config.global);
     this.#loadedAt = new Date();
     this.#logIgnored(r);
@@ -893,7 +904,7 @@ export class KeepalivedDaemon {
         error: (e as Error).message, ...(failures.length ? { rollbackErrors: failures } : {}),
       });
     }
-    this.#current = r;
+    this.#running(r);
     this.#reloadSchedule.follow(r.result.config.global);
     this.#dropOverrides(dropped);
     this.#logIgnored(r);

@@ -165,7 +165,8 @@ export class NftablesIpvs {
   /** Makes the kernel hold `marks` (undefined or no entries: nothing, the tables deleted); an error message, or undefined. */
   apply(marks: IpvsMarks | undefined): string | undefined {
     if (!marks?.entries.length) return this.close();
-    let installed = this.#installed;
+    const owned = this.#installed;
+    let installed = owned;
     const messages: NativeNftMessage[] = [];
     // A new name, priority or counting: the old tables go and the new ones are made, in the same transaction.
     if (installed && (installed.table !== marks.table || installed.priority !== marks.priority || installed.counters !== marks.counters)) {
@@ -179,7 +180,8 @@ export class NftablesIpvs {
       const had = installed?.families.get(family);
       const maps = [...(had?.maps ?? [])];
       if (!had) {
-        this.#deleteStale(family, marks.table);
+        // Only someone else's table of the name is stale: ours, made again, goes in this transaction.
+        if (!(owned?.table === marks.table && owned.families.has(family))) this.#deleteStale(family, marks.table);
         messages.push(...tableMessages(family, marks.table, marks.priority));
       }
       for (const protocol of new Set(mine.map((e) => e.protocol))) {

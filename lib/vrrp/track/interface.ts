@@ -136,8 +136,9 @@ export class InterfaceTracker extends EventEmitter<InterfaceTrackerEvents> {
   watchRoutes(groups: NativeRouteGroups): void {
     const key = JSON.stringify(groups);
     if (key === this.#routeGroups) return;
-    this.#routeGroups = key;
+    // Remembered once joined: a refusal (it throws) is tried again by the next call.
     this.#monitor?.watchRoutes(groups);
+    this.#routeGroups = key;
   }
 
   /** Whether `name` is up now. */

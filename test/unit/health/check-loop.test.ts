@@ -64,7 +64,7 @@ test('an attempt cut short by stop() does not report after the loop started agai
   expect(loop.attempts).toBe(1);
 });
 
-test('a held CheckHold defers every attempt falling due; the last release makes each loop\'s missed attempt once', async () => {
+test('a held CheckHold defers every attempt falling due; after the last release each loop makes its missed attempt once', async () => {
   const hold = new CheckHold();
   const first = heldProbe();
   const second = heldProbe();
@@ -81,6 +81,8 @@ test('a held CheckHold defers every attempt falling due; the last release makes 
   expect([first.attempts.length, second.attempts.length]).toEqual([0, 0]);
   releaseOther();
   expect(hold.held).toBe(false);
+  await until(() => first.attempts.length > 0 && second.attempts.length > 0);
+  await tick(20);
   expect([first.attempts.length, second.attempts.length]).toEqual([1, 1]);
   // Released, the loops run on their own schedule again.
   first.attempts[0]!.release({ ok: true, reason: 'connected' });
@@ -103,8 +105,33 @@ test('a loop stopped while its attempt waits on a hold makes none at the release
   b.start();
   await tick(30);
   release();
-  await tick(20);
+  await until(() => restarted.attempts.length > 0);
+  await tick(40);
   expect(stopped.attempts).toHaveLength(0);
   expect(restarted.attempts).toHaveLength(1);
+  b.stop();
+});
+
+test('after a hold the deferred attempts keep the spacing they fell due with (no burst), each late by the hold', async () => {
+  const hold = new CheckHold();
+  const early = heldProbe();
+  const late = heldProbe();
+  const at: Record<string, number> = {};
+  const stamp = (name: string, p: ReturnType<typeof heldProbe>) => (c: ResolvedChecker, s: AbortSignal) => {
+    at[name] = performance.now();
+    return p.probe(c, s);
+  };
+  const release = hold.hold();
+  const a = new CheckLoop(checker, stamp('early', early), () => undefined, { hold });
+  const b = new CheckLoop(checker, stamp('late', late), () => undefined, { hold });
+  a.start();
+  await tick(60);
+  b.start();
+  await tick(30);
+  release();
+  await until(() => at['early'] !== undefined && at['late'] !== undefined);
+  // b fell due about 60 ms after a: it attempts about 60 ms after a (timers never fire early: at least 50).
+  expect(at['late']! - at['early']!).toBeGreaterThanOrEqual(50);
+  a.stop();
   b.stop();
 });
