@@ -10,6 +10,10 @@ import type { IpvsMarkEntry, IpvsMarks } from '../../../lib/keepalived/mapping/h
 import { NftablesIpvs, mapMessages } from '../../../lib/keepalived/daemon/nftables-ipvs';
 import type { NativeNftMessage } from '../../../lib/native/nft-contract';
 import { fakeVrrpNative } from '../../support/vrrp-fake';
+import { FakeKernel, fakeBinding } from '../../support/fake-kernel';
+import { setNativeBinding } from '../../../lib/native/load';
+import { Ipvs } from '../../../lib';
+import { KeepalivedDaemon } from '../../../lib/keepalived/daemon/daemon';
 
 let dirs: string[] = [];
 afterEach(() => {
@@ -260,6 +264,35 @@ describe('nftables_ipvs: a group becomes one firewall-mark service, marked by ke
     const second = toHealthConfig(readKeepalivedConfig(file, { configId: CONFIG_ID }).config, first);
     expect(services({ ...first, ...second })).toEqual(['fwm 1004 ipv4', 'fwm 1000 ipv4', 'fwm 1002 ipv4', 'fwm 1003 ipv6']);
     expect(second.marks!.next).toBe(1005);
+  });
+
+  test('the daemon: a reload refused (the file unreadable) hands no marks on; the next good reload keeps the running fwmark services', async () => {
+    const kernel = new FakeKernel();
+    setNativeBinding({ ...fakeBinding(kernel), nftBatch: () => ({ errno: 0, index: -1 }) } as unknown as ReturnType<typeof fakeBinding>);
+    const dir = scratch({});
+    dirs.push(dir);
+    const file = path.join(dir, 'keepalived.conf');
+    const groups = ['A', 'B', 'C'].map((g, i) => `virtual_server_group ${g} {\n  10.1.0.${i + 1} 80\n}\n`).join('');
+    const write = (names: string[]) => writeFileSync(file, conf('  nftables_ipvs\n', groups + names.map((g) => vs(g, 'TCP')).join('')));
+    const marks = () => [...kernel.services.keys()].sort();
+    write(['A', 'B', 'C']);
+    const daemon = new KeepalivedDaemon({ configFile: file, log: () => undefined, openIpvs: () => Ipvs.open() });
+    try {
+      await daemon.start();
+      expect(marks()).toEqual(['2/fwm/1000', '2/fwm/1001', '2/fwm/1002']);
+      write(['A', 'C']);
+      expect(await daemon.reload()).toBe(true);
+      expect(marks()).toEqual(['2/fwm/1000', '2/fwm/1002']);
+      rmSync(file);
+      expect(await daemon.reload()).toBe(false);
+      write(['A', 'C']);
+      expect(await daemon.reload()).toBe(true);
+      // From the refused reading C would have been 1001 again: its service deleted and made anew.
+      expect(marks()).toEqual(['2/fwm/1000', '2/fwm/1002']);
+    } finally {
+      await daemon.stop(true);
+      setNativeBinding(undefined);
+    }
   });
 });
 
