@@ -34,17 +34,15 @@ export interface NativeTcpTarget {
 
 /** Fields of each checker in {@link NativeTcpCheckEngine.counters} and `remove`, in this order. */
 export const enum TcpCounter {
-  Attempts = 0,
-  Successes = 1,
-  Failures = 2,
+  Attempts, Successes, Failures,
   /** -1 before the first attempt. */
-  LastErrno = 3,
+  LastErrno,
   /** Wall clock at the end of the last attempt, ms since the epoch. */
-  LastAtMs = 4,
+  LastAtMs,
   /** Successes after a success, which were not reported. */
-  Quiet = 5,
+  Quiet,
   /** Numbers per checker. */
-  Size = 6,
+  Size,
 }
 
 export interface NativeTcpCheckEngine {
