@@ -95,15 +95,22 @@ export class TcpCheckEngine {
 
   readonly #onResults = (results: Float64Array): void => {
     const replies: number[] = [];
+    // A checker whose report throws (a listener of the manager's events) does not hold up the others of its batch.
+    let thrown: { error: unknown } | undefined;
     for (let i = 0; i + 2 < results.length; i += 3) {
       const id = results[i]!;
       // Removed since (stopped, perhaps started again under a new id): the result belongs to the run that ended.
       const sink = this.#sinks.get(id);
       if (!sink) continue;
       this.#snapshot = undefined;
-      const next = sink.engineResult(results[i + 1]!, results[i + 2]!);
-      if (next !== undefined && this.#sinks.has(id)) replies.push(id, next);
+      try {
+        const next = sink.engineResult(results[i + 1]!, results[i + 2]!);
+        if (next !== undefined && this.#sinks.has(id)) replies.push(id, next);
+      } catch (error) {
+        thrown ??= { error };
+      }
     }
     if (replies.length > 0 && this.#native) this.#native.schedule(Float64Array.from(replies));
+    if (thrown) throw thrown.error;
   };
 }

@@ -249,6 +249,18 @@ describe('on the native engine (a fake)', () => {
     loop.stop();
   });
 
+  test('a report that throws holds up neither the other checkers of its batch nor their answers; the error still surfaces', () => {
+    const fake = fakeEngine();
+    const engine = new TcpCheckEngine(undefined, fake.factory);
+    const loops = [0, 1].map((i) => new CheckLoop(checker, () => Promise.reject(new Error('not here')), () => {
+      if (i === 0) throw new Error('listener failed');
+    }, { engine }));
+    for (const l of loops) l.start();
+    expect(() => fake.results([1, 0], [2, 0])).toThrow('listener failed');
+    expect(fake.schedules).toEqual([[2, 5]]);
+    for (const l of loops) l.stop();
+  });
+
   test('a report of a run that ended reaches no checker; nor does a closed engine\'s late batch reach the next engine\'s', () => {
     const fake = fakeEngine();
     const engine = new TcpCheckEngine(undefined, fake.factory);
