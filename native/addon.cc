@@ -17,6 +17,7 @@
 #include "js/notify.h"
 #include "js/proc_monitor.h"
 #include "js/rtnl.h"
+#include "js/tcp_check_engine.h"
 #include "js/tcp_reach.h"
 #include "js/vrrp_link.h"
 
@@ -142,6 +143,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js::defineBfd(env, exports);
   js::defineIcmpEcho(env, exports);
   js::defineTcpReach(env, exports);
+  js::defineTcpCheckEngine(env, exports);
   js::defineNetnsFile(env, exports);
   js::defineProc(env, exports);
   js::registerNotify(env, exports);

@@ -81,7 +81,12 @@ async function child(checkout: string, dir: string, sizes: Sizes, steadyS: numbe
     const { resolveHealth } = lib('lib/health/resolve') as typeof import('../../lib/health/resolve');
     const conf = path.join(dir, `run-${process.pid}.conf`);
     writeFileSync(conf, configText(sizes));
-    const daemon = new KeepalivedDaemon({ configFile: conf, log: () => undefined, openIpvs: () => Ipvs.open() });
+    // The last error line, to say why a reload was refused.
+    let lastError = '';
+    const log = (level: string, message: string, fields?: Record<string, unknown>) => {
+      if (level === 'error') lastError = `${message} ${JSON.stringify(fields ?? {})}`;
+    };
+    const daemon = new KeepalivedDaemon({ configFile: conf, log, openIpvs: () => Ipvs.open() });
     let cpu = process.cpuUsage();
     let wall = nowMs();
     await daemon.start();
@@ -102,7 +107,7 @@ async function child(checkout: string, dir: string, sizes: Sizes, steadyS: numbe
     block = 0;
     cpu = process.cpuUsage();
     wall = nowMs();
-    if (!(await daemon.reload())) throw new Error('reload refused');
+    if (!(await daemon.reload())) throw new Error(`reload refused: ${lastError}`);
     const reloadCpu = cpuMs(cpu);
     const reloadWall = nowMs() - wall;
     await sleep(20);
@@ -125,7 +130,7 @@ async function child(checkout: string, dir: string, sizes: Sizes, steadyS: numbe
       writeFileSync(conf, configText(sizes, new Set(i % 2 ? replacedIn(sizes) : [])));
       gc();
       cpu = process.cpuUsage();
-      if (!(await daemon.reload())) throw new Error('reload refused');
+      if (!(await daemon.reload())) throw new Error(`reload refused: ${lastError}`);
       reloads.push(cpuMs(cpu));
     }
     const [warmReadMap, warmResolve, warmReload] = [median(readMaps), median(resolves), median(reloads)];

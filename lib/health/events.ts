@@ -93,7 +93,12 @@ export interface ScriptEvent {
 
 /** Every event a {@link VirtualServerManager} emits, by name. */
 export interface HealthEvents {
-  /** Every finished check attempt. */
+  /**
+   * Every finished check attempt, except a TCP_CHECK success following a
+   * success on the native engine (`tcpEngine`, the default), which changes
+   * nothing and is only counted ({@link VirtualServerManager.quietChecks},
+   * the checker's `attempts`).
+   */
   check: CheckEvent;
   /** A checker went up or down. */
   checker: CheckEvent;

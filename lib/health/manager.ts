@@ -25,6 +25,7 @@ import { FileTracker, reconcileTrackers, type ResolvedTrackFile } from '../track
 import { BfdSessions, type BfdRuntimeOptions, type BfdStateChange, type BfdStateSource } from '../bfd/sessions';
 import type { BfdInstanceOptions } from '../bfd/options';
 import { bfdCheckerEvent } from './bfd-check';
+import { TcpCheckEngine } from './tcp-engine';
 
 /** Options of {@link VirtualServerManager}. */
 export interface ManagerOptions {
@@ -55,6 +56,14 @@ export interface ManagerOptions {
   bfd?: BfdStateSource;
   /** Where the manager's own BFD sessions run (`netns`) and log. */
   bfdRuntime?: BfdRuntimeOptions;
+  /**
+   * TCP_CHECKs with numeric addresses run on the addon's native thread,
+   * which reports only the attempts that can change something: the
+   * `check` event is then not emitted for a success following a success
+   * (see {@link VirtualServerManager.quietChecks}). Default true; false
+   * runs every attempt on the event loop.
+   */
+  tcpEngine?: boolean;
 }
 
 /** Options of {@link VirtualServerManager.reload}. */
@@ -102,6 +111,10 @@ export class VirtualServerManager extends EventEmitter {
   readonly #options: ManagerOptions;
   /** Defers the checkers' attempts while a reload runs ({@link VirtualServerManager.holdChecks}). */
   readonly #hold = new CheckHold();
+  /** TCP_CHECK's native attempts (opened with the first checker it takes, closed by stop). */
+  readonly #engine: TcpCheckEngine | undefined;
+  /** Quiet successes of the checkers dropped so far, by virtual server. */
+  readonly #retiredQuiet = new Map<string, number>();
   readonly #servers = new Map<string, VirtualServerState>();
   /** The track files FILE_CHECKs follow, by block name. */
   readonly #files = new Map<string, FileTracker>();
@@ -125,6 +138,7 @@ export class VirtualServerManager extends EventEmitter {
     this.#writer = new TableWriter(ipvs, (end) => this.#drainEnded(end));
     this.#probes = { ...PROBES, misc: createMiscProbe(() => this.#scriptPolicy) };
     this.#options = options;
+    if (options.tcpEngine !== false) this.#engine = new TcpCheckEngine(this.#hold);
   }
 
   /** Typed `EventEmitter.on`: the payload type follows the event name. */
@@ -259,7 +273,7 @@ export class VirtualServerManager extends EventEmitter {
     await this.#applyWhole(whole);
     await this.#flush();
     for (const [id, state] of removed) {
-      for (const rs of state.realServers.values()) rs.stop();
+      for (const rs of state.realServers.values()) this.#retire(id, rs);
       this.#servers.delete(id);
       this.#dirty.delete(id);
       this.#table(await this.#writer.removeService(id, state.config.key));
@@ -301,11 +315,12 @@ export class VirtualServerManager extends EventEmitter {
     this.#writer.cancelDrains();
     for (const vs of this.#servers.values()) {
       for (const rs of vs.realServers.values()) {
-        rs.stop();
+        this.#retire(vs.config.id, rs);
         if (vs.config.omega && rs.up && rs.config.notifyDown) this.#script({ virtualServer: vs.config.id, realServer: rs.config.id, kind: 'notify-down', command: rs.config.notifyDown });
       }
       if (vs.config.omega && vs.quorumUp && vs.config.quorumDown) this.#script({ virtualServer: vs.config.id, kind: 'quorum-down', command: vs.config.quorumDown });
     }
+    this.#engine?.close();
     this.#stopFiles();
     this.#stopBfd();
     await this.#flushing;
@@ -313,6 +328,30 @@ export class VirtualServerManager extends EventEmitter {
       await this.#writer.removeService(vs.config.id, vs.config.key),
     );
     this.#servers.clear();
+  }
+
+  /** Stops a real server's checkers for good, keeping the count of their quiet successes. */
+  #retire(vsId: string, rs: RealServerState): void {
+    rs.stop();
+    let quiet = 0;
+    for (const loop of rs.loops) quiet += loop.quietSuccesses;
+    if (quiet > 0) this.#retiredQuiet.set(vsId, (this.#retiredQuiet.get(vsId) ?? 0) + quiet);
+  }
+
+  /**
+   * Successful attempts of the native TCP_CHECK engine that followed a
+   * success and so emitted no `check` event, by virtual server id, since the
+   * manager was made (checkers removed since included): what the `check`
+   * events leave out of a count of attempts.
+   */
+  quietChecks(): Map<string, number> {
+    const counts = new Map(this.#retiredQuiet);
+    for (const [id, vs] of this.#servers) {
+      let quiet = 0;
+      for (const rs of vs.realServers.values()) for (const loop of rs.loops) quiet += loop.quietSuccesses;
+      if (quiet > 0) counts.set(id, (counts.get(id) ?? 0) + quiet);
+    }
+    return counts;
   }
 
   /** A snapshot of every virtual server, real server and checker. */
@@ -373,6 +412,7 @@ export class VirtualServerManager extends EventEmitter {
       bootstrapMs: Math.round((this.#options.bootstrapDelay ?? 0) * 1000),
       firstFailureCounts: atStart,
       hold: this.#hold,
+      ...(this.#engine ? { engine: this.#engine } : {}),
     };
     const onOutcome = (rs: RealServerState, loop: CheckLoop, outcome: CheckOutcome) => this.#onOutcome(vs(), rs, loop, outcome);
     const bfdUp = (name: string) => this.#bfd?.state(name) === 'Up';
@@ -495,7 +535,7 @@ export class VirtualServerManager extends EventEmitter {
       const next = wanted.get(id);
       if (next && next.fingerprint === rs.config.fingerprint) continue;
       changed = true;
-      rs.stop();
+      this.#retire(config.id, rs);
       state.realServers.delete(id);
       if (!next) state.leaving.set(`${rs.config.destination.address}/${rs.config.destination.port}`, drain?.(config.id, id));
       if (next) {

@@ -8,7 +8,7 @@
  * an Int32Array the caller passes; services and destinations come back as
  * packed tables ({@link PackedTable}), the rare rest (daemons, timeouts,
  * info, extended-ack text) as small objects. The VRRP, BFD, ICMP echo and
- * process-event parts have contracts of their own; {@link NativeBinding} is the whole addon.
+ * process-event parts (and TCP_CHECK's engine) have contracts of their own; {@link NativeBinding} is the whole addon.
  * @internal
  * @module
  */
@@ -16,6 +16,7 @@ import type { Stats } from '../model/types';
 import type { NativeBfdBinding } from './bfd-contract';
 import type { NativeIcmpBinding } from './icmp-contract';
 import type { NativeReachBinding } from './reach-contract';
+import type { NativeTcpEngineBinding } from './tcp-engine-contract';
 import type { NativeVrrpAuthBinding, NativeVrrpBinding } from './vrrp-contract';
 import type { NativeRtnlBinding } from './rtnl-contract';
 import type { NativeNftBinding } from './nft-contract';
@@ -265,7 +266,7 @@ export interface NativeSystemBinding {
 /** The whole addon, as lib/native/load.ts loads it. */
 export interface NativeBinding
   extends NativeIpvsBinding, NativeVrrpBinding, NativeVrrpAuthBinding, NativeRtnlBinding, NativeNftBinding, NativeBfdBinding,
-  NativeIcmpBinding, NativeReachBinding, NativeNetnsFileBinding, NativeSystemBinding, NativeProcBinding {}
+  NativeIcmpBinding, NativeReachBinding, NativeTcpEngineBinding, NativeNetnsFileBinding, NativeSystemBinding, NativeProcBinding {}
 
 /**
  * Every member of the addon, so a build (or a test's replacement binding)
@@ -297,6 +298,7 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   tcpReach: true,
   tcpConnect: true,
   udpSocket: true,
+  TcpCheckEngine: true,
   openInNetns: true,
   ProcMonitor: true,
   sdNotify: true,

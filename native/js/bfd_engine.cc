@@ -6,6 +6,7 @@
 
 #include "../bfd/engine.h"
 #include "../vrrp/netns.h"
+#include "engine_thread.h"
 #include "errors.h"
 
 namespace js {
@@ -57,7 +58,7 @@ class BfdEngine : public Napi::ObjectWrap<BfdEngine> {
     if (failed.error) throw syscallError(env, failed.error, failed.stage);
     // Unbounded queue: state changes are rare and none may be lost.
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "bfd:state", 0, 1);
-    open_ = true;
+    thread_.open = true;
     engine_->start([this](const bfd::StateEvent& e) {
       auto* event = new bfd::StateEvent(e);
       napi_status status = tsfn_.NonBlockingCall(event, [](Napi::Env env, Napi::Function callback, bfd::StateEvent* p) {
@@ -77,19 +78,10 @@ class BfdEngine : public Napi::ObjectWrap<BfdEngine> {
     });
   }
 
-  ~BfdEngine() override { shutdown(); }
+  ~BfdEngine() override { thread_.shutdown(); }
 
  private:
-  void ensureOpen(Napi::Env env) {
-    if (!open_) throw closedError(env, "the BFD engine is closed");
-  }
-
-  void shutdown() {
-    if (!open_) return;
-    open_ = false;
-    engine_->stop();
-    tsfn_.Release();
-  }
+  void ensureOpen(Napi::Env env) { thread_.ensureOpen(env, "the BFD engine is closed"); }
 
   // add({family, neighbor, source?, ttl, maxHops, minRxUs, minTxUs, idleTxUs, multiplier, passive}) -> id
   Napi::Value Add(const Napi::CallbackInfo& info) {
@@ -159,14 +151,14 @@ class BfdEngine : public Napi::ObjectWrap<BfdEngine> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    shutdown();
+    thread_.shutdown();
     return info.Env().Undefined();
   }
 
-  std::unique_ptr<bfd::Engine> engine_;
+  EngineThread<bfd::Engine> thread_;
+  std::unique_ptr<bfd::Engine>& engine_ = thread_.engine;
+  Napi::ThreadSafeFunction& tsfn_ = thread_.callback;
   std::string netns_;
-  Napi::ThreadSafeFunction tsfn_;
-  bool open_ = false;
 };
 
 // bfdDecode(bytes) -> {refused} or the decoded fields: the receive checks, for tests.

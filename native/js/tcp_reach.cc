@@ -23,8 +23,15 @@
 #include <cstring>
 #include <string>
 
+#include "../health/socket.h"
+
 namespace js {
 namespace {
+
+using health::openSocket;
+using health::socketAddress;
+using health::SocketOptions;
+using health::startConnect;
 
 // One connect in flight. Owned by its two libuv handles: freed when both closed.
 struct Reach {
@@ -89,69 +96,9 @@ Napi::Value settled(Napi::Env env, Napi::Value value) {
   return deferred.Promise();
 }
 
-// `address` (empty: the family's any address) and `port` as a socket address of the family; false when it does not parse.
-bool socketAddress(const std::string& address, bool v6, uint32_t port, sockaddr_storage& out, socklen_t& length) {
-  std::memset(&out, 0, sizeof out);
-  if (v6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&out);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(static_cast<uint16_t>(port));
-    length = sizeof *a;
-    return address.empty() || inet_pton(AF_INET6, address.c_str(), &a->sin6_addr) == 1;
-  }
-  auto* a = reinterpret_cast<sockaddr_in*>(&out);
-  a->sin_family = AF_INET;
-  a->sin_port = htons(static_cast<uint16_t>(port));
-  length = sizeof *a;
-  return address.empty() || inet_pton(AF_INET, address.c_str(), &a->sin_addr) == 1;
-}
-
-// A checker socket's own settings: the device it is bound to ('' for none) and its firewall mark (0 for none).
-struct SocketOptions {
-  std::string device;
-  uint32_t mark = 0;
-};
-
-// A new non-blocking socket with the mark, the device and the source address (when `from`) set: the socket, or -errno.
-int openSocket(int family, int type, const SocketOptions& options, const sockaddr_storage* from, socklen_t fromLength) {
-  int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -errno;
-  const bool failed = (options.mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &options.mark, sizeof options.mark) != 0) ||
-                      (!options.device.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.device.c_str(),
-                                                             static_cast<socklen_t>(options.device.size() + 1)) != 0) ||
-                      (from && bind(fd, reinterpret_cast<const sockaddr*>(from), fromLength) != 0);
-  if (failed) {
-    int error = errno;
-    close(fd);
-    return -error;
-  }
-  return fd;
-}
-
-// Opens a non-blocking socket set up as asked and starts the connect: the socket, or -errno.
-int startConnect(const sockaddr_storage& to, socklen_t toLength, const SocketOptions& options, const sockaddr_storage* from,
-                 socklen_t fromLength, bool& done) {
-  int fd = openSocket(to.ss_family, SOCK_STREAM, options, from, fromLength);
-  if (fd < 0) return fd;
-  done = connect(fd, reinterpret_cast<const sockaddr*>(&to), toLength) == 0;
-  if (!done && errno != EINPROGRESS) {
-    int error = errno;
-    close(fd);
-    return -error;
-  }
-  return fd;
-}
-
 // A device name the kernel can hold (shorter than IFNAMSIZ, no NUL inside) and a mark within 32 bits; false otherwise.
 bool socketOptions(const Napi::Value& device, const Napi::Value& mark, SocketOptions& out) {
-  out.device = device.As<Napi::String>().Utf8Value();
-  const double m = mark.As<Napi::Number>().DoubleValue();
-  if (out.device.size() >= IFNAMSIZ || out.device.find('\0') != std::string::npos || !(m >= 0 && m <= 4294967295.0) ||
-      m != static_cast<double>(static_cast<uint32_t>(m))) {
-    return false;
-  }
-  out.mark = static_cast<uint32_t>(m);
-  return true;
+  return health::socketOptions(device.As<Napi::String>().Utf8Value(), mark.As<Napi::Number>().DoubleValue(), out);
 }
 
 // tcpReach / tcpConnect(address: string, v6: boolean, port: number, timeoutMs: number, bindAddress: string, bindPort: number,

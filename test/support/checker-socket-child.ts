@@ -3,19 +3,36 @@
  * it was started in (`ip netns exec NS node this.js JSON`) and prints the
  * outcome as JSON: a test process cannot move itself between namespaces.
  * `talk` hands the connected socket to Node.js, sends a line and prints
- * what came back, proving the socket works once adopted.
+ * what came back, proving the socket works once adopted. `engine` runs one
+ * checker on the TCP_CHECK engine (its thread made here, so in the
+ * namespace) and prints its first reported result and how long it took.
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { loadAddon } from '../../lib/native/load';
+import type { NativeTcpTarget } from '../../lib/native/tcp-engine-contract';
 
 type Request =
   | { op: 'reach'; args: Parameters<ReturnType<typeof loadAddon>['tcpReach']> }
   | { op: 'connect'; args: Parameters<ReturnType<typeof loadAddon>['tcpConnect']>; talk?: string }
-  | { op: 'udp'; args: Parameters<ReturnType<typeof loadAddon>['udpSocket']>; to: [string, number]; talk: string };
+  | { op: 'udp'; args: Parameters<ReturnType<typeof loadAddon>['udpSocket']>; to: [string, number]; talk: string }
+  | { op: 'engine'; target: NativeTcpTarget };
+
+/** The engine's first report of one checker started at once: { errno, elapsedMs }. */
+function firstReport(target: NativeTcpTarget): Promise<unknown> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const engine = new (loadAddon().TcpCheckEngine)({ batchMs: 0 }, (results) => {
+      engine.close();
+      resolve({ errno: results[1], elapsedMs: Date.now() - started });
+    });
+    engine.add(target, 0);
+  });
+}
 
 async function run(request: Request): Promise<unknown> {
   const addon = loadAddon();
+  if (request.op === 'engine') return firstReport(request.target);
   if (request.op === 'reach') return { errno: await addon.tcpReach(...request.args) };
   if (request.op === 'connect') {
     const outcome = await addon.tcpConnect(...request.args);

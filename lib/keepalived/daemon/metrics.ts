@@ -3,7 +3,9 @@
  * its own): per-real-server and per-virtual-server gauges read from the
  * manager's status at scrape time, and counters fed by its events. The
  * manager exists only while the checker half runs, so it is looked up at
- * scrape time and watched once created.
+ * scrape time and watched once created. The checks counter adds, at scrape
+ * time, the manager's quiet checks (TCP_CHECK successes after a success,
+ * which the native engine does not report).
  *
  * The counters count in {@link Tally}s of this module from the start; the
  * registry, and prom-client with it, is built at the first scrape (a
@@ -70,7 +72,7 @@ export interface DaemonMetrics {
 }
 
 /** A counter of the registry reporting a tally's series. */
-function tallyCounter(client: typeof import('prom-client'), registry: Registry, tally: Tally, name: string, help: string, labelNames: string[] = []): Counter {
+function tallyCounter(client: typeof import('prom-client'), registry: Registry, tally: Pick<Tally, 'series'>, name: string, help: string, labelNames: string[] = []): Counter {
   return new client.Counter({
     name, help, labelNames, registers: [registry],
     collect() {
@@ -93,7 +95,24 @@ export function daemonMetrics(
     reloads: new Tally(), reloadFailures: new Tally(), drift: new Tally(), drains: new Tally(),
   };
   let registry: Registry | undefined;
+  // The native TCP_CHECK engine's successes after a success emit no event: read from the manager at scrape time, and
+  // kept from a manager replaced by another.
+  let watched: VirtualServerManager | undefined;
+  const carried = new Tally();
+  const quiet = (into: Tally, m: VirtualServerManager | undefined): Tally => {
+    for (const [vs, n] of m?.quietChecks() ?? []) into.inc({ virtual_server: vs, result: 'ok' }, n);
+    return into;
+  };
+  const checks = {
+    series: () => {
+      const sum = new Tally();
+      for (const t of [tallies.checks, carried]) for (const { labels, value } of t.series()) sum.inc(labels, value);
+      return quiet(sum, watched).series();
+    },
+  };
   const watch = (m: VirtualServerManager): void => {
+    if (watched && watched !== m) quiet(carried, watched);
+    watched = m;
     m.on('drain', (e) => tallies.drains.inc({ cause: e.cause, outcome: e.outcome }));
     m.on('drift', (e) => tallies.drift.inc({ kind: e.kind }));
     m.on('check', (e) => tallies.checks.inc({ virtual_server: e.virtualServer, result: e.ok ? 'ok' : 'failed' }));
@@ -103,7 +122,7 @@ export function daemonMetrics(
   const { runtimeChanges, routingReadErrors, reloads, reloadFailures } = tallies;
   return {
     get registry() {
-      return (registry ??= buildRegistry(tallies, manager, ignored, announcements, overrides, routing));
+      return (registry ??= buildRegistry({ ...tallies, checks }, manager, ignored, announcements, overrides, routing));
     },
     reloads, reloadFailures, runtimeChanges, routingReadErrors, watch,
   };
@@ -111,7 +130,7 @@ export function daemonMetrics(
 
 /** The registry: gauges read at scrape time, counters reporting the tallies. */
 function buildRegistry(
-  tallies: Record<'runtimeChanges' | 'routingReadErrors' | 'checks' | 'transitions' | 'tableChanges' | 'reloads' | 'reloadFailures' | 'drift' | 'drains', Tally>,
+  tallies: Record<'runtimeChanges' | 'routingReadErrors' | 'checks' | 'transitions' | 'tableChanges' | 'reloads' | 'reloadFailures' | 'drift' | 'drains', Pick<Tally, 'series'>>,
   manager: () => VirtualServerManager | undefined,
   ignored: () => readonly IgnoredKeyword[],
   announcements: () => readonly VipAnnouncement[],
@@ -121,7 +140,7 @@ function buildRegistry(
   const client = require('prom-client') as typeof import('prom-client');
   const { Gauge } = client;
   const registry = new client.Registry();
-  const counter = (tally: Tally, name: string, help: string, labelNames?: string[]) =>
+  const counter = (tally: Pick<Tally, 'series'>, name: string, help: string, labelNames?: string[]) =>
     tallyCounter(client, registry, tally, name, help, labelNames);
   new Gauge({
     name: 'ipvs_keepalived_runtime_overrides', help: 'Runtime overrides (ipvs ctl) in force, by kind: drain, disable, remove, weight, add.',

@@ -377,3 +377,37 @@ test('invalid configuration is refused naming the field, before anything changes
   expect(fake.kernel.requests.length).toBe(before);
   expect(manager.running).toBe(false);
 });
+
+test('TCP_CHECK on the native engine: a success after a success emits no check event, is counted in quietChecks and in the status attempts; without the engine every attempt is an event', async () => {
+  const { server, port: checkPort } = await tcpServer((s) => s.destroy());
+  const run = async (tcpEngine: boolean) => {
+    const service = nextService();
+    const manager = new VirtualServerManager(fake.ipvs, { tcpEngine });
+    const events: CheckEvent[] = [];
+    manager.on('check', (e) => events.push(e));
+    await manager.start({ virtualServers: [{
+      service, delayLoop: 0.01,
+      realServers: [{ address: '10.1.0.4', port: 80, checkers: [{ type: 'tcp', connectIp: '127.0.0.1', connectPort: checkPort }] }],
+    }] });
+    const checkerStatus = () => manager.status().virtualServers[0]!.realServers[0]!.checkers[0]!;
+    await until(() => checkerStatus().attempts, (n) => n >= 15, 'fifteen attempts');
+    const id = `tcp/10.0.0.13:${service.port}`;
+    const seen = { status: checkerStatus(), quiet: manager.quietChecks().get(id) ?? 0, events: events.length };
+    await manager.stop();
+    // Stopped, the manager still counts what its checkers did.
+    expect(manager.quietChecks().get(id) ?? 0).toBeGreaterThanOrEqual(seen.quiet);
+    return seen;
+  };
+  try {
+    const native = await run(true);
+    expect(native.status).toMatchObject({ up: true, lastOk: true, lastReason: `connected to 127.0.0.1:${checkPort}` });
+    expect(Date.now() - Date.parse(native.status.lastCheck!)).toBeLessThan(5000);
+    expect(native.events).toBe(1);
+    expect(native.quiet).toBe(native.status.attempts - 1);
+    const plain = await run(false);
+    expect(plain.quiet).toBe(0);
+    expect(plain.events).toBeGreaterThanOrEqual(plain.status.attempts);
+  } finally {
+    await closeServer(server);
+  }
+});

@@ -10,6 +10,7 @@ import { Ipvs } from '../../../lib';
 import { runKeepalived } from '../../../lib/cli/keepalived-command';
 import type { CliContext } from '../../../lib/cli/context';
 import { KEEPALIVED_EXIT } from '../../../lib/keepalived/reader/exit-status';
+import { daemonMetrics } from '../../../lib/keepalived/daemon/metrics';
 import { withFakeIpvs } from '../../support/fake-kernel';
 import { ScriptedHealth, closeServer, tcpServer, until } from '../../support/health';
 import { TestNamespace } from '../../support/netns';
@@ -523,4 +524,28 @@ test('rs_init_notifies: each real server that starts up writes its RS UP line (a
   ]);
   signals.emit('SIGTERM');
   expect(await running).toBe(0);
+});
+
+test('checks_total adds the quiet checks (native TCP_CHECK successes after a success, no event) of the manager watched, and keeps a replaced manager\'s', async () => {
+  const managers = [0, 1].map(() => Object.assign(new EventEmitter(), {
+    quiet: new Map<string, number>(), quietChecks() { return this.quiet; }, status: () => ({ running: true, virtualServers: [] }),
+  }));
+  let current = managers[0]!;
+  const metrics = daemonMetrics(() => current as never);
+  metrics.watch(current as never);
+  current.emit('check', { virtualServer: 'tcp/10.0.0.13:80', ok: true });
+  current.emit('check', { virtualServer: 'tcp/10.0.0.13:80', ok: false });
+  current.quiet.set('tcp/10.0.0.13:80', 40);
+  const total = async () => (await metrics.registry.metrics()).split('\n').filter((l) => l.startsWith('ipvs_keepalived_checks_total{'));
+  expect(await total()).toEqual([
+    'ipvs_keepalived_checks_total{virtual_server="tcp/10.0.0.13:80",result="ok"} 41',
+    'ipvs_keepalived_checks_total{virtual_server="tcp/10.0.0.13:80",result="failed"} 1',
+  ]);
+  current = managers[1]!;
+  metrics.watch(current as never);
+  current.quiet.set('tcp/10.0.0.13:80', 5);
+  expect(await total()).toEqual([
+    'ipvs_keepalived_checks_total{virtual_server="tcp/10.0.0.13:80",result="ok"} 46',
+    'ipvs_keepalived_checks_total{virtual_server="tcp/10.0.0.13:80",result="failed"} 1',
+  ]);
 });
