@@ -196,8 +196,7 @@ void TcpEngine::fire(double now) {
     else if (paused_) {
       c.due = true;
       c.dueAfter = std::max(0.0, d.atMono - pausedAt_);
-    }
-    else
+    } else
       begin(d.id, c, now);
   }
 }
