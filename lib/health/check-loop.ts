@@ -25,7 +25,7 @@
  */
 import type { ResolvedChecker } from './resolve';
 import type { Probe, ProbeResult } from './checkers/probe';
-import { tcpResult, tcpTarget } from './checkers/tcp';
+import { tcpResult, tcpTarget } from './checkers/tcp-target';
 import type { EngineSink, TcpCheckEngine } from './tcp-engine';
 import { TcpCounter, type NativeTcpTarget } from '../native/tcp-engine-contract';
 

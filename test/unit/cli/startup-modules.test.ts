@@ -119,7 +119,8 @@ const CHECKER_ONLY = 'virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  lb_kind NAT\
 
 /**
  * What a daemon running virtual servers alone does not load before it is ready: the parts of the file it does not
- * have, the listeners (none asked for), the metrics library, the checkers (each at its first check), other commands.
+ * have, the listeners (none asked for), the metrics library, the checkers' probes (each at its first check; a
+ * TCP_CHECK on the native engine needs only tcp-target.js), other commands.
  */
 const NOT_FOR_CHECKERS = [
   /^dist\/lib\/keepalived\/daemon\/(status-server|control-server)\.js$/, /^dist\/lib\/health\/checkers\/(tcp|stream|http|smtp|dns|udp|ping)\.js$/,
@@ -173,12 +174,15 @@ describe('ipvs keepalived', () => {
     expect(loaded.filter((m) => NOT_FOR_CHECKERS.some((re) => re.test(m)))).toEqual([]);
   });
 
-  test('bin/ipvs runs the daemon from its bundle and loads nothing else of the package', () => {
+  test('bin/ipvs runs the daemon from its bundle and loads nothing else of the package but the addon', () => {
     const preloaded = relative(tracedRun(FAKE_KERNEL, [], { preloads: [STOP_WHEN_READY] }));
     const run = daemon(BIN);
     expect(run.status).toBe(0);
     expect(run.stderr).toContain('"message":"ready"');
-    expect(relative(run).filter((m) => !preloaded.includes(m))).toEqual(['bin/ipvs', DISPATCH, KEEPALIVED_BUNDLE]);
+    // The addon too: the TCP_CHECKs' engine thread starts with the checker (a daemon on a real kernel loads it for IPVS anyway).
+    const own = relative(run).filter((m) => !preloaded.includes(m));
+    expect(own.filter((m) => !m.endsWith('.node'))).toEqual(['bin/ipvs', DISPATCH, KEEPALIVED_BUNDLE]);
+    expect(own.filter((m) => m.endsWith('.node'))).toHaveLength(1);
     const help = tracedRun(BIN, ['keepalived', '--help']);
     expect(help.stdout).toMatch(/^Usage: ipvs keepalived /);
     expect(relative(help)).toEqual(['bin/ipvs', DISPATCH, KEEPALIVED_BUNDLE]);
