@@ -255,6 +255,7 @@ ARM64_EXCLUDED=(
   'multicast-if|the link monitor reports an address added to (RTM_NEWADDR) and removed from an interface (RTM_DELADDR) when asked'
   'multicast-if|VRRPv2 auth_type AH links on loopback: the thread seals each advert, checks received ones (ICV, then one sequence counter for both directions)'
   'nf-netlink|in a namespace of its own a table of chains, sets and every expression, read back by nft; elements in and out; EEXIST / ENOENT name their message'
+  "nf-netlink|in a namespace of its own nftables_ipvs's maps: concatenated interval keys with marks, map lookup and meta mark set, read back by nft"
   'connector|a spawned child is seen forked by this process, then exec and exit, in that order'
   'connector|threads are not processes: a thread starting and ending reports nothing for its id'
   'connector|close is idempotent and stops the callbacks'
