@@ -7,6 +7,7 @@
 import type { ParseContext, Statement } from '../grammar';
 import type { KeywordItem } from '../model';
 import { addressFamily, unsignedComplaint } from '../values';
+import { ipv4ToU32, maskOfPrefix, u32ToIpv4 } from '../../../core/validate/address';
 import type { VrrpAddress } from '../vrrp-model';
 import { lookUpTrackGroup, type TrackGroupDraft } from './track-group';
 
@@ -178,13 +179,10 @@ function setBroadcast(out: Draft, brd: string, ctx: ParseContext, stmt: Statemen
     ctx.diag.error('invalid-value', `Address prefix length ${out.prefix} too long for broadcast`, stmt.source);
     return;
   }
-  const host = out.prefix === 0 ? 0xffffffff : 0xffffffff >>> out.prefix;
-  const value = ipv4Number(out.address);
-  out.brd = ipv4Text(brd === '+' ? (value | host) >>> 0 : (value & ~host) >>> 0);
+  const mask = maskOfPrefix(out.prefix);
+  const value = ipv4ToU32(out.address);
+  out.brd = u32ToIpv4(brd === '+' ? (value | ~mask) >>> 0 : (value & mask) >>> 0);
 }
-
-const ipv4Number = (text: string): number => text.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-const ipv4Text = (n: number): string => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 
 /** An option not run: an `unsupported` finding; the address stays (the option ignored). */
 function unmodelled(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], word: string, value: string | undefined): void {
