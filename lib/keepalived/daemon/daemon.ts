@@ -374,7 +374,7 @@ export class KeepalivedDaemon {
     return this.#settle(accepted);
   }
 
-  /** Once the files are read, at start or a reload: the reading is kept for the next to reuse, and the reload_file handshake ends. */
+  /** Once the files are read, at start or a reload: the reading waits to run (#running), and the reload_file handshake ends. */
   #readDone(reading: DaemonReading): DaemonReading {
     this.#pendingReading = reading;
     removeReloadFile(reading.result.config.global, this.#options.log);
@@ -714,8 +714,9 @@ export class KeepalivedDaemon {
       await this.#setLvsTimeouts(r);
       await this.#startChecker(r);
     }
-    this.#alerts.configure(r.result.config, this.#alertHealth(r), this.#manager?.status());
-    if (this.#manager) this.#alerts.onStarted(this.#manager.status());
+    const status = this.#manager?.status();
+    this.#alerts.configure(r.result.config, this.#alertHealth(r), status);
+    if (status) this.#alerts.onStarted(status);
     this.#running(r);
     this.#reloadSchedule.follow(r.result.config.global);
     this.#loadedAt = new Date();
