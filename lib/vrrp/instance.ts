@@ -584,12 +584,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   /** The source address on a base interface made again: picked again unless configured; none yet keeps the old one. */
   #sourceOn(addresses: ReturnType<NativeVrrpBinding['vrrpInterface']>['addresses']): string {
     if (this.options.source !== undefined) return this.#source;
-    try {
-      return pickSource(addresses, this.options);
-    } catch {
-      // No address yet: keep the old one; the socket still binds to the device.
-      return this.#source;
-    }
+    // No address yet: keep the old one; the socket still binds to the device.
+    return firstSource(addresses, this.options) ?? this.#source;
   }
 
   /**
@@ -1133,17 +1129,4 @@ function createAddressVmacs(native: NativeVrrpBinding, o: ResolvedVrrpOptions, n
 /** Deletes them, last made first (each base's settings put back as it found them). */
 function removeAddressVmacs(native: NativeVrrpBinding, netns: { netns?: string }, made: readonly AddressVmac[]): void {
   for (const { name, state } of [...made].reverse()) removeVmac(native, netns, name, state);
-}
-
-/** keepalived's default source: the interface's first IPv4 address, or its IPv6 link-local one. */
-function pickSource(addresses: { family: number; address: string; prefix: number; scope: number }[], o: ResolvedVrrpOptions): string {
-  const found = firstSource(addresses, o);
-  if (found === undefined) {
-    throw new VrrpError({
-      message: `interface ${o.interface} has no ${o.family === 4 ? 'IPv4' : 'IPv6 link-local'} address to send adverts from (set unicastSrcIp)`,
-      code: 'ERR_VRRP_NO_SOURCE_ADDRESS',
-      operation: 'open',
-    });
-  }
-  return found;
 }
