@@ -85,8 +85,9 @@ bool TcpEngine::remove(uint32_t id, TcpCounters& last) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = checkers_.find(id);
   if (it == checkers_.end()) return false;
-  // Closing drops the socket from the epoll set; its deadline, left in the queue, no longer finds the checker.
-  if (it->second.fd >= 0) close(it->second.fd);
+  // Closing drops the socket from the epoll set; its deadline, left in the queue, no longer finds the checker. A socket in
+  // the thread's hand is the thread's to close (settle() finds the checker gone).
+  if (it->second.fd >= 0 && !it->second.inHand) close(it->second.fd);
   last = it->second.counters;
   checkers_.erase(it);
   return true;
@@ -136,28 +137,124 @@ bool TcpEngine::counters(uint32_t id, TcpCounters& out) {
 
 void TcpEngine::arm(uint32_t id, Checker& c, double atMono) { deadlines_.push(Deadline{atMono, id, ++c.timer}); }
 
-// Opens the socket and starts the connect; a connect decided at once ends the attempt here.
-void TcpEngine::begin(uint32_t id, Checker& c, double now) {
-  const TcpTarget& t = c.target;
-  bool done = false;
-  int fd = startConnect(t.to, t.toLength, t.options, t.bound ? &t.from : nullptr, t.fromLength, done);
-  if (fd < 0) return finish(id, c, -fd, now);
-  if (done) {
-    close(fd);
-    return finish(id, c, 0, now);
+// Under the lock: each socket epoll reported and each deadline passed becomes a Step, its checker in the thread's hand.
+// Deadlines are attempts falling due (held while paused) and connect timeouts.
+void TcpEngine::take(std::vector<Step>& steps, const epoll_event* events, int count, double now) {
+  for (int i = 0; i < count; i++) {
+    const uint64_t key = events[i].data.u64;
+    if (key == 0) continue;  // the wake-up, read before the lock was taken
+    auto it = checkers_.find(static_cast<uint32_t>(key >> 32));
+    if (it == checkers_.end()) continue;
+    Checker& c = it->second;
+    if (c.inHand || c.state != State::Connecting || c.attempt != static_cast<uint32_t>(key)) continue;
+    c.inHand = true;
+    Step& step = steps.emplace_back();
+    step.kind = Step::Kind::Decide;
+    step.id = it->first;
+    step.fd = c.fd;
+    step.events = events[i].events;
   }
-  c.fd = fd;
-  c.state = State::Connecting;
-  epoll_event e{};
-  e.events = EPOLLOUT;
-  e.data.u64 = eventKey(id, ++c.attempt);
-  if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &e) != 0) return finish(id, c, errno, now);
-  arm(id, c, now + t.timeoutMs);
+  while (!deadlines_.empty() && deadlines_.top().atMono <= now) {
+    Deadline d = deadlines_.top();
+    deadlines_.pop();
+    auto it = checkers_.find(d.id);
+    // In hand already: its connect was decided in this same turn, which voids the timeout.
+    if (it == checkers_.end() || it->second.timer != d.timer || it->second.inHand) continue;
+    Checker& c = it->second;
+    if (c.state == State::Connecting) {
+      c.inHand = true;
+      Step& step = steps.emplace_back();
+      step.kind = Step::Kind::Timeout;
+      step.id = d.id;
+      step.fd = c.fd;
+    } else if (c.state != State::Waiting) {
+      continue;
+    } else if (paused_) {
+      c.due = true;
+      c.dueAfter = std::max(0.0, d.atMono - pausedAt_);
+    } else {
+      c.inHand = true;
+      c.state = State::Connecting;
+      Step& step = steps.emplace_back();
+      step.kind = Step::Kind::Begin;
+      step.id = d.id;
+      step.attempt = ++c.attempt;
+      step.target = c.target;
+    }
+  }
 }
 
-// The attempt ended: counted; a success after a success re-arms the delay, anything else is reported.
+// Without the lock: the system calls of a Step. Decide and Timeout close the socket; Begin opens one and starts its
+// connect, watched by epoll under the attempt's key.
+void TcpEngine::perform(Step& step) const {
+  if (step.kind == Step::Kind::Decide) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(step.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+    // Writable without an error but hung up: the connection was reset before it could be seen.
+    if (error == 0 && (step.events & (EPOLLERR | EPOLLHUP)) && !(step.events & EPOLLOUT)) error = ECONNRESET;
+    close(step.fd);
+    step.fd = -1;
+    step.error = error;
+    step.ended = true;
+    return;
+  }
+  if (step.kind == Step::Kind::Timeout) {
+    close(step.fd);
+    step.fd = -1;
+    step.error = ETIMEDOUT;
+    step.ended = true;
+    return;
+  }
+  const TcpTarget& t = step.target;
+  bool done = false;
+  int fd = startConnect(t.to, t.toLength, t.options, t.bound ? &t.from : nullptr, t.fromLength, done);
+  if (fd < 0) {
+    step.error = -fd;
+    step.ended = true;
+    return;
+  }
+  if (done) {
+    close(fd);
+    step.ended = true;
+    return;
+  }
+  epoll_event e{};
+  e.events = EPOLLOUT;
+  e.data.u64 = eventKey(step.id, step.attempt);
+  if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &e) != 0) {
+    step.error = errno;
+    close(fd);
+    step.ended = true;
+    return;
+  }
+  step.fd = fd;
+}
+
+// Under the lock again: each Step's outcome goes to its checker. A checker removed meanwhile leaves the Step's new socket
+// to be closed here (closing drops it from the epoll set).
+void TcpEngine::settle(std::vector<Step>& steps, double now) {
+  for (Step& step : steps) {
+    auto it = checkers_.find(step.id);
+    if (it == checkers_.end()) {
+      if (step.fd >= 0) close(step.fd);
+      continue;
+    }
+    Checker& c = it->second;
+    c.inHand = false;
+    if (step.kind != Step::Kind::Begin) c.fd = -1;
+    if (step.ended) {
+      finish(step.id, c, step.error, now);
+      continue;
+    }
+    c.fd = step.fd;
+    arm(step.id, c, now + c.target.timeoutMs);
+  }
+  steps.clear();
+}
+
+// The attempt ended (its socket closed): counted; a success after a success re-arms the delay, anything else is reported.
 void TcpEngine::finish(uint32_t id, Checker& c, int error, double now) {
-  if (c.fd >= 0) close(c.fd);
   c.fd = -1;
   ++c.timer;  // the connect timeout, if armed, is void
   c.endedMono = now;
@@ -181,29 +278,10 @@ void TcpEngine::finish(uint32_t id, Checker& c, int error, double now) {
   pending_.push_back(TcpResult{id, error, n.lastAtMs});
 }
 
-// Every deadline passed: attempts due (held while paused) and connect timeouts.
-void TcpEngine::fire(double now) {
-  while (!deadlines_.empty() && deadlines_.top().atMono <= now) {
-    Deadline d = deadlines_.top();
-    deadlines_.pop();
-    auto it = checkers_.find(d.id);
-    if (it == checkers_.end() || it->second.timer != d.timer) continue;
-    Checker& c = it->second;
-    if (c.state == State::Connecting)
-      finish(d.id, c, ETIMEDOUT, now);
-    else if (c.state != State::Waiting)
-      continue;
-    else if (paused_) {
-      c.due = true;
-      c.dueAfter = std::max(0.0, d.atMono - pausedAt_);
-    } else
-      begin(d.id, c, now);
-  }
-}
-
 void TcpEngine::run() {
   constexpr int kEvents = 256;
   epoll_event events[kEvents];
+  std::vector<Step> steps;
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     double next = -1;
@@ -213,29 +291,21 @@ void TcpEngine::run() {
     if (next >= 0) timeout = static_cast<int>(std::ceil(std::max(0.0, std::min(next - monotonicMs(), 2147483647.0))));
     lock.unlock();
     int n = epoll_wait(epoll_, events, kEvents, timeout);
+    for (int i = 0; i < n; i++) {
+      if (events[i].data.u64 != 0) continue;
+      uint64_t count;
+      ssize_t got = read(wake_, &count, sizeof count);
+      (void)got;
+    }
     lock.lock();
     if (stopping_) break;
-    double now = monotonicMs();
-    for (int i = 0; i < n; i++) {
-      const uint64_t key = events[i].data.u64;
-      if (key == 0) {
-        uint64_t count;
-        ssize_t got = read(wake_, &count, sizeof count);
-        (void)got;
-        continue;
-      }
-      auto it = checkers_.find(static_cast<uint32_t>(key >> 32));
-      if (it == checkers_.end()) continue;
-      Checker& c = it->second;
-      if (c.state != State::Connecting || c.attempt != static_cast<uint32_t>(key)) continue;
-      int error = 0;
-      socklen_t length = sizeof error;
-      if (getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-      // Writable without an error but hung up: the connection was reset before it could be seen.
-      if (error == 0 && (events[i].events & (EPOLLERR | EPOLLHUP)) && !(events[i].events & EPOLLOUT)) error = ECONNRESET;
-      finish(it->first, c, error, now);
+    take(steps, events, std::max(n, 0), monotonicMs());
+    if (!steps.empty()) {
+      lock.unlock();
+      for (Step& step : steps) perform(step);
+      lock.lock();
+      settle(steps, monotonicMs());
     }
-    fire(now);
     if (!pending_.empty() && monotonicMs() >= flushAt_) {
       std::vector<TcpResult> batch;
       batch.swap(pending_);

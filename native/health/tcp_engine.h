@@ -5,10 +5,14 @@
 // result (the first attempt, a failure, the first success after a failure)
 // is handed to the report callback, batched, and the checker then waits
 // until schedule() says when to try next: the retry rules stay with the
-// caller. No Node-API here: native/js/tcp_check_engine.cc binds it.
+// caller. The thread makes its system calls with the lock released, so the
+// calls from JavaScript (add, remove, schedule, counters) wait for its
+// bookkeeping only, never behind a connect or a close. No Node-API here:
+// native/js/tcp_check_engine.cc binds it.
 #pragma once
 
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -82,6 +86,7 @@ class TcpEngine {
     TcpTarget target;
     State state = State::Waiting;
     int fd = -1;
+    bool inHand = false;   // the thread works on its socket with the lock released (a Step): remove() leaves the socket to it
     uint32_t attempt = 0;  // attempt number, in the epoll data to tell stale events
     uint64_t timer = 0;    // generation of the armed deadline
     bool due = false;      // fell due while paused
@@ -97,12 +102,27 @@ class TcpEngine {
     bool operator>(const Deadline& o) const { return atMono > o.atMono; }
   };
 
+  // What the thread does to one checker's socket with the lock released, so that add, remove, schedule and counters (the
+  // JavaScript thread) never wait behind a system call: taken under the lock (take), done without it (perform), its
+  // outcome recorded under the lock again (settle).
+  struct Step {
+    enum class Kind { Decide, Timeout, Begin } kind;
+    uint32_t id = 0;
+    uint32_t attempt = 0;  // Begin: the attempt's number, its epoll key
+    int fd = -1;           // Decide, Timeout: the attempt's socket; Begin: the new one, -1 when the attempt ended at once
+    uint32_t events = 0;   // Decide: what epoll saw
+    int error = 0;         // the attempt's end: 0 connected, else a positive errno
+    bool ended = false;    // the attempt ended (always for Decide and Timeout)
+    TcpTarget target;      // Begin: a copy, as remove() may erase the checker meanwhile
+  };
+
   void run();
   void wake();
   void arm(uint32_t id, Checker& c, double atMono);
-  void begin(uint32_t id, Checker& c, double now);
+  void take(std::vector<Step>& steps, const epoll_event* events, int count, double now);
+  void perform(Step& step) const;
+  void settle(std::vector<Step>& steps, double now);
   void finish(uint32_t id, Checker& c, int error, double now);
-  void fire(double now);
 
   std::mutex mutex_;
   std::unordered_map<uint32_t, Checker> checkers_;

@@ -5,6 +5,7 @@
 // resume runs them, as far apart as they fell due; a connect nobody answers times out (in a namespace of
 // this file's, whose one route sends 10.99.0.1 into lo, where it is dropped).
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import * as net from 'node:net';
 import { constants } from 'node:os';
 import * as path from 'node:path';
@@ -174,6 +175,37 @@ test('close with checkers waiting and connecting joins the thread and calls noth
   e.close();
   await sleep(50);
   expect(batches).toEqual([]);
+});
+
+test('checkers removed and added from JavaScript while the thread works on their sockets: each socket closed once, none left', async () => {
+  const { server, port } = await tcpServer((s) => s.destroy());
+  const openFds = () => readdirSync('/proc/self/fd').length;
+  try {
+    const before = openFds();
+    const { engine: e, batches } = engine();
+    // Steady successes every millisecond: the thread is nearly always between opening a socket and deciding it.
+    const ids = Array.from({ length: 32 }, () => e.add(target(port, { delayMs: 1 }), 0));
+    await until(() => batches.length, (n) => n > 0, 'the first reports');
+    e.schedule(Float64Array.from(batches.flatMap((b) => b.flatMap((v, i) => (i % 3 === 0 ? [v, 1] : []))).slice(0, 64)));
+    const removed = new Set<number>();
+    const end = Date.now() + 300;
+    while (Date.now() < end) {
+      for (let at = 0; at < ids.length; at++) {
+        expect(e.remove(ids[at]!)).toBeDefined();
+        removed.add(ids[at]!);
+        ids[at] = e.add(target(port, { delayMs: 1 }), 0);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const reportsBefore = batches.length;
+    for (const id of ids) e.remove(id);
+    e.close();
+    // Reports already on their way may land; none names a checker after its removal was answered.
+    expect(batches.slice(reportsBefore).flatMap((b) => b.filter((_, i) => i % 3 === 0)).filter((id) => removed.has(id))).toEqual([]);
+    await until(openFds, (n) => n <= before, 'every socket closed');
+  } finally {
+    server.close();
+  }
 });
 
 describe('in a namespace of its own', () => {
