@@ -1,0 +1,67 @@
+/**
+ * Probe: how long JavaScript waits in the TCP_CHECK engine's calls, and how
+ * far the event loop stalls, with N checkers against one listener for S
+ * seconds: counters every 100 ms (as status and metrics read them), the
+ * batched schedule answers, and every 5 s a reload's burst (pause, 16
+ * checkers removed and added, resume 300 ms later). `--addon PATH` loads
+ * another build of the addon (an older checkout's) to compare in one VM boot.
+ * Needs a listener on 127.0.0.1:PORT, e.g. `.lab-cache/tcp-load sink 8080`.
+ *   node dist/bench/probes/engine-stall.js [--checkers 1600] [--seconds 30] [--port 8080] [--addon PATH]
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadNative } from '../../lib/native/load';
+import type { NativeTcpCheckEngine, NativeTcpTarget } from '../../lib/native/tcp-engine-contract';
+import { args, report } from '../support/table';
+
+const DELAY_MS = 6000;
+const opts = args();
+const checkers = Number(opts['checkers'] ?? 1600);
+const seconds = Number(opts['seconds'] ?? 30);
+const addon = opts['addon'] ? (require(opts['addon']) as ReturnType<typeof loadNative>) : loadNative();
+const target: NativeTcpTarget = {
+  address: '127.0.0.1', v6: false, port: Number(opts['port'] ?? 8080), bindAddress: '', bindPort: 0, device: '', mark: 0,
+  timeoutMs: 3000, delayMs: DELAY_MS,
+};
+
+const calls = { count: 0, totalMs: 0, maxMs: 0 };
+function timed<T>(call: () => T): T {
+  const from = process.hrtime.bigint();
+  const result = call();
+  const ms = Number(process.hrtime.bigint() - from) / 1e6;
+  calls.count++;
+  calls.totalMs += ms;
+  calls.maxMs = Math.max(calls.maxMs, ms);
+  return result;
+}
+
+let reports = 0;
+const engine: NativeTcpCheckEngine = new addon.TcpCheckEngine({ batchMs: 10 }, (results) => {
+  const replies: number[] = [];
+  for (let i = 0; i + 2 < results.length; i += 3) replies.push(results[i]!, DELAY_MS);
+  reports += replies.length / 2;
+  timed(() => engine.schedule(Float64Array.from(replies)));
+});
+const ids = Array.from({ length: checkers }, (_, i) => timed(() => engine.add(target, (i * DELAY_MS) / checkers)));
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+const reading = setInterval(() => timed(() => engine.counters(Uint32Array.from(ids))), 100);
+const reloads = setInterval(() => {
+  timed(() => engine.pause());
+  for (let i = 0; i < 16; i++) {
+    const at = Math.floor(Math.random() * ids.length);
+    timed(() => engine.remove(ids[at]!));
+    ids[at] = timed(() => engine.add(target, 100));
+  }
+  setTimeout(() => timed(() => engine.resume()), 300);
+}, 5000);
+setTimeout(() => {
+  loop.disable();
+  clearInterval(reading);
+  clearInterval(reloads);
+  engine.close();
+  report({
+    addon: opts['addon'] ?? 'this checkout', checkers, seconds, reports,
+    loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6,
+    callMaxMs: calls.maxMs, callMeanMs: calls.totalMs / calls.count, calls: calls.count,
+  });
+}, seconds * 1000);
