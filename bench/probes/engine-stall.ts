@@ -23,14 +23,16 @@ const target: NativeTcpTarget = {
   timeoutMs: 3000, delayMs: DELAY_MS,
 };
 
-const calls = { count: 0, totalMs: 0, maxMs: 0 };
-function timed<T>(call: () => T): T {
+/** Per call of the engine: how many, their total and longest time, ms. */
+const calls: Record<string, { count: number; totalMs: number; maxMs: number }> = {};
+function timed<T>(name: string, call: () => T): T {
   const from = process.hrtime.bigint();
   const result = call();
   const ms = Number(process.hrtime.bigint() - from) / 1e6;
-  calls.count++;
-  calls.totalMs += ms;
-  calls.maxMs = Math.max(calls.maxMs, ms);
+  const c = (calls[name] ??= { count: 0, totalMs: 0, maxMs: 0 });
+  c.count++;
+  c.totalMs += ms;
+  c.maxMs = Math.max(c.maxMs, ms);
   return result;
 }
 
@@ -39,20 +41,20 @@ const engine: NativeTcpCheckEngine = new addon.TcpCheckEngine({ batchMs: 10 }, (
   const replies: number[] = [];
   for (let i = 0; i + 2 < results.length; i += 3) replies.push(results[i]!, DELAY_MS);
   reports += replies.length / 2;
-  timed(() => engine.schedule(Float64Array.from(replies)));
+  timed('schedule', () => engine.schedule(Float64Array.from(replies)));
 });
-const ids = Array.from({ length: checkers }, (_, i) => timed(() => engine.add(target, (i * DELAY_MS) / checkers)));
+const ids = Array.from({ length: checkers }, (_, i) => timed('add', () => engine.add(target, (i * DELAY_MS) / checkers)));
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
-const reading = setInterval(() => timed(() => engine.counters(Uint32Array.from(ids))), 100);
+const reading = setInterval(() => timed('counters', () => engine.counters(Uint32Array.from(ids))), 100);
 const reloads = setInterval(() => {
-  timed(() => engine.pause());
+  timed('pause', () => engine.pause());
   for (let i = 0; i < 16; i++) {
     const at = Math.floor(Math.random() * ids.length);
-    timed(() => engine.remove(ids[at]!));
-    ids[at] = timed(() => engine.add(target, 100));
+    timed('remove', () => engine.remove(ids[at]!));
+    ids[at] = timed('add', () => engine.add(target, 100));
   }
-  setTimeout(() => timed(() => engine.resume()), 300);
+  setTimeout(() => timed('resume', () => engine.resume()), 300);
 }, 5000);
 setTimeout(() => {
   loop.disable();
@@ -62,6 +64,8 @@ setTimeout(() => {
   report({
     addon: opts['addon'] ?? 'this checkout', checkers, seconds, reports,
     loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6,
-    callMaxMs: calls.maxMs, callMeanMs: calls.totalMs / calls.count, calls: calls.count,
+    calls: Object.fromEntries(
+      Object.entries(calls).map(([name, c]) => [name, { count: c.count, meanMs: c.totalMs / c.count, maxMs: c.maxMs }]),
+    ),
   });
 }, seconds * 1000);
