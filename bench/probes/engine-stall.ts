@@ -8,6 +8,7 @@
  * Needs a listener on 127.0.0.1:PORT, e.g. `.lab-cache/tcp-load sink 8080`.
  *   node dist/bench/probes/engine-stall.js [--checkers 1600] [--seconds 30] [--port 8080] [--addon PATH]
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadNative } from '../../lib/native/load';
 import type { NativeTcpCheckEngine, NativeTcpTarget } from '../../lib/native/tcp-engine-contract';
@@ -36,6 +37,16 @@ function timed<T>(name: string, call: () => T): T {
   return result;
 }
 
+/** CPU ticks (user + system) of each of this process's threads, by thread id. */
+function threadTicks(): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    ticks.set(tid, Number(fields[11]) + Number(fields[12]));
+  }
+  return ticks;
+}
+
 let reports = 0;
 const engine: NativeTcpCheckEngine = new addon.TcpCheckEngine({ batchMs: 10 }, (results) => {
   const replies: number[] = [];
@@ -44,9 +55,11 @@ const engine: NativeTcpCheckEngine = new addon.TcpCheckEngine({ batchMs: 10 }, (
   timed('schedule', () => engine.schedule(Float64Array.from(replies)));
 });
 const ids = Array.from({ length: checkers }, (_, i) => timed('add', () => engine.add(target, (i * DELAY_MS) / checkers)));
+const ticksAtStart = threadTicks();
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 const reading = setInterval(() => timed('counters', () => engine.counters(Uint32Array.from(ids))), 100);
+let resuming: NodeJS.Timeout | undefined;
 const reloads = setInterval(() => {
   timed('pause', () => engine.pause());
   for (let i = 0; i < 16; i++) {
@@ -54,14 +67,17 @@ const reloads = setInterval(() => {
     timed('remove', () => engine.remove(ids[at]!));
     ids[at] = timed('add', () => engine.add(target, 100));
   }
-  setTimeout(() => timed('resume', () => engine.resume()), 300);
+  resuming = setTimeout(() => timed('resume', () => engine.resume()), 300);
 }, 5000);
 setTimeout(() => {
   loop.disable();
   clearInterval(reading);
   clearInterval(reloads);
+  clearTimeout(resuming);
+  const ticks = [...threadTicks()].map(([tid, t]) => ({ main: tid === String(process.pid), s: (t - (ticksAtStart.get(tid) ?? 0)) / 100 }));
   engine.close();
   report({
+    mainThreadCpuS: ticks.find((t) => t.main)?.s, busiestOtherThreadCpuS: Math.max(...ticks.filter((t) => !t.main).map((t) => t.s)),
     addon: opts['addon'] ?? 'this checkout', checkers, seconds, reports,
     loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6,
     calls: Object.fromEntries(

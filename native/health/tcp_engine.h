@@ -119,6 +119,7 @@ class TcpEngine {
   void run();
   void wake();
   void arm(uint32_t id, Checker& c, double atMono);
+  void dropVoidDeadlines();
   void take(std::vector<Step>& steps, const epoll_event* events, int count, double now);
   void perform(Step& step) const;
   void settle(std::vector<Step>& steps, double now);
