@@ -26,7 +26,7 @@ export type { VrrpStateChange, VrrpInstanceEvents, AhFailure } from './instance'
 export type { SourceChange } from './source';
 export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VRRP_DIRECT_OPTIONS } from './instance-options';
 export type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
-export type { VrrpInstanceOptions, VrrpDirectOption, VrrpRuntimeOptions, VirtualAddress, AddressVmacOption, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './instance-options';
+export type { VrrpInstanceOptions, VrrpDirectOption, VrrpRuntimeOptions, VirtualAddress, UnicastPeer, AddressVmacOption, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './instance-options';
 export type {
   VrrpRouterConfig, VrrpRouterInstance, VrrpScriptOptions, VrrpTrackFileOptions, VrrpTrackProcessOptions, TrackRef, VrrpNotifyCommand,
   VrrpNotifyScripts, VrrpSyncGroupOptions,
@@ -55,5 +55,5 @@ export {
   encodeAdvert, receiveAdvert, advertChecksum, messageLength, passwordField,
   VRRP_PROTOCOL, VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_TTL, AUTH_NONE, AUTH_PASS, AUTH_AH,
 } from './packet';
-export type { Advert, EncodeContext, V3Checksum, Datagram, AhCheck, DropReason, ReceivePolicy, AcceptedAdvert, Verdict } from './packet';
+export type { Advert, EncodeContext, V3Checksum, Datagram, AhCheck, DropReason, ReceivePolicy, AcceptedAdvert, Verdict, TtlRange } from './packet';
 export { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';

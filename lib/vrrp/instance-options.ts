@@ -10,7 +10,7 @@ import { IpvsArgumentError } from '../model/errors';
 import { fail, interfaceName, record } from '../core/validate/check';
 import { familyOf, type IpFamily } from './bytes';
 import { canonicalIPv6 } from '../core/validate/address';
-import { AUTH_AH, AUTH_NONE, AUTH_PASS, passwordField } from './packet';
+import { AUTH_AH, AUTH_NONE, AUTH_PASS, passwordField, type TtlRange } from './packet';
 import type { MachineOptions } from './state-machine';
 import { VRRP_DEFAULTS, VRRP_LIMITS } from './limits';
 import type { VipFirewall } from './firewall';
@@ -21,6 +21,16 @@ import { resolveList, resolveRoute, resolveRule, type ResolvedRoute, type Resolv
 
 /** `scope` of a virtual address, as `ip addr` names it. */
 export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
+
+/** A `unicast_peer` with `min_ttl` / `max_ttl`: its adverts arriving with a TTL (IPv6: hop limit) outside the range are dropped. */
+export interface UnicastPeer {
+  /** The peer's address, of the instance's family. */
+  address: string;
+  /** Lowest TTL accepted, 0..255; default 0. */
+  minTtl?: number;
+  /** Highest TTL accepted, 0..255; default 255. */
+  maxTtl?: number;
+}
 
 /** One `virtual_ipaddress` line: `ADDR[/MASK] [brd ADDR] [peer ADDR] [dev IF] [scope S] [label L] [preferred_lft N] [FLAGS]`. */
 export interface VirtualAddress {
@@ -84,8 +94,8 @@ export interface VrrpInstanceOptions {
   virtualRules?: VrrpRuleOptions[];
   /** `unicast_src_ip` / `mcast_src_ip`: advert source; default the interface's primary (IPv6: link-local) address. */
   unicastSrcIp?: string;
-  /** `unicast_peer`: send adverts to each peer instead of the multicast group. */
-  unicastPeer?: string[];
+  /** `unicast_peer`: send adverts to each peer instead of the multicast group; a peer with a TTL range as an object. */
+  unicastPeer?: (string | UnicastPeer)[];
   /** `unicast_ttl`, 1..255. Default 255. */
   unicastTtl?: number;
   /** `check_unicast_src`: drop unicast adverts whose source is not a peer. */
@@ -289,6 +299,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   source?: string;
   /** `unicast_peer` addresses; empty means multicast mode. */
   peers: string[];
+  /** The TTL range of each peer that narrows it (`min_ttl` / `max_ttl`), by address. */
+  peerTtl: ReadonlyMap<string, TtlRange>;
   /** `unicast_ttl`: TTL / hop limit of sent adverts, 1..255; default 255. */
   ttl: number;
   /** `check_unicast_src`: accept unicast adverts only from `peers`; default false. */
@@ -432,6 +444,17 @@ function flag(value: unknown, field: string): boolean {
   return value;
 }
 
+/** A peer's address; a TTL range it narrows goes into `ranges`. */
+function unicastPeer(value: unknown, field: string, family: IpFamily, ranges: Map<string, TtlRange>): string {
+  if (typeof value === 'string') return address(value, field, family);
+  const p = record(value, field, ['address', 'minTtl', 'maxTtl']);
+  const peer = address(p['address'], `${field}.address`, family);
+  const min = integer(p['minTtl'], `${field}.minTtl`, VRRP_LIMITS.ttlRange, 0);
+  const max = integer(p['maxTtl'], `${field}.maxTtl`, VRRP_LIMITS.ttlRange, 255);
+  if (min > 0 || max < 255) ranges.set(peer, { min, max });
+  return peer;
+}
+
 function address(value: unknown, field: string, family?: IpFamily): string {
   const found = typeof value === 'string' ? familyOf(value) : undefined;
   if (!found || (family && found !== family)) return fail(field, `an ${family === 6 ? 'IPv6' : family === 4 ? 'IPv4' : 'IP'} address`, value);
@@ -526,7 +549,9 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   const preemptDelay = seconds(o.preemptDelay, f('preemptDelay'), VRRP_LIMITS.preemptDelay, 0);
   if (preemptDelay > 0 && nopreempt) reject(f('preemptDelay'), 'cannot be combined with nopreempt');
 
-  const peers = o.unicastPeer === undefined ? [] : Array.isArray(o.unicastPeer) ? o.unicastPeer.map((p, i) => address(p, `${f('unicastPeer')}[${i}]`, family)) : fail(f('unicastPeer'), 'an array of addresses', o.unicastPeer);
+  const peerList = o.unicastPeer === undefined ? [] : Array.isArray(o.unicastPeer) ? (o.unicastPeer as unknown[]) : fail(f('unicastPeer'), 'an array of addresses', o.unicastPeer);
+  const peerTtl = new Map<string, TtlRange>();
+  const peers = peerList.map((p, i) => unicastPeer(p, `${f('unicastPeer')}[${i}]`, family, peerTtl));
   let authType = AUTH_NONE;
   let authData: Uint8Array | undefined;
   let ahKey: Uint8Array | undefined;
@@ -571,6 +596,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
     routes: resolveList(o.virtualRoutes, f('virtualRoutes'), resolveRoute),
     rules: resolveList(o.virtualRules, f('virtualRules'), resolveRule),
     peers,
+    peerTtl,
     ttl: integer(o.unicastTtl, f('unicastTtl'), VRRP_LIMITS.unicastTtl, VRRP_DEFAULTS.unicastTtl),
     checkUnicastSrc: flag(o.checkUnicastSrc, f('checkUnicastSrc')),
     group: o.mcastDstIp === undefined ? (family === 4 ? VRRP_DEFAULTS.mcastGroup4 : VRRP_DEFAULTS.mcastGroup6) : address(o.mcastDstIp, f('mcastDstIp'), family),

@@ -652,6 +652,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       addresses: o.addresses.map((a) => a.address),
       ignoreAll: o.ownerIgnoreAdverts && o.priority === 255,
       ...(o.checkUnicastSrc ? { allowedSources: o.peers } : {}),
+      ...(o.peerTtl.size ? { peerTtl: o.peerTtl } : {}),
     };
   }
 
@@ -665,6 +666,11 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const verdict = receiveAdvert(datagram, this.#policy());
     if (verdict.drop) {
       this.#stats[DROP_STAT[verdict.drop]]++;
+      if (verdict.ttl) {
+        const { ttl, min, max } = verdict.ttl;
+        this.#stats.advertRcvd++;
+        this.#log({ event: 'peer-ttl', message: `(${this.name}) TTL/HL ${ttl} not in range ${min} - ${max}` });
+      }
       const detail = verdict.detail ? { detail: verdict.detail } : {};
       if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop, ...detail });
       return;

@@ -56,6 +56,8 @@ export const VRRP_LIMITS = {
   preemptDelay: [0, 1000],
   downTimerAdverts: [1, 100],
   unicastTtl: [1, 255],
+  /** `min_ttl` / `max_ttl` of a unicast peer (a range with min above max drops everything, as keepalived's does). */
+  ttlRange: [0, 255],
   /** Virtual addresses of one instance. */
   virtualIpaddress: [1, 255],
   garpMasterDelay: [0, 3600],

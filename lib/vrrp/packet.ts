@@ -202,6 +202,16 @@ export interface ReceivePolicy {
   ignoreAll: boolean;
   /** `check_unicast_src`: the only sources accepted in unicast mode. */
   allowedSources?: readonly string[];
+  /** `unicast_peer ... min_ttl / max_ttl`: the TTL (hop limit) range accepted from each peer that narrows it. */
+  peerTtl?: ReadonlyMap<string, TtlRange>;
+}
+
+/** An inclusive range of TTLs (IPv6: hop limits). */
+export interface TtlRange {
+  /** The lowest accepted. */
+  min: number;
+  /** The highest accepted. */
+  max: number;
 }
 
 /** An advert that passed every check, with what the state machine and counters need. */
@@ -237,6 +247,14 @@ export type Verdict =
       drop: DropReason;
       /** `auth_failure` of an AH advert: which check failed. */
       detail?: Exclude<AhCheck, 'unchecked' | 'valid'>;
+      /**
+       * `ip_ttl_err` from a unicast peer outside its `min_ttl`/`max_ttl`: the TTL and the range. keepalived counts
+       * such an advert as received as well, and logs each.
+       */
+      ttl?: TtlRange & {
+        /** The advert's TTL (IPv6: hop limit). */
+        ttl: number;
+      };
     };
 
 const drop = (reason: DropReason): Verdict => ({ drop: reason });
@@ -376,6 +394,8 @@ export function receiveAdvert(datagram: Datagram, policy: ReceivePolicy): Verdic
   if (policy.unicast === isMulticast(at.destination, policy.family)) return drop('addr_list_err');
   if (policy.ignoreAll) return drop('owner_ignore');
   if (policy.unicast && policy.allowedSources && !policy.allowedSources.includes(at.source)) return drop('not_a_peer');
+  const range = policy.unicast ? policy.peerTtl?.get(at.source) : undefined;
+  if (range && (ttl < range.min || ttl > range.max)) return { drop: 'ip_ttl_err', ttl: { ttl, ...range } };
   const ours = [...policy.addresses].sort();
   const theirs = [...advert.addresses].sort();
   const addressListMismatch = ours.length !== theirs.length || ours.some((a, i) => a !== theirs[i]);

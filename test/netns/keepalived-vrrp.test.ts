@@ -951,6 +951,39 @@ test('old_unicast_checksum against keepalived 2.2.7 both ways: the peer without 
   await third.stop();
 });
 
+test('unicast_peer min_ttl/max_ttl against keepalived 2.2.7 both ways: adverts at TTL 200 outside 250-254 are dropped with keepalived\'s line and the receiver takes MASTER; inside the range they are heard', async () => {
+  const id = ++vrid;
+  const vip = '10.9.0.148';
+  const unicast = (self: string, peer: string, options = '') => `unicast_src_ip ${self}\n    unicast_peer {\n        ${peer} ${options}\n    }`;
+  const sender = (self: string, peer: string) => `${unicast(self, peer)}\n    unicast_ttl 200`;
+  const line = `(VI_${id}) TTL/HL 200 not in range 250 - 254`;
+
+  // Ours sends at TTL 200; keepalived, narrowing its peer to 250-254, logs each advert and takes MASTER beside ours.
+  const ours = new OurDaemon(`ttl-${id}`, config({ id, vip, priority: 150, state: 'MASTER', extra: sender(LAB.ipv4.a, LAB.ipv4.b) }));
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  const ka = startKeepalived(config({ id, vip, priority: 100, state: 'BACKUP', extra: unicast(LAB.ipv4.b, LAB.ipv4.a, 'min_ttl 250 max_ttl 254') }), id);
+  expect(await eventually(() => ka.count(line) >= 2 && kaState(ka) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  await ka.stop();
+  expect(await ours.stop()).toBe(0);
+
+  // keepalived sends at TTL 200: ours does the same, counting each as received and as a TTL error.
+  const kaMaster = startKeepalived(config({ id, vip, priority: 150, state: 'MASTER', extra: sender(LAB.ipv4.b, LAB.ipv4.a) }), id + 1000);
+  expect(await eventually(() => kaState(kaMaster) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  const narrow = new OurDaemon(`ttl-narrow-${id}`, config({ id, vip, priority: 100, state: 'BACKUP', extra: unicast(LAB.ipv4.a, LAB.ipv4.b, 'min_ttl 250 max_ttl 254') }));
+  expect(await eventually(() => narrow.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect(narrow.lines().filter((l) => String(l.detail ?? '').includes(line)).length).toBeGreaterThan(1);
+  const stats = (await narrow.status()).vrrp!.instances[0]!.stats;
+  expect([stats.ipTtlErr > 1, stats.advertRcvd >= stats.ipTtlErr]).toEqual([true, true]);
+  expect(await narrow.stop()).toBe(0);
+
+  // A range holding 200: heard, BACKUP.
+  const wide = new OurDaemon(`ttl-wide-${id}`, config({ id, vip, priority: 100, state: 'BACKUP', extra: unicast(LAB.ipv4.a, LAB.ipv4.b, 'min_ttl 200 max_ttl 254') }));
+  await sleep(3000);
+  expect([wide.states(), (await wide.status()).vrrp!.instances[0]!.stats.ipTtlErr]).toEqual([['BACKUP'], 0]);
+  expect(await wide.stop()).toBe(0);
+  await kaMaster.stop();
+});
+
 /** A veth `dl0` in each router with an address, both ends up: its peer `dl0p` set down takes the carrier from it. */
 function delayLinks(): (state: 'up' | 'down') => void {
   for (const h of ['a', 'b'] as const) {

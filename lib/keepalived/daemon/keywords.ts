@@ -103,7 +103,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   vrrp_instance: {
     advert_int: `above ${VRRP_LIMITS.advertIntV3[1]} s with VRRPv3 refused`,
     unicast_ttl: '0 (the kernel default) refused',
-    unicast_peer: 'min_ttl / max_ttl refused',
     virtual_ipaddress: `the options ${UNMODELLED_OPTIONS.join(', ')} refused; the others as keepalived 2.2.7 adds them: \`brd +\`/\`brd -\` `
       + 'worked out from the prefix, `peer` (the prefix then dropped), IPv6 without DAD unless `-nodad`, an IPv6 /128 deprecated unless '
       + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only'
@@ -222,6 +221,8 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     track_process: 'quorum held = OK; weight 0 = FAULT while not held, as track_script',
     notify_priority_changes: PRIORITY_LINES,
     unicast_fault_no_peer: 'without unicast_peer: FAULT for as long as the file runs, with keepalived\'s line, instead of multicast',
+    unicast_peer: 'a peer\'s `min_ttl` / `max_ttl`: its adverts arriving with a TTL (hop limit) outside the range are dropped, counted as '
+      + 'TTL errors and as received, and logged (`TTL/HL N not in range MIN - MAX`), as keepalived 2.2.7 does',
     garp_extra_if: GARP_EXTRA_IF,
     vmac_garp_intvl: 'deprecated name of garp_extra_if (keepalived warns, and so does the reader)',
     old_unicast_checksum: 'IPv4 VRRPv3 with unicast peers: the checksum\'s pseudo-header names the multicast group (keepalived before 1.3.6) in '

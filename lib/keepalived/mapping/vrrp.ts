@@ -266,9 +266,10 @@ class Mapper {
     };
     out.virtualIpaddress = i.virtualIpaddress.map(address);
     if (i.unicastSrcIp !== undefined) out.unicastSrcIp = i.unicastSrcIp;
-    if (i.unicastPeers.length) out.unicastPeer = i.unicastPeers.map((p) => p.address);
-    for (const p of i.unicastPeers) {
-      if (p.minTtl !== undefined || p.maxTtl !== undefined) this.unsupported('min_ttl', p.source, `(${i.name}) unicast_peer min_ttl/max_ttl are not checked by the router`);
+    if (i.unicastPeers.length) {
+      out.unicastPeer = i.unicastPeers.map(({ address, minTtl, maxTtl }) => (minTtl === undefined && maxTtl === undefined
+        ? address
+        : { address, ...(minTtl === undefined ? {} : { minTtl }), ...(maxTtl === undefined ? {} : { maxTtl }) }));
     }
     if (i.unicastTtl !== undefined) {
       if (i.unicastTtl === 0) this.unsupported('unicast_ttl', at('unicastTtl'), `(${i.name}) unicast_ttl 0 (kernel default) is not supported - using 255`);

@@ -49,7 +49,7 @@ describe('vrrp.conf mapped', () => {
       // Moved with the VIPs, not advertised; IPv6 goes without DAD as keepalived adds it.
       // Written with -nodad: keepalived 2.2.7 then leaves duplicate address detection on.
       virtualIpaddressExcluded: [{ address: '2001:db8::100', prefix: 64, dev: 'vrrp0' }],
-      unicastSrcIp: '192.0.2.1', unicastPeer: ['192.0.2.2', '192.0.2.3'], unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
+      unicastSrcIp: '192.0.2.1', unicastPeer: ['192.0.2.2', { address: '192.0.2.3', minTtl: 250, maxTtl: 255 }], unicastTtl: 64, checkUnicastSrc: true, mcastDstIp: '224.0.0.19',
       v3ChecksumAsV2: false, lowerPrioNoAdvert: true, higherPrioSendAdvert: true, ownerIgnoreAdverts: false,
       // Instance values win over global_defs; the GARP pacing comes from vrrp_garp_interval (IPv4).
       garpMasterDelay: 1, garpMasterRepeat: 2, garpLowerPrioDelay: 3, garpLowerPrioRepeat: 4, garpMasterRefresh: 30,
@@ -88,7 +88,6 @@ describe('vrrp.conf mapped', () => {
 
   test('what the router does not do is a warning at its line', () => {
     expect(warnings.map((w) => [w.code, w.source.line, w.message])).toEqual([
-      ['unsupported', 71, '(VI_1) unicast_peer min_ttl/max_ttl are not checked by the router'],
       ['unsupported', 125, IPV6_VMAC('VI_6')],
     ]);
   });

@@ -293,6 +293,23 @@ describe('errors and corrections, each at its line', () => {
     expect(r.config.vrrp.instances).toEqual([]);
   });
 
+  test('unicast_peer min_ttl/max_ttl as keepalived 2.2.7 reads them (each compared with its -t: same lines, status 5)', () => {
+    const peers = ['min_ttl 300 max_ttl 20', 'max_ttl 20 min_ttl 30', 'foo min_ttl 300', 'foo 3 min_ttl 300', 'min_ttl -1 max_ttl x', 'max_ttl'];
+    const r = readText(instance(`  virtual_router_id 9\n  unicast_peer {\n${peers.map((p, i) => `    10.0.0.${i + 2} ${p}\n`).join('')}  }\n  virtual_ipaddress {\n    10.0.0.100\n  }\n`));
+    expect(found(r)).toEqual([
+      ['invalid-value', 5, "number '300' outside range [0, 255]"],
+      ['invalid-value', 6, '(VI_1) min_ttl 30 > max_ttl 20 - all packets will be discarded'],
+      ['invalid-value', 7, "invalid number 'min_ttl'"],
+      ['invalid-value', 7, '(VI_1) 300 is missing a value'],
+      ['invalid-value', 8, '(VI_1) unknown unicast_peer option foo'],
+      ['invalid-value', 9, "negative number '-1'"],
+      ['invalid-value', 9, "invalid number 'x'"],
+      ['invalid-value', 10, '(VI_1) max_ttl is missing a value'],
+    ]);
+    expect(r.config.vrrp.instances[0]!.unicastPeers.map(({ minTtl, maxTtl }) => [minTtl, maxTtl]))
+      .toEqual([[undefined, 20], [30, 20], [undefined, undefined], [undefined, undefined], [undefined, undefined], [undefined, undefined]]);
+  });
+
   test('interfaces the namespace does not have, and the loopback', () => {
     const r = readText('vrrp_instance VI_1 {\n  interface eth9\n  virtual_router_id 1\n  track_interface {\n    eth8\n  }\n  virtual_ipaddress {\n    192.0.2.1 dev eth7\n  }\n}\n'
       + 'vrrp_instance VI_2 {\n  interface lo\n  virtual_router_id 2\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}\n');
@@ -616,7 +633,7 @@ describe('interface_up_down_delays and linkbeat (keepalived 2.2.7 -t on the same
 describe('virtual_ipaddress options (keepalived 2.2.7 -t on the same lines: same messages, each status 5 or 0 as noted)', () => {
   // The lines in virtual_ipaddress_excluded (both families may mix there), from line 8.
   const vips = (...lines: string[]) =>
-    readText(instance(`  virtual_router_id 1\n  virtual_ipaddress {\n    10.0.0.1\n  }\n  virtual_ipaddress_excluded {\n${lines.map((l) => `    ${l}\n`).join('')}  }\n`));
+    readText(instance(`  virtual_router_id 1\n  virtual_ipaddress {\n    10.0.0.1\n  }\n  virtual_ipaddress_excluded {\n${lines.map((l) => `    ${l}\n`).join('')}  }\n  virtual_ipaddress {\n    10.0.0.100\n  }\n`));
   const first = (r: ReadResult) => r.config.vrrp.instances[0]?.virtualIpaddressExcluded ?? [];
 
   test('brd + and brd - worked out from the prefix; peer, flags and preferred_lft read; -nodad kept (status 0)', () => {

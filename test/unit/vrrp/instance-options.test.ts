@@ -48,6 +48,9 @@ describe('keepalived defaults', () => {
       useVmac: true,
     });
     expect(r).toMatchObject({ authType: 1, source: '10.0.0.1', peers: ['10.0.0.2'], vmac: 'vrrp.51' });
+    expect(r.peerTtl.size).toBe(0);
+    const ranged = resolveVrrpOptions({ ...minimal, unicastPeer: [{ address: '10.0.0.2', minTtl: 250 }, { address: '10.0.0.3', maxTtl: 255 }, '10.0.0.4'] });
+    expect([ranged.peers, [...ranged.peerTtl]]).toEqual([['10.0.0.2', '10.0.0.3', '10.0.0.4'], [['10.0.0.2', { min: 250, max: 255 }]]]);
     expect(Buffer.from(r.authData!).toString('latin1')).toBe('1111\0\0\0\0');
   });
 
@@ -102,6 +105,8 @@ describe('validation names the field', () => {
     ['AH without a key', { authentication: { authType: 'AH', authPass: '' } }, 'vrrp.authentication.authPass'],
     ['AH with state MASTER below 255', { state: 'MASTER', priority: 200, authentication: { authType: 'AH', authPass: 'x' } }, 'vrrp.state'],
     ['peer of the other family', { unicastPeer: ['fd00::2'] }, 'vrrp.unicastPeer[0]'],
+    ['peer TTL above 255', { unicastPeer: [{ address: '10.0.0.2', maxTtl: 256 }] }, 'vrrp.unicastPeer[0].maxTtl'],
+    ['peer misspelt option', { unicastPeer: [{ address: '10.0.0.2', ttl: 3 }] }, 'vrrp.unicastPeer[0].ttl'],
     ['misspelt option', { advert_int: 1 }, 'vrrp.advert_int'],
     ['boolean as string', { nopreempt: 'yes' }, 'vrrp.nopreempt'],
     ['bad vmac name', { useVmac: 'a/b' }, 'vrrp.useVmac'],

@@ -132,6 +132,17 @@ describe('receiving keepalived adverts', () => {
     expect(reason(d, policy())).toBe('addr_list_err');
     expect(reason(d, policy({ unicast: true, allowedSources: ['10.9.0.3'] }))).toBe('not_a_peer');
   });
+
+  test('unicast_peer min_ttl/max_ttl: a peer\'s advert outside its range is ip_ttl_err with the TTL and range; other peers unchecked', () => {
+    const from = (ttl: number) => ({ family: 4 as const, data: ipv4(VECTORS.v2, { src: '10.9.0.2', dst: '10.9.0.1', ttl }) });
+    const peerTtl = new Map([['10.9.0.2', { min: 250, max: 254 }]]);
+    expect(receiveAdvert(from(200), policy({ unicast: true, peerTtl }))).toEqual({ drop: 'ip_ttl_err', ttl: { ttl: 200, min: 250, max: 254 } });
+    expect(reason(from(255), policy({ unicast: true, peerTtl }))).toBe('ip_ttl_err');
+    expect(reason(from(250), policy({ unicast: true, peerTtl }))).toBeUndefined();
+    expect(reason(from(200), policy({ unicast: true, peerTtl: new Map([['10.9.0.7', { min: 250, max: 254 }]]) }))).toBeUndefined();
+    // min above max: every advert of that peer is dropped, as keepalived 2.2.7 warns.
+    expect(reason(from(250), policy({ unicast: true, peerTtl: new Map([['10.9.0.2', { min: 251, max: 250 }]]) }))).toBe('ip_ttl_err');
+  });
 });
 
 describe('receive checks fire in keepalived order', () => {

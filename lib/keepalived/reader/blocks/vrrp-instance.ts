@@ -86,14 +86,29 @@ const peerGrammar = grammar<D>([], (stmt, target, ctx) => {
     return;
   }
   const peer: { -readonly [K in keyof VrrpUnicastPeer]: VrrpUnicastPeer[K] } = { address: stmt.keyword, source: stmt.source };
+  // keepalived 2.2.7 (measured): each option's value is read as a number before the option's name is looked at; a bad
+  // number skips the pair, a missing value or an unknown name ends the options; the range is checked at the end.
   for (let i = 0; i < stmt.args.length; i += 2) {
     const option = stmt.args[i]!;
-    if (option !== 'min_ttl' && option !== 'max_ttl') {
-      ctx.diag.error('invalid-value', `(${target.name}) unknown unicast_peer option ${option} - ignoring`, stmt.source);
+    const word = stmt.args[i + 1];
+    if (word === undefined) {
+      ctx.diag.error('invalid-value', `(${target.name}) ${option} is missing a value`, stmt.source);
+      break;
+    }
+    const complaint = unsignedComplaint(word, 0, 255);
+    if (complaint) {
+      ctx.diag.error('invalid-value', complaint, stmt.source);
       continue;
     }
-    const ttl = readInteger(stmt, ctx, stmt.args[i + 1] ?? '', `unicast_peer ${option}`, 0, 255);
-    if (ttl !== undefined) peer[option === 'min_ttl' ? 'minTtl' : 'maxTtl'] = ttl;
+    if (option !== 'min_ttl' && option !== 'max_ttl') {
+      ctx.diag.error('invalid-value', `(${target.name}) unknown unicast_peer option ${option}`, stmt.source);
+      break;
+    }
+    peer[option === 'min_ttl' ? 'minTtl' : 'maxTtl'] = Number(word);
+  }
+  if ((peer.minTtl ?? 0) > (peer.maxTtl ?? 255)) {
+    const complaint = `(${target.name}) min_ttl ${peer.minTtl} > max_ttl ${peer.maxTtl} - all packets will be discarded`;
+    ctx.diag.warning('invalid-value', complaint, stmt.source);
   }
   target.unicastPeers.push(peer);
 });
