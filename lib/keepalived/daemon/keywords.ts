@@ -71,8 +71,8 @@ const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 /** Keywords that run with some values or options refused, by block (`*` for every checker block). */
 const WATCHED = 'is watched as keepalived 2.2.7 watches it (see docs/keepalived.md)';
 /** `trackGroup`: how a block takes `track_group` (a virtual one: refused, as keepalived takes it on static lines only). */
-const routesNote = (trackGroup: string) => 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, '
-  + `\`vrf\`, \`pref\`, \`expires\`, \`append\`/\`prepend\`${trackGroup}, which are refused); a tracked route (\`dev\` without \`no_track\`) ${WATCHED}`;
+const routesNote = (trackGroup: string) => 'runs (`ip route` options, `vrf NAME` too: the VRF device\'s table, but multipath `or`/`nexthop`, '
+  + `\`encap\`, TCP metrics, \`mtu lock\`, \`tos\`, \`realms\`, \`pref\`, \`expires\`, \`append\`/\`prepend\`${trackGroup}, which are refused); a tracked route (\`dev\` without \`no_track\`) ${WATCHED}`;
 const rulesNote = (trackGroup: string) => 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, '
   + `\`protocol\`, \`suppress_*\`, \`tunnel-id\`${trackGroup}, which are refused); a tracked rule (without \`no_track\`) ${WATCHED}`;
 const staticTrackGroup = (iface: string) => `; \`track_group NAME\` runs (its instances FAULT while \`${iface}\` is down)`;
