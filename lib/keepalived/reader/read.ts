@@ -126,7 +126,8 @@ function* readingSteps(file: string, options: ReadOptions): Generator<void, Read
   const reuse = new VirtualServerReuse(pre.lines, draft, diag, options.previous && memos.get(options.previous));
   const readable = pre.readFile(file);
   yield;
-  if (readable) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag, topLevel: reuse, vrfTableOf: options.vrfTableOf ?? namespaceVrfTable });
+  const vrfTableOf = options.vrfTableOf ?? namespaceVrfTable;
+  if (readable) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag, topLevel: reuse, vrfTableOf });
   yield;
   const interfaces = options.interfaces ?? namespaceInterfaces();
   const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined, reuse);
