@@ -140,6 +140,8 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
     native_ipv6: 'the family comes from the addresses',
     track_src_ip: 'keepalived 2.2.7 changes nothing with it (run side by side in netns: the mcast_src_ip deleted while MASTER, or missing '
       + "at start; the interface's own addresses deleted one by one: the same states, lines and advert sources as without it)",
+    vrf: 'keepalived 2.2.7 runs no instance with it (measured in the kernel lab): after `interface` it is ignored, before it cleared, '
+      + 'and without `interface` the instance is "Unknown interface!" (keepalived does not start), a VRF given or not; the same lines here',
   },
   virtual_server: { snmp_name: 'there is no SNMP agent' },
   real_server: { snmp_name: 'there is no SNMP agent' },
