@@ -18,7 +18,7 @@
 // A route's `vrf NAME` (static_routes / virtual_routes; the host kernel has
 // no vrf module): both daemons put the same routes in the VRF device's
 // table, skip the same bad lines with the same `-t` lines and exit codes,
-// and remove the routes at stop.
+// and remove the routes at stop; an instance's `vrf` has the same `-t` lines.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -586,7 +586,7 @@ vrrp_instance VI_1 {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('-t: the same lines and exit code; a vrf without its name is keepalived\'s missing parameter (exit 2)', () => {
+  test('-t: the same lines and exit code; a vrf without its name is keepalived\'s missing parameter (exit 2); an instance\'s vrf ignored or cleared', () => {
     const check = (side: Side, file: string) => {
       const command = side === 'keepalived' ? ['keepalived'] : [process.execPath, path.resolve(__dirname, '../../../bin/ipvs'), 'keepalived'];
       const r = spawnSync('ip', ['netns', 'exec', nsOf(side), ...command, '-t', '-f', file], { encoding: 'utf8' });
@@ -601,6 +601,15 @@ vrrp_instance VI_1 {
     const theirsMissing = check('keepalived', missing);
     expect(theirsMissing.status).toBe(2);
     expect(check('ours', missing)).toEqual(theirsMissing);
+    // An instance's vrf, on a real VRF device: keepalived ignores it after interface and clears it before (that
+    // line without file:line, where ours names the instance's line).
+    const instances = path.join(dir, 'instances.conf');
+    const vi = (name: string, lines: string) => `vrrp_instance ${name} {\n${lines}    virtual_router_id ${name.charCodeAt(0)}\n    virtual_ipaddress {\n        10.6.0.100/24\n    }\n}\n`;
+    writeFileSync(instances, vi('A', '    interface veth0\n    vrf vrf-blue\n') + vi('B', '    vrf vrf-blue\n    interface veth2\n'));
+    const unplaced = (r: ReturnType<typeof check>) => ({ ...r, lines: r.lines.map((l) => l.replace(`(${instances}: Line 9) (B)`, '(B)')) });
+    const theirsInstances = check('keepalived', instances);
+    expect(theirsInstances.lines).toEqual([`(${instances}: Line 3) (A) Cannot specify VRF interface and interface - ignoring`, '(B) vrf can only be specified without interface - clearing']);
+    expect(unplaced(check('ours', instances))).toEqual(theirsInstances);
   });
 
   test('running: the same routes in tables 10 (vrf-blue), 11 (vrf-red) and 30 (a later table); the virtual route once MASTER; none left at stop', async () => {
