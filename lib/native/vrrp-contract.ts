@@ -126,6 +126,8 @@ export interface NativeInterfaceInfo {
   running: boolean;
   /** IFF_MULTICAST: keepalived will not run a VRRP instance without unicast peers on a link lacking it. */
   multicast: boolean;
+  /** IFLA_VRF_TABLE when the link is a VRF device (kind `vrf`), 0 for any other link. */
+  vrfTable: number;
   mac: Uint8Array;
   addresses: { family: number; address: string; prefix: number; scope: number }[];
 }

@@ -363,7 +363,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
   bool open_ = false;
 };
 
-// vrrpInterface({netns, interface}) -> {ifindex, mac, up, running, multicast, addresses[]}
+// vrrpInterface({netns, interface}) -> {ifindex, mac, up, running, multicast, vrfTable, addresses[]}
 Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = objectArg(info, 0);
@@ -376,6 +376,7 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   r.Set("up", out.up);
   r.Set("running", out.running);
   r.Set("multicast", out.multicast);
+  r.Set("vrfTable", out.vrfTable);
   Napi::Uint8Array mac = Napi::Uint8Array::New(env, out.mac.size());
   if (!out.mac.empty()) std::memcpy(mac.Data(), out.mac.data(), out.mac.size());
   r.Set("mac", mac);

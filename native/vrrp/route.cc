@@ -11,6 +11,7 @@
 #include <netlink/route/link/inet.h>
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/link/macvlan.h>
+#include <netlink/route/link/vrf.h>
 #include <netlink/route/route.h>
 
 #include <cerrno>
@@ -114,6 +115,9 @@ int Route::interfaceInfo(const std::string& name, InterfaceInfo& out) {
     auto* bytes = static_cast<const uint8_t*>(nl_addr_get_binary_addr(mac));
     out.mac.assign(bytes, bytes + nl_addr_get_len(mac));
   }
+  uint32_t table = 0;
+  if (rtnl_link_is_vrf(link) && rtnl_link_vrf_get_tableid(link, &table) < 0) table = 0;
+  out.vrfTable = table;
   rtnl_link_put(link);
   nl_cache* cache = nullptr;
   rc = rtnl_addr_alloc_cache(sock_, &cache);

@@ -25,6 +25,7 @@ struct InterfaceInfo {
   bool up = false;         // IFF_UP
   bool running = false;    // IFF_RUNNING: carrier (operationally up)
   bool multicast = false;  // IFF_MULTICAST
+  uint32_t vrfTable = 0;   // IFLA_VRF_TABLE of a VRF device; 0 for any other link
   std::vector<InterfaceAddress> addresses;
 };
 

@@ -15,7 +15,11 @@
 // make the same nftables table and the same firewall-mark services, at
 // start and after a reload, and remove both at stop; traffic to a group's
 // addresses reaches the real servers.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// A route's `vrf NAME` (static_routes / virtual_routes; the host kernel has
+// no vrf module): both daemons put the same routes in the VRF device's
+// table, skip the same bad lines with the same `-t` lines and exit codes,
+// and remove the routes at stop; an instance's `vrf` has the same `-t` lines.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -522,5 +526,114 @@ virtual_server group WEB6 {
     expect(await Promise.all(exits)).toEqual([0, 0]);
     expect(state('keepalived')).toEqual({ nft: '', ipvs: [] });
     expect(state('ours')).toEqual({ nft: '', ipvs: [] });
+  });
+});
+
+describe('route option vrf: the route goes in the VRF device\'s table, as keepalived 2.2.7 puts it', () => {
+  const CONF = `static_routes {
+    10.9.0.0/24 dev veth0 vrf vrf-blue
+    10.9.1.0/24 via 10.5.0.2 vrf vrf-blue
+    10.9.2.0/24 dev veth0 vrf nosuch
+    10.9.3.0/24 dev veth2 vrf veth2
+    10.9.4.0/24 dev veth0 table 20 vrf vrf-blue
+    10.9.5.0/24 dev veth0 vrf vrf-blue table 30
+    10.9.7.0/24 dev veth2 vrf vrf-red
+    fd00:9::/64 dev veth0 vrf vrf-blue
+    blackhole 10.9.8.0/24 vrf vrf-blue no_track
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface veth2
+    virtual_router_id 61
+    priority 150
+    advert_int 1
+    virtual_ipaddress {
+        10.6.0.100/24
+    }
+    virtual_routes {
+        10.9.11.0/24 dev veth0 vrf vrf-blue
+    }
+}
+`;
+  const sides = ['keepalived', 'ours'] as const;
+  type Side = (typeof sides)[number];
+  const nsOf = (side: Side) => `vrfipvlan-${side}-${process.pid}`;
+  let dir: string;
+  const daemons: Partial<Record<Side, ChildProcess>> = {};
+  const logs: Record<Side, string[]> = { keepalived: [], ours: [] };
+  const exits: Promise<number | null>[] = [];
+  const run = (side: Side, ...args: string[]) => execFileSync('ip', ['netns', 'exec', nsOf(side), ...args], { encoding: 'utf8' });
+  const routes = (side: Side) => ['-4', '-6'].flatMap((f) => run(side, 'ip', f, 'route', 'show', 'table', 'all', 'proto', 'keepalived').split('\n').filter(Boolean));
+  const wait = (what: string, ok: () => boolean) =>
+    until(() => ok(), Boolean, what, { intervalMs: 500, attempts: 240, detail: () => `keepalived ${logs.keepalived.join('').slice(-600)}; ours ${logs.ours.join('').slice(-600)}` });
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'vrfipvlan-'));
+    writeFileSync(path.join(dir, 'keepalived.conf'), CONF);
+    for (const side of sides) {
+      execFileSync('ip', ['netns', 'add', nsOf(side)]);
+      for (const line of [
+        'link set lo up', 'link add vrf-blue type vrf table 10', 'link set vrf-blue up', 'link add vrf-red type vrf table 11', 'link set vrf-red up',
+        'link add veth0 type veth peer name veth1', 'link set veth0 master vrf-blue', 'link set veth0 up', 'link set veth1 up', 'addr add 10.5.0.1/24 dev veth0',
+        'link add veth2 type veth peer name veth3', 'link set veth2 up', 'link set veth3 up', 'addr add 10.6.0.1/24 dev veth2',
+      ]) run(side, 'ip', ...line.split(' '));
+    }
+  });
+  afterAll(async () => {
+    for (const child of Object.values(daemons)) if (child?.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(exits);
+    for (const side of sides) execFileSync('ip', ['netns', 'del', nsOf(side)]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('-t: the same lines and exit code; a vrf without its name is keepalived\'s missing parameter (exit 2); an instance\'s vrf ignored or cleared', () => {
+    const check = (side: Side, file: string) => {
+      const command = side === 'keepalived' ? ['keepalived'] : [process.execPath, path.resolve(__dirname, '../../../bin/ipvs'), 'keepalived'];
+      const r = spawnSync('ip', ['netns', 'exec', nsOf(side), ...command, '-t', '-f', file], { encoding: 'utf8' });
+      return { status: r.status, lines: `${r.stdout}${r.stderr}`.split('\n').filter(Boolean) };
+    };
+    const theirs = check('keepalived', path.join(dir, 'keepalived.conf'));
+    expect(theirs.status).toBe(5);
+    expect(theirs.lines).toEqual(expect.arrayContaining([expect.stringContaining('Line 4) VRF nosuch not found for route'), expect.stringContaining('Line 5) Route specified VRF veth2 is not a VRF')]));
+    expect(check('ours', path.join(dir, 'keepalived.conf'))).toEqual(theirs);
+    const missing = path.join(dir, 'missing.conf');
+    writeFileSync(missing, 'static_routes {\n    10.9.6.0/24 dev veth0 vrf\n}\n');
+    const theirsMissing = check('keepalived', missing);
+    expect(theirsMissing.status).toBe(2);
+    expect(check('ours', missing)).toEqual(theirsMissing);
+    // An instance's vrf, on a real VRF device: keepalived ignores it after interface and clears it before (that
+    // line without file:line, where ours names the instance's line).
+    const instances = path.join(dir, 'instances.conf');
+    const vi = (name: string, lines: string) => `vrrp_instance ${name} {\n${lines}    virtual_router_id ${name.charCodeAt(0)}\n    virtual_ipaddress {\n        10.6.0.100/24\n    }\n}\n`;
+    writeFileSync(instances, vi('A', '    interface veth0\n    vrf vrf-blue\n') + vi('B', '    vrf vrf-blue\n    interface veth2\n'));
+    const unplaced = (r: ReturnType<typeof check>) => ({ ...r, lines: r.lines.map((l) => l.replace(`(${instances}: Line 9) (B)`, '(B)')) });
+    const theirsInstances = check('keepalived', instances);
+    expect(theirsInstances.lines).toEqual([`(${instances}: Line 3) (A) Cannot specify VRF interface and interface - ignoring`, '(B) vrf can only be specified without interface - clearing']);
+    expect(unplaced(check('ours', instances))).toEqual(theirsInstances);
+  });
+
+  test('running: the same routes in tables 10 (vrf-blue), 11 (vrf-red) and 30 (a later table); the virtual route once MASTER; none left at stop', async () => {
+    const conf = path.join(dir, 'keepalived.conf');
+    const spawned = (side: Side, args: string[]) => {
+      const child = spawn('ip', ['netns', 'exec', nsOf(side), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => logs[side].push(d.toString()));
+      exits.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
+      return child;
+    };
+    daemons.keepalived = spawned('keepalived', ['keepalived', '-n', '-l', '-D', '-f', conf, '-p', `${dir}/k.pid`, '-r', `${dir}/v.pid`, '-c', `${dir}/c.pid`]);
+    daemons.ours = spawned('ours', [process.execPath, path.resolve(__dirname, '../support/keepalived-process.js'), '-f', conf, '--control-socket', path.join(dir, 'ctl.sock')]);
+    await wait('both to add the virtual route', () => sides.every((side) => routes(side).some((l) => l.startsWith('10.9.11.0/24'))));
+    const theirs = routes('keepalived');
+    expect(theirs).toEqual(expect.arrayContaining([
+      '10.9.0.0/24 dev veth0 table 10 ', '10.9.4.0/24 dev veth0 table 10 ', '10.9.5.0/24 dev veth0 table 30 ',
+      '10.9.7.0/24 dev veth2 table 11 ', '10.9.11.0/24 dev veth0 table 10 ',
+    ]));
+    expect(theirs.join('\n')).not.toMatch(/10\.9\.[23]\./);
+    expect(routes('ours').sort()).toEqual([...theirs].sort());
+    daemons.keepalived!.kill('SIGTERM');
+    daemons.ours!.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+    expect(routes('keepalived')).toEqual([]);
+    expect(routes('ours')).toEqual([]);
   });
 });

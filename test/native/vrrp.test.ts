@@ -48,6 +48,8 @@ describe('contract checks', () => {
     expect(lo.running).toBe(true);
     // lo has no IFF_MULTICAST (keepalived's no-multicast rule reads this flag).
     expect(lo.multicast).toBe(false);
+    // No VRF device: table 0 (a VRF's table is checked in the kernel lab, test/kernel/keepalived.test.ts).
+    expect(lo.vrfTable).toBe(0);
     expect(lo.addresses).toEqual(expect.arrayContaining([expect.objectContaining({ family: AF_INET, address: '127.0.0.1', prefix: 8 })]));
     let thrown: unknown;
     try {

@@ -97,7 +97,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       if (!interfaces.has(name)) throw syscallError(19, 'interface', 'No such device');
       return {
         ifindex: ifindexes.get(name) ?? 2, up: interfaces.get(name)!, running: interfaces.get(name)!,
-        multicast: !noMulticast.has(name), mac: FAKE_MAC,
+        multicast: !noMulticast.has(name), vrfTable: 0, mac: FAKE_MAC,
         addresses: [...baseAddresses, ...extraAddresses],
       };
     },

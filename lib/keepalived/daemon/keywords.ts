@@ -71,8 +71,8 @@ const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 /** Keywords that run with some values or options refused, by block (`*` for every checker block). */
 const WATCHED = 'is watched as keepalived 2.2.7 watches it (see docs/keepalived.md)';
 /** `trackGroup`: how a block takes `track_group` (a virtual one: refused, as keepalived takes it on static lines only). */
-const routesNote = (trackGroup: string) => 'runs (`ip route` options but multipath `or`/`nexthop`, `encap`, TCP metrics, `mtu lock`, `tos`, `realms`, '
-  + `\`vrf\`, \`pref\`, \`expires\`, \`append\`/\`prepend\`${trackGroup}, which are refused); a tracked route (\`dev\` without \`no_track\`) ${WATCHED}`;
+const routesNote = (trackGroup: string) => 'runs (`ip route` options, `vrf NAME` too: the VRF device\'s table, but multipath `or`/`nexthop`, '
+  + `\`encap\`, TCP metrics, \`mtu lock\`, \`tos\`, \`realms\`, \`pref\`, \`expires\`, \`append\`/\`prepend\`${trackGroup}, which are refused); a tracked route (\`dev\` without \`no_track\`) ${WATCHED}`;
 const rulesNote = (trackGroup: string) => 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, '
   + `\`protocol\`, \`suppress_*\`, \`tunnel-id\`${trackGroup}, which are refused); a tracked rule (without \`no_track\`) ${WATCHED}`;
 const staticTrackGroup = (iface: string) => `; \`track_group NAME\` runs (its instances FAULT while \`${iface}\` is down)`;
@@ -139,6 +139,8 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
     native_ipv6: 'the family comes from the addresses',
     track_src_ip: 'keepalived 2.2.7 changes nothing with it (run side by side in netns: the mcast_src_ip deleted while MASTER, or missing '
       + "at start; the interface's own addresses deleted one by one: the same states, lines and advert sources as without it)",
+    vrf: 'keepalived 2.2.7 runs no instance with it (measured in the kernel lab): after `interface` it is ignored, before it cleared, '
+      + 'and without `interface` the instance is "Unknown interface!" (keepalived does not start), a VRF given or not; the same lines here',
   },
   virtual_server: { snmp_name: 'there is no SNMP agent' },
   real_server: { snmp_name: 'there is no SNMP agent' },

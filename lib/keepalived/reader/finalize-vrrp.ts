@@ -89,6 +89,10 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
 function checkInterfaces(d: VrrpInstanceDraft, interfaces: InterfaceNames, missing: Set<string>, diag: Diagnostics): boolean {
   if (!interfaces) return true;
   let usable = true;
+  if (d.vrf && !interfaces.has(d.vrf.name)) {
+    diag.error('semantic', `(${d.name}) WARNING - VRF interface ${d.vrf.name} doesn't exist`, d.vrf.source);
+    return false;
+  }
   const iface = d.values.interface;
   if (iface !== undefined) {
     const at = d.sources['interface']!;
@@ -157,8 +161,10 @@ function checkAddressVmacs(d: VrrpInstanceDraft, diag: Diagnostics): void {
 function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, diag: Diagnostics): VrrpInstanceBlock | undefined {
   const v = d.values;
   const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
-  // keepalived needs an interface even for unicast (it does not pick one from the addresses).
+  // keepalived needs an interface even for unicast (it does not pick one from the addresses); a `vrf` (with an
+  // existing link) does not give it one, and an `interface` after it clears it: no instance runs with it.
   if (v.interface === undefined) diag.error('semantic', `(${d.name}) Unknown interface!`, d.source);
+  else if (d.vrf && usable) diag.error('semantic', `(${d.name}) vrf can only be specified without interface - clearing`, d.source);
   if (v.vmacXmitBase && v.useVmac === undefined) diag.error('semantic', `(${d.name}) vmac_xmit_base is only valid with a vmac`, d.sources['vmacXmitBase']!);
   checkAddressVmacs(d, diag);
   const trackScript = knownRefs(d.trackScript, known.scripts, d.name, 'track script', diag);

@@ -16,6 +16,8 @@ export interface Statement {
 /** What handlers share while one configuration is read. */
 export interface ParseContext {
   readonly diag: Diagnostics;
+  /** The table of VRF device `name` (a route's `vrf`); 0 when the link is no VRF, undefined when there is no such link. */
+  readonly vrfTableOf?: (name: string) => number | undefined;
   /** When present, sees the top level of the file (a reload taking over an earlier reading's blocks). */
   readonly topLevel?: TopLevelBlocks;
 }

@@ -15,6 +15,7 @@ import { Preprocessor } from './preprocess';
 import { VirtualServerReuse, type ReadMemo } from './reuse';
 import { checkScriptSecurity, disableUnusableLifecycleScripts, disableUnusableVrrpScripts, reportMissingDefaultUser } from './scripts';
 import { KEEPALIVED_EXIT } from './exit-status';
+import { loadVrrpNative } from '../../vrrp/native';
 
 /** Options of {@link readKeepalivedConfig} and {@link checkConfig}. */
 export interface ReadOptions {
@@ -29,6 +30,13 @@ export interface ReadOptions {
    * the interfaces of this process's namespace (`/proc/net/dev`).
    */
   readonly interfaces?: readonly string[];
+  /**
+   * The table of the VRF device a route's `vrf` names, as keepalived looks
+   * it up while reading: 0 when the link is no VRF, undefined when there is
+   * no such link. Default: asked of the kernel (rtnetlink) in this
+   * process's namespace.
+   */
+  readonly vrfTableOf?: (name: string) => number | undefined;
   /**
    * The model of an earlier reading of the same file (with the same
    * options): the virtual servers written exactly as then, in a file
@@ -56,6 +64,15 @@ export function takenOver(config: KeepalivedConfig): ReadMemo['taken'] | undefin
 export function namespaceInterfaces(): string[] | undefined {
   try {
     return fs.readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The table of VRF device `name` in this process's namespace (0: not a VRF), undefined when there is no such link. */
+export function namespaceVrfTable(name: string): number | undefined {
+  try {
+    return loadVrrpNative().vrrpInterface({ interface: name }).vrfTable;
   } catch {
     return undefined;
   }
@@ -109,7 +126,8 @@ function* readingSteps(file: string, options: ReadOptions): Generator<void, Read
   const reuse = new VirtualServerReuse(pre.lines, draft, diag, options.previous && memos.get(options.previous));
   const readable = pre.readFile(file);
   yield;
-  if (readable) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag, topLevel: reuse });
+  const vrfTableOf = options.vrfTableOf ?? namespaceVrfTable;
+  if (readable) parseBlocks(pre.lines, { grammar: rootGrammar, target: draft }, { diag, topLevel: reuse, vrfTableOf });
   yield;
   const interfaces = options.interfaces ?? namespaceInterfaces();
   const read = finishConfig(draft, pre.files, diag, interfaces ? new Set(interfaces) : undefined, reuse);

@@ -13,7 +13,7 @@ function fakeRoutes(fail: Partial<Record<'add' | 'delete' | 'list' | 'interface'
   const native = {
     vrrpInterface: ({ interface: name }: { interface: string }) => {
       if (fail.interface) throw Object.assign(new Error('no such device'), { code: 'ESYSCALL', errno: fail.interface, stage: 'interface' });
-      return { ifindex: name === 'lo' ? 1 : 7, up: true, running: true, multicast: true, mac: new Uint8Array(6), addresses: [] };
+      return { ifindex: name === 'lo' ? 1 : 7, up: true, running: true, multicast: true, vrfTable: 0, mac: new Uint8Array(6), addresses: [] };
     },
     rtnlChange: (s: NativeRtnlRequest) => {
       if (s.operation === 'add') {

@@ -322,6 +322,22 @@ describe('errors and corrections, each at its line', () => {
     expect(r.config.vrrp.missingInterfaces).toEqual(['eth9', 'eth8']);
   });
 
+  test('vrf: keepalived 2.2.7\'s lines; ignored after interface, cleared before it, the instance otherwise as without it', () => {
+    const vi = (name: string, lines: string) => `vrrp_instance ${name} {\n${lines}  virtual_router_id ${name.charCodeAt(0)}\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
+    const r = readText(vi('A', '  interface vrrp0\n  vrf vrrp1\n') + vi('B', '  vrf vrrp1\n  interface vrrp1\n') + vi('C', '  vrf lo\n  interface vrrp0\n')
+      + vi('D', '  vrf eth9\n  interface vrrp1\n'));
+    // Each an error of the reading (-t exits 5), at its line.
+    expect(r.diagnostics.every((d) => d.code === 'semantic')).toBe(true);
+    expect(r.diagnostics.map((d) => `${d.source.line}: ${d.message}`)).toEqual([
+      '3: (A) Cannot specify VRF interface and interface - ignoring', '18: (C) cannot use a loopback interface (lo) for VRF - ignoring',
+      '9: (B) vrf can only be specified without interface - clearing', "26: (D) WARNING - VRF interface eth9 doesn't exist",
+    ]);
+    expect(r.config.vrrp.instances.map((i) => [i.name, i.interface])).toEqual([['A', 'vrrp0'], ['B', 'vrrp1'], ['C', 'vrrp0'], ['D', 'vrrp1']]);
+    expect(r.config.unsupported).toEqual([]);
+    // Without interface: keepalived's "Unknown interface!" (it does not start), whatever the vrf.
+    expect(found(readText(vi('E', '  vrf vrrp1\n')))).toEqual(expect.arrayContaining([['semantic', 1, '(E) Unknown interface!']]));
+  });
+
   test('unknown tracked scripts and files are dropped; weighted trackers of sync group members lose their weight', () => {
     const r = readText('vrrp_script s {\n  script "/bin/true"\n  weight 5\n}\n'
       + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n'

@@ -17,12 +17,16 @@ import type { NativeRtnlRequest } from '../../../lib/native/rtnl-contract';
 import { IpvsArgumentError } from '../../../lib';
 import { CONFIG_ID, VERDICT_INTERFACES, scratch } from '../../support/keepalived';
 
+// The links a route's `vrf` may name: vrf-blue a VRF device with table 10, vrrp0 another link.
+const VRF_TABLES: Record<string, number> = { 'vrf-blue': 10, vrrp0: 0 };
+
 function readText(text: string): ReadResult & { file: string } {
   const dir = scratch({ 'keepalived.conf': text });
   try {
     const file = path.join(dir, 'keepalived.conf');
+    const vrfTableOf = (name: string) => VRF_TABLES[name];
     // eth0 too: default_interface's default, where a static address without dev goes.
-    return { ...readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: [...VERDICT_INTERFACES, 'eth0'] }), file };
+    return { ...readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: [...VERDICT_INTERFACES, 'eth0'], vrfTableOf }), file };
   } finally {
     fs.rmSync(dir, { recursive: true });
   }
@@ -112,6 +116,41 @@ vrrp_instance VI_1 {
       ['semantic', 34, 'Rule has no preference specified - setting to 16382. This is probably not what you want.'],
     ]);
     expect(r.config.unsupported.map((u) => [u.keyword, u.args, u.source.line])).toEqual([['static_routes', ['or'], 8], ['static_rules', ['uidrange'], 18]]);
+  });
+
+  test('vrf NAME: the VRF device\'s table, the last of vrf and table counting; no such link or no VRF skips the route, a missing value stops the reading (exit 2), as keepalived 2.2.7', () => {
+    const v = readText(`static_routes {
+  10.9.0.0/24 dev vrrp0 vrf vrf-blue
+  blackhole 10.9.8.0/24 vrf vrf-blue no_track
+  10.9.4.0/24 dev vrrp0 table 20 vrf vrf-blue
+  10.9.5.0/24 dev vrrp0 vrf vrf-blue table 30
+  fd00:9::/64 dev vrrp0 vrf vrf-blue
+  10.9.2.0/24 dev vrrp0 vrf nosuch
+  10.9.3.0/24 dev vrrp0 vrf vrrp0
+}
+vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  virtual_ipaddress { 10.9.0.100/24 }
+  virtual_routes {
+    10.9.11.0/24 dev vrrp0 vrf vrf-blue
+  }
+}
+`);
+    expect(v.config.vrrp.staticRoutes.map((x) => [x.destination.address, x.table])).toEqual([
+      ['10.9.0.0', 10], ['10.9.8.0', 10], ['10.9.4.0', 10], ['10.9.5.0', 30], ['fd00:9::', 10],
+    ]);
+    expect(v.config.vrrp.instances[0]!.virtualRoutes.map((x) => [x.destination.address, x.table])).toEqual([['10.9.11.0', 10]]);
+    expect(found(v)).toEqual([
+      ['invalid-value', 7, 'VRF nosuch not found for route'],
+      ['invalid-value', 8, 'Route specified VRF vrrp0 is not a VRF'],
+    ]);
+    expect(v.config.unsupported).toEqual([]);
+    const missing = readText('static_routes {\n  10.9.6.0/24 dev vrrp0 vrf\n  10.9.7.0/24 dev vrrp0 table\n}\n');
+    expect(found(missing)).toEqual([
+      ['missing-parameter', 2, '*** Configuration line starting `10.9.6.0/24` is missing a parameter after keyword `vrf` at word position 5'],
+      ['missing-parameter', 3, '*** Configuration line starting `10.9.7.0/24` is missing a parameter after keyword `table` at word position 5'],
+    ]);
   });
 
   test('mapping: router options, every IPv6 address nodad; tracked lines watched, statics only in the families an instance watches', () => {
@@ -261,7 +300,7 @@ describe('router options', () => {
   test('statics put back: a deleted address always, a deleted route or rule when tracked; an interface back up gets its addresses and tracked routes', () => {
     const calls: string[] = [];
     const native = {
-      vrrpInterface: ({ interface: name }: { interface: string }) => ({ ifindex: name === 'eth0' ? 4 : 5, up: true, running: true, multicast: true, mac: new Uint8Array(6), addresses: [] }),
+      vrrpInterface: ({ interface: name }: { interface: string }) => ({ ifindex: name === 'eth0' ? 4 : 5, up: true, running: true, multicast: true, vrfTable: 0, mac: new Uint8Array(6), addresses: [] }),
       rtnlChange: (q: NativeRtnlRequest) => {
         calls.push(`${q.operation} ${q.route ? `route ${q.route.destination}${'track' in q.route ? ' track' : ''}` : `rule ${q.rule!.priority}${'track' in q.rule! ? ' track' : ''}`}`);
         return 0;
@@ -321,7 +360,7 @@ describe('router options', () => {
     const calls: string[] = [];
     let fail = 0;
     const native = {
-      vrrpInterface: ({ interface: name }: { interface: string }) => ({ ifindex: name === 'eth0' ? 4 : 0, up: true, running: true, multicast: true, mac: new Uint8Array(6), addresses: [] }),
+      vrrpInterface: ({ interface: name }: { interface: string }) => ({ ifindex: name === 'eth0' ? 4 : 0, up: true, running: true, multicast: true, vrfTable: 0, mac: new Uint8Array(6), addresses: [] }),
       rtnlChange: (q: NativeRtnlRequest) => {
         calls.push(`${q.operation} ${q.route ? `route ${q.route.destination ?? 'default'} oif ${q.route.ifindex ?? '-'}` : `rule ${q.rule!.priority}`}`);
         return fail || (q.operation === 'add' ? 17 : 3);

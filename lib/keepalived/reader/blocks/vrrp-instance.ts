@@ -33,11 +33,13 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
   readonly unicastPeers: VrrpUnicastPeer[];
   /** Set when `unicast_peer { }` was written (even empty). */
   unicastWritten: boolean;
+  /** `vrf NAME` written before any `interface` (keepalived 2.2.7 runs no instance with it: checked, then dropped). */
+  vrf?: { readonly name: string; readonly source: Statement['source'] };
 }
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
 export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan', 'vrf',
+  'use_ipvlan',
 ];
 
 type D = VrrpInstanceDraft;
@@ -244,6 +246,16 @@ const instanceKeywords: KeywordTable<D> = {
   // keepalived ignores any words after it.
   vmac_xmit_base: { handle: (stmt, target) => setValue(target, 'vmacXmitBase', true, stmt.source) },
   use_vmac_addr: { handle: (stmt, target) => setValue(target, 'useVmacAddr', true, stmt.source) },
+  vrf: {
+    // keepalived 2.2.7 (measured in the kernel lab): after `interface`, ignored; `lo`, ignored; else kept for the checks at the end.
+    minArgs: 1,
+    handle(stmt, target, ctx) {
+      const name = stmt.args[0]!;
+      if (target.values.interface !== undefined) ctx.diag.error('semantic', `(${target.name}) Cannot specify VRF interface and interface - ignoring`, stmt.source);
+      else if (name === 'lo') ctx.diag.error('semantic', `(${target.name}) cannot use a loopback interface (lo) for VRF - ignoring`, stmt.source);
+      else target.vrf = { name, source: stmt.source };
+    },
+  },
   lvs_sync_daemon_interface: {
     minArgs: 1,
     handle(stmt, target, ctx) {

@@ -23,7 +23,7 @@ const ROUTE_UNSUPPORTED: Readonly<Record<string, boolean>> = {
   or: true, nexthop: false, encap: false, tos: true, dsfield: true, realms: true, advmss: true, rtt: true, rttvar: true,
   reordering: true, window: true, cwnd: true, ssthresh: true, initcwnd: true, initrwnd: true, rto_min: true, hoplimit: true,
   features: true, quickack: true, fastopen_no_cookie: true, congctl: true, pref: true, expires: true, 'ttl-propagate': true,
-  vrf: true, append: false, prepend: false, track_group: true, lock: false,
+  append: false, prepend: false, track_group: true, lock: false,
 };
 
 /** Rule options keepalived applies that are not run here, and whether each takes a value. */
@@ -79,6 +79,19 @@ class Line {
     return true;
   }
 
+  /** The value after `option`; absent, keepalived's missing parameter (it stops reading: exit 2). */
+  next(option: string): string | undefined {
+    const value = this.words[++this.i];
+    if (value === undefined) {
+      this.ctx.diag.error(
+        'missing-parameter',
+        `*** Configuration line starting \`${this.words[0]}\` is missing a parameter after keyword \`${option}\` at word position ${this.words.length + 1}`,
+        this.stmt.source,
+      );
+    }
+    return value;
+  }
+
   invalid(option: string, value: string | undefined): undefined {
     this.ctx.diag.error('invalid-value', `Invalid ${this.what} ${option} '${value ?? ''}' - skipping ${this.what}`, this.stmt.source);
     return undefined;
@@ -92,21 +105,32 @@ class Line {
   }
 
   address(option: string): string | undefined {
-    const value = this.words[++this.i];
-    const f = value === undefined ? undefined : addressFamily(value);
+    const value = this.next(option);
+    if (value === undefined) return undefined;
+    const f = addressFamily(value);
     if (!f) return this.invalid(option, value);
     return this.sameFamily(f) ? value : undefined;
   }
 
   number(option: string, names: Readonly<Record<string, number>>, max: number): number | undefined {
-    const value = this.words[++this.i];
+    const value = this.next(option);
+    if (value === undefined) return undefined;
     const n = numberOf(value, names, max);
     return n === undefined ? this.invalid(option, value) : n;
   }
 
   text(option: string): string | undefined {
-    const value = this.words[++this.i];
-    return value === undefined ? this.invalid(option, value) : value;
+    return this.next(option);
+  }
+
+  /** `vrf NAME`: the table of that VRF device, looked up as keepalived does while reading. */
+  vrfTable(): number | undefined {
+    const name = this.next('vrf');
+    if (name === undefined) return undefined;
+    const table = this.ctx.vrfTableOf?.(name);
+    if (table === undefined) this.ctx.diag.error('invalid-value', `VRF ${name} not found for route`, this.stmt.source);
+    else if (table === 0) this.ctx.diag.error('invalid-value', `Route specified VRF ${name} is not a VRF`, this.stmt.source);
+    return table || undefined;
   }
 }
 
@@ -138,6 +162,8 @@ export function readRoute(
     else if (word === 'src') ok = set('src', line.address(word));
     else if (word === 'dev' || word === 'oif') ok = set('dev', line.text(word));
     else if (word === 'table') ok = set('table', line.number(word, ROUTE_TABLES, U32));
+    // The VRF's table, in the line's order with `table` (the last one counts), as keepalived 2.2.7 sets it.
+    else if (word === 'vrf') ok = set('table', line.vrfTable());
     else if (word === 'metric' || word === 'priority' || word === 'preference') ok = set('metric', line.number(word, {}, U32));
     else if (word === 'scope') ok = set('scope', line.number(word, ROUTE_SCOPES, 255));
     else if (word === 'protocol' || word === 'proto') ok = set('protocol', line.number(word, ROUTE_PROTOCOLS, 255));
