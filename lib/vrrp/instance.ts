@@ -135,6 +135,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   /** The pace its GARPs / NAs go through: the router's, shared, or its own. */
   readonly #pacer: GarpPacer;
   #ownPacer = false;
+  /** The frames of the announcement being made ({@link #announce}), not handed over yet. */
+  #announcing: { ifindex: number; frames: Uint8Array[] }[] | undefined;
   /** What the pacer asks of it: pending frames leave only while it is master (keepalived). */
   readonly #paced: PacedSender = { pacingAllowed: () => this.state === 'MASTER' };
 
@@ -799,6 +801,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    */
   #announce(addresses: ResolvedAddress[]): void {
     const all = [...this.options.addresses, ...this.options.excluded];
+    // Frames let through at once go to the addon together, a run per interface.
+    const runs: { ifindex: number; frames: Uint8Array[] }[] = [];
+    this.#announcing = runs;
     for (const a of addresses) {
       const device = this.#deviceOf(a);
       try {
@@ -808,13 +813,23 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
         const frame = family === 4 ? gratuitousArp(mac, a.address) : unsolicitedNeighbourAdvert(mac, a.address);
         this.#pacer.send(this.#paced, {
           index: all.indexOf(a), device: this.#paceDevice(device), family, fallbackInterval: this.options.garpIntervalUs / 1e6,
-          transmit: () => this.#link.link?.queueFrames(ifindex, [frame], 0),
+          transmit: () => this.#transmit(ifindex, frame),
         });
       } catch (e) {
         // An interface gone meanwhile: that address's frame is lost, the others still go.
         this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_GARP', operation: 'gratuitous' }));
       }
     }
+    this.#announcing = undefined;
+    for (const run of runs) this.#link.link?.queueFrames(run.ifindex, run.frames, 0);
+  }
+
+  /** One frame on the wire now, or with the others of the announcement being made. */
+  #transmit(ifindex: number, frame: Uint8Array): void {
+    const runs = this.#announcing;
+    if (!runs) return this.#link.link?.queueFrames(ifindex, [frame], 0);
+    if (runs.at(-1)?.ifindex === ifindex) runs.at(-1)!.frames.push(frame);
+    else runs.push({ ifindex, frames: [frame] });
   }
 
   /** The interface whose pace a frame on `device` takes: a macvlan's base. */
