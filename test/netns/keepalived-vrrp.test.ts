@@ -1171,3 +1171,71 @@ test('use_vmac_addr and a VIP\'s use_vmac, one file: keepalived 2.2.7 and ours m
     expect(await eventually(() => [`vx.${id}`, `vx1.${id}`].every((n) => lab.hosts[host].try('ip', 'link', 'show', n).status !== 0), 3000)).toBe(true);
   }
 });
+
+test('garp_group over two interfaces, three instances, garp_master_repeat 2, garp_master_refresh: keepalived 2.2.7 and ours send the same GARPs in the same order, one per 0.3 s on the group, a held address once however often repeated', async () => {
+  // The same file in both routers: each has its own g0/g1 (veths whose peers g0p/g1p are captured), so VRIDs may be the same.
+  const captures: Record<'a' | 'b', LinkCapture[]> = { a: [], b: [] };
+  for (const host of ['a', 'b'] as const) {
+    const ns = lab.hosts[host];
+    for (const i of [0, 1]) {
+      ns.run('ip', 'link', 'add', `g${i}`, 'type', 'veth', 'peer', 'name', `g${i}p`);
+      ns.run('ip', 'addr', 'add', `10.66.${i}.1/24`, 'dev', `g${i}`);
+      ns.run('ip', 'link', 'set', `g${i}`, 'up');
+      ns.run('ip', 'link', 'set', `g${i}p`, 'up');
+      cleanup.push(() => void ns.try('ip', 'link', 'del', `g${i}`));
+      const capture = new LinkCapture(ns.name, 'arp', undefined, `g${i}p`);
+      cleanup.push(() => capture.stop());
+      captures[host].push(capture);
+    }
+  }
+  await Promise.all([...captures.a, ...captures.b].map((c) => c.ready()));
+  const instance = (name: string, iface: string, id: number, vips: string[], extra = '') => `
+vrrp_instance ${name} {
+    state MASTER
+    interface ${iface}
+    virtual_router_id ${id}
+    priority 255
+    advert_int 1
+    garp_master_delay 2
+    garp_master_repeat 2
+    ${extra}
+    virtual_ipaddress {
+        ${vips.map((v) => `${v}/24`).join('\n        ')}
+    }
+}
+`;
+  const text = 'garp_group {\n    garp_interval 0.3\n    interfaces {\n        g0\n        g1\n    }\n}\n'
+    + instance('GA', 'g0', 10, ['10.66.0.11', '10.66.0.12', '10.66.0.13'], 'garp_master_refresh 3')
+    + instance('GB', 'g1', 11, ['10.66.1.11', '10.66.1.12'])
+    + instance('GC', 'g0', 12, ['10.66.0.21']);
+  const ka = startKeepalived(text, 10);
+  const ours = new OurDaemon('garp-group', text);
+  expect(await eventually(() => (ka.log.match(/Entering MASTER STATE/g) ?? []).length === 3 && ours.states().filter((s) => s === 'MASTER').length === 3, TAKEOVER_MS)).toBe(true);
+  await sleep(7500);
+  const stopped = Date.now();
+  await Promise.all([...captures.a, ...captures.b].map((c) => c.stop()));
+  await ours.stop();
+  await ka.stop();
+
+  // Each router's GARPs on both links, in time order: [address, seconds after the first].
+  const sequence = (host: 'a' | 'b') => {
+    const all = captures[host].flatMap((c) => c.lines.filter((l) => l.at < stopped).flatMap((l) => {
+      const m = /who-has (10\.66\.\d\.\d+) (?:\([^)]*\) )?tell \1,/.exec(l.line);
+      return m ? [{ address: m[1]!, at: l.at }] : [];
+    })).sort((x, y) => x.at - y.at);
+    // The first 7 s of each: both run past them (GA's third refresh, at 9 s, may or may not be seen).
+    return all.map((g) => ({ address: g.address, at: (g.at - all[0]!.at) / 1000 })).filter((g) => g.at < 7);
+  };
+  const theirs = sequence('b');
+  const mine = sequence('a');
+  // keepalived 2.2.7 measured: .11 at 0, then .11 .12 .13 (the repeat of .11 only: .12 and .13 were held already), GB's two, GC's one, 0.3 s apart;
+  // the second bursts from 2 s, GA's refresh at 3 s and 6 s.
+  const head = ['10.66.0.11', '10.66.0.11', '10.66.0.12', '10.66.0.13', '10.66.1.11', '10.66.1.12', '10.66.0.21'];
+  expect(theirs.slice(0, 7).map((g) => g.address)).toEqual(head);
+  expect(mine.map((g) => g.address)).toEqual(theirs.map((g) => g.address));
+  expect(theirs.length).toBe(19);
+  // Each frame within 0.25 s of keepalived's (its own timers drift up to 0.1 s over the run on a loaded host).
+  for (const [i, g] of mine.entries()) expect([i, Math.abs(g.at - theirs[i]!.at) <= 0.25]).toEqual([i, true]);
+  // On the group, never two frames closer than the interval (less the capture's jitter).
+  for (const s of [theirs, mine]) for (let i = 1; i < s.length; i++) expect(s[i]!.at - s[i - 1]!.at).toBeGreaterThan(0.28);
+});
