@@ -86,7 +86,8 @@ const interfacesGrammar = grammar<GroupBeingRead>([], (stmt: Statement, target) 
   target.listed.push(stmt.keyword, ...stmt.args);
 });
 
-const garpGroupGrammar = grammar<GroupBeingRead>([{
+/** The keywords of `garp_group { }`. */
+export const garpGroupGrammar = grammar<GroupBeingRead>([{
   garp_interval: intervalField('garpInterval'),
   gna_interval: intervalField('gnaInterval'),
   interface: { minArgs: 1, handle: (stmt, target, ctx) => addInterface(stmt.args[0]!, target, ctx, stmt.source) },
