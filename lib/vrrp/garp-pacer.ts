@@ -115,7 +115,8 @@ export class GarpPacer {
     checkGroups(groups);
     const next = new Map<string, Group>();
     for (const g of groups) {
-      const group: Group = { garpMs: (g.garpInterval ?? 0) * 1000, gnaMs: (g.gnaInterval ?? 0) * 1000, garp: { next: 0 }, gna: { next: 0 } };
+      const ms = (seconds: number | undefined) => (seconds ?? 0) * 1000;
+      const group: Group = { garpMs: ms(g.garpInterval), gnaMs: ms(g.gnaInterval), garp: { next: 0 }, gna: { next: 0 } };
       for (const name of g.interfaces) next.set(name, group);
     }
     this.#groups = next;

@@ -447,7 +447,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   }
 
   #startInstance(name: string, c: ResolvedRouterInstance): void {
-    const instance = VrrpInstance.open(c.protocol, { ...this.#runtime, garpPacer: this.#pacer, ...(this.#firewall ? { firewall: this.#firewall } : {}) });
+    const shared = { garpPacer: this.#pacer, ...(this.#firewall ? { firewall: this.#firewall } : {}) };
+    const instance = VrrpInstance.open(c.protocol, { ...this.#runtime, ...shared });
     if (c.resolved.vmac) this.#interfaces?.madeUp(c.resolved.vmac);
     const notify = new NotifyQueue(() => this.#scriptPolicy(), (r) => this.#notified('INSTANCE', name, r));
     const member: Member = { config: c, instance, notify, faults: [] };

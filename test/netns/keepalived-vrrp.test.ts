@@ -1228,7 +1228,8 @@ vrrp_instance ${name} {
   };
   const theirs = sequence('b');
   const mine = sequence('a');
-  // keepalived 2.2.7 measured: .11 at 0, then .11 .12 .13 (the repeat of .11 only: .12 and .13 were held already), GB's two, GC's one, 0.3 s apart;
+  // keepalived 2.2.7 measured: .11 at 0, then .11 .12 .13 (the repeat of .11 only: .12 and .13 were held already),
+  // GB's two, GC's one, 0.3 s apart;
   // the second bursts from 2 s, GA's refresh at 3 s and 6 s.
   const head = ['10.66.0.11', '10.66.0.11', '10.66.0.12', '10.66.0.13', '10.66.1.11', '10.66.1.12', '10.66.0.21'];
   expect(theirs.slice(0, 7).map((g) => g.address)).toEqual(head);

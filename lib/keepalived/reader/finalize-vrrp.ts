@@ -419,7 +419,8 @@ function garpGroups(draft: ConfigDraft, interfaces: InterfaceNames, missing: Set
       missing.add(i.name);
       first ??= i.source;
     }
-    return { source: g.source, garpInterval: g.garpInterval ?? 0, gnaInterval: g.gnaInterval ?? 0, interfaces: g.interfaces.map((i) => i.name) };
+    const names = g.interfaces.map((i) => i.name);
+    return { source: g.source, garpInterval: g.garpInterval ?? 0, gnaInterval: g.gnaInterval ?? 0, interfaces: names };
   });
   if (first) diag.error('semantic', 'Non-existent interface specified in configuration', first);
   return groups;

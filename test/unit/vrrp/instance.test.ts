@@ -473,7 +473,8 @@ describe('GarpPacer: keepalived 2.2.7\'s pacing of GARPs per garp_group (sequenc
   afterEach(() => jest.useRealTimers());
 
   /** A master whose frames are recorded as `NAME index @ms`. */
-  function sender(pacer: GarpPacer, name: string, sent: string[], start = performance.now()): { master: boolean; send(index: number, device?: string, family?: 4 | 6): void } {
+  type Sender = { master: boolean; send(index: number, device?: string, family?: 4 | 6): void };
+  function sender(pacer: GarpPacer, name: string, sent: string[], start = globalThis.performance.now()): Sender {
     const s = {
       master: true,
       pacingAllowed: () => s.master,
@@ -498,7 +499,8 @@ describe('GarpPacer: keepalived 2.2.7\'s pacing of GARPs per garp_group (sequenc
     jest.advanceTimersByTime(1600);
     // keepalived 2.2.7 on the wire: .11 at 0, .11 .12 .13 at 0.3/0.6/0.9, B's two at 1.2/1.5.
     expect(sent).toEqual(['A0@0', 'A0@300', 'A1@600', 'A2@900', 'B0@1200', 'B1@1500']);
-    // Asked while the pace is busy (free at 1.8 s): looked at one interval later, not when the pace frees (keepalived: 2.30 s after 2.0, not 2.1).
+    // Asked while the pace is busy (free at 1.8 s): looked at one interval later, not when the pace frees
+    // (keepalived: 2.30 s after a burst at 2.0, not 2.1).
     sent.length = 0;
     a.send(0);
     jest.advanceTimersByTime(1000);
