@@ -407,8 +407,8 @@ export function finishVrrp(
 /**
  * The garp_group blocks kept: an interface the namespace lacks is
  * keepalived's warning and its closing "Non-existent interface" line (`-t`
- * exits 5); it stays in the group, and VRRP does not start, as for an
- * instance's missing interface.
+ * exits 5; keepalived's VRRP process stops there). It stays in the group,
+ * and counts among the missing interfaces as an instance's does.
  */
 function garpGroups(draft: ConfigDraft, interfaces: InterfaceNames, missing: Set<string>, diag: Diagnostics): GarpGroup[] {
   let first: SourceRef | undefined;
