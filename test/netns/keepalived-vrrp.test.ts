@@ -1193,6 +1193,9 @@ async function garpLinks(): Promise<Record<'a' | 'b', LinkCapture[]>> {
     }
   }
   await Promise.all([...captures.a, ...captures.b].map((c) => c.ready()));
+  // An IPv6 instance needs the link-local address to send from, past its duplicate address detection.
+  const settled = () => (['a', 'b'] as const).every((h) => [0, 1].every((i) => !lab.hosts[h].run('ip', '-6', 'addr', 'show', 'dev', `g${i}`, 'tentative').trim()));
+  expect(await eventually(settled, 5000)).toBe(true);
   return captures;
 }
 
@@ -1262,8 +1265,9 @@ test('garp_group over two interfaces, three instances, garp_master_repeat 2, gar
   expect(theirs.slice(0, 7).map((g) => g.address)).toEqual(head);
   expect(theirs.length).toBe(19);
   sameSequence(theirs, mine);
-  // On the group, never two frames closer than the interval (less the capture's jitter).
-  for (const s of [theirs, mine]) for (let i = 1; i < s.length; i++) expect(s[i]!.at - s[i - 1]!.at).toBeGreaterThan(0.28);
+  // On the group, no two frames together: 0.3 s apart, less the jitter of sending and capturing on a loaded host (up to 0.07 s seen).
+  const close = (s: { at: number }[]) => s.flatMap((g, i) => (i > 0 && g.at - s[i - 1]!.at < 0.2 ? [i] : []));
+  expect({ theirs: close(theirs), mine: close(mine) }).toEqual({ theirs: [], mine: [] });
 });
 
 test('garp_group with gna_interval only, vrrp_garp_interval set: keepalived 2.2.7 and ours pace the NAs 0.3 s apart and send the GARPs of the group\'s interface unpaced (the group\'s unset garp_interval, not the global)', async () => {
@@ -1271,13 +1275,19 @@ test('garp_group with gna_interval only, vrrp_garp_interval set: keepalived 2.2.
     + garpInstance('N6', 'g0', 20, ['fd66::11', 'fd66::12', 'fd66::13'])
     + garpInstance('N4', 'g0', 21, ['10.66.0.31', '10.66.0.32']);
   const { theirs, mine } = await garpSequences(text, 2, 3.5, 3);
-  const arps = (s: { address: string; at: number }[]) => s.filter((g) => !g.address.includes(':'));
-  const nas = (s: { address: string; at: number }[]) => s.filter((g) => g.address.includes(':'));
+  // Each kind timed from its own first frame: the two instances may not become master in the same millisecond.
+  const kind = (s: { address: string; at: number }[], v6: boolean) => {
+    const k = s.filter((g) => g.address.includes(':') === v6);
+    return k.map((g) => ({ address: g.address, at: g.at - k[0]!.at }));
+  };
   for (const s of [theirs, mine]) {
-    // Measured: .31 .32 .31 .32 within 20 ms of the first NA, again at 2 s; NAs ::11 at 0, then ::11 ::12 ::13 0.3 s apart, again from 2 s.
-    expect(nas(s).map((g) => g.address)).toEqual(['fd66::11', 'fd66::11', 'fd66::12', 'fd66::13', 'fd66::11', 'fd66::11', 'fd66::12', 'fd66::13']);
-    expect(arps(s).length).toBe(8);
-    expect(arps(s).filter((g) => g.at < 1).every((g) => g.at < 0.1)).toBe(true);
+    const arps = kind(s, false);
+    // Measured: .31 .32 .31 .32 within 20 ms, again at 2 s; NAs ::11 at 0, then ::11 ::12 ::13 0.3 s apart, again from 2 s.
+    expect({
+      nas: kind(s, true).map((g) => g.address), arps: arps.length, firstTogether: arps.filter((g) => g.at < 1).map((g) => g.at < 0.1),
+    }).toEqual({
+      nas: ['fd66::11', 'fd66::11', 'fd66::12', 'fd66::13', 'fd66::11', 'fd66::11', 'fd66::12', 'fd66::13'], arps: 8, firstTogether: [true, true, true, true],
+    });
   }
-  sameSequence(nas(theirs), nas(mine));
+  sameSequence(kind(theirs, true), kind(mine, true));
 });
