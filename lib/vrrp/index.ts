@@ -36,6 +36,7 @@ export { VipFirewall, resolveFirewallOptions } from './firewall';
 export type { VrrpFirewallOptions, ResolvedFirewallOptions, FirewallAddress } from './firewall';
 export type { ProcessSourceOptions } from '../track/process';
 export type { InterfaceDelayOptions } from './track/interface-delays';
+export type { GarpGroupOptions } from './garp-pacer';
 export type { LinkbeatOptions } from './track/linkbeat';
 // BFD sessions (bfd_instance), which track_bfd reads; usable on their own.
 export {

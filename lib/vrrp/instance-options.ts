@@ -14,6 +14,7 @@ import { AUTH_AH, AUTH_NONE, AUTH_PASS, passwordField, type TtlRange } from './p
 import type { MachineOptions } from './state-machine';
 import { VRRP_DEFAULTS, VRRP_LIMITS } from './limits';
 import type { VipFirewall } from './firewall';
+import type { GarpPacer } from './garp-pacer';
 import type { NativeAddressSpec } from '../native/vrrp-contract';
 import { ROUTE_SCOPES } from '../native/route-numbers';
 import { AF_INET, AF_INET6 } from '../native/contract';
@@ -217,6 +218,12 @@ export interface VrrpRuntimeOptions {
    * tables when it closes.
    */
   firewall?: VipFirewall;
+  /**
+   * @internal The router's pace of gratuitous ARPs / NAs, shared by its
+   * instances (garp_group); default: the instance paces its own frames by
+   * `garpInterval`.
+   */
+  garpPacer?: GarpPacer;
 }
 
 /**

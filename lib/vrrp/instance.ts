@@ -18,6 +18,7 @@ import { VipFirewall, type FirewallAddress } from './firewall';
 import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { familyOf } from './bytes';
+import { GarpPacer, type PacedSender } from './garp-pacer';
 import { isDeletedRoute, isDeletedRule, isRemovalOf, RouteSet, type RemovedEntry } from './routes';
 import { IpvsArgumentError } from '../model/errors';
 import { loadVrrpNative } from './native';
@@ -131,6 +132,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   };
   #heartbeat: NodeJS.Timeout | undefined;
   #source: string;
+  /** The pace its GARPs / NAs go through: the router's, shared, or its own. */
+  readonly #pacer: GarpPacer;
+  #ownPacer = false;
+  /** The frames of the announcement being made ({@link #announce}), not handed over yet. */
+  #announcing: { ifindex: number; frames: Uint8Array[] }[] | undefined;
+  /** What the pacer asks of it: pending frames leave only while it is master (keepalived). */
+  readonly #paced: PacedSender = { pacingAllowed: () => this.state === 'MASTER' };
 
   readonly #runtime: VrrpRuntimeOptions;
   readonly #native: NativeVrrpBinding;
@@ -169,6 +177,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#mac = mac;
     this.#vmac = vmac;
     this.#machine = new VrrpMachine({ ...options, localAddress: source });
+    this.#ownPacer = runtime.garpPacer === undefined;
+    this.#pacer = runtime.garpPacer ?? new GarpPacer();
+    this.#pacer.register(this.#paced);
   }
 
   /**
@@ -441,6 +452,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     clearInterval(this.#heartbeat);
+    this.#pacer.drop(this.#paced, true);
+    if (this.#ownPacer) this.#pacer.close();
     const link = this.#link.link!;
     Object.assign(this.#stats, nativeStats(this.#counters()!));
     link.close();
@@ -788,24 +801,48 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   /**
    * One GARP (IPv4) or unsolicited NA (IPv6) per address, in order, on its
    * interface with that interface's MAC (keepalived's vrrp_send_update),
-   * paced; frames in a row for one interface go to the addon together.
+   * through the pacer: at once while the interface's (or its garp_group's)
+   * pace is free, else held back, an address held back once however often
+   * it is asked for (garp-pacer.ts).
    */
   #announce(addresses: ResolvedAddress[]): void {
+    const all = [...this.options.addresses, ...this.options.excluded];
+    // Frames let through at once go to the addon together, a run per interface.
     const runs: { ifindex: number; frames: Uint8Array[] }[] = [];
+    this.#announcing = runs;
     for (const a of addresses) {
       const device = this.#deviceOf(a);
       try {
         const ifindex = this.#deviceIndex(device);
         const mac = this.#macOf(device);
-        const frame = familyOf(a.address) === 4 ? gratuitousArp(mac, a.address) : unsolicitedNeighbourAdvert(mac, a.address);
-        if (runs.at(-1)?.ifindex === ifindex) runs.at(-1)!.frames.push(frame);
-        else runs.push({ ifindex, frames: [frame] });
+        const family = familyOf(a.address) === 4 ? 4 : 6;
+        const frame = family === 4 ? gratuitousArp(mac, a.address) : unsolicitedNeighbourAdvert(mac, a.address);
+        this.#pacer.send(this.#paced, {
+          index: all.indexOf(a), device: this.#paceDevice(device), family, fallbackInterval: this.options.garpIntervalUs / 1e6,
+          transmit: () => this.#transmit(ifindex, frame),
+        });
       } catch (e) {
         // An interface gone meanwhile: that address's frame is lost, the others still go.
         this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_GARP', operation: 'gratuitous' }));
       }
     }
-    for (const run of runs) this.#link.link!.queueFrames(run.ifindex, run.frames, this.options.garpIntervalUs);
+    this.#announcing = undefined;
+    for (const run of runs) this.#link.link?.queueFrames(run.ifindex, run.frames, 0);
+  }
+
+  /** One frame on the wire now, or with the others of the announcement being made. */
+  #transmit(ifindex: number, frame: Uint8Array): void {
+    const runs = this.#announcing;
+    if (!runs) return this.#link.link?.queueFrames(ifindex, [frame], 0);
+    if (runs.at(-1)?.ifindex === ifindex) runs.at(-1)!.frames.push(frame);
+    else runs.push({ ifindex, frames: [frame] });
+  }
+
+  /** The interface whose pace a frame on `device` takes: a macvlan's base. */
+  #paceDevice(device: string): string {
+    const o = this.options;
+    if (device === o.vmac) return o.interface;
+    return o.addressVmacs?.find((m) => m.name === device)?.interface ?? device;
   }
 
   #macOf(device: string): Uint8Array {
@@ -817,6 +854,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#lastTransition = new Date();
     if (to === 'MASTER') this.#stats.becomeMaster++;
     if (from === 'MASTER') this.#stats.releaseMaster++;
+    // keepalived drops the frames still held back by pacing when the instance leaves master.
+    if (from === 'MASTER') this.#pacer.drop(this.#paced);
     if (to === 'MASTER' && reason === 'master-down-timer') this.#stats.failovers++;
     const priority = this.#machine.effectivePriority;
     const change: VrrpStateChange = { instance: this.name, from, to, reason, priority, at: this.#lastTransition };

@@ -11,6 +11,7 @@
 import type { VrrpFirewallOptions } from './firewall';
 import type { InterfaceDelayOptions } from './track/interface-delays';
 import type { LinkbeatOptions } from './track/linkbeat';
+import type { GarpGroupOptions } from './garp-pacer';
 import type { VirtualAddress, VrrpInstanceOptions } from './instance-options';
 import type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
 import type { BfdInstanceOptions } from '../bfd/options';
@@ -203,4 +204,11 @@ export interface VrrpRouterConfig {
    * read so counts at once (interfaceDelays do not apply to it).
    */
   linkbeat?: LinkbeatOptions[];
+  /**
+   * `garp_group`: interfaces sharing one pace of gratuitous ARPs / NAs,
+   * whichever instance sends them (see {@link GarpGroupOptions}); an
+   * interface in no group is paced by its instances' `garpInterval`, also
+   * shared. Default none.
+   */
+  garpGroups?: GarpGroupOptions[];
 }

@@ -96,7 +96,7 @@ export interface ResolvedRouterConfig {
   linkbeatNotes: string[];
 }
 
-const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'trackProcesses', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules', 'firewall', 'interfaceDelays', 'linkbeat'] as const;
+const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'trackProcesses', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules', 'firewall', 'interfaceDelays', 'linkbeat', 'garpGroups'] as const;
 const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightReverse', 'rise', 'fall', 'user', 'group', 'initFail'] as const;
 const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'syncGroupTrackingWeight'] as const;
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;

@@ -29,6 +29,7 @@ import { trackOutcome, type TrackReading } from './track/weights';
 import { IpvsArgumentError } from '../model/errors';
 import { splitCommand } from '../scripts/command';
 import { VipFirewall } from './firewall';
+import { GarpPacer } from './garp-pacer';
 
 /** A state change of an instance or a sync group (`'state'` event). */
 export interface VrrpRouterStateChange {
@@ -265,6 +266,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   readonly #draining: Promise<void>[] = [];
 
   readonly #runtime: VrrpRouterRuntimeOptions;
+  /** The pace of every instance's GARPs / NAs (garp_group, vrrp_garp_interval). */
+  readonly #pacer = new GarpPacer();
 
   private constructor(config: ResolvedRouterConfig, runtime: VrrpRouterRuntimeOptions) {
     super();
@@ -282,6 +285,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const resolved = resolveRouterConfig(config);
     checkScripts(resolved);
     const router = new VrrpRouter(resolved, runtime);
+    router.#pacer.configure(config.garpGroups ?? []);
     router.#firewall = new VipFirewall(loadVrrpNative(), config.firewall, runtime.netns !== undefined ? { netns: runtime.netns } : {});
     router.#firewall.onStaleTable = (table) => router.#log({ event: 'firewall', message: `Deleting old ${table} table` });
     try {
@@ -331,6 +335,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (this.#closed) throw new VrrpError({ message: 'the router is closed', code: 'ERR_VRRP_CLOSED', operation: 'update' });
     const next = resolveRouterConfig(config);
     checkScripts(next);
+    this.#pacer.configure(config.garpGroups ?? []);
     const stopping: Promise<void>[] = [];
     for (const [name, member] of this.#members) {
       const wanted = next.instances.get(name);
@@ -429,6 +434,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.#processes.clear();
     this.#processSource?.close();
     this.#interfaces?.close();
+    this.#pacer.close();
     if (this.#ownBfd) this.#bfd?.close();
   }
 
@@ -441,7 +447,8 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   }
 
   #startInstance(name: string, c: ResolvedRouterInstance): void {
-    const instance = VrrpInstance.open(c.protocol, { ...this.#runtime, ...(this.#firewall ? { firewall: this.#firewall } : {}) });
+    const shared = { garpPacer: this.#pacer, ...(this.#firewall ? { firewall: this.#firewall } : {}) };
+    const instance = VrrpInstance.open(c.protocol, { ...this.#runtime, ...shared });
     if (c.resolved.vmac) this.#interfaces?.madeUp(c.resolved.vmac);
     const notify = new NotifyQueue(() => this.#scriptPolicy(), (r) => this.#notified('INSTANCE', name, r));
     const member: Member = { config: c, instance, notify, faults: [] };

@@ -20,6 +20,7 @@ import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-
 import { scriptGrammar, trackFileGrammar, trackProcessGrammar } from '../reader/blocks/vrrp-tracking';
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
 import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
+import { garpGroupGrammar } from '../reader/blocks/garp-group';
 import { VRRP_LIMITS } from '../../vrrp/limits';
 import { GLOBAL_REFUSED } from './policy';
 
@@ -27,6 +28,12 @@ import { GLOBAL_REFUSED } from './policy';
 const ADDRESS_VMACS = 'one macvlan per interface (private mode, MAC 00:00:5e:00:01:VRID, use_vmac\'s sysctls), made at start and deleted at stop, '
   + 'named by vmac_addr_prefix; GARPs for its addresses leave from it with the virtual MAC, adverts still from the instance\'s interface; '
   + 'a `use_vmac` that adds nothing is keepalived\'s `-t` complaint';
+
+/** garp_group as run (keepalived 2.2.7 side by side on one file in a netns, test/netns/keepalived-vrrp.test.ts). */
+const GARP_GROUP = 'GARPs / NAs on the group\'s interfaces leave at most one per interval, whichever instance sends them, as keepalived 2.2.7: '
+  + 'one at once while the pace is free, else the address waits (once, however often a burst repeats it), looked at one interval later and '
+  + 'as the pace frees, instances in file order; an interface in no group is paced alike by vrrp_garp_interval / vrrp_gna_interval; '
+  + 'the pace is kept on the event loop (a stalled loop delays held frames)';
 
 /** What the daemon does with a keyword. */
 export type KeywordStatus = 'runs' | 'partly' | 'no effect' | 'refused';
@@ -58,6 +65,7 @@ function blocks(): readonly (readonly [string, Grammar<never>])[] {
     ['authentication', authGrammar],
     ['vrrp_sync_group', syncGroupGrammar],
     ['vrrp_script', scriptGrammar],
+    ['garp_group', garpGroupGrammar],
     ['track_file', trackFileGrammar],
     ['vrrp_track_process', trackProcessGrammar],
     ['bfd_instance', bfdInstanceGrammar],
@@ -166,6 +174,7 @@ const LINKBEAT = 'the link is read by ioctl every second on the link monitor\'s 
 /** Keywords that run in full, with a word on how. */
 const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
+    garp_group: GARP_GROUP,
     vrrp_track_process: PROCESS_SOURCE,
     net_namespace: 'the daemon re-executes itself inside /var/run/netns/NAME at start (same pid); its default control socket is '
       + '/run/ipvs-keepalived-NAME.sock (`ipvs ctl --net-namespace NAME`); read at start only, as keepalived',
@@ -236,6 +245,12 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
   },
   vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
+  garp_group: {
+    garp_interval: 'seconds (µs resolution, up to 2147.483647) between GARPs on the group\'s interfaces, whichever instance sends them; 0 or unset: not paced',
+    gna_interval: 'as garp_interval, for unsolicited NAs (paced apart from the GARPs)',
+    interface: 'an interface of the group (its macvlans take its pace); one already in a group is keepalived\'s "already specified" line and ignored',
+    interfaces: 'the group\'s interfaces, one or more a line; what keepalived says of them it says at the block\'s `}`, and so does the reader',
+  },
   vrrp_track_process: {
     process: 'matched against comm (at most 15 characters), or argv[0] of the command line with ARGS, param_match or full_command',
     fork_delay: 'applies to a quorum gained by a fork (others count at once), as keepalived',

@@ -360,6 +360,11 @@ class Mapper {
     if (delays.length) config.interfaceDelays = delays;
     const linkbeat = this.linkbeat(instances);
     if (linkbeat.length) config.linkbeat = linkbeat;
+    if (vrrp.garpGroups.length) {
+      config.garpGroups = vrrp.garpGroups.map((g) => ({
+        interfaces: [...g.interfaces], garpInterval: g.garpInterval, gnaInterval: g.gnaInterval,
+      }));
+    }
     const bfd = this.#model.bfdInstances.filter((b) => b.events.vrrp).map(bfdOptions);
     if (bfd.length) config.bfdInstances = bfd;
     return config;

@@ -15,7 +15,7 @@ import { VRRP_DEFAULTS } from '../../vrrp/limits';
 import { isIpv6LinkLocal } from '../../core/validate/address';
 import type { ScriptPolicy } from '../../scripts/security';
 import { keptAtLoad, loadedScript } from './scripts';
-import type { VrrpAddress, VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackProcess, VrrpTrackRef } from './vrrp-model';
+import type { GarpGroup, VrrpAddress, VrrpConfig, VrrpGlobalDefs, VrrpInstanceBlock, VrrpScript, VrrpSyncGroup, VrrpTrackFile, VrrpTrackProcess, VrrpTrackRef } from './vrrp-model';
 
 /** Instance fields whose default is global_defs' field of the same name. */
 const FROM_GLOBAL = [
@@ -406,7 +406,30 @@ export function finishVrrp(
     staticRoutes: draft.staticRoutes, staticRules: draft.staticRules, trackGroups: draft.trackGroups,
     interfaceDelays: lastPerInterface(draft.interfaceDelays, 'up/down delay', draft, interfaces, diag),
     linkbeatInterfaces: lastPerInterface(draft.linkbeatInterfaces, 'linkbeat interface', draft, interfaces, diag),
+    garpGroups: garpGroups(draft, interfaces, known.missing, diag),
   };
+}
+
+/**
+ * The garp_group blocks kept: an interface the namespace lacks is
+ * keepalived's warning and its closing "Non-existent interface" line (`-t`
+ * exits 5; keepalived's VRRP process stops there). It stays in the group,
+ * and counts among the missing interfaces as an instance's does.
+ */
+function garpGroups(draft: ConfigDraft, interfaces: InterfaceNames, missing: Set<string>, diag: Diagnostics): GarpGroup[] {
+  let first: SourceRef | undefined;
+  const groups = draft.garpGroups.map((g) => {
+    for (const i of g.interfaces) {
+      if (!interfaces || interfaces.has(i.name)) continue;
+      diag.error('semantic', `WARNING - interface ${i.name} specified for garp_group doesn't exist`, i.source);
+      missing.add(i.name);
+      first ??= i.source;
+    }
+    const names = g.interfaces.map((i) => i.name);
+    return { source: g.source, garpInterval: g.garpInterval ?? 0, gnaInterval: g.gnaInterval ?? 0, interfaces: names };
+  });
+  if (first) diag.error('semantic', 'Non-existent interface specified in configuration', first);
+  return groups;
 }
 
 /**

@@ -466,6 +466,23 @@ export interface VrrpConfig {
   readonly interfaceDelays: readonly InterfaceDelay[];
   /** `linkbeat_interfaces { }`: one line per interface (a later line replaces an earlier). */
   readonly linkbeatInterfaces: readonly LinkbeatInterfaceLine[];
+  /** `garp_group` blocks keepalived keeps (with an interval), in file order. */
+  readonly garpGroups: readonly GarpGroup[];
+}
+
+/**
+ * A `garp_group`: gratuitous ARPs (`garpInterval`) and unsolicited NAs
+ * (`gnaInterval`) sent on any of its interfaces leave at most one per
+ * interval, whichever instance sends them. An interval not written is 0 (no
+ * pacing of that kind on these interfaces, whatever vrrp_garp_interval says).
+ */
+export interface GarpGroup extends Located {
+  /** Seconds between GARPs on the group's interfaces; 0: unpaced. */
+  readonly garpInterval: number;
+  /** Seconds between unsolicited NAs on the group's interfaces; 0: unpaced. */
+  readonly gnaInterval: number;
+  /** Interface names, each in no other group. */
+  readonly interfaces: readonly string[];
 }
 
 /** A line of `linkbeat_interfaces { IF [MII|ETHTOOL|IOCTL] }` (no method: the first that works). */

@@ -400,8 +400,8 @@ describe('more keywords', () => {
 
 describe('extending the grammar', () => {
   test('every block not read yet is listed, and reported (never silently ignored)', () => {
-    expect(NOT_SUPPORTED_YET).toEqual(expect.arrayContaining(['garp_group']));
-    for (const read of ['vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', 'track_group']) expect(NOT_SUPPORTED_YET).not.toContain(read);
+    // garp_group, the last one, is read now: the list stays for the next block keepalived adds.
+    for (const read of ['vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', 'track_group', 'garp_group']) expect(NOT_SUPPORTED_YET).not.toContain(read);
     expect(NOT_SUPPORTED_YET).not.toEqual(expect.arrayContaining(['vrrp_instance']));
     const text = NOT_SUPPORTED_YET.map((k) => `${k} x {\n  anything 1\n}\n`).join('');
     const { diagnostics, config } = readText(text);

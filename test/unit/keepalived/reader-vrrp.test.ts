@@ -602,6 +602,73 @@ describe('default_interface (keepalived 2.2.7: static addresses without dev only
   });
 });
 
+describe('garp_group (keepalived 2.2.7 -t on the same text: same lines, same status)', () => {
+  const group = (body: string) => `garp_group {\n${body}}\n`;
+  const CASES: readonly [string, string, number, (string | number)[][]][] = [
+    ['one interface', group('  garp_interval 0.5\n  interface vrrp0\n'), 0, []],
+    ['interfaces block, a name, words after', 'garp_group G1 {\n  garp_interval 1 2\n  gna_interval 0.25\n  interfaces {\n    vrrp0 vrrp1\n  }\n}\n', 0, []],
+    ['zero intervals still count as set', group('  garp_interval 0\n  interface vrrp0\n'), 0, []],
+    ['no interval', group('  interface vrrp0\n'), 5, [['semantic', 3, 'garp group 0 does not have any delay set - removing']]],
+    ['a second group without interval', group('  garp_interval 1\n  interface vrrp0\n') + group('  interface vrrp1\n'), 5, [
+      ['semantic', 7, 'garp group 0 does not have any delay set - removing'],
+    ]],
+    ['an interface in two groups', group('  garp_interval 1\n  interface vrrp0\n') + group('  gna_interval 2\n  interface vrrp0\n  interface vrrp1\n'), 5, [
+      ['semantic', 7, 'garp_group already specified for vrrp0 - ignoring'],
+    ]],
+    ['an interface twice in one group', group('  garp_interval 1\n  interfaces {\n    vrrp0\n    vrrp0\n  }\n'), 5, [
+      ['semantic', 6, 'garp_group already specified for vrrp0 - ignoring'],
+    ]],
+    ['an interface of a removed group is free again', group('  interface vrrp0\n') + group('  garp_interval 1\n  interface vrrp0\n'), 5, [
+      ['semantic', 3, 'garp group 0 does not have any delay set - removing'],
+    ]],
+    ['a missing interface', group('  garp_interval 1\n  interfaces {\n    vrrp0\n    nosuch0\n  }\n'), 5, [
+      ['semantic', 6, "WARNING - interface nosuch0 specified for garp_group doesn't exist"],
+      ['semantic', 6, 'Non-existent interface specified in configuration'],
+    ]],
+    ['an empty interfaces block', group('  garp_interval 1\n  interfaces {\n  }\n'), 5, [['semantic', 4, 'Warning - empty garp_group interfaces block']]],
+    ['negative', group('  garp_interval -1\n  interface vrrp0\n'), 5, [
+      ['invalid-value', 2, "negative number '-1'"],
+      ['invalid-value', 2, "garp_group garp_interval '-1' invalid"],
+      ['semantic', 4, 'garp group 0 does not have any delay set - removing'],
+    ]],
+    ['above the range', group('  gna_interval 5000\n  interface vrrp0\n'), 5, [
+      ['invalid-value', 2, "number '5000' outside range [0.000000, 2147.483647]"],
+      ['invalid-value', 2, "garp_group gna_interval '5000' invalid"],
+      ['semantic', 4, 'garp group 0 does not have any delay set - removing'],
+    ]],
+    ['the top of the range', group('  gna_interval 2147.483647\n  interface vrrp0\n'), 0, []],
+    ['not a number: said, the group kept', group('  garp_interval abc\n  interface vrrp0\n'), 5, [['invalid-value', 2, "invalid number 'abc'"]]],
+    ['an exponent', group('  garp_interval 1e1\n  interface vrrp0\n'), 5, [['invalid-value', 2, "invalid number '1e1'"]]],
+    ['seven decimals', group('  garp_interval 0.0000001\n  interface vrrp0\n'), 5, [['invalid-value', 2, "number '0.0000001' has too many decimal places"]]],
+  ];
+
+  test.each(CASES)('%s: our lines and status', (_name, text, status, lines) => {
+    const r = checkText(text);
+    expect(found(r)).toEqual(lines);
+    expect(r.exitCode).toBe(status);
+  });
+
+  test('what is kept: groups with an interval, an interval not written 0, interfaces in no other group', () => {
+    const groups = (text: string) => checkText(text).config.vrrp.garpGroups.map((g) => [g.garpInterval, g.gnaInterval, g.interfaces]);
+    expect(groups(CASES[1]![1])).toEqual([[1, 0.25, ['vrrp0', 'vrrp1']]]);
+    expect(groups(CASES[5]![1])).toEqual([[1, 0, ['vrrp0']], [0, 2, ['vrrp1']]]);
+    expect(groups(CASES[3]![1])).toEqual([]);
+    expect(groups(CASES[13]![1])).toEqual([[0, 0, ['vrrp0']]]);
+    expect(groups(group('  garp_interval 0.0000019\n  interface vrrp0\n'))).toEqual([[0.000001, 0, ['vrrp0']]]);
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('the installed keepalived -t prints the same lines and exits the same', () => {
+    for (const [name, text, status, lines] of CASES) {
+      const dir = scratch({ 'keepalived.conf': text });
+      const verdict = keepalivedVerdict(path.join(dir, 'keepalived.conf'));
+      fs.rmSync(dir, { recursive: true });
+      const said = verdict.output.split('\n').filter(Boolean).map((l) => l.replace(/^\([^:]*: /, '('));
+      expect([name, verdict.status, said]).toEqual([name, status, lines.map(([, line, message]) =>
+        message === 'Non-existent interface specified in configuration' ? message : `(Line ${line}) ${message}`)]);
+    }
+  });
+});
+
 describe('interface_up_down_delays and linkbeat (keepalived 2.2.7 -t on the same text: same lines, same status)', () => {
   const delays = 'interface_up_down_delays {\n  vrrp0 1.5\n  vrrp1 3 1\n  vrrp0 x 1\n  vrrp1 256\n  vrrp1 -1\n  vrrp0\n  lo 0.5 0.25\n}\n';
   const linkbeat = 'linkbeat_interfaces {\n  vrrp0 FOO\n  vrrp1 MII x\n  lo IOCTL\n  vrrp1 ETHTOOL\n}\n';

@@ -8,6 +8,7 @@ import { VrrpInstance, vrrpMetrics, type VrrpStateChange } from '../../../lib/vr
 import { receiveAdvert, AUTH_NONE } from '../../../lib/vrrp/packet';
 import { addressBytes } from '../../../lib/vrrp/bytes';
 import { VrrpError } from '../../../lib/vrrp/errors';
+import { GarpPacer } from '../../../lib/vrrp/garp-pacer';
 import { performance } from 'node:perf_hooks';
 import { canBeSource, firstSource, nextSource, sourceCandidates } from '../../../lib/vrrp/source';
 
@@ -465,4 +466,63 @@ test('a new kernel_rx_buf_size or old_unicast_checksum is taken in place (keepal
   } finally {
     vi.close();
   }
+});
+
+describe('GarpPacer: keepalived 2.2.7\'s pacing of GARPs per garp_group (sequence measured on the wire, netns)', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 0 }));
+  afterEach(() => jest.useRealTimers());
+
+  /** A master whose frames are recorded as `NAME index @ms`. */
+  type Sender = { master: boolean; send(index: number, device?: string, family?: 4 | 6): void };
+  function sender(pacer: GarpPacer, name: string, sent: string[], start = globalThis.performance.now()): Sender {
+    const s = {
+      master: true,
+      pacingAllowed: () => s.master,
+      send(index: number, device = 'g0', family: 4 | 6 = 4) {
+        pacer.send(s, { index, device, family, fallbackInterval: 0, transmit: () => sent.push(`${name}${index}@${Math.round(globalThis.performance.now() - start)}`) });
+      },
+    };
+    pacer.register(s);
+    return s;
+  }
+  const burst = (s: { send(i: number): void }, count: number, repeat: number) => {
+    for (let r = 0; r < repeat; r++) for (let i = 0; i < count; i++) s.send(i);
+  };
+
+  test('two instances on a group of two interfaces, garp_master_repeat 2: one frame per 300 ms, repeats of a held address collapse, instances in open order', () => {
+    const pacer = new GarpPacer([{ interfaces: ['g0', 'g1'], garpInterval: 0.3 }]);
+    const sent: string[] = [];
+    const a = sender(pacer, 'A', sent, 0);
+    const b = sender(pacer, 'B', sent, 0);
+    burst(a, 3, 2);
+    burst({ send: (i) => b.send(i, 'g1') }, 2, 2);
+    jest.advanceTimersByTime(1600);
+    // keepalived 2.2.7 on the wire: .11 at 0, .11 .12 .13 at 0.3/0.6/0.9, B's two at 1.2/1.5.
+    expect(sent).toEqual(['A0@0', 'A0@300', 'A1@600', 'A2@900', 'B0@1200', 'B1@1500']);
+    // Asked while the pace is busy (free at 1.8 s): looked at one interval later, not when the pace frees
+    // (keepalived: 2.30 s after a burst at 2.0, not 2.1).
+    sent.length = 0;
+    a.send(0);
+    jest.advanceTimersByTime(1000);
+    expect(sent).toEqual(['A0@1900']);
+    pacer.close();
+  });
+
+  test('interfaces in no group are paced apart; gna paces NAs apart from GARPs; an interval of 0 does not pace; a master leaving drops what it held', () => {
+    const pacer = new GarpPacer([{ interfaces: ['g0'], garpInterval: 0.3 }, { interfaces: ['g2'], gnaInterval: 0.5 }]);
+    const sent: string[] = [];
+    const a = sender(pacer, 'A', sent, 0);
+    a.send(0);
+    a.send(1, 'g1');
+    a.send(2, 'g0', 6);
+    a.send(3, 'g2', 6);
+    a.send(4, 'g2', 6);
+    a.send(5, 'g2');
+    a.send(6, 'g2');
+    a.send(7);
+    a.master = false;
+    jest.advanceTimersByTime(1000);
+    expect(sent).toEqual(['A0@0', 'A1@0', 'A2@0', 'A3@0', 'A5@0', 'A6@0']);
+    pacer.close();
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * The top level of keepalived.conf. Blocks this reader does not read yet
- * (garp_group...) are listed in {@link NOT_SUPPORTED_YET}:
+ * would be listed in {@link NOT_SUPPORTED_YET} (none now):
  * each is reported with a "not supported yet" warning and skipped, never
  * silently ignored. Supporting one means giving it a handler here and
  * removing it from that list.
@@ -18,6 +18,7 @@ import { vrrpInstanceKeyword, type VrrpInstanceDraft } from './vrrp-instance';
 import { vrrpSyncGroupKeyword, type VrrpSyncGroupDraft } from './vrrp-sync-group';
 import { readVrrpAddress } from './vrrp-addresses';
 import { trackGroupKeyword, type TrackGroupDraft } from './track-group';
+import { garpGroupKeyword, type GarpGroupDraft } from './garp-group';
 import { routeBlock, ruleBlock } from './vrrp-routes';
 import type { InterfaceDelay, LinkbeatInterfaceLine, VrrpAddress, VrrpRoute, VrrpRule } from '../vrrp-model';
 import { timerComplaint } from '../values';
@@ -44,6 +45,7 @@ export interface ConfigDraft {
   readonly bfdInstances: BfdInstanceDraft[];
   readonly interfaceDelays: InterfaceDelay[];
   readonly linkbeatInterfaces: LinkbeatInterfaceLine[];
+  readonly garpGroups: GarpGroupDraft[];
   readonly daemonOptions: KeywordItem[];
   readonly unsupported: KeywordItem[];
 }
@@ -54,14 +56,12 @@ export function configDraft(): ConfigDraft {
     global: globalDraft(), groups: [], virtualServers: [], vrrpInstances: [], vrrpScripts: [], trackFiles: [], trackProcesses: [],
     syncGroups: [],
     staticAddresses: [], staticRoutes: [], staticRules: [], trackGroups: [], bfdInstances: [], interfaceDelays: [], linkbeatInterfaces: [],
-    daemonOptions: [], unsupported: [],
+    garpGroups: [], daemonOptions: [], unsupported: [],
   };
 }
 
 /** Top-level blocks and keywords of keepalived that this reader does not check yet. */
-export const NOT_SUPPORTED_YET: readonly string[] = [
-  'garp_group',
-];
+export const NOT_SUPPORTED_YET: readonly string[] = [];
 
 /** Top-level daemon settings, kept as written in `daemonOptions`. */
 export const DAEMON_OPTIONS: readonly string[] = ['net_namespace', 'net_namespace_ipvs', 'namespace_with_ipsets', 'instance', 'use_pid_dir', 'linkbeat_use_polling', 'child_wait_time'];
@@ -142,6 +142,7 @@ const rootKeywords: KeywordTable<ConfigDraft> = {
   static_routes: routeBlock<ConfigDraft>('static_routes', (t) => t.staticRoutes, (t) => t.trackGroups),
   static_rules: ruleBlock<ConfigDraft>('static_rules', (t) => t.staticRules, (t) => t.trackGroups),
   track_group: trackGroupKeyword<ConfigDraft>(),
+  garp_group: garpGroupKeyword<ConfigDraft>(),
   vrrp_track_file: trackFileKeyword<ConfigDraft>(),
   vrrp_track_process: trackProcessKeyword<ConfigDraft>(),
   bfd_instance: bfdInstanceKeyword<ConfigDraft>(),
