@@ -11,8 +11,8 @@
  * - each instance is /org/keepalived/Vrrp1/Instance/IFNAME/VRID/IPv4|IPv6
  *   (IFNAME with every character but letters, digits and `_` made `_`) with
  *   org.keepalived.Vrrp1.Instance: SendGarp, signal VrrpStatusChange(u),
- *   read-only properties Name (s) and State (us): 0 Init, 1 Backup,
- *   2 Master, 3 Fault.
+ *   read-only properties Name (introspected s, sent as (s)) and State
+ *   (us): 0 Init, 1 Backup, 2 Master, 3 Fault.
  * - on connecting: "Acquired DBus bus NAME", VrrpStarted, then each
  *   instance's VrrpStatusChange with its state, then RequestName (flags 0):
  *   "Acquired the name NAME on the session bus", or "Lost the name NAME on
@@ -358,7 +358,8 @@ export class VrrpDbus {
     if (!o.instance) return [];
     const name = o.instance.name;
     const code = STATE_CODE[this.#options.state(name) ?? ''] ?? 0;
-    return [['Name', name, 's'], ['State', [code, STATE_NAME[code] ?? 'Unknown'], '(us)']];
+    // keepalived 2.2.7 sends Name as a struct of one string, `(s)`, though its introspection says `s`: so does this.
+    return [['Name', [name], '(s)'], ['State', [code, STATE_NAME[code] ?? 'Unknown'], '(us)']];
   }
 
   /** A method call: answered as GDBus answers for keepalived. */
