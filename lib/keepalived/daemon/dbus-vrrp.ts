@@ -86,7 +86,9 @@ export function instancePath(i: DbusInstance): string {
 }
 
 /** The D-Bus settings of `global_defs`' other keywords, or undefined without `enable_dbus`. */
-export function dbusSettings(other: readonly { keyword: string; args: readonly string[] }[], env: NodeJS.ProcessEnv = process.env): DbusSettings | undefined {
+export function dbusSettings(
+  other: readonly { keyword: string; args: readonly string[] }[], env: NodeJS.ProcessEnv = process.env,
+): DbusSettings | undefined {
   if (!other.some((k) => k.keyword === 'enable_dbus')) return undefined;
   const named = other.filter((k) => k.keyword === 'dbus_service_name').at(-1)?.args[0];
   return { address: env.DBUS_SYSTEM_BUS_ADDRESS || SYSTEM_BUS, serviceName: named ?? DEFAULT_SERVICE_NAME };

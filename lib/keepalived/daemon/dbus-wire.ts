@@ -433,6 +433,16 @@ function unescapeAddress(v: string): string {
   return Buffer.from(v.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
 }
 
+/** A method call to make: the fields of its header, its signature and values. */
+export interface DbusCall {
+  path: string;
+  interface?: string;
+  member: string;
+  destination?: string;
+  signature?: string;
+  body?: DbusValue[];
+}
+
 /** What a {@link DbusConnection} emits. */
 export interface DbusConnectionEvents {
   /** A method call or a signal that is not a reply. */
@@ -571,7 +581,7 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   }
 
   /** A method call; resolves with the return, rejects with the error. */
-  call(c: { path: string; interface?: string; member: string; destination?: string; signature?: string; body?: DbusValue[] }): Promise<DbusMessage> {
+  call(c: DbusCall): Promise<DbusMessage> {
     return new Promise((resolve, reject) => {
       try {
         const serial = this.#send({ type: MESSAGE.call, flags: 0, ...c, signature: c.signature ?? '', body: c.body ?? [] });
@@ -590,7 +600,8 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   /** The return of `call`, unless its caller asked for none. */
   reply(call: DbusMessage, signature = '', body: DbusValue[] = []): void {
     if (call.flags & FLAG.noReplyExpected) return;
-    this.#send({ type: MESSAGE.return, flags: FLAG.noReplyExpected, replySerial: call.serial, ...(call.sender ? { destination: call.sender } : {}), signature, body });
+    const to = call.sender ? { destination: call.sender } : {};
+    this.#send({ type: MESSAGE.return, flags: FLAG.noReplyExpected, replySerial: call.serial, ...to, signature, body });
   }
 
   /** An error answering `call`, with its text. */
