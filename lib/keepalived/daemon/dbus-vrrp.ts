@@ -97,47 +97,28 @@ export function dbusSettings(
 const DOCTYPE = '<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"\n'
   + '                      "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">\n';
 
-const STANDARD_XML = `  <interface name="org.freedesktop.DBus.Properties">
-    <method name="Get">
-      <arg type="s" name="interface_name" direction="in"/>
-      <arg type="s" name="property_name" direction="in"/>
-      <arg type="v" name="value" direction="out"/>
-    </method>
-    <method name="GetAll">
-      <arg type="s" name="interface_name" direction="in"/>
-      <arg type="a{sv}" name="properties" direction="out"/>
-    </method>
-    <method name="Set">
-      <arg type="s" name="interface_name" direction="in"/>
-      <arg type="s" name="property_name" direction="in"/>
-      <arg type="v" name="value" direction="in"/>
-    </method>
-    <signal name="PropertiesChanged">
-      <arg type="s" name="interface_name"/>
-      <arg type="a{sv}" name="changed_properties"/>
-      <arg type="as" name="invalidated_properties"/>
-    </signal>
-  </interface>
-  <interface name="org.freedesktop.DBus.Introspectable">
-    <method name="Introspect">
-      <arg type="s" name="xml_data" direction="out"/>
-    </method>
-  </interface>
-  <interface name="org.freedesktop.DBus.Peer">
-    <method name="Ping"/>
-    <method name="GetMachineId">
-      <arg type="s" name="machine_uuid" direction="out"/>
-    </method>
-  </interface>
-`;
+/** An `<arg>` line of GDBus's XML. */
+const arg = (type: string, name: string, direction?: 'in' | 'out') => `      <arg type="${type}" name="${name}"${direction ? ` direction="${direction}"` : ''}/>\n`;
+const method = (name: string, ...args: string[]) => `    <method name="${name}">\n${args.join('')}    </method>\n`;
 
-const emptyMethod = (name: string) => `    <method name="${name}">\n    </method>\n`;
+/** The standard interfaces GDBus adds to every object, as it writes them. */
+const STANDARD_XML = '  <interface name="org.freedesktop.DBus.Properties">\n'
+  + method('Get', arg('s', 'interface_name', 'in'), arg('s', 'property_name', 'in'), arg('v', 'value', 'out'))
+  + method('GetAll', arg('s', 'interface_name', 'in'), arg('a{sv}', 'properties', 'out'))
+  + method('Set', arg('s', 'interface_name', 'in'), arg('s', 'property_name', 'in'), arg('v', 'value', 'in'))
+  + `    <signal name="PropertiesChanged">\n${arg('s', 'interface_name')}${arg('a{sv}', 'changed_properties')}${arg('as', 'invalidated_properties')}    </signal>\n`
+  + '  </interface>\n  <interface name="org.freedesktop.DBus.Introspectable">\n'
+  + method('Introspect', arg('s', 'xml_data', 'out'))
+  + '  </interface>\n  <interface name="org.freedesktop.DBus.Peer">\n    <method name="Ping"/>\n'
+  + method('GetMachineId', arg('s', 'machine_uuid', 'out'))
+  + '  </interface>\n';
+
 const emptySignal = (name: string) => `    <signal name="${name}">\n    </signal>\n`;
 
-const VRRP_XML = `  <interface name="${VRRP_IFACE}">\n${['PrintData', 'PrintStats', 'PrintStatsClear', 'ReloadConfig'].map(emptyMethod).join('')}`
+const VRRP_XML = `  <interface name="${VRRP_IFACE}">\n${['PrintData', 'PrintStats', 'PrintStatsClear', 'ReloadConfig'].map((m) => method(m)).join('')}`
   + `${['VrrpStarted', 'VrrpReloaded', 'VrrpStopped'].map(emptySignal).join('')}  </interface>\n`;
 
-const INSTANCE_XML = `  <interface name="${INSTANCE_IFACE}">\n${emptyMethod('SendGarp')}`
+const INSTANCE_XML = `  <interface name="${INSTANCE_IFACE}">\n${method('SendGarp')}`
   + '    <signal name="VrrpStatusChange">\n      <arg type="u" name="status">\n      </arg>\n    </signal>\n'
   + '    <property type="s" name="Name" access="read">\n    </property>\n'
   + '    <property type="(us)" name="State" access="read">\n    </property>\n  </interface>\n';
