@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  DbusConnection, DbusError, decodeMessage, encodeMessage, marshal, messageLength, socketPathOf, splitSignature, unmarshal,
+  DbusConnection, DbusError, type DbusErrorCode, decodeMessage, encodeMessage, marshal, messageLength, socketPathOf, splitSignature, unmarshal,
   type DbusMessage,
 } from '../../../lib/keepalived/daemon/dbus-wire';
 import { VrrpDbus, dbusSettings, instancePath } from '../../../lib/keepalived/daemon/dbus-vrrp';
@@ -94,31 +94,24 @@ test('every type round-trips, big-endian bodies read, alignment from the body st
 });
 
 test('what is not D-Bus fails with a typed error', () => {
-  const code = (f: () => unknown) => {
-    let failure: unknown;
-    try {
-      f();
-    } catch (e) {
-      failure = e;
-    }
-    expect(failure).toBeInstanceOf(DbusError);
-    return `${(failure as DbusError).code}: ${(failure as DbusError).message}`;
-  };
-  expect(code(() => splitSignature('a{vs}'))).toBe('ERR_DBUS_SIGNATURE: signature "a{vs}": a dict key must be a basic type');
-  expect(code(() => splitSignature('(u'))).toBe('ERR_DBUS_SIGNATURE: signature "(u" ends inside a type');
-  expect(code(() => splitSignature('()'))).toBe('ERR_DBUS_SIGNATURE: signature "()": an empty struct');
-  expect(code(() => marshal('u', [-1]))).toBe('ERR_DBUS_VALUE: -1 is not a value of type u');
-  expect(code(() => marshal('y', [256]))).toBe('ERR_DBUS_VALUE: 256 is not a value of type y');
-  expect(code(() => marshal('o', ['a/b']))).toBe('ERR_DBUS_VALUE: "a/b" is not an object path');
-  expect(code(() => marshal('s', ['a\0b']))).toBe('ERR_DBUS_VALUE: a s holds no NUL byte');
-  expect(code(() => marshal('su', ['x']))).toBe('ERR_DBUS_VALUE: signature "su" has 2 values, not 1');
-  expect(code(() => decodeMessage(hex(SENT.getAllReply).subarray(0, 60)))).toBe('ERR_DBUS_MESSAGE: a message shorter than its contents');
-  expect(code(() => decodeMessage(Buffer.concat([hex(SENT.helloCall), Buffer.alloc(8)])))).toBe('ERR_DBUS_MESSAGE: bytes after the message');
-  const noMember = hex(SENT.vrrpStarted);
-  noMember[1] = 7;
-  expect(code(() => decodeMessage(noMember))).toBe('ERR_DBUS_MESSAGE: message type 7');
-  expect(code(() => unmarshal('b', Buffer.from('02000000', 'hex')))).toBe('ERR_DBUS_MESSAGE: a boolean of 2');
-  expect(code(() => socketPathOf('tcp:host=localhost,port=1'))).toBe('ERR_DBUS_ADDRESS: no unix:path= or unix:abstract= in bus address "tcp:host=localhost,port=1"');
+  const badType = hex(SENT.vrrpStarted);
+  badType[1] = 7;
+  const fails: [() => unknown, DbusErrorCode, string][] = [
+    [() => splitSignature('a{vs}'), 'ERR_DBUS_SIGNATURE', 'signature "a{vs}": a dict key must be a basic type'],
+    [() => splitSignature('(u'), 'ERR_DBUS_SIGNATURE', 'signature "(u" ends inside a type'],
+    [() => splitSignature('()'), 'ERR_DBUS_SIGNATURE', 'signature "()": an empty struct'],
+    [() => marshal('u', [-1]), 'ERR_DBUS_VALUE', '-1 is not a value of type u'],
+    [() => marshal('y', [256]), 'ERR_DBUS_VALUE', '256 is not a value of type y'],
+    [() => marshal('o', ['a/b']), 'ERR_DBUS_VALUE', '"a/b" is not an object path'],
+    [() => marshal('s', ['a\0b']), 'ERR_DBUS_VALUE', 'a s holds no NUL byte'],
+    [() => marshal('su', ['x']), 'ERR_DBUS_VALUE', 'signature "su" has 2 values, not 1'],
+    [() => decodeMessage(hex(SENT.getAllReply).subarray(0, 60)), 'ERR_DBUS_MESSAGE', 'a message shorter than its contents'],
+    [() => decodeMessage(Buffer.concat([hex(SENT.helloCall), Buffer.alloc(8)])), 'ERR_DBUS_MESSAGE', 'bytes after the message'],
+    [() => decodeMessage(badType), 'ERR_DBUS_MESSAGE', 'message type 7'],
+    [() => unmarshal('b', Buffer.from('02000000', 'hex')), 'ERR_DBUS_MESSAGE', 'a boolean of 2'],
+    [() => socketPathOf('tcp:host=localhost,port=1'), 'ERR_DBUS_ADDRESS', 'no unix:path= or unix:abstract= in bus address "tcp:host=localhost,port=1"'],
+  ];
+  for (const [f, code, message] of fails) expect(f).toThrow(expect.objectContaining({ name: 'DbusError', code, message }));
   expect(socketPathOf('unix:path=/run/a%20b;unix:abstract=x')).toBe('/run/a b');
   expect(socketPathOf('tcp:host=h;unix:abstract=/tmp/x,guid=1')).toBe('\0/tmp/x');
 });
