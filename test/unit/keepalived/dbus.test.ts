@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  DbusConnection, DbusError, type DbusErrorCode, decodeMessage, encodeMessage, marshal, messageLength, socketPathOf, splitSignature, unmarshal,
+  DbusConnection, type DbusErrorCode, decodeMessage, encodeMessage, marshal, messageLength, socketPathOf, splitSignature, unmarshal,
   type DbusMessage,
 } from '../../../lib/keepalived/daemon/dbus-wire';
 import { VrrpDbus, dbusSettings, instancePath } from '../../../lib/keepalived/daemon/dbus-vrrp';
