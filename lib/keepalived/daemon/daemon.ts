@@ -622,8 +622,11 @@ export class KeepalivedDaemon {
    * changed; closed when the half stops or the file drops it).
    */
   async #followDbus(r: Reading | undefined): Promise<void> {
-    const { dbusSettings } = require('./dbus-vrrp') as typeof import('./dbus-vrrp.js');
-    const wanted = r && this.#vrrp ? dbusSettings(r.result.config.global.other) : undefined;
+    // Loaded only for a file with enable_dbus.
+    const other = r && this.#vrrp ? r.result.config.global.other : [];
+    const wanted = other.some((k) => k.keyword === 'enable_dbus')
+      ? (require('./dbus-vrrp') as typeof import('./dbus-vrrp.js')).dbusSettings(other)
+      : undefined;
     const open = this.#dbus;
     if (open && wanted && open.settings.address === wanted.address && open.settings.serviceName === wanted.serviceName) return;
     if (open) {
