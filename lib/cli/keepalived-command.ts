@@ -356,7 +356,13 @@ export async function runKeepalived(
     ...(options.configId === undefined ? {} : { configId: options.configId }),
     ...(run.enterNamespace ? { enterNamespace: run.enterNamespace } : {}),
     phase: (text) => systemd.status(text),
+    // enable_dbus: PrintData and PrintStats write what SIGUSR2 writes.
+    writeState: () => writeState(),
   });
+  const writeState = (): void => {
+    writeStateFile(options.jsonFile, daemon.status());
+    log('info', 'state written', { file: options.jsonFile });
+  };
   let finished!: (status: number) => void;
   const done = new Promise<number>((resolve) => (finished = resolve));
   let queue = Promise.resolve();
@@ -367,10 +373,7 @@ export async function runKeepalived(
       const reloaded = await daemon.reload();
       systemd.ready(statusLine(daemon.status(), reloaded ? 'reloaded' : 'reload refused, previous configuration running'));
     })],
-    ['SIGUSR2', () => serially(async () => {
-      writeStateFile(options.jsonFile, daemon.status());
-      log('info', 'state written', { file: options.jsonFile });
-    })],
+    ['SIGUSR2', () => serially(async () => writeState())],
     ['SIGTERM', () => serially(async () => { systemd.stopping(); finished(KEEPALIVED_EXIT.ok); })],
     ['SIGINT', () => serially(async () => { systemd.stopping(); finished(KEEPALIVED_EXIT.ok); })],
   ];

@@ -325,6 +325,24 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     };
   }
 
+  /**
+   * One gratuitous ARP / unsolicited NA per address, as keepalived's
+   * vrrp_send_link_update with one repeat (its D-Bus SendGarp): only while
+   * master, when the addresses are set; false otherwise.
+   */
+  sendGratuitous(): boolean {
+    if (this.#closed || this.#machine.state !== 'MASTER') return false;
+    this.#announce(this.#burst(1));
+    return true;
+  }
+
+  /** Sets every statistic back to 0 (keepalived's PrintStatsClear). */
+  clearStats(): void {
+    Object.assign(this.#stats, emptyStats());
+    const now = this.#counters();
+    if (now) for (const k of ['sent', 'sendErrors', 'framesSent', 'receiveDropped', 'withheld'] as const) this.#carried[k] -= now[k];
+  }
+
   /** Effective priority: the configured one moved by tracking weights (see {@link VrrpInstance.setPriority}). */
   get effectivePriority(): number {
     return this.#machine.effectivePriority;

@@ -393,6 +393,16 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     };
   }
 
+  /** SendGarp: a master `instance` sends one gratuitous ARP / NA per address; false when it is unknown or not master. */
+  sendGratuitous(instance: string): boolean {
+    return this.#members.get(instance)?.instance.sendGratuitous() ?? false;
+  }
+
+  /** Every instance's statistics back to 0. */
+  clearStats(): void {
+    for (const m of this.#members.values()) m.instance.clearStats();
+  }
+
   /** Prometheus text: {@link vrrpMetrics} of every instance, plus sync-group states and tracker readings. */
   metrics(): string {
     const status = this.status();

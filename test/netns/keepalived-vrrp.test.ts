@@ -57,12 +57,14 @@ class OurDaemon {
   readonly pid: number;
 
   /** Started in router a, or in the namespace named by `from`. */
-  constructor(name: string, text: string, args: string[] = [], from = lab.hosts.a.name) {
+  constructor(name: string, text: string, args: string[] = [], from = lab.hosts.a.name, env?: Record<string, string>) {
     this.conf = path.join(lab.dir, `${name}.conf`);
     this.json = path.join(lab.dir, `${name}.json`);
     writeFileSync(this.conf, text);
     const script = path.resolve(__dirname, '../support/keepalived-process.js');
-    this.#child = spawn('ip', ['netns', 'exec', from, process.execPath, script, '-f', this.conf, '--json-file', this.json, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#child = spawn('ip', ['netns', 'exec', from, process.execPath, script, '-f', this.conf, '--json-file', this.json, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}),
+    });
     this.#child.stderr!.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
     // `ip netns exec` execs node: the child's pid is the daemon's.
     this.pid = this.#child.pid!;
@@ -105,8 +107,8 @@ class OurDaemon {
   }
 }
 
-function startKeepalived(text: string, id: number): Keepalived {
-  const ka = lab.keepalived('b', `ka-${id}`, text);
+function startKeepalived(text: string, id: number, env?: Record<string, string>): Keepalived {
+  const ka = lab.keepalived('b', `ka-${id}`, text, env ? { env } : {});
   cleanup.push(() => ka.stop());
   return ka;
 }
@@ -1323,4 +1325,184 @@ test('garp_group with gna_interval only, vrrp_garp_interval set: keepalived 2.2.
     });
   }
   sameSequence(kind(theirs, true), kind(mine, true));
+});
+
+/** A private bus (dbus-daemon of the host, its socket in the lab directory), its monitor's output, stopped by PID at cleanup. */
+async function privateBus(name: string): Promise<{ address: string; monitor: () => string }> {
+  const socket = path.join(lab.dir, `${name}.bus`);
+  const config = path.join(lab.dir, `${name}.bus.conf`);
+  writeFileSync(config, `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=${socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow receive_sender="*"/>
+    <allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+`);
+  const daemon = spawn('dbus-daemon', ['--config-file', config, '--nofork'], { stdio: 'ignore' });
+  cleanup.push(() => void daemon.kill('SIGTERM'));
+  expect(await eventually(() => existsSync(socket), 5000)).toBe(true);
+  const address = `unix:path=${socket}`;
+  let seen = '';
+  const monitor = spawn('dbus-monitor', ['--address', address], { stdio: ['ignore', 'pipe', 'ignore'] });
+  monitor.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  cleanup.push(() => void monitor.kill('SIGTERM'));
+  expect(await eventually(() => seen.includes('NameAcquired'), 5000)).toBe(true);
+  return { address, monitor: () => seen };
+}
+
+/** The signals a daemon sent, per object path, from dbus-monitor's lines: `member` or `member value`. */
+function signalsByPath(monitor: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  let current: string[] | undefined;
+  for (const line of monitor.split('\n')) {
+    const m = /^signal .* sender=(\S+) .* path=([^;]+); interface=[^;]+; member=(\w+)$/.exec(line);
+    if (m) {
+      current = m[1] === 'org.freedesktop.DBus' ? undefined : (out[m[2]!] ??= []);
+      current?.push(m[3]!);
+    } else if (!/^\s/.test(line)) {
+      current = undefined;
+    } else if (current) {
+      current[current.length - 1] += ` ${line.trim().replace(/^uint32 /, '')}`;
+    }
+  }
+  return out;
+}
+
+test('enable_dbus, dbus_service_name: keepalived 2.2.7 and ours on their own private buses, one file: the same objects, introspection, properties, errors, signals at start, transition, reload and stop, and ReloadConfig, PrintData and SendGarp', async () => {
+  const [x, y] = [vrid + 1, vrid + 4];
+  vrid += 6;
+  const NAME = 'org.example.Vrrp';
+  const instance = (letter: string, id: number, vip: string) => `vrrp_instance VI_${letter} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${id}\n`
+    + `  priority 100\n  advert_int ${ADVERT}\n  garp_master_delay 0\n  virtual_ipaddress {\n    ${vip}\n  }\n}\n`;
+  const text = (id: number, reloaded = false) => `global_defs {\n  enable_dbus\n  dbus_service_name ${NAME}\n}\n${instance('A', id, `10.9.0.${id + 100}/24`)}`
+    + (reloaded ? instance('C', id + 2, `10.9.0.${id + 102}/24`) : instance('B', id + 1, `fd09::${id + 101}/64`));
+  const buses = { ka: await privateBus('dbus-ka'), ours: await privateBus('dbus-ours') };
+  const captures = { a: new LinkCapture(lab.hosts.a.name, 'arp'), b: new LinkCapture(lab.hosts.b.name, 'arp') };
+  for (const c of Object.values(captures)) {
+    cleanup.push(() => c.stop());
+    await c.ready();
+  }
+  const ka = startKeepalived(text(x), x, { DBUS_SYSTEM_BUS_ADDRESS: buses.ka.address });
+  const ours = new OurDaemon(`dbus-${y}`, text(y), [], lab.hosts.a.name, { DBUS_SYSTEM_BUS_ADDRESS: buses.ours.address });
+  const busctl = (bus: 'ka' | 'ours', ...args: string[]) => lab.hosts.a.try('busctl', `--address=${buses[bus].address}`, ...args);
+  const ids = { ka: x, ours: y };
+  /** An answer with the daemon's VRIDs made X, X+1, X+2 and GDBus's version comment dropped. */
+  const normal = (bus: 'ka' | 'ours', s: string) => s.replace(/<!-- GDBus [\d.]+ -->\n/, '').replace(/\b(\d+)\b/g, (d) => {
+    const n = Number(d) - ids[bus];
+    return n >= 0 && n <= 2 ? `X${n ? `+${n}` : ''}` : d;
+  }).replace(new RegExp(`10\\.9\\.0\\.${ids[bus] + 100}`, 'g'), 'VIP');
+  const both = (...args: string[]) => (['ka', 'ours'] as const).map((bus) => {
+    const r = busctl(bus, ...args);
+    return normal(bus, `${r.stdout}${r.stderr}`.trim());
+  });
+  const path4 = (id: number, letter = 0) => `/org/keepalived/Vrrp1/Instance/eth0/${id + letter}/IPv${letter === 1 ? 6 : 4}`;
+  const master = (bus: 'ka' | 'ours', letter = 0) =>
+    busctl(bus, 'get-property', NAME, path4(ids[bus], letter), 'org.keepalived.Vrrp1.Instance', 'State').stdout.trim() === '(us) 2 "Master"';
+  expect(await eventually(() => master('ka') && master('ka', 1) && master('ours') && master('ours', 1), TAKEOVER_MS)).toBe(true);
+
+  // The objects, spelt the same (dbus_service_name is the bus name; the paths stay Vrrp1).
+  const [kaTree, ourTree] = both('--list', 'tree', NAME) as [string, string];
+  expect(kaTree.split('\n').sort()).toEqual(['/', '/org', '/org/keepalived', '/org/keepalived/Vrrp1', '/org/keepalived/Vrrp1/Instance', '/org/keepalived/Vrrp1/Instance/eth0',
+    '/org/keepalived/Vrrp1/Instance/eth0/X', '/org/keepalived/Vrrp1/Instance/eth0/X+1', '/org/keepalived/Vrrp1/Instance/eth0/X+1/IPv6',
+    '/org/keepalived/Vrrp1/Instance/eth0/X/IPv4', '/org/keepalived/Vrrp1/Vrrp']);
+  expect(ourTree).toBe(kaTree);
+  // Introspection, byte for byte but for GDBus's comment: the objects and the nodes between.
+  const introspect = (p: (id: number) => string) => (['ka', 'ours'] as const).map((bus) => {
+    const r = busctl(bus, '--json=short', 'call', NAME, p(ids[bus]), 'org.freedesktop.DBus.Introspectable', 'Introspect');
+    // The children of a node in name order: GDBus lists them in its hash table's order.
+    const xml = normal(bus, (JSON.parse(r.stdout) as { data: string[] }).data[0]!);
+    const children = xml.split('\n').filter((l) => l.startsWith('  <node '));
+    return xml.replace(children.join('\n'), [...children].sort().join('\n'));
+  });
+  for (const p of [() => '/org/keepalived/Vrrp1/Vrrp', (id: number) => path4(id), () => '/org/keepalived/Vrrp1', () => '/org/keepalived/Vrrp1/Instance/eth0', () => '/nothing']) {
+    const [kaXml, ourXml] = introspect(p);
+    expect(ourXml).toBe(kaXml);
+  }
+  // Properties and the errors of the standard interfaces.
+  const A = (id: number) => path4(id);
+  const calls: string[][] = [
+    ['get-property', NAME, 'PATH', 'org.keepalived.Vrrp1.Instance', 'Name', 'State'],
+    ['call', NAME, 'PATH', 'org.freedesktop.DBus.Properties', 'GetAll', 's', 'org.keepalived.Vrrp1.Instance'],
+    ['call', NAME, 'PATH', 'org.freedesktop.DBus.Properties', 'Get', 'ss', 'org.keepalived.Vrrp1.Instance', 'Foo'],
+    ['call', NAME, 'PATH', 'org.freedesktop.DBus.Properties', 'Set', 'ssv', 'org.keepalived.Vrrp1.Instance', 'State', 's', 'x'],
+    ['call', NAME, 'PATH', 'org.freedesktop.DBus.Properties', 'GetAll', 's', 'org.keepalived.Vrrp1.Nope'],
+    ['call', NAME, 'PATH', 'org.keepalived.Vrrp1.Vrrp', 'PrintData'],
+    ['call', NAME, 'PATH', 'org.keepalived.Vrrp1.Instance', 'SendGarp', 's', 'x'],
+    ['call', NAME, '/org/keepalived/Vrrp1/Vrrp', 'org.freedesktop.DBus.Properties', 'GetAll', 's', 'org.keepalived.Vrrp1.Vrrp'],
+    ['call', NAME, '/org/keepalived', 'org.keepalived.Vrrp1.Vrrp', 'PrintData'],
+    ['call', NAME, '/org/keepalived', 'org.freedesktop.DBus.Peer', 'Ping'],
+  ];
+  for (const call of calls) {
+    const [kaAnswer, ourAnswer] = (['ka', 'ours'] as const).map((bus) => {
+      const r = busctl(bus, ...call.map((a) => (a === 'PATH' ? A(ids[bus]) : a)));
+      return normal(bus, `${r.stdout}${r.stderr}`.trim());
+    });
+    expect([call.join(' '), ourAnswer]).toEqual([call.join(' '), kaAnswer]);
+  }
+
+  // PrintData writes the state (ours: the SIGUSR2 file); SendGarp: one gratuitous ARP from the master.
+  rmSync(ours.json, { force: true });
+  const kaLog = ka.log.length;
+  const arps = (host: 'a' | 'b', id: number) => captures[host].lines.filter((l) => l.line.includes(`tell 10.9.0.${id + 100},`)).length;
+  // The burst of becoming master (garp_master_repeat 5, no second one with garp_master_delay 0) first.
+  expect(await eventually(() => arps('a', y) >= 5 && arps('b', x) >= 5, 3000)).toBe(true);
+  await sleep(1000);
+  const before = { a: arps('a', y), b: arps('b', x) };
+  expect(before).toEqual({ a: 5, b: 5 });
+  for (const bus of ['ka', 'ours'] as const) {
+    expect(busctl(bus, 'call', NAME, '/org/keepalived/Vrrp1/Vrrp', 'org.keepalived.Vrrp1.Vrrp', 'PrintData').status).toBe(0);
+    expect(busctl(bus, 'call', NAME, path4(ids[bus]), 'org.keepalived.Vrrp1.Instance', 'SendGarp').status).toBe(0);
+  }
+  expect(await eventually(() => existsSync(ours.json) && arps('a', y) > before.a && arps('b', x) > before.b, 3000)).toBe(true);
+  await sleep(500);
+  expect([arps('a', y) - before.a, arps('b', x) - before.b]).toEqual([1, 1]);
+  for (const line of ['Printing VRRP data on DBus request', 'Sending garps on VI_A on DBus request']) {
+    expect(ka.count(line, kaLog)).toBe(1);
+    expect(ours.has(line)).toBe(true);
+  }
+
+  // ReloadConfig: VI_B goes, VI_C comes.
+  writeFileSync(path.join(lab.dir, `ka-${x}.conf`), text(x, true));
+  writeFileSync(ours.conf, text(y, true));
+  for (const bus of ['ka', 'ours'] as const) expect(busctl(bus, 'call', NAME, '/org/keepalived/Vrrp1/Vrrp', 'org.keepalived.Vrrp1.Vrrp', 'ReloadConfig').status).toBe(0);
+  expect(await eventually(() => master('ka', 2) && master('ours', 2), TAKEOVER_MS)).toBe(true);
+  const [kaAfter, ourAfter] = both('--list', 'tree', NAME) as [string, string];
+  expect(kaAfter).toContain('/org/keepalived/Vrrp1/Instance/eth0/X+2/IPv4');
+  expect(kaAfter).not.toContain('X+1');
+  expect(ourAfter).toBe(kaAfter);
+  expect(ka.count('Deleted DBus object for instance VI_B')).toBe(1);
+  expect(ours.has('Deleted DBus object for instance VI_B')).toBe(true);
+
+  // Stop; then every signal each sent, per object.
+  await Promise.all([ka.stop(), ours.stop()]);
+  expect(ka.count('Released DBus')).toBe(1);
+  expect(ours.has('Released DBus')).toBe(true);
+  // keepalived's D-Bus thread races its VRRP start: connecting before an instance's first state it says Init (0), or says the state at
+  // connecting and again as the instance enters it (BACKUP (init)). Ours connects after the first states. A leading 0, and a status
+  // repeated at once, are dropped here.
+  const signals = (bus: 'ka' | 'ours') => Object.fromEntries(Object.entries(signalsByPath(buses[bus].monitor()))
+    .map(([p, s]) => [normal(bus, p), s.filter((v, i) => (i > 0 || v !== 'VrrpStatusChange 0') && (v !== s[i - 1] || !v.startsWith('VrrpStatusChange')))]));
+  const expected = {
+    '/org/keepalived/Vrrp1/Vrrp': ['VrrpStarted', 'VrrpReloaded', 'VrrpStopped'],
+    '/org/keepalived/Vrrp1/Instance/eth0/X/IPv4': ['VrrpStatusChange 1', 'VrrpStatusChange 2', 'VrrpStatusChange 98'],
+    '/org/keepalived/Vrrp1/Instance/eth0/X+1/IPv6': ['VrrpStatusChange 1', 'VrrpStatusChange 2', 'VrrpStatusChange 3'],
+    '/org/keepalived/Vrrp1/Instance/eth0/X+2/IPv4': ['VrrpStatusChange 1', 'VrrpStatusChange 2', 'VrrpStatusChange 98'],
+  };
+  expect(signals('ka')).toEqual(expected);
+  expect(signals('ours')).toEqual(expected);
+  // VrrpStarted, then the states, then the name asked for (keepalived's thread may already send a transition before VrrpStarted).
+  const firsts = (bus: 'ka' | 'ours') => buses[bus].monitor().split('\n').filter((l) => /member=(VrrpStarted|VrrpStatusChange|RequestName)$/.test(l))
+    .map((l) => /member=(\w+)/.exec(l)![1]);
+  expect(firsts('ours').slice(0, 4)).toEqual(['VrrpStarted', 'VrrpStatusChange', 'VrrpStatusChange', 'RequestName']);
+  expect(firsts('ka').indexOf('VrrpStarted')).toBeLessThan(firsts('ka').indexOf('RequestName'));
+  expect(ka.count(`Acquired the name ${NAME} on the session bus`)).toBe(1);
+  expect(ours.has(`Acquired the name ${NAME} on the session bus`)).toBe(true);
 });

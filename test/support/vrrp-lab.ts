@@ -90,6 +90,8 @@ export class VrrpLab {
 export interface KeepalivedOptions {
   /** Also run the BFD child (`bfd_instance` blocks); default: the VRRP child only. */
   bfd?: boolean;
+  /** Variables added to its environment (DBUS_SYSTEM_BUS_ADDRESS). */
+  env?: Record<string, string>;
 }
 
 /** One keepalived (VRRP child only, or with its BFD child), foreground, logging to our pipe. */
@@ -111,7 +113,7 @@ export class Keepalived {
       'ip',
       ['netns', 'exec', ns.name, 'keepalived', '--dont-fork', '--log-console', '--log-detail', ...only, '--dont-respawn',
         '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) },
     );
     const collect = (chunk: Buffer) => {
       this.#output += chunk.toString();

@@ -29,6 +29,8 @@ import type { VrrpPriorityChange, VrrpRouterStateChange, VrrpRouterStatus } from
 // node:http) once the table is written (require() where they start): a checker-only daemon writes its table
 // without them, and so does its bundle (scripts/bundle-cli.js).
 import type { InterfaceSource, VrrpHalf, VrrpRouterOpener, WaitingInstance } from './vrrp-half';
+import type { DbusInstance, DbusSettings, VrrpDbus } from './dbus-vrrp';
+import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import { DaemonAlerts } from './alerts';
 import { runLifecycleScript } from './lifecycle-scripts';
 import { NotifyFifos, fifoSet, rsLabel, vrrpLine, vsLabel } from './notify-fifo';
@@ -119,6 +121,11 @@ export interface DaemonOptions {
    * `/metrics` and the log. Absent: not read.
    */
   routingStatus?: RoutingWatchSettings;
+  /**
+   * Writes the state file as SIGUSR2 does: what the D-Bus interface's
+   * PrintData, PrintStats and PrintStatsClear write (`enable_dbus`).
+   */
+  writeState?: () => void;
   /** Hears what a long step of start or stop is waiting for (`running startup_script`): the command passes it to systemd as STATUS=. */
   phase?: (status: string) => void;
 }
@@ -223,7 +230,7 @@ export class KeepalivedDaemon {
   #reloads = 0;
   /** The reload a reading's `reload_time_file` schedules. */
   readonly #reloadSchedule = new ReloadSchedule(
-    () => (this.#options.requestReload ? this.#options.requestReload() : void this.reload()),
+    () => this.#reloadAsRequested(),
     (...line) => this.#options.log(...line),
   );
   #server: StatusServer | undefined;
@@ -241,6 +248,8 @@ export class KeepalivedDaemon {
   /** Reloads and control requests, one at a time. */
   #exclusive: Promise<unknown> = Promise.resolve();
   #control: StatusServer | undefined;
+  /** `enable_dbus`: the D-Bus interface while the VRRP half runs, with the settings it was opened with. */
+  #dbus: { settings: DbusSettings; dbus: VrrpDbus } | undefined;
   /** The routing daemon's sessions, read while the daemon runs with `routingStatus`. */
   #routing: RoutingWatch | undefined;
 
@@ -601,8 +610,48 @@ export class KeepalivedDaemon {
     this.#fifos = new NotifyFifos(set, policy, (path, outcome) => this.#options.log('warning', 'notify fifo script terminated', { fifo: path, outcome }));
   }
 
+  /** A reload asked for from inside (reload_time_file, D-Bus ReloadConfig): the way of SIGHUP's when the program runs one. */
+  #reloadAsRequested(): void {
+    if (this.#options.requestReload) this.#options.requestReload();
+    else void this.reload();
+  }
+
+  /**
+   * `enable_dbus`: the D-Bus interface follows the reading once the VRRP
+   * half runs (opened, or closed and opened anew when the bus or the name
+   * changed; closed when the half stops or the file drops it).
+   */
+  async #followDbus(r: Reading | undefined): Promise<void> {
+    // Loaded only for a file with enable_dbus.
+    const other = r && this.#vrrp ? r.result.config.global.other : [];
+    const wanted = other.some((k) => k.keyword === 'enable_dbus')
+      ? (require('./dbus-vrrp') as typeof import('./dbus-vrrp.js')).dbusSettings(other)
+      : undefined;
+    const open = this.#dbus;
+    if (open && wanted && open.settings.address === wanted.address && open.settings.serviceName === wanted.serviceName) return;
+    if (open) {
+      this.#dbus = undefined;
+      await open.dbus.stop();
+    }
+    if (!wanted) return;
+    const { VrrpDbus } = require('./dbus-vrrp') as typeof import('./dbus-vrrp.js');
+    const dbus = await VrrpDbus.open({
+      ...wanted, log: this.#options.log,
+      state: (name) => this.#vrrp?.states.get(name),
+      printData: () => this.#options.writeState?.(),
+      printStats: (clear) => {
+        this.#options.writeState?.();
+        if (clear) this.#vrrp?.clearStats();
+      },
+      reload: () => this.#reloadAsRequested(),
+      sendGarp: (name) => void this.#vrrp?.sendGratuitous(name),
+    }, dbusInstances(this.#vrrp!.config));
+    this.#dbus = { settings: wanted, dbus };
+  }
+
   #onTransition(t: VrrpRouterStateChange): void {
     this.#publish('vrrp', { ...t });
+    if (t.type === 'instance') this.#dbus?.dbus.transition(t.name, t.to, t.deleted);
     this.#fifos?.vrrp(vrrpLine(t.type, t.name, t.deleted ?? (t.to === 'STOPPED' ? 'STOP' : t.to), t.priority));
     const sync = this.#sync;
     if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
@@ -652,6 +701,7 @@ export class KeepalivedDaemon {
       interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
       ...(rtPriority !== undefined ? { rtPriority } : {}), bfd: this.#openBfd(),
     });
+    await this.#followDbus(r);
   }
 
   /** Without IPVS keepalived still runs VRRP and only logs that the sync daemon cannot run; so does this. */
@@ -775,7 +825,15 @@ export class KeepalivedDaemon {
         const previous = vrrp.config;
         undo.push(() => vrrp.update(previous));
         await this.#setSysctls(r);
-        await vrrp.update(r.vrrp);
+        const dbus = this.#dbus?.dbus;
+        dbus?.beginReload(dbusInstances(r.vrrp));
+        try {
+          await vrrp.update(r.vrrp);
+        } catch (e) {
+          dbus?.endReload(dbusInstances(previous));
+          throw e;
+        }
+        dbus?.endReload(dbusInstances(r.vrrp));
       } else {
         await this.#startVrrp(r);
         undo.push(async () => {
@@ -834,6 +892,7 @@ export class KeepalivedDaemon {
       await this.#vrrp.close();
       this.#vrrp = undefined;
     }
+    await this.#followDbus(r);
     if (!this.#wantsChecker(r) && this.#manager) {
       await this.#announcements?.stop();
       this.#announcements = undefined;
@@ -1158,6 +1217,7 @@ export class KeepalivedDaemon {
     this.#announcements = undefined;
     await this.#vrrp?.close();
     this.#vrrp = undefined;
+    await this.#followDbus(undefined);
     await this.#sysctls.restore();
     await this.#stopSync();
     // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.
@@ -1194,6 +1254,15 @@ export class KeepalivedDaemon {
     if (last) await runLifecycleScript(last.result.config.global, 'shutdown', this.#options.log);
     this.#options.log('info', 'stopped', { removedServices: removeServices });
   }
+}
+
+/** What the D-Bus objects of the VRRP instances are made of (waiting ones included). */
+function dbusInstances(config: VrrpRouterConfig): DbusInstance[] {
+  return config.instances.map((i) => {
+    const first = i.virtualIpaddress[0];
+    const address = typeof first === 'string' ? first : first?.address ?? '';
+    return { name: i.name, interface: i.interface, virtualRouterId: i.virtualRouterId, family: address.includes(':') ? 6 : 4 };
+  });
 }
 
 /** The instances of a reading whose priority changes go to the FIFOs. */

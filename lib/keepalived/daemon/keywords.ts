@@ -222,6 +222,11 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     reload_time_file: "watched: its first line schedules a reload (`HH:MM:SS`, `[YY]YY-MM-DD HH:MM:SS`, `Z` for UTC) that goes as SIGHUP's, "
       + "with keepalived's lines (Scheduling / Cancelling / in the past / format); the file is deleted at the reload",
     reload_repeat: 'the time file is kept at its reload; a time without a date reloads every day',
+    enable_dbus: "keepalived 2.2.7's D-Bus interface while the VRRP half runs: on the system bus (DBUS_SYSTEM_BUS_ADDRESS, else "
+      + '/run/dbus/system_bus_socket), /org/keepalived/Vrrp1/Vrrp (PrintData, PrintStats, PrintStatsClear write the --json-file state as SIGUSR2; '
+      + 'ReloadConfig reloads as SIGHUP) and one /org/keepalived/Vrrp1/Instance/IFNAME/VRID/IPv4|IPv6 per instance (SendGarp, Name, State), '
+      + 'the signals and log lines at start, transition, reload and stop as keepalived\'s; a bus that cannot be reached is logged and the daemon runs without',
+    dbus_service_name: 'the name owned on the bus (default org.keepalived.Vrrp1; the object paths and interface names stay); with enable_dbus only',
     fifo_write_vrrp_states_on_reload: 'after each reload, every sync group\'s state (`GROUP "G" MASTER 0`) to the FIFOs, no instance\'s, as keepalived 2.2.7; '
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
@@ -288,6 +293,8 @@ function statusOf(block: string, keyword: string): { status: KeywordStatus; note
   }
   const partly = PARTLY[block]?.[keyword];
   if (partly !== undefined) return { status: 'partly', note: partly };
+  // Of global_defs' keywords neither half reads, the D-Bus interface's run (the daemon serves it).
+  if (block === 'global_defs' && (keyword === 'enable_dbus' || keyword === 'dbus_service_name')) return { status: 'runs', note: RUNS_NOTES[block]![keyword]! };
   const noEffect = NO_EFFECT_EXTRA[block]?.[keyword] ?? (block === 'global_defs' && OTHER_KEYWORDS.includes(keyword) ? NO_EFFECT : undefined);
   if (noEffect !== undefined) return { status: 'no effect', note: noEffect };
   return { status: 'runs', note: RUNS_NOTES[block]?.[keyword] ?? '' };

@@ -27,8 +27,6 @@ export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   enable_snmp_rfcv2: 'there is no SNMP agent',
   enable_snmp_rfcv3: 'there is no SNMP agent',
   enable_snmp_checker: 'there is no SNMP agent',
-  enable_dbus: 'there is no D-Bus interface',
-  dbus_service_name: 'there is no D-Bus interface',
 };
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */

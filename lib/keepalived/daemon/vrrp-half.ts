@@ -18,6 +18,10 @@ export interface VrrpRouterHandle {
   status(): VrrpRouterStatus;
   metrics(): string;
   close(): Promise<void>;
+  /** D-Bus SendGarp (absent from stand-ins that do not send). */
+  sendGratuitous?(instance: string): boolean;
+  /** D-Bus PrintStatsClear. */
+  clearStats?(): void;
   on<E extends keyof VrrpRouterEvents>(event: E, listener: (...args: VrrpRouterEvents[E]) => void): unknown;
 }
 
@@ -255,6 +259,16 @@ export class VrrpHalf {
 
   metrics(): string {
     return this.#router?.metrics() ?? '';
+  }
+
+  /** SendGarp: false when `instance` is not running or not master. */
+  sendGratuitous(instance: string): boolean {
+    return this.#router?.sendGratuitous?.(instance) ?? false;
+  }
+
+  /** PrintStatsClear: the running instances' statistics back to 0. */
+  clearStats(): void {
+    this.#router?.clearStats?.();
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
 // actually loaded: ipvsadm's command lines never load the keepalived reader
 // or daemon, the health checkers, VRRP, YAML or the metrics library; `ipvs
 // keepalived --help` never loads the daemon; `ipvs keepalived -f` on a file
-// of virtual servers alone starts without VRRP, announcing, the routing
+// of virtual servers alone starts without VRRP, D-Bus, announcing, the routing
 // watch, YAML, prom-client or ipvsadm's command line. Commands that touch
 // the table run on an in-memory fake kernel
 // (test/support/fake-kernel-preload), never the host's.
@@ -124,7 +124,7 @@ const CHECKER_ONLY = 'virtual_server 10.0.0.1 80 {\n  lb_algo rr\n  lb_kind NAT\
  */
 const NOT_FOR_CHECKERS = [
   /^dist\/lib\/keepalived\/daemon\/(status-server|control-server)\.js$/, /^dist\/lib\/health\/checkers\/(tcp|stream|http|smtp|dns|udp|ping)\.js$/,
-  /^dist\/lib\/keepalived\/daemon\/(vrrp-half|announcing|routing)\.js$/, /^dist\/lib\/vrrp\/(router|router-validate|instance)\.js$/, /^dist\/lib\/announce\/(announcer|routing-status)\.js$/,
+  /^dist\/lib\/keepalived\/daemon\/(vrrp-half|announcing|routing|dbus-vrrp|dbus-wire)\.js$/, /^dist\/lib\/vrrp\/(router|router-validate|instance)\.js$/, /^dist\/lib\/announce\/(announcer|routing-status)\.js$/,
   /^dist\/lib\/apply\/(index|document)\.js$/, /^dist\/lib\/cli\/(main|subcommands|ipvsadm\/.*)\.js$/, /(^|\/)node_modules\/(yaml|prom-client)\//,
 ];
 

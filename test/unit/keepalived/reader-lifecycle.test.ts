@@ -151,3 +151,13 @@ describe('nftables_ipvs, nftables_ipvs_priority, nftables_ipvs_start_fwmark', ()
     }
   });
 });
+
+describe('enable_dbus, dbus_service_name', () => {
+  test("keepalived 2.2.7's -t: a name is taken, none is its line and status 5 (the default name stays); extra words are ignored", () => {
+    const none = verdict('  enable_dbus\n  dbus_service_name\n');
+    expect([none.exitCode, lines(none), none.config.global.other.map((k) => k.keyword)]).toEqual([5, [['error', 3, 'dbus_service_name missing - ignoring']], ['enable_dbus']]);
+    const named = verdict('  enable_dbus\n  dbus_service_name org.example.T extra\n');
+    expect([named.exitCode, lines(named), named.config.global.other.map((k) => [k.keyword, ...k.args])])
+      .toEqual([0, [], [['enable_dbus'], ['dbus_service_name', 'org.example.T', 'extra']]]);
+  });
+});

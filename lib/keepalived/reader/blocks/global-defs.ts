@@ -371,7 +371,16 @@ const modelled: KeywordTable<GlobalDraft> = {
   lvs_notify_fifo_script: scriptField('lvsNotifyFifoScript'),
 };
 
-const otherTable: KeywordTable<GlobalDraft> = Object.fromEntries(OTHER_KEYWORDS.map((k) => [k, recordOther]));
+const otherTable: KeywordTable<GlobalDraft> = {
+  ...Object.fromEntries(OTHER_KEYWORDS.map((k) => [k, recordOther])),
+  // keepalived 2.2.7: without a name, "dbus_service_name missing - ignoring" (-t status 5) and the default name stays.
+  dbus_service_name: {
+    handle(stmt, target, ctx) {
+      if (stmt.args[0] === undefined) return void ctx.diag.error('invalid-value', 'dbus_service_name missing - ignoring', stmt.source);
+      recordOther.handle(stmt, target, ctx);
+    },
+  },
+};
 
 /** The keywords of `global_defs`. */
 export const globalGrammar = grammar<GlobalDraft>([otherTable, vrrpDefaults, modelled]);
