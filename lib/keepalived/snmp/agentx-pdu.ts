@@ -3,7 +3,8 @@
  * ranges and varbinds, encoded and decoded. What is sent mirrors net-snmp's
  * subagent byte for byte (the one keepalived 2.2.7 links): host byte order
  * without the NETWORK_BYTE_ORDER flag, an empty non-default context on
- * Register and Notify, value OIDs with their include byte set. What is
+ * Register (and on the Response to a request that had one), value OIDs with
+ * their include byte set. What is
  * received is read in the byte order its header announces.
  * @module
  */
@@ -181,11 +182,11 @@ export function closePdu(h: HeaderFields): Buffer {
   return encodePdu(PDU.close, h, Buffer.from([5, 0, 0, 0]));
 }
 
-/** agentx-Notify-PDU: the varbinds (sysUpTime.0 and snmpTrapOID.0 first), in the empty non-default context. */
+/** agentx-Notify-PDU: the varbinds (sysUpTime.0 and snmpTrapOID.0 first), in the default context. */
 export function notifyPdu(h: HeaderFields, varbinds: readonly VarBind[]): Buffer {
   const w = new Writer();
   for (const vb of varbinds) w.varbind(vb);
-  return encodePdu(PDU.notify, { ...h, flags: FLAG.nonDefaultContext }, Buffer.concat([EMPTY_CONTEXT, w.buffer()]));
+  return encodePdu(PDU.notify, h, w.buffer());
 }
 
 /**
