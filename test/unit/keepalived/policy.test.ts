@@ -166,11 +166,11 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_snmp_vrrp"} 1');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
-  writeFileSync(conf, `${GLOBALS.replace('}', '    enable_traps\n}')}${vs(80)}${vs(8080)}`);
+  writeFileSync(conf, `${GLOBALS.replace('}', '    enable_snmp_checker\n}')}${vs(80)}${vs(8080)}`);
   signals.emit('SIGHUP');
   const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
   expect(refused.find((l) => l.message === 'reload refused; the previous configuration stays')?.error).toMatch(
-    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 4\\) enable_traps: .* --allow-unsupported=enable_traps$`),
+    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 4\\) enable_snmp_checker: .* --allow-unsupported=enable_snmp_checker$`),
   );
   expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
   expect(await fake.ipvs.getService(web)).not.toBeNull();

@@ -72,7 +72,8 @@ describe('AgentX PDUs (bytes of keepalived 2.2.7 ↔ snmpd 5.9.3)', () => {
     expect(pduLength(raw.subarray(0, 30))).toBeUndefined();
     const pdu = decodePdu(raw);
     expect(pdu).toMatchObject({ type: PDU.getNext, sessionId: 8, transactionId: 0xf0, packetId: 0xf1, bigEndian: false });
-    expect(decodeSearch(pdu).ranges).toEqual([{ start: [1, 3, 6, 1, 2, 1, 68, 1, 3, 1, 3], include: false, end: [1, 3, 6, 1, 2, 1, 68, 1, 3, 1, 4] }]);
+    const column = [1, 3, 6, 1, 2, 1, 68, 1, 3, 1];
+    expect(decodeSearch(pdu).ranges).toEqual([{ start: [...column, 3], include: false, end: [...column, 4] }]);
     const answer = responsePdu(pdu, [{ oid: [1, 3, 6, 1, 2, 1, 68, 1, 3, 1, 3, 27, 51], value: { type: 'integer', value: 3 } }]);
     expect(answer).toEqual(hex(`0112080008000000f0000000f100000038000000000000000000000000000000020000000802000001000000
       44000000010000000300000001000000030000001b0000003300000003000000`));
@@ -236,16 +237,16 @@ describe('AgentxSubagent against a master on a UNIX socket', () => {
     const ask = (type: number, ranges: [number[], number[]][], bulk?: [number, number]) => {
       const w: Buffer[] = [];
       if (bulk) w.push(Buffer.from([bulk[0], 0, bulk[1], 0]));
-      for (const [start, end] of ranges) for (const o of [start, end]) w.push(Buffer.from([o.length, 0, 0, 0]), Buffer.from(new Uint32Array(o).buffer));
+      for (const [start, end] of ranges) {
+        for (const o of [start, end]) w.push(Buffer.from([o.length, 0, 0, 0]), Buffer.from(new Uint32Array(o).buffer));
+      }
       return agent.answer(decodePdu(encodePdu(type, { sessionId: 8, transactionId: 1, packetId: 1 }, Buffer.concat(w))));
     };
     const base = [1, 3, 6, 1, 2, 1, 68];
-    expect(ask(PDU.get, [[[...base, 1, 3, 1, 3, 27, 51], []], [[...base, 1, 3, 1, 3, 27, 99], []], [[...base, 1, 9, 0], []]]).map((v) => v.value.type)).toEqual([
-      'integer', 'noSuchInstance', 'noSuchObject',
-    ]);
-    expect(ask(PDU.getNext, [[[...base, 1, 3, 1, 3], [...base, 1, 3, 1, 4]], [[...base, 1, 3, 1, 3, 27, 52], []]]).map((v) => [v.oid.at(-1), v.value.type])).toEqual([
-      [51, 'integer'], [52, 'endOfMibView'],
-    ]);
+    const got = ask(PDU.get, [[[...base, 1, 3, 1, 3, 27, 51], []], [[...base, 1, 3, 1, 3, 27, 99], []], [[...base, 1, 9, 0], []]]);
+    expect(got.map((v) => v.value.type)).toEqual(['integer', 'noSuchInstance', 'noSuchObject']);
+    const next = ask(PDU.getNext, [[[...base, 1, 3, 1, 3], [...base, 1, 3, 1, 4]], [[...base, 1, 3, 1, 3, 27, 52], []]]);
+    expect(next.map((v) => [v.oid.at(-1), v.value.type])).toEqual([[51, 'integer'], [52, 'endOfMibView']]);
     expect(ask(PDU.getBulk, [[base, []]], [0, 5]).map((v) => v.oid.slice(7).join('.'))).toEqual(['1.1.0', '1.3.1.3.27.51', '1.3.1.3.27.52', '1.3.1.3.27.52', '1.3.1.3.27.52']);
 
     expect(agent.notify([...base, 0, 1], [])).toBe(true);
