@@ -148,30 +148,27 @@ function walk(p: MibProvider): string[] {
 }
 
 describe('VRRP-MIB and VRRPv3-MIB values (keepalived 2.2.7 through snmpd)', () => {
-  it('VRRP-MIB as keepalived answers it', () => {
-    const lines = walk(vrrpV2Provider(source));
-    expect(lines).toEqual(expect.arrayContaining([
+  it.each([
+    ['VRRP-MIB', vrrpV2Provider, 31, 32, [
       '.1.3.6.1.2.1.68.1.1.0 = INTEGER: 2', '.1.3.6.1.2.1.68.1.2.0 = INTEGER: 1',
       '.1.3.6.1.2.1.68.1.3.1.2.27.51 = Hex-STRING: FE 8D 66 96 A6 61 ', '.1.3.6.1.2.1.68.1.3.1.3.27.51 = INTEGER: 3',
       '.1.3.6.1.2.1.68.1.3.1.5.27.51 = INTEGER: 100', '.1.3.6.1.2.1.68.1.3.1.7.27.51 = IpAddress: 0.0.0.0',
       '.1.3.6.1.2.1.68.1.3.1.8.27.51 = IpAddress: 10.77.0.1', '.1.3.6.1.2.1.68.1.3.1.9.27.51 = INTEGER: 2',
       '.1.3.6.1.2.1.68.1.3.1.11.27.51 = INTEGER: 1', '.1.3.6.1.2.1.68.1.3.1.12.27.51 = INTEGER: 1',
       '.1.3.6.1.2.1.68.1.4.1.2.27.51.10.77.0.100 = INTEGER: 1', '.1.3.6.1.2.1.68.2.4.1.1.27.51 = Counter32: 1',
-    ]));
-    expect(lines).toHaveLength(31);
-    expect(vrrpV2Provider(source).objects).toHaveLength(32);
-  });
-
-  it('VRRPv3-MIB as keepalived answers it, VRRPv2 instances included', () => {
-    const lines = walk(vrrpV3Provider(source));
-    expect(lines).toEqual(expect.arrayContaining([
+    ]],
+    // VRRPv2 instances included.
+    ['VRRPv3-MIB', vrrpV3Provider, 4 + 11 + 1 + 13, 29, [
       '.1.3.6.1.2.1.207.1.1.1.1.3.27.51.1 = Hex-STRING: 0A 4D 00 01 ', '.1.3.6.1.2.1.207.1.1.1.1.7.27.51.1 = Gauge32: 100',
       '.1.3.6.1.2.1.207.1.1.1.1.9.27.51.1 = INTEGER: 100', '.1.3.6.1.2.1.207.1.1.1.1.11.27.51.1 = INTEGER: 1',
       '.1.3.6.1.2.1.207.1.1.2.1.2.27.51.1.10.77.0.100 = INTEGER: 1', '.1.3.6.1.2.1.207.1.2.1.0 = Counter64: 0',
       '.1.3.6.1.2.1.207.1.2.5.1.2.27.51.1 = INTEGER: 3', '.1.3.6.1.2.1.207.1.2.5.1.13.27.51.1 = Gauge32: 1000',
-    ]));
-    expect(lines).toHaveLength(4 + 11 + 1 + 13);
-    expect(vrrpV3Provider(source).objects).toHaveLength(29);
+    ]],
+  ] as const)('%s as keepalived answers it', (_name, provider, count, objects, expected) => {
+    const lines = walk(provider(source));
+    expect(lines).toEqual(expect.arrayContaining([...expected]));
+    expect(lines).toHaveLength(count);
+    expect(provider(source).objects).toHaveLength(objects);
   });
 
   it('new master: vrrpTrapNewMaster then vrrpv3NotifyNewMaster with the reason', () => {
