@@ -1222,7 +1222,7 @@ class SnmpLab {
   }
 }
 
-test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keepalived 2.2.7 and ours answer the same VRRP-MIB and VRRPv3-MIB walks and send the same new-master traps', async () => {
+test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keepalived 2.2.7 and ours answer the same VRRP-MIB and VRRPv3-MIB walks and send the same new-master and auth-failure traps', async () => {
   const id = ++vrid;
   const snmp = new SnmpLab(20_000 + (process.pid % 20_000) * 2);
   cleanup.push(() => snmp.stop());
@@ -1246,13 +1246,28 @@ test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keep
     const walks = { v2: snmp.walk('.1.3.6.1.2.1.68'), v3: snmp.walk('.1.3.6.1.2.1.207') };
     if (!(await eventually(() => snmp.traps(mark).length === 3, 5000))) throw new Error(`traps: ${snmp.output.slice(mark)}`);
     const traps = snmp.traps(mark);
+    // A peer in b with another auth_pass: each of its adverts is a vrrpTrapAuthFailure.
+    const authMark = snmp.mark;
+    const peer = lab.keepalived('b', `ka-snmp-peer-${id}-${authMark}`, `vrrp_instance P {\n state BACKUP\n interface eth0\n virtual_router_id ${id}\n` +
+      ` priority 50\n advert_int 1\n authentication {\n auth_type PASS\n auth_pass wrongpw\n }\n virtual_ipaddress {\n 10.9.0.${id}/24\n }\n}\n`);
+    cleanup.push(() => peer.stop());
+    const authFailures = () => snmp.traps(authMark).filter((t) => t.includes('OID: .1.3.6.1.2.1.68.0.2'));
+    if (!(await eventually(() => authFailures().length >= 1, 10_000))) {
+      const said = daemon instanceof OurDaemon ? JSON.stringify(daemon.lines().filter((l) => /SNMP|drop/.test(String(l.message)))) : (daemon as Keepalived).log;
+      throw new Error(`traps: ${snmp.output.slice(authMark)}\n${said}\n${peer.log}`);
+    }
+    await peer.stop();
     await daemon.stop();
-    return { walks, traps };
+    return { walks, traps, authFailure: authFailures()[0] };
   };
   // Both retry a missing master only every 15 s: snmpd's socket first.
   expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
   let ka: Keepalived | undefined;
-  const theirs = await run(() => (ka = lab.keepalived('a', `ka-snmp-${id}`, text)));
+  const theirs = await run(() => {
+    ka = lab.keepalived('a', `ka-snmp-${id}`, text);
+    cleanup.push(() => ka!.stop());
+    return ka;
+  });
   expect(ka!.log).toContain('AgentX subagent connected');
   // keepalived's registrations go with its session: ours then registers the same objects.
   await sleep(500);
@@ -1262,6 +1277,8 @@ test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keep
   expect(theirs.walks.v3.length).toBe(4 + 2 * (11 + 13) + 3);
   expect(mine.walks).toEqual(theirs.walks);
   expect(mine.traps).toEqual(theirs.traps);
+  expect(theirs.authFailure).toMatch(/\.1\.3\.6\.1\.2\.1\.68\.1\.6\.\d+\.\d+ = INTEGER: 3$/);
+  expect(mine.authFailure).toBe(theirs.authFailure);
   expect(theirs.traps.filter((t) => t.includes('.1.3.6.1.2.1.68.0.1'))).toHaveLength(1);
   expect(ours!.has('Starting SNMP subagent')).toBe(true);
   expect(ours!.has(`(V3_${id}) Sending SNMP notification vrrpv3NotifyNewMaster, reason 3`)).toBe(true);

@@ -666,7 +666,7 @@ export class KeepalivedDaemon {
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
       open: this.#options.openVrrp ?? openVrrpRouter, log: this.#options.log, onTransition: (t) => this.#onTransition(t),
-      onPriority: (p) => this.#onPriority(p),
+      onPriority: (p) => this.#onPriority(p), onDrop: (d) => this.#snmp?.onDrop(d),
       interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
       ...(rtPriority !== undefined ? { rtPriority } : {}), bfd: this.#openBfd(),
     });

@@ -98,9 +98,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     bfd_instance: 'its session runs while a half reads it: with a vrrp_instance in the file (track_bfd), or followed by a kept BFD_CHECK; keepalived runs every one',
   },
   global_defs: {
-    enable_traps: 'with enable_snmp_rfc/rfcv2/rfcv3: the RFC new-master notifications (vrrpTrapNewMaster for VRRPv2 instances, then '
-      + 'vrrpv3NotifyNewMaster with its reason) and vrrpNotificationCntl 1, as keepalived 2.2.7; the RFC auth-failure and protocol-error '
-      + 'notifications and KEEPALIVED-MIB\'s are not sent',
+    enable_traps: 'with enable_snmp_rfc/rfcv2/rfcv3: the RFC notifications keepalived 2.2.7 sends (vrrpTrapNewMaster for VRRPv2 '
+      + 'instances, then vrrpv3NotifyNewMaster with its reason; vrrpTrapAuthFailure for each advert failing authentication) and '
+      + 'vrrpNotificationCntl 1; vrrpv3NotifyProtoError and KEEPALIVED-MIB\'s notifications are not sent',
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
   },

@@ -62,9 +62,9 @@ export interface VrrpMibSource {
 const STATE: Record<string, number> = { INIT: 1, BACKUP: 2, MASTER: 3 };
 
 function addressBytes(a: string | undefined, family: 'ipv4' | 'ipv6'): Buffer {
-  if (a === undefined) return Buffer.alloc(family === 'ipv4' ? 4 : 16);
-  const bare = a.split('/')[0]!.split('%')[0]!;
-  if (isIPv4(bare)) return Buffer.from(bare.split('.').map(Number));
+  const bare = a?.split('/')[0]!.split('%')[0];
+  if (bare !== undefined && isIPv4(bare)) return Buffer.from(bare.split('.').map(Number));
+  if (bare === undefined || family === 'ipv4' || !bare.includes(':')) return Buffer.alloc(family === 'ipv4' ? 4 : 16);
   return ipv6Bytes(bare);
 }
 
@@ -238,6 +238,31 @@ export interface VrrpTrap {
   readonly varbinds: VarBind[];
   /** keepalived's log line after `(NAME) `. */
   readonly log: string;
+}
+
+/** VRRP-MIB's vrrpTrapAuthErrorType of the drop reasons that send vrrpTrapAuthFailure. */
+export const AUTH_ERROR_TYPE: Readonly<Record<string, number>> = { invalid_authtype: 1, authtype_mismatch: 2, auth_failure: 3 };
+
+/**
+ * keepalived 2.2.7's vrrpTrapAuthFailure for an advert a VRRPv2 instance
+ * dropped for its authentication, one per advert (measured: a peer with
+ * another auth_pass, `(VI_1) Sending SNMP notification vrrpTrapAuthFailure`
+ * each second): vrrpTrapPacketSrc and vrrpTrapAuthErrorType, indexed by
+ * ifIndex and VRID.
+ */
+export function authFailureTrap(src: VrrpMibSource, row: VrrpMibRow, reason: string, packetSource: string | undefined): VrrpTrap | undefined {
+  const type = AUTH_ERROR_TYPE[reason];
+  const s = row.status;
+  if (type === undefined || s.version !== 2 || s.family !== 'ipv4') return undefined;
+  const idx = [src.link(s.interface).ifindex, s.virtualRouterId];
+  return {
+    trap: [...VRRP_MIB, 0, 2],
+    varbinds: [
+      { oid: [...VRRP_MIB, 1, 5, ...idx], value: { type: 'ipAddress', value: addressBytes(packetSource, 'ipv4') } },
+      { oid: [...VRRP_MIB, 1, 6, ...idx], value: int(type) },
+    ],
+    log: 'Sending SNMP notification vrrpTrapAuthFailure',
+  };
 }
 
 /** The notifications keepalived 2.2.7 sends when instance `row` becomes master: VRRP-MIB's first (v2 instances), then VRRPv3-MIB's. */

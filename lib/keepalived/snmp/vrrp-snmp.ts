@@ -7,10 +7,10 @@
  * @module
  */
 import type { KeywordItem } from '../reader/model';
-import type { VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
+import type { VrrpRouterEvents, VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import { AgentxSubagent, type MibProvider } from './agentx';
-import { newMasterReason, newMasterTraps, sysfsLink, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from './vrrp-rfc';
+import { authFailureTrap, newMasterReason, newMasterTraps, sysfsLink, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from './vrrp-rfc';
 
 /** What global_defs asks of the SNMP agent. */
 export interface SnmpSettings {
@@ -103,6 +103,16 @@ export class VrrpSnmp {
       this.#log('info', `(${t.name}) ${trap.log}`);
       this.#agent.notify(trap.trap, trap.varbinds);
     }
+  }
+
+  /** An advert an instance dropped: with `enable_traps` and VRRP-MIB, an authentication failure is notified. */
+  onDrop(d: VrrpRouterEvents['drop'][0]): void {
+    if (!this.#settings.traps || !this.#settings.rfcv2) return;
+    const row = this.#rows().find((r) => r.status.name === d.instance);
+    const trap = row && authFailureTrap(this.#mib, row, d.reason, d.source);
+    if (!trap) return;
+    this.#log('info', `(${d.instance}) ${trap.log}`);
+    this.#agent.notify(trap.trap, trap.varbinds);
   }
 
   /** Closes the AgentX session. */

@@ -13,7 +13,7 @@ import {
   registerPdu, responsePdu, type VarBind,
 } from '../../../lib/keepalived/snmp/agentx-pdu';
 import { AgentxSubagent, agentxEndpoints, type MibProvider } from '../../../lib/keepalived/snmp/agentx';
-import { newMasterTraps, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from '../../../lib/keepalived/snmp/vrrp-rfc';
+import { authFailureTrap, newMasterTraps, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from '../../../lib/keepalived/snmp/vrrp-rfc';
 import { snmpSettings } from '../../../lib/keepalived/snmp/vrrp-snmp';
 import { emptyStats } from '../../../lib/vrrp/status';
 import { settingFindings } from '../../../lib/keepalived/daemon/policy';
@@ -180,6 +180,16 @@ describe('VRRP-MIB and VRRPv3-MIB values (keepalived 2.2.7 through snmpd)', () =
       ]],
     ]);
     expect(newMasterTraps(source, row, { v2: false, v3: true })).toHaveLength(1);
+  });
+
+  it('an advert with another auth_pass: vrrpTrapAuthFailure with its source and authFailure(3); other drops send none', () => {
+    const trap = authFailureTrap(source, row, 'auth_failure', '10.77.0.2')!;
+    expect([trap.trap.join('.'), trap.log, trap.varbinds.map(walkLine)]).toEqual([
+      '1.3.6.1.2.1.68.0.2', 'Sending SNMP notification vrrpTrapAuthFailure',
+      ['.1.3.6.1.2.1.68.1.5.27.51 = IpAddress: 10.77.0.2', '.1.3.6.1.2.1.68.1.6.27.51 = INTEGER: 3'],
+    ]);
+    expect(authFailureTrap(source, row, 'authtype_mismatch', '10.77.0.2')!.varbinds[1]!.value).toEqual({ type: 'integer', value: 2 });
+    expect(authFailureTrap(source, row, 'addr_list_err', '10.77.0.2')).toBeUndefined();
   });
 });
 
