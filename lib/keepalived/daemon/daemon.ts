@@ -91,8 +91,6 @@ export interface DaemonOptions {
   interfaces?: InterfaceSource;
   /** Seconds between looks for a missing interface while an instance waits. Default 1. */
   interfacePoll?: number;
-  /** Seconds between the SNMP subagent's attempts to reach the AgentX master and between its pings; default 15, as net-snmp's. */
-  snmpRetrySeconds?: number;
   /** Reloads are never refused for a missing include or a mass deletion (`--force-reload`). */
   forceReload?: boolean;
   /**
@@ -655,7 +653,7 @@ export class KeepalivedDaemon {
     if (!settings) return;
     this.#snmp = new VrrpSnmp(settings, {
       status: () => this.#vrrp?.status(), config: () => (this.#current ?? r).vrrp,
-    }, (level, message) => this.#options.log(level, message), this.#options.snmpRetrySeconds);
+    }, (level, message) => this.#options.log(level, message));
     this.#snmp.start();
   }
 

@@ -54,7 +54,7 @@ export class VrrpSnmp {
   readonly #agent: AgentxSubagent;
   readonly #started = Date.now();
 
-  constructor(settings: SnmpSettings, source: VrrpSnmpSource, log: (level: 'info' | 'warning', message: string) => void, retrySeconds?: number) {
+  constructor(settings: SnmpSettings, source: VrrpSnmpSource, log: (level: 'info' | 'warning', message: string) => void) {
     this.#settings = settings;
     this.#source = source;
     this.#log = log;
@@ -67,10 +67,7 @@ export class VrrpSnmp {
     const providers: MibProvider[] = [];
     if (settings.rfcv2) providers.push(vrrpV2Provider(this.#mib));
     if (settings.rfcv3) providers.push(vrrpV3Provider(this.#mib));
-    this.#agent = new AgentxSubagent({
-      ...(settings.socket !== undefined ? { socket: settings.socket } : {}), providers, log,
-      ...(retrySeconds !== undefined ? { retrySeconds } : {}),
-    });
+    this.#agent = new AgentxSubagent({ ...(settings.socket !== undefined ? { socket: settings.socket } : {}), providers, log });
   }
 
   /** Logs keepalived's "Starting SNMP subagent" and connects. */
