@@ -71,6 +71,8 @@ export interface VrrpInstanceEvents {
       instance: string;
       /** Why the advert was dropped (keepalived's counter name where it has one). */
       reason: DropReason;
+      /** The advert's IP source address. */
+      source?: string;
       /** `auth_failure` of an AH advert: the check that failed (ICV, SPI or sequence number). */
       detail?: AhFailure;
     },
@@ -703,7 +705,9 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
         this.#log({ event: 'peer-ttl', message: `(${this.name}) TTL/HL ${ttl} not in range ${min} - ${max}` });
       }
       const detail = verdict.detail ? { detail: verdict.detail } : {};
-      if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop, ...detail });
+      // IPv4 hands over the whole packet: its source is in the header.
+      const from = this.options.family === 4 ? (data.length >= 20 ? Array.from(data.subarray(12, 16)).join('.') : undefined) : source;
+      if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop, ...(from ? { source: from } : {}), ...detail });
       return;
     }
     const { advert, source: from } = verdict.accepted;

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
-import { VrrpInstance } from './instance';
+import { VrrpInstance, type VrrpInstanceEvents } from './instance';
 import type { SourceChange } from './source';
 import { loadVrrpNative } from './native';
 import { multicastRefusal, noPeerRefusal, NO_MULTICAST_FAULT, NO_PEER_FAULT } from './multicast-rule';
@@ -101,6 +101,8 @@ export interface VrrpRouterEvents {
   notify: [event: VrrpNotifyEvent];
   /** A runtime failure of an instance; it keeps running. */
   error: [error: VrrpError];
+  /** An instance dropped an advert (receive checks failed; other VRIDs are not reported). */
+  drop: VrrpInstanceEvents['drop'];
   /**
    * How vrrp_track_process sees processes, said once when the first is
    * started: the proc connector, or /proc scans every `intervalMs` because the
@@ -472,6 +474,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     instance.on('state', (change) => this.#instanceChanged(member, change.from, change.to, change.reason));
     instance.on('want-master', () => this.#groupChanged(member.group, member.group?.group.memberWantsMaster()));
     instance.on('lower-priority', () => this.#run(member.notify, lowerPriorityCall(member.config.notify)));
+    instance.on('drop', (d) => this.emit('drop', d));
     instance.on('error', (e) => {
       if (this.listenerCount('error') > 0) this.emit('error', e);
     });

@@ -5,7 +5,7 @@
  * daemon runs without IPVS (the host has none). Our state is read from the
  * daemon's structured log lines and its SIGUSR2 JSON; addresses from `ip`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DaemonStatus } from '../../lib/keepalived/daemon/daemon';
@@ -1505,4 +1505,116 @@ test('enable_dbus, dbus_service_name: keepalived 2.2.7 and ours on their own pri
   expect(firsts('ka').indexOf('VrrpStarted')).toBeLessThan(firsts('ka').indexOf('RequestName'));
   expect(ka.count(`Acquired the name ${NAME} on the session bus`)).toBe(1);
   expect(ours.has(`Acquired the name ${NAME} on the session bus`)).toBe(true);
+});
+
+/** A private net-snmp snmpd (AgentX master on a socket in the lab) and snmptrapd, both on loopback ports of their own. */
+class SnmpLab {
+  readonly socket = path.join(lab.dir, 'agentx');
+  readonly port: number;
+  readonly #trapPort: number;
+  readonly #snmpd: ChildProcess;
+  readonly #trapd: ChildProcess;
+  #traps = '';
+
+  constructor(port: number) {
+    this.port = port;
+    this.#trapPort = port + 1;
+    const conf = path.join(lab.dir, 'snmpd.conf');
+    writeFileSync(conf, `master agentx\nagentXSocket ${this.socket}\nagentaddress udp:127.0.0.1:${port}\nrocommunity public 127.0.0.1\ntrap2sink 127.0.0.1:${this.#trapPort} public\n`);
+    const trapConf = path.join(lab.dir, 'snmptrapd.conf');
+    writeFileSync(trapConf, 'disableAuthorization yes\n');
+    const env = { ...process.env, MIBDIRS: path.join(lab.dir, 'no-mibs') };
+    this.#trapd = spawn('snmptrapd', ['-f', '-Lo', '-On', '-m', '', '-C', '-c', trapConf, `127.0.0.1:${this.#trapPort}`], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    for (const stream of [this.#trapd.stdout!, this.#trapd.stderr!]) stream.on('data', (c: Buffer) => (this.#traps += c.toString()));
+    this.#snmpd = spawn('snmpd', ['-f', '-Lo', '-C', '-c', conf, '-p', path.join(lab.dir, 'snmpd.pid')], { stdio: 'ignore', env });
+  }
+
+  /** snmpwalk -On of `oid`, Timeticks values dropped (they differ by nature). */
+  walk(oid: string): string[] {
+    const out = execFileSync('snmpwalk', ['-v2c', '-c', 'public', '-On', '-m', '', `127.0.0.1:${this.port}`, oid], {
+      encoding: 'utf8', env: { ...process.env, MIBDIRS: path.join(lab.dir, 'no-mibs') },
+    });
+    return out.split('\n').filter(Boolean).map((l) => l.replace(/Timeticks: \(\d+\).*/, 'Timeticks'));
+  }
+
+  /** The varbinds of each VRRP trap received since `from` (an earlier length of the output), uptime dropped, sorted. */
+  traps(from = 0): string[] {
+    return this.#traps.slice(from).split('\n').filter((l) => /OID: \.1\.3\.6\.1\.2\.1\.(68|207)\.0\./.test(l))
+      .map((l) => l.replace(/Timeticks: \(\d+\)[^\t]*/, 'Timeticks').trim()).sort();
+  }
+
+  get output(): string {
+    return this.#traps;
+  }
+
+  get mark(): number {
+    return this.#traps.length;
+  }
+
+  stop(): void {
+    this.#snmpd.kill('SIGTERM');
+    this.#trapd.kill('SIGTERM');
+  }
+}
+
+test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keepalived 2.2.7 and ours answer the same VRRP-MIB and VRRPv3-MIB walks and send the same new-master and auth-failure traps', async () => {
+  const id = ++vrid;
+  const snmp = new SnmpLab(20_000 + (process.pid % 20_000) * 2);
+  cleanup.push(() => snmp.stop());
+  const text = `global_defs {\n snmp_socket ${snmp.socket}\n enable_snmp_rfc\n enable_traps\n}\n` +
+    `vrrp_instance V2_${id} {\n state BACKUP\n interface eth0\n virtual_router_id ${id}\n priority 100\n advert_int 1\n` +
+    ` authentication {\n auth_type PASS\n auth_pass secret1\n }\n virtual_ipaddress {\n 10.9.0.${id}/24\n }\n}\n` +
+    `vrrp_instance V3_${id} {\n state BACKUP\n interface eth0\n virtual_router_id ${id + 100}\n version 3\n priority 150\n nopreempt\n advert_int 0.5\n` +
+    ` virtual_ipaddress {\n 10.9.1.${id}/24\n 10.9.2.${id}/24\n }\n}\n`;
+  const masters = (lines: string[]) => lines.filter((l) => l.startsWith('.1.3.6.1.2.1.207.1.1.1.1.6.') && l.endsWith('INTEGER: 3')).length;
+  const run = async (start: () => { stop(): Promise<unknown> }) => {
+    const mark = snmp.mark;
+    const daemon = start();
+    expect(await eventually(() => {
+      try {
+        return masters(snmp.walk('.1.3.6.1.2.1.207')) === 2;
+      } catch {
+        return false;
+      }
+    }, 15_000)).toBe(true);
+    await sleep(500);
+    const walks = { v2: snmp.walk('.1.3.6.1.2.1.68'), v3: snmp.walk('.1.3.6.1.2.1.207') };
+    if (!(await eventually(() => snmp.traps(mark).length === 3, 5000))) throw new Error(`traps: ${snmp.output.slice(mark)}`);
+    const traps = snmp.traps(mark);
+    // A peer in b with another auth_pass: each of its adverts is a vrrpTrapAuthFailure.
+    const authMark = snmp.mark;
+    const peer = lab.keepalived('b', `ka-snmp-peer-${id}-${authMark}`, `vrrp_instance P {\n state BACKUP\n interface eth0\n virtual_router_id ${id}\n` +
+      ` priority 50\n advert_int 1\n authentication {\n auth_type PASS\n auth_pass wrongpw\n }\n virtual_ipaddress {\n 10.9.0.${id}/24\n }\n}\n`);
+    cleanup.push(() => peer.stop());
+    const authFailures = () => snmp.traps(authMark).filter((t) => t.includes('OID: .1.3.6.1.2.1.68.0.2'));
+    if (!(await eventually(() => authFailures().length >= 1, 10_000))) {
+      const said = daemon instanceof OurDaemon ? JSON.stringify(daemon.lines().filter((l) => /SNMP|drop/.test(String(l.message)))) : (daemon as Keepalived).log;
+      throw new Error(`traps: ${snmp.output.slice(authMark)}\n${said}\n${peer.log}`);
+    }
+    await peer.stop();
+    await daemon.stop();
+    return { walks, traps, authFailure: authFailures()[0] };
+  };
+  // Both retry a missing master only every 15 s: snmpd's socket first.
+  expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
+  let ka: Keepalived | undefined;
+  const theirs = await run(() => {
+    ka = lab.keepalived('a', `ka-snmp-${id}`, text);
+    cleanup.push(() => ka!.stop());
+    return ka;
+  });
+  expect(ka!.log).toContain('AgentX subagent connected');
+  // keepalived's registrations go with its session: ours then registers the same objects.
+  await sleep(500);
+  let ours: OurDaemon | undefined;
+  const mine = await run(() => (ours = new OurDaemon(`snmp-${id}`, text)));
+  expect(theirs.walks.v2.length).toBe(31);
+  expect(theirs.walks.v3.length).toBe(4 + 2 * (11 + 13) + 3);
+  expect(mine.walks).toEqual(theirs.walks);
+  expect(mine.traps).toEqual(theirs.traps);
+  expect(theirs.authFailure).toMatch(/\.1\.3\.6\.1\.2\.1\.68\.1\.6\.\d+\.\d+ = INTEGER: 3$/);
+  expect(mine.authFailure).toBe(theirs.authFailure);
+  expect(theirs.traps.filter((t) => t.includes('.1.3.6.1.2.1.68.0.1'))).toHaveLength(1);
+  expect(ours!.has('Starting SNMP subagent')).toBe(true);
+  expect(ours!.has(`(V3_${id}) Sending SNMP notification vrrpv3NotifyNewMaster, reason 3`)).toBe(true);
 });

@@ -199,6 +199,8 @@ export class KeepalivedDaemon {
    */
   #bfd: BfdSessions | undefined;
   #vrrp: VrrpHalf | undefined;
+  /** The SNMP agent of the RFC VRRP MIBs, when global_defs enables one (loaded then only). */
+  #snmp: import('../snmp/vrrp-snmp.js').VrrpSnmp | undefined;
   #sync: SyncDaemonControl | undefined;
   #ipvs: Promise<Ipvs> | undefined;
   #loadedAt = new Date();
@@ -652,6 +654,7 @@ export class KeepalivedDaemon {
   #onTransition(t: VrrpRouterStateChange): void {
     this.#publish('vrrp', { ...t });
     if (t.type === 'instance') this.#dbus?.dbus.transition(t.name, t.to, t.deleted);
+    this.#snmp?.onTransition(t);
     this.#fifos?.vrrp(vrrpLine(t.type, t.name, t.deleted ?? (t.to === 'STOPPED' ? 'STOP' : t.to), t.priority));
     const sync = this.#sync;
     if (sync && t.type === 'instance') void sync.onState(t.name, t.from, t.to);
@@ -691,13 +694,26 @@ export class KeepalivedDaemon {
     if (failure) this.#options.log('warning', 'disable_local_igmp not set', { ...failure });
   }
 
+  /** keepalived's VRRP child starts its SNMP subagent before its instances, once: a reload neither starts nor stops it. */
+  #startSnmp(r: Reading): void {
+    if (this.#snmp) return;
+    const { snmpSettings, VrrpSnmp } = require('../snmp/vrrp-snmp') as typeof import('../snmp/vrrp-snmp.js');
+    const settings = snmpSettings(r.result.config.global.other);
+    if (!settings) return;
+    this.#snmp = new VrrpSnmp(settings, {
+      status: () => this.#vrrp?.status(), config: () => (this.#current ?? r).vrrp,
+    }, (level, message) => this.#options.log(level, message));
+    this.#snmp.start();
+  }
+
   async #startVrrp(r: Reading): Promise<void> {
     await this.#setSysctls(r);
+    if (r.result.config.global.other.some((i) => i.keyword.startsWith('enable_snmp_rfc'))) this.#startSnmp(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
       open: this.#options.openVrrp ?? openVrrpRouter, log: this.#options.log, onTransition: (t) => this.#onTransition(t),
-      onPriority: (p) => this.#onPriority(p),
+      onPriority: (p) => this.#onPriority(p), onDrop: (d) => this.#snmp?.onDrop(d),
       interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
       ...(rtPriority !== undefined ? { rtPriority } : {}), bfd: this.#openBfd(),
     });
@@ -1218,6 +1234,8 @@ export class KeepalivedDaemon {
     await this.#vrrp?.close();
     this.#vrrp = undefined;
     await this.#followDbus(undefined);
+    this.#snmp?.close();
+    this.#snmp = undefined;
     await this.#sysctls.restore();
     await this.#stopSync();
     // lvs_flush_on_stop (without VS): one flush of the whole table instead of deleting each service.

@@ -35,6 +35,12 @@ const GARP_GROUP = 'GARPs / NAs on the group\'s interfaces leave at most one per
   + 'as the pace frees, instances in file order; an interface in no group is paced alike by vrrp_garp_interval / vrrp_gna_interval; '
   + 'the pace is kept on the event loop (a stalled loop delays held frames)';
 
+/** The note of an enable_snmp_rfc* keyword serving `mibs`. */
+function snmpRfcNote(mibs: string): string {
+  return `an AgentX subagent (ours, in TypeScript) registers ${mibs} with snmpd and answers them from the instances' status with `
+    + "keepalived 2.2.7's values, its departures from the RFCs included (docs/keepalived.md, SNMP); started once at start, kept over reloads";
+}
+
 /** What the daemon does with a keyword. */
 export type KeywordStatus = 'runs' | 'partly' | 'no effect' | 'refused';
 
@@ -100,6 +106,9 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     bfd_instance: 'its session runs while a half reads it: with a vrrp_instance in the file (track_bfd), or followed by a kept BFD_CHECK; keepalived runs every one',
   },
   global_defs: {
+    enable_traps: 'with enable_snmp_rfc/rfcv2/rfcv3: the RFC notifications keepalived 2.2.7 sends (vrrpTrapNewMaster for VRRPv2 '
+      + 'instances, then vrrpv3NotifyNewMaster with its reason; vrrpTrapAuthFailure for each advert failing authentication) and '
+      + 'vrrpNotificationCntl 1; vrrpv3NotifyProtoError and KEEPALIVED-MIB\'s notifications are not sent',
     vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
     vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
   },
@@ -150,8 +159,8 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
     vrf: 'keepalived 2.2.7 runs no instance with it (measured in the kernel lab): after `interface` it is ignored, before it cleared, '
       + 'and without `interface` the instance is "Unknown interface!" (keepalived does not start), a VRF given or not; the same lines here',
   },
-  virtual_server: { snmp_name: 'there is no SNMP agent' },
-  real_server: { snmp_name: 'there is no SNMP agent' },
+  virtual_server: { snmp_name: 'a KEEPALIVED-MIB label; the SNMP agent serves only the RFC VRRP MIBs' },
+  real_server: { snmp_name: 'a KEEPALIVED-MIB label; the SNMP agent serves only the RFC VRRP MIBs' },
   vrrp_sync_group: {
     notify_priority_changes: "keepalived 2.2.7 reads it and gives it to no member (an instance takes its own or global_defs' vrrp_notify_priority_changes)",
   },
@@ -186,6 +195,11 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + '(down_timer_adverts − 1) × advert_int of an instance on the interface is cut to that less advert_int / 256, with keepalived\'s warning',
   },
   global_defs: {
+    snmp_socket: 'the AgentX master the SNMP subagent connects to, as net-snmp reads it: `unix:PATH`, `tcp:HOST[:PORT]` (705), '
+      + 'a bare value as that UNIX socket then TCP HOST[:PORT]; default /var/agentx/master then TCP 127.0.0.1:705; retried every 15 s',
+    enable_snmp_rfc: snmpRfcNote('VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527)'),
+    enable_snmp_rfcv2: snmpRfcNote('VRRP-MIB (RFC 2787, VRRPv2 instances only)'),
+    enable_snmp_rfcv3: snmpRfcNote('VRRPv3-MIB (RFC 6527, every instance)'),
     nftables: 'the table (default `keepalived`, in families ip and ip6) instances without accept mode use; sets the chain priority back to -1, as keepalived',
     nftables_priority: 'the priority of the table\'s input and output chains (default -1)',
     nftables_counters: "a counter in every rule of the table, and in nftables_ipvs's maps (each element) and rules, as keepalived",
@@ -293,8 +307,8 @@ function statusOf(block: string, keyword: string): { status: KeywordStatus; note
   }
   const partly = PARTLY[block]?.[keyword];
   if (partly !== undefined) return { status: 'partly', note: partly };
-  // Of global_defs' keywords neither half reads, the D-Bus interface's run (the daemon serves it).
-  if (block === 'global_defs' && (keyword === 'enable_dbus' || keyword === 'dbus_service_name')) return { status: 'runs', note: RUNS_NOTES[block]![keyword]! };
+  const runs = RUNS_NOTES[block]?.[keyword];
+  if (runs !== undefined && block === 'global_defs') return { status: 'runs', note: runs };
   const noEffect = NO_EFFECT_EXTRA[block]?.[keyword] ?? (block === 'global_defs' && OTHER_KEYWORDS.includes(keyword) ? NO_EFFECT : undefined);
   if (noEffect !== undefined) return { status: 'no effect', note: noEffect };
   return { status: 'runs', note: RUNS_NOTES[block]?.[keyword] ?? '' };

@@ -19,14 +19,9 @@ import type { KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  snmp_socket: 'there is no SNMP agent',
-  enable_traps: 'there is no SNMP agent',
-  enable_snmp_vrrp: 'there is no SNMP agent',
-  enable_snmp_keepalived: 'there is no SNMP agent',
-  enable_snmp_rfc: 'there is no SNMP agent',
-  enable_snmp_rfcv2: 'there is no SNMP agent',
-  enable_snmp_rfcv3: 'there is no SNMP agent',
-  enable_snmp_checker: 'there is no SNMP agent',
+  enable_snmp_vrrp: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
+  enable_snmp_keepalived: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
+  enable_snmp_checker: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
 };
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */

@@ -75,6 +75,8 @@ export interface VrrpHalfOptions {
   onTransition: (t: VrrpRouterStateChange) => void;
   /** An instance's effective priority moved (logged first). */
   onPriority?: (p: VrrpPriorityChange) => void;
+  /** An advert an instance dropped (the SNMP agent's authentication-failure notifications). */
+  onDrop?: (d: VrrpRouterEvents['drop'][0]) => void;
   /** global_defs' `vrrp_rt_priority`. */
   rtPriority?: number;
   interfaces: InterfaceSource;
@@ -158,6 +160,7 @@ export class VrrpHalf {
     router.on('processSource', (s) => log(s.mode === 'polling' ? 'warning' : 'info', 'vrrp track_process source', { ...s }));
     router.on('notify', (e) => log(e.error || e.status ? 'warning' : 'info', 'vrrp notify', { ...e }));
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
+    router.on('drop', (d) => this.#options.onDrop?.(d));
     router.on('warning', (message) => log('warning', 'vrrp warning', { warning: message }));
     router.on('restored', (r) => log('info', restoredLine(r), { kind: r.kind }));
     // keepalived 2.2.7 says when an interface gets its first address or loses its last; a moved source is silent.

@@ -1,0 +1,289 @@
+/**
+ * The AgentX subagent and the RFC VRRP MIBs. The hex strings are PDUs captured
+ * (strace) between keepalived 2.2.7's subagent and net-snmp 5.9.3's snmpd on
+ * a UNIX socket; the MIB values are those snmpwalk read from keepalived
+ * through that snmpd (one VRRPv2 instance VI_1, VRID 51 on ifindex 27).
+ */
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  PDU, addAgentCapsPdu, decodePdu, decodeResponse, decodeSearch, decodeVarbinds, encodePdu, notifyPdu, openPdu, pduLength, pingPdu,
+  registerPdu, responsePdu, type VarBind,
+} from '../../../lib/keepalived/snmp/agentx-pdu';
+import { AgentxSubagent, agentxEndpoints, type MibProvider } from '../../../lib/keepalived/snmp/agentx';
+import { authFailureTrap, newMasterTraps, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from '../../../lib/keepalived/snmp/vrrp-rfc';
+import { snmpSettings } from '../../../lib/keepalived/snmp/vrrp-snmp';
+import { emptyStats } from '../../../lib/vrrp/status';
+import { settingFindings } from '../../../lib/keepalived/daemon/policy';
+import { readKeepalivedConfig } from '../../../lib/keepalived/reader/read';
+
+function readConfigText(text: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'snmp-conf-'));
+  try {
+    writeFileSync(path.join(dir, 'keepalived.conf'), text);
+    return readKeepalivedConfig(path.join(dir, 'keepalived.conf'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const SESSION = { sessionId: 8, transactionId: 0 };
+
+describe('AgentX PDUs (bytes of keepalived 2.2.7 ↔ snmpd 5.9.3)', () => {
+  it('encodes Open as net-snmp does', () => {
+    const pdu = openPdu({ sessionId: 0, transactionId: 0, packetId: 0x786f93f9 }, 1, [1, 3, 6, 1, 4, 1, 8072, 3, 2, 10], 'Net-SNMP AgentX sub-agent');
+    expect(pdu).toEqual(hex(`010100000000000000000000f9936f783c000000010000000504000001000000881f000003000000020000000a000000
+      190000004e65742d534e4d50204167656e7458207375622d6167656e74000000`));
+  });
+
+  it('encodes Register with an empty non-default context, timeout 255, priority 127', () => {
+    expect(registerPdu({ ...SESSION, packetId: 0x786f93fa }, [1, 3, 6, 1, 2, 1, 68, 1, 1])).toEqual(
+      hex('010308000800000000000000fa936f781c00000000000000ff7f00000402000001000000440000000100000001000000'),
+    );
+  });
+
+  it('encodes AddAgentCaps and Ping', () => {
+    expect(addAgentCapsPdu({ ...SESSION, packetId: 0x786f941a }, [1, 3, 6, 1, 2, 1, 68], 'The MIB module for VRRP')).toEqual(
+      hex('0110000008000000000000001a946f782800000002020000010000004400000017000000546865204d4942206d6f64756c6520666f72205652525000'),
+    );
+    expect(pingPdu({ ...SESSION, packetId: 0x786f943f })).toEqual(hex('010d000008000000000000003f946f7800000000'));
+  });
+
+  it('encodes vrrpTrapNewMaster as keepalived sends it', () => {
+    const varbinds: VarBind[] = [
+      { oid: [1, 3, 6, 1, 2, 1, 1, 3, 0], value: { type: 'timeticks', value: 0xba9 } },
+      { oid: [1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0], value: { type: 'oid', value: [1, 3, 6, 1, 2, 1, 68, 0, 1] } },
+      { oid: [1, 3, 6, 1, 2, 1, 68, 1, 3, 1, 7, 27, 51], value: { type: 'ipAddress', value: Buffer.from([10, 77, 0, 1]) } },
+    ];
+    const pdu = notifyPdu({ ...SESSION, packetId: 0x786f943c }, varbinds);
+    expect(pdu).toEqual(hex(`010c000008000000000000003c946f7880000000430000000402000001000000010000000300000000000000a90b0000
+      06000000060600000300000001000000010000000400000001000000000000000402010001000000440000000000000001000000
+      40000000080200000100000044000000010000000300000001000000070000001b00000033000000040000000a4d0001`));
+    expect(decodeVarbinds(decodePdu(pdu))).toEqual(varbinds);
+  });
+
+  it("reads snmpd's GetNext and answers byte for byte as keepalived did", () => {
+    const raw = hex(`0106080008000000f0000000f10000003c000000000000000602000001000000440000000100000003000000
+      010000000300000006020000010000004400000001000000030000000100000004000000`);
+    expect(pduLength(raw)).toBe(raw.length);
+    expect(pduLength(raw.subarray(0, 30))).toBeUndefined();
+    const pdu = decodePdu(raw);
+    expect(pdu).toMatchObject({ type: PDU.getNext, sessionId: 8, transactionId: 0xf0, packetId: 0xf1, bigEndian: false });
+    const column = [1, 3, 6, 1, 2, 1, 68, 1, 3, 1];
+    expect(decodeSearch(pdu).ranges).toEqual([{ start: [...column, 3], include: false, end: [...column, 4] }]);
+    const answer = responsePdu(pdu, [{ oid: [1, 3, 6, 1, 2, 1, 68, 1, 3, 1, 3, 27, 51], value: { type: 'integer', value: 3 } }]);
+    expect(answer).toEqual(hex(`0112080008000000f0000000f100000038000000000000000000000000000000020000000802000001000000
+      44000000010000000300000001000000030000001b0000003300000003000000`));
+  });
+
+  it("reads snmpd's Response to a Register and a big-endian PDU", () => {
+    const r = decodePdu(hex('011200000800000000000000fa936f78200000003d0a000000000000050000000402000001000000440000000100000001000000'));
+    expect(decodeResponse(r)).toMatchObject({ sysUpTime: 0xa3d, error: 0 });
+    const be = encodePdu(PDU.ping, { sessionId: 1, transactionId: 2, packetId: 3 }, Buffer.alloc(0), true);
+    expect(decodePdu(be)).toMatchObject({ type: PDU.ping, sessionId: 1, transactionId: 2, packetId: 3, bigEndian: true });
+  });
+
+  it('refuses what is not AgentX with a typed error', () => {
+    expect(() => decodePdu(Buffer.alloc(10))).toThrow(expect.objectContaining({ name: 'AgentxError', reason: 'short' }));
+    expect(() => decodePdu(hex('0206000008000000000000000000000000000000'))).toThrow(expect.objectContaining({ reason: 'version' }));
+    expect(() => decodePdu(hex('0106000008000000000000000000000008000000'))).toThrow(expect.objectContaining({ reason: 'length' }));
+  });
+});
+
+describe('snmp_socket (net-snmp transport rules, measured with strace)', () => {
+  it.each([
+    [undefined, [{ path: '/var/agentx/master' }, { host: '127.0.0.1', port: 705 }]],
+    ['/tmp/x.sock', [{ path: '/tmp/x.sock' }]],
+    ['unix:/tmp/x.sock', [{ path: '/tmp/x.sock' }]],
+    ['tcp:127.0.0.1:1705', [{ host: '127.0.0.1', port: 1705 }]],
+    ['127.0.0.1:1705', [{ path: '127.0.0.1:1705' }, { host: '127.0.0.1', port: 1705 }]],
+    ['localhost', [{ path: 'localhost' }, { host: '127.0.0.1', port: 705 }]],
+    ['udp:127.0.0.1:1705', []],
+  ])('%s', (spec, endpoints) => {
+    expect(agentxEndpoints(spec)).toEqual(endpoints);
+  });
+
+  it('reads the keywords; no MIB enabled, no agent', () => {
+    const other = (readConfigText('global_defs {\n snmp_socket tcp:127.0.0.1:705\n enable_traps\n enable_snmp_rfcv3\n}\n')).config.global.other;
+    expect(snmpSettings(other)).toEqual({ socket: 'tcp:127.0.0.1:705', traps: true, rfcv2: false, rfcv3: true });
+    expect(snmpSettings(other.filter((i) => i.keyword !== 'enable_snmp_rfcv3'))).toBeUndefined();
+    expect(settingFindings((readConfigText('global_defs {\n enable_snmp_rfc\n enable_snmp_vrrp\n}\n')).config).map((d) => d.keyword)).toEqual([
+      'enable_snmp_vrrp',
+    ]);
+  });
+});
+
+const status = {
+  name: 'VI_1', interface: 'eth0', virtualRouterId: 51, family: 'ipv4' as const, version: 2 as const, state: 'MASTER', priority: 100,
+  effectivePriority: 100, advertIntervalMs: 1000, masterAdverIntervalMs: 1000, sourceAddress: '10.77.0.1',
+  virtualAddresses: ['10.77.0.100/24'], stats: { ...emptyStats(), becomeMaster: 1 }, tracking: [], faults: [],
+};
+const row: VrrpMibRow = {
+  config: { name: 'VI_1', interface: 'eth0', virtualRouterId: 51, virtualIpaddress: ['10.77.0.100/24'], authentication: { authType: 'PASS', authPass: 'secret1' } } as never,
+  status, newMasterReason: 3,
+};
+const source: VrrpMibSource = {
+  rows: () => [row], traps: () => true, uptime: () => 677,
+  link: () => ({ ifindex: 27, mac: Buffer.from([0xfe, 0x8d, 0x66, 0x96, 0xa6, 0x61]) }),
+};
+
+/** snmpwalk -On's text of a varbind, for comparing with the walk of keepalived. */
+function walkLine(vb: VarBind): string {
+  const v = vb.value;
+  const hexs = (b: Buffer) => `Hex-STRING: ${[...b].map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join(' ')} `;
+  const text = {
+    integer: () => `INTEGER: ${'value' in v ? v.value : ''}`, counter32: () => `Counter32: ${'value' in v ? v.value : ''}`,
+    gauge32: () => `Gauge32: ${'value' in v ? v.value : ''}`, counter64: () => `Counter64: ${'value' in v ? v.value : ''}`,
+    timeticks: () => 'Timeticks', octets: () => hexs((v as { value: Buffer }).value),
+    ipAddress: () => `IpAddress: ${[...(v as { value: Buffer }).value].join('.')}`,
+  } as Record<string, () => string>;
+  return `.${vb.oid.join('.')} = ${text[v.type]!()}`;
+}
+
+function walk(p: MibProvider): string[] {
+  return p.values().sort((a, b) => (a.oid.join('.') < b.oid.join('.') ? -1 : 1)).map(walkLine);
+}
+
+describe('VRRP-MIB and VRRPv3-MIB values (keepalived 2.2.7 through snmpd)', () => {
+  it.each([
+    ['VRRP-MIB', vrrpV2Provider, 31, 32, [
+      '.1.3.6.1.2.1.68.1.1.0 = INTEGER: 2', '.1.3.6.1.2.1.68.1.2.0 = INTEGER: 1',
+      '.1.3.6.1.2.1.68.1.3.1.2.27.51 = Hex-STRING: FE 8D 66 96 A6 61 ', '.1.3.6.1.2.1.68.1.3.1.3.27.51 = INTEGER: 3',
+      '.1.3.6.1.2.1.68.1.3.1.5.27.51 = INTEGER: 100', '.1.3.6.1.2.1.68.1.3.1.7.27.51 = IpAddress: 0.0.0.0',
+      '.1.3.6.1.2.1.68.1.3.1.8.27.51 = IpAddress: 10.77.0.1', '.1.3.6.1.2.1.68.1.3.1.9.27.51 = INTEGER: 2',
+      '.1.3.6.1.2.1.68.1.3.1.11.27.51 = INTEGER: 1', '.1.3.6.1.2.1.68.1.3.1.12.27.51 = INTEGER: 1',
+      '.1.3.6.1.2.1.68.1.4.1.2.27.51.10.77.0.100 = INTEGER: 1', '.1.3.6.1.2.1.68.2.4.1.1.27.51 = Counter32: 1',
+    ]],
+    // VRRPv2 instances included.
+    ['VRRPv3-MIB', vrrpV3Provider, 4 + 11 + 1 + 13, 29, [
+      '.1.3.6.1.2.1.207.1.1.1.1.3.27.51.1 = Hex-STRING: 0A 4D 00 01 ', '.1.3.6.1.2.1.207.1.1.1.1.7.27.51.1 = Gauge32: 100',
+      '.1.3.6.1.2.1.207.1.1.1.1.9.27.51.1 = INTEGER: 100', '.1.3.6.1.2.1.207.1.1.1.1.11.27.51.1 = INTEGER: 1',
+      '.1.3.6.1.2.1.207.1.1.2.1.2.27.51.1.10.77.0.100 = INTEGER: 1', '.1.3.6.1.2.1.207.1.2.1.0 = Counter64: 0',
+      '.1.3.6.1.2.1.207.1.2.5.1.2.27.51.1 = INTEGER: 3', '.1.3.6.1.2.1.207.1.2.5.1.13.27.51.1 = Gauge32: 1000',
+    ]],
+  ] as const)('%s as keepalived answers it', (_name, provider, count, objects, expected) => {
+    const lines = walk(provider(source));
+    expect(lines).toEqual(expect.arrayContaining([...expected]));
+    expect(lines).toHaveLength(count);
+    expect(provider(source).objects).toHaveLength(objects);
+  });
+
+  it('new master: vrrpTrapNewMaster then vrrpv3NotifyNewMaster with the reason', () => {
+    const traps = newMasterTraps(source, row, { v2: true, v3: true });
+    expect(traps.map((t) => [t.trap.join('.'), t.log, t.varbinds.map(walkLine)])).toEqual([
+      ['1.3.6.1.2.1.68.0.1', 'Sending SNMP notification vrrpTrapNewMaster', ['.1.3.6.1.2.1.68.1.3.1.7.27.51 = IpAddress: 10.77.0.1']],
+      ['1.3.6.1.2.1.207.0.1', 'Sending SNMP notification vrrpv3NotifyNewMaster, reason 3', [
+        '.1.3.6.1.2.1.207.1.1.1.1.3.27.51.1 = Hex-STRING: 0A 4D 00 01 ', '.1.3.6.1.2.1.207.1.2.5.1.2.27.51.1 = INTEGER: 3',
+      ]],
+    ]);
+    expect(newMasterTraps(source, row, { v2: false, v3: true })).toHaveLength(1);
+  });
+
+  it('an advert with another auth_pass: vrrpTrapAuthFailure with its source and authFailure(3); other drops send none', () => {
+    const trap = authFailureTrap(source, row, 'auth_failure', '10.77.0.2')!;
+    expect([trap.trap.join('.'), trap.log, trap.varbinds.map(walkLine)]).toEqual([
+      '1.3.6.1.2.1.68.0.2', 'Sending SNMP notification vrrpTrapAuthFailure',
+      ['.1.3.6.1.2.1.68.1.5.27.51 = IpAddress: 10.77.0.2', '.1.3.6.1.2.1.68.1.6.27.51 = INTEGER: 3'],
+    ]);
+    expect(authFailureTrap(source, row, 'authtype_mismatch', '10.77.0.2')!.varbinds[1]!.value).toEqual({ type: 'integer', value: 2 });
+    expect(authFailureTrap(source, row, 'addr_list_err', '10.77.0.2')).toBeUndefined();
+  });
+});
+
+describe('AgentxSubagent against a master on a UNIX socket', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'agentx-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const provider: MibProvider = {
+    capability: { id: [1, 3, 6, 1, 2, 1, 68], descr: 'The MIB module for VRRP' },
+    objects: [[1, 3, 6, 1, 2, 1, 68, 1, 1], [1, 3, 6, 1, 2, 1, 68, 1, 3, 1, 3]],
+    values: () => [
+      { oid: [1, 3, 6, 1, 2, 1, 68, 1, 3, 1, 3, 27, 52], value: { type: 'integer', value: 2 } },
+      { oid: [1, 3, 6, 1, 2, 1, 68, 1, 1, 0], value: { type: 'integer', value: 2 } },
+      { oid: [1, 3, 6, 1, 2, 1, 68, 1, 3, 1, 3, 27, 51], value: { type: 'integer', value: 3 } },
+    ],
+  };
+
+  /** A master that accepts everything and records what arrives. */
+  function master(sock: string): Promise<{ server: net.Server; seen: number[]; conn: Promise<net.Socket> }> {
+    const seen: number[] = [];
+    let gotConn!: (s: net.Socket) => void;
+    const conn = new Promise<net.Socket>((r) => (gotConn = r));
+    const server = net.createServer((s) => {
+      gotConn(s);
+      s.on('data', (d: Buffer) => {
+        for (let buf = d; buf.length; ) {
+          const len = pduLength(buf)!;
+          const pdu = decodePdu(buf.subarray(0, len));
+          buf = buf.subarray(len);
+          seen.push(pdu.type);
+          if (pdu.type !== PDU.response) s.write(responsePdu({ ...pdu, sessionId: 8, flags: 0 }, []));
+        }
+      });
+    });
+    return new Promise((resolve) => server.listen(sock, () => resolve({ server, seen, conn })));
+  }
+
+  it('opens, registers each object, adds capabilities, answers Get/GetNext/GetBulk and reconnects', async () => {
+    const sock = path.join(dir, 'master');
+    const m = await master(sock);
+    const logs: string[] = [];
+    const agent = new AgentxSubagent({ socket: sock, providers: [provider], log: (_l, msg) => logs.push(msg), retrySeconds: 0.2 });
+    agent.start();
+    const s = await m.conn;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(m.seen).toEqual([PDU.open, PDU.register, PDU.register, PDU.addAgentCaps]);
+    expect(agent.connected).toBe(true);
+
+    const ask = (type: number, ranges: [number[], number[]][], bulk?: [number, number]) => {
+      const w: Buffer[] = [];
+      if (bulk) w.push(Buffer.from([bulk[0], 0, bulk[1], 0]));
+      for (const [start, end] of ranges) {
+        for (const o of [start, end]) w.push(Buffer.from([o.length, 0, 0, 0]), Buffer.from(new Uint32Array(o).buffer));
+      }
+      return agent.answer(decodePdu(encodePdu(type, { sessionId: 8, transactionId: 1, packetId: 1 }, Buffer.concat(w))));
+    };
+    const base = [1, 3, 6, 1, 2, 1, 68];
+    const got = ask(PDU.get, [[[...base, 1, 3, 1, 3, 27, 51], []], [[...base, 1, 3, 1, 3, 27, 99], []], [[...base, 1, 9, 0], []]]);
+    expect(got.map((v) => v.value.type)).toEqual(['integer', 'noSuchInstance', 'noSuchObject']);
+    const next = ask(PDU.getNext, [[[...base, 1, 3, 1, 3], [...base, 1, 3, 1, 4]], [[...base, 1, 3, 1, 3, 27, 52], []]]);
+    expect(next.map((v) => [v.oid.at(-1), v.value.type])).toEqual([[51, 'integer'], [52, 'endOfMibView']]);
+    expect(ask(PDU.getBulk, [[base, []]], [0, 5]).map((v) => v.oid.slice(7).join('.'))).toEqual(['1.1.0', '1.3.1.3.27.51', '1.3.1.3.27.52', '1.3.1.3.27.52', '1.3.1.3.27.52']);
+
+    expect(agent.notify([...base, 0, 1], [])).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(m.seen).toContain(PDU.notify);
+
+    // The master goes away and comes back: the subagent says so and opens a new session.
+    s.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(agent.connected).toBe(false);
+    expect(agent.notify([...base, 0, 1], [])).toBe(false);
+    expect(logs).toContain('AgentX master disconnected us, reconnecting in 0.2');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(agent.connected).toBe(true);
+    agent.close();
+    m.server.close();
+  });
+
+  it('logs the failure once as keepalived does and retries', async () => {
+    const sock = path.join(dir, 'late');
+    const logs: string[] = [];
+    const agent = new AgentxSubagent({ socket: sock, providers: [provider], log: (_l, msg) => logs.push(msg), retrySeconds: 0.2 });
+    agent.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(logs).toEqual([`Warning: Failed to connect to the agentx master agent (${sock}): `]);
+    const m = await master(sock);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(agent.connected).toBe(true);
+    expect(logs).toHaveLength(2);
+    agent.close();
+    m.server.close();
+  });
+});
