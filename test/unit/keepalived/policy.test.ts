@@ -45,7 +45,7 @@ const logsOf = (c: { err: string[] }) => () => c.err.join('').split('\n').filter
 
 // Lines 2 and 3: global_defs settings read but not run.
 const GLOBALS = `global_defs {
-    enable_traps
+    enable_snmp_keepalived
     enable_snmp_vrrp
 }
 `;
@@ -85,7 +85,7 @@ test('every keyword the reader reports as not supported, and every global_defs s
   expect(['nftables_ipvs', 'nftables_ipvs_priority', 'nftables_ipvs_start_fwmark'].map((k) => status('global_defs', k))).toEqual(['runs', 'runs', 'runs']);
   // keepalived 2.2.7 as Debian builds it (no ipset library) does not know vrrp_ipsets: -t says "Unknown keyword", status 5.
   expect(isKeepalivedKeyword('vrrp_ipsets')).toBe(false);
-  expect(isKeepalivedKeyword('enable_traps')).toBe(true);
+  expect(isKeepalivedKeyword('enable_snmp_keepalived')).toBe(true);
   // The D-Bus interface runs (test/netns/keepalived-vrrp.test.ts compares it with keepalived's).
   expect([status('global_defs', 'enable_dbus'), status('global_defs', 'dbus_service_name')]).toEqual(['runs', 'runs']);
   expect(isKeepalivedKeyword('track_group')).toBe(true);
@@ -112,11 +112,11 @@ vrrp_instance VI_1 {
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the global_defs settings, then the mappings' (unicast_ttl 0: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['track_group', 26], ['enable_traps', 2], ['enable_snmp_vrrp', 3], ['unicast_ttl', 24]
+    ['track_group', 26], ['enable_snmp_keepalived', 2], ['enable_snmp_vrrp', 3], ['unicast_ttl', 24]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['enable_traps', 'enable_snmp_vrrp', 'no_accept', 'unicast_ttl']).map((i) => i.keyword)).toEqual(['track_group']);
+  expect(refusedKeywords(ignored, ['enable_snmp_keepalived', 'enable_snmp_vrrp', 'no_accept', 'unicast_ttl']).map((i) => i.keyword)).toEqual(['track_group']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
@@ -126,7 +126,7 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
   expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
   const stderr = t.err.join('');
   expect(stderr).toContain('the daemon refuses this file unless allowed (--allow-unsupported):\n');
-  expect(stderr).toContain(`  (${conf}: Line 2) enable_traps: enable_traps is not implemented by ipvs keepalived - there is no SNMP agent\n`);
+  expect(stderr).toContain(`  (${conf}: Line 2) enable_snmp_keepalived: enable_snmp_keepalived is not implemented by ipvs keepalived - the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB\n`);
   expect(stderr).toContain(`  (${conf}: Line 3) enable_snmp_vrrp: `);
   const t2 = context();
   expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=enable_snmp_vrrp'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
@@ -135,8 +135,8 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
   const s = context();
   expect(await runKeepalived(['-f', conf, '--allow-unsupported=enable_snmp_vrrp'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
   const failure = logsOf(s)().find((l) => l.message === 'could not start; the kernel table is left as it is');
-  expect(failure?.error).toBe(`not implemented by ipvs keepalived: (${conf}: Line 2) enable_traps: enable_traps is not implemented by ipvs keepalived - `
-    + 'there is no SNMP agent - remove it, or run without it with --allow-unsupported=enable_traps');
+  expect(failure?.error).toBe(`not implemented by ipvs keepalived: (${conf}: Line 2) enable_snmp_keepalived: enable_snmp_keepalived is not implemented by ipvs keepalived - `
+    + 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB - remove it, or run without it with --allow-unsupported=enable_snmp_keepalived');
   expect(await fake.ipvs.getService(web)).toBeNull();
 
   const u = context();
@@ -149,22 +149,22 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   writeFileSync(conf, `${GLOBALS}${vs(80)}`);
   const signals = new EventEmitter();
   const c = context();
-  const args = ['-f', conf, '--allow-unsupported=enable_traps', '--allow-unsupported=enable_snmp_vrrp', '--status-listen', '127.0.0.1:0'];
+  const args = ['-f', conf, '--allow-unsupported=enable_snmp_keepalived', '--allow-unsupported=enable_snmp_vrrp', '--status-listen', '127.0.0.1:0'];
   const running = runKeepalived(args, c, signals, { manager: { random: () => 0 } });
   const logs = logsOf(c);
   const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
   expect(ready).toContainEqual(expect.objectContaining({
-    level: 'warning', message: 'running without enable_traps (--allow-unsupported)', keyword: 'enable_traps', file: conf, line: 2, detail: 'enable_traps is not implemented by ipvs keepalived - there is no SNMP agent',
+    level: 'warning', message: 'running without enable_snmp_keepalived (--allow-unsupported)', keyword: 'enable_snmp_keepalived', file: conf, line: 2, detail: 'enable_snmp_keepalived is not implemented by ipvs keepalived - the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
   }));
   expect(await fake.ipvs.getService(web)).not.toBeNull();
   const port = ready.find((l) => l.message === 'status listener ready')!.port as number;
   const status = JSON.parse(await fetchText(port, '/status')) as { ignored: unknown[] };
   expect(status.ignored).toEqual([
-    { keyword: 'enable_traps', file: conf, line: 2, message: 'enable_traps is not implemented by ipvs keepalived - there is no SNMP agent' },
+    { keyword: 'enable_snmp_keepalived', file: conf, line: 2, message: 'enable_snmp_keepalived is not implemented by ipvs keepalived - the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB' },
     expect.objectContaining({ keyword: 'enable_snmp_vrrp', file: conf, line: 3 }),
   ]);
   const metrics = await fetchText(port, '/metrics');
-  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_traps"} 1');
+  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_snmp_keepalived"} 1');
   expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_snmp_vrrp"} 1');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
