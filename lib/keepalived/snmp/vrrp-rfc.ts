@@ -250,7 +250,9 @@ export const AUTH_ERROR_TYPE: Readonly<Record<string, number>> = { invalid_autht
  * each second): vrrpTrapPacketSrc and vrrpTrapAuthErrorType, indexed by
  * ifIndex and VRID.
  */
-export function authFailureTrap(src: VrrpMibSource, row: VrrpMibRow, reason: string, packetSource: string | undefined): VrrpTrap | undefined {
+export function authFailureTrap(
+  src: VrrpMibSource, row: VrrpMibRow, reason: string, packetSource: string | undefined,
+): VrrpTrap | undefined {
   const type = AUTH_ERROR_TYPE[reason];
   const s = row.status;
   if (type === undefined || s.version !== 2 || s.family !== 'ipv4') return undefined;
