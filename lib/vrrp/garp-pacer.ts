@@ -96,6 +96,11 @@ function checkGroups(groups: readonly GarpGroupOptions[]): void {
   });
 }
 
+/** What makes two groups the same one: their intervals and interfaces. */
+function groupKey(group: Group, interfaces: readonly string[]): string {
+  return `${group.garpMs} ${group.gnaMs} ${[...interfaces].sort().join(' ')}`;
+}
+
 /** The paces of one router (see the module's description). */
 export class GarpPacer {
   #groups = new Map<string, Group>();
@@ -110,13 +115,20 @@ export class GarpPacer {
     this.configure(groups);
   }
 
-  /** New groups (a reload): interfaces keep no pace of a group they left. */
+  /**
+   * New groups (a reload): interfaces keep no pace of a group they left; a group the reload leaves as it was (the
+   * same interfaces and intervals) keeps its paces, so that a reload during a burst cannot send its frames closer.
+   */
   configure(groups: readonly GarpGroupOptions[]): void {
     checkGroups(groups);
+    const members = new Map<Group, string[]>();
+    for (const [name, group] of this.#groups) members.set(group, [...(members.get(group) ?? []), name]);
+    const kept = new Map([...members].map(([group, names]) => [groupKey(group, names), group]));
     const next = new Map<string, Group>();
     for (const g of groups) {
       const ms = (seconds: number | undefined) => (seconds ?? 0) * 1000;
-      const group: Group = { garpMs: ms(g.garpInterval), gnaMs: ms(g.gnaInterval), garp: { next: 0 }, gna: { next: 0 } };
+      const fresh: Group = { garpMs: ms(g.garpInterval), gnaMs: ms(g.gnaInterval), garp: { next: 0 }, gna: { next: 0 } };
+      const group = kept.get(groupKey(fresh, g.interfaces)) ?? fresh;
       for (const name of g.interfaces) next.set(name, group);
     }
     this.#groups = next;

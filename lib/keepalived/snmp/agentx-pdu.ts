@@ -202,11 +202,16 @@ export function responsePdu(request: AgentxPdu, varbinds: readonly VarBind[], er
   return encodePdu(PDU.response, { ...request, flags }, payload, request.bigEndian);
 }
 
-/** The length of the first whole PDU in `buf`, or undefined while it is incomplete. */
+/** The longest payload read (a GetBulk answer of the most varbinds an agent sends fits many times over). */
+const MAX_PAYLOAD = 1 << 20;
+
+/** The length of the first whole PDU in `buf`, or undefined while it is incomplete; a payload over 1 MiB throws. */
 export function pduLength(buf: Buffer): number | undefined {
   if (buf.length < 20) return undefined;
   const be = (buf[2]! & FLAG.networkByteOrder) !== 0;
   const len = be ? buf.readUInt32BE(16) : buf.readUInt32LE(16);
+  // A payload announced beyond any real PDU is not buffered for: the peer does not speak AgentX.
+  if (len > MAX_PAYLOAD) throw new AgentxError('length', `AgentX payload of ${len} bytes is longer than ${MAX_PAYLOAD}`);
   return buf.length >= 20 + len ? 20 + len : undefined;
 }
 

@@ -78,6 +78,8 @@ const SYS_UPTIME: Oid = [1, 3, 6, 1, 2, 1, 1, 3, 0];
 const SNMP_TRAP_OID: Oid = [1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0];
 /** Seconds a request waits for the master's Response before the session is dropped. */
 const RESPONSE_TIMEOUT_MS = 5000;
+/** The most varbinds one GetBulk answer carries (however many repetitions a master asks for). */
+const MAX_VARBINDS = 10_000;
 
 interface Pending {
   resolve(pdu: AgentxPdu): void;
@@ -92,6 +94,8 @@ export class AgentxSubagent {
   readonly #label: string;
   readonly #started = Date.now();
   #socket: net.Socket | undefined;
+  /** The connection being made, until it connects or fails. */
+  #dialing: net.Socket | undefined;
   #buffer: Buffer = Buffer.alloc(0);
   #sessionId = 0;
   #packetId = 1;
@@ -149,16 +153,29 @@ export class AgentxSubagent {
     }
   }
 
+  /** The first endpoint that accepts, each given RESPONSE_TIMEOUT_MS; close() ends a dial under way. */
   async #dial(): Promise<net.Socket | undefined> {
     for (const ep of this.#endpoints) {
+      if (this.#closed) return undefined;
       const s = await new Promise<net.Socket | undefined>((resolve) => {
         const sock = 'path' in ep ? net.createConnection({ path: ep.path }) : net.createConnection({ host: ep.host, port: ep.port });
+        this.#dialing = sock;
+        const failed = () => {
+          clearTimeout(timer);
+          sock.destroy();
+          resolve(undefined);
+        };
+        const timer = setTimeout(failed, RESPONSE_TIMEOUT_MS);
         sock.once('connect', () => {
+          clearTimeout(timer);
           sock.removeAllListeners('error');
+          sock.removeAllListeners('close');
           resolve(sock);
         });
-        sock.once('error', () => resolve(undefined));
+        sock.once('error', failed);
+        sock.once('close', failed);
       });
+      this.#dialing = undefined;
       if (s) return s;
     }
     return undefined;
@@ -215,7 +232,13 @@ export class AgentxSubagent {
         timer,
         reject,
         resolve: (pdu) => {
-          const { error } = decodeResponse(pdu);
+          let error: number;
+          try {
+            ({ error } = decodeResponse(pdu));
+          } catch (e) {
+            reject(e);
+            return;
+          }
           if (error !== 0) reject(new Error(`AgentX master refused PDU type ${type}: error ${error}`));
           else resolve(pdu);
         },
@@ -227,19 +250,18 @@ export class AgentxSubagent {
   #onData(d: Buffer): void {
     this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, d]) : d;
     for (;;) {
-      const len = pduLength(this.#buffer);
-      if (len === undefined) return;
-      const raw = this.#buffer.subarray(0, len);
-      this.#buffer = this.#buffer.subarray(len);
-      let pdu: AgentxPdu;
       try {
-        pdu = decodePdu(raw);
+        const len = pduLength(this.#buffer);
+        if (len === undefined) return;
+        const raw = this.#buffer.subarray(0, len);
+        this.#buffer = this.#buffer.subarray(len);
+        this.#onPdu(decodePdu(raw));
       } catch {
-        // A master that does not speak AgentX: drop it, retry later.
+        // A master that does not speak AgentX (a PDU that cannot be read or answered): drop it, retry later.
+        this.#buffer = Buffer.alloc(0);
         this.#socket?.destroy();
         return;
       }
-      this.#onPdu(pdu);
     }
   }
 
@@ -274,9 +296,11 @@ export class AgentxSubagent {
     const nonRep = Math.min(search.nonRepeaters, search.ranges.length);
     for (const r of search.ranges.slice(0, nonRep)) out.push(getNext(values, r));
     let repeaters = search.ranges.slice(nonRep);
-    for (let i = 0; i < search.maxRepetitions && repeaters.length; i++) {
+    // RFC 2741 7.2.3.3: repetitions stop once a whole row is past the end; the answer is bounded whatever is asked.
+    for (let i = 0; i < search.maxRepetitions && repeaters.length && out.length + repeaters.length <= MAX_VARBINDS; i++) {
       const row = repeaters.map((r) => getNext(values, r));
       out.push(...row);
+      if (row.every((vb) => vb.value.type === 'endOfMibView')) break;
       repeaters = row.map((vb, j) => ({ start: vb.oid, include: false, end: repeaters[j]!.end }));
     }
     return out;
@@ -308,6 +332,12 @@ export class AgentxSubagent {
     this.#closed = true;
     clearTimeout(this.#retry);
     clearInterval(this.#ping);
+    this.#dialing?.destroy();
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error('AgentX subagent closed'));
+    }
+    this.#pending.clear();
     const s = this.#socket;
     if (s && this.#ready) s.end(closePdu({ sessionId: this.#sessionId, transactionId: 0, packetId: this.#packetId++ }));
     else s?.destroy();

@@ -10,7 +10,7 @@
  * the address without a length.
  * @module
  */
-import * as fs from 'node:fs';
+import { loadVrrpNative } from '../../vrrp/native';
 import { isIPv4 } from 'node:net';
 import type { Oid, VarBind } from './agentx-pdu';
 import type { MibProvider } from './agentx';
@@ -31,19 +31,20 @@ export interface VrrpMibRow {
   readonly newMasterReason: number;
 }
 
-/** The interface's index and MAC address, from sysfs (0 and six zero bytes when it is gone). */
+/** The interface's index and MAC address (0 and six zero bytes when it is gone). */
 export interface LinkFacts {
   readonly ifindex: number;
   readonly mac: Buffer;
 }
 
-/** Reads `/sys/class/net/NAME/{ifindex,address}` of the daemon's namespace. */
-export function sysfsLink(name: string): LinkFacts {
+/**
+ * Asks the kernel (rtnetlink, in the daemon's own namespace: sysfs would show the namespace that mounted it, not the
+ * one `net_namespace` entered) for the link's index and MAC.
+ */
+export function netlinkLink(name: string): LinkFacts {
   try {
-    const base = `/sys/class/net/${name}`;
-    const ifindex = Number(fs.readFileSync(`${base}/ifindex`, 'utf8').trim());
-    const mac = Buffer.from(fs.readFileSync(`${base}/address`, 'utf8').trim().split(':').map((h) => parseInt(h, 16)));
-    return { ifindex, mac };
+    const info = loadVrrpNative().vrrpInterface({ interface: name });
+    return { ifindex: info.ifindex, mac: Buffer.from(info.mac) };
   } catch {
     return { ifindex: 0, mac: Buffer.alloc(6) };
   }

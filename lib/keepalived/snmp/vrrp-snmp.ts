@@ -10,7 +10,7 @@ import type { KeywordItem } from '../reader/model';
 import type { VrrpRouterEvents, VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import { AgentxSubagent, type MibProvider } from './agentx';
-import { authFailureTrap, newMasterReason, newMasterTraps, sysfsLink, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from './vrrp-rfc';
+import { authFailureTrap, newMasterReason, newMasterTraps, netlinkLink, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from './vrrp-rfc';
 
 /** What global_defs asks of the SNMP agent. */
 export interface SnmpSettings {
@@ -61,7 +61,7 @@ export class VrrpSnmp {
     this.#mib = {
       rows: () => this.#rows(),
       traps: () => this.#settings.traps,
-      link: sysfsLink,
+      link: netlinkLink,
       uptime: () => Math.floor((Date.now() - this.#started) / 10),
     };
     const providers: MibProvider[] = [];

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { until } from '../../support/health';
 import {
   PDU, addAgentCapsPdu, decodePdu, decodeResponse, decodeSearch, decodeVarbinds, encodePdu, notifyPdu, openPdu, pduLength, pingPdu,
   registerPdu, responsePdu, type VarBind,
@@ -254,7 +255,9 @@ describe('AgentxSubagent against a master on a UNIX socket', () => {
     expect(got.map((v) => v.value.type)).toEqual(['integer', 'noSuchInstance', 'noSuchObject']);
     const next = ask(PDU.getNext, [[[...base, 1, 3, 1, 3], [...base, 1, 3, 1, 4]], [[...base, 1, 3, 1, 3, 27, 52], []]]);
     expect(next.map((v) => [v.oid.at(-1), v.value.type])).toEqual([[51, 'integer'], [52, 'endOfMibView']]);
-    expect(ask(PDU.getBulk, [[base, []]], [0, 5]).map((v) => v.oid.slice(7).join('.'))).toEqual(['1.1.0', '1.3.1.3.27.51', '1.3.1.3.27.52', '1.3.1.3.27.52', '1.3.1.3.27.52']);
+    // The repetitions stop at the first row past the end (RFC 2741 7.2.3.3), however many are asked for.
+    expect(ask(PDU.getBulk, [[base, []]], [0, 5]).map((v) => v.oid.slice(7).join('.'))).toEqual(['1.1.0', '1.3.1.3.27.51', '1.3.1.3.27.52', '1.3.1.3.27.52']);
+    expect(ask(PDU.getBulk, Array.from({ length: 200 }, () => [base, []] as [number[], number[]]), [0, 65535])).toHaveLength(800);
 
     expect(agent.notify([...base, 0, 1], [])).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
@@ -270,6 +273,34 @@ describe('AgentxSubagent against a master on a UNIX socket', () => {
     expect(agent.connected).toBe(true);
     agent.close();
     m.server.close();
+  });
+
+  it('a master sending what it should not (an empty Response, a Get without its end, a 4 GiB payload) loses its session, not the daemon', async () => {
+    const sock = path.join(dir, 'hostile');
+    const header = (type: number, payload: Buffer, length = payload.length, packetId = 0) => {
+      const h = encodePdu(type, { sessionId: 8, transactionId: 1, packetId }, Buffer.alloc(0));
+      h.writeUInt32LE(length, 16);
+      return Buffer.concat([h, payload]);
+    };
+    let connections = 0;
+    const server = net.createServer((s) => {
+      const n = ++connections;
+      s.on('error', () => undefined);
+      s.on('data', (d: Buffer) => {
+        const pdu = decodePdu(d.subarray(0, pduLength(d)!));
+        if (n === 1) return void s.write(header(PDU.response, Buffer.alloc(0), 0, pdu.packetId));
+        if (pdu.type !== PDU.response) s.write(responsePdu({ ...pdu, sessionId: 8, flags: 0 }, []));
+        if (pdu.type === PDU.addAgentCaps && n === 2) s.write(header(PDU.get, Buffer.from([2, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0])));
+        if (pdu.type === PDU.addAgentCaps && n === 3) s.write(header(PDU.get, Buffer.alloc(0), 0xffffffff));
+      });
+    });
+    await new Promise<void>((r) => server.listen(sock, r));
+    const agent = new AgentxSubagent({ socket: sock, providers: [provider], log: () => undefined, retrySeconds: 0.1 });
+    agent.start();
+    await until(() => connections, (n) => n >= 4, 'a fourth session');
+    await until(() => agent.connected, (c) => c, 'the fourth session open');
+    agent.close();
+    server.close();
   });
 
   it('logs the failure once as keepalived does and retries', async () => {

@@ -508,6 +508,24 @@ describe('GarpPacer: keepalived 2.2.7\'s pacing of GARPs per garp_group (sequenc
     pacer.close();
   });
 
+  test('a reload leaving a group as it was keeps its pace (a burst sent just before is still spaced); a changed group starts afresh', () => {
+    const pacer = new GarpPacer([{ interfaces: ['g0', 'g1'], garpInterval: 0.3 }]);
+    const sent: string[] = [];
+    const a = sender(pacer, 'A', sent, 0);
+    a.send(0);
+    pacer.configure([{ interfaces: ['g1', 'g0'], garpInterval: 0.3 }]);
+    a.send(1);
+    jest.advanceTimersByTime(400);
+    expect(sent).toEqual(['A0@0', 'A1@300']);
+    // A2 waits for the pace (busy until 600); the group then changes: A3 goes at once on the new pace.
+    sent.length = 0;
+    a.send(2);
+    pacer.configure([{ interfaces: ['g0'], garpInterval: 0.3 }]);
+    a.send(3);
+    expect(sent).toEqual(['A3@400']);
+    pacer.close();
+  });
+
   test('interfaces in no group are paced apart; gna paces NAs apart from GARPs; an interval of 0 does not pace; a master leaving drops what it held', () => {
     const pacer = new GarpPacer([{ interfaces: ['g0'], garpInterval: 0.3 }, { interfaces: ['g2'], gnaInterval: 0.5 }]);
     const sent: string[] = [];
