@@ -621,7 +621,9 @@ export class KeepalivedDaemon {
   /**
    * `enable_dbus`: the D-Bus interface follows the reading once the VRRP
    * half runs (opened, or closed and opened anew when the bus or the name
-   * changed; closed when the half stops or the file drops it).
+   * changed; closed when the half stops or the file drops it). Opening
+   * waits on nothing: the interface connects in the background, so a bus
+   * that never answers holds up no start or reload.
    */
   async #followDbus(r: Reading | undefined): Promise<void> {
     // Loaded only for a file with enable_dbus.
@@ -637,7 +639,7 @@ export class KeepalivedDaemon {
     }
     if (!wanted) return;
     const { VrrpDbus } = require('./dbus-vrrp') as typeof import('./dbus-vrrp.js');
-    const dbus = await VrrpDbus.open({
+    const dbus = VrrpDbus.start({
       ...wanted, log: this.#options.log,
       state: (name) => this.#vrrp?.states.get(name),
       printData: () => this.#options.writeState?.(),

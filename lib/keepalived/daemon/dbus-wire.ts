@@ -20,6 +20,7 @@ export type DbusErrorCode =
   | 'ERR_DBUS_ADDRESS' // a bus address this cannot connect to
   | 'ERR_DBUS_AUTH' // the bus refused the handshake
   | 'ERR_DBUS_CLOSED' // the connection closed
+  | 'ERR_DBUS_TIMEOUT' // a method call had no reply in time
   | 'ERR_DBUS_REMOTE'; // the peer answered with an error
 
 /** A D-Bus failure, with its code and, for `ERR_DBUS_REMOTE`, the error name the peer sent. */
@@ -451,6 +452,9 @@ export interface DbusConnectionEvents {
   close: [DbusError | undefined];
 }
 
+/** How long a method call waits for its reply unless told: GDBus's default, 25 s. */
+export const CALL_TIMEOUT_MS = 25_000;
+
 /**
  * A connection to a bus: SASL EXTERNAL as this process's uid, then Hello.
  * Method calls get their reply (or a {@link DbusError}); the other messages
@@ -462,7 +466,7 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   readonly #socket: net.Socket;
   #serial = 0;
   #input: Buffer = Buffer.alloc(0);
-  readonly #pending = new Map<number, { resolve: (m: DbusMessage) => void; reject: (e: DbusError) => void }>();
+  readonly #pending = new Map<number, { resolve: (m: DbusMessage) => void; reject: (e: DbusError) => void; timer: NodeJS.Timeout }>();
   #closed = false;
 
   private constructor(socket: net.Socket) {
@@ -552,6 +556,7 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
       const waiting = m.replySerial === undefined ? undefined : this.#pending.get(m.replySerial);
       if (waiting && (m.type === MESSAGE.return || m.type === MESSAGE.error)) {
         this.#pending.delete(m.replySerial!);
+        clearTimeout(waiting.timer);
         if (m.type === MESSAGE.return) waiting.resolve(m);
         else waiting.reject(new DbusError('ERR_DBUS_REMOTE', typeof m.body[0] === 'string' ? m.body[0] : m.errorName!, m.errorName));
       } else if (m.type === MESSAGE.call || m.type === MESSAGE.signal) {
@@ -563,7 +568,10 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   #end(error: DbusError | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const p of this.#pending.values()) p.reject(error ?? new DbusError('ERR_DBUS_CLOSED', 'the connection was closed'));
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(error ?? new DbusError('ERR_DBUS_CLOSED', 'the connection was closed'));
+    }
     this.#pending.clear();
     this.emit('close', error);
   }
@@ -580,12 +588,20 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
     return serial;
   }
 
-  /** A method call; resolves with the return, rejects with the error. */
-  call(c: DbusCall): Promise<DbusMessage> {
+  /**
+   * A method call; resolves with the return, rejects with the error, or with
+   * `ERR_DBUS_TIMEOUT` when no reply came in `timeoutMs` (25 s, as GDBus).
+   */
+  call(c: DbusCall, options: { timeoutMs?: number } = {}): Promise<DbusMessage> {
+    const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       try {
         const serial = this.#send({ type: MESSAGE.call, flags: 0, ...c, signature: c.signature ?? '', body: c.body ?? [] });
-        this.#pending.set(serial, { resolve, reject });
+        const timer = setTimeout(() => {
+          this.#pending.delete(serial);
+          reject(new DbusError('ERR_DBUS_TIMEOUT', `no reply to ${c.member} in ${timeoutMs} ms`));
+        }, timeoutMs);
+        this.#pending.set(serial, { resolve, reject, timer });
       } catch (e) {
         reject(e as DbusError);
       }
@@ -608,6 +624,12 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   error(call: DbusMessage, errorName: string, text: string): void {
     if (call.flags & FLAG.noReplyExpected) return;
     this.#send({ type: MESSAGE.error, flags: FLAG.noReplyExpected, errorName, replySerial: call.serial, ...(call.sender ? { destination: call.sender } : {}), signature: 's', body: [text] });
+  }
+
+  /** Ends the connection at once, without waiting for what is unwritten. */
+  destroy(): void {
+    this.#socket.destroy();
+    this.#end(undefined);
   }
 
   /** Closes the connection once what was written has gone. */

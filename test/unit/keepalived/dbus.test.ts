@@ -224,3 +224,72 @@ describe('the interface on a bus', () => {
     await expect(DbusConnection.connect(`unix:path=${path.join(dir, 'nothing')}`)).rejects.toMatchObject({ code: 'ERR_DBUS_ADDRESS' });
   });
 });
+
+describe('a bus that hangs or misbehaves', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'dbus-hang-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function listen(bus: FakeBus): Promise<string> {
+    await new Promise<void>((r) => bus.server.listen(bus.socket, r));
+    return `unix:path=${bus.socket}`;
+  }
+  const options = (address: string, lines: string[]) => ({
+    address, serviceName: 'org.keepalived.Vrrp1', log: (_: string, message: string, fields?: Record<string, unknown>) => lines.push(fields?.error ? `${message}: ${String(fields.error)}` : message),
+    state: () => 'BACKUP', printData: () => undefined, printStats: () => undefined, reload: () => undefined, sendGarp: () => undefined,
+  });
+  const INSTANCES = [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, family: 4 as const }];
+
+  test('a call with no reply rejects ERR_DBUS_TIMEOUT; a late reply is dropped', async () => {
+    const bus = new FakeBus(path.join(dir, 'bus'), 1);
+    const c = await DbusConnection.connect(await listen(bus));
+    bus.silent.add('Slow');
+    await expect(c.call({ path: '/', member: 'Slow' }, { timeoutMs: 50 })).rejects.toMatchObject({ name: 'DbusError', code: 'ERR_DBUS_TIMEOUT', message: 'no reply to Slow in 50 ms' });
+    const messages: DbusMessage[] = [];
+    c.on('message', (m) => messages.push(m));
+    // The timed-out call's reply coming after all: no waiter, not a message.
+    bus.write(encodeMessage({ type: 2, flags: 1, serial: 500, replySerial: 2, signature: '', body: [] }));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(messages).toEqual([]);
+    expect(c.closed).toBe(false);
+    await c.close();
+    bus.server.close();
+  });
+
+  test('RequestName and ReleaseName never answered: open gives up after the call timeout, stop after about a second', async () => {
+    const bus = new FakeBus(path.join(dir, 'bus'), 1);
+    const lines: string[] = [];
+    bus.silent.add('RequestName').add('ReleaseName');
+    const dbus = await VrrpDbus.open({ ...options(await listen(bus), lines), callTimeoutMs: 100 }, INSTANCES);
+    expect(lines).toEqual(['Acquired DBus bus org.keepalived.Vrrp1', 'Lost the name org.keepalived.Vrrp1 on the session bus: no reply to RequestName in 100 ms']);
+    const t0 = Date.now();
+    await dbus.stop();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(lines.slice(2)).toEqual(['Released DBus']);
+    expect(bus.seen.map((m) => m.member)).toEqual(['VrrpStarted', 'VrrpStatusChange', 'VrrpStatusChange', 'VrrpStopped']);
+    bus.server.close();
+  });
+
+  test('a bus that accepts and never answers: start returns at once, transitions wait for it, stop destroys the socket after about a second', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => sockets.push(s));
+    const socket = path.join(dir, 'mute');
+    await new Promise<void>((r) => server.listen(socket, r));
+    const lines: string[] = [];
+    const dbus = VrrpDbus.start(options(`unix:path=${socket}`, lines), INSTANCES);
+    expect(dbus.closed).toBe(false);
+    dbus.transition('VI_1', 'MASTER');
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    await dbus.stop();
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(lines).toEqual(['Released DBus']);
+    await new Promise((r) => setTimeout(r, 20));
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+
+});
