@@ -242,6 +242,7 @@ export class VrrpDbus {
     }
     this.#connection = connection;
     connection.on('message', (m) => this.#message(m));
+    connection.on('error', (e) => log('error', 'D-Bus message handling failed', { error: e.message }));
     connection.on('close', (error) => {
       this.#connection = undefined;
       if (error) log('warning', `Lost the name ${serviceName} on the session bus`, { error: error.message });

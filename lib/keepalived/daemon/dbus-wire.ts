@@ -450,6 +450,8 @@ export interface DbusConnectionEvents {
   message: [DbusMessage];
   /** The connection ended (the bus went away or close() was called). */
   close: [DbusError | undefined];
+  /** A `message` listener threw: the connection goes on (emitted only when listened to). */
+  error: [Error];
 }
 
 /** How long a method call waits for its reply unless told: GDBus's default, 25 s. */
@@ -560,7 +562,13 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
         if (m.type === MESSAGE.return) waiting.resolve(m);
         else waiting.reject(new DbusError('ERR_DBUS_REMOTE', typeof m.body[0] === 'string' ? m.body[0] : m.errorName!, m.errorName));
       } else if (m.type === MESSAGE.call || m.type === MESSAGE.signal) {
-        this.emit('message', m);
+        // A listener that throws (an answer that cannot be encoded, say) must not take the socket's data handler, and the daemon, down.
+        try {
+          this.emit('message', m);
+        } catch (e) {
+          if (this.listenerCount('error')) this.emit('error', e instanceof Error ? e : new Error(String(e)));
+        }
+        if (this.#closed) return;
       }
     }
   }

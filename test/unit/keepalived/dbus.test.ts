@@ -292,4 +292,23 @@ describe('a bus that hangs or misbehaves', () => {
     server.close();
   });
 
+  test('a handler that throws (an answer that cannot be encoded) is logged and the connection goes on; bytes that are not D-Bus close it', async () => {
+    const bus = new FakeBus(path.join(dir, 'bus'), 1);
+    const lines: string[] = [];
+    const dbus = await VrrpDbus.open(options(await listen(bus), lines), INSTANCES);
+    // An interface name holding a NUL: decoded, its error text cannot be encoded.
+    const call = encodeMessage({ type: 1, flags: 0, serial: 900, path: INSTANCE, interface: 'org.freedesktop.DBus.Properties', member: 'Get', destination: ':1.9', sender: ':1.2', signature: 'ss', body: ['a_b', 'Name'] });
+    call[call.indexOf('a_b') + 1] = 0;
+    bus.write(call);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(lines.slice(2)).toEqual(['D-Bus message handling failed: a s holds no NUL byte']);
+    expect((await bus.call('/x', 'org.freedesktop.DBus.Peer', 'Ping')).type).toBe(2);
+    expect(dbus.closed).toBe(false);
+    bus.write(Buffer.from('this is not a D-Bus message, not at all.'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(lines[3]).toMatch(/^Lost the name org.keepalived.Vrrp1 on the session bus: /);
+    expect(dbus.closed).toBe(true);
+    await dbus.stop();
+    bus.server.close();
+  });
 });
