@@ -93,3 +93,25 @@ test('a bus that accepts the connection and never answers holds up neither start
   for (const s of sockets) s.destroy();
   server.close();
 });
+
+test('a reload after the bus dropped the connection opens it again', async () => {
+  const bus = new FakeBus(path.join(dir, 'bus-restart'), 1);
+  await new Promise<void>((r) => bus.server.listen(bus.socket, r));
+  process.env.DBUS_SYSTEM_BUS_ADDRESS = `unix:path=${bus.socket}`;
+  const h = harness();
+  const conf = write('restart.conf', DBUS + instance);
+  const running = runKeepalived(['-f', conf], h.context, h.signals, h.run);
+  await until(() => h.count('Acquired the name org.keepalived.Vrrp1 on the session bus'), (n) => n === 1, 'the name', SOON);
+  bus.drop();
+  await until(() => h.count('Lost the name org.keepalived.Vrrp1 on the session bus'), (n) => n === 1, 'the name lost', SOON);
+  h.signals.emit('SIGHUP');
+  await until(() => h.count('Acquired the name org.keepalived.Vrrp1 on the session bus'), (n) => n === 2, 'the name again', SOON);
+  expect(bus.hellos).toBe(2);
+  // An unchanged file with the connection up: not opened again.
+  h.signals.emit('SIGHUP');
+  await until(() => h.count('reloaded'), (n) => n === 2, 'reloaded twice', SOON);
+  expect(bus.hellos).toBe(2);
+  h.signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  bus.server.close();
+});
