@@ -858,6 +858,8 @@ export class KeepalivedDaemon {
         undo.push(async () => {
           await this.#vrrp?.close();
           this.#vrrp = undefined;
+          // #startVrrp opened the D-Bus interface with the half: it goes with it.
+          await this.#followDbus(undefined);
         });
       }
     }

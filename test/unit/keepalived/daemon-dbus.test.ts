@@ -115,3 +115,23 @@ test('a reload after the bus dropped the connection opens it again', async () =>
   expect(await running).toBe(0);
   bus.server.close();
 });
+
+test('a reload that starts the VRRP half and then fails in the checker closes the D-Bus interface it opened', async () => {
+  const bus = new FakeBus(path.join(dir, 'bus-undo'), 1);
+  await new Promise<void>((r) => bus.server.listen(bus.socket, r));
+  process.env.DBUS_SYSTEM_BUS_ADDRESS = `unix:path=${bus.socket}`;
+  const h = harness();
+  const conf = write('undo.conf', service(80));
+  const running = runKeepalived(['-f', conf], h.context, h.signals, h.run);
+  await until(h.logs, (l) => l.some((x) => x.message === 'ready'), 'ready', SOON);
+  writeFileSync(conf, DBUS + service(80) + service(9090) + instance);
+  fake.kernel.failNext(Cmd.GetService, ENOMEM);
+  h.signals.emit('SIGHUP');
+  await until(h.logs, (l) => l.some((x) => x.message === 'reload failed; the previous configuration was put back'), 'rolled back', SOON);
+  await until(() => h.count('Released DBus'), (n) => n === 1, 'D-Bus closed with the VRRP half', SOON);
+  await until(() => bus.seen.map((m) => m.member), (m) => m.includes('VrrpStopped'), 'VrrpStopped', SOON);
+  h.signals.emit('SIGTERM');
+  expect(await running).toBe(0);
+  expect(h.count('Released DBus')).toBe(1);
+  bus.server.close();
+});
