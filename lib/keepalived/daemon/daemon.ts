@@ -633,7 +633,8 @@ export class KeepalivedDaemon {
       : undefined;
     const open = this.#dbus;
     // A connection that closed (the bus restarted, or could not be reached) counts as changed: a reload opens it again.
-    if (open && wanted && !open.dbus.closed && open.settings.address === wanted.address && open.settings.serviceName === wanted.serviceName) return;
+    const same = open && wanted && open.settings.address === wanted.address && open.settings.serviceName === wanted.serviceName;
+    if (same && !open.dbus.closed) return;
     if (open) {
       this.#dbus = undefined;
       await open.dbus.stop();
