@@ -170,6 +170,8 @@ export class VrrpDbus {
   /** RequestName, once connected: settles with its answer, an error or a timeout. */
   #naming: Promise<void> | undefined;
   #stopped = false;
+  /** Aborts a connect still under way when stop cannot wait for it. */
+  readonly #abort = new AbortController();
 
   private constructor(options: VrrpDbusOptions) {
     this.#options = options;
@@ -228,7 +230,8 @@ export class VrrpDbus {
     const { log, serviceName, address } = this.#options;
     let connection: DbusConnection;
     try {
-      connection = await (this.#options.connect ?? DbusConnection.connect)(address);
+      const signal = this.#abort.signal;
+      connection = await (this.#options.connect ?? ((a: string) => DbusConnection.connect(a, { signal })))(address);
     } catch (e) {
       this.#connecting = undefined;
       if (!this.#stopped) log('warning', `Lost the name ${serviceName} on the session bus`, { address, error: (e as Error).message });
@@ -366,6 +369,7 @@ export class VrrpDbus {
       // A connection still coming is waited for within the deadline (then stopped as any), and dropped when it comes later.
       if (this.#connecting) await Promise.race([this.#connecting, deadline]);
       this.#stopped = true;
+      if (this.#connecting) this.#abort.abort();
       for (const name of this.#paths.keys()) if (this.#signalled.get(name) !== STATE_CODE.STOPPED) this.#status(name, STATE_CODE.STOPPED!);
       this.#signal(VRRP_PATH, VRRP_IFACE, 'VrrpStopped');
       const c = this.#connection;

@@ -477,12 +477,16 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   }
 
   /** Connects to the bus at `address` (a D-Bus address string) and says Hello. */
-  static async connect(address: string, options: { uid?: number; timeoutMs?: number } = {}): Promise<DbusConnection> {
+  static async connect(address: string, options: { uid?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<DbusConnection> {
     const path = socketPathOf(address);
     const socket = net.createConnection({ path });
     const timeoutMs = options.timeoutMs ?? 25_000;
     const connection = new DbusConnection(socket);
     const timer = setTimeout(() => socket.destroy(new DbusError('ERR_DBUS_CLOSED', `no answer from the bus at ${address} in ${timeoutMs} ms`)), timeoutMs);
+    // Given up on (a stop that could not wait): the socket goes at once rather than when the timeout comes.
+    const abort = () => socket.destroy(new DbusError('ERR_DBUS_CLOSED', `connecting to the bus at ${address} was given up`));
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
     try {
       await connection.#authenticate(options.uid ?? process.getuid?.() ?? 0);
       connection.#listen();
@@ -495,6 +499,7 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
       throw new DbusError('ERR_DBUS_ADDRESS', `cannot connect to the bus at ${address}: ${(e as Error).message}`);
     } finally {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
     }
   }
 

@@ -30,7 +30,6 @@ afterAll(() => {
   if (savedAddress === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
   else process.env.DBUS_SYSTEM_BUS_ADDRESS = savedAddress;
 });
-void fake;
 
 function harness() {
   const err: string[] = [];
