@@ -621,7 +621,9 @@ export class KeepalivedDaemon {
   /**
    * `enable_dbus`: the D-Bus interface follows the reading once the VRRP
    * half runs (opened, or closed and opened anew when the bus or the name
-   * changed; closed when the half stops or the file drops it).
+   * changed or the connection is gone; closed when the half stops or the
+   * file drops it). Opening waits on nothing: the interface connects in the
+   * background, so a bus that never answers holds up no start or reload.
    */
   async #followDbus(r: Reading | undefined): Promise<void> {
     // Loaded only for a file with enable_dbus.
@@ -630,14 +632,16 @@ export class KeepalivedDaemon {
       ? (require('./dbus-vrrp') as typeof import('./dbus-vrrp.js')).dbusSettings(other)
       : undefined;
     const open = this.#dbus;
-    if (open && wanted && open.settings.address === wanted.address && open.settings.serviceName === wanted.serviceName) return;
+    // A connection that closed (the bus restarted, or could not be reached) counts as changed: a reload opens it again.
+    const same = open && wanted && open.settings.address === wanted.address && open.settings.serviceName === wanted.serviceName;
+    if (same && !open.dbus.closed) return;
     if (open) {
       this.#dbus = undefined;
       await open.dbus.stop();
     }
     if (!wanted) return;
     const { VrrpDbus } = require('./dbus-vrrp') as typeof import('./dbus-vrrp.js');
-    const dbus = await VrrpDbus.open({
+    const dbus = VrrpDbus.start({
       ...wanted, log: this.#options.log,
       state: (name) => this.#vrrp?.states.get(name),
       printData: () => this.#options.writeState?.(),
@@ -855,6 +859,8 @@ export class KeepalivedDaemon {
         undo.push(async () => {
           await this.#vrrp?.close();
           this.#vrrp = undefined;
+          // #startVrrp opened the D-Bus interface with the half: it goes with it.
+          await this.#followDbus(undefined);
         });
       }
     }

@@ -78,7 +78,12 @@ export interface VrrpDbusOptions extends DbusSettings {
   sendGarp(instance: string): void;
   /** Opens the bus connection (tests stand in for it). */
   connect?: (address: string) => Promise<DbusConnection>;
+  /** How long RequestName waits for the bus (25 s, as GDBus, unless told). */
+  callTimeoutMs?: number;
 }
+
+/** How long stop gives the bus to answer ReleaseName and close before the socket is destroyed. */
+export const STOP_TIMEOUT_MS = 1000;
 
 /** An instance's object path, spelt as keepalived spells it. */
 export function instancePath(i: DbusInstance): string {
@@ -160,18 +165,47 @@ export class VrrpDbus {
   #owner = false;
   /** During a reload: the instances it adds, and their signals held until VrrpReloaded. */
   #adding: { instances: DbusInstance[]; held: [string, number][] } | undefined;
+  /** Connecting: settles once connected (objects published) or failed. */
+  #connecting: Promise<void> | undefined;
+  /** RequestName, once connected: settles with its answer, an error or a timeout. */
+  #naming: Promise<void> | undefined;
+  #stopped = false;
+  /** Aborts a connect still under way when stop cannot wait for it. */
+  readonly #abort = new AbortController();
 
   private constructor(options: VrrpDbusOptions) {
     this.#options = options;
   }
 
-  /** Connects, publishes the objects and asks for the name. */
-  static async open(options: VrrpDbusOptions, instances: readonly DbusInstance[]): Promise<VrrpDbus> {
+  /**
+   * The interface, connecting in the background: nothing waits on the bus.
+   * Transitions before the connection is up are published as the current
+   * state once it is.
+   */
+  static start(options: VrrpDbusOptions, instances: readonly DbusInstance[]): VrrpDbus {
     const dbus = new VrrpDbus(options);
     dbus.#register(VRRP_PATH, { iface: VRRP_IFACE, methods: ['PrintData', 'PrintStats', 'PrintStatsClear', 'ReloadConfig'] });
     for (const i of instances) dbus.#registerInstance(i);
-    await dbus.#connect();
+    dbus.#connecting = dbus.#connect();
     return dbus;
+  }
+
+  /** {@link VrrpDbus.start}, settling once connected and RequestName answered (or failed, or timed out). */
+  static async open(options: VrrpDbusOptions, instances: readonly DbusInstance[]): Promise<VrrpDbus> {
+    const dbus = VrrpDbus.start(options, instances);
+    await dbus.ready();
+    return dbus;
+  }
+
+  /** Settles once connected and RequestName answered, or the attempt failed. */
+  async ready(): Promise<void> {
+    await this.#connecting;
+    await this.#naming;
+  }
+
+  /** Whether there is no connection and none coming: the bus could not be reached, or went away. */
+  get closed(): boolean {
+    return this.#connecting === undefined && (this.#connection === undefined || this.#connection.closed);
   }
 
   #register(path: string, o: DbusObject): void {
@@ -196,13 +230,22 @@ export class VrrpDbus {
     const { log, serviceName, address } = this.#options;
     let connection: DbusConnection;
     try {
-      connection = await (this.#options.connect ?? DbusConnection.connect)(address);
+      const signal = this.#abort.signal;
+      connection = await (this.#options.connect ?? ((a: string) => DbusConnection.connect(a, { signal })))(address);
     } catch (e) {
-      log('warning', `Lost the name ${serviceName} on the session bus`, { address, error: (e as Error).message });
+      this.#connecting = undefined;
+      if (!this.#stopped) log('warning', `Lost the name ${serviceName} on the session bus`, { address, error: (e as Error).message });
+      return;
+    }
+    this.#connecting = undefined;
+    if (this.#stopped) {
+      // Stopped while connecting: the connection is not wanted any more.
+      connection.destroy();
       return;
     }
     this.#connection = connection;
     connection.on('message', (m) => this.#message(m));
+    connection.on('error', (e) => log('error', 'D-Bus message handling failed', { error: e.message }));
     connection.on('close', (error) => {
       this.#connection = undefined;
       if (error) log('warning', `Lost the name ${serviceName} on the session bus`, { error: error.message });
@@ -213,15 +256,21 @@ export class VrrpDbus {
       const code = STATE_CODE[this.#options.state(name) ?? ''];
       if (code !== undefined) this.#status(name, code);
     }
+    this.#naming = this.#requestName(connection);
+  }
+
+  async #requestName(connection: DbusConnection): Promise<void> {
+    const { serviceName, callTimeoutMs } = this.#options;
     try {
       const reply = await connection.call({
         path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', destination: 'org.freedesktop.DBus', member: 'RequestName', signature: 'su', body: [serviceName, 0],
-      });
+      }, callTimeoutMs !== undefined ? { timeoutMs: callTimeoutMs } : {});
+      if (this.#stopped) return;
       // 1: primary owner, 4: already it; 2: queued, 3: exists.
       if (reply.body[0] === 1 || reply.body[0] === 4) this.#acquired();
       else this.#lost({ reply: reply.body[0] });
     } catch (e) {
-      this.#lost({ error: (e as Error).message });
+      if (!this.#stopped) this.#lost({ error: (e as Error).message });
     }
   }
 
@@ -305,17 +354,38 @@ export class VrrpDbus {
     for (const [name, code] of adding?.held ?? []) this.#status(name, code);
   }
 
-  /** Stopping: 98 from each instance not yet stopped, VrrpStopped, the name released, "Released DBus". */
+  /**
+   * Stopping: 98 from each instance not yet stopped, VrrpStopped, the name
+   * released, "Released DBus". A bus that does not answer is given
+   * {@link STOP_TIMEOUT_MS} in all (to connect, to release the name and to
+   * close), then the socket is destroyed.
+   */
   async stop(): Promise<void> {
-    for (const name of this.#paths.keys()) if (this.#signalled.get(name) !== STATE_CODE.STOPPED) this.#status(name, STATE_CODE.STOPPED!);
-    this.#signal(VRRP_PATH, VRRP_IFACE, 'VrrpStopped');
-    const c = this.#connection;
-    this.#connection = undefined;
-    if (c && !c.closed) {
-      await c.call({ path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', destination: 'org.freedesktop.DBus', member: 'ReleaseName', signature: 's', body: [this.#options.serviceName] })
-        .catch(() => undefined);
-      c.removeAllListeners('close');
-      await c.close();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+    });
+    try {
+      // A connection still coming is waited for within the deadline (then stopped as any), and dropped when it comes later.
+      if (this.#connecting) await Promise.race([this.#connecting, deadline]);
+      this.#stopped = true;
+      if (this.#connecting) this.#abort.abort();
+      for (const name of this.#paths.keys()) if (this.#signalled.get(name) !== STATE_CODE.STOPPED) this.#status(name, STATE_CODE.STOPPED!);
+      this.#signal(VRRP_PATH, VRRP_IFACE, 'VrrpStopped');
+      const c = this.#connection;
+      this.#connection = undefined;
+      if (c && !c.closed) {
+        c.removeAllListeners('close');
+        const released = (async () => {
+          await c.call({ path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', destination: 'org.freedesktop.DBus', member: 'ReleaseName', signature: 's', body: [this.#options.serviceName] })
+            .catch(() => undefined);
+          await c.close();
+        })();
+        await Promise.race([released, deadline]);
+        if (!c.closed) c.destroy();
+      }
+    } finally {
+      clearTimeout(timer);
     }
     this.#owner = false;
     this.#options.log('info', 'Released DBus');

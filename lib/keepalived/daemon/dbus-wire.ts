@@ -20,6 +20,7 @@ export type DbusErrorCode =
   | 'ERR_DBUS_ADDRESS' // a bus address this cannot connect to
   | 'ERR_DBUS_AUTH' // the bus refused the handshake
   | 'ERR_DBUS_CLOSED' // the connection closed
+  | 'ERR_DBUS_TIMEOUT' // a method call had no reply in time
   | 'ERR_DBUS_REMOTE'; // the peer answered with an error
 
 /** A D-Bus failure, with its code and, for `ERR_DBUS_REMOTE`, the error name the peer sent. */
@@ -449,7 +450,12 @@ export interface DbusConnectionEvents {
   message: [DbusMessage];
   /** The connection ended (the bus went away or close() was called). */
   close: [DbusError | undefined];
+  /** A `message` listener threw: the connection goes on (emitted only when listened to). */
+  error: [Error];
 }
+
+/** How long a method call waits for its reply unless told: GDBus's default, 25 s. */
+export const CALL_TIMEOUT_MS = 25_000;
 
 /**
  * A connection to a bus: SASL EXTERNAL as this process's uid, then Hello.
@@ -462,7 +468,7 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   readonly #socket: net.Socket;
   #serial = 0;
   #input: Buffer = Buffer.alloc(0);
-  readonly #pending = new Map<number, { resolve: (m: DbusMessage) => void; reject: (e: DbusError) => void }>();
+  readonly #pending = new Map<number, { resolve: (m: DbusMessage) => void; reject: (e: DbusError) => void; timer: NodeJS.Timeout }>();
   #closed = false;
 
   private constructor(socket: net.Socket) {
@@ -471,12 +477,16 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   }
 
   /** Connects to the bus at `address` (a D-Bus address string) and says Hello. */
-  static async connect(address: string, options: { uid?: number; timeoutMs?: number } = {}): Promise<DbusConnection> {
+  static async connect(address: string, options: { uid?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<DbusConnection> {
     const path = socketPathOf(address);
     const socket = net.createConnection({ path });
     const timeoutMs = options.timeoutMs ?? 25_000;
     const connection = new DbusConnection(socket);
     const timer = setTimeout(() => socket.destroy(new DbusError('ERR_DBUS_CLOSED', `no answer from the bus at ${address} in ${timeoutMs} ms`)), timeoutMs);
+    // Given up on (a stop that could not wait): the socket goes at once rather than when the timeout comes.
+    const abort = () => socket.destroy(new DbusError('ERR_DBUS_CLOSED', `connecting to the bus at ${address} was given up`));
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
     try {
       await connection.#authenticate(options.uid ?? process.getuid?.() ?? 0);
       connection.#listen();
@@ -489,6 +499,7 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
       throw new DbusError('ERR_DBUS_ADDRESS', `cannot connect to the bus at ${address}: ${(e as Error).message}`);
     } finally {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
     }
   }
 
@@ -552,10 +563,17 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
       const waiting = m.replySerial === undefined ? undefined : this.#pending.get(m.replySerial);
       if (waiting && (m.type === MESSAGE.return || m.type === MESSAGE.error)) {
         this.#pending.delete(m.replySerial!);
+        clearTimeout(waiting.timer);
         if (m.type === MESSAGE.return) waiting.resolve(m);
         else waiting.reject(new DbusError('ERR_DBUS_REMOTE', typeof m.body[0] === 'string' ? m.body[0] : m.errorName!, m.errorName));
       } else if (m.type === MESSAGE.call || m.type === MESSAGE.signal) {
-        this.emit('message', m);
+        // A listener that throws (an answer that cannot be encoded, say) must not take the socket's data handler, and the daemon, down.
+        try {
+          this.emit('message', m);
+        } catch (e) {
+          if (this.listenerCount('error')) this.emit('error', e instanceof Error ? e : new Error(String(e)));
+        }
+        if (this.#closed) return;
       }
     }
   }
@@ -563,7 +581,10 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   #end(error: DbusError | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const p of this.#pending.values()) p.reject(error ?? new DbusError('ERR_DBUS_CLOSED', 'the connection was closed'));
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(error ?? new DbusError('ERR_DBUS_CLOSED', 'the connection was closed'));
+    }
     this.#pending.clear();
     this.emit('close', error);
   }
@@ -580,12 +601,20 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
     return serial;
   }
 
-  /** A method call; resolves with the return, rejects with the error. */
-  call(c: DbusCall): Promise<DbusMessage> {
+  /**
+   * A method call; resolves with the return, rejects with the error, or with
+   * `ERR_DBUS_TIMEOUT` when no reply came in `timeoutMs` (25 s, as GDBus).
+   */
+  call(c: DbusCall, options: { timeoutMs?: number } = {}): Promise<DbusMessage> {
+    const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       try {
         const serial = this.#send({ type: MESSAGE.call, flags: 0, ...c, signature: c.signature ?? '', body: c.body ?? [] });
-        this.#pending.set(serial, { resolve, reject });
+        const timer = setTimeout(() => {
+          this.#pending.delete(serial);
+          reject(new DbusError('ERR_DBUS_TIMEOUT', `no reply to ${c.member} in ${timeoutMs} ms`));
+        }, timeoutMs);
+        this.#pending.set(serial, { resolve, reject, timer });
       } catch (e) {
         reject(e as DbusError);
       }
@@ -608,6 +637,12 @@ export class DbusConnection extends EventEmitter<DbusConnectionEvents> {
   error(call: DbusMessage, errorName: string, text: string): void {
     if (call.flags & FLAG.noReplyExpected) return;
     this.#send({ type: MESSAGE.error, flags: FLAG.noReplyExpected, errorName, replySerial: call.serial, ...(call.sender ? { destination: call.sender } : {}), signature: 's', body: [text] });
+  }
+
+  /** Ends the connection at once, without waiting for what is unwritten. */
+  destroy(): void {
+    this.#socket.destroy();
+    this.#end(undefined);
   }
 
   /** Closes the connection once what was written has gone. */

@@ -16,6 +16,7 @@ import {
   type DbusMessage,
 } from '../../../lib/keepalived/daemon/dbus-wire';
 import { VrrpDbus, dbusSettings, instancePath } from '../../../lib/keepalived/daemon/dbus-vrrp';
+import { FakeBus } from '../../support/fake-dbus';
 
 /** Captured messages, hex. */
 const SENT = {
@@ -125,65 +126,6 @@ test('dbusSettings: enable_dbus on the system bus, the name from dbus_service_na
   expect(instancePath({ name: 'V', interface: 'v-a.1', virtualRouterId: 7, family: 4 })).toBe('/org/keepalived/Vrrp1/Instance/v_a_1/7/IPv4');
 });
 
-/**
- * A bus of one client: the handshake, Hello, RequestName answered with
- * `owner`; the client's other messages are collected, and calls to it sent.
- */
-class FakeBus {
-  readonly server: net.Server;
-  readonly seen: DbusMessage[] = [];
-  auth = '';
-  #client: net.Socket | undefined;
-  #serial = 100;
-  #waiting = new Map<number, (m: DbusMessage) => void>();
-
-  constructor(readonly socket: string, owner: number) {
-    this.server = net.createServer((c) => {
-      this.#client = c;
-      let input = Buffer.alloc(0);
-      let authenticated = false;
-      c.on('data', (chunk: Buffer) => {
-        input = Buffer.concat([input, chunk]);
-        if (!authenticated) {
-          const text = input.toString('latin1');
-          const begin = text.indexOf('BEGIN\r\n');
-          if (text.includes('\r\n') && !this.auth) {
-            this.auth = text.slice(0, text.indexOf('\r\n'));
-            c.write('OK 0123456789abcdef0123456789abcdef\r\n');
-          }
-          if (begin < 0) return;
-          authenticated = true;
-          input = input.subarray(begin + 7);
-        }
-        for (let n = messageLength(input); n !== undefined && input.length >= n; n = messageLength(input)) {
-          const m = decodeMessage(input.subarray(0, n));
-          input = input.subarray(n);
-          if (m.member === 'Hello') this.#send({ type: 2, flags: 1, replySerial: m.serial, destination: ':1.9', signature: 's', body: [':1.9'] });
-          else if (m.member === 'RequestName') this.#send({ type: 2, flags: 1, replySerial: m.serial, destination: ':1.9', signature: 'u', body: [owner] });
-          else if (m.member === 'ReleaseName') this.#send({ type: 2, flags: 1, replySerial: m.serial, destination: ':1.9', signature: 'u', body: [1] });
-          else if (m.replySerial !== undefined && this.#waiting.has(m.replySerial)) this.#waiting.get(m.replySerial)!(m);
-          else this.seen.push(m);
-        }
-      });
-    });
-  }
-
-  #send(m: Omit<DbusMessage, 'serial'>): number {
-    const serial = ++this.#serial;
-    this.#client!.write(encodeMessage({ ...m, serial, sender: 'org.freedesktop.DBus' }));
-    return serial;
-  }
-
-  /** A call from ':1.2' to the client; its reply or error. */
-  call(p: string, iface: string, member: string, signature = '', body: DbusMessage['body'] = []): Promise<DbusMessage> {
-    return new Promise((resolve) => {
-      const serial = ++this.#serial;
-      this.#waiting.set(serial, resolve);
-      this.#client!.write(encodeMessage({ type: 1, flags: 0, serial, path: p, interface: iface, member, destination: ':1.9', sender: ':1.2', signature, body }));
-    });
-  }
-}
-
 describe('the interface on a bus', () => {
   let dir: string;
   beforeEach(() => {
@@ -280,5 +222,99 @@ describe('the interface on a bus', () => {
     await none.stop();
     expect(missing).toEqual(['Lost the name org.example.T on the session bus', 'Released DBus']);
     await expect(DbusConnection.connect(`unix:path=${path.join(dir, 'nothing')}`)).rejects.toMatchObject({ code: 'ERR_DBUS_ADDRESS' });
+  });
+});
+
+describe('a bus that hangs or misbehaves', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'dbus-hang-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function listen(bus: FakeBus): Promise<string> {
+    await new Promise<void>((r) => bus.server.listen(bus.socket, r));
+    return `unix:path=${bus.socket}`;
+  }
+  const options = (address: string, lines: string[]) => ({
+    address, serviceName: 'org.keepalived.Vrrp1', log: (_: string, message: string, fields?: Record<string, unknown>) => lines.push(fields?.error ? `${message}: ${String(fields.error)}` : message),
+    state: () => 'BACKUP', printData: () => undefined, printStats: () => undefined, reload: () => undefined, sendGarp: () => undefined,
+  });
+  const INSTANCES = [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, family: 4 as const }];
+
+  test('a call with no reply rejects ERR_DBUS_TIMEOUT; a late reply is dropped', async () => {
+    const bus = new FakeBus(path.join(dir, 'bus'), 1);
+    const c = await DbusConnection.connect(await listen(bus));
+    bus.silent.add('Slow');
+    await expect(c.call({ path: '/', member: 'Slow' }, { timeoutMs: 50 })).rejects.toMatchObject({ name: 'DbusError', code: 'ERR_DBUS_TIMEOUT', message: 'no reply to Slow in 50 ms' });
+    const messages: DbusMessage[] = [];
+    c.on('message', (m) => messages.push(m));
+    // The timed-out call's reply coming after all: no waiter, not a message.
+    bus.write(encodeMessage({ type: 2, flags: 1, serial: 500, replySerial: 2, signature: '', body: [] }));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(messages).toEqual([]);
+    expect(c.closed).toBe(false);
+    await c.close();
+    bus.server.close();
+  });
+
+  test('RequestName and ReleaseName never answered: open gives up after the call timeout, stop after about a second', async () => {
+    const bus = new FakeBus(path.join(dir, 'bus'), 1);
+    const lines: string[] = [];
+    bus.silent.add('RequestName').add('ReleaseName');
+    const dbus = await VrrpDbus.open({ ...options(await listen(bus), lines), callTimeoutMs: 100 }, INSTANCES);
+    expect(lines).toEqual(['Acquired DBus bus org.keepalived.Vrrp1', 'Lost the name org.keepalived.Vrrp1 on the session bus: no reply to RequestName in 100 ms']);
+    const t0 = Date.now();
+    await dbus.stop();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(lines.slice(2)).toEqual(['Released DBus']);
+    expect(bus.seen.map((m) => m.member)).toEqual(['VrrpStarted', 'VrrpStatusChange', 'VrrpStatusChange', 'VrrpStopped']);
+    bus.server.close();
+  });
+
+  test('a bus that accepts and never answers: start returns at once, transitions wait for it, stop destroys the socket after about a second', async () => {
+    const sockets: net.Socket[] = [];
+    let ended = 0;
+    const server = net.createServer((s) => {
+      sockets.push(s);
+      s.on('close', () => ended++).resume();
+    });
+    const socket = path.join(dir, 'mute');
+    await new Promise<void>((r) => server.listen(socket, r));
+    const lines: string[] = [];
+    const dbus = VrrpDbus.start(options(`unix:path=${socket}`, lines), INSTANCES);
+    expect(dbus.closed).toBe(false);
+    dbus.transition('VI_1', 'MASTER');
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    await dbus.stop();
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(lines).toEqual(['Released DBus']);
+    // The connect given up on: its socket goes now, not at connect's 25 s.
+    await new Promise((r) => setTimeout(r, 100));
+    expect([sockets.length, ended]).toEqual([1, 1]);
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+
+  test('a handler that throws (an answer that cannot be encoded) is logged and the connection goes on; bytes that are not D-Bus close it', async () => {
+    const bus = new FakeBus(path.join(dir, 'bus'), 1);
+    const lines: string[] = [];
+    const dbus = await VrrpDbus.open(options(await listen(bus), lines), INSTANCES);
+    // An interface name holding a NUL: decoded, its error text cannot be encoded.
+    const call = encodeMessage({ type: 1, flags: 0, serial: 900, path: INSTANCE, interface: 'org.freedesktop.DBus.Properties', member: 'Get', destination: ':1.9', sender: ':1.2', signature: 'ss', body: ['a_b', 'Name'] });
+    call[call.indexOf('a_b') + 1] = 0;
+    bus.write(call);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(lines.slice(2)).toEqual(['D-Bus message handling failed: a s holds no NUL byte']);
+    expect((await bus.call('/x', 'org.freedesktop.DBus.Peer', 'Ping')).type).toBe(2);
+    expect(dbus.closed).toBe(false);
+    bus.write(Buffer.from('this is not a D-Bus message, not at all.'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(lines[3]).toMatch(/^Lost the name org.keepalived.Vrrp1 on the session bus: /);
+    expect(dbus.closed).toBe(true);
+    await dbus.stop();
+    bus.server.close();
   });
 });
