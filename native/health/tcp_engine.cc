@@ -317,6 +317,7 @@ void TcpEngine::run() {
       for (Step& step : steps) perform(step);
       lock.lock();
       settle(steps, monotonicMs());
+      if (stopping_) break;  // stop() came while the system calls ran: nothing more is reported
     }
     if (!pending_.empty() && monotonicMs() >= flushAt_) {
       std::vector<TcpResult> batch;

@@ -71,12 +71,14 @@ class TcpCheckEngine : public Napi::ObjectWrap<TcpCheckEngine> {
     // Unbounded queue: a batch is never dropped (each checker waits for its answer).
     thread_.callback = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "tcp:results", 0, 1);
     thread_.open = true;
+    // Batches the thread queued before close() are dropped when they arrive: nothing is called after close.
+    std::shared_ptr<bool> live = live_;
     thread_.engine->start(
-        [this](Batch&& results) {
+        [this, live](Batch&& results) {
           auto* batch = new Batch(std::move(results));
-          napi_status status = thread_.callback.NonBlockingCall(batch, [](Napi::Env env, Napi::Function callback, Batch* p) {
+          napi_status status = thread_.callback.NonBlockingCall(batch, [live](Napi::Env env, Napi::Function callback, Batch* p) {
             std::unique_ptr<Batch> owned(p);
-            if (!env) return;
+            if (!env || !*live) return;
             auto out = Napi::Float64Array::New(env, p->size() * 3);
             for (size_t i = 0; i < p->size(); i++) {
               out[i * 3] = (*p)[i].id;
@@ -90,7 +92,10 @@ class TcpCheckEngine : public Napi::ObjectWrap<TcpCheckEngine> {
         batchMs);
   }
 
-  ~TcpCheckEngine() override { thread_.shutdown(); }
+  ~TcpCheckEngine() override {
+    *live_ = false;
+    thread_.shutdown();
+  }
 
  private:
   // add({address, v6, port, bindAddress, bindPort, device, mark, timeoutMs, delayMs}, firstDelayMs) -> id
@@ -171,11 +176,13 @@ class TcpCheckEngine : public Napi::ObjectWrap<TcpCheckEngine> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
+    *live_ = false;
     thread_.shutdown();
     return info.Env().Undefined();
   }
 
   EngineThread<health::TcpEngine> thread_;
+  std::shared_ptr<bool> live_ = std::make_shared<bool>(true);  // read and written on the JavaScript thread only
 };
 
 }  // namespace
