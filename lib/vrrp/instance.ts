@@ -17,7 +17,7 @@ import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announc
 import { VipFirewall, type FirewallAddress } from './firewall';
 import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
-import { familyOf } from './bytes';
+import { addressText, familyOf } from './bytes';
 import { GarpPacer, type PacedSender } from './garp-pacer';
 import { isDeletedRoute, isDeletedRule, isRemovalOf, RouteSet, type RemovedEntry } from './routes';
 import { IpvsArgumentError } from '../model/errors';
@@ -706,7 +706,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
       }
       const detail = verdict.detail ? { detail: verdict.detail } : {};
       // IPv4 hands over the whole packet: its source is in the header.
-      const from = this.options.family === 4 ? (data.length >= 20 ? Array.from(data.subarray(12, 16)).join('.') : undefined) : source;
+      const from = this.options.family === 4 ? (data.length >= 20 ? addressText(data.subarray(12, 16)) : undefined) : source;
       if (verdict.drop !== 'unknown_vrid') this.emit('drop', { instance: this.name, reason: verdict.drop, ...(from ? { source: from } : {}), ...detail });
       return;
     }
