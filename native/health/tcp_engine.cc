@@ -253,7 +253,6 @@ void TcpEngine::settle(std::vector<Step>& steps, double now) {
     }
     Checker& c = it->second;
     c.inHand = false;
-    if (step.kind != Step::Kind::Begin) c.fd = -1;
     if (step.ended) {
       finish(step.id, c, step.error, now);
       continue;
