@@ -27,7 +27,7 @@ export interface NativeVrrpLinkOptions {
   group?: string;
   /** Source address of adverts. */
   source: string;
-  /** TTL / hop limit of unicast adverts. */
+  /** TTL / hop limit of unicast adverts, 0 to 255 (IPv4's 0 in an IP header of the addon's own, as keepalived sends it). */
   ttl?: number;
   /** SCHED_RR priority (1..99) of the socket thread; absent: normal scheduling. */
   rtPriority?: number;

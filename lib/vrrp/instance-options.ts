@@ -97,7 +97,7 @@ export interface VrrpInstanceOptions {
   unicastSrcIp?: string;
   /** `unicast_peer`: send adverts to each peer instead of the multicast group; a peer with a TTL range as an object. */
   unicastPeer?: (string | UnicastPeer)[];
-  /** `unicast_ttl`, 1..255. Default 255. */
+  /** `unicast_ttl`, 0..255 (0 is sent as such, as keepalived does). Default 255. */
   unicastTtl?: number;
   /** `check_unicast_src`: drop unicast adverts whose source is not a peer. */
   checkUnicastSrc?: boolean;
@@ -280,7 +280,7 @@ export interface ResolvedAddress {
 
 /** Options after validation, every default filled in; the machine's share is {@link MachineOptions}. */
 export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'> {
-  /** Instance name (`vrrp_instance NAME`), 1..64 characters. */
+  /** Instance name (`vrrp_instance NAME`), not empty (keepalived sets no longest). */
   name: string;
   /** Interface adverts are sent and received on (`interface`). */
   interface: string;
@@ -308,7 +308,7 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   peers: string[];
   /** The TTL range of each peer that narrows it (`min_ttl` / `max_ttl`), by address. */
   peerTtl: ReadonlyMap<string, TtlRange>;
-  /** `unicast_ttl`: TTL / hop limit of sent adverts, 1..255; default 255. */
+  /** `unicast_ttl`: TTL / hop limit of sent adverts, 0..255; default 255. */
   ttl: number;
   /** `check_unicast_src`: accept unicast adverts only from `peers`; default false. */
   checkUnicastSrc: boolean;
@@ -522,8 +522,7 @@ function reject(field: string, problem: string): never {
 export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedVrrpOptions {
   const o = record(options, prefix, KEYS) as Partial<Record<(typeof KEYS)[number], unknown>>;
   const f = (key: string) => `${prefix}.${key}`;
-  const [nameMin, nameMax] = VRRP_LIMITS.name;
-  if (typeof o.name !== 'string' || o.name.length < nameMin || o.name.length > nameMax) fail(f('name'), `a name of ${nameMin} to ${nameMax} characters`, o.name);
+  if (typeof o.name !== 'string' || !o.name.length) fail(f('name'), 'a non-empty name', o.name);
   const iface = interfaceName(o.interface, f('interface'));
   const virtualRouterId = integer(o.virtualRouterId, f('virtualRouterId'), VRRP_LIMITS.virtualRouterId, NaN);
   if (Number.isNaN(virtualRouterId)) fail(f('virtualRouterId'), `an integer from ${VRRP_LIMITS.virtualRouterId.join(' to ')}`, undefined);

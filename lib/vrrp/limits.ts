@@ -45,8 +45,6 @@ export const VRRP_DEFAULTS = {
 
 /** Inclusive [min, max] the runtime accepts; an option field's own range is keyed by its name. */
 export const VRRP_LIMITS = {
-  /** Characters of an instance name. */
-  name: [1, 64],
   virtualRouterId: [1, 255],
   priority: [1, 255],
   /** `advertInt` of VRRPv2: whole seconds. */
@@ -55,7 +53,8 @@ export const VRRP_LIMITS = {
   advertIntV3: [0.01, 40.95],
   preemptDelay: [0, 1000],
   downTimerAdverts: [1, 100],
-  unicastTtl: [1, 255],
+  /** 0 goes on the wire as written, as keepalived 2.2.7 sends it. */
+  unicastTtl: [0, 255],
   /** `min_ttl` / `max_ttl` of a unicast peer (a range with min above max drops everything, as keepalived's does). */
   ttlRange: [0, 255],
   /** Virtual addresses of one instance. */
@@ -68,8 +67,8 @@ export const VRRP_LIMITS = {
   garpMasterRefreshRepeat: [1, 1000],
   /** `garp_extra_if` seconds (keepalived: at most a day). */
   garpExtraIf: [1, 86400],
-  /** Seconds between GARP/NA frames on an interface. */
-  garpInterval: [0, 1],
+  /** Seconds between GARP/NA frames on an interface in no garp_group (keepalived's global range, in µs in a 32-bit word). */
+  garpInterval: [0, 4294.967295],
   /** `vrrp_rt_priority`: a SCHED_RR priority. */
   rtPriority: [1, 99],
   /** SO_RCVBUF of the advert socket, bytes (an int). */

@@ -7,7 +7,6 @@
 namespace vrrp {
 namespace {
 
-constexpr size_t kIpHeaderBytes = 20;
 constexpr size_t kAhBytes = 24;          // next header, length, reserved, SPI, sequence, 96-bit ICV
 constexpr size_t kIcvOffset = 12;        // within the AH
 constexpr uint8_t kAhPayloadLength = 4;  // AH length in 32-bit words minus 2 (RFC 4302 §2.2)
@@ -39,7 +38,7 @@ bool sameIcv(const uint8_t* a, const uint8_t* b) {
 Icv authHeaderIcv(const uint8_t* datagram, size_t length, const std::vector<uint8_t>& key, bool unicast) {
   Icv out{};
   size_t ihl = length ? size_t(datagram[0] & 0x0f) * 4 : 0;
-  if (ihl < kIpHeaderBytes || length < ihl + kAhBytes) return out;
+  if (ihl < kIpv4HeaderBytes || length < ihl + kAhBytes) return out;
   // The IP header and AH with the mutable fields and the ICV zeroed.
   std::vector<uint8_t> head(datagram, datagram + ihl + kAhBytes);
   head[1] = 0;               // TOS
@@ -62,19 +61,24 @@ AuthHeader::Round AuthHeader::nextRound() {
   return {ipId_, sequence_};
 }
 
-std::vector<uint8_t> AuthHeader::seal(const std::vector<uint8_t>& message, in_addr source, in_addr destination, uint8_t ttl,
-                                      Round round) const {
-  std::vector<uint8_t> out(kIpHeaderBytes + kAhBytes + message.size(), 0);
-  uint8_t* ip = out.data();
+void writeIpv4Header(uint8_t* ip, size_t total, uint16_t id, uint8_t ttl, uint8_t protocol, in_addr source, in_addr destination) {
+  std::memset(ip, 0, kIpv4HeaderBytes);
   ip[0] = 0x45;
   ip[1] = kInternetControlTos;
-  write16(ip + 2, static_cast<uint16_t>(out.size()));
-  write16(ip + 4, round.id);
+  write16(ip + 2, static_cast<uint16_t>(total));
+  write16(ip + 4, id);
   ip[8] = ttl;
-  ip[9] = kAuthHeaderProtocol;
+  ip[9] = protocol;
   std::memcpy(ip + 12, &source, 4);
   std::memcpy(ip + 16, &destination, 4);
-  uint8_t* ah = ip + kIpHeaderBytes;
+}
+
+std::vector<uint8_t> AuthHeader::seal(const std::vector<uint8_t>& message, in_addr source, in_addr destination, uint8_t ttl,
+                                      Round round) const {
+  std::vector<uint8_t> out(kIpv4HeaderBytes + kAhBytes + message.size(), 0);
+  uint8_t* ip = out.data();
+  writeIpv4Header(ip, out.size(), round.id, ttl, kAuthHeaderProtocol, source, destination);
+  uint8_t* ah = ip + kIpv4HeaderBytes;
   ah[0] = kVrrpProtocol;
   ah[1] = kAhPayloadLength;
   std::memcpy(ah + 4, &source, 4);  // SPI: the sender's address, as keepalived chooses it
@@ -88,9 +92,9 @@ std::vector<uint8_t> AuthHeader::seal(const std::vector<uint8_t>& message, in_ad
 // What keepalived checks before the ICV (exact length, TTL, version, auth
 // type) and the VRID it dispatches by: only then may the sequence move.
 bool AuthHeader::ours(const uint8_t* d, size_t length) const {
-  if (length < kIpHeaderBytes || (d[0] >> 4) != 4) return false;
+  if (length < kIpv4HeaderBytes || (d[0] >> 4) != 4) return false;
   size_t ihl = size_t(d[0] & 0x0f) * 4;
-  if (ihl < kIpHeaderBytes || d[9] != kAuthHeaderProtocol || length < ihl + kAhBytes + 8) return false;
+  if (ihl < kIpv4HeaderBytes || d[9] != kAuthHeaderProtocol || length < ihl + kAhBytes + 8) return false;
   const uint8_t* ah = d + ihl;
   const uint8_t* vrrp = ah + kAhBytes;
   if (ah[0] != kVrrpProtocol) return false;

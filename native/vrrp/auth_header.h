@@ -21,6 +21,12 @@ constexpr size_t kIcvBytes = 12;
 
 using Icv = std::array<uint8_t, kIcvBytes>;
 
+// Writes the 20-byte IPv4 header keepalived puts before an advert (TOS 0xc0,
+// no options) at `ip`; the kernel fills the checksum (IP_HDRINCL), and the ID
+// where it is 0.
+void writeIpv4Header(uint8_t* ip, size_t total, uint16_t id, uint8_t ttl, uint8_t protocol, in_addr source, in_addr destination);
+constexpr size_t kIpv4HeaderBytes = 20;
+
 // The ICV of a whole IPv4 datagram (IP header, AH, VRRP message), whatever
 // its ICV field holds.
 Icv authHeaderIcv(const uint8_t* datagram, size_t length, const std::vector<uint8_t>& key, bool unicast);

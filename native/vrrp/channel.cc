@@ -39,14 +39,17 @@ void setPacketInfo(msghdr& msg, int level, int type, const Info& info) {
   std::memcpy(CMSG_DATA(c), &info, sizeof info);
 }
 
-// Multicast interface, hop limits and TOS of a socket that sends adverts on `ifindex`.
+// Multicast interface, hop limits and TOS of a socket that sends adverts on
+// `ifindex`. An IPv4 unicast TTL of 0 is written in our own IP header (the
+// kernel's IP_TTL takes 1 to 255); IPv6 takes a hop limit of 0.
 bool setSendOptions(int fd, bool v4, int ifindex, int ttl) {
   int zero = 0, multicastTtl = 255, tos = kInternetControlTos;
   if (v4) {
     ip_mreqn iface{};
     iface.imr_ifindex = ifindex;
     return set(fd, IPPROTO_IP, IP_MULTICAST_IF, iface) && set(fd, IPPROTO_IP, IP_MULTICAST_TTL, multicastTtl) &&
-           set(fd, IPPROTO_IP, IP_MULTICAST_LOOP, zero) && set(fd, IPPROTO_IP, IP_TTL, ttl) && set(fd, IPPROTO_IP, IP_TOS, tos);
+           set(fd, IPPROTO_IP, IP_MULTICAST_LOOP, zero) && (ttl == 0 || set(fd, IPPROTO_IP, IP_TTL, ttl)) &&
+           set(fd, IPPROTO_IP, IP_TOS, tos);
   }
   return set(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex) && set(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, multicastTtl) &&
          set(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, zero) && set(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl);
@@ -69,12 +72,11 @@ ChannelFailure Channel::open(const ChannelOptions& options) {
   const bool ah = v4 && !options.ahKey.empty();
   fd_ = socket(options.family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, ah ? kAuthHeaderProtocol : kVrrpProtocol);
   if (fd_ < 0) return {errno, "socket"};
-  if (ah) {
-    // The ICV covers the IP header's ID, so the header is ours to write.
-    int on = 1;
-    if (!set(fd_, IPPROTO_IP, IP_HDRINCL, on)) return {errno, "socket-options"};
-    auth_ = std::make_unique<AuthHeader>(AuthHeaderOptions{options.ahKey, options.virtualRouterId, !options.multicast});
-  }
+  // With AH the ICV covers the IP header's ID, so the header is ours to write.
+  ownHeader_ = ah || (v4 && !options.multicast && options.ttl == 0);
+  int on = 1;
+  if (ownHeader_ && !set(fd_, IPPROTO_IP, IP_HDRINCL, on)) return {errno, "socket-options"};
+  if (ah) auth_ = std::make_unique<AuthHeader>(AuthHeaderOptions{options.ahKey, options.virtualRouterId, !options.multicast});
   if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, options.ifname.c_str(), options.ifname.size()) != 0) {
     return {errno, "bind-device"};
   }
@@ -122,6 +124,8 @@ ChannelFailure Channel::openSender() {
   const std::string& name = options_.sendIfname;
   if (setsockopt(sendFd_, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), name.size()) != 0) return {errno, "send-bind-device"};
   if (!setSendOptions(sendFd_, options_.family == AF_INET, sendIfindex_, options_.ttl)) return {errno, "send-socket-options"};
+  int on = 1;
+  if (ownHeader_ && !set(sendFd_, IPPROTO_IP, IP_HDRINCL, on)) return {errno, "send-socket-options"};
   // Send-only: a filter that accepts nothing keeps its receive queue empty.
   sock_filter dropAll{BPF_RET | BPF_K, 0, 0, 0};
   sock_fprog program{1, &dropAll};
@@ -216,15 +220,21 @@ AuthHeader::Round Channel::nextRound() { return auth_ ? auth_->nextRound() : Aut
 
 int Channel::sendOne(const Outgoing& packet, AuthHeader::Round round) {
   msghdr msg{};
-  std::vector<uint8_t> sealed;
-  if (auth_) {
+  std::vector<uint8_t> framed;
+  if (ownHeader_) {
     in_addr source{}, destination{};
     inet_pton(AF_INET, options_.source.c_str(), &source);
     inet_pton(AF_INET, packet.destination.c_str(), &destination);
     auto ttl = static_cast<uint8_t>(options_.multicast ? 255 : options_.ttl);
-    sealed = auth_->seal(packet.bytes, source, destination, ttl, round);
+    if (auth_) {
+      framed = auth_->seal(packet.bytes, source, destination, ttl, round);
+    } else {
+      framed.assign(kIpv4HeaderBytes, 0);
+      framed.insert(framed.end(), packet.bytes.begin(), packet.bytes.end());
+      writeIpv4Header(framed.data(), framed.size(), 0, ttl, kVrrpProtocol, source, destination);
+    }
   }
-  const std::vector<uint8_t>& bytes = auth_ ? sealed : packet.bytes;
+  const std::vector<uint8_t>& bytes = ownHeader_ ? framed : packet.bytes;
   iovec iov{const_cast<uint8_t*>(bytes.data()), bytes.size()};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -237,7 +247,7 @@ int Channel::sendOne(const Outgoing& packet, AuthHeader::Round round) {
     inet_pton(AF_INET, packet.destination.c_str(), &to4.sin_addr);
     msg.msg_name = &to4;
     msg.msg_namelen = sizeof to4;
-    if (!auth_) {  // with AH the source is in the header we wrote
+    if (!ownHeader_) {  // else the source is in the header we wrote
       in_pktinfo info{};
       inet_pton(AF_INET, options_.source.c_str(), &info.ipi_spec_dst);
       setPacketInfo(msg, IPPROTO_IP, IP_PKTINFO, info);

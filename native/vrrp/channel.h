@@ -36,7 +36,7 @@ struct ChannelOptions {
   bool multicast = true;
   std::string group;   // multicast group joined when `multicast`
   std::string source;  // advert source address
-  int ttl = 255;       // unicast TTL / hop limit
+  int ttl = 255;       // unicast TTL / hop limit (0 too, as keepalived sends it)
   int rtPriority = 0;  // SCHED_RR priority of the thread (keepalived's vrrp_rt_priority); 0: normal
   // Advert watchdog: periodic adverts are withheld once the last heartbeat()
   // is older than this (0: off), and stay withheld until the next schedule().
@@ -106,6 +106,9 @@ class Channel {
 
   ChannelOptions options_;
   std::unique_ptr<AuthHeader> auth_;  // set for `auth_type AH`
+  // IPv4 adverts carry an IP header we write (IP_HDRINCL): with AH, and for
+  // `unicast_ttl 0`, which keepalived puts on the wire and IP_TTL refuses.
+  bool ownHeader_ = false;
   int fd_ = -1;
   int sendFd_ = -1;  // == fd_ unless adverts leave from another interface
   int sendIfindex_ = 0;

@@ -953,7 +953,7 @@ test('old_unicast_checksum against keepalived 2.2.7 both ways: the peer without 
   await third.stop();
 });
 
-test('unicast_peer min_ttl/max_ttl against keepalived 2.2.7 both ways: adverts at TTL 200 outside 250-254 are dropped with keepalived\'s line and the receiver takes MASTER; inside the range they are heard', async () => {
+test('unicast_peer min_ttl/max_ttl against keepalived 2.2.7 both ways: adverts at TTL 200 outside 250-254 are dropped with keepalived\'s line and the receiver takes MASTER; inside the range they are heard; unicast_ttl 0 sends TTL 0 as keepalived does', async () => {
   const id = ++vrid;
   const vip = '10.9.0.148';
   const unicast = (self: string, peer: string, options = '') => `unicast_src_ip ${self}\n    unicast_peer {\n        ${peer} ${options}\n    }`;
@@ -984,6 +984,22 @@ test('unicast_peer min_ttl/max_ttl against keepalived 2.2.7 both ways: adverts a
   expect([wide.states(), (await wide.status()).vrrp!.instances[0]!.stats.ipTtlErr]).toEqual([['BACKUP'], 0]);
   expect(await wide.stop()).toBe(0);
   await kaMaster.stop();
+
+  // unicast_ttl 0 puts TTL 0 on the wire (measured: keepalived 2.2.7 writes its IPv4 header itself), for keepalived and for ours.
+  const zeroTtl = (self: string, peer: string) => `${unicast(self, peer)}\n    unicast_ttl 0`;
+  const kaZero = startKeepalived(config({ id, vip, priority: 150, state: 'MASTER', extra: zeroTtl(LAB.ipv4.b, LAB.ipv4.a) }), id + 2000);
+  expect(await eventually(() => kaState(kaZero) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  const exact = new OurDaemon(`ttl-exact-${id}`, config({ id, vip, priority: 100, state: 'BACKUP', extra: unicast(LAB.ipv4.a, LAB.ipv4.b, 'min_ttl 0 max_ttl 0') }));
+  await sleep(3000);
+  expect([exact.states(), (await exact.status()).vrrp!.instances[0]!.stats.ipTtlErr]).toEqual([['BACKUP'], 0]);
+  expect(await exact.stop()).toBe(0);
+  await kaZero.stop();
+  const oursZero = new OurDaemon(`ttl-zero-${id}`, config({ id, vip, priority: 150, state: 'MASTER', extra: zeroTtl(LAB.ipv4.a, LAB.ipv4.b) }));
+  expect(await eventually(() => oursZero.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  const kaAbove = startKeepalived(config({ id, vip, priority: 100, state: 'BACKUP', extra: unicast(LAB.ipv4.b, LAB.ipv4.a, 'min_ttl 1 max_ttl 254') }), id + 3000);
+  expect(await eventually(() => kaAbove.count(`(VI_${id}) TTL/HL 0 not in range 1 - 254`) >= 2, TAKEOVER_MS)).toBe(true);
+  await kaAbove.stop();
+  expect(await oursZero.stop()).toBe(0);
 });
 
 /** A veth `dl0` in each router with an address, both ends up: its peer `dl0p` set down takes the carrier from it. */

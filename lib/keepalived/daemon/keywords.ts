@@ -21,7 +21,6 @@ import { scriptGrammar, trackFileGrammar, trackProcessGrammar } from '../reader/
 import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
 import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { garpGroupGrammar } from '../reader/blocks/garp-group';
-import { VRRP_LIMITS } from '../../vrrp/limits';
 import { GLOBAL_REFUSED } from './policy';
 
 /** What use_vmac_addr and a VIP's use_vmac make, as keepalived 2.2.7 (measured side by side in a netns). */
@@ -101,7 +100,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     track_group: 'its `group` of instances is FAULT while the interface of a static address, route or rule (`iif`) written with '
       + "`track_group NAME` is down, as keepalived 2.2.7; members that are no instance are ignored without keepalived's "
       + "\"doesn't exist - ignoring\" line, and the restore lines of those statics lack its ` track_group NAME`",
-    vrrp_instance: `names longer than ${VRRP_LIMITS.name[1]} characters are refused`,
     virtual_server_group: 'an address range standing for too many services is refused',
     bfd_instance: 'its session runs while a half reads it: with a vrrp_instance in the file (track_bfd), or followed by a kept BFD_CHECK; keepalived runs every one',
   },
@@ -109,8 +107,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     enable_traps: 'with enable_snmp_rfc/rfcv2/rfcv3: the RFC notifications keepalived 2.2.7 sends (vrrpTrapNewMaster for VRRPv2 '
       + 'instances, then vrrpv3NotifyNewMaster with its reason; vrrpTrapAuthFailure for each advert failing authentication) and '
       + 'vrrpNotificationCntl 1; vrrpv3NotifyProtoError and KEEPALIVED-MIB\'s notifications are not sent',
-    vrrp_garp_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
-    vrrp_gna_interval: `above ${VRRP_LIMITS.garpInterval[1]} s refused`,
   },
   virtual_server: { ha_suspend: 'refused on firewall-mark services' },
   'url (HTTP_GET, SSL_GET)': {
@@ -118,8 +114,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     regex_options: 'options without a JavaScript equivalent are refused',
   },
   vrrp_instance: {
-    advert_int: `above ${VRRP_LIMITS.advertIntV3[1]} s with VRRPv3 refused`,
-    unicast_ttl: '0 (the kernel default) refused',
     virtual_ipaddress: `the options ${UNMODELLED_OPTIONS.join(', ')} refused; the others as keepalived 2.2.7 adds them: \`brd +\`/\`brd -\` `
       + 'worked out from the prefix, `peer` (the prefix then dropped), IPv6 without DAD unless `-nodad`, an IPv6 /128 deprecated unless '
       + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only'

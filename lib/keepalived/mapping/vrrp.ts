@@ -231,29 +231,13 @@ class Mapper {
       this.unsupported('virtual_ipaddress', i.source, `(${i.name}) an instance without virtual_ipaddress is not run by the router`);
       return undefined;
     }
-    const nameMax = VRRP_LIMITS.name[1];
-    if (i.name.length > nameMax) {
-      this.unsupported('vrrp_instance', i.source, `(${i.name}) instance names longer than ${nameMax} characters are not run by the router`);
-      return undefined;
-    }
     const g = this.#model.global.vrrp;
-    let advertInt = i.advertInt;
-    const v3AdvertMax = VRRP_LIMITS.advertIntV3[1];
-    if (i.version === 3 && advertInt > v3AdvertMax) {
-      this.unsupported('advert_int', at('advertInt'), `(${i.name}) VRRPv3 carries at most ${v3AdvertMax} s - advert_int ${advertInt} becomes ${v3AdvertMax}`);
-      advertInt = v3AdvertMax;
-    }
-    let garpInterval = i.family === 'inet' ? g.garpInterval : g.gnaInterval;
-    const garpIntervalMax = VRRP_LIMITS.garpInterval[1];
-    if (garpInterval > garpIntervalMax) {
-      this.unsupported(i.family === 'inet' ? 'vrrp_garp_interval' : 'vrrp_gna_interval', this.#model.global.source ?? i.source, `(${i.name}) GARP/NA pacing above ${garpIntervalMax} s is not supported - using ${garpIntervalMax} s`);
-      garpInterval = garpIntervalMax;
-    }
+    const garpInterval = i.family === 'inet' ? g.garpInterval : g.gnaInterval;
     const out: VrrpRouterInstance = {
       name: i.name,
       interface: i.interface,
       ...this.direct(i),
-      advertInt,
+      advertInt: i.advertInt,
       garpInterval,
       virtualIpaddress: [],
     };
@@ -271,10 +255,7 @@ class Mapper {
         ? address
         : { address, ...(minTtl === undefined ? {} : { minTtl }), ...(maxTtl === undefined ? {} : { maxTtl }) }));
     }
-    if (i.unicastTtl !== undefined) {
-      if (i.unicastTtl === 0) this.unsupported('unicast_ttl', at('unicastTtl'), `(${i.name}) unicast_ttl 0 (kernel default) is not supported - using 255`);
-      else out.unicastTtl = i.unicastTtl;
-    }
+    if (i.unicastTtl !== undefined) out.unicastTtl = i.unicastTtl;
     if (i.authentication) out.authentication = { authType: i.authentication.type, authPass: i.authentication.password };
     if (i.useVmac && i.vmacXmitBase) out.vmacXmitBase = true;
     if (i.garpExtraIf && i.garpExtraIf.interval > 0) out.garpExtraIf = { interval: i.garpExtraIf.interval, all: i.garpExtraIf.all };

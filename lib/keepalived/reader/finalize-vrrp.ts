@@ -11,7 +11,7 @@ import type { VrrpInstanceDraft } from './blocks/vrrp-instance';
 import type { VrrpSyncGroupDraft } from './blocks/vrrp-sync-group';
 import type { TrackingDraft } from './blocks/vrrp-tracking';
 import type { Diagnostics, SourceRef } from './diagnostics';
-import { VRRP_DEFAULTS } from '../../vrrp/limits';
+import { VRRP_DEFAULTS, VRRP_LIMITS } from '../../vrrp/limits';
 import { isIpv6LinkLocal } from '../../core/validate/address';
 import type { ScriptPolicy } from '../../scripts/security';
 import { keptAtLoad, loadedScript } from './scripts';
@@ -192,6 +192,12 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
       diag.warning('semantic', `(${d.name}) VRRPv2 advertisement interval ${advertInt.toFixed(6)}s must be an integer. rounding`, d.sources['advertInt'] ?? d.source);
       advertInt = Math.max(1, Math.round(advertInt));
     }
+    const v3Max = VRRP_LIMITS.advertIntV3[1];
+    if (version === 3 && advertInt > v3Max) {
+      // 12 bits of centiseconds: keepalived runs the instance at the largest.
+      diag.warning('semantic', `(${d.name}) VRRPv3 advertisement interval ${advertInt.toFixed(2)}s is out of range. Must be less than ${(v3Max + 0.01).toFixed(2)}s. Setting to ${v3Max.toFixed(2)}s`, d.sources['advertInt'] ?? d.source);
+      advertInt = v3Max;
+    }
     if (authentication && version === 3) {
       diag.warning('semantic', `(${d.name}) VRRP version 3 does not support authentication. Ignoring.`, d.sources['authentication'] ?? d.source);
       authentication = undefined;
@@ -215,7 +221,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
       preemptDelay = 0;
     }
   }
-  if (version === 3) advertInt = Math.round(advertInt * 100) / 100;
+  if (version === 3) advertInt = Math.min(Math.round(advertInt * 100) / 100, VRRP_LIMITS.advertIntV3[1]);
   if (priority < 1) priority = VRRP_DEFAULTS.priority;
   const strict = v.strict ?? g.strict;
   const instance: VrrpInstanceBlock = {

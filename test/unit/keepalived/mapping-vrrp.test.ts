@@ -98,14 +98,14 @@ describe('vrrp.conf mapped', () => {
 });
 
 describe('instances the router cannot run, and options it does not honour', () => {
-  test('no virtual address; brd + worked out; strict mode; advert_int beyond VRRPv3 (AH authentication runs)', () => {
+  test("no virtual address; brd + worked out; strict mode; advert_int beyond VRRPv3 runs at 40.95 s with keepalived's line (AH authentication runs)", () => {
     const m = mapText('vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n}\n'
       + 'vrrp_instance B {\n  interface vrrp0\n  virtual_router_id 2\n  strict_mode\n  authentication {\n    auth_type AH\n    auth_pass x\n  }\n  virtual_ipaddress {\n    192.0.2.1/24 brd +\n  }\n}\n'
       + 'vrrp_instance C {\n  interface vrrp0\n  virtual_router_id 3\n  version 3\n  advert_int 100\n  virtual_ipaddress {\n    192.0.2.3\n  }\n}\n');
     expect(warned(m)).toEqual([
       ['unsupported', 1, '(A) an instance without virtual_ipaddress is not run by the router'],
-      ['unsupported', 21, '(C) VRRPv3 carries at most 40.95 s - advert_int 100 becomes 40.95'],
     ]);
+
     expect(m.config.instances.map((i) => i.name)).toEqual(['B', 'C']);
     expect(m.config.instances[0]!.authentication).toEqual({ authType: 'AH', authPass: 'x' });
     expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24, brd: '192.0.2.255' }]);
@@ -113,6 +113,29 @@ describe('instances the router cannot run, and options it does not honour', () =
     // strict_mode without accept: B's VIPs go in the firewall's drop sets while master; C accepts.
     expect(m.config.instances.map((i) => i.accept)).toEqual([false, undefined]);
     expect(m.config.firewall).toEqual({ table: 'keepalived', priority: -1, counters: false, origin: `strict_mode at ${m.warnings[0]!.source.file}:8` });
+  });
+
+  test("VRRPv3 advert_int above 40.95 s: keepalived 2.2.7's line and the instance runs at 40.95 s; long names, unicast_ttl 0 and GARP intervals above 1 s run", () => {
+    const dir = scratch({
+      'keepalived.conf': 'global_defs {\n  vrrp_garp_interval 3000\n  vrrp_gna_interval 4294.967295\n}\n'
+        + `vrrp_instance ${'N'.repeat(300)} {\n  interface vrrp0\n  virtual_router_id 3\n  version 3\n  advert_int 100\n`
+        + '  unicast_ttl 0\n  unicast_peer {\n    192.0.2.9\n  }\n'
+        + '  virtual_ipaddress {\n    192.0.2.3\n  }\n}\n',
+    });
+    try {
+      const file = path.join(dir, 'keepalived.conf');
+      const read = readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
+      expect(read.diagnostics.map((d) => [d.severity, d.source.line, d.message])).toEqual([
+        ['warning', 9, `(${'N'.repeat(300)}) VRRPv3 advertisement interval 100.00s is out of range. Must be less than 40.96s. Setting to 40.95s`],
+      ]);
+      const m = toVrrpConfig(read.config);
+      expect(m.warnings).toEqual([]);
+      expect(m.config.instances.map((i) => [i.advertInt, i.unicastTtl, i.garpInterval])).toEqual([[40.95, 0, 3000]]);
+      const resolved = m.config.instances.map((i) => resolveVrrpOptions(stripTracking(i)));
+      expect(resolved).toMatchObject([{ ttl: 0, garpIntervalUs: 3_000_000_000 }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   test('no_accept, vrrp_strict and the nftables keywords: the firewall as keepalived 2.2.7 reads them; a link-local VIP runs too', () => {
