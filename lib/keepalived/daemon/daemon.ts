@@ -505,7 +505,8 @@ export class KeepalivedDaemon {
     return bfd;
   }
 
-  async #startChecker(r: Reading): Promise<void> {
+  /** Starts the checker half on `r`; the manager's status as it started (one status of every real server is costly at scale). */
+  async #startChecker(r: Reading): Promise<ManagerStatus> {
     const manager = new VirtualServerManager(await this.#ipvsHandle(), {
       reconcileInterval: RECONCILE_INTERVAL,
       // keepalived's first check comes one second (BOOTSTRAP_DELAY) plus a random warmup after start.
@@ -520,8 +521,10 @@ export class KeepalivedDaemon {
     await manager.start(overlaid.config);
     this.#applyMarks(r);
     this.#dropOverrides(overlaid.dropped);
-    for (const vs of manager.status().virtualServers) for (const rs of vs.realServers) this.#rsUp.set(`${vs.id} ${rs.id}`, rs.up);
+    const status = manager.status();
+    for (const vs of status.virtualServers) for (const rs of vs.realServers) this.#rsUp.set(`${vs.id} ${rs.id}`, rs.up);
     this.#startAnnouncing(manager, r);
+    return status;
   }
 
   /**
@@ -778,13 +781,13 @@ export class KeepalivedDaemon {
       if (delay > 0) this.#delayVrrpHalf(r, delay);
       else await this.#startVrrpHalf(r);
     }
+    let status: ManagerStatus | undefined;
     if (this.#wantsChecker(r)) {
       // lvs_flush: the whole table goes, keepalived's services and others alike, at start only (never on a reload).
       if (r.result.config.global.lvsFlush) await this.#flushTable('lvs_flush');
       await this.#setLvsTimeouts(r);
-      await this.#startChecker(r);
+      status = await this.#startChecker(r);
     }
-    const status = this.#manager?.status();
     this.#alerts.configure(r.result.config, this.#alertHealth(r), status);
     if (status) this.#alerts.onStarted(status);
     this.#running(r);
