@@ -22,13 +22,13 @@
  *   processes counted now and whether the quorum holds.
  * @module
  */
-import { isIPv4 } from 'node:net';
 import type { MibProvider } from './agentx';
 import type { Oid, VarBind } from './agentx-pdu';
 import type { VrrpRouterConfig, TrackRef } from '../../vrrp/router-options';
 import type { VrrpRouterStatus, VrrpTrackStatus } from '../../vrrp/router';
 import type { VrrpRouteOptions, VrrpRuleOptions } from '../../vrrp/routes';
 import { ROUTE_SCOPES } from '../../native/route-numbers';
+import { addressBytes as ipBytes } from '../../vrrp/bytes';
 
 /** KEEPALIVED-MIB's vrrp subtree. */
 export const KEEPALIVED_VRRP: Oid = [1, 3, 6, 1, 4, 1, 9586, 100, 5, 2];
@@ -45,7 +45,10 @@ export interface VrrpTablesSource {
   bfdState(name: string): string | undefined;
 }
 
-const TABLE = { route: 7, rule: 8, nextHop: 11, trackedFile: 12, file: 13, syncFile: 16, trackedBfd: 17, bfd: 18, syncBfd: 19, trackedProcess: 20, process: 21, syncProcess: 22 } as const;
+const TABLE = {
+  route: 7, rule: 8, nextHop: 11, trackedFile: 12, file: 13, syncFile: 16, trackedBfd: 17, bfd: 18, syncBfd: 19,
+  trackedProcess: 20, process: 21, syncProcess: 22,
+} as const;
 
 /** The readable columns of each table (the MIB's, index columns left out). */
 const COLUMNS: Readonly<Record<keyof typeof TABLE, readonly number[]>> = {
@@ -95,15 +98,7 @@ function prefix(written: string, family: 4 | 6 | undefined): Prefix {
 }
 
 function addressBytes(address: string): Buffer {
-  if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
-  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
-  const part = (s: string | undefined) => (s ? s.split(':') : []);
-  const h = part(head);
-  const t = part(tail);
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
-  return b;
+  return Buffer.from(ipBytes(address));
 }
 
 const addressType = (p: Prefix) => int(p.v6 ? 2 : 1);
@@ -115,7 +110,10 @@ interface Owned<T> {
   set: boolean;
 }
 
-function owned<T>(config: VrrpRouterConfig, status: VrrpRouterStatus | undefined, statics: readonly T[] | undefined, pick: (i: VrrpRouterConfig['instances'][number]) => readonly T[] | undefined): Owned<T>[] {
+function owned<T>(
+  config: VrrpRouterConfig, status: VrrpRouterStatus | undefined, statics: readonly T[] | undefined,
+  pick: (i: VrrpRouterConfig['instances'][number]) => readonly T[] | undefined,
+): Owned<T>[] {
   const state = new Map(status?.instances.map((s) => [s.name, s.state]) ?? []);
   return [
     { owner: 0, entries: statics ?? [], set: true },
@@ -161,13 +159,17 @@ function ruleValues(config: VrrpRouterConfig, status: VrrpRouterStatus | undefin
       const to = r.to === undefined ? undefined : prefix(r.to, r.family);
       const either = to ?? from;
       const action = r.action ?? 'lookup';
+      // Three columns from `c`: a prefix's address type, address and length.
+      const triple = (c: number, p: Prefix): VarBind[] => [
+        { oid: col(c), value: addressType(p) }, { oid: col(c + 1), value: octets(p.bytes) }, { oid: col(c + 2), value: gauge(p.length) },
+      ];
       // The obsolete direction and address columns: the destination before the source.
       out.push({ oid: col(2), value: text(to ? (from ? 'both' : 'to') : from ? 'from' : '') });
-      if (either) out.push({ oid: col(3), value: addressType(either) }, { oid: col(4), value: octets(either.bytes) }, { oid: col(5), value: gauge(either.length) });
+      if (either) out.push(...triple(3, either));
       if (action === 'lookup') out.push({ oid: col(6), value: gauge(r.table ?? 0) });
       out.push({ oid: col(7), value: truth(set) }, { oid: col(8), value: truth(r.not === true) });
-      if (to) out.push({ oid: col(9), value: addressType(to) }, { oid: col(10), value: octets(to.bytes) }, { oid: col(11), value: gauge(to.length) });
-      if (from) out.push({ oid: col(12), value: addressType(from) }, { oid: col(13), value: octets(from.bytes) }, { oid: col(14), value: gauge(from.length) });
+      if (to) out.push(...triple(9, to));
+      if (from) out.push(...triple(12, from));
       out.push({ oid: col(15), value: gauge(0) });
       if (r.fwmark !== undefined) out.push({ oid: col(16), value: gauge(r.fwmark) });
       if (r.fwmask !== undefined) out.push({ oid: col(17), value: gauge(r.fwmask) });
@@ -199,7 +201,9 @@ function trackedBlocks(config: VrrpRouterConfig, kind: Kind): Tracked[] {
 const REFS: Readonly<Record<Kind, 'trackFile' | 'trackBfd' | 'trackProcess'>> = { file: 'trackFile', bfd: 'trackBfd', process: 'trackProcess' };
 
 /** The tracked-X table of instances (`table`) or of sync groups. */
-function trackedValues(config: VrrpRouterConfig, kind: Kind, table: number, owners: readonly { [k in 'trackFile' | 'trackBfd' | 'trackProcess']?: TrackRef[] }[]): VarBind[] {
+function trackedValues(
+  config: VrrpRouterConfig, kind: Kind, table: number, owners: readonly { [k in 'trackFile' | 'trackBfd' | 'trackProcess']?: TrackRef[] }[],
+): VarBind[] {
   const blocks = new Map(trackedBlocks(config, kind).map((b) => [b.name, b]));
   const out: VarBind[] = [];
   owners.forEach((o, i) => {

@@ -73,7 +73,11 @@ export class VrrpSnmp {
     const providers: MibProvider[] = [];
     if (settings.rfcv2) providers.push(vrrpV2Provider(this.#mib));
     if (settings.rfcv3) providers.push(vrrpV3Provider(this.#mib));
-    if (settings.vrrp) providers.push(vrrpTablesProvider({ ...source, ifindex: (n) => netlinkLink(n).ifindex, bfdState: (n) => source.bfdState?.(n) }));
+    if (settings.vrrp) {
+      providers.push(vrrpTablesProvider({
+        config: () => source.config(), status: () => source.status(), ifindex: (n) => netlinkLink(n).ifindex, bfdState: (n) => source.bfdState?.(n),
+      }));
+    }
     this.#agent = new AgentxSubagent({ ...(settings.socket !== undefined ? { socket: settings.socket } : {}), providers, log });
   }
 

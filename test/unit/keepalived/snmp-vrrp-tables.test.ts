@@ -110,7 +110,8 @@ describe('KEEPALIVED-MIB vrrp route, rule, file, BFD and process tables', () => 
     const provider = vrrpTablesProvider(source(START));
     const tables = new Set(provider.objects.map((o) => o[KEEPALIVED_VRRP.length]));
     expect([...tables]).toEqual([7, 8, 11, 12, 13, 16, 17, 18, 19, 20, 21, 22]);
-    expect(provider.objects.every((o) => o.length === KEEPALIVED_VRRP.length + 3 && o[KEEPALIVED_VRRP.length + 1] === 1 && o.at(-1)! >= 2)).toBe(true);
+    const n = KEEPALIVED_VRRP.length;
+    expect(provider.objects.every((o) => o.length === n + 3 && o[n + 1] === 1 && o.at(-1)! >= 2)).toBe(true);
     expect(provider.objects).toHaveLength(54 + 38 + 17 + 3 + 5 + 3 + 3 + 4 + 3 + 3 + 13 + 3);
     for (const v of provider.values()) {
       expect(provider.objects.some((o) => compareOid(v.oid.slice(0, o.length), o) === 0)).toBe(true);
