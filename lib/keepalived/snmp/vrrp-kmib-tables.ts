@@ -50,13 +50,21 @@ const TABLE = {
   trackedProcess: 20, process: 21, syncProcess: 22,
 } as const;
 
-/** The readable columns of each table (the MIB's, index columns left out). */
+/**
+ * The columns keepalived 2.2.7's subagent registers of each table, in the order of its Register PDUs (strace of its
+ * AgentX session): every readable column but the rule table's last seven (vrrpRuleL3mdev and after).
+ */
 const COLUMNS: Readonly<Record<keyof typeof TABLE, readonly number[]>> = {
-  route: range(2, 55), rule: range(2, 39), nextHop: range(2, 18),
+  route: range(2, 55), rule: range(2, 32), nextHop: range(2, 18),
   trackedFile: [2, 3, 4], file: [2, 3, 4, 5, 6], syncFile: [2, 3, 4],
   trackedBfd: [2, 3, 4], bfd: [2, 3, 4, 5], syncBfd: [2, 3, 4],
   trackedProcess: [2, 3, 4], process: range(2, 14), syncProcess: [2, 3, 4],
 };
+
+/** keepalived's order of these tables' registrations: the sync groups' tracked tables come last. */
+const REGISTER_ORDER: readonly (keyof typeof TABLE)[] = [
+  'route', 'rule', 'nextHop', 'trackedFile', 'file', 'trackedBfd', 'bfd', 'trackedProcess', 'process', 'syncFile', 'syncBfd', 'syncProcess',
+];
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -302,8 +310,6 @@ export function vrrpTablesValues(src: VrrpTablesSource): VarBind[] {
  * columns, so that it can be served beside the provider of the subtree's other tables.
  */
 export function vrrpTablesProvider(src: VrrpTablesSource): MibProvider {
-  const objects = (Object.keys(TABLE) as (keyof typeof TABLE)[])
-    .sort((a, b) => TABLE[a] - TABLE[b])
-    .flatMap((t) => COLUMNS[t].map((c) => [...KEEPALIVED_VRRP, TABLE[t], 1, c]));
+  const objects = REGISTER_ORDER.flatMap((t) => COLUMNS[t].map((c) => [...KEEPALIVED_VRRP, TABLE[t], 1, c]));
   return { objects, values: () => vrrpTablesValues(src) };
 }

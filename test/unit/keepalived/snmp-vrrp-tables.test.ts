@@ -106,13 +106,14 @@ describe('KEEPALIVED-MIB vrrp route, rule, file, BFD and process tables', () => 
     expect(vrrpTablesValues(source(START, null))).toEqual([]);
   });
 
-  it('registers only the readable columns of its tables, which answer every value it gives', () => {
+  it('registers the columns of its tables keepalived registers, in its order (strace of its AgentX session), which answer every value it gives', () => {
     const provider = vrrpTablesProvider(source(START));
     const tables = new Set(provider.objects.map((o) => o[KEEPALIVED_VRRP.length]));
-    expect([...tables]).toEqual([7, 8, 11, 12, 13, 16, 17, 18, 19, 20, 21, 22]);
+    expect([...tables]).toEqual([7, 8, 11, 12, 13, 17, 18, 20, 21, 16, 19, 22]);
     const n = KEEPALIVED_VRRP.length;
     expect(provider.objects.every((o) => o.length === n + 3 && o[n + 1] === 1 && o.at(-1)! >= 2)).toBe(true);
-    expect(provider.objects).toHaveLength(54 + 38 + 17 + 3 + 5 + 3 + 3 + 4 + 3 + 3 + 13 + 3);
+    expect(provider.objects).toHaveLength(54 + 31 + 17 + 3 + 5 + 3 + 4 + 3 + 13 + 3 + 3 + 3);
+    expect(provider.objects.filter((o) => o[KEEPALIVED_VRRP.length] === 8).at(-1)!.at(-1)).toBe(32);
     for (const v of provider.values()) {
       expect(provider.objects.some((o) => compareOid(v.oid.slice(0, o.length), o) === 0)).toBe(true);
     }
