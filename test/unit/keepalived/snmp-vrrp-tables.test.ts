@@ -100,6 +100,13 @@ describe('KEEPALIVED-MIB vrrp route, rule, file, BFD and process tables', () => 
     expect(after).toHaveLength(before.length);
   });
 
+  it('sync group members: weighted track_file / track_bfd lines dropped, a file weighing 1 kept, unused files dropped (keepalived\'s walk of vrrp-tables-sync.conf)', () => {
+    const sync = toVrrpConfig(readKeepalivedConfig(path.join(FIXTURES, 'vrrp-tables-sync.conf')).config).config;
+    const expected = readFileSync(path.join(FIXTURES, 'vrrp-tables-sync.walk'), 'utf8').split('\n').filter(Boolean);
+    expect(expected).toHaveLength(57);
+    expect(walk(vrrpTablesValues(source({ states: {}, files: { tfb: 5 }, processes: {}, bfd: {} }, sync)))).toEqual(expected);
+  });
+
   it('a BFD session not run reads its tracking (Up: 1); nothing before the configuration runs', () => {
     const src = { ...source(START), bfdState: () => undefined };
     expect(walk(vrrpTablesValues(src)).filter((l) => l.startsWith('.18.1.3.'))).toEqual(['.18.1.3.1 = INTEGER: 1', '.18.1.3.2 = INTEGER: 0', '.18.1.3.3 = INTEGER: 0']);
