@@ -1525,24 +1525,26 @@ test('enable_dbus, dbus_service_name: keepalived 2.2.7 and ours on their own pri
 
 /** A private net-snmp snmpd (AgentX master on a socket in the lab) and snmptrapd, both on loopback ports of their own. */
 class SnmpLab {
-  readonly socket = path.join(lab.dir, 'agentx');
+  readonly socket: string;
   readonly port: number;
   readonly #trapPort: number;
   readonly #snmpd: ChildProcess;
   readonly #trapd: ChildProcess;
   #traps = '';
 
-  constructor(port: number) {
+  /** `name`: of its socket and files in the lab's directory (one per test: a stopping snmpd removes its own socket). */
+  constructor(port: number, name = 'agentx') {
     this.port = port;
     this.#trapPort = port + 1;
-    const conf = path.join(lab.dir, 'snmpd.conf');
+    this.socket = path.join(lab.dir, name);
+    const conf = path.join(lab.dir, `${name}-snmpd.conf`);
     writeFileSync(conf, `master agentx\nagentXSocket ${this.socket}\nagentaddress udp:127.0.0.1:${port}\nrocommunity public 127.0.0.1\ntrap2sink 127.0.0.1:${this.#trapPort} public\n`);
-    const trapConf = path.join(lab.dir, 'snmptrapd.conf');
+    const trapConf = path.join(lab.dir, `${name}-snmptrapd.conf`);
     writeFileSync(trapConf, 'disableAuthorization yes\n');
     const env = { ...process.env, MIBDIRS: path.join(lab.dir, 'no-mibs') };
     this.#trapd = spawn('snmptrapd', ['-f', '-Lo', '-On', '-m', '', '-C', '-c', trapConf, `127.0.0.1:${this.#trapPort}`], { stdio: ['ignore', 'pipe', 'pipe'], env });
     for (const stream of [this.#trapd.stdout!, this.#trapd.stderr!]) stream.on('data', (c: Buffer) => (this.#traps += c.toString()));
-    this.#snmpd = spawn('snmpd', ['-f', '-Lo', '-C', '-c', conf, '-p', path.join(lab.dir, 'snmpd.pid')], { stdio: 'ignore', env });
+    this.#snmpd = spawn('snmpd', ['-f', '-Lo', '-C', '-c', conf, '-p', path.join(lab.dir, `${name}-snmpd.pid`)], { stdio: 'ignore', env });
   }
 
   /** snmpwalk -On of `oid`, Timeticks values dropped (they differ by nature). */
@@ -1633,4 +1635,81 @@ test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keep
   expect(theirs.traps.filter((t) => t.includes('.1.3.6.1.2.1.68.0.1'))).toHaveLength(1);
   expect(ours!.has('Starting SNMP subagent')).toBe(true);
   expect(ours!.has(`(V3_${id}) Sending SNMP notification vrrpv3NotifyNewMaster, reason 3`)).toBe(true);
+});
+
+/** KEEPALIVED-MIB's vrrp route (.7), rule (.8), next-hop (.11), file (.12, .13, .16), BFD (.17-.19) and process (.20-.22) tables. */
+const KMIB_TABLES = /^\.1\.3\.6\.1\.4\.1\.9586\.100\.5\.2\.(7|8|11|12|13|16|17|18|19|20|21|22)\./;
+
+test('SNMP (enable_snmp_vrrp): through one snmpd, keepalived 2.2.7 and ours answer the same KEEPALIVED-MIB route, rule, file, BFD and process tables, and follow the file, the BFD session and the instance\'s state', async () => {
+  const id = ++vrid;
+  const snmp = new SnmpLab(21_000 + (process.pid % 19_000) * 2, 'agentx-kmib');
+  cleanup.push(() => snmp.stop());
+  // The file the unit test has keepalived's walk of (test/fixtures/keepalived/snmp), in this lab: files, process names, VRIDs.
+  const proc = `kp${process.pid % 100_000}`;
+  const fixture = readFileSync(path.resolve(__dirname, '../../../test/fixtures/keepalived/snmp/vrrp-tables.conf'), 'utf8');
+  const text = fixture.replaceAll('/run/snmp-agentx', snmp.socket).replaceAll('/tmp/kmibvrrp2', lab.dir).replaceAll('kmibv2proc', proc)
+    .replace('virtual_router_id 51', `virtual_router_id ${id}`).replace('virtual_router_id 52', `virtual_router_id ${id + 100}`);
+  const file = (name: string) => path.join(lab.dir, name);
+  const bfdPeer = () => {
+    const peer = lab.keepalived('b', `ka-kmib-bfd-${id}-${Date.now()}`, `bfd_instance peer {\n neighbor_ip ${LAB.ipv4.a}\n source_ip ${LAB.ipv4.b}\n min_rx 100\n min_tx 100\n}\n`, { bfd: true });
+    cleanup.push(() => peer.stop());
+    return peer;
+  };
+  const walk = () => {
+    try {
+      return snmp.walk('.1.3.6.1.4.1.9586.100.5.2').filter((l) => KMIB_TABLES.test(l));
+    } catch {
+      return [];
+    }
+  };
+  const has = (lines: string[], ...wanted: string[]) => wanted.every((w) => lines.some((l) => l.endsWith(w)));
+  const P = '.1.3.6.1.4.1.9586.100.5.2';
+  const run = async (start: () => { stop(): Promise<unknown> }) => {
+    writeFileSync(file('f1'), '3\n');
+    rmSync(file('f3'), { force: true });
+    const peer = bfdPeer();
+    const daemon = start();
+    // VI_1 master (its routes set), bfd1 up.
+    expect(await eventually(() => has(walk(), `${P}.7.1.14.1.1 = INTEGER: 1`, `${P}.18.1.3.1 = INTEGER: 1`), 20_000)).toBe(true);
+    await sleep(500);
+    const first = walk();
+    // The file's value makes VI_1's priority fall below 1 (FAULT: its routes and rules unset), the BFD peer stops, tp1's process runs.
+    writeFileSync(file('f1'), '42\n');
+    await peer.stop();
+    const sleeper = spawn(file(proc), ['120'], { stdio: 'ignore' });
+    cleanup.push(() => void sleeper.kill());
+    expect(await eventually(() => has(walk(), `${P}.7.1.14.1.1 = INTEGER: 2`, `${P}.18.1.3.1 = INTEGER: 0`, `${P}.13.1.4.1 = INTEGER: 42`), 15_000)).toBe(true);
+    await sleep(1500);
+    const second = walk();
+    sleeper.kill();
+    await daemon.stop();
+    return { first, second };
+  };
+  execFileSync('cp', ['/bin/sleep', file(proc)]);
+  expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
+  let ka: Keepalived | undefined;
+  const theirs = await run(() => {
+    ka = lab.keepalived('a', `ka-kmib-${id}`, text, { bfd: true });
+    cleanup.push(() => ka!.stop());
+    return ka;
+  });
+  expect(ka!.log).toContain('AgentX subagent connected');
+  await sleep(500);
+  const mine = await run(() => new OurDaemon(`kmib-${id}`, text, ['--allow-unsupported=enable_snmp_vrrp']));
+  // The measured walk the unit test holds, with this lab's eth0 index.
+  expect(theirs.first).toHaveLength(348);
+  expect(mine.first).toEqual(theirs.first);
+  // keepalived's track_process cannot follow processes in a network namespace (the proc connector answers it ECONNREFUSED),
+  // so only ours counts tp1's process: everything else is the same.
+  const tp1 = [`${P}.21.1.13.1`, `${P}.21.1.14.1`];
+  const without = (lines: string[]) => lines.filter((l) => !tp1.some((o) => l.startsWith(`${o} `)));
+  expect(without(mine.second)).toEqual(without(theirs.second));
+  expect(theirs.second.filter((l) => tp1.some((o) => l.startsWith(`${o} `)))).toEqual([`${tp1[0]} = INTEGER: 0`, `${tp1[1]} = INTEGER: 2`]);
+  expect(mine.second.filter((l) => tp1.some((o) => l.startsWith(`${o} `)))).toEqual([`${tp1[0]} = INTEGER: 1`, `${tp1[1]} = INTEGER: 1`]);
+  expect(ka!.log).toContain('Failed to set/clear process event listen - errno 111 - Connection refused');
+  const changed = theirs.second.filter((l) => !theirs.first.includes(l)).map((l) => l.slice(P.length));
+  expect(changed).toEqual([
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `.7.1.14.1.${n} = INTEGER: 2`), ...[1, 2, 3, 4, 5, 6].map((n) => `.8.1.7.1.${n} = INTEGER: 2`),
+    '.13.1.4.1 = INTEGER: 42', '.18.1.3.1 = INTEGER: 0',
+  ]);
 });

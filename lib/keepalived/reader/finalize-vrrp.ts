@@ -346,12 +346,42 @@ function checkDuplicateVrids(instances: readonly VrrpInstanceBlock[], interfaces
   });
 }
 
+/**
+ * A sync-group member's track_file and track_bfd lines without sync_group_tracking_weight, as keepalived 2.2.7 keeps
+ * them (measured with `keepalived -t` and KEEPALIVED-MIB's tracked tables): a file weighing 1 is kept at weight 0
+ * (with its advice), another weighted file or BFD is dropped.
+ */
+function unweightedFilesAndBfds(
+  instance: VrrpInstanceBlock, files: readonly VrrpTrackFile[], bfdWeights: ReadonlyMap<string, number>, diag: Diagnostics,
+): Pick<VrrpInstanceBlock, 'trackFile' | 'trackBfd'> {
+  const trackFile = instance.trackFile.flatMap((r) => {
+    const file = files.find((f) => f.name === r.name);
+    const weight = r.weight ?? file?.weight ?? 1;
+    if (weight === 0) return [r];
+    if (weight === 1) {
+      diag.warning('semantic', `(${instance.name}) ignoring weight from tracked file ${r.name} due to SYNC group. specify weight 0`, r.source);
+      // The line's reverse, or the file's when the line gave no weight, stays with weight 0.
+      return [{ ...r, weight: 0, reverse: r.weight === undefined ? file?.weightReverse ?? false : r.reverse }];
+    }
+    diag.warning('semantic', `(${instance.name}) ignoring tracked file ${r.name} with weight ${weight} due to SYNC group`, r.source);
+    return [];
+  });
+  const trackBfd = instance.trackBfd.filter((r) => {
+    const weight = r.weight ?? bfdWeights.get(r.name) ?? 0;
+    if (weight === 0) return true;
+    diag.warning('semantic', `(${instance.name}) ignoring tracked bfd ${r.name} with weight ${weight} due to SYNC group`, r.source);
+    return false;
+  });
+  return { trackFile, trackBfd };
+}
+
 function finishSyncGroup(
   d: VrrpSyncGroupDraft,
   instances: VrrpInstanceBlock[],
-  scripts: readonly VrrpScript[],
+  tracked: { scripts: readonly VrrpScript[]; files: readonly VrrpTrackFile[]; bfdWeights: ReadonlyMap<string, number> },
   diag: Diagnostics,
 ): VrrpSyncGroup {
+  const { scripts } = tracked;
   const names = new Set(instances.map((i) => i.name));
   const group = d.group.filter((m) => {
     if (names.has(m.name)) return true;
@@ -374,7 +404,7 @@ function finishSyncGroup(
         diag.warning('semantic', `(${instance.name}) ignoring ${r.name} tracked interface weight due to SYNC group`, r.source);
         return { name: r.name, reverse: false, source: r.source };
       });
-      instances[index] = { ...instance, trackScript: kept, trackInterface: unweighted };
+      instances[index] = { ...instance, trackScript: kept, trackInterface: unweighted, ...unweightedFilesAndBfds(instance, tracked.files, tracked.bfdWeights, diag) };
     }
   }
   return {
@@ -394,6 +424,7 @@ export function finishVrrp(
   diag: Diagnostics,
   bfdNames: ReadonlySet<string> = new Set(),
   scriptPolicy: ScriptPolicy = {},
+  bfdWeights: ReadonlyMap<string, number> = new Map(),
 ): VrrpConfig {
   const scripts = finishScripts(draft, scriptPolicy, diag);
   const trackFiles = finishTrackFiles(draft, diag);
@@ -405,7 +436,7 @@ export function finishVrrp(
   for (const g of draft.syncGroups) groupRefs(g, known, diag);
   const finished = draft.vrrpInstances.map((d) => finishInstance(d, globals, known, diag)).filter((i) => i !== undefined);
   const instances = checkDuplicateVrids(finished, interfaces, diag);
-  const syncGroups = draft.syncGroups.map((g) => finishSyncGroup(g, instances, scripts, diag));
+  const syncGroups = draft.syncGroups.map((g) => finishSyncGroup(g, instances, { scripts, files: trackFiles, bfdWeights }, diag));
   return {
     instances, scripts, trackFiles, trackProcesses, syncGroups, missingInterfaces: [...known.missing],
     staticAddresses: staticAddresses(draft.staticAddresses, globals.defaultInterface, interfaces, diag),

@@ -507,7 +507,8 @@ export function finishConfig(
   const global = finishGlobal(draft);
   const bfdInstances = finishBfd(draft, diag);
   const bfdForVrrp = new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name));
-  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, bfdForVrrp, scriptPolicyOf(global));
+  const bfdWeights = new Map(bfdInstances.map((b) => [b.name, b.weight]));
+  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, bfdForVrrp, scriptPolicyOf(global), bfdWeights);
   const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
   const checkerBfds = new Set(bfdInstances.filter((b) => b.events.checker).map((b) => b.name));
   const virtualServers = draft.virtualServers

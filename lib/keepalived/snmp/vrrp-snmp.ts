@@ -10,6 +10,7 @@ import type { KeywordItem } from '../reader/model';
 import type { VrrpRouterEvents, VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
 import { AgentxSubagent, type MibProvider } from './agentx';
+import { vrrpTablesProvider } from './vrrp-kmib-tables';
 import { authFailureTrap, newMasterReason, newMasterTraps, netlinkLink, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from './vrrp-rfc';
 
 /** What global_defs asks of the SNMP agent. */
@@ -22,10 +23,12 @@ export interface SnmpSettings {
   readonly rfcv2: boolean;
   /** VRRPv3-MIB (`enable_snmp_rfcv3` or `enable_snmp_rfc`). */
   readonly rfcv3: boolean;
+  /** KEEPALIVED-MIB's vrrp subtree (`enable_snmp_vrrp`, or its older name `enable_snmp_keepalived`). */
+  readonly vrrp?: boolean;
 }
 
 /** The SNMP keywords this module runs. */
-export const SNMP_KEYWORDS = ['snmp_socket', 'enable_traps', 'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3'] as const;
+export const SNMP_KEYWORDS = ['snmp_socket', 'enable_traps', 'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3', 'enable_snmp_vrrp', 'enable_snmp_keepalived'] as const;
 
 /** The settings of global_defs' other keywords; undefined when no MIB is enabled (keepalived then starts no subagent). */
 export function snmpSettings(other: readonly KeywordItem[]): SnmpSettings | undefined {
@@ -33,15 +36,18 @@ export function snmpSettings(other: readonly KeywordItem[]): SnmpSettings | unde
   const rfc = has('enable_snmp_rfc');
   const rfcv2 = rfc || has('enable_snmp_rfcv2');
   const rfcv3 = rfc || has('enable_snmp_rfcv3');
-  if (!rfcv2 && !rfcv3) return undefined;
+  const vrrp = has('enable_snmp_vrrp') || has('enable_snmp_keepalived');
+  if (!rfcv2 && !rfcv3 && !vrrp) return undefined;
   const socket = [...other].reverse().find((i) => i.keyword === 'snmp_socket')?.args[0];
-  return { traps: has('enable_traps'), rfcv2, rfcv3, ...(socket !== undefined ? { socket } : {}) };
+  return { traps: has('enable_traps'), rfcv2, rfcv3, ...(vrrp ? { vrrp } : {}), ...(socket !== undefined ? { socket } : {}) };
 }
 
 /** Where the agent reads the VRRP half. */
 export interface VrrpSnmpSource {
   status(): VrrpRouterStatus | undefined;
   config(): VrrpRouterConfig | undefined;
+  /** A bfd_instance's session state, for KEEPALIVED-MIB's vrrpBfdTable. */
+  bfdState?(name: string): string | undefined;
 }
 
 /** The running agent. */
@@ -67,6 +73,11 @@ export class VrrpSnmp {
     const providers: MibProvider[] = [];
     if (settings.rfcv2) providers.push(vrrpV2Provider(this.#mib));
     if (settings.rfcv3) providers.push(vrrpV3Provider(this.#mib));
+    if (settings.vrrp) {
+      providers.push(vrrpTablesProvider({
+        config: () => source.config(), status: () => source.status(), ifindex: (n) => netlinkLink(n).ifindex, bfdState: (n) => source.bfdState?.(n),
+      }));
+    }
     this.#agent = new AgentxSubagent({ ...(settings.socket !== undefined ? { socket: settings.socket } : {}), providers, log });
   }
 

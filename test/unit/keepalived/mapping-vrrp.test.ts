@@ -338,6 +338,8 @@ describe('bfd_instance and track_bfd', () => {
         ['semantic', 28, '(VI_1) track bfd b2 not found, ignoring...'],
         ['semantic', 29, '(VI_1) track bfd b3 not found, ignoring...'],
         ['semantic', 32, "Sync group G has only 1 virtual router(s) - this probably isn't what you want"],
+        // A weighted track_bfd of a sync group member is dropped, as keepalived 2.2.7 -t says.
+        ['semantic', 27, '(VI_1) ignoring tracked bfd b1 with weight 30 due to SYNC group'],
       ]);
       // keepalived -t gives the same verdict on the same file.
       expect(keepalivedVerdict(file).status).toBe(checkConfig(file, { configId: CONFIG_ID }).exitCode);
@@ -346,7 +348,7 @@ describe('bfd_instance and track_bfd', () => {
         name: 'b1', neighborIp: '192.0.2.9', sourceIp: '192.0.2.1', minRx: 100, minTx: 200, idleTx: 2000, multiplier: 3, passive: true, ttl: 250,
         maxHops: 5, weight: -20, weightReverse: true,
       }]);
-      expect(config.instances[0]!.trackBfd).toEqual([{ name: 'b1', weight: 30 }]);
+      expect(config.instances[0]!.trackBfd ?? []).toEqual([]);
       expect(config.syncGroups[0]!.trackBfd).toEqual([{ name: 'b1' }]);
     } finally {
       fs.rmSync(dir, { recursive: true });

@@ -356,6 +356,28 @@ describe('errors and corrections, each at its line', () => {
     expect(vi1.trackInterface).toEqual([{ name: 'vrrp1', reverse: false, source: at(r.file, 22) }]);
   });
 
+  test('sync group members without sync_group_tracking_weight: a file weighing 1 is kept at weight 0, other weighted files and BFDs dropped (keepalived 2.2.7 -t)', () => {
+    const r = readText('track_file fa {\n  file /tmp/fa\n  weight -7\n}\ntrack_file fb {\n  file /tmp/fb\n}\ntrack_file fc {\n  file /tmp/fc\n}\n'
+      + 'track_file fr {\n  file /tmp/fr\n  weight 1 reverse\n}\n'
+      + 'bfd_instance ba {\n  neighbor_ip 192.0.2.9\n  weight -3\n}\nbfd_instance bb {\n  neighbor_ip 192.0.2.8\n}\n'
+      + 'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n'
+      + instance('  virtual_router_id 1\n  track_file {\n    fa\n    fb weight 0\n    fc weight 2\n    fr\n  }\n'
+        + '  track_bfd {\n    ba\n    bb\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n')
+      + 'vrrp_instance VI_2 {\n  interface vrrp1\n  virtual_router_id 2\n  track_file {\n    fa\n  }\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}\n');
+    expect(found(r).filter(([code]) => code === 'semantic')).toEqual([
+      ['semantic', 22, 'Sync group G has only 1 virtual router(s) - this probably isn\'t what you want'],
+      ['semantic', 31, '(VI_1) ignoring tracked file fa with weight -7 due to SYNC group'],
+      ['semantic', 33, '(VI_1) ignoring tracked file fc with weight 2 due to SYNC group'],
+      ['semantic', 34, '(VI_1) ignoring weight from tracked file fr due to SYNC group. specify weight 0'],
+      ['semantic', 37, '(VI_1) ignoring tracked bfd ba with weight -3 due to SYNC group'],
+    ]);
+    const [vi1, vi2] = r.config.vrrp.instances;
+    expect(vi1!.trackFile.map((t) => [t.name, t.weight, t.reverse])).toEqual([['fb', 0, false], ['fr', 0, true]]);
+    expect(vi1!.trackBfd.map((t) => t.name)).toEqual(['bb']);
+    // Not in a group: untouched.
+    expect(vi2!.trackFile.map((t) => [t.name, t.weight])).toEqual([['fa', undefined]]);
+  });
+
   test('a duplicate VRID on one interface drops the second instance; the same VRID on another interface is fine', () => {
     const body = (vrid: number, vip: string) => `  virtual_router_id ${vrid}\n  virtual_ipaddress {\n    ${vip}\n  }\n`;
     const r = readText(instance(body(5, '192.0.2.1')) + instance(body(5, '192.0.2.2'), 'VI_2') + instance(body(5, 'fe80::5'), 'VI_3'));

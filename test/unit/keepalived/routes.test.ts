@@ -77,8 +77,9 @@ vrrp_instance VI_1 {
 
   test('routes: type, destination (to, default), gateway, source, device, table by name, metric, scope, protocol, mtu, onlink; tracked when a dev is given without no_track', () => {
     expect(located(staticRoutes)).toEqual([
-      { type: 'unicast', onlink: false, via: '10.9.0.254', dev: 'vrrp0', family: 'inet', destination: { address: '10.30.0.0', prefix: 24 }, tracked: true },
-      { type: 'blackhole', onlink: false, family: 'inet', destination: { address: '10.32.0.0', prefix: 24 }, tracked: false },
+      // Without no_track a route has keepalived's protocol.
+      { type: 'unicast', onlink: false, via: '10.9.0.254', dev: 'vrrp0', protocol: 18, family: 'inet', destination: { address: '10.30.0.0', prefix: 24 }, tracked: true },
+      { type: 'blackhole', onlink: false, protocol: 18, family: 'inet', destination: { address: '10.32.0.0', prefix: 24 }, tracked: false },
       { type: 'unicast', onlink: false, dev: 'vrrp0', table: 254, metric: 5, scope: 253, family: 'inet', destination: { address: '10.38.0.0', prefix: 24 }, tracked: false },
       // A tracked route's protocol is reset to keepalived's, as keepalived does.
       { type: 'unicast', onlink: false, via: 'fd09::fe', dev: 'vrrp0', table: 300, protocol: 18, family: 'inet6', destination: { address: '::', prefix: 0 }, tracked: true },
@@ -155,7 +156,7 @@ vrrp_instance VI_1 {
 
   test('mapping: router options, every IPv6 address nodad; tracked lines watched, statics only in the families an instance watches', () => {
     const { config, warnings } = toVrrpConfig(r.config);
-    expect(config.staticRoutes![0]).toEqual({ to: '10.30.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0', track: true });
+    expect(config.staticRoutes![0]).toEqual({ to: '10.30.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0', protocol: 18, track: true });
     // Tracked by keepalived's reading, but no instance has a tracked IPv6 virtual route: keepalived 2.2.7 does not watch IPv6 routes.
     expect(config.staticRoutes![3]).toEqual({ to: 'default', family: 6, type: 'unicast', via: 'fd09::fe', dev: 'vrrp0', table: 300, protocol: 18 });
     expect(config.staticRules![1]).toEqual({ family: 4, action: 'lookup', preference: 16383, protocol: 0, to: '10.41.0.0/24', table: 101 });
@@ -163,7 +164,7 @@ vrrp_instance VI_1 {
     expect(config.staticRules![3]).toMatchObject({ not: true, fwmark: 7, fwmask: 0xff, protocol: 18, track: true });
     expect(config.staticIpaddress).toEqual([{ address: '10.20.0.1', prefix: 24, dev: 'vrrp0' }, { address: 'fd20::1', prefix: 64, dev: 'eth0', nodad: true }]);
     expect(config.instances[0]!.virtualIpaddressExcluded).toEqual([{ address: 'fd09::100', prefix: 64, nodad: true }]);
-    expect(config.instances[0]!.virtualRoutes).toEqual([{ to: '10.50.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0', track: true }]);
+    expect(config.instances[0]!.virtualRoutes).toEqual([{ to: '10.50.0.0/24', family: 4, type: 'unicast', via: '10.9.0.254', dev: 'vrrp0', protocol: 18, track: true }]);
     expect(config.instances[0]!.virtualRules).toEqual([{ family: 4, action: 'lookup', preference: 16382, protocol: 18, from: '10.60.0.0/24', table: 100, track: true }]);
     expect(warnings).toEqual([]);
   });

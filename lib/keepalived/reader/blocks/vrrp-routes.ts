@@ -203,6 +203,8 @@ export function readRoute(
     ctx.diag.warning('semantic', `Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(${RTPROT_KEEPALIVED}), resetting protocol`, stmt.source);
     out.protocol = RTPROT_KEEPALIVED;
   }
+  // keepalived gives a route written without no_track its own protocol, written (KEEPALIVED-MIB's vrrpRouteProtocol shows it).
+  if (!noTrack && out.protocol === undefined) out.protocol = RTPROT_KEEPALIVED;
   return {
     ...(out as Omit<VrrpRoute, 'family' | 'destination' | 'tracked' | 'source'>),
     family: line.family ?? 'inet', destination: { address: destination.address, prefix: destination.prefix }, tracked, source: stmt.source,
