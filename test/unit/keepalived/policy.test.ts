@@ -103,20 +103,20 @@ vrrp_instance VI_1 {
     unicast_peer {
         10.0.0.14
     }
-    unicast_ttl 0
+    garp_master_repeat 2000
     virtual_ipaddress {
         10.0.0.13/32 track_group G
     }
 }
 `);
   const { ignored } = readDaemonConfig(conf);
-  // The reader's findings, then the global_defs settings, then the mappings' (unicast_ttl 0: at its line).
+  // The reader's findings, then the global_defs settings, then the mappings' (garp_master_repeat beyond the router's 1000: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['track_group', 26], ['enable_snmp_keepalived', 2], ['enable_snmp_vrrp', 3], ['unicast_ttl', 24]
+    ['track_group', 26], ['enable_snmp_keepalived', 2], ['enable_snmp_vrrp', 3], ['garp_master_repeat', 24]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['enable_snmp_keepalived', 'enable_snmp_vrrp', 'no_accept', 'unicast_ttl']).map((i) => i.keyword)).toEqual(['track_group']);
+  expect(refusedKeywords(ignored, ['enable_snmp_keepalived', 'enable_snmp_vrrp', 'no_accept', 'garp_master_repeat']).map((i) => i.keyword)).toEqual(['track_group']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
