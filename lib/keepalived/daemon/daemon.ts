@@ -705,14 +705,14 @@ export class KeepalivedDaemon {
     const settings = snmpSettings(r.result.config.global.other);
     if (!settings) return;
     this.#snmp = new VrrpSnmp(settings, {
-      status: () => this.#vrrp?.status(), config: () => (this.#current ?? r).vrrp,
+      status: () => this.#vrrp?.status(), config: () => (this.#current ?? r).vrrp, model: () => (this.#current ?? r).result.config,
     }, (level, message) => this.#options.log(level, message));
     this.#snmp.start();
   }
 
   async #startVrrp(r: Reading): Promise<void> {
     await this.#setSysctls(r);
-    if (r.result.config.global.other.some((i) => i.keyword.startsWith('enable_snmp_rfc'))) this.#startSnmp(r);
+    if (r.result.config.global.other.some((i) => i.keyword.startsWith('enable_snmp_rfc') || i.keyword === 'enable_snmp_vrrp')) this.#startSnmp(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
