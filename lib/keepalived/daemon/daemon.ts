@@ -699,7 +699,7 @@ export class KeepalivedDaemon {
   }
 
   /** keepalived's VRRP child starts its SNMP subagent before its instances, once: a reload neither starts nor stops it. */
-  #startSnmp(r: Reading): void {
+  async #startSnmp(r: Reading): Promise<void> {
     if (this.#snmp) return;
     const { snmpSettings, VrrpSnmp } = require('../snmp/vrrp-snmp') as typeof import('../snmp/vrrp-snmp.js');
     const settings = snmpSettings(r.result.config.global.other);
@@ -707,12 +707,12 @@ export class KeepalivedDaemon {
     this.#snmp = new VrrpSnmp(settings, {
       status: () => this.#vrrp?.status(), config: () => (this.#current ?? r).vrrp, model: () => (this.#current ?? r).result.config,
     }, (level, message) => this.#options.log(level, message));
-    this.#snmp.start();
+    await this.#snmp.start();
   }
 
   async #startVrrp(r: Reading): Promise<void> {
     await this.#setSysctls(r);
-    if (r.result.config.global.other.some((i) => i.keyword.startsWith('enable_snmp_rfc') || i.keyword === 'enable_snmp_vrrp')) this.#startSnmp(r);
+    if (r.result.config.global.other.some((i) => i.keyword.startsWith('enable_snmp_rfc') || i.keyword === 'enable_snmp_vrrp')) await this.#startSnmp(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {

@@ -141,6 +141,8 @@ export function keepalivedVrrpValues(src: KeepalivedVrrpSource): VarBind[] {
   const groupState = new Map((status?.syncGroups ?? []).map((g) => [g.name, g.state]));
   const out: VarBind[] = [];
   model.syncGroups.forEach((g, i) => syncGroupRows(out, g, i + 1, groupState.get(g.name), model.scripts));
+  // static_ipaddress: instance index 0, set since start, never advertised.
+  model.staticAddresses.forEach((a, n) => addressRow(out, src, a, [0, n + 1], a.dev ?? '', true, false));
   model.instances.forEach((inst, i) => instanceRows(out, src, inst, i + 1, live.get(inst.name), model));
   scriptRows(out, usedScripts(model), status);
   return out;

@@ -90,10 +90,10 @@ export class VrrpSnmp {
     this.#agent = new AgentxSubagent({ ...(settings.socket !== undefined ? { socket: settings.socket } : {}), providers, log });
   }
 
-  /** Logs keepalived's "Starting SNMP subagent" and connects. */
-  start(): void {
+  /** Logs keepalived's "Starting SNMP subagent" and connects; resolves once the first attempt is over. */
+  start(): Promise<void> {
     this.#log('info', 'Starting SNMP subagent');
-    this.#agent.start();
+    return this.#agent.start();
   }
 
   #rows(): VrrpMibRow[] {
