@@ -201,7 +201,8 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     enable_snmp_vrrp: "an AgentX subagent (ours, in TypeScript) registers KEEPALIVED-MIB's vrrp subtree with snmpd, as keepalived 2.2.7: "
       + 'vrrpSyncGroupTable, vrrpSyncGroupMemberTable, vrrpInstanceTable, vrrpTrackedInterfaceTable, vrrpTrackedScriptTable, '
       + 'vrrpAddressTable, vrrpScriptTable, vrrpSyncTrackedInterfaceTable, vrrpSyncTrackedScriptTable, answered from the '
-      + "instances' status with keepalived's values and quirks (docs/keepalived.md, SNMP); started once at start, kept over reloads",
+      + "instances' status with keepalived's values and quirks, and with enable_traps its state-change notifications (docs/keepalived.md, SNMP); "
+      + 'not yet: the route, rule, tracked file, BFD and process tables, and the global subtree keepalived registers with it',
     enable_snmp_rfc: snmpRfcNote('VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527)'),
     enable_snmp_rfcv2: snmpRfcNote('VRRP-MIB (RFC 2787, VRRPv2 instances only)'),
     enable_snmp_rfcv3: snmpRfcNote('VRRPv3-MIB (RFC 6527, every instance)'),
