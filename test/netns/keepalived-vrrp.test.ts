@@ -1538,7 +1538,7 @@ class SnmpLab {
     return out.split('\n').filter(Boolean).map((l) => l.replace(/Timeticks: \(\d+\).*/, 'Timeticks'));
   }
 
-  /** The varbinds of each VRRP trap (RFC MIBs, or those `of`) received since `from` (an earlier length of the output), uptime dropped, sorted. */
+  /** The varbinds of each trap (RFC MIBs', or matching `of`) received since `from` (an earlier output length), uptime dropped, sorted. */
   traps(from = 0, of = /OID: \.1\.3\.6\.1\.2\.1\.(68|207)\.0\./): string[] {
     return this.#traps.slice(from).split('\n').filter((l) => of.test(l))
       .map((l) => l.replace(/Timeticks: \(\d+\)[^\t]*/, 'Timeticks').trim()).sort();

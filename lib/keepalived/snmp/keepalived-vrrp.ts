@@ -112,7 +112,8 @@ function addressBytes(a: string): Buffer {
 
 /** The scripts keepalived keeps: those an instance or a sync group tracks (it drops the others, "script X is not used"). */
 export function usedScripts(model: VrrpConfig): VrrpScript[] {
-  const used = new Set([...model.instances.flatMap((i) => i.trackScript), ...model.syncGroups.flatMap((g) => g.trackScript)].map((r) => r.name));
+  const refs = [...model.instances.flatMap((i) => i.trackScript), ...model.syncGroups.flatMap((g) => g.trackScript)];
+  const used = new Set(refs.map((r) => r.name));
   return model.scripts.filter((s) => used.has(s.name));
 }
 
@@ -175,7 +176,8 @@ function syncGroupRows(out: VarBind[], g: VrrpConfig['syncGroups'][number], idx:
 }
 
 function instanceRows(
-  out: VarBind[], src: KeepalivedVrrpSource, inst: VrrpInstanceBlock, idx: number, s: VrrpRouterInstanceStatus | undefined, model: VrrpConfig,
+  out: VarBind[], src: KeepalivedVrrpSource, inst: VrrpInstanceBlock, idx: number, s: VrrpRouterInstanceStatus | undefined,
+  model: VrrpConfig,
 ): void {
   const col = (c: number) => [...INSTANCE, c, idx];
   const state = s?.state ?? 'INIT';
@@ -238,11 +240,16 @@ function instanceRows(
       { oid: [...TRACKED_SCRIPT, 4, idx, n + 1], value: flag(w.reverse) },
     );
   });
-  const addresses = [...inst.virtualIpaddress.map((a) => ({ a, advertised: idx === 1 })), ...inst.virtualIpaddressExcluded.map((a) => ({ a, advertised: false }))];
+  const addresses = [
+    ...inst.virtualIpaddress.map((a) => ({ a, advertised: idx === 1 })),
+    ...inst.virtualIpaddressExcluded.map((a) => ({ a, advertised: false })),
+  ];
   addresses.forEach(({ a, advertised }, n) => addressRow(out, src, a, [idx, n + 1], ifname, master, advertised));
 }
 
-function addressRow(out: VarBind[], src: KeepalivedVrrpSource, a: VrrpAddress, idx: number[], ifname: string, set: boolean, advertised: boolean): void {
+function addressRow(
+  out: VarBind[], src: KeepalivedVrrpSource, a: VrrpAddress, idx: number[], ifname: string, set: boolean, advertised: boolean,
+): void {
   const col = (c: number) => [...ADDRESS, c, ...idx];
   const v6 = a.family === 'inet6';
   const dev = a.dev ?? ifname;
