@@ -1558,6 +1558,22 @@ class SnmpLab {
   }
 }
 
+/** `run` with keepalived 2.2.7 in router a, then with ours on the same file, each through the same snmpd. */
+async function keepalivedThenOurs<T>(name: string, text: string, run: (start: () => { stop(): Promise<unknown> }) => Promise<T>) {
+  let ka: Keepalived | undefined;
+  const theirs = await run(() => {
+    ka = lab.keepalived('a', `ka-${name}`, text);
+    cleanup.push(() => ka!.stop());
+    return ka;
+  });
+  expect(ka!.log).toContain('AgentX subagent connected');
+  // keepalived's registrations go with its session: ours then registers the same objects.
+  await sleep(500);
+  let ours: OurDaemon | undefined;
+  const mine = await run(() => (ours = new OurDaemon(name, text)));
+  return { theirs, mine, ka: ka!, ours: ours! };
+}
+
 test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keepalived 2.2.7 and ours answer the same VRRP-MIB and VRRPv3-MIB walks and send the same new-master and auth-failure traps', async () => {
   const id = ++vrid;
   const snmp = new SnmpLab(20_000 + (process.pid % 20_000) * 2);
@@ -1598,17 +1614,7 @@ test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keep
   };
   // Both retry a missing master only every 15 s: snmpd's socket first.
   expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
-  let ka: Keepalived | undefined;
-  const theirs = await run(() => {
-    ka = lab.keepalived('a', `ka-snmp-${id}`, text);
-    cleanup.push(() => ka!.stop());
-    return ka;
-  });
-  expect(ka!.log).toContain('AgentX subagent connected');
-  // keepalived's registrations go with its session: ours then registers the same objects.
-  await sleep(500);
-  let ours: OurDaemon | undefined;
-  const mine = await run(() => (ours = new OurDaemon(`snmp-${id}`, text)));
+  const { theirs, mine, ours } = await keepalivedThenOurs(`snmp-${id}`, text, run);
   expect(theirs.walks.v2.length).toBe(31);
   expect(theirs.walks.v3.length).toBe(4 + 2 * (11 + 13) + 3);
   expect(mine.walks).toEqual(theirs.walks);
@@ -1616,8 +1622,8 @@ test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keep
   expect(theirs.authFailure).toMatch(/\.1\.3\.6\.1\.2\.1\.68\.1\.6\.\d+\.\d+ = INTEGER: 3$/);
   expect(mine.authFailure).toBe(theirs.authFailure);
   expect(theirs.traps.filter((t) => t.includes('.1.3.6.1.2.1.68.0.1'))).toHaveLength(1);
-  expect(ours!.has('Starting SNMP subagent')).toBe(true);
-  expect(ours!.has(`(V3_${id}) Sending SNMP notification vrrpv3NotifyNewMaster, reason 3`)).toBe(true);
+  expect(ours.has('Starting SNMP subagent')).toBe(true);
+  expect(ours.has(`(V3_${id}) Sending SNMP notification vrrpv3NotifyNewMaster, reason 3`)).toBe(true);
 });
 
 test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer the same KEEPALIVED-MIB vrrp walk before and after a sync group goes FAULT, and send the same state-change traps', async () => {
@@ -1679,16 +1685,7 @@ test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer th
     return { before, after, traps: snmp.traps(mark, /OID: \.1\.3\.6\.1\.4\.1\.9586\./) };
   };
   expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
-  let ka: Keepalived | undefined;
-  const theirs = await run(() => {
-    ka = lab.keepalived('a', `ka-kmib-${id}`, text);
-    cleanup.push(() => ka!.stop());
-    return ka;
-  });
-  expect(ka!.log).toContain('AgentX subagent connected');
-  await sleep(500);
-  let ours: OurDaemon | undefined;
-  const mine = await run(() => (ours = new OurDaemon(`kmib-${id}`, text)));
+  const { theirs, mine, ka, ours } = await keepalivedThenOurs(`kmib-${id}`, text, run);
   expect(theirs.before.length).toBeGreaterThan(150);
   expect(mine.before).toEqual(theirs.before);
   expect(mine.after).toEqual(theirs.after);
@@ -1696,7 +1693,7 @@ test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer th
   expect(value(theirs.after, '3.1.4.3')).toBe('INTEGER: 2');
   expect(theirs.traps.length).toBeGreaterThanOrEqual(12);
   expect(mine.traps).toEqual(theirs.traps);
-  expect(ka!.log).toContain(`VRRP_Group(G_${id}): Sending SNMP notification`);
-  expect(ours!.has(`VRRP_Group(G_${id}): Sending SNMP notification`)).toBe(true);
-  expect(ours!.has(`(I4_${id}) Sending SNMP notification`)).toBe(true);
+  expect(ka.log).toContain(`VRRP_Group(G_${id}): Sending SNMP notification`);
+  expect(ours.has(`VRRP_Group(G_${id}): Sending SNMP notification`)).toBe(true);
+  expect(ours.has(`(I4_${id}) Sending SNMP notification`)).toBe(true);
 });

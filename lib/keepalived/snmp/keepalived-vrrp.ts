@@ -23,6 +23,7 @@ import type { VrrpAddress, VrrpConfig, VrrpInstanceBlock, VrrpNotify, VrrpScript
 import type { ScriptSpec } from '../reader/located';
 import { programPath } from '../../scripts/security';
 import { quotedCommand } from '../../scripts/loadable';
+import { ipv6Bytes } from './vrrp-rfc';
 
 /** KEEPALIVED-MIB's root. */
 export const KEEPALIVED_MIB: Oid = [1, 3, 6, 1, 4, 1, 9586, 100, 5];
@@ -99,15 +100,7 @@ export function commandText(spec: ScriptSpec): string {
 
 function addressBytes(a: string): Buffer {
   const bare = a.split('/')[0]!.split('%')[0]!;
-  if (isIPv4(bare)) return Buffer.from(bare.split('.').map(Number));
-  const [head, tail] = bare.includes('::') ? bare.split('::') : [bare, undefined];
-  const part = (s: string | undefined) => (s ? s.split(':') : []);
-  const h = part(head);
-  const t = part(tail);
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
-  return b;
+  return isIPv4(bare) ? Buffer.from(bare.split('.').map(Number)) : ipv6Bytes(bare);
 }
 
 /** The scripts keepalived keeps: those an instance or a sync group tracks (it drops the others, "script X is not used"). */

@@ -12,8 +12,9 @@ import {
 } from '../../../lib/keepalived/snmp/keepalived-vrrp';
 import { readKeepalivedConfig } from '../../../lib/keepalived/reader/read';
 import type { VrrpConfig } from '../../../lib/keepalived/reader/vrrp-model';
-import type { VrrpRouterInstanceStatus, VrrpRouterStatus, VrrpTrackStatus } from '../../../lib/vrrp/router';
+import type { VrrpRouterInstanceStatus, VrrpRouterStateChange, VrrpRouterStatus, VrrpTrackStatus } from '../../../lib/vrrp/router';
 import { emptyStats } from '../../../lib/vrrp/status';
+import type { VrrpState } from '../../../lib/vrrp/state-machine';
 import { fixtures } from '../../support/keepalived';
 
 const FIXTURES = path.join(fixtures, 'snmp-vrrp');
@@ -69,22 +70,18 @@ describe('KEEPALIVED-MIB vrrp tables (keepalived 2.2.7 walks)', () => {
     expect(keepalivedVrrpProvider(source(group, { instances: [], syncGroups: [] })).capability).toBeUndefined();
   });
 
+  /** G1 and its members in `state`, chk_file's last result `ok` (keepalived's effective priorities: the group's eth1 weight counted). */
+  const groupIn = (state: VrrpState, ok: boolean): VrrpRouterStatus => ({
+    instances: [instance('I1', state, 155, [script('chk_file', ok)]), instance('I6', state, 105, [script('chk_file', ok)])],
+    syncGroups: [{ name: 'G1', state, members: ['I1', 'I6'] }],
+  });
+
   it('a sync group of two masters: group, members, instances, tracking weights dropped by the group, addresses, used scripts only', () => {
-    const tracking = [script('chk_file', true)];
-    const status: VrrpRouterStatus = {
-      instances: [instance('I1', 'MASTER', 155, tracking), instance('I6', 'MASTER', 105, tracking)],
-      syncGroups: [{ name: 'G1', state: 'MASTER', members: ['I1', 'I6'] }],
-    };
-    expect(walk(source(group, status))).toEqual(expected('sync-group.walk'));
+    expect(walk(source(group, groupIn('MASTER', true)))).toEqual(expected('sync-group.walk'));
   });
 
   it('the same after chk_file failed: FAULT, wanted FAULT, VIPs unset, script bad', () => {
-    const tracking = [script('chk_file', false)];
-    const status: VrrpRouterStatus = {
-      instances: [instance('I1', 'FAULT', 155, tracking), instance('I6', 'FAULT', 105, tracking)],
-      syncGroups: [{ name: 'G1', state: 'FAULT', members: ['I1', 'I6'] }],
-    };
-    expect(walk(source(group, status))).toEqual(expected('sync-group-fault.walk'));
+    expect(walk(source(group, groupIn('FAULT', false)))).toEqual(expected('sync-group-fault.walk'));
   });
 
   it('three instances: a backup with notify scripts, weights, reverse, preempt_delay, garp delay; VRRPv3 intervals in centiseconds', () => {
@@ -124,30 +121,27 @@ describe('KEEPALIVED-MIB vrrp tables (keepalived 2.2.7 walks)', () => {
 
 describe('KEEPALIVED-MIB vrrp notifications (keepalived 2.2.7 through snmptrapd)', () => {
   const src = source(model('sync-group.conf'), { instances: [], syncGroups: [] });
+  /** The notification of `t` as snmptrapd shows it, with keepalived's log line. */
+  const sent = (t: VrrpRouterStateChange) => {
+    const trap = stateChangeTrap(src, t);
+    return trap && { trap: `.${trap.trap.join('.')}`, varbinds: trap.varbinds.map(line), log: trap.log };
+  };
+  const K = '.1.3.6.1.4.1.9586.100.5';
 
-  it('vrrpInstanceStateChange: name, state, initial state without an index, then routerId', () => {
-    const trap = stateChangeTrap(src, { type: 'instance', name: 'I6', from: 'INIT', to: 'BACKUP', priority: 105 })!;
-    expect(trap.trap).toEqual([1, 3, 6, 1, 4, 1, 9586, 100, 5, 2, 10, 0, 2]);
-    expect(trap.varbinds.map(line)).toEqual([
-      '.1.3.6.1.4.1.9586.100.5.2.3.1.2 = STRING: "I6"',
-      '.1.3.6.1.4.1.9586.100.5.2.3.1.4 = INTEGER: 1',
-      '.1.3.6.1.4.1.9586.100.5.2.3.1.5 = INTEGER: 1',
-      '.1.3.6.1.4.1.9586.100.5.1.2.0 = STRING: "kmib"',
+  it('vrrpInstanceStateChange and vrrpSyncGroupStateChange: their objects without an index, then routerId', () => {
+    expect(sent({ type: 'instance', name: 'I6', from: 'INIT', to: 'BACKUP', priority: 105 })).toEqual({
+      trap: `${K}.2.10.0.2`,
+      varbinds: [`${K}.2.3.1.2 = STRING: "I6"`, `${K}.2.3.1.4 = INTEGER: 1`, `${K}.2.3.1.5 = INTEGER: 1`, `${K}.1.2.0 = STRING: "kmib"`],
+      log: '(I6) Sending SNMP notification',
+    });
+    expect(sent({ type: 'instance', name: 'I1', from: 'FAULT', to: 'STOPPED', priority: 155 })?.varbinds.slice(1, 3)).toEqual([
+      `${K}.2.3.1.4 = INTEGER: 5`, `${K}.2.3.1.5 = INTEGER: 2`,
     ]);
-    expect(trap.log).toBe('(I6) Sending SNMP notification');
-    const stop = stateChangeTrap(src, { type: 'instance', name: 'I1', from: 'FAULT', to: 'STOPPED', priority: 155 })!;
-    expect(stop.varbinds.map(line).slice(1, 3)).toEqual(['.1.3.6.1.4.1.9586.100.5.2.3.1.4 = INTEGER: 5', '.1.3.6.1.4.1.9586.100.5.2.3.1.5 = INTEGER: 2']);
-    expect(stateChangeTrap(src, { type: 'instance', name: 'gone', from: 'MASTER', to: 'STOPPED', priority: 0 })).toBeUndefined();
-  });
-
-  it('vrrpSyncGroupStateChange: name and state without an index, then routerId', () => {
-    const trap = stateChangeTrap(src, { type: 'group', name: 'G1', from: 'MASTER', to: 'FAULT', priority: 0 })!;
-    expect(trap.trap).toEqual([1, 3, 6, 1, 4, 1, 9586, 100, 5, 2, 10, 0, 1]);
-    expect(trap.varbinds.map(line)).toEqual([
-      '.1.3.6.1.4.1.9586.100.5.2.1.1.2 = STRING: "G1"',
-      '.1.3.6.1.4.1.9586.100.5.2.1.1.3 = INTEGER: 3',
-      '.1.3.6.1.4.1.9586.100.5.1.2.0 = STRING: "kmib"',
-    ]);
-    expect(trap.log).toBe('VRRP_Group(G1): Sending SNMP notification');
+    expect(sent({ type: 'instance', name: 'gone', from: 'MASTER', to: 'STOPPED', priority: 0 })).toBeUndefined();
+    expect(sent({ type: 'group', name: 'G1', from: 'MASTER', to: 'FAULT', priority: 0 })).toEqual({
+      trap: `${K}.2.10.0.1`,
+      varbinds: [`${K}.2.1.1.2 = STRING: "G1"`, `${K}.2.1.1.3 = INTEGER: 3`, `${K}.1.2.0 = STRING: "kmib"`],
+      log: 'VRRP_Group(G1): Sending SNMP notification',
+    });
   });
 });
