@@ -1686,7 +1686,8 @@ test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer th
   };
   expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
   const { theirs, mine, ka, ours } = await keepalivedThenOurs(`kmib-${id}`, text, run);
-  expect({ before: theirs.before.length, after: theirs.after.length, traps: theirs.traps.length }).toEqual({ before: 221, after: 221, traps: 15 });
+  const counts = { before: theirs.before.length, after: theirs.after.length, traps: theirs.traps.length };
+  expect(counts).toEqual({ before: 221, after: 221, traps: 15 });
   expect(mine.before).toEqual(theirs.before);
   expect(mine.after).toEqual(theirs.after);
   expect(value(theirs.after, '3.1.4.1')).toBe('INTEGER: 3');
