@@ -1537,6 +1537,7 @@ class SnmpLab {
     this.port = port;
     this.#trapPort = port + 1;
     this.socket = path.join(lab.dir, name);
+    rmSync(this.socket, { force: true });
     const conf = path.join(lab.dir, `${name}-snmpd.conf`);
     writeFileSync(conf, `master agentx\nagentXSocket ${this.socket}\nagentaddress udp:127.0.0.1:${port}\nrocommunity public 127.0.0.1\ntrap2sink 127.0.0.1:${this.#trapPort} public\n`);
     const trapConf = path.join(lab.dir, `${name}-snmptrapd.conf`);
@@ -1555,9 +1556,9 @@ class SnmpLab {
     return out.split('\n').filter(Boolean).map((l) => l.replace(/Timeticks: \(\d+\).*/, 'Timeticks'));
   }
 
-  /** The varbinds of each VRRP trap received since `from` (an earlier length of the output), uptime dropped, sorted. */
-  traps(from = 0): string[] {
-    return this.#traps.slice(from).split('\n').filter((l) => /OID: \.1\.3\.6\.1\.2\.1\.(68|207)\.0\./.test(l))
+  /** The varbinds of each trap (RFC MIBs', or matching `of`) received since `from` (an earlier output length), uptime dropped, sorted. */
+  traps(from = 0, of = /OID: \.1\.3\.6\.1\.2\.1\.(68|207)\.0\./): string[] {
+    return this.#traps.slice(from).split('\n').filter((l) => of.test(l))
       .map((l) => l.replace(/Timeticks: \(\d+\)[^\t]*/, 'Timeticks').trim()).sort();
   }
 
@@ -1573,6 +1574,22 @@ class SnmpLab {
     this.#snmpd.kill('SIGTERM');
     this.#trapd.kill('SIGTERM');
   }
+}
+
+/** `run` with keepalived 2.2.7 in router a, then with ours on the same file, each through the same snmpd. */
+async function keepalivedThenOurs<T>(name: string, text: string, run: (start: () => { stop(): Promise<unknown> }) => Promise<T>) {
+  let ka: Keepalived | undefined;
+  const theirs = await run(() => {
+    ka = lab.keepalived('a', `ka-${name}`, text);
+    cleanup.push(() => ka!.stop());
+    return ka;
+  });
+  expect(ka!.log).toContain('AgentX subagent connected');
+  // keepalived's registrations go with its session: ours then registers the same objects.
+  await sleep(500);
+  let ours: OurDaemon | undefined;
+  const mine = await run(() => (ours = new OurDaemon(name, text)));
+  return { theirs, mine, ka: ka!, ours: ours! };
 }
 
 test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keepalived 2.2.7 and ours answer the same VRRP-MIB and VRRPv3-MIB walks and send the same new-master and auth-failure traps', async () => {
@@ -1615,17 +1632,7 @@ test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keep
   };
   // Both retry a missing master only every 15 s: snmpd's socket first.
   expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
-  let ka: Keepalived | undefined;
-  const theirs = await run(() => {
-    ka = lab.keepalived('a', `ka-snmp-${id}`, text);
-    cleanup.push(() => ka!.stop());
-    return ka;
-  });
-  expect(ka!.log).toContain('AgentX subagent connected');
-  // keepalived's registrations go with its session: ours then registers the same objects.
-  await sleep(500);
-  let ours: OurDaemon | undefined;
-  const mine = await run(() => (ours = new OurDaemon(`snmp-${id}`, text)));
+  const { theirs, mine, ours } = await keepalivedThenOurs(`snmp-${id}`, text, run);
   expect(theirs.walks.v2.length).toBe(31);
   expect(theirs.walks.v3.length).toBe(4 + 2 * (11 + 13) + 3);
   expect(mine.walks).toEqual(theirs.walks);
@@ -1633,8 +1640,81 @@ test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keep
   expect(theirs.authFailure).toMatch(/\.1\.3\.6\.1\.2\.1\.68\.1\.6\.\d+\.\d+ = INTEGER: 3$/);
   expect(mine.authFailure).toBe(theirs.authFailure);
   expect(theirs.traps.filter((t) => t.includes('.1.3.6.1.2.1.68.0.1'))).toHaveLength(1);
-  expect(ours!.has('Starting SNMP subagent')).toBe(true);
-  expect(ours!.has(`(V3_${id}) Sending SNMP notification vrrpv3NotifyNewMaster, reason 3`)).toBe(true);
+  expect(ours.has('Starting SNMP subagent')).toBe(true);
+  expect(ours.has(`(V3_${id}) Sending SNMP notification vrrpv3NotifyNewMaster, reason 3`)).toBe(true);
+});
+
+test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer the same KEEPALIVED-MIB vrrp walk before and after a sync group goes FAULT, and send the same state-change traps', async () => {
+  const id = ++vrid;
+  const snmp = new SnmpLab(20_000 + (process.pid % 20_000) * 2 + 2);
+  cleanup.push(() => snmp.stop());
+  const flag = path.join(lab.dir, `kmib-fail-${id}`);
+  rmSync(flag, { force: true });
+  lab.hosts.a.run('ip', 'link', 'add', 'kt0', 'type', 'veth', 'peer', 'name', 'kt1');
+  lab.hosts.a.run('ip', 'link', 'set', 'kt0', 'up');
+  lab.hosts.a.run('ip', 'link', 'set', 'kt1', 'up');
+  cleanup.push(() => void lab.hosts.a.run('ip', 'link', 'del', 'kt0'));
+  const text = `global_defs {\n snmp_socket ${snmp.socket}\n enable_snmp_vrrp\n enable_traps\n router_id kmib-${id}\n}\n` +
+    `static_ipaddress {\n 10.9.99.${id}/32 dev eth0\n}\n` +
+    `vrrp_script chk_ok {\n script "/bin/true"\n interval 1\n weight 10\n rise 2\n fall 3\n}\n` +
+    `vrrp_script chk_flag {\n script "/usr/bin/test ! -e ${flag}"\n interval 1\n fall 1\n rise 1\n}\n` +
+    `vrrp_script chk_unused {\n script "/bin/false"\n}\n` +
+    `vrrp_script chk_bad {\n script "/bin/false"\n interval 1\n weight 7 reverse\n}\n` +
+    `vrrp_sync_group G_${id} {\n group {\n I4_${id}\n I6_${id}\n }\n track_interface {\n kt0\n }\n track_script {\n chk_flag\n }\n` +
+    ` notify_master "/bin/true master"\n notify /bin/true\n}\n` +
+    `vrrp_instance I4_${id} {\n state MASTER\n interface eth0\n virtual_router_id ${id}\n priority 150\n advert_int 1\n` +
+    ` authentication {\n auth_type PASS\n auth_pass secret1\n }\n track_interface {\n kt0 weight -20\n }\n` +
+    ` virtual_ipaddress {\n 10.9.0.${id}/24\n 10.9.1.${id} dev eth0 label eth0:v${id}\n 10.9.2.${id}/32 brd 10.9.2.255 scope link\n }\n` +
+    ` virtual_ipaddress_excluded {\n 10.9.5.${id}/24\n fd00::${id}/64\n }\n}\n` +
+    `vrrp_instance I6_${id} {\n state BACKUP\n interface eth0\n virtual_router_id ${id + 100}\n priority 100\n advert_int 0.5\n` +
+    ` version 3\n nopreempt\n no_accept\n virtual_ipaddress {\n fd00::1:${id}/64\n fd00::2:${id}\n }\n}\n` +
+    `vrrp_instance S_${id} {\n state BACKUP\n interface eth0\n virtual_router_id ${id + 150}\n priority 90\n advert_int 1\n` +
+    ` version 3\n preempt_delay 2\n garp_master_delay 3\n promote_secondaries\n track_interface {\n kt0 weight 4 reverse\n }\n` +
+    ` track_script {\n chk_ok\n chk_bad weight -3 reverse\n }\n notify_backup "/bin/echo b"\n notify_fault /bin/echo\n` +
+    ` notify_stop "/bin/echo s x"\n virtual_ipaddress {\n 10.9.3.${id}/24\n 10.9.4.${id}/24 peer 10.9.4.99\n }\n}\n`;
+  const MIB = '.1.3.6.1.4.1.9586.100.5.2';
+  const value = (lines: string[], oid: string) => lines.find((l) => l.startsWith(`${MIB}.${oid} = `))?.split(' = ')[1];
+  const walk = () => {
+    try {
+      return snmp.walk(MIB);
+    } catch {
+      return [];
+    }
+  };
+  const run = async (start: () => { stop(): Promise<unknown> }) => {
+    const mark = snmp.mark;
+    const daemon = start();
+    // Every instance master and chk_ok past its rise.
+    const ready = await eventually(() => {
+      const w = walk();
+      return ['3.1.4.1', '3.1.4.2', '3.1.4.3'].every((o) => value(w, o) === 'INTEGER: 2') && value(w, '9.1.6.1') === 'INTEGER: 3';
+    }, 20_000);
+    if (!ready) throw new Error(`not ready: ${walk().join('\n')}\n${daemon instanceof OurDaemon ? JSON.stringify(daemon.lines().slice(-40)) : (daemon as Keepalived).log}`);
+    await sleep(1500);
+    const before = walk();
+    writeFileSync(flag, '');
+    expect(await eventually(() => value(walk(), '1.1.3.1') === 'INTEGER: 3', 10_000)).toBe(true);
+    await sleep(1000);
+    const after = walk();
+    rmSync(flag, { force: true });
+    await daemon.stop();
+    // The shutdown notifications go out as the daemon stops.
+    await sleep(1500);
+    return { before, after, traps: snmp.traps(mark, /OID: \.1\.3\.6\.1\.4\.1\.9586\./) };
+  };
+  expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
+  const { theirs, mine, ka, ours } = await keepalivedThenOurs(`kmib-${id}`, text, run);
+  const counts = { before: theirs.before.length, after: theirs.after.length, traps: theirs.traps.length };
+  expect(counts).toEqual({ before: 221, after: 221, traps: 15 });
+  expect(mine.before).toEqual(theirs.before);
+  expect(mine.after).toEqual(theirs.after);
+  expect(value(theirs.after, '3.1.4.1')).toBe('INTEGER: 3');
+  expect(value(theirs.after, '3.1.4.3')).toBe('INTEGER: 2');
+  expect(theirs.traps.length).toBeGreaterThanOrEqual(12);
+  expect(mine.traps).toEqual(theirs.traps);
+  expect(ka.log).toContain(`VRRP_Group(G_${id}): Sending SNMP notification`);
+  expect(ours.has(`VRRP_Group(G_${id}): Sending SNMP notification`)).toBe(true);
+  expect(ours.has(`(I4_${id}) Sending SNMP notification`)).toBe(true);
 });
 
 /** KEEPALIVED-MIB's vrrp route (.7), rule (.8), next-hop (.11), file (.12, .13, .16), BFD (.17-.19) and process (.20-.22) tables. */
@@ -1695,7 +1775,7 @@ test('SNMP (enable_snmp_vrrp): through one snmpd, keepalived 2.2.7 and ours answ
   });
   expect(ka!.log).toContain('AgentX subagent connected');
   await sleep(500);
-  const mine = await run(() => new OurDaemon(`kmib-${id}`, text, ['--allow-unsupported=enable_snmp_vrrp']));
+  const mine = await run(() => new OurDaemon(`kmib-${id}`, text));
   // The measured walk the unit test holds, with this lab's eth0 index.
   expect(theirs.first).toHaveLength(348);
   expect(mine.first).toEqual(theirs.first);

@@ -702,20 +702,21 @@ export class KeepalivedDaemon {
   }
 
   /** keepalived's VRRP child starts its SNMP subagent before its instances, once: a reload neither starts nor stops it. */
-  #startSnmp(r: Reading): void {
+  async #startSnmp(r: Reading): Promise<void> {
     if (this.#snmp) return;
     const { snmpSettings, VrrpSnmp } = require('../snmp/vrrp-snmp') as typeof import('../snmp/vrrp-snmp.js');
     const settings = snmpSettings(r.result.config.global.other);
     if (!settings) return;
     this.#snmp = new VrrpSnmp(settings, {
-      status: () => this.#vrrp?.status(), config: () => (this.#current ?? r).vrrp, bfdState: (n) => this.#bfd?.state(n),
+      status: () => this.#vrrp?.status(), config: () => (this.#current ?? r).vrrp, model: () => (this.#current ?? r).result.config,
+      bfdState: (n) => this.#bfd?.state(n),
     }, (level, message) => this.#options.log(level, message));
-    this.#snmp.start();
+    await this.#snmp.start();
   }
 
   async #startVrrp(r: Reading): Promise<void> {
     await this.#setSysctls(r);
-    if (r.result.config.global.other.some((i) => /^enable_snmp_(rfc|vrrp$|keepalived$)/.test(i.keyword))) this.#startSnmp(r);
+    if (r.result.config.global.other.some((i) => /^enable_snmp_(rfc|vrrp$|keepalived$)/.test(i.keyword))) await this.#startSnmp(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
     this.#vrrp = await VrrpHalf.open(r.vrrp, {

@@ -106,7 +106,8 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     enable_traps: 'with enable_snmp_rfc/rfcv2/rfcv3: the RFC notifications keepalived 2.2.7 sends (vrrpTrapNewMaster for VRRPv2 '
       + 'instances, then vrrpv3NotifyNewMaster with its reason; vrrpTrapAuthFailure for each advert failing authentication) and '
-      + 'vrrpNotificationCntl 1; vrrpv3NotifyProtoError and KEEPALIVED-MIB\'s notifications are not sent',
+      + 'vrrpNotificationCntl 1; with enable_snmp_vrrp: KEEPALIVED-MIB\'s vrrpInstanceStateChange and vrrpSyncGroupStateChange '
+      + 'on every transition (shutdown included); vrrpv3NotifyProtoError and the checker\'s notifications are not sent',
   },
   virtual_server: { ha_suspend: 'refused on firewall-mark services' },
   'url (HTTP_GET, SSL_GET)': {
@@ -191,6 +192,11 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     snmp_socket: 'the AgentX master the SNMP subagent connects to, as net-snmp reads it: `unix:PATH`, `tcp:HOST[:PORT]` (705), '
       + 'a bare value as that UNIX socket then TCP HOST[:PORT]; default /var/agentx/master then TCP 127.0.0.1:705; retried every 15 s',
+    enable_snmp_vrrp: "an AgentX subagent (ours, in TypeScript) registers KEEPALIVED-MIB's vrrp subtree with snmpd, as keepalived 2.2.7: "
+      + 'vrrpSyncGroupTable, vrrpSyncGroupMemberTable, vrrpInstanceTable, vrrpTrackedInterfaceTable, vrrpTrackedScriptTable, '
+      + 'vrrpAddressTable, vrrpScriptTable, vrrpSyncTrackedInterfaceTable, vrrpSyncTrackedScriptTable, answered from the '
+      + "instances' status with keepalived's values and quirks, and with enable_traps its state-change notifications (docs/keepalived.md, SNMP); "
+      + 'not yet: the route, rule, tracked file, BFD and process tables, and the global subtree keepalived registers with it',
     enable_snmp_rfc: snmpRfcNote('VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527)'),
     enable_snmp_rfcv2: snmpRfcNote('VRRP-MIB (RFC 2787, VRRPv2 instances only)'),
     enable_snmp_rfcv3: snmpRfcNote('VRRPv3-MIB (RFC 6527, every instance)'),

@@ -19,7 +19,6 @@ import type { KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  enable_snmp_vrrp: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
   enable_snmp_keepalived: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
   enable_snmp_checker: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
 };

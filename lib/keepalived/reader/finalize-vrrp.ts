@@ -404,7 +404,8 @@ function finishSyncGroup(
         diag.warning('semantic', `(${instance.name}) ignoring ${r.name} tracked interface weight due to SYNC group`, r.source);
         return { name: r.name, reverse: false, source: r.source };
       });
-      instances[index] = { ...instance, trackScript: kept, trackInterface: unweighted, ...unweightedFilesAndBfds(instance, tracked.files, tracked.bfdWeights, diag) };
+      const filesAndBfds = unweightedFilesAndBfds(instance, tracked.files, tracked.bfdWeights, diag);
+      instances[index] = { ...instance, trackScript: kept, trackInterface: unweighted, ...filesAndBfds };
     }
   }
   return {

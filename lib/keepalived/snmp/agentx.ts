@@ -116,9 +116,13 @@ export class AgentxSubagent {
     return this.#ready;
   }
 
-  /** Connects (or schedules the retries); never throws. */
-  start(): void {
-    void this.#connect(true);
+  /**
+   * Connects (or schedules the retries); never throws. Resolves once the
+   * first attempt is over (registered, or failed), as keepalived's subagent
+   * connects before its instances start (their first notifications then go out).
+   */
+  start(): Promise<void> {
+    return this.#connect(true);
   }
 
   get #retryMs(): number {

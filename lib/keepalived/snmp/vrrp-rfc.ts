@@ -69,7 +69,8 @@ function addressBytes(a: string | undefined, family: 'ipv4' | 'ipv6'): Buffer {
   return ipv6Bytes(bare);
 }
 
-function ipv6Bytes(text: string): Buffer {
+/** The 16 bytes of an IPv6 address written in text. */
+export function ipv6Bytes(text: string): Buffer {
   const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
   const part = (s: string | undefined) => (s ? s.split(':') : []);
   const h = part(head);

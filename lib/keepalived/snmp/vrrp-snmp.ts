@@ -1,16 +1,20 @@
 /**
  * The daemon's SNMP agent for the VRRP half: global_defs' `snmp_socket`,
- * `enable_snmp_rfc`, `enable_snmp_rfcv2`, `enable_snmp_rfcv3` and
- * `enable_traps` read into settings, and the AgentX subagent serving the RFC
- * VRRP MIBs from the router's status, sending the new-master notifications.
+ * `enable_snmp_vrrp`, `enable_snmp_rfc`, `enable_snmp_rfcv2`,
+ * `enable_snmp_rfcv3` and `enable_traps` read into settings, and the AgentX
+ * subagent serving KEEPALIVED-MIB's vrrp subtree and the RFC VRRP MIBs from
+ * the router's status, sending their notifications.
  * The daemon loads this module only when one of those keywords is set.
  * @module
  */
 import type { KeywordItem } from '../reader/model';
 import type { VrrpRouterEvents, VrrpRouterStateChange, VrrpRouterStatus } from '../../vrrp/router';
 import type { VrrpRouterConfig } from '../../vrrp/router-options';
+import { hostname } from 'node:os';
+import type { KeepalivedConfig } from '../reader/model';
 import { AgentxSubagent, type MibProvider } from './agentx';
 import { vrrpTablesProvider } from './vrrp-kmib-tables';
+import { keepalivedVrrpProvider, stateChangeTrap, type KeepalivedVrrpSource } from './keepalived-vrrp';
 import { authFailureTrap, newMasterReason, newMasterTraps, netlinkLink, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from './vrrp-rfc';
 
 /** What global_defs asks of the SNMP agent. */
@@ -19,16 +23,19 @@ export interface SnmpSettings {
   readonly socket?: string;
   /** `enable_traps`. */
   readonly traps: boolean;
+  /** KEEPALIVED-MIB's vrrp subtree (`enable_snmp_vrrp`, or `enable_snmp_keepalived`, which serves it too). */
+  readonly vrrp: boolean;
   /** VRRP-MIB (`enable_snmp_rfcv2` or `enable_snmp_rfc`). */
   readonly rfcv2: boolean;
   /** VRRPv3-MIB (`enable_snmp_rfcv3` or `enable_snmp_rfc`). */
   readonly rfcv3: boolean;
-  /** KEEPALIVED-MIB's vrrp subtree (`enable_snmp_vrrp`, or its older name `enable_snmp_keepalived`). */
-  readonly vrrp?: boolean;
 }
 
 /** The SNMP keywords this module runs. */
-export const SNMP_KEYWORDS = ['snmp_socket', 'enable_traps', 'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3', 'enable_snmp_vrrp', 'enable_snmp_keepalived'] as const;
+export const SNMP_KEYWORDS = ['snmp_socket', 'enable_traps', 'enable_snmp_vrrp', 'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3', 'enable_snmp_keepalived'] as const;
+
+/** KEEPALIVED-MIB vrrp-subtree providers served with `enable_snmp_vrrp`, one per table group. */
+export const KEEPALIVED_VRRP_PROVIDERS: readonly ((src: KeepalivedVrrpSource) => MibProvider)[] = [keepalivedVrrpProvider];
 
 /** The settings of global_defs' other keywords; undefined when no MIB is enabled (keepalived then starts no subagent). */
 export function snmpSettings(other: readonly KeywordItem[]): SnmpSettings | undefined {
@@ -36,10 +43,11 @@ export function snmpSettings(other: readonly KeywordItem[]): SnmpSettings | unde
   const rfc = has('enable_snmp_rfc');
   const rfcv2 = rfc || has('enable_snmp_rfcv2');
   const rfcv3 = rfc || has('enable_snmp_rfcv3');
+  // keepalived 2.2.7 serves the vrrp subtree with either keyword (measured).
   const vrrp = has('enable_snmp_vrrp') || has('enable_snmp_keepalived');
   if (!rfcv2 && !rfcv3 && !vrrp) return undefined;
   const socket = [...other].reverse().find((i) => i.keyword === 'snmp_socket')?.args[0];
-  return { traps: has('enable_traps'), rfcv2, rfcv3, ...(vrrp ? { vrrp } : {}), ...(socket !== undefined ? { socket } : {}) };
+  return { traps: has('enable_traps'), vrrp, rfcv2, rfcv3, ...(socket !== undefined ? { socket } : {}) };
 }
 
 /** Where the agent reads the VRRP half. */
@@ -48,6 +56,8 @@ export interface VrrpSnmpSource {
   config(): VrrpRouterConfig | undefined;
   /** A bfd_instance's session state, for KEEPALIVED-MIB's vrrpBfdTable. */
   bfdState?(name: string): string | undefined;
+  /** The configuration running, as read. */
+  model(): KeepalivedConfig | undefined;
 }
 
 /** The running agent. */
@@ -57,6 +67,7 @@ export class VrrpSnmp {
   readonly #log: (level: 'info' | 'warning', message: string) => void;
   readonly #reasons = new Map<string, number>();
   readonly #mib: VrrpMibSource;
+  readonly #keepalived: KeepalivedVrrpSource;
   readonly #agent: AgentxSubagent;
   readonly #started = Date.now();
 
@@ -70,21 +81,29 @@ export class VrrpSnmp {
       link: netlinkLink,
       uptime: () => Math.floor((Date.now() - this.#started) / 10),
     };
-    const providers: MibProvider[] = [];
+    this.#keepalived = {
+      model: () => source.model()?.vrrp,
+      status: () => source.status(),
+      ifindex: (name) => netlinkLink(name).ifindex,
+      lvsSyncDaemon: () => lvsSyncDaemon(source.model()),
+      routerId: () => source.model()?.global.routerId ?? hostname(),
+    };
+    const providers: MibProvider[] = settings.vrrp ? KEEPALIVED_VRRP_PROVIDERS.map((p) => p(this.#keepalived)) : [];
     if (settings.rfcv2) providers.push(vrrpV2Provider(this.#mib));
     if (settings.rfcv3) providers.push(vrrpV3Provider(this.#mib));
     if (settings.vrrp) {
       providers.push(vrrpTablesProvider({
-        config: () => source.config(), status: () => source.status(), ifindex: (n) => netlinkLink(n).ifindex, bfdState: (n) => source.bfdState?.(n),
+        config: () => source.config(), status: () => source.status(), ifindex: (n) => netlinkLink(n).ifindex,
+        bfdState: (n) => source.bfdState?.(n),
       }));
     }
     this.#agent = new AgentxSubagent({ ...(settings.socket !== undefined ? { socket: settings.socket } : {}), providers, log });
   }
 
-  /** Logs keepalived's "Starting SNMP subagent" and connects. */
-  start(): void {
+  /** Logs keepalived's "Starting SNMP subagent" and connects; resolves once the first attempt is over. */
+  start(): Promise<void> {
     this.#log('info', 'Starting SNMP subagent');
-    this.#agent.start();
+    return this.#agent.start();
   }
 
   #rows(): VrrpMibRow[] {
@@ -98,8 +117,17 @@ export class VrrpSnmp {
     });
   }
 
-  /** An instance's transition: into MASTER it records the reason and, with `enable_traps`, sends the notifications. */
+  /**
+   * A transition: with `enable_traps` and `enable_snmp_vrrp`, keepalived's
+   * state-change notification; into MASTER an instance records the reason
+   * and, with `enable_traps`, sends the RFC notifications.
+   */
   onTransition(t: VrrpRouterStateChange): void {
+    const trap = this.#settings.traps && this.#settings.vrrp ? stateChangeTrap(this.#keepalived, t) : undefined;
+    if (trap) {
+      this.#log('info', trap.log);
+      this.#agent.notify(trap.trap, trap.varbinds);
+    }
     if (t.type !== 'instance' || t.to !== 'MASTER') return;
     this.#reasons.set(t.name, newMasterReason(t));
     if (!this.#settings.traps) return;
@@ -127,4 +155,12 @@ export class VrrpSnmp {
   close(): void {
     this.#agent.close();
   }
+}
+
+/** The instance `lvs_sync_daemon` (or an instance's `lvs_sync_daemon_interface`) names, and its interface. */
+function lvsSyncDaemon(model: KeepalivedConfig | undefined): { interface: string; instance?: string } | undefined {
+  if (!model) return undefined;
+  if (model.global.lvsSyncDaemon) return model.global.lvsSyncDaemon;
+  const legacy = model.vrrp.instances.find((i) => i.lvsSyncDaemonInterface !== undefined);
+  return legacy ? { interface: legacy.lvsSyncDaemonInterface!, instance: legacy.name } : undefined;
 }

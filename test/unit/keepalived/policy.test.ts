@@ -46,7 +46,7 @@ const logsOf = (c: { err: string[] }) => () => c.err.join('').split('\n').filter
 // Lines 2 and 3: global_defs settings read but not run.
 const GLOBALS = `global_defs {
     enable_snmp_keepalived
-    enable_snmp_vrrp
+    enable_snmp_checker
 }
 `;
 const vs = (port: number) => `
@@ -112,11 +112,11 @@ vrrp_instance VI_1 {
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the global_defs settings, then the mappings' (garp_master_repeat beyond the router's 1000: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['track_group', 26], ['enable_snmp_keepalived', 2], ['enable_snmp_vrrp', 3], ['garp_master_repeat', 24]
+    ['track_group', 26], ['enable_snmp_keepalived', 2], ['enable_snmp_checker', 3], ['garp_master_repeat', 24]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['enable_snmp_keepalived', 'enable_snmp_vrrp', 'no_accept', 'garp_master_repeat']).map((i) => i.keyword)).toEqual(['track_group']);
+  expect(refusedKeywords(ignored, ['enable_snmp_keepalived', 'enable_snmp_checker', 'no_accept', 'garp_master_repeat']).map((i) => i.keyword)).toEqual(['track_group']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
@@ -127,13 +127,13 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
   const stderr = t.err.join('');
   expect(stderr).toContain('the daemon refuses this file unless allowed (--allow-unsupported):\n');
   expect(stderr).toContain(`  (${conf}: Line 2) enable_snmp_keepalived: enable_snmp_keepalived is not implemented by ipvs keepalived - the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB\n`);
-  expect(stderr).toContain(`  (${conf}: Line 3) enable_snmp_vrrp: `);
+  expect(stderr).toContain(`  (${conf}: Line 3) enable_snmp_checker: `);
   const t2 = context();
-  expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=enable_snmp_vrrp'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
-  expect(t2.err.join('')).toMatch(/runs without \(allowed by --allow-unsupported\):\n {2}\(.*: Line 3\) enable_snmp_vrrp: /);
+  expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=enable_snmp_checker'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
+  expect(t2.err.join('')).toMatch(/runs without \(allowed by --allow-unsupported\):\n {2}\(.*: Line 3\) enable_snmp_checker: /);
 
   const s = context();
-  expect(await runKeepalived(['-f', conf, '--allow-unsupported=enable_snmp_vrrp'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
+  expect(await runKeepalived(['-f', conf, '--allow-unsupported=enable_snmp_checker'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
   const failure = logsOf(s)().find((l) => l.message === 'could not start; the kernel table is left as it is');
   expect(failure?.error).toBe(`not implemented by ipvs keepalived: (${conf}: Line 2) enable_snmp_keepalived: enable_snmp_keepalived is not implemented by ipvs keepalived - `
     + 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB - remove it, or run without it with --allow-unsupported=enable_snmp_keepalived');
@@ -146,10 +146,10 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
 
 test('allowed: the daemon runs, and the log, /status and /metrics say what is ignored; a reload adding another keyword is refused', async () => {
   const conf = path.join(dir, 'allowed.conf');
-  writeFileSync(conf, `${GLOBALS}${vs(80)}`);
+  writeFileSync(conf, `${GLOBALS.replace('    enable_snmp_checker\n', '')}${vs(80)}`);
   const signals = new EventEmitter();
   const c = context();
-  const args = ['-f', conf, '--allow-unsupported=enable_snmp_keepalived', '--allow-unsupported=enable_snmp_vrrp', '--status-listen', '127.0.0.1:0'];
+  const args = ['-f', conf, '--allow-unsupported=enable_snmp_keepalived', '--status-listen', '127.0.0.1:0'];
   const running = runKeepalived(args, c, signals, { manager: { random: () => 0 } });
   const logs = logsOf(c);
   const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
@@ -161,18 +161,16 @@ test('allowed: the daemon runs, and the log, /status and /metrics say what is ig
   const status = JSON.parse(await fetchText(port, '/status')) as { ignored: unknown[] };
   expect(status.ignored).toEqual([
     { keyword: 'enable_snmp_keepalived', file: conf, line: 2, message: 'enable_snmp_keepalived is not implemented by ipvs keepalived - the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB' },
-    expect.objectContaining({ keyword: 'enable_snmp_vrrp', file: conf, line: 3 }),
   ]);
   const metrics = await fetchText(port, '/metrics');
   expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_snmp_keepalived"} 1');
-  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_snmp_vrrp"} 1');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
-  writeFileSync(conf, `${GLOBALS.replace('}', '    enable_snmp_checker\n}')}${vs(80)}${vs(8080)}`);
+  writeFileSync(conf, `${GLOBALS}${vs(80)}${vs(8080)}`);
   signals.emit('SIGHUP');
   const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
   expect(refused.find((l) => l.message === 'reload refused; the previous configuration stays')?.error).toMatch(
-    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 4\\) enable_snmp_checker: .* --allow-unsupported=enable_snmp_checker$`),
+    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 3\\) enable_snmp_checker: .* --allow-unsupported=enable_snmp_checker$`),
   );
   expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
   expect(await fake.ipvs.getService(web)).not.toBeNull();

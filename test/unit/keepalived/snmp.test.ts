@@ -109,11 +109,13 @@ describe('snmp_socket (net-snmp transport rules, measured with strace)', () => {
 
   it('reads the keywords; no MIB enabled, no agent', () => {
     const other = (readConfigText('global_defs {\n snmp_socket tcp:127.0.0.1:705\n enable_traps\n enable_snmp_rfcv3\n}\n')).config.global.other;
-    expect(snmpSettings(other)).toEqual({ socket: 'tcp:127.0.0.1:705', traps: true, rfcv2: false, rfcv3: true });
+    expect(snmpSettings(other)).toEqual({ socket: 'tcp:127.0.0.1:705', traps: true, vrrp: false, rfcv2: false, rfcv3: true });
     expect(snmpSettings(other.filter((i) => i.keyword !== 'enable_snmp_rfcv3'))).toBeUndefined();
-    expect(settingFindings((readConfigText('global_defs {\n enable_snmp_rfc\n enable_snmp_vrrp\n}\n')).config).map((d) => d.keyword)).toEqual([
-      'enable_snmp_vrrp',
+    expect(settingFindings((readConfigText('global_defs {\n enable_snmp_rfc\n enable_snmp_vrrp\n enable_snmp_checker\n}\n')).config).map((d) => d.keyword)).toEqual([
+      'enable_snmp_checker',
     ]);
+    const vrrpOnly = (readConfigText('global_defs {\n enable_snmp_vrrp\n}\n')).config.global.other;
+    expect(snmpSettings(vrrpOnly)).toEqual({ traps: false, vrrp: true, rfcv2: false, rfcv3: false });
   });
 });
 
