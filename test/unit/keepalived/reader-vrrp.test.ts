@@ -434,6 +434,35 @@ describe('errors and corrections, each at its line', () => {
     expect(said).toEqual(ADDRESS_VMAC_LINES.map(([, , message]) => message));
   });
 
+  // keepalived 2.2.7 -t, each: "(A) duplicate track_X NAME - ignoring" at the second line, status 5; the first line counts.
+  const DUPLICATES = 'global_defs {\n  enable_script_security\n  script_user root\n}\n'
+    + 'vrrp_script s1 {\n  script /bin/true\n  weight 10\n}\nbfd_instance b1 {\n  neighbor_ip 192.0.2.7\n}\n'
+    + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  track_interface {\n    vrrp1\n    vrrp1 weight 3\n  }\n}\n'
+    + instance('  virtual_router_id 1\n  track_interface {\n    vrrp1 weight 5\n    vrrp1 weight 7\n  }\n  track_script {\n    s1\n    s1 weight 2\n  }\n'
+      + '  track_bfd {\n    b1\n    b1\n  }\n  virtual_ipaddress {\n    192.0.2.1\n  }\n')
+    + instance('  virtual_router_id 2\n  virtual_ipaddress {\n    192.0.2.2\n  }\n', 'VI_2');
+  const DUPLICATE_LINES = [
+    [19, '(G) duplicate track_interface vrrp1 - ignoring'], [27, '(VI_1) duplicate track_interface vrrp1 - ignoring'],
+    [31, '(VI_1) duplicate track_script s1 - ignoring'], [35, '(VI_1) duplicate track_bfd b1 - ignoring'],
+  ];
+
+  test('a name listed twice in a track_* list: the second line dropped with keepalived 2.2.7\'s line, status 5', () => {
+    const r = checkText(DUPLICATES);
+    expect(found(r).filter(([, , m]) => String(m).includes('duplicate'))).toEqual(DUPLICATE_LINES.map(([line, m]) => ['semantic', line, m]));
+    expect(r.exitCode).toBe(5);
+    // One reference each is left; then s1, weighted, goes as a sync group member's weighted scripts go.
+    const vi1 = r.config.vrrp.instances[0]!;
+    expect([vi1.trackInterface, vi1.trackScript, vi1.trackBfd].map((l) => l.map((t) => t.name))).toEqual([['vrrp1'], [], ['b1']]);
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('track_* duplicates: the installed keepalived -t says the same and exits 5', () => {
+    const dir = scratch({ 'keepalived.conf': DUPLICATES });
+    const verdict = keepalivedVerdict(path.join(dir, 'keepalived.conf'));
+    fs.rmSync(dir, { recursive: true });
+    expect(verdict.status).toBe(5);
+    expect(verdict.output.split('\n').filter((l) => l.includes('duplicate'))).toEqual(DUPLICATE_LINES.map(([line, m]) => `(keepalived.conf: Line ${line}) ${m}`));
+  });
+
   // keepalived 2.2.7 -t: status 5 and "(Line 3) vmac prefix has already been specified - ignoring cd"; the first one counts.
   test('vmac_prefix: default vrrp, the first one written wins', () => {
     const vi = instance('  virtual_router_id 1\n  use_vmac\n  virtual_ipaddress {\n    192.0.2.1\n  }\n');

@@ -332,8 +332,7 @@ export function vrrpInstanceKeyword<T extends { vrrpInstances: VrrpInstanceDraft
     handle(stmt, target): BlockOpen<D> {
       const instance: D = {
         ...draft<VrrpInstanceFields>(stmt.source),
-        ...trackingDraft(target.unsupported),
-        name: stmt.args[0]!,
+        ...trackingDraft(stmt.args[0]!, target.unsupported),
         virtualIpaddress: [],
         virtualIpaddressExcluded: [],
         virtualRoutes: [],

@@ -66,7 +66,7 @@ export function vrrpSyncGroupKeyword<T extends { syncGroups: G[]; unsupported: K
   return {
     minArgs: 1,
     handle(stmt, target): BlockOpen<G> {
-      const group: G = { ...trackingDraft(target.unsupported), name: stmt.args[0]!, source: stmt.source, group: [], trackingWeight: false };
+      const group: G = { ...trackingDraft(stmt.args[0]!, target.unsupported), source: stmt.source, group: [], trackingWeight: false };
       target.syncGroups.push(group);
       return { grammar: syncGroupGrammar, target: group };
     },

@@ -15,6 +15,8 @@ import { readScript } from './shared';
 
 /** What a block that tracks things collects. */
 export interface TrackingDraft {
+  /** The instance's or sync group's name, for keepalived's lines. */
+  readonly name: string;
   readonly trackInterface: VrrpTrackRef[];
   readonly trackScript: VrrpTrackRef[];
   readonly trackFile: VrrpTrackRef[];
@@ -26,9 +28,10 @@ export interface TrackingDraft {
   readonly unsupported: KeywordItem[];
 }
 
-/** An empty tracking draft. */
-export function trackingDraft(unsupported: KeywordItem[]): TrackingDraft {
-  return { trackInterface: [], trackScript: [], trackFile: [], trackBfd: [], trackProcess: [], notify: {}, notifySources: {}, unsupported };
+/** An empty tracking draft of the instance or sync group `name`. */
+export function trackingDraft(name: string, unsupported: KeywordItem[]): TrackingDraft {
+  const lists = { trackInterface: [], trackScript: [], trackFile: [], trackBfd: [], trackProcess: [] };
+  return { name, ...lists, notify: {}, notifySources: {}, unsupported };
 }
 
 /** A keyword (or block) keepalived accepts but this reader does not model: an `unsupported` warning at its line, never silence. */
@@ -63,9 +66,13 @@ function readWeight(
 /** The `track_*` lists of a block. */
 type TrackList = 'trackInterface' | 'trackScript' | 'trackFile' | 'trackBfd' | 'trackProcess';
 
-/** One line of a `track_*` list: `NAME [weight W [reverse|noreverse]]`. */
+/** One line of a `track_*` list: `NAME [weight W [reverse|noreverse]]`; a name listed again is dropped, as keepalived drops it. */
 function trackLine(list: TrackList, what: string, limit: number): Grammar<TrackingDraft> {
   return grammar<TrackingDraft>([], (stmt, target, ctx) => {
+    if (target[list].some((r) => r.name === stmt.keyword)) {
+      ctx.diag.error('semantic', `(${target.name}) duplicate ${what} ${stmt.keyword} - ignoring`, stmt.source);
+      return;
+    }
     let ref: VrrpTrackRef = { name: stmt.keyword, reverse: false, source: stmt.source };
     if (stmt.args.length) {
       if (stmt.args[0] !== 'weight') {
