@@ -160,7 +160,7 @@ export interface VrrpInstanceOptions {
    * `interface`. `name` default `vrrp.VRID`. Without `address` the instance stays FAULT (keepalived 2.2.7's "IPv4
    * ipvlan requires a source ip address"). IPv4 only; not with `useVmac` or `unicastSrcIp`.
    */
-  useIpvlan?: { name?: string; address?: string; prefix?: number; mode?: 'bridge' | 'private' | 'vepa' };
+  useIpvlan?: IpvlanOption;
   /**
    * `use_vmac_addr` / a VIP's `use_vmac`: macvlans with the virtual MAC (private mode, keepalived's sysctls) made on
    * `interface` at open and deleted at close, as keepalived's; addresses go on one by naming it as their `dev`, and their
@@ -343,7 +343,7 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   /** `vmac_xmit_base`: with {@link vmac}, adverts use the base interface instead of the VMAC. */
   vmacXmitBase?: true;
   /** `use_ipvlan`: the ipvlan adverts leave from, its l2 flag, and its address (the source; absent: FAULT). */
-  ipvlan?: { name: string; mode: 'bridge' | 'private' | 'vepa'; address?: string; prefix: number };
+  ipvlan?: ResolvedIpvlan;
   /** `addressVmacs`: the macvlans made for addresses, each on its base interface. */
   addressVmacs?: AddressVmacOption[];
   /** `garp_extra_if` period in ms (0: off). */
@@ -352,6 +352,30 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   garpExtraIfAll: boolean;
   /** `kernel_rx_buf_size`: the advert socket's SO_RCVBUF, if set. */
   kernelRxBufSize?: number;
+}
+
+/** `useIpvlan` of {@link VrrpInstanceOptions}. */
+export interface IpvlanOption {
+  /** Interface name; default `vrrp.VRID` (`vrrp1.VRID`, `vrrp2.VRID`... while that name is taken). */
+  name?: string;
+  /** IPv4 address put on the ipvlan and used as the adverts' source; absent: the instance stays FAULT. */
+  address?: string;
+  /** Prefix length of `address`; default 32. */
+  prefix?: number;
+  /** The l2 mode's flag; default `bridge`. */
+  mode?: 'bridge' | 'private' | 'vepa';
+}
+
+/** `useIpvlan` resolved: the name asked for, the flag, the address and prefix. */
+export interface ResolvedIpvlan {
+  /** The name asked for (the default `vrrp.VRID` may become `vrrpN.VRID` at open). */
+  name: string;
+  /** The l2 mode's flag. */
+  mode: 'bridge' | 'private' | 'vepa';
+  /** The address, if any. */
+  address?: string;
+  /** Its prefix length. */
+  prefix: number;
 }
 
 /** Every option field of {@link VrrpInstanceOptions}. */
@@ -420,6 +444,7 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   garp_master_refresh_repeat: 'garpMasterRefreshRepeat',
   use_vmac: 'useVmac',
   vmac_xmit_base: 'vmacXmitBase',
+  use_ipvlan: 'useIpvlan',
   garp_extra_if: 'garpExtraIf',
   accept: 'accept',
   kernel_rx_buf_size: 'kernelRxBufSize',
@@ -673,12 +698,12 @@ export function addressSpec(a: ResolvedAddress, ifindex: number): NativeAddressS
 }
 
 /** `useIpvlan`: a name (default `vrrp.VRID`), an IPv4 address of the instance's family with its prefix, a mode. */
-function resolveIpvlan(v: unknown, field: string, virtualRouterId: number, family: 4 | 6): NonNullable<ResolvedVrrpOptions['ipvlan']> {
+function resolveIpvlan(v: unknown, field: string, virtualRouterId: number, family: 4 | 6): ResolvedIpvlan {
   const r = record(v, field, ['name', 'address', 'prefix', 'mode']);
   if (family !== 4) reject(field, 'IPv6 instances cannot use an ipvlan yet');
   const mode = r.mode ?? 'bridge';
   if (mode !== 'bridge' && mode !== 'private' && mode !== 'vepa') fail(`${field}.mode`, "'bridge', 'private' or 'vepa'", mode);
-  const out: NonNullable<ResolvedVrrpOptions['ipvlan']> = {
+  const out: ResolvedIpvlan = {
     name: r.name === undefined ? `vrrp.${virtualRouterId}` : interfaceName(r.name, `${field}.name`),
     mode,
     prefix: integer(r.prefix, `${field}.prefix`, [0, 32], 32),

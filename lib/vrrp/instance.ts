@@ -15,7 +15,7 @@ import type {
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
 import { VipFirewall, type FirewallAddress } from './firewall';
-import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
+import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedIpvlan, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { addressText, familyOf } from './bytes';
 import { GarpPacer, type PacedSender } from './garp-pacer';
@@ -1142,7 +1142,7 @@ interface IpvlanState {
  * leaves an existing link of that name alone).
  */
 function createIpvlan(
-  native: NativeVrrpBinding, netns: { netns?: string }, o: NonNullable<ResolvedVrrpOptions['ipvlan']>, virtualRouterId: number, baseIfindex: number,
+  native: NativeVrrpBinding, netns: { netns?: string }, o: ResolvedIpvlan, virtualRouterId: number, baseIfindex: number,
 ): IpvlanState {
   const named = o.name !== `vrrp.${virtualRouterId}`;
   let name = o.name;

@@ -407,9 +407,12 @@ Napi::Value CreateIpvlan(const Napi::CallbackInfo& info) {
   Napi::Object o = objectArg(info, 0);
   std::string mode = stringField(o, "mode");
   uint16_t flags = 0;
-  if (mode == "private") flags = IPVLAN_F_PRIVATE;
-  else if (mode == "vepa") flags = IPVLAN_F_VEPA;
-  else if (mode != "bridge") throw Napi::TypeError::New(info.Env(), "native contract: mode must be bridge, private or vepa");
+  if (mode == "private")
+    flags = IPVLAN_F_PRIVATE;
+  else if (mode == "vepa")
+    flags = IPVLAN_F_VEPA;
+  else if (mode != "bridge")
+    throw Napi::TypeError::New(info.Env(), "native contract: mode must be bridge, private or vepa");
   vrrp::IpvlanSpec spec{stringField(o, "name"), intField(o, "parentIfindex", 0, true), flags};
   int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.createIpvlan(spec); });
   return Napi::Number::New(info.Env(), error);

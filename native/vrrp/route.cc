@@ -192,7 +192,8 @@ int Route::createIpvlan(const IpvlanSpec& spec) {
   nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   if (!msg) return ENOMEM;
   uint16_t mode = IPVLAN_MODE_L2;
-  bool built = nlmsg_append(msg, &header, sizeof header, NLMSG_ALIGNTO) == 0 && nla_put_string(msg, IFLA_IFNAME, spec.name.c_str()) == 0 &&
+  bool built = nlmsg_append(msg, &header, sizeof header, NLMSG_ALIGNTO) == 0 &&
+               nla_put_string(msg, IFLA_IFNAME, spec.name.c_str()) == 0 &&
                nla_put_u32(msg, IFLA_LINK, static_cast<uint32_t>(spec.parentIfindex)) == 0;
   nlattr* linkInfo = built ? nla_nest_start(msg, IFLA_LINKINFO) : nullptr;
   built = linkInfo && nla_put_string(msg, IFLA_INFO_KIND, "ipvlan") == 0;

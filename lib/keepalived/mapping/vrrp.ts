@@ -120,12 +120,15 @@ class Mapper {
   }
 
   /**
-   * `use_ipvlan`: the ipvlan the adverts leave from, with the flag of the file's last `use_ipvlan`. keepalived 2.2.7 with `use_vmac` too makes the ipvlan alone
-   * (measured), an IPv6 one takes the kernel's link-local: neither is modelled, nor a source given twice.
+   * `use_ipvlan`: the ipvlan the adverts leave from, with the flag of the file's last `use_ipvlan`. keepalived 2.2.7
+   * with `use_vmac` too makes the ipvlan alone (measured), an IPv6 one takes the kernel's link-local: neither is
+   * modelled, nor a source given twice.
    */
   ipvlan(i: VrrpInstanceBlock, out: VrrpRouterInstance, source: SourceRef | undefined): void {
     const v = i.useIpvlan!;
-    const refused = i.useVmac ? 'with use_vmac' : i.family === 'inet6' ? 'on an IPv6 instance' : i.unicastSrcIp !== undefined ? 'with unicast_src_ip' : undefined;
+    const refused = i.useVmac ? 'with use_vmac'
+      : i.family === 'inet6' ? 'on an IPv6 instance'
+      : i.unicastSrcIp !== undefined ? 'with unicast_src_ip' : undefined;
     if (refused) return this.unsupported('use_ipvlan', source, `(${i.name}) use_ipvlan ${refused} is not supported yet - ignored`);
     // keepalived asks the kernel for it anyway (EINVAL: "Unable to create ipvlan interface") and keeps the instance FAULT.
     if (v.name !== undefined && /[/\s:]|^\.\.?$/.test(v.name)) {

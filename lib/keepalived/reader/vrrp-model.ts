@@ -323,7 +323,14 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
     /** Interface name given on the line. */
     readonly name?: string;
     /** The address the ipvlan gets (the adverts' source); without it an IPv4 instance stays FAULT. */
-    readonly address?: { readonly address: string; readonly prefix: number; readonly family: 'inet' | 'inet6' };
+    readonly address?: {
+      /** The address as written, without its prefix. */
+      readonly address: string;
+      /** The prefix written, else 32 (128). */
+      readonly prefix: number;
+      /** Its family, which an instance without a VIP before the line takes. */
+      readonly family: 'inet' | 'inet6';
+    };
     /** The l2 mode's flag: `bridge` (keepalived's default), `private` or `vepa`. */
     readonly mode: 'bridge' | 'private' | 'vepa';
   };
