@@ -533,6 +533,44 @@ virtual_server group WEB6 {
   });
 });
 
+type Side = 'keepalived' | 'ours';
+
+/**
+ * keepalived 2.2.7 and ours side by side on one file, each in a namespace of its own (`PREFIX-SIDE-PID`): their
+ * output, exits, `-t` verdicts, and the daemons started in the foreground.
+ */
+function sideBySide(prefix: string) {
+  const sides = ['keepalived', 'ours'] as const;
+  const nsOf = (side: Side) => `${prefix}-${side}-${process.pid}`;
+  const daemons: Partial<Record<Side, ChildProcess>> = {};
+  const logs: Record<Side, string[]> = { keepalived: [], ours: [] };
+  const exits: Promise<number | null>[] = [];
+  const run = (side: Side, ...args: string[]) => execFileSync('ip', ['netns', 'exec', nsOf(side), ...args], { encoding: 'utf8' });
+  const wait = (what: string, ok: () => boolean) =>
+    until(() => ok(), Boolean, what, { intervalMs: 500, attempts: 240, detail: () => `keepalived ${logs.keepalived.join('').slice(-600)}; ours ${logs.ours.join('').slice(-600)}` });
+  const check = (side: Side, file: string) => {
+    const command = side === 'keepalived' ? ['keepalived'] : [process.execPath, path.resolve(__dirname, '../../../bin/ipvs'), 'keepalived'];
+    const r = spawnSync('ip', ['netns', 'exec', nsOf(side), ...command, '-t', '-f', file], { encoding: 'utf8' });
+    return { status: r.status, lines: `${r.stdout}${r.stderr}`.split('\n').filter(Boolean) };
+  };
+  const start = (conf: string, dir: string) => {
+    const spawned = (side: Side, args: string[]) => {
+      const child = spawn('ip', ['netns', 'exec', nsOf(side), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => logs[side].push(d.toString()));
+      exits.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
+      return child;
+    };
+    daemons.keepalived = spawned('keepalived', ['keepalived', '-n', '-l', '-D', '-f', conf, '-p', `${dir}/k.pid`, '-r', `${dir}/v.pid`, '-c', `${dir}/c.pid`]);
+    daemons.ours = spawned('ours', [process.execPath, path.resolve(__dirname, '../support/keepalived-process.js'), '-f', conf, '--control-socket', path.join(dir, 'ctl.sock')]);
+  };
+  /** SIGKILLs a daemon still running, waits for both. */
+  const kill = async () => {
+    for (const child of Object.values(daemons)) if (child?.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(exits);
+  };
+  return { sides, nsOf, daemons, logs, exits, run, wait, check, start, kill };
+}
+
 describe('route option vrf: the route goes in the VRF device\'s table, as keepalived 2.2.7 puts it', () => {
   const CONF = `static_routes {
     10.9.0.0/24 dev veth0 vrf vrf-blue
@@ -559,17 +597,9 @@ vrrp_instance VI_1 {
     }
 }
 `;
-  const sides = ['keepalived', 'ours'] as const;
-  type Side = (typeof sides)[number];
-  const nsOf = (side: Side) => `vrfipvlan-${side}-${process.pid}`;
+  const { sides, nsOf, daemons, exits, run, wait, check, start, kill } = sideBySide('vrfipvlan');
   let dir: string;
-  const daemons: Partial<Record<Side, ChildProcess>> = {};
-  const logs: Record<Side, string[]> = { keepalived: [], ours: [] };
-  const exits: Promise<number | null>[] = [];
-  const run = (side: Side, ...args: string[]) => execFileSync('ip', ['netns', 'exec', nsOf(side), ...args], { encoding: 'utf8' });
   const routes = (side: Side) => ['-4', '-6'].flatMap((f) => run(side, 'ip', f, 'route', 'show', 'table', 'all', 'proto', 'keepalived').split('\n').filter(Boolean));
-  const wait = (what: string, ok: () => boolean) =>
-    until(() => ok(), Boolean, what, { intervalMs: 500, attempts: 240, detail: () => `keepalived ${logs.keepalived.join('').slice(-600)}; ours ${logs.ours.join('').slice(-600)}` });
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'vrfipvlan-'));
@@ -584,18 +614,12 @@ vrrp_instance VI_1 {
     }
   });
   afterAll(async () => {
-    for (const child of Object.values(daemons)) if (child?.exitCode === null) child.kill('SIGKILL');
-    await Promise.all(exits);
+    await kill();
     for (const side of sides) execFileSync('ip', ['netns', 'del', nsOf(side)]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('-t: the same lines and exit code; a vrf without its name is keepalived\'s missing parameter (exit 2); an instance\'s vrf ignored or cleared', () => {
-    const check = (side: Side, file: string) => {
-      const command = side === 'keepalived' ? ['keepalived'] : [process.execPath, path.resolve(__dirname, '../../../bin/ipvs'), 'keepalived'];
-      const r = spawnSync('ip', ['netns', 'exec', nsOf(side), ...command, '-t', '-f', file], { encoding: 'utf8' });
-      return { status: r.status, lines: `${r.stdout}${r.stderr}`.split('\n').filter(Boolean) };
-    };
     const theirs = check('keepalived', path.join(dir, 'keepalived.conf'));
     expect(theirs.status).toBe(5);
     expect(theirs.lines).toEqual(expect.arrayContaining([expect.stringContaining('Line 4) VRF nosuch not found for route'), expect.stringContaining('Line 5) Route specified VRF veth2 is not a VRF')]));
@@ -618,14 +642,7 @@ vrrp_instance VI_1 {
 
   test('running: the same routes in tables 10 (vrf-blue), 11 (vrf-red) and 30 (a later table); the virtual route once MASTER; none left at stop', async () => {
     const conf = path.join(dir, 'keepalived.conf');
-    const spawned = (side: Side, args: string[]) => {
-      const child = spawn('ip', ['netns', 'exec', nsOf(side), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => logs[side].push(d.toString()));
-      exits.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
-      return child;
-    };
-    daemons.keepalived = spawned('keepalived', ['keepalived', '-n', '-l', '-D', '-f', conf, '-p', `${dir}/k.pid`, '-r', `${dir}/v.pid`, '-c', `${dir}/c.pid`]);
-    daemons.ours = spawned('ours', [process.execPath, path.resolve(__dirname, '../support/keepalived-process.js'), '-f', conf, '--control-socket', path.join(dir, 'ctl.sock')]);
+    start(conf, dir);
     await wait('both to add the virtual route', () => sides.every((side) => routes(side).some((l) => l.startsWith('10.9.11.0/24'))));
     const theirs = routes('keepalived');
     expect(theirs).toEqual(expect.arrayContaining([
@@ -667,16 +684,8 @@ vrrp_instance B {
     }
 }
 `;
-  const sides = ['keepalived', 'ours'] as const;
-  type Side = (typeof sides)[number];
-  const nsOf = (side: Side) => `ipvlan-${side}-${process.pid}`;
+  const { sides, nsOf, daemons, logs, exits, run, wait, check, start, kill } = sideBySide('ipvlan');
   let dir: string;
-  const daemons: Partial<Record<Side, ChildProcess>> = {};
-  const logs: Record<Side, string[]> = { keepalived: [], ours: [] };
-  const exits: Promise<number | null>[] = [];
-  const run = (side: Side, ...args: string[]) => execFileSync('ip', ['netns', 'exec', nsOf(side), ...args], { encoding: 'utf8' });
-  const wait = (what: string, ok: () => boolean) =>
-    until(() => ok(), Boolean, what, { intervalMs: 500, attempts: 240, detail: () => `keepalived ${logs.keepalived.join('').slice(-600)}; ours ${logs.ours.join('').slice(-600)}` });
   type Link = { ifname: string; address: string; link?: string; flags: string[]; linkinfo?: { info_kind: string } };
   const links = (side: Side) => (JSON.parse(run(side, 'ip', '-d', '-j', 'link', 'show')) as Link[]);
   // The l2 flag from the text form (iproute2's JSON shows `bridge` for every one).
@@ -699,30 +708,18 @@ vrrp_instance B {
     }
   });
   afterAll(async () => {
-    for (const child of Object.values(daemons)) if (child?.exitCode === null) child.kill('SIGKILL');
-    await Promise.all(exits);
+    await kill();
     for (const side of sides) execFileSync('ip', ['netns', 'del', nsOf(side)]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('-t: the same lines and exit 5 (B has no address); running: the same links, addresses, adverts from the ipvlan, GARPs on eth0, B in FAULT, sysctls untouched; none left at stop', async () => {
     const conf = path.join(dir, 'keepalived.conf');
-    const check = (side: Side) => {
-      const command = side === 'keepalived' ? ['keepalived'] : [process.execPath, path.resolve(__dirname, '../../../bin/ipvs'), 'keepalived'];
-      const r = spawnSync('ip', ['netns', 'exec', nsOf(side), ...command, '-t', '-f', conf], { encoding: 'utf8' });
-      return { status: r.status, lines: `${r.stdout}${r.stderr}`.split('\n').filter(Boolean) };
-    };
-    const theirs = check('keepalived');
+    const theirs = check('keepalived', conf);
     expect(theirs).toEqual({ status: 5, lines: ['(B) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state'] });
-    expect(check('ours')).toEqual(theirs);
+    expect(check('ours', conf)).toEqual(theirs);
 
     const before = sysctls('keepalived');
-    const spawned = (side: Side, args: string[]) => {
-      const child = spawn('ip', ['netns', 'exec', nsOf(side), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => logs[side].push(d.toString()));
-      exits.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
-      return child;
-    };
     // What leaves each namespace, from before the daemons start: adverts and GARPs with the interface they leave from.
     const captured: Record<Side, string[]> = { keepalived: [], ours: [] };
     const captures = sides.map((side) => {
@@ -731,8 +728,7 @@ vrrp_instance B {
       return { child, exited: new Promise((resolve) => child.on('exit', resolve)) };
     });
     await sleep(1000);
-    daemons.keepalived = spawned('keepalived', ['keepalived', '-n', '-l', '-D', '-f', conf, '-p', `${dir}/k.pid`, '-r', `${dir}/v.pid`, '-c', `${dir}/c.pid`]);
-    daemons.ours = spawned('ours', [process.execPath, path.resolve(__dirname, '../support/keepalived-process.js'), '-f', conf, '--control-socket', path.join(dir, 'ctl.sock')]);
+    start(conf, dir);
     await wait('both to be master with the VIP', () => sides.every((side) => addresses(side).includes('eth0 inet 10.0.0.100/24')));
     await wait('two adverts and a GARP from each', () => sides.every((side) => captured[side].join('').split('vrid 7').length > 4 && captured[side].join('').includes('ARP')));
     for (const side of sides) {
