@@ -281,6 +281,7 @@ export const NATIVE_MEMBERS: Readonly<Record<keyof NativeBinding, true>> = {
   VrrpLinkMonitor: true,
   vrrpInterface: true,
   vrrpCreateMacvlan: true,
+  vrrpCreateIpvlan: true,
   vrrpDeleteLink: true,
   vrrpSetIpv4Conf: true,
   vrrpChangeAddress: true,

@@ -17,10 +17,13 @@ export interface NativeVrrpLinkOptions {
   family: number;
   interface: string;
   ifindex: number;
-  /** Adverts leave from this interface instead (a `use_vmac` macvlan); they are still received on `interface`. */
+  /** Adverts leave from this interface instead (a `use_vmac` macvlan, a `use_ipvlan` ipvlan); they are still received on `interface`. */
   sendInterface?: string;
   sendIfindex?: number;
-  /** The MAC of `sendInterface`: peers' adverts with this source MAC are read there (the macvlan driver hands them to it alone). */
+  /**
+   * The MAC of a macvlan `sendInterface`: peers' adverts with this source MAC are read there (the macvlan driver hands
+   * them to it alone). Absent (an ipvlan, which shares its parent's MAC): nothing is read on `sendInterface`.
+   */
   sendMac?: Uint8Array;
   /** Join `group` and expect multicast adverts (false: unicast peers). */
   multicast: boolean;
@@ -212,6 +215,8 @@ export interface NativeVrrpBinding extends NativeRtnlBinding, NativeNftBinding {
   ) => NativeVrrpLinkMonitor;
   vrrpInterface(options: { netns?: string; interface: string }): NativeInterfaceInfo;
   vrrpCreateMacvlan(options: { netns?: string; name: string; parentIfindex: number; mac: Uint8Array }): number;
+  /** An ipvlan in mode l2 with the flag `mode` on `parentIfindex`, set up (it has the parent's MAC); errno or 0. */
+  vrrpCreateIpvlan(options: { netns?: string; name: string; parentIfindex: number; mode: 'bridge' | 'private' | 'vepa' }): number;
   vrrpDeleteLink(options: { netns?: string; name: string }): number;
   /** Sets one IPv4 devconf value by sysctl name (`arp_ignore`…); returns the value it replaced. */
   vrrpSetIpv4Conf(options: { netns?: string; ifindex: number; name: string; value: number }): { errno: number; previous: number };

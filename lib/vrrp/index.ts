@@ -26,7 +26,7 @@ export type { VrrpStateChange, VrrpInstanceEvents, AhFailure } from './instance'
 export type { SourceChange } from './source';
 export { resolveVrrpOptions, VRRP_INSTANCE_KEYWORDS, VRRP_OPTION_NAMES, VRRP_DIRECT_OPTIONS } from './instance-options';
 export type { VrrpRouteOptions, VrrpRuleOptions } from './routes';
-export type { VrrpInstanceOptions, VrrpDirectOption, VrrpRuntimeOptions, VirtualAddress, UnicastPeer, AddressVmacOption, AddressScope, ResolvedVrrpOptions, ResolvedAddress } from './instance-options';
+export type { VrrpInstanceOptions, VrrpDirectOption, VrrpRuntimeOptions, VirtualAddress, UnicastPeer, AddressVmacOption, AddressScope, ResolvedVrrpOptions, ResolvedAddress, IpvlanOption, ResolvedIpvlan } from './instance-options';
 export type {
   VrrpRouterConfig, VrrpRouterInstance, VrrpScriptOptions, VrrpTrackFileOptions, VrrpTrackProcessOptions, TrackRef, VrrpNotifyCommand,
   VrrpNotifyScripts, VrrpSyncGroupOptions,

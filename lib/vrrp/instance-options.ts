@@ -154,6 +154,14 @@ export interface VrrpInstanceOptions {
   /** `vmac_xmit_base` (with `useVmac` only): adverts leave from and arrive on the base interface, not the VMAC. Default false. */
   vmacXmitBase?: boolean;
   /**
+   * `use_vmac`'s ipvlan form, `use_ipvlan`: an ipvlan in mode l2 (flag `mode`, default `bridge`) on `interface`,
+   * with its MAC, made at open and deleted at close, as keepalived's; it carries `address` (the adverts' source,
+   * `prefix` default 32) and sends the adverts, which are still received on `interface`; the addresses stay on
+   * `interface`. `name` default `vrrp.VRID`. Without `address` the instance stays FAULT (keepalived 2.2.7's "IPv4
+   * ipvlan requires a source ip address"). IPv4 only; not with `useVmac` or `unicastSrcIp`.
+   */
+  useIpvlan?: IpvlanOption;
+  /**
    * `use_vmac_addr` / a VIP's `use_vmac`: macvlans with the virtual MAC (private mode, keepalived's sysctls) made on
    * `interface` at open and deleted at close, as keepalived's; addresses go on one by naming it as their `dev`, and their
    * GARPs leave from it with the virtual MAC. Adverts are not sent from them. Default none.
@@ -334,6 +342,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   vmac?: string;
   /** `vmac_xmit_base`: with {@link vmac}, adverts use the base interface instead of the VMAC. */
   vmacXmitBase?: true;
+  /** `use_ipvlan`: the ipvlan adverts leave from, its l2 flag, and its address (the source; absent: FAULT). */
+  ipvlan?: ResolvedIpvlan;
   /** `addressVmacs`: the macvlans made for addresses, each on its base interface. */
   addressVmacs?: AddressVmacOption[];
   /** `garp_extra_if` period in ms (0: off). */
@@ -344,6 +354,30 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   kernelRxBufSize?: number;
 }
 
+/** `useIpvlan` of {@link VrrpInstanceOptions}. */
+export interface IpvlanOption {
+  /** Interface name; default `vrrp.VRID` (`vrrp1.VRID`, `vrrp2.VRID`... while that name is taken). */
+  name?: string;
+  /** IPv4 address put on the ipvlan and used as the adverts' source; absent: the instance stays FAULT. */
+  address?: string;
+  /** Prefix length of `address`; default 32. */
+  prefix?: number;
+  /** The l2 mode's flag; default `bridge`. */
+  mode?: 'bridge' | 'private' | 'vepa';
+}
+
+/** `useIpvlan` resolved: the name asked for, the flag, the address and prefix. */
+export interface ResolvedIpvlan {
+  /** The name asked for (the default `vrrp.VRID` may become `vrrpN.VRID` at open). */
+  name: string;
+  /** The l2 mode's flag. */
+  mode: 'bridge' | 'private' | 'vepa';
+  /** The address, if any. */
+  address?: string;
+  /** Its prefix length. */
+  prefix: number;
+}
+
 /** Every option field of {@link VrrpInstanceOptions}. */
 export const VRRP_OPTION_NAMES = [
   'name', 'interface', 'virtualRouterId', 'priority', 'state', 'advertInt', 'version', 'nopreempt', 'preemptDelay',
@@ -351,7 +385,7 @@ export const VRRP_OPTION_NAMES = [
   'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'oldUnicastChecksum', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
-  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'addressVmacs', 'garpExtraIf', 'accept', 'kernelRxBufSize',
+  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'useIpvlan', 'addressVmacs', 'garpExtraIf', 'accept', 'kernelRxBufSize',
 ] as const;
 const KEYS = VRRP_OPTION_NAMES;
 
@@ -410,6 +444,7 @@ export const VRRP_INSTANCE_KEYWORDS: Readonly<Record<string, keyof VrrpInstanceO
   garp_master_refresh_repeat: 'garpMasterRefreshRepeat',
   use_vmac: 'useVmac',
   vmac_xmit_base: 'vmacXmitBase',
+  use_ipvlan: 'useIpvlan',
   garp_extra_if: 'garpExtraIf',
   accept: 'accept',
   kernel_rx_buf_size: 'kernelRxBufSize',
@@ -585,6 +620,9 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   const xmitBase = flag(o.vmacXmitBase, f('vmacXmitBase'));
   const extra = o.garpExtraIf === undefined ? undefined : record(o.garpExtraIf, f('garpExtraIf'), ['interval', 'all']);
   if (xmitBase && !vmac) reject(f('vmacXmitBase'), 'only valid with useVmac (keepalived: "vmac_xmit_base is only valid with a vmac")');
+  const ipvlan = o.useIpvlan === undefined ? undefined : resolveIpvlan(o.useIpvlan, f('useIpvlan'), virtualRouterId, family);
+  if (ipvlan && vmac) reject(f('useIpvlan'), 'cannot be combined with useVmac');
+  if (ipvlan && o.unicastSrcIp !== undefined) reject(f('useIpvlan'), "cannot be combined with unicastSrcIp (the ipvlan's address is the adverts' source)");
 
   const resolved: ResolvedVrrpOptions = {
     name: o.name as string,
@@ -628,6 +666,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (ahKey) resolved.ahKey = ahKey;
   if (vmac) resolved.vmac = vmac;
   if (xmitBase) resolved.vmacXmitBase = true;
+  if (ipvlan) resolved.ipvlan = ipvlan;
   if (o.addressVmacs !== undefined) {
     const list = resolveList(o.addressVmacs, f('addressVmacs'), (v, field) => {
       const r = record(v, field, ['interface', 'name']);
@@ -655,4 +694,20 @@ export function addressSpec(a: ResolvedAddress, ifindex: number): NativeAddressS
     ...(a.preferredLifetime !== undefined ? { preferredLifetime: a.preferredLifetime } : {}),
     ...(flags ? { flags } : {}),
   };
+}
+
+/** `useIpvlan`: a name (default `vrrp.VRID`), an IPv4 address of the instance's family with its prefix, a mode. */
+function resolveIpvlan(v: unknown, field: string, virtualRouterId: number, family: 4 | 6): ResolvedIpvlan {
+  const r = record(v, field, ['name', 'address', 'prefix', 'mode']);
+  if (family !== 4) reject(field, 'IPv6 instances cannot use an ipvlan yet');
+  const mode = r.mode ?? 'bridge';
+  if (mode !== 'bridge' && mode !== 'private' && mode !== 'vepa') fail(`${field}.mode`, "'bridge', 'private' or 'vepa'", mode);
+  const out: ResolvedIpvlan = {
+    name: r.name === undefined ? `vrrp.${virtualRouterId}` : interfaceName(r.name, `${field}.name`),
+    mode,
+    prefix: integer(r.prefix, `${field}.prefix`, [0, 32], 32),
+  };
+  if (r.address !== undefined) out.address = address(r.address, `${field}.address`, family);
+  else if (r.prefix !== undefined) reject(`${field}.prefix`, 'needs an address');
+  return out;
 }

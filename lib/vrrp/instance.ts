@@ -15,7 +15,7 @@ import type {
 import { isNativeError } from '../native/contract';
 import { gratuitousArp, unsolicitedNeighbourAdvert, virtualMac } from './announce';
 import { VipFirewall, type FirewallAddress } from './firewall';
-import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
+import { addressSpec, resolveAdvertWatchdogMs, resolveRtPriority, resolveVrrpOptions, type ResolvedAddress, type ResolvedIpvlan, type ResolvedVrrpOptions, type VrrpInstanceOptions, type VrrpRuntimeOptions } from './instance-options';
 import { VrrpError } from './errors';
 import { addressText, familyOf } from './bytes';
 import { GarpPacer, type PacedSender } from './garp-pacer';
@@ -28,6 +28,7 @@ import { emptyStats, type VrrpStats, type VrrpStatus } from './status';
 import { canBeSource, firstSource, nextSource, type SourceChange } from './source';
 
 const AF_INET = 2;
+const EEXIST = 17;
 const AF_INET6 = 10;
 const GONE = new Set(['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']);
 
@@ -147,6 +148,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   readonly #link: NativeVrrpLinkHolder;
   readonly #mac: Uint8Array;
   #vmac: VmacState | undefined;
+  /** The `use_ipvlan` ipvlan, made at open: adverts leave from it. */
+  #ipvlan: IpvlanState | undefined;
   /** The macvlans of `addressVmacs`, made at open. */
   #addressVmacs: AddressVmac[] = [];
   /** The firewall the VIPs went in as master (no accept mode), and which; the instance's own one when the runtime gave none. */
@@ -200,42 +203,51 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     const info = describeInterface(native, { ...netns, interface: resolved.interface });
     // No address to send from: the instance starts in FAULT until one comes (keepalived's
     // "(VI) entering FAULT state (no IPv4 address for interface)"); the socket waits on a placeholder.
-    const picked = resolved.source ?? firstSource(info.addresses, resolved);
+    const picked = resolved.ipvlan ? resolved.ipvlan.address : resolved.source ?? firstSource(info.addresses, resolved);
     const source = picked ?? (resolved.family === 4 ? '0.0.0.0' : '::');
     const vmacMac = virtualMac(resolved.virtualRouterId, resolved.family);
     const linkLocal = vmacLinkLocal(resolved, source);
     const vmac = resolved.vmac ? createVmac(native, netns, resolved.vmac, vmacMac, info.ifindex, linkLocal) : undefined;
+    const ipvlan = resolved.ipvlan ? createIpvlan(native, netns, resolved.ipvlan, resolved.virtualRouterId, info.ifindex) : undefined;
     let addressVmacs: AddressVmac[];
     try {
       addressVmacs = createAddressVmacs(native, resolved, netns);
     } catch (e) {
       if (vmac) removeVmac(native, netns, resolved.vmac!, vmac);
+      if (ipvlan) native.vrrpDeleteLink({ ...netns, name: ipvlan.name });
       throw e;
     }
     const watchdogMs = resolveAdvertWatchdogMs(runtime, resolved.intervalCs);
     const holder: NativeVrrpLinkHolder = { link: undefined, ifindex: 0, sendIfindex: 0, rtPriority, watchdogMs };
     let instance: VrrpInstance | undefined;
     try {
-      const on = { ifindex: info.ifindex, ...(vmac ? { vmac } : {}) };
+      const on = { ifindex: info.ifindex, ...(vmac ? { vmac } : {}), ...(ipvlan ? { ipvlan } : {}) };
       holder.link = openLink(native, resolved, holder, netns, on, source, (data, src, dst, hopLimit, ah) =>
         instance ? instance.#onPacket(data, src, dst, hopLimit, ah) : undefined,
       );
     } catch (e) {
       removeAddressVmacs(native, netns, addressVmacs);
       if (vmac) removeVmac(native, netns, resolved.vmac!, vmac);
+      if (ipvlan) native.vrrpDeleteLink({ ...netns, name: ipvlan.name });
       throw e;
     }
     instance = new VrrpInstance(resolved, runtime, native, holder, source, vmac?.mac ?? info.mac, vmac);
     instance.#addressVmacs = addressVmacs;
+    instance.#ipvlan = ipvlan;
+    if (ipvlan) instance.#log({ event: 'ipvlan', interface: ipvlan.name, ifindex: ipvlan.ifindex, message: `(${resolved.name}): Success creating ipvlan interface ${ipvlan.name}` });
     for (const made of addressVmacs) instance.#ifindexOf.set(made.name, made.state.ifindex);
     if (picked === undefined) {
       instance.#sourceless = true;
-      instance.#log({ event: 'no-source', message: `(${resolved.name}) entering FAULT state (no IPv${resolved.family} address for interface)` });
+      const message = ipvlan
+        ? `(${resolved.name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`
+        : `(${resolved.name}) entering FAULT state (no IPv${resolved.family} address for interface)`;
+      instance.#log({ event: 'no-source', message });
       instance.#applyFault();
     }
     instance.#startHeartbeat();
     instance.#ifindexOf.set(resolved.interface, info.ifindex);
     if (vmac) instance.#ifindexOf.set(resolved.vmac!, vmac.ifindex);
+    if (ipvlan) instance.#ifindexOf.set(ipvlan.name, ipvlan.ifindex);
     // Start once the caller has attached its listeners: the first transition is an event too.
     const started = instance;
     queueMicrotask(() => {
@@ -277,7 +289,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (master && routesChanged) this.#changeRoutes(this.#options, false);
     this.#options = next;
     // keepalived 2.2.7 opens its sockets again at a reload (strace: the new SO_RCVBUF on new fds), the state kept.
-    if (restart.includes('kernelRxBufSize')) this.#replaceLink({ ifindex: this.#link.ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}) }, this.#source);
+    if (restart.includes('kernelRxBufSize')) this.#replaceLink(this.#on(this.#link.ifindex), this.#source);
     if (next.oldUnicastChecksum === 'use') this.#oldChecksum = true;
     if (next.oldUnicastChecksum === 'never') this.#oldChecksum = false;
     if (master) {
@@ -479,6 +491,10 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     link.close();
     removeAddressVmacs(this.#native, this.#netns(), this.#addressVmacs);
     if (this.#vmac) removeVmac(this.#native, this.#netns(), this.options.vmac!, this.#vmac);
+    if (this.#ipvlan) {
+      this.#native.vrrpDeleteLink({ ...this.#netns(), name: this.#ipvlan.name });
+      this.#log({ event: 'ipvlan-removed', interface: this.#ipvlan.name, message: `(${this.options.name}) Success removing VMAC interface ${this.#ipvlan.name}` });
+    }
     if (this.#ownFirewall) for (const error of this.#firewall!.close()) this.#fail(error);
   }
 
@@ -532,8 +548,8 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     } catch {
       return;
     }
-    const on = { ifindex: info.ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}) };
-    const sendIfindex = this.#vmac && advertsOnVmac(this.options) ? this.#vmac.ifindex : info.ifindex;
+    const on = this.#on(info.ifindex);
+    const sendIfindex = this.#ipvlan?.ifindex ?? (this.#vmac && advertsOnVmac(this.options) ? this.#vmac.ifindex : info.ifindex);
     if (info.ifindex === this.#link.ifindex && sendIfindex === this.#link.sendIfindex) return;
     const baseMoved = info.ifindex !== this.#ifindexOf.get(this.options.interface);
     const source = baseMoved ? this.#sourceOn(info.addresses) : this.#source;
@@ -545,8 +561,13 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     this.#ifindexOf.set(this.options.interface, info.ifindex);
   }
 
+  /** Where a socket on base interface `ifindex` sends from: the `use_vmac` macvlan or the `use_ipvlan` ipvlan, if made. */
+  #on(ifindex: number): LinkPlace {
+    return { ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}), ...(this.#ipvlan ? { ipvlan: this.#ipvlan } : {}) };
+  }
+
   /** Opens a new socket on `on` sending from `source` instead of the live one (counters carried); false: it failed (an error event). */
-  #replaceLink(on: { ifindex: number; vmac?: VmacState }, source: string): boolean {
+  #replaceLink(on: LinkPlace, source: string): boolean {
     try {
       const link = openLink(this.#native, this.options, this.#link, this.#netns(), on, source, (data, src, dst, hopLimit, ah) =>
         this.#onPacket(data, src, dst, hopLimit, ah),
@@ -579,7 +600,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
    * a master advertises from it at once. Returns what changed.
    */
   followSource(ifindex: number, family: number, address: string, added: boolean): SourceChange | undefined {
-    if (this.#closed || this.options.source !== undefined || !canBeSource(family, address, this.options)) return undefined;
+    if (this.#closed || this.options.source !== undefined || this.#ipvlan || !canBeSource(family, address, this.options)) return undefined;
     // An IPv6 use_vmac instance sends from the link-local address it gave its macvlan.
     if (this.#vmac && this.options.family === 6) return undefined;
     if (ifindex !== this.#ifindexOf.get(this.options.interface)) return undefined;
@@ -602,8 +623,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
         return 'deassigned';
       }
     }
-    const on = { ifindex, ...(this.#vmac ? { vmac: this.#vmac } : {}) };
-    if (!this.#replaceLink(on, next)) return undefined;
+    if (!this.#replaceLink(this.#on(ifindex), next)) return undefined;
     this.#source = next;
     this.#log({ event: 'source', interface: this.options.interface, address: next });
     // A master's adverts are built again with the new source (and its equal-priority address).
@@ -1024,7 +1044,7 @@ const IN_PLACE_FIELDS: ReadonlySet<string> = new Set(['kernelRxBufSize', 'oldUni
 
 export function restartFields(now: ResolvedVrrpOptions, next: ResolvedVrrpOptions): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ahKey',
+  const fields = (['name', 'interface', 'family', 'virtualRouterId', 'version', 'source', 'peers', 'ttl', 'group', 'vmac', 'vmacXmitBase', 'ipvlan', 'ahKey',
     'kernelRxBufSize', 'oldUnicastChecksum', 'addressVmacs'] as const)
     .filter((f) => !same(now[f], next[f]));
   return (now.priority === 255) !== (next.priority === 255) ? [...fields, 'priority'] : fields;
@@ -1053,10 +1073,10 @@ interface NativeVrrpLinkHolder {
  */
 function openLink(
   native: NativeVrrpBinding, o: ResolvedVrrpOptions, holder: NativeVrrpLinkHolder, netns: { netns?: string },
-  on: { ifindex: number; vmac?: VmacState }, source: string, onPacket: NativePacketHandler,
+  on: LinkPlace, source: string, onPacket: NativePacketHandler,
 ): NativeVrrpLink {
   const vmac = advertsOnVmac(o) ? on.vmac : undefined;
-  const sendIfindex = vmac?.ifindex ?? on.ifindex;
+  const sendIfindex = vmac?.ifindex ?? on.ipvlan?.ifindex ?? on.ifindex;
   try {
     const link = new native.VrrpLink(
       {
@@ -1065,6 +1085,8 @@ function openLink(
         interface: o.interface,
         ifindex: on.ifindex,
         ...(vmac ? { sendInterface: o.vmac!, sendIfindex, sendMac: vmac.mac } : {}),
+        // An ipvlan has its parent's MAC: nothing is read on it (peers' adverts arrive on the base).
+        ...(on.ipvlan ? { sendInterface: on.ipvlan.name, sendIfindex } : {}),
         multicast: o.peers.length === 0,
         group: o.group,
         source,
@@ -1097,7 +1119,50 @@ function advertsOnVmac(o: ResolvedVrrpOptions): boolean {
 
 /** The interface adverts leave from. */
 function advertDevice(o: ResolvedVrrpOptions): string {
-  return advertsOnVmac(o) ? o.vmac! : o.interface;
+  return advertsOnVmac(o) ? o.vmac! : o.ipvlan?.name ?? o.interface;
+}
+
+/** A base interface, and the macvlan or ipvlan made on it that adverts may leave from. */
+interface LinkPlace {
+  ifindex: number;
+  vmac?: VmacState;
+  ipvlan?: IpvlanState;
+}
+
+/** The ipvlan made for `use_ipvlan`, under the name it got. */
+interface IpvlanState {
+  name: string;
+  ifindex: number;
+}
+
+/**
+ * The `use_ipvlan` ipvlan on `baseIfindex`, as keepalived 2.2.7 makes it (measured): mode l2 with the configured
+ * flag, the parent's MAC, up, no sysctl changed, the kernel's addrgenmode; its address (`/32` unless a prefix was
+ * written) added. Without a name, `vrrp.VRID`, or while that is taken `vrrp1.VRID`, `vrrp2.VRID`... (keepalived
+ * leaves an existing link of that name alone).
+ */
+function createIpvlan(
+  native: NativeVrrpBinding, netns: { netns?: string }, o: ResolvedIpvlan, virtualRouterId: number, baseIfindex: number,
+): IpvlanState {
+  const named = o.name !== `vrrp.${virtualRouterId}`;
+  let name = o.name;
+  let errno = native.vrrpCreateIpvlan({ ...netns, name, parentIfindex: baseIfindex, mode: o.mode });
+  for (let n = 1; errno === EEXIST && !named && `vrrp${n}.${virtualRouterId}`.length <= 15; n++) {
+    name = `vrrp${n}.${virtualRouterId}`;
+    errno = native.vrrpCreateIpvlan({ ...netns, name, parentIfindex: baseIfindex, mode: o.mode });
+  }
+  if (errno) throw VrrpError.fromErrno(errno, 'open', `creating ipvlan ${name}`, 'ipvlan');
+  try {
+    const ifindex = describeInterface(native, { ...netns, interface: name }).ifindex;
+    if (o.address !== undefined) {
+      const added = native.vrrpChangeAddress({ ...netns, add: true, ifindex, family: AF_INET, address: o.address, prefix: o.prefix });
+      if (added) throw VrrpError.fromErrno(added, 'open', `address ${o.address}/${o.prefix} on ${name}`, 'address');
+    }
+    return { name, ifindex };
+  } catch (e) {
+    native.vrrpDeleteLink({ ...netns, name });
+    throw e;
+  }
 }
 
 function describeInterface(native: NativeVrrpBinding, query: { netns?: string; interface: string }) {

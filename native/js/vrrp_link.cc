@@ -1,6 +1,7 @@
 #include "vrrp_link.h"
 
 #include <arpa/inet.h>
+#include <linux/if_link.h>
 
 #include <memory>
 #include <vector>
@@ -401,6 +402,22 @@ Napi::Value CreateMacvlan(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), error);
 }
 
+// vrrpCreateIpvlan({netns, name, parentIfindex, mode: 'bridge' | 'private' | 'vepa'}) -> errno
+Napi::Value CreateIpvlan(const Napi::CallbackInfo& info) {
+  Napi::Object o = objectArg(info, 0);
+  std::string mode = stringField(o, "mode");
+  uint16_t flags = 0;
+  if (mode == "private")
+    flags = IPVLAN_F_PRIVATE;
+  else if (mode == "vepa")
+    flags = IPVLAN_F_VEPA;
+  else if (mode != "bridge")
+    throw Napi::TypeError::New(info.Env(), "native contract: mode must be bridge, private or vepa");
+  vrrp::IpvlanSpec spec{stringField(o, "name"), intField(o, "parentIfindex", 0, true), flags};
+  int error = withRoute(stringField(o, "netns", false), [&](vrrp::Route& route) { return route.createIpvlan(spec); });
+  return Napi::Number::New(info.Env(), error);
+}
+
 Napi::Value DeleteLink(const Napi::CallbackInfo& info) {
   Napi::Object o = objectArg(info, 0);
   std::string name = stringField(o, "name");
@@ -494,6 +511,7 @@ void defineVrrp(Napi::Env env, Napi::Object exports) {
   exports.Set("VrrpLinkMonitor", VrrpLinkMonitor::Define(env));
   exports.Set("vrrpInterface", Napi::Function::New<InterfaceInfo>(env, "vrrpInterface"));
   exports.Set("vrrpCreateMacvlan", Napi::Function::New<CreateMacvlan>(env, "vrrpCreateMacvlan"));
+  exports.Set("vrrpCreateIpvlan", Napi::Function::New<CreateIpvlan>(env, "vrrpCreateIpvlan"));
   exports.Set("vrrpDeleteLink", Napi::Function::New<DeleteLink>(env, "vrrpDeleteLink"));
   exports.Set("vrrpSetIpv4Conf", Napi::Function::New<SetIpv4Conf>(env, "vrrpSetIpv4Conf"));
   exports.Set("vrrpChangeAddress", Napi::Function::New<ChangeAddress>(env, "vrrpChangeAddress"));

@@ -130,7 +130,8 @@ ChannelFailure Channel::openSender() {
   sock_filter dropAll{BPF_RET | BPF_K, 0, 0, 0};
   sock_fprog program{1, &dropAll};
   if (!set(sendFd_, SOL_SOCKET, SO_ATTACH_FILTER, program)) return {errno, "send-socket-filter"};
-  return openVmacReceiver();
+  // Without a MAC of its own (an ipvlan shares its parent's) nothing is read on the send interface.
+  return options_.sendMac.empty() ? ChannelFailure{} : openVmacReceiver();
 }
 
 ChannelFailure Channel::openVmacReceiver() {

@@ -185,6 +185,36 @@ int Route::createMacvlan(const MacvlanSpec& spec) {
   return rc;
 }
 
+// libnl has no setter for IFLA_IPVLAN_FLAGS: the RTM_NEWLINK is written here.
+int Route::createIpvlan(const IpvlanSpec& spec) {
+  ifinfomsg header{};
+  header.ifi_family = AF_UNSPEC;
+  nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  if (!msg) return ENOMEM;
+  uint16_t mode = IPVLAN_MODE_L2;
+  bool built = nlmsg_append(msg, &header, sizeof header, NLMSG_ALIGNTO) == 0 &&
+               nla_put_string(msg, IFLA_IFNAME, spec.name.c_str()) == 0 &&
+               nla_put_u32(msg, IFLA_LINK, static_cast<uint32_t>(spec.parentIfindex)) == 0;
+  nlattr* linkInfo = built ? nla_nest_start(msg, IFLA_LINKINFO) : nullptr;
+  built = linkInfo && nla_put_string(msg, IFLA_INFO_KIND, "ipvlan") == 0;
+  nlattr* data = built ? nla_nest_start(msg, IFLA_INFO_DATA) : nullptr;
+  built = data && nla_put_u16(msg, IFLA_IPVLAN_MODE, mode) == 0 && nla_put_u16(msg, IFLA_IPVLAN_FLAGS, spec.flags) == 0;
+  if (!built) {
+    nlmsg_free(msg);
+    return ENOMEM;
+  }
+  nla_nest_end(msg, data);
+  nla_nest_end(msg, linkInfo);
+  int rc = errnoOf(nl_send_sync(sock_, msg));  // frees msg
+  if (rc) return rc;
+  rc = changeLink(spec.name, [](rtnl_link* change) {
+    rtnl_link_set_flags(change, IFF_UP);
+    return 0;
+  });
+  if (rc) deleteLink(spec.name);
+  return rc;
+}
+
 int Route::changeLink(const std::string& name, const std::function<int(rtnl_link*)>& describe) {
   rtnl_link* link = nullptr;
   int rc = rtnl_link_get_kernel(sock_, 0, name.c_str(), &link);

@@ -50,6 +50,13 @@ struct MacvlanSpec {
   std::vector<uint8_t> mac;
 };
 
+// An ipvlan in mode l2 with one of the l2 flags (IPVLAN_F_*: 0 bridge, private, vepa).
+struct IpvlanSpec {
+  std::string name;
+  int parentIfindex = 0;
+  uint16_t flags = 0;
+};
+
 // A route of the director's own table (see docs/scale-out.md); added and
 // deleted through native/rtnl, listed here.
 struct HostRoute {
@@ -66,6 +73,8 @@ class Route {
   int addAddress(const AddressSpec& spec);
   int deleteAddress(const AddressSpec& spec);
   int createMacvlan(const MacvlanSpec& spec);
+  // Made and set up; it shares the parent's MAC, and keeps the kernel's addrgenmode.
+  int createIpvlan(const IpvlanSpec& spec);
   int deleteLink(const std::string& name);
   // Sets one IPv4 devconf setting (by its sysctl name, e.g. "arp_ignore")
   // and reports the value it replaced.

@@ -19,6 +19,10 @@
 // no vrf module): both daemons put the same routes in the VRF device's
 // table, skip the same bad lines with the same `-t` lines and exit codes,
 // and remove the routes at stop; an instance's `vrf` has the same `-t` lines.
+// use_ipvlan: both daemons on one file make the same ipvlans (mode l2, the
+// flag of the file's last use_ipvlan line, the parent's MAC), put only the line's address on them, send
+// the adverts from them, keep an instance without an address FAULT, change no
+// sysctl and remove the links at stop.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -529,6 +533,44 @@ virtual_server group WEB6 {
   });
 });
 
+type Side = 'keepalived' | 'ours';
+
+/**
+ * keepalived 2.2.7 and ours side by side on one file, each in a namespace of its own (`PREFIX-SIDE-PID`): their
+ * output, exits, `-t` verdicts, and the daemons started in the foreground.
+ */
+function sideBySide(prefix: string) {
+  const sides = ['keepalived', 'ours'] as const;
+  const nsOf = (side: Side) => `${prefix}-${side}-${process.pid}`;
+  const daemons: Partial<Record<Side, ChildProcess>> = {};
+  const logs: Record<Side, string[]> = { keepalived: [], ours: [] };
+  const exits: Promise<number | null>[] = [];
+  const run = (side: Side, ...args: string[]) => execFileSync('ip', ['netns', 'exec', nsOf(side), ...args], { encoding: 'utf8' });
+  const wait = (what: string, ok: () => boolean) =>
+    until(() => ok(), Boolean, what, { intervalMs: 500, attempts: 240, detail: () => `keepalived ${logs.keepalived.join('').slice(-600)}; ours ${logs.ours.join('').slice(-600)}` });
+  const check = (side: Side, file: string) => {
+    const command = side === 'keepalived' ? ['keepalived'] : [process.execPath, path.resolve(__dirname, '../../../bin/ipvs'), 'keepalived'];
+    const r = spawnSync('ip', ['netns', 'exec', nsOf(side), ...command, '-t', '-f', file], { encoding: 'utf8' });
+    return { status: r.status, lines: `${r.stdout}${r.stderr}`.split('\n').filter(Boolean) };
+  };
+  const start = (conf: string, dir: string) => {
+    const spawned = (side: Side, args: string[]) => {
+      const child = spawn('ip', ['netns', 'exec', nsOf(side), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => logs[side].push(d.toString()));
+      exits.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
+      return child;
+    };
+    daemons.keepalived = spawned('keepalived', ['keepalived', '-n', '-l', '-D', '-f', conf, '-p', `${dir}/k.pid`, '-r', `${dir}/v.pid`, '-c', `${dir}/c.pid`]);
+    daemons.ours = spawned('ours', [process.execPath, path.resolve(__dirname, '../support/keepalived-process.js'), '-f', conf, '--control-socket', path.join(dir, 'ctl.sock')]);
+  };
+  /** SIGKILLs a daemon still running, waits for both. */
+  const kill = async () => {
+    for (const child of Object.values(daemons)) if (child?.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(exits);
+  };
+  return { sides, nsOf, daemons, logs, exits, run, wait, check, start, kill };
+}
+
 describe('route option vrf: the route goes in the VRF device\'s table, as keepalived 2.2.7 puts it', () => {
   const CONF = `static_routes {
     10.9.0.0/24 dev veth0 vrf vrf-blue
@@ -555,17 +597,9 @@ vrrp_instance VI_1 {
     }
 }
 `;
-  const sides = ['keepalived', 'ours'] as const;
-  type Side = (typeof sides)[number];
-  const nsOf = (side: Side) => `vrfipvlan-${side}-${process.pid}`;
+  const { sides, nsOf, daemons, exits, run, wait, check, start, kill } = sideBySide('vrfipvlan');
   let dir: string;
-  const daemons: Partial<Record<Side, ChildProcess>> = {};
-  const logs: Record<Side, string[]> = { keepalived: [], ours: [] };
-  const exits: Promise<number | null>[] = [];
-  const run = (side: Side, ...args: string[]) => execFileSync('ip', ['netns', 'exec', nsOf(side), ...args], { encoding: 'utf8' });
   const routes = (side: Side) => ['-4', '-6'].flatMap((f) => run(side, 'ip', f, 'route', 'show', 'table', 'all', 'proto', 'keepalived').split('\n').filter(Boolean));
-  const wait = (what: string, ok: () => boolean) =>
-    until(() => ok(), Boolean, what, { intervalMs: 500, attempts: 240, detail: () => `keepalived ${logs.keepalived.join('').slice(-600)}; ours ${logs.ours.join('').slice(-600)}` });
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'vrfipvlan-'));
@@ -580,18 +614,12 @@ vrrp_instance VI_1 {
     }
   });
   afterAll(async () => {
-    for (const child of Object.values(daemons)) if (child?.exitCode === null) child.kill('SIGKILL');
-    await Promise.all(exits);
+    await kill();
     for (const side of sides) execFileSync('ip', ['netns', 'del', nsOf(side)]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('-t: the same lines and exit code; a vrf without its name is keepalived\'s missing parameter (exit 2); an instance\'s vrf ignored or cleared', () => {
-    const check = (side: Side, file: string) => {
-      const command = side === 'keepalived' ? ['keepalived'] : [process.execPath, path.resolve(__dirname, '../../../bin/ipvs'), 'keepalived'];
-      const r = spawnSync('ip', ['netns', 'exec', nsOf(side), ...command, '-t', '-f', file], { encoding: 'utf8' });
-      return { status: r.status, lines: `${r.stdout}${r.stderr}`.split('\n').filter(Boolean) };
-    };
     const theirs = check('keepalived', path.join(dir, 'keepalived.conf'));
     expect(theirs.status).toBe(5);
     expect(theirs.lines).toEqual(expect.arrayContaining([expect.stringContaining('Line 4) VRF nosuch not found for route'), expect.stringContaining('Line 5) Route specified VRF veth2 is not a VRF')]));
@@ -614,14 +642,7 @@ vrrp_instance VI_1 {
 
   test('running: the same routes in tables 10 (vrf-blue), 11 (vrf-red) and 30 (a later table); the virtual route once MASTER; none left at stop', async () => {
     const conf = path.join(dir, 'keepalived.conf');
-    const spawned = (side: Side, args: string[]) => {
-      const child = spawn('ip', ['netns', 'exec', nsOf(side), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => logs[side].push(d.toString()));
-      exits.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
-      return child;
-    };
-    daemons.keepalived = spawned('keepalived', ['keepalived', '-n', '-l', '-D', '-f', conf, '-p', `${dir}/k.pid`, '-r', `${dir}/v.pid`, '-c', `${dir}/c.pid`]);
-    daemons.ours = spawned('ours', [process.execPath, path.resolve(__dirname, '../support/keepalived-process.js'), '-f', conf, '--control-socket', path.join(dir, 'ctl.sock')]);
+    start(conf, dir);
     await wait('both to add the virtual route', () => sides.every((side) => routes(side).some((l) => l.startsWith('10.9.11.0/24'))));
     const theirs = routes('keepalived');
     expect(theirs).toEqual(expect.arrayContaining([
@@ -635,5 +656,109 @@ vrrp_instance VI_1 {
     expect(await Promise.all(exits)).toEqual([0, 0]);
     expect(routes('keepalived')).toEqual([]);
     expect(routes('ours')).toEqual([]);
+  });
+});
+
+describe('use_ipvlan: the ipvlan, its address and the adverts from it, as keepalived 2.2.7 makes them', () => {
+  // A: the address without a prefix (/32), private (lost: B's line, the last, has no flag). B: no address (keepalived:
+  // FAULT, the link still made), a name.
+  const CONF = `vrrp_instance A {
+    interface eth0
+    state MASTER
+    priority 150
+    advert_int 1
+    virtual_router_id 7
+    use_ipvlan 10.0.0.5 private
+    virtual_ipaddress {
+        10.0.0.100/24
+    }
+}
+vrrp_instance B {
+    interface eth0
+    state MASTER
+    priority 150
+    virtual_router_id 8
+    use_ipvlan ipv8
+    virtual_ipaddress {
+        10.0.0.101/24
+    }
+}
+`;
+  const { sides, nsOf, daemons, logs, exits, run, wait, check, start, kill } = sideBySide('ipvlan');
+  let dir: string;
+  type Link = { ifname: string; address: string; link?: string; flags: string[]; linkinfo?: { info_kind: string } };
+  const links = (side: Side) => (JSON.parse(run(side, 'ip', '-d', '-j', 'link', 'show')) as Link[]);
+  // The l2 flag from the text form (iproute2's JSON shows `bridge` for every one).
+  const ipvlanModes = (side: Side) => new Map([...run(side, 'ip', '-d', '-o', 'link', 'show', 'type', 'ipvlan').matchAll(/^\d+: ([^@:]+)@.*? ipvlan +mode (\S+) (\S+)/gm)].map((m) => [m[1], `${m[2]} ${m[3]}`]));
+  const ipvlans = (side: Side) => {
+    const modes = ipvlanModes(side);
+    return links(side).filter((l) => l.linkinfo?.info_kind === 'ipvlan').map((l) => ({ name: l.ifname, parent: l.link, mac: l.address, up: l.flags.includes('UP'), mode: modes.get(l.ifname) }));
+  };
+  const addresses = (side: Side) => run(side, 'ip', '-4', '-o', 'addr', 'show').split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(1, 4).join(' ')).sort();
+  const sysctls = (side: Side) => run(side, 'grep', '-r', '.', '/proc/sys/net/ipv4/conf/eth0', '/proc/sys/net/ipv4/conf/all');
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ipvlan-'));
+    writeFileSync(path.join(dir, 'keepalived.conf'), CONF);
+    for (const side of sides) {
+      execFileSync('ip', ['netns', 'add', nsOf(side)]);
+      for (const line of ['link set lo up', 'link add eth0 type veth peer name eth1', 'link set eth0 up', 'link set eth1 up', 'addr add 10.0.0.1/24 dev eth0']) {
+        run(side, 'ip', ...line.split(' '));
+      }
+    }
+  });
+  afterAll(async () => {
+    await kill();
+    for (const side of sides) execFileSync('ip', ['netns', 'del', nsOf(side)]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('-t: the same lines and exit 5 (B has no address); running: the same links, addresses, adverts from the ipvlan, GARPs on eth0, B in FAULT, sysctls untouched; none left at stop', async () => {
+    const conf = path.join(dir, 'keepalived.conf');
+    const theirs = check('keepalived', conf);
+    expect(theirs).toEqual({ status: 5, lines: ['(B) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state'] });
+    expect(check('ours', conf)).toEqual(theirs);
+
+    const before = sysctls('keepalived');
+    // What leaves each namespace, from before the daemons start: adverts and GARPs with the interface they leave from.
+    const captured: Record<Side, string[]> = { keepalived: [], ours: [] };
+    const captures = sides.map((side) => {
+      const child = spawn('ip', ['netns', 'exec', nsOf(side), 'tcpdump', '-i', 'any', '-n', '-e', '-l', 'outbound and (vrrp or arp)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout!.on('data', (d: Buffer) => captured[side].push(d.toString()));
+      return { child, exited: new Promise((resolve) => child.on('exit', resolve)) };
+    });
+    await sleep(1000);
+    start(conf, dir);
+    await wait('both to be master with the VIP', () => sides.every((side) => addresses(side).includes('eth0 inet 10.0.0.100/24')));
+    await wait('two adverts and a GARP from each', () => sides.every((side) => captured[side].join('').split('vrid 7').length > 4 && captured[side].join('').includes('ARP')));
+    for (const side of sides) {
+      const mac = links(side).find((l) => l.ifname === 'eth0')!.address;
+      // mode l2; the flag of the file's last use_ipvlan line for all (B's: none, bridge), A's private lost; the parent's MAC; up.
+      expect(ipvlans(side)).toEqual([
+        { name: 'vrrp.7', parent: 'eth0', mac, up: true, mode: 'l2 bridge' },
+        { name: 'ipv8', parent: 'eth0', mac, up: true, mode: 'l2 bridge' },
+      ]);
+      // Only the line's address on the ipvlan, /32; the VIPs stay on eth0; B (FAULT) never adds its VIP.
+      expect(addresses(side)).toEqual(['eth0 inet 10.0.0.1/24', 'eth0 inet 10.0.0.100/24', 'lo inet 127.0.0.1/8', 'vrrp.7 inet 10.0.0.5/32']);
+      expect(sysctls(side)).toEqual(before);
+      // Adverts leave from the ipvlan with its address (tcpdump sees them again on eth0), the GARPs from eth0; nothing from B.
+      const frames = new Set(captured[side].join('').split('\n').filter(Boolean).map((l) => l.replace(/^\S+ /, '').replace(/ifindex \d+ /, '').replace(/,? length \d+/g, '')));
+      const advert = `${mac} ethertype IPv4 (0x0800): 10.0.0.5 > 224.0.0.18: VRRPv2, Advertisement, vrid 7, prio 150, authtype none, intvl 1s`;
+      const garp = `${mac} ethertype ARP (0x0806): Request who-has 10.0.0.100 (ff:ff:ff:ff:ff:ff) tell 10.0.0.100`;
+      expect(frames).toEqual(new Set([`vrrp.7 Out ${advert}`, `eth0  Out ${advert}`, `eth0  Out ${garp}`]));
+    }
+    expect(logs.keepalived.join('')).not.toMatch(/\(B\) Entering/);
+    expect(logs.ours.join('')).toContain('(B) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state');
+    daemons.keepalived!.kill('SIGTERM');
+    daemons.ours!.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+    for (const { child, exited } of captures) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    for (const side of sides) {
+      expect(ipvlans(side)).toEqual([]);
+      expect(addresses(side)).toEqual(['eth0 inet 10.0.0.1/24', 'lo inet 127.0.0.1/8']);
+    }
   });
 });

@@ -37,6 +37,8 @@ describe('contract checks', () => {
     expectTypeError(() => make(good, 'not a function'), /onPacket/);
     expectTypeError(() => native.vrrpInterface({ interface: 1 } as never), /interface/);
     expectTypeError(() => native.vrrpCreateMacvlan({ name: 'x', parentIfindex: 1, mac: [0, 0, 0x5e, 0, 1, 1] } as never), /Uint8Array/);
+    expectTypeError(() => native.vrrpCreateIpvlan({ name: 'x', parentIfindex: 1, mode: 'l3' } as never), /mode must be bridge, private or vepa/);
+    expectTypeError(() => native.vrrpCreateIpvlan({ name: 'x', parentIfindex: 1 } as never), /mode/);
     expectTypeError(() => native.vrrpSetIpv4Conf({ ifindex: 'lo', name: 'arp_ignore', value: 1 } as never), /ifindex/);
     expectTypeError(() => native.routeListHost({ family: AF_INET, table: 200 } as never), /protocol/);
   });
@@ -70,6 +72,7 @@ describe('contract checks', () => {
 
   test('a namespace that does not exist reports ENOENT', () => {
     expect(native.vrrpDeleteLink({ netns: '/nonexistent/netns', name: 'x' })).toBe(2);
+    expect(native.vrrpCreateIpvlan({ netns: '/nonexistent/netns', name: 'x', parentIfindex: 1, mode: 'bridge' })).toBe(2);
   });
 });
 

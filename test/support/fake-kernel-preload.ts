@@ -12,7 +12,7 @@ import type { NativeBinding } from '../../lib/native/contract';
 import { FakeKernel, fakeBinding } from './fake-kernel';
 
 const LENT = [
-  'VrrpLink', 'VrrpLinkMonitor', 'vrrpInterface', 'vrrpCreateMacvlan', 'vrrpDeleteLink', 'vrrpSetIpv4Conf', 'vrrpChangeAddress',
+  'VrrpLink', 'VrrpLinkMonitor', 'vrrpInterface', 'vrrpCreateMacvlan', 'vrrpCreateIpvlan', 'vrrpDeleteLink', 'vrrpSetIpv4Conf', 'vrrpChangeAddress',
   'rtnlChange', 'rtnlEncode', 'nftBatch', 'nftEncode', 'routeListHost', 'BfdEngine', 'bfdDecode',
 ] as const satisfies readonly (keyof NativeBinding)[];
 

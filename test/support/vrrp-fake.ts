@@ -102,6 +102,7 @@ export function fakeVrrpNative(onLink?: (link: FakeLink) => void) {
       };
     },
     vrrpCreateMacvlan: () => 0,
+    vrrpCreateIpvlan: () => 0,
     vrrpDeleteLink: () => 0,
     vrrpSetIpv4Conf: () => ({ errno: 0, previous: 0 }),
     vrrpChangeAddress: () => 0,

@@ -128,6 +128,11 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + "with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "
       + 'nftables rules re-send the MLD reports of the link-local on the VMAC from the base), MAC, netlink_notify_msg and group refused',
     interface: 'an instance without one is refused',
+    use_ipvlan: 'IPv4, as keepalived 2.2.7 (measured in the kernel lab): an ipvlan `mode l2` with the flag of the file\'s last use_ipvlan line '
+      + '(bridge, private or vepa; bridge when that line has none: keepalived keeps one for all) and the parent\'s MAC, named as written or `vrrp.VRID` (`vrrp1.VRID`... while taken), made at start and deleted '
+      + 'at stop, no sysctl changed; it carries only the line\'s address (/32 without a prefix), the adverts\' source, and sends them; '
+      + 'VIPs and GARPs stay on the interface; no address: the link is made and the instance stays FAULT (`-t` exit 5). IPv6, with '
+      + 'use_vmac or unicast_src_ip refused; an existing link of the written name is not taken over (the start fails)',
     use_vmac_addr: `every VIP/eVIP on another interface than the instance's goes on a VMAC there: ${ADDRESS_VMACS}; IPv6 ones stay on their interface (reported)`,
   },
 };

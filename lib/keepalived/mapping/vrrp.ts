@@ -119,6 +119,30 @@ class Mapper {
     if (source) this.warnings.push({ severity: 'warning', code: 'unsupported', message, source, keyword });
   }
 
+  /**
+   * `use_ipvlan`: the ipvlan the adverts leave from, with the flag of the file's last `use_ipvlan`. keepalived 2.2.7
+   * with `use_vmac` too makes the ipvlan alone (measured), an IPv6 one takes the kernel's link-local: neither is
+   * modelled, nor a source given twice.
+   */
+  ipvlan(i: VrrpInstanceBlock, out: VrrpRouterInstance, source: SourceRef | undefined): void {
+    const v = i.useIpvlan!;
+    const refused = i.useVmac ? 'with use_vmac'
+      : i.family === 'inet6' ? 'on an IPv6 instance'
+      : i.unicastSrcIp !== undefined ? 'with unicast_src_ip' : undefined;
+    if (refused) return this.unsupported('use_ipvlan', source, `(${i.name}) use_ipvlan ${refused} is not supported yet - ignored`);
+    // keepalived asks the kernel for it anyway (EINVAL: "Unable to create ipvlan interface") and keeps the instance FAULT.
+    if (v.name !== undefined && /[/\s:]|^\.\.?$/.test(v.name)) {
+      return this.unsupported('use_ipvlan', source, `(${i.name}) ipvlan name ${v.name} is not a valid interface name - not supported`);
+    }
+    // keepalived 2.2.7 keeps one ipvlan type for the whole file: every ipvlan gets the last use_ipvlan line's (measured).
+    const last = [...this.#model.vrrp.instances].reverse().find((x) => x.useIpvlan)!;
+    out.useIpvlan = {
+      mode: last.useIpvlan!.mode,
+      ...(v.name !== undefined ? { name: v.name } : {}),
+      ...(v.address ? { address: v.address.address, prefix: v.address.prefix } : {}),
+    };
+  }
+
   address(a: VrrpAddress): VirtualAddress {
     const out: VirtualAddress = { address: a.address, prefix: a.prefix };
     if (a.brd !== undefined) out.brd = a.brd;
@@ -258,6 +282,7 @@ class Mapper {
     if (i.unicastTtl !== undefined) out.unicastTtl = i.unicastTtl;
     if (i.authentication) out.authentication = { authType: i.authentication.type, authPass: i.authentication.password };
     if (i.useVmac && i.vmacXmitBase) out.vmacXmitBase = true;
+    if (i.useIpvlan) this.ipvlan(i, out, at('useIpvlan'));
     if (i.garpExtraIf && i.garpExtraIf.interval > 0) out.garpExtraIf = { interval: i.garpExtraIf.interval, all: i.garpExtraIf.all };
     // keepalived hands it to setsockopt as an int (above INT_MAX it wraps); the kernel caps either at net.core.rmem_max.
     if (i.oldUnicastChecksum !== undefined) out.oldUnicastChecksum = i.oldUnicastChecksum;

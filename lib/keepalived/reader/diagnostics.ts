@@ -64,19 +64,21 @@ export interface Diagnostic {
    * does not (what `--allow-unsupported=KEYWORD` names).
    */
   readonly keyword?: string;
+  /** keepalived prints it without file and line (a check made once the file is read); `source` still says where. */
+  readonly unplaced?: true;
 }
 
-/** `(file: Line N) message`, the way `keepalived -t` prints it. */
+/** `(file: Line N) message`, the way `keepalived -t` prints it (the message alone when keepalived names no line). */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `(${d.source.file}: Line ${d.source.line}) ${d.message}`;
+  return d.unplaced ? d.message : `(${d.source.file}: Line ${d.source.line}) ${d.message}`;
 }
 
 /** Collects diagnostics while a configuration is read. */
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
 
-  error(code: DiagnosticCode, message: string, source: SourceRef): void {
-    this.list.push({ severity: 'error', code, message, source });
+  error(code: DiagnosticCode, message: string, source: SourceRef, unplaced?: 'unplaced'): void {
+    this.list.push({ severity: 'error', code, message, source, ...(unplaced ? { unplaced: true as const } : {}) });
   }
 
   warning(code: DiagnosticCode, message: string, source: SourceRef): void {

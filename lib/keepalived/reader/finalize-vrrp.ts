@@ -175,7 +175,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     diag.error('semantic', `(${d.name}) the virtual router id must be set`, d.source);
     return undefined;
   }
-  const family = d.virtualIpaddress[0]?.family ?? 'inet';
+  const family = d.virtualIpaddress[0]?.family ?? v.useIpvlan?.address?.family ?? 'inet';
   let priority = v.priority ?? (v.state === 'MASTER' ? VRRP_DEFAULTS.ownerPriority : VRRP_DEFAULTS.priority);
   let state = v.state ?? (priority === VRRP_DEFAULTS.ownerPriority ? 'MASTER' : 'BACKUP');
   // keepalived silently runs IPv6 instances as VRRPv3.
@@ -187,6 +187,10 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   let authentication = written?.type && written.password !== undefined ? { type: written.type, password: written.password } : undefined;
   // keepalived's completion checks only run for instances whose interface it could use.
   if (usable) {
+    // keepalived 2.2.7 still makes the ipvlan, and keeps the instance FAULT.
+    if (v.useIpvlan && !v.useIpvlan.address && family === 'inet') {
+      diag.error('semantic', `(${d.name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`, d.sources['useIpvlan']!, 'unplaced');
+    }
     if (!d.virtualIpaddress.length) diag.warning('semantic', `(${d.name}) No VIP specified; at least one is sensible`, d.source);
     if (version === 2 && !Number.isInteger(advertInt)) {
       diag.warning('semantic', `(${d.name}) VRRPv2 advertisement interval ${advertInt.toFixed(6)}s must be an integer. rounding`, d.sources['advertInt'] ?? d.source);
@@ -265,6 +269,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     ...(v.promoteSecondaries ? { promoteSecondaries: true as const } : {}),
     ...(v.linkbeatUsePolling ? { linkbeatUsePolling: true as const } : {}),
     ...(v.useVmac !== undefined ? { useVmac: v.useVmac } : {}),
+    ...(v.useIpvlan ? { useIpvlan: v.useIpvlan } : {}),
     ...(v.useVmac !== undefined && v.vmacXmitBase ? { vmacXmitBase: true as const } : {}),
     ...(v.useVmacAddr ? { useVmacAddr: true as const } : {}),
     ...((v.garpExtraIf ?? g.garpExtraIf) !== undefined ? { garpExtraIf: (v.garpExtraIf ?? g.garpExtraIf)! } : {}),

@@ -315,6 +315,25 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
     /** Interface name given after `use_vmac`. */
     readonly name?: string;
   };
+  /**
+   * `use_ipvlan [IF] [ADDRESS[/PREFIX]] [bridge|private|vepa]`: an ipvlan (mode l2) on the interface, with its
+   * MAC, that carries the adverts; `name` absent = `vrrp.VRID`.
+   */
+  readonly useIpvlan?: {
+    /** Interface name given on the line. */
+    readonly name?: string;
+    /** The address the ipvlan gets (the adverts' source); without it an IPv4 instance stays FAULT. */
+    readonly address?: {
+      /** The address as written, without its prefix. */
+      readonly address: string;
+      /** The prefix written, else 32 (128). */
+      readonly prefix: number;
+      /** Its family, which an instance without a VIP before the line takes. */
+      readonly family: 'inet' | 'inet6';
+    };
+    /** The l2 mode's flag: `bridge` (keepalived's default), `private` or `vepa`. */
+    readonly mode: 'bridge' | 'private' | 'vepa';
+  };
   /** `vmac_xmit_base` (with `use_vmac` only): adverts leave from the base interface, not from the VMAC. */
   readonly vmacXmitBase?: true;
   /** `use_vmac_addr`: the VIPs on other interfaces than the instance's go on a macvlan with the virtual MAC there. */

@@ -194,6 +194,26 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(warned(mapText(v6('  vmac_xmit_base\n')))).toEqual([]);
   });
 
+  test('use_ipvlan: name only when written, address and prefix, the file\'s last flag for all; IPv6, use_vmac, unicast_src_ip and a name the kernel refuses are reported', () => {
+    const vi = (name: string, vrid: number, extra: string, vip = '192.0.2.1') =>
+      `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${vrid}\n${extra}  virtual_ipaddress {\n    ${vip}\n  }\n}\n`;
+    const m = mapText(vi('A', 1, '  use_ipvlan 192.0.2.5/24 private\n') + vi('B', 2, '  use_ipvlan ipv2 vepa\n') + vi('C', 3, ''));
+    expect(warned(m)).toEqual([]);
+    // keepalived 2.2.7 (measured in the kernel lab): one flag for every ipvlan, the last line's.
+    expect(m.config.instances.map((i) => i.useIpvlan)).toEqual([
+      { mode: 'vepa', address: '192.0.2.5', prefix: 24 }, { mode: 'vepa', name: 'ipv2' }, undefined,
+    ]);
+    expect(resolveVrrpOptions(stripTracking(m.config.instances[0]!)).ipvlan).toEqual({ name: 'vrrp.1', mode: 'vepa', address: '192.0.2.5', prefix: 24 });
+    const refused = (extra: string, vip?: string) => {
+      const r = mapText(vi('A', 1, extra, vip));
+      return [...warned(r).map(([, line, message]) => [line, message]), r.warnings[0]?.keyword, r.config.instances[0]!.useIpvlan];
+    };
+    expect(refused('  use_ipvlan 192.0.2.5\n  use_vmac\n')).toEqual([[4, '(A) use_ipvlan with use_vmac is not supported yet - ignored'], 'use_ipvlan', undefined]);
+    expect(refused('  use_ipvlan fd00::5\n', 'fd00::1')).toEqual([[4, '(A) use_ipvlan on an IPv6 instance is not supported yet - ignored'], 'use_ipvlan', undefined]);
+    expect(refused('  use_ipvlan 192.0.2.5\n  unicast_src_ip 192.0.2.9\n')).toEqual([[4, '(A) use_ipvlan with unicast_src_ip is not supported yet - ignored'], 'use_ipvlan', undefined]);
+    expect(refused('  use_ipvlan foo/1 192.0.2.5\n')).toEqual([[4, '(A) ipvlan name foo/1 is not a valid interface name - not supported'], 'use_ipvlan', undefined]);
+  });
+
   test('garp_extra_if reaches the router (global vrrp_garp_extra_if as the default); 0 is none', () => {
     const vi = (name: string, extra: string) => `vrrp_instance ${name} {\n  interface vrrp0\n  virtual_router_id ${name.length}\n${extra}  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
     const m = mapText(`global_defs {\n  vrrp_garp_extra_if 60\n}\n${vi('A', '')}${vi('BB', '  garp_extra_if all 5\n')}${vi('CCC', '  garp_extra_if 0\n')}`);

@@ -463,6 +463,51 @@ describe('errors and corrections, each at its line', () => {
     expect(verdict.output.split('\n').filter((l) => l.includes('duplicate'))).toEqual(DUPLICATE_LINES.map(([line, m]) => `(keepalived.conf: Line ${line}) ${m}`));
   });
 
+  // use_ipvlan lines (line 4 of the instance, its VIP after it unless said) and keepalived 2.2.7's -t verdict on each:
+  // the status and its lines, "(Line N)" for those it places, the fault line unplaced (it comes once the file is read).
+  const vip = '  virtual_ipaddress {\n    192.0.2.1\n  }\n';
+  const IPVLAN_CASES: readonly [string, string, number, string[]][] = [
+    ['address and flag', '  use_ipvlan 192.0.2.5/24 private\n', 0, []],
+    ['name, address', '  use_ipvlan ipv1 192.0.2.5\n', 0, []],
+    ['no address', '  use_ipvlan\n', 5, ['(VI_1) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state']],
+    ['two names', '  use_ipvlan foo bar\n', 5, ["(Line 4) (VI_1) IPVLAN interface already specified - ignoring 'bar'",
+      '(VI_1) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state']],
+    ['two addresses', '  use_ipvlan 192.0.2.5 192.0.2.6\n', 5, ["(Line 4) (VI_1) ipvlan address already specified - ignoring '192.0.2.6'"]],
+    ['two flags', '  use_ipvlan bridge 192.0.2.5 vepa\n', 5, ["(Line 4) (VI_1) ipvlan type already specified - ignoring 'vepa'"]],
+    ['a long name', '  use_ipvlan abcdefghijklmnop 192.0.2.5\n', 5, ["(Line 4) (VI_1) IPVLAN interface name 'abcdefghijklmnop' too long - ignoring"]],
+    ['a bad prefix is a name', '  use_ipvlan 192.0.2.5/33\n', 5, ['(VI_1) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state']],
+    ['a second line', '  use_ipvlan\n  use_ipvlan 192.0.2.5\n', 5, ['(Line 5) (VI_1) use_ipvlan already specified',
+      '(VI_1) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state']],
+  ];
+  const ipvlanText = (lines: string) => instance(`  virtual_router_id 1\n${lines}${vip}`);
+  const printed = (r: CheckResult) => r.diagnostics.map((d) => (d.unplaced ? d.message : `(Line ${d.source.line}) ${d.message}`));
+
+  test('use_ipvlan: its words in any order, each kind once, keepalived 2.2.7\'s -t lines and status; the address sets the family', () => {
+    for (const [name, lines, status, said] of IPVLAN_CASES) {
+      const r = checkText(ipvlanText(lines));
+      expect([name, r.exitCode, printed(r)]).toEqual([name, status, said]);
+    }
+    const model = (lines: string) => checkText(ipvlanText(lines)).config.vrrp.instances[0]!.useIpvlan;
+    expect(model('  use_ipvlan 192.0.2.5/24 private\n')).toEqual({ address: { address: '192.0.2.5', prefix: 24, family: 'inet' }, mode: 'private' });
+    expect(model('  use_ipvlan 192.0.2.5 ipv1\n')).toEqual({ name: 'ipv1', address: { address: '192.0.2.5', prefix: 32, family: 'inet' }, mode: 'bridge' });
+    expect(model('  use_ipvlan 192.0.2.5/33\n')).toEqual({ name: '192.0.2.5/33', mode: 'bridge' });
+    // After an IPv4 VIP an IPv6 address is skipped (the fault follows); before any VIP it makes the instance IPv6.
+    const after = checkText(instance(`  virtual_router_id 1\n${vip}  use_ipvlan fd00::5\n`));
+    expect(printed(after)).toEqual(['(Line 7) (VI_1) ipvlan address[fd00::5] MUST match vrrp instance family !!! Skipping...',
+      '(VI_1) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state']);
+    const v6 = checkText(instance('  virtual_router_id 1\n  use_ipvlan fd00::5\n  virtual_ipaddress {\n    fd00::100\n  }\n'));
+    expect([v6.exitCode, v6.config.vrrp.instances[0]!.family]).toEqual([0, 'inet6']);
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('use_ipvlan: the installed keepalived -t prints the same lines and exits the same', () => {
+    for (const [name, lines, status, said] of IPVLAN_CASES) {
+      const dir = scratch({ 'keepalived.conf': ipvlanText(lines) });
+      const verdict = keepalivedVerdict(path.join(dir, 'keepalived.conf'));
+      fs.rmSync(dir, { recursive: true });
+      expect([name, verdict.status, verdict.output.split('\n').filter(Boolean).map((l) => l.replace(/^\([^:]*: /, '('))]).toEqual([name, status, said]);
+    }
+  });
+
   // keepalived 2.2.7 -t: status 5 and "(Line 3) vmac prefix has already been specified - ignoring cd"; the first one counts.
   test('vmac_prefix: default vrrp, the first one written wins', () => {
     const vi = instance('  virtual_router_id 1\n  use_vmac\n  virtual_ipaddress {\n    192.0.2.1\n  }\n');
@@ -503,13 +548,12 @@ describe('errors and corrections, each at its line', () => {
   });
 
   test('what keepalived does not model yet is reported as unsupported at its line, never silently ignored', () => {
-    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  use_ipvlan\n  virtual_ipaddress {\n    192.0.2.1 track_group G\n  }\n'));
+    const r = readText(instance('  virtual_router_id 1\n  virtual_routes {\n    10.0.0.0/8 dev vrrp0 realms 3\n  }\n  virtual_ipaddress {\n    192.0.2.1 track_group G\n  }\n'));
     expect(found(r)).toEqual([
       ['unsupported', 5, 'route option realms is not supported yet - the route is not installed'],
-      ['unsupported', 7, 'use_ipvlan in vrrp_instance is not supported yet - ignored'],
-      ['unsupported', 9, 'ip address option track_group is not supported yet - ignored'],
+      ['unsupported', 8, 'ip address option track_group is not supported yet - ignored'],
     ]);
-    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 5], ['use_ipvlan', 7], ['track_group', 9]]);
+    expect(r.config.unsupported.map((u) => [u.keyword, u.source.line])).toEqual([['virtual_routes', 5], ['track_group', 8]]);
   });
 
   test('vrrp_track_file is the deprecated spelling of track_file; a vrrp_script without script is removed', () => {

@@ -116,6 +116,14 @@ describe('validation names the field', () => {
     ['garpExtraIf misspelt', { garpExtraIf: { interval: 5, every: true } }, 'vrrp.garpExtraIf.every'],
     ['garpExtraIf all not a boolean', { garpExtraIf: { interval: 5, all: 'yes' } }, 'vrrp.garpExtraIf.all'],
     ['vmacXmitBase not a boolean', { useVmac: true, vmacXmitBase: 1 }, 'vrrp.vmacXmitBase'],
+    ['useIpvlan on IPv6', { virtualIpaddress: ['fd00::1'], useIpvlan: { address: 'fd00::5' } }, 'vrrp.useIpvlan'],
+    ['useIpvlan with useVmac', { useVmac: true, useIpvlan: { address: '10.0.0.5' } }, 'vrrp.useIpvlan'],
+    ['useIpvlan with unicastSrcIp', { unicastSrcIp: '10.0.0.9', useIpvlan: { address: '10.0.0.5' } }, 'vrrp.useIpvlan'],
+    ['useIpvlan of the other family', { useIpvlan: { address: 'fd00::5' } }, 'vrrp.useIpvlan.address'],
+    ['useIpvlan prefix without address', { useIpvlan: { prefix: 24 } }, 'vrrp.useIpvlan.prefix'],
+    ['useIpvlan prefix above 32', { useIpvlan: { address: '10.0.0.5', prefix: 33 } }, 'vrrp.useIpvlan.prefix'],
+    ['useIpvlan l3 mode', { useIpvlan: { mode: 'l3' } }, 'vrrp.useIpvlan.mode'],
+    ['useIpvlan bad name', { useIpvlan: { name: 'a/b' } }, 'vrrp.useIpvlan.name'],
   ])('%s', (_name, patch, field) => {
     expect(fieldOf({ ...minimal, ...patch })).toBe(field);
   });

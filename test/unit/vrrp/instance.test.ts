@@ -544,3 +544,62 @@ describe('GarpPacer: keepalived 2.2.7\'s pacing of GARPs per garp_group (sequenc
     pacer.close();
   });
 });
+
+describe('use_ipvlan', () => {
+  const made: string[] = [];
+  const calls: unknown[][] = [];
+  const saved = { create: fake.vrrpCreateIpvlan, change: fake.vrrpChangeAddress, remove: fake.vrrpDeleteLink };
+  beforeAll(() => {
+    // vrrp.64 exists already (not ours): the default name moves on to vrrp1.64, as keepalived's.
+    for (const [name, index] of [['vrrp.64', 5], ['vrrp1.64', 6], ['ipv9', 7]] as const) {
+      fakeNative.interfaces.set(name, true);
+      fakeNative.ifindexes.set(name, index);
+    }
+    fake.vrrpCreateIpvlan = (o) => (calls.push(['create', o.name, o.parentIfindex, o.mode]), o.name === 'vrrp.64' ? 17 : (made.push(o.name), 0));
+    fake.vrrpChangeAddress = (o) => (calls.push(['address', o.ifindex, o.address, o.prefix]), 0);
+    fake.vrrpDeleteLink = (o) => (calls.push(['delete', o.name]), 0);
+  });
+  afterAll(() => {
+    Object.assign(fake, { vrrpCreateIpvlan: saved.create, vrrpChangeAddress: saved.change, vrrpDeleteLink: saved.remove });
+    for (const name of ['vrrp.64', 'vrrp1.64', 'ipv9']) {
+      fakeNative.interfaces.delete(name);
+      fakeNative.ifindexes.delete(name);
+    }
+  });
+  const open = (useIpvlan: Record<string, unknown>, log?: (line: string) => void) => VrrpInstance.open({
+    name: 'VI_I', interface: 'eth0', virtualRouterId: 64, priority: 255, garpMasterDelay: 0, garpMasterRepeat: 1, useIpvlan,
+    virtualIpaddress: ['10.0.0.100'],
+  }, log ? { log } : {});
+
+  test('made on the base (the next free default name), its address the source, adverts sent from it and read on the base; deleted at close', async () => {
+    calls.length = 0;
+    const vi = open({ address: '10.0.0.5', mode: 'private' });
+    await started();
+    expect(calls).toEqual([['create', 'vrrp.64', 2, 'private'], ['create', 'vrrp1.64', 2, 'private'], ['address', 6, '10.0.0.5', 32]]);
+    expect(link.options).toMatchObject({ interface: 'eth0', ifindex: 2, sendInterface: 'vrrp1.64', sendIfindex: 6, source: '10.0.0.5' });
+    expect(link.options.sendMac).toBeUndefined();
+    expect(vi.state).toBe('MASTER');
+    // The VIPs stay on the base interface.
+    expect(link.added.map((a) => [a.ifindex, a.address])).toEqual([[2, '10.0.0.100']]);
+    vi.close();
+    expect(calls.at(-1)).toEqual(['delete', 'vrrp1.64']);
+  });
+
+  test("without an address the link is made and the instance stays FAULT with keepalived's line; a named one is not renamed", async () => {
+    calls.length = 0;
+    const lines: string[] = [];
+    const vi = open({ name: 'ipv9' }, (l) => lines.push(l));
+    await started();
+    expect(calls).toEqual([['create', 'ipv9', 2, 'bridge']]);
+    expect(vi.state).toBe('FAULT');
+    expect(lines.map((l) => JSON.parse(l).message).filter(Boolean)).toEqual([
+      '(VI_I): Success creating ipvlan interface ipv9',
+      '(VI_I) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state',
+    ]);
+    // An address appearing on the base does not end it: the ipvlan's address is the only source.
+    expect(vi.followSource(2, 2, '10.0.0.9', true)).toBeUndefined();
+    vi.close();
+    fake.vrrpCreateIpvlan = () => 17;
+    expect(() => open({ name: 'ipv9', address: '10.0.0.5' })).toThrow(expect.objectContaining({ code: 'EEXIST', message: 'open creating ipvlan ipv9 failed: EEXIST' }));
+  });
+});

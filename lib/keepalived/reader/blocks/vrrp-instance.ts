@@ -38,9 +38,7 @@ export interface VrrpInstanceDraft extends Draft<VrrpInstanceFields>, TrackingDr
 }
 
 /** Keywords keepalived accepts in vrrp_instance that this reader does not model. */
-export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [
-  'use_ipvlan',
-];
+export const VRRP_INSTANCE_UNSUPPORTED: readonly string[] = [];
 
 type D = VrrpInstanceDraft;
 
@@ -69,8 +67,8 @@ function addressList(list: 'virtualIpaddress' | 'virtualIpaddressExcluded'): Key
     const address = readVrrpAddress(stmt, ctx, target.unsupported);
     if (!address) return;
     // keepalived decides the family from the first advertised address and drops the others.
-    const first = target.virtualIpaddress[0];
-    if (list === 'virtualIpaddress' && first && first.family !== address.family) {
+    const family = target.virtualIpaddress[0]?.family ?? target.values.useIpvlan?.address?.family;
+    if (list === 'virtualIpaddress' && family && family !== address.family) {
       ctx.diag.error('semantic', `(${target.name}): address family must match VRRP instance [${address.address}] - ignoring`, stmt.source);
       return;
     }
@@ -80,6 +78,45 @@ function addressList(list: 'virtualIpaddress' | 'virtualIpaddressExcluded'): Key
     target.sources[list] ??= stmt.source;
     return { grammar: body, target };
   } };
+}
+
+/** `ADDRESS` or `ADDRESS/PREFIX` (decimal, within the family's length), as keepalived reads an ipvlan's address. */
+function ipvlanAddress(word: string): NonNullable<NonNullable<VrrpInstanceFields['useIpvlan']>['address']> | undefined {
+  const [address, prefix, ...rest] = word.split('/');
+  const family = addressFamily(address!);
+  if (!family || rest.length) return undefined;
+  const bits = family === 'inet' ? 32 : 128;
+  if (prefix !== undefined && (!/^[0-9]{1,3}$/.test(prefix) || Number(prefix) > bits)) return undefined;
+  return { address: address!, prefix: prefix === undefined ? bits : Number(prefix), family };
+}
+
+/**
+ * `use_ipvlan [IF] [ADDRESS[/PREFIX]] [bridge|private|vepa]`, read as keepalived 2.2.7 reads it (measured with
+ * `keepalived -t`): the words in any order; a mode word, an address, else an interface name; a second of each is
+ * reported and ignored, as is a name longer than 15 characters or an address of the other family (the instance's
+ * family is its first VIP's, else the ipvlan address's). A second `use_ipvlan` line is ignored.
+ */
+function useIpvlan(stmt: Statement, target: D, ctx: ParseContext): void {
+  const who = `(${target.name})`;
+  if (target.values.useIpvlan) return void ctx.diag.error('semantic', `${who} use_ipvlan already specified`, stmt.source);
+  let name: string | undefined;
+  let address: ReturnType<typeof ipvlanAddress>;
+  let mode: 'bridge' | 'private' | 'vepa' | undefined;
+  for (const word of stmt.args) {
+    const parsed = ipvlanAddress(word);
+    if (word === 'bridge' || word === 'private' || word === 'vepa') {
+      if (mode) ctx.diag.error('semantic', `${who} ipvlan type already specified - ignoring '${word}'`, stmt.source);
+      else mode = word;
+    } else if (parsed) {
+      const family = target.virtualIpaddress[0]?.family;
+      if (address) ctx.diag.error('semantic', `${who} ipvlan address already specified - ignoring '${word}'`, stmt.source);
+      else if (family && family !== parsed.family) ctx.diag.error('semantic', `${who} ipvlan address[${word}] MUST match vrrp instance family !!! Skipping...`, stmt.source);
+      else address = parsed;
+    } else if (name !== undefined) ctx.diag.error('semantic', `${who} IPVLAN interface already specified - ignoring '${word}'`, stmt.source);
+    else if (word.length > 15) ctx.diag.error('semantic', `${who} IPVLAN interface name '${word}' too long - ignoring`, stmt.source);
+    else name = word;
+  }
+  setValue(target, 'useIpvlan', { ...(name !== undefined ? { name } : {}), ...(address ? { address } : {}), mode: mode ?? 'bridge' }, stmt.source);
 }
 
 const peerGrammar = grammar<D>([], (stmt, target, ctx) => {
@@ -241,6 +278,7 @@ const instanceKeywords: KeywordTable<D> = {
       setValue(target, 'useVmac', name === undefined ? {} : { name }, stmt.source);
     },
   },
+  use_ipvlan: { minArgs: 0, handle: useIpvlan },
   garp_extra_if: garpExtraIf(),
   vmac_garp_intvl: garpExtraIf(),
   // keepalived ignores any words after it.
