@@ -21,7 +21,6 @@ import type { KeepalivedConfig } from '../reader/model';
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
   enable_snmp_vrrp: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
   enable_snmp_keepalived: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
-  enable_snmp_checker: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
 };
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */
