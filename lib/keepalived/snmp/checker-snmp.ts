@@ -43,10 +43,11 @@ export class CheckerSnmp {
     this.#settings = settings;
     // A walk asks once per object: the IPVS listing is read at most once a second.
     let listed: { at: number; services: ReturnType<CheckMibSource['services']> } | undefined;
+    const list = source.services;
     this.#source = source = {
       ...source,
       services: () => {
-        if (!listed || Date.now() - listed.at > 1000) listed = { at: Date.now(), services: source.services() };
+        if (!listed || Date.now() - listed.at > 1000) listed = { at: Date.now(), services: list() };
         return listed.services;
       },
     };

@@ -368,20 +368,21 @@ function rsValues(row: VsRow, global: KeepalivedConfig['global']): VarBind[] {
       { oid: col(40), value: int(KIND[r.rs.forwarding.method]) },
     );
     if (real?.virtualhost !== undefined) out.push({ oid: col(41), value: text(real.virtualhost) });
-    out.push({ oid: col(42), value: truth(real?.alpha ?? false) });
-    if (real) {
-      const set = (f: string) => real.sources[f] !== undefined;
-      if (set('retry')) out.push({ oid: col(43), value: gauge(real.retry) });
-      if (set('delayBeforeRetry')) out.push({ oid: col(44), value: gauge(Math.floor(real.delayBeforeRetry)) });
-      if (set('warmup')) out.push({ oid: col(45), value: gauge(Math.floor(real.warmup)) });
-      out.push({ oid: col(46), value: gauge(Math.floor(real.delayLoop)) });
-      out.push({ oid: col(47), value: truth(real.smtpAlert ?? global.smtpAlertChecker ?? global.smtpAlert ?? true) });
-      if (set('delayBeforeRetry')) out.push({ oid: col(48), value: usec(real.delayBeforeRetry) });
-      if (set('warmup')) out.push({ oid: col(49), value: usec(real.warmup) });
-      out.push({ oid: col(50), value: usec(real.delayLoop) }, { oid: col(51), value: usec(real.connectTimeout) });
-    } else {
-      out.push({ oid: col(47), value: truth(false) });
-    }
+    // Timers: the sorry server's 0; retry, delay_before_retry and warmup 0 unless the real server writes them.
+    const set = (f: string) => real?.sources[f] !== undefined;
+    const timer = (f: 'retry' | 'delayBeforeRetry' | 'warmup') => (real && set(f) ? real[f] : 0);
+    out.push(
+      { oid: col(42), value: truth(real?.alpha ?? false) },
+      { oid: col(43), value: gauge(timer('retry')) },
+      { oid: col(44), value: gauge(Math.floor(timer('delayBeforeRetry'))) },
+      { oid: col(45), value: gauge(Math.floor(timer('warmup'))) },
+      { oid: col(46), value: gauge(Math.floor(real?.delayLoop ?? 0)) },
+      { oid: col(47), value: truth(real ? (real.smtpAlert ?? global.smtpAlertChecker ?? global.smtpAlert ?? true) : false) },
+      { oid: col(48), value: usec(timer('delayBeforeRetry')) },
+      { oid: col(49), value: usec(timer('warmup')) },
+      { oid: col(50), value: usec(real?.delayLoop ?? 0) },
+      { oid: col(51), value: usec(real?.connectTimeout ?? 0) },
+    );
     out.push(...tunnelBinds(col, r.rs.forwarding, 52));
     if (real?.snmpName !== undefined) out.push({ oid: col(55), value: text(real.snmpName) });
   }
