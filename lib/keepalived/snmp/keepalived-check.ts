@@ -121,10 +121,25 @@ function sumStats(all: readonly Stats[]): Stats {
   return out;
 }
 
-/** The statistic columns a row and a real server share, from `first`: conns, in/out packets and bytes, the five rates. */
-function statColumns(s: Stats): { conns: bigint; rates: bigint[] } {
-  const rates = [s.connectionsPerSecond, s.inPacketsPerSecond, s.outPacketsPerSecond, s.inBytesPerSecond, s.outBytesPerSecond];
-  return { conns: s.connections, rates };
+const ratesOf = (s: Stats) => [
+  s.connectionsPerSecond, s.inPacketsPerSecond, s.outPacketsPerSecond, s.inBytesPerSecond, s.outBytesPerSecond,
+];
+
+/** From column `at`: packets in and out (32 bits), bytes in and out (64), the five rates (32). */
+function trafficBinds(col: (c: number) => Oid, at: number, s: Stats): VarBind[] {
+  const counters = [c32(s.inPackets), c32(s.outPackets), c64(s.inBytes), c64(s.outBytes)];
+  const out: VarBind[] = counters.map((value, i) => ({ oid: col(at + i), value }));
+  return [...out, ...ratesOf(s).map((r, i) => ({ oid: col(at + 4 + i), value: g64(r) }))];
+}
+
+/** From column `at`: connections and packets in 64 bits, then each rate's low and high 32 bits. */
+function wideBinds(col: (c: number) => Oid, at: number, s: Stats): VarBind[] {
+  const out: VarBind[] = [s.connections, s.inPackets, s.outPackets].map((v, i) => ({ oid: col(at + i), value: c64(v) }));
+  const halves = ratesOf(s).flatMap((r, i) => [
+    { oid: col(at + 3 + 2 * i), value: g64(r) },
+    { oid: col(at + 4 + 2 * i), value: gauge(Number(r >> 32n)) },
+  ]);
+  return [...out, ...halves];
 }
 
 function tunnelBinds(col: (c: number) => Oid, fwd: LvsForwarding, typeCol: number): VarBind[] {
@@ -281,20 +296,12 @@ function vsValues(row: VsRow): VarBind[] {
   );
   if (vs.quorumUp) out.push({ oid: col(24), value: text(vs.quorumUp.command) });
   if (vs.quorumDown) out.push({ oid: col(25), value: text(vs.quorumDown.command) });
-  const s = statColumns(stats);
   out.push(
     { oid: col(26), value: gauge(vs.hysteresis) },
-    { oid: col(27), value: g64(s.conns) },
-    { oid: col(28), value: c32(stats.inPackets) },
-    { oid: col(29), value: c32(stats.outPackets) },
-    { oid: col(30), value: c64(stats.inBytes) },
-    { oid: col(31), value: c64(stats.outBytes) },
-    ...s.rates.map((r, i) => ({ oid: col(32 + i), value: g64(r) })),
+    { oid: col(27), value: g64(stats.connections) },
+    ...trafficBinds(col, 28, stats),
     { oid: col(37), value: truth(vs.onePacket) },
-    { oid: col(38), value: c64(stats.connections) },
-    { oid: col(39), value: c64(stats.inPackets) },
-    { oid: col(40), value: c64(stats.outPackets) },
-    ...s.rates.flatMap((r, i) => [{ oid: col(41 + 2 * i), value: g64(r) }, { oid: col(42 + 2 * i), value: gauge(Number(r >> 32n)) }]),
+    ...wideBinds(col, 38, stats),
   );
   if (!v4) out.push({ oid: col(51), value: gauge(granularity4(vs.persistenceGranularity).readUInt32BE(0)) });
   out.push(
@@ -335,7 +342,6 @@ function rsValues(row: VsRow, global: KeepalivedConfig['global']): VarBind[] {
     const col = (c: number) => [...RS, c, row.index, r.index];
     const real = r.sorry ? undefined : (r.rs as RealServer);
     const d = destinationStats(row, r);
-    const s = statColumns(d.stats);
     out.push(
       { oid: col(2), value: int(r.sorry ? 2 : 1) },
       { oid: col(3), value: inetType(r.rs.address) },
@@ -352,19 +358,12 @@ function rsValues(row: VsRow, global: KeepalivedConfig['global']): VarBind[] {
       out.push({ oid: col(13), value: gauge(r.status?.checkers.filter((c) => !c.up).length ?? 0) });
     }
     out.push(
-      { oid: col(14), value: g64(s.conns) },
+      { oid: col(14), value: g64(d.stats.connections) },
       { oid: col(15), value: gauge(d.active) },
       { oid: col(16), value: gauge(d.inactive) },
       { oid: col(17), value: gauge(d.persistent) },
-      { oid: col(18), value: c32(d.stats.inPackets) },
-      { oid: col(19), value: c32(d.stats.outPackets) },
-      { oid: col(20), value: c64(d.stats.inBytes) },
-      { oid: col(21), value: c64(d.stats.outBytes) },
-      ...s.rates.map((v, i) => ({ oid: col(22 + i), value: g64(v) })),
-      { oid: col(27), value: c64(d.stats.connections) },
-      { oid: col(28), value: c64(d.stats.inPackets) },
-      { oid: col(29), value: c64(d.stats.outPackets) },
-      ...s.rates.flatMap((v, i) => [{ oid: col(30 + 2 * i), value: g64(v) }, { oid: col(31 + 2 * i), value: gauge(Number(v >> 32n)) }]),
+      ...trafficBinds(col, 18, d.stats),
+      ...wideBinds(col, 27, d.stats),
       { oid: col(40), value: int(KIND[r.rs.forwarding.method]) },
     );
     if (real?.virtualhost !== undefined) out.push({ oid: col(41), value: text(real.virtualhost) });
