@@ -71,12 +71,26 @@ export class CheckerSnmp {
     if (this.#settings.traps) this.#agent.notify(trap, varbinds);
   }
 
-  /** The checker started: each virtual server's quorum, in file order, as keepalived's "Gained quorum" at start. */
+  /**
+   * The checker started: each virtual server's quorum, in file order, as keepalived's "Gained quorum" at start.
+   * keepalived's subagent is registered before its checkers start; ours may still be registering: the notifications,
+   * taken now, wait for the session (up to 30 s).
+   */
   started(): void {
-    for (const row of vsRows(this.#source)) {
+    const routerId = this.#source.routerId();
+    const traps = vsRows(this.#source).flatMap((row) => {
       const q = row.statuses[0]?.quorumUp;
-      if (q !== undefined) this.#notify(VS_QUORUM_TRAP, quorumTrap(row, q ? 1 : 2, upAndTotal(row).up, this.#source.routerId()));
-    }
+      return q === undefined ? [] : [quorumTrap(row, q ? 1 : 2, upAndTotal(row).up, routerId)];
+    });
+    const send = () => traps.forEach((t) => this.#notify(VS_QUORUM_TRAP, t));
+    if (this.#agent.connected) return send();
+    let waited = 0;
+    const timer = setInterval(() => {
+      if (!this.#agent.connected && (waited += 100) < 30_000) return;
+      clearInterval(timer);
+      send();
+    }, 100);
+    timer.unref();
   }
 
   /** A real server went up or down. */
