@@ -5,7 +5,8 @@
  * `enable_traps` its realServerStateChange and
  * virtualServerQuorumStateChange notifications: the quorum of each virtual
  * server as the checker starts, each real server's up/down, each quorum
- * change, and at stop the real servers going and each quorum "shutdown".
+ * change, and at stop the real servers going (of virtual servers with
+ * quorum) and each quorum "shutdown".
  * @module
  */
 import type { KeywordItem } from '../reader/model';
@@ -67,30 +68,34 @@ export class CheckerSnmp {
     return vsRows(this.#source).find((r) => r.statuses[0]?.id === id);
   }
 
-  #notify(trap: typeof RS_STATE_TRAP, varbinds: Parameters<AgentxSubagent['notify']>[1]): void {
-    if (this.#settings.traps) this.#agent.notify(trap, varbinds);
-  }
+  /** Notifications taken before the first session, sent once it is up (keepalived's subagent registers before its checkers start). */
+  #pending: [typeof RS_STATE_TRAP, Parameters<AgentxSubagent['notify']>[1]][] | undefined = [];
 
-  /**
-   * The checker started: each virtual server's quorum, in file order, as keepalived's "Gained quorum" at start.
-   * keepalived's subagent is registered before its checkers start; ours may still be registering: the notifications,
-   * taken now, wait for the session (up to 30 s).
-   */
-  started(): void {
-    const routerId = this.#source.routerId();
-    const traps = vsRows(this.#source).flatMap((row) => {
-      const q = row.statuses[0]?.quorumUp;
-      return q === undefined ? [] : [quorumTrap(row, q ? 1 : 2, upAndTotal(row).up, routerId)];
-    });
-    const send = () => traps.forEach((t) => this.#notify(VS_QUORUM_TRAP, t));
-    if (this.#agent.connected) return send();
+  #notify(trap: typeof RS_STATE_TRAP, varbinds: Parameters<AgentxSubagent['notify']>[1]): void {
+    if (!this.#settings.traps) return;
+    if (this.#agent.connected || !this.#pending) {
+      this.#agent.notify(trap, varbinds);
+      return;
+    }
+    this.#pending.push([trap, varbinds]);
+    if (this.#pending.length > 1) return;
     let waited = 0;
     const timer = setInterval(() => {
       if (!this.#agent.connected && (waited += 100) < 30_000) return;
       clearInterval(timer);
-      send();
+      const pending = this.#pending ?? [];
+      this.#pending = undefined;
+      for (const [t, v] of pending) this.#agent.notify(t, v);
     }, 100);
     timer.unref();
+  }
+
+  /** The checker started: each virtual server's quorum, in file order, as keepalived's "Gained quorum" at start. */
+  started(): void {
+    for (const row of vsRows(this.#source)) {
+      const q = row.statuses[0]?.quorumUp;
+      if (q !== undefined) this.#notify(VS_QUORUM_TRAP, quorumTrap(row, q ? 1 : 2, upAndTotal(row).up, this.#source.routerId()));
+    }
   }
 
   /** A real server went up or down. */
@@ -107,15 +112,21 @@ export class CheckerSnmp {
     if (row) this.#notify(VS_QUORUM_TRAP, quorumTrap(row, e.up ? 1 : 2, upAndTotal(row).up, this.#source.routerId()));
   }
 
-  /** The checker stops: per virtual server each live real server going, then its quorum "shutdown" (3). */
+  /**
+   * The checker stops: per virtual server, while it has quorum, each live real server going; then its quorum
+   * "shutdown" (3) with the real servers still counted alive (keepalived sends none for the real servers of a
+   * virtual server out of quorum, which are out of its table).
+   */
   stopping(): void {
     const routerId = this.#source.routerId();
     for (const row of vsRows(this.#source)) {
       let { up } = upAndTotal(row);
-      row.statuses[0]?.realServers.slice(0, row.vs.realServers.length).forEach((rs, i) => {
-        if (rs.up) this.#notify(RS_STATE_TRAP, realServerTrap(row, i, false, --up, routerId));
-      });
-      this.#notify(VS_QUORUM_TRAP, quorumTrap(row, 3, 0, routerId));
+      if (row.statuses[0]?.quorumUp) {
+        row.statuses[0].realServers.slice(0, row.vs.realServers.length).forEach((rs, i) => {
+          if (rs.up) this.#notify(RS_STATE_TRAP, realServerTrap(row, i, false, --up, routerId));
+        });
+      }
+      this.#notify(VS_QUORUM_TRAP, quorumTrap(row, 3, up, routerId));
     }
   }
 
