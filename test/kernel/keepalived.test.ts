@@ -24,7 +24,7 @@
 // the adverts from them, keep an instance without an address FAULT, change no
 // sysctl and remove the links at stop.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NatTopology, VIP } from '../../demo/nat-topology';
@@ -760,5 +760,190 @@ vrrp_instance B {
       expect(ipvlans(side)).toEqual([]);
       expect(addresses(side)).toEqual(['eth0 inet 10.0.0.1/24', 'lo inet 127.0.0.1/8']);
     }
+  });
+});
+
+describe('enable_snmp_checker: KEEPALIVED-MIB global and check subtrees, as keepalived 2.2.7 answers them', () => {
+  // Each daemon in a namespace of its own with its own snmpd (AgentX master on a UNIX socket of its own: the files
+  // differ in snmp_socket only) and snmptrapd; the same MISC_CHECK file takes a real server down in both.
+  const sides = ['keepalived', 'ours'] as const;
+  type Side = (typeof sides)[number];
+  const ns = { keepalived: `kmib-ka-${process.pid}`, ours: `kmib-ours-${process.pid}` };
+  let dir: string;
+  const children: ChildProcess[] = [];
+  const daemons: Partial<Record<Side, ChildProcess>> = {};
+  // Output goes to files: the walks are synchronous, and a pipe left unread would stall a daemon logging as it answers.
+  const output = (name: string) => path.join(dir, `${name}.log`);
+  const read = (name: string) => {
+    try {
+      return readFileSync(output(name), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const exits: Partial<Record<Side, Promise<number | null>>> = {};
+  const env = () => ({ ...process.env, MIBDIRS: path.join(dir, 'no-mibs') });
+  const run = (side: Side, ...args: string[]) => execFileSync('ip', ['netns', 'exec', ns[side], ...args], { encoding: 'utf8', env: env() });
+  const spawnIn = (side: Side, args: string[], name: string) => {
+    const fd = openSync(output(name), 'w');
+    const child = spawn('ip', ['netns', 'exec', ns[side], ...args], { stdio: ['ignore', fd, fd], env: env() });
+    closeSync(fd);
+    children.push(child);
+    return child;
+  };
+  /** snmpwalk -On through the side's snmpd. */
+  const walk = (side: Side, oid: string) => run(side, 'snmpwalk', '-v2c', '-c', 'public', '-On', '-m', '', '-t', '10', '127.0.0.1:16100', oid).split('\n').filter(Boolean);
+  // The IPVS statistics differ by nature: compared by type (and each checked to be a number).
+  const STAT = /^\.1\.3\.6\.1\.4\.1\.9586\.100\.5\.3\.(3\.1\.(2[7-9]|3[0-689]|4\d|50)|4\.1\.(1[4-9]|2\d|3\d))\./;
+  const shape = (lines: string[]) => lines.map((l) => (STAT.test(l) ? l.replace(/ = (\w+): \d+$/, ' = $1: N') : l));
+  const both = (oid: string) => {
+    try {
+      return Object.fromEntries(sides.map((s) => [s, walk(s, oid)])) as Record<Side, string[]>;
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nkeepalived ${read('keepalived').slice(-3000)}\nours ${read('ours').slice(-1500)}`);
+    }
+  };
+  /** Each trap received: its varbinds without sysUpTime. */
+  const received = (side: Side) => read(`traps-${side}`).split('\n').filter((l) => l.includes('.1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.4.1.9586'))
+    .map((l) => l.split('\t').filter((v) => !v.startsWith('.1.3.6.1.2.1.1.3.0') && v.startsWith('.')).join(' ').replace(/\s+$/, ''));
+  const wait = (what: string, ok: () => boolean) =>
+    until(() => ok(), Boolean, what, { intervalMs: 1000, attempts: 60, detail: () => `keepalived ${read('keepalived').slice(-800)}; ours ${read('ours').slice(-800)}` });
+  /** A real server's realServerStatus, read by walking the column. */
+  const rsStatus = (side: Side, vs: number, rs: number) => {
+    try {
+      const column = run(side, 'snmpwalk', '-v2c', '-c', 'public', '-On', '-m', '', '-t', '5', '-r', '0', '127.0.0.1:16100', '.1.3.6.1.4.1.9586.100.5.3.4.1.6');
+      return column.split('\n').find((l) => l.startsWith(`.1.3.6.1.4.1.9586.100.5.3.4.1.6.${vs}.${rs} =`))?.split(' ').at(-1);
+    } catch {
+      return undefined;
+    }
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ipvs-kmib-'));
+    for (const side of sides) {
+      writeFileSync(path.join(dir, `snmpd-${side}.conf`), `master agentx\nagentXSocket ${dir}/agentx-${side}\nagentXTimeout 4\n` +
+        'agentaddress udp:127.0.0.1:16100\nrocommunity public 127.0.0.1\ntrap2sink 127.0.0.1:16200 public\n');
+    }
+    writeFileSync(path.join(dir, 'snmptrapd.conf'), 'disableAuthorization yes\n');
+    writeFileSync(path.join(dir, 'up1'), '');
+    // The lab is slow: a long misc_timeout keeps a loaded moment from failing a check.
+    const misc = (command: string) => `MISC_CHECK {\n   misc_path "${command}"\n   misc_timeout 30\n  }`;
+    const text = `global_defs {
+ router_id kmib
+ notification_email {
+  a@example.com
+  b@example.com
+ }
+ notification_email_from ka@example.com
+ smtp_server 127.0.0.1 2525
+ snmp_socket unix:SOCKET
+ enable_snmp_checker
+ enable_traps
+ lvs_timeouts tcp 900 tcpfin 120 udp 300
+}
+virtual_server_group G1 {
+ 10.60.0.10 80
+ 10.60.0.20-22 8080
+ fwmark 7
+}
+virtual_server 10.60.0.1 80 {
+ delay_loop 1
+ lb_algo rr
+ lb_kind NAT
+ protocol TCP
+ quorum 2
+ sorry_server 10.61.0.9 80
+ real_server 10.61.0.1 80 {
+  weight 3
+  ${misc(`/bin/test -e ${dir}/up1`)}
+ }
+ real_server 10.61.0.2 80 {
+  ${misc('/bin/true')}
+ }
+}
+virtual_server fwmark 5 {
+ delay_loop 1
+ lb_algo wrr
+ lb_kind DR
+ persistence_timeout 60
+ real_server 10.61.0.3 80 {
+  weight 2
+  inhibit_on_failure
+  ${misc('/bin/true')}
+ }
+}
+virtual_server group G1 {
+ delay_loop 2
+ lb_algo lc
+ lb_kind NAT
+ protocol TCP
+ real_server 10.61.0.4 80 {
+  ${misc('/bin/true')}
+ }
+}
+virtual_server 10.60.0.2 53 {
+ delay_loop 1
+ lb_algo sh
+ lb_kind TUN
+ protocol UDP
+ real_server 10.61.0.5 53 {
+  ${misc('/bin/false')}
+ }
+}
+`;
+    const conf = (side: Side) => path.join(dir, `keepalived-${side}.conf`);
+    for (const side of sides) writeFileSync(conf(side), text.replace('SOCKET', `${dir}/agentx-${side}`));
+    for (const side of sides) {
+      execFileSync('ip', ['netns', 'add', ns[side]]);
+      run(side, 'ip', 'link', 'set', 'lo', 'up');
+      spawnIn(side, ['snmptrapd', '-f', '-Lo', '-On', '-m', '', '-C', '-c', path.join(dir, 'snmptrapd.conf'), '127.0.0.1:16200'], `traps-${side}`);
+      spawnIn(side, ['snmpd', '-f', '-Lo', '-C', '-c', path.join(dir, `snmpd-${side}.conf`), '-p', path.join(dir, `snmpd-${side}.pid`)], `snmpd-${side}`);
+    }
+    await sleep(1000);
+    daemons.keepalived = spawnIn('keepalived', ['keepalived', '-n', '-l', '-D', '-f', conf('keepalived'), '-p', `${dir}/k.pid`, '-r', `${dir}/v.pid`, '-c', `${dir}/c.pid`], 'keepalived');
+    daemons.ours = spawnIn('ours', [process.execPath, path.resolve(__dirname, '../support/keepalived-process.js'), '-f', conf('ours')], 'ours');
+    for (const side of sides) exits[side] = new Promise((resolve) => daemons[side]!.on('exit', (code) => resolve(code)));
+    // Both up: the failing UDP real server seen down, the others up.
+    await wait('both to answer', () => sides.every((s) => rsStatus(s, 4, 1) === '2' && rsStatus(s, 1, 2) === '1'));
+  });
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(Object.values(exits));
+    for (const side of sides) execFileSync('ip', ['netns', 'del', ns[side]]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the same walk of global and check and the same capabilities; a real server failing changes both the same way; the same notifications, to the stop', async () => {
+    // Ours registers its capabilities after its last object, possibly after the first answers.
+    await wait('the capabilities', () => walk('ours', '.1.3.6.1.2.1.1.9.1.3').some((l) => l.includes('Healthchecker')));
+    const capabilities = both('.1.3.6.1.2.1.1.9.1');
+    const ids = (side: Side) => capabilities[side].filter((l) => l.includes('9586') || l.includes('Keepalived') || l.includes('Healthchecker'))
+      .map((l) => l.replace(/^\.1\.3\.6\.1\.2\.1\.1\.9\.1\.\d+\.\d+ = /, '')).sort();
+    expect(ids('keepalived')).toEqual(['OID: .1.3.6.1.4.1.9586.100.5.1', 'OID: .1.3.6.1.4.1.9586.100.5.3', 'STRING: "The MIB module for Healthchecker"', 'STRING: "The MIB module for Keepalived"']);
+    expect(ids('ours')).toEqual(ids('keepalived'));
+
+    const first = both('.1.3.6.1.4.1.9586.100.5');
+    expect(first.keepalived.filter((l) => l.startsWith('.1.3.6.1.4.1.9586.100.5.1.'))).toHaveLength(21);
+    expect(first.keepalived.length).toBeGreaterThan(400);
+    for (const l of first.ours.filter((x) => STAT.test(x))) expect(l).toMatch(/ = (Gauge32|Counter32|Counter64): \d+$/);
+    expect(shape(first.ours)).toEqual(shape(first.keepalived));
+
+    rmSync(path.join(dir, 'up1'));
+    await wait('10.61.0.1 down in both', () => sides.every((s) => rsStatus(s, 1, 2) === '2'));
+    const second = both('.1.3.6.1.4.1.9586.100.5.3');
+    expect(second.keepalived).toContain('.1.3.6.1.4.1.9586.100.5.3.3.1.23.1 = INTEGER: 2');
+    expect(shape(second.ours)).toEqual(shape(second.keepalived));
+
+    for (const side of sides) daemons[side]!.kill('SIGTERM');
+    expect(await exits.keepalived).toBe(0);
+    expect(await exits.ours).toBe(0);
+    await sleep(2000);
+    const theirs = received('keepalived');
+    expect(received('ours').sort()).toEqual([...theirs].sort());
+    // 4 quorums at start, the UDP real server and its quorum, 10.61.0.1 and its quorum; at stop the live real servers of
+    // the 2 virtual servers with quorum (none for 10.60.0.1, out of quorum) and 4 quorum shutdowns.
+    expect(theirs).toHaveLength(4 + 2 + 2 + 2 + 4);
+    expect(theirs.filter((t) => t.includes('.3.5.0.1 ') && t.includes('.3.4.1.6 = INTEGER: 2'))).toHaveLength(4);
+    expect(theirs.filter((t) => t.includes('.3.5.0.2 ') && t.includes('.3.3.1.23 = INTEGER: 3'))).toHaveLength(4);
   });
 });

@@ -45,6 +45,7 @@ import { RECONCILE_INTERVAL } from './defaults';
 import type { AnnounceSettings, VipAnnouncement, VipAnnouncements, VipAnnouncer } from './announcing';
 import type { RoutingSection, RoutingWatch, RoutingWatchSettings } from './routing';
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { IpvsArgumentError } from '../../model/errors';
 import { resolveVirtualServer } from '../../health/resolve';
 import { OVERRIDE_PRECEDENCE, RuntimeOverrides, type DroppedOverride, type Overlaid, type RuntimeOverride } from './overrides';
@@ -201,6 +202,8 @@ export class KeepalivedDaemon {
   #vrrp: VrrpHalf | undefined;
   /** The SNMP agent of the RFC VRRP MIBs, when global_defs enables one (loaded then only). */
   #snmp: import('../snmp/vrrp-snmp.js').VrrpSnmp | undefined;
+  /** `enable_snmp_checker`: the agent of KEEPALIVED-MIB's global and check subtrees (loaded then only). */
+  #checkSnmp: import('../snmp/checker-snmp.js').CheckerSnmp | undefined;
   #sync: SyncDaemonControl | undefined;
   #ipvs: Promise<Ipvs> | undefined;
   #loadedAt = new Date();
@@ -316,6 +319,8 @@ export class KeepalivedDaemon {
     m.on('checker', (e) => this.#alerts.onChecker(e));
     m.on('realServer', (e) => this.#publish('real-server', { ...e }));
     m.on('quorum', (e) => this.#publish('quorum', { ...e }));
+    m.on('realServer', (e) => this.#checkSnmp?.onRealServer(e));
+    m.on('quorum', (e) => this.#checkSnmp?.onQuorum(e));
     m.on('drift', (e) => this.#publish('drift', { ...e }));
     m.on('table', (e) => {
       this.#stateChanged();
@@ -517,8 +522,10 @@ export class KeepalivedDaemon {
     this.#logEvents(manager);
     this.#metrics.watch(manager);
     this.#manager = manager;
+    this.#startCheckerSnmp(r, await this.#ipvsHandle());
     const overlaid = this.#overlay(r);
     await manager.start(overlaid.config);
+    this.#checkSnmp?.started();
     this.#applyMarks(r);
     this.#dropOverrides(overlaid.dropped);
     const status = manager.status();
@@ -712,6 +719,29 @@ export class KeepalivedDaemon {
       bfdState: (n) => this.#bfd?.state(n),
     }, (level, message) => this.#options.log(level, message));
     await this.#snmp.start();
+  }
+
+  /** keepalived's checker starts its subagent once (`enable_snmp_checker`), answering from the running reading. */
+  #startCheckerSnmp(r: Reading, ipvs: Ipvs): void {
+    if (this.#checkSnmp) return;
+    const { checkerSnmpSettings, CheckerSnmp } = require('../snmp/checker-snmp') as typeof import('../snmp/checker-snmp.js');
+    const settings = checkerSnmpSettings(r.result.config.global.other);
+    if (!settings) return;
+    const running = () => this.#current ?? r;
+    this.#checkSnmp = new CheckerSnmp(settings, {
+      reading: () => ({ model: running().result.config, health: running().health }),
+      status: () => this.#manager?.status(),
+      services: () => {
+        try {
+          return ipvs.listServicesSync();
+        } catch {
+          return [];
+        }
+      },
+      global: () => running().result.config.global,
+      routerId: () => running().result.config.global.routerId ?? hostname(),
+    }, (level, message) => this.#options.log(level, message));
+    this.#checkSnmp.start();
   }
 
   async #startVrrp(r: Reading): Promise<void> {
@@ -1254,8 +1284,11 @@ export class KeepalivedDaemon {
     // keepalived mails an omega virtual server's shutting down where it removes its services (not with -I).
     const flushOnStop = this.#current?.result.config.global.lvsFlushOnStop !== undefined;
     if (removeServices && this.#manager) this.#alerts.onStop(this.#manager.status(), flushOnStop);
+    this.#checkSnmp?.stopping();
     await this.#manager?.stop({ removeServices: removeServices && !flushAll });
     if (flushAll) await this.#flushTable('lvs_flush_on_stop');
+    this.#checkSnmp?.close();
+    this.#checkSnmp = undefined;
     this.#closeMarks();
     this.#bfd?.close();
     this.#bfd = undefined;

@@ -107,9 +107,14 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     enable_traps: 'with enable_snmp_rfc/rfcv2/rfcv3: the RFC notifications keepalived 2.2.7 sends (vrrpTrapNewMaster for VRRPv2 '
       + 'instances, then vrrpv3NotifyNewMaster with its reason; vrrpTrapAuthFailure for each advert failing authentication) and '
       + 'vrrpNotificationCntl 1; with enable_snmp_vrrp: KEEPALIVED-MIB\'s vrrpInstanceStateChange and vrrpSyncGroupStateChange '
-      + 'on every transition (shutdown included); vrrpv3NotifyProtoError and the checker\'s notifications are not sent',
+      + 'on every transition (shutdown included); with enable_snmp_checker realServerStateChange and virtualServerQuorumStateChange '
+      + 'and trapEnable 1; vrrpv3NotifyProtoError is not sent',
   },
-  virtual_server: { ha_suspend: 'refused on firewall-mark services' },
+  virtual_server: {
+    ha_suspend: 'refused on firewall-mark services',
+    snmp_name: 'a label: with enable_snmp_checker KEEPALIVED-MIB\'s virtualServerName (not compared with keepalived 2.2.7)',
+  },
+  real_server: { snmp_name: 'a label: with enable_snmp_checker KEEPALIVED-MIB\'s realServerName (not compared with keepalived 2.2.7)' },
   'url (HTTP_GET, SSL_GET)': {
     regex: 'a pattern JavaScript cannot compile is refused',
     regex_options: 'options without a JavaScript equivalent are refused',
@@ -159,8 +164,6 @@ const NO_EFFECT_EXTRA: Readonly<Record<string, Readonly<Record<string, string>>>
     vrf: 'keepalived 2.2.7 runs no instance with it (measured in the kernel lab): after `interface` it is ignored, before it cleared, '
       + 'and without `interface` the instance is "Unknown interface!" (keepalived does not start), a VRF given or not; the same lines here',
   },
-  virtual_server: { snmp_name: 'a KEEPALIVED-MIB label; the SNMP agent serves only the RFC VRRP MIBs' },
-  real_server: { snmp_name: 'a KEEPALIVED-MIB label; the SNMP agent serves only the RFC VRRP MIBs' },
   vrrp_sync_group: {
     notify_priority_changes: "keepalived 2.2.7 reads it and gives it to no member (an instance takes its own or global_defs' vrrp_notify_priority_changes)",
   },
@@ -205,6 +208,11 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     enable_snmp_rfc: snmpRfcNote('VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527)'),
     enable_snmp_rfcv2: snmpRfcNote('VRRP-MIB (RFC 2787, VRRPv2 instances only)'),
     enable_snmp_rfcv3: snmpRfcNote('VRRPv3-MIB (RFC 6527, every instance)'),
+    enable_snmp_checker: 'an AgentX subagent (ours, in TypeScript) registers KEEPALIVED-MIB\'s global (version, router id, mail, trapEnable and '
+      + 'the other global_defs scalars) and check subtrees (virtual server groups and members, virtual and real servers with their state, '
+      + 'quorum and the kernel\'s IPVS statistics read from the listing, lvsSyncDaemon, lvsTimeouts) with keepalived 2.2.7\'s objects, '
+      + 'values and capabilities (compared walk for walk in the kernel lab; docs/keepalived.md, SNMP); with enable_traps its '
+      + 'realServerStateChange and virtualServerQuorumStateChange; started with the checker, kept over reloads',
     nftables: 'the table (default `keepalived`, in families ip and ip6) instances without accept mode use; sets the chain priority back to -1, as keepalived',
     nftables_priority: 'the priority of the table\'s input and output chains (default -1)',
     nftables_counters: "a counter in every rule of the table, and in nftables_ipvs's maps (each element) and rules, as keepalived",

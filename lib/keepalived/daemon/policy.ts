@@ -19,8 +19,7 @@ import type { KeepalivedConfig } from '../reader/model';
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
 export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  enable_snmp_keepalived: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
-  enable_snmp_checker: 'the SNMP agent serves only the RFC VRRP MIBs (enable_snmp_rfc), not KEEPALIVED-MIB',
+  enable_snmp_keepalived: 'keepalived 2.2.7 serves the vrrp and global subtrees of KEEPALIVED-MIB from its VRRP process with it; write enable_snmp_vrrp and enable_snmp_checker, which run',
 };
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */

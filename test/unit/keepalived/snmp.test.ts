@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { until } from '../../support/health';
 import {
   PDU, addAgentCapsPdu, decodePdu, decodeResponse, decodeSearch, decodeVarbinds, encodePdu, notifyPdu, openPdu, pduLength, pingPdu,
@@ -19,6 +19,12 @@ import { snmpSettings } from '../../../lib/keepalived/snmp/vrrp-snmp';
 import { emptyStats } from '../../../lib/vrrp/status';
 import { settingFindings } from '../../../lib/keepalived/daemon/policy';
 import { readKeepalivedConfig } from '../../../lib/keepalived/reader/read';
+import { toHealthConfig } from '../../../lib/keepalived/mapping/health';
+import { globalValues, keepalivedGlobalProvider } from '../../../lib/keepalived/snmp/keepalived-global';
+import { keepalivedCheckProvider, quorumTrap, realServerTrap, vsRows, type CheckMibSource } from '../../../lib/keepalived/snmp/keepalived-check';
+import { checkerSnmpSettings } from '../../../lib/keepalived/snmp/checker-snmp';
+import type { ManagerStatus } from '../../../lib/health/events';
+import type { Service } from '../../../lib/model/types';
 
 function readConfigText(text: string) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'snmp-conf-'));
@@ -111,9 +117,9 @@ describe('snmp_socket (net-snmp transport rules, measured with strace)', () => {
     const other = (readConfigText('global_defs {\n snmp_socket tcp:127.0.0.1:705\n enable_traps\n enable_snmp_rfcv3\n}\n')).config.global.other;
     expect(snmpSettings(other)).toEqual({ socket: 'tcp:127.0.0.1:705', traps: true, vrrp: false, rfcv2: false, rfcv3: true });
     expect(snmpSettings(other.filter((i) => i.keyword !== 'enable_snmp_rfcv3'))).toBeUndefined();
-    expect(settingFindings((readConfigText('global_defs {\n enable_snmp_rfc\n enable_snmp_vrrp\n enable_snmp_checker\n}\n')).config).map((d) => d.keyword)).toEqual([
-      'enable_snmp_checker',
-    ]);
+    // Every MIB keyword runs but enable_snmp_keepalived (keepalived's older spelling, refused: see policy.ts).
+    const written = 'global_defs {\n enable_snmp_rfc\n enable_snmp_vrrp\n enable_snmp_checker\n enable_snmp_keepalived\n}\n';
+    expect(settingFindings((readConfigText(written)).config).map((d) => d.keyword)).toEqual(['enable_snmp_keepalived']);
     const vrrpOnly = (readConfigText('global_defs {\n enable_snmp_vrrp\n}\n')).config.global.other;
     expect(snmpSettings(vrrpOnly)).toEqual({ traps: false, vrrp: true, rfcv2: false, rfcv3: false });
   });
@@ -320,5 +326,138 @@ describe('AgentxSubagent against a master on a UNIX socket', () => {
     expect(logs).toHaveLength(2);
     agent.close();
     m.server.close();
+  });
+});
+
+/** snmpwalk -On's text of a varbind, printable strings as STRING as snmpwalk shows them. */
+function snmpwalkLine(vb: VarBind): string {
+  const v = vb.value;
+  if (v.type === 'octets' && v.value.length === 0) return `.${vb.oid.join('.')} = ""`;
+  if (v.type === 'octets' && /^[\x20-\x7e]+$/.test(v.value.toString('latin1'))) return `.${vb.oid.join('.')} = STRING: "${v.value.toString()}"`;
+  return walkLine(vb);
+}
+
+const byOid = (a: VarBind, b: VarBind) => {
+  for (let i = 0; i < Math.min(a.oid.length, b.oid.length); i++) if (a.oid[i] !== b.oid[i]) return a.oid[i]! - b.oid[i]!;
+  return a.oid.length - b.oid.length;
+};
+
+describe('KEEPALIVED-MIB global and check (enable_snmp_checker), against the walk of keepalived 2.2.7 in the kernel lab', () => {
+  const misc = (command: string) => `MISC_CHECK {\n   misc_path "${command}"\n  }`;
+  const conf = `global_defs {\n router_id kmib\n notification_email {\n  a@example.com\n }\n notification_email_from ka@example.com\n` +
+    ` smtp_server 127.0.0.1 2525\n snmp_socket unix:/tmp/m/agentx\n enable_snmp_checker\n enable_traps\n lvs_timeouts tcp 900 tcpfin 120 udp 300\n}\n` +
+    `virtual_server_group G1 {\n 10.60.0.10 80\n 10.60.0.20-22 8080\n fwmark 7\n}\n` +
+    `virtual_server 10.60.0.1 80 {\n delay_loop 1\n lb_algo rr\n lb_kind NAT\n protocol TCP\n quorum 2\n sorry_server 10.61.0.9 80\n` +
+    ` real_server 10.61.0.1 80 {\n  weight 3\n  ${misc('/bin/test -e /tmp/m/up1')}\n }\n real_server 10.61.0.2 80 {\n  weight 1\n  ${misc('/bin/true')}\n }\n}\n` +
+    `virtual_server fwmark 5 {\n delay_loop 1\n lb_algo wrr\n lb_kind DR\n persistence_timeout 60\n` +
+    ` real_server 10.61.0.3 80 {\n  weight 2\n  inhibit_on_failure\n  ${misc('/bin/true')}\n }\n}\n` +
+    `virtual_server group G1 {\n delay_loop 2\n lb_algo lc\n lb_kind NAT\n protocol TCP\n real_server 10.61.0.4 80 {\n  ${misc('/bin/true')}\n }\n}\n` +
+    `virtual_server 10.60.0.2 53 {\n delay_loop 1\n lb_algo sh\n lb_kind TUN\n protocol UDP\n real_server 10.61.0.5 53 {\n  ${misc('/bin/false')}\n }\n}\n`;
+  const model = readConfigText(conf).config;
+  const health = toHealthConfig(model);
+  /** The manager's status with the real servers in `down` (by address) down, and the quorum that follows. */
+  function statusWith(down: string[]): ManagerStatus {
+    return {
+      running: true,
+      virtualServers: health.config.virtualServers.map((vs, i) => {
+        const realServers = vs.realServers.map((rs) => ({
+          id: `${rs.address}:${rs.port ?? 0}`, address: rs.address, port: rs.port ?? 0, up: !down.includes(rs.address), weight: rs.weight ?? 1,
+          inhibitOnFailure: false, checkers: [{ name: 'MISC_CHECK#0', up: !down.includes(rs.address), attempts: 1 }],
+        }));
+        const alive = realServers.filter((r) => r.up).reduce((n, r) => n + r.weight, 0);
+        return {
+          id: `vs${i}`, quorumUp: alive >= (vs.quorum ?? 1), aliveWeight: alive, quorum: vs.quorum ?? 1, hysteresis: 0, sorryServerActive: false,
+          suspended: false, realServers, table: [], draining: [],
+        };
+      }),
+    };
+  }
+  let current = statusWith(['10.61.0.5']);
+  const source: CheckMibSource = { reading: () => ({ model, health }), status: () => current, services: () => [] };
+  const walkOf = (...providers: MibProvider[]) => providers.flatMap((p) => p.values()).sort(byOid).map(snmpwalkLine);
+  const fixture = (name: string) => readFileSync(path.join(__dirname, '../../../../test/fixtures/snmp', name), 'utf8').split('\n').filter(Boolean);
+  const global = keepalivedGlobalProvider({ global: () => model.global, routerId: () => 'kmib' }, () => true);
+
+  it('the same walk as keepalived: every object, every value (the statistics 0 without traffic, as theirs)', () => {
+    expect(walkOf(global, keepalivedCheckProvider(source))).toEqual(fixture('keepalived-mib-walk.txt'));
+  });
+
+  it('live state: 10.61.0.1 failing takes it dead, one failed check, and VS 1 out of quorum in the next walk', () => {
+    current = statusWith(['10.61.0.5', '10.61.0.1']);
+    expect(walkOf(keepalivedCheckProvider(source))).toEqual(fixture('keepalived-mib-walk-rs-down.txt'));
+    current = statusWith(['10.61.0.5']);
+  });
+
+  it('registers what keepalived\'s checker registers, in its order, with its capabilities', () => {
+    const check = keepalivedCheckProvider(source);
+    expect(global.objects).toHaveLength(20);
+    expect(check.objects).toHaveLength(1 + 7 + 70 + 54 + 9 + 3);
+    expect(check.objects.slice(23, 26).map((o) => o.slice(9).join('.'))).toEqual(['3.3.1.17', '3.3.1.37', '3.3.1.18']);
+    expect([global.capability, check.capability]).toEqual([
+      { id: [1, 3, 6, 1, 4, 1, 9586, 100, 5, 1], descr: 'The MIB module for Keepalived' },
+      { id: [1, 3, 6, 1, 4, 1, 9586, 100, 5, 3], descr: 'The MIB module for Healthchecker' },
+    ]);
+  });
+
+  it('the IPVS statistics come from the listing: a row sums its services, a real server its destinations; 64-bit values split', () => {
+    const stats = (n: bigint) => ({
+      connections: n, inPackets: n + 1n, outPackets: n + 2n, inBytes: n + 3n, outBytes: n + 4n, connectionsPerSecond: (1n << 32n) + 5n,
+      inPacketsPerSecond: 0n, outPacketsPerSecond: 0n, inBytesPerSecond: 0n, outBytesPerSecond: 0n,
+    });
+    const dest = { address: '10.61.0.4', port: 80, family: 'ipv4', forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0,
+      activeConnections: 2, inactiveConnections: 1, persistentConnections: 0, stats: stats(10n) };
+    const svc = (port: number, address: string) => ({ protocol: 'tcp', address, port, family: 'ipv4', scheduler: 'lc', schedulerFlags: [],
+      persistent: null, onePacket: false, stats: stats(100n), destinations: [dest] });
+    const listed = [svc(80, '10.60.0.10'), svc(8080, '10.60.0.21')] as unknown as Service[];
+    const lines = walkOf(keepalivedCheckProvider({ ...source, services: () => listed }));
+    const value = (suffix: string) => lines.find((l) => l.startsWith(`.1.3.6.1.4.1.9586.100.5.3.${suffix} =`));
+    expect([value('3.1.27.3'), value('3.1.28.3'), value('3.1.31.3'), value('3.1.32.3'), value('3.1.41.3'), value('3.1.42.3')]).toEqual([
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.27.3 = Gauge32: 200', '.1.3.6.1.4.1.9586.100.5.3.3.1.28.3 = Counter32: 202',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.31.3 = Counter64: 208', '.1.3.6.1.4.1.9586.100.5.3.3.1.32.3 = Gauge32: 10',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.41.3 = Gauge32: 10', '.1.3.6.1.4.1.9586.100.5.3.3.1.42.3 = Gauge32: 2',
+    ]);
+    expect([value('4.1.14.3.1'), value('4.1.15.3.1'), value('4.1.16.3.1'), value('4.1.21.3.1'), value('3.1.27.1')]).toEqual([
+      '.1.3.6.1.4.1.9586.100.5.3.4.1.14.3.1 = Gauge32: 20', '.1.3.6.1.4.1.9586.100.5.3.4.1.15.3.1 = Gauge32: 4',
+      '.1.3.6.1.4.1.9586.100.5.3.4.1.16.3.1 = Gauge32: 2', '.1.3.6.1.4.1.9586.100.5.3.4.1.21.3.1 = Counter64: 28',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.27.1 = Gauge32: 0',
+    ]);
+  });
+
+  it('notifications: realServerStateChange and virtualServerQuorumStateChange carry keepalived\'s varbinds (column OIDs, no index)', () => {
+    const rows = vsRows(source);
+    expect(realServerTrap(rows[3]!, 0, false, 0, 'kmib').map(snmpwalkLine)).toEqual([
+      '.1.3.6.1.4.1.9586.100.5.3.4.1.3 = INTEGER: 1', '.1.3.6.1.4.1.9586.100.5.3.4.1.4 = Hex-STRING: 0A 3D 00 05 ',
+      '.1.3.6.1.4.1.9586.100.5.3.4.1.5 = Gauge32: 53', '.1.3.6.1.4.1.9586.100.5.3.4.1.6 = INTEGER: 2',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.2 = INTEGER: 2', '.1.3.6.1.4.1.9586.100.5.3.3.1.5 = INTEGER: 1',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.6 = Hex-STRING: 0A 3C 00 02 ', '.1.3.6.1.4.1.9586.100.5.3.3.1.7 = Gauge32: 53',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.8 = INTEGER: 2', '.1.3.6.1.4.1.9586.100.5.3.3.1.21 = Gauge32: 0',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.20 = Gauge32: 1', '.1.3.6.1.4.1.9586.100.5.1.2.0 = STRING: "kmib"',
+    ]);
+    // A firewall-mark service without protocol says udp(2) in notifications; a group its name.
+    expect(quorumTrap(rows[1]!, 3, 0, 'kmib').map(snmpwalkLine)).toEqual([
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.2 = INTEGER: 1', '.1.3.6.1.4.1.9586.100.5.3.3.1.4 = Gauge32: 5',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.8 = INTEGER: 2', '.1.3.6.1.4.1.9586.100.5.3.3.1.23 = INTEGER: 3',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.22 = Gauge32: 1', '.1.3.6.1.4.1.9586.100.5.3.3.1.21 = Gauge32: 0',
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.20 = Gauge32: 1', '.1.3.6.1.4.1.9586.100.5.1.2.0 = STRING: "kmib"',
+    ]);
+    expect(quorumTrap(rows[2]!, 1, 1, 'kmib').map(snmpwalkLine).slice(0, 3)).toEqual([
+      '.1.3.6.1.4.1.9586.100.5.3.3.1.2 = INTEGER: 3', '.1.3.6.1.4.1.9586.100.5.3.3.1.3 = STRING: "G1"', '.1.3.6.1.4.1.9586.100.5.3.3.1.8 = INTEGER: 1',
+    ]);
+  });
+
+  it('global without mail settings: keepalived\'s ipv6(2) and four zero bytes, timeout and port 0, no emailFrom; unset smtp_alerts 3', () => {
+    const g = readConfigText('global_defs {\n enable_snmp_checker\n}\n').config.global;
+    expect(globalValues(g, '[unknown]', false).map(snmpwalkLine).map((l) => l.slice('.1.3.6.1.4.1.9586.100.5.1.'.length))).toEqual([
+      '1.0 = STRING: "Keepalived v2.2.7 (01/16,2022)"', '2.0 = STRING: "[unknown]"', '3.1.0 = INTEGER: 2', '3.2.0 = Hex-STRING: 00 00 00 00 ',
+      '3.3.0 = Gauge32: 0', '3.6.0 = Gauge32: 0', '3.7.0 = INTEGER: 1', '3.8.0 = INTEGER: 3', '3.9.0 = INTEGER: 3', '3.10.0 = INTEGER: 3',
+      '4.0 = INTEGER: 2', '5.0 = INTEGER: 1', '6.0 = INTEGER: 2', '7.0 = INTEGER: 1', '8.0 = ""', '9.0 = INTEGER: 2', '10.0 = INTEGER: 2', '11.0 = INTEGER: 2',
+    ]);
+  });
+
+  it('enable_snmp_checker starts the agent (with enable_traps and snmp_socket); without it none', () => {
+    const other = readConfigText('global_defs {\n snmp_socket unix:/run/agentx\n enable_traps\n enable_snmp_checker\n}\n').config.global.other;
+    expect(checkerSnmpSettings(other)).toEqual({ socket: 'unix:/run/agentx', traps: true });
+    expect(checkerSnmpSettings(readConfigText('global_defs {\n enable_snmp_rfc\n}\n').config.global.other)).toBeUndefined();
+    expect(settingFindings(readConfigText('global_defs {\n enable_snmp_checker\n}\n').config).map((d) => d.keyword)).not.toContain('enable_snmp_checker');
   });
 });
