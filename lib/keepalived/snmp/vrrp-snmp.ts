@@ -31,12 +31,6 @@ export interface SnmpSettings {
   readonly rfcv3: boolean;
 }
 
-/** The SNMP keywords this module runs. */
-export const SNMP_KEYWORDS = ['snmp_socket', 'enable_traps', 'enable_snmp_vrrp', 'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3', 'enable_snmp_keepalived'] as const;
-
-/** KEEPALIVED-MIB vrrp-subtree providers served with `enable_snmp_vrrp`, one per table group. */
-export const KEEPALIVED_VRRP_PROVIDERS: readonly ((src: KeepalivedVrrpSource) => MibProvider)[] = [keepalivedVrrpProvider];
-
 /** The settings of global_defs' other keywords; undefined when no MIB is enabled (keepalived then starts no subagent). */
 export function snmpSettings(other: readonly KeywordItem[]): SnmpSettings | undefined {
   const has = (k: string) => other.some((i) => i.keyword === k);
@@ -88,15 +82,13 @@ export class VrrpSnmp {
       lvsSyncDaemon: () => lvsSyncDaemon(source.model()),
       routerId: () => source.model()?.global.routerId ?? hostname(),
     };
-    const providers: MibProvider[] = settings.vrrp ? KEEPALIVED_VRRP_PROVIDERS.map((p) => p(this.#keepalived)) : [];
+    // KEEPALIVED-MIB's vrrp subtree: the core tables, then the route, rule, file, BFD and process tables.
+    const providers: MibProvider[] = settings.vrrp ? [keepalivedVrrpProvider(this.#keepalived), vrrpTablesProvider({
+      config: () => source.config(), status: () => source.status(), ifindex: (n) => netlinkLink(n).ifindex,
+      bfdState: (n) => source.bfdState?.(n),
+    })] : [];
     if (settings.rfcv2) providers.push(vrrpV2Provider(this.#mib));
     if (settings.rfcv3) providers.push(vrrpV3Provider(this.#mib));
-    if (settings.vrrp) {
-      providers.push(vrrpTablesProvider({
-        config: () => source.config(), status: () => source.status(), ifindex: (n) => netlinkLink(n).ifindex,
-        bfdState: (n) => source.bfdState?.(n),
-      }));
-    }
     this.#agent = new AgentxSubagent({ ...(settings.socket !== undefined ? { socket: settings.socket } : {}), providers, log });
   }
 
