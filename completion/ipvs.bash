@@ -93,7 +93,7 @@ _ipvs_value_keepalived() {
   esac
   return 1
 }
-_ipvs_options_keepalived() { _ipvs_reply_words '-f' '--use-file' '-t' '--config-test' '-P' '--vrrp' '-C' '--check' '-i' '--config-id' '-I' '--dont-release-ipvs' '--status-listen' '--status-token-file' '--json-file' '--reconcile-interval' '--force-reload' '--allow-unsupported' '--drain-on' '--drain-timeout' '--control-socket' '--announce' '--announce-table' '--announce-settle' '--announce-hold-down' '--announce-keep-on-stop' '--announce-routing-status' '--announce-routing-interval' '--announce-routing-timeout' '--announce-routing-vtysh' '--announce-routing-vty-socket' '--announce-routing-pathspace' '-n' '-l' '-D' '-h' '--help'; }
+_ipvs_options_keepalived() { _ipvs_reply_words '-f' '--use-file' '-t' '--config-test' '-P' '--vrrp' '-C' '--check' '-B' '--no_bfd' '-i' '--config-id' '-I' '--dont-release-ipvs' '--status-listen' '--status-token-file' '--json-file' '--reconcile-interval' '--force-reload' '--allow-unsupported' '--drain-on' '--drain-timeout' '--control-socket' '--announce' '--announce-table' '--announce-settle' '--announce-hold-down' '--announce-keep-on-stop' '--announce-routing-status' '--announce-routing-interval' '--announce-routing-timeout' '--announce-routing-vtysh' '--announce-routing-vty-socket' '--announce-routing-pathspace' '-n' '-l' '-D' '-h' '--help'; }
 _ipvs_operand_keepalived() { :; }
 
 # ctl: the value after option $1 (status 1: $1 takes none), its options, its other words.

@@ -45,6 +45,7 @@ const USAGE = `Usage: ipvs keepalived [options]
   -t, --config-test          validate the configuration and exit as keepalived -t does
   -P, --vrrp                 run only the VRRP half
   -C, --check                run only the health-checker half
+  -B, --no_bfd               run no bfd_instance session (they run with -P or -C, as keepalived's)
   -i, --config-id ID         match @ID lines against ID (default: the host name)
   -I, --dont-release-ipvs    leave the services in the kernel on stop
       --status-listen HOST:PORT|unix:PATH  serve GET /metrics (Prometheus) and GET /status (JSON)
@@ -144,8 +145,9 @@ function parse(args: readonly string[]): Options | 'help' {
     switch (flag) {
       case '-f': case '--use-file': o.configFile = value(); break;
       case '-t': case '--config-test': o.test = true; break;
-      case '-P': case '--vrrp': o.halves = { check: false, vrrp: true }; break;
-      case '-C': case '--check': o.halves = { check: true, vrrp: false }; break;
+      case '-P': case '--vrrp': o.halves = { ...o.halves, check: false, vrrp: true }; break;
+      case '-C': case '--check': o.halves = { ...o.halves, check: true, vrrp: false }; break;
+      case '-B': case '--no_bfd': o.halves = { ...o.halves, bfd: false }; break;
       case '-i': case '--config-id': o.configId = value(); break;
       case '-I': case '--dont-release-ipvs': o.keepServices = true; break;
       case '--json-file': o.jsonFile = value(); break;
@@ -397,7 +399,10 @@ export async function runKeepalived(
     // keepalived's own status where the reason has one (a failed include check: 6).
     return (e as { exitStatus?: number }).exitStatus ?? KEEPALIVED_EXIT.fatal;
   }
+  // Signal handlers do not hold the process: a file with nothing to run still waits for SIGHUP, as keepalived does.
+  const alive = setInterval(() => undefined, 2 ** 30);
   const status = await done;
+  clearInterval(alive);
   for (const [signal, handler] of handlers) signals.off(signal, handler);
   await queue;
   await daemon.stop(!options.keepServices);

@@ -50,7 +50,7 @@ export const SUBCOMMAND_INFO: Readonly<Record<SubcommandName, SubcommandInfo>> =
   keepalived: {
     summary: 'run a keepalived.conf: health checkers, virtual servers and VRRP',
     options: [
-      valued('file', '-f', '--use-file'), flag('-t', '--config-test'), flag('-P', '--vrrp'), flag('-C', '--check'),
+      valued('file', '-f', '--use-file'), flag('-t', '--config-test'), flag('-P', '--vrrp'), flag('-C', '--check'), flag('-B', '--no_bfd'),
       valued('text', '-i', '--config-id'), flag('-I', '--dont-release-ipvs'), valued('text', '--status-listen'),
       valued('file', '--status-token-file'), valued('file', '--json-file'), valued('text', '--reconcile-interval'), flag('--force-reload'), flag('--allow-unsupported'),
       valued(['never', 'reload', 'all'], '--drain-on'), valued('text', '--drain-timeout'), valued('file', '--control-socket'),

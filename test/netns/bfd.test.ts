@@ -180,13 +180,7 @@ virtual_server 10.98.0.100 80 {
   }
 }
 `);
-    const root = path.resolve(__dirname, '../../..');
-    const child = spawn('ip', ['netns', 'exec', ours.name, process.execPath, '-r', path.join(root, 'dist/test/support/fake-kernel-preload.js'),
-      path.join(root, 'dist/test/support/keepalived-process.js'), '-f', conf, '--status-listen', `unix:${socket}`, '--control-socket', path.join(dir, 'ctl.sock')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise((r) => child.on('exit', r));
+    const daemon = spawnOurs(['-f', conf, '--status-listen', `unix:${socket}`, '--control-socket', path.join(dir, 'ctl.sock')]);
     type Status = {
       virtualServers: { table: { address: string; weight: number }[] }[];
       vrrp?: { instances: { effectivePriority: number }[] };
@@ -207,7 +201,7 @@ virtual_server 10.98.0.100 80 {
     const table = async () => ((await status())?.virtualServers[0]?.table ?? []).map((d) => `${d.address} w${d.weight}`).sort();
     const priority = async () => (await status())?.vrrp?.instances[0]?.effectivePriority;
     const tableIs = (want: string[], what: string) => until(table, (t) => JSON.stringify(t) === JSON.stringify(want), what,
-      { intervalMs: 20, attempts: 1000, detail: () => log.slice(-3000) });
+      { intervalMs: 20, attempts: 1000, detail: () => daemon.log().slice(-3000) });
     try {
       // alpha: out until the session is first Up. The sessions start before the checker, so bfdd (active) may
       // already have brought it Up when the server is created: it then starts up (see docs/keepalived.md).
@@ -226,12 +220,11 @@ virtual_server 10.98.0.100 80 {
       await tableIs([`${PEER.v4} w3`, '10.98.0.3 w1'], 'back once bfdd answers again');
       await until(priority, (p) => p === 100, 'track_bfd: priority 100 again', poll);
       // keepalived's own lines, as reasons of the checker's events.
-      expect(log).toContain(`BFD check of [frrd] RS([${PEER.v4}]:tcp:80) is DOWN`);
-      expect(log).toContain(`BFD check of [frrd] RS([${PEER.v4}]:tcp:80) is UP`);
-      expect(log).toContain('BFD_Instance(frrd) Entering Down state');
+      expect(daemon.log()).toContain(`BFD check of [frrd] RS([${PEER.v4}]:tcp:80) is DOWN`);
+      expect(daemon.log()).toContain(`BFD check of [frrd] RS([${PEER.v4}]:tcp:80) is UP`);
+      expect(daemon.log()).toContain('BFD_Instance(frrd) Entering Down state');
     } finally {
-      child.kill('SIGTERM');
-      await exited;
+      await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -246,6 +239,24 @@ virtual_server 10.98.0.100 80 {
     }
   });
 });
+
+/** `ipvs keepalived ARGS` as its own process in namespace `ours` (IPVS an in-memory fake kernel, everything else real). */
+function spawnOurs(args: string[]): { log: () => string; stop: () => Promise<unknown> } {
+  const root = path.resolve(__dirname, '../../..');
+  const child = spawn('ip', ['netns', 'exec', ours.name, process.execPath, '-r', path.join(root, 'dist/test/support/fake-kernel-preload.js'),
+    path.join(root, 'dist/test/support/keepalived-process.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise((r) => child.on('exit', r));
+  return {
+    log: () => log,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
 
 /** keepalived.conf text of one bfd_instance. */
 function bfdBlock(name: string, neighbor: string, source: string, ms: number, extra: string[] = []): string {
@@ -291,6 +302,43 @@ describeKeepalived('with keepalived\'s BFD child as the peer', () => {
       expect(Number(expired![1])).toBeLessThanOrEqual(950);
     } finally {
       sessions.close();
+      await ka.stop();
+    }
+  });
+
+  test('a bfd_instance no half follows runs, with -P too, as keepalived\'s BFD process runs it; -B runs none', async () => {
+    const ka = new Keepalived(peer, path.join(dir, 'kalone'), bfdBlock('kal', OURS.v4, PEER.v4, 100, ['passive']), { bfd: true });
+    const conf = path.join(dir, 'alone.conf');
+    writeFileSync(conf, bfdBlock('kal', PEER.v4, OURS.v4, 100));
+    const run = async (args: string[]) => {
+      const daemon = spawnOurs(['-f', conf, '--control-socket', 'none', ...args]);
+      try {
+        await until(() => /"ready"/.test(daemon.log()), Boolean, 'ready', { ...poll, detail: () => daemon.log() });
+        return daemon;
+      } catch (e) {
+        await daemon.stop();
+        throw e;
+      }
+    };
+    try {
+      const daemon = await run(['-P']);
+      try {
+        await keepalivedUp(ka, 'kal');
+        expect(daemon.log()).not.toContain('no configuration to run');
+      } finally {
+        await daemon.stop();
+      }
+      // With -B there is nothing to run: keepalived's warning, and the process waits for a signal all the same.
+      const quiet = await run(['-B']);
+      try {
+        expect(quiet.log()).toContain('Warning - keepalived has no configuration to run');
+        await new Promise((r) => setTimeout(r, 500));
+        expect(quiet.log()).not.toContain('"stopped"');
+      } finally {
+        await quiet.stop();
+      }
+      expect(quiet.log()).toContain('"stopped"');
+    } finally {
       await ka.stop();
     }
   });

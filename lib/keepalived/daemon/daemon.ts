@@ -488,12 +488,9 @@ export class KeepalivedDaemon {
     this.#options.log('info', 'ipvs table flushed', { reason });
   }
 
-  /** The bfd_instances the running halves of `r` need: VRRP's (events to VRRP) and the ones a BFD_CHECK follows. */
+  /** The bfd_instances to run: every one of the file, as keepalived's BFD process runs them (none with `-B`). */
   #bfdFor(r: Reading): BfdInstanceOptions[] {
-    const out = new Map<string, BfdInstanceOptions>();
-    if (this.#wantsVrrp(r)) for (const b of r.vrrp.bfdInstances ?? []) out.set(b.name, b);
-    if (this.#wantsChecker(r)) for (const b of r.health.config.bfdInstances ?? []) out.set(b.name, b);
-    return [...out.values()];
+    return this.#halves.bfd === false ? [] : r.bfd;
   }
 
   /** Opens the shared sessions (no socket until an instance runs), logging state changes as keepalived's BFD process does. */
@@ -826,6 +823,9 @@ export class KeepalivedDaemon {
     this.#loadedAt = new Date();
     this.#logIgnored(r);
     this.#startRouting();
+    if (!this.#wantsVrrp(r) && !this.#wantsChecker(r) && !this.#bfdFor(r).length) {
+      this.#options.log('warning', 'Warning - keepalived has no configuration to run');
+    }
     this.#options.log('info', 'started', {
       configFile: this.#options.configFile,
       virtualServers: this.#manager ? r.health.config.virtualServers.length : 0,

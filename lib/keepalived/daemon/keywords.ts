@@ -101,7 +101,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + "`track_group NAME` is down, as keepalived 2.2.7; members that are no instance are ignored without keepalived's "
       + "\"doesn't exist - ignoring\" line, and the restore lines of those statics lack its ` track_group NAME`",
     virtual_server_group: 'an address range standing for too many services is refused',
-    bfd_instance: 'its session runs while a half reads it: with a vrrp_instance in the file (track_bfd), or followed by a kept BFD_CHECK; keepalived runs every one',
   },
   global_defs: {
     enable_traps: 'with enable_snmp_rfc/rfcv2/rfcv3: the RFC notifications keepalived 2.2.7 sends (vrrpTrapNewMaster for VRRPv2 '
@@ -186,6 +185,8 @@ const LINKBEAT = 'the link is read by ioctl every second on the link monitor\'s 
 /** Keywords that run in full, with a word on how. */
 const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
+    bfd_instance: "every session runs, whether track_bfd or a BFD_CHECK follows it or not, with -P or -C too, as keepalived's BFD process "
+      + 'runs them (none with -B / --no_bfd)',
     garp_group: GARP_GROUP,
     vrrp_track_process: PROCESS_SOURCE,
     net_namespace: 'the daemon re-executes itself inside /var/run/netns/NAME at start (same pid); its default control socket is '

@@ -14,20 +14,29 @@ import { checkSteps, type CheckResult } from '../reader/read';
 import type { Diagnostic } from '../reader/diagnostics';
 import { configRunnable } from '../reader/exit-status';
 import { toHealthConfig, type HealthMapping } from '../mapping/health';
-import { toVrrpConfig } from '../mapping/vrrp';
+import { bfdOptions, toVrrpConfig } from '../mapping/vrrp';
+import type { BfdInstanceOptions } from '../../bfd/options';
 import { syncDaemonSettings, type SyncDaemonSettings } from './sync-daemon';
 import { ignoredKeywords, settingFindings, type IgnoredKeyword } from './policy';
 
-/** Which halves may run (keepalived's `-P` runs only VRRP, `-C` only the checker). */
+/**
+ * Which halves may run (keepalived's `-P` runs only VRRP, `-C` only the
+ * checker) and whether the file's bfd_instances run (keepalived's BFD
+ * process starts with `-P` or `-C` too; only `-B` keeps it out).
+ */
 export interface Halves {
   check: boolean;
   vrrp: boolean;
+  /** Absent: true. */
+  bfd?: boolean;
 }
 
 /** What the daemon runs from a file it can use. */
 export interface DaemonConfig {
   health: HealthMapping;
   vrrp: VrrpRouterConfig;
+  /** Every bfd_instance of the file: keepalived's BFD process runs each, whether a half follows it or not. */
+  bfd: BfdInstanceOptions[];
   /** Present when the file asks for the IPVS sync daemon and names an instance to follow. */
   sync?: SyncDaemonSettings;
 }
@@ -88,7 +97,7 @@ function* readingSteps(
     result,
     diagnostics,
     ignored: ignoredKeywords(diagnostics),
-    config: { health, vrrp: vrrp.config, ...(sync.settings ? { sync: sync.settings } : {}) },
+    config: { health, vrrp: vrrp.config, bfd: result.config.bfdInstances.map(bfdOptions), ...(sync.settings ? { sync: sync.settings } : {}) },
     ...(refusal ? { refusal } : {}),
   };
 }
