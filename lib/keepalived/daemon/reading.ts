@@ -97,7 +97,9 @@ function* readingSteps(
     result,
     diagnostics,
     ignored: ignoredKeywords(diagnostics),
-    config: { health, vrrp: vrrp.config, bfd: result.config.bfdInstances.map(bfdOptions), ...(sync.settings ? { sync: sync.settings } : {}) },
+    config: {
+      health, vrrp: vrrp.config, bfd: result.config.bfdInstances.map(bfdOptions), ...(sync.settings ? { sync: sync.settings } : {}),
+    },
     ...(refusal ? { refusal } : {}),
   };
 }
