@@ -85,7 +85,11 @@ export interface VrrpInstanceOptions {
   preemptDelay?: number;
   /** `down_timer_adverts`: the Master_Down multiplier, 1..100. Default 3. */
   downTimerAdverts?: number;
-  /** `virtual_ipaddress`: at least one; all of one family (it decides the instance's). */
+  /**
+   * `virtual_ipaddress`: all of one family (it decides the instance's). An
+   * empty list makes an IPv4 VRRPv2 instance that advertises no address
+   * (keepalived 2.2.7 runs one; VRRPv3 needs at least one).
+   */
   virtualIpaddress: (VirtualAddress | string)[];
   /** `virtual_ipaddress_excluded`: added and removed with the state as the VIPs are, never advertised; either family. */
   virtualIpaddressExcluded?: (VirtualAddress | string)[];
@@ -296,7 +300,7 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   family: IpFamily;
   /** VRID (`virtual_router_id`), 1..255. */
   virtualRouterId: number;
-  /** The virtual addresses (`virtual_ipaddress`), validated, 1..255 of one family. */
+  /** The virtual addresses (`virtual_ipaddress`), validated, 0..255 of one family. */
   addresses: ResolvedAddress[];
   /** `virtual_ipaddress_excluded`: moved with the state, not advertised. */
   excluded: ResolvedAddress[];
@@ -568,9 +572,10 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (!Array.isArray(o.virtualIpaddress) || o.virtualIpaddress.length < addressesMin || o.virtualIpaddress.length > addressesMax) {
     fail(f('virtualIpaddress'), `an array of ${addressesMin} to ${addressesMax} addresses`, o.virtualIpaddress);
   }
-  const first = resolveVirtualAddress(o.virtualIpaddress[0], `${f('virtualIpaddress')}[0]`, undefined);
-  const family = familyOf(first.address)!;
-  const addresses = [first, ...o.virtualIpaddress.slice(1).map((v, i) => resolveVirtualAddress(v, `${f('virtualIpaddress')}[${i + 1}]`, family))];
+  const first = o.virtualIpaddress.length ? resolveVirtualAddress(o.virtualIpaddress[0], `${f('virtualIpaddress')}[0]`, undefined) : undefined;
+  const family = first ? familyOf(first.address)! : 4;
+  if (!first && o.version === 3) reject(f('virtualIpaddress'), 'VRRPv3 needs at least one address (an empty list is for VRRPv2)');
+  const addresses = first ? [first, ...o.virtualIpaddress.slice(1).map((v, i) => resolveVirtualAddress(v, `${f('virtualIpaddress')}[${i + 1}]`, family))] : [];
   const seen = new Set<string>();
   addresses.forEach((a, i) => {
     if (seen.has(a.address)) reject(`${f('virtualIpaddress')}[${i}]`, `${a.address} is listed twice`);

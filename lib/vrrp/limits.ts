@@ -57,8 +57,8 @@ export const VRRP_LIMITS = {
   unicastTtl: [0, 255],
   /** `min_ttl` / `max_ttl` of a unicast peer (a range with min above max drops everything, as keepalived's does). */
   ttlRange: [0, 255],
-  /** Virtual addresses of one instance. */
-  virtualIpaddress: [1, 255],
+  /** Virtual addresses of one instance (none: a VRRPv2 IPv4 instance, as keepalived 2.2.7 runs one). */
+  virtualIpaddress: [0, 255],
   garpMasterDelay: [0, 3600],
   garpMasterRepeat: [0, 1000],
   garpLowerPrioDelay: [0, 3600],

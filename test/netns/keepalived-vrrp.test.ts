@@ -151,6 +151,25 @@ test('behind a keepalived master ours stays BACKUP without IPVS, and takes the V
   expect(lab.hasAddress('a', vip)).toBe(false);
 });
 
+test('no virtual_ipaddress (VRRPv2): keepalived 2.2.7 and ours run the instance with empty adverts, ours BACKUP behind keepalived and MASTER when it dies; strict mode stops ours as it stops keepalived', async () => {
+  const id = ++vrid;
+  const bare = (priority: number, extra = '') => `vrrp_instance VI_${id} {\n  interface eth0\n  virtual_router_id ${id}\n  priority ${priority}\n  advert_int 1\n${extra}}\n`;
+  const ka = startKeepalived(bare(150), id);
+  expect(await eventually(() => kaState(ka) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  const ours = new OurDaemon(`novip-${id}`, bare(100));
+  expect(await eventually(() => ours.has('ready'), TAKEOVER_MS)).toBe(true);
+  expect(ours.lines().some((l) => String(l.message).endsWith(`(VI_${id}) No VIP specified; at least one is sensible`))).toBe(true);
+  await sleep(3000);
+  expect(ours.states()).toEqual(['BACKUP']);
+  await ka.kill();
+  expect(await eventually(() => ours.states().at(-1) === 'MASTER', TAKEOVER_MS)).toBe(true);
+  expect((await ours.status()).vrrp!.instances[0]).toMatchObject({ state: 'MASTER' });
+  expect(await ours.stop()).toBe(0);
+  const strict = new OurDaemon(`novip-strict-${id}`, bare(100, '  strict_mode\n'));
+  expect(await strict.exited()).toBe(2);
+  expect(strict.lines().some((l) => String(l.error).includes(`(VI_${id}) No VIP specified; at least one is required`))).toBe(true);
+});
+
 /** A VRRPv2 instance with `auth_type AH` (v2 carries whole seconds: 1 s adverts). */
 const ahConfig = (o: { id: number; vip: string; priority: number; key: string }) => `
 vrrp_instance VI_${o.id} {

@@ -406,8 +406,11 @@ export class KeepalivedDaemon {
   /** What a reading may run, its diagnostics logged; throws what makes the file unusable. */
   #accept(reading: DaemonReading): Reading {
     const { configFile } = this.#options;
-    const { result, diagnostics, config, refusal, ignored } = reading;
+    const { result, diagnostics, config, refusal, ignored, fatal } = reading;
     for (const d of diagnostics) this.#logDiagnostic(d);
+    if (fatal) {
+      throw new ConfigUnusableError(`${formatDiagnostic(fatal)}: keepalived's VRRP process exits at it (permanent error CONFIG)`, KEEPALIVED_EXIT.childConfig);
+    }
     const refused = refusedKeywords(ignored, this.#options.allowUnsupported);
     if (refused.length) throw new ConfigUnusableError(refusalMessage(refused));
     if (!config) throw new ConfigUnusableError(`configuration ${configFile} is unusable (keepalived -t would exit ${result.exitCode})`);

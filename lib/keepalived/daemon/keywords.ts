@@ -131,7 +131,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + "MAC as keepalived's nftables rule makes them; peers' adverts with the same virtual MAC read on the macvlan), or adverts from the base "
       + "with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "
       + 'nftables rules re-send the MLD reports of the link-local on the VMAC from the base), MAC, netlink_notify_msg and group refused',
-    interface: 'an instance without one is refused',
     use_ipvlan: 'IPv4, as keepalived 2.2.7 (measured in the kernel lab): an ipvlan `mode l2` with the flag of the file\'s last use_ipvlan line '
       + '(bridge, private or vepa; bridge when that line has none: keepalived keeps one for all) and the parent\'s MAC, named as written or `vrrp.VRID` (`vrrp1.VRID`... while taken), made at start and deleted '
       + 'at stop, no sysctl changed; it carries only the line\'s address (/32 without a prefix), the adverts\' source, and sends them; '
@@ -259,6 +258,8 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
   vrrp_instance: {
+    interface: 'without one (or with `lo`, ignored) keepalived 2.2.7\'s "Unknown interface!" (-t exits 5) stops the start, as keepalived\'s '
+      + 'VRRP process exits at it (status 2); a reload to such a file is refused (the running configuration stays)',
     strict_mode: 'as vrrp_strict, for the instance',
     no_accept: "while master (and not the owner, priority 255) the VIPs (link-local ones with their interface) are in the sets of keepalived's "
       + 'nftables table, whose input and output chains drop them; the table is made on first use (a stale one deleted), deleted at stop',

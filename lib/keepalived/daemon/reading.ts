@@ -56,6 +56,8 @@ export interface DaemonReading {
   ignored: IgnoredKeyword[];
   /** Why the VRRP router would refuse `config` (checked only when the VRRP half may run and has instances). */
   refusal?: IpvsArgumentError;
+  /** The error keepalived's VRRP child would exit at (only when the VRRP half may run): the file does not run. */
+  fatal?: Diagnostic;
 }
 
 /** The router's refusal of `config`, if any: its validation names the field it cannot take. */
@@ -91,7 +93,8 @@ function* readingSteps(
   yield;
   const vrrp = toVrrpConfig(result.config);
   const sync = syncDaemonSettings(result.config);
-  const refusal = halves.vrrp && vrrp.config.instances.length ? routerRefusal(vrrp.config) : undefined;
+  const fatal = halves.vrrp ? vrrp.fatal : undefined;
+  const refusal = !fatal && halves.vrrp && vrrp.config.instances.length ? routerRefusal(vrrp.config) : undefined;
   const diagnostics = [...result.diagnostics, ...settings, ...health.warnings, ...vrrp.warnings, ...sync.warnings];
   return {
     result,
@@ -101,6 +104,7 @@ function* readingSteps(
       health, vrrp: vrrp.config, bfd: result.config.bfdInstances.map(bfdOptions), ...(sync.settings ? { sync: sync.settings } : {}),
     },
     ...(refusal ? { refusal } : {}),
+    ...(fatal ? { fatal } : {}),
   };
 }
 

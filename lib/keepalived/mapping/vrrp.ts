@@ -17,6 +17,7 @@ import { isIpv6LinkLocal } from '../../core/validate/address';
 import type { Diagnostic, SourceRef } from '../reader/diagnostics';
 import type { KeepalivedConfig, ScriptSpec } from '../reader/model';
 import type { VrrpAddress, VrrpInstanceBlock, VrrpNotify, VrrpTrackRef } from '../reader/vrrp-model';
+import { vipRequired } from '../reader/finalize-vrrp';
 import { routeOptions, ruleOptions, trackGroupInterfaces, watchedFamilies } from './routes';
 import { trackFileOptions, trackProcessOptions } from './track-file';
 
@@ -26,6 +27,12 @@ export interface VrrpMapping {
   config: VrrpRouterConfig;
   /** `unsupported` warnings, each with the file and line of the keyword. */
   warnings: Diagnostic[];
+  /**
+   * The first error keepalived's VRRP child stops at when it starts (it
+   * exits with its CONFIG status and the parent with it): the VRRP half
+   * does not start on this file.
+   */
+  fatal?: Diagnostic;
 }
 
 /** The router's range of a field, where it has one. */
@@ -113,6 +120,14 @@ class Mapper {
 
   constructor(model: KeepalivedConfig) {
     this.#model = model;
+  }
+
+  fatal: Diagnostic | undefined;
+
+  /** An error keepalived's VRRP child exits at; the first one is kept. */
+  stop(source: SourceRef, message: string): undefined {
+    this.fatal ??= { severity: 'error', code: 'semantic', message, source };
+    return undefined;
   }
 
   unsupported(keyword: string, source: SourceRef | undefined, message: string): void {
@@ -247,14 +262,9 @@ class Mapper {
 
   instance(i: VrrpInstanceBlock): VrrpRouterInstance | undefined {
     const at = (key: string) => i.sources[key] ?? i.source;
-    if (i.interface === undefined) {
-      this.unsupported('interface', i.source, `(${i.name}) an instance without interface is not run by the router - give it an interface`);
-      return undefined;
-    }
-    if (!i.virtualIpaddress.length) {
-      this.unsupported('virtual_ipaddress', i.source, `(${i.name}) an instance without virtual_ipaddress is not run by the router`);
-      return undefined;
-    }
+    // keepalived 2.2.7's VRRP child exits at these (measured); -t reports them (exit 5).
+    if (i.interface === undefined) return this.stop(i.source, `(${i.name}) Unknown interface!`);
+    if (!i.virtualIpaddress.length && vipRequired(i)) return this.stop(i.source, `(${i.name}) No VIP specified; at least one is required`);
     const g = this.#model.global.vrrp;
     const garpInterval = i.family === 'inet' ? g.garpInterval : g.gnaInterval;
     const out: VrrpRouterInstance = {
@@ -392,5 +402,5 @@ class Mapper {
 export function toVrrpConfig(model: KeepalivedConfig): VrrpMapping {
   const mapper = new Mapper(model);
   const config = mapper.config();
-  return { config, warnings: mapper.warnings };
+  return { config, warnings: mapper.warnings, ...(mapper.fatal ? { fatal: mapper.fatal } : {}) };
 }

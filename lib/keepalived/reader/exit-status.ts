@@ -15,6 +15,8 @@ export const KEEPALIVED_EXIT = {
   missingParameter: 2,
   /** A bad command line. */
   usage: 2,
+  /** keepalived's VRRP child stopped at a configuration error it cannot run ("permanent error CONFIG"): the parent's status, measured. */
+  childConfig: 2,
   /** No configuration file (missing or unreadable), or one keepalived stops at while loading it (KEEPALIVED_EXIT_CONFIG). */
   notRunnable: 4,
   /** Errors or warnings: keepalived corrects or ignores part of the file. */

@@ -31,6 +31,15 @@ function inherited(written: Partial<FromGlobal>, g: VrrpGlobalDefs): FromGlobal 
 }
 
 /**
+ * Whether keepalived 2.2.7 refuses an instance without virtual_ipaddress:
+ * in strict mode and for VRRPv3 (IPv6 instances included); a VRRPv2 one
+ * runs with none ("at least one is sensible"), measured.
+ */
+export function vipRequired(i: { strict: boolean; version: 2 | 3 }): boolean {
+  return i.strict || i.version === 3;
+}
+
+/**
  * `vrrp_min_garp` leaves a refresh repeat of 0: keepalived then sends no
  * GARP at each refresh, which is no refresh at all (the router's repeat is
  * at least 1).
@@ -87,19 +96,20 @@ export function finishVrrpGlobals(draft: ConfigDraft): VrrpGlobalDefs {
 
 /** Interface checks keepalived makes while reading; false when the instance's own interface is unusable. */
 function checkInterfaces(d: VrrpInstanceDraft, interfaces: InterfaceNames, missing: Set<string>, diag: Diagnostics): boolean {
+  const iface = d.values.interface;
+  if (iface === 'lo') {
+    diag.error('semantic', `(${d.name}) cannot use a loopback interface (${iface}) for vrrp - ignoring`, d.sources['interface']!);
+    return false;
+  }
   if (!interfaces) return true;
   let usable = true;
   if (d.vrf && !interfaces.has(d.vrf.name)) {
     diag.error('semantic', `(${d.name}) WARNING - VRF interface ${d.vrf.name} doesn't exist`, d.vrf.source);
     return false;
   }
-  const iface = d.values.interface;
   if (iface !== undefined) {
     const at = d.sources['interface']!;
-    if (iface === 'lo') {
-      diag.error('semantic', `(${d.name}) cannot use a loopback interface (${iface}) for vrrp - ignoring`, at);
-      usable = false;
-    } else if (!interfaces.has(iface)) {
+    if (!interfaces.has(iface)) {
       diag.error('semantic', `WARNING - interface ${iface} for vrrp_instance ${d.name} doesn't exist`, at);
       missing.add(iface);
       usable = false;
@@ -163,7 +173,9 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
   const usable = checkInterfaces(d, known.interfaces, known.missing, diag);
   // keepalived needs an interface even for unicast (it does not pick one from the addresses); a `vrf` (with an
   // existing link) does not give it one, and an `interface` after it clears it: no instance runs with it.
-  if (v.interface === undefined) diag.error('semantic', `(${d.name}) Unknown interface!`, d.source);
+  // keepalived ignores `interface lo` (checkInterfaces): the instance then has none.
+  const ownInterface = v.interface === 'lo' ? undefined : v.interface;
+  if (ownInterface === undefined) diag.error('semantic', `(${d.name}) Unknown interface!`, d.source);
   else if (d.vrf && usable) diag.error('semantic', `(${d.name}) vrf can only be specified without interface - clearing`, d.source);
   if (v.vmacXmitBase && v.useVmac === undefined) diag.error('semantic', `(${d.name}) vmac_xmit_base is only valid with a vmac`, d.sources['vmacXmitBase']!);
   checkAddressVmacs(d, diag);
@@ -191,7 +203,10 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     if (v.useIpvlan && !v.useIpvlan.address && family === 'inet') {
       diag.error('semantic', `(${d.name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`, d.sources['useIpvlan']!, 'unplaced');
     }
-    if (!d.virtualIpaddress.length) diag.warning('semantic', `(${d.name}) No VIP specified; at least one is sensible`, d.source);
+    if (!d.virtualIpaddress.length) {
+      if (vipRequired({ strict: v.strict ?? g.strict, version })) diag.error('semantic', `(${d.name}) No VIP specified; at least one is required`, d.source);
+      else diag.warning('semantic', `(${d.name}) No VIP specified; at least one is sensible`, d.source);
+    }
     if (version === 2 && !Number.isInteger(advertInt)) {
       diag.warning('semantic', `(${d.name}) VRRPv2 advertisement interval ${advertInt.toFixed(6)}s must be an integer. rounding`, d.sources['advertInt'] ?? d.source);
       advertInt = Math.max(1, Math.round(advertInt));
@@ -257,7 +272,7 @@ function finishInstance(d: VrrpInstanceDraft, g: VrrpGlobalDefs, known: Known, d
     notify: d.notify,
     source: d.source,
     sources: { ...d.sources, ...d.notifySources },
-    ...(v.interface !== undefined ? { interface: v.interface } : {}),
+    ...(ownInterface !== undefined ? { interface: ownInterface } : {}),
     ...(v.accept !== undefined ? { accept: v.accept } : {}),
     ...(v.unicastSrcIp !== undefined ? { unicastSrcIp: v.unicastSrcIp } : {}),
     ...(v.unicastTtl !== undefined ? { unicastTtl: v.unicastTtl } : {}),

@@ -48,6 +48,9 @@ function get(port: number, url: string): Promise<{ status: number; type: string;
   });
 }
 
+/** The daemon's JSON log lines written so far. */
+const lines = (c: { err: string[] }) => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
 const vs = (port: number, checkPort: number, misc = true) => `
 virtual_server 10.0.0.13 ${port} {
     delay_loop 1
@@ -180,7 +183,6 @@ test('net_namespace: -t has nothing to say; a missing namespace stops the start 
   expect(t.err.join('')).toBe('');
 
   const web = { protocol: 'tcp', address: '10.0.0.13', port: 80 } as const;
-  const lines = (c: { err: string[] }) => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   const s = context();
   const entered: string[] = [];
   const enterNamespace = (setting: { path: string }): never => {
@@ -240,7 +242,6 @@ test('net_namespace: -t has nothing to say; a missing namespace stops the start 
 
 test('lvs_timeouts: set over the kernel\'s values at start (a timeout not named keeps its value), changed and put back by reloads, restored at stop', async () => {
   const kernel = fake.kernel;
-  const lines = (c: { err: string[] }) => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   kernel.timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
   const conf = path.join(dir, 'timeouts.conf');
   const file = (timeouts: string) => writeFileSync(conf, `${timeouts ? `global_defs {\n  lvs_timeouts ${timeouts}\n}\n` : ''}${vs(80, 1, false)}`);
@@ -282,7 +283,6 @@ test('lvs_timeouts: set over the kernel\'s values at start (a timeout not named 
 });
 
 test('reload_file is deleted once each reading ends; reload_time_file\'s time reloads as SIGHUP does, the file then deleted', async () => {
-  const lines = (c: { err: string[] }) => c.err.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   const conf = path.join(dir, 'reload-files.conf');
   const handshake = path.join(dir, 'ka.reload');
   const when = path.join(dir, 'reload-at');
@@ -318,6 +318,22 @@ test('an include that fails a check (includea, include_check) stops the start wi
   expect(await runKeepalived(['-f', conf, '--control-socket', 'none'], c, new EventEmitter(), {})).toBe(KEEPALIVED_EXIT.includeCheck);
   expect(c.err.join('')).toContain('an include failed its check');
   expect(await fake.ipvs.listServices()).toEqual([]);
+});
+
+test('a vrrp_instance keepalived\'s VRRP process exits at (no interface) stops the start with its status 2; -C runs the checker half of the file', async () => {
+  const conf = path.join(dir, 'no-interface.conf');
+  writeFileSync(conf, `vrrp_instance VI_1 {\n  virtual_router_id 1\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n${vs(80, 1, false)}`);
+  const c = context();
+  expect(await runKeepalived(['-f', conf, '--control-socket', 'none'], c, new EventEmitter(), {})).toBe(KEEPALIVED_EXIT.childConfig);
+  expect(c.err.join('')).toContain("(VI_1) Unknown interface!: keepalived's VRRP process exits at it (permanent error CONFIG)");
+  expect(await fake.ipvs.listServices()).toEqual([]);
+  const signals = new EventEmitter();
+  const checker = context();
+  const running = runKeepalived(['-C', '-f', conf, '--control-socket', 'none'], checker, signals, {});
+  await until(() => lines(checker), (l) => l.some((x) => x.message === 'ready'), 'the checker half runs');
+  expect(await fake.ipvs.listServices()).toHaveLength(1);
+  signals.emit('SIGTERM');
+  expect(await running).toBe(0);
 });
 
 test('net_namespace_ipvs: the IPVS handle opens in the named namespace, or in the default one without a name', async () => {

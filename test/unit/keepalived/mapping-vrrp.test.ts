@@ -98,21 +98,49 @@ describe('vrrp.conf mapped', () => {
 });
 
 describe('instances the router cannot run, and options it does not honour', () => {
-  test("no virtual address; brd + worked out; strict mode; advert_int beyond VRRPv3 runs at 40.95 s with keepalived's line (AH authentication runs)", () => {
-    const m = mapText('vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n}\n'
-      + 'vrrp_instance B {\n  interface vrrp0\n  virtual_router_id 2\n  strict_mode\n  authentication {\n    auth_type AH\n    auth_pass x\n  }\n  virtual_ipaddress {\n    192.0.2.1/24 brd +\n  }\n}\n'
-      + 'vrrp_instance C {\n  interface vrrp0\n  virtual_router_id 3\n  version 3\n  advert_int 100\n  virtual_ipaddress {\n    192.0.2.3\n  }\n}\n');
-    expect(warned(m)).toEqual([
-      ['unsupported', 1, '(A) an instance without virtual_ipaddress is not run by the router'],
-    ]);
+  test('no virtual address: a VRRPv2 instance runs with none; strict, VRRPv3 or no interface (lo ignored) stops the VRRP half, with keepalived -t\'s lines', () => {
+    const vi = (name: string, lines: string) => `vrrp_instance ${name} {\n${lines}  virtual_router_id ${name.charCodeAt(0)}\n}\n`;
+    const cases: [string, string, string | undefined][] = [
+      ['A', vi('A', '  interface vrrp0\n'), undefined],
+      ['strict', vi('S', '  interface vrrp0\n  strict_mode\n'), '(S) No VIP specified; at least one is required'],
+      ['VRRPv3', vi('V', '  interface vrrp0\n  version 3\n'), '(V) No VIP specified; at least one is required'],
+      ['lo', vi('L', '  interface lo\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'), '(L) Unknown interface!'],
+    ];
+    for (const [what, text, fatal] of cases) {
+      const dir = scratch({ 'keepalived.conf': text });
+      try {
+        const file = path.join(dir, 'keepalived.conf');
+        const read = readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
+        const m = toVrrpConfig(read.config);
+        expect([what, m.fatal?.message]).toEqual([what, fatal]);
+        if (!fatal) {
+          expect(m.warnings).toEqual([]);
+          expect(resolveVrrpOptions(stripTracking(m.config.instances[0]!))).toMatchObject({ family: 4, version: 2, addresses: [] });
+        }
+        // The reader's lines are keepalived -t's (which prints "sensible" twice), status 5 each.
+        const verdict = keepalivedVerdict(file);
+        const lines = (t: string) => [...new Set(t.split('\n').filter(Boolean).map((l) => l.replace(/^\(keepalived\.conf: Line \d+\) /, '')))];
+        expect([what, verdict.status, lines(verdict.output)]).toEqual([what, 5, read.diagnostics.map((d) => d.message)]);
+      } finally {
+        fs.rmSync(dir, { recursive: true });
+      }
+    }
+    // The router takes an empty list for VRRPv2 only, as keepalived.
+    expect(() => resolveVrrpOptions({ name: 'X', interface: 'vrrp0', virtualRouterId: 1, virtualIpaddress: [], version: 3 }))
+      .toThrow('VRRPv3 needs at least one address');
+  });
 
+  test("brd + worked out; strict mode; advert_int beyond VRRPv3 runs at 40.95 s with keepalived's line (AH authentication runs)", () => {
+    const m = mapText('vrrp_instance B {\n  interface vrrp0\n  virtual_router_id 2\n  strict_mode\n  authentication {\n    auth_type AH\n    auth_pass x\n  }\n  virtual_ipaddress {\n    192.0.2.1/24 brd +\n  }\n}\n'
+      + 'vrrp_instance C {\n  interface vrrp0\n  virtual_router_id 3\n  version 3\n  advert_int 100\n  virtual_ipaddress {\n    192.0.2.3\n  }\n}\n');
+    expect(warned(m)).toEqual([]);
     expect(m.config.instances.map((i) => i.name)).toEqual(['B', 'C']);
     expect(m.config.instances[0]!.authentication).toEqual({ authType: 'AH', authPass: 'x' });
     expect(m.config.instances[0]!.virtualIpaddress).toEqual([{ address: '192.0.2.1', prefix: 24, brd: '192.0.2.255' }]);
     expect(m.config.instances[1]!.advertInt).toBe(40.95);
     // strict_mode without accept: B's VIPs go in the firewall's drop sets while master; C accepts.
     expect(m.config.instances.map((i) => i.accept)).toEqual([false, undefined]);
-    expect(m.config.firewall).toEqual({ table: 'keepalived', priority: -1, counters: false, origin: `strict_mode at ${m.warnings[0]!.source.file}:8` });
+    expect(m.config.firewall).toEqual({ table: 'keepalived', priority: -1, counters: false, origin: expect.stringMatching(/^strict_mode at .*keepalived\.conf:4$/) });
   });
 
   test("VRRPv3 advert_int above 40.95 s: keepalived 2.2.7's line and the instance runs at 40.95 s; long names, unicast_ttl 0 and GARP intervals above 1 s run", () => {
@@ -277,8 +305,10 @@ describe('instances the router cannot run, and options it does not honour', () =
 
   test('a sync group keeps only members the router runs; a group left empty is dropped', () => {
     const m = mapText('vrrp_sync_group G {\n  group {\n    A\n    B\n  }\n}\nvrrp_sync_group H {\n  group {\n    A\n  }\n}\n'
-      + 'vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 1\n}\n'
+      + 'vrrp_instance A {\n  virtual_router_id 1\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n'
       + 'vrrp_instance B {\n  interface vrrp0\n  virtual_router_id 2\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}\n');
+    // A has no interface: the file stops the VRRP half (fatal), and what is mapped leaves A out everywhere.
+    expect(m.fatal?.message).toBe('(A) Unknown interface!');
     expect(m.config.syncGroups).toEqual([{ name: 'G', group: ['B'] }]);
   });
 

@@ -121,7 +121,7 @@ const CORPUS: readonly [string, number, number, Expected[]][] = [
   ['vrrp-no-vrid', 5, 5, [['semantic', 1]]],
   ['vrrp-nopreempt-master', 5, 5, [['semantic', 3]]],
   ['vrrp-ok', 0, 0, []],
-  ['vrrp-only', 5, 5, [['semantic', 3]]],
+  ['vrrp-only', 5, 5, [['semantic', 3], ['semantic', 1]]],
   ['vrrp-preempt-delay-nopreempt', 5, 5, [['semantic', 5]]],
   ['vrrp-script-no-script', 5, 5, [['semantic', 1]]],
   ['vrrp-strict-unicast', 0, 0, []],

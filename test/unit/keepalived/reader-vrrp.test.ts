@@ -318,6 +318,8 @@ describe('errors and corrections, each at its line', () => {
       ['semantic', 8, "WARNING - interface eth7 for ip address 192.0.2.1 doesn't exist"],
       ['semantic', 5, "(VI_1) tracked interface eth8 doesn't exist"],
       ['semantic', 12, '(VI_2) cannot use a loopback interface (lo) for vrrp - ignoring'],
+      // lo ignored: the instance has no interface, as keepalived 2.2.7 -t says next.
+      ['semantic', 11, '(VI_2) Unknown interface!'],
     ]);
     expect(r.config.vrrp.missingInterfaces).toEqual(['eth9', 'eth8']);
   });

@@ -85,7 +85,7 @@ describe('validation names the field', () => {
     ['bad state', { state: 'master' }, 'vrrp.state'],
     ['interface with a space', { interface: 'eth 0' }, 'vrrp.interface'],
     ['interface too long', { interface: 'a'.repeat(16) }, 'vrrp.interface'],
-    ['no VIPs', { virtualIpaddress: [] }, 'vrrp.virtualIpaddress'],
+    ['no VIPs with VRRPv3', { virtualIpaddress: [], version: 3 }, 'vrrp.virtualIpaddress'],
     ['bad VIP', { virtualIpaddress: ['10.0.0.300'] }, 'vrrp.virtualIpaddress[0].address'],
     ['mixed families', { virtualIpaddress: ['10.0.0.1', 'fd00::1'] }, 'vrrp.virtualIpaddress[1].address'],
     ['duplicate VIP', { virtualIpaddress: ['10.0.0.1', '10.0.0.1/32'] }, 'vrrp.virtualIpaddress[1]'],
