@@ -158,6 +158,11 @@ export interface VrrpInstanceOptions {
   /** `vmac_xmit_base` (with `useVmac` only): adverts leave from and arrive on the base interface, not the VMAC. Default false. */
   vmacXmitBase?: boolean;
   /**
+   * `use_vmac NAME MAC` (with `useVmac` only): the macvlan's MAC instead of the virtual router MAC
+   * (00:00:5e:00:01:VRID); `aa:bb:cc:dd:ee:ff`, not multicast. Its GARPs and adverts carry it.
+   */
+  vmacMac?: string;
+  /**
    * `use_vmac`'s ipvlan form, `use_ipvlan`: an ipvlan in mode l2 (flag `mode`, default `bridge`) on `interface`,
    * with its MAC, made at open and deleted at close, as keepalived's; it carries `address` (the adverts' source,
    * `prefix` default 32) and sends the adverts, which are still received on `interface`; the addresses stay on
@@ -346,6 +351,8 @@ export interface ResolvedVrrpOptions extends Omit<MachineOptions, 'localAddress'
   vmac?: string;
   /** `vmac_xmit_base`: with {@link vmac}, adverts use the base interface instead of the VMAC. */
   vmacXmitBase?: true;
+  /** `use_vmac`'s MAC, when written: the macvlan's MAC instead of the virtual router MAC. */
+  vmacMac?: Uint8Array;
   /** `use_ipvlan`: the ipvlan adverts leave from, its l2 flag, and its address (the source; absent: FAULT). */
   ipvlan?: ResolvedIpvlan;
   /** `addressVmacs`: the macvlans made for addresses, each on its base interface. */
@@ -389,7 +396,7 @@ export const VRRP_OPTION_NAMES = [
   'unicastPeer', 'unicastTtl', 'checkUnicastSrc', 'mcastDstIp',
   'authentication', 'v3ChecksumAsV2', 'oldUnicastChecksum', 'lowerPrioNoAdvert', 'higherPrioSendAdvert', 'ownerIgnoreAdverts',
   'garpMasterDelay', 'garpMasterRepeat', 'garpLowerPrioDelay', 'garpLowerPrioRepeat', 'garpMasterRefresh',
-  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'useIpvlan', 'addressVmacs', 'garpExtraIf', 'accept', 'kernelRxBufSize',
+  'garpMasterRefreshRepeat', 'garpInterval', 'useVmac', 'vmacXmitBase', 'vmacMac', 'useIpvlan', 'addressVmacs', 'garpExtraIf', 'accept', 'kernelRxBufSize',
 ] as const;
 const KEYS = VRRP_OPTION_NAMES;
 
@@ -553,6 +560,15 @@ export function resolveVirtualAddress(value: unknown, field: string, family: IpF
   return out;
 }
 
+/** A MAC written `aa:bb:cc:dd:ee:ff`, not a group address (the low bit of its first octet clear). */
+function unicastMac(value: unknown, field: string): Uint8Array {
+  const m = typeof value === 'string' ? /^([0-9a-f]{2})(?::([0-9a-f]{2})){5}$/i.exec(value) : null;
+  if (!m) return fail(field, 'a MAC address aa:bb:cc:dd:ee:ff', value);
+  const bytes = Uint8Array.from((value as string).split(':').map((b) => parseInt(b, 16)));
+  if (bytes[0]! & 1) reject(field, `${value as string} is a multicast MAC address`);
+  return bytes;
+}
+
 function reject(field: string, problem: string): never {
   throw new IpvsArgumentError(field, problem);
 }
@@ -625,6 +641,8 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   const xmitBase = flag(o.vmacXmitBase, f('vmacXmitBase'));
   const extra = o.garpExtraIf === undefined ? undefined : record(o.garpExtraIf, f('garpExtraIf'), ['interval', 'all']);
   if (xmitBase && !vmac) reject(f('vmacXmitBase'), 'only valid with useVmac (keepalived: "vmac_xmit_base is only valid with a vmac")');
+  const vmacMac = o.vmacMac === undefined ? undefined : unicastMac(o.vmacMac, f('vmacMac'));
+  if (vmacMac && !vmac) reject(f('vmacMac'), 'only valid with useVmac');
   const ipvlan = o.useIpvlan === undefined ? undefined : resolveIpvlan(o.useIpvlan, f('useIpvlan'), virtualRouterId, family);
   if (ipvlan && vmac) reject(f('useIpvlan'), 'cannot be combined with useVmac');
   if (ipvlan && o.unicastSrcIp !== undefined) reject(f('useIpvlan'), "cannot be combined with unicastSrcIp (the ipvlan's address is the adverts' source)");
@@ -671,6 +689,7 @@ export function resolveVrrpOptions(options: unknown, prefix = 'vrrp'): ResolvedV
   if (ahKey) resolved.ahKey = ahKey;
   if (vmac) resolved.vmac = vmac;
   if (xmitBase) resolved.vmacXmitBase = true;
+  if (vmacMac) resolved.vmacMac = vmacMac;
   if (ipvlan) resolved.ipvlan = ipvlan;
   if (o.addressVmacs !== undefined) {
     const list = resolveList(o.addressVmacs, f('addressVmacs'), (v, field) => {

@@ -205,7 +205,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     // "(VI) entering FAULT state (no IPv4 address for interface)"); the socket waits on a placeholder.
     const picked = resolved.ipvlan ? resolved.ipvlan.address : resolved.source ?? firstSource(info.addresses, resolved);
     const source = picked ?? (resolved.family === 4 ? '0.0.0.0' : '::');
-    const vmacMac = virtualMac(resolved.virtualRouterId, resolved.family);
+    const vmacMac = resolved.vmacMac ?? virtualMac(resolved.virtualRouterId, resolved.family);
     const linkLocal = vmacLinkLocal(resolved, source);
     const vmac = resolved.vmac ? createVmac(native, netns, resolved.vmac, vmacMac, info.ifindex, linkLocal) : undefined;
     const ipvlan = resolved.ipvlan ? createIpvlan(native, netns, resolved.ipvlan, resolved.virtualRouterId, info.ifindex) : undefined;
@@ -667,7 +667,7 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     try {
       const o = this.options;
       const linkLocal = vmacLinkLocal(o, this.#sourceOn(baseInfo.addresses));
-      made = createVmac(this.#native, netns, o.vmac!, virtualMac(o.virtualRouterId, o.family), base, linkLocal);
+      made = createVmac(this.#native, netns, o.vmac!, o.vmacMac ?? virtualMac(o.virtualRouterId, o.family), base, linkLocal);
     } catch (e) {
       this.#fail(e instanceof VrrpError ? e : new VrrpError({ message: String(e), code: 'ERR_VRRP_VMAC', operation: 'open' }));
       return false;

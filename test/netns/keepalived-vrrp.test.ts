@@ -803,15 +803,16 @@ function vmacLink(host: 'a' | 'b', name: string): string[] {
 /** TX packets of an interface in a router (`ip -s link`). */
 const txPackets = (host: 'a' | 'b', name: string) => Number(/TX:[^\n]*\n\s*\d+\s+(\d+)/.exec(lab.hosts[host].run('ip', '-s', 'link', 'show', name))![1]);
 
-test('use_vmac without vmac_xmit_base, vmac_prefix: keepalived 2.2.7 and ours make the same macvlan, send adverts from it with the virtual MAC, keep IGMP on the base MAC and hand mastership over both ways', async () => {
+test('use_vmac MAC without vmac_xmit_base, vmac_prefix: keepalived 2.2.7 and ours make the same macvlan (5 octets written, the VRID appended), send adverts from it with that MAC, keep IGMP on the base MAC and hand mastership over both ways', async () => {
   const id = ++vrid;
   const vip = '10.9.0.170';
   const vmac = `vm.${id}`;
-  const virtual = `00:00:5e:00:01:${id.toString(16).padStart(2, '0')}`;
+  // The MAC of `use_vmac 2:aa:bb:cc:dd` (keepalived reads one hex digit too); without it 00:00:5e:00:01:VRID.
+  const virtual = `02:aa:bb:cc:dd:${id.toString(16).padStart(2, '0')}`;
   const capture = new LinkCapture(lab.hosts.c.name, 'ip proto 112 or igmp');
   cleanup.push(() => capture.stop());
   await capture.ready();
-  const text = (priority: number, state: 'MASTER' | 'BACKUP') => `global_defs {\n    vmac_prefix vm\n}\n${config({ id, vip, priority, state, extra: 'use_vmac' })}`;
+  const text = (priority: number, state: 'MASTER' | 'BACKUP') => `global_defs {\n    vmac_prefix vm\n}\n${config({ id, vip, priority, state, extra: 'use_vmac 2:aa:bb:cc:dd' })}`;
   const ka = startKeepalived(text(200, 'MASTER'), id);
   expect(await eventually(() => kaState(ka) === 'MASTER' && lab.hosts.b.try('ip', 'link', 'show', vmac).status === 0, TAKEOVER_MS)).toBe(true);
   // Without --allow-unsupported: use_vmac and vmac_prefix are no longer refused.

@@ -276,6 +276,8 @@ class Mapper {
       virtualIpaddress: [],
     };
     if (i.useVmac) out.useVmac = i.useVmac.name ?? vmacName(g.vmacPrefix, i.virtualRouterId);
+    const mac = i.useVmac?.mac;
+    if (mac) out.vmacMac = mac.split(':').length === 5 ? `${mac}:${i.virtualRouterId.toString(16).padStart(2, '0')}` : mac;
     const onVmac = this.addressVmacs(i, out);
     const address = (a: VrrpAddress) => {
       const mapped = this.address(a);

@@ -310,10 +310,12 @@ export interface VrrpInstanceBlock extends Traced, Readonly<Required<Pick<VrrpIn
   readonly promoteSecondaries?: true;
   /** `linkbeat_use_polling` (deprecated here): the instance's interface is read by linkbeat. */
   readonly linkbeatUsePolling?: true;
-  /** `use_vmac [NAME]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
+  /** `use_vmac [NAME] [MAC]`: a macvlan with the virtual MAC; `name` absent = `vrrp.VRID`. */
   readonly useVmac?: {
     /** Interface name given after `use_vmac`. */
     readonly name?: string;
+    /** The MAC written (5 or 6 octets, lower case): the VRID completes 5. */
+    readonly mac?: string;
   };
   /**
    * `use_ipvlan [IF] [ADDRESS[/PREFIX]] [bridge|private|vepa]`: an ipvlan (mode l2) on the interface, with its

@@ -204,6 +204,30 @@ describe('instances the router cannot run, and options it does not honour', () =
     expect(Buffer.from(resolveVrrpOptions(m.config.instances[0]!).ahKey!).toString()).toBe('secretke');
   });
 
+  test("use_vmac NAME MAC in either order: keepalived 2.2.7 -t's lines for every form, the MAC (5 octets: the VRID appended) reaches the router", () => {
+    const FORMS: [string, string | undefined][] = [
+      ['vm52 2:11:22:33:44', '02:11:22:33:44:34'], ['02:11:22:33:44:55 vm52', '02:11:22:33:44:55'], ['vm52 zz:11:22:33:44:55', undefined],
+      ['vm52 01:00:5e:00:00:01', undefined], ['02:11:22:33:44:55 02:11:22:33:44:56', '02:11:22:33:44:55'], ['vm52 group 7', undefined],
+      ['vm52 02:11:22:33:44:55 netlink_notify_msg group 7', '02:11:22:33:44:55'], ['zz:1 vm53', undefined],
+    ];
+    for (const [form, mac] of FORMS) {
+      const dir = scratch({ 'keepalived.conf': `vrrp_instance A {\n  interface vrrp0\n  virtual_router_id 52\n  use_vmac ${form}\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n` });
+      try {
+        const file = path.join(dir, 'keepalived.conf');
+        const read = readKeepalivedConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES });
+        const verdict = keepalivedVerdict(file);
+        const theirs = verdict.output.split('\n').filter(Boolean).map((l) => l.replace(/^\(keepalived\.conf: Line \d+\) /, ''));
+        const status = checkConfig(file, { configId: CONFIG_ID, interfaces: VERDICT_INTERFACES }).exitCode;
+        expect([form, read.diagnostics.map((d) => d.message), status]).toEqual([form, theirs, verdict.status]);
+        const { config } = toVrrpConfig(read.config);
+        expect([form, config.instances[0]!.vmacMac]).toEqual([form, mac]);
+        if (mac) expect(Buffer.from(resolveVrrpOptions(stripTracking(config.instances[0]!)).vmacMac!).toString('hex')).toBe(mac.replaceAll(':', ''));
+      } finally {
+        fs.rmSync(dir, { recursive: true });
+      }
+    }
+  });
+
   test('use_vmac: adverts from the VMAC as keepalived, or from the base interface with vmac_xmit_base; both run', () => {
     const vi = (extra: string) => `vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 1\n  use_vmac\n${extra}  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n`;
     const plain = mapText(vi(''));

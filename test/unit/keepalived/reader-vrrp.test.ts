@@ -387,10 +387,10 @@ describe('errors and corrections, each at its line', () => {
     expect(r.config.vrrp.instances.map((i) => i.name)).toEqual(['VI_1', 'VI_3']);
   });
 
-  test('use_vmac: the interface name (after an optional `name`) is modelled, a MAC or group is reported', () => {
+  test('use_vmac: keepalived 2.2.7 takes the first word without a colon as the name (`name` too) and a second one ends the line', () => {
     const r = readText(instance('  virtual_router_id 1\n  use_vmac name vip51 02:00:5e:00:01:33 group 7\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'));
-    expect(found(r)).toEqual([['unsupported', 4, 'use_vmac options 02:00:5e:00:01:33 group 7 are not supported yet - ignored']]);
-    expect(r.config.vrrp.instances[0]!.useVmac).toEqual({ name: 'vip51' });
+    expect(found(r)).toEqual([['invalid-value', 4, 'VMAC interface name already specified']]);
+    expect(r.config.vrrp.instances[0]!.useVmac).toEqual({ name: 'name' });
   });
 
   // keepalived 2.2.7 -t: status 5 and its line without use_vmac; with it, status 0 (words after it ignored).

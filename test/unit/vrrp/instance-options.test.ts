@@ -86,6 +86,9 @@ describe('validation names the field', () => {
     ['interface with a space', { interface: 'eth 0' }, 'vrrp.interface'],
     ['interface too long', { interface: 'a'.repeat(16) }, 'vrrp.interface'],
     ['no VIPs with VRRPv3', { virtualIpaddress: [], version: 3 }, 'vrrp.virtualIpaddress'],
+    ['vmacMac without useVmac', { vmacMac: '02:00:00:00:00:01' }, 'vrrp.vmacMac'],
+    ['vmacMac multicast', { useVmac: true, vmacMac: '01:00:5e:00:00:01' }, 'vrrp.vmacMac'],
+    ['vmacMac of 5 octets', { useVmac: true, vmacMac: '02:00:00:00:01' }, 'vrrp.vmacMac'],
     ['bad VIP', { virtualIpaddress: ['10.0.0.300'] }, 'vrrp.virtualIpaddress[0].address'],
     ['mixed families', { virtualIpaddress: ['10.0.0.1', 'fd00::1'] }, 'vrrp.virtualIpaddress[1].address'],
     ['duplicate VIP', { virtualIpaddress: ['10.0.0.1', '10.0.0.1/32'] }, 'vrrp.virtualIpaddress[1]'],
@@ -140,10 +143,10 @@ describe('validation names the field', () => {
 });
 
 describe('keyword map for keepalived.conf', () => {
-  test('every keyword names an option, and every option but name, garpInterval and addressVmacs (use_vmac_addr and use_vmac of addresses) has a keyword', () => {
+  test('every keyword names an option, and every option but name, garpInterval, vmacMac (use_vmac\'s MAC) and addressVmacs (use_vmac_addr and use_vmac of addresses) has a keyword', () => {
     const mapped = new Set(Object.values(VRRP_INSTANCE_KEYWORDS));
     for (const field of mapped) expect(VRRP_OPTION_NAMES).toContain(field);
-    expect(VRRP_OPTION_NAMES.filter((n) => !mapped.has(n))).toEqual(['name', 'garpInterval', 'addressVmacs']);
+    expect(VRRP_OPTION_NAMES.filter((n) => !mapped.has(n))).toEqual(['name', 'garpInterval', 'vmacMac', 'addressVmacs']);
     // The camel-case rule holds except for the mcast_src_ip alias.
     for (const [keyword, field] of Object.entries(VRRP_INSTANCE_KEYWORDS)) {
       if (keyword !== 'mcast_src_ip') expect(keyword.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase()).replace('V3', 'v3')).toBe(field);

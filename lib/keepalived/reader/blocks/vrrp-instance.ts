@@ -266,16 +266,31 @@ const instanceKeywords: KeywordTable<D> = {
   garp_master_refresh: timerField('garpMasterRefresh', 'garp_master_refresh', 0),
   garp_master_refresh_repeat: integerField('garpMasterRefreshRepeat', 'garp_master_refresh_repeat', 1, 2147483647),
   use_vmac: {
-    // `use_vmac [[name] IF] [MAC] [netlink_notify_msg] [group GID]`: the name is modelled, the rest reported.
+    // `use_vmac [NAME] [MAC]`, in either order, as keepalived 2.2.7 reads it (measured): a word with ':' is the MAC
+    // (5 octets: the VRID is appended), any other the name; a second of either ends the line with its error.
     handle(stmt, target, ctx) {
-      const args = [...stmt.args];
-      if (args[0] === 'name') args.shift();
-      const name = args[0] !== undefined && !/^([0-9a-fA-F]{2}:){4,5}[0-9a-fA-F]{2}$/.test(args[0]) && args[0] !== 'netlink_notify_msg' && args[0] !== 'group' ? args.shift() : undefined;
-      if (args.length) {
-        ctx.diag.unsupported('use_vmac', `use_vmac options ${args.join(' ')} are not supported yet - ignored`, stmt.source);
-        target.unsupported.push({ keyword: 'use_vmac', args, source: stmt.source });
+      let name: string | undefined;
+      let mac: string | undefined;
+      for (const word of stmt.args) {
+        if (word.includes(':')) {
+          if (mac !== undefined) {
+            ctx.diag.error('invalid-value', 'VMAC interface address already specified', stmt.source);
+            break;
+          }
+          const octets = /^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){4,5}$/i.test(word) ? word.split(':').map((o) => parseInt(o, 16)) : undefined;
+          if (!octets) ctx.diag.error('invalid-value', `VMAC invalid MAC address ${word}`, stmt.source);
+          else if (octets[0]! & 1) ctx.diag.error('invalid-value', `VMAC MAC address is multicast ${word} - ignoring`, stmt.source);
+          else mac = octets.map((o) => o.toString(16).padStart(2, '0')).join(':');
+        } else {
+          if (name !== undefined) {
+            ctx.diag.error('invalid-value', 'VMAC interface name already specified', stmt.source);
+            break;
+          }
+          name = word;
+        }
+        if (name !== undefined && mac !== undefined) break;
       }
-      setValue(target, 'useVmac', name === undefined ? {} : { name }, stmt.source);
+      setValue(target, 'useVmac', { ...(name === undefined ? {} : { name }), ...(mac === undefined ? {} : { mac }) }, stmt.source);
     },
   },
   use_ipvlan: { minArgs: 0, handle: useIpvlan },
