@@ -132,7 +132,7 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'with vmac_xmit_base; `use_vmac NAME MAC` in either order as keepalived 2.2.7 reads it (a word with a colon is the MAC, 5 octets '
       + 'completed by the VRID; its lines for a bad or multicast MAC and a second name or MAC, after which the line ends: '
       + '`netlink_notify_msg` and `group` are no options there): the macvlan, its adverts and GARPs carry that MAC; IPv6 without '
-      + "vmac_xmit_base (keepalived's nftables rules re-send the MLD reports of the link-local on the VMAC from the base) refused',
+      + "vmac_xmit_base (keepalived's nftables rules re-send the MLD reports of the link-local on the VMAC from the base) refused",
     use_ipvlan: 'IPv4, as keepalived 2.2.7 (measured in the kernel lab): an ipvlan `mode l2` with the flag of the file\'s last use_ipvlan line '
       + '(bridge, private or vepa; bridge when that line has none: keepalived keeps one for all) and the parent\'s MAC, named as written or `vrrp.VRID` (`vrrp1.VRID`... while taken), made at start and deleted '
       + 'at stop, no sysctl changed; it carries only the line\'s address (/32 without a prefix), the adverts\' source, and sends them; '
