@@ -100,7 +100,8 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     track_group: 'its `group` of instances is FAULT while the interface of a static address, route or rule (`iif`) written with '
       + "`track_group NAME` is down, as keepalived 2.2.7; members that are no instance are ignored without keepalived's "
       + "\"doesn't exist - ignoring\" line, and the restore lines of those statics lack its ` track_group NAME`",
-    virtual_server_group: 'an address range standing for too many services is refused',
+    virtual_server_group: 'one service per address of a range or prefix, as keepalived; an `ADDR/LEN` entry standing for more than '
+      + '65,536 services (IPv4 shorter than /16, IPv6 than /112) is refused',
   },
   global_defs: {
     enable_traps: 'with enable_snmp_rfc/rfcv2/rfcv3: the RFC notifications keepalived 2.2.7 sends (vrrpTrapNewMaster for VRRPv2 '
