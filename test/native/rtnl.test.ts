@@ -13,6 +13,7 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 const [EEXIST, ESRCH, ENOENT] = [17, 3, 2];
 const RTM_NEWROUTE = 24;
+const RTM_NEWRULE = 32;
 const RTM_DELRULE = 33;
 const REQUEST_ACK = 0x1 | 0x4;
 const CREATE = 0x400;
@@ -54,6 +55,35 @@ test('a rule deletion: fib_rule_hdr with the table and `not`, from/to, priority,
   ]);
   const expected = message(RTM_DELRULE, REQUEST_ACK, 1, Buffer.concat([header, attrs]));
   expect(Buffer.from(native.rtnlEncode(request)).toString('hex')).toBe(expected.toString('hex'));
+});
+
+test('a rule with every option keepalived 2.2.7 sends: tos in the header, goto, flow, suppressors, tunnel id (be64), uid range, l3mdev, ipproto, port ranges', () => {
+  const request: NativeRtnlRequest = {
+    operation: 'add', exclusive: true,
+    rule: {
+      family: AF_INET, from: '10.4.0.0', fromPrefix: 16, protocol: 18, action: 2, priority: 103, tos: 0x10, goto: 200, flow: (5 << 16) | 6,
+      suppressPrefixLength: 8, suppressIfgroup: 3, tunnelId: 77, uidRange: [1000, 2000], l3mdev: true, ipProto: 6,
+      sportRange: [1, 4464], dportRange: [1000, 2000],
+    },
+  };
+  const header = Buffer.from([AF_INET, 0, 16, /* tos */ 0x10, 0, 0, 0, /* FR_ACT_GOTO */ 2, 0, 0, 0, 0]);
+  const pair = (bytes: 2 | 4, a: number, b: number) => {
+    const out = Buffer.alloc(bytes * 2);
+    if (bytes === 2) (out.writeUInt16LE(a, 0), out.writeUInt16LE(b, 2));
+    else (out.writeUInt32LE(a, 0), out.writeUInt32LE(b, 4));
+    return out;
+  };
+  const attrs = attrBytes([
+    { type: 2, value: ip('10.4.0.0') }, { type: 6, value: u32(103) }, { type: 21, value: u8(18) }, { type: 4, value: u32(200) },
+    { type: 11, value: u32(327686) }, { type: 14, value: u32(8) }, { type: 13, value: u32(3) },
+    { type: 12, value: Buffer.from([0, 0, 0, 0, 0, 0, 0, 77]) }, { type: 20, value: pair(4, 1000, 2000) }, { type: 19, value: u8(1) },
+    { type: 22, value: u8(6) }, { type: 23, value: pair(2, 1, 4464) }, { type: 24, value: pair(2, 1000, 2000) },
+  ]);
+  const expected = message(RTM_NEWRULE, REQUEST_ACK | CREATE | EXCL, 1, Buffer.concat([header, attrs]));
+  expect(Buffer.from(native.rtnlEncode(request)).toString('hex')).toBe(expected.toString('hex'));
+  const bad = request.rule!;
+  expectTypeError(() => native.rtnlEncode({ operation: 'add', rule: { ...bad, uidRange: 5 as never } }), /uidRange/);
+  expectTypeError(() => native.rtnlEncode({ operation: 'add', rule: { ...bad, sportRange: [-1, 2] } }), /0/);
 });
 
 test('contract violations are TypeErrors naming the field', () => {
@@ -100,6 +130,25 @@ describe('in a namespace of its own', () => {
     expect(native.rtnlChange({ netns, operation: 'delete', rule })).toBe(0);
     expect(native.rtnlChange({ netns, operation: 'delete', rule })).toBe(ENOENT);
     expect(native.rtnlChange({ netns: '/nonexistent/netns', operation: 'delete', rule })).toBe(ENOENT);
+    // The options keepalived 2.2.7 applies, each as `ip rule` shows the rule keepalived installs.
+    const base = { family: AF_INET, from: '10.41.0.0', fromPrefix: 16, protocol: 18, action: 1, table: 100 };
+    const shown: [object, string][] = [
+      [{ tos: 0x10 }, 'tos 0x10 lookup 100'], [{ action: 2, table: undefined, goto: 300 }, 'goto 300 [unresolved]'],
+      [{ action: 3, table: undefined }, 'nop'], [{ flow: (5 << 16) | 6 }, 'lookup 100 realms 5/6'],
+      [{ suppressPrefixLength: 8 }, 'lookup 100 suppress_prefixlength 8'], [{ suppressIfgroup: 3 }, 'lookup 100 suppress_ifgroup 3'],
+      [{ tunnelId: 77 }, 'tun_id 77 lookup 100'], [{ uidRange: [1000, 2000] }, 'uidrange 1000-2000 lookup 100'],
+      [{ table: undefined, l3mdev: true }, 'lookup [l3mdev-table]'], [{ ipProto: 6 }, 'ipproto tcp lookup 100'],
+      [{ sportRange: [1, 4464], dportRange: [80, 80] }, 'ipproto tcp sport 1-4464 dport 80 lookup 100'],
+    ];
+    shown.forEach(([extra, text], i) => {
+      const r = { ...base, priority: 200 + i, ...extra, ...(text.includes('sport') ? { ipProto: 6 } : {}) };
+      expect(native.rtnlChange({ netns, operation: 'add', exclusive: true, rule: r })).toBe(0);
+      expect(run('ip', 'rule', 'show', 'pref', String(200 + i)).trim()).toBe(`${200 + i}:\tfrom 10.41.0.0/16 ${text} proto keepalived`);
+      expect(native.rtnlChange({ netns, operation: 'delete', rule: r })).toBe(0);
+    });
+    // The kernel refuses what keepalived 2.2.7 sends for `uidrange 2000-1000` and `tos 0xff`.
+    expect(native.rtnlChange({ netns, operation: 'add', rule: { ...base, priority: 300, uidRange: [2000, 1000] } })).toBe(22);
+    expect(native.rtnlChange({ netns, operation: 'add', rule: { ...base, priority: 300, tos: 0xff } })).toBe(22);
   });
 
   test('an address no VRRP link owns (static_ipaddress): added, EEXIST again, deleted, EADDRNOTAVAIL again', () => {
