@@ -267,10 +267,18 @@ export function isDeletedRoute(r: ResolvedRoute, deleted: NativeRouteDeleted): b
     && (r.metric === undefined || deleted.priority === r.metric);
 }
 
-/** Whether `deleted` (a rule removal) is `r`: protocol, family, preference, source prefix, and the table it looks up. */
+/** The selectors a rule may have beyond every rule's; a deletion is of `r` only with the same (a foreign rule differing in `tos` is not restored by 2.2.7). */
+const RULE_SELECTORS = ['goto', 'flow', 'suppressPrefixLength', 'suppressIfgroup', 'tunnelId', 'uidRange', 'l3mdev', 'ipProto', 'sportRange', 'dportRange'] as const;
+
+/**
+ * Whether `deleted` (a rule removal) is `r`: protocol, family, preference, source prefix, the table it looks up, and (where the
+ * kernel reports them) tos, action and the other selectors.
+ */
 export function isDeletedRule(r: ResolvedRule, deleted: NativeRouteDeleted): boolean {
   return deleted.kind === 'rule' && deleted.protocol === (r.protocol ?? 0) && deleted.family === r.family && deleted.priority === r.priority
-    && deleted.destination === (r.from ?? '') && deleted.prefix === (r.fromPrefix ?? 0) && (r.table === undefined || deleted.table === r.table);
+    && deleted.destination === (r.from ?? '') && deleted.prefix === (r.fromPrefix ?? 0) && (r.table === undefined || deleted.table === r.table)
+    && (deleted.tos === undefined || deleted.tos === (r.tos ?? 0)) && (deleted.action === undefined || deleted.action === r.action)
+    && RULE_SELECTORS.every((k) => String(deleted[k]) === String(r[k]));
 }
 
 /** Validates a list of routes or rules (`field[i]` in errors). */

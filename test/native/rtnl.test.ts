@@ -5,6 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { loadNative } from '../../lib/native/load';
 import type { NativeRtnlRequest } from '../../lib/native/rtnl-contract';
+import type { NativeRouteDeleted } from '../../lib/native/vrrp-contract';
+import { eventually } from '../support/vrrp-lab';
 import { attrBytes, message, u32, u8 } from '../support/netlink-bytes';
 import { expectTypeError } from '../support/throws';
 
@@ -149,6 +151,37 @@ describe('in a namespace of its own', () => {
     // The kernel refuses what keepalived 2.2.7 sends for `uidrange 2000-1000` and `tos 0xff`.
     expect(native.rtnlChange({ netns, operation: 'add', rule: { ...base, priority: 300, uidRange: [2000, 1000] } })).toBe(22);
     expect(native.rtnlChange({ netns, operation: 'add', rule: { ...base, priority: 300, tos: 0xff } })).toBe(22);
+  });
+
+  test('a rule deletion reports the tos, action and selectors keepalived 2.2.7 matches a tracked rule by (suppressors the kernel reports as -1 left out)', async () => {
+    const seen: NativeRouteDeleted[] = [];
+    const monitor = new native.VrrpLinkMonitor({ netns }, () => {}, undefined, (d) => seen.push(d));
+    const full = {
+      family: AF_INET, from: '10.42.0.0', fromPrefix: 16, protocol: 18, action: 1, table: 100, priority: 400, tos: 0x10, flow: (4 << 16) | 7,
+      suppressPrefixLength: 8, suppressIfgroup: 3, tunnelId: 77, uidRange: [5, 6] as [number, number], ipProto: 6,
+      sportRange: [1000, 2000] as [number, number], dportRange: [80, 80] as [number, number],
+    };
+    const plain = { family: AF_INET, from: '10.42.0.0', fromPrefix: 16, protocol: 18, action: 1, table: 100, priority: 401 };
+    try {
+      monitor.watchRoutes({ route4: false, route6: false, rule4: true, rule6: false });
+      for (const rule of [full, plain, { ...plain, table: undefined, l3mdev: true }, { ...plain, table: undefined, action: 2, goto: 500 }]) {
+        expect(native.rtnlChange({ netns, operation: 'add', exclusive: true, rule })).toBe(0);
+        expect(native.rtnlChange({ netns, operation: 'delete', rule })).toBe(0);
+      }
+      expect(await eventually(() => seen.length === 4, 5000)).toBe(true);
+      const common = { kind: 'rule', family: AF_INET, destination: '10.42.0.0', prefix: 16, protocol: 18, tos: 0 };
+      expect(seen).toEqual([
+        {
+          ...common, table: 100, priority: 400, tos: 0x10, action: 1, flow: (4 << 16) | 7, suppressPrefixLength: 8, suppressIfgroup: 3, tunnelId: 77,
+          uidRange: [5, 6], ipProto: 6, sportRange: [1000, 2000], dportRange: [80, 80],
+        },
+        { ...common, table: 100, priority: 401, action: 1 },
+        { ...common, table: 0, priority: 401, action: 1, l3mdev: true },
+        { ...common, table: 0, priority: 401, action: 2, goto: 500 },
+      ]);
+    } finally {
+      monitor.close();
+    }
   });
 
   test('an address no VRRP link owns (static_ipaddress): added, EEXIST again, deleted, EADDRNOTAVAIL again', () => {

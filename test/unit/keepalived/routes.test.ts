@@ -432,6 +432,13 @@ describe('router options', () => {
     for (const other of [{ priority: 201 }, { protocol: 0 }, { table: 101 }, { destination: '' }, { kind: 'route' as const }]) {
       expect(isDeletedRule(rule, { ...gone, ...other })).toBe(false);
     }
+    // The kernel reports a rule's tos, action and other selectors: a rule differing in one of them is another.
+    const withOptions = resolveRule({ from: '10.60.0.0/24', table: 100, preference: 200, tos: 0x10, sport: [1, 2], track: true }, 'q');
+    const optionsGone = { ...gone, tos: 0x10, action: 1, sportRange: [1, 2] as [number, number] };
+    expect(isDeletedRule(withOptions, optionsGone)).toBe(true);
+    for (const other of [{ tos: 0x08 }, { action: 3 }, { sportRange: [1, 3] as [number, number] }, { ipProto: 6 }, { l3mdev: true }]) {
+      expect(isDeletedRule(withOptions, { ...optionsGone, ...other })).toBe(false);
+    }
     // A rule that looks up no table (prohibit) matches whatever table the kernel says.
     expect(isDeletedRule(resolveRule({ action: 'prohibit', preference: 202, track: true }, 'q'), deleted({ kind: 'rule', destination: '', prefix: 0, table: 0, priority: 202 })))
       .toBe(true);
@@ -488,6 +495,19 @@ describe('router options', () => {
       .toBe('Restoring deleted static rule from all to 10.65.0.0/24 priority 650 tos 0x0 protocol 18 type blackhole');
     expect(line('rule', resolveRule({ from: '10.62.0.0/24', iif: 'd0', table: 62, preference: 620, track: true }, 'q')))
       .toBe('Restoring deleted static rule from 10.62.0.0/24 priority 620 tos 0x0 iif d0 protocol 18 lookup 62');
+    // The options 2.2.7 applies, in its order (measured in the netns lab with keepalived's own lines).
+    expect(line('rule', resolveRule({
+      from: '10.44.0.0/24', table: 100, preference: 106, suppressIfgroup: 3, tunnelId: 77, uidRange: [1000, 2000], realms: 7, track: true,
+    }, 'q'))).toBe('Restoring deleted static rule from 10.44.0.0/24 priority 106 tos 0x0 suppress_ifgroup 3 tunnel-id 77 uidrange 1000-2000 protocol 18 realms 0/7 lookup 100');
+    expect(line('rule', resolveRule({ from: '10.45.0.0/24', preference: 107, l3mdev: true, track: true }, 'q')))
+      .toBe('Restoring deleted static rule from 10.45.0.0/24 priority 107 tos 0x0 l3mdev protocol 18 lookup 0');
+    expect(line('rule', resolveRule({ from: '10.42.0.0/24', preference: 104, action: 'goto', goto: 110, track: true }, 'q')))
+      .toBe('Restoring deleted static rule from 10.42.0.0/24 priority 104 tos 0x0 protocol 18 goto 110');
+    expect(line('rule', resolveRule({ to: '10.43.0.0/24', preference: 105, action: 'nop', track: true }, 'q')))
+      .toBe('Restoring deleted static rule from all to 10.43.0.0/24 priority 105 tos 0x0 protocol 18 nop');
+    expect(line('rule', resolveRule({
+      from: '10.41.0.0/24', tos: 0x10, ipProto: 6, sport: [1000, 2000], dport: [80, 80], fwmark: 7, suppressPrefixLength: 8, table: 100, preference: 103, track: true,
+    }, 'q'))).toBe('Restoring deleted static rule from 10.41.0.0/24 priority 103 tos 0x10 fwmark 0x7 suppress_prefixlen 8 protocol 18 ipproto 6 sport 1000-2000 dport 80-80 lookup 100');
     expect(restoredLine({ kind: 'address', entry: { address: '10.9.1.1', prefix: 24, dev: 'd0', label: 'd0:x', nodad: false } }))
       .toBe('Restoring deleted static address 10.9.1.1/24 dev d0 scope global label d0:x set');
     expect(restoredLine({ kind: 'address', entry: { address: '10.9.2.1', prefix: 24, brd: '10.9.2.255', dev: 'd0', scope: 'link', nodad: false } }))
