@@ -86,8 +86,9 @@ export interface VrrpRuleOptions {
   uidRange?: readonly [number, number];
   /** `ipproto`: the IP protocol number. */
   ipProto?: number;
-  /** `sport` / `dport` [start, end]. */
+  /** `sport` [start, end]. */
   sport?: readonly [number, number];
+  /** `dport` [start, end]. */
   dport?: readonly [number, number];
   /** `preference`: the rule's place in the list. */
   preference: number;
@@ -267,7 +268,7 @@ export function isDeletedRoute(r: ResolvedRoute, deleted: NativeRouteDeleted): b
     && (r.metric === undefined || deleted.priority === r.metric);
 }
 
-/** The selectors a rule may have beyond every rule's; a deletion is of `r` only with the same (a foreign rule differing in `tos` is not restored by 2.2.7). */
+/** The selectors a rule may have beyond every rule's; a deletion is of `r` only with the same (2.2.7 restores no look-alike). */
 const RULE_SELECTORS = ['goto', 'flow', 'suppressPrefixLength', 'suppressIfgroup', 'tunnelId', 'uidRange', 'l3mdev', 'ipProto', 'sportRange', 'dportRange'] as const;
 
 /**

@@ -22,13 +22,17 @@ namespace {
 void ruleSelectors(Napi::Env env, Napi::Object& o, const vrrp::RouteEvent& p) {
   o.Set("tos", p.tos);
   o.Set("action", p.action);
-  const std::pair<const char*, int64_t> scalars[] = {{"goto", p.gotoTarget}, {"flow", p.flow}, {"suppressPrefixLength", p.suppressPrefixlen},
-                                                     {"suppressIfgroup", p.suppressIfgroup}, {"ipProto", p.ipProto}};
+  const std::pair<const char*, int64_t> scalars[] = {{"goto", p.gotoTarget},
+                                                     {"flow", p.flow},
+                                                     {"suppressPrefixLength", p.suppressPrefixlen},
+                                                     {"suppressIfgroup", p.suppressIfgroup},
+                                                     {"ipProto", p.ipProto}};
   for (const auto& [name, value] : scalars)
     if (value >= 0) o.Set(name, Napi::Number::New(env, static_cast<double>(value)));
   if (p.l3mdev > 0) o.Set("l3mdev", true);
   if (p.tunnelId >= 0) o.Set("tunnelId", p.tunnelId);
-  const std::pair<const char*, const int64_t*> ranges[] = {{"uidRange", p.uidRange}, {"sportRange", p.sportRange}, {"dportRange", p.dportRange}};
+  const std::pair<const char*, const int64_t*> ranges[] = {
+      {"uidRange", p.uidRange}, {"sportRange", p.sportRange}, {"dportRange", p.dportRange}};
   for (const auto& [name, range] : ranges) {
     if (range[0] < 0) continue;
     Napi::Array a = Napi::Array::New(env, 2);

@@ -1,13 +1,12 @@
 #include "request.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <endian.h>
 
 #include <cerrno>
 #include <cstring>

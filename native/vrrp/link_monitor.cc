@@ -1,14 +1,13 @@
 #include "link_monitor.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <endian.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -210,7 +209,7 @@ static void ruleSelector(const rtattr* a, RouteEvent& e) {
   const auto* data = static_cast<const uint8_t*>(RTA_DATA(a));
   size_t size = RTA_PAYLOAD(a);
   // fib_rule_uid_range (two u32) / fib_rule_port_range (two u16), host order.
-  auto pair = [&](int64_t (&out)[2], bool ports) {
+  auto pair = [&](int64_t(&out)[2], bool ports) {
     if (ports && size >= 4) {
       uint16_t v[2];
       std::memcpy(v, data, sizeof v);
@@ -227,8 +226,12 @@ static void ruleSelector(const rtattr* a, RouteEvent& e) {
     // The kernel reports an unset suppressor as -1.
     case FRA_SUPPRESS_PREFIXLEN: e.suppressPrefixlen = u32(a) == UINT32_MAX ? -1 : int64_t{u32(a)}; break;
     case FRA_SUPPRESS_IFGROUP: e.suppressIfgroup = u32(a) == UINT32_MAX ? -1 : int64_t{u32(a)}; break;
-    case FRA_IP_PROTO: if (size >= 1) e.ipProto = data[0]; break;
-    case FRA_L3MDEV: if (size >= 1) e.l3mdev = data[0]; break;
+    case FRA_IP_PROTO:
+      if (size >= 1) e.ipProto = data[0];
+      break;
+    case FRA_L3MDEV:
+      if (size >= 1) e.l3mdev = data[0];
+      break;
     case FRA_TUN_ID:
       if (size >= 8) {
         uint64_t id;

@@ -7,7 +7,7 @@ import { loadNative } from '../../lib/native/load';
 import type { NativeRtnlRequest } from '../../lib/native/rtnl-contract';
 import type { NativeRouteDeleted } from '../../lib/native/vrrp-contract';
 import { eventually } from '../support/vrrp-lab';
-import { attrBytes, message, u32, u8 } from '../support/netlink-bytes';
+import { attrBytes, message, u16, u32, u8 } from '../support/netlink-bytes';
 import { expectTypeError } from '../support/throws';
 
 const native = loadNative();
@@ -69,12 +69,7 @@ test('a rule with every option keepalived 2.2.7 sends: tos in the header, goto, 
     },
   };
   const header = Buffer.from([AF_INET, 0, 16, /* tos */ 0x10, 0, 0, 0, /* FR_ACT_GOTO */ 2, 0, 0, 0, 0]);
-  const pair = (bytes: 2 | 4, a: number, b: number) => {
-    const out = Buffer.alloc(bytes * 2);
-    if (bytes === 2) (out.writeUInt16LE(a, 0), out.writeUInt16LE(b, 2));
-    else (out.writeUInt32LE(a, 0), out.writeUInt32LE(b, 4));
-    return out;
-  };
+  const pair = (bytes: 2 | 4, a: number, b: number) => (bytes === 2 ? Buffer.concat([u16(a), u16(b)]) : Buffer.concat([u32(a), u32(b)]));
   const attrs = attrBytes([
     { type: 2, value: ip('10.4.0.0') }, { type: 6, value: u32(103) }, { type: 21, value: u8(18) }, { type: 4, value: u32(200) },
     { type: 11, value: u32(327686) }, { type: 14, value: u32(8) }, { type: 13, value: u32(3) },
@@ -164,7 +159,8 @@ describe('in a namespace of its own', () => {
     const plain = { family: AF_INET, from: '10.42.0.0', fromPrefix: 16, protocol: 18, action: 1, table: 100, priority: 401 };
     try {
       monitor.watchRoutes({ route4: false, route6: false, rule4: true, rule6: false });
-      for (const rule of [full, plain, { ...plain, table: undefined, l3mdev: true }, { ...plain, table: undefined, action: 2, goto: 500 }]) {
+      const l3mdev = { ...plain, table: undefined, l3mdev: true };
+      for (const rule of [full, plain, l3mdev, { ...plain, table: undefined, action: 2, goto: 500 }]) {
         expect(native.rtnlChange({ netns, operation: 'add', exclusive: true, rule })).toBe(0);
         expect(native.rtnlChange({ netns, operation: 'delete', rule })).toBe(0);
       }
@@ -172,8 +168,8 @@ describe('in a namespace of its own', () => {
       const common = { kind: 'rule', family: AF_INET, destination: '10.42.0.0', prefix: 16, protocol: 18, tos: 0 };
       expect(seen).toEqual([
         {
-          ...common, table: 100, priority: 400, tos: 0x10, action: 1, flow: (4 << 16) | 7, suppressPrefixLength: 8, suppressIfgroup: 3, tunnelId: 77,
-          uidRange: [5, 6], ipProto: 6, sportRange: [1000, 2000], dportRange: [80, 80],
+          ...common, table: 100, priority: 400, tos: 0x10, action: 1, flow: (4 << 16) | 7, suppressPrefixLength: 8, suppressIfgroup: 3,
+          tunnelId: 77, uidRange: [5, 6], ipProto: 6, sportRange: [1000, 2000], dportRange: [80, 80],
         },
         { ...common, table: 100, priority: 401, action: 1 },
         { ...common, table: 0, priority: 401, action: 1, l3mdev: true },

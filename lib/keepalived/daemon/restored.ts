@@ -6,8 +6,9 @@
  * - address: `ADDR[/P] [brd B] dev IF scope S [label L] [preferred_lft forever] [set]`
  *   (the prefix only when shorter than the host's; `preferred_lft` on IPv6);
  * - route: `prepend|TYPE DST[/P] [src A] [via inet|inet6 GW] [dev IF] [table N] proto P [scope N] [metric N] [onlink] [mtu N]`;
- * - rule: `[inet6 ][not ]from SRC|all [to DST] [priority N] tos 0xT [fwmark 0xM[/0xK]] [iif IF] [oif IF] [suppress_prefixlen N] [suppress_ifgroup N]
- *   [tunnel-id N] [uidrange A-B] [l3mdev] protocol P [ipproto N] [sport A-B] [dport A-B] [realms F/T] lookup N|goto N|nop|type ACTION`.
+ * - rule: `[inet6 ][not ]from SRC|all [to DST] [priority N] tos 0xT [fwmark 0xM[/0xK]] [iif IF] [oif IF]
+ *   [suppress_prefixlen N] [suppress_ifgroup N] [tunnel-id N] [uidrange A-B] [l3mdev] protocol P [ipproto N] [sport A-B]
+ *   [dport A-B] [realms F/T] lookup N|goto N|nop|type ACTION`.
  * @module
  */
 import type { ResolvedAddress } from '../../vrrp/instance-options';

@@ -148,7 +148,7 @@ export interface VrrpRule extends Located {
   readonly to?: VrrpPrefix;
   /** `not`. */
   readonly invert: boolean;
-  /** What a match does: look up `table` (with `l3mdev`: the device's), jump (`goto`), nothing (`nop`), or the packet is dropped as written. */
+  /** What a match does: look up `table` (with `l3mdev`: the device's), jump (`goto`), nothing (`nop`), or drop the packet as written. */
   readonly action: 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
   /** `goto N`: the preference jumped to (above the rule's own). */
   readonly goto?: number;
@@ -170,8 +170,9 @@ export interface VrrpRule extends Located {
   readonly protocol?: number;
   /** `ipproto NAME|N`. */
   readonly ipProto?: number;
-  /** `sport A-B` / `dport A-B` (16 bits each). */
+  /** `sport A-B` (16 bits each). */
   readonly sport?: readonly [number, number];
+  /** `dport A-B` (16 bits each). */
   readonly dport?: readonly [number, number];
   /** `table` / `lookup`. */
   readonly table?: number;

@@ -214,7 +214,7 @@ export function readRoute(
   };
 }
 
-/** One rule line; undefined (reported) when keepalived skips it. `groups`: as {@link readRoute}'s (a virtual rule takes no `track_group`). */
+/** One rule line; undefined (reported) when keepalived skips it. `groups`: as {@link readRoute}'s (none: no `track_group`). */
 export function readRule(
   stmt: Statement, ctx: ParseContext, _unsupported: KeywordItem[], _block: string, groups?: readonly TrackGroupDraft[],
 ): VrrpRule | undefined {
