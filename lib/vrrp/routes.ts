@@ -54,7 +54,10 @@ export interface VrrpRouteOptions {
   track?: boolean;
 }
 
-/** One policy rule, as `ip rule add` words: `[not] [from P] [to P] [iif IF] [oif IF] [fwmark N[/M]] (table N | ACTION) preference N`. */
+/**
+ * One policy rule, as `ip rule add` words: `[not] [from P] [to P] [iif IF] [oif IF] [fwmark N[/M]] [tos N] [realms N] [uidrange A-B]
+ * [ipproto N] [sport A-B] [dport A-B] [suppress_* N] [tunnel-id N] (table N | l3mdev | goto N | ACTION) preference N`.
+ */
 export interface VrrpRuleOptions {
   /** IP version where no address says it; default 4. */
   family?: IpFamily;

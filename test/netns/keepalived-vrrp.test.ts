@@ -545,6 +545,7 @@ vrrp_instance VI_${id} {
         unreachable 10.52.0.0/24 table 101
         default via 10.9.0.254 dev eth0 table 300 no_track
         fd50::/64 dev eth0 metric 9
+        10.56.0.0/24 dev eth0 track_group TG
     }
     virtual_rules {
         from 10.60.0.0/24 table 100 preference 200
@@ -554,6 +555,7 @@ vrrp_instance VI_${id} {
         from 10.62.0.0/24 tos 0x08 uidrange 0-100 table 100 preference 203
         from 10.63.0.0/24 preference 204 goto 210
         to fd61::/64 preference 205 l3mdev
+        from 10.64.0.0/24 table 100 preference 206 track_group TG
     }
 }
 static_ipaddress {
@@ -663,6 +665,8 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
   expect(theirs.atStart).toMatch(/^107:\tfrom 10\.45\.0\.0\/24 lookup \[l3mdev-table\] proto keepalived$/m);
   expect(theirs.atStart).toMatch(/^109:\tfrom fd41::\/64 tos CS1 ipproto ipv6-icmp unreachable proto keepalived$/m);
   expect(theirs.master).toMatch(/^204:\tfrom 10\.63\.0\.0\/24 goto 210 \[unresolved\] proto keepalived$/m);
+  // track_group is no option of a virtual rule or route in 2.2.7: the line is skipped.
+  expect(theirs.master).not.toMatch(/^206:|10\.56\.0\.0/m);
   expect(theirs.afterStatic).not.toMatch(/^201:|fd30::/m);
   expect(theirs.afterStatic).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
   expect(theirs.afterStatic).toMatch(/^100:\tfrom 10\.40\.0\.0\/24 lookup 100 proto keepalived/m);

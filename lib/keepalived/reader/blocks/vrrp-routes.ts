@@ -1,10 +1,10 @@
 /**
  * Lines of `virtual_routes` / `static_routes` (`ip route add` syntax) and
  * `virtual_rules` / `static_rules` (`ip rule add` syntax), read as
- * keepalived 2.2.7 reads them. Options it applies that the daemon cannot
- * (multipath, encapsulation, TCP metrics, `tos`, `uidrange`...) are
- * `unsupported` findings with file:line: such a line is never installed
- * half-way.
+ * keepalived 2.2.7 reads them. Route options it applies that the daemon
+ * cannot (multipath, encapsulation, TCP metrics...) are `unsupported`
+ * findings with file:line: such a line is never installed half-way. Every
+ * rule option runs (values: ./rule-options).
  * @module
  */
 import type { Diagnostics } from '../diagnostics';
@@ -214,6 +214,9 @@ export function readRoute(
   };
 }
 
+/** A value read, or undefined when the line is skipped (reported). */
+const numberOrSkip = (n: number | typeof SKIP | undefined): number | undefined => (n === SKIP ? undefined : n);
+
 /** One rule line; undefined (reported) when keepalived skips it. `groups`: as {@link readRoute}'s (none: no `track_group`). */
 export function readRule(
   stmt: Statement, ctx: ParseContext, _unsupported: KeywordItem[], _block: string, groups?: readonly TrackGroupDraft[],
@@ -272,7 +275,7 @@ export function readRule(
       if (actionSet) return error(`${MORE_THAN_ONE}/l3mdev for rule`);
       actionSet = true;
       out.action = name as VrrpRule['action'];
-      if (name === 'goto') ok = out.goto = unsigned(name, U32, 'Invalid target goto specified') as number;
+      if (name === 'goto') ok = out.goto = numberOrSkip(unsigned(name, U32, 'Invalid target goto specified'));
     } else if (word === 'l3mdev') {
       if (actionSet) return error('Cannot specify l3mdev with other action');
       actionSet = out.l3mdev = true;
@@ -286,7 +289,7 @@ export function readRule(
       if (line.family === 'inet6') return error('realms is only valid for IPv4');
       line.family = 'inet';
     } else if (word === 'suppress_prefixlength') {
-      ok = out.suppressPrefixLength = unsigned(word, 0x7fffffff, 'Invalid suppress_prefixlength suppress_prefixlength specified') as number;
+      ok = out.suppressPrefixLength = numberOrSkip(unsigned(word, 0x7fffffff, 'Invalid suppress_prefixlength suppress_prefixlength specified'));
     } else if (word === 'suppress_ifgroup') {
       const value = line.next(word);
       ok = value === undefined ? value : (out.suppressIfgroup = ifgroupOf(value)) ?? error(`suppress_group ${value} is invalid`);
