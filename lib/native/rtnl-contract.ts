@@ -62,6 +62,25 @@ export interface NativeRuleFields {
   fwmask?: number;
   /** FIB_RULE_INVERT (`not`). */
   invert?: boolean;
+  /** The header's tos byte. */
+  tos?: number;
+  /** FRA_GOTO: the preference of action FR_ACT_GOTO's target. */
+  goto?: number;
+  /** FRA_FLOW (realms: FROM << 16 | TO). */
+  flow?: number;
+  suppressPrefixLength?: number;
+  suppressIfgroup?: number;
+  /** FRA_TUN_ID (sent as a big-endian 64-bit number). */
+  tunnelId?: number;
+  /** FRA_UID_RANGE [start, end]. */
+  uidRange?: readonly [number, number];
+  /** FRA_L3MDEV: look up the L3 master device's table. */
+  l3mdev?: boolean;
+  /** FRA_IP_PROTO. */
+  ipProto?: number;
+  /** FRA_SPORT_RANGE / FRA_DPORT_RANGE [start, end] (16 bits each). */
+  sportRange?: readonly [number, number];
+  dportRange?: readonly [number, number];
 }
 
 /** One change: a route or a rule, added (NLM_F_CREATE, with `exclusive` NLM_F_EXCL) or deleted. */

@@ -9,7 +9,7 @@
  * @module
  */
 import type { NativeNftBinding } from './nft-contract';
-import type { NativeRtnlBinding } from './rtnl-contract';
+import type { NativeRtnlBinding, NativeRuleFields } from './rtnl-contract';
 
 export interface NativeVrrpLinkOptions {
   /** Path of a network-namespace file; sockets are created inside it. */
@@ -156,8 +156,13 @@ export interface NativeRouteGroups {
   rule6: boolean;
 }
 
-/** A route (`kind` route: RTM_DELROUTE) or policy rule (RTM_DELRULE) was removed. */
-export interface NativeRouteDeleted {
+/** The rule fields a rule deletion reports besides those of every deletion (absent: the rule has none). */
+export type NativeDeletedRuleFields = Pick<
+  NativeRuleFields, 'tos' | 'action' | 'goto' | 'flow' | 'suppressPrefixLength' | 'suppressIfgroup' | 'tunnelId' | 'uidRange' | 'l3mdev' | 'ipProto' | 'sportRange' | 'dportRange'
+>;
+
+/** A route (`kind` route: RTM_DELROUTE) or policy rule (RTM_DELRULE) was removed; a rule's also with {@link NativeDeletedRuleFields}. */
+export interface NativeRouteDeleted extends Partial<NativeDeletedRuleFields> {
   kind: 'route' | 'rule';
   /** AF_INET / AF_INET6. */
   family: number;

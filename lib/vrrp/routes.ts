@@ -54,7 +54,10 @@ export interface VrrpRouteOptions {
   track?: boolean;
 }
 
-/** One policy rule, as `ip rule add` words: `[not] [from P] [to P] [iif IF] [oif IF] [fwmark N[/M]] (table N | ACTION) preference N`. */
+/**
+ * One policy rule, as `ip rule add` words: `[not] [from P] [to P] [iif IF] [oif IF] [fwmark N[/M]] [tos N] [realms N] [uidrange A-B]
+ * [ipproto N] [sport A-B] [dport A-B] [suppress_* N] [tunnel-id N] (table N | l3mdev | goto N | ACTION) preference N`.
+ */
 export interface VrrpRuleOptions {
   /** IP version where no address says it; default 4. */
   family?: IpFamily;
@@ -64,10 +67,32 @@ export interface VrrpRuleOptions {
   to?: string;
   /** `not`: the rule matches what the selectors do not. */
   not?: boolean;
-  /** What a match does; default `lookup` (of `table`). */
-  action?: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
-  /** Table to look up (required with `lookup`). */
+  /** What a match does; default `lookup` (of `table`); `goto` jumps to the rule of preference `goto`. */
+  action?: 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** Table to look up (required with `lookup`, unless `l3mdev`). */
   table?: number;
+  /** `goto`'s target preference (above `preference`). */
+  goto?: number;
+  /** `l3mdev`: look up the table of the packet's L3 master device (a lookup without `table`). */
+  l3mdev?: boolean;
+  /** `tos` (the header's byte). */
+  tos?: number;
+  /** `realms` as FRA_FLOW: FROM << 16 | TO (IPv4). */
+  realms?: number;
+  /** `suppress_prefixlength`. */
+  suppressPrefixLength?: number;
+  /** `suppress_ifgroup`. */
+  suppressIfgroup?: number;
+  /** `tunnel-id` (up to 2^32-1). */
+  tunnelId?: number;
+  /** `uidrange` [start, end]. */
+  uidRange?: readonly [number, number];
+  /** `ipproto`: the IP protocol number. */
+  ipProto?: number;
+  /** `sport` [start, end]. */
+  sport?: readonly [number, number];
+  /** `dport` [start, end]. */
+  dport?: readonly [number, number];
   /** `preference`: the rule's place in the list. */
   preference: number;
   /** Input interface (`iif`). */
@@ -101,7 +126,10 @@ export function isRemovalOf(e: RemovedEntry, deleted: NativeRouteDeleted): boole
 }
 
 const ROUTE_KEYS = ['to', 'family', 'type', 'via', 'src', 'dev', 'table', 'metric', 'scope', 'protocol', 'mtu', 'onlink', 'track'] as const;
-const RULE_KEYS = ['family', 'from', 'to', 'not', 'action', 'table', 'preference', 'iif', 'oif', 'fwmark', 'fwmask', 'protocol', 'track'] as const;
+const RULE_KEYS = [
+  'family', 'from', 'to', 'not', 'action', 'table', 'preference', 'iif', 'oif', 'fwmark', 'fwmask', 'protocol', 'track', 'goto', 'l3mdev', 'tos',
+  'realms', 'suppressPrefixLength', 'suppressIfgroup', 'tunnelId', 'uidRange', 'ipProto', 'sport', 'dport',
+] as const;
 const RT_TABLE_MAIN = 254;
 
 /**
@@ -120,6 +148,13 @@ function int(value: unknown, field: string, [min, max]: readonly [number, number
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, `an integer from ${min} to ${max}`, value);
   return value;
+}
+
+/** A [start, end] pair of integers in `bounds` (the kernel refuses start > end: keepalived sends it anyway). */
+function range(value: unknown, field: string, bounds: readonly [number, number]): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length !== 2) fail(field, '[start, end]', value);
+  return [int(value[0], `${field}[0]`, bounds)!, int(value[1], `${field}[1]`, bounds)!];
 }
 
 function ifname(value: unknown, field: string): string | undefined {
@@ -193,12 +228,19 @@ export function resolveRule(value: unknown, field: string): ResolvedRule {
   const from = fam.prefix(o.from, `${field}.from`);
   const to = fam.prefix(o.to, `${field}.to`);
   const action = o.action ?? 'lookup';
-  if (typeof action !== 'string' || !['lookup', 'blackhole', 'unreachable', 'prohibit'].includes(action)) {
-    fail(`${field}.action`, 'lookup, blackhole, unreachable or prohibit', action);
+  if (typeof action !== 'string' || !Object.hasOwn(RULE_ACTIONS, action)) {
+    fail(`${field}.action`, 'lookup, goto, nop, blackhole, unreachable or prohibit', action);
   }
+  if (o.l3mdev !== undefined && typeof o.l3mdev !== 'boolean') fail(`${field}.l3mdev`, 'a boolean', o.l3mdev);
+  if (o.l3mdev && (action !== 'lookup' || o.table !== undefined)) fail(`${field}.l3mdev`, 'a lookup without table', o.l3mdev);
   const table = int(o.table, `${field}.table`, [1, U32[1]]);
-  if (action === 'lookup' && table === undefined) fail(`${field}.table`, 'a table to look up', o.table);
+  if (action === 'lookup' && table === undefined && !o.l3mdev) fail(`${field}.table`, 'a table to look up', o.table);
   if (o.preference === undefined) fail(`${field}.preference`, 'an integer from 0 to 4294967295', o.preference);
+  const target = int(o.goto, `${field}.goto`, U32);
+  if ((action === 'goto') !== (target !== undefined) || (target !== undefined && target <= (o.preference as number))) {
+    fail(`${field}.goto`, 'with action goto only, a preference above the rule\'s', o.goto);
+  }
+  if (o.realms !== undefined && fam.family === 6) fail(`${field}.realms`, 'an IPv4 rule\'s', o.realms);
   const out: ResolvedRule = {
     family: AF[fam.family ?? 4], action: RULE_ACTIONS[action as keyof typeof RULE_ACTIONS],
     priority: int(o.preference, `${field}.preference`, U32)!, protocol: int(o.protocol, `${field}.protocol`, [0, 255]) ?? RTPROT_KEEPALIVED,
@@ -209,7 +251,11 @@ export function resolveRule(value: unknown, field: string): ResolvedRule {
   const optional: Partial<ResolvedRule> = {
     invert: o.not === true ? true : undefined, table, iif: ifname(o.iif, `${field}.iif`), oif: ifname(o.oif, `${field}.oif`),
     fwmark: int(o.fwmark, `${field}.fwmark`, U32), fwmask: int(o.fwmask, `${field}.fwmask`, U32),
-    track: track(o, field, false),
+    track: track(o, field, false), goto: target, l3mdev: o.l3mdev ? true : undefined, tos: int(o.tos, `${field}.tos`, [0, 255]),
+    flow: int(o.realms, `${field}.realms`, U32), suppressPrefixLength: int(o.suppressPrefixLength, `${field}.suppressPrefixLength`, [0, 0x7fffffff]),
+    suppressIfgroup: int(o.suppressIfgroup, `${field}.suppressIfgroup`, U32), tunnelId: int(o.tunnelId, `${field}.tunnelId`, U32),
+    uidRange: range(o.uidRange, `${field}.uidRange`, U32), ipProto: int(o.ipProto, `${field}.ipProto`, [0, 255]),
+    sportRange: range(o.sport, `${field}.sport`, [0, 0xffff]), dportRange: range(o.dport, `${field}.dport`, [0, 0xffff]),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   return out;
@@ -225,10 +271,18 @@ export function isDeletedRoute(r: ResolvedRoute, deleted: NativeRouteDeleted): b
     && (r.metric === undefined || deleted.priority === r.metric);
 }
 
-/** Whether `deleted` (a rule removal) is `r`: protocol, family, preference, source prefix, and the table it looks up. */
+/** The selectors a rule may have beyond every rule's; a deletion is of `r` only with the same (2.2.7 restores no look-alike). */
+const RULE_SELECTORS = ['goto', 'flow', 'suppressPrefixLength', 'suppressIfgroup', 'tunnelId', 'uidRange', 'l3mdev', 'ipProto', 'sportRange', 'dportRange'] as const;
+
+/**
+ * Whether `deleted` (a rule removal) is `r`: protocol, family, preference, source prefix, the table it looks up, and (where the
+ * kernel reports them) tos, action and the other selectors.
+ */
 export function isDeletedRule(r: ResolvedRule, deleted: NativeRouteDeleted): boolean {
   return deleted.kind === 'rule' && deleted.protocol === (r.protocol ?? 0) && deleted.family === r.family && deleted.priority === r.priority
-    && deleted.destination === (r.from ?? '') && deleted.prefix === (r.fromPrefix ?? 0) && (r.table === undefined || deleted.table === r.table);
+    && deleted.destination === (r.from ?? '') && deleted.prefix === (r.fromPrefix ?? 0) && (r.table === undefined || deleted.table === r.table)
+    && (deleted.tos === undefined || deleted.tos === (r.tos ?? 0)) && (deleted.action === undefined || deleted.action === r.action)
+    && RULE_SELECTORS.every((k) => String(deleted[k]) === String(r[k]));
 }
 
 /** Validates a list of routes or rules (`field[i]` in errors). */

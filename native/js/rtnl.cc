@@ -13,6 +13,16 @@ rtnl::Prefix prefixField(const Napi::Object& o, const char* address, const char*
   return {stringField(o, address, false), intField(o, length, 0)};
 }
 
+// A [start, end] field into `out`; left as is (start -1) when absent.
+void rangeField(const Napi::Object& o, const char* name, int64_t (&out)[2]) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return;
+  if (!v.IsArray()) throw Napi::TypeError::New(o.Env(), std::string("native contract: ") + name + " must be [start, end]");
+  Napi::Object pair = v.As<Napi::Object>();
+  out[0] = u32Field(pair, "0", 0);
+  out[1] = u32Field(pair, "1", 0);
+}
+
 rtnl::Request requestOf(const Napi::Object& o) {
   rtnl::Request r;
   std::string operation = stringField(o, "operation");
@@ -54,6 +64,17 @@ rtnl::Request requestOf(const Napi::Object& o) {
     out.fwmark = u32Field(f, "fwmark", -1);
     out.fwmask = u32Field(f, "fwmask", -1);
     out.invert = f.Get("invert").ToBoolean().Value();
+    out.tos = intField(f, "tos", 0);
+    out.gotoTarget = u32Field(f, "goto", -1);
+    out.flow = u32Field(f, "flow", -1);
+    out.suppressPrefixlen = u32Field(f, "suppressPrefixLength", -1);
+    out.suppressIfgroup = u32Field(f, "suppressIfgroup", -1);
+    out.tunnelId = u32Field(f, "tunnelId", -1);
+    out.l3mdev = f.Get("l3mdev").ToBoolean().Value();
+    out.ipProto = intField(f, "ipProto", 0);
+    rangeField(f, "uidRange", out.uidRange);
+    rangeField(f, "sportRange", out.sportRange);
+    rangeField(f, "dportRange", out.dportRange);
   }
   return r;
 }

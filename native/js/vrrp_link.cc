@@ -18,6 +18,30 @@
 namespace js {
 namespace {
 
+// A deleted rule's tos, action and the selectors it has beyond every rule's (absent ones left out).
+void ruleSelectors(Napi::Env env, Napi::Object& o, const vrrp::RouteEvent& p) {
+  o.Set("tos", p.tos);
+  o.Set("action", p.action);
+  const std::pair<const char*, int64_t> scalars[] = {{"goto", p.gotoTarget},
+                                                     {"flow", p.flow},
+                                                     {"suppressPrefixLength", p.suppressPrefixlen},
+                                                     {"suppressIfgroup", p.suppressIfgroup},
+                                                     {"ipProto", p.ipProto}};
+  for (const auto& [name, value] : scalars)
+    if (value >= 0) o.Set(name, Napi::Number::New(env, static_cast<double>(value)));
+  if (p.l3mdev > 0) o.Set("l3mdev", true);
+  if (p.tunnelId >= 0) o.Set("tunnelId", p.tunnelId);
+  const std::pair<const char*, const int64_t*> ranges[] = {
+      {"uidRange", p.uidRange}, {"sportRange", p.sportRange}, {"dportRange", p.dportRange}};
+  for (const auto& [name, range] : ranges) {
+    if (range[0] < 0) continue;
+    Napi::Array a = Napi::Array::New(env, 2);
+    a.Set(0u, Napi::Number::New(env, static_cast<double>(range[0])));
+    a.Set(1u, Napi::Number::New(env, static_cast<double>(range[1])));
+    o.Set(name, a);
+  }
+}
+
 std::vector<uint8_t> bytesOf(Napi::Value v) {
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
     throw Napi::TypeError::New(v.Env(), "native contract: bytes must be a Uint8Array");
@@ -289,6 +313,7 @@ class VrrpLinkMonitor : public Napi::ObjectWrap<VrrpLinkMonitor> {
           o.Set("table", p.table);
           o.Set("protocol", p.protocol);
           o.Set("priority", p.priority);
+          if (p.rule) ruleSelectors(env, o, p);
           return std::vector<napi_value>{o};
         });
       };

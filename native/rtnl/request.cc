@@ -1,6 +1,7 @@
 #include "request.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -61,6 +62,7 @@ int encodeRule(const Request& r, netlink::Writer& w) {
   h.table = headerTable(f.table);
   h.action = static_cast<uint8_t>(f.action);
   if (f.invert) h.flags |= FIB_RULE_INVERT;
+  h.tos = static_cast<uint8_t>(f.tos);
   w.bytes(&h, sizeof h);
   if (f.table >= 256) w.u32(FRA_TABLE, f.table);
   if (!f.from.address.empty() && !addressAttr(w, FRA_SRC, f.family, f.from.address)) return EINVAL;
@@ -71,6 +73,25 @@ int encodeRule(const Request& r, netlink::Writer& w) {
   if (f.fwmark >= 0) w.u32(FRA_FWMARK, static_cast<uint32_t>(f.fwmark));
   if (f.fwmask >= 0) w.u32(FRA_FWMASK, static_cast<uint32_t>(f.fwmask));
   if (f.protocol) w.u8(FRA_PROTOCOL, static_cast<uint8_t>(f.protocol));
+  if (f.gotoTarget >= 0) w.u32(FRA_GOTO, static_cast<uint32_t>(f.gotoTarget));
+  if (f.flow >= 0) w.u32(FRA_FLOW, static_cast<uint32_t>(f.flow));
+  if (f.suppressPrefixlen >= 0) w.u32(FRA_SUPPRESS_PREFIXLEN, static_cast<uint32_t>(f.suppressPrefixlen));
+  if (f.suppressIfgroup >= 0) w.u32(FRA_SUPPRESS_IFGROUP, static_cast<uint32_t>(f.suppressIfgroup));
+  if (f.tunnelId >= 0) {
+    uint64_t id = htobe64(static_cast<uint64_t>(f.tunnelId));
+    w.attr(FRA_TUN_ID, &id, sizeof id);
+  }
+  if (f.uidRange[0] >= 0) {
+    fib_rule_uid_range range{static_cast<uint32_t>(f.uidRange[0]), static_cast<uint32_t>(f.uidRange[1])};
+    w.attr(FRA_UID_RANGE, &range, sizeof range);
+  }
+  if (f.l3mdev) w.u8(FRA_L3MDEV, 1);
+  if (f.ipProto) w.u8(FRA_IP_PROTO, static_cast<uint8_t>(f.ipProto));
+  for (auto [type, ports] : {std::pair{FRA_SPORT_RANGE, f.sportRange}, std::pair{FRA_DPORT_RANGE, f.dportRange}}) {
+    if (ports[0] < 0) continue;
+    fib_rule_port_range range{static_cast<uint16_t>(ports[0]), static_cast<uint16_t>(ports[1])};
+    w.attr(type, &range, sizeof range);
+  }
   return 0;
 }
 

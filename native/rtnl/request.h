@@ -43,6 +43,13 @@ struct RuleFields {
   int64_t fwmark = -1;
   int64_t fwmask = -1;
   bool invert = false;  // FIB_RULE_INVERT ("not")
+  int tos = 0;
+  // -1: absent. FRA_GOTO, FRA_FLOW, FRA_SUPPRESS_*, FRA_TUN_ID (low 32 bits, sent as be64).
+  int64_t gotoTarget = -1, flow = -1, suppressPrefixlen = -1, suppressIfgroup = -1, tunnelId = -1;
+  bool l3mdev = false;
+  int ipProto = 0;  // 0: none
+  // [start, end]; start -1: absent.
+  int64_t uidRange[2] = {-1, 0}, sportRange[2] = {-1, 0}, dportRange[2] = {-1, 0};
 };
 
 struct Request {

@@ -1,6 +1,7 @@
 #include "link_monitor.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -203,6 +204,48 @@ void LinkMonitor::parseRoute(const nlmsghdr* h) {
   onRoute_(std::move(event));
 }
 
+// The rule attributes besides those every rule has (goto, realms, suppressors, tunnel id, ranges...).
+static void ruleSelector(const rtattr* a, RouteEvent& e) {
+  const auto* data = static_cast<const uint8_t*>(RTA_DATA(a));
+  size_t size = RTA_PAYLOAD(a);
+  // fib_rule_uid_range (two u32) / fib_rule_port_range (two u16), host order.
+  auto pair = [&](int64_t(&out)[2], bool ports) {
+    if (ports && size >= 4) {
+      uint16_t v[2];
+      std::memcpy(v, data, sizeof v);
+      out[0] = v[0], out[1] = v[1];
+    } else if (!ports && size >= 8) {
+      uint32_t v[2];
+      std::memcpy(v, data, sizeof v);
+      out[0] = v[0], out[1] = v[1];
+    }
+  };
+  switch (a->rta_type) {
+    case FRA_GOTO: e.gotoTarget = u32(a); break;
+    case FRA_FLOW: e.flow = u32(a); break;
+    // The kernel reports an unset suppressor as -1.
+    case FRA_SUPPRESS_PREFIXLEN: e.suppressPrefixlen = u32(a) == UINT32_MAX ? -1 : int64_t{u32(a)}; break;
+    case FRA_SUPPRESS_IFGROUP: e.suppressIfgroup = u32(a) == UINT32_MAX ? -1 : int64_t{u32(a)}; break;
+    case FRA_IP_PROTO:
+      if (size >= 1) e.ipProto = data[0];
+      break;
+    case FRA_L3MDEV:
+      if (size >= 1) e.l3mdev = data[0];
+      break;
+    case FRA_TUN_ID:
+      if (size >= 8) {
+        uint64_t id;
+        std::memcpy(&id, data, 8);
+        e.tunnelId = static_cast<double>(be64toh(id));
+      }
+      break;
+    case FRA_UID_RANGE: pair(e.uidRange, false); break;
+    case FRA_SPORT_RANGE: pair(e.sportRange, true); break;
+    case FRA_DPORT_RANGE: pair(e.dportRange, true); break;
+    default: break;
+  }
+}
+
 void LinkMonitor::parseRule(const nlmsghdr* h) {
   if (h->nlmsg_len < NLMSG_LENGTH(sizeof(fib_rule_hdr))) return;
   const auto* frh = static_cast<const fib_rule_hdr*>(NLMSG_DATA(h));
@@ -212,6 +255,8 @@ void LinkMonitor::parseRule(const nlmsghdr* h) {
   event.family = frh->family;
   event.prefix = frh->src_len;
   event.table = frh->table;
+  event.tos = frh->tos;
+  event.action = frh->action;
   // The attributes follow the header at its aligned length.
   const auto* first = reinterpret_cast<const rtattr*>(reinterpret_cast<const char*>(frh) + NLMSG_ALIGN(sizeof(fib_rule_hdr)));
   int attrLength = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(fib_rule_hdr)));
@@ -220,6 +265,7 @@ void LinkMonitor::parseRule(const nlmsghdr* h) {
     if (a->rta_type == FRA_TABLE) event.table = u32(a);
     if (a->rta_type == FRA_PRIORITY) event.priority = u32(a);
     if (a->rta_type == FRA_PROTOCOL && RTA_PAYLOAD(a) >= 1) event.protocol = *static_cast<const uint8_t*>(RTA_DATA(a));
+    ruleSelector(a, event);
   }
   onRoute_(std::move(event));
 }

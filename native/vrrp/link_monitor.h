@@ -59,6 +59,11 @@ struct RouteEvent {
   unsigned table = 0;       // RTA_TABLE / FRA_TABLE, else the header's table
   int protocol = 0;         // rtm_protocol / FRA_PROTOCOL (0: absent)
   unsigned priority = 0;    // route: RTA_PRIORITY (metric); rule: FRA_PRIORITY (preference)
+  // Rule only: the header's tos and action, and the selectors keepalived matches besides (-1: absent).
+  int tos = 0, action = 0;
+  int64_t gotoTarget = -1, flow = -1, suppressPrefixlen = -1, suppressIfgroup = -1, ipProto = -1, l3mdev = -1;
+  double tunnelId = -1;
+  int64_t uidRange[2] = {-1, 0}, sportRange[2] = {-1, 0}, dportRange[2] = {-1, 0};
 };
 
 class LinkMonitor {

@@ -5,7 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { loadNative } from '../../lib/native/load';
 import type { NativeRtnlRequest } from '../../lib/native/rtnl-contract';
-import { attrBytes, message, u32, u8 } from '../support/netlink-bytes';
+import type { NativeRouteDeleted } from '../../lib/native/vrrp-contract';
+import { eventually } from '../support/vrrp-lab';
+import { attrBytes, message, u16, u32, u8 } from '../support/netlink-bytes';
 import { expectTypeError } from '../support/throws';
 
 const native = loadNative();
@@ -13,6 +15,7 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 const [EEXIST, ESRCH, ENOENT] = [17, 3, 2];
 const RTM_NEWROUTE = 24;
+const RTM_NEWRULE = 32;
 const RTM_DELRULE = 33;
 const REQUEST_ACK = 0x1 | 0x4;
 const CREATE = 0x400;
@@ -54,6 +57,30 @@ test('a rule deletion: fib_rule_hdr with the table and `not`, from/to, priority,
   ]);
   const expected = message(RTM_DELRULE, REQUEST_ACK, 1, Buffer.concat([header, attrs]));
   expect(Buffer.from(native.rtnlEncode(request)).toString('hex')).toBe(expected.toString('hex'));
+});
+
+test('a rule with every option keepalived 2.2.7 sends: tos in the header, goto, flow, suppressors, tunnel id (be64), uid range, l3mdev, ipproto, port ranges', () => {
+  const request: NativeRtnlRequest = {
+    operation: 'add', exclusive: true,
+    rule: {
+      family: AF_INET, from: '10.4.0.0', fromPrefix: 16, protocol: 18, action: 2, priority: 103, tos: 0x10, goto: 200, flow: (5 << 16) | 6,
+      suppressPrefixLength: 8, suppressIfgroup: 3, tunnelId: 77, uidRange: [1000, 2000], l3mdev: true, ipProto: 6,
+      sportRange: [1, 4464], dportRange: [1000, 2000],
+    },
+  };
+  const header = Buffer.from([AF_INET, 0, 16, /* tos */ 0x10, 0, 0, 0, /* FR_ACT_GOTO */ 2, 0, 0, 0, 0]);
+  const pair = (bytes: 2 | 4, a: number, b: number) => (bytes === 2 ? Buffer.concat([u16(a), u16(b)]) : Buffer.concat([u32(a), u32(b)]));
+  const attrs = attrBytes([
+    { type: 2, value: ip('10.4.0.0') }, { type: 6, value: u32(103) }, { type: 21, value: u8(18) }, { type: 4, value: u32(200) },
+    { type: 11, value: u32(327686) }, { type: 14, value: u32(8) }, { type: 13, value: u32(3) },
+    { type: 12, value: Buffer.from([0, 0, 0, 0, 0, 0, 0, 77]) }, { type: 20, value: pair(4, 1000, 2000) }, { type: 19, value: u8(1) },
+    { type: 22, value: u8(6) }, { type: 23, value: pair(2, 1, 4464) }, { type: 24, value: pair(2, 1000, 2000) },
+  ]);
+  const expected = message(RTM_NEWRULE, REQUEST_ACK | CREATE | EXCL, 1, Buffer.concat([header, attrs]));
+  expect(Buffer.from(native.rtnlEncode(request)).toString('hex')).toBe(expected.toString('hex'));
+  const bad = request.rule!;
+  expectTypeError(() => native.rtnlEncode({ operation: 'add', rule: { ...bad, uidRange: 5 as never } }), /uidRange/);
+  expectTypeError(() => native.rtnlEncode({ operation: 'add', rule: { ...bad, sportRange: [-1, 2] } }), /0/);
 });
 
 test('contract violations are TypeErrors naming the field', () => {
@@ -100,6 +127,57 @@ describe('in a namespace of its own', () => {
     expect(native.rtnlChange({ netns, operation: 'delete', rule })).toBe(0);
     expect(native.rtnlChange({ netns, operation: 'delete', rule })).toBe(ENOENT);
     expect(native.rtnlChange({ netns: '/nonexistent/netns', operation: 'delete', rule })).toBe(ENOENT);
+    // The options keepalived 2.2.7 applies, each as `ip rule` shows the rule keepalived installs.
+    const base = { family: AF_INET, from: '10.41.0.0', fromPrefix: 16, protocol: 18, action: 1, table: 100 };
+    const shown: [object, string][] = [
+      [{ tos: 0x10 }, 'tos 0x10 lookup 100'], [{ action: 2, table: undefined, goto: 300 }, 'goto 300 [unresolved]'],
+      [{ action: 3, table: undefined }, 'nop'], [{ flow: (5 << 16) | 6 }, 'lookup 100 realms 5/6'],
+      [{ suppressPrefixLength: 8 }, 'lookup 100 suppress_prefixlength 8'], [{ suppressIfgroup: 3 }, 'lookup 100 suppress_ifgroup 3'],
+      [{ tunnelId: 77 }, 'tun_id 77 lookup 100'], [{ uidRange: [1000, 2000] }, 'uidrange 1000-2000 lookup 100'],
+      [{ table: undefined, l3mdev: true }, 'lookup [l3mdev-table]'], [{ ipProto: 6 }, 'ipproto tcp lookup 100'],
+      [{ sportRange: [1, 4464], dportRange: [80, 80] }, 'ipproto tcp sport 1-4464 dport 80 lookup 100'],
+    ];
+    shown.forEach(([extra, text], i) => {
+      const r = { ...base, priority: 200 + i, ...extra, ...(text.includes('sport') ? { ipProto: 6 } : {}) };
+      expect(native.rtnlChange({ netns, operation: 'add', exclusive: true, rule: r })).toBe(0);
+      expect(run('ip', 'rule', 'show', 'pref', String(200 + i)).trim()).toBe(`${200 + i}:\tfrom 10.41.0.0/16 ${text} proto keepalived`);
+      expect(native.rtnlChange({ netns, operation: 'delete', rule: r })).toBe(0);
+    });
+    // The kernel refuses what keepalived 2.2.7 sends for `uidrange 2000-1000` and `tos 0xff`.
+    expect(native.rtnlChange({ netns, operation: 'add', rule: { ...base, priority: 300, uidRange: [2000, 1000] } })).toBe(22);
+    expect(native.rtnlChange({ netns, operation: 'add', rule: { ...base, priority: 300, tos: 0xff } })).toBe(22);
+  });
+
+  test('a rule deletion reports the tos, action and selectors keepalived 2.2.7 matches a tracked rule by (suppressors the kernel reports as -1 left out)', async () => {
+    const seen: NativeRouteDeleted[] = [];
+    const monitor = new native.VrrpLinkMonitor({ netns }, () => {}, undefined, (d) => seen.push(d));
+    const full = {
+      family: AF_INET, from: '10.42.0.0', fromPrefix: 16, protocol: 18, action: 1, table: 100, priority: 400, tos: 0x10, flow: (4 << 16) | 7,
+      suppressPrefixLength: 8, suppressIfgroup: 3, tunnelId: 77, uidRange: [5, 6] as [number, number], ipProto: 6,
+      sportRange: [1000, 2000] as [number, number], dportRange: [80, 80] as [number, number],
+    };
+    const plain = { family: AF_INET, from: '10.42.0.0', fromPrefix: 16, protocol: 18, action: 1, table: 100, priority: 401 };
+    try {
+      monitor.watchRoutes({ route4: false, route6: false, rule4: true, rule6: false });
+      const l3mdev = { ...plain, table: undefined, l3mdev: true };
+      for (const rule of [full, plain, l3mdev, { ...plain, table: undefined, action: 2, goto: 500 }]) {
+        expect(native.rtnlChange({ netns, operation: 'add', exclusive: true, rule })).toBe(0);
+        expect(native.rtnlChange({ netns, operation: 'delete', rule })).toBe(0);
+      }
+      expect(await eventually(() => seen.length === 4, 5000)).toBe(true);
+      const common = { kind: 'rule', family: AF_INET, destination: '10.42.0.0', prefix: 16, protocol: 18, tos: 0 };
+      expect(seen).toEqual([
+        {
+          ...common, table: 100, priority: 400, tos: 0x10, action: 1, flow: (4 << 16) | 7, suppressPrefixLength: 8, suppressIfgroup: 3,
+          tunnelId: 77, uidRange: [5, 6], ipProto: 6, sportRange: [1000, 2000], dportRange: [80, 80],
+        },
+        { ...common, table: 100, priority: 401, action: 1 },
+        { ...common, table: 0, priority: 401, action: 1, l3mdev: true },
+        { ...common, table: 0, priority: 401, action: 2, goto: 500 },
+      ]);
+    } finally {
+      monitor.close();
+    }
   });
 
   test('an address no VRRP link owns (static_ipaddress): added, EEXIST again, deleted, EADDRNOTAVAIL again', () => {

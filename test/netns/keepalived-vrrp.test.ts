@@ -539,6 +539,13 @@ static_rules {
     from 10.40.0.0/24 table 100 preference 100
     fwmark 7/0xff table 100 preference 102 no_track
     from fd40::/64 table 100
+    from 10.41.0.0/24 tos 0x10 ipproto tcp sport 1000-2000 dport 80-80 fwmark 7 suppress_prefixlength 8 table 100 preference 103
+    from 10.42.0.0/24 preference 104 goto 110
+    to 10.43.0.0/24 preference 105 nop no_track
+    from 10.44.0.0/24 realms 7 suppress_ifgroup 3 tunnel-id 77 uidrange 1000-2000 table 100 preference 106
+    from 10.45.0.0/24 preference 107 l3mdev
+    from 10.46.0.0/24 table 100 preference 108 protocol 99 no_track
+    from fd41::/64 dsfield 0x20 ipproto ipv6-icmp preference 109 type unreachable
 }
 vrrp_instance VI_${id} {
     state BACKUP
@@ -557,12 +564,17 @@ vrrp_instance VI_${id} {
         unreachable 10.52.0.0/24 table 101
         default via 10.9.0.254 dev eth0 table 300 no_track
         fd50::/64 dev eth0 metric 9
+        10.56.0.0/24 dev eth0 track_group TG
     }
     virtual_rules {
         from 10.60.0.0/24 table 100 preference 200
         not to 10.61.0.0/24 lookup 101 preference 201 no_track
         iif eth0 prohibit preference 202
         to fd60::/64 table 100
+        from 10.62.0.0/24 tos 0x08 uidrange 0-100 table 100 preference 203
+        from 10.63.0.0/24 preference 204 goto 210
+        to fd61::/64 preference 205 l3mdev
+        from 10.64.0.0/24 table 100 preference 206 track_group TG
     }
 }
 static_ipaddress {
@@ -576,7 +588,7 @@ function kernelState(): string {
   const addresses = a.run('ip', '-o', 'addr', 'show', 'dev', 'eth0').split('\n').map((l) => l.replace(/\\.*$/, '').trim()).filter(Boolean).sort();
   return [
     a.run('ip', '-4', 'route', 'show', 'table', 'all'), a.run('ip', '-6', 'route', 'show', 'table', 'all'),
-    a.run('ip', '-4', 'rule'), a.run('ip', '-6', 'rule'), ...addresses,
+    a.run('ip', '-4', 'rule'), a.run('ip', '-6', 'rule'), a.run('ip', '-d', '-4', 'rule'), a.run('ip', '-d', '-6', 'rule'), ...addresses,
   ].join('\n');
 }
 
@@ -620,6 +632,14 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
     await deleteAndWait(run, ['route', 'del', '10.30.0.0/24'], false);
     await deleteAndWait(run, ['rule', 'del', 'preference', '100'], false);
     await deleteAndWait(run, ['addr', 'del', '10.20.0.1/24', 'dev', 'eth0'], false);
+    // Rules with the options keepalived 2.2.7 applies are put back as it puts them back.
+    for (const pref of ['103', '104', '106', '107']) await deleteAndWait(run, ['rule', 'del', 'preference', pref], false);
+    await deleteAndWait(run, ['-6', 'rule', 'del', 'preference', '109'], false);
+    // Another process's rule differing from a tracked one only in tos, deleted: not the tracked one, nothing put back.
+    a.run('ip', 'rule', 'add', 'from', '10.41.0.0/24', 'tos', '0x08', 'ipproto', 'tcp', 'sport', '1000-2000', 'dport', '80', 'fwmark', '7',
+      'table', '100', 'suppress_prefixlength', '8', 'preference', '103', 'protocol', '18');
+    a.run('ip', 'rule', 'del', 'from', '10.41.0.0/24', 'tos', '0x08', 'preference', '103');
+    await sleep(700);
     const afterStatic = kernelState();
     const states = run.states();
     const restored = run.restored();
@@ -652,7 +672,20 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
     'Restoring deleted static route prepend 10.30.0.0/24 via inet 10.9.0.254 dev eth0 proto 18',
     'Restoring deleted static rule from 10.40.0.0/24 priority 100 tos 0x0 protocol 18 lookup 100',
     'Restoring deleted static address 10.20.0.1/24 dev eth0 scope global set',
+    'Restoring deleted static rule from 10.41.0.0/24 priority 103 tos 0x10 fwmark 0x7 suppress_prefixlen 8 protocol 18 ipproto 6 sport 1000-2000 dport 80-80 lookup 100',
+    'Restoring deleted static rule from 10.42.0.0/24 priority 104 tos 0x0 protocol 18 goto 110',
+    'Restoring deleted static rule from 10.44.0.0/24 priority 106 tos 0x0 suppress_ifgroup 3 tunnel-id 77 uidrange 1000-2000 protocol 18 realms 0/7 lookup 100',
+    'Restoring deleted static rule from 10.45.0.0/24 priority 107 tos 0x0 l3mdev protocol 18 lookup 0',
+    'Restoring deleted static rule from fd41::/64 priority 109 tos 0x20 protocol 18 ipproto 58 type unreachable',
   ]);
+  // The rules with the options 2.2.7 applies, as it installs them (ip -d rule), statics at start and virtual ones as MASTER.
+  expect(theirs.atStart).toMatch(/^103:\tfrom 10\.41\.0\.0\/24 tos 0x10 fwmark 0x7 ipproto tcp sport 1000-2000 dport 80 lookup 100 suppress_prefixlength 8 proto keepalived$/m);
+  expect(theirs.atStart).toMatch(/^106:\tfrom 10\.44\.0\.0\/24 uidrange 1000-2000 tun_id 77 lookup 100 suppress_ifgroup 3 realms 7 proto keepalived$/m);
+  expect(theirs.atStart).toMatch(/^107:\tfrom 10\.45\.0\.0\/24 lookup \[l3mdev-table\] proto keepalived$/m);
+  expect(theirs.atStart).toMatch(/^109:\tfrom fd41::\/64 tos CS1 ipproto ipv6-icmp unreachable proto keepalived$/m);
+  expect(theirs.master).toMatch(/^204:\tfrom 10\.63\.0\.0\/24 goto 210 \[unresolved\] proto keepalived$/m);
+  // track_group is no option of a virtual rule or route in 2.2.7: the line is skipped.
+  expect(theirs.master).not.toMatch(/^206:|10\.56\.0\.0/m);
   expect(theirs.afterStatic).not.toMatch(/^201:|fd30::/m);
   expect(theirs.afterStatic).toMatch(/10\.30\.0\.0\/24 via 10\.9\.0\.254 dev eth0 proto keepalived/);
   expect(theirs.afterStatic).toMatch(/^100:\tfrom 10\.40\.0\.0\/24 lookup 100 proto keepalived/m);
@@ -1797,7 +1830,7 @@ test('SNMP (enable_snmp_vrrp): through one snmpd, keepalived 2.2.7 and ours answ
   await sleep(500);
   const mine = await run(() => new OurDaemon(`kmib-${id}`, text));
   // The measured walk the unit test holds, with this lab's eth0 index.
-  expect(theirs.first).toHaveLength(348);
+  expect(theirs.first).toHaveLength(425);
   expect(mine.first).toEqual(theirs.first);
   // keepalived's track_process cannot follow processes in a network namespace (the proc connector answers it ECONNREFUSED),
   // so only ours counts tp1's process: everything else is the same.
@@ -1809,7 +1842,7 @@ test('SNMP (enable_snmp_vrrp): through one snmpd, keepalived 2.2.7 and ours answ
   expect(ka!.log).toContain('Failed to set/clear process event listen - errno 111 - Connection refused');
   const changed = theirs.second.filter((l) => !theirs.first.includes(l)).map((l) => l.slice(P.length));
   expect(changed).toEqual([
-    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `.7.1.14.1.${n} = INTEGER: 2`), ...[1, 2, 3, 4, 5, 6].map((n) => `.8.1.7.1.${n} = INTEGER: 2`),
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `.7.1.14.1.${n} = INTEGER: 2`), ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((n) => `.8.1.7.1.${n} = INTEGER: 2`),
     '.13.1.4.1 = INTEGER: 42', '.18.1.3.1 = INTEGER: 0',
   ]);
 });

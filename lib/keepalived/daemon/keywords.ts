@@ -83,11 +83,14 @@ const ALL_CHECKERS = Object.keys(CHECKER_GRAMMARS);
 
 /** Keywords that run with some values or options refused, by block (`*` for every checker block). */
 const WATCHED = 'is watched as keepalived 2.2.7 watches it (see docs/keepalived.md)';
-/** `trackGroup`: how a block takes `track_group` (a virtual one: refused, as keepalived takes it on static lines only). */
+/** `trackGroup`: more refused route options of a block. */
 const routesNote = (trackGroup: string) => 'runs (`ip route` options, `vrf NAME` too: the VRF device\'s table, but multipath `or`/`nexthop`, '
   + `\`encap\`, TCP metrics, \`mtu lock\`, \`tos\`, \`realms\`, \`pref\`, \`expires\`, \`append\`/\`prepend\`${trackGroup}, which are refused); a tracked route (\`dev\` without \`no_track\`) ${WATCHED}`;
-const rulesNote = (trackGroup: string) => 'runs (`ip rule` options but `goto`, `nop`, `tos`, `realms`, `uidrange`, `l3mdev`, `sport`/`dport`, `ipproto`, '
-  + `\`protocol\`, \`suppress_*\`, \`tunnel-id\`${trackGroup}, which are refused); a tracked rule (without \`no_track\`) ${WATCHED}`;
+const rulesNote = 'runs (every `ip rule` option keepalived 2.2.7 applies: `from`, `to`, `not`, `table`/`lookup`, `preference`, `iif`, `oif`, `fwmark`, '
+  + '`tos`/`dsfield`, `realms`, `goto`, `nop`, `blackhole`/`unreachable`/`prohibit` (also after `type`), `l3mdev`, `suppress_prefixlength`, '
+  + '`suppress_ifgroup`, `tunnel-id` (its low 32 bits, as 2.2.7), `uidrange`, `protocol` (of a `no_track` rule), `ipproto`, `sport`/`dport` ranges, '
+  + `each value read as 2.2.7 reads it, with its \`-t\` lines for bad ones); a tracked rule (without \`no_track\`) ${WATCHED}`;
+const NO_VIRTUAL_TRACK_GROUP = (what: string, line: string) => `; \`track_group\` is no option of a virtual ${what} (2.2.7's ${line}, the ${what} skipped)`;
 const staticTrackGroup = (iface: string) => `; \`track_group NAME\` runs (its instances FAULT while \`${iface}\` is down)`;
 
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -96,7 +99,7 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'or its interface comes back up, with keepalived\'s "Restoring deleted static address" line; `track_group NAME` runs (see track_group); '
       + 'the other options of virtual_ipaddress it refuses are refused',
     static_routes: routesNote('') + staticTrackGroup('dev'),
-    static_rules: rulesNote('') + staticTrackGroup('iif'),
+    static_rules: rulesNote + staticTrackGroup('iif'),
     track_group: 'its `group` of instances is FAULT while the interface of a static address, route or rule (`iif`) written with '
       + "`track_group NAME` is down, as keepalived 2.2.7; members that are no instance are ignored without keepalived's "
       + "\"doesn't exist - ignoring\" line, and the restore lines of those statics lack its ` track_group NAME`",
@@ -126,8 +129,10 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + '; `use_vmac` (IPv4) puts the address on a VMAC on its interface (on the instance\'s own interface only without the instance\'s '
       + 'use_vmac, whose VMAC takes it): ' + ADDRESS_VMACS,
     virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
-    virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${routesNote(', `track_group`')}`,
-    virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${rulesNote(', `track_group`')}`,
+    virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${routesNote('')}`
+      + NO_VIRTUAL_TRACK_GROUP('route', '"VRRP parsed invalid IP track_group. skipping IP..." and "unknown route keyword track_group"'),
+    virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${rulesNote}`
+      + NO_VIRTUAL_TRACK_GROUP('rule', '"Unknown rule option track_group"'),
     use_vmac: 'the macvlan, its name and IPv4 adverts from it run (the group joined on the base interface, so IGMP reports leave from the base '
       + "MAC as keepalived's nftables rule makes them; peers' adverts with the same virtual MAC read on the macvlan), or adverts from the base "
       + 'with vmac_xmit_base; `use_vmac NAME MAC` in either order as keepalived 2.2.7 reads it (a word with a colon is the MAC, 5 octets '

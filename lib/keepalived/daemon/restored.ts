@@ -6,7 +6,9 @@
  * - address: `ADDR[/P] [brd B] dev IF scope S [label L] [preferred_lft forever] [set]`
  *   (the prefix only when shorter than the host's; `preferred_lft` on IPv6);
  * - route: `prepend|TYPE DST[/P] [src A] [via inet|inet6 GW] [dev IF] [table N] proto P [scope N] [metric N] [onlink] [mtu N]`;
- * - rule: `[inet6 ][not ]from SRC|all [to DST] [priority N] tos 0x0 [fwmark 0xM[/0xK]] [iif IF] [oif IF] protocol P lookup N|type ACTION`.
+ * - rule: `[inet6 ][not ]from SRC|all [to DST] [priority N] tos 0xT [fwmark 0xM[/0xK]] [iif IF] [oif IF]
+ *   [suppress_prefixlen N] [suppress_ifgroup N] [tunnel-id N] [uidrange A-B] [l3mdev] protocol P [ipproto N] [sport A-B]
+ *   [dport A-B] [realms F/T] lookup N|goto N|nop|type ACTION`.
  * @module
  */
 import type { ResolvedAddress } from '../../vrrp/instance-options';
@@ -62,15 +64,26 @@ export function ruleText(r: ResolvedRule): string {
   words.push(`from ${r.from === undefined ? 'all' : prefixed(r.from, r.fromPrefix ?? 0, v6)}`);
   if (r.to !== undefined) words.push(`to ${prefixed(r.to, r.toPrefix ?? 0, v6)}`);
   if (r.priority !== undefined) words.push(`priority ${r.priority}`);
-  words.push('tos 0x0');
+  words.push(`tos 0x${(r.tos ?? 0).toString(16)}`);
   if (r.fwmark !== undefined || r.fwmask !== undefined) {
     const mask = r.fwmask !== undefined && r.fwmask !== 0xffffffff ? `/0x${r.fwmask.toString(16)}` : '';
     words.push(`fwmark 0x${(r.fwmark ?? 0).toString(16)}${mask}`);
   }
   if (r.iif !== undefined) words.push(`iif ${r.iif}`);
   if (r.oif !== undefined) words.push(`oif ${r.oif}`);
+  const range = (name: string, p: readonly [number, number] | undefined) => p && words.push(`${name} ${p[0]}-${p[1]}`);
+  if (r.suppressPrefixLength !== undefined) words.push(`suppress_prefixlen ${r.suppressPrefixLength}`);
+  if (r.suppressIfgroup !== undefined) words.push(`suppress_ifgroup ${r.suppressIfgroup}`);
+  if (r.tunnelId !== undefined) words.push(`tunnel-id ${r.tunnelId}`);
+  range('uidrange', r.uidRange);
+  if (r.l3mdev) words.push('l3mdev');
   if (r.protocol) words.push(`protocol ${r.protocol}`);
-  words.push(r.action === RULE_ACTIONS.lookup ? `lookup ${r.table}` : `type ${nameOf(RULE_ACTIONS, r.action)}`);
+  if (r.ipProto !== undefined) words.push(`ipproto ${r.ipProto}`);
+  range('sport', r.sportRange);
+  range('dport', r.dportRange);
+  if (r.flow !== undefined) words.push(`realms ${r.flow >>> 16}/${r.flow & 0xffff}`);
+  const action = r.action === RULE_ACTIONS.goto ? `goto ${r.goto}` : r.action === RULE_ACTIONS.nop ? 'nop' : `type ${nameOf(RULE_ACTIONS, r.action)}`;
+  words.push(r.action === RULE_ACTIONS.lookup ? `lookup ${r.table ?? 0}` : action);
   return words.join(' ');
 }
 

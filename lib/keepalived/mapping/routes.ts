@@ -44,11 +44,15 @@ export function routeOptions(r: VrrpRoute, watched = true): VrrpRouteOptions {
   });
 }
 
-/** One rule line as router options: tracked rules carry keepalived's protocol, the others none. */
+/** One rule line as router options: tracked rules carry keepalived's protocol, the others the one written or none. */
 export function ruleOptions(r: VrrpRule, watched = true): VrrpRuleOptions {
-  return defined<VrrpRuleOptions>({ family: family(r.family), action: r.action, preference: r.preference, protocol: r.tracked ? 18 : 0 }, {
+  const protocol = r.tracked ? 18 : (r.protocol ?? 0);
+  return defined<VrrpRuleOptions>({ family: family(r.family), action: r.action, preference: r.preference, protocol }, {
     from: r.from && prefixText(r.from), to: r.to && prefixText(r.to), not: r.invert || undefined, table: r.table, iif: r.iif, oif: r.oif,
-    fwmark: r.fwmark, fwmask: r.fwmask, track: (r.tracked && watched) || undefined,
+    fwmark: r.fwmark, fwmask: r.fwmask, track: (r.tracked && watched) || undefined, goto: r.goto, l3mdev: r.l3mdev, tos: r.tos,
+    realms: r.realms,
+    suppressPrefixLength: r.suppressPrefixLength, suppressIfgroup: r.suppressIfgroup, tunnelId: r.tunnelId, uidRange: r.uidRange,
+    ipProto: r.ipProto, sport: r.sport, dport: r.dport,
   });
 }
 

@@ -148,8 +148,32 @@ export interface VrrpRule extends Located {
   readonly to?: VrrpPrefix;
   /** `not`. */
   readonly invert: boolean;
-  /** What a match does: look up `table`, or the packet is dropped as written. */
-  readonly action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** What a match does: look up `table` (with `l3mdev`: the device's), jump (`goto`), nothing (`nop`), or drop the packet as written. */
+  readonly action: 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** `goto N`: the preference jumped to (above the rule's own). */
+  readonly goto?: number;
+  /** `l3mdev`: look up the table of the packet's L3 master device (no `table`). */
+  readonly l3mdev?: true;
+  /** `tos` / `dsfield` (the header's byte). */
+  readonly tos?: number;
+  /** `realms [FROM/]TO` (IPv4), as FRA_FLOW: FROM << 16 | TO. */
+  readonly realms?: number;
+  /** `suppress_prefixlength N`. */
+  readonly suppressPrefixLength?: number;
+  /** `suppress_ifgroup N`. */
+  readonly suppressIfgroup?: number;
+  /** `tunnel-id N` (keepalived 2.2.7 keeps its low 32 bits). */
+  readonly tunnelId?: number;
+  /** `uidrange A-B`. */
+  readonly uidRange?: readonly [number, number];
+  /** `protocol N` of a `no_track` rule (a tracked one carries 18). */
+  readonly protocol?: number;
+  /** `ipproto NAME|N`. */
+  readonly ipProto?: number;
+  /** `sport A-B` (16 bits each). */
+  readonly sport?: readonly [number, number];
+  /** `dport A-B` (16 bits each). */
+  readonly dport?: readonly [number, number];
   /** `table` / `lookup`. */
   readonly table?: number;
   /** `preference` / `priority` / `order`; keepalived assigns 16384 downwards per family when absent (with a warning). */

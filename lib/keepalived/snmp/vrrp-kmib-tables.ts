@@ -81,7 +81,7 @@ const SNMP_SCOPE: Readonly<Record<number, number>> = { 0: 14, 254: 1, 253: 2, 20
 /** keepalived's vrrpRouteType of our route types. */
 const ROUTE_TYPE: Readonly<Record<string, number>> = { unicast: 1, blackhole: 3, unreachable: 7, prohibit: 8, throw: 9 };
 /** FR_ACT_* of our rule actions (vrrpRuleAction). */
-const RULE_ACTION: Readonly<Record<string, number>> = { lookup: 1, blackhole: 6, unreachable: 7, prohibit: 8 };
+const RULE_ACTION: Readonly<Record<string, number>> = { lookup: 1, goto: 2, nop: 3, blackhole: 6, unreachable: 7, prohibit: 8 };
 /** vrrpProcessParamMatch as keepalived 2.2.7 numbers it (initial before partial). */
 const PARAM_MATCH: Readonly<Record<string, number>> = { none: 0, exact: 1, initial: 2, partial: 3 };
 const RT_TABLE_MAIN = 254;
@@ -178,14 +178,24 @@ function ruleValues(config: VrrpRouterConfig, status: VrrpRouterStatus | undefin
       out.push({ oid: col(7), value: truth(set) }, { oid: col(8), value: truth(r.not === true) });
       if (to) out.push(...triple(9, to));
       if (from) out.push(...triple(12, from));
-      out.push({ oid: col(15), value: gauge(0) });
+      out.push({ oid: col(15), value: gauge(r.tos ?? 0) });
       if (r.fwmark !== undefined) out.push({ oid: col(16), value: gauge(r.fwmark) });
       if (r.fwmask !== undefined) out.push({ oid: col(17), value: gauge(r.fwmask) });
+      // Realms: the destination's whenever set, the source's when not 0.
+      if (r.realms) out.push({ oid: col(18), value: gauge(r.realms & 0xffff) });
+      if (r.realms && r.realms >>> 16) out.push({ oid: col(19), value: gauge(r.realms >>> 16) });
       if (r.iif !== undefined) out.push({ oid: col(20), value: text(r.iif) });
       if (r.oif !== undefined) out.push({ oid: col(21), value: text(r.oif) });
+      if (r.goto !== undefined) out.push({ oid: col(22), value: gauge(r.goto) });
       out.push({ oid: col(23), value: int(RULE_ACTION[action] ?? 1) });
       if (action === 'lookup') out.push({ oid: col(24), value: gauge(r.table ?? 0) });
       if (r.preference) out.push({ oid: col(25), value: gauge(r.preference) });
+      // 2.2.7 registers no column after vrrpRuleL3mdev (32): protocol, ipproto and ports are not shown.
+      if (r.suppressPrefixLength !== undefined) out.push({ oid: col(26), value: gauge(r.suppressPrefixLength) });
+      if (r.suppressIfgroup !== undefined) out.push({ oid: col(27), value: text(String(r.suppressIfgroup)) });
+      if (r.tunnelId) out.push({ oid: col(28), value: gauge(0) }, { oid: col(29), value: gauge(r.tunnelId) });
+      if (r.uidRange) out.push({ oid: col(30), value: gauge(r.uidRange[0]) }, { oid: col(31), value: gauge(r.uidRange[1]) });
+      if (r.l3mdev) out.push({ oid: col(32), value: int(1) });
     });
   }
   return out;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readKeepalivedConfig, toVrrpConfig, type ReadResult } from '../../../lib/keepalived';
 import { isDeletedRoute, isDeletedRule, resolveRoute, resolveRule, RouteSet } from '../../../lib/vrrp/routes';
-import { watchedFamilies } from '../../../lib/keepalived/mapping/routes';
+import { ruleOptions, watchedFamilies } from '../../../lib/keepalived/mapping/routes';
 import type { VrrpRoute, VrrpRule } from '../../../lib/keepalived/reader/vrrp-model';
 import { restoredLine } from '../../../lib/keepalived/daemon/restored';
 import type { NativeRouteDeleted } from '../../../lib/native/vrrp-contract';
@@ -94,6 +94,7 @@ vrrp_instance VI_1 {
       { invert: false, action: 'lookup', from: { address: 'fd40::', prefix: 64 }, table: 100, preference: 16384, family: 'inet6', tracked: true },
       { invert: true, action: 'lookup', fwmark: 7, fwmask: 0xff, iif: 'vrrp0', oif: 'vrrp0', table: 5, preference: 500, family: 'inet', tracked: true },
       { invert: false, action: 'prohibit', oif: 'vrrp0', preference: 501, family: 'inet', tracked: true },
+      { invert: false, action: 'lookup', from: { address: '10.42.0.0', prefix: 24 }, uidRange: [1, 2], table: 1, preference: 502, family: 'inet', tracked: true },
     ]);
     expect(instances[0]!.virtualRules.map((x) => x.preference)).toEqual([16382]);
     expect(located(instances[0]!.virtualRoutes)).toHaveLength(1);
@@ -105,6 +106,7 @@ vrrp_instance VI_1 {
     expect(found(r)).toEqual([
       ['semantic', 3, 'Warning - cannot track route 10.32.0.0/24 with no interface specified, not tracking'],
       ['semantic', 5, 'Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol'],
+      ['invalid-value', 7, 'VRRP parsed invalid IP type. skipping IP...'],
       ['invalid-value', 7, 'unknown route keyword type'],
       ['unsupported', 8, 'route option or is not supported yet - the route is not installed'],
       ['invalid-value', 9, 'route 10.48.0.0/24 via fd09::1 mixes IPv4 and IPv6 - skipping'],
@@ -112,11 +114,140 @@ vrrp_instance VI_1 {
       ['semantic', 13, 'Rule has no preference specified - setting to 16384. This is probably not what you want.'],
       ['semantic', 14, 'Rule has no preference specified - setting to 16383. This is probably not what you want.'],
       ['semantic', 15, 'Rule has no preference specified - setting to 16384. This is probably not what you want.'],
-      ['unsupported', 18, 'rule option uidrange is not supported yet - the rule is not installed'],
-      ['invalid-value', 19, 'rule from 10.43.0.0/24 preference 503 has no table or action - skipping'],
+      ['invalid-value', 19, 'No action specified for rule - ignoring'],
       ['semantic', 34, 'Rule has no preference specified - setting to 16382. This is probably not what you want.'],
     ]);
-    expect(r.config.unsupported.map((u) => [u.keyword, u.args, u.source.line])).toEqual([['static_routes', ['or'], 8], ['static_rules', ['uidrange'], 18]]);
+    expect(r.config.unsupported.map((u) => [u.keyword, u.args, u.source.line])).toEqual([['static_routes', ['or'], 8]]);
+  });
+
+  test('rule options keepalived 2.2.7 applies: values as it reads them (C conversions, names, wrap-around), its lines for bad forms, those it skips', () => {
+    // Each line compared with `keepalived -t` (same lines, exit 5) and the requests 2.2.7 sent for it (strace).
+    const v = readText(`static_rules {
+  from 10.1.0.0/16 table 100 preference 100 tos 0x10
+  from 10.2.0.0/16 table 100 preference 101 dsfield AF11
+  from 10.3.0.0/16 table 100 preference 102 realms 0x5/6
+  from 10.4.0.0/16 preference 103 goto 0200
+  from 10.5.0.0/16 preference 104 type nop
+  from 10.6.0.0/16 table 100 preference 105 suppress_prefixlength 010
+  from 10.7.0.0/16 table 100 preference 106 suppress_ifgroup 4294967297
+  from 10.8.0.0/16 table 100 preference 107 tunnel-id 18446744073709551615
+  from 10.9.0.0/16 table 100 preference 108 uidrange -5-10
+  from 10.10.0.0/16 preference 109 l3mdev
+  from 10.11.0.0/16 table 100 preference 110 protocol 99 no_track
+  from 10.12.0.0/16 table 100 preference 111 ipproto TCP sport 1-70000 dport 10-20-30
+  from 2001:db8::/64 table 100 preference 112 tos CS1
+  inet6 X preference 113 unreachable
+  from 10.13.0.0/16 table 100 preference 114 protocol 5
+  from 10.14.0.0/16 table 100 preference 115 ipproto foo sport 80 protocol kernel no_track
+  from 10.15.0.0/16 table 100 preference 116 tos lowdelay
+  from 10.16.0.0/16 table 100 preference 117 realms 5/70000
+  from 2001:db8::/64 table 100 preference 118 realms 5
+  from 10.17.0.0/16 preference 119 goto 50
+  from 10.18.0.0/16 goto 200
+  from 10.19.0.0/16 preference 120 goto foo
+  from 10.20.0.0/16 table 100 preference 121 goto 300
+  from 10.21.0.0/16 preference 122 l3mdev table 100
+  from 10.22.0.0/16 table 100 preference 123 l3mdev
+  from 10.23.0.0/16 preference 124 type nat
+  from 10.24.0.0/16 table 100 preference 125 suppress_prefixlength 4294967295
+  from 10.25.0.0/16 table 100 preference 126 suppress_ifgroup -1
+  from 10.26.0.0/16 table 100 preference 127 tunnel-id 0x10
+  from 10.27.0.0/16 table 100 preference 128 uidrange 1000
+  from 10.28.0.0/16 table 100 preference 129 ip_proto 6
+  from 10.29.0.0/16 table 100 preference 130 realms 5 to 2001:db8::/64
+  from 10.30.0.0/16 inet6 X table 100 preference 131
+}`);
+    const rules = v.config.vrrp.staticRules;
+    const by = (p: number) => rules.find((x) => x.preference === p);
+    expect(rules.map((x) => x.preference)).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115]);
+    expect(by(100)).toMatchObject({ tos: 0x10 });
+    expect(by(101)).toMatchObject({ tos: 0x28 });
+    expect(by(102)).toMatchObject({ realms: (5 << 16) | 6 });
+    expect(by(103)).toMatchObject({ action: 'goto', goto: 200 });
+    expect(by(104)).toMatchObject({ action: 'nop' });
+    expect(by(105)).toMatchObject({ suppressPrefixLength: 10 });
+    expect(by(106)).toMatchObject({ suppressIfgroup: 1 });
+    expect(by(107)).toMatchObject({ tunnelId: 0xffffffff });
+    expect(by(108)).toMatchObject({ uidRange: [4294967291, 10] });
+    expect(by(109)).toMatchObject({ action: 'lookup', l3mdev: true });
+    expect(by(109)!.table).toBeUndefined();
+    expect(by(110)).toMatchObject({ protocol: 99, tracked: false });
+    expect(by(111)).toMatchObject({ ipProto: 6, sport: [1, 4464], dport: [10, 20] });
+    expect(by(112)).toMatchObject({ family: 'inet6', tos: 0x20 });
+    expect(by(113)).toMatchObject({ family: 'inet6', action: 'unreachable' });
+    // A tracked rule's protocol is keepalived's; a bad ipproto, port range or protocol is left out, the rule kept.
+    expect(by(114)!.protocol).toBeUndefined();
+    expect(by(115)).toMatchObject({ tracked: false, table: 100 });
+    expect(Object.keys(by(115)!).filter((k) => ['ipProto', 'sport', 'protocol'].includes(k))).toEqual([]);
+    // keepalived -t's lines for these, as it printed them (exit 5).
+    expect(v.diagnostics.map((d) => `(keepalived.conf: Line ${d.source.line}) ${d.message}`).join('\n')).toBe(`(keepalived.conf: Line 16) Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol
+(keepalived.conf: Line 17) Invalid ipproto foo
+(keepalived.conf: Line 17) invalid sport range 80
+(keepalived.conf: Line 17) invalid number 'kernel'
+(keepalived.conf: Line 17) Invalid protocol kernel
+(keepalived.conf: Line 18) TOS value lowdelay is invalid
+(keepalived.conf: Line 19) invalid realms 5/70000 for rule
+(keepalived.conf: Line 20) realms is only valid for IPv4
+(keepalived.conf: Line 21) Invalid rule - preference 119 >= goto target 50
+(keepalived.conf: Line 22) Invalid rule - goto target 200 specified without preference
+(keepalived.conf: Line 23) invalid number 'foo'
+(keepalived.conf: Line 23) Invalid target goto specified
+(keepalived.conf: Line 24) Cannot specify more than one of table/nop/goto/blackhole/prohibit/unreachable/l3mdev for rule
+(keepalived.conf: Line 25) Cannot specify more than one of table/nop/goto/blackhole/prohibit/unreachable for rule
+(keepalived.conf: Line 26) Cannot specify l3mdev with other action
+(keepalived.conf: Line 27) Invalid rule action nat
+(keepalived.conf: Line 28) number '4294967295' outside range [0, 2147483647]
+(keepalived.conf: Line 28) Invalid suppress_prefixlength suppress_prefixlength specified
+(keepalived.conf: Line 29) suppress_group -1 is invalid
+(keepalived.conf: Line 30) invalid number '0x10'
+(keepalived.conf: Line 30) Invalid tunnel-id tunnel-id specified
+(keepalived.conf: Line 31) Invalid uidrange uidrange specified
+(keepalived.conf: Line 32) Unknown rule option ip_proto
+(keepalived.conf: Line 33) rule specification has mixed IPv4 and IPv6
+(keepalived.conf: Line 34) inet6 specified for IPv4 rule`);
+    expect(v.config.unsupported).toEqual([]);
+    // To the request: the option values, the protocol of a no_track rule as written.
+    const fields = (p: number) => resolveRule(ruleOptions(by(p)!), 'q');
+    expect(fields(103)).toMatchObject({ action: 2, goto: 200, protocol: 18 });
+    expect(fields(104)).toMatchObject({ action: 3 });
+    expect(fields(109)).toMatchObject({ action: 1, l3mdev: true });
+    expect(fields(110)).toMatchObject({ protocol: 99 });
+    expect(fields(111)).toMatchObject({ ipProto: 6, sportRange: [1, 4464], dportRange: [10, 20] });
+    expect(fields(102)).toMatchObject({ flow: 327686 });
+    expect(fields(107)).toMatchObject({ tunnelId: 0xffffffff });
+    expect(fields(108)).toMatchObject({ uidRange: [4294967291, 10] });
+    expect(fields(112)).toMatchObject({ family: 10, tos: 0x20 });
+  });
+
+  test('track_group in virtual_rules and virtual_routes: no option there, as in keepalived 2.2.7 (the line skipped with its lines); in a static line its value is required', () => {
+    const v = readText(`track_group G1 {
+  group {
+    VI_1
+  }
+}
+vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  virtual_ipaddress { 10.9.0.100/24 }
+  virtual_rules {
+    from 10.1.0.0/16 iif vrrp0 table 100 preference 100 track_group G1
+  }
+  virtual_routes {
+    10.4.0.0/16 dev vrrp0 track_group G1
+  }
+}
+`);
+    expect(v.config.vrrp.instances[0]!.virtualRules).toEqual([]);
+    expect(v.config.vrrp.instances[0]!.virtualRoutes).toEqual([]);
+    expect(found(v)).toEqual([
+      ['invalid-value', 11, 'Unknown rule option track_group'],
+      ['invalid-value', 14, 'VRRP parsed invalid IP track_group. skipping IP...'],
+      ['invalid-value', 14, 'unknown route keyword track_group'],
+    ]);
+    const m = readText('static_rules {\n  from 10.1.0.0/16 iif vrrp0 table 100 preference 100 track_group\n}\n');
+    expect(found(m)).toEqual([
+      ['missing-parameter', 2, '*** Configuration line starting `from` is missing a parameter after keyword `track_group` at word position 10'],
+    ]);
   });
 
   test('vrf NAME: the VRF device\'s table, the last of vrf and table counting; no such link or no VRF skips the route, a missing value stops the reading (exit 2), as keepalived 2.2.7', () => {
@@ -264,7 +395,14 @@ describe('router options', () => {
     expect(field(() => resolveRule({ from: '10.0.0.0/8', preference: 1 }, 'q'))).toBe('q.table');
     expect(field(() => resolveRule({ from: '10.0.0.0/8', table: 5 }, 'q'))).toBe('q.preference');
     expect(field(() => resolveRule({ from: '10.0.0.0/8', to: 'fd00::/8', table: 5, preference: 1 }, 'q'))).toBe('q.to');
-    expect(field(() => resolveRule({ action: 'goto', preference: 1 }, 'q'))).toBe('q.action');
+    expect(field(() => resolveRule({ action: 'goto', preference: 1 }, 'q'))).toBe('q.goto');
+    expect(field(() => resolveRule({ action: 'goto', goto: 1, preference: 1 }, 'q'))).toBe('q.goto');
+    expect(field(() => resolveRule({ action: 'nat', preference: 1 }, 'q'))).toBe('q.action');
+    expect(field(() => resolveRule({ l3mdev: true, table: 5, preference: 1 }, 'q'))).toBe('q.l3mdev');
+    expect(field(() => resolveRule({ from: 'fd00::/8', table: 5, preference: 1, realms: 5 }, 'q'))).toBe('q.realms');
+    expect(field(() => resolveRule({ table: 5, preference: 1, tos: 256 }, 'q'))).toBe('q.tos');
+    expect(field(() => resolveRule({ table: 5, preference: 1, sport: [1, 70000] }, 'q'))).toBe('q.sport[1]');
+    expect(field(() => resolveRule({ table: 5, preference: 1, uidRange: 5 }, 'q'))).toBe('q.uidRange');
     expect(field(() => resolveStatic({ staticIpaddress: ['10.0.0.1/24'] }))).toBe('staticIpaddress[0].dev');
     // A watched route needs its interface and keepalived's protocol, by which its deletion is known.
     expect(field(() => resolveRoute({ to: '10.0.0.0/8', track: true }, 'r'))).toBe('r.dev');
@@ -292,6 +430,13 @@ describe('router options', () => {
     expect(isDeletedRule(rule, gone)).toBe(true);
     for (const other of [{ priority: 201 }, { protocol: 0 }, { table: 101 }, { destination: '' }, { kind: 'route' as const }]) {
       expect(isDeletedRule(rule, { ...gone, ...other })).toBe(false);
+    }
+    // The kernel reports a rule's tos, action and other selectors: a rule differing in one of them is another.
+    const withOptions = resolveRule({ from: '10.60.0.0/24', table: 100, preference: 200, tos: 0x10, sport: [1, 2], track: true }, 'q');
+    const optionsGone = { ...gone, tos: 0x10, action: 1, sportRange: [1, 2] as [number, number] };
+    expect(isDeletedRule(withOptions, optionsGone)).toBe(true);
+    for (const other of [{ tos: 0x08 }, { action: 3 }, { sportRange: [1, 3] as [number, number] }, { ipProto: 6 }, { l3mdev: true }]) {
+      expect(isDeletedRule(withOptions, { ...optionsGone, ...other })).toBe(false);
     }
     // A rule that looks up no table (prohibit) matches whatever table the kernel says.
     expect(isDeletedRule(resolveRule({ action: 'prohibit', preference: 202, track: true }, 'q'), deleted({ kind: 'rule', destination: '', prefix: 0, table: 0, priority: 202 })))
@@ -349,6 +494,19 @@ describe('router options', () => {
       .toBe('Restoring deleted static rule from all to 10.65.0.0/24 priority 650 tos 0x0 protocol 18 type blackhole');
     expect(line('rule', resolveRule({ from: '10.62.0.0/24', iif: 'd0', table: 62, preference: 620, track: true }, 'q')))
       .toBe('Restoring deleted static rule from 10.62.0.0/24 priority 620 tos 0x0 iif d0 protocol 18 lookup 62');
+    // The options 2.2.7 applies, in its order (measured in the netns lab with keepalived's own lines).
+    expect(line('rule', resolveRule({
+      from: '10.44.0.0/24', table: 100, preference: 106, suppressIfgroup: 3, tunnelId: 77, uidRange: [1000, 2000], realms: 7, track: true,
+    }, 'q'))).toBe('Restoring deleted static rule from 10.44.0.0/24 priority 106 tos 0x0 suppress_ifgroup 3 tunnel-id 77 uidrange 1000-2000 protocol 18 realms 0/7 lookup 100');
+    expect(line('rule', resolveRule({ from: '10.45.0.0/24', preference: 107, l3mdev: true, track: true }, 'q')))
+      .toBe('Restoring deleted static rule from 10.45.0.0/24 priority 107 tos 0x0 l3mdev protocol 18 lookup 0');
+    expect(line('rule', resolveRule({ from: '10.42.0.0/24', preference: 104, action: 'goto', goto: 110, track: true }, 'q')))
+      .toBe('Restoring deleted static rule from 10.42.0.0/24 priority 104 tos 0x0 protocol 18 goto 110');
+    expect(line('rule', resolveRule({ to: '10.43.0.0/24', preference: 105, action: 'nop', track: true }, 'q')))
+      .toBe('Restoring deleted static rule from all to 10.43.0.0/24 priority 105 tos 0x0 protocol 18 nop');
+    expect(line('rule', resolveRule({
+      from: '10.41.0.0/24', tos: 0x10, ipProto: 6, sport: [1000, 2000], dport: [80, 80], fwmark: 7, suppressPrefixLength: 8, table: 100, preference: 103, track: true,
+    }, 'q'))).toBe('Restoring deleted static rule from 10.41.0.0/24 priority 103 tos 0x10 fwmark 0x7 suppress_prefixlen 8 protocol 18 ipproto 6 sport 1000-2000 dport 80-80 lookup 100');
     expect(restoredLine({ kind: 'address', entry: { address: '10.9.1.1', prefix: 24, dev: 'd0', label: 'd0:x', nodad: false } }))
       .toBe('Restoring deleted static address 10.9.1.1/24 dev d0 scope global label d0:x set');
     expect(restoredLine({ kind: 'address', entry: { address: '10.9.2.1', prefix: 24, brd: '10.9.2.255', dev: 'd0', scope: 'link', nodad: false } }))

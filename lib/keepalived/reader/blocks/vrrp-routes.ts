@@ -1,10 +1,10 @@
 /**
  * Lines of `virtual_routes` / `static_routes` (`ip route add` syntax) and
  * `virtual_rules` / `static_rules` (`ip rule add` syntax), read as
- * keepalived 2.2.7 reads them. Options it applies that the daemon cannot
- * (multipath, encapsulation, TCP metrics, `tos`, `uidrange`...) are
- * `unsupported` findings with file:line: such a line is never installed
- * half-way.
+ * keepalived 2.2.7 reads them. Route options it applies that the daemon
+ * cannot (multipath, encapsulation, TCP metrics...) are `unsupported`
+ * findings with file:line: such a line is never installed half-way. Every
+ * rule option runs (values: ./rule-options).
  * @module
  */
 import type { Diagnostics } from '../diagnostics';
@@ -13,6 +13,7 @@ import type { KeywordItem } from '../model';
 import { addressFamily } from '../values';
 import type { VrrpPrefix, VrrpRoute, VrrpRule } from '../vrrp-model';
 import { lookUpTrackGroup, type TrackGroupDraft } from './track-group';
+import { ifgroupOf, ipProtoOf, rangeOf, realmsOf, tosOf, tunnelIdOf, unsignedWordComplaint } from './rule-options';
 import { ROUTE_PROTOCOLS, ROUTE_SCOPES, ROUTE_TABLES, RTPROT_KEEPALIVED } from '../../../native/route-numbers';
 
 type Family = 'inet' | 'inet6';
@@ -23,18 +24,15 @@ const ROUTE_UNSUPPORTED: Readonly<Record<string, boolean>> = {
   or: true, nexthop: false, encap: false, tos: true, dsfield: true, realms: true, advmss: true, rtt: true, rttvar: true,
   reordering: true, window: true, cwnd: true, ssthresh: true, initcwnd: true, initrwnd: true, rto_min: true, hoplimit: true,
   features: true, quickack: true, fastopen_no_cookie: true, congctl: true, pref: true, expires: true, 'ttl-propagate': true,
-  append: false, prepend: false, track_group: true, lock: false,
-};
-
-/** Rule options keepalived applies that are not run here, and whether each takes a value. */
-const RULE_UNSUPPORTED: Readonly<Record<string, boolean>> = {
-  tos: true, dsfield: true, realms: true, goto: true, nop: false, suppress_prefixlength: true, suppress_ifgroup: true,
-  'tunnel-id': true, uidrange: true, l3mdev: false, protocol: true, ipproto: true, ip_proto: true, sport: true, dport: true,
-  track_group: true, type: true,
+  append: false, prepend: false, lock: false,
 };
 
 const ROUTE_TYPES = ['blackhole', 'unreachable', 'prohibit', 'throw'] as const;
-const RULE_ACTIONS = ['blackhole', 'unreachable', 'prohibit'] as const;
+/** Rule actions, each a word of its own or after `type`. */
+const RULE_ACTIONS = ['blackhole', 'unreachable', 'prohibit', 'nop', 'goto'] as const;
+/** Route types that are no rule action (keepalived: "Invalid rule action"), as numbers are. */
+const NOT_RULE_ACTIONS = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'throw', 'nat', 'xresolve'];
+const MORE_THAN_ONE = 'Cannot specify more than one of table/nop/goto/blackhole/prohibit/unreachable';
 
 /** The next preference keepalived gives a rule written without one, per family (16384 downwards), per read. */
 const nextPreference = new WeakMap<Diagnostics, Record<Family, number>>();
@@ -72,7 +70,8 @@ class Line {
   sameFamily(f: Family | undefined): boolean {
     if (!f) return true;
     if (this.family && this.family !== f) {
-      this.ctx.diag.error('invalid-value', `${this.what} ${this.words.join(' ')} mixes IPv4 and IPv6 - skipping`, this.stmt.source);
+      const message = this.what === 'rule' ? 'rule specification has mixed IPv4 and IPv6' : `route ${this.words.join(' ')} mixes IPv4 and IPv6 - skipping`;
+      this.ctx.diag.error('invalid-value', message, this.stmt.source);
       return false;
     }
     this.family = f;
@@ -172,12 +171,16 @@ export function readRoute(
       ok = set('mtu', line.number(word, {}, U32));
     } else if (word === 'onlink') out.onlink = true;
     else if (word === 'no_track') noTrack = true;
-    else if (word === 'track_group' && groups) out.trackGroup = lookUpTrackGroup(line.words[++line.i], groups, ctx, stmt.source);
-    else if (word === 'inet6' || word === 'inet') continue;
+    else if (word === 'track_group' && groups) {
+      if (line.next(word) === undefined) return undefined;
+      out.trackGroup = lookUpTrackGroup(line.words[line.i], groups, ctx, stmt.source);
+    } else if (word === 'inet6' || word === 'inet') continue;
     else if (Object.hasOwn(ROUTE_UNSUPPORTED, word)) return line.unsupported(word, unsupported, block);
     else {
       const target = word === 'to' ? line.words[++line.i] : word;
       if (destinationWord !== undefined || !prefixOf(target, line.family)) {
+        // A virtual route's `track_group` too: 2.2.7 reads no such option there.
+        if (!addressFamily(target?.split('/')[0] ?? '')) ctx.diag.error('invalid-value', `VRRP parsed invalid IP ${target}. skipping IP...`, stmt.source);
         ctx.diag.error('invalid-value', `unknown route keyword ${word}`, stmt.source);
         return undefined;
       }
@@ -211,19 +214,36 @@ export function readRoute(
   };
 }
 
-/** One rule line; undefined (reported) when keepalived skips it or it cannot be run. `groups`: as {@link readRoute}'s. */
+/** A value read, or undefined when the line is skipped (reported). */
+const numberOrSkip = (n: number | typeof SKIP | undefined): number | undefined => (n === SKIP ? undefined : n);
+
+/** One rule line; undefined (reported) when keepalived skips it. `groups`: as {@link readRoute}'s (none: no `track_group`). */
 export function readRule(
-  stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], block: string, groups?: readonly TrackGroupDraft[],
+  stmt: Statement, ctx: ParseContext, _unsupported: KeywordItem[], _block: string, groups?: readonly TrackGroupDraft[],
 ): VrrpRule | undefined {
   const line = new Line(stmt, ctx, 'rule');
+  // A rule's family comes from `inet`/`inet6` where it is written (the word after it is passed over, as 2.2.7 does).
+  line.family = undefined;
   const out: Partial<Mutable<VrrpRule>> = { invert: false, action: 'lookup' };
   let noTrack = false;
+  let actionSet = false;
+  const error = (...messages: (string | undefined)[]): undefined => {
+    for (const m of messages) if (m !== undefined) ctx.diag.error('invalid-value', m, stmt.source);
+    return undefined;
+  };
   const prefix = (option: string): VrrpPrefix | typeof SKIP | undefined => {
     const value = line.words[++line.i];
     if (value === 'all') return undefined;
     const p = prefixOf(value, line.family);
     if (!p) return line.invalid(option, value) ?? SKIP;
     return line.sameFamily(p.family) ? { address: p.address, prefix: p.prefix } : SKIP;
+  };
+  /** keepalived's read_unsigned of the next word: the number, or SKIP after its complaint and `refused`. */
+  const unsigned = (option: string, max: number, refused: string): number | typeof SKIP | undefined => {
+    const value = line.next(option);
+    if (value === undefined) return undefined;
+    const complaint = unsignedWordComplaint(value, 0, max);
+    return complaint ? (error(complaint, refused) ?? SKIP) : Number(value);
   };
   for (; line.i < line.words.length; line.i++) {
     const word = line.words[line.i]!;
@@ -233,8 +253,11 @@ export function readRule(
       if (p === SKIP) return undefined;
       if (p) out[word] = p;
     } else if (word === 'not') out.invert = true;
-    else if (word === 'table' || word === 'lookup') ok = out.table = line.number(word, ROUTE_TABLES, U32);
-    else if (word === 'preference' || word === 'priority' || word === 'order') ok = out.preference = line.number(word, {}, U32);
+    else if (word === 'table' || word === 'lookup') {
+      if (actionSet) return error(`${MORE_THAN_ONE} for rule`);
+      actionSet = true;
+      ok = out.table = line.number(word, ROUTE_TABLES, U32);
+    } else if (word === 'preference' || word === 'priority' || word === 'order') ok = out.preference = line.number(word, {}, U32);
     else if (word === 'iif' || word === 'iifname') ok = out.iif = line.text(word);
     else if (word === 'oif' || word === 'oifname') ok = out.oif = line.text(word);
     else if (word === 'fwmark') {
@@ -243,24 +266,78 @@ export function readRule(
       out.fwmark = numberOf(mark, {}, U32);
       if (mask !== undefined) out.fwmask = numberOf(mask, {}, U32);
       if (out.fwmark === undefined || (mask !== undefined && out.fwmask === undefined)) return line.invalid(word, value);
-    } else if ((RULE_ACTIONS as readonly string[]).includes(word)) out.action = word as VrrpRule['action'];
-    else if (word === 'no_track') noTrack = true;
-    else if (word === 'track_group' && groups) out.trackGroup = lookUpTrackGroup(line.words[++line.i], groups, ctx, stmt.source);
-    else if (word === 'inet6' || word === 'inet') continue;
-    else if (Object.hasOwn(RULE_UNSUPPORTED, word)) return line.unsupported(word, unsupported, block);
-    else {
-      ctx.diag.error('invalid-value', `Unknown rule option ${word} - skipping rule`, stmt.source);
-      return undefined;
-    }
-    if (ok === undefined) return undefined;
+    } else if (word === 'type' || (RULE_ACTIONS as readonly string[]).includes(word) || NOT_RULE_ACTIONS.includes(word) || /^\d+$/.test(word)) {
+      const name = word === 'type' ? line.next(word) : word;
+      if (name === undefined) return undefined;
+      if (!(RULE_ACTIONS as readonly string[]).includes(name)) {
+        return error(NOT_RULE_ACTIONS.includes(name) || /^\d+$/.test(name) ? `Invalid rule action ${name}` : `Unknown rule option ${name}`);
+      }
+      if (actionSet) return error(`${MORE_THAN_ONE}/l3mdev for rule`);
+      actionSet = true;
+      out.action = name as VrrpRule['action'];
+      if (name === 'goto') ok = out.goto = numberOrSkip(unsigned(name, U32, 'Invalid target goto specified'));
+    } else if (word === 'l3mdev') {
+      if (actionSet) return error('Cannot specify l3mdev with other action');
+      actionSet = out.l3mdev = true;
+    } else if (word === 'tos' || word === 'dsfield') {
+      const value = line.next(word);
+      ok = value === undefined ? value : (out.tos = tosOf(value)) ?? error(`TOS value ${value} is invalid`);
+    } else if (word === 'realms') {
+      const value = line.next(word);
+      if (value === undefined) return undefined;
+      if ((out.realms = realmsOf(value)) === undefined) return error(`invalid realms ${value} for rule`);
+      if (line.family === 'inet6') return error('realms is only valid for IPv4');
+      line.family = 'inet';
+    } else if (word === 'suppress_prefixlength') {
+      ok = out.suppressPrefixLength = numberOrSkip(unsigned(word, 0x7fffffff, 'Invalid suppress_prefixlength suppress_prefixlength specified'));
+    } else if (word === 'suppress_ifgroup') {
+      const value = line.next(word);
+      ok = value === undefined ? value : (out.suppressIfgroup = ifgroupOf(value)) ?? error(`suppress_group ${value} is invalid`);
+    } else if (word === 'tunnel-id') {
+      const value = line.next(word);
+      const id = value === undefined ? undefined : tunnelIdOf(value);
+      ok = id && ('value' in id ? (out.tunnelId = id.value) : error(id.complaint, 'Invalid tunnel-id tunnel-id specified'));
+    } else if (word === 'uidrange') {
+      const value = line.next(word);
+      ok = value === undefined ? value : (out.uidRange = rangeOf(value, 32)) ?? error('Invalid uidrange uidrange specified');
+    } else if (word === 'protocol') {
+      // A bad protocol, ipproto or port range is reported and left out; the rule still goes.
+      const protocol = unsigned(word, 255, `Invalid protocol ${line.words[line.i + 1]}`);
+      if (protocol !== SKIP) ok = out.protocol = protocol;
+    } else if (word === 'ipproto') {
+      const value = line.next(word);
+      if (value !== undefined && (out.ipProto = ipProtoOf(value)) === undefined) error(`Invalid ipproto ${value}`);
+      ok = value;
+    } else if (word === 'sport' || word === 'dport') {
+      const value = line.next(word);
+      if (value !== undefined && (out[word] = rangeOf(value, 16)) === undefined) error(`invalid ${word} range ${value}`);
+      ok = value;
+    } else if (word === 'no_track') noTrack = true;
+    else if (word === 'track_group' && groups) {
+      const name = line.next(word);
+      if (name === undefined) return undefined;
+      out.trackGroup = lookUpTrackGroup(name, groups, ctx, stmt.source);
+    } else if (word === 'inet6' || word === 'inet') {
+      const f = word;
+      if (line.family && line.family !== f) return error(`${f} specified for ${line.family === 'inet' ? 'IPv4' : 'IPv6'} rule`);
+      line.family = f;
+      line.i++;
+    } else return error(`Unknown rule option ${word}`);
+    if (ok === undefined || ok === SKIP) return undefined;
   }
-  if (out.action === 'lookup' && out.table === undefined) {
-    ctx.diag.error('invalid-value', `rule ${line.words.join(' ')} has no table or action - skipping`, stmt.source);
-    return undefined;
-  }
+  for (const key of ['ipProto', 'sport', 'dport'] as const) if (out[key] === undefined) delete out[key];
+  if (out.action === 'goto' && out.preference === undefined) return error(`Invalid rule - goto target ${out.goto} specified without preference`);
+  if (out.action === 'goto' && out.preference! >= out.goto!) return error(`Invalid rule - preference ${out.preference} >= goto target ${out.goto}`);
+  if (!actionSet) return error('No action specified for rule - ignoring');
   if (out.trackGroup !== undefined && out.iif === undefined) {
     ctx.diag.error('invalid-value', 'Static rule cannot have track_group if dev/iif not specified', stmt.source);
     delete out.trackGroup;
+  }
+  if (!noTrack && out.protocol !== undefined) {
+    if (out.protocol !== RTPROT_KEEPALIVED) {
+      ctx.diag.warning('semantic', `Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(${RTPROT_KEEPALIVED}), resetting protocol`, stmt.source);
+    }
+    delete out.protocol;
   }
   const family = line.family ?? 'inet';
   if (out.preference === undefined) {
