@@ -98,11 +98,13 @@ export class VrrpSnmp {
     };
     // As keepalived's VRRP process (strace of its session): KEEPALIVED-MIB's global subtree and its capability, then the
     // vrrp subtree (the core tables, then the route, rule, file, BFD and process tables) and its capability.
-    const global = keepalivedGlobalProvider({ global: () => source.model()!.global, routerId: this.#keepalived.routerId }, () => settings.traps);
+    const globalDefs = () => source.model()!.global;
+    const global = keepalivedGlobalProvider({ global: globalDefs, routerId: this.#keepalived.routerId }, () => settings.traps);
     const providers: MibProvider[] = settings.global ? [{ ...global, values: () => (source.model() ? global.values() : []) }] : [];
     if (settings.vrrp) providers.push(keepalivedVrrpProvider(this.#keepalived), {
       ...vrrpTablesProvider({
-        config: () => source.config(), status: () => source.status(), ifindex: (n) => link(n).ifindex, bfdState: (n) => source.bfdState?.(n),
+        config: () => source.config(), status: () => source.status(), ifindex: (n) => link(n).ifindex,
+        bfdState: (n) => source.bfdState?.(n),
       }),
       capability: KEEPALIVED_VRRP_CAPABILITY,
     });

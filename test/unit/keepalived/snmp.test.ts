@@ -127,7 +127,8 @@ describe('snmp_socket (net-snmp transport rules, measured with strace)', () => {
     expect(snmpSettings(keepalivedOnly)).toEqual(snmpSettings(vrrpOnly));
     // keepalived's VRRP process leaves the global subtree to a running checker with enable_snmp_checker (measured in the kernel lab).
     const withChecker = (readConfigText('global_defs {\n enable_snmp_keepalived\n enable_snmp_checker\n}\n')).config.global.other;
-    expect([snmpSettings(withChecker, true)?.global, snmpSettings(withChecker, false)?.global, snmpSettings(vrrpOnly, true)?.global]).toEqual([false, true, true]);
+    const global = (other: typeof vrrpOnly, checkerRuns: boolean) => snmpSettings(other, checkerRuns)?.global;
+    expect([global(withChecker, true), global(withChecker, false), global(vrrpOnly, true)]).toEqual([false, true, true]);
   });
 });
 
