@@ -763,9 +763,11 @@ vrrp_instance B {
   });
 });
 
-describe('enable_snmp_checker: KEEPALIVED-MIB global and check subtrees, as keepalived 2.2.7 answers them', () => {
+describe('enable_snmp_checker with enable_snmp_vrrp: KEEPALIVED-MIB global, vrrp and check subtrees, as keepalived 2.2.7 answers them', () => {
   // Each daemon in a namespace of its own with its own snmpd (AgentX master on a UNIX socket of its own: the files
-  // differ in snmp_socket only) and snmptrapd; the same MISC_CHECK file takes a real server down in both.
+  // differ in snmp_socket only) and snmptrapd; the same MISC_CHECK file takes a real server down in both. With the
+  // checker running, keepalived's VRRP process leaves the global subtree to the checker's session (measured with
+  // snmpd -Dregister_mib): one registration of it, whichever side.
   const sides = ['keepalived', 'ours'] as const;
   type Side = (typeof sides)[number];
   const ns = { keepalived: `kmib-ka-${process.pid}`, ours: `kmib-ours-${process.pid}` };
@@ -838,8 +840,19 @@ describe('enable_snmp_checker: KEEPALIVED-MIB global and check subtrees, as keep
  smtp_server 127.0.0.1 2525
  snmp_socket unix:SOCKET
  enable_snmp_checker
+ enable_snmp_vrrp
  enable_traps
  lvs_timeouts tcp 900 tcpfin 120 udp 300
+}
+vrrp_instance V1 {
+ state BACKUP
+ interface vk0
+ virtual_router_id 61
+ priority 100
+ advert_int 1
+ virtual_ipaddress {
+  10.62.0.100/24
+ }
 }
 virtual_server_group G1 {
  10.60.0.10 80
@@ -896,6 +909,9 @@ virtual_server 10.60.0.2 53 {
     for (const side of sides) {
       execFileSync('ip', ['netns', 'add', ns[side]]);
       run(side, 'ip', 'link', 'set', 'lo', 'up');
+      run(side, 'ip', 'link', 'add', 'vk0', 'type', 'veth', 'peer', 'name', 'vk1');
+      for (const l of ['vk0', 'vk1']) run(side, 'ip', 'link', 'set', l, 'up');
+      run(side, 'ip', 'address', 'add', '10.62.0.1/24', 'dev', 'vk0');
       spawnIn(side, ['snmptrapd', '-f', '-Lo', '-On', '-m', '', '-C', '-c', path.join(dir, 'snmptrapd.conf'), '127.0.0.1:16200'], `traps-${side}`);
       spawnIn(side, ['snmpd', '-f', '-Lo', '-C', '-c', path.join(dir, `snmpd-${side}.conf`), '-p', path.join(dir, `snmpd-${side}.pid`)], `snmpd-${side}`);
     }
@@ -905,6 +921,14 @@ virtual_server 10.60.0.2 53 {
     for (const side of sides) exits[side] = new Promise((resolve) => daemons[side]!.on('exit', (code) => resolve(code)));
     // Both up: the failing UDP real server seen down, the others up.
     await wait('both to answer', () => sides.every((s) => rsStatus(s, 4, 1) === '2' && rsStatus(s, 1, 2) === '1'));
+    const master = (side: Side) => {
+      try {
+        return run(side, 'snmpget', '-v2c', '-c', 'public', '-On', '-m', '', '-t', '5', '-r', '0', '127.0.0.1:16100', '.1.3.6.1.4.1.9586.100.5.2.3.1.4.1').trim().endsWith('INTEGER: 2');
+      } catch {
+        return false;
+      }
+    };
+    await wait('V1 master in both', () => sides.every(master));
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -917,13 +941,17 @@ virtual_server 10.60.0.2 53 {
     // Ours registers its capabilities after its last object, possibly after the first answers.
     await wait('the capabilities', () => walk('ours', '.1.3.6.1.2.1.1.9.1.3').some((l) => l.includes('Healthchecker')));
     const capabilities = both('.1.3.6.1.2.1.1.9.1');
-    const ids = (side: Side) => capabilities[side].filter((l) => l.includes('9586') || l.includes('Keepalived') || l.includes('Healthchecker'))
+    const ids = (side: Side) => capabilities[side].filter((l) => /9586|Keepalived|KEEPALIVED|Healthchecker/.test(l))
       .map((l) => l.replace(/^\.1\.3\.6\.1\.2\.1\.1\.9\.1\.\d+\.\d+ = /, '')).sort();
-    expect(ids('keepalived')).toEqual(['OID: .1.3.6.1.4.1.9586.100.5.1', 'OID: .1.3.6.1.4.1.9586.100.5.3', 'STRING: "The MIB module for Healthchecker"', 'STRING: "The MIB module for Keepalived"']);
+    expect(ids('keepalived')).toEqual([
+      'OID: .1.3.6.1.4.1.9586.100.5.1', 'OID: .1.3.6.1.4.1.9586.100.5.2', 'OID: .1.3.6.1.4.1.9586.100.5.3',
+      'STRING: "The MIB module for Healthchecker"', 'STRING: "The MIB module for KEEPALIVED-VRRP"', 'STRING: "The MIB module for Keepalived"',
+    ]);
     expect(ids('ours')).toEqual(ids('keepalived'));
 
     const first = both('.1.3.6.1.4.1.9586.100.5');
     expect(first.keepalived.filter((l) => l.startsWith('.1.3.6.1.4.1.9586.100.5.1.'))).toHaveLength(21);
+    expect(first.keepalived.filter((l) => l.startsWith('.1.3.6.1.4.1.9586.100.5.2.3.1.2.'))).toEqual(['.1.3.6.1.4.1.9586.100.5.2.3.1.2.1 = STRING: "V1"']);
     expect(first.keepalived.length).toBeGreaterThan(400);
     for (const l of first.ours.filter((x) => STAT.test(x))) expect(l).toMatch(/ = (Gauge32|Counter32|Counter64): \d+$/);
     expect(shape(first.ours)).toEqual(shape(first.keepalived));
@@ -938,8 +966,13 @@ virtual_server 10.60.0.2 53 {
     expect(await exits.keepalived).toBe(0);
     expect(await exits.ours).toBe(0);
     await sleep(2000);
-    const theirs = received('keepalived');
-    expect(received('ours').sort()).toEqual([...theirs].sort());
+    // The checker's notifications (V1's state changes are compared in test/netns/keepalived-vrrp.test.ts).
+    const checkerTraps = (side: Side) => received(side).filter((t) => !t.includes('OID: .1.3.6.1.4.1.9586.100.5.2.'));
+    const theirs = checkerTraps('keepalived');
+    expect(checkerTraps('ours').sort()).toEqual([...theirs].sort());
+    // V1's backup, master and shutdown from keepalived's VRRP process, through the same snmpd as its checker's.
+    expect(received('keepalived').filter((t) => t.includes('OID: .1.3.6.1.4.1.9586.100.5.2.10.0.2 ')).map((t) => /\.2\.3\.1\.4 = INTEGER: (\d)/.exec(t)?.[1]))
+      .toEqual(['1', '2', '5']);
     // 4 quorums at start, the UDP real server and its quorum, 10.61.0.1 and its quorum; at stop the live real servers of
     // the 2 virtual servers with quorum (none for 10.60.0.1, out of quorum) and 4 quorum shutdowns.
     expect(theirs).toHaveLength(4 + 2 + 2 + 2 + 4);

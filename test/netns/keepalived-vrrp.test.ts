@@ -1629,6 +1629,9 @@ class SnmpLab {
   }
 }
 
+/** KEEPALIVED-MIB's global subtree. */
+const GLOBAL_MIB = '.1.3.6.1.4.1.9586.100.5.1';
+
 /** `run` with keepalived 2.2.7 in router a, then with ours on the same file, each through the same snmpd. */
 async function keepalivedThenOurs<T>(name: string, text: string, run: (start: () => { stop(): Promise<unknown> }) => Promise<T>) {
   let ka: Keepalived | undefined;
@@ -1697,7 +1700,7 @@ test('SNMP (enable_snmp_rfc, enable_traps, snmp_socket): through one snmpd, keep
   expect(ours.has(`(V3_${id}) Sending SNMP notification vrrpv3NotifyNewMaster, reason 3`)).toBe(true);
 });
 
-test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer the same KEEPALIVED-MIB vrrp walk before and after a sync group goes FAULT, and send the same state-change traps', async () => {
+test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer the same KEEPALIVED-MIB global and vrrp walks and capabilities, the vrrp walk again after a sync group goes FAULT, and send the same state-change traps', async () => {
   const id = ++vrid;
   const snmp = new SnmpLab(20_000 + (process.pid % 20_000) * 2 + 2);
   cleanup.push(() => snmp.stop());
@@ -1745,6 +1748,9 @@ test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer th
     if (!ready) throw new Error(`not ready: ${walk().join('\n')}\n${daemon instanceof OurDaemon ? JSON.stringify(daemon.lines().slice(-40)) : (daemon as Keepalived).log}`);
     await sleep(1500);
     const before = walk();
+    // KEEPALIVED-MIB's global subtree, which the VRRP process serves with enable_snmp_vrrp alone, and sysORTable's rows of ours.
+    const global = snmp.walk(GLOBAL_MIB);
+    const capabilities = snmp.walk('.1.3.6.1.2.1.1.9.1').filter((l) => /9586|Keepalived|KEEPALIVED/.test(l)).map((l) => l.split(' = ')[1]);
     writeFileSync(flag, '');
     expect(await eventually(() => value(walk(), '1.1.3.1') === 'INTEGER: 3', 10_000)).toBe(true);
     await sleep(1000);
@@ -1753,7 +1759,7 @@ test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer th
     await daemon.stop();
     // The shutdown notifications go out as the daemon stops.
     await sleep(1500);
-    return { before, after, traps: snmp.traps(mark, /OID: \.1\.3\.6\.1\.4\.1\.9586\./) };
+    return { before, after, global, capabilities, traps: snmp.traps(mark, /OID: \.1\.3\.6\.1\.4\.1\.9586\./) };
   };
   expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
   const { theirs, mine, ka, ours } = await keepalivedThenOurs(`kmib-${id}`, text, run);
@@ -1761,6 +1767,11 @@ test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer th
   expect(counts).toEqual({ before: 221, after: 221, traps: 15 });
   expect(mine.before).toEqual(theirs.before);
   expect(mine.after).toEqual(theirs.after);
+  expect(theirs.global).toHaveLength(18);
+  expect(theirs.global).toContain(`${GLOBAL_MIB}.2.0 = STRING: "kmib-${id}"`);
+  expect(mine.global).toEqual(theirs.global);
+  expect(theirs.capabilities).toEqual(['OID: .1.3.6.1.4.1.9586.100.5.1', 'OID: .1.3.6.1.4.1.9586.100.5.2', 'STRING: "The MIB module for Keepalived"', 'STRING: "The MIB module for KEEPALIVED-VRRP"']);
+  expect(mine.capabilities).toEqual(theirs.capabilities);
   expect(value(theirs.after, '3.1.4.1')).toBe('INTEGER: 3');
   expect(value(theirs.after, '3.1.4.3')).toBe('INTEGER: 2');
   expect(theirs.traps.length).toBeGreaterThanOrEqual(12);
@@ -1773,14 +1784,17 @@ test('SNMP (enable_snmp_vrrp, enable_traps): keepalived 2.2.7 and ours answer th
 /** KEEPALIVED-MIB's vrrp route (.7), rule (.8), next-hop (.11), file (.12, .13, .16), BFD (.17-.19) and process (.20-.22) tables. */
 const KMIB_TABLES = /^\.1\.3\.6\.1\.4\.1\.9586\.100\.5\.2\.(7|8|11|12|13|16|17|18|19|20|21|22)\./;
 
-test('SNMP (enable_snmp_vrrp): through one snmpd, keepalived 2.2.7 and ours answer the same KEEPALIVED-MIB route, rule, file, BFD and process tables, and follow the file, the BFD session and the instance\'s state', async () => {
+test('SNMP (enable_snmp_keepalived): through one snmpd, keepalived 2.2.7 and ours answer the same KEEPALIVED-MIB global subtree and route, rule, file, BFD and process tables, and follow the file, the BFD session and the instance\'s state', async () => {
   const id = ++vrid;
   const snmp = new SnmpLab(21_000 + (process.pid % 19_000) * 2, 'agentx-kmib');
   cleanup.push(() => snmp.stop());
   // The file the unit test has keepalived's walk of (test/fixtures/keepalived/snmp), in this lab: files, process names, VRIDs.
   const proc = `kp${process.pid % 100_000}`;
   const fixture = readFileSync(path.resolve(__dirname, '../../../test/fixtures/keepalived/snmp/vrrp-tables.conf'), 'utf8');
-  const text = fixture.replaceAll('/run/snmp-agentx', snmp.socket).replaceAll('/tmp/kmibvrrp2', lab.dir).replaceAll('kmibv2proc', proc)
+  // Written with enable_snmp_keepalived (keepalived's older spelling of enable_snmp_vrrp), smtp and mail settings: the global subtree too.
+  const text = fixture.replace(' enable_snmp_vrrp\n', ' enable_snmp_keepalived\n router_id kt\n smtp_server 127.0.0.1 2525\n'
+      + ' notification_email {\n  a@example.com\n  b@example.com\n }\n notification_email_from ka@example.com\n lvs_flush\n')
+    .replaceAll('/run/snmp-agentx', snmp.socket).replaceAll('/tmp/kmibvrrp2', lab.dir).replaceAll('kmibv2proc', proc)
     .replace('virtual_router_id 51', `virtual_router_id ${id}`).replace('virtual_router_id 52', `virtual_router_id ${id + 100}`);
   const file = (name: string) => path.join(lab.dir, name);
   const bfdPeer = () => {
@@ -1806,6 +1820,7 @@ test('SNMP (enable_snmp_vrrp): through one snmpd, keepalived 2.2.7 and ours answ
     expect(await eventually(() => has(walk(), `${P}.7.1.14.1.1 = INTEGER: 1`, `${P}.18.1.3.1 = INTEGER: 1`), 20_000)).toBe(true);
     await sleep(500);
     const first = walk();
+    const global = snmp.walk(GLOBAL_MIB);
     // The file's value makes VI_1's priority fall below 1 (FAULT: its routes and rules unset), the BFD peer stops, tp1's process runs.
     writeFileSync(file('f1'), '42\n');
     await peer.stop();
@@ -1816,7 +1831,7 @@ test('SNMP (enable_snmp_vrrp): through one snmpd, keepalived 2.2.7 and ours answ
     const second = walk();
     sleeper.kill();
     await daemon.stop();
-    return { first, second };
+    return { first, second, global };
   };
   execFileSync('cp', ['/bin/sleep', file(proc)]);
   expect(await eventually(() => existsSync(snmp.socket), 5000)).toBe(true);
@@ -1831,6 +1846,10 @@ test('SNMP (enable_snmp_vrrp): through one snmpd, keepalived 2.2.7 and ours answ
   const mine = await run(() => new OurDaemon(`kmib-${id}`, text));
   // The measured walk the unit test holds, with this lab's eth0 index.
   expect(theirs.first).toHaveLength(425);
+  // enable_snmp_keepalived: keepalived's VRRP process serves the global subtree as with enable_snmp_vrrp; ours the same lines.
+  expect(theirs.global).toHaveLength(21);
+  expect(theirs.global).toContain(`${GLOBAL_MIB}.3.5.1.2.2 = STRING: "b@example.com"`);
+  expect(mine.global).toEqual(theirs.global);
   expect(mine.first).toEqual(theirs.first);
   // keepalived's track_process cannot follow processes in a network namespace (the proc connector answers it ECONNREFUSED),
   // so only ours counts tp1's process: everything else is the same.

@@ -712,7 +712,7 @@ export class KeepalivedDaemon {
   async #startSnmp(r: Reading): Promise<void> {
     if (this.#snmp) return;
     const { snmpSettings, VrrpSnmp } = require('../snmp/vrrp-snmp') as typeof import('../snmp/vrrp-snmp.js');
-    const settings = snmpSettings(r.result.config.global.other);
+    const settings = snmpSettings(r.result.config.global.other, this.#wantsChecker(r));
     if (!settings) return;
     this.#snmp = new VrrpSnmp(settings, {
       status: () => this.#vrrp?.status(), config: () => (this.#current ?? r).vrrp, model: () => (this.#current ?? r).result.config,

@@ -208,11 +208,13 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   global_defs: {
     snmp_socket: 'the AgentX master the SNMP subagent connects to, as net-snmp reads it: `unix:PATH`, `tcp:HOST[:PORT]` (705), '
       + 'a bare value as that UNIX socket then TCP HOST[:PORT]; default /var/agentx/master then TCP 127.0.0.1:705; retried every 15 s',
-    enable_snmp_vrrp: "an AgentX subagent (ours, in TypeScript) registers KEEPALIVED-MIB's vrrp subtree with snmpd, as keepalived 2.2.7: "
-      + 'vrrpSyncGroupTable, vrrpSyncGroupMemberTable, vrrpInstanceTable, vrrpTrackedInterfaceTable, vrrpTrackedScriptTable, '
-      + 'vrrpAddressTable, vrrpScriptTable, vrrpSyncTrackedInterfaceTable, vrrpSyncTrackedScriptTable, answered from the '
-      + "instances' status with keepalived's values and quirks, and with enable_traps its state-change notifications (docs/keepalived.md, SNMP); "
-      + 'not yet: the route, rule, tracked file, BFD and process tables, and the global subtree keepalived registers with it',
+    enable_snmp_vrrp: "an AgentX subagent (ours, in TypeScript) registers KEEPALIVED-MIB's vrrp subtree with snmpd, as keepalived 2.2.7's VRRP "
+      + 'process: every table (sync groups, instances, tracked interfaces, scripts, files, BFD and processes, addresses, routes, rules), '
+      + "answered from the instances' status with keepalived's values and quirks, and with enable_traps its state-change notifications; "
+      + 'and its global subtree (version, router id, mail, trapEnable and the other global_defs scalars) unless the checker runs with '
+      + 'enable_snmp_checker, whose agent then serves it alone, as keepalived\'s two processes share it (docs/keepalived.md, SNMP)',
+    enable_snmp_keepalived: 'read as enable_snmp_vrrp, as keepalived 2.2.7 reads it (no warning, `-t` silent and 0): the same subagent, '
+      + 'the same global and vrrp subtrees',
     enable_snmp_rfc: snmpRfcNote('VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527)'),
     enable_snmp_rfcv2: snmpRfcNote('VRRP-MIB (RFC 2787, VRRPv2 instances only)'),
     enable_snmp_rfcv3: snmpRfcNote('VRRPv3-MIB (RFC 6527, every instance)'),

@@ -18,9 +18,7 @@ import type { KeepalivedConfig } from '../reader/model';
  * that neither half uses tune keepalived's own processes and have no
  * effect here: see {@link GLOBAL_NO_EFFECT}.)
  */
-export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {
-  enable_snmp_keepalived: 'keepalived 2.2.7 serves the vrrp and global subtrees of KEEPALIVED-MIB from its VRRP process with it; write enable_snmp_vrrp and enable_snmp_checker, which run',
-};
+export const GLOBAL_REFUSED: Readonly<Record<string, string>> = {};
 
 /** A keyword keepalived acts on and the daemon ignores, where it was written, and what is lost. */
 export interface IgnoredKeyword {

@@ -79,7 +79,13 @@ export const KEEPALIVED_VRRP_OBJECTS: readonly Oid[] = [
   ...columns(SYNC_TRACKED_IF, 1, 3), ...columns(SYNC_TRACKED_SCRIPT, 2, 4),
 ];
 
-/** The provider of these tables (keepalived sends no agent capabilities for KEEPALIVED-MIB). */
+/**
+ * The agent capabilities keepalived's VRRP process adds once every object of the vrrp subtree is registered
+ * (strace: Register … .2.22.1.4, then AddAgentCaps), shown in snmpd's sysORTable.
+ */
+export const KEEPALIVED_VRRP_CAPABILITY = { id: KEEPALIVED_VRRP, descr: 'The MIB module for KEEPALIVED-VRRP' } as const;
+
+/** The provider of these tables (the subtree's capability goes with its last provider: {@link KEEPALIVED_VRRP_CAPABILITY}). */
 export function keepalivedVrrpProvider(src: KeepalivedVrrpSource): MibProvider {
   return { objects: KEEPALIVED_VRRP_OBJECTS, values: () => keepalivedVrrpValues(src) };
 }

@@ -50,6 +50,22 @@ export function netlinkLink(name: string): LinkFacts {
   }
 }
 
+/**
+ * `read`, each name's answer kept `ttlMs` (a walk asks per object and per
+ * row: one netlink request per interface and walk instead); `now` is the clock.
+ */
+export function cachedLinks(read: (name: string) => LinkFacts, ttlMs = 1000, now = Date.now): (name: string) => LinkFacts {
+  const cache = new Map<string, { at: number; facts: LinkFacts }>();
+  return (name) => {
+    const hit = cache.get(name);
+    const t = now();
+    if (hit && t - hit.at < ttlMs) return hit.facts;
+    const facts = read(name);
+    cache.set(name, { at: t, facts });
+    return facts;
+  };
+}
+
 /** What the providers read each time they answer. */
 export interface VrrpMibSource {
   rows(): VrrpMibRow[];

@@ -1,9 +1,13 @@
 /**
  * The daemon's SNMP agent for the VRRP half: global_defs' `snmp_socket`,
- * `enable_snmp_vrrp`, `enable_snmp_rfc`, `enable_snmp_rfcv2`,
- * `enable_snmp_rfcv3` and `enable_traps` read into settings, and the AgentX
- * subagent serving KEEPALIVED-MIB's vrrp subtree and the RFC VRRP MIBs from
- * the router's status, sending their notifications.
+ * `enable_snmp_vrrp` (or its older name `enable_snmp_keepalived`),
+ * `enable_snmp_rfc`, `enable_snmp_rfcv2`, `enable_snmp_rfcv3` and
+ * `enable_traps` read into settings, and the AgentX subagent serving
+ * KEEPALIVED-MIB's global and vrrp subtrees and the RFC VRRP MIBs from the
+ * router's status, sending their notifications. Like keepalived 2.2.7's VRRP
+ * process it registers the global subtree only when the checker does not
+ * (no checker running, or no `enable_snmp_checker`): measured through one
+ * snmpd, keepalived's two processes never both register it.
  * The daemon loads this module only when one of those keywords is set.
  * @module
  */
@@ -14,8 +18,9 @@ import { hostname } from 'node:os';
 import type { KeepalivedConfig } from '../reader/model';
 import { AgentxSubagent, type MibProvider } from './agentx';
 import { vrrpTablesProvider } from './vrrp-kmib-tables';
-import { keepalivedVrrpProvider, stateChangeTrap, type KeepalivedVrrpSource } from './keepalived-vrrp';
-import { authFailureTrap, newMasterReason, newMasterTraps, netlinkLink, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from './vrrp-rfc';
+import { KEEPALIVED_VRRP_CAPABILITY, keepalivedVrrpProvider, stateChangeTrap, type KeepalivedVrrpSource } from './keepalived-vrrp';
+import { keepalivedGlobalProvider } from './keepalived-global';
+import { authFailureTrap, cachedLinks, newMasterReason, newMasterTraps, netlinkLink, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from './vrrp-rfc';
 
 /** What global_defs asks of the SNMP agent. */
 export interface SnmpSettings {
@@ -23,16 +28,22 @@ export interface SnmpSettings {
   readonly socket?: string;
   /** `enable_traps`. */
   readonly traps: boolean;
-  /** KEEPALIVED-MIB's vrrp subtree (`enable_snmp_vrrp`, or `enable_snmp_keepalived`, which serves it too). */
+  /** KEEPALIVED-MIB's vrrp subtree (`enable_snmp_vrrp`, or `enable_snmp_keepalived`, which keepalived 2.2.7 reads as it). */
   readonly vrrp: boolean;
+  /** KEEPALIVED-MIB's global subtree: with the vrrp subtree, unless the checker's agent serves it. */
+  readonly global: boolean;
   /** VRRP-MIB (`enable_snmp_rfcv2` or `enable_snmp_rfc`). */
   readonly rfcv2: boolean;
   /** VRRPv3-MIB (`enable_snmp_rfcv3` or `enable_snmp_rfc`). */
   readonly rfcv3: boolean;
 }
 
-/** The settings of global_defs' other keywords; undefined when no MIB is enabled (keepalived then starts no subagent). */
-export function snmpSettings(other: readonly KeywordItem[]): SnmpSettings | undefined {
+/**
+ * The settings of global_defs' other keywords; undefined when no MIB is enabled (keepalived then starts no subagent).
+ * `checkerRuns`: the checker half runs (the file has virtual servers) — with `enable_snmp_checker` its agent serves
+ * the global subtree and this one does not, as keepalived 2.2.7's VRRP process leaves it to its checker process.
+ */
+export function snmpSettings(other: readonly KeywordItem[], checkerRuns = false): SnmpSettings | undefined {
   const has = (k: string) => other.some((i) => i.keyword === k);
   const rfc = has('enable_snmp_rfc');
   const rfcv2 = rfc || has('enable_snmp_rfcv2');
@@ -41,7 +52,8 @@ export function snmpSettings(other: readonly KeywordItem[]): SnmpSettings | unde
   const vrrp = has('enable_snmp_vrrp') || has('enable_snmp_keepalived');
   if (!rfcv2 && !rfcv3 && !vrrp) return undefined;
   const socket = [...other].reverse().find((i) => i.keyword === 'snmp_socket')?.args[0];
-  return { traps: has('enable_traps'), vrrp, rfcv2, rfcv3, ...(socket !== undefined ? { socket } : {}) };
+  const global = vrrp && !(checkerRuns && has('enable_snmp_checker'));
+  return { traps: has('enable_traps'), vrrp, global, rfcv2, rfcv3, ...(socket !== undefined ? { socket } : {}) };
 }
 
 /** Where the agent reads the VRRP half. */
@@ -69,24 +81,33 @@ export class VrrpSnmp {
     this.#settings = settings;
     this.#source = source;
     this.#log = log;
+    // A walk asks once per object: an interface's index and MAC are read from the kernel at most once a second.
+    const link = cachedLinks(netlinkLink);
     this.#mib = {
       rows: () => this.#rows(),
       traps: () => this.#settings.traps,
-      link: netlinkLink,
+      link,
       uptime: () => Math.floor((Date.now() - this.#started) / 10),
     };
     this.#keepalived = {
       model: () => source.model()?.vrrp,
       status: () => source.status(),
-      ifindex: (name) => netlinkLink(name).ifindex,
+      ifindex: (name) => link(name).ifindex,
       lvsSyncDaemon: () => lvsSyncDaemon(source.model()),
       routerId: () => source.model()?.global.routerId ?? hostname(),
     };
-    // KEEPALIVED-MIB's vrrp subtree: the core tables, then the route, rule, file, BFD and process tables.
-    const providers: MibProvider[] = settings.vrrp ? [keepalivedVrrpProvider(this.#keepalived), vrrpTablesProvider({
-      config: () => source.config(), status: () => source.status(), ifindex: (n) => netlinkLink(n).ifindex,
-      bfdState: (n) => source.bfdState?.(n),
-    })] : [];
+    // As keepalived's VRRP process (strace of its session): KEEPALIVED-MIB's global subtree and its capability, then the
+    // vrrp subtree (the core tables, then the route, rule, file, BFD and process tables) and its capability.
+    const globalDefs = () => source.model()!.global;
+    const global = keepalivedGlobalProvider({ global: globalDefs, routerId: this.#keepalived.routerId }, () => settings.traps);
+    const providers: MibProvider[] = settings.global ? [{ ...global, values: () => (source.model() ? global.values() : []) }] : [];
+    if (settings.vrrp) providers.push(keepalivedVrrpProvider(this.#keepalived), {
+      ...vrrpTablesProvider({
+        config: () => source.config(), status: () => source.status(), ifindex: (n) => link(n).ifindex,
+        bfdState: (n) => source.bfdState?.(n),
+      }),
+      capability: KEEPALIVED_VRRP_CAPABILITY,
+    });
     if (settings.rfcv2) providers.push(vrrpV2Provider(this.#mib));
     if (settings.rfcv3) providers.push(vrrpV3Provider(this.#mib));
     this.#agent = new AgentxSubagent({ ...(settings.socket !== undefined ? { socket: settings.socket } : {}), providers, log });

@@ -43,7 +43,7 @@ function context(): CliContext & { out: string[]; err: string[] } {
 const logsOf = (c: { err: string[] }) => () => c.err.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 
-// Lines 2 and 3: global_defs settings read but not run.
+// Line 2: enable_snmp_keepalived, which runs (read as enable_snmp_vrrp); line 5: a static route's option refused.
 const ROUTES = `static_routes {
     192.0.2.0/24 dev lo realms 3
 }
@@ -52,6 +52,17 @@ const GLOBALS = `global_defs {
     enable_snmp_keepalived
 }
 ${ROUTES}`;
+// Line 5: ha_suspend, refused on a firewall-mark service.
+const FWMARK = `virtual_server fwmark 9 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind DR
+    ha_suspend
+    real_server 10.1.0.5 80 {
+    }
+}
+`;
+const HA_SUSPEND = 'ha_suspend does not apply to firewall-mark services: their checks always run';
 const vs = (port: number) => `
 virtual_server 10.0.0.13 ${port} {
     delay_loop 1
@@ -113,13 +124,13 @@ vrrp_instance VI_1 {
 }
 `);
   const { ignored } = readDaemonConfig(conf);
-  // The reader's findings, then the global_defs settings, then the mappings' (garp_master_repeat beyond the router's 1000: at its line).
+  // The reader's findings, then the mappings' (garp_master_repeat beyond the router's 1000: at its line); enable_snmp_keepalived runs.
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['static_routes', 5], ['track_group', 28], ['enable_snmp_keepalived', 2], ['garp_master_repeat', 26]
+    ['static_routes', 5], ['track_group', 28], ['garp_master_repeat', 26]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['enable_snmp_keepalived', 'static_routes', 'no_accept', 'garp_master_repeat']).map((i) => i.keyword)).toEqual(['track_group']);
+  expect(refusedKeywords(ignored, ['static_routes', 'no_accept', 'garp_master_repeat']).map((i) => i.keyword)).toEqual(['track_group']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
@@ -129,17 +140,16 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
   expect(await runKeepalived(['-t', '-f', conf], t, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
   const stderr = t.err.join('');
   expect(stderr).toContain('the daemon refuses this file unless allowed (--allow-unsupported):\n');
-  expect(stderr).toContain(`  (${conf}: Line 2) enable_snmp_keepalived: enable_snmp_keepalived is not implemented by ipvs keepalived - keepalived 2.2.7 serves the vrrp and global subtrees of KEEPALIVED-MIB from its VRRP process with it; write enable_snmp_vrrp and enable_snmp_checker, which run\n`);
+  expect(stderr).not.toContain('enable_snmp_keepalived');
   expect(stderr).toContain(`  (${conf}: Line 5) static_routes: `);
   const t2 = context();
   expect(await runKeepalived(['-t', '-f', conf, '--allow-unsupported=static_routes'], t2, new EventEmitter())).toBe(KEEPALIVED_EXIT.ok);
   expect(t2.err.join('')).toMatch(/runs without \(allowed by --allow-unsupported\):\n {2}\(.*: Line 5\) static_routes: /);
 
   const s = context();
-  expect(await runKeepalived(['-f', conf, '--allow-unsupported=static_routes'], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
+  expect(await runKeepalived(['-f', conf], s, new EventEmitter(), { manager: { random: () => 0 } })).toBe(KEEPALIVED_EXIT.fatal);
   const failure = logsOf(s)().find((l) => l.message === 'could not start; the kernel table is left as it is');
-  expect(failure?.error).toBe(`not implemented by ipvs keepalived: (${conf}: Line 2) enable_snmp_keepalived: enable_snmp_keepalived is not implemented by ipvs keepalived - `
-    + 'keepalived 2.2.7 serves the vrrp and global subtrees of KEEPALIVED-MIB from its VRRP process with it; write enable_snmp_vrrp and enable_snmp_checker, which run - remove it, or run without it with --allow-unsupported=enable_snmp_keepalived');
+  expect(failure?.error).toMatch(new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 5\\) static_routes: .* - remove it, or run without it with --allow-unsupported=static_routes$`));
   expect(await fake.ipvs.getService(web)).toBeNull();
 
   const u = context();
@@ -149,33 +159,33 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
 
 test('allowed: the daemon runs, and the log, /status and /metrics say what is ignored; a reload adding another keyword is refused', async () => {
   const conf = path.join(dir, 'allowed.conf');
-  // enable_snmp_keepalived allowed and written; the static route's option (refused) comes with the reload below.
-  writeFileSync(conf, `${GLOBALS.replace(ROUTES, '')}${vs(80)}`);
+  // ha_suspend allowed and written; the static route's option (refused) comes with the reload below.
+  writeFileSync(conf, `${FWMARK}${vs(80)}`);
   const signals = new EventEmitter();
   const c = context();
-  const args = ['-f', conf, '--allow-unsupported=enable_snmp_keepalived', '--status-listen', '127.0.0.1:0'];
+  const args = ['-f', conf, '--allow-unsupported=ha_suspend', '--status-listen', '127.0.0.1:0'];
   const running = runKeepalived(args, c, signals, { manager: { random: () => 0 } });
   const logs = logsOf(c);
   const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
   expect(ready).toContainEqual(expect.objectContaining({
-    level: 'warning', message: 'running without enable_snmp_keepalived (--allow-unsupported)', keyword: 'enable_snmp_keepalived', file: conf, line: 2, detail: 'enable_snmp_keepalived is not implemented by ipvs keepalived - keepalived 2.2.7 serves the vrrp and global subtrees of KEEPALIVED-MIB from its VRRP process with it; write enable_snmp_vrrp and enable_snmp_checker, which run',
+    level: 'warning', message: 'running without ha_suspend (--allow-unsupported)', keyword: 'ha_suspend', file: conf, line: 5, detail: HA_SUSPEND,
   }));
   expect(await fake.ipvs.getService(web)).not.toBeNull();
   const port = ready.find((l) => l.message === 'status listener ready')!.port as number;
   const status = JSON.parse(await fetchText(port, '/status')) as { ignored: unknown[] };
   expect(status.ignored).toEqual([
-    { keyword: 'enable_snmp_keepalived', file: conf, line: 2, message: 'enable_snmp_keepalived is not implemented by ipvs keepalived - keepalived 2.2.7 serves the vrrp and global subtrees of KEEPALIVED-MIB from its VRRP process with it; write enable_snmp_vrrp and enable_snmp_checker, which run' },
+    { keyword: 'ha_suspend', file: conf, line: 5, message: HA_SUSPEND },
   ]);
   const metrics = await fetchText(port, '/metrics');
-  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="enable_snmp_keepalived"} 1');
+  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="ha_suspend"} 1');
   expect(metrics).not.toContain('ipvs_keepalived_ignored_keywords{keyword="static_routes"}');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
-  writeFileSync(conf, `${GLOBALS}${vs(80)}${vs(8080)}`);
+  writeFileSync(conf, `${FWMARK}${ROUTES}${vs(80)}${vs(8080)}`);
   signals.emit('SIGHUP');
   const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
   expect(refused.find((l) => l.message === 'reload refused; the previous configuration stays')?.error).toMatch(
-    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 5\\) static_routes: .* --allow-unsupported=static_routes$`),
+    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 10\\) static_routes: .* --allow-unsupported=static_routes$`),
   );
   expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
   expect(await fake.ipvs.getService(web)).not.toBeNull();

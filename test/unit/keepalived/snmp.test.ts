@@ -15,7 +15,8 @@ import {
 } from '../../../lib/keepalived/snmp/agentx-pdu';
 import { AgentxSubagent, agentxEndpoints, type MibProvider } from '../../../lib/keepalived/snmp/agentx';
 import { authFailureTrap, newMasterTraps, vrrpV2Provider, vrrpV3Provider, type VrrpMibRow, type VrrpMibSource } from '../../../lib/keepalived/snmp/vrrp-rfc';
-import { snmpSettings } from '../../../lib/keepalived/snmp/vrrp-snmp';
+import { VrrpSnmp, snmpSettings } from '../../../lib/keepalived/snmp/vrrp-snmp';
+import { cachedLinks } from '../../../lib/keepalived/snmp/vrrp-rfc';
 import { emptyStats } from '../../../lib/vrrp/status';
 import { settingFindings } from '../../../lib/keepalived/daemon/policy';
 import { readKeepalivedConfig } from '../../../lib/keepalived/reader/read';
@@ -115,13 +116,19 @@ describe('snmp_socket (net-snmp transport rules, measured with strace)', () => {
 
   it('reads the keywords; no MIB enabled, no agent', () => {
     const other = (readConfigText('global_defs {\n snmp_socket tcp:127.0.0.1:705\n enable_traps\n enable_snmp_rfcv3\n}\n')).config.global.other;
-    expect(snmpSettings(other)).toEqual({ socket: 'tcp:127.0.0.1:705', traps: true, vrrp: false, rfcv2: false, rfcv3: true });
+    expect(snmpSettings(other)).toEqual({ socket: 'tcp:127.0.0.1:705', traps: true, vrrp: false, global: false, rfcv2: false, rfcv3: true });
     expect(snmpSettings(other.filter((i) => i.keyword !== 'enable_snmp_rfcv3'))).toBeUndefined();
-    // Every MIB keyword runs but enable_snmp_keepalived (keepalived's older spelling, refused: see policy.ts).
+    // Every MIB keyword runs, enable_snmp_keepalived (keepalived's older spelling) as enable_snmp_vrrp.
     const written = 'global_defs {\n enable_snmp_rfc\n enable_snmp_vrrp\n enable_snmp_checker\n enable_snmp_keepalived\n}\n';
-    expect(settingFindings((readConfigText(written)).config).map((d) => d.keyword)).toEqual(['enable_snmp_keepalived']);
+    expect(settingFindings((readConfigText(written)).config)).toEqual([]);
     const vrrpOnly = (readConfigText('global_defs {\n enable_snmp_vrrp\n}\n')).config.global.other;
-    expect(snmpSettings(vrrpOnly)).toEqual({ traps: false, vrrp: true, rfcv2: false, rfcv3: false });
+    expect(snmpSettings(vrrpOnly)).toEqual({ traps: false, vrrp: true, global: true, rfcv2: false, rfcv3: false });
+    const keepalivedOnly = (readConfigText('global_defs {\n enable_snmp_keepalived\n}\n')).config.global.other;
+    expect(snmpSettings(keepalivedOnly)).toEqual(snmpSettings(vrrpOnly));
+    // keepalived's VRRP process leaves the global subtree to a running checker with enable_snmp_checker (measured in the kernel lab).
+    const withChecker = (readConfigText('global_defs {\n enable_snmp_keepalived\n enable_snmp_checker\n}\n')).config.global.other;
+    const global = (other: typeof vrrpOnly, checkerRuns: boolean) => snmpSettings(other, checkerRuns)?.global;
+    expect([global(withChecker, true), global(withChecker, false), global(vrrpOnly, true)]).toEqual([false, true, true]);
   });
 });
 
@@ -283,6 +290,69 @@ describe('AgentxSubagent against a master on a UNIX socket', () => {
     expect(agent.connected).toBe(true);
     agent.close();
     m.server.close();
+  });
+
+  it('enable_snmp_keepalived (read as enable_snmp_vrrp): the VRRP side registers global first, its capability, then vrrp and its capability, and answers global', async () => {
+    const sock = path.join(dir, 'vrrp-global');
+    // Each Register's subtree and each AddAgentCaps' id, in the order they arrive (little-endian, as ours writes them).
+    const seen: string[] = [];
+    const oidAt = (p: Buffer, at: number) => {
+      const o = p[at + 1] ? [1, 3, 6, 1, p[at + 1]!] : [];
+      for (let i = 0; i < p[at]!; i++) o.push(p.readUInt32LE(at + 4 + 4 * i));
+      return o.join('.');
+    };
+    let conn: net.Socket | undefined;
+    const server = net.createServer((s) => {
+      conn = s;
+      s.on('error', () => undefined);
+      s.on('data', (d: Buffer) => {
+        for (let buf = d; buf.length; ) {
+          const pdu = decodePdu(buf.subarray(0, pduLength(buf)!));
+          buf = buf.subarray(pduLength(buf)!);
+          if (pdu.type === PDU.register) seen.push(oidAt(pdu.payload, 4));
+          if (pdu.type === PDU.addAgentCaps) seen.push(`caps ${oidAt(pdu.payload, 0)}`);
+          if (pdu.type !== PDU.response) s.write(responsePdu({ ...pdu, sessionId: 9, flags: 0 }, []));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(sock, r));
+    const model = readConfigText('global_defs {\n router_id r1\n enable_snmp_keepalived\n enable_traps\n}\n').config;
+    const agent = new VrrpSnmp({ ...snmpSettings(model.global.other)!, socket: sock }, {
+      status: () => undefined, config: () => undefined, model: () => model,
+    }, () => undefined);
+    await agent.start();
+    await until(() => seen.filter((x) => x.startsWith('caps')).length, (n) => n === 2, 'both capabilities');
+    const G = '1.3.6.1.4.1.9586.100.5.1';
+    const firstVrrp = seen.findIndex((x) => x.startsWith('1.3.6.1.4.1.9586.100.5.2.'));
+    expect(seen.slice(0, firstVrrp)).toEqual([...keepalivedGlobalProvider({ global: () => model.global, routerId: () => 'r1' }, () => true).objects.map((o) => o.join('.')), `caps ${G}`]);
+    expect(seen.at(-1)).toBe('caps 1.3.6.1.4.1.9586.100.5.2');
+    expect(seen.slice(firstVrrp, -1).every((x) => x.startsWith('1.3.6.1.4.1.9586.100.5.2.'))).toBe(true);
+    // A GetNext over .1 answers keepalived's version, and a Get of routerId the router_id.
+    const ask = (type: number, oid: number[]) => {
+      const o = Buffer.from(new Uint32Array(oid).buffer);
+      const range = Buffer.concat([Buffer.from([oid.length, 0, 0, 0]), o, Buffer.from([0, 0, 0, 0])]);
+      return new Promise<VarBind[]>((resolve) => {
+        conn!.once('data', (d: Buffer) => resolve(decodeResponse(decodePdu(d)).varbinds));
+        conn!.write(encodePdu(type, { sessionId: 9, transactionId: 1, packetId: 77 }, range));
+      });
+    };
+    const [version] = await ask(PDU.getNext, G.split('.').map(Number));
+    expect([version!.oid.join('.'), version!.value]).toEqual([`${G}.1.0`, { type: 'octets', value: Buffer.from('Keepalived v2.2.7 (01/16,2022)') }]);
+    const [routerId] = await ask(PDU.get, [...G.split('.').map(Number), 2, 0]);
+    expect(routerId!.value).toEqual({ type: 'octets', value: Buffer.from('r1') });
+    agent.close();
+    server.close();
+  });
+
+  it('an interface\'s index and MAC are read once a second, not per object of a walk', () => {
+    let reads = 0;
+    let t = 0;
+    const link = cachedLinks((name) => ({ ifindex: ++reads + name.length, mac: Buffer.alloc(6) }), 1000, () => t);
+    expect([link('eth0').ifindex, link('eth0').ifindex, link('eth1').ifindex]).toEqual([5, 5, 6]);
+    t = 999;
+    expect(link('eth0').ifindex).toBe(5);
+    t = 1000;
+    expect([link('eth0').ifindex, reads]).toEqual([7, 3]);
   });
 
   it('a master sending what it should not (an empty Response, a Get without its end, a 4 GiB payload) loses its session, not the daemon', async () => {
