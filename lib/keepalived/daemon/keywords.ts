@@ -18,7 +18,6 @@ import { CHECKER_GRAMMARS, smtpHostGrammar, urlGrammar } from '../reader/blocks/
 import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../reader/blocks/vrrp-instance';
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
 import { scriptGrammar, trackFileGrammar, trackProcessGrammar } from '../reader/blocks/vrrp-tracking';
-import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
 import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { garpGroupGrammar } from '../reader/blocks/garp-group';
 import { GLOBAL_REFUSED } from './policy';
@@ -92,14 +91,8 @@ const staticTrackGroup = (iface: string) => `; \`track_group NAME\` runs (its in
 
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
-    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); put back when another process deletes it '
-      + 'or its interface comes back up, with keepalived\'s "Restoring deleted static address" line; `track_group NAME` runs (see track_group); '
-      + 'the other options of virtual_ipaddress it refuses are refused',
     static_routes: routesNote('') + staticTrackGroup('dev'),
     static_rules: rulesNote('') + staticTrackGroup('iif'),
-    track_group: 'its `group` of instances is FAULT while the interface of a static address, route or rule (`iif`) written with '
-      + "`track_group NAME` is down, as keepalived 2.2.7; members that are no instance are ignored without keepalived's "
-      + "\"doesn't exist - ignoring\" line, and the restore lines of those statics lack its ` track_group NAME`",
     virtual_server_group: 'an address range standing for too many services is refused',
     bfd_instance: 'its session runs while a half reads it: with a vrrp_instance in the file (track_bfd), or followed by a kept BFD_CHECK; keepalived runs every one',
   },
@@ -120,14 +113,10 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     regex_options: 'options without a JavaScript equivalent are refused',
   },
   vrrp_instance: {
-    virtual_ipaddress: `the options ${UNMODELLED_OPTIONS.join(', ')} refused; the others as keepalived 2.2.7 adds them: \`brd +\`/\`brd -\` `
-      + 'worked out from the prefix, `peer` (the prefix then dropped), IPv6 without DAD unless `-nodad`, an IPv6 /128 deprecated unless '
-      + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only'
-      + '; `use_vmac` (IPv4) puts the address on a VMAC on its interface (on the instance\'s own interface only without the instance\'s '
-      + 'use_vmac, whose VMAC takes it): ' + ADDRESS_VMACS,
-    virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
-    virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${routesNote(', `track_group`')}`,
-    virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${rulesNote(', `track_group`')}`,
+    virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${routesNote('')}; \`track_group\` (static `
+      + 'lines only) skips the route with keepalived\'s "VRRP parsed invalid IP track_group" and "unknown route keyword track_group" lines',
+    virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${rulesNote('')}; \`track_group\` (static lines `
+      + 'only) skips the rule with keepalived\'s "Unknown rule option track_group"',
     use_vmac: 'the macvlan, its name and IPv4 adverts from it run (the group joined on the base interface, so IGMP reports leave from the base '
       + "MAC as keepalived's nftables rule makes them; peers' adverts with the same virtual MAC read on the macvlan), or adverts from the base "
       + "with vmac_xmit_base; IPv6 without vmac_xmit_base (keepalived's "
@@ -186,6 +175,14 @@ const LINKBEAT = 'the link is read by ioctl every second on the link monitor\'s 
 /** Keywords that run in full, with a word on how. */
 const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
+    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); put back when another process deletes it '
+      + 'or its interface comes back up, with keepalived\'s "Restoring deleted static address" line; `track_group NAME` runs (see track_group); '
+      + 'the options as virtual_ipaddress\'s, `use_vmac` keepalived\'s unknown option (its line, the address kept)',
+    track_group: 'its `group` of instances is FAULT while the interface of a static address, route or rule (`iif`) written with '
+      + "`track_group NAME` is down, as keepalived 2.2.7; keepalived's lines as its VRRP process starts and reloads (not under -t): "
+      + "\"vrrp instance X specified in track group NAME doesn't exist - ignoring\", a group left without instances (or members) "
+      + '"has no VRRP instance(s)" ("has no virtual router(s)") and "init fails - removing"; the restore lines of its statics end '
+      + 'with ` track_group NAME` (an address\'s before ` set`) while the group names an instance',
     garp_group: GARP_GROUP,
     vrrp_track_process: PROCESS_SOURCE,
     net_namespace: 'the daemon re-executes itself inside /var/run/netns/NAME at start (same pid); its default control socket is '
@@ -258,6 +255,13 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'the FIFOs and their scripts stay open across the reload (keepalived reopens them and starts the scripts anew)',
   },
   vrrp_instance: {
+    virtual_ipaddress: 'the options as keepalived 2.2.7 adds them: `brd +`/`brd -` '
+      + 'worked out from the prefix, `peer` (the prefix then dropped), IPv6 without DAD unless `-nodad`, an IPv6 /128 deprecated unless '
+      + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only'
+      + '; `use_vmac` (IPv4) puts the address on a VMAC on its interface (on the instance\'s own interface only without the instance\'s '
+      + 'use_vmac, whose VMAC takes it): ' + ADDRESS_VMACS + '; `track_group` (static lines only) is keepalived\'s unknown option, '
+      + 'its value too, each with its line, the address kept',
+    virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
     strict_mode: 'as vrrp_strict, for the instance',
     no_accept: "while master (and not the owner, priority 255) the VIPs (link-local ones with their interface) are in the sets of keepalived's "
       + 'nftables table, whose input and output chains drop them; the table is made on first use (a stale one deleted), deleted at stop',
@@ -340,7 +344,7 @@ let known: ReadonlySet<string> | undefined;
 
 /** A keyword of any block, or an address option (what `--allow-unsupported=` may name). */
 export function isKeepalivedKeyword(word: string): boolean {
-  known ??= new Set([...keywordRows().map((r) => r.keyword), ...UNMODELLED_OPTIONS, 'brd', 'min_ttl', 'max_ttl']);
+  known ??= new Set([...keywordRows().map((r) => r.keyword), 'brd', 'min_ttl', 'max_ttl']);
   return known.has(word);
 }
 

@@ -108,18 +108,18 @@ vrrp_instance VI_1 {
     }
     garp_master_repeat 2000
     virtual_ipaddress {
-        10.0.0.13/32 track_group G
+        10.0.0.13/32
     }
 }
 `);
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the global_defs settings, then the mappings' (garp_master_repeat beyond the router's 1000: at its line).
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['static_routes', 5], ['track_group', 28], ['enable_snmp_keepalived', 2], ['garp_master_repeat', 26]
+    ['static_routes', 5], ['enable_snmp_keepalived', 2], ['garp_master_repeat', 26]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['enable_snmp_keepalived', 'static_routes', 'no_accept', 'garp_master_repeat']).map((i) => i.keyword)).toEqual(['track_group']);
+  expect(refusedKeywords(ignored, ['enable_snmp_keepalived', 'static_routes', 'no_accept']).map((i) => i.keyword)).toEqual(['garp_master_repeat']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {

@@ -23,14 +23,14 @@ const ROUTE_UNSUPPORTED: Readonly<Record<string, boolean>> = {
   or: true, nexthop: false, encap: false, tos: true, dsfield: true, realms: true, advmss: true, rtt: true, rttvar: true,
   reordering: true, window: true, cwnd: true, ssthresh: true, initcwnd: true, initrwnd: true, rto_min: true, hoplimit: true,
   features: true, quickack: true, fastopen_no_cookie: true, congctl: true, pref: true, expires: true, 'ttl-propagate': true,
-  append: false, prepend: false, track_group: true, lock: false,
+  append: false, prepend: false, lock: false,
 };
 
 /** Rule options keepalived applies that are not run here, and whether each takes a value. */
 const RULE_UNSUPPORTED: Readonly<Record<string, boolean>> = {
   tos: true, dsfield: true, realms: true, goto: true, nop: false, suppress_prefixlength: true, suppress_ifgroup: true,
   'tunnel-id': true, uidrange: true, l3mdev: false, protocol: true, ipproto: true, ip_proto: true, sport: true, dport: true,
-  track_group: true, type: true,
+  type: true,
 };
 
 const ROUTE_TYPES = ['blackhole', 'unreachable', 'prohibit', 'throw'] as const;
@@ -178,6 +178,8 @@ export function readRoute(
     else {
       const target = word === 'to' ? line.words[++line.i] : word;
       if (destinationWord !== undefined || !prefixOf(target, line.family)) {
+        // keepalived reads a word it does not know as an address first (`track_group` on a virtual route too).
+        if (!addressFamily(target?.split('/')[0] ?? '')) ctx.diag.error('invalid-value', `VRRP parsed invalid IP ${target ?? ''}. skipping IP...`, stmt.source);
         ctx.diag.error('invalid-value', `unknown route keyword ${word}`, stmt.source);
         return undefined;
       }
@@ -249,7 +251,7 @@ export function readRule(
     else if (word === 'inet6' || word === 'inet') continue;
     else if (Object.hasOwn(RULE_UNSUPPORTED, word)) return line.unsupported(word, unsupported, block);
     else {
-      ctx.diag.error('invalid-value', `Unknown rule option ${word} - skipping rule`, stmt.source);
+      ctx.diag.error('invalid-value', `Unknown rule option ${word}`, stmt.source);
       return undefined;
     }
     if (ok === undefined) return undefined;
