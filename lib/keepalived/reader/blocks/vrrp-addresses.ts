@@ -23,9 +23,9 @@ type Draft = { -readonly [K in keyof VrrpAddress]: VrrpAddress[K] };
 /**
  * One address line; undefined (reported) when keepalived skips it. `groups`: the track_groups a static line may name.
  * As keepalived 2.2.7: `track_group` on a virtual line and `use_vmac` on a static one are unknown options (the
- * address kept, the word and any value after it each reported as keepalived reports them), a peer drops the address's prefix and any broadcast (each with its line), `brd +`/`brd -` are
- * worked out from the prefix, a bad peer or preferred_lft is reported and left out, a second peer names its value as
- * an unknown option.
+ * address kept, the word and any value after it each reported as keepalived reports them), a peer drops the
+ * address's prefix and any broadcast (each with its line), `brd +`/`brd -` are worked out from the prefix, a bad peer
+ * or preferred_lft is reported and left out, a second peer names its value as an unknown option.
  */
 export function readVrrpAddress(
   stmt: Statement, ctx: ParseContext, groups?: readonly TrackGroupDraft[],
