@@ -718,6 +718,47 @@ ${config({ id, vip: '10.9.0.150', priority: 100, state: 'BACKUP', extra: 'virtua
   expect(ours).toEqual(theirs);
 });
 
+test('a sync group\'s own weighted track_interface moves its members\' advertised priority without sync_group_tracking_weight, as keepalived 2.2.7', async () => {
+  const ids = [++vrid, ++vrid];
+  const a = lab.hosts.a;
+  // sg0 weight -20 goes down and up; sh0 weight +10 stays up (each a veth, its peer up).
+  for (const [link, peer] of [['sg0', 'sg1'], ['sh0', 'sh1']] as const) {
+    a.run('ip', 'link', 'add', link, 'type', 'veth', 'peer', 'name', peer);
+    cleanup.push(() => void a.run('ip', 'link', 'del', link));
+    for (const name of [link, peer]) a.run('ip', 'link', 'set', name, 'up');
+  }
+  const text = `vrrp_sync_group G {
+    group {
+        VI_${ids[0]}
+        VI_${ids[1]}
+    }
+    track_interface {
+        sg0 weight -20
+        sh0 weight 10
+    }
+}
+${config({ id: ids[0]!, vip: '10.9.0.171', priority: 100, state: 'MASTER' })}${config({ id: ids[1]!, vip: '10.9.0.172', priority: 150, state: 'MASTER' })}`;
+  const scenario = async (run: Run) => {
+    const capture = new LinkCapture(lab.hosts.c.name, 'vrrp');
+    await capture.ready();
+    expect(await eventually(() => run.states().filter((s) => s === 'MASTER').length === 2, 10_000)).toBe(true);
+    await sleep(1500);
+    a.run('ip', 'link', 'set', 'sg0', 'down');
+    await sleep(1500);
+    a.run('ip', 'link', 'set', 'sg0', 'up');
+    await sleep(1500);
+    await run.stop();
+    await capture.stop();
+    // Each instance's advertised priorities, in order, a repeat counted once (the 0 of the stop aside).
+    const seen = capture.lines.map((l) => /vrid (\d+), prio (\d+)/.exec(l.line)).filter((m) => m !== null && m[2] !== '0');
+    const changes = (list: number[]) => list.filter((p, i) => i === 0 || list[i - 1] !== p);
+    return ids.map((id) => changes(seen.filter((m) => Number(m![1]) === id).map((m) => Number(m![2]))));
+  };
+  const theirs = await scenario(keepalivedRun(lab.keepalived('a', `sgw-${ids[0]}`, text)));
+  expect(theirs).toEqual([[110, 90, 110], [160, 140, 160]]);
+  expect(await scenario(ourRun(new OurDaemon(`sgw-${ids[0]}`, text)))).toEqual(theirs);
+});
+
 test('net_namespace: started elsewhere, keepalived 2.2.7 and ours each run in the named namespace (same pid, own control socket); a missing one stops both', async () => {
   const caller = TestNamespace.create('caller');
   cleanup.push(() => caller.destroy());

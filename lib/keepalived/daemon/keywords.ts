@@ -280,7 +280,14 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     linkbeat_use_polling: 'deprecated (keepalived says so, `-t` exits 5); the instance\'s own interface is read as by linkbeat_interfaces',
     promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
   },
-  vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
+  vrrp_sync_group: {
+    track_process: 'applied to every member, as track_script',
+    sync_group_tracking_weight: "members' own weighted trackers keep their weights (without it keepalived 2.2.7 drops them, with its lines); "
+      + "the group's own tracker lines keep theirs either way",
+    track_interface: "applied to every member; a weight moves every member's priority with or without sync_group_tracking_weight, "
+      + 'as keepalived 2.2.7 (its adverts measured, ±weights, link down and up); so do the group\'s weighted track_script, track_file, '
+      + 'track_process and track_bfd lines',
+  },
   garp_group: {
     garp_interval: 'seconds (µs resolution, up to 2147.483647) between GARPs on the group\'s interfaces, whichever instance sends them; 0 or unset: not paced',
     gna_interval: 'as garp_interval, for unsolicited NAs (paced apart from the GARPs)',

@@ -500,6 +500,19 @@ test('a sync group\'s own trackers apply to every member', async () => {
   ]);
 });
 
+test.each([false, true])('a sync group\'s own weighted tracker moves every member\'s priority, sync_group_tracking_weight %s (keepalived 2.2.7, measured in adverts)', async (flag) => {
+  const { router } = open(config({
+    instances: [vi('VI_1', 1, { priority: 100 }), vi('VI_2', 2, { priority: 150 })],
+    syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'], trackInterface: [{ name: 'eth1', weight: -20 }], ...(flag ? { syncGroupTrackingWeight: true } : {}) }],
+  }));
+  await waitFor(() => router.status().instances.every((i) => i.state !== 'INIT'));
+  expect(router.status().instances.map((i) => i.effectivePriority)).toEqual([100, 150]);
+  fake.monitors.at(-1)!.report(3, 'eth1', 0, false);
+  expect(router.status().instances.map((i) => [i.faults, i.effectivePriority])).toEqual([[[], 80], [[], 130]]);
+  fake.monitors.at(-1)!.report(3, 'eth1', 0x41, false);
+  expect(router.status().instances.map((i) => i.effectivePriority)).toEqual([100, 150]);
+});
+
 test('notify_master_rx_lower_pri runs when a master hears a lower priority', async () => {
   const out = path.join(dir, 'out');
   const s = path.join(dir, 'lp.sh');
