@@ -387,7 +387,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
         ...(m.group ? { syncGroup: m.group.config.name } : {}),
         tracking: this.#readings(m).map((r) => {
           const count = r.kind === 'process' ? this.#processes.get(r.name)?.count : undefined;
-          return count === undefined ? statusOf(r) : { ...statusOf(r), count };
+          const status = count === undefined ? statusOf(r) : { ...statusOf(r), count };
+          // An init_fail script fails until its first result but has none yet (KEEPALIVED-MIB's init(1), as keepalived 2.2.7).
+          if (r.kind === 'script' && this.#scripts.get(r.name)?.decided === false) delete status.ok;
+          return status;
         }),
         faults: this.#faultsOf(m),
       })),

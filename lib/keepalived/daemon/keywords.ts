@@ -280,6 +280,11 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     linkbeat_use_polling: 'deprecated (keepalived says so, `-t` exits 5); the instance\'s own interface is read as by linkbeat_interfaces',
     promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
   },
+  vrrp_script: {
+    init_fail: "the script is failed until its first result, which decides at once whatever `rise` (keepalived 2.2.7 logs "
+      + '"VRRP_Script(chk) succeeded" at the first good run with `rise 3`, and after a first bad one waits for `rise` good ones); '
+      + "KEEPALIVED-MIB's vrrpScriptResult says init(1) until then",
+  },
   vrrp_sync_group: {
     track_process: 'applied to every member, as track_script',
     sync_group_tracking_weight: "members' own weighted trackers keep their weights (without it keepalived 2.2.7 drops them, with its lines); "

@@ -205,6 +205,20 @@ describe('tracking', () => {
     expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['INIT->FAULT']);
   });
 
+  test('an init_fail script: FAULT at once, without a result in the status until its first run ends; a first success is OK at once with rise 3', async () => {
+    const gate = path.join(dir, 'gate');
+    const { router, changes } = open(config({
+      instances: [vi('VI_1', 1, { trackScript: [{ name: 'slow' }] })],
+      scripts: [{ name: 'slow', script: `/bin/sh -c "while [ ! -e ${gate} ]; do sleep 0.02; done; exit 0"`, interval: 5, rise: 3, initFail: true }],
+    }));
+    expect(await waitFor(() => changes.length > 0)).toBe(true);
+    expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'FAULT', faults: ['script:slow'] });
+    expect(stateOf(router, 'VI_1').tracking.find((t) => t.type === 'script')).toEqual({ type: 'script', name: 'slow', weight: 0, reverse: false });
+    writeFileSync(gate, '');
+    expect(await waitFor(() => stateOf(router, 'VI_1').state === 'BACKUP')).toBe(true);
+    expect(stateOf(router, 'VI_1').tracking.find((t) => t.type === 'script')).toMatchObject({ ok: true });
+  });
+
   test('an interface already down at start means FAULT from the first transition', async () => {
     fake.interfaces.set('eth1', false);
     const { changes } = open(config({ instances: [vi('VI_1', 1, { trackInterface: [{ name: 'eth1' }] })] }));
