@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setNativeBinding } from '../../../lib/native/load';
 import type { NativeBinding } from '../../../lib/native/contract';
+import { resolveRouterConfig } from '../../../lib/vrrp/router-validate';
 import { VrrpRouter, type VrrpRouterConfig, type VrrpRouterInstance, type VrrpRouterStateChange } from '../../../lib/vrrp';
 import { fakeVrrpNative, ipv4Advert } from '../../support/vrrp-fake';
 import { IpvsArgumentError } from '../../../lib/model/errors';
@@ -217,6 +218,13 @@ describe('tracking', () => {
     writeFileSync(gate, '');
     expect(await waitFor(() => stateOf(router, 'VI_1').state === 'BACKUP')).toBe(true);
     expect(stateOf(router, 'VI_1').tracking.find((t) => t.type === 'script')).toMatchObject({ ok: true });
+  });
+
+  test('a track_bfd naming a bfd_instance keepalived disabled: a session never Up, FAULT at weight 0 (keepalived 2.2.7)', async () => {
+    expect(() => resolveRouterConfig(config({ instances: [vi('VI_1', 1, { trackBfd: [{ name: 'gone' }] })] }))).toThrow(/no bfd_instance "gone"/);
+    const { router, changes } = open(config({ instances: [vi('VI_1', 1, { trackBfd: [{ name: 'gone' }] })], bfdDisabled: ['gone'] }));
+    expect(await waitFor(() => changes.length > 0)).toBe(true);
+    expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'FAULT', faults: ['bfd:gone'] });
   });
 
   test('an interface already down at start means FAULT from the first transition', async () => {
