@@ -509,7 +509,8 @@ export function finishConfig(
   const bfdInstances = finishBfd(draft, diag, bfdDisabled);
   const bfdForVrrp = new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name));
   const bfdWeights = new Map(bfdInstances.map((b) => [b.name, b.weight]));
-  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, { vrrp: bfdForVrrp, disabled: bfdDisabled }, scriptPolicyOf(global), bfdWeights);
+  const bfd = { vrrp: bfdForVrrp, disabled: bfdDisabled };
+  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, bfd, scriptPolicyOf(global), bfdWeights);
   const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
   const checkerBfds = new Set(bfdInstances.filter((b) => b.events.checker).map((b) => b.name));
   const virtualServers = draft.virtualServers
