@@ -104,7 +104,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'and trapEnable 1; vrrpv3NotifyProtoError is not sent',
   },
   virtual_server: {
-    ha_suspend: 'refused on firewall-mark services',
     snmp_name: 'a label: with enable_snmp_checker KEEPALIVED-MIB\'s virtualServerName (not compared with keepalived 2.2.7)',
   },
   real_server: { snmp_name: 'a label: with enable_snmp_checker KEEPALIVED-MIB\'s realServerName (not compared with keepalived 2.2.7)' },
@@ -279,6 +278,10 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + '0 leaves the kernel\'s default; a reload changing it opens the socket again with the new size, the state kept, as keepalived does',
     linkbeat_use_polling: 'deprecated (keepalived says so, `-t` exits 5); the instance\'s own interface is read as by linkbeat_interfaces',
     promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
+  },
+  virtual_server: {
+    ha_suspend: 'checks pause while the address is not here; on a firewall-mark service, or a group with a fwmark entry, keepalived 2.2.7\'s '
+      + '"Virtual server FWM N: cannot use ha_suspend with fwmarks - clearing ha_suspend" (`-t` exit 5) and the checks always run',
   },
   vrrp_script: {
     init_fail: "the script is failed until its first result, which decides at once whatever `rise` (keepalived 2.2.7 logs "
