@@ -167,6 +167,11 @@ export interface VrrpRouterConfig {
   syncGroups: VrrpSyncGroupOptions[];
   /** The `bfd_instance` blocks (run by the router unless the runtime passes shared sessions). */
   bfdInstances?: BfdInstanceOptions[];
+  /**
+   * Names of `bfd_instance` blocks keepalived disabled or ignored (no neighbour, mixed families, a duplicate
+   * neighbour): a `track_bfd` may name one, and it is a session that never comes Up (weight 0: FAULT), as keepalived 2.2.7.
+   */
+  bfdDisabled?: string[];
   /** `global_defs { script_user USER [GROUP] }`: default user of scripts. Default: the daemon's own user. */
   scriptUser?: {
     /** User name or numeric id. */

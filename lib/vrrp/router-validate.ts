@@ -96,7 +96,7 @@ export interface ResolvedRouterConfig {
   linkbeatNotes: string[];
 }
 
-const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'trackProcesses', 'syncGroups', 'bfdInstances', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules', 'firewall', 'interfaceDelays', 'linkbeat', 'garpGroups'] as const;
+const CONFIG_KEYS = ['instances', 'scripts', 'trackFiles', 'trackProcesses', 'syncGroups', 'bfdInstances', 'bfdDisabled', 'scriptUser', 'enableScriptSecurity', 'staticIpaddress', 'staticRoutes', 'staticRules', 'firewall', 'interfaceDelays', 'linkbeat', 'garpGroups'] as const;
 const SCRIPT_KEYS = ['name', 'script', 'interval', 'timeout', 'weight', 'weightReverse', 'rise', 'fall', 'user', 'group', 'initFail'] as const;
 const GROUP_KEYS = ['name', 'group', 'notify', 'trackInterface', 'trackScript', 'trackFile', 'trackBfd', 'trackProcess', 'syncGroupTrackingWeight'] as const;
 const NOTIFY_KEYS = ['master', 'backup', 'fault', 'stop', 'notify', 'masterRxLowerPri'] as const;
@@ -177,6 +177,8 @@ interface Trackers {
   file: Map<string, ResolvedTrackFile>;
   bfd: Map<string, ResolvedBfdInstance>;
   process: Map<string, ResolvedTrackProcess>;
+  /** bfd_instances keepalived disabled: tracked with weight 0 unless the line gives one, never Up. */
+  bfdDisabled: ReadonlySet<string>;
 }
 
 const BLOCKS = { script: 'vrrp_script', file: 'track_file', bfd: 'bfd_instance', process: 'vrrp_track_process' } as const;
@@ -207,9 +209,9 @@ function tracks(
         interfaceName(name, `${f}.name`);
       } else {
         const def = defined[kind].get(name);
-        if (!def) throw new IpvsArgumentError(`${f}.name`, `no ${BLOCKS[kind]} "${name}"`);
-        weight = def.weight;
-        reverse = def.weightReverse;
+        if (!def && !(kind === 'bfd' && defined.bfdDisabled.has(name))) throw new IpvsArgumentError(`${f}.name`, `no ${BLOCKS[kind]} "${name}"`);
+        weight = def?.weight ?? 0;
+        reverse = def?.weightReverse ?? false;
       }
       if (seen.has(name)) throw new IpvsArgumentError(`${f}.name`, `"${name}" is tracked twice`);
       seen.add(name);
@@ -270,7 +272,8 @@ export function resolveRouterConfig(config: unknown): ResolvedRouterConfig {
   const files = byName(list(c.trackFiles, 'trackFiles').map((f, i) => resolveTrackFile(f, `trackFiles[${i}]`)), 'trackFiles', 'track_file');
   const bfd = resolveBfdInstances(c.bfdInstances, 'bfdInstances');
   const processes = byName(list(c.trackProcesses, 'trackProcesses').map((p, i) => resolveTrackProcess(p, `trackProcesses[${i}]`)), 'trackProcesses', 'vrrp_track_process');
-  const defined: Trackers = { script: scripts, file: files, bfd, process: processes };
+  const bfdDisabled = new Set(list(c.bfdDisabled, 'bfdDisabled').map((n, i) => text(n, `bfdDisabled[${i}]`)));
+  const defined: Trackers = { script: scripts, file: files, bfd, process: processes, bfdDisabled };
   const instances = new Map<string, ResolvedRouterInstance>();
   c.instances.forEach((value, i) => {
     const field = `instances[${i}]`;

@@ -387,7 +387,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
         ...(m.group ? { syncGroup: m.group.config.name } : {}),
         tracking: this.#readings(m).map((r) => {
           const count = r.kind === 'process' ? this.#processes.get(r.name)?.count : undefined;
-          return count === undefined ? statusOf(r) : { ...statusOf(r), count };
+          const status = count === undefined ? statusOf(r) : { ...statusOf(r), count };
+          // An init_fail script fails until its first result but has none yet (KEEPALIVED-MIB's init(1), as keepalived 2.2.7).
+          if (r.kind === 'script' && this.#scripts.get(r.name)?.decided === false) delete status.ok;
+          return status;
         }),
         faults: this.#faultsOf(m),
       })),
@@ -748,23 +751,27 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
 
   /**
    * The readings of every tracker of `m`: its own interface (keepalived
-   * tracks it implicitly: down is FAULT), its tracker lines, then its group's;
-   * in a group weights count only with sync_group_tracking_weight.
+   * tracks it implicitly: down is FAULT), its tracker lines, then its group's.
+   * A member's own weights count only with sync_group_tracking_weight; the
+   * group's own lines keep theirs either way, as keepalived 2.2.7 (measured:
+   * a group's `track_interface … weight ±20` moves every member's advertised
+   * priority with and without the keyword).
    */
   #readings(m: Member): TrackReading[] {
     const zeroWeights = m.group !== undefined && !m.group.config.trackingWeight;
-    const own: ResolvedTrackRef = { kind: 'interface', name: m.config.resolved.interface, weight: 0, reverse: false };
+    const base: ResolvedTrackRef = { kind: 'interface', name: m.config.resolved.interface, weight: 0, reverse: false };
     // The use_vmac macvlan too: gone or down is FAULT, as keepalived's; neither with dont_track_primary.
-    const vmac: ResolvedTrackRef[] = m.config.resolved.vmac ? [{ ...own, name: m.config.resolved.vmac }] : [];
-    const primary = m.config.dontTrackPrimary ? [] : [own, ...vmac];
+    const vmac: ResolvedTrackRef[] = m.config.resolved.vmac ? [{ ...base, name: m.config.resolved.vmac }] : [];
+    const primary = m.config.dontTrackPrimary ? [] : [base, ...vmac];
     // A tracked virtual route's interface too: keepalived puts the instance in FAULT while it is down.
     const routeDevs = [...new Set(routeInterfaces(m.config))].filter((name) => !primary.some((r) => r.name === name));
-    primary.push(...routeDevs.map((name) => ({ ...own, name })));
+    primary.push(...routeDevs.map((name) => ({ ...base, name })));
     const implicit = new Set(primary.map((r) => r.name));
-    const lines = [...m.config.tracks, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && implicit.has(r.name)));
+    const own = zeroWeights ? m.config.tracks.map((r) => ({ ...r, weight: 0 })) : m.config.tracks;
+    const lines = [...own, ...(m.group?.config.tracks ?? [])].filter((r) => !(r.kind === 'interface' && implicit.has(r.name)));
     const refs: ResolvedTrackRef[] = [...primary, ...lines];
     return refs.map((ref) => {
-      const weight = zeroWeights ? 0 : ref.weight;
+      const weight = ref.weight;
       if (ref.kind === 'file') return { kind: 'file', name: ref.name, weight, reverse: ref.reverse, value: this.#files.get(ref.name)?.value ?? 0 };
       // keepalived's tracked BFD starts down (bfd_up = false) until the session is Up.
       if (ref.kind === 'process') return { kind: 'process', name: ref.name, weight, reverse: ref.reverse, ok: this.#processes.get(ref.name)?.ok };

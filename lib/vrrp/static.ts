@@ -37,11 +37,11 @@ export function resolveStatic(c: { staticIpaddress?: unknown; staticRoutes?: unk
 /** An entry's identity in the kernel: whether it is watched (`track`) is not part of it, so a change of that alone moves nothing. */
 const key = (v: unknown) => JSON.stringify(v, (name, value: unknown) => (name === 'track' ? undefined : value));
 
-/** One static entry put back, and the error adding it gave, if any. */
+/** One static entry put back (`index`: its place in the config's list of its kind), and the error adding it gave, if any. */
 export type StaticRestored =
-  | { kind: 'address'; entry: ResolvedAddress; error?: VrrpError }
-  | { kind: 'route'; entry: ResolvedRoute; error?: VrrpError }
-  | { kind: 'rule'; entry: ResolvedRule; error?: VrrpError };
+  | { kind: 'address'; index: number; entry: ResolvedAddress; error?: VrrpError }
+  | { kind: 'route'; index: number; entry: ResolvedRoute; error?: VrrpError }
+  | { kind: 'rule'; index: number; entry: ResolvedRule; error?: VrrpError };
 
 const withError = <T extends object>(r: T, error: VrrpError | undefined): T => (error ? { ...r, error } : r);
 
@@ -86,8 +86,8 @@ export class StaticSet {
     const routes = this.wanted.routes.filter((r) => r.track && isDeletedRoute(r, deleted));
     const rules = this.wanted.rules.filter((r) => r.track && isDeletedRule(r, deleted));
     return [
-      ...routes.map((entry) => withError({ kind: 'route' as const, entry }, set.restoreRoute(entry))),
-      ...rules.map((entry) => withError({ kind: 'rule' as const, entry }, set.restoreRule(entry))),
+      ...routes.map((entry) => withError({ kind: 'route' as const, index: this.wanted.routes.indexOf(entry), entry }, set.restoreRoute(entry))),
+      ...rules.map((entry) => withError({ kind: 'rule' as const, index: this.wanted.rules.indexOf(entry), entry }, set.restoreRule(entry))),
     ];
   }
 
@@ -97,16 +97,21 @@ export class StaticSet {
     const hit = this.wanted.addresses.filter(
       (a) => (familyOf(a.address) === 6 ? 10 : 2) === family && a.address.toLowerCase() === wanted && this.#ifindex(a.dev!) === ifindex,
     );
-    return hit.map((entry) => withError({ kind: 'address' as const, entry }, this.#address(entry, true)));
+    return hit.map((entry) => this.#restoreAddress(entry));
   }
 
   /** Interface `name` came up: its addresses and tracked routes, put back. */
   linkUp(name: string): StaticRestored[] {
     const set = this.#routes(this.wanted);
     return [
-      ...this.wanted.addresses.filter((a) => a.dev === name).map((entry) => withError({ kind: 'address' as const, entry }, this.#address(entry, true))),
-      ...this.wanted.routes.filter((r) => r.track && r.dev === name).map((entry) => withError({ kind: 'route' as const, entry }, set.restoreRoute(entry))),
+      ...this.wanted.addresses.filter((a) => a.dev === name).map((entry) => this.#restoreAddress(entry)),
+      ...this.wanted.routes.filter((r) => r.track && r.dev === name)
+        .map((entry) => withError({ kind: 'route' as const, index: this.wanted.routes.indexOf(entry), entry }, set.restoreRoute(entry))),
     ];
+  }
+
+  #restoreAddress(entry: ResolvedAddress): StaticRestored {
+    return withError({ kind: 'address' as const, index: this.wanted.addresses.indexOf(entry), entry }, this.#address(entry, true));
   }
 
   #ifindex(dev: string): number | undefined {

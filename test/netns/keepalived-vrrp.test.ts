@@ -501,21 +501,26 @@ ${names.map((name, i) => {
   expect(vips('a')).toEqual([5, 6]);
 });
 
-/** A daemon run side by side: its states in order, and its "Restoring deleted static ..." lines. */
-interface Run { stop(): Promise<unknown>; states(): string[]; restored(): string[] }
+/** A daemon run side by side: its states in order, its "Restoring deleted static ..." lines and its track_group lines. */
+interface Run { stop(): Promise<unknown>; states(): string[]; restored(): string[]; groups(): string[] }
 
-/** keepalived as a {@link Run}; `strip` drops what only its restore lines say. */
-function keepalivedRun(keepalived: Keepalived, strip = ''): Run {
+const TRACK_GROUP_LINE = /^(vrrp instance \S+ specified in track group|Static track group) /;
+
+function keepalivedRun(keepalived: Keepalived): Run {
+  const logged = () => keepalived.log.split('\n').map((l) => l.replace(/^.*?\d{4}: /, ''));
   return {
     stop: () => keepalived.stop(), states: () => keepalived.transitions.map((t) => t.state),
-    restored: () => [...keepalived.log.matchAll(/Restoring deleted static .*/g)].map((m) => (strip ? m[0].replace(strip, '') : m[0])),
+    restored: () => logged().filter((m) => m.startsWith('Restoring deleted static')),
+    groups: () => logged().filter((m) => TRACK_GROUP_LINE.test(m)),
   };
 }
 
 function ourRun(d: OurDaemon): Run {
+  const logged = () => d.lines().map((l) => String(l.message));
   return {
     stop: () => d.stop(), states: () => d.states(),
-    restored: () => d.lines().map((l) => String(l.message)).filter((m) => m.startsWith('Restoring deleted static')),
+    restored: () => logged().filter((m) => m.startsWith('Restoring deleted static')),
+    groups: () => logged().filter((m) => TRACK_GROUP_LINE.test(m)),
   };
 }
 
@@ -700,7 +705,7 @@ test('routes, rules and addresses: keepalived 2.2.7 and ours leave the same kern
     .toEqual([...cycle, ...cycle, ...cycle, ...cycle]);
 });
 
-test('track_group: keepalived 2.2.7 and ours put the group\'s instance in FAULT while a static entry\'s interface is down, restore its statics when it is up; a deleted entry is only put back', async () => {
+test('track_group: keepalived 2.2.7 and ours put the group\'s instance in FAULT while a static entry\'s interface is down, restore its statics when it is up (lines naming the group); a deleted entry is only put back; the same start lines for members that are no instance', async () => {
   const id = ++vrid;
   const a = lab.hosts.a;
   // A second link in router a, for the statics: tg0 (its peer tg1 keeps it running).
@@ -710,6 +715,12 @@ test('track_group: keepalived 2.2.7 and ours put the group\'s instance in FAULT 
   const text = `track_group TG {
     group {
         VI_${id}
+        VI_X
+    }
+}
+track_group NONE {
+    group {
+        VI_Y
     }
 }
 static_ipaddress {
@@ -735,23 +746,69 @@ ${config({ id, vip: '10.9.0.150', priority: 100, state: 'BACKUP', extra: 'virtua
     expect(await eventually(() => run.states().at(-1) === 'MASTER', 10_000)).toBe(true);
     await sleep(300);
     const up = routes();
-    const result = { master, afterDelete, down, up, states: run.states(), restored: run.restored() };
+    const result = { master, afterDelete, down, up, states: run.states(), restored: run.restored(), groups: run.groups() };
     await run.stop();
     return result;
   };
-  // keepalived ends these lines with " track_group TG" (before " set" on an address); ours do not.
-  const theirs = await scenario(keepalivedRun(lab.keepalived('a', `tg-${id}`, text), ' track_group TG'));
+  const theirs = await scenario(keepalivedRun(lab.keepalived('a', `tg-${id}`, text)));
   const ours = await scenario(ourRun(new OurDaemon(`tg-${id}`, text)));
   expect(theirs.states).toEqual(['BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'MASTER']);
   expect(theirs.afterDelete).toBe(theirs.master);
   expect(theirs.down).not.toMatch(/10\.36\.0\.0|10\.56\.0\.0/);
   expect(theirs.up).toBe(theirs.master);
   expect(theirs.restored).toEqual([
-    'Restoring deleted static route prepend 10.36.0.0/24 dev tg0 proto 18',
-    'Restoring deleted static address 10.22.0.1/24 dev tg0 scope global set',
-    'Restoring deleted static route prepend 10.36.0.0/24 dev tg0 proto 18',
+    'Restoring deleted static route prepend 10.36.0.0/24 dev tg0 proto 18 track_group TG',
+    'Restoring deleted static address 10.22.0.1/24 dev tg0 scope global track_group TG set',
+    'Restoring deleted static route prepend 10.36.0.0/24 dev tg0 proto 18 track_group TG',
+  ]);
+  expect(theirs.groups).toEqual([
+    "vrrp instance VI_X specified in track group TG doesn't exist - ignoring",
+    "vrrp instance VI_Y specified in track group NONE doesn't exist - ignoring",
+    'Static track group NONE has no VRRP instance(s)',
+    'Static track group NONE init fails - removing',
   ]);
   expect(ours).toEqual(theirs);
+});
+
+test('a sync group\'s own weighted track_interface moves its members\' advertised priority without sync_group_tracking_weight, as keepalived 2.2.7', async () => {
+  const ids = [++vrid, ++vrid];
+  const a = lab.hosts.a;
+  // sg0 weight -20 goes down and up; sh0 weight +10 stays up (each a veth, its peer up).
+  for (const [link, peer] of [['sg0', 'sg1'], ['sh0', 'sh1']] as const) {
+    a.run('ip', 'link', 'add', link, 'type', 'veth', 'peer', 'name', peer);
+    cleanup.push(() => void a.run('ip', 'link', 'del', link));
+    for (const name of [link, peer]) a.run('ip', 'link', 'set', name, 'up');
+  }
+  const text = `vrrp_sync_group G {
+    group {
+        VI_${ids[0]}
+        VI_${ids[1]}
+    }
+    track_interface {
+        sg0 weight -20
+        sh0 weight 10
+    }
+}
+${config({ id: ids[0]!, vip: '10.9.0.171', priority: 100, state: 'MASTER' })}${config({ id: ids[1]!, vip: '10.9.0.172', priority: 150, state: 'MASTER' })}`;
+  const scenario = async (run: Run) => {
+    const capture = new LinkCapture(lab.hosts.c.name, 'vrrp');
+    await capture.ready();
+    expect(await eventually(() => run.states().filter((s) => s === 'MASTER').length === 2, 10_000)).toBe(true);
+    await sleep(1500);
+    a.run('ip', 'link', 'set', 'sg0', 'down');
+    await sleep(1500);
+    a.run('ip', 'link', 'set', 'sg0', 'up');
+    await sleep(1500);
+    await run.stop();
+    await capture.stop();
+    // Each instance's advertised priorities, in order, a repeat counted once (the 0 of the stop aside).
+    const seen = capture.lines.map((l) => /vrid (\d+), prio (\d+)/.exec(l.line)).filter((m) => m !== null && m[2] !== '0');
+    const changes = (list: number[]) => list.filter((p, i) => i === 0 || list[i - 1] !== p);
+    return ids.map((id) => changes(seen.filter((m) => Number(m![1]) === id).map((m) => Number(m![2]))));
+  };
+  const theirs = await scenario(keepalivedRun(lab.keepalived('a', `sgw-${ids[0]}`, text)));
+  expect(theirs).toEqual([[110, 90, 110], [160, 140, 160]]);
+  expect(await scenario(ourRun(new OurDaemon(`sgw-${ids[0]}`, text)))).toEqual(theirs);
 });
 
 test('net_namespace: started elsewhere, keepalived 2.2.7 and ours each run in the named namespace (same pid, own control socket); a missing one stops both', async () => {

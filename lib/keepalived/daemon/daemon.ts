@@ -18,6 +18,7 @@ import { failedIncludes, namespaceInterfaces, type CheckResult } from '../reader
 import { resolveHealthConfig, settleHealth } from '../../health/resolve';
 import { formatDiagnostic, type Diagnostic } from '../reader/diagnostics';
 import { KEEPALIVED_EXIT } from '../reader/exit-status';
+import { trackGroupLines } from '../mapping/routes';
 import { ReloadSchedule, removeReloadFile } from './reload-schedule';
 import { readDaemonConfig, readDaemonConfigSoon, type DaemonConfig, type DaemonReading, type Halves } from './reading';
 import { NETNS_DIR, NETNS_ENTERED_ENV, namespaceChanges, namespaceSettings, runsIn, type NamespaceSetting, type NamespaceSettings } from './namespace';
@@ -749,13 +750,19 @@ export class KeepalivedDaemon {
     if (r.result.config.global.other.some((i) => /^enable_snmp_(rfc|vrrp$|keepalived$)/.test(i.keyword))) await this.#startSnmp(r);
     const rtPriority = r.result.config.global.vrrp.rtPriority;
     const { VrrpHalf, openVrrpRouter } = require('./vrrp-half') as typeof import('./vrrp-half.js');
+    this.#logTrackGroups(r);
     this.#vrrp = await VrrpHalf.open(r.vrrp, {
       open: this.#options.openVrrp ?? openVrrpRouter, log: this.#options.log, onTransition: (t) => this.#onTransition(t),
       onPriority: (p) => this.#onPriority(p), onDrop: (d) => this.#snmp?.onDrop(d),
       interfaces: this.#options.interfaces ?? namespaceInterfaces, interfacePoll: this.#options.interfacePoll ?? 1,
-      ...(rtPriority !== undefined ? { rtPriority } : {}), bfd: this.#openBfd(),
+      ...(rtPriority !== undefined ? { rtPriority } : {}), bfd: this.#openBfd(), staticLines: () => (this.#current ?? r).result.config.vrrp,
     });
     await this.#followDbus(r);
+  }
+
+  /** keepalived's lines for the track_groups, as its VRRP process reads them (at start and each reload, not under -t). */
+  #logTrackGroups(r: Reading): void {
+    for (const line of trackGroupLines(r.result.config.vrrp)) this.#options.log('warning', line);
   }
 
   /** Without IPVS keepalived still runs VRRP and only logs that the sync daemon cannot run; so does this. */
@@ -884,6 +891,7 @@ export class KeepalivedDaemon {
         await this.#setSysctls(r);
         const dbus = this.#dbus?.dbus;
         dbus?.beginReload(dbusInstances(r.vrrp));
+        this.#logTrackGroups(r);
         try {
           await vrrp.update(r.vrrp);
         } catch (e) {

@@ -18,7 +18,6 @@ import { CHECKER_GRAMMARS, smtpHostGrammar, urlGrammar } from '../reader/blocks/
 import { VRRP_INSTANCE_UNSUPPORTED, authGrammar, instanceGrammar } from '../reader/blocks/vrrp-instance';
 import { SYNC_GROUP_UNSUPPORTED, syncGroupGrammar } from '../reader/blocks/vrrp-sync-group';
 import { scriptGrammar, trackFileGrammar, trackProcessGrammar } from '../reader/blocks/vrrp-tracking';
-import { UNMODELLED_OPTIONS } from '../reader/blocks/vrrp-addresses';
 import { bfdInstanceGrammar } from '../reader/blocks/bfd-instance';
 import { garpGroupGrammar } from '../reader/blocks/garp-group';
 import { GLOBAL_REFUSED } from './policy';
@@ -95,14 +94,8 @@ const staticTrackGroup = (iface: string) => `; \`track_group NAME\` runs (its in
 
 const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
-    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); put back when another process deletes it '
-      + 'or its interface comes back up, with keepalived\'s "Restoring deleted static address" line; `track_group NAME` runs (see track_group); '
-      + 'the other options of virtual_ipaddress it refuses are refused',
     static_routes: routesNote('') + staticTrackGroup('dev'),
     static_rules: rulesNote + staticTrackGroup('iif'),
-    track_group: 'its `group` of instances is FAULT while the interface of a static address, route or rule (`iif`) written with '
-      + "`track_group NAME` is down, as keepalived 2.2.7; members that are no instance are ignored without keepalived's "
-      + "\"doesn't exist - ignoring\" line, and the restore lines of those statics lack its ` track_group NAME`",
     virtual_server_group: 'one service per address of a range or prefix, as keepalived; an `ADDR/LEN` entry standing for more than '
       + '65,536 services (IPv4 shorter than /16, IPv6 than /112) is refused',
   },
@@ -114,7 +107,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       + 'and trapEnable 1; vrrpv3NotifyProtoError is not sent',
   },
   virtual_server: {
-    ha_suspend: 'refused on firewall-mark services',
     snmp_name: 'a label: with enable_snmp_checker KEEPALIVED-MIB\'s virtualServerName (not compared with keepalived 2.2.7)',
   },
   real_server: { snmp_name: 'a label: with enable_snmp_checker KEEPALIVED-MIB\'s realServerName (not compared with keepalived 2.2.7)' },
@@ -123,12 +115,6 @@ const PARTLY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     regex_options: 'options without a JavaScript equivalent are refused',
   },
   vrrp_instance: {
-    virtual_ipaddress: `the options ${UNMODELLED_OPTIONS.join(', ')} refused; the others as keepalived 2.2.7 adds them: \`brd +\`/\`brd -\` `
-      + 'worked out from the prefix, `peer` (the prefix then dropped), IPv6 without DAD unless `-nodad`, an IPv6 /128 deprecated unless '
-      + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only'
-      + '; `use_vmac` (IPv4) puts the address on a VMAC on its interface (on the instance\'s own interface only without the instance\'s '
-      + 'use_vmac, whose VMAC takes it): ' + ADDRESS_VMACS,
-    virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
     virtual_routes: `added after the VIPs on becoming MASTER, removed before them on leaving it; ${routesNote('')}`
       + NO_VIRTUAL_TRACK_GROUP('route', '"VRRP parsed invalid IP track_group. skipping IP..." and "unknown route keyword track_group"'),
     virtual_rules: `added after the routes on becoming MASTER, removed first on leaving it; ${rulesNote}`
@@ -194,6 +180,14 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'top level': {
     bfd_instance: "every session runs, whether track_bfd or a BFD_CHECK follows it or not, with -P or -C too, as keepalived's BFD process "
       + 'runs them (none with -B / --no_bfd)',
+    static_ipaddress: 'added at start, removed at stop (an address without `dev` on default_interface); put back when another process deletes it '
+      + 'or its interface comes back up, with keepalived\'s "Restoring deleted static address" line; `track_group NAME` runs (see track_group); '
+      + 'the options as virtual_ipaddress\'s, `use_vmac` keepalived\'s unknown option (its line, the address kept)',
+    track_group: 'its `group` of instances is FAULT while the interface of a static address, route or rule (`iif`) written with '
+      + "`track_group NAME` is down, as keepalived 2.2.7; keepalived's lines as its VRRP process starts and reloads (not under -t): "
+      + "\"vrrp instance X specified in track group NAME doesn't exist - ignoring\", a group left without instances (or members) "
+      + '"has no VRRP instance(s)" ("has no virtual router(s)") and "init fails - removing"; the restore lines of its statics end '
+      + 'with ` track_group NAME` (an address\'s before ` set`) while the group names an instance',
     garp_group: GARP_GROUP,
     vrrp_track_process: PROCESS_SOURCE,
     net_namespace: 'the daemon re-executes itself inside /var/run/netns/NAME at start (same pid); its default control socket is '
@@ -270,6 +264,13 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   vrrp_instance: {
     interface: 'without one (or with `lo`, ignored) keepalived 2.2.7\'s "Unknown interface!" (-t exits 5) stops the start, as keepalived\'s '
       + 'VRRP process exits at it (status 2); a reload to such a file is refused (the running configuration stays)',
+    virtual_ipaddress: 'the options as keepalived 2.2.7 adds them: `brd +`/`brd -` '
+      + 'worked out from the prefix, `peer` (the prefix then dropped), IPv6 without DAD unless `-nodad`, an IPv6 /128 deprecated unless '
+      + '`preferred_lft`, `home`/`mngtmpaddr`/`preferred_lft` on IPv6 only'
+      + '; `use_vmac` (IPv4) puts the address on a VMAC on its interface (on the instance\'s own interface only without the instance\'s '
+      + 'use_vmac, whose VMAC takes it): ' + ADDRESS_VMACS + '; `track_group` (static lines only) is keepalived\'s unknown option, '
+      + 'its value too, each with its line, the address kept',
+    virtual_ipaddress_excluded: 'as virtual_ipaddress (moved with the state, not advertised)',
     strict_mode: 'as vrrp_strict, for the instance',
     no_accept: "while master (and not the owner, priority 255) the VIPs (link-local ones with their interface) are in the sets of keepalived's "
       + 'nftables table, whose input and output chains drop them; the table is made on first use (a stale one deleted), deleted at stop',
@@ -288,7 +289,23 @@ const RUNS_NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     linkbeat_use_polling: 'deprecated (keepalived says so, `-t` exits 5); the instance\'s own interface is read as by linkbeat_interfaces',
     promote_secondaries: 'the interface\'s promote_secondaries sysctl is 1 from the instance\'s start (or the reload adding it), its old value back at stop',
   },
-  vrrp_sync_group: { track_process: 'applied to every member, as track_script' },
+  virtual_server: {
+    ha_suspend: 'checks pause while the address is not here; on a firewall-mark service, or a group with a fwmark entry, keepalived 2.2.7\'s '
+      + '"Virtual server FWM N: cannot use ha_suspend with fwmarks - clearing ha_suspend" (`-t` exit 5) and the checks always run',
+  },
+  vrrp_script: {
+    init_fail: "the script is failed until its first result, which decides at once whatever `rise` (keepalived 2.2.7 logs "
+      + '"VRRP_Script(chk) succeeded" at the first good run with `rise 3`, and after a first bad one waits for `rise` good ones); '
+      + "KEEPALIVED-MIB's vrrpScriptResult says init(1) until then",
+  },
+  vrrp_sync_group: {
+    track_process: 'applied to every member, as track_script',
+    sync_group_tracking_weight: "members' own weighted trackers keep their weights (without it keepalived 2.2.7 drops them, with its lines); "
+      + "the group's own tracker lines keep theirs either way",
+    track_interface: "applied to every member; a weight moves every member's priority with or without sync_group_tracking_weight, "
+      + 'as keepalived 2.2.7 (its adverts measured, ±weights, link down and up); so do the group\'s weighted track_script, track_file, '
+      + 'track_process and track_bfd lines',
+  },
   garp_group: {
     garp_interval: 'seconds (µs resolution, up to 2147.483647) between GARPs on the group\'s interfaces, whichever instance sends them; 0 or unset: not paced',
     gna_interval: 'as garp_interval, for unsolicited NAs (paced apart from the GARPs)',
@@ -352,7 +369,7 @@ let known: ReadonlySet<string> | undefined;
 
 /** A keyword of any block, or an address option (what `--allow-unsupported=` may name). */
 export function isKeepalivedKeyword(word: string): boolean {
-  known ??= new Set([...keywordRows().map((r) => r.keyword), ...UNMODELLED_OPTIONS, 'brd', 'min_ttl', 'max_ttl']);
+  known ??= new Set([...keywordRows().map((r) => r.keyword), 'brd', 'min_ttl', 'max_ttl']);
   return known.has(word);
 }
 

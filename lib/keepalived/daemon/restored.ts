@@ -8,13 +8,16 @@
  * - route: `prepend|TYPE DST[/P] [src A] [via inet|inet6 GW] [dev IF] [table N] proto P [scope N] [metric N] [onlink] [mtu N]`;
  * - rule: `[inet6 ][not ]from SRC|all [to DST] [priority N] tos 0xT [fwmark 0xM[/0xK]] [iif IF] [oif IF]
  *   [suppress_prefixlen N] [suppress_ifgroup N] [tunnel-id N] [uidrange A-B] [l3mdev] protocol P [ipproto N] [sport A-B]
- *   [dport A-B] [realms F/T] lookup N|goto N|nop|type ACTION`.
+ *   [dport A-B] [realms F/T] lookup N|goto N|nop|type ACTION`;
+ * - then ` track_group NAME` when the line names one (an address's before its `set`).
  * @module
  */
 import type { ResolvedAddress } from '../../vrrp/instance-options';
 import type { ResolvedRoute, ResolvedRule } from '../../vrrp/routes';
 import type { StaticRestored } from '../../vrrp/static';
 import { RULE_ACTIONS, ROUTE_TYPES } from '../../native/route-numbers';
+import type { VrrpConfig } from '../reader/vrrp-model';
+import { trackGroupKept } from '../mapping/routes';
 
 const AF_INET6 = 10;
 const RT_TABLE_MAIN = 254;
@@ -28,13 +31,14 @@ function nameOf(table: Readonly<Record<string, number>>, value: number): string 
   return Object.entries(table).find(([, v]) => v === value)?.[0] ?? String(value);
 }
 
-export function addressText(a: ResolvedAddress, set: boolean): string {
+export function addressText(a: ResolvedAddress, set: boolean, trackGroup?: string): string {
   const v6 = a.address.includes(':');
   const words = [prefixed(a.address, a.prefix, v6)];
   if (a.brd !== undefined) words.push(`brd ${a.brd}`);
   words.push(`dev ${a.dev ?? ''}`, `scope ${a.scope ?? 'global'}`);
   if (a.label !== undefined) words.push(`label ${a.label}`);
   if (v6) words.push('preferred_lft forever');
+  if (trackGroup !== undefined) words.push(`track_group ${trackGroup}`);
   if (set) words.push('set');
   return words.join(' ');
 }
@@ -87,8 +91,19 @@ export function ruleText(r: ResolvedRule): string {
   return words.join(' ');
 }
 
-/** keepalived's line for one restored entry: "Restoring deleted static route prepend 10.50.0.0/24 dev d0 proto 18". */
-export function restoredLine(r: StaticRestored): string {
-  const text = r.kind === 'address' ? addressText(r.entry, !r.error) : r.kind === 'route' ? routeText(r.entry) : ruleText(r.entry);
-  return `Restoring deleted static ${r.kind} ${text}`;
+/** The static lines of a configuration, read for their `track_group`, and the groups and instances that keep one. */
+export type StaticLines = Pick<VrrpConfig, 'staticAddresses' | 'staticRoutes' | 'staticRules' | 'trackGroups' | 'instances'>;
+
+/**
+ * keepalived's line for one restored entry: "Restoring deleted static route prepend 10.50.0.0/24 dev d0 proto 18",
+ * with the `track_group` its line in `lines` names (the entry's place in its list is the line's), when that group
+ * survived the start (keepalived 2.2.7 removes a group naming no instance, and crashes restoring an entry naming it).
+ */
+export function restoredLine(r: StaticRestored, lines?: StaticLines): string {
+  const list = r.kind === 'address' ? lines?.staticAddresses : r.kind === 'route' ? lines?.staticRoutes : lines?.staticRules;
+  const named = list?.[r.index]?.trackGroup;
+  const group = named !== undefined && lines && trackGroupKept(lines, named) ? named : undefined;
+  if (r.kind === 'address') return `Restoring deleted static address ${addressText(r.entry, !r.error, group)}`;
+  const text = r.kind === 'route' ? routeText(r.entry) : ruleText(r.entry);
+  return `Restoring deleted static ${r.kind} ${text}${group === undefined ? '' : ` track_group ${group}`}`;
 }

@@ -10,7 +10,7 @@ import type { VrrpState } from '../../vrrp/state-machine';
 import { VrrpRouter, type VrrpPriorityChange, type VrrpRouterEvents, type VrrpRouterRuntimeOptions, type VrrpRouterStateChange, type VrrpRouterStatus } from '../../vrrp/router';
 import type { BfdSessions } from '../../bfd/sessions';
 import type { LogLine } from './log';
-import { restoredLine } from './restored';
+import { restoredLine, type StaticLines } from './restored';
 
 /** What the daemon uses of a {@link VrrpRouter} (tests stand in for it). */
 export interface VrrpRouterHandle {
@@ -84,6 +84,8 @@ export interface VrrpHalfOptions {
   interfacePoll: number;
   /** The daemon's BFD sessions, shared with the checker half: track_bfd reads them. */
   bfd?: BfdSessions;
+  /** The static lines of the running configuration: the `track_group` a restore line names. */
+  staticLines?: () => StaticLines;
 }
 
 /**
@@ -162,7 +164,7 @@ export class VrrpHalf {
     router.on('error', (e) => log('error', 'vrrp error', { error: e.message }));
     router.on('drop', (d) => this.#options.onDrop?.(d));
     router.on('warning', (message) => log('warning', 'vrrp warning', { warning: message }));
-    router.on('restored', (r) => log('info', restoredLine(r), { kind: r.kind }));
+    router.on('restored', (r) => log('info', restoredLine(r, this.#options.staticLines?.()), { kind: r.kind }));
     // keepalived 2.2.7 says when an interface gets its first address or loses its last; a moved source is silent.
     router.on('source', (c) => {
       const line = c.change === 'assigned' ? `Assigned address ${c.address} for interface ${c.interface}` : `Deassigned address ${c.address} from interface ${c.interface}`;

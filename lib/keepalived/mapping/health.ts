@@ -340,7 +340,6 @@ class Mapper {
   virtualServers(vs: VirtualServer): VirtualServerConfig[] {
     const realServers = vs.realServers.map((rs) => this.realServer(rs));
     const services = this.services(vs);
-    if (vs.haSuspend && services.some((s) => 'fwmark' in s)) this.unsupported('ha_suspend', vs.sources.haSuspend, 'ha_suspend does not apply to firewall-mark services: their checks always run');
     const alerts = { virtualServer: vs.smtpAlert ?? false, realServers: vs.realServers.map((rs) => rs.smtpAlert ?? true) };
     return services.map((service) => {
       this.alerts.push(alerts);

@@ -57,6 +57,30 @@ export function ruleOptions(r: VrrpRule, watched = true): VrrpRuleOptions {
 }
 
 /**
+ * keepalived 2.2.7's lines for the `track_group` blocks as its VRRP process
+ * starts and at each reload (`keepalived -t` prints none), in file order: a
+ * member that is no instance is ignored; a group left without any (or
+ * written without members) is removed.
+ */
+export function trackGroupLines(vrrp: Pick<VrrpConfig, 'trackGroups' | 'instances'>): string[] {
+  const lines: string[] = [];
+  for (const group of vrrp.trackGroups) {
+    const missing = group.members.filter((m) => !vrrp.instances.some((i) => i.name === m));
+    for (const member of missing) lines.push(`vrrp instance ${member} specified in track group ${group.name} doesn't exist - ignoring`);
+    if (!group.members.length) lines.push(`Static track group ${group.name} has no virtual router(s)`);
+    else if (missing.length === group.members.length) lines.push(`Static track group ${group.name} has no VRRP instance(s)`);
+    else continue;
+    lines.push(`Static track group ${group.name} init fails - removing`);
+  }
+  return lines;
+}
+
+/** Whether track_group `name` survives keepalived's start (it names at least one instance). */
+export function trackGroupKept(vrrp: Pick<VrrpConfig, 'trackGroups' | 'instances'>, name: string): boolean {
+  return vrrp.trackGroups.find((g) => g.name === name)?.members.some((m) => vrrp.instances.some((i) => i.name === m)) ?? false;
+}
+
+/**
  * `track_group`: for each instance a group names, the interfaces of the
  * static addresses, routes and rules (`iif`) written with that group.
  * keepalived 2.2.7 puts those instances in FAULT while such an interface is

@@ -385,6 +385,8 @@ class Mapper {
     }
     const bfd = this.#model.bfdInstances.filter((b) => b.events.vrrp).map(bfdOptions);
     if (bfd.length) config.bfdInstances = bfd;
+    // A track_bfd naming a bfd_instance keepalived disabled: a session that never comes Up.
+    if (vrrp.bfdDisabled.length) config.bfdDisabled = [...vrrp.bfdDisabled];
     return config;
   }
 }

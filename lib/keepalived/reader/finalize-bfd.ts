@@ -2,7 +2,10 @@
  * From bfd_instance drafts to the model, with the checks keepalived makes
  * at the end of each block (bfd_parser.c): a neighbour is required, at most
  * one instance per neighbour, source and neighbour of one family, max_hops
- * no more than the TTL. An instance keepalived disables is left out.
+ * no more than the TTL. An instance keepalived disables (no neighbour, mixed
+ * families) or ignores (a neighbour already taken) is left out, its name
+ * added to `disabled`: keepalived 2.2.7 keeps it, so a track_bfd naming it is
+ * no "not found" and tracks a session that never comes Up.
  * @module
  */
 import type { ConfigDraft } from './blocks/root';
@@ -13,7 +16,7 @@ import { addressFamily } from './values';
 /** keepalived's BFD_INAME_MAX including the terminating NUL. */
 const NAME_MAX = 31;
 
-export function finishBfd(draft: ConfigDraft, diag: Diagnostics): BfdInstanceBlock[] {
+export function finishBfd(draft: ConfigDraft, diag: Diagnostics, disabled: string[] = []): BfdInstanceBlock[] {
   const out: BfdInstanceBlock[] = [];
   for (const d of draft.bfdInstances) {
     const v = d.values;
@@ -28,14 +31,17 @@ export function finishBfd(draft: ConfigDraft, diag: Diagnostics): BfdInstanceBlo
     }
     if (v.neighborIp === undefined) {
       diag.error('semantic', `Configuration error: ${where} has no neighbor address set, disabling instance`, d.source);
+      disabled.push(d.name);
       continue;
     }
     if (out.some((b) => b.neighborIp === v.neighborIp)) {
       diag.error('semantic', `Configuration error: ${where} has duplicate neighbor address ${v.neighborIp}, ignoring instance`, d.sources['neighborIp'] ?? d.source);
+      disabled.push(d.name);
       continue;
     }
     if (v.sourceIp !== undefined && addressFamily(v.sourceIp) !== addressFamily(v.neighborIp)) {
       diag.error('semantic', `Configuration error: ${where} source address ${v.sourceIp} and neighbor address ${v.neighborIp} are not of the same family, disabling instance`, d.source);
+      disabled.push(d.name);
       continue;
     }
     const ttl = v.ttl ?? (addressFamily(v.neighborIp) === 'inet' ? 255 : 64);

@@ -443,7 +443,7 @@ export function finishVrrp(
   globals: VrrpGlobalDefs,
   interfaces: InterfaceNames,
   diag: Diagnostics,
-  bfdNames: ReadonlySet<string> = new Set(),
+  bfd: { vrrp: ReadonlySet<string>; disabled: readonly string[] } = { vrrp: new Set(), disabled: [] },
   scriptPolicy: ScriptPolicy = {},
   bfdWeights: ReadonlyMap<string, number> = new Map(),
 ): VrrpConfig {
@@ -453,6 +453,8 @@ export function finishVrrp(
   const scriptNames = new Set(scripts.map((s) => s.name));
   const fileNames = new Set(trackFiles.map((f) => f.name));
   const processes = new Set(trackProcesses.map((p) => p.name));
+  // A bfd_instance keepalived disabled is still one a track_bfd may name.
+  const bfdNames = new Set([...bfd.vrrp, ...bfd.disabled]);
   const known: Known = { scripts: scriptNames, files: fileNames, bfd: bfdNames, processes, interfaces, missing: new Set() };
   for (const g of draft.syncGroups) groupRefs(g, known, diag);
   const finished = draft.vrrpInstances.map((d) => finishInstance(d, globals, known, diag)).filter((i) => i !== undefined);
@@ -461,7 +463,7 @@ export function finishVrrp(
   return {
     instances, scripts, trackFiles, trackProcesses, syncGroups, missingInterfaces: [...known.missing],
     staticAddresses: staticAddresses(draft.staticAddresses, globals.defaultInterface, interfaces, diag),
-    staticRoutes: draft.staticRoutes, staticRules: draft.staticRules, trackGroups: draft.trackGroups,
+    staticRoutes: draft.staticRoutes, staticRules: draft.staticRules, trackGroups: draft.trackGroups, bfdDisabled: bfd.disabled,
     interfaceDelays: lastPerInterface(draft.interfaceDelays, 'up/down delay', draft, interfaces, diag),
     linkbeatInterfaces: lastPerInterface(draft.linkbeatInterfaces, 'linkbeat interface', draft, interfaces, diag),
     garpGroups: garpGroups(draft, interfaces, known.missing, diag),

@@ -315,6 +315,7 @@ function finishVirtualServer(
   diag: Diagnostics,
   trackFiles: ReadonlySet<string>,
   checkerBfds: ReadonlySet<string>,
+  fwmarkGroups: ReadonlySet<string> = new Set(),
 ): VirtualServer | undefined {
   const chain = new Chain([vs]);
   const v = vs.values;
@@ -326,6 +327,11 @@ function finishVirtualServer(
   } else if (!protocol) {
     diag.warning('semantic', `Virtual server ${name()}: no protocol set - defaulting to UDP`, vs.source);
     protocol = DEFAULTS.protocol;
+  }
+  // keepalived 2.2.7 -t (unplaced): a fwmark service, or a group with a fwmark entry, has no address to watch; its checks always run.
+  const fwmarks = vs.key.kind === 'fwmark' ? `FWM ${vs.key.fwmark}` : vs.key.kind === 'group' && fwmarkGroups.has(vs.key.group) ? `[${vs.key.group}]:0` : undefined;
+  if (v.haSuspend && fwmarks) {
+    diag.error('semantic', `Virtual server ${fwmarks}: cannot use ha_suspend with fwmarks - clearing ha_suspend`, vs.sources['haSuspend'] ?? vs.source, 'unplaced');
   }
   if (v.scheduler === undefined) diag.warning('semantic', `Virtual server ${name()}: no scheduler set, setting default '${DEFAULTS.scheduler}'`, vs.source);
   if (v.forwarding === undefined) diag.warning('semantic', `Virtual server ${name()}: no forwarding method set, setting default NAT`, vs.source);
@@ -394,7 +400,7 @@ function finishVirtualServer(
       schedulerFlags: vs.schedulerFlags,
       onePacket,
       forwarding,
-      haSuspend: v.haSuspend ?? false,
+      haSuspend: !fwmarks && (v.haSuspend ?? false),
       quorum,
       hysteresis,
       omega: v.omega ?? false,
@@ -505,15 +511,18 @@ export function finishConfig(
   reuse?: VirtualServerReuse,
 ): KeepalivedConfig {
   const global = finishGlobal(draft);
-  const bfdInstances = finishBfd(draft, diag);
+  const bfdDisabled: string[] = [];
+  const bfdInstances = finishBfd(draft, diag, bfdDisabled);
   const bfdForVrrp = new Set(bfdInstances.filter((b) => b.events.vrrp).map((b) => b.name));
   const bfdWeights = new Map(bfdInstances.map((b) => [b.name, b.weight]));
-  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, bfdForVrrp, scriptPolicyOf(global), bfdWeights);
+  const bfd = { vrrp: bfdForVrrp, disabled: bfdDisabled };
+  const vrrp = finishVrrp(draft, global.vrrp, interfaces, diag, bfd, scriptPolicyOf(global), bfdWeights);
   const trackFiles = new Set(vrrp.trackFiles.map((f) => f.name));
   const checkerBfds = new Set(bfdInstances.filter((b) => b.events.checker).map((b) => b.name));
+  const fwmarkGroups = new Set(draft.groups.filter((g) => g.entries.some((e) => e.kind === 'fwmark')).map((g) => g.name));
   const virtualServers = draft.virtualServers
     .map((vs) => {
-      const finish = () => finishVirtualServer(vs, global, diag, trackFiles, checkerBfds);
+      const finish = () => finishVirtualServer(vs, global, diag, trackFiles, checkerBfds, fwmarkGroups);
       return reuse ? reuse.finish(vs, diag, finish) : finish();
     })
     .filter((vs) => vs !== undefined);

@@ -503,6 +503,11 @@ export interface VrrpConfig {
   /** `track_group` blocks: the instances each names (as written; those that are no instance are ignored). */
   readonly trackGroups: readonly VrrpTrackGroup[];
   /**
+   * bfd_instance blocks keepalived disabled or ignored (no neighbour, mixed families, a neighbour already taken): a
+   * track_bfd naming one is kept, as keepalived keeps them, and tracks a session that never comes Up.
+   */
+  readonly bfdDisabled: readonly string[];
+  /**
    * Interfaces named by instances (`interface`, `track_interface`) that the
    * network namespace does not have; keepalived refuses to start VRRP then.
    */

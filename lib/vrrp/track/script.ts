@@ -81,6 +81,11 @@ export class ScriptTracker extends EventEmitter<ScriptTrackerEvents> {
     return this.#counter.ok;
   }
 
+  /** Whether a run has ended yet (an init_fail script is failing, without a result, until then). */
+  get decided(): boolean {
+    return this.#counter.decided;
+  }
+
   /** Starts the schedule: one run now, then one every interval. */
   start(): void {
     this.#tick();

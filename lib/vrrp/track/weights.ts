@@ -83,12 +83,15 @@ export function trackOutcome(base: number, readings: readonly TrackReading[]): T
 /**
  * keepalived's rise/fall counter of a vrrp_script: `rise` successes in a row
  * make a failing script OK, `fall` failures in a row make an OK one fail. A
- * new script counts as one success short of OK (so its first result decides),
- * or failed with `init_fail`.
+ * new script's first result decides, `init_fail` or not (it only makes the
+ * script failed until then): keepalived 2.2.7 with `rise 3 init_fail` logs
+ * "VRRP_Script(chk) succeeded" at the first good run, and after a first bad
+ * one waits for three good ones (measured).
  */
 export class RiseFall {
   #result: number;
   #known: boolean;
+  #first = true;
 
   readonly #rise: number;
   readonly #fall: number;
@@ -105,11 +108,18 @@ export class RiseFall {
     return this.#known ? this.#result >= this.#rise : undefined;
   }
 
+  /** Whether a run has been recorded (with init_fail, {@link RiseFall.ok} is false before). */
+  get decided(): boolean {
+    return !this.#first;
+  }
+
   /** Records one run; returns true when {@link RiseFall.ok} changed. */
   record(success: boolean): boolean {
     const before = this.ok;
-    if (success) this.#result = this.#result < this.#rise - 1 ? this.#result + 1 : this.#rise + this.#fall - 1;
+    if (this.#first) this.#result = success ? this.#rise + this.#fall - 1 : 0;
+    else if (success) this.#result = this.#result < this.#rise - 1 ? this.#result + 1 : this.#rise + this.#fall - 1;
     else this.#result = this.#result > this.#rise ? this.#result - 1 : 0;
+    this.#first = false;
     if (this.#result >= this.#rise || this.#result === 0) this.#known = true;
     return this.ok !== before;
   }

@@ -254,7 +254,7 @@ virtual_server group G {
     expect(toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config).config).not.toHaveProperty('scripts');
   });
 
-  test('bind_if is mapped, not reported; fast_recovery is how URLs are always checked; ha_suspend maps, except onto fwmark services', () => {
+  test('bind_if is mapped, not reported; fast_recovery is how URLs are always checked; ha_suspend maps, cleared on fwmark services', () => {
     const file = path.join(dir, 'unsupported.conf');
     writeFileSync(file, `virtual_server 10.0.0.13 80 {
     lb_kind NAT
@@ -280,8 +280,12 @@ virtual_server group G {
     expect(config.virtualServers[0]!.realServers[0]!.checkers![0]).toMatchObject({ type: 'tcp', bindIf: 'lo' });
     expect(config.virtualServers[0]!.haSuspend).toBe(true);
     writeFileSync(file, 'virtual_server fwmark 7 {\n    ha_suspend\n    real_server 10.1.0.4 80 {\n    }\n}\n');
-    const fwmark = toHealthConfig(readKeepalivedConfig(file, { configId: 'test' }).config);
-    expect(fwmark.warnings.map((w) => [w.source.line, w.message])).toEqual([[2, 'ha_suspend does not apply to firewall-mark services: their checks always run']]);
+    // The reader clears it as keepalived 2.2.7 does (its line, exit 5): the checks always run, nothing is refused.
+    const read = readKeepalivedConfig(file, { configId: 'test' });
+    expect(read.diagnostics.filter((d) => d.message.includes('ha_suspend')).map((d) => d.message))
+      .toEqual(['Virtual server FWM 7: cannot use ha_suspend with fwmarks - clearing ha_suspend']);
+    const fwmark = toHealthConfig(read.config);
+    expect(fwmark.warnings).toEqual([]);
     expect(fwmark.config.virtualServers[0]!.haSuspend).toBeUndefined();
   });
 });

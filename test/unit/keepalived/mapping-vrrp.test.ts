@@ -402,7 +402,7 @@ describe('bfd_instance and track_bfd', () => {
     + 'vrrp_instance VI_1 {\n  interface vrrp0\n  virtual_router_id 9\n  virtual_ipaddress {\n    192.0.2.10\n  }\n  track_bfd {\n    b1 weight 30\n    b2\n    b3\n  }\n}\n'
     + 'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n  track_bfd {\n    b1\n  }\n}\n';
 
-  test('every keyword reaches the router; instances only sent to the checker, or disabled, are not tracked', () => {
+  test('every keyword reaches the router; an instance only sent to the checker is not tracked, a disabled one is (never Up), as keepalived 2.2.7', () => {
     const dir = scratch({ 'keepalived.conf': text });
     try {
       const file = path.join(dir, 'keepalived.conf');
@@ -410,19 +410,22 @@ describe('bfd_instance and track_bfd', () => {
       expect(read.diagnostics.map((d) => [d.code, d.source.line, d.message])).toEqual([
         ['semantic', 17, 'Configuration error: BFD instance b3 has no neighbor address set, disabling instance'],
         ['semantic', 28, '(VI_1) track bfd b2 not found, ignoring...'],
-        ['semantic', 29, '(VI_1) track bfd b3 not found, ignoring...'],
         ['semantic', 32, "Sync group G has only 1 virtual router(s) - this probably isn't what you want"],
         // A weighted track_bfd of a sync group member is dropped, as keepalived 2.2.7 -t says.
         ['semantic', 27, '(VI_1) ignoring tracked bfd b1 with weight 30 due to SYNC group'],
       ]);
-      // keepalived -t gives the same verdict on the same file.
-      expect(keepalivedVerdict(file).status).toBe(checkConfig(file, { configId: CONFIG_ID }).exitCode);
+      // keepalived -t gives the same verdict and lines on the same file (nothing for b3, which it disabled).
+      const verdict = keepalivedVerdict(file);
+      expect(verdict.status).toBe(checkConfig(file, { configId: CONFIG_ID }).exitCode);
+      const said = verdict.output.split('\n').filter(Boolean).map((l) => l.replace(/^\([^:]*: Line \d+\) /, '')).sort();
+      expect(said).toEqual(read.diagnostics.map((d) => d.message).sort());
       const { config } = toVrrpConfig(read.config);
       expect(config.bfdInstances).toEqual([{
         name: 'b1', neighborIp: '192.0.2.9', sourceIp: '192.0.2.1', minRx: 100, minTx: 200, idleTx: 2000, multiplier: 3, passive: true, ttl: 250,
         maxHops: 5, weight: -20, weightReverse: true,
       }]);
-      expect(config.instances[0]!.trackBfd ?? []).toEqual([]);
+      expect(config.instances[0]!.trackBfd).toEqual([{ name: 'b3' }]);
+      expect(config.bfdDisabled).toEqual(['b3']);
       expect(config.syncGroups[0]!.trackBfd).toEqual([{ name: 'b1' }]);
     } finally {
       fs.rmSync(dir, { recursive: true });

@@ -52,17 +52,21 @@ const GLOBALS = `global_defs {
     enable_snmp_keepalived
 }
 ${ROUTES}`;
-// Line 5: ha_suspend, refused on a firewall-mark service.
-const FWMARK = `virtual_server fwmark 9 {
-    delay_loop 1
+// Line 6: a url regex JavaScript cannot compile (an atomic group), refused; the url is checked without it.
+const REGEX = `virtual_server 10.0.0.14 80 {
     lb_algo rr
-    lb_kind DR
-    ha_suspend
+    protocol TCP
     real_server 10.1.0.5 80 {
+        HTTP_GET {
+            url {
+                path /
+                regex "(?>a)b"
+            }
+        }
     }
 }
 `;
-const HA_SUSPEND = 'ha_suspend does not apply to firewall-mark services: their checks always run';
+const REGEX_DETAIL = 'regex (?>a)b is not a JavaScript regular expression (Invalid regular expression: /(?>a)b/: Invalid group); the URL is checked without it';
 const vs = (port: number) => `
 virtual_server 10.0.0.13 ${port} {
     delay_loop 1
@@ -119,18 +123,18 @@ vrrp_instance VI_1 {
     }
     garp_master_repeat 2000
     virtual_ipaddress {
-        10.0.0.13/32 track_group G
+        10.0.0.13/32
     }
 }
 `);
   const { ignored } = readDaemonConfig(conf);
   // The reader's findings, then the mappings' (garp_master_repeat beyond the router's 1000: at its line); enable_snmp_keepalived runs.
   expect(ignored.map((i) => [i.keyword, i.source.line])).toEqual([
-    ['static_routes', 5], ['track_group', 28], ['garp_master_repeat', 26]
+    ['static_routes', 5], ['garp_master_repeat', 26]
   ]);
   for (const i of ignored) expect(isKeepalivedKeyword(i.keyword)).toBe(true);
   expect(refusedKeywords(ignored, 'all')).toEqual([]);
-  expect(refusedKeywords(ignored, ['static_routes', 'no_accept', 'garp_master_repeat']).map((i) => i.keyword)).toEqual(['track_group']);
+  expect(refusedKeywords(ignored, ['static_routes', 'no_accept']).map((i) => i.keyword)).toEqual(['garp_master_repeat']);
 });
 
 test('start: refused with file:line and keyword, the table untouched; -t keeps keepalived\'s exit code and lists them', async () => {
@@ -159,33 +163,33 @@ test('start: refused with file:line and keyword, the table untouched; -t keeps k
 
 test('allowed: the daemon runs, and the log, /status and /metrics say what is ignored; a reload adding another keyword is refused', async () => {
   const conf = path.join(dir, 'allowed.conf');
-  // ha_suspend allowed and written; the static route's option (refused) comes with the reload below.
-  writeFileSync(conf, `${FWMARK}${vs(80)}`);
+  // The regex allowed and written; the static route's option (refused) comes with the reload below.
+  writeFileSync(conf, `${REGEX}${vs(80)}`);
   const signals = new EventEmitter();
   const c = context();
-  const args = ['-f', conf, '--allow-unsupported=ha_suspend', '--status-listen', '127.0.0.1:0'];
+  const args = ['-f', conf, '--allow-unsupported=regex', '--status-listen', '127.0.0.1:0'];
   const running = runKeepalived(args, c, signals, { manager: { random: () => 0 } });
   const logs = logsOf(c);
   const ready = await until(logs, (l) => l.some((x) => x.message === 'ready'), 'ready');
   expect(ready).toContainEqual(expect.objectContaining({
-    level: 'warning', message: 'running without ha_suspend (--allow-unsupported)', keyword: 'ha_suspend', file: conf, line: 5, detail: HA_SUSPEND,
+    level: 'warning', message: 'running without regex (--allow-unsupported)', keyword: 'regex', file: conf, line: 6, detail: REGEX_DETAIL,
   }));
   expect(await fake.ipvs.getService(web)).not.toBeNull();
   const port = ready.find((l) => l.message === 'status listener ready')!.port as number;
   const status = JSON.parse(await fetchText(port, '/status')) as { ignored: unknown[] };
   expect(status.ignored).toEqual([
-    { keyword: 'ha_suspend', file: conf, line: 5, message: HA_SUSPEND },
+    { keyword: 'regex', file: conf, line: 6, message: REGEX_DETAIL },
   ]);
   const metrics = await fetchText(port, '/metrics');
-  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="ha_suspend"} 1');
+  expect(metrics).toContain('ipvs_keepalived_ignored_keywords{keyword="regex"} 1');
   expect(metrics).not.toContain('ipvs_keepalived_ignored_keywords{keyword="static_routes"}');
 
   // A reload that adds a keyword not allowed is refused; the running configuration stays.
-  writeFileSync(conf, `${FWMARK}${ROUTES}${vs(80)}${vs(8080)}`);
+  writeFileSync(conf, `${REGEX}${ROUTES}${vs(80)}${vs(8080)}`);
   signals.emit('SIGHUP');
   const refused = await until(logs, (l) => l.some((x) => x.message === 'reload refused; the previous configuration stays'), 'refused');
   expect(refused.find((l) => l.message === 'reload refused; the previous configuration stays')?.error).toMatch(
-    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 10\\) static_routes: .* --allow-unsupported=static_routes$`),
+    new RegExp(`^not implemented by ipvs keepalived: \\(${conf.replace(/[.]/g, '\\.')}: Line 14\\) static_routes: .* --allow-unsupported=static_routes$`),
   );
   expect(await fake.ipvs.getService({ ...web, port: 8080 })).toBeNull();
   expect(await fake.ipvs.getService(web)).not.toBeNull();

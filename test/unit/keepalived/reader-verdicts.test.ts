@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkConfig, formatDiagnostic, type CheckResult, type DiagnosticCode } from '../../../lib/keepalived';
 import { toHealthConfig } from '../../../lib/keepalived/mapping/health';
-import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, scenarios } from '../../support/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, corpus, fixtures, keepalivedInstalled, keepalivedVerdict, scenarios, scratch } from '../../support/keepalived';
 
 /**
  * [configuration, keepalived -t status, complete]: our status must equal
@@ -271,6 +271,38 @@ describe('BFD_CHECK, as keepalived 2.2.7 judges it', () => {
       expect([name, status]).toEqual([name, 5]);
       const lines = output.split('\n').filter((l) => /BFD|alpha|Unknown keyword/.test(l)).map((l) => l.replace(/^\([^:]*: /, '('));
       expect(sortedByLine(lines)).toEqual(sortedByLine(KEEPALIVED_SAYS[name]!));
+    }
+  });
+});
+
+describe('ha_suspend on firewall marks, as keepalived 2.2.7 -t says it', () => {
+  const rs = '  real_server 10.9.4.2 80 {\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }\n}\n';
+  const FILES: Readonly<Record<string, [string, string]>> = {
+    fwmark: ['virtual_server fwmark 1 {\n  lb_algo rr\n  lb_kind DR\n  ha_suspend\n' + rs, 'Virtual server FWM 1: cannot use ha_suspend with fwmarks - clearing ha_suspend'],
+    group: ['virtual_server_group G {\n  fwmark 1\n  10.9.9.9 80\n}\nvirtual_server group G {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  ha_suspend\n' + rs,
+      'Virtual server [G]:0: cannot use ha_suspend with fwmarks - clearing ha_suspend'],
+  };
+  const withFile = <T>(text: string, run: (file: string) => T): T => {
+    const dir = scratch({ 'keepalived.conf': text });
+    try {
+      return run(path.join(dir, 'keepalived.conf'));
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  };
+
+  test.each(Object.keys(FILES))('%s: keepalived\'s unplaced line, exit 5, ha_suspend cleared (the checks always run)', (name) => {
+    const [text, line] = FILES[name]!;
+    const r = withFile(text, check);
+    expect(r.diagnostics.filter((d) => d.message.includes('ha_suspend')).map((d) => formatDiagnostic(d))).toEqual([line]);
+    expect(r.exitCode).toBe(5);
+    expect(r.config.virtualServers[0]!.haSuspend).toBe(false);
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('the installed keepalived -t prints the same line and exits 5', () => {
+    for (const [text, line] of Object.values(FILES)) {
+      const { status, output } = withFile(text, keepalivedVerdict);
+      expect([status, output.split('\n').filter((l) => l.includes('ha_suspend'))]).toEqual([5, [line]]);
     }
   });
 });

@@ -8,14 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readKeepalivedConfig, toVrrpConfig, type ReadResult } from '../../../lib/keepalived';
 import { isDeletedRoute, isDeletedRule, resolveRoute, resolveRule, RouteSet } from '../../../lib/vrrp/routes';
-import { ruleOptions, watchedFamilies } from '../../../lib/keepalived/mapping/routes';
+import { ruleOptions, trackGroupLines, watchedFamilies } from '../../../lib/keepalived/mapping/routes';
 import type { VrrpRoute, VrrpRule } from '../../../lib/keepalived/reader/vrrp-model';
 import { restoredLine } from '../../../lib/keepalived/daemon/restored';
 import type { NativeRouteDeleted } from '../../../lib/native/vrrp-contract';
 import { resolveStatic, StaticSet } from '../../../lib/vrrp/static';
 import type { NativeRtnlRequest } from '../../../lib/native/rtnl-contract';
 import { IpvsArgumentError } from '../../../lib';
-import { CONFIG_ID, VERDICT_INTERFACES, scratch } from '../../support/keepalived';
+import { CONFIG_ID, VERDICT_INTERFACES, keepalivedInstalled, keepalivedVerdict, scratch } from '../../support/keepalived';
 
 // The links a route's `vrf` may name: vrf-blue a VRF device with table 10, vrrp0 another link.
 const VRF_TABLES: Record<string, number> = { 'vrf-blue': 10, vrrp0: 0 };
@@ -106,6 +106,7 @@ vrrp_instance VI_1 {
     expect(found(r)).toEqual([
       ['semantic', 3, 'Warning - cannot track route 10.32.0.0/24 with no interface specified, not tracking'],
       ['semantic', 5, 'Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol'],
+      // As keepalived 2.2.7 -t: a word it does not know is read as an address first.
       ['invalid-value', 7, 'VRRP parsed invalid IP type. skipping IP...'],
       ['invalid-value', 7, 'unknown route keyword type'],
       ['unsupported', 8, 'route option or is not supported yet - the route is not installed'],
@@ -354,14 +355,91 @@ vrrp_instance VI_2 {
     expect(config.instances[1]!.trackInterface).toBeUndefined();
   });
 
-  test('on a virtual address it stays refused', () => {
-    const r = readText(`vrrp_instance VI_1 {
+  // On a virtual line keepalived 2.2.7 does not know track_group: its -t lines for this file, recorded from it (exit 5).
+  const VIRTUAL = `track_group TG {
+  group {
+    VI_1
+  }
+}
+vrrp_instance VI_1 {
   interface vrrp0
   virtual_router_id 1
-  virtual_ipaddress { 10.9.0.100/24 track_group TG }
+  virtual_ipaddress {
+    10.9.0.100/24 track_group TG
+    10.9.0.101/24 dev vrrp0 track_group
+  }
+  virtual_routes {
+    10.9.7.0/24 dev vrrp0 track_group TG
+    10.9.3.0/24 dev vrrp0
+  }
+  virtual_rules {
+    from 10.9.6.0/24 iif vrrp0 table 100 preference 50 track_group TG
+  }
+}
+static_ipaddress {
+  10.9.8.2/32 dev vrrp0 use_vmac
+}
+`;
+  const KEEPALIVED_SAYS = [
+    "(Line 10) Unknown configuration entry 'track_group' for ip address - ignoring",
+    "(Line 10) Unknown configuration entry 'TG' for ip address - ignoring",
+    "(Line 11) Unknown configuration entry 'track_group' for ip address - ignoring",
+    '(Line 14) VRRP parsed invalid IP track_group. skipping IP...',
+    '(Line 14) unknown route keyword track_group',
+    '(Line 18) Unknown rule option track_group',
+    "(Line 22) Unknown configuration entry 'use_vmac' for ip address - ignoring",
+  ];
+
+  test('on a virtual line keepalived 2.2.7\'s unknown option: an address kept (its value reported too), a route or rule skipped; use_vmac on a static address the same', () => {
+    const r = readText(VIRTUAL);
+    expect(r.diagnostics.map((d) => `(Line ${d.source.line}) ${d.message}`)).toEqual(KEEPALIVED_SAYS);
+    const [instance] = r.config.vrrp.instances;
+    expect(instance!.virtualIpaddress.map((a) => a.address)).toEqual(['10.9.0.100', '10.9.0.101']);
+    expect([instance!.virtualRoutes.map((x) => x.destination.address), instance!.virtualRules]).toEqual([['10.9.3.0'], []]);
+    expect(r.config.vrrp.staticAddresses.map((a) => [a.address, a.useVmac])).toEqual([['10.9.8.2', undefined]]);
+    expect(r.config.unsupported).toEqual([]);
+  });
+
+  (keepalivedInstalled() ? test : test.skip)('the installed keepalived -t prints the same lines and exits 5', () => {
+    const dir = scratch({ 'keepalived.conf': VIRTUAL });
+    try {
+      const { status, output } = keepalivedVerdict(path.join(dir, 'keepalived.conf'));
+      expect(status).toBe(5);
+      expect(output.split('\n').filter((l) => l.startsWith('(')).map((l) => l.replace(/^\([^:]*: /, '('))).toEqual(KEEPALIVED_SAYS);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  test('keepalived 2.2.7\'s lines for the groups as its VRRP process starts: members that are no instance, groups removed', () => {
+    const r = readText(`track_group A {
+  group {
+    VI_Z
+  }
+}
+track_group B {
+}
+track_group C {
+  group {
+    VI_Y
+    VI_1
+  }
+}
+vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  virtual_ipaddress { 10.9.0.100/24 }
 }
 `);
-    expect(found(r)).toEqual([['unsupported', 4, 'ip address option track_group is not supported yet - ignored']]);
+    expect(found(r)).toEqual([]);
+    expect(trackGroupLines(r.config.vrrp)).toEqual([
+      "vrrp instance VI_Z specified in track group A doesn't exist - ignoring",
+      'Static track group A has no VRRP instance(s)',
+      'Static track group A init fails - removing',
+      'Static track group B has no virtual router(s)',
+      'Static track group B init fails - removing',
+      "vrrp instance VI_Y specified in track group C doesn't exist - ignoring",
+    ]);
   });
 });
 
@@ -462,19 +540,19 @@ describe('router options', () => {
       staticRules: [{ from: '10.40.0.0/24', table: 100, preference: 100, track: true }, { table: 101, preference: 101, protocol: 0 }],
     }));
     const route = (destination: string): NativeRouteDeleted => ({ kind: 'route', family: 2, destination, prefix: 24, table: 254, protocol: 18, priority: 0 });
-    expect(statics.routeDeleted(route('10.30.0.0')).map(restoredLine)).toEqual(['Restoring deleted static route prepend 10.30.0.0/24 dev eth0 proto 18']);
+    expect(statics.routeDeleted(route('10.30.0.0')).map((r) => restoredLine(r))).toEqual(['Restoring deleted static route prepend 10.30.0.0/24 dev eth0 proto 18']);
     expect(statics.routeDeleted(route('10.31.0.0'))).toEqual([]);
     const rule = { kind: 'rule' as const, family: 2, destination: '10.40.0.0', prefix: 24, table: 100, protocol: 18, priority: 100 };
-    expect(statics.routeDeleted(rule).map(restoredLine)).toEqual(['Restoring deleted static rule from 10.40.0.0/24 priority 100 tos 0x0 protocol 18 lookup 100']);
+    expect(statics.routeDeleted(rule).map((r) => restoredLine(r))).toEqual(['Restoring deleted static rule from 10.40.0.0/24 priority 100 tos 0x0 protocol 18 lookup 100']);
     expect(statics.routeDeleted({ ...rule, destination: '', prefix: 0, table: 101, protocol: 0, priority: 101 })).toEqual([]);
     // The same address on another interface is not ours.
     expect(statics.addressDeleted(5, 2, '10.20.0.1')).toEqual([]);
-    expect(statics.addressDeleted(4, 2, '10.20.0.1').map(restoredLine)).toEqual(['Restoring deleted static address 10.20.0.1/24 dev eth0 scope global set']);
+    expect(statics.addressDeleted(4, 2, '10.20.0.1').map((r) => restoredLine(r))).toEqual(['Restoring deleted static address 10.20.0.1/24 dev eth0 scope global set']);
     // Not added again (ENODEV): no "set", and the error comes along.
     const failed = statics.linkUp('eth1');
-    expect(failed.map(restoredLine)).toEqual(['Restoring deleted static address 10.20.0.2 dev eth1 scope global']);
+    expect(failed.map((r) => restoredLine(r))).toEqual(['Restoring deleted static address 10.20.0.2 dev eth1 scope global']);
     expect(failed[0]!.error?.code).toBe('ENODEV');
-    expect(statics.linkUp('eth0').map(restoredLine)).toEqual([
+    expect(statics.linkUp('eth0').map((r) => restoredLine(r))).toEqual([
       'Restoring deleted static address 10.20.0.1/24 dev eth0 scope global set', 'Restoring deleted static route prepend 10.30.0.0/24 dev eth0 proto 18',
     ]);
     // `track` is the router's, never sent to the kernel.
@@ -507,12 +585,53 @@ describe('router options', () => {
     expect(line('rule', resolveRule({
       from: '10.41.0.0/24', tos: 0x10, ipProto: 6, sport: [1000, 2000], dport: [80, 80], fwmark: 7, suppressPrefixLength: 8, table: 100, preference: 103, track: true,
     }, 'q'))).toBe('Restoring deleted static rule from 10.41.0.0/24 priority 103 tos 0x10 fwmark 0x7 suppress_prefixlen 8 protocol 18 ipproto 6 sport 1000-2000 dport 80-80 lookup 100');
-    expect(restoredLine({ kind: 'address', entry: { address: '10.9.1.1', prefix: 24, dev: 'd0', label: 'd0:x', nodad: false } }))
+    expect(restoredLine({ kind: 'address', index: 0, entry: { address: '10.9.1.1', prefix: 24, dev: 'd0', label: 'd0:x', nodad: false } }))
       .toBe('Restoring deleted static address 10.9.1.1/24 dev d0 scope global label d0:x set');
-    expect(restoredLine({ kind: 'address', entry: { address: '10.9.2.1', prefix: 24, brd: '10.9.2.255', dev: 'd0', scope: 'link', nodad: false } }))
+    expect(restoredLine({ kind: 'address', index: 0, entry: { address: '10.9.2.1', prefix: 24, brd: '10.9.2.255', dev: 'd0', scope: 'link', nodad: false } }))
       .toBe('Restoring deleted static address 10.9.2.1/24 brd 10.9.2.255 dev d0 scope link set');
-    expect(restoredLine({ kind: 'address', entry: { address: '2001:db8:9::1', prefix: 64, dev: 'd0', nodad: true } }))
+    expect(restoredLine({ kind: 'address', index: 0, entry: { address: '2001:db8:9::1', prefix: 64, dev: 'd0', nodad: true } }))
       .toBe('Restoring deleted static address 2001:db8:9::1/64 dev d0 scope global preferred_lft forever set');
+  });
+
+  test('a static written with track_group: keepalived 2.2.7\'s lines end with " track_group NAME" (an address\'s before " set"), while the group names an instance', () => {
+    const r = readText(`track_group TG {
+  group {
+    VI_1
+  }
+}
+track_group GONE {
+  group {
+    VI_9
+  }
+}
+static_ipaddress {
+  10.9.8.1/32 dev eth1 track_group TG
+  10.9.8.2/32 dev eth1 track_group GONE
+}
+static_routes {
+  10.9.7.0/24 via 10.9.5.2 dev eth1 metric 5 mtu 1400 onlink track_group TG
+}
+static_rules {
+  from 10.9.6.0/24 iif eth1 table 100 preference 50 track_group TG
+}
+vrrp_instance VI_1 {
+  interface vrrp0
+  virtual_router_id 1
+  virtual_ipaddress { 10.9.0.100/24 }
+}
+`);
+    const { config } = toVrrpConfig(r.config);
+    const wanted = resolveStatic(config);
+    const lines = r.config.vrrp;
+    const restored = (kind: 'address' | 'route' | 'rule', index: number) =>
+      restoredLine({ kind, index, entry: kind === 'address' ? wanted.addresses[index] : kind === 'route' ? wanted.routes[index] : wanted.rules[index] } as Parameters<typeof restoredLine>[0], lines);
+    // As keepalived 2.2.7 printed them for this file in a netns (the group GONE it removed at start; restoring its address crashed it).
+    expect([restored('address', 0), restored('route', 0), restored('rule', 0), restored('address', 1)]).toEqual([
+      'Restoring deleted static address 10.9.8.1 dev eth1 scope global track_group TG set',
+      'Restoring deleted static route prepend 10.9.7.0/24 via inet 10.9.5.2 dev eth1 proto 18 metric 5 onlink mtu 1400 track_group TG',
+      'Restoring deleted static rule from 10.9.6.0/24 priority 50 tos 0x0 iif eth1 protocol 18 lookup 100 track_group TG',
+      'Restoring deleted static address 10.9.8.2 dev eth1 scope global set',
+    ]);
   });
 
   test('a set reaches the addon routes then rules when installed, rules then routes when removed; present/absent is no error, a refusal is', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setNativeBinding } from '../../../lib/native/load';
 import type { NativeBinding } from '../../../lib/native/contract';
+import { resolveRouterConfig } from '../../../lib/vrrp/router-validate';
 import { VrrpRouter, type VrrpRouterConfig, type VrrpRouterInstance, type VrrpRouterStateChange } from '../../../lib/vrrp';
 import { fakeVrrpNative, ipv4Advert } from '../../support/vrrp-fake';
 import { IpvsArgumentError } from '../../../lib/model/errors';
@@ -203,6 +204,27 @@ describe('tracking', () => {
     writeFileSync(gate, '');
     expect(await waitFor(() => changes.length > 0)).toBe(true);
     expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['INIT->FAULT']);
+  });
+
+  test('an init_fail script: FAULT at once, without a result in the status until its first run ends; a first success is OK at once with rise 3', async () => {
+    const gate = path.join(dir, 'gate');
+    const { router, changes } = open(config({
+      instances: [vi('VI_1', 1, { trackScript: [{ name: 'slow' }] })],
+      scripts: [{ name: 'slow', script: `/bin/sh -c "while [ ! -e ${gate} ]; do sleep 0.02; done; exit 0"`, interval: 5, rise: 3, initFail: true }],
+    }));
+    expect(await waitFor(() => changes.length > 0)).toBe(true);
+    expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'FAULT', faults: ['script:slow'] });
+    expect(stateOf(router, 'VI_1').tracking.find((t) => t.type === 'script')).toEqual({ type: 'script', name: 'slow', weight: 0, reverse: false });
+    writeFileSync(gate, '');
+    expect(await waitFor(() => stateOf(router, 'VI_1').state === 'BACKUP')).toBe(true);
+    expect(stateOf(router, 'VI_1').tracking.find((t) => t.type === 'script')).toMatchObject({ ok: true });
+  });
+
+  test('a track_bfd naming a bfd_instance keepalived disabled: a session never Up, FAULT at weight 0 (keepalived 2.2.7)', async () => {
+    expect(() => resolveRouterConfig(config({ instances: [vi('VI_1', 1, { trackBfd: [{ name: 'gone' }] })] }))).toThrow(/no bfd_instance "gone"/);
+    const { router, changes } = open(config({ instances: [vi('VI_1', 1, { trackBfd: [{ name: 'gone' }] })], bfdDisabled: ['gone'] }));
+    expect(await waitFor(() => changes.length > 0)).toBe(true);
+    expect(stateOf(router, 'VI_1')).toMatchObject({ state: 'FAULT', faults: ['bfd:gone'] });
   });
 
   test('an interface already down at start means FAULT from the first transition', async () => {
@@ -498,6 +520,19 @@ test('a sync group\'s own trackers apply to every member', async () => {
     { type: 'interface', name: 'eth0', weight: 0, reverse: false, ok: true },
     { type: 'interface', name: 'eth1', weight: 0, reverse: false, ok: false },
   ]);
+});
+
+test.each([false, true])('a sync group\'s own weighted tracker moves every member\'s priority, sync_group_tracking_weight %s (keepalived 2.2.7, measured in adverts)', async (flag) => {
+  const { router } = open(config({
+    instances: [vi('VI_1', 1, { priority: 100 }), vi('VI_2', 2, { priority: 150 })],
+    syncGroups: [{ name: 'G', group: ['VI_1', 'VI_2'], trackInterface: [{ name: 'eth1', weight: -20 }], ...(flag ? { syncGroupTrackingWeight: true } : {}) }],
+  }));
+  await waitFor(() => router.status().instances.every((i) => i.state !== 'INIT'));
+  expect(router.status().instances.map((i) => i.effectivePriority)).toEqual([100, 150]);
+  fake.monitors.at(-1)!.report(3, 'eth1', 0, false);
+  expect(router.status().instances.map((i) => [i.faults, i.effectivePriority])).toEqual([[[], 80], [[], 130]]);
+  fake.monitors.at(-1)!.report(3, 'eth1', 0x41, false);
+  expect(router.status().instances.map((i) => i.effectivePriority)).toEqual([100, 150]);
 });
 
 test('notify_master_rx_lower_pri runs when a master hears a lower priority', async () => {

@@ -73,11 +73,13 @@ describe('rise/fall', () => {
     expect(c.record(true)).toBe(true);
   });
 
-  test('init_fail starts failed and needs rise successes', () => {
-    const c = new RiseFall(3, 1, true);
-    expect(c.ok).toBe(false);
-    expect([c.record(true), c.record(true), c.record(true)]).toEqual([false, false, true]);
-    expect(c.record(false)).toBe(true);
+  test('init_fail starts failed; its first result decides too, then rise successes in a row (keepalived 2.2.7, rise 3, measured)', () => {
+    const good = new RiseFall(3, 1, true);
+    expect(good.ok).toBe(false);
+    expect(good.record(true)).toBe(true);
+    expect(good.record(false)).toBe(true);
+    const bad = new RiseFall(3, 1, true);
+    expect([bad.record(false), bad.record(true), bad.record(true), bad.record(true)]).toEqual([false, false, false, true]);
   });
 
   test('a first failure is a result too', () => {

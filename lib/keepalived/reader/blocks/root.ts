@@ -82,7 +82,7 @@ const daemonOption: KeywordSpec<ConfigDraft> = {
 
 /** Lines of `static_ipaddress { }`: the address syntax of virtual_ipaddress. */
 const staticAddressGrammar = grammar<ConfigDraft>([], (stmt, target, ctx) => {
-  const address = readVrrpAddress(stmt, ctx, target.unsupported, target.trackGroups);
+  const address = readVrrpAddress(stmt, ctx, target.trackGroups);
   if (address) target.staticAddresses.push(address);
 });
 

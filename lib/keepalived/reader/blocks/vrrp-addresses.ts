@@ -5,21 +5,16 @@
  * @module
  */
 import type { ParseContext, Statement } from '../grammar';
-import type { KeywordItem } from '../model';
 import { addressFamily, unsignedComplaint } from '../values';
 import { ipv4ToU32, maskOfPrefix, u32ToIpv4 } from '../../../core/validate/address';
 import type { VrrpAddress } from '../vrrp-model';
 import { lookUpTrackGroup, type TrackGroupDraft } from './track-group';
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
-/** Address options keepalived applies and this reader does not model (each an `unsupported` finding). */
-export const UNMODELLED_OPTIONS: readonly string[] = ['track_group'];
-/** Of those, the ones followed by a value. */
-const WITH_VALUE = ['track_group'];
 /** Options that are a flag of the address (IFA_F_*), each a field of {@link VrrpAddress}. */
 const FLAGS = { home: 'home', mngtmpaddr: 'manageTempAddress', noprefixroute: 'noPrefixRoute', autojoin: 'autojoin' } as const;
-/** Options keepalived reads a value after: without one, the line is skipped. */
-const NEEDS_VALUE = ['dev', 'scope', 'brd', 'broadcast', 'label', 'peer', 'preferred_lft', 'track_group'];
+/** Options keepalived reads a value after: without one, the line is skipped (`track_group` on a static line only). */
+const NEEDS_VALUE = ['dev', 'scope', 'brd', 'broadcast', 'label', 'peer', 'preferred_lft'];
 /** keepalived's word for a preferred lifetime that never ends (and its INFINITY_LIFE_TIME). */
 const FOREVER = 0xffffffff;
 
@@ -27,12 +22,13 @@ type Draft = { -readonly [K in keyof VrrpAddress]: VrrpAddress[K] };
 
 /**
  * One address line; undefined (reported) when keepalived skips it. `groups`: the track_groups a static line may name.
- * As keepalived 2.2.7: a peer drops the address's prefix and any broadcast (each with its line), `brd +`/`brd -` are
- * worked out from the prefix, a bad peer or preferred_lft is reported and left out, a second peer names its value as
- * an unknown option.
+ * As keepalived 2.2.7: `track_group` on a virtual line and `use_vmac` on a static one are unknown options (the
+ * address kept, the word and any value after it each reported as keepalived reports them), a peer drops the
+ * address's prefix and any broadcast (each with its line), `brd +`/`brd -` are worked out from the prefix, a bad peer
+ * or preferred_lft is reported and left out, a second peer names its value as an unknown option.
  */
 export function readVrrpAddress(
-  stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], groups?: readonly TrackGroupDraft[],
+  stmt: Statement, ctx: ParseContext, groups?: readonly TrackGroupDraft[],
 ): VrrpAddress | undefined {
   const words = [stmt.keyword, ...stmt.args];
   const [text, maskText] = words[0]!.split('/') as [string, string | undefined];
@@ -48,7 +44,7 @@ export function readVrrpAddress(
   for (let i = 1; i < words.length; i++) {
     const word = words[i]!;
     const value = words[i + 1];
-    if (NEEDS_VALUE.includes(word) && value === undefined) {
+    if ((NEEDS_VALUE.includes(word) || (groups && word === 'track_group')) && value === undefined) {
       ctx.diag.error('invalid-value', `No ${word} parameter specified for ${words[0]}`, stmt.source);
       return undefined;
     }
@@ -106,22 +102,20 @@ export function readVrrpAddress(
         break;
       case 'use_vmac':
         // A static address has no virtual router to take a MAC from.
-        if (groups) unmodelled(stmt, ctx, unsupported, word, value);
+        if (groups) unknownOption(stmt, ctx, word);
         else out.useVmac = true;
         break;
       case 'track_group':
-        // Only a static address may name one.
-        if (groups) out.trackGroup = lookUpTrackGroup(value, groups, ctx, stmt.source);
-        else unmodelled(stmt, ctx, unsupported, word, value);
+        // Only a static address may name one; on a virtual line the name after it is read as the next option.
+        if (!groups) {
+          unknownOption(stmt, ctx, word);
+          break;
+        }
+        out.trackGroup = lookUpTrackGroup(value, groups, ctx, stmt.source);
         i++;
         break;
       default:
-        if (!UNMODELLED_OPTIONS.includes(word)) {
-          ctx.diag.error('invalid-value', `Unknown configuration entry '${word}' for ip address - ignoring`, stmt.source);
-          continue;
-        }
-        unmodelled(stmt, ctx, unsupported, word, value);
-        if (WITH_VALUE.includes(word)) i++;
+        unknownOption(stmt, ctx, word);
     }
   }
   if (family === 'inet6') {
@@ -184,10 +178,9 @@ function setBroadcast(out: Draft, brd: string, ctx: ParseContext, stmt: Statemen
   out.brd = u32ToIpv4(brd === '+' ? (value | ~mask) >>> 0 : (value & mask) >>> 0);
 }
 
-/** An option not run: an `unsupported` finding; the address stays (the option ignored). */
-function unmodelled(stmt: Statement, ctx: ParseContext, unsupported: KeywordItem[], word: string, value: string | undefined): void {
-  ctx.diag.unsupported(word, `ip address option ${word} is not supported yet - ignored`, stmt.source);
-  unsupported.push({ keyword: word, args: WITH_VALUE.includes(word) && value !== undefined ? [value] : [], source: stmt.source });
+/** A word keepalived does not know on this line: reported, the address kept. */
+function unknownOption(stmt: Statement, ctx: ParseContext, word: string): void {
+  ctx.diag.error('invalid-value', `Unknown configuration entry '${word}' for ip address - ignoring`, stmt.source);
 }
 
 function invalidOption(stmt: Statement, ctx: ParseContext, option: string, value: string | undefined): undefined {

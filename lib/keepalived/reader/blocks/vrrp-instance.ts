@@ -64,7 +64,7 @@ function flagKeyword(key: 'notifyDeleted' | 'unicastFaultNoPeer' | 'promoteSecon
 
 function addressList(list: 'virtualIpaddress' | 'virtualIpaddressExcluded'): KeywordSpec<D> {
   const body = grammar<D>([], (stmt, target, ctx) => {
-    const address = readVrrpAddress(stmt, ctx, target.unsupported);
+    const address = readVrrpAddress(stmt, ctx);
     if (!address) return;
     // keepalived decides the family from the first advertised address and drops the others.
     const family = target.virtualIpaddress[0]?.family ?? target.values.useIpvlan?.address?.family;

@@ -179,8 +179,8 @@ export function readRoute(
     else {
       const target = word === 'to' ? line.words[++line.i] : word;
       if (destinationWord !== undefined || !prefixOf(target, line.family)) {
-        // A virtual route's `track_group` too: 2.2.7 reads no such option there.
-        if (!addressFamily(target?.split('/')[0] ?? '')) ctx.diag.error('invalid-value', `VRRP parsed invalid IP ${target}. skipping IP...`, stmt.source);
+        // keepalived reads a word it does not know as an address first (`track_group` on a virtual route too).
+        if (!addressFamily(target?.split('/')[0] ?? '')) ctx.diag.error('invalid-value', `VRRP parsed invalid IP ${target ?? ''}. skipping IP...`, stmt.source);
         ctx.diag.error('invalid-value', `unknown route keyword ${word}`, stmt.source);
         return undefined;
       }
