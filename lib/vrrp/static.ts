@@ -86,7 +86,7 @@ export class StaticSet {
     const routes = this.wanted.routes.filter((r) => r.track && isDeletedRoute(r, deleted));
     const rules = this.wanted.rules.filter((r) => r.track && isDeletedRule(r, deleted));
     return [
-      ...routes.map((entry) => withError({ kind: 'route' as const, index: this.wanted.routes.indexOf(entry), entry }, set.restoreRoute(entry))),
+      ...routes.map((entry) => this.#restoreRoute(set, entry)),
       ...rules.map((entry) => withError({ kind: 'rule' as const, index: this.wanted.rules.indexOf(entry), entry }, set.restoreRule(entry))),
     ];
   }
@@ -105,9 +105,12 @@ export class StaticSet {
     const set = this.#routes(this.wanted);
     return [
       ...this.wanted.addresses.filter((a) => a.dev === name).map((entry) => this.#restoreAddress(entry)),
-      ...this.wanted.routes.filter((r) => r.track && r.dev === name)
-        .map((entry) => withError({ kind: 'route' as const, index: this.wanted.routes.indexOf(entry), entry }, set.restoreRoute(entry))),
+      ...this.wanted.routes.filter((r) => r.track && r.dev === name).map((entry) => this.#restoreRoute(set, entry)),
     ];
+  }
+
+  #restoreRoute(set: RouteSet, entry: ResolvedRoute): StaticRestored {
+    return withError({ kind: 'route' as const, index: this.wanted.routes.indexOf(entry), entry }, set.restoreRoute(entry));
   }
 
   #restoreAddress(entry: ResolvedAddress): StaticRestored {
