@@ -65,7 +65,7 @@ export function ruleOptions(r: VrrpRule, watched = true): VrrpRuleOptions {
 export function trackGroupLines(vrrp: Pick<VrrpConfig, 'trackGroups' | 'instances'>): string[] {
   const lines: string[] = [];
   for (const group of vrrp.trackGroups) {
-    const missing = group.members.filter((m) => !vrrp.instances.some((i) => i.name === m));
+    const missing = group.members.filter((m) => !isInstance(vrrp, m));
     for (const member of missing) lines.push(`vrrp instance ${member} specified in track group ${group.name} doesn't exist - ignoring`);
     if (!group.members.length) lines.push(`Static track group ${group.name} has no virtual router(s)`);
     else if (missing.length === group.members.length) lines.push(`Static track group ${group.name} has no VRRP instance(s)`);
@@ -77,7 +77,12 @@ export function trackGroupLines(vrrp: Pick<VrrpConfig, 'trackGroups' | 'instance
 
 /** Whether track_group `name` survives keepalived's start (it names at least one instance). */
 export function trackGroupKept(vrrp: Pick<VrrpConfig, 'trackGroups' | 'instances'>, name: string): boolean {
-  return vrrp.trackGroups.find((g) => g.name === name)?.members.some((m) => vrrp.instances.some((i) => i.name === m)) ?? false;
+  return vrrp.trackGroups.find((g) => g.name === name)?.members.some((m) => isInstance(vrrp, m)) ?? false;
+}
+
+/** Whether a track_group member names a vrrp_instance of the file. */
+function isInstance(vrrp: Pick<VrrpConfig, 'instances'>, name: string): boolean {
+  return vrrp.instances.some((i) => i.name === name);
 }
 
 /**
